@@ -1,0 +1,4 @@
+import type { RegisterCommand } from '../command.js';
+
+/** Every command, in the order `slipway --help` lists them. Adding a command means adding a line here. */
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { EXIT_BAD_INPUT, UserError } from '../errors.js';
+import type { CommandContext } from './command.js';
+import { commands } from './commands/index.js';
+import { processIo, type Io } from './io.js';
+
+export function packageVersion(): string {
+  const url = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
+export function buildProgram(ctx: CommandContext): Command {
+  const program = new Command('slipway')
+    .description('Describe an app once in slipway.yaml; render, check and deploy it to Kubernetes.')
+    .version(packageVersion(), '-v, --version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) })
+    .exitOverride();
+  for (const register of commands) register(program, ctx);
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; never calls process.exit itself. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let code = 0;
+  const ctx: CommandContext = { io, exit: (c) => void (code = c) };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    return reportError(error, io, argv.includes('json'));
+  }
+}
+
+function reportError(error: unknown, io: Io, json: boolean): number {
+  if (error instanceof CommanderError) {
+    // help and version exit through here with code 0
+    return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+  }
+  if (error instanceof UserError) {
+    if (json) io.out(JSON.stringify({ error: error.toJSON() }) + '\n');
+    else io.err(`error: ${error.format()}\n`);
+    return error.exitCode;
+  }
+  io.err(`slipway: internal error (this is a bug, please report it)\n`);
+  io.err(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return 70;
+}
