@@ -118,3 +118,23 @@ export interface Clock {
   now(): Date;
   setTimeout(fn: () => void, ms: number): { cancel(): void };
 }
+
+/** A Service's loopback port on the sandbox host, for load tests during rollouts. */
+export interface ServicePort {
+  namespace: string;
+  name: string;
+  port: number; // the Service's port
+  localPort: number; // 127.0.0.1:<localPort> proxies to ready endpoints
+  protocol: 'TCP';
+}
+
+/**
+ * What the API server needs from the side that runs pods (kubelet, proxy): logs for
+ * `kubectl logs` and the Service ports for `slipway sandbox status`. Implemented in
+ * src/sandbox/runtime/; the server works without one (pods then never start).
+ */
+export interface SandboxRuntime {
+  podLogs(namespace: string, pod: string, opts: { container?: string; tailLines?: number; previous?: boolean }): string | undefined;
+  servicePorts(): ServicePort[];
+  stop(): Promise<void>;
+}
