@@ -1,0 +1,21 @@
+import type { App, Backup, Dependency, Deploy, Service } from './schema.js';
+
+/**
+ * One environment's effective spec: the top level with that environment's overlay merged in
+ * (maps deep-merge, lists replace unless keyed by name), `replicas` shorthand applied to every
+ * long-running service that does not set its own, and every `${ref}` checked. This is what
+ * render, policy and the deploy engine consume; nothing downstream reads `environments`.
+ */
+export interface ResolvedApp extends Omit<App, '$schema' | 'environments' | 'services' | 'dependencies' | 'deploy' | 'backups'> {
+  environment: string;
+  /** Defaults to the app name when neither the app nor the environment names one. */
+  namespace: string;
+  approval: 'required' | 'none';
+  domain?: string;
+  services: Record<string, Service>;
+  dependencies: Record<string, Dependency>;
+  deploy: Deploy;
+  backups: Record<string, Backup>;
+  /** The environments the spec declares, for writers that emit one file per environment. */
+  environments: string[];
+}

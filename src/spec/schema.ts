@@ -1,0 +1,297 @@
+/**
+ * The slipway.yaml schema, written once: the TypeScript types, the validation and the JSON Schema
+ * (`slipway schema`) all come from here. Objects are strict, so an unknown key is an error.
+ */
+import { z } from 'zod';
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Kubernetes resource.Quantity, as the apiserver accepts it (https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/). */
+const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/;
+const DURATION = /^(\d+(ms|s|m|h))+$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export const name = () =>
+  z.string().regex(DNS_LABEL, {
+    message: 'expected a lower-case DNS label (a-z, 0-9 and -, starting with a letter, at most 63 characters)',
+  });
+export const quantity = () =>
+  z.string().regex(QUANTITY, { message: 'expected a Kubernetes quantity such as 512Mi, 1Gi or 500m' });
+export const cpu = () =>
+  z.union([z.number().positive(), quantity()]).describe('CPU cores: a number (0.5) or a quantity (500m)');
+export const duration = () =>
+  z.string().regex(DURATION, { message: 'expected a duration such as 30s, 5m or 1h30m' });
+const port = () => z.number().int().min(1).max(65535).describe('a TCP port from 1 to 65535');
+const cron = () =>
+  z
+    .string()
+    .regex(/^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$/, {
+      message: 'expected a cron schedule with five fields ("0 2 * * *") or @daily/@hourly/...',
+    });
+
+export const ProbeSchema = z
+  .strictObject({
+    http: z.string().startsWith('/').optional().describe('HTTP GET path; 2xx/3xx is healthy'),
+    tcp: z.literal(true).optional().describe('a TCP connect to the port'),
+    exec: z.array(z.string()).min(1).optional().describe('a command run in the container; exit 0 is healthy'),
+    port: port().optional().describe('defaults to the service port'),
+    initialDelay: duration().optional(),
+    period: duration().optional(),
+    timeout: duration().optional(),
+    failureThreshold: z.number().int().min(1).optional(),
+    successThreshold: z.number().int().min(1).optional(),
+  })
+  .describe('A health check: exactly one of http, tcp or exec');
+
+/** A string is shorthand for an HTTP check of that path. */
+export const HealthCheckSchema = z.union([z.string().startsWith('/'), ProbeSchema]);
+
+export const HealthSchema = z.strictObject({
+  readiness: HealthCheckSchema.optional(),
+  liveness: HealthCheckSchema.optional(),
+  startup: HealthCheckSchema.optional(),
+});
+
+export const ResourcesSchema = z.strictObject({
+  cpu: cpu().optional().describe('CPU request'),
+  memory: quantity().optional().describe('memory request (and limit unless limits.memory is set)'),
+  ephemeralStorage: quantity().optional(),
+  limits: z
+    .strictObject({ cpu: cpu().optional(), memory: quantity().optional(), ephemeralStorage: quantity().optional() })
+    .optional()
+    .describe('defaults: memory limit = memory request; cpu limit = 2 x cpu request'),
+});
+
+export const VolumeSchema = z.strictObject({
+  name: name(),
+  path: z.string().startsWith('/'),
+  size: quantity(),
+  accessMode: z.enum(['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany', 'ReadOnlyMany']).optional(),
+  storageClass: z.string().optional(),
+  /** Several replicas writing the same volume need ReadWriteMany; otherwise the service becomes a StatefulSet. */
+  shared: z.boolean().optional(),
+  owner: z
+    .strictObject({ uid: z.number().int().min(0), gid: z.number().int().min(0) })
+    .optional()
+    .describe('file ownership on the volume, for non-root processes that write to it'),
+});
+
+export const PublicSchema = z.strictObject({
+  host: z.string().min(1),
+  path: z.string().startsWith('/').optional(),
+  tls: z.union([z.boolean(), z.strictObject({ secretName: z.string().optional(), issuer: z.string().optional() })]).optional(),
+  port: port().optional().describe('which service port to expose; defaults to the main one'),
+});
+
+export const RelaxSchema = z.strictObject({
+  rule: z.enum(['readOnlyRootFilesystem', 'runAsNonRoot', 'allowPrivilegeEscalation', 'capabilities', 'seccomp']),
+  reason: z.string().min(10, { message: 'say why (at least 10 characters); a relaxation without a reason is refused' }),
+  capabilities: z.array(z.string()).optional(),
+});
+
+export const SecuritySchema = z.strictObject({
+  runAsUser: z.number().int().min(1).optional(),
+  runAsGroup: z.number().int().min(1).optional(),
+  fsGroup: z.number().int().min(1).optional(),
+  relax: z.array(RelaxSchema).optional().describe('explicit, reasoned exceptions to the secure defaults'),
+});
+
+export const PortSchema = z.strictObject({
+  name: name(),
+  port: port(),
+  protocol: z.enum(['TCP', 'UDP']).optional(),
+});
+
+export const ConfigFileSchema = z.strictObject({
+  path: z.string().startsWith('/').describe('where the file appears in the container'),
+  content: z.string().optional(),
+  from: z.string().optional().describe('a file in the repository, relative to slipway.yaml'),
+});
+
+export const AutoscaleSchema = z.strictObject({
+  min: z.number().int().min(1),
+  max: z.number().int().min(1),
+  cpu: z.number().int().min(1).max(100).optional().describe('target average CPU utilisation, percent'),
+  memory: z.number().int().min(1).max(100).optional().describe('target average memory utilisation, percent'),
+});
+
+export const MigrationsSchema = z.strictObject({
+  command: z.array(z.string()).min(1),
+  image: z.string().optional().describe("defaults to the service's image"),
+  timeout: duration().optional(),
+  backoffLimit: z.number().int().min(0).optional(),
+});
+
+export const PlacementSchema = z.strictObject({
+  nodeSelector: z.record(z.string(), z.string()).optional(),
+  tolerations: z
+    .array(
+      z.strictObject({
+        key: z.string().optional(),
+        operator: z.enum(['Exists', 'Equal']).optional(),
+        value: z.string().optional(),
+        effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
+      }),
+    )
+    .optional(),
+  spread: z.enum(['preferred', 'required', 'none']).optional().describe('topology spread across nodes and zones'),
+});
+
+export const BuildSchema = z.strictObject({
+  context: z.string(),
+  dockerfile: z.string().optional(),
+  language: z.enum(['go', 'node', 'python', 'java', 'rust', 'other']).optional().describe('detected when omitted'),
+  platforms: z.array(z.string()).optional().describe('default linux/amd64 and linux/arm64'),
+});
+
+export const EnvValueSchema = z.union([z.string(), z.number(), z.boolean()]);
+
+export const ServiceSchema = z.strictObject({
+  image: z.string().min(1).optional().describe('repository[:tag]; the tag defaults to the release version'),
+  build: BuildSchema.optional(),
+  command: z.array(z.string()).optional(),
+  args: z.array(z.string()).optional(),
+  port: port().optional().describe('the main port; shorthand for ports: [{name: http, port}]'),
+  ports: z.array(PortSchema).optional(),
+  health: HealthSchema.optional(),
+  env: z.record(z.string().regex(ENV_NAME, { message: 'expected an environment variable name' }), EnvValueSchema).optional(),
+  secrets: z.array(z.string().regex(ENV_NAME, { message: 'expected an environment variable name' })).optional(),
+  config: z.array(ConfigFileSchema).optional(),
+  resources: ResourcesSchema.optional(),
+  replicas: z.number().int().min(0).optional(),
+  autoscale: AutoscaleSchema.optional(),
+  volumes: z.array(VolumeSchema).optional(),
+  public: PublicSchema.optional(),
+  schedule: cron().optional().describe('run as a CronJob on this schedule instead of a long-running workload'),
+  migrations: MigrationsSchema.optional(),
+  placement: PlacementSchema.optional(),
+  security: SecuritySchema.optional(),
+  terminationGracePeriod: duration().optional(),
+});
+
+const ExternalSchema = z.strictObject({
+  secret: z.string().min(1).describe('a Secret holding the connection details'),
+  key: z.string().optional().describe('the key holding the URL (default: url)'),
+});
+
+export const DependencySchema = z.strictObject({
+  type: z.enum(['postgres', 'mysql', 'redis', 'kafka', 'chromadb', 'sqlite']),
+  version: z.string().optional(),
+  storage: quantity().optional(),
+  storageClass: z.string().optional(),
+  resources: ResourcesSchema.optional(),
+  external: ExternalSchema.optional().describe('use an existing server; only its Secret is referenced'),
+  database: z.string().optional().describe('database name (postgres, mysql)'),
+  /** sqlite lives in a service's volume: which service and volume, and the file in it. */
+  service: z.string().optional(),
+  volume: z.string().optional(),
+  file: z.string().optional(),
+});
+
+const ConditionSchema = z.strictObject({
+  max: z.number().optional(),
+  min: z.number().optional(),
+});
+
+export const AnalysisSchema = z.strictObject({
+  prometheus: z
+    .strictObject({ query: z.string().min(1), address: z.string().optional() })
+    .optional(),
+  http: z
+    .strictObject({
+      url: z.string().min(1),
+      status: z.number().int().optional(),
+      body: z.string().optional(),
+      maxLatency: duration().optional(),
+    })
+    .optional(),
+  job: z.strictObject({ image: z.string(), command: z.array(z.string()).optional() }).optional(),
+  max: z.number().optional().describe('success when the measured value is at most this'),
+  min: z.number().optional().describe('success when the measured value is at least this'),
+  successCondition: ConditionSchema.optional(),
+  interval: duration().optional(),
+  count: z.number().int().min(1).optional(),
+  failureLimit: z.number().int().min(0).optional(),
+  inconclusiveLimit: z.number().int().min(0).optional(),
+  noData: z.enum(['inconclusive', 'pass', 'fail']).optional().describe('what an empty result means (default inconclusive)'),
+  phase: z.enum(['pre-promotion', 'post-promotion', 'step', 'background']).optional(),
+});
+
+export const CanaryStepSchema = z.union([
+  z.strictObject({ weight: z.number().int().min(0).max(100) }),
+  z.strictObject({ pause: z.union([duration(), z.strictObject({})]) }),
+  z.strictObject({ analysis: z.array(z.string()).min(1) }),
+]);
+
+export const DeploySchema = z.strictObject({
+  strategy: z.enum(['rolling', 'blue-green', 'canary']).optional(),
+  timeout: duration().optional(),
+  progressDeadline: duration().optional(),
+  scaleDownDelay: duration().optional().describe('how long the previous version stays warm after a switch (default 30s)'),
+  postPromotionWindow: duration().optional(),
+  autoPromote: z.boolean().optional(),
+  canary: z
+    .strictObject({
+      steps: z.array(CanaryStepSchema).min(1),
+      traffic: z.enum(['replicas', 'gateway', 'nginx']).optional(),
+    })
+    .optional(),
+  analysis: z.record(name(), AnalysisSchema).optional(),
+});
+
+export const BackupSchema = z.strictObject({
+  schedule: cron(),
+  keep: z.number().int().min(1),
+  storage: quantity().optional(),
+  destination: z.strictObject({ secret: z.string() }).optional().describe('object storage credentials; default: a PVC'),
+});
+
+export const KubernetesSchema = z.strictObject({
+  version: z.string().regex(/^1\.\d+$/, { message: 'expected a Kubernetes minor version such as 1.33' }).optional(),
+  ingress: z.enum(['ingress', 'gateway']).optional(),
+  ingressClass: z.string().optional(),
+  gateway: z.strictObject({ name: z.string(), namespace: z.string().optional() }).optional(),
+  clusterDomain: z.string().optional(),
+});
+
+/** Everything an environment may override, and what the top level holds besides. */
+const body = {
+  version: z.string().optional().describe('the app version; images default to this tag'),
+  team: z.string().optional(),
+  repository: z.string().optional(),
+  description: z.string().optional(),
+  registry: z.string().optional().describe('where images are pushed, e.g. ghcr.io/acme'),
+  namespace: name().optional(),
+  kubernetes: KubernetesSchema.optional(),
+  services: z.record(name(), ServiceSchema),
+  dependencies: z.record(name(), DependencySchema).optional(),
+  deploy: DeploySchema.optional(),
+  backups: z.record(name(), BackupSchema).optional(),
+};
+
+export const EnvironmentSchema = z
+  .strictObject({
+    replicas: z.number().int().min(0).optional().describe('replicas of every long-running service unless it sets its own'),
+    approval: z.enum(['required', 'none']).optional(),
+    domain: z.string().optional(),
+    ...Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v.optional()])),
+  })
+  .describe('Overrides for one environment: maps deep-merge, lists replace unless keyed by name');
+
+export const AppSchema = z.strictObject({
+  $schema: z.string().optional(),
+  app: name().describe('the application name'),
+  ...body,
+  environments: z.record(name(), EnvironmentSchema).optional(),
+});
+
+export type App = z.infer<typeof AppSchema>;
+export type Service = z.infer<typeof ServiceSchema>;
+export type Dependency = z.infer<typeof DependencySchema>;
+export type Probe = z.infer<typeof ProbeSchema>;
+export type HealthCheck = z.infer<typeof HealthCheckSchema>;
+export type Volume = z.infer<typeof VolumeSchema>;
+export type Deploy = z.infer<typeof DeploySchema>;
+export type Analysis = z.infer<typeof AnalysisSchema>;
+export type Backup = z.infer<typeof BackupSchema>;
+export type Environment = z.infer<typeof EnvironmentSchema>;
+export type Resources = z.infer<typeof ResourcesSchema>;
