@@ -1,0 +1,112 @@
+/**
+ * Waiting on one object with a real watch, the list-then-watch pattern of client-go's Reflector:
+ * list (with a field selector on the name) to get the current state and a resourceVersion, then
+ * watch from that resourceVersion so no change in between is missed. A watch the server closes
+ * (its timeout) resumes from the last resourceVersion seen; a watch the server expired (410 Gone,
+ * the resourceVersion was compacted) starts over with a fresh list.
+ */
+import type { Watch } from '@kubernetes/client-node';
+import { ClusterError, type KubeObject, type ObjectRef } from './cluster.js';
+
+export interface WatchObjectInput<T extends KubeObject> {
+  ref: ObjectRef;
+  /** The collection URL path (`/apis/apps/v1/namespaces/shop/deployments`). */
+  path: string;
+  until: (obj: T | undefined) => boolean;
+  signal: AbortSignal;
+  list: () => Promise<{ object: T | undefined; resourceVersion: string }>;
+  watcher: Watch;
+  translate: (err: unknown) => Error;
+}
+
+/** Reconnects after a watch that delivered nothing back off up to this long, so a flapping server is not hammered. */
+const MAX_RECONNECT_DELAY_MS = 1000;
+
+interface StatusObject {
+  code?: number;
+  reason?: string;
+  message?: string;
+  metadata?: { resourceVersion?: string };
+}
+
+export function watchObject<T extends KubeObject>(input: WatchObjectInput<T>): Promise<T | undefined> {
+  const { ref, path, until, signal, list, watcher, translate } = input;
+  return new Promise<T | undefined>((resolve, reject) => {
+    let settled = false;
+    let controller: AbortController | undefined;
+    let resourceVersion = '';
+    let idleReconnects = 0;
+
+    const settle = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      controller?.abort();
+      fn();
+    };
+    const fail = (err: unknown): void => settle(() => reject(err instanceof ClusterError ? err : translate(err)));
+    const onAbort = (): void => settle(() => reject(signal.reason));
+    const evaluate = (obj: T | undefined): void => {
+      try {
+        if (until(obj)) settle(() => resolve(obj));
+      } catch (err) {
+        settle(() => reject(err));
+      }
+    };
+
+    const relist = async (): Promise<void> => {
+      const current = await list();
+      if (settled) return;
+      resourceVersion = current.resourceVersion;
+      evaluate(current.object);
+      if (!settled) await startWatch();
+    };
+
+    const startWatch = async (): Promise<void> => {
+      let gone = false;
+      let delivered = false;
+      const query = { fieldSelector: `metadata.name=${ref.name}`, resourceVersion, allowWatchBookmarks: true };
+      controller = await watcher.watch(
+        path,
+        query,
+        (type: string, raw: unknown) => {
+          if (settled) return;
+          delivered = true;
+          if (type === 'ERROR') {
+            const status = raw as StatusObject;
+            if (status.code === 410) gone = true;
+            else fail(new ClusterError(status.code ?? 500, 'Other', status.message ?? `watch of ${ref.kind} ${ref.name} failed`));
+            return;
+          }
+          const obj = raw as KubeObject;
+          if (obj.metadata?.resourceVersion) resourceVersion = obj.metadata.resourceVersion;
+          if (type === 'BOOKMARK') return;
+          evaluate(type === 'DELETED' ? undefined : ({ ...obj, apiVersion: ref.apiVersion, kind: ref.kind } as T));
+        },
+        (err: unknown) => {
+          if (settled) return;
+          const statusCode = (err as { statusCode?: number } | null)?.statusCode;
+          if (gone || statusCode === 410) {
+            relist().catch(fail);
+            return;
+          }
+          if (err) {
+            fail(err);
+            return;
+          }
+          // The server ended the watch (its timeout): resume from the last resourceVersion seen.
+          idleReconnects = delivered ? 0 : idleReconnects + 1;
+          const delay = Math.min(MAX_RECONNECT_DELAY_MS, idleReconnects > 1 ? 50 * 2 ** idleReconnects : 0);
+          setTimeout(() => {
+            if (!settled) startWatch().catch(fail);
+          }, delay);
+        },
+      );
+      if (settled) controller.abort();
+    };
+
+    if (signal.aborted) return reject(signal.reason);
+    signal.addEventListener('abort', onAbort);
+    relist().catch(fail);
+  });
+}

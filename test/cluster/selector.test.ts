@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { matchesSelector } from '../../src/cluster/selector.js';
+
+const labels = { app: 'shop', tier: 'web', 'slipway.dev/colour': 'blue' };
+
+describe('label selectors (apimachinery labels.Parse semantics)', () => {
+  it.each([
+    ['app=shop', true],
+    ['app==shop', true],
+    ['app=other', false],
+    ['app!=other', true],
+    ['missing!=x', true],
+    ['tier in (web, api)', true],
+    ['tier notin (web)', false],
+    ['app,tier', true],
+    ['!missing', true],
+    ['!app', false],
+    ['app=shop,slipway.dev/colour in (green)', false],
+    ['app=shop,slipway.dev/colour=blue', true],
+    ['', true],
+  ])('%s → %s', (selector, expected) => {
+    expect(matchesSelector(labels, selector)).toBe(expected);
+  });
+
+  it('a map selector requires every label', () => {
+    expect(matchesSelector(labels, { app: 'shop', tier: 'web' })).toBe(true);
+    expect(matchesSelector(labels, { app: 'shop', tier: 'api' })).toBe(false);
+  });
+});
