@@ -1,0 +1,63 @@
+/**
+ * A release record: everything Slipway knows about one deploy of one app to one environment, kept
+ * in the cluster so history, rollback and the recovery of an interrupted deploy work from any
+ * machine (as Helm keeps one record per revision). Plain data, serialised as JSON.
+ */
+import type { ResolvedApp } from '../../spec/resolved.js';
+
+export type ReleasePhase =
+  /** Recorded before anything is applied; a pending record found later means a deploy was interrupted. */
+  | 'pending'
+  | 'deployed'
+  /** The deploy failed and its changes were undone; the previous release serves. */
+  | 'rolled-back'
+  /** The deploy failed and could not be undone cleanly: needs attention (exit code 3). */
+  | 'failed'
+  | 'aborted'
+  /** A later release replaced this deployed one. */
+  | 'superseded';
+
+export type Strategy = 'rolling' | 'blue-green' | 'canary';
+
+export interface StepTiming {
+  step: string;
+  startedAt: string;
+  finishedAt?: string;
+  durationMs?: number;
+  outcome?: 'ok' | 'failed' | 'skipped';
+  detail?: string;
+}
+
+export interface Override {
+  /** Dotted spec path as given to `--set` (`services.web.env.ERROR_RATE`). */
+  path: string;
+  value: string;
+}
+
+export interface Release {
+  app: string;
+  environment: string;
+  revision: number;
+  phase: ReleasePhase;
+  strategy: Strategy;
+  /** The effective spec this release deployed, overrides applied. */
+  spec: ResolvedApp;
+  overrides: Override[];
+  /** Image per service (`--set-image` and defaults resolved). */
+  images: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+  steps: StepTiming[];
+  /** Why the release failed, was aborted or rolled back. */
+  message?: string;
+  /** For a rollback release: the revision whose spec it re-deployed. */
+  rollbackOf?: number;
+  /** Analysis runs as plain data (resolved query, measurements, decision). */
+  analysis?: unknown[];
+  /** Who deployed (the lock holder identity). */
+  deployedBy?: string;
+}
+
+export function releaseKey(app: string, environment: string): string {
+  return `${app}-${environment}`;
+}
