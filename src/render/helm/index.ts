@@ -1,0 +1,143 @@
+/**
+ * The Helm chart writer: one parameterised chart from the rendered objects of every environment.
+ * `helm template <app> chart -f values-<env>.yaml --namespace <ns>` yields exactly the objects
+ * `slipway render --env <env>` does, plus the `helm test` hooks, and with the migration Jobs
+ * carrying hook annotations (docs/helm.md says exactly what differs and why).
+ */
+import type { FormatInput, FormatOutput, FormatWarning, FormatWriter, RenderedEnvironment } from '../formats.js';
+import { toYaml } from '../formats.js';
+import type { KubeObject } from '../kube.js';
+import { chartVersion, chartYaml, helpersTpl, notesTxt, SMOKE_TEST_IMAGE, smokeTargets, smokeTestTemplate } from './chart-files.js';
+import { emitDocument, valueRef } from './emit.js';
+import { withHookAnnotations } from './hooks.js';
+import { namedValues } from './named.js';
+import { buildTree, MISSING, type TreeContext, type Version } from './tree.js';
+import { overlay, setAt, valuesSchema, type Values } from './values.js';
+
+export const helmWriter: FormatWriter = {
+  name: 'helm',
+  description: 'a Helm chart with values-<env>.yaml for every environment',
+  scope: 'all',
+  stdout: false,
+  write: writeHelmChart,
+};
+
+interface ObjectVersions {
+  key: string;
+  kind: string;
+  name: string;
+  file: string;
+  /** Parallel to the environments; MISSING where an environment lacks the object. */
+  versions: (KubeObject | typeof MISSING)[];
+}
+
+export function writeHelmChart(input: FormatInput): FormatOutput {
+  const warnings: FormatWarning[] = [];
+  const envs = input.environments;
+  if (envs.length === 0) throw new Error('helm writer: no environments to write');
+  const chart = input.spec.app;
+  const values = new Map<string, Values>(envs.map((e) => [e.environment, {}]));
+  const files = new Map<string, string>();
+  const common = commonLabels(envs);
+
+  files.set('Chart.yaml', chartYaml(chart, chartVersion(input.spec.version, warnings), input.spec.version, input.spec.description));
+  const templates = new Map<string, string>();
+  for (const obj of groupObjects(envs)) {
+    templates.set(obj.file, objectTemplate(obj, envs, values, common, chart));
+  }
+  for (const env of envs) {
+    const targets = smokeTargets(env.objects).map(({ name, port, path, fail, selector }) => ({ name, port, path, fail, selector }));
+    setAt(values.get(env.environment)!, ['tests', 'image'], SMOKE_TEST_IMAGE);
+    setAt(values.get(env.environment)!, ['tests', 'targets'], targets);
+  }
+
+  const first = values.get(envs[0]!.environment)!;
+  const header = `# ${chart}: values of environment "${envs[0]!.environment}" (the default). Written by slipway render --format helm.\n`;
+  files.set('values.yaml', header + toYaml(first));
+  for (const env of envs) {
+    const own = values.get(env.environment)!;
+    files.set(
+      `values-${env.environment}.yaml`,
+      `# ${chart}: values of environment "${env.environment}". Use: helm upgrade --install ${chart} . -f values-${env.environment}.yaml --namespace ${env.app.namespace}\n` +
+        toYaml(overlay(first, own)),
+    );
+  }
+  files.set('values.schema.json', JSON.stringify(valuesSchema([...values.values()], `${chart} chart values`), null, 2) + '\n');
+  files.set('templates/_helpers.tpl', helpersTpl(chart, common));
+  files.set('templates/NOTES.txt', notesTxt(chart, serviceNames(envs)));
+  for (const [file, text] of templates) files.set(file, text);
+  files.set('templates/tests/smoke-test.yaml', smokeTestTemplate(chart));
+  files.set('.helmignore', '.git/\n*.swp\n*.bak\n*.tmp\n');
+  return { files, warnings };
+}
+
+function objectTemplate(obj: ObjectVersions, envs: RenderedEnvironment[], values: Map<string, Values>, common: Record<string, string>, chart: string): string {
+  const present = envs.map((e, i) => ({ env: e, version: obj.versions[i]! })).filter((p) => p.version !== MISSING);
+  const base = ['objects', obj.kind, obj.name];
+  const named = namedValues(obj.kind, obj.name);
+  const ctx: TreeContext = {
+    envs: present.map((p) => p.env.environment),
+    genericBase: base,
+    ...named,
+    commonLabels: (path) =>
+      Object.keys(common).length && path.length === 2 && path[0] === 'metadata' && path[1] === 'labels'
+        ? { include: `${chart}.labels`, labels: common }
+        : undefined,
+    expr: (path, versions) =>
+      path.length === 2 && path[0] === 'metadata' && path[1] === 'namespace' && versions.every((v, i) => v === present[i]!.env.app.namespace)
+        ? '.Release.Namespace'
+        : undefined,
+    setValue: (env, ref, value) => setAt(values.get(env)!, ref, value),
+  };
+  const versions: Version[] = present.map((p) => withHookAnnotations(p.version as KubeObject));
+  const lines = emitDocument(buildTree(versions, [], ctx));
+  const header = `# ${obj.kind} ${obj.name}: written by slipway render --format helm from slipway.yaml; change the spec, not this file.`;
+  if (present.length === envs.length) return [header, ...lines, ''].join('\n');
+  const enabled = [...base, 'enabled'];
+  envs.forEach((e, i) => setAt(values.get(e.environment)!, enabled, obj.versions[i] !== MISSING));
+  return [header, `{{- if ${valueRef(enabled)} }}`, ...lines, '{{- end }}', ''].join('\n');
+}
+
+/** Objects matched across environments by kind and name (and namespace, if a name repeats). */
+function groupObjects(envs: RenderedEnvironment[]): ObjectVersions[] {
+  const byKey = new Map<string, ObjectVersions>();
+  envs.forEach((env, i) => {
+    const seen = new Set<string>();
+    for (const o of env.objects) {
+      const key = `${o.kind}/${o.metadata.name}`;
+      if (seen.has(key)) throw new Error(`helm writer: two objects ${key} in environment ${env.environment}`);
+      seen.add(key);
+      let entry = byKey.get(key);
+      if (!entry) {
+        entry = {
+          key,
+          kind: o.kind,
+          name: o.metadata.name,
+          file: `templates/${o.kind.toLowerCase()}-${o.metadata.name}.yaml`,
+          versions: envs.map(() => MISSING),
+        };
+        byKey.set(key, entry);
+      }
+      entry.versions[i] = o;
+    }
+  });
+  return [...byKey.values()];
+}
+
+/** Label pairs carried by every object in every environment; _helpers.tpl defines them once. */
+function commonLabels(envs: RenderedEnvironment[]): Record<string, string> {
+  let common: Record<string, string> | undefined;
+  for (const env of envs) {
+    for (const o of env.objects) {
+      const labels = o.metadata.labels ?? {};
+      common = common ? Object.fromEntries(Object.entries(common).filter(([k, v]) => labels[k] === v)) : { ...labels };
+    }
+  }
+  return common ?? {};
+}
+
+function serviceNames(envs: RenderedEnvironment[]): string[] {
+  const names = new Set<string>();
+  for (const env of envs) for (const o of env.objects) if (o.kind === 'Service') names.add(o.metadata.name);
+  return [...names];
+}

@@ -1,0 +1,76 @@
+/**
+ * The real tools as judges: helm v4 and kubectl v1.33 from the npm layer package. Each check
+ * writes the artifact to a temporary folder, runs the tool once per environment (two at a time)
+ * and returns what render produced next to what the tool produced, both normalised alike.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FormatInput } from '../../src/render/formats.js';
+import { writeHelmChart } from '../../src/render/helm/index.js';
+import type { KubeObject } from '../../src/render/kube.js';
+import { helm, kubectl } from '../helpers/kube-tools.js';
+import { byIdentity, parseStream, plain, withoutHelmHooks, writeTree } from './compare.js';
+
+export interface Judged {
+  environment: string;
+  expected: KubeObject[];
+  actual: KubeObject[];
+}
+
+/** Runs `task` over `items`, at most `limit` at a time (the machine has two cores). */
+export async function inPairs<T, R>(items: T[], task: (item: T) => Promise<R>, limit = 2): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await task(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+export async function withTempDir<T>(run: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-writers-'));
+  try {
+    return await run(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** `helm lint --strict` with each values file; returns the lint output of any failure. */
+export async function helmLint(chartDir: string, input: FormatInput): Promise<string[]> {
+  const runs = [[], ...input.environments.map((e) => ['-f', join(chartDir, `values-${e.environment}.yaml`)])];
+  const failures = await inPairs(runs, async (extra) => {
+    try {
+      await helm(['lint', '--strict', chartDir, ...extra]);
+      return undefined;
+    } catch (error) {
+      return String((error as { stdout?: string }).stdout ?? error);
+    }
+  });
+  return failures.filter((f): f is string => f !== undefined);
+}
+
+export async function judgeHelm(input: FormatInput, chartDir: string): Promise<Judged[]> {
+  await writeTree(chartDir, writeHelmChart(input).files);
+  return inPairs(input.environments, async (env) => {
+    const { stdout } = await helm([
+      'template', input.spec.app, chartDir,
+      '-f', join(chartDir, `values-${env.environment}.yaml`),
+      '--namespace', env.app.namespace,
+    ]);
+    return { environment: env.environment, expected: byIdentity(plain(env.objects)), actual: byIdentity(withoutHelmHooks(parseStream(stdout))) };
+  });
+}
+
+export async function judgeKustomize(input: FormatInput, dir: string, files: Map<string, string>): Promise<Judged[]> {
+  await writeTree(dir, files);
+  return inPairs(input.environments, async (env) => {
+    const { stdout } = await kubectl(['kustomize', join(dir, 'overlays', env.environment)]);
+    return { environment: env.environment, expected: byIdentity(plain(env.objects)), actual: byIdentity(parseStream(stdout)) };
+  });
+}
