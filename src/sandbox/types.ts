@@ -138,3 +138,6 @@ export interface SandboxRuntime {
   servicePorts(): ServicePort[];
   stop(): Promise<void>;
 }
+
+/** The sandbox's one simulated node, registered Ready by the API server; the kubelet schedules pods onto it. */
+export const SANDBOX_NODE_NAME = 'sandbox-node';

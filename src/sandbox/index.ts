@@ -1,0 +1,78 @@
+/**
+ * `startSandbox`: the store, the HTTPS API server and, when present and asked for, the runtime
+ * (controllers, kubelet, service proxy from src/sandbox/runtime). Tests start it in-process on a
+ * random port; `slipway sandbox up` runs it in the foreground or detached.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ApiServer } from './server/api-server.js';
+import { generateCertificates, type SandboxCertificates } from './server/certs.js';
+import { bootstrapCluster } from './store/bootstrap.js';
+import { MemoryStore } from './store/memory-store.js';
+import { loadState, persistTo } from './store/persistence.js';
+import type { Clock, ObjectStore, SandboxRuntime } from './types.js';
+
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  /** Start controllers, kubelet and service proxy (default true when src/sandbox/runtime exists). */
+  runtime?: boolean;
+  /** Passed through to the runtime's startRuntime. */
+  runtimeOptions?: Record<string, unknown>;
+  token?: string;
+  certs?: SandboxCertificates;
+  clock?: Clock;
+}
+
+export interface Sandbox {
+  url: string;
+  port: number;
+  token: string;
+  certs: SandboxCertificates;
+  store: MemoryStore;
+  runtime: SandboxRuntime | undefined;
+  stop(): Promise<void>;
+}
+
+type StartRuntime = (store: ObjectStore, opts: Record<string, unknown>) => SandboxRuntime;
+
+/** The runtime is another module of the sandbox, built alongside; load it only if it is there. */
+async function loadRuntime(): Promise<StartRuntime | undefined> {
+  const candidates = ['./runtime/index.js', './runtime/index.ts'];
+  for (const rel of candidates) {
+    if (!existsSync(fileURLToPath(new URL(rel, import.meta.url)))) continue;
+    const mod = (await import(new URL(rel, import.meta.url).href)) as { startRuntime?: StartRuntime };
+    if (typeof mod.startRuntime === 'function') return mod.startRuntime;
+  }
+  return undefined;
+}
+
+export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  const startRuntime = opts.runtime === false ? undefined : await loadRuntime();
+  const store = new MemoryStore({ clock: opts.clock, gracefulPodDeletion: !!startRuntime });
+  if (opts.dataDir) loadState(store, opts.dataDir);
+  const stopBootstrap = bootstrapCluster(store);
+  const stopPersisting = opts.dataDir ? persistTo(store, opts.dataDir) : undefined;
+  const certs = opts.certs ?? generateCertificates();
+  const token = opts.token ?? randomBytes(24).toString('hex');
+  let runtime: SandboxRuntime | undefined;
+  const server = new ApiServer({ store, certs, token, runtime: () => runtime, host: opts.host, port: opts.port });
+  const { host, port } = await server.listen();
+  if (startRuntime) runtime = startRuntime(store, { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...opts.runtimeOptions });
+  return {
+    url: `https://${host}:${port}`,
+    port,
+    token,
+    certs,
+    store,
+    runtime,
+    async stop() {
+      await runtime?.stop();
+      stopBootstrap();
+      await server.close();
+      stopPersisting?.();
+    },
+  };
+}

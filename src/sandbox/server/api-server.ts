@@ -1,0 +1,151 @@
+/**
+ * The sandbox's HTTPS API server: bearer-token authentication, /version and health, discovery,
+ * OpenAPI v3, and REST routing to the ResourceHandler. Paths follow the apiserver's layout:
+ * `/api/v1[/namespaces/{ns}]/{resource}[/{name}[/{subresource}]]`, `/apis/{group}/{version}/...`,
+ * and the legacy `/watch/` prefix.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { MemoryStore } from '../store/memory-store.js';
+import type { SandboxRuntime } from '../types.js';
+import type { SandboxCertificates } from './certs.js';
+import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, legacyResourceList, wantsAggregated } from './discovery.js';
+import { OpenApiV3 } from './openapi.js';
+import { ResourceHandler, type ResourceRoute } from './resource-handler.js';
+import { ApiError, statusBody, toStatus } from './status.js';
+
+/** kubectl's dispatcher and `kubectl version` read this; minor 33 matches the bundled kubectl. */
+export const SERVER_VERSION = {
+  major: '1',
+  minor: '33',
+  gitVersion: 'v1.33.0-slipway-sandbox',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-01-01T00:00:00Z',
+  goVersion: 'go1.24.0',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+/** Readable without a token, like the apiserver's system:public-info-viewer role. */
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/livez', '/version']);
+
+export interface ApiServerOptions {
+  store: MemoryStore;
+  certs: SandboxCertificates;
+  token: string;
+  runtime?: () => SandboxRuntime | undefined;
+  host?: string;
+  port?: number;
+}
+
+export class ApiServer {
+  private readonly server: Server;
+  private readonly resources: ResourceHandler;
+  private readonly openapi: OpenApiV3;
+  private readonly token: Buffer;
+
+  constructor(private readonly opts: ApiServerOptions) {
+    this.token = Buffer.from(opts.token);
+    this.resources = new ResourceHandler(opts.store, opts.runtime ?? (() => undefined));
+    this.openapi = new OpenApiV3(opts.store.registry);
+    this.server = createServer({ key: opts.certs.serverKey, cert: opts.certs.serverCert }, (req, res) => void this.dispatch(req, res));
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  async listen(): Promise<{ host: string; port: number }> {
+    const host = this.opts.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port ?? 0, host, () => resolve());
+    });
+    return { host, port: (this.server.address() as AddressInfo).port };
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private authorised(req: IncomingMessage): boolean {
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(.+)$/i.exec(header);
+    if (!m) return false;
+    const given = Buffer.from((m[1] as string).trim());
+    return given.length === this.token.length && timingSafeEqual(given, this.token);
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://sandbox');
+    const reply = (code: number, body: unknown, headers: Record<string, string> = {}) => {
+      if (res.headersSent) return;
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      res.writeHead(code, { 'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', ...headers });
+      res.end(text);
+    };
+    try {
+      if (!PUBLIC_PATHS.has(url.pathname) && !this.authorised(req)) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      await this.route(req, res, url, reply);
+    } catch (error) {
+      const status = toStatus(error);
+      if (res.headersSent) res.end();
+      else reply(status.code, status);
+    }
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse, url: URL, reply: (code: number, body: unknown, headers?: Record<string, string>) => void): Promise<void> {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const registry = this.opts.store.registry;
+    const accept = req.headers.accept;
+    if (path === '/healthz' || path === '/readyz' || path === '/livez') return reply(200, 'ok');
+    if (path === '/version') return reply(200, SERVER_VERSION);
+    if (path === '/openapi/v3') return reply(200, this.openapi.index());
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = this.openapi.document(path.slice('/openapi/v3/'.length));
+      if (!doc) throw new ApiError(404, 'NotFound', `no OpenAPI document for ${path}`);
+      res.writeHead(200, { 'Content-Type': 'application/json', ETag: `"${doc.hash}"`, 'Cache-Control': 'public, immutable' });
+      res.end(doc.body);
+      return;
+    }
+    if (path === '/api' || path === '/apis') {
+      if (wantsAggregated(accept)) return reply(200, aggregatedDiscovery(registry, path === '/api'), { 'Content-Type': AGGREGATED_CONTENT_TYPE });
+      return reply(200, path === '/api' ? legacyApiVersions(req.headers.host ?? '127.0.0.1') : legacyGroupList(registry));
+    }
+    const base = parts[0] === 'api' ? { group: '', version: parts[1], rest: parts.slice(2) } : parts[0] === 'apis' ? { group: parts[1] ?? '', version: parts[2], rest: parts.slice(3) } : undefined;
+    if (!base) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (parts[0] === 'apis' && parts.length === 2) {
+      const group = legacyGroup(registry, base.group);
+      if (!group) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      return reply(200, group);
+    }
+    if (!base.version) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (!base.rest.length) {
+      const list = legacyResourceList(registry, base.group, base.version);
+      if (!list) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      return reply(200, list);
+    }
+    const route = this.resourceRoute(base.group, base.version, base.rest);
+    await this.resources.handle(req, res, route, url.searchParams, reply);
+  }
+
+  private resourceRoute(group: string, version: string, segments: string[]): ResourceRoute {
+    let rest = segments;
+    const watchPath = rest[0] === 'watch';
+    if (watchPath) rest = rest.slice(1);
+    let namespace: string | undefined;
+    // `/namespaces/{ns}/status` is the namespace's own subresource, not a resource inside it.
+    if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))) {
+      namespace = rest[1];
+      rest = rest.slice(2);
+    }
+    const [resource, name, subresource, ...extra] = rest;
+    const type = resource ? this.opts.store.registry.forResource(group, version, resource) : undefined;
+    if (!type || extra.length || (namespace !== undefined && !type.namespaced)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    return { type, namespace, name, subresource, watchPath };
+  }
+}
+
+export { statusBody };
