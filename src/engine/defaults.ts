@@ -1,0 +1,25 @@
+/**
+ * The engine's named defaults, in one place. Each says why it has the value it has.
+ */
+
+/** A deploy lock not renewed for this long is taken over. Long enough to survive a slow API call, short enough that a crashed deploy does not block the next one for long. */
+export const LOCK_TTL_SECONDS = 60;
+/** Renew at a third of the TTL, as client-go leader election does (RenewDeadline < LeaseDuration), so two missed renewals still keep the lock. */
+export const LOCK_RENEW_FRACTION = 1 / 3;
+
+/** Field manager for server-side apply, so `kubectl` shows who owns which fields. */
+export const FIELD_MANAGER = 'slipway';
+
+/** How long the previous colour stays warm after a switch (issue 6: default 30 s). */
+export const SCALE_DOWN_DELAY_SECONDS = 30;
+
+/** Analysis: Argo Rollouts' defaults (count and interval when unset: one measurement). */
+export const ANALYSIS_INTERVAL_SECONDS = 60;
+export const ANALYSIS_COUNT = 1;
+export const ANALYSIS_FAILURE_LIMIT = 0;
+export const ANALYSIS_INCONCLUSIVE_LIMIT = 0;
+export const ANALYSIS_NO_DATA = 'inconclusive' as const;
+/** A single HTTP check or Prometheus query slower than this counts as an error measurement. */
+export const ANALYSIS_REQUEST_TIMEOUT_MS = 10_000;
+/** Consecutive provider errors (unreachable Prometheus) before the run is inconclusive: Argo's consecutiveErrorLimit default is 4. */
+export const ANALYSIS_CONSECUTIVE_ERROR_LIMIT = 4;

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryCluster } from '../../src/cluster/memory.js';
+import { ManualClock } from '../../src/engine/clock.js';
+import { DeployLock, lockName, type Lease } from '../../src/engine/lock.js';
+import { UserError } from '../../src/errors.js';
+
+function setup() {
+  const cluster = new MemoryCluster({ namespace: 'shop' });
+  const clock = new ManualClock('2026-03-01T10:00:00Z');
+  const lock = (holder: string) => new DeployLock({ cluster, clock, namespace: 'shop', app: 'shop', environment: 'staging', holder, ttlSeconds: 60 });
+  const lease = () => cluster.get<Lease>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'shop', name: lockName('shop', 'staging') });
+  return { cluster, clock, lock, lease };
+}
+
+describe('DeployLock (a coordination.k8s.io/v1 Lease per app and environment)', () => {
+  it('acquires a free lock and records holder, duration and times as MicroTime', async () => {
+    const { lock, lease } = setup();
+    await lock('alice@laptop (pid 1)').acquire();
+    const spec = (await lease())?.spec;
+    expect(spec).toMatchObject({ holderIdentity: 'alice@laptop (pid 1)', leaseDurationSeconds: 60, acquireTime: '2026-03-01T10:00:00.000000Z', leaseTransitions: 0 });
+  });
+
+  it('a second deploy gets a UserError naming the holder and since when', async () => {
+    const { lock, clock } = setup();
+    await lock('alice').acquire();
+    await clock.advance(10_000);
+    const err = await lock('bob').acquire().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).code).toBe('locked');
+    expect((err as UserError).exitCode).toBe(3);
+    expect((err as UserError).message).toContain('alice has held the lock since 2026-03-01T10:00:00.000000Z');
+    expect((err as UserError).hint).toContain('expires at 2026-03-01T10:01:00.000Z');
+  });
+
+  it('a renewed lock stays held past its TTL; a lock whose holder stopped renewing is taken over', async () => {
+    const { lock, clock, lease } = setup();
+    const alice = lock('alice');
+    await alice.acquire();
+    await clock.advance(45_000);
+    await alice.renew();
+    await clock.advance(45_000);
+    await expect(lock('bob').acquire()).rejects.toThrow(/alice has held the lock/);
+    await clock.advance(15_000);
+    await lock('bob').acquire();
+    expect((await lease())?.spec).toMatchObject({ holderIdentity: 'bob', leaseTransitions: 1 });
+    const lost = await alice.renew().catch((e: unknown) => e);
+    expect((lost as UserError).code).toBe('lock-lost');
+    expect((lost as UserError).message).toContain('to bob');
+  });
+
+  it('of two deploys taking over the same expired lock, exactly one wins', async () => {
+    const { lock, clock, lease, cluster } = setup();
+    await lock('dead').acquire();
+    await clock.advance(61_000);
+    const before = cluster.requests.length;
+    const results = await Promise.allSettled([lock('bob').acquire(), lock('carol').acquire()]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    const holder = (await lease())?.spec?.holderIdentity;
+    const loser = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect((loser.reason as UserError).message).toContain(`${holder} has held the lock`);
+    // Both read the expired Lease and both tried to write it: the resourceVersion guard decided.
+    expect(cluster.requests.slice(before).filter((r) => r.verb === 'replace')).toHaveLength(2);
+  });
+
+  it('of two deploys racing on a free lock, exactly one wins', async () => {
+    const { lock } = setup();
+    const results = await Promise.allSettled([lock('bob').acquire(), lock('carol').acquire()]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('release frees the lock at once; releasing a lock someone took over leaves theirs alone', async () => {
+    const { lock, clock, lease } = setup();
+    const alice = lock('alice');
+    await alice.acquire();
+    await alice.release();
+    expect(await lease()).toBeUndefined();
+    const bob = lock('bob');
+    await bob.acquire();
+    await clock.advance(61_000);
+    await lock('carol').acquire();
+    await bob.release();
+    expect((await lease())?.spec?.holderIdentity).toBe('carol');
+  });
+
+  it('keepAlive renews every third of the TTL until stopped', async () => {
+    const { lock, clock, lease } = setup();
+    const alice = lock('alice');
+    await alice.acquire();
+    const stop = new AbortController();
+    const lost: unknown[] = [];
+    const running = alice.keepAlive(stop.signal, (e) => lost.push(e));
+    for (let i = 0; i < 5; i++) await clock.advance(20_000);
+    expect((await lease())?.spec?.renewTime).toBe('2026-03-01T10:01:40.000000Z');
+    await expect(lock('bob').acquire()).rejects.toThrow(/alice/);
+    stop.abort();
+    await running;
+    expect(lost).toEqual([]);
+  });
+
+  it('keepAlive reports a lost lock to the caller', async () => {
+    const { lock, clock, cluster } = setup();
+    const alice = lock('alice');
+    await alice.acquire();
+    const lost: unknown[] = [];
+    const running = alice.keepAlive(new AbortController().signal, (e) => lost.push(e));
+    await cluster.delete({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'shop', name: lockName('shop', 'staging') });
+    await clock.advance(20_000);
+    await running;
+    expect((lost[0] as UserError).code).toBe('lock-lost');
+  });
+});
