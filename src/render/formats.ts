@@ -18,6 +18,7 @@
 import { Document } from 'yaml';
 import type { App } from '../spec/schema.js';
 import type { ResolvedApp } from '../spec/resolved.js';
+import { composeWriter } from './compose/index.js';
 import { helmWriter } from './helm/index.js';
 import { kustomizeWriter } from './kustomize/index.js';
 import type { KubeObject } from './kube.js';
@@ -33,6 +34,8 @@ export interface FormatInput {
   spec: App;
   /** Every environment the writer's scope asks for, in the order the spec declares them. */
   environments: RenderedEnvironment[];
+  /** Repository files the spec names (`config[].from`), read by the CLI next to slipway.yaml. */
+  files?: Record<string, string>;
 }
 
 /** A field the target format cannot express, named so the user can act on it. */
@@ -73,7 +76,7 @@ export const manifestsWriter: FormatWriter = {
 
 /** A function, not a constant: the writers import this module's helpers, so the list is built on first use. */
 export function formatWriters(): FormatWriter[] {
-  return [manifestsWriter, helmWriter, kustomizeWriter];
+  return [manifestsWriter, helmWriter, kustomizeWriter, composeWriter];
 }
 
 export function findFormat(name: string): FormatWriter | undefined {
@@ -86,6 +89,11 @@ export function findFormat(name: string): FormatWriter | undefined {
  */
 export function toYaml(value: unknown): string {
   return new Document(value, { version: '1.1' }).toString({ lineWidth: 0, minContentWidth: 0 });
+}
+
+/** Objects as JSON data: render leaves optional fields `undefined`, which are not fields at all. */
+export function plainObjects<T>(objects: T[]): T[] {
+  return JSON.parse(JSON.stringify(objects)) as T[];
 }
 
 export function toYamlStream(objects: unknown[]): string {

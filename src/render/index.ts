@@ -1,0 +1,58 @@
+/**
+ * Render: one environment's effective spec -> plain Kubernetes objects. Pure and deterministic
+ * (same input, same bytes); every other format (Helm, kustomize, compose) is written from these.
+ */
+import { UserErrors } from '../errors.js';
+import type { ResolvedApp } from '../spec/resolved.js';
+import { newContext, type RenderContext, type RenderOptions } from './context.js';
+import type { KubeObject, RenderWarning } from './kube.js';
+import { renderDependencyObjects } from './objects/dependency-objects.js';
+import { renderNetworkPolicies, type FlowGraph } from './objects/network-policies.js';
+import { renderServiceObjects } from './objects/service-objects.js';
+import { compareObjects, prune } from './order.js';
+
+export type { KubeObject, RenderWarning } from './kube.js';
+export type { RenderOptions } from './context.js';
+export { dependencyCredentialsName, selectorLabels, serviceSecretName, standardLabels, objectName } from './names.js';
+export { DEPENDENCY_KINDS } from './objects/dependencies/catalog.js';
+export { manifestsYaml } from './manifests.js';
+
+export interface RenderResult {
+  objects: KubeObject[];
+  warnings: RenderWarning[];
+}
+
+/** DNS-1035 names (Services) are at most 63 characters; the API server rejects longer ones. */
+function checkNames(ctx: RenderContext, objects: KubeObject[]): void {
+  for (const o of objects) {
+    if (o.kind === 'Service' && o.metadata.name.length > 63) {
+      ctx.problems.push({
+        path: 'app',
+        message: `Service name ${o.metadata.name} is longer than 63 characters`,
+        hint: 'shorten the app, service or dependency name',
+      });
+    }
+  }
+}
+
+/** Render every object of one environment. Throws UserErrors listing every problem found. */
+export function renderApp(app: ResolvedApp, opts: RenderOptions = {}): RenderResult {
+  const ctx = newContext(app, opts);
+  const objects: KubeObject[] = [];
+  const graph: FlowGraph = {};
+  for (const name of Object.keys(app.services).sort()) {
+    const service = app.services[name];
+    if (!service) continue;
+    const rendered = renderServiceObjects(ctx, name, service);
+    objects.push(...rendered.objects);
+    graph[name] = rendered.targets;
+  }
+  for (const name of Object.keys(app.dependencies).sort()) {
+    const dependency = app.dependencies[name];
+    if (dependency) objects.push(...renderDependencyObjects(ctx, name, dependency));
+  }
+  objects.push(...renderNetworkPolicies(ctx, graph));
+  checkNames(ctx, objects);
+  if (ctx.problems.length) throw new UserErrors(ctx.problems, 'render/invalid');
+  return { objects: objects.map(prune).sort(compareObjects), warnings: ctx.warnings };
+}

@@ -1,0 +1,56 @@
+/**
+ * Object names and label sets, in one place so the deploy step, the Helm writer and the policy
+ * checker can compute the same names render used.
+ */
+import { MANAGED_BY } from './defaults.js';
+
+/** `<app>-<part>`: every object of the app is prefixed so two apps can share a namespace. */
+export function objectName(app: string, ...parts: string[]): string {
+  return [app, ...parts].join('-');
+}
+
+/** The Secret holding a service's `secrets:` values, created outside render (slipway secrets / the deploy step). */
+export function serviceSecretName(app: string, service: string): string {
+  return objectName(app, service, 'secrets');
+}
+
+/** The Secret holding an in-cluster dependency's generated credentials, created by the deploy step. */
+export function dependencyCredentialsName(app: string, dependency: string): string {
+  return objectName(app, dependency, 'credentials');
+}
+
+export interface LabelInput {
+  app: string;
+  /** The service or dependency key in the spec. */
+  name: string;
+  component: string;
+  version?: string;
+}
+
+/** Only the labels that never change across releases; selectors are immutable on Deployments. */
+export function selectorLabels(app: string, name: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': app };
+}
+
+/** https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/ */
+export function standardLabels(input: LabelInput): Record<string, string> {
+  const labels: Record<string, string> = {
+    ...selectorLabels(input.app, input.name),
+    'app.kubernetes.io/component': input.component,
+    'app.kubernetes.io/part-of': input.app,
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+  };
+  if (input.version) labels['app.kubernetes.io/version'] = labelValue(input.version);
+  return labels;
+}
+
+/** A label value: at most 63 of [A-Za-z0-9._-], starting and ending alphanumeric. */
+export function labelValue(raw: string): string {
+  const cleaned = raw.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63);
+  return cleaned.replace(/^[^A-Za-z0-9]+/, '').replace(/[^A-Za-z0-9]+$/, '');
+}
+
+/** Labels selecting every pod of the app, for the default-deny NetworkPolicy. */
+export function appPodSelector(app: string): Record<string, string> {
+  return { 'app.kubernetes.io/part-of': app };
+}

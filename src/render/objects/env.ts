@@ -1,0 +1,104 @@
+/**
+ * A service's environment. Rules (docs/render.md, "References"):
+ * - a plain value goes to the service's env ConfigMap, read through `envFrom`;
+ * - a value that is exactly one reference becomes an env entry: `valueFrom.secretKeyRef` for a
+ *   secret output (user, password, url), a plain `value` otherwise (host, port);
+ * - a reference inside a longer string uses the kubelet's dependent variable expansion `$(VAR)`
+ *   (https://kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/):
+ *   each secret piece is defined first as `SLIPWAY_REF_<TARGET>_<OUTPUT>`, plain pieces are inlined;
+ * - literal `$(` in an env entry is written `$$(` so the kubelet leaves it alone;
+ * - `secrets:` names become secretKeyRefs to `<app>-<service>-secrets`.
+ */
+import type { Service } from '../../spec/schema.js';
+import type { ResolvedApp } from '../../spec/resolved.js';
+import { fail, type RenderContext } from '../context.js';
+import { serviceSecretName } from '../names.js';
+import { findReferences, resolveReference, type Output } from '../references.js';
+
+export type EnvVar = Record<string, unknown> & { name: string };
+
+export interface ServiceEnv {
+  /** Entries on the container, in the order the kubelet must expand them. */
+  env: EnvVar[];
+  /** Plain values for the env ConfigMap. */
+  plain: Record<string, string>;
+  /** The services and dependencies this service's env references (for NetworkPolicies). */
+  targets: string[];
+}
+
+/** Escape what the kubelet would otherwise expand (`$(X)`). */
+export function escapeExpansion(value: string): string {
+  return value.replace(/\$\(/g, '$$$$(');
+}
+
+export function refVarName(target: string, output: string): string {
+  return `SLIPWAY_REF_${target}_${output}`.toUpperCase().replace(/-/g, '_');
+}
+
+function secretRef(name: string, output: { secret: { name: string; key: string } }): EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: output.secret.name, key: output.secret.key } } };
+}
+
+export function serviceEnv(ctx: RenderContext, path: string, serviceName: string, service: Service): ServiceEnv {
+  const helpers = new Map<string, EnvVar>();
+  const entries: EnvVar[] = [];
+  const plain: Record<string, string> = {};
+  const targets = new Set<string>();
+  for (const [key, raw] of Object.entries(service.env ?? {})) {
+    const value = String(raw);
+    const refs = findReferences(value);
+    if (refs.length === 0) {
+      plain[key] = value;
+      continue;
+    }
+    const resolved: Array<[string, Output]> = [];
+    for (const ref of refs) {
+      const r = resolveReference(ctx.app, ref);
+      if ('error' in r) fail(ctx, `${path}.env.${key}`, r.error, r.hint);
+      else {
+        resolved.push([ref.text, r.output]);
+        if (!isExternal(ctx.app, ref.target) && ref.target !== serviceName) targets.add(ref.target);
+        if (ctx.app.dependencies[ref.target]?.type === 'sqlite') targets.delete(ref.target);
+      }
+    }
+    if (resolved.length !== refs.length) continue;
+    const only = resolved.length === 1 && refs[0]?.text === value ? resolved[0]?.[1] : undefined;
+    if (only) {
+      entries.push('secret' in only ? secretRef(key, only) : { name: key, value: escapeExpansion(only.value) });
+      continue;
+    }
+    entries.push({ name: key, value: expand(value, resolved, refs, helpers) });
+  }
+  for (const key of service.secrets ?? []) {
+    if (key in (service.env ?? {})) fail(ctx, `${path}.secrets`, `${key} is both in env and in secrets`, 'keep it in one place');
+    entries.push(secretRef(key, { secret: { name: serviceSecretName(ctx.app.app, serviceName), key } }));
+  }
+  const ordered = [...helpers.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  return { env: [...ordered, ...entries], plain, targets: [...targets].sort() };
+}
+
+/** Rewrite a string with references into `$(VAR)` form, registering the secret pieces as helpers. */
+function expand(value: string, resolved: Array<[string, Output]>, refs: ReturnType<typeof findReferences>, helpers: Map<string, EnvVar>): string {
+  const byText = new Map(resolved);
+  let out = '';
+  let last = 0;
+  for (const m of value.matchAll(/\$\{[^}]*\}/g)) {
+    const output = byText.get(m[0]);
+    const ref = refs.find((r) => r.text === m[0]);
+    if (!output || !ref) continue;
+    out += escapeExpansion(value.slice(last, m.index));
+    if ('secret' in output) {
+      const name = refVarName(ref.target, ref.output);
+      helpers.set(name, secretRef(name, output));
+      out += `$(${name})`;
+    } else {
+      out += escapeExpansion(output.value);
+    }
+    last = m.index + m[0].length;
+  }
+  return out + escapeExpansion(value.slice(last));
+}
+
+function isExternal(app: ResolvedApp, target: string): boolean {
+  return app.dependencies[target]?.external !== undefined;
+}

@@ -1,0 +1,108 @@
+/**
+ * Default deny for every pod of the app, then exactly the flows the spec implies:
+ * DNS to kube-system; service -> service/dependency from `${ref}` references (both directions: the
+ * consumer's egress and the target's ingress); the ingress controller (or Gateway) namespace to
+ * public services; app services to the public internet (not to private or metadata ranges).
+ */
+import { DNS_NAMESPACE, INGRESS_CONTROLLER_NAMESPACE, PRIVATE_CIDRS } from '../defaults.js';
+import type { RenderContext } from '../context.js';
+import type { KubeObject } from '../kube.js';
+import { appPodSelector, objectName, standardLabels } from '../names.js';
+import { dependencyKind } from './dependencies/catalog.js';
+import { publicPort } from './ingress.js';
+import { containerPorts } from './pod.js';
+
+type Rule = Record<string, unknown>;
+
+/** Pods of the named workloads, including a service's migration Job pods (they use the same flows). */
+function podsOf(ctx: RenderContext, names: string[]): Record<string, unknown> {
+  const values = names.flatMap((n) => (ctx.app.services[n]?.migrations ? [n, `${n}-migrate`] : [n])).sort();
+  return {
+    matchLabels: { 'app.kubernetes.io/instance': ctx.app.app },
+    matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values }],
+  };
+}
+
+/** The TCP/UDP ports a workload (service or in-cluster dependency) listens on. */
+function portsOf(ctx: RenderContext, name: string): Array<{ port: number; protocol: string }> {
+  const service = ctx.app.services[name];
+  if (service) return containerPorts(service).map((p) => ({ port: p.containerPort as number, protocol: p.protocol as string }));
+  const dependency = ctx.app.dependencies[name];
+  const kind = dependency && !dependency.external ? dependencyKind(dependency.type) : undefined;
+  return kind ? [{ port: kind.port.port, protocol: 'TCP' }] : [];
+}
+
+/** Who references whom: consumer -> targets inside the cluster. */
+export type FlowGraph = Record<string, string[]>;
+
+export function consumersOf(graph: FlowGraph, target: string): string[] {
+  return Object.keys(graph).filter((c) => graph[c]?.includes(target)).sort();
+}
+
+function policy(ctx: RenderContext, name: string, component: string, spec: Record<string, unknown>): KubeObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace: ctx.app.namespace, labels: standardLabels({ app: ctx.app.app, name: component, component: 'network-policy' }) },
+    spec,
+  };
+}
+
+function baseline(ctx: RenderContext): KubeObject[] {
+  const all = { matchLabels: appPodSelector(ctx.app.app) };
+  const dns = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DNS_NAMESPACE } } };
+  return [
+    policy(ctx, objectName(ctx.app.app, 'default-deny'), ctx.app.app, { podSelector: all, policyTypes: ['Ingress', 'Egress'] }),
+    policy(ctx, objectName(ctx.app.app, 'allow-dns'), ctx.app.app, {
+      podSelector: all,
+      policyTypes: ['Egress'],
+      egress: [{ to: [dns], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
+    }),
+  ];
+}
+
+function publicIngress(ctx: RenderContext, name: string): Rule | undefined {
+  const service = ctx.app.services[name];
+  if (!service?.public || service.schedule) return undefined;
+  const port = publicPort({ ...ctx, problems: [] }, `services.${name}`, service);
+  if (port === undefined) return undefined;
+  const gateway = ctx.app.kubernetes?.ingress === 'gateway';
+  const namespace = gateway ? (ctx.app.kubernetes?.gateway?.namespace ?? ctx.app.namespace) : INGRESS_CONTROLLER_NAMESPACE;
+  return { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }], ports: [{ protocol: 'TCP', port }] };
+}
+
+function workloadPolicy(ctx: RenderContext, graph: FlowGraph, name: string): KubeObject | undefined {
+  const ingress: Rule[] = [];
+  const consumers = consumersOf(graph, name);
+  const ports = portsOf(ctx, name);
+  if (consumers.length && ports.length) ingress.push({ from: [{ podSelector: podsOf(ctx, consumers) }], ports });
+  const pub = publicIngress(ctx, name);
+  if (pub) ingress.push(pub);
+  const egress: Rule[] = (graph[name] ?? []).flatMap((t) => {
+    const targetPorts = portsOf(ctx, t);
+    return targetPorts.length ? [{ to: [{ podSelector: podsOf(ctx, [t]) }], ports: targetPorts }] : [];
+  });
+  if (ctx.app.services[name]) egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_CIDRS] } }] });
+  if (!ingress.length && !egress.length) return undefined;
+  const policyTypes = [...(ingress.length ? ['Ingress'] : []), ...(egress.length ? ['Egress'] : [])];
+  return policy(ctx, objectName(ctx.app.app, name), name, {
+    podSelector: podsOf(ctx, [name]),
+    policyTypes,
+    ingress: ingress.length ? ingress : undefined,
+    egress: egress.length ? egress : undefined,
+  });
+}
+
+export function renderNetworkPolicies(ctx: RenderContext, graph: FlowGraph): KubeObject[] {
+  const inCluster = Object.keys(ctx.app.dependencies).filter((d) => {
+    const dep = ctx.app.dependencies[d];
+    return dep && !dep.external && dep.type !== 'sqlite';
+  });
+  const names = [...Object.keys(ctx.app.services), ...inCluster].sort();
+  const out = baseline(ctx);
+  for (const n of names) {
+    const p = workloadPolicy(ctx, graph, n);
+    if (p) out.push(p);
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+/**
+ * The pod template shared by a service's Deployment/StatefulSet, CronJob and migration Job:
+ * one container, secure contexts, writable /tmp, env, config files and volumes.
+ */
+import type { Service } from '../../spec/schema.js';
+import { PRESTOP_DELAY_SECONDS, TERMINATION_GRACE_SECONDS, TMP_SIZE_LIMIT } from '../defaults.js';
+import { fail, type RenderContext } from '../context.js';
+import { formatImage, type ImageRef } from '../image.js';
+import { mainPort } from '../references.js';
+import { durationSeconds } from '../units.js';
+import type { ServiceConfig } from './config.js';
+import type { ServiceEnv } from './env.js';
+import { probes } from './probes.js';
+import { containerResources } from './resources.js';
+import { containerSecurityContext, podSecurityContext, type PodIdentity } from './security.js';
+
+export interface ServiceParts {
+  path: string;
+  name: string;
+  service: Service;
+  image: ImageRef;
+  env: ServiceEnv;
+  config: ServiceConfig;
+  identity: PodIdentity;
+  serviceAccount: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  /** Volumes the pod mounts besides /tmp and config (PVC references for shared volumes). */
+  volumes: Array<Record<string, unknown>>;
+}
+
+export function containerPorts(service: Service): Array<Record<string, unknown>> {
+  if (service.ports?.length) return service.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? 'TCP' }));
+  if (service.port !== undefined) return [{ name: 'http', containerPort: service.port, protocol: 'TCP' }];
+  return [];
+}
+
+/** The container; `kind` decides whether it serves (probes, preStop) or runs to completion. */
+export function container(ctx: RenderContext, parts: ServiceParts, kind: 'serve' | 'run', overrides: { command?: string[]; image?: string } = {}): Record<string, unknown> {
+  const { service, path } = parts;
+  const serving = kind === 'serve';
+  return {
+    name: parts.name,
+    image: overrides.image ?? formatImage(parts.image),
+    command: overrides.command ?? (service.command ? [...service.command] : undefined),
+    args: overrides.command ? undefined : service.args ? [...service.args] : undefined,
+    ports: serving && containerPorts(service).length ? containerPorts(service) : undefined,
+    envFrom: parts.config.envFrom.length ? parts.config.envFrom : undefined,
+    env: parts.env.env.length ? parts.env.env : undefined,
+    resources: containerResources(ctx, path, service.resources),
+    ...(serving ? probes(ctx, path, service, mainPort(service)) : {}),
+    // The kubelet's own sleep action (GA in 1.34, on by default since 1.30): no `sleep` binary needed in the image.
+    lifecycle: serving ? { preStop: { sleep: { seconds: PRESTOP_DELAY_SECONDS } } } : undefined,
+    securityContext: containerSecurityContext(service),
+    volumeMounts: [
+      { name: 'tmp', mountPath: '/tmp' },
+      ...parts.config.mounts,
+      ...(service.volumes ?? []).map((v) => ({ name: v.name, mountPath: v.path })),
+    ],
+  };
+}
+
+export function terminationGrace(ctx: RenderContext, parts: ServiceParts): number {
+  const given = parts.service.terminationGracePeriod;
+  if (given === undefined) return TERMINATION_GRACE_SECONDS;
+  const seconds = durationSeconds(given);
+  if (seconds <= PRESTOP_DELAY_SECONDS) {
+    fail(ctx, `${parts.path}.terminationGracePeriod`, `${given} leaves no time after the ${PRESTOP_DELAY_SECONDS}s preStop delay`, `use more than ${PRESTOP_DELAY_SECONDS}s`);
+  }
+  return seconds;
+}
+
+export function podSpec(ctx: RenderContext, parts: ServiceParts, kind: 'serve' | 'run', extra: { restartPolicy?: string; command?: string[]; image?: string } = {}): Record<string, unknown> {
+  const placement = parts.service.placement;
+  return {
+    serviceAccountName: parts.serviceAccount,
+    automountServiceAccountToken: false,
+    securityContext: podSecurityContext(parts.service, parts.identity),
+    restartPolicy: extra.restartPolicy,
+    terminationGracePeriodSeconds: kind === 'serve' ? terminationGrace(ctx, parts) : undefined,
+    nodeSelector: placement?.nodeSelector,
+    tolerations: placement?.tolerations,
+    containers: [container(ctx, parts, kind, extra)],
+    volumes: [
+      { name: 'tmp', emptyDir: { sizeLimit: TMP_SIZE_LIMIT } },
+      ...parts.config.volumes,
+      ...parts.volumes,
+    ],
+  };
+}

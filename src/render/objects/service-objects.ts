@@ -1,0 +1,108 @@
+/** Everything one service of the spec becomes. */
+import type { Service } from '../../spec/schema.js';
+import { fail, warn, type RenderContext } from '../context.js';
+import { imageVersion, serviceImage } from '../image.js';
+import type { KubeObject } from '../kube.js';
+import { objectName, standardLabels } from '../names.js';
+import { serviceConfig } from './config.js';
+import { serviceEnv } from './env.js';
+import { renderPublic } from './ingress.js';
+import { renderCronJob, renderMigrationJob } from './jobs.js';
+import { containerPorts, type ServiceParts } from './pod.js';
+import { renderHorizontalPodAutoscaler, renderPodDisruptionBudget } from './scaling.js';
+import { podIdentity, relaxAnnotations } from './security.js';
+import { renderHeadlessService, renderService, renderServiceAccount } from './service.js';
+import { ownsVolume, renderDeployment, renderSharedClaim, renderStatefulSet } from './workload.js';
+
+const RESERVED_VOLUMES = new Set(['tmp', 'config-files']);
+
+export function serviceComponent(service: Service): string {
+  if (service.schedule) return 'cronjob';
+  return containerPorts(service).length ? 'server' : 'worker';
+}
+
+/** Name, namespace and standard labels for an object of this service. */
+export function metadataFor(ctx: RenderContext, labels: Record<string, string>) {
+  return (name: string, annotations?: Record<string, string>): KubeObject['metadata'] => ({
+    name,
+    namespace: ctx.app.namespace,
+    labels,
+    annotations: annotations && Object.keys(annotations).length ? annotations : undefined,
+  });
+}
+
+export function serviceParts(ctx: RenderContext, name: string, service: Service): ServiceParts {
+  const path = `services.${name}`;
+  const image = serviceImage(ctx, path, name, service);
+  const labels = standardLabels({ app: ctx.app.app, name, component: serviceComponent(service), version: imageVersion(image) });
+  const env = serviceEnv(ctx, path, name, service);
+  const config = serviceConfig(ctx, path, name, service, env.plain, metadataFor(ctx, labels));
+  for (const v of service.volumes ?? []) {
+    if (RESERVED_VOLUMES.has(v.name)) fail(ctx, `${path}.volumes`, `volume name ${v.name} is reserved by render`, 'rename the volume');
+  }
+  return {
+    path,
+    name,
+    service,
+    image,
+    env,
+    config,
+    identity: podIdentity(ctx, path, service),
+    serviceAccount: objectName(ctx.app.app, name),
+    labels,
+    annotations: { ...config.annotations, ...relaxAnnotations(ctx, path, service) },
+    volumes: (service.volumes ?? [])
+      .filter((v) => v.shared)
+      .map((v) => ({ name: v.name, persistentVolumeClaim: { claimName: objectName(ctx.app.app, name, v.name) } })),
+  };
+}
+
+/** Fields a scheduled service cannot use; named rather than silently dropped. */
+function warnUnusedForSchedule(ctx: RenderContext, path: string, service: Service): void {
+  const unused = (['port', 'ports', 'public', 'autoscale', 'health', 'terminationGracePeriod'] as const).filter((k) => service[k] !== undefined);
+  for (const k of unused) warn(ctx, `${path}.${k}`, 'not used by a scheduled service (CronJob): it does not serve traffic');
+  if (service.replicas !== undefined && service.replicas !== 1) warn(ctx, `${path}.replicas`, 'not used by a scheduled service (CronJob)');
+  if ((service.volumes ?? []).some((v) => !v.shared)) fail(ctx, `${path}.volumes`, 'a scheduled service can only mount shared volumes', 'mark the volume shared: true');
+}
+
+export interface RenderedService {
+  objects: KubeObject[];
+  /** Services and in-cluster dependencies this service's env references. */
+  targets: string[];
+}
+
+export function renderServiceObjects(ctx: RenderContext, name: string, service: Service): RenderedService {
+  const parts = serviceParts(ctx, name, service);
+  const meta = metadataFor(ctx, parts.labels);
+  const base = objectName(ctx.app.app, name);
+  const relax = relaxAnnotations({ ...ctx, warnings: [] }, parts.path, service);
+  const objects: KubeObject[] = [renderServiceAccount(meta(base)), ...parts.config.objects];
+  for (const v of (service.volumes ?? []).filter((v) => v.shared)) objects.push(renderSharedClaim(ctx, parts, v, meta));
+  objects.push(...migration(ctx, parts));
+  if (service.schedule) {
+    warnUnusedForSchedule(ctx, parts.path, service);
+    objects.push(renderCronJob(ctx, parts, meta(base, relax)));
+    return { objects, targets: parts.env.targets };
+  }
+  const stateful = ownsVolume(service);
+  if (stateful && (service.replicas ?? 1) > 1) warn(ctx, `${parts.path}.volumes`, 'each replica gets its own volume (StatefulSet); mark the volume shared: true for one volume all replicas mount');
+  objects.push(stateful ? renderStatefulSet(ctx, parts, meta(base, relax)) : renderDeployment(ctx, parts, meta(base, relax)));
+  if (stateful) objects.push(renderHeadlessService(ctx.app.app, name, containerPorts(service), meta(objectName(ctx.app.app, name, 'headless'))));
+  const svc = renderService(ctx.app.app, name, service, meta(base));
+  if (svc) objects.push(svc);
+  const kind = stateful ? 'StatefulSet' : 'Deployment';
+  const extras = [
+    renderHorizontalPodAutoscaler(kind, base, service, meta(base)),
+    renderPodDisruptionBudget(ctx.app.app, name, service, meta(base)),
+    renderPublic(ctx, parts.path, name, service, meta(base)),
+  ];
+  for (const o of extras) if (o) objects.push(o);
+  return { objects, targets: parts.env.targets };
+}
+
+function migration(ctx: RenderContext, parts: ServiceParts): KubeObject[] {
+  const name = `${parts.name}-migrate`;
+  const labels = standardLabels({ app: ctx.app.app, name, component: 'migration', version: parts.labels['app.kubernetes.io/version'] });
+  const job = renderMigrationJob(ctx, parts, (hash) => metadataFor(ctx, labels)(objectName(ctx.app.app, name, hash)), labels);
+  return job ? [job] : [];
+}

@@ -1,0 +1,58 @@
+import type { KubeObject } from './kube.js';
+
+/**
+ * Objects sort by kind in Helm's install order (pkg/release/util/kind_sorter.go: what others depend
+ * on comes first), then by name, so output is stable and a plain `kubectl apply -f` creates
+ * ServiceAccounts and ConfigMaps before the pods that need them.
+ */
+export const KIND_ORDER = [
+  'Namespace',
+  'NetworkPolicy',
+  'ResourceQuota',
+  'LimitRange',
+  'PodDisruptionBudget',
+  'ServiceAccount',
+  'Secret',
+  'ConfigMap',
+  'StorageClass',
+  'PersistentVolume',
+  'PersistentVolumeClaim',
+  'CustomResourceDefinition',
+  'Role',
+  'RoleBinding',
+  'Service',
+  'DaemonSet',
+  'Pod',
+  'ReplicaSet',
+  'Deployment',
+  'HorizontalPodAutoscaler',
+  'StatefulSet',
+  'Job',
+  'CronJob',
+  'IngressClass',
+  'Ingress',
+] as const;
+
+function rank(kind: string): number {
+  const i = (KIND_ORDER as readonly string[]).indexOf(kind);
+  return i === -1 ? KIND_ORDER.length : i;
+}
+
+export function compareObjects(a: KubeObject, b: KubeObject): number {
+  return rank(a.kind) - rank(b.kind) || cmp(a.kind, b.kind) || cmp(a.metadata.name, b.metadata.name);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Drop undefined fields at every depth, so the output is plain JSON data whatever built it. */
+export function prune<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(prune) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = prune(v);
+    return out as T;
+  }
+  return value;
+}
