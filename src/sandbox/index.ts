@@ -24,6 +24,10 @@ export interface SandboxOptions {
   token?: string;
   certs?: SandboxCertificates;
   clock?: Clock;
+  /** Watch events kept for replay; older resourceVersions get 410 Gone. */
+  historySize?: number;
+  /** How long a watch without `timeoutSeconds` stays open (the apiserver's is 1800–3600 s). */
+  watchTimeoutSeconds?: number;
 }
 
 export interface Sandbox {
@@ -51,14 +55,14 @@ async function loadRuntime(): Promise<StartRuntime | undefined> {
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const startRuntime = opts.runtime === false ? undefined : await loadRuntime();
-  const store = new MemoryStore({ clock: opts.clock, gracefulPodDeletion: !!startRuntime });
+  const store = new MemoryStore({ clock: opts.clock, gracefulPodDeletion: !!startRuntime, historySize: opts.historySize });
   if (opts.dataDir) loadState(store, opts.dataDir);
   const stopBootstrap = bootstrapCluster(store);
   const stopPersisting = opts.dataDir ? persistTo(store, opts.dataDir) : undefined;
   const certs = opts.certs ?? generateCertificates();
   const token = opts.token ?? randomBytes(24).toString('hex');
   let runtime: SandboxRuntime | undefined;
-  const server = new ApiServer({ store, certs, token, runtime: () => runtime, host: opts.host, port: opts.port });
+  const server = new ApiServer({ store, certs, token, runtime: () => runtime, host: opts.host, port: opts.port, watchTimeoutSeconds: opts.watchTimeoutSeconds });
   const { host, port } = await server.listen();
   if (startRuntime) runtime = startRuntime(store, { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...opts.runtimeOptions });
   return {

@@ -39,6 +39,7 @@ export interface ApiServerOptions {
   runtime?: () => SandboxRuntime | undefined;
   host?: string;
   port?: number;
+  watchTimeoutSeconds?: number;
 }
 
 export class ApiServer {
@@ -49,7 +50,7 @@ export class ApiServer {
 
   constructor(private readonly opts: ApiServerOptions) {
     this.token = Buffer.from(opts.token);
-    this.resources = new ResourceHandler(opts.store, opts.runtime ?? (() => undefined));
+    this.resources = new ResourceHandler(opts.store, opts.runtime ?? (() => undefined), opts.watchTimeoutSeconds);
     this.openapi = new OpenApiV3(opts.store.registry);
     this.server = createServer({ key: opts.certs.serverKey, cert: opts.certs.serverCert }, (req, res) => void this.dispatch(req, res));
     this.server.keepAliveTimeout = 65_000;

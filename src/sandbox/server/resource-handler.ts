@@ -11,7 +11,7 @@ import { dryRunOf, fieldManagerOf, fieldValidationOf, mediaType, parseJsonOrYaml
 import { readScale, writeScale } from './scale.js';
 import { ApiError } from './status.js';
 import { includeObjectOf, TABLE_CONTENT_TYPE, toTable, wantsTable } from './tables/table.js';
-import { serveWatch } from './watch-stream.js';
+import { DEFAULT_WATCH_TIMEOUT_SECONDS, serveWatch } from './watch-stream.js';
 import { Writer, type WriteResult } from './writes.js';
 
 export interface ResourceRoute {
@@ -30,6 +30,7 @@ export class ResourceHandler {
   constructor(
     private readonly store: MemoryStore,
     private readonly runtime: () => SandboxRuntime | undefined,
+    private readonly watchTimeoutSeconds = DEFAULT_WATCH_TIMEOUT_SECONDS,
   ) {
     this.writer = new Writer(store);
   }
@@ -50,7 +51,7 @@ export class ResourceHandler {
           labelSelector: q.get('labelSelector') ?? undefined,
           fieldSelector: fieldSelector || undefined,
           resourceVersion: q.get('resourceVersion') ?? undefined,
-          timeoutSeconds: q.has('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
+          timeoutSeconds: q.has('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : this.watchTimeoutSeconds,
           bookmarks: queryFlag(q, 'allowWatchBookmarks'),
           sendInitialEvents: queryFlag(q, 'sendInitialEvents'),
           table,
