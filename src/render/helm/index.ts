@@ -5,7 +5,7 @@
  * carrying hook annotations (docs/helm.md says exactly what differs and why).
  */
 import type { FormatInput, FormatOutput, FormatWarning, FormatWriter, RenderedEnvironment } from '../formats.js';
-import { toYaml } from '../formats.js';
+import { plainObjects, toYaml } from '../formats.js';
 import type { KubeObject } from '../kube.js';
 import { chartVersion, chartYaml, helpersTpl, notesTxt, SMOKE_TEST_IMAGE, smokeTargets, smokeTestTemplate } from './chart-files.js';
 import { emitDocument, valueRef } from './emit.js';
@@ -33,7 +33,7 @@ interface ObjectVersions {
 
 export function writeHelmChart(input: FormatInput): FormatOutput {
   const warnings: FormatWarning[] = [];
-  const envs = input.environments;
+  const envs = input.environments.map((e) => ({ ...e, objects: plainObjects(e.objects) }));
   if (envs.length === 0) throw new Error('helm writer: no environments to write');
   const chart = input.spec.app;
   const values = new Map<string, Values>(envs.map((e) => [e.environment, {}]));

@@ -6,7 +6,7 @@
  * `kubectl kustomize overlays/<env>` then yields exactly what `slipway render --env <env>` does.
  */
 import type { FormatInput, FormatOutput, FormatWriter, RenderedEnvironment } from '../formats.js';
-import { toYaml } from '../formats.js';
+import { plainObjects, toYaml } from '../formats.js';
 import type { KubeObject } from '../kube.js';
 import { jsonPatch } from './json-patch.js';
 
@@ -26,7 +26,7 @@ interface Group {
 }
 
 export function writeKustomize(input: FormatInput): FormatOutput {
-  const envs = input.environments;
+  const envs = input.environments.map((e) => ({ ...e, objects: plainObjects(e.objects) }));
   if (envs.length === 0) throw new Error('kustomize writer: no environments to write');
   const files = new Map<string, string>();
   const groups = groupObjects(envs);
