@@ -3,7 +3,7 @@
  * ERROR event), an informer that relists after 410, and server-side apply through
  * KubernetesObjectApi.patch with application/apply-patch+yaml.
  */
-import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, Watch, makeInformer, type V1ConfigMap } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, Watch, makeInformer, type KubernetesObject, type V1ConfigMap } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 
@@ -40,7 +40,7 @@ describe('client-node', () => {
 
   it('applies server-side through KubernetesObjectApi.patch', async () => {
     const objects = KubernetesObjectApi.makeApiClient(kc);
-    const spec = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ssa', namespace: 'default' }, spec: { replicas: 1, selector: { matchLabels: { app: 'ssa' } }, template: { metadata: { labels: { app: 'ssa' } }, spec: { containers: [{ name: 'app', image: 'busybox:1.36' }] } } } };
+    const spec: KubernetesObject & { spec: Record<string, unknown> } = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ssa', namespace: 'default' }, spec: { replicas: 1, selector: { matchLabels: { app: 'ssa' } }, template: { metadata: { labels: { app: 'ssa' } }, spec: { containers: [{ name: 'app', image: 'busybox:1.36' }] } } } };
     const created = await objects.patch(spec, undefined, undefined, 'slipway-test', true, PatchStrategy.ServerSideApply);
     expect(created.metadata?.managedFields?.[0]?.manager).toBe('slipway-test');
     const updated = await objects.patch({ ...spec, spec: { ...spec.spec, replicas: 3 } }, undefined, undefined, 'slipway-test', true, PatchStrategy.ServerSideApply);
