@@ -1,4 +1,5 @@
 import type { RegisterCommand } from '../command.js';
+import { registerCheck } from './check.js';
 
 /** Every command, in the order `slipway --help` lists them. Adding a command means adding a line here. */
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerCheck];

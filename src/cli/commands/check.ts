@@ -1,0 +1,147 @@
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, UserError, UserErrors } from '../../errors.js';
+import { catalogEntries, formatCatalogText } from '../../policy/catalog.js';
+import { CONFIG_FILE, parseConfig, type CheckConfig } from '../../policy/config.js';
+import { check, failing, rulesFor, type Profile } from '../../policy/engine.js';
+import { applyFixes } from '../../policy/fix/apply.js';
+import { parseKubeVersion } from '../../policy/pss/version.js';
+import { PSS_LATEST } from '../../policy/pss/version.js';
+import { formatJson } from '../../policy/report/json.js';
+import { formatJunit } from '../../policy/report/junit.js';
+import { formatSarif } from '../../policy/report/sarif.js';
+import { formatText } from '../../policy/report/text.js';
+import { RULE_IDS } from '../../policy/rules/index.js';
+import { collectInputs } from '../../policy/sources/collect.js';
+import { nodeHost } from '../../policy/sources/node-host.js';
+import type { KubeVersion, Severity } from '../../policy/types.js';
+import type { CommandContext, RegisterCommand } from '../command.js';
+import { packageVersion } from '../main.js';
+import { specRenderer } from '../../policy/sources/spec.js';
+
+/** Kubernetes version the API-removal rules target when neither the flag nor the config names one. */
+export const DEFAULT_KUBE_VERSION: KubeVersion = { major: 1, minor: 36 };
+const INFORMATION_URI = 'https://github.com/slipway-dev/slipway';
+
+interface CheckFlags {
+  output: string;
+  profile: string;
+  failOn?: string;
+  kubeVersion?: string;
+  pssVersion?: string;
+  config?: string;
+  fix?: boolean;
+  listRules?: boolean;
+  values: string[];
+  set: string[];
+  releaseName: string;
+  namespace?: string;
+  env?: string;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export const registerCheck: RegisterCommand = (program: Command, ctx: CommandContext) => {
+  program
+    .command('check')
+    .description('check Kubernetes manifests, Helm charts, kustomize directories or slipway.yaml against the policy catalog')
+    .argument('[paths...]', 'YAML files or directories, a Helm chart or kustomize directory, slipway.yaml, or - for stdin')
+    .option('-o, --output <format>', 'text, json, sarif or junit', 'text')
+    .option('--profile <profile>', 'all, pss-baseline or pss-restricted (exactly that Pod Security Standards level)', 'all')
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above: error, warning, info or none (default error)')
+    .option('--kube-version <version>', `target Kubernetes version for deprecated/removed APIs (default ${DEFAULT_KUBE_VERSION.major}.${DEFAULT_KUBE_VERSION.minor})`)
+    .option('--pss-version <version>', `Pod Security Standards policy version (default latest = ${PSS_LATEST.major}.${PSS_LATEST.minor})`)
+    .option('--config <file>', `configuration file (default ./${CONFIG_FILE} when present)`)
+    .option('--fix', 'rewrite fixable findings in the YAML files (comments and layout kept)')
+    .option('--list-rules', 'print the rule catalog and exit')
+    .option('-f, --values <file>', 'Helm values file (repeatable)', collect, [])
+    .option('--set <key=value>', 'Helm --set value (repeatable)', collect, [])
+    .option('--release-name <name>', 'Helm release name used to render charts', 'release')
+    .option('-n, --namespace <namespace>', 'namespace passed to helm template')
+    .option('-e, --env <environment>', 'environment to render when checking slipway.yaml')
+    .action(async (paths: string[], flags: CheckFlags) => {
+      ctx.exit(await runCheck(paths, flags, ctx));
+    });
+};
+
+async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext): Promise<number> {
+  const { io } = ctx;
+  const output = oneOf(flags.output, ['text', 'json', 'sarif', 'junit'] as const, '--output');
+  const config = loadConfig(flags.config, io.cwd, io.env);
+  const profile = oneOf(flags.profile === 'all' && config.profile ? config.profile : flags.profile, ['all', 'pss-baseline', 'pss-restricted'] as const, '--profile') as Profile;
+  if (flags.listRules) {
+    const rules = rulesFor(profile);
+    io.out(output === 'json' ? JSON.stringify(catalogEntries(rules), null, 2) + '\n' : formatCatalogText(rules));
+    return EXIT_OK;
+  }
+  const failOn = oneOf(flags.failOn ?? config.failOn ?? 'error', ['error', 'warning', 'info', 'none'] as const, '--fail-on') as Severity | 'none';
+  const kubeVersion = version(flags.kubeVersion ?? (config.kubeVersion !== undefined ? String(config.kubeVersion) : undefined), DEFAULT_KUBE_VERSION, '--kube-version');
+  const pssVersion = flags.pssVersion === undefined || flags.pssVersion === 'latest' ? PSS_LATEST : version(flags.pssVersion, PSS_LATEST, '--pss-version');
+
+  const host = nodeHost(io.stdin, io.env);
+  const collected = await collectInputs(paths, host, {
+    cwd: io.cwd,
+    values: flags.values,
+    set: flags.set,
+    releaseName: flags.releaseName,
+    namespace: flags.namespace,
+    renderSpec: specRenderer(flags.env),
+  });
+  if (collected.problems.length) throw new UserErrors(collected.problems, 'check/bad-input', EXIT_BAD_INPUT);
+  const manifests = collected.files.flatMap((f) => f.manifests);
+  const outcome = check({ manifests, options: { kubeVersion, pssVersion }, config, profile });
+
+  let findings = outcome.findings;
+  if (flags.fix) {
+    const fixed: string[] = [];
+    for (const file of collected.files) {
+      if (!file.editable) continue;
+      const result = applyFixes(file, outcome.fixes);
+      if (!result) continue;
+      writeFileSync(resolve(io.cwd, file.file), result.text);
+      fixed.push(`${file.file} (${result.applied} ${result.applied === 1 ? 'edit' : 'edits'})`);
+    }
+    if (fixed.length) io.err(`fixed: ${fixed.join(', ')}\n`);
+    // Report what is left: findings that were fixed are gone from the rewritten files.
+    findings = findings.filter((f) => !f.fixable || !collected.files.find((cf) => cf.editable && cf.manifests.some((m) => m.file === f.file)));
+  }
+
+  const failed = failing(findings, failOn);
+  const objects = manifests.map((m) => ({ file: m.file, kind: m.ref.kind, namespace: m.ref.namespace, name: m.ref.name }));
+  if (output === 'json') io.out(formatJson(findings, { objects: manifests.length, suppressed: outcome.suppressed, failed }));
+  else if (output === 'sarif') io.out(formatSarif(findings, outcome.rules, { version: packageVersion(), informationUri: INFORMATION_URI }));
+  else if (output === 'junit') io.out(formatJunit(findings, objects, failOn));
+  else io.out(formatText(findings, { color: io.isTTY && !io.env.NO_COLOR, objectsChecked: manifests.length, suppressed: outcome.suppressed }));
+  return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UserError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`, { code: 'check/bad-flag' });
+}
+
+function version(text: string | undefined, fallback: KubeVersion, flag: string): KubeVersion {
+  if (text === undefined) return fallback;
+  const v = parseKubeVersion(text);
+  if (!v) throw new UserError(`${flag} must look like 1.33 (got "${text}")`, { code: 'check/bad-flag' });
+  return v;
+}
+
+function loadConfig(file: string | undefined, cwd: string, _env: Readonly<Record<string, string | undefined>>): CheckConfig {
+  const path = file ? resolve(cwd, file) : join(cwd, CONFIG_FILE);
+  let text: string;
+  try {
+    text = readText(path);
+  } catch {
+    if (file) throw new UserError(`${file}: cannot read the configuration file`, { code: 'check/config-missing' });
+    return {};
+  }
+  const result = parseConfig(text, file ?? CONFIG_FILE, RULE_IDS);
+  if (!result.config) throw new UserErrors(result.problems, 'check/bad-config');
+  return result.config;
+}
+
+function readText(path: string): string {
+  return nodeHost(process.stdin, {}).readFile(path);
+}

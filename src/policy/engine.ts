@@ -1,0 +1,95 @@
+import { dotted } from './access.js';
+import { effectiveSeverity, glob, type CheckConfig } from './config.js';
+import { isIgnored } from './ignores.js';
+import type { PssLevel } from './pss/evaluate.js';
+import { RULES } from './rules/index.js';
+import { pssProfileRules } from './rules/pss.js';
+import type { CheckOptions, Finding, FixOp, Manifest, Rule, RuleContext, Severity } from './types.js';
+import { SEVERITIES } from './types.js';
+
+export type Profile = 'all' | 'pss-baseline' | 'pss-restricted';
+
+export interface CheckRequest {
+  manifests: readonly Manifest[];
+  options: CheckOptions;
+  config?: CheckConfig;
+  /** `pss-*` runs exactly that Pod Security Standards level; ignores and the config still apply. */
+  profile?: Profile;
+}
+
+/** A planned `--fix` edit: set `value` at `path` of the YAML document `docKey` (paths relative to the document). */
+export interface PlannedFix {
+  docKey: string;
+  ops: FixOp[];
+  rule: string;
+}
+
+export interface CheckOutcome {
+  findings: Finding[];
+  fixes: PlannedFix[];
+  /** Findings dropped by annotations or config exemptions. */
+  suppressed: number;
+  rules: Rule[];
+}
+
+export function rulesFor(profile: Profile = 'all'): Rule[] {
+  return profile === 'all' ? RULES : pssProfileRules(profile.slice(4) as PssLevel);
+}
+
+/** Runs every enabled rule over the whole input set; pure: the same input gives the same findings in the same order. */
+export function check(request: CheckRequest): CheckOutcome {
+  const config = request.config ?? {};
+  const ctx: RuleContext = { manifests: request.manifests, options: request.options };
+  const findings: Finding[] = [];
+  const fixes: PlannedFix[] = [];
+  let suppressed = 0;
+  const rules = rulesFor(request.profile);
+  for (const rule of rules) {
+    const severity = request.profile && request.profile !== 'all' ? 'error' : effectiveSeverity(rule, config);
+    if (!severity) continue;
+    for (const v of rule.run(ctx)) {
+      const m = v.manifest;
+      if (isIgnored(m, rule.id, v.container) || exempted(config, rule.id, m)) {
+        suppressed++;
+        continue;
+      }
+      const pos = m.locate(v.path);
+      findings.push({
+        rule: rule.id,
+        severity,
+        category: rule.category,
+        file: m.file,
+        line: pos.line,
+        column: pos.column,
+        object: { apiVersion: m.ref.apiVersion, kind: m.ref.kind, ...(m.ref.namespace ? { namespace: m.ref.namespace } : {}), name: m.ref.name },
+        ...(v.container ? { container: v.container } : {}),
+        message: v.message,
+        field: dotted(v.path),
+        fixable: Boolean(v.fix?.length),
+      });
+      if (v.fix?.length) fixes.push({ docKey: m.docKey, rule: rule.id, ops: v.fix.map((op) => ({ path: [...m.docPath, ...op.path], value: op.value })) });
+    }
+  }
+  findings.sort(compareFindings);
+  return { findings, fixes, suppressed, rules };
+}
+
+function exempted(config: CheckConfig, rule: string, m: Manifest): boolean {
+  return (config.exemptions ?? []).some(
+    (e) => (!e.rules || e.rules.includes(rule)) && glob(e.kind, m.ref.kind) && glob(e.namespace, m.ref.namespace ?? 'default') && glob(e.name, m.ref.name),
+  );
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule);
+}
+
+export function severityRank(s: Severity): number {
+  return SEVERITIES.indexOf(s);
+}
+
+/** Exit 1 when any finding is at or above `failOn` (`none` never fails). */
+export function failing(findings: readonly Finding[], failOn: Severity | 'none'): boolean {
+  if (failOn === 'none') return false;
+  return findings.some((f) => severityRank(f.severity) >= severityRank(failOn));
+}

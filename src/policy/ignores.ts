@@ -1,0 +1,65 @@
+import { obj } from './access.js';
+import type { Manifest, Path } from './types.js';
+import { workloadOf } from './workloads.js';
+
+/**
+ * In-manifest suppressions. On the object's metadata.annotations or its pod template's:
+ *   slipway.dev/ignore: RULE[,RULE]              every finding of these rules on this object
+ *   slipway.dev/ignore.<container>: RULE[,RULE]  findings of these rules about that container only
+ *   slipway.dev/ignore-reason: text              why; an ignore without a reason is itself a finding
+ */
+export const IGNORE_KEY = 'slipway.dev/ignore';
+export const IGNORE_CONTAINER_PREFIX = 'slipway.dev/ignore.';
+export const IGNORE_REASON_KEY = 'slipway.dev/ignore-reason';
+
+export interface IgnoreEntry {
+  /** Annotation key path inside the manifest body, for findings about the annotation itself. */
+  path: Path;
+  container?: string;
+  rules: string[];
+}
+
+export interface Ignores {
+  entries: IgnoreEntry[];
+  reason?: string;
+  reasonPath?: Path;
+}
+
+const cache = new WeakMap<Manifest, Ignores>();
+
+export function ignoresOf(m: Manifest): Ignores {
+  const hit = cache.get(m);
+  if (hit) return hit;
+  const places: Path[] = [['metadata']];
+  const w = workloadOf(m);
+  if (w && m.ref.kind !== 'Pod') places.push(w.podMetaPath);
+  const out: Ignores = { entries: [] };
+  for (const place of places) {
+    let node: unknown = m.body;
+    for (const seg of place) node = obj(node)?.[seg as string];
+    const annotations = obj(obj(node)?.annotations) ?? {};
+    for (const [key, value] of Object.entries(annotations)) {
+      const path = [...place, 'annotations', key];
+      if (key === IGNORE_REASON_KEY) {
+        if (typeof value === 'string' && value.trim() !== '') {
+          out.reason = value.trim();
+          out.reasonPath = path;
+        }
+        continue;
+      }
+      const container = key.startsWith(IGNORE_CONTAINER_PREFIX) ? key.slice(IGNORE_CONTAINER_PREFIX.length) : undefined;
+      if (key !== IGNORE_KEY && container === undefined) continue;
+      const rules = String(value ?? '')
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean);
+      out.entries.push({ path, rules, ...(container ? { container } : {}) });
+    }
+  }
+  cache.set(m, out);
+  return out;
+}
+
+export function isIgnored(m: Manifest, rule: string, container: string | undefined): boolean {
+  return ignoresOf(m).entries.some((e) => e.rules.includes(rule) && (e.container === undefined || e.container === container));
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { parseManifests } from './parse.js';
+
+const TEXT = `# comment
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: app
+          image: nginx
+---
+---
+apiVersion: v1
+kind: List
+items:
+  - apiVersion: v1
+    kind: ConfigMap
+    metadata: {name: c}
+`;
+
+describe('parseManifests', () => {
+  const parsed = parseManifests(TEXT, 'a.yaml');
+
+  it('reads every object of a multi-document stream, skipping empty documents and expanding Lists', () => {
+    expect(parsed.problems).toEqual([]);
+    expect(parsed.manifests.map((m) => `${m.ref.kind}/${m.ref.namespace ?? ''}/${m.ref.name}`)).toEqual(['Deployment/shop/web', 'ConfigMap//c']);
+  });
+
+  it('places a field at its key, and a missing field at its nearest existing parent', () => {
+    const web = parsed.manifests[0];
+    if (!web) throw new Error('missing');
+    const containers = ['spec', 'template', 'spec', 'containers'];
+    expect(web.locate([...containers, 0, 'image'])).toEqual({ line: 12, column: 11 });
+    expect(web.locate([...containers, 0, 'resources', 'limits'])).toEqual({ line: 11, column: 11 });
+    expect(web.locate([...containers, 0])).toEqual({ line: 11, column: 11 });
+    expect(web.start).toEqual({ line: 2, column: 1 });
+  });
+
+  it('places List items inside the List', () => {
+    const c = parsed.manifests[1];
+    expect(c?.locate(['metadata', 'name'])).toEqual({ line: 20, column: 16 });
+  });
+
+  it('reports bad YAML with file:line:col', () => {
+    const bad = parseManifests('a: 1\nb: [1, 2\nc: 3\n', 'bad.yaml');
+    expect(bad.problems[0]?.location?.file).toBe('bad.yaml');
+    expect(bad.problems[0]?.location?.line).toBeGreaterThan(1);
+    expect(bad.manifests).toEqual([]);
+  });
+
+  it('reports a document that is not an object, and an object without a name', () => {
+    const bad = parseManifests('just a string\n---\napiVersion: v1\nkind: Pod\nmetadata: {}\n', 'x.yaml');
+    expect(bad.problems.map((p) => `${p.location?.line}:${p.message}`)).toEqual([
+      '1:a YAML document is not a Kubernetes object (expected a mapping with apiVersion and kind)',
+      '3:Pod has no metadata.name',
+    ]);
+  });
+
+  it("names Helm's template file from the # Source comment and keeps lines of the rendered stream", () => {
+    const stream = '---\n# Source: mychart/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n';
+    const helm = parseManifests(stream, 'chart', { sourceFile: (s) => `chart/${s.split('/').slice(1).join('/')}` });
+    expect(helm.manifests[0]?.file).toBe('chart/templates/svc.yaml');
+    expect(helm.manifests[0]?.locate(['metadata', 'name'])).toEqual({ line: 6, column: 3 });
+    expect(helm.editable).toBe(false);
+  });
+});

@@ -1,0 +1,133 @@
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import type { Problem } from '../../errors.js';
+import { isObj, str, type Obj } from '../access.js';
+import type { Manifest, Path, Position } from '../types.js';
+
+export interface ParseOptions {
+  /**
+   * Rendered Helm output: each document's `# Source: chart/templates/x.yaml` comment names the template;
+   * this maps that name to the file reported to the user. Lines stay those of the rendered stream.
+   */
+  sourceFile?: (source: string) => string;
+}
+
+export interface ParsedFile {
+  file: string;
+  text: string;
+  manifests: Manifest[];
+  /** One YAML Document per `---` section, kept for `--fix` (comments and layout included). */
+  documents: Document.Parsed[];
+  /** Syntax errors and documents that are not Kubernetes objects: bad input (exit 2). */
+  problems: Problem[];
+  /** False for rendered streams (Helm, kustomize, slipway.yaml, stdin): `--fix` cannot write them back. */
+  editable: boolean;
+}
+
+/** Parses a multi-document YAML stream into manifests that remember where each field came from. */
+export function parseManifests(text: string, file: string, options: ParseOptions = {}): ParsedFile {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const problems: Problem[] = [];
+  const manifests: Manifest[] = [];
+  const at = (offset: number): Position => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  // parseAllDocuments returns an EmptyStream (no documents) for empty input.
+  const docs = Array.isArray(documents) ? documents : [];
+  docs.forEach((doc, index) => {
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const pos = at(e.pos[0]);
+        problems.push({ message: `invalid YAML: ${e.message.split('\n')[0]}`, location: { file, ...pos } });
+      }
+      return;
+    }
+    const body: unknown = doc.toJS({ maxAliasCount: 1000 });
+    if (body === null || body === undefined) return; // an empty document (`---` with nothing after)
+    const reportedFile = options.sourceFile ? sourceOf(doc, text, options.sourceFile) ?? file : file;
+    const docKey = `${file}#${index}`;
+    const contents = doc.contents as Node | null;
+    const start = at(contents?.range?.[0] ?? doc.range[0]);
+    if (!isObj(body)) {
+      problems.push({
+        message: 'a YAML document is not a Kubernetes object (expected a mapping with apiVersion and kind)',
+        location: { file: reportedFile, ...start },
+      });
+      return;
+    }
+    const locate = (path: Path): Position => at(offsetOf(doc, path));
+    const push = (item: Obj, docPath: Path) => {
+      const problem = missingIdentity(item);
+      const itemStart = locate(docPath);
+      if (problem) {
+        problems.push({ message: problem, location: { file: reportedFile, ...itemStart }, hint: 'every object needs apiVersion, kind and metadata.name (or generateName)' });
+        return;
+      }
+      const meta = isObj(item.metadata) ? item.metadata : {};
+      manifests.push({
+        file: reportedFile,
+        start: itemStart,
+        ref: {
+          apiVersion: String(item.apiVersion),
+          kind: String(item.kind),
+          name: str(meta.name) ?? str(meta.generateName) ?? '',
+          ...(str(meta.namespace) ? { namespace: str(meta.namespace) } : {}),
+        },
+        body: item,
+        docPath,
+        locate: (path) => locate([...docPath, ...path]),
+        docKey,
+      });
+    };
+    // `kind: List` (what `kubectl get -o yaml` prints) holds objects under items.
+    if (typeof body.kind === 'string' && body.kind.endsWith('List') && Array.isArray(body.items)) {
+      body.items.forEach((item, i) => {
+        if (isObj(item)) push(item, ['items', i]);
+      });
+    } else push(body, []);
+  });
+  return { file, text, manifests, documents: docs, problems, editable: !options.sourceFile };
+}
+
+function missingIdentity(item: Obj): string | undefined {
+  if (typeof item.apiVersion !== 'string' || item.apiVersion === '') return 'object has no apiVersion';
+  if (typeof item.kind !== 'string' || item.kind === '') return 'object has no kind';
+  const meta = item.metadata;
+  if (!isObj(meta) || (typeof meta.name !== 'string' && typeof meta.generateName !== 'string')) {
+    return `${item.kind} has no metadata.name`;
+  }
+  return undefined;
+}
+
+/**
+ * Offset of the deepest node along `path`: for a mapping entry, its key (where an editor should put the
+ * cursor); for a sequence item, the item; when a step is missing, the last node that exists.
+ */
+function offsetOf(doc: Document.Parsed, path: Path): number {
+  let node: unknown = doc.contents;
+  let offset = (doc.contents as Node | null)?.range?.[0] ?? doc.range[0];
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) === String(seg) : false));
+      if (!pair) break;
+      const key = pair.key as Node;
+      offset = key.range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg] as Node | undefined;
+      if (!item) break;
+      offset = item.range?.[0] ?? offset;
+      node = item;
+    } else break;
+  }
+  return offset;
+}
+
+/** Helm writes `# Source: <chart>/templates/<file>` before every document it renders. */
+function sourceOf(doc: Document.Parsed, text: string, map: (source: string) => string): string | undefined {
+  const contentsStart = (doc.contents as Node | null)?.range?.[0] ?? doc.range[1];
+  const head = text.slice(doc.range[0], contentsStart);
+  const match = /#\s*Source:\s*(\S+)/.exec(head) ?? /Source:\s*(\S+)/.exec(doc.commentBefore ?? '');
+  return match?.[1] ? map(match[1]) : undefined;
+}

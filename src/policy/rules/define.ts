@@ -1,0 +1,24 @@
+import type { Manifest, Rule, RuleContext, RuleMeta, Violation } from '../types.js';
+import { allWorkloads, type Workload } from '../workloads.js';
+
+type Meta = Omit<RuleMeta, 'fixable' | 'enabledByDefault'> & Partial<Pick<RuleMeta, 'fixable' | 'enabledByDefault'>>;
+
+function complete(meta: Meta): RuleMeta {
+  return { fixable: false, enabledByDefault: true, ...meta };
+}
+
+/** A rule over each workload's pod template, one at a time. */
+export function workloadRule(meta: Meta, check: (w: Workload, ctx: RuleContext) => Violation[]): Rule {
+  return { ...complete(meta), run: (ctx) => allWorkloads(ctx.manifests).flatMap((w) => check(w, ctx)) };
+}
+
+/** A rule over each object of the given kinds. */
+export function kindRule(meta: Meta, kinds: readonly string[], check: (m: Manifest, ctx: RuleContext) => Violation[]): Rule {
+  const wanted = new Set(kinds);
+  return { ...complete(meta), run: (ctx) => ctx.manifests.filter((m) => wanted.has(m.ref.kind)).flatMap((m) => check(m, ctx)) };
+}
+
+/** A rule that sees the whole input set at once (cross-object checks). */
+export function setRule(meta: Meta, check: (ctx: RuleContext) => Violation[]): Rule {
+  return { ...complete(meta), run: check };
+}

@@ -1,0 +1,99 @@
+import { str } from '../access.js';
+import type { Rule, Violation } from '../types.js';
+import { containersOf } from '../workloads.js';
+import { workloadRule } from './define.js';
+
+export interface ImageRef {
+  name: string;
+  tag?: string;
+  digest?: string;
+}
+
+/** Splits `registry:5000/team/app:1.2@sha256:...`: a colon after the last slash starts the tag. */
+export function parseImage(image: string): ImageRef {
+  const at = image.indexOf('@');
+  const digest = at >= 0 ? image.slice(at + 1) : undefined;
+  const rest = at >= 0 ? image.slice(0, at) : image;
+  const slash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  if (colon > slash) return { name: rest.slice(0, colon), tag: rest.slice(colon + 1), digest };
+  return { name: rest, digest };
+}
+
+const mutable = (ref: ImageRef) => !ref.digest && (ref.tag === undefined || ref.tag === 'latest');
+
+const latestTag = workloadRule(
+  {
+    id: 'img-latest-tag',
+    title: 'Image without a version tag',
+    severity: 'warning',
+    category: 'images',
+    checks: 'Every container image must carry a tag other than `latest`, or a digest.',
+    rationale: 'A missing or `latest` tag means the running version changes whenever a node pulls; rollbacks and audits cannot tell which code ran.',
+    remediation: 'Pin a version tag (`app:1.4.2`) or a digest (`app@sha256:...`). Not fixable automatically: only you know the version.',
+  },
+  (w) =>
+    containersOf(w).flatMap((c): Violation[] => {
+      const image = str(c.container.image);
+      if (!image) return [];
+      const ref = parseImage(image);
+      return mutable(ref) ? [{ manifest: w.manifest, path: [...c.path, 'image'], container: c.name, message: `container "${c.name}" uses ${ref.tag ? 'the latest tag' : 'no tag'} (${image})` }] : [];
+    }),
+);
+
+const pullPolicy = workloadRule(
+  {
+    id: 'img-pull-policy',
+    title: 'Mutable image with a cached pull policy',
+    severity: 'warning',
+    category: 'images',
+    fixable: true,
+    checks: 'A container whose image has no tag or `latest` (and no digest) must not set imagePullPolicy IfNotPresent or Never.',
+    rationale: 'Each node keeps whichever `latest` it pulled first, so replicas run different code.',
+    remediation: 'Pin the image (preferred) or set imagePullPolicy: Always. `--fix` sets Always.',
+  },
+  (w) =>
+    containersOf(w).flatMap((c): Violation[] => {
+      const image = str(c.container.image);
+      const policy = str(c.container.imagePullPolicy);
+      if (!image || !mutable(parseImage(image)) || (policy !== 'IfNotPresent' && policy !== 'Never')) return [];
+      const path = [...c.path, 'imagePullPolicy'];
+      return [{ manifest: w.manifest, path, container: c.name, message: `container "${c.name}" pulls the mutable image ${image} with imagePullPolicy ${policy}`, fix: [{ path, value: 'Always' }] }];
+    }),
+);
+
+const digest = workloadRule(
+  {
+    id: 'img-digest',
+    title: 'Image not pinned by digest',
+    severity: 'info',
+    category: 'images',
+    enabledByDefault: false,
+    checks: 'Every container image must be referenced by digest (`@sha256:...`). Off by default; enable it in .slipway-check.yaml.',
+    rationale: 'Tags can be moved; only a digest guarantees the bytes that were reviewed are the bytes that run.',
+    remediation: 'Reference images as `name@sha256:<digest>` (tools such as crane or skopeo print the digest of a tag).',
+  },
+  (w) =>
+    containersOf(w).flatMap((c): Violation[] => {
+      const image = str(c.container.image);
+      return image && !parseImage(image).digest ? [{ manifest: w.manifest, path: [...c.path, 'image'], container: c.name, message: `container "${c.name}" image ${image} is not pinned by digest` }] : [];
+    }),
+);
+
+const missingImage = workloadRule(
+  {
+    id: 'img-missing',
+    title: 'Container without an image',
+    severity: 'error',
+    category: 'images',
+    checks: 'Every container, init container and ephemeral container must set image.',
+    rationale: 'The API server rejects a pod whose container has no image; a controller would fail to create pods.',
+    remediation: 'Set image.',
+  },
+  (w) =>
+    containersOf(w)
+      .filter((c) => !str(c.container.image))
+      .map((c) => ({ manifest: w.manifest, path: [...c.path, 'image'], container: c.name, message: `container "${c.name}" has no image` })),
+);
+
+export const IMAGE_RULES: Rule[] = [latestTag, pullPolicy, digest, missingImage];

@@ -1,0 +1,104 @@
+import { get, isObj, objs, str } from '../access.js';
+import { indexOf } from '../index-set.js';
+import type { Rule, Violation } from '../types.js';
+import { containersOf, type ContainerRef } from '../workloads.js';
+import { workloadRule } from './define.js';
+
+const HANDLERS = ['httpGet', 'tcpSocket', 'exec', 'grpc'] as const;
+
+function handlerOf(probe: unknown): string | undefined {
+  if (!isObj(probe)) return undefined;
+  const h: Record<string, unknown> = {};
+  for (const k of HANDLERS) if (probe[k] !== undefined) h[k] = probe[k];
+  return Object.keys(h).length ? JSON.stringify(h) : undefined;
+}
+
+const servesPorts = (c: ContainerRef) => objs(c.container.ports).length > 0;
+
+const readiness = workloadRule(
+  {
+    id: 'probe-readiness',
+    title: 'No readiness probe',
+    severity: 'warning',
+    category: 'probes',
+    checks: 'A container of a long-running workload (not Job/CronJob) that declares ports, or whose pods a Service in the input selects, must have a readinessProbe.',
+    rationale: 'Without it the pod receives traffic as soon as the process starts, before it can serve, and keeps receiving it while it is overloaded or shutting down.',
+    remediation: 'Add a readinessProbe that checks the container can serve a request (an HTTP endpoint that does not call dependencies).',
+  },
+  (w, ctx) => {
+    if (w.batch) return [];
+    const selected = indexOf(ctx.manifests).servicesSelecting(w).length > 0;
+    return containersOf(w, ['containers'])
+      .filter((c) => c.container.readinessProbe === undefined && (selected || servesPorts(c)))
+      .map((c) => ({ manifest: w.manifest, path: [...c.path, 'readinessProbe'], container: c.name, message: `container "${c.name}" ${selected ? 'is behind a Service' : 'serves ports'} but has no readinessProbe` }));
+  },
+);
+
+const liveness = workloadRule(
+  {
+    id: 'probe-liveness',
+    title: 'No liveness probe',
+    severity: 'info',
+    category: 'probes',
+    checks: 'A container of a long-running workload (not Job/CronJob) should have a livenessProbe.',
+    rationale: 'A deadlocked process is only restarted if something checks it; info because a bad liveness probe is worse than none.',
+    remediation: 'Add a livenessProbe that fails only when the process itself is stuck (not when a dependency is down).',
+  },
+  (w) =>
+    w.batch
+      ? []
+      : containersOf(w, ['containers'])
+          .filter((c) => c.container.livenessProbe === undefined)
+          .map((c) => ({ manifest: w.manifest, path: [...c.path, 'livenessProbe'], container: c.name, message: `container "${c.name}" has no livenessProbe` })),
+);
+
+const identical = workloadRule(
+  {
+    id: 'probe-identical',
+    title: 'Readiness and liveness probes are identical',
+    severity: 'warning',
+    category: 'probes',
+    checks: 'readinessProbe and livenessProbe of a container must not use the same handler (same httpGet/tcpSocket/exec/grpc).',
+    rationale: 'When the check fails under load, the pod is taken out of rotation and restarted at the same moment, turning a slowdown into an outage.',
+    remediation: 'Give liveness a cheaper check that only proves the process is alive, or a higher failureThreshold on a separate endpoint.',
+  },
+  (w) =>
+    containersOf(w, ['containers', 'initContainers']).flatMap((c): Violation[] => {
+      const r = handlerOf(c.container.readinessProbe);
+      return r !== undefined && r === handlerOf(c.container.livenessProbe)
+        ? [{ manifest: w.manifest, path: [...c.path, 'livenessProbe'], container: c.name, message: `container "${c.name}" uses the same check for readiness and liveness` }]
+        : [];
+    }),
+);
+
+const namedPort = workloadRule(
+  {
+    id: 'probe-named-port',
+    title: 'Probe names a port the container does not declare',
+    severity: 'error',
+    category: 'probes',
+    checks: 'A probe or lifecycle hook whose httpGet.port or tcpSocket.port is a name must match a ports[].name of the same container.',
+    rationale: 'The API server rejects a pod whose probe names an unknown port.',
+    remediation: 'Declare the named port on the container or use the port number.',
+  },
+  (w) =>
+    containersOf(w).flatMap((c): Violation[] => {
+      const names = new Set(objs(c.container.ports).map((p) => str(p.name)).filter(Boolean));
+      const out: Violation[] = [];
+      const places: Array<[string[], unknown]> = [
+        ...(['livenessProbe', 'readinessProbe', 'startupProbe'] as const).map((p): [string[], unknown] => [[p], c.container[p]]),
+        ...(['postStart', 'preStop'] as const).map((h): [string[], unknown] => [['lifecycle', h], get(c.container, 'lifecycle', h)]),
+      ];
+      for (const [rel, handler] of places) {
+        for (const k of ['httpGet', 'tcpSocket'] as const) {
+          const port = get(handler, k, 'port');
+          if (typeof port === 'string' && !/^\d+$/.test(port) && !names.has(port)) {
+            out.push({ manifest: w.manifest, path: [...c.path, ...rel, k, 'port'], container: c.name, message: `container "${c.name}" ${rel.join('.')} uses port "${port}", which the container does not declare` });
+          }
+        }
+      }
+      return out;
+    }),
+);
+
+export const PROBE_RULES: Rule[] = [readiness, liveness, identical, namedPort];

@@ -1,0 +1,142 @@
+import { arr, get, isObj, num, obj, str } from '../access.js';
+import type { Rule, Violation } from '../types.js';
+import { containersOf, type Workload } from '../workloads.js';
+import { workloadRule } from './define.js';
+
+/** Security settings beyond the Pod Security Standards. */
+const isWindows = (w: Workload) => get(w.podSpec, 'os', 'name') === 'windows';
+
+/** UIDs below this may collide with users that exist on the node (kube-score's threshold). */
+export const HIGH_UID = 10000;
+
+const readOnlyRoot = workloadRule(
+  {
+    id: 'sec-read-only-root-fs',
+    title: 'Writable root filesystem',
+    severity: 'warning',
+    category: 'security',
+    fixable: true,
+    checks: 'securityContext.readOnlyRootFilesystem must be true on every container and init container (Windows pods are skipped: the field is not supported there).',
+    rationale: 'An attacker who gets code execution can otherwise modify binaries and drop tools into the container.',
+    remediation: 'Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the process must write (e.g. /tmp).',
+  },
+  (w) =>
+    isWindows(w)
+      ? []
+      : containersOf(w, ['initContainers', 'containers'])
+          .filter((c) => get(c.container, 'securityContext', 'readOnlyRootFilesystem') !== true)
+          .map((c) => {
+            const path = [...c.path, 'securityContext', 'readOnlyRootFilesystem'];
+            return { manifest: w.manifest, path, container: c.name, message: `container "${c.name}" has a writable root filesystem`, fix: [{ path, value: true }] };
+          }),
+);
+
+const highUid = workloadRule(
+  {
+    id: 'sec-low-uid',
+    title: 'User ID not above 10000',
+    severity: 'info',
+    category: 'security',
+    checks: `The effective runAsUser (container, else pod) must be set and at least ${HIGH_UID}. UID 0 is reported by pss-run-as-user instead.`,
+    rationale: 'A low UID may match a real user on the node; if the container escapes it acts with that user\'s rights.',
+    remediation: `Set securityContext.runAsUser to a UID of ${HIGH_UID} or more.`,
+  },
+  (w) => {
+    if (isWindows(w)) return [];
+    const podUid = num(get(w.podSpec, 'securityContext', 'runAsUser'));
+    return containersOf(w, ['initContainers', 'containers']).flatMap((c): Violation[] => {
+      const own = num(get(c.container, 'securityContext', 'runAsUser'));
+      const uid = own ?? podUid;
+      if (uid === 0 || (uid !== undefined && uid >= HIGH_UID)) return [];
+      const path = own !== undefined ? [...c.path, 'securityContext', 'runAsUser'] : podUid !== undefined ? [...w.podSpecPath, 'securityContext', 'runAsUser'] : [...c.path, 'securityContext', 'runAsUser'];
+      const message = uid === undefined ? `container "${c.name}" runs as the image's user (runAsUser is not set)` : `container "${c.name}" runs as UID ${uid}, below ${HIGH_UID}`;
+      return [{ manifest: w.manifest, path, container: c.name, message }];
+    });
+  },
+);
+
+const rootGroup = workloadRule(
+  {
+    id: 'sec-root-group',
+    title: 'Runs with group 0',
+    severity: 'warning',
+    category: 'security',
+    checks: 'runAsGroup (pod and containers), fsGroup and supplementalGroups must not be 0.',
+    rationale: 'Group 0 (root) owns many files on the node and in images; membership grants access to them.',
+    remediation: 'Use a non-zero group ID.',
+  },
+  (w) => {
+    const out: Violation[] = [];
+    const sc = [...w.podSpecPath, 'securityContext'];
+    const pod = obj(w.podSpec.securityContext) ?? {};
+    for (const f of ['runAsGroup', 'fsGroup'] as const) if (pod[f] === 0) out.push({ manifest: w.manifest, path: [...sc, f], message: `pod sets ${f}=0` });
+    arr(pod.supplementalGroups).forEach((g, i) => {
+      if (g === 0) out.push({ manifest: w.manifest, path: [...sc, 'supplementalGroups', i], message: 'pod adds supplemental group 0' });
+    });
+    for (const c of containersOf(w)) {
+      if (get(c.container, 'securityContext', 'runAsGroup') === 0) out.push({ manifest: w.manifest, path: [...c.path, 'securityContext', 'runAsGroup'], container: c.name, message: `container "${c.name}" sets runAsGroup=0` });
+    }
+    return out;
+  },
+);
+
+const automountToken = workloadRule(
+  {
+    id: 'sec-automount-token',
+    title: 'Service account token mounted',
+    severity: 'info',
+    category: 'security',
+    checks: 'automountServiceAccountToken must be false on the pod, or on its ServiceAccount when that ServiceAccount is in the input.',
+    rationale: 'Most applications never call the Kubernetes API; a mounted token is a credential an attacker can use.',
+    remediation: 'Set spec.automountServiceAccountToken: false (or on the ServiceAccount); mount a projected token only where the API is used.',
+  },
+  (w, ctx) => {
+    const own = w.podSpec.automountServiceAccountToken;
+    if (own === false) return [];
+    if (own === undefined) {
+      const saName = str(w.podSpec.serviceAccountName) ?? str(w.podSpec.serviceAccount) ?? 'default';
+      const sa = ctx.manifests.find((m) => m.ref.kind === 'ServiceAccount' && m.ref.name === saName && (m.ref.namespace ?? 'default') === w.namespace);
+      if (sa && sa.body.automountServiceAccountToken === false) return [];
+    }
+    return [{ manifest: w.manifest, path: [...w.podSpecPath, 'automountServiceAccountToken'], message: 'the service account token is mounted into every container' }];
+  },
+);
+
+/** Paths whose hostPath mount hands the pod the node (runtime sockets, kubelet state, the root). */
+const SENSITIVE_HOST_PATHS = ['/', '/etc', '/proc', '/sys', '/root', '/boot', '/dev', '/var/run', '/run', '/var/lib/kubelet', '/var/lib/docker', '/var/lib/containerd', '/etc/kubernetes', '/var/run/docker.sock', '/run/containerd/containerd.sock', '/var/run/containerd/containerd.sock', '/var/run/crio/crio.sock', '/run/crio/crio.sock'];
+
+const sensitiveHostPath = workloadRule(
+  {
+    id: 'sec-sensitive-host-path',
+    title: 'hostPath to a container runtime socket or system directory',
+    severity: 'error',
+    category: 'security',
+    checks: `hostPath.path must not be one of ${SENSITIVE_HOST_PATHS.join(', ')} or lie below /var/run/docker.sock-style runtime sockets.`,
+    rationale: 'Mounting the runtime socket or node system directories is a direct path to root on the node, even without privileged.',
+    remediation: 'Remove the volume; if a node agent truly needs it, isolate it in its own namespace and exempt it explicitly with a reason.',
+  },
+  (w) =>
+    arr(w.podSpec.volumes).flatMap((v, i): Violation[] => {
+      if (!isObj(v)) return [];
+      const p = str(get(v, 'hostPath', 'path'));
+      if (p === undefined) return [];
+      const normal = p.length > 1 ? p.replace(/\/+$/, '') : p;
+      if (!SENSITIVE_HOST_PATHS.includes(normal) && !/\.sock$/.test(normal)) return [];
+      return [{ manifest: w.manifest, path: [...w.podSpecPath, 'volumes', i, 'hostPath', 'path'], message: `volume "${str(v.name) ?? i}" mounts ${p} from the node` }];
+    }),
+);
+
+const shareProcessNamespace = workloadRule(
+  {
+    id: 'sec-share-process-namespace',
+    title: 'Shared process namespace',
+    severity: 'info',
+    category: 'security',
+    checks: 'spec.shareProcessNamespace must not be true.',
+    rationale: "Containers of the pod can then see and signal each other's processes and read their environment and filesystems through /proc.",
+    remediation: 'Remove shareProcessNamespace unless a debugging sidecar needs it.',
+  },
+  (w) => (w.podSpec.shareProcessNamespace === true ? [{ manifest: w.manifest, path: [...w.podSpecPath, 'shareProcessNamespace'], message: 'containers share one process namespace' }] : []),
+);
+
+export const SECURITY_RULES: Rule[] = [readOnlyRoot, highUid, rootGroup, automountToken, sensitiveHostPath, shareProcessNamespace];

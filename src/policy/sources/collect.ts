@@ -1,0 +1,96 @@
+import { basename, join, relative, resolve } from 'node:path';
+import { UserError, UserErrors, type Problem } from '../../errors.js';
+import { parseManifests, type ParsedFile } from '../load/parse.js';
+import type { InputHost } from './host.js';
+
+/**
+ * Turns `slipway check PATHS...` into parsed files: plain YAML files and directories (recursively,
+ * *.yaml and *.yml), `-` for stdin, Helm chart directories (rendered with `helm template`), kustomize
+ * directories (`kubectl kustomize`), and slipway.yaml (rendered per environment by `renderSpec`).
+ */
+export interface CollectOptions {
+  cwd: string;
+  values: string[];
+  set: string[];
+  releaseName: string;
+  namespace?: string;
+  /** Renders a slipway.yaml for one environment into a YAML stream; absent when the renderer is not wired. */
+  renderSpec?: (file: string) => Promise<string>;
+}
+
+export interface Collected {
+  files: ParsedFile[];
+  problems: Problem[];
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+const SPEC_FILE = /^slipway\.ya?ml$/;
+/** Files in a manifest directory that are not Kubernetes objects. */
+const NOT_MANIFESTS = new Set(['.slipway-check.yaml', 'Chart.yaml', 'values.yaml', 'Chart.lock']);
+
+export async function collectInputs(paths: string[], host: InputHost, opts: CollectOptions): Promise<Collected> {
+  const out: Collected = { files: [], problems: [] };
+  const display = (p: string) => relative(opts.cwd, p) || '.';
+  const add = (parsed: ParsedFile) => {
+    out.files.push(parsed);
+    out.problems.push(...parsed.problems);
+  };
+  for (const input of paths.length ? paths : ['.']) {
+    if (input === '-') {
+      add({ ...parseManifests(await host.readStdin(), '<stdin>'), editable: false });
+      continue;
+    }
+    const abs = resolve(opts.cwd, input);
+    if (!host.exists(abs)) throw new UserError(`${input}: no such file or directory`, { code: 'check/no-input', hint: 'pass YAML files, directories, a Helm chart, a kustomize directory or slipway.yaml' });
+    await collectPath(abs, true, host, opts, display, add);
+  }
+  return out;
+}
+
+async function collectPath(abs: string, explicit: boolean, host: InputHost, opts: CollectOptions, display: (p: string) => string, add: (p: ParsedFile) => void): Promise<void> {
+  if (host.isDirectory(abs)) {
+    const entries = host.listDirectory(abs);
+    if (entries.includes('Chart.yaml')) return add(await renderHelm(abs, host, opts, display));
+    const kustomization = KUSTOMIZATION.find((k) => entries.includes(k));
+    if (kustomization) return add(await renderKustomize(abs, host, display));
+    for (const entry of entries) {
+      if (entry.startsWith('.') || entry === 'node_modules') continue;
+      const child = join(abs, entry);
+      if (host.isDirectory(child)) await collectPath(child, false, host, opts, display, add);
+      else if (YAML_FILE.test(entry) && !NOT_MANIFESTS.has(entry)) await collectPath(child, false, host, opts, display, add);
+    }
+    return;
+  }
+  if (SPEC_FILE.test(basename(abs))) {
+    if (!opts.renderSpec) throw new UserError(`${display(abs)}: checking slipway.yaml directly is not available yet`, { code: 'check/spec-unavailable', hint: 'run `slipway render` and check its output directory instead' });
+    return add({ ...parseManifests(await opts.renderSpec(abs), display(abs)), editable: false });
+  }
+  if (!explicit && !YAML_FILE.test(abs)) return;
+  add(parseManifests(host.readFile(abs), display(abs)));
+}
+
+async function renderHelm(dir: string, host: InputHost, opts: CollectOptions, display: (p: string) => string): Promise<ParsedFile> {
+  const args = ['template', opts.releaseName, dir];
+  for (const v of opts.values) args.push('--values', resolve(opts.cwd, v));
+  for (const s of opts.set) args.push('--set', s);
+  if (opts.namespace) args.push('--namespace', opts.namespace);
+  let text: string;
+  try {
+    text = await host.run(host.helmPath(), args, opts.cwd);
+  } catch (error) {
+    throw new UserErrors([{ message: `helm template failed: ${(error as Error).message}`, location: { file: display(join(dir, 'Chart.yaml')), line: 1, column: 1 } }], 'check/helm-failed');
+  }
+  // `# Source: <chart name>/templates/x.yaml`: the first segment is the chart name, not the directory.
+  return parseManifests(text, display(dir), { sourceFile: (source) => display(join(dir, source.split('/').slice(1).join('/'))) });
+}
+
+async function renderKustomize(dir: string, host: InputHost, display: (p: string) => string): Promise<ParsedFile> {
+  let text: string;
+  try {
+    text = await host.run(host.kubectlPath(), ['kustomize', dir], dir);
+  } catch (error) {
+    throw new UserErrors([{ message: `kubectl kustomize failed: ${(error as Error).message}`, location: { file: display(dir), line: 1, column: 1 } }], 'check/kustomize-failed');
+  }
+  return { ...parseManifests(text, display(dir)), editable: false };
+}

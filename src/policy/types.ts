@@ -1,0 +1,121 @@
+/**
+ * The checker's data model: a manifest (one Kubernetes object read from YAML, with a way to find the
+ * position of any field), a rule (metadata plus a pure function over the whole input set), a violation
+ * (what a rule returns: a path inside one manifest) and a finding (a violation placed at file:line:col).
+ */
+export type Severity = 'error' | 'warning' | 'info';
+export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
+
+export type Path = ReadonlyArray<string | number>;
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** One Kubernetes object from the input, as plain data, with the means to place a path in its source. */
+export interface Manifest {
+  /** File reported to the user (for Helm output: the template named by `# Source:`). */
+  file: string;
+  /** Position of the object's first line in `file` (for documents inside a `kind: List`, the item). */
+  start: Position;
+  ref: ObjectRef;
+  /** The object body. Rules read it; they never change it. */
+  body: Record<string, unknown>;
+  /** Path of `body` inside its YAML document (non-empty for items of a `kind: List`). */
+  docPath: Path;
+  /** Position of the deepest existing node along `path` (the field itself, or its nearest parent). */
+  locate(path: Path): Position;
+  /** Identifies the YAML document (file + index) for `--fix`. */
+  docKey: string;
+}
+
+export type Category =
+  | 'pod-security'
+  | 'security'
+  | 'images'
+  | 'resources'
+  | 'probes'
+  | 'availability'
+  | 'networking'
+  | 'rbac'
+  | 'secrets'
+  | 'api-versions'
+  | 'schema'
+  | 'correctness'
+  | 'control';
+
+/** A change `--fix` can make: set `value` at `path` (relative to the manifest body) when it is absent or wrong. */
+export interface FixOp {
+  path: Path;
+  value: unknown;
+}
+
+export interface Violation {
+  manifest: Manifest;
+  /** Path of the offending field inside `manifest.body`; a missing field resolves to its nearest parent. */
+  path: Path;
+  message: string;
+  container?: string;
+  fix?: FixOp[];
+}
+
+export interface CheckOptions {
+  /** Target Kubernetes minor version for API deprecations, e.g. `{ major: 1, minor: 33 }`. */
+  kubeVersion: KubeVersion;
+  /** Pod Security Standards policy version (`latest` = the newest the checker knows). */
+  pssVersion: KubeVersion;
+}
+
+export interface KubeVersion {
+  major: number;
+  minor: number;
+}
+
+export interface RuleContext {
+  manifests: readonly Manifest[];
+  options: CheckOptions;
+}
+
+export interface RuleMeta {
+  id: string;
+  title: string;
+  severity: Severity;
+  category: Category;
+  /** What the rule looks at, in one or two sentences (the catalog's "checks" column). */
+  checks: string;
+  rationale: string;
+  remediation: string;
+  /** Whether `--fix` can repair it without a number or a name only the user knows. */
+  fixable: boolean;
+  /** Rules off by default are enabled by `.slipway-check.yaml` (e.g. digest pinning). */
+  enabledByDefault: boolean;
+  /** For Pod Security Standards rules: the level and upstream check ID. */
+  pss?: { level: 'baseline' | 'restricted'; checkId: string; overrides?: string };
+}
+
+export interface Rule extends RuleMeta {
+  run(ctx: RuleContext): Violation[];
+}
+
+export interface Finding {
+  rule: string;
+  severity: Severity;
+  category: Category;
+  file: string;
+  line: number;
+  column: number;
+  object: { apiVersion: string; kind: string; namespace?: string; name: string };
+  container?: string;
+  message: string;
+  /** Dotted path of the field the finding is about (`spec.template.spec.containers[0].resources`). */
+  field: string;
+  fixable: boolean;
+}

@@ -1,0 +1,146 @@
+import { get, isObj, num, objs, obj, str, strMap, type Obj } from './access.js';
+import type { Manifest, Path } from './types.js';
+
+/**
+ * Where each workload kind keeps its pod template. Argo Rollouts' Rollout keeps it at spec.template
+ * like a Deployment (a Rollout using spec.workloadRef points at another object and has no template).
+ */
+const TEMPLATE_PATHS: Record<string, Path> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  Rollout: ['spec', 'template'],
+  PodTemplate: ['template'],
+};
+
+export type ContainerKind = 'initContainers' | 'containers' | 'ephemeralContainers';
+
+export interface ContainerRef {
+  container: Obj;
+  name: string;
+  kind: ContainerKind;
+  index: number;
+  /** Path of the container inside the manifest body. */
+  path: Path;
+}
+
+export interface Workload {
+  manifest: Manifest;
+  /** Pod metadata (for a Pod, the object's own metadata). */
+  podMeta: Obj;
+  podMetaPath: Path;
+  podSpec: Obj;
+  podSpecPath: Path;
+  labels: Record<string, string>;
+  namespace: string;
+  /** spec.replicas when the kind has it (undefined when unset; the API defaults it to 1). */
+  replicas?: number;
+  /** True for run-to-completion pods (Job, CronJob, a Pod with restartPolicy Never/OnFailure). */
+  batch: boolean;
+}
+
+const cache = new WeakMap<Manifest, Workload | null>();
+
+export function isWorkloadKind(kind: string): boolean {
+  return kind === 'Pod' || kind in TEMPLATE_PATHS;
+}
+
+export function workloadOf(manifest: Manifest): Workload | undefined {
+  const hit = cache.get(manifest);
+  if (hit !== undefined) return hit ?? undefined;
+  const found = extract(manifest);
+  cache.set(manifest, found ?? null);
+  return found;
+}
+
+function extract(manifest: Manifest): Workload | undefined {
+  const { kind, apiVersion } = manifest.ref;
+  const body = manifest.body;
+  if (kind === 'Rollout' && !apiVersion.startsWith('argoproj.io/')) return undefined;
+  let metaPath: Path;
+  let specPath: Path;
+  if (kind === 'Pod') {
+    metaPath = ['metadata'];
+    specPath = ['spec'];
+  } else {
+    const tpl = TEMPLATE_PATHS[kind];
+    if (!tpl) return undefined;
+    metaPath = [...tpl, 'metadata'];
+    specPath = [...tpl, 'spec'];
+  }
+  const podSpec = obj(get(body, ...specPath));
+  if (!podSpec) return undefined;
+  const podMeta = obj(get(body, ...metaPath)) ?? {};
+  const restartPolicy = str(podSpec.restartPolicy);
+  return {
+    manifest,
+    podMeta,
+    podMetaPath: metaPath,
+    podSpec,
+    podSpecPath: specPath,
+    labels: strMap(podMeta.labels),
+    namespace: manifest.ref.namespace ?? 'default',
+    replicas: kind === 'Pod' || kind === 'Job' || kind === 'CronJob' || kind === 'DaemonSet' ? undefined : num(get(body, 'spec', 'replicas')),
+    batch: kind === 'Job' || kind === 'CronJob' || (kind === 'Pod' && (restartPolicy === 'Never' || restartPolicy === 'OnFailure')),
+  };
+}
+
+/** Visits init containers, containers and ephemeral containers in the order the PSA visitor does. */
+export function containersOf(w: Workload, kinds: ContainerKind[] = ['initContainers', 'containers', 'ephemeralContainers']): ContainerRef[] {
+  const out: ContainerRef[] = [];
+  for (const kind of kinds) {
+    const list = w.podSpec[kind];
+    if (!Array.isArray(list)) continue;
+    list.forEach((c, index) => {
+      if (!isObj(c)) return;
+      out.push({ container: c, name: str(c.name) ?? `#${index}`, kind, index, path: [...w.podSpecPath, kind, index] });
+    });
+  }
+  return out;
+}
+
+/** Init containers with restartPolicy Always are sidecars: they keep running beside the app containers. */
+export function isSidecar(ref: ContainerRef): boolean {
+  return ref.kind === 'initContainers' && ref.container.restartPolicy === 'Always';
+}
+
+/** Long-running containers of a long-running pod (app containers and sidecars), for probe/resource rules. */
+export function servingContainers(w: Workload): ContainerRef[] {
+  return containersOf(w, ['containers']);
+}
+
+export function allWorkloads(manifests: readonly Manifest[]): Workload[] {
+  const out: Workload[] = [];
+  for (const m of manifests) {
+    const w = workloadOf(m);
+    if (w) out.push(w);
+  }
+  return out;
+}
+
+export function namedPorts(w: Workload): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const c of containersOf(w, ['containers', 'initContainers'])) {
+    for (const p of objs(c.container.ports)) {
+      const name = str(p.name);
+      const port = num(p.containerPort);
+      if (name && port !== undefined) out.set(name, port);
+    }
+  }
+  return out;
+}
+
+export function declaredPorts(w: Workload): Set<number> {
+  const out = new Set<number>();
+  for (const c of containersOf(w, ['containers', 'initContainers'])) {
+    for (const p of objs(c.container.ports)) {
+      const port = num(p.containerPort);
+      if (port !== undefined) out.add(port);
+    }
+  }
+  return out;
+}
