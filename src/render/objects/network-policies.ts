@@ -24,12 +24,12 @@ function podsOf(ctx: RenderContext, names: string[]): Record<string, unknown> {
 }
 
 /** The TCP/UDP ports a workload (service or in-cluster dependency) listens on. */
-function portsOf(ctx: RenderContext, name: string): Array<{ port: number; protocol: string }> {
+function portsOf(ctx: RenderContext, name: string): Array<{ protocol: string; port: number }> {
   const service = ctx.app.services[name];
-  if (service) return containerPorts(service).map((p) => ({ port: p.containerPort as number, protocol: p.protocol as string }));
+  if (service) return containerPorts(service).map((p) => ({ protocol: p.protocol as string, port: p.containerPort as number }));
   const dependency = ctx.app.dependencies[name];
   const kind = dependency && !dependency.external ? dependencyKind(dependency.type) : undefined;
-  return kind ? [{ port: kind.port.port, protocol: 'TCP' }] : [];
+  return kind ? [{ protocol: 'TCP', port: kind.port.port }] : [];
 }
 
 /** Who references whom: consumer -> targets inside the cluster. */

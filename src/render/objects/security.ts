@@ -32,7 +32,10 @@ export function podIdentity(ctx: RenderContext, path: string, service: Service):
     warn(ctx, `${path}.volumes`, `volume owner uid ${owner.uid} differs from security.runAsUser ${service.security.runAsUser}: files get group ${owner.gid} through fsGroup, but their uid cannot be changed without root`);
   }
   const needsFsGroup = (service.volumes?.length ?? 0) > 0 || service.security?.fsGroup !== undefined;
-  const fsGroup = service.security?.fsGroup ?? owner?.gid ?? runAsGroup;
+  if (owner && (owner.uid === 0 || owner.gid === 0)) {
+    warn(ctx, `${path}.volumes`, 'a root-owned volume cannot be honoured by a non-root pod; the volume gets the pod group through fsGroup instead');
+  }
+  const fsGroup = service.security?.fsGroup ?? (owner && owner.gid > 0 ? owner.gid : runAsGroup);
   return { runAsUser, runAsGroup, fsGroup: needsFsGroup ? fsGroup : undefined };
 }
 

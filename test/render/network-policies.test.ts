@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { renderApp, type KubeObject } from '../../src/render/index.js';
+import { shop } from './fixtures.js';
+import { at, find } from './helpers.js';
+
+const policies = () => renderApp(shop()).objects.filter((o) => o.kind === 'NetworkPolicy');
+
+function namesIn(selector: unknown): string[] {
+  return (at(selector, 'matchExpressions', 0, 'values') as string[]) ?? [];
+}
+
+describe('renderNetworkPolicies', () => {
+  it('default deny for every pod of the app, both directions', () => {
+    expect(find(policies(), 'NetworkPolicy', 'shop-default-deny').spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/part-of': 'shop' } },
+      policyTypes: ['Ingress', 'Egress'],
+    });
+  });
+
+  it('DNS egress to kube-system on 53 UDP and TCP', () => {
+    expect(at(find(policies(), 'NetworkPolicy', 'shop-allow-dns'), 'spec', 'egress', 0, 'ports')).toEqual([
+      { protocol: 'UDP', port: 53 },
+      { protocol: 'TCP', port: 53 },
+    ]);
+  });
+
+  it.each([
+    ['db', ['api', 'api-migrate'], 5432],
+    ['cache', ['api', 'api-migrate'], 6379],
+    ['events', ['api', 'api-migrate'], 9092],
+    ['api', ['worker'], 8080],
+  ])('%s accepts only its consumers %j on %i', (target, consumers, port) => {
+    const p = find(policies(), 'NetworkPolicy', `shop-${target}`);
+    const first = at(p, 'spec', 'ingress', 0) as Record<string, unknown>;
+    expect(namesIn(at(first, 'from', 0, 'podSelector'))).toEqual(consumers);
+    expect(first.ports).toEqual([{ protocol: 'TCP', port }]);
+  });
+
+  it('dependencies have no egress rule beyond DNS', () => {
+    for (const d of ['db', 'cache', 'events']) expect(at(find(policies(), 'NetworkPolicy', `shop-${d}`), 'spec', 'egress')).toBeUndefined();
+  });
+
+  it('consumers reach exactly what they reference, plus public internet', () => {
+    const egress = at(find(policies(), 'NetworkPolicy', 'shop-api'), 'spec', 'egress') as KubeObject[];
+    expect(egress.slice(0, -1).map((r) => namesIn(at(r, 'to', 0, 'podSelector')))).toEqual([['cache'], ['db'], ['events']]);
+    expect(at(egress.at(-1), 'to', 0, 'ipBlock', 'cidr')).toBe('0.0.0.0/0');
+    expect(at(egress.at(-1), 'to', 0, 'ipBlock', 'except')).toContain('169.254.0.0/16');
+  });
+
+  it('public services accept the ingress controller namespace on the public port', () => {
+    const ingress = at(find(policies(), 'NetworkPolicy', 'shop-api'), 'spec', 'ingress', 1);
+    expect(ingress).toEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 8080 }] });
+  });
+});
