@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { MemoryStore } from '../store/memory-store.js';
+import { SERVICE_PORTS_PATH } from '../control.js';
 import type { SandboxRuntime } from '../types.js';
 import type { SandboxCertificates } from './certs.js';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, legacyResourceList, wantsAggregated } from './discovery.js';
@@ -104,6 +105,8 @@ export class ApiServer {
     if (path === '/healthz' || path === '/readyz' || path === '/livez') return reply(200, 'ok');
     if (path === '/version') return reply(200, SERVER_VERSION);
     if (path === '/openapi/v3') return reply(200, this.openapi.index());
+    // Not a Kubernetes path: what `slipway sandbox status` shows from the runtime's service proxy.
+    if (path === SERVICE_PORTS_PATH) return reply(200, { items: this.opts.runtime?.()?.servicePorts() ?? [] });
     if (path.startsWith('/openapi/v3/')) {
       const doc = this.openapi.document(path.slice('/openapi/v3/'.length));
       if (!doc) throw new ApiError(404, 'NotFound', `no OpenAPI document for ${path}`);

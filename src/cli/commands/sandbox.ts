@@ -1,0 +1,185 @@
+/**
+ * `slipway sandbox up|down|status`: a local Kubernetes-API-compatible cluster for rehearsing
+ * deploys. `up` serves HTTPS with a generated CA and bearer token and merges a `slipway-sandbox`
+ * context into $KUBECONFIG (or ~/.kube/config) without touching other contexts.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import { EXIT_FAILED, UserError } from '../../errors.js';
+import { clearState, isAlive, readState, servicePorts, stateDir, stopProcess, type SandboxState } from '../../sandbox/control.js';
+import { kubeconfigPath, mergeSandboxKubeconfig, removeSandboxKubeconfig, SANDBOX_CONTEXT } from '../../sandbox/kubeconfig.js';
+import { serveSandbox } from '../../sandbox/serve.js';
+import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+
+export const DETACH_START_TIMEOUT_MS = 30_000;
+const LOG_FILE = 'sandbox.log';
+
+interface UpOptions {
+  port?: string;
+  dataDir?: string;
+  detach?: boolean;
+  runtime: boolean;
+  output?: string;
+}
+
+function homeOf(ctx: CommandContext): string {
+  return ctx.io.env.HOME || homedir();
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UserError(`--port must be a number from 0 to 65535, got ${JSON.stringify(value)}`, { code: 'sandbox.bad-port', path: '--port' });
+  }
+  return port;
+}
+
+function runningState(dir: string): SandboxState | undefined {
+  const state = readState(dir);
+  if (state && isAlive(state.pid)) return state;
+  if (state) clearState(dir, state.pid);
+  return undefined;
+}
+
+function writeKubeconfig(ctx: CommandContext, state: SandboxState): string {
+  const path = kubeconfigPath(ctx.io.env, homeOf(ctx));
+  const existing = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, mergeSandboxKubeconfig(existing, { url: state.url, caCert: state.caCert, token: state.token }, { setCurrent: true }), { mode: 0o600 });
+  return path;
+}
+
+function usage(ctx: CommandContext, state: SandboxState, kubeconfig: string, opts: UpOptions): void {
+  if (parseOutput(opts.output) === 'json') {
+    ctx.io.out(JSON.stringify({ url: state.url, port: state.port, pid: state.pid, context: SANDBOX_CONTEXT, kubeconfig, runtime: state.runtime }) + '\n');
+    return;
+  }
+  ctx.io.out(
+    [
+      `Sandbox API server at ${state.url} (pid ${state.pid})${state.runtime ? '' : ' — no controllers or kubelet: pods are stored but never run'}`,
+      `kubeconfig: context "${SANDBOX_CONTEXT}" written to ${kubeconfig} and made current`,
+      '',
+      `  kubectl --context ${SANDBOX_CONTEXT} get nodes`,
+      `  slipway sandbox status`,
+      `  slipway sandbox down`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/** The daemon entry next to this module: compiled JS after a build, TypeScript through tsx in a checkout. */
+function daemonCommand(): { args: string[] } {
+  const js = fileURLToPath(new URL('../../sandbox/daemon.js', import.meta.url));
+  if (existsSync(js)) return { args: [js] };
+  const ts = fileURLToPath(new URL('../../sandbox/daemon.ts', import.meta.url));
+  // Resolved from here, not from the user's working directory.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return { args: ['--import', tsx, ts] };
+}
+
+async function upDetached(ctx: CommandContext, dir: string, opts: UpOptions): Promise<SandboxState> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const log = openSync(join(dir, LOG_FILE), 'a');
+  const serve = { port: parsePort(opts.port), dataDir: opts.dataDir ? resolve(ctx.io.cwd, opts.dataDir) : undefined, runtime: opts.runtime, stateDir: dir };
+  const child = spawn(process.execPath, [...daemonCommand().args, JSON.stringify(serve)], { detached: true, stdio: ['ignore', log, log], cwd: ctx.io.cwd, env: { ...process.env, ...ctx.io.env } });
+  let exited: number | null | undefined;
+  child.on('exit', (code) => (exited = code));
+  child.unref();
+  const deadline = Date.now() + DETACH_START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const state = readState(dir);
+    if (state && state.pid === child.pid) return state;
+    if (exited !== undefined) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const tail = readFileSync(join(dir, LOG_FILE), 'utf8').split('\n').slice(-15).join('\n');
+  if (exited === undefined && child.pid) await stopProcess(child.pid, 2000);
+  throw new UserError(`the sandbox did not start within ${DETACH_START_TIMEOUT_MS / 1000} s`, { code: 'sandbox.start-failed', hint: `its log (${join(dir, LOG_FILE)}) ends with:\n${tail}`, exitCode: EXIT_FAILED });
+}
+
+async function up(ctx: CommandContext, opts: UpOptions): Promise<void> {
+  const dir = stateDir(ctx.io.env, homeOf(ctx));
+  const running = runningState(dir);
+  if (running) {
+    throw new UserError(`a sandbox is already running at ${running.url} (pid ${running.pid})`, { code: 'sandbox.already-running', hint: 'run `slipway sandbox down` first, or use it as it is', exitCode: EXIT_FAILED });
+  }
+  if (opts.detach) {
+    const state = await upDetached(ctx, dir, opts);
+    usage(ctx, state, writeKubeconfig(ctx, state), opts);
+    return;
+  }
+  const served = await serveSandbox({ port: parsePort(opts.port), dataDir: opts.dataDir ? resolve(ctx.io.cwd, opts.dataDir) : undefined, runtime: opts.runtime, stateDir: dir });
+  const kubeconfig = writeKubeconfig(ctx, served.state);
+  usage(ctx, served.state, kubeconfig, opts);
+  if (parseOutput(opts.output) !== 'json') ctx.io.out('Serving in the foreground; Ctrl-C stops it.\n');
+  await served.stopped;
+  dropKubeconfigContext(ctx);
+}
+
+function dropKubeconfigContext(ctx: CommandContext): void {
+  const path = kubeconfigPath(ctx.io.env, homeOf(ctx));
+  if (existsSync(path)) writeFileSync(path, removeSandboxKubeconfig(readFileSync(path, 'utf8')), { mode: 0o600 });
+}
+
+async function down(ctx: CommandContext, opts: { output?: string }): Promise<void> {
+  const dir = stateDir(ctx.io.env, homeOf(ctx));
+  const state = readState(dir);
+  const result = state ? await stopProcess(state.pid) : 'not-running';
+  clearState(dir);
+  dropKubeconfigContext(ctx);
+  if (parseOutput(opts.output) === 'json') ctx.io.out(JSON.stringify({ result, pid: state?.pid }) + '\n');
+  else ctx.io.out(result === 'not-running' ? 'No sandbox was running.\n' : `Sandbox (pid ${state?.pid}) ${result}; context "${SANDBOX_CONTEXT}" removed from the kubeconfig.\n`);
+}
+
+async function status(ctx: CommandContext, opts: { output?: string }): Promise<void> {
+  const json = parseOutput(opts.output) === 'json';
+  const state = runningState(stateDir(ctx.io.env, homeOf(ctx)));
+  if (!state) {
+    if (json) ctx.io.out(JSON.stringify({ running: false }) + '\n');
+    else ctx.io.out('No sandbox is running. Start one with `slipway sandbox up`.\n');
+    ctx.exit(EXIT_FAILED);
+    return;
+  }
+  const ports = await servicePorts(state);
+  if (json) {
+    ctx.io.out(JSON.stringify({ running: true, url: state.url, pid: state.pid, startedAt: state.startedAt, runtime: state.runtime, services: ports }) + '\n');
+    return;
+  }
+  const lines = [`Sandbox at ${state.url} (pid ${state.pid}, since ${state.startedAt})`];
+  if (!ports.length) lines.push(state.runtime ? 'No Service ports yet.' : 'No service proxy (started without the runtime).');
+  else {
+    const rows = [['NAMESPACE', 'NAME', 'PORT', 'LOCAL'], ...ports.map((p) => [p.namespace, p.name, String(p.port), `127.0.0.1:${p.localPort}`])];
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    for (const r of rows) lines.push(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  }
+  ctx.io.out(lines.join('\n') + '\n');
+}
+
+export const registerSandbox: RegisterCommand = (program: Command, ctx: CommandContext) => {
+  const sandbox = program.command('sandbox').description('a local Kubernetes-API-compatible cluster for rehearsing deploys (kubectl and helm work against it)');
+  sandbox
+    .command('up')
+    .description('start the sandbox and write the "slipway-sandbox" context into $KUBECONFIG or ~/.kube/config')
+    .option('--port <n>', 'HTTPS port on 127.0.0.1 (default: a free port)')
+    .option('--data-dir <dir>', 'keep objects in this directory across restarts')
+    .option('--detach', 'run in the background; stop it with `slipway sandbox down`')
+    .option('--no-runtime', 'serve the API only: no controllers, kubelet or service proxy')
+    .option('--output <format>', 'text or json')
+    .action((opts: UpOptions) => up(ctx, opts));
+  sandbox
+    .command('down')
+    .description('stop the running sandbox and remove its kubeconfig context')
+    .option('--output <format>', 'text or json')
+    .action((opts: { output?: string }) => down(ctx, opts));
+  sandbox
+    .command('status')
+    .description('show whether a sandbox runs, where, and the local ports of its Services')
+    .option('--output <format>', 'text or json')
+    .action((opts: { output?: string }) => status(ctx, opts));
+};
