@@ -1,0 +1,12 @@
+/** Durations as the spec writes them (`30s`, `5m`, `1h30m`, `500ms`), Go's time.ParseDuration units. */
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+export function parseDuration(text: string): number {
+  const parts = [...text.matchAll(/(\d+)(ms|s|m|h)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) throw new Error(`"${text}" is not a duration such as 30s, 5m or 1h30m`);
+  return parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]!]!, 0);
+}
+
+export function durationOr(text: string | undefined, fallbackMs: number): number {
+  return text === undefined ? fallbackMs : parseDuration(text);
+}
