@@ -22,6 +22,8 @@ export const DEFAULT_REPLICAS = 1;
  * ingress controllers' reconcile loops.
  */
 export const PRESTOP_DELAY_SECONDS = 10;
+/** First Kubernetes minor (1.x) where the preStop `sleep` action is on by default (KEP-3960 beta). */
+export const SLEEP_ACTION_MINOR = 30;
 /** Must exceed the preStop delay: the kubelet counts the hook inside the grace period. 30s for the app's own shutdown. */
 export const TERMINATION_GRACE_SECONDS = PRESTOP_DELAY_SECONDS + 30;
 

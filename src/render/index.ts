@@ -4,7 +4,7 @@
  */
 import { UserErrors } from '../errors.js';
 import type { ResolvedApp } from '../spec/resolved.js';
-import { newContext, type RenderContext, type RenderOptions } from './context.js';
+import { newContext, warn, type RenderContext, type RenderOptions } from './context.js';
 import type { KubeObject, RenderWarning } from './kube.js';
 import { renderDependencyObjects } from './objects/dependency-objects.js';
 import { renderNetworkPolicies, type FlowGraph } from './objects/network-policies.js';
@@ -35,6 +35,16 @@ function checkNames(ctx: RenderContext, objects: KubeObject[]): void {
   }
 }
 
+function unique(warnings: RenderWarning[]): RenderWarning[] {
+  const seen = new Set<string>();
+  return warnings.filter((w) => {
+    const key = `${w.path}\u0000${w.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** Render every object of one environment. Throws UserErrors listing every problem found. */
 export function renderApp(app: ResolvedApp, opts: RenderOptions = {}): RenderResult {
   const ctx = newContext(app, opts);
@@ -52,7 +62,10 @@ export function renderApp(app: ResolvedApp, opts: RenderOptions = {}): RenderRes
     if (dependency) objects.push(...renderDependencyObjects(ctx, name, dependency));
   }
   objects.push(...renderNetworkPolicies(ctx, graph));
+  for (const name of Object.keys(app.backups).sort()) {
+    warn(ctx, `backups.${name}`, 'backup CronJobs are not rendered by this version of Slipway; nothing in the output runs this backup');
+  }
   checkNames(ctx, objects);
   if (ctx.problems.length) throw new UserErrors(ctx.problems, 'render/invalid');
-  return { objects: objects.map(prune).sort(compareObjects), warnings: ctx.warnings };
+  return { objects: objects.map(prune).sort(compareObjects), warnings: unique(ctx.warnings) };
 }

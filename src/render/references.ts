@@ -23,9 +23,13 @@ export function findReferences(value: string): Reference[] {
   return [...value.matchAll(REFERENCE)].map((m) => ({ text: m[0], target: m[1] ?? '', output: m[2] ?? '' }));
 }
 
-/** The DNS name of an object's Service from anywhere in the cluster, without assuming the cluster domain. */
+/**
+ * The DNS name of an object's Service from anywhere in the cluster: `<name>.<namespace>.svc`, which
+ * the pod's DNS search path completes, or the full name when the spec names `kubernetes.clusterDomain`.
+ */
 export function serviceHost(app: ResolvedApp, name: string): string {
-  return `${objectName(app.app, name)}.${app.namespace}.svc`;
+  const domain = app.kubernetes?.clusterDomain;
+  return `${objectName(app.app, name)}.${app.namespace}.svc${domain ? `.${domain}` : ''}`;
 }
 
 export function dependencyInstance(app: ResolvedApp, name: string, dependency: Dependency): DependencyInstance {

@@ -117,6 +117,24 @@ describe('renderApp: what a service becomes', () => {
   });
 });
 
+describe('renderApp: cluster facts from the spec', () => {
+  it('an older kubernetes.version gets an exec preStop hook and a warning', () => {
+    const r = one({ image: 'a:1', port: 80 }, { kubernetes: { version: '1.29' } });
+    expect(containerOf(find(r.objects, 'Deployment', 'shop-api')).lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '10'] } } });
+    expect(r.warnings.map((w) => w.path)).toEqual(['kubernetes.version']);
+  });
+
+  it('kubernetes.clusterDomain makes reference hosts fully qualified', () => {
+    const app = resolved({ kubernetes: { clusterDomain: 'corp.local' }, services: { api: { image: 'a:1', env: { W: '${web.url}' } }, web: { image: 'w:1', port: 80 } } });
+    expect(containerOf(find(renderApp(app).objects, 'Deployment', 'shop-api')).env).toEqual([{ name: 'W', value: 'http://shop-web.shop.svc.corp.local:80' }]);
+  });
+
+  it('backups are named in a warning, not dropped silently', () => {
+    const r = one({ image: 'a:1' }, { backups: { db: { schedule: '0 2 * * *', keep: 7 } } });
+    expect(r.warnings.map((w) => w.path)).toEqual(['backups.db']);
+  });
+});
+
 describe('renderApp: images', () => {
   it.each([
     [{ image: 'a:2' }, undefined, '1.0.0', 'a:2'],

@@ -3,8 +3,8 @@
  * one container, secure contexts, writable /tmp, env, config files and volumes.
  */
 import type { Service } from '../../spec/schema.js';
-import { PRESTOP_DELAY_SECONDS, TERMINATION_GRACE_SECONDS, TMP_SIZE_LIMIT } from '../defaults.js';
-import { fail, type RenderContext } from '../context.js';
+import { PRESTOP_DELAY_SECONDS, SLEEP_ACTION_MINOR, TERMINATION_GRACE_SECONDS, TMP_SIZE_LIMIT } from '../defaults.js';
+import { fail, warn, type RenderContext } from '../context.js';
 import { formatImage, type ImageRef } from '../image.js';
 import { mainPort } from '../references.js';
 import { durationSeconds } from '../units.js';
@@ -49,8 +49,7 @@ export function container(ctx: RenderContext, parts: ServiceParts, kind: 'serve'
     env: parts.env.env.length ? parts.env.env : undefined,
     resources: containerResources(ctx, path, service.resources),
     ...(serving ? probes(ctx, path, service, mainPort(service)) : {}),
-    // The kubelet's own sleep action (GA in 1.34, on by default since 1.30): no `sleep` binary needed in the image.
-    lifecycle: serving ? { preStop: { sleep: { seconds: PRESTOP_DELAY_SECONDS } } } : undefined,
+    lifecycle: serving ? { preStop: preStop(ctx) } : undefined,
     securityContext: containerSecurityContext(service),
     volumeMounts: [
       { name: 'tmp', mountPath: '/tmp' },
@@ -58,6 +57,17 @@ export function container(ctx: RenderContext, parts: ServiceParts, kind: 'serve'
       ...(service.volumes ?? []).map((v) => ({ name: v.name, mountPath: v.path })),
     ],
   };
+}
+
+/**
+ * The kubelet's own sleep action (KEP-3960: beta and on by default since 1.30, GA in 1.34) needs no
+ * `sleep` binary in the image. A spec that targets an older `kubernetes.version` gets an exec hook.
+ */
+export function preStop(ctx: RenderContext): Record<string, unknown> {
+  const minor = Number(ctx.app.kubernetes?.version?.split('.')[1] ?? SLEEP_ACTION_MINOR);
+  if (minor >= SLEEP_ACTION_MINOR) return { sleep: { seconds: PRESTOP_DELAY_SECONDS } };
+  warn(ctx, 'kubernetes.version', `Kubernetes ${ctx.app.kubernetes?.version} has no preStop sleep action by default: the hook runs \`sleep\` from the image, which must contain it`);
+  return { exec: { command: ['sleep', String(PRESTOP_DELAY_SECONDS)] } };
 }
 
 export function terminationGrace(ctx: RenderContext, parts: ServiceParts): number {
