@@ -8,6 +8,13 @@ import { writeCompose } from '../../src/render/compose/index.js';
 import type { FormatInput } from '../../src/render/formats.js';
 import { writeKustomize } from '../../src/render/kustomize/index.js';
 import { renderApp } from '../../src/render/index.js';
+import { parseManifests } from '../../src/policy/load/parse.js';
+import { evaluatePss } from '../../src/policy/pss/evaluate.js';
+import { PSS_LATEST } from '../../src/policy/pss/version.js';
+import { workloadOf } from '../../src/policy/workloads.js';
+import { writeHelmChart } from '../../src/render/helm/index.js';
+import { helm } from '../helpers/kube-tools.js';
+import { writeTree } from './compare.js';
 import { composeSchemaErrors } from './compose-schema.js';
 import { helmLint, judgeHelm, judgeKustomize, withTempDir } from './judges.js';
 import { RESOLVED_ENVS, resolvedApp, resolvedSpec } from './resolved-fixture.js';
@@ -28,6 +35,21 @@ describe('writers over renderApp output', () => {
     await withTempDir(async (dir) => {
       for (const judged of await judgeHelm(data, dir)) expect(judged.actual, judged.environment).toEqual(judged.expected);
       expect(await helmLint(dir, data)).toEqual([]);
+    });
+  });
+
+  it('every pod in helm template output, the smoke test pod included, passes PSS restricted', async () => {
+    const data = input();
+    await withTempDir(async (dir) => {
+      await writeTree(dir, writeHelmChart(data).files);
+      const { stdout } = await helm(['template', 'shop', dir, '-f', `${dir}/values-production.yaml`, '--namespace', 'shop']);
+      const workloads = parseManifests(stdout, 'helm-template.yaml').manifests.flatMap((m) => {
+        const w = workloadOf(m);
+        return w ? [{ name: `${m.ref.kind}/${m.ref.name}`, w }] : [];
+      });
+      expect(workloads.map((w) => w.name)).toContain('Pod/shop-smoke-test');
+      const violations = workloads.flatMap(({ name, w }) => evaluatePss(w, 'restricted', PSS_LATEST).violations.map((v) => `${name}: ${v.check.id}`));
+      expect(violations).toEqual([]);
     });
   });
 
