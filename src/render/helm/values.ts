@@ -47,6 +47,25 @@ const DESCRIPTIONS: Record<string, string> = {
   tests: 'The helm test smoke hook: its image and the Service ports it requests',
 };
 
+/** Descriptions of the named values, pointing at the spec field each comes from. */
+const PATTERNS: [string[], string][] = [
+  [['workloads', '*', 'replicas'], 'Pod count (spec: services.<name>.replicas, or environments.<env>.replicas); null when autoscale owns it'],
+  [['workloads', '*', '*', '*', 'image'], 'Container image (spec: services.<name>.image; the tag defaults to the spec version)'],
+  [['workloads', '*', '*', '*', 'image', 'repository'], 'Image repository'],
+  [['workloads', '*', '*', '*', 'image', 'tag'], 'Image tag'],
+  [['workloads', '*', '*', '*', 'resources'], 'Requests and limits (spec: services.<name>.resources)'],
+  [['workloads', '*', '*', '*', 'env'], 'Literal environment variables (spec: services.<name>.env)'],
+  [['ingresses', '*', 'rules', '*', 'host'], 'Public host (spec: services.<name>.public.host)'],
+  [['ingresses', '*', 'tls', '*', 'hosts'], 'Hosts of the TLS certificate (spec: services.<name>.public)'],
+  [['routes', '*', 'hostnames'], 'Public hostnames (spec: services.<name>.public.host)'],
+  [['objects', '*', '*', 'enabled'], 'Whether this environment has the object'],
+];
+
+function describe(path: string[]): string | undefined {
+  if (path.length === 1) return DESCRIPTIONS[path[0]!];
+  return PATTERNS.find(([p]) => p.length === path.length && p.every((seg, i) => seg === '*' || seg === path[i]))?.[1];
+}
+
 /** A JSON Schema (draft-07) describing every value of every environment, with its types. */
 export function valuesSchema(all: Values[], title: string): Schema {
   const schema = schemaOf(all, []);
@@ -58,7 +77,7 @@ function schemaOf(samples: unknown[], path: string[]): Schema {
   const types = new Set<string>();
   for (const s of present) types.add(jsonType(s));
   const schema: Schema = {};
-  const description = path.length === 1 ? DESCRIPTIONS[path[0]!] : undefined;
+  const description = describe(path);
   if (description) schema.description = description;
   if (types.size === 1) schema.type = [...types][0];
   else if (types.size > 1) schema.type = [...types].sort();
