@@ -28,7 +28,6 @@ function sentence(s: string): string {
 export function formatSarif(findings: readonly Finding[], rules: readonly RuleMeta[], opts: SarifOptions): string {
   const used = rules.filter((r) => findings.some((f) => f.rule === r.id) || r.enabledByDefault);
   const indexOf = new Map(used.map((r, i) => [r.id, i]));
-  const artifacts = [...new Set(findings.map((f) => f.file))];
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -54,7 +53,6 @@ export function formatSarif(findings: readonly Finding[], rules: readonly RuleMe
           },
         },
         originalUriBaseIds: { SRCROOT: { uri: 'file:///' } },
-        artifacts: artifacts.map((file) => ({ location: { uri: toUri(file), uriBaseId: 'SRCROOT' } })),
         columnKind: 'unicodeCodePoints',
         results: findings.map((f) => ({
           ruleId: f.rule,
@@ -64,7 +62,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly RuleMe
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: toUri(f.file), uriBaseId: 'SRCROOT', index: artifacts.indexOf(f.file) },
+                artifactLocation: { uri: toUri(f.file), uriBaseId: 'SRCROOT' },
                 region: { startLine: f.line, startColumn: f.column },
               },
               logicalLocations: [{ fullyQualifiedName: `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}${f.field ? `/${f.field}` : ''}`, kind: 'object' }],

@@ -1,0 +1,3 @@
+import type { RuleCase } from '../rule-harness.js';
+
+export const SCHEMA_CASES: RuleCase[] = [];
