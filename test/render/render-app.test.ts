@@ -129,6 +129,11 @@ describe('renderApp: cluster facts from the spec', () => {
     expect(containerOf(find(renderApp(app).objects, 'Deployment', 'shop-api')).env).toEqual([{ name: 'W', value: 'http://shop-web.shop.svc.corp.local:80' }]);
   });
 
+  it('deploy.progressDeadline becomes the Deployment progressDeadlineSeconds', () => {
+    const r = one({ image: 'a:1' }, { deploy: { progressDeadline: '10m' } });
+    expect(at(find(r.objects, 'Deployment', 'shop-api'), 'spec', 'progressDeadlineSeconds')).toBe(600);
+  });
+
   it('backups are named in a warning, not dropped silently', () => {
     const r = one({ image: 'a:1' }, { backups: { db: { schedule: '0 2 * * *', keep: 7 } } });
     expect(r.warnings.map((w) => w.path)).toEqual(['backups.db']);

@@ -7,6 +7,7 @@ import { DEFAULT_REPLICAS, REVISION_HISTORY_LIMIT, ROLLING_MAX_SURGE, ROLLING_MA
 import type { RenderContext } from '../context.js';
 import type { KubeObject } from '../kube.js';
 import { objectName, selectorLabels } from '../names.js';
+import { durationSeconds } from '../units.js';
 import { podSpec, type ServiceParts } from './pod.js';
 
 export function ownsVolume(service: Service): boolean {
@@ -48,6 +49,8 @@ export function renderDeployment(ctx: RenderContext, parts: ServiceParts, metada
     spec: {
       replicas: workloadReplicas(parts.service),
       revisionHistoryLimit: REVISION_HISTORY_LIMIT,
+      // The Deployment controller marks a rollout failed (Progressing=False) after this long without progress.
+      progressDeadlineSeconds: ctx.app.deploy.progressDeadline ? durationSeconds(ctx.app.deploy.progressDeadline) : undefined,
       selector: { matchLabels: selectorLabels(ctx.app.app, parts.name) },
       // Surge first, never remove a ready pod before its replacement is ready.
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: ROLLING_MAX_UNAVAILABLE, maxSurge: ROLLING_MAX_SURGE } },
