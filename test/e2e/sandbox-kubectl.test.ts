@@ -160,8 +160,18 @@ describe('kubectl delete', () => {
 });
 
 describe('what the sandbox refuses', () => {
-  it('answers protobuf generator bodies with 415 and says what to use instead', async () => {
-    const r = await env.kubectlResult(['create', 'namespace', 'proto']);
+  it('decodes the protobuf bodies of secret, configmap and namespace generators', async () => {
+    await env.kubectl(['create', 'namespace', 'proto']);
+    await env.kubectl(['create', 'secret', 'generic', 'creds', '-n', 'proto', '--from-literal=password=s3cret']);
+    await env.kubectl(['create', 'configmap', 'settings', '-n', 'proto', '--from-literal=mode=fast']);
+    const secret = JSON.parse((await env.kubectl(['get', 'secret', 'creds', '-n', 'proto', '-o', 'json'])).stdout);
+    expect(Buffer.from(secret.data.password, 'base64').toString()).toBe('s3cret');
+    expect(secret.type).toBe('Opaque');
+    expect((await env.kubectl(['get', 'cm', 'settings', '-n', 'proto', '-o', 'jsonpath={.data.mode}'])).stdout).toBe('fast');
+  });
+
+  it('answers other protobuf generator bodies with 415 and says what to use instead', async () => {
+    const r = await env.kubectlResult(['create', 'deployment', 'proto', '--image=nginx']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('kubectl apply -f');
   });

@@ -1,6 +1,7 @@
 /** Reading request bodies and query options the way the apiserver's handlers do. */
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
+import { decodeKubeProtobuf } from './protobuf.js';
 import { ApiError } from './status.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024; // etcd's request limit the apiserver enforces
@@ -20,19 +21,9 @@ export function mediaType(req: IncomingMessage): string {
   return (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? 'application/json';
 }
 
-/** kubectl's imperative generators send protobuf; everything file-driven sends JSON. */
-export function rejectProtobuf(type: string): void {
-  if (type.includes('protobuf')) {
-    throw new ApiError(
-      415,
-      'UnsupportedMediaType',
-      `the slipway sandbox does not decode ${type} request bodies: use "kubectl create -f" or "kubectl apply -f" with a manifest (the imperative "kubectl create secret|namespace|deployment|job" generators send protobuf)`,
-    );
-  }
-}
-
+/** JSON, YAML, or (for the few kinds typed clients send that way) Kubernetes protobuf. */
 export function parseJsonOrYaml(body: Buffer, type: string): unknown {
-  rejectProtobuf(type);
+  if (type.includes('protobuf')) return body.length ? decodeKubeProtobuf(body) : undefined;
   const text = body.toString('utf8');
   if (!text.trim()) return undefined;
   try {

@@ -7,7 +7,7 @@ import type { MemoryStore } from '../store/memory-store.js';
 import { apiVersionOf, type ServedResource } from '../store/registry.js';
 import type { DeleteOptions, KubeObject, SandboxRuntime } from '../types.js';
 import { streamPodLogs } from './logs.js';
-import { dryRunOf, fieldManagerOf, fieldValidationOf, mediaType, parseJsonOrYaml, queryFlag, readBody, rejectProtobuf } from './request.js';
+import { dryRunOf, fieldManagerOf, fieldValidationOf, mediaType, parseJsonOrYaml, queryFlag, readBody } from './request.js';
 import { readScale, writeScale } from './scale.js';
 import { ApiError } from './status.js';
 import { includeObjectOf, TABLE_CONTENT_TYPE, toTable, wantsTable } from './tables/table.js';
@@ -65,7 +65,6 @@ export class ResourceHandler {
 
     const body = await readBody(req);
     const type_ = mediaType(req);
-    rejectProtobuf(type_);
     const dryRun = dryRunOf(q);
     if (subresource === 'scale' && name && (method === 'PUT' || method === 'PATCH')) {
       const decoded = type_ === 'application/json-patch+json' ? JSON.parse(body.toString('utf8')) : parseJsonOrYaml(body, type_);

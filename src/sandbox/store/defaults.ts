@@ -90,7 +90,7 @@ export function applyDefaults(o: KubeObject, ctx: DefaultingContext): void {
       defaultService(obj(o, 'spec'), ctx);
       break;
     case 'Secret':
-      setDefault(o, 'type', 'Opaque');
+      if (!o.type) o.type = 'Opaque';
       break;
     case 'Namespace':
       setDefault(obj(o, 'spec'), 'finalizers', ['kubernetes']);
