@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderApp } from '../../src/render/index.js';
 import { sharedPath } from '../helpers/shared.js';
-import { shop } from './fixtures.js';
+import { FIXTURES } from './fixtures.js';
 import { OpenApiValidator } from './openapi-schema.js';
 
 const swagger = sharedPath('kubernetes-openapi', 'swagger-v1.36.json');
@@ -24,8 +24,10 @@ describe.skipIf(!swagger)('rendered objects against the Kubernetes OpenAPI docum
     ]);
   });
 
-  it('every object of the shop fixture is valid', () => {
-    for (const o of renderApp(shop()).objects) {
+  it.each(Object.keys(FIXTURES))('every object of the %s fixture is valid', (name) => {
+    for (const o of renderApp(FIXTURES[name]!()).objects) {
+      // The Gateway API is a CRD, absent from the core document; its objects are checked in render-app tests.
+      if (o.kind === 'HTTPRoute') continue;
       expect(validator.validate(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
     }
   });

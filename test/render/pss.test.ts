@@ -4,7 +4,7 @@ import { evaluatePss } from '../../src/policy/pss/evaluate.js';
 import { PSS_LATEST } from '../../src/policy/pss/version.js';
 import { workloadOf } from '../../src/policy/workloads.js';
 import { manifestsYaml, renderApp, type KubeObject } from '../../src/render/index.js';
-import { shop } from './fixtures.js';
+import { FIXTURES, shop } from './fixtures.js';
 import { containerOf, WORKLOAD_KINDS } from './helpers.js';
 
 /**
@@ -29,6 +29,10 @@ describe('Pod Security "restricted"', () => {
     const objects = renderApp(shop()).objects;
     expect(objects.filter((o) => WORKLOAD_KINDS.has(o.kind)).length).toBe(7);
     expect(pssViolations(objects)).toEqual([]);
+  });
+
+  it.each(Object.keys(FIXTURES))('every workload of the %s fixture passes', (name) => {
+    expect(pssViolations(renderApp(FIXTURES[name]!()).objects)).toEqual([]);
   });
 
   it('the check can fail: a relaxed service is reported', () => {
