@@ -1,0 +1,40 @@
+/**
+ * Allowed values of string fields the API server validates as enums. The OpenAPI v2 document carries no
+ * enum lists, so these come from the API types (k8s.io/api core/v1, networking/v1 types.go constants);
+ * keyed by `<definition>.<property>` of the generated table.
+ */
+export const ENUMS: Record<string, readonly string[]> = {
+  'core.v1.Container.imagePullPolicy': ['Always', 'IfNotPresent', 'Never'],
+  'core.v1.EphemeralContainer.imagePullPolicy': ['Always', 'IfNotPresent', 'Never'],
+  'core.v1.Container.terminationMessagePolicy': ['File', 'FallbackToLogsOnError'],
+  'core.v1.Container.restartPolicy': ['Always'],
+  'core.v1.PodSpec.restartPolicy': ['Always', 'OnFailure', 'Never'],
+  'core.v1.PodSpec.dnsPolicy': ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'],
+  'core.v1.PodSpec.preemptionPolicy': ['PreemptLowerPriority', 'Never'],
+  'core.v1.ContainerPort.protocol': ['TCP', 'UDP', 'SCTP'],
+  'core.v1.ServicePort.protocol': ['TCP', 'UDP', 'SCTP'],
+  'core.v1.ServiceSpec.type': ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'],
+  'core.v1.ServiceSpec.sessionAffinity': ['ClientIP', 'None'],
+  'core.v1.ServiceSpec.externalTrafficPolicy': ['Cluster', 'Local'],
+  'core.v1.ServiceSpec.internalTrafficPolicy': ['Cluster', 'Local'],
+  'core.v1.ServiceSpec.ipFamilyPolicy': ['SingleStack', 'PreferDualStack', 'RequireDualStack'],
+  'core.v1.SeccompProfile.type': ['RuntimeDefault', 'Unconfined', 'Localhost'],
+  'core.v1.AppArmorProfile.type': ['RuntimeDefault', 'Unconfined', 'Localhost'],
+  'core.v1.SecurityContext.procMount': ['Default', 'Unmasked'],
+  'core.v1.HTTPGetAction.scheme': ['HTTP', 'HTTPS'],
+  'core.v1.Toleration.operator': ['Exists', 'Equal'],
+  'core.v1.Toleration.effect': ['NoSchedule', 'PreferNoSchedule', 'NoExecute'],
+  'core.v1.TopologySpreadConstraint.whenUnsatisfiable': ['DoNotSchedule', 'ScheduleAnyway'],
+  'core.v1.PersistentVolumeClaimSpec.volumeMode': ['Block', 'Filesystem'],
+  'core.v1.NodeSelectorRequirement.operator': ['In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'],
+  'meta.v1.LabelSelectorRequirement.operator': ['In', 'NotIn', 'Exists', 'DoesNotExist'],
+  'apps.v1.DeploymentStrategy.type': ['Recreate', 'RollingUpdate'],
+  'apps.v1.StatefulSetUpdateStrategy.type': ['RollingUpdate', 'OnDelete'],
+  'apps.v1.DaemonSetUpdateStrategy.type': ['RollingUpdate', 'OnDelete'],
+  'apps.v1.StatefulSetSpec.podManagementPolicy': ['OrderedReady', 'Parallel'],
+  'batch.v1.CronJobSpec.concurrencyPolicy': ['Allow', 'Forbid', 'Replace'],
+  'batch.v1.JobSpec.completionMode': ['NonIndexed', 'Indexed'],
+  'networking.v1.HTTPIngressPath.pathType': ['Exact', 'Prefix', 'ImplementationSpecific'],
+  'networking.v1.NetworkPolicyPort.protocol': ['TCP', 'UDP', 'SCTP'],
+  'policy.v1.PodDisruptionBudgetSpec.unhealthyPodEvictionPolicy': ['IfHealthyBudget', 'AlwaysAllow'],
+};

@@ -1,0 +1,133 @@
+import type { SchemaNode, SchemaTable } from './types.js';
+
+/**
+ * Turns the Kubernetes OpenAPI v2 document into the compact table in ../generated/schemas.ts. Pure
+ * (document in, TypeScript source out) so a test can compare the committed table with ../shared.
+ */
+
+/** The group/versions whose kinds `slipway check` validates (the built-in kinds apps are made of). */
+export const VALIDATED_GROUP_VERSIONS = [
+  'v1',
+  'apps/v1',
+  'batch/v1',
+  'autoscaling/v1',
+  'autoscaling/v2',
+  'policy/v1',
+  'networking.k8s.io/v1',
+  'rbac.authorization.k8s.io/v1',
+  'discovery.k8s.io/v1',
+  'storage.k8s.io/v1',
+  'scheduling.k8s.io/v1',
+  'coordination.k8s.io/v1',
+];
+
+/** Kinds of those versions that are not manifests a user writes (API responses, reviews, lists). */
+const SKIPPED_KINDS = /List$|^(Binding|ComponentStatus|Eviction|Scale|Status|WatchEvent|DeleteOptions|APIResourceList|APIGroup|APIGroupList|APIVersions)$/;
+
+interface OpenApiSchema {
+  type?: string;
+  format?: string;
+  $ref?: string;
+  properties?: Record<string, OpenApiSchema>;
+  items?: OpenApiSchema;
+  additionalProperties?: OpenApiSchema | boolean;
+  required?: string[];
+  'x-kubernetes-group-version-kind'?: Array<{ group: string; version: string; kind: string }>;
+  'x-kubernetes-preserve-unknown-fields'?: boolean;
+}
+
+interface Swagger {
+  definitions: Record<string, OpenApiSchema>;
+}
+
+const SPECIAL: Record<string, SchemaNode> = {
+  'io.k8s.apimachinery.pkg.util.intstr.IntOrString': { t: 'ios' },
+  'io.k8s.apimachinery.pkg.api.resource.Quantity': { t: 'q' },
+  'io.k8s.apimachinery.pkg.runtime.RawExtension': { t: 'any' },
+  'io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1': { t: 'any' },
+};
+
+const short = (name: string) => name.replace(/^io\.k8s\.(api\.|apimachinery\.pkg\.apis\.|apimachinery\.pkg\.)?/, '');
+
+export function buildSchemaTable(document: unknown, source: string): SchemaTable {
+  const swagger = document as Swagger;
+  const kinds: Record<string, string> = {};
+  const wanted = new Set(VALIDATED_GROUP_VERSIONS);
+  for (const [name, def] of Object.entries(swagger.definitions)) {
+    for (const gvk of def['x-kubernetes-group-version-kind'] ?? []) {
+      const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
+      if (wanted.has(apiVersion) && !SKIPPED_KINDS.test(gvk.kind)) kinds[`${apiVersion}/${gvk.kind}`] = short(name);
+    }
+  }
+  const definitions: Record<string, SchemaNode> = {};
+  const queue = Object.values(kinds).map((s) => Object.keys(swagger.definitions).find((n) => short(n) === s) as string);
+  const seen = new Set<string>();
+  while (queue.length) {
+    const name = queue.pop() as string;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const def = swagger.definitions[name];
+    if (!def) continue;
+    definitions[short(name)] = SPECIAL[name] ?? convert(def, (ref) => queue.push(ref));
+  }
+  const sorted = Object.fromEntries(Object.entries(definitions).sort(([a], [b]) => a.localeCompare(b)));
+  const sortedKinds = Object.fromEntries(Object.entries(kinds).sort(([a], [b]) => a.localeCompare(b)));
+  return { source, kinds: sortedKinds, definitions: sorted };
+}
+
+function convert(s: OpenApiSchema, enqueue: (ref: string) => void): SchemaNode {
+  if (s.$ref) {
+    const name = s.$ref.replace('#/definitions/', '');
+    if (SPECIAL[name]) return SPECIAL[name] as SchemaNode;
+    enqueue(name);
+    return { ref: short(name) };
+  }
+  if (s['x-kubernetes-preserve-unknown-fields']) return { t: 'any' };
+  switch (s.type) {
+    case 'string':
+      return s.format === 'int-or-string' ? { t: 'ios' } : { t: 's' };
+    case 'integer':
+      return { t: 'i' };
+    case 'number':
+      return { t: 'n' };
+    case 'boolean':
+      return { t: 'b' };
+    case 'array':
+      return s.items ? { t: 'a', i: convert(s.items, enqueue) } : { t: 'a' };
+    case 'object':
+    case undefined: {
+      if (!s.properties && !s.additionalProperties) return s.type ? { t: 'o', m: { t: 'any' } } : { t: 'any' };
+      const node: SchemaNode = { t: 'o' };
+      if (s.properties) node.p = Object.fromEntries(Object.entries(s.properties).map(([k, v]) => [k, convert(v, enqueue)]));
+      if (s.required?.length) node.r = [...s.required];
+      if (s.additionalProperties) node.m = typeof s.additionalProperties === 'object' ? convert(s.additionalProperties, enqueue) : { t: 'any' };
+      return node;
+    }
+    default:
+      return { t: 'any' };
+  }
+}
+
+/** `source` names the document's Kubernetes version (its info.version says only "unversioned"). */
+export function renderSchemaModule(document: unknown, source: string): string {
+  const table = buildSchemaTable(document, source);
+  const defs = Object.entries(table.definitions)
+    .map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)},`)
+    .join('\n');
+  const kinds = Object.entries(table.kinds)
+    .map(([k, v]) => `    ${JSON.stringify(k)}: ${JSON.stringify(v)},`)
+    .join('\n');
+  return `// Generated by scripts/gen-policy-schemas.ts from the Kubernetes OpenAPI document (${table.source}). Do not edit.
+import type { SchemaTable } from '../schema/types.js';
+
+export const SCHEMAS: SchemaTable = {
+  source: ${JSON.stringify(table.source)},
+  kinds: {
+${kinds}
+  },
+  definitions: {
+${defs}
+  },
+};
+`;
+}

@@ -1,0 +1,102 @@
+import { isObj } from '../access.js';
+import type { Path } from '../types.js';
+import { ENUMS } from './enums.js';
+import type { SchemaNode, SchemaTable } from './types.js';
+
+/**
+ * Strict structural validation of one object against the generated table, the way kubeconform's
+ * strict mode and `kubectl apply --validate=strict` read a manifest: unknown fields, wrong JSON types,
+ * missing required fields, and (for the curated enums) values outside the allowed set. `null` is
+ * accepted anywhere (the decoder treats it as unset).
+ */
+export type SchemaProblemKind = 'unknown-field' | 'type' | 'required' | 'enum';
+
+export interface SchemaProblem {
+  kind: SchemaProblemKind;
+  path: Path;
+  message: string;
+}
+
+const TYPE_NAMES: Record<string, string> = { s: 'a string', i: 'an integer', n: 'a number', b: 'a boolean', o: 'an object', a: 'a list', ios: 'an integer or a string', q: 'a quantity (string or number)' };
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'number') return Number.isInteger(value) ? `the number ${value}` : `the number ${value}`;
+  if (typeof value === 'string') return `the string "${value.length > 30 ? `${value.slice(0, 30)}...` : value}"`;
+  if (typeof value === 'boolean') return `the boolean ${value}`;
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+function typeOk(t: string, v: unknown): boolean {
+  switch (t) {
+    case 's':
+      return typeof v === 'string';
+    case 'i':
+      return typeof v === 'number' && Number.isInteger(v);
+    case 'n':
+      return typeof v === 'number';
+    case 'b':
+      return typeof v === 'boolean';
+    case 'o':
+      return isObj(v);
+    case 'a':
+      return Array.isArray(v);
+    case 'ios':
+      return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
+    case 'q':
+      return typeof v === 'string' || typeof v === 'number';
+    default:
+      return true;
+  }
+}
+
+export function validateObject(table: SchemaTable, apiVersion: string, kind: string, body: unknown): SchemaProblem[] | undefined {
+  const def = table.kinds[`${apiVersion}/${kind}`];
+  if (!def) return undefined;
+  const problems: SchemaProblem[] = [];
+  walk(table, { ref: def }, body, [], problems, def);
+  return problems;
+}
+
+function walk(table: SchemaTable, node: SchemaNode, value: unknown, path: Path, out: SchemaProblem[], defName: string | undefined): void {
+  if (value === null || value === undefined) return;
+  let current = node;
+  let name = defName;
+  while (current.ref) {
+    name = current.ref;
+    const next = table.definitions[current.ref];
+    if (!next) return;
+    current = next;
+  }
+  const t = current.t ?? 'any';
+  if (t === 'any') return;
+  if (!typeOk(t, value)) {
+    out.push({ kind: 'type', path, message: `${fieldName(path)} must be ${TYPE_NAMES[t] ?? t}, not ${describe(value)}` });
+    return;
+  }
+  if (t === 'a' && current.i && Array.isArray(value)) {
+    value.forEach((item, i) => walk(table, current.i as SchemaNode, item, [...path, i], out, undefined));
+    return;
+  }
+  if (t !== 'o' || !isObj(value)) return;
+  for (const req of current.r ?? []) {
+    if (value[req] === undefined || value[req] === null) out.push({ kind: 'required', path: [...path, req], message: `${fieldName([...path, req])} is required` });
+  }
+  for (const [key, child] of Object.entries(value)) {
+    const prop = current.p?.[key];
+    if (prop) {
+      const allowed = name ? ENUMS[`${name}.${key}`] : undefined;
+      if (allowed && typeof child === 'string' && !allowed.includes(child)) {
+        out.push({ kind: 'enum', path: [...path, key], message: `${fieldName([...path, key])} must be one of ${allowed.join(', ')}, not "${child}"` });
+        continue;
+      }
+      walk(table, prop, child, [...path, key], out, undefined);
+    } else if (current.m) walk(table, current.m, child, [...path, key], out, undefined);
+    else out.push({ kind: 'unknown-field', path: [...path, key], message: `unknown field ${fieldName([...path, key])}` });
+  }
+}
+
+function fieldName(path: Path): string {
+  return path.length ? path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.').replace(/\.\[/g, '[') : 'the object';
+}
