@@ -94,15 +94,23 @@ export function splitPath(path: string): string[] {
 export function encodeFields(paths: Iterable<string>): Obj {
   const root: Obj = {};
   const all = new Set(paths);
+  const hasChildren = new Set<string>();
   for (const p of all) {
-    let node = root;
-    for (const el of splitPath(p)) node = (node[el] ??= {}) as Obj;
+    const parts = splitPath(p);
+    for (let i = 1; i < parts.length; i++) hasChildren.add(parts.slice(0, i).join(SEP));
   }
-  // An owned element that also has owned children is marked with ".".
   for (const p of all) {
     let node = root;
-    for (const el of splitPath(p)) node = node[el] as Obj;
-    if (Object.keys(node).length && !('.' in node)) node['.'] = {};
+    const parts = splitPath(p);
+    parts.forEach((el, i) => {
+      const here = parts.slice(0, i + 1).join(SEP);
+      // An owned element that also has owned children is marked with "." (written first, as the apiserver does).
+      const marked = all.has(here) && hasChildren.has(here);
+      const existing = node[el] as Obj | undefined;
+      if (!existing) node[el] = marked ? { '.': {} } : {};
+      else if (marked && !('.' in existing)) node[el] = { '.': {}, ...existing };
+      node = node[el] as Obj;
+    });
   }
   return root;
 }

@@ -105,7 +105,9 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
   const previouslyApplied = new Set(mine.fields);
   let merged = mergeApplied(live ?? {}, applied, ctx.schema, scope) as KubeObject;
   const others = list.filter((o) => o !== mine);
-  for (const p of previouslyApplied) {
+  // Shallow paths first: removing a list item before its fields keeps its key readable.
+  const stale = [...previouslyApplied].sort((a, b) => splitPath(a).length - splitPath(b).length);
+  for (const p of stale) {
     if (appliedLeaves.has(p)) continue;
     if (others.some((o) => [...o.fields].some((f) => f === p || f.startsWith(p + '\n')))) continue;
     merged = removePath(merged, splitPath(p), ctx.schema) as KubeObject;
