@@ -19,6 +19,13 @@ const labels = (name: string, component: string) => ({
   'app.kubernetes.io/managed-by': 'slipway',
 });
 
+/** Strings a careless YAML writer turns into other types or other strings. */
+const TRICKY: Record<string, string> = Object.fromEntries(
+  ['a: b', '- x', '#x', ' leading', 'tab\there', 'ü', '@at', '`tick', '*star', '&amp', '!bang', '%pct', '|pipe', '>gt', "'quote", '"dq',
+    '1e3', '0x1F', '.5', '+1', '~', 'null', 'Yes', 'NO', 'y', 'n', '2001-12-14', '12:30:00', '1_000', '0o17', '.inf', '-.NaN', '=', '<<', '?q', 'x #y', '{a}', '[b]']
+    .map((v, i) => [`tricky-${i}`, v]),
+);
+
 function objects(env: Env, ns: string): KubeObject[] {
   const replicas = { dev: 1, staging: 2, production: 3 }[env];
   const env_ = [
@@ -32,7 +39,16 @@ function objects(env: Env, ns: string): KubeObject[] {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'shop-api-config', namespace: ns, labels: labels('api', 'api') },
-      data: { 'app.conf': `# {{ not a template }}\nlisten: 8080\n  indented: ${env}\n`, MODE: '0777', EMPTY: '' },
+      data: {
+        'app.conf': `# {{ not a template }}\nlisten: 8080\n  indented: ${env}\n`,
+        'lead.txt': '  starts with spaces\nand ends without newline',
+        'trail.txt': 'trailing spaces  \n\n\n',
+        MODE: '0777',
+        EMPTY: '',
+        ...TRICKY,
+        [`key-${env}`]: env,
+        'true': 'key that YAML 1.1 reads as a boolean',
+      },
     },
     {
       apiVersion: 'apps/v1',

@@ -5,7 +5,7 @@
  * `{{- if ... }}` on their own line: the `-` trims the preceding newline, so a false guard leaves
  * no blank line and a true one joins cleanly (the idiom of `helm create`'s templates).
  */
-import { toYaml } from '../formats.js';
+import { isPlainSafe, toYaml } from '../formats.js';
 import type { MapEntry, SeqItem, TNode, ValuePath } from './tree.js';
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -46,11 +46,28 @@ function guard(when: ValuePath | undefined, body: string[], indent: number): str
   return [`${pad(indent)}{{- if ${isSet(when)} }}`, ...body, `${pad(indent)}{{- end }}`];
 }
 
+const keyCache = new Map<string, string>();
+
+/** A scalar as one line of YAML, without building a YAML document for the common cases. */
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (typeof value === 'boolean' || value === null) return String(value);
+  if (typeof value === 'string' && isPlainSafe(value)) return value;
+  return undefined;
+}
+
 function emitKey(key: string): string {
   if (key.includes('{{') || key.includes('}}')) return `{{ ${JSON.stringify(key)} | toJson }}`;
-  const text = toYaml({ [key]: null }).trimEnd();
-  // `key: null` -> the key as YAML writes it (quoted when it must be).
-  return text.slice(0, text.length - ': null'.length);
+  const fast = scalarText(key);
+  if (fast !== undefined) return fast;
+  let quoted = keyCache.get(key);
+  if (quoted === undefined) {
+    const text = toYaml({ [key]: null }).trimEnd();
+    // `key: null` -> the key as YAML writes it (quoted when it must be).
+    quoted = text.slice(0, text.length - ': null'.length);
+    keyCache.set(key, quoted);
+  }
+  return quoted;
 }
 
 function emitEntry(key: string, node: TNode, indent: number): string[] {
@@ -59,7 +76,7 @@ function emitEntry(key: string, node: TNode, indent: number): string[] {
     return [head, ...emitMap(node.entries, indent + 2, node.include)];
   }
   if (node.t === 'seq' && node.items.length > 0) return [head, ...emitSeq(node.items, indent + 2)];
-  if (node.t === 'lit' && isBlock(node.value)) return [head, ...reindent(toYaml(node.value), indent + 2)];
+  if (node.t === 'lit' && isBlock(node.value)) return [head, ...literalLines(node.value, indent + 2)];
   return inlineScalar(head, node, indent);
 }
 
@@ -73,7 +90,7 @@ function emitItem(node: TNode, indent: number): string[] {
   let body: string[];
   if (node.t === 'map' && (node.entries.length > 0 || node.include)) body = emitMap(node.entries, indent + 2, node.include);
   else if (node.t === 'seq' && node.items.length > 0) body = emitSeq(node.items, indent + 2);
-  else if (node.t === 'lit' && isBlock(node.value)) body = reindent(toYaml(node.value), indent + 2);
+  else if (node.t === 'lit' && isBlock(node.value)) body = literalLines(node.value, indent + 2);
   else return inlineScalar(`${pad(indent)}-`, node, indent);
   const first = body[0]!;
   // Put the first line after the dash when it is plain content; a guard must stay on its own line.
@@ -96,10 +113,8 @@ function inlineScalar(head: string, node: TNode, indent: number): string[] {
       return [`${head} {}`];
     case 'seq':
       return [`${head} []`];
-    case 'lit': {
-      const [first, ...rest] = toYaml(node.value).trimEnd().split('\n');
-      return [`${head} ${first}`, ...rest.map((l) => (l ? pad(indent + 2) + l : l))];
-    }
+    case 'lit':
+      return scalarLines(head, node.value, indent);
   }
 }
 
@@ -108,9 +123,44 @@ function isBlock(value: unknown): boolean {
   return typeof value === 'object' && value !== null && Object.keys(value).length > 0;
 }
 
-function reindent(text: string, indent: number): string[] {
-  return text
-    .trimEnd()
-    .split('\n')
-    .map((l) => (l ? pad(indent) + l : l));
+/**
+ * A literal map or list as block YAML lines at `indent`. Written directly rather than through
+ * the yaml library (a chart has thousands of literal nodes); any scalar that is not plain text
+ * is JSON-quoted, which YAML reads as the same string, and multi-line strings are block scalars.
+ */
+function literalLines(value: unknown, indent: number): string[] {
+  const lines: string[] = [];
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      if (isBlock(item)) {
+        const body = literalLines(item, indent + 2);
+        lines.push(`${pad(indent)}- ${body[0]!.slice(indent + 2)}`, ...body.slice(1));
+      } else {
+        lines.push(...scalarLines(`${pad(indent)}-`, item, indent));
+      }
+    }
+    return lines;
+  }
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const head = `${pad(indent)}${emitKey(key)}:`;
+    if (isBlock(item)) lines.push(head, ...literalLines(item, indent + 2));
+    else lines.push(...scalarLines(head, item, indent));
+  }
+  return lines;
+}
+
+/** `head value` for a scalar or an empty collection; a multi-line string continues below, indented. */
+function scalarLines(head: string, value: unknown, indent: number): string[] {
+  const fast = scalarText(value);
+  if (fast !== undefined) return [`${head} ${fast}`];
+  if (Array.isArray(value)) return [`${head} []`];
+  if (typeof value === 'object' && value !== null) return [`${head} {}`];
+  if (typeof value === 'string' && value.includes('\n')) {
+    // Written as the value of a key at column 0, so the block's indentation indicator (if any) is
+    // relative to that column; shifting every line by `indent` keeps it right under our key.
+    // Only the document's final newline goes: a `|+` block keeps trailing blank lines as content.
+    const [first, ...rest] = toYaml({ k: value }).replace(/\n$/, '').split('\n');
+    return [`${head} ${first!.slice('k: '.length)}`, ...rest.map((l) => (l ? pad(indent) + l : l))];
+  }
+  return [`${head} ${JSON.stringify(value)}`];
 }
