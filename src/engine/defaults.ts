@@ -1,3 +1,5 @@
+import type { Deploy } from '../spec/schema.js';
+
 /**
  * The engine's named defaults, in one place. Each says why it has the value it has.
  */
@@ -10,8 +12,14 @@ export const LOCK_RENEW_FRACTION = 1 / 3;
 /** Field manager for server-side apply, so `kubectl` shows who owns which fields. */
 export const FIELD_MANAGER = 'slipway';
 
+/** A rollout that makes no progress for this long has failed (the Deployment default, progressDeadlineSeconds 600). */
+export const PROGRESS_DEADLINE_SECONDS = 600;
+
 /** How long the previous colour stays warm after a switch (issue 6: default 30 s). */
 export const SCALE_DOWN_DELAY_SECONDS = 30;
+
+/** Canary steps when the spec names none: a fifth of the traffic, then wait for `slipway promote`. */
+export const CANARY_DEFAULT_STEPS: NonNullable<Deploy['canary']>['steps'] = [{ weight: 20 }, { pause: {} }];
 
 /** Analysis: Argo Rollouts' defaults (count and interval when unset: one measurement). */
 export const ANALYSIS_INTERVAL_SECONDS = 60;

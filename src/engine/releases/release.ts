@@ -56,6 +56,19 @@ export interface Release {
   analysis?: unknown[];
   /** Who deployed (the lock holder identity). */
   deployedBy?: string;
+  /** Every object this release applied, so the next one can delete what it no longer renders. */
+  inventory?: InventoryEntry[];
+  /** Blue-green: the colour each service's active Service selected when this release finished. */
+  activeColours?: Record<string, Colour>;
+}
+
+export type Colour = 'blue' | 'green';
+
+export interface InventoryEntry {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
 }
 
 export function releaseKey(app: string, environment: string): string {

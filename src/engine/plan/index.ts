@@ -1,0 +1,116 @@
+/**
+ * The "decide" half of a deploy: from the deployed release, the newly rendered objects and the
+ * strategy, the plan as plain data. No I/O: facts read from the cluster (the active colour, an
+ * HPA's current replicas) come in as arguments, so `--dry-run` prints exactly what a deploy does.
+ */
+import type { KubeObject } from '../../cluster/cluster.js';
+import type { ResolvedApp } from '../../spec/resolved.js';
+import { PROGRESS_DEADLINE_SECONDS } from '../defaults.js';
+import { durationOr } from '../duration.js';
+import { lockName } from '../lock.js';
+import type { Colour, Release, Strategy } from '../releases/release.js';
+import { planBlueGreen } from './blue-green.js';
+import { planCanary } from './canary-plan.js';
+import { APPLY_PHASES, groupByPhase } from './order.js';
+import type { DeployPlan, PlanStep } from './types.js';
+import { entryKey, entryOf, workloadsOf } from './workloads.js';
+
+export type { DeployPlan } from './types.js';
+
+export interface PlanInput {
+  app: ResolvedApp;
+  revision: number;
+  /** The release serving now (phase deployed), if any. */
+  previous?: Release;
+  objects: KubeObject[];
+  /** `--strategy`, overriding the spec's. */
+  strategy?: Strategy;
+  live?: {
+    /** Colour each service's active Service selects now (authoritative over the release record). */
+    activeColours?: Record<string, Colour>;
+    /** An HPA's current desired replicas per service. */
+    hpaReplicas?: Record<string, number>;
+  };
+}
+
+/** Which phase each analysis runs in; an unset phase follows the strategy's natural moment. */
+function analysisPhases(app: ResolvedApp, strategy: Strategy): Record<string, string> {
+  const fallback = strategy === 'blue-green' ? 'post-promotion' : strategy === 'canary' ? 'background' : 'post-promotion';
+  const stepNames = new Set((app.deploy.canary?.steps ?? []).flatMap((s) => ('analysis' in s ? s.analysis : [])));
+  return Object.fromEntries(Object.entries(app.deploy.analysis ?? {}).map(([name, a]) => [name, a.phase ?? (strategy === 'canary' && stepNames.has(name) ? 'step' : fallback)]));
+}
+
+export function planDeploy(input: PlanInput): DeployPlan {
+  const { app, objects } = input;
+  const requested = input.strategy ?? app.deploy.strategy ?? 'rolling';
+  const dependencies = new Set(Object.keys(app.dependencies));
+  const groups = groupByPhase(objects, dependencies);
+  const workloads = workloadsOf(objects, Object.keys(app.services).sort());
+  const current = new Set(objects.map((o) => entryKey(entryOf(o, app.namespace))));
+  const prune = (input.previous?.inventory ?? []).filter((e) => !current.has(entryKey(e)));
+  const first = input.previous === undefined;
+
+  // A canary needs a stable version to compare against; the first release goes out whole (Argo
+  // Rollouts does the same when there is no stable ReplicaSet).
+  const strategy: Strategy = requested === 'canary' && first ? 'rolling' : requested;
+  const plan: DeployPlan = {
+    app: app.app,
+    environment: app.environment,
+    namespace: app.namespace,
+    revision: input.revision,
+    previousRevision: input.previous?.revision,
+    strategy,
+    strategyNote: strategy !== requested ? 'first release: there is no stable version to run a canary against, so it rolls out in full' : undefined,
+    steps: [],
+    apply: APPLY_PHASES.map((phase) => ({ phase, objects: groups[phase].map((o) => entryOf(o, app.namespace)) })).filter((g) => g.objects.length > 0),
+    prune,
+  };
+  const phases = analysisPhases(app, strategy);
+  const analysisNames = Object.keys(phases).sort();
+
+  if (strategy === 'blue-green') {
+    plan.blueGreen = planBlueGreen(workloads, app.deploy, phases, input.live?.activeColours ?? input.previous?.activeColours ?? {});
+  } else if (strategy === 'canary') {
+    plan.canary = planCanary(workloads, app.services, app.deploy, phases, input.live?.hpaReplicas ?? {});
+  } else {
+    plan.rolling = {
+      services: workloads.filter((w) => w.deployment).map((w) => ({ service: w.service, deployment: w.deployment!.metadata.name ?? w.service, replicas: app.services[w.service]?.autoscale ? 'autoscaled' : (app.services[w.service]?.replicas ?? 1) })),
+      progressDeadlineSeconds: durationOr(app.deploy.progressDeadline, PROGRESS_DEADLINE_SECONDS * 1000) / 1000,
+      analysis: analysisNames,
+    };
+  }
+  plan.steps = steps(plan, objects.length, groups.migration.map((j) => j.metadata.name ?? ''), analysisNames);
+  return plan;
+}
+
+function steps(plan: DeployPlan, objectCount: number, migrations: string[], analysis: string[]): PlanStep[] {
+  const config = plan.apply.filter((g) => g.phase === 'foundation' || g.phase === 'dependencies').reduce((n, g) => n + g.objects.length, 0);
+  const bg = plan.blueGreen;
+  const canary = plan.canary;
+  const rollOut = bg
+    ? `start ${bg.services.map((s) => s.newDeployment).join(', ')} beside the serving colour and wait until ready`
+    : canary
+      ? `canary ${canary.services.map((s) => s.canaryDeployment).join(', ')} through ${canary.services[0]?.steps.length ?? 0} steps (${canary.traffic} traffic)`
+      : `rolling update of ${plan.rolling?.services.map((s) => s.deployment).join(', ') || 'no Deployments'}, watched until complete`;
+  const switchStep: PlanStep = bg
+    ? { name: 'switch', summary: `point ${bg.services.map((s) => `${s.activeService} at ${s.newColour}`).join(', ')} in one update each` }
+    : canary
+      ? { name: 'switch', summary: 'promote: the stable Deployments take the new version, canaries removed' }
+      : { name: 'switch', summary: 'nothing to switch', skipped: 'a rolling update moves traffic as new pods become ready' };
+  const cleanUp = [
+    bg && bg.services.some((s) => s.oldDeployment) ? `scale down ${bg.services.flatMap((s) => s.oldDeployment ?? []).join(', ')} after ${bg.scaleDownDelaySeconds}s` : undefined,
+    plan.prune.length ? `delete ${plan.prune.length} object(s) no longer rendered` : undefined,
+  ].filter((s): s is string => s !== undefined);
+  return [
+    { name: 'render', summary: `${objectCount} objects for ${plan.environment}` },
+    { name: 'check', summary: 'policy checks; errors block the deploy' },
+    { name: 'lock', summary: `Lease ${plan.namespace}/${lockName(plan.app, plan.environment)}` },
+    { name: 'record', summary: `release ${plan.app} revision ${plan.revision} (pending)` },
+    { name: 'apply-config', summary: `apply ${config} config, foundation and dependency object(s)` },
+    migrations.length ? { name: 'migrate', summary: `run ${migrations.join(', ')} and wait; failure switches nothing` } : { name: 'migrate', summary: 'no migrations', skipped: 'no service declares migrations' },
+    { name: 'roll-out', summary: rollOut },
+    analysis.length ? { name: 'analyse', summary: analysis.join(', ') } : { name: 'analyse', summary: 'no analysis', skipped: 'deploy.analysis is empty' },
+    switchStep,
+    cleanUp.length ? { name: 'clean-up', summary: cleanUp.join('; ') } : { name: 'clean-up', summary: 'nothing to clean up', skipped: 'no previous colour or removed objects' },
+  ];
+}
