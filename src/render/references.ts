@@ -17,10 +17,20 @@ export interface Reference {
   text: string;
   target: string;
   output: string;
+  /** Offset of the reference in the value. */
+  start: number;
 }
 
+/** Every `${target.output}` in a value; `$${...}` is an escaped literal (the spec's rule) and is skipped. */
 export function findReferences(value: string): Reference[] {
-  return [...value.matchAll(REFERENCE)].map((m) => ({ text: m[0], target: m[1] ?? '', output: m[2] ?? '' }));
+  return [...value.matchAll(REFERENCE)]
+    .filter((m) => m.index === 0 || value[m.index - 1] !== '$')
+    .map((m) => ({ text: m[0], target: m[1] ?? '', output: m[2] ?? '', start: m.index }));
+}
+
+/** The literal a value means once escapes are removed: `$${x}` is written as `${x}`. */
+export function unescapeLiteral(value: string): string {
+  return value.replace(/\$\$\{/g, '${');
 }
 
 /**

@@ -46,6 +46,8 @@ describe('serviceEnv: reference rules', () => {
       ],
       {},
     ],
+    ['$${...} is a literal in a plain value', 'a $${b.c}', [], { X: 'a ${b.c}' }],
+    ['$${...} is a literal beside a reference', '$${x.y}:${db.port}', [{ name: 'X', value: '${x.y}:5432' }], {}],
     ['a literal $( beside a reference is escaped', '$(x) ${db.host}', [{ name: 'X', value: '$$(x) shop-db.shop.svc' }], {}],
   ])('%s', (_name, value, env, plain) => {
     const out = envOf({ X: value });

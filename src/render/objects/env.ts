@@ -13,7 +13,7 @@ import type { Service } from '../../spec/schema.js';
 import type { ResolvedApp } from '../../spec/resolved.js';
 import { fail, type RenderContext } from '../context.js';
 import { serviceSecretName } from '../names.js';
-import { findReferences, resolveReference, type Output } from '../references.js';
+import { findReferences, resolveReference, unescapeLiteral, type Output, type Reference } from '../references.js';
 
 export type EnvVar = Record<string, unknown> & { name: string };
 
@@ -48,7 +48,7 @@ export function serviceEnv(ctx: RenderContext, path: string, serviceName: string
     const value = String(raw);
     const refs = findReferences(value);
     if (refs.length === 0) {
-      plain[key] = value;
+      plain[key] = unescapeLiteral(value);
       continue;
     }
     const resolved: Array<[string, Output]> = [];
@@ -78,15 +78,15 @@ export function serviceEnv(ctx: RenderContext, path: string, serviceName: string
 }
 
 /** Rewrite a string with references into `$(VAR)` form, registering the secret pieces as helpers. */
-function expand(value: string, resolved: Array<[string, Output]>, refs: ReturnType<typeof findReferences>, helpers: Map<string, EnvVar>): string {
+function expand(value: string, resolved: Array<[string, Output]>, refs: Reference[], helpers: Map<string, EnvVar>): string {
   const byText = new Map(resolved);
+  const literal = (text: string) => escapeExpansion(unescapeLiteral(text));
   let out = '';
   let last = 0;
-  for (const m of value.matchAll(/\$\{[^}]*\}/g)) {
-    const output = byText.get(m[0]);
-    const ref = refs.find((r) => r.text === m[0]);
-    if (!output || !ref) continue;
-    out += escapeExpansion(value.slice(last, m.index));
+  for (const ref of refs) {
+    const output = byText.get(ref.text);
+    if (!output) continue;
+    out += literal(value.slice(last, ref.start));
     if ('secret' in output) {
       const name = refVarName(ref.target, ref.output);
       helpers.set(name, secretRef(name, output));
@@ -94,9 +94,9 @@ function expand(value: string, resolved: Array<[string, Output]>, refs: ReturnTy
     } else {
       out += escapeExpansion(output.value);
     }
-    last = m.index + m[0].length;
+    last = ref.start + ref.text.length;
   }
-  return out + escapeExpansion(value.slice(last));
+  return out + literal(value.slice(last));
 }
 
 function isExternal(app: ResolvedApp, target: string): boolean {
