@@ -4,7 +4,9 @@
  * random port; `slipway sandbox up` runs it in the foreground or detached.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ApiServer } from './server/api-server.js';
 import { generateCertificates, type SandboxCertificates } from './server/certs.js';
@@ -21,6 +23,8 @@ export interface SandboxOptions {
   runtime?: boolean;
   /** Passed through to the runtime's startRuntime. */
   runtimeOptions?: Record<string, unknown>;
+  /** The runtime's sandbox config (image → local command mappings, faults), a YAML file. */
+  configFile?: string;
   token?: string;
   certs?: SandboxCertificates;
   clock?: Clock;
@@ -40,22 +44,26 @@ export interface Sandbox {
   stop(): Promise<void>;
 }
 
-type StartRuntime = (store: ObjectStore, opts: Record<string, unknown>) => SandboxRuntime;
+interface RuntimeModule {
+  startRuntime(store: ObjectStore, opts: Record<string, unknown>): SandboxRuntime;
+  loadSandboxConfig?(file: string): unknown;
+}
 
 /** The runtime is another module of the sandbox, built alongside; load it only if it is there. */
-async function loadRuntime(): Promise<StartRuntime | undefined> {
+async function loadRuntime(): Promise<RuntimeModule | undefined> {
   const candidates = ['./runtime/index.js', './runtime/index.ts'];
   for (const rel of candidates) {
     if (!existsSync(fileURLToPath(new URL(rel, import.meta.url)))) continue;
-    const mod = (await import(new URL(rel, import.meta.url).href)) as { startRuntime?: StartRuntime };
-    if (typeof mod.startRuntime === 'function') return mod.startRuntime;
+    const mod = (await import(new URL(rel, import.meta.url).href)) as Partial<RuntimeModule>;
+    if (typeof mod.startRuntime === 'function') return mod as RuntimeModule;
   }
   return undefined;
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
-  const startRuntime = opts.runtime === false ? undefined : await loadRuntime();
-  const store = new MemoryStore({ clock: opts.clock, gracefulPodDeletion: !!startRuntime, historySize: opts.historySize });
+  const runtimeModule = opts.runtime === false ? undefined : await loadRuntime();
+  const runtimeConfig = opts.configFile && runtimeModule?.loadSandboxConfig ? runtimeModule.loadSandboxConfig(opts.configFile) : undefined;
+  const store = new MemoryStore({ clock: opts.clock, gracefulPodDeletion: !!runtimeModule, historySize: opts.historySize });
   if (opts.dataDir) loadState(store, opts.dataDir);
   const stopBootstrap = bootstrapCluster(store);
   const stopPersisting = opts.dataDir ? persistTo(store, opts.dataDir) : undefined;
@@ -64,7 +72,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let runtime: SandboxRuntime | undefined;
   const server = new ApiServer({ store, certs, token, runtime: () => runtime, host: opts.host, port: opts.port, watchTimeoutSeconds: opts.watchTimeoutSeconds });
   const { host, port } = await server.listen();
-  if (startRuntime) runtime = startRuntime(store, { ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...opts.runtimeOptions });
+  // Pod directories (mounted ConfigMaps/Secrets, logs) live under the data dir, or a temporary one.
+  const scratch = runtimeModule && !opts.dataDir ? mkdtempSync(join(tmpdir(), 'slipway-sandbox-')) : undefined;
+  if (runtimeModule) {
+    runtime = runtimeModule.startRuntime(store, {
+      dataDir: opts.dataDir ? join(opts.dataDir, 'runtime') : scratch,
+      ...(opts.clock ? { clock: opts.clock } : {}),
+      ...(runtimeConfig ? { config: runtimeConfig } : {}),
+      ...opts.runtimeOptions,
+    });
+  }
   return {
     url: `https://${host}:${port}`,
     port,
@@ -77,6 +94,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       stopBootstrap();
       await server.close();
       stopPersisting?.();
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
     },
   };
 }

@@ -10,6 +10,7 @@ export interface ServeOptions {
   port?: number;
   dataDir?: string;
   runtime?: boolean;
+  configFile?: string;
   stateDir: string;
 }
 
@@ -21,7 +22,7 @@ export interface ServedSandbox {
 }
 
 export async function serveSandbox(opts: ServeOptions): Promise<ServedSandbox> {
-  const sandbox = await startSandbox({ port: opts.port, dataDir: opts.dataDir, runtime: opts.runtime });
+  const sandbox = await startSandbox({ port: opts.port, dataDir: opts.dataDir, runtime: opts.runtime, configFile: opts.configFile });
   const state: SandboxState = {
     pid: process.pid,
     url: sandbox.url,

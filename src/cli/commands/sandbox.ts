@@ -24,6 +24,7 @@ interface UpOptions {
   dataDir?: string;
   detach?: boolean;
   runtime: boolean;
+  config?: string;
   output?: string;
 }
 
@@ -73,6 +74,14 @@ function usage(ctx: CommandContext, state: SandboxState, kubeconfig: string, opt
   );
 }
 
+function serveOptions(ctx: CommandContext, dir: string, opts: UpOptions) {
+  const path = (p: string | undefined) => (p ? resolve(ctx.io.cwd, p) : undefined);
+  if (opts.config && !existsSync(path(opts.config) as string)) {
+    throw new UserError(`the sandbox config ${opts.config} does not exist`, { code: 'sandbox.config-missing', path: '--config' });
+  }
+  return { port: parsePort(opts.port), dataDir: path(opts.dataDir), configFile: path(opts.config), runtime: opts.runtime, stateDir: dir };
+}
+
 /** The daemon entry next to this module: compiled JS after a build, TypeScript through tsx in a checkout. */
 function daemonCommand(): { args: string[] } {
   const js = fileURLToPath(new URL('../../sandbox/daemon.js', import.meta.url));
@@ -86,7 +95,7 @@ function daemonCommand(): { args: string[] } {
 async function upDetached(ctx: CommandContext, dir: string, opts: UpOptions): Promise<SandboxState> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const log = openSync(join(dir, LOG_FILE), 'a');
-  const serve = { port: parsePort(opts.port), dataDir: opts.dataDir ? resolve(ctx.io.cwd, opts.dataDir) : undefined, runtime: opts.runtime, stateDir: dir };
+  const serve = serveOptions(ctx, dir, opts);
   const child = spawn(process.execPath, [...daemonCommand().args, JSON.stringify(serve)], { detached: true, stdio: ['ignore', log, log], cwd: ctx.io.cwd, env: { ...process.env, ...ctx.io.env } });
   let exited: number | null | undefined;
   child.on('exit', (code) => (exited = code));
@@ -114,7 +123,7 @@ async function up(ctx: CommandContext, opts: UpOptions): Promise<void> {
     usage(ctx, state, writeKubeconfig(ctx, state), opts);
     return;
   }
-  const served = await serveSandbox({ port: parsePort(opts.port), dataDir: opts.dataDir ? resolve(ctx.io.cwd, opts.dataDir) : undefined, runtime: opts.runtime, stateDir: dir });
+  const served = await serveSandbox(serveOptions(ctx, dir, opts));
   const kubeconfig = writeKubeconfig(ctx, served.state);
   usage(ctx, served.state, kubeconfig, opts);
   if (parseOutput(opts.output) !== 'json') ctx.io.out('Serving in the foreground; Ctrl-C stops it.\n');
@@ -169,6 +178,7 @@ export const registerSandbox: RegisterCommand = (program: Command, ctx: CommandC
     .option('--port <n>', 'HTTPS port on 127.0.0.1 (default: a free port)')
     .option('--data-dir <dir>', 'keep objects in this directory across restarts')
     .option('--detach', 'run in the background; stop it with `slipway sandbox down`')
+    .option('--config <file>', 'sandbox config: images mapped to local commands, injected faults (see docs/sandbox.md)')
     .option('--no-runtime', 'serve the API only: no controllers, kubelet or service proxy')
     .option('--output <format>', 'text or json')
     .action((opts: UpOptions) => up(ctx, opts));
