@@ -1,0 +1,196 @@
+/**
+ * `slipway render`: the spec as Kubernetes objects (stdout), or as a Helm chart, kustomize tree
+ * or docker-compose.yml (files under --out). The formats come from the registry in
+ * src/render/formats.ts; this file only reads the spec, renders each environment and writes.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UserError } from '../../errors.js';
+import { findFormat, formatWriters, type FormatWarning, type RenderedEnvironment } from '../../render/formats.js';
+import { renderApp } from '../../render/index.js';
+import { parseSpec } from '../../spec/parse.js';
+import type { ResolvedApp } from '../../spec/resolved.js';
+import { environmentNames, resolveEnvironment } from '../../spec/resolve.js';
+import type { App } from '../../spec/schema.js';
+import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+
+interface RenderFlags {
+  file: string;
+  env?: string;
+  format: string;
+  out?: string;
+  image: string[];
+  output?: string;
+}
+
+/** Lists what the previous run wrote, so a re-render removes files of objects that are gone. */
+export const WRITTEN_LIST = '.slipway-render.json';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+export const registerRender: RegisterCommand = (program: Command, ctx: CommandContext) => {
+  const names = formatWriters().map((f) => f.name);
+  program
+    .command('render')
+    .description('render slipway.yaml as Kubernetes objects, a Helm chart, kustomize overlays or docker-compose.yml')
+    .option('-f, --file <path>', 'the spec', 'slipway.yaml')
+    .option('-e, --env <name>', 'the environment (manifests, compose); helm and kustomize write every environment')
+    .option('--format <format>', `one of ${names.join(', ')}`, 'manifests')
+    .option('--out <dir>', 'write the files into this folder instead of printing')
+    .option('--image <service=tag>', 'image tag or sha256 digest for a service (repeatable)', collect, [])
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (flags: RenderFlags) => runRender(flags, ctx));
+};
+
+export async function runRender(flags: RenderFlags, ctx: CommandContext): Promise<void> {
+  const { io } = ctx;
+  const writer = findFormat(flags.format);
+  if (!writer) {
+    throw new UserError(`unknown format "${flags.format}"`, {
+      code: 'render/unknown-format',
+      path: '--format',
+      hint: `one of ${formatWriters().map((f) => f.name).join(', ')}`,
+    });
+  }
+  if (!flags.out && !writer.stdout) {
+    throw new UserError(`--format ${writer.name} writes a folder of files`, {
+      code: 'render/needs-out',
+      path: '--out',
+      hint: `add --out DIR, e.g. slipway render --format ${writer.name} --out ${writer.name === 'helm' ? 'chart' : 'deploy'}`,
+    });
+  }
+  const specFile = resolve(io.cwd, flags.file);
+  const loaded = loadForRender(specFile, writer.scope === 'all' ? undefined : (flags.env ?? null));
+  const images = parseImages(flags.image);
+  const warnings: FormatWarning[] = [];
+  const environments: RenderedEnvironment[] = loaded.environments.map((app) => {
+    const result = renderApp(app, { images, files: loaded.files });
+    warnings.push(...result.warnings.map((w) => ({ format: 'render', path: w.path, message: `${app.environment}: ${w.message}` })));
+    return { environment: app.environment, app, objects: result.objects };
+  });
+  const output = writer.write({ spec: loaded.spec, environments, files: loaded.files });
+  warnings.push(...output.warnings);
+  const json = parseOutput(flags.output) === 'json';
+
+  if (!flags.out) {
+    if (output.files.size !== 1) {
+      throw new UserError(`--format ${writer.name} writes ${output.files.size} files here`, {
+        code: 'render/needs-out',
+        path: '--out',
+        hint: `add --out DIR (files: ${[...output.files.keys()].join(', ')})`,
+      });
+    }
+    const [, content] = [...output.files][0]!;
+    if (json) io.out(JSON.stringify({ format: writer.name, content, warnings }, null, 2) + '\n');
+    else io.out(content);
+  } else {
+    const outDir = resolve(io.cwd, flags.out);
+    const removed = writeFiles(outDir, output.files);
+    const written = [...output.files.keys()];
+    if (json) io.out(JSON.stringify({ format: writer.name, out: outDir, files: written, removed, warnings }, null, 2) + '\n');
+    else {
+      const shown = relative(io.cwd, outDir) || '.';
+      io.out(`wrote ${written.length} files to ${shown}${removed.length ? ` (removed ${removed.length} stale)` : ''}\n`);
+      io.out(nextStep(writer.name, shown, environments, loaded.spec));
+    }
+  }
+  if (!json) for (const w of warnings) io.err(`warning: ${w.path}: ${w.message}${w.format === 'render' ? '' : ` (${w.format})`}\n`);
+}
+
+interface LoadedSpec {
+  spec: App;
+  environments: ResolvedApp[];
+  files: Record<string, string>;
+}
+
+/**
+ * Reads and resolves the spec. `env`: a name; `null` for "one environment, from --env or the
+ * only one declared"; `undefined` for every environment (helm, kustomize).
+ */
+function loadForRender(file: string, env: string | null | undefined): LoadedSpec {
+  if (!existsSync(file)) {
+    throw new UserError(`${file} does not exist`, { code: 'render/no-spec', path: '--file', hint: 'pass -f path/to/slipway.yaml, or run slipway init' });
+  }
+  const spec = parseSpec(readFileSync(file, 'utf8'), file);
+  const declared = environmentNames(spec);
+  let names: string[];
+  if (env === undefined) names = declared;
+  else if (env !== null) names = [env];
+  else if (declared.length === 1) names = declared;
+  else {
+    throw new UserError(`this format renders one environment; the spec declares ${declared.join(', ')}`, {
+      code: 'render/needs-env',
+      path: '--env',
+      hint: `add --env ${declared[0]}`,
+    });
+  }
+  const environments = names.map((name) => resolveEnvironment(spec, name, file));
+  return { spec, environments, files: configFiles(file, environments) };
+}
+
+/** Contents of every `config[].from` file, read next to slipway.yaml (render itself never reads files). */
+function configFiles(specFile: string, environments: ResolvedApp[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const env of environments) {
+    for (const [name, service] of Object.entries(env.services)) {
+      for (const [i, config] of (service.config ?? []).entries()) {
+        if (config.from === undefined || config.from in files) continue;
+        const path = resolve(dirname(specFile), config.from);
+        if (!existsSync(path)) {
+          throw new UserError(`${config.from} does not exist (looked in ${dirname(specFile)})`, {
+            code: 'render/config-missing',
+            location: { file: specFile, line: 1, column: 1 },
+            path: `services.${name}.config[${i}].from`,
+            hint: 'paths are relative to slipway.yaml',
+          });
+        }
+        files[config.from] = readFileSync(path, 'utf8');
+      }
+    }
+  }
+  return files;
+}
+
+/** `api=1.4.2` pairs; a bare value is refused so a typo never renders every service with one tag. */
+function parseImages(values: string[]): Record<string, string> {
+  const images: Record<string, string> = {};
+  for (const value of values) {
+    const at = value.indexOf('=');
+    if (at <= 0 || at === value.length - 1) {
+      throw new UserError(`--image ${value}: expected SERVICE=TAG`, { code: 'render/bad-flag', path: '--image', hint: 'e.g. --image api=1.4.2 or --image api=sha256:...' });
+    }
+    images[value.slice(0, at)] = value.slice(at + 1);
+  }
+  return images;
+}
+
+/** Writes the files, then deletes what the previous render wrote there and this one did not. */
+function writeFiles(outDir: string, files: Map<string, string>): string[] {
+  const listPath = join(outDir, WRITTEN_LIST);
+  const previous = existsSync(listPath) ? (JSON.parse(readFileSync(listPath, 'utf8')) as { files?: string[] }).files ?? [] : [];
+  for (const [path, content] of files) {
+    const target = join(outDir, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
+  const removed = previous.filter((p) => !files.has(p) && !p.includes('..'));
+  for (const path of removed) rmSync(join(outDir, path), { force: true });
+  writeFileSync(listPath, JSON.stringify({ files: [...files.keys()] }, null, 2) + '\n');
+  return removed;
+}
+
+function nextStep(format: string, out: string, envs: RenderedEnvironment[], spec: App): string {
+  const env = envs[envs.length - 1];
+  if (!env) return '';
+  switch (format) {
+    case 'helm':
+      return `next: helm upgrade --install ${spec.app} ${out} -f ${out}/values-${env.environment}.yaml --namespace ${env.app.namespace}\n`;
+    case 'kustomize':
+      return `next: kubectl apply -k ${out}/overlays/${env.environment}\n`;
+    case 'compose':
+      return `next: docker compose -f ${out}/docker-compose.yml up --build\n`;
+    default:
+      return `next: kubectl apply -f ${out}/${env.environment}.yaml\n`;
+  }
+}
