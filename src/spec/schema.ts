@@ -3,6 +3,7 @@
  * (`slipway schema`) all come from here. Objects are strict, so an unknown key is an error.
  */
 import { z } from 'zod';
+import { overlaySchema } from './deep-partial.js';
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Kubernetes resource.Quantity, as the apiserver accepts it (https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/). */
@@ -20,7 +21,9 @@ export const cpu = () =>
   z.union([z.number().positive(), quantity()]).describe('CPU cores: a number (0.5) or a quantity (500m)');
 export const duration = () =>
   z.string().regex(DURATION, { message: 'expected a duration such as 30s, 5m or 1h30m' });
-const port = () => z.number().int().min(1).max(65535).describe('a TCP port from 1 to 65535');
+const PORT_MESSAGE = { error: 'expected a number from 1 to 65535' };
+const port = () =>
+  z.number(PORT_MESSAGE).int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE).describe('a TCP port from 1 to 65535');
 const cron = () =>
   z
     .string()
@@ -268,14 +271,25 @@ const body = {
   backups: z.record(name(), BackupSchema).optional(),
 };
 
+/** What only an environment sets, besides overriding the body. */
+const environmentOnly = {
+  replicas: z.number().int().min(0).optional().describe('replicas of every long-running service unless it sets its own'),
+  approval: z.enum(['required', 'none']).optional().describe('production-like environments wait for an approval before deploying'),
+  domain: z.string().optional().describe('base domain of this environment'),
+};
+
+const BodySchema = z.strictObject(body);
+
+/**
+ * An environment overlays the body: every field optional at every depth, `null` removes a key,
+ * lists keyed by `name` (volumes, ports) merge item by item; see docs/spec.md for the rules.
+ */
 export const EnvironmentSchema = z
   .strictObject({
-    replicas: z.number().int().min(0).optional().describe('replicas of every long-running service unless it sets its own'),
-    approval: z.enum(['required', 'none']).optional(),
-    domain: z.string().optional(),
-    ...Object.fromEntries(Object.entries(body).map(([k, v]) => [k, v.optional()])),
+    ...environmentOnly,
+    ...(overlaySchema(BodySchema) as z.ZodObject).shape,
   })
-  .describe('Overrides for one environment: maps deep-merge, lists replace unless keyed by name');
+  .describe('Overrides for one environment: maps deep-merge, scalars and lists replace (lists keyed by name merge by name), null removes');
 
 export const AppSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -293,5 +307,14 @@ export type Volume = z.infer<typeof VolumeSchema>;
 export type Deploy = z.infer<typeof DeploySchema>;
 export type Analysis = z.infer<typeof AnalysisSchema>;
 export type Backup = z.infer<typeof BackupSchema>;
-export type Environment = z.infer<typeof EnvironmentSchema>;
+/** An overlay: any part of the body, at any depth; `null` removes what the body set. */
+export type Overlay<T> = T extends readonly (infer U)[]
+  ? U extends { name: string }
+    ? Array<{ name: string } & { [K in keyof U]?: Overlay<U[K]> | null }>
+    : T
+  : T extends object
+    ? { [K in keyof T]?: Overlay<T[K]> | null }
+    : T;
+export type Body = z.infer<typeof BodySchema>;
+export type Environment = { replicas?: number; approval?: 'required' | 'none'; domain?: string } & Overlay<Body>;
 export type Resources = z.infer<typeof ResourcesSchema>;

@@ -1,0 +1,57 @@
+/**
+ * The schema of an environment overlay: the body schema with every field optional at every depth,
+ * `null` accepted wherever a value is (it removes the key from the merged spec), and objects still
+ * strict so a misspelt key in an overlay is an error like anywhere else.
+ *
+ * zod v4's own `z.deepPartial` neither admits `null` nor knows our keyed lists, hence this walk.
+ * Lists whose items carry a `name` (volumes, ports) merge item by item in an overlay, so their
+ * items become partial too except for `name`, which says which item is meant.
+ */
+import { z } from 'zod';
+
+type Schema = z.ZodType;
+
+function withDescription<T extends Schema>(schema: T, from: Schema): T {
+  return from.description ? schema.describe(from.description) : schema;
+}
+
+function unwrap(schema: Schema): Schema {
+  let s = schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as Schema;
+  return s;
+}
+
+/** True when the list's items are objects with a required `name`: they merge by name. */
+export function isKeyedList(schema: Schema): boolean {
+  const s = unwrap(schema);
+  if (!(s instanceof z.ZodArray)) return false;
+  const item = unwrap(s.element as Schema);
+  return item instanceof z.ZodObject && 'name' in item.shape && !(item.shape.name instanceof z.ZodOptional);
+}
+
+function partialObject(s: z.ZodObject, keep: ReadonlySet<string> = new Set()): Schema {
+  const shape: Record<string, Schema> = {};
+  for (const [key, field] of Object.entries(s.shape as Record<string, Schema>)) {
+    shape[key] = keep.has(key) ? unwrap(field) : overlaySchema(field).nullable().optional();
+  }
+  return withDescription(z.strictObject(shape), s);
+}
+
+/** The overlay form of any schema. Leaves (strings, numbers, enums) stay as they are. */
+export function overlaySchema(schema: Schema): Schema {
+  const s = unwrap(schema);
+  if (s instanceof z.ZodObject) return partialObject(s);
+  if (s instanceof z.ZodRecord) {
+    return withDescription(z.record(s.keyType as z.ZodString, overlaySchema(s.valueType as Schema).nullable()), s);
+  }
+  if (s instanceof z.ZodArray) {
+    if (!isKeyedList(s)) return s; // lists replace: an overlay list must be complete
+    const item = unwrap(s.element as Schema) as z.ZodObject;
+    return withDescription(z.array(partialObject(item, new Set(['name']))), s);
+  }
+  if (s instanceof z.ZodUnion) {
+    const options = (s.options as readonly Schema[]).map((o) => overlaySchema(o));
+    return withDescription(z.union(options as [Schema, Schema, ...Schema[]]), s);
+  }
+  return s;
+}

@@ -1,0 +1,106 @@
+/**
+ * A slipway.yaml as parsed text: the plain data, and the YAML nodes with their ranges so any
+ * problem found later (by zod, by a semantic check, in an overlay) can name its line and column.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Problem, SourceLocation } from '../errors.js';
+
+/** A path into the data; a `{ name }` segment picks the list item with that name (keyed lists). */
+export type PathSegment = string | number | { name: string };
+
+export interface SpecSource {
+  file: string;
+  doc: Document;
+  lines: LineCounter;
+  data: unknown;
+}
+
+function position(source: SpecSource, offset: number): SourceLocation {
+  const { line, col } = source.lines.linePos(offset);
+  return { file: source.file, line, column: col };
+}
+
+/** Parse YAML keeping ranges; YAML errors (syntax, duplicate keys, tabs) become problems with positions. */
+export function parseSource(text: string, file: string): { source: SpecSource; problems: Problem[] } {
+  const lines = new LineCounter();
+  // uniqueKeys (the default) makes a repeated key an error instead of the last one silently winning.
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: false });
+  const source: SpecSource = { file, doc, lines, data: undefined };
+  const problems: Problem[] = doc.errors.map((e) => ({
+    location: position(source, e.pos[0]),
+    message: yamlMessage(e.code, e.message),
+    hint: yamlHint(e.code),
+  }));
+  if (problems.length === 0) source.data = doc.toJS({ maxAliasCount: 100 });
+  return { source, problems };
+}
+
+function yamlMessage(code: string, message: string): string {
+  if (code === 'DUPLICATE_KEY') return 'duplicate key: a key may appear only once in a mapping';
+  // The yaml library's messages are precise; keep the first line only (the rest is a source excerpt).
+  return `YAML syntax error: ${message.split('\n')[0]?.replace(/ at line \d+, column \d+.*$/, '')}`;
+}
+
+function yamlHint(code: string): string | undefined {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'remove one of the two entries (YAML would otherwise keep only one of them)';
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces; YAML does not allow tabs for indentation';
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+    case 'UNEXPECTED_TOKEN':
+      return 'check the indentation and the quotes on this line and the one before';
+    default:
+      return undefined;
+  }
+}
+
+interface Located {
+  /** The deepest node on the path that exists. */
+  node: Node | undefined;
+  /** The key of the last pair walked, when the path ends at a mapping entry. */
+  key: Node | undefined;
+  /** True when the whole path was found. */
+  found: boolean;
+}
+
+/** Walk the YAML nodes along a data path. */
+export function locate(source: SpecSource, path: readonly PathSegment[]): Located {
+  let node: Node | undefined = (source.doc.contents ?? undefined) as Node | undefined;
+  let key: Node | undefined;
+  for (const segment of path) {
+    let next: Node | undefined;
+    let nextKey: Node | undefined;
+    if (isMap(node) && typeof segment !== 'object') {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      if (pair) {
+        next = (pair.value ?? pair.key) as Node;
+        nextKey = pair.key as Node;
+      }
+    } else if (isSeq(node)) {
+      if (typeof segment === 'number') next = node.items[segment] as Node | undefined;
+      else if (typeof segment === 'object') {
+        next = node.items.find((item) => isMap(item) && item.get('name') === segment.name) as Node | undefined;
+      }
+    }
+    if (!next) return { node, key, found: false };
+    node = next;
+    key = nextKey;
+  }
+  return { node, key, found: true };
+}
+
+/** Where a path is: the value's start (or the key's, with `atKey`), else the nearest ancestor that exists. */
+export function locationOf(source: SpecSource, path: readonly PathSegment[], atKey = false): SourceLocation {
+  const found = locate(source, path);
+  const target = atKey && found.found && found.key ? found.key : found.node;
+  const offset = target?.range?.[0] ?? 0;
+  return position(source, offset);
+}
+
+export function pathText(path: readonly PathSegment[]): string {
+  return path
+    .map((s, i) => (typeof s === 'object' ? `[${s.name}]` : typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`))
+    .join('');
+}
