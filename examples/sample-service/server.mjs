@@ -1,0 +1,73 @@
+// The sample service Slipway's end-to-end tests deploy: plain Node, no dependencies.
+// GET / → {"version": $VERSION}; /healthz; /readyz (503 when FAIL_READINESS=1); /metrics in the
+// Prometheus text format; a share ERROR_RATE of GET / answered 500; graceful shutdown on SIGTERM
+// (stop accepting, finish in-flight requests, then exit 0).
+import { createServer } from 'node:http';
+
+const port = Number(process.env.PORT ?? 8080);
+const host = process.env.HOST || undefined;
+const version = process.env.VERSION ?? 'dev';
+const errorRate = Math.min(1, Math.max(0, Number(process.env.ERROR_RATE ?? 0) || 0));
+const failReadiness = process.env.FAIL_READINESS === '1';
+
+/** http_requests_total by path and status code. */
+const counts = new Map();
+let errorBudget = 0;
+
+function count(path, code) {
+  const key = `${path}|${code}`;
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+function metrics() {
+  const lines = ['# HELP http_requests_total HTTP requests served, by path and status code.', '# TYPE http_requests_total counter'];
+  for (const [key, n] of [...counts].sort()) {
+    const [path, code] = key.split('|');
+    lines.push(`http_requests_total{path="${path}",code="${code}"} ${n}`);
+  }
+  lines.push('# HELP sample_service_info Build information.', '# TYPE sample_service_info gauge', `sample_service_info{version="${version}"} 1`);
+  return lines.join('\n') + '\n';
+}
+
+function send(res, path, code, body, type = 'application/json') {
+  count(path, code);
+  res.writeHead(code, { 'content-type': type });
+  res.end(body);
+}
+
+const server = createServer((req, res) => {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, path, 405, '{"error":"method not allowed"}\n');
+  if (path === '/') {
+    // Deterministic share of errors: every request adds errorRate to a budget, a full unit fails.
+    errorBudget += errorRate;
+    if (errorBudget >= 1) {
+      errorBudget -= 1;
+      return send(res, path, 500, JSON.stringify({ error: 'injected failure', version }) + '\n');
+    }
+    return send(res, path, 200, JSON.stringify({ version }) + '\n');
+  }
+  if (path === '/healthz') return send(res, path, 200, 'ok\n', 'text/plain');
+  if (path === '/readyz') return failReadiness || shuttingDown ? send(res, path, 503, 'not ready\n', 'text/plain') : send(res, path, 200, 'ready\n', 'text/plain');
+  if (path === '/metrics') return send(res, path, 200, metrics(), 'text/plain; version=0.0.4');
+  return send(res, path, 404, '{"error":"not found"}\n');
+});
+
+let shuttingDown = false;
+function shutdown(signal) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  console.log(`received ${signal}, finishing in-flight requests`);
+  // close() stops accepting and waits for open requests; idle keep-alive sockets are closed now.
+  server.close(() => {
+    console.log('shut down cleanly');
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+}
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));
+
+server.listen(port, host, () => {
+  console.log(`sample-service ${version} listening on ${host ?? '*'}:${server.address().port}`);
+});

@@ -1,0 +1,30 @@
+/** Every controller of the sandbox, started over one store. */
+import type { Clock, ObjectStore } from '../types.js';
+import { deploymentController } from './deployment.js';
+import { endpointsController } from './endpoints.js';
+import { ControllerLoop, type ControllerSpec, type LoopContext } from './loop.js';
+import { kinds, type Kinds } from './objects.js';
+import { replicaSetController } from './replicaset.js';
+
+export type ControllerFactory = (ctx: LoopContext, k: Kinds) => ControllerSpec;
+
+export const CONTROLLERS: ControllerFactory[] = [deploymentController, replicaSetController, endpointsController];
+
+export interface RunningControllers {
+  loops: ControllerLoop[];
+  /** True when no controller has work queued right now (timers aside). */
+  idle(): boolean;
+  stop(): void;
+}
+
+export function startControllers(store: ObjectStore, clock: Clock, log: (line: string) => void, factories: ControllerFactory[] = CONTROLLERS): RunningControllers {
+  const ctx: LoopContext = { store, clock, log };
+  const k = kinds(store);
+  const loops = factories.map((f) => new ControllerLoop(ctx, f(ctx, k)));
+  for (const l of loops) l.start();
+  return {
+    loops,
+    idle: () => loops.every((l) => l.idle()),
+    stop: () => loops.forEach((l) => l.stop()),
+  };
+}

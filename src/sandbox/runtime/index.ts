@@ -1,0 +1,62 @@
+/**
+ * The side of the sandbox that makes objects happen: controllers, the kubelet and the Service
+ * proxy, over any ObjectStore. The API server calls startRuntime and serves podLogs/servicePorts.
+ */
+import { mkdirSync } from 'node:fs';
+import type { Clock, ObjectStore, SandboxRuntime } from '../types.js';
+import { startControllers, type RunningControllers } from '../controllers/index.js';
+import { kinds } from '../controllers/objects.js';
+import { defaultSandboxConfig, type SandboxConfig } from './config.js';
+import { Kubelet } from './kubelet.js';
+import { ServiceProxy } from './proxy.js';
+
+export { defaultSandboxConfig, loadSandboxConfig, mergeSandboxConfig, type SandboxConfig } from './config.js';
+
+export interface RuntimeOptions {
+  clock?: Clock;
+  dataDir: string;
+  config?: SandboxConfig;
+  log?: (line: string) => void;
+}
+
+export interface StartedRuntime extends SandboxRuntime {
+  controllers: RunningControllers;
+  kubelet: Kubelet;
+}
+
+const systemClock: Clock = {
+  now: () => new Date(),
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, ms);
+    return { cancel: () => clearTimeout(t) };
+  },
+};
+
+export function startRuntime(store: ObjectStore, opts: RuntimeOptions): StartedRuntime {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.log ?? (() => {});
+  const config = opts.config ?? defaultSandboxConfig();
+  mkdirSync(opts.dataDir, { recursive: true });
+  // With a kubelet present, pod deletion is graceful: the store waits for our grace-0 delete.
+  const graceful = store as ObjectStore & { gracefulPodDeletion?: boolean };
+  if ('gracefulPodDeletion' in graceful) graceful.gracefulPodDeletion = true;
+  const k = kinds(store);
+  const controllers = startControllers(store, clock, log);
+  const kubelet = new Kubelet({ store, k, clock, config, dataDir: opts.dataDir, log });
+  kubelet.start();
+  const proxy = new ServiceProxy(store, k, kubelet, log);
+  proxy.start();
+  return {
+    controllers,
+    kubelet,
+    podLogs(namespace, pod, o) {
+      return kubelet.worker(namespace, pod)?.logs(o.container, o);
+    },
+    servicePorts: () => proxy.ports(),
+    async stop() {
+      controllers.stop();
+      await proxy.stop();
+      await kubelet.stop();
+    },
+  };
+}
