@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/cluster/cluster.js';
 import { KubeCluster } from '../../src/cluster/kube.js';
 import { UserError } from '../../src/errors.js';
 import { clusterContract } from './contract.js';
@@ -67,3 +68,23 @@ describe('KubeCluster on @kubernetes/client-node', () => {
 });
 
 clusterContract('client-node against the sandbox', startSandboxForTests);
+
+describe('KubeCluster watch against the sandbox: server-closed watches resume, expired ones re-list', () => {
+  it('resolves after the server closed the watch and compacted the resourceVersion it would resume from (410 Gone)', async () => {
+    const { startSandboxEnv } = await import('../e2e/sandbox-env.js');
+    // A watch lives one second and the server remembers only two events, so resuming fails with 410.
+    const env = await startSandboxEnv({ watchTimeoutSeconds: 1, historySize: 2 });
+    try {
+      const cluster = KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace: 'default' });
+      const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'target' };
+      await cluster.create({ ...ref, metadata: { name: 'target' }, data: { ready: 'no' } });
+      const ready = cluster.watch<KubeObject & { data?: Record<string, string> }>(ref, (o) => o?.data?.ready === 'yes', AbortSignal.timeout(20_000));
+      for (let i = 0; i < 10; i++) await cluster.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `noise-${i}` }, data: {} });
+      await new Promise((r) => setTimeout(r, 2_500));
+      await cluster.patch(ref, { data: { ready: 'yes' } }, 'merge');
+      expect((await ready)?.data?.ready).toBe('yes');
+    } finally {
+      await env.stop();
+    }
+  });
+});

@@ -1,41 +1,16 @@
 /**
- * Starts the sandbox API server for the contract suite, when the sandbox module provides
- * `startSandbox`. Until it does, the suite's cases skip with a message that says why.
+ * The sandbox API server as a contract target: started in-process on a random port with a
+ * temporary kubeconfig (test/e2e/sandbox-env.ts), reached only through KubeCluster, i.e. through
+ * @kubernetes/client-node and the kubeconfig, exactly as a real cluster would be.
  */
 import { KubeCluster } from '../../src/cluster/kube.js';
+import { startSandboxEnv } from '../e2e/sandbox-env.js';
 import type { ContractTarget } from './contract.js';
 
-interface SandboxHandle {
-  kubeconfigPath?: string;
-  kubeconfig?: string;
-  stop?: () => Promise<void>;
-  close?: () => Promise<void>;
-}
-
-type StartSandbox = (opts?: Record<string, unknown>) => Promise<SandboxHandle>;
-
-/** Resolves the sandbox module at run time so this file compiles before the module exists. */
-export async function loadStartSandbox(): Promise<StartSandbox | string> {
-  const modulePath = '../../src/sandbox/index.js';
-  try {
-    const mod = (await import(modulePath)) as { startSandbox?: unknown };
-    return typeof mod.startSandbox === 'function' ? (mod.startSandbox as StartSandbox) : 'src/sandbox/index.ts does not export startSandbox yet';
-  } catch (err) {
-    return `src/sandbox/index.ts cannot be loaded yet (${(err as Error).message.split('\n')[0]})`;
-  }
-}
-
-export async function startSandboxForTests(): Promise<ContractTarget | undefined> {
-  const start = await loadStartSandbox();
-  if (typeof start === 'string') {
-    console.warn(`[skip] Cluster contract against the sandbox: ${start}`);
-    return undefined;
-  }
-  const sandbox = await start({ port: 0 });
-  const kubeconfig = sandbox.kubeconfigPath ?? sandbox.kubeconfig;
-  if (!kubeconfig) throw new Error('startSandbox returned no kubeconfig path');
+export async function startSandboxForTests(): Promise<ContractTarget> {
+  const env = await startSandboxEnv();
   const namespace = `contract-${Date.now().toString(36)}`;
-  const cluster = KubeCluster.fromKubeconfig({ kubeconfig, namespace });
+  const cluster = KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace });
   await cluster.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }], { fieldManager: 'slipway-test' });
-  return { cluster, teardown: async () => (sandbox.stop ?? sandbox.close)?.call(sandbox) };
+  return { cluster, teardown: () => env.stop() };
 }

@@ -110,3 +110,25 @@ describe('DeployLock (a coordination.k8s.io/v1 Lease per app and environment)', 
     expect((lost[0] as UserError).code).toBe('lock-lost');
   });
 });
+
+describe('DeployLock on the sandbox API server, through client-node', () => {
+  it('a second holder is refused, and of two takers of an expired Lease exactly one wins', async () => {
+    const { startSandboxEnv } = await import('../e2e/sandbox-env.js');
+    const { KubeCluster } = await import('../../src/cluster/kube.js');
+    const env = await startSandboxEnv();
+    try {
+      const cluster = KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig });
+      const clock = new ManualClock('2026-03-01T10:00:00Z');
+      const lock = (holder: string) => new DeployLock({ cluster, clock, namespace: 'default', app: 'shop', environment: 'staging', holder, ttlSeconds: 60 });
+      await lock('alice').acquire();
+      await expect(lock('bob').acquire()).rejects.toThrow(/alice has held the lock since 2026-03-01T10:00:00.000000Z/);
+      await clock.advance(61_000);
+      const results = await Promise.allSettled([lock('bob').acquire(), lock('carol').acquire()]);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const shown = await env.kubectl(['get', 'lease', lockName('shop', 'staging'), '-o', 'jsonpath={.spec.holderIdentity} {.spec.leaseTransitions}']);
+      expect(shown.stdout).toMatch(/^(bob|carol) 1$/);
+    } finally {
+      await env.stop();
+    }
+  });
+});

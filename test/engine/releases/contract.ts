@@ -33,10 +33,10 @@ export function sampleRelease(revision: number, phase: Release['phase'], over: P
   };
 }
 
-export function releaseStoreContract(label: string, make: () => ReleaseStore): void {
+export function releaseStoreContract(label: string, make: () => ReleaseStore | Promise<ReleaseStore>): void {
   describe(`ReleaseStore contract: ${label}`, () => {
     it('creates, reads back exactly, and refuses a second record of the same revision', async () => {
-      const store = make();
+      const store = await make();
       const r1 = sampleRelease(1, 'pending');
       await store.create(r1);
       expect(await store.get('shop', 'staging', 1)).toEqual(r1);
@@ -46,7 +46,7 @@ export function releaseStoreContract(label: string, make: () => ReleaseStore): v
     });
 
     it('updates a record in place; updating a missing one is an error', async () => {
-      const store = make();
+      const store = await make();
       await store.create(sampleRelease(1, 'pending'));
       const done = sampleRelease(1, 'deployed', { updatedAt: '2026-01-01T00:01:00Z' });
       await store.update(done);
@@ -55,7 +55,7 @@ export function releaseStoreContract(label: string, make: () => ReleaseStore): v
     });
 
     it('lists oldest first, per app and environment; latest and deployed pick the right revision', async () => {
-      const store = make();
+      const store = await make();
       await store.create(sampleRelease(1, 'superseded'));
       await store.create(sampleRelease(2, 'deployed'));
       await store.create(sampleRelease(3, 'rolled-back'));
@@ -68,7 +68,7 @@ export function releaseStoreContract(label: string, make: () => ReleaseStore): v
     });
 
     it('answers empty for an app never deployed', async () => {
-      const store = make();
+      const store = await make();
       expect(await store.list('nothing', 'staging')).toEqual([]);
       expect(await store.latest('nothing', 'staging')).toBeUndefined();
       expect(await store.deployed('nothing', 'staging')).toBeUndefined();
@@ -76,7 +76,7 @@ export function releaseStoreContract(label: string, make: () => ReleaseStore): v
     });
 
     it('orders revisions numerically, not as strings (v10 after v9)', async () => {
-      const store = make();
+      const store = await make();
       for (const rev of [9, 10, 2]) await store.create(sampleRelease(rev, 'superseded'));
       expect((await store.list('shop', 'staging')).map((r) => r.revision)).toEqual([2, 9, 10]);
       expect((await store.latest('shop', 'staging'))?.revision).toBe(10);

@@ -1,7 +1,9 @@
 import { gunzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/cluster/cluster.js';
+import { KubeCluster } from '../../../src/cluster/kube.js';
 import { MemoryCluster } from '../../../src/cluster/memory.js';
+import { startSandboxEnv, type SandboxEnv } from '../../e2e/sandbox-env.js';
 import { MemoryReleaseStore } from '../../../src/engine/releases/memory.js';
 import { SecretReleaseStore } from '../../../src/engine/releases/secrets.js';
 import { UserError } from '../../../src/errors.js';
@@ -9,6 +11,36 @@ import { releaseStoreContract, sampleRelease } from './contract.js';
 
 releaseStoreContract('memory driver', () => new MemoryReleaseStore());
 releaseStoreContract('Secret driver on the in-memory cluster', () => new SecretReleaseStore(new MemoryCluster({ namespace: 'shop' }), 'shop'));
+
+describe('on the sandbox API server, through client-node', () => {
+  let env: SandboxEnv;
+  let cluster: KubeCluster;
+  let n = 0;
+  beforeAll(async () => {
+    env = await startSandboxEnv();
+    cluster = KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig });
+  });
+  afterAll(() => env?.stop());
+  releaseStoreContract('Secret driver on the sandbox', async () => {
+    // A fresh namespace per case: the contract's cases each expect an empty history.
+    const namespace = `releases-${++n}`;
+    await cluster.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }], { fieldManager: 'slipway-test' });
+    return new SecretReleaseStore(cluster, namespace);
+  });
+
+  it('real kubectl finds the records by label and reads the body as Helm users read theirs', async () => {
+    const namespace = `releases-${++n}`;
+    await cluster.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }], { fieldManager: 'slipway-test' });
+    const store = new SecretReleaseStore(cluster, namespace);
+    await store.create(sampleRelease(1, 'superseded'));
+    await store.create(sampleRelease(2, 'deployed'));
+    const listed = await env.kubectl(['-n', namespace, 'get', 'secrets', '-l', 'owner=slipway,slipway.dev/status=deployed', '-o', 'name']);
+    expect(listed.stdout.trim()).toBe('secret/slipway.release.v1.shop-staging.v2');
+    const body = await env.kubectl(['-n', namespace, 'get', 'secret', 'slipway.release.v1.shop-staging.v2', '-o', 'jsonpath={.data.release}']);
+    const inner = Buffer.from(body.stdout.trim(), 'base64').toString('utf8');
+    expect((JSON.parse(gunzipSync(Buffer.from(inner, 'base64')).toString('utf8')) as { revision: number }).revision).toBe(2);
+  });
+});
 
 describe('Secret driver format', () => {
   it('writes one Secret per revision, named and labelled like Helm records, body gzip+base64 JSON', async () => {
