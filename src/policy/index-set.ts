@@ -10,6 +10,8 @@ import { allWorkloads, type Workload } from './workloads.js';
 export interface InputIndex {
   workloads: Workload[];
   byKind(kind: string): Manifest[];
+  /** Objects of `kind` in `namespace` (cluster-scoped objects count as namespace "default"). */
+  inNamespace(kind: string, namespace: string): Manifest[];
   find(kind: string, namespace: string, name: string): Manifest | undefined;
   servicesSelecting(w: Workload): Manifest[];
   workloadsSelectedBy(service: Manifest): Workload[];
@@ -24,23 +26,36 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
   const hit = cache.get(manifests);
   if (hit) return hit;
   const kinds = new Map<string, Manifest[]>();
+  const kindsNs = new Map<string, Manifest[]>();
   const names = new Map<string, Manifest>();
+  const push = (map: Map<string, Manifest[]>, key: string, m: Manifest) => {
+    const list = map.get(key);
+    if (list) list.push(m);
+    else map.set(key, [m]);
+  };
   for (const m of manifests) {
-    const list = kinds.get(m.ref.kind) ?? [];
-    list.push(m);
-    kinds.set(m.ref.kind, list);
-    names.set(`${m.ref.kind}/${ns(m)}/${m.ref.name}`, m);
+    push(kinds, m.ref.kind, m);
+    push(kindsNs, `${m.ref.kind}/${ns(m)}`, m);
+    if (!names.has(`${m.ref.kind}/${ns(m)}/${m.ref.name}`)) names.set(`${m.ref.kind}/${ns(m)}/${m.ref.name}`, m);
   }
+  const workloadsNs = new Map<string, Workload[]>();
   const workloads = allWorkloads(manifests);
+  for (const w of workloads) {
+    const list = workloadsNs.get(w.namespace);
+    if (list) list.push(w);
+    else workloadsNs.set(w.namespace, [w]);
+  }
   const byKind = (kind: string) => kinds.get(kind) ?? [];
+  const inNamespace = (kind: string, namespace: string) => kindsNs.get(`${kind}/${namespace}`) ?? [];
   const index: InputIndex = {
     workloads,
     byKind,
+    inNamespace,
     find: (kind, namespace, name) => names.get(`${kind}/${namespace}/${name}`),
-    servicesSelecting: (w) => byKind('Service').filter((s) => ns(s) === w.namespace && matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels)),
-    workloadsSelectedBy: (s) => workloads.filter((w) => w.namespace === ns(s) && matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels)),
-    networkPoliciesSelecting: (w) => byKind('NetworkPolicy').filter((p) => ns(p) === w.namespace && matchesLabelSelector(get(p.body, 'spec', 'podSelector') ?? {}, w.labels)),
-    pdbsSelecting: (w) => byKind('PodDisruptionBudget').filter((p) => ns(p) === w.namespace && matchesLabelSelector(get(p.body, 'spec', 'selector'), w.labels)),
+    servicesSelecting: (w) => inNamespace('Service', w.namespace).filter((s) => matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels)),
+    workloadsSelectedBy: (s) => (workloadsNs.get(ns(s)) ?? []).filter((w) => matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels)),
+    networkPoliciesSelecting: (w) => inNamespace('NetworkPolicy', w.namespace).filter((p) => matchesLabelSelector(get(p.body, 'spec', 'podSelector') ?? {}, w.labels)),
+    pdbsSelecting: (w) => inNamespace('PodDisruptionBudget', w.namespace).filter((p) => matchesLabelSelector(get(p.body, 'spec', 'selector'), w.labels)),
   };
   cache.set(manifests, index);
   return index;

@@ -8,8 +8,8 @@ import { kindRule, workloadRule } from './define.js';
 const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout']);
 
 function hpaFor(index: InputIndex, w: Workload): Manifest | undefined {
-  return index.byKind('HorizontalPodAutoscaler').find(
-    (h) => (h.ref.namespace ?? 'default') === w.namespace && get(h.body, 'spec', 'scaleTargetRef', 'kind') === w.manifest.ref.kind && get(h.body, 'spec', 'scaleTargetRef', 'name') === w.manifest.ref.name,
+  return index.inNamespace('HorizontalPodAutoscaler', w.namespace).find(
+    (h) => get(h.body, 'spec', 'scaleTargetRef', 'kind') === w.manifest.ref.kind && get(h.body, 'spec', 'scaleTargetRef', 'name') === w.manifest.ref.name,
   );
 }
 

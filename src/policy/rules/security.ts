@@ -1,4 +1,5 @@
 import { arr, get, isObj, num, obj, str } from '../access.js';
+import { indexOf } from '../index-set.js';
 import type { Rule, Violation } from '../types.js';
 import { containersOf, type Workload } from '../workloads.js';
 import { workloadRule } from './define.js';
@@ -95,7 +96,7 @@ const automountToken = workloadRule(
     if (own === false) return [];
     if (own === undefined) {
       const saName = str(w.podSpec.serviceAccountName) ?? str(w.podSpec.serviceAccount) ?? 'default';
-      const sa = ctx.manifests.find((m) => m.ref.kind === 'ServiceAccount' && m.ref.name === saName && (m.ref.namespace ?? 'default') === w.namespace);
+      const sa = indexOf(ctx.manifests).find('ServiceAccount', w.namespace, saName);
       if (sa && sa.body.automountServiceAccountToken === false) return [];
     }
     return [{ manifest: w.manifest, path: [...w.podSpecPath, 'automountServiceAccountToken'], message: 'the service account token is mounted into every container' }];
