@@ -3,12 +3,15 @@
 // Prometheus text format; a share ERROR_RATE of GET / answered 500; graceful shutdown on SIGTERM
 // (stop accepting, finish in-flight requests, then exit 0).
 import { createServer } from 'node:http';
+import { Server as NetServer } from 'node:net';
 
 const port = Number(process.env.PORT ?? 8080);
 const host = process.env.HOST || undefined;
 const version = process.env.VERSION ?? 'dev';
 const errorRate = Math.min(1, Math.max(0, Number(process.env.ERROR_RATE ?? 0) || 0));
 const failReadiness = process.env.FAIL_READINESS === '1';
+// After SIGTERM, idle keep-alive connections get this long to bring a last request before closing.
+const drainMs = Number(process.env.SHUTDOWN_DRAIN_MS ?? 1000);
 
 /** http_requests_total by path and status code. */
 const counts = new Map();
@@ -31,7 +34,9 @@ function metrics() {
 
 function send(res, path, code, body, type = 'application/json') {
   count(path, code);
-  res.writeHead(code, { 'content-type': type });
+  const headers = { 'content-type': type };
+  if (shuttingDown) headers.connection = 'close';
+  res.writeHead(code, headers);
   res.end(body);
 }
 
@@ -58,12 +63,14 @@ function shutdown(signal) {
   if (shuttingDown) return;
   shuttingDown = true;
   console.log(`received ${signal}, finishing in-flight requests`);
-  // close() stops accepting and waits for open requests; idle keep-alive sockets are closed now.
-  server.close(() => {
+  // Stop accepting but keep open connections: http.Server#close would also drop connections that
+  // were accepted a moment ago and have not sent their request yet. Responses now say
+  // `connection: close`; after the drain period, idle keep-alive connections are closed.
+  NetServer.prototype.close.call(server, () => {
     console.log('shut down cleanly');
     process.exit(0);
   });
-  server.closeIdleConnections();
+  setTimeout(() => server.closeIdleConnections(), drainMs).unref();
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));
