@@ -99,7 +99,7 @@ export function isPlainSafe(text: string): boolean {
  * rule that holds for helm, kubectl and kustomize alike. No line folding; keys in object order.
  */
 export function toYaml(value: unknown): string {
-  const doc = new Document(value, { version: '1.1' });
+  const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
   visit(doc, {
     Scalar(_, node) {
       if (isScalar(node) && typeof node.value === 'string' && !node.value.includes('\n') && !isPlainSafe(node.value)) node.type = 'QUOTE_DOUBLE';

@@ -75,6 +75,7 @@ describe('compose writer', () => {
 
   it('names every field Compose cannot express', () => {
     const paths = out.warnings.map((w) => w.path);
+    expect(doc.services.api.healthcheck.test).toEqual(['CMD', 'wget', '-q', '--spider', 'http://localhost:8080/readyz']);
     expect(paths).toEqual(expect.arrayContaining(['services.api.public', 'services.api.health.readiness', 'services.report.schedule', 'services.api.volumes']));
     expect(doc.services.report.profiles).toEqual(['jobs']);
   });
@@ -85,5 +86,36 @@ describe('compose writer', () => {
     expect(composeMemory('500M')).toBe('500000000b');
     expect(composeCpus('500m')).toBe('0.5');
     expect(composeCpus('2')).toBe('2');
+  });
+});
+
+describe('compose writer, discord-bot', () => {
+  it('keeps what the team’s docker-compose.yml did: port, non-root 1000:1000, 512M / 0.5 CPU, SQLite volume, healthcheck', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseSpec } = await import('../../src/spec/parse.js');
+    const { resolveEnvironment } = await import('../../src/spec/resolve.js');
+    const { renderApp } = await import('../../src/render/index.js');
+    const file = 'examples/discord-bot/slipway.yaml';
+    const spec = parseSpec(readFileSync(file, 'utf8'), file);
+    const app = resolveEnvironment(spec, 'production', file);
+    const objects = renderApp(app, { images: { bot: 'latest-build' } }).objects;
+    const generated = parse(writeCompose({ spec, environments: [{ environment: 'production', app, objects }] }).files.get('docker-compose.yml')!);
+    const team = parse(readFileSync('examples/discord-bot/docker-compose.yml', 'utf8'));
+    expect(composeSchemaErrors(generated)).toEqual([]);
+    const ours = generated.services.bot;
+    const theirs = team.services.bot;
+    expect(ours.ports).toEqual(theirs.ports);
+    expect(ours.user).toBe(theirs.user);
+    expect(ours.volumes).toEqual(theirs.volumes);
+    expect(Object.keys(generated.volumes)).toEqual(Object.keys(team.volumes));
+    expect(ours.deploy.resources.limits).toEqual(theirs.deploy.resources.limits);
+    expect(ours.deploy.resources.reservations).toEqual(theirs.deploy.resources.reservations);
+    expect(ours.build).toEqual(theirs.build);
+    expect(ours.restart).toBe(theirs.restart);
+    for (const [key, value] of Object.entries(theirs.environment)) expect(ours.environment[key]).toBe(value);
+    expect(ours.healthcheck.test.slice(0, 4)).toEqual(theirs.healthcheck.test.slice(0, 4));
+    // The volume is handed to uid 1000 before the bot starts, as the cluster's fsGroup does.
+    expect(generated.services['bot-volume-init'].command[2]).toBe('chown -R 1000:1000 /app/data');
+    expect(ours.depends_on['bot-volume-init']).toEqual({ condition: 'service_completed_successfully' });
   });
 });

@@ -20,7 +20,7 @@ interface RenderFlags {
   env?: string;
   format: string;
   out?: string;
-  image: string[];
+  imageTag: string[];
   output?: string;
 }
 
@@ -38,7 +38,7 @@ export const registerRender: RegisterCommand = (program: Command, ctx: CommandCo
     .option('-e, --env <name>', 'the environment (manifests, compose); helm and kustomize write every environment')
     .option('--format <format>', `one of ${names.join(', ')}`, 'manifests')
     .option('--out <dir>', 'write the files into this folder instead of printing')
-    .option('--image <service=tag>', 'image tag or sha256 digest for a service (repeatable)', collect, [])
+    .option('--image-tag <[service=]tag>', 'image tag or sha256 digest: SERVICE=TAG for one service, a bare TAG for every service (repeatable)', collect, [])
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (flags: RenderFlags) => runRender(flags, ctx));
 };
@@ -62,7 +62,7 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
   }
   const specFile = resolve(io.cwd, flags.file);
   const loaded = loadForRender(specFile, writer.scope === 'all' ? undefined : (flags.env ?? null));
-  const images = parseImages(flags.image);
+  const images = parseImages(flags.imageTag, loaded.spec);
   const warnings: FormatWarning[] = [];
   const environments: RenderedEnvironment[] = loaded.environments.map((app) => {
     const result = renderApp(app, { images, files: loaded.files });
@@ -152,15 +152,24 @@ function configFiles(specFile: string, environments: ResolvedApp[]): Record<stri
   return files;
 }
 
-/** `api=1.4.2` pairs; a bare value is refused so a typo never renders every service with one tag. */
-function parseImages(values: string[]): Record<string, string> {
+/** `api=1.4.2` for one service, `1.4.2` for all (a CI build tags every image with one version). */
+function parseImages(values: string[], spec: App): Record<string, string> {
   const images: Record<string, string> = {};
   for (const value of values) {
     const at = value.indexOf('=');
-    if (at <= 0 || at === value.length - 1) {
-      throw new UserError(`--image ${value}: expected SERVICE=TAG`, { code: 'render/bad-flag', path: '--image', hint: 'e.g. --image api=1.4.2 or --image api=sha256:...' });
+    if (at < 0) {
+      for (const name of Object.keys(spec.services)) images[name] = value;
+      continue;
     }
-    images[value.slice(0, at)] = value.slice(at + 1);
+    const service = value.slice(0, at);
+    if (!value.slice(at + 1) || !(service in spec.services)) {
+      throw new UserError(`--image-tag ${value}: expected SERVICE=TAG with a service of the spec`, {
+        code: 'render/bad-flag',
+        path: '--image-tag',
+        hint: `services: ${Object.keys(spec.services).join(', ')}`,
+      });
+    }
+    images[service] = value.slice(at + 1);
   }
   return images;
 }

@@ -156,15 +156,29 @@ export function composeService(input: ServiceInput): ServiceOutput {
   return out;
 }
 
-/** An exec readiness check becomes the healthcheck; HTTP and TCP checks need a client the image may lack. */
+/**
+ * The readiness check (else liveness) becomes the Compose healthcheck: an exec check as is; an HTTP
+ * check as `wget --spider`, which needs wget in the image (busybox and Alpine images have it;
+ * distroless ones do not: the warning names the field). A TCP check has no portable equivalent.
+ */
 function healthcheck(service: Service, def: Record<string, unknown>, warn: (field: string, message: string) => void): void {
-  const readiness = service.health?.readiness;
-  if (readiness && typeof readiness === 'object' && readiness.exec) {
-    def.healthcheck = { test: ['CMD', ...readiness.exec], interval: readiness.period ?? '10s', timeout: readiness.timeout ?? '5s', retries: readiness.failureThreshold ?? 3 };
-  } else if (readiness) {
-    warn('health.readiness', 'an HTTP/TCP check needs a client inside the image; no Compose healthcheck is written (use an exec check to get one)');
-  }
-  if (service.health?.liveness) warn('health.liveness', 'Compose restarts a container when it exits, not on a failed liveness check');
+  const field = service.health?.readiness ? 'readiness' : service.health?.liveness ? 'liveness' : undefined;
+  if (!field) return;
+  const raw = service.health![field]!;
+  const check = typeof raw === 'string' ? { http: raw } : raw;
+  const timing = {
+    interval: check.period ?? '10s',
+    timeout: check.timeout ?? '5s',
+    retries: check.failureThreshold ?? 3,
+    ...(check.initialDelay ? { start_period: check.initialDelay } : {}),
+  };
+  const port = check.port ?? service.port ?? service.ports?.[0]?.port;
+  if (check.exec) def.healthcheck = { test: ['CMD', ...check.exec], ...timing };
+  else if (check.http && port !== undefined) {
+    def.healthcheck = { test: ['CMD', 'wget', '-q', '--spider', `http://localhost:${port}${check.http}`], ...timing };
+    warn(`health.${field}`, 'the Compose healthcheck runs wget inside the image; an image without wget reports unhealthy');
+  } else warn(`health.${field}`, 'a TCP check has no Compose equivalent without a client in the image; no healthcheck is written');
+  if (field === 'readiness' && service.health?.liveness) warn('health.liveness', 'Compose restarts a container when it exits, not on a failed liveness check');
   if (service.health?.startup) warn('health.startup', 'Compose has no startup check');
 }
 
