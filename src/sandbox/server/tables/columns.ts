@@ -3,219 +3,246 @@
  * `kubectl get` (priority 0) and `kubectl get -o wide` (priority 1) show per kind. Kinds not listed
  * get NAME and AGE, as CRDs without printer columns do.
  */
-import type { KubeObject } from '../../types.js';
 import { ageOf } from './age.js';
+import { at, has, list, num, rec, str } from './view.js';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- read-only walks over arbitrary API objects
 export type Cell = string | number | boolean;
 
 export interface Column {
   name: string;
   type: 'string' | 'integer' | 'date' | 'boolean';
   priority?: number;
-  cell(o: Obj, now: Date): Cell;
+  cell(o: unknown, now: Date): Cell;
 }
 
-const name: Column = { name: 'Name', type: 'string', cell: (o) => o.metadata?.name ?? '' };
-const age: Column = { name: 'Age', type: 'string', cell: (o, now) => ageOf(o.metadata?.creationTimestamp, now) };
-const col = (n: string, cell: (o: Obj, now: Date) => Cell, type: Column['type'] = 'string', priority = 0): Column => ({ name: n, type, priority, cell });
-const wide = (n: string, cell: (o: Obj) => Cell): Column => col(n, cell, 'string', 1);
+const col = (name: string, cell: (o: unknown, now: Date) => Cell, type: Column['type'] = 'string', priority = 0): Column => ({ name, type, priority, cell });
+const wide = (name: string, cell: (o: unknown) => Cell): Column => col(name, cell, 'string', 1);
+const name = col('Name', (o) => str(at(o, 'metadata', 'name')));
+const age = col('Age', (o, now) => ageOf(at(o, 'metadata', 'creationTimestamp'), now));
+const orNone = (s: string) => s || '<none>';
 
-const containersOf = (tpl: Obj | undefined): Obj[] => tpl?.spec?.containers ?? [];
-const containerNames = (tpl: Obj | undefined) => containersOf(tpl).map((c) => c.name).join(',');
-const images = (tpl: Obj | undefined) => containersOf(tpl).map((c) => c.image).join(',');
+const containersOf = (template: unknown) => list(at(template, 'spec', 'containers'));
+const containerNames = (template: unknown) => containersOf(template).map((c) => str(at(c, 'name'))).join(',');
+const images = (template: unknown) => containersOf(template).map((c) => str(at(c, 'image'))).join(',');
+const pairs = (m: unknown) => Object.entries(rec(m)).map(([k, v]) => `${k}=${str(v)}`);
 
-export function selectorText(sel: Obj | undefined): string {
-  if (!sel) return '<none>';
-  const parts = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of sel.matchExpressions ?? []) {
-    const op = String(e.operator).toLowerCase();
-    if (op === 'exists') parts.push(e.key);
-    else if (op === 'doesnotexist') parts.push(`!${e.key}`);
-    else parts.push(`${e.key} ${op} (${(e.values ?? []).join(',')})`);
+export function selectorText(sel: unknown): string {
+  if (!has(sel)) return '<none>';
+  const parts = pairs(at(sel, 'matchLabels'));
+  for (const e of list(at(sel, 'matchExpressions'))) {
+    const key = str(at(e, 'key'));
+    const op = str(at(e, 'operator')).toLowerCase();
+    if (op === 'exists') parts.push(key);
+    else if (op === 'doesnotexist') parts.push(`!${key}`);
+    else parts.push(`${key} ${op} (${list(at(e, 'values')).map((v) => str(v)).join(',')})`);
   }
-  return parts.length ? parts.join(',') : '<none>';
+  return orNone(parts.join(','));
 }
 
-const mapSelector = (m: Obj | undefined) => (m && Object.keys(m).length ? Object.entries(m).map(([k, v]) => `${k}=${v}`).join(',') : '<none>');
-const n = (v: unknown) => (typeof v === 'number' ? v : 0);
-const workloadWide = [wide('Containers', (o) => containerNames(o.spec?.template)), wide('Images', (o) => images(o.spec?.template)), wide('Selector', (o) => selectorText(o.spec?.selector))];
+const mapSelector = (m: unknown) => orNone(pairs(m).join(','));
+const workloadWide = [
+  wide('Containers', (o) => containerNames(at(o, 'spec', 'template'))),
+  wide('Images', (o) => images(at(o, 'spec', 'template'))),
+  wide('Selector', (o) => selectorText(at(o, 'spec', 'selector'))),
+];
+const ready = (o: unknown) => `${num(at(o, 'status', 'readyReplicas'))}/${num(at(o, 'spec', 'replicas'))}`;
 
-function podStatus(o: Obj): string {
-  if (o.metadata?.deletionTimestamp) return 'Terminating';
-  let reason: string = o.status?.reason ?? o.status?.phase ?? 'Pending';
-  for (const cs of o.status?.containerStatuses ?? []) {
-    if (cs.state?.waiting?.reason) reason = cs.state.waiting.reason;
-    else if (cs.state?.terminated) reason = cs.state.terminated.reason ?? (cs.state.terminated.signal ? `Signal:${cs.state.terminated.signal}` : `ExitCode:${cs.state.terminated.exitCode}`);
+/** The STATUS column of `kubectl get pods` (printPod): the most telling container state wins. */
+function podStatus(o: unknown): string {
+  if (has(at(o, 'metadata', 'deletionTimestamp'))) return 'Terminating';
+  let reason = str(at(o, 'status', 'reason')) || str(at(o, 'status', 'phase'), 'Pending');
+  for (const cs of list(at(o, 'status', 'containerStatuses'))) {
+    const waiting = str(at(cs, 'state', 'waiting', 'reason'));
+    const terminated = at(cs, 'state', 'terminated');
+    if (waiting) reason = waiting;
+    else if (has(terminated)) reason = str(at(terminated, 'reason')) || (has(at(terminated, 'signal')) ? `Signal:${str(at(terminated, 'signal'))}` : `ExitCode:${num(at(terminated, 'exitCode'))}`);
   }
   return reason;
 }
 
-function servicePorts(o: Obj): string {
-  const ports: Obj[] = o.spec?.ports ?? [];
+function servicePorts(o: unknown): string {
+  const ports = list(at(o, 'spec', 'ports'));
   if (!ports.length) return '<none>';
-  return ports.map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p.port}/${p.protocol ?? 'TCP'}`)).join(',');
+  return ports.map((p) => `${num(at(p, 'port'))}${has(at(p, 'nodePort')) ? `:${num(at(p, 'nodePort'))}` : ''}/${str(at(p, 'protocol'), 'TCP')}`).join(',');
 }
 
-function jobStatus(o: Obj): string {
-  const conditions: Obj[] = o.status?.conditions ?? [];
-  const has = (t: string) => conditions.some((c) => c.type === t && c.status === 'True');
-  if (has('Complete')) return 'Complete';
-  if (has('Failed')) return 'Failed';
-  if (o.metadata?.deletionTimestamp) return 'Terminating';
-  if (has('Suspended')) return 'Suspended';
+function externalIP(o: unknown): string {
+  const type = str(at(o, 'spec', 'type'), 'ClusterIP');
+  const ips = list(at(o, 'spec', 'externalIPs')).map((v) => str(v));
+  if (ips.length) return ips.join(',');
+  if (type === 'LoadBalancer') return '<pending>';
+  if (type === 'ExternalName') return str(at(o, 'spec', 'externalName'));
+  return '<none>';
+}
+
+function jobStatus(o: unknown): string {
+  const conditions = list(at(o, 'status', 'conditions'));
+  const holds = (t: string) => conditions.some((c) => at(c, 'type') === t && at(c, 'status') === 'True');
+  if (holds('Complete')) return 'Complete';
+  if (holds('Failed')) return 'Failed';
+  if (has(at(o, 'metadata', 'deletionTimestamp'))) return 'Terminating';
+  if (holds('Suspended')) return 'Suspended';
   return 'Running';
 }
 
-function jobDuration(o: Obj, now: Date): string {
-  const start = o.status?.startTime;
-  if (!start) return '';
-  const end = o.status?.completionTime ? Date.parse(o.status.completionTime) : now.getTime();
-  return ageOf(start, new Date(end));
+function jobDuration(o: unknown, now: Date): string {
+  const start = at(o, 'status', 'startTime');
+  if (typeof start !== 'string') return '';
+  const done = at(o, 'status', 'completionTime');
+  return ageOf(start, typeof done === 'string' ? new Date(done) : now);
 }
 
-const endpointsText = (o: Obj) => {
+function endpointsText(o: unknown): string {
   const addrs: string[] = [];
-  for (const s of o.subsets ?? []) for (const a of s.addresses ?? []) for (const p of s.ports ?? [{}]) addrs.push(p.port ? `${a.ip}:${p.port}` : a.ip);
-  return addrs.length ? addrs.slice(0, 3).join(',') + (addrs.length > 3 ? ` + ${addrs.length - 3} more...` : '') : '<none>';
-};
+  for (const s of list(at(o, 'subsets'))) {
+    const ports = list(at(s, 'ports'));
+    for (const a of list(at(s, 'addresses'))) {
+      if (!ports.length) addrs.push(str(at(a, 'ip')));
+      for (const p of ports) addrs.push(`${str(at(a, 'ip'))}:${num(at(p, 'port'))}`);
+    }
+  }
+  if (!addrs.length) return '<none>';
+  return addrs.slice(0, 3).join(',') + (addrs.length > 3 ? ` + ${addrs.length - 3} more...` : '');
+}
+
+const ACCESS_MODES: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
+const count = (v: unknown) => Object.keys(rec(v)).length;
+const optionalIntOrString = (v: unknown) => (has(v) ? str(v) : 'N/A');
 
 export const COLUMNS: Record<string, Column[]> = {
   pods: [
     name,
-    col('Ready', (o) => `${(o.status?.containerStatuses ?? []).filter((c: Obj) => c.ready).length}/${(o.spec?.containers ?? []).length}`),
+    col('Ready', (o) => `${list(at(o, 'status', 'containerStatuses')).filter((c) => at(c, 'ready') === true).length}/${list(at(o, 'spec', 'containers')).length}`),
     col('Status', podStatus),
-    col('Restarts', (o) => (o.status?.containerStatuses ?? []).reduce((s: number, c: Obj) => s + n(c.restartCount), 0), 'string'),
+    col('Restarts', (o) => String(list(at(o, 'status', 'containerStatuses')).reduce((sum: number, c) => sum + num(at(c, 'restartCount')), 0))),
     age,
-    wide('IP', (o) => o.status?.podIP ?? '<none>'),
-    wide('Node', (o) => o.spec?.nodeName ?? '<none>'),
-    wide('Nominated Node', (o) => o.status?.nominatedNodeName ?? '<none>'),
-    wide('Readiness Gates', (o) => (o.spec?.readinessGates?.length ? String(o.spec.readinessGates.length) : '<none>')),
+    wide('IP', (o) => str(at(o, 'status', 'podIP'), '<none>')),
+    wide('Node', (o) => str(at(o, 'spec', 'nodeName'), '<none>')),
+    wide('Nominated Node', (o) => str(at(o, 'status', 'nominatedNodeName'), '<none>')),
+    wide('Readiness Gates', (o) => (list(at(o, 'spec', 'readinessGates')).length ? String(list(at(o, 'spec', 'readinessGates')).length) : '<none>')),
   ],
   deployments: [
     name,
-    col('Ready', (o) => `${n(o.status?.readyReplicas)}/${n(o.spec?.replicas)}`),
-    col('Up-to-date', (o) => n(o.status?.updatedReplicas), 'integer'),
-    col('Available', (o) => n(o.status?.availableReplicas), 'integer'),
+    col('Ready', ready),
+    col('Up-to-date', (o) => num(at(o, 'status', 'updatedReplicas')), 'integer'),
+    col('Available', (o) => num(at(o, 'status', 'availableReplicas')), 'integer'),
     age,
     ...workloadWide,
   ],
   replicasets: [
     name,
-    col('Desired', (o) => n(o.spec?.replicas), 'integer'),
-    col('Current', (o) => n(o.status?.replicas), 'integer'),
-    col('Ready', (o) => n(o.status?.readyReplicas), 'integer'),
+    col('Desired', (o) => num(at(o, 'spec', 'replicas')), 'integer'),
+    col('Current', (o) => num(at(o, 'status', 'replicas')), 'integer'),
+    col('Ready', (o) => num(at(o, 'status', 'readyReplicas')), 'integer'),
     age,
     ...workloadWide,
   ],
-  statefulsets: [name, col('Ready', (o) => `${n(o.status?.readyReplicas)}/${n(o.spec?.replicas)}`), age, workloadWide[0] as Column, workloadWide[1] as Column],
+  statefulsets: [name, col('Ready', ready), age, ...workloadWide.slice(0, 2)],
   daemonsets: [
     name,
-    col('Desired', (o) => n(o.status?.desiredNumberScheduled), 'integer'),
-    col('Current', (o) => n(o.status?.currentNumberScheduled), 'integer'),
-    col('Ready', (o) => n(o.status?.numberReady), 'integer'),
-    col('Up-to-date', (o) => n(o.status?.updatedNumberScheduled), 'integer'),
-    col('Available', (o) => n(o.status?.numberAvailable), 'integer'),
-    col('Node Selector', (o) => mapSelector(o.spec?.template?.spec?.nodeSelector)),
+    col('Desired', (o) => num(at(o, 'status', 'desiredNumberScheduled')), 'integer'),
+    col('Current', (o) => num(at(o, 'status', 'currentNumberScheduled')), 'integer'),
+    col('Ready', (o) => num(at(o, 'status', 'numberReady')), 'integer'),
+    col('Up-to-date', (o) => num(at(o, 'status', 'updatedNumberScheduled')), 'integer'),
+    col('Available', (o) => num(at(o, 'status', 'numberAvailable')), 'integer'),
+    col('Node Selector', (o) => mapSelector(at(o, 'spec', 'template', 'spec', 'nodeSelector'))),
     age,
     ...workloadWide,
   ],
   jobs: [
     name,
     col('Status', jobStatus),
-    col('Completions', (o) => `${n(o.status?.succeeded)}/${o.spec?.completions ?? 1}`),
+    col('Completions', (o) => `${num(at(o, 'status', 'succeeded'))}/${has(at(o, 'spec', 'completions')) ? num(at(o, 'spec', 'completions')) : 1}`),
     col('Duration', jobDuration),
     age,
     ...workloadWide,
   ],
   cronjobs: [
     name,
-    col('Schedule', (o) => o.spec?.schedule ?? ''),
-    col('Timezone', (o) => o.spec?.timeZone ?? '<none>'),
-    col('Suspend', (o) => String(o.spec?.suspend ?? false)),
-    col('Active', (o) => (o.status?.active ?? []).length, 'integer'),
-    col('Last Schedule', (o, now) => (o.status?.lastScheduleTime ? ageOf(o.status.lastScheduleTime, now) : '<none>')),
+    col('Schedule', (o) => str(at(o, 'spec', 'schedule'))),
+    col('Timezone', (o) => str(at(o, 'spec', 'timeZone'), '<none>')),
+    col('Suspend', (o) => String(at(o, 'spec', 'suspend') === true)),
+    col('Active', (o) => list(at(o, 'status', 'active')).length, 'integer'),
+    col('Last Schedule', (o, now) => (has(at(o, 'status', 'lastScheduleTime')) ? ageOf(at(o, 'status', 'lastScheduleTime'), now) : '<none>')),
     age,
-    wide('Containers', (o) => containerNames(o.spec?.jobTemplate?.spec?.template)),
-    wide('Images', (o) => images(o.spec?.jobTemplate?.spec?.template)),
-    wide('Selector', (o) => selectorText(o.spec?.jobTemplate?.spec?.selector)),
+    wide('Containers', (o) => containerNames(at(o, 'spec', 'jobTemplate', 'spec', 'template'))),
+    wide('Images', (o) => images(at(o, 'spec', 'jobTemplate', 'spec', 'template'))),
+    wide('Selector', (o) => selectorText(at(o, 'spec', 'jobTemplate', 'spec', 'selector'))),
   ],
   services: [
     name,
-    col('Type', (o) => o.spec?.type ?? 'ClusterIP'),
-    col('Cluster-IP', (o) => o.spec?.clusterIP ?? '<none>'),
-    col('External-IP', (o) => (o.spec?.externalIPs?.length ? o.spec.externalIPs.join(',') : o.spec?.type === 'LoadBalancer' ? '<pending>' : o.spec?.type === 'ExternalName' ? o.spec.externalName : '<none>')),
+    col('Type', (o) => str(at(o, 'spec', 'type'), 'ClusterIP')),
+    col('Cluster-IP', (o) => str(at(o, 'spec', 'clusterIP'), '<none>')),
+    col('External-IP', externalIP),
     col('Port(s)', servicePorts),
     age,
-    wide('Selector', (o) => mapSelector(o.spec?.selector)),
+    wide('Selector', (o) => mapSelector(at(o, 'spec', 'selector'))),
   ],
   endpoints: [name, col('Endpoints', endpointsText), age],
   endpointslices: [
     name,
-    col('AddressType', (o) => o.addressType ?? ''),
-    col('Ports', (o) => ((o.ports ?? []) as Obj[]).map((p) => p.port).join(',') || '<unset>'),
-    col('Endpoints', (o) => ((o.endpoints ?? []) as Obj[]).flatMap((e) => e.addresses ?? []).join(',') || '<unset>'),
+    col('AddressType', (o) => str(at(o, 'addressType'))),
+    col('Ports', (o) => list(at(o, 'ports')).map((p) => str(at(p, 'port'))).join(',') || '<unset>'),
+    col('Endpoints', (o) => list(at(o, 'endpoints')).flatMap((e) => list(at(e, 'addresses')).map((a) => str(a))).join(',') || '<unset>'),
     age,
   ],
-  configmaps: [name, col('Data', (o) => Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length, 'integer'), age],
-  secrets: [name, col('Type', (o) => o.type ?? 'Opaque'), col('Data', (o) => Object.keys(o.data ?? {}).length, 'integer'), age],
-  serviceaccounts: [name, col('Secrets', (o) => (o.secrets ?? []).length, 'integer'), age],
-  namespaces: [name, col('Status', (o) => o.status?.phase ?? 'Active'), age],
+  configmaps: [name, col('Data', (o) => count(at(o, 'data')) + count(at(o, 'binaryData')), 'integer'), age],
+  secrets: [name, col('Type', (o) => str(at(o, 'type'), 'Opaque')), col('Data', (o) => count(at(o, 'data')), 'integer'), age],
+  serviceaccounts: [name, col('Secrets', (o) => list(at(o, 'secrets')).length, 'integer'), age],
+  namespaces: [name, col('Status', (o) => str(at(o, 'status', 'phase'), 'Active')), age],
   nodes: [
     name,
-    col('Status', (o) => ((o.status?.conditions ?? []) as Obj[]).some((c) => c.type === 'Ready' && c.status === 'True') ? 'Ready' : 'NotReady'),
+    col('Status', (o) => (list(at(o, 'status', 'conditions')).some((c) => at(c, 'type') === 'Ready' && at(c, 'status') === 'True') ? 'Ready' : 'NotReady')),
     col('Roles', () => '<none>'),
     age,
-    col('Version', (o) => o.status?.nodeInfo?.kubeletVersion ?? ''),
-    wide('Internal-IP', (o) => ((o.status?.addresses ?? []) as Obj[]).find((a) => a.type === 'InternalIP')?.address ?? '<none>'),
+    col('Version', (o) => str(at(o, 'status', 'nodeInfo', 'kubeletVersion'))),
+    wide('Internal-IP', (o) => str(at(list(at(o, 'status', 'addresses')).find((a) => at(a, 'type') === 'InternalIP'), 'address'), '<none>')),
   ],
   persistentvolumeclaims: [
     name,
-    col('Status', (o) => o.status?.phase ?? 'Pending'),
-    col('Volume', (o) => o.spec?.volumeName ?? ''),
-    col('Capacity', (o) => o.status?.capacity?.storage ?? ''),
-    col('Access Modes', (o) => (o.status?.accessModes ?? []).map((m: string) => ({ ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' })[m] ?? m).join(',')),
-    col('StorageClass', (o) => o.spec?.storageClassName ?? '<unset>'),
-    col('VolumeAttributesClass', (o) => o.spec?.volumeAttributesClassName ?? '<unset>'),
+    col('Status', (o) => str(at(o, 'status', 'phase'), 'Pending')),
+    col('Volume', (o) => str(at(o, 'spec', 'volumeName'))),
+    col('Capacity', (o) => str(at(o, 'status', 'capacity', 'storage'))),
+    col('Access Modes', (o) => list(at(o, 'status', 'accessModes')).map((m) => ACCESS_MODES[str(m)] ?? str(m)).join(',')),
+    col('StorageClass', (o) => str(at(o, 'spec', 'storageClassName'), '<unset>')),
+    col('VolumeAttributesClass', (o) => str(at(o, 'spec', 'volumeAttributesClassName'), '<unset>')),
     age,
-    wide('VolumeMode', (o) => o.spec?.volumeMode ?? 'Filesystem'),
+    wide('VolumeMode', (o) => str(at(o, 'spec', 'volumeMode'), 'Filesystem')),
   ],
   events: [
-    col('Last Seen', (o, now) => ageOf(o.lastTimestamp ?? o.eventTime ?? o.metadata?.creationTimestamp, now)),
-    col('Type', (o) => o.type ?? ''),
-    col('Reason', (o) => o.reason ?? ''),
-    col('Object', (o) => `${String(o.involvedObject?.kind ?? '').toLowerCase()}/${o.involvedObject?.name ?? ''}`),
-    col('Message', (o) => String(o.message ?? '').trim()),
+    col('Last Seen', (o, now) => ageOf(at(o, 'lastTimestamp') ?? at(o, 'eventTime') ?? at(o, 'metadata', 'creationTimestamp'), now)),
+    col('Type', (o) => str(at(o, 'type'))),
+    col('Reason', (o) => str(at(o, 'reason'))),
+    col('Object', (o) => `${str(at(o, 'involvedObject', 'kind')).toLowerCase()}/${str(at(o, 'involvedObject', 'name'))}`),
+    col('Message', (o) => str(at(o, 'message')).trim()),
   ],
   horizontalpodautoscalers: [
     name,
-    col('Reference', (o) => `${o.spec?.scaleTargetRef?.kind}/${o.spec?.scaleTargetRef?.name}`),
-    col('Targets', (o) => (o.spec?.metrics?.length ? `${o.spec.metrics.length} metric(s)` : '<none>')),
-    col('MinPods', (o) => o.spec?.minReplicas ?? 1, 'integer'),
-    col('MaxPods', (o) => n(o.spec?.maxReplicas), 'integer'),
-    col('Replicas', (o) => n(o.status?.currentReplicas), 'integer'),
+    col('Reference', (o) => `${str(at(o, 'spec', 'scaleTargetRef', 'kind'))}/${str(at(o, 'spec', 'scaleTargetRef', 'name'))}`),
+    col('Targets', (o) => (list(at(o, 'spec', 'metrics')).length ? `${list(at(o, 'spec', 'metrics')).length} metric(s)` : '<none>')),
+    col('MinPods', (o) => (has(at(o, 'spec', 'minReplicas')) ? num(at(o, 'spec', 'minReplicas')) : 1), 'integer'),
+    col('MaxPods', (o) => num(at(o, 'spec', 'maxReplicas')), 'integer'),
+    col('Replicas', (o) => num(at(o, 'status', 'currentReplicas')), 'integer'),
     age,
   ],
   poddisruptionbudgets: [
     name,
-    col('Min Available', (o) => (o.spec?.minAvailable === undefined ? 'N/A' : String(o.spec.minAvailable))),
-    col('Max Unavailable', (o) => (o.spec?.maxUnavailable === undefined ? 'N/A' : String(o.spec.maxUnavailable))),
-    col('Allowed Disruptions', (o) => n(o.status?.disruptionsAllowed), 'integer'),
+    col('Min Available', (o) => optionalIntOrString(at(o, 'spec', 'minAvailable'))),
+    col('Max Unavailable', (o) => optionalIntOrString(at(o, 'spec', 'maxUnavailable'))),
+    col('Allowed Disruptions', (o) => num(at(o, 'status', 'disruptionsAllowed')), 'integer'),
     age,
   ],
   ingresses: [
     name,
-    col('Class', (o) => o.spec?.ingressClassName ?? '<none>'),
-    col('Hosts', (o) => ((o.spec?.rules ?? []) as Obj[]).map((r) => r.host ?? '*').join(',') || '*'),
-    col('Address', (o) => ((o.status?.loadBalancer?.ingress ?? []) as Obj[]).map((i) => i.ip ?? i.hostname).join(',')),
-    col('Ports', (o) => (o.spec?.tls?.length ? '80, 443' : '80')),
+    col('Class', (o) => str(at(o, 'spec', 'ingressClassName'), '<none>')),
+    col('Hosts', (o) => list(at(o, 'spec', 'rules')).map((r) => str(at(r, 'host'), '*')).join(',') || '*'),
+    col('Address', (o) => list(at(o, 'status', 'loadBalancer', 'ingress')).map((i) => str(at(i, 'ip')) || str(at(i, 'hostname'))).join(',')),
+    col('Ports', (o) => (list(at(o, 'spec', 'tls')).length ? '80, 443' : '80')),
     age,
   ],
-  leases: [name, col('Holder', (o) => o.spec?.holderIdentity ?? ''), age],
+  leases: [name, col('Holder', (o) => str(at(o, 'spec', 'holderIdentity'))), age],
 };
 
 export function columnsFor(resource: string): Column[] {
   return COLUMNS[resource] ?? [name, age];
 }
-
-export type { KubeObject };
