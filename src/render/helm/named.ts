@@ -1,7 +1,7 @@
 /**
  * The values a Helm user expects to find and set (`--set workloads.api.replicas=3`), whatever
  * the environments have in common: per workload its replicas and, per container, image
- * repository and tag, resources and literal env vars; per Ingress its hosts; per HTTPRoute its
+ * repository and tag, resources and literal env vars, and per StatefulSet claim its size; per Ingress its hosts; per HTTPRoute its
  * hostnames. Everything else is a value only where environments differ.
  *
  * A pattern is a JSON path with `*` for any list item (matched by item name, or index) and the
@@ -29,6 +29,9 @@ function patternsFor(kind: string, name: string): Pattern[] {
   if (pod) {
     if (kind === 'Deployment' || kind === 'StatefulSet') {
       patterns.push({ path: ['spec', 'replicas'], value: ['workloads', name, 'replicas'] });
+    }
+    if (kind === 'StatefulSet') {
+      patterns.push({ path: ['spec', 'volumeClaimTemplates', '*', 'spec', 'resources', 'requests', 'storage'], value: ['workloads', name, 'storage', '*'] });
     }
     for (const list of ['initContainers', 'containers']) {
       const base = ['workloads', name, list, '*'];

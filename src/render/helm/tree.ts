@@ -140,12 +140,14 @@ function buildSeq(versions: unknown[][], path: string[], ctx: TreeContext): TNod
   return undefined;
 }
 
-/** Names of a list's items when every item is a map with a distinct string `name`. */
+/** Names of a list's items when every item is a map with a distinct `name` (or `metadata.name`, as claim templates have). */
 function itemNames(list: unknown[]): string[] | undefined {
   const names: string[] = [];
   for (const item of list) {
-    if (!isPlainObject(item) || typeof item.name !== 'string' || /^\d+$/.test(item.name)) return undefined;
-    names.push(item.name);
+    if (!isPlainObject(item)) return undefined;
+    const name = typeof item.name === 'string' ? item.name : isPlainObject(item.metadata) ? item.metadata.name : undefined;
+    if (typeof name !== 'string' || /^\d+$/.test(name)) return undefined;
+    names.push(name);
   }
   return new Set(names).size === names.length ? names : undefined;
 }

@@ -55,6 +55,7 @@ const PATTERNS: [string[], string][] = [
   [['workloads', '*', '*', '*', 'image', 'tag'], 'Image tag'],
   [['workloads', '*', '*', '*', 'resources'], 'Requests and limits (spec: services.<name>.resources)'],
   [['workloads', '*', '*', '*', 'env'], 'Literal environment variables (spec: services.<name>.env)'],
+  [['workloads', '*', 'storage', '*'], 'Size of each replica\'s volume claim (spec: services.<name>.volumes[].size, dependencies.<name>.storage)'],
   [['ingresses', '*', 'rules', '*', 'host'], 'Public host (spec: services.<name>.public.host)'],
   [['ingresses', '*', 'tls', '*', 'hosts'], 'Hosts of the TLS certificate (spec: services.<name>.public)'],
   [['routes', '*', 'hostnames'], 'Public hostnames (spec: services.<name>.public.host)'],
