@@ -1,0 +1,64 @@
+/**
+ * The API server with the runtime (controllers, kubelet, proxy from src/sandbox/runtime): what
+ * kubectl and helm do that needs objects to converge. `rollout status`, `rollout undo` reusing the
+ * old ReplicaSet (which depends on the server's template defaulting), `wait --for=condition=Available`,
+ * cascading delete down to pods, and `helm upgrade --wait`.
+ */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { helm } from '../helpers/kube-tools.js';
+import { startSandboxEnv, WEB_APP, writeManifest, type SandboxEnv } from './sandbox-env.js';
+
+const hasRuntime = existsSync(resolve(import.meta.dirname, '..', '..', 'src', 'sandbox', 'runtime', 'index.ts'));
+const chart = resolve(import.meta.dirname, '..', 'fixtures', 'sandbox-chart');
+let env: SandboxEnv;
+
+beforeAll(async () => {
+  if (hasRuntime) env = await startSandboxEnv({ runtime: true });
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+describe.skipIf(!hasRuntime)('kubectl and helm with the runtime', () => {
+  it('rolls out, reports status, rolls back onto the old ReplicaSet and waits for Available', async () => {
+    await env.kubectl(['apply', '-f', writeManifest(env, 'v1.yaml', WEB_APP)]);
+    expect((await env.kubectl(['rollout', 'status', 'deploy/web', '--timeout=60s'])).stdout).toContain('successfully rolled out');
+    await env.kubectl(['wait', '--for=condition=Available', 'deploy/web', '--timeout=60s']);
+
+    await env.kubectl(['apply', '-f', writeManifest(env, 'v2.yaml', WEB_APP.replace('nginx:1.27', 'nginx:1.28'))]);
+    await env.kubectl(['rollout', 'status', 'deploy/web', '--timeout=60s']);
+    const history = (await env.kubectl(['rollout', 'history', 'deploy/web'])).stdout;
+    expect(history).toMatch(/^1\s/m);
+    expect(history).toMatch(/^2\s/m);
+    const before = (await env.kubectl(['get', 'rs', '-l', 'app=web', '-o', 'name'])).stdout.trim().split('\n').sort();
+
+    await env.kubectl(['rollout', 'undo', 'deploy/web']);
+    await env.kubectl(['rollout', 'status', 'deploy/web', '--timeout=60s']);
+    const after = (await env.kubectl(['get', 'rs', '-l', 'app=web', '-o', 'name'])).stdout.trim().split('\n').sort();
+    expect(after).toEqual(before);
+    expect((await env.kubectl(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).stdout).toBe('nginx:1.27');
+    const pods = (await env.kubectl(['get', 'pods', '-l', 'app=web'])).stdout;
+    expect(pods).toMatch(/NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE/);
+    expect(pods).toMatch(/web-\S+\s+1\/1\s+Running/);
+  });
+
+  it('deletes a Deployment down to its pods', async () => {
+    await env.kubectl(['delete', 'deploy', 'web', '--timeout=60s']);
+    for (let i = 0; i < 100; i++) {
+      const left = (await env.kubectl(['get', 'pods,rs', '-l', 'app=web', '-o', 'name'])).stdout.trim();
+      if (!left) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error('pods of the deleted Deployment are still there');
+  });
+
+  it('installs and upgrades a chart with helm --wait', async () => {
+    const helmEnv = { KUBECONFIG: env.kubeconfig, HELM_CACHE_HOME: join(env.dir, 'hc'), HELM_CONFIG_HOME: join(env.dir, 'hcfg'), HELM_DATA_HOME: join(env.dir, 'hd') };
+    await helm(['install', 'demo', chart, '--wait', '--timeout', '90s'], { env: helmEnv });
+    expect((await env.kubectl(['get', 'deploy', 'demo-web', '-o', 'jsonpath={.status.availableReplicas}'])).stdout).toBe('2');
+    await helm(['upgrade', 'demo', chart, '--set', 'image=nginx:1.28', '--wait', '--timeout', '90s'], { env: helmEnv });
+    expect((await env.kubectl(['get', 'deploy', 'demo-web', '-o', 'jsonpath={.status.updatedReplicas}/{.status.availableReplicas}'])).stdout).toBe('2/2');
+  });
+});
