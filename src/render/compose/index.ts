@@ -57,6 +57,12 @@ export function writeCompose(input: FormatInput): FormatOutput {
     for (const [path, content] of out.files) files.set(path, content);
   }
 
+  for (const name of Object.keys(app.backups)) {
+    warnings.push({ format: 'compose', path: `backups.${name}`, message: 'backups are not scheduled locally' });
+  }
+  if (Object.keys(app.deploy).length) {
+    warnings.push({ format: 'compose', path: 'deploy', message: 'rollout strategy and analysis apply to cluster deploys; Compose recreates containers' });
+  }
   const compose: Record<string, unknown> = { services };
   if (Object.keys(volumes).length) compose.volumes = volumes;
   if (Object.keys(configs).length) compose.configs = configs;

@@ -58,6 +58,8 @@ export function composeService(input: ServiceInput): ServiceOutput {
   if (image) def.image = image;
   if (service.build) def.build = { context: service.build.context, ...(service.build.dockerfile ? { dockerfile: service.build.dockerfile } : {}) };
   if (!image && !service.build) warn('image', 'no image and no build: Compose cannot start this service');
+  if (service.build?.platforms) warn('build.platforms', 'Compose builds for the local platform only');
+  if (service.resources?.ephemeralStorage || service.resources?.limits?.ephemeralStorage) warn('resources.ephemeralStorage', 'Compose has no ephemeral-storage limit');
   if (service.command) def.entrypoint = service.command;
   if (service.args) def.command = service.args;
   const ports = service.ports?.map((p) => ({ port: p.port, protocol: p.protocol })) ?? (service.port ? [{ port: service.port, protocol: undefined }] : []);
@@ -131,7 +133,8 @@ export function composeService(input: ServiceInput): ServiceOutput {
       tmpfs: def.tmpfs,
       security_opt: def.security_opt,
       cap_drop: def.cap_drop,
-      restart: 'no',
+      // The Job's backoffLimit as Compose's retry count.
+      restart: service.migrations.backoffLimit ? `on-failure:${service.migrations.backoffLimit}` : 'no',
     };
     const migrateDeps = Object.fromEntries(Object.entries(dependsOn).filter(([, c]) => c.condition === 'service_healthy'));
     if (Object.keys(migrateDeps).length) migrate.depends_on = migrateDeps;
