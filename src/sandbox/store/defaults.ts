@@ -216,7 +216,7 @@ function defaultService(spec: Obj, ctx: DefaultingContext): void {
   if (spec.type !== 'ExternalName') {
     setDefault(spec, 'internalTrafficPolicy', 'Cluster');
     if (spec.clusterIP === undefined || spec.clusterIP === '') spec.clusterIP = ctx.allocateClusterIP();
-    if (spec.clusterIP !== 'None') setDefault(spec, 'clusterIPs', [spec.clusterIP]);
+    setDefault(spec, 'clusterIPs', [spec.clusterIP]);
     setDefault(spec, 'ipFamilies', ['IPv4']);
     setDefault(spec, 'ipFamilyPolicy', 'SingleStack');
   }

@@ -18,9 +18,9 @@ import {
 import { ClusterIpAllocator } from './cluster-ip.js';
 import { Collector } from './collector.js';
 import { applyDefaults, pruneNulls } from './defaults.js';
-import { isDeepStrictEqual } from 'node:util';
-import { ResourceRegistry, apiVersionOf, typeKey, type ServedResource } from './registry.js';
+import { ResourceRegistry, typeKey, type ServedResource } from './registry.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { hasGeneration, isNoop, mergeUpdate } from './update-merge.js';
 import { qualifiedResource, validateName } from './validation.js';
 import { WatchHub, DEFAULT_HISTORY_SIZE } from './watch-hub.js';
 
@@ -138,7 +138,7 @@ export class MemoryStore implements ObjectStore {
     if (!stored) throw notFound(type, name);
     const rv = input.metadata.resourceVersion;
     if (rv && rv !== stored.metadata.resourceVersion) throw conflict(type, name);
-    const next = this.merged(type, stored, pruneNulls(structuredClone(input)) as KubeObject, opts.subresource);
+    const next = mergeUpdate(type, stored, pruneNulls(structuredClone(input)) as KubeObject, opts.subresource, { allocateClusterIP: () => this.ips.allocate() });
     if (isNoop(stored, next)) return structuredClone(stored);
     if (opts.dryRun) return next;
     if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && !this.collector.awaitsGrace(type, next)) {
@@ -229,39 +229,6 @@ export class MemoryStore implements ObjectStore {
     for (const l of this.changeListeners) l();
   }
 
-  private merged(type: ServedResource, stored: KubeObject, input: KubeObject, subresource: 'status' | undefined): KubeObject {
-    const hasStatus = type.subresources.includes('status');
-    let next: KubeObject;
-    if (subresource === 'status') {
-      next = structuredClone(stored);
-      if (input.status === undefined) delete next.status;
-      else next.status = input.status;
-    } else {
-      next = input;
-      next.apiVersion = apiVersionOf(type);
-      next.kind = type.kind;
-      if (hasStatus) {
-        if (stored.status === undefined) delete next.status;
-        else next.status = structuredClone(stored.status);
-      }
-      const meta = next.metadata;
-      const old = stored.metadata;
-      for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'namespace'] as const) {
-        if (old[k] === undefined) delete meta[k];
-        else (meta as Record<string, unknown>)[k] = old[k];
-      }
-      if (old.deletionTimestamp) {
-        const added = (meta.finalizers ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
-        if (added.length) throw new StoreError(422, 'Invalid', `${qualifiedResource(type)} "${old.name}" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`);
-      }
-      if (type.kind === 'Service') keepClusterIP(stored, next);
-      applyDefaults(next, { allocateClusterIP: () => this.ips.allocate() });
-      if (hasGeneration(type) && !isDeepStrictEqual(specOf(stored), specOf(next))) meta.generation = (old.generation ?? 0) + 1;
-    }
-    next.metadata.resourceVersion = stored.metadata.resourceVersion;
-    return next;
-  }
-
   private matcher(type: ResourceType, opts: ListOptions): (o: KubeObject) => boolean {
     const labels = parseLabelSelector(opts.labelSelector);
     const fields = parseFieldSelector(opts.fieldSelector, type.kind);
@@ -307,39 +274,10 @@ function randomSuffix(): string {
   return s;
 }
 
-/** Kinds with a spec/status split carry metadata.generation (HTTPRoute counts, like CRDs). */
-function hasGeneration(type: ServedResource): boolean {
-  return type.subresources.includes('status') && type.kind !== 'Namespace' && type.kind !== 'Node' && type.kind !== 'PersistentVolume' && type.kind !== 'PersistentVolumeClaim';
-}
 
-/** Everything but metadata and status: what counts as a spec change for generation. */
-function specOf(o: KubeObject): unknown {
-  const { metadata: _m, status: _s, ...rest } = o;
-  return rest;
-}
 
-/** A write that changes nothing persists nothing: no new resourceVersion, no watch event. */
-function isNoop(stored: KubeObject, next: KubeObject): boolean {
-  const strip = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: managedWithoutTime(o.metadata.managedFields) } });
-  return isDeepStrictEqual(strip(stored), strip(next));
-}
 
-function managedWithoutTime(entries: unknown[] | undefined): unknown {
-  return entries?.map((e) => ({ ...(e as Record<string, unknown>), time: undefined }));
-}
 
-/** An update without a clusterIP keeps the allocated one (the service registry's patchAllocatedValues); changing it is refused. */
-function keepClusterIP(stored: KubeObject, next: KubeObject): void {
-  const before = (stored.spec as { clusterIP?: string; clusterIPs?: string[] } | undefined) ?? {};
-  const after = ((next.spec ??= {}) as { clusterIP?: string; clusterIPs?: string[] });
-  if (!after.clusterIP && before.clusterIP) {
-    after.clusterIP = before.clusterIP;
-    if (!after.clusterIPs && before.clusterIPs) after.clusterIPs = [...before.clusterIPs];
-  }
-  if (before.clusterIP && after.clusterIP !== before.clusterIP) {
-    throw new StoreError(422, 'Invalid', `Service "${stored.metadata.name}" is invalid: spec.clusterIPs[0]: Invalid value: []string{"${after.clusterIP}"}: may not change once set`);
-  }
-}
 
 export function notFound(type: ResourceType, name: string): StoreError {
   return new StoreError(404, 'NotFound', `${qualifiedResource(type)} "${name}" not found`, { name, group: type.group, kind: type.resource });
