@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestsYaml, renderApp } from '../../src/render/index.js';
 import { startSandboxEnv, writeManifest, type SandboxEnv } from '../e2e/sandbox-env.js';
 import { FIXTURES } from './fixtures.js';
+import { goldenCases, resolveExample } from './golden-files.js';
+import type { ResolvedApp } from '../../src/spec/resolved.js';
 
 /**
  * The real kubectl v1.33 judges the rendered objects: `kubectl apply --dry-run=server
@@ -26,12 +28,17 @@ describe('kubectl apply --dry-run=server --validate=strict', () => {
     expect(r.stderr).toMatch(/unknown field "spec.replicaz"/);
   });
 
-  it.each(Object.keys(FIXTURES))('accepts every object of the %s fixture', async (name) => {
-    const app = FIXTURES[name]!();
+  const apps: Array<[string, () => ResolvedApp]> = [
+    ...Object.entries(FIXTURES).map(([name, make]): [string, () => ResolvedApp] => [`fixture ${name}`, make]),
+    ...goldenCases().map((c): [string, () => ResolvedApp] => [`examples/${c.example} ${c.environment}`, () => resolveExample(c.example, c.environment)]),
+  ];
+
+  it.each(apps)('accepts every object of %s', async (name, make) => {
+    const app = make();
     // HTTPRoute is a CRD the sandbox does not serve.
     const objects = renderApp(app).objects.filter((o) => o.kind !== 'HTTPRoute');
-    await env.kubectl(['create', 'namespace', app.namespace]);
-    const file = writeManifest(env, `${name}.yaml`, manifestsYaml(objects));
+    await env.kubectlResult(['create', 'namespace', app.namespace]);
+    const file = writeManifest(env, `${name.replace(/[^a-z0-9-]/gi, '_')}.yaml`, manifestsYaml(objects));
     const r = await env.kubectlResult(['apply', '--dry-run=server', '--validate=strict', '-f', file]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
