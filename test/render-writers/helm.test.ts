@@ -70,3 +70,21 @@ describe('list matching', () => {
     expect(splitImage('localhost:5000/app')).toBeUndefined();
   });
 });
+
+describe('chart metadata and values files', () => {
+  it('makes the chart version SemVer and says so when it had to', async () => {
+    const { chartVersion } = await import('../../src/render/helm/chart-files.js');
+    const warnings: { path: string }[] = [];
+    expect(chartVersion('1.4', warnings as never)).toBe('1.4.0');
+    expect(chartVersion('v2.0.1-rc.1', warnings as never)).toBe('2.0.1-rc.1');
+    expect(warnings).toEqual([]);
+    expect(chartVersion('2024-11 build 7', warnings as never)).toBe('0.0.0+2024-11-build-7');
+    expect(chartVersion(undefined, warnings as never)).toBe('0.1.0');
+    expect(warnings.map((w) => w.path)).toEqual(['version', 'version']);
+  });
+
+  it('writes null for a default key an environment lacks, so helm’s merge removes it', async () => {
+    const { overlay } = await import('../../src/render/helm/values.js');
+    expect(overlay({ a: { x: 1, y: 2 }, b: [1], c: 3 }, { a: { x: 5 }, b: [] })).toEqual({ a: { x: 5, y: null }, b: [], c: null });
+  });
+});
