@@ -4,6 +4,7 @@
 // (stop accepting, finish in-flight requests, then exit 0).
 import { createServer } from 'node:http';
 import { Server as NetServer } from 'node:net';
+import { setTimeout } from 'node:timers';
 
 const port = Number(process.env.PORT ?? 8080);
 const host = process.env.HOST || undefined;

@@ -37,7 +37,7 @@ describe('Endpoints and EndpointSlice controller', () => {
     expect(ep.subsets[0]?.ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
     const slices = h.store.list(k().endpointSlice, 'default', { labelSelector: 'kubernetes.io/service-name=web' }).items;
     expect(slices).toHaveLength(1);
-    const endpoints = (slices[0] as { endpoints: { targetRef: { name: string }; conditions: { ready: boolean } }[] }).endpoints;
+    const endpoints = (slices[0] as unknown as { endpoints: { targetRef: { name: string }; conditions: { ready: boolean } }[] }).endpoints;
     expect(endpoints.map((e) => [e.targetRef.name, e.conditions.ready]).sort()).toEqual([
       ['a', true],
       ['b', false],

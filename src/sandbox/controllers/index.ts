@@ -1,14 +1,25 @@
 /** Every controller of the sandbox, started over one store. */
 import type { Clock, ObjectStore } from '../types.js';
+import { cronJobController } from './cronjob.js';
+import { daemonSetController } from './daemonset.js';
 import { deploymentController } from './deployment.js';
 import { endpointsController } from './endpoints.js';
+import { jobController } from './job.js';
 import { ControllerLoop, type ControllerSpec, type LoopContext } from './loop.js';
 import { kinds, type Kinds } from './objects.js';
+import { pvcController } from './pvc.js';
 import { replicaSetController } from './replicaset.js';
+import { statefulSetController } from './statefulset.js';
 
 export type ControllerFactory = (ctx: LoopContext, k: Kinds) => ControllerSpec;
 
-export const CONTROLLERS: ControllerFactory[] = [deploymentController, replicaSetController, endpointsController];
+/**
+ * HorizontalPodAutoscalers, PodDisruptionBudgets, NetworkPolicies and Ingress/HTTPRoute are stored
+ * only: no controller acts on them (there are no metrics to scale on and one node to disrupt).
+ */
+export function allControllers(dataDir: string): ControllerFactory[] {
+  return [deploymentController, replicaSetController, statefulSetController, daemonSetController, jobController, cronJobController, endpointsController, pvcController(dataDir)];
+}
 
 export interface RunningControllers {
   loops: ControllerLoop[];
@@ -17,7 +28,7 @@ export interface RunningControllers {
   stop(): void;
 }
 
-export function startControllers(store: ObjectStore, clock: Clock, log: (line: string) => void, factories: ControllerFactory[] = CONTROLLERS): RunningControllers {
+export function startControllers(store: ObjectStore, clock: Clock, log: (line: string) => void, factories: ControllerFactory[]): RunningControllers {
   const ctx: LoopContext = { store, clock, log };
   const k = kinds(store);
   const loops = factories.map((f) => new ControllerLoop(ctx, f(ctx, k)));

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { Clock, ObjectStore, SandboxRuntime } from '../types.js';
-import { startControllers, type RunningControllers } from '../controllers/index.js';
+import { allControllers, startControllers, type RunningControllers } from '../controllers/index.js';
 import { kinds } from '../controllers/objects.js';
 import { defaultSandboxConfig, type SandboxConfig } from './config.js';
 import { Kubelet } from './kubelet.js';
@@ -41,7 +41,7 @@ export function startRuntime(store: ObjectStore, opts: RuntimeOptions): StartedR
   const graceful = store as ObjectStore & { gracefulPodDeletion?: boolean };
   if ('gracefulPodDeletion' in graceful) graceful.gracefulPodDeletion = true;
   const k = kinds(store);
-  const controllers = startControllers(store, clock, log);
+  const controllers = startControllers(store, clock, log, allControllers(opts.dataDir));
   const kubelet = new Kubelet({ store, k, clock, config, dataDir: opts.dataDir, log });
   kubelet.start();
   const proxy = new ServiceProxy(store, k, kubelet, log);

@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../runtime/testing/fake-clock.js';
+import { startHarness, type Harness } from '../runtime/testing/harness.js';
+import type { KubeObject } from '../types.js';
+import { getCondition, kinds, status, type Condition } from './objects.js';
+
+let clock: FakeClock;
+let h: Harness;
+beforeEach(() => {
+  clock = new FakeClock(Date.parse('2026-01-01T00:00:30Z'));
+  h = startHarness({ clock });
+});
+afterEach(() => h.close());
+const step = (ms: number) => clock.advance(ms, () => h.settle());
+const k = () => kinds(h.store);
+const cond = (o: KubeObject | undefined, type: string) => getCondition(status<{ conditions?: Condition[] }>(o ?? ({} as KubeObject)).conditions, type);
+const container = { name: 'c', image: 'busybox:1' };
+
+describe('Job controller', () => {
+  it('runs completions with parallelism and ends Complete', async () => {
+    h.apply({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'default' }, spec: { completions: 3, parallelism: 2, template: { spec: { restartPolicy: 'Never', containers: [container] } } } });
+    await h.settle();
+    expect(h.store.list(k().pod, 'default').items).toHaveLength(2);
+    await step(5000);
+    const job = h.store.get(k().job, 'default', 'j');
+    expect(cond(job, 'Complete')?.status).toBe('True');
+    expect(job?.status).toMatchObject({ succeeded: 3 });
+    expect(h.store.list(k().pod, 'default').items).toHaveLength(3);
+  });
+
+  it('fails with BackoffLimitExceeded once failures pass backoffLimit', async () => {
+    h.apply({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j', namespace: 'default' },
+      spec: { backoffLimit: 1, template: { metadata: { annotations: { 'sandbox.slipway.dev/exit-code': '1' } }, spec: { restartPolicy: 'Never', containers: [container] } } },
+    });
+    await step(10_000);
+    const job = h.store.get(k().job, 'default', 'j');
+    expect(cond(job, 'Failed')).toMatchObject({ status: 'True', reason: 'BackoffLimitExceeded' });
+    expect(job?.status).toMatchObject({ failed: 2 });
+  });
+});
+
+describe('CronJob controller', () => {
+  it('creates a Job at each scheduled minute and keeps the history limit', async () => {
+    h.apply({
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'tick', namespace: 'default' },
+      spec: { schedule: '* * * * *', successfulJobsHistoryLimit: 2, jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [container] } } } } },
+    });
+    await h.settle();
+    expect(h.store.list(k().job, 'default').items).toHaveLength(0);
+    await step(31_000);
+    const first = h.store.list(k().job, 'default').items;
+    expect(first.map((j) => j.metadata.name)).toEqual([`tick-${Date.parse('2026-01-01T00:01:00Z') / 60_000}`]);
+    expect(h.store.get(k().cronJob, 'default', 'tick')?.status).toMatchObject({ lastScheduleTime: '2026-01-01T00:01:00Z' });
+    for (let i = 0; i < 4; i++) await step(60_000);
+    const jobs = h.store.list(k().job, 'default').items.filter((j) => !j.metadata.deletionTimestamp);
+    expect(jobs.filter((j) => cond(j, 'Complete')?.status === 'True').length).toBeLessThanOrEqual(2);
+    expect(h.store.get(k().cronJob, 'default', 'tick')?.status).toMatchObject({ lastScheduleTime: '2026-01-01T00:05:00Z' });
+  });
+});
+
+describe('StatefulSet controller', () => {
+  it('creates ordinals in order, each after the previous is ready, with bound PVCs', async () => {
+    h.apply({
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'default' },
+      spec: {
+        replicas: 3,
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ ...container, volumeMounts: [{ name: 'data', mountPath: '/data' }] }] } },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      },
+    });
+    await h.settle();
+    expect(h.store.list(k().pod, 'default').items.map((p) => p.metadata.name)).toEqual(['db-0']);
+    await step(2000);
+    expect(h.store.list(k().pod, 'default').items.map((p) => p.metadata.name)).toEqual(['db-0', 'db-1', 'db-2']);
+    const pvc = h.store.get(k().pvc, 'default', 'data-db-1') as KubeObject;
+    expect(pvc.status).toMatchObject({ phase: 'Bound', capacity: { storage: '1Gi' } });
+    const pv = h.store.get(k().pv, undefined, (pvc.spec as { volumeName: string }).volumeName) as KubeObject;
+    expect(existsSync((pv.spec as { hostPath: { path: string } }).hostPath.path)).toBe(true);
+    const st = h.store.get(k().statefulSet, 'default', 'db')?.status as { readyReplicas: number; currentRevision: string; updateRevision: string };
+    expect(st.readyReplicas).toBe(3);
+    expect(st.currentRevision).toBe(st.updateRevision);
+    // Scale down removes the highest ordinal first.
+    const sts = h.store.get(k().statefulSet, 'default', 'db') as KubeObject;
+    h.store.update({ ...sts, spec: { ...(sts.spec as object), replicas: 1 } });
+    await step(2000);
+    expect(h.store.list(k().pod, 'default').items.map((p) => p.metadata.name)).toEqual(['db-0']);
+  });
+});
+
+describe('DaemonSet controller', () => {
+  it('runs one pod on the sandbox node and replaces it on a template change', async () => {
+    const ds = (image: string): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'DaemonSet',
+      metadata: { name: 'agent', namespace: 'default' },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image }] } } },
+    });
+    h.apply(ds('agent:1'));
+    await step(2000);
+    expect(h.store.get(k().daemonSet, 'default', 'agent')?.status).toMatchObject({ desiredNumberScheduled: 1, numberReady: 1, updatedNumberScheduled: 1 });
+    h.apply(ds('agent:2'));
+    await step(2000);
+    const pods = h.store.list(k().pod, 'default').items;
+    expect(pods).toHaveLength(1);
+    expect((pods[0]?.spec as { containers: { image: string }[] }).containers[0]?.image).toBe('agent:2');
+  });
+});
