@@ -62,6 +62,14 @@ describe('writers over renderApp output', () => {
     });
   });
 
+  it('is deterministic: the same input gives the same bytes in every format', () => {
+    const a = input();
+    const b = input();
+    for (const write of [writeHelmChart, writeKustomize]) expect([...write(a).files]).toEqual([...write(b).files]);
+    const compose = (data: FormatInput) => [...writeCompose({ spec: data.spec, environments: [data.environments[2]!] }).files];
+    expect(compose(a)).toEqual(compose(b));
+  });
+
   it('compose is schema-valid for every environment', () => {
     for (const env of input().environments) {
       const out = writeCompose({ spec: resolvedSpec, environments: [env] });
