@@ -2,9 +2,11 @@
  * `slipway sandbox up --detach | status | down` in-process (the daemon is a real child process),
  * with a kubeconfig that already holds another context, which must survive.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../../src/cli/main.js';
@@ -12,6 +14,7 @@ import { memoryIo } from '../../src/cli/io.js';
 import { isAlive } from '../../src/sandbox/control.js';
 import { kubectl } from '../helpers/kube-tools.js';
 
+const execFileP = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'slipway-sandbox-cli-'));
 const kubeconfig = join(dir, 'kube', 'config');
 const env = { HOME: dir, KUBECONFIG: kubeconfig, SLIPWAY_SANDBOX_HOME: join(dir, 'state') };
@@ -31,7 +34,6 @@ current-context: prod
 
 describe('slipway sandbox', () => {
   it('starts detached, merges the kubeconfig, reports status and stops', async () => {
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(join(dir, 'kube'), { recursive: true });
     writeFileSync(kubeconfig, OTHER);
 
@@ -68,5 +70,32 @@ describe('slipway sandbox', () => {
     const gone = memoryIo({ env });
     expect(await main(['node', 'slipway', 'sandbox', 'status'], gone.io)).toBe(1);
     expect(gone.stdout()).toContain('No sandbox is running');
+  });
+});
+
+const built = existsSync(join(import.meta.dirname, '..', '..', 'dist', 'cli', 'main.js'));
+
+describe.skipIf(!built)('./bin/slipway sandbox (after npm run build)', () => {
+  it('serves in the foreground until SIGTERM, then removes its state and context', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'slipway-sandbox-bin-'));
+    const binEnv = { ...process.env, HOME: home, KUBECONFIG: join(home, 'config'), SLIPWAY_SANDBOX_HOME: join(home, 'state') };
+    const child = spawn(join(import.meta.dirname, '..', '..', 'bin', 'slipway'), ['sandbox', 'up', '--no-runtime'], { env: binEnv });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      for (let i = 0; i < 150 && !out.includes('Serving in the foreground'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toContain('context "slipway-sandbox" written to');
+      const ns = await kubectl(['get', 'ns', 'default', '--cache-dir', join(home, 'cache')], { env: binEnv });
+      expect(ns.stdout).toMatch(/default\s+Active/);
+      const status = await execFileP(join(import.meta.dirname, '..', '..', 'bin', 'slipway'), ['sandbox', 'status', '--output', 'json'], { env: binEnv });
+      expect(JSON.parse(status.stdout)).toMatchObject({ running: true, pid: child.pid });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(existsSync(join(home, 'state', 'sandbox.json'))).toBe(false);
+    expect(parse(readFileSync(join(home, 'config'), 'utf8')).contexts).toEqual([]);
+    rmSync(home, { recursive: true, force: true });
   });
 });
