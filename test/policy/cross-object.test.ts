@@ -56,3 +56,11 @@ describe('cross-object rules see the whole input set', () => {
     expect(findingsOf(rollout, 'pss-host-namespaces').map((f) => `${f.line}:${f.column}`)).toEqual(['12:7']);
   });
 });
+
+describe('probe-identical tolerates the recommended pattern', () => {
+  it('accepts the same check when liveness is more patient than readiness', () => {
+    const probes = (live: string) => restrictedPod({ container: `      readinessProbe:\n        tcpSocket: {port: 6379}\n        periodSeconds: 5\n      livenessProbe:\n        tcpSocket: {port: 6379}\n${live}` });
+    expect(findingsOf(probes('        periodSeconds: 10\n'), 'probe-identical')).toEqual([]);
+    expect(findingsOf(probes('        periodSeconds: 5\n'), 'probe-identical')).toHaveLength(1);
+  });
+});

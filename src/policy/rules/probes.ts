@@ -13,6 +13,13 @@ function handlerOf(probe: unknown): string | undefined {
   return Object.keys(h).length ? JSON.stringify(h) : undefined;
 }
 
+/** Seconds of consecutive failures before the kubelet acts (API defaults: period 10s, threshold 3). */
+function patience(probe: unknown): number {
+  const p = isObj(probe) ? probe : {};
+  const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
+  return num(p.initialDelaySeconds, 0) + num(p.periodSeconds, 10) * num(p.failureThreshold, 3);
+}
+
 const servesPorts = (c: ContainerRef) => objs(c.container.ports).length > 0;
 
 const readiness = workloadRule(
@@ -58,14 +65,15 @@ const identical = workloadRule(
     title: 'Readiness and liveness probes are identical',
     severity: 'warning',
     category: 'probes',
-    checks: 'readinessProbe and livenessProbe of a container must not use the same handler (same httpGet/tcpSocket/exec/grpc).',
-    rationale: 'When the check fails under load, the pod is taken out of rotation and restarted at the same moment, turning a slowdown into an outage.',
-    remediation: 'Give liveness a cheaper check that only proves the process is alive, or a higher failureThreshold on a separate endpoint.',
+    checks: 'readinessProbe and livenessProbe of a container must not use the same handler (httpGet/tcpSocket/exec/grpc) unless liveness waits longer (initialDelaySeconds + periodSeconds x failureThreshold) than readiness.',
+    rationale: 'When the check fails under load, the pod is taken out of rotation and restarted at the same moment, turning a slowdown into an outage. A more patient liveness probe on the same check is the recommended pattern and is accepted.',
+    remediation: 'Give liveness a cheaper check that only proves the process is alive, or make it more patient (higher periodSeconds or failureThreshold) than readiness.',
   },
   (w) =>
     containersOf(w, ['containers', 'initContainers']).flatMap((c): Violation[] => {
       const r = handlerOf(c.container.readinessProbe);
-      return r !== undefined && r === handlerOf(c.container.livenessProbe)
+      const same = r !== undefined && r === handlerOf(c.container.livenessProbe);
+      return same && patience(c.container.livenessProbe) <= patience(c.container.readinessProbe)
         ? [{ manifest: w.manifest, path: [...c.path, 'livenessProbe'], container: c.name, message: `container "${c.name}" uses the same check for readiness and liveness` }]
         : [];
     }),

@@ -67,7 +67,10 @@ async function collectPath(abs: string, explicit: boolean, host: InputHost, opts
     return add({ ...parseManifests(await opts.renderSpec(abs), display(abs)), editable: false });
   }
   if (!explicit && !YAML_FILE.test(abs)) return;
-  add(parseManifests(host.readFile(abs), display(abs)));
+  const text = host.readFile(abs);
+  // Walking a directory, YAML that is plainly not Kubernetes (docker-compose.yml, CI workflows) is skipped.
+  if (!explicit && !/^(apiVersion|kind):/m.test(text)) return;
+  add(parseManifests(text, display(abs)));
 }
 
 async function renderHelm(dir: string, host: InputHost, opts: CollectOptions, display: (p: string) => string): Promise<ParsedFile> {

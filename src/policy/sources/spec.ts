@@ -1,7 +1,37 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { UserError } from '../../errors.js';
+import { manifestsYaml, renderApp } from '../../render/index.js';
+import { environmentNames, loadSpec, resolveEnvironment, type ResolvedApp } from '../../spec/index.js';
+
 /**
- * Rendering slipway.yaml for `slipway check`: not wired yet (src/spec has no loader export).
- * Returning undefined makes the checker say so instead of guessing.
+ * Renders slipway.yaml for `slipway check`: the spec is loaded and resolved for one environment
+ * (--env, or the only one declared) and rendered by the same renderApp `slipway render` uses; the
+ * checker then reads that YAML stream. Lines of findings are lines of the rendered stream.
  */
-export function specRenderer(_env: string | undefined): ((file: string) => Promise<string>) | undefined {
-  return undefined;
+export function specRenderer(env: string | undefined): (file: string) => Promise<string> {
+  return async (file) => {
+    const spec = await loadSpec(file);
+    const declared = environmentNames(spec);
+    const name = env ?? (declared.length === 1 ? declared[0] : undefined);
+    if (!name) {
+      throw new UserError(`${basename(file)} declares environments ${declared.join(', ')}; say which one to check`, { code: 'check/needs-env', path: '--env', hint: `add --env ${declared[0]}` });
+    }
+    const app = resolveEnvironment(spec, name, file);
+    return manifestsYaml(renderApp(app, { files: configFiles(file, app) }).objects);
+  };
+}
+
+/** Contents of `config[].from` files, read next to slipway.yaml (render itself never reads files). */
+function configFiles(specFile: string, app: ResolvedApp): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const service of Object.values(app.services)) {
+    for (const config of service.config ?? []) {
+      if (config.from === undefined || config.from in files) continue;
+      const path = resolve(dirname(specFile), config.from);
+      if (!existsSync(path)) throw new UserError(`${config.from} does not exist (looked in ${dirname(specFile)})`, { code: 'check/config-missing', hint: 'paths are relative to slipway.yaml' });
+      files[config.from] = readFileSync(path, 'utf8');
+    }
+  }
+  return files;
 }
