@@ -4,7 +4,8 @@
  */
 import { UserErrors } from '../errors.js';
 import type { ResolvedApp } from '../spec/resolved.js';
-import { newContext, warn, type RenderContext, type RenderOptions } from './context.js';
+import { newContext, warn, type RenderOptions } from './context.js';
+import { limitProblems } from './limits.js';
 import type { KubeObject, RenderWarning } from './kube.js';
 import { renderDependencyObjects } from './objects/dependency-objects.js';
 import { renderNetworkPolicies, type FlowGraph } from './objects/network-policies.js';
@@ -20,19 +21,6 @@ export { manifestsYaml } from './manifests.js';
 export interface RenderResult {
   objects: KubeObject[];
   warnings: RenderWarning[];
-}
-
-/** DNS-1035 names (Services) are at most 63 characters; the API server rejects longer ones. */
-function checkNames(ctx: RenderContext, objects: KubeObject[]): void {
-  for (const o of objects) {
-    if (o.kind === 'Service' && o.metadata.name.length > 63) {
-      ctx.problems.push({
-        path: 'app',
-        message: `Service name ${o.metadata.name} is longer than 63 characters`,
-        hint: 'shorten the app, service or dependency name',
-      });
-    }
-  }
 }
 
 function unique(warnings: RenderWarning[]): RenderWarning[] {
@@ -65,7 +53,7 @@ export function renderApp(app: ResolvedApp, opts: RenderOptions = {}): RenderRes
   for (const name of Object.keys(app.backups).sort()) {
     warn(ctx, `backups.${name}`, 'backup CronJobs are not rendered by this version of Slipway; nothing in the output runs this backup');
   }
-  checkNames(ctx, objects);
+  ctx.problems.push(...limitProblems(objects));
   if (ctx.problems.length) throw new UserErrors(ctx.problems, 'render/invalid');
   return { objects: objects.map(prune).sort(compareObjects), warnings: unique(ctx.warnings) };
 }

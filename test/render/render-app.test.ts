@@ -167,9 +167,26 @@ describe('renderApp: bad input is an error naming the field', () => {
     ['unknown reference', { image: 'a:1', env: { X: '${nope.url}' } }, 'services.api.env.X: ${nope.url} names nope, which is neither a service nor a dependency'],
     ['public without a port', { image: 'a:1', public: { host: 'h' } }, 'services.api.public: a public service needs a port'],
     ['config from without contents', { image: 'a:1', config: [{ path: '/c', from: 'c.txt' }] }, 'services.api.config[0].from: the contents of c.txt were not given to render'],
+    ['two mounts at one path', { image: 'a:1', config: [{ path: '/data', content: 'x' }], volumes: [{ name: 'd', path: '/data', size: '1Gi' }] }, 'services.api.volumes[0].path: /data is already mounted by services.api.config[0].path'],
+    ['a volume on /tmp', { image: 'a:1', volumes: [{ name: 'd', path: '/tmp/', size: '1Gi' }] }, 'services.api.volumes[0].path: /tmp/ is already mounted by the writable /tmp render adds'],
     ['reserved volume name', { image: 'a:1', volumes: [{ name: 'tmp', path: '/x', size: '1Gi' }] }, 'services.api.volumes: volume name tmp is reserved by render'],
   ])('%s', (_name, svc, problem) => {
     expect(problemsOf(() => one(svc))).toEqual([problem]);
+  });
+
+  it('a name too long for a Service or a label is an error, not an apply-time failure', () => {
+    const long = 'a'.repeat(60);
+    expect(problemsOf(() => renderApp(resolved({ services: { [long]: { image: 'a:1', port: 80, migrations: { command: ['m'] } } } })))).toEqual([
+      expect.stringMatching(/^app: Job .*: a label app.kubernetes.io\/name=a{60}-migrate is not a valid label value/),
+      expect.stringMatching(/^app: Job .*: a pod label/),
+      expect.stringMatching(/^app: Service name shop-a{60} is longer than 63 characters$/),
+    ]);
+  });
+
+  it('a UDP main port gets no TCP probes, and a warning', () => {
+    const r = one({ image: 'a:1', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] });
+    expect(containerOf(find(r.objects, 'Deployment', 'shop-api')).readinessProbe).toBeUndefined();
+    expect(r.warnings.map((w) => w.path)).toEqual(['services.api.health']);
   });
 
   it('reports every problem at once', () => {

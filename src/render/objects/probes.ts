@@ -62,7 +62,12 @@ export function renderProbe(ctx: RenderContext, path: string, kind: ProbeKind, c
 /** The three probe fields of a long-running container. */
 export function probes(ctx: RenderContext, path: string, service: Service, mainPort: number | undefined): Record<string, unknown> {
   const health = service.health ?? {};
-  const fallback: HealthCheck | undefined = mainPort !== undefined ? { tcp: true } : undefined;
+  // A TCP connect cannot tell whether a UDP listener is up: such a service must name its checks.
+  const udp = service.ports?.[0]?.protocol === 'UDP';
+  if (udp && mainPort !== undefined && !(health.readiness && health.liveness)) {
+    warn(ctx, `${path}.health`, 'the main port is UDP, which a TCP check cannot probe; set readiness and liveness (exec or another port)');
+  }
+  const fallback: HealthCheck | undefined = mainPort !== undefined && !udp ? { tcp: true } : undefined;
   const readiness = health.readiness ?? fallback;
   const liveness = health.liveness ?? fallback;
   return {

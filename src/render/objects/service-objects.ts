@@ -40,6 +40,7 @@ export function serviceParts(ctx: RenderContext, name: string, service: Service)
   for (const v of service.volumes ?? []) {
     if (RESERVED_VOLUMES.has(v.name)) fail(ctx, `${path}.volumes`, `volume name ${v.name} is reserved by render`, 'rename the volume');
   }
+  checkMountPaths(ctx, path, service);
   return {
     path,
     name,
@@ -55,6 +56,20 @@ export function serviceParts(ctx: RenderContext, name: string, service: Service)
       .filter((v) => v.shared)
       .map((v) => ({ name: v.name, persistentVolumeClaim: { claimName: objectName(ctx.app.app, name, v.name) } })),
   };
+}
+
+/** The API server refuses two mounts at one path; /tmp is render's. */
+function checkMountPaths(ctx: RenderContext, path: string, service: Service): void {
+  const seen = new Map<string, string>([['/tmp', 'the writable /tmp render adds']]);
+  const mounts = [
+    ...(service.config ?? []).map((c, i): [string, string] => [c.path, `${path}.config[${i}].path`]),
+    ...(service.volumes ?? []).map((v, i): [string, string] => [v.path, `${path}.volumes[${i}].path`]),
+  ];
+  for (const [mount, field] of mounts) {
+    const other = seen.get(mount.replace(/\/+$/, ''));
+    if (other) fail(ctx, field, `${mount} is already mounted by ${other}`, 'give each config file and volume its own path');
+    seen.set(mount.replace(/\/+$/, ''), field);
+  }
 }
 
 /** Fields a scheduled service cannot use; named rather than silently dropped. */

@@ -1,0 +1,33 @@
+/**
+ * Limits the API server enforces on what render composes from spec names, checked before output so
+ * a long app or service name fails here with the field to shorten, not at apply time.
+ * (apimachinery validation: DNS-1123 subdomain names, DNS-1035 labels for Services, label values.)
+ */
+import type { Problem } from '../errors.js';
+import type { KubeObject } from './kube.js';
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+function labelProblems(o: KubeObject, labels: Record<string, string> | undefined, where: string): Problem[] {
+  return Object.entries(labels ?? {})
+    .filter(([, v]) => v.length > 63 || !LABEL_VALUE.test(v))
+    .map(([k, v]) => ({
+      path: 'app',
+      message: `${o.kind} ${o.metadata.name}: ${where} label ${k}=${v} is not a valid label value (at most 63 characters)`,
+      hint: 'shorten the app, service or dependency name',
+    }));
+}
+
+export function limitProblems(objects: KubeObject[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const o of objects) {
+    const max = o.kind === 'Service' ? 63 : 253;
+    if (o.metadata.name.length > max) {
+      problems.push({ path: 'app', message: `${o.kind} name ${o.metadata.name} is longer than ${max} characters`, hint: 'shorten the app, service or dependency name' });
+    }
+    problems.push(...labelProblems(o, o.metadata.labels, 'a'));
+    const template = (o.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)?.template;
+    problems.push(...labelProblems(o, template?.metadata?.labels, 'a pod'));
+  }
+  return problems;
+}
