@@ -10,7 +10,7 @@ import type { ResolvedApp } from './resolved.js';
 import { AppSchema, type App, type Environment, type Service } from './schema.js';
 import { checkSpec } from './semantic.js';
 import { locate, locationOf, pathText, type PathSegment } from './source.js';
-import { suggestion } from './suggest.js';
+import { closest } from './suggest.js';
 
 /** The name of the only environment of a spec that declares none. */
 export const DEFAULT_ENVIRONMENT = 'default';
@@ -33,11 +33,13 @@ export function mergeEnvironment(app: App, env: string): Record<string, unknown>
 
 function unknownEnvironment(app: App, env: string, file?: string): UserError {
   const declared = environmentNames(app);
+  const source = sourceOf(app);
+  const near = declared.find((d) => d.startsWith(env) || env.startsWith(d)) ?? closest(env, declared);
   return new UserError(`unknown environment "${env}"; the spec declares: ${declared.join(', ')}`, {
     code: 'spec.environment',
-    location: file ? { file, line: 1, column: 1 } : undefined,
+    location: source ? locationOf(source, ['environments'], true) : file ? { file, line: 1, column: 1 } : undefined,
     path: 'environments',
-    hint: suggestion(env, declared, 'declared') ?? 'add it under environments:',
+    hint: near ? `did you mean "${near}"?` : `add ${env} under environments:`,
   });
 }
 

@@ -22,6 +22,8 @@ export const cpu = () =>
 export const duration = () =>
   z.string().regex(DURATION, { message: 'expected a duration such as 30s, 5m or 1h30m' });
 const PORT_MESSAGE = { error: 'expected a number from 1 to 65535' };
+/** A regex rather than startsWith: zod exports startsWith as a non-standard JSON Schema format. */
+const absolutePath = () => z.string().regex(/^\//, { error: 'expected a path starting with /' });
 const port = () =>
   z.number(PORT_MESSAGE).int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE).describe('a TCP port from 1 to 65535');
 const cron = () =>
@@ -33,7 +35,7 @@ const cron = () =>
 
 export const ProbeSchema = z
   .strictObject({
-    http: z.string().startsWith('/').optional().describe('HTTP GET path; 2xx/3xx is healthy'),
+    http: absolutePath().optional().describe('HTTP GET path; 2xx/3xx is healthy'),
     tcp: z.literal(true).optional().describe('a TCP connect to the port'),
     exec: z.array(z.string()).min(1).optional().describe('a command run in the container; exit 0 is healthy'),
     port: port().optional().describe('defaults to the service port'),
@@ -46,7 +48,7 @@ export const ProbeSchema = z
   .describe('A health check: exactly one of http, tcp or exec');
 
 /** A string is shorthand for an HTTP check of that path. */
-export const HealthCheckSchema = z.union([z.string().startsWith('/'), ProbeSchema]);
+export const HealthCheckSchema = z.union([absolutePath(), ProbeSchema]);
 
 export const HealthSchema = z.strictObject({
   readiness: HealthCheckSchema.optional(),
@@ -66,7 +68,7 @@ export const ResourcesSchema = z.strictObject({
 
 export const VolumeSchema = z.strictObject({
   name: name(),
-  path: z.string().startsWith('/'),
+  path: absolutePath(),
   size: quantity(),
   accessMode: z.enum(['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany', 'ReadOnlyMany']).optional(),
   storageClass: z.string().optional(),
@@ -80,7 +82,7 @@ export const VolumeSchema = z.strictObject({
 
 export const PublicSchema = z.strictObject({
   host: z.string().min(1),
-  path: z.string().startsWith('/').optional(),
+  path: absolutePath().optional(),
   tls: z.union([z.boolean(), z.strictObject({ secretName: z.string().optional(), issuer: z.string().optional() })]).optional(),
   port: port().optional().describe('which service port to expose; defaults to the main one'),
 });
@@ -105,7 +107,7 @@ export const PortSchema = z.strictObject({
 });
 
 export const ConfigFileSchema = z.strictObject({
-  path: z.string().startsWith('/').describe('where the file appears in the container'),
+  path: absolutePath().describe('where the file appears in the container'),
   content: z.string().optional(),
   from: z.string().optional().describe('a file in the repository, relative to slipway.yaml'),
 });
