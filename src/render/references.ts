@@ -2,6 +2,7 @@
  * Where `${target.output}` references in env values point: an in-cluster dependency, an external
  * dependency's Secret, a sqlite file, or another service of the app.
  */
+import { parseReferences, type ParsedReference } from '../spec/references.js';
 import type { Dependency, Service } from '../spec/schema.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import { dependencyKind } from './objects/dependencies/catalog.js';
@@ -10,22 +11,11 @@ import { dependencyCredentialsName, objectName } from './names.js';
 
 export type { Output } from './objects/dependencies/kind.js';
 
-const REFERENCE = /\$\{([a-z][-a-z0-9]*)\.([A-Za-z][A-Za-z0-9_]*)\}/g;
+export type Reference = Pick<ParsedReference, 'text' | 'target' | 'output' | 'start'>;
 
-export interface Reference {
-  /** The text matched, `${db.url}`. */
-  text: string;
-  target: string;
-  output: string;
-  /** Offset of the reference in the value. */
-  start: number;
-}
-
-/** Every `${target.output}` in a value; `$${...}` is an escaped literal (the spec's rule) and is skipped. */
+/** Every `${target.output}` in a value, as the spec parses them (`$${...}` is an escaped literal). */
 export function findReferences(value: string): Reference[] {
-  return [...value.matchAll(REFERENCE)]
-    .filter((m) => m.index === 0 || value[m.index - 1] !== '$')
-    .map((m) => ({ text: m[0], target: m[1] ?? '', output: m[2] ?? '', start: m.index }));
+  return parseReferences(value);
 }
 
 /** The literal a value means once escapes are removed: `$${x}` is written as `${x}`. */
