@@ -180,3 +180,29 @@ describe('MemoryStore', () => {
     expect(() => names({ fieldSelector: 'spec.foo=1' })).toThrow(expect.objectContaining({ status: 400 }));
   });
 });
+
+describe('MemoryStore validation (422 Invalid)', () => {
+  it('refuses workloads whose selector is missing, does not match, or changes', () => {
+    const store = storeWithDefault();
+    const noSelector = deployment('a');
+    delete (noSelector.spec as Record<string, unknown>).selector;
+    expect(() => store.create(noSelector)).toThrow(expect.objectContaining({ status: 422, message: 'Deployment.apps "a" is invalid: spec.selector: Required value' }));
+    const mismatch = deployment('b');
+    (mismatch.spec as { selector: unknown }).selector = { matchLabels: { app: 'other' } };
+    expect(() => store.create(mismatch)).toThrow(expect.objectContaining({ status: 422, message: expect.stringContaining('`selector` does not match template `labels`') }));
+    const ok = store.create(deployment('c'));
+    const moved = structuredClone(ok);
+    (moved.spec as { selector: unknown; template: { metadata: { labels: unknown } } }).selector = { matchLabels: { app: 'c', v: '2' } };
+    (moved.spec as { template: { metadata: { labels: unknown } } }).template.metadata.labels = { app: 'c', v: '2' };
+    expect(() => store.update(moved)).toThrow(expect.objectContaining({ status: 422, message: expect.stringContaining('spec.selector: Invalid value') }));
+  });
+
+  it('refuses containers without an image and Services without ports', () => {
+    const store = storeWithDefault();
+    expect(() => store.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'x' }] } })).toThrow(
+      expect.objectContaining({ status: 422, message: 'Pod "p" is invalid: spec.containers[0].image: Required value', details: expect.objectContaining({ causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers[0].image' }] }) }),
+    );
+    expect(() => store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { selector: { app: 's' } } })).toThrow(expect.objectContaining({ status: 422, message: 'Service "s" is invalid: spec.ports: Required value' }));
+    expect(store.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'headless' }, spec: { clusterIP: 'None', selector: { app: 'h' } } }).spec).toMatchObject({ clusterIPs: ['None'] });
+  });
+});

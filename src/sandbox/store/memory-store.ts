@@ -20,6 +20,7 @@ import { Collector } from './collector.js';
 import { applyDefaults, pruneNulls } from './defaults.js';
 import { ResourceRegistry, typeKey, type ServedResource } from './registry.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { validateObject } from './object-validation.js';
 import { hasGeneration, isNoop, mergeUpdate } from './update-merge.js';
 import { qualifiedResource, validateName } from './validation.js';
 import { WatchHub, DEFAULT_HISTORY_SIZE } from './watch-hub.js';
@@ -121,6 +122,7 @@ export class MemoryStore implements ObjectStore {
     if (hasGeneration(type)) meta.generation = 1;
     else delete meta.generation;
     applyDefaults(o, { allocateClusterIP: () => this.ips.allocate() });
+    validateObject(type, o, undefined);
     if (opts.dryRun) {
       meta.resourceVersion = '';
       return o;
@@ -139,6 +141,7 @@ export class MemoryStore implements ObjectStore {
     const rv = input.metadata.resourceVersion;
     if (rv && rv !== stored.metadata.resourceVersion) throw conflict(type, name);
     const next = mergeUpdate(type, stored, pruneNulls(structuredClone(input)) as KubeObject, opts.subresource, { allocateClusterIP: () => this.ips.allocate() });
+    if (opts.subresource !== 'status') validateObject(type, next, stored);
     if (isNoop(stored, next)) return structuredClone(stored);
     if (opts.dryRun) return next;
     if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && !this.collector.awaitsGrace(type, next)) {
