@@ -9,6 +9,12 @@ export const LOCK_TTL_SECONDS = 60;
 /** Renew at a third of the TTL, as client-go leader election does (RenewDeadline < LeaseDuration), so two missed renewals still keep the lock. */
 export const LOCK_RENEW_FRACTION = 1 / 3;
 
+/** A whole deploy (migrations, rollout, analysis) gives up after this long unless `--timeout` or deploy.timeout says otherwise. */
+export const DEPLOY_TIMEOUT_SECONDS = 900;
+
+/** Kubernetes minor version the deploy's policy check targets for removed APIs (the check command's default). */
+export const CHECK_KUBE_VERSION = { major: 1, minor: 36 };
+
 /** Field manager for server-side apply, so `kubectl` shows who owns which fields. */
 export const FIELD_MANAGER = 'slipway';
 

@@ -1,0 +1,24 @@
+/**
+ * What every engine command works with, in one object (Helm's action.Configuration): the cluster,
+ * the release store, the clock, who is deploying, and where progress goes. The CLI builds it; tests
+ * build it from the in-memory cluster and store and a ManualClock.
+ */
+import type { Cluster } from '../cluster/cluster.js';
+import type { Measurement } from './analysis/provider.js';
+import type { Clock } from './clock.js';
+import type { StepName } from './plan/types.js';
+import type { ReleaseStore } from './releases/store.js';
+
+export type DeployEvent =
+  | { type: 'step'; step: StepName; status: 'started' | 'ok' | 'failed' | 'skipped'; at: string; durationMs?: number; detail?: string }
+  | { type: 'measurement'; analysis: string; index: number; measurement: Measurement }
+  | { type: 'message'; level: 'info' | 'warn'; text: string; at: string };
+
+export interface EngineContext {
+  cluster: Cluster;
+  store: ReleaseStore;
+  clock: Clock;
+  /** The lock holder identity and the release's `deployedBy`. */
+  holder: string;
+  emit(event: DeployEvent): void;
+}

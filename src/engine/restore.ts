@@ -1,0 +1,30 @@
+/**
+ * Automatic rollback of a rolling deploy: re-apply the previous release's objects (re-rendered
+ * from its recorded spec, so the Deployment gets back exactly its old pod template and the
+ * Deployment controller scales the old ReplicaSet up again), wait for that rollout, and delete
+ * what only the failed release had created.
+ */
+import { refOf, type KubeObject } from '../cluster/cluster.js';
+import type { EngineContext } from './context.js';
+import { FIELD_MANAGER } from './defaults.js';
+import { groupByPhase } from './plan/order.js';
+import { entryKey, entryOf } from './plan/workloads.js';
+import { renderObjects } from './prepare.js';
+import type { Release } from './releases/release.js';
+import { waitForRollouts } from './rollout.js';
+
+export async function restorePrevious(ctx: EngineContext, previous: Release, failedObjects: KubeObject[], signal: AbortSignal): Promise<void> {
+  const { objects } = renderObjects(previous.spec);
+  const groups = groupByPhase(objects, new Set(Object.keys(previous.spec.dependencies)));
+  // Migrations are not undone (a schema change is forward-only); everything else goes back.
+  const restore = [...groups.foundation, ...groups.dependencies, ...groups.workloads, ...groups.traffic];
+  await ctx.cluster.apply(restore, { fieldManager: FIELD_MANAGER, force: true });
+  const deployments = groups.workloads.filter((o) => o.kind === 'Deployment').map((o) => refOf(o, previous.spec.namespace));
+  await waitForRollouts(ctx.cluster, deployments, signal);
+  const keep = new Set(objects.map((o) => entryKey(entryOf(o, previous.spec.namespace))));
+  for (const obj of failedObjects) {
+    const entry = entryOf(obj, previous.spec.namespace);
+    if (keep.has(entryKey(entry)) || obj.kind === 'Job') continue;
+    await ctx.cluster.delete(entry, { propagationPolicy: 'Background' });
+  }
+}
