@@ -1,0 +1,118 @@
+/**
+ * ci.yml: on pull requests and pushes. Per built service: lint and test with the language's
+ * tools, build the image (one platform, loaded into the runner's Docker), scan it with Trivy
+ * (fail on CRITICAL) and write an SBOM; then `slipway check` per environment with SARIF uploaded
+ * to code scanning. Nothing is pushed and no secret is used, so it is safe on forks' PRs.
+ */
+import { uses } from './actions.js';
+import { checkout, installSlipway, type Job, type Step } from './common.js';
+import { MAIN_BRANCH, RUNNER, SBOM_FORMAT, TRIVY_FAIL_SEVERITY } from './defaults.js';
+import type { BuiltImage, WorkflowPlan } from './plan.js';
+import { lintAndTest } from './toolchain.js';
+import { expr, id, repoPath, workflowYaml } from './yaml.js';
+
+export interface CiResult {
+  yaml: string;
+  /** Services whose language has no lint/test job (the image is still built and scanned). */
+  untested: BuiltImage[];
+}
+
+export function ciWorkflow(plan: WorkflowPlan): CiResult {
+  const jobs: Record<string, Job> = {};
+  const untested: BuiltImage[] = [];
+  const seen = new Set<string>();
+  for (const image of plan.images) {
+    const dir = repoPath(plan.specPath, image.context);
+    // Two services built from one context in one language share one test job.
+    const key = `${dir}\0${image.language.language}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const steps = lintAndTest({ language: image.language.language, dir, markers: image.language.markers });
+    if (!steps) {
+      untested.push(image);
+      continue;
+    }
+    jobs[id('test', image.service)] = {
+      name: `Lint and test (${image.language.language}, ${dir})`,
+      'runs-on': RUNNER,
+      permissions: { contents: 'read' },
+      steps: [checkout(), ...steps],
+    };
+  }
+  for (const image of plan.images) jobs[id('image', image.service)] = imageJob(plan, image);
+  jobs.check = checkJob(plan);
+  const workflow = {
+    name: 'CI',
+    on: { pull_request: null, push: { branches: [MAIN_BRANCH] } },
+    permissions: {},
+    concurrency: { group: `ci-${expr('github.ref')}`, 'cancel-in-progress': true },
+    jobs,
+  };
+  const header = [
+    `Written by slipway render --format workflows from ${plan.specPath}; change the spec, not this file.`,
+    'Lint and test each service, build and scan its image (Trivy, fail on CRITICAL), write an SBOM,',
+    'and run slipway check with SARIF uploaded to code scanning.',
+  ];
+  return { yaml: workflowYaml(header, workflow), untested };
+}
+
+function imageJob(plan: WorkflowPlan, image: BuiltImage): Job {
+  const ref = `${image.repository}:ci-${expr('github.sha')}`;
+  const steps: Step[] = [
+    checkout(),
+    { uses: uses('setupBuildx') },
+    {
+      name: 'Build (not pushed)',
+      uses: uses('buildPush'),
+      with: {
+        context: repoPath(plan.specPath, image.context),
+        file: repoPath(plan.specPath, image.dockerfile),
+        // One platform: only a single-platform image can be loaded into the runner's Docker to scan it.
+        platforms: 'linux/amd64',
+        load: true,
+        push: false,
+        tags: ref,
+      },
+    },
+    {
+      name: `Scan with Trivy (fail on ${TRIVY_FAIL_SEVERITY})`,
+      uses: uses('trivy'),
+      with: { 'image-ref': ref, severity: TRIVY_FAIL_SEVERITY, 'ignore-unfixed': true, 'exit-code': '1', format: 'table' },
+    },
+    {
+      name: 'SBOM',
+      uses: uses('sbom'),
+      with: { image: ref, format: SBOM_FORMAT, 'artifact-name': `sbom-${image.service}.spdx.json` },
+    },
+  ];
+  return { name: `Image ${image.service}: build, scan, SBOM`, 'runs-on': RUNNER, permissions: { contents: 'read' }, steps };
+}
+
+function checkJob(plan: WorkflowPlan): Job {
+  const names = plan.environments.map((e) => e.name);
+  const sarif = 'slipway-check.sarif';
+  return {
+    name: 'slipway check',
+    'runs-on': RUNNER,
+    // security-events: write only here, for the SARIF upload to code scanning.
+    permissions: { contents: 'read', 'security-events': 'write' },
+    strategy: { 'fail-fast': false, matrix: { environment: names } },
+    steps: [
+      checkout(),
+      ...installSlipway(plan),
+      {
+        name: 'Check the rendered objects',
+        id: 'check',
+        env: { ENVIRONMENT: expr('matrix.environment') },
+        run: `slipway check ${plan.specPath} --env "$ENVIRONMENT" --output sarif > ${sarif}`,
+      },
+      {
+        name: 'Upload SARIF to code scanning',
+        // Findings are uploaded even when the check failed on them; that is when they matter.
+        if: "always() && steps.check.outcome != 'skipped'",
+        uses: uses('uploadSarif'),
+        with: { sarif_file: sarif, category: `slipway-${expr('matrix.environment')}` },
+      },
+    ],
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * The `workflows` format: GitHub Actions workflows for the app, written into `.github/workflows/`
+ * of the output: ci.yml, cd.yml, promote.yml, drift.yml and (when backups are declared)
+ * dr-drill.yml. `writeWorkflows` is pure: which files exist in the repository (for language
+ * detection) and the Slipway version to install come in as arguments.
+ */
+import type { FormatInput, FormatOutput, FormatWarning, FormatWriter } from '../formats.js';
+import { cdWorkflow } from './cd.js';
+import { ciWorkflow } from './ci.js';
+import { filesOf, markerPathsOf, type RepositoryFiles } from './languages.js';
+import { workflowPlan, type WorkflowEnvironment } from './plan.js';
+import { promoteWorkflow } from './promote.js';
+import { driftWorkflow, drDrillWorkflow } from './scheduled.js';
+import { slipwayVersion } from './version.js';
+
+export const WORKFLOWS_DIR = '.github/workflows';
+
+export interface WorkflowOptions {
+  /** slipway.yaml relative to the repository root (default `slipway.yaml`). */
+  specPath?: string;
+  slipwayVersion: string;
+  files: RepositoryFiles;
+}
+
+export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): FormatOutput {
+  const environments: WorkflowEnvironment[] = input.environments.map((e) => ({
+    name: e.environment,
+    namespace: e.app.namespace,
+    approval: e.app.approval,
+    backups: Object.keys(e.app.backups),
+  }));
+  const plan = workflowPlan(input.spec, environments, { specPath: opts.specPath ?? 'slipway.yaml', slipwayVersion: opts.slipwayVersion, files: opts.files });
+  const warnings: FormatWarning[] = [];
+  const files = new Map<string, string>();
+  const ci = ciWorkflow(plan);
+  files.set(`${WORKFLOWS_DIR}/ci.yml`, ci.yaml);
+  files.set(`${WORKFLOWS_DIR}/cd.yml`, cdWorkflow(plan));
+  files.set(`${WORKFLOWS_DIR}/promote.yml`, promoteWorkflow(plan));
+  files.set(`${WORKFLOWS_DIR}/drift.yml`, driftWorkflow(plan));
+  const drill = drDrillWorkflow(plan);
+  if (drill) files.set(`${WORKFLOWS_DIR}/dr-drill.yml`, drill);
+
+  for (const image of ci.untested) {
+    warnings.push({
+      format: 'workflows',
+      path: `services.${image.service}.build.language`,
+      message: image.language.source === 'unknown'
+        ? `no go.mod, package.json, pyproject.toml, requirements.txt, Cargo.toml, pom.xml or build.gradle in ${image.context}: CI builds and scans the image but runs no lint or tests`
+        : `CI has no lint/test steps for language "${image.language.language}": it builds and scans the image only`,
+    });
+  }
+  if (!plan.automatic) {
+    warnings.push({ format: 'workflows', path: 'environments', message: 'no staging environment (or other without approval): cd.yml builds and signs images but deploys nowhere automatically' });
+  }
+  for (const service of Object.keys(input.spec.services)) {
+    if (!plan.images.some((i) => i.runBy.includes(service)) && !input.spec.services[service]?.image) {
+      warnings.push({ format: 'workflows', path: `services.${service}`, message: 'neither build nor image: cd.yml cannot give this service an image' });
+    }
+  }
+  return { files, warnings };
+}
+
+/**
+ * Registry entry. `input.files` holds the marker files the CLI found next to slipway.yaml
+ * (`wants` below names them); the keys are all that detection looks at.
+ */
+export const workflowsWriter: FormatWriter & { wants(input: Pick<FormatInput, 'spec'>): string[] } = {
+  name: 'workflows',
+  description: 'GitHub Actions: ci.yml, cd.yml, promote.yml, drift.yml, dr-drill.yml under .github/workflows/',
+  scope: 'all',
+  stdout: false,
+  wants: ({ spec }) => markerPathsOf(spec),
+  write: (input) => writeWorkflows(input, { slipwayVersion: slipwayVersion(), files: filesOf(Object.keys(input.files ?? {})) }),
+};

@@ -1,0 +1,105 @@
+/**
+ * What the workflows need to know about the app, computed once from the spec: the images CI
+ * builds (one per service with `build:`), which services run each image, the environments and
+ * which of them deploy automatically or behind an approval.
+ */
+import type { App } from '../../spec/schema.js';
+import { parseImage } from '../image.js';
+import { DEFAULT_PLATFORMS } from './defaults.js';
+import { serviceLanguage, type RepositoryFiles, type ServiceLanguage } from './languages.js';
+
+export interface BuiltImage {
+  /** The service whose `build:` this is; job names and step ids use it. */
+  service: string;
+  /** Registry and repository, no tag: `ghcr.io/acme/shop-api`. */
+  repository: string;
+  registry: string;
+  context: string;
+  dockerfile: string;
+  platforms: string[];
+  language: ServiceLanguage;
+  /** Every service that runs this image (its own, plus services naming the same repository). */
+  runBy: string[];
+}
+
+export interface WorkflowEnvironment {
+  name: string;
+  namespace: string;
+  approval: 'required' | 'none';
+  /** Names under `backups:` after this environment's overlay (an environment may remove them). */
+  backups: string[];
+}
+
+export interface WorkflowPlan {
+  app: string;
+  /** slipway.yaml relative to the repository root. */
+  specPath: string;
+  slipwayVersion: string;
+  images: BuiltImage[];
+  environments: WorkflowEnvironment[];
+  /** Deployed on every push to main (staging when declared). */
+  automatic?: string;
+  /** Deployed on version tags after the automatic one, each behind its GitHub Environment's reviewers. */
+  gated: string[];
+}
+
+export interface PlanOptions {
+  specPath: string;
+  slipwayVersion: string;
+  files: RepositoryFiles;
+}
+
+/** Same naming as render/image.ts: the spec's image, else `<registry>/<app>-<service>`. */
+export function imageRepository(spec: App, service: string): string | undefined {
+  const s = spec.services[service];
+  if (s?.image) return parseImage(s.image).repository;
+  if (spec.registry) return `${spec.registry.replace(/\/$/, '')}/${spec.app}-${service}`;
+  return undefined;
+}
+
+/** The registry host of a repository, as docker login wants it (Docker Hub when the first part is not a host). */
+export function registryHost(repository: string): string {
+  const first = repository.split('/')[0] ?? '';
+  return repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+}
+
+export function workflowPlan(spec: App, environments: WorkflowEnvironment[], opts: PlanOptions): WorkflowPlan {
+  const images: BuiltImage[] = [];
+  for (const [service, s] of Object.entries(spec.services)) {
+    if (!s.build) continue;
+    const repository = imageRepository(spec, service);
+    if (!repository) continue;
+    images.push({
+      service,
+      repository,
+      registry: registryHost(repository),
+      context: s.build.context,
+      dockerfile: joinPath(s.build.context, s.build.dockerfile ?? 'Dockerfile'),
+      platforms: s.build.platforms ?? DEFAULT_PLATFORMS,
+      language: serviceLanguage(s.build.context, s.build.language, opts.files),
+      runBy: [],
+    });
+  }
+  for (const service of Object.keys(spec.services)) {
+    const repository = imageRepository(spec, service);
+    const built = images.find((i) => i.service === service) ?? images.find((i) => i.repository === repository);
+    built?.runBy.push(service);
+  }
+  const names = environments.map((e) => e.name);
+  const automatic = names.includes('staging') ? 'staging' : environments.find((e) => e.approval === 'none' && e.name !== 'dev')?.name;
+  return {
+    app: spec.app,
+    specPath: opts.specPath,
+    slipwayVersion: opts.slipwayVersion,
+    images,
+    environments,
+    automatic,
+    gated: environments.filter((e) => e.approval === 'required' && e.name !== automatic).map((e) => e.name),
+  };
+}
+
+/** POSIX join that keeps `./Dockerfile` as `Dockerfile` and `api/` + `Dockerfile` as `api/Dockerfile`. */
+function joinPath(dir: string, file: string): string {
+  const d = dir.replace(/\/+$/, '');
+  return d === '' || d === '.' ? file : `${d}/${file}`;
+}

