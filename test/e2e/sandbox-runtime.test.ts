@@ -44,6 +44,15 @@ describe.skipIf(!hasRuntime)('kubectl and helm with the runtime', () => {
     expect(pods).toMatch(/web-\S+\s+1\/1\s+Running/);
   });
 
+  it('restarts a rollout and serves pod logs', async () => {
+    await env.kubectl(['rollout', 'restart', 'deploy/web']);
+    await env.kubectl(['rollout', 'status', 'deploy/web', '--timeout=60s']);
+    const template = JSON.parse((await env.kubectl(['get', 'deploy', 'web', '-o', 'json'])).stdout).spec.template;
+    expect(template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBeDefined();
+    const logs = await env.kubectlResult(['logs', 'deploy/web']);
+    expect(logs.code).toBe(0);
+  });
+
   it('deletes a Deployment down to its pods', async () => {
     await env.kubectl(['delete', 'deploy', 'web', '--timeout=60s']);
     for (let i = 0; i < 100; i++) {
