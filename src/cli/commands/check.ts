@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, UserError, UserErrors } from '../../errors.js';
@@ -6,6 +6,7 @@ import { catalogEntries, formatCatalogText } from '../../policy/catalog.js';
 import { CONFIG_FILE, parseConfig, type CheckConfig } from '../../policy/config.js';
 import { check, failing, rulesFor, type Profile } from '../../policy/engine.js';
 import { applyFixes } from '../../policy/fix/apply.js';
+import { parseManifests } from '../../policy/load/parse.js';
 import { parseKubeVersion } from '../../policy/pss/version.js';
 import { PSS_LATEST } from '../../policy/pss/version.js';
 import { formatJson } from '../../policy/report/json.js';
@@ -22,7 +23,15 @@ import { specRenderer } from '../../policy/sources/spec.js';
 
 /** Kubernetes version the API-removal rules target when neither the flag nor the config names one. */
 export const DEFAULT_KUBE_VERSION: KubeVersion = { major: 1, minor: 36 };
-const INFORMATION_URI = 'https://github.com/slipway-dev/slipway';
+/** package.json `homepage`, when the package declares one (SARIF links rules to their docs below it). */
+function homepage(): string | undefined {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { homepage?: unknown };
+    return typeof pkg.homepage === 'string' ? pkg.homepage : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 interface CheckFlags {
   output: string;
@@ -89,30 +98,33 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
     renderSpec: specRenderer(flags.env),
   });
   if (collected.problems.length) throw new UserErrors(collected.problems, 'check/bad-input', EXIT_BAD_INPUT);
-  const manifests = collected.files.flatMap((f) => f.manifests);
-  const outcome = check({ manifests, options: { kubeVersion, pssVersion }, config, profile });
+  const outcome = check({ manifests: collected.files.flatMap((f) => f.manifests), options: { kubeVersion, pssVersion }, config, profile });
 
-  let findings = outcome.findings;
+  let { findings, suppressed } = outcome;
+  let manifests = collected.files.flatMap((f) => f.manifests);
   if (flags.fix) {
     const fixed: string[] = [];
-    for (const file of collected.files) {
-      if (!file.editable) continue;
-      const result = applyFixes(file, outcome.fixes);
-      if (!result) continue;
+    const files = collected.files.map((file) => {
+      const result = file.editable ? applyFixes(file, outcome.fixes) : undefined;
+      if (!result) return file;
       writeFileSync(resolve(io.cwd, file.file), result.text);
       fixed.push(`${file.file} (${result.applied} ${result.applied === 1 ? 'edit' : 'edits'})`);
+      return parseManifests(result.text, file.file);
+    });
+    if (fixed.length) {
+      io.err(`fixed: ${fixed.join(', ')}\n`);
+      // Report what is left in the rewritten files, not what was there before.
+      manifests = files.flatMap((f) => f.manifests);
+      ({ findings, suppressed } = check({ manifests, options: { kubeVersion, pssVersion }, config, profile }));
     }
-    if (fixed.length) io.err(`fixed: ${fixed.join(', ')}\n`);
-    // Report what is left: findings that were fixed are gone from the rewritten files.
-    findings = findings.filter((f) => !f.fixable || !collected.files.find((cf) => cf.editable && cf.manifests.some((m) => m.file === f.file)));
   }
 
   const failed = failing(findings, failOn);
   const objects = manifests.map((m) => ({ file: m.file, kind: m.ref.kind, namespace: m.ref.namespace, name: m.ref.name }));
-  if (output === 'json') io.out(formatJson(findings, { objects: manifests.length, suppressed: outcome.suppressed, failed }));
-  else if (output === 'sarif') io.out(formatSarif(findings, outcome.rules, { version: packageVersion(), informationUri: INFORMATION_URI }));
+  if (output === 'json') io.out(formatJson(findings, { objects: manifests.length, suppressed, failed }));
+  else if (output === 'sarif') io.out(formatSarif(findings, outcome.rules, { version: packageVersion(), informationUri: homepage() }));
   else if (output === 'junit') io.out(formatJunit(findings, objects, failOn));
-  else io.out(formatText(findings, { color: io.isTTY && !io.env.NO_COLOR, objectsChecked: manifests.length, suppressed: outcome.suppressed }));
+  else io.out(formatText(findings, { color: io.isTTY && !io.env.NO_COLOR, objectsChecked: manifests.length, suppressed }));
   return failed ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -132,7 +144,7 @@ function loadConfig(file: string | undefined, cwd: string, _env: Readonly<Record
   const path = file ? resolve(cwd, file) : join(cwd, CONFIG_FILE);
   let text: string;
   try {
-    text = readText(path);
+    text = readFileSync(path, 'utf8');
   } catch {
     if (file) throw new UserError(`${file}: cannot read the configuration file`, { code: 'check/config-missing' });
     return {};
@@ -140,8 +152,4 @@ function loadConfig(file: string | undefined, cwd: string, _env: Readonly<Record
   const result = parseConfig(text, file ?? CONFIG_FILE, RULE_IDS);
   if (!result.config) throw new UserErrors(result.problems, 'check/bad-config');
   return result.config;
-}
-
-function readText(path: string): string {
-  return nodeHost(process.stdin, {}).readFile(path);
 }

@@ -6,7 +6,8 @@ import type { Finding, RuleMeta, Severity } from '../types.js';
  */
 export interface SarifOptions {
   version: string;
-  informationUri: string;
+  /** The project's home page (package.json `homepage`); rules link to docs/rules/<id>.md below it. Omitted when unknown. */
+  informationUri?: string;
 }
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
@@ -37,7 +38,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly RuleMe
           driver: {
             name: 'slipway',
             fullName: 'Slipway policy checker',
-            informationUri: opts.informationUri,
+            ...(opts.informationUri ? { informationUri: opts.informationUri } : {}),
             version: opts.version,
             semanticVersion: opts.version,
             rules: used.map((r) => ({
@@ -46,7 +47,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly RuleMe
               shortDescription: { text: sentence(r.title) },
               fullDescription: { text: sentence(r.checks) },
               help: { text: `${sentence(r.rationale)} ${sentence(r.remediation)}`, markdown: `**Why:** ${sentence(r.rationale)}\n\n**Fix:** ${sentence(r.remediation)}` },
-              helpUri: `${opts.informationUri}/blob/main/docs/rules/${r.id}.md`,
+              ...(opts.informationUri ? { helpUri: `${opts.informationUri.replace(/\/$/, '')}/blob/main/docs/rules/${r.id}.md` } : {}),
               defaultConfiguration: { level: LEVEL[r.severity] },
               properties: { category: r.category, tags: ['kubernetes', r.category], precision: 'high', 'problem.severity': r.severity === 'info' ? 'recommendation' : r.severity },
             })),
