@@ -16,7 +16,7 @@ import {
 } from './deployment-util.js';
 import { deploymentComplete, syncDeploymentStatus } from './deployment-status.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
-import { isControlledBy, ownerRefTo, spec, splitKey, status, type Kinds, type LabelSelector, type Obj } from './objects.js';
+import { isControlledBy, ownerRefTo, selectorToString, spec, splitKey, status, type Kinds, type LabelSelector, type Obj } from './objects.js';
 
 export interface DeploymentSpec {
   replicas?: number;
@@ -63,7 +63,7 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
       if (!d || d.metadata.deletionTimestamp) return;
       const ds = spec<DeploymentSpec>(d);
       const all = ctx.store
-        .list(k.replicaSet, namespace)
+        .list(k.replicaSet, namespace, { labelSelector: selectorToString(ds.selector) })
         .items.filter((rs) => isControlledBy(rs, d))
         .sort(byCreation);
       let newRS = all.find((rs) => equalIgnoreHash(spec<DeploymentSpec>(rs).template, ds.template));
@@ -194,7 +194,7 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
         }
         if (scaledDown) return;
         const oldPodsRunning = ctx.store
-          .list(k.pod, namespace)
+          .list(k.pod, namespace, { labelSelector: selectorToString(ds.selector) })
           .items.some((p) => olds.some((rs) => isControlledBy(p, rs)));
         if (oldPodsRunning || !newRS) return;
         if (rsView(newRS).replicas !== replicas) newRS = scale(newRS, replicas, d as KubeObject, maxSurge);

@@ -15,6 +15,7 @@ import {
   isPodReady,
   ownerRefTo,
   selectorMatches,
+  selectorToString,
   spec,
   splitKey,
   status,
@@ -33,8 +34,10 @@ interface ReplicaSetSpec {
 
 /** Pods a workload controller owns: same namespace, matching selector, controlled by it. */
 export function ownedPods(ctx: LoopContext, k: Kinds, owner: KubeObject, selector: LabelSelector | undefined): KubeObject[] {
+  // An empty selector selects nothing for workload controllers (a nil selector matches no pods).
+  if (!selector || (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length)) return [];
   return ctx.store
-    .list(k.pod, owner.metadata.namespace)
+    .list(k.pod, owner.metadata.namespace, { labelSelector: selectorToString(selector) })
     .items.filter((p) => isControlledBy(p, owner) && selectorMatches(selector, p.metadata.labels));
 }
 
