@@ -7,6 +7,7 @@ import type { ResolvedApp } from '../spec/resolved.js';
 import { newContext, warn, type RenderOptions } from './context.js';
 import { limitProblems } from './limits.js';
 import type { KubeObject, RenderWarning } from './kube.js';
+import type { ClusterEndpoint } from './objects/cluster-endpoints.js';
 import { renderDependencyObjects } from './objects/dependency-objects.js';
 import { renderNetworkPolicies, type FlowGraph } from './objects/network-policies.js';
 import { renderServiceObjects } from './objects/service-objects.js';
@@ -38,18 +39,20 @@ export function renderApp(app: ResolvedApp, opts: RenderOptions = {}): RenderRes
   const ctx = newContext(app, opts);
   const objects: KubeObject[] = [];
   const graph: FlowGraph = {};
+  const endpoints: Record<string, ClusterEndpoint[]> = {};
   for (const name of Object.keys(app.services).sort()) {
     const service = app.services[name];
     if (!service) continue;
     const rendered = renderServiceObjects(ctx, name, service);
     objects.push(...rendered.objects);
     graph[name] = rendered.targets;
+    endpoints[name] = rendered.endpoints;
   }
   for (const name of Object.keys(app.dependencies).sort()) {
     const dependency = app.dependencies[name];
     if (dependency) objects.push(...renderDependencyObjects(ctx, name, dependency));
   }
-  objects.push(...renderNetworkPolicies(ctx, graph));
+  objects.push(...renderNetworkPolicies(ctx, graph, endpoints));
   for (const name of Object.keys(app.backups).sort()) {
     warn(ctx, `backups.${name}`, 'backup CronJobs are not rendered by this version of Slipway; nothing in the output runs this backup');
   }

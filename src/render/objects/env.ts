@@ -12,6 +12,7 @@
 import type { Service } from '../../spec/schema.js';
 import type { ResolvedApp } from '../../spec/resolved.js';
 import { fail, type RenderContext } from '../context.js';
+import { clusterEndpoints, type ClusterEndpoint } from './cluster-endpoints.js';
 import { serviceSecretName } from '../names.js';
 import { findReferences, resolveReference, unescapeLiteral, type Output, type Reference } from '../references.js';
 
@@ -24,6 +25,8 @@ export interface ServiceEnv {
   plain: Record<string, string>;
   /** The services and dependencies this service's env references (for NetworkPolicies). */
   targets: string[];
+  /** Other namespaces' Services named by address in plain values (for NetworkPolicies). */
+  endpoints: ClusterEndpoint[];
 }
 
 /** Escape what the kubelet would otherwise expand (`$(X)`). */
@@ -74,7 +77,9 @@ export function serviceEnv(ctx: RenderContext, path: string, serviceName: string
     entries.push(secretRef(key, { secret: { name: serviceSecretName(ctx.app.app, serviceName), key } }));
   }
   const ordered = [...helpers.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
-  return { env: [...ordered, ...entries], plain, targets: [...targets].sort() };
+  const literals = Object.values(service.env ?? {}).map((v) => unescapeLiteral(String(v)));
+  const endpoints = clusterEndpoints(literals).filter((e) => e.namespace !== ctx.app.namespace);
+  return { env: [...ordered, ...entries], plain, targets: [...targets].sort(), endpoints };
 }
 
 /** Rewrite a string with references into `$(VAR)` form, registering the secret pieces as helpers. */

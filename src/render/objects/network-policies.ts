@@ -1,12 +1,15 @@
 /**
  * Default deny for every pod of the app, then exactly the flows the spec implies:
  * DNS to kube-system; service -> service/dependency from `${ref}` references (both directions: the
- * consumer's egress and the target's ingress); the ingress controller (or Gateway) namespace to
- * public services; app services to the public internet (not to private or metadata ranges).
+ * consumer's egress and the target's ingress); service -> another namespace whose Service an env
+ * value names by address (`x.observability.svc:4317`); the ingress controller (or Gateway)
+ * namespace to public services; app services to the public internet (not to private or metadata
+ * ranges).
  */
 import { DNS_NAMESPACE, INGRESS_CONTROLLER_NAMESPACE, PRIVATE_CIDRS } from '../defaults.js';
 import type { RenderContext } from '../context.js';
 import type { KubeObject } from '../kube.js';
+import type { ClusterEndpoint } from './cluster-endpoints.js';
 import { appPodSelector, objectName, standardLabels } from '../names.js';
 import { dependencyKind } from './dependencies/catalog.js';
 import { publicPort } from './ingress.js';
@@ -71,7 +74,15 @@ function publicIngress(ctx: RenderContext, name: string): Rule | undefined {
   return { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }], ports: [{ protocol: 'TCP', port }] };
 }
 
-function workloadPolicy(ctx: RenderContext, graph: FlowGraph, name: string): KubeObject | undefined {
+/** Egress to Services of other namespaces that env values name by address. */
+function endpointEgress(endpoints: ClusterEndpoint[]): Rule[] {
+  return endpoints.map((e) => ({
+    to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': e.namespace } } }],
+    ports: e.port !== undefined ? [{ protocol: 'TCP', port: e.port }] : undefined,
+  }));
+}
+
+function workloadPolicy(ctx: RenderContext, graph: FlowGraph, endpoints: ClusterEndpoint[], name: string): KubeObject | undefined {
   const ingress: Rule[] = [];
   const consumers = consumersOf(graph, name);
   const ports = portsOf(ctx, name);
@@ -82,6 +93,7 @@ function workloadPolicy(ctx: RenderContext, graph: FlowGraph, name: string): Kub
     const targetPorts = portsOf(ctx, t);
     return targetPorts.length ? [{ to: [{ podSelector: podsOf(ctx, [t]) }], ports: targetPorts }] : [];
   });
+  egress.push(...endpointEgress(endpoints));
   if (ctx.app.services[name]) egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_CIDRS] } }] });
   if (!ingress.length && !egress.length) return undefined;
   const policyTypes = [...(ingress.length ? ['Ingress'] : []), ...(egress.length ? ['Egress'] : [])];
@@ -93,7 +105,7 @@ function workloadPolicy(ctx: RenderContext, graph: FlowGraph, name: string): Kub
   });
 }
 
-export function renderNetworkPolicies(ctx: RenderContext, graph: FlowGraph): KubeObject[] {
+export function renderNetworkPolicies(ctx: RenderContext, graph: FlowGraph, endpoints: Record<string, ClusterEndpoint[]> = {}): KubeObject[] {
   const inCluster = Object.keys(ctx.app.dependencies).filter((d) => {
     const dep = ctx.app.dependencies[d];
     return dep && !dep.external && dep.type !== 'sqlite';
@@ -101,7 +113,7 @@ export function renderNetworkPolicies(ctx: RenderContext, graph: FlowGraph): Kub
   const names = [...Object.keys(ctx.app.services), ...inCluster].sort();
   const out = baseline(ctx);
   for (const n of names) {
-    const p = workloadPolicy(ctx, graph, n);
+    const p = workloadPolicy(ctx, graph, endpoints[n] ?? [], n);
     if (p) out.push(p);
   }
   return out;

@@ -5,6 +5,7 @@ import { imageVersion, serviceImage } from '../image.js';
 import type { KubeObject } from '../kube.js';
 import { objectName, standardLabels } from '../names.js';
 import { serviceConfig } from './config.js';
+import type { ClusterEndpoint } from './cluster-endpoints.js';
 import { serviceEnv } from './env.js';
 import { renderPublic } from './ingress.js';
 import { renderCronJob, renderMigrationJob } from './jobs.js';
@@ -84,6 +85,8 @@ export interface RenderedService {
   objects: KubeObject[];
   /** Services and in-cluster dependencies this service's env references. */
   targets: string[];
+  /** Services of other namespaces its env names by address. */
+  endpoints: ClusterEndpoint[];
 }
 
 export function renderServiceObjects(ctx: RenderContext, name: string, service: Service): RenderedService {
@@ -97,7 +100,7 @@ export function renderServiceObjects(ctx: RenderContext, name: string, service: 
   if (service.schedule) {
     warnUnusedForSchedule(ctx, parts.path, service);
     objects.push(renderCronJob(ctx, parts, meta(base, relax)));
-    return { objects, targets: parts.env.targets };
+    return { objects, targets: parts.env.targets, endpoints: parts.env.endpoints };
   }
   const stateful = ownsVolume(service);
   if (stateful && (service.replicas ?? 1) > 1) warn(ctx, `${parts.path}.volumes`, 'each replica gets its own volume (StatefulSet); mark the volume shared: true for one volume all replicas mount');
@@ -112,7 +115,7 @@ export function renderServiceObjects(ctx: RenderContext, name: string, service: 
     renderPublic(ctx, parts.path, name, service, meta(base)),
   ];
   for (const o of extras) if (o) objects.push(o);
-  return { objects, targets: parts.env.targets };
+  return { objects, targets: parts.env.targets, endpoints: parts.env.endpoints };
 }
 
 function migration(ctx: RenderContext, parts: ServiceParts): KubeObject[] {
