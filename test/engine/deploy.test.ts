@@ -1,0 +1,163 @@
+/**
+ * The deploy flow on the in-memory cluster, where the test plays the Deployment and Job
+ * controllers: migration failure, failed analysis, a held lock, an interrupted deploy.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/cluster/cluster.js';
+import { MemoryCluster } from '../../src/cluster/memory.js';
+import { systemClock } from '../../src/engine/clock.js';
+import type { DeployEvent, EngineContext } from '../../src/engine/context.js';
+import { deploy } from '../../src/engine/deploy.js';
+import { DeployLock } from '../../src/engine/lock.js';
+import { applyOverrides } from '../../src/engine/overrides.js';
+import { MemoryReleaseStore } from '../../src/engine/releases/memory.js';
+import type { Deployment } from '../../src/engine/rollout.js';
+import { UserError } from '../../src/errors.js';
+import { parseSpec } from '../../src/spec/parse.js';
+import { resolveEnvironment } from '../../src/spec/resolve.js';
+import type { ResolvedApp } from '../../src/spec/resolved.js';
+
+const SPEC = 'examples/sample-service/slipway.yaml';
+const base = (): ResolvedApp => {
+  const app = resolveEnvironment(parseSpec(readFileSync(SPEC, 'utf8'), SPEC), 'dev');
+  delete app.deploy.analysis;
+  return app;
+};
+
+/** Plays the Deployment controller: every new generation becomes available at once, unless its image is `:broken`. */
+function deploymentController(cluster: MemoryCluster, name: string, signal: AbortSignal): void {
+  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name };
+  void (async () => {
+    for (;;) {
+      const d = await cluster.watch<Deployment>(ref, (o) => o !== undefined && (o.status?.observedGeneration ?? 0) < (o.metadata.generation ?? 0), signal).catch(() => undefined);
+      if (!d || signal.aborted) return;
+      const replicas = d.spec?.replicas ?? 1;
+      const broken = JSON.stringify(d.spec).includes(':broken');
+      const status = broken
+        ? { observedGeneration: d.metadata.generation, replicas, updatedReplicas: 0, availableReplicas: 0, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet has timed out progressing.' }] }
+        : { observedGeneration: d.metadata.generation, replicas, updatedReplicas: replicas, availableReplicas: replicas };
+      await cluster.replace({ ...d, status });
+    }
+  })();
+}
+
+/** Plays the Job controller for the migration Job (whose name carries a hash): fails it and leaves a pod with a log. */
+function failingJobController(cluster: MemoryCluster, signal: AbortSignal): void {
+  void (async () => {
+    let job: KubeObject | undefined;
+    while (!job && !signal.aborted) {
+      job = (await cluster.list<KubeObject>({ apiVersion: 'batch/v1', kind: 'Job', namespace: 'sample' })).items[0];
+      if (!job) await new Promise((r) => setTimeout(r, 10));
+    }
+    if (!job) return;
+    const pod = `${job.metadata.name}-k2x9q`;
+    await cluster.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod, namespace: 'sample', labels: { 'batch.kubernetes.io/job-name': job.metadata.name! } } });
+    cluster.logs.set(`sample/${pod}`, 'applying 0042_add_orders.sql\nERROR: relation "customers" does not exist\n');
+    await cluster.replace({ ...job, status: { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] } });
+  })();
+}
+
+function setup() {
+  const cluster = new MemoryCluster({ namespace: 'sample' });
+  const store = new MemoryReleaseStore();
+  const events: DeployEvent[] = [];
+  const ctx: EngineContext = { cluster, store, clock: systemClock, holder: 'test@ci (pid 1)', emit: (e) => events.push(e) };
+  const stop = new AbortController();
+  deploymentController(cluster, 'sample-web', stop.signal);
+  return { cluster, store, ctx, events, stop };
+}
+
+const withImage = (tag: string, app = base()) => applyOverrides(app, [], [`web=sample-service:${tag}`]);
+
+describe('deploy on the in-memory cluster', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      res.statusCode = req.url === '/healthz' ? 200 : 500;
+      res.end(req.url === '/healthz' ? 'ok' : 'boom');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise((r) => server.close(r)));
+
+  it('a failing migration: nothing switched, the Job log in the message, exit 1', async () => {
+    const { ctx, cluster, store, stop } = setup();
+    await deploy(ctx, withImage('1.0.0'));
+    const app = withImage('2.0.0').app;
+    app.services.web!.migrations = { command: ['npm', 'run', 'migrate'] };
+    failingJobController(cluster, stop.signal);
+    const result = await deploy(ctx, { app, overrides: [] });
+    stop.abort();
+    expect(result.exitCode).toBe(1);
+    expect(result.message).toContain('ERROR: relation "customers" does not exist');
+    const d = await cluster.get<KubeObject & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name: 'sample-web' });
+    expect(d?.spec.template.spec.containers[0]?.image).toBe('sample-service:1.0.0');
+    expect((await store.list('sample', 'dev')).map((r) => r.phase)).toEqual(['deployed', 'rolled-back']);
+  });
+
+  it('a failed HTTP analysis rolls back to the previous release with the measurements recorded', async () => {
+    const { ctx, cluster, store, stop, events } = setup();
+    await deploy(ctx, withImage('1.0.0'));
+    const app = withImage('2.0.0').app;
+    app.deploy.analysis = { smoke: { http: { url: `${url}/checkout` } } };
+    const result = await deploy(ctx, { app, overrides: [] });
+    stop.abort();
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.exitCode).toBe(1);
+    expect(result.analysis[0]).toMatchObject({ name: 'smoke', phase: 'failed', resolved: { url: `${url}/checkout` } });
+    expect(result.release?.analysis).toHaveLength(1);
+    expect(events.some((e) => e.type === 'measurement' && e.analysis === 'smoke')).toBe(true);
+    const d = await cluster.get<KubeObject & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name: 'sample-web' });
+    expect(d?.spec.template.spec.containers[0]?.image).toBe('sample-service:1.0.0');
+    expect((await store.deployed('sample', 'dev'))?.revision).toBe(1);
+  });
+
+  it('a passing analysis deploys; the previous release is superseded', async () => {
+    const { ctx, store, stop } = setup();
+    await deploy(ctx, withImage('1.0.0'));
+    const app = withImage('2.0.0').app;
+    app.deploy.analysis = { smoke: { http: { url: `${url}/healthz`, body: 'ok' } } };
+    const result = await deploy(ctx, { app, overrides: [] });
+    stop.abort();
+    expect(result.outcome).toBe('deployed');
+    expect((await store.list('sample', 'dev')).map((r) => r.phase)).toEqual(['superseded', 'deployed']);
+  });
+
+  it('the first release failing has nothing to roll back to: exit 3', async () => {
+    const { ctx, stop } = setup();
+    const result = await deploy(ctx, withImage('broken'));
+    stop.abort();
+    expect(result.outcome).toBe('failed');
+    expect(result.exitCode).toBe(3);
+    expect(result.message).toMatch(/progress deadline.*first release/);
+  });
+
+  it('a deploy held by someone else is refused before anything is written', async () => {
+    const { ctx, cluster, store, stop } = setup();
+    await new DeployLock({ cluster, clock: systemClock, namespace: 'sample', app: 'sample', environment: 'dev', holder: 'alice@laptop (pid 7)' }).acquire();
+    const err = await deploy(ctx, withImage('1.0.0')).catch((e: unknown) => e);
+    stop.abort();
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).message).toContain('alice@laptop (pid 7) has held the lock');
+    expect(await store.list('sample', 'dev')).toEqual([]);
+  });
+
+  it('a pending record left by a killed deploy is marked aborted by the next one, which converges', async () => {
+    const { ctx, store, stop } = setup();
+    await deploy(ctx, withImage('1.0.0'));
+    const deployed = (await store.deployed('sample', 'dev'))!;
+    await store.create({ ...deployed, revision: 2, phase: 'pending', images: { web: 'sample-service:2.0.0' } });
+    const result = await deploy(ctx, withImage('2.0.0'));
+    stop.abort();
+    expect(result.outcome).toBe('deployed');
+    expect((await store.list('sample', 'dev')).map((r) => [r.revision, r.phase])).toEqual([
+      [1, 'superseded'],
+      [2, 'aborted'],
+      [3, 'deployed'],
+    ]);
+  });
+});
