@@ -98,7 +98,8 @@ export class ResourceHandler {
     const { type, namespace, name, subresource } = route;
     const now = this.store.clock.now();
     if (!name) {
-      const { items, resourceVersion } = this.store.list(type, namespace, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined });
+      // The stored objects are only serialised here, so no copies.
+      const { items, resourceVersion } = this.store.list(type, namespace, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined }, false);
       if (table) return reply(200, toTable(type.resource, items, { includeObject: table.includeObject, resourceVersion, now }), { 'Content-Type': TABLE_CONTENT_TYPE });
       return reply(200, { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: { resourceVersion }, items });
     }

@@ -51,7 +51,7 @@ export function serveWatch(store: MemoryStore, req: WatchRequest, res: ServerRes
   let stop: () => void = () => {};
   try {
     const fromList = req.sendInitialEvents || !req.resourceVersion || req.resourceVersion === '0';
-    stop = store.watch(req.type, req.namespace, { labelSelector: req.labelSelector, fieldSelector: req.fieldSelector, resourceVersion: fromList ? undefined : req.resourceVersion }, send);
+    stop = store.watch(req.type, req.namespace, { labelSelector: req.labelSelector, fieldSelector: req.fieldSelector, resourceVersion: fromList ? undefined : req.resourceVersion, shared: true }, send);
     if (req.sendInitialEvents) bookmark({ 'k8s.io/initial-events-end': 'true' });
   } catch (error) {
     write('ERROR', toStatus(error));

@@ -92,18 +92,19 @@ export class MemoryStore implements ObjectStore {
     return o && structuredClone(o);
   }
 
-  list(type: ResourceType, namespace: string | undefined, opts: ListOptions = {}): { items: KubeObject[]; resourceVersion: string } {
+  /** `copy: false` hands out the stored objects themselves, for callers that only serialise them. */
+  list(type: ResourceType, namespace: string | undefined, opts: ListOptions = {}, copy = true): { items: KubeObject[]; resourceVersion: string } {
     const matches = this.matcher(type, opts);
     const items = [...this.bucket(type).values()]
       .filter((o) => (namespace === undefined || o.metadata.namespace === namespace) && matches(o))
       .sort((a, b) => keyOf(a).localeCompare(keyOf(b)))
-      .map((o) => structuredClone(o));
+      .map((o) => (copy ? structuredClone(o) : o));
     return { items, resourceVersion: this.resourceVersion() };
   }
 
   create(input: KubeObject, opts: WriteOptions = {}): KubeObject {
     const type = this.requireType(input);
-    const o = pruneNulls(structuredClone(input)) as KubeObject;
+    const o = pruneNulls(input) as KubeObject; // a deep copy
     const meta = (o.metadata ??= {});
     if (!type.namespaced) delete meta.namespace;
     else {
@@ -140,7 +141,7 @@ export class MemoryStore implements ObjectStore {
     if (!stored) throw notFound(type, name);
     const rv = input.metadata.resourceVersion;
     if (rv && rv !== stored.metadata.resourceVersion) throw conflict(type, name);
-    const next = mergeUpdate(type, stored, pruneNulls(structuredClone(input)) as KubeObject, opts.subresource, { allocateClusterIP: () => this.ips.allocate() });
+    const next = mergeUpdate(type, stored, pruneNulls(input) as KubeObject, opts.subresource, { allocateClusterIP: () => this.ips.allocate() });
     if (opts.subresource !== 'status') validateObject(type, next, stored);
     if (isNoop(stored, next)) return structuredClone(stored);
     if (opts.dryRun) return next;
@@ -169,15 +170,15 @@ export class MemoryStore implements ObjectStore {
   watch(
     type: ResourceType,
     namespace: string | undefined,
-    opts: ListOptions & { resourceVersion?: string },
+    opts: ListOptions & { resourceVersion?: string; /** Events carry the stored objects, not copies: for serialising watchers. */ shared?: boolean },
     onEvent: (event: WatchEvent) => void,
   ): () => void {
     const served = this.requireServed(type);
     const matches = this.matcher(served, opts);
     const fromRv = opts.resourceVersion && opts.resourceVersion !== '0' ? Number(opts.resourceVersion) : undefined;
     if (fromRv !== undefined && !Number.isInteger(fromRv)) throw new StoreError(400, 'BadRequest', `invalid resource version: ${opts.resourceVersion}`);
-    const initial = fromRv === undefined ? this.list(served, namespace, opts).items : undefined;
-    return this.hub.watch({ type: served, namespace, matches }, fromRv ?? this.rv, initial, this.rv, onEvent);
+    const initial = fromRv === undefined ? this.list(served, namespace, opts, false).items : undefined;
+    return this.hub.watch({ type: served, namespace, matches, shared: !!opts.shared }, fromRv ?? this.rv, initial, this.rv, onEvent);
   }
 
   // ---- internals shared with the Collector and persistence ----

@@ -21,6 +21,7 @@ export interface WatchFilter {
   type: ServedResource;
   namespace: string | undefined;
   matches: (obj: KubeObject) => boolean;
+  shared?: boolean;
 }
 
 interface Watcher extends WatchFilter {
@@ -66,7 +67,7 @@ export class WatchHub {
   watch(filter: WatchFilter, fromRv: number, initial: KubeObject[] | undefined, currentRv: number, onEvent: (e: WatchEvent) => void): () => void {
     const watcher: Watcher = { ...filter, key: typeKey(filter.type), lastRv: fromRv, onEvent };
     if (initial) {
-      for (const object of initial) onEvent({ type: 'ADDED', object: structuredClone(object) });
+      for (const object of initial) onEvent({ type: 'ADDED', object: filter.shared ? object : structuredClone(object) });
       watcher.lastRv = currentRv;
     } else {
       if (fromRv < this.compactedRv) {
@@ -101,6 +102,6 @@ export class WatchHub {
       else if (!now && before) type = 'DELETED';
       else if (!now) return;
     } else if (!now) return;
-    w.onEvent({ type, object: structuredClone(e.object) });
+    w.onEvent({ type, object: w.shared ? e.object : structuredClone(e.object) });
   }
 }
