@@ -15,7 +15,9 @@ export const kafka: DependencyKind = {
   gid: 1000,
   dataPath: '/var/lib/kafka/data',
   scratch: ['/tmp'],
-  writableRoot: "the apache/kafka entrypoint writes the generated server.properties under /opt/kafka/config at start",
+  // apache/kafka docker/resources/common-scripts/configure checks that /opt/kafka/config is writable and
+  // regenerates server.properties there on every start; Kafka's scripts also write /opt/kafka/logs.
+  writableRoot: 'the apache/kafka start script regenerates its configuration under /opt/kafka/config on every start',
   credentialKeys: [],
   defaults: { cpu: '500m', memory: '1Gi' },
   env: (i) => [
