@@ -1,0 +1,110 @@
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isPodReady, kinds, status } from '../controllers/objects.js';
+import type { KubeObject } from '../types.js';
+import { FakeClock } from './testing/fake-clock.js';
+import { startHarness, until, type Harness } from './testing/harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+function pod(name: string, container: Record<string, unknown>, extra: { annotations?: Record<string, string>; spec?: Record<string, unknown> } = {}): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: 'default', ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+    spec: { containers: [{ name: 'c', ...container }], ...extra.spec },
+  };
+}
+
+describe('kubelet, simulated pods (fake clock)', () => {
+  it('honours a preStop sleep before the pod goes away', async () => {
+    const clock = new FakeClock();
+    h = startHarness({ clock });
+    const step = (ms: number) => clock.advance(ms, () => (h as Harness).settle());
+    h.apply(pod('p', { image: 'nginx:1', lifecycle: { preStop: { exec: { command: ['/bin/sh', '-c', 'sleep 2'] } } } }, { spec: { terminationGracePeriodSeconds: 10 } }));
+    await step(1000);
+    h.store.delete(kinds(h.store).pod, 'default', 'p');
+    await step(1500);
+    expect(h.store.get(kinds(h.store).pod, 'default', 'p')?.metadata.deletionTimestamp).toBeDefined();
+    await step(1000);
+    expect(h.store.get(kinds(h.store).pod, 'default', 'p')).toBeUndefined();
+  });
+
+  it('flapping-readiness toggles Ready every period', async () => {
+    const clock = new FakeClock();
+    h = startHarness({ clock });
+    const step = (ms: number) => clock.advance(ms, () => (h as Harness).settle());
+    h.apply(pod('p', { image: 'nginx:1' }, { annotations: { 'sandbox.slipway.dev/fault': 'flapping-readiness=2s' } }));
+    const ready = () => isPodReady(h?.store.get(kinds((h as Harness).store).pod, 'default', 'p') as KubeObject);
+    await step(500);
+    expect(ready()).toBe(true);
+    await step(2000);
+    expect(ready()).toBe(false);
+    await step(2000);
+    expect(ready()).toBe(true);
+  });
+
+  it('a configured per-image fault applies to every pod of the image', async () => {
+    const clock = new FakeClock();
+    h = startHarness({ clock, config: { images: [{ match: 'flaky', faults: 'never-ready' }] } });
+    h.apply(pod('p', { image: 'registry.example/flaky:2' }));
+    await clock.advance(5000, () => (h as Harness).settle());
+    const p = h.store.get(kinds(h.store).pod, 'default', 'p') as KubeObject;
+    expect(status<{ phase: string }>(p).phase).toBe('Running');
+    expect(isPodReady(p)).toBe(false);
+  });
+});
+
+describe('kubelet, process pods (real clock)', () => {
+  it('sends SIGKILL when a process ignores SIGTERM past terminationGracePeriodSeconds', async () => {
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'slipway-kubelet-')), 'pid');
+    const script = "require('fs').writeFileSync(process.env.PIDFILE, String(process.pid)); process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000); console.log('up');";
+    h = startHarness({ config: { images: [{ match: 'stubborn', command: [process.execPath, '-e', script], env: { PIDFILE: pidFile } }] } });
+    const k = kinds(h.store);
+    h.apply(pod('p', { image: 'stubborn:1' }, { spec: { terminationGracePeriodSeconds: 1 } }));
+    await until('ready', () => isPodReady(h?.store.get(k.pod, 'default', 'p') as KubeObject));
+    const pid = Number(await until('pid file', () => { try { return readFileSync(pidFile, 'utf8'); } catch { return undefined; } }));
+    await until('logs', () => /up/.test(h?.runtime.podLogs('default', 'p', {}) ?? ''));
+    const t0 = Date.now();
+    h.store.delete(k.pod, 'default', 'p');
+    await until('ignored SIGTERM', () => /ignoring SIGTERM/.test(h?.runtime.podLogs('default', 'p', {}) ?? ''));
+    await until('pod removed', () => !h?.store.get(k.pod, 'default', 'p'), 10_000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(() => process.kill(pid, 0)).toThrow();
+  }, 20_000);
+
+  it('restarts a container whose liveness probe fails', async () => {
+    h = startHarness({ config: { crashLoopBackoff: { initialMs: 100, maxMs: 1000 } } });
+    const k = kinds(h.store);
+    h.apply(pod('p', { image: 'sample-service:v1', ports: [{ containerPort: 8080 }], livenessProbe: { httpGet: { path: '/missing', port: 8080 }, periodSeconds: 1, failureThreshold: 2 } }));
+    const restarted = await until(
+      'a restart',
+      () => {
+        const p = h?.store.get(k.pod, 'default', 'p');
+        const cs = p && status<{ containerStatuses?: { restartCount: number }[] }>(p).containerStatuses?.[0];
+        return cs && cs.restartCount >= 1 ? p : undefined;
+      },
+      15_000,
+    );
+    expect(restarted.status).toMatchObject({ phase: 'Running' });
+    expect(h.runtime.podLogs('default', 'p', { previous: true })).toMatch(/liveness probe failed/);
+  }, 20_000);
+
+  it('runs a Job pod to completion as a process and records its exit code', async () => {
+    h = startHarness({ config: { images: [{ match: 'task', command: [process.execPath, '-e', 'console.log("done"); process.exit(Number(process.env.CODE))'] }] } });
+    const k = kinds(h.store);
+    h.apply(pod('ok', { image: 'task:1', env: [{ name: 'CODE', value: '0' }] }, { spec: { restartPolicy: 'Never' } }));
+    h.apply(pod('bad', { image: 'task:1', env: [{ name: 'CODE', value: '3' }] }, { spec: { restartPolicy: 'Never' } }));
+    await until('both finished', () => ['ok', 'bad'].every((n) => ['Succeeded', 'Failed'].includes(status<{ phase?: string }>(h?.store.get(k.pod, 'default', n) as KubeObject).phase ?? '')), 10_000);
+    expect(status<{ phase: string }>(h.store.get(k.pod, 'default', 'ok') as KubeObject).phase).toBe('Succeeded');
+    const bad = h.store.get(k.pod, 'default', 'bad') as KubeObject;
+    expect(bad.status).toMatchObject({ phase: 'Failed', containerStatuses: [{ state: { terminated: { exitCode: 3, reason: 'Error' } } }] });
+    expect(h.runtime.podLogs('default', 'ok', {})).toBe('done\n');
+  }, 20_000);
+});
