@@ -89,8 +89,17 @@ function extract(manifest: Manifest): Workload | undefined {
   };
 }
 
+const ALL_CONTAINER_KINDS: ContainerKind[] = ['initContainers', 'containers', 'ephemeralContainers'];
+const containerCache = new WeakMap<Workload, Map<string, ContainerRef[]>>();
+
 /** Visits init containers, containers and ephemeral containers in the order the PSA visitor does. */
-export function containersOf(w: Workload, kinds: ContainerKind[] = ['initContainers', 'containers', 'ephemeralContainers']): ContainerRef[] {
+export function containersOf(w: Workload, kinds: ContainerKind[] = ALL_CONTAINER_KINDS): ContainerRef[] {
+  // Every rule asks; the lists are computed once per workload and kind set.
+  let byKinds = containerCache.get(w);
+  if (!byKinds) containerCache.set(w, (byKinds = new Map()));
+  const key = kinds.join();
+  const hit = byKinds.get(key);
+  if (hit) return hit;
   const out: ContainerRef[] = [];
   for (const kind of kinds) {
     const list = w.podSpec[kind];
@@ -100,6 +109,7 @@ export function containersOf(w: Workload, kinds: ContainerKind[] = ['initContain
       out.push({ container: c, name: str(c.name) ?? `#${index}`, kind, index, path: [...w.podSpecPath, kind, index] });
     });
   }
+  byKinds.set(key, out);
   return out;
 }
 

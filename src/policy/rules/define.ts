@@ -1,5 +1,6 @@
 import type { Manifest, Rule, RuleContext, RuleMeta, Violation } from '../types.js';
-import { allWorkloads, type Workload } from '../workloads.js';
+import { indexOf } from '../index-set.js';
+import type { Workload } from '../workloads.js';
 
 type Meta = Omit<RuleMeta, 'fixable' | 'enabledByDefault'> & Partial<Pick<RuleMeta, 'fixable' | 'enabledByDefault'>>;
 
@@ -9,7 +10,7 @@ function complete(meta: Meta): RuleMeta {
 
 /** A rule over each workload's pod template, one at a time. */
 export function workloadRule(meta: Meta, check: (w: Workload, ctx: RuleContext) => Violation[]): Rule {
-  return { ...complete(meta), run: (ctx) => allWorkloads(ctx.manifests).flatMap((w) => check(w, ctx)) };
+  return { ...complete(meta), run: (ctx) => indexOf(ctx.manifests).workloads.flatMap((w) => check(w, ctx)) };
 }
 
 /** A rule over each object of the given kinds. */

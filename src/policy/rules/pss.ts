@@ -4,7 +4,7 @@ import { clampPss } from '../pss/version.js';
 import { checksFor, type PssLevel } from '../pss/evaluate.js';
 import { dotted } from '../access.js';
 import type { Rule, Violation } from '../types.js';
-import { allWorkloads } from '../workloads.js';
+import { indexOf } from '../index-set.js';
 
 /** Catalog text for each upstream check; the decision itself lives in ../pss. */
 const DOCS: Record<string, { id: string; title: string; checks: string; rationale: string; remediation: string }> = {
@@ -45,7 +45,7 @@ function pssRule(check: PssCheck, overridden: PssCheck | undefined): Rule {
     pss: { level: check.level, checkId: check.id, ...(check.overrides ? { overrides: pssRuleId(check.overrides) } : {}) },
     run: (ctx) => {
       const version = clampPss(ctx.options.pssVersion);
-      return allWorkloads(ctx.manifests).flatMap((w) => {
+      return indexOf(ctx.manifests).workloads.flatMap((w) => {
         let hits = check.run(w, version);
         // In the full catalog both levels run; a field the Baseline rule already reports is not reported twice.
         if (overridden && hits.length > 0) {

@@ -4,8 +4,8 @@ import { containersOf } from '../workloads.js';
 import { kindRule, workloadRule } from './define.js';
 
 /** Names that say "this is a credential"; suffixes that say "this points at one" are excluded below. */
-const SECRET_NAME = /(pass(word|wd)?|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?|auth[_-]?key|client[_-]?secret|dsn)$/i;
-const SECRET_NAME_ANYWHERE = /(password|passwd|secret|api[_-]?key|private[_-]?key|access[_-]?key|token)/i;
+/** The name must END with the credential word: TOKEN_AUDIENCE or PASSWORD_MIN_LENGTH are settings, not secrets. */
+const SECRET_NAME = /(^|[_.-])(pass(word|wd)?|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?|auth[_-]?key|client[_-]?secret|dsn)$/i;
 const POINTER_SUFFIX = /[_.-](file|path|dir|name|ref|id|url|uri|endpoint|host|port|ttl|timeout|expiry|expiration|header|length|type|enabled|mode|policy|version|format|kind|namespace|key_name)$/i;
 
 /** Values that are unmistakably credentials whatever the variable is called. */
@@ -28,8 +28,7 @@ function placeholder(value: string): boolean {
 export function secretReason(name: string, value: string): string | undefined {
   for (const [re, what] of VALUE_PATTERNS) if (re.test(value)) return `its value looks like ${what}`;
   if (placeholder(value)) return undefined;
-  const named = SECRET_NAME.test(name) || (SECRET_NAME_ANYWHERE.test(name) && !POINTER_SUFFIX.test(name));
-  if (!named || POINTER_SUFFIX.test(name)) return undefined;
+  if (!SECRET_NAME.test(name) || POINTER_SUFFIX.test(name)) return undefined;
   // Paths and references to other places are not the secret itself.
   if (/^\/[\w./-]+$/.test(value) || /^[a-z0-9-]+\/[a-z0-9-]+$/i.test(value)) return undefined;
   return `the name ${name} says it is a credential and the value is a literal`;
