@@ -137,3 +137,49 @@ describe('sample-service on the sandbox, driven by kubectl', () => {
     expect(pods).toMatch(/ImagePullBackOff|ErrImagePull/);
   }, 120_000);
 });
+
+describe('other workloads through kubectl', () => {
+  it('rollout status for a StatefulSet and a DaemonSet, wait for a Job to complete, PVC bound', async () => {
+    const manifests = `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 2
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: db, image: postgres:16}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      containers: [{name: agent, image: fluent-bit:3}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate}
+spec:
+  completions: 2
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: migrate, image: migrator:1}]
+`;
+    await env.kubectl(['apply', '-f', writeManifest(env, 'workloads.yaml', manifests)]);
+    expect((await env.kubectl(['rollout', 'status', 'statefulset/db', '--timeout=60s'])).stdout).toMatch(/roll out complete|partitioned roll out complete/);
+    expect((await env.kubectl(['rollout', 'status', 'daemonset/agent', '--timeout=60s'])).stdout).toContain('successfully rolled out');
+    await env.kubectl(['wait', '--for=condition=complete', 'job/migrate', '--timeout=60s']);
+    expect((await env.kubectl(['get', 'pvc', 'data-db-1', '-o', 'jsonpath={.status.phase}'])).stdout).toBe('Bound');
+    expect((await env.kubectl(['get', 'pods', '-l', 'app=db', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout).toBe('db-0 db-1');
+  }, 120_000);
+});
