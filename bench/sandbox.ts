@@ -16,7 +16,12 @@ function arg(name: string, fallback: number): number {
 }
 
 interface Client {
-  call(method: string, path: string, body?: unknown, accept?: string): Promise<{ status: number; text: string }>;
+  call(
+    method: string,
+    path: string,
+    body?: unknown,
+    accept?: string,
+  ): Promise<{ status: number; text: string }>;
   stream(path: string, onLine: (line: string) => void): () => void;
 }
 
@@ -26,27 +31,37 @@ function client(sandbox: Sandbox): Client {
   return {
     call(method, path, body, accept = 'application/json') {
       return new Promise((resolve, reject) => {
-        const req = request(`${sandbox.url}${path}`, { method, agent, headers: { ...headers, Accept: accept, 'Content-Type': 'application/json' } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        });
+        const req = request(
+          `${sandbox.url}${path}`,
+          { method, agent, headers: { ...headers, Accept: accept, 'Content-Type': 'application/json' } },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+            );
+          },
+        );
         req.on('error', reject);
         req.end(body === undefined ? undefined : JSON.stringify(body));
       });
     },
     stream(path, onLine) {
-      const req = request(`${sandbox.url}${path}`, { agent: new Agent({ ca: sandbox.certs.caCert }), headers }, (res) => {
-        let buffered = '';
-        res.on('data', (c: Buffer) => {
-          buffered += c.toString('utf8');
-          let nl: number;
-          while ((nl = buffered.indexOf('\n')) >= 0) {
-            onLine(buffered.slice(0, nl));
-            buffered = buffered.slice(nl + 1);
-          }
-        });
-      });
+      const req = request(
+        `${sandbox.url}${path}`,
+        { agent: new Agent({ ca: sandbox.certs.caCert }), headers },
+        (res) => {
+          let buffered = '';
+          res.on('data', (c: Buffer) => {
+            buffered += c.toString('utf8');
+            let nl: number;
+            while ((nl = buffered.indexOf('\n')) >= 0) {
+              onLine(buffered.slice(0, nl));
+              buffered = buffered.slice(nl + 1);
+            }
+          });
+        },
+      );
       req.on('error', () => {});
       req.end();
       return () => req.destroy();
@@ -63,7 +78,10 @@ async function listLatency(c: Client, objects: number): Promise<void> {
   for (let i = 0; i < objects; i += 50) {
     await Promise.all(
       Array.from({ length: Math.min(50, objects - i) }, (_, j) =>
-        c.call('POST', '/api/v1/namespaces/bench/configmaps', { metadata: { name: `cm-${i + j}`, labels: { bench: 'list' } }, data: { key: 'x'.repeat(64) } }),
+        c.call('POST', '/api/v1/namespaces/bench/configmaps', {
+          metadata: { name: `cm-${i + j}`, labels: { bench: 'list' } },
+          data: { key: 'x'.repeat(64) },
+        }),
       ),
     );
   }
@@ -79,32 +97,56 @@ async function listLatency(c: Client, objects: number): Promise<void> {
       if (r.status !== 200) throw new Error(`list failed: ${r.status}`);
     }
     samples.sort((a, b) => a - b);
-    console.log(`list ${objects} ConfigMaps (${label}): median ${percentile(samples, 50).toFixed(1)} ms, p95 ${percentile(samples, 95).toFixed(1)} ms (100 requests)`);
+    console.log(
+      `list ${objects} ConfigMaps (${label}): median ${percentile(samples, 50).toFixed(1)} ms, p95 ${percentile(samples, 95).toFixed(1)} ms (100 requests)`,
+    );
   }
 }
 
 async function watchFanOut(c: Client, watchers: number, events: number): Promise<void> {
-  const list = JSON.parse((await c.call('GET', '/api/v1/namespaces/bench/configmaps?limit=1')).text) as { metadata: { resourceVersion: string } };
+  const list = JSON.parse((await c.call('GET', '/api/v1/namespaces/bench/configmaps?limit=1')).text) as {
+    metadata: { resourceVersion: string };
+  };
   const received = new Array<number>(watchers).fill(0);
-  const stops = received.map((_, i) => c.stream(`/api/v1/namespaces/bench/configmaps?watch=true&resourceVersion=${list.metadata.resourceVersion}&labelSelector=bench%3Dwatch`, () => received[i]!++));
+  const stops = received.map((_, i) =>
+    c.stream(
+      `/api/v1/namespaces/bench/configmaps?watch=true&resourceVersion=${list.metadata.resourceVersion}&labelSelector=bench%3Dwatch`,
+      () => received[i]!++,
+    ),
+  );
   await new Promise((r) => setTimeout(r, 200));
   const start = performance.now();
   for (let i = 0; i < events; i += 50) {
-    await Promise.all(Array.from({ length: Math.min(50, events - i) }, (_, j) => c.call('POST', '/api/v1/namespaces/bench/configmaps', { metadata: { name: `w-${i + j}`, labels: { bench: 'watch' } } })));
+    await Promise.all(
+      Array.from({ length: Math.min(50, events - i) }, (_, j) =>
+        c.call('POST', '/api/v1/namespaces/bench/configmaps', {
+          metadata: { name: `w-${i + j}`, labels: { bench: 'watch' } },
+        }),
+      ),
+    );
   }
   while (received.some((n) => n < events)) await new Promise((r) => setTimeout(r, 5));
   const seconds = (performance.now() - start) / 1000;
   for (const stop of stops) stop();
-  console.log(`watch fan-out, live: ${events} events × ${watchers} watchers delivered in ${seconds.toFixed(2)} s = ${Math.round((events * watchers) / seconds)} events/s (the ${events} writes included)`);
+  console.log(
+    `watch fan-out, live: ${events} events × ${watchers} watchers delivered in ${seconds.toFixed(2)} s = ${Math.round((events * watchers) / seconds)} events/s (the ${events} writes included)`,
+  );
 
   // The same events replayed from history to 10 new watchers at once: delivery alone.
   const replayed = new Array<number>(watchers).fill(0);
   const replayStart = performance.now();
-  const replays = replayed.map((_, i) => c.stream(`/api/v1/namespaces/bench/configmaps?watch=true&resourceVersion=${list.metadata.resourceVersion}&labelSelector=bench%3Dwatch`, () => replayed[i]!++));
+  const replays = replayed.map((_, i) =>
+    c.stream(
+      `/api/v1/namespaces/bench/configmaps?watch=true&resourceVersion=${list.metadata.resourceVersion}&labelSelector=bench%3Dwatch`,
+      () => replayed[i]!++,
+    ),
+  );
   while (replayed.some((n) => n < events)) await new Promise((r) => setTimeout(r, 2));
   const replaySeconds = (performance.now() - replayStart) / 1000;
   for (const stop of replays) stop();
-  console.log(`watch fan-out, replay: ${events} events × ${watchers} watchers delivered in ${replaySeconds.toFixed(2)} s = ${Math.round((events * watchers) / replaySeconds)} events/s`);
+  console.log(
+    `watch fan-out, replay: ${events} events × ${watchers} watchers delivered in ${replaySeconds.toFixed(2)} s = ${Math.round((events * watchers) / replaySeconds)} events/s`,
+  );
 }
 
 async function deploymentsAvailable(c: Client, deployments: number, replicas: number): Promise<void> {
@@ -116,27 +158,41 @@ async function deploymentsAvailable(c: Client, deployments: number, replicas: nu
         const name = `app-${i + j}`;
         return c.call('POST', '/apis/apps/v1/namespaces/bench-apps/deployments', {
           metadata: { name },
-          spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'registry.example/bench:1' }] } } },
+          spec: {
+            replicas,
+            selector: { matchLabels: { app: name } },
+            template: {
+              metadata: { labels: { app: name } },
+              spec: { containers: [{ name: 'app', image: 'registry.example/bench:1' }] },
+            },
+          },
         });
       }),
     );
   }
   const created = performance.now();
   for (;;) {
-    const list = JSON.parse((await c.call('GET', '/apis/apps/v1/namespaces/bench-apps/deployments')).text) as { items: { status?: { availableReplicas?: number } }[] };
+    const list = JSON.parse(
+      (await c.call('GET', '/apis/apps/v1/namespaces/bench-apps/deployments')).text,
+    ) as { items: { status?: { availableReplicas?: number } }[] };
     const available = list.items.filter((d) => d.status?.availableReplicas === replicas).length;
     if (available === deployments) break;
-    if (performance.now() - start > 600_000) throw new Error(`only ${available}/${deployments} Available after 10 minutes`);
+    if (performance.now() - start > 600_000)
+      throw new Error(`only ${available}/${deployments} Available after 10 minutes`);
     await new Promise((r) => setTimeout(r, 250));
   }
   const total = (performance.now() - start) / 1000;
-  console.log(`${deployments} Deployments × ${replicas} replicas: created in ${((created - start) / 1000).toFixed(1)} s, all Available after ${total.toFixed(1)} s (${deployments * replicas} pods)`);
+  console.log(
+    `${deployments} Deployments × ${replicas} replicas: created in ${((created - start) / 1000).toFixed(1)} s, all Available after ${total.toFixed(1)} s (${deployments * replicas} pods)`,
+  );
 }
 
 const sandbox = await startSandbox({ runtime: !process.argv.includes('--no-runtime') });
 const c = client(sandbox);
 try {
-  console.log(`slipway sandbox bench — node ${process.version}, ${sandbox.runtime ? 'with' : 'without'} runtime`);
+  console.log(
+    `slipway sandbox bench — node ${process.version}, ${sandbox.runtime ? 'with' : 'without'} runtime`,
+  );
   await listLatency(c, arg('objects', 1000));
   await watchFanOut(c, arg('watchers', 10), arg('events', 2000));
   if (sandbox.runtime) await deploymentsAvailable(c, arg('deployments', 200), arg('replicas', 5));

@@ -60,15 +60,23 @@ export function isAlive(pid: number): boolean {
 /** GET a path on the sandbox with its token and CA; resolves with the parsed JSON. */
 export function getJson<T>(state: SandboxState, path: string, timeoutMs = 5000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request(`${state.url}${path}`, { headers: { Authorization: `Bearer ${state.token}`, Accept: 'application/json' }, ca: state.caCert, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        if ((res.statusCode ?? 500) >= 400) reject(new Error(`${path}: HTTP ${res.statusCode}: ${text}`));
-        else resolve(JSON.parse(text) as T);
-      });
-    });
+    const req = request(
+      `${state.url}${path}`,
+      {
+        headers: { Authorization: `Bearer ${state.token}`, Accept: 'application/json' },
+        ca: state.caCert,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if ((res.statusCode ?? 500) >= 400) reject(new Error(`${path}: HTTP ${res.statusCode}: ${text}`));
+          else resolve(JSON.parse(text) as T);
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${path}: timed out after ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end();
@@ -80,7 +88,10 @@ export function servicePorts(state: SandboxState): Promise<ServicePort[]> {
 }
 
 /** SIGTERM, then wait for the process to exit (SIGKILL after `timeoutMs`). */
-export async function stopProcess(pid: number, timeoutMs = 10_000): Promise<'stopped' | 'killed' | 'not-running'> {
+export async function stopProcess(
+  pid: number,
+  timeoutMs = 10_000,
+): Promise<'stopped' | 'killed' | 'not-running'> {
   if (!isAlive(pid)) return 'not-running';
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;

@@ -62,18 +62,34 @@ async function loadRuntime(): Promise<RuntimeModule | undefined> {
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const runtimeModule = opts.runtime === false ? undefined : await loadRuntime();
-  const runtimeConfig = opts.configFile && runtimeModule?.loadSandboxConfig ? runtimeModule.loadSandboxConfig(opts.configFile) : undefined;
-  const store = new MemoryStore({ clock: opts.clock, gracefulPodDeletion: !!runtimeModule, historySize: opts.historySize });
+  const runtimeConfig =
+    opts.configFile && runtimeModule?.loadSandboxConfig
+      ? runtimeModule.loadSandboxConfig(opts.configFile)
+      : undefined;
+  const store = new MemoryStore({
+    clock: opts.clock,
+    gracefulPodDeletion: !!runtimeModule,
+    historySize: opts.historySize,
+  });
   if (opts.dataDir) loadState(store, opts.dataDir);
   const stopBootstrap = bootstrapCluster(store);
   const stopPersisting = opts.dataDir ? persistTo(store, opts.dataDir) : undefined;
   const certs = opts.certs ?? generateCertificates();
   const token = opts.token ?? randomBytes(24).toString('hex');
   let runtime: SandboxRuntime | undefined;
-  const server = new ApiServer({ store, certs, token, runtime: () => runtime, host: opts.host, port: opts.port, watchTimeoutSeconds: opts.watchTimeoutSeconds });
+  const server = new ApiServer({
+    store,
+    certs,
+    token,
+    runtime: () => runtime,
+    host: opts.host,
+    port: opts.port,
+    watchTimeoutSeconds: opts.watchTimeoutSeconds,
+  });
   const { host, port } = await server.listen();
   // Pod directories (mounted ConfigMaps/Secrets, logs) live under the data dir, or a temporary one.
-  const scratch = runtimeModule && !opts.dataDir ? mkdtempSync(join(tmpdir(), 'slipway-sandbox-')) : undefined;
+  const scratch =
+    runtimeModule && !opts.dataDir ? mkdtempSync(join(tmpdir(), 'slipway-sandbox-')) : undefined;
   if (runtimeModule) {
     runtime = runtimeModule.startRuntime(store, {
       dataDir: opts.dataDir ? join(opts.dataDir, 'runtime') : scratch,

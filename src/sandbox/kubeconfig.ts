@@ -30,9 +30,18 @@ interface Kubeconfig {
   [key: string]: unknown;
 }
 
-export function sandboxEntries(access: SandboxAccess, name = SANDBOX_CONTEXT): { cluster: Named; user: Named; context: Named } {
+export function sandboxEntries(
+  access: SandboxAccess,
+  name = SANDBOX_CONTEXT,
+): { cluster: Named; user: Named; context: Named } {
   return {
-    cluster: { name, cluster: { server: access.url, 'certificate-authority-data': Buffer.from(access.caCert).toString('base64') } },
+    cluster: {
+      name,
+      cluster: {
+        server: access.url,
+        'certificate-authority-data': Buffer.from(access.caCert).toString('base64'),
+      },
+    },
     user: { name, user: { token: access.token } },
     context: { name, context: { cluster: name, user: name, namespace: access.namespace ?? 'default' } },
   };
@@ -45,9 +54,14 @@ function upsert(list: Named[] | undefined, entry: Named): Named[] {
 }
 
 /** Returns the merged kubeconfig text; `existing` may be empty. */
-export function mergeSandboxKubeconfig(existing: string, access: SandboxAccess, opts: { setCurrent: boolean; name?: string }): string {
+export function mergeSandboxKubeconfig(
+  existing: string,
+  access: SandboxAccess,
+  opts: { setCurrent: boolean; name?: string },
+): string {
   const config = ((existing.trim() ? parse(existing) : {}) ?? {}) as Kubeconfig;
-  if (typeof config !== 'object' || Array.isArray(config)) throw new Error('the kubeconfig is not a YAML mapping');
+  if (typeof config !== 'object' || Array.isArray(config))
+    throw new Error('the kubeconfig is not a YAML mapping');
   const { cluster, user, context } = sandboxEntries(access, opts.name);
   config.apiVersion ??= 'v1';
   config.kind ??= 'Config';

@@ -22,7 +22,12 @@ export interface ServedSandbox {
 }
 
 export async function serveSandbox(opts: ServeOptions): Promise<ServedSandbox> {
-  const sandbox = await startSandbox({ port: opts.port, dataDir: opts.dataDir, runtime: opts.runtime, configFile: opts.configFile });
+  const sandbox = await startSandbox({
+    port: opts.port,
+    dataDir: opts.dataDir,
+    runtime: opts.runtime,
+    configFile: opts.configFile,
+  });
   const state: SandboxState = {
     pid: process.pid,
     url: sandbox.url,

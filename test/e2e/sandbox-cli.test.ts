@@ -38,7 +38,12 @@ describe('slipway sandbox', () => {
     writeFileSync(kubeconfig, OTHER);
 
     const upIo = memoryIo({ env, cwd: dir });
-    expect(await main(['node', 'slipway', 'sandbox', 'up', '--detach', '--no-runtime', '--output', 'json'], upIo.io)).toBe(0);
+    expect(
+      await main(
+        ['node', 'slipway', 'sandbox', 'up', '--detach', '--no-runtime', '--output', 'json'],
+        upIo.io,
+      ),
+    ).toBe(0);
     const started = JSON.parse(upIo.stdout()) as { url: string; pid: number; context: string };
     expect(started.context).toBe('slipway-sandbox');
     expect(isAlive(started.pid)).toBe(true);
@@ -78,17 +83,31 @@ const built = existsSync(join(import.meta.dirname, '..', '..', 'dist', 'cli', 'm
 describe.skipIf(!built)('./bin/slipway sandbox (after npm run build)', () => {
   it('serves in the foreground until SIGTERM, then removes its state and context', async () => {
     const home = mkdtempSync(join(tmpdir(), 'slipway-sandbox-bin-'));
-    const binEnv = { ...process.env, HOME: home, KUBECONFIG: join(home, 'config'), SLIPWAY_SANDBOX_HOME: join(home, 'state') };
-    const child = spawn(join(import.meta.dirname, '..', '..', 'bin', 'slipway'), ['sandbox', 'up', '--no-runtime'], { env: binEnv });
+    const binEnv = {
+      ...process.env,
+      HOME: home,
+      KUBECONFIG: join(home, 'config'),
+      SLIPWAY_SANDBOX_HOME: join(home, 'state'),
+    };
+    const child = spawn(
+      join(import.meta.dirname, '..', '..', 'bin', 'slipway'),
+      ['sandbox', 'up', '--no-runtime'],
+      { env: binEnv },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     try {
-      for (let i = 0; i < 150 && !out.includes('Serving in the foreground'); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 150 && !out.includes('Serving in the foreground'); i++)
+        await new Promise((r) => setTimeout(r, 100));
       expect(out).toContain('context "slipway-sandbox" written to');
       const ns = await kubectl(['get', 'ns', 'default', '--cache-dir', join(home, 'cache')], { env: binEnv });
       expect(ns.stdout).toMatch(/default\s+Active/);
-      const status = await execFileP(join(import.meta.dirname, '..', '..', 'bin', 'slipway'), ['sandbox', 'status', '--output', 'json'], { env: binEnv });
+      const status = await execFileP(
+        join(import.meta.dirname, '..', '..', 'bin', 'slipway'),
+        ['sandbox', 'status', '--output', 'json'],
+        { env: binEnv },
+      );
       expect(JSON.parse(status.stdout)).toMatchObject({ running: true, pid: child.pid });
     } finally {
       child.kill('SIGTERM');

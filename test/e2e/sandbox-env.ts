@@ -21,10 +21,18 @@ export async function startSandboxEnv(opts: SandboxOptions = {}): Promise<Sandbo
   const sandbox = await startSandbox({ runtime: false, ...opts });
   const dir = mkdtempSync(join(tmpdir(), 'slipway-sandbox-e2e-'));
   const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, mergeSandboxKubeconfig('', { url: sandbox.url, caCert: sandbox.certs.caCert, token: sandbox.token }, { setCurrent: true }));
+  writeFileSync(
+    kubeconfig,
+    mergeSandboxKubeconfig(
+      '',
+      { url: sandbox.url, caCert: sandbox.certs.caCert, token: sandbox.token },
+      { setCurrent: true },
+    ),
+  );
   const base = ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')];
   const env = { KUBECONFIG: kubeconfig, HOME: dir };
-  const run = (args: string[], o: { env?: NodeJS.ProcessEnv } = {}) => kubectl([...base, ...args], { env: { ...env, ...o.env } });
+  const run = (args: string[], o: { env?: NodeJS.ProcessEnv } = {}) =>
+    kubectl([...base, ...args], { env: { ...env, ...o.env } });
   return {
     sandbox,
     dir,
@@ -36,7 +44,11 @@ export async function startSandboxEnv(opts: SandboxOptions = {}): Promise<Sandbo
         return { code: 0, stdout: r.stdout, stderr: r.stderr };
       } catch (e) {
         const err = e as { code?: number; stdout?: string; stderr?: string };
-        return { code: typeof err.code === 'number' ? err.code : 1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
+        return {
+          code: typeof err.code === 'number' ? err.code : 1,
+          stdout: err.stdout ?? '',
+          stderr: err.stderr ?? '',
+        };
       }
     },
     async stop() {

@@ -21,12 +21,25 @@ afterAll(async () => {
 
 function runHelm(args: string[]) {
   return helm(args, {
-    env: { KUBECONFIG: env.kubeconfig, HELM_CACHE_HOME: join(env.dir, 'helm-cache'), HELM_CONFIG_HOME: join(env.dir, 'helm-config'), HELM_DATA_HOME: join(env.dir, 'helm-data') },
+    env: {
+      KUBECONFIG: env.kubeconfig,
+      HELM_CACHE_HOME: join(env.dir, 'helm-cache'),
+      HELM_CONFIG_HOME: join(env.dir, 'helm-config'),
+      HELM_DATA_HOME: join(env.dir, 'helm-data'),
+    },
   });
 }
 
 async function image(): Promise<string> {
-  return (await env.kubectl(['get', 'deploy', 'demo-web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).stdout;
+  return (
+    await env.kubectl([
+      'get',
+      'deploy',
+      'demo-web',
+      '-o',
+      'jsonpath={.spec.template.spec.containers[0].image}',
+    ])
+  ).stdout;
 }
 
 describe('helm', () => {
@@ -38,12 +51,16 @@ describe('helm', () => {
 
     await runHelm(['upgrade', 'demo', chart, '--set', 'image=nginx:1.28', '--set', 'message=bye']);
     expect(await image()).toBe('nginx:1.28');
-    expect((await env.kubectl(['get', 'cm', 'demo-config', '-o', 'jsonpath={.data.MESSAGE}'])).stdout).toBe('bye');
+    expect((await env.kubectl(['get', 'cm', 'demo-config', '-o', 'jsonpath={.data.MESSAGE}'])).stdout).toBe(
+      'bye',
+    );
 
     await runHelm(['rollback', 'demo', '1']);
     expect(await image()).toBe('nginx:1.27');
     const history = (await runHelm(['history', 'demo', '-o', 'json'])).stdout;
-    expect((JSON.parse(history) as { revision: number; status: string }[]).map((h) => [h.revision, h.status])).toEqual([
+    expect(
+      (JSON.parse(history) as { revision: number; status: string }[]).map((h) => [h.revision, h.status]),
+    ).toEqual([
       [1, 'superseded'],
       [2, 'superseded'],
       [3, 'deployed'],

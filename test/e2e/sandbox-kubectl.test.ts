@@ -30,7 +30,9 @@ describe('kubectl apply and get', () => {
     expect(again.stdout).toContain('service/web unchanged');
 
     const wide = await env.kubectl(['get', 'deploy', 'web', '-o', 'wide']);
-    expect(wide.stdout).toMatch(/NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR/);
+    expect(wide.stdout).toMatch(
+      /NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR/,
+    );
     expect(wide.stdout).toMatch(/web\s+0\/2\s+0\s+0\s+\S+\s+web\s+nginx:1.27\s+app=web/);
     const svc = await env.kubectl(['get', 'svc', 'web']);
     expect(svc.stdout).toMatch(/NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE/);
@@ -55,23 +57,46 @@ describe('kubectl apply and get', () => {
   });
 
   it('rejects unknown fields (kubectl sends fieldValidation=Strict after reading OpenAPI v3)', async () => {
-    const file = writeManifest(env, 'bad.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad}\ndata: {a: b}\nspecial: true\n');
+    const file = writeManifest(
+      env,
+      'bad.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: bad}\ndata: {a: b}\nspecial: true\n',
+    );
     const r = await env.kubectlResult(['apply', '-f', file]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('unknown field "special"');
   });
 
   it('applies server-side with field managers, conflicts and --force-conflicts', async () => {
-    const file = writeManifest(env, 'ssa.yaml', WEB_APP.replace(/name: web\b/g, 'name: api').replace(/app: web/g, 'app: api'));
-    expect((await env.kubectl(['apply', '--server-side', '-f', file])).stdout).toContain('deployment.apps/api serverside-applied');
-    const replicas = writeManifest(env, 'replicas.yaml', 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 5}\n');
-    await env.kubectl(['apply', '--server-side', '--field-manager=autoscaler', '--force-conflicts', '-f', replicas]);
+    const file = writeManifest(
+      env,
+      'ssa.yaml',
+      WEB_APP.replace(/name: web\b/g, 'name: api').replace(/app: web/g, 'app: api'),
+    );
+    expect((await env.kubectl(['apply', '--server-side', '-f', file])).stdout).toContain(
+      'deployment.apps/api serverside-applied',
+    );
+    const replicas = writeManifest(
+      env,
+      'replicas.yaml',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 5}\n',
+    );
+    await env.kubectl([
+      'apply',
+      '--server-side',
+      '--field-manager=autoscaler',
+      '--force-conflicts',
+      '-f',
+      replicas,
+    ]);
     const conflict = await env.kubectlResult(['apply', '--server-side', '-f', file]);
     expect(conflict.code).not.toBe(0);
     expect(conflict.stderr).toContain('conflict with "autoscaler"');
     expect(conflict.stderr).toContain('.spec.replicas');
     await env.kubectl(['apply', '--server-side', '--force-conflicts', '-f', file]);
-    const d = JSON.parse((await env.kubectl(['get', 'deploy', 'api', '-o', 'json', '--show-managed-fields'])).stdout);
+    const d = JSON.parse(
+      (await env.kubectl(['get', 'deploy', 'api', '-o', 'json', '--show-managed-fields'])).stdout,
+    );
     expect(d.spec.replicas).toBe(2);
     expect(d.metadata.managedFields.map((m: { manager: string }) => m.manager)).toContain('kubectl');
   });
@@ -89,7 +114,9 @@ describe('kubectl apply and get', () => {
     const diff = await env.kubectlResult(['diff', '-f', changed]);
     expect(diff.code).toBe(1);
     expect(diff.stdout).toMatch(/^\+\s+- image: nginx:1.29$/m);
-    expect((await env.kubectlResult(['diff', '--server-side', '--force-conflicts', '-f', changed])).code).toBe(1);
+    expect(
+      (await env.kubectlResult(['diff', '--server-side', '--force-conflicts', '-f', changed])).code,
+    ).toBe(1);
     // Dry runs persist nothing.
     const d = JSON.parse((await env.kubectl(['get', 'deploy', 'web', '-o', 'json'])).stdout);
     expect(d.spec.template.spec.containers[0].image).toBe('nginx:1.28');
@@ -102,14 +129,38 @@ describe('kubectl apply and get', () => {
 
   it('waits for a condition set through the status subresource', async () => {
     const waiting = env.kubectl(['wait', '--for=condition=Available', 'deploy/web', '--timeout=30s']);
-    const status = { status: { observedGeneration: 3, conditions: [{ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'ok' }] } };
+    const status = {
+      status: {
+        observedGeneration: 3,
+        conditions: [
+          { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'ok' },
+        ],
+      },
+    };
     await new Promise((r) => setTimeout(r, 300));
-    await env.kubectl(['patch', 'deploy', 'web', '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
+    await env.kubectl([
+      'patch',
+      'deploy',
+      'web',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify(status),
+    ]);
     expect((await waiting).stdout).toContain('deployment.apps/web condition met');
   });
 
   it('streams Table rows with get -w', async () => {
-    const child = spawn(kubectlPath(), ['--kubeconfig', env.kubeconfig, '--cache-dir', `${env.dir}/cache`, 'get', 'cm', '-w', '--output-watch-events']);
+    const child = spawn(kubectlPath(), [
+      '--kubeconfig',
+      env.kubeconfig,
+      '--cache-dir',
+      `${env.dir}/cache`,
+      'get',
+      'cm',
+      '-w',
+      '--output-watch-events',
+    ]);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const until = async (re: RegExp) => {
@@ -117,7 +168,11 @@ describe('kubectl apply and get', () => {
       expect(out).toMatch(re);
     };
     await until(/EVENT\s+NAME\s+DATA\s+AGE/);
-    const file = writeManifest(env, 'watched.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: watched}\ndata: {a: b, c: d}\n');
+    const file = writeManifest(
+      env,
+      'watched.yaml',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: watched}\ndata: {a: b, c: d}\n',
+    );
     await env.kubectl(['apply', '-f', file]);
     await until(/ADDED\s+watched\s+2\s+/);
     await env.kubectl(['delete', 'cm', 'watched']);
@@ -128,7 +183,11 @@ describe('kubectl apply and get', () => {
 
 describe('kubectl delete', () => {
   async function ownerAndDependent(name: string): Promise<void> {
-    const file = writeManifest(env, `${name}.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n`);
+    const file = writeManifest(
+      env,
+      `${name}.yaml`,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n`,
+    );
     await env.kubectl(['apply', '-f', file]);
     const uid = (await env.kubectl(['get', 'cm', name, '-o', 'jsonpath={.metadata.uid}'])).stdout;
     const dep = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}-dep\n  ownerReferences: [{apiVersion: v1, kind: ConfigMap, name: ${name}, uid: ${uid}, blockOwnerDeletion: true}]\nstringData: {a: b}\n`;
@@ -151,8 +210,18 @@ describe('kubectl delete', () => {
   });
 
   it('deletes a namespace with its contents', async () => {
-    await env.kubectl(['apply', '-f', writeManifest(env, 'ns.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: scratch}\n')]);
-    await env.kubectl(['apply', '-n', 'scratch', '-f', writeManifest(env, 'ns-cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: inside}\n')]);
+    await env.kubectl([
+      'apply',
+      '-f',
+      writeManifest(env, 'ns.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: scratch}\n'),
+    ]);
+    await env.kubectl([
+      'apply',
+      '-n',
+      'scratch',
+      '-f',
+      writeManifest(env, 'ns-cm.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: inside}\n'),
+    ]);
     expect((await env.kubectl(['get', 'sa', '-n', 'scratch'])).stdout).toContain('default');
     await env.kubectl(['delete', 'ns', 'scratch', '--timeout=20s']);
     expect((await env.kubectlResult(['get', 'ns', 'scratch'])).stderr).toContain('NotFound');
@@ -162,12 +231,24 @@ describe('kubectl delete', () => {
 describe('what the sandbox refuses', () => {
   it('decodes the protobuf bodies of secret, configmap and namespace generators', async () => {
     await env.kubectl(['create', 'namespace', 'proto']);
-    await env.kubectl(['create', 'secret', 'generic', 'creds', '-n', 'proto', '--from-literal=password=s3cret']);
+    await env.kubectl([
+      'create',
+      'secret',
+      'generic',
+      'creds',
+      '-n',
+      'proto',
+      '--from-literal=password=s3cret',
+    ]);
     await env.kubectl(['create', 'configmap', 'settings', '-n', 'proto', '--from-literal=mode=fast']);
-    const secret = JSON.parse((await env.kubectl(['get', 'secret', 'creds', '-n', 'proto', '-o', 'json'])).stdout);
+    const secret = JSON.parse(
+      (await env.kubectl(['get', 'secret', 'creds', '-n', 'proto', '-o', 'json'])).stdout,
+    );
     expect(Buffer.from(secret.data.password, 'base64').toString()).toBe('s3cret');
     expect(secret.type).toBe('Opaque');
-    expect((await env.kubectl(['get', 'cm', 'settings', '-n', 'proto', '-o', 'jsonpath={.data.mode}'])).stdout).toBe('fast');
+    expect(
+      (await env.kubectl(['get', 'cm', 'settings', '-n', 'proto', '-o', 'jsonpath={.data.mode}'])).stdout,
+    ).toBe('fast');
   });
 
   it('answers other protobuf generator bodies with 415 and says what to use instead', async () => {

@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { helm } from '../helpers/kube-tools.js';
 import { startSandboxEnv, WEB_APP, writeManifest, type SandboxEnv } from './sandbox-env.js';
 
-const hasRuntime = existsSync(resolve(import.meta.dirname, '..', '..', 'src', 'sandbox', 'runtime', 'index.ts'));
+const hasRuntime = existsSync(
+  resolve(import.meta.dirname, '..', '..', 'src', 'sandbox', 'runtime', 'index.ts'),
+);
 const chart = resolve(import.meta.dirname, '..', 'fixtures', 'sandbox-chart');
 let env: SandboxEnv;
 
@@ -24,21 +26,43 @@ afterAll(async () => {
 describe.skipIf(!hasRuntime)('kubectl and helm with the runtime', () => {
   it('rolls out, reports status, rolls back onto the old ReplicaSet and waits for Available', async () => {
     await env.kubectl(['apply', '-f', writeManifest(env, 'v1.yaml', WEB_APP)]);
-    expect((await env.kubectl(['rollout', 'status', 'deploy/web', '--timeout=60s'])).stdout).toContain('successfully rolled out');
+    expect((await env.kubectl(['rollout', 'status', 'deploy/web', '--timeout=60s'])).stdout).toContain(
+      'successfully rolled out',
+    );
     await env.kubectl(['wait', '--for=condition=Available', 'deploy/web', '--timeout=60s']);
 
-    await env.kubectl(['apply', '-f', writeManifest(env, 'v2.yaml', WEB_APP.replace('nginx:1.27', 'nginx:1.28'))]);
+    await env.kubectl([
+      'apply',
+      '-f',
+      writeManifest(env, 'v2.yaml', WEB_APP.replace('nginx:1.27', 'nginx:1.28')),
+    ]);
     await env.kubectl(['rollout', 'status', 'deploy/web', '--timeout=60s']);
     const history = (await env.kubectl(['rollout', 'history', 'deploy/web'])).stdout;
     expect(history).toMatch(/^1\s/m);
     expect(history).toMatch(/^2\s/m);
-    const before = (await env.kubectl(['get', 'rs', '-l', 'app=web', '-o', 'name'])).stdout.trim().split('\n').sort();
+    const before = (await env.kubectl(['get', 'rs', '-l', 'app=web', '-o', 'name'])).stdout
+      .trim()
+      .split('\n')
+      .sort();
 
     await env.kubectl(['rollout', 'undo', 'deploy/web']);
     await env.kubectl(['rollout', 'status', 'deploy/web', '--timeout=60s']);
-    const after = (await env.kubectl(['get', 'rs', '-l', 'app=web', '-o', 'name'])).stdout.trim().split('\n').sort();
+    const after = (await env.kubectl(['get', 'rs', '-l', 'app=web', '-o', 'name'])).stdout
+      .trim()
+      .split('\n')
+      .sort();
     expect(after).toEqual(before);
-    expect((await env.kubectl(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).stdout).toBe('nginx:1.27');
+    expect(
+      (
+        await env.kubectl([
+          'get',
+          'deploy',
+          'web',
+          '-o',
+          'jsonpath={.spec.template.spec.containers[0].image}',
+        ])
+      ).stdout,
+    ).toBe('nginx:1.27');
     const pods = (await env.kubectl(['get', 'pods', '-l', 'app=web'])).stdout;
     expect(pods).toMatch(/NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE/);
     expect(pods).toMatch(/web-\S+\s+1\/1\s+Running/);
@@ -47,7 +71,8 @@ describe.skipIf(!hasRuntime)('kubectl and helm with the runtime', () => {
   it('restarts a rollout and serves pod logs', async () => {
     await env.kubectl(['rollout', 'restart', 'deploy/web']);
     await env.kubectl(['rollout', 'status', 'deploy/web', '--timeout=60s']);
-    const template = JSON.parse((await env.kubectl(['get', 'deploy', 'web', '-o', 'json'])).stdout).spec.template;
+    const template = JSON.parse((await env.kubectl(['get', 'deploy', 'web', '-o', 'json'])).stdout).spec
+      .template;
     expect(template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).toBeDefined();
     const logs = await env.kubectlResult(['logs', 'deploy/web']);
     expect(logs.code).toBe(0);
@@ -64,10 +89,29 @@ describe.skipIf(!hasRuntime)('kubectl and helm with the runtime', () => {
   });
 
   it('installs and upgrades a chart with helm --wait', async () => {
-    const helmEnv = { KUBECONFIG: env.kubeconfig, HELM_CACHE_HOME: join(env.dir, 'hc'), HELM_CONFIG_HOME: join(env.dir, 'hcfg'), HELM_DATA_HOME: join(env.dir, 'hd') };
+    const helmEnv = {
+      KUBECONFIG: env.kubeconfig,
+      HELM_CACHE_HOME: join(env.dir, 'hc'),
+      HELM_CONFIG_HOME: join(env.dir, 'hcfg'),
+      HELM_DATA_HOME: join(env.dir, 'hd'),
+    };
     await helm(['install', 'demo', chart, '--wait', '--timeout', '90s'], { env: helmEnv });
-    expect((await env.kubectl(['get', 'deploy', 'demo-web', '-o', 'jsonpath={.status.availableReplicas}'])).stdout).toBe('2');
-    await helm(['upgrade', 'demo', chart, '--set', 'image=nginx:1.28', '--wait', '--timeout', '90s'], { env: helmEnv });
-    expect((await env.kubectl(['get', 'deploy', 'demo-web', '-o', 'jsonpath={.status.updatedReplicas}/{.status.availableReplicas}'])).stdout).toBe('2/2');
+    expect(
+      (await env.kubectl(['get', 'deploy', 'demo-web', '-o', 'jsonpath={.status.availableReplicas}'])).stdout,
+    ).toBe('2');
+    await helm(['upgrade', 'demo', chart, '--set', 'image=nginx:1.28', '--wait', '--timeout', '90s'], {
+      env: helmEnv,
+    });
+    expect(
+      (
+        await env.kubectl([
+          'get',
+          'deploy',
+          'demo-web',
+          '-o',
+          'jsonpath={.status.updatedReplicas}/{.status.availableReplicas}',
+        ])
+      ).stdout,
+    ).toBe('2/2');
   });
 });

@@ -11,8 +11,21 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { EXIT_FAILED, UserError } from '../../errors.js';
-import { clearState, isAlive, readState, servicePorts, stateDir, stopProcess, type SandboxState } from '../../sandbox/control.js';
-import { kubeconfigPath, mergeSandboxKubeconfig, removeSandboxKubeconfig, SANDBOX_CONTEXT } from '../../sandbox/kubeconfig.js';
+import {
+  clearState,
+  isAlive,
+  readState,
+  servicePorts,
+  stateDir,
+  stopProcess,
+  type SandboxState,
+} from '../../sandbox/control.js';
+import {
+  kubeconfigPath,
+  mergeSandboxKubeconfig,
+  removeSandboxKubeconfig,
+  SANDBOX_CONTEXT,
+} from '../../sandbox/kubeconfig.js';
 import { serveSandbox } from '../../sandbox/serve.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 
@@ -36,7 +49,10 @@ function parsePort(value: string | undefined): number {
   if (value === undefined) return 0;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UserError(`--port must be a number from 0 to 65535, got ${JSON.stringify(value)}`, { code: 'sandbox.bad-port', path: '--port' });
+    throw new UserError(`--port must be a number from 0 to 65535, got ${JSON.stringify(value)}`, {
+      code: 'sandbox.bad-port',
+      path: '--port',
+    });
   }
   return port;
 }
@@ -52,13 +68,30 @@ function writeKubeconfig(ctx: CommandContext, state: SandboxState): string {
   const path = kubeconfigPath(ctx.io.env, homeOf(ctx));
   const existing = existsSync(path) ? readFileSync(path, 'utf8') : '';
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, mergeSandboxKubeconfig(existing, { url: state.url, caCert: state.caCert, token: state.token }, { setCurrent: true }), { mode: 0o600 });
+  writeFileSync(
+    path,
+    mergeSandboxKubeconfig(
+      existing,
+      { url: state.url, caCert: state.caCert, token: state.token },
+      { setCurrent: true },
+    ),
+    { mode: 0o600 },
+  );
   return path;
 }
 
 function usage(ctx: CommandContext, state: SandboxState, kubeconfig: string, opts: UpOptions): void {
   if (parseOutput(opts.output) === 'json') {
-    ctx.io.out(JSON.stringify({ url: state.url, port: state.port, pid: state.pid, context: SANDBOX_CONTEXT, kubeconfig, runtime: state.runtime }) + '\n');
+    ctx.io.out(
+      JSON.stringify({
+        url: state.url,
+        port: state.port,
+        pid: state.pid,
+        context: SANDBOX_CONTEXT,
+        kubeconfig,
+        runtime: state.runtime,
+      }) + '\n',
+    );
     return;
   }
   ctx.io.out(
@@ -77,9 +110,18 @@ function usage(ctx: CommandContext, state: SandboxState, kubeconfig: string, opt
 function serveOptions(ctx: CommandContext, dir: string, opts: UpOptions) {
   const path = (p: string | undefined) => (p ? resolve(ctx.io.cwd, p) : undefined);
   if (opts.config && !existsSync(path(opts.config) as string)) {
-    throw new UserError(`the sandbox config ${opts.config} does not exist`, { code: 'sandbox.config-missing', path: '--config' });
+    throw new UserError(`the sandbox config ${opts.config} does not exist`, {
+      code: 'sandbox.config-missing',
+      path: '--config',
+    });
   }
-  return { port: parsePort(opts.port), dataDir: path(opts.dataDir), configFile: path(opts.config), runtime: opts.runtime, stateDir: dir };
+  return {
+    port: parsePort(opts.port),
+    dataDir: path(opts.dataDir),
+    configFile: path(opts.config),
+    runtime: opts.runtime,
+    stateDir: dir,
+  };
 }
 
 /** The daemon entry next to this module: compiled JS after a build, TypeScript through tsx in a checkout. */
@@ -96,7 +138,12 @@ async function upDetached(ctx: CommandContext, dir: string, opts: UpOptions): Pr
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const log = openSync(join(dir, LOG_FILE), 'a');
   const serve = serveOptions(ctx, dir, opts);
-  const child = spawn(process.execPath, [...daemonCommand().args, JSON.stringify(serve)], { detached: true, stdio: ['ignore', log, log], cwd: ctx.io.cwd, env: { ...process.env, ...ctx.io.env } });
+  const child = spawn(process.execPath, [...daemonCommand().args, JSON.stringify(serve)], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    cwd: ctx.io.cwd,
+    env: { ...process.env, ...ctx.io.env },
+  });
   let exited: number | null | undefined;
   child.on('exit', (code) => (exited = code));
   child.unref();
@@ -109,14 +156,22 @@ async function upDetached(ctx: CommandContext, dir: string, opts: UpOptions): Pr
   }
   const tail = readFileSync(join(dir, LOG_FILE), 'utf8').split('\n').slice(-15).join('\n');
   if (exited === undefined && child.pid) await stopProcess(child.pid, 2000);
-  throw new UserError(`the sandbox did not start within ${DETACH_START_TIMEOUT_MS / 1000} s`, { code: 'sandbox.start-failed', hint: `its log (${join(dir, LOG_FILE)}) ends with:\n${tail}`, exitCode: EXIT_FAILED });
+  throw new UserError(`the sandbox did not start within ${DETACH_START_TIMEOUT_MS / 1000} s`, {
+    code: 'sandbox.start-failed',
+    hint: `its log (${join(dir, LOG_FILE)}) ends with:\n${tail}`,
+    exitCode: EXIT_FAILED,
+  });
 }
 
 async function up(ctx: CommandContext, opts: UpOptions): Promise<void> {
   const dir = stateDir(ctx.io.env, homeOf(ctx));
   const running = runningState(dir);
   if (running) {
-    throw new UserError(`a sandbox is already running at ${running.url} (pid ${running.pid})`, { code: 'sandbox.already-running', hint: 'run `slipway sandbox down` first, or use it as it is', exitCode: EXIT_FAILED });
+    throw new UserError(`a sandbox is already running at ${running.url} (pid ${running.pid})`, {
+      code: 'sandbox.already-running',
+      hint: 'run `slipway sandbox down` first, or use it as it is',
+      exitCode: EXIT_FAILED,
+    });
   }
   if (opts.detach) {
     const state = await upDetached(ctx, dir, opts);
@@ -133,7 +188,8 @@ async function up(ctx: CommandContext, opts: UpOptions): Promise<void> {
 
 function dropKubeconfigContext(ctx: CommandContext): void {
   const path = kubeconfigPath(ctx.io.env, homeOf(ctx));
-  if (existsSync(path)) writeFileSync(path, removeSandboxKubeconfig(readFileSync(path, 'utf8')), { mode: 0o600 });
+  if (existsSync(path))
+    writeFileSync(path, removeSandboxKubeconfig(readFileSync(path, 'utf8')), { mode: 0o600 });
 }
 
 async function down(ctx: CommandContext, opts: { output?: string }): Promise<void> {
@@ -143,7 +199,12 @@ async function down(ctx: CommandContext, opts: { output?: string }): Promise<voi
   clearState(dir);
   dropKubeconfigContext(ctx);
   if (parseOutput(opts.output) === 'json') ctx.io.out(JSON.stringify({ result, pid: state?.pid }) + '\n');
-  else ctx.io.out(result === 'not-running' ? 'No sandbox was running.\n' : `Sandbox (pid ${state?.pid}) ${result}; context "${SANDBOX_CONTEXT}" removed from the kubeconfig.\n`);
+  else
+    ctx.io.out(
+      result === 'not-running'
+        ? 'No sandbox was running.\n'
+        : `Sandbox (pid ${state?.pid}) ${result}; context "${SANDBOX_CONTEXT}" removed from the kubeconfig.\n`,
+    );
 }
 
 async function status(ctx: CommandContext, opts: { output?: string }): Promise<void> {
@@ -157,28 +218,56 @@ async function status(ctx: CommandContext, opts: { output?: string }): Promise<v
   }
   const ports = await servicePorts(state);
   if (json) {
-    ctx.io.out(JSON.stringify({ running: true, url: state.url, pid: state.pid, startedAt: state.startedAt, runtime: state.runtime, services: ports }) + '\n');
+    ctx.io.out(
+      JSON.stringify({
+        running: true,
+        url: state.url,
+        pid: state.pid,
+        startedAt: state.startedAt,
+        runtime: state.runtime,
+        services: ports,
+      }) + '\n',
+    );
     return;
   }
   const lines = [`Sandbox at ${state.url} (pid ${state.pid}, since ${state.startedAt})`];
-  if (!ports.length) lines.push(state.runtime ? 'No Service ports yet.' : 'No service proxy (started without the runtime).');
+  if (!ports.length)
+    lines.push(state.runtime ? 'No Service ports yet.' : 'No service proxy (started without the runtime).');
   else {
-    const rows = [['NAMESPACE', 'NAME', 'PORT', 'LOCAL'], ...ports.map((p) => [p.namespace, p.name, String(p.port), `127.0.0.1:${p.localPort}`])];
+    const rows = [
+      ['NAMESPACE', 'NAME', 'PORT', 'LOCAL'],
+      ...ports.map((p) => [p.namespace, p.name, String(p.port), `127.0.0.1:${p.localPort}`]),
+    ];
     const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    for (const r of rows) lines.push(r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+    for (const r of rows)
+      lines.push(
+        r
+          .map((c, i) => c.padEnd(widths[i]!))
+          .join('  ')
+          .trimEnd(),
+      );
   }
   ctx.io.out(lines.join('\n') + '\n');
 }
 
 export const registerSandbox: RegisterCommand = (program: Command, ctx: CommandContext) => {
-  const sandbox = program.command('sandbox').description('a local Kubernetes-API-compatible cluster for rehearsing deploys (kubectl and helm work against it)');
+  const sandbox = program
+    .command('sandbox')
+    .description(
+      'a local Kubernetes-API-compatible cluster for rehearsing deploys (kubectl and helm work against it)',
+    );
   sandbox
     .command('up')
-    .description('start the sandbox and write the "slipway-sandbox" context into $KUBECONFIG or ~/.kube/config')
+    .description(
+      'start the sandbox and write the "slipway-sandbox" context into $KUBECONFIG or ~/.kube/config',
+    )
     .option('--port <n>', 'HTTPS port on 127.0.0.1 (default: a free port)')
     .option('--data-dir <dir>', 'keep objects in this directory across restarts')
     .option('--detach', 'run in the background; stop it with `slipway sandbox down`')
-    .option('--config <file>', 'sandbox config: images mapped to local commands, injected faults (see docs/sandbox.md)')
+    .option(
+      '--config <file>',
+      'sandbox config: images mapped to local commands, injected faults (see docs/sandbox.md)',
+    )
     .option('--no-runtime', 'serve the API only: no controllers, kubelet or service proxy')
     .option('--output <format>', 'text or json')
     .action((opts: UpOptions) => up(ctx, opts));

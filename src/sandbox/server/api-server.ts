@@ -12,7 +12,15 @@ import type { MemoryStore } from '../store/memory-store.js';
 import { SERVICE_PORTS_PATH } from '../control.js';
 import type { SandboxRuntime } from '../types.js';
 import type { SandboxCertificates } from './certs.js';
-import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, legacyApiVersions, legacyGroup, legacyGroupList, legacyResourceList, wantsAggregated } from './discovery.js';
+import {
+  AGGREGATED_CONTENT_TYPE,
+  aggregatedDiscovery,
+  legacyApiVersions,
+  legacyGroup,
+  legacyGroupList,
+  legacyResourceList,
+  wantsAggregated,
+} from './discovery.js';
 import { OpenApiV3 } from './openapi.js';
 import { ResourceHandler, type ResourceRoute } from './resource-handler.js';
 import { ApiError, statusBody, toStatus } from './status.js';
@@ -51,9 +59,16 @@ export class ApiServer {
 
   constructor(private readonly opts: ApiServerOptions) {
     this.token = Buffer.from(opts.token);
-    this.resources = new ResourceHandler(opts.store, opts.runtime ?? (() => undefined), opts.watchTimeoutSeconds);
+    this.resources = new ResourceHandler(
+      opts.store,
+      opts.runtime ?? (() => undefined),
+      opts.watchTimeoutSeconds,
+    );
     this.openapi = new OpenApiV3(opts.store.registry);
-    this.server = createServer({ key: opts.certs.serverKey, cert: opts.certs.serverCert }, (req, res) => void this.dispatch(req, res));
+    this.server = createServer(
+      { key: opts.certs.serverKey, cert: opts.certs.serverCert },
+      (req, res) => void this.dispatch(req, res),
+    );
     this.server.keepAliveTimeout = 65_000;
   }
 
@@ -84,11 +99,15 @@ export class ApiServer {
     const reply = (code: number, body: unknown, headers: Record<string, string> = {}) => {
       if (res.headersSent) return;
       const text = typeof body === 'string' ? body : JSON.stringify(body);
-      res.writeHead(code, { 'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json', ...headers });
+      res.writeHead(code, {
+        'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+        ...headers,
+      });
       res.end(text);
     };
     try {
-      if (!PUBLIC_PATHS.has(url.pathname) && !this.authorised(req)) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      if (!PUBLIC_PATHS.has(url.pathname) && !this.authorised(req))
+        throw new ApiError(401, 'Unauthorized', 'Unauthorized');
       await this.route(req, res, url, reply);
     } catch (error) {
       const status = toStatus(error);
@@ -97,7 +116,12 @@ export class ApiServer {
     }
   }
 
-  private async route(req: IncomingMessage, res: ServerResponse, url: URL, reply: (code: number, body: unknown, headers?: Record<string, string>) => void): Promise<void> {
+  private async route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    reply: (code: number, body: unknown, headers?: Record<string, string>) => void,
+  ): Promise<void> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
     const registry = this.opts.store.registry;
@@ -106,26 +130,43 @@ export class ApiServer {
     if (path === '/version') return reply(200, SERVER_VERSION);
     if (path === '/openapi/v3') return reply(200, this.openapi.index());
     // Not a Kubernetes path: what `slipway sandbox status` shows from the runtime's service proxy.
-    if (path === SERVICE_PORTS_PATH) return reply(200, { items: this.opts.runtime?.()?.servicePorts() ?? [] });
+    if (path === SERVICE_PORTS_PATH)
+      return reply(200, { items: this.opts.runtime?.()?.servicePorts() ?? [] });
     if (path.startsWith('/openapi/v3/')) {
       const doc = this.openapi.document(path.slice('/openapi/v3/'.length));
       if (!doc) throw new ApiError(404, 'NotFound', `no OpenAPI document for ${path}`);
-      res.writeHead(200, { 'Content-Type': 'application/json', ETag: `"${doc.hash}"`, 'Cache-Control': 'public, immutable' });
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        ETag: `"${doc.hash}"`,
+        'Cache-Control': 'public, immutable',
+      });
       res.end(doc.body);
       return;
     }
     if (path === '/api' || path === '/apis') {
-      if (wantsAggregated(accept)) return reply(200, aggregatedDiscovery(registry, path === '/api'), { 'Content-Type': AGGREGATED_CONTENT_TYPE });
-      return reply(200, path === '/api' ? legacyApiVersions(req.headers.host ?? '127.0.0.1') : legacyGroupList(registry));
+      if (wantsAggregated(accept))
+        return reply(200, aggregatedDiscovery(registry, path === '/api'), {
+          'Content-Type': AGGREGATED_CONTENT_TYPE,
+        });
+      return reply(
+        200,
+        path === '/api' ? legacyApiVersions(req.headers.host ?? '127.0.0.1') : legacyGroupList(registry),
+      );
     }
-    const base = parts[0] === 'api' ? { group: '', version: parts[1], rest: parts.slice(2) } : parts[0] === 'apis' ? { group: parts[1] ?? '', version: parts[2], rest: parts.slice(3) } : undefined;
+    const base =
+      parts[0] === 'api'
+        ? { group: '', version: parts[1], rest: parts.slice(2) }
+        : parts[0] === 'apis'
+          ? { group: parts[1] ?? '', version: parts[2], rest: parts.slice(3) }
+          : undefined;
     if (!base) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     if (parts[0] === 'apis' && parts.length === 2) {
       const group = legacyGroup(registry, base.group);
       if (!group) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
       return reply(200, group);
     }
-    if (!base.version) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (!base.version)
+      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     if (!base.rest.length) {
       const list = legacyResourceList(registry, base.group, base.version);
       if (!list) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
@@ -141,13 +182,18 @@ export class ApiServer {
     if (watchPath) rest = rest.slice(1);
     let namespace: string | undefined;
     // `/namespaces/{ns}/status` is the namespace's own subresource, not a resource inside it.
-    if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))) {
+    if (
+      rest[0] === 'namespaces' &&
+      rest.length >= 3 &&
+      !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))
+    ) {
       namespace = rest[1];
       rest = rest.slice(2);
     }
     const [resource, name, subresource, ...extra] = rest;
     const type = resource ? this.opts.store.registry.forResource(group, version, resource) : undefined;
-    if (!type || extra.length || (namespace !== undefined && !type.namespaced)) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (!type || extra.length || (namespace !== undefined && !type.namespaced))
+      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     return { type, namespace, name, subresource, watchPath };
   }
 }

@@ -33,7 +33,10 @@ function baseCert(publicKey: forge.pki.rsa.PublicKey, now: Date): forge.pki.Cert
   return cert;
 }
 
-export function generateCertificates(hosts: string[] = ['127.0.0.1', 'localhost'], now = new Date()): SandboxCertificates {
+export function generateCertificates(
+  hosts: string[] = ['127.0.0.1', 'localhost'],
+  now = new Date(),
+): SandboxCertificates {
   const ca = keyPair();
   const caCert = baseCert(ca.publicKey, now);
   const caSubject = [{ name: 'commonName', value: 'slipway-sandbox-ca' }];
@@ -56,9 +59,16 @@ export function generateCertificates(hosts: string[] = ['127.0.0.1', 'localhost'
     { name: 'extKeyUsage', serverAuth: true },
     {
       name: 'subjectAltName',
-      altNames: hosts.map((h) => (/^[\d.]+$/.test(h) || h.includes(':') ? { type: 7, ip: h } : { type: 2, value: h })),
+      altNames: hosts.map((h) =>
+        /^[\d.]+$/.test(h) || h.includes(':') ? { type: 7, ip: h } : { type: 2, value: h },
+      ),
     },
   ]);
   cert.sign(ca.forgeKey, forge.md.sha256.create());
-  return { caCert: forge.pki.certificateToPem(caCert), caKey: ca.pem, serverCert: forge.pki.certificateToPem(cert), serverKey: server.pem };
+  return {
+    caCert: forge.pki.certificateToPem(caCert),
+    caKey: ca.pem,
+    serverCert: forge.pki.certificateToPem(cert),
+    serverKey: server.pem,
+  };
 }

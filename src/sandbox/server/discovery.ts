@@ -8,10 +8,14 @@ import { categoriesOf, SHORT_NAMES, type ResourceRegistry, type ServedResource }
 export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
 export function wantsAggregated(accept: string | undefined): boolean {
-  return !!accept && accept.includes('as=APIGroupDiscoveryList') && accept.includes('v=v2;') ;
+  return !!accept && accept.includes('as=APIGroupDiscoveryList') && accept.includes('v=v2;');
 }
 
-const SUBRESOURCE_VERBS: Record<string, string[]> = { status: ['get', 'patch', 'update'], scale: ['get', 'patch', 'update'], log: ['get'] };
+const SUBRESOURCE_VERBS: Record<string, string[]> = {
+  status: ['get', 'patch', 'update'],
+  scale: ['get', 'patch', 'update'],
+  log: ['get'],
+};
 
 function singular(r: ServedResource): string {
   return r.kind.toLowerCase();
@@ -22,7 +26,11 @@ function subresourceKind(r: ServedResource, sub: string): { group: string; versi
   return { group: r.group, version: r.version, kind: sub === 'log' ? 'Pod' : r.kind };
 }
 
-export function legacyResourceList(registry: ResourceRegistry, group: string, version: string): Record<string, unknown> | undefined {
+export function legacyResourceList(
+  registry: ResourceRegistry,
+  group: string,
+  version: string,
+): Record<string, unknown> | undefined {
   const resources = registry.all.filter((r) => r.group === group && r.version === version);
   if (!resources.length) return undefined;
   const entries: Record<string, unknown>[] = [];
@@ -48,24 +56,47 @@ export function legacyResourceList(registry: ResourceRegistry, group: string, ve
       });
     }
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources: entries };
+  return {
+    kind: 'APIResourceList',
+    apiVersion: 'v1',
+    groupVersion: group ? `${group}/${version}` : version,
+    resources: entries,
+  };
 }
 
 export function legacyApiVersions(host: string): Record<string, unknown> {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }],
+  };
 }
 
 function groupEntry(registry: ResourceRegistry, group: string): Record<string, unknown> {
-  const versions = registry.groupVersions().filter((gv) => gv.group === group).map((gv) => ({ groupVersion: `${group}/${gv.version}`, version: gv.version }));
+  const versions = registry
+    .groupVersions()
+    .filter((gv) => gv.group === group)
+    .map((gv) => ({ groupVersion: `${group}/${gv.version}`, version: gv.version }));
   return { name: group, versions, preferredVersion: versions[0] };
 }
 
 export function groupNames(registry: ResourceRegistry): string[] {
-  return [...new Set(registry.groupVersions().map((gv) => gv.group).filter((g) => g !== ''))];
+  return [
+    ...new Set(
+      registry
+        .groupVersions()
+        .map((gv) => gv.group)
+        .filter((g) => g !== ''),
+    ),
+  ];
 }
 
 export function legacyGroupList(registry: ResourceRegistry): Record<string, unknown> {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: groupNames(registry).map((g) => groupEntry(registry, g)) };
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: groupNames(registry).map((g) => groupEntry(registry, g)),
+  };
 }
 
 export function legacyGroup(registry: ResourceRegistry, group: string): Record<string, unknown> | undefined {
@@ -99,7 +130,13 @@ export function aggregatedDiscovery(registry: ResourceRegistry, core: boolean): 
               ...(SHORT_NAMES[r.resource] ? { shortNames: SHORT_NAMES[r.resource] } : {}),
               ...(categoriesOf(r.resource).length ? { categories: categoriesOf(r.resource) } : {}),
               ...(r.subresources.length
-                ? { subresources: r.subresources.map((s) => ({ subresource: s, responseKind: subresourceKind(r, s), verbs: SUBRESOURCE_VERBS[s] ?? ['get'] })) }
+                ? {
+                    subresources: r.subresources.map((s) => ({
+                      subresource: s,
+                      responseKind: subresourceKind(r, s),
+                      verbs: SUBRESOURCE_VERBS[s] ?? ['get'],
+                    })),
+                  }
                 : {}),
             })),
         })),

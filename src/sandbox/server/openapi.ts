@@ -24,7 +24,11 @@ function toV3(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(toV3);
   if (!value || typeof value !== 'object') return value;
   const out: Obj = {};
-  for (const [k, v] of Object.entries(value as Obj)) out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as Obj).map(([p, s]) => [p, toV3(s)])) : toV3(v);
+  for (const [k, v] of Object.entries(value as Obj))
+    out[k] =
+      k === 'properties'
+        ? Object.fromEntries(Object.entries(v as Obj).map(([p, s]) => [p, toV3(s)]))
+        : toV3(v);
   if (typeof out.$ref === 'string') {
     const target = (out.$ref as string).replace('#/definitions/', '#/components/schemas/');
     delete out.$ref;
@@ -40,23 +44,61 @@ function schemaNameOf(r: ServedResource): string {
 const QUERY = (name: string, type = 'string') => ({ name, in: 'query', schema: { type, uniqueItems: true } });
 
 function operations(r: ServedResource, sub: string | undefined): Obj {
-  const gvk = sub === 'scale' ? { group: 'autoscaling', version: 'v1', kind: 'Scale' } : { group: r.group, version: r.version, kind: r.kind };
+  const gvk =
+    sub === 'scale'
+      ? { group: 'autoscaling', version: 'v1', kind: 'Scale' }
+      : { group: r.group, version: r.version, kind: r.kind };
   const body = ref(sub === 'scale' ? 'io.k8s.api.autoscaling.v1.Scale' : schemaNameOf(r));
   const json = { 'application/json': { schema: body } };
-  const common = { 'x-kubernetes-group-version-kind': gvk, responses: { '200': { description: 'OK', content: json } } };
-  const patchTypes = r.definition ? ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'] : ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
+  const common = {
+    'x-kubernetes-group-version-kind': gvk,
+    responses: { '200': { description: 'OK', content: json } },
+  };
+  const patchTypes = r.definition
+    ? [
+        'application/json-patch+json',
+        'application/merge-patch+json',
+        'application/strategic-merge-patch+json',
+        'application/apply-patch+yaml',
+      ]
+    : ['application/json-patch+json', 'application/merge-patch+json', 'application/apply-patch+yaml'];
   const id = `${r.kind}${sub ? `_${sub}` : ''}`;
   return {
     get: { operationId: `read${id}`, 'x-kubernetes-action': 'get', ...common },
-    put: { operationId: `replace${id}`, 'x-kubernetes-action': 'put', parameters: [QUERY('dryRun'), QUERY('fieldManager'), QUERY('fieldValidation')], requestBody: { content: { '*/*': { schema: body } }, required: true }, ...common },
+    put: {
+      operationId: `replace${id}`,
+      'x-kubernetes-action': 'put',
+      parameters: [QUERY('dryRun'), QUERY('fieldManager'), QUERY('fieldValidation')],
+      requestBody: { content: { '*/*': { schema: body } }, required: true },
+      ...common,
+    },
     patch: {
       operationId: `patch${id}`,
       'x-kubernetes-action': 'patch',
-      parameters: [QUERY('dryRun'), QUERY('fieldManager'), QUERY('fieldValidation'), QUERY('force', 'boolean')],
-      requestBody: { content: Object.fromEntries(patchTypes.map((t) => [t, { schema: ref(PATCH_SCHEMA) }])), required: true },
+      parameters: [
+        QUERY('dryRun'),
+        QUERY('fieldManager'),
+        QUERY('fieldValidation'),
+        QUERY('force', 'boolean'),
+      ],
+      requestBody: {
+        content: Object.fromEntries(patchTypes.map((t) => [t, { schema: ref(PATCH_SCHEMA) }])),
+        required: true,
+      },
       ...common,
     },
-    ...(sub ? {} : { delete: { operationId: `delete${id}`, 'x-kubernetes-action': 'delete', 'x-kubernetes-group-version-kind': gvk, responses: { '200': { description: 'OK', content: { 'application/json': { schema: ref(STATUS_SCHEMA) } } } } } }),
+    ...(sub
+      ? {}
+      : {
+          delete: {
+            operationId: `delete${id}`,
+            'x-kubernetes-action': 'delete',
+            'x-kubernetes-group-version-kind': gvk,
+            responses: {
+              '200': { description: 'OK', content: { 'application/json': { schema: ref(STATUS_SCHEMA) } } },
+            },
+          },
+        }),
   };
 }
 
@@ -69,7 +111,11 @@ export class OpenApiV3 {
     this.schemas[PATCH_SCHEMA] = { type: 'object' };
     for (const r of registry.all) {
       if (!r.definition) {
-        this.schemas[schemaNameOf(r)] = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-group-version-kind': [{ group: r.group, version: r.version, kind: r.kind }] } satisfies KubeSchema;
+        this.schemas[schemaNameOf(r)] = {
+          type: 'object',
+          'x-kubernetes-preserve-unknown-fields': true,
+          'x-kubernetes-group-version-kind': [{ group: r.group, version: r.version, kind: r.kind }],
+        } satisfies KubeSchema;
       }
     }
   }
@@ -96,16 +142,36 @@ export class OpenApiV3 {
     const paths: Obj = {};
     const prefix = `/${key}`;
     for (const r of this.registry.all.filter((x) => apiVersionOf(x) === apiVersionOf(gv))) {
-      const item = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.resource}/{name}` : `${prefix}/${r.resource}/{name}`;
+      const item = r.namespaced
+        ? `${prefix}/namespaces/{namespace}/${r.resource}/{name}`
+        : `${prefix}/${r.resource}/{name}`;
       const collection = item.slice(0, -'/{name}'.length);
       paths[collection] = {
-        get: { operationId: `list${r.kind}`, 'x-kubernetes-action': 'list', 'x-kubernetes-group-version-kind': { group: r.group, version: r.version, kind: r.kind }, responses: { '200': { description: 'OK' } } },
-        post: { operationId: `create${r.kind}`, 'x-kubernetes-action': 'post', 'x-kubernetes-group-version-kind': { group: r.group, version: r.version, kind: r.kind }, parameters: [QUERY('dryRun'), QUERY('fieldManager'), QUERY('fieldValidation')], requestBody: { content: { '*/*': { schema: ref(schemaNameOf(r)) } } }, responses: { '201': { description: 'Created' } } },
+        get: {
+          operationId: `list${r.kind}`,
+          'x-kubernetes-action': 'list',
+          'x-kubernetes-group-version-kind': { group: r.group, version: r.version, kind: r.kind },
+          responses: { '200': { description: 'OK' } },
+        },
+        post: {
+          operationId: `create${r.kind}`,
+          'x-kubernetes-action': 'post',
+          'x-kubernetes-group-version-kind': { group: r.group, version: r.version, kind: r.kind },
+          parameters: [QUERY('dryRun'), QUERY('fieldManager'), QUERY('fieldValidation')],
+          requestBody: { content: { '*/*': { schema: ref(schemaNameOf(r)) } } },
+          responses: { '201': { description: 'Created' } },
+        },
       };
       paths[item] = operations(r, undefined);
-      for (const sub of r.subresources.filter((s) => s !== 'log')) paths[`${item}/${sub}`] = operations(r, sub);
+      for (const sub of r.subresources.filter((s) => s !== 'log'))
+        paths[`${item}/${sub}`] = operations(r, sub);
     }
-    const body = JSON.stringify({ openapi: '3.0.0', info: { title: 'Kubernetes', version: 'v1.33.0' }, paths, components: { schemas: this.schemas } });
+    const body = JSON.stringify({
+      openapi: '3.0.0',
+      info: { title: 'Kubernetes', version: 'v1.33.0' },
+      paths,
+      components: { schemas: this.schemas },
+    });
     const doc = { body, hash: createHash('sha512').update(body).digest('hex').slice(0, 128).toUpperCase() };
     this.docs.set(key, doc);
     return doc;

@@ -86,17 +86,21 @@ function objectMeta(buf: Buffer): Obj {
   const annotations: Obj = {};
   const owners: Obj[] = [];
   const finalizers: string[] = [];
-  const names: Record<number, string> = { 1: 'name', 2: 'generateName', 3: 'namespace', 5: 'uid', 6: 'resourceVersion' };
+  const names: Record<number, string> = {
+    1: 'name',
+    2: 'generateName',
+    3: 'namespace',
+    5: 'uid',
+    6: 'resourceVersion',
+  };
   for (const f of readFields(buf)) {
     // gogo-protobuf writes empty strings and zero times; JSON would omit them.
     if (names[f.no]) {
       if (str(f)) m[names[f.no] as string] = str(f);
-    }
-    else if (f.no === 7) m.generation = int(f);
+    } else if (f.no === 7) m.generation = int(f);
     else if (f.no === 8) {
       if (time(f) !== '1970-01-01T00:00:00Z') m.creationTimestamp = time(f);
-    }
-    else if (f.no === 11) Object.assign(labels, Object.fromEntries([mapEntry(f, false)]));
+    } else if (f.no === 11) Object.assign(labels, Object.fromEntries([mapEntry(f, false)]));
     else if (f.no === 12) Object.assign(annotations, Object.fromEntries([mapEntry(f, false)]));
     else if (f.no === 13) owners.push(ownerReference(f));
     else if (f.no === 14) finalizers.push(str(f));
@@ -143,7 +147,12 @@ const KINDS: Record<string, (fields: Field[]) => Obj> = {
     const o: Obj = {};
     for (const f of fields) {
       if (f.no === 1) o.metadata = objectMeta(f.value as Buffer);
-      else if (f.no === 2) o.spec = { finalizers: readFields(f.value as Buffer).filter((e) => e.no === 1).map(str) };
+      else if (f.no === 2)
+        o.spec = {
+          finalizers: readFields(f.value as Buffer)
+            .filter((e) => e.no === 1)
+            .map(str),
+        };
     }
     return o;
   },
@@ -170,7 +179,8 @@ export const PROTOBUF_KINDS = Object.keys(KINDS);
 
 /** Decodes a `k8s\0`-enveloped protobuf body into the JSON object the rest of the server handles. */
 export function decodeKubeProtobuf(body: Buffer): Obj {
-  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw new ApiError(400, 'BadRequest', 'the protobuf body lacks the k8s envelope');
+  if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC))
+    throw new ApiError(400, 'BadRequest', 'the protobuf body lacks the k8s envelope');
   let apiVersion = '';
   let kind = '';
   let raw: Buffer = Buffer.alloc(0);

@@ -11,14 +11,18 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, 'BadRequest', 'Request entity too large: limit is 3145728');
+    if (size > MAX_BODY_BYTES)
+      throw new ApiError(413, 'BadRequest', 'Request entity too large: limit is 3145728');
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
 }
 
 export function mediaType(req: IncomingMessage): string {
-  return (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? 'application/json';
+  return (
+    (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ??
+    'application/json'
+  );
 }
 
 /** JSON, YAML, or (for the few kinds typed clients send that way) Kubernetes protobuf. */
@@ -29,7 +33,11 @@ export function parseJsonOrYaml(body: Buffer, type: string): unknown {
   try {
     return type.includes('yaml') ? parseYaml(text) : JSON.parse(text);
   } catch (e) {
-    throw new ApiError(400, 'BadRequest', `the body of the request could not be decoded: ${(e as Error).message}`);
+    throw new ApiError(
+      400,
+      'BadRequest',
+      `the body of the request could not be decoded: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -40,7 +48,8 @@ export function queryFlag(q: URLSearchParams, name: string): boolean {
 
 export function dryRunOf(q: URLSearchParams): boolean {
   const values = q.getAll('dryRun');
-  for (const v of values) if (v !== 'All') throw new ApiError(400, 'BadRequest', `Invalid dry run value: ${JSON.stringify(v)}`);
+  for (const v of values)
+    if (v !== 'All') throw new ApiError(400, 'BadRequest', `Invalid dry run value: ${JSON.stringify(v)}`);
   return values.length > 0;
 }
 
@@ -48,7 +57,12 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export function fieldValidationOf(q: URLSearchParams): FieldValidation {
   const v = q.get('fieldValidation') ?? 'Warn';
-  if (v !== 'Strict' && v !== 'Warn' && v !== 'Ignore') throw new ApiError(400, 'BadRequest', `fieldValidation must be one of Strict, Warn, Ignore; got ${JSON.stringify(v)}`);
+  if (v !== 'Strict' && v !== 'Warn' && v !== 'Ignore')
+    throw new ApiError(
+      400,
+      'BadRequest',
+      `fieldValidation must be one of Strict, Warn, Ignore; got ${JSON.stringify(v)}`,
+    );
   return v;
 }
 

@@ -18,15 +18,34 @@ export function scaleOf(o: KubeObject): KubeObject {
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
-    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
+      creationTimestamp: m.creationTimestamp,
+    },
     spec: { replicas: spec.replicas ?? 0 },
-    status: { replicas: status.replicas ?? 0, selector: selectorText(spec.selector) === '<none>' ? '' : selectorText(spec.selector) },
+    status: {
+      replicas: status.replicas ?? 0,
+      selector: selectorText(spec.selector) === '<none>' ? '' : selectorText(spec.selector),
+    },
   };
 }
 
-export function readScale(store: MemoryStore, type: ServedResource, namespace: string | undefined, name: string): KubeObject {
+export function readScale(
+  store: MemoryStore,
+  type: ServedResource,
+  namespace: string | undefined,
+  name: string,
+): KubeObject {
   const o = store.get(type, namespace, name);
-  if (!o) throw new ApiError(404, 'NotFound', `${type.resource}.${type.group} "${name}" not found`, { name, group: type.group, kind: type.resource });
+  if (!o)
+    throw new ApiError(404, 'NotFound', `${type.resource}.${type.group} "${name}" not found`, {
+      name,
+      group: type.group,
+      kind: type.resource,
+    });
   return scaleOf(o);
 }
 
@@ -42,16 +61,35 @@ export function writeScale(
   const current = readScale(store, type, namespace, name);
   let next: KubeObject;
   if (change.put !== undefined) next = change.put as KubeObject;
-  else if (change.patchType === 'application/json-patch+json') next = applyJsonPatch(current, change.patch) as KubeObject;
-  else if (change.patchType === 'application/merge-patch+json' || change.patchType === 'application/strategic-merge-patch+json') next = jsonMergePatch(current, change.patch) as KubeObject;
-  else throw new ApiError(415, 'UnsupportedMediaType', `unsupported patch type ${change.patchType} for the scale subresource`);
+  else if (change.patchType === 'application/json-patch+json')
+    next = applyJsonPatch(current, change.patch) as KubeObject;
+  else if (
+    change.patchType === 'application/merge-patch+json' ||
+    change.patchType === 'application/strategic-merge-patch+json'
+  )
+    next = jsonMergePatch(current, change.patch) as KubeObject;
+  else
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `unsupported patch type ${change.patchType} for the scale subresource`,
+    );
   const replicas = (next.spec as { replicas?: unknown } | undefined)?.replicas;
   if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-    throw new ApiError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
+    throw new ApiError(
+      422,
+      'Invalid',
+      `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+    );
   }
   const parent = store.get(type, namespace, name) as KubeObject;
   const rv = next.metadata?.resourceVersion;
-  if (rv && rv !== parent.metadata.resourceVersion) throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${type.resource}.${type.group} "${name}": the object has been modified; please apply your changes to the latest version and try again`);
+  if (rv && rv !== parent.metadata.resourceVersion)
+    throw new ApiError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${type.resource}.${type.group} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    );
   parent.spec = { ...((parent.spec as object | undefined) ?? {}), replicas };
   return scaleOf(store.update(parent, { dryRun }));
 }

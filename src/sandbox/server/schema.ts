@@ -29,7 +29,8 @@ export function fieldSchema(s: KubeSchema | undefined, key: string): KubeSchema 
   if (!s) return undefined;
   const prop = s.properties?.[key];
   if (prop) return resolveSchema(prop);
-  if (s.additionalProperties && typeof s.additionalProperties === 'object') return resolveSchema(s.additionalProperties);
+  if (s.additionalProperties && typeof s.additionalProperties === 'object')
+    return resolveSchema(s.additionalProperties);
   return undefined;
 }
 
@@ -41,5 +42,7 @@ export function itemSchema(s: KubeSchema | undefined): KubeSchema | undefined {
 export function isOpenObject(s: KubeSchema | undefined): boolean {
   if (!s) return true;
   if (s['x-kubernetes-preserve-unknown-fields']) return true;
-  return !s.properties && !s.additionalProperties && !s.items && (s.type === 'object' || s.type === undefined);
+  return (
+    !s.properties && !s.additionalProperties && !s.items && (s.type === 'object' || s.type === undefined)
+  );
 }

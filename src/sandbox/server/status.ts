@@ -16,7 +16,14 @@ export interface StatusBody {
 }
 
 /** HTTP reasons the REST layer emits besides the store's. */
-export type ApiReason = StoreError['reason'] | 'Unauthorized' | 'UnsupportedMediaType' | 'NotAcceptable' | 'MethodNotAllowed' | 'Expired' | 'InternalError';
+export type ApiReason =
+  | StoreError['reason']
+  | 'Unauthorized'
+  | 'UnsupportedMediaType'
+  | 'NotAcceptable'
+  | 'MethodNotAllowed'
+  | 'Expired'
+  | 'InternalError';
 
 export class ApiError extends Error {
   constructor(
@@ -29,8 +36,22 @@ export class ApiError extends Error {
   }
 }
 
-export function statusBody(code: number, reason: string, message: string, details?: Record<string, unknown>): StatusBody {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
+export function statusBody(
+  code: number,
+  reason: string,
+  message: string,
+  details?: Record<string, unknown>,
+): StatusBody {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  };
 }
 
 export function successStatus(details: Record<string, unknown>): StatusBody {

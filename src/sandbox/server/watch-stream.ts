@@ -28,8 +28,17 @@ export interface WatchRequest {
   table?: { includeObject: IncludeObject };
 }
 
-export function serveWatch(store: MemoryStore, req: WatchRequest, res: ServerResponse, onClose: (fn: () => void) => void): void {
-  res.writeHead(200, { 'Content-Type': req.table ? TABLE_CONTENT_TYPE : 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+export function serveWatch(
+  store: MemoryStore,
+  req: WatchRequest,
+  res: ServerResponse,
+  onClose: (fn: () => void) => void,
+): void {
+  res.writeHead(200, {
+    'Content-Type': req.table ? TABLE_CONTENT_TYPE : 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
   res.flushHeaders();
   let first = true;
   const write = (type: string, object: unknown) => {
@@ -41,17 +50,41 @@ export function serveWatch(store: MemoryStore, req: WatchRequest, res: ServerRes
       return;
     }
     if (req.table) {
-      write(e.type, toTable(req.type.resource, [e.object], { includeObject: req.table.includeObject, noHeaders: !first, now: store.clock.now() }));
+      write(
+        e.type,
+        toTable(req.type.resource, [e.object], {
+          includeObject: req.table.includeObject,
+          noHeaders: !first,
+          now: store.clock.now(),
+        }),
+      );
       first = false;
     } else write(e.type, e.object);
   };
   const bookmark = (annotations?: Record<string, string>) =>
-    send({ type: 'BOOKMARK', object: { apiVersion: apiVersionOf(req.type), kind: req.type.kind, metadata: { resourceVersion: store.resourceVersion(), ...(annotations ? { annotations } : {}) } } as KubeObject });
+    send({
+      type: 'BOOKMARK',
+      object: {
+        apiVersion: apiVersionOf(req.type),
+        kind: req.type.kind,
+        metadata: { resourceVersion: store.resourceVersion(), ...(annotations ? { annotations } : {}) },
+      } as KubeObject,
+    });
 
   let stop: () => void = () => {};
   try {
     const fromList = req.sendInitialEvents || !req.resourceVersion || req.resourceVersion === '0';
-    stop = store.watch(req.type, req.namespace, { labelSelector: req.labelSelector, fieldSelector: req.fieldSelector, resourceVersion: fromList ? undefined : req.resourceVersion, shared: true }, send);
+    stop = store.watch(
+      req.type,
+      req.namespace,
+      {
+        labelSelector: req.labelSelector,
+        fieldSelector: req.fieldSelector,
+        resourceVersion: fromList ? undefined : req.resourceVersion,
+        shared: true,
+      },
+      send,
+    );
     if (req.sendInitialEvents) bookmark({ 'k8s.io/initial-events-end': 'true' });
   } catch (error) {
     write('ERROR', toStatus(error));

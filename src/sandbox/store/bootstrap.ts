@@ -15,7 +15,8 @@ export function bootstrapCluster(store: MemoryStore): () => void {
   const saType = store.registry.forResource('', 'v1', 'serviceaccounts') as ServedResource;
   const nodeType = store.registry.forResource('', 'v1', 'nodes') as ServedResource;
   for (const name of SYSTEM_NAMESPACES) {
-    if (!store.get(nsType, undefined, name)) store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    if (!store.get(nsType, undefined, name))
+      store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   }
   const ensureServiceAccount = (ns: KubeObject) => {
     const namespace = ns.metadata.name as string;
@@ -35,17 +36,44 @@ function sandboxNode(now: Date): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: SANDBOX_NODE_NAME, labels: { 'kubernetes.io/hostname': SANDBOX_NODE_NAME, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64' } },
+    metadata: {
+      name: SANDBOX_NODE_NAME,
+      labels: {
+        'kubernetes.io/hostname': SANDBOX_NODE_NAME,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+      },
+    },
     spec: {},
     status: {
       capacity: SANDBOX_NODE_CAPACITY,
       allocatable: SANDBOX_NODE_CAPACITY,
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'slipway sandbox node is ready', lastHeartbeatTime: time, lastTransitionTime: time }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'KubeletReady',
+          message: 'slipway sandbox node is ready',
+          lastHeartbeatTime: time,
+          lastTransitionTime: time,
+        },
+      ],
       addresses: [
         { type: 'InternalIP', address: '127.0.0.1' },
         { type: 'Hostname', address: SANDBOX_NODE_NAME },
       ],
-      nodeInfo: { kubeletVersion: 'v1.33.0-slipway-sandbox', containerRuntimeVersion: 'slipway://sandbox', osImage: 'slipway sandbox', operatingSystem: 'linux', architecture: 'amd64', kernelVersion: '', kubeProxyVersion: '', machineID: '', systemUUID: '', bootID: '' },
+      nodeInfo: {
+        kubeletVersion: 'v1.33.0-slipway-sandbox',
+        containerRuntimeVersion: 'slipway://sandbox',
+        osImage: 'slipway sandbox',
+        operatingSystem: 'linux',
+        architecture: 'amd64',
+        kernelVersion: '',
+        kubeProxyVersion: '',
+        machineID: '',
+        systemUUID: '',
+        bootID: '',
+      },
     },
   };
 }

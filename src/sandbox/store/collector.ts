@@ -58,22 +58,29 @@ export class Collector {
     for (const o of objects) {
       this.index(o);
       const f = o.metadata.finalizers ?? [];
-      if (o.metadata.deletionTimestamp && (f.includes(FOREGROUND) || f.includes(ORPHAN))) this.pendingOwners.add(o.metadata.uid as string);
-      if (o.kind === 'Namespace' && o.metadata.deletionTimestamp) this.terminating.add(o.metadata.name as string);
+      if (o.metadata.deletionTimestamp && (f.includes(FOREGROUND) || f.includes(ORPHAN)))
+        this.pendingOwners.add(o.metadata.uid as string);
+      if (o.kind === 'Namespace' && o.metadata.deletionTimestamp)
+        this.terminating.add(o.metadata.name as string);
     }
     this.drain();
   }
 
   /** Pods with a grace period wait for the kubelet's grace-0 delete after their finalizers are gone. */
   awaitsGrace(type: ServedResource, o: KubeObject): boolean {
-    return type.kind === 'Pod' && this.store.gracefulPodDeletion && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+    return (
+      type.kind === 'Pod' &&
+      this.store.gracefulPodDeletion &&
+      (o.metadata.deletionGracePeriodSeconds ?? 0) > 0
+    );
   }
 
   delete(type: ServedResource, stored: KubeObject, opts: DeleteOptions): KubeObject {
     const o = structuredClone(stored);
     const meta = o.metadata;
     if (meta.deletionTimestamp) {
-      if (type.kind === 'Pod' && opts.gracePeriodSeconds === 0 && !meta.finalizers?.length) this.store.remove(type, o);
+      if (type.kind === 'Pod' && opts.gracePeriodSeconds === 0 && !meta.finalizers?.length)
+        this.store.remove(type, o);
       return o;
     }
     const now = this.store.clock.now();
@@ -98,7 +105,8 @@ export class Collector {
     meta.deletionGracePeriodSeconds = grace;
     if (finalizers.length) meta.finalizers = finalizers;
     this.store.put(type, o, 'MODIFIED', stored);
-    if (finalizers.includes(FOREGROUND) || finalizers.includes(ORPHAN)) this.pendingOwners.add(meta.uid as string);
+    if (finalizers.includes(FOREGROUND) || finalizers.includes(ORPHAN))
+      this.pendingOwners.add(meta.uid as string);
     this.drain();
     return this.current(type, o);
   }
@@ -120,7 +128,7 @@ export class Collector {
     if (this.draining) return;
     this.draining = true;
     try {
-      for (let progress = true; progress; ) {
+      for (let progress = true; progress;) {
         progress = false;
         while (this.removedOwners.length) {
           const uid = this.removedOwners.shift() as string;
@@ -179,7 +187,11 @@ export class Collector {
           changed = true;
         }
         const still = this.store.raw(dep.type, dep.namespace, dep.name);
-        if (still && (still.metadata.ownerReferences ?? []).some((r) => r.uid === uid && r.blockOwnerDeletion)) blocking++;
+        if (
+          still &&
+          (still.metadata.ownerReferences ?? []).some((r) => r.uid === uid && r.blockOwnerDeletion)
+        )
+          blocking++;
       }
       if (blocking === 0) return this.dropFinalizer(ref, owner, FOREGROUND);
       return changed;

@@ -35,7 +35,8 @@ export function pruneNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(pruneNulls);
   if (value && typeof value === 'object') {
     const out: Obj = {};
-    for (const [k, v] of Object.entries(value as Obj)) if (v !== null && v !== undefined) out[k] = pruneNulls(v);
+    for (const [k, v] of Object.entries(value as Obj))
+      if (v !== null && v !== undefined) out[k] = pruneNulls(v);
     return out;
   }
   return value;
@@ -149,7 +150,12 @@ function defaultJob(spec: Obj, job: KubeObject | undefined): void {
   // The Job's generated selector (pkg/registry/batch/job/strategy.go generateSelector) keys on its uid.
   if (job && spec.manualSelector !== true && job.metadata.uid) {
     const uid = job.metadata.uid;
-    const labels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': job.metadata.name ?? '', 'controller-uid': uid, 'job-name': job.metadata.name ?? '' };
+    const labels = {
+      'batch.kubernetes.io/controller-uid': uid,
+      'batch.kubernetes.io/job-name': job.metadata.name ?? '',
+      'controller-uid': uid,
+      'job-name': job.metadata.name ?? '',
+    };
     setDefault(spec, 'selector', { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } });
     const meta = obj(template, 'metadata');
     meta.labels = { ...labels, ...((meta.labels as Obj | undefined) ?? {}) };
@@ -188,7 +194,11 @@ export function defaultPodSpec(spec: Obj, restartPolicy = 'Always'): void {
 function defaultContainer(c: Obj): void {
   const image = String(c.image ?? '');
   const lastPart = image.split('/').pop() ?? '';
-  const tag = lastPart.includes('@') ? 'digest' : lastPart.includes(':') ? lastPart.split(':').pop() : 'latest';
+  const tag = lastPart.includes('@')
+    ? 'digest'
+    : lastPart.includes(':')
+      ? lastPart.split(':').pop()
+      : 'latest';
   setDefault(c, 'imagePullPolicy', tag === 'latest' ? 'Always' : 'IfNotPresent');
   setDefault(c, 'terminationMessagePath', '/dev/termination-log');
   setDefault(c, 'terminationMessagePolicy', 'File');
@@ -220,7 +230,8 @@ function defaultService(spec: Obj, ctx: DefaultingContext): void {
     setDefault(spec, 'ipFamilies', ['IPv4']);
     setDefault(spec, 'ipFamilyPolicy', 'SingleStack');
   }
-  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') setDefault(spec, 'externalTrafficPolicy', 'Cluster');
+  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer')
+    setDefault(spec, 'externalTrafficPolicy', 'Cluster');
   for (const p of (spec.ports as Obj[] | undefined) ?? []) {
     setDefault(p, 'protocol', 'TCP');
     setDefault(p, 'targetPort', p.port);

@@ -93,7 +93,12 @@ export class MemoryStore implements ObjectStore {
   }
 
   /** `copy: false` hands out the stored objects themselves, for callers that only serialise them. */
-  list(type: ResourceType, namespace: string | undefined, opts: ListOptions = {}, copy = true): { items: KubeObject[]; resourceVersion: string } {
+  list(
+    type: ResourceType,
+    namespace: string | undefined,
+    opts: ListOptions = {},
+    copy = true,
+  ): { items: KubeObject[]; resourceVersion: string } {
     const matches = this.matcher(type, opts);
     const items = [...this.bucket(type).values()]
       .filter((o) => (namespace === undefined || o.metadata.namespace === namespace) && matches(o))
@@ -114,7 +119,11 @@ export class MemoryStore implements ObjectStore {
     if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix();
     validateName(type, meta.name);
     if (this.raw(type, meta.namespace, meta.name as string)) {
-      throw new StoreError(409, 'AlreadyExists', `${qualifiedResource(type)} "${meta.name}" already exists`, { name: meta.name, group: type.group, kind: type.resource });
+      throw new StoreError(409, 'AlreadyExists', `${qualifiedResource(type)} "${meta.name}" already exists`, {
+        name: meta.name,
+        group: type.group,
+        kind: type.resource,
+      });
     }
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(this.clock.now());
@@ -141,11 +150,17 @@ export class MemoryStore implements ObjectStore {
     if (!stored) throw notFound(type, name);
     const rv = input.metadata.resourceVersion;
     if (rv && rv !== stored.metadata.resourceVersion) throw conflict(type, name);
-    const next = mergeUpdate(type, stored, pruneNulls(input) as KubeObject, opts.subresource, { allocateClusterIP: () => this.ips.allocate() });
+    const next = mergeUpdate(type, stored, pruneNulls(input) as KubeObject, opts.subresource, {
+      allocateClusterIP: () => this.ips.allocate(),
+    });
     if (opts.subresource !== 'status') validateObject(type, next, stored);
     if (isNoop(stored, next)) return structuredClone(stored);
     if (opts.dryRun) return next;
-    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && !this.collector.awaitsGrace(type, next)) {
+    if (
+      next.metadata.deletionTimestamp &&
+      !next.metadata.finalizers?.length &&
+      !this.collector.awaitsGrace(type, next)
+    ) {
       this.remove(type, next);
       return structuredClone(next);
     }
@@ -154,15 +169,25 @@ export class MemoryStore implements ObjectStore {
     return structuredClone(next);
   }
 
-  delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions & WriteOptions = {}): KubeObject {
+  delete(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions & WriteOptions = {},
+  ): KubeObject {
     const served = this.requireServed(type);
     const stored = this.raw(served, namespace, name);
     if (!stored) throw notFound(served, name);
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== stored.metadata.uid) {
-      throw new StoreError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${stored.metadata.uid}`);
+      throw new StoreError(
+        409,
+        'Conflict',
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${stored.metadata.uid}`,
+      );
     }
-    if (pre?.resourceVersion && pre.resourceVersion !== stored.metadata.resourceVersion) throw conflict(served, name);
+    if (pre?.resourceVersion && pre.resourceVersion !== stored.metadata.resourceVersion)
+      throw conflict(served, name);
     if (opts.dryRun) return structuredClone(stored);
     return structuredClone(this.collector.delete(served, stored, opts));
   }
@@ -170,15 +195,26 @@ export class MemoryStore implements ObjectStore {
   watch(
     type: ResourceType,
     namespace: string | undefined,
-    opts: ListOptions & { resourceVersion?: string; /** Events carry the stored objects, not copies: for serialising watchers. */ shared?: boolean },
+    opts: ListOptions & {
+      resourceVersion?: string;
+      /** Events carry the stored objects, not copies: for serialising watchers. */ shared?: boolean;
+    },
     onEvent: (event: WatchEvent) => void,
   ): () => void {
     const served = this.requireServed(type);
     const matches = this.matcher(served, opts);
-    const fromRv = opts.resourceVersion && opts.resourceVersion !== '0' ? Number(opts.resourceVersion) : undefined;
-    if (fromRv !== undefined && !Number.isInteger(fromRv)) throw new StoreError(400, 'BadRequest', `invalid resource version: ${opts.resourceVersion}`);
+    const fromRv =
+      opts.resourceVersion && opts.resourceVersion !== '0' ? Number(opts.resourceVersion) : undefined;
+    if (fromRv !== undefined && !Number.isInteger(fromRv))
+      throw new StoreError(400, 'BadRequest', `invalid resource version: ${opts.resourceVersion}`);
     const initial = fromRv === undefined ? this.list(served, namespace, opts, false).items : undefined;
-    return this.hub.watch({ type: served, namespace, matches, shared: !!opts.shared }, fromRv ?? this.rv, initial, this.rv, onEvent);
+    return this.hub.watch(
+      { type: served, namespace, matches, shared: !!opts.shared },
+      fromRv ?? this.rv,
+      initial,
+      this.rv,
+      onEvent,
+    );
   }
 
   // ---- internals shared with the Collector and persistence ----
@@ -195,14 +231,27 @@ export class MemoryStore implements ObjectStore {
   put(type: ResourceType, o: KubeObject, event: 'ADDED' | 'MODIFIED', previous?: KubeObject): void {
     o.metadata.resourceVersion = String(++this.rv);
     this.bucket(type).set(keyOf(o), o);
-    this.hub.record({ rv: this.rv, typeKey: typeKey(type), namespace: o.metadata.namespace, type: event, object: o, previous });
+    this.hub.record({
+      rv: this.rv,
+      typeKey: typeKey(type),
+      namespace: o.metadata.namespace,
+      type: event,
+      object: o,
+      previous,
+    });
     this.changed();
   }
 
   remove(type: ResourceType, o: KubeObject): void {
     this.bucket(type).delete(keyOf(o));
     o.metadata.resourceVersion = String(++this.rv);
-    this.hub.record({ rv: this.rv, typeKey: typeKey(type), namespace: o.metadata.namespace, type: 'DELETED', object: o });
+    this.hub.record({
+      rv: this.rv,
+      typeKey: typeKey(type),
+      namespace: o.metadata.namespace,
+      type: 'DELETED',
+      object: o,
+    });
     this.changed();
     this.collector.afterRemove(o);
   }
@@ -247,23 +296,47 @@ export class MemoryStore implements ObjectStore {
   }
 
   private requireType(o: KubeObject): ServedResource {
-    if (!o || typeof o !== 'object' || !o.metadata || typeof o.metadata !== 'object') throw new StoreError(400, 'BadRequest', 'Object has no metadata');
+    if (!o || typeof o !== 'object' || !o.metadata || typeof o.metadata !== 'object')
+      throw new StoreError(400, 'BadRequest', 'Object has no metadata');
     const type = this.typeFor(o.apiVersion, o.kind);
-    if (!type) throw new StoreError(404, 'NotFound', `the server could not find the requested resource (no kind "${o.kind}" is registered for version "${o.apiVersion}")`);
+    if (!type)
+      throw new StoreError(
+        404,
+        'NotFound',
+        `the server could not find the requested resource (no kind "${o.kind}" is registered for version "${o.apiVersion}")`,
+      );
     return type;
   }
 
   private requireServed(type: ResourceType): ServedResource {
     const served = this.registry.forResource(type.group, type.version, type.resource);
-    if (!served) throw new StoreError(404, 'NotFound', `the server could not find the requested resource ${type.resource}`);
+    if (!served)
+      throw new StoreError(
+        404,
+        'NotFound',
+        `the server could not find the requested resource ${type.resource}`,
+      );
     return served;
   }
 
   private requireNamespaceOpen(namespace: string): void {
-    const ns = this.raw(this.registry.forResource('', 'v1', 'namespaces') as ServedResource, undefined, namespace);
-    if (!ns) throw new StoreError(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, group: '', kind: 'namespaces' });
+    const ns = this.raw(
+      this.registry.forResource('', 'v1', 'namespaces') as ServedResource,
+      undefined,
+      namespace,
+    );
+    if (!ns)
+      throw new StoreError(404, 'NotFound', `namespaces "${namespace}" not found`, {
+        name: namespace,
+        group: '',
+        kind: 'namespaces',
+      });
     if (ns.metadata.deletionTimestamp) {
-      throw new StoreError(403, 'Forbidden', `unable to create new content in namespace ${namespace} because it is being terminated`);
+      throw new StoreError(
+        403,
+        'Forbidden',
+        `unable to create new content in namespace ${namespace} because it is being terminated`,
+      );
     }
   }
 }
@@ -274,17 +347,17 @@ function keyOf(o: KubeObject): string {
 
 function randomSuffix(): string {
   let s = '';
-  for (let i = 0; i < 5; i++) s += GENERATE_NAME_ALPHABET[Math.floor(Math.random() * GENERATE_NAME_ALPHABET.length)];
+  for (let i = 0; i < 5; i++)
+    s += GENERATE_NAME_ALPHABET[Math.floor(Math.random() * GENERATE_NAME_ALPHABET.length)];
   return s;
 }
 
-
-
-
-
-
 export function notFound(type: ResourceType, name: string): StoreError {
-  return new StoreError(404, 'NotFound', `${qualifiedResource(type)} "${name}" not found`, { name, group: type.group, kind: type.resource });
+  return new StoreError(404, 'NotFound', `${qualifiedResource(type)} "${name}" not found`, {
+    name,
+    group: type.group,
+    kind: type.resource,
+  });
 }
 
 export function conflict(type: ResourceType, name: string): StoreError {

@@ -7,8 +7,20 @@ import { bootstrapCluster } from './bootstrap.js';
 import { MemoryStore } from './memory-store.js';
 import { loadState, persistTo } from './persistence.js';
 
-const configmaps: ResourceType = { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true };
-const services: ResourceType = { group: '', version: 'v1', resource: 'services', kind: 'Service', namespaced: true };
+const configmaps: ResourceType = {
+  group: '',
+  version: 'v1',
+  resource: 'configmaps',
+  kind: 'ConfigMap',
+  namespaced: true,
+};
+const services: ResourceType = {
+  group: '',
+  version: 'v1',
+  resource: 'services',
+  kind: 'Service',
+  namespaced: true,
+};
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -19,8 +31,18 @@ describe('--data-dir persistence', () => {
     const first = new MemoryStore();
     const stopBootstrap = bootstrapCluster(first);
     const stop = persistTo(first, dir);
-    const cm = first.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kept' }, data: { a: '1' } });
-    const svc = first.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'svc' }, spec: { ports: [{ port: 80 }] } });
+    const cm = first.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'kept' },
+      data: { a: '1' },
+    });
+    const svc = first.create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'svc' },
+      spec: { ports: [{ port: 80 }] },
+    });
     stop();
     stopBootstrap();
 
@@ -29,10 +51,19 @@ describe('--data-dir persistence', () => {
     const restored = second.get(configmaps, 'default', 'kept');
     expect(restored?.metadata.uid).toBe(cm.metadata.uid);
     expect(restored?.metadata.resourceVersion).toBe(cm.metadata.resourceVersion);
-    const next = second.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'other' }, spec: { ports: [{ port: 80 }] } });
+    const next = second.create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'other' },
+      spec: { ports: [{ port: 80 }] },
+    });
     expect(Number(next.metadata.resourceVersion)).toBeGreaterThan(Number(cm.metadata.resourceVersion));
-    expect((next.spec as { clusterIP: string }).clusterIP).not.toBe((svc.spec as { clusterIP: string }).clusterIP);
+    expect((next.spec as { clusterIP: string }).clusterIP).not.toBe(
+      (svc.spec as { clusterIP: string }).clusterIP,
+    );
     expect(second.get(services, 'default', 'svc')).toBeDefined();
-    expect(() => second.watch(configmaps, 'default', { resourceVersion: cm.metadata.resourceVersion }, () => {})).toThrow(expect.objectContaining({ status: 410 }));
+    expect(() =>
+      second.watch(configmaps, 'default', { resourceVersion: cm.metadata.resourceVersion }, () => {}),
+    ).toThrow(expect.objectContaining({ status: 410 }));
   });
 });

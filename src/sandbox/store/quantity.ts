@@ -28,10 +28,12 @@ export function canonicalQuantity(input: string | number): string | number {
   const binary = BINARY.find(([s]) => s === suffix);
   if (binary) {
     nanos *= binary[1];
-    for (const [s, factor] of BINARY) if (nanos % (factor * NANO) === 0n) return `${nanos / (factor * NANO)}${s}`;
+    for (const [s, factor] of BINARY)
+      if (nanos % (factor * NANO) === 0n) return `${nanos / (factor * NANO)}${s}`;
     return formatDecimal(nanos);
   }
-  const exp = suffix.startsWith('e') || suffix.startsWith('E') ? Number(suffix.slice(1)) : (DECIMAL[suffix] ?? 0);
+  const exp =
+    suffix.startsWith('e') || suffix.startsWith('E') ? Number(suffix.slice(1)) : (DECIMAL[suffix] ?? 0);
   nanos = exp >= 0 ? nanos * 10n ** BigInt(exp) : nanos / 10n ** BigInt(-exp);
   return formatDecimal(nanos);
 }

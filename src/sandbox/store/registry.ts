@@ -29,7 +29,17 @@ export const SHORT_NAMES: Record<string, string[]> = {
   networkpolicies: ['netpol'],
 };
 
-const ALL_CATEGORY = new Set(['pods', 'services', 'deployments', 'replicasets', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs', 'horizontalpodautoscalers']);
+const ALL_CATEGORY = new Set([
+  'pods',
+  'services',
+  'deployments',
+  'replicasets',
+  'statefulsets',
+  'daemonsets',
+  'jobs',
+  'cronjobs',
+  'horizontalpodautoscalers',
+]);
 
 export function categoriesOf(resource: string): string[] {
   return ALL_CATEGORY.has(resource) ? ['all'] : [];

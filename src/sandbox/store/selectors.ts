@@ -6,8 +6,7 @@
 import { StoreError, type KubeObject } from '../types.js';
 
 type Requirement =
-  | { key: string; op: 'in' | 'notin'; values: string[] }
-  | { key: string; op: 'exists' | '!exists' };
+  { key: string; op: 'in' | 'notin'; values: string[] } | { key: string; op: 'exists' | '!exists' };
 
 export type Selector = (labels: Record<string, string>) => boolean;
 
@@ -35,7 +34,15 @@ function splitTopLevel(text: string): string[] {
 
 function parseRequirement(text: string): Requirement {
   const set = /^(\S+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(text);
-  if (set) return { key: set[1] as string, op: set[2] as 'in' | 'notin', values: (set[3] as string).split(',').map((v) => v.trim()).filter(Boolean) };
+  if (set)
+    return {
+      key: set[1] as string,
+      op: set[2] as 'in' | 'notin',
+      values: (set[3] as string)
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    };
   const cmp = /^([^!=\s]+)\s*(==|=|!=)\s*(\S*)$/.exec(text);
   if (cmp) return { key: cmp[1] as string, op: cmp[2] === '!=' ? 'notin' : 'in', values: [cmp[3] as string] };
   if (/^![^!=\s]+$/.test(text)) return { key: text.slice(1), op: '!exists' };
@@ -60,8 +67,27 @@ function matches(r: Requirement, labels: Record<string, string>): boolean {
 /** Field paths each kind supports in field selectors (the apiserver's per-kind GetAttrs). */
 const FIELD_PATHS: Record<string, string[]> = {
   '*': ['metadata.name', 'metadata.namespace'],
-  Pod: ['status.phase', 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.podIP'],
-  Event: ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'],
+  Pod: [
+    'status.phase',
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'status.podIP',
+  ],
+  Event: [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ],
   Secret: ['type'],
   Namespace: ['status.phase'],
   Node: ['spec.unschedulable'],
@@ -76,7 +102,8 @@ export function parseFieldSelector(text: string | undefined, kind: string): Fiel
   const allowed = new Set([...(FIELD_PATHS['*'] as string[]), ...(FIELD_PATHS[kind] ?? [])]);
   const reqs = text.split(',').map((part) => {
     const m = /^([^!=]+)(==|=|!=)(.*)$/.exec(part.trim());
-    if (!m) throw new StoreError(400, 'BadRequest', `invalid selector: '${text}'; can't understand '${part}'`);
+    if (!m)
+      throw new StoreError(400, 'BadRequest', `invalid selector: '${text}'; can't understand '${part}'`);
     const path = (m[1] as string).trim();
     if (!allowed.has(path)) throw new StoreError(400, 'BadRequest', `field label not supported: ${path}`);
     return { path, negate: m[2] === '!=', value: (m[3] as string).trim() };
@@ -87,6 +114,7 @@ export function parseFieldSelector(text: string | undefined, kind: string): Fiel
 function fieldValue(obj: KubeObject, path: string): string {
   if (path === 'source') path = 'source.component';
   let cur: unknown = obj;
-  for (const part of path.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
+  for (const part of path.split('.'))
+    cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
   return cur === undefined || cur === null ? '' : String(cur);
 }

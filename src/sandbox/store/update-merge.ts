@@ -10,9 +10,22 @@ import { applyDefaults, type DefaultingContext } from './defaults.js';
 import { apiVersionOf, type ServedResource } from './registry.js';
 import { qualifiedResource } from './validation.js';
 
-const SYSTEM_METADATA = ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'namespace'] as const;
+const SYSTEM_METADATA = [
+  'uid',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'generation',
+  'namespace',
+] as const;
 
-export function mergeUpdate(type: ServedResource, stored: KubeObject, input: KubeObject, subresource: 'status' | undefined, ctx: DefaultingContext): KubeObject {
+export function mergeUpdate(
+  type: ServedResource,
+  stored: KubeObject,
+  input: KubeObject,
+  subresource: 'status' | undefined,
+  ctx: DefaultingContext,
+): KubeObject {
   let next: KubeObject;
   if (subresource === 'status') {
     next = structuredClone(stored);
@@ -33,14 +46,21 @@ export function mergeUpdate(type: ServedResource, stored: KubeObject, input: Kub
       else meta[k] = old[k];
     }
     if (old.deletionTimestamp) {
-      const added = ((meta.finalizers as string[] | undefined) ?? []).filter((f) => !(old.finalizers ?? []).includes(f));
+      const added = ((meta.finalizers as string[] | undefined) ?? []).filter(
+        (f) => !(old.finalizers ?? []).includes(f),
+      );
       if (added.length) {
-        throw new StoreError(422, 'Invalid', `${qualifiedResource(type)} "${old.name}" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`);
+        throw new StoreError(
+          422,
+          'Invalid',
+          `${qualifiedResource(type)} "${old.name}" is invalid: metadata.finalizers: Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}`,
+        );
       }
     }
     if (type.kind === 'Service') keepClusterIP(stored, next);
     applyDefaults(next, ctx);
-    if (hasGeneration(type) && !isDeepStrictEqual(specOf(stored), specOf(next))) meta.generation = (old.generation ?? 0) + 1;
+    if (hasGeneration(type) && !isDeepStrictEqual(specOf(stored), specOf(next)))
+      meta.generation = (old.generation ?? 0) + 1;
   }
   next.metadata.resourceVersion = stored.metadata.resourceVersion;
   return next;
@@ -48,7 +68,10 @@ export function mergeUpdate(type: ServedResource, stored: KubeObject, input: Kub
 
 /** Kinds with a spec/status split carry metadata.generation (HTTPRoute counts, like CRDs). */
 export function hasGeneration(type: ServedResource): boolean {
-  return type.subresources.includes('status') && !['Namespace', 'Node', 'PersistentVolume', 'PersistentVolumeClaim'].includes(type.kind);
+  return (
+    type.subresources.includes('status') &&
+    !['Namespace', 'Node', 'PersistentVolume', 'PersistentVolumeClaim'].includes(type.kind)
+  );
 }
 
 /** Everything but metadata and status: what counts as a spec change for generation. */
@@ -59,7 +82,17 @@ function specOf(o: KubeObject): unknown {
 
 /** A write that changes nothing persists nothing: no new resourceVersion, no watch event. */
 export function isNoop(stored: KubeObject, next: KubeObject): boolean {
-  const strip = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: o.metadata.managedFields?.map((e) => ({ ...(e as Record<string, unknown>), time: undefined })) } });
+  const strip = (o: KubeObject) => ({
+    ...o,
+    metadata: {
+      ...o.metadata,
+      resourceVersion: undefined,
+      managedFields: o.metadata.managedFields?.map((e) => ({
+        ...(e as Record<string, unknown>),
+        time: undefined,
+      })),
+    },
+  });
   return isDeepStrictEqual(strip(stored), strip(next));
 }
 
@@ -72,6 +105,10 @@ function keepClusterIP(stored: KubeObject, next: KubeObject): void {
     if (!after.clusterIPs && before.clusterIPs) after.clusterIPs = [...before.clusterIPs];
   }
   if (before.clusterIP && after.clusterIP !== before.clusterIP) {
-    throw new StoreError(422, 'Invalid', `Service "${stored.metadata.name}" is invalid: spec.clusterIPs[0]: Invalid value: []string{"${after.clusterIP}"}: may not change once set`);
+    throw new StoreError(
+      422,
+      'Invalid',
+      `Service "${stored.metadata.name}" is invalid: spec.clusterIPs[0]: Invalid value: []string{"${after.clusterIP}"}: may not change once set`,
+    );
   }
 }

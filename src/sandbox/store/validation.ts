@@ -20,26 +20,35 @@ export function validateName(type: ResourceType, name: string | undefined): void
       name,
       group: type.group,
       kind: type.kind,
-      causes: [{ type: name ? 'FieldValueInvalid' : 'FieldValueRequired', message: detail, field: 'metadata.name' }],
+      causes: [
+        { type: name ? 'FieldValueInvalid' : 'FieldValueRequired', message: detail, field: 'metadata.name' },
+      ],
     });
   if (!name) throw invalid('Required value: name or generateName is required');
   if (PATH_SEGMENT_NAMED.has(type.kind)) {
-    if (name === '.' || name === '..' || /[/%]/.test(name)) throw invalid(`Invalid value: "${name}": may not contain '/' or '%'`);
+    if (name === '.' || name === '..' || /[/%]/.test(name))
+      throw invalid(`Invalid value: "${name}": may not contain '/' or '%'`);
     return;
   }
   if (type.kind === 'Service') {
     if (name.length > 63 || !DNS1035_LABEL.test(name)) {
-      throw invalid(`Invalid value: "${name}": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character`);
+      throw invalid(
+        `Invalid value: "${name}": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character`,
+      );
     }
     return;
   }
   if (LABEL_NAMED.has(type.kind)) {
     if (name.length > 63 || !DNS1123_LABEL.test(name)) {
-      throw invalid(`Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character`);
+      throw invalid(
+        `Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character`,
+      );
     }
     return;
   }
   if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
-    throw invalid(`Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`);
+    throw invalid(
+      `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+    );
   }
 }

@@ -64,10 +64,17 @@ export class WatchHub {
    * Starts a watcher. `initial` are synthetic ADDED objects (watch without a resourceVersion);
    * `fromRv` replays the log after that version.
    */
-  watch(filter: WatchFilter, fromRv: number, initial: KubeObject[] | undefined, currentRv: number, onEvent: (e: WatchEvent) => void): () => void {
+  watch(
+    filter: WatchFilter,
+    fromRv: number,
+    initial: KubeObject[] | undefined,
+    currentRv: number,
+    onEvent: (e: WatchEvent) => void,
+  ): () => void {
     const watcher: Watcher = { ...filter, key: typeKey(filter.type), lastRv: fromRv, onEvent };
     if (initial) {
-      for (const object of initial) onEvent({ type: 'ADDED', object: filter.shared ? object : structuredClone(object) });
+      for (const object of initial)
+        onEvent({ type: 'ADDED', object: filter.shared ? object : structuredClone(object) });
       watcher.lastRv = currentRv;
     } else {
       if (fromRv < this.compactedRv) {

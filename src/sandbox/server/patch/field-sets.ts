@@ -12,7 +12,19 @@ export const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'objec
 const SEP = '\n';
 /** Top-level and metadata fields the apiserver never attributes to a manager. */
 const UNTRACKED_TOP = new Set(['apiVersion', 'kind']);
-const UNTRACKED_META = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink', 'generateName']);
+const UNTRACKED_META = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'managedFields',
+  'selfLink',
+  'generateName',
+]);
 
 /**
  * List-map keys a client may omit because the server defaults them; matching treats the default as
@@ -22,8 +34,13 @@ const KEY_DEFAULTS: Record<string, unknown> = { protocol: 'TCP' };
 
 export function listMapKeys(s: KubeSchema | undefined): string[] | undefined {
   if (!s) return undefined;
-  if (s['x-kubernetes-list-type'] === 'map') return s['x-kubernetes-list-map-keys'] ?? (s['x-kubernetes-patch-merge-key'] ? [s['x-kubernetes-patch-merge-key']] : undefined);
-  if (!s['x-kubernetes-list-type'] && s['x-kubernetes-patch-merge-key']) return [s['x-kubernetes-patch-merge-key']];
+  if (s['x-kubernetes-list-type'] === 'map')
+    return (
+      s['x-kubernetes-list-map-keys'] ??
+      (s['x-kubernetes-patch-merge-key'] ? [s['x-kubernetes-patch-merge-key']] : undefined)
+    );
+  if (!s['x-kubernetes-list-type'] && s['x-kubernetes-patch-merge-key'])
+    return [s['x-kubernetes-patch-merge-key']];
   return undefined;
 }
 
@@ -45,7 +62,12 @@ export function leafValues(obj: unknown, root: KubeSchema | undefined, scope: Sc
   const out = new Map<string, string>();
   if (!isObj(obj)) return out;
   for (const [k, v] of Object.entries(obj)) {
-    if (UNTRACKED_TOP.has(k) || (scope === 'main' && k === 'status') || (scope === 'status' && k !== 'status')) continue;
+    if (
+      UNTRACKED_TOP.has(k) ||
+      (scope === 'main' && k === 'status') ||
+      (scope === 'status' && k !== 'status')
+    )
+      continue;
     if (k === 'metadata' && isObj(v)) {
       const meta = Object.fromEntries(Object.entries(v).filter(([mk]) => !UNTRACKED_META.has(mk)));
       if (Object.keys(meta).length) walk(meta, fieldSchema(root, k), [`f:${k}`], out);
@@ -74,12 +96,14 @@ function walk(value: unknown, s: KubeSchema | undefined, path: string[], out: Ma
       for (const item of value) {
         const el = [...path, itemKey(item, keys)];
         out.set(el.join(SEP), '.');
-        for (const [k, v] of Object.entries(item as Obj)) walk(v, fieldSchema(items, k), [...el, `f:${k}`], out);
+        for (const [k, v] of Object.entries(item as Obj))
+          walk(v, fieldSchema(items, k), [...el, `f:${k}`], out);
       }
       return;
     }
     if (type === 'set') {
-      for (const item of value) out.set([...path, `v:${JSON.stringify(item)}`].join(SEP), JSON.stringify(item));
+      for (const item of value)
+        out.set([...path, `v:${JSON.stringify(item)}`].join(SEP), JSON.stringify(item));
       return;
     }
   }
@@ -136,7 +160,9 @@ export function describePath(path: string): string {
       if (el.startsWith('f:')) return `.${el.slice(2)}`;
       if (el.startsWith('k:')) {
         const key = JSON.parse(el.slice(2)) as Obj;
-        return `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+        return `[${Object.entries(key)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(',')}]`;
       }
       if (el.startsWith('v:')) return `[${el.slice(2)}]`;
       return el;

@@ -21,7 +21,10 @@ function invalid(message: string): ApiError {
 function tokens(pointer: string): string[] {
   if (pointer === '') return [];
   if (!pointer.startsWith('/')) throw invalid(`invalid JSON pointer ${JSON.stringify(pointer)}`);
-  return pointer.slice(1).split('/').map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function parentOf(doc: unknown, pointer: string): { parent: Container; key: string } {
@@ -30,8 +33,13 @@ function parentOf(doc: unknown, pointer: string): { parent: Container; key: stri
   if (key === undefined) throw invalid('the root cannot be the target of this operation');
   let cur: unknown = doc;
   for (const p of parts) {
-    cur = Array.isArray(cur) ? cur[Number(p)] : cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
-    if (cur === undefined || cur === null || typeof cur !== 'object') throw invalid(`doc is missing path: "${pointer}"`);
+    cur = Array.isArray(cur)
+      ? cur[Number(p)]
+      : cur && typeof cur === 'object'
+        ? (cur as Record<string, unknown>)[p]
+        : undefined;
+    if (cur === undefined || cur === null || typeof cur !== 'object')
+      throw invalid(`doc is missing path: "${pointer}"`);
   }
   return { parent: cur as Container, key };
 }
@@ -39,7 +47,11 @@ function parentOf(doc: unknown, pointer: string): { parent: Container; key: stri
 function read(doc: unknown, pointer: string): unknown {
   let cur: unknown = doc;
   for (const p of tokens(pointer)) {
-    cur = Array.isArray(cur) ? cur[Number(p)] : cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
+    cur = Array.isArray(cur)
+      ? cur[Number(p)]
+      : cur && typeof cur === 'object'
+        ? (cur as Record<string, unknown>)[p]
+        : undefined;
     if (cur === undefined) throw invalid(`doc is missing path: "${pointer}"`);
   }
   return cur;
@@ -48,7 +60,8 @@ function read(doc: unknown, pointer: string): unknown {
 function index(arr: unknown[], key: string, forAdd: boolean): number {
   if (forAdd && key === '-') return arr.length;
   const i = Number(key);
-  if (!/^\d+$/.test(key) || i > arr.length || (!forAdd && i === arr.length)) throw invalid(`invalid array index ${key}`);
+  if (!/^\d+$/.test(key) || i > arr.length || (!forAdd && i === arr.length))
+    throw invalid(`invalid array index ${key}`);
   return i;
 }
 
@@ -71,7 +84,8 @@ function remove(doc: unknown, path: string): unknown {
 }
 
 export function applyJsonPatch(document: unknown, patch: unknown): unknown {
-  if (!Array.isArray(patch)) throw new ApiError(400, 'BadRequest', 'a JSON patch must be an array of operations');
+  if (!Array.isArray(patch))
+    throw new ApiError(400, 'BadRequest', 'a JSON patch must be an array of operations');
   let doc = structuredClone(document);
   for (const raw of patch as Operation[]) {
     const value = structuredClone(raw.value);
@@ -95,7 +109,8 @@ export function applyJsonPatch(document: unknown, patch: unknown): unknown {
         doc = add(doc, raw.path, structuredClone(read(doc, raw.from ?? '')));
         break;
       case 'test':
-        if (!isDeepStrictEqual(read(doc, raw.path), raw.value)) throw invalid(`testing value ${raw.path} failed`);
+        if (!isDeepStrictEqual(read(doc, raw.path), raw.value))
+          throw invalid(`testing value ${raw.path} failed`);
         break;
       default:
         throw new ApiError(400, 'BadRequest', `unexpected JSON patch operation ${JSON.stringify(raw.op)}`);

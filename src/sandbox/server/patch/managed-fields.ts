@@ -11,7 +11,17 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../../types.js';
 import { fieldSchema, itemSchema, type KubeSchema } from '../schema.js';
 import { ApiError } from '../status.js';
-import { decodeFields, describePath, encodeFields, isObj, itemKey, leafValues, listMapKeys, splitPath, type Scope } from './field-sets.js';
+import {
+  decodeFields,
+  describePath,
+  encodeFields,
+  isObj,
+  itemKey,
+  leafValues,
+  listMapKeys,
+  splitPath,
+  type Scope,
+} from './field-sets.js';
 
 type Obj = Record<string, unknown>;
 
@@ -42,18 +52,43 @@ function scopeOf(ctx: WriteContext): Scope {
 }
 
 function owned(entries: unknown[] | undefined): Owned[] {
-  return (entries ?? []).filter(isObj).map((e) => ({ entry: e as unknown as ManagedFieldsEntry, fields: decodeFields(e.fieldsV1) }));
+  return (entries ?? [])
+    .filter(isObj)
+    .map((e) => ({ entry: e as unknown as ManagedFieldsEntry, fields: decodeFields(e.fieldsV1) }));
 }
 
 function serialise(list: Owned[]): ManagedFieldsEntry[] | undefined {
-  const out = list.filter((o) => o.fields.size).map((o) => ({ ...o.entry, fieldsType: 'FieldsV1' as const, fieldsV1: encodeFields(o.fields) }));
+  const out = list
+    .filter((o) => o.fields.size)
+    .map((o) => ({ ...o.entry, fieldsType: 'FieldsV1' as const, fieldsV1: encodeFields(o.fields) }));
   return out.length ? out : undefined;
 }
 
-function entryFor(list: Owned[], ctx: WriteContext, operation: 'Apply' | 'Update', apiVersion: string): Owned {
-  let found = list.find((o) => o.entry.manager === ctx.manager && o.entry.operation === operation && (o.entry.subresource ?? '') === (ctx.subresource ?? ''));
+function entryFor(
+  list: Owned[],
+  ctx: WriteContext,
+  operation: 'Apply' | 'Update',
+  apiVersion: string,
+): Owned {
+  let found = list.find(
+    (o) =>
+      o.entry.manager === ctx.manager &&
+      o.entry.operation === operation &&
+      (o.entry.subresource ?? '') === (ctx.subresource ?? ''),
+  );
   if (!found) {
-    found = { entry: { manager: ctx.manager, operation, apiVersion, time: ctx.time, fieldsType: 'FieldsV1', fieldsV1: {}, ...(ctx.subresource ? { subresource: ctx.subresource } : {}) }, fields: new Set() };
+    found = {
+      entry: {
+        manager: ctx.manager,
+        operation,
+        apiVersion,
+        time: ctx.time,
+        fieldsType: 'FieldsV1',
+        fieldsV1: {},
+        ...(ctx.subresource ? { subresource: ctx.subresource } : {}),
+      },
+      fields: new Set(),
+    };
     list.push(found);
   }
   found.entry.time = ctx.time;
@@ -64,7 +99,10 @@ function entryFor(list: Owned[], ctx: WriteContext, operation: 'Apply' | 'Update
 /** Sets next.metadata.managedFields for a create/update/patch by `ctx.manager`. */
 export function recordUpdate(previous: KubeObject | undefined, next: KubeObject, ctx: WriteContext): void {
   const incoming = next.metadata.managedFields;
-  const base = incoming !== undefined && !isDeepStrictEqual(incoming, previous?.metadata.managedFields) ? incoming : previous?.metadata.managedFields;
+  const base =
+    incoming !== undefined && !isDeepStrictEqual(incoming, previous?.metadata.managedFields)
+      ? incoming
+      : previous?.metadata.managedFields;
   const list = owned(base);
   const before = leafValues(previous, ctx.schema, scopeOf(ctx));
   const after = leafValues(next, ctx.schema, scopeOf(ctx));
@@ -82,7 +120,11 @@ export function recordUpdate(previous: KubeObject | undefined, next: KubeObject,
 }
 
 /** Server-side apply of `applied` onto `live` (absent: the apply creates). Returns the merged object. */
-export function serverSideApply(live: KubeObject | undefined, applied: KubeObject, ctx: WriteContext & { force: boolean }): KubeObject {
+export function serverSideApply(
+  live: KubeObject | undefined,
+  applied: KubeObject,
+  ctx: WriteContext & { force: boolean },
+): KubeObject {
   const scope = scopeOf(ctx);
   const list = owned(live?.metadata.managedFields);
   const appliedLeaves = leafValues(applied, ctx.schema, scope);
@@ -95,7 +137,8 @@ export function serverSideApply(live: KubeObject | undefined, applied: KubeObjec
       const mine = appliedLeaves.get(p);
       if (mine === undefined || mine === '.') continue;
       const theirs = liveLeaves.get(p);
-      if (theirs !== undefined && theirs !== mine) conflicts.push({ manager: o.entry.manager, apiVersion: o.entry.apiVersion, path: p });
+      if (theirs !== undefined && theirs !== mine)
+        conflicts.push({ manager: o.entry.manager, apiVersion: o.entry.apiVersion, path: p });
     }
   }
   if (conflicts.length && !ctx.force) throw conflictError(conflicts);
@@ -130,14 +173,30 @@ function conflictError(conflicts: { manager: string; apiVersion: string; path: s
   }
   const n = conflicts.length;
   const parts = [...byManager].map(([manager, m]) =>
-    m.paths.length === 1 ? `conflict with "${manager}" using ${m.apiVersion}: ${m.paths[0]}` : `conflicts with "${manager}" using ${m.apiVersion}:\n${m.paths.map((p) => `- ${p}`).join('\n')}`,
+    m.paths.length === 1
+      ? `conflict with "${manager}" using ${m.apiVersion}: ${m.paths[0]}`
+      : `conflicts with "${manager}" using ${m.apiVersion}:\n${m.paths.map((p) => `- ${p}`).join('\n')}`,
   );
-  return new ApiError(409, 'Conflict', `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${parts.join('\n')}`, {
-    causes: conflicts.map((c) => ({ type: 'FieldManagerConflict', message: `conflict with "${c.manager}" using ${c.apiVersion}`, field: describePath(c.path) })),
-  });
+  return new ApiError(
+    409,
+    'Conflict',
+    `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${parts.join('\n')}`,
+    {
+      causes: conflicts.map((c) => ({
+        type: 'FieldManagerConflict',
+        message: `conflict with "${c.manager}" using ${c.apiVersion}`,
+        field: describePath(c.path),
+      })),
+    },
+  );
 }
 
-function mergeApplied(live: unknown, applied: unknown, s: KubeSchema | undefined, scope: Scope | 'nested'): unknown {
+function mergeApplied(
+  live: unknown,
+  applied: unknown,
+  s: KubeSchema | undefined,
+  scope: Scope | 'nested',
+): unknown {
   if (isObj(applied)) {
     if (s?.['x-kubernetes-map-type'] === 'atomic') return structuredClone(applied);
     const out: Obj = isObj(live) ? { ...live } : {};

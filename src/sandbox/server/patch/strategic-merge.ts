@@ -16,7 +16,11 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 const SET_ORDER = '$setElementOrder/';
 const DELETE_PRIMITIVE = '$deleteFromPrimitiveList/';
 
-export function strategicMergePatch(original: unknown, patch: unknown, schema: KubeSchema | undefined): unknown {
+export function strategicMergePatch(
+  original: unknown,
+  patch: unknown,
+  schema: KubeSchema | undefined,
+): unknown {
   if (!isObj(patch)) throw new ApiError(400, 'BadRequest', 'a strategic merge patch must be a JSON object');
   return mergeMap(isObj(original) ? original : {}, patch, schema) ?? {};
 }
@@ -36,7 +40,8 @@ function mergeMap(original: Obj, patch: Obj, schema: KubeSchema | undefined): Ob
     if (key.startsWith(DELETE_PRIMITIVE)) {
       const field = key.slice(DELETE_PRIMITIVE.length);
       const current = result[field];
-      if (Array.isArray(current)) result[field] = current.filter((v) => !(value as unknown[]).some((d) => isDeepStrictEqual(d, v)));
+      if (Array.isArray(current))
+        result[field] = current.filter((v) => !(value as unknown[]).some((d) => isDeepStrictEqual(d, v)));
       continue;
     }
     if (value === null) {
@@ -44,10 +49,13 @@ function mergeMap(original: Obj, patch: Obj, schema: KubeSchema | undefined): Ob
       continue;
     }
     const fs = fieldSchema(schema, key);
-    if (Array.isArray(value)) result[key] = mergeList(Array.isArray(original[key]) ? (original[key] as unknown[]) : [], value, fs);
+    if (Array.isArray(value))
+      result[key] = mergeList(Array.isArray(original[key]) ? (original[key] as unknown[]) : [], value, fs);
     else if (isObj(value)) {
       const atomic = fs?.['x-kubernetes-map-type'] === 'atomic';
-      const merged = atomic ? (stripDirectives(value) as Obj) : mergeMap(isObj(original[key]) ? (original[key] as Obj) : {}, value, fs);
+      const merged = atomic
+        ? (stripDirectives(value) as Obj)
+        : mergeMap(isObj(original[key]) ? (original[key] as Obj) : {}, value, fs);
       if (merged === undefined) delete result[key];
       else result[key] = merged;
     } else result[key] = value;
@@ -56,7 +64,8 @@ function mergeMap(original: Obj, patch: Obj, schema: KubeSchema | undefined): Ob
   if (Array.isArray(retain)) for (const k of Object.keys(result)) if (!retain.includes(k)) delete result[k];
   for (const [field, order] of orders) {
     const list = result[field];
-    if (Array.isArray(list)) result[field] = reorder(list, order, fieldSchema(schema, field)?.['x-kubernetes-patch-merge-key']);
+    if (Array.isArray(list))
+      result[field] = reorder(list, order, fieldSchema(schema, field)?.['x-kubernetes-patch-merge-key']);
   }
   return result;
 }
@@ -64,7 +73,8 @@ function mergeMap(original: Obj, patch: Obj, schema: KubeSchema | undefined): Ob
 function mergeList(original: unknown[], patch: unknown[], schema: KubeSchema | undefined): unknown[] {
   const strategy = schema?.['x-kubernetes-patch-strategy'] ?? '';
   if (!strategy.split(',').includes('merge')) return patch.map(stripDirectives);
-  if (patch.some((p) => isObj(p) && p.$patch === 'replace')) return patch.filter((p) => !(isObj(p) && p.$patch === 'replace')).map(stripDirectives);
+  if (patch.some((p) => isObj(p) && p.$patch === 'replace'))
+    return patch.filter((p) => !(isObj(p) && p.$patch === 'replace')).map(stripDirectives);
   const mergeKey = schema?.['x-kubernetes-patch-merge-key'];
   if (!mergeKey || !patch.every(isObj)) {
     const out = [...original];
@@ -96,7 +106,10 @@ function reorder(list: unknown[], order: unknown[], mergeKey: string | undefined
     const i = orderKeys.findIndex((k) => isDeepStrictEqual(k, keyOf(v)));
     return i < 0 ? orderKeys.length : i;
   };
-  return list.map((v, i) => ({ v, i })).sort((a, b) => rank(a.v) - rank(b.v) || a.i - b.i).map((x) => x.v);
+  return list
+    .map((v, i) => ({ v, i }))
+    .sort((a, b) => rank(a.v) - rank(b.v) || a.i - b.i)
+    .map((x) => x.v);
 }
 
 function stripDirectives(value: unknown): unknown {
@@ -104,7 +117,8 @@ function stripDirectives(value: unknown): unknown {
   if (!isObj(value)) return value;
   const out: Obj = {};
   for (const [k, v] of Object.entries(value)) {
-    if (k === '$patch' || k === '$retainKeys' || k.startsWith(SET_ORDER) || k.startsWith(DELETE_PRIMITIVE)) continue;
+    if (k === '$patch' || k === '$retainKeys' || k.startsWith(SET_ORDER) || k.startsWith(DELETE_PRIMITIVE))
+      continue;
     if (v !== null) out[k] = stripDirectives(v);
   }
   return out;

@@ -15,15 +15,26 @@ export interface Column {
   cell(o: unknown, now: Date): Cell;
 }
 
-const col = (name: string, cell: (o: unknown, now: Date) => Cell, type: Column['type'] = 'string', priority = 0): Column => ({ name, type, priority, cell });
+const col = (
+  name: string,
+  cell: (o: unknown, now: Date) => Cell,
+  type: Column['type'] = 'string',
+  priority = 0,
+): Column => ({ name, type, priority, cell });
 const wide = (name: string, cell: (o: unknown) => Cell): Column => col(name, cell, 'string', 1);
 const name = col('Name', (o) => str(at(o, 'metadata', 'name')));
 const age = col('Age', (o, now) => ageOf(at(o, 'metadata', 'creationTimestamp'), now));
 const orNone = (s: string) => s || '<none>';
 
 const containersOf = (template: unknown) => list(at(template, 'spec', 'containers'));
-const containerNames = (template: unknown) => containersOf(template).map((c) => str(at(c, 'name'))).join(',');
-const images = (template: unknown) => containersOf(template).map((c) => str(at(c, 'image'))).join(',');
+const containerNames = (template: unknown) =>
+  containersOf(template)
+    .map((c) => str(at(c, 'name')))
+    .join(',');
+const images = (template: unknown) =>
+  containersOf(template)
+    .map((c) => str(at(c, 'image')))
+    .join(',');
 const pairs = (m: unknown) => Object.entries(rec(m)).map(([k, v]) => `${k}=${str(v)}`);
 
 export function selectorText(sel: unknown): string {
@@ -34,7 +45,12 @@ export function selectorText(sel: unknown): string {
     const op = str(at(e, 'operator')).toLowerCase();
     if (op === 'exists') parts.push(key);
     else if (op === 'doesnotexist') parts.push(`!${key}`);
-    else parts.push(`${key} ${op} (${list(at(e, 'values')).map((v) => str(v)).join(',')})`);
+    else
+      parts.push(
+        `${key} ${op} (${list(at(e, 'values'))
+          .map((v) => str(v))
+          .join(',')})`,
+      );
   }
   return orNone(parts.join(','));
 }
@@ -55,7 +71,12 @@ function podStatus(o: unknown): string {
     const waiting = str(at(cs, 'state', 'waiting', 'reason'));
     const terminated = at(cs, 'state', 'terminated');
     if (waiting) reason = waiting;
-    else if (has(terminated)) reason = str(at(terminated, 'reason')) || (has(at(terminated, 'signal')) ? `Signal:${str(at(terminated, 'signal'))}` : `ExitCode:${num(at(terminated, 'exitCode'))}`);
+    else if (has(terminated))
+      reason =
+        str(at(terminated, 'reason')) ||
+        (has(at(terminated, 'signal'))
+          ? `Signal:${str(at(terminated, 'signal'))}`
+          : `ExitCode:${num(at(terminated, 'exitCode'))}`);
   }
   return reason;
 }
@@ -63,7 +84,12 @@ function podStatus(o: unknown): string {
 function servicePorts(o: unknown): string {
   const ports = list(at(o, 'spec', 'ports'));
   if (!ports.length) return '<none>';
-  return ports.map((p) => `${num(at(p, 'port'))}${has(at(p, 'nodePort')) ? `:${num(at(p, 'nodePort'))}` : ''}/${str(at(p, 'protocol'), 'TCP')}`).join(',');
+  return ports
+    .map(
+      (p) =>
+        `${num(at(p, 'port'))}${has(at(p, 'nodePort')) ? `:${num(at(p, 'nodePort'))}` : ''}/${str(at(p, 'protocol'), 'TCP')}`,
+    )
+    .join(',');
 }
 
 function externalIP(o: unknown): string {
@@ -105,21 +131,41 @@ function endpointsText(o: unknown): string {
   return addrs.slice(0, 3).join(',') + (addrs.length > 3 ? ` + ${addrs.length - 3} more...` : '');
 }
 
-const ACCESS_MODES: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
+const ACCESS_MODES: Record<string, string> = {
+  ReadWriteOnce: 'RWO',
+  ReadOnlyMany: 'ROX',
+  ReadWriteMany: 'RWX',
+  ReadWriteOncePod: 'RWOP',
+};
 const count = (v: unknown) => Object.keys(rec(v)).length;
 const optionalIntOrString = (v: unknown) => (has(v) ? str(v) : 'N/A');
 
 export const COLUMNS: Record<string, Column[]> = {
   pods: [
     name,
-    col('Ready', (o) => `${list(at(o, 'status', 'containerStatuses')).filter((c) => at(c, 'ready') === true).length}/${list(at(o, 'spec', 'containers')).length}`),
+    col(
+      'Ready',
+      (o) =>
+        `${list(at(o, 'status', 'containerStatuses')).filter((c) => at(c, 'ready') === true).length}/${list(at(o, 'spec', 'containers')).length}`,
+    ),
     col('Status', podStatus),
-    col('Restarts', (o) => String(list(at(o, 'status', 'containerStatuses')).reduce((sum: number, c) => sum + num(at(c, 'restartCount')), 0))),
+    col('Restarts', (o) =>
+      String(
+        list(at(o, 'status', 'containerStatuses')).reduce(
+          (sum: number, c) => sum + num(at(c, 'restartCount')),
+          0,
+        ),
+      ),
+    ),
     age,
     wide('IP', (o) => str(at(o, 'status', 'podIP'), '<none>')),
     wide('Node', (o) => str(at(o, 'spec', 'nodeName'), '<none>')),
     wide('Nominated Node', (o) => str(at(o, 'status', 'nominatedNodeName'), '<none>')),
-    wide('Readiness Gates', (o) => (list(at(o, 'spec', 'readinessGates')).length ? String(list(at(o, 'spec', 'readinessGates')).length) : '<none>')),
+    wide('Readiness Gates', (o) =>
+      list(at(o, 'spec', 'readinessGates')).length
+        ? String(list(at(o, 'spec', 'readinessGates')).length)
+        : '<none>',
+    ),
   ],
   deployments: [
     name,
@@ -152,7 +198,11 @@ export const COLUMNS: Record<string, Column[]> = {
   jobs: [
     name,
     col('Status', jobStatus),
-    col('Completions', (o) => `${num(at(o, 'status', 'succeeded'))}/${has(at(o, 'spec', 'completions')) ? num(at(o, 'spec', 'completions')) : 1}`),
+    col(
+      'Completions',
+      (o) =>
+        `${num(at(o, 'status', 'succeeded'))}/${has(at(o, 'spec', 'completions')) ? num(at(o, 'spec', 'completions')) : 1}`,
+    ),
     col('Duration', jobDuration),
     age,
     ...workloadWide,
@@ -163,7 +213,9 @@ export const COLUMNS: Record<string, Column[]> = {
     col('Timezone', (o) => str(at(o, 'spec', 'timeZone'), '<none>')),
     col('Suspend', (o) => String(at(o, 'spec', 'suspend') === true)),
     col('Active', (o) => list(at(o, 'status', 'active')).length, 'integer'),
-    col('Last Schedule', (o, now) => (has(at(o, 'status', 'lastScheduleTime')) ? ageOf(at(o, 'status', 'lastScheduleTime'), now) : '<none>')),
+    col('Last Schedule', (o, now) =>
+      has(at(o, 'status', 'lastScheduleTime')) ? ageOf(at(o, 'status', 'lastScheduleTime'), now) : '<none>',
+    ),
     age,
     wide('Containers', (o) => containerNames(at(o, 'spec', 'jobTemplate', 'spec', 'template'))),
     wide('Images', (o) => images(at(o, 'spec', 'jobTemplate', 'spec', 'template'))),
@@ -182,45 +234,93 @@ export const COLUMNS: Record<string, Column[]> = {
   endpointslices: [
     name,
     col('AddressType', (o) => str(at(o, 'addressType'))),
-    col('Ports', (o) => list(at(o, 'ports')).map((p) => str(at(p, 'port'))).join(',') || '<unset>'),
-    col('Endpoints', (o) => list(at(o, 'endpoints')).flatMap((e) => list(at(e, 'addresses')).map((a) => str(a))).join(',') || '<unset>'),
+    col(
+      'Ports',
+      (o) =>
+        list(at(o, 'ports'))
+          .map((p) => str(at(p, 'port')))
+          .join(',') || '<unset>',
+    ),
+    col(
+      'Endpoints',
+      (o) =>
+        list(at(o, 'endpoints'))
+          .flatMap((e) => list(at(e, 'addresses')).map((a) => str(a)))
+          .join(',') || '<unset>',
+    ),
     age,
   ],
   configmaps: [name, col('Data', (o) => count(at(o, 'data')) + count(at(o, 'binaryData')), 'integer'), age],
-  secrets: [name, col('Type', (o) => str(at(o, 'type'), 'Opaque')), col('Data', (o) => count(at(o, 'data')), 'integer'), age],
+  secrets: [
+    name,
+    col('Type', (o) => str(at(o, 'type'), 'Opaque')),
+    col('Data', (o) => count(at(o, 'data')), 'integer'),
+    age,
+  ],
   serviceaccounts: [name, col('Secrets', (o) => list(at(o, 'secrets')).length, 'integer'), age],
   namespaces: [name, col('Status', (o) => str(at(o, 'status', 'phase'), 'Active')), age],
   nodes: [
     name,
-    col('Status', (o) => (list(at(o, 'status', 'conditions')).some((c) => at(c, 'type') === 'Ready' && at(c, 'status') === 'True') ? 'Ready' : 'NotReady')),
+    col('Status', (o) =>
+      list(at(o, 'status', 'conditions')).some((c) => at(c, 'type') === 'Ready' && at(c, 'status') === 'True')
+        ? 'Ready'
+        : 'NotReady',
+    ),
     col('Roles', () => '<none>'),
     age,
     col('Version', (o) => str(at(o, 'status', 'nodeInfo', 'kubeletVersion'))),
-    wide('Internal-IP', (o) => str(at(list(at(o, 'status', 'addresses')).find((a) => at(a, 'type') === 'InternalIP'), 'address'), '<none>')),
+    wide('Internal-IP', (o) =>
+      str(
+        at(
+          list(at(o, 'status', 'addresses')).find((a) => at(a, 'type') === 'InternalIP'),
+          'address',
+        ),
+        '<none>',
+      ),
+    ),
   ],
   persistentvolumeclaims: [
     name,
     col('Status', (o) => str(at(o, 'status', 'phase'), 'Pending')),
     col('Volume', (o) => str(at(o, 'spec', 'volumeName'))),
     col('Capacity', (o) => str(at(o, 'status', 'capacity', 'storage'))),
-    col('Access Modes', (o) => list(at(o, 'status', 'accessModes')).map((m) => ACCESS_MODES[str(m)] ?? str(m)).join(',')),
+    col('Access Modes', (o) =>
+      list(at(o, 'status', 'accessModes'))
+        .map((m) => ACCESS_MODES[str(m)] ?? str(m))
+        .join(','),
+    ),
     col('StorageClass', (o) => str(at(o, 'spec', 'storageClassName'), '<unset>')),
     col('VolumeAttributesClass', (o) => str(at(o, 'spec', 'volumeAttributesClassName'), '<unset>')),
     age,
     wide('VolumeMode', (o) => str(at(o, 'spec', 'volumeMode'), 'Filesystem')),
   ],
   events: [
-    col('Last Seen', (o, now) => ageOf(at(o, 'lastTimestamp') ?? at(o, 'eventTime') ?? at(o, 'metadata', 'creationTimestamp'), now)),
+    col('Last Seen', (o, now) =>
+      ageOf(at(o, 'lastTimestamp') ?? at(o, 'eventTime') ?? at(o, 'metadata', 'creationTimestamp'), now),
+    ),
     col('Type', (o) => str(at(o, 'type'))),
     col('Reason', (o) => str(at(o, 'reason'))),
-    col('Object', (o) => `${str(at(o, 'involvedObject', 'kind')).toLowerCase()}/${str(at(o, 'involvedObject', 'name'))}`),
+    col(
+      'Object',
+      (o) => `${str(at(o, 'involvedObject', 'kind')).toLowerCase()}/${str(at(o, 'involvedObject', 'name'))}`,
+    ),
     col('Message', (o) => str(at(o, 'message')).trim()),
   ],
   horizontalpodautoscalers: [
     name,
-    col('Reference', (o) => `${str(at(o, 'spec', 'scaleTargetRef', 'kind'))}/${str(at(o, 'spec', 'scaleTargetRef', 'name'))}`),
-    col('Targets', (o) => (list(at(o, 'spec', 'metrics')).length ? `${list(at(o, 'spec', 'metrics')).length} metric(s)` : '<none>')),
-    col('MinPods', (o) => (has(at(o, 'spec', 'minReplicas')) ? num(at(o, 'spec', 'minReplicas')) : 1), 'integer'),
+    col(
+      'Reference',
+      (o) =>
+        `${str(at(o, 'spec', 'scaleTargetRef', 'kind'))}/${str(at(o, 'spec', 'scaleTargetRef', 'name'))}`,
+    ),
+    col('Targets', (o) =>
+      list(at(o, 'spec', 'metrics')).length ? `${list(at(o, 'spec', 'metrics')).length} metric(s)` : '<none>',
+    ),
+    col(
+      'MinPods',
+      (o) => (has(at(o, 'spec', 'minReplicas')) ? num(at(o, 'spec', 'minReplicas')) : 1),
+      'integer',
+    ),
     col('MaxPods', (o) => num(at(o, 'spec', 'maxReplicas')), 'integer'),
     col('Replicas', (o) => num(at(o, 'status', 'currentReplicas')), 'integer'),
     age,
@@ -235,8 +335,18 @@ export const COLUMNS: Record<string, Column[]> = {
   ingresses: [
     name,
     col('Class', (o) => str(at(o, 'spec', 'ingressClassName'), '<none>')),
-    col('Hosts', (o) => list(at(o, 'spec', 'rules')).map((r) => str(at(r, 'host'), '*')).join(',') || '*'),
-    col('Address', (o) => list(at(o, 'status', 'loadBalancer', 'ingress')).map((i) => str(at(i, 'ip')) || str(at(i, 'hostname'))).join(',')),
+    col(
+      'Hosts',
+      (o) =>
+        list(at(o, 'spec', 'rules'))
+          .map((r) => str(at(r, 'host'), '*'))
+          .join(',') || '*',
+    ),
+    col('Address', (o) =>
+      list(at(o, 'status', 'loadBalancer', 'ingress'))
+        .map((i) => str(at(i, 'ip')) || str(at(i, 'hostname')))
+        .join(','),
+    ),
     col('Ports', (o) => (list(at(o, 'spec', 'tls')).length ? '80, 443' : '80')),
     age,
   ],

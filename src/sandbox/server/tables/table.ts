@@ -32,7 +32,11 @@ export function includeObjectOf(q: URLSearchParams): IncludeObject {
   return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
 
-export function toTable(resource: string, objects: KubeObject[], opts: TableOptions): Record<string, unknown> {
+export function toTable(
+  resource: string,
+  objects: KubeObject[],
+  opts: TableOptions,
+): Record<string, unknown> {
   const columns = columnsFor(resource);
   return {
     kind: 'Table',
@@ -40,10 +44,18 @@ export function toTable(resource: string, objects: KubeObject[], opts: TableOpti
     metadata: opts.resourceVersion ? { resourceVersion: opts.resourceVersion } : {},
     columnDefinitions: opts.noHeaders
       ? null
-      : columns.map((c) => ({ name: c.name, type: c.type, format: c.name === 'Name' ? 'name' : '', description: DESCRIPTIONS[c.name] ?? c.name, priority: c.priority ?? 0 })),
+      : columns.map((c) => ({
+          name: c.name,
+          type: c.type,
+          format: c.name === 'Name' ? 'name' : '',
+          description: DESCRIPTIONS[c.name] ?? c.name,
+          priority: c.priority ?? 0,
+        })),
     rows: objects.map((o) => ({
       cells: columns.map((c) => c.cell(o, opts.now)),
-      ...(opts.includeObject === 'None' ? {} : { object: opts.includeObject === 'Object' ? o : partialMetadata(o) }),
+      ...(opts.includeObject === 'None'
+        ? {}
+        : { object: opts.includeObject === 'Object' ? o : partialMetadata(o) }),
     })),
   };
 }

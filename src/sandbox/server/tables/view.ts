@@ -10,8 +10,10 @@ export function at(value: unknown, ...path: (string | number)[]): unknown {
   return cur;
 }
 
-export const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : fallback);
+export const str = (v: unknown, fallback = ''): string =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : fallback;
 export const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 export const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-export const rec = (v: unknown): Rec => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : {});
+export const rec = (v: unknown): Rec =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Rec) : {};
 export const has = (v: unknown): boolean => v !== undefined && v !== null;
