@@ -8,7 +8,7 @@
 import { refOf, type KubeObject } from '../cluster/cluster.js';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_NEEDS_ATTENTION, EXIT_OK, UserError } from '../errors.js';
 import type { ResolvedApp } from '../spec/resolved.js';
-import { runAnalysis, type AnalysisResult } from './analysis/run.js';
+import { runAnalysis, settingsOf, type AnalysisResult } from './analysis/run.js';
 import type { EngineContext } from './context.js';
 import { DEPLOY_TIMEOUT_SECONDS, FIELD_MANAGER } from './defaults.js';
 import { durationOr } from './duration.js';
@@ -154,13 +154,7 @@ async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: Kub
   let analysis: AnalysisResult[] = [];
   if (providers.size === 0) steps.skip('analyse', req.skipAnalysis ? '--skip-analysis' : 'deploy.analysis is empty');
   else {
-    analysis = await steps.run('analyse', () =>
-      Promise.all(
-        [...providers].map(([name, provider]) =>
-          runAnalysis({ name, spec: app.deploy.analysis![name]!, provider, clock: ctx.clock, signal: wait(), onMeasurement: (m, index) => ctx.emit({ type: 'measurement', analysis: name, index, measurement: m }) }),
-        ),
-      ),
-    );
+    analysis = await steps.run('analyse', () => runAnalyses(ctx, app, providers, wait()));
     const bad = analysis.filter((a) => a.phase !== 'successful');
     // Inconclusive would pause for `slipway promote`/`abort`; until those commands exist a rolling
     // deploy treats it like a failure rather than leave an unproven version serving.
@@ -177,4 +171,24 @@ async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: Kub
   } else steps.skip('clean-up', 'nothing the previous release applied is gone');
   await ctx.store.update({ ...final, steps: steps.timings });
   return { outcome: 'deployed', exitCode: EXIT_OK, plan, release: { ...final, steps: steps.timings }, analysis };
+}
+
+/**
+ * Every analysis at once; the first one that does not pass stops the others (Argo Rollouts
+ * terminates the remaining metrics of a failed run the same way), so the rollback starts at once.
+ */
+async function runAnalyses(ctx: EngineContext, app: ResolvedApp, providers: ReturnType<typeof analysisProviders>, signal: AbortSignal): Promise<AnalysisResult[]> {
+  const stopOthers = new AbortController();
+  const runs = [...providers].map(async ([name, provider]): Promise<AnalysisResult> => {
+    const spec = app.deploy.analysis![name]!;
+    try {
+      const result = await runAnalysis({ name, spec, provider, clock: ctx.clock, signal: AbortSignal.any([signal, stopOthers.signal]), onMeasurement: (m, index) => ctx.emit({ type: 'measurement', analysis: name, index, measurement: m }) });
+      if (result.phase !== 'successful') stopOthers.abort();
+      return result;
+    } catch (err) {
+      if (!stopOthers.signal.aborted || signal.aborted) throw err;
+      return { name, provider: provider.kind, resolved: provider.resolved, settings: settingsOf(spec), measurements: [], phase: 'inconclusive', message: 'stopped: another analysis did not pass' };
+    }
+  });
+  return Promise.all(runs);
 }

@@ -62,5 +62,12 @@ export async function diagnose(cluster: Cluster, ref: ObjectRef): Promise<string
 
 /** Waits for every Deployment's rollout; rejects with RolloutFailed (deadline) or the signal's reason (timeout). */
 export async function waitForRollouts(cluster: Cluster, refs: ObjectRef[], signal: AbortSignal): Promise<void> {
-  await Promise.all(refs.map((ref) => cluster.watch<Deployment>(ref, rolloutComplete, signal)));
+  // The first failure ends every other watch too, so no connection outlives the step.
+  const done = new AbortController();
+  const both = AbortSignal.any([signal, done.signal]);
+  try {
+    await Promise.all(refs.map((ref) => cluster.watch<Deployment>(ref, rolloutComplete, both)));
+  } finally {
+    done.abort();
+  }
 }

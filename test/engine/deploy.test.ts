@@ -116,6 +116,23 @@ describe('deploy on the in-memory cluster', () => {
     expect((await store.deployed('sample', 'dev'))?.revision).toBe(1);
   });
 
+  it('the first analysis that fails stops the others, so the rollback starts at once', async () => {
+    const { ctx, stop } = setup();
+    await deploy(ctx, withImage('1.0.0'));
+    const app = withImage('2.0.0').app;
+    app.deploy.analysis = { smoke: { http: { url: `${url}/checkout` } }, soak: { http: { url: `${url}/healthz` }, count: 5, interval: '30s' } };
+    const t0 = Date.now();
+    const result = await deploy(ctx, { app, overrides: [] });
+    stop.abort();
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.analysis.map((a) => [a.name, a.phase])).toEqual([
+      ['smoke', 'failed'],
+      ['soak', 'inconclusive'],
+    ]);
+    expect(result.analysis[1]?.message).toContain('another analysis did not pass');
+  });
+
   it('a passing analysis deploys; the previous release is superseded', async () => {
     const { ctx, store, stop } = setup();
     await deploy(ctx, withImage('1.0.0'));
