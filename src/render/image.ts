@@ -33,9 +33,16 @@ function repository(ctx: RenderContext, path: string, serviceName: string, servi
   return undefined;
 }
 
+/** Docker's tag grammar (distribution/reference): 1-128 of [A-Za-z0-9_.-], not starting with . or -. */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
 export function serviceImage(ctx: RenderContext, path: string, serviceName: string, service: Service): ImageRef {
   const ref = repository(ctx, path, serviceName, service) ?? { repository: 'invalid' };
   const override = ctx.opts.images?.[serviceName];
+  if (override !== undefined && !TAG.test(override) && !DIGEST.test(override)) {
+    fail(ctx, `--image-tag ${serviceName}=${override}`, 'not an image tag or a sha256 digest', 'a tag is up to 128 of A-Z a-z 0-9 _ . - ; a digest is sha256: and 64 hex digits');
+  }
   if (override?.startsWith('sha256:')) return { repository: ref.repository, digest: override };
   if (override) return { repository: ref.repository, tag: override };
   if (ref.tag || ref.digest) return ref;

@@ -134,6 +134,12 @@ describe('renderApp: cluster facts from the spec', () => {
     expect(at(find(r.objects, 'Deployment', 'shop-api'), 'spec', 'progressDeadlineSeconds')).toBe(600);
   });
 
+  it('a non-nginx ingress class is told the NetworkPolicy admits only ingress-nginx', () => {
+    const r = one({ image: 'a:1', port: 80, public: { host: 'h' } }, { kubernetes: { ingressClass: 'traefik' } });
+    expect(r.warnings.map((w) => w.path)).toEqual(['kubernetes.ingressClass']);
+    expect(one({ image: 'a:1', port: 80, public: { host: 'h' } }, { kubernetes: { ingressClass: 'nginx' } }).warnings).toEqual([]);
+  });
+
   it('backups are named in a warning, not dropped silently', () => {
     const r = one({ image: 'a:1' }, { backups: { db: { schedule: '0 2 * * *', keep: 7 } } });
     expect(r.warnings.map((w) => w.path)).toEqual(['backups.db']);
@@ -145,12 +151,18 @@ describe('renderApp: images', () => {
     [{ image: 'a:2' }, undefined, '1.0.0', 'a:2'],
     [{ image: 'a' }, undefined, '1.0.0', 'a:1.0.0'],
     [{ image: 'a:2' }, 'abc', '1.0.0', 'a:abc'],
-    [{ image: 'a' }, 'sha256:ff', undefined, 'a@sha256:ff'],
+    [{ image: 'a' }, `sha256:${'f'.repeat(64)}`, undefined, `a@sha256:${'f'.repeat(64)}`],
     [{ build: { context: '.' } }, undefined, '3', 'ghcr.io/acme/shop-api:3'],
   ] as const)('%j tag=%s version=%s -> %s', (svc, tag, version, image) => {
     const app = resolved({ version, registry: 'ghcr.io/acme', services: { api: { ...svc } } });
     const { objects } = renderApp(app, { images: tag ? { api: tag } : {} });
     expect(containerOf(find(objects, 'Deployment', 'shop-api')).image).toBe(image);
+  });
+
+  it.each(['has space', '-x', 'sha256:abc'])('refuses --image-tag %s', (tag) => {
+    expect(problemsOf(() => renderApp(resolved({ services: { api: { image: 'a' } } }), { images: { api: tag } }))).toEqual([
+      `--image-tag api=${tag}: not an image tag or a sha256 digest`,
+    ]);
   });
 
   it('refuses an implicit latest', () => {

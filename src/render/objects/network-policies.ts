@@ -7,7 +7,7 @@
  * ranges).
  */
 import { DNS_NAMESPACE, INGRESS_CONTROLLER_NAMESPACE, PRIVATE_CIDRS } from '../defaults.js';
-import type { RenderContext } from '../context.js';
+import { warn, type RenderContext } from '../context.js';
 import type { KubeObject } from '../kube.js';
 import type { ClusterEndpoint } from './cluster-endpoints.js';
 import { appPodSelector, objectName, standardLabels } from '../names.js';
@@ -105,7 +105,17 @@ function workloadPolicy(ctx: RenderContext, graph: FlowGraph, endpoints: Cluster
   });
 }
 
+/** The controller namespace is a default, not a spec field: say so when the class suggests another controller. */
+function warnControllerNamespace(ctx: RenderContext): void {
+  const k = ctx.app.kubernetes;
+  const hasPublic = Object.values(ctx.app.services).some((s) => s.public && !s.schedule);
+  if (hasPublic && k?.ingress !== 'gateway' && k?.ingressClass && k.ingressClass !== 'nginx') {
+    warn(ctx, 'kubernetes.ingressClass', `NetworkPolicies admit public traffic from namespace ${INGRESS_CONTROLLER_NAMESPACE}; a ${k.ingressClass} controller in another namespace needs its own allow rule`);
+  }
+}
+
 export function renderNetworkPolicies(ctx: RenderContext, graph: FlowGraph, endpoints: Record<string, ClusterEndpoint[]> = {}): KubeObject[] {
+  warnControllerNamespace(ctx);
   const inCluster = Object.keys(ctx.app.dependencies).filter((d) => {
     const dep = ctx.app.dependencies[d];
     return dep && !dep.external && dep.type !== 'sqlite';
