@@ -16,11 +16,12 @@ export function formatText(findings: readonly Finding[], opts: TextOptions): str
   const byFile = groupBy(findings, (f) => f.file);
   for (const [file, inFile] of byFile) {
     lines.push(paint(ANSI.bold, file));
+    const width = Math.max(...inFile.map((f) => `${f.file}:${f.line}:${f.column}`.length));
     for (const [, inObject] of groupBy(inFile, (f) => `${f.object.kind}/${f.object.namespace ?? ''}/${f.object.name}`)) {
       const o = (inObject[0] as Finding).object;
       lines.push(`  ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`);
       for (const f of inObject) {
-        const where = `${f.file}:${f.line}:${f.column}`;
+        const where = `${f.file}:${f.line}:${f.column}`.padEnd(width);
         const sev = paint(COLOR[f.severity], f.severity.padEnd(7));
         lines.push(`    ${paint(ANSI.dim, where)}  ${sev} ${f.message}  ${paint(ANSI.dim, `[${f.rule}]${f.fixable ? ' (fixable)' : ''}`)}`);
       }

@@ -31,7 +31,11 @@ const NOT_MANIFESTS = new Set(['.slipway-check.yaml', 'Chart.yaml', 'values.yaml
 
 export async function collectInputs(paths: string[], host: InputHost, opts: CollectOptions): Promise<Collected> {
   const out: Collected = { files: [], problems: [] };
-  const display = (p: string) => relative(opts.cwd, p) || '.';
+  // Paths below the working directory are shown relative to it (as SARIF wants), others as given.
+  const display = (p: string) => {
+    const rel = relative(opts.cwd, p);
+    return rel.startsWith('..') ? p : rel || '.';
+  };
   const add = (parsed: ParsedFile) => {
     out.files.push(parsed);
     out.problems.push(...parsed.problems);
