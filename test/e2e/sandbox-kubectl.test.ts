@@ -101,6 +101,21 @@ describe('kubectl apply and get', () => {
     expect(d.metadata.managedFields.map((m: { manager: string }) => m.manager)).toContain('kubectl');
   });
 
+  it('stores Gateway API HTTPRoutes schemaless, patched with JSON merge patch like a CRD', async () => {
+    const route = (a: number, b: number) =>
+      `apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: shop}\nspec:\n  parentRefs: [{name: gw}]\n  rules:\n  - backendRefs: [{name: web, port: 80, weight: ${a}}, {name: web-canary, port: 80, weight: ${b}}]\n`;
+    await env.kubectl(['apply', '-f', writeManifest(env, 'route.yaml', route(90, 10))]);
+    await env.kubectl(['apply', '-f', writeManifest(env, 'route.yaml', route(50, 50))]);
+    const weights = await env.kubectl([
+      'get',
+      'httproute',
+      'shop',
+      '-o',
+      'jsonpath={.spec.rules[0].backendRefs[*].weight} {.metadata.generation}',
+    ]);
+    expect(weights.stdout).toBe('50 50 2');
+  });
+
   it('describes with defaulted fields', async () => {
     const out = (await env.kubectl(['describe', 'deploy', 'web'])).stdout;
     expect(out).toMatch(/Port:\s+80\/TCP/);
