@@ -53,6 +53,9 @@ export function renderApp(app: ResolvedApp, opts: RenderOptions = {}): RenderRes
     if (dependency) objects.push(...renderDependencyObjects(ctx, name, dependency));
   }
   objects.push(...renderNetworkPolicies(ctx, graph, endpoints));
+  if (app.domain && !Object.values(app.services).some((s) => s.public && !s.public.host.includes('.'))) {
+    warn(ctx, 'domain', `no public host is relative to it (a host without a dot becomes <host>.${app.domain}); nothing uses this domain`);
+  }
   for (const name of Object.keys(app.backups).sort()) {
     warn(ctx, `backups.${name}`, 'backup CronJobs are not rendered by this version of Slipway; nothing in the output runs this backup');
   }

@@ -134,6 +134,17 @@ describe('renderApp: cluster facts from the spec', () => {
     expect(at(find(r.objects, 'Deployment', 'shop-api'), 'spec', 'progressDeadlineSeconds')).toBe(600);
   });
 
+  it.each<[string, string | undefined, string, string[]]>([
+    ['api', 'staging.example.com', 'api.staging.example.com', []],
+    ['api.example.com', 'staging.example.com', 'api.example.com', ['domain']],
+    ['api', undefined, 'api', []],
+  ])('public host %s with domain %s -> %s', (host, domain, expected, warnings) => {
+    const r = one({ image: 'a:1', port: 80, public: { host, tls: true } }, { domain });
+    expect(at(find(r.objects, 'Ingress', 'shop-api'), 'spec', 'rules', 0, 'host')).toBe(expected);
+    expect(at(find(r.objects, 'Ingress', 'shop-api'), 'spec', 'tls', 0, 'hosts')).toEqual([expected]);
+    expect(r.warnings.map((w) => w.path)).toEqual(warnings);
+  });
+
   it('a non-nginx ingress class is told the NetworkPolicy admits only ingress-nginx', () => {
     const r = one({ image: 'a:1', port: 80, public: { host: 'h' } }, { kubernetes: { ingressClass: 'traefik' } });
     expect(r.warnings.map((w) => w.path)).toEqual(['kubernetes.ingressClass']);

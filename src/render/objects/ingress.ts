@@ -17,6 +17,15 @@ export function publicPort(ctx: RenderContext, path: string, service: Service): 
   return port;
 }
 
+/**
+ * The public host: a name without a dot is relative to the environment's `domain`
+ * (`api` + `staging.example.com` -> `api.staging.example.com`); a full name is used as written.
+ */
+export function publicHost(ctx: RenderContext, service: Service): string {
+  const host = service.public?.host ?? '';
+  return ctx.app.domain && !host.includes('.') ? `${host}.${ctx.app.domain}` : host;
+}
+
 export function tlsSecretName(app: string, name: string, service: Service): string | undefined {
   const tls = service.public?.tls;
   if (!tls) return undefined;
@@ -36,10 +45,10 @@ export function renderIngress(ctx: RenderContext, path: string, name: string, se
     metadata: issuer ? { ...metadata, annotations: { ...metadata.annotations, 'cert-manager.io/cluster-issuer': issuer } } : metadata,
     spec: {
       ingressClassName: ctx.app.kubernetes?.ingressClass,
-      tls: secretName ? [{ hosts: [pub.host], secretName }] : undefined,
+      tls: secretName ? [{ hosts: [publicHost(ctx, service)], secretName }] : undefined,
       rules: [
         {
-          host: pub.host,
+          host: publicHost(ctx, service),
           http: {
             paths: [{ path: pub.path ?? '/', pathType: 'Prefix', backend: { service: { name: objectName(ctx.app.app, name), port: { number: port } } } }],
           },
@@ -63,7 +72,7 @@ export function renderHttpRoute(ctx: RenderContext, path: string, name: string, 
     metadata,
     spec: {
       parentRefs: [{ name: gateway.name, namespace: gateway.namespace }],
-      hostnames: [pub.host],
+      hostnames: [publicHost(ctx, service)],
       rules: [
         {
           matches: [{ path: { type: 'PathPrefix', value: pub.path ?? '/' } }],
