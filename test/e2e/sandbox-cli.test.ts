@@ -118,3 +118,36 @@ describe.skipIf(!built)('./bin/slipway sandbox (after npm run build)', () => {
     rmSync(home, { recursive: true, force: true });
   });
 });
+
+describe('slipway sandbox up errors', () => {
+  it('reports a busy port and an unreadable data dir as user errors', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'slipway-sandbox-err-'));
+    const errEnv = {
+      HOME: home,
+      KUBECONFIG: join(home, 'config'),
+      SLIPWAY_SANDBOX_HOME: join(home, 'state'),
+    };
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const busy = memoryIo({ env: errEnv, cwd: home });
+      expect(
+        await main(['node', 'slipway', 'sandbox', 'up', '--no-runtime', '--port', String(port)], busy.io),
+      ).toBe(1);
+      expect(busy.stderr()).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      mkdirSync(join(home, 'data'));
+      writeFileSync(join(home, 'data', 'objects.json'), '{not json');
+      const corrupt = memoryIo({ env: errEnv, cwd: home });
+      expect(
+        await main(['node', 'slipway', 'sandbox', 'up', '--no-runtime', '--data-dir', 'data'], corrupt.io),
+      ).toBe(2);
+      expect(corrupt.stderr()).toContain('cannot restore the sandbox from');
+      expect(corrupt.stderr()).not.toContain('internal error');
+    } finally {
+      blocker.close();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});

@@ -178,7 +178,18 @@ async function up(ctx: CommandContext, opts: UpOptions): Promise<void> {
     usage(ctx, state, writeKubeconfig(ctx, state), opts);
     return;
   }
-  const served = await serveSandbox(serveOptions(ctx, dir, opts));
+  const serve = serveOptions(ctx, dir, opts);
+  const served = await serveSandbox(serve).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UserError(`port ${serve.port} on 127.0.0.1 is already in use`, {
+        code: 'sandbox.port-in-use',
+        path: '--port',
+        hint: 'choose another port, or omit --port to take a free one',
+        exitCode: EXIT_FAILED,
+      });
+    }
+    throw e;
+  });
   const kubeconfig = writeKubeconfig(ctx, served.state);
   usage(ctx, served.state, kubeconfig, opts);
   if (parseOutput(opts.output) !== 'json') ctx.io.out('Serving in the foreground; Ctrl-C stops it.\n');

@@ -5,6 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UserError } from '../../errors.js';
 import type { KubeObject } from '../types.js';
 import type { MemoryStore } from './memory-store.js';
 
@@ -19,7 +20,17 @@ interface SavedState {
 export function loadState(store: MemoryStore, dataDir: string): boolean {
   const file = join(dataDir, STATE_FILE);
   if (!existsSync(file)) return false;
-  const state = JSON.parse(readFileSync(file, 'utf8')) as SavedState;
+  let state: SavedState;
+  try {
+    state = JSON.parse(readFileSync(file, 'utf8')) as SavedState;
+    if (!Array.isArray(state.objects) || typeof state.resourceVersion !== 'number')
+      throw new Error('not a saved sandbox state');
+  } catch (e) {
+    throw new UserError(`cannot restore the sandbox from ${file}: ${(e as Error).message}`, {
+      code: 'sandbox.data-dir-unreadable',
+      hint: 'move the file away to start empty, or point --data-dir at another directory',
+    });
+  }
   store.restore(state.objects, state.resourceVersion);
   return true;
 }
