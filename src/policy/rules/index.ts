@@ -1,8 +1,9 @@
-import type { Rule } from '../types.js';
+import type { Category, Rule } from '../types.js';
 import { API_VERSION_RULES } from './api-versions.js';
 import { AVAILABILITY_RULES } from './availability.js';
 import { IGNORE_WITHOUT_REASON, unknownIgnoreRule } from './control.js';
 import { CORRECTNESS_RULES } from './correctness.js';
+import { HYGIENE_RULES } from './hygiene.js';
 import { IMAGE_RULES } from './images.js';
 import { NETWORKING_RULES } from './networking.js';
 import { PROBE_RULES } from './probes.js';
@@ -26,11 +27,16 @@ const BASE: Rule[] = [
   ...API_VERSION_RULES,
   ...SCHEMA_RULES,
   ...CORRECTNESS_RULES,
+  ...HYGIENE_RULES,
   IGNORE_WITHOUT_REASON,
 ];
 
-/** The whole catalog, in the order `--list-rules` prints it. */
-export const RULES: Rule[] = [...BASE, unknownIgnoreRule(new Set([...BASE.map((r) => r.id), 'ignore-unknown-rule']))];
+const CATEGORY_ORDER: Category[] = ['pod-security', 'security', 'images', 'resources', 'probes', 'availability', 'networking', 'rbac', 'secrets', 'api-versions', 'schema', 'correctness', 'control'];
+
+/** The whole catalog, grouped by category in the order `--list-rules` and docs/rules print it. */
+export const RULES: Rule[] = [...BASE, unknownIgnoreRule(new Set([...BASE.map((r) => r.id), 'ignore-unknown-rule']))].sort(
+  (a, b) => CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category),
+);
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
 

@@ -82,3 +82,53 @@ export const OBJECT_CASES: RuleCase[] = [
     pass: restrictedPod({ meta: '  annotations:\n    slipway.dev/ignore: img-latest-tag\n    slipway.dev/ignore-reason: pinned by the platform mirror\n' }),
   },
 ];
+
+const statefulSet = (serviceName: string) => `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: ${serviceName}
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+        - {name: db, image: postgres:16}
+`;
+
+export const HYGIENE_CASES: RuleCase[] = [
+  {
+    rule: 'env-duplicate',
+    fail: restrictedPod({ container: '      env:\n        - name: MODE\n          value: a\n        - name: MODE # <-\n          value: b\n' }),
+    pass: restrictedPod({ container: '      env:\n        - name: MODE\n          value: a\n        - name: LEVEL\n          value: b\n' }),
+  },
+  {
+    rule: 'net-policy-selects-nothing',
+    fail: `${labelled()}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np\nspec:\n  podSelector: # <-\n    matchLabels: {app: wbe}\n`,
+    pass: `${labelled()}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np\nspec:\n  podSelector:\n    matchLabels: {app: web}\n`,
+  },
+  {
+    rule: 'sec-writable-host-path',
+    fail: restrictedPod({ spec: '  volumes:\n    - name: logs\n      hostPath: {path: /var/log}\n', container: '      volumeMounts:\n        - name: logs # <-\n          mountPath: /logs\n' }),
+    pass: restrictedPod({ spec: '  volumes:\n    - name: logs\n      hostPath: {path: /var/log}\n', container: '      volumeMounts:\n        - name: logs\n          mountPath: /logs\n          readOnly: true\n' }),
+  },
+  { rule: 'rbac-create-workloads', fail: role('  - apiGroups: [apps]\n    resources:\n      - deployments # <-\n    verbs: [create, update]\n'), pass: role('  - apiGroups: [apps]\n    resources: [deployments]\n    verbs: [get, list]\n') },
+  {
+    rule: 'avail-statefulset-service',
+    fail: statefulSet('db-headless').replace('  serviceName: db-headless', '  serviceName: db-headless # <-'),
+    pass: `${statefulSet('db-headless')}---\napiVersion: v1\nkind: Service\nmetadata:\n  name: db-headless\nspec:\n  clusterIP: None\n  selector: {app: db}\n  ports: [{port: 5432}]\n`,
+  },
+  {
+    rule: 'cronjob-deadline',
+    fail: 'apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\nspec: # <-\n  schedule: "0 * * * *"\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: a, image: a:1}]\n',
+    pass: 'apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: c\nspec:\n  schedule: "0 * * * *"\n  startingDeadlineSeconds: 300\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: a, image: a:1}]\n',
+  },
+  {
+    rule: 'metadata-labels',
+    fail: restrictedPod({ meta: '  labels:\n    version: 1.2+build # <-\n' }),
+    pass: restrictedPod({ meta: '  labels:\n    version: 1.2-build\n    app.kubernetes.io/name: web\n' }),
+  },
+];

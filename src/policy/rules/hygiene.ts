@@ -1,0 +1,181 @@
+import { arr, get, isObj, objs, str } from '../access.js';
+import { indexOf } from '../index-set.js';
+import { matchesLabelSelector } from '../selectors.js';
+import type { Path, Rule, Violation } from '../types.js';
+import { containersOf, workloadOf } from '../workloads.js';
+import { kindRule, setRule, workloadRule } from './define.js';
+
+/** Mistakes the API server accepts or rejects late, found across objects or inside one. */
+
+const duplicateEnv = workloadRule(
+  {
+    id: 'env-duplicate',
+    title: 'Environment variable defined twice',
+    severity: 'warning',
+    category: 'correctness',
+    checks: 'No container may list the same env[].name twice.',
+    rationale: 'The last definition silently wins; the first one looks effective in review but is not.',
+    remediation: 'Remove one of the two entries.',
+  },
+  (w) =>
+    containersOf(w).flatMap((c) => {
+      const seen = new Set<string>();
+      return arr(c.container.env).flatMap((e, i): Violation[] => {
+        const name = str(get(e, 'name'));
+        if (!name) return [];
+        if (seen.has(name)) return [{ manifest: w.manifest, path: [...c.path, 'env', i, 'name'], container: c.name, message: `container "${c.name}" defines ${name} twice; this later value wins` }];
+        seen.add(name);
+        return [];
+      });
+    }),
+);
+
+const policySelectsNothing = kindRule(
+  {
+    id: 'net-policy-selects-nothing',
+    title: 'NetworkPolicy selects no pod template',
+    severity: 'warning',
+    category: 'networking',
+    checks: 'A NetworkPolicy with a non-empty podSelector must match the pod template labels of a workload in the input (same namespace); `podSelector: {}` always matches.',
+    rationale: 'A policy that selects nothing protects nothing, usually because of a label typo, while reviewers believe the pods are isolated.',
+    remediation: "Fix spec.podSelector to match the pods' labels.",
+  },
+  ['NetworkPolicy'],
+  (m, ctx) => {
+    const selector = get(m.body, 'spec', 'podSelector');
+    if (!isObj(selector) || Object.keys(selector).length === 0) return [];
+    const ns = m.ref.namespace ?? 'default';
+    const hit = indexOf(ctx.manifests).workloads.some((w) => w.namespace === ns && matchesLabelSelector(selector, w.labels));
+    return hit ? [] : [{ manifest: m, path: ['spec', 'podSelector'], message: `podSelector matches no pod template in namespace "${ns}"` }];
+  },
+);
+
+const writableHostPath = workloadRule(
+  {
+    id: 'sec-writable-host-path',
+    title: 'hostPath mounted writable',
+    severity: 'warning',
+    category: 'security',
+    checks: 'A volumeMount of a hostPath volume must set readOnly: true.',
+    rationale: "A writable node directory lets the pod plant files the node or other pods will execute or trust.",
+    remediation: 'Set readOnly: true on the volumeMount, or use a volume type that is not the node filesystem.',
+  },
+  (w) => {
+    const hostPaths = new Set(objs(w.podSpec.volumes).filter((v) => v.hostPath !== undefined && v.hostPath !== null).map((v) => str(v.name)));
+    if (hostPaths.size === 0) return [];
+    return containersOf(w).flatMap((c) =>
+      arr(c.container.volumeMounts).flatMap((vm, i): Violation[] =>
+        isObj(vm) && hostPaths.has(str(vm.name)) && vm.readOnly !== true
+          ? [{ manifest: w.manifest, path: [...c.path, 'volumeMounts', i], container: c.name, message: `container "${c.name}" mounts hostPath volume "${String(vm.name)}" writable` }]
+          : [],
+      ),
+    );
+  },
+);
+
+const WORKLOAD_RESOURCES = ['pods', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs'];
+
+const createPods = kindRule(
+  {
+    id: 'rbac-create-workloads',
+    title: 'Permission to create pods or workloads',
+    severity: 'warning',
+    category: 'rbac',
+    checks: 'A Role or ClusterRole rule must not grant create on pods or on workload resources (deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs).',
+    rationale: 'Whoever can create a pod can run it with any ServiceAccount of the namespace and mount its Secrets: an escalation path to every permission in the namespace.',
+    remediation: 'Grant it only to deployment automation, and pair it with Pod Security Admission on the namespace.',
+  },
+  ['Role', 'ClusterRole'],
+  (m) =>
+    arr(m.body.rules).flatMap((r, index): Violation[] => {
+      if (!isObj(r)) return [];
+      const verbs = arr(r.verbs).map(String);
+      if (!verbs.includes('create')) return [];
+      return arr(r.resources)
+        .map(String)
+        .flatMap((res, i): Violation[] => (WORKLOAD_RESOURCES.includes(res) ? [{ manifest: m, path: ['rules', index, 'resources', i], message: `rule ${index} allows creating ${res}` }] : []));
+    }),
+);
+
+const statefulSetService = kindRule(
+  {
+    id: 'avail-statefulset-service',
+    title: "StatefulSet's governing Service missing",
+    severity: 'warning',
+    category: 'availability',
+    checks: 'spec.serviceName of a StatefulSet must name a Service in the input (same namespace).',
+    rationale: 'The pods get their stable DNS names (pod-0.service) from that Service; without it peers cannot find each other.',
+    remediation: 'Add a headless Service (clusterIP: None) with that name selecting the pods.',
+  },
+  ['StatefulSet'],
+  (m, ctx) => {
+    const name = str(get(m.body, 'spec', 'serviceName'));
+    if (!name) return [];
+    return indexOf(ctx.manifests).find('Service', m.ref.namespace ?? 'default', name) ? [] : [{ manifest: m, path: ['spec', 'serviceName'], message: `Service "${name}" is not in the input` }];
+  },
+);
+
+const cronDeadline = kindRule(
+  {
+    id: 'cronjob-deadline',
+    title: 'CronJob without startingDeadlineSeconds',
+    severity: 'info',
+    category: 'availability',
+    checks: 'A CronJob should set spec.startingDeadlineSeconds.',
+    rationale: 'Without it a controller that was down counts every missed schedule and stops scheduling the CronJob after 100 misses.',
+    remediation: 'Set startingDeadlineSeconds to how late a run may still start (e.g. 300).',
+  },
+  ['CronJob'],
+  (m) => (get(m.body, 'spec', 'startingDeadlineSeconds') === undefined ? [{ manifest: m, path: ['spec', 'startingDeadlineSeconds'], message: 'no startingDeadlineSeconds' }] : []),
+);
+
+// k8s.io/apimachinery/pkg/util/validation: qualified names and label values.
+const NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function badKey(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return `prefix "${prefix}" is not a DNS subdomain`;
+  if (name.length > 63 || !NAME.test(name)) return `name part "${name}" must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric`;
+  return undefined;
+}
+
+function badValue(value: string): string | undefined {
+  if (value === '') return undefined;
+  return value.length > 63 || !NAME.test(value) ? `value "${value}" must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric` : undefined;
+}
+
+const labels = setRule(
+  {
+    id: 'metadata-labels',
+    title: 'Invalid label or annotation key, or label value',
+    severity: 'error',
+    category: 'correctness',
+    checks: 'Label keys and values, and annotation keys, of objects and pod templates must follow the Kubernetes syntax (63-character names of [A-Za-z0-9-_.], optional DNS-subdomain prefix).',
+    rationale: 'The API server rejects the object; a version like `1.2+build` or a space in a label value is a common cause.',
+    remediation: 'Use only letters, digits, "-", "_" and "." (and start and end with a letter or digit).',
+  },
+  (ctx) =>
+    ctx.manifests.flatMap((m) => {
+      const places: Path[] = [['metadata']];
+      const w = workloadOf(m);
+      if (w && m.ref.kind !== 'Pod') places.push(w.podMetaPath);
+      return places.flatMap((place) => {
+        const meta = get(m.body, ...(place as string[]));
+        const out: Violation[] = [];
+        for (const [k, v] of Object.entries(isObj(get(meta, 'labels')) ? (get(meta, 'labels') as Record<string, unknown>) : {})) {
+          const why = badKey(k) ?? (typeof v === 'string' ? badValue(v) : undefined);
+          if (why) out.push({ manifest: m, path: [...place, 'labels', k], message: `label ${k}: ${why}` });
+        }
+        for (const k of Object.keys(isObj(get(meta, 'annotations')) ? (get(meta, 'annotations') as Record<string, unknown>) : {})) {
+          const why = badKey(k);
+          if (why) out.push({ manifest: m, path: [...place, 'annotations', k], message: `annotation ${k}: ${why}` });
+        }
+        return out;
+      });
+    }),
+);
+
+export const HYGIENE_RULES: Rule[] = [duplicateEnv, policySelectsNothing, writableHostPath, createPods, statefulSetService, cronDeadline, labels];
