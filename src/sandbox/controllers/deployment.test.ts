@@ -1,15 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../runtime/testing/fake-clock.js';
-import { startHarness, type Harness } from '../runtime/testing/harness.js';
+import { STORE_KINDS, startHarness, type Harness } from '../runtime/testing/harness.js';
 import type { KubeObject } from '../types.js';
 import { getCondition, kinds, status, type Condition } from './objects.js';
 
 let clock: FakeClock;
 let h: Harness;
-beforeEach(() => {
-  clock = new FakeClock();
-  h = startHarness({ clock });
-});
 afterEach(() => h.close());
 
 function deployment(name: string, image: string, extra: Record<string, unknown> = {}): KubeObject {
@@ -19,6 +15,8 @@ function deployment(name: string, image: string, extra: Record<string, unknown> 
     metadata: { name, namespace: 'default' },
     spec: {
       replicas: 3,
+      // Set explicitly: the contract-only store double does not apply the API server's defaults.
+      progressDeadlineSeconds: 600,
       selector: { matchLabels: { app: name } },
       template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image, readinessProbe: { httpGet: { path: '/', port: 80 }, initialDelaySeconds: 2 } }] } },
       ...extra,
@@ -36,6 +34,12 @@ const replicaSets = (name: string) =>
 const pods = () => h.store.list(k().pod, 'default').items;
 const cond = (o: KubeObject, type: string) => getCondition(status<{ conditions?: Condition[] }>(o).conditions, type);
 const step = (ms: number) => clock.advance(ms, () => h.settle());
+
+describe.each(STORE_KINDS)('on %s', (storeKind) => {
+  beforeEach(() => {
+  clock = new FakeClock();
+  h = startHarness({ clock, store: storeKind });
+  });
 
 describe('Deployment controller', () => {
   it('creates a hashed ReplicaSet, revision 1, and reports Available once pods are ready', async () => {
@@ -155,4 +159,5 @@ describe('Deployment controller', () => {
     expect(replicaSets('web').map((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'])).toEqual(['1', '2', '3']);
     expect(get('web').status).toMatchObject({ updatedReplicas: 3, availableReplicas: 3, observedGeneration: get('web').metadata.generation });
   });
+});
 });

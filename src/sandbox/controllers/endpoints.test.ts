@@ -1,15 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../runtime/testing/fake-clock.js';
-import { startHarness, type Harness } from '../runtime/testing/harness.js';
+import { STORE_KINDS, startHarness, type Harness } from '../runtime/testing/harness.js';
 import type { KubeObject } from '../types.js';
 import { kinds } from './objects.js';
 
 let clock: FakeClock;
 let h: Harness;
-beforeEach(() => {
-  clock = new FakeClock();
-  h = startHarness({ clock });
-});
 afterEach(() => h.close());
 const step = (ms: number) => clock.advance(ms, () => h.settle());
 const k = () => kinds(h.store);
@@ -22,6 +18,12 @@ function pod(name: string, labels: Record<string, string>, readyAfter: number): 
     spec: { containers: [{ name: 'c', image: 'nginx:1', ports: [{ name: 'http', containerPort: 8080 }], readinessProbe: { tcpSocket: { port: 8080 }, initialDelaySeconds: readyAfter } }] },
   };
 }
+
+describe.each(STORE_KINDS)('on %s', (storeKind) => {
+  beforeEach(() => {
+  clock = new FakeClock();
+  h = startHarness({ clock, store: storeKind });
+  });
 
 describe('Endpoints and EndpointSlice controller', () => {
   it('lists ready pods as addresses, others as notReadyAddresses, and resolves named target ports', async () => {
@@ -59,4 +61,5 @@ describe('Endpoints and EndpointSlice controller', () => {
     await h.settle();
     expect(h.store.get(k().endpoints, 'default', 'web')).toBeUndefined();
   });
+});
 });

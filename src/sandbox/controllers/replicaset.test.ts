@@ -1,16 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../runtime/testing/fake-clock.js';
-import { startHarness, type Harness } from '../runtime/testing/harness.js';
+import { STORE_KINDS, startHarness, type Harness } from '../runtime/testing/harness.js';
 import { FAULT_ANNOTATION } from '../runtime/faults.js';
 import type { KubeObject } from '../types.js';
 import { isPodReady, kinds } from './objects.js';
 
 let clock: FakeClock;
 let h: Harness;
-beforeEach(() => {
-  clock = new FakeClock();
-  h = startHarness({ clock });
-});
 afterEach(() => h.close());
 const step = (ms: number) => clock.advance(ms, () => h.settle());
 const k = () => kinds(h.store);
@@ -24,6 +20,12 @@ function replicaSet(replicas: number): KubeObject {
     spec: { replicas, selector: { matchLabels: { app: 'rs' } }, template: { metadata: { labels: { app: 'rs' } }, spec: { containers: [{ name: 'c', image: 'nginx:1' }] } } },
   };
 }
+
+describe.each(STORE_KINDS)('on %s', (storeKind) => {
+  beforeEach(() => {
+  clock = new FakeClock();
+  h = startHarness({ clock, store: storeKind });
+  });
 
 describe('ReplicaSet controller', () => {
   it('creates owned pods from the template and replaces a deleted one', async () => {
@@ -67,4 +69,5 @@ describe('ReplicaSet controller', () => {
     expect(isPodReady(active()[0] as KubeObject)).toBe(false);
     expect((h.store.get(k().replicaSet, 'default', 'rs')?.status as { readyReplicas?: number }).readyReplicas).toBeUndefined();
   });
+});
 });

@@ -1,21 +1,23 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../runtime/testing/fake-clock.js';
-import { startHarness, type Harness } from '../runtime/testing/harness.js';
+import { STORE_KINDS, startHarness, type Harness } from '../runtime/testing/harness.js';
 import type { KubeObject } from '../types.js';
 import { getCondition, kinds, status, type Condition } from './objects.js';
 
 let clock: FakeClock;
 let h: Harness;
-beforeEach(() => {
-  clock = new FakeClock(Date.parse('2026-01-01T00:00:30Z'));
-  h = startHarness({ clock });
-});
 afterEach(() => h.close());
 const step = (ms: number) => clock.advance(ms, () => h.settle());
 const k = () => kinds(h.store);
 const cond = (o: KubeObject | undefined, type: string) => getCondition(status<{ conditions?: Condition[] }>(o ?? ({} as KubeObject)).conditions, type);
 const container = { name: 'c', image: 'busybox:1' };
+
+describe.each(STORE_KINDS)('on %s', (storeKind) => {
+  beforeEach(() => {
+  clock = new FakeClock(Date.parse('2026-01-01T00:00:30Z'));
+  h = startHarness({ clock, store: storeKind });
+  });
 
 describe('Job controller', () => {
   it('runs completions with parallelism and ends Complete', async () => {
@@ -114,4 +116,5 @@ describe('DaemonSet controller', () => {
     expect(pods).toHaveLength(1);
     expect((pods[0]?.spec as { containers: { image: string }[] }).containers[0]?.image).toBe('agent:2');
   });
+});
 });

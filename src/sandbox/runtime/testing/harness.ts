@@ -7,12 +7,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryStore } from '../../store/memory-store.js';
-import type { Clock, KubeObject } from '../../types.js';
+import type { Clock, KubeObject, ObjectStore } from '../../types.js';
+import { ContractStore } from './memory-store.js';
 import { startRuntime, type StartedRuntime } from '../index.js';
 import { mergeSandboxConfig, type SandboxConfigInput } from '../config.js';
 
+export type HarnessStore = ObjectStore & { resourceVersion(): string; gracefulPodDeletion: boolean };
+
+/** The two ObjectStores controller tests run on: the API server's, and the contract-only double. */
+export const STORE_KINDS = ['MemoryStore', 'ContractStore'] as const;
+export type StoreKind = (typeof STORE_KINDS)[number];
+
+function makeStore(kind: StoreKind, clock: Clock | undefined): HarnessStore {
+  return kind === 'MemoryStore' ? new MemoryStore({ clock }) : new ContractStore(clock ? () => clock.now() : undefined);
+}
+
 export interface Harness {
-  store: MemoryStore;
+  store: HarnessStore;
   runtime: StartedRuntime;
   dataDir: string;
   /** Resolves once nothing changed in the store for a few event-loop turns. */
@@ -23,8 +34,8 @@ export interface Harness {
 
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
-export function startHarness(opts: { clock?: Clock; config?: SandboxConfigInput } = {}): Harness {
-  const store = new MemoryStore({ clock: opts.clock });
+export function startHarness(opts: { clock?: Clock; config?: SandboxConfigInput; store?: StoreKind } = {}): Harness {
+  const store = makeStore(opts.store ?? 'MemoryStore', opts.clock);
   store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-runtime-'));
   const logs: string[] = [];
