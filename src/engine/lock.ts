@@ -33,6 +33,8 @@ export interface LockOptions {
   /** Who is deploying: shown to anyone who finds the lock taken. */
   holder: string;
   ttlSeconds?: number;
+  /** Whether the process a holder identity names is known to be gone (default: localHolderGone). */
+  holderGone?: (identity: string) => boolean;
 }
 
 /** `user@host (pid N)`: enough for a colleague to know whom to ask. */
@@ -44,6 +46,23 @@ export function defaultHolderIdentity(): string {
     // No passwd entry (some containers): the host and pid still identify the process.
   }
   return `${user}@${hostname()} (pid ${process.pid})`;
+}
+
+/**
+ * True when `identity` (as written by defaultHolderIdentity) names a process on this machine that
+ * no longer exists: a deploy killed here need not block the next one for the whole TTL. A holder
+ * on another machine, or a pid that is alive (even if reused), is never declared gone: those wait
+ * for the TTL like client-go's leader election.
+ */
+export function localHolderGone(identity: string, host = hostname()): boolean {
+  const match = /^.+@(.+) \(pid (\d+)\)$/.exec(identity);
+  if (!match || match[1] !== host) return false;
+  try {
+    process.kill(Number(match[2]), 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 export function lockName(app: string, environment: string): string {
@@ -151,7 +170,8 @@ export class DeployLock {
     const now = this.opts.clock.now();
     const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? '');
     const duration = (spec.leaseDurationSeconds ?? this.ttlSeconds) * 1000;
-    const free = !spec.holderIdentity || spec.holderIdentity === this.opts.holder || Number.isNaN(renewed) || renewed + duration <= now.getTime();
+    const holderGone = this.opts.holderGone ?? localHolderGone;
+    const free = !spec.holderIdentity || spec.holderIdentity === this.opts.holder || Number.isNaN(renewed) || renewed + duration <= now.getTime() || holderGone(spec.holderIdentity);
     if (!free) throw this.held(spec, new Date(renewed + duration));
     const stamp = microTime(now);
     const transitions = (spec.leaseTransitions ?? 0) + (spec.holderIdentity === this.opts.holder ? 0 : 1);

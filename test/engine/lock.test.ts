@@ -132,3 +132,22 @@ describe('DeployLock on the sandbox API server, through client-node', () => {
     }
   });
 });
+
+describe('a holder on this machine whose process is gone', () => {
+  it('is taken over at once; a live local holder or a remote one waits for the TTL', async () => {
+    const { hostname } = await import('node:os');
+    const { localHolderGone } = await import('../../src/engine/lock.js');
+    const { spawnSync } = await import('node:child_process');
+    // A pid that existed and exited: the child of a finished spawnSync.
+    const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!;
+    expect(localHolderGone(`ci@${hostname()} (pid ${deadPid})`)).toBe(true);
+    expect(localHolderGone(`ci@${hostname()} (pid ${process.pid})`)).toBe(false);
+    expect(localHolderGone(`ci@some-other-host (pid ${deadPid})`)).toBe(false);
+    expect(localHolderGone('alice')).toBe(false);
+
+    const { lock, lease } = setup();
+    await lock(`ci@${hostname()} (pid ${deadPid})`).acquire();
+    await lock('bob').acquire();
+    expect((await lease())?.spec).toMatchObject({ holderIdentity: 'bob', leaseTransitions: 1 });
+  });
+});

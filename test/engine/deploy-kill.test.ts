@@ -1,0 +1,87 @@
+/**
+ * Issue 6, scenario 6 for the rolling strategy: `./bin/slipway deploy` killed with SIGKILL at
+ * random moments; the next deploy converges (same version live, rollout complete, the killed
+ * deploy's pending record marked aborted, its Lease taken over at once because its pid is gone)
+ * and no request through the Service fails meanwhile. SLIPWAY_KILL_RUNS sets the number of runs.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { memoryIo } from '../../src/cli/io.js';
+import { KubeCluster } from '../../src/cluster/kube.js';
+import { SecretReleaseStore } from '../../src/engine/releases/secrets.js';
+import { rolloutComplete, type Deployment } from '../../src/engine/rollout.js';
+import { startSandboxEnv, type SandboxEnv } from '../e2e/sandbox-env.js';
+
+const repo = resolve(import.meta.dirname, '..', '..');
+const built = existsSync(join(repo, 'dist', 'cli', 'main.js'));
+if (!built && process.env.CI === 'true') throw new Error('CI=true but dist/ is missing: npm test builds before running the tests');
+if (!built) console.warn('[skip] dist/ is not built (npm run build): the SIGKILL deploy test is skipped');
+const RUNS = Number(process.env.SLIPWAY_KILL_RUNS ?? 8);
+const ARGS = ['deploy', '-f', 'examples/sample-service/slipway.yaml', '--env', 'staging', '--skip-analysis'];
+
+describe.skipIf(!built)('rolling deploy killed with SIGKILL at random moments', () => {
+  let env: SandboxEnv;
+  let cluster: KubeCluster;
+  beforeAll(async () => {
+    env = await startSandboxEnv({ runtime: true });
+    cluster = KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace: 'sample' });
+  });
+  afterAll(() => env?.stop());
+
+  const inProcess = async (tag: string) => {
+    const io = memoryIo({ env: { KUBECONFIG: env.kubeconfig } });
+    const code = await main(['node', 'slipway', ...ARGS, '--set-image', `web=sample-service:${tag}`], io.io);
+    return { code, out: io.stdout() + io.stderr() };
+  };
+
+  it(`converges after each of ${RUNS} kills, with no failed request`, async () => {
+    expect((await inProcess('1.0.0')).code).toBe(0);
+    const port = env.sandbox.runtime!.servicePorts().find((p) => p.namespace === 'sample' && p.name === 'sample-web')!.localPort;
+    let ok = 0;
+    const failures: string[] = [];
+    let loading = true;
+    const client = async () => {
+      while (loading) {
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/`);
+          await res.text();
+          if (res.status === 200) ok++;
+          else failures.push(`HTTP ${res.status}`);
+        } catch (err) {
+          failures.push((err as Error).message);
+        }
+      }
+    };
+    const clients = Array.from({ length: 4 }, client);
+    const delays: number[] = [];
+    try {
+      for (let i = 1; i <= RUNS; i++) {
+        const tag = `1.${i}.0`;
+        const delay = Math.floor(Math.random() * 3000);
+        delays.push(delay);
+        const child = spawn(join(repo, 'bin', 'slipway'), [...ARGS, '--set-image', `web=sample-service:${tag}`], { cwd: repo, env: { ...process.env, KUBECONFIG: env.kubeconfig }, stdio: 'ignore' });
+        const exited = new Promise((r) => child.once('exit', r));
+        await new Promise((r) => setTimeout(r, delay));
+        child.kill('SIGKILL');
+        await exited;
+        const again = await inProcess(tag);
+        expect(again.code, `run ${i} (killed after ${delay}ms): ${again.out}`).toBe(0);
+        const d = await cluster.get<Deployment & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }>({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'sample-web' });
+        expect(d?.spec.template.spec.containers[0]?.image).toBe(`sample-service:${tag}`);
+        expect(rolloutComplete(d)).toBe(true);
+      }
+    } finally {
+      loading = false;
+      await Promise.all(clients);
+    }
+    const history = await new SecretReleaseStore(cluster, 'sample').list('sample', 'staging');
+    expect(history.filter((r) => r.phase === 'pending')).toEqual([]);
+    expect(history[history.length - 1]?.phase).toBe('deployed');
+    console.log(`[kill] ${RUNS} runs, kill delays ${delays.join(',')} ms; ${ok} requests ok, ${failures.length} failed`);
+    expect(failures).toEqual([]);
+    expect(ok).toBeGreaterThan(100);
+  }, 600_000);
+});
