@@ -13,7 +13,12 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** A Compose name as a DNS label (`my_db` -> `my-db`). */
 export function dnsName(name: string): string {
-  const label = name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').replace(/-+$/, '').slice(0, 63);
+  const label = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .replace(/-+$/, '')
+    .slice(0, 63);
   return label || 'app';
 }
 
@@ -27,7 +32,10 @@ export function duration(value: unknown): string | undefined {
 /** Container port of a Compose port entry: "8080", "80:8080", "127.0.0.1:80:8080/udp", { target }. */
 export function containerPort(entry: unknown): { port: number; protocol?: 'UDP' } | undefined {
   if (typeof entry === 'number') return { port: entry };
-  if (isRecord(entry)) return typeof entry.target === 'number' ? { port: entry.target, ...(entry.protocol === 'udp' ? { protocol: 'UDP' } : {}) } : undefined;
+  if (isRecord(entry))
+    return typeof entry.target === 'number'
+      ? { port: entry.target, ...(entry.protocol === 'udp' ? { protocol: 'UDP' } : {}) }
+      : undefined;
   if (typeof entry !== 'string') return undefined;
   const [spec, protocol] = entry.split('/');
   const target = spec?.split(':').pop() ?? '';
@@ -41,7 +49,8 @@ export function splitCommand(value: unknown): string[] | undefined {
   if (Array.isArray(value)) return value.map(String);
   if (typeof value !== 'string') return undefined;
   const words: string[] = [];
-  for (const m of value.matchAll(/"((?:\\.|[^"])*)"|'([^']*)'|(\S+)/g)) words.push(m[1] ?? m[2] ?? m[3] ?? '');
+  for (const m of value.matchAll(/"((?:\\.|[^"])*)"|'([^']*)'|(\S+)/g))
+    words.push(m[1] ?? m[2] ?? m[3] ?? '');
   return words;
 }
 
@@ -53,7 +62,13 @@ export function parseEnvFile(text: string): Record<string, string> {
     if (!line || line.startsWith('#')) continue;
     const eq = line.indexOf('=');
     const key = (eq < 0 ? line : line.slice(0, eq)).replace(/^export\s+/, '').trim();
-    const value = eq < 0 ? '' : line.slice(eq + 1).trim().replace(/^(['"])(.*)\1$/, '$2');
+    const value =
+      eq < 0
+        ? ''
+        : line
+            .slice(eq + 1)
+            .trim()
+            .replace(/^(['"])(.*)\1$/, '$2');
     if (key) env[key] = value;
   }
   return env;
@@ -88,7 +103,10 @@ export function cpus(value: unknown): string | undefined {
 }
 
 /** A healthcheck: curl/wget of a local URL becomes an HTTP check, anything else an exec check. */
-export function healthcheck(hc: Record<string, unknown>, mainPort: number | undefined): { probe?: Probe; problem?: string } {
+export function healthcheck(
+  hc: Record<string, unknown>,
+  mainPort: number | undefined,
+): { probe?: Probe; problem?: string } {
   if (hc.disable === true) return { problem: 'healthcheck.disable: no check to import' };
   const test = hc.test;
   let argv: string[] | undefined;
@@ -106,7 +124,10 @@ export function healthcheck(hc: Record<string, unknown>, mainPort: number | unde
     ...(typeof hc.retries === 'number' && hc.retries >= 1 ? { failureThreshold: hc.retries } : {}),
   };
   const shellText = argv[0] === 'sh' && argv[1] === '-c' ? (argv[2] ?? '') : argv.join(' ');
-  const http = /^\s*(?:curl|wget)\b[^|;&]*?\bhttps?:\/\/(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::(\d+))?(\/[^\s'"|;&]*)?/.exec(shellText);
+  const http =
+    /^\s*(?:curl|wget)\b[^|;&]*?\bhttps?:\/\/(?:localhost|127\.0\.0\.1|0\.0\.0\.0)(?::(\d+))?(\/[^\s'"|;&]*)?/.exec(
+      shellText,
+    );
   if (http && !/[|;&]/.test(shellText.replace(/\|\|\s*exit 1\s*$/, ''))) {
     const port = http[1] ? Number(http[1]) : 80;
     return { probe: { http: http[2] ?? '/', ...(port !== mainPort ? { port } : {}), ...timing } };
@@ -121,9 +142,17 @@ interface KnownImage {
 
 /** Images that become dependencies (official, Bitnami and vendor images). */
 const KNOWN_IMAGES: KnownImage[] = [
-  { type: 'postgres', pattern: /^(docker\.io\/)?((library\/)?postgres|postgis\/postgis|bitnami\/postgresql|pgvector\/pgvector)(:|@|$)/ },
+  {
+    type: 'postgres',
+    pattern:
+      /^(docker\.io\/)?((library\/)?postgres|postgis\/postgis|bitnami\/postgresql|pgvector\/pgvector)(:|@|$)/,
+  },
   { type: 'mysql', pattern: /^(docker\.io\/)?((library\/)?(mysql|mariadb)|bitnami\/(mysql|mariadb))(:|@|$)/ },
-  { type: 'redis', pattern: /^(docker\.io\/)?((library\/)?redis|redis\/redis-stack(-server)?|bitnami\/redis|valkey\/valkey)(:|@|$)/ },
+  {
+    type: 'redis',
+    pattern:
+      /^(docker\.io\/)?((library\/)?redis|redis\/redis-stack(-server)?|bitnami\/redis|valkey\/valkey)(:|@|$)/,
+  },
   { type: 'kafka', pattern: /^(docker\.io\/)?(apache\/kafka|bitnami\/kafka|confluentinc\/cp-kafka)(:|@|$)/ },
   { type: 'chromadb', pattern: /^((docker\.io\/)?chromadb\/chroma|ghcr\.io\/chroma-core\/chroma)(:|@|$)/ },
 ];
@@ -149,4 +178,5 @@ export const DEFAULT_PORTS: Readonly<Record<Dependency['type'], number | undefin
 };
 
 /** Env names whose literal values are credentials: they become secrets and their values are not copied. */
-export const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY|ACCESS_KEY|CREDENTIALS?)$/i;
+export const SECRET_NAME =
+  /(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY|ACCESS_KEY|CREDENTIALS?)$/i;

@@ -1,7 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { containerPort, cpus, healthcheck, imageVersion, memory, parseEnvFile, splitCommand } from './compose-fields.js';
+import {
+  containerPort,
+  cpus,
+  healthcheck,
+  imageVersion,
+  memory,
+  parseEnvFile,
+  splitCommand,
+} from './compose-fields.js';
 import { importCompose } from './compose-import.js';
 import { composeSpecText } from './init-template.js';
 import { parseSpec, resolveEnvironment } from './index.js';
@@ -10,7 +18,15 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 
 function importFile(rel: string) {
   const path = join(ROOT, rel);
-  const reader = { read: (p: string) => { try { return readFileSync(resolve(dirname(path), p), 'utf8'); } catch { return undefined; } } };
+  const reader = {
+    read: (p: string) => {
+      try {
+        return readFileSync(resolve(dirname(path), p), 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
   return importCompose(readFileSync(path, 'utf8'), rel, reader, { fallbackName: 'fallback' });
 }
 
@@ -22,16 +38,28 @@ describe('importCompose: the discord-bot compose file', () => {
     expect(bot?.image).toBe('ghcr.io/bmad-code-org/bmad-discord-bot');
     expect(bot?.build).toEqual({ context: '.', dockerfile: 'Dockerfile' });
     expect(bot?.port).toBe(8080);
-    expect(bot?.resources).toEqual({ cpu: '250m', memory: '256Mi', limits: { cpu: '500m', memory: '512Mi' } });
+    expect(bot?.resources).toEqual({
+      cpu: '250m',
+      memory: '256Mi',
+      limits: { cpu: '500m', memory: '512Mi' },
+    });
     expect(bot?.security).toEqual({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
-    expect(bot?.volumes).toEqual([{ name: 'bot-data', path: '/app/data', size: '1Gi', owner: { uid: 1000, gid: 1000 } }]);
+    expect(bot?.volumes).toEqual([
+      { name: 'bot-data', path: '/app/data', size: '1Gi', owner: { uid: 1000, gid: 1000 } },
+    ]);
   });
 
   it('reads env_file, keeps credentials out as secret names, turns wget into an HTTP check', () => {
     expect(bot?.env).toMatchObject({ BOT_LOG_LEVEL: 'info', BOT_RATE_LIMIT_PER_MINUTE: '60' });
     expect(bot?.secrets).toEqual(['BOT_TOKEN', 'GEMINI_API_KEY']);
     expect(JSON.stringify(result.spec)).not.toContain('replace-me');
-    expect(bot?.health?.liveness).toEqual({ http: '/health/live', period: '30s', timeout: '5s', initialDelay: '10s', failureThreshold: 3 });
+    expect(bot?.health?.liveness).toEqual({
+      http: '/health/live',
+      period: '30s',
+      timeout: '5s',
+      initialDelay: '10s',
+      failureThreshold: 3,
+    });
   });
 
   it('lists every field it could not map, with its position', () => {
@@ -44,7 +72,9 @@ describe('importCompose: the discord-bot compose file', () => {
 
   it('writes a spec that validates and carries the schema line', () => {
     const text = composeSpecText(result, 'docker-compose.yml');
-    expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=https:\/\/.*slipway\.schema\.json$/);
+    expect(text.split('\n')[0]).toMatch(
+      /^# yaml-language-server: \$schema=https:\/\/.*slipway\.schema\.json$/,
+    );
     expect(text).not.toMatch(/[&*]a\d/); // no YAML aliases
     const app = parseSpec(text, 'slipway.yaml');
     expect(resolveEnvironment(app, 'default').services.bot?.port).toBe(8080);
@@ -64,7 +94,12 @@ describe('importCompose: postgres + redis', () => {
   });
 
   it('rewrites env values that pointed at them into references', () => {
-    expect(result.spec.services.web?.env).toMatchObject({ DATABASE_URL: '${db.url}', REDIS_URL: '${cache.url}', LOG_LEVEL: 'debug', FEATURE_FLAGS: 'search,export' });
+    expect(result.spec.services.web?.env).toMatchObject({
+      DATABASE_URL: '${db.url}',
+      REDIS_URL: '${cache.url}',
+      LOG_LEVEL: 'debug',
+      FEATURE_FLAGS: 'search,export',
+    });
     expect(result.spec.services.worker?.env).toEqual({
       DB_HOST: '${db.host}',
       DB_PORT: '${db.port}',
@@ -81,14 +116,30 @@ describe('importCompose: postgres + redis', () => {
     const { web, worker } = result.spec.services;
     expect(worker?.args).toEqual(['node', 'dist/worker.js', '--queue', 'default jobs']);
     expect(worker?.health?.readiness).toEqual({ exec: ['node', 'dist/healthcheck.js'], period: '30s' });
-    expect(web?.health?.readiness).toEqual({ http: '/healthz', period: '10s', timeout: '3s', failureThreshold: 5 });
+    expect(web?.health?.readiness).toEqual({
+      http: '/healthz',
+      period: '10s',
+      timeout: '3s',
+      failureThreshold: 5,
+    });
     expect(web?.replicas).toBe(2);
     expect(web?.resources).toEqual({ cpu: '1000m', memory: '1Gi', limits: { cpu: '1000m', memory: '1Gi' } });
   });
 
   it('reports the bind mount, build args, restart and networks instead of dropping them', () => {
-    expect(result.unmapped.map((n) => n.path).sort()).toEqual(['networks', 'services.web.build.args', 'services.web.restart', 'services.worker.volumes[0]']);
-    expect(result.notes.some((n) => n.path === 'services.worker.depends_on' && n.message.startsWith('web: Slipway does not order services'))).toBe(true);
+    expect(result.unmapped.map((n) => n.path).sort()).toEqual([
+      'networks',
+      'services.web.build.args',
+      'services.web.restart',
+      'services.worker.volumes[0]',
+    ]);
+    expect(
+      result.notes.some(
+        (n) =>
+          n.path === 'services.worker.depends_on' &&
+          n.message.startsWith('web: Slipway does not order services'),
+      ),
+    ).toBe(true);
   });
 
   it('produces a valid spec whose references all check', () => {
@@ -112,17 +163,34 @@ describe('compose field translations', () => {
   });
 
   it('sizes, cpus, versions, commands and env files', () => {
-    expect([memory('512M'), memory('1g'), memory('256mb'), memory('100')]).toEqual(['512Mi', '1Gi', '256Mi', '100']);
+    expect([memory('512M'), memory('1g'), memory('256mb'), memory('100')]).toEqual([
+      '512Mi',
+      '1Gi',
+      '256Mi',
+      '100',
+    ]);
     expect([cpus('0.5'), cpus(2), cpus('x')]).toEqual(['500m', '2000m', undefined]);
-    expect([imageVersion('postgres:16.4-bookworm'), imageVersion('redis'), imageVersion('redis:latest'), imageVersion('bitnami/kafka:3.8.0')]).toEqual(['16.4', undefined, undefined, '3.8.0']);
+    expect([
+      imageVersion('postgres:16.4-bookworm'),
+      imageVersion('redis'),
+      imageVersion('redis:latest'),
+      imageVersion('bitnami/kafka:3.8.0'),
+    ]).toEqual(['16.4', undefined, undefined, '3.8.0']);
     expect(splitCommand(`sh -c 'echo hi' "a b"`)).toEqual(['sh', '-c', 'echo hi', 'a b']);
     expect(parseEnvFile('# c\nA=1\nexport B="two words"\n\nC=\n')).toEqual({ A: '1', B: 'two words', C: '' });
   });
 
   it('healthchecks: only a plain local curl/wget becomes an HTTP check', () => {
-    expect(healthcheck({ test: ['CMD', 'curl', '-f', 'http://localhost:9000/ready'] }, 8080).probe).toEqual({ http: '/ready', port: 9000 });
-    expect(healthcheck({ test: 'curl -f http://localhost:8080/ || exit 1' }, 8080).probe).toEqual({ http: '/' });
-    expect(healthcheck({ test: ['CMD-SHELL', 'curl -f http://localhost:8080/ | grep ok'] }, 8080).probe).toEqual({ exec: ['sh', '-c', 'curl -f http://localhost:8080/ | grep ok'] });
+    expect(healthcheck({ test: ['CMD', 'curl', '-f', 'http://localhost:9000/ready'] }, 8080).probe).toEqual({
+      http: '/ready',
+      port: 9000,
+    });
+    expect(healthcheck({ test: 'curl -f http://localhost:8080/ || exit 1' }, 8080).probe).toEqual({
+      http: '/',
+    });
+    expect(
+      healthcheck({ test: ['CMD-SHELL', 'curl -f http://localhost:8080/ | grep ok'] }, 8080).probe,
+    ).toEqual({ exec: ['sh', '-c', 'curl -f http://localhost:8080/ | grep ok'] });
     expect(healthcheck({ test: ['NONE'] }, 8080).problem).toMatch(/NONE/);
   });
 });

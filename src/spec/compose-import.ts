@@ -6,7 +6,21 @@
  * dropped silently.
  */
 import { UserErrors } from '../errors.js';
-import { DEFAULT_PORTS, SECRET_NAME, containerPort, cpus, dependencyType, dnsName, environmentOf, healthcheck, imageVersion, isRecord, memory, parseEnvFile, splitCommand } from './compose-fields.js';
+import {
+  DEFAULT_PORTS,
+  SECRET_NAME,
+  containerPort,
+  cpus,
+  dependencyType,
+  dnsName,
+  environmentOf,
+  healthcheck,
+  imageVersion,
+  isRecord,
+  memory,
+  parseEnvFile,
+  splitCommand,
+} from './compose-fields.js';
 import { rewriteReferences, type Targets } from './compose-references.js';
 import type { Dependency, Service } from './schema.js';
 import { locationOf, parseSource, pathText, type SpecSource } from './source.js';
@@ -30,7 +44,21 @@ export interface ComposeImport {
 }
 
 /** Fields mapped below; anything else on a service is reported. */
-const MAPPED = new Set(['image', 'build', 'command', 'entrypoint', 'ports', 'expose', 'environment', 'env_file', 'volumes', 'depends_on', 'healthcheck', 'deploy', 'user']);
+const MAPPED = new Set([
+  'image',
+  'build',
+  'command',
+  'entrypoint',
+  'ports',
+  'expose',
+  'environment',
+  'env_file',
+  'volumes',
+  'depends_on',
+  'healthcheck',
+  'deploy',
+  'user',
+]);
 const WHY: Record<string, string> = {
   restart: 'Kubernetes restarts containers itself',
   container_name: 'object names come from the app and service names',
@@ -51,14 +79,28 @@ export interface ComposeImportOptions {
   fallbackName?: string;
 }
 
-export function importCompose(text: string, file: string, reader: ComposeReader, opts: ComposeImportOptions = {}): ComposeImport {
+export function importCompose(
+  text: string,
+  file: string,
+  reader: ComposeReader,
+  opts: ComposeImportOptions = {},
+): ComposeImport {
   const { source, problems } = parseSource(text, file);
   if (problems.length) throw new UserErrors(problems, 'compose.yaml');
   const doc = isRecord(source.data) ? source.data : {};
-  const out: ComposeImport = { spec: { app: dnsName(opts.name ?? (typeof doc.name === 'string' ? doc.name : (opts.fallbackName ?? 'app'))), services: {} }, unmapped: [], notes: [] };
-  const note = (list: ComposeNote[], path: (string | number)[], message: string) => list.push({ where: where(source, path), path: pathText(path), message });
+  const out: ComposeImport = {
+    spec: {
+      app: dnsName(opts.name ?? (typeof doc.name === 'string' ? doc.name : (opts.fallbackName ?? 'app'))),
+      services: {},
+    },
+    unmapped: [],
+    notes: [],
+  };
+  const note = (list: ComposeNote[], path: (string | number)[], message: string) =>
+    list.push({ where: where(source, path), path: pathText(path), message });
   for (const key of Object.keys(doc)) {
-    if (!['services', 'volumes', 'name', 'version'].includes(key)) note(out.unmapped, [key], `top-level ${key} is not mapped`);
+    if (!['services', 'volumes', 'name', 'version'].includes(key))
+      note(out.unmapped, [key], `top-level ${key} is not mapped`);
   }
   const services = isRecord(doc.services) ? doc.services : {};
   const targets: Targets = { dependencies: new Map(), services: new Map() };
@@ -76,7 +118,11 @@ export function importCompose(text: string, file: string, reader: ComposeReader,
     if (Array.isArray(s.volumes) && s.volumes.length) dep.storage = DEFAULT_VOLUME_SIZE;
     dependencies[name] = dep;
     targets.dependencies.set(composeName, { name, type, port: DEFAULT_PORTS[type] });
-    note(out.notes, ['services', composeName], `became dependency "${name}" (${type}${version ? ` ${version}` : ''}); Slipway runs it in the cluster with generated credentials, so its environment, ports and volumes are not copied${dep.storage ? `; storage ${DEFAULT_VOLUME_SIZE} (Compose volumes have no size)` : ''}`);
+    note(
+      out.notes,
+      ['services', composeName],
+      `became dependency "${name}" (${type}${version ? ` ${version}` : ''}); Slipway runs it in the cluster with generated credentials, so its environment, ports and volumes are not copied${dep.storage ? `; storage ${DEFAULT_VOLUME_SIZE} (Compose volumes have no size)` : ''}`,
+    );
   }
   for (const [composeName, raw] of Object.entries(services)) {
     if (targets.dependencies.has(composeName)) continue;
@@ -90,9 +136,15 @@ export function importCompose(text: string, file: string, reader: ComposeReader,
     const s = isRecord(raw) ? raw : {};
     const path = ['services', composeName];
     for (const key of Object.keys(s)) {
-      if (!MAPPED.has(key)) note(out.unmapped, [...path, key], `not mapped${WHY[key] ? ` (${WHY[key]})` : ''}`);
+      if (!MAPPED.has(key))
+        note(out.unmapped, [...path, key], `not mapped${WHY[key] ? ` (${WHY[key]})` : ''}`);
     }
-    out.spec.services[dnsName(composeName)] = importService(s, path, { reader, targets, namedVolumes, note: (p, m, unmapped = false) => note(unmapped ? out.unmapped : out.notes, [...path, ...p], m) });
+    out.spec.services[dnsName(composeName)] = importService(s, path, {
+      reader,
+      targets,
+      namedVolumes,
+      note: (p, m, unmapped = false) => note(unmapped ? out.unmapped : out.notes, [...path, ...p], m),
+    });
   }
   if (Object.keys(dependencies).length) out.spec.dependencies = dependencies;
   return out;
@@ -120,12 +172,21 @@ function importService(s: Record<string, unknown>, path: (string | number)[], ct
   if (typeof s.image === 'string') {
     // An explicit :latest is dropped: the release version (or --image-tag) tags the image instead.
     service.image = s.image.replace(/:latest$/, '');
-    if (service.image !== s.image) ctx.note(['image'], 'tag latest dropped: Slipway tags images with the release version (version: or --image-tag)');
+    if (service.image !== s.image)
+      ctx.note(
+        ['image'],
+        'tag latest dropped: Slipway tags images with the release version (version: or --image-tag)',
+      );
   }
   if (typeof s.build === 'string') service.build = { context: s.build };
   else if (isRecord(s.build)) {
-    service.build = { context: typeof s.build.context === 'string' ? s.build.context : '.', ...(typeof s.build.dockerfile === 'string' ? { dockerfile: s.build.dockerfile } : {}) };
-    for (const key of Object.keys(s.build)) if (key !== 'context' && key !== 'dockerfile') ctx.note(['build', key], 'not mapped (build options other than context and dockerfile)', true);
+    service.build = {
+      context: typeof s.build.context === 'string' ? s.build.context : '.',
+      ...(typeof s.build.dockerfile === 'string' ? { dockerfile: s.build.dockerfile } : {}),
+    };
+    for (const key of Object.keys(s.build))
+      if (key !== 'context' && key !== 'dockerfile')
+        ctx.note(['build', key], 'not mapped (build options other than context and dockerfile)', true);
   }
   // Compose entrypoint/command override the image's ENTRYPOINT/CMD, as Kubernetes command/args do.
   const entrypoint = splitCommand(s.entrypoint);
@@ -140,14 +201,26 @@ function importService(s: Record<string, unknown>, path: (string | number)[], ct
     const { probe, problem } = healthcheck(s.healthcheck, service.port ?? service.ports?.[0]?.port);
     if (probe) {
       service.health = { readiness: probe, liveness: probe };
-      ctx.note(['healthcheck'], `became the readiness and liveness check (${probe.http !== undefined ? `http ${probe.http}` : 'exec'})`);
+      ctx.note(
+        ['healthcheck'],
+        `became the readiness and liveness check (${probe.http !== undefined ? `http ${probe.http}` : 'exec'})`,
+      );
     } else if (problem) ctx.note(['healthcheck'], problem, true);
   }
   importDeploy(s, service, ctx);
-  const deps = Array.isArray(s.depends_on) ? s.depends_on.map(String) : isRecord(s.depends_on) ? Object.keys(s.depends_on) : [];
+  const deps = Array.isArray(s.depends_on)
+    ? s.depends_on.map(String)
+    : isRecord(s.depends_on)
+      ? Object.keys(s.depends_on)
+      : [];
   for (const d of deps) {
     const dep = ctx.targets.dependencies.get(d);
-    ctx.note(['depends_on'], dep ? `${d}: dependencies are running and ready before services start, no field needed` : `${d}: Slipway does not order services; readiness checks hold traffic until ${d} answers`);
+    ctx.note(
+      ['depends_on'],
+      dep
+        ? `${d}: dependencies are running and ready before services start, no field needed`
+        : `${d}: Slipway does not order services; readiness checks hold traffic until ${d} answers`,
+    );
   }
   if (!service.image && !service.build) ctx.note([], 'has neither image nor build; add one', true);
   return service;
@@ -158,16 +231,32 @@ function importPorts(s: Record<string, unknown>, service: Service, ctx: ServiceC
   const ports: Array<{ port: number; protocol?: 'UDP' }> = [];
   entries.forEach((entry, i) => {
     const p = containerPort(entry);
-    if (!p) ctx.note([Array.isArray(s.ports) && i < s.ports.length ? 'ports' : 'expose', i], `port ${JSON.stringify(entry)} not mapped (ranges have no single port)`, true);
+    if (!p)
+      ctx.note(
+        [Array.isArray(s.ports) && i < s.ports.length ? 'ports' : 'expose', i],
+        `port ${JSON.stringify(entry)} not mapped (ranges have no single port)`,
+        true,
+      );
     else if (!ports.some((q) => q.port === p.port)) ports.push(p);
   });
   if (ports.length === 1 && !ports[0]?.protocol) service.port = ports[0]?.port;
-  else if (ports.length) service.ports = ports.map((p, i) => ({ name: i === 0 ? 'http' : `port-${p.port}`, port: p.port, ...(p.protocol ? { protocol: p.protocol } : {}) }));
-  if (Array.isArray(s.ports) && s.ports.some((e) => typeof e === 'string' && e.includes(':'))) ctx.note(['ports'], 'host port bindings dropped: expose the service with public: { host } instead');
+  else if (ports.length)
+    service.ports = ports.map((p, i) => ({
+      name: i === 0 ? 'http' : `port-${p.port}`,
+      port: p.port,
+      ...(p.protocol ? { protocol: p.protocol } : {}),
+    }));
+  if (Array.isArray(s.ports) && s.ports.some((e) => typeof e === 'string' && e.includes(':')))
+    ctx.note(['ports'], 'host port bindings dropped: expose the service with public: { host } instead');
 }
 
 function importEnvironment(s: Record<string, unknown>, service: Service, ctx: ServiceContext): void {
-  const files = typeof s.env_file === 'string' ? [s.env_file] : Array.isArray(s.env_file) ? s.env_file.map((f) => (isRecord(f) ? String(f.path) : String(f))) : [];
+  const files =
+    typeof s.env_file === 'string'
+      ? [s.env_file]
+      : Array.isArray(s.env_file)
+        ? s.env_file.map((f) => (isRecord(f) ? String(f.path) : String(f)))
+        : [];
   const merged: Record<string, string | null> = {};
   const origin: Record<string, (string | number)[]> = {};
   files.forEach((f, i) => {
@@ -176,7 +265,8 @@ function importEnvironment(s: Record<string, unknown>, service: Service, ctx: Se
     if (text === undefined) ctx.note(at, `${f} does not exist; its variables are not imported`, true);
     else for (const [k, v] of Object.entries(parseEnvFile(text))) [merged[k], origin[k]] = [v, at];
   });
-  for (const [k, v] of Object.entries(environmentOf(s.environment))) [merged[k], origin[k]] = [v, ['environment', k]];
+  for (const [k, v] of Object.entries(environmentOf(s.environment)))
+    [merged[k], origin[k]] = [v, ['environment', k]];
   const env: Record<string, string> = {};
   const secrets: string[] = [];
   for (const [key, value] of Object.entries(merged)) {
@@ -198,11 +288,24 @@ function importEnvironment(s: Record<string, unknown>, service: Service, ctx: Se
 function importVolumes(s: Record<string, unknown>, service: Service, ctx: ServiceContext): void {
   if (!Array.isArray(s.volumes)) return;
   s.volumes.forEach((v, i) => {
-    const [source, target] = typeof v === 'string' ? v.split(':') : isRecord(v) ? [String(v.source ?? ''), String(v.target ?? '')] : [];
+    const [source, target] =
+      typeof v === 'string'
+        ? v.split(':')
+        : isRecord(v)
+          ? [String(v.source ?? ''), String(v.target ?? '')]
+          : [];
     if (source && target && ctx.namedVolumes.has(source)) {
       (service.volumes ??= []).push({ name: dnsName(source), path: target, size: DEFAULT_VOLUME_SIZE });
-      ctx.note(['volumes', i], `named volume ${source} became a ${DEFAULT_VOLUME_SIZE} persistent volume (Compose gives no size; adjust it)`);
-    } else ctx.note(['volumes', i], `${JSON.stringify(v)} not mapped: bind mounts and anonymous volumes have no cluster counterpart (use config files or a named volume)`, true);
+      ctx.note(
+        ['volumes', i],
+        `named volume ${source} became a ${DEFAULT_VOLUME_SIZE} persistent volume (Compose gives no size; adjust it)`,
+      );
+    } else
+      ctx.note(
+        ['volumes', i],
+        `${JSON.stringify(v)} not mapped: bind mounts and anonymous volumes have no cluster counterpart (use config files or a named volume)`,
+        true,
+      );
   });
 }
 
@@ -210,7 +313,11 @@ function importUser(s: Record<string, unknown>, service: Service, ctx: ServiceCo
   if (s.user === undefined) return;
   const [uid, gid] = String(s.user).split(':').map(Number);
   if (uid === undefined || !Number.isInteger(uid) || uid < 1) {
-    ctx.note(['user'], `user ${JSON.stringify(s.user)} not mapped: Slipway runs containers as a non-root numeric user`, true);
+    ctx.note(
+      ['user'],
+      `user ${JSON.stringify(s.user)} not mapped: Slipway runs containers as a non-root numeric user`,
+      true,
+    );
     return;
   }
   const group = gid !== undefined && Number.isInteger(gid) && gid > 0 ? gid : uid;
@@ -223,7 +330,8 @@ function importDeploy(s: Record<string, unknown>, service: Service, ctx: Service
   const d = s.deploy;
   if (typeof d.replicas === 'number') service.replicas = d.replicas;
   const limits = isRecord(d.resources) && isRecord(d.resources.limits) ? d.resources.limits : {};
-  const requests = isRecord(d.resources) && isRecord(d.resources.reservations) ? d.resources.reservations : {};
+  const requests =
+    isRecord(d.resources) && isRecord(d.resources.reservations) ? d.resources.reservations : {};
   const limitCpu = cpus(limits.cpus);
   const limitMemory = memory(limits.memory);
   // Without reservations, request what the limit allows (Compose enforces only limits).
@@ -233,8 +341,17 @@ function importDeploy(s: Record<string, unknown>, service: Service, ctx: Service
     service.resources = {
       ...(requestCpu ? { cpu: requestCpu } : {}),
       ...(requestMemory ? { memory: requestMemory } : {}),
-      ...(limitCpu || limitMemory ? { limits: { ...(limitCpu ? { cpu: limitCpu } : {}), ...(limitMemory ? { memory: limitMemory } : {}) } } : {}),
+      ...(limitCpu || limitMemory
+        ? {
+            limits: {
+              ...(limitCpu ? { cpu: limitCpu } : {}),
+              ...(limitMemory ? { memory: limitMemory } : {}),
+            },
+          }
+        : {}),
     };
   }
-  for (const key of Object.keys(d)) if (key !== 'replicas' && key !== 'resources') ctx.note(['deploy', key], 'not mapped (Swarm deploy option)', true);
+  for (const key of Object.keys(d))
+    if (key !== 'replicas' && key !== 'resources')
+      ctx.note(['deploy', key], 'not mapped (Swarm deploy option)', true);
 }

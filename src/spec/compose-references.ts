@@ -39,7 +39,12 @@ function prefixTarget(key: string, env: Record<string, string | null>, targets: 
 }
 
 /** The rewritten value, or the value unchanged when it names no other service. */
-export function rewriteReferences(key: string, value: string, env: Record<string, string | null>, targets: Targets): string {
+export function rewriteReferences(
+  key: string,
+  value: string,
+  env: Record<string, string | null>,
+  targets: Targets,
+): string {
   const direct = targets.dependencies.get(value);
   if (direct) return `\${${direct.name}.host}`;
   const url = URL_VALUE.exec(value);
@@ -48,14 +53,16 @@ export function rewriteReferences(key: string, value: string, env: Record<string
     const dep = targets.dependencies.get(host);
     if (dep) return dep.type === 'kafka' ? `\${${dep.name}.bootstrap}` : `\${${dep.name}.url}`;
     const service = targets.services.get(host);
-    if (service && /^https?$/i.test(url[1] ?? '')) return `\${${service.name}.url}${url[4] ?? ''}${url[5] ?? ''}`;
+    if (service && /^https?$/i.test(url[1] ?? ''))
+      return `\${${service.name}.url}${url[4] ?? ''}${url[5] ?? ''}`;
     return value;
   }
   // host:port lists (Kafka bootstrap servers) naming a dependency
   const hostPort = /^([a-z0-9_.-]+):(\d+)$/i.exec(value);
   if (hostPort) {
     const dep = targets.dependencies.get(hostPort[1] ?? '');
-    if (dep) return dep.type === 'kafka' ? `\${${dep.name}.bootstrap}` : `\${${dep.name}.host}:\${${dep.name}.port}`;
+    if (dep)
+      return dep.type === 'kafka' ? `\${${dep.name}.bootstrap}` : `\${${dep.name}.host}:\${${dep.name}.port}`;
   }
   const dep = prefixTarget(key, env, targets);
   if (dep) {

@@ -42,7 +42,10 @@ export function overlaySchema(schema: Schema): Schema {
   const s = unwrap(schema);
   if (s instanceof z.ZodObject) return partialObject(s);
   if (s instanceof z.ZodRecord) {
-    return withDescription(z.record(s.keyType as z.ZodString, overlaySchema(s.valueType as Schema).nullable()), s);
+    return withDescription(
+      z.record(s.keyType as z.ZodString, overlaySchema(s.valueType as Schema).nullable()),
+      s,
+    );
   }
   if (s instanceof z.ZodArray) {
     if (!isKeyedList(s)) return s; // lists replace: an overlay list must be complete

@@ -6,6 +6,12 @@ export { parseSpec, sourceOf } from './parse.js';
 export { loadSpec } from './load.js';
 export { resolveEnvironment, mergeEnvironment, environmentNames, DEFAULT_ENVIRONMENT } from './resolve.js';
 export { specJsonSchema, specJsonSchemaText } from './json-schema.js';
-export { parseReferences, checkReferences, DEPENDENCY_OUTPUTS, SERVICE_OUTPUTS, type ParsedReference } from './references.js';
+export {
+  parseReferences,
+  checkReferences,
+  DEPENDENCY_OUTPUTS,
+  SERVICE_OUTPUTS,
+  type ParsedReference,
+} from './references.js';
 export * from './schema.js';
 export type { ResolvedApp } from './resolved.js';

@@ -36,8 +36,12 @@ export function errorMessage(issue: RawIssue): string | undefined {
     case 'invalid_type':
       return `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
     case 'too_small':
-      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'must not be empty' : `expected at least ${issue.minimum} characters`;
-      if (issue.origin === 'array') return `expected at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}`;
+      if (issue.origin === 'string')
+        return Number(issue.minimum) <= 1
+          ? 'must not be empty'
+          : `expected at least ${issue.minimum} characters`;
+      if (issue.origin === 'array')
+        return `expected at least ${issue.minimum} item${Number(issue.minimum) === 1 ? '' : 's'}`;
       return `expected a number ${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
     case 'too_big':
       if (issue.origin === 'string') return `expected at most ${issue.maximum} characters`;
@@ -46,7 +50,8 @@ export function errorMessage(issue: RawIssue): string | undefined {
     case 'invalid_value':
       return `expected one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_format':
-      if (issue.format === 'starts_with') return `expected a value starting with "${(issue as { prefix?: string }).prefix ?? ''}"`;
+      if (issue.format === 'starts_with')
+        return `expected a value starting with "${(issue as { prefix?: string }).prefix ?? ''}"`;
       return `has the wrong format (${issue.format})`;
     default:
       return undefined;
@@ -58,7 +63,8 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   return String(value);
 }
 
@@ -67,7 +73,9 @@ export function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
   for (const segment of path) {
     if (value === null || typeof value !== 'object') return undefined;
     if (typeof segment === 'object') {
-      value = Array.isArray(value) ? value.find((v: unknown) => isRecord(v) && v.name === segment.name) : undefined;
+      value = Array.isArray(value)
+        ? value.find((v: unknown) => isRecord(v) && v.name === segment.name)
+        : undefined;
     } else value = (value as Record<string | number, unknown>)[segment];
   }
   return value;
@@ -123,12 +131,20 @@ function keyDistance(schema: Schema | undefined, value: unknown, branch: number)
   return Object.keys(value).reduce((sum, k) => sum + Math.min(...keys.map((c) => editDistance(k, c))), 0);
 }
 
-function unionProblems(ctx: IssueContext, issue: Extract<Issue, { code: 'invalid_union' }>, path: PathSegment[]): Problem[] {
+function unionProblems(
+  ctx: IssueContext,
+  issue: Extract<Issue, { code: 'invalid_union' }>,
+  path: PathSegment[],
+): Problem[] {
   const value = valueAt(ctx.data, path);
   const schema = schemaAt(ctx.schema, path);
-  const candidates = issue.errors.map((branch, index) => ({ branch, index })).filter((b) => !isTypeMismatch(b.branch));
+  const candidates = issue.errors
+    .map((branch, index) => ({ branch, index }))
+    .filter((b) => !isTypeMismatch(b.branch));
   if (candidates.length === 0) {
-    const expected = [...new Set(issue.errors.map((b) => b.find((i) => i.path.length === 0)?.message ?? 'something else'))];
+    const expected = [
+      ...new Set(issue.errors.map((b) => b.find((i) => i.path.length === 0)?.message ?? 'something else')),
+    ];
     return [
       {
         location: ctx.locate(path, false),
@@ -139,7 +155,11 @@ function unionProblems(ctx: IssueContext, issue: Extract<Issue, { code: 'invalid
   }
   const objectIndex = (index: number) => {
     // branch indexes count all options; keyDistance wants the index among object options
-    const options = schema ? (unwrap(schema) instanceof z.ZodUnion ? ((unwrap(schema) as z.ZodUnion).options as Schema[]) : []) : [];
+    const options = schema
+      ? unwrap(schema) instanceof z.ZodUnion
+        ? ((unwrap(schema) as z.ZodUnion).options as Schema[])
+        : []
+      : [];
     return options.slice(0, index).filter((o) => objectOptions(o).length > 0).length;
   };
   candidates.sort(
@@ -170,16 +190,29 @@ export function issueProblems(ctx: IssueContext, issue: Issue): Problem[] {
     case 'invalid_key': {
       const key = path[path.length - 1];
       const inner = issue.issues[0]?.message ?? 'invalid key';
-      return [{ location: ctx.locate(path, true), path: at, message: `invalid name "${String(key)}": ${inner}` }];
+      return [
+        { location: ctx.locate(path, true), path: at, message: `invalid name "${String(key)}": ${inner}` },
+      ];
     }
     default: {
       const value = valueAt(ctx.data, path);
       if (value === undefined && issue.code === 'invalid_type') {
         const parent = path.slice(0, -1);
         const field = String(path[path.length - 1]);
-        return [{ location: ctx.locate(parent, false), path: at, message: `missing required field "${field}"`, hint: `add ${field}: (${issue.message})` }];
+        return [
+          {
+            location: ctx.locate(parent, false),
+            path: at,
+            message: `missing required field "${field}"`,
+            hint: `add ${field}: (${issue.message})`,
+          },
+        ];
       }
-      const problem: Problem = { location: ctx.locate(path, false), path: at, message: `${issue.message}, got ${describeValue(value)}` };
+      const problem: Problem = {
+        location: ctx.locate(path, false),
+        path: at,
+        message: `${issue.message}, got ${describeValue(value)}`,
+      };
       if (issue.code === 'invalid_value' && typeof value === 'string') {
         problem.hint = suggestion(value, issue.values.map(String), 'allowed values');
       }

@@ -6,12 +6,17 @@
 import { z } from 'zod';
 import { AppSchema } from './schema.js';
 
-export const SCHEMA_ID = 'https://raw.githubusercontent.com/slipway-dev/slipway/main/schema/slipway.schema.json';
+export const SCHEMA_ID =
+  'https://raw.githubusercontent.com/slipway-dev/slipway/main/schema/slipway.schema.json';
 
 export function specJsonSchema(): Record<string, unknown> {
   // io: 'input' describes what a user may write (optional fields stay optional). No reused $refs:
   // in draft-07 keywords beside a $ref are ignored, so descriptions next to one would be lost.
-  const schema = z.toJSONSchema(AppSchema, { target: 'draft-7', io: 'input', unrepresentable: 'throw' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(AppSchema, {
+    target: 'draft-7',
+    io: 'input',
+    unrepresentable: 'throw',
+  }) as Record<string, unknown>;
   return {
     $schema: schema.$schema,
     $id: SCHEMA_ID,

@@ -12,10 +12,13 @@ export async function loadSpec(path: string, opts: { cwd?: string } = {}): Promi
     text = await readFile(opts.cwd ? resolve(opts.cwd, path) : path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read it (${code ?? String(error)})`, {
-      code: 'spec.missing',
-      hint: code === 'ENOENT' ? 'run slipway init to write one, or pass -f <file>' : undefined,
-    });
+    throw new UserError(
+      code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read it (${code ?? String(error)})`,
+      {
+        code: 'spec.missing',
+        hint: code === 'ENOENT' ? 'run slipway init to write one, or pass -f <file>' : undefined,
+      },
+    );
   }
   return parseSpec(text, path);
 }

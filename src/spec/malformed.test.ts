@@ -23,55 +23,262 @@ services:
 `;
 
 const cases: Case[] = [
-  { name: 'port is a word', yaml: `${API}    port: http\n`, expected: '5:11 services.api.port: expected a number from 1 to 65535, got "http"' },
-  { name: 'port zero', yaml: `${API}    port: 0\n`, expected: '5:11 services.api.port: expected a number from 1 to 65535, got 0' },
-  { name: 'port too large', yaml: `${API}    port: 70000\n`, expected: '5:11 services.api.port: expected a number from 1 to 65535, got 70000' },
-  { name: 'unknown service field', yaml: `${API}    imagee: x\n`, expected: '5:5 services.api.imagee: unknown field "imagee"', hint: 'did you mean "image"?' },
-  { name: 'unknown top-level field', yaml: `app: shop\nservics:\n  api: { image: x }\n`, expected: '2:1 servics: unknown field "servics"', hint: 'did you mean "services"?' },
-  { name: 'missing app', yaml: `services:\n  api: { image: x }\n`, expected: '1:1 app: missing required field "app"' },
-  { name: 'app name not a DNS label', yaml: `app: My Shop\nservices:\n  api: { image: x }\n`, expected: '1:6 app: expected a lower-case DNS label' },
-  { name: 'service name with underscore', yaml: `app: shop\nservices:\n  api_server: { image: x }\n`, expected: '3:3 services.api_server: invalid name "api_server": expected a lower-case DNS label' },
-  { name: 'dependency type misspelt', yaml: `${API}dependencies:\n  db: { type: postgress }\n`, expected: '6:15 dependencies.db.type: expected one of: "postgres"', hint: 'did you mean "postgres"?' },
-  { name: 'readiness path without slash', yaml: `${API}    port: 80\n    health: { readiness: healthz }\n`, expected: '6:26 services.api.health.readiness: expected a path starting with /, got "healthz"' },
-  { name: 'health check misspelt key inside the union', yaml: `${API}    port: 80\n    health:\n      liveness: { htp: /x }\n`, expected: '7:19 services.api.health.liveness.htp: unknown field "htp"', hint: 'did you mean "http"?' },
-  { name: 'health check with http and tcp', yaml: `${API}    port: 80\n    health:\n      readiness: { http: /r, tcp: true }\n`, expected: '7:18 services.api.health.readiness: a health check takes exactly one of http, tcp or exec, got http and tcp' },
-  { name: 'tcp check without any port', yaml: `${API}    health:\n      liveness: { tcp: true }\n`, expected: '6:17 services.api.health.liveness: a tcp check needs a port' },
-  { name: 'exec check with a port', yaml: `${API}    health:\n      liveness: { exec: [check], port: 80 }\n`, expected: '6:40 services.api.health.liveness.port: an exec check runs a command; port has no meaning here' },
-  { name: 'env var name with a dash', yaml: `${API}    env:\n      my-var: x\n`, expected: '6:7 services.api.env.my-var: invalid name "my-var": expected an environment variable name' },
-  { name: 'env var also a secret', yaml: `${API}    env: { TOKEN: x }\n    secrets: [TOKEN]\n`, expected: '5:19 services.api.env.TOKEN: TOKEN is both an env var and a secret' },
-  { name: 'port and ports', yaml: `${API}    port: 80\n    ports: [{ name: admin, port: 9000 }]\n`, expected: '6:12 services.api.ports: set either port or ports, not both' },
-  { name: 'autoscale min above max', yaml: `${API}    autoscale: { min: 5, max: 2, cpu: 70 }\n`, expected: '5:23 services.api.autoscale.min: autoscale.min (5) is greater than autoscale.max (2)' },
-  { name: 'autoscale without target', yaml: `${API}    autoscale: { min: 1, max: 2 }\n`, expected: '5:16 services.api.autoscale: autoscale needs a target' },
-  { name: 'volume size not a quantity', yaml: `${API}    volumes: [{ name: data, path: /data, size: 10GB }]\n`, expected: '5:48 services.api.volumes[0].size: expected a Kubernetes quantity such as 512Mi, 1Gi or 500m, got "10GB"' },
-  { name: 'volume path relative', yaml: `${API}    volumes: [{ name: data, path: data, size: 1Gi }]\n`, expected: '5:35 services.api.volumes[0].path: expected a path starting with /, got "data"' },
-  { name: 'sqlite on a missing service', yaml: `${API}dependencies:\n  store: { type: sqlite, service: apii }\n`, expected: '6:35 dependencies.store.service: service "apii" does not exist', hint: 'did you mean "api"?' },
-  { name: 'sqlite on a missing volume', yaml: `${API}    volumes: [{ name: data, path: /data, size: 1Gi }]\ndependencies:\n  store: { type: sqlite, service: api, volume: dta }\n`, expected: '7:48 dependencies.store.volume: service "api" has no volume "dta"', hint: 'did you mean "data"?' },
-  { name: 'sqlite owner with three replicas', yaml: `${API}    replicas: 3\n    volumes: [{ name: data, path: /data, size: 1Gi }]\ndependencies:\n  store: { type: sqlite, service: api }\n`, expected: '5:15 services.api.replicas: service "api" holds the sqlite database "store" and must run one replica, not 3' },
-  { name: 'canary steps without the canary strategy', yaml: `${API}deploy:\n  strategy: rolling\n  canary:\n    steps: [{ weight: 10 }]\n`, expected: '8:5 deploy.canary: canary steps are set but the strategy is rolling' },
-  { name: 'canary step names an undefined analysis', yaml: `${API}deploy:\n  strategy: canary\n  canary:\n    steps: [{ weight: 10 }, { analysis: [error-rat] }]\n  analysis:\n    error-rate: { prometheus: { query: up }, max: 1 }\n`, expected: '8:42 deploy.canary.steps[1].analysis[0]: analysis "error-rat" is not defined in deploy.analysis', hint: 'did you mean "error-rate"?' },
-  { name: 'canary step key misspelt', yaml: `${API}deploy:\n  strategy: canary\n  canary:\n    steps: [{ wieght: 10 }]\n`, expected: '8:15 deploy.canary.steps[0].wieght: unknown field "wieght"', hint: 'did you mean "weight"?' },
-  { name: 'canary weight above 100', yaml: `${API}deploy:\n  strategy: canary\n  canary:\n    steps: [{ weight: 120 }]\n`, expected: '8:23 deploy.canary.steps[0].weight: expected a number <= 100, got 120' },
-  { name: 'public without a port', yaml: `${API}    public: { host: shop.example.com }\n`, expected: '5:13 services.api.public: a public service needs a port' },
-  { name: 'schedule with a port', yaml: `${API}    schedule: "0 2 * * *"\n    port: 80\n`, expected: '6:11 services.api.port: a scheduled job (schedule is set) takes no port' },
-  { name: 'cron in words', yaml: `${API}    schedule: every day\n`, expected: '5:15 services.api.schedule: expected a cron schedule with five fields' },
-  { name: 'reference to an unknown dependency', yaml: `${API}    env: { DB: "\${dbb.url}" }\ndependencies:\n  db: { type: postgres }\n`, expected: '5:17 services.api.env.DB: ${dbb.url} names "dbb", which is neither a service nor a dependency', hint: 'did you mean "db"?' },
-  { name: 'reference to an unknown output', yaml: `${API}    env:\n      DB: postgres://\${db.ulr}\ndependencies:\n  db: { type: postgres }\n`, expected: '6:22 services.api.env.DB: ${db.ulr}: postgres dependency "db" has no output "ulr"', hint: 'did you mean "url"?' },
-  { name: 'malformed reference', yaml: `${API}    env: { DB: "\${db}" }\ndependencies:\n  db: { type: postgres }\n`, expected: '5:17 services.api.env.DB: malformed reference ${db}' },
-  { name: 'reference to a service without a port', yaml: `${API}    env: { W: "\${worker.url}" }\n  worker: { image: x }\n`, expected: '5:16 services.api.env.W: ${worker.url}: service "worker" has no port' },
-  { name: 'YAML syntax error', yaml: `app: shop\nservices:\n  api: { image: "x }\n`, expected: '4:1: YAML syntax error: Missing closing "quote' },
+  {
+    name: 'port is a word',
+    yaml: `${API}    port: http\n`,
+    expected: '5:11 services.api.port: expected a number from 1 to 65535, got "http"',
+  },
+  {
+    name: 'port zero',
+    yaml: `${API}    port: 0\n`,
+    expected: '5:11 services.api.port: expected a number from 1 to 65535, got 0',
+  },
+  {
+    name: 'port too large',
+    yaml: `${API}    port: 70000\n`,
+    expected: '5:11 services.api.port: expected a number from 1 to 65535, got 70000',
+  },
+  {
+    name: 'unknown service field',
+    yaml: `${API}    imagee: x\n`,
+    expected: '5:5 services.api.imagee: unknown field "imagee"',
+    hint: 'did you mean "image"?',
+  },
+  {
+    name: 'unknown top-level field',
+    yaml: `app: shop\nservics:\n  api: { image: x }\n`,
+    expected: '2:1 servics: unknown field "servics"',
+    hint: 'did you mean "services"?',
+  },
+  {
+    name: 'missing app',
+    yaml: `services:\n  api: { image: x }\n`,
+    expected: '1:1 app: missing required field "app"',
+  },
+  {
+    name: 'app name not a DNS label',
+    yaml: `app: My Shop\nservices:\n  api: { image: x }\n`,
+    expected: '1:6 app: expected a lower-case DNS label',
+  },
+  {
+    name: 'service name with underscore',
+    yaml: `app: shop\nservices:\n  api_server: { image: x }\n`,
+    expected: '3:3 services.api_server: invalid name "api_server": expected a lower-case DNS label',
+  },
+  {
+    name: 'dependency type misspelt',
+    yaml: `${API}dependencies:\n  db: { type: postgress }\n`,
+    expected: '6:15 dependencies.db.type: expected one of: "postgres"',
+    hint: 'did you mean "postgres"?',
+  },
+  {
+    name: 'readiness path without slash',
+    yaml: `${API}    port: 80\n    health: { readiness: healthz }\n`,
+    expected: '6:26 services.api.health.readiness: expected a path starting with /, got "healthz"',
+  },
+  {
+    name: 'health check misspelt key inside the union',
+    yaml: `${API}    port: 80\n    health:\n      liveness: { htp: /x }\n`,
+    expected: '7:19 services.api.health.liveness.htp: unknown field "htp"',
+    hint: 'did you mean "http"?',
+  },
+  {
+    name: 'health check with http and tcp',
+    yaml: `${API}    port: 80\n    health:\n      readiness: { http: /r, tcp: true }\n`,
+    expected:
+      '7:18 services.api.health.readiness: a health check takes exactly one of http, tcp or exec, got http and tcp',
+  },
+  {
+    name: 'tcp check without any port',
+    yaml: `${API}    health:\n      liveness: { tcp: true }\n`,
+    expected: '6:17 services.api.health.liveness: a tcp check needs a port',
+  },
+  {
+    name: 'exec check with a port',
+    yaml: `${API}    health:\n      liveness: { exec: [check], port: 80 }\n`,
+    expected:
+      '6:40 services.api.health.liveness.port: an exec check runs a command; port has no meaning here',
+  },
+  {
+    name: 'env var name with a dash',
+    yaml: `${API}    env:\n      my-var: x\n`,
+    expected: '6:7 services.api.env.my-var: invalid name "my-var": expected an environment variable name',
+  },
+  {
+    name: 'env var also a secret',
+    yaml: `${API}    env: { TOKEN: x }\n    secrets: [TOKEN]\n`,
+    expected: '5:19 services.api.env.TOKEN: TOKEN is both an env var and a secret',
+  },
+  {
+    name: 'port and ports',
+    yaml: `${API}    port: 80\n    ports: [{ name: admin, port: 9000 }]\n`,
+    expected: '6:12 services.api.ports: set either port or ports, not both',
+  },
+  {
+    name: 'autoscale min above max',
+    yaml: `${API}    autoscale: { min: 5, max: 2, cpu: 70 }\n`,
+    expected: '5:23 services.api.autoscale.min: autoscale.min (5) is greater than autoscale.max (2)',
+  },
+  {
+    name: 'autoscale without target',
+    yaml: `${API}    autoscale: { min: 1, max: 2 }\n`,
+    expected: '5:16 services.api.autoscale: autoscale needs a target',
+  },
+  {
+    name: 'volume size not a quantity',
+    yaml: `${API}    volumes: [{ name: data, path: /data, size: 10GB }]\n`,
+    expected:
+      '5:48 services.api.volumes[0].size: expected a Kubernetes quantity such as 512Mi, 1Gi or 500m, got "10GB"',
+  },
+  {
+    name: 'volume path relative',
+    yaml: `${API}    volumes: [{ name: data, path: data, size: 1Gi }]\n`,
+    expected: '5:35 services.api.volumes[0].path: expected a path starting with /, got "data"',
+  },
+  {
+    name: 'sqlite on a missing service',
+    yaml: `${API}dependencies:\n  store: { type: sqlite, service: apii }\n`,
+    expected: '6:35 dependencies.store.service: service "apii" does not exist',
+    hint: 'did you mean "api"?',
+  },
+  {
+    name: 'sqlite on a missing volume',
+    yaml: `${API}    volumes: [{ name: data, path: /data, size: 1Gi }]\ndependencies:\n  store: { type: sqlite, service: api, volume: dta }\n`,
+    expected: '7:48 dependencies.store.volume: service "api" has no volume "dta"',
+    hint: 'did you mean "data"?',
+  },
+  {
+    name: 'sqlite owner with three replicas',
+    yaml: `${API}    replicas: 3\n    volumes: [{ name: data, path: /data, size: 1Gi }]\ndependencies:\n  store: { type: sqlite, service: api }\n`,
+    expected:
+      '5:15 services.api.replicas: service "api" holds the sqlite database "store" and must run one replica, not 3',
+  },
+  {
+    name: 'canary steps without the canary strategy',
+    yaml: `${API}deploy:\n  strategy: rolling\n  canary:\n    steps: [{ weight: 10 }]\n`,
+    expected: '8:5 deploy.canary: canary steps are set but the strategy is rolling',
+  },
+  {
+    name: 'canary step names an undefined analysis',
+    yaml: `${API}deploy:\n  strategy: canary\n  canary:\n    steps: [{ weight: 10 }, { analysis: [error-rat] }]\n  analysis:\n    error-rate: { prometheus: { query: up }, max: 1 }\n`,
+    expected:
+      '8:42 deploy.canary.steps[1].analysis[0]: analysis "error-rat" is not defined in deploy.analysis',
+    hint: 'did you mean "error-rate"?',
+  },
+  {
+    name: 'canary step key misspelt',
+    yaml: `${API}deploy:\n  strategy: canary\n  canary:\n    steps: [{ wieght: 10 }]\n`,
+    expected: '8:15 deploy.canary.steps[0].wieght: unknown field "wieght"',
+    hint: 'did you mean "weight"?',
+  },
+  {
+    name: 'canary weight above 100',
+    yaml: `${API}deploy:\n  strategy: canary\n  canary:\n    steps: [{ weight: 120 }]\n`,
+    expected: '8:23 deploy.canary.steps[0].weight: expected a number <= 100, got 120',
+  },
+  {
+    name: 'public without a port',
+    yaml: `${API}    public: { host: shop.example.com }\n`,
+    expected: '5:13 services.api.public: a public service needs a port',
+  },
+  {
+    name: 'schedule with a port',
+    yaml: `${API}    schedule: "0 2 * * *"\n    port: 80\n`,
+    expected: '6:11 services.api.port: a scheduled job (schedule is set) takes no port',
+  },
+  {
+    name: 'cron in words',
+    yaml: `${API}    schedule: every day\n`,
+    expected: '5:15 services.api.schedule: expected a cron schedule with five fields',
+  },
+  {
+    name: 'reference to an unknown dependency',
+    yaml: `${API}    env: { DB: "\${dbb.url}" }\ndependencies:\n  db: { type: postgres }\n`,
+    expected: '5:17 services.api.env.DB: ${dbb.url} names "dbb", which is neither a service nor a dependency',
+    hint: 'did you mean "db"?',
+  },
+  {
+    name: 'reference to an unknown output',
+    yaml: `${API}    env:\n      DB: postgres://\${db.ulr}\ndependencies:\n  db: { type: postgres }\n`,
+    expected: '6:22 services.api.env.DB: ${db.ulr}: postgres dependency "db" has no output "ulr"',
+    hint: 'did you mean "url"?',
+  },
+  {
+    name: 'malformed reference',
+    yaml: `${API}    env: { DB: "\${db}" }\ndependencies:\n  db: { type: postgres }\n`,
+    expected: '5:17 services.api.env.DB: malformed reference ${db}',
+  },
+  {
+    name: 'reference to a service without a port',
+    yaml: `${API}    env: { W: "\${worker.url}" }\n  worker: { image: x }\n`,
+    expected: '5:16 services.api.env.W: ${worker.url}: service "worker" has no port',
+  },
+  {
+    name: 'YAML syntax error',
+    yaml: `app: shop\nservices:\n  api: { image: "x }\n`,
+    expected: '4:1: YAML syntax error: Missing closing "quote',
+  },
   { name: 'duplicate key', yaml: `${API}    image: y\n`, expected: '5:5: duplicate key' },
-  { name: 'tab indentation', yaml: `app: shop\nservices:\n\tapi: { image: x }\n`, expected: '3:1: YAML syntax error' },
-  { name: 'duration in words', yaml: `${API}    terminationGracePeriod: 30 seconds\n`, expected: '5:29 services.api.terminationGracePeriod: expected a duration such as 30s, 5m or 1h30m, got "30 seconds"' },
-  { name: 'cpu in words', yaml: `${API}    resources: { cpu: half }\n`, expected: '5:23 services.api.resources.cpu: expected a Kubernetes quantity such as 512Mi, 1Gi or 500m, got "half"' },
-  { name: 'strategy misspelt', yaml: `${API}deploy: { strategy: bluegreen }\n`, expected: '5:21 deploy.strategy: expected one of: "rolling", "blue-green", "canary", got "bluegreen"', hint: 'did you mean "blue-green"?' },
-  { name: 'backup of a missing dependency', yaml: `${API}backups:\n  dbb: { schedule: "@daily", keep: 3 }\n`, expected: '6:8 backups.dbb: backups.dbb names no dependency' },
-  { name: 'relaxation without a reason', yaml: `${API}    security: { relax: [{ rule: seccomp, reason: because }] }\n`, expected: '5:50 services.api.security.relax[0].reason: say why (at least 10 characters)' },
-  { name: 'external dependency with storage', yaml: `${API}dependencies:\n  db: { type: postgres, external: { secret: db }, storage: 1Gi }\n`, expected: '6:60 dependencies.db.storage: an external postgres runs elsewhere; storage does not apply' },
+  {
+    name: 'tab indentation',
+    yaml: `app: shop\nservices:\n\tapi: { image: x }\n`,
+    expected: '3:1: YAML syntax error',
+  },
+  {
+    name: 'duration in words',
+    yaml: `${API}    terminationGracePeriod: 30 seconds\n`,
+    expected:
+      '5:29 services.api.terminationGracePeriod: expected a duration such as 30s, 5m or 1h30m, got "30 seconds"',
+  },
+  {
+    name: 'cpu in words',
+    yaml: `${API}    resources: { cpu: half }\n`,
+    expected:
+      '5:23 services.api.resources.cpu: expected a Kubernetes quantity such as 512Mi, 1Gi or 500m, got "half"',
+  },
+  {
+    name: 'strategy misspelt',
+    yaml: `${API}deploy: { strategy: bluegreen }\n`,
+    expected: '5:21 deploy.strategy: expected one of: "rolling", "blue-green", "canary", got "bluegreen"',
+    hint: 'did you mean "blue-green"?',
+  },
+  {
+    name: 'backup of a missing dependency',
+    yaml: `${API}backups:\n  dbb: { schedule: "@daily", keep: 3 }\n`,
+    expected: '6:8 backups.dbb: backups.dbb names no dependency',
+  },
+  {
+    name: 'relaxation without a reason',
+    yaml: `${API}    security: { relax: [{ rule: seccomp, reason: because }] }\n`,
+    expected: '5:50 services.api.security.relax[0].reason: say why (at least 10 characters)',
+  },
+  {
+    name: 'external dependency with storage',
+    yaml: `${API}dependencies:\n  db: { type: postgres, external: { secret: db }, storage: 1Gi }\n`,
+    expected: '6:60 dependencies.db.storage: an external postgres runs elsewhere; storage does not apply',
+  },
   { name: 'empty file', yaml: '', expected: '1:1: the file is empty' },
-  { name: 'a list at the top level', yaml: '- app: shop\n', expected: '1:1: expected a mapping at the top level' },
-  { name: 'service with neither image nor build', yaml: `app: shop\nservices:\n  api: { port: 80 }\n`, expected: '3:8 services.api: a service needs an image or a build' },
-  { name: 'overlay value out of range', yaml: `${API}environments:\n  production:\n    services:\n      api: { replicas: -1 }\n`, expected: '8:24 environments.production.services.api.replicas: expected a number >= 0, got -1' },
-  { name: 'overlay unknown key', yaml: `${API}environments:\n  staging:\n    services:\n      api: { imagee: y }\n`, expected: '8:14 environments.staging.services.api.imagee: unknown field "imagee"', hint: 'did you mean "image"?' },
+  {
+    name: 'a list at the top level',
+    yaml: '- app: shop\n',
+    expected: '1:1: expected a mapping at the top level',
+  },
+  {
+    name: 'service with neither image nor build',
+    yaml: `app: shop\nservices:\n  api: { port: 80 }\n`,
+    expected: '3:8 services.api: a service needs an image or a build',
+  },
+  {
+    name: 'overlay value out of range',
+    yaml: `${API}environments:\n  production:\n    services:\n      api: { replicas: -1 }\n`,
+    expected: '8:24 environments.production.services.api.replicas: expected a number >= 0, got -1',
+  },
+  {
+    name: 'overlay unknown key',
+    yaml: `${API}environments:\n  staging:\n    services:\n      api: { imagee: y }\n`,
+    expected: '8:14 environments.staging.services.api.imagee: unknown field "imagee"',
+    hint: 'did you mean "image"?',
+  },
   {
     name: 'overlay that breaks the merged spec points at the overlay',
     yaml: `${API}    port: 80\nenvironments:\n  production:\n    services:\n      api:\n        ports: [{ name: admin, port: 9000 }]\n`,
@@ -82,7 +289,8 @@ const cases: Case[] = [
     name: 'overlay removing a dependency still referenced',
     yaml: `${API}    env: { DB: "\${db.url}" }\ndependencies:\n  db: { type: postgres }\nenvironments:\n  dev:\n    dependencies: { db: null }\n`,
     env: 'dev',
-    expected: '5:17 services.api.env.DB (environment dev): ${db.url} names "db", which is neither a service nor a dependency',
+    expected:
+      '5:17 services.api.env.DB (environment dev): ${db.url} names "db", which is neither a service nor a dependency',
   },
   {
     name: 'overlay list item of a new name lacks a field of the merged item',
@@ -93,14 +301,22 @@ const cases: Case[] = [
   {
     name: 'overlay list item bad value',
     yaml: `${API}    volumes: [{ name: data, path: /data, size: 1Gi }]\nenvironments:\n  dev:\n    services:\n      api:\n        volumes: [{ name: data, size: lots }]\n`,
-    expected: '10:39 environments.dev.services.api.volumes[0].size: expected a Kubernetes quantity such as 512Mi, 1Gi or 500m, got "lots"',
+    expected:
+      '10:39 environments.dev.services.api.volumes[0].size: expected a Kubernetes quantity such as 512Mi, 1Gi or 500m, got "lots"',
   },
-  { name: 'unknown environment', yaml: `${API}environments:\n  production: {}\n`, env: 'prod', expected: '5:1 environments: unknown environment "prod"; the spec declares: production', hint: 'did you mean "production"?' },
+  {
+    name: 'unknown environment',
+    yaml: `${API}environments:\n  production: {}\n`,
+    env: 'prod',
+    expected: '5:1 environments: unknown environment "prod"; the spec declares: production',
+    hint: 'did you mean "production"?',
+  },
 ];
 
 function problems(error: unknown): Problem[] {
   if (error instanceof UserErrors) return error.problems;
-  if (error instanceof UserError) return [{ message: error.message, location: error.location, path: error.path, hint: error.hint }];
+  if (error instanceof UserError)
+    return [{ message: error.message, location: error.location, path: error.path, hint: error.hint }];
   throw error;
 }
 

@@ -21,7 +21,13 @@ function isNamed(v: unknown): v is Plain & { name: string } {
 }
 
 export function isKeyedListValue(base: unknown, overlay: unknown): boolean {
-  return Array.isArray(base) && Array.isArray(overlay) && base.every(isNamed) && overlay.every(isNamed) && overlay.length > 0;
+  return (
+    Array.isArray(base) &&
+    Array.isArray(overlay) &&
+    base.every(isNamed) &&
+    overlay.every(isNamed) &&
+    overlay.length > 0
+  );
 }
 
 export function mergeOverlay(base: unknown, overlay: unknown): unknown {
@@ -50,7 +56,11 @@ export function mergeOverlay(base: unknown, overlay: unknown): unknown {
 function stripNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripNulls);
   if (!isPlain(value)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, stripNulls(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, stripNulls(v)]),
+  );
 }
 
 /** A path into merged data, with list indexes of named items turned into `{ name }` (so it finds the item in the overlay too). */

@@ -21,7 +21,8 @@ export function sourceOf(app: App): SpecSource | undefined {
 export type Locator = (path: readonly PathSegment[], atKey: boolean) => SourceLocation;
 
 export function sortProblems(problems: Problem[]): Problem[] {
-  const key = (p: Problem) => [p.location?.file ?? '', p.location?.line ?? 0, p.location?.column ?? 0] as const;
+  const key = (p: Problem) =>
+    [p.location?.file ?? '', p.location?.line ?? 0, p.location?.column ?? 0] as const;
   const seen = new Set<string>();
   return [...problems]
     .sort((a, b) => {
@@ -41,9 +42,17 @@ export function sortProblems(problems: Problem[]): Problem[] {
 export function schemaProblems(schema: z.ZodType, data: unknown, locator: Locator): Problem[] {
   const result = schema.safeParse(data, { error: errorMessage });
   if (result.success) return [];
-  const problems = result.error.issues.flatMap((issue) => issueProblems({ schema, data, locate: locator }, issue));
+  const problems = result.error.issues.flatMap((issue) =>
+    issueProblems({ schema, data, locate: locator }, issue),
+  );
   // A misspelt key also leaves its field missing; the "did you mean" already says it, once.
-  const meant = new Set(problems.flatMap((p) => (p.hint?.startsWith('did you mean "') ? [[parentPath(p.path), p.hint.slice(14, -2)].filter(Boolean).join('.')] : [])));
+  const meant = new Set(
+    problems.flatMap((p) =>
+      p.hint?.startsWith('did you mean "')
+        ? [[parentPath(p.path), p.hint.slice(14, -2)].filter(Boolean).join('.')]
+        : [],
+    ),
+  );
   return problems.filter((p) => !(p.message.startsWith('missing required field') && meant.has(p.path ?? '')));
 }
 
@@ -54,19 +63,36 @@ function parentPath(path: string | undefined): string {
 }
 
 /** Where a semantic problem is; references point inside the string value. */
-export function semanticLocation(source: SpecSource, locator: Locator, problem: SpecProblem, prefix: readonly PathSegment[] = []): SourceLocation {
+export function semanticLocation(
+  source: SpecSource,
+  locator: Locator,
+  problem: SpecProblem,
+  prefix: readonly PathSegment[] = [],
+): SourceLocation {
   const base = locator(problem.path, false);
   if (problem.offset === undefined) return base;
   const inPrefix = locate(source, [...prefix, ...problem.path]);
   const found = inPrefix.found ? inPrefix : locate(source, problem.path);
   const node = found.found ? found.node : undefined;
-  if (!isScalar(node) || !node.range || typeof node.value !== 'string' || node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') return base;
+  if (
+    !isScalar(node) ||
+    !node.range ||
+    typeof node.value !== 'string' ||
+    node.type === 'BLOCK_LITERAL' ||
+    node.type === 'BLOCK_FOLDED'
+  )
+    return base;
   const quote = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
   const { line, col } = source.lines.linePos(node.range[0] + quote + problem.offset);
   return { file: source.file, line, column: col };
 }
 
-export function semanticProblems(source: SpecSource, locator: Locator, found: SpecProblem[], prefix: readonly PathSegment[] = []): Problem[] {
+export function semanticProblems(
+  source: SpecSource,
+  locator: Locator,
+  found: SpecProblem[],
+  prefix: readonly PathSegment[] = [],
+): Problem[] {
   return found.map((p) => ({
     location: semanticLocation(source, locator, p, prefix),
     path: pathText(p.path),
@@ -81,7 +107,13 @@ export function parseSpec(text: string, file: string): App {
   const data = source.data;
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     throw new UserErrors(
-      [{ location: locationOf(source, [], false), message: data == null ? 'the file is empty' : 'expected a mapping at the top level', hint: 'start with app: <name> and services:; `slipway init` writes one' }],
+      [
+        {
+          location: locationOf(source, [], false),
+          message: data == null ? 'the file is empty' : 'expected a mapping at the top level',
+          hint: 'start with app: <name> and services:; `slipway init` writes one',
+        },
+      ],
       'spec.invalid',
     );
   }

@@ -93,17 +93,29 @@ export function checkReferences(spec: Spec, value: string, from: string): Refere
     }
     if (dependency?.external) continue; // every key of the external Secret is an output; the Secret is not ours to read
     if (service && !dependency && ref.target === from) {
-      problems.push({ start: ref.start, message: `${ref.text}: a service cannot reference itself`, hint: 'use localhost and the port directly' });
+      problems.push({
+        start: ref.start,
+        message: `${ref.text}: a service cannot reference itself`,
+        hint: 'use localhost and the port directly',
+      });
       continue;
     }
     if (service && !dependency && service.port === undefined && !service.ports?.length) {
-      problems.push({ start: ref.start, message: `${ref.text}: service "${ref.target}" has no port, so it offers no outputs`, hint: `give ${ref.target} a port` });
+      problems.push({
+        start: ref.start,
+        message: `${ref.text}: service "${ref.target}" has no port, so it offers no outputs`,
+        hint: `give ${ref.target} a port`,
+      });
       continue;
     }
     const outputs = dependency ? DEPENDENCY_OUTPUTS[dependency.type] : SERVICE_OUTPUTS;
     if (!outputs.includes(ref.output)) {
       const what = dependency ? `${dependency.type} dependency "${ref.target}"` : `service "${ref.target}"`;
-      problems.push({ start: ref.start, message: `${ref.text}: ${what} has no output "${ref.output}"`, hint: suggestion(ref.output, outputs, 'outputs') });
+      problems.push({
+        start: ref.start,
+        message: `${ref.text}: ${what} has no output "${ref.output}"`,
+        hint: suggestion(ref.output, outputs, 'outputs'),
+      });
     }
   }
   return problems;

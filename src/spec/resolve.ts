@@ -37,7 +37,11 @@ function unknownEnvironment(app: App, env: string, file?: string): UserError {
   const near = declared.find((d) => d.startsWith(env) || env.startsWith(d)) ?? closest(env, declared);
   return new UserError(`unknown environment "${env}"; the spec declares: ${declared.join(', ')}`, {
     code: 'spec.environment',
-    location: source ? locationOf(source, ['environments'], true) : file ? { file, line: 1, column: 1 } : undefined,
+    location: source
+      ? locationOf(source, ['environments'], true)
+      : file
+        ? { file, line: 1, column: 1 }
+        : undefined,
     path: 'environments',
     hint: near ? `did you mean "${near}"?` : `add ${env} under environments:`,
   });
@@ -54,7 +58,9 @@ function environmentLocator(app: App, env: string, merged: unknown, file: string
     if (locate(source, named).found) return locationOf(source, named, atKey);
     // Neither has the whole path (a missing field): the deeper of the two ancestors.
     const overlayDepth = depthFound(source, inOverlay) - 2;
-    return overlayDepth >= depthFound(source, named) && overlayDepth > 0 ? locationOf(source, inOverlay, atKey) : locationOf(source, named, atKey);
+    return overlayDepth >= depthFound(source, named) && overlayDepth > 0
+      ? locationOf(source, inOverlay, atKey)
+      : locationOf(source, named, atKey);
   };
 }
 
@@ -63,20 +69,30 @@ function depthFound(source: NonNullable<ReturnType<typeof sourceOf>>, path: Path
   return 0;
 }
 
-function withReplicas(services: Record<string, Service>, replicas: number | undefined): Record<string, Service> {
+function withReplicas(
+  services: Record<string, Service>,
+  replicas: number | undefined,
+): Record<string, Service> {
   if (replicas === undefined) return services;
   return Object.fromEntries(
-    Object.entries(services).map(([name, s]) => [name, s.schedule !== undefined || s.replicas !== undefined || s.autoscale ? s : { ...s, replicas }]),
+    Object.entries(services).map(([name, s]) => [
+      name,
+      s.schedule !== undefined || s.replicas !== undefined || s.autoscale ? s : { ...s, replicas },
+    ]),
   );
 }
 
 export function resolveEnvironment(app: App, env: string, file?: string): ResolvedApp {
   const declared = Object.keys(app.environments ?? {});
-  if (!(declared.includes(env) || (declared.length === 0 && env === DEFAULT_ENVIRONMENT))) throw unknownEnvironment(app, env, file ?? sourceOf(app)?.file);
+  if (!(declared.includes(env) || (declared.length === 0 && env === DEFAULT_ENVIRONMENT)))
+    throw unknownEnvironment(app, env, file ?? sourceOf(app)?.file);
   const overlay = (app.environments?.[env] ?? {}) as Environment;
   const merged = mergeEnvironment(app, env);
   const locator = environmentLocator(app, env, merged, file);
-  const problems: Problem[] = schemaProblems(AppSchema, merged, locator).map((p) => ({ ...p, path: p.path ? `${p.path} (environment ${env})` : p.path }));
+  const problems: Problem[] = schemaProblems(AppSchema, merged, locator).map((p) => ({
+    ...p,
+    path: p.path ? `${p.path} (environment ${env})` : p.path,
+  }));
   const source = sourceOf(app);
   if (problems.length === 0) {
     const found = checkSpec({ ...(merged as App), replicas: overlay.replicas });

@@ -6,7 +6,10 @@ import type { App, Backup, Dependency, Deploy, Service } from './schema.js';
  * long-running service that does not set its own, and every `${ref}` checked. This is what
  * render, policy and the deploy engine consume; nothing downstream reads `environments`.
  */
-export interface ResolvedApp extends Omit<App, '$schema' | 'environments' | 'services' | 'dependencies' | 'deploy' | 'backups'> {
+export interface ResolvedApp extends Omit<
+  App,
+  '$schema' | 'environments' | 'services' | 'dependencies' | 'deploy' | 'backups'
+> {
   environment: string;
   /** Defaults to the app name when neither the app nor the environment names one. */
   namespace: string;

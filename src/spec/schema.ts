@@ -13,7 +13,8 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const name = () =>
   z.string().regex(DNS_LABEL, {
-    message: 'expected a lower-case DNS label (a-z, 0-9 and -, starting with a letter, at most 63 characters)',
+    message:
+      'expected a lower-case DNS label (a-z, 0-9 and -, starting with a letter, at most 63 characters)',
   });
 export const quantity = () =>
   z.string().regex(QUANTITY, { message: 'expected a Kubernetes quantity such as 512Mi, 1Gi or 500m' });
@@ -25,13 +26,16 @@ const PORT_MESSAGE = { error: 'expected a number from 1 to 65535' };
 /** A regex rather than startsWith: zod exports startsWith as a non-standard JSON Schema format. */
 const absolutePath = () => z.string().regex(/^\//, { error: 'expected a path starting with /' });
 const port = () =>
-  z.number(PORT_MESSAGE).int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE).describe('a TCP port from 1 to 65535');
-const cron = () =>
   z
-    .string()
-    .regex(/^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$/, {
-      message: 'expected a cron schedule with five fields ("0 2 * * *") or @daily/@hourly/...',
-    });
+    .number(PORT_MESSAGE)
+    .int(PORT_MESSAGE)
+    .min(1, PORT_MESSAGE)
+    .max(65535, PORT_MESSAGE)
+    .describe('a TCP port from 1 to 65535');
+const cron = () =>
+  z.string().regex(/^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|(\S+\s+){4}\S+)$/, {
+    message: 'expected a cron schedule with five fields ("0 2 * * *") or @daily/@hourly/...',
+  });
 
 export const ProbeSchema = z
   .strictObject({
@@ -61,7 +65,11 @@ export const ResourcesSchema = z.strictObject({
   memory: quantity().optional().describe('memory request (and limit unless limits.memory is set)'),
   ephemeralStorage: quantity().optional(),
   limits: z
-    .strictObject({ cpu: cpu().optional(), memory: quantity().optional(), ephemeralStorage: quantity().optional() })
+    .strictObject({
+      cpu: cpu().optional(),
+      memory: quantity().optional(),
+      ephemeralStorage: quantity().optional(),
+    })
     .optional()
     .describe('defaults: memory limit = memory request; cpu limit = 2 x cpu request'),
 });
@@ -83,13 +91,26 @@ export const VolumeSchema = z.strictObject({
 export const PublicSchema = z.strictObject({
   host: z.string().min(1),
   path: absolutePath().optional(),
-  tls: z.union([z.boolean(), z.strictObject({ secretName: z.string().optional(), issuer: z.string().optional() })]).optional(),
+  tls: z
+    .union([
+      z.boolean(),
+      z.strictObject({ secretName: z.string().optional(), issuer: z.string().optional() }),
+    ])
+    .optional(),
   port: port().optional().describe('which service port to expose; defaults to the main one'),
 });
 
 export const RelaxSchema = z.strictObject({
-  rule: z.enum(['readOnlyRootFilesystem', 'runAsNonRoot', 'allowPrivilegeEscalation', 'capabilities', 'seccomp']),
-  reason: z.string().min(10, { message: 'say why (at least 10 characters); a relaxation without a reason is refused' }),
+  rule: z.enum([
+    'readOnlyRootFilesystem',
+    'runAsNonRoot',
+    'allowPrivilegeEscalation',
+    'capabilities',
+    'seccomp',
+  ]),
+  reason: z
+    .string()
+    .min(10, { message: 'say why (at least 10 characters); a relaxation without a reason is refused' }),
   capabilities: z.array(z.string()).optional(),
 });
 
@@ -138,13 +159,19 @@ export const PlacementSchema = z.strictObject({
       }),
     )
     .optional(),
-  spread: z.enum(['preferred', 'required', 'none']).optional().describe('topology spread across nodes and zones'),
+  spread: z
+    .enum(['preferred', 'required', 'none'])
+    .optional()
+    .describe('topology spread across nodes and zones'),
 });
 
 export const BuildSchema = z.strictObject({
   context: z.string(),
   dockerfile: z.string().optional(),
-  language: z.enum(['go', 'node', 'python', 'java', 'rust', 'other']).optional().describe('detected when omitted'),
+  language: z
+    .enum(['go', 'node', 'python', 'java', 'rust', 'other'])
+    .optional()
+    .describe('detected when omitted'),
   platforms: z.array(z.string()).optional().describe('default linux/amd64 and linux/arm64'),
 });
 
@@ -158,15 +185,21 @@ export const ServiceSchema = z.strictObject({
   port: port().optional().describe('the main port; shorthand for ports: [{name: http, port}]'),
   ports: z.array(PortSchema).optional(),
   health: HealthSchema.optional(),
-  env: z.record(z.string().regex(ENV_NAME, { message: 'expected an environment variable name' }), EnvValueSchema).optional(),
-  secrets: z.array(z.string().regex(ENV_NAME, { message: 'expected an environment variable name' })).optional(),
+  env: z
+    .record(z.string().regex(ENV_NAME, { message: 'expected an environment variable name' }), EnvValueSchema)
+    .optional(),
+  secrets: z
+    .array(z.string().regex(ENV_NAME, { message: 'expected an environment variable name' }))
+    .optional(),
   config: z.array(ConfigFileSchema).optional(),
   resources: ResourcesSchema.optional(),
   replicas: z.number().int().min(0).optional(),
   autoscale: AutoscaleSchema.optional(),
   volumes: z.array(VolumeSchema).optional(),
   public: PublicSchema.optional(),
-  schedule: cron().optional().describe('run as a CronJob on this schedule instead of a long-running workload'),
+  schedule: cron()
+    .optional()
+    .describe('run as a CronJob on this schedule instead of a long-running workload'),
   migrations: MigrationsSchema.optional(),
   placement: PlacementSchema.optional(),
   security: SecuritySchema.optional(),
@@ -198,9 +231,7 @@ const ConditionSchema = z.strictObject({
 });
 
 export const AnalysisSchema = z.strictObject({
-  prometheus: z
-    .strictObject({ query: z.string().min(1), address: z.string().optional() })
-    .optional(),
+  prometheus: z.strictObject({ query: z.string().min(1), address: z.string().optional() }).optional(),
   http: z
     .strictObject({
       url: z.string().min(1),
@@ -217,7 +248,10 @@ export const AnalysisSchema = z.strictObject({
   count: z.number().int().min(1).optional(),
   failureLimit: z.number().int().min(0).optional(),
   inconclusiveLimit: z.number().int().min(0).optional(),
-  noData: z.enum(['inconclusive', 'pass', 'fail']).optional().describe('what an empty result means (default inconclusive)'),
+  noData: z
+    .enum(['inconclusive', 'pass', 'fail'])
+    .optional()
+    .describe('what an empty result means (default inconclusive)'),
   phase: z.enum(['pre-promotion', 'post-promotion', 'step', 'background']).optional(),
 });
 
@@ -231,7 +265,9 @@ export const DeploySchema = z.strictObject({
   strategy: z.enum(['rolling', 'blue-green', 'canary']).optional(),
   timeout: duration().optional(),
   progressDeadline: duration().optional(),
-  scaleDownDelay: duration().optional().describe('how long the previous version stays warm after a switch (default 30s)'),
+  scaleDownDelay: duration()
+    .optional()
+    .describe('how long the previous version stays warm after a switch (default 30s)'),
   postPromotionWindow: duration().optional(),
   autoPromote: z.boolean().optional(),
   canary: z
@@ -247,11 +283,17 @@ export const BackupSchema = z.strictObject({
   schedule: cron(),
   keep: z.number().int().min(1),
   storage: quantity().optional(),
-  destination: z.strictObject({ secret: z.string() }).optional().describe('object storage credentials; default: a PVC'),
+  destination: z
+    .strictObject({ secret: z.string() })
+    .optional()
+    .describe('object storage credentials; default: a PVC'),
 });
 
 export const KubernetesSchema = z.strictObject({
-  version: z.string().regex(/^1\.\d+$/, { message: 'expected a Kubernetes minor version such as 1.33' }).optional(),
+  version: z
+    .string()
+    .regex(/^1\.\d+$/, { message: 'expected a Kubernetes minor version such as 1.33' })
+    .optional(),
   ingress: z.enum(['ingress', 'gateway']).optional(),
   ingressClass: z.string().optional(),
   gateway: z.strictObject({ name: z.string(), namespace: z.string().optional() }).optional(),
@@ -275,8 +317,16 @@ const body = {
 
 /** What only an environment sets, besides overriding the body. */
 const environmentOnly = {
-  replicas: z.number().int().min(0).optional().describe('replicas of every long-running service unless it sets its own'),
-  approval: z.enum(['required', 'none']).optional().describe('production-like environments wait for an approval before deploying'),
+  replicas: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('replicas of every long-running service unless it sets its own'),
+  approval: z
+    .enum(['required', 'none'])
+    .optional()
+    .describe('production-like environments wait for an approval before deploying'),
   domain: z.string().optional().describe('base domain of this environment'),
 };
 
@@ -291,7 +341,9 @@ export const EnvironmentSchema = z
     ...environmentOnly,
     ...(overlaySchema(BodySchema) as z.ZodObject).shape,
   })
-  .describe('Overrides for one environment: maps deep-merge, scalars and lists replace (lists keyed by name merge by name), null removes');
+  .describe(
+    'Overrides for one environment: maps deep-merge, scalars and lists replace (lists keyed by name merge by name), null removes',
+  );
 
 export const AppSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -318,5 +370,9 @@ export type Overlay<T> = T extends readonly (infer U)[]
     ? { [K in keyof T]?: Overlay<T[K]> | null }
     : T;
 export type Body = z.infer<typeof BodySchema>;
-export type Environment = { replicas?: number; approval?: 'required' | 'none'; domain?: string } & Overlay<Body>;
+export type Environment = {
+  replicas?: number;
+  approval?: 'required' | 'none';
+  domain?: string;
+} & Overlay<Body>;
 export type Resources = z.infer<typeof ResourcesSchema>;

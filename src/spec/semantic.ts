@@ -28,7 +28,11 @@ function checkHealth(out: SpecProblem[], path: PathSegment[], s: Service): void 
     const check: HealthCheck | undefined = s.health?.[kind];
     if (check === undefined || typeof check === 'string') {
       if (typeof check === 'string' && !hasPort(s)) {
-        out.push({ path: [...path, 'health', kind], message: 'an HTTP check needs a port, and this service has none', hint: 'set port on the service' });
+        out.push({
+          path: [...path, 'health', kind],
+          message: 'an HTTP check needs a port, and this service has none',
+          hint: 'set port on the service',
+        });
       }
       continue;
     }
@@ -37,137 +41,299 @@ function checkHealth(out: SpecProblem[], path: PathSegment[], s: Service): void 
     if (kinds.length !== 1) {
       out.push({
         path: at,
-        message: kinds.length === 0 ? 'a health check needs one of http, tcp or exec' : `a health check takes exactly one of http, tcp or exec, got ${kinds.join(' and ')}`,
+        message:
+          kinds.length === 0
+            ? 'a health check needs one of http, tcp or exec'
+            : `a health check takes exactly one of http, tcp or exec, got ${kinds.join(' and ')}`,
         hint: 'e.g. { http: /healthz }, { tcp: true, port: 5432 } or { exec: [pg_isready] }',
       });
     } else if (kinds[0] !== 'exec' && check.port === undefined && !hasPort(s)) {
-      out.push({ path: at, message: `a ${kinds[0]} check needs a port, and neither the check nor the service sets one`, hint: 'set port on the check' });
+      out.push({
+        path: at,
+        message: `a ${kinds[0]} check needs a port, and neither the check nor the service sets one`,
+        hint: 'set port on the check',
+      });
     } else if (kinds[0] === 'exec' && check.port !== undefined) {
-      out.push({ path: [...at, 'port'], message: 'an exec check runs a command; port has no meaning here', hint: 'remove port' });
+      out.push({
+        path: [...at, 'port'],
+        message: 'an exec check runs a command; port has no meaning here',
+        hint: 'remove port',
+      });
     }
     if (kind !== 'readiness' && check.successThreshold !== undefined && check.successThreshold !== 1) {
-      out.push({ path: [...at, 'successThreshold'], message: `${kind} checks must have successThreshold 1 (Kubernetes rejects other values)` });
+      out.push({
+        path: [...at, 'successThreshold'],
+        message: `${kind} checks must have successThreshold 1 (Kubernetes rejects other values)`,
+      });
     }
   }
 }
 
 function checkService(out: SpecProblem[], spec: Spec, name: string, s: Service): void {
   const at: PathSegment[] = ['services', name];
-  if (!s.image && !s.build) out.push({ path: at, message: 'a service needs an image or a build', hint: 'add image: ghcr.io/<owner>/<name> or build: { context: . }' });
-  if (s.port !== undefined && s.ports?.length) out.push({ path: [...at, 'ports'], message: 'set either port or ports, not both', hint: 'port: N is shorthand for ports: [{ name: http, port: N }]' });
+  if (!s.image && !s.build)
+    out.push({
+      path: at,
+      message: 'a service needs an image or a build',
+      hint: 'add image: ghcr.io/<owner>/<name> or build: { context: . }',
+    });
+  if (s.port !== undefined && s.ports?.length)
+    out.push({
+      path: [...at, 'ports'],
+      message: 'set either port or ports, not both',
+      hint: 'port: N is shorthand for ports: [{ name: http, port: N }]',
+    });
   const portNames = new Set<string>();
   s.ports?.forEach((p, i) => {
-    if (portNames.has(p.name)) out.push({ path: [...at, 'ports', i, 'name'], message: `port name "${p.name}" is used twice` });
+    if (portNames.has(p.name))
+      out.push({ path: [...at, 'ports', i, 'name'], message: `port name "${p.name}" is used twice` });
     portNames.add(p.name);
   });
-  if (s.public && !hasPort(s)) out.push({ path: [...at, 'public'], message: 'a public service needs a port', hint: 'set port, or remove public' });
+  if (s.public && !hasPort(s))
+    out.push({
+      path: [...at, 'public'],
+      message: 'a public service needs a port',
+      hint: 'set port, or remove public',
+    });
   if (s.public?.port !== undefined && hasPort(s)) {
     const ports = s.port !== undefined ? [s.port] : (s.ports ?? []).map((p) => p.port);
-    if (!ports.includes(s.public.port)) out.push({ path: [...at, 'public', 'port'], message: `public.port ${s.public.port} is not one of the service's ports (${ports.join(', ')})` });
+    if (!ports.includes(s.public.port))
+      out.push({
+        path: [...at, 'public', 'port'],
+        message: `public.port ${s.public.port} is not one of the service's ports (${ports.join(', ')})`,
+      });
   }
   if (s.schedule !== undefined) {
     for (const field of ['port', 'ports', 'public', 'autoscale', 'replicas'] as const) {
-      if (s[field] !== undefined) out.push({ path: [...at, field], message: `a scheduled job (schedule is set) takes no ${field}`, hint: 'remove schedule for a long-running service, or this field for a job' });
+      if (s[field] !== undefined)
+        out.push({
+          path: [...at, field],
+          message: `a scheduled job (schedule is set) takes no ${field}`,
+          hint: 'remove schedule for a long-running service, or this field for a job',
+        });
     }
   }
   if (s.autoscale && s.autoscale.min > s.autoscale.max) {
-    out.push({ path: [...at, 'autoscale', 'min'], message: `autoscale.min (${s.autoscale.min}) is greater than autoscale.max (${s.autoscale.max})` });
+    out.push({
+      path: [...at, 'autoscale', 'min'],
+      message: `autoscale.min (${s.autoscale.min}) is greater than autoscale.max (${s.autoscale.max})`,
+    });
   }
   if (s.autoscale && s.autoscale.cpu === undefined && s.autoscale.memory === undefined) {
-    out.push({ path: [...at, 'autoscale'], message: 'autoscale needs a target: cpu or memory utilisation percent', hint: 'e.g. autoscale: { min: 2, max: 10, cpu: 70 }' });
+    out.push({
+      path: [...at, 'autoscale'],
+      message: 'autoscale needs a target: cpu or memory utilisation percent',
+      hint: 'e.g. autoscale: { min: 2, max: 10, cpu: 70 }',
+    });
   }
   const volumeNames = new Set<string>();
   const maxReplicas = s.autoscale?.max ?? s.replicas ?? spec.replicas ?? 1;
   s.volumes?.forEach((v, i) => {
-    if (volumeNames.has(v.name)) out.push({ path: [...at, 'volumes', i, 'name'], message: `volume name "${v.name}" is used twice` });
+    if (volumeNames.has(v.name))
+      out.push({ path: [...at, 'volumes', i, 'name'], message: `volume name "${v.name}" is used twice` });
     volumeNames.add(v.name);
-    if (v.shared && maxReplicas > 1 && (v.accessMode === 'ReadWriteOnce' || v.accessMode === 'ReadWriteOncePod')) {
-      out.push({ path: [...at, 'volumes', i, 'accessMode'], message: `a volume shared by ${maxReplicas} replicas cannot be ${v.accessMode}`, hint: 'use ReadWriteMany (and a storage class that supports it)' });
+    if (
+      v.shared &&
+      maxReplicas > 1 &&
+      (v.accessMode === 'ReadWriteOnce' || v.accessMode === 'ReadWriteOncePod')
+    ) {
+      out.push({
+        path: [...at, 'volumes', i, 'accessMode'],
+        message: `a volume shared by ${maxReplicas} replicas cannot be ${v.accessMode}`,
+        hint: 'use ReadWriteMany (and a storage class that supports it)',
+      });
     }
   });
   for (const secret of s.secrets ?? []) {
-    if (s.env && secret in s.env) out.push({ path: [...at, 'env', secret], message: `${secret} is both an env var and a secret`, hint: 'keep one: secrets come from the Secret, env values are plain' });
+    if (s.env && secret in s.env)
+      out.push({
+        path: [...at, 'env', secret],
+        message: `${secret} is both an env var and a secret`,
+        hint: 'keep one: secrets come from the Secret, env values are plain',
+      });
   }
   for (const [key, value] of Object.entries(s.env ?? {})) {
     if (typeof value !== 'string') continue;
-    for (const p of checkReferences(spec, value, name)) out.push({ path: [...at, 'env', key], message: p.message, hint: p.hint, offset: p.start });
+    for (const p of checkReferences(spec, value, name))
+      out.push({ path: [...at, 'env', key], message: p.message, hint: p.hint, offset: p.start });
   }
   checkHealth(out, at, s);
   s.config?.forEach((c, i) => {
-    if ((c.content === undefined) === (c.from === undefined)) out.push({ path: [...at, 'config', i], message: 'a config file needs exactly one of content or from' });
+    if ((c.content === undefined) === (c.from === undefined))
+      out.push({ path: [...at, 'config', i], message: 'a config file needs exactly one of content or from' });
   });
 }
 
 function checkDependency(out: SpecProblem[], spec: Spec, name: string, d: Dependency): void {
   const at: PathSegment[] = ['dependencies', name];
-  if (spec.services?.[name]) out.push({ path: at, message: `"${name}" is both a service and a dependency`, hint: 'references ${' + name + '.url} would be ambiguous; rename one' });
+  if (spec.services?.[name])
+    out.push({
+      path: at,
+      message: `"${name}" is both a service and a dependency`,
+      hint: 'references ${' + name + '.url} would be ambiguous; rename one',
+    });
   if (d.type === 'sqlite') {
-    for (const field of ['external', 'version', 'storage', 'storageClass', 'resources', 'database'] as const) {
-      if (d[field] !== undefined) out.push({ path: [...at, field], message: `a sqlite dependency is a file in a service's volume; ${field} does not apply`, hint: 'size the volume on the service instead' });
+    for (const field of [
+      'external',
+      'version',
+      'storage',
+      'storageClass',
+      'resources',
+      'database',
+    ] as const) {
+      if (d[field] !== undefined)
+        out.push({
+          path: [...at, field],
+          message: `a sqlite dependency is a file in a service's volume; ${field} does not apply`,
+          hint: 'size the volume on the service instead',
+        });
     }
     if (!d.service) {
-      out.push({ path: at, message: 'a sqlite dependency needs service: the service whose volume holds the database file', hint: 'e.g. { type: sqlite, service: bot, volume: data, file: bot.db }' });
+      out.push({
+        path: at,
+        message: 'a sqlite dependency needs service: the service whose volume holds the database file',
+        hint: 'e.g. { type: sqlite, service: bot, volume: data, file: bot.db }',
+      });
       return;
     }
     const owner = spec.services?.[d.service];
     if (!owner) {
-      out.push({ path: [...at, 'service'], message: `service "${d.service}" does not exist`, hint: suggestion(d.service, Object.keys(spec.services ?? {}), 'services') });
+      out.push({
+        path: [...at, 'service'],
+        message: `service "${d.service}" does not exist`,
+        hint: suggestion(d.service, Object.keys(spec.services ?? {}), 'services'),
+      });
       return;
     }
     const volumes = owner.volumes ?? [];
-    const volume = d.volume ? volumes.find((v) => v.name === d.volume) : volumes.length === 1 ? volumes[0] : undefined;
+    const volume = d.volume
+      ? volumes.find((v) => v.name === d.volume)
+      : volumes.length === 1
+        ? volumes[0]
+        : undefined;
     if (d.volume && !volume) {
-      out.push({ path: [...at, 'volume'], message: `service "${d.service}" has no volume "${d.volume}"`, hint: suggestion(d.volume, volumes.map((v) => v.name), 'volumes') });
+      out.push({
+        path: [...at, 'volume'],
+        message: `service "${d.service}" has no volume "${d.volume}"`,
+        hint: suggestion(
+          d.volume,
+          volumes.map((v) => v.name),
+          'volumes',
+        ),
+      });
     } else if (!volume) {
-      out.push({ path: at, message: volumes.length ? `service "${d.service}" has ${volumes.length} volumes; say which one holds the file` : `service "${d.service}" has no volume to hold the database file`, hint: volumes.length ? 'set volume:' : `add volumes: [{ name: data, path: /data, size: 1Gi }] to ${d.service}` });
+      out.push({
+        path: at,
+        message: volumes.length
+          ? `service "${d.service}" has ${volumes.length} volumes; say which one holds the file`
+          : `service "${d.service}" has no volume to hold the database file`,
+        hint: volumes.length
+          ? 'set volume:'
+          : `add volumes: [{ name: data, path: /data, size: 1Gi }] to ${d.service}`,
+      });
     } else {
       const replicas = owner.autoscale?.max ?? owner.replicas ?? spec.replicas ?? 1;
       if (replicas > 1) {
         // SQLite allows one writer; replicas with their own claims would each hold a different database.
-        out.push({ path: ['services', d.service, owner.autoscale ? 'autoscale' : 'replicas'], message: `service "${d.service}" holds the sqlite database "${name}" and must run one replica, not ${replicas}`, hint: 'set replicas: 1 (and no autoscale), or move to postgres' });
+        out.push({
+          path: ['services', d.service, owner.autoscale ? 'autoscale' : 'replicas'],
+          message: `service "${d.service}" holds the sqlite database "${name}" and must run one replica, not ${replicas}`,
+          hint: 'set replicas: 1 (and no autoscale), or move to postgres',
+        });
       }
     }
-    if (d.file?.includes('/')) out.push({ path: [...at, 'file'], message: 'file is a name inside the volume, without /', hint: 'e.g. file: bot.db' });
+    if (d.file?.includes('/'))
+      out.push({
+        path: [...at, 'file'],
+        message: 'file is a name inside the volume, without /',
+        hint: 'e.g. file: bot.db',
+      });
     return;
   }
   for (const field of ['service', 'volume', 'file'] as const) {
-    if (d[field] !== undefined) out.push({ path: [...at, field], message: `${field} applies only to sqlite dependencies` });
+    if (d[field] !== undefined)
+      out.push({ path: [...at, field], message: `${field} applies only to sqlite dependencies` });
   }
   if (d.external) {
     for (const field of ['storage', 'storageClass', 'resources', 'version'] as const) {
-      if (d[field] !== undefined) out.push({ path: [...at, field], message: `an external ${d.type} runs elsewhere; ${field} does not apply`, hint: 'remove it, or remove external to run it in the cluster' });
+      if (d[field] !== undefined)
+        out.push({
+          path: [...at, field],
+          message: `an external ${d.type} runs elsewhere; ${field} does not apply`,
+          hint: 'remove it, or remove external to run it in the cluster',
+        });
     }
   }
-  if (d.database !== undefined && d.type !== 'postgres' && d.type !== 'mysql') out.push({ path: [...at, 'database'], message: 'database applies only to postgres and mysql' });
+  if (d.database !== undefined && d.type !== 'postgres' && d.type !== 'mysql')
+    out.push({ path: [...at, 'database'], message: 'database applies only to postgres and mysql' });
 }
 
 function checkDeploy(out: SpecProblem[], spec: Spec): void {
   const deploy = spec.deploy;
   if (!deploy) return;
   if (deploy.canary && deploy.strategy !== 'canary') {
-    out.push({ path: ['deploy', 'canary'], message: `canary steps are set but the strategy is ${deploy.strategy ?? 'rolling (the default)'}`, hint: 'set deploy.strategy: canary, or remove deploy.canary' });
+    out.push({
+      path: ['deploy', 'canary'],
+      message: `canary steps are set but the strategy is ${deploy.strategy ?? 'rolling (the default)'}`,
+      hint: 'set deploy.strategy: canary, or remove deploy.canary',
+    });
   }
-  if (deploy.strategy === 'canary' && !deploy.canary) out.push({ path: ['deploy', 'strategy'], message: 'the canary strategy needs deploy.canary.steps', hint: 'e.g. canary: { steps: [{ weight: 20 }, { pause: 5m }, { weight: 50 }] }' });
+  if (deploy.strategy === 'canary' && !deploy.canary)
+    out.push({
+      path: ['deploy', 'strategy'],
+      message: 'the canary strategy needs deploy.canary.steps',
+      hint: 'e.g. canary: { steps: [{ weight: 20 }, { pause: 5m }, { weight: 50 }] }',
+    });
   const defined = Object.keys(deploy.analysis ?? {});
   deploy.canary?.steps.forEach((step, i) => {
     if (!('analysis' in step)) return;
     step.analysis.forEach((n, j) => {
-      if (!defined.includes(n)) out.push({ path: ['deploy', 'canary', 'steps', i, 'analysis', j], message: `analysis "${n}" is not defined in deploy.analysis`, hint: suggestion(n, defined, 'defined') });
+      if (!defined.includes(n))
+        out.push({
+          path: ['deploy', 'canary', 'steps', i, 'analysis', j],
+          message: `analysis "${n}" is not defined in deploy.analysis`,
+          hint: suggestion(n, defined, 'defined'),
+        });
     });
   });
   for (const [name, a] of Object.entries(deploy.analysis ?? {})) {
     const providers = (['prometheus', 'http', 'job'] as const).filter((p) => a[p] !== undefined);
-    if (providers.length !== 1) out.push({ path: ['deploy', 'analysis', name], message: providers.length ? `an analysis takes one provider, got ${providers.join(' and ')}` : 'an analysis needs one of prometheus, http or job' });
-    if (a.prometheus && a.max === undefined && a.min === undefined && !a.successCondition) out.push({ path: ['deploy', 'analysis', name], message: 'a prometheus analysis needs max or min to judge the value', hint: 'e.g. max: 0.005' });
+    if (providers.length !== 1)
+      out.push({
+        path: ['deploy', 'analysis', name],
+        message: providers.length
+          ? `an analysis takes one provider, got ${providers.join(' and ')}`
+          : 'an analysis needs one of prometheus, http or job',
+      });
+    if (a.prometheus && a.max === undefined && a.min === undefined && !a.successCondition)
+      out.push({
+        path: ['deploy', 'analysis', name],
+        message: 'a prometheus analysis needs max or min to judge the value',
+        hint: 'e.g. max: 0.005',
+      });
   }
 }
 
 function checkBackups(out: SpecProblem[], spec: Spec): void {
   for (const name of Object.keys(spec.backups ?? {})) {
     const d = spec.dependencies?.[name];
-    if (!d) out.push({ path: ['backups', name], message: `backups.${name} names no dependency`, hint: suggestion(name, Object.keys(spec.dependencies ?? {}), 'dependencies') });
-    else if (d.type === 'kafka') out.push({ path: ['backups', name], message: 'kafka dependencies are not backed up by Slipway (topics are replayed from their producers)', hint: 'back up postgres, mysql, redis, chromadb or sqlite' });
-    else if (d.external) out.push({ path: ['backups', name], message: `"${name}" is external; its backups belong to whoever runs it` });
+    if (!d)
+      out.push({
+        path: ['backups', name],
+        message: `backups.${name} names no dependency`,
+        hint: suggestion(name, Object.keys(spec.dependencies ?? {}), 'dependencies'),
+      });
+    else if (d.type === 'kafka')
+      out.push({
+        path: ['backups', name],
+        message: 'kafka dependencies are not backed up by Slipway (topics are replayed from their producers)',
+        hint: 'back up postgres, mysql, redis, chromadb or sqlite',
+      });
+    else if (d.external)
+      out.push({
+        path: ['backups', name],
+        message: `"${name}" is external; its backups belong to whoever runs it`,
+      });
   }
 }
 

@@ -24,7 +24,12 @@ function position(source: SpecSource, offset: number): SourceLocation {
 export function parseSource(text: string, file: string): { source: SpecSource; problems: Problem[] } {
   const lines = new LineCounter();
   // uniqueKeys (the default) makes a repeated key an error instead of the last one silently winning.
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: false });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    merge: false,
+  });
   const source: SpecSource = { file, doc, lines, data: undefined };
   const problems: Problem[] = doc.errors.map((e) => ({
     location: position(source, e.pos[0]),
@@ -73,7 +78,9 @@ export function locate(source: SpecSource, path: readonly PathSegment[]): Locate
     let next: Node | undefined;
     let nextKey: Node | undefined;
     if (isMap(node) && typeof segment !== 'object') {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(segment),
+      );
       if (pair) {
         next = (pair.value ?? pair.key) as Node;
         nextKey = pair.key as Node;
@@ -81,7 +88,8 @@ export function locate(source: SpecSource, path: readonly PathSegment[]): Locate
     } else if (isSeq(node)) {
       if (typeof segment === 'number') next = node.items[segment] as Node | undefined;
       else if (typeof segment === 'object') {
-        next = node.items.find((item) => isMap(item) && item.get('name') === segment.name) as Node | undefined;
+        next = node.items.find((item) => isMap(item) && item.get('name') === segment.name) as
+          Node | undefined;
       }
     }
     if (!next) return { node, key, found: false };
@@ -101,6 +109,8 @@ export function locationOf(source: SpecSource, path: readonly PathSegment[], atK
 
 export function pathText(path: readonly PathSegment[]): string {
   return path
-    .map((s, i) => (typeof s === 'object' ? `[${s.name}]` : typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`))
+    .map((s, i) =>
+      typeof s === 'object' ? `[${s.name}]` : typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`,
+    )
     .join('');
 }

@@ -4,7 +4,15 @@ import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { UserErrors } from '../errors.js';
-import { environmentNames, loadSpec, parseReferences, parseSpec, resolveEnvironment, specJsonSchema, specJsonSchemaText } from './index.js';
+import {
+  environmentNames,
+  loadSpec,
+  parseReferences,
+  parseSpec,
+  resolveEnvironment,
+  specJsonSchema,
+  specJsonSchemaText,
+} from './index.js';
 import { mergeOverlay } from './merge.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -18,7 +26,14 @@ const EXAMPLES = readdirSync(join(ROOT, 'examples')).filter((d) => {
 
 describe('examples', () => {
   it('covers the five reference systems and the sample service', () => {
-    expect(EXAMPLES.sort()).toEqual(['agentic-rag', 'analytics-platform', 'api-web-db-redis-kafka', 'discord-bot', 'sample-service', 'teams-planner']);
+    expect(EXAMPLES.sort()).toEqual([
+      'agentic-rag',
+      'analytics-platform',
+      'api-web-db-redis-kafka',
+      'discord-bot',
+      'sample-service',
+      'teams-planner',
+    ]);
   });
 
   it.each(EXAMPLES)('%s resolves in every environment it declares', async (name) => {
@@ -30,7 +45,9 @@ describe('examples', () => {
 
   it('agentic-rag runs 1, 2 and 3 replicas in dev, staging and production', async () => {
     const app = await loadSpec(join(ROOT, 'examples', 'agentic-rag', 'slipway.yaml'));
-    expect(['dev', 'staging', 'production'].map((e) => resolveEnvironment(app, e).services.ingest?.replicas)).toEqual([1, 2, 3]);
+    expect(
+      ['dev', 'staging', 'production'].map((e) => resolveEnvironment(app, e).services.ingest?.replicas),
+    ).toEqual([1, 2, 3]);
     // the API autoscales in production from 3, so the replicas shorthand leaves it alone
     expect(resolveEnvironment(app, 'production').services.api?.autoscale?.min).toBe(3);
     expect(resolveEnvironment(app, 'dev').services.api?.public).toBeUndefined();
@@ -40,7 +57,15 @@ describe('examples', () => {
     const app = await loadSpec(join(ROOT, 'examples', 'discord-bot', 'slipway.yaml'));
     const prod = resolveEnvironment(app, 'production');
     expect(prod.services.bot?.resources?.limits).toEqual({ cpu: '500m', memory: '512Mi' });
-    expect(prod.services.bot?.volumes).toEqual([{ name: 'data', path: '/app/data', size: '5Gi', accessMode: 'ReadWriteOnce', owner: { uid: 1000, gid: 1000 } }]);
+    expect(prod.services.bot?.volumes).toEqual([
+      {
+        name: 'data',
+        path: '/app/data',
+        size: '5Gi',
+        accessMode: 'ReadWriteOnce',
+        owner: { uid: 1000, gid: 1000 },
+      },
+    ]);
     expect(prod.dependencies.memory).toMatchObject({ type: 'sqlite', service: 'bot', volume: 'data' });
   });
 });
@@ -61,7 +86,13 @@ describe('JSON Schema', () => {
     }
     expect(validate({ app: 'x', services: { api: { image: 'x', imagee: 'y' } } })).toBe(false);
     expect(validate({ app: 'x', services: { api: { port: 'http' } } })).toBe(false);
-    expect(validate({ app: 'x', services: {}, environments: { dev: { dependencies: { db: { storage: '1Gi' } } } } })).toBe(true);
+    expect(
+      validate({
+        app: 'x',
+        services: {},
+        environments: { dev: { dependencies: { db: { storage: '1Gi' } } } },
+      }),
+    ).toBe(true);
   });
 });
 
@@ -123,7 +154,12 @@ environments:
     expect(prod.services.api?.replicas).toBe(3);
     expect(prod.services.cron?.replicas).toBeUndefined();
     expect(prod.services.scaled?.replicas).toBeUndefined();
-    expect(prod).toMatchObject({ environment: 'production', approval: 'required', namespace: 'shop-prod', environments: ['dev', 'production'] });
+    expect(prod).toMatchObject({
+      environment: 'production',
+      approval: 'required',
+      namespace: 'shop-prod',
+      environments: ['dev', 'production'],
+    });
     expect(resolveEnvironment(app, 'dev')).toMatchObject({ approval: 'none', namespace: 'shop' });
   });
 
@@ -136,17 +172,23 @@ environments:
     const bare = parseSpec('app: x\nservices:\n  api: { image: x }\n', 'slipway.yaml');
     expect(environmentNames(bare)).toEqual(['default']);
     expect(resolveEnvironment(bare, 'default').environments).toEqual(['default']);
-    expect(() => resolveEnvironment(bare, 'dev')).toThrow(/unknown environment "dev"; the spec declares: default/);
+    expect(() => resolveEnvironment(bare, 'dev')).toThrow(
+      /unknown environment "dev"; the spec declares: default/,
+    );
   });
 
   it('mergeOverlay: null inside a new item means unset, plain lists replace whole', () => {
     expect(mergeOverlay({ a: [1, 2] }, { a: [3] })).toEqual({ a: [3] });
-    expect(mergeOverlay({ a: { b: 1 } }, { a: { c: { d: null, e: 2 } } })).toEqual({ a: { b: 1, c: { e: 2 } } });
+    expect(mergeOverlay({ a: { b: 1 } }, { a: { c: { d: null, e: 2 } } })).toEqual({
+      a: { b: 1, c: { e: 2 } },
+    });
     expect(mergeOverlay({ a: 1 }, { a: null })).toEqual({});
   });
 
   it('overlays stay strict at every depth', () => {
-    expect(() => parseSpec(`${spec}    dependencies:\n      db: { storge: 1Gi }\n`, 'slipway.yaml')).toThrow(UserErrors);
+    expect(() => parseSpec(`${spec}    dependencies:\n      db: { storge: 1Gi }\n`, 'slipway.yaml')).toThrow(
+      UserErrors,
+    );
   });
 });
 

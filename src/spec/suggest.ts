@@ -32,10 +32,16 @@ export function closest(word: string, candidates: Iterable<string>): string | un
 }
 
 /** `did you mean "image"?`, else the list of what is allowed (short lists only). */
-export function suggestion(word: string, candidates: readonly string[], what = 'allowed'): string | undefined {
+export function suggestion(
+  word: string,
+  candidates: readonly string[],
+  what = 'allowed',
+): string | undefined {
   const near = closest(word, candidates);
   if (near) return `did you mean "${near}"?`;
   if (candidates.length === 0) return undefined;
   const sorted = [...candidates].sort();
-  return sorted.length <= 12 ? `${what}: ${sorted.join(', ')}` : `${what}: ${sorted.slice(0, 12).join(', ')}, ...`;
+  return sorted.length <= 12
+    ? `${what}: ${sorted.join(', ')}`
+    : `${what}: ${sorted.slice(0, 12).join(', ')}, ...`;
 }

@@ -9,7 +9,14 @@ import { main } from '../../src/cli/main.js';
 import { specJsonSchemaText } from '../../src/spec/index.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const EXAMPLES = ['discord-bot', 'agentic-rag', 'api-web-db-redis-kafka', 'teams-planner', 'analytics-platform', 'sample-service'];
+const EXAMPLES = [
+  'discord-bot',
+  'agentic-rag',
+  'api-web-db-redis-kafka',
+  'teams-planner',
+  'analytics-platform',
+  'sample-service',
+];
 
 async function run(args: string[], opts: { cwd?: string } = {}) {
   const m = memoryIo({ cwd: opts.cwd ?? ROOT });
@@ -30,25 +37,47 @@ describe('slipway validate', () => {
   });
 
   it('prints every problem with file:line:col and exits 2', async () => {
-    writeFileSync(join(dir, 'bad.yaml'), 'app: shop\nservices:\n  api:\n    image: x\n    port: http\n    imagee: y\n');
+    writeFileSync(
+      join(dir, 'bad.yaml'),
+      'app: shop\nservices:\n  api:\n    image: x\n    port: http\n    imagee: y\n',
+    );
     const r = await run(['validate', '-f', 'bad.yaml'], { cwd: dir });
     expect(r.code).toBe(2);
     expect(r.err).toContain('bad.yaml:5:11 services.api.port: expected a number from 1 to 65535, got "http"');
-    expect(r.err).toContain('bad.yaml:6:5 services.api.imagee: unknown field "imagee"\n  hint: did you mean "image"?');
+    expect(r.err).toContain(
+      'bad.yaml:6:5 services.api.imagee: unknown field "imagee"\n  hint: did you mean "image"?',
+    );
     const json = await run(['validate', '-f', 'bad.yaml', '--output', 'json'], { cwd: dir });
     expect(json.code).toBe(2);
-    const parsed = JSON.parse(json.out) as { error: { problems: Array<{ line: number; column: number; path: string }> } };
-    expect(parsed.error.problems.map((p) => `${p.line}:${p.column} ${p.path}`)).toEqual(['5:11 services.api.port', '6:5 services.api.imagee']);
+    const parsed = JSON.parse(json.out) as {
+      error: { problems: Array<{ line: number; column: number; path: string }> };
+    };
+    expect(parsed.error.problems.map((p) => `${p.line}:${p.column} ${p.path}`)).toEqual([
+      '5:11 services.api.port',
+      '6:5 services.api.imagee',
+    ]);
   });
 
   it('--env production --print shows the effective spec, as YAML or JSON', async () => {
     const r = await run(['validate', '-f', 'examples/agentic-rag/slipway.yaml', '--env', 'dev', '--print']);
     expect(r.code).toBe(0);
-    const effective = parse(r.out) as { environment: string; services: Record<string, { replicas?: number; public?: unknown }> };
+    const effective = parse(r.out) as {
+      environment: string;
+      services: Record<string, { replicas?: number; public?: unknown }>;
+    };
     expect(effective.environment).toBe('dev');
     expect(effective.services.ingest?.replicas).toBe(1);
     expect(effective.services.api?.public).toBeUndefined();
-    const json = await run(['validate', '-f', 'examples/agentic-rag/slipway.yaml', '--env', 'production', '--print', '--output', 'json']);
+    const json = await run([
+      'validate',
+      '-f',
+      'examples/agentic-rag/slipway.yaml',
+      '--env',
+      'production',
+      '--print',
+      '--output',
+      'json',
+    ]);
     expect((JSON.parse(json.out) as { approval: string }).approval).toBe('required');
   });
 
@@ -62,7 +91,9 @@ describe('slipway validate', () => {
   it('a missing file is a clear error', async () => {
     const r = await run(['validate', '-f', 'nope.yaml'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.err).toBe('error: nope.yaml: no such file\n  hint: run slipway init to write one, or pass -f <file>\n');
+    expect(r.err).toBe(
+      'error: nope.yaml: no such file\n  hint: run slipway init to write one, or pass -f <file>\n',
+    );
   });
 });
 
@@ -78,7 +109,9 @@ describe('slipway schema', () => {
 describe('slipway init', () => {
   it('writes a commented spec from flags that validates, and refuses to overwrite', async () => {
     const cwd = mkdtempSync(join(dir, 'init-'));
-    const r = await run(['init', '--name', 'shop', '--image', 'ghcr.io/acme/shop', '--port', '3000'], { cwd });
+    const r = await run(['init', '--name', 'shop', '--image', 'ghcr.io/acme/shop', '--port', '3000'], {
+      cwd,
+    });
     expect(r.code).toBe(0);
     const text = readFileSync(join(cwd, 'slipway.yaml'), 'utf8');
     expect(text.split('\n')[0]).toMatch(/^# yaml-language-server: \$schema=/);
@@ -117,7 +150,16 @@ describe('slipway init', () => {
 
   it('--from-compose with postgres and redis', async () => {
     const cwd = mkdtempSync(join(dir, 'pg-'));
-    const r = await run(['init', '--from-compose', join(ROOT, 'test/fixtures/compose/postgres-redis/docker-compose.yml'), '--output', 'json'], { cwd });
+    const r = await run(
+      [
+        'init',
+        '--from-compose',
+        join(ROOT, 'test/fixtures/compose/postgres-redis/docker-compose.yml'),
+        '--output',
+        'json',
+      ],
+      { cwd },
+    );
     expect(r.code).toBe(0);
     const result = JSON.parse(r.out) as { services: string[]; dependencies: string[]; valid: boolean };
     expect(result).toMatchObject({ services: ['web', 'worker'], dependencies: ['db', 'cache'], valid: true });
@@ -130,13 +172,18 @@ describe('through ./bin/slipway (after npm run build)', () => {
   const built = existsSync(join(ROOT, 'dist', 'cli', 'commands', 'validate.js'));
 
   it.skipIf(!built)('validates an example and fails with exit 2 and positions on a bad spec', () => {
-    expect(execFileSync(bin, ['validate', '-f', 'examples/discord-bot/slipway.yaml', '--env', 'production'], { cwd: ROOT, encoding: 'utf8' })).toBe(
-      'examples/discord-bot/slipway.yaml: valid (environment: production)\n',
-    );
+    expect(
+      execFileSync(bin, ['validate', '-f', 'examples/discord-bot/slipway.yaml', '--env', 'production'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      }),
+    ).toBe('examples/discord-bot/slipway.yaml: valid (environment: production)\n');
     writeFileSync(join(dir, 'bad-bin.yaml'), 'app: shop\nservices:\n  api: { image: x, port: 0 }\n');
     const r = spawnSync(bin, ['validate', '-f', join(dir, 'bad-bin.yaml')], { encoding: 'utf8' });
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain('bad-bin.yaml:3:26 services.api.port: expected a number from 1 to 65535, got 0');
+    expect(r.stderr).toContain(
+      'bad-bin.yaml:3:26 services.api.port: expected a number from 1 to 65535, got 0',
+    );
     expect(r.stderr).not.toContain('    at ');
   });
 });

@@ -30,13 +30,20 @@ const DEFAULT_PORT = 8080;
 function parsePort(value: string): number | undefined {
   if (value === 'none' || value === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UserError(`--port: expected a number from 1 to 65535 or "none", got "${value}"`, { code: 'init.port' });
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new UserError(`--port: expected a number from 1 to 65535 or "none", got "${value}"`, {
+      code: 'init.port',
+    });
   return n;
 }
 
 function defaults(ctx: CommandContext, flags: InitFlags): InitAnswers {
   const name = dnsName(flags.name ?? basename(ctx.io.cwd));
-  return { name, image: flags.image ?? `ghcr.io/${name}/${name}`, port: flags.port !== undefined ? parsePort(flags.port) : DEFAULT_PORT };
+  return {
+    name,
+    image: flags.image ?? `ghcr.io/${name}/${name}`,
+    port: flags.port !== undefined ? parsePort(flags.port) : DEFAULT_PORT,
+  };
 }
 
 /**
@@ -53,8 +60,16 @@ async function ask(io: Io, start: InitAnswers, flags: InitFlags): Promise<InitAn
       return (next.done ? '' : String(next.value)).trim() || fallback;
     };
     const name = flags.name ?? dnsName(await question('App name', start.name));
-    const image = flags.image ?? (await question('Image (repository, no tag)', start.image === `ghcr.io/${start.name}/${start.name}` ? `ghcr.io/${name}/${name}` : start.image));
-    const port = flags.port !== undefined ? start.port : parsePort(await question('Port (or "none" for a worker)', String(start.port ?? 'none')));
+    const image =
+      flags.image ??
+      (await question(
+        'Image (repository, no tag)',
+        start.image === `ghcr.io/${start.name}/${start.name}` ? `ghcr.io/${name}/${name}` : start.image,
+      ));
+    const port =
+      flags.port !== undefined
+        ? start.port
+        : parsePort(await question('Port (or "none" for a worker)', String(start.port ?? 'none')));
     return { name, image, port };
   } finally {
     rl.close();
@@ -63,7 +78,10 @@ async function ask(io: Io, start: InitAnswers, flags: InitFlags): Promise<InitAn
 
 function refuseOverwrite(path: string, shown: string, force: boolean | undefined): void {
   if (existsSync(path) && !force) {
-    throw new UserError(`${shown} already exists`, { code: 'init.exists', hint: 'pass --force to overwrite it, or -f to write another file' });
+    throw new UserError(`${shown} already exists`, {
+      code: 'init.exists',
+      hint: 'pass --force to overwrite it, or -f to write another file',
+    });
   }
 }
 
@@ -79,10 +97,21 @@ async function fromCompose(ctx: CommandContext, flags: InitFlags, target: string
   try {
     text = readFileSync(composePath, 'utf8');
   } catch {
-    throw new UserError(`${flags.fromCompose}: no such file`, { code: 'init.compose-missing', hint: 'pass the path of a docker-compose.yml' });
+    throw new UserError(`${flags.fromCompose}: no such file`, {
+      code: 'init.compose-missing',
+      hint: 'pass the path of a docker-compose.yml',
+    });
   }
-  const reader = { read: (p: string) => (existsSync(resolve(dirname(composePath), p)) ? readFileSync(resolve(dirname(composePath), p), 'utf8') : undefined) };
-  const result = importCompose(text, flags.fromCompose ?? composePath, reader, { name: flags.name, fallbackName: basename(dirname(composePath)) });
+  const reader = {
+    read: (p: string) =>
+      existsSync(resolve(dirname(composePath), p))
+        ? readFileSync(resolve(dirname(composePath), p), 'utf8')
+        : undefined,
+  };
+  const result = importCompose(text, flags.fromCompose ?? composePath, reader, {
+    name: flags.name,
+    fallbackName: basename(dirname(composePath)),
+  });
   const specText = composeSpecText(result, flags.fromCompose ?? composePath);
   writeFileSync(target, specText);
   let problems: string | undefined;
@@ -93,11 +122,22 @@ async function fromCompose(ctx: CommandContext, flags: InitFlags, target: string
     problems = error.format();
   }
   if (parseOutput(flags.output) === 'json') {
-    ctx.io.out(JSON.stringify({ file: flags.file, services: Object.keys(result.spec.services), dependencies: Object.keys(result.spec.dependencies ?? {}), notes: result.notes, unmapped: result.unmapped, valid: !problems }) + '\n');
+    ctx.io.out(
+      JSON.stringify({
+        file: flags.file,
+        services: Object.keys(result.spec.services),
+        dependencies: Object.keys(result.spec.dependencies ?? {}),
+        notes: result.notes,
+        unmapped: result.unmapped,
+        valid: !problems,
+      }) + '\n',
+    );
   } else {
     const deps = Object.keys(result.spec.dependencies ?? {});
     const count = Object.keys(result.spec.services).length;
-    ctx.io.out(`wrote ${flags.file}: ${count} service${count === 1 ? '' : 's'} (${Object.keys(result.spec.services).join(', ')})${deps.length ? `, dependencies ${deps.join(', ')}` : ''}\n`);
+    ctx.io.out(
+      `wrote ${flags.file}: ${count} service${count === 1 ? '' : 's'} (${Object.keys(result.spec.services).join(', ')})${deps.length ? `, dependencies ${deps.join(', ')}` : ''}\n`,
+    );
     printNotes(ctx.io, 'review:', result.notes);
     printNotes(ctx.io, 'not mapped:', result.unmapped);
   }
@@ -117,14 +157,20 @@ export async function runInit(ctx: CommandContext, flags: InitFlags): Promise<vo
   const text = initSpecText(answers);
   parseSpec(text, flags.file); // what init writes always validates
   writeFileSync(target, text);
-  if (parseOutput(flags.output) === 'json') ctx.io.out(JSON.stringify({ file: flags.file, ...answers }) + '\n');
-  else ctx.io.out(`wrote ${flags.file} (app ${answers.name}, image ${answers.image}${answers.port ? `, port ${answers.port}` : ', no port'}); next: slipway validate\n`);
+  if (parseOutput(flags.output) === 'json')
+    ctx.io.out(JSON.stringify({ file: flags.file, ...answers }) + '\n');
+  else
+    ctx.io.out(
+      `wrote ${flags.file} (app ${answers.name}, image ${answers.image}${answers.port ? `, port ${answers.port}` : ', no port'}); next: slipway validate\n`,
+    );
 }
 
 export const registerInit: RegisterCommand = (program: Command, ctx: CommandContext) => {
   program
     .command('init')
-    .description('write a commented slipway.yaml (asks on a terminal; or --name/--image/--port; or --from-compose)')
+    .description(
+      'write a commented slipway.yaml (asks on a terminal; or --name/--image/--port; or --from-compose)',
+    )
     .option('-f, --file <file>', 'where to write', 'slipway.yaml')
     .option('--name <name>', 'app name (default: the directory name)')
     .option('--image <image>', 'image repository of the first service')

@@ -5,7 +5,13 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { UserError, UserErrors, type Problem } from '../../errors.js';
-import { environmentNames, loadSpec, resolveEnvironment, type App, type ResolvedApp } from '../../spec/index.js';
+import {
+  environmentNames,
+  loadSpec,
+  resolveEnvironment,
+  type App,
+  type ResolvedApp,
+} from '../../spec/index.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 
 export const DEFAULT_SPEC_FILE = 'slipway.yaml';
@@ -26,7 +32,13 @@ function resolveAll(app: App, envs: string[], file: string): ResolvedApp[] {
       resolved.push(resolveEnvironment(app, env, file));
     } catch (error) {
       if (error instanceof UserErrors) problems.push(...error.problems);
-      else if (error instanceof UserError) problems.push({ message: error.message, location: error.location, path: error.path, hint: error.hint });
+      else if (error instanceof UserError)
+        problems.push({
+          message: error.message,
+          location: error.location,
+          path: error.path,
+          hint: error.hint,
+        });
       else throw error;
     }
   }
@@ -53,7 +65,10 @@ export async function runValidate(ctx: CommandContext, flags: ValidateFlags): Pr
     return;
   }
   if (json) ctx.io.out(JSON.stringify({ file, valid: true, app: app.app, environments: envs }) + '\n');
-  else ctx.io.out(`${file}: valid (${envs.length === 1 ? 'environment' : 'environments'}: ${envs.join(', ')})\n`);
+  else
+    ctx.io.out(
+      `${file}: valid (${envs.length === 1 ? 'environment' : 'environments'}: ${envs.join(', ')})\n`,
+    );
 }
 
 export const registerValidate: RegisterCommand = (program: Command, ctx: CommandContext) => {
