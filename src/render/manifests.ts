@@ -1,10 +1,11 @@
-import { stringify } from 'yaml';
 import type { KubeObject } from './kube.js';
+import { toYaml } from './yaml.js';
 
 /**
- * Objects as one multi-document YAML stream, the form `kubectl apply -f` reads. Long strings are
- * never folded (lineWidth 0) so a value reads the same in the file as in the object.
+ * Objects as one multi-document YAML stream, the form `kubectl apply -f` reads. Written with the
+ * same Go-safe quoting as every other format: an unquoted `on` or `yes` would reach the API server
+ * as a boolean through kubectl's YAML 1.1 reader.
  */
 export function manifestsYaml(objects: KubeObject[]): string {
-  return objects.map((o) => `---\n${stringify(o, { lineWidth: 0, minContentWidth: 0 })}`).join('');
+  return objects.map((o) => `---\n${toYaml(o)}`).join('');
 }
