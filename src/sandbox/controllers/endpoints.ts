@@ -43,20 +43,26 @@ function matchesSelector(selector: Record<string, string>, labels: Record<string
 }
 
 export function endpointsController(ctx: LoopContext, k: Kinds): ControllerSpec {
+  // Selectors of every Service, kept from the Service watch, so a pod event finds its Services
+  // without copying every Service in the namespace.
+  const selectors = new Map<string, Record<string, string>>();
+  const serviceKeys = (event: WatchEvent): string[] => {
+    const key = `${event.object.metadata.namespace}/${event.object.metadata.name}`;
+    const sel = spec<ServiceSpec>(event.object).selector;
+    if (event.type === 'DELETED' || !sel || !Object.keys(sel).length) selectors.delete(key);
+    else selectors.set(key, sel);
+    return [key];
+  };
   const servicesFor = (event: WatchEvent): string[] => {
     const pod = event.object;
-    return ctx.store
-      .list(k.service, pod.metadata.namespace)
-      .items.filter((svc) => {
-        const sel = spec<ServiceSpec>(svc).selector;
-        return sel && Object.keys(sel).length > 0 && matchesSelector(sel, pod.metadata.labels);
-      })
-      .map((svc) => `${svc.metadata.namespace}/${svc.metadata.name}`);
+    const out: string[] = [];
+    for (const [key, sel] of selectors) if (key.startsWith(`${pod.metadata.namespace}/`) && matchesSelector(sel, pod.metadata.labels)) out.push(key);
+    return out;
   };
   return {
     name: 'endpoint-controller',
     inputs: [
-      { type: k.service, keys: (e) => [`${e.object.metadata.namespace}/${e.object.metadata.name}`] },
+      { type: k.service, keys: serviceKeys },
       { type: k.pod, keys: servicesFor },
     ],
     reconcile(key) {

@@ -25,6 +25,8 @@ export interface ContainerHost {
   config: SandboxConfig;
   faults: Faults;
   restartPolicy: string;
+  /** terminationGracePeriodSeconds: how long a container killed for failing liveness gets. */
+  graceSeconds: number;
   imageMissing: boolean;
   /** Starts one instance; throws ContainerConfigError when env/volumes cannot be built yet. */
   launch(c: ContainerSpec, log: ContainerLog): ContainerInstance;
@@ -168,7 +170,7 @@ export class Container {
       if (ok) return;
       this.log.write(`sandbox: liveness probe failed ${probe.failureThreshold ?? 3} times, restarting container ${this.spec.name}\n`);
       inst.signal('SIGTERM');
-      this.after(30_000, () => inst.signal('SIGKILL'));
+      this.after(this.host.graceSeconds * 1000, () => inst.signal('SIGKILL'));
     });
   }
 

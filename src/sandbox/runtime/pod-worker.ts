@@ -76,6 +76,7 @@ export class PodWorker {
         config: this.ctx.config,
         faults: this.faults,
         restartPolicy,
+        graceSeconds: spec<{ terminationGracePeriodSeconds?: number }>(this.pod).terminationGracePeriodSeconds ?? 30,
         imageMissing: isMissingImage(this.ctx.config, c.image ?? ''),
         launch: (cs, log) => this.launch(cs, log),
         changed: () => this.scheduleWrite(),

@@ -109,12 +109,13 @@ export class ServiceProxy {
     client.on('error', () => client.destroy());
     client.pause();
     const backends = this.backends(l);
+    const first = l.next++;
     const tryNext = (attempt: number) => {
       if (attempt >= backends.length) {
         client.destroy();
         return;
       }
-      const target = backends[(l.next++ + attempt) % backends.length] as { host: string; port: number };
+      const target = backends[(first + attempt) % backends.length] as { host: string; port: number };
       const upstream = connect({ host: target.host, port: target.port });
       upstream.once('error', () => {
         upstream.destroy();
