@@ -69,3 +69,15 @@ describe('parseManifests', () => {
     expect(helm.editable).toBe(false);
   });
 });
+
+describe('YAML 1.1 as kubectl reads it', () => {
+  it('reads yes/on as booleans, 0644 as octal, merge keys, and keeps dates as strings', () => {
+    const parsed = parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations: {since: 2024-01-01}\nx: &x {mode: 0644, on: yes}\nz:\n  <<: *x\n', 'c.yaml');
+    expect(parsed.manifests[0]?.body).toMatchObject({ metadata: { annotations: { since: '2024-01-01' } }, x: { mode: 420, true: true }, z: { mode: 420 } });
+  });
+
+  it('rejects duplicate keys with a position', () => {
+    const parsed = parseManifests('apiVersion: v1\nkind: Pod\nkind: Pod\nmetadata: {name: p}\n', 'd.yaml');
+    expect(parsed.problems[0]?.location).toMatchObject({ file: 'd.yaml', line: 3 });
+  });
+});

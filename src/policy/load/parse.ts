@@ -1,7 +1,21 @@
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Tags } from 'yaml';
 import type { Problem } from '../../errors.js';
 import { isObj, str, type Obj } from '../access.js';
 import type { Manifest, Path, Position } from '../types.js';
+
+/**
+ * Read YAML the way kubectl and the API server do (sigs.k8s.io/yaml over go-yaml v2, YAML 1.1):
+ * `yes`/`on`/`y` are booleans, `0644` is octal, `<<` merge keys apply; timestamps stay strings
+ * (go-yaml hands them to the JSON conversion as text). Duplicate keys are errors, as in strict decoding.
+ */
+const YAML_OPTIONS = (lineCounter: LineCounter) => ({
+  lineCounter,
+  version: '1.1' as const,
+  merge: true,
+  uniqueKeys: true,
+  prettyErrors: false,
+  customTags: (tags: Tags) => tags.filter((t) => !(typeof t === 'object' && 'tag' in t && t.tag === 'tag:yaml.org,2002:timestamp')),
+});
 
 export interface ParseOptions {
   /**
@@ -26,7 +40,7 @@ export interface ParsedFile {
 /** Parses a multi-document YAML stream into manifests that remember where each field came from. */
 export function parseManifests(text: string, file: string, options: ParseOptions = {}): ParsedFile {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const documents = parseAllDocuments(text, YAML_OPTIONS(lineCounter));
   const problems: Problem[] = [];
   const manifests: Manifest[] = [];
   const at = (offset: number): Position => {
