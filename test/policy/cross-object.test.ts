@@ -64,3 +64,14 @@ describe('probe-identical tolerates the recommended pattern', () => {
     expect(findingsOf(probes('        periodSeconds: 5\n'), 'probe-identical')).toHaveLength(1);
   });
 });
+
+describe('probe-readiness and sidecars', () => {
+  it('asks the serving container for a readiness probe, not a port-less sidecar', () => {
+    const pod = restrictedPod({ meta: '  labels:\n    app: web\n', container: '      ports: [{containerPort: 8080}]\n      readinessProbe: {tcpSocket: {port: 8080}}\n' }).replace(
+      '  containers:\n',
+      '  containers:\n    - name: logs\n      image: fluent-bit:3\n      securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}\n',
+    );
+    const svc = '---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8080}]\n';
+    expect(findingsOf(pod + svc, 'probe-readiness')).toEqual([]);
+  });
+});

@@ -28,16 +28,17 @@ const readiness = workloadRule(
     title: 'No readiness probe',
     severity: 'warning',
     category: 'probes',
-    checks: 'A container of a long-running workload (not Job/CronJob) that declares ports, or whose pods a Service in the input selects, must have a readinessProbe.',
+    checks: 'A container of a long-running workload (not Job/CronJob) that declares ports, or the only container of a pod a Service in the input selects, must have a readinessProbe (port-less sidecars are not asked for one).',
     rationale: 'Without it the pod receives traffic as soon as the process starts, before it can serve, and keeps receiving it while it is overloaded or shutting down.',
     remediation: 'Add a readinessProbe that checks the container can serve a request (an HTTP endpoint that does not call dependencies).',
   },
   (w, ctx) => {
     if (w.batch) return [];
     const selected = indexOf(ctx.manifests).servicesSelecting(w).length > 0;
-    return containersOf(w, ['containers'])
-      .filter((c) => c.container.readinessProbe === undefined && (selected || servesPorts(c)))
-      .map((c) => ({ manifest: w.manifest, path: [...c.path, 'readinessProbe'], container: c.name, message: `container "${c.name}" ${selected ? 'is behind a Service' : 'serves ports'} but has no readinessProbe` }));
+    const containers = containersOf(w, ['containers']);
+    return containers
+      .filter((c) => c.container.readinessProbe === undefined && (servesPorts(c) || (selected && containers.length === 1)))
+      .map((c) => ({ manifest: w.manifest, path: [...c.path, 'readinessProbe'], container: c.name, message: `container "${c.name}" ${servesPorts(c) ? 'serves ports' : 'is behind a Service'} but has no readinessProbe` }));
   },
 );
 
