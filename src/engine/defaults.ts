@@ -37,3 +37,6 @@ export const ANALYSIS_NO_DATA = 'inconclusive' as const;
 export const ANALYSIS_REQUEST_TIMEOUT_MS = 10_000;
 /** Consecutive provider errors (unreachable Prometheus) before the run is inconclusive: Argo's consecutiveErrorLimit default is 4. */
 export const ANALYSIS_CONSECUTIVE_ERROR_LIMIT = 4;
+
+/** Putting the previous release back gets its own time budget: it must still run after the deploy's own timeout ran out. */
+export const ROLLBACK_TIMEOUT_SECONDS = 300;

@@ -1,26 +1,30 @@
 /**
- * `slipway deploy`, the rolling strategy: render → check → lock → record → apply config →
- * migrate → roll out → analyse → record → clean up, each a named step with its timing in the
- * release record. Decide first (`planDeploy`), then act. A rollout that misses its deadline or
- * the deploy timeout, or an analysis that does not pass, rolls back to the previous release.
- * Blue-green and canary plans are computed (`--dry-run` prints them) but not executed yet.
+ * `slipway deploy`: render → check → lock → record → apply config → migrate → strategy (roll out,
+ * analyse, switch) → record → clean up, each a named step with its timing in the release record.
+ * Decide first (`planDeploy`), then act. The strategy (`strategies/`) does the roll-out, analysis
+ * and switch; when it fails, or the deploy times out, or `slipway abort` asks, the strategy puts
+ * the previous release back and the release is recorded rolled back (exit 1). `slipway rollback`
+ * is this same flow over an earlier release's recorded spec.
  */
-import { refOf, type KubeObject } from '../cluster/cluster.js';
-import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_NEEDS_ATTENTION, EXIT_OK, UserError } from '../errors.js';
+import type { KubeObject } from '../cluster/cluster.js';
+import { EXIT_FAILED, EXIT_NEEDS_ATTENTION, EXIT_OK } from '../errors.js';
 import type { ResolvedApp } from '../spec/resolved.js';
-import { runAnalysis, settingsOf, type AnalysisResult } from './analysis/run.js';
+import type { AnalysisProvider } from './analysis/provider.js';
+import type { AnalysisResult } from './analysis/run.js';
 import type { EngineContext } from './context.js';
-import { DEPLOY_TIMEOUT_SECONDS, FIELD_MANAGER } from './defaults.js';
+import { AbortRequested, watchForAbort } from './control.js';
+import { DEPLOY_TIMEOUT_SECONDS, FIELD_MANAGER, ROLLBACK_TIMEOUT_SECONDS } from './defaults.js';
 import { durationOr } from './duration.js';
+import { liveColours } from './live.js';
 import { DeployLock } from './lock.js';
 import { MigrationFailed, runMigration } from './migrate.js';
 import { groupByPhase } from './plan/order.js';
 import { planDeploy, type DeployPlan } from './plan/index.js';
 import { analysisProviders, checkObjects, renderObjects } from './prepare.js';
 import type { Override, Release, Strategy } from './releases/release.js';
-import { restorePrevious } from './restore.js';
-import { diagnose, RolloutFailed, waitForRollouts } from './rollout.js';
 import { StepRecorder } from './steps.js';
+import { runAnalyses } from './strategies/analyse.js';
+import { STRATEGIES, StrategyFailed, type StrategyRun } from './strategies/index.js';
 
 export interface DeployRequest {
   app: ResolvedApp;
@@ -30,10 +34,12 @@ export interface DeployRequest {
   dryRun?: boolean;
   skipAnalysis?: boolean;
   prometheusAddress?: string;
+  /** Set by `slipway rollback`: the revision whose spec this release re-deploys. */
+  rollbackOf?: number;
 }
 
 export interface DeployResult {
-  outcome: 'deployed' | 'rolled-back' | 'failed' | 'dry-run';
+  outcome: 'deployed' | 'rolled-back' | 'aborted' | 'failed' | 'dry-run';
   exitCode: number;
   plan: DeployPlan;
   release?: Release;
@@ -49,18 +55,17 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   rendered.warnings.forEach(warn);
   const objects = rendered.objects;
   (await steps.run('check', async () => checkObjects(objects, app))).warnings.forEach(warn);
-  const vars = { app: app.app, namespace: app.namespace, environment: app.environment };
-  const providers = req.skipAnalysis ? new Map() : analysisProviders(app, { cluster: ctx.cluster, clock: ctx.clock, namespace: app.namespace, prometheusAddress: req.prometheusAddress, vars });
+  const providers = req.skipAnalysis ? new Map<string, AnalysisProvider>() : analysisProviders(app, { cluster: ctx.cluster, clock: ctx.clock, namespace: app.namespace, prometheusAddress: req.prometheusAddress, vars: { app: app.app, namespace: app.namespace, environment: app.environment } });
 
   if (req.dryRun) {
     const previous = await ctx.store.deployed(app.app, app.environment);
     const latest = await ctx.store.latest(app.app, app.environment);
-    const plan = planDeploy({ app, revision: (latest?.revision ?? 0) + 1, previous, objects, strategy: req.strategy });
+    const live = { activeColours: await liveColours(ctx.cluster, app, objects) };
+    const plan = planDeploy({ app, revision: (latest?.revision ?? 0) + 1, previous, objects, strategy: req.strategy, live });
     return { outcome: 'dry-run', exitCode: EXIT_OK, plan, analysis: [] };
   }
 
   const deadline = ctx.clock.now().getTime() + (req.timeoutMs ?? durationOr(app.deploy.timeout, DEPLOY_TIMEOUT_SECONDS * 1000));
-  const remaining = () => AbortSignal.timeout(Math.max(1, deadline - ctx.clock.now().getTime()));
   const lock = new DeployLock({ cluster: ctx.cluster, clock: ctx.clock, namespace: app.namespace, app: app.app, environment: app.environment, holder: ctx.holder });
   await steps.run('lock', async () => {
     await ctx.cluster.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: app.namespace } }], { fieldManager: FIELD_MANAGER });
@@ -70,7 +75,7 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   const lockLost = new AbortController();
   const renewing = lock.keepAlive(stopRenewing.signal, (err) => lockLost.abort(err));
   try {
-    return await deployLocked(ctx, req, objects, steps, providers, { remaining, lockLost: lockLost.signal });
+    return await deployLocked(ctx, req, objects, steps, providers, { deadline, lockLost: lockLost.signal });
   } finally {
     stopRenewing.abort();
     await renewing;
@@ -78,117 +83,94 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   }
 }
 
-interface Deadlines {
-  remaining: () => AbortSignal;
-  lockLost: AbortSignal;
-}
-
-async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: KubeObject[], steps: StepRecorder, providers: ReturnType<typeof analysisProviders>, d: Deadlines): Promise<DeployResult> {
+async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: KubeObject[], steps: StepRecorder, providers: Map<string, AnalysisProvider>, d: { deadline: number; lockLost: AbortSignal }): Promise<DeployResult> {
   const { app } = req;
-  const wait = () => AbortSignal.any([d.remaining(), d.lockLost]);
+  const now = () => ctx.clock.now().toISOString();
   const previous = await ctx.store.deployed(app.app, app.environment);
   const latest = await ctx.store.latest(app.app, app.environment);
   const revision = (latest?.revision ?? 0) + 1;
-  const plan = planDeploy({ app, revision, previous, objects, strategy: req.strategy });
-  if (plan.strategy !== 'rolling') {
-    throw new UserError(`the ${plan.strategy} strategy is planned but not executed by this version of slipway deploy`, {
-      code: 'deploy-strategy-unavailable',
-      exitCode: EXIT_BAD_INPUT,
-      path: 'deploy.strategy',
-      hint: 'run with --strategy rolling, or --dry-run to see the blue-green/canary plan',
-    });
-  }
-  const now = () => ctx.clock.now().toISOString();
+  const plan = planDeploy({ app, revision, previous, objects, strategy: req.strategy, live: { activeColours: await liveColours(ctx.cluster, app, objects) } });
+  const strategy = STRATEGIES[plan.strategy];
   const images = Object.fromEntries(Object.entries(app.services).map(([name, s]) => [name, s.image ?? '']));
-  const release: Release = { app: app.app, environment: app.environment, revision, phase: 'pending', strategy: plan.strategy, spec: app, overrides: req.overrides, images, createdAt: now(), updatedAt: now(), steps: [], deployedBy: ctx.holder };
+  const release: Release = { app: app.app, environment: app.environment, revision, phase: 'pending', strategy: plan.strategy, spec: app, overrides: req.overrides, images, createdAt: now(), updatedAt: now(), steps: [], deployedBy: ctx.holder, ...(req.rollbackOf !== undefined ? { rollbackOf: req.rollbackOf } : {}) };
   await steps.run('record', async () => {
     // A pending record we now hold the lock over belongs to a deploy that died mid-way.
     if (latest?.phase === 'pending') await ctx.store.update({ ...latest, phase: 'aborted', message: `interrupted before it finished; superseded by revision ${revision}`, updatedAt: now() });
     await ctx.store.create(release);
   });
-  const groups = groupByPhase(objects, new Set(Object.keys(app.dependencies)));
-  const finish = async (phase: Release['phase'], message?: string, analysis: AnalysisResult[] = []): Promise<Release> => {
-    const final: Release = { ...release, phase, message, analysis, steps: steps.timings, updatedAt: now(), inventory: phase === 'deployed' ? objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name ?? '', namespace: o.metadata.namespace ?? app.namespace })) : undefined };
+
+  // `slipway abort` from another terminal ends every wait of this deploy.
+  const abort = new AbortController();
+  const stopWatching = new AbortController();
+  const watching = watchForAbort(ctx.cluster, app, revision, stopWatching.signal, (err) => abort.abort(err)).catch(() => undefined);
+  const wait = () => AbortSignal.any([AbortSignal.timeout(Math.max(1, d.deadline - ctx.clock.now().getTime())), d.lockLost, abort.signal]);
+  const run: StrategyRun = { ctx, app, plan, groups: groupByPhase(objects, new Set(Object.keys(app.dependencies))), previous, steps, wait, analysisSkipped: req.skipAnalysis ? '--skip-analysis' : undefined, analyse: (names, signal) => runAnalyses(ctx, app, providers, names, signal) };
+
+  const finish = async (phase: Release['phase'], extra: Partial<Release> = {}): Promise<Release> => {
+    const final: Release = { ...release, ...extra, phase, steps: steps.timings, updatedAt: now() };
     await ctx.store.update(final);
     return final;
   };
-  const rollBack = async (reason: string, analysis: AnalysisResult[] = []): Promise<DeployResult> => {
+  const revert = async (reason: string, phase: 'rolled-back' | 'aborted', analysis: AnalysisResult[]): Promise<DeployResult> => {
     if (!previous) {
-      const rec = await finish('failed', `${reason}; no previous release to roll back to`, analysis);
+      const rec = await finish('failed', { message: `${reason}; no previous release to roll back to`, analysis });
       return { outcome: 'failed', exitCode: EXIT_NEEDS_ATTENTION, plan, release: rec, analysis, message: `${reason}. This was the first release, so nothing was rolled back: fix it and run slipway deploy again.` };
     }
+    // The way back has its own budget: the deploy's may be what ran out.
+    const back = { ...run, wait: () => AbortSignal.any([AbortSignal.timeout(ROLLBACK_TIMEOUT_SECONDS * 1000), d.lockLost]) };
     try {
-      await steps.run('switch', () => restorePrevious(ctx, previous, objects, wait()), `roll back to revision ${previous.revision}`);
+      await steps.run('switch', () => strategy.revert(back), `roll back to revision ${previous.revision}`);
     } catch (err) {
-      const rec = await finish('failed', `${reason}; the rollback to revision ${previous.revision} failed: ${(err as Error).message}`, analysis);
-      return { outcome: 'failed', exitCode: EXIT_NEEDS_ATTENTION, plan, release: rec, analysis, message: `${reason}, and rolling back to revision ${previous.revision} failed: ${(err as Error).message}` };
+      const why = (err as Error).message;
+      const rec = await finish('failed', { message: `${reason}; the rollback to revision ${previous.revision} failed: ${why}`, analysis });
+      return { outcome: 'failed', exitCode: EXIT_NEEDS_ATTENTION, plan, release: rec, analysis, message: `${reason}, and rolling back to revision ${previous.revision} failed: ${why}. Run \`slipway rollback --env ${app.environment} --to ${previous.revision}\` once the cluster is healthy.` };
     }
-    const rec = await finish('rolled-back', reason, analysis);
-    return { outcome: 'rolled-back', exitCode: EXIT_FAILED, plan, release: rec, analysis, message: `${reason}; rolled back to revision ${previous.revision}` };
+    const rec = await finish(phase, { message: reason, analysis });
+    return { outcome: phase, exitCode: EXIT_FAILED, plan, release: rec, analysis, message: `${reason}; rolled back to revision ${previous.revision}` };
   };
 
-  await steps.run('apply-config', () => ctx.cluster.apply([...groups.foundation, ...groups.dependencies], { fieldManager: FIELD_MANAGER }));
-  if (groups.migration.length) {
-    try {
-      await steps.run('migrate', async () => {
-        for (const job of groups.migration) await runMigration(ctx.cluster, job, app.namespace, wait());
-      });
-    } catch (err) {
-      if (!(err instanceof MigrationFailed)) throw err;
-      return rollBack(err.message);
-    }
-  } else steps.skip('migrate', 'no service declares migrations');
-
   try {
-    await steps.run('roll-out', async () => {
-      await ctx.cluster.apply([...groups.workloads, ...groups.traffic], { fieldManager: FIELD_MANAGER });
-      await waitForRollouts(ctx.cluster, groups.workloads.filter((o) => o.kind === 'Deployment').map((o) => refOf(o, app.namespace)), wait());
-    });
+    await steps.run('apply-config', () => ctx.cluster.apply([...run.groups.foundation, ...run.groups.dependencies], { fieldManager: FIELD_MANAGER }));
+    if (run.groups.migration.length) {
+      await steps.run('migrate', async () => {
+        for (const job of run.groups.migration) await runMigration(ctx.cluster, job, app.namespace, wait());
+      });
+    } else steps.skip('migrate', 'no service declares migrations');
+    const served = await strategy.execute(run);
+    stopWatching.abort();
+    const inventory = served.objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name ?? '', namespace: o.metadata.namespace ?? app.namespace }));
+    const final = await finish('deployed', { analysis: served.analysis, inventory, ...(served.activeColours ? { activeColours: served.activeColours } : {}) });
+    if (previous) await ctx.store.update({ ...previous, phase: 'superseded', updatedAt: now() });
+    await cleanUp(run, served, strategy.cleanUp.bind(strategy));
+    const done = await finish('deployed', { ...final, steps: steps.timings });
+    return { outcome: 'deployed', exitCode: EXIT_OK, plan, release: done, analysis: served.analysis };
   } catch (err) {
-    const why = err instanceof RolloutFailed ? err.message : err instanceof Error && err.name === 'TimeoutError' ? 'the rollout did not complete before the deploy timeout' : undefined;
-    if (why === undefined) throw err;
-    const detail = (await Promise.all(groups.workloads.filter((o) => o.kind === 'Deployment').map((o) => diagnose(ctx.cluster, refOf(o, app.namespace))))).filter(Boolean).join('; ');
-    return rollBack(detail ? `${why} (${detail})` : why);
+    const failure = describeFailure(err, abort.signal);
+    if (!failure) throw err;
+    return revert(failure.reason, failure.phase, err instanceof StrategyFailed ? err.analysis : []);
+  } finally {
+    stopWatching.abort();
+    await watching;
   }
-
-  let analysis: AnalysisResult[] = [];
-  if (providers.size === 0) steps.skip('analyse', req.skipAnalysis ? '--skip-analysis' : 'deploy.analysis is empty');
-  else {
-    analysis = await steps.run('analyse', () => runAnalyses(ctx, app, providers, wait()));
-    const bad = analysis.filter((a) => a.phase !== 'successful');
-    // Inconclusive would pause for `slipway promote`/`abort`; until those commands exist a rolling
-    // deploy treats it like a failure rather than leave an unproven version serving.
-    if (bad.length) return rollBack(`analysis ${bad.map((a) => `${a.name} ${a.phase} (${a.message})`).join(', ')}`, analysis);
-  }
-  steps.skip('switch', 'a rolling update moves traffic as new pods become ready');
-
-  const final = await finish('deployed', undefined, analysis);
-  if (previous) await ctx.store.update({ ...previous, phase: 'superseded', updatedAt: now() });
-  if (plan.prune.length) {
-    await steps.run('clean-up', async () => {
-      for (const entry of plan.prune) await ctx.cluster.delete(entry, { propagationPolicy: 'Background' });
-    });
-  } else steps.skip('clean-up', 'nothing the previous release applied is gone');
-  await ctx.store.update({ ...final, steps: steps.timings });
-  return { outcome: 'deployed', exitCode: EXIT_OK, plan, release: { ...final, steps: steps.timings }, analysis };
 }
 
-/**
- * Every analysis at once; the first one that does not pass stops the others (Argo Rollouts
- * terminates the remaining metrics of a failed run the same way), so the rollback starts at once.
- */
-async function runAnalyses(ctx: EngineContext, app: ResolvedApp, providers: ReturnType<typeof analysisProviders>, signal: AbortSignal): Promise<AnalysisResult[]> {
-  const stopOthers = new AbortController();
-  const runs = [...providers].map(async ([name, provider]): Promise<AnalysisResult> => {
-    const spec = app.deploy.analysis![name]!;
-    try {
-      const result = await runAnalysis({ name, spec, provider, clock: ctx.clock, signal: AbortSignal.any([signal, stopOthers.signal]), onMeasurement: (m, index) => ctx.emit({ type: 'measurement', analysis: name, index, measurement: m }) });
-      if (result.phase !== 'successful') stopOthers.abort();
-      return result;
-    } catch (err) {
-      if (!stopOthers.signal.aborted || signal.aborted) throw err;
-      return { name, provider: provider.kind, resolved: provider.resolved, settings: settingsOf(spec), measurements: [], phase: 'inconclusive', message: 'stopped: another analysis did not pass' };
-    }
-  });
-  return Promise.all(runs);
+/** Failures that the previous release can be put back for; anything else (lock lost, API refusals) propagates. */
+function describeFailure(err: unknown, abort: AbortSignal): { reason: string; phase: 'rolled-back' | 'aborted' } | undefined {
+  if (err instanceof AbortRequested || abort.reason === err) return { reason: (abort.reason as Error | undefined)?.message ?? (err as Error).message, phase: 'aborted' };
+  if (err instanceof StrategyFailed || err instanceof MigrationFailed) return { reason: err.message, phase: 'rolled-back' };
+  if (err instanceof Error && err.name === 'TimeoutError') return { reason: 'the deploy did not finish before its timeout (--timeout or deploy.timeout)', phase: 'rolled-back' };
+  return undefined;
+}
+
+async function cleanUp(run: StrategyRun, served: Parameters<typeof STRATEGIES.rolling.cleanUp>[1], strategyCleanUp: typeof STRATEGIES.rolling.cleanUp): Promise<void> {
+  const { ctx, plan } = run;
+  const work = plan.steps.find((s) => s.name === 'clean-up');
+  if (work?.skipped) {
+    run.steps.skip('clean-up', work.skipped);
+    return;
+  }
+  await run.steps.run('clean-up', async () => {
+    await strategyCleanUp(run, served);
+    for (const entry of plan.prune) await ctx.cluster.delete(entry, { propagationPolicy: 'Background' });
+  }, work?.summary);
 }

@@ -1,6 +1,6 @@
 /**
  * Automatic rollback of a rolling deploy: re-apply the previous release's objects (re-rendered
- * from its recorded spec, so the Deployment gets back exactly its old pod template and the
+ * from its recorded spec, coloured as it served when it was a blue-green release, so the Deployment gets back exactly its old pod template and the
  * Deployment controller scales the old ReplicaSet up again), wait for that rollout, and delete
  * what only the failed release had created.
  */
@@ -9,12 +9,13 @@ import type { EngineContext } from './context.js';
 import { FIELD_MANAGER } from './defaults.js';
 import { groupByPhase } from './plan/order.js';
 import { entryKey, entryOf } from './plan/workloads.js';
-import { renderObjects } from './prepare.js';
 import type { Release } from './releases/release.js';
 import { waitForRollouts } from './rollout.js';
+import { servedObjects } from './strategies/colours.js';
 
 export async function restorePrevious(ctx: EngineContext, previous: Release, failedObjects: KubeObject[], signal: AbortSignal): Promise<void> {
-  const { objects } = renderObjects(previous.spec);
+  // As it served: a blue-green release's objects carry the colour that was active.
+  const objects = servedObjects(previous);
   const groups = groupByPhase(objects, new Set(Object.keys(previous.spec.dependencies)));
   // Migrations are not undone (a schema change is forward-only); everything else goes back.
   const restore = [...groups.foundation, ...groups.dependencies, ...groups.workloads, ...groups.traffic];

@@ -1,0 +1,104 @@
+/**
+ * Blue-green (Argo Rollouts `rollout/bluegreen.go`, without a controller in the cluster): the new
+ * colour's Deployment starts beside the serving one with a preview Service on it; once its rollout
+ * completes and the preview Service has ready endpoints, pre-promotion analysis runs against it;
+ * then each active Service's selector moves to the new colour in one update; post-promotion
+ * analysis follows; the old colour stays warm for the scale-down delay and is then scaled to zero.
+ * Any failure before or after the switch puts the previous selectors back at once (the old pods
+ * never stopped) and deletes the new colour.
+ */
+import { refOf, type KubeObject } from '../../cluster/cluster.js';
+import { FIELD_MANAGER } from '../defaults.js';
+import type { BlueGreenPlan } from '../plan/types.js';
+import { entryKey, entryOf } from '../plan/workloads.js';
+import type { Colour } from '../releases/release.js';
+import { colourObjects, servedObjects, type ColouredObjects } from './colours.js';
+import { readyCount, waitForReadyEndpoints } from './endpoints.js';
+import { analysisGate, rolloutGate } from './gates.js';
+import { StrategyFailed, type DeployStrategy, type Served, type StrategyRun } from './strategy.js';
+
+function planOf(run: StrategyRun): BlueGreenPlan {
+  if (!run.plan.blueGreen) throw new Error('blue-green strategy without a blue-green plan');
+  return run.plan.blueGreen;
+}
+
+function coloured(run: StrategyRun): ColouredObjects {
+  return colourObjects(run.groups.workloads, run.groups.traffic, planOf(run));
+}
+
+function replicasOf(d: KubeObject): number {
+  return (d.spec as { replicas?: number } | undefined)?.replicas ?? 1;
+}
+
+export const blueGreen: DeployStrategy = {
+  name: 'blue-green',
+
+  async execute(run: StrategyRun): Promise<Served> {
+    const { ctx, app } = run;
+    const plan = planOf(run);
+    const objs = coloured(run);
+    const deployments = [...objs.colourWorkloads, ...objs.rest].filter((o) => o.kind === 'Deployment');
+    await run.steps.run(
+      'roll-out',
+      async () => {
+        await ctx.cluster.apply([...objs.colourWorkloads, ...objs.rest, ...objs.preview], { fieldManager: FIELD_MANAGER });
+        await rolloutGate(run, deployments.map((d) => refOf(d, app.namespace)));
+        for (const s of plan.services) {
+          const d = objs.colourWorkloads.find((o) => o.kind === 'Deployment' && o.metadata.name === s.newDeployment);
+          await waitForReadyEndpoints(ctx.cluster, app.namespace, s.previewService, Math.max(1, d ? replicasOf(d) : 1), run.wait());
+        }
+      },
+      plan.services.map((s) => `${s.newDeployment} ready behind ${s.previewService}`).join(', '),
+    );
+    const pre = await analysisGate(run, plan.prePromotionAnalysis, 'pre-promotion');
+    await run.steps.run(
+      'switch',
+      async () => {
+        for (const s of plan.services) {
+          // Re-read just before the write: the selector must never move to pods that are not ready.
+          if ((await readyCount(ctx.cluster, app.namespace, s.previewService)) === 0) throw new StrategyFailed(`${s.previewService} has no ready endpoints; not switching ${s.activeService}`);
+        }
+        await ctx.cluster.apply(objs.active, { fieldManager: FIELD_MANAGER, force: true });
+      },
+      plan.services.map((s) => `${s.activeService} → ${s.newColour}`).join(', '),
+    );
+    const post = await analysisGate(run, plan.postPromotionAnalysis, 'post-promotion');
+    const activeColours: Record<string, Colour> = Object.fromEntries(plan.services.map((s) => [s.service, s.newColour]));
+    const replaced = new Set([...run.groups.workloads, ...run.groups.traffic]);
+    const objects = [...Object.values(run.groups).flat().filter((o) => !replaced.has(o)), ...objs.colourWorkloads, ...objs.rest, ...objs.preview, ...objs.active];
+    return { analysis: [...pre, ...post], objects, activeColours };
+  },
+
+  async revert(run: StrategyRun): Promise<void> {
+    const { ctx, app } = run;
+    const objs = coloured(run);
+    if (run.previous) {
+      const previous = servedObjects(run.previous);
+      // Traffic first, in one update per Service: the previous pods are still running.
+      await ctx.cluster.apply(previous.filter((o) => o.kind === 'Service'), { fieldManager: FIELD_MANAGER, force: true });
+      await ctx.cluster.apply(previous.filter((o) => o.kind !== 'Service' && o.kind !== 'Job'), { fieldManager: FIELD_MANAGER, force: true });
+      const keep = new Set(previous.map((o) => entryKey(entryOf(o, app.namespace))));
+      for (const obj of [...objs.colourWorkloads, ...objs.preview]) {
+        const entry = entryOf(obj, app.namespace);
+        if (!keep.has(entryKey(entry))) await ctx.cluster.delete(entry, { propagationPolicy: 'Background' });
+      }
+      return;
+    }
+    // A first release has nothing to go back to: leave the failed colour for diagnosis, switch nothing.
+  },
+
+  async cleanUp(run: StrategyRun): Promise<string | undefined> {
+    const { ctx, app } = run;
+    const plan = planOf(run);
+    const old = plan.services.filter((s) => s.oldDeployment);
+    if (old.length === 0) return undefined;
+    // Warm for the delay, so a failed post-promotion check or an immediate rollback moves traffic back at once.
+    await ctx.clock.sleep(plan.scaleDownDelaySeconds * 1000, run.wait());
+    for (const s of old) {
+      await ctx.cluster.patch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace, name: s.oldDeployment! }, { spec: { replicas: 0 } }, 'merge', { fieldManager: FIELD_MANAGER }).catch((err: unknown) => {
+        if (!(err instanceof Error && 'reason' in err && (err as { reason: string }).reason === 'NotFound')) throw err;
+      });
+    }
+    return `scaled ${old.map((s) => s.oldDeployment).join(', ')} to 0 after ${plan.scaleDownDelaySeconds}s`;
+  },
+};

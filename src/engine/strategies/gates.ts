@@ -1,0 +1,44 @@
+/**
+ * The two gates every strategy passes a new version through: its Deployments' rollouts complete
+ * (kubectl rollout-status semantics, `../rollout.ts`) and its analyses pass. Each turns a miss into
+ * a StrategyFailed carrying a reason a user can act on.
+ */
+import type { ObjectRef } from '../../cluster/cluster.js';
+import type { AnalysisResult } from '../analysis/run.js';
+import { diagnose, RolloutFailed, waitForRollouts } from '../rollout.js';
+import { StrategyFailed, type StrategyRun } from './strategy.js';
+
+/** Waits for the rollouts; a missed progress deadline or deploy timeout becomes StrategyFailed with the pods' reasons. */
+export async function rolloutGate(run: StrategyRun, refs: ObjectRef[], wait: (signal: AbortSignal) => Promise<void> = (signal) => waitForRollouts(run.ctx.cluster, refs, signal)): Promise<void> {
+  try {
+    await wait(run.wait());
+  } catch (err) {
+    const why = err instanceof RolloutFailed ? err.message : err instanceof Error && err.name === 'TimeoutError' ? 'the rollout did not complete before the deploy timeout' : undefined;
+    if (why === undefined) throw err;
+    const detail = (await Promise.all(refs.map((ref) => diagnose(run.ctx.cluster, ref).catch(() => '')))).filter(Boolean).join('; ');
+    throw new StrategyFailed(detail ? `${why} (${detail})` : why);
+  }
+}
+
+/**
+ * Runs the named analyses as the `analyse` step (skipped, with the reason, when none apply). Any
+ * result other than successful fails the gate. Inconclusive also fails it: pausing for `slipway
+ * promote`/`abort` is what Argo does, and is not built yet, and an unproven version must not stay.
+ */
+export async function analysisGate(run: StrategyRun, names: string[], moment: string): Promise<AnalysisResult[]> {
+  if (run.analysisSkipped || names.length === 0) {
+    run.steps.skip('analyse', run.analysisSkipped ?? `no ${moment} analysis in deploy.analysis`);
+    return [];
+  }
+  let results: AnalysisResult[] = [];
+  await run.steps.run(
+    'analyse',
+    async () => {
+      results = await run.analyse(names, run.wait());
+      const bad = results.filter((a) => a.phase !== 'successful');
+      if (bad.length) throw new StrategyFailed(`${moment} analysis ${bad.map((a) => `${a.name} ${a.phase} (${a.message})`).join(', ')}`, results);
+    },
+    `${moment}: ${names.join(', ')}`,
+  );
+  return results;
+}
