@@ -149,7 +149,8 @@ function unionProblems(
       {
         location: ctx.locate(path, false),
         path: pathText(path),
-        message: `${expected.join(' or ')}, got ${describeValue(value)}`,
+        // "expected a string or a mapping (key: value)": one "expected", the alternatives after it
+        message: `expected ${expected.map((e) => e.replace(/^expected /, '')).join(' or ')}, got ${describeValue(value)}`,
       },
     ];
   }

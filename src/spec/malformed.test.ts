@@ -257,6 +257,22 @@ const cases: Case[] = [
     yaml: `${API}dependencies:\n  db: { type: postgres, external: { secret: db }, storage: 1Gi }\n`,
     expected: '6:60 dependencies.db.storage: an external postgres runs elsewhere; storage does not apply',
   },
+  {
+    name: 'health check of neither form',
+    yaml: `${API}    port: 80\n    health: { readiness: 5 }\n`,
+    expected:
+      '6:26 services.api.health.readiness: expected a string or a mapping (key: value), got 5',
+  },
+  {
+    name: 'tls neither boolean nor mapping',
+    yaml: `${API}    port: 80\n    public: { host: a.example.com, tls: "yes" }\n`,
+    expected: '6:41 services.api.public.tls: expected true or false or a mapping (key: value), got "yes"',
+  },
+  {
+    name: 'two services on one public route',
+    yaml: `${API}    port: 80\n    public: { host: a.example.com }\n  web:\n    image: x\n    port: 80\n    public: { host: a.example.com }\n`,
+    expected: '10:13 services.web.public: a.example.com/ is already public for service "api"',
+  },
   { name: 'empty file', yaml: '', expected: '1:1: the file is empty' },
   {
     name: 'a list at the top level',

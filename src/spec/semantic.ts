@@ -337,10 +337,28 @@ function checkBackups(out: SpecProblem[], spec: Spec): void {
   }
 }
 
+/** Two services published on the same host and path would fight over one Ingress rule. */
+function checkPublicRoutes(out: SpecProblem[], spec: Spec): void {
+  const seen = new Map<string, string>();
+  for (const [name, s] of Object.entries(spec.services ?? {})) {
+    if (!s.public) continue;
+    const route = `${s.public.host}${s.public.path ?? '/'}`;
+    const other = seen.get(route);
+    if (other)
+      out.push({
+        path: ['services', name, 'public'],
+        message: `${route} is already public for service "${other}"`,
+        hint: 'give one of them another host or path',
+      });
+    else seen.set(route, name);
+  }
+}
+
 /** Every cross-field problem of one (top-level or merged) spec. */
 export function checkSpec(spec: Spec): SpecProblem[] {
   const out: SpecProblem[] = [];
   for (const [name, s] of Object.entries(spec.services ?? {})) checkService(out, spec, name, s);
+  checkPublicRoutes(out, spec);
   for (const [name, d] of Object.entries(spec.dependencies ?? {})) checkDependency(out, spec, name, d);
   checkDeploy(out, spec);
   checkBackups(out, spec);
