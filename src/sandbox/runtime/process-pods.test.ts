@@ -1,8 +1,8 @@
-import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getCondition, kinds, status, type Condition } from '../controllers/objects.js';
 import type { KubeObject } from '../types.js';
 import { startHarness, until, type Harness } from './testing/harness.js';
+import { get } from './testing/http.js';
 
 let h: Harness;
 beforeEach(() => {
@@ -44,21 +44,6 @@ const service: KubeObject = {
   metadata: { name: 'sample', namespace: 'default' },
   spec: { selector: { app: 'sample' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
 };
-
-/** One request on a fresh connection; resolves with the status and body, never throws. */
-export function get(port: number, path = '/'): Promise<{ code: number; body: string }> {
-  return new Promise((done) => {
-    const req = request({ host: '127.0.0.1', port, path, agent: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => done({ code: res.statusCode ?? 0, body }));
-      res.on('error', (e) => done({ code: 0, body: e.message }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', (e) => done({ code: 0, body: e.message }));
-    req.end();
-  });
-}
 
 const deploymentOf = () => h.store.get(kinds(h.store).deployment, 'default', 'sample') as KubeObject;
 const rolledOut = (tag: string) => () => {
