@@ -1,0 +1,82 @@
+/**
+ * What a runbook says about one environment, read from the objects render produced (so names,
+ * kinds and labels are exactly those in the cluster) and from the environment's spec.
+ */
+import type { RenderedEnvironment } from '../formats.js';
+import type { KubeObject } from '../kube.js';
+import { serviceSecretName, dependencyCredentialsName } from '../names.js';
+
+export interface Workload {
+  service: string;
+  kind: string;
+  name: string;
+}
+
+export interface EnvironmentFacts {
+  name: string;
+  namespace: string;
+  approval: 'required' | 'none';
+  strategy: string;
+  /** Long-running workloads (Deployment, StatefulSet) and CronJobs of the app's services. */
+  workloads: Workload[];
+  /** Services with migrations (run as a Job by slipway deploy). */
+  migrations: string[];
+  secrets: { service: string; secret: string; keys: string[] }[];
+  dependencies: { name: string; type: string; external: boolean; workload?: Workload; credentials?: string; sqlite?: { pvc: string; file: string } }[];
+  backups: { name: string; schedule: string; keep: number }[];
+  hosts: string[];
+  scaleDownDelay?: string;
+}
+
+const NAME = 'app.kubernetes.io/name';
+
+export function environmentFacts(app: string, env: RenderedEnvironment): EnvironmentFacts {
+  const spec = env.app;
+  const byName = (name: string, kinds: string[]) =>
+    env.objects.find((o: KubeObject) => kinds.includes(o.kind) && o.metadata.labels?.[NAME] === name);
+  const workloads: Workload[] = [];
+  for (const service of Object.keys(spec.services)) {
+    const o = byName(service, ['Deployment', 'StatefulSet', 'CronJob']);
+    if (o) workloads.push({ service, kind: o.kind, name: o.metadata.name });
+  }
+  return {
+    name: env.environment,
+    namespace: spec.namespace,
+    approval: spec.approval,
+    strategy: spec.deploy.strategy ?? 'rolling',
+    workloads,
+    migrations: Object.entries(spec.services).filter(([, s]) => s.migrations).map(([n]) => n),
+    secrets: Object.entries(spec.services)
+      .filter(([, s]) => s.secrets?.length)
+      .map(([n, s]) => ({ service: n, secret: serviceSecretName(app, n), keys: s.secrets ?? [] })),
+    dependencies: Object.entries(spec.dependencies).map(([n, d]) => {
+      const o = byName(n, ['StatefulSet', 'Deployment']);
+      return {
+        name: n,
+        type: d.type,
+        external: Boolean(d.external),
+        workload: o ? { service: n, kind: o.kind, name: o.metadata.name } : undefined,
+        credentials: d.external ? d.external.secret : ['postgres', 'mysql'].includes(d.type) ? dependencyCredentialsName(app, n) : undefined,
+        sqlite: d.type === 'sqlite' && d.service && d.volume ? sqliteLocation(workloads, d.service, d.volume, d.file) : undefined,
+      };
+    }),
+    backups: Object.entries(spec.backups).map(([n, b]) => ({ name: n, schedule: b.schedule, keep: b.keep })),
+    hosts: Object.values(spec.services).flatMap((s) => (s.public ? [s.public.host] : [])),
+    scaleDownDelay: spec.deploy.scaleDownDelay,
+  };
+}
+
+/** `kubectl -n NS` with the app's instance label, the selector every runbook command uses. */
+export function selector(app: string, service?: string): string {
+  return `app.kubernetes.io/instance=${app}${service ? `,app.kubernetes.io/name=${service}` : ''}`;
+}
+
+export function kind(w: Workload): string {
+  return w.kind.toLowerCase();
+}
+
+/** A StatefulSet's claim for pod 0 is `<template>-<statefulset>-0` (the StatefulSet controller's naming). */
+function sqliteLocation(workloads: Workload[], service: string, volume: string, file: string | undefined): { pvc: string; file: string } | undefined {
+  const owner = workloads.find((w) => w.service === service && w.kind === 'StatefulSet');
+  return owner ? { pvc: `${volume}-${owner.name}-0`, file: file ?? 'DB_FILE' } : undefined;
+}
