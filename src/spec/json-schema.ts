@@ -23,6 +23,8 @@ export function specJsonSchema(): Record<string, unknown> {
     title: 'slipway.yaml',
     description: 'Describe an app once: services, dependencies, deploy strategy, environments and backups.',
     ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
+    // top-level x- keys hold YAML anchors (parse.ts drops them before validation)
+    patternProperties: { '^x-': {} },
   };
 }
 

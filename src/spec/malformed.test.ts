@@ -260,8 +260,7 @@ const cases: Case[] = [
   {
     name: 'health check of neither form',
     yaml: `${API}    port: 80\n    health: { readiness: 5 }\n`,
-    expected:
-      '6:26 services.api.health.readiness: expected a string or a mapping (key: value), got 5',
+    expected: '6:26 services.api.health.readiness: expected a string or a mapping (key: value), got 5',
   },
   {
     name: 'tls neither boolean nor mapping',

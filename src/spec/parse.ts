@@ -101,6 +101,13 @@ export function semanticProblems(
   }));
 }
 
+/** Top-level `x-` keys hold YAML anchors for reuse (as in Compose files); they are not part of the spec. */
+export const EXTENSION_PREFIX = 'x-';
+
+function withoutExtensions(data: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !key.startsWith(EXTENSION_PREFIX)));
+}
+
 export function parseSpec(text: string, file: string): App {
   const { source, problems: yamlProblems } = parseSource(text, file);
   if (yamlProblems.length) throw new UserErrors(sortProblems(yamlProblems), 'spec.yaml');
@@ -118,12 +125,13 @@ export function parseSpec(text: string, file: string): App {
     );
   }
   const locator: Locator = (path, atKey) => locationOf(source, path, atKey);
-  const problems = schemaProblems(AppSchema, data, locator);
+  const body = withoutExtensions(data as Record<string, unknown>);
+  const problems = schemaProblems(AppSchema, body, locator);
   if (problems.length === 0) {
-    problems.push(...semanticProblems(source, locator, checkSpec(data as App)));
+    problems.push(...semanticProblems(source, locator, checkSpec(body as App)));
   }
   if (problems.length) throw new UserErrors(sortProblems(problems), 'spec.invalid');
-  const app = AppSchema.parse(data);
+  const app = AppSchema.parse(body);
   sources.set(app, source);
   return app;
 }

@@ -28,7 +28,8 @@ export function parseSource(text: string, file: string): { source: SpecSource; p
     lineCounter: lines,
     prettyErrors: false,
     uniqueKeys: true,
-    merge: false,
+    // `<<: *defaults` merge keys, as Compose files and many CI configs use them.
+    merge: true,
   });
   const source: SpecSource = { file, doc, lines, data: undefined };
   const problems: Problem[] = doc.errors.map((e) => ({

@@ -192,6 +192,17 @@ environments:
   });
 });
 
+describe('YAML anchors', () => {
+  it('top-level x- keys hold anchors; << merge keys are expanded', () => {
+    const app = parseSpec(
+      'app: shop\nx-common: &common\n  image: ghcr.io/acme/api:1\n  resources: { cpu: 100m }\nservices:\n  api:\n    <<: *common\n    port: 80\n',
+      'slipway.yaml',
+    );
+    expect(app.services.api).toEqual({ image: 'ghcr.io/acme/api:1', resources: { cpu: '100m' }, port: 80 });
+    expect(Object.keys(app)).not.toContain('x-common');
+  });
+});
+
 describe('parseReferences', () => {
   it('finds each reference with its offsets and skips $${...}', () => {
     const value = 'postgres://${db.user}@${db.host}:5432 $${literal.x}';
