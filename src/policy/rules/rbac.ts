@@ -111,4 +111,21 @@ const podExec = kindRule(
     ),
 );
 
-export const RBAC_RULES: Rule[] = [wildcard, clusterAdmin, secretRead, escalation, podExec];
+const defaultServiceAccount = kindRule(
+  {
+    id: 'rbac-default-service-account',
+    title: 'Permissions bound to a default ServiceAccount',
+    severity: 'warning',
+    category: 'rbac',
+    checks: 'A RoleBinding or ClusterRoleBinding must not have the ServiceAccount named "default" as a subject.',
+    rationale: 'Every pod that names no ServiceAccount runs as "default", so the permissions reach pods nobody meant to grant them to.',
+    remediation: 'Create a dedicated ServiceAccount, bind the Role to it and set serviceAccountName on the pods that need it.',
+  },
+  ['RoleBinding', 'ClusterRoleBinding'],
+  (m) =>
+    arr(m.body.subjects).flatMap((s, i): Violation[] =>
+      isObj(s) && s.kind === 'ServiceAccount' && s.name === 'default' ? [{ manifest: m, path: ['subjects', i, 'name'], message: `grants ${String(get(m.body, 'roleRef', 'name'))} to the default ServiceAccount${typeof s.namespace === 'string' ? ` of ${s.namespace}` : ''}` }] : [],
+    ),
+);
+
+export const RBAC_RULES: Rule[] = [wildcard, clusterAdmin, secretRead, escalation, podExec, defaultServiceAccount];

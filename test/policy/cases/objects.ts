@@ -99,7 +99,21 @@ spec:
         - {name: db, image: postgres:16}
 `;
 
+const binding = (sa: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: b
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: Role
+  name: reader
+subjects:
+  - kind: ServiceAccount
+    name: ${sa}
+`;
+
 export const HYGIENE_CASES: RuleCase[] = [
+  { rule: 'rbac-default-service-account', fail: binding('default # <-'), pass: binding('reports') },
   {
     rule: 'env-duplicate',
     fail: restrictedPod({ container: '      env:\n        - name: MODE\n          value: a\n        - name: MODE # <-\n          value: b\n' }),
