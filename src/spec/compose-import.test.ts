@@ -194,3 +194,61 @@ describe('compose field translations', () => {
     expect(healthcheck({ test: ['NONE'] }, 8080).problem).toMatch(/NONE/);
   });
 });
+
+describe('importCompose: mysql, kafka and chromadb', () => {
+  const text = `services:
+  app:
+    image: ghcr.io/acme/app:2.1.0
+    ports: ["8000"]
+    environment:
+      MYSQL_URL: mysql://root:pw@sql:3306/shop
+      KAFKA_BOOTSTRAP_SERVERS: broker:9092
+      CHROMA_HOST: vectors
+      CHROMA_PORT: "8000"
+      GREETING: hello
+    secrets: [db_password]
+  sql:
+    image: mariadb:11.4
+    environment: { MARIADB_DATABASE: shop }
+  broker:
+    image: bitnami/kafka:3.8.0
+  vectors:
+    image: chromadb/chroma:0.5.20
+secrets:
+  db_password:
+    file: ./pw.txt
+`;
+  const result = importCompose(text, 'compose.yaml', { read: () => undefined }, { name: 'shop' });
+
+  it('recognises the images and rewrites the env that named them', () => {
+    expect(result.spec.dependencies).toEqual({
+      sql: { type: 'mysql', version: '11.4', database: 'shop' },
+      broker: { type: 'kafka', version: '3.8.0' },
+      vectors: { type: 'chromadb', version: '0.5.20' },
+    });
+    expect(result.spec.services.app?.env).toEqual({
+      MYSQL_URL: '${sql.url}',
+      KAFKA_BOOTSTRAP_SERVERS: '${broker.bootstrap}',
+      CHROMA_HOST: '${vectors.host}',
+      CHROMA_PORT: '${vectors.port}',
+      GREETING: 'hello',
+    });
+    expect(result.spec.services.app?.image).toBe('ghcr.io/acme/app:2.1.0');
+  });
+
+  it('reports Compose secrets at both levels', () => {
+    expect(result.unmapped.map((n) => `${n.where} ${n.path}`)).toEqual([
+      'compose.yaml:19:1 secrets',
+      'compose.yaml:11:5 services.app.secrets',
+    ]);
+  });
+
+  it('the result validates', () => {
+    const app = parseSpec(composeSpecText(result, 'compose.yaml'), 'slipway.yaml');
+    expect(Object.keys(resolveEnvironment(app, 'default').dependencies)).toEqual([
+      'sql',
+      'broker',
+      'vectors',
+    ]);
+  });
+});
