@@ -18,8 +18,11 @@
 import type { App } from '../spec/schema.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import { composeWriter } from './compose/index.js';
+import { dashboardsWriter } from './dashboards/index.js';
 import { helmWriter } from './helm/index.js';
 import { kustomizeWriter } from './kustomize/index.js';
+import { runbooksWriter } from './runbooks/index.js';
+import { workflowsWriter } from './workflows/index.js';
 import type { KubeObject } from './kube.js';
 import { toYamlStream } from './yaml.js';
 export { isPlainSafe, toYaml, toYamlStream } from './yaml.js';
@@ -37,6 +40,8 @@ export interface FormatInput {
   environments: RenderedEnvironment[];
   /** Repository files the spec names (`config[].from`), read by the CLI next to slipway.yaml. */
   files?: Record<string, string>;
+  /** slipway.yaml relative to the repository root, for writers that emit commands run from it (workflows). */
+  specPath?: string;
 }
 
 /** A field the target format cannot express, named so the user can act on it. */
@@ -59,6 +64,11 @@ export interface FormatWriter {
   scope: 'environment' | 'all';
   /** Whether the output is one stream that may go to stdout when no --out is given. */
   stdout: boolean;
+  /**
+   * Repository files (relative to slipway.yaml) the writer wants to see when they exist, such as
+   * go.mod or package.json for language detection; the CLI adds those present to `files`.
+   */
+  wants?(spec: App): string[];
   write(input: FormatInput): FormatOutput;
 }
 
@@ -77,8 +87,35 @@ export const manifestsWriter: FormatWriter = {
 
 /** A function, not a constant: the writers import this module's helpers, so the list is built on first use. */
 export function formatWriters(): FormatWriter[] {
-  return [manifestsWriter, helmWriter, kustomizeWriter, composeWriter];
+  return [manifestsWriter, helmWriter, kustomizeWriter, composeWriter, workflowsWriter, runbooksWriter, dashboardsWriter, allWriter];
 }
+
+/** `--format all`: the repository layout, each writer's files under its folder. */
+const REPOSITORY_LAYOUT: [() => FormatWriter, string][] = [
+  [() => workflowsWriter, ''],
+  [() => helmWriter, 'deploy/helm/'],
+  [() => kustomizeWriter, 'deploy/kustomize/'],
+  [() => runbooksWriter, ''],
+  [() => dashboardsWriter, ''],
+];
+
+export const allWriter: FormatWriter = {
+  name: 'all',
+  description: 'everything in a repository layout: .github/workflows/, deploy/helm/, deploy/kustomize/, docs/runbooks/, deploy/grafana/',
+  scope: 'all',
+  stdout: false,
+  wants: (spec) => [...new Set(REPOSITORY_LAYOUT.flatMap(([w]) => w().wants?.(spec) ?? []))],
+  write(input) {
+    const files = new Map<string, string>();
+    const warnings: FormatWarning[] = [];
+    for (const [writer, prefix] of REPOSITORY_LAYOUT) {
+      const out = writer().write(input);
+      for (const [path, text] of out.files) files.set(prefix + path, text);
+      warnings.push(...out.warnings);
+    }
+    return { files, warnings };
+  },
+};
 
 export function findFormat(name: string): FormatWriter | undefined {
   return formatWriters().find((f) => f.name === name);

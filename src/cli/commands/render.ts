@@ -33,7 +33,7 @@ export const registerRender: RegisterCommand = (program: Command, ctx: CommandCo
   const names = formatWriters().map((f) => f.name);
   program
     .command('render')
-    .description('render slipway.yaml as Kubernetes objects, a Helm chart, kustomize overlays or docker-compose.yml')
+    .description('render slipway.yaml as Kubernetes objects, a Helm chart, kustomize overlays, docker-compose.yml, GitHub workflows, runbooks or a Grafana dashboard')
     .option('-f, --file <path>', 'the spec', 'slipway.yaml')
     .option('-e, --env <name>', 'the environment (manifests, compose); helm and kustomize write every environment')
     .option('--format <format>', `one of ${names.join(', ')}`, 'manifests')
@@ -69,7 +69,7 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
     warnings.push(...result.warnings.map((w) => ({ format: 'render', path: w.path, message: `${app.environment}: ${w.message}` })));
     return { environment: app.environment, app, objects: result.objects };
   });
-  const output = writer.write({ spec: loaded.spec, environments, files: loaded.files });
+  const output = writer.write({ spec: loaded.spec, environments, files: { ...loaded.files, ...wantedFiles(specFile, writer.wants?.(loaded.spec) ?? []) }, specPath: repositoryPath(specFile, flags.out ? resolve(io.cwd, flags.out) : io.cwd) });
   warnings.push(...output.warnings);
   const json = parseOutput(flags.output) === 'json';
 
@@ -96,6 +96,22 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
     }
   }
   if (!json) for (const w of warnings) io.err(`warning: ${w.path}: ${w.message}${w.format === 'render' ? '' : ` (${w.format})`}\n`);
+}
+
+/** The files a writer wants (language markers such as go.mod), read next to slipway.yaml when present. */
+function wantedFiles(specFile: string, paths: string[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const path of paths) {
+    const full = resolve(dirname(specFile), path);
+    if (existsSync(full)) files[path] = readFileSync(full, 'utf8');
+  }
+  return files;
+}
+
+/** slipway.yaml as seen from the output folder, which the workflows treat as the repository root. */
+function repositoryPath(specFile: string, root: string): string {
+  const path = relative(root, specFile).split('\\').join('/');
+  return path.startsWith('..') ? 'slipway.yaml' : path;
 }
 
 interface LoadedSpec {
@@ -199,6 +215,13 @@ function nextStep(format: string, out: string, envs: RenderedEnvironment[], spec
       return `next: kubectl apply -k ${out}/overlays/${env.environment}\n`;
     case 'compose':
       return `next: docker compose -f ${out}/docker-compose.yml up --build\n`;
+    case 'workflows':
+    case 'all':
+      return `next: commit ${out}/.github/workflows, give each GitHub Environment a KUBECONFIG secret and production its required reviewers (docs/workflows.md)\n`;
+    case 'runbooks':
+      return `next: read ${out}/docs/runbooks/README.md\n`;
+    case 'dashboards':
+      return `next: import ${out}/deploy/grafana/${spec.app}.json in Grafana (Dashboards > New > Import)\n`;
     default:
       return `next: kubectl apply -f ${out}/${env.environment}.yaml\n`;
   }

@@ -98,7 +98,7 @@ export function dashboard(input: FormatInput): GrafanaDashboard {
   return {
     uid: dashboardUid(app),
     title: `${app}: deploys and services`,
-    description: `Written by slipway render --format dashboards from slipway.yaml; metrics listed in docs/workflows.md#dashboards.`,
+    description: `Written by slipway render --format dashboards from the spec; metrics listed in docs/workflows.md#dashboards.`,
     tags: ['slipway', app],
     timezone: 'browser',
     editable: true,

@@ -41,5 +41,5 @@ export const runbooksWriter: FormatWriter = {
   description: 'docs/runbooks/: deploy, rollback, failed deploy, incident triage, restore, secret rotation',
   scope: 'all',
   stdout: false,
-  write: (input) => writeRunbooks(input),
+  write: (input) => writeRunbooks(input, input.specPath),
 };

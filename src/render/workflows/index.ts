@@ -64,11 +64,11 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
  * Registry entry. `input.files` holds the marker files the CLI found next to slipway.yaml
  * (`wants` below names them); the keys are all that detection looks at.
  */
-export const workflowsWriter: FormatWriter & { wants(input: Pick<FormatInput, 'spec'>): string[] } = {
+export const workflowsWriter: FormatWriter = {
   name: 'workflows',
   description: 'GitHub Actions: ci.yml, cd.yml, promote.yml, drift.yml, dr-drill.yml under .github/workflows/',
   scope: 'all',
   stdout: false,
-  wants: ({ spec }) => markerPathsOf(spec),
-  write: (input) => writeWorkflows(input, { slipwayVersion: slipwayVersion(), files: filesOf(Object.keys(input.files ?? {})) }),
+  wants: (spec) => markerPathsOf(spec),
+  write: (input) => writeWorkflows(input, { specPath: input.specPath, slipwayVersion: slipwayVersion(), files: filesOf(Object.keys(input.files ?? {})) }),
 };
