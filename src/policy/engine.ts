@@ -63,6 +63,7 @@ export function check(request: CheckRequest): CheckOutcome {
         column: pos.column,
         object: { apiVersion: m.ref.apiVersion, kind: m.ref.kind, ...(m.ref.namespace ? { namespace: m.ref.namespace } : {}), name: m.ref.name },
         ...(v.container ? { container: v.container } : {}),
+        ...(m.environment ? { environment: m.environment } : {}),
         message: v.message,
         field: dotted(v.path),
         fixable: Boolean(v.fix?.length),
@@ -74,6 +75,32 @@ export function check(request: CheckRequest): CheckOutcome {
   return { findings, fixes, suppressed, rules };
 }
 
+/**
+ * Checks several input sets independently (each environment rendered from slipway.yaml is its own
+ * application; plain files form one set) and merges the outcomes.
+ */
+export function checkSets(sets: ReadonlyArray<readonly Manifest[]>, request: Omit<CheckRequest, 'manifests'>): CheckOutcome {
+  const outcomes = sets.filter((s) => s.length > 0).map((manifests) => check({ ...request, manifests }));
+  return {
+    findings: outcomes.flatMap((o) => o.findings).sort(compareFindings),
+    fixes: outcomes.flatMap((o) => o.fixes),
+    suppressed: outcomes.reduce((n, o) => n + o.suppressed, 0),
+    rules: rulesFor(request.profile),
+  };
+}
+
+/** Groups manifests into input sets: one per slipway.yaml environment, one for everything else. */
+export function inputSets(manifests: readonly Manifest[]): Manifest[][] {
+  const sets = new Map<string, Manifest[]>();
+  for (const m of manifests) {
+    const key = m.environment === undefined ? '' : `env:${m.environment}`;
+    const list = sets.get(key);
+    if (list) list.push(m);
+    else sets.set(key, [m]);
+  }
+  return [...sets.values()];
+}
+
 function exempted(config: CheckConfig, rule: string, m: Manifest): boolean {
   return (config.exemptions ?? []).some(
     (e) => (!e.rules || e.rules.includes(rule)) && glob(e.kind, m.ref.kind) && glob(e.namespace, m.ref.namespace ?? 'default') && glob(e.name, m.ref.name),
@@ -81,7 +108,7 @@ function exempted(config: CheckConfig, rule: string, m: Manifest): boolean {
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule);
+  return a.file.localeCompare(b.file) || (a.environment ?? '').localeCompare(b.environment ?? '') || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule);
 }
 
 export function severityRank(s: Severity): number {

@@ -35,6 +35,8 @@ export interface Manifest {
   locate(path: Path): Position;
   /** Identifies the YAML document (file + index) for `--fix`. */
   docKey: string;
+  /** For objects rendered from slipway.yaml: the environment they belong to. */
+  environment?: string;
 }
 
 export type Category =
@@ -114,6 +116,8 @@ export interface Finding {
   column: number;
   object: { apiVersion: string; kind: string; namespace?: string; name: string };
   container?: string;
+  /** Set for findings on objects rendered from slipway.yaml: which environment. */
+  environment?: string;
   message: string;
   /** Dotted path of the field the finding is about (`spec.template.spec.containers[0].resources`). */
   field: string;

@@ -35,3 +35,24 @@ describe('slipway check on slipway render output', () => {
     }
   });
 });
+
+describe('slipway check slipway.yaml without --env', () => {
+  it.skipIf(!names.includes('sample-service'))('checks every declared environment, each as its own input set', async () => {
+    const dir = join(examples, 'sample-service');
+    const envs = environmentNames(await loadSpec(join(dir, 'slipway.yaml')));
+    expect(envs.length).toBeGreaterThan(1);
+    const counts: number[] = [];
+    for (const env of envs) {
+      const io = memoryIo({ cwd: dir });
+      await main(['node', 'slipway', 'check', 'slipway.yaml', '--env', env, '-o', 'json'], io.io);
+      counts.push((JSON.parse(io.stdout()) as { summary: { objects: number } }).summary.objects);
+    }
+    const io = memoryIo({ cwd: dir });
+    await main(['node', 'slipway', 'check', 'slipway.yaml', '-o', 'json', '--fail-on', 'none'], io.io);
+    const report = JSON.parse(io.stdout()) as { summary: { objects: number }; findings: Array<{ rule: string; environment?: string }> };
+    expect(report.summary.objects).toBe(counts.reduce((a, b) => a + b, 0));
+    // Same names in every environment are not duplicates: each environment is checked on its own.
+    expect(report.findings.filter((f) => f.rule === 'duplicate-object')).toEqual([]);
+    for (const f of report.findings) expect(envs).toContain(f.environment);
+  });
+});

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, UserError, UserErrors } from '../../errors.js';
 import { catalogEntries, formatCatalogText } from '../../policy/catalog.js';
 import { CONFIG_FILE, parseConfig, type CheckConfig } from '../../policy/config.js';
-import { check, failing, rulesFor, type Profile } from '../../policy/engine.js';
+import { checkSets, failing, inputSets, rulesFor, type Profile } from '../../policy/engine.js';
 import { applyFixes } from '../../policy/fix/apply.js';
 import { parseManifests } from '../../policy/load/parse.js';
 import { parseKubeVersion } from '../../policy/pss/version.js';
@@ -68,7 +68,7 @@ export const registerCheck: RegisterCommand = (program: Command, ctx: CommandCon
     .option('--set <key=value>', 'Helm --set value (repeatable)', collect, [])
     .option('--release-name <name>', 'Helm release name used to render charts', 'release')
     .option('-n, --namespace <namespace>', 'namespace passed to helm template')
-    .option('-e, --env <environment>', 'environment to render when checking slipway.yaml')
+    .option('-e, --env <environment>', 'environment to render when checking slipway.yaml (default: every environment it declares)')
     .action(async (paths: string[], flags: CheckFlags) => {
       ctx.exit(await runCheck(paths, flags, ctx));
     });
@@ -98,7 +98,7 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
     renderSpec: specRenderer(flags.env),
   });
   if (collected.problems.length) throw new UserErrors(collected.problems, 'check/bad-input', EXIT_BAD_INPUT);
-  const outcome = check({ manifests: collected.files.flatMap((f) => f.manifests), options: { kubeVersion, pssVersion }, config, profile });
+  const outcome = checkSets(inputSets(collected.files.flatMap((f) => f.manifests)), { options: { kubeVersion, pssVersion }, config, profile });
 
   let { findings, suppressed } = outcome;
   let manifests = collected.files.flatMap((f) => f.manifests);
@@ -115,12 +115,12 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
       io.err(`fixed: ${fixed.join(', ')}\n`);
       // Report what is left in the rewritten files, not what was there before.
       manifests = files.flatMap((f) => f.manifests);
-      ({ findings, suppressed } = check({ manifests, options: { kubeVersion, pssVersion }, config, profile }));
+      ({ findings, suppressed } = checkSets(inputSets(manifests), { options: { kubeVersion, pssVersion }, config, profile }));
     }
   }
 
   const failed = failing(findings, failOn);
-  const objects = manifests.map((m) => ({ file: m.file, kind: m.ref.kind, namespace: m.ref.namespace, name: m.ref.name }));
+  const objects = manifests.map((m) => ({ file: m.file, kind: m.ref.kind, namespace: m.ref.namespace, name: m.ref.name, environment: m.environment }));
   if (output === 'json') io.out(formatJson(findings, { objects: manifests.length, suppressed, failed }));
   else if (output === 'sarif') io.out(formatSarif(findings, outcome.rules, { version: packageVersion(), informationUri: homepage() }));
   else if (output === 'junit') io.out(formatJunit(findings, objects, failOn));

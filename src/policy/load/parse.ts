@@ -35,6 +35,8 @@ export interface ParsedFile {
   problems: Problem[];
   /** False for rendered streams (Helm, kustomize, slipway.yaml, stdin): `--fix` cannot write them back. */
   editable: boolean;
+  /** For a slipway.yaml rendering: the environment (each environment is checked as its own input set). */
+  environment?: string;
 }
 
 /** Parses a multi-document YAML stream into manifests that remember where each field came from. */

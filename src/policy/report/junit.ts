@@ -8,15 +8,19 @@ import type { Finding, Severity } from '../types.js';
  */
 export interface JunitObject {
   file: string;
+  environment?: string;
   kind: string;
   namespace?: string;
   name: string;
 }
 
+/** A suite per file, and per environment for objects rendered from slipway.yaml. */
+const suiteOf = (x: { file: string; environment?: string }) => (x.environment ? `${x.file} (environment ${x.environment})` : x.file);
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 
 export function formatJunit(findings: readonly Finding[], objects: readonly JunitObject[], failOn: Severity | 'none'): string {
-  const files = [...new Set([...objects.map((o) => o.file), ...findings.map((f) => f.file)])];
+  const files = [...new Set([...objects.map(suiteOf), ...findings.map(suiteOf)])];
   const suites: string[] = [];
   let total = 0;
   let failures = 0;
@@ -24,10 +28,10 @@ export function formatJunit(findings: readonly Finding[], objects: readonly Juni
     const cases: string[] = [];
     let suiteFailures = 0;
     const objectKeys = new Set<string>();
-    for (const o of objects.filter((x) => x.file === file)) objectKeys.add(`${o.kind}/${o.namespace ? `${o.namespace}/` : ''}${o.name}`);
-    for (const f of findings.filter((x) => x.file === file)) objectKeys.add(`${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`);
+    for (const o of objects.filter((x) => suiteOf(x) === file)) objectKeys.add(`${o.kind}/${o.namespace ? `${o.namespace}/` : ''}${o.name}`);
+    for (const f of findings.filter((x) => suiteOf(x) === file)) objectKeys.add(`${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`);
     for (const key of objectKeys) {
-      const mine = findings.filter((f) => f.file === file && `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` === key);
+      const mine = findings.filter((f) => suiteOf(f) === file && `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` === key);
       if (mine.length === 0) {
         cases.push(`    <testcase classname="${esc(file)}" name="${esc(key)}"/>`);
         continue;

@@ -59,7 +59,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly RuleMe
           ruleId: f.rule,
           ruleIndex: indexOf.get(f.rule) ?? -1,
           level: LEVEL[f.severity],
-          message: { text: sentence(`${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}: ${f.message}`) },
+          message: { text: sentence(`${f.environment ? `[${f.environment}] ` : ''}${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}: ${f.message}`) },
           locations: [
             {
               physicalLocation: {
@@ -69,7 +69,7 @@ export function formatSarif(findings: readonly Finding[], rules: readonly RuleMe
               logicalLocations: [{ fullyQualifiedName: `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}${f.field ? `/${f.field}` : ''}`, kind: 'object' }],
             },
           ],
-          partialFingerprints: { 'slipwayFinding/v1': `${f.rule}:${f.object.kind}/${f.object.namespace ?? ''}/${f.object.name}:${f.field}` },
+          partialFingerprints: { 'slipwayFinding/v1': `${f.environment ? `${f.environment}:` : ''}${f.rule}:${f.object.kind}/${f.object.namespace ?? ''}/${f.object.name}:${f.field}` },
         })),
       },
     ],

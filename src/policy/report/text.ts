@@ -13,7 +13,7 @@ const COLOR: Record<Severity, string> = { error: ANSI.red, warning: ANSI.yellow,
 export function formatText(findings: readonly Finding[], opts: TextOptions): string {
   const paint = (code: string, s: string) => (opts.color ? `${code}${s}${ANSI.reset}` : s);
   const lines: string[] = [];
-  const byFile = groupBy(findings, (f) => f.file);
+  const byFile = groupBy(findings, (f) => (f.environment ? `${f.file} (environment ${f.environment})` : f.file));
   for (const [file, inFile] of byFile) {
     lines.push(paint(ANSI.bold, file));
     const width = Math.max(...inFile.map((f) => `${f.file}:${f.line}:${f.column}`.length));

@@ -14,8 +14,8 @@ export interface CollectOptions {
   set: string[];
   releaseName: string;
   namespace?: string;
-  /** Renders a slipway.yaml for one environment into a YAML stream; absent when the renderer is not wired. */
-  renderSpec?: (file: string) => Promise<string>;
+  /** Renders a slipway.yaml into one YAML stream per environment (one with --env, else every declared one). */
+  renderSpec?: (file: string) => Promise<Array<{ environment: string; text: string }>>;
 }
 
 export interface Collected {
@@ -68,7 +68,11 @@ async function collectPath(abs: string, explicit: boolean, host: InputHost, opts
   }
   if (SPEC_FILE.test(basename(abs))) {
     if (!opts.renderSpec) throw new UserError(`${display(abs)}: checking slipway.yaml directly is not available yet`, { code: 'check/spec-unavailable', hint: 'run `slipway render` and check its output directory instead' });
-    return add({ ...parseManifests(await opts.renderSpec(abs), display(abs)), editable: false });
+    for (const { environment, text } of await opts.renderSpec(abs)) {
+      const parsed = parseManifests(text, display(abs));
+      add({ ...parsed, manifests: parsed.manifests.map((m) => ({ ...m, environment })), editable: false, environment });
+    }
+    return;
   }
   if (!explicit && !YAML_FILE.test(abs)) return;
   const text = host.readFile(abs);

@@ -1,24 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
 import { manifestsYaml, renderApp } from '../../render/index.js';
 import { environmentNames, loadSpec, resolveEnvironment, type ResolvedApp } from '../../spec/index.js';
 
 /**
- * Renders slipway.yaml for `slipway check`: the spec is loaded and resolved for one environment
- * (--env, or the only one declared) and rendered by the same renderApp `slipway render` uses; the
- * checker then reads that YAML stream. Lines of findings are lines of the rendered stream.
+ * Renders slipway.yaml for `slipway check`: the spec is loaded, resolved for --env (or for every
+ * environment it declares) and rendered by the same renderApp `slipway render` uses; the checker
+ * reads each YAML stream as its own input set. Lines of findings are lines of the rendered stream.
  */
-export function specRenderer(env: string | undefined): (file: string) => Promise<string> {
+export function specRenderer(env: string | undefined): (file: string) => Promise<Array<{ environment: string; text: string }>> {
   return async (file) => {
     const spec = await loadSpec(file);
-    const declared = environmentNames(spec);
-    const name = env ?? (declared.length === 1 ? declared[0] : undefined);
-    if (!name) {
-      throw new UserError(`${basename(file)} declares environments ${declared.join(', ')}; say which one to check`, { code: 'check/needs-env', path: '--env', hint: `add --env ${declared[0]}` });
-    }
-    const app = resolveEnvironment(spec, name, file);
-    return manifestsYaml(renderApp(app, { files: configFiles(file, app) }).objects);
+    const names = env ? [env] : environmentNames(spec);
+    return names.map((name) => {
+      const app = resolveEnvironment(spec, name, file);
+      return { environment: name, text: manifestsYaml(renderApp(app, { files: configFiles(file, app) }).objects) };
+    });
   };
 }
 
