@@ -2,6 +2,12 @@ import type { RegisterCommand } from '../command.js';
 import { registerCheck } from './check.js';
 import { registerInit } from './init.js';
 import { registerDeploy } from './deploy.js';
+import { registerAbort } from './abort.js';
+import { registerDiff } from './diff.js';
+import { registerHistory } from './history.js';
+import { registerPromote } from './promote.js';
+import { registerRollback } from './rollback.js';
+import { registerStatus } from './status.js';
 import { registerRelease } from './release.js';
 import { registerRender } from './render.js';
 import { registerSandbox } from './sandbox.js';
@@ -9,4 +15,4 @@ import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
 
 /** Every command, in the order `slipway --help` lists them. Adding a command means adding a line here. */
-export const commands: RegisterCommand[] = [registerInit, registerValidate, registerSchema, registerRender, registerCheck, registerSandbox, registerDeploy, registerRelease];
+export const commands: RegisterCommand[] = [registerInit, registerValidate, registerSchema, registerRender, registerCheck, registerSandbox, registerDeploy, registerStatus, registerHistory, registerRollback, registerPromote, registerAbort, registerDiff, registerRelease];

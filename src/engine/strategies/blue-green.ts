@@ -12,6 +12,7 @@ import { FIELD_MANAGER } from '../defaults.js';
 import type { BlueGreenPlan } from '../plan/types.js';
 import { entryKey, entryOf } from '../plan/workloads.js';
 import type { Colour } from '../releases/release.js';
+import { waitForPromotion } from '../control.js';
 import { colourObjects, servedObjects, type ColouredObjects } from './colours.js';
 import { readyCount, waitForReadyEndpoints } from './endpoints.js';
 import { analysisGate, rolloutGate } from './gates.js';
@@ -51,6 +52,9 @@ export const blueGreen: DeployStrategy = {
       plan.services.map((s) => `${s.newDeployment} ready behind ${s.previewService}`).join(', '),
     );
     const pre = await analysisGate(run, plan.prePromotionAnalysis, 'pre-promotion');
+    if (!plan.autoPromote) {
+      await run.steps.run('switch', () => waitForPromotion(ctx, app, run.plan.revision, run.wait()), `waiting for \`slipway promote --env ${app.environment}\` (autoPromote: false)`);
+    }
     await run.steps.run(
       'switch',
       async () => {

@@ -1,0 +1,58 @@
+/**
+ * What the engine commands (deploy, status, history, rollback, promote, abort, diff) share: the
+ * options naming the app and its cluster (`-f`, `--env`, `--kubeconfig`, `--context`,
+ * `--namespace`), and turning them into a resolved app and an engine Context (cluster, release
+ * store, clock, who deploys, where progress goes).
+ */
+import type { Command } from 'commander';
+import { KubeCluster } from '../cluster/kube.js';
+import { systemClock } from '../engine/clock.js';
+import type { DeployEvent, EngineContext } from '../engine/context.js';
+import { parseDuration } from '../engine/duration.js';
+import { defaultHolderIdentity } from '../engine/lock.js';
+import { SecretReleaseStore } from '../engine/releases/secrets.js';
+import { UserError } from '../errors.js';
+import { loadSpec } from '../spec/load.js';
+import { resolveEnvironment } from '../spec/resolve.js';
+import type { ResolvedApp } from '../spec/resolved.js';
+import type { Io } from './io.js';
+
+export interface TargetFlags {
+  file: string;
+  env: string;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  output?: string;
+}
+
+export function targetOptions(cmd: Command): Command {
+  return cmd
+    .requiredOption('-e, --env <name>', 'the environment')
+    .option('-f, --file <path>', 'the spec', 'slipway.yaml')
+    .option('--kubeconfig <file>', 'kubeconfig file (default $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('-n, --namespace <name>', "override the environment's namespace")
+    .option('-o, --output <format>', 'text or json', 'text');
+}
+
+export async function loadTarget(flags: TargetFlags): Promise<ResolvedApp> {
+  const spec = await loadSpec(flags.file);
+  const resolved = resolveEnvironment(spec, flags.env, flags.file);
+  return flags.namespace ? { ...resolved, namespace: flags.namespace } : resolved;
+}
+
+export function engineContext(flags: TargetFlags, io: Io, namespace: string, emit: (e: DeployEvent) => void = () => undefined): EngineContext {
+  const envKubeconfig = io.env.KUBECONFIG;
+  const kubeconfig = flags.kubeconfig ?? (envKubeconfig && !envKubeconfig.includes(':') ? envKubeconfig : undefined);
+  const cluster = KubeCluster.fromKubeconfig({ kubeconfig, context: flags.context, namespace });
+  return { cluster, store: new SecretReleaseStore(cluster, namespace), clock: systemClock, holder: defaultHolderIdentity(), emit };
+}
+
+export function parseTimeout(text: string | undefined): number | undefined {
+  try {
+    return text === undefined ? undefined : parseDuration(text);
+  } catch (err) {
+    throw new UserError(`--timeout: ${(err as Error).message}`, { code: 'deploy-timeout', path: '--timeout' });
+  }
+}
