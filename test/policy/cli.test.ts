@@ -78,3 +78,16 @@ describe('slipway check (in-process)', () => {
     expect(r.err).toContain('--output must be one of');
   });
 });
+
+describe('text colour', () => {
+  it('colours severities only on a terminal, and never with NO_COLOR', async () => {
+    const tty = memoryIo({ cwd: fixtures });
+    await main(['node', 'slipway', 'check', 'privileged.yaml'], { ...tty.io, isTTY: true });
+    expect(tty.stdout()).toContain('\x1b[31merror');
+    const noColor = memoryIo({ cwd: fixtures, env: { NO_COLOR: '1' } });
+    await main(['node', 'slipway', 'check', 'privileged.yaml'], { ...noColor.io, isTTY: true });
+    expect(noColor.stdout()).not.toContain('\x1b[');
+    const pipe = await run(['privileged.yaml']);
+    expect(pipe.out).not.toContain('\x1b[');
+  });
+});
