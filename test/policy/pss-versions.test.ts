@@ -41,10 +41,11 @@ describe('PSS policy versions', () => {
     expect(evaluatePss(w, 'restricted', v(34)).allowed).toBe(false);
     expect(evaluatePss(w, 'restricted', v(35)).allowed).toBe(true);
   });
-  it('exempts Windows pods from seccomp, capabilities and privilege escalation from 1.25', () => {
+  it('exempts Windows pods from seccomp, capabilities and privilege escalation (policy 1.25+, the oldest evaluated)', () => {
     const w = pod(`  os: {name: windows}\n  securityContext: {runAsNonRoot: true}\n  containers:\n  - {name: a, image: x}\n`);
-    expect(evaluatePss(w, 'restricted', v(24)).allowed).toBe(false);
     expect(evaluatePss(w, 'restricted', v(25)).allowed).toBe(true);
+    const linux = pod(`  os: {name: linux}\n  securityContext: {runAsNonRoot: true}\n  containers:\n  - {name: a, image: x}\n`);
+    expect(evaluatePss(linux, 'restricted', v(25)).allowed).toBe(false);
   });
   it('inherits pod-level runAsNonRoot and seccompProfile, but a container may not override them badly', () => {
     const ok = pod(`${restrictedBase}  containers:\n${safeContainer}`);

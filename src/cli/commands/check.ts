@@ -8,7 +8,7 @@ import { checkSets, failing, inputSets, rulesFor, type Profile } from '../../pol
 import { applyFixes } from '../../policy/fix/apply.js';
 import { parseManifests } from '../../policy/load/parse.js';
 import { parseKubeVersion } from '../../policy/pss/version.js';
-import { PSS_LATEST } from '../../policy/pss/version.js';
+import { clampPss, PSS_LATEST, PSS_OLDEST } from '../../policy/pss/version.js';
 import { formatJson } from '../../policy/report/json.js';
 import { formatJunit } from '../../policy/report/junit.js';
 import { formatSarif } from '../../policy/report/sarif.js';
@@ -86,7 +86,11 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
   }
   const failOn = oneOf(flags.failOn ?? config.failOn ?? 'error', ['error', 'warning', 'info', 'none'] as const, '--fail-on') as Severity | 'none';
   const kubeVersion = version(flags.kubeVersion ?? (config.kubeVersion !== undefined ? String(config.kubeVersion) : undefined), DEFAULT_KUBE_VERSION, '--kube-version');
-  const pssVersion = flags.pssVersion === undefined || flags.pssVersion === 'latest' ? PSS_LATEST : version(flags.pssVersion, PSS_LATEST, '--pss-version');
+  const requestedPss = flags.pssVersion === undefined || flags.pssVersion === 'latest' ? PSS_LATEST : version(flags.pssVersion, PSS_LATEST, '--pss-version');
+  const pssVersion = clampPss(requestedPss);
+  if (pssVersion.minor !== requestedPss.minor || pssVersion.major !== requestedPss.major) {
+    io.err(`note: Pod Security Standards policy ${requestedPss.major}.${requestedPss.minor} is evaluated as ${pssVersion.major}.${pssVersion.minor} (supported: ${PSS_OLDEST.major}.${PSS_OLDEST.minor} to ${PSS_LATEST.major}.${PSS_LATEST.minor})\n`);
+  }
 
   const host = nodeHost(io.stdin, io.env);
   const collected = await collectInputs(paths, host, {

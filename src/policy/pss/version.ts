@@ -7,8 +7,12 @@ import type { KubeVersion } from '../types.js';
  */
 export const PSS_LATEST: KubeVersion = { major: 1, minor: 35 };
 
-/** The oldest policy version with the same field-based seccomp check; older versions are clamped up to it. */
-export const PSS_OLDEST: KubeVersion = { major: 1, minor: 19 };
+/**
+ * The oldest policy version evaluated; older requests are clamped up to it. From 1.25 every check of
+ * both levels exists (runAsUser 1.23, capabilities_restricted 1.22, the Windows exemptions 1.25), so no
+ * version in range needs the registry's partial check sets.
+ */
+export const PSS_OLDEST: KubeVersion = { major: 1, minor: 25 };
 
 export function atLeast(v: KubeVersion, major: number, minor: number): boolean {
   return v.major > major || (v.major === major && v.minor >= minor);
