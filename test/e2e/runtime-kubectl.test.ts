@@ -90,6 +90,7 @@ describe('sample-service on the sandbox, driven by kubectl', () => {
     expect(port).toBeGreaterThan(0);
     expect(await get(port as number)).toEqual({ code: 200, body: '{"version":"v1"}\n' });
     expect((await env.kubectl(['logs', 'deploy/sample'])).stdout).toMatch(/sample-service v1 listening/);
+    expect((await env.kubectl(['describe', 'deploy/sample'])).stdout).toMatch(/ScalingReplicaSet\s.*Scaled up replica set sample-\S+ from 0 to 2/);
 
     const results = await underLoad(port as number, async () => {
       await new Promise((r) => setTimeout(r, 300));

@@ -59,6 +59,13 @@ describe('Deployment controller', () => {
     expect(cond(d, 'Available')).toMatchObject({ status: 'True', reason: 'MinimumReplicasAvailable' });
     expect(cond(d, 'Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
     for (const p of pods()) expect(p.spec).toMatchObject({ nodeName: 'sandbox-node' });
+    const eventType = h.store.typeFor('v1', 'Event');
+    if (eventType) {
+      const events = h.store.list(eventType, 'default').items.map((e) => `${(e.involvedObject as { kind: string }).kind} ${e.reason}: ${e.message}`);
+      expect(events).toContain(`Deployment ScalingReplicaSet: Scaled up replica set ${rs?.metadata.name} from 0 to 3`);
+      expect(events.filter((e) => e.startsWith('ReplicaSet SuccessfulCreate: Created pod: web-'))).toHaveLength(3);
+      expect(events.filter((e) => e.startsWith('Pod Started: Started container app'))).toHaveLength(3);
+    }
   });
 
   it('rolls within maxSurge/maxUnavailable, and undo reuses the old ReplicaSet with a new revision', async () => {

@@ -46,9 +46,13 @@ const byCreation = (a: KubeObject, b: KubeObject) =>
 export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec {
   const scale = (rs: KubeObject, replicas: number, d: KubeObject, maxSurge: number): KubeObject => {
     const next = structuredClone(rs);
+    const from = rsView(rs).replicas;
     (next.spec as { replicas: number }).replicas = replicas;
     setNewReplicaSetAnnotations(d, next, revisionOf(rs), maxSurge);
-    return ctx.store.update(next);
+    const stored = ctx.store.update(next);
+    // The message kubectl describe shows (deployment/sync.go scaleReplicaSet).
+    if (from !== replicas) ctx.events?.record(d, 'Normal', 'ScalingReplicaSet', `Scaled ${replicas > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${replicas}`);
+    return stored;
   };
 
   return {
@@ -124,7 +128,10 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
             (rs.spec as { replicas: number }).replicas = Math.max(0, Math.min(replicas + surge - current, replicas));
           }
           try {
-            return ctx.store.create(rs);
+            const created = ctx.store.create(rs);
+            const n = rsView(created).replicas;
+            if (n > 0) ctx.events?.record(dep, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} from 0 to ${n}`);
+            return created;
           } catch (e) {
             // A hash collision with an RS that is not ours: bump collisionCount (sync.go getNewReplicaSet).
             if (!(e instanceof StoreError && e.reason === 'AlreadyExists')) throw e;

@@ -4,6 +4,7 @@ import { cronJobController } from './cronjob.js';
 import { daemonSetController } from './daemonset.js';
 import { deploymentController } from './deployment.js';
 import { endpointsController } from './endpoints.js';
+import { eventSink } from './events.js';
 import { jobController } from './job.js';
 import { ControllerLoop, type ControllerSpec, type LoopContext } from './loop.js';
 import { kinds, type Kinds } from './objects.js';
@@ -29,9 +30,13 @@ export interface RunningControllers {
 }
 
 export function startControllers(store: ObjectStore, clock: Clock, log: (line: string) => void, factories: ControllerFactory[]): RunningControllers {
-  const ctx: LoopContext = { store, clock, log };
   const k = kinds(store);
-  const loops = factories.map((f) => new ControllerLoop(ctx, f(ctx, k)));
+  const loops = factories.map((f) => {
+    const ctx: LoopContext = { store, clock, log };
+    const controller = f(ctx, k);
+    ctx.events = eventSink(store, clock, controller.name);
+    return new ControllerLoop(ctx, controller);
+  });
   for (const l of loops) l.start();
   return {
     loops,

@@ -58,17 +58,22 @@ export function jobController(ctx: LoopContext, k: Kinds): ControllerSpec {
         stopActive();
         cond('SuccessCriteriaMet', 'CompletionsReached', 'Reached expected number of succeeded pods');
         cond('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods');
+        ctx.events?.record(job, 'Normal', 'Completed', 'Job completed');
         st.completionTime = now;
       } else if (failed > (s.backoffLimit ?? 6)) {
         stopActive();
         cond('FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
         cond('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
+        ctx.events?.record(job, 'Warning', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
       } else if (s.suspend) {
         stopActive();
         cond('Suspended', 'JobSuspended', 'Job suspended');
       } else {
         const want = Math.min(s.parallelism ?? 1, completions - succeeded) - active.length;
-        for (let i = 0; i < want; i++) ctx.store.create(podFromTemplate(job, s.template, { generateName: `${name}-` }));
+        for (let i = 0; i < want; i++) {
+          const pod = ctx.store.create(podFromTemplate(job, s.template, { generateName: `${name}-` }));
+          ctx.events?.record(job, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+        }
         active = ownedPods(ctx, k, job, s.selector).filter(isPodActive);
       }
       st.startTime ??= now;

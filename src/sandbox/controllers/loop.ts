@@ -6,6 +6,7 @@
  * so they may write to the store freely.
  */
 import { StoreError, type Clock, type KubeObject, type ObjectStore, type ResourceType, type WatchEvent } from '../types.js';
+import type { EventSink } from './events.js';
 import { isConflict, isNotFound } from './objects.js';
 
 export interface WatchInput {
@@ -25,6 +26,8 @@ export interface LoopContext {
   store: ObjectStore;
   clock: Clock;
   log: (line: string) => void;
+  /** Records core/v1 Events about objects (see events.ts); absent means none are written. */
+  events?: EventSink;
 }
 
 const ERROR_BACKOFF_MS = [5, 50, 250, 1000, 5000];

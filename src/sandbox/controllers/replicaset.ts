@@ -90,13 +90,15 @@ export function replicaSetController(ctx: LoopContext, k: Kinds): ControllerSpec
       let active = ownedPods(ctx, k, rs, s.selector).filter(isPodActive);
       if (active.length < want) {
         for (let i = active.length; i < want; i++) {
-          ctx.store.create(podFromTemplate(rs, s.template, { generateName: `${name}-` }));
+          const pod = ctx.store.create(podFromTemplate(rs, s.template, { generateName: `${name}-` }));
+          ctx.events?.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
         }
       } else if (active.length > want) {
         const victims = [...active].sort((a, b) => compareRanks(deletionRank(a), deletionRank(b))).slice(0, active.length - want);
         for (const p of victims) {
           try {
             ctx.store.delete(k.pod, namespace, p.metadata.name as string);
+            ctx.events?.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`);
           } catch {
             // Already gone: the next event recounts.
           }

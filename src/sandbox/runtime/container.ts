@@ -31,6 +31,8 @@ export interface ContainerHost {
   /** Starts one instance; throws ContainerConfigError when env/volumes cannot be built yet. */
   launch(c: ContainerSpec, log: ContainerLog): ContainerInstance;
   changed(): void;
+  /** Records a kubelet Event about the pod (Pulled, Started, Unhealthy, BackOff, Killing...). */
+  event(type: 'Normal' | 'Warning', reason: string, message: string): void;
 }
 
 type Timer = { cancel(): void };
@@ -57,8 +59,10 @@ export class Container {
   start(): void {
     if (this.host.imageMissing) {
       this.set({ waiting: { reason: 'ErrImagePull', message: `failed to pull image "${this.spec.image}": not found in the sandbox (configured as missing)` } });
+      this.host.event('Warning', 'Failed', `Failed to pull image "${this.spec.image}": not found in the sandbox (configured as missing)`);
       this.after(this.host.config.crashLoopBackoff.initialMs, () => {
         this.set({ waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${this.spec.image}"` } });
+        this.host.event('Normal', 'BackOff', `Back-off pulling image "${this.spec.image}"`);
       });
       return;
     }
@@ -72,6 +76,7 @@ export class Container {
     this.ready = false;
     const inst = this.instance;
     if (!inst) return;
+    this.host.event('Normal', 'Killing', `Stopping container ${this.spec.name}`);
     await inst.preStop(this.spec.lifecycle?.preStop, deadline);
     inst.signal('SIGTERM');
     const left = Math.max(0, deadline - this.host.clock.now().getTime());
@@ -87,10 +92,13 @@ export class Container {
       inst = this.host.launch(this.spec, this.log);
     } catch (e) {
       this.set({ waiting: { reason: 'CreateContainerConfigError', message: (e as Error).message } });
+      this.host.event('Warning', 'Failed', `Error: ${(e as Error).message}`);
       this.after(this.host.config.crashLoopBackoff.initialMs, () => this.run());
       return;
     }
     this.instance = inst;
+    this.host.event('Normal', 'Pulled', `Container image "${this.spec.image}" already present on machine`);
+    this.host.event('Normal', 'Created', `Created container: ${this.spec.name}`);
     const startedAt = this.host.clock.now();
     const run = ++this.probeRun;
     inst.exited.then((exit) => this.onExit(run, startedAt, exit));
@@ -98,6 +106,7 @@ export class Container {
       if (run !== this.probeRun || this.stopping) return;
       this.started = true;
       this.set({ running: { startedAt: rfc3339(startedAt) } });
+      this.host.event('Normal', 'Started', `Started container ${this.spec.name}`);
       this.startReadiness(run);
       this.startLiveness(run, inst);
       const crash = this.host.faults.crashAfterMs;
@@ -132,6 +141,7 @@ export class Container {
     const { initialMs, maxMs } = this.host.config.crashLoopBackoff;
     const delay = Math.min(maxMs, initialMs * 2 ** Math.min(20, this.restartCount - 1));
     this.set({ waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${this.spec.name}` } });
+    this.host.event('Warning', 'BackOff', `Back-off restarting failed container ${this.spec.name}`);
     this.after(delay, () => this.run());
   }
 
@@ -160,7 +170,7 @@ export class Container {
       });
       return;
     }
-    this.probeLoop(run, probe, (ok) => this.setReady(ok));
+    this.probeLoop(run, probe, (ok) => this.setReady(ok), 'Readiness');
   }
 
   private startLiveness(run: number, inst: ContainerInstance): void {
@@ -169,13 +179,14 @@ export class Container {
     this.probeLoop(run, probe, (ok) => {
       if (ok) return;
       this.log.write(`sandbox: liveness probe failed ${probe.failureThreshold ?? 3} times, restarting container ${this.spec.name}\n`);
+      this.host.event('Normal', 'Killing', `Container ${this.spec.name} failed liveness probe, will be restarted`);
       inst.signal('SIGTERM');
       this.after(this.host.graceSeconds * 1000, () => inst.signal('SIGKILL'));
     });
   }
 
   /** prober/worker.go: first probe after initialDelaySeconds, then every periodSeconds; thresholds flip the result. */
-  private probeLoop(run: number, probe: ProbeSpec, report: (ok: boolean) => void): void {
+  private probeLoop(run: number, probe: ProbeSpec, report: (ok: boolean) => void, kind = 'Liveness'): void {
     const period = (probe.periodSeconds ?? 10) * 1000;
     const success = probe.successThreshold ?? 1;
     const failure = probe.failureThreshold ?? 3;
@@ -192,6 +203,7 @@ export class Container {
         } else {
           bad++;
           ok = 0;
+          this.host.event('Warning', 'Unhealthy', `${kind} probe failed`);
           if (bad >= failure) report(false);
         }
         this.after(period, tick);

@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Clock, ObjectStore, SandboxRuntime } from '../types.js';
 import { allControllers, startControllers, type RunningControllers } from '../controllers/index.js';
+import { eventSink } from '../controllers/events.js';
 import { kinds } from '../controllers/objects.js';
 import { defaultSandboxConfig, type SandboxConfig } from './config.js';
 import { Kubelet } from './kubelet.js';
@@ -42,7 +43,7 @@ export function startRuntime(store: ObjectStore, opts: RuntimeOptions): StartedR
   if ('gracefulPodDeletion' in graceful) graceful.gracefulPodDeletion = true;
   const k = kinds(store);
   const controllers = startControllers(store, clock, log, allControllers(opts.dataDir));
-  const kubelet = new Kubelet({ store, k, clock, config, dataDir: opts.dataDir, log });
+  const kubelet = new Kubelet({ store, k, clock, config, dataDir: opts.dataDir, log, events: eventSink(store, clock, 'kubelet') });
   kubelet.start();
   const proxy = new ServiceProxy(store, k, kubelet, log);
   proxy.start();

@@ -99,6 +99,7 @@ export class Kubelet {
       if (!updated || updated.metadata.deletionTimestamp) return;
       bound = updated;
     }
+    this.ctx.events?.record(bound, 'Normal', 'Scheduled', `Successfully assigned ${bound.metadata.namespace}/${bound.metadata.name} to ${SANDBOX_NODE_NAME}`);
     const worker = new PodWorker({ ...this.ctx, freePort: this.ctx.freePort ?? freeLoopbackPort }, bound, this.allocateIp());
     this.workers.set(bound.metadata.uid as string, worker);
     worker.start().catch((e: Error) => this.ctx.log(`kubelet: starting ${pod.metadata.namespace}/${pod.metadata.name}: ${e.message}`));

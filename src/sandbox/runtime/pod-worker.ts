@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { rmSync, mkdirSync } from 'node:fs';
 import type { Clock, KubeObject, ObjectStore } from '../types.js';
+import type { EventSink } from '../controllers/events.js';
 import { rfc3339, setCondition, spec, status, updateWithRetry, type Condition, type Kinds } from '../controllers/objects.js';
 import { isMissingImage, parseImage, ruleFor, type SandboxConfig } from './config.js';
 import { Container, type ContainerState } from './container.js';
@@ -29,6 +30,7 @@ export interface KubeletContext {
   dataDir: string;
   log: (line: string) => void;
   freePort(): Promise<number>;
+  events?: EventSink;
 }
 
 export class PodWorker {
@@ -80,6 +82,7 @@ export class PodWorker {
         imageMissing: isMissingImage(this.ctx.config, c.image ?? ''),
         launch: (cs, log) => this.launch(cs, log),
         changed: () => this.scheduleWrite(),
+        event: (type, reason, message) => this.ctx.events?.record(this.pod, type, reason, message),
       });
       this.containers.push(container);
     }
