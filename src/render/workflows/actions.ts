@@ -91,12 +91,6 @@ export const ACTIONS = {
     sha: 'd7d6bc7722e3daa8354c50bcb52f4837da5e9b6a',
     confirmed: 'code search: 10 files, 8 with "# v3.8.1"',
   },
-  uploadArtifact: {
-    name: 'actions/upload-artifact',
-    version: 'v4.6.2',
-    sha: 'ea165f8d65b6e75b540449e92b4886f43607fa02',
-    confirmed: 'code search: 10 files with "# v4.6.2"',
-  },
 } as const satisfies Record<string, PinnedAction>;
 
 export type ActionKey = keyof typeof ACTIONS;
