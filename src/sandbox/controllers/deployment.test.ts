@@ -166,5 +166,24 @@ describe('Deployment controller', () => {
     expect(replicaSets('web').map((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'])).toEqual(['1', '2', '3']);
     expect(get('web').status).toMatchObject({ updatedReplicas: 3, availableReplicas: 3, observedGeneration: get('web').metadata.generation });
   });
+
+  it('adopts the ReplicaSet and pods orphaned by deleting the Deployment with --cascade=orphan', async () => {
+    h.apply(deployment('web', 'nginx:1'));
+    await h.settle();
+    await step(3000);
+    const [rs] = replicaSets('web');
+    const podNames = pods().map((p) => p.metadata.name).sort();
+    h.store.delete(k().deployment, 'default', 'web', { propagationPolicy: 'Orphan' });
+    await step(1000);
+    expect(h.store.get(k().deployment, 'default', 'web')).toBeUndefined();
+    const orphan = h.store.get(k().replicaSet, 'default', rs?.metadata.name as string);
+    expect(orphan?.metadata.ownerReferences ?? []).toEqual([]);
+    h.apply(deployment('web', 'nginx:1'));
+    await step(3000);
+    const adopted = h.store.get(k().replicaSet, 'default', rs?.metadata.name as string);
+    expect(adopted?.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', name: 'web', uid: get('web').metadata.uid, controller: true });
+    expect(pods().map((p) => p.metadata.name).sort()).toEqual(podNames);
+    expect(get('web').status).toMatchObject({ availableReplicas: 3 });
+  });
 });
 });

@@ -16,7 +16,7 @@ import {
 } from './deployment-util.js';
 import { deploymentComplete, syncDeploymentStatus } from './deployment-status.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
-import { isControlledBy, ownerRefTo, selectorToString, spec, splitKey, status, type Kinds, type LabelSelector, type Obj } from './objects.js';
+import { claim, isControlledBy, ownerRefTo, selectorToString, spec, splitKey, status, type Kinds, type LabelSelector, type Obj } from './objects.js';
 
 export interface DeploymentSpec {
   replicas?: number;
@@ -66,10 +66,7 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
       const d = ctx.store.get(k.deployment, namespace, name);
       if (!d || d.metadata.deletionTimestamp) return;
       const ds = spec<DeploymentSpec>(d);
-      const all = ctx.store
-        .list(k.replicaSet, namespace, { labelSelector: selectorToString(ds.selector) })
-        .items.filter((rs) => isControlledBy(rs, d))
-        .sort(byCreation);
+      const all = claim(ctx.store, k.replicaSet, d, ctx.store.list(k.replicaSet, namespace, { labelSelector: selectorToString(ds.selector) }).items).sort(byCreation);
       let newRS = all.find((rs) => equalIgnoreHash(spec<DeploymentSpec>(rs).template, ds.template));
       const olds = all.filter((rs) => rs !== newRS);
       const { maxSurge, maxUnavailable } = resolveFenceposts(d);

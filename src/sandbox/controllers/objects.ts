@@ -185,3 +185,23 @@ export function selectorToString(selector: LabelSelector | undefined): string {
   }
   return parts.join(',');
 }
+
+/**
+ * ControllerRefManager.ClaimObjects, adoption half: objects matching the owner's selector with no
+ * controller (left by `kubectl delete --cascade=orphan`) get the owner's controller reference.
+ * Returns the objects now controlled by the owner.
+ */
+export function claim(store: ObjectStore, type: ResourceType, owner: KubeObject, candidates: KubeObject[]): KubeObject[] {
+  const out: KubeObject[] = [];
+  for (const o of candidates) {
+    if (isControlledBy(o, owner)) out.push(o);
+    else if (!controllerRef(o) && !o.metadata.deletionTimestamp && !owner.metadata.deletionTimestamp) {
+      const adopted = updateWithRetry(store, type, o.metadata.namespace, o.metadata.name as string, (x) => {
+        if (controllerRef(x)) return false;
+        x.metadata.ownerReferences = [...(x.metadata.ownerReferences ?? []), ownerRefTo(owner)];
+      }, { uid: o.metadata.uid as string });
+      if (adopted && isControlledBy(adopted, owner)) out.push(adopted);
+    }
+  }
+  return out;
+}

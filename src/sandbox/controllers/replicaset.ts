@@ -8,8 +8,8 @@
 import type { KubeObject } from '../types.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
 import {
+  claim,
   getCondition,
-  isControlledBy,
   isPodActive,
   isPodAvailable,
   isPodReady,
@@ -36,9 +36,8 @@ interface ReplicaSetSpec {
 export function ownedPods(ctx: LoopContext, k: Kinds, owner: KubeObject, selector: LabelSelector | undefined): KubeObject[] {
   // An empty selector selects nothing for workload controllers (a nil selector matches no pods).
   if (!selector || (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length)) return [];
-  return ctx.store
-    .list(k.pod, owner.metadata.namespace, { labelSelector: selectorToString(selector) })
-    .items.filter((p) => isControlledBy(p, owner) && selectorMatches(selector, p.metadata.labels));
+  const matching = ctx.store.list(k.pod, owner.metadata.namespace, { labelSelector: selectorToString(selector) }).items.filter((p) => selectorMatches(selector, p.metadata.labels));
+  return claim(ctx.store, k.pod, owner, matching);
 }
 
 /** A pod built from a template, owned by `owner` (controller.GetPodFromTemplate). */

@@ -166,7 +166,7 @@ export class ContractStore implements ObjectStore {
     const o = structuredClone(stored);
     const graceful = this.gracefulPodDeletion && type.kind === 'Pod' && opts.gracePeriodSeconds !== 0;
     if (!o.metadata.finalizers?.length && !graceful) {
-      this.remove(type, o);
+      this.remove(type, o, opts.propagationPolicy === 'Orphan');
       return o;
     }
     if (!o.metadata.deletionTimestamp) {
@@ -200,14 +200,21 @@ export class ContractStore implements ObjectStore {
     this.record({ rv: this.rv, type, event: { type: event, object: o }, ...(previous ? { previous } : {}) });
   }
 
-  private remove(type: ResourceType, o: KubeObject): void {
+  private remove(type: ResourceType, o: KubeObject, orphan = false): void {
     this.objects.delete(this.key(type, o.metadata.namespace, o.metadata.name as string));
     o.metadata.resourceVersion = String(++this.rv);
     this.record({ rv: this.rv, type, event: { type: 'DELETED', object: o } });
-    // Background garbage collection: dependents go once their owner is gone.
+    // Background garbage collection: dependents go once their owner is gone; Orphan only unlinks them.
     for (const dep of [...this.objects.values()]) {
       if (!dep.metadata.ownerReferences?.some((r) => r.uid === o.metadata.uid)) continue;
       const depType = this.typeFor(dep.apiVersion, dep.kind);
+      if (orphan) {
+        const next = structuredClone(dep);
+        next.metadata.ownerReferences = (dep.metadata.ownerReferences ?? []).filter((r) => r.uid !== o.metadata.uid);
+        if (!next.metadata.ownerReferences.length) delete next.metadata.ownerReferences;
+        if (depType) this.put(depType, next, 'MODIFIED', dep);
+        continue;
+      }
       if (depType && this.objects.has(this.key(depType, dep.metadata.namespace, dep.metadata.name as string))) this.delete(depType, dep.metadata.namespace, dep.metadata.name as string);
     }
   }

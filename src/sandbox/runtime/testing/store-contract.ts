@@ -147,6 +147,21 @@ export function storeContract(name: string, make: StoreFactory): void {
       expect(store.get(pod, 'default', 'child')).toBeUndefined();
     });
 
+    it('an Orphan delete leaves dependents without the owner reference', async () => {
+      const { store, deploy, pod } = setup();
+      const d = store.create(deployment('web'));
+      store.create({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'child', namespace: 'default', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid as string, controller: true }] },
+        spec: { containers: [{ name: 'c', image: 'x' }] },
+      });
+      store.delete(deploy, 'default', 'web', { propagationPolicy: 'Orphan' });
+      for (let i = 0; i < 5; i++) await settle();
+      expect(store.get(deploy, 'default', 'web')).toBeUndefined();
+      expect(store.get(pod, 'default', 'child')?.metadata.ownerReferences ?? []).toEqual([]);
+    });
+
     it('with a kubelet, a pod delete waits for the grace-0 delete', () => {
       const { store, pod } = setup();
       store.gracefulPodDeletion = true;
