@@ -17,9 +17,22 @@ export interface InputIndex {
   workloadsSelectedBy(service: Manifest): Workload[];
   networkPoliciesSelecting(w: Workload): Manifest[];
   pdbsSelecting(w: Workload): Manifest[];
+  /**
+   * Does the namespace hold custom resources (kinds outside the built-in API groups, other than Argo
+   * Rollouts)? An operator may create pods from them, so "selects no pod" cannot be concluded.
+   */
+  hasCustomResources(namespace: string): boolean;
 }
 
 const ns = (m: Manifest) => m.ref.namespace ?? 'default';
+
+/** Built-in API groups (plus Gateway API, which creates no pods); anything else may be an operator's input. */
+const BUILT_IN_GROUP = /^(|apps|batch|autoscaling|policy|networking\.k8s\.io|rbac\.authorization\.k8s\.io|discovery\.k8s\.io|storage\.k8s\.io|scheduling\.k8s\.io|coordination\.k8s\.io|node\.k8s\.io|certificates\.k8s\.io|admissionregistration\.k8s\.io|apiextensions\.k8s\.io|apiregistration\.k8s\.io|flowcontrol\.apiserver\.k8s\.io|events\.k8s\.io|resource\.k8s\.io|extensions|gateway\.networking\.k8s\.io|argoproj\.io|monitoring\.coreos\.com|cert-manager\.io)$/;
+
+function isCustomResource(m: Manifest): boolean {
+  const group = m.ref.apiVersion.includes('/') ? (m.ref.apiVersion.split('/')[0] as string) : '';
+  return !BUILT_IN_GROUP.test(group);
+}
 const cache = new WeakMap<readonly Manifest[], InputIndex>();
 
 export function indexOf(manifests: readonly Manifest[]): InputIndex {
@@ -47,6 +60,7 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
   }
   const byKind = (kind: string) => kinds.get(kind) ?? [];
   const inNamespace = (kind: string, namespace: string) => kindsNs.get(`${kind}/${namespace}`) ?? [];
+  const custom = new Set(manifests.filter(isCustomResource).map(ns));
   const index: InputIndex = {
     workloads,
     byKind,
@@ -55,6 +69,7 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
     servicesSelecting: (w) => inNamespace('Service', w.namespace).filter((s) => matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels)),
     workloadsSelectedBy: (s) => (workloadsNs.get(ns(s)) ?? []).filter((w) => matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels)),
     networkPoliciesSelecting: (w) => inNamespace('NetworkPolicy', w.namespace).filter((p) => matchesLabelSelector(get(p.body, 'spec', 'podSelector') ?? {}, w.labels)),
+    hasCustomResources: (namespace) => custom.has(namespace),
     pdbsSelecting: (w) => inNamespace('PodDisruptionBudget', w.namespace).filter((p) => matchesLabelSelector(get(p.body, 'spec', 'selector'), w.labels)),
   };
   cache.set(manifests, index);

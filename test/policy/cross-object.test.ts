@@ -75,3 +75,12 @@ describe('probe-readiness and sidecars', () => {
     expect(findingsOf(pod + svc, 'probe-readiness')).toEqual([]);
   });
 });
+
+describe('operators', () => {
+  it('does not claim a Service selects nothing when a custom resource in its namespace may create the pods', () => {
+    const svc = 'apiVersion: v1\nkind: Service\nmetadata:\n  name: db\nspec:\n  selector: {cnpg.io/cluster: db}\n  ports: [{port: 5432}]\n';
+    const cluster = '---\napiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n  name: db\nspec:\n  instances: 3\n';
+    expect(findingsOf(svc, 'net-service-no-pods')).toHaveLength(1);
+    expect(findingsOf(svc + cluster, 'net-service-no-pods')).toEqual([]);
+  });
+});

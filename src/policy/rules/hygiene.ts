@@ -36,7 +36,7 @@ const policySelectsNothing = kindRule(
     title: 'NetworkPolicy selects no pod template',
     severity: 'warning',
     category: 'networking',
-    checks: 'A NetworkPolicy with a non-empty podSelector must match the pod template labels of a workload in the input (same namespace); `podSelector: {}` always matches.',
+    checks: 'A NetworkPolicy with a non-empty podSelector must match the pod template labels of a workload in the input (same namespace); `podSelector: {}` always matches; namespaces with custom resources in the input (an operator may create the pods) are skipped.',
     rationale: 'A policy that selects nothing protects nothing, usually because of a label typo, while reviewers believe the pods are isolated.',
     remediation: "Fix spec.podSelector to match the pods' labels.",
   },
@@ -45,6 +45,7 @@ const policySelectsNothing = kindRule(
     const selector = get(m.body, 'spec', 'podSelector');
     if (!isObj(selector) || Object.keys(selector).length === 0) return [];
     const ns = m.ref.namespace ?? 'default';
+    if (indexOf(ctx.manifests).hasCustomResources(ns)) return [];
     const hit = indexOf(ctx.manifests).workloads.some((w) => w.namespace === ns && matchesLabelSelector(selector, w.labels));
     return hit ? [] : [{ manifest: m, path: ['spec', 'podSelector'], message: `podSelector matches no pod template in namespace "${ns}"` }];
   },

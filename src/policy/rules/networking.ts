@@ -28,7 +28,7 @@ const serviceNoPods = kindRule(
     title: 'Service selector matches no pod template',
     severity: 'warning',
     category: 'networking',
-    checks: 'A Service with a selector must match the pod template labels of at least one workload in the input (same namespace). Services without a selector and ExternalName Services are skipped.',
+    checks: 'A Service with a selector must match the pod template labels of at least one workload in the input (same namespace). Services without a selector, ExternalName Services, and namespaces with custom resources in the input (an operator may create the pods) are skipped.',
     rationale: 'A Service that selects nothing has no endpoints; clients get connection refused. Usually a label typo.',
     remediation: "Make spec.selector equal to a subset of the pod template's labels.",
   },
@@ -37,7 +37,9 @@ const serviceNoPods = kindRule(
     if (get(m.body, 'spec', 'type') === 'ExternalName') return [];
     const selector = strMap(get(m.body, 'spec', 'selector'));
     if (Object.keys(selector).length === 0) return [];
-    return indexOf(ctx.manifests).workloadsSelectedBy(m).length > 0
+    const index = indexOf(ctx.manifests);
+    if (index.hasCustomResources(ns(m))) return [];
+    return index.workloadsSelectedBy(m).length > 0
       ? []
       : [{ manifest: m, path: ['spec', 'selector'], message: `selector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')} matches no pod template in namespace "${ns(m)}"` }];
   },
