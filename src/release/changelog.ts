@@ -20,9 +20,10 @@ export interface SectionInput {
 }
 
 export function changelogSection(input: SectionInput): string {
-  const heading = input.repoUrl && input.previousTag
-    ? `## [${input.version}](${input.repoUrl}/compare/${input.previousTag}...${input.tag}) (${input.date})`
-    : `## ${input.version} (${input.date})`;
+  const heading =
+    input.repoUrl && input.previousTag
+      ? `## [${input.version}](${input.repoUrl}/compare/${input.previousTag}...${input.tag}) (${input.date})`
+      : `## ${input.version} (${input.date})`;
   const groups: [string, ParsedCommit[]][] = [
     ['Features', input.commits.filter((c) => c.type === 'feat')],
     ['Bug Fixes', input.commits.filter((c) => c.type === 'fix')],

@@ -25,7 +25,10 @@ export function parseCommit(commit: Commit): ParsedCommit | undefined {
   const m = HEADER.exec(commit.subject.trim());
   if (!m?.groups) return undefined;
   const footer = BREAKING_FOOTER.exec(commit.body);
-  const breakingNote = footer?.[1]?.trim().split(/\n\n/)[0]?.replace(/\s*\n\s*/g, ' ');
+  const breakingNote = footer?.[1]
+    ?.trim()
+    .split(/\n\n/)[0]
+    ?.replace(/\s*\n\s*/g, ' ');
   return {
     hash: commit.hash,
     type: m.groups.type!.toLowerCase(),

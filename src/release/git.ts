@@ -33,10 +33,15 @@ const RECORD = '\x1e';
 export function execGit(cwd: string, env: Readonly<Record<string, string | undefined>> = process.env): Git {
   const run = (args: string[]) =>
     new Promise<string>((resolve, reject) => {
-      execFile('git', args, { cwd, env: { ...env, LC_ALL: 'C' }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-        if (error) reject(gitError(args, error, stderr));
-        else resolve(stdout);
-      });
+      execFile(
+        'git',
+        args,
+        { cwd, env: { ...env, LC_ALL: 'C' }, maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          if (error) reject(gitError(args, error, stderr));
+          else resolve(stdout);
+        },
+      );
     });
   return {
     async status() {
@@ -46,7 +51,12 @@ export function execGit(cwd: string, env: Readonly<Record<string, string | undef
       return (await run(['tag', '--list', 'v*', '--merged', 'HEAD'])).split('\n').filter((l) => l.length > 0);
     },
     async log(range) {
-      const out = await run(['log', '--no-merges', `--format=%H${FIELD}%s${FIELD}%b${RECORD}`, ...(range ? [range] : [])]);
+      const out = await run([
+        'log',
+        '--no-merges',
+        `--format=%H${FIELD}%s${FIELD}%b${RECORD}`,
+        ...(range ? [range] : []),
+      ]);
       return out
         .split(RECORD)
         .map((r) => r.replace(/^\n/, ''))
@@ -73,14 +83,23 @@ export function execGit(cwd: string, env: Readonly<Record<string, string | undef
 
 function gitError(args: string[], error: Error & { code?: unknown }, stderr: string): Error {
   if (error.code === 'ENOENT') {
-    return new UserError('git is not installed or not on PATH', { code: 'release/no-git', hint: 'install git; slipway release runs the git binary' });
+    return new UserError('git is not installed or not on PATH', {
+      code: 'release/no-git',
+      hint: 'install git; slipway release runs the git binary',
+    });
   }
   const detail = stderr.trim().split('\n')[0] ?? error.message;
   if (/not a git repository/.test(stderr)) {
-    return new UserError(`not a git repository: ${detail}`, { code: 'release/not-a-repo', hint: 'run slipway release in the repository, or git init first' });
+    return new UserError(`not a git repository: ${detail}`, {
+      code: 'release/not-a-repo',
+      hint: 'run slipway release in the repository, or git init first',
+    });
   }
   if (/does not have any commits|bad default revision|unknown revision/.test(stderr)) {
-    return new UserError('the repository has no commits yet', { code: 'release/no-commits', hint: 'commit your work first' });
+    return new UserError('the repository has no commits yet', {
+      code: 'release/no-commits',
+      hint: 'commit your work first',
+    });
   }
   return new UserError(`git ${args[0]} failed: ${detail}`, { code: 'release/git-failed', exitCode: 1 });
 }

@@ -54,19 +54,37 @@ export async function planRelease(ctx: ReleaseContext, opts: ReleaseOptions = {}
   const parsed = raw.map(parseCommit);
   const commits = parsed.filter((c): c is ParsedCommit => c !== undefined);
   const bump = releaseBump(commits);
-  const counts = { total: raw.length, releasable: commits.filter((c) => c.breaking || ['feat', 'fix', 'perf'].includes(c.type)).length, unconventional: raw.length - commits.length };
-  const plan: ReleasePlan = { previousTag: last?.tag, previousVersion: last ? formatVersion(last.version) : undefined, commits: counts };
+  const counts = {
+    total: raw.length,
+    releasable: commits.filter((c) => c.breaking || ['feat', 'fix', 'perf'].includes(c.type)).length,
+    unconventional: raw.length - commits.length,
+  };
+  const plan: ReleasePlan = {
+    previousTag: last?.tag,
+    previousVersion: last ? formatVersion(last.version) : undefined,
+    commits: counts,
+  };
 
   let version: string | undefined;
   if (opts.as !== undefined) version = explicitVersion(opts.as, last?.version);
   else if (bump) version = last ? formatVersion(bumpVersion(last.version, bump)) : FIRST_VERSION;
   if (!version) return plan;
   if (raw.length === 0) {
-    throw new UserError(`no commits since ${last?.tag}`, { code: 'release/no-commits', hint: 'there is nothing to release' });
+    throw new UserError(`no commits since ${last?.tag}`, {
+      code: 'release/no-commits',
+      hint: 'there is nothing to release',
+    });
   }
   const tag = `v${version}`;
   const date = ctx.now().toISOString().slice(0, 10);
-  const changelog = changelogSection({ version, tag, previousTag: last?.tag, date, commits, repoUrl: await ctx.git.remoteUrl() });
+  const changelog = changelogSection({
+    version,
+    tag,
+    previousTag: last?.tag,
+    date,
+    commits,
+    repoUrl: await ctx.git.remoteUrl(),
+  });
   return { ...plan, version, tag, bump, changelog };
 }
 
@@ -82,10 +100,17 @@ export async function performRelease(ctx: ReleaseContext, plan: ReleasePlan): Pr
 function explicitVersion(text: string, last: ReturnType<typeof parseVersion>): string {
   const version = parseVersion(text);
   if (!version) {
-    throw new UserError(`--as ${text}: expected a version such as 1.0.0`, { code: 'release/bad-version', path: '--as', hint: 'MAJOR.MINOR.PATCH, with or without a leading v' });
+    throw new UserError(`--as ${text}: expected a version such as 1.0.0`, {
+      code: 'release/bad-version',
+      path: '--as',
+      hint: 'MAJOR.MINOR.PATCH, with or without a leading v',
+    });
   }
   if (last && compareVersions(version, last) <= 0) {
-    throw new UserError(`--as ${text}: must be greater than the last release ${formatVersion(last)}`, { code: 'release/bad-version', path: '--as' });
+    throw new UserError(`--as ${text}: must be greater than the last release ${formatVersion(last)}`, {
+      code: 'release/bad-version',
+      path: '--as',
+    });
   }
   return formatVersion(version);
 }

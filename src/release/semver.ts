@@ -47,7 +47,8 @@ export function latestTag(tags: string[]): { tag: string; version: Version } | u
   let best: { tag: string; version: Version } | undefined;
   for (const tag of tags) {
     const version = parseVersion(tag);
-    if (version && tag.startsWith('v') && (!best || compareVersions(version, best.version) > 0)) best = { tag, version };
+    if (version && tag.startsWith('v') && (!best || compareVersions(version, best.version) > 0))
+      best = { tag, version };
   }
   return best;
 }

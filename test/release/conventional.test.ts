@@ -20,12 +20,18 @@ describe('conventional commits', () => {
     expect(bumpOf(parsed!)).toBe(bump);
   });
 
-  it.each(['Add stuff', 'feat:no space', 'feat(): empty scope', 'Merge branch main'])('not conventional: %s', (subject) => {
-    expect(c(subject)).toBeUndefined();
-  });
+  it.each(['Add stuff', 'feat:no space', 'feat(): empty scope', 'Merge branch main'])(
+    'not conventional: %s',
+    (subject) => {
+      expect(c(subject)).toBeUndefined();
+    },
+  );
 
   it('reads BREAKING CHANGE and BREAKING-CHANGE footers, first paragraph only', () => {
-    expect(c('fix: x', 'Refs: #1\nBREAKING CHANGE: env var renamed\nto FOO\n\nMore text')).toMatchObject({ breaking: true, breakingNote: 'env var renamed to FOO' });
+    expect(c('fix: x', 'Refs: #1\nBREAKING CHANGE: env var renamed\nto FOO\n\nMore text')).toMatchObject({
+      breaking: true,
+      breakingNote: 'env var renamed to FOO',
+    });
     expect(c('fix: x', 'BREAKING-CHANGE: gone')).toMatchObject({ breaking: true, breakingNote: 'gone' });
     expect(c('fix: x', 'mentions a breaking change in prose')).toMatchObject({ breaking: false });
   });

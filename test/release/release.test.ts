@@ -20,7 +20,12 @@ function repo(): TempRepo {
 async function release(r: TempRepo, ...args: string[]) {
   const m = memoryIo({ cwd: r.dir, env: r.env });
   const code = await main(['node', 'slipway', 'release', ...args], m.io);
-  return { code, out: m.stdout(), err: m.stderr(), json: () => JSON.parse(m.stdout()) as Record<string, unknown> };
+  return {
+    code,
+    out: m.stdout(),
+    err: m.stderr(),
+    json: () => JSON.parse(m.stdout()) as Record<string, unknown>,
+  };
 }
 
 describe('slipway release on real git repositories', () => {
@@ -37,7 +42,9 @@ describe('slipway release on real git repositories', () => {
     expect(r.git('rev-list', '-n', '1', 'v0.1.0').trim()).toBe(r.head());
     expect(r.git('log', '-1', '--format=%s').trim()).toBe('chore(release): v0.1.0');
     const changelog = readFileSync(join(r.dir, 'CHANGELOG.md'), 'utf8');
-    expect(changelog).toMatch(/^# Changelog\n\n## 0\.1\.0 \(\d{4}-\d{2}-\d{2}\)\n\n### Features\n\n- \*\*api:\*\* add orders endpoint \([0-9a-f]{7}\)\n\n### Bug Fixes\n\n- handle empty cart \([0-9a-f]{7}\)\n/);
+    expect(changelog).toMatch(
+      /^# Changelog\n\n## 0\.1\.0 \(\d{4}-\d{2}-\d{2}\)\n\n### Features\n\n- \*\*api:\*\* add orders endpoint \([0-9a-f]{7}\)\n\n### Bug Fixes\n\n- handle empty cart \([0-9a-f]{7}\)\n/,
+    );
     expect(changelog).not.toContain('explain setup');
     expect(r.git('status', '--porcelain')).toBe('');
   });
@@ -47,24 +54,38 @@ describe('slipway release on real git repositories', () => {
     r.commit('feat: first');
     r.git('tag', '-a', 'v1.2.3', '-m', 'v1.2.3');
     r.commit('fix: a bug');
-    expect((await release(r, '--dry-run', '--output', 'json')).json()).toMatchObject({ version: '1.2.4', bump: 'patch', previousTag: 'v1.2.3' });
+    expect((await release(r, '--dry-run', '--output', 'json')).json()).toMatchObject({
+      version: '1.2.4',
+      bump: 'patch',
+      previousTag: 'v1.2.3',
+    });
     r.commit('perf: faster');
     r.commit('feat(ui): dark mode');
-    expect((await release(r, '--dry-run', '--output', 'json')).json()).toMatchObject({ version: '1.3.0', bump: 'minor' });
+    expect((await release(r, '--dry-run', '--output', 'json')).json()).toMatchObject({
+      version: '1.3.0',
+      bump: 'minor',
+    });
     r.commit('refactor!: drop the v1 API');
-    expect((await release(r, '--dry-run', '--output', 'json')).json()).toMatchObject({ version: '2.0.0', bump: 'major' });
+    expect((await release(r, '--dry-run', '--output', 'json')).json()).toMatchObject({
+      version: '2.0.0',
+      bump: 'major',
+    });
   });
 
   it('a BREAKING CHANGE footer is breaking, and its note leads the changelog', async () => {
     const r = repo();
     r.commit('feat: x');
     r.git('tag', '-a', 'v2.0.0', '-m', 'v2.0.0');
-    r.commit('feat(config): new format\n\nBREAKING CHANGE: the config file is now YAML; convert config.json with slipway import');
+    r.commit(
+      'feat(config): new format\n\nBREAKING CHANGE: the config file is now YAML; convert config.json with slipway import',
+    );
     const result = await release(r);
     expect(result.code).toBe(0);
     expect(r.tags()).toContain('v3.0.0');
     const changelog = readFileSync(join(r.dir, 'CHANGELOG.md'), 'utf8');
-    expect(changelog).toContain('### ⚠ BREAKING CHANGES\n\n- **config:** the config file is now YAML; convert config.json with slipway import\n');
+    expect(changelog).toContain(
+      '### ⚠ BREAKING CHANGES\n\n- **config:** the config file is now YAML; convert config.json with slipway import\n',
+    );
     // The tag message carries the section too.
     expect(r.git('tag', '-l', '--format=%(contents)', 'v3.0.0')).toContain('the config file is now YAML');
   });
@@ -77,7 +98,10 @@ describe('slipway release on real git repositories', () => {
     r.git('tag', 'v0.4.2');
     r.git('tag', 'not-a-version');
     r.commit('feat!: rename everything');
-    expect((await release(r, '--dry-run', '--output', 'json')).json()).toMatchObject({ previousTag: 'v0.4.2', version: '0.5.0' });
+    expect((await release(r, '--dry-run', '--output', 'json')).json()).toMatchObject({
+      previousTag: 'v0.4.2',
+      version: '0.5.0',
+    });
   });
 
   it('new sections go on top of an existing changelog', async () => {
@@ -101,10 +125,15 @@ describe('slipway release on real git repositories', () => {
     r.commit('not conventional at all');
     const result = await release(r);
     expect(result.code).toBe(0);
-    expect(result.out).toContain('nothing to release: 3 commits since v1.0.0, 0 releasable, 1 not conventional');
+    expect(result.out).toContain(
+      'nothing to release: 3 commits since v1.0.0, 0 releasable, 1 not conventional',
+    );
     expect(r.tags()).toEqual(['v1.0.0']);
     expect(existsSync(join(r.dir, 'CHANGELOG.md'))).toBe(false);
-    expect((await release(r, '--output', 'json')).json()).toMatchObject({ released: false, previousVersion: '1.0.0' });
+    expect((await release(r, '--output', 'json')).json()).toMatchObject({
+      released: false,
+      previousVersion: '1.0.0',
+    });
   });
 
   it('refuses a dirty tree with exit 2 and lists what is dirty', async () => {
@@ -142,7 +171,9 @@ describe('slipway release on real git repositories', () => {
     r.commit('feat: a');
     r.git('tag', 'v0.9.0');
     r.commit('fix: b');
-    expect((await release(r, '--as', '1.0.0', '--dry-run', '--output', 'json')).json()).toMatchObject({ version: '1.0.0' });
+    expect((await release(r, '--as', '1.0.0', '--dry-run', '--output', 'json')).json()).toMatchObject({
+      version: '1.0.0',
+    });
     const back = await release(r, '--as', '0.8.0');
     expect(back.code).toBe(2);
     expect(back.err).toContain('must be greater than the last release 0.9.0');

@@ -42,7 +42,8 @@ describe('dashboards', () => {
         expect(new Set(ids).size).toBe(ids.length);
         for (const p of d.panels) {
           expect(p.gridPos.x + p.gridPos.w, p.title).toBeLessThanOrEqual(24);
-          for (const q of d.panels) if (q !== p) expect(overlaps(p.gridPos, q.gridPos), `${p.title} / ${q.title}`).toBe(false);
+          for (const q of d.panels)
+            if (q !== p) expect(overlaps(p.gridPos, q.gridPos), `${p.title} / ${q.title}`).toBe(false);
         }
       });
 
@@ -52,7 +53,8 @@ describe('dashboards', () => {
         for (const p of d.panels.filter((x) => x.type !== 'row')) {
           expect(p.targets?.length, p.title).toBeGreaterThan(0);
           expect(new Set(p.targets!.map((t) => t.refId)).size).toBe(p.targets!.length);
-          for (const t of p.targets!) expect(t.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+          for (const t of p.targets!)
+            expect(t.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
         }
       });
 
@@ -60,21 +62,39 @@ describe('dashboards', () => {
         const json = writeDashboards(input).files.get(`deploy/grafana/${input.spec.app}.json`)!;
         expect(JSON.parse(json).uid).toBe(d.uid);
         for (const name of Object.keys(input.spec.services)) {
-          const hasService = input.environments.some((e) => e.objects.some((o) => o.kind === 'Service' && o.metadata.labels?.['app.kubernetes.io/name'] === name));
-          expect(d.panels.some((p) => p.title === `${name}: error rate (5xx)`), name).toBe(hasService);
+          const hasService = input.environments.some((e) =>
+            e.objects.some(
+              (o) => o.kind === 'Service' && o.metadata.labels?.['app.kubernetes.io/name'] === name,
+            ),
+          );
+          expect(
+            d.panels.some((p) => p.title === `${name}: error rate (5xx)`),
+            name,
+          ).toBe(hasService);
         }
       });
 
       it('every PromQL expression parses (real promtool)', () => {
         const tool = promtool();
         if (!tool) return;
-        const exprs = [...d.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr), ...d.annotations.list.map((a) => a.expr)];
+        const exprs = [
+          ...d.panels.flatMap((p) => p.targets ?? []).map((t) => t.expr),
+          ...d.annotations.list.map((a) => a.expr),
+        ];
         // Grafana substitutes $variables before querying; promtool sees what Prometheus would.
-        const rules = exprs.map((e, i) => ({ record: `slipway:check_${i}`, expr: e.replaceAll('$environment', 'production').replaceAll('$namespace', 'default') }));
+        const rules = exprs.map((e, i) => ({
+          record: `slipway:check_${i}`,
+          expr: e.replaceAll('$environment', 'production').replaceAll('$namespace', 'default'),
+        }));
         const dir = mkdtempSync(join(tmpdir(), 'slipway-promql-'));
         try {
           writeFileSync(join(dir, 'rules.yml'), stringify({ groups: [{ name: 'dashboard', rules }] }));
-          expect(() => execFileSync(tool, ['check', 'rules', join(dir, 'rules.yml')], { encoding: 'utf8', stdio: 'pipe' })).not.toThrow();
+          expect(() =>
+            execFileSync(tool, ['check', 'rules', join(dir, 'rules.yml')], {
+              encoding: 'utf8',
+              stdio: 'pipe',
+            }),
+          ).not.toThrow();
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
@@ -87,8 +107,15 @@ describe('dashboards', () => {
     if (!tool) return;
     const dir = mkdtempSync(join(tmpdir(), 'slipway-promql-'));
     try {
-      writeFileSync(join(dir, 'rules.yml'), stringify({ groups: [{ name: 'x', rules: [{ record: 'x:y', expr: 'sum(rate(http_requests_total[5m]' }] }] }));
-      expect(() => execFileSync(tool, ['check', 'rules', join(dir, 'rules.yml')], { stdio: 'pipe' })).toThrow();
+      writeFileSync(
+        join(dir, 'rules.yml'),
+        stringify({
+          groups: [{ name: 'x', rules: [{ record: 'x:y', expr: 'sum(rate(http_requests_total[5m]' }] }],
+        }),
+      );
+      expect(() =>
+        execFileSync(tool, ['check', 'rules', join(dir, 'rules.yml')], { stdio: 'pipe' }),
+      ).toThrow();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

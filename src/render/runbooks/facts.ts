@@ -22,7 +22,14 @@ export interface EnvironmentFacts {
   /** Services with migrations (run as a Job by slipway deploy). */
   migrations: string[];
   secrets: { service: string; secret: string; keys: string[] }[];
-  dependencies: { name: string; type: string; external: boolean; workload?: Workload; credentials?: string; sqlite?: { pvc: string; file: string } }[];
+  dependencies: {
+    name: string;
+    type: string;
+    external: boolean;
+    workload?: Workload;
+    credentials?: string;
+    sqlite?: { pvc: string; file: string };
+  }[];
   backups: { name: string; schedule: string; keep: number }[];
   hosts: string[];
   scaleDownDelay?: string;
@@ -45,7 +52,9 @@ export function environmentFacts(app: string, env: RenderedEnvironment): Environ
     approval: spec.approval,
     strategy: spec.deploy.strategy ?? 'rolling',
     workloads,
-    migrations: Object.entries(spec.services).filter(([, s]) => s.migrations).map(([n]) => n),
+    migrations: Object.entries(spec.services)
+      .filter(([, s]) => s.migrations)
+      .map(([n]) => n),
     secrets: Object.entries(spec.services)
       .filter(([, s]) => s.secrets?.length)
       .map(([n, s]) => ({ service: n, secret: serviceSecretName(app, n), keys: s.secrets ?? [] })),
@@ -56,8 +65,15 @@ export function environmentFacts(app: string, env: RenderedEnvironment): Environ
         type: d.type,
         external: Boolean(d.external),
         workload: o ? { service: n, kind: o.kind, name: o.metadata.name } : undefined,
-        credentials: d.external ? d.external.secret : ['postgres', 'mysql'].includes(d.type) ? dependencyCredentialsName(app, n) : undefined,
-        sqlite: d.type === 'sqlite' && d.service && d.volume ? sqliteLocation(workloads, d.service, d.volume, d.file) : undefined,
+        credentials: d.external
+          ? d.external.secret
+          : ['postgres', 'mysql'].includes(d.type)
+            ? dependencyCredentialsName(app, n)
+            : undefined,
+        sqlite:
+          d.type === 'sqlite' && d.service && d.volume
+            ? sqliteLocation(workloads, d.service, d.volume, d.file)
+            : undefined,
       };
     }),
     backups: Object.entries(spec.backups).map(([n, b]) => ({ name: n, schedule: b.schedule, keep: b.keep })),
@@ -76,7 +92,12 @@ export function kind(w: Workload): string {
 }
 
 /** A StatefulSet's claim for pod 0 is `<template>-<statefulset>-0` (the StatefulSet controller's naming). */
-function sqliteLocation(workloads: Workload[], service: string, volume: string, file: string | undefined): { pvc: string; file: string } | undefined {
+function sqliteLocation(
+  workloads: Workload[],
+  service: string,
+  volume: string,
+  file: string | undefined,
+): { pvc: string; file: string } | undefined {
   const owner = workloads.find((w) => w.service === service && w.kind === 'StatefulSet');
   return owner ? { pvc: `${volume}-${owner.name}-0`, file: file ?? 'DB_FILE' } : undefined;
 }

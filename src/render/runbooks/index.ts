@@ -14,7 +14,11 @@ export const RUNBOOKS_DIR = 'docs/runbooks';
 
 export function writeRunbooks(input: FormatInput, specPath = 'slipway.yaml'): FormatOutput {
   const app = input.spec.app;
-  const rb: RunbookInput = { app, specPath, environments: input.environments.map((e) => environmentFacts(app, e)) };
+  const rb: RunbookInput = {
+    app,
+    specPath,
+    environments: input.environments.map((e) => environmentFacts(app, e)),
+  };
   const pages: [string, string, string][] = [
     ['deploy.md', 'Deploy', deployRunbook(rb)],
     ['rollback.md', 'Rollback', rollbackRunbook(rb)],
@@ -24,12 +28,21 @@ export function writeRunbooks(input: FormatInput, specPath = 'slipway.yaml'): Fo
     ['secret-rotation.md', 'Secret rotation', secretsRunbook(rb)],
   ];
   const files = new Map<string, string>();
-  const index = [header('Runbooks', app, specPath), ...pages.map(([file, title]) => `- [${title}](${file})\n`), '\n'];
-  index.push('| environment | namespace | strategy | approval | services | dependencies |\n|---|---|---|---|---|---|\n');
-  const list = (ws: { kind: string; name: string }[]) => ws.map((w) => `${w.kind} \`${w.name}\``).join(', ') || '-';
+  const index = [
+    header('Runbooks', app, specPath),
+    ...pages.map(([file, title]) => `- [${title}](${file})\n`),
+    '\n',
+  ];
+  index.push(
+    '| environment | namespace | strategy | approval | services | dependencies |\n|---|---|---|---|---|---|\n',
+  );
+  const list = (ws: { kind: string; name: string }[]) =>
+    ws.map((w) => `${w.kind} \`${w.name}\``).join(', ') || '-';
   for (const e of rb.environments) {
     const deps = e.dependencies.flatMap((d) => (d.workload ? [d.workload] : []));
-    index.push(`| ${e.name} | \`${e.namespace}\` | ${e.strategy} | ${e.approval} | ${list(e.workloads)} | ${list(deps)} |\n`);
+    index.push(
+      `| ${e.name} | \`${e.namespace}\` | ${e.strategy} | ${e.approval} | ${list(e.workloads)} | ${list(deps)} |\n`,
+    );
   }
   files.set(`${RUNBOOKS_DIR}/README.md`, index.join(''));
   for (const [file, , text] of pages) files.set(`${RUNBOOKS_DIR}/${file}`, text);

@@ -5,7 +5,13 @@ export function code(lines: string[]): string {
 }
 
 export function table(head: string[], rows: string[][]): string {
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`), '', ''].join('\n');
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+    '',
+    '',
+  ].join('\n');
 }
 
 export function header(title: string, app: string, specPath: string): string {

@@ -7,7 +7,17 @@
  * Migrations are not a separate job: `slipway deploy` runs them before switching traffic.
  */
 import { uses } from './actions.js';
-import { checkout, deployConcurrency, digestVar, installSlipway, kubeconfigStep, registryLogin, setImageFlags, type Job, type Step } from './common.js';
+import {
+  checkout,
+  deployConcurrency,
+  digestVar,
+  installSlipway,
+  kubeconfigStep,
+  registryLogin,
+  setImageFlags,
+  type Job,
+  type Step,
+} from './common.js';
 import { KUBECONFIG_SECRET, MAIN_BRANCH, RUNNER, TRIVY_FAIL_SEVERITY, VERSION_TAG_GLOB } from './defaults.js';
 import type { BuiltImage, WorkflowPlan } from './plan.js';
 import { expr, id, repoPath, workflowYaml } from './yaml.js';
@@ -22,7 +32,12 @@ export function cdWorkflow(plan: WorkflowPlan): string {
     previous = [id('deploy', plan.automatic)];
   }
   for (const env of plan.gated) {
-    jobs[id('deploy', env)] = deployJob(plan, env, [...new Set([...imageJobs, ...previous])], "startsWith(github.ref, 'refs/tags/v')");
+    jobs[id('deploy', env)] = deployJob(
+      plan,
+      env,
+      [...new Set([...imageJobs, ...previous])],
+      "startsWith(github.ref, 'refs/tags/v')",
+    );
   }
   const workflow = {
     name: 'CD',
@@ -45,15 +60,21 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
     {
       name: 'Tags: commit SHA, and the version on a release tag',
       id: 'tags',
-      env: { IMAGE: image.repository, REF_TYPE: expr('github.ref_type'), REF_NAME: expr('github.ref_name'), SHA: expr('github.sha') },
-      run: [
-        '{',
-        '  echo "tags<<EOF"',
-        '  echo "$IMAGE:$SHA"',
-        '  if [ "$REF_TYPE" = tag ]; then echo "$IMAGE:${REF_NAME#v}"; fi',
-        '  echo "EOF"',
-        '} >> "$GITHUB_OUTPUT"',
-      ].join('\n') + '\n',
+      env: {
+        IMAGE: image.repository,
+        REF_TYPE: expr('github.ref_type'),
+        REF_NAME: expr('github.ref_name'),
+        SHA: expr('github.sha'),
+      },
+      run:
+        [
+          '{',
+          '  echo "tags<<EOF"',
+          '  echo "$IMAGE:$SHA"',
+          '  if [ "$REF_TYPE" = tag ]; then echo "$IMAGE:${REF_NAME#v}"; fi',
+          '  echo "EOF"',
+          '} >> "$GITHUB_OUTPUT"',
+        ].join('\n') + '\n',
     },
     { uses: uses('setupQemu') },
     { uses: uses('setupBuildx') },
@@ -76,7 +97,12 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
     {
       name: `Scan the pushed image (fail on ${TRIVY_FAIL_SEVERITY})`,
       uses: uses('trivy'),
-      with: { 'image-ref': `${image.repository}@${expr('steps.build.outputs.digest')}`, severity: TRIVY_FAIL_SEVERITY, 'ignore-unfixed': true, 'exit-code': '1' },
+      with: {
+        'image-ref': `${image.repository}@${expr('steps.build.outputs.digest')}`,
+        severity: TRIVY_FAIL_SEVERITY,
+        'ignore-unfixed': true,
+        'exit-code': '1',
+      },
     },
     { uses: uses('cosignInstaller') },
     {
@@ -86,12 +112,17 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
     },
     {
       name: 'Attest provenance (BuildKit SLSA provenance, signed by cosign)',
-      env: { IMAGE: image.repository, DIGEST: expr('steps.build.outputs.digest'), PLATFORM: image.platforms[0] ?? 'linux/amd64' },
-      run: [
-        'docker buildx imagetools inspect "$IMAGE@$DIGEST" --format "{{ json (index .Provenance \\"$PLATFORM\\").SLSA }}" > provenance.json',
-        'test -s provenance.json',
-        'cosign attest --yes --type slsaprovenance --predicate provenance.json "$IMAGE@$DIGEST"',
-      ].join('\n') + '\n',
+      env: {
+        IMAGE: image.repository,
+        DIGEST: expr('steps.build.outputs.digest'),
+        PLATFORM: image.platforms[0] ?? 'linux/amd64',
+      },
+      run:
+        [
+          'docker buildx imagetools inspect "$IMAGE@$DIGEST" --format "{{ json (index .Provenance \\"$PLATFORM\\").SLSA }}" > provenance.json',
+          'test -s provenance.json',
+          'cosign attest --yes --type slsaprovenance --predicate provenance.json "$IMAGE@$DIGEST"',
+        ].join('\n') + '\n',
     },
   ];
   return {
@@ -104,9 +135,15 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
   };
 }
 
-function deployJob(plan: WorkflowPlan, environment: string, needs: string[], condition: string | undefined): Job {
+function deployJob(
+  plan: WorkflowPlan,
+  environment: string,
+  needs: string[],
+  condition: string | undefined,
+): Job {
   const digests: Record<string, string> = {};
-  for (const image of plan.images) digests[digestVar(image)] = expr(`needs.${id('image', image.service)}.outputs.digest`);
+  for (const image of plan.images)
+    digests[digestVar(image)] = expr(`needs.${id('image', image.service)}.outputs.digest`);
   const job: Job = {
     name: `Deploy to ${environment}`,
     ...(needs.length ? { needs } : {}),

@@ -77,7 +77,13 @@ function imageJob(plan: WorkflowPlan, image: BuiltImage): Job {
     {
       name: `Scan with Trivy (fail on ${TRIVY_FAIL_SEVERITY})`,
       uses: uses('trivy'),
-      with: { 'image-ref': ref, severity: TRIVY_FAIL_SEVERITY, 'ignore-unfixed': true, 'exit-code': '1', format: 'table' },
+      with: {
+        'image-ref': ref,
+        severity: TRIVY_FAIL_SEVERITY,
+        'ignore-unfixed': true,
+        'exit-code': '1',
+        format: 'table',
+      },
     },
     {
       name: 'SBOM',
@@ -85,7 +91,12 @@ function imageJob(plan: WorkflowPlan, image: BuiltImage): Job {
       with: { image: ref, format: SBOM_FORMAT, 'artifact-name': `sbom-${image.service}.spdx.json` },
     },
   ];
-  return { name: `Image ${image.service}: build, scan, SBOM`, 'runs-on': RUNNER, permissions: { contents: 'read' }, steps };
+  return {
+    name: `Image ${image.service}: build, scan, SBOM`,
+    'runs-on': RUNNER,
+    permissions: { contents: 'read' },
+    steps,
+  };
 }
 
 function checkJob(plan: WorkflowPlan): Job {

@@ -1,6 +1,11 @@
 /** Steps and job fragments several workflows share. */
 import { uses } from './actions.js';
-import { NODE_VERSION, REGISTRY_PASSWORD_SECRET, REGISTRY_USERNAME_SECRET, SLIPWAY_PACKAGE } from './defaults.js';
+import {
+  NODE_VERSION,
+  REGISTRY_PASSWORD_SECRET,
+  REGISTRY_USERNAME_SECRET,
+  SLIPWAY_PACKAGE,
+} from './defaults.js';
 import type { BuiltImage, WorkflowPlan } from './plan.js';
 import { expr } from './yaml.js';
 
@@ -25,11 +30,12 @@ export function kubeconfigStep(secret: string): Step {
   return {
     name: 'Write kubeconfig',
     env: { KUBECONFIG_DATA: expr(`secrets.${secret}`) },
-    run: [
-      'umask 077',
-      'printf \'%s\' "$KUBECONFIG_DATA" > "$RUNNER_TEMP/kubeconfig"',
-      'echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"',
-    ].join('\n') + '\n',
+    run:
+      [
+        'umask 077',
+        'printf \'%s\' "$KUBECONFIG_DATA" > "$RUNNER_TEMP/kubeconfig"',
+        'echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"',
+      ].join('\n') + '\n',
   };
 }
 
@@ -46,7 +52,9 @@ export function digestVar(image: BuiltImage): string {
 /** The `--set-image` flags of one deploy: every service running a built image, by digest. */
 export function setImageFlags(plan: WorkflowPlan): string {
   return plan.images
-    .flatMap((image) => image.runBy.map((service) => `--set-image "${service}=${image.repository}@\${${digestVar(image)}}"`))
+    .flatMap((image) =>
+      image.runBy.map((service) => `--set-image "${service}=${image.repository}@\${${digestVar(image)}}"`),
+    )
     .join(' \\\n  ');
 }
 

@@ -29,7 +29,11 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
     approval: e.app.approval,
     backups: Object.keys(e.app.backups),
   }));
-  const plan = workflowPlan(input.spec, environments, { specPath: opts.specPath ?? 'slipway.yaml', slipwayVersion: opts.slipwayVersion, files: opts.files });
+  const plan = workflowPlan(input.spec, environments, {
+    specPath: opts.specPath ?? 'slipway.yaml',
+    slipwayVersion: opts.slipwayVersion,
+    files: opts.files,
+  });
   const warnings: FormatWarning[] = [];
   const files = new Map<string, string>();
   const ci = ciWorkflow(plan);
@@ -44,17 +48,27 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
     warnings.push({
       format: 'workflows',
       path: `services.${image.service}.build.language`,
-      message: image.language.source === 'unknown'
-        ? `no go.mod, package.json, pyproject.toml, requirements.txt, Cargo.toml, pom.xml or build.gradle in ${image.context}: CI builds and scans the image but runs no lint or tests`
-        : `CI has no lint/test steps for language "${image.language.language}": it builds and scans the image only`,
+      message:
+        image.language.source === 'unknown'
+          ? `no go.mod, package.json, pyproject.toml, requirements.txt, Cargo.toml, pom.xml or build.gradle in ${image.context}: CI builds and scans the image but runs no lint or tests`
+          : `CI has no lint/test steps for language "${image.language.language}": it builds and scans the image only`,
     });
   }
   if (!plan.automatic) {
-    warnings.push({ format: 'workflows', path: 'environments', message: 'no staging environment (or other without approval): cd.yml builds and signs images but deploys nowhere automatically' });
+    warnings.push({
+      format: 'workflows',
+      path: 'environments',
+      message:
+        'no staging environment (or other without approval): cd.yml builds and signs images but deploys nowhere automatically',
+    });
   }
   for (const service of Object.keys(input.spec.services)) {
     if (!plan.images.some((i) => i.runBy.includes(service)) && !input.spec.services[service]?.image) {
-      warnings.push({ format: 'workflows', path: `services.${service}`, message: 'neither build nor image: cd.yml cannot give this service an image' });
+      warnings.push({
+        format: 'workflows',
+        path: `services.${service}`,
+        message: 'neither build nor image: cd.yml cannot give this service an image',
+      });
     }
   }
   return { files, warnings };
@@ -66,9 +80,15 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
  */
 export const workflowsWriter: FormatWriter = {
   name: 'workflows',
-  description: 'GitHub Actions: ci.yml, cd.yml, promote.yml, drift.yml, dr-drill.yml under .github/workflows/',
+  description:
+    'GitHub Actions: ci.yml, cd.yml, promote.yml, drift.yml, dr-drill.yml under .github/workflows/',
   scope: 'all',
   stdout: false,
   wants: (spec) => markerPathsOf(spec),
-  write: (input) => writeWorkflows(input, { specPath: input.specPath, slipwayVersion: slipwayVersion(), files: filesOf(Object.keys(input.files ?? {})) }),
+  write: (input) =>
+    writeWorkflows(input, {
+      specPath: input.specPath,
+      slipwayVersion: slipwayVersion(),
+      files: filesOf(Object.keys(input.files ?? {})),
+    }),
 };

@@ -53,8 +53,14 @@ export function markerPathsOf(spec: App): string[] {
   return [...paths];
 }
 
-export function serviceLanguage(context: string, declared: Language | undefined, files: RepositoryFiles): ServiceLanguage {
-  const markers = markerPaths(context).filter((p) => files.has(p)).map((p) => posix.normalize(p));
+export function serviceLanguage(
+  context: string,
+  declared: Language | undefined,
+  files: RepositoryFiles,
+): ServiceLanguage {
+  const markers = markerPaths(context)
+    .filter((p) => files.has(p))
+    .map((p) => posix.normalize(p));
   if (declared) return { language: declared, source: 'spec', markers };
   for (const [file, language] of LANGUAGE_MARKERS) {
     if (files.has(posix.join(context, file))) return { language, source: 'detected', markers };

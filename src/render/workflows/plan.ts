@@ -60,10 +60,16 @@ export function imageRepository(spec: App, service: string): string | undefined 
 /** The registry host of a repository, as docker login wants it (Docker Hub when the first part is not a host). */
 export function registryHost(repository: string): string {
   const first = repository.split('/')[0] ?? '';
-  return repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+  return repository.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost')
+    ? first
+    : 'docker.io';
 }
 
-export function workflowPlan(spec: App, environments: WorkflowEnvironment[], opts: PlanOptions): WorkflowPlan {
+export function workflowPlan(
+  spec: App,
+  environments: WorkflowEnvironment[],
+  opts: PlanOptions,
+): WorkflowPlan {
   const images: BuiltImage[] = [];
   for (const [service, s] of Object.entries(spec.services)) {
     if (!s.build) continue;
@@ -82,11 +88,14 @@ export function workflowPlan(spec: App, environments: WorkflowEnvironment[], opt
   }
   for (const service of Object.keys(spec.services)) {
     const repository = imageRepository(spec, service);
-    const built = images.find((i) => i.service === service) ?? images.find((i) => i.repository === repository);
+    const built =
+      images.find((i) => i.service === service) ?? images.find((i) => i.repository === repository);
     built?.runBy.push(service);
   }
   const names = environments.map((e) => e.name);
-  const automatic = names.includes('staging') ? 'staging' : environments.find((e) => e.approval === 'none' && e.name !== 'dev')?.name;
+  const automatic = names.includes('staging')
+    ? 'staging'
+    : environments.find((e) => e.approval === 'none' && e.name !== 'dev')?.name;
   return {
     app: spec.app,
     specPath: opts.specPath,

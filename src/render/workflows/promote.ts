@@ -7,7 +7,16 @@
  * GitHub Environment's own protection rules still apply when they exist.
  */
 import { uses } from './actions.js';
-import { checkout, deployConcurrency, digestVar, installSlipway, kubeconfigStep, registryLogin, type Job, type Step } from './common.js';
+import {
+  checkout,
+  deployConcurrency,
+  digestVar,
+  installSlipway,
+  kubeconfigStep,
+  registryLogin,
+  type Job,
+  type Step,
+} from './common.js';
 import { deployCommand } from './cd.js';
 import { GITHUB_OIDC_ISSUER, KUBECONFIG_SECRET, RUNNER } from './defaults.js';
 import type { WorkflowPlan } from './plan.js';
@@ -18,17 +27,18 @@ export function promoteWorkflow(plan: WorkflowPlan): string {
   const resolve: Step = {
     name: 'Resolve and verify image digests',
     env: { REF: expr('inputs.ref'), REPOSITORY: expr('github.repository') },
-    run: [
-      '# cd.yml tags images with the commit SHA and, on a release tag vX.Y.Z, with X.Y.Z.',
-      'TAG="${REF#v}"',
-      ...plan.images.flatMap((image) => [
-        `DIGEST=$(docker buildx imagetools inspect "${image.repository}:$TAG" --format '{{ .Manifest.Digest }}')`,
-        `cosign verify --certificate-oidc-issuer ${GITHUB_OIDC_ISSUER} \\`,
-        `  --certificate-identity-regexp "^https://github.com/$REPOSITORY/\\.github/workflows/cd\\.yml@" \\`,
-        `  "${image.repository}@$DIGEST" > /dev/null`,
-        `echo "${digestVar(image)}=$DIGEST" >> "$GITHUB_ENV"`,
-      ]),
-    ].join('\n') + '\n',
+    run:
+      [
+        '# cd.yml tags images with the commit SHA and, on a release tag vX.Y.Z, with X.Y.Z.',
+        'TAG="${REF#v}"',
+        ...plan.images.flatMap((image) => [
+          `DIGEST=$(docker buildx imagetools inspect "${image.repository}:$TAG" --format '{{ .Manifest.Digest }}')`,
+          `cosign verify --certificate-oidc-issuer ${GITHUB_OIDC_ISSUER} \\`,
+          `  --certificate-identity-regexp "^https://github.com/$REPOSITORY/\\.github/workflows/cd\\.yml@" \\`,
+          `  "${image.repository}@$DIGEST" > /dev/null`,
+          `echo "${digestVar(image)}=$DIGEST" >> "$GITHUB_ENV"`,
+        ]),
+      ].join('\n') + '\n',
   };
   const environment = expr('inputs.environment');
   const job: Job = {
@@ -39,10 +49,16 @@ export function promoteWorkflow(plan: WorkflowPlan): string {
     concurrency: deployConcurrency(plan.app, environment),
     steps: [
       checkout({ ref: expr('inputs.ref') }),
-      ...(plan.images.length ? [{ uses: uses('cosignInstaller') }, ...registries.map(registryLogin), resolve] : []),
+      ...(plan.images.length
+        ? [{ uses: uses('cosignInstaller') }, ...registries.map(registryLogin), resolve]
+        : []),
       ...installSlipway(plan),
       kubeconfigStep(KUBECONFIG_SECRET),
-      { name: 'slipway deploy (runs migrations, rolls back on failure)', env: { ENVIRONMENT: environment }, run: deployCommand(plan, '"$ENVIRONMENT"') },
+      {
+        name: 'slipway deploy (runs migrations, rolls back on failure)',
+        env: { ENVIRONMENT: environment },
+        run: deployCommand(plan, '"$ENVIRONMENT"'),
+      },
     ],
   };
   const workflow = {
@@ -50,8 +66,17 @@ export function promoteWorkflow(plan: WorkflowPlan): string {
     on: {
       workflow_dispatch: {
         inputs: {
-          environment: { description: 'Environment to deploy to', type: 'choice', required: true, options: plan.environments.map((e) => e.name) },
-          ref: { description: 'Release tag (v1.4.2) or commit SHA that cd.yml built and signed', type: 'string', required: true },
+          environment: {
+            description: 'Environment to deploy to',
+            type: 'choice',
+            required: true,
+            options: plan.environments.map((e) => e.name),
+          },
+          ref: {
+            description: 'Release tag (v1.4.2) or commit SHA that cd.yml built and signed',
+            type: 'string',
+            required: true,
+          },
         },
       },
     },

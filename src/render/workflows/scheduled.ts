@@ -16,17 +16,26 @@ import type { WorkflowPlan } from './plan.js';
 import { expr, workflowYaml } from './yaml.js';
 
 export function driftWorkflow(plan: WorkflowPlan): string {
-  const job = scheduledJob(plan, plan.environments.map((e) => e.name), [
-    '# Until `slipway drift` exists this checks the desired state only: the spec renders and passes',
-    '# policy for every environment. Later: slipway drift -f SPEC --env "$ENVIRONMENT" (needs the',
-    "# environment's KUBECONFIG secret and `environment: ${{ matrix.environment }}` on this job).",
-  ]);
+  const job = scheduledJob(
+    plan,
+    plan.environments.map((e) => e.name),
+    [
+      '# Until `slipway drift` exists this checks the desired state only: the spec renders and passes',
+      '# policy for every environment. Later: slipway drift -f SPEC --env "$ENVIRONMENT" (needs the',
+      "# environment's KUBECONFIG secret and `environment: ${{ matrix.environment }}` on this job).",
+    ],
+  );
   return workflowYaml(
     [
       `Written by slipway render --format workflows from ${plan.specPath}; change the spec, not this file.`,
       'Scheduled drift check (daily). See the comment in the job for what it checks today.',
     ],
-    { name: 'Drift', on: { schedule: [{ cron: DRIFT_CRON }], workflow_dispatch: null }, permissions: {}, jobs: { drift: job } },
+    {
+      name: 'Drift',
+      on: { schedule: [{ cron: DRIFT_CRON }], workflow_dispatch: null },
+      permissions: {},
+      jobs: { drift: job },
+    },
   );
 }
 
@@ -44,7 +53,12 @@ export function drDrillWorkflow(plan: WorkflowPlan): string | undefined {
       `Written by slipway render --format workflows from ${plan.specPath}; change the spec, not this file.`,
       'Scheduled restore drill (weekly). See the comment in the job for what it runs today.',
     ],
-    { name: 'DR drill', on: { schedule: [{ cron: DR_DRILL_CRON }], workflow_dispatch: null }, permissions: {}, jobs: { drill: job } },
+    {
+      name: 'DR drill',
+      on: { schedule: [{ cron: DR_DRILL_CRON }], workflow_dispatch: null },
+      permissions: {},
+      jobs: { drill: job },
+    },
   );
 }
 

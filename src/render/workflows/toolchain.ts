@@ -23,8 +23,15 @@ export function lintAndTest({ language, dir, markers }: ToolchainInput): Step[] 
   switch (language) {
     case 'go':
       return [
-        { uses: uses('setupGo'), with: { 'go-version-file': at('go.mod'), 'cache-dependency-path': at('go.sum') } },
-        { name: 'Lint (gofmt, go vet)', ...wd, run: 'test -z "$(gofmt -l .)" || { gofmt -l .; exit 1; }\ngo vet ./...\n' },
+        {
+          uses: uses('setupGo'),
+          with: { 'go-version-file': at('go.mod'), 'cache-dependency-path': at('go.sum') },
+        },
+        {
+          name: 'Lint (gofmt, go vet)',
+          ...wd,
+          run: 'test -z "$(gofmt -l .)" || { gofmt -l .; exit 1; }\ngo vet ./...\n',
+        },
         { name: 'Test', ...wd, run: 'go test -race ./...' },
       ];
     case 'node':
@@ -40,7 +47,11 @@ export function lintAndTest({ language, dir, markers }: ToolchainInput): Step[] 
         : 'python -m pip install .';
       return [
         { uses: uses('setupPython'), with: { 'python-version': PYTHON_VERSION } },
-        { name: 'Install', ...wd, run: `python -m pip install --upgrade pip\n${install}\npython -m pip install ruff pytest\n` },
+        {
+          name: 'Install',
+          ...wd,
+          run: `python -m pip install --upgrade pip\n${install}\npython -m pip install ruff pytest\n`,
+        },
         { name: 'Lint (ruff)', ...wd, run: 'ruff check .' },
         // pytest exits 5 when it collects no tests; a service without tests yet is not a failed build.
         { name: 'Test (pytest)', ...wd, run: 'python -m pytest || [ $? -eq 5 ]' },
@@ -49,7 +60,11 @@ export function lintAndTest({ language, dir, markers }: ToolchainInput): Step[] 
     case 'rust':
       // rustup, cargo, clippy and rustfmt come with GitHub's ubuntu runner image.
       return [
-        { name: 'Lint (rustfmt, clippy)', ...wd, run: 'cargo fmt --check\ncargo clippy --all-targets -- -D warnings\n' },
+        {
+          name: 'Lint (rustfmt, clippy)',
+          ...wd,
+          run: 'cargo fmt --check\ncargo clippy --all-targets -- -D warnings\n',
+        },
         { name: 'Test', ...wd, run: 'cargo test' },
       ];
     case 'java':
@@ -57,7 +72,9 @@ export function lintAndTest({ language, dir, markers }: ToolchainInput): Step[] 
         {
           name: 'Build and test',
           ...wd,
-          run: markers.some((m) => m.endsWith('pom.xml')) ? 'mvn --batch-mode verify' : 'chmod +x gradlew\n./gradlew build\n',
+          run: markers.some((m) => m.endsWith('pom.xml'))
+            ? 'mvn --batch-mode verify'
+            : 'chmod +x gradlew\n./gradlew build\n',
         },
       ];
     case 'other':

@@ -7,6 +7,8 @@ let cached: string | undefined;
  * Read from package.json (three levels up in src/ and in dist/ alike); read once.
  */
 export function slipwayVersion(): string {
-  cached ??= (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  cached ??= (
+    JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
+  ).version;
   return cached;
 }
