@@ -68,7 +68,7 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
     find: (kind, namespace, name) => names.get(`${kind}/${namespace}/${name}`),
     servicesSelecting: (w) => inNamespace('Service', w.namespace).filter((s) => matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels)),
     workloadsSelectedBy: (s) => (workloadsNs.get(ns(s)) ?? []).filter((w) => matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels)),
-    networkPoliciesSelecting: (w) => inNamespace('NetworkPolicy', w.namespace).filter((p) => matchesLabelSelector(get(p.body, 'spec', 'podSelector') ?? {}, w.labels)),
+    networkPoliciesSelecting: (w) => inNamespace('NetworkPolicy', w.namespace).filter((p) => p.ref.apiVersion.startsWith('networking.k8s.io/') && matchesLabelSelector(get(p.body, 'spec', 'podSelector') ?? {}, w.labels)),
     hasCustomResources: (namespace) => custom.has(namespace),
     pdbsSelecting: (w) => inNamespace('PodDisruptionBudget', w.namespace).filter((p) => matchesLabelSelector(get(p.body, 'spec', 'selector'), w.labels)),
   };

@@ -84,3 +84,12 @@ describe('operators', () => {
     expect(findingsOf(svc + cluster, 'net-service-no-pods')).toEqual([]);
   });
 });
+
+describe('other network policy engines', () => {
+  it('treats Cilium and AdminNetworkPolicy objects as possible coverage', () => {
+    const p = restrictedPod({ meta: '  labels:\n    app: web\n' });
+    expect(findingsOf(p, 'net-no-network-policy')).toHaveLength(1);
+    expect(findingsOf(`${p}---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: c\nspec:\n  endpointSelector: {}\n`, 'net-no-network-policy')).toEqual([]);
+    expect(findingsOf(`${p}---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata:\n  name: a\nspec:\n  priority: 10\n`, 'net-no-network-policy')).toEqual([]);
+  });
+});

@@ -1,10 +1,22 @@
 import { arr, get, isObj, num, obj, objs, str, strMap } from '../access.js';
 import { indexOf } from '../index-set.js';
-import type { Manifest, Path, Rule, Violation } from '../types.js';
+import type { Manifest, Path, Rule, RuleContext, Violation } from '../types.js';
 import { declaredPorts, namedPorts } from '../workloads.js';
 import { kindRule, workloadRule } from './define.js';
 
 const ns = (m: Manifest) => m.ref.namespace ?? 'default';
+
+/** Policy kinds of CNI plugins and the AdminNetworkPolicy API that may cover pods instead of a NetworkPolicy. */
+const NAMESPACED_POLICY_KINDS = ['CiliumNetworkPolicy'];
+const CLUSTER_POLICY_KINDS = ['CiliumClusterwideNetworkPolicy', 'GlobalNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
+
+function otherPolicyCovers(ctx: RuleContext, namespace: string): boolean {
+  const index = indexOf(ctx.manifests);
+  if (CLUSTER_POLICY_KINDS.some((k) => index.byKind(k).length > 0)) return true;
+  if (NAMESPACED_POLICY_KINDS.some((k) => index.inNamespace(k, namespace).length > 0)) return true;
+  // Calico's own namespaced NetworkPolicy (projectcalico.org / crd.projectcalico.org).
+  return index.inNamespace('NetworkPolicy', namespace).some((m) => m.ref.apiVersion.includes('projectcalico.org'));
+}
 
 const noNetworkPolicy = workloadRule(
   {
@@ -12,12 +24,12 @@ const noNetworkPolicy = workloadRule(
     title: 'Pods not covered by any NetworkPolicy',
     severity: 'warning',
     category: 'networking',
-    checks: "A workload's pod template labels must be selected by at least one NetworkPolicy in the input in the same namespace (an empty podSelector `{}` selects every pod of the namespace).",
+    checks: "A workload's pod template labels must be selected by at least one NetworkPolicy in the input in the same namespace (an empty podSelector `{}` selects every pod of the namespace). Skipped when the input holds Cilium, Calico or AdminNetworkPolicy objects that may cover the pods.",
     rationale: 'Pods no NetworkPolicy selects accept traffic from every pod in the cluster, so one compromised pod reaches them all.',
     remediation: 'Add a default-deny NetworkPolicy for the namespace (podSelector: {}) and policies allowing the traffic the app needs.',
   },
   (w, ctx) =>
-    indexOf(ctx.manifests).networkPoliciesSelecting(w).length > 0
+    indexOf(ctx.manifests).networkPoliciesSelecting(w).length > 0 || otherPolicyCovers(ctx, w.namespace)
       ? []
       : [{ manifest: w.manifest, path: [...w.podMetaPath, 'labels'], message: `no NetworkPolicy in namespace "${w.namespace}" selects these pods` }],
 );
