@@ -104,11 +104,28 @@ export class Container {
     inst.exited.then((exit) => this.onExit(run, startedAt, exit));
     inst.running.then(() => {
       if (run !== this.probeRun || this.stopping) return;
-      this.started = true;
       this.set({ running: { startedAt: rfc3339(startedAt) } });
       this.host.event('Normal', 'Started', `Started container ${this.spec.name}`);
-      this.startReadiness(run);
-      this.startLiveness(run, inst);
+      const probing = () => {
+        this.started = true;
+        this.host.changed();
+        this.startReadiness(run);
+        this.startLiveness(run, inst);
+      };
+      // A startupProbe holds readiness and liveness back until it passes; failing it kills the container (prober/worker.go).
+      const startup = this.spec.startupProbe;
+      if (!startup) probing();
+      else
+        this.probeLoop(
+          run,
+          startup,
+          (ok) => {
+            if (ok) probing();
+            else this.kill(inst, 'startup');
+            return true;
+          },
+          'Startup',
+        );
       const crash = this.host.faults.crashAfterMs;
       if (crash !== undefined) this.after(crash, () => run === this.probeRun && inst.signal('SIGKILL'));
     });
@@ -178,15 +195,20 @@ export class Container {
     if (!probe) return;
     this.probeLoop(run, probe, (ok) => {
       if (ok) return;
-      this.log.write(`sandbox: liveness probe failed ${probe.failureThreshold ?? 3} times, restarting container ${this.spec.name}\n`);
-      this.host.event('Normal', 'Killing', `Container ${this.spec.name} failed liveness probe, will be restarted`);
-      inst.signal('SIGTERM');
-      this.after(this.host.graceSeconds * 1000, () => inst.signal('SIGKILL'));
+      this.kill(inst, 'liveness');
     });
   }
 
+  private kill(inst: ContainerInstance, probe: 'liveness' | 'startup'): void {
+    this.log.write(`sandbox: ${probe} probe failed, restarting container ${this.spec.name}\n`);
+    this.host.event('Normal', 'Killing', `Container ${this.spec.name} failed ${probe} probe, will be restarted`);
+    inst.signal('SIGTERM');
+    this.after(this.host.graceSeconds * 1000, () => inst.signal('SIGKILL'));
+  }
+
   /** prober/worker.go: first probe after initialDelaySeconds, then every periodSeconds; thresholds flip the result. */
-  private probeLoop(run: number, probe: ProbeSpec, report: (ok: boolean) => void, kind = 'Liveness'): void {
+  /** `report` returning true ends the loop (a startup probe stops once it has decided). */
+  private probeLoop(run: number, probe: ProbeSpec, report: (ok: boolean) => boolean | void, kind = 'Liveness'): void {
     const period = (probe.periodSeconds ?? 10) * 1000;
     const success = probe.successThreshold ?? 1;
     const failure = probe.failureThreshold ?? 3;
@@ -199,12 +221,12 @@ export class Container {
         if (passed) {
           ok++;
           bad = 0;
-          if (ok >= success) report(true);
+          if (ok >= success && report(true)) return;
         } else {
           bad++;
           ok = 0;
           this.host.event('Warning', 'Unhealthy', `${kind} probe failed`);
-          if (bad >= failure) report(false);
+          if (bad >= failure && report(false)) return;
         }
         this.after(period, tick);
       });

@@ -50,6 +50,19 @@ describe('kubelet, simulated pods (fake clock)', () => {
     expect(ready()).toBe(true);
   });
 
+  it('holds readiness until the startupProbe passes', async () => {
+    const clock = new FakeClock();
+    h = startHarness({ clock });
+    h.apply(pod('p', { image: 'nginx:1', startupProbe: { tcpSocket: { port: 80 }, initialDelaySeconds: 5, periodSeconds: 1 } }));
+    const current = () => (h as Harness).store.get(kinds((h as Harness).store).pod, 'default', 'p') as KubeObject;
+    await clock.advance(3000, () => (h as Harness).settle());
+    expect(isPodReady(current())).toBe(false);
+    expect(current().status).toMatchObject({ phase: 'Running', containerStatuses: [{ started: false }] });
+    await clock.advance(3000, () => (h as Harness).settle());
+    expect(isPodReady(current())).toBe(true);
+    expect(current().status).toMatchObject({ containerStatuses: [{ started: true }] });
+  });
+
   it('a configured per-image fault applies to every pod of the image', async () => {
     const clock = new FakeClock();
     h = startHarness({ clock, config: { images: [{ match: 'flaky', faults: 'never-ready' }] } });
@@ -94,6 +107,18 @@ describe('kubelet, process pods (real clock)', () => {
     );
     expect(restarted.status).toMatchObject({ phase: 'Running' });
     expect(h.runtime.podLogs('default', 'p', { previous: true })).toMatch(/liveness probe failed/);
+  }, 20_000);
+
+  it('restarts a container whose startupProbe fails, and never runs its readiness probe', async () => {
+    h = startHarness({ config: { crashLoopBackoff: { initialMs: 100, maxMs: 1000 } } });
+    const k = kinds(h.store);
+    h.apply(pod('p', { image: 'sample-service:v1', ports: [{ containerPort: 8080 }], startupProbe: { httpGet: { path: '/missing', port: 8080 }, periodSeconds: 1, failureThreshold: 2 }, readinessProbe: { httpGet: { path: '/readyz', port: 8080 }, periodSeconds: 1 } }));
+    const restarted = await until('a restart', () => {
+      const p = h?.store.get(k.pod, 'default', 'p');
+      return p && (status<{ containerStatuses?: { restartCount: number }[] }>(p).containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? p : undefined;
+    }, 15_000);
+    expect(isPodReady(restarted)).toBe(false);
+    expect(h.runtime.podLogs('default', 'p', { previous: true })).toMatch(/startup probe failed/);
   }, 20_000);
 
   it('runs a Job pod to completion as a process and records its exit code', async () => {

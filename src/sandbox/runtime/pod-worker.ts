@@ -177,7 +177,7 @@ export class PodWorker {
       ? cs.every((c) => c.state.terminated?.exitCode === 0)
         ? 'Succeeded'
         : 'Failed'
-      : cs.some((c) => c.started || c.restartCount > 0 || c.state.terminated)
+      : cs.some((c) => c.state.running || c.restartCount > 0 || c.state.terminated)
         ? 'Running'
         : 'Pending';
     const notReady = cs.filter((c) => !c.ready).map((c) => c.spec.name);
@@ -204,7 +204,7 @@ export class PodWorker {
         name: c.spec.name,
         image: c.spec.image,
         imageID: c.state.waiting?.reason === 'ErrImagePull' || c.state.waiting?.reason === 'ImagePullBackOff' ? '' : `sandbox://${c.spec.image}`,
-        containerID: c.started || c.state.terminated ? `sandbox://${this.uid.slice(0, 8)}-${i}-${c.restartCount}` : undefined,
+        containerID: c.state.running || c.state.terminated ? `sandbox://${this.uid.slice(0, 8)}-${i}-${c.restartCount}` : undefined,
         ready: c.ready,
         started: c.started,
         restartCount: c.restartCount,
