@@ -1,12 +1,14 @@
 /**
  * `slipway release`: decide, then act (Helm's rollback.go pattern). `planRelease` reads the
  * repository and computes the next version, the changelog section and the tag; `performRelease`
- * writes CHANGELOG.md, commits it and tags that commit. A dry run stops after the plan.
+ * writes CHANGELOG.md (and moves slipway.yaml's `version:`), commits and tags that commit. A dry
+ * run stops after the plan.
  */
 import { UserError } from '../errors.js';
 import { CHANGELOG_FILE, changelogSection, prependSection } from './changelog.js';
 import { parseCommit, releaseBump, type ParsedCommit } from './conventional.js';
 import type { Git } from './git.js';
+import { setSpecVersion } from './spec-version.js';
 import { bumpVersion, compareVersions, formatVersion, latestTag, parseVersion, type Bump } from './semver.js';
 
 /** The changelog file, read and written in the repository root; a separate interface so tests see every write. */
@@ -25,6 +27,8 @@ export interface ReleaseContext {
 export interface ReleaseOptions {
   /** An explicit version (1.0.0), instead of the one the commits imply. */
   as?: string;
+  /** slipway.yaml, relative to the repository root; its `version:` moves with the release. */
+  specFile?: string;
 }
 
 /** Used when the repository has no v* tag yet and the commits ask for a release. */
@@ -39,6 +43,8 @@ export interface ReleasePlan {
   bump?: Bump;
   commits: { total: number; releasable: number; unconventional: number };
   changelog?: string;
+  /** The spec whose `version:` the release commit changes, when it has one. */
+  spec?: { file: string; from: string; to: string };
 }
 
 export async function planRelease(ctx: ReleaseContext, opts: ReleaseOptions = {}): Promise<ReleasePlan> {
@@ -85,7 +91,10 @@ export async function planRelease(ctx: ReleaseContext, opts: ReleaseOptions = {}
     commits,
     repoUrl: await ctx.git.remoteUrl(),
   });
-  return { ...plan, version, tag, bump, changelog };
+  const specText = opts.specFile ? await ctx.workspace.read(opts.specFile) : undefined;
+  const moved = specText !== undefined ? setSpecVersion(specText, version) : undefined;
+  const spec = moved && opts.specFile ? { file: opts.specFile, from: moved.from, to: version } : undefined;
+  return { ...plan, version, tag, bump, changelog, spec };
 }
 
 /** Writes CHANGELOG.md, commits it as `chore(release): vX.Y.Z` and tags that commit. */
@@ -93,7 +102,16 @@ export async function performRelease(ctx: ReleaseContext, plan: ReleasePlan): Pr
   if (!plan.tag || !plan.changelog) return;
   const existing = await ctx.workspace.read(CHANGELOG_FILE);
   await ctx.workspace.write(CHANGELOG_FILE, prependSection(existing, plan.changelog));
-  await ctx.git.commit([CHANGELOG_FILE], `chore(release): ${plan.tag}`);
+  const paths = [CHANGELOG_FILE];
+  if (plan.spec && plan.version) {
+    const text = await ctx.workspace.read(plan.spec.file);
+    const moved = text !== undefined ? setSpecVersion(text, plan.version) : undefined;
+    if (moved) {
+      await ctx.workspace.write(plan.spec.file, moved.text);
+      paths.push(plan.spec.file);
+    }
+  }
+  await ctx.git.commit(paths, `chore(release): ${plan.tag}`);
   await ctx.git.tag(plan.tag, `Release ${plan.tag}\n\n${plan.changelog}`);
 }
 

@@ -179,6 +179,38 @@ describe('slipway release on real git repositories', () => {
     expect(back.err).toContain('must be greater than the last release 0.9.0');
   });
 
+  it("moves slipway.yaml's version: in the release commit, keeping comments; a spec without one is left alone", async () => {
+    const r = repo();
+    r.write(
+      'slipway.yaml',
+      '# the shop\napp: shop\nversion: 1.2.0 # images default to this tag\nservices: {}\n',
+    );
+    r.commit('feat: first');
+    r.git('tag', '-a', 'v1.2.0', '-m', 'v1.2.0');
+    r.commit('feat: second');
+    const dry = await release(r, '--dry-run', '--output', 'json');
+    expect(dry.json()).toMatchObject({ spec: { file: 'slipway.yaml', from: '1.2.0', to: '1.3.0' } });
+    expect(readFileSync(join(r.dir, 'slipway.yaml'), 'utf8')).toContain('version: 1.2.0');
+    const result = await release(r);
+    expect(result.out).toContain('slipway.yaml: version 1.2.0 -> 1.3.0');
+    expect(readFileSync(join(r.dir, 'slipway.yaml'), 'utf8')).toBe(
+      '# the shop\napp: shop\nversion: 1.3.0 # images default to this tag\nservices: {}\n',
+    );
+    expect(
+      r.git('diff-tree', '--no-commit-id', '--name-only', '-r', 'v1.3.0^{commit}').trim().split('\n').sort(),
+    ).toEqual(['CHANGELOG.md', 'slipway.yaml']);
+    expect(r.git('status', '--porcelain')).toBe('');
+
+    const plain = repo();
+    plain.write('slipway.yaml', 'app: shop\nservices: {}\n');
+    plain.commit('feat: first');
+    expect((await release(plain, '--output', 'json')).json()).toMatchObject({
+      released: true,
+      version: '0.1.0',
+    });
+    expect(readFileSync(join(plain.dir, 'slipway.yaml'), 'utf8')).toBe('app: shop\nservices: {}\n');
+  });
+
   it('outside a repository: exit 2 with a hint', async () => {
     const r = repo();
     r.git('init', '--quiet');

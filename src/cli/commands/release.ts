@@ -4,6 +4,7 @@
  * annotated tag. Nothing is pushed: `git push --follow-tags` publishes it, and cd.yml builds,
  * signs and deploys the tag. Exit 0 released (or nothing to release), 2 bad input or dirty tree.
  */
+import { relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { execGit } from '../../release/git.js';
 import { performRelease, planRelease, type ReleasePlan } from '../../release/release.js';
@@ -11,6 +12,7 @@ import { diskWorkspace } from '../../release/workspace.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 
 interface ReleaseFlags {
+  file: string;
   dryRun?: boolean;
   as?: string;
   output?: string;
@@ -20,6 +22,11 @@ export const registerRelease: RegisterCommand = (program: Command, ctx: CommandC
   program
     .command('release')
     .description('tag the next semantic version from conventional commits, with a CHANGELOG.md section')
+    .option(
+      '-f, --file <path>',
+      'the spec whose version: moves with the release (skipped when absent or without version:)',
+      'slipway.yaml',
+    )
     .option('--dry-run', 'print the next version and the changelog section; write nothing')
     .option('--as <version>', 'release this version instead of the one the commits imply (e.g. 1.0.0)')
     .option('-o, --output <format>', 'text or json', 'text')
@@ -29,7 +36,8 @@ export const registerRelease: RegisterCommand = (program: Command, ctx: CommandC
 async function runRelease(flags: ReleaseFlags, ctx: CommandContext): Promise<void> {
   const { io } = ctx;
   const release = { git: execGit(io.cwd, io.env), workspace: diskWorkspace(io.cwd), now: () => new Date() };
-  const plan = await planRelease(release, { as: flags.as });
+  const specFile = relative(io.cwd, resolve(io.cwd, flags.file)).split('\\').join('/');
+  const plan = await planRelease(release, { as: flags.as, specFile });
   const dryRun = Boolean(flags.dryRun);
   if (plan.tag && !dryRun) await performRelease(release, plan);
   const released = Boolean(plan.tag) && !dryRun;
@@ -47,6 +55,7 @@ function describe(plan: ReleasePlan, dryRun: boolean): string {
     return `nothing to release: ${counted} (feat, fix, perf or a breaking change make a release)\n`;
   const head = dryRun
     ? `would release ${plan.tag} (${plan.bump ?? 'explicit'}${plan.previousTag ? ` from ${plan.previousTag}` : ''}): ${counted}\n`
-    : `released ${plan.tag}: committed CHANGELOG.md and tagged it; ${counted}\nnext: git push --follow-tags\n`;
-  return `${head}\n${plan.changelog}`;
+    : `released ${plan.tag}: committed CHANGELOG.md${plan.spec ? ` and ${plan.spec.file}` : ''} and tagged it; ${counted}\nnext: git push --follow-tags\n`;
+  const spec = plan.spec ? `${plan.spec.file}: version ${plan.spec.from} -> ${plan.spec.to}\n` : '';
+  return `${head}${spec}\n${plan.changelog}`;
 }
