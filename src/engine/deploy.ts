@@ -24,7 +24,8 @@ import { analysisProviders, checkObjects, renderObjects } from './prepare.js';
 import type { Override, Release, Strategy } from './releases/release.js';
 import { StepRecorder } from './steps.js';
 import { runAnalyses } from './strategies/analyse.js';
-import { STRATEGIES, StrategyFailed, type StrategyRun } from './strategies/index.js';
+import { entryKey, entryOf } from './plan/workloads.js';
+import { STRATEGIES, StrategyFailed, type DeployStrategy, type Served, type StrategyRun } from './strategies/index.js';
 
 export interface DeployRequest {
   app: ResolvedApp;
@@ -162,15 +163,25 @@ function describeFailure(err: unknown, abort: AbortSignal): { reason: string; ph
   return undefined;
 }
 
-async function cleanUp(run: StrategyRun, served: Parameters<typeof STRATEGIES.rolling.cleanUp>[1], strategyCleanUp: typeof STRATEGIES.rolling.cleanUp): Promise<void> {
-  const { ctx, plan } = run;
-  const work = plan.steps.find((s) => s.name === 'clean-up');
-  if (work?.skipped) {
-    run.steps.skip('clean-up', work.skipped);
+/**
+ * The strategy's own clean-up (the old colour after its delay), then what the previous release
+ * owned and this one does not: compared with what the strategy says it serves, not with the
+ * rendered names, since strategies rename (colours) and keep objects (the idle colour).
+ */
+async function cleanUp(run: StrategyRun, served: Served, strategyCleanUp: DeployStrategy['cleanUp']): Promise<void> {
+  const { ctx, app, previous } = run;
+  const owned = new Set(served.objects.map((o) => entryKey(entryOf(o, app.namespace))));
+  const prune = (previous?.inventory ?? []).filter((e) => !owned.has(entryKey({ ...e, namespace: e.namespace ?? app.namespace })));
+  const work = run.plan.steps.find((s) => s.name === 'clean-up');
+  if (prune.length === 0 && run.plan.strategy !== 'blue-green') {
+    run.steps.skip('clean-up', work?.skipped ?? 'nothing the previous release applied is gone');
     return;
   }
+  let detail: string | undefined;
   await run.steps.run('clean-up', async () => {
-    await strategyCleanUp(run, served);
-    for (const entry of plan.prune) await ctx.cluster.delete(entry, { propagationPolicy: 'Background' });
-  }, work?.summary);
+    const did = await strategyCleanUp(run, served);
+    for (const entry of prune) await ctx.cluster.delete(entry, { propagationPolicy: 'Background' });
+    detail = [did, prune.length ? `deleted ${prune.map((e) => `${e.kind}/${e.name}`).join(', ')}` : undefined].filter(Boolean).join('; ') || undefined;
+  });
+  if (detail) ctx.emit({ type: 'message', level: 'info', text: `clean-up: ${detail}`, at: ctx.clock.now().toISOString() });
 }

@@ -26,8 +26,52 @@ export function servicePort(env: SandboxEnv, namespace: string, name: string): n
   return entry.localPort;
 }
 
-/** GET / through the Service proxy: the version that answered. */
+/** GET / through the Service proxy on a new connection (a pooled one would stay on the pod it first reached): the version that answered. */
 export async function versionOf(port: number): Promise<string> {
-  const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { connection: 'close' } });
-  return ((await res.json()) as { version: string }).version;
+  const { get } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve((JSON.parse(body) as { version: string }).version));
+    }).on('error', reject);
+  });
+}
+
+export interface LoadStats {
+  sent: number;
+  ok: number;
+  failed: number;
+  errors: Record<string, number>;
+  versions: Record<string, { count: number; firstMs: number; lastMs: number }>;
+  firstFailures: Array<{ atMs: number; reason: string }>;
+  durationMs: number;
+  perSecond: number;
+}
+
+/** Starts the load client on a Service port; `stop()` ends it and returns its counts. */
+export async function startLoad(port: number, concurrency = 8, maxSeconds = 180): Promise<{ startedAt: number; stop(): Promise<LoadStats> }> {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['test/e2e/load-client.mjs', String(port), String(concurrency), String(maxSeconds)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const started = new Promise<void>((resolve) => {
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      if (out.includes('started\n')) resolve();
+    });
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  await started;
+  const startedAt = Date.now();
+  return {
+    startedAt,
+    async stop() {
+      child.stdin.end();
+      await exited;
+      const last = out.trim().split('\n').pop() ?? '{}';
+      return JSON.parse(last) as LoadStats;
+    },
+  };
 }

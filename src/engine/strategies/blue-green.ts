@@ -42,7 +42,8 @@ export const blueGreen: DeployStrategy = {
     await run.steps.run(
       'roll-out',
       async () => {
-        await ctx.cluster.apply([...objs.colourWorkloads, ...objs.rest, ...objs.preview], { fieldManager: FIELD_MANAGER });
+        // force: the idle colour's replicas were last set to zero by the scale-down patch (another field manager entry).
+        await ctx.cluster.apply([...objs.colourWorkloads, ...objs.rest, ...objs.preview], { fieldManager: FIELD_MANAGER, force: true });
         await rolloutGate(run, deployments.map((d) => refOf(d, app.namespace)));
         for (const s of plan.services) {
           const d = objs.colourWorkloads.find((o) => o.kind === 'Deployment' && o.metadata.name === s.newDeployment);
@@ -69,7 +70,9 @@ export const blueGreen: DeployStrategy = {
     const post = await analysisGate(run, plan.postPromotionAnalysis, 'post-promotion');
     const activeColours: Record<string, Colour> = Object.fromEntries(plan.services.map((s) => [s.service, s.newColour]));
     const replaced = new Set([...run.groups.workloads, ...run.groups.traffic]);
-    const objects = [...Object.values(run.groups).flat().filter((o) => !replaced.has(o)), ...objs.colourWorkloads, ...objs.rest, ...objs.preview, ...objs.active];
+    // The old colour stays part of the release (scaled to zero, ready to take the next version), so no prune removes it.
+    const oldColours = plan.services.flatMap((s) => (s.oldDeployment ? [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: s.oldDeployment, namespace: app.namespace } }] : []));
+    const objects = [...Object.values(run.groups).flat().filter((o) => !replaced.has(o)), ...objs.colourWorkloads, ...objs.rest, ...objs.preview, ...objs.active, ...oldColours];
     return { analysis: [...pre, ...post], objects, activeColours };
   },
 

@@ -1,0 +1,99 @@
+/**
+ * Issue 6, scenarios 1 and 2 (and the switch-back half of 3), blue-green through the CLI against the
+ * sandbox with real sample-service processes, under a steady load through the Service's proxy port
+ * from a separate process (test/e2e/load-client.mjs: a new loopback connection per request):
+ * v1 → v2 with zero failed requests and traffic moving to v2; v3 whose readiness never passes
+ * exits 1 while v2 keeps serving with zero failed requests; v4 that fails its post-promotion
+ * analysis is switched back to v2, and the time from the failed analysis to the last v4 answer is
+ * measured.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
+import { SAMPLE_SPEC, servicePort, slipwayCli, startLoad, versionOf } from './deploy-helpers.js';
+
+/** Loopback requests per second the load must reach (issue 6: at least 200). */
+const MIN_RATE = 200;
+
+describe('slipway deploy --strategy blue-green under load (sandbox)', () => {
+  let env: SandboxEnv;
+  let spec: string;
+  let port: number;
+  beforeAll(async () => {
+    env = await startSandboxEnv({ runtime: true });
+    const doc = parse(readFileSync(SAMPLE_SPEC, 'utf8')) as { deploy: Record<string, unknown> };
+    doc.deploy = { strategy: 'blue-green', timeout: '2m', scaleDownDelay: '3s' };
+    spec = join(env.dir, 'slipway.yaml');
+    writeFileSync(spec, stringify(doc));
+  });
+  afterAll(() => env?.stop());
+
+  const deploy = (...args: string[]) => slipwayCli(env, ['deploy', '-f', spec, '--env', 'dev', ...args]);
+  const json = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it('v1 goes out blue; the active Service selects the blue colour', async () => {
+    const r = await deploy('--set-image', 'web=sample-service:1.0.0');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    port = servicePort(env, 'sample', 'sample-web');
+    expect(await versionOf(port)).toBe('1.0.0');
+    const svc = JSON.parse((await env.kubectl(['-n', 'sample', 'get', 'service', 'sample-web', '-o', 'json'])).stdout) as { spec: { selector: Record<string, string> } };
+    expect(svc.spec.selector['slipway.dev/colour']).toBe('blue');
+  });
+
+  it('v1 → v2 under load: zero failed requests, traffic on v2, blue scaled to zero after the delay', async () => {
+    const load = await startLoad(port);
+    const r = await deploy('--set-image', 'web=sample-service:2.0.0', '--output', 'json');
+    const doneAt = Date.now();
+    await new Promise((res) => setTimeout(res, 1000));
+    const stats = await load.stop();
+    console.log(`blue-green v1→v2 under load: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions })}`);
+    expect(r.code).toBe(0);
+    const summary = json(r.stdout).pop()!;
+    expect(summary).toMatchObject({ outcome: 'deployed', strategy: 'blue-green', revision: 2 });
+    expect(stats.failed).toBe(0);
+    expect(stats.perSecond).toBeGreaterThanOrEqual(MIN_RATE);
+    expect(stats.versions['2.0.0']?.count).toBeGreaterThan(0);
+    // After the deploy returned, only v2 answered.
+    expect(load.startedAt + (stats.versions['1.0.0']?.lastMs ?? 0)).toBeLessThan(doneAt);
+    const blue = JSON.parse((await env.kubectl(['-n', 'sample', 'get', 'deployment', 'sample-web-blue', '-o', 'json'])).stdout) as { spec: { replicas: number } };
+    expect(blue.spec.replicas).toBe(0);
+  });
+
+  it('v3 whose readiness never passes: exit 1, never switched, v2 keeps serving with zero failed requests', async () => {
+    const load = await startLoad(port);
+    const r = await deploy('--set-image', 'web=sample-service:3.0.0', '--set', 'services.web.env.FAIL_READINESS=1', '--set', 'deploy.progressDeadline=4s');
+    const stats = await load.stop();
+    console.log(`blue-green v3 never ready under load: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions })}`);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/rolled-back sample revision 3 .*progress deadline/);
+    expect(r.stdout).not.toMatch(/✓ switch\s+\S+\s+sample-web → /);
+    expect(stats.failed).toBe(0);
+    expect(Object.keys(stats.versions)).toEqual(['2.0.0']);
+    expect(stats.perSecond).toBeGreaterThanOrEqual(MIN_RATE);
+    expect((await env.kubectlResult(['-n', 'sample', 'get', 'deployment', 'sample-web-blue'])).code).not.toBe(0);
+  });
+
+  it('v4 fails its post-promotion analysis: switched back to v2 at once (time measured)', async () => {
+    const doc = parse(readFileSync(spec, 'utf8')) as { deploy: Record<string, unknown> };
+    doc.deploy.analysis = { smoke: { http: { url: `http://127.0.0.1:${port}/`, status: 200 }, phase: 'post-promotion' } };
+    writeFileSync(spec, stringify(doc));
+    const load = await startLoad(port);
+    const r = await deploy('--set-image', 'web=sample-service:4.0.0', '--set', 'services.web.env.ERROR_RATE=1', '--output', 'json');
+    await new Promise((res) => setTimeout(res, 500));
+    const stats = await load.stop();
+    expect(r.code).toBe(1);
+    const events = json(r.stdout);
+    const failedAt = Date.parse(String(events.find((e) => e.type === 'step' && e.step === 'analyse' && e.status === 'failed')?.at));
+    const switchedBack = events.find((e) => e.type === 'step' && e.step === 'switch' && e.status === 'ok' && String(e.detail).includes('roll back'));
+    expect(switchedBack).toBeDefined();
+    const lastV4 = load.startedAt + (stats.versions['4.0.0']?.lastMs ?? 0);
+    console.log(`blue-green v4 failed post-promotion analysis: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions, msFromFailedAnalysisToLastV4Answer: lastV4 - failedAt, switchBackStepMs: switchedBack?.durationMs })}`);
+    expect(events.pop()).toMatchObject({ outcome: 'rolled-back', revision: 4 });
+    expect(stats.versions['4.0.0']?.count).toBeGreaterThan(0);
+    expect(lastV4 - failedAt).toBeLessThan(1000);
+    expect(await versionOf(port)).toBe('2.0.0');
+  });
+});
