@@ -50,6 +50,22 @@ describe('runbooks', () => {
         );
       });
 
+      it('the selectors in the runbooks match the labels render put on the objects', () => {
+        for (const env of input.environments) {
+          for (const o of env.objects.filter((x) =>
+            ['Deployment', 'StatefulSet', 'CronJob'].includes(x.kind),
+          )) {
+            expect(o.metadata.labels?.['app.kubernetes.io/instance'], o.metadata.name).toBe(input.spec.app);
+          }
+          for (const job of env.objects.filter((x) => x.kind === 'Job')) {
+            expect(job.metadata.labels).toMatchObject({
+              'app.kubernetes.io/instance': input.spec.app,
+              'app.kubernetes.io/component': 'migration',
+            });
+          }
+        }
+      });
+
       it('the real kubectl accepts every plain kubectl command line (flags and arguments parse)', () => {
         const commands = [...out.files.values()].flatMap(kubectlCommands);
         expect(commands.length).toBeGreaterThan(3);

@@ -1,7 +1,7 @@
 /** Small Markdown builders; runbooks are read in a hurry, so the output is plain and regular. */
 
 export function code(lines: string[]): string {
-  return ['```sh', ...lines, '```', ''].join('\n');
+  return ['```sh', ...lines, '```', '', ''].join('\n');
 }
 
 export function table(head: string[], rows: string[][]): string {
