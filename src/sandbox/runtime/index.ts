@@ -43,7 +43,7 @@ export function startRuntime(store: ObjectStore, opts: RuntimeOptions): StartedR
   if ('gracefulPodDeletion' in graceful) graceful.gracefulPodDeletion = true;
   const k = kinds(store);
   const controllers = startControllers(store, clock, log, allControllers(opts.dataDir));
-  const kubelet = new Kubelet({ store, k, clock, config, dataDir: opts.dataDir, log, events: eventSink(store, clock, 'kubelet') });
+  const kubelet = new Kubelet({ store, k, clock, config, dataDir: opts.dataDir, log, events: eventSink(store, clock, 'kubelet'), schedulerEvents: eventSink(store, clock, 'default-scheduler') });
   kubelet.start();
   const proxy = new ServiceProxy(store, k, kubelet, log);
   proxy.start();

@@ -121,6 +121,43 @@ describe('kubelet, process pods (real clock)', () => {
     expect(h.runtime.podLogs('default', 'p', { previous: true })).toMatch(/startup probe failed/);
   }, 20_000);
 
+  it('gives a process its env from values, Secret and ConfigMap refs, envFrom, fieldRefs, and Secret files at mapped paths', async () => {
+    const script = "const fs = require('fs'); const e = process.env; console.log([e.TOKEN, e.LEVEL, e.APP_MODE, e.POD, e.IP, e.TOKEN_FILE, fs.readFileSync(e.TOKEN_FILE, 'utf8'), fs.readFileSync(e.SANDBOX_MOUNT_ETC_SECRET + '/token', 'utf8'), e.HOSTILE === undefined].join('|'))";
+    h = startHarness({ config: { images: [{ match: 'printer', command: [process.execPath, '-e', script] }] } });
+    const k = kinds(h.store);
+    h.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, data: { token: Buffer.from('s3cret').toString('base64') } });
+    h.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data: { LEVEL: 'debug', MODE: 'fast' } });
+    process.env.HOSTILE = 'leak';
+    try {
+      h.apply(
+        pod(
+          'p',
+          {
+            image: 'printer:1',
+            envFrom: [{ prefix: 'APP_', configMapRef: { name: 'c' } }],
+            env: [
+              { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 's', key: 'token' } } },
+              { name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'c', key: 'LEVEL' } } },
+              { name: 'POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+              { name: 'TOKEN_FILE', value: '/etc/secret/token' },
+            ],
+            volumeMounts: [{ name: 'sec', mountPath: '/etc/secret', readOnly: true }],
+          },
+          { spec: { restartPolicy: 'Never', volumes: [{ name: 'sec', secret: { secretName: 's' } }] } },
+        ),
+      );
+      await until('finished', () => status<{ phase?: string }>(h?.store.get(k.pod, 'default', 'p') as KubeObject).phase === 'Succeeded', 10_000);
+    } finally {
+      delete process.env.HOSTILE;
+    }
+    const [token, level, mode, name, ip, file, fromEnvPath, fromMountVar, noLeak] = (h.runtime.podLogs('default', 'p', {}) ?? '').trim().split('|');
+    expect([token, level, mode, name]).toEqual(['s3cret', 'debug', 'fast', 'p']);
+    expect(ip).toMatch(/^127\.1\.\d+\.\d+$/);
+    expect(file).toMatch(/pods\/[^/]+\/volumes\/sec\/token$/);
+    expect([fromEnvPath, fromMountVar, noLeak]).toEqual(['s3cret', 's3cret', 'true']);
+  }, 20_000);
+
   it('runs a Job pod to completion as a process and records its exit code', async () => {
     h = startHarness({ config: { images: [{ match: 'task', command: [process.execPath, '-e', 'console.log("done"); process.exit(Number(process.env.CODE))'] }] } });
     const k = kinds(h.store);

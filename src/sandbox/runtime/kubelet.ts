@@ -7,6 +7,7 @@
 import { createServer } from 'node:net';
 import { SANDBOX_NODE_NAME, StoreError, type KubeObject, type WatchEvent } from '../types.js';
 import { isNotFound, isPodTerminal, spec, updateWithRetry } from '../controllers/objects.js';
+import type { EventSink } from '../controllers/events.js';
 import { PodWorker, type KubeletContext } from './pod-worker.js';
 
 /** Pod IPs are distinct loopback addresses 127.1.0.1–127.1.255.254 (identity only; see docs/sandbox-runtime.md). */
@@ -31,7 +32,7 @@ export class Kubelet {
   private stopWatch: (() => void) | undefined;
   private stopped = false;
 
-  constructor(private readonly ctx: Omit<KubeletContext, 'freePort'> & { freePort?: () => Promise<number> }) {}
+  constructor(private readonly ctx: Omit<KubeletContext, 'freePort'> & { freePort?: () => Promise<number>; schedulerEvents?: EventSink }) {}
 
   start(): void {
     const { items, resourceVersion } = this.ctx.store.list(this.ctx.k.pod, undefined);
@@ -99,7 +100,7 @@ export class Kubelet {
       if (!updated || updated.metadata.deletionTimestamp) return;
       bound = updated;
     }
-    this.ctx.events?.record(bound, 'Normal', 'Scheduled', `Successfully assigned ${bound.metadata.namespace}/${bound.metadata.name} to ${SANDBOX_NODE_NAME}`);
+    this.ctx.schedulerEvents?.record(bound, 'Normal', 'Scheduled', `Successfully assigned ${bound.metadata.namespace}/${bound.metadata.name} to ${SANDBOX_NODE_NAME}`);
     const worker = new PodWorker({ ...this.ctx, freePort: this.ctx.freePort ?? freeLoopbackPort }, bound, this.allocateIp());
     this.workers.set(bound.metadata.uid as string, worker);
     worker.start().catch((e: Error) => this.ctx.log(`kubelet: starting ${pod.metadata.namespace}/${pod.metadata.name}: ${e.message}`));
