@@ -16,6 +16,7 @@ import type { Severity } from './types.js';
  *       reason: managed by the platform team
  *   kubeVersion: "1.33"
  *   failOn: warning
+ *   allowedRegistries: [ghcr.io/acme/, registry.k8s.io/]   # turns on img-registry
  */
 export const CONFIG_FILE = '.slipway-check.yaml';
 
@@ -34,6 +35,7 @@ export const configSchema = z.strictObject({
   kubeVersion: z.union([z.string(), z.number()]).optional(),
   failOn: z.enum(['error', 'warning', 'info', 'none']).optional(),
   profile: z.enum(['pss-baseline', 'pss-restricted']).optional(),
+  allowedRegistries: z.array(z.string().min(1)).optional(),
 });
 
 export type CheckConfig = z.infer<typeof configSchema>;

@@ -74,6 +74,8 @@ export interface CheckOptions {
   kubeVersion: KubeVersion;
   /** Pod Security Standards policy version (`latest` = the newest the checker knows). */
   pssVersion: KubeVersion;
+  /** Registries (prefixes such as `ghcr.io/acme/`) images may come from; from `.slipway-check.yaml`. */
+  allowedRegistries?: string[];
 }
 
 export interface KubeVersion {

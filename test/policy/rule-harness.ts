@@ -11,6 +11,7 @@ export interface RuleCase {
   fail: string;
   pass: string;
   kubeVersion?: string;
+  allowedRegistries?: string[];
 }
 
 export function expectedPosition(yaml: string): { line: number; column: number } {
@@ -21,13 +22,13 @@ export function expectedPosition(yaml: string): { line: number; column: number }
   return { line: index + 1, column: (/[^ -]/.exec(line)?.index ?? 0) + 1 };
 }
 
-export function findingsOf(yaml: string, rule: string, kubeVersion = '1.36'): Finding[] {
+export function findingsOf(yaml: string, rule: string, kubeVersion = '1.36', allowedRegistries?: string[]): Finding[] {
   const parsed = parseManifests(yaml, 'case.yaml');
   if (parsed.problems.length) throw new Error(parsed.problems.map((p) => `${p.location?.line}: ${p.message}`).join('\n'));
   const [major, minor] = kubeVersion.split('.').map(Number) as [number, number];
   const outcome = check({
     manifests: parsed.manifests,
-    options: { kubeVersion: { major, minor }, pssVersion: { major: 1, minor: 35 } },
+    options: { kubeVersion: { major, minor }, pssVersion: { major: 1, minor: 35 }, allowedRegistries },
     config: { rules: { [rule]: 'on' } },
   });
   return outcome.findings.filter((f) => f.rule === rule);

@@ -22,11 +22,11 @@ describe('rule catalog', () => {
 
 describe.each(CASES)('$rule', (c) => {
   it('reports the failing case at the offending field', () => {
-    const findings = findingsOf(c.fail, c.rule, c.kubeVersion);
+    const findings = findingsOf(c.fail, c.rule, c.kubeVersion, c.allowedRegistries);
     expect(findings.length).toBeGreaterThan(0);
     expect(findings.map((f) => ({ line: f.line, column: f.column }))).toContainEqual(expectedPosition(c.fail));
   });
   it('accepts the passing case', () => {
-    expect(findingsOf(c.pass, c.rule, c.kubeVersion).map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([]);
+    expect(findingsOf(c.pass, c.rule, c.kubeVersion, c.allowedRegistries).map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([]);
   });
 });

@@ -102,7 +102,7 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
     renderSpec: specRenderer(flags.env),
   });
   if (collected.problems.length) throw new UserErrors(collected.problems, 'check/bad-input', EXIT_BAD_INPUT);
-  const outcome = checkSets(inputSets(collected.files.flatMap((f) => f.manifests)), { options: { kubeVersion, pssVersion }, config, profile });
+  const outcome = checkSets(inputSets(collected.files.flatMap((f) => f.manifests)), { options: { kubeVersion, pssVersion, allowedRegistries: config.allowedRegistries }, config, profile });
 
   let { findings, suppressed } = outcome;
   let manifests = collected.files.flatMap((f) => f.manifests);
@@ -119,7 +119,7 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
       io.err(`fixed: ${fixed.join(', ')}\n`);
       // Report what is left in the rewritten files, not what was there before.
       manifests = files.flatMap((f) => f.manifests);
-      ({ findings, suppressed } = checkSets(inputSets(manifests), { options: { kubeVersion, pssVersion }, config, profile }));
+      ({ findings, suppressed } = checkSets(inputSets(manifests), { options: { kubeVersion, pssVersion, allowedRegistries: config.allowedRegistries }, config, profile }));
     }
   }
 

@@ -96,4 +96,33 @@ const missingImage = workloadRule(
       .map((c) => ({ manifest: w.manifest, path: [...c.path, 'image'], container: c.name, message: `container "${c.name}" has no image` })),
 );
 
-export const IMAGE_RULES: Rule[] = [latestTag, pullPolicy, digest, missingImage];
+/** Docker Hub short names (`nginx`, `library/nginx`) live on docker.io. */
+export function imageHost(image: string): string {
+  const first = image.split('/')[0] as string;
+  const hasRegistry = image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  return hasRegistry ? image : `docker.io/${image.includes('/') ? image : `library/${image}`}`;
+}
+
+const registry = workloadRule(
+  {
+    id: 'img-registry',
+    title: 'Image from a registry outside the allowed list',
+    severity: 'warning',
+    category: 'images',
+    checks: 'When .slipway-check.yaml lists allowedRegistries, every image (Docker Hub short names count as docker.io/library/...) must start with one of them. Without the list the rule does nothing.',
+    rationale: 'Images from unvetted registries bypass the scanning, signing and availability guarantees of the registries the team controls.',
+    remediation: 'Mirror the image into an allowed registry and reference it there.',
+  },
+  (w, ctx) => {
+    const allowed = ctx.options.allowedRegistries;
+    if (!allowed?.length) return [];
+    return containersOf(w).flatMap((c): Violation[] => {
+      const image = str(c.container.image);
+      if (!image) return [];
+      const full = imageHost(image);
+      return allowed.some((prefix) => full.startsWith(prefix) || image.startsWith(prefix)) ? [] : [{ manifest: w.manifest, path: [...c.path, 'image'], container: c.name, message: `container "${c.name}" image ${image} is not from an allowed registry (${allowed.join(', ')})` }];
+    });
+  },
+);
+
+export const IMAGE_RULES: Rule[] = [latestTag, pullPolicy, digest, missingImage, registry];

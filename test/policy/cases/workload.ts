@@ -60,6 +60,12 @@ export const WORKLOAD_CASES: RuleCase[] = [
   { rule: 'img-latest-tag', fail: restrictedPod().replace('image: app:1', 'image: nginx:latest # <-'), pass: restrictedPod().replace('image: app:1', 'image: nginx:1.27') },
   { rule: 'img-pull-policy', fail: restrictedPod({ container: '      imagePullPolicy: IfNotPresent # <-\n' }).replace('image: app:1', 'image: nginx'), pass: restrictedPod({ container: '      imagePullPolicy: Always\n' }).replace('image: app:1', 'image: nginx') },
   { rule: 'img-digest', fail: restrictedPod().replace('image: app:1', 'image: app:1 # <-'), pass: restrictedPod().replace('image: app:1', `image: app@sha256:${'a'.repeat(64)}`) },
+  {
+    rule: 'img-registry',
+    allowedRegistries: ['ghcr.io/acme/', 'docker.io/library/'],
+    fail: restrictedPod().replace('image: app:1', 'image: quay.io/someone/app:1 # <-'),
+    pass: restrictedPod().replace('image: app:1', 'image: ghcr.io/acme/app:1').replace('    - name: app\n', '    - name: app\n') + '---\n' + restrictedPod().replace('name: p\n', 'name: q\n').replace('image: app:1', 'image: nginx:1.27'),
+  },
   { rule: 'img-missing', fail: restrictedPod().replace('    - name: app\n      image: app:1\n', '    - name: app # <-\n'), pass: restrictedPod() },
   { rule: 'res-cpu-request', fail: restrictedPod({ container: '      resources:\n        requests: # <-\n          memory: 64Mi\n' }), pass: restrictedPod({ container: '      resources:\n        requests:\n          cpu: 100m\n' }) },
   { rule: 'res-memory-request', fail: restrictedPod({ container: '      resources:\n        requests: # <-\n          cpu: 100m\n' }), pass: restrictedPod({ container: '      resources:\n        requests:\n          memory: 64Mi\n' }) },
