@@ -29,7 +29,7 @@ function once() {
       res.on('data', (c) => (body += c));
       res.on('end', () => {
         const at = Math.round(performance.now() - start);
-        let version = 'unknown';
+        let version;
         try {
           version = JSON.parse(body).version;
         } catch {
