@@ -3,16 +3,14 @@
  * deploys. `up` serves HTTPS with a generated CA and bearer token and merges a `slipway-sandbox`
  * context into $KUBECONFIG (or ~/.kube/config) without touching other contexts.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { EXIT_FAILED, UserError } from '../../errors.js';
 import {
   clearState,
+  getJson,
   isAlive,
   readState,
   servicePorts,
@@ -26,11 +24,9 @@ import {
   removeSandboxKubeconfig,
   SANDBOX_CONTEXT,
 } from '../../sandbox/kubeconfig.js';
+import { startDetached } from '../../sandbox/detach.js';
 import { serveSandbox } from '../../sandbox/serve.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
-
-export const DETACH_START_TIMEOUT_MS = 30_000;
-const LOG_FILE = 'sandbox.log';
 
 interface UpOptions {
   port?: string;
@@ -124,45 +120,6 @@ function serveOptions(ctx: CommandContext, dir: string, opts: UpOptions) {
   };
 }
 
-/** The daemon entry next to this module: compiled JS after a build, TypeScript through tsx in a checkout. */
-function daemonCommand(): { args: string[] } {
-  const js = fileURLToPath(new URL('../../sandbox/daemon.js', import.meta.url));
-  if (existsSync(js)) return { args: [js] };
-  const ts = fileURLToPath(new URL('../../sandbox/daemon.ts', import.meta.url));
-  // Resolved from here, not from the user's working directory.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return { args: ['--import', tsx, ts] };
-}
-
-async function upDetached(ctx: CommandContext, dir: string, opts: UpOptions): Promise<SandboxState> {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const log = openSync(join(dir, LOG_FILE), 'a');
-  const serve = serveOptions(ctx, dir, opts);
-  const child = spawn(process.execPath, [...daemonCommand().args, JSON.stringify(serve)], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    cwd: ctx.io.cwd,
-    env: { ...process.env, ...ctx.io.env },
-  });
-  let exited: number | null | undefined;
-  child.on('exit', (code) => (exited = code));
-  child.unref();
-  const deadline = Date.now() + DETACH_START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const state = readState(dir);
-    if (state && state.pid === child.pid) return state;
-    if (exited !== undefined) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const tail = readFileSync(join(dir, LOG_FILE), 'utf8').split('\n').slice(-15).join('\n');
-  if (exited === undefined && child.pid) await stopProcess(child.pid, 2000);
-  throw new UserError(`the sandbox did not start within ${DETACH_START_TIMEOUT_MS / 1000} s`, {
-    code: 'sandbox.start-failed',
-    hint: `its log (${join(dir, LOG_FILE)}) ends with:\n${tail}`,
-    exitCode: EXIT_FAILED,
-  });
-}
-
 async function up(ctx: CommandContext, opts: UpOptions): Promise<void> {
   const dir = stateDir(ctx.io.env, homeOf(ctx));
   const running = runningState(dir);
@@ -174,7 +131,7 @@ async function up(ctx: CommandContext, opts: UpOptions): Promise<void> {
     });
   }
   if (opts.detach) {
-    const state = await upDetached(ctx, dir, opts);
+    const state = await startDetached(serveOptions(ctx, dir, opts), ctx.io);
     usage(ctx, state, writeKubeconfig(ctx, state), opts);
     return;
   }
@@ -203,10 +160,22 @@ function dropKubeconfigContext(ctx: CommandContext): void {
     writeFileSync(path, removeSandboxKubeconfig(readFileSync(path, 'utf8')), { mode: 0o600 });
 }
 
+async function answers(state: SandboxState): Promise<boolean> {
+  try {
+    await getJson(state, '/version', 2000);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function down(ctx: CommandContext, opts: { output?: string }): Promise<void> {
   const dir = stateDir(ctx.io.env, homeOf(ctx));
   const state = readState(dir);
-  const result = state ? await stopProcess(state.pid) : 'not-running';
+  let result: 'stopped' | 'killed' | 'not-running' = 'not-running';
+  // A pid from a stale state file may belong to another program by now: only signal a process
+  // that still answers as this sandbox.
+  if (state && isAlive(state.pid) && (await answers(state))) result = await stopProcess(state.pid);
   clearState(dir);
   dropKubeconfigContext(ctx);
   if (parseOutput(opts.output) === 'json') ctx.io.out(JSON.stringify({ result, pid: state?.pid }) + '\n');
@@ -227,7 +196,16 @@ async function status(ctx: CommandContext, opts: { output?: string }): Promise<v
     ctx.exit(EXIT_FAILED);
     return;
   }
-  const ports = await servicePorts(state);
+  const ports = await servicePorts(state).catch((e: unknown) => {
+    throw new UserError(
+      `the sandbox (pid ${state.pid}) does not answer at ${state.url}: ${(e as Error).message}`,
+      {
+        code: 'sandbox.unresponsive',
+        hint: 'run `slipway sandbox down` and start it again',
+        exitCode: EXIT_FAILED,
+      },
+    );
+  });
   if (json) {
     ctx.io.out(
       JSON.stringify({
