@@ -63,6 +63,29 @@ describe('kubelet, simulated pods (fake clock)', () => {
     expect(current().status).toMatchObject({ containerStatuses: [{ started: true }] });
   });
 
+  it('runs init containers in order before the app container, and fails the pod when one fails under restartPolicy Never', async () => {
+    const clock = new FakeClock();
+    h = startHarness({ clock });
+    const k = kinds(h.store);
+    const step = (ms: number) => clock.advance(ms, () => (h as Harness).settle());
+    h.apply(pod('p', { image: 'nginx:1' }, { spec: { initContainers: [{ name: 'migrate', image: 'migrate:1' }, { name: 'seed', image: 'seed:1' }] } }));
+    await step(500);
+    const p1 = h.store.get(k.pod, 'default', 'p') as KubeObject;
+    expect(p1.status).toMatchObject({ phase: 'Pending', initContainerStatuses: [{ name: 'migrate', state: { running: {} } }, { name: 'seed', state: { waiting: { reason: 'ContainerCreating' } } }], containerStatuses: [{ state: { waiting: { reason: 'PodInitializing' } } }] });
+    expect(isPodReady(p1)).toBe(false);
+    await step(1500);
+    expect((h.store.get(k.pod, 'default', 'p')?.status as { initContainerStatuses: { state: object }[] }).initContainerStatuses[0]?.state).toMatchObject({ terminated: { exitCode: 0, reason: 'Completed' } });
+    await step(2000);
+    const done = h.store.get(k.pod, 'default', 'p') as KubeObject;
+    expect(isPodReady(done)).toBe(true);
+    expect(done.status).toMatchObject({ phase: 'Running', conditions: expect.arrayContaining([expect.objectContaining({ type: 'Initialized', status: 'True' })]) });
+
+    h.apply(pod('f', { image: 'nginx:1' }, { annotations: { 'sandbox.slipway.dev/exit-code': '2' }, spec: { restartPolicy: 'Never', initContainers: [{ name: 'migrate', image: 'migrate:1' }] } }));
+    await step(3000);
+    const failed = h.store.get(k.pod, 'default', 'f') as KubeObject;
+    expect(failed.status).toMatchObject({ phase: 'Failed', initContainerStatuses: [{ state: { terminated: { exitCode: 2 } } }], containerStatuses: [{ state: { waiting: { reason: 'PodInitializing' } } }] });
+  });
+
   it('a configured per-image fault applies to every pod of the image', async () => {
     const clock = new FakeClock();
     h = startHarness({ clock, config: { images: [{ match: 'flaky', faults: 'never-ready' }] } });

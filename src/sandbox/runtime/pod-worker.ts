@@ -35,6 +35,11 @@ export interface KubeletContext {
 
 export class PodWorker {
   readonly containers: Container[] = [];
+  readonly initContainers: Container[] = [];
+  private initIndex = 0;
+  private initRunning = false;
+  private mainStarted = false;
+  private terminating = false;
   /** containerPort → loopback port of the process serving it. */
   readonly ports = new Map<number, number>();
   readonly faults: Faults;
@@ -65,28 +70,60 @@ export class PodWorker {
   }
 
   async start(): Promise<void> {
-    for (const c of this.containerSpecs()) {
+    const specs = this.containerSpecs();
+    for (let i = 0; i < specs.length; i++) {
+      const c = specs[i] as ContainerSpec;
       if (!ruleFor(this.ctx.config, c.image ?? '')?.command) continue;
       for (const p of c.ports ?? []) if (!this.ports.has(p.containerPort)) this.ports.set(p.containerPort, await this.ctx.freePort());
-      if (!(c.ports ?? []).length) this.ports.set(-this.containers.length - 1, await this.ctx.freePort());
+      if (!(c.ports ?? []).length) this.ports.set(-i - 1, await this.ctx.freePort());
     }
     if (this.stopped) return;
     const restartPolicy = spec<{ restartPolicy?: string }>(this.pod).restartPolicy ?? 'Always';
-    for (const c of this.containerSpecs()) {
-      const container = new Container(c, {
-        clock: this.ctx.clock,
-        config: this.ctx.config,
-        faults: this.faults,
-        restartPolicy,
-        graceSeconds: spec<{ terminationGracePeriodSeconds?: number }>(this.pod).terminationGracePeriodSeconds ?? 30,
-        imageMissing: isMissingImage(this.ctx.config, c.image ?? ''),
-        launch: (cs, log) => this.launch(cs, log),
-        changed: () => this.scheduleWrite(),
-        event: (type, reason, message) => this.ctx.events?.record(this.pod, type, reason, message),
-      });
-      this.containers.push(container);
+    // Init containers run one after another to completion; a failed one is retried unless the pod's policy is Never (kuberuntime computeInitContainerActions).
+    for (const c of spec<{ initContainers?: ContainerSpec[] }>(this.pod).initContainers ?? []) {
+      this.initContainers.push(this.container(c, restartPolicy === 'Never' ? 'Never' : 'OnFailure', true));
     }
+    for (const c of specs) this.containers.push(this.container(c, restartPolicy, false));
+    for (const c of this.containers) if (this.initContainers.length) c.state = { waiting: { reason: 'PodInitializing' } };
     this.scheduleWrite();
+    this.nextInit();
+  }
+
+  private container(c: ContainerSpec, restartPolicy: string, init: boolean): Container {
+    return new Container(c, {
+      clock: this.ctx.clock,
+      config: this.ctx.config,
+      faults: init ? { neverReady: false } : this.faults,
+      restartPolicy,
+      graceSeconds: spec<{ terminationGracePeriodSeconds?: number }>(this.pod).terminationGracePeriodSeconds ?? 30,
+      imageMissing: isMissingImage(this.ctx.config, c.image ?? ''),
+      launch: (cs, log) => this.launch(cs, log, init),
+      changed: () => {
+        if (init) this.nextInit();
+        this.scheduleWrite();
+      },
+      event: (type, reason, message) => this.ctx.events?.record(this.pod, type, reason, message),
+    });
+  }
+
+  /** Starts the next init container, or the main containers once every init container succeeded. */
+  private nextInit(): void {
+    if (this.stopped || this.terminating || this.mainStarted) return;
+    const current = this.initContainers[this.initIndex];
+    if (current) {
+      if (!current.finished) {
+        if (!this.initRunning) {
+          this.initRunning = true;
+          current.start();
+        }
+        return;
+      }
+      if (current.state.terminated?.exitCode !== 0) return; // pod Failed (restartPolicy Never)
+      this.initIndex++;
+      this.initRunning = false;
+      return this.nextInit();
+    }
+    this.mainStarted = true;
     for (const c of this.containers) c.start();
   }
 
@@ -107,13 +144,14 @@ export class PodWorker {
 
   async terminate(graceSeconds: number): Promise<void> {
     const deadline = this.ctx.clock.now().getTime() + graceSeconds * 1000;
-    await Promise.all(this.containers.map((c) => c.stop(deadline)));
+    this.terminating = true;
+    await Promise.all([...this.initContainers, ...this.containers].map((c) => c.stop(deadline)));
     this.stopped = true;
     rmSync(this.podDir, { recursive: true, force: true });
   }
 
   logs(container: string | undefined, opts: { tailLines?: number; previous?: boolean }): string | undefined {
-    const c = container ? this.containers.find((x) => x.spec.name === container) : this.containers[0];
+    const c = container ? [...this.containers, ...this.initContainers].find((x) => x.spec.name === container) : this.containers[0];
     return c?.log.text(opts);
   }
 
@@ -128,12 +166,12 @@ export class PodWorker {
     return first !== undefined ? this.ports.get(first) : this.ports.get(-i - 1);
   }
 
-  private launch(c: ContainerSpec, log: ContainerLog): ContainerInstance {
+  private launch(c: ContainerSpec, log: ContainerLog, init: boolean): ContainerInstance {
     const rule = ruleFor(this.ctx.config, c.image ?? '');
     if (!rule?.command) {
       const restartPolicy = spec<{ restartPolicy?: string }>(this.pod).restartPolicy ?? 'Always';
       const a = this.pod.metadata.annotations ?? {};
-      const completion = restartPolicy === 'Always' ? undefined : { afterMs: Number(a[RUN_SECONDS_ANNOTATION] ?? DEFAULT_RUN_SECONDS) * 1000, code: Number(a[EXIT_CODE_ANNOTATION] ?? 0) };
+      const completion = restartPolicy === 'Always' && !init ? undefined : { afterMs: Number(a[RUN_SECONDS_ANNOTATION] ?? DEFAULT_RUN_SECONDS) * 1000, code: Number(a[EXIT_CODE_ANNOTATION] ?? 0) };
       return new SimulatedInstance(this.ctx.clock, this.ctx.config.simulated.startupMs, completion, log, c.name);
     }
     mkdirSync(this.podDir, { recursive: true });
@@ -172,8 +210,12 @@ export class PodWorker {
     const now = rfc3339(this.ctx.clock.now());
     const cs = this.containers;
     const allReady = cs.length > 0 && cs.every((c) => c.ready);
+    const initFailed = this.initContainers.some((c) => c.finished && c.state.terminated?.exitCode !== 0);
+    const initialized = this.initContainers.every((c) => c.finished && c.state.terminated?.exitCode === 0);
     const finished = cs.length > 0 && cs.every((c) => c.finished);
-    const phase = finished
+    const phase = initFailed
+      ? 'Failed'
+      : finished
       ? cs.every((c) => c.state.terminated?.exitCode === 0)
         ? 'Succeeded'
         : 'Failed'
@@ -187,7 +229,8 @@ export class PodWorker {
       conditions = setCondition(conditions, { type, status: ok ? 'True' : 'False', lastProbeTime: null, ...(ok ? {} : { reason: why, message }) }, now);
     };
     cond('PodReadyToStartContainers', true);
-    cond('Initialized', true);
+    const pendingInit = this.initContainers.filter((c) => !(c.finished && c.state.terminated?.exitCode === 0)).map((c) => c.spec.name);
+    cond('Initialized', initialized, 'ContainersNotInitialized', `containers with incomplete status: [${pendingInit.join(' ')}]`);
     cond('ContainersReady', allReady, reason, `containers with unready status: [${notReady.join(' ')}]`);
     cond('Ready', allReady, reason, `containers with unready status: [${notReady.join(' ')}]`);
     cond('PodScheduled', true);
@@ -200,6 +243,7 @@ export class PodWorker {
       podIPs: [{ ip: this.podIP }],
       startTime: this.startTime,
       qosClass: 'BestEffort',
+      ...(this.initContainers.length ? { initContainerStatuses: this.initContainers.map((c, i) => containerStatus(c, `${this.uid.slice(0, 8)}-init${i}`)) } : {}),
       containerStatuses: cs.map((c, i) => ({
         name: c.spec.name,
         image: c.spec.image,
@@ -213,6 +257,20 @@ export class PodWorker {
       })),
     };
   }
+}
+
+function containerStatus(c: Container, id: string): Record<string, unknown> {
+  return {
+    name: c.spec.name,
+    image: c.spec.image,
+    imageID: `sandbox://${c.spec.image}`,
+    ...(c.state.running || c.state.terminated ? { containerID: `sandbox://${id}-${c.restartCount}` } : {}),
+    ready: c.state.terminated?.exitCode === 0,
+    started: !!c.state.running,
+    restartCount: c.restartCount,
+    state: stateOf(c.state),
+    lastState: stateOf(c.lastState),
+  };
 }
 
 function stateOf(s: ContainerState): Record<string, unknown> {
