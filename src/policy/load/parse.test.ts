@@ -81,3 +81,10 @@ describe('YAML 1.1 as kubectl reads it', () => {
     expect(parsed.problems[0]?.location).toMatchObject({ file: 'd.yaml', line: 3 });
   });
 });
+
+describe('identity errors', () => {
+  it('says when apiVersion or the name is not a string', () => {
+    expect(parseManifests('apiVersion: 1\nkind: X\nmetadata: {name: a}\n', 'a.yaml').problems[0]?.message).toBe('apiVersion must be a string (quote it: "1")');
+    expect(parseManifests('apiVersion: v1\nkind: Pod\nmetadata: {name: 123}\n', 'a.yaml').problems[0]?.message).toBe('metadata.name must be a string (quote it: "123")');
+  });
+});

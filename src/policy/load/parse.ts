@@ -107,12 +107,15 @@ export function parseManifests(text: string, file: string, options: ParseOptions
 }
 
 function missingIdentity(item: Obj): string | undefined {
-  if (typeof item.apiVersion !== 'string' || item.apiVersion === '') return 'object has no apiVersion';
-  if (typeof item.kind !== 'string' || item.kind === '') return 'object has no kind';
-  const meta = item.metadata;
-  if (!isObj(meta) || (typeof meta.name !== 'string' && typeof meta.generateName !== 'string')) {
-    return `${item.kind} has no metadata.name`;
+  for (const field of ['apiVersion', 'kind'] as const) {
+    const v = item[field];
+    if (v === undefined || v === null || v === '') return `object has no ${field}`;
+    if (typeof v !== 'string') return `${field} must be a string (quote it: "${String(v)}")`;
   }
+  const meta = item.metadata;
+  const name = isObj(meta) ? (meta.name ?? meta.generateName) : undefined;
+  if (name === undefined || name === null || name === '') return `${String(item.kind)} has no metadata.name`;
+  if (typeof name !== 'string') return `metadata.name must be a string (quote it: "${String(name)}")`;
   return undefined;
 }
 
