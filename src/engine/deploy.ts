@@ -13,6 +13,7 @@ import type { AnalysisProvider } from './analysis/provider.js';
 import type { AnalysisResult } from './analysis/run.js';
 import type { EngineContext } from './context.js';
 import { AbortRequested, watchForAbort } from './control.js';
+import { ensureCredentials } from './credentials.js';
 import { DEPLOY_TIMEOUT_SECONDS, FIELD_MANAGER, ROLLBACK_TIMEOUT_SECONDS } from './defaults.js';
 import { durationOr } from './duration.js';
 import { liveColours } from './live.js';
@@ -131,7 +132,11 @@ async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: Kub
   };
 
   try {
-    await steps.run('apply-config', () => ctx.cluster.apply([...run.groups.foundation, ...run.groups.dependencies], { fieldManager: FIELD_MANAGER }));
+    await steps.run('apply-config', async () => {
+      const created = await ensureCredentials(ctx.cluster, app);
+      await ctx.cluster.apply([...run.groups.foundation, ...run.groups.dependencies], { fieldManager: FIELD_MANAGER });
+      return created;
+    });
     if (run.groups.migration.length) {
       await steps.run('migrate', async () => {
         for (const job of run.groups.migration) await runMigration(ctx.cluster, job, app.namespace, wait());

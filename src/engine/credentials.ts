@@ -1,0 +1,55 @@
+/**
+ * The credentials Secrets of in-cluster dependencies, `<app>-<dep>-credentials`, which render
+ * references but never writes (no password in git or in render output; see
+ * docs/decisions/render-references-and-credentials.md). The deploy creates each one the first
+ * time, with the keys the dependency type declares (`credentialKeys`), and never rewrites an
+ * existing one: the database already holds that password.
+ */
+import { randomBytes } from 'node:crypto';
+import { isClusterError, type Cluster, type KubeObject } from '../cluster/cluster.js';
+import { DEPENDENCY_KINDS, dependencyCredentialsName } from '../render/index.js';
+import { dependencyInstance } from '../render/references.js';
+import type { ResolvedApp } from '../spec/resolved.js';
+import { FIELD_MANAGER } from './defaults.js';
+
+/** Bytes of randomness per generated password (192 bits), written base64url so it needs no escaping in a URL. */
+const PASSWORD_BYTES = 24;
+
+const SCHEMES: Record<string, string> = { postgres: 'postgresql', mysql: 'mysql', redis: 'redis' };
+
+/** The Secret for one dependency, from a password the caller supplies (pure). Undefined when the type has no credentials. */
+export function credentialsSecret(app: ResolvedApp, name: string, password: string): KubeObject | undefined {
+  const dependency = app.dependencies[name];
+  if (!dependency || dependency.external || dependency.type === 'sqlite') return undefined;
+  const kind = DEPENDENCY_KINDS[dependency.type];
+  if (kind.credentialKeys.length === 0) return undefined;
+  const instance = dependencyInstance(app, name, dependency);
+  const username = app.app;
+  const database = dependency.database ?? app.app;
+  const auth = kind.credentialKeys.includes('username') ? `${encodeURIComponent(username)}:${password}` : `:${password}`;
+  const path = dependency.type === 'redis' ? '' : `/${encodeURIComponent(database)}`;
+  const values: Record<string, string> = { username, password, url: `${SCHEMES[dependency.type] ?? dependency.type}://${auth}@${instance.host}:${kind.port.port}${path}` };
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: dependencyCredentialsName(app.app, name), namespace: app.namespace, labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': app.app, 'app.kubernetes.io/managed-by': 'slipway' } },
+    type: 'Opaque',
+    stringData: Object.fromEntries(kind.credentialKeys.map((k) => [k, values[k] ?? ''])),
+  };
+}
+
+/** Creates the missing credentials Secrets; returns the names created. */
+export async function ensureCredentials(cluster: Cluster, app: ResolvedApp, random: (bytes: number) => Buffer = randomBytes): Promise<string[]> {
+  const created: string[] = [];
+  for (const name of Object.keys(app.dependencies).sort()) {
+    const secret = credentialsSecret(app, name, random(PASSWORD_BYTES).toString('base64url'));
+    if (!secret) continue;
+    try {
+      await cluster.create(secret, { fieldManager: FIELD_MANAGER });
+      created.push(secret.metadata.name ?? '');
+    } catch (err) {
+      if (!isClusterError(err, 'AlreadyExists')) throw err;
+    }
+  }
+  return created;
+}
