@@ -1,5 +1,6 @@
 /** Dependency credentials Secrets: keys per type, a URL that parses, created once and never rewritten. */
 import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../../src/cluster/cluster.js';
 import { MemoryCluster } from '../../../src/cluster/memory.js';
 import { credentialsSecret, ensureCredentials } from '../../../src/engine/credentials.js';
 import { parseSpec } from '../../../src/spec/parse.js';
@@ -23,7 +24,7 @@ describe('dependency credentials', () => {
     ['db', ['username', 'password', 'url'], 'postgresql://shop:pw-1@shop-db.', ':5432/orders'],
     ['cache', ['password', 'url'], 'redis://:pw-1@shop-cache.', ':6379'],
   ])('%s: keys %j and a URL to its Service', (name, keys, prefix, suffix) => {
-    const secret = credentialsSecret(app, name, 'pw-1') as { metadata: { name: string }; stringData: Record<string, string> };
+    const secret = credentialsSecret(app, name, 'pw-1') as unknown as { metadata: { name: string }; stringData: Record<string, string> };
     expect(secret.metadata.name).toBe(`shop-${name}-credentials`);
     expect(Object.keys(secret.stringData)).toEqual(keys);
     expect(secret.stringData.url?.startsWith(prefix)).toBe(true);
@@ -39,7 +40,7 @@ describe('dependency credentials', () => {
   it('created on the first deploy with random passwords, never rewritten by the next', async () => {
     const cluster = new MemoryCluster({ namespace: app.namespace });
     expect(await ensureCredentials(cluster, app)).toEqual(['shop-cache-credentials', 'shop-db-credentials']);
-    const first = await cluster.get<{ apiVersion: string; kind: string; metadata: object; data?: Record<string, string>; stringData?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace: app.namespace, name: 'shop-db-credentials' });
+    const first = await cluster.get<KubeObject & { data?: Record<string, string>; stringData?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace: app.namespace, name: 'shop-db-credentials' });
     expect(await ensureCredentials(cluster, app)).toEqual([]);
     const again = await cluster.get({ apiVersion: 'v1', kind: 'Secret', namespace: app.namespace, name: 'shop-db-credentials' });
     expect(again).toEqual(first);
