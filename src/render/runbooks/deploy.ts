@@ -92,7 +92,18 @@ export function rollbackRunbook(input: RunbookInput): string {
     );
     if (env.strategy === 'blue-green') {
       out.push(
-        `Blue-green: for ${env.scaleDownDelay ?? '30s'} after a switch the previous colour is still running, so a rollback inside that window is one Service selector update.\n\n`,
+        `Blue-green: for ${env.scaleDownDelay ?? '30s'} after a switch the previous colour is still running, so a rollback inside that window is one Service selector update. Which colour serves:\n\n`,
+      );
+      out.push(
+        code([
+          `kubectl -n ${env.namespace} get deployments -l ${selector(input.app)} -L slipway.dev/colour`,
+          ...env.workloads
+            .filter((w) => w.kind === 'Deployment' && w.serviceName)
+            .map(
+              (w) =>
+                `kubectl -n ${env.namespace} get service ${w.serviceName} -o jsonpath='{.spec.selector}'`,
+            ),
+        ]),
       );
     }
     out.push(

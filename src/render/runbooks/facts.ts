@@ -10,6 +10,8 @@ export interface Workload {
   service: string;
   kind: string;
   name: string;
+  /** The Service in front of it, when render made one (workers and CronJobs have none). */
+  serviceName?: string;
 }
 
 export interface EnvironmentFacts {
@@ -44,7 +46,9 @@ export function environmentFacts(app: string, env: RenderedEnvironment): Environ
   const workloads: Workload[] = [];
   for (const service of Object.keys(spec.services)) {
     const o = byName(service, ['Deployment', 'StatefulSet', 'CronJob']);
-    if (o) workloads.push({ service, kind: o.kind, name: o.metadata.name });
+    const front = env.objects.find((x) => x.kind === 'Service' && x.metadata.labels?.[NAME] === service);
+    if (o)
+      workloads.push({ service, kind: o.kind, name: o.metadata.name, serviceName: front?.metadata.name });
   }
   return {
     name: env.environment,

@@ -41,7 +41,7 @@ export function writeRunbooks(input: FormatInput, specPath = 'slipway.yaml'): Fo
   for (const e of rb.environments) {
     const deps = e.dependencies.flatMap((d) => (d.workload ? [d.workload] : []));
     index.push(
-      `| ${e.name} | \`${e.namespace}\` | ${e.strategy} | ${e.approval} | ${list(e.workloads)} | ${list(deps)} |\n`,
+      `| ${e.name} | \`${e.namespace}\` | ${e.strategy} | ${e.approval} | ${list(e.workloads)}${strategyNote(e.strategy)} | ${list(deps)} |\n`,
     );
   }
   files.set(`${RUNBOOKS_DIR}/README.md`, index.join(''));
@@ -56,3 +56,11 @@ export const runbooksWriter: FormatWriter = {
   stdout: false,
   write: (input) => writeRunbooks(input, input.specPath),
 };
+
+/** What the deploy engine adds to the rendered names (src/engine/plan/blue-green.ts, canary-plan.ts). */
+function strategyNote(strategy: string): string {
+  if (strategy === 'blue-green')
+    return ' (each Deployment behind a Service runs as `NAME-blue` / `NAME-green`, previewed by Service `NAME-preview`)';
+  if (strategy === 'canary') return ' (during a rollout each Deployment has a `NAME-canary` beside it)';
+  return '';
+}
