@@ -118,11 +118,11 @@ export function copiedAnnotations(d: KubeObject): Record<string, string> {
 }
 
 /**
- * SetNewReplicaSetAnnotations: copy the deployment's annotations, move the revision forward when
- * the RS is (re)used as the new one, remembering the old number in revision-history, and record
- * desired/max replicas. Returns true when something changed.
+ * SetNewReplicaSetAnnotations: copy the deployment's annotations and move the revision forward
+ * when the RS is (re)used as the new one, remembering the old number in revision-history.
+ * Returns true when something changed.
  */
-export function setNewReplicaSetAnnotations(d: KubeObject, rs: KubeObject, newRevision: number, maxSurge: number): boolean {
+export function setNewReplicaSetAnnotations(d: KubeObject, rs: KubeObject, newRevision: number): boolean {
   const before = JSON.stringify(rs.metadata.annotations ?? {});
   const a = { ...(rs.metadata.annotations ?? {}), ...copiedAnnotations(d) };
   const old = Number(a[REVISION] ?? 0);
@@ -130,9 +130,12 @@ export function setNewReplicaSetAnnotations(d: KubeObject, rs: KubeObject, newRe
     if (old > 0) a[REVISION_HISTORY] = a[REVISION_HISTORY] ? `${a[REVISION_HISTORY]},${old}` : String(old);
     a[REVISION] = String(newRevision);
   }
-  const replicas = ((d.spec ?? {}) as { replicas?: number }).replicas ?? 1;
-  a[DESIRED_REPLICAS] = String(replicas);
-  a[MAX_REPLICAS] = String(replicas + maxSurge);
   rs.metadata.annotations = a;
   return JSON.stringify(a) !== before;
+}
+
+/** SetReplicasAnnotations: the deployment size an RS was last scaled for, read to detect scaling events. */
+export function setReplicasAnnotations(d: KubeObject, rs: KubeObject, maxSurge: number): void {
+  const replicas = ((d.spec ?? {}) as { replicas?: number }).replicas ?? 1;
+  rs.metadata.annotations = { ...(rs.metadata.annotations ?? {}), [DESIRED_REPLICAS]: String(replicas), [MAX_REPLICAS]: String(replicas + maxSurge) };
 }

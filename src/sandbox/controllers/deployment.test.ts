@@ -185,5 +185,27 @@ describe('Deployment controller', () => {
     expect(pods().map((p) => p.metadata.name).sort()).toEqual(podNames);
     expect(get('web').status).toMatchObject({ availableReplicas: 3 });
   });
+
+  it('spreads a mid-rollout resize over the active ReplicaSets in proportion (sync.go scale)', async () => {
+    const strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 3, maxUnavailable: 2 } };
+    h.apply(deployment('web', 'nginx:1', { replicas: 10, strategy }));
+    await h.settle();
+    await step(3000);
+    // The new version never gets ready, so the rollout stops part-way.
+    h.apply(deployment('web', 'nginx:broken', { replicas: 10, strategy }));
+    await step(5000);
+    const sizes = () => replicaSets('web').map((rs) => (rs.spec as { replicas: number }).replicas);
+    const [oldBefore, newBefore] = sizes() as [number, number];
+    expect(oldBefore + newBefore).toBe(13);
+    expect(newBefore).toBeGreaterThan(0);
+    h.apply(deployment('web', 'nginx:broken', { replicas: 20, strategy }));
+    await step(1000);
+    const [oldAfter, newAfter] = sizes() as [number, number];
+    expect(oldAfter + newAfter).toBe(23);
+    expect(oldAfter).toBeGreaterThan(oldBefore);
+    expect(newAfter).toBeGreaterThan(newBefore);
+    expect(oldAfter - oldBefore).toBeGreaterThanOrEqual(newAfter - newBefore);
+    for (const rs of replicaSets('web')) expect(rs.metadata.annotations?.['deployment.kubernetes.io/desired-replicas']).toBe('20');
+  });
 });
 });

@@ -6,6 +6,7 @@
  */
 import { StoreError, type KubeObject } from '../types.js';
 import {
+  DESIRED_REPLICAS,
   POD_TEMPLATE_HASH,
   computeHash,
   equalIgnoreHash,
@@ -13,6 +14,7 @@ import {
   resolveFenceposts,
   revisionOf,
   setNewReplicaSetAnnotations,
+  setReplicasAnnotations,
 } from './deployment-util.js';
 import { deploymentComplete, syncDeploymentStatus } from './deployment-status.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
@@ -48,7 +50,7 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
     const next = structuredClone(rs);
     const from = rsView(rs).replicas;
     (next.spec as { replicas: number }).replicas = replicas;
-    setNewReplicaSetAnnotations(d, next, revisionOf(rs), maxSurge);
+    setReplicasAnnotations(d, next, maxSurge);
     const stored = ctx.store.update(next);
     // The message kubectl describe shows (deployment/sync.go scaleReplicaSet).
     if (from !== replicas) ctx.events?.record(d, 'Normal', 'ScalingReplicaSet', `Scaled ${replicas > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${replicas}`);
@@ -72,12 +74,14 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
       const { maxSurge, maxUnavailable } = resolveFenceposts(d);
       const replicas = ds.replicas ?? 1;
       let created = false;
+      // isScalingEvent: an active RS was last sized for another deployment size.
+      const scalingEvent = all.some((rs) => rsView(rs).replicas > 0 && (rs.metadata.annotations?.[DESIRED_REPLICAS] ?? String(replicas)) !== String(replicas));
 
       // Revision bookkeeping happens on every sync, rollouts or not (getNewReplicaSet).
       const newRevision = maxRevision(olds) + 1;
       if (newRS) {
         const copy = structuredClone(newRS);
-        if (setNewReplicaSetAnnotations(d, copy, newRevision, maxSurge)) newRS = ctx.store.update(copy);
+        if (setNewReplicaSetAnnotations(d, copy, newRevision)) newRS = ctx.store.update(copy);
       } else if (!ds.paused) {
         newRS = createNewReplicaSet(d, ds, newRevision, maxSurge, all);
         created = true;
@@ -89,6 +93,8 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
         if (newRS && rsView(newRS).replicas !== replicas && olds.every((o) => rsView(o).replicas === 0)) newRS = scale(newRS, replicas, d, maxSurge);
       } else if (ds.strategy?.type === 'Recreate') {
         recreateStep();
+      } else if (scalingEvent && active().filter((x) => rsView(x).replicas > 0).length > 1) {
+        proportionalScale();
       } else {
         rollingStep();
       }
@@ -118,7 +124,8 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
               template,
             },
           };
-          setNewReplicaSetAnnotations(dep, rs, revision, surge);
+          setNewReplicaSetAnnotations(dep, rs, revision);
+          setReplicasAnnotations(dep, rs, surge);
           // Recreate starts the new RS at 0 and scales it once the old pods are gone.
           if (s.strategy?.type !== 'Recreate') {
             const current = existing.reduce((n, x) => n + rsView(x).replicas, 0);
@@ -138,6 +145,33 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
             ctx.store.update({ ...dep, status: { ...status<Obj>(dep), collisionCount: collisions } }, { subresource: 'status' });
             dep = ctx.store.get(k.deployment, dep.metadata.namespace, dep.metadata.name as string) ?? dep;
           }
+        }
+      }
+
+      /**
+       * sync.go scale(): a resize in the middle of a rollout spreads the change over the active
+       * ReplicaSets in proportion to their size (largest first; the rounding leftover goes to it),
+       * keeping the total at replicas + maxSurge.
+       */
+      function proportionalScale(): void {
+        const activeRS = active().filter((x) => rsView(x).replicas > 0);
+        const current = activeRS.reduce((n, x) => n + rsView(x).replicas, 0);
+        const allowed = replicas > 0 ? replicas + maxSurge : 0;
+        const toAdd = allowed - current;
+        const order = [...activeRS].sort((a, b) => (toAdd > 0 ? rsView(b).replicas - rsView(a).replicas : rsView(a).replicas - rsView(b).replicas) || byCreation(b, a));
+        const sizes = new Map(order.map((x) => [x, rsView(x).replicas]));
+        let added = 0;
+        for (const x of order) {
+          const share = toAdd > 0 ? Math.min(toAdd - added, Math.round((rsView(x).replicas * toAdd) / current)) : Math.max(toAdd - added, Math.round((rsView(x).replicas * toAdd) / current));
+          sizes.set(x, rsView(x).replicas + share);
+          added += share;
+        }
+        const first = order[0] as KubeObject;
+        sizes.set(first, Math.max(0, (sizes.get(first) ?? 0) + toAdd - added));
+        for (const x of activeRS) {
+          const updated = scale(x, Math.max(0, sizes.get(x) ?? 0), d as KubeObject, maxSurge);
+          if (x === newRS) newRS = updated;
+          else olds[olds.indexOf(x)] = updated;
         }
       }
 
