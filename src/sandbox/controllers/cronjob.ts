@@ -61,12 +61,14 @@ export function cronJobController(ctx: LoopContext, k: Kinds): ControllerSpec {
       const tooLate = times.due && s.startingDeadlineSeconds !== undefined && now.getTime() - times.due.getTime() > s.startingDeadlineSeconds * 1000;
       if (times.due && !s.suspend && !tooLate) {
         const skip = s.concurrencyPolicy === 'Forbid' && active.length > 0;
+        if (skip) ctx.events?.record(cj, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid');
         if (!skip) {
           if (s.concurrencyPolicy === 'Replace') {
             for (const j of active) ctx.store.delete(k.job, namespace, j.metadata.name as string, { propagationPolicy: 'Background' });
             active = [];
           }
           const job = ctx.store.create(jobFor(cj, s, times.due));
+          ctx.events?.record(cj, 'Normal', 'SuccessfulCreate', `Created job ${job.metadata.name}`);
           active.push(job);
           st.lastScheduleTime = rfc3339(times.due);
         }

@@ -38,7 +38,8 @@ export function daemonSetController(ctx: LoopContext, k: Kinds): ControllerSpec 
       } else if (!pods.length) {
         const pod: KubeObject = podFromTemplate(ds, s.template, { generateName: `${name}-` }, { [REVISION_LABEL]: revision });
         (pod.spec as { nodeName?: string }).nodeName = SANDBOX_NODE_NAME;
-        ctx.store.create(pod);
+        const created = ctx.store.create(pod);
+        ctx.events?.record(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
       }
       for (const p of current.slice(1)) ctx.store.delete(k.pod, namespace, p.metadata.name as string);
       pods = ownedPods(ctx, k, ds, s.selector).filter(isPodActive);

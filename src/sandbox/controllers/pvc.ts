@@ -47,6 +47,7 @@ export function pvcController(dataDir: string) {
       const accessModes = s.accessModes ?? ['ReadWriteOnce'];
       mkdirSync(dir, { recursive: true });
       if (!ctx.store.get(k.pv, undefined, pvName)) {
+        ctx.events?.record(claim, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${pvName} at ${dir}`);
         ctx.store.create({
           apiVersion: 'v1',
           kind: 'PersistentVolume',

@@ -63,7 +63,10 @@ export function statefulSetController(ctx: LoopContext, k: Kinds): ControllerSpe
       for (const i of ordered ? extra.slice(0, 1) : extra) {
         if (acted && ordered) break;
         const p = pods.get(i) as KubeObject;
-        if (!p.metadata.deletionTimestamp) ctx.store.delete(k.pod, namespace, p.metadata.name as string);
+        if (!p.metadata.deletionTimestamp) {
+          ctx.store.delete(k.pod, namespace, p.metadata.name as string);
+          ctx.events?.record(sts, 'Normal', 'SuccessfulDelete', `delete Pod ${p.metadata.name} in StatefulSet ${name} successful`);
+        }
         acted = true;
       }
       // Rolling update: the highest outdated ordinal ≥ partition goes once everyone is healthy.
@@ -113,6 +116,7 @@ export function statefulSetController(ctx: LoopContext, k: Kinds): ControllerSpe
       podSpec.volumes = [...(podSpec.volumes ?? []).filter((v) => v.name !== t.metadata?.name), { name: t.metadata?.name, persistentVolumeClaim: { claimName } }];
     }
     ctx.store.create(pod);
+    ctx.events?.record(sts, 'Normal', 'SuccessfulCreate', `create Pod ${podName} in StatefulSet ${sts.metadata.name} successful`);
   }
 }
 
