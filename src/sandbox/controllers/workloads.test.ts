@@ -66,6 +66,42 @@ describe('CronJob controller', () => {
   });
 });
 
+describe('CronJob concurrency', () => {
+  const cron = (policy: string): KubeObject => ({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name: 'slow', namespace: 'default' },
+    spec: {
+      schedule: '* * * * *',
+      concurrencyPolicy: policy,
+      jobTemplate: { spec: { template: { metadata: { annotations: { 'sandbox.slipway.dev/run-seconds': '150' } }, spec: { restartPolicy: 'Never', containers: [container] } } } },
+    },
+  });
+  const liveJobs = () => h.store.list(k().job, 'default').items.filter((j) => !j.metadata.deletionTimestamp);
+
+  it('Forbid skips a run while the previous Job is still active', async () => {
+    h.apply(cron('Forbid'));
+    for (let i = 0; i < 3; i++) await step(60_000);
+    // The first Job (01:00) runs 150 s, so 02:00 and 03:00 are skipped.
+    expect(liveJobs().map((j) => j.metadata.name)).toEqual([`slow-${Date.parse('2026-01-01T00:01:00Z') / 60_000}`]);
+    expect(h.store.get(k().cronJob, 'default', 'slow')?.status).toMatchObject({ active: [{ kind: 'Job' }], lastScheduleTime: '2026-01-01T00:01:00Z' });
+  });
+
+  it('Replace deletes the running Job when the next one is due', async () => {
+    h.apply(cron('Replace'));
+    for (let i = 0; i < 3; i++) await step(60_000);
+    const jobs = liveJobs();
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]?.metadata.name).toBe(`slow-${Date.parse('2026-01-01T00:03:00Z') / 60_000}`);
+  });
+
+  it('Allow runs them side by side', async () => {
+    h.apply(cron('Allow'));
+    for (let i = 0; i < 3; i++) await step(60_000);
+    expect(liveJobs()).toHaveLength(3);
+  });
+});
+
 describe('StatefulSet controller', () => {
   it('creates ordinals in order, each after the previous is ready, with bound PVCs', async () => {
     h.apply({
