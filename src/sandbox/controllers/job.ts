@@ -4,6 +4,7 @@
  * with Complete (after SuccessCriteriaMet) or Failed/BackoffLimitExceeded (after FailureTarget)
  * once failures exceed backoffLimit. Failed pods are replaced at once (upstream waits an
  * exponential 10 s backoff); container restarts under OnFailure do not count toward backoffLimit.
+ * activeDeadlineSeconds fails the Job (DeadlineExceeded); ttlSecondsAfterFinished deletes it.
  */
 import type { KubeObject } from '../types.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
@@ -14,6 +15,8 @@ interface JobSpec {
   completions?: number;
   parallelism?: number;
   backoffLimit?: number;
+  activeDeadlineSeconds?: number;
+  ttlSecondsAfterFinished?: number;
   suspend?: boolean;
   selector?: LabelSelector;
   template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
@@ -36,9 +39,12 @@ export function jobController(ctx: LoopContext, k: Kinds): ControllerSpec {
     reconcile(key) {
       const { namespace, name } = splitKey(key);
       const job = ctx.store.get(k.job, namespace, name);
-      if (!job || job.metadata.deletionTimestamp || isJobFinished(job)) return;
+      if (!job || job.metadata.deletionTimestamp) return;
       const s = spec<JobSpec>(job);
+      if (isJobFinished(job)) return expireFinished(job, s);
       const now = rfc3339(ctx.clock.now());
+      const started = status<{ startTime?: string }>(job).startTime;
+      const deadlineLeft = s.activeDeadlineSeconds !== undefined && started ? Date.parse(started) + s.activeDeadlineSeconds * 1000 - ctx.clock.now().getTime() : undefined;
       const pods = ownedPods(ctx, k, job, s.selector);
       const phase = (p: KubeObject) => status<{ phase?: string }>(p).phase;
       const succeeded = pods.filter((p) => phase(p) === 'Succeeded').length;
@@ -60,6 +66,11 @@ export function jobController(ctx: LoopContext, k: Kinds): ControllerSpec {
         cond('Complete', 'CompletionsReached', 'Reached expected number of succeeded pods');
         ctx.events?.record(job, 'Normal', 'Completed', 'Job completed');
         st.completionTime = now;
+      } else if (deadlineLeft !== undefined && deadlineLeft <= 0) {
+        stopActive();
+        cond('FailureTarget', 'DeadlineExceeded', 'Job was active longer than specified deadline');
+        cond('Failed', 'DeadlineExceeded', 'Job was active longer than specified deadline');
+        ctx.events?.record(job, 'Warning', 'DeadlineExceeded', 'Job was active longer than specified deadline');
       } else if (failed > (s.backoffLimit ?? 6)) {
         stopActive();
         cond('FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
@@ -84,7 +95,22 @@ export function jobController(ctx: LoopContext, k: Kinds): ControllerSpec {
       for (const f of ['active', 'succeeded', 'failed'] as const) if (st[f] === 0) delete st[f];
       st.conditions = conditions;
       if (!conditions.length) delete st.conditions;
-      ctx.store.update({ ...job, status: st }, { subresource: 'status' });
+      const stored = ctx.store.update({ ...job, status: st }, { subresource: 'status' });
+      if (isJobFinished(stored)) return expireFinished(stored, s);
+      // activeDeadlineSeconds counts from startTime; look again when it runs out.
+      const left = s.activeDeadlineSeconds !== undefined ? Date.parse(st.startTime as string) + s.activeDeadlineSeconds * 1000 - ctx.clock.now().getTime() : undefined;
+      return left !== undefined ? Math.max(1, left + 1) : undefined;
     },
   };
+
+  /** The TTL-after-finished controller: a finished Job goes ttlSecondsAfterFinished later, with its pods. */
+  function expireFinished(job: KubeObject, s: JobSpec): number | undefined {
+    if (s.ttlSecondsAfterFinished === undefined) return undefined;
+    const st = status<{ completionTime?: string; conditions?: Condition[] }>(job);
+    const finishedAt = st.completionTime ?? st.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.lastTransitionTime;
+    const left = Date.parse(finishedAt ?? '') + s.ttlSecondsAfterFinished * 1000 - ctx.clock.now().getTime();
+    if (Number.isFinite(left) && left > 0) return left + 1;
+    ctx.store.delete(k.job, job.metadata.namespace, job.metadata.name as string, { propagationPolicy: 'Background' });
+    return undefined;
+  }
 }

@@ -45,6 +45,24 @@ describe('Job controller', () => {
   });
 });
 
+describe('Job deadlines', () => {
+  it('fails at activeDeadlineSeconds and is deleted ttlSecondsAfterFinished later', async () => {
+    h.apply({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j', namespace: 'default' },
+      spec: { activeDeadlineSeconds: 5, ttlSecondsAfterFinished: 10, template: { metadata: { annotations: { 'sandbox.slipway.dev/run-seconds': '60' } }, spec: { restartPolicy: 'Never', containers: [container] } } },
+    });
+    await step(4000);
+    expect(cond(h.store.get(k().job, 'default', 'j'), 'Failed')).toBeUndefined();
+    await step(2000);
+    expect(cond(h.store.get(k().job, 'default', 'j'), 'Failed')).toMatchObject({ status: 'True', reason: 'DeadlineExceeded' });
+    expect(h.store.list(k().pod, 'default').items.filter((p) => !p.metadata.deletionTimestamp)).toHaveLength(0);
+    await step(11_000);
+    expect(h.store.get(k().job, 'default', 'j')).toBeUndefined();
+  });
+});
+
 describe('CronJob controller', () => {
   it('creates a Job at each scheduled minute and keeps the history limit', async () => {
     h.apply({
