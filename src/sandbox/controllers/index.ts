@@ -3,6 +3,7 @@ import type { Clock, ObjectStore } from '../types.js';
 import { cronJobController } from './cronjob.js';
 import { daemonSetController } from './daemonset.js';
 import { deploymentController } from './deployment.js';
+import { disruptionController } from './disruption.js';
 import { endpointsController } from './endpoints.js';
 import { eventSink } from './events.js';
 import { jobController } from './job.js';
@@ -15,11 +16,11 @@ import { statefulSetController } from './statefulset.js';
 export type ControllerFactory = (ctx: LoopContext, k: Kinds) => ControllerSpec;
 
 /**
- * HorizontalPodAutoscalers, PodDisruptionBudgets, NetworkPolicies and Ingress/HTTPRoute are stored
- * only: no controller acts on them (there are no metrics to scale on and one node to disrupt).
+ * HorizontalPodAutoscalers, NetworkPolicies and Ingress/HTTPRoute are stored
+ * only: no controller acts on them (there are no metrics to scale on). PodDisruptionBudgets get their status, but nothing evicts.
  */
 export function allControllers(dataDir: string): ControllerFactory[] {
-  return [deploymentController, replicaSetController, statefulSetController, daemonSetController, jobController, cronJobController, endpointsController, pvcController(dataDir)];
+  return [deploymentController, replicaSetController, statefulSetController, daemonSetController, jobController, cronJobController, endpointsController, disruptionController, pvcController(dataDir)];
 }
 
 export interface RunningControllers {

@@ -45,6 +45,26 @@ describe('Job controller', () => {
   });
 });
 
+describe('PodDisruptionBudget status', () => {
+  // The contract double serves only the kinds the other controllers need.
+  it.runIf(storeKind === 'MemoryStore')('counts healthy pods against minAvailable and maxUnavailable', async () => {
+    h.apply({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [container] } } },
+    });
+    h.apply({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'min', namespace: 'default' }, spec: { minAvailable: '50%', selector: { matchLabels: { app: 'web' } } } });
+    h.apply({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'max', namespace: 'default' }, spec: { maxUnavailable: 0, selector: { matchLabels: { app: 'web' } } } });
+    await step(2000);
+    const pdb = (n: string) => h.store.get(h.store.typeFor('policy/v1', 'PodDisruptionBudget')!, 'default', n) as KubeObject;
+    expect(pdb('min').status).toMatchObject({ expectedPods: 3, currentHealthy: 3, desiredHealthy: 2, disruptionsAllowed: 1, observedGeneration: 1 });
+    expect(cond(pdb('min'), 'DisruptionAllowed')).toMatchObject({ status: 'True', reason: 'SufficientPods' });
+    expect(pdb('max').status).toMatchObject({ desiredHealthy: 3, disruptionsAllowed: 0 });
+    expect(cond(pdb('max'), 'DisruptionAllowed')).toMatchObject({ status: 'False', reason: 'InsufficientPods' });
+  });
+});
+
 describe('Job deadlines', () => {
   it('fails at activeDeadlineSeconds and is deleted ttlSecondsAfterFinished later', async () => {
     h.apply({
