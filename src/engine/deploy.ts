@@ -8,6 +8,7 @@
  */
 import type { KubeObject } from '../cluster/cluster.js';
 import { EXIT_FAILED, EXIT_NEEDS_ATTENTION, EXIT_OK } from '../errors.js';
+import { labelValue } from '../render/names.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import type { AnalysisProvider } from './analysis/provider.js';
 import type { AnalysisResult } from './analysis/run.js';
@@ -57,13 +58,14 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   rendered.warnings.forEach(warn);
   const objects = rendered.objects;
   (await steps.run('check', async () => checkObjects(objects, app))).warnings.forEach(warn);
-  const providers = req.skipAnalysis ? new Map<string, AnalysisProvider>() : analysisProviders(app, { cluster: ctx.cluster, clock: ctx.clock, namespace: app.namespace, prometheusAddress: req.prometheusAddress, vars: { app: app.app, namespace: app.namespace, environment: app.environment } });
+  const providersFor = (plan: DeployPlan) => (req.skipAnalysis ? new Map<string, AnalysisProvider>() : analysisProviders(app, { cluster: ctx.cluster, clock: ctx.clock, namespace: app.namespace, prometheusAddress: req.prometheusAddress, vars: analysisVars(plan, app) }));
 
   if (req.dryRun) {
     const previous = await ctx.store.deployed(app.app, app.environment);
     const latest = await ctx.store.latest(app.app, app.environment);
     const live = { activeColours: await liveColours(ctx.cluster, app, objects) };
     const plan = planDeploy({ app, revision: (latest?.revision ?? 0) + 1, previous, objects, strategy: req.strategy, live });
+    providersFor(plan); // a spec mistake in an analysis is reported by a dry run too
     return { outcome: 'dry-run', exitCode: EXIT_OK, plan, analysis: [] };
   }
 
@@ -77,7 +79,7 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   const lockLost = new AbortController();
   const renewing = lock.keepAlive(stopRenewing.signal, (err) => lockLost.abort(err));
   try {
-    return await deployLocked(ctx, req, objects, steps, providers, { deadline, lockLost: lockLost.signal });
+    return await deployLocked(ctx, req, objects, steps, providersFor, { deadline, lockLost: lockLost.signal });
   } finally {
     stopRenewing.abort();
     await renewing;
@@ -85,7 +87,7 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   }
 }
 
-async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: KubeObject[], steps: StepRecorder, providers: Map<string, AnalysisProvider>, d: { deadline: number; lockLost: AbortSignal }): Promise<DeployResult> {
+async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: KubeObject[], steps: StepRecorder, providersFor: (plan: DeployPlan) => Map<string, AnalysisProvider>, d: { deadline: number; lockLost: AbortSignal }): Promise<DeployResult> {
   const { app } = req;
   const now = () => ctx.clock.now().toISOString();
   const previous = await ctx.store.deployed(app.app, app.environment);
@@ -93,6 +95,7 @@ async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: Kub
   const revision = (latest?.revision ?? 0) + 1;
   const plan = planDeploy({ app, revision, previous, objects, strategy: req.strategy, live: { activeColours: await liveColours(ctx.cluster, app, objects) } });
   const strategy = STRATEGIES[plan.strategy];
+  const providers = providersFor(plan);
   const images = Object.fromEntries(Object.entries(app.services).map(([name, s]) => [name, s.image ?? '']));
   const release: Release = { app: app.app, environment: app.environment, revision, phase: 'pending', strategy: plan.strategy, spec: app, overrides: req.overrides, images, createdAt: now(), updatedAt: now(), steps: [], deployedBy: ctx.holder, ...(req.rollbackOf !== undefined ? { rollbackOf: req.rollbackOf } : {}) };
   await steps.run('record', async () => {
@@ -158,6 +161,26 @@ async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: Kub
     stopWatching.abort();
     await watching;
   }
+}
+
+/**
+ * What `{{placeholders}}` in analysis queries, URLs and commands may name: where the release runs,
+ * and what the strategy is about to judge (the new colour and preview Service of a blue-green, the
+ * canary Deployment), taken from the plan's first service.
+ */
+export function analysisVars(plan: DeployPlan, app: ResolvedApp): Record<string, string> {
+  const vars: Record<string, string> = { app: plan.app, namespace: plan.namespace, environment: plan.environment, revision: String(plan.revision), strategy: plan.strategy };
+  const bg = plan.blueGreen?.services[0];
+  if (bg) Object.assign(vars, { service: bg.service, colour: bg.newColour, previewService: bg.previewService, activeService: bg.activeService, deployment: bg.newDeployment });
+  const canary = plan.canary?.services[0];
+  if (canary) Object.assign(vars, { service: canary.service, canaryDeployment: canary.canaryDeployment, stableDeployment: canary.stableDeployment, deployment: canary.canaryDeployment });
+  const rolling = plan.rolling?.services[0];
+  if (rolling) Object.assign(vars, { service: rolling.service, deployment: rolling.deployment });
+  // The image tag as render writes it into the pods' app.kubernetes.io/version label, to tell this release's pods from the last one's.
+  const image = vars.service ? app.services[vars.service]?.image : undefined;
+  const tag = image && image.lastIndexOf(':') > image.lastIndexOf('/') ? image.slice(image.lastIndexOf(':') + 1) : undefined;
+  if (tag) vars.version = labelValue(tag);
+  return vars;
 }
 
 /** Failures that the previous release can be put back for; anything else (lock lost, API refusals) propagates. */

@@ -43,7 +43,8 @@ async function waitFor(what: string, deadlineMs: number, check: () => Promise<bo
   throw new Error(`timed out after ${deadlineMs}ms waiting for ${what}:\n${log()}`);
 }
 
-export async function startPrometheus(binary: string, targets: string[], scrapeInterval = '1s'): Promise<RunningPrometheus> {
+/** `targets`: static host:port targets, or `{ fileSd }`: a file_sd JSON file the test rewrites as pods come and go. */
+export async function startPrometheus(binary: string, targets: string[] | { fileSd: string }, scrapeInterval = '1s'): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-prometheus-'));
   const port = await freePort();
   const config = [
@@ -52,8 +53,7 @@ export async function startPrometheus(binary: string, targets: string[], scrapeI
     `  evaluation_interval: ${scrapeInterval}`,
     'scrape_configs:',
     '  - job_name: sample',
-    '    static_configs:',
-    `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`,
+    ...(Array.isArray(targets) ? ['    static_configs:', `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`] : ['    file_sd_configs:', `      - files: ['${targets.fileSd}']`, `        refresh_interval: ${scrapeInterval}`]),
     '',
   ].join('\n');
   writeFileSync(join(dir, 'prometheus.yml'), config);
