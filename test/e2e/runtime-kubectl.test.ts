@@ -183,4 +183,21 @@ spec:
     expect((await env.kubectl(['get', 'pvc', 'data-db-1', '-o', 'jsonpath={.status.phase}'])).stdout).toBe('Bound');
     expect((await env.kubectl(['get', 'pods', '-l', 'app=db', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout).toBe('db-0 db-1');
   }, 120_000);
+
+  it('StatefulSet history and undo through ControllerRevisions', async () => {
+    await env.kubectl(['set', 'image', 'statefulset/db', 'db=postgres:17']);
+    await env.kubectl(['rollout', 'status', 'statefulset/db', '--timeout=60s']);
+    const history = (await env.kubectl(['rollout', 'history', 'statefulset/db'])).stdout;
+    expect(history).toMatch(/^1\s/m);
+    expect(history).toMatch(/^2\s/m);
+    await env.kubectl(['rollout', 'undo', 'statefulset/db']);
+    await env.kubectl(['rollout', 'status', 'statefulset/db', '--timeout=60s']);
+    expect((await env.kubectl(['get', 'statefulset', 'db', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).stdout).toBe('postgres:16');
+    const images = (await env.kubectl(['get', 'pods', '-l', 'app=db', '-o', 'jsonpath={.items[*].spec.containers[0].image}'])).stdout;
+    expect(images).toBe('postgres:16 postgres:16');
+    const after = (await env.kubectl(['rollout', 'history', 'statefulset/db'])).stdout;
+    expect(after).toMatch(/^2\s/m);
+    expect(after).toMatch(/^3\s/m);
+    expect(after).not.toMatch(/^1\s/m);
+  }, 120_000);
 });

@@ -5,6 +5,7 @@
  */
 import { SANDBOX_NODE_NAME, type KubeObject } from '../types.js';
 import { computeHash } from './deployment-util.js';
+import { syncControllerRevision } from './history.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
 import { isPodActive, isPodAvailable, isPodReady, spec, splitKey, type Kinds, type LabelSelector, type Obj } from './objects.js';
 import { ownedPods, podFromTemplate } from './replicaset.js';
@@ -12,6 +13,7 @@ import { REVISION_LABEL } from './statefulset.js';
 
 interface DaemonSetSpec {
   minReadySeconds?: number;
+  revisionHistoryLimit?: number;
   selector?: LabelSelector;
   updateStrategy?: { type?: string };
   template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Obj };
@@ -30,6 +32,7 @@ export function daemonSetController(ctx: LoopContext, k: Kinds): ControllerSpec 
       if (!ds || ds.metadata.deletionTimestamp) return;
       const s = spec<DaemonSetSpec>(ds);
       const revision = computeHash(s.template);
+      syncControllerRevision(ctx, ds, s.template, revision, s.revisionHistoryLimit ?? 10);
       let pods = ownedPods(ctx, k, ds, s.selector).filter(isPodActive);
       const current = pods.filter((p) => p.metadata.labels?.[REVISION_LABEL] === revision);
       const outdated = pods.filter((p) => p.metadata.labels?.[REVISION_LABEL] !== revision);

@@ -5,10 +5,11 @@
  * and Ready, and removes from the highest ordinal down; Parallel does all at once. A template
  * change rolls pods from the highest ordinal down to `partition`, one at a time, and
  * currentRevision catches up with updateRevision when done (what `kubectl rollout status` waits
- * for). Revisions are template hashes; ControllerRevision objects are not written.
+ * for). Each template gets a ControllerRevision (history.ts) for `kubectl rollout history|undo`.
  */
 import type { KubeObject } from '../types.js';
 import { computeHash } from './deployment-util.js';
+import { syncControllerRevision } from './history.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
 import { isControlledBy, isPodAvailable, isPodReady, spec, splitKey, status, type Kinds, type LabelSelector, type Obj } from './objects.js';
 import { podFromTemplate } from './replicaset.js';
@@ -17,6 +18,7 @@ interface StatefulSetSpec {
   replicas?: number;
   minReadySeconds?: number;
   podManagementPolicy?: 'OrderedReady' | 'Parallel';
+  revisionHistoryLimit?: number;
   selector?: LabelSelector;
   updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
   template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Obj };
@@ -41,7 +43,9 @@ export function statefulSetController(ctx: LoopContext, k: Kinds): ControllerSpe
       const s = spec<StatefulSetSpec>(sts);
       const replicas = s.replicas ?? 1;
       const ordered = s.podManagementPolicy !== 'Parallel';
-      const updateRevision = `${name}-${computeHash(s.template)}`;
+      const hash = computeHash(s.template);
+      const updateRevision = `${name}-${hash}`;
+      syncControllerRevision(ctx, sts, s.template, hash, s.revisionHistoryLimit ?? 10);
       const pods = new Map<number, KubeObject>();
       for (const p of ctx.store.list(k.pod, namespace).items) {
         if (!isControlledBy(p, sts)) continue;
