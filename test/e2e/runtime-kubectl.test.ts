@@ -184,7 +184,7 @@ spec:
     expect((await env.kubectl(['get', 'pods', '-l', 'app=db', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout).toBe('db-0 db-1');
   }, 120_000);
 
-  it('StatefulSet history and undo through ControllerRevisions', async () => {
+  it('StatefulSet and DaemonSet history and undo through ControllerRevisions', async () => {
     await env.kubectl(['set', 'image', 'statefulset/db', 'db=postgres:17']);
     await env.kubectl(['rollout', 'status', 'statefulset/db', '--timeout=60s']);
     const history = (await env.kubectl(['rollout', 'history', 'statefulset/db'])).stdout;
@@ -199,5 +199,11 @@ spec:
     expect(after).toMatch(/^2\s/m);
     expect(after).toMatch(/^3\s/m);
     expect(after).not.toMatch(/^1\s/m);
+
+    await env.kubectl(['set', 'image', 'daemonset/agent', 'agent=fluent-bit:4']);
+    await env.kubectl(['rollout', 'status', 'daemonset/agent', '--timeout=60s']);
+    await env.kubectl(['rollout', 'undo', 'daemonset/agent']);
+    await env.kubectl(['rollout', 'status', 'daemonset/agent', '--timeout=60s']);
+    expect((await env.kubectl(['get', 'pods', '-l', 'app=agent', '-o', 'jsonpath={.items[*].spec.containers[0].image}'])).stdout).toBe('fluent-bit:3');
   }, 120_000);
 });
