@@ -49,10 +49,11 @@ export function engineContext(flags: TargetFlags, io: Io, namespace: string, emi
   return { cluster, store: new SecretReleaseStore(cluster, namespace), clock: systemClock, holder: defaultHolderIdentity(), emit };
 }
 
-export function parseTimeout(text: string | undefined): number | undefined {
+/** A duration flag (`--timeout 5m`) in milliseconds; a malformed one is bad input naming the flag. */
+export function parseTimeout(text: string | undefined, flag = '--timeout'): number | undefined {
   try {
     return text === undefined ? undefined : parseDuration(text);
   } catch (err) {
-    throw new UserError(`--timeout: ${(err as Error).message}`, { code: 'deploy-timeout', path: '--timeout' });
+    throw new UserError(`${flag}: ${(err as Error).message}`, { code: 'deploy-duration', path: flag });
   }
 }

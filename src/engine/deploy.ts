@@ -37,6 +37,8 @@ export interface DeployRequest {
   dryRun?: boolean;
   skipAnalysis?: boolean;
   prometheusAddress?: string;
+  /** The deploy lock's TTL (default LOCK_TTL_SECONDS): how soon the next deploy may take over if this one dies. */
+  lockTtlSeconds?: number;
   /** Set by `slipway rollback`: the revision whose spec this release re-deploys. */
   rollbackOf?: number;
 }
@@ -70,7 +72,7 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   }
 
   const deadline = ctx.clock.now().getTime() + (req.timeoutMs ?? durationOr(app.deploy.timeout, DEPLOY_TIMEOUT_SECONDS * 1000));
-  const lock = new DeployLock({ cluster: ctx.cluster, clock: ctx.clock, namespace: app.namespace, app: app.app, environment: app.environment, holder: ctx.holder });
+  const lock = new DeployLock({ cluster: ctx.cluster, clock: ctx.clock, namespace: app.namespace, app: app.app, environment: app.environment, holder: ctx.holder, ttlSeconds: req.lockTtlSeconds });
   await steps.run('lock', async () => {
     await ctx.cluster.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: app.namespace } }], { fieldManager: FIELD_MANAGER });
     await lock.acquire();

@@ -22,6 +22,7 @@ interface DeployFlags extends TargetFlags {
   dryRun?: boolean;
   prometheusUrl?: string;
   skipAnalysis?: boolean;
+  lockTtl?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -36,6 +37,7 @@ export const registerDeploy: RegisterCommand = (program: Command, ctx: CommandCo
     .option('--dry-run', 'print the plan and change nothing')
     .option('--prometheus-url <url>', 'Prometheus for analyses that name no address')
     .option('--skip-analysis', 'do not run deploy.analysis (recorded in the release steps)')
+    .option('--lock-ttl <duration>', 'how long a deploy that died holds the lock before the next one takes over (default 60s)')
     .action(async (flags: DeployFlags) => {
       ctx.exit(await runDeploy(flags, ctx));
     });
@@ -47,10 +49,12 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
     throw new UserError(`--strategy must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(flags.strategy)}`, { code: 'deploy-strategy', path: '--strategy' });
   }
   const timeoutMs = parseTimeout(flags.timeout);
+  const lockTtlMs = parseTimeout(flags.lockTtl, '--lock-ttl');
+  if (lockTtlMs !== undefined && lockTtlMs < 1000) throw new UserError('--lock-ttl must be at least 1s', { code: 'deploy-lock-ttl', path: '--lock-ttl' });
   const { app, overrides } = applyOverrides(await loadTarget(flags), flags.set, flags.setImage);
   const write = (t: string) => ctx.io.out(t);
   const engine = engineContext(flags, ctx.io, app.namespace, json ? jsonProgress(write) : textProgress(write, ctx.io.isTTY));
-  const result = await deploy(engine, { app, overrides, strategy: flags.strategy as (typeof STRATEGIES)[number] | undefined, timeoutMs, dryRun: flags.dryRun, skipAnalysis: flags.skipAnalysis, prometheusAddress: flags.prometheusUrl });
+  const result = await deploy(engine, { app, overrides, strategy: flags.strategy as (typeof STRATEGIES)[number] | undefined, timeoutMs, dryRun: flags.dryRun, skipAnalysis: flags.skipAnalysis, prometheusAddress: flags.prometheusUrl, lockTtlSeconds: lockTtlMs === undefined ? undefined : Math.round(lockTtlMs / 1000) });
   write(json ? `${JSON.stringify(summary(result))}\n` : describeResult(result));
   return result.exitCode;
 }
