@@ -5,13 +5,10 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { main } from '../../src/cli/main.js';
-import type { Io } from '../../src/cli/io.js';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
-import { SAMPLE_SPEC, servicePort, slipwayCli, versionOf } from './deploy-helpers.js';
+import { SAMPLE_SPEC, servicePort, slipwayCli, startCli, versionOf } from './deploy-helpers.js';
 
 describe('slipway promote / abort of a running canary (sandbox)', () => {
   let env: SandboxEnv;
@@ -28,24 +25,10 @@ describe('slipway promote / abort of a running canary (sandbox)', () => {
   const target = ['-f', '', '--env', 'dev'];
   const args = () => target.map((a) => (a === '' ? spec : a));
 
-  /** Starts a deploy with JSON output; resolves `paused` when the pause-until-promote step has started. */
+  /** Starts a deploy with JSON output; `paused` resolves when the pause-until-promote step has started. */
   function deployInBackground(image: string) {
-    const lines: string[] = [];
-    let markPaused: () => void = () => undefined;
-    const paused = new Promise<void>((resolve) => (markPaused = resolve));
-    const io: Io = {
-      out: (t) => {
-        lines.push(t);
-        if (t.includes('"status":"started"') && t.includes('until slipway promote')) markPaused();
-      },
-      err: (t) => lines.push(t),
-      isTTY: false,
-      cwd: process.cwd(),
-      env: { KUBECONFIG: env.kubeconfig },
-      stdin: Readable.from(['']),
-    };
-    const done = main(['node', 'slipway', 'deploy', ...args(), '--skip-analysis', '--set-image', `web=${image}`, '--output', 'json'], io);
-    return { paused, done, output: () => lines.join('') };
+    const d = startCli(env, ['deploy', ...args(), '--skip-analysis', '--set-image', `web=${image}`, '--output', 'json'], (t) => t.includes('"status":"started"') && t.includes('until slipway promote'));
+    return { paused: d.reached, done: d.done, output: d.output };
   }
 
   it('promote lets a paused canary finish', async () => {

@@ -1,6 +1,7 @@
 /** Shared by the deploy e2e suites: run slipway commands in-process against a sandbox, read what serves. */
+import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
-import { memoryIo } from '../../src/cli/io.js';
+import { memoryIo, type Io } from '../../src/cli/io.js';
 import type { SandboxEnv } from './sandbox-env.js';
 
 export const SAMPLE_SPEC = 'examples/sample-service/slipway.yaml';
@@ -74,4 +75,26 @@ export async function startLoad(port: number, concurrency = 8, maxSeconds = 180)
       return JSON.parse(last) as LoadStats;
     },
   };
+}
+
+/**
+ * Starts a CLI command in-process without waiting for it; `reached` resolves once a line of its
+ * output matches `until` (e.g. the step that pauses for `slipway promote`).
+ */
+export function startCli(env: SandboxEnv, args: string[], until: (line: string) => boolean): { reached: Promise<void>; done: Promise<number>; output(): string } {
+  const lines: string[] = [];
+  let mark: () => void = () => undefined;
+  const reached = new Promise<void>((resolve) => (mark = resolve));
+  const io: Io = {
+    out: (t) => {
+      lines.push(t);
+      if (until(t)) mark();
+    },
+    err: (t) => lines.push(t),
+    isTTY: false,
+    cwd: process.cwd(),
+    env: { KUBECONFIG: env.kubeconfig },
+    stdin: Readable.from(['']),
+  };
+  return { reached, done: main(['node', 'slipway', ...args], io), output: () => lines.join('') };
 }

@@ -15,7 +15,7 @@ import { KubeCluster } from '../../src/cluster/kube.js';
 import type { KubeObject } from '../../src/cluster/cluster.js';
 import { prometheusBinary, startPrometheus, type RunningPrometheus } from '../engine/helpers/prometheus.js';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
-import { SAMPLE_SPEC, servicePort, slipwayCli, startLoad, versionOf } from './deploy-helpers.js';
+import { SAMPLE_SPEC, servicePort, slipwayCli, startCli, startLoad, versionOf } from './deploy-helpers.js';
 
 const binary = prometheusBinary();
 
@@ -119,5 +119,18 @@ describe.skipIf(!binary)('blue-green with a real Prometheus analysis (sandbox)',
     expect(summary.analysis[0]?.phase).toBe('successful');
     expect(stats.failed).toBe(0);
     expect(await versionOf(port)).toBe('4.0.0');
+  });
+
+  it('an analysis with no data is inconclusive: the deploy pauses until slipway promote, then deploys', async () => {
+    const doc = parse(readFileSync(spec, 'utf8')) as { deploy: { analysis: Record<string, unknown> } };
+    doc.deploy.analysis = { 'error-rate': { prometheus: { address: prom.url, query: 'sum(rate(http_requests_total{version="never-deployed"}[4s]))' }, max: 0.01, phase: 'post-promotion' } };
+    writeFileSync(spec, stringify(doc));
+    const d = startCli(env, ['deploy', '-f', spec, '--env', 'dev', '--set-image', 'web=sample-service:5.0.0', '--output', 'json'], (l) => l.includes('paused;'));
+    await d.reached;
+    expect(d.output()).toContain('returned no data');
+    expect((await slipwayCli(env, ['promote', '-f', spec, '--env', 'dev'])).code).toBe(0);
+    expect(await d.done).toBe(0);
+    expect(JSON.parse(d.output().trim().split('\n').pop()!)).toMatchObject({ outcome: 'deployed', revision: 5 });
+    expect(await versionOf(port)).toBe('5.0.0');
   });
 });

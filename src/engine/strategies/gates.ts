@@ -5,6 +5,7 @@
  */
 import type { ObjectRef } from '../../cluster/cluster.js';
 import type { AnalysisResult } from '../analysis/run.js';
+import { waitForPromotion } from '../control.js';
 import { diagnose, RolloutFailed, waitForRollouts } from '../rollout.js';
 import { StrategyFailed, type StrategyRun } from './strategy.js';
 
@@ -21,9 +22,9 @@ export async function rolloutGate(run: StrategyRun, refs: ObjectRef[], wait: (si
 }
 
 /**
- * Runs the named analyses as the `analyse` step (skipped, with the reason, when none apply). Any
- * result other than successful fails the gate. Inconclusive also fails it: pausing for `slipway
- * promote`/`abort` is what Argo does, and is not built yet, and an unproven version must not stay.
+ * Runs the named analyses as the `analyse` step (skipped, with the reason, when none apply). A
+ * failed or error result fails the gate; an inconclusive one (no data, by default) pauses the
+ * deploy until `slipway promote` (continue) or `slipway abort` (roll back) names this revision.
  */
 export async function analysisGate(run: StrategyRun, names: string[], moment: string): Promise<AnalysisResult[]> {
   if (run.analysisSkipped || names.length === 0) {
@@ -35,8 +36,16 @@ export async function analysisGate(run: StrategyRun, names: string[], moment: st
     'analyse',
     async () => {
       results = await run.analyse(names, run.wait());
-      const bad = results.filter((a) => a.phase !== 'successful');
-      if (bad.length) throw new StrategyFailed(`${moment} analysis ${bad.map((a) => `${a.name} ${a.phase} (${a.message})`).join(', ')}`, results);
+      const describe = (list: AnalysisResult[]) => list.map((a) => `${a.name} ${a.phase} (${a.message})`).join(', ');
+      const bad = results.filter((a) => a.phase === 'failed' || a.phase === 'error');
+      if (bad.length) throw new StrategyFailed(`${moment} analysis ${describe(bad)}`, results);
+      const unsure = results.filter((a) => a.phase === 'inconclusive');
+      if (unsure.length === 0) return;
+      // Argo Rollouts pauses on an inconclusive run for a person to decide; so does Slipway, until
+      // `slipway promote` / `slipway abort` or the deploy's timeout (which rolls back).
+      const env = run.app.environment;
+      run.ctx.emit({ type: 'message', level: 'warn', text: `${moment} analysis ${describe(unsure)}: paused; \`slipway promote --env ${env}\` continues, \`slipway abort --env ${env}\` rolls back`, at: run.ctx.clock.now().toISOString() });
+      await waitForPromotion(run.ctx, run.app, run.plan.revision, run.wait());
     },
     `${moment}: ${names.join(', ')}`,
   );
