@@ -13,6 +13,7 @@ import type { ResolvedApp } from '../spec/resolved.js';
 import type { AnalysisProvider } from './analysis/provider.js';
 import type { AnalysisResult } from './analysis/run.js';
 import type { EngineContext } from './context.js';
+import { cleanUpAfterDeploy } from './clean-up.js';
 import { AbortRequested, watchForAbort } from './control.js';
 import { ensureCredentials } from './credentials.js';
 import { DEPLOY_TIMEOUT_SECONDS, FIELD_MANAGER, ROLLBACK_TIMEOUT_SECONDS } from './defaults.js';
@@ -26,8 +27,7 @@ import { analysisProviders, checkObjects, renderObjects } from './prepare.js';
 import type { Override, Release, Strategy } from './releases/release.js';
 import { StepRecorder } from './steps.js';
 import { runAnalyses } from './strategies/analyse.js';
-import { entryKey, entryOf } from './plan/workloads.js';
-import { STRATEGIES, StrategyFailed, type DeployStrategy, type Served, type StrategyRun } from './strategies/index.js';
+import { STRATEGIES, StrategyFailed, type StrategyRun } from './strategies/index.js';
 
 export interface DeployRequest {
   app: ResolvedApp;
@@ -72,7 +72,8 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   }
 
   const deadline = ctx.clock.now().getTime() + (req.timeoutMs ?? durationOr(app.deploy.timeout, DEPLOY_TIMEOUT_SECONDS * 1000));
-  const lock = new DeployLock({ cluster: ctx.cluster, clock: ctx.clock, namespace: app.namespace, app: app.app, environment: app.environment, holder: ctx.holder, ttlSeconds: req.lockTtlSeconds });
+  const lockOptions = { cluster: ctx.cluster, clock: ctx.clock, namespace: app.namespace, app: app.app, environment: app.environment, holder: ctx.holder, ttlSeconds: req.lockTtlSeconds };
+  const lock = new DeployLock(lockOptions);
   await steps.run('lock', async () => {
     await ctx.cluster.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: app.namespace } }], { fieldManager: FIELD_MANAGER });
     await lock.acquire();
@@ -80,16 +81,24 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   const stopRenewing = new AbortController();
   const lockLost = new AbortController();
   const renewing = lock.keepAlive(stopRenewing.signal, (err) => lockLost.abort(err));
+  const after: AfterUnlock = {};
+  let result: DeployResult;
   try {
-    return await deployLocked(ctx, req, objects, steps, providersFor, { deadline, lockLost: lockLost.signal });
+    result = await deployLocked(ctx, req, objects, steps, providersFor, { deadline, lockLost: lockLost.signal }, after);
   } finally {
     stopRenewing.abort();
     await renewing;
     await lock.release();
   }
+  return after.cleanUp ? after.cleanUp(() => new DeployLock(lockOptions)) : result;
 }
 
-async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: KubeObject[], steps: StepRecorder, providersFor: (plan: DeployPlan) => Map<string, AnalysisProvider>, d: { deadline: number; lockLost: AbortSignal }): Promise<DeployResult> {
+/** Work a successful deploy leaves for after the lock is released (clean-up waits there). */
+interface AfterUnlock {
+  cleanUp?: (lock: () => DeployLock) => Promise<DeployResult>;
+}
+
+async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: KubeObject[], steps: StepRecorder, providersFor: (plan: DeployPlan) => Map<string, AnalysisProvider>, d: { deadline: number; lockLost: AbortSignal }, after: AfterUnlock): Promise<DeployResult> {
   const { app } = req;
   const now = () => ctx.clock.now().toISOString();
   const previous = await ctx.store.deployed(app.app, app.environment);
@@ -152,9 +161,15 @@ async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: Kub
     const inventory = served.objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name ?? '', namespace: o.metadata.namespace ?? app.namespace }));
     const final = await finish('deployed', { analysis: served.analysis, inventory, ...(served.activeColours ? { activeColours: served.activeColours } : {}) });
     if (previous) await ctx.store.update({ ...previous, phase: 'superseded', updatedAt: now() });
-    await cleanUp(run, served, strategy.cleanUp.bind(strategy));
-    const done = await finish('deployed', { ...final, steps: steps.timings });
-    return { outcome: 'deployed', exitCode: EXIT_OK, plan, release: done, analysis: served.analysis };
+    after.cleanUp = async (lock) => {
+      await cleanUpAfterDeploy(ctx, run, served, strategy, lock);
+      // A rollback during the delay may have superseded this release: keep its phase, add the step timings.
+      const current = (await ctx.store.get(app.app, app.environment, revision)) ?? final;
+      const done: Release = { ...current, steps: steps.timings, updatedAt: now() };
+      await ctx.store.update(done);
+      return { outcome: 'deployed', exitCode: EXIT_OK, plan, release: done, analysis: served.analysis };
+    };
+    return { outcome: 'deployed', exitCode: EXIT_OK, plan, release: final, analysis: served.analysis };
   } catch (err) {
     const failure = describeFailure(err, abort.signal);
     if (!failure) throw err;
@@ -191,27 +206,4 @@ function describeFailure(err: unknown, abort: AbortSignal): { reason: string; ph
   if (err instanceof StrategyFailed || err instanceof MigrationFailed) return { reason: err.message, phase: 'rolled-back' };
   if (err instanceof Error && err.name === 'TimeoutError') return { reason: 'the deploy did not finish before its timeout (--timeout or deploy.timeout)', phase: 'rolled-back' };
   return undefined;
-}
-
-/**
- * The strategy's own clean-up (the old colour after its delay), then what the previous release
- * owned and this one does not: compared with what the strategy says it serves, not with the
- * rendered names, since strategies rename (colours) and keep objects (the idle colour).
- */
-async function cleanUp(run: StrategyRun, served: Served, strategyCleanUp: DeployStrategy['cleanUp']): Promise<void> {
-  const { ctx, app, previous } = run;
-  const owned = new Set(served.objects.map((o) => entryKey(entryOf(o, app.namespace))));
-  const prune = (previous?.inventory ?? []).filter((e) => !owned.has(entryKey({ ...e, namespace: e.namespace ?? app.namespace })));
-  const work = run.plan.steps.find((s) => s.name === 'clean-up');
-  if (prune.length === 0 && run.plan.strategy !== 'blue-green') {
-    run.steps.skip('clean-up', work?.skipped ?? 'nothing the previous release applied is gone');
-    return;
-  }
-  let detail: string | undefined;
-  await run.steps.run('clean-up', async () => {
-    const did = await strategyCleanUp(run, served);
-    for (const entry of prune) await ctx.cluster.delete(entry, { propagationPolicy: 'Background' });
-    detail = [did, prune.length ? `deleted ${prune.map((e) => `${e.kind}/${e.name}`).join(', ')}` : undefined].filter(Boolean).join('; ') || undefined;
-  });
-  if (detail) ctx.emit({ type: 'message', level: 'info', text: `clean-up: ${detail}`, at: ctx.clock.now().toISOString() });
 }

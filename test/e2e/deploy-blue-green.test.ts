@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
-import { SAMPLE_SPEC, servicePort, slipwayCli, startLoad, versionOf } from './deploy-helpers.js';
+import { SAMPLE_SPEC, servicePort, slipwayCli, startCli, startLoad, versionOf } from './deploy-helpers.js';
 
 /** Loopback requests per second the load must reach (issue 6: at least 200). */
 const MIN_RATE = 200;
@@ -95,5 +95,26 @@ describe('slipway deploy --strategy blue-green under load (sandbox)', () => {
     expect(stats.versions['4.0.0']?.count).toBeGreaterThan(0);
     expect(lastV4 - failedAt).toBeLessThan(1000);
     expect(await versionOf(port)).toBe('2.0.0');
+  });
+
+  it('a rollback inside the scale-down delay switches straight back to the warm colour; the deploy then leaves it alone', async () => {
+    const load = await startLoad(port);
+    const d = startCli(env, ['deploy', '-f', spec, '--env', 'dev', '--skip-analysis', '--set-image', 'web=sample-service:5.0.0', '--set', 'deploy.scaleDownDelay=8s', '--output', 'json'], (l) => l.includes('"step":"clean-up","status":"started"'));
+    await d.reached;
+    expect(await versionOf(port)).toBe('5.0.0');
+    const t0 = Date.now();
+    const back = await slipwayCli(env, ['rollback', '-f', spec, '--env', 'dev']);
+    const rollbackMs = Date.now() - t0;
+    expect(back.stderr).toBe('');
+    expect(back.code).toBe(0);
+    expect(back.stdout).toContain('deployed sample revision 6');
+    expect(await versionOf(port)).toBe('2.0.0');
+    expect(await d.done).toBe(0);
+    const stats = await load.stop();
+    console.log(`rollback inside the scale-down delay: ${JSON.stringify({ rollbackMs, sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions })}`);
+    expect(d.output()).toContain('clean-up: skipped: revision 6 started meanwhile');
+    expect(stats.failed).toBe(0);
+    const history = JSON.parse((await slipwayCli(env, ['history', '-f', spec, '--env', 'dev', '--output', 'json'])).stdout) as { releases: Array<{ revision: number; phase: string; rollbackOf?: number }> };
+    expect(history.releases.slice(-2)).toEqual([expect.objectContaining({ revision: 5, phase: 'superseded' }), expect.objectContaining({ revision: 6, phase: 'deployed', rollbackOf: 2 })]);
   });
 });

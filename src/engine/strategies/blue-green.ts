@@ -3,12 +3,14 @@
  * colour's Deployment starts beside the serving one with a preview Service on it; once its rollout
  * completes and the preview Service has ready endpoints, pre-promotion analysis runs against it;
  * then each active Service's selector moves to the new colour in one update; post-promotion
- * analysis follows; the old colour stays warm for the scale-down delay and is then scaled to zero.
+ * analysis follows; the old colour stays warm for the scale-down delay (the deploy lock released,
+ * so a `slipway rollback` in that window switches straight back) and is then scaled to zero.
  * Any failure before or after the switch puts the previous selectors back at once (the old pods
  * never stopped) and deletes the new colour.
  */
-import { refOf, type KubeObject } from '../../cluster/cluster.js';
+import { isClusterError, refOf, type KubeObject } from '../../cluster/cluster.js';
 import { FIELD_MANAGER } from '../defaults.js';
+import { liveColours } from '../live.js';
 import type { BlueGreenPlan } from '../plan/types.js';
 import { entryKey, entryOf } from '../plan/workloads.js';
 import type { Colour } from '../releases/release.js';
@@ -94,18 +96,22 @@ export const blueGreen: DeployStrategy = {
     // A first release has nothing to go back to: leave the failed colour for diagnosis, switch nothing.
   },
 
+  cleanUpDelayMs(run: StrategyRun): number {
+    return planOf(run).services.some((s) => s.oldDeployment) ? planOf(run).scaleDownDelaySeconds * 1000 : 0;
+  },
+
   async cleanUp(run: StrategyRun): Promise<string | undefined> {
     const { ctx, app } = run;
     const plan = planOf(run);
-    const old = plan.services.filter((s) => s.oldDeployment);
-    if (old.length === 0) return undefined;
-    // Warm for the delay, so a failed post-promotion check or an immediate rollback moves traffic back at once.
-    await ctx.clock.sleep(plan.scaleDownDelaySeconds * 1000, run.wait());
-    for (const s of old) {
+    // A rollback during the delay may have switched back: never scale down a colour that serves.
+    const live = await liveColours(ctx.cluster, app, Object.values(run.groups).flat());
+    const idle = plan.services.filter((s) => s.oldDeployment && s.activeColour && live[s.service] !== s.activeColour);
+    for (const s of idle) {
       await ctx.cluster.patch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace, name: s.oldDeployment! }, { spec: { replicas: 0 } }, 'merge', { fieldManager: FIELD_MANAGER }).catch((err: unknown) => {
-        if (!(err instanceof Error && 'reason' in err && (err as { reason: string }).reason === 'NotFound')) throw err;
+        if (!isClusterError(err, 'NotFound')) throw err;
       });
     }
-    return `scaled ${old.map((s) => s.oldDeployment).join(', ')} to 0 after ${plan.scaleDownDelaySeconds}s`;
+    const kept = plan.services.filter((s) => s.oldDeployment && !idle.includes(s));
+    return [idle.length ? `scaled ${idle.map((s) => s.oldDeployment).join(', ')} to 0 after ${plan.scaleDownDelaySeconds}s` : undefined, kept.length ? `kept ${kept.map((s) => s.oldDeployment).join(', ')}: it serves again` : undefined].filter(Boolean).join('; ') || undefined;
   },
 };

@@ -104,6 +104,10 @@ export const canary: DeployStrategy = {
     if (run.previous) await restorePrevious(ctx, run.previous, [], run.wait());
   },
 
+  cleanUpDelayMs(): number {
+    return 0;
+  },
+
   async cleanUp(): Promise<string | undefined> {
     return undefined;
   },

@@ -30,6 +30,10 @@ export const rolling: DeployStrategy = {
     await restorePrevious(run.ctx, run.previous, Object.values(run.groups).flat(), run.wait());
   },
 
+  cleanUpDelayMs(): number {
+    return 0;
+  },
+
   async cleanUp(): Promise<string | undefined> {
     return undefined;
   },

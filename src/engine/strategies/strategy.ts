@@ -60,6 +60,8 @@ export interface DeployStrategy {
    * release, removes what the failed one started where that leaves nothing serving worse than before.
    */
   revert(run: StrategyRun): Promise<void>;
-  /** After the release is recorded deployed: e.g. scale the old colour down after its delay. Returns what it did. */
+  /** How long clean-up waits, unlocked, before it starts (blue-green: the scale-down delay, keeping the old colour warm). */
+  cleanUpDelayMs(run: StrategyRun): number;
+  /** After the release is recorded deployed and the delay passed, with the lock held again: e.g. scale the idle colour down. Returns what it did. */
   cleanUp(run: StrategyRun, served: Served): Promise<string | undefined>;
 }
