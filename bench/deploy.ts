@@ -1,0 +1,134 @@
+/**
+ * Deploy benchmark, side by side on the sandbox (each tool in its own fresh sandbox, real
+ * sample-service processes, 2 replicas): the same version change made by Slipway (rolling) and by
+ * `helm upgrade --wait` of the chart Slipway renders, and the way back (`slipway rollback --to 1`
+ * versus `helm rollback 1 --wait`). For each it prints the wall time, the time the new pods took
+ * from creation to Ready (watched in-process on the sandbox store, millisecond clock), and the
+ * difference: what the tool itself adds. Slipway also reports the API calls it made (counted at its
+ * Cluster interface; helm's are not counted).
+ *
+ *   npx tsx bench/deploy.ts
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { memoryIo } from '../src/cli/io.js';
+import { main } from '../src/cli/main.js';
+import type { Cluster } from '../src/cluster/cluster.js';
+import { KubeCluster } from '../src/cluster/kube.js';
+import { systemClock } from '../src/engine/clock.js';
+import { deploy } from '../src/engine/deploy.js';
+import { applyOverrides } from '../src/engine/overrides.js';
+import { SecretReleaseStore } from '../src/engine/releases/secrets.js';
+import { rollback } from '../src/engine/rollback.js';
+import { isPodReady, kinds } from '../src/sandbox/controllers/objects.js';
+import { loadSpec } from '../src/spec/load.js';
+import { resolveEnvironment } from '../src/spec/resolve.js';
+import { helm } from '../test/helpers/kube-tools.js';
+import { startSandboxEnv, type SandboxEnv } from '../test/e2e/sandbox-env.js';
+
+const SPEC = 'examples/sample-service/slipway.yaml';
+
+/** Times when pods were first seen and became Ready (performance.now()); readiness spans the pods of one image created since a moment. */
+function watchPods(env: SandboxEnv): { readiness(image: string, since: number): number; stop(): void } {
+  const seen = new Map<string, { image: string; created: number; ready?: number }>();
+  const stop = env.sandbox.store.watch(kinds(env.sandbox.store).pod, 'sample', {}, (e) => {
+    const name = e.object.metadata.name ?? '';
+    const image = ((e.object.spec as { containers?: Array<{ image?: string }> }).containers ?? [])[0]?.image ?? '';
+    const entry = seen.get(name) ?? { image, created: performance.now() };
+    if (entry.ready === undefined && isPodReady(e.object)) entry.ready = performance.now();
+    seen.set(name, entry);
+  });
+  return {
+    readiness(image, since) {
+      const pods = [...seen.values()].filter((p) => p.image === image && p.created >= since);
+      if (pods.length === 0 || pods.some((p) => p.ready === undefined)) return NaN;
+      return Math.max(...pods.map((p) => p.ready!)) - Math.min(...pods.map((p) => p.created));
+    },
+    stop,
+  };
+}
+
+/** Counts the Cluster calls the engine makes (each is at least one API request; a watch is a list and a watch). */
+function counting(cluster: Cluster): { cluster: Cluster; calls: () => number; reset(): void } {
+  let n = 0;
+  const proxy = new Proxy(cluster, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        n += prop === 'apply' && Array.isArray(args[0]) ? (args[0] as unknown[]).length : prop === 'watch' ? 2 : 1;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { cluster: proxy, calls: () => n, reset: () => void (n = 0) };
+}
+
+async function slipwayRun(): Promise<Record<string, number>> {
+  const env = await startSandboxEnv({ runtime: true });
+  const pods = watchPods(env);
+  try {
+    const resolved = resolveEnvironment(await loadSpec(SPEC), 'dev', SPEC);
+    const counted = counting(KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace: 'sample' }));
+    const ctx = { cluster: counted.cluster, store: new SecretReleaseStore(counted.cluster, 'sample'), clock: systemClock, holder: 'bench', emit: () => undefined };
+    const release = async (tag: string) => {
+      const { app, overrides } = applyOverrides(resolved, [], [`web=sample-service:${tag}`]);
+      const r = await deploy(ctx, { app, overrides, strategy: 'rolling', skipAnalysis: true });
+      if (r.exitCode !== 0) throw new Error(`slipway deploy ${tag}: ${r.outcome} ${r.message}`);
+    };
+    await release('1.0.0');
+    counted.reset();
+    let t0 = performance.now();
+    await release('2.0.0');
+    const upgrade = performance.now() - t0;
+    const upgradeCalls = counted.calls();
+    const upgradeReady = pods.readiness('sample-service:2.0.0', t0);
+    counted.reset();
+    t0 = performance.now();
+    const back = await rollback(ctx, { app: 'sample', environment: 'dev', to: 1 });
+    if (back.exitCode !== 0) throw new Error(`slipway rollback: ${back.message}`);
+    const rollbackMs = performance.now() - t0;
+    return { upgrade, upgradeReady, upgradeCalls, rollback: rollbackMs, rollbackReady: pods.readiness('sample-service:1.0.0', t0), rollbackCalls: counted.calls() };
+  } finally {
+    pods.stop();
+    await env.stop();
+  }
+}
+
+async function helmRun(): Promise<Record<string, number>> {
+  const env = await startSandboxEnv({ runtime: true });
+  const pods = watchPods(env);
+  const chart = mkdtempSync(join(tmpdir(), 'slipway-bench-chart-'));
+  try {
+    const io = memoryIo();
+    if ((await main(['node', 'slipway', 'render', '-f', SPEC, '--format', 'helm', '--out', chart], io.io)) !== 0) throw new Error(`render: ${io.stderr()}`);
+    const home = { KUBECONFIG: env.kubeconfig, HELM_CACHE_HOME: join(env.dir, 'hc'), HELM_CONFIG_HOME: join(env.dir, 'hf'), HELM_DATA_HOME: join(env.dir, 'hd') };
+    const upgrade = (tag: string) => helm(['upgrade', '--install', 'sample', chart, '-f', join(chart, 'values-dev.yaml'), '--namespace', 'sample', '--create-namespace', '--wait', '--timeout', '2m', '--set', `workloads.sample-web.containers.web.image.tag=${tag}`], { env: home });
+    await upgrade('1.0.0');
+    let t0 = performance.now();
+    await upgrade('2.0.0');
+    const upgradeMs = performance.now() - t0;
+    const upgradeReady = pods.readiness('sample-service:2.0.0', t0);
+    t0 = performance.now();
+    await helm(['rollback', 'sample', '1', '--namespace', 'sample', '--wait', '--timeout', '2m'], { env: home });
+    const rollbackMs = performance.now() - t0;
+    return { upgrade: upgradeMs, upgradeReady, rollback: rollbackMs, rollbackReady: pods.readiness('sample-service:1.0.0', t0) };
+  } finally {
+    pods.stop();
+    rmSync(chart, { recursive: true, force: true });
+    await env.stop();
+  }
+}
+
+const s = await slipwayRun();
+const h = await helmRun();
+const ms = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '   n/a' : `${Math.round(n).toString().padStart(6)}`);
+console.log('sample-service, 2 replicas, sandbox with real processes; milliseconds');
+console.log('                                wall   pods ready  tool overhead  API calls');
+console.log(`slipway deploy (rolling)     ${ms(s.upgrade)}       ${ms(s.upgradeReady)}         ${ms(s.upgrade! - s.upgradeReady!)}     ${ms(s.upgradeCalls)}`);
+console.log(`helm upgrade --wait          ${ms(h.upgrade)}       ${ms(h.upgradeReady)}         ${ms(h.upgrade! - h.upgradeReady!)}        n/a`);
+console.log(`slipway rollback --to 1      ${ms(s.rollback)}       ${ms(s.rollbackReady)}         ${ms(s.rollback! - s.rollbackReady!)}     ${ms(s.rollbackCalls)}`);
+console.log(`helm rollback 1 --wait       ${ms(h.rollback)}       ${ms(h.rollbackReady)}         ${ms(h.rollback! - h.rollbackReady!)}        n/a`);
+process.exit(0);
