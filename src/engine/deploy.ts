@@ -120,7 +120,7 @@ async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: Kub
   const stopWatching = new AbortController();
   const watching = watchForAbort(ctx.cluster, app, revision, stopWatching.signal, (err) => abort.abort(err)).catch(() => undefined);
   const wait = () => AbortSignal.any([AbortSignal.timeout(Math.max(1, d.deadline - ctx.clock.now().getTime())), d.lockLost, abort.signal]);
-  const run: StrategyRun = { ctx, app, plan, groups: groupByPhase(objects, new Set(Object.keys(app.dependencies))), previous, steps, wait, analysisSkipped: req.skipAnalysis ? '--skip-analysis' : undefined, analyse: (names, signal) => runAnalyses(ctx, app, providers, names, signal) };
+  const run: StrategyRun = { ctx, app, plan, groups: groupByPhase(objects, new Set(Object.keys(app.dependencies))), previous, steps, wait, analysisSkipped: req.skipAnalysis ? '--skip-analysis' : undefined, analyse: (names, signal, stop) => runAnalyses(ctx, app, providers, names, signal, stop) };
 
   const finish = async (phase: Release['phase'], extra: Partial<Release> = {}): Promise<Release> => {
     const final: Release = { ...release, ...extra, phase, steps: steps.timings, updatedAt: now() };

@@ -28,8 +28,11 @@ export interface StrategyRun {
   wait(): AbortSignal;
   /** Set when analysis is off for this deploy (`--skip-analysis`): the reason the step is skipped. */
   analysisSkipped?: string;
-  /** Runs the named analyses (all at once; the first that does not pass stops the others). */
-  analyse(names: string[], signal: AbortSignal): Promise<AnalysisResult[]>;
+  /**
+   * Runs the named analyses (all at once; the first that does not pass stops the others). `stop`
+   * ends runs with no count (background analysis) and assesses what they measured.
+   */
+  analyse(names: string[], signal: AbortSignal, stop?: AbortSignal): Promise<AnalysisResult[]>;
 }
 
 /** What serves once a strategy succeeded. */
