@@ -6,7 +6,6 @@
  * promotes revision 5.
  */
 import { isClusterError, type Cluster, type KubeObject, type ObjectRef } from '../cluster/cluster.js';
-import type { EngineContext } from './context.js';
 import { FIELD_MANAGER } from './defaults.js';
 
 export type ControlAction = 'promote' | 'abort';
@@ -19,12 +18,21 @@ export function controlRef(namespace: string, app: string, environment: string):
   return { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: `slipway-control-${app}-${environment}` };
 }
 
-/** Records a promote or abort request for one revision. */
+/**
+ * Records a promote or abort request for one revision. Promotions are counted, so each `slipway
+ * promote` releases exactly one pause of that revision's deploy.
+ */
 export async function requestControl(cluster: Cluster, ref: ObjectRef, action: ControlAction, revision: number, by: string, at: Date): Promise<void> {
+  const live = await cluster.get<ControlMap>(ref);
+  const count = action === 'promote' && live?.data?.promote === String(revision) ? promotions(live) + 1 : 1;
   await cluster.apply(
-    [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ref.name, namespace: ref.namespace, labels: { owner: 'slipway' } }, data: { [action]: String(revision), [`${action}By`]: by, [`${action}At`]: at.toISOString() } }],
+    [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ref.name, namespace: ref.namespace, labels: { owner: 'slipway' } }, data: { [action]: String(revision), [`${action}By`]: by, [`${action}At`]: at.toISOString(), ...(action === 'promote' ? { promotions: String(count) } : {}) } }],
     { fieldManager: `${FIELD_MANAGER}-${action}`, force: true },
   );
+}
+
+function promotions(map: ControlMap | undefined): number {
+  return Number(map?.data?.promotions ?? 1) || 1;
 }
 
 function requested(map: ControlMap | undefined, action: ControlAction, revision: number): boolean {
@@ -38,11 +46,24 @@ export class AbortRequested extends Error {
   }
 }
 
-/** Resolves when `slipway promote` names this revision; rejects with AbortRequested when `slipway abort` does. */
-export async function waitForPromotion(ctx: EngineContext, app: { app: string; environment: string; namespace: string }, revision: number, signal: AbortSignal): Promise<void> {
-  const ref = controlRef(app.namespace, app.app, app.environment);
-  const map = await ctx.cluster.watch<ControlMap>(ref, (m) => requested(m, 'promote', revision) || requested(m, 'abort', revision), signal);
-  if (requested(map, 'abort', revision)) throw new AbortRequested(map?.data?.abortBy ?? '');
+/**
+ * The pauses of one deploy: each `wait` resolves at the next `slipway promote` naming this
+ * revision (one promote, one pause) and rejects with AbortRequested when `slipway abort` does.
+ */
+export class PromotionGate {
+  private seen = 0;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly ref: ObjectRef,
+    private readonly revision: number,
+  ) {}
+
+  async wait(signal: AbortSignal): Promise<void> {
+    const map = await this.cluster.watch<ControlMap>(this.ref, (m) => requested(m, 'abort', this.revision) || (requested(m, 'promote', this.revision) && promotions(m) > this.seen), signal);
+    if (requested(map, 'abort', this.revision)) throw new AbortRequested(map?.data?.abortBy ?? '');
+    this.seen = promotions(map);
+  }
 }
 
 /**

@@ -14,7 +14,7 @@ import type { AnalysisProvider } from './analysis/provider.js';
 import type { AnalysisResult } from './analysis/run.js';
 import type { EngineContext } from './context.js';
 import { cleanUpAfterDeploy } from './clean-up.js';
-import { AbortRequested, watchForAbort } from './control.js';
+import { AbortRequested, controlRef, PromotionGate, watchForAbort } from './control.js';
 import { ensureCredentials } from './credentials.js';
 import { DEPLOY_TIMEOUT_SECONDS, FIELD_MANAGER, ROLLBACK_TIMEOUT_SECONDS } from './defaults.js';
 import { durationOr } from './duration.js';
@@ -119,8 +119,9 @@ async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: Kub
   const abort = new AbortController();
   const stopWatching = new AbortController();
   const watching = watchForAbort(ctx.cluster, app, revision, stopWatching.signal, (err) => abort.abort(err)).catch(() => undefined);
+  const promotions = new PromotionGate(ctx.cluster, controlRef(app.namespace, app.app, app.environment), revision);
   const wait = () => AbortSignal.any([AbortSignal.timeout(Math.max(1, d.deadline - ctx.clock.now().getTime())), d.lockLost, abort.signal]);
-  const run: StrategyRun = { ctx, app, plan, groups: groupByPhase(objects, new Set(Object.keys(app.dependencies))), previous, steps, wait, analysisSkipped: req.skipAnalysis ? '--skip-analysis' : undefined, analyse: (names, signal, stop) => runAnalyses(ctx, app, providers, names, signal, stop) };
+  const run: StrategyRun = { ctx, app, plan, groups: groupByPhase(objects, new Set(Object.keys(app.dependencies))), previous, steps, wait, analysisSkipped: req.skipAnalysis ? '--skip-analysis' : undefined, analyse: (names, signal, stop) => runAnalyses(ctx, app, providers, names, signal, stop), promotion: (signal) => promotions.wait(signal) };
 
   const finish = async (phase: Release['phase'], extra: Partial<Release> = {}): Promise<Release> => {
     const final: Release = { ...release, ...extra, phase, steps: steps.timings, updatedAt: now() };

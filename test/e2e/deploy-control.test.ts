@@ -16,7 +16,7 @@ describe('slipway promote / abort of a running canary (sandbox)', () => {
   beforeAll(async () => {
     env = await startSandboxEnv({ runtime: true });
     const doc = parse(readFileSync(SAMPLE_SPEC, 'utf8')) as { deploy: Record<string, unknown> };
-    doc.deploy = { strategy: 'canary', timeout: '2m', canary: { steps: [{ weight: 50 }, { pause: {} }] } };
+    doc.deploy = { strategy: 'canary', timeout: '2m', canary: { steps: [{ weight: 50 }, { pause: {} }, { pause: {} }] } };
     spec = join(env.dir, 'slipway.yaml');
     writeFileSync(spec, stringify(doc));
   });
@@ -28,15 +28,18 @@ describe('slipway promote / abort of a running canary (sandbox)', () => {
   /** Starts a deploy with JSON output; `paused` resolves when the pause-until-promote step has started. */
   function deployInBackground(image: string) {
     const d = startCli(env, ['deploy', ...args(), '--skip-analysis', '--set-image', `web=${image}`, '--output', 'json'], (t) => t.includes('"status":"started"') && t.includes('until slipway promote'));
-    return { paused: d.reached, done: d.done, output: d.output };
+    return { paused: d.reached, done: d.done, output: d.output, pausedAgain: () => d.waitFor(2, (t) => t.includes('"status":"started"') && t.includes('until slipway promote')) };
   }
 
-  it('promote lets a paused canary finish', async () => {
+  it('each promote releases one pause of a canary; after the second it finishes', async () => {
     expect((await slipwayCli(env, ['deploy', ...args(), '--skip-analysis', '--set-image', 'web=sample-service:1.0.0'])).code).toBe(0);
     const d = deployInBackground('sample-service:2.0.0');
     await d.paused;
     const p = await slipwayCli(env, ['promote', ...args()]);
     expect(p.stdout).toContain('promote requested for sample revision 2');
+    // One promote releases one pause: the second pause waits for its own.
+    await d.pausedAgain();
+    expect((await slipwayCli(env, ['promote', ...args()])).code).toBe(0);
     expect(await d.done).toBe(0);
     expect(await versionOf(servicePort(env, 'sample', 'sample-web'))).toBe('2.0.0');
   });

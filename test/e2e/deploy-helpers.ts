@@ -79,16 +79,30 @@ export async function startLoad(port: number, concurrency = 8, maxSeconds = 180)
 
 /**
  * Starts a CLI command in-process without waiting for it; `reached` resolves once a line of its
- * output matches `until` (e.g. the step that pauses for `slipway promote`).
+ * output matches `until` (e.g. the step that pauses for `slipway promote`); `waitFor(n, until)`
+ * resolves once n lines matched.
  */
-export function startCli(env: SandboxEnv, args: string[], until: (line: string) => boolean): { reached: Promise<void>; done: Promise<number>; output(): string } {
+export function startCli(env: SandboxEnv, args: string[], until: (line: string) => boolean): { reached: Promise<void>; done: Promise<number>; output(): string; waitFor(count: number, match: (line: string) => boolean): Promise<void> } {
   const lines: string[] = [];
-  let mark: () => void = () => undefined;
-  const reached = new Promise<void>((resolve) => (mark = resolve));
+  const waiters: Array<{ count: number; match: (line: string) => boolean; resolve: () => void }> = [];
+  const check = () => {
+    for (const w of [...waiters]) {
+      if (lines.filter(w.match).length >= w.count) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    }
+  };
+  const waitFor = (count: number, match: (line: string) => boolean) =>
+    new Promise<void>((resolve) => {
+      waiters.push({ count, match, resolve });
+      check();
+    });
+  const reached = waitFor(1, until);
   const io: Io = {
     out: (t) => {
       lines.push(t);
-      if (until(t)) mark();
+      check();
     },
     err: (t) => lines.push(t),
     isTTY: false,
@@ -96,5 +110,5 @@ export function startCli(env: SandboxEnv, args: string[], until: (line: string) 
     env: { KUBECONFIG: env.kubeconfig },
     stdin: Readable.from(['']),
   };
-  return { reached, done: main(['node', 'slipway', ...args], io), output: () => lines.join('') };
+  return { reached, done: main(['node', 'slipway', ...args], io), output: () => lines.join(''), waitFor };
 }

@@ -14,7 +14,6 @@ import { liveColours } from '../live.js';
 import type { BlueGreenPlan } from '../plan/types.js';
 import { entryKey, entryOf } from '../plan/workloads.js';
 import type { Colour } from '../releases/release.js';
-import { waitForPromotion } from '../control.js';
 import { colourObjects, servedObjects, type ColouredObjects } from './colours.js';
 import { readyCount, waitForReadyEndpoints } from './endpoints.js';
 import { analysisGate, rolloutGate } from './gates.js';
@@ -56,7 +55,7 @@ export const blueGreen: DeployStrategy = {
     );
     const pre = await analysisGate(run, plan.prePromotionAnalysis, 'pre-promotion');
     if (!plan.autoPromote) {
-      await run.steps.run('switch', () => waitForPromotion(ctx, app, run.plan.revision, run.wait()), `waiting for \`slipway promote --env ${app.environment}\` (autoPromote: false)`);
+      await run.steps.run('switch', () => run.promotion(run.wait()), `waiting for \`slipway promote --env ${app.environment}\` (autoPromote: false)`);
     }
     await run.steps.run(
       'switch',

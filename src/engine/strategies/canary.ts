@@ -14,7 +14,6 @@ import { LABEL_NAME } from '../plan/order.js';
 import { restorePrevious } from '../restore.js';
 import { ReplicaRatioRouter } from '../traffic/replica-ratio.js';
 import type { TrafficRouter } from '../traffic/router.js';
-import { waitForPromotion } from '../control.js';
 import { analysisGate, rolloutGate } from './gates.js';
 import { StrategyFailed, type DeployStrategy, type Served, type StrategyRun } from './strategy.js';
 
@@ -178,7 +177,7 @@ async function executeSteps(run: StrategyRun, plan: CanaryPlan): Promise<Served>
       await run.steps.run(
         'analyse',
         async () => {
-          if (step.untilPromote) await waitForPromotion(ctx, app, run.plan.revision, run.wait());
+          if (step.untilPromote) await run.promotion(run.wait());
           else await ctx.clock.sleep((step.seconds ?? 0) * 1000, run.wait());
         },
         `step ${i + 1}: pause ${step.untilPromote ? 'until slipway promote' : `${step.seconds}s`}`,

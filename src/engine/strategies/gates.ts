@@ -5,7 +5,6 @@
  */
 import type { ObjectRef } from '../../cluster/cluster.js';
 import type { AnalysisResult } from '../analysis/run.js';
-import { waitForPromotion } from '../control.js';
 import { diagnose, RolloutFailed, waitForRollouts } from '../rollout.js';
 import { StrategyFailed, type StrategyRun } from './strategy.js';
 
@@ -45,7 +44,7 @@ export async function analysisGate(run: StrategyRun, names: string[], moment: st
       // `slipway promote` / `slipway abort` or the deploy's timeout (which rolls back).
       const env = run.app.environment;
       run.ctx.emit({ type: 'message', level: 'warn', text: `${moment} analysis ${describe(unsure)}: paused; \`slipway promote --env ${env}\` continues, \`slipway abort --env ${env}\` rolls back`, at: run.ctx.clock.now().toISOString() });
-      await waitForPromotion(run.ctx, run.app, run.plan.revision, run.wait());
+      await run.promotion(run.wait());
     },
     `${moment}: ${names.join(', ')}`,
   );

@@ -26,6 +26,8 @@ export interface StrategyRun {
   steps: StepRecorder;
   /** A fresh signal that aborts at the deploy's deadline or when the lock is lost. */
   wait(): AbortSignal;
+  /** Waits for the next `slipway promote` of this deploy (rejects on `slipway abort`). */
+  promotion(signal: AbortSignal): Promise<void>;
   /** Set when analysis is off for this deploy (`--skip-analysis`): the reason the step is skipped. */
   analysisSkipped?: string;
   /**
