@@ -244,6 +244,9 @@ export const AnalysisSchema = z.strictObject({
   max: z.number().optional().describe('success when the measured value is at most this'),
   min: z.number().optional().describe('success when the measured value is at least this'),
   successCondition: ConditionSchema.optional(),
+  initialDelay: duration()
+    .optional()
+    .describe('wait this long before the first measurement (a new version has no metrics yet)'),
   interval: duration().optional(),
   count: z.number().int().min(1).optional(),
   failureLimit: z.number().int().min(0).optional(),

@@ -70,6 +70,8 @@ describe.skipIf(!binary)('blue-green with a real Prometheus analysis (sandbox)',
         'error-rate': {
           prometheus: { address: prom.url, query: '(sum(rate(http_requests_total{path="/",code=~"5..",colour="{{colour}}",version="{{version}}"}[4s])) or vector(0)) / sum(rate(http_requests_total{path="/",colour="{{colour}}",version="{{version}}"}[4s]))' },
           max: 0.01,
+          // A version's first scrapes take a few seconds (file_sd refresh, two samples for rate()).
+          initialDelay: '2s',
           interval: '2s',
           count: 3,
           inconclusiveLimit: 2,

@@ -19,6 +19,8 @@ export type AnalysisPhase = 'successful' | 'failed' | 'inconclusive' | 'error';
 export interface AnalysisSettings {
   /** Measurements to take; undefined with an interval means until stopped (background analysis). */
   count?: number;
+  /** Wait before the first measurement (Argo Rollouts' metric `initialDelay`). */
+  initialDelayMs: number;
   intervalMs: number;
   failureLimit: number;
   inconclusiveLimit: number;
@@ -39,6 +41,7 @@ export function settingsOf(spec: Analysis): AnalysisSettings {
   const bounded = spec.count !== undefined || spec.interval === undefined;
   return {
     count: bounded ? (spec.count ?? ANALYSIS_COUNT) : undefined,
+    initialDelayMs: spec.initialDelay ? parseDuration(spec.initialDelay) : 0,
     intervalMs: spec.interval ? parseDuration(spec.interval) : ANALYSIS_INTERVAL_SECONDS * 1000,
     failureLimit: spec.failureLimit ?? ANALYSIS_FAILURE_LIMIT,
     inconclusiveLimit: spec.inconclusiveLimit ?? ANALYSIS_INCONCLUSIVE_LIMIT,
@@ -87,6 +90,15 @@ export async function runAnalysis(input: RunAnalysisInput): Promise<AnalysisResu
     measurements,
     ...decision,
   });
+  const wait = input.stop ? AbortSignal.any([input.signal, input.stop]) : input.signal;
+  const sleep = async (ms: number) => {
+    try {
+      await input.clock.sleep(ms, wait);
+    } catch (err) {
+      if (input.signal.aborted) throw err;
+    }
+  };
+  if (settings.initialDelayMs > 0) await sleep(settings.initialDelayMs);
   for (;;) {
     if (input.signal.aborted) throw input.signal.reason;
     if (input.stop?.aborted) return result(assess(measurements, settings, true)!);
@@ -95,11 +107,6 @@ export async function runAnalysis(input: RunAnalysisInput): Promise<AnalysisResu
     input.onMeasurement?.(m, measurements.length - 1);
     const decision = assess(measurements, settings, false);
     if (decision) return result(decision);
-    const wait = input.stop ? AbortSignal.any([input.signal, input.stop]) : input.signal;
-    try {
-      await input.clock.sleep(settings.intervalMs, wait);
-    } catch (err) {
-      if (input.signal.aborted) throw err;
-    }
+    await sleep(settings.intervalMs);
   }
 }

@@ -4,7 +4,7 @@ import { assess, runAnalysis, settingsOf, type AnalysisSettings } from '../../..
 import { ManualClock } from '../../../src/engine/clock.js';
 
 const m = (phase: MeasurementPhase): Measurement => ({ phase, message: phase, startedAt: 't', finishedAt: 't' });
-const s = (over: Partial<AnalysisSettings> = {}): AnalysisSettings => ({ count: 3, intervalMs: 1000, failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4, ...over });
+const s = (over: Partial<AnalysisSettings> = {}): AnalysisSettings => ({ count: 3, initialDelayMs: 0, intervalMs: 1000, failureLimit: 0, inconclusiveLimit: 0, consecutiveErrorLimit: 4, ...over });
 
 describe('assess (Argo Rollouts assessMetricStatus, worst limit wins)', () => {
   it.each<[string, MeasurementPhase[], Partial<AnalysisSettings>, string | undefined]>([
@@ -82,6 +82,16 @@ describe('runAnalysis', () => {
     expect(result.measurements).toHaveLength(3);
     expect(seen).toEqual([0, 1, 2]);
     expect(clock.now().toISOString()).toBe('2026-01-01T00:01:00.000Z');
+  });
+
+  it('takes the first measurement only after initialDelay', async () => {
+    const clock = new ManualClock();
+    const provider = scripted(['successful', 'successful']);
+    const firstAt: string[] = [];
+    const run = runAnalysis({ name: 'e', spec: { max: 1, count: 2, interval: '10s', initialDelay: '45s' }, provider, clock, signal: new AbortController().signal, onMeasurement: () => firstAt.push(clock.now().toISOString()) });
+    await drive(clock, run, 5_000);
+    expect((await run).phase).toBe('successful');
+    expect(firstAt).toEqual(['2026-01-01T00:00:45.000Z', '2026-01-01T00:00:55.000Z']);
   });
 
   it('stops at the first measurement that crosses a limit', async () => {
