@@ -12,12 +12,33 @@ export interface Io {
 
 export function processIo(): Io {
   return {
-    out: (text) => void process.stdout.write(text),
-    err: (text) => void process.stderr.write(text),
+    out: writerTo(process.stdout),
+    err: writerTo(process.stderr),
     isTTY: Boolean(process.stdout.isTTY),
     cwd: process.cwd(),
     env: process.env,
     stdin: process.stdin,
+  };
+}
+
+const closedStreams = new WeakSet<NodeJS.WritableStream>();
+const guardedStreams = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * Writes to stdout or stderr until the reader goes away. When it does (`slipway schema | head -3`:
+ * EPIPE), later output is dropped and the command runs on to its own exit code, with no stack from
+ * an unhandled 'error' event; any other stream error is still thrown.
+ */
+function writerTo(stream: NodeJS.WritableStream): (text: string) => void {
+  if (!guardedStreams.has(stream)) {
+    guardedStreams.add(stream);
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      closedStreams.add(stream);
+    });
+  }
+  return (text) => {
+    if (!closedStreams.has(stream)) stream.write(text);
   };
 }
 
