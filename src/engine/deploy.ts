@@ -24,6 +24,8 @@ import { MigrationFailed, runMigration } from './migrate.js';
 import { groupByPhase } from './plan/order.js';
 import { planDeploy, type DeployPlan } from './plan/index.js';
 import { analysisProviders, checkObjects, renderObjects } from './prepare.js';
+import { liveHpaReplicas } from './traffic/autoscale.js';
+import { recoverCanaries } from './traffic/recover.js';
 import type { Override, Release, Strategy } from './releases/release.js';
 import { StepRecorder } from './steps.js';
 import { runAnalyses } from './strategies/analyse.js';
@@ -65,7 +67,7 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   if (req.dryRun) {
     const previous = await ctx.store.deployed(app.app, app.environment);
     const latest = await ctx.store.latest(app.app, app.environment);
-    const live = { activeColours: await liveColours(ctx.cluster, app, objects) };
+    const live = { activeColours: await liveColours(ctx.cluster, app, objects), hpaReplicas: await liveHpaReplicas(ctx.cluster, app.namespace, objects) };
     const plan = planDeploy({ app, revision: (latest?.revision ?? 0) + 1, previous, objects, strategy: req.strategy, live });
     providersFor(plan); // a spec mistake in an analysis is reported by a dry run too
     return { outcome: 'dry-run', exitCode: EXIT_OK, plan, analysis: [] };
@@ -104,7 +106,7 @@ async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: Kub
   const previous = await ctx.store.deployed(app.app, app.environment);
   const latest = await ctx.store.latest(app.app, app.environment);
   const revision = (latest?.revision ?? 0) + 1;
-  const plan = planDeploy({ app, revision, previous, objects, strategy: req.strategy, live: { activeColours: await liveColours(ctx.cluster, app, objects) } });
+  const plan = planDeploy({ app, revision, previous, objects, strategy: req.strategy, live: { activeColours: await liveColours(ctx.cluster, app, objects), hpaReplicas: await liveHpaReplicas(ctx.cluster, app.namespace, objects) } });
   const strategy = STRATEGIES[plan.strategy];
   const providers = providersFor(plan);
   const images = Object.fromEntries(Object.entries(app.services).map(([name, s]) => [name, s.image ?? '']));
@@ -113,6 +115,9 @@ async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: Kub
     // A pending record we now hold the lock over belongs to a deploy that died mid-way.
     if (latest?.phase === 'pending') await ctx.store.update({ ...latest, phase: 'aborted', message: `interrupted before it finished; superseded by revision ${revision}`, updatedAt: now() });
     await ctx.store.create(release);
+    // A canary it left routing (weights, canary objects, a pinned stable Service) goes first.
+    const recovered = latest?.phase === 'pending' ? await recoverCanaries(ctx.cluster, app.namespace, app.app, objects, AbortSignal.any([AbortSignal.timeout(ROLLBACK_TIMEOUT_SECONDS * 1000), d.lockLost])) : [];
+    if (recovered.length) ctx.emit({ type: 'message', level: 'warn', text: `revision ${latest?.revision} was interrupted mid-canary; cleaned up: ${recovered.join('; ')}`, at: now() });
   });
 
   // `slipway abort` from another terminal ends every wait of this deploy.

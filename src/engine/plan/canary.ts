@@ -6,7 +6,8 @@
  * share is closest to the weight; on a tie between floor and ceiling take the larger canary; a
  * weight strictly between 0 and 100 never rounds either side to zero (unless one replica and no
  * surge). With route weights (Gateway API, nginx) pods need not carry the weight: the canary gets
- * ceil(replicas×weight/100) and the stable stays whole (Argo's trafficWeightToReplicas).
+ * ceil(replicas×weight/100), at least one pod for any weight above 0, and the stable stays whole
+ * (Argo's trafficWeightToReplicas, with dynamicStableScale off).
  */
 
 export interface ReplicaSplit {
@@ -45,7 +46,9 @@ export function replicaRatioSplit(replicas: number, weight: number, maxSurge: nu
 }
 
 export function routedSplit(replicas: number, weight: number): ReplicaSplit {
-  return { canary: Math.ceil((weight * replicas) / 100), stable: replicas };
+  // A weight above 0 routed to a Service with no pods would fail those requests: at least one pod.
+  const canary = weight > 0 ? Math.max(1, Math.ceil((weight * replicas) / 100)) : 0;
+  return { canary, stable: replicas };
 }
 
 export interface Autoscale {

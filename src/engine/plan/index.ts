@@ -10,7 +10,7 @@ import { durationOr } from '../duration.js';
 import { lockName } from '../lock.js';
 import type { Colour, Release, Strategy } from '../releases/release.js';
 import { planBlueGreen } from './blue-green.js';
-import { planCanary } from './canary-plan.js';
+import { describeCanarySteps, planCanary } from './canary-plan.js';
 import { APPLY_PHASES, groupByPhase } from './order.js';
 import type { DeployPlan, PlanStep } from './types.js';
 import { entryKey, entryOf, workloadsOf } from './workloads.js';
@@ -71,7 +71,7 @@ export function planDeploy(input: PlanInput): DeployPlan {
   if (strategy === 'blue-green') {
     plan.blueGreen = planBlueGreen(workloads, app.deploy, phases, input.live?.activeColours ?? input.previous?.activeColours ?? {});
   } else if (strategy === 'canary') {
-    plan.canary = planCanary(workloads, app.services, app.deploy, phases, input.live?.hpaReplicas ?? {});
+    plan.canary = planCanary(workloads, app.services, app.deploy, phases, input.live?.hpaReplicas ?? {}, objects);
   } else {
     plan.rolling = {
       services: workloads.filter((w) => w.deployment).map((w) => ({ service: w.service, deployment: w.deployment!.metadata.name ?? w.service, replicas: app.services[w.service]?.autoscale ? 'autoscaled' : (app.services[w.service]?.replicas ?? 1) })),
@@ -90,12 +90,12 @@ function steps(plan: DeployPlan, objectCount: number, migrations: string[], anal
   const rollOut = bg
     ? `start ${bg.services.map((s) => s.newDeployment).join(', ')} beside the serving colour and wait until ready`
     : canary
-      ? `canary ${canary.services.map((s) => s.canaryDeployment).join(', ')} through ${canary.services[0]?.steps.length ?? 0} steps (${canary.traffic} traffic)`
+      ? `canary ${canary.services.map((s) => s.canaryDeployment).join(', ')} through ${canary.services[0]?.steps.length ?? 0} steps, ${canary.traffic === 'replicas' ? 'replica ratio' : canary.traffic === 'gateway' ? 'Gateway API route weights' : 'nginx canary Ingress weights'} (${canary.trafficReason}): ${describeCanarySteps(canary)}`
       : `rolling update of ${plan.rolling?.services.map((s) => s.deployment).join(', ') || 'no Deployments'}, watched until complete`;
   const switchStep: PlanStep = bg
     ? { name: 'switch', summary: `point ${bg.services.map((s) => `${s.activeService} at ${s.newColour}`).join(', ')} in one update each` }
     : canary
-      ? { name: 'switch', summary: 'promote: the stable Deployments take the new version, canaries removed' }
+      ? { name: 'switch', summary: `promote: the stable Deployments take the new version${canary.services.some((s) => s.route) ? ', weight back to 0 once they are available' : ''}, canaries removed` }
       : { name: 'switch', summary: 'nothing to switch', skipped: 'a rolling update moves traffic as new pods become ready' };
   const cleanUp = [
     bg && bg.services.some((s) => s.oldDeployment) ? `scale down ${bg.services.flatMap((s) => s.oldDeployment ?? []).join(', ')} after ${bg.scaleDownDelaySeconds}s` : undefined,

@@ -54,10 +54,31 @@ export type CanaryStepPlan =
   | { kind: 'pause'; seconds?: number; untilPromote: boolean }
   | { kind: 'analysis'; analysis: string[] };
 
+/** How a canary's share of traffic is set: pods behind one Service, or a route's weights. */
+export type CanaryTraffic = 'replicas' | 'gateway' | 'nginx';
+
+/** The route a routed canary (gateway, nginx) moves weight through, found among the rendered objects. */
+export interface CanaryRoute {
+  /** HTTPRoute (gateway) or the stable Ingress a canary Ingress is copied from (nginx). */
+  kind: 'HTTPRoute' | 'Ingress';
+  name: string;
+  /** The rendered Service the route sends to; pinned to the stable pods while the canary runs. */
+  stableService: string;
+  /** `<service>-canary`, selecting only the canary's pods. */
+  canaryService: string;
+  /** nginx: the second Ingress carrying the canary annotations. */
+  canaryIngress?: string;
+}
+
 export interface CanaryService {
   service: string;
   stableDeployment: string;
   canaryDeployment: string;
+  /** This service's router; `route` is set for gateway and nginx. */
+  traffic: CanaryTraffic;
+  route?: CanaryRoute;
+  /** False with route weights: the stable Deployment's replicas are never written (with an HPA, the HPA owns them). */
+  scalesStable: boolean;
   /** Replicas the split is computed from (the HPA's current count when autoscaled). */
   baseReplicas: number;
   autoscale?: { min: number; max: number };
@@ -65,7 +86,10 @@ export interface CanaryService {
 }
 
 export interface CanaryPlan {
-  traffic: 'replicas' | 'gateway' | 'nginx';
+  /** The router of the services (the first routed one's when they differ); per service in `services[].traffic`. */
+  traffic: CanaryTraffic;
+  /** Why: `deploy.canary.traffic`, or what the rendered objects expose. */
+  trafficReason: string;
   services: CanaryService[];
   /** Analyses that run for the whole canary (phase background). */
   backgroundAnalysis: string[];

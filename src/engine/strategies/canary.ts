@@ -1,35 +1,57 @@
 /**
- * Canary (Argo Rollouts `rollout/canary.go`, basic canary without a mesh): the new version runs as
- * `<name>-canary` beside the stable Deployment, both behind the service's one Service; each weight
- * step sets the split through a TrafficRouter (replica ratio), pauses wait a duration or for
- * `slipway promote`, analysis steps run their analyses. After the last step the stable Deployment
- * takes the new pod template (a rolling update, the canary still serving) and the canary is
- * deleted. A failure at any step deletes the canary (weight 0) and puts the stable back as the
- * previous release had it; until promotion its pod template is never touched.
+ * Canary (Argo Rollouts `rollout/canary.go`): the new version runs as `<name>-canary` beside the
+ * stable Deployment; each weight step sets the split through the service's TrafficRouter (replica
+ * ratio behind the one Service, or route weights: Gateway API HTTPRoute, nginx canary Ingress),
+ * pauses wait a duration or for `slipway promote`, analysis steps run their analyses. After the
+ * last step the stable Deployment takes the new pod template (a rolling update, the canary still
+ * serving); only once it is fully available does the weight go back to 0, and the canary is
+ * deleted. A failure at any step sets weight 0 first (one update), then deletes the canary and puts
+ * the stable back as the previous release had it; until promotion its pod template is never touched.
  */
 import { refOf, type KubeObject } from '../../cluster/cluster.js';
 import { FIELD_MANAGER } from '../defaults.js';
+import { LABEL_ROLE, ROLE_CANARY } from '../plan/canary-labels.js';
+import { describeWeight } from '../plan/canary-plan.js';
 import type { CanaryPlan, CanaryService } from '../plan/types.js';
 import { LABEL_NAME } from '../plan/order.js';
 import { restorePrevious } from '../restore.js';
-import { ReplicaRatioRouter } from '../traffic/replica-ratio.js';
-import type { TrafficRouter } from '../traffic/router.js';
+import { waitForRollouts } from '../rollout.js';
+import { routerFor, type TrafficRouter } from '../traffic/index.js';
 import { analysisGate, rolloutGate } from './gates.js';
 import { StrategyFailed, type DeployStrategy, type Served, type StrategyRun } from './strategy.js';
 
-export const LABEL_ROLE = 'slipway.dev/role';
+export { LABEL_ROLE } from '../plan/canary-labels.js';
 
 function planOf(run: StrategyRun): CanaryPlan {
   if (!run.plan.canary) throw new Error('canary strategy without a canary plan');
   return run.plan.canary;
 }
 
-function routerFor(run: StrategyRun, plan: CanaryPlan): TrafficRouter {
-  if (plan.traffic !== 'replicas')
-    throw new StrategyFailed(
-      `canary traffic "${plan.traffic}" is not supported by this version of slipway deploy; use deploy.canary.traffic: replicas`,
-    );
-  return new ReplicaRatioRouter(run.ctx.cluster, run.app.namespace);
+function routers(run: StrategyRun, plan: CanaryPlan): Map<string, TrafficRouter> {
+  const objects = Object.values(run.groups).flat();
+  return new Map(plan.services.map((s) => [s.service, routerFor(s, run.ctx.cluster, run.app.namespace, objects)]));
+}
+
+function routerOf(routers: Map<string, TrafficRouter>, s: CanaryService): TrafficRouter {
+  const r = routers.get(s.service);
+  if (!r) throw new Error(`no traffic router for ${s.service}`);
+  return r;
+}
+
+/** Weight 0 for every service (one update each), then the canary Deployments scaled to zero and deleted, then the routing objects removed. */
+async function withdrawCanaries(run: StrategyRun, plan: CanaryPlan, signal: AbortSignal): Promise<void> {
+  const all = routers(run, plan);
+  for (const s of plan.services) await routerOf(all, s).reset(s);
+  for (const s of plan.services) {
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: run.app.namespace, name: s.canaryDeployment };
+    if (s.route && (await run.ctx.cluster.get(ref))) {
+      // Gone from the canary Service's endpoints before the stable Service is widened again.
+      await run.ctx.cluster.patch(ref, { spec: { replicas: 0 } }, 'merge', { fieldManager: FIELD_MANAGER });
+      await waitForRollouts(run.ctx.cluster, [ref], signal);
+    }
+    await run.ctx.cluster.delete(ref, { propagationPolicy: 'Background' });
+  }
+  for (const s of plan.services) await routerOf(all, s).remove(s);
 }
 
 /** The rendered Deployment as the canary: its own name and a role label (so it owns its own ReplicaSets), zero replicas to start. */
@@ -38,7 +60,7 @@ export function canaryDeployment(d: KubeObject, s: CanaryService): KubeObject {
     selector?: { matchLabels?: Record<string, string> };
     template?: { metadata?: { labels?: Record<string, string> } };
   } & Record<string, unknown>;
-  const role = { [LABEL_ROLE]: 'canary' };
+  const role = { [LABEL_ROLE]: ROLE_CANARY };
   return {
     ...d,
     metadata: { ...d.metadata, name: s.canaryDeployment, labels: { ...d.metadata.labels, ...role } },
@@ -106,12 +128,9 @@ export const canary: DeployStrategy = {
   },
 
   async revert(run: StrategyRun): Promise<void> {
-    const { ctx, app } = run;
     const plan = planOf(run);
-    // Weight 0 first: the canary's pods leave the Service's endpoints as they are deleted.
-    for (const c of canaries(run, plan))
-      await ctx.cluster.delete(refOf(c.deployment, app.namespace), { propagationPolicy: 'Background' });
-    if (run.previous) await restorePrevious(ctx, run.previous, [], run.wait());
+    await withdrawCanaries(run, plan, run.wait());
+    if (run.previous) await restorePrevious(run.ctx, run.previous, [], run.wait());
   },
 
   cleanUpDelayMs(): number {
@@ -125,7 +144,7 @@ export const canary: DeployStrategy = {
 
 async function executeSteps(run: StrategyRun, plan: CanaryPlan): Promise<Served> {
   const { ctx, app } = run;
-  const router = routerFor(run, plan);
+  const all = routers(run, plan);
   const started = canaries(run, plan);
   const analysis: Served['analysis'] = [];
   const stepCount = Math.max(0, ...plan.services.map((s) => s.steps.length));
@@ -136,8 +155,9 @@ async function executeSteps(run: StrategyRun, plan: CanaryPlan): Promise<Served>
         started.map((c) => c.deployment),
         { fieldManager: FIELD_MANAGER },
       );
+      for (const s of plan.services) await rolloutGate(run, [{ apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace, name: s.stableDeployment }], (signal) => routerOf(all, s).prepare(s, signal));
     },
-    `${started.map((c) => c.service.canaryDeployment).join(', ')} beside the stable version`,
+    `${started.map((c) => c.service.canaryDeployment).join(', ')} beside the stable version${plan.services.some((s) => s.route) ? `, ${plan.services.flatMap((s) => s.route?.canaryService ?? []).join(', ')} selecting only its pods` : ''}`,
   );
   for (let i = 0; i < stepCount; i++) {
     const step = plan.services[0]?.steps[i];
@@ -149,27 +169,14 @@ async function executeSteps(run: StrategyRun, plan: CanaryPlan): Promise<Served>
           for (const s of plan.services) {
             const st = s.steps[i];
             if (st?.kind !== 'weight') continue;
-            const refs = [s.canaryDeployment, s.stableDeployment].map((name) => ({
-              apiVersion: 'apps/v1',
-              kind: 'Deployment',
-              namespace: app.namespace,
-              name,
-            }));
-            await rolloutGate(run, refs, (signal) =>
-              router.setWeight(
-                s,
-                { weight: st.weight, canaryReplicas: st.canaryReplicas, stableReplicas: st.stableReplicas },
-                signal,
-              ),
-            );
+            const refs = (s.scalesStable ? [s.canaryDeployment, s.stableDeployment] : [s.canaryDeployment]).map((name) => ({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace, name }));
+            await rolloutGate(run, refs, (signal) => routerOf(all, s).setWeight(s, { weight: st.weight, canaryReplicas: st.canaryReplicas, stableReplicas: st.stableReplicas }, signal));
           }
         },
         `step ${i + 1}: weight ${step.weight}% (${plan.services
           .map((s) => {
             const st = s.steps[i];
-            return st?.kind === 'weight'
-              ? `${s.service} ${st.canaryReplicas} canary / ${st.stableReplicas} stable`
-              : '';
+            return st?.kind === 'weight' ? describeWeight(s, st) : '';
           })
           .join(', ')})`,
       );
@@ -186,22 +193,24 @@ async function executeSteps(run: StrategyRun, plan: CanaryPlan): Promise<Served>
       analysis.push(...(await analysisGate(run, step.analysis, `step ${i + 1}`)));
     }
   }
+  const routed = plan.services.filter((s) => s.route);
   await run.steps.run(
     'switch',
     async () => {
       const stable = run.groups.workloads;
-      await ctx.cluster.apply([...stable, ...run.groups.traffic], {
-        fieldManager: FIELD_MANAGER,
-        force: true,
-      });
+      // The routes keep their weights until the stable is fully available; everything else of the
+      // traffic phase (the stable Services, no longer pinned to the old pods) goes first.
+      const routes = new Set(routed.map((s) => `${s.route?.kind}/${s.route?.name}`));
+      const traffic = run.groups.traffic.filter((o) => !(o.kind === 'HTTPRoute' && routes.has(`HTTPRoute/${o.metadata.name}`)));
+      await ctx.cluster.apply([...traffic, ...stable], { fieldManager: FIELD_MANAGER, force: true });
       await rolloutGate(
         run,
         stable.filter((o) => o.kind === 'Deployment').map((o) => refOf(o, app.namespace)),
       );
-      for (const c of started)
-        await ctx.cluster.delete(refOf(c.deployment, app.namespace), { propagationPolicy: 'Background' });
+      // Weight 0 (the rendered HTTPRoute, canary-weight 0), then the canaries go.
+      await withdrawCanaries(run, plan, run.wait());
     },
-    `promote: ${plan.services.map((s) => s.stableDeployment).join(', ')} take the new version, canaries removed`,
+    `promote: ${plan.services.map((s) => s.stableDeployment).join(', ')} take the new version${routed.length ? ', then weight 0 and' : ','} canaries removed`,
   );
   return { analysis, objects: Object.values(run.groups).flat() };
 }

@@ -4,7 +4,8 @@
  * pods. Setting a weight scales both Deployments (counts from the plan, Argo Rollouts' arithmetic)
  * and waits until both rollouts are complete, so the share is real before the step's pause or
  * analysis starts. The stable Deployment's replicas change by a merge patch: its pod template,
- * the previous version, is never touched until promotion.
+ * the previous version, is never touched until promotion. Weight 0 is the canary's deletion, which
+ * the strategy does; there is nothing of its own to prepare or remove.
  */
 import type { Cluster } from '../../cluster/cluster.js';
 import { FIELD_MANAGER } from '../defaults.js';
@@ -20,6 +21,8 @@ export class ReplicaRatioRouter implements TrafficRouter {
     private readonly namespace: string,
   ) {}
 
+  async prepare(): Promise<void> {}
+
   async setWeight(service: CanaryService, weight: CanaryWeight, signal: AbortSignal): Promise<void> {
     const ref = (name: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: this.namespace, name });
     // Canary up first, stable down second: capacity never dips below the plan's total.
@@ -27,5 +30,13 @@ export class ReplicaRatioRouter implements TrafficRouter {
     await waitForRollouts(this.cluster, [ref(service.canaryDeployment)], signal);
     await this.cluster.patch(ref(service.stableDeployment), { spec: { replicas: weight.stableReplicas } }, 'merge', { fieldManager: FIELD_MANAGER });
     await waitForRollouts(this.cluster, [ref(service.stableDeployment)], signal);
+  }
+
+  async reset(): Promise<void> {}
+
+  async remove(): Promise<void> {}
+
+  describe(service: CanaryService, weight: number): string {
+    return `${service.service} ${weight}% by replica ratio`;
   }
 }

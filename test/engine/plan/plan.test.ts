@@ -160,12 +160,15 @@ describe('planDeploy: canary', () => {
     const plan = planDeploy({ app: app(deploy), revision: 7, previous: previous(), objects: rendered });
     expect(plan.canary).toEqual({
       traffic: 'replicas',
+      trafficReason: 'no HTTPRoute or nginx Ingress in front of the service',
       backgroundAnalysis: [],
       services: [
         {
           service: 'api',
           stableDeployment: 'shop-api',
           canaryDeployment: 'shop-api-canary',
+          traffic: 'replicas',
+          scalesStable: true,
           baseReplicas: 4,
           autoscale: undefined,
           steps: [
@@ -189,9 +192,8 @@ describe('planDeploy: canary', () => {
     expect(low.canary!.services[0]!.steps[3]).toEqual({ kind: 'weight', weight: 50, canaryReplicas: 2, stableReplicas: 3, effectiveWeight: 40 });
   });
 
-  it('route-weighted traffic keeps the stable whole', () => {
-    const plan = planDeploy({ app: app({ ...deploy, canary: { steps, traffic: 'gateway' } }), revision: 7, previous: previous(), objects: rendered });
-    expect(plan.canary!.services[0]!.steps[0]).toEqual({ kind: 'weight', weight: 25, canaryReplicas: 1, stableReplicas: 4, effectiveWeight: 25 });
+  it('route weights asked for without a rendered route are a spec error (sizing with a route: test/engine/traffic)', () => {
+    expect(() => planDeploy({ app: app({ ...deploy, canary: { steps, traffic: 'gateway' } }), revision: 7, previous: previous(), objects: rendered })).toThrow(/deploy.canary.traffic is gateway, but no canaried service is exposed through an HTTPRoute/);
   });
 
   it('a step naming an undefined analysis is a UserError at the step', () => {

@@ -53,7 +53,7 @@ describe('blue-green colouring', () => {
 describe('canary Deployment', () => {
   it('has its own name and role label on selector and pods, and starts at zero replicas', () => {
     const d = groups.workloads.find((o) => o.kind === 'Deployment')!;
-    const c = canaryDeployment(d, { service: 'web', stableDeployment: 'sample-web', canaryDeployment: 'sample-web-canary', baseReplicas: 2, steps: [] }) as Dep;
+    const c = canaryDeployment(d, { service: 'web', stableDeployment: 'sample-web', canaryDeployment: 'sample-web-canary', traffic: 'replicas', scalesStable: true, baseReplicas: 2, steps: [] }) as Dep;
     expect(c.metadata.name).toBe('sample-web-canary');
     expect(c.spec.replicas).toBe(0);
     expect(c.spec.selector.matchLabels['slipway.dev/role']).toBe('canary');
