@@ -2,6 +2,7 @@
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import { memoryIo, type Io } from '../../src/cli/io.js';
+import { startLoad as startDemoLoad, type RunningLoad } from '../../src/demo/load.js';
 import type { SandboxEnv } from './sandbox-env.js';
 
 export const SAMPLE_SPEC = 'examples/sample-service/slipway.yaml';
@@ -40,41 +41,11 @@ export async function versionOf(port: number): Promise<string> {
   });
 }
 
-export interface LoadStats {
-  sent: number;
-  ok: number;
-  failed: number;
-  errors: Record<string, number>;
-  versions: Record<string, { count: number; firstMs: number; lastMs: number }>;
-  firstFailures: Array<{ atMs: number; reason: string }>;
-  durationMs: number;
-  perSecond: number;
-}
+export type { LoadStats } from '../../src/demo/load.js';
 
-/** Starts the load client on a Service port; `stop()` ends it and returns its counts. */
-export async function startLoad(port: number, concurrency = 8, maxSeconds = 180): Promise<{ startedAt: number; stop(): Promise<LoadStats> }> {
-  const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, ['test/e2e/load-client.mjs', String(port), String(concurrency), String(maxSeconds)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  const started = new Promise<void>((resolve) => {
-    child.stdout.on('data', (chunk: string) => {
-      out += chunk;
-      if (out.includes('started\n')) resolve();
-    });
-  });
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  await started;
-  const startedAt = Date.now();
-  return {
-    startedAt,
-    async stop() {
-      child.stdin.end();
-      await exited;
-      const last = out.trim().split('\n').pop() ?? '{}';
-      return JSON.parse(last) as LoadStats;
-    },
-  };
+/** Starts the load client (src/demo/load-client.ts, its own process) on a Service port; `stop()` ends it and returns its counts. */
+export function startLoad(port: number, concurrency = 8, maxSeconds = 180): Promise<RunningLoad> {
+  return startDemoLoad(port, { concurrency, maxSeconds });
 }
 
 /**

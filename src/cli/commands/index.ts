@@ -1,6 +1,7 @@
 import type { RegisterCommand } from '../command.js';
 import { registerCheck } from './check.js';
 import { registerInit } from './init.js';
+import { registerDemo } from './demo.js';
 import { registerDeploy } from './deploy.js';
 import { registerAbort } from './abort.js';
 import { registerDiff } from './diff.js';
@@ -15,4 +16,4 @@ import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
 
 /** Every command, in the order `slipway --help` lists them. Adding a command means adding a line here. */
-export const commands: RegisterCommand[] = [registerInit, registerValidate, registerSchema, registerRender, registerCheck, registerSandbox, registerDeploy, registerStatus, registerHistory, registerRollback, registerPromote, registerAbort, registerDiff, registerRelease];
+export const commands: RegisterCommand[] = [registerDemo, registerInit, registerValidate, registerSchema, registerRender, registerCheck, registerSandbox, registerDeploy, registerStatus, registerHistory, registerRollback, registerPromote, registerAbort, registerDiff, registerRelease];
