@@ -72,6 +72,17 @@ describe('ignores, config and --fix', () => {
     expect(after.spec.containers[0]?.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { add: ['NET_BIND_SERVICE'], drop: ['ALL'] } });
   });
 
+  it('--fix keeps a comment above the fixed document once, in a first document and after a ---', () => {
+    for (const text of [`# the app pod\n${restrictedPod({ containerSc: '        capabilities:\n          add: [NET_BIND_SERVICE]\n' })}`, `# platform\n---\n# the app pod\n${restrictedPod({ containerSc: '        capabilities:\n          add: [NET_BIND_SERVICE]\n' })}`]) {
+      const parsed = parseManifests(text, 'x.yaml');
+      const fixed = applyFixes(parsed, check({ manifests: parsed.manifests, options: OPTIONS }).fixes);
+      if (!fixed) throw new Error('nothing fixed');
+      expect(fixed.text.split('# the app pod').length - 1).toBe(1);
+      expect(fixed.text.split('# platform').length - 1).toBe(text.includes('# platform') ? 1 : 0);
+      expect(fixed.text.endsWith('\n')).toBe(true);
+    }
+  });
+
   it('does not claim a fix for findings that need a human (latest tag, resources)', () => {
     const r = run(twoContainers('    a: b\n'));
     for (const f of r.findings.filter((x) => x.rule === 'img-latest-tag' || x.rule.startsWith('res-'))) expect(f.fixable).toBe(false);

@@ -26,7 +26,10 @@ export function applyFixes(file: ParsedFile, fixes: readonly PlannedFix[]): { te
     const doc = file.documents[index];
     if (!doc) continue;
     for (const fix of byDoc.get(index) ?? []) for (const op of fix.ops) applied += setPath(doc, op.path, op.value) ? 1 : 0;
-    const [start, , end] = doc.range;
+    // Document.toString also writes the comments above the document's range (which yaml attaches to the
+    // document or its contents), so the replaced section starts where the previous document ends.
+    const start = index > 0 ? (file.documents[index - 1]?.range[2] ?? doc.range[0]) : 0;
+    const end = doc.range[2];
     const original = text.slice(start, end);
     let rendered = doc.toString({ lineWidth: 0, indentSeq, flowCollectionPadding, directives: null });
     // Document.toString re-emits the `---` marker only if the source had one; keep the original's choice.
