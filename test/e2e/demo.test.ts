@@ -97,5 +97,28 @@ describe('slipway demo', () => {
       expect(existsSync(kubeconfig)).toBe(false);
       expect(readdirSync(home)).toEqual([]);
     }, 120_000);
+
+    it('Ctrl-C during the blue-green act stops the load and the sandbox, removes its temporary files, and ends by the signal', async () => {
+      const tmp = mkdtempSync(join(tmpdir(), 'slipway-demo-tmp-'));
+      const child = spawn(join(repo, 'bin', 'slipway'), ['demo'], { cwd: home, env: { ...userEnv, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      const exited = new Promise<NodeJS.Signals | number | null>((res) => child.on('exit', (code, signal) => res(signal ?? code)));
+      await new Promise<void>((res, rej) => {
+        child.stdout.setEncoding('utf8').on('data', (c: string) => {
+          stdout += c;
+          if (stdout.includes('\n2/3 ')) res();
+        });
+        void exited.then((code) => rej(new Error(`exited ${code} before the blue-green act: ${stderr}`)));
+      });
+      expect(readdirSync(tmp).sort()).toEqual([expect.stringMatching(/^slipway-demo-/), expect.stringMatching(/^slipway-sandbox-/)]);
+      child.kill('SIGINT');
+      expect(await exited).toBe('SIGINT');
+      expect(stderr).toContain('SIGINT: stopping the sandbox');
+      expect(stdout).not.toContain('demo passed');
+      expect(readdirSync(tmp)).toEqual([]);
+      rmSync(tmp, { recursive: true, force: true });
+    }, 120_000);
   });
 });
