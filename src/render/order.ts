@@ -3,7 +3,9 @@ import type { KubeObject } from './kube.js';
 /**
  * Objects sort by kind in Helm's install order (pkg/release/util/kind_sorter.go: what others depend
  * on comes first), then by name, so output is stable and a plain `kubectl apply -f` creates
- * ServiceAccounts and ConfigMaps before the pods that need them.
+ * ServiceAccounts and ConfigMaps before the pods that need them. HTTPRoute is not in Helm's list;
+ * it comes last, where it sorted before as a kind not listed. The deploy engine applies objects in
+ * the same order within each phase (src/engine/plan/order.ts).
  */
 export const KIND_ORDER = [
   'Namespace',
@@ -31,15 +33,17 @@ export const KIND_ORDER = [
   'CronJob',
   'IngressClass',
   'Ingress',
+  'HTTPRoute',
 ] as const;
 
-function rank(kind: string): number {
+/** The position of a kind in KIND_ORDER; kinds not listed come after all listed ones. */
+export function kindRank(kind: string): number {
   const i = (KIND_ORDER as readonly string[]).indexOf(kind);
   return i === -1 ? KIND_ORDER.length : i;
 }
 
 export function compareObjects(a: KubeObject, b: KubeObject): number {
-  return rank(a.kind) - rank(b.kind) || cmp(a.kind, b.kind) || cmp(a.metadata.name, b.metadata.name);
+  return kindRank(a.kind) - kindRank(b.kind) || cmp(a.kind, b.kind) || cmp(a.metadata.name, b.metadata.name);
 }
 
 function cmp(a: string, b: string): number {

@@ -2,44 +2,16 @@
  * Which rendered object goes in which apply phase. Config and other foundations first, then the
  * in-cluster dependencies, then the migration Job, then the workloads, then what routes traffic to
  * them; within a phase, Helm's install order (`pkg/release/util/kind_sorter.go`: what others
- * depend on first), then name. Objects are recognised by the recommended labels render puts on
- * everything (`app.kubernetes.io/name` = the service or dependency key, `app.kubernetes.io/component`
- * = `migration` for migration Jobs).
+ * depend on first; render's KIND_ORDER, the order its output is sorted by), then name. Objects are
+ * recognised by the recommended labels render puts on everything (`app.kubernetes.io/name` = the
+ * service or dependency key, `app.kubernetes.io/component` = `migration` for migration Jobs).
  */
 import type { KubeObject } from '../../cluster/cluster.js';
+import { kindRank } from '../../render/order.js';
 
 export type ApplyPhase = 'foundation' | 'dependencies' | 'migration' | 'workloads' | 'traffic';
 
 export const APPLY_PHASES: readonly ApplyPhase[] = ['foundation', 'dependencies', 'migration', 'workloads', 'traffic'];
-
-const INSTALL_ORDER = [
-  'Namespace',
-  'NetworkPolicy',
-  'ResourceQuota',
-  'LimitRange',
-  'PodDisruptionBudget',
-  'ServiceAccount',
-  'Secret',
-  'ConfigMap',
-  'StorageClass',
-  'PersistentVolume',
-  'PersistentVolumeClaim',
-  'CustomResourceDefinition',
-  'Role',
-  'RoleBinding',
-  'Service',
-  'DaemonSet',
-  'Pod',
-  'ReplicaSet',
-  'Deployment',
-  'HorizontalPodAutoscaler',
-  'StatefulSet',
-  'Job',
-  'CronJob',
-  'IngressClass',
-  'Ingress',
-  'HTTPRoute',
-];
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'HorizontalPodAutoscaler']);
 const TRAFFIC_KINDS = new Set(['Service', 'Ingress', 'HTTPRoute', 'GRPCRoute']);
@@ -56,13 +28,8 @@ export function phaseOf(obj: KubeObject, dependencies: ReadonlySet<string>): App
   return 'foundation';
 }
 
-function rank(kind: string): number {
-  const i = INSTALL_ORDER.indexOf(kind);
-  return i === -1 ? INSTALL_ORDER.length : i;
-}
-
 export function installOrder(a: KubeObject, b: KubeObject): number {
-  return rank(a.kind) - rank(b.kind) || a.kind.localeCompare(b.kind) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+  return kindRank(a.kind) - kindRank(b.kind) || a.kind.localeCompare(b.kind) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
 }
 
 export function groupByPhase(objects: KubeObject[], dependencies: ReadonlySet<string>): Record<ApplyPhase, KubeObject[]> {

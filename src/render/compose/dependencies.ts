@@ -36,6 +36,14 @@ export function composeDependency(app: string, name: string, dependency: Depende
   const port = kind.port.port;
   const base = { image, volumes: [`${volume}:${kind.dataPath}`], restart: 'unless-stopped' };
   const common = { host: name, port: String(port) };
+  /** The catalog's container env with literal values, the Compose service name as host. */
+  const catalogEnvironment = () =>
+    Object.fromEntries(
+      kind
+        .env({ app, name, namespace: '', dependency, objectName: name, host: name, credentials: '' })
+        .filter((e) => typeof e.value === 'string')
+        .map((e) => [e.name as string, e.value as string]),
+    );
   switch (dependency.type) {
     case 'postgres':
       return {
@@ -69,8 +77,7 @@ export function composeDependency(app: string, name: string, dependency: Depende
       };
     case 'kafka': {
       // The catalog's KRaft settings, with the Compose service name as the advertised host.
-      const env = kind.env({ app, name, namespace: '', dependency, objectName: name, host: name, credentials: '' });
-      const environment = Object.fromEntries(env.filter((e) => typeof e.value === 'string').map((e) => [e.name as string, e.value as string]));
+      const environment = catalogEnvironment();
       return {
         volume,
         service: {
@@ -82,8 +89,7 @@ export function composeDependency(app: string, name: string, dependency: Depende
       };
     }
     case 'chromadb': {
-      const env = kind.env({ app, name, namespace: '', dependency, objectName: name, host: name, credentials: '' });
-      const environment = Object.fromEntries(env.filter((e) => typeof e.value === 'string').map((e) => [e.name as string, e.value as string]));
+      const environment = catalogEnvironment();
       return {
         volume,
         service: {

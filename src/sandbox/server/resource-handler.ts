@@ -3,7 +3,7 @@
  * deletecollection, with the status, scale and log subresources.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { MemoryStore } from '../store/memory-store.js';
+import { notFound, type MemoryStore } from '../store/memory-store.js';
 import { apiVersionOf, type ServedResource } from '../store/registry.js';
 import type { DeleteOptions, KubeObject, SandboxRuntime } from '../types.js';
 import { streamPodLogs } from './logs.js';
@@ -189,14 +189,7 @@ export class ResourceHandler {
     }
     if (subresource === 'scale') return reply(200, readScale(this.store, type, namespace, name));
     const o = this.store.get(type, namespace, name);
-    if (!o) {
-      throw new ApiError(
-        404,
-        'NotFound',
-        `${type.group ? `${type.resource}.${type.group}` : type.resource} "${name}" not found`,
-        { name, group: type.group, kind: type.resource },
-      );
-    }
+    if (!o) throw notFound(type, name);
     if (subresource === 'log') return streamPodLogs(this.store, this.runtime(), o, q, req, res);
     if (table)
       return reply(

@@ -4,7 +4,7 @@
  * result to the store (which defaults, versions and, for dry runs, persists nothing).
  */
 import type { MemoryStore } from '../store/memory-store.js';
-import { rfc3339 } from '../store/memory-store.js';
+import { notFound, rfc3339 } from '../store/memory-store.js';
 import { apiVersionOf, type ServedResource } from '../store/registry.js';
 import type { KubeObject } from '../types.js';
 import { pruneUnknownFields, strictDecodingMessage } from './field-validation.js';
@@ -55,22 +55,11 @@ export class Writer {
   }
 
   update(req: WriteRequest, body: unknown): WriteResult {
-    const obj = this.decode(req, body);
-    if (obj.metadata.name !== req.name)
-      throw new ApiError(
-        400,
-        'BadRequest',
-        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${req.name})`,
-      );
+    const obj = this.decodeNamed(req, body);
     const warnings = this.validate(req, obj);
     const live = this.store.get(req.type, req.namespace, req.name as string);
     if (!live)
-      throw new ApiError(
-        404,
-        'NotFound',
-        `${req.type.group ? `${req.type.resource}.${req.type.group}` : req.type.resource} "${req.name}" not found`,
-        { name: req.name, group: req.type.group, kind: req.type.resource },
-      );
+      throw notFound(req.type, req.name as string);
     recordUpdate(live, obj, this.context(req));
     return {
       object: this.store.update(obj, { subresource: req.subresource, dryRun: req.dryRun }),
@@ -98,12 +87,7 @@ export class Writer {
     const schema = this.schemaOf(req.type);
     if (apply) return this.apply(req, live, patch, force);
     if (!live)
-      throw new ApiError(
-        404,
-        'NotFound',
-        `${req.type.group ? `${req.type.resource}.${req.type.group}` : req.type.resource} "${req.name}" not found`,
-        { name: req.name, group: req.type.group, kind: req.type.resource },
-      );
+      throw notFound(req.type, req.name as string);
     let patched: unknown;
     if (patchType === 'application/json-patch+json') patched = applyJsonPatch(live, patch);
     else if (patchType === 'application/merge-patch+json') patched = jsonMergePatch(live, patch);
@@ -129,13 +113,7 @@ export class Writer {
   private apply(req: WriteRequest, live: KubeObject | undefined, body: unknown, force: boolean): WriteResult {
     if (!req.manager || req.manager === 'unknown')
       throw new ApiError(422, 'Invalid', 'fieldManager: Required value: is required for apply patch');
-    const applied = this.decode(req, body);
-    if (applied.metadata.name !== req.name)
-      throw new ApiError(
-        400,
-        'BadRequest',
-        `the name of the object (${applied.metadata.name}) does not match the name on the URL (${req.name})`,
-      );
+    const applied = this.decodeNamed(req, body);
     const warnings = this.validate(req, applied);
     const merged = serverSideApply(live, applied, { ...this.context(req), force });
     if (applied.metadata.resourceVersion) merged.metadata.resourceVersion = applied.metadata.resourceVersion;
@@ -159,6 +137,18 @@ export class Writer {
       schema: this.schemaOf(req.type),
       time: rfc3339(this.store.clock.now()),
     };
+  }
+
+  /** decode, for a request that names the object in its URL (update, apply): the body must carry that name. */
+  private decodeNamed(req: WriteRequest, body: unknown): KubeObject {
+    const obj = this.decode(req, body);
+    if (obj.metadata.name !== req.name)
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${req.name})`,
+      );
+    return obj;
   }
 
   /** Checks kind, group/version and namespace against the URL, as the apiserver's decoder and rest.BeforeCreate do. */
