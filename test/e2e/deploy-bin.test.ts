@@ -2,18 +2,11 @@
  * The deploy commands as users run them, through `./bin/slipway` (after `npm run build`), against an
  * in-process sandbox: blue-green deploy twice, `history`, `status`, `rollback`, `diff`.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtCli, runBuilt } from '../helpers/built-cli.js';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 
-const run = promisify(execFile);
-const repo = resolve(import.meta.dirname, '..', '..');
-const built = existsSync(join(repo, 'dist', 'cli', 'commands', 'history.js'));
-if (!built && process.env.CI === 'true') throw new Error('CI=true but dist/ is missing: npm test builds before running the tests');
-if (!built) console.warn('[skip] dist/ is not built with the deploy commands (npm run build): the ./bin/slipway deploy-commands test is skipped');
+const built = builtCli('the ./bin/slipway deploy-commands test', 'cli/commands/history.js');
 
 describe.skipIf(!built)('./bin/slipway deploy, history, status, rollback, diff (built)', () => {
   let env: SandboxEnv;
@@ -22,15 +15,7 @@ describe.skipIf(!built)('./bin/slipway deploy, history, status, rollback, diff (
   });
   afterAll(() => env?.stop());
 
-  async function slipway(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const r = await run(join(repo, 'bin', 'slipway'), args, { cwd: repo, env: { ...process.env, KUBECONFIG: env.kubeconfig } });
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (error) {
-      const e = error as { code: number; stdout: string; stderr: string };
-      return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-    }
-  }
+  const slipway = (...args: string[]) => runBuilt(args, { env: { KUBECONFIG: env.kubeconfig } });
   const target = ['-f', 'examples/sample-service/slipway.yaml', '--env', 'dev'];
 
   it('deploys blue-green twice, lists both, rolls back to the first, shows status and diff', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { mergeSandboxKubeconfig } from '../../src/sandbox/kubeconfig.js';
-import { kubectl } from '../helpers/kube-tools.js';
+import { helm, kubectl } from '../helpers/kube-tools.js';
 
 export interface SandboxEnv {
   sandbox: Sandbox;
@@ -14,6 +14,8 @@ export interface SandboxEnv {
   kubectl(args: string[], opts?: { env?: NodeJS.ProcessEnv }): Promise<{ stdout: string; stderr: string }>;
   /** Like kubectl, but resolves with the exit code instead of throwing. */
   kubectlResult(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Runs the real helm against the sandbox with its own cache, config and data dirs. */
+  helm(args: string[]): Promise<{ stdout: string; stderr: string }>;
   stop(): Promise<void>;
 }
 
@@ -38,6 +40,15 @@ export async function startSandboxEnv(opts: SandboxOptions = {}): Promise<Sandbo
     dir,
     kubeconfig,
     kubectl: run,
+    helm: (args) =>
+      helm(args, {
+        env: {
+          ...env,
+          HELM_CACHE_HOME: join(dir, 'helm-cache'),
+          HELM_CONFIG_HOME: join(dir, 'helm-config'),
+          HELM_DATA_HOME: join(dir, 'helm-data'),
+        },
+      }),
     async kubectlResult(args) {
       try {
         const r = await run(args);

@@ -4,9 +4,8 @@
  * which sends protobuf bodies; the sandbox decodes those for Secrets. Without controllers the
  * workloads never become ready, so no `--wait` here.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { helm } from '../helpers/kube-tools.js';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 
 const chart = resolve(import.meta.dirname, '..', 'fixtures', 'sandbox-chart');
@@ -18,17 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.stop();
 });
-
-function runHelm(args: string[]) {
-  return helm(args, {
-    env: {
-      KUBECONFIG: env.kubeconfig,
-      HELM_CACHE_HOME: join(env.dir, 'helm-cache'),
-      HELM_CONFIG_HOME: join(env.dir, 'helm-config'),
-      HELM_DATA_HOME: join(env.dir, 'helm-data'),
-    },
-  });
-}
 
 async function image(): Promise<string> {
   return (
@@ -44,20 +32,20 @@ async function image(): Promise<string> {
 
 describe('helm', () => {
   it('installs, upgrades, rolls back and uninstalls a release', async () => {
-    expect((await runHelm(['install', 'demo', chart])).stdout).toContain('STATUS: deployed');
+    expect((await env.helm(['install', 'demo', chart])).stdout).toContain('STATUS: deployed');
     expect(await image()).toBe('nginx:1.27');
     const secrets = (await env.kubectl(['get', 'secrets', '-l', 'owner=helm', '-o', 'name'])).stdout;
     expect(secrets).toContain('secret/sh.helm.release.v1.demo.v1');
 
-    await runHelm(['upgrade', 'demo', chart, '--set', 'image=nginx:1.28', '--set', 'message=bye']);
+    await env.helm(['upgrade', 'demo', chart, '--set', 'image=nginx:1.28', '--set', 'message=bye']);
     expect(await image()).toBe('nginx:1.28');
     expect((await env.kubectl(['get', 'cm', 'demo-config', '-o', 'jsonpath={.data.MESSAGE}'])).stdout).toBe(
       'bye',
     );
 
-    await runHelm(['rollback', 'demo', '1']);
+    await env.helm(['rollback', 'demo', '1']);
     expect(await image()).toBe('nginx:1.27');
-    const history = (await runHelm(['history', 'demo', '-o', 'json'])).stdout;
+    const history = (await env.helm(['history', 'demo', '-o', 'json'])).stdout;
     expect(
       (JSON.parse(history) as { revision: number; status: string }[]).map((h) => [h.revision, h.status]),
     ).toEqual([
@@ -66,7 +54,7 @@ describe('helm', () => {
       [3, 'deployed'],
     ]);
 
-    await runHelm(['uninstall', 'demo']);
+    await env.helm(['uninstall', 'demo']);
     expect((await env.kubectlResult(['get', 'deploy', 'demo-web'])).stderr).toContain('NotFound');
     expect((await env.kubectl(['get', 'secrets', '-l', 'owner=helm', '-o', 'name'])).stdout).toBe('');
   });

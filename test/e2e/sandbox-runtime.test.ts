@@ -4,26 +4,21 @@
  * old ReplicaSet (which depends on the server's template defaulting), `wait --for=condition=Available`,
  * cascading delete down to pods, and `helm upgrade --wait`.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { helm } from '../helpers/kube-tools.js';
 import { startSandboxEnv, WEB_APP, writeManifest, type SandboxEnv } from './sandbox-env.js';
 
-const hasRuntime = existsSync(
-  resolve(import.meta.dirname, '..', '..', 'src', 'sandbox', 'runtime', 'index.ts'),
-);
 const chart = resolve(import.meta.dirname, '..', 'fixtures', 'sandbox-chart');
 let env: SandboxEnv;
 
 beforeAll(async () => {
-  if (hasRuntime) env = await startSandboxEnv({ runtime: true });
+  env = await startSandboxEnv({ runtime: true });
 });
 afterAll(async () => {
   await env?.stop();
 });
 
-describe.skipIf(!hasRuntime)('kubectl and helm with the runtime', () => {
+describe('kubectl and helm with the runtime', () => {
   it('rolls out, reports status, rolls back onto the old ReplicaSet and waits for Available', async () => {
     await env.kubectl(['apply', '-f', writeManifest(env, 'v1.yaml', WEB_APP)]);
     expect((await env.kubectl(['rollout', 'status', 'deploy/web', '--timeout=60s'])).stdout).toContain(
@@ -86,19 +81,11 @@ describe.skipIf(!hasRuntime)('kubectl and helm with the runtime', () => {
   });
 
   it('installs and upgrades a chart with helm --wait', async () => {
-    const helmEnv = {
-      KUBECONFIG: env.kubeconfig,
-      HELM_CACHE_HOME: join(env.dir, 'hc'),
-      HELM_CONFIG_HOME: join(env.dir, 'hcfg'),
-      HELM_DATA_HOME: join(env.dir, 'hd'),
-    };
-    await helm(['install', 'demo', chart, '--wait', '--timeout', '90s'], { env: helmEnv });
+    await env.helm(['install', 'demo', chart, '--wait', '--timeout', '90s']);
     expect(
       (await env.kubectl(['get', 'deploy', 'demo-web', '-o', 'jsonpath={.status.availableReplicas}'])).stdout,
     ).toBe('2');
-    await helm(['upgrade', 'demo', chart, '--set', 'image=nginx:1.28', '--wait', '--timeout', '90s'], {
-      env: helmEnv,
-    });
+    await env.helm(['upgrade', 'demo', chart, '--set', 'image=nginx:1.28', '--wait', '--timeout', '90s']);
     expect(
       (
         await env.kubectl([

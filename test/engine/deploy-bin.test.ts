@@ -1,26 +1,10 @@
 /** `./bin/slipway deploy` as users run it (after `npm run build`), against an in-process sandbox. */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { startSandboxEnv } from '../e2e/sandbox-env.js';
+import { builtCli, runBuilt } from '../helpers/built-cli.js';
 
-const run = promisify(execFile);
-const repo = resolve(import.meta.dirname, '..', '..');
-const built = existsSync(join(repo, 'dist', 'cli', 'main.js'));
-if (!built && process.env.CI === 'true') throw new Error('CI=true but dist/ is missing: npm test builds before running the tests');
-if (!built) console.warn('[skip] dist/ is not built (npm run build): the ./bin/slipway deploy test is skipped');
-
-async function slipway(args: string[], kubeconfig: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(join(repo, 'bin', 'slipway'), args, { cwd: repo, env: { ...process.env, KUBECONFIG: kubeconfig } });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const built = builtCli('the ./bin/slipway deploy test');
+const slipway = (args: string[], kubeconfig: string) => runBuilt(args, { env: { KUBECONFIG: kubeconfig } });
 
 describe.skipIf(!built)('./bin/slipway deploy (built)', () => {
   it('deploys the sample service, then plans the next release with --dry-run --output json', async () => {

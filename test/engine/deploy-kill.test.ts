@@ -5,8 +5,6 @@
  * and no request through the Service fails meanwhile. SLIPWAY_KILL_RUNS sets the number of runs.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
@@ -14,11 +12,9 @@ import { KubeCluster } from '../../src/cluster/kube.js';
 import { SecretReleaseStore } from '../../src/engine/releases/secrets.js';
 import { rolloutComplete, type Deployment } from '../../src/engine/rollout.js';
 import { startSandboxEnv, type SandboxEnv } from '../e2e/sandbox-env.js';
+import { builtCli, repoRoot, slipwayBin } from '../helpers/built-cli.js';
 
-const repo = resolve(import.meta.dirname, '..', '..');
-const built = existsSync(join(repo, 'dist', 'cli', 'main.js'));
-if (!built && process.env.CI === 'true') throw new Error('CI=true but dist/ is missing: npm test builds before running the tests');
-if (!built) console.warn('[skip] dist/ is not built (npm run build): the SIGKILL deploy test is skipped');
+const built = builtCli('the SIGKILL deploy test');
 const RUNS = Number(process.env.SLIPWAY_KILL_RUNS ?? 8);
 const ARGS = ['deploy', '-f', 'examples/sample-service/slipway.yaml', '--env', 'staging', '--skip-analysis'];
 
@@ -62,7 +58,7 @@ describe.skipIf(!built)('rolling deploy killed with SIGKILL at random moments', 
         const tag = `1.${i}.0`;
         const delay = Math.floor(Math.random() * 3000);
         delays.push(delay);
-        const child = spawn(join(repo, 'bin', 'slipway'), [...ARGS, '--set-image', `web=sample-service:${tag}`], { cwd: repo, env: { ...process.env, KUBECONFIG: env.kubeconfig }, stdio: 'ignore' });
+        const child = spawn(slipwayBin, [...ARGS, '--set-image', `web=sample-service:${tag}`], { cwd: repoRoot, env: { ...process.env, KUBECONFIG: env.kubeconfig }, stdio: 'ignore' });
         const exited = new Promise((r) => child.once('exit', r));
         await new Promise((r) => setTimeout(r, delay));
         child.kill('SIGKILL');

@@ -11,7 +11,6 @@ import { writeHelmChart } from '../../src/render/helm/index.js';
 import { renderApp } from '../../src/render/index.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import { environmentNames, resolveEnvironment } from '../../src/spec/resolve.js';
-import { helm } from '../helpers/kube-tools.js';
 import { startSandboxEnv, type SandboxEnv } from '../e2e/sandbox-env.js';
 import { writeTree } from './compare.js';
 
@@ -22,12 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.stop();
 });
-
-function runHelm(args: string[]) {
-  return helm(args, {
-    env: { KUBECONFIG: env.kubeconfig, HELM_CACHE_HOME: join(env.dir, 'helm-cache'), HELM_CONFIG_HOME: join(env.dir, 'helm-config'), HELM_DATA_HOME: join(env.dir, 'helm-data') },
-  });
-}
 
 describe('the agentic-rag chart on a live API server', () => {
   it('installs dev, upgrades to production, and the server holds production’s objects', async () => {
@@ -42,9 +35,9 @@ describe('the agentic-rag chart on a live API server', () => {
     const [first, production] = [envs[0]!, envs.find((e) => e.environment === 'production')!];
     const ns = first.app.namespace;
 
-    const install = await runHelm(['install', spec.app, chart, '-f', join(chart, `values-${first.environment}.yaml`), '--namespace', ns, '--create-namespace', '--no-hooks']);
+    const install = await env.helm(['install', spec.app, chart, '-f', join(chart, `values-${first.environment}.yaml`), '--namespace', ns, '--create-namespace', '--no-hooks']);
     expect(install.stdout).toContain('STATUS: deployed');
-    await runHelm(['upgrade', spec.app, chart, '-f', join(chart, 'values-production.yaml'), '--namespace', production.app.namespace, '--no-hooks']);
+    await env.helm(['upgrade', spec.app, chart, '-f', join(chart, 'values-production.yaml'), '--namespace', production.app.namespace, '--no-hooks']);
 
     const live = JSON.parse((await env.kubectl(['get', 'deploy,statefulset,hpa,ingress,configmap,service', '-n', production.app.namespace, '-o', 'json'])).stdout) as {
       items: { kind: string; metadata: { name: string }; spec?: Record<string, unknown>; data?: Record<string, string> }[];
