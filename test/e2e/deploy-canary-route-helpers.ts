@@ -9,10 +9,11 @@ import type { SandboxEnv } from './sandbox-env.js';
 export type Exposure = 'gateway' | 'nginx';
 
 /** The sample service, public through an HTTPRoute on Gateway gateways/public or an nginx-class Ingress, deployed as a canary. */
-export function writeRouteSpec(file: string, exposure: Exposure, deploy: Record<string, unknown>): void {
+export function writeRouteSpec(file: string, exposure: Exposure, deploy: Record<string, unknown>, web: Record<string, unknown> = {}): void {
   const doc = parse(readFileSync(SAMPLE_SPEC, 'utf8')) as { kubernetes?: unknown; deploy: Record<string, unknown>; services: { web: Record<string, unknown> } };
   doc.kubernetes = exposure === 'gateway' ? { ingress: 'gateway', gateway: { name: 'public', namespace: 'gateways' } } : { ingressClass: 'nginx' };
-  doc.services.web.public = { host: 'web.example.com' };
+  doc.services.web = { ...doc.services.web, public: { host: 'web.example.com' }, ...web };
+  if (web.autoscale) delete doc.services.web.replicas;
   doc.deploy = { strategy: 'canary', timeout: '2m', ...deploy };
   writeFileSync(file, stringify(doc));
 }
