@@ -4,7 +4,7 @@
  * does not come up.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,6 +14,43 @@ import type { ServeOptions } from './serve.js';
 
 export const DETACH_START_TIMEOUT_MS = 30_000;
 export const LOG_FILE = 'sandbox.log';
+/** Where a detached sandbox that cannot start leaves its UserError for the `up` that spawned it. */
+export const START_ERROR_FILE = 'start-error.json';
+
+/** A start-up failure the user can act on (a busy --port, an unreadable --data-dir), or undefined. */
+export function startError(e: unknown, port: number): UserError | undefined {
+  if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    return new UserError(`port ${port} on 127.0.0.1 is already in use`, {
+      code: 'sandbox.port-in-use',
+      path: '--port',
+      hint: 'choose another port, or omit --port to take a free one',
+      exitCode: EXIT_FAILED,
+    });
+  }
+  return e instanceof UserError ? e : undefined;
+}
+
+/** Called by the daemon: records the error for startDetached, which reports it as its own. */
+export function recordStartError(stateDir: string, error: UserError): void {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  writeFileSync(
+    join(stateDir, START_ERROR_FILE),
+    JSON.stringify({ message: error.message, code: error.code, location: error.location, path: error.path, hint: error.hint, exitCode: error.exitCode }),
+  );
+}
+
+function takeStartError(dir: string): UserError | undefined {
+  const file = join(dir, START_ERROR_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    const { message, ...init } = JSON.parse(readFileSync(file, 'utf8')) as { message: string; code: string; path?: string; hint?: string; exitCode?: number };
+    return new UserError(message, init);
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
 
 /** The daemon entry next to this module: compiled JS after a build, TypeScript through tsx in a checkout. */
 function daemonArgs(): string[] {
@@ -31,6 +68,7 @@ export async function startDetached(
 ): Promise<SandboxState> {
   const dir = serve.stateDir;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  rmSync(join(dir, START_ERROR_FILE), { force: true });
   const log = openSync(join(dir, LOG_FILE), 'a');
   const child = spawn(process.execPath, [...daemonArgs(), JSON.stringify(serve)], {
     detached: true,
@@ -48,6 +86,8 @@ export async function startDetached(
     if (exited !== undefined) break;
     await new Promise((r) => setTimeout(r, 100));
   }
+  const recorded = exited !== undefined ? takeStartError(dir) : undefined;
+  if (recorded) throw recorded;
   const tail = readFileSync(join(dir, LOG_FILE), 'utf8').split('\n').slice(-15).join('\n');
   if (exited === undefined && child.pid) await stopProcess(child.pid, 2000);
   throw new UserError(

@@ -137,6 +137,16 @@ describe('slipway sandbox up errors', () => {
         await main(['node', 'slipway', 'sandbox', 'up', '--no-runtime', '--port', String(port)], busy.io),
       ).toBe(1);
       expect(busy.stderr()).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      const detached = memoryIo({ env: errEnv, cwd: home });
+      expect(
+        await main(['node', 'slipway', 'sandbox', 'up', '--detach', '--no-runtime', '--port', String(port)], detached.io),
+      ).toBe(1);
+      expect(detached.stderr()).toContain(`--port: port ${port} on 127.0.0.1 is already in use`);
+      expect(detached.stderr()).toContain('hint: choose another port');
+      expect(detached.stderr()).not.toContain('    at ');
+      const badPort = memoryIo({ env: errEnv, cwd: home });
+      expect(await main(['node', 'slipway', 'sandbox', 'up', '--port', 'abc'], badPort.io)).toBe(2);
+      expect(badPort.stderr()).toContain('--port: expected a number from 0 to 65535, got "abc"');
       mkdirSync(join(home, 'data'));
       writeFileSync(join(home, 'data', 'objects.json'), '{not json');
       const corrupt = memoryIo({ env: errEnv, cwd: home });

@@ -24,7 +24,7 @@ import {
   removeSandboxKubeconfig,
   SANDBOX_CONTEXT,
 } from '../../sandbox/kubeconfig.js';
-import { startDetached } from '../../sandbox/detach.js';
+import { startDetached, startError } from '../../sandbox/detach.js';
 import { serveSandbox } from '../../sandbox/serve.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 
@@ -45,7 +45,7 @@ function parsePort(value: string | undefined): number {
   if (value === undefined) return 0;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UserError(`--port must be a number from 0 to 65535, got ${JSON.stringify(value)}`, {
+    throw new UserError(`expected a number from 0 to 65535, got ${JSON.stringify(value)}`, {
       code: 'sandbox.bad-port',
       path: '--port',
     });
@@ -137,15 +137,7 @@ async function up(ctx: CommandContext, opts: UpOptions): Promise<void> {
   }
   const serve = serveOptions(ctx, dir, opts);
   const served = await serveSandbox(serve).catch((e: unknown) => {
-    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new UserError(`port ${serve.port} on 127.0.0.1 is already in use`, {
-        code: 'sandbox.port-in-use',
-        path: '--port',
-        hint: 'choose another port, or omit --port to take a free one',
-        exitCode: EXIT_FAILED,
-      });
-    }
-    throw e;
+    throw startError(e, serve.port) ?? e;
   });
   const kubeconfig = writeKubeconfig(ctx, served.state);
   usage(ctx, served.state, kubeconfig, opts);
