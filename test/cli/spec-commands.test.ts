@@ -136,6 +136,26 @@ describe('slipway init', () => {
     expect(text).toContain('port: 9090');
   });
 
+  it('asks again on a terminal when the port answer is not a port', async () => {
+    const cwd = mkdtempSync(join(dir, 'tty-port-'));
+    const m = memoryIo({ cwd, stdin: 'billing\n\nhttp\n70000\n9090\n' });
+    expect(await main(['node', 'slipway', 'init'], { ...m.io, isTTY: true })).toBe(0);
+    expect(m.stdout()).toContain('expected a number from 1 to 65535 or "none", got "http"');
+    expect(m.stdout()).toContain('got "70000"');
+    expect(readFileSync(join(cwd, 'slipway.yaml'), 'utf8')).toContain('port: 9090');
+  });
+
+  it('-f into a directory that does not exist is a user error, nothing written', async () => {
+    const cwd = mkdtempSync(join(dir, 'init-nodir-'));
+    for (const extra of [[], ['--from-compose', join(ROOT, 'examples', 'discord-bot', 'docker-compose.yml')]]) {
+      const r = await run(['init', '--yes', '-f', 'deploy/slipway.yaml', ...extra], { cwd });
+      expect(r.code).toBe(2);
+      expect(r.err).toContain('--file: deploy/slipway.yaml: the directory deploy does not exist');
+      expect(r.err).not.toContain('internal error');
+      expect(existsSync(join(cwd, 'deploy'))).toBe(false);
+    }
+  });
+
   it('--from-compose imports the discord-bot compose file and lists what it could not map', async () => {
     const cwd = mkdtempSync(join(dir, 'compose-'));
     copyFileSync(join(ROOT, 'examples/discord-bot/docker-compose.yml'), join(cwd, 'docker-compose.yml'));

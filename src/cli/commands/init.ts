@@ -66,10 +66,20 @@ async function ask(io: Io, start: InitAnswers, flags: InitFlags): Promise<InitAn
         'Image (repository, no tag)',
         start.image === `ghcr.io/${start.name}/${start.name}` ? `ghcr.io/${name}/${name}` : start.image,
       ));
-    const port =
-      flags.port !== undefined
-        ? start.port
-        : parsePort(await question('Port (or "none" for a worker)', String(start.port ?? 'none')));
+    let port = start.port;
+    if (flags.port === undefined) {
+      // A wrong answer is asked again rather than ending the session with an error about a flag.
+      for (;;) {
+        const answer = await question('Port (or "none" for a worker)', String(start.port ?? 'none'));
+        try {
+          port = parsePort(answer);
+          break;
+        } catch (error) {
+          if (!(error instanceof UserError)) throw error;
+          io.out(`  expected a number from 1 to 65535 or "none", got "${answer}"\n`);
+        }
+      }
+    }
     return { name, image, port };
   } finally {
     rl.close();
@@ -77,6 +87,13 @@ async function ask(io: Io, start: InitAnswers, flags: InitFlags): Promise<InitAn
 }
 
 function refuseOverwrite(path: string, shown: string, force: boolean | undefined): void {
+  if (!existsSync(dirname(path))) {
+    throw new UserError(`${shown}: the directory ${dirname(shown)} does not exist`, {
+      code: 'init.no-directory',
+      path: '--file',
+      hint: `create it first (mkdir -p ${dirname(shown)}), or pass -f with a path in an existing directory`,
+    });
+  }
   if (existsSync(path) && !force) {
     throw new UserError(`${shown} already exists`, {
       code: 'init.exists',
