@@ -115,9 +115,9 @@ async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: Kub
     // A pending record we now hold the lock over belongs to a deploy that died mid-way.
     if (latest?.phase === 'pending') await ctx.store.update({ ...latest, phase: 'aborted', message: `interrupted before it finished; superseded by revision ${revision}`, updatedAt: now() });
     await ctx.store.create(release);
-    // A canary it left routing (weights, canary objects, a pinned stable Service) goes first.
-    const recovered = latest?.phase === 'pending' ? await recoverCanaries(ctx.cluster, app.namespace, app.app, objects, AbortSignal.any([AbortSignal.timeout(ROLLBACK_TIMEOUT_SECONDS * 1000), d.lockLost])) : [];
-    if (recovered.length) ctx.emit({ type: 'message', level: 'warn', text: `revision ${latest?.revision} was interrupted mid-canary; cleaned up: ${recovered.join('; ')}`, at: now() });
+    // A canary left routing by a deploy that died (or whose way back failed) goes first: weights, canary objects, a pinned stable Service.
+    const recovered = latest?.phase === 'pending' || latest?.phase === 'failed' ? await recoverCanaries(ctx.cluster, app.namespace, app.app, objects, AbortSignal.any([AbortSignal.timeout(ROLLBACK_TIMEOUT_SECONDS * 1000), d.lockLost])) : [];
+    if (recovered.length) ctx.emit({ type: 'message', level: 'warn', text: `revision ${latest?.revision} (${latest?.phase === 'pending' ? 'interrupted' : 'failed'}) left a canary behind; cleaned up: ${recovered.join('; ')}`, at: now() });
   });
 
   // `slipway abort` from another terminal ends every wait of this deploy.

@@ -144,7 +144,7 @@ describe.each(EXPOSURES)('slipway deploy canary by route weight ($exposure) in t
       r = await deploy('--strategy', 'rolling', '--set-image', 'web=sample-service:4.0.0');
     }
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/interrupted mid-canary; cleaned up: .*Deployment sample-web-canary deleted/);
+    expect(r.stdout).toMatch(/\(interrupted\) left a canary behind; cleaned up: .*Deployment sample-web-canary deleted/);
     expect(weight(await getObject(env, ref))).toBe(0);
     expect(await getObject(env, dep('sample-web-canary'))).toBeUndefined();
     expect(await getObject(env, svc('sample-web-canary'))).toBeUndefined();

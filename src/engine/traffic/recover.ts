@@ -1,5 +1,5 @@
 /**
- * Converging after a canary deploy that was killed mid-way (its record left pending): whatever it
+ * Converging after a canary deploy that was killed mid-way (its record left pending) or whose way back failed: whatever it
  * left routing to a canary goes, in the same order as a failed canary's way back. Weight 0 first
  * (the rendered HTTPRoutes applied again, each canary Ingress patched to canary-weight 0), then the
  * canary Ingresses, Deployments (scaled to zero first, so their pods leave the endpoints) and
