@@ -46,15 +46,7 @@ export class UserError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return {
-      code: this.code,
-      message: this.message,
-      file: this.location?.file,
-      line: this.location?.line,
-      column: this.location?.column,
-      path: this.path,
-      hint: this.hint,
-    };
+    return { code: this.code, ...problemJson(this) };
   }
 }
 
@@ -67,6 +59,11 @@ export interface Problem {
 
 export function formatLocation(loc: SourceLocation): string {
   return `${loc.file}:${loc.line}:${loc.column}`;
+}
+
+/** A problem as `--output json` reports it: the location spread into file, line and column. */
+export function problemJson(p: Problem): Record<string, unknown> {
+  return { message: p.message, file: p.location?.file, line: p.location?.line, column: p.location?.column, path: p.path, hint: p.hint };
 }
 
 export function formatProblem(p: Problem): string {
@@ -98,14 +95,7 @@ export class UserErrors extends UserError {
   override toJSON(): Record<string, unknown> {
     return {
       code: this.code,
-      problems: this.problems.map((p) => ({
-        message: p.message,
-        file: p.location?.file,
-        line: p.location?.line,
-        column: p.location?.column,
-        path: p.path,
-        hint: p.hint,
-      })),
+      problems: this.problems.map(problemJson),
     };
   }
 }
