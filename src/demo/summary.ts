@@ -36,7 +36,7 @@ export function judge(record: DemoRecord): string[] {
 
 export function summarise(record: DemoRecord, durationMs: number): DemoSummary {
   const problems = judge(record);
-  return { ...record, passed: problems.length === 0, problems, durationMs };
+  return { passed: problems.length === 0, problems, durationMs, ...record };
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;

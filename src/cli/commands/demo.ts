@@ -65,6 +65,8 @@ async function runDemo(flags: DemoFlags, ctx: CommandContext): Promise<number> {
     return summary.passed ? EXIT_OK : EXIT_FAILED;
   } finally {
     SIGNALS.forEach((s) => process.off(s, onSignal));
+    // Pods deleted by the rollback are still in their preStop delay; stopping waits for them.
+    if (!json && demo.kubeconfig) write('stopping the sandbox…\n');
     await demo.stop();
   }
 }
