@@ -13,7 +13,25 @@ import type { KubeObject } from '../../src/cluster/cluster.js';
 import { httpRouteCanaryWeight, ingressCanaryWeight } from '../../src/engine/traffic/route-objects.js';
 import { getObject, recordValues, servicePortSoon, writeRouteSpec, type Exposure } from './deploy-canary-route-helpers.js';
 import { servicePort, slipwayCli, startCli, startLoad, versionOf } from './deploy-helpers.js';
-import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
+import { startSandboxEnv, writeManifest, type SandboxEnv } from './sandbox-env.js';
+
+const GATEWAY = `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: public, namespace: gateways }
+spec:
+  gatewayClassName: sandbox
+  listeners: [{ name: http, port: 80, protocol: HTTP }]
+`;
+
+/** Sequential requests, each on a new connection: how many each version answered. */
+async function versionsThrough(port: number, n: number): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (let i = 0; i < n; i++) {
+    const v = await versionOf(port);
+    counts[v] = (counts[v] ?? 0) + 1;
+  }
+  return counts;
+}
 
 type Dep = KubeObject & { spec: { replicas?: number; template: { spec: { containers: Array<{ image: string }> } } }; status?: { readyReplicas?: number } };
 type Svc = KubeObject & { spec: { selector: Record<string, string> } };
@@ -31,6 +49,7 @@ describe.each(EXPOSURES)('slipway deploy canary by route weight ($exposure) in t
   let spec: string;
   let stablePort: number;
   let stableReplicas: number;
+  let gatewayPort: number;
   beforeAll(async () => {
     env = await startSandboxEnv({ runtime: true });
     spec = join(env.dir, 'slipway.yaml');
@@ -47,6 +66,13 @@ describe.each(EXPOSURES)('slipway deploy canary by route weight ($exposure) in t
     stableReplicas = (await getObject<Dep>(env, dep('sample-web')))!.spec.replicas!;
     if (exposure === 'gateway') expect(weight(await getObject(env, ref))).toBe(0);
     else expect(await getObject(env, ref)).toBeUndefined();
+    if (exposure === 'gateway') {
+      // The Gateway the route attaches to: the sandbox gives its listener a local port and routes by the HTTPRoute's weights.
+      await env.kubectl(['create', 'namespace', 'gateways']);
+      await env.kubectl(['apply', '-f', writeManifest(env, 'gateway.yaml', GATEWAY)]);
+      gatewayPort = await servicePortSoon(env, 'gateways', 'gateway/public');
+      expect(await versionsThrough(gatewayPort, 10)).toEqual({ '1.0.0': 10 });
+    }
   });
 
   it('v2: the dry run names the route; weights 0 → 20 → 50 → 0, canary Service selects only canary pods, stable pinned, promoted', async () => {
@@ -68,6 +94,12 @@ describe.each(EXPOSURES)('slipway deploy canary by route weight ($exposure) in t
     const stableAnswers = new Set(await Promise.all(Array.from({ length: 12 }, () => versionOf(stablePort))));
     expect([...canaryAnswers]).toEqual(['2.0.0']);
     expect([...stableAnswers]).toEqual(['1.0.0']);
+    if (exposure === 'gateway') {
+      // Through the Gateway's listener, one new connection per request: the route's 80/20 split, exactly.
+      const share = await versionsThrough(gatewayPort, 100);
+      console.log(`gateway canary at 20%: 100 requests through the Gateway listener answered ${JSON.stringify(share)}`);
+      expect(share).toEqual({ '1.0.0': 80, '2.0.0': 20 });
+    }
     const canary = await getObject<Dep>(env, dep('sample-web-canary'));
     expect(canary?.spec.replicas).toBe(Math.max(1, Math.ceil((stableReplicas * 20) / 100)));
     expect((await getObject<Dep>(env, dep('sample-web')))?.spec.replicas).toBe(stableReplicas);

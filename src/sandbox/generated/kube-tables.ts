@@ -31,6 +31,7 @@ export const RESOURCES: GeneratedResource[] = [
   {"group":"rbac.authorization.k8s.io","version":"v1","resource":"rolebindings","kind":"RoleBinding","namespaced":true,"definition":"io.k8s.api.rbac.v1.RoleBinding","verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[]},
   {"group":"rbac.authorization.k8s.io","version":"v1","resource":"clusterroles","kind":"ClusterRole","namespaced":false,"definition":"io.k8s.api.rbac.v1.ClusterRole","verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[]},
   {"group":"rbac.authorization.k8s.io","version":"v1","resource":"clusterrolebindings","kind":"ClusterRoleBinding","namespaced":false,"definition":"io.k8s.api.rbac.v1.ClusterRoleBinding","verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":[]},
+  {"group":"gateway.networking.k8s.io","version":"v1","resource":"gateways","kind":"Gateway","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":["status"]},
   {"group":"gateway.networking.k8s.io","version":"v1","resource":"httproutes","kind":"HTTPRoute","namespaced":true,"verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"subresources":["status"]},
 ];
 

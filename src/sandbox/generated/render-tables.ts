@@ -49,8 +49,17 @@ const EXTRA_DEFINITIONS = [
   'io.k8s.api.autoscaling.v1.Scale',
 ];
 
-/** Gateway API is not in the Kubernetes document; HTTPRoute is stored schemaless. */
+/** Gateway API is not in the Kubernetes document; Gateway and HTTPRoute are stored schemaless. */
 const SCHEMALESS: GeneratedResource[] = [
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    resource: 'gateways',
+    kind: 'Gateway',
+    namespaced: true,
+    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+    subresources: ['status'],
+  },
   {
     group: 'gateway.networking.k8s.io',
     version: 'v1',

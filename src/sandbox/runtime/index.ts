@@ -9,6 +9,7 @@ import { eventSink } from '../controllers/events.js';
 import { kinds } from '../controllers/objects.js';
 import { defaultSandboxConfig, type SandboxConfig } from './config.js';
 import { Kubelet } from './kubelet.js';
+import { GatewayProxy } from './gateway-proxy.js';
 import { ServiceProxy } from './proxy.js';
 
 export { defaultSandboxConfig, loadSandboxConfig, mergeSandboxConfig, type SandboxConfig } from './config.js';
@@ -47,15 +48,18 @@ export function startRuntime(store: ObjectStore, opts: RuntimeOptions): StartedR
   kubelet.start();
   const proxy = new ServiceProxy(store, k, kubelet, log);
   proxy.start();
+  const gateways = new GatewayProxy(store, proxy, log);
+  gateways.start();
   return {
     controllers,
     kubelet,
     podLogs(namespace, pod, o) {
       return kubelet.worker(namespace, pod)?.logs(o.container, o);
     },
-    servicePorts: () => proxy.ports(),
+    servicePorts: () => [...proxy.ports(), ...gateways.ports()],
     async stop() {
       controllers.stop();
+      await gateways.stop();
       await proxy.stop();
       await kubelet.stop();
     },

@@ -81,20 +81,20 @@ export class ServiceProxy {
     return new Promise((done) => l.server.close(() => done()));
   }
 
-  /** Ready backends for the Service port, in a stable order, resolved to loopback addresses. */
-  private backends(l: Listener): { host: string; port: number }[] {
-    const svc = this.store.get(this.k.service, l.service.namespace, l.service.name);
-    const ep = this.store.get(this.k.endpoints, l.service.namespace, l.service.name);
+  /** Ready backends for the Service port, in a stable order, resolved to loopback addresses (the gateway proxy routes to them too). */
+  serviceBackends(namespace: string, name: string, servicePort: number): Backend[] {
+    const svc = this.store.get(this.k.service, namespace, name);
+    const ep = this.store.get(this.k.endpoints, namespace, name);
     if (!svc || !ep) return [];
-    const portSpec = spec<{ ports?: { name?: string; port: number }[] }>(svc).ports?.find((p) => p.port === l.service.port);
-    const out: { host: string; port: number }[] = [];
+    const portSpec = spec<{ ports?: { name?: string; port: number }[] }>(svc).ports?.find((p) => p.port === servicePort);
+    const out: Backend[] = [];
     for (const subset of (ep.subsets ?? []) as { addresses?: Address[]; ports?: { name?: string; port: number }[] }[]) {
       const port = subset.ports?.find((p) => (p.name ?? '') === (portSpec?.name ?? '')) ?? (subset.ports?.length === 1 ? subset.ports[0] : undefined);
       if (!port) continue;
       for (const a of subset.addresses ?? []) {
         const worker = a.targetRef?.uid ? this.kubelet.workerByUid(a.targetRef.uid) : undefined;
         if (!worker || !worker.isReady()) continue;
-        const pod = this.store.get(this.k.pod, l.service.namespace, a.targetRef?.name ?? '');
+        const pod = this.store.get(this.k.pod, namespace, a.targetRef?.name ?? '');
         if (!pod || pod.metadata.deletionTimestamp) continue;
         const addr = worker.resolve(undefined, port.port);
         if (addr) out.push(addr);
@@ -104,38 +104,49 @@ export class ServiceProxy {
   }
 
   private accept(l: Listener, client: Socket): void {
-    l.sockets.add(client);
-    client.once('close', () => l.sockets.delete(client));
-    client.on('error', () => client.destroy());
-    client.pause();
-    const backends = this.backends(l);
-    const first = l.next++;
-    const tryNext = (attempt: number) => {
-      if (attempt >= backends.length) {
-        client.destroy();
-        return;
-      }
-      const target = backends[(first + attempt) % backends.length] as { host: string; port: number };
-      const upstream = connect({ host: target.host, port: target.port });
-      upstream.once('error', () => {
-        upstream.destroy();
-        if (!connected) tryNext(attempt + 1);
-        else client.destroy();
-      });
-      let connected = false;
-      upstream.once('connect', () => {
-        connected = true;
-        l.sockets.add(upstream);
-        upstream.once('close', () => {
-          l.sockets.delete(upstream);
-          client.end();
-        });
-        client.pipe(upstream);
-        upstream.pipe(client);
-        client.once('close', () => upstream.destroy());
-        client.resume();
-      });
-    };
-    tryNext(0);
+    forward(client, this.serviceBackends(l.service.namespace, l.service.name, l.service.port), l.next++, l.sockets);
   }
+}
+
+export interface Backend {
+  host: string;
+  port: number;
+}
+
+/**
+ * Pipes a new client connection to `backends[first]`, moving on to the next one on a connect
+ * failure before the client sees anything; with none left the client is closed.
+ */
+export function forward(client: Socket, backends: Backend[], first: number, sockets: Set<Socket>): void {
+  sockets.add(client);
+  client.once('close', () => sockets.delete(client));
+  client.on('error', () => client.destroy());
+  client.pause();
+  const tryNext = (attempt: number) => {
+    if (attempt >= backends.length) {
+      client.destroy();
+      return;
+    }
+    const target = backends[(first + attempt) % backends.length] as Backend;
+    const upstream = connect({ host: target.host, port: target.port });
+    upstream.once('error', () => {
+      upstream.destroy();
+      if (!connected) tryNext(attempt + 1);
+      else client.destroy();
+    });
+    let connected = false;
+    upstream.once('connect', () => {
+      connected = true;
+      sockets.add(upstream);
+      upstream.once('close', () => {
+        sockets.delete(upstream);
+        client.end();
+      });
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.once('close', () => upstream.destroy());
+      client.resume();
+    });
+  };
+  tryNext(0);
 }
