@@ -49,6 +49,8 @@ export class Container {
   private instance: ContainerInstance | undefined;
   private timers: Timer[] = [];
   private stopping = false;
+  private stopped: Promise<void> | undefined;
+  private readonly cut = new AbortController();
   private probeRun = 0;
 
   constructor(
@@ -69,20 +71,37 @@ export class Container {
     this.run();
   }
 
-  /** preStop, then SIGTERM, then SIGKILL at `deadline` (ms since epoch on the sandbox clock). */
-  async stop(deadline: number): Promise<void> {
+  /**
+   * preStop, then SIGTERM, then SIGKILL at `deadline` (ms since epoch on the sandbox clock). A
+   * second call with a deadline already past (the sandbox shutting down while a pod terminates
+   * gracefully) cuts the first one short: the preStop sleep ends and the process is killed.
+   */
+  stop(deadline: number): Promise<void> {
+    if (this.stopped) {
+      if (deadline <= this.host.clock.now().getTime()) this.cut.abort();
+      return this.stopped;
+    }
+    this.stopped = this.stopNow(deadline);
+    return this.stopped;
+  }
+
+  private async stopNow(deadline: number): Promise<void> {
     this.stopping = true;
     this.cancelTimers();
     this.ready = false;
     const inst = this.instance;
     if (!inst) return;
     this.host.event('Normal', 'Killing', `Stopping container ${this.spec.name}`);
-    await inst.preStop(this.spec.lifecycle?.preStop, deadline);
+    await inst.preStop(this.spec.lifecycle?.preStop, deadline, this.cut.signal);
     inst.signal('SIGTERM');
     const left = Math.max(0, deadline - this.host.clock.now().getTime());
     const killTimer = this.host.clock.setTimeout(() => inst.signal('SIGKILL'), left);
+    const kill = () => inst.signal('SIGKILL');
+    this.cut.signal.addEventListener('abort', kill, { once: true });
+    if (this.cut.signal.aborted) kill();
     await inst.exited;
     killTimer.cancel();
+    this.cut.signal.removeEventListener('abort', kill);
   }
 
   private run(): void {

@@ -18,7 +18,8 @@ export interface ContainerInstance {
   exited: Promise<Exit>;
   signal(sig: 'SIGTERM' | 'SIGKILL'): void;
   probe(p: ProbeSpec): Promise<boolean>;
-  preStop(hook: NonNullable<ContainerSpec['lifecycle']>['preStop'], deadline: number): Promise<void>;
+  /** Runs the hook until it ends or `deadline`; `cut` ends a hook's sleep early (the sandbox is shutting down). */
+  preStop(hook: NonNullable<ContainerSpec['lifecycle']>['preStop'], deadline: number, cut?: AbortSignal): Promise<void>;
 }
 
 type PreStop = NonNullable<ContainerSpec['lifecycle']>['preStop'];
@@ -31,8 +32,12 @@ export function sleepSeconds(command: string[] | undefined): number | undefined 
   return m ? Number(m[1]) : undefined;
 }
 
-function wait(clock: Clock, ms: number): Promise<void> {
-  return new Promise((done) => clock.setTimeout(done, Math.max(0, ms)));
+function wait(clock: Clock, ms: number, cut?: AbortSignal): Promise<void> {
+  return new Promise((done) => {
+    if (cut?.aborted) return done();
+    const timer = clock.setTimeout(done, Math.max(0, ms));
+    cut?.addEventListener('abort', () => (timer.cancel(), done()), { once: true });
+  });
 }
 
 export class SimulatedInstance implements ContainerInstance {
@@ -77,9 +82,9 @@ export class SimulatedInstance implements ContainerInstance {
     return Promise.resolve(true);
   }
 
-  async preStop(hook: PreStop, deadline: number): Promise<void> {
+  async preStop(hook: PreStop, deadline: number, cut?: AbortSignal): Promise<void> {
     const secs = hook?.sleep?.seconds ?? sleepSeconds(hook?.exec?.command);
-    if (secs !== undefined) await wait(this.clock, Math.min(secs * 1000, deadline - this.clock.now().getTime()));
+    if (secs !== undefined) await wait(this.clock, Math.min(secs * 1000, deadline - this.clock.now().getTime()), cut);
   }
 }
 
@@ -121,14 +126,14 @@ export class ProcessInstance implements ContainerInstance {
     return runProbe(p, this.plan.target);
   }
 
-  async preStop(hook: PreStop, deadline: number): Promise<void> {
+  async preStop(hook: PreStop, deadline: number, cut?: AbortSignal): Promise<void> {
     if (!hook) return;
     const left = Math.max(0, deadline - this.clock.now().getTime());
-    if (hook.sleep) await wait(this.clock, Math.min(hook.sleep.seconds * 1000, left));
+    if (hook.sleep) await wait(this.clock, Math.min(hook.sleep.seconds * 1000, left), cut);
     else if (hook.exec?.command?.length) {
       // A sleep is honoured as a sleep (the container image's shell is not on this machine); other commands run for real.
       const secs = sleepSeconds(hook.exec.command);
-      if (secs !== undefined) await wait(this.clock, Math.min(secs * 1000, left));
+      if (secs !== undefined) await wait(this.clock, Math.min(secs * 1000, left), cut);
       else await execProbe(hook.exec.command, this.plan.target, left);
     } else if (hook.httpGet) await runProbe({ httpGet: hook.httpGet, timeoutSeconds: Math.max(1, Math.floor(left / 1000)) }, this.plan.target);
   }

@@ -36,6 +36,22 @@ describe('kubelet, simulated pods (fake clock)', () => {
     expect(h.store.get(kinds(h.store).pod, 'default', 'p')).toBeUndefined();
   });
 
+  it('shutting down cuts short a preStop sleep of a pod that is terminating gracefully', async () => {
+    const clock = new FakeClock();
+    h = startHarness({ clock });
+    const step = (ms: number) => clock.advance(ms, () => (h as Harness).settle());
+    h.apply(pod('p', { image: 'nginx:1', lifecycle: { preStop: { sleep: { seconds: 10 } } } }, { spec: { terminationGracePeriodSeconds: 30 } }));
+    await step(1000);
+    h.store.delete(kinds(h.store).pod, 'default', 'p');
+    await step(500);
+    // The fake clock no longer moves: close() ends only if the 10 s preStop sleep is cut short.
+    let closed = false;
+    const closing = h.close().then(() => (closed = true));
+    await until('the runtime to stop', () => closed, 5000);
+    await closing;
+    h = undefined;
+  });
+
   it('flapping-readiness toggles Ready every period', async () => {
     const clock = new FakeClock();
     h = startHarness({ clock });
