@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -73,6 +73,29 @@ describe('slipway render (in-process)', () => {
     const r = await slipway(['render', '--format', 'helm', '--out', 'chart', '--output', 'json'], dir);
     expect(JSON.parse(r.stdout).removed).toContain('templates/ingress-shop-api.yaml');
     expect(existsSync(join(dir, 'chart', 'templates', 'ingress-shop-api.yaml'))).toBe(false);
+  });
+
+  it('--out that is a file, or a file in the way of a folder, is a user error before anything is written', async () => {
+    const dir = workspace();
+    writeFileSync(join(dir, 'taken'), 'mine\n');
+    const onFile = await slipway(['render', '--env', 'dev', '--out', 'taken'], dir);
+    expect(onFile.code).toBe(2);
+    expect(onFile.stderr).toContain('--out: taken is a file, not a folder');
+    expect(onFile.stderr).not.toContain('internal error');
+    expect(readFileSync(join(dir, 'taken'), 'utf8')).toBe('mine\n');
+    mkdirSync(join(dir, 'chart'));
+    writeFileSync(join(dir, 'chart', 'templates'), 'mine\n');
+    const inTheWay = await slipway(['render', '--format', 'helm', '--out', 'chart'], dir);
+    expect(inTheWay.code).toBe(2);
+    expect(inTheWay.stderr).toMatch(/--out: chart\/templates is a file, but templates\/\S+ goes inside it/);
+    expect(readdirSync(join(dir, 'chart'))).toEqual(['templates']);
+    writeFileSync(join(dir, 'chart', '.slipway-render.json'), '{not json');
+    rmSync(join(dir, 'chart', 'templates'));
+    const corruptList = await slipway(['render', '--format', 'helm', '--out', 'chart'], dir);
+    expect(corruptList.code).toBe(0);
+    expect(corruptList.stdout).toMatch(/^wrote \d+ files to chart\n/);
+    const one = await slipway(['render', '--env', 'dev', '--out', 'one'], dir);
+    expect(one.stdout).toMatch(/^wrote 1 file to one\n/);
   });
 
   it('refuses what it cannot do, with exit code 2 and a hint', async () => {

@@ -3,7 +3,7 @@
  * or docker-compose.yml (files under --out). The formats come from the registry in
  * src/render/formats.ts; this file only reads the spec, renders each environment and writes.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
@@ -86,12 +86,12 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
     else io.out(content);
   } else {
     const outDir = resolve(io.cwd, flags.out);
-    const removed = writeFiles(outDir, output.files);
+    const shown = relative(io.cwd, outDir) || '.';
+    const removed = writeFiles(outDir, shown, output.files);
     const written = [...output.files.keys()];
     if (json) io.out(JSON.stringify({ format: writer.name, out: outDir, files: written, removed, warnings }, null, 2) + '\n');
     else {
-      const shown = relative(io.cwd, outDir) || '.';
-      io.out(`wrote ${written.length} files to ${shown}${removed.length ? ` (removed ${removed.length} stale)` : ''}\n`);
+      io.out(`wrote ${written.length} file${written.length === 1 ? '' : 's'} to ${shown}${removed.length ? ` (removed ${removed.length} stale)` : ''}\n`);
       io.out(nextStep(writer.name, shown, environments, loaded.spec));
     }
   }
@@ -191,18 +191,64 @@ function parseImages(values: string[], spec: App): Record<string, string> {
 }
 
 /** Writes the files, then deletes what the previous render wrote there and this one did not. */
-function writeFiles(outDir: string, files: Map<string, string>): string[] {
+function writeFiles(outDir: string, shown: string, files: Map<string, string>): string[] {
+  refuseUnwritable(outDir, shown, files);
   const listPath = join(outDir, WRITTEN_LIST);
-  const previous = existsSync(listPath) ? (JSON.parse(readFileSync(listPath, 'utf8')) as { files?: string[] }).files ?? [] : [];
-  for (const [path, content] of files) {
-    const target = join(outDir, path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, content);
+  const previous = previousFiles(listPath);
+  try {
+    for (const [path, content] of files) {
+      const target = join(outDir, path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, content);
+    }
+    const removed = previous.filter((p) => !files.has(p) && !p.includes('..'));
+    for (const path of removed) rmSync(join(outDir, path), { force: true });
+    writeFileSync(listPath, JSON.stringify({ files: [...files.keys()] }, null, 2) + '\n');
+    return removed;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!code) throw error;
+    throw new UserError(`${shown}: cannot write there (${code})`, {
+      code: 'render/out-unwritable',
+      path: '--out',
+      hint: 'pass --out with a folder you can write to',
+    });
   }
-  const removed = previous.filter((p) => !files.has(p) && !p.includes('..'));
-  for (const path of removed) rmSync(join(outDir, path), { force: true });
-  writeFileSync(listPath, JSON.stringify({ files: [...files.keys()] }, null, 2) + '\n');
-  return removed;
+}
+
+/** The files the last render wrote here (so stale ones can be removed); none when the list is unreadable. */
+function previousFiles(listPath: string): string[] {
+  if (!existsSync(listPath)) return [];
+  try {
+    const files = (JSON.parse(readFileSync(listPath, 'utf8')) as { files?: unknown }).files;
+    return Array.isArray(files) ? files.filter((f): f is string => typeof f === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Checks before the first write that every folder on the way is a folder and no file to write is a
+ * folder, so a render never stops half-way through with some files written.
+ */
+function refuseUnwritable(outDir: string, shown: string, files: Map<string, string>): void {
+  const kind = (path: string) => {
+    try {
+      return statSync(path).isDirectory() ? 'dir' : 'file';
+    } catch {
+      return undefined;
+    }
+  };
+  const fail = (message: string) =>
+    new UserError(message, { code: 'render/out-conflict', path: '--out', hint: 'pass --out with a new folder, or move that file away' });
+  if (kind(outDir) === 'file') throw fail(`${shown} is a file, not a folder`);
+  for (const path of files.keys()) {
+    const parts = path.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      if (kind(join(outDir, ...parts.slice(0, i))) === 'file') throw fail(`${join(shown, ...parts.slice(0, i))} is a file, but ${path} goes inside it`);
+    }
+    if (kind(join(outDir, path)) === 'dir') throw fail(`${join(shown, path)} is a folder, but render writes a file there`);
+  }
 }
 
 function nextStep(format: string, out: string, envs: RenderedEnvironment[], spec: App): string {
