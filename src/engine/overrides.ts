@@ -7,12 +7,16 @@
 import { parse } from 'yaml';
 import { UserError } from '../errors.js';
 import { AppSchema } from '../spec/schema.js';
+import { suggestion } from '../spec/suggest.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import type { Override } from './releases/release.js';
 
 function splitAssignment(text: string, flag: string): [string, string] {
   const at = text.indexOf('=');
-  if (at <= 0) throw new UserError(`${flag} expects KEY=VALUE, got ${JSON.stringify(text)}`, { code: 'deploy-set', path: flag, hint: `${flag} services.web.env.LOG_LEVEL=debug` });
+  if (at <= 0) {
+    const example = flag === '--set-image' ? 'web=ghcr.io/acme/web:1.2.3' : 'services.web.env.LOG_LEVEL=debug';
+    throw new UserError(`expected ${flag === '--set-image' ? 'SERVICE=IMAGE' : 'PATH=VALUE'}, got ${JSON.stringify(text)}`, { code: 'deploy-set', path: flag, hint: `${flag} ${example}` });
+  }
   return [text.slice(0, at), text.slice(at + 1)];
 }
 
@@ -38,6 +42,7 @@ export function applyOverrides(app: ResolvedApp, sets: string[], setImages: stri
   for (const assignment of sets) {
     const [path, raw] = splitAssignment(assignment, '--set');
     const keys = path.split('.');
+    checkTarget(next, path, keys);
     let node = next as unknown as Record<string, unknown>;
     for (const key of keys.slice(0, -1)) {
       const child = node[key];
@@ -52,6 +57,26 @@ export function applyOverrides(app: ResolvedApp, sets: string[], setImages: stri
   return { app: next, overrides };
 }
 
+/**
+ * A --set must name a field of the resolved environment and an existing service or dependency: a
+ * misspelt top-level key would otherwise be recorded and do nothing, and `services.<typo>.x` would
+ * invent a service.
+ */
+function checkTarget(app: ResolvedApp, path: string, keys: string[]): void {
+  const top = Object.keys(app);
+  const root = keys[0]!;
+  if (!top.includes(root)) {
+    throw new UserError(`${path}: the spec has no field "${root}"`, { code: 'deploy-set', path: '--set', hint: suggestion(root, ['services', 'deploy', 'dependencies']) });
+  }
+  if ((root === 'services' || root === 'dependencies') && keys.length > 2) {
+    const names = Object.keys(app[root] ?? {});
+    if (!names.includes(keys[1]!)) {
+      const what = root === 'services' ? 'service' : 'dependency';
+      throw new UserError(`${path}: ${app.app} has no ${what} "${keys[1]}"`, { code: 'deploy-set', path: '--set', hint: suggestion(keys[1]!, names, root) });
+    }
+  }
+}
+
 /** The overridden fields must still be a valid spec (an env value, a replica count...). */
 function validate(app: ResolvedApp): void {
   const shape = AppSchema.shape;
@@ -62,7 +87,36 @@ function validate(app: ResolvedApp): void {
   ];
   for (const [root, schema, value] of checks) {
     const result = schema.safeParse(value);
-    const issue = result.error?.issues[0];
-    if (issue) throw new UserError(`--set made ${[root, ...issue.path.map(String)].join('.')} invalid: ${issue.message}`, { code: 'deploy-set', path: [root, ...issue.path.map(String)].join('.') });
+    const issue = result.error?.issues[0] as { path: PropertyKey[]; message: string; code?: string; keys?: string[] } | undefined;
+    if (!issue) continue;
+    const at = [root, ...issue.path.map(String)].join('.');
+    const unknown = issue.code === 'unrecognized_keys' ? issue.keys?.[0] : undefined;
+    if (unknown !== undefined) {
+      const known = knownKeys(schema, issue.path);
+      throw new UserError(`--set: unknown field "${unknown}"`, { code: 'deploy-set', path: `${at}.${unknown}`, hint: known ? suggestion(unknown, known) : undefined });
+    }
+    throw new UserError(`--set made ${at} invalid: ${issue.message}`, { code: 'deploy-set', path: at });
   }
+}
+
+/** The field names the schema allows at `path` (through records and optional wrappers), for a "did you mean". */
+function knownKeys(schema: unknown, path: PropertyKey[]): string[] | undefined {
+  let node = schema as { def?: Record<string, unknown>; shape?: Record<string, unknown>; unwrap?: () => unknown };
+  const unwrap = () => {
+    for (let i = 0; i < 10 && node?.def && !node.shape; i++) {
+      const def = node.def;
+      const inner = (def.innerType ?? def.in) as typeof node | undefined;
+      if (!inner) break;
+      node = inner;
+    }
+  };
+  for (const key of path) {
+    unwrap();
+    if (node?.shape) node = node.shape[String(key)] as typeof node;
+    else if (node?.def?.type === 'record') node = node.def.valueType as typeof node;
+    else return undefined;
+    if (!node) return undefined;
+  }
+  unwrap();
+  return node?.shape ? Object.keys(node.shape) : undefined;
 }
