@@ -54,6 +54,6 @@ export function parseTimeout(text: string | undefined, flag = '--timeout'): numb
   try {
     return text === undefined ? undefined : parseDuration(text);
   } catch (err) {
-    throw new UserError(`${flag}: ${(err as Error).message}`, { code: 'deploy-duration', path: flag });
+    throw new UserError((err as Error).message, { code: 'deploy-duration', path: flag });
   }
 }

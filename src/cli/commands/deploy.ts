@@ -46,11 +46,11 @@ export const registerDeploy: RegisterCommand = (program: Command, ctx: CommandCo
 async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<number> {
   const json = parseOutput(flags.output) === 'json';
   if (flags.strategy !== undefined && !(STRATEGIES as readonly string[]).includes(flags.strategy)) {
-    throw new UserError(`--strategy must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(flags.strategy)}`, { code: 'deploy-strategy', path: '--strategy' });
+    throw new UserError(`must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(flags.strategy)}`, { code: 'deploy-strategy', path: '--strategy' });
   }
   const timeoutMs = parseTimeout(flags.timeout);
   const lockTtlMs = parseTimeout(flags.lockTtl, '--lock-ttl');
-  if (lockTtlMs !== undefined && lockTtlMs < 1000) throw new UserError('--lock-ttl must be at least 1s', { code: 'deploy-lock-ttl', path: '--lock-ttl' });
+  if (lockTtlMs !== undefined && lockTtlMs < 1000) throw new UserError('must be at least 1s', { code: 'deploy-lock-ttl', path: '--lock-ttl' });
   const { app, overrides } = applyOverrides(await loadTarget(flags), flags.set, flags.setImage);
   const write = (t: string) => ctx.io.out(t);
   const engine = engineContext(flags, ctx.io, app.namespace, json ? jsonProgress(write) : textProgress(write, ctx.io.isTTY));
