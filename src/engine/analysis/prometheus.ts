@@ -80,7 +80,7 @@ export const prometheusFactory: ProviderFactory = {
     const where = `deploy.analysis.${name}`;
     const address = spec.prometheus?.address ?? env.prometheusAddress;
     if (!address) {
-      throw new UserError('no Prometheus address for this analysis', { code: 'analysis-prometheus-address', path: `${where}.prometheus.address`, hint: 'set prometheus.address in slipway.yaml (e.g. http://prometheus.monitoring:9090)' });
+      throw new UserError('no Prometheus address for this analysis', { code: 'analysis-prometheus-address', path: `${where}.prometheus.address`, hint: 'pass --prometheus-url URL, set prometheus.address in slipway.yaml (e.g. http://prometheus.monitoring:9090), or deploy with --skip-analysis' });
     }
     const condition = conditionOf(spec);
     if (condition.max === undefined && condition.min === undefined) {

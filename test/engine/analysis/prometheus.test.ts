@@ -111,6 +111,12 @@ describe('Prometheus provider without a server', () => {
     const env = { cluster: new MemoryCluster(), clock: systemClock, namespace: 'shop', vars: {} };
     expect(() => prometheusFactory.create('errorRate', { prometheus: { query: 'up', address: 'http://p:9090' } }, env)).toThrow(/success condition/);
     expect(() => prometheusFactory.create('errorRate', { prometheus: { query: 'up' }, max: 1 }, env)).toThrow(/no Prometheus address/);
+    try {
+      prometheusFactory.create('errorRate', { prometheus: { query: 'up' }, max: 1 }, env);
+    } catch (error) {
+      // The deploy flags that get past it, not only the spec field.
+      expect((error as { hint?: string }).hint).toMatch(/--prometheus-url URL.*--skip-analysis/);
+    }
     expect(() => prometheusFactory.create('errorRate', { prometheus: { query: 'up{svc="{{nope}}"}', address: 'http://p:9090' }, max: 1 }, env)).toThrow(/unknown placeholder \{\{nope\}\}/);
   });
 });
