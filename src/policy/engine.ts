@@ -89,11 +89,16 @@ export function checkSets(sets: ReadonlyArray<readonly Manifest[]>, request: Omi
   };
 }
 
-/** Groups manifests into input sets: one per slipway.yaml environment, one for everything else. */
+/**
+ * Groups manifests into input sets: one per slipway.yaml environment, one per kustomize or Helm build
+ * when there are several (overlays of one app would otherwise be duplicates of each other), one for
+ * everything else.
+ */
 export function inputSets(manifests: readonly Manifest[]): Manifest[][] {
   const sets = new Map<string, Manifest[]>();
+  const builds = new Set(manifests.flatMap((m) => (m.build === undefined ? [] : [m.build])));
   for (const m of manifests) {
-    const key = m.environment === undefined ? '' : `env:${m.environment}`;
+    const key = m.environment !== undefined ? `env:${m.environment}` : m.build !== undefined && builds.size > 1 ? `build:${m.build}` : '';
     const list = sets.get(key);
     if (list) list.push(m);
     else sets.set(key, [m]);

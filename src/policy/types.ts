@@ -37,6 +37,11 @@ export interface Manifest {
   docKey: string;
   /** For objects rendered from slipway.yaml: the environment they belong to. */
   environment?: string;
+  /**
+   * For objects from a kustomize or Helm build: the directory built. Several builds in one run (the
+   * overlays of one app) are alternatives, each checked as its own input set.
+   */
+  build?: string;
 }
 
 export type Category =

@@ -44,3 +44,17 @@ describe('rendered inputs', () => {
     expect(report.findings.find((f) => f.rule === 'pss-host-namespaces')).toMatchObject({ file: 'kustomize', object: { name: 'prod-tool' } });
   });
 });
+
+describe('a tree of kustomize overlays (deploy/kustomize)', () => {
+  it('checks each overlay on its own, and not the base they build on', async () => {
+    const r = await check(['kustomize-tree', '-o', 'json', '--fail-on', 'error']);
+    const report = JSON.parse(r.out) as Report;
+    // The overlays hold the same objects: as one input set every object would be a duplicate.
+    expect(report.findings.filter((f) => f.rule === 'duplicate-object')).toEqual([]);
+    expect(r.code).toBe(0);
+    const files = new Set(report.findings.map((f) => f.file));
+    expect([...files].sort()).toEqual(['kustomize-tree/overlays/dev', 'kustomize-tree/overlays/prod']);
+    const latest = report.findings.filter((f) => f.rule === 'probe-readiness' || f.rule === 'res-cpu-request');
+    expect(latest.length).toBeGreaterThan(0);
+  });
+});

@@ -1,4 +1,5 @@
 import { basename, join, relative, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { UserError, UserErrors, type Problem } from '../../errors.js';
 import { parseManifests, type ParsedFile } from '../load/parse.js';
 import type { InputHost } from './host.js';
@@ -52,17 +53,23 @@ export async function collectInputs(paths: string[], host: InputHost, opts: Coll
   return out;
 }
 
-async function collectPath(abs: string, explicit: boolean, host: InputHost, opts: CollectOptions, display: (p: string) => string, add: (p: ParsedFile) => void): Promise<void> {
+async function collectPath(abs: string, explicit: boolean, host: InputHost, opts: CollectOptions, display: (p: string) => string, add: (p: ParsedFile) => void, bases?: ReadonlySet<string>): Promise<void> {
   if (host.isDirectory(abs)) {
     const entries = host.listDirectory(abs);
     if (entries.includes('Chart.yaml')) return add(await renderHelm(abs, host, opts, display));
     const kustomization = KUSTOMIZATION.find((k) => entries.includes(k));
-    if (kustomization) return add(await renderKustomize(abs, host, display));
+    if (kustomization) {
+      // Walking a tree (`deploy/kustomize`), a base that an overlay found in the same walk builds on is
+      // checked through that overlay, not again on its own.
+      if (!explicit && bases?.has(abs)) return;
+      return add(await renderKustomize(abs, host, display));
+    }
+    const referenced = bases ?? kustomizeBases(abs, host);
     for (const entry of entries) {
       if (entry.startsWith('.') || entry === 'node_modules') continue;
       const child = join(abs, entry);
-      if (host.isDirectory(child)) await collectPath(child, false, host, opts, display, add);
-      else if (YAML_FILE.test(entry) && !NOT_MANIFESTS.has(entry)) await collectPath(child, false, host, opts, display, add);
+      if (host.isDirectory(child)) await collectPath(child, false, host, opts, display, add, referenced);
+      else if (YAML_FILE.test(entry) && !NOT_MANIFESTS.has(entry)) await collectPath(child, false, host, opts, display, add, referenced);
     }
     return;
   }
@@ -93,7 +100,8 @@ async function renderHelm(dir: string, host: InputHost, opts: CollectOptions, di
     throw new UserErrors([{ message: `helm template failed: ${(error as Error).message}`, location: { file: display(join(dir, 'Chart.yaml')), line: 1, column: 1 } }], 'check/helm-failed');
   }
   // `# Source: <chart name>/templates/x.yaml`: the first segment is the chart name, not the directory.
-  return parseManifests(text, display(dir), { sourceFile: (source) => display(join(dir, source.split('/').slice(1).join('/'))) });
+  const parsed = parseManifests(text, display(dir), { sourceFile: (source) => display(join(dir, source.split('/').slice(1).join('/'))) });
+  return { ...parsed, manifests: parsed.manifests.map((m) => ({ ...m, build: display(dir) })) };
 }
 
 async function renderKustomize(dir: string, host: InputHost, display: (p: string) => string): Promise<ParsedFile> {
@@ -103,5 +111,40 @@ async function renderKustomize(dir: string, host: InputHost, display: (p: string
   } catch (error) {
     throw new UserErrors([{ message: `kubectl kustomize failed: ${(error as Error).message}`, location: { file: display(dir), line: 1, column: 1 } }], 'check/kustomize-failed');
   }
-  return { ...parseManifests(text, display(dir)), editable: false };
+  const parsed = parseManifests(text, display(dir));
+  return { ...parsed, manifests: parsed.manifests.map((m) => ({ ...m, build: display(dir) })), editable: false };
+}
+
+/** Directories under `root` that a kustomization under `root` names in resources, bases or components. */
+function kustomizeBases(root: string, host: InputHost): Set<string> {
+  const bases = new Set<string>();
+  const walk = (dir: string) => {
+    const entries = host.listDirectory(dir);
+    const file = KUSTOMIZATION.find((k) => entries.includes(k));
+    if (file) {
+      let doc: unknown;
+      try {
+        doc = parse(host.readFile(join(dir, file)));
+      } catch {
+        doc = undefined; // kubectl kustomize reports it when the directory is built
+      }
+      const fields = doc && typeof doc === 'object' ? (doc as Record<string, unknown>) : {};
+      for (const key of ['resources', 'bases', 'components']) {
+        const list = fields[key];
+        if (!Array.isArray(list)) continue;
+        for (const item of list) {
+          if (typeof item !== 'string') continue;
+          const target = resolve(dir, item);
+          if (host.exists(target) && host.isDirectory(target)) bases.add(target);
+        }
+      }
+    }
+    for (const entry of entries) {
+      if (entry.startsWith('.') || entry === 'node_modules') continue;
+      const child = join(dir, entry);
+      if (host.isDirectory(child)) walk(child);
+    }
+  };
+  walk(root);
+  return bases;
 }
