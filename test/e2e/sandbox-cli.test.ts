@@ -144,6 +144,10 @@ describe('slipway sandbox up errors', () => {
       expect(detached.stderr()).toContain(`--port: port ${port} on 127.0.0.1 is already in use`);
       expect(detached.stderr()).toContain('hint: choose another port');
       expect(detached.stderr()).not.toContain('    at ');
+      // -o is --output, as in every other command.
+      const none = memoryIo({ env: errEnv, cwd: home });
+      expect(await main(['node', 'slipway', 'sandbox', 'status', '-o', 'json'], none.io)).toBe(1);
+      expect(JSON.parse(none.stdout())).toEqual({ running: false });
       const badPort = memoryIo({ env: errEnv, cwd: home });
       expect(await main(['node', 'slipway', 'sandbox', 'up', '--port', 'abc'], badPort.io)).toBe(2);
       expect(badPort.stderr()).toContain('--port: expected a number from 0 to 65535, got "abc"');

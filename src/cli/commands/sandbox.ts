@@ -250,16 +250,16 @@ export const registerSandbox: RegisterCommand = (program: Command, ctx: CommandC
       'sandbox config: images mapped to local commands, injected faults (see docs/sandbox.md)',
     )
     .option('--no-runtime', 'serve the API only: no controllers, kubelet or service proxy')
-    .option('--output <format>', 'text or json')
+    .option('-o, --output <format>', 'text or json')
     .action((opts: UpOptions) => up(ctx, opts));
   sandbox
     .command('down')
     .description('stop the running sandbox and remove its kubeconfig context')
-    .option('--output <format>', 'text or json')
+    .option('-o, --output <format>', 'text or json')
     .action((opts: { output?: string }) => down(ctx, opts));
   sandbox
     .command('status')
     .description('show whether a sandbox runs, where, and the local ports of its Services')
-    .option('--output <format>', 'text or json')
+    .option('-o, --output <format>', 'text or json')
     .action((opts: { output?: string }) => status(ctx, opts));
 };
