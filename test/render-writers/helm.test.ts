@@ -37,6 +37,28 @@ describe('helm chart from hand-made objects', () => {
     });
   });
 
+  it('puts the smoke test where the app is when every environment shares a namespace, whatever --namespace helm gets', async () => {
+    const base = fixtureInput();
+    const input = {
+      ...base,
+      environments: base.environments.map((e) => ({
+        ...e,
+        app: { ...e.app, namespace: 'shop' },
+        objects: e.objects.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'shop' } })),
+      })),
+    };
+    await withTempDir(async (dir) => {
+      await judgeHelm(input, dir);
+      const { stdout } = await helm(['template', 'shop', dir, '-f', join(dir, 'values-production.yaml')]);
+      const docs = stdout.split(/^---$/m).map((d) => parse(d, { version: '1.1' })).filter(Boolean);
+      expect(new Set(docs.map((d) => d.metadata.namespace))).toEqual(new Set(['shop']));
+      const pod = docs.find((d) => d.kind === 'Pod');
+      expect(pod.spec.containers[0].args[0]).toContain('http://shop-api.shop.svc:80/readyz');
+      expect(await readFile(join(dir, 'templates', 'NOTES.txt'), 'utf8')).toContain('kubectl --namespace {{ "shop" }} get pods');
+      expect(await helmLint(dir, input)).toEqual([]);
+    });
+  });
+
   it('exposes the values a Helm user expects, typed in values.schema.json', async () => {
     const files = writeHelmChart(fixtureInput()).files;
     const values = parse(files.get('values-production.yaml')!);

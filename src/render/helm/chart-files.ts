@@ -115,8 +115,21 @@ function readinessPath(objects: KubeObject[], selector: Record<string, string>, 
   return undefined;
 }
 
-/** The smoke Pod and the NetworkPolicies that let it through the app's default deny; test hooks. */
-export function smokeTestTemplate(chart: string): string {
+/**
+ * The template expression of the namespace the app's objects are in: the literal namespace when every
+ * environment shares one (the object templates then carry it literally too), else the release's.
+ */
+export function namespaceExpr(namespaces: string[]): string {
+  const shared = new Set(namespaces);
+  return shared.size === 1 ? JSON.stringify(namespaces[0]) : '$.Release.Namespace';
+}
+
+/**
+ * The smoke Pod and the NetworkPolicies that let it through the app's default deny; test hooks. They go
+ * where the app's objects are (`ns`, from namespaceExpr), so `helm test` works whatever --namespace the
+ * release was installed with.
+ */
+export function smokeTestTemplate(chart: string, ns = '$.Release.Namespace'): string {
   const targets = valueRef(['tests', 'targets']);
   return `{{- if ${targets} }}
 # helm test: one request to each HTTP port of each Service of this environment.
@@ -124,7 +137,7 @@ apiVersion: v1
 kind: Pod
 metadata:
   name: {{ .Release.Name }}-smoke-test
-  namespace: {{ .Release.Namespace }}
+  namespace: {{ ${ns} }}
   labels:
     {{- include "${chart}.testLabels" . | nindent 4 }}
   annotations:
@@ -149,7 +162,7 @@ spec:
           set -e
           {{- range ${targets} }}
           echo "GET http://{{ .name }}:{{ .port }}{{ .path }}"
-          curl --silent --show-error --output /dev/null --max-time 5 --retry 5 --retry-connrefused {{ if .fail }}--fail {{ end }}"http://{{ .name }}.{{ $.Release.Namespace }}.svc:{{ .port }}{{ .path }}"
+          curl --silent --show-error --output /dev/null --max-time 5 --retry 5 --retry-connrefused {{ if .fail }}--fail {{ end }}"http://{{ .name }}.{{ ${ns} }}.svc:{{ .port }}{{ .path }}"
           {{- end }}
       securityContext:
         allowPrivilegeEscalation: false
@@ -166,7 +179,7 @@ apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
   name: {{ $.Release.Name }}-smoke-test-{{ .name }}-{{ .port }}
-  namespace: {{ $.Release.Namespace }}
+  namespace: {{ ${ns} }}
   annotations:
     helm.sh/hook: test
     helm.sh/hook-weight: "0"
@@ -185,7 +198,7 @@ spec:
 `;
 }
 
-export function notesTxt(chart: string, services: string[]): string {
+export function notesTxt(chart: string, services: string[], ns = '$.Release.Namespace'): string {
   return [
     `{{ include "${chart}.name" . }} {{ .Chart.AppVersion }} is released as {{ .Release.Name }} in namespace {{ .Release.Namespace }}.`,
     ``,
@@ -198,7 +211,7 @@ export function notesTxt(chart: string, services: string[]): string {
     `{{- end }}`,
     ``,
     `Check it:`,
-    `  kubectl --namespace {{ .Release.Namespace }} get pods -l app.kubernetes.io/part-of=${chart}`,
+    `  kubectl --namespace {{ ${ns} }} get pods -l app.kubernetes.io/part-of=${chart}`,
     `  helm test {{ .Release.Name }} --namespace {{ .Release.Namespace }}`,
     ``,
   ].join('\n');

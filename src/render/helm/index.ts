@@ -7,7 +7,7 @@
 import type { FormatInput, FormatOutput, FormatWarning, FormatWriter, RenderedEnvironment } from '../formats.js';
 import { plainObjects, toYaml } from '../formats.js';
 import type { KubeObject } from '../kube.js';
-import { chartVersion, chartYaml, helpersTpl, notesTxt, SMOKE_TEST_IMAGE, smokeTargets, smokeTestTemplate } from './chart-files.js';
+import { chartVersion, chartYaml, helpersTpl, namespaceExpr, notesTxt, SMOKE_TEST_IMAGE, smokeTargets, smokeTestTemplate } from './chart-files.js';
 import { emitDocument, valueRef } from './emit.js';
 import { withHookAnnotations } from './hooks.js';
 import { namedValues } from './named.js';
@@ -64,9 +64,10 @@ export function writeHelmChart(input: FormatInput): FormatOutput {
   }
   files.set('values.schema.json', JSON.stringify(valuesSchema([...values.values()], `${chart} chart values`), null, 2) + '\n');
   files.set('templates/_helpers.tpl', helpersTpl(chart, common));
-  files.set('templates/NOTES.txt', notesTxt(chart, serviceNames(envs)));
+  const ns = namespaceExpr(envs.map((e) => e.app.namespace));
+  files.set('templates/NOTES.txt', notesTxt(chart, serviceNames(envs), ns));
   for (const [file, text] of templates) files.set(file, text);
-  files.set('templates/tests/smoke-test.yaml', smokeTestTemplate(chart));
+  files.set('templates/tests/smoke-test.yaml', smokeTestTemplate(chart, ns));
   files.set('.helmignore', '.git/\n*.swp\n*.bak\n*.tmp\n');
   return { files, warnings };
 }
@@ -84,7 +85,7 @@ function objectTemplate(obj: ObjectVersions, envs: RenderedEnvironment[], values
         ? { include: `${chart}.labels`, labels: common }
         : undefined,
     expr: (path, versions) =>
-      path.length === 2 && path[0] === 'metadata' && path[1] === 'namespace' && versions.every((v, i) => v === present[i]!.env.app.namespace)
+      path.length === 2 && path[0] === 'metadata' && path[1] === 'namespace' && new Set(envs.map((e) => e.app.namespace)).size > 1 && versions.every((v, i) => v === present[i]!.env.app.namespace)
         ? '.Release.Namespace'
         : undefined,
     setValue: (env, ref, value) => setAt(values.get(env)!, ref, value),
