@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { writeHelmChart } from '../../src/render/helm/index.js';
 import { mergeOrder, splitImage } from '../../src/render/helm/tree.js';
-import { helm } from '../helpers/kube-tools.js';
+import { memoryIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { helm, helmPath, kubectlPath } from '../helpers/kube-tools.js';
 import { fixtureInput } from './fixture.js';
 import { helmLint, judgeHelm, withTempDir } from './judges.js';
 
@@ -56,6 +58,12 @@ describe('helm chart from hand-made objects', () => {
       expect(pod.spec.containers[0].args[0]).toContain('http://shop-api.shop.svc:80/readyz');
       expect(await readFile(join(dir, 'templates', 'NOTES.txt'), 'utf8')).toContain('kubectl --namespace {{ "shop" }} get pods');
       expect(await helmLint(dir, input)).toEqual([]);
+      // slipway check of the chart: the smoke test's objects raise nothing at warning or above (these
+      // hand-made app objects do; the examples' are checked in rendered.test.ts).
+      const io = memoryIo({ cwd: dir, env: { SLIPWAY_HELM: helmPath(), SLIPWAY_KUBECTL: kubectlPath() } });
+      await main(['node', 'slipway', 'check', '.', '-o', 'json', '-f', 'values-production.yaml'], io.io);
+      const findings = (JSON.parse(io.stdout()) as { findings: Array<{ file: string; severity: string; rule: string }> }).findings;
+      expect(findings.filter((f) => f.file.includes('smoke-test') && f.severity !== 'info').map((f) => f.rule)).toEqual([]);
     });
   });
 

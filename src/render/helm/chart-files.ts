@@ -144,6 +144,8 @@ metadata:
     helm.sh/hook: test
     helm.sh/hook-weight: "1"
     helm.sh/hook-delete-policy: before-hook-creation
+    slipway.dev/ignore: net-no-network-policy
+    slipway.dev/ignore-reason: a helm test hook that lives for one request per Service; the app's policies admit it
 spec:
   restartPolicy: Never
   automountServiceAccountToken: false
