@@ -48,18 +48,20 @@ export function startRuntime(store: ObjectStore, opts: RuntimeOptions): StartedR
   kubelet.start();
   const proxy = new ServiceProxy(store, k, kubelet, log);
   proxy.start();
-  const gateways = new GatewayProxy(store, proxy, log);
-  gateways.start();
+  // Gateway listeners only where the store serves the Gateway API (the API server's does; the
+  // runtime's own contract store for controller tests does not).
+  const gateways = store.typeFor('gateway.networking.k8s.io/v1', 'Gateway') && store.typeFor('gateway.networking.k8s.io/v1', 'HTTPRoute') ? new GatewayProxy(store, proxy, log) : undefined;
+  gateways?.start();
   return {
     controllers,
     kubelet,
     podLogs(namespace, pod, o) {
       return kubelet.worker(namespace, pod)?.logs(o.container, o);
     },
-    servicePorts: () => [...proxy.ports(), ...gateways.ports()],
+    servicePorts: () => [...proxy.ports(), ...(gateways?.ports() ?? [])],
     async stop() {
       controllers.stop();
-      await gateways.stop();
+      await gateways?.stop();
       await proxy.stop();
       await kubelet.stop();
     },
