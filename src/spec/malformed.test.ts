@@ -24,6 +24,16 @@ services:
 
 const cases: Case[] = [
   {
+    name: 'image with spaces',
+    yaml: `app: shop\nservices:\n  api:\n    image: Not An Image\n`,
+    expected: '4:12 services.api.image: "Not An Image" is not an image reference',
+  },
+  {
+    name: 'image with upper-case path',
+    yaml: `app: shop\nservices:\n  api:\n    image: ghcr.io/Acme/api:1.0\n`,
+    expected: '4:12 services.api.image: "ghcr.io/Acme/api:1.0" is not an image reference',
+  },
+  {
     name: 'port is a word',
     yaml: `${API}    port: http\n`,
     expected: '5:11 services.api.port: expected a number from 1 to 65535, got "http"',

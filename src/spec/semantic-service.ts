@@ -54,6 +54,21 @@ function checkHealth(out: SpecProblem[], path: PathSegment[], s: Service): void 
   }
 }
 
+/**
+ * An image reference as container runtimes parse it (the distribution/reference grammar): an optional
+ * registry host[:port], lower-case path components, an optional tag and an optional digest.
+ */
+const DOMAIN_PART = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const PATH_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:${DOMAIN_PART}(?:\\.${DOMAIN_PART})*(?::[0-9]+)?/)?${PATH_PART}(?:/${PATH_PART})*` +
+    '(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$',
+);
+
+export function isImageReference(image: string): boolean {
+  return IMAGE_REFERENCE.test(image);
+}
+
 export function checkService(out: SpecProblem[], spec: CheckedSpec, name: string, s: Service): void {
   const at: PathSegment[] = ['services', name];
   if (!s.image && !s.build)
@@ -61,6 +76,12 @@ export function checkService(out: SpecProblem[], spec: CheckedSpec, name: string
       path: at,
       message: 'a service needs an image or a build',
       hint: 'add image: ghcr.io/<owner>/<name> or build: { context: . }',
+    });
+  if (s.image && !isImageReference(s.image))
+    out.push({
+      path: [...at, 'image'],
+      message: `"${s.image}" is not an image reference`,
+      hint: 'registry/owner/name[:tag][@sha256:digest], lower-case path, no spaces, e.g. ghcr.io/acme/api:1.2.3',
     });
   if (s.port !== undefined && s.ports?.length)
     out.push({

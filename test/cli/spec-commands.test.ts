@@ -145,6 +145,18 @@ describe('slipway init', () => {
     expect(readFileSync(join(cwd, 'slipway.yaml'), 'utf8')).toContain('port: 9090');
   });
 
+  it('an --image that is not an image reference is refused before writing; on a terminal it is asked again', async () => {
+    const cwd = mkdtempSync(join(dir, 'init-image-'));
+    const r = await run(['init', '--yes', '--image', 'Not An Image'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--image: "Not An Image" is not an image reference');
+    expect(existsSync(join(cwd, 'slipway.yaml'))).toBe(false);
+    const m = memoryIo({ cwd, stdin: 'billing\nMy Image\nghcr.io/acme/billing\n\n' });
+    expect(await main(['node', 'slipway', 'init'], { ...m.io, isTTY: true })).toBe(0);
+    expect(m.stdout()).toContain('"My Image" is not an image reference');
+    expect(readFileSync(join(cwd, 'slipway.yaml'), 'utf8')).toContain('image: ghcr.io/acme/billing');
+  });
+
   it('-f into a directory that does not exist is a user error, nothing written', async () => {
     const cwd = mkdtempSync(join(dir, 'init-nodir-'));
     for (const extra of [[], ['--from-compose', join(ROOT, 'examples', 'discord-bot', 'docker-compose.yml')]]) {

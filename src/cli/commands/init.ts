@@ -11,6 +11,7 @@ import { importCompose, type ComposeNote } from '../../spec/compose-import.js';
 import { dnsName } from '../../spec/compose-fields.js';
 import { composeSpecText, initSpecText, type InitAnswers } from '../../spec/init-template.js';
 import { parseSpec } from '../../spec/index.js';
+import { isImageReference } from '../../spec/semantic-service.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import type { Io } from '../io.js';
 
@@ -37,11 +38,21 @@ function parsePort(value: string): number | undefined {
   return n;
 }
 
+function parseImage(value: string): string {
+  if (!isImageReference(value))
+    throw new UserError(`"${value}" is not an image reference`, {
+      code: 'init.image',
+      path: '--image',
+      hint: 'registry/owner/name, lower-case, no spaces, e.g. ghcr.io/acme/api',
+    });
+  return value;
+}
+
 function defaults(ctx: CommandContext, flags: InitFlags): InitAnswers {
   const name = dnsName(flags.name ?? basename(ctx.io.cwd));
   return {
     name,
-    image: flags.image ?? `ghcr.io/${name}/${name}`,
+    image: flags.image !== undefined ? parseImage(flags.image) : `ghcr.io/${name}/${name}`,
     port: flags.port !== undefined ? parsePort(flags.port) : DEFAULT_PORT,
   };
 }
@@ -60,12 +71,15 @@ async function ask(io: Io, start: InitAnswers, flags: InitFlags): Promise<InitAn
       return (next.done ? '' : String(next.value)).trim() || fallback;
     };
     const name = flags.name ?? dnsName(await question('App name', start.name));
-    const image =
-      flags.image ??
-      (await question(
+    let image = flags.image;
+    while (image === undefined) {
+      const answer = await question(
         'Image (repository, no tag)',
         start.image === `ghcr.io/${start.name}/${start.name}` ? `ghcr.io/${name}/${name}` : start.image,
-      ));
+      );
+      if (isImageReference(answer)) image = answer;
+      else io.out(`  "${answer}" is not an image reference (registry/owner/name, lower-case, no spaces)\n`);
+    }
     let port = start.port;
     if (flags.port === undefined) {
       // A wrong answer is asked again rather than ending the session with an error about a flag.
