@@ -43,14 +43,18 @@ export function execGit(cwd: string, env: Readonly<Record<string, string | undef
         },
       );
     });
+  // A repository without commits has no HEAD: it has no tags and no history yet (git itself fails).
+  const hasHead = () => run(['rev-parse', '--verify', '--quiet', 'HEAD']).then(() => true, () => false);
   return {
     async status() {
       return (await run(['status', '--porcelain'])).split('\n').filter((l) => l.length > 0);
     },
     async releaseTags() {
+      if (!(await hasHead())) return [];
       return (await run(['tag', '--list', 'v*', '--merged', 'HEAD'])).split('\n').filter((l) => l.length > 0);
     },
     async log(range) {
+      if (!(await hasHead())) return [];
       const out = await run([
         'log',
         '--no-merges',

@@ -29,6 +29,14 @@ async function release(r: TempRepo, ...args: string[]) {
 }
 
 describe('slipway release on real git repositories', () => {
+  it('a repository without commits has nothing to release (not a git error)', async () => {
+    const r = repo();
+    const dry = await release(r, '--dry-run');
+    expect(dry.err).toBe('');
+    expect(dry.code).toBe(0);
+    expect(dry.out).toContain('nothing to release: 0 commits');
+  });
+
   it('first release: 0.1.0 from the whole history, CHANGELOG.md committed, annotated tag on that commit', async () => {
     const r = repo();
     r.commit('feat(api): add orders endpoint');
