@@ -3,6 +3,9 @@
  * files, merged), else `~/.kube/config`; `--context` picks the context; `--namespace` overrides the
  * context's namespace, which defaults to `default`. Bad input is a UserError naming what exists.
  */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors.js';
 
@@ -20,8 +23,25 @@ export interface LoadedKubeconfig {
   namespace: string;
 }
 
-export function loadKubeconfig(opts: KubeconfigOptions = {}): LoadedKubeconfig {
+/**
+ * With no file at all, client-node's loadFromDefault falls back to http://localhost:8080 and the first
+ * request fails with an internal-looking error; say instead that there is no kubeconfig. (Inside a
+ * pod, loadFromDefault uses the service account, so that case is left to it.)
+ */
+function requireSomeKubeconfig(env: Readonly<Record<string, string | undefined>>): void {
+  if (env.KUBERNETES_SERVICE_HOST) return;
+  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f.length > 0);
+  const candidates = listed.length ? listed : [join(env.HOME || homedir(), '.kube', 'config')];
+  if (candidates.some((f) => existsSync(f))) return;
+  throw new UserError(`no kubeconfig: ${listed.length ? `none of $KUBECONFIG (${listed.join(delimiter)}) exists` : `${candidates[0]} does not exist`}`, {
+    code: 'kubeconfig-missing',
+    hint: 'start a local cluster with `slipway sandbox up --detach` (it writes the context), or pass --kubeconfig FILE',
+  });
+}
+
+export function loadKubeconfig(opts: KubeconfigOptions = {}, env: Readonly<Record<string, string | undefined>> = process.env): LoadedKubeconfig {
   const kc = new KubeConfig();
+  if (!opts.kubeconfig) requireSomeKubeconfig(env);
   try {
     if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
     else kc.loadFromDefault();
