@@ -7,16 +7,25 @@ import { workloadOf } from './workloads.js';
  *   slipway.dev/ignore: RULE[,RULE]              every finding of these rules on this object
  *   slipway.dev/ignore.<container>: RULE[,RULE]  findings of these rules about that container only
  *   slipway.dev/ignore-reason: text              why; an ignore without a reason is itself a finding
+ * and the relaxations `slipway render` writes for a spec's `security.relax` (and for dependencies that
+ * need one), whose value is the reason:
+ *   slipway.dev/relax-readOnlyRootFilesystem: why   sec-read-only-root-fs
+ * Relaxations of Pod Security Standards fields are not suppressed: admission still rejects them.
  */
 export const IGNORE_KEY = 'slipway.dev/ignore';
 export const IGNORE_CONTAINER_PREFIX = 'slipway.dev/ignore.';
 export const IGNORE_REASON_KEY = 'slipway.dev/ignore-reason';
+export const RELAX_PREFIX = 'slipway.dev/relax-';
+/** The rules a reasoned `slipway.dev/relax-<field>` annotation answers. */
+const RELAXED_RULES: Readonly<Record<string, readonly string[]>> = { readOnlyRootFilesystem: ['sec-read-only-root-fs'] };
 
 export interface IgnoreEntry {
   /** Annotation key path inside the manifest body, for findings about the annotation itself. */
   path: Path;
   container?: string;
   rules: string[];
+  /** Set for a relax annotation, whose value is its own reason. */
+  reason?: string;
 }
 
 export interface Ignores {
@@ -45,6 +54,11 @@ export function ignoresOf(m: Manifest): Ignores {
           out.reason = value.trim();
           out.reasonPath = path;
         }
+        continue;
+      }
+      if (key.startsWith(RELAX_PREFIX)) {
+        const rules = RELAXED_RULES[key.slice(RELAX_PREFIX.length)];
+        if (rules && typeof value === 'string' && value.trim() !== '') out.entries.push({ path, rules: [...rules], reason: value.trim() });
         continue;
       }
       const container = key.startsWith(IGNORE_CONTAINER_PREFIX) ? key.slice(IGNORE_CONTAINER_PREFIX.length) : undefined;

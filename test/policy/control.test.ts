@@ -32,6 +32,28 @@ describe('ignores, config and --fix', () => {
     expect(one).not.toContain('ignore-without-reason');
   });
 
+  it('honours the relax annotation slipway render writes (its value is the reason), but never for PSS rules', () => {
+    const pod = (annotations: string) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+  annotations:
+${annotations}spec:
+  containers:
+    - name: kafka
+      image: apache/kafka:3.9.0
+      securityContext:
+        readOnlyRootFilesystem: false
+        runAsNonRoot: false
+`;
+    const relaxed = rules(pod('    slipway.dev/relax-readOnlyRootFilesystem: the start script rewrites its config on every start\n    slipway.dev/relax-runAsNonRoot: the image needs root for its entrypoint\n'));
+    expect(relaxed).not.toContain('sec-read-only-root-fs/kafka');
+    expect(relaxed).not.toContain('ignore-without-reason');
+    expect(relaxed).toContain('pss-run-as-non-root/kafka');
+    const empty = rules(pod('    slipway.dev/relax-readOnlyRootFilesystem: ""\n'));
+    expect(empty).toContain('sec-read-only-root-fs/kafka');
+  });
+
   it('reports an ignore without a reason but still honours it', () => {
     const r = run(twoContainers('    slipway.dev/ignore: img-latest-tag\n'));
     expect(r.findings.filter((f) => f.rule === 'img-latest-tag')).toEqual([]);

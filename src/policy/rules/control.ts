@@ -16,7 +16,7 @@ export const IGNORE_WITHOUT_REASON = setRule(
     ctx.manifests.flatMap((m): Violation[] => {
       const ig = ignoresOf(m);
       if (ig.reason) return [];
-      return ig.entries.map((e) => ({ manifest: m, path: e.path, message: `${String(e.path[e.path.length - 1])} suppresses ${e.rules.join(', ') || 'nothing'} without slipway.dev/ignore-reason` }));
+      return ig.entries.filter((e) => e.reason === undefined).map((e) => ({ manifest: m, path: e.path, message: `${String(e.path[e.path.length - 1])} suppresses ${e.rules.join(', ') || 'nothing'} without slipway.dev/ignore-reason` }));
     }),
 );
 
