@@ -54,6 +54,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export const registerCheck: RegisterCommand = (program: Command, ctx: CommandContext) => {
   program
     .command('check')
+    .summary('check manifests and charts against policy rules')
     .description('check Kubernetes manifests, Helm charts, kustomize directories or slipway.yaml against the policy catalog')
     .argument('[paths...]', 'YAML files or directories, a Helm chart or kustomize directory, slipway.yaml, or - for stdin')
     .option('-o, --output <format>', 'text, json, sarif or junit', 'text')

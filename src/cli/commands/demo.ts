@@ -22,6 +22,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 export const registerDemo: RegisterCommand = (program: Command, ctx: CommandContext) => {
   program
     .command('demo')
+    .summary('sandbox demo: blue-green, automatic rollback')
     .description('run a local demo: blue-green, automatic rollback')
     .option('-o, --output <format>', 'text or json (a summary object)', 'text')
     .option('--keep', 'keep the sandbox serving after the demo, with a kubeconfig for kubectl, until Ctrl-C')

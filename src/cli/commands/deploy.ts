@@ -29,7 +29,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 const STRATEGIES = ['rolling', 'blue-green', 'canary'] as const;
 
 export const registerDeploy: RegisterCommand = (program: Command, ctx: CommandContext) => {
-  targetOptions(program.command('deploy').description('deploy one environment to the cluster of the kubeconfig context, rolling back automatically when it fails'))
+  targetOptions(program.command('deploy').summary('deploy one environment; roll back if it fails').description('deploy one environment to the cluster of the kubeconfig context, rolling back automatically when it fails'))
     .option('--set-image <service=image>', 'the image of one service for this deploy (repeatable)', collect, [])
     .option('--set <path=value>', 'override one spec field for this deploy, recorded in the release (repeatable)', collect, [])
     .option('--strategy <strategy>', `override deploy.strategy: ${STRATEGIES.join(', ')}`)

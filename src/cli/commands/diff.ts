@@ -5,7 +5,7 @@ import { parseOutput, type CommandContext, type RegisterCommand } from '../comma
 import { engineContext, loadTarget, targetOptions, type TargetFlags } from '../engine-context.js';
 
 export const registerDiff: RegisterCommand = (program: Command, ctx: CommandContext) => {
-  targetOptions(program.command('diff').description('show what a deploy of one environment would create, change and delete')).action(async (flags: TargetFlags) => {
+  targetOptions(program.command('diff').summary('show what a deploy would change').description('show what a deploy of one environment would create, change and delete')).action(async (flags: TargetFlags) => {
     const app = await loadTarget(flags);
     const result = await diff(engineContext(flags, ctx.io, app.namespace), app);
     ctx.io.out(parseOutput(flags.output) === 'json' ? `${JSON.stringify({ app: app.app, environment: app.environment, revision: result.plan.revision, strategy: result.plan.strategy, changes: result.changes, unchanged: result.unchanged }, null, 2)}\n` : describeDiff(result));

@@ -5,7 +5,7 @@ import { parseOutput, type CommandContext, type RegisterCommand } from '../comma
 import { engineContext, loadTarget, targetOptions, type TargetFlags } from '../engine-context.js';
 
 export const registerHistory: RegisterCommand = (program: Command, ctx: CommandContext) => {
-  targetOptions(program.command('history').description('list the recorded releases of one environment, oldest first')).action(async (flags: TargetFlags) => {
+  targetOptions(program.command('history').summary('list the releases of one environment').description('list the recorded releases of one environment, oldest first')).action(async (flags: TargetFlags) => {
     const app = await loadTarget(flags);
     const entries = await history(engineContext(flags, ctx.io, app.namespace), app.app, app.environment);
     ctx.io.out(parseOutput(flags.output) === 'json' ? `${JSON.stringify({ app: app.app, environment: app.environment, releases: entries }, null, 2)}\n` : historyTable(entries));

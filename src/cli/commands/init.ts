@@ -199,6 +199,7 @@ export async function runInit(ctx: CommandContext, flags: InitFlags): Promise<vo
 export const registerInit: RegisterCommand = (program: Command, ctx: CommandContext) => {
   program
     .command('init')
+    .summary('write a commented slipway.yaml')
     .description(
       'write a commented slipway.yaml (asks on a terminal; or --name/--image/--port; or --from-compose)',
     )

@@ -6,7 +6,7 @@ import { parseOutput, type CommandContext, type RegisterCommand } from '../comma
 import { engineContext, loadTarget, targetOptions, type TargetFlags } from '../engine-context.js';
 
 export const registerPromote: RegisterCommand = (program: Command, ctx: CommandContext) => {
-  targetOptions(program.command('promote').description('let the running deploy of one environment continue past its pause')).action(async (flags: TargetFlags) => controlCommand('promote', flags, ctx));
+  targetOptions(program.command('promote').summary('let a paused deploy continue').description('let the running deploy of one environment continue past its pause')).action(async (flags: TargetFlags) => controlCommand('promote', flags, ctx));
 };
 
 /** Shared by promote and abort: both name the pending revision in the control ConfigMap. */

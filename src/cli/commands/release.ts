@@ -21,6 +21,7 @@ interface ReleaseFlags {
 export const registerRelease: RegisterCommand = (program: Command, ctx: CommandContext) => {
   program
     .command('release')
+    .summary('tag the next version from conventional commits')
     .description('tag the next semantic version from conventional commits, with a CHANGELOG.md section')
     .option(
       '-f, --file <path>',

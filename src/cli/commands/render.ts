@@ -33,6 +33,7 @@ export const registerRender: RegisterCommand = (program: Command, ctx: CommandCo
   const names = formatWriters().map((f) => f.name);
   program
     .command('render')
+    .summary('write manifests, Helm, kustomize, workflows, docs')
     .description('render slipway.yaml as Kubernetes objects, a Helm chart, kustomize overlays, docker-compose.yml, GitHub workflows, runbooks or a Grafana dashboard')
     .option('-f, --file <path>', 'the spec', 'slipway.yaml')
     .option('-e, --env <name>', 'the environment (manifests, compose); helm and kustomize write every environment')

@@ -15,7 +15,7 @@ interface RollbackFlags extends TargetFlags {
 }
 
 export const registerRollback: RegisterCommand = (program: Command, ctx: CommandContext) => {
-  targetOptions(program.command('rollback').description('deploy an earlier release again (default: the one before what serves now)'))
+  targetOptions(program.command('rollback').summary('deploy an earlier release again').description('deploy an earlier release again (default: the one before what serves now)'))
     .option('--to <revision>', 'the revision to restore (see slipway history)')
     .option('--timeout <duration>', 'give up after this long, e.g. 5m')
     .option('--dry-run', 'print the plan and change nothing')

@@ -234,11 +234,13 @@ async function status(ctx: CommandContext, opts: { output?: string }): Promise<v
 export const registerSandbox: RegisterCommand = (program: Command, ctx: CommandContext) => {
   const sandbox = program
     .command('sandbox')
+    .summary('a local Kubernetes API for rehearsing deploys')
     .description(
       'a local Kubernetes-API-compatible cluster for rehearsing deploys (kubectl and helm work against it)',
     );
   sandbox
     .command('up')
+    .summary('start the sandbox; add a slipway-sandbox context')
     .description(
       'start the sandbox and write the "slipway-sandbox" context into $KUBECONFIG or ~/.kube/config',
     )
@@ -259,6 +261,7 @@ export const registerSandbox: RegisterCommand = (program: Command, ctx: CommandC
     .action((opts: { output?: string }) => down(ctx, opts));
   sandbox
     .command('status')
+    .summary('is it running, where, and its Service ports')
     .description('show whether a sandbox runs, where, and the local ports of its Services')
     .option('-o, --output <format>', 'text or json')
     .action((opts: { output?: string }) => status(ctx, opts));

@@ -6,6 +6,7 @@ import type { CommandContext, RegisterCommand } from '../command.js';
 export const registerSchema: RegisterCommand = (program: Command, ctx: CommandContext) => {
   program
     .command('schema')
+    .summary('print the JSON Schema of slipway.yaml')
     .description('print the JSON Schema of slipway.yaml (draft-07, as yaml-language-server reads it)')
     .option('-o, --output <format>', 'json (the schema is JSON in every case)', 'json')
     .action(() => ctx.io.out(specJsonSchemaText()));

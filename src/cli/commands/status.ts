@@ -5,7 +5,7 @@ import { parseOutput, type CommandContext, type RegisterCommand } from '../comma
 import { engineContext, loadTarget, targetOptions, type TargetFlags } from '../engine-context.js';
 
 export const registerStatus: RegisterCommand = (program: Command, ctx: CommandContext) => {
-  targetOptions(program.command('status').description('show the serving release, the latest one, the deploy lock and the Deployments of one environment')).action(async (flags: TargetFlags) => {
+  targetOptions(program.command('status').summary('show what serves in one environment').description('show the serving release, the latest one, the deploy lock and the Deployments of one environment')).action(async (flags: TargetFlags) => {
     const app = await loadTarget(flags);
     const s = await status(engineContext(flags, ctx.io, app.namespace), app);
     ctx.io.out(parseOutput(flags.output) === 'json' ? `${JSON.stringify(s, null, 2)}\n` : describeStatus(s));

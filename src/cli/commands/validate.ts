@@ -74,6 +74,7 @@ export async function runValidate(ctx: CommandContext, flags: ValidateFlags): Pr
 export const registerValidate: RegisterCommand = (program: Command, ctx: CommandContext) => {
   program
     .command('validate')
+    .summary('check slipway.yaml and every environment')
     .description('check slipway.yaml and every environment overlay; print problems with file:line:col')
     .option('-f, --file <file>', 'the spec file', DEFAULT_SPEC_FILE)
     .option('-e, --env <env>', 'validate only this environment (default: every declared one)')
