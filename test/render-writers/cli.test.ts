@@ -96,6 +96,9 @@ describe('slipway render (in-process)', () => {
     expect(corruptList.stdout).toMatch(/^wrote \d+ files to chart\n/);
     const one = await slipway(['render', '--env', 'dev', '--out', 'one'], dir);
     expect(one.stdout).toMatch(/^wrote 1 file to one\n/);
+    // Rendered manifests do not create their namespace: the hint says so.
+    expect(one.stdout).toMatch(/next: kubectl create namespace \S+ \(once; the manifests do not create it\), then kubectl apply -f one\/dev\.yaml/);
+    expect(corruptList.stdout).toMatch(/next: helm upgrade --install .* --create-namespace\n/);
   });
 
   it('refuses what it cannot do, with exit code 2 and a hint', async () => {

@@ -257,9 +257,9 @@ function nextStep(format: string, out: string, envs: RenderedEnvironment[], spec
   if (!env) return '';
   switch (format) {
     case 'helm':
-      return `next: helm upgrade --install ${spec.app} ${out} -f ${out}/values-${env.environment}.yaml --namespace ${env.app.namespace}\n`;
+      return `next: helm upgrade --install ${spec.app} ${out} -f ${out}/values-${env.environment}.yaml --namespace ${env.app.namespace} --create-namespace\n`;
     case 'kustomize':
-      return `next: kubectl apply -k ${out}/overlays/${env.environment}\n`;
+      return `next: kubectl create namespace ${env.app.namespace} (once; the manifests do not create it), then kubectl apply -k ${out}/overlays/${env.environment}\n`;
     case 'compose':
       return `next: docker compose -f ${out}/docker-compose.yml up --build\n`;
     case 'workflows':
@@ -270,6 +270,6 @@ function nextStep(format: string, out: string, envs: RenderedEnvironment[], spec
     case 'dashboards':
       return `next: import ${out}/deploy/grafana/${spec.app}.json in Grafana (Dashboards > New > Import)\n`;
     default:
-      return `next: kubectl apply -f ${out}/${env.environment}.yaml\n`;
+      return `next: kubectl create namespace ${env.app.namespace} (once; the manifests do not create it), then kubectl apply -f ${out}/${env.environment}.yaml\n`;
   }
 }
