@@ -64,7 +64,7 @@ export function check(request: CheckRequest): CheckOutcome {
         object: { apiVersion: m.ref.apiVersion, kind: m.ref.kind, ...(m.ref.namespace ? { namespace: m.ref.namespace } : {}), name: m.ref.name },
         ...(v.container ? { container: v.container } : {}),
         ...(m.environment ? { environment: m.environment } : {}),
-        message: v.message,
+        message: pos.approximate ? `${v.message} (rendered from ${m.file}; position approximate)` : v.message,
         field: dotted(v.path),
         fixable: Boolean(v.fix?.length),
       });

@@ -11,6 +11,12 @@ export type Path = ReadonlyArray<string | number>;
 export interface Position {
   line: number;
   column: number;
+  /**
+   * Rendered Helm output whose line in the template cannot be known exactly (the value came from a
+   * multi-line action such as toYaml/nindent, or the alignment is ambiguous): the position is the
+   * document's first line in the template (line 1 when the template cannot be read).
+   */
+  approximate?: boolean;
 }
 
 export interface ObjectRef {

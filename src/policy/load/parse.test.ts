@@ -61,12 +61,19 @@ describe('parseManifests', () => {
     ]);
   });
 
-  it("names Helm's template file from the # Source comment and keeps lines of the rendered stream", () => {
+  it("names Helm's template file from the # Source comment and places fields on the template's lines", () => {
     const stream = '---\n# Source: mychart/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n';
-    const helm = parseManifests(stream, 'chart', { sourceFile: (s) => `chart/${s.split('/').slice(1).join('/')}` });
+    const template = '# a Service\napiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\n';
+    const sourceFile = (s: string) => `chart/${s.split('/').slice(1).join('/')}`;
+    const rendered = '---\n# Source: mychart/templates/svc.yaml\n# a Service\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n';
+    const helm = parseManifests(rendered, 'chart', { sourceFile, templateText: () => template });
     expect(helm.manifests[0]?.file).toBe('chart/templates/svc.yaml');
-    expect(helm.manifests[0]?.locate(['metadata', 'name'])).toEqual({ line: 6, column: 3 });
+    expect(helm.manifests[0]?.locate(['metadata', 'name'])).toEqual({ line: 5, column: 3 });
+    expect(helm.manifests[0]?.start).toEqual({ line: 2, column: 1 });
     expect(helm.editable).toBe(false);
+    // A template that cannot be read (a packaged subchart): line 1 of the named file, marked approximate.
+    const unread = parseManifests(stream, 'chart', { sourceFile, templateText: () => undefined });
+    expect(unread.manifests[0]?.locate(['metadata', 'name'])).toEqual({ line: 1, column: 1, approximate: true });
   });
 });
 

@@ -2,6 +2,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, 
 import type { Problem } from '../../errors.js';
 import { isObj, str, type Obj } from '../access.js';
 import type { Manifest, Path, Position } from '../types.js';
+import { classifyTemplate, mapDocument, type TemplateMap } from './template-map.js';
 
 /**
  * Read YAML the way kubectl and the API server do (sigs.k8s.io/yaml over go-yaml v2, YAML 1.1):
@@ -20,9 +21,13 @@ const YAML_OPTIONS = (lineCounter: LineCounter) => ({
 export interface ParseOptions {
   /**
    * Rendered Helm output: each document's `# Source: chart/templates/x.yaml` comment names the template;
-   * this maps that name to the file reported to the user. Lines stay those of the rendered stream.
+   * this maps that name to the file reported to the user. Positions are mapped into that template
+   * (src/policy/load/template-map.ts): exact where the line can be known, else the document's first line
+   * in the template (line 1 when the template cannot be read), marked `approximate`.
    */
   sourceFile?: (source: string) => string;
+  /** The text of the template a `# Source:` names, when it can be read (not for packaged subcharts). */
+  templateText?: (source: string) => string | undefined;
 }
 
 export interface ParsedFile {
@@ -51,6 +56,9 @@ export function parseManifests(text: string, file: string, options: ParseOptions
   };
   // parseAllDocuments returns an EmptyStream (no documents) for empty input.
   const docs = Array.isArray(documents) ? documents : [];
+  const templates = new Map<string, ReturnType<typeof classifyTemplate> | undefined>();
+  let streamLines: string[] | undefined;
+  const lines = () => (streamLines ??= text.split('\n'));
   docs.forEach((doc, index) => {
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
@@ -61,23 +69,26 @@ export function parseManifests(text: string, file: string, options: ParseOptions
     }
     const body: unknown = doc.toJS({ maxAliasCount: 1000 });
     if (body === null || body === undefined) return; // an empty document (`---` with nothing after)
-    const reportedFile = options.sourceFile ? sourceOf(doc, text, options.sourceFile) ?? file : file;
+    const source = options.sourceFile ? sourceOf(doc, text) : undefined;
+    const reportedFile = source && options.sourceFile ? options.sourceFile(source.name) : file;
     const docKey = `${file}#${index}`;
     const contents = doc.contents as Node | null;
-    const start = at(contents?.range?.[0] ?? doc.range[0]);
+    // Rendered Helm output: positions move into the template file.
+    const place = source ? templatePlacer(source, lines, lineCounter, options.templateText, templates) : (offset: number) => at(offset);
+    const start = place(contents?.range?.[0] ?? doc.range[0]);
     if (!isObj(body)) {
       problems.push({
         message: 'a YAML document is not a Kubernetes object (expected a mapping with apiVersion and kind)',
-        location: { file: reportedFile, ...start },
+        location: { file: reportedFile, line: start.line, column: start.column },
       });
       return;
     }
-    const locate = (path: Path): Position => at(offsetOf(doc, path));
+    const locate = (path: Path): Position => place(offsetOf(doc, path));
     const push = (item: Obj, docPath: Path) => {
       const problem = missingIdentity(item);
       const itemStart = locate(docPath);
       if (problem) {
-        problems.push({ message: problem, location: { file: reportedFile, ...itemStart }, hint: 'every object needs apiVersion, kind and metadata.name (or generateName)' });
+        problems.push({ message: problem, location: { file: reportedFile, line: itemStart.line, column: itemStart.column }, hint: 'every object needs apiVersion, kind and metadata.name (or generateName)' });
         return;
       }
       const meta = isObj(item.metadata) ? item.metadata : {};
@@ -143,10 +154,49 @@ function offsetOf(doc: Document.Parsed, path: Path): number {
   return offset;
 }
 
-/** Helm writes `# Source: <chart>/templates/<file>` before every document it renders. */
-function sourceOf(doc: Document.Parsed, text: string, map: (source: string) => string): string | undefined {
+/**
+ * Helm writes `# Source: <chart>/templates/<file>` before every document it renders; the document's
+ * text follows on the next line. Returns the name and the offset of the comment in the stream.
+ */
+function sourceOf(doc: Document.Parsed, text: string): { name: string; offset: number } | undefined {
   const contentsStart = (doc.contents as Node | null)?.range?.[0] ?? doc.range[1];
   const head = text.slice(doc.range[0], contentsStart);
-  const match = /#\s*Source:\s*(\S+)/.exec(head) ?? /Source:\s*(\S+)/.exec(doc.commentBefore ?? '');
-  return match?.[1] ? map(match[1]) : undefined;
+  const match = /#\s*Source:\s*(\S+)/.exec(head);
+  return match?.[1] ? { name: match[1], offset: doc.range[0] + match.index } : undefined;
+}
+
+/**
+ * Positions for one document of `helm template` output, in its template file: the exact line (and
+ * column, when the text before it is literal) where the rendered line maps to one template line, else
+ * the document's first line in the template, marked approximate.
+ */
+function templatePlacer(
+  source: { name: string; offset: number },
+  streamLines: () => string[],
+  lineCounter: LineCounter,
+  read: ((source: string) => string | undefined) | undefined,
+  cache: Map<string, ReturnType<typeof classifyTemplate> | undefined>,
+): (offset: number) => Position {
+  if (!cache.has(source.name)) {
+    const template = read?.(source.name);
+    cache.set(source.name, template === undefined ? undefined : classifyTemplate(template));
+  }
+  const template = cache.get(source.name);
+  if (!template) return () => ({ line: 1, column: 1, approximate: true });
+  // The document's lines: from the line after `# Source:` up to helm's next `---` separator.
+  const lines = streamLines();
+  const first = lineCounter.linePos(source.offset).line; // 1-based line of the comment = 0-based index of the next line
+  let end = first;
+  while (end < lines.length && !/^---\s*$/.test(lines[end] ?? '')) end++;
+  while (end > first && (lines[end - 1] ?? '').trim() === '') end--; // helm trims each document
+  const rendered = lines.slice(first, end).map((l) => l.replace(/\r$/, ''));
+  let map: TemplateMap | undefined;
+  return (offset) => {
+    map ??= mapDocument(template, rendered);
+    const p = lineCounter.linePos(offset);
+    const index = p.line - 1 - first;
+    const line = map.exactLine(index);
+    if (line === undefined) return { line: map.startLine, column: 1, approximate: true };
+    return { line, column: map.column(index, p.col) };
+  };
 }

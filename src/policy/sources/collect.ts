@@ -100,7 +100,15 @@ async function renderHelm(dir: string, host: InputHost, opts: CollectOptions, di
     throw new UserErrors([{ message: `helm template failed: ${(error as Error).message}`, location: { file: display(join(dir, 'Chart.yaml')), line: 1, column: 1 } }], 'check/helm-failed');
   }
   // `# Source: <chart name>/templates/x.yaml`: the first segment is the chart name, not the directory.
-  const parsed = parseManifests(text, display(dir), { sourceFile: (source) => display(join(dir, source.split('/').slice(1).join('/'))) });
+  // Positions are mapped into the template file (a packaged subchart's templates cannot be read: line 1).
+  const inChart = (source: string) => join(dir, source.split('/').slice(1).join('/'));
+  const parsed = parseManifests(text, display(dir), {
+    sourceFile: (source) => display(inChart(source)),
+    templateText: (source) => {
+      const file = inChart(source);
+      return host.exists(file) && !host.isDirectory(file) ? host.readFile(file) : undefined;
+    },
+  });
   return { ...parsed, manifests: parsed.manifests.map((m) => ({ ...m, build: display(dir) })) };
 }
 
