@@ -9,21 +9,21 @@
  * matches, filters and more than one route per listener are not interpreted (the first attached
  * route takes every connection).
  */
-import { createServer, type Server, type Socket } from 'node:net';
-import type { KubeObject, ObjectStore, ResourceType, ServicePort, WatchEvent } from '../types.js';
+import type { Socket } from 'node:net';
+import type { KubeObject, ObjectStore, ResourceType, ServicePort } from '../types.js';
 import { resourceType, spec } from '../controllers/objects.js';
+import { followKind, LoopbackListeners, type Loopback } from './listeners.js';
 import { forward, type ServiceProxy } from './proxy.js';
 
-interface Listener {
+interface ListenerState {
   gateway: { namespace: string; name: string };
   sectionName: string;
-  port: ServicePort;
-  server: Server;
-  sockets: Set<Socket>;
   /** Smooth weighted round robin state per backendRef key. */
   current: Map<string, number>;
   nextEndpoint: number;
 }
+
+type Listener = Loopback<ListenerState>;
 
 interface BackendRef {
   name?: string;
@@ -54,7 +54,7 @@ export function pickWeighted<T>(items: Array<{ key: string; weight: number; item
 }
 
 export class GatewayProxy {
-  private readonly listeners = new Map<string, Listener>();
+  private readonly listeners: LoopbackListeners<ListenerState>;
   private readonly gatewayType: ResourceType;
   private readonly routeType: ResourceType;
   private stopWatch: (() => void) | undefined;
@@ -63,28 +63,25 @@ export class GatewayProxy {
   constructor(
     private readonly store: ObjectStore,
     private readonly services: ServiceProxy,
-    private readonly log: (line: string) => void,
+    log: (line: string) => void,
   ) {
+    this.listeners = new LoopbackListeners<ListenerState>('gateway proxy', log, (l, client) => this.accept(l, client));
     this.gatewayType = resourceType(store, 'gateway.networking.k8s.io/v1', 'Gateway');
     this.routeType = resourceType(store, 'gateway.networking.k8s.io/v1', 'HTTPRoute');
   }
 
   start(): void {
-    const { items, resourceVersion } = this.store.list(this.gatewayType, undefined);
-    for (const g of items) this.sync(g, false);
-    this.stopWatch = this.store.watch(this.gatewayType, undefined, { resourceVersion }, (e: WatchEvent) => {
-      if (e.type !== 'BOOKMARK') setImmediate(() => this.sync(e.object, e.type === 'DELETED'));
-    });
+    this.stopWatch = followKind(this.store, this.gatewayType, (gw, deleted) => this.sync(gw, deleted));
   }
 
   ports(): ServicePort[] {
-    return [...this.listeners.values()].map((l) => l.port).filter((p) => p.localPort > 0);
+    return this.listeners.ports();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopWatch?.();
-    await Promise.all([...this.listeners.keys()].map((key) => this.close(key)));
+    await this.listeners.closeAll();
   }
 
   private sync(gw: KubeObject, deleted: boolean): void {
@@ -92,40 +89,17 @@ export class GatewayProxy {
     const namespace = gw.metadata.namespace as string;
     const name = gw.metadata.name as string;
     const listeners = deleted || gw.metadata.deletionTimestamp ? [] : (spec<{ listeners?: Array<{ name?: string; port?: number }> }>(gw).listeners ?? []);
-    const wanted = new Map(listeners.filter((l) => typeof l.port === 'number').map((l) => [`${namespace}/${name}/${l.port}`, l]));
-    for (const key of this.listeners.keys()) if (key.startsWith(`${namespace}/${name}/`) && !wanted.has(key)) void this.close(key);
-    for (const [key, spec] of wanted) {
-      if (this.listeners.has(key)) continue;
-      const l: Listener = {
-        gateway: { namespace, name },
-        sectionName: spec.name ?? '',
-        port: { namespace, name: `gateway/${name}`, port: spec.port as number, localPort: 0, protocol: 'TCP' },
-        server: createServer((c) => this.accept(l, c)),
-        sockets: new Set(),
-        current: new Map(),
-        nextEndpoint: 0,
-      };
-      this.listeners.set(key, l);
-      l.server.on('error', (e) => this.log(`gateway proxy: ${key}: ${e.message}`));
-      l.server.listen(0, '127.0.0.1', () => {
-        const addr = l.server.address();
-        l.port.localPort = typeof addr === 'object' && addr ? addr.port : 0;
-      });
+    const wanted = new Map(listeners.filter((l) => typeof l.port === 'number').map((l) => [LoopbackListeners.key(namespace, name, l.port as number), l]));
+    this.listeners.retain(namespace, name, new Set(wanted.keys()));
+    for (const [key, listener] of wanted) {
+      this.listeners.open(key, { namespace, name: `gateway/${name}`, port: listener.port as number, protocol: 'TCP' }, { gateway: { namespace, name }, sectionName: listener.name ?? '', current: new Map(), nextEndpoint: 0 });
     }
-  }
-
-  private close(key: string): Promise<void> {
-    const l = this.listeners.get(key);
-    this.listeners.delete(key);
-    if (!l) return Promise.resolve();
-    for (const s of l.sockets) s.destroy();
-    return new Promise((done) => l.server.close(() => done()));
   }
 
   private attached(l: Listener, route: KubeObject): boolean {
     const routeNs = route.metadata.namespace as string;
     return (spec<{ parentRefs?: ParentRef[] }>(route).parentRefs ?? []).some(
-      (p) => p.name === l.gateway.name && (p.namespace ?? routeNs) === l.gateway.namespace && (p.sectionName === undefined || p.sectionName === l.sectionName) && (p.port === undefined || p.port === l.port.port),
+      (p) => p.name === l.state.gateway.name && (p.namespace ?? routeNs) === l.state.gateway.namespace && (p.sectionName === undefined || p.sectionName === l.state.sectionName) && (p.port === undefined || p.port === l.port.port),
     );
   }
 
@@ -136,12 +110,12 @@ export class GatewayProxy {
       .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
     const route = routes[0];
     const refs = route ? (spec<{ rules?: Array<{ backendRefs?: BackendRef[] }> }>(route).rules?.[0]?.backendRefs ?? []) : [];
-    const ns = (route?.metadata.namespace as string | undefined) ?? l.gateway.namespace;
+    const ns = (route?.metadata.namespace as string | undefined) ?? l.state.gateway.namespace;
     const choice = pickWeighted(
       refs.filter((r) => (r.kind ?? 'Service') === 'Service' && r.name && r.port).map((r) => ({ key: `${r.namespace ?? ns}/${r.name}:${r.port}`, weight: r.weight ?? 1, item: r })),
-      l.current,
+      l.state.current,
     );
     const backends = choice ? this.services.serviceBackends(choice.namespace ?? ns, choice.name as string, choice.port as number) : [];
-    forward(client, backends, l.nextEndpoint++, l.sockets);
+    forward(client, backends, l.state.nextEndpoint++, l.sockets);
   }
 }

@@ -6,24 +6,19 @@
  * instant. A connect failure moves on to the next endpoint before the client sees anything
  * (like nginx's proxy_next_upstream). Simulated pods have nothing listening and are skipped.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import type { KubeObject, ObjectStore, ServicePort, WatchEvent } from '../types.js';
+import { connect, type Socket } from 'node:net';
+import type { KubeObject, ObjectStore, ServicePort } from '../types.js';
 import { spec, type Kinds } from '../controllers/objects.js';
 import type { Kubelet } from './kubelet.js';
-
-interface Listener {
-  service: ServicePort;
-  server: Server;
-  next: number;
-  sockets: Set<Socket>;
-}
+import { followKind, LoopbackListeners, type Loopback } from './listeners.js';
 
 interface Address {
   targetRef?: { uid?: string; name?: string };
 }
 
 export class ServiceProxy {
-  private readonly listeners = new Map<string, Listener>();
+  /** Per listener: the next endpoint index of its round robin. */
+  private readonly listeners: LoopbackListeners<{ next: number }>;
   private stopWatch: (() => void) | undefined;
   private stopped = false;
 
@@ -31,25 +26,23 @@ export class ServiceProxy {
     private readonly store: ObjectStore,
     private readonly k: Kinds,
     private readonly kubelet: Kubelet,
-    private readonly log: (line: string) => void,
-  ) {}
+    log: (line: string) => void,
+  ) {
+    this.listeners = new LoopbackListeners<{ next: number }>('proxy', log, (l, client) => this.accept(l, client));
+  }
 
   start(): void {
-    const { items, resourceVersion } = this.store.list(this.k.service, undefined);
-    for (const s of items) this.sync(s, false);
-    this.stopWatch = this.store.watch(this.k.service, undefined, { resourceVersion }, (e: WatchEvent) => {
-      if (e.type !== 'BOOKMARK') setImmediate(() => this.sync(e.object, e.type === 'DELETED'));
-    });
+    this.stopWatch = followKind(this.store, this.k.service, (svc, deleted) => this.sync(svc, deleted));
   }
 
   ports(): ServicePort[] {
-    return [...this.listeners.values()].map((l) => l.service).filter((p) => p.localPort > 0);
+    return this.listeners.ports();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopWatch?.();
-    await Promise.all([...this.listeners.keys()].map((key) => this.close(key)));
+    await this.listeners.closeAll();
   }
 
   private sync(svc: KubeObject, deleted: boolean): void {
@@ -58,27 +51,8 @@ export class ServiceProxy {
     const name = svc.metadata.name as string;
     const s = spec<{ type?: string; ports?: { port: number; protocol?: string }[] }>(svc);
     const wanted = deleted || svc.metadata.deletionTimestamp || s.type === 'ExternalName' ? [] : (s.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP');
-    const keys = new Set(wanted.map((p) => `${ns}/${name}/${p.port}`));
-    for (const key of this.listeners.keys()) if (key.startsWith(`${ns}/${name}/`) && !keys.has(key)) void this.close(key);
-    for (const p of wanted) {
-      const key = `${ns}/${name}/${p.port}`;
-      if (this.listeners.has(key)) continue;
-      const l: Listener = { service: { namespace: ns, name, port: p.port, localPort: 0, protocol: 'TCP' }, server: createServer((c) => this.accept(l, c)), next: 0, sockets: new Set() };
-      this.listeners.set(key, l);
-      l.server.on('error', (e) => this.log(`proxy: ${key}: ${e.message}`));
-      l.server.listen(0, '127.0.0.1', () => {
-        const addr = l.server.address();
-        l.service.localPort = typeof addr === 'object' && addr ? addr.port : 0;
-      });
-    }
-  }
-
-  private close(key: string): Promise<void> {
-    const l = this.listeners.get(key);
-    this.listeners.delete(key);
-    if (!l) return Promise.resolve();
-    for (const s of l.sockets) s.destroy();
-    return new Promise((done) => l.server.close(() => done()));
+    this.listeners.retain(ns, name, new Set(wanted.map((p) => LoopbackListeners.key(ns, name, p.port))));
+    for (const p of wanted) this.listeners.open(LoopbackListeners.key(ns, name, p.port), { namespace: ns, name, port: p.port, protocol: 'TCP' }, { next: 0 });
   }
 
   /** Ready backends for the Service port, in a stable order, resolved to loopback addresses (the gateway proxy routes to them too). */
@@ -103,8 +77,8 @@ export class ServiceProxy {
     return out;
   }
 
-  private accept(l: Listener, client: Socket): void {
-    forward(client, this.serviceBackends(l.service.namespace, l.service.name, l.service.port), l.next++, l.sockets);
+  private accept(l: Loopback<{ next: number }>, client: Socket): void {
+    forward(client, this.serviceBackends(l.port.namespace, l.port.name, l.port.port), l.state.next++, l.sockets);
   }
 }
 
