@@ -6,11 +6,8 @@
  */
 import type { Command } from 'commander';
 import { KubeCluster } from '../cluster/kube.js';
-import { systemClock } from '../engine/clock.js';
-import type { DeployEvent, EngineContext } from '../engine/context.js';
+import { clusterContext, type DeployEvent, type EngineContext } from '../engine/context.js';
 import { parseDuration } from '../engine/duration.js';
-import { defaultHolderIdentity } from '../engine/lock.js';
-import { SecretReleaseStore } from '../engine/releases/secrets.js';
 import { UserError } from '../errors.js';
 import { loadSpec } from '../spec/load.js';
 import { resolveEnvironment } from '../spec/resolve.js';
@@ -46,7 +43,7 @@ export function engineContext(flags: TargetFlags, io: Io, namespace: string, emi
   const envKubeconfig = io.env.KUBECONFIG;
   const kubeconfig = flags.kubeconfig ?? (envKubeconfig && !envKubeconfig.includes(':') ? envKubeconfig : undefined);
   const cluster = KubeCluster.fromKubeconfig({ kubeconfig, context: flags.context, namespace });
-  return { cluster, store: new SecretReleaseStore(cluster, namespace), clock: systemClock, holder: defaultHolderIdentity(), emit };
+  return clusterContext(cluster, namespace, emit);
 }
 
 /** A duration flag (`--timeout 5m`) in milliseconds; a malformed one is bad input naming the flag. */

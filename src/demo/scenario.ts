@@ -7,15 +7,12 @@
  */
 import { fileURLToPath } from 'node:url';
 import { KubeCluster } from '../cluster/kube.js';
-import { systemClock } from '../engine/clock.js';
-import type { DeployEvent, EngineContext } from '../engine/context.js';
+import { clusterContext, type DeployEvent, type EngineContext } from '../engine/context.js';
 import { deploy, type DeployResult } from '../engine/deploy.js';
 import { history, type HistoryEntry } from '../engine/history.js';
-import { defaultHolderIdentity } from '../engine/lock.js';
 import { applyOverrides } from '../engine/overrides.js';
 import { describeResult } from '../engine/progress/result.js';
 import { textProgress } from '../engine/progress/text.js';
-import { SecretReleaseStore } from '../engine/releases/secrets.js';
 import { objectName } from '../render/names.js';
 import { loadSpec } from '../spec/load.js';
 import { resolveEnvironment } from '../spec/resolve.js';
@@ -142,7 +139,7 @@ export class DemoRun {
     this.record.sandboxStartMs = Math.round(performance.now() - t0);
     const app = demoApp(resolveEnvironment(await loadSpec(SAMPLE_SPEC), DEMO_ENVIRONMENT, SAMPLE_SPEC));
     const cluster = KubeCluster.fromKubeconfig({ kubeconfig: this.cluster.kubeconfig, namespace: app.namespace });
-    this.engine = { cluster, store: new SecretReleaseStore(cluster, app.namespace), clock: systemClock, holder: defaultHolderIdentity(), emit: (e) => this.progress(e) };
+    this.engine = clusterContext(cluster, app.namespace, (e) => this.progress(e));
     this.say(`sandbox up at ${this.record.sandboxUrl} in ${this.record.sandboxStartMs} ms: API server, controllers, a kubelet running pods as local processes, a proxy per Service\n`);
     return app;
   }

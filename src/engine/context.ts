@@ -4,6 +4,9 @@
  * build it from the in-memory cluster and store and a ManualClock.
  */
 import type { Cluster } from '../cluster/cluster.js';
+import { systemClock } from './clock.js';
+import { defaultHolderIdentity } from './lock.js';
+import { SecretReleaseStore } from './releases/secrets.js';
 import type { Measurement } from './analysis/provider.js';
 import type { Clock } from './clock.js';
 import type { StepName } from './plan/types.js';
@@ -21,4 +24,9 @@ export interface EngineContext {
   /** The lock holder identity and the release's `deployedBy`. */
   holder: string;
   emit(event: DeployEvent): void;
+}
+
+/** The context for a real cluster: release records in Secrets of `namespace`, the system clock, this machine's identity. */
+export function clusterContext(cluster: Cluster, namespace: string, emit: (e: DeployEvent) => void = () => undefined): EngineContext {
+  return { cluster, store: new SecretReleaseStore(cluster, namespace), clock: systemClock, holder: defaultHolderIdentity(), emit };
 }
