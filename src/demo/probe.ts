@@ -16,7 +16,8 @@ export async function versionsAnswering(port: number, requests: number): Promise
   return seen;
 }
 
-function versionOf(port: number): Promise<string> {
+/** GET / through the Service port on a new connection: the version that answered (a non-200 answer rejects). */
+export function versionOf(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: PROBE_TIMEOUT_MS }, (res) => {
       let body = '';

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import { memoryIo, type Io } from '../../src/cli/io.js';
 import { startLoad as startDemoLoad, type RunningLoad } from '../../src/demo/load.js';
+import { servicePort as demoServicePort } from '../../src/demo/sandbox.js';
 import type { SandboxEnv } from './sandbox-env.js';
 
 export const SAMPLE_SPEC = 'examples/sample-service/slipway.yaml';
@@ -21,25 +22,13 @@ export async function slipwayCli(env: SandboxEnv, args: string[]): Promise<CliRe
 
 /** The Service's local proxy port in the sandbox (what `slipway sandbox status` lists). */
 export function servicePort(env: SandboxEnv, namespace: string, name: string): number {
-  const runtime = env.sandbox.runtime;
-  if (!runtime) throw new Error('the sandbox runs without its runtime');
-  const entry = runtime.servicePorts().find((p) => p.namespace === namespace && p.name === name);
-  if (!entry) throw new Error(`no proxy port for Service ${namespace}/${name}`);
-  return entry.localPort;
+  const port = demoServicePort(env.sandbox, namespace, name);
+  if (port === undefined) throw new Error(`no proxy port for Service ${namespace}/${name}`);
+  return port;
 }
 
-/** GET / through the Service proxy on a new connection (a pooled one would stay on the pod it first reached): the version that answered. */
-export async function versionOf(port: number): Promise<string> {
-  const { get } = await import('node:http');
-  return new Promise((resolve, reject) => {
-    get({ host: '127.0.0.1', port, path: '/', agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve((JSON.parse(body) as { version: string }).version));
-    }).on('error', reject);
-  });
-}
+/** GET / through the Service proxy on a new connection: the version that answered. */
+export { versionOf } from '../../src/demo/probe.js';
 
 export type { LoadStats } from '../../src/demo/load.js';
 
