@@ -6,7 +6,8 @@
  */
 export function corpusFiles(units: number): Array<{ name: string; text: string }> {
   const files: Array<{ name: string; text: string }> = [];
-  for (let u = 0; u < units; u++) files.push({ name: `app-${String(u).padStart(5, '0')}.yaml`, text: unit(u) });
+  for (let u = 0; u < units; u++)
+    files.push({ name: `app-${String(u).padStart(5, '0')}.yaml`, text: unit(u) });
   return files;
 }
 
@@ -20,8 +21,12 @@ function unit(u: number): string {
   const sc = careless
     ? '            privileged: true\n'
     : '            allowPrivilegeEscalation: false\n            readOnlyRootFilesystem: true\n            capabilities: {drop: [ALL]}\n';
-  const probes = careless ? '' : `          readinessProbe: {httpGet: {path: /ready, port: http}}\n          livenessProbe: {httpGet: {path: /live, port: http}}\n`;
-  const env = careless ? '          env:\n            - {name: DB_PASSWORD, value: hunter2-secret}\n' : '          env:\n            - {name: LOG_LEVEL, value: info}\n';
+  const probes = careless
+    ? ''
+    : `          readinessProbe: {httpGet: {path: /ready, port: http}}\n          livenessProbe: {httpGet: {path: /live, port: http}}\n`;
+  const env = careless
+    ? '          env:\n            - {name: DB_PASSWORD, value: hunter2-secret}\n'
+    : '          env:\n            - {name: LOG_LEVEL, value: info}\n';
   const pod = (name: string, indent: string) =>
     `${indent}metadata:\n${indent}  labels: {app: ${app}, component: ${name}}\n${indent}spec:\n${indent}  securityContext: {runAsNonRoot: true, runAsUser: 10001, seccompProfile: {type: RuntimeDefault}}\n${indent}  containers:\n${indent}    - name: ${name}\n${indent}      image: ${image}\n${indent}      ports: [{name: http, containerPort: 8080}]\n${probes.replace(/^ {10}/gm, `${indent}      `)}${env.replace(/^ {10}/gm, `${indent}      `)}${indent}      resources: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}\n${indent}      securityContext:\n${sc.replace(/^ {12}/gm, `${indent}        `)}`;
   return `apiVersion: apps/v1

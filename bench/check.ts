@@ -27,17 +27,33 @@ const expected = units * OBJECTS_PER_UNIT;
 function runOnce(): { seconds: number; resources: number; findings: number } {
   const start = performance.now();
   const manifests = files.flatMap((f) => parseManifests(f.text, f.name).manifests);
-  const outcome = check({ manifests, options: { kubeVersion: { major: 1, minor: 36 }, pssVersion: { major: 1, minor: 35 } } });
-  return { seconds: (performance.now() - start) / 1000, resources: manifests.length, findings: outcome.findings.length };
+  const outcome = check({
+    manifests,
+    options: { kubeVersion: { major: 1, minor: 36 }, pssVersion: { major: 1, minor: 35 } },
+  });
+  return {
+    seconds: (performance.now() - start) / 1000,
+    resources: manifests.length,
+    findings: outcome.findings.length,
+  };
 }
 
 const runs = Array.from({ length: repeat }, runOnce);
 const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-if (best.resources !== expected) throw new Error(`corpus has ${best.resources} resources, expected ${expected}`);
+if (best.resources !== expected)
+  throw new Error(`corpus has ${best.resources} resources, expected ${expected}`);
 const line = (tool: string, resources: number, seconds: number, extra = '') =>
-  `${tool.padEnd(22)} ${String(resources).padStart(7)} resources  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(resources / seconds).toString().padStart(8)} resources/s${extra}`;
-process.stdout.write(`corpus: ${files.length} files, ${best.resources} resources (${OBJECTS_PER_UNIT} kinds), one process, best of ${repeat}\n`);
-process.stdout.write(`${line('slipway check', best.resources, best.seconds, `  (${best.findings} findings, parse + all rules + positions)`)}\n`);
+  `${tool.padEnd(22)} ${String(resources).padStart(7)} resources  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(
+    resources / seconds,
+  )
+    .toString()
+    .padStart(8)} resources/s${extra}`;
+process.stdout.write(
+  `corpus: ${files.length} files, ${best.resources} resources (${OBJECTS_PER_UNIT} kinds), one process, best of ${repeat}\n`,
+);
+process.stdout.write(
+  `${line('slipway check', best.resources, best.seconds, `  (${best.findings} findings, parse + all rules + positions)`)}\n`,
+);
 
 const checkov = process.env.CHECKOV;
 if (checkov && existsSync(checkov)) {
@@ -47,7 +63,21 @@ if (checkov && existsSync(checkov)) {
   for (const f of subset) writeFileSync(join(dir, f.name), f.text);
   const start = performance.now();
   try {
-    execFileSync(checkov, ['--framework', 'kubernetes', '--directory', dir, '--quiet', '--compact', '--output', 'json', '--skip-download'], { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30 });
+    execFileSync(
+      checkov,
+      [
+        '--framework',
+        'kubernetes',
+        '--directory',
+        dir,
+        '--quiet',
+        '--compact',
+        '--output',
+        'json',
+        '--skip-download',
+      ],
+      { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30 },
+    );
   } catch {
     // checkov exits 1 when it finds something; the timing is what matters here.
   }
@@ -55,5 +85,7 @@ if (checkov && existsSync(checkov)) {
   process.stdout.write(`${line('checkov (reference)', subset.length * OBJECTS_PER_UNIT, seconds)}\n`);
   rmSync(dir, { recursive: true, force: true });
 } else {
-  process.stdout.write('reference: none run (kube-score, kube-linter and Polaris are not installable from npm or Debian here; set CHECKOV=/path/to/checkov to compare with Checkov)\n');
+  process.stdout.write(
+    'reference: none run (kube-score, kube-linter and Polaris are not installable from npm or Debian here; set CHECKOV=/path/to/checkov to compare with Checkov)\n',
+  );
 }

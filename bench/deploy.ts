@@ -35,7 +35,8 @@ function watchPods(env: SandboxEnv): { readiness(image: string, since: number): 
   const seen = new Map<string, { image: string; created: number; ready?: number }>();
   const stop = env.sandbox.store.watch(kinds(env.sandbox.store).pod, 'sample', {}, (e) => {
     const name = e.object.metadata.name ?? '';
-    const image = ((e.object.spec as { containers?: Array<{ image?: string }> }).containers ?? [])[0]?.image ?? '';
+    const image =
+      ((e.object.spec as { containers?: Array<{ image?: string }> }).containers ?? [])[0]?.image ?? '';
     const entry = seen.get(name) ?? { image, created: performance.now() };
     if (entry.ready === undefined && isPodReady(e.object)) entry.ready = performance.now();
     seen.set(name, entry);
@@ -58,7 +59,12 @@ function counting(cluster: Cluster): { cluster: Cluster; calls: () => number; re
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        n += prop === 'apply' && Array.isArray(args[0]) ? (args[0] as unknown[]).length : prop === 'watch' ? 2 : 1;
+        n +=
+          prop === 'apply' && Array.isArray(args[0])
+            ? (args[0] as unknown[]).length
+            : prop === 'watch'
+              ? 2
+              : 1;
         return (value as (...a: unknown[]) => unknown).apply(target, args);
       };
     },
@@ -72,7 +78,13 @@ async function slipwayRun(): Promise<Record<string, number>> {
   try {
     const resolved = resolveEnvironment(await loadSpec(SPEC), 'dev', SPEC);
     const counted = counting(KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace: 'sample' }));
-    const ctx = { cluster: counted.cluster, store: new SecretReleaseStore(counted.cluster, 'sample'), clock: systemClock, holder: 'bench', emit: () => undefined };
+    const ctx = {
+      cluster: counted.cluster,
+      store: new SecretReleaseStore(counted.cluster, 'sample'),
+      clock: systemClock,
+      holder: 'bench',
+      emit: () => undefined,
+    };
     const release = async (tag: string) => {
       const { app, overrides } = applyOverrides(resolved, [], [`web=sample-service:${tag}`]);
       const r = await deploy(ctx, { app, overrides, strategy: 'rolling', skipAnalysis: true });
@@ -90,7 +102,14 @@ async function slipwayRun(): Promise<Record<string, number>> {
     const back = await rollback(ctx, { app: 'sample', environment: 'dev', to: 1 });
     if (back.exitCode !== 0) throw new Error(`slipway rollback: ${back.message}`);
     const rollbackMs = performance.now() - t0;
-    return { upgrade, upgradeReady, upgradeCalls, rollback: rollbackMs, rollbackReady: pods.readiness('sample-service:1.0.0', t0), rollbackCalls: counted.calls() };
+    return {
+      upgrade,
+      upgradeReady,
+      upgradeCalls,
+      rollback: rollbackMs,
+      rollbackReady: pods.readiness('sample-service:1.0.0', t0),
+      rollbackCalls: counted.calls(),
+    };
   } finally {
     pods.stop();
     await env.stop();
@@ -103,18 +122,52 @@ async function helmRun(): Promise<Record<string, number>> {
   const chart = mkdtempSync(join(tmpdir(), 'slipway-bench-chart-'));
   try {
     const io = memoryIo();
-    if ((await main(['node', 'slipway', 'render', '-f', SPEC, '--format', 'helm', '--out', chart], io.io)) !== 0) throw new Error(`render: ${io.stderr()}`);
-    const home = { KUBECONFIG: env.kubeconfig, HELM_CACHE_HOME: join(env.dir, 'hc'), HELM_CONFIG_HOME: join(env.dir, 'hf'), HELM_DATA_HOME: join(env.dir, 'hd') };
-    const upgrade = (tag: string) => helm(['upgrade', '--install', 'sample', chart, '-f', join(chart, 'values-dev.yaml'), '--namespace', 'sample', '--create-namespace', '--wait', '--timeout', '2m', '--set', `workloads.sample-web.containers.web.image.tag=${tag}`], { env: home });
+    if (
+      (await main(['node', 'slipway', 'render', '-f', SPEC, '--format', 'helm', '--out', chart], io.io)) !== 0
+    )
+      throw new Error(`render: ${io.stderr()}`);
+    const home = {
+      KUBECONFIG: env.kubeconfig,
+      HELM_CACHE_HOME: join(env.dir, 'hc'),
+      HELM_CONFIG_HOME: join(env.dir, 'hf'),
+      HELM_DATA_HOME: join(env.dir, 'hd'),
+    };
+    const upgrade = (tag: string) =>
+      helm(
+        [
+          'upgrade',
+          '--install',
+          'sample',
+          chart,
+          '-f',
+          join(chart, 'values-dev.yaml'),
+          '--namespace',
+          'sample',
+          '--create-namespace',
+          '--wait',
+          '--timeout',
+          '2m',
+          '--set',
+          `workloads.sample-web.containers.web.image.tag=${tag}`,
+        ],
+        { env: home },
+      );
     await upgrade('1.0.0');
     let t0 = performance.now();
     await upgrade('2.0.0');
     const upgradeMs = performance.now() - t0;
     const upgradeReady = pods.readiness('sample-service:2.0.0', t0);
     t0 = performance.now();
-    await helm(['rollback', 'sample', '1', '--namespace', 'sample', '--wait', '--timeout', '2m'], { env: home });
+    await helm(['rollback', 'sample', '1', '--namespace', 'sample', '--wait', '--timeout', '2m'], {
+      env: home,
+    });
     const rollbackMs = performance.now() - t0;
-    return { upgrade: upgradeMs, upgradeReady, rollback: rollbackMs, rollbackReady: pods.readiness('sample-service:1.0.0', t0) };
+    return {
+      upgrade: upgradeMs,
+      upgradeReady,
+      rollback: rollbackMs,
+      rollbackReady: pods.readiness('sample-service:1.0.0', t0),
+    };
   } finally {
     pods.stop();
     rmSync(chart, { recursive: true, force: true });
@@ -124,11 +177,20 @@ async function helmRun(): Promise<Record<string, number>> {
 
 const s = await slipwayRun();
 const h = await helmRun();
-const ms = (n: number | undefined) => (n === undefined || Number.isNaN(n) ? '   n/a' : `${Math.round(n).toString().padStart(6)}`);
+const ms = (n: number | undefined) =>
+  n === undefined || Number.isNaN(n) ? '   n/a' : `${Math.round(n).toString().padStart(6)}`;
 console.log('sample-service, 2 replicas, sandbox with real processes; milliseconds');
 console.log('                                wall   pods ready  tool overhead  API calls');
-console.log(`slipway deploy (rolling)     ${ms(s.upgrade)}       ${ms(s.upgradeReady)}         ${ms(s.upgrade! - s.upgradeReady!)}     ${ms(s.upgradeCalls)}`);
-console.log(`helm upgrade --wait          ${ms(h.upgrade)}       ${ms(h.upgradeReady)}         ${ms(h.upgrade! - h.upgradeReady!)}        n/a`);
-console.log(`slipway rollback --to 1      ${ms(s.rollback)}       ${ms(s.rollbackReady)}         ${ms(s.rollback! - s.rollbackReady!)}     ${ms(s.rollbackCalls)}`);
-console.log(`helm rollback 1 --wait       ${ms(h.rollback)}       ${ms(h.rollbackReady)}         ${ms(h.rollback! - h.rollbackReady!)}        n/a`);
+console.log(
+  `slipway deploy (rolling)     ${ms(s.upgrade)}       ${ms(s.upgradeReady)}         ${ms(s.upgrade! - s.upgradeReady!)}     ${ms(s.upgradeCalls)}`,
+);
+console.log(
+  `helm upgrade --wait          ${ms(h.upgrade)}       ${ms(h.upgradeReady)}         ${ms(h.upgrade! - h.upgradeReady!)}        n/a`,
+);
+console.log(
+  `slipway rollback --to 1      ${ms(s.rollback)}       ${ms(s.rollbackReady)}         ${ms(s.rollback! - s.rollbackReady!)}     ${ms(s.rollbackCalls)}`,
+);
+console.log(
+  `helm rollback 1 --wait       ${ms(h.rollback)}       ${ms(h.rollbackReady)}         ${ms(h.rollback! - h.rollbackReady!)}        n/a`,
+);
 process.exit(0);

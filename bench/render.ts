@@ -31,8 +31,17 @@ export function generatedSpec(services: number): Record<string, unknown> {
     const scheduled = i % 10 === 9;
     svc[name] = {
       image: `ghcr.io/acme/${name}`,
-      ...(scheduled ? { schedule: `${i % 60} * * * *`, command: ['run-job'] } : { port: 8000 + (i % 50), health: { readiness: '/readyz', liveness: '/healthz' } }),
-      env: { LOG_LEVEL: 'info', DATABASE_URL: '${db.url}', ...(i % 3 === 0 ? { CACHE_URL: '${cache.url}' } : {}), ...(i > 0 && !scheduled ? { UPSTREAM: `\${svc-${String(i % 10 === 0 ? i - 2 : i - 1).padStart(3, '0')}.url}` } : {}) },
+      ...(scheduled
+        ? { schedule: `${i % 60} * * * *`, command: ['run-job'] }
+        : { port: 8000 + (i % 50), health: { readiness: '/readyz', liveness: '/healthz' } }),
+      env: {
+        LOG_LEVEL: 'info',
+        DATABASE_URL: '${db.url}',
+        ...(i % 3 === 0 ? { CACHE_URL: '${cache.url}' } : {}),
+        ...(i > 0 && !scheduled
+          ? { UPSTREAM: `\${svc-${String(i % 10 === 0 ? i - 2 : i - 1).padStart(3, '0')}.url}` }
+          : {}),
+      },
       secrets: i % 4 === 0 ? ['API_TOKEN'] : undefined,
       resources: { cpu: '100m', memory: '128Mi' },
       ...(i % 7 === 0 && !scheduled ? { volumes: [{ name: 'data', path: '/data', size: '1Gi' }] } : {}),
@@ -42,14 +51,22 @@ export function generatedSpec(services: number): Record<string, unknown> {
   }
   const perEnv = (replicas: number, cpu: string) => ({
     replicas,
-    services: Object.fromEntries(Object.keys(svc).filter((_, i) => i % 2 === 0).map((n) => [n, { resources: { cpu } }])),
+    services: Object.fromEntries(
+      Object.keys(svc)
+        .filter((_, i) => i % 2 === 0)
+        .map((n) => [n, { resources: { cpu } }]),
+    ),
   });
   return {
     app: 'bench',
     version: '1.0.0',
     services: JSON.parse(JSON.stringify(svc)),
     dependencies: { db: { type: 'postgres' }, cache: { type: 'redis' } },
-    environments: { dev: perEnv(1, '100m'), staging: perEnv(2, '200m'), production: { ...perEnv(3, '500m'), namespace: 'bench-prod' } },
+    environments: {
+      dev: perEnv(1, '100m'),
+      staging: perEnv(2, '200m'),
+      production: { ...perEnv(3, '500m'), namespace: 'bench-prod' },
+    },
   };
 }
 
@@ -86,7 +103,10 @@ async function main(): Promise<void> {
       slipway.push(performance.now() - start);
     }
     const objects = rendered.reduce((n, r) => n + r.objects.length, 0);
-    const input = { spec: rendered[0]!.spec, environments: rendered.map(({ environment, app, objects }) => ({ environment, app, objects })) };
+    const input = {
+      spec: rendered[0]!.spec,
+      environments: rendered.map(({ environment, app, objects }) => ({ environment, app, objects })),
+    };
     const chartWrite = Array.from({ length: RUNS }, () => time(() => writeHelmChart(input)));
 
     const chartDir = join(dir, 'chart');
@@ -97,7 +117,19 @@ async function main(): Promise<void> {
     const helmRun = () =>
       time(() => {
         for (const r of rendered) {
-          execFileSync(helm, ['template', 'bench', chartDir, '-f', join(chartDir, `values-${r.environment}.yaml`), '--namespace', r.app.namespace], { maxBuffer: 512 << 20 });
+          execFileSync(
+            helm,
+            [
+              'template',
+              'bench',
+              chartDir,
+              '-f',
+              join(chartDir, `values-${r.environment}.yaml`),
+              '--namespace',
+              r.app.namespace,
+            ],
+            { maxBuffer: 512 << 20 },
+          );
         }
       });
     helmRun(); // warm the page cache and helm's own start-up files
@@ -105,9 +137,13 @@ async function main(): Promise<void> {
 
     const s = median(slipway);
     const h = median(helmTimes);
-    console.log(`spec: ${SERVICES} services, 2 dependencies, ${ENVS.length} environments -> ${objects} objects; median of ${RUNS} runs`);
+    console.log(
+      `spec: ${SERVICES} services, 2 dependencies, ${ENVS.length} environments -> ${objects} objects; median of ${RUNS} runs`,
+    );
     console.log(`slipway render (parse + resolve + render, 3 envs)   ${s.toFixed(1).padStart(9)} ms`);
-    console.log(`slipway helm chart writer (from those objects)       ${median(chartWrite).toFixed(1).padStart(9)} ms`);
+    console.log(
+      `slipway helm chart writer (from those objects)       ${median(chartWrite).toFixed(1).padStart(9)} ms`,
+    );
     console.log(`helm template of that chart (3 envs, real helm v4)   ${h.toFixed(1).padStart(9)} ms`);
     console.log(`ratio helm template / slipway render                 ${(h / s).toFixed(1).padStart(9)} x`);
   } finally {

@@ -10,7 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { getCondition, kinds, isPodReady, status, type Condition } from '../src/sandbox/controllers/objects.js';
+import {
+  getCondition,
+  kinds,
+  isPodReady,
+  status,
+  type Condition,
+} from '../src/sandbox/controllers/objects.js';
 import { mergeSandboxConfig } from '../src/sandbox/runtime/config.js';
 import { startRuntime } from '../src/sandbox/runtime/index.js';
 import { MemoryStore } from '../src/sandbox/store/memory-store.js';
@@ -40,7 +46,18 @@ for (let i = 0; i < deployments; i++) {
     spec: {
       replicas,
       selector: { matchLabels: { app: `app-${i}` } },
-      template: { metadata: { labels: { app: `app-${i}` } }, spec: { containers: [{ name: 'app', image: `registry.example/app-${i}:1`, readinessProbe: { httpGet: { path: '/', port: 80 }, periodSeconds: 1 } }] } },
+      template: {
+        metadata: { labels: { app: `app-${i}` } },
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: `registry.example/app-${i}:1`,
+              readinessProbe: { httpGet: { path: '/', port: 80 }, periodSeconds: 1 },
+            },
+          ],
+        },
+      },
     },
   });
 }
@@ -48,14 +65,22 @@ const created = performance.now();
 
 const phases: [string, () => boolean][] = [
   [`${deployments} ReplicaSets exist`, () => store.list(k.replicaSet, 'default').items.length >= deployments],
-  [`${deployments * replicas} pods exist`, () => store.list(k.pod, 'default').items.length >= deployments * replicas],
-  [`${deployments * replicas} pods Ready`, () => store.list(k.pod, 'default').items.filter(isPodReady).length >= deployments * replicas],
+  [
+    `${deployments * replicas} pods exist`,
+    () => store.list(k.pod, 'default').items.length >= deployments * replicas,
+  ],
+  [
+    `${deployments * replicas} pods Ready`,
+    () => store.list(k.pod, 'default').items.filter(isPodReady).length >= deployments * replicas,
+  ],
   [
     `${deployments} Deployments Available`,
     () =>
       store.list(k.deployment, 'default').items.filter((d) => {
         const st = status<{ availableReplicas?: number; conditions?: Condition[] }>(d);
-        return st.availableReplicas === replicas && getCondition(st.conditions, 'Available')?.status === 'True';
+        return (
+          st.availableReplicas === replicas && getCondition(st.conditions, 'Available')?.status === 'True'
+        );
       }).length === deployments,
   ],
 ];
@@ -73,7 +98,10 @@ const writes = Number(store.resourceVersion()) - rv0;
 await runtime.stop();
 rmSync(dataDir, { recursive: true, force: true });
 
-console.log(`sandbox controllers: ${deployments} Deployments × ${replicas} replicas, simulated pods (start-up ${startupMs} ms), Node ${process.version}`);
-for (const [name, ms] of rows) console.log(`  ${name.padEnd(40)} ${(ms / 1000).toFixed(2).padStart(8)} s after start`);
+console.log(
+  `sandbox controllers: ${deployments} Deployments × ${replicas} replicas, simulated pods (start-up ${startupMs} ms), Node ${process.version}`,
+);
+for (const [name, ms] of rows)
+  console.log(`  ${name.padEnd(40)} ${(ms / 1000).toFixed(2).padStart(8)} s after start`);
 console.log(`  store writes: ${writes} (${(writes / (deployments * replicas)).toFixed(1)} per pod)`);
 console.log(`  wall time to all Available: ${((rows.at(-1)?.[1] ?? 0) / 1000).toFixed(2)} s`);

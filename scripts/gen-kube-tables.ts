@@ -15,7 +15,9 @@ import { renderKubeTables } from '../src/sandbox/generated/render-tables.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const check = args.includes('--check');
-const swaggerPath = args.find((a) => !a.startsWith('--')) ?? resolve(here, '..', '..', 'shared', 'kubernetes-openapi', 'swagger-v1.36.json');
+const swaggerPath =
+  args.find((a) => !a.startsWith('--')) ??
+  resolve(here, '..', '..', 'shared', 'kubernetes-openapi', 'swagger-v1.36.json');
 const target = resolve(here, '..', 'src', 'sandbox', 'generated', 'kube-tables.ts');
 
 const text = renderKubeTables(JSON.parse(readFileSync(swaggerPath, 'utf8')) as unknown);

@@ -16,10 +16,16 @@ const files = renderRuleDocs(RULES);
 
 if (process.argv.includes('--check')) {
   const present = existsSync(target) ? readdirSync(target) : [];
-  const stale = [...files].filter(([name, text]) => !existsSync(join(target, name)) || readFileSync(join(target, name), 'utf8') !== text).map(([n]) => n);
+  const stale = [...files]
+    .filter(
+      ([name, text]) => !existsSync(join(target, name)) || readFileSync(join(target, name), 'utf8') !== text,
+    )
+    .map(([n]) => n);
   const extra = present.filter((n) => !files.has(n));
   if (stale.length || extra.length) {
-    process.stderr.write(`docs/rules is stale (${[...stale, ...extra].join(', ')}): run npx tsx scripts/gen-policy-docs.ts\n`);
+    process.stderr.write(
+      `docs/rules is stale (${[...stale, ...extra].join(', ')}): run npx tsx scripts/gen-policy-docs.ts\n`,
+    );
     process.exit(1);
   }
   process.stdout.write('docs/rules is current\n');

@@ -13,7 +13,9 @@ import { renderSchemaModule } from '../src/policy/schema/render-schemas.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const check = args.includes('--check');
-const swaggerPath = args.find((a) => !a.startsWith('--')) ?? resolve(here, '..', '..', 'shared', 'kubernetes-openapi', 'swagger-v1.36.json');
+const swaggerPath =
+  args.find((a) => !a.startsWith('--')) ??
+  resolve(here, '..', '..', 'shared', 'kubernetes-openapi', 'swagger-v1.36.json');
 const target = resolve(here, '..', 'src', 'policy', 'generated', 'schemas.ts');
 
 const source = /swagger-(v[\d.]+)\.json$/.exec(swaggerPath)?.[1] ?? 'unknown';

@@ -63,7 +63,14 @@ export function formatLocation(loc: SourceLocation): string {
 
 /** A problem as `--output json` reports it: the location spread into file, line and column. */
 export function problemJson(p: Problem): Record<string, unknown> {
-  return { message: p.message, file: p.location?.file, line: p.location?.line, column: p.location?.column, path: p.path, hint: p.hint };
+  return {
+    message: p.message,
+    file: p.location?.file,
+    line: p.location?.line,
+    column: p.location?.column,
+    path: p.path,
+    hint: p.hint,
+  };
 }
 
 export function formatProblem(p: Problem): string {

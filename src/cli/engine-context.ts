@@ -39,9 +39,15 @@ export async function loadTarget(flags: TargetFlags): Promise<ResolvedApp> {
   return flags.namespace ? { ...resolved, namespace: flags.namespace } : resolved;
 }
 
-export function engineContext(flags: TargetFlags, io: Io, namespace: string, emit: (e: DeployEvent) => void = () => undefined): EngineContext {
+export function engineContext(
+  flags: TargetFlags,
+  io: Io,
+  namespace: string,
+  emit: (e: DeployEvent) => void = () => undefined,
+): EngineContext {
   const envKubeconfig = io.env.KUBECONFIG;
-  const kubeconfig = flags.kubeconfig ?? (envKubeconfig && !envKubeconfig.includes(':') ? envKubeconfig : undefined);
+  const kubeconfig =
+    flags.kubeconfig ?? (envKubeconfig && !envKubeconfig.includes(':') ? envKubeconfig : undefined);
   const cluster = KubeCluster.fromKubeconfig({ kubeconfig, context: flags.context, namespace });
   return clusterContext(cluster, namespace, emit);
 }

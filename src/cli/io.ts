@@ -43,7 +43,9 @@ function writerTo(stream: NodeJS.WritableStream): (text: string) => void {
 }
 
 /** An Io that records output; for tests. */
-export function memoryIo(opts: { cwd?: string; env?: Record<string, string | undefined>; stdin?: string } = {}) {
+export function memoryIo(
+  opts: { cwd?: string; env?: Record<string, string | undefined>; stdin?: string } = {},
+) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const io: Io = {

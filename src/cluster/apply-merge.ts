@@ -12,7 +12,15 @@ import type { KubeObject } from './cluster.js';
 export type Leaves = Map<string, string>;
 
 /** Server-owned parts that apply never manages. */
-const SERVER_METADATA = new Set(['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'managedFields', 'selfLink']);
+const SERVER_METADATA = new Set([
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'managedFields',
+  'selfLink',
+]);
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -25,7 +33,12 @@ export function leavesOf(obj: KubeObject): Leaves {
     if (isPlainObject(value) && Object.keys(value).length > 0) {
       for (const [k, v] of Object.entries(value)) {
         if (path.length === 0 && (k === 'status' || k === 'apiVersion' || k === 'kind')) continue;
-        if (path.length === 1 && path[0] === 'metadata' && (SERVER_METADATA.has(k) || k === 'name' || k === 'namespace')) continue;
+        if (
+          path.length === 1 &&
+          path[0] === 'metadata' &&
+          (SERVER_METADATA.has(k) || k === 'name' || k === 'namespace')
+        )
+          continue;
         walk(v, [...path, k]);
       }
       return;
@@ -77,7 +90,9 @@ export interface ApplyMergeResult {
 }
 
 export function applyMerge({ live, applied, manager, force, owners }: ApplyMergeInput): ApplyMergeResult {
-  const next = structuredClone(live ?? { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} }) as KubeObject;
+  const next = structuredClone(
+    live ?? { apiVersion: applied.apiVersion, kind: applied.kind, metadata: {} },
+  ) as KubeObject;
   next.metadata.name = applied.metadata.name;
   if (applied.metadata.namespace) next.metadata.namespace = applied.metadata.namespace;
   const appliedLeaves = leavesOf(applied);
@@ -102,7 +117,8 @@ export function applyMerge({ live, applied, manager, force, owners }: ApplyMerge
     const sharedWithOther = [...newOwners].some(([m, l]) => m !== manager && l.has(path));
     if (!sharedWithOther) deletePath(next as Record<string, unknown>, JSON.parse(path) as string[]);
   }
-  for (const [path, value] of appliedLeaves) setPath(next as Record<string, unknown>, JSON.parse(path) as string[], JSON.parse(value));
+  for (const [path, value] of appliedLeaves)
+    setPath(next as Record<string, unknown>, JSON.parse(path) as string[], JSON.parse(value));
   newOwners.set(manager, appliedLeaves);
   return { object: next, owners: newOwners, conflicts };
 }

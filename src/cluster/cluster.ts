@@ -25,7 +25,13 @@ export interface ObjectMeta {
   deletionTimestamp?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean }>;
+  ownerReferences?: Array<{
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller?: boolean;
+  }>;
   [field: string]: unknown;
 }
 
@@ -102,7 +108,12 @@ export interface Cluster {
   list<T extends KubeObject>(type: TypeRef, opts?: ListOptions): Promise<ListResult<T>>;
   /** True when the object existed and deletion was accepted; false when it was already gone. */
   delete(ref: ObjectRef, opts?: DeleteOptions): Promise<boolean>;
-  patch<T extends KubeObject>(ref: ObjectRef, patch: unknown, type: PatchType, opts?: WriteOptions): Promise<T>;
+  patch<T extends KubeObject>(
+    ref: ObjectRef,
+    patch: unknown,
+    type: PatchType,
+    opts?: WriteOptions,
+  ): Promise<T>;
   /**
    * Resolves with the object as soon as `until` holds for it (checked against the current state
    * first, then on every change, with a real watch: no polling). `until` sees `undefined` while the
@@ -110,12 +121,17 @@ export interface Cluster {
    * watch stops and rejects with that error (a rollout that hit its progress deadline). Aborting
    * `signal` rejects with the signal's reason. A watch expired by the server (410 Gone) re-lists.
    */
-  watch<T extends KubeObject>(ref: ObjectRef, until: (obj: T | undefined) => boolean, signal: AbortSignal): Promise<T | undefined>;
+  watch<T extends KubeObject>(
+    ref: ObjectRef,
+    until: (obj: T | undefined) => boolean,
+    signal: AbortSignal,
+  ): Promise<T | undefined>;
   podLogs(ref: { namespace?: string; name: string }, opts?: PodLogOptions): Promise<string>;
 }
 
 /** Reasons the engine reacts to; anything else is carried as `Other` with the server's message. */
-export type ClusterErrorReason = 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'Forbidden' | 'Unauthorized' | 'Gone' | 'Other';
+export type ClusterErrorReason =
+  'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'Forbidden' | 'Unauthorized' | 'Gone' | 'Other';
 
 /** An API server's refusal (4xx/5xx). Unreachable servers are UserErrors with exit code 3 instead. */
 export class ClusterError extends Error {

@@ -8,7 +8,20 @@ import { ApiException } from '@kubernetes/client-node';
 import { EXIT_NEEDS_ATTENTION, UserError } from '../errors.js';
 import { ClusterError, reasonForStatus } from './cluster.js';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+]);
 
 interface StatusBody {
   reason?: string;
@@ -18,7 +31,12 @@ interface StatusBody {
 function networkCode(err: unknown): string | undefined {
   let cur: unknown = err;
   for (let depth = 0; depth < 4 && cur && typeof cur === 'object'; depth++) {
-    const { code, errno, type, cause } = cur as { code?: unknown; errno?: unknown; type?: unknown; cause?: unknown };
+    const { code, errno, type, cause } = cur as {
+      code?: unknown;
+      errno?: unknown;
+      type?: unknown;
+      cause?: unknown;
+    };
     for (const c of [code, errno]) if (typeof c === 'string' && NETWORK_CODES.has(c)) return c;
     if (type === 'system' && typeof code === 'string') return code;
     cur = cause;
@@ -59,7 +77,10 @@ function parseBody(body: unknown): StatusBody {
   }
   if (body && typeof body === 'object') {
     const b = body as Record<string, unknown>;
-    return { reason: typeof b.reason === 'string' ? b.reason : undefined, message: typeof b.message === 'string' ? b.message : undefined };
+    return {
+      reason: typeof b.reason === 'string' ? b.reason : undefined,
+      message: typeof b.message === 'string' ? b.message : undefined,
+    };
   }
   return {};
 }

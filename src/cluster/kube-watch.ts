@@ -44,7 +44,8 @@ export function watchObject<T extends KubeObject>(input: WatchObjectInput<T>): P
       controller?.abort();
       fn();
     };
-    const fail = (err: unknown): void => settle(() => reject(err instanceof ClusterError ? err : translate(err)));
+    const fail = (err: unknown): void =>
+      settle(() => reject(err instanceof ClusterError ? err : translate(err)));
     const onAbort = (): void => settle(() => reject(signal.reason));
     const evaluate = (obj: T | undefined): void => {
       try {
@@ -65,7 +66,11 @@ export function watchObject<T extends KubeObject>(input: WatchObjectInput<T>): P
     const startWatch = async (): Promise<void> => {
       let gone = false;
       let delivered = false;
-      const query = { fieldSelector: `metadata.name=${ref.name}`, resourceVersion, allowWatchBookmarks: true };
+      const query = {
+        fieldSelector: `metadata.name=${ref.name}`,
+        resourceVersion,
+        allowWatchBookmarks: true,
+      };
       controller = await watcher.watch(
         path,
         query,
@@ -75,13 +80,22 @@ export function watchObject<T extends KubeObject>(input: WatchObjectInput<T>): P
           if (type === 'ERROR') {
             const status = raw as StatusObject;
             if (status.code === 410) gone = true;
-            else fail(new ClusterError(status.code ?? 500, 'Other', status.message ?? `watch of ${ref.kind} ${ref.name} failed`));
+            else
+              fail(
+                new ClusterError(
+                  status.code ?? 500,
+                  'Other',
+                  status.message ?? `watch of ${ref.kind} ${ref.name} failed`,
+                ),
+              );
             return;
           }
           const obj = raw as KubeObject;
           if (obj.metadata?.resourceVersion) resourceVersion = obj.metadata.resourceVersion;
           if (type === 'BOOKMARK') return;
-          evaluate(type === 'DELETED' ? undefined : ({ ...obj, apiVersion: ref.apiVersion, kind: ref.kind } as T));
+          evaluate(
+            type === 'DELETED' ? undefined : ({ ...obj, apiVersion: ref.apiVersion, kind: ref.kind } as T),
+          );
         },
         (err: unknown) => {
           if (settled) return;

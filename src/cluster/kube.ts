@@ -4,7 +4,16 @@
  * `CoreV1Api` for pod logs. Objects stay plain JSON end to end: the generated models would turn
  * timestamps into Dates and drop fields they do not know.
  */
-import { CoreV1Api, HttpMethod, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject, type ResponseContext, Watch } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  HttpMethod,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type KubeConfig,
+  type KubernetesObject,
+  type ResponseContext,
+  Watch,
+} from '@kubernetes/client-node';
 import { translateError } from './kube-errors.js';
 import { loadKubeconfig, type KubeconfigOptions } from './kubeconfig.js';
 import { watchObject } from './kube-watch.js';
@@ -34,7 +43,9 @@ class PlainObjectApi extends KubernetesObjectApi {
     return api;
   }
 
-  protected override async processResponse<T extends KubernetesObject>(response: ResponseContext): Promise<T> {
+  protected override async processResponse<T extends KubernetesObject>(
+    response: ResponseContext,
+  ): Promise<T> {
     return super.processResponse<T>(response, 'any');
   }
 
@@ -43,18 +54,29 @@ class PlainObjectApi extends KubernetesObjectApi {
    * through the generated serializer, which drops fields its models lack and cannot carry a JSON
    * patch (a list) at all.
    */
-  async send(method: HttpMethod, target: KubeObject, action: 'create' | 'replace' | 'patch', body: unknown, contentType: string, query: Record<string, string | undefined>): Promise<KubeObject> {
+  async send(
+    method: HttpMethod,
+    target: KubeObject,
+    action: 'create' | 'replace' | 'patch',
+    body: unknown,
+    contentType: string,
+    query: Record<string, string | undefined>,
+  ): Promise<KubeObject> {
     const path = await this.specUriPath(structuredClone(target) as KubernetesObject, action);
     const request = this.configuration.baseServer.makeRequestContext(path, method);
     request.setHeaderParam('Accept', 'application/json');
     request.setHeaderParam('Content-Type', contentType);
-    for (const [key, value] of Object.entries(query)) if (value !== undefined) request.setQueryParam(key, value);
+    for (const [key, value] of Object.entries(query))
+      if (value !== undefined) request.setQueryParam(key, value);
     request.setBody(JSON.stringify(body));
     return (await this.requestPromise<KubernetesObject>(request)) as unknown as KubeObject;
   }
 
   collectionPath(type: TypeRef): Promise<string> {
-    return this.specUriPath({ apiVersion: type.apiVersion, kind: type.kind, metadata: { namespace: type.namespace } }, 'list');
+    return this.specUriPath(
+      { apiVersion: type.apiVersion, kind: type.kind, metadata: { namespace: type.namespace } },
+      'list',
+    );
   }
 
   async isNamespaced(apiVersion: string, kind: string): Promise<boolean | undefined> {
@@ -92,8 +114,16 @@ export class KubeCluster implements Cluster {
     const results: KubeObject[] = [];
     for (const obj of objects) {
       const spec = await this.withNamespace(obj);
-      const query = { dryRun: dryRun(opts.dryRun), fieldManager: opts.fieldManager, force: opts.force ? 'true' : undefined };
-      results.push(await this.call(`apply ${describeRef(refOf(spec))}`, () => this.api.send(HttpMethod.PATCH, spec, 'patch', spec, PatchStrategy.ServerSideApply, query)));
+      const query = {
+        dryRun: dryRun(opts.dryRun),
+        fieldManager: opts.fieldManager,
+        force: opts.force ? 'true' : undefined,
+      };
+      results.push(
+        await this.call(`apply ${describeRef(refOf(spec))}`, () =>
+          this.api.send(HttpMethod.PATCH, spec, 'patch', spec, PatchStrategy.ServerSideApply, query),
+        ),
+      );
     }
     return results;
   }
@@ -101,17 +131,25 @@ export class KubeCluster implements Cluster {
   async create<T extends KubeObject>(object: T, opts: WriteOptions = {}): Promise<T> {
     const spec = await this.withNamespace(object);
     const query = { dryRun: dryRun(opts.dryRun), fieldManager: opts.fieldManager };
-    return this.call(`create ${describeRef(refOf(spec))}`, () => this.api.send(HttpMethod.POST, spec, 'create', spec, 'application/json', query).then((o) => o as T));
+    return this.call(`create ${describeRef(refOf(spec))}`, () =>
+      this.api.send(HttpMethod.POST, spec, 'create', spec, 'application/json', query).then((o) => o as T),
+    );
   }
 
   async replace<T extends KubeObject>(object: T, opts: WriteOptions = {}): Promise<T> {
     const spec = await this.withNamespace(object);
     const query = { dryRun: dryRun(opts.dryRun), fieldManager: opts.fieldManager };
-    return this.call(`replace ${describeRef(refOf(spec))}`, () => this.api.send(HttpMethod.PUT, spec, 'replace', spec, 'application/json', query).then((o) => o as T));
+    return this.call(`replace ${describeRef(refOf(spec))}`, () =>
+      this.api.send(HttpMethod.PUT, spec, 'replace', spec, 'application/json', query).then((o) => o as T),
+    );
   }
 
   async get<T extends KubeObject>(ref: ObjectRef): Promise<T | undefined> {
-    const header = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace ?? this.namespace } };
+    const header = {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name: ref.name, namespace: ref.namespace ?? this.namespace },
+    };
     try {
       return (await this.call(`get ${describeRef(ref)}`, () => this.api.read(header))) as unknown as T;
     } catch (err) {
@@ -121,18 +159,49 @@ export class KubeCluster implements Cluster {
   }
 
   async list<T extends KubeObject>(type: TypeRef, opts: ListOptions = {}): Promise<ListResult<T>> {
-    const namespace = (await this.namespaced(type.apiVersion, type.kind)) ? (type.namespace ?? this.namespace) : undefined;
-    const raw = await this.call(`list ${type.kind}`, () => this.api.list(type.apiVersion, type.kind, namespace, undefined, undefined, undefined, undefined, selectorString(opts.labelSelector)));
+    const namespace = (await this.namespaced(type.apiVersion, type.kind))
+      ? (type.namespace ?? this.namespace)
+      : undefined;
+    const raw = await this.call(`list ${type.kind}`, () =>
+      this.api.list(
+        type.apiVersion,
+        type.kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        selectorString(opts.labelSelector),
+      ),
+    );
     // A list's items carry no apiVersion and kind on the wire; put them back.
-    const items = (raw.items as KubeObject[]).map((item) => ({ ...item, apiVersion: type.apiVersion, kind: type.kind }) as T);
+    const items = (raw.items as KubeObject[]).map(
+      (item) => ({ ...item, apiVersion: type.apiVersion, kind: type.kind }) as T,
+    );
     return { items, resourceVersion: raw.metadata?.resourceVersion ?? '' };
   }
 
   async delete(ref: ObjectRef, opts: DeleteOptions = {}): Promise<boolean> {
-    const spec = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace ?? this.namespace } };
-    const body = opts.resourceVersion ? { preconditions: { resourceVersion: opts.resourceVersion } } : undefined;
+    const spec = {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name: ref.name, namespace: ref.namespace ?? this.namespace },
+    };
+    const body = opts.resourceVersion
+      ? { preconditions: { resourceVersion: opts.resourceVersion } }
+      : undefined;
     try {
-      await this.call(`delete ${describeRef(ref)}`, () => this.api.delete(spec, undefined, dryRun(opts.dryRun), undefined, undefined, opts.propagationPolicy, body));
+      await this.call(`delete ${describeRef(ref)}`, () =>
+        this.api.delete(
+          spec,
+          undefined,
+          dryRun(opts.dryRun),
+          undefined,
+          undefined,
+          opts.propagationPolicy,
+          body,
+        ),
+      );
       return true;
     } catch (err) {
       if (isClusterError(err, 'NotFound')) return false;
@@ -140,14 +209,31 @@ export class KubeCluster implements Cluster {
     }
   }
 
-  async patch<T extends KubeObject>(ref: ObjectRef, patch: unknown, type: PatchType, opts: WriteOptions = {}): Promise<T> {
-    const target: KubeObject = { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace ?? this.namespace } };
+  async patch<T extends KubeObject>(
+    ref: ObjectRef,
+    patch: unknown,
+    type: PatchType,
+    opts: WriteOptions = {},
+  ): Promise<T> {
+    const target: KubeObject = {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name: ref.name, namespace: ref.namespace ?? this.namespace },
+    };
     const query = { dryRun: dryRun(opts.dryRun), fieldManager: opts.fieldManager };
-    return this.call(`patch ${describeRef(ref)}`, () => this.api.send(HttpMethod.PATCH, target, 'patch', patch, PATCH_TYPES[type], query).then((o) => o as T));
+    return this.call(`patch ${describeRef(ref)}`, () =>
+      this.api.send(HttpMethod.PATCH, target, 'patch', patch, PATCH_TYPES[type], query).then((o) => o as T),
+    );
   }
 
-  async watch<T extends KubeObject>(ref: ObjectRef, until: (obj: T | undefined) => boolean, signal: AbortSignal): Promise<T | undefined> {
-    const namespace = (await this.namespaced(ref.apiVersion, ref.kind)) ? (ref.namespace ?? this.namespace) : undefined;
+  async watch<T extends KubeObject>(
+    ref: ObjectRef,
+    until: (obj: T | undefined) => boolean,
+    signal: AbortSignal,
+  ): Promise<T | undefined> {
+    const namespace = (await this.namespaced(ref.apiVersion, ref.kind))
+      ? (ref.namespace ?? this.namespace)
+      : undefined;
     const full = { ...ref, namespace };
     const path = await this.call(`watch ${describeRef(full)}`, () => this.api.collectionPath(full));
     return watchObject<T>({
@@ -156,9 +242,22 @@ export class KubeCluster implements Cluster {
       until,
       signal,
       list: async () => {
-        const raw = await this.call(`list ${describeRef(full)}`, () => this.api.list(ref.apiVersion, ref.kind, namespace, undefined, undefined, undefined, `metadata.name=${ref.name}`));
+        const raw = await this.call(`list ${describeRef(full)}`, () =>
+          this.api.list(
+            ref.apiVersion,
+            ref.kind,
+            namespace,
+            undefined,
+            undefined,
+            undefined,
+            `metadata.name=${ref.name}`,
+          ),
+        );
         const item = (raw.items as KubeObject[])[0];
-        return { object: item ? ({ ...item, apiVersion: ref.apiVersion, kind: ref.kind } as T) : undefined, resourceVersion: raw.metadata?.resourceVersion ?? '' };
+        return {
+          object: item ? ({ ...item, apiVersion: ref.apiVersion, kind: ref.kind } as T) : undefined,
+          resourceVersion: raw.metadata?.resourceVersion ?? '',
+        };
       },
       watcher: this.watcher,
       translate: (err) => translateError(err, this.description, `watch ${describeRef(full)}`),
@@ -168,20 +267,32 @@ export class KubeCluster implements Cluster {
   async podLogs(ref: { namespace?: string; name: string }, opts: PodLogOptions = {}): Promise<string> {
     const namespace = ref.namespace ?? this.namespace;
     return this.call(`logs of pod ${namespace}/${ref.name}`, () =>
-      this.core.readNamespacedPodLog({ name: ref.name, namespace, container: opts.container, tailLines: opts.tailLines, previous: opts.previous }),
+      this.core.readNamespacedPodLog({
+        name: ref.name,
+        namespace,
+        container: opts.container,
+        tailLines: opts.tailLines,
+        previous: opts.previous,
+      }),
     );
   }
 
   private async namespaced(apiVersion: string, kind: string): Promise<boolean> {
-    const namespaced = await this.call(`discover ${apiVersion} ${kind}`, () => this.api.isNamespaced(apiVersion, kind));
-    if (namespaced === undefined) return this.call(`discover ${apiVersion} ${kind}`, () => Promise.reject(new Error(`Unrecognized API version and kind: ${apiVersion} ${kind}`)));
+    const namespaced = await this.call(`discover ${apiVersion} ${kind}`, () =>
+      this.api.isNamespaced(apiVersion, kind),
+    );
+    if (namespaced === undefined)
+      return this.call(`discover ${apiVersion} ${kind}`, () =>
+        Promise.reject(new Error(`Unrecognized API version and kind: ${apiVersion} ${kind}`)),
+      );
     return namespaced;
   }
 
   /** Namespaced objects without a namespace go to this cluster's namespace (not client-node's default). */
   private async withNamespace<T extends KubeObject>(obj: T): Promise<T> {
     const copy = structuredClone(obj);
-    if (!copy.metadata.namespace && (await this.namespaced(obj.apiVersion, obj.kind))) copy.metadata.namespace = this.namespace;
+    if (!copy.metadata.namespace && (await this.namespaced(obj.apiVersion, obj.kind)))
+      copy.metadata.namespace = this.namespace;
     return copy;
   }
 

@@ -33,23 +33,32 @@ function requireSomeKubeconfig(env: Readonly<Record<string, string | undefined>>
   const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f.length > 0);
   const candidates = listed.length ? listed : [join(env.HOME || homedir(), '.kube', 'config')];
   if (candidates.some((f) => existsSync(f))) return;
-  throw new UserError(`no kubeconfig: ${listed.length ? `none of $KUBECONFIG (${listed.join(delimiter)}) exists` : `${candidates[0]} does not exist`}`, {
-    code: 'kubeconfig-missing',
-    hint: 'start a local cluster with `slipway sandbox up --detach` (it writes the context), or pass --kubeconfig FILE',
-  });
+  throw new UserError(
+    `no kubeconfig: ${listed.length ? `none of $KUBECONFIG (${listed.join(delimiter)}) exists` : `${candidates[0]} does not exist`}`,
+    {
+      code: 'kubeconfig-missing',
+      hint: 'start a local cluster with `slipway sandbox up --detach` (it writes the context), or pass --kubeconfig FILE',
+    },
+  );
 }
 
-export function loadKubeconfig(opts: KubeconfigOptions = {}, env: Readonly<Record<string, string | undefined>> = process.env): LoadedKubeconfig {
+export function loadKubeconfig(
+  opts: KubeconfigOptions = {},
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): LoadedKubeconfig {
   const kc = new KubeConfig();
   if (!opts.kubeconfig) requireSomeKubeconfig(env);
   try {
     if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
     else kc.loadFromDefault();
   } catch (err) {
-    throw new UserError(`cannot read the kubeconfig${opts.kubeconfig ? ` ${opts.kubeconfig}` : ''}: ${(err as Error).message}`, {
-      code: 'kubeconfig-invalid',
-      hint: 'pass --kubeconfig FILE or set $KUBECONFIG to a valid kubeconfig',
-    });
+    throw new UserError(
+      `cannot read the kubeconfig${opts.kubeconfig ? ` ${opts.kubeconfig}` : ''}: ${(err as Error).message}`,
+      {
+        code: 'kubeconfig-invalid',
+        hint: 'pass --kubeconfig FILE or set $KUBECONFIG to a valid kubeconfig',
+      },
+    );
   }
   if (opts.context) {
     if (!kc.getContextObject(opts.context)) {

@@ -72,10 +72,20 @@ export class MemoryCluster implements Cluster {
       this.enter('apply', ref);
       const key = keyOf(ref);
       const stored = this.objects.get(key);
-      const merged = applyMerge({ live: stored?.object, applied: withNamespace(applied, ref), manager: opts.fieldManager, force: !!opts.force, owners: stored?.owners ?? new Map() });
+      const merged = applyMerge({
+        live: stored?.object,
+        applied: withNamespace(applied, ref),
+        manager: opts.fieldManager,
+        force: !!opts.force,
+        owners: stored?.owners ?? new Map(),
+      });
       if (merged.conflicts.length) {
         const list = merged.conflicts.map((c) => `.${c.path} (owned by "${c.manager}")`).join(', ');
-        throw new ClusterError(409, 'Conflict', `Apply failed with ${merged.conflicts.length} conflict(s): ${list}`);
+        throw new ClusterError(
+          409,
+          'Conflict',
+          `Apply failed with ${merged.conflicts.length} conflict(s): ${list}`,
+        );
       }
       const object = this.stamp(merged.object, stored?.object);
       if (!opts.dryRun) this.store(key, { object, owners: merged.owners }, stored ? 'MODIFIED' : 'ADDED');
@@ -88,7 +98,8 @@ export class MemoryCluster implements Cluster {
     const ref = this.ref(object);
     this.enter('create', ref);
     const key = keyOf(ref);
-    if (this.objects.has(key)) throw new ClusterError(409, 'AlreadyExists', `${describeRef(ref)} already exists`);
+    if (this.objects.has(key))
+      throw new ClusterError(409, 'AlreadyExists', `${describeRef(ref)} already exists`);
     const created = this.stamp(withNamespace(structuredClone(object), ref), undefined);
     if (!opts.dryRun) this.store(key, { object: created, owners: new Map() }, 'ADDED');
     return structuredClone(created) as T;
@@ -102,7 +113,11 @@ export class MemoryCluster implements Cluster {
     if (!stored) throw new ClusterError(404, 'NotFound', `${describeRef(ref)} not found`);
     const expected = object.metadata.resourceVersion;
     if (expected !== undefined && expected !== stored.object.metadata.resourceVersion) {
-      throw new ClusterError(409, 'Conflict', `Operation cannot be fulfilled on ${describeRef(ref)}: the object has been modified; please apply your changes to the latest version and try again`);
+      throw new ClusterError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${describeRef(ref)}: the object has been modified; please apply your changes to the latest version and try again`,
+      );
     }
     const replaced = this.stamp(withNamespace(structuredClone(object), ref), stored.object);
     if (!opts.dryRun) this.store(key, { object: replaced, owners: stored.owners }, 'MODIFIED');
@@ -121,7 +136,9 @@ export class MemoryCluster implements Cluster {
     this.enter('list', { ...type, namespace, name: '*' });
     const items = [...this.objects.values()]
       .map((s) => s.object)
-      .filter((o) => o.apiVersion === type.apiVersion && o.kind === type.kind && o.metadata.namespace === namespace)
+      .filter(
+        (o) => o.apiVersion === type.apiVersion && o.kind === type.kind && o.metadata.namespace === namespace,
+      )
       .filter((o) => matchesSelector(o.metadata.labels, opts.labelSelector))
       .sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
     return { items: structuredClone(items) as T[], resourceVersion: String(this.revision) };
@@ -132,15 +149,27 @@ export class MemoryCluster implements Cluster {
     this.enter('delete', r);
     const stored = this.objects.get(keyOf(r));
     if (!stored) return false;
-    if (opts.resourceVersion !== undefined && opts.resourceVersion !== stored.object.metadata.resourceVersion) {
-      throw new ClusterError(409, 'Conflict', `Precondition failed for ${describeRef(r)}: resourceVersion changed`);
+    if (
+      opts.resourceVersion !== undefined &&
+      opts.resourceVersion !== stored.object.metadata.resourceVersion
+    ) {
+      throw new ClusterError(
+        409,
+        'Conflict',
+        `Precondition failed for ${describeRef(r)}: resourceVersion changed`,
+      );
     }
     if (opts.dryRun) return true;
     this.remove(keyOf(r), opts.propagationPolicy ?? 'Background');
     return true;
   }
 
-  async patch<T extends KubeObject>(ref: ObjectRef, patch: unknown, type: PatchType, opts: WriteOptions = {}): Promise<T> {
+  async patch<T extends KubeObject>(
+    ref: ObjectRef,
+    patch: unknown,
+    type: PatchType,
+    opts: WriteOptions = {},
+  ): Promise<T> {
     const r = this.normalise(ref);
     this.enter('patch', r);
     const key = keyOf(r);
@@ -149,25 +178,43 @@ export class MemoryCluster implements Cluster {
     let next: KubeObject;
     if (type === 'json') {
       try {
-        next = jsonPatch.applyPatch(structuredClone(stored.object), patch as Operation[], true, false).newDocument;
+        next = jsonPatch.applyPatch(
+          structuredClone(stored.object),
+          patch as Operation[],
+          true,
+          false,
+        ).newDocument;
       } catch (err) {
-        throw new ClusterError(422, 'Invalid', `json patch on ${describeRef(r)} failed: ${(err as Error).message}`);
+        throw new ClusterError(
+          422,
+          'Invalid',
+          `json patch on ${describeRef(r)} failed: ${(err as Error).message}`,
+        );
       }
     } else {
       // Strategic merge differs from a merge patch only for list-maps keyed by name; the engine's
       // patches (selectors, replicas, annotations) touch no lists, so a merge patch stands in.
       next = mergePatch(stored.object, patch) as KubeObject;
     }
-    const guard = (patch as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion;
+    const guard = (patch as { metadata?: { resourceVersion?: string } } | undefined)?.metadata
+      ?.resourceVersion;
     if (type !== 'json' && guard !== undefined && guard !== stored.object.metadata.resourceVersion) {
-      throw new ClusterError(409, 'Conflict', `Operation cannot be fulfilled on ${describeRef(r)}: the object has been modified`);
+      throw new ClusterError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${describeRef(r)}: the object has been modified`,
+      );
     }
     const patched = this.stamp(next, stored.object);
     if (!opts.dryRun) this.store(key, { object: patched, owners: stored.owners }, 'MODIFIED');
     return structuredClone(patched) as T;
   }
 
-  watch<T extends KubeObject>(ref: ObjectRef, until: (obj: T | undefined) => boolean, signal: AbortSignal): Promise<T | undefined> {
+  watch<T extends KubeObject>(
+    ref: ObjectRef,
+    until: (obj: T | undefined) => boolean,
+    signal: AbortSignal,
+  ): Promise<T | undefined> {
     const r = this.normalise(ref);
     return new Promise((resolve, reject) => {
       const finish = (fn: () => void): void => {
@@ -177,7 +224,8 @@ export class MemoryCluster implements Cluster {
       };
       const check = (obj: KubeObject | undefined): void => {
         try {
-          if (until(obj ? (structuredClone(obj) as T) : undefined)) finish(() => resolve(obj ? (structuredClone(obj) as T) : undefined));
+          if (until(obj ? (structuredClone(obj) as T) : undefined))
+            finish(() => resolve(obj ? (structuredClone(obj) as T) : undefined));
         } catch (err) {
           finish(() => reject(err));
         }
@@ -212,7 +260,11 @@ export class MemoryCluster implements Cluster {
   private enter(verb: Verb, ref: ObjectRef): void {
     this.requests.push({ verb, ref: describeRef(ref) });
     if (this.unreachable) {
-      throw new UserError(`cannot reach ${this.description}: connection refused`, { code: 'cluster-unreachable', exitCode: EXIT_NEEDS_ATTENTION, hint: 'check that the cluster is running' });
+      throw new UserError(`cannot reach ${this.description}: connection refused`, {
+        code: 'cluster-unreachable',
+        exitCode: EXIT_NEEDS_ATTENTION,
+        hint: 'check that the cluster is running',
+      });
     }
     const err = this.errors[verb];
     if (err) throw err;
@@ -231,9 +283,14 @@ export class MemoryCluster implements Cluster {
   private stamp(next: KubeObject, previous: KubeObject | undefined): KubeObject {
     const meta = next.metadata;
     meta.uid = previous?.metadata.uid ?? randomUUID();
-    meta.creationTimestamp = previous?.metadata.creationTimestamp ?? this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    meta.creationTimestamp =
+      previous?.metadata.creationTimestamp ??
+      this.now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z');
     meta.resourceVersion = String(this.revision + 1);
-    const specChanged = !previous || JSON.stringify(withoutMetaStatus(previous)) !== JSON.stringify(withoutMetaStatus(next));
+    const specChanged =
+      !previous || JSON.stringify(withoutMetaStatus(previous)) !== JSON.stringify(withoutMetaStatus(next));
     meta.generation = (previous?.metadata.generation ?? 0) + (specChanged ? 1 : 0);
     return next;
   }

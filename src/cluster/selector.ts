@@ -37,7 +37,10 @@ export function parseSelector(selector: string): Requirement[] {
   return splitTerms(selector).map((term) => {
     const set = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
     if (set) {
-      const values = set[3]!.split(',').map((v) => v.trim()).filter(Boolean);
+      const values = set[3]!
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
       return { key: set[1]!, op: set[2] as 'in' | 'notin', values };
     }
     const ne = /^([^\s!=]+)\s*!=\s*(\S*)$/.exec(term);
@@ -51,7 +54,10 @@ export function parseSelector(selector: string): Requirement[] {
   });
 }
 
-export function matchesSelector(labels: Record<string, string> | undefined, selector: string | Record<string, string> | undefined): boolean {
+export function matchesSelector(
+  labels: Record<string, string> | undefined,
+  selector: string | Record<string, string> | undefined,
+): boolean {
   const text = selectorString(selector);
   if (!text) return true;
   const l = labels ?? {};

@@ -19,7 +19,17 @@ const KEPT_FAILURES = 10;
 
 async function runLoad(port: number, concurrency: number, maxSeconds: number): Promise<LoadStats> {
   const start = performance.now();
-  const stats: LoadStats = { startEpochMs: Math.round(performance.timeOrigin + start), sent: 0, ok: 0, failed: 0, errors: {}, versions: {}, firstFailures: [], durationMs: 0, perSecond: 0 };
+  const stats: LoadStats = {
+    startEpochMs: Math.round(performance.timeOrigin + start),
+    sent: 0,
+    ok: 0,
+    failed: 0,
+    errors: {},
+    versions: {},
+    firstFailures: [],
+    durationMs: 0,
+    perSecond: 0,
+  };
   let running = true;
   const elapsed = () => Math.round(performance.now() - start);
   const fail = (reason: string) => {
@@ -30,22 +40,25 @@ async function runLoad(port: number, concurrency: number, maxSeconds: number): P
   const once = () =>
     new Promise<void>((resolve) => {
       stats.sent++;
-      const req = http.get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => {
-          const at = elapsed();
-          const version = versionIn(body);
-          const seen = (stats.versions[version] ??= { count: 0, firstMs: at, lastMs: at });
-          seen.count++;
-          seen.lastMs = at;
-          if (res.statusCode === 200) stats.ok++;
-          else fail(`HTTP ${res.statusCode} from ${version}`);
-          resolve();
-        });
-        res.on('error', (e: NodeJS.ErrnoException) => (fail(e.code ?? e.message), resolve()));
-      });
+      const req = http.get(
+        { host: '127.0.0.1', port, path: '/', agent: false, timeout: REQUEST_TIMEOUT_MS },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => {
+            const at = elapsed();
+            const version = versionIn(body);
+            const seen = (stats.versions[version] ??= { count: 0, firstMs: at, lastMs: at });
+            seen.count++;
+            seen.lastMs = at;
+            if (res.statusCode === 200) stats.ok++;
+            else fail(`HTTP ${res.statusCode} from ${version}`);
+            resolve();
+          });
+          res.on('error', (e: NodeJS.ErrnoException) => (fail(e.code ?? e.message), resolve()));
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', (e: NodeJS.ErrnoException) => (fail(e.code ?? e.message), resolve()));
     });

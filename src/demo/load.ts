@@ -45,12 +45,19 @@ export interface LoadOptions {
 function clientCommand(): string[] {
   const here = fileURLToPath(import.meta.url);
   const fromSources = here.endsWith('.ts');
-  const client = fileURLToPath(new URL(fromSources ? './load-client.ts' : './load-client.js', import.meta.url));
+  const client = fileURLToPath(
+    new URL(fromSources ? './load-client.ts' : './load-client.js', import.meta.url),
+  );
   return fromSources ? ['--import', 'tsx', client] : [client];
 }
 
 export async function startLoad(port: number, opts: LoadOptions = {}): Promise<RunningLoad> {
-  const args = [...clientCommand(), String(port), String(opts.concurrency ?? 8), String(opts.maxSeconds ?? 180)];
+  const args = [
+    ...clientCommand(),
+    String(port),
+    String(opts.concurrency ?? 8),
+    String(opts.maxSeconds ?? 180),
+  ];
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
@@ -65,7 +72,9 @@ export async function startLoad(port: number, opts: LoadOptions = {}): Promise<R
       if (started) resolve(Number(started[1]));
     });
     child.on('error', reject);
-    void exited.then((code) => reject(new Error(`the load client exited (${code}) before it started: ${err.trim() || out.trim()}`)));
+    void exited.then((code) =>
+      reject(new Error(`the load client exited (${code}) before it started: ${err.trim() || out.trim()}`)),
+    );
   });
   return {
     startedAt,
@@ -73,7 +82,8 @@ export async function startLoad(port: number, opts: LoadOptions = {}): Promise<R
       child.stdin.end();
       const code = await exited;
       const last = out.trim().split('\n').pop() ?? '';
-      if (code !== 0 || !last.startsWith('{')) throw new Error(`the load client exited (${code}) without its counts: ${err.trim()}`);
+      if (code !== 0 || !last.startsWith('{'))
+        throw new Error(`the load client exited (${code}) without its counts: ${err.trim()}`);
       return JSON.parse(last) as LoadStats;
     },
     kill() {

@@ -21,7 +21,15 @@ export async function startDemoCluster(): Promise<DemoCluster> {
   const sandbox = await startSandbox({ runtime: true });
   const dir = mkdtempSync(join(tmpdir(), 'slipway-demo-'));
   const kubeconfig = join(dir, 'kubeconfig');
-  writeFileSync(kubeconfig, mergeSandboxKubeconfig('', { url: sandbox.url, caCert: sandbox.certs.caCert, token: sandbox.token }, { setCurrent: true }), { mode: 0o600 });
+  writeFileSync(
+    kubeconfig,
+    mergeSandboxKubeconfig(
+      '',
+      { url: sandbox.url, caCert: sandbox.certs.caCert, token: sandbox.token },
+      { setCurrent: true },
+    ),
+    { mode: 0o600 },
+  );
   let stopping: Promise<void> | undefined;
   return {
     sandbox,

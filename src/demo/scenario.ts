@@ -22,7 +22,9 @@ import { versionsAnswering } from './probe.js';
 import { servicePort, startDemoCluster, type DemoCluster } from './sandbox.js';
 
 /** The sample spec, found from this file (src/demo or dist/demo) so a checkout and an installed package both work. */
-export const SAMPLE_SPEC = fileURLToPath(new URL('../../examples/sample-service/slipway.yaml', import.meta.url));
+export const SAMPLE_SPEC = fileURLToPath(
+  new URL('../../examples/sample-service/slipway.yaml', import.meta.url),
+);
 export const DEMO_ENVIRONMENT = 'dev';
 export const VERSIONS = { first: '1.0.0', second: '2.0.0', broken: '3.0.0' } as const;
 /** The old colour stays warm this long after a switch (the default 30s would make the demo wait). */
@@ -92,23 +94,41 @@ export class DemoRun {
   async run(): Promise<DemoRecord> {
     const app = await this.startSandbox();
     this.act = `deploying ${VERSIONS.first}`;
-    this.heading(`1/3  deploy sample-service ${VERSIONS.first} (blue-green, environment ${DEMO_ENVIRONMENT})`);
+    this.heading(
+      `1/3  deploy sample-service ${VERSIONS.first} (blue-green, environment ${DEMO_ENVIRONMENT})`,
+    );
     await this.deployVersion(app, VERSIONS.first, []);
     if (!this.deployed(VERSIONS.first)) return this.finish(app);
     const port = this.servicePort(app);
-    this.say(`  ${this.record.service!.name} answers on http://127.0.0.1:${port}/ (the Service's local proxy port)\n`);
+    this.say(
+      `  ${this.record.service!.name} answers on http://127.0.0.1:${port}/ (the Service's local proxy port)\n`,
+    );
 
     this.act = `blue-green to ${VERSIONS.second} under load`;
-    this.heading(`2/3  blue-green to ${VERSIONS.second} under load (${LOAD_CONCURRENCY} requests in flight from another process, post-promotion smoke check)`);
+    this.heading(
+      `2/3  blue-green to ${VERSIONS.second} under load (${LOAD_CONCURRENCY} requests in flight from another process, post-promotion smoke check)`,
+    );
     const checked = smokeCheck(port);
-    this.record.blueGreenLoad = await this.underLoad(port, () => this.deployVersion(app, VERSIONS.second, checked));
+    this.record.blueGreenLoad = await this.underLoad(port, () =>
+      this.deployVersion(app, VERSIONS.second, checked),
+    );
     this.say(`  load: ${loadLine(this.record.blueGreenLoad)}\n`);
     if (!this.deployed(VERSIONS.second)) return this.finish(app);
 
     this.act = `deploying the broken ${VERSIONS.broken}`;
-    this.heading(`3/3  a broken ${VERSIONS.broken}: every request answers 500; the smoke check after the switch fails`);
+    this.heading(
+      `3/3  a broken ${VERSIONS.broken}: every request answers 500; the smoke check after the switch fails`,
+    );
     let events: DeployEvent[] = [];
-    this.record.brokenLoad = await this.underLoad(port, async () => (events = await this.deployVersion(app, VERSIONS.broken, [...checked, 'services.web.env.ERROR_RATE=1'])), (stats) => this.measureRollback(stats, events));
+    this.record.brokenLoad = await this.underLoad(
+      port,
+      async () =>
+        (events = await this.deployVersion(app, VERSIONS.broken, [
+          ...checked,
+          'services.web.env.ERROR_RATE=1',
+        ])),
+      (stats) => this.measureRollback(stats, events),
+    );
     this.record.servingAfter = await versionsAnswering(port, PROBES_AFTER_ROLLBACK);
     this.say(`  load: ${loadLine(this.record.brokenLoad)}\n`);
     return this.finish(app);
@@ -138,15 +158,24 @@ export class DemoRun {
     this.record.sandboxUrl = this.cluster.sandbox.url;
     this.record.sandboxStartMs = Math.round(performance.now() - t0);
     const app = demoApp(resolveEnvironment(await loadSpec(SAMPLE_SPEC), DEMO_ENVIRONMENT, SAMPLE_SPEC));
-    const cluster = KubeCluster.fromKubeconfig({ kubeconfig: this.cluster.kubeconfig, namespace: app.namespace });
+    const cluster = KubeCluster.fromKubeconfig({
+      kubeconfig: this.cluster.kubeconfig,
+      namespace: app.namespace,
+    });
     this.engine = clusterContext(cluster, app.namespace, (e) => this.progress(e));
-    this.say(`sandbox up at ${this.record.sandboxUrl} in ${this.record.sandboxStartMs} ms: API server, controllers, a kubelet running pods as local processes, a proxy per Service\n`);
+    this.say(
+      `sandbox up at ${this.record.sandboxUrl} in ${this.record.sandboxStartMs} ms: API server, controllers, a kubelet running pods as local processes, a proxy per Service\n`,
+    );
     return app;
   }
 
   /** One `slipway deploy` of the sample at `version`, with `--set` overrides; returns its events. */
   private async deployVersion(base: ResolvedApp, version: string, sets: string[]): Promise<DeployEvent[]> {
-    const { app, overrides } = applyOverrides(base, [`deploy.scaleDownDelay=${SCALE_DOWN_DELAY}`, ...sets], [`web=sample-service:${version}`]);
+    const { app, overrides } = applyOverrides(
+      base,
+      [`deploy.scaleDownDelay=${SCALE_DOWN_DELAY}`, ...sets],
+      [`web=sample-service:${version}`],
+    );
     const events: DeployEvent[] = [];
     const print = this.out.quiet ? () => undefined : textProgress(this.out.write, this.out.tty);
     this.progress = (e) => {
@@ -169,7 +198,11 @@ export class DemoRun {
   }
 
   /** Runs `work` while the load client hits the Service; the load ends LOAD_TAIL_MS after it. */
-  private async underLoad(port: number, work: () => Promise<unknown>, measure?: (stats: LoadStats) => void): Promise<LoadReport> {
+  private async underLoad(
+    port: number,
+    work: () => Promise<unknown>,
+    measure?: (stats: LoadStats) => void,
+  ): Promise<LoadReport> {
     const load = await startLoad(port, { concurrency: LOAD_CONCURRENCY });
     this.loads.add(load);
     try {
@@ -186,16 +219,20 @@ export class DemoRun {
   private measureRollback(stats: LoadStats, events: DeployEvent[]): void {
     const steps = events.filter((e): e is Extract<DeployEvent, { type: 'step' }> => e.type === 'step');
     const failed = steps.find((e) => e.step === 'analyse' && e.status === 'failed');
-    const back = steps.find((e) => e.step === 'switch' && e.status === 'ok' && e.detail?.startsWith('roll back'));
+    const back = steps.find(
+      (e) => e.step === 'switch' && e.status === 'ok' && e.detail?.startsWith('roll back'),
+    );
     const broken = stats.versions[VERSIONS.broken];
-    if (failed && broken) this.record.lastBrokenAnswerMs = stats.startEpochMs + broken.lastMs - Date.parse(failed.at);
+    if (failed && broken)
+      this.record.lastBrokenAnswerMs = stats.startEpochMs + broken.lastMs - Date.parse(failed.at);
     if (back?.durationMs !== undefined) this.record.switchBackMs = back.durationMs;
   }
 
   private servicePort(app: ResolvedApp): number {
     const name = objectName(app.app, 'web');
     const port = servicePort(this.cluster!.sandbox, app.namespace, name);
-    if (port === undefined) throw new Error(`the sandbox has no proxy port for Service ${app.namespace}/${name}`);
+    if (port === undefined)
+      throw new Error(`the sandbox has no proxy port for Service ${app.namespace}/${name}`);
     this.record.service = { namespace: app.namespace, name, port };
     return port;
   }
@@ -214,23 +251,41 @@ export class DemoRun {
  * Prometheus. The demo's own check (an HTTP smoke test through the Service) comes as overrides.
  */
 export function demoApp(app: ResolvedApp): ResolvedApp {
-  const analysis = Object.fromEntries(Object.entries(app.deploy.analysis ?? {}).filter(([, spec]) => spec.prometheus === undefined));
+  const analysis = Object.fromEntries(
+    Object.entries(app.deploy.analysis ?? {}).filter(([, spec]) => spec.prometheus === undefined),
+  );
   return { ...app, deploy: { ...app.deploy, analysis } };
 }
 
 /** `--set` overrides for a post-promotion HTTP check through the Service's local port: 3 requests 1s apart, any failure fails it. */
 export function smokeCheck(port: number): string[] {
   const at = 'deploy.analysis.smoke';
-  return [`${at}.http.url=http://127.0.0.1:${port}/`, `${at}.http.status=200`, `${at}.phase=post-promotion`, `${at}.count=3`, `${at}.interval=1s`];
+  return [
+    `${at}.http.url=http://127.0.0.1:${port}/`,
+    `${at}.http.status=200`,
+    `${at}.phase=post-promotion`,
+    `${at}.count=3`,
+    `${at}.interval=1s`,
+  ];
 }
 
 export function loadReport(stats: LoadStats): LoadReport {
   const byFirstAnswer = Object.entries(stats.versions).sort(([, a], [, b]) => a.firstMs - b.firstMs);
-  return { requests: stats.sent, perSecond: stats.perSecond, failed: stats.failed, errors: stats.errors, versions: Object.fromEntries(byFirstAnswer.map(([v, s]) => [v, s.count])) };
+  return {
+    requests: stats.sent,
+    perSecond: stats.perSecond,
+    failed: stats.failed,
+    errors: stats.errors,
+    versions: Object.fromEntries(byFirstAnswer.map(([v, s]) => [v, s.count])),
+  };
 }
 
 export function loadLine(load: LoadReport): string {
-  const versions = Object.entries(load.versions).map(([v, n]) => `${v} ×${n.toLocaleString('en-US')}`).join(', ');
-  const errors = Object.entries(load.errors).map(([reason, n]) => `${reason} ×${n.toLocaleString('en-US')}`).join(', ');
+  const versions = Object.entries(load.versions)
+    .map(([v, n]) => `${v} ×${n.toLocaleString('en-US')}`)
+    .join(', ');
+  const errors = Object.entries(load.errors)
+    .map(([reason, n]) => `${reason} ×${n.toLocaleString('en-US')}`)
+    .join(', ');
   return `${load.requests.toLocaleString('en-US')} requests at ${load.perSecond.toLocaleString('en-US')}/s, ${load.failed.toLocaleString('en-US')} failed${errors ? ` (${errors})` : ''}; answered by ${versions || 'nobody'}`;
 }

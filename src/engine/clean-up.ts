@@ -12,10 +12,18 @@ import type { DeployLock } from './lock.js';
 import { entryKey, entryOf } from './plan/workloads.js';
 import type { DeployStrategy, Served, StrategyRun } from './strategies/index.js';
 
-export async function cleanUpAfterDeploy(ctx: EngineContext, run: StrategyRun, served: Served, strategy: DeployStrategy, lock: () => DeployLock): Promise<void> {
+export async function cleanUpAfterDeploy(
+  ctx: EngineContext,
+  run: StrategyRun,
+  served: Served,
+  strategy: DeployStrategy,
+  lock: () => DeployLock,
+): Promise<void> {
   const { app, previous } = run;
   const owned = new Set(served.objects.map((o) => entryKey(entryOf(o, app.namespace))));
-  const prune = (previous?.inventory ?? []).filter((e) => !owned.has(entryKey({ ...e, namespace: e.namespace ?? app.namespace })));
+  const prune = (previous?.inventory ?? []).filter(
+    (e) => !owned.has(entryKey({ ...e, namespace: e.namespace ?? app.namespace })),
+  );
   const delayMs = strategy.cleanUpDelayMs(run);
   if (prune.length === 0 && delayMs === 0) {
     run.steps.skip('clean-up', 'nothing the previous release applied is gone');
@@ -40,10 +48,19 @@ export async function cleanUpAfterDeploy(ctx: EngineContext, run: StrategyRun, s
       }
       const did = await strategy.cleanUp(run, served);
       for (const entry of prune) await ctx.cluster.delete(entry, { propagationPolicy: 'Background' });
-      detail = [did, prune.length ? `deleted ${prune.map((e) => `${e.kind}/${e.name}`).join(', ')}` : undefined].filter(Boolean).join('; ') || undefined;
+      detail =
+        [did, prune.length ? `deleted ${prune.map((e) => `${e.kind}/${e.name}`).join(', ')}` : undefined]
+          .filter(Boolean)
+          .join('; ') || undefined;
     } finally {
       await relock.release();
     }
   });
-  if (detail) ctx.emit({ type: 'message', level: 'info', text: `clean-up: ${detail}`, at: ctx.clock.now().toISOString() });
+  if (detail)
+    ctx.emit({
+      type: 'message',
+      level: 'info',
+      text: `clean-up: ${detail}`,
+      at: ctx.clock.now().toISOString(),
+    });
 }

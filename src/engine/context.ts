@@ -13,7 +13,14 @@ import type { StepName } from './plan/types.js';
 import type { ReleaseStore } from './releases/store.js';
 
 export type DeployEvent =
-  | { type: 'step'; step: StepName; status: 'started' | 'ok' | 'failed' | 'skipped'; at: string; durationMs?: number; detail?: string }
+  | {
+      type: 'step';
+      step: StepName;
+      status: 'started' | 'ok' | 'failed' | 'skipped';
+      at: string;
+      durationMs?: number;
+      detail?: string;
+    }
   | { type: 'measurement'; analysis: string; index: number; measurement: Measurement }
   | { type: 'message'; level: 'info' | 'warn'; text: string; at: string };
 
@@ -27,6 +34,16 @@ export interface EngineContext {
 }
 
 /** The context for a real cluster: release records in Secrets of `namespace`, the system clock, this machine's identity. */
-export function clusterContext(cluster: Cluster, namespace: string, emit: (e: DeployEvent) => void = () => undefined): EngineContext {
-  return { cluster, store: new SecretReleaseStore(cluster, namespace), clock: systemClock, holder: defaultHolderIdentity(), emit };
+export function clusterContext(
+  cluster: Cluster,
+  namespace: string,
+  emit: (e: DeployEvent) => void = () => undefined,
+): EngineContext {
+  return {
+    cluster,
+    store: new SecretReleaseStore(cluster, namespace),
+    clock: systemClock,
+    holder: defaultHolderIdentity(),
+    emit,
+  };
 }

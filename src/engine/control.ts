@@ -22,11 +22,30 @@ export function controlRef(namespace: string, app: string, environment: string):
  * Records a promote or abort request for one revision. Promotions are counted, so each `slipway
  * promote` releases exactly one pause of that revision's deploy.
  */
-export async function requestControl(cluster: Cluster, ref: ObjectRef, action: ControlAction, revision: number, by: string, at: Date): Promise<void> {
+export async function requestControl(
+  cluster: Cluster,
+  ref: ObjectRef,
+  action: ControlAction,
+  revision: number,
+  by: string,
+  at: Date,
+): Promise<void> {
   const live = await cluster.get<ControlMap>(ref);
   const count = action === 'promote' && live?.data?.promote === String(revision) ? promotions(live) + 1 : 1;
   await cluster.apply(
-    [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: ref.name, namespace: ref.namespace, labels: { owner: 'slipway' } }, data: { [action]: String(revision), [`${action}By`]: by, [`${action}At`]: at.toISOString(), ...(action === 'promote' ? { promotions: String(count) } : {}) } }],
+    [
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: ref.name, namespace: ref.namespace, labels: { owner: 'slipway' } },
+        data: {
+          [action]: String(revision),
+          [`${action}By`]: by,
+          [`${action}At`]: at.toISOString(),
+          ...(action === 'promote' ? { promotions: String(count) } : {}),
+        },
+      },
+    ],
     { fieldManager: `${FIELD_MANAGER}-${action}`, force: true },
   );
 }
@@ -60,7 +79,13 @@ export class PromotionGate {
   ) {}
 
   async wait(signal: AbortSignal): Promise<void> {
-    const map = await this.cluster.watch<ControlMap>(this.ref, (m) => requested(m, 'abort', this.revision) || (requested(m, 'promote', this.revision) && promotions(m) > this.seen), signal);
+    const map = await this.cluster.watch<ControlMap>(
+      this.ref,
+      (m) =>
+        requested(m, 'abort', this.revision) ||
+        (requested(m, 'promote', this.revision) && promotions(m) > this.seen),
+      signal,
+    );
     if (requested(map, 'abort', this.revision)) throw new AbortRequested(map?.data?.abortBy ?? '');
     this.seen = promotions(map);
   }
@@ -70,7 +95,13 @@ export class PromotionGate {
  * Watches for an abort of this revision for the whole deploy; calls `onAbort` once if one comes.
  * Resolves when `signal` ends the watch.
  */
-export async function watchForAbort(cluster: Cluster, app: { app: string; environment: string; namespace: string }, revision: number, signal: AbortSignal, onAbort: (err: AbortRequested) => void): Promise<void> {
+export async function watchForAbort(
+  cluster: Cluster,
+  app: { app: string; environment: string; namespace: string },
+  revision: number,
+  signal: AbortSignal,
+  onAbort: (err: AbortRequested) => void,
+): Promise<void> {
   const ref = controlRef(app.namespace, app.app, app.environment);
   try {
     const map = await cluster.watch<ControlMap>(ref, (m) => requested(m, 'abort', revision), signal);

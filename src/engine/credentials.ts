@@ -26,20 +26,38 @@ export function credentialsSecret(app: ResolvedApp, name: string, password: stri
   const instance = dependencyInstance(app, name, dependency);
   const username = app.app;
   const database = dependency.database ?? app.app;
-  const auth = kind.credentialKeys.includes('username') ? `${encodeURIComponent(username)}:${password}` : `:${password}`;
+  const auth = kind.credentialKeys.includes('username')
+    ? `${encodeURIComponent(username)}:${password}`
+    : `:${password}`;
   const path = dependency.type === 'redis' ? '' : `/${encodeURIComponent(database)}`;
-  const values: Record<string, string> = { username, password, url: `${SCHEMES[dependency.type] ?? dependency.type}://${auth}@${instance.host}:${kind.port.port}${path}` };
+  const values: Record<string, string> = {
+    username,
+    password,
+    url: `${SCHEMES[dependency.type] ?? dependency.type}://${auth}@${instance.host}:${kind.port.port}${path}`,
+  };
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: dependencyCredentialsName(app.app, name), namespace: app.namespace, labels: { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': app.app, 'app.kubernetes.io/managed-by': 'slipway' } },
+    metadata: {
+      name: dependencyCredentialsName(app.app, name),
+      namespace: app.namespace,
+      labels: {
+        'app.kubernetes.io/name': name,
+        'app.kubernetes.io/instance': app.app,
+        'app.kubernetes.io/managed-by': 'slipway',
+      },
+    },
     type: 'Opaque',
     stringData: Object.fromEntries(kind.credentialKeys.map((k) => [k, values[k] ?? ''])),
   };
 }
 
 /** Creates the missing credentials Secrets; returns the names created. */
-export async function ensureCredentials(cluster: Cluster, app: ResolvedApp, random: (bytes: number) => Buffer = randomBytes): Promise<string[]> {
+export async function ensureCredentials(
+  cluster: Cluster,
+  app: ResolvedApp,
+  random: (bytes: number) => Buffer = randomBytes,
+): Promise<string[]> {
   const created: string[] = [];
   for (const name of Object.keys(app.dependencies).sort()) {
     const secret = credentialsSecret(app, name, random(PASSWORD_BYTES).toString('base64url'));

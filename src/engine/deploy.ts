@@ -57,27 +57,59 @@ export interface DeployResult {
 export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<DeployResult> {
   const { app } = req;
   const steps = new StepRecorder(ctx);
-  const warn = (text: string) => ctx.emit({ type: 'message', level: 'warn', text, at: ctx.clock.now().toISOString() });
+  const warn = (text: string) =>
+    ctx.emit({ type: 'message', level: 'warn', text, at: ctx.clock.now().toISOString() });
   const rendered = await steps.run('render', async () => renderObjects(app));
   rendered.warnings.forEach(warn);
   const objects = rendered.objects;
   (await steps.run('check', async () => checkObjects(objects, app))).warnings.forEach(warn);
-  const providersFor = (plan: DeployPlan) => (req.skipAnalysis ? new Map<string, AnalysisProvider>() : analysisProviders(app, { cluster: ctx.cluster, clock: ctx.clock, namespace: app.namespace, prometheusAddress: req.prometheusAddress, vars: analysisVars(plan, app) }));
+  const providersFor = (plan: DeployPlan) =>
+    req.skipAnalysis
+      ? new Map<string, AnalysisProvider>()
+      : analysisProviders(app, {
+          cluster: ctx.cluster,
+          clock: ctx.clock,
+          namespace: app.namespace,
+          prometheusAddress: req.prometheusAddress,
+          vars: analysisVars(plan, app),
+        });
 
   if (req.dryRun) {
     const previous = await ctx.store.deployed(app.app, app.environment);
     const latest = await ctx.store.latest(app.app, app.environment);
-    const live = { activeColours: await liveColours(ctx.cluster, app, objects), hpaReplicas: await liveHpaReplicas(ctx.cluster, app.namespace, objects) };
-    const plan = planDeploy({ app, revision: (latest?.revision ?? 0) + 1, previous, objects, strategy: req.strategy, live });
+    const live = {
+      activeColours: await liveColours(ctx.cluster, app, objects),
+      hpaReplicas: await liveHpaReplicas(ctx.cluster, app.namespace, objects),
+    };
+    const plan = planDeploy({
+      app,
+      revision: (latest?.revision ?? 0) + 1,
+      previous,
+      objects,
+      strategy: req.strategy,
+      live,
+    });
     providersFor(plan); // a spec mistake in an analysis is reported by a dry run too
     return { outcome: 'dry-run', exitCode: EXIT_OK, plan, analysis: [] };
   }
 
-  const deadline = ctx.clock.now().getTime() + (req.timeoutMs ?? durationOr(app.deploy.timeout, DEPLOY_TIMEOUT_SECONDS * 1000));
-  const lockOptions = { cluster: ctx.cluster, clock: ctx.clock, namespace: app.namespace, app: app.app, environment: app.environment, holder: ctx.holder, ttlSeconds: req.lockTtlSeconds };
+  const deadline =
+    ctx.clock.now().getTime() +
+    (req.timeoutMs ?? durationOr(app.deploy.timeout, DEPLOY_TIMEOUT_SECONDS * 1000));
+  const lockOptions = {
+    cluster: ctx.cluster,
+    clock: ctx.clock,
+    namespace: app.namespace,
+    app: app.app,
+    environment: app.environment,
+    holder: ctx.holder,
+    ttlSeconds: req.lockTtlSeconds,
+  };
   const lock = new DeployLock(lockOptions);
   await steps.run('lock', async () => {
-    await ctx.cluster.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: app.namespace } }], { fieldManager: FIELD_MANAGER });
+    await ctx.cluster.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: app.namespace } }], {
+      fieldManager: FIELD_MANAGER,
+    });
     await lock.acquire();
   });
   const stopRenewing = new AbortController();
@@ -86,7 +118,15 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   const after: AfterUnlock = {};
   let result: DeployResult;
   try {
-    result = await deployLocked(ctx, req, objects, steps, providersFor, { deadline, lockLost: lockLost.signal }, after);
+    result = await deployLocked(
+      ctx,
+      req,
+      objects,
+      steps,
+      providersFor,
+      { deadline, lockLost: lockLost.signal },
+      after,
+    );
   } finally {
     stopRenewing.abort();
     await renewing;
@@ -100,61 +140,172 @@ interface AfterUnlock {
   cleanUp?: (lock: () => DeployLock) => Promise<DeployResult>;
 }
 
-async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: KubeObject[], steps: StepRecorder, providersFor: (plan: DeployPlan) => Map<string, AnalysisProvider>, d: { deadline: number; lockLost: AbortSignal }, after: AfterUnlock): Promise<DeployResult> {
+async function deployLocked(
+  ctx: EngineContext,
+  req: DeployRequest,
+  objects: KubeObject[],
+  steps: StepRecorder,
+  providersFor: (plan: DeployPlan) => Map<string, AnalysisProvider>,
+  d: { deadline: number; lockLost: AbortSignal },
+  after: AfterUnlock,
+): Promise<DeployResult> {
   const { app } = req;
   const now = () => ctx.clock.now().toISOString();
   const previous = await ctx.store.deployed(app.app, app.environment);
   const latest = await ctx.store.latest(app.app, app.environment);
   const revision = (latest?.revision ?? 0) + 1;
-  const plan = planDeploy({ app, revision, previous, objects, strategy: req.strategy, live: { activeColours: await liveColours(ctx.cluster, app, objects), hpaReplicas: await liveHpaReplicas(ctx.cluster, app.namespace, objects) } });
+  const plan = planDeploy({
+    app,
+    revision,
+    previous,
+    objects,
+    strategy: req.strategy,
+    live: {
+      activeColours: await liveColours(ctx.cluster, app, objects),
+      hpaReplicas: await liveHpaReplicas(ctx.cluster, app.namespace, objects),
+    },
+  });
   const strategy = STRATEGIES[plan.strategy];
   const providers = providersFor(plan);
   const images = Object.fromEntries(Object.entries(app.services).map(([name, s]) => [name, s.image ?? '']));
-  const release: Release = { app: app.app, environment: app.environment, revision, phase: 'pending', strategy: plan.strategy, spec: app, overrides: req.overrides, images, createdAt: now(), updatedAt: now(), steps: [], deployedBy: ctx.holder, ...(req.rollbackOf !== undefined ? { rollbackOf: req.rollbackOf } : {}) };
+  const release: Release = {
+    app: app.app,
+    environment: app.environment,
+    revision,
+    phase: 'pending',
+    strategy: plan.strategy,
+    spec: app,
+    overrides: req.overrides,
+    images,
+    createdAt: now(),
+    updatedAt: now(),
+    steps: [],
+    deployedBy: ctx.holder,
+    ...(req.rollbackOf !== undefined ? { rollbackOf: req.rollbackOf } : {}),
+  };
   await steps.run('record', async () => {
     // A pending record we now hold the lock over belongs to a deploy that died mid-way.
-    if (latest?.phase === 'pending') await ctx.store.update({ ...latest, phase: 'aborted', message: `interrupted before it finished; superseded by revision ${revision}`, updatedAt: now() });
+    if (latest?.phase === 'pending')
+      await ctx.store.update({
+        ...latest,
+        phase: 'aborted',
+        message: `interrupted before it finished; superseded by revision ${revision}`,
+        updatedAt: now(),
+      });
     await ctx.store.create(release);
     // A canary left routing by a deploy that died (or whose way back failed) goes first: weights, canary objects, a pinned stable Service.
-    const recovered = latest?.phase === 'pending' || latest?.phase === 'failed' ? await recoverCanaries(ctx.cluster, app.namespace, app.app, objects, AbortSignal.any([AbortSignal.timeout(ROLLBACK_TIMEOUT_SECONDS * 1000), d.lockLost])) : [];
-    if (recovered.length) ctx.emit({ type: 'message', level: 'warn', text: `revision ${latest?.revision} (${latest?.phase === 'pending' ? 'interrupted' : 'failed'}) left a canary behind; cleaned up: ${recovered.join('; ')}`, at: now() });
+    const recovered =
+      latest?.phase === 'pending' || latest?.phase === 'failed'
+        ? await recoverCanaries(
+            ctx.cluster,
+            app.namespace,
+            app.app,
+            objects,
+            AbortSignal.any([AbortSignal.timeout(ROLLBACK_TIMEOUT_SECONDS * 1000), d.lockLost]),
+          )
+        : [];
+    if (recovered.length)
+      ctx.emit({
+        type: 'message',
+        level: 'warn',
+        text: `revision ${latest?.revision} (${latest?.phase === 'pending' ? 'interrupted' : 'failed'}) left a canary behind; cleaned up: ${recovered.join('; ')}`,
+        at: now(),
+      });
   });
 
   // `slipway abort` from another terminal ends every wait of this deploy.
   const abort = new AbortController();
   const stopWatching = new AbortController();
-  const watching = watchForAbort(ctx.cluster, app, revision, stopWatching.signal, (err) => abort.abort(err)).catch(() => undefined);
-  const promotions = new PromotionGate(ctx.cluster, controlRef(app.namespace, app.app, app.environment), revision);
-  const wait = () => AbortSignal.any([AbortSignal.timeout(Math.max(1, d.deadline - ctx.clock.now().getTime())), d.lockLost, abort.signal]);
-  const run: StrategyRun = { ctx, app, plan, groups: groupByPhase(objects, new Set(Object.keys(app.dependencies))), previous, steps, wait, analysisSkipped: req.skipAnalysis ? '--skip-analysis' : undefined, analyse: (names, signal, stop) => runAnalyses(ctx, app, providers, names, signal, stop), promotion: (signal) => promotions.wait(signal) };
+  const watching = watchForAbort(ctx.cluster, app, revision, stopWatching.signal, (err) =>
+    abort.abort(err),
+  ).catch(() => undefined);
+  const promotions = new PromotionGate(
+    ctx.cluster,
+    controlRef(app.namespace, app.app, app.environment),
+    revision,
+  );
+  const wait = () =>
+    AbortSignal.any([
+      AbortSignal.timeout(Math.max(1, d.deadline - ctx.clock.now().getTime())),
+      d.lockLost,
+      abort.signal,
+    ]);
+  const run: StrategyRun = {
+    ctx,
+    app,
+    plan,
+    groups: groupByPhase(objects, new Set(Object.keys(app.dependencies))),
+    previous,
+    steps,
+    wait,
+    analysisSkipped: req.skipAnalysis ? '--skip-analysis' : undefined,
+    analyse: (names, signal, stop) => runAnalyses(ctx, app, providers, names, signal, stop),
+    promotion: (signal) => promotions.wait(signal),
+  };
 
   const finish = async (phase: Release['phase'], extra: Partial<Release> = {}): Promise<Release> => {
     const final: Release = { ...release, ...extra, phase, steps: steps.timings, updatedAt: now() };
     await ctx.store.update(final);
     return final;
   };
-  const revert = async (reason: string, phase: 'rolled-back' | 'aborted', analysis: AnalysisResult[]): Promise<DeployResult> => {
+  const revert = async (
+    reason: string,
+    phase: 'rolled-back' | 'aborted',
+    analysis: AnalysisResult[],
+  ): Promise<DeployResult> => {
     if (!previous) {
-      const rec = await finish('failed', { message: `${reason}; no previous release to roll back to`, analysis });
-      return { outcome: 'failed', exitCode: EXIT_NEEDS_ATTENTION, plan, release: rec, analysis, message: `${reason}. This was the first release, so nothing was rolled back: fix it and run slipway deploy again.` };
+      const rec = await finish('failed', {
+        message: `${reason}; no previous release to roll back to`,
+        analysis,
+      });
+      return {
+        outcome: 'failed',
+        exitCode: EXIT_NEEDS_ATTENTION,
+        plan,
+        release: rec,
+        analysis,
+        message: `${reason}. This was the first release, so nothing was rolled back: fix it and run slipway deploy again.`,
+      };
     }
     // The way back has its own budget: the deploy's may be what ran out.
-    const back = { ...run, wait: () => AbortSignal.any([AbortSignal.timeout(ROLLBACK_TIMEOUT_SECONDS * 1000), d.lockLost]) };
+    const back = {
+      ...run,
+      wait: () => AbortSignal.any([AbortSignal.timeout(ROLLBACK_TIMEOUT_SECONDS * 1000), d.lockLost]),
+    };
     try {
       await steps.run('switch', () => strategy.revert(back), `roll back to revision ${previous.revision}`);
     } catch (err) {
       const why = (err as Error).message;
-      const rec = await finish('failed', { message: `${reason}; the rollback to revision ${previous.revision} failed: ${why}`, analysis });
-      return { outcome: 'failed', exitCode: EXIT_NEEDS_ATTENTION, plan, release: rec, analysis, message: `${reason}, and rolling back to revision ${previous.revision} failed: ${why}. Run \`slipway rollback --env ${app.environment} --to ${previous.revision}\` once the cluster is healthy.` };
+      const rec = await finish('failed', {
+        message: `${reason}; the rollback to revision ${previous.revision} failed: ${why}`,
+        analysis,
+      });
+      return {
+        outcome: 'failed',
+        exitCode: EXIT_NEEDS_ATTENTION,
+        plan,
+        release: rec,
+        analysis,
+        message: `${reason}, and rolling back to revision ${previous.revision} failed: ${why}. Run \`slipway rollback --env ${app.environment} --to ${previous.revision}\` once the cluster is healthy.`,
+      };
     }
     const rec = await finish(phase, { message: reason, analysis });
-    return { outcome: phase, exitCode: EXIT_FAILED, plan, release: rec, analysis, message: `${reason}; rolled back to revision ${previous.revision}` };
+    return {
+      outcome: phase,
+      exitCode: EXIT_FAILED,
+      plan,
+      release: rec,
+      analysis,
+      message: `${reason}; rolled back to revision ${previous.revision}`,
+    };
   };
 
   try {
     await steps.run('apply-config', async () => {
       const created = await ensureCredentials(ctx.cluster, app);
-      await ctx.cluster.apply([...run.groups.foundation, ...run.groups.dependencies], { fieldManager: FIELD_MANAGER });
+      await ctx.cluster.apply([...run.groups.foundation, ...run.groups.dependencies], {
+        fieldManager: FIELD_MANAGER,
+      });
       return created;
     });
     if (run.groups.migration.length) {
@@ -164,8 +315,17 @@ async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: Kub
     } else steps.skip('migrate', 'no service declares migrations');
     const served = await strategy.execute(run);
     stopWatching.abort();
-    const inventory = served.objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name ?? '', namespace: o.metadata.namespace ?? app.namespace }));
-    const final = await finish('deployed', { analysis: served.analysis, inventory, ...(served.activeColours ? { activeColours: served.activeColours } : {}) });
+    const inventory = served.objects.map((o) => ({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      name: o.metadata.name ?? '',
+      namespace: o.metadata.namespace ?? app.namespace,
+    }));
+    const final = await finish('deployed', {
+      analysis: served.analysis,
+      inventory,
+      ...(served.activeColours ? { activeColours: served.activeColours } : {}),
+    });
     if (previous) await ctx.store.update({ ...previous, phase: 'superseded', updatedAt: now() });
     after.cleanUp = async (lock) => {
       await cleanUpAfterDeploy(ctx, run, served, strategy, lock);
@@ -192,24 +352,58 @@ async function deployLocked(ctx: EngineContext, req: DeployRequest, objects: Kub
  * canary Deployment), taken from the plan's first service.
  */
 export function analysisVars(plan: DeployPlan, app: ResolvedApp): Record<string, string> {
-  const vars: Record<string, string> = { app: plan.app, namespace: plan.namespace, environment: plan.environment, revision: String(plan.revision), strategy: plan.strategy };
+  const vars: Record<string, string> = {
+    app: plan.app,
+    namespace: plan.namespace,
+    environment: plan.environment,
+    revision: String(plan.revision),
+    strategy: plan.strategy,
+  };
   const bg = plan.blueGreen?.services[0];
-  if (bg) Object.assign(vars, { service: bg.service, colour: bg.newColour, previewService: bg.previewService, activeService: bg.activeService, deployment: bg.newDeployment });
+  if (bg)
+    Object.assign(vars, {
+      service: bg.service,
+      colour: bg.newColour,
+      previewService: bg.previewService,
+      activeService: bg.activeService,
+      deployment: bg.newDeployment,
+    });
   const canary = plan.canary?.services[0];
-  if (canary) Object.assign(vars, { service: canary.service, canaryDeployment: canary.canaryDeployment, stableDeployment: canary.stableDeployment, deployment: canary.canaryDeployment });
+  if (canary)
+    Object.assign(vars, {
+      service: canary.service,
+      canaryDeployment: canary.canaryDeployment,
+      stableDeployment: canary.stableDeployment,
+      deployment: canary.canaryDeployment,
+    });
   const rolling = plan.rolling?.services[0];
   if (rolling) Object.assign(vars, { service: rolling.service, deployment: rolling.deployment });
   // The image tag as render writes it into the pods' app.kubernetes.io/version label, to tell this release's pods from the last one's.
   const image = vars.service ? app.services[vars.service]?.image : undefined;
-  const tag = image && image.lastIndexOf(':') > image.lastIndexOf('/') ? image.slice(image.lastIndexOf(':') + 1) : undefined;
+  const tag =
+    image && image.lastIndexOf(':') > image.lastIndexOf('/')
+      ? image.slice(image.lastIndexOf(':') + 1)
+      : undefined;
   if (tag) vars.version = labelValue(tag);
   return vars;
 }
 
 /** Failures that the previous release can be put back for; anything else (lock lost, API refusals) propagates. */
-function describeFailure(err: unknown, abort: AbortSignal): { reason: string; phase: 'rolled-back' | 'aborted' } | undefined {
-  if (err instanceof AbortRequested || abort.reason === err) return { reason: (abort.reason as Error | undefined)?.message ?? (err as Error).message, phase: 'aborted' };
-  if (err instanceof StrategyFailed || err instanceof MigrationFailed) return { reason: err.message, phase: 'rolled-back' };
-  if (err instanceof Error && err.name === 'TimeoutError') return { reason: 'the deploy did not finish before its timeout (--timeout or deploy.timeout)', phase: 'rolled-back' };
+function describeFailure(
+  err: unknown,
+  abort: AbortSignal,
+): { reason: string; phase: 'rolled-back' | 'aborted' } | undefined {
+  if (err instanceof AbortRequested || abort.reason === err)
+    return {
+      reason: (abort.reason as Error | undefined)?.message ?? (err as Error).message,
+      phase: 'aborted',
+    };
+  if (err instanceof StrategyFailed || err instanceof MigrationFailed)
+    return { reason: err.message, phase: 'rolled-back' };
+  if (err instanceof Error && err.name === 'TimeoutError')
+    return {
+      reason: 'the deploy did not finish before its timeout (--timeout or deploy.timeout)',
+      phase: 'rolled-back',
+    };
   return undefined;
 }

@@ -31,22 +31,47 @@ export interface DiffResult {
 /** What the API server and controllers own: never a difference the deploy makes. */
 function comparable(obj: KubeObject): Record<string, unknown> {
   const { status: _s, metadata, ...rest } = obj;
-  const { managedFields: _m, resourceVersion: _r, generation: _g, uid: _u, creationTimestamp: _c, annotations, ...meta } = metadata;
-  const kept = Object.fromEntries(Object.entries(annotations ?? {}).filter(([k]) => !k.startsWith('deployment.kubernetes.io/')));
+  const {
+    managedFields: _m,
+    resourceVersion: _r,
+    generation: _g,
+    uid: _u,
+    creationTimestamp: _c,
+    annotations,
+    ...meta
+  } = metadata;
+  const kept = Object.fromEntries(
+    Object.entries(annotations ?? {}).filter(([k]) => !k.startsWith('deployment.kubernetes.io/')),
+  );
   return { ...rest, metadata: { ...meta, ...(Object.keys(kept).length ? { annotations: kept } : {}) } };
 }
 
-export async function diff(ctx: Pick<EngineContext, 'cluster' | 'store'>, app: ResolvedApp): Promise<DiffResult> {
+export async function diff(
+  ctx: Pick<EngineContext, 'cluster' | 'store'>,
+  app: ResolvedApp,
+): Promise<DiffResult> {
   const { objects } = renderObjects(app);
   const previous = await ctx.store.deployed(app.app, app.environment);
   const latest = await ctx.store.latest(app.app, app.environment);
-  const plan = planDeploy({ app, revision: (latest?.revision ?? 0) + 1, previous, objects, live: { activeColours: await liveColours(ctx.cluster, app, objects) } });
+  const plan = planDeploy({
+    app,
+    revision: (latest?.revision ?? 0) + 1,
+    previous,
+    objects,
+    live: { activeColours: await liveColours(ctx.cluster, app, objects) },
+  });
   let desired = objects;
   if (plan.blueGreen) {
     const groups = groupByPhase(objects, new Set(Object.keys(app.dependencies)));
     const c = colourObjects(groups.workloads, groups.traffic, plan.blueGreen);
     const replaced = new Set([...groups.workloads, ...groups.traffic]);
-    desired = [...objects.filter((o) => !replaced.has(o)), ...c.colourWorkloads, ...c.rest, ...c.preview, ...c.active];
+    desired = [
+      ...objects.filter((o) => !replaced.has(o)),
+      ...c.colourWorkloads,
+      ...c.rest,
+      ...c.preview,
+      ...c.active,
+    ];
   }
   const changes: ObjectChange[] = [];
   let unchanged = 0;
@@ -57,11 +82,19 @@ export async function diff(ctx: Pick<EngineContext, 'cluster' | 'store'>, app: R
       changes.push({ action: 'create', object: describeRef(ref) });
       continue;
     }
-    const [after] = await ctx.cluster.apply([obj], { fieldManager: FIELD_MANAGER, dryRun: true, force: true });
+    const [after] = await ctx.cluster.apply([obj], {
+      fieldManager: FIELD_MANAGER,
+      dryRun: true,
+      force: true,
+    });
     const fields = jsonPatch.compare(comparable(live), comparable(after ?? live)).map((op) => op.path);
     if (fields.length) changes.push({ action: 'update', object: describeRef(ref), fields });
     else unchanged++;
   }
-  for (const entry of plan.prune) changes.push({ action: 'delete', object: describeRef({ ...entry, namespace: entry.namespace ?? app.namespace }) });
+  for (const entry of plan.prune)
+    changes.push({
+      action: 'delete',
+      object: describeRef({ ...entry, namespace: entry.namespace ?? app.namespace }),
+    });
   return { plan, changes, unchanged };
 }

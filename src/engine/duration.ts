@@ -3,7 +3,8 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 
 export function parseDuration(text: string): number {
   const parts = [...text.matchAll(/(\d+)(ms|s|m|h)/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) throw new Error(`"${text}" is not a duration such as 30s, 5m or 1h30m`);
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text)
+    throw new Error(`"${text}" is not a duration such as 30s, 5m or 1h30m`);
   return parts.reduce((sum, p) => sum + Number(p[1]) * UNIT_MS[p[2]!]!, 0);
 }
 

@@ -37,6 +37,10 @@ export function historyEntry(r: Release): HistoryEntry {
   };
 }
 
-export async function history(ctx: Pick<EngineContext, 'store'>, app: string, environment: string): Promise<HistoryEntry[]> {
+export async function history(
+  ctx: Pick<EngineContext, 'store'>,
+  app: string,
+  environment: string,
+): Promise<HistoryEntry[]> {
   return (await ctx.store.list(app, environment)).map(historyEntry);
 }

@@ -83,7 +83,12 @@ export class DeployLock {
   private lease: Lease | undefined;
 
   constructor(private readonly opts: LockOptions) {
-    this.ref = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: opts.namespace, name: lockName(opts.app, opts.environment) };
+    this.ref = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      namespace: opts.namespace,
+      name: lockName(opts.app, opts.environment),
+    };
     this.ttlSeconds = opts.ttlSeconds ?? LOCK_TTL_SECONDS;
   }
 
@@ -99,7 +104,11 @@ export class DeployLock {
         this.lease = live ? await this.takeOver(live) : await this.create();
         return;
       } catch (err) {
-        if (!(isClusterError(err, 'Conflict') || isClusterError(err, 'AlreadyExists')) || attempt >= MAX_ATTEMPTS) throw err;
+        if (
+          !(isClusterError(err, 'Conflict') || isClusterError(err, 'AlreadyExists')) ||
+          attempt >= MAX_ATTEMPTS
+        )
+          throw err;
         // Someone else wrote the Lease between our read and write: read again and decide again.
       }
     }
@@ -110,15 +119,21 @@ export class DeployLock {
     const held = this.lease;
     if (!held) throw new Error('renew() before acquire()');
     try {
-      this.lease = await this.opts.cluster.replace<Lease>({ ...held, spec: { ...held.spec, renewTime: microTime(this.opts.clock.now()) } });
+      this.lease = await this.opts.cluster.replace<Lease>({
+        ...held,
+        spec: { ...held.spec, renewTime: microTime(this.opts.clock.now()) },
+      });
     } catch (err) {
       if (!isClusterError(err, 'Conflict') && !isClusterError(err, 'NotFound')) throw err;
       const live = await this.opts.cluster.get<Lease>(this.ref);
-      throw new UserError(`lost the deploy lock ${this.opts.namespace}/${this.ref.name}${live?.spec?.holderIdentity ? ` to ${live.spec.holderIdentity}` : ''}`, {
-        code: 'lock-lost',
-        exitCode: EXIT_NEEDS_ATTENTION,
-        hint: `this deploy stopped renewing for longer than ${this.ttlSeconds}s; run \`slipway status --env ${this.opts.environment}\` before deploying again`,
-      });
+      throw new UserError(
+        `lost the deploy lock ${this.opts.namespace}/${this.ref.name}${live?.spec?.holderIdentity ? ` to ${live.spec.holderIdentity}` : ''}`,
+        {
+          code: 'lock-lost',
+          exitCode: EXIT_NEEDS_ATTENTION,
+          hint: `this deploy stopped renewing for longer than ${this.ttlSeconds}s; run \`slipway status --env ${this.opts.environment}\` before deploying again`,
+        },
+      );
     }
   }
 
@@ -160,8 +175,22 @@ export class DeployLock {
     return this.opts.cluster.create<Lease>({
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: { name: this.ref.name, namespace: this.opts.namespace, labels: { owner: 'slipway', 'slipway.dev/app': this.opts.app, 'slipway.dev/env': this.opts.environment } },
-      spec: { holderIdentity: this.opts.holder, leaseDurationSeconds: this.ttlSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+      metadata: {
+        name: this.ref.name,
+        namespace: this.opts.namespace,
+        labels: {
+          owner: 'slipway',
+          'slipway.dev/app': this.opts.app,
+          'slipway.dev/env': this.opts.environment,
+        },
+      },
+      spec: {
+        holderIdentity: this.opts.holder,
+        leaseDurationSeconds: this.ttlSeconds,
+        acquireTime: now,
+        renewTime: now,
+        leaseTransitions: 0,
+      },
     });
   }
 
@@ -171,23 +200,37 @@ export class DeployLock {
     const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? '');
     const duration = (spec.leaseDurationSeconds ?? this.ttlSeconds) * 1000;
     const holderGone = this.opts.holderGone ?? localHolderGone;
-    const free = !spec.holderIdentity || spec.holderIdentity === this.opts.holder || Number.isNaN(renewed) || renewed + duration <= now.getTime() || holderGone(spec.holderIdentity);
+    const free =
+      !spec.holderIdentity ||
+      spec.holderIdentity === this.opts.holder ||
+      Number.isNaN(renewed) ||
+      renewed + duration <= now.getTime() ||
+      holderGone(spec.holderIdentity);
     if (!free) throw this.held(spec, new Date(renewed + duration));
     const stamp = microTime(now);
     const transitions = (spec.leaseTransitions ?? 0) + (spec.holderIdentity === this.opts.holder ? 0 : 1);
     // The resourceVersion read rides along: if anyone wrote since, the server answers Conflict.
     return this.opts.cluster.replace<Lease>({
       ...live,
-      spec: { holderIdentity: this.opts.holder, leaseDurationSeconds: this.ttlSeconds, acquireTime: stamp, renewTime: stamp, leaseTransitions: transitions },
+      spec: {
+        holderIdentity: this.opts.holder,
+        leaseDurationSeconds: this.ttlSeconds,
+        acquireTime: stamp,
+        renewTime: stamp,
+        leaseTransitions: transitions,
+      },
     });
   }
 
   private held(spec: LeaseSpec, expires: Date): UserError {
-    return new UserError(`another deploy of ${this.opts.app} to ${this.opts.environment} is running: ${spec.holderIdentity} has held the lock since ${spec.acquireTime ?? 'an unknown time'}`, {
-      code: 'locked',
-      exitCode: EXIT_NEEDS_ATTENTION,
-      path: `Lease ${this.opts.namespace}/${this.ref.name}`,
-      hint: `wait for it to finish; if that deploy died, its lock expires at ${expires.toISOString()} (${this.ttlSeconds}s after its last renewal) and the next deploy takes it over`,
-    });
+    return new UserError(
+      `another deploy of ${this.opts.app} to ${this.opts.environment} is running: ${spec.holderIdentity} has held the lock since ${spec.acquireTime ?? 'an unknown time'}`,
+      {
+        code: 'locked',
+        exitCode: EXIT_NEEDS_ATTENTION,
+        path: `Lease ${this.opts.namespace}/${this.ref.name}`,
+        hint: `wait for it to finish; if that deploy died, its lock expires at ${expires.toISOString()} (${this.ttlSeconds}s after its last renewal) and the next deploy takes it over`,
+      },
+    );
   }
 }

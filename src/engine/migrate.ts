@@ -26,19 +26,49 @@ export class MigrationFailed extends Error {
 }
 
 function outcome(job: Job | undefined): { type: string; reason?: string } | undefined {
-  return job?.status?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  return job?.status?.conditions?.find(
+    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+  );
 }
 
-export async function runMigration(cluster: Cluster, job: KubeObject, namespace: string, signal: AbortSignal): Promise<void> {
+export async function runMigration(
+  cluster: Cluster,
+  job: KubeObject,
+  namespace: string,
+  signal: AbortSignal,
+): Promise<void> {
   const name = job.metadata.name ?? '';
   await cluster.apply([job], { fieldManager: FIELD_MANAGER });
-  const done = await cluster.watch<Job>({ apiVersion: 'batch/v1', kind: 'Job', namespace, name }, (j) => outcome(j) !== undefined, signal);
+  const done = await cluster.watch<Job>(
+    { apiVersion: 'batch/v1', kind: 'Job', namespace, name },
+    (j) => outcome(j) !== undefined,
+    signal,
+  );
   const result = outcome(done)!;
   if (result.type === 'Complete') return;
   // The Job controller labels its pods with the Job's name (batch.kubernetes.io/job-name, and job-name before 1.27).
-  let pods = (await cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: { 'batch.kubernetes.io/job-name': name } })).items;
-  if (pods.length === 0) pods = (await cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace }, { labelSelector: { 'job-name': name } })).items;
-  const newest = pods.sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''))[0];
-  const logs = newest ? (await cluster.podLogs({ namespace, name: newest.metadata.name ?? '' }, { tailLines: LOG_TAIL_LINES }).catch(() => '')).trimEnd() : '';
+  let pods = (
+    await cluster.list(
+      { apiVersion: 'v1', kind: 'Pod', namespace },
+      { labelSelector: { 'batch.kubernetes.io/job-name': name } },
+    )
+  ).items;
+  if (pods.length === 0)
+    pods = (
+      await cluster.list(
+        { apiVersion: 'v1', kind: 'Pod', namespace },
+        { labelSelector: { 'job-name': name } },
+      )
+    ).items;
+  const newest = pods.sort((a, b) =>
+    (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''),
+  )[0];
+  const logs = newest
+    ? (
+        await cluster
+          .podLogs({ namespace, name: newest.metadata.name ?? '' }, { tailLines: LOG_TAIL_LINES })
+          .catch(() => '')
+      ).trimEnd()
+    : '';
   throw new MigrationFailed(name, logs, result.reason ?? '');
 }

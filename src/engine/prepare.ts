@@ -28,7 +28,10 @@ export function renderObjects(app: ResolvedApp): Rendered {
 export function checkObjects(objects: KubeObject[], app: ResolvedApp): { warnings: string[] } {
   const file = `rendered ${app.app} (${app.environment})`;
   const parsed = parseManifests(manifestsYaml(objects as Parameters<typeof manifestsYaml>[0]), file);
-  const outcome = check({ manifests: parsed.manifests, options: { kubeVersion: CHECK_KUBE_VERSION, pssVersion: PSS_LATEST } });
+  const outcome = check({
+    manifests: parsed.manifests,
+    options: { kubeVersion: CHECK_KUBE_VERSION, pssVersion: PSS_LATEST },
+  });
   const errors = outcome.findings.filter((f) => f.severity === 'error');
   if (errors.length) {
     const problems: Problem[] = errors.map((f) => ({
@@ -38,11 +41,16 @@ export function checkObjects(objects: KubeObject[], app: ResolvedApp): { warning
     }));
     throw new UserErrors(problems, 'deploy-check-failed');
   }
-  return { warnings: outcome.findings.filter((f) => f.severity === 'warning').map((f) => `${f.object.kind} ${f.object.name}: ${f.message} [${f.rule}]`) };
+  return {
+    warnings: outcome.findings
+      .filter((f) => f.severity === 'warning')
+      .map((f) => `${f.object.kind} ${f.object.name}: ${f.message} [${f.rule}]`),
+  };
 }
 
 export function analysisProviders(app: ResolvedApp, env: AnalysisEnv): Map<string, AnalysisProvider> {
   const providers = new Map<string, AnalysisProvider>();
-  for (const [name, spec] of Object.entries(app.deploy.analysis ?? {}).sort(([a], [b]) => a.localeCompare(b))) providers.set(name, providerFor(name, spec, env));
+  for (const [name, spec] of Object.entries(app.deploy.analysis ?? {}).sort(([a], [b]) => a.localeCompare(b)))
+    providers.set(name, providerFor(name, spec, env));
   return providers;
 }

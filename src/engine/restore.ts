@@ -13,14 +13,21 @@ import type { Release } from './releases/release.js';
 import { waitForRollouts } from './rollout.js';
 import { servedObjects } from './strategies/colours.js';
 
-export async function restorePrevious(ctx: EngineContext, previous: Release, failedObjects: KubeObject[], signal: AbortSignal): Promise<void> {
+export async function restorePrevious(
+  ctx: EngineContext,
+  previous: Release,
+  failedObjects: KubeObject[],
+  signal: AbortSignal,
+): Promise<void> {
   // As it served: a blue-green release's objects carry the colour that was active.
   const objects = servedObjects(previous);
   const groups = groupByPhase(objects, new Set(Object.keys(previous.spec.dependencies)));
   // Migrations are not undone (a schema change is forward-only); everything else goes back.
   const restore = [...groups.foundation, ...groups.dependencies, ...groups.workloads, ...groups.traffic];
   await ctx.cluster.apply(restore, { fieldManager: FIELD_MANAGER, force: true });
-  const deployments = groups.workloads.filter((o) => o.kind === 'Deployment').map((o) => refOf(o, previous.spec.namespace));
+  const deployments = groups.workloads
+    .filter((o) => o.kind === 'Deployment')
+    .map((o) => refOf(o, previous.spec.namespace));
   await waitForRollouts(ctx.cluster, deployments, signal);
   const keep = new Set(objects.map((o) => entryKey(entryOf(o, previous.spec.namespace))));
   for (const obj of failedObjects) {

@@ -22,27 +22,64 @@ export interface RollbackRequest {
 }
 
 /** The release to restore and the strategy to restore it with (pure over the history). */
-export function rollbackTarget(releases: Release[], req: Pick<RollbackRequest, 'to' | 'environment'>): { target: Release; strategy: Strategy } {
+export function rollbackTarget(
+  releases: Release[],
+  req: Pick<RollbackRequest, 'to' | 'environment'>,
+): { target: Release; strategy: Strategy } {
   const serving = [...releases].reverse().find((r) => r.phase === 'deployed');
   let target: Release | undefined;
   if (req.to !== undefined) {
     target = releases.find((r) => r.revision === req.to);
-    if (!target) throw new UserError(`revision ${req.to} does not exist`, { code: 'rollback-revision', exitCode: EXIT_BAD_INPUT, path: '--to', hint: `revisions: ${releases.map((r) => r.revision).join(', ') || 'none'}; see \`slipway history --env ${req.environment}\`` });
+    if (!target)
+      throw new UserError(`revision ${req.to} does not exist`, {
+        code: 'rollback-revision',
+        exitCode: EXIT_BAD_INPUT,
+        path: '--to',
+        hint: `revisions: ${releases.map((r) => r.revision).join(', ') || 'none'}; see \`slipway history --env ${req.environment}\``,
+      });
     if (target.phase !== 'deployed' && target.phase !== 'superseded') {
-      throw new UserError(`revision ${req.to} never served (it is ${target.phase})`, { code: 'rollback-revision', exitCode: EXIT_BAD_INPUT, path: '--to', hint: 'roll back to a revision whose phase is deployed or superseded' });
+      throw new UserError(`revision ${req.to} never served (it is ${target.phase})`, {
+        code: 'rollback-revision',
+        exitCode: EXIT_BAD_INPUT,
+        path: '--to',
+        hint: 'roll back to a revision whose phase is deployed or superseded',
+      });
     }
   } else {
-    target = [...releases].reverse().find((r) => r.phase === 'superseded' && (!serving || r.revision < serving.revision));
-    if (!target) throw new UserError('there is no earlier release to roll back to', { code: 'rollback-none', exitCode: EXIT_BAD_INPUT, hint: `see \`slipway history --env ${req.environment}\`; use --to REVISION` });
+    target = [...releases]
+      .reverse()
+      .find((r) => r.phase === 'superseded' && (!serving || r.revision < serving.revision));
+    if (!target)
+      throw new UserError('there is no earlier release to roll back to', {
+        code: 'rollback-none',
+        exitCode: EXIT_BAD_INPUT,
+        hint: `see \`slipway history --env ${req.environment}\`; use --to REVISION`,
+      });
   }
   const strategy: Strategy = serving?.strategy === 'blue-green' ? 'blue-green' : 'rolling';
   return { target, strategy };
 }
 
-export async function rollback(ctx: EngineContext, req: RollbackRequest): Promise<DeployResult & { target: number }> {
+export async function rollback(
+  ctx: EngineContext,
+  req: RollbackRequest,
+): Promise<DeployResult & { target: number }> {
   const releases = await ctx.store.list(req.app, req.environment);
-  if (releases.length === 0) throw new UserError(`${req.app} has no releases in ${req.environment}`, { code: 'rollback-none', exitCode: EXIT_BAD_INPUT, hint: 'deploy it first with slipway deploy' });
+  if (releases.length === 0)
+    throw new UserError(`${req.app} has no releases in ${req.environment}`, {
+      code: 'rollback-none',
+      exitCode: EXIT_BAD_INPUT,
+      hint: 'deploy it first with slipway deploy',
+    });
   const { target, strategy } = rollbackTarget(releases, req);
-  const result = await deploy(ctx, { app: target.spec, overrides: target.overrides, strategy, timeoutMs: req.timeoutMs, dryRun: req.dryRun, skipAnalysis: true, rollbackOf: target.revision });
+  const result = await deploy(ctx, {
+    app: target.spec,
+    overrides: target.overrides,
+    strategy,
+    timeoutMs: req.timeoutMs,
+    dryRun: req.dryRun,
+    skipAnalysis: true,
+    rollbackOf: target.revision,
+  });
   return { ...result, target: target.revision };
 }

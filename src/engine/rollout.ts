@@ -31,8 +31,14 @@ export function rolloutComplete(d: Deployment | undefined): boolean {
   if (!d) return false;
   const status = d.status ?? {};
   if ((status.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) return false;
-  const deadline = status.conditions?.find((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded');
-  if (deadline) throw new RolloutFailed(d.metadata.name ?? '', `Deployment ${d.metadata.name} exceeded its progress deadline: ${deadline.message ?? ''}`.trim());
+  const deadline = status.conditions?.find(
+    (c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
+  );
+  if (deadline)
+    throw new RolloutFailed(
+      d.metadata.name ?? '',
+      `Deployment ${d.metadata.name} exceeded its progress deadline: ${deadline.message ?? ''}`.trim(),
+    );
   const wanted = d.spec?.replicas ?? 1;
   const updated = status.updatedReplicas ?? 0;
   if (updated < wanted) return false;
@@ -42,7 +48,14 @@ export function rolloutComplete(d: Deployment | undefined): boolean {
 
 interface Pod extends KubeObject {
   status?: {
-    containerStatuses?: Array<{ name: string; ready?: boolean; state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string; exitCode?: number } } }>;
+    containerStatuses?: Array<{
+      name: string;
+      ready?: boolean;
+      state?: {
+        waiting?: { reason?: string; message?: string };
+        terminated?: { reason?: string; exitCode?: number };
+      };
+    }>;
   };
 }
 
@@ -51,17 +64,27 @@ export async function diagnose(cluster: Cluster, ref: ObjectRef): Promise<string
   const d = await cluster.get<Deployment>(ref);
   const selector = d?.spec?.selector?.matchLabels;
   if (!selector) return '';
-  const { items } = await cluster.list<Pod>({ apiVersion: 'v1', kind: 'Pod', namespace: ref.namespace }, { labelSelector: selector });
+  const { items } = await cluster.list<Pod>(
+    { apiVersion: 'v1', kind: 'Pod', namespace: ref.namespace },
+    { labelSelector: selector },
+  );
   const reasons = items.flatMap((pod) =>
     (pod.status?.containerStatuses ?? [])
       .filter((c) => !c.ready)
-      .map((c) => `${pod.metadata.name}/${c.name}: ${c.state?.waiting?.reason ?? c.state?.terminated?.reason ?? 'not ready'}${c.state?.waiting?.message ? ` (${c.state.waiting.message})` : ''}`),
+      .map(
+        (c) =>
+          `${pod.metadata.name}/${c.name}: ${c.state?.waiting?.reason ?? c.state?.terminated?.reason ?? 'not ready'}${c.state?.waiting?.message ? ` (${c.state.waiting.message})` : ''}`,
+      ),
   );
   return reasons.slice(0, 5).join('; ');
 }
 
 /** Waits for every Deployment's rollout; rejects with RolloutFailed (deadline) or the signal's reason (timeout). */
-export async function waitForRollouts(cluster: Cluster, refs: ObjectRef[], signal: AbortSignal): Promise<void> {
+export async function waitForRollouts(
+  cluster: Cluster,
+  refs: ObjectRef[],
+  signal: AbortSignal,
+): Promise<void> {
   // The first failure ends every other watch too, so no connection outlives the step.
   const done = new AbortController();
   const both = AbortSignal.any([signal, done.signal]);

@@ -37,7 +37,9 @@ export interface AppStatus {
   attention: string[];
 }
 
-function workloadStatus(d: Deployment & { spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } }): WorkloadStatus {
+function workloadStatus(
+  d: Deployment & { spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } },
+): WorkloadStatus {
   let complete: boolean;
   try {
     complete = rolloutComplete(d);
@@ -54,23 +56,44 @@ function workloadStatus(d: Deployment & { spec?: { template?: { spec?: { contain
   };
 }
 
-export async function status(ctx: Pick<EngineContext, 'cluster' | 'store'>, app: ResolvedApp): Promise<AppStatus> {
+export async function status(
+  ctx: Pick<EngineContext, 'cluster' | 'store'>,
+  app: ResolvedApp,
+): Promise<AppStatus> {
   const releases = await ctx.store.list(app.app, app.environment);
   const deployed = [...releases].reverse().find((r) => r.phase === 'deployed');
   const latest = releases[releases.length - 1];
-  const lease = await ctx.cluster.get<Lease>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: app.namespace, name: lockName(app.app, app.environment) });
-  const { items } = await ctx.cluster.list<Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace }, { labelSelector: { 'app.kubernetes.io/instance': app.app } }).catch(() => ({ items: [] as Deployment[] }));
+  const lease = await ctx.cluster.get<Lease>({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    namespace: app.namespace,
+    name: lockName(app.app, app.environment),
+  });
+  const { items } = await ctx.cluster
+    .list<Deployment>(
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace },
+      { labelSelector: { 'app.kubernetes.io/instance': app.app } },
+    )
+    .catch(() => ({ items: [] as Deployment[] }));
   const objects: KubeObject[] = renderObjects(app).objects;
   const attention: string[] = [];
-  if (latest?.phase === 'pending' && !lease) attention.push(`revision ${latest.revision} is pending but no deploy holds the lock: it was interrupted; run \`slipway deploy --env ${app.environment}\` again or \`slipway rollback --env ${app.environment}\``);
-  if (latest?.phase === 'failed') attention.push(`revision ${latest.revision} failed and was not rolled back (${latest.message ?? 'no message'}); run \`slipway rollback --env ${app.environment}\``);
+  if (latest?.phase === 'pending' && !lease)
+    attention.push(
+      `revision ${latest.revision} is pending but no deploy holds the lock: it was interrupted; run \`slipway deploy --env ${app.environment}\` again or \`slipway rollback --env ${app.environment}\``,
+    );
+  if (latest?.phase === 'failed')
+    attention.push(
+      `revision ${latest.revision} failed and was not rolled back (${latest.message ?? 'no message'}); run \`slipway rollback --env ${app.environment}\``,
+    );
   return {
     app: app.app,
     environment: app.environment,
     namespace: app.namespace,
     ...(deployed ? { deployed: historyEntry(deployed) } : {}),
     ...(latest ? { latest: historyEntry(latest) } : {}),
-    ...(lease?.spec?.holderIdentity ? { lock: { holder: lease.spec.holderIdentity, renewTime: lease.spec.renewTime } } : {}),
+    ...(lease?.spec?.holderIdentity
+      ? { lock: { holder: lease.spec.holderIdentity, renewTime: lease.spec.renewTime } }
+      : {}),
     activeColours: await liveColours(ctx.cluster, app, objects),
     deployments: items.map(workloadStatus).sort((a, b) => a.name.localeCompare(b.name)),
     attention,

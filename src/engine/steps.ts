@@ -18,8 +18,22 @@ export class StepRecorder {
     const finish = (outcome: 'ok' | 'failed', text?: string): void => {
       const durationMs = Math.round(performance.now() - t0);
       const finishedAt = this.ctx.clock.now().toISOString();
-      this.timings.push({ step, startedAt: started.toISOString(), finishedAt, durationMs, outcome, ...(text ? { detail: text } : {}) });
-      this.ctx.emit({ type: 'step', step, status: outcome, at: finishedAt, durationMs, ...(text ? { detail: text } : {}) });
+      this.timings.push({
+        step,
+        startedAt: started.toISOString(),
+        finishedAt,
+        durationMs,
+        outcome,
+        ...(text ? { detail: text } : {}),
+      });
+      this.ctx.emit({
+        type: 'step',
+        step,
+        status: outcome,
+        at: finishedAt,
+        durationMs,
+        ...(text ? { detail: text } : {}),
+      });
     };
     try {
       const result = await fn();

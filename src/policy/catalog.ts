@@ -24,7 +24,12 @@ export function formatCatalogText(rules: readonly RuleMeta[]): string {
       category = r.category;
       lines.push(`${category}`);
     }
-    const flags = [r.severity, ...(r.enabledByDefault ? [] : ['off by default']), ...(r.fixable ? ['fixable'] : []), ...(r.pss ? [`PSS ${r.pss.level}: ${r.pss.checkId}`] : [])];
+    const flags = [
+      r.severity,
+      ...(r.enabledByDefault ? [] : ['off by default']),
+      ...(r.fixable ? ['fixable'] : []),
+      ...(r.pss ? [`PSS ${r.pss.level}: ${r.pss.checkId}`] : []),
+    ];
     lines.push(`  ${r.id.padEnd(32)} ${r.title} (${flags.join(', ')})`);
     lines.push(`  ${''.padEnd(32)} checks: ${r.checks}`);
   }

@@ -42,7 +42,8 @@ export type CheckConfig = z.infer<typeof configSchema>;
 export type Exemption = z.infer<typeof exemption>;
 export type RuleSetting = z.infer<typeof setting>;
 
-export type ConfigResult = { config: CheckConfig; problems: [] } | { config?: undefined; problems: Problem[] };
+export type ConfigResult =
+  { config: CheckConfig; problems: [] } | { config?: undefined; problems: Problem[] };
 
 export function parseConfig(text: string, file: string, knownRules: ReadonlySet<string>): ConfigResult {
   const lineCounter = new LineCounter();
@@ -51,7 +52,13 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
     const p = lineCounter.linePos(offset);
     return { file, line: p.line, column: p.col };
   };
-  if (doc.errors.length) return { problems: doc.errors.map((e) => ({ message: `invalid YAML: ${e.message.split('\n')[0]}`, location: where(e.pos[0]) })) };
+  if (doc.errors.length)
+    return {
+      problems: doc.errors.map((e) => ({
+        message: `invalid YAML: ${e.message.split('\n')[0]}`,
+        location: where(e.pos[0]),
+      })),
+    };
   const parsed = configSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
     return {
@@ -64,12 +71,24 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
     };
   }
   const unknown = Object.keys(parsed.data.rules ?? {}).filter((r) => !knownRules.has(r));
-  const unknownExempt = (parsed.data.exemptions ?? []).flatMap((e, i) => (e.rules ?? []).filter((r) => !knownRules.has(r)).map((r) => ({ r, path: ['exemptions', i, 'rules'] })));
+  const unknownExempt = (parsed.data.exemptions ?? []).flatMap((e, i) =>
+    (e.rules ?? []).filter((r) => !knownRules.has(r)).map((r) => ({ r, path: ['exemptions', i, 'rules'] })),
+  );
   if (unknown.length || unknownExempt.length) {
     return {
       problems: [
-        ...unknown.map((r) => ({ message: `unknown rule "${r}"`, path: `rules.${r}`, location: where(offsetOf(doc.contents as Node | null, ['rules', r])), hint: 'slipway check --list-rules prints the rule IDs' })),
-        ...unknownExempt.map(({ r, path }) => ({ message: `unknown rule "${r}"`, path: path.join('.'), location: where(offsetOf(doc.contents as Node | null, path)), hint: 'slipway check --list-rules prints the rule IDs' })),
+        ...unknown.map((r) => ({
+          message: `unknown rule "${r}"`,
+          path: `rules.${r}`,
+          location: where(offsetOf(doc.contents as Node | null, ['rules', r])),
+          hint: 'slipway check --list-rules prints the rule IDs',
+        })),
+        ...unknownExempt.map(({ r, path }) => ({
+          message: `unknown rule "${r}"`,
+          path: path.join('.'),
+          location: where(offsetOf(doc.contents as Node | null, path)),
+          hint: 'slipway check --list-rules prints the rule IDs',
+        })),
       ],
     };
   }
@@ -97,12 +116,20 @@ function offsetOf(node: Node | null, path: Array<string | number>): number {
 
 export function glob(pattern: string | undefined, value: string | undefined): boolean {
   if (pattern === undefined) return true;
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(value ?? '');
 }
 
 /** The effective severity of a rule after the config, or undefined when it is switched off. */
-export function effectiveSeverity(rule: { id: string; severity: Severity; enabledByDefault: boolean }, config: CheckConfig): Severity | undefined {
+export function effectiveSeverity(
+  rule: { id: string; severity: Severity; enabledByDefault: boolean },
+  config: CheckConfig,
+): Severity | undefined {
   const s = config.rules?.[rule.id];
   if (s === 'off') return undefined;
   if (s === 'on') return rule.severity;

@@ -61,14 +61,24 @@ export function check(request: CheckRequest): CheckOutcome {
         file: m.file,
         line: pos.line,
         column: pos.column,
-        object: { apiVersion: m.ref.apiVersion, kind: m.ref.kind, ...(m.ref.namespace ? { namespace: m.ref.namespace } : {}), name: m.ref.name },
+        object: {
+          apiVersion: m.ref.apiVersion,
+          kind: m.ref.kind,
+          ...(m.ref.namespace ? { namespace: m.ref.namespace } : {}),
+          name: m.ref.name,
+        },
         ...(v.container ? { container: v.container } : {}),
         ...(m.environment ? { environment: m.environment } : {}),
         message: pos.approximate ? `${v.message} (rendered from ${m.file}; position approximate)` : v.message,
         field: dotted(v.path),
         fixable: Boolean(v.fix?.length),
       });
-      if (v.fix?.length) fixes.push({ docKey: m.docKey, rule: rule.id, ops: v.fix.map((op) => ({ path: [...m.docPath, ...op.path], value: op.value })) });
+      if (v.fix?.length)
+        fixes.push({
+          docKey: m.docKey,
+          rule: rule.id,
+          ops: v.fix.map((op) => ({ path: [...m.docPath, ...op.path], value: op.value })),
+        });
     }
   }
   findings.sort(compareFindings);
@@ -79,7 +89,10 @@ export function check(request: CheckRequest): CheckOutcome {
  * Checks several input sets independently (each environment rendered from slipway.yaml is its own
  * application; plain files form one set) and merges the outcomes.
  */
-export function checkSets(sets: ReadonlyArray<readonly Manifest[]>, request: Omit<CheckRequest, 'manifests'>): CheckOutcome {
+export function checkSets(
+  sets: ReadonlyArray<readonly Manifest[]>,
+  request: Omit<CheckRequest, 'manifests'>,
+): CheckOutcome {
   const outcomes = sets.filter((s) => s.length > 0).map((manifests) => check({ ...request, manifests }));
   return {
     findings: outcomes.flatMap((o) => o.findings).sort(compareFindings),
@@ -98,7 +111,12 @@ export function inputSets(manifests: readonly Manifest[]): Manifest[][] {
   const sets = new Map<string, Manifest[]>();
   const builds = new Set(manifests.flatMap((m) => (m.build === undefined ? [] : [m.build])));
   for (const m of manifests) {
-    const key = m.environment !== undefined ? `env:${m.environment}` : m.build !== undefined && builds.size > 1 ? `build:${m.build}` : '';
+    const key =
+      m.environment !== undefined
+        ? `env:${m.environment}`
+        : m.build !== undefined && builds.size > 1
+          ? `build:${m.build}`
+          : '';
     const list = sets.get(key);
     if (list) list.push(m);
     else sets.set(key, [m]);
@@ -108,12 +126,22 @@ export function inputSets(manifests: readonly Manifest[]): Manifest[][] {
 
 function exempted(config: CheckConfig, rule: string, m: Manifest): boolean {
   return (config.exemptions ?? []).some(
-    (e) => (!e.rules || e.rules.includes(rule)) && glob(e.kind, m.ref.kind) && glob(e.namespace, m.ref.namespace ?? 'default') && glob(e.name, m.ref.name),
+    (e) =>
+      (!e.rules || e.rules.includes(rule)) &&
+      glob(e.kind, m.ref.kind) &&
+      glob(e.namespace, m.ref.namespace ?? 'default') &&
+      glob(e.name, m.ref.name),
   );
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return a.file.localeCompare(b.file) || (a.environment ?? '').localeCompare(b.environment ?? '') || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule);
+  return (
+    a.file.localeCompare(b.file) ||
+    (a.environment ?? '').localeCompare(b.environment ?? '') ||
+    a.line - b.line ||
+    a.column - b.column ||
+    a.rule.localeCompare(b.rule)
+  );
 }
 
 export function severityRank(s: Severity): number {

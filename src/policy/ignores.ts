@@ -17,7 +17,9 @@ export const IGNORE_CONTAINER_PREFIX = 'slipway.dev/ignore.';
 export const IGNORE_REASON_KEY = 'slipway.dev/ignore-reason';
 export const RELAX_PREFIX = 'slipway.dev/relax-';
 /** The rules a reasoned `slipway.dev/relax-<field>` annotation answers. */
-const RELAXED_RULES: Readonly<Record<string, readonly string[]>> = { readOnlyRootFilesystem: ['sec-read-only-root-fs'] };
+const RELAXED_RULES: Readonly<Record<string, readonly string[]>> = {
+  readOnlyRootFilesystem: ['sec-read-only-root-fs'],
+};
 
 export interface IgnoreEntry {
   /** Annotation key path inside the manifest body, for findings about the annotation itself. */
@@ -58,10 +60,13 @@ export function ignoresOf(m: Manifest): Ignores {
       }
       if (key.startsWith(RELAX_PREFIX)) {
         const rules = RELAXED_RULES[key.slice(RELAX_PREFIX.length)];
-        if (rules && typeof value === 'string' && value.trim() !== '') out.entries.push({ path, rules: [...rules], reason: value.trim() });
+        if (rules && typeof value === 'string' && value.trim() !== '')
+          out.entries.push({ path, rules: [...rules], reason: value.trim() });
         continue;
       }
-      const container = key.startsWith(IGNORE_CONTAINER_PREFIX) ? key.slice(IGNORE_CONTAINER_PREFIX.length) : undefined;
+      const container = key.startsWith(IGNORE_CONTAINER_PREFIX)
+        ? key.slice(IGNORE_CONTAINER_PREFIX.length)
+        : undefined;
       if (key !== IGNORE_KEY && container === undefined) continue;
       const rules = String(value ?? '')
         .split(',')
@@ -75,5 +80,7 @@ export function ignoresOf(m: Manifest): Ignores {
 }
 
 export function isIgnored(m: Manifest, rule: string, container: string | undefined): boolean {
-  return ignoresOf(m).entries.some((e) => e.rules.includes(rule) && (e.container === undefined || e.container === container));
+  return ignoresOf(m).entries.some(
+    (e) => e.rules.includes(rule) && (e.container === undefined || e.container === container),
+  );
 }

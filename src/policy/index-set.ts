@@ -27,7 +27,8 @@ export interface InputIndex {
 const ns = (m: Manifest) => m.ref.namespace ?? 'default';
 
 /** Built-in API groups (plus Gateway API, which creates no pods); anything else may be an operator's input. */
-const BUILT_IN_GROUP = /^(|apps|batch|autoscaling|policy|networking\.k8s\.io|rbac\.authorization\.k8s\.io|discovery\.k8s\.io|storage\.k8s\.io|scheduling\.k8s\.io|coordination\.k8s\.io|node\.k8s\.io|certificates\.k8s\.io|admissionregistration\.k8s\.io|apiextensions\.k8s\.io|apiregistration\.k8s\.io|flowcontrol\.apiserver\.k8s\.io|events\.k8s\.io|resource\.k8s\.io|extensions|gateway\.networking\.k8s\.io|argoproj\.io|monitoring\.coreos\.com|cert-manager\.io)$/;
+const BUILT_IN_GROUP =
+  /^(|apps|batch|autoscaling|policy|networking\.k8s\.io|rbac\.authorization\.k8s\.io|discovery\.k8s\.io|storage\.k8s\.io|scheduling\.k8s\.io|coordination\.k8s\.io|node\.k8s\.io|certificates\.k8s\.io|admissionregistration\.k8s\.io|apiextensions\.k8s\.io|apiregistration\.k8s\.io|flowcontrol\.apiserver\.k8s\.io|events\.k8s\.io|resource\.k8s\.io|extensions|gateway\.networking\.k8s\.io|argoproj\.io|monitoring\.coreos\.com|cert-manager\.io)$/;
 
 function isCustomResource(m: Manifest): boolean {
   const group = m.ref.apiVersion.includes('/') ? (m.ref.apiVersion.split('/')[0] as string) : '';
@@ -49,7 +50,8 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
   for (const m of manifests) {
     push(kinds, m.ref.kind, m);
     push(kindsNs, `${m.ref.kind}/${ns(m)}`, m);
-    if (!names.has(`${m.ref.kind}/${ns(m)}/${m.ref.name}`)) names.set(`${m.ref.kind}/${ns(m)}/${m.ref.name}`, m);
+    if (!names.has(`${m.ref.kind}/${ns(m)}/${m.ref.name}`))
+      names.set(`${m.ref.kind}/${ns(m)}/${m.ref.name}`, m);
   }
   const workloadsNs = new Map<string, Workload[]>();
   const workloads = allWorkloads(manifests);
@@ -66,11 +68,25 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
     byKind,
     inNamespace,
     find: (kind, namespace, name) => names.get(`${kind}/${namespace}/${name}`),
-    servicesSelecting: (w) => inNamespace('Service', w.namespace).filter((s) => matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels)),
-    workloadsSelectedBy: (s) => (workloadsNs.get(ns(s)) ?? []).filter((w) => matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels)),
-    networkPoliciesSelecting: (w) => inNamespace('NetworkPolicy', w.namespace).filter((p) => p.ref.apiVersion.startsWith('networking.k8s.io/') && matchesLabelSelector(get(p.body, 'spec', 'podSelector') ?? {}, w.labels)),
+    servicesSelecting: (w) =>
+      inNamespace('Service', w.namespace).filter((s) =>
+        matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels),
+      ),
+    workloadsSelectedBy: (s) =>
+      (workloadsNs.get(ns(s)) ?? []).filter((w) =>
+        matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels),
+      ),
+    networkPoliciesSelecting: (w) =>
+      inNamespace('NetworkPolicy', w.namespace).filter(
+        (p) =>
+          p.ref.apiVersion.startsWith('networking.k8s.io/') &&
+          matchesLabelSelector(get(p.body, 'spec', 'podSelector') ?? {}, w.labels),
+      ),
     hasCustomResources: (namespace) => custom.has(namespace),
-    pdbsSelecting: (w) => inNamespace('PodDisruptionBudget', w.namespace).filter((p) => matchesLabelSelector(get(p.body, 'spec', 'selector'), w.labels)),
+    pdbsSelecting: (w) =>
+      inNamespace('PodDisruptionBudget', w.namespace).filter((p) =>
+        matchesLabelSelector(get(p.body, 'spec', 'selector'), w.labels),
+      ),
   };
   cache.set(manifests, index);
   return index;

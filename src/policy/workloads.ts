@@ -84,8 +84,14 @@ function extract(manifest: Manifest): Workload | undefined {
     podSpecPath: specPath,
     labels: strMap(podMeta.labels),
     namespace: manifest.ref.namespace ?? 'default',
-    replicas: kind === 'Pod' || kind === 'Job' || kind === 'CronJob' || kind === 'DaemonSet' ? undefined : num(get(body, 'spec', 'replicas')),
-    batch: kind === 'Job' || kind === 'CronJob' || (kind === 'Pod' && (restartPolicy === 'Never' || restartPolicy === 'OnFailure')),
+    replicas:
+      kind === 'Pod' || kind === 'Job' || kind === 'CronJob' || kind === 'DaemonSet'
+        ? undefined
+        : num(get(body, 'spec', 'replicas')),
+    batch:
+      kind === 'Job' ||
+      kind === 'CronJob' ||
+      (kind === 'Pod' && (restartPolicy === 'Never' || restartPolicy === 'OnFailure')),
   };
 }
 
@@ -106,7 +112,13 @@ export function containersOf(w: Workload, kinds: ContainerKind[] = ALL_CONTAINER
     if (!Array.isArray(list)) continue;
     list.forEach((c, index) => {
       if (!isObj(c)) return;
-      out.push({ container: c, name: str(c.name) ?? `#${index}`, kind, index, path: [...w.podSpecPath, kind, index] });
+      out.push({
+        container: c,
+        name: str(c.name) ?? `#${index}`,
+        kind,
+        index,
+        path: [...w.podSpecPath, kind, index],
+      });
     });
   }
   byKinds.set(key, out);

@@ -44,7 +44,11 @@ export function execGit(cwd: string, env: Readonly<Record<string, string | undef
       );
     });
   // A repository without commits has no HEAD: it has no tags and no history yet (git itself fails).
-  const hasHead = () => run(['rev-parse', '--verify', '--quiet', 'HEAD']).then(() => true, () => false);
+  const hasHead = () =>
+    run(['rev-parse', '--verify', '--quiet', 'HEAD']).then(
+      () => true,
+      () => false,
+    );
   return {
     async status() {
       return (await run(['status', '--porcelain'])).split('\n').filter((l) => l.length > 0);

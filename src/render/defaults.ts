@@ -54,7 +54,13 @@ export const INGRESS_CONTROLLER_NAMESPACE = 'ingress-nginx';
 export const DNS_NAMESPACE = 'kube-system';
 export const CLUSTER_DOMAIN = 'cluster.local';
 /** Public-internet egress for app services: everything except private, link-local (cloud metadata) ranges. */
-export const PRIVATE_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10'];
+export const PRIVATE_CIDRS = [
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  '169.254.0.0/16',
+  '100.64.0.0/10',
+];
 
 export const MANAGED_BY = 'slipway';
 export const ANNOTATION_PREFIX = 'slipway.dev';

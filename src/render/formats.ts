@@ -87,7 +87,16 @@ export const manifestsWriter: FormatWriter = {
 
 /** A function, not a constant: the writers import this module's helpers, so the list is built on first use. */
 export function formatWriters(): FormatWriter[] {
-  return [manifestsWriter, helmWriter, kustomizeWriter, composeWriter, workflowsWriter, runbooksWriter, dashboardsWriter, allWriter];
+  return [
+    manifestsWriter,
+    helmWriter,
+    kustomizeWriter,
+    composeWriter,
+    workflowsWriter,
+    runbooksWriter,
+    dashboardsWriter,
+    allWriter,
+  ];
 }
 
 /** `--format all`: the repository layout, each writer's files under its folder. */
@@ -101,7 +110,8 @@ const REPOSITORY_LAYOUT: [() => FormatWriter, string][] = [
 
 export const allWriter: FormatWriter = {
   name: 'all',
-  description: 'everything in a repository layout: .github/workflows/, deploy/helm/, deploy/kustomize/, docs/runbooks/, deploy/grafana/',
+  description:
+    'everything in a repository layout: .github/workflows/, deploy/helm/, deploy/kustomize/, docs/runbooks/, deploy/grafana/',
   scope: 'all',
   stdout: false,
   wants: (spec) => [...new Set(REPOSITORY_LAYOUT.flatMap(([w]) => w().wants?.(spec) ?? []))],
@@ -125,4 +135,3 @@ export function findFormat(name: string): FormatWriter | undefined {
 export function plainObjects<T>(objects: T[]): T[] {
   return JSON.parse(JSON.stringify(objects)) as T[];
 }
-

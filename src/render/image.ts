@@ -26,10 +26,21 @@ export function formatImage(ref: ImageRef): string {
 }
 
 /** The repository: the spec's image, else `<registry>/<app>-<service>` for a service Slipway builds. */
-function repository(ctx: RenderContext, path: string, serviceName: string, service: Service): ImageRef | undefined {
+function repository(
+  ctx: RenderContext,
+  path: string,
+  serviceName: string,
+  service: Service,
+): ImageRef | undefined {
   if (service.image) return parseImage(service.image);
-  if (ctx.app.registry) return { repository: `${ctx.app.registry.replace(/\/$/, '')}/${ctx.app.app}-${serviceName}` };
-  fail(ctx, `${path}.image`, 'no image, and no registry to name the one Slipway builds', 'set image, or registry at the top level');
+  if (ctx.app.registry)
+    return { repository: `${ctx.app.registry.replace(/\/$/, '')}/${ctx.app.app}-${serviceName}` };
+  fail(
+    ctx,
+    `${path}.image`,
+    'no image, and no registry to name the one Slipway builds',
+    'set image, or registry at the top level',
+  );
   return undefined;
 }
 
@@ -37,17 +48,32 @@ function repository(ctx: RenderContext, path: string, serviceName: string, servi
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-export function serviceImage(ctx: RenderContext, path: string, serviceName: string, service: Service): ImageRef {
+export function serviceImage(
+  ctx: RenderContext,
+  path: string,
+  serviceName: string,
+  service: Service,
+): ImageRef {
   const ref = repository(ctx, path, serviceName, service) ?? { repository: 'invalid' };
   const override = ctx.opts.images?.[serviceName];
   if (override !== undefined && !TAG.test(override) && !DIGEST.test(override)) {
-    fail(ctx, `--image-tag ${serviceName}=${override}`, 'not an image tag or a sha256 digest', 'a tag is up to 128 of A-Z a-z 0-9 _ . - ; a digest is sha256: and 64 hex digits');
+    fail(
+      ctx,
+      `--image-tag ${serviceName}=${override}`,
+      'not an image tag or a sha256 digest',
+      'a tag is up to 128 of A-Z a-z 0-9 _ . - ; a digest is sha256: and 64 hex digits',
+    );
   }
   if (override?.startsWith('sha256:')) return { repository: ref.repository, digest: override };
   if (override) return { repository: ref.repository, tag: override };
   if (ref.tag || ref.digest) return ref;
   if (ctx.app.version) return { repository: ref.repository, tag: ctx.app.version };
-  fail(ctx, `${path}.image`, `no tag for ${ref.repository}: Slipway never deploys an implicit latest`, 'write a tag in image, set version at the top level, or pass --image-tag');
+  fail(
+    ctx,
+    `${path}.image`,
+    `no tag for ${ref.repository}: Slipway never deploys an implicit latest`,
+    'write a tag in image, set version at the top level, or pass --image-tag',
+  );
   return ref;
 }
 

@@ -15,7 +15,13 @@ import { compareObjects, prune } from './order.js';
 
 export type { KubeObject, RenderWarning } from './kube.js';
 export type { RenderOptions } from './context.js';
-export { dependencyCredentialsName, selectorLabels, serviceSecretName, standardLabels, objectName } from './names.js';
+export {
+  dependencyCredentialsName,
+  selectorLabels,
+  serviceSecretName,
+  standardLabels,
+  objectName,
+} from './names.js';
 export { DEPENDENCY_KINDS } from './objects/dependencies/catalog.js';
 export { manifestsYaml } from './manifests.js';
 
@@ -54,10 +60,18 @@ export function renderApp(app: ResolvedApp, opts: RenderOptions = {}): RenderRes
   }
   objects.push(...renderNetworkPolicies(ctx, graph, endpoints));
   if (app.domain && !Object.values(app.services).some((s) => s.public && !s.public.host.includes('.'))) {
-    warn(ctx, 'domain', `no public host is relative to it (a host without a dot becomes <host>.${app.domain}); nothing uses this domain`);
+    warn(
+      ctx,
+      'domain',
+      `no public host is relative to it (a host without a dot becomes <host>.${app.domain}); nothing uses this domain`,
+    );
   }
   for (const name of Object.keys(app.backups).sort()) {
-    warn(ctx, `backups.${name}`, 'backup CronJobs are not rendered by this version of Slipway; nothing in the output runs this backup');
+    warn(
+      ctx,
+      `backups.${name}`,
+      'backup CronJobs are not rendered by this version of Slipway; nothing in the output runs this backup',
+    );
   }
   ctx.problems.push(...limitProblems(objects));
   if (ctx.problems.length) throw new UserErrors(ctx.problems, 'render/invalid');

@@ -23,10 +23,15 @@ export function limitProblems(objects: KubeObject[]): Problem[] {
   for (const o of objects) {
     const max = o.kind === 'Service' ? 63 : 253;
     if (o.metadata.name.length > max) {
-      problems.push({ path: 'app', message: `${o.kind} name ${o.metadata.name} is longer than ${max} characters`, hint: 'shorten the app, service or dependency name' });
+      problems.push({
+        path: 'app',
+        message: `${o.kind} name ${o.metadata.name} is longer than ${max} characters`,
+        hint: 'shorten the app, service or dependency name',
+      });
     }
     problems.push(...labelProblems(o, o.metadata.labels, 'a'));
-    const template = (o.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)?.template;
+    const template = (o.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)
+      ?.template;
     problems.push(...labelProblems(o, template?.metadata?.labels, 'a pod'));
   }
   return problems;

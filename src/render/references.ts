@@ -32,7 +32,11 @@ export function serviceHost(app: ResolvedApp, name: string): string {
   return `${objectName(app.app, name)}.${app.namespace}.svc${domain ? `.${domain}` : ''}`;
 }
 
-export function dependencyInstance(app: ResolvedApp, name: string, dependency: Dependency): DependencyInstance {
+export function dependencyInstance(
+  app: ResolvedApp,
+  name: string,
+  dependency: Dependency,
+): DependencyInstance {
   return {
     app: app.app,
     name,
@@ -59,14 +63,21 @@ export function resolveReference(app: ResolvedApp, ref: Reference): Resolution {
     const key = ref.output === 'url' ? (dependency.external.key ?? 'url') : ref.output;
     return { output: { secret: { name: dependency.external.secret, key } } };
   }
-  const outputs = dependency ? dependencyOutputs(app, ref.target, dependency) : app.services[ref.target] ? serviceOutputs(app, ref.target) : undefined;
-  if (!outputs) return { error: `${ref.text} names ${ref.target}, which is neither a service nor a dependency` };
+  const outputs = dependency
+    ? dependencyOutputs(app, ref.target, dependency)
+    : app.services[ref.target]
+      ? serviceOutputs(app, ref.target)
+      : undefined;
+  if (!outputs)
+    return { error: `${ref.text} names ${ref.target}, which is neither a service nor a dependency` };
   const output = outputs[ref.output];
   if (output) return { output };
   const offered = Object.keys(outputs);
   return {
     error: `${ref.text}: ${ref.target} has no output "${ref.output}"`,
-    hint: offered.length ? `available: ${offered.join(', ')}` : `${ref.target} offers no outputs (a service needs a port)`,
+    hint: offered.length
+      ? `available: ${offered.join(', ')}`
+      : `${ref.target} offers no outputs (a service needs a port)`,
   };
 }
 
@@ -89,7 +100,11 @@ function dependencyOutputs(app: ResolvedApp, name: string, dependency: Dependenc
 export function sqliteVolume(app: ResolvedApp, dependency: Dependency) {
   const service = dependency.service ? app.services[dependency.service] : undefined;
   if (!service) return undefined;
-  return dependency.volume ? service.volumes?.find((v) => v.name === dependency.volume) : service.volumes?.length === 1 ? service.volumes[0] : undefined;
+  return dependency.volume
+    ? service.volumes?.find((v) => v.name === dependency.volume)
+    : service.volumes?.length === 1
+      ? service.volumes[0]
+      : undefined;
 }
 
 export const SQLITE_DEFAULT_FILE = 'data.db';

@@ -8,7 +8,8 @@ import { Document, isScalar, visit } from 'yaml';
 /** Text every YAML reader, 1.1 or 1.2, takes as this very string when written unquoted. */
 const PLAIN_SAFE = /^[A-Za-z_/][A-Za-z0-9_./:@+=-]*$/;
 /** YAML 1.1 reads these as booleans or null (go-yaml v2, which helm and kubectl use). */
-const YAML11_SPECIAL = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
+const YAML11_SPECIAL =
+  /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL)$/;
 
 export function isPlainSafe(text: string): boolean {
   return PLAIN_SAFE.test(text) && !text.endsWith(':') && !YAML11_SPECIAL.test(text);
@@ -24,7 +25,13 @@ export function toYaml(value: unknown): string {
   const doc = new Document(value, { version: '1.1', aliasDuplicateObjects: false });
   visit(doc, {
     Scalar(_, node) {
-      if (isScalar(node) && typeof node.value === 'string' && !node.value.includes('\n') && !isPlainSafe(node.value)) node.type = 'QUOTE_DOUBLE';
+      if (
+        isScalar(node) &&
+        typeof node.value === 'string' &&
+        !node.value.includes('\n') &&
+        !isPlainSafe(node.value)
+      )
+        node.type = 'QUOTE_DOUBLE';
     },
   });
   return doc.toString({ lineWidth: 0, minContentWidth: 0 });

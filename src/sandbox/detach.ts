@@ -35,7 +35,14 @@ export function recordStartError(stateDir: string, error: UserError): void {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   writeFileSync(
     join(stateDir, START_ERROR_FILE),
-    JSON.stringify({ message: error.message, code: error.code, location: error.location, path: error.path, hint: error.hint, exitCode: error.exitCode }),
+    JSON.stringify({
+      message: error.message,
+      code: error.code,
+      location: error.location,
+      path: error.path,
+      hint: error.hint,
+      exitCode: error.exitCode,
+    }),
   );
 }
 
@@ -43,7 +50,13 @@ function takeStartError(dir: string): UserError | undefined {
   const file = join(dir, START_ERROR_FILE);
   if (!existsSync(file)) return undefined;
   try {
-    const { message, ...init } = JSON.parse(readFileSync(file, 'utf8')) as { message: string; code: string; path?: string; hint?: string; exitCode?: number };
+    const { message, ...init } = JSON.parse(readFileSync(file, 'utf8')) as {
+      message: string;
+      code: string;
+      path?: string;
+      hint?: string;
+      exitCode?: number;
+    };
     return new UserError(message, init);
   } catch {
     return undefined;

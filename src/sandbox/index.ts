@@ -69,7 +69,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   });
   const { host, port } = await server.listen();
   // Pod directories (mounted ConfigMaps/Secrets, logs) live under the data dir, or a temporary one.
-  const runtimeDir = !withRuntime ? undefined : opts.dataDir ? join(opts.dataDir, 'runtime') : mkdtempSync(join(tmpdir(), 'slipway-sandbox-'));
+  const runtimeDir = !withRuntime
+    ? undefined
+    : opts.dataDir
+      ? join(opts.dataDir, 'runtime')
+      : mkdtempSync(join(tmpdir(), 'slipway-sandbox-'));
   const scratch = runtimeDir && !opts.dataDir ? runtimeDir : undefined;
   if (runtimeDir) {
     runtime = startRuntime(store, {

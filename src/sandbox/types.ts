@@ -78,7 +78,8 @@ export interface UpdateOptions {
 export class StoreError extends Error {
   constructor(
     readonly status: number,
-    readonly reason: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'BadRequest' | 'Gone' | 'Forbidden',
+    readonly reason:
+      'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'BadRequest' | 'Gone' | 'Forbidden',
     message: string,
     readonly details?: Record<string, unknown>,
   ) {
@@ -93,7 +94,11 @@ export interface ObjectStore {
   typeFor(apiVersion: string, kind: string): ResourceType | undefined;
 
   get(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined;
-  list(type: ResourceType, namespace: string | undefined, opts?: ListOptions): { items: KubeObject[]; resourceVersion: string };
+  list(
+    type: ResourceType,
+    namespace: string | undefined,
+    opts?: ListOptions,
+  ): { items: KubeObject[]; resourceVersion: string };
   /** Assigns uid, resourceVersion, generation 1, creationTimestamp, name from generateName; applies defaults. */
   create(obj: KubeObject): KubeObject;
   /** Optimistic concurrency: a stale metadata.resourceVersion is a 409 Conflict. Bumps generation only when spec changes. */
@@ -134,7 +139,11 @@ export interface ServicePort {
  * src/sandbox/runtime/; the server works without one (pods then never start).
  */
 export interface SandboxRuntime {
-  podLogs(namespace: string, pod: string, opts: { container?: string; tailLines?: number; previous?: boolean }): string | undefined;
+  podLogs(
+    namespace: string,
+    pod: string,
+    opts: { container?: string; tailLines?: number; previous?: boolean },
+  ): string | undefined;
   servicePorts(): ServicePort[];
   stop(): Promise<void>;
 }

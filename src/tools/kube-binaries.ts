@@ -18,13 +18,19 @@ export function cacheDir(env: Readonly<Record<string, string | undefined>> = pro
   return env.SLIPWAY_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'slipway');
 }
 
-export function findKubeTool(tool: KubeTool, env: Readonly<Record<string, string | undefined>> = process.env): string {
+export function findKubeTool(
+  tool: KubeTool,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string {
   const override = env[tool === 'helm' ? 'SLIPWAY_HELM' : 'SLIPWAY_KUBECTL'];
   if (override) return override;
   return fromLayerPackage(tool, env) ?? fromPath(tool, env) ?? missing(tool);
 }
 
-function fromLayerPackage(tool: KubeTool, env: Readonly<Record<string, string | undefined>>): string | undefined {
+function fromLayerPackage(
+  tool: KubeTool,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   let zipPath: string;
   try {
     const require = createRequire(import.meta.url);

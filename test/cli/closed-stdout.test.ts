@@ -12,7 +12,9 @@ const built = builtCli('the closed-stdout test of ./bin/slipway');
  * outputs used here are larger than a pipe buffer, so the CLI is still writing when the pipe closes.
  */
 function slipwayIntoHead(...args: string[]): Promise<CliResult> {
-  return runBuilt(['-c', '"$0" "$@" | head -n 3; exit "${PIPESTATUS[0]}"', slipwayBin, ...args], { program: 'bash' });
+  return runBuilt(['-c', '"$0" "$@" | head -n 3; exit "${PIPESTATUS[0]}"', slipwayBin, ...args], {
+    program: 'bash',
+  });
 }
 
 describe.skipIf(!built)('./bin/slipway with stdout closed early', () => {
@@ -26,7 +28,14 @@ describe.skipIf(!built)('./bin/slipway with stdout closed early', () => {
 
   it('a failing check keeps its exit code 1 when its SARIF output is cut off', async () => {
     const examples = ['agentic-rag', 'analytics-platform', 'api-web-db-redis-kafka', 'teams-planner'];
-    const r = await slipwayIntoHead('check', '--fail-on', 'info', '-o', 'sarif', ...examples.map((e) => `examples/${e}/slipway.yaml`));
+    const r = await slipwayIntoHead(
+      'check',
+      '--fail-on',
+      'info',
+      '-o',
+      'sarif',
+      ...examples.map((e) => `examples/${e}/slipway.yaml`),
+    );
     expect(r.stdout).toMatch(/^\{\n/);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);

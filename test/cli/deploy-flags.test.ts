@@ -11,7 +11,10 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 async function deploy(...args: string[]) {
   const m = memoryIo({ env: { HOME: home, KUBECONFIG: join(home, 'none') } });
-  const code = await main(['node', 'slipway', 'deploy', '-f', 'examples/sample-service/slipway.yaml', '--env', 'dev', ...args], m.io);
+  const code = await main(
+    ['node', 'slipway', 'deploy', '-f', 'examples/sample-service/slipway.yaml', '--env', 'dev', ...args],
+    m.io,
+  );
   return { code, err: m.stderr() };
 }
 
@@ -22,6 +25,8 @@ describe('deploy flags', () => {
     expect(timeout.err).toContain('error: --timeout: "forever" is not a duration such as 30s, 5m or 1h30m');
     const strategy = await deploy('--strategy', 'fast');
     expect(strategy.code).toBe(2);
-    expect(strategy.err).toContain('error: --strategy: must be one of rolling, blue-green, canary, got "fast"');
+    expect(strategy.err).toContain(
+      'error: --strategy: must be one of rolling, blue-green, canary, got "fast"',
+    );
   });
 });

@@ -23,7 +23,24 @@ describe('slipway --help', () => {
       expect(line, 'a wrapped description').toMatch(/^ {2}[a-z]/);
     }
     const names = lines.map((l) => l.trim().split(/\s+/)[0]);
-    expect(names).toEqual(['demo', 'init', 'validate', 'schema', 'render', 'check', 'sandbox', 'deploy', 'status', 'history', 'rollback', 'promote', 'abort', 'diff', 'release', 'help']);
+    expect(names).toEqual([
+      'demo',
+      'init',
+      'validate',
+      'schema',
+      'render',
+      'check',
+      'sandbox',
+      'deploy',
+      'status',
+      'history',
+      'rollback',
+      'promote',
+      'abort',
+      'diff',
+      'release',
+      'help',
+    ]);
   });
 
   it('lists the sandbox subcommands on one line each', async () => {

@@ -159,7 +159,10 @@ describe('slipway init', () => {
 
   it('-f into a directory that does not exist is a user error, nothing written', async () => {
     const cwd = mkdtempSync(join(dir, 'init-nodir-'));
-    for (const extra of [[], ['--from-compose', join(ROOT, 'examples', 'discord-bot', 'docker-compose.yml')]]) {
+    for (const extra of [
+      [],
+      ['--from-compose', join(ROOT, 'examples', 'discord-bot', 'docker-compose.yml')],
+    ]) {
       const r = await run(['init', '--yes', '-f', 'deploy/slipway.yaml', ...extra], { cwd });
       expect(r.code).toBe(2);
       expect(r.err).toContain('--file: deploy/slipway.yaml: the directory deploy does not exist');

@@ -21,7 +21,11 @@ function uniqueName(prefix: string): string {
   return `${prefix}-${Date.now().toString(36)}-${counter}`;
 }
 
-function configMap(name: string, data: Record<string, string>, labels: Record<string, string> = {}): ConfigMap {
+function configMap(
+  name: string,
+  data: Record<string, string>,
+  labels: Record<string, string> = {},
+): ConfigMap {
   return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels }, data };
 }
 
@@ -60,14 +64,19 @@ export function clusterContract(label: string, setup: () => Promise<ContractTarg
 
     check('apply with dryRun returns the result without persisting it', async () => {
       const name = uniqueName('dry');
-      const [result] = await c.apply([configMap(name, { a: '1' })], { fieldManager: 'slipway', dryRun: true });
+      const [result] = await c.apply([configMap(name, { a: '1' })], {
+        fieldManager: 'slipway',
+        dryRun: true,
+      });
       expect((result as ConfigMap).data).toEqual({ a: '1' });
       expect(await c.get(cmRef(name))).toBeUndefined();
     });
 
     check('apply removes fields the same manager stopped applying', async () => {
       const name = uniqueName('prune');
-      await c.apply([configMap(name, { a: '1', b: '2' }, { keep: 'yes', drop: 'yes' })], { fieldManager: 'slipway' });
+      await c.apply([configMap(name, { a: '1', b: '2' }, { keep: 'yes', drop: 'yes' })], {
+        fieldManager: 'slipway',
+      });
       await c.apply([configMap(name, { a: '1' }, { keep: 'yes' })], { fieldManager: 'slipway' });
       const live = await c.get<ConfigMap>(cmRef(name));
       expect(live?.data).toEqual({ a: '1' });
@@ -77,9 +86,14 @@ export function clusterContract(label: string, setup: () => Promise<ContractTarg
     check('apply conflicts on a field another manager owns, unless forced', async () => {
       const name = uniqueName('conflict');
       await c.apply([configMap(name, { a: '1' })], { fieldManager: 'slipway' });
-      const err = await c.apply([configMap(name, { a: '2' })], { fieldManager: 'someone-else' }).catch((e: unknown) => e);
+      const err = await c
+        .apply([configMap(name, { a: '2' })], { fieldManager: 'someone-else' })
+        .catch((e: unknown) => e);
       expect(isClusterError(err, 'Conflict')).toBe(true);
-      const [forced] = await c.apply([configMap(name, { a: '2' })], { fieldManager: 'someone-else', force: true });
+      const [forced] = await c.apply([configMap(name, { a: '2' })], {
+        fieldManager: 'someone-else',
+        force: true,
+      });
       expect((forced as ConfigMap).data).toEqual({ a: '2' });
     });
 
@@ -91,15 +105,18 @@ export function clusterContract(label: string, setup: () => Promise<ContractTarg
       expect((err as ClusterError).reason).toBe('AlreadyExists');
     });
 
-    check('replace with a stale resourceVersion is a Conflict; with the current one it succeeds', async () => {
-      const name = uniqueName('cas');
-      const created = await c.create(configMap(name, { a: '1' }));
-      const first = await c.replace({ ...created, data: { a: '2' } });
-      const stale = await c.replace({ ...created, data: { a: '3' } }).catch((e: unknown) => e);
-      expect(isClusterError(stale, 'Conflict')).toBe(true);
-      const second = await c.replace({ ...first, data: { a: '4' } });
-      expect((second as ConfigMap).data).toEqual({ a: '4' });
-    });
+    check(
+      'replace with a stale resourceVersion is a Conflict; with the current one it succeeds',
+      async () => {
+        const name = uniqueName('cas');
+        const created = await c.create(configMap(name, { a: '1' }));
+        const first = await c.replace({ ...created, data: { a: '2' } });
+        const stale = await c.replace({ ...created, data: { a: '3' } }).catch((e: unknown) => e);
+        expect(isClusterError(stale, 'Conflict')).toBe(true);
+        const second = await c.replace({ ...first, data: { a: '4' } });
+        expect((second as ConfigMap).data).toEqual({ a: '4' });
+      },
+    );
 
     check('get returns undefined for a missing object', async () => {
       expect(await c.get(cmRef(uniqueName('missing')))).toBeUndefined();
@@ -108,53 +125,98 @@ export function clusterContract(label: string, setup: () => Promise<ContractTarg
     check('list filters by label selector, as a map or as a string', async () => {
       const app = uniqueName('sel');
       await c.apply(
-        [configMap(`${app}-a`, {}, { app, tier: 'web' }), configMap(`${app}-b`, {}, { app, tier: 'api' }), configMap(`${app}-c`, {}, { app: `${app}-other`, tier: 'web' })],
+        [
+          configMap(`${app}-a`, {}, { app, tier: 'web' }),
+          configMap(`${app}-b`, {}, { app, tier: 'api' }),
+          configMap(`${app}-c`, {}, { app: `${app}-other`, tier: 'web' }),
+        ],
         { fieldManager: 'slipway' },
       );
       const names = (items: KubeObject[]) => items.map((i) => i.metadata.name).sort();
-      expect(names((await c.list({ apiVersion: 'v1', kind: 'ConfigMap' }, { labelSelector: { app } })).items)).toEqual([`${app}-a`, `${app}-b`]);
-      expect(names((await c.list({ apiVersion: 'v1', kind: 'ConfigMap' }, { labelSelector: `app=${app},tier in (api)` })).items)).toEqual([`${app}-b`]);
-      expect(names((await c.list({ apiVersion: 'v1', kind: 'ConfigMap' }, { labelSelector: `app=${app},tier!=api` })).items)).toEqual([`${app}-a`]);
+      expect(
+        names((await c.list({ apiVersion: 'v1', kind: 'ConfigMap' }, { labelSelector: { app } })).items),
+      ).toEqual([`${app}-a`, `${app}-b`]);
+      expect(
+        names(
+          (
+            await c.list(
+              { apiVersion: 'v1', kind: 'ConfigMap' },
+              { labelSelector: `app=${app},tier in (api)` },
+            )
+          ).items,
+        ),
+      ).toEqual([`${app}-b`]);
+      expect(
+        names(
+          (await c.list({ apiVersion: 'v1', kind: 'ConfigMap' }, { labelSelector: `app=${app},tier!=api` }))
+            .items,
+        ),
+      ).toEqual([`${app}-a`]);
       const all = await c.list({ apiVersion: 'v1', kind: 'ConfigMap' }, { labelSelector: { app } });
       expect(all.resourceVersion).not.toBe('');
       expect(all.items.every((i) => i.kind === 'ConfigMap' && i.apiVersion === 'v1')).toBe(true);
     });
 
-    check('delete reports whether the object existed, and honours a resourceVersion precondition', async () => {
-      const name = uniqueName('del');
-      const created = await c.create(configMap(name, { a: '1' }));
-      await c.replace({ ...created, data: { a: '2' } });
-      const guarded = await c.delete(cmRef(name), { resourceVersion: created.metadata.resourceVersion }).catch((e: unknown) => e);
-      expect(isClusterError(guarded, 'Conflict')).toBe(true);
-      expect(await c.delete(cmRef(name))).toBe(true);
-      expect(await c.get(cmRef(name))).toBeUndefined();
-      expect(await c.delete(cmRef(name))).toBe(false);
-    });
+    check(
+      'delete reports whether the object existed, and honours a resourceVersion precondition',
+      async () => {
+        const name = uniqueName('del');
+        const created = await c.create(configMap(name, { a: '1' }));
+        await c.replace({ ...created, data: { a: '2' } });
+        const guarded = await c
+          .delete(cmRef(name), { resourceVersion: created.metadata.resourceVersion })
+          .catch((e: unknown) => e);
+        expect(isClusterError(guarded, 'Conflict')).toBe(true);
+        expect(await c.delete(cmRef(name))).toBe(true);
+        expect(await c.get(cmRef(name))).toBeUndefined();
+        expect(await c.delete(cmRef(name))).toBe(false);
+      },
+    );
 
     check('patch: merge (null deletes a key) and JSON patch', async () => {
       const name = uniqueName('patch');
       await c.create(configMap(name, { a: '1', b: '2' }));
       const merged = await c.patch<ConfigMap>(cmRef(name), { data: { b: null, c: '3' } }, 'merge');
       expect(merged.data).toEqual({ a: '1', c: '3' });
-      const patched = await c.patch<ConfigMap>(cmRef(name), [{ op: 'replace', path: '/data/a', value: '9' }], 'json');
+      const patched = await c.patch<ConfigMap>(
+        cmRef(name),
+        [{ op: 'replace', path: '/data/a', value: '9' }],
+        'json',
+      );
       expect(patched.data).toEqual({ a: '9', c: '3' });
-      const missing = await c.patch(cmRef(uniqueName('nope')), { data: {} }, 'merge').catch((e: unknown) => e);
+      const missing = await c
+        .patch(cmRef(uniqueName('nope')), { data: {} }, 'merge')
+        .catch((e: unknown) => e);
       expect(isClusterError(missing, 'NotFound')).toBe(true);
     });
 
-    check('Leases in coordination.k8s.io/v1 are created and compare-and-swapped like any object', async () => {
-      const name = uniqueName('lease');
-      const lease = await c.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name }, spec: { holderIdentity: 'a', leaseDurationSeconds: 30 } });
-      const taken = await c.replace({ ...lease, spec: { holderIdentity: 'b', leaseDurationSeconds: 30 } });
-      const lost = await c.replace({ ...lease, spec: { holderIdentity: 'c', leaseDurationSeconds: 30 } }).catch((e: unknown) => e);
-      expect(isClusterError(lost, 'Conflict')).toBe(true);
-      expect((taken.spec as { holderIdentity: string }).holderIdentity).toBe('b');
-    });
+    check(
+      'Leases in coordination.k8s.io/v1 are created and compare-and-swapped like any object',
+      async () => {
+        const name = uniqueName('lease');
+        const lease = await c.create({
+          apiVersion: 'coordination.k8s.io/v1',
+          kind: 'Lease',
+          metadata: { name },
+          spec: { holderIdentity: 'a', leaseDurationSeconds: 30 },
+        });
+        const taken = await c.replace({ ...lease, spec: { holderIdentity: 'b', leaseDurationSeconds: 30 } });
+        const lost = await c
+          .replace({ ...lease, spec: { holderIdentity: 'c', leaseDurationSeconds: 30 } })
+          .catch((e: unknown) => e);
+        expect(isClusterError(lost, 'Conflict')).toBe(true);
+        expect((taken.spec as { holderIdentity: string }).holderIdentity).toBe('b');
+      },
+    );
 
     check('watch resolves at once when the condition already holds', async () => {
       const name = uniqueName('now');
       await c.create(configMap(name, { ready: 'yes' }));
-      const got = await c.watch<ConfigMap>(cmRef(name), (o) => o?.data?.ready === 'yes', AbortSignal.timeout(10_000));
+      const got = await c.watch<ConfigMap>(
+        cmRef(name),
+        (o) => o?.data?.ready === 'yes',
+        AbortSignal.timeout(10_000),
+      );
       expect(got?.metadata.name).toBe(name);
     });
 
@@ -165,7 +227,11 @@ export function clusterContract(label: string, setup: () => Promise<ContractTarg
       await c.create(configMap(name, { ready: 'no' }));
       expect((await created)?.data).toEqual({ ready: 'no' });
 
-      const ready = c.watch<ConfigMap>(cmRef(name), (o) => o?.data?.ready === 'yes', AbortSignal.timeout(10_000));
+      const ready = c.watch<ConfigMap>(
+        cmRef(name),
+        (o) => o?.data?.ready === 'yes',
+        AbortSignal.timeout(10_000),
+      );
       await new Promise((r) => setTimeout(r, 100));
       await c.patch(cmRef(name), { data: { ready: 'yes' } }, 'merge');
       expect((await ready)?.data?.ready).toBe('yes');

@@ -43,7 +43,9 @@ describe('KubeCluster on @kubernetes/client-node', () => {
     const server = `https://127.0.0.1:${await closedPort()}`;
     const cluster = KubeCluster.fromKubeconfig({ kubeconfig: kubeconfigFile(server) });
     expect(cluster.namespace).toBe('shop');
-    const err = await cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'x' }).catch((e: unknown) => e);
+    const err = await cluster
+      .get({ apiVersion: 'v1', kind: 'ConfigMap', name: 'x' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).exitCode).toBe(3);
     expect((err as UserError).message).toContain(server);
@@ -78,8 +80,18 @@ describe('KubeCluster watch against the sandbox: server-closed watches resume, e
       const cluster = KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace: 'default' });
       const ref = { apiVersion: 'v1', kind: 'ConfigMap', name: 'target' };
       await cluster.create({ ...ref, metadata: { name: 'target' }, data: { ready: 'no' } });
-      const ready = cluster.watch<KubeObject & { data?: Record<string, string> }>(ref, (o) => o?.data?.ready === 'yes', AbortSignal.timeout(20_000));
-      for (let i = 0; i < 10; i++) await cluster.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `noise-${i}` }, data: {} });
+      const ready = cluster.watch<KubeObject & { data?: Record<string, string> }>(
+        ref,
+        (o) => o?.data?.ready === 'yes',
+        AbortSignal.timeout(20_000),
+      );
+      for (let i = 0; i < 10; i++)
+        await cluster.create({
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `noise-${i}` },
+          data: {},
+        });
       await new Promise((r) => setTimeout(r, 2_500));
       await cluster.patch(ref, { data: { ready: 'yes' } }, 'merge');
       expect((await ready)?.data?.ready).toBe('yes');

@@ -23,13 +23,24 @@ describe('loadKubeconfig', () => {
     const none = failure(() => loadKubeconfig({}, { HOME: dir }));
     expect(none.message).toBe(`no kubeconfig: ${join(dir, '.kube', 'config')} does not exist`);
     expect(none.hint).toContain('slipway sandbox up --detach');
-    const listed = failure(() => loadKubeconfig({}, { HOME: dir, KUBECONFIG: `${join(dir, 'a')}:${join(dir, 'b')}` }));
-    expect(listed.message).toBe(`no kubeconfig: none of $KUBECONFIG (${join(dir, 'a')}:${join(dir, 'b')}) exists`);
+    const listed = failure(() =>
+      loadKubeconfig({}, { HOME: dir, KUBECONFIG: `${join(dir, 'a')}:${join(dir, 'b')}` }),
+    );
+    expect(listed.message).toBe(
+      `no kubeconfig: none of $KUBECONFIG (${join(dir, 'a')}:${join(dir, 'b')}) exists`,
+    );
   });
 
   it('loads a kubeconfig file given with --kubeconfig', () => {
     const file = join(dir, 'config');
-    writeFileSync(file, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: shop}}]\ncurrent-context: x\n');
-    expect(loadKubeconfig({ kubeconfig: file }, { HOME: dir })).toMatchObject({ context: 'x', server: 'https://127.0.0.1:6443', namespace: 'shop' });
+    writeFileSync(
+      file,
+      'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u, namespace: shop}}]\ncurrent-context: x\n',
+    );
+    expect(loadKubeconfig({ kubeconfig: file }, { HOME: dir })).toMatchObject({
+      context: 'x',
+      server: 'https://127.0.0.1:6443',
+      namespace: 'shop',
+    });
   });
 });

@@ -11,6 +11,8 @@ export async function startSandboxForTests(): Promise<ContractTarget> {
   const env = await startSandboxEnv();
   const namespace = `contract-${Date.now().toString(36)}`;
   const cluster = KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace });
-  await cluster.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }], { fieldManager: 'slipway-test' });
+  await cluster.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } }], {
+    fieldManager: 'slipway-test',
+  });
   return { cluster, teardown: () => env.stop() };
 }

@@ -19,8 +19,12 @@ import { kubectl } from '../helpers/kube-tools.js';
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '..', '..');
 const built = existsSync(join(repo, 'dist', 'cli', 'commands', 'demo.js'));
-if (!built && process.env.CI === 'true') throw new Error('CI=true but dist/ is missing: npm test builds before running the tests');
-if (!built) console.warn('[skip] dist/ is not built with the demo command (npm run build): the ./bin/slipway demo tests are skipped');
+if (!built && process.env.CI === 'true')
+  throw new Error('CI=true but dist/ is missing: npm test builds before running the tests');
+if (!built)
+  console.warn(
+    '[skip] dist/ is not built with the demo command (npm run build): the ./bin/slipway demo tests are skipped',
+  );
 
 /** An empty HOME and KUBECONFIG location: the demo must neither need nor write them. */
 const home = mkdtempSync(join(tmpdir(), 'slipway-demo-home-'));
@@ -34,7 +38,9 @@ describe('slipway demo', () => {
     const code = await main(['node', 'slipway', 'demo', '--output', 'json'], io.io);
     expect(io.stderr()).toBe('');
     const summary = JSON.parse(io.stdout()) as DemoSummary;
-    console.log(`demo (in-process): ${JSON.stringify({ durationMs: summary.durationMs, blueGreenLoad: summary.blueGreenLoad, brokenLoad: summary.brokenLoad, lastBrokenAnswerMs: summary.lastBrokenAnswerMs, switchBackMs: summary.switchBackMs })}`);
+    console.log(
+      `demo (in-process): ${JSON.stringify({ durationMs: summary.durationMs, blueGreenLoad: summary.blueGreenLoad, brokenLoad: summary.brokenLoad, lastBrokenAnswerMs: summary.lastBrokenAnswerMs, switchBackMs: summary.switchBackMs })}`,
+    );
     expect(summary.problems).toEqual([]);
     expect(summary.passed).toBe(true);
     expect(code).toBe(0);
@@ -43,13 +49,22 @@ describe('slipway demo', () => {
       ['2.0.0', 2, 'deployed'],
       ['3.0.0', 3, 'rolled-back'],
     ]);
-    expect(summary.releases[1]?.analysis).toEqual([expect.objectContaining({ name: 'smoke', phase: 'successful' })]);
-    expect(summary.releases[2]?.analysis).toEqual([expect.objectContaining({ name: 'smoke', phase: 'failed' })]);
+    expect(summary.releases[1]?.analysis).toEqual([
+      expect.objectContaining({ name: 'smoke', phase: 'successful' }),
+    ]);
+    expect(summary.releases[2]?.analysis).toEqual([
+      expect.objectContaining({ name: 'smoke', phase: 'failed' }),
+    ]);
     // The load saw the switch: both versions answered v2's deploy, none of its requests failed.
-    expect(summary.blueGreenLoad).toMatchObject({ failed: 0, versions: { '1.0.0': expect.any(Number), '2.0.0': expect.any(Number) } });
+    expect(summary.blueGreenLoad).toMatchObject({
+      failed: 0,
+      versions: { '1.0.0': expect.any(Number), '2.0.0': expect.any(Number) },
+    });
     // The broken version did answer (with 500s) before the switch back; afterwards only v2 answers.
     expect(summary.brokenLoad?.versions['3.0.0']).toBeGreaterThan(0);
-    expect(summary.brokenLoad?.errors).toEqual({ 'HTTP 500 from 3.0.0': summary.brokenLoad?.versions['3.0.0'] });
+    expect(summary.brokenLoad?.errors).toEqual({
+      'HTTP 500 from 3.0.0': summary.brokenLoad?.versions['3.0.0'],
+    });
     expect(summary.lastBrokenAnswerMs).toEqual(expect.any(Number));
     expect(Object.keys(summary.servingAfter ?? {})).toEqual(['2.0.0']);
     expect(summary.history.map((h) => [h.revision, h.phase, h.images.web])).toEqual([
@@ -66,16 +81,26 @@ describe('slipway demo', () => {
       expect(r.stdout).toMatch(/✓ switch\s+\S+\s+sample-web → green/);
       expect(r.stdout).toMatch(/✗ analyse\s+\S+\s+post-promotion analysis smoke failed/);
       expect(r.stdout).toMatch(/✓ switch\s+\S+\s+roll back to revision 2/);
-      expect(r.stdout).toMatch(/\n {2}2\.0\.0 {2}revision 2 {2}deployed +\S+ {2}blue-green under load: [\d,]+ requests at [\d,]+\/s, 0 failed\n/);
-      expect(r.stdout).toMatch(/\n {2}3\.0\.0 {2}revision 3 {2}rolled-back +\S+ {2}smoke check failed after the switch; switched back to 2\.0\.0/);
-      expect(r.stdout).toMatch(/\n {2}rollback: the last 3\.0\.0 answer came -?\d+ ms after the failed check; 20 of 20 requests since answered 2\.0\.0\n/);
+      expect(r.stdout).toMatch(
+        /\n {2}2\.0\.0 {2}revision 2 {2}deployed +\S+ {2}blue-green under load: [\d,]+ requests at [\d,]+\/s, 0 failed\n/,
+      );
+      expect(r.stdout).toMatch(
+        /\n {2}3\.0\.0 {2}revision 3 {2}rolled-back +\S+ {2}smoke check failed after the switch; switched back to 2\.0\.0/,
+      );
+      expect(r.stdout).toMatch(
+        /\n {2}rollback: the last 3\.0\.0 answer came -?\d+ ms after the failed check; 20 of 20 requests since answered 2\.0\.0\n/,
+      );
       expect(r.stdout).toMatch(/\n3\s+\S+\s+rolled-back\s+blue-green\s+web=sample-service:3\.0\.0/);
       expect(r.stdout).toContain('\ndemo passed: ');
       expect(readdirSync(home)).toEqual([]);
     }, 120_000);
 
     it('--keep serves until Ctrl-C: kubectl reads the printed kubeconfig; SIGINT stops the sandbox and removes it', async () => {
-      const child = spawn(join(repo, 'bin', 'slipway'), ['demo', '--keep'], { cwd: home, env: userEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(join(repo, 'bin', 'slipway'), ['demo', '--keep'], {
+        cwd: home,
+        env: userEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -89,9 +114,21 @@ describe('slipway demo', () => {
         void exited.then((code) => rej(new Error(`exited ${code} before serving: ${stderr}`)));
       });
       expect(stdout).toContain('\ndemo passed: ');
-      const pods = await kubectl(['--kubeconfig', kubeconfig, '--cache-dir', kubectlCache, 'get', 'pods', '-A', '-o', 'json'], { env: userEnv });
-      const items = (JSON.parse(pods.stdout) as { items: Array<{ metadata: { namespace: string; labels: Record<string, string> } }> }).items;
-      expect(items.some((p) => p.metadata.namespace === 'sample' && p.metadata.labels['app.kubernetes.io/version'] === '2.0.0')).toBe(true);
+      const pods = await kubectl(
+        ['--kubeconfig', kubeconfig, '--cache-dir', kubectlCache, 'get', 'pods', '-A', '-o', 'json'],
+        { env: userEnv },
+      );
+      const items = (
+        JSON.parse(pods.stdout) as {
+          items: Array<{ metadata: { namespace: string; labels: Record<string, string> } }>;
+        }
+      ).items;
+      expect(
+        items.some(
+          (p) =>
+            p.metadata.namespace === 'sample' && p.metadata.labels['app.kubernetes.io/version'] === '2.0.0',
+        ),
+      ).toBe(true);
       child.kill('SIGINT');
       expect(await exited).toBe(0);
       expect(existsSync(kubeconfig)).toBe(false);
@@ -100,11 +137,17 @@ describe('slipway demo', () => {
 
     it('Ctrl-C during the blue-green act stops the load and the sandbox, removes its temporary files, and ends by the signal', async () => {
       const tmp = mkdtempSync(join(tmpdir(), 'slipway-demo-tmp-'));
-      const child = spawn(join(repo, 'bin', 'slipway'), ['demo'], { cwd: home, env: { ...userEnv, TMPDIR: tmp }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(join(repo, 'bin', 'slipway'), ['demo'], {
+        cwd: home,
+        env: { ...userEnv, TMPDIR: tmp },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-      const exited = new Promise<NodeJS.Signals | number | null>((res) => child.on('exit', (code, signal) => res(signal ?? code)));
+      const exited = new Promise<NodeJS.Signals | number | null>((res) =>
+        child.on('exit', (code, signal) => res(signal ?? code)),
+      );
       await new Promise<void>((res, rej) => {
         child.stdout.setEncoding('utf8').on('data', (c: string) => {
           stdout += c;
@@ -112,7 +155,10 @@ describe('slipway demo', () => {
         });
         void exited.then((code) => rej(new Error(`exited ${code} before the blue-green act: ${stderr}`)));
       });
-      expect(readdirSync(tmp).sort()).toEqual([expect.stringMatching(/^slipway-demo-/), expect.stringMatching(/^slipway-sandbox-/)]);
+      expect(readdirSync(tmp).sort()).toEqual([
+        expect.stringMatching(/^slipway-demo-/),
+        expect.stringMatching(/^slipway-sandbox-/),
+      ]);
       child.kill('SIGINT');
       expect(await exited).toBe('SIGINT');
       expect(stderr).toContain('SIGINT: stopping the sandbox');

@@ -20,7 +20,9 @@ describe.skipIf(!built)('./bin/slipway deploy, history, status, rollback, diff (
 
   it('deploys blue-green twice, lists both, rolls back to the first, shows status and diff', async () => {
     const bg = ['--strategy', 'blue-green', '--skip-analysis', '--set', 'deploy.scaleDownDelay=1s'];
-    expect((await slipway('deploy', ...target, ...bg, '--set-image', 'web=sample-service:1.0.0')).code).toBe(0);
+    expect((await slipway('deploy', ...target, ...bg, '--set-image', 'web=sample-service:1.0.0')).code).toBe(
+      0,
+    );
     const second = await slipway('deploy', ...target, ...bg, '--set-image', 'web=sample-service:2.0.0');
     expect(second.stderr).toBe('');
     expect(second.stdout).toMatch(/✓ switch\s+\d+\.\ds\s+sample-web → green/);

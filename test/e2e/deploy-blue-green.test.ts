@@ -31,7 +31,11 @@ describe('slipway deploy --strategy blue-green under load (sandbox)', () => {
   afterAll(() => env?.stop());
 
   const deploy = (...args: string[]) => slipwayCli(env, ['deploy', '-f', spec, '--env', 'dev', ...args]);
-  const json = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const json = (stdout: string) =>
+    stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
 
   it('v1 goes out blue; the active Service selects the blue colour', async () => {
     const r = await deploy('--set-image', 'web=sample-service:1.0.0');
@@ -39,7 +43,9 @@ describe('slipway deploy --strategy blue-green under load (sandbox)', () => {
     expect(r.code).toBe(0);
     port = servicePort(env, 'sample', 'sample-web');
     expect(await versionOf(port)).toBe('1.0.0');
-    const svc = JSON.parse((await env.kubectl(['-n', 'sample', 'get', 'service', 'sample-web', '-o', 'json'])).stdout) as { spec: { selector: Record<string, string> } };
+    const svc = JSON.parse(
+      (await env.kubectl(['-n', 'sample', 'get', 'service', 'sample-web', '-o', 'json'])).stdout,
+    ) as { spec: { selector: Record<string, string> } };
     expect(svc.spec.selector['slipway.dev/colour']).toBe('blue');
   });
 
@@ -49,7 +55,9 @@ describe('slipway deploy --strategy blue-green under load (sandbox)', () => {
     const doneAt = Date.now();
     await new Promise((res) => setTimeout(res, 1000));
     const stats = await load.stop();
-    console.log(`blue-green v1→v2 under load: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions })}`);
+    console.log(
+      `blue-green v1→v2 under load: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions })}`,
+    );
     expect(r.code).toBe(0);
     const summary = json(r.stdout).pop()!;
     expect(summary).toMatchObject({ outcome: 'deployed', strategy: 'blue-green', revision: 2 });
@@ -58,39 +66,71 @@ describe('slipway deploy --strategy blue-green under load (sandbox)', () => {
     expect(stats.versions['2.0.0']?.count).toBeGreaterThan(0);
     // After the deploy returned, only v2 answered.
     expect(load.startedAt + (stats.versions['1.0.0']?.lastMs ?? 0)).toBeLessThan(doneAt);
-    const blue = JSON.parse((await env.kubectl(['-n', 'sample', 'get', 'deployment', 'sample-web-blue', '-o', 'json'])).stdout) as { spec: { replicas: number } };
+    const blue = JSON.parse(
+      (await env.kubectl(['-n', 'sample', 'get', 'deployment', 'sample-web-blue', '-o', 'json'])).stdout,
+    ) as { spec: { replicas: number } };
     expect(blue.spec.replicas).toBe(0);
   });
 
   it('v3 whose readiness never passes: exit 1, never switched, v2 keeps serving with zero failed requests', async () => {
     const load = await startLoad(port);
-    const r = await deploy('--set-image', 'web=sample-service:3.0.0', '--set', 'services.web.env.FAIL_READINESS=1', '--set', 'deploy.progressDeadline=4s');
+    const r = await deploy(
+      '--set-image',
+      'web=sample-service:3.0.0',
+      '--set',
+      'services.web.env.FAIL_READINESS=1',
+      '--set',
+      'deploy.progressDeadline=4s',
+    );
     const stats = await load.stop();
-    console.log(`blue-green v3 never ready under load: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions })}`);
+    console.log(
+      `blue-green v3 never ready under load: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions })}`,
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/rolled-back sample revision 3 .*progress deadline/);
     expect(r.stdout).not.toMatch(/✓ switch\s+\S+\s+sample-web → /);
     expect(stats.failed).toBe(0);
     expect(Object.keys(stats.versions)).toEqual(['2.0.0']);
     expect(stats.perSecond).toBeGreaterThanOrEqual(MIN_RATE);
-    expect((await env.kubectlResult(['-n', 'sample', 'get', 'deployment', 'sample-web-blue'])).code).not.toBe(0);
+    expect((await env.kubectlResult(['-n', 'sample', 'get', 'deployment', 'sample-web-blue'])).code).not.toBe(
+      0,
+    );
   });
 
   it('v4 fails its post-promotion analysis: switched back to v2 at once (time measured)', async () => {
     const doc = parse(readFileSync(spec, 'utf8')) as { deploy: Record<string, unknown> };
-    doc.deploy.analysis = { smoke: { http: { url: `http://127.0.0.1:${port}/`, status: 200 }, phase: 'post-promotion' } };
+    doc.deploy.analysis = {
+      smoke: { http: { url: `http://127.0.0.1:${port}/`, status: 200 }, phase: 'post-promotion' },
+    };
     writeFileSync(spec, stringify(doc));
     const load = await startLoad(port);
-    const r = await deploy('--set-image', 'web=sample-service:4.0.0', '--set', 'services.web.env.ERROR_RATE=1', '--output', 'json');
+    const r = await deploy(
+      '--set-image',
+      'web=sample-service:4.0.0',
+      '--set',
+      'services.web.env.ERROR_RATE=1',
+      '--output',
+      'json',
+    );
     await new Promise((res) => setTimeout(res, 500));
     const stats = await load.stop();
     expect(r.code).toBe(1);
     const events = json(r.stdout);
-    const failedAt = Date.parse(String(events.find((e) => e.type === 'step' && e.step === 'analyse' && e.status === 'failed')?.at));
-    const switchedBack = events.find((e) => e.type === 'step' && e.step === 'switch' && e.status === 'ok' && String(e.detail).includes('roll back'));
+    const failedAt = Date.parse(
+      String(events.find((e) => e.type === 'step' && e.step === 'analyse' && e.status === 'failed')?.at),
+    );
+    const switchedBack = events.find(
+      (e) =>
+        e.type === 'step' &&
+        e.step === 'switch' &&
+        e.status === 'ok' &&
+        String(e.detail).includes('roll back'),
+    );
     expect(switchedBack).toBeDefined();
     const lastV4 = load.startedAt + (stats.versions['4.0.0']?.lastMs ?? 0);
-    console.log(`blue-green v4 failed post-promotion analysis: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions, msFromFailedAnalysisToLastV4Answer: lastV4 - failedAt, switchBackStepMs: switchedBack?.durationMs })}`);
+    console.log(
+      `blue-green v4 failed post-promotion analysis: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions, msFromFailedAnalysisToLastV4Answer: lastV4 - failedAt, switchBackStepMs: switchedBack?.durationMs })}`,
+    );
     expect(events.pop()).toMatchObject({ outcome: 'rolled-back', revision: 4 });
     expect(stats.versions['4.0.0']?.count).toBeGreaterThan(0);
     expect(lastV4 - failedAt).toBeLessThan(1000);
@@ -99,7 +139,24 @@ describe('slipway deploy --strategy blue-green under load (sandbox)', () => {
 
   it('a rollback inside the scale-down delay switches straight back to the warm colour; the deploy then leaves it alone', async () => {
     const load = await startLoad(port);
-    const d = startCli(env, ['deploy', '-f', spec, '--env', 'dev', '--skip-analysis', '--set-image', 'web=sample-service:5.0.0', '--set', 'deploy.scaleDownDelay=8s', '--output', 'json'], (l) => l.includes('"step":"clean-up","status":"started"'));
+    const d = startCli(
+      env,
+      [
+        'deploy',
+        '-f',
+        spec,
+        '--env',
+        'dev',
+        '--skip-analysis',
+        '--set-image',
+        'web=sample-service:5.0.0',
+        '--set',
+        'deploy.scaleDownDelay=8s',
+        '--output',
+        'json',
+      ],
+      (l) => l.includes('"step":"clean-up","status":"started"'),
+    );
     await d.reached;
     expect(await versionOf(port)).toBe('5.0.0');
     const t0 = Date.now();
@@ -111,10 +168,17 @@ describe('slipway deploy --strategy blue-green under load (sandbox)', () => {
     expect(await versionOf(port)).toBe('2.0.0');
     expect(await d.done).toBe(0);
     const stats = await load.stop();
-    console.log(`rollback inside the scale-down delay: ${JSON.stringify({ rollbackMs, sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions })}`);
+    console.log(
+      `rollback inside the scale-down delay: ${JSON.stringify({ rollbackMs, sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions })}`,
+    );
     expect(d.output()).toContain('clean-up: skipped: revision 6 started meanwhile');
     expect(stats.failed).toBe(0);
-    const history = JSON.parse((await slipwayCli(env, ['history', '-f', spec, '--env', 'dev', '--output', 'json'])).stdout) as { releases: Array<{ revision: number; phase: string; rollbackOf?: number }> };
-    expect(history.releases.slice(-2)).toEqual([expect.objectContaining({ revision: 5, phase: 'superseded' }), expect.objectContaining({ revision: 6, phase: 'deployed', rollbackOf: 2 })]);
+    const history = JSON.parse(
+      (await slipwayCli(env, ['history', '-f', spec, '--env', 'dev', '--output', 'json'])).stdout,
+    ) as { releases: Array<{ revision: number; phase: string; rollbackOf?: number }> };
+    expect(history.releases.slice(-2)).toEqual([
+      expect.objectContaining({ revision: 5, phase: 'superseded' }),
+      expect.objectContaining({ revision: 6, phase: 'deployed', rollbackOf: 2 }),
+    ]);
   });
 });

@@ -9,9 +9,21 @@ import type { SandboxEnv } from './sandbox-env.js';
 export type Exposure = 'gateway' | 'nginx';
 
 /** The sample service, public through an HTTPRoute on Gateway gateways/public or an nginx-class Ingress, deployed as a canary. */
-export function writeRouteSpec(file: string, exposure: Exposure, deploy: Record<string, unknown>, web: Record<string, unknown> = {}): void {
-  const doc = parse(readFileSync(SAMPLE_SPEC, 'utf8')) as { kubernetes?: unknown; deploy: Record<string, unknown>; services: { web: Record<string, unknown> } };
-  doc.kubernetes = exposure === 'gateway' ? { ingress: 'gateway', gateway: { name: 'public', namespace: 'gateways' } } : { ingressClass: 'nginx' };
+export function writeRouteSpec(
+  file: string,
+  exposure: Exposure,
+  deploy: Record<string, unknown>,
+  web: Record<string, unknown> = {},
+): void {
+  const doc = parse(readFileSync(SAMPLE_SPEC, 'utf8')) as {
+    kubernetes?: unknown;
+    deploy: Record<string, unknown>;
+    services: { web: Record<string, unknown> };
+  };
+  doc.kubernetes =
+    exposure === 'gateway'
+      ? { ingress: 'gateway', gateway: { name: 'public', namespace: 'gateways' } }
+      : { ingressClass: 'nginx' };
   doc.services.web = { ...doc.services.web, public: { host: 'web.example.com' }, ...web };
   if (web.autoscale) delete doc.services.web.replicas;
   doc.deploy = { strategy: 'canary', timeout: '2m', ...deploy };
@@ -22,7 +34,11 @@ export function writeRouteSpec(file: string, exposure: Exposure, deploy: Record<
  * Watches one object through the cluster client and records each distinct value `read` returns,
  * in order (consecutive repeats collapsed): the weights the API server held, e.g. [0, 20, 50, 0].
  */
-export function recordValues<T>(env: SandboxEnv, ref: ObjectRef, read: (obj: KubeObject | undefined) => T): { values: T[]; seenAt: number[]; stop(): Promise<void> } {
+export function recordValues<T>(
+  env: SandboxEnv,
+  ref: ObjectRef,
+  read: (obj: KubeObject | undefined) => T,
+): { values: T[]; seenAt: number[]; stop(): Promise<void> } {
   const cluster = KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace: ref.namespace });
   const values: T[] = [];
   const seenAt: number[] = [];
@@ -63,6 +79,9 @@ export async function servicePortSoon(env: SandboxEnv, namespace: string, name: 
   }
 }
 
-export async function getObject<T extends KubeObject>(env: SandboxEnv, ref: ObjectRef): Promise<T | undefined> {
+export async function getObject<T extends KubeObject>(
+  env: SandboxEnv,
+  ref: ObjectRef,
+): Promise<T | undefined> {
   return KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace: ref.namespace }).get<T>(ref);
 }

@@ -31,7 +31,12 @@ describe('slipway deploy --strategy canary (replica ratio) under load (sandbox)'
   const deploy = (...args: string[]) => slipwayCli(env, ['deploy', '-f', spec, '--env', 'dev', ...args]);
   const deployment = async (name: string) => {
     const r = await env.kubectlResult(['-n', 'sample', 'get', 'deployment', name, '-o', 'json']);
-    return r.code === 0 ? (JSON.parse(r.stdout) as { spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } }; status: { readyReplicas?: number } }) : undefined;
+    return r.code === 0
+      ? (JSON.parse(r.stdout) as {
+          spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } };
+          status: { readyReplicas?: number };
+        })
+      : undefined;
   };
 
   it('the first release has no stable version: it rolls out whole', async () => {
@@ -43,14 +48,36 @@ describe('slipway deploy --strategy canary (replica ratio) under load (sandbox)'
   });
 
   it('v2: weight 50% (1 canary / 1 stable), pause, passing analysis, promoted; zero failed requests', async () => {
-    writeSpec({ canary: { steps: [{ weight: 50 }, { pause: '1s' }, { analysis: ['smoke'] }] }, analysis: { smoke: { http: { url: `http://127.0.0.1:${port}/healthz`, status: 200 }, count: 2, interval: '500ms' } } });
+    writeSpec({
+      canary: { steps: [{ weight: 50 }, { pause: '1s' }, { analysis: ['smoke'] }] },
+      analysis: {
+        smoke: {
+          http: { url: `http://127.0.0.1:${port}/healthz`, status: 200 },
+          count: 2,
+          interval: '500ms',
+        },
+      },
+    });
     const load = await startLoad(port);
     const r = await deploy('--set-image', 'web=sample-service:2.0.0', '--output', 'json');
     const stats = await load.stop();
-    console.log(`canary v1→v2 under load: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions })}`);
+    console.log(
+      `canary v1→v2 under load: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions })}`,
+    );
     expect(r.code).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(events.some((e) => e.type === 'step' && e.step === 'roll-out' && e.status === 'ok' && String(e.detail).includes('weight 50% (web 1 canary / 1 stable)'))).toBe(true);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(
+      events.some(
+        (e) =>
+          e.type === 'step' &&
+          e.step === 'roll-out' &&
+          e.status === 'ok' &&
+          String(e.detail).includes('weight 50% (web 1 canary / 1 stable)'),
+      ),
+    ).toBe(true);
     expect(events.pop()).toMatchObject({ outcome: 'deployed', strategy: 'canary', revision: 2 });
     expect(stats.failed).toBe(0);
     // Both versions served while the canary ran.
@@ -64,12 +91,17 @@ describe('slipway deploy --strategy canary (replica ratio) under load (sandbox)'
   });
 
   it('v3: the analysis at the first analysis step fails: exit 1, canary gone, stable untouched, zero failed requests', async () => {
-    writeSpec({ canary: { steps: [{ weight: 50 }, { analysis: ['smoke'] }, { weight: 100 }] }, analysis: { smoke: { http: { url: `http://127.0.0.1:${port}/not-there`, status: 200 } } } });
+    writeSpec({
+      canary: { steps: [{ weight: 50 }, { analysis: ['smoke'] }, { weight: 100 }] },
+      analysis: { smoke: { http: { url: `http://127.0.0.1:${port}/not-there`, status: 200 } } },
+    });
     const load = await startLoad(port);
     const r = await deploy('--set-image', 'web=sample-service:3.0.0');
     await new Promise((res) => setTimeout(res, 300));
     const stats = await load.stop();
-    console.log(`canary v3 failed analysis under load: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions })}`);
+    console.log(
+      `canary v3 failed analysis under load: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions })}`,
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✗ analyse .*step 2 analysis smoke failed/);
     expect(r.stdout).toContain('rolled-back sample revision 3');
@@ -84,14 +116,25 @@ describe('slipway deploy --strategy canary (replica ratio) under load (sandbox)'
   });
 
   it('v4: a failing background analysis stops the canary at once (its 60 s pause never runs out): exit 1, canary gone, stable untouched', async () => {
-    writeSpec({ canary: { steps: [{ weight: 50 }, { pause: '60s' }] }, analysis: { bg: { http: { url: `http://127.0.0.1:${port}/not-there`, status: 200 }, interval: '500ms', phase: 'background' } } });
+    writeSpec({
+      canary: { steps: [{ weight: 50 }, { pause: '60s' }] },
+      analysis: {
+        bg: {
+          http: { url: `http://127.0.0.1:${port}/not-there`, status: 200 },
+          interval: '500ms',
+          phase: 'background',
+        },
+      },
+    });
     const t0 = Date.now();
     const r = await deploy('--set-image', 'web=sample-service:4.0.0');
     expect(r.code).toBe(1);
     expect(Date.now() - t0).toBeLessThan(30_000);
     expect(r.stdout).toMatch(/rolled-back sample revision 4 .*background analysis bg failed/);
     expect(await deployment('sample-web-canary')).toBeUndefined();
-    expect((await deployment('sample-web'))?.spec.template.spec.containers[0]?.image).toBe('sample-service:2.0.0');
+    expect((await deployment('sample-web'))?.spec.template.spec.containers[0]?.image).toBe(
+      'sample-service:2.0.0',
+    );
     expect(await versionOf(port)).toBe('2.0.0');
   });
 });

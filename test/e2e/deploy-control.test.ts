@@ -16,7 +16,11 @@ describe('slipway promote / abort of a running canary (sandbox)', () => {
   beforeAll(async () => {
     env = await startSandboxEnv({ runtime: true });
     const doc = parse(readFileSync(SAMPLE_SPEC, 'utf8')) as { deploy: Record<string, unknown> };
-    doc.deploy = { strategy: 'canary', timeout: '2m', canary: { steps: [{ weight: 50 }, { pause: {} }, { pause: {} }] } };
+    doc.deploy = {
+      strategy: 'canary',
+      timeout: '2m',
+      canary: { steps: [{ weight: 50 }, { pause: {} }, { pause: {} }] },
+    };
     spec = join(env.dir, 'slipway.yaml');
     writeFileSync(spec, stringify(doc));
   });
@@ -27,12 +31,32 @@ describe('slipway promote / abort of a running canary (sandbox)', () => {
 
   /** Starts a deploy with JSON output; `paused` resolves when the pause-until-promote step has started. */
   function deployInBackground(image: string) {
-    const d = startCli(env, ['deploy', ...args(), '--skip-analysis', '--set-image', `web=${image}`, '--output', 'json'], (t) => t.includes('"status":"started"') && t.includes('until slipway promote'));
-    return { paused: d.reached, done: d.done, output: d.output, pausedAgain: () => d.waitFor(2, (t) => t.includes('"status":"started"') && t.includes('until slipway promote')) };
+    const d = startCli(
+      env,
+      ['deploy', ...args(), '--skip-analysis', '--set-image', `web=${image}`, '--output', 'json'],
+      (t) => t.includes('"status":"started"') && t.includes('until slipway promote'),
+    );
+    return {
+      paused: d.reached,
+      done: d.done,
+      output: d.output,
+      pausedAgain: () =>
+        d.waitFor(2, (t) => t.includes('"status":"started"') && t.includes('until slipway promote')),
+    };
   }
 
   it('each promote releases one pause of a canary; after the second it finishes', async () => {
-    expect((await slipwayCli(env, ['deploy', ...args(), '--skip-analysis', '--set-image', 'web=sample-service:1.0.0'])).code).toBe(0);
+    expect(
+      (
+        await slipwayCli(env, [
+          'deploy',
+          ...args(),
+          '--skip-analysis',
+          '--set-image',
+          'web=sample-service:1.0.0',
+        ])
+      ).code,
+    ).toBe(0);
     const d = deployInBackground('sample-service:2.0.0');
     await d.paused;
     const p = await slipwayCli(env, ['promote', ...args()]);
@@ -52,9 +76,13 @@ describe('slipway promote / abort of a running canary (sandbox)', () => {
     const summary = JSON.parse(d.output().trim().split('\n').pop()!) as Record<string, unknown>;
     expect(summary).toMatchObject({ outcome: 'aborted', phase: 'aborted', revision: 3 });
     expect(String(summary.message)).toContain('aborted by');
-    expect((await env.kubectlResult(['-n', 'sample', 'get', 'deployment', 'sample-web-canary'])).code).not.toBe(0);
+    expect(
+      (await env.kubectlResult(['-n', 'sample', 'get', 'deployment', 'sample-web-canary'])).code,
+    ).not.toBe(0);
     expect(await versionOf(servicePort(env, 'sample', 'sample-web'))).toBe('2.0.0');
-    const history = JSON.parse((await slipwayCli(env, ['history', ...args(), '--output', 'json'])).stdout) as { releases: Array<{ revision: number; phase: string }> };
+    const history = JSON.parse(
+      (await slipwayCli(env, ['history', ...args(), '--output', 'json'])).stdout,
+    ) as { releases: Array<{ revision: number; phase: string }> };
     expect(history.releases.map((r) => r.phase)).toEqual(['superseded', 'deployed', 'aborted']);
   });
 });

@@ -42,7 +42,16 @@ export function startLoad(port: number, concurrency = 8, maxSeconds = 180): Prom
  * output matches `until` (e.g. the step that pauses for `slipway promote`); `waitFor(n, until)`
  * resolves once n lines matched.
  */
-export function startCli(env: SandboxEnv, args: string[], until: (line: string) => boolean): { reached: Promise<void>; done: Promise<number>; output(): string; waitFor(count: number, match: (line: string) => boolean): Promise<void> } {
+export function startCli(
+  env: SandboxEnv,
+  args: string[],
+  until: (line: string) => boolean,
+): {
+  reached: Promise<void>;
+  done: Promise<number>;
+  output(): string;
+  waitFor(count: number, match: (line: string) => boolean): Promise<void>;
+} {
   const lines: string[] = [];
   const waiters: Array<{ count: number; match: (line: string) => boolean; resolve: () => void }> = [];
   const check = () => {

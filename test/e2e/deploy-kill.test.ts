@@ -41,11 +41,29 @@ describe('slipway deploy killed with SIGKILL at random moments (sandbox, under l
   });
   afterAll(() => env?.stop());
 
-  const args = (version: string) => ['deploy', '-f', spec, '--env', 'dev', '--skip-analysis', '--lock-ttl', '1s', '--set-image', `web=sample-service:${version}`];
+  const args = (version: string) => [
+    'deploy',
+    '-f',
+    spec,
+    '--env',
+    'dev',
+    '--skip-analysis',
+    '--lock-ttl',
+    '1s',
+    '--set-image',
+    `web=sample-service:${version}`,
+  ];
 
   /** Starts the deploy as its own process and SIGKILLs it `afterMs` after its first event (if still running); returns the step it was in. */
-  async function killedDeploy(version: string, afterMs: number): Promise<{ lastStep: string; finished: boolean; code: number | null }> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/e2e/run-slipway.ts', ...args(version), '--output', 'json'], { env: { ...process.env, KUBECONFIG: env.kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] });
+  async function killedDeploy(
+    version: string,
+    afterMs: number,
+  ): Promise<{ lastStep: string; finished: boolean; code: number | null }> {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/e2e/run-slipway.ts', ...args(version), '--output', 'json'],
+      { env: { ...process.env, KUBECONFIG: env.kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let timer: NodeJS.Timeout | undefined;
     // The clock starts at the deploy's first event, not at process start (module loading varies with machine load).
@@ -56,9 +74,16 @@ describe('slipway deploy killed with SIGKILL at random moments (sandbox, under l
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const code = await exited;
     clearTimeout(timer);
-    const steps = out.split('\n').filter((l) => l.includes('"type":"step"')).map((l) => JSON.parse(l) as { step: string; status: string });
+    const steps = out
+      .split('\n')
+      .filter((l) => l.includes('"type":"step"'))
+      .map((l) => JSON.parse(l) as { step: string; status: string });
     const last = steps.at(-1);
-    return { lastStep: last ? `${last.step}:${last.status}` : 'before render', finished: code !== null, code };
+    return {
+      lastStep: last ? `${last.step}:${last.status}` : 'before render',
+      finished: code !== null,
+      code,
+    };
   }
 
   /** A plain deploy of the same version; a lock still inside its TTL is waited out with a deadline. */
@@ -97,10 +122,14 @@ describe('slipway deploy killed with SIGKILL at random moments (sandbox, under l
     } finally {
       const stats = await load.stop();
       console.log(`SIGKILL runs (seed ${SEED}): ${killedAt.join(', ')}`);
-      console.log(`load through all runs: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, errors: stats.errors, firstFailures: stats.firstFailures })}`);
+      console.log(
+        `load through all runs: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, errors: stats.errors, firstFailures: stats.firstFailures })}`,
+      );
       expect(stats.failed).toBe(0);
     }
-    const history = JSON.parse((await slipwayCli(env, ['history', '-f', spec, '--env', 'dev', '--output', 'json'])).stdout) as { releases: Array<{ phase: string }> };
+    const history = JSON.parse(
+      (await slipwayCli(env, ['history', '-f', spec, '--env', 'dev', '--output', 'json'])).stdout,
+    ) as { releases: Array<{ phase: string }> };
     expect(history.releases.filter((r) => r.phase === 'deployed')).toHaveLength(1);
     expect(history.releases.some((r) => r.phase === 'pending')).toBe(false);
   }, 900_000);

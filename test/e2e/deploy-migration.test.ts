@@ -22,11 +22,16 @@ describe('migrations before the switch (sandbox)', () => {
   let env: SandboxEnv;
   let spec: string;
   beforeAll(async () => {
-    const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'slipway-migrate-'));
+    const dir = (await import('node:fs')).mkdtempSync(
+      join((await import('node:os')).tmpdir(), 'slipway-migrate-'),
+    );
     const config = join(dir, 'sandbox.yaml');
     writeFileSync(config, SANDBOX_CONFIG);
     env = await startSandboxEnv({ runtime: true, configFile: config });
-    const doc = parse(readFileSync(SAMPLE_SPEC, 'utf8')) as { deploy: Record<string, unknown>; services: { web: Record<string, unknown> } };
+    const doc = parse(readFileSync(SAMPLE_SPEC, 'utf8')) as {
+      deploy: Record<string, unknown>;
+      services: { web: Record<string, unknown> };
+    };
     doc.deploy = { strategy: 'blue-green', timeout: '2m', scaleDownDelay: '1s' };
     doc.services.web.migrations = { command: ['migrate'], image: 'migrate-ok:1', backoffLimit: 0 };
     spec = join(env.dir, 'slipway.yaml');
@@ -34,7 +39,8 @@ describe('migrations before the switch (sandbox)', () => {
   });
   afterAll(() => env?.stop());
 
-  const deploy = (...args: string[]) => slipwayCli(env, ['deploy', '-f', spec, '--env', 'dev', '--skip-analysis', ...args]);
+  const deploy = (...args: string[]) =>
+    slipwayCli(env, ['deploy', '-f', spec, '--env', 'dev', '--skip-analysis', ...args]);
 
   it('a passing migration runs first, then the release goes out', async () => {
     const r = await deploy('--set-image', 'web=sample-service:1.0.0');
@@ -46,7 +52,12 @@ describe('migrations before the switch (sandbox)', () => {
   it('a failing migration: exit 1, the Job log shown, nothing switched, no request failed', async () => {
     const port = servicePort(env, 'sample', 'sample-web');
     const load = await startLoad(port);
-    const r = await deploy('--set-image', 'web=sample-service:2.0.0', '--set', 'services.web.migrations.image=migrate-fail:2');
+    const r = await deploy(
+      '--set-image',
+      'web=sample-service:2.0.0',
+      '--set',
+      'services.web.migrations.image=migrate-fail:2',
+    );
     const stats = await load.stop();
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✗ migrate/);

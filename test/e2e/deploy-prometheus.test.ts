@@ -26,14 +26,27 @@ function discoverPods(cluster: KubeCluster, file: string): () => void {
   const write = (pods: KubeObject[]) => {
     const groups = pods.flatMap((p) => {
       const port = ports.get(p.metadata.name ?? '');
-      return port ? [{ targets: [`127.0.0.1:${port}`], labels: { pod: p.metadata.name ?? '', colour: p.metadata.labels?.['slipway.dev/colour'] ?? '', version: p.metadata.labels?.['app.kubernetes.io/version'] ?? '' } }] : [];
+      return port
+        ? [
+            {
+              targets: [`127.0.0.1:${port}`],
+              labels: {
+                pod: p.metadata.name ?? '',
+                colour: p.metadata.labels?.['slipway.dev/colour'] ?? '',
+                version: p.metadata.labels?.['app.kubernetes.io/version'] ?? '',
+              },
+            },
+          ]
+        : [];
     });
     writeFileSync(`${file}.tmp`, JSON.stringify(groups));
     renameSync(`${file}.tmp`, file);
   };
   void (async () => {
     while (!stopped) {
-      const { items } = await cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace: 'sample' }).catch(() => ({ items: [] as KubeObject[] }));
+      const { items } = await cluster
+        .list({ apiVersion: 'v1', kind: 'Pod', namespace: 'sample' })
+        .catch(() => ({ items: [] as KubeObject[] }));
       for (const pod of items) {
         const name = pod.metadata.name ?? '';
         if (ports.has(name)) continue;
@@ -58,7 +71,10 @@ describe.skipIf(!binary)('blue-green with a real Prometheus analysis (sandbox)',
     env = await startSandboxEnv({ runtime: true });
     const sd = join(env.dir, 'targets.json');
     writeFileSync(sd, '[]');
-    stopDiscovery = discoverPods(KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace: 'sample' }), sd);
+    stopDiscovery = discoverPods(
+      KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace: 'sample' }),
+      sd,
+    );
     prom = await startPrometheus(binary!, { fileSd: sd });
     spec = join(env.dir, 'slipway.yaml');
     const doc = parse(readFileSync(SAMPLE_SPEC, 'utf8')) as { deploy: Record<string, unknown> };
@@ -68,7 +84,11 @@ describe.skipIf(!binary)('blue-green with a real Prometheus analysis (sandbox)',
       scaleDownDelay: '3s',
       analysis: {
         'error-rate': {
-          prometheus: { address: prom.url, query: '(sum(rate(http_requests_total{path="/",code=~"5..",colour="{{colour}}",version="{{version}}"}[4s])) or vector(0)) / sum(rate(http_requests_total{path="/",colour="{{colour}}",version="{{version}}"}[4s]))' },
+          prometheus: {
+            address: prom.url,
+            query:
+              '(sum(rate(http_requests_total{path="/",code=~"5..",colour="{{colour}}",version="{{version}}"}[4s])) or vector(0)) / sum(rate(http_requests_total{path="/",colour="{{colour}}",version="{{version}}"}[4s]))',
+          },
           max: 0.01,
           // A version's first scrapes take a few seconds (file_sd refresh, two samples for rate()).
           initialDelay: '2s',
@@ -94,14 +114,35 @@ describe.skipIf(!binary)('blue-green with a real Prometheus analysis (sandbox)',
     expect((await deploy('--skip-analysis', '--set-image', 'web=sample-service:2.0.0')).code).toBe(0);
     port = servicePort(env, 'sample', 'sample-web');
     const load = await startLoad(port);
-    const r = await deploy('--set-image', 'web=sample-service:3.0.0', '--set', 'services.web.env.ERROR_RATE=0.05', '--output', 'json');
+    const r = await deploy(
+      '--set-image',
+      'web=sample-service:3.0.0',
+      '--set',
+      'services.web.env.ERROR_RATE=0.05',
+      '--output',
+      'json',
+    );
     await new Promise((res) => setTimeout(res, 500));
     const stats = await load.stop();
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    const summary = events.pop() as { outcome: string; analysis: Array<{ phase: string; resolved: { query: string }; measurements: Array<{ phase: string; value?: number[] }> }> };
-    const failedAt = Date.parse(String(events.find((e) => e.type === 'step' && e.step === 'analyse' && e.status === 'failed')?.at));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const summary = events.pop() as {
+      outcome: string;
+      analysis: Array<{
+        phase: string;
+        resolved: { query: string };
+        measurements: Array<{ phase: string; value?: number[] }>;
+      }>;
+    };
+    const failedAt = Date.parse(
+      String(events.find((e) => e.type === 'step' && e.step === 'analyse' && e.status === 'failed')?.at),
+    );
     const lastV3 = load.startedAt + (stats.versions['3.0.0']?.lastMs ?? 0);
-    console.log(`prometheus analysis v3 (5% errors): ${JSON.stringify({ exit: r.code, analysis: summary.analysis.map((a) => ({ phase: a.phase, values: a.measurements.map((m) => `${m.phase}:${JSON.stringify(m.value)}`) })), load: { sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions }, msFromFailedAnalysisToLastV3Answer: lastV3 - failedAt })}`);
+    console.log(
+      `prometheus analysis v3 (5% errors): ${JSON.stringify({ exit: r.code, analysis: summary.analysis.map((a) => ({ phase: a.phase, values: a.measurements.map((m) => `${m.phase}:${JSON.stringify(m.value)}`) })), load: { sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, versions: stats.versions }, msFromFailedAnalysisToLastV3Answer: lastV3 - failedAt })}`,
+    );
     expect(r.code).toBe(1);
     expect(summary.outcome).toBe('rolled-back');
     expect(summary.analysis[0]?.phase).toBe('failed');
@@ -115,8 +156,13 @@ describe.skipIf(!binary)('blue-green with a real Prometheus analysis (sandbox)',
     const load = await startLoad(port);
     const r = await deploy('--set-image', 'web=sample-service:4.0.0', '--output', 'json');
     const stats = await load.stop();
-    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { outcome: string; analysis: Array<{ phase: string }> };
-    console.log(`prometheus analysis v4 (healthy): ${JSON.stringify({ exit: r.code, outcome: summary.outcome, analysis: summary.analysis.map((a) => a.phase), failed: stats.failed, sent: stats.sent })}`);
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      outcome: string;
+      analysis: Array<{ phase: string }>;
+    };
+    console.log(
+      `prometheus analysis v4 (healthy): ${JSON.stringify({ exit: r.code, outcome: summary.outcome, analysis: summary.analysis.map((a) => a.phase), failed: stats.failed, sent: stats.sent })}`,
+    );
     expect(r.code).toBe(0);
     expect(summary.analysis[0]?.phase).toBe('successful');
     expect(stats.failed).toBe(0);
@@ -125,14 +171,30 @@ describe.skipIf(!binary)('blue-green with a real Prometheus analysis (sandbox)',
 
   it('an analysis with no data is inconclusive: the deploy pauses until slipway promote, then deploys', async () => {
     const doc = parse(readFileSync(spec, 'utf8')) as { deploy: { analysis: Record<string, unknown> } };
-    doc.deploy.analysis = { 'error-rate': { prometheus: { address: prom.url, query: 'sum(rate(http_requests_total{version="never-deployed"}[4s]))' }, max: 0.01, phase: 'post-promotion' } };
+    doc.deploy.analysis = {
+      'error-rate': {
+        prometheus: {
+          address: prom.url,
+          query: 'sum(rate(http_requests_total{version="never-deployed"}[4s]))',
+        },
+        max: 0.01,
+        phase: 'post-promotion',
+      },
+    };
     writeFileSync(spec, stringify(doc));
-    const d = startCli(env, ['deploy', '-f', spec, '--env', 'dev', '--set-image', 'web=sample-service:5.0.0', '--output', 'json'], (l) => l.includes('paused;'));
+    const d = startCli(
+      env,
+      ['deploy', '-f', spec, '--env', 'dev', '--set-image', 'web=sample-service:5.0.0', '--output', 'json'],
+      (l) => l.includes('paused;'),
+    );
     await d.reached;
     expect(d.output()).toContain('returned no data');
     expect((await slipwayCli(env, ['promote', '-f', spec, '--env', 'dev'])).code).toBe(0);
     expect(await d.done).toBe(0);
-    expect(JSON.parse(d.output().trim().split('\n').pop()!)).toMatchObject({ outcome: 'deployed', revision: 5 });
+    expect(JSON.parse(d.output().trim().split('\n').pop()!)).toMatchObject({
+      outcome: 'deployed',
+      revision: 5,
+    });
     expect(await versionOf(port)).toBe('5.0.0');
   });
 });

@@ -15,7 +15,8 @@ describe('slipway deploy --strategy rolling, history, rollback, status, diff (sa
   afterAll(() => env?.stop());
 
   const target = ['-f', SAMPLE_SPEC, '--env', 'dev'];
-  const deploy = (...args: string[]) => slipwayCli(env, ['deploy', ...target, '--skip-analysis', '--strategy', 'rolling', ...args]);
+  const deploy = (...args: string[]) =>
+    slipwayCli(env, ['deploy', ...target, '--skip-analysis', '--strategy', 'rolling', ...args]);
 
   it('v1 then v2: exit 0, the Service answers v2', async () => {
     expect((await deploy('--set-image', 'web=sample-service:1.0.0')).code).toBe(0);
@@ -28,14 +29,23 @@ describe('slipway deploy --strategy rolling, history, rollback, status, diff (sa
 
   it('diff: nothing to change for the same inputs, the image for a new one (exit 1 like kubectl diff)', async () => {
     const same = await slipwayCli(env, ['diff', ...target, '--output', 'json']);
-    const parsed = JSON.parse(same.stdout) as { changes: Array<{ action: string; object: string; fields?: string[] }> };
+    const parsed = JSON.parse(same.stdout) as {
+      changes: Array<{ action: string; object: string; fields?: string[] }>;
+    };
     // The spec's own image (1.0.0) differs from what serves (2.0.0, from --set-image).
-    expect(parsed.changes.find((c) => c.object === 'Deployment sample/sample-web')?.fields).toContain('/spec/template/spec/containers/0/image');
+    expect(parsed.changes.find((c) => c.object === 'Deployment sample/sample-web')?.fields).toContain(
+      '/spec/template/spec/containers/0/image',
+    );
     expect(same.code).toBe(1);
   });
 
   it('a bad image: the progress deadline passes, rolled back to v2 automatically, exit 1', async () => {
-    const bad = await deploy('--set-image', 'web=sample-service:broken', '--set', 'deploy.progressDeadline=3s');
+    const bad = await deploy(
+      '--set-image',
+      'web=sample-service:broken',
+      '--set',
+      'deploy.progressDeadline=3s',
+    );
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/✗ roll-out/);
     expect(bad.stdout).toMatch(/✓ switch .*roll back to revision 2/);
@@ -49,9 +59,17 @@ describe('slipway deploy --strategy rolling, history, rollback, status, diff (sa
     expect(text.stdout).toMatch(/^REVISION\s+CREATED\s+PHASE/);
     expect(text.stdout).toMatch(/\n1\s+\S+\s+superseded\s+rolling\s+web=sample-service:1\.0\.0/);
     expect(text.stdout).toMatch(/\n2\s+\S+\s+deployed\s+rolling\s+web=sample-service:2\.0\.0/);
-    expect(text.stdout).toMatch(/\n3\s+\S+\s+rolled-back\s+rolling\s+web=sample-service:broken .*progress deadline/);
-    const json = JSON.parse((await slipwayCli(env, ['history', ...target, '--output', 'json'])).stdout) as { releases: Array<{ revision: number; phase: string }> };
-    expect(json.releases.map((r) => [r.revision, r.phase])).toEqual([[1, 'superseded'], [2, 'deployed'], [3, 'rolled-back']]);
+    expect(text.stdout).toMatch(
+      /\n3\s+\S+\s+rolled-back\s+rolling\s+web=sample-service:broken .*progress deadline/,
+    );
+    const json = JSON.parse((await slipwayCli(env, ['history', ...target, '--output', 'json'])).stdout) as {
+      releases: Array<{ revision: number; phase: string }>;
+    };
+    expect(json.releases.map((r) => [r.revision, r.phase])).toEqual([
+      [1, 'superseded'],
+      [2, 'deployed'],
+      [3, 'rolled-back'],
+    ]);
   });
 
   it('rollback --to 1 serves v1 as revision 4; a revision that never served is refused (exit 2)', async () => {
@@ -63,7 +81,9 @@ describe('slipway deploy --strategy rolling, history, rollback, status, diff (sa
     const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
     expect(summary).toMatchObject({ type: 'summary', outcome: 'deployed', revision: 4, rollbackOf: 1 });
     expect(await versionOf(servicePort(env, 'sample', 'sample-web'))).toBe('1.0.0');
-    const json = JSON.parse((await slipwayCli(env, ['history', ...target, '--output', 'json'])).stdout) as { releases: Array<{ revision: number; phase: string; rollbackOf?: number }> };
+    const json = JSON.parse((await slipwayCli(env, ['history', ...target, '--output', 'json'])).stdout) as {
+      releases: Array<{ revision: number; phase: string; rollbackOf?: number }>;
+    };
     expect(json.releases.at(-1)).toMatchObject({ revision: 4, phase: 'deployed', rollbackOf: 1 });
     expect(json.releases[1]).toMatchObject({ revision: 2, phase: 'superseded' });
   });
@@ -78,9 +98,21 @@ describe('slipway deploy --strategy rolling, history, rollback, status, diff (sa
   it('status: the serving revision and its ready Deployment', async () => {
     const s = await slipwayCli(env, ['status', ...target, '--output', 'json']);
     expect(s.code).toBe(0);
-    const parsed = JSON.parse(s.stdout) as { deployed: { revision: number; rollbackOf: number }; deployments: Array<{ name: string; ready: number; complete: boolean; image: string }>; attention: string[] };
+    const parsed = JSON.parse(s.stdout) as {
+      deployed: { revision: number; rollbackOf: number };
+      deployments: Array<{ name: string; ready: number; complete: boolean; image: string }>;
+      attention: string[];
+    };
     expect(parsed.deployed).toMatchObject({ revision: 5, rollbackOf: 2 });
-    expect(parsed.deployments).toEqual([expect.objectContaining({ name: 'sample-web', ready: 2, replicas: 2, complete: true, image: 'sample-service:2.0.0' })]);
+    expect(parsed.deployments).toEqual([
+      expect.objectContaining({
+        name: 'sample-web',
+        ready: 2,
+        replicas: 2,
+        complete: true,
+        image: 'sample-service:2.0.0',
+      }),
+    ]);
     expect(parsed.attention).toEqual([]);
     const text = await slipwayCli(env, ['status', ...target]);
     expect(text.stdout).toContain('serving: revision 5 (rolling) web=sample-service:2.0.0');

@@ -64,7 +64,10 @@ function get(port: number): Promise<{ code: number; body: string }> {
 }
 
 /** Runs `during` while a client sends requests one after another; returns every result. */
-async function underLoad(port: number, during: () => Promise<void>): Promise<{ code: number; body: string }[]> {
+async function underLoad(
+  port: number,
+  during: () => Promise<void>,
+): Promise<{ code: number; body: string }[]> {
   let stop = false;
   const results: { code: number; body: string }[] = [];
   const client = (async () => {
@@ -79,18 +82,23 @@ async function underLoad(port: number, during: () => Promise<void>): Promise<{ c
   return results;
 }
 
-const servicePort = () => env.sandbox.runtime?.servicePorts().find((p) => p.name === 'sample' && p.port === 80)?.localPort;
+const servicePort = () =>
+  env.sandbox.runtime?.servicePorts().find((p) => p.name === 'sample' && p.port === 80)?.localPort;
 
 describe('sample-service on the sandbox, driven by kubectl', () => {
   it('serves through the Service port and rolls v1 → v2 with zero failed requests', async () => {
     await env.kubectl(['apply', '-f', writeManifest(env, 'v1.yaml', manifest('v1'))]);
-    expect((await env.kubectl(['rollout', 'status', 'deploy/sample', '--timeout=60s'])).stdout).toContain('successfully rolled out');
+    expect((await env.kubectl(['rollout', 'status', 'deploy/sample', '--timeout=60s'])).stdout).toContain(
+      'successfully rolled out',
+    );
     await env.kubectl(['wait', '--for=condition=Available', 'deploy/sample', '--timeout=30s']);
     const port = servicePort();
     expect(port).toBeGreaterThan(0);
     expect(await get(port as number)).toEqual({ code: 200, body: '{"version":"v1"}\n' });
     expect((await env.kubectl(['logs', 'deploy/sample'])).stdout).toMatch(/sample-service v1 listening/);
-    expect((await env.kubectl(['describe', 'deploy/sample'])).stdout).toMatch(/ScalingReplicaSet\s.*Scaled up replica set sample-\S+ from 0 to 2/);
+    expect((await env.kubectl(['describe', 'deploy/sample'])).stdout).toMatch(
+      /ScalingReplicaSet\s.*Scaled up replica set sample-\S+ from 0 to 2/,
+    );
 
     const results = await underLoad(port as number, async () => {
       await new Promise((r) => setTimeout(r, 300));
@@ -100,20 +108,27 @@ describe('sample-service on the sandbox, driven by kubectl', () => {
     });
     expect(results.filter((r) => r.code !== 200)).toEqual([]);
     expect(results.length).toBeGreaterThan(50);
-    expect(new Set(results.map((r) => r.body))).toEqual(new Set(['{"version":"v1"}\n', '{"version":"v2"}\n']));
+    expect(new Set(results.map((r) => r.body))).toEqual(
+      new Set(['{"version":"v1"}\n', '{"version":"v2"}\n']),
+    );
     expect(results.at(-1)?.body).toBe('{"version":"v2"}\n');
   }, 120_000);
 
   it('undo goes back to v1 on the old ReplicaSet without failed requests; restart makes a new revision', async () => {
     const port = servicePort() as number;
-    const rsBefore = (await env.kubectl(['get', 'rs', '-l', 'app=sample', '-o', 'name'])).stdout.trim().split('\n').sort();
+    const rsBefore = (await env.kubectl(['get', 'rs', '-l', 'app=sample', '-o', 'name'])).stdout
+      .trim()
+      .split('\n')
+      .sort();
     const results = await underLoad(port, async () => {
       await env.kubectl(['rollout', 'undo', 'deploy/sample']);
       await env.kubectl(['rollout', 'status', 'deploy/sample', '--timeout=60s']);
     });
     expect(results.filter((r) => r.code !== 200)).toEqual([]);
     expect((await get(port)).body).toBe('{"version":"v1"}\n');
-    expect((await env.kubectl(['get', 'rs', '-l', 'app=sample', '-o', 'name'])).stdout.trim().split('\n').sort()).toEqual(rsBefore);
+    expect(
+      (await env.kubectl(['get', 'rs', '-l', 'app=sample', '-o', 'name'])).stdout.trim().split('\n').sort(),
+    ).toEqual(rsBefore);
     const history = (await env.kubectl(['rollout', 'history', 'deploy/sample'])).stdout;
     expect(history).toMatch(/^2\s/m);
     expect(history).toMatch(/^3\s/m);
@@ -121,7 +136,17 @@ describe('sample-service on the sandbox, driven by kubectl', () => {
 
     await env.kubectl(['rollout', 'restart', 'deploy/sample']);
     await env.kubectl(['rollout', 'status', 'deploy/sample', '--timeout=60s']);
-    expect((await env.kubectl(['get', 'deploy', 'sample', '-o', 'jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}'])).stdout).toBe('4');
+    expect(
+      (
+        await env.kubectl([
+          'get',
+          'deploy',
+          'sample',
+          '-o',
+          'jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}',
+        ])
+      ).stdout,
+    ).toBe('4');
   }, 120_000);
 
   it('a broken image fails rollout status on the progress deadline while the old pods keep serving', async () => {
@@ -177,11 +202,19 @@ spec:
       containers: [{name: migrate, image: migrator:1}]
 `;
     await env.kubectl(['apply', '-f', writeManifest(env, 'workloads.yaml', manifests)]);
-    expect((await env.kubectl(['rollout', 'status', 'statefulset/db', '--timeout=60s'])).stdout).toMatch(/roll out complete|partitioned roll out complete/);
-    expect((await env.kubectl(['rollout', 'status', 'daemonset/agent', '--timeout=60s'])).stdout).toContain('successfully rolled out');
+    expect((await env.kubectl(['rollout', 'status', 'statefulset/db', '--timeout=60s'])).stdout).toMatch(
+      /roll out complete|partitioned roll out complete/,
+    );
+    expect((await env.kubectl(['rollout', 'status', 'daemonset/agent', '--timeout=60s'])).stdout).toContain(
+      'successfully rolled out',
+    );
     await env.kubectl(['wait', '--for=condition=complete', 'job/migrate', '--timeout=60s']);
-    expect((await env.kubectl(['get', 'pvc', 'data-db-1', '-o', 'jsonpath={.status.phase}'])).stdout).toBe('Bound');
-    expect((await env.kubectl(['get', 'pods', '-l', 'app=db', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout).toBe('db-0 db-1');
+    expect((await env.kubectl(['get', 'pvc', 'data-db-1', '-o', 'jsonpath={.status.phase}'])).stdout).toBe(
+      'Bound',
+    );
+    expect(
+      (await env.kubectl(['get', 'pods', '-l', 'app=db', '-o', 'jsonpath={.items[*].metadata.name}'])).stdout,
+    ).toBe('db-0 db-1');
   }, 120_000);
 
   it('StatefulSet and DaemonSet history and undo through ControllerRevisions', async () => {
@@ -192,8 +225,27 @@ spec:
     expect(history).toMatch(/^2\s/m);
     await env.kubectl(['rollout', 'undo', 'statefulset/db']);
     await env.kubectl(['rollout', 'status', 'statefulset/db', '--timeout=60s']);
-    expect((await env.kubectl(['get', 'statefulset', 'db', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).stdout).toBe('postgres:16');
-    const images = (await env.kubectl(['get', 'pods', '-l', 'app=db', '-o', 'jsonpath={.items[*].spec.containers[0].image}'])).stdout;
+    expect(
+      (
+        await env.kubectl([
+          'get',
+          'statefulset',
+          'db',
+          '-o',
+          'jsonpath={.spec.template.spec.containers[0].image}',
+        ])
+      ).stdout,
+    ).toBe('postgres:16');
+    const images = (
+      await env.kubectl([
+        'get',
+        'pods',
+        '-l',
+        'app=db',
+        '-o',
+        'jsonpath={.items[*].spec.containers[0].image}',
+      ])
+    ).stdout;
     expect(images).toBe('postgres:16 postgres:16');
     const after = (await env.kubectl(['rollout', 'history', 'statefulset/db'])).stdout;
     expect(after).toMatch(/^2\s/m);
@@ -204,6 +256,17 @@ spec:
     await env.kubectl(['rollout', 'status', 'daemonset/agent', '--timeout=60s']);
     await env.kubectl(['rollout', 'undo', 'daemonset/agent']);
     await env.kubectl(['rollout', 'status', 'daemonset/agent', '--timeout=60s']);
-    expect((await env.kubectl(['get', 'pods', '-l', 'app=agent', '-o', 'jsonpath={.items[*].spec.containers[0].image}'])).stdout).toBe('fluent-bit:3');
+    expect(
+      (
+        await env.kubectl([
+          'get',
+          'pods',
+          '-l',
+          'app=agent',
+          '-o',
+          'jsonpath={.items[*].spec.containers[0].image}',
+        ])
+      ).stdout,
+    ).toBe('fluent-bit:3');
   }, 120_000);
 });

@@ -24,7 +24,10 @@ function freePort(): Promise<number> {
 async function start(env: Record<string, string>): Promise<{ port: number; output: () => string }> {
   const port = await freePort();
   let out = '';
-  child = spawn(process.execPath, [server], { env: { PATH: process.env.PATH, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, [server], {
+    env: { PATH: process.env.PATH, PORT: String(port), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   for (let i = 0; i < 200 && !out.includes('listening'); i++) await new Promise((r) => setTimeout(r, 20));
   return { port, output: () => out };

@@ -139,7 +139,10 @@ describe('slipway sandbox up errors', () => {
       expect(busy.stderr()).toContain(`port ${port} on 127.0.0.1 is already in use`);
       const detached = memoryIo({ env: errEnv, cwd: home });
       expect(
-        await main(['node', 'slipway', 'sandbox', 'up', '--detach', '--no-runtime', '--port', String(port)], detached.io),
+        await main(
+          ['node', 'slipway', 'sandbox', 'up', '--detach', '--no-runtime', '--port', String(port)],
+          detached.io,
+        ),
       ).toBe(1);
       expect(detached.stderr()).toContain(`--port: port ${port} on 127.0.0.1 is already in use`);
       expect(detached.stderr()).toContain('hint: choose another port');

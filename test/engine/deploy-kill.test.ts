@@ -35,7 +35,9 @@ describe.skipIf(!built)('rolling deploy killed with SIGKILL at random moments', 
 
   it(`converges after each of ${RUNS} kills, with no failed request`, async () => {
     expect((await inProcess('1.0.0')).code).toBe(0);
-    const port = env.sandbox.runtime!.servicePorts().find((p) => p.namespace === 'sample' && p.name === 'sample-web')!.localPort;
+    const port = env.sandbox
+      .runtime!.servicePorts()
+      .find((p) => p.namespace === 'sample' && p.name === 'sample-web')!.localPort;
     let ok = 0;
     const failures: string[] = [];
     let loading = true;
@@ -58,14 +60,20 @@ describe.skipIf(!built)('rolling deploy killed with SIGKILL at random moments', 
         const tag = `1.${i}.0`;
         const delay = Math.floor(Math.random() * 3000);
         delays.push(delay);
-        const child = spawn(slipwayBin, [...ARGS, '--set-image', `web=sample-service:${tag}`], { cwd: repoRoot, env: { ...process.env, KUBECONFIG: env.kubeconfig }, stdio: 'ignore' });
+        const child = spawn(slipwayBin, [...ARGS, '--set-image', `web=sample-service:${tag}`], {
+          cwd: repoRoot,
+          env: { ...process.env, KUBECONFIG: env.kubeconfig },
+          stdio: 'ignore',
+        });
         const exited = new Promise((r) => child.once('exit', r));
         await new Promise((r) => setTimeout(r, delay));
         child.kill('SIGKILL');
         await exited;
         const again = await inProcess(tag);
         expect(again.code, `run ${i} (killed after ${delay}ms): ${again.out}`).toBe(0);
-        const d = await cluster.get<Deployment & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }>({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'sample-web' });
+        const d = await cluster.get<
+          Deployment & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }
+        >({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'sample-web' });
         expect(d?.spec.template.spec.containers[0]?.image).toBe(`sample-service:${tag}`);
         expect(rolloutComplete(d)).toBe(true);
       }
@@ -76,7 +84,9 @@ describe.skipIf(!built)('rolling deploy killed with SIGKILL at random moments', 
     const history = await new SecretReleaseStore(cluster, 'sample').list('sample', 'staging');
     expect(history.filter((r) => r.phase === 'pending')).toEqual([]);
     expect(history[history.length - 1]?.phase).toBe('deployed');
-    console.log(`[kill] ${RUNS} runs, kill delays ${delays.join(',')} ms; ${ok} requests ok, ${failures.length} failed`);
+    console.log(
+      `[kill] ${RUNS} runs, kill delays ${delays.join(',')} ms; ${ok} requests ok, ${failures.length} failed`,
+    );
     expect(failures).toEqual([]);
     expect(ok).toBeGreaterThan(100);
   }, 600_000);

@@ -31,13 +31,37 @@ function deploymentController(cluster: MemoryCluster, name: string, signal: Abor
   const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name };
   void (async () => {
     for (;;) {
-      const d = await cluster.watch<Deployment>(ref, (o) => o !== undefined && (o.status?.observedGeneration ?? 0) < (o.metadata.generation ?? 0), signal).catch(() => undefined);
+      const d = await cluster
+        .watch<Deployment>(
+          ref,
+          (o) => o !== undefined && (o.status?.observedGeneration ?? 0) < (o.metadata.generation ?? 0),
+          signal,
+        )
+        .catch(() => undefined);
       if (!d || signal.aborted) return;
       const replicas = d.spec?.replicas ?? 1;
       const broken = JSON.stringify(d.spec).includes(':broken');
       const status = broken
-        ? { observedGeneration: d.metadata.generation, replicas, updatedReplicas: 0, availableReplicas: 0, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet has timed out progressing.' }] }
-        : { observedGeneration: d.metadata.generation, replicas, updatedReplicas: replicas, availableReplicas: replicas };
+        ? {
+            observedGeneration: d.metadata.generation,
+            replicas,
+            updatedReplicas: 0,
+            availableReplicas: 0,
+            conditions: [
+              {
+                type: 'Progressing',
+                status: 'False',
+                reason: 'ProgressDeadlineExceeded',
+                message: 'ReplicaSet has timed out progressing.',
+              },
+            ],
+          }
+        : {
+            observedGeneration: d.metadata.generation,
+            replicas,
+            updatedReplicas: replicas,
+            availableReplicas: replicas,
+          };
       await cluster.replace({ ...d, status });
     }
   })();
@@ -48,14 +72,29 @@ function failingJobController(cluster: MemoryCluster, signal: AbortSignal): void
   void (async () => {
     let job: KubeObject | undefined;
     while (!job && !signal.aborted) {
-      job = (await cluster.list<KubeObject>({ apiVersion: 'batch/v1', kind: 'Job', namespace: 'sample' })).items[0];
+      job = (await cluster.list<KubeObject>({ apiVersion: 'batch/v1', kind: 'Job', namespace: 'sample' }))
+        .items[0];
       if (!job) await new Promise((r) => setTimeout(r, 10));
     }
     if (!job) return;
     const pod = `${job.metadata.name}-k2x9q`;
-    await cluster.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: pod, namespace: 'sample', labels: { 'batch.kubernetes.io/job-name': job.metadata.name! } } });
-    cluster.logs.set(`sample/${pod}`, 'applying 0042_add_orders.sql\nERROR: relation "customers" does not exist\n');
-    await cluster.replace({ ...job, status: { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] } });
+    await cluster.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: pod,
+        namespace: 'sample',
+        labels: { 'batch.kubernetes.io/job-name': job.metadata.name! },
+      },
+    });
+    cluster.logs.set(
+      `sample/${pod}`,
+      'applying 0042_add_orders.sql\nERROR: relation "customers" does not exist\n',
+    );
+    await cluster.replace({
+      ...job,
+      status: { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] },
+    });
   })();
 }
 
@@ -63,7 +102,13 @@ function setup() {
   const cluster = new MemoryCluster({ namespace: 'sample' });
   const store = new MemoryReleaseStore();
   const events: DeployEvent[] = [];
-  const ctx: EngineContext = { cluster, store, clock: systemClock, holder: 'test@ci (pid 1)', emit: (e) => events.push(e) };
+  const ctx: EngineContext = {
+    cluster,
+    store,
+    clock: systemClock,
+    holder: 'test@ci (pid 1)',
+    emit: (e) => events.push(e),
+  };
   const stop = new AbortController();
   deploymentController(cluster, 'sample-web', stop.signal);
   return { cluster, store, ctx, events, stop };
@@ -94,7 +139,9 @@ describe('deploy on the in-memory cluster', () => {
     stop.abort();
     expect(result.exitCode).toBe(1);
     expect(result.message).toContain('ERROR: relation "customers" does not exist');
-    const d = await cluster.get<KubeObject & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name: 'sample-web' });
+    const d = await cluster.get<
+      KubeObject & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }
+    >({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name: 'sample-web' });
     expect(d?.spec.template.spec.containers[0]?.image).toBe('sample-service:1.0.0');
     expect((await store.list('sample', 'dev')).map((r) => r.phase)).toEqual(['deployed', 'rolled-back']);
   });
@@ -108,10 +155,16 @@ describe('deploy on the in-memory cluster', () => {
     stop.abort();
     expect(result.outcome).toBe('rolled-back');
     expect(result.exitCode).toBe(1);
-    expect(result.analysis[0]).toMatchObject({ name: 'smoke', phase: 'failed', resolved: { url: `${url}/checkout` } });
+    expect(result.analysis[0]).toMatchObject({
+      name: 'smoke',
+      phase: 'failed',
+      resolved: { url: `${url}/checkout` },
+    });
     expect(result.release?.analysis).toHaveLength(1);
     expect(events.some((e) => e.type === 'measurement' && e.analysis === 'smoke')).toBe(true);
-    const d = await cluster.get<KubeObject & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name: 'sample-web' });
+    const d = await cluster.get<
+      KubeObject & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }
+    >({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name: 'sample-web' });
     expect(d?.spec.template.spec.containers[0]?.image).toBe('sample-service:1.0.0');
     expect((await store.deployed('sample', 'dev'))?.revision).toBe(1);
   });
@@ -120,7 +173,10 @@ describe('deploy on the in-memory cluster', () => {
     const { ctx, stop } = setup();
     await deploy(ctx, withImage('1.0.0'));
     const app = withImage('2.0.0').app;
-    app.deploy.analysis = { smoke: { http: { url: `${url}/checkout` } }, soak: { http: { url: `${url}/healthz` }, count: 5, interval: '30s' } };
+    app.deploy.analysis = {
+      smoke: { http: { url: `${url}/checkout` } },
+      soak: { http: { url: `${url}/healthz` }, count: 5, interval: '30s' },
+    };
     const t0 = Date.now();
     const result = await deploy(ctx, { app, overrides: [] });
     stop.abort();
@@ -155,7 +211,14 @@ describe('deploy on the in-memory cluster', () => {
 
   it('a deploy held by someone else is refused before anything is written', async () => {
     const { ctx, cluster, store, stop } = setup();
-    await new DeployLock({ cluster, clock: systemClock, namespace: 'sample', app: 'sample', environment: 'dev', holder: 'alice@laptop (pid 7)' }).acquire();
+    await new DeployLock({
+      cluster,
+      clock: systemClock,
+      namespace: 'sample',
+      app: 'sample',
+      environment: 'dev',
+      holder: 'alice@laptop (pid 7)',
+    }).acquire();
     const err = await deploy(ctx, withImage('1.0.0')).catch((e: unknown) => e);
     stop.abort();
     expect(err).toBeInstanceOf(UserError);
@@ -167,7 +230,12 @@ describe('deploy on the in-memory cluster', () => {
     const { ctx, store, stop } = setup();
     await deploy(ctx, withImage('1.0.0'));
     const deployed = (await store.deployed('sample', 'dev'))!;
-    await store.create({ ...deployed, revision: 2, phase: 'pending', images: { web: 'sample-service:2.0.0' } });
+    await store.create({
+      ...deployed,
+      revision: 2,
+      phase: 'pending',
+      images: { web: 'sample-service:2.0.0' },
+    });
     const result = await deploy(ctx, withImage('2.0.0'));
     stop.abort();
     expect(result.outcome).toBe('deployed');

@@ -7,8 +7,23 @@ import { UserError } from '../../src/errors.js';
 function setup() {
   const cluster = new MemoryCluster({ namespace: 'shop' });
   const clock = new ManualClock('2026-03-01T10:00:00Z');
-  const lock = (holder: string) => new DeployLock({ cluster, clock, namespace: 'shop', app: 'shop', environment: 'staging', holder, ttlSeconds: 60 });
-  const lease = () => cluster.get<Lease>({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'shop', name: lockName('shop', 'staging') });
+  const lock = (holder: string) =>
+    new DeployLock({
+      cluster,
+      clock,
+      namespace: 'shop',
+      app: 'shop',
+      environment: 'staging',
+      holder,
+      ttlSeconds: 60,
+    });
+  const lease = () =>
+    cluster.get<Lease>({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      namespace: 'shop',
+      name: lockName('shop', 'staging'),
+    });
   return { cluster, clock, lock, lease };
 }
 
@@ -17,14 +32,21 @@ describe('DeployLock (a coordination.k8s.io/v1 Lease per app and environment)', 
     const { lock, lease } = setup();
     await lock('alice@laptop (pid 1)').acquire();
     const spec = (await lease())?.spec;
-    expect(spec).toMatchObject({ holderIdentity: 'alice@laptop (pid 1)', leaseDurationSeconds: 60, acquireTime: '2026-03-01T10:00:00.000000Z', leaseTransitions: 0 });
+    expect(spec).toMatchObject({
+      holderIdentity: 'alice@laptop (pid 1)',
+      leaseDurationSeconds: 60,
+      acquireTime: '2026-03-01T10:00:00.000000Z',
+      leaseTransitions: 0,
+    });
   });
 
   it('a second deploy gets a UserError naming the holder and since when', async () => {
     const { lock, clock } = setup();
     await lock('alice').acquire();
     await clock.advance(10_000);
-    const err = await lock('bob').acquire().catch((e: unknown) => e);
+    const err = await lock('bob')
+      .acquire()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).code).toBe('locked');
     expect((err as UserError).exitCode).toBe(3);
@@ -104,7 +126,12 @@ describe('DeployLock (a coordination.k8s.io/v1 Lease per app and environment)', 
     await alice.acquire();
     const lost: unknown[] = [];
     const running = alice.keepAlive(new AbortController().signal, (e) => lost.push(e));
-    await cluster.delete({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace: 'shop', name: lockName('shop', 'staging') });
+    await cluster.delete({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      namespace: 'shop',
+      name: lockName('shop', 'staging'),
+    });
     await clock.advance(20_000);
     await running;
     expect((lost[0] as UserError).code).toBe('lock-lost');
@@ -119,13 +146,30 @@ describe('DeployLock on the sandbox API server, through client-node', () => {
     try {
       const cluster = KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig });
       const clock = new ManualClock('2026-03-01T10:00:00Z');
-      const lock = (holder: string) => new DeployLock({ cluster, clock, namespace: 'default', app: 'shop', environment: 'staging', holder, ttlSeconds: 60 });
+      const lock = (holder: string) =>
+        new DeployLock({
+          cluster,
+          clock,
+          namespace: 'default',
+          app: 'shop',
+          environment: 'staging',
+          holder,
+          ttlSeconds: 60,
+        });
       await lock('alice').acquire();
-      await expect(lock('bob').acquire()).rejects.toThrow(/alice has held the lock since 2026-03-01T10:00:00.000000Z/);
+      await expect(lock('bob').acquire()).rejects.toThrow(
+        /alice has held the lock since 2026-03-01T10:00:00.000000Z/,
+      );
       await clock.advance(61_000);
       const results = await Promise.allSettled([lock('bob').acquire(), lock('carol').acquire()]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      const shown = await env.kubectl(['get', 'lease', lockName('shop', 'staging'), '-o', 'jsonpath={.spec.holderIdentity} {.spec.leaseTransitions}']);
+      const shown = await env.kubectl([
+        'get',
+        'lease',
+        lockName('shop', 'staging'),
+        '-o',
+        'jsonpath={.spec.holderIdentity} {.spec.leaseTransitions}',
+      ]);
       expect(shown.stdout).toMatch(/^(bob|carol) 1$/);
     } finally {
       await env.stop();

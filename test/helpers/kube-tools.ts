@@ -18,5 +18,9 @@ export async function helm(args: string[], opts: { cwd?: string; env?: NodeJS.Pr
 }
 
 export async function kubectl(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  return run(kubectlPath(), args, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, maxBuffer: 256 << 20 });
+  return run(kubectlPath(), args, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env },
+    maxBuffer: 256 << 20,
+  });
 }

@@ -10,7 +10,10 @@ const repo = resolve(import.meta.dirname, '..', '..');
 const bin = join(repo, 'bin', 'slipway');
 const fixtures = join(repo, 'test', 'fixtures', 'policy');
 
-async function slipway(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function slipway(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const r = await run(bin, args, { cwd, env: { ...process.env, NO_COLOR: '1' } });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
@@ -36,13 +39,20 @@ describe('./bin/slipway check (built)', () => {
   it('--fix rewrites the file keeping comments, and the result is clean of fixable findings', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-fix-'));
     const file = join(dir, 'pod.yaml');
-    writeFileSync(file, '# the tools pod\napiVersion: v1\nkind: Pod\nmetadata:\n  name: tools # keep this note\nspec:\n  containers:\n  - name: sh\n    image: busybox:1.36\n');
+    writeFileSync(
+      file,
+      '# the tools pod\napiVersion: v1\nkind: Pod\nmetadata:\n  name: tools # keep this note\nspec:\n  containers:\n  - name: sh\n    image: busybox:1.36\n',
+    );
     const fixed = await slipway(['check', 'pod.yaml', '--fix', '-o', 'json'], dir);
     expect(fixed.stderr).toContain('fixed: pod.yaml');
     const text = readFileSync(file, 'utf8');
     expect(text).toContain('# the tools pod');
     expect(text).toContain('# keep this note');
     const after = await slipway(['check', 'pod.yaml', '-o', 'json'], dir);
-    expect((JSON.parse(after.stdout) as { findings: Array<{ fixable: boolean }> }).findings.filter((f) => f.fixable)).toEqual([]);
+    expect(
+      (JSON.parse(after.stdout) as { findings: Array<{ fixable: boolean }> }).findings.filter(
+        (f) => f.fixable,
+      ),
+    ).toEqual([]);
   });
 });

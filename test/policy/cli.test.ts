@@ -33,7 +33,15 @@ describe('slipway check (in-process)', () => {
     const r = await run(['privileged.yaml', '-o', 'json']);
     const report = JSON.parse(r.out) as { findings: Array<Record<string, unknown>> };
     const f = report.findings.find((x) => x.rule === 'pss-privileged');
-    expect(f).toMatchObject({ rule: 'pss-privileged', severity: 'error', file: 'privileged.yaml', line: 10, column: 9, object: { kind: 'Pod', name: 'debug' }, container: 'shell' });
+    expect(f).toMatchObject({
+      rule: 'pss-privileged',
+      severity: 'error',
+      file: 'privileged.yaml',
+      line: 10,
+      column: 9,
+      object: { kind: 'Pod', name: 'debug' },
+      container: 'shell',
+    });
     expect(typeof f?.message).toBe('string');
   });
 
@@ -42,12 +50,17 @@ describe('slipway check (in-process)', () => {
     expect(JSON.parse(r.out).findings).toEqual([]);
     expect(r.code).toBe(0);
     const bad = await run(['privileged.yaml', '--profile', 'pss-baseline', '-o', 'json']);
-    expect((JSON.parse(bad.out).findings as Array<{ rule: string }>).map((f) => f.rule)).toEqual(['pss-privileged']);
+    expect((JSON.parse(bad.out).findings as Array<{ rule: string }>).map((f) => f.rule)).toEqual([
+      'pss-privileged',
+    ]);
     expect(bad.code).toBe(1);
   });
 
   it('reads stdin with -, and reports bad YAML as file:line:col with exit 2', async () => {
-    const ok = await run(['-'], { stdin: 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers: [{name: a, image: x:1}]\n' });
+    const ok = await run(['-'], {
+      stdin:
+        'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostPID: true\n  containers: [{name: a, image: x:1}]\n',
+    });
     expect(ok.out).toContain('<stdin>:5:3');
     const bad = await run(['-'], { stdin: 'apiVersion: v1\nkind: [Pod\n' });
     expect(bad.code).toBe(2);
@@ -56,10 +69,15 @@ describe('slipway check (in-process)', () => {
 
   it('walks directories and exits 2 for a missing path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-check-'));
-    writeFileSync(join(dir, 'a.yml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {DB_PASSWORD: hunter2hunter2}\n');
+    writeFileSync(
+      join(dir, 'a.yml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {DB_PASSWORD: hunter2hunter2}\n',
+    );
     writeFileSync(join(dir, 'notes.txt'), 'not yaml: [');
     const r = await run(['.', '-o', 'json'], { cwd: dir });
-    expect((JSON.parse(r.out).findings as Array<{ rule: string; file: string }>).map((f) => `${f.rule}@${f.file}`)).toEqual(['secret-in-configmap@a.yml']);
+    expect(
+      (JSON.parse(r.out).findings as Array<{ rule: string; file: string }>).map((f) => `${f.rule}@${f.file}`),
+    ).toEqual(['secret-in-configmap@a.yml']);
     const missing = await run(['nope.yaml'], { cwd: dir });
     expect(missing.code).toBe(2);
     expect(missing.err).toContain('nope.yaml: no such file or directory');
@@ -69,7 +87,9 @@ describe('slipway check (in-process)', () => {
     const r = await run(['--list-rules', '-o', 'json']);
     const rules = JSON.parse(r.out) as Array<Record<string, unknown>>;
     expect(rules.length).toBeGreaterThan(50);
-    for (const rule of rules) for (const k of ['id', 'severity', 'category', 'rationale', 'remediation', 'checks']) expect(rule[k], `${String(rule.id)}.${k}`).toBeTruthy();
+    for (const rule of rules)
+      for (const k of ['id', 'severity', 'category', 'rationale', 'remediation', 'checks'])
+        expect(rule[k], `${String(rule.id)}.${k}`).toBeTruthy();
   });
 
   it('rejects an unknown output format with exit 2', async () => {

@@ -18,7 +18,14 @@ const OPTIONS = { kubeVersion: { major: 1, minor: 35 }, pssVersion: PSS_LATEST }
 
 const cases = root
   ? (['baseline', 'restricted'] as const).flatMap((level) =>
-      (['pass', 'fail'] as const).flatMap((expect) => readdirSync(join(root, level, expect)).map((file) => ({ level, expect, file, path: join(root, level, expect, file) }))),
+      (['pass', 'fail'] as const).flatMap((expect) =>
+        readdirSync(join(root, level, expect)).map((file) => ({
+          level,
+          expect,
+          file,
+          path: join(root, level, expect, file),
+        })),
+      ),
     )
   : [];
 

@@ -17,11 +17,30 @@ async function check(args: string[], cwd = fixtures) {
 }
 
 interface Report {
-  findings: Array<{ rule: string; file: string; line: number; column: number; object: { name: string }; message: string; field: string }>;
+  findings: Array<{
+    rule: string;
+    file: string;
+    line: number;
+    column: number;
+    object: { name: string };
+    message: string;
+    field: string;
+  }>;
 }
 
 interface Sarif {
-  runs: Array<{ results: Array<{ ruleId: string; message: { text: string }; locations: Array<{ physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }> }> }>;
+  runs: Array<{
+    results: Array<{
+      ruleId: string;
+      message: { text: string };
+      locations: Array<{
+        physicalLocation: {
+          artifactLocation: { uri: string };
+          region: { startLine: number; startColumn: number };
+        };
+      }>;
+    }>;
+  }>;
 }
 
 /** The lines of a file the way an editor numbers them (a final newline does not start another line). */
@@ -39,9 +58,16 @@ describe('rendered inputs', () => {
     const report = JSON.parse(r.out) as Report;
     const priv = report.findings.find((f) => f.rule === 'pss-privileged');
     // The template is plain YAML with inline values: the position is that of the field in the template.
-    expect(priv).toMatchObject({ file: 'chart/templates/deployment.yaml', line: 17, column: 13, object: { name: 'shop-web' } });
+    expect(priv).toMatchObject({
+      file: 'chart/templates/deployment.yaml',
+      line: 17,
+      column: 13,
+      object: { name: 'shop-web' },
+    });
     expect(priv?.message).not.toContain('approximate');
-    expect(linesOf(join(fixtures, 'chart/templates/deployment.yaml'))[16]).toBe('            privileged: {{ .Values.privileged }}');
+    expect(linesOf(join(fixtures, 'chart/templates/deployment.yaml'))[16]).toBe(
+      '            privileged: {{ .Values.privileged }}',
+    );
     expect(report.findings.some((f) => f.file === 'chart/templates/service.yaml')).toBe(false);
   });
 
@@ -49,7 +75,11 @@ describe('rendered inputs', () => {
     const r = await check(['chart-shifting', '-o', 'json', '--fail-on', 'none']);
     const report = JSON.parse(r.out) as Report;
     const file = 'chart-shifting/templates/deployment.yaml';
-    expect(report.findings.find((f) => f.rule === 'pss-privileged')).toMatchObject({ file, line: 23, column: 13 });
+    expect(report.findings.find((f) => f.rule === 'pss-privileged')).toMatchObject({
+      file,
+      line: 23,
+      column: 13,
+    });
     // resources.requests came out of toYaml | nindent: no line of the template holds it.
     const storage = report.findings.find((f) => f.rule === 'res-ephemeral-storage');
     expect(storage).toMatchObject({ file, line: 2, column: 1 });
@@ -68,7 +98,10 @@ describe('rendered inputs', () => {
     const r = await check(['kustomize', '-o', 'json']);
     const report = JSON.parse(r.out) as Report;
     expect(r.code).toBe(1);
-    expect(report.findings.find((f) => f.rule === 'pss-host-namespaces')).toMatchObject({ file: 'kustomize', object: { name: 'prod-tool' } });
+    expect(report.findings.find((f) => f.rule === 'pss-host-namespaces')).toMatchObject({
+      file: 'kustomize',
+      object: { name: 'prod-tool' },
+    });
   });
 });
 
@@ -81,7 +114,9 @@ describe('a tree of kustomize overlays (deploy/kustomize)', () => {
     expect(r.code).toBe(0);
     const files = new Set(report.findings.map((f) => f.file));
     expect([...files].sort()).toEqual(['kustomize-tree/overlays/dev', 'kustomize-tree/overlays/prod']);
-    const latest = report.findings.filter((f) => f.rule === 'probe-readiness' || f.rule === 'res-cpu-request');
+    const latest = report.findings.filter(
+      (f) => f.rule === 'probe-readiness' || f.rule === 'res-cpu-request',
+    );
     expect(latest.length).toBeGreaterThan(0);
   });
 });
@@ -89,9 +124,14 @@ describe('a tree of kustomize overlays (deploy/kustomize)', () => {
 describe('a chart written by slipway render --format helm, checked with the real helm', () => {
   it('reports every finding on a line that exists in its template file, in JSON and SARIF alike', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-check-helm-'));
-    cpSync(resolve(import.meta.dirname, '..', '..', 'examples', 'api-web-db-redis-kafka', 'slipway.yaml'), join(dir, 'slipway.yaml'));
+    cpSync(
+      resolve(import.meta.dirname, '..', '..', 'examples', 'api-web-db-redis-kafka', 'slipway.yaml'),
+      join(dir, 'slipway.yaml'),
+    );
     const render = memoryIo({ cwd: dir, env });
-    expect(await main(['node', 'slipway', 'render', '--format', 'helm', '--out', 'chart'], render.io)).toBe(0);
+    expect(await main(['node', 'slipway', 'render', '--format', 'helm', '--out', 'chart'], render.io)).toBe(
+      0,
+    );
     const json = await check(['chart', '-o', 'json', '--fail-on', 'none'], dir);
     const report = JSON.parse(json.out) as Report;
     expect(report.findings.length).toBeGreaterThan(0);
@@ -107,9 +147,21 @@ describe('a chart written by slipway render --format helm, checked with the real
     expect(uids.length).toBeGreaterThan(0);
     for (const f of uids) expect(linesOf(join(dir, f.file))[f.line - 1]).toMatch(/^\s*runAsUser: \d+$/);
     const sarif = JSON.parse((await check(['chart', '-o', 'sarif', '--fail-on', 'none'], dir)).out) as Sarif;
-    const regions = sarif.runs[0]?.results.map((r) => ({ rule: r.ruleId, file: r.locations[0]?.physicalLocation.artifactLocation.uri, line: r.locations[0]?.physicalLocation.region.startLine, column: r.locations[0]?.physicalLocation.region.startColumn })) ?? [];
-    const fromJson = report.findings.map((f) => ({ rule: f.rule, file: f.file, line: f.line, column: f.column }));
-    const key = (x: { rule: string; file?: string; line?: number; column?: number }) => `${x.file}:${x.line}:${x.column}:${x.rule}`;
+    const regions =
+      sarif.runs[0]?.results.map((r) => ({
+        rule: r.ruleId,
+        file: r.locations[0]?.physicalLocation.artifactLocation.uri,
+        line: r.locations[0]?.physicalLocation.region.startLine,
+        column: r.locations[0]?.physicalLocation.region.startColumn,
+      })) ?? [];
+    const fromJson = report.findings.map((f) => ({
+      rule: f.rule,
+      file: f.file,
+      line: f.line,
+      column: f.column,
+    }));
+    const key = (x: { rule: string; file?: string; line?: number; column?: number }) =>
+      `${x.file}:${x.line}:${x.column}:${x.rule}`;
     expect(regions.map(key).sort()).toEqual(fromJson.map(key).sort());
   });
 });

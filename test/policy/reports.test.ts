@@ -20,7 +20,10 @@ async function check(args: string[], stdin?: string) {
 }
 
 interface SarifLog {
-  runs: Array<{ results: Array<{ level?: string; ruleId: string; message: { text?: string } }>; tool: { driver: { rules: unknown[] } } }>;
+  runs: Array<{
+    results: Array<{ level?: string; ruleId: string; message: { text?: string } }>;
+    tool: { driver: { rules: unknown[] } };
+  }>;
 }
 
 describe('SARIF output', () => {
@@ -33,16 +36,27 @@ describe('SARIF output', () => {
     const input = join(dir, 'check.sarif');
     const report = join(dir, 'validation.sarif');
     writeFileSync(input, out);
-    const result = await run(multitool, ['validate', input, '-o', report, '--log', 'ForceOverwrite'], { maxBuffer: 64 << 20 });
+    const result = await run(multitool, ['validate', input, '-o', report, '--log', 'ForceOverwrite'], {
+      maxBuffer: 64 << 20,
+    });
     expect(result.stdout).toContain('Analysis completed successfully');
     const validation = JSON.parse(readFileSync(report, 'utf8')) as SarifLog;
     const problems = validation.runs[0]?.results ?? [];
-    expect(problems.filter((p) => p.level === 'error').map((p) => `${p.ruleId}: ${JSON.stringify(p.message)}`)).toEqual([]);
-    expect(problems.filter((p) => p.ruleId !== 'SARIF2005').map((p) => `${p.level ?? 'warning'} ${p.ruleId}: ${JSON.stringify(p.message)}`)).toEqual([]);
+    expect(
+      problems.filter((p) => p.level === 'error').map((p) => `${p.ruleId}: ${JSON.stringify(p.message)}`),
+    ).toEqual([]);
+    expect(
+      problems
+        .filter((p) => p.ruleId !== 'SARIF2005')
+        .map((p) => `${p.level ?? 'warning'} ${p.ruleId}: ${JSON.stringify(p.message)}`),
+    ).toEqual([]);
   }, 120_000);
 
   it('encodes awkward file names as URI references', async () => {
-    const { out } = await check(['-', '-o', 'sarif'], 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostIPC: true\n  containers: [{name: a, image: x:1}]\n');
+    const { out } = await check(
+      ['-', '-o', 'sarif'],
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostIPC: true\n  containers: [{name: a, image: x:1}]\n',
+    );
     expect(out).toContain('"uri": "%3Cstdin%3E"');
   });
 });
@@ -52,7 +66,9 @@ describe('JUnit output', () => {
     const { out, code } = await check(['privileged.yaml', 'clean.yaml', '-o', 'junit']);
     expect(code).toBe(1);
     expect(XMLValidator.validate(out)).toBe(true);
-    const xml = new XMLParser({ ignoreAttributes: false }).parse(out) as { testsuites: { testsuite: Array<{ '@_name': string; '@_failures': string; testcase: unknown }> } };
+    const xml = new XMLParser({ ignoreAttributes: false }).parse(out) as {
+      testsuites: { testsuite: Array<{ '@_name': string; '@_failures': string; testcase: unknown }> };
+    };
     const suites = xml.testsuites.testsuite;
     expect(suites.map((s) => s['@_name']).sort()).toEqual(['clean.yaml', 'privileged.yaml']);
     expect(Number(suites.find((s) => s['@_name'] === 'privileged.yaml')?.['@_failures'])).toBeGreaterThan(0);

@@ -22,9 +22,15 @@ export function expectedPosition(yaml: string): { line: number; column: number }
   return { line: index + 1, column: (/[^ -]/.exec(line)?.index ?? 0) + 1 };
 }
 
-export function findingsOf(yaml: string, rule: string, kubeVersion = '1.36', allowedRegistries?: string[]): Finding[] {
+export function findingsOf(
+  yaml: string,
+  rule: string,
+  kubeVersion = '1.36',
+  allowedRegistries?: string[],
+): Finding[] {
   const parsed = parseManifests(yaml, 'case.yaml');
-  if (parsed.problems.length) throw new Error(parsed.problems.map((p) => `${p.location?.line}: ${p.message}`).join('\n'));
+  if (parsed.problems.length)
+    throw new Error(parsed.problems.map((p) => `${p.location?.line}: ${p.message}`).join('\n'));
   const [major, minor] = kubeVersion.split('.').map(Number) as [number, number];
   const outcome = check({
     manifests: parsed.manifests,

@@ -16,7 +16,9 @@ describe('rule catalog', () => {
 
   it('has unique rule IDs with complete catalog text', () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
-    for (const r of RULES) for (const text of [r.title, r.checks, r.rationale, r.remediation]) expect(text.length, r.id).toBeGreaterThan(5);
+    for (const r of RULES)
+      for (const text of [r.title, r.checks, r.rationale, r.remediation])
+        expect(text.length, r.id).toBeGreaterThan(5);
   });
 });
 
@@ -24,9 +26,15 @@ describe.each(CASES)('$rule', (c) => {
   it('reports the failing case at the offending field', () => {
     const findings = findingsOf(c.fail, c.rule, c.kubeVersion, c.allowedRegistries);
     expect(findings.length).toBeGreaterThan(0);
-    expect(findings.map((f) => ({ line: f.line, column: f.column }))).toContainEqual(expectedPosition(c.fail));
+    expect(findings.map((f) => ({ line: f.line, column: f.column }))).toContainEqual(
+      expectedPosition(c.fail),
+    );
   });
   it('accepts the passing case', () => {
-    expect(findingsOf(c.pass, c.rule, c.kubeVersion, c.allowedRegistries).map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([]);
+    expect(
+      findingsOf(c.pass, c.rule, c.kubeVersion, c.allowedRegistries).map(
+        (f) => `${f.line}:${f.column} ${f.message}`,
+      ),
+    ).toEqual([]);
   });
 });

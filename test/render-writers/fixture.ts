@@ -21,9 +21,46 @@ const labels = (name: string, component: string) => ({
 
 /** Strings a careless YAML writer turns into other types or other strings. */
 const TRICKY: Record<string, string> = Object.fromEntries(
-  ['a: b', '- x', '#x', ' leading', 'tab\there', 'ü', '@at', '`tick', '*star', '&amp', '!bang', '%pct', '|pipe', '>gt', "'quote", '"dq',
-    '1e3', '0x1F', '.5', '+1', '~', 'null', 'Yes', 'NO', 'y', 'n', '2001-12-14', '12:30:00', '1_000', '0o17', '.inf', '-.NaN', '=', '<<', '?q', 'x #y', '{a}', '[b]']
-    .map((v, i) => [`tricky-${i}`, v]),
+  [
+    'a: b',
+    '- x',
+    '#x',
+    ' leading',
+    'tab\there',
+    'ü',
+    '@at',
+    '`tick',
+    '*star',
+    '&amp',
+    '!bang',
+    '%pct',
+    '|pipe',
+    '>gt',
+    "'quote",
+    '"dq',
+    '1e3',
+    '0x1F',
+    '.5',
+    '+1',
+    '~',
+    'null',
+    'Yes',
+    'NO',
+    'y',
+    'n',
+    '2001-12-14',
+    '12:30:00',
+    '1_000',
+    '0o17',
+    '.inf',
+    '-.NaN',
+    '=',
+    '<<',
+    '?q',
+    'x #y',
+    '{a}',
+    '[b]',
+  ].map((v, i) => [`tricky-${i}`, v]),
 );
 
 function objects(env: Env, ns: string): KubeObject[] {
@@ -47,19 +84,29 @@ function objects(env: Env, ns: string): KubeObject[] {
         EMPTY: '',
         ...TRICKY,
         [`key-${env}`]: env,
-        'true': 'key that YAML 1.1 reads as a boolean',
+        true: 'key that YAML 1.1 reads as a boolean',
       },
     },
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name: 'shop-api', namespace: ns, labels: { ...labels('api', 'api'), 'app.kubernetes.io/version': '1.2.3' } },
+      metadata: {
+        name: 'shop-api',
+        namespace: ns,
+        labels: { ...labels('api', 'api'), 'app.kubernetes.io/version': '1.2.3' },
+      },
       spec: {
         ...(env === 'production' ? {} : { replicas }),
         selector: { matchLabels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'shop' } },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: env === 'dev' ? 1 : '25%' } },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxUnavailable: 0, maxSurge: env === 'dev' ? 1 : '25%' },
+        },
         template: {
-          metadata: { labels: labels('api', 'api'), annotations: { 'slipway.dev/config-checksum': `sha256-${env}` } },
+          metadata: {
+            labels: labels('api', 'api'),
+            annotations: { 'slipway.dev/config-checksum': `sha256-${env}` },
+          },
           spec: {
             automountServiceAccountToken: false,
             securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
@@ -69,7 +116,10 @@ function objects(env: Env, ns: string): KubeObject[] {
                 image: 'ghcr.io/acme/shop-api:1.2.3',
                 ports: [{ name: 'http', containerPort: 8080 }],
                 env: env_,
-                resources: { requests: { cpu: env === 'production' ? '500m' : '100m', memory: '256Mi' }, limits: { memory: '256Mi' } },
+                resources: {
+                  requests: { cpu: env === 'production' ? '500m' : '100m', memory: '256Mi' },
+                  limits: { memory: '256Mi' },
+                },
                 readinessProbe: { httpGet: { path: '/readyz', port: 'http' } },
                 volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
               },
@@ -83,7 +133,10 @@ function objects(env: Env, ns: string): KubeObject[] {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'shop-api', namespace: ns, labels: labels('api', 'api') },
-      spec: { selector: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'shop' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+      spec: {
+        selector: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'shop' },
+        ports: [{ name: 'http', port: 80, targetPort: 'http' }],
+      },
     },
     {
       apiVersion: 'batch/v1',
@@ -91,7 +144,14 @@ function objects(env: Env, ns: string): KubeObject[] {
       metadata: { name: 'shop-api-migrate', namespace: ns, labels: labels('api', 'migration') },
       spec: {
         backoffLimit: 2,
-        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'migrate', image: 'ghcr.io/acme/shop-api:1.2.3', command: ['npm', 'run', 'migrate'] }] } },
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            containers: [
+              { name: 'migrate', image: 'ghcr.io/acme/shop-api:1.2.3', command: ['npm', 'run', 'migrate'] },
+            ],
+          },
+        },
       },
     },
   ];
@@ -101,7 +161,11 @@ function objects(env: Env, ns: string): KubeObject[] {
         apiVersion: 'autoscaling/v2',
         kind: 'HorizontalPodAutoscaler',
         metadata: { name: 'shop-api', namespace: ns, labels: labels('api', 'api') },
-        spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'shop-api' }, minReplicas: 3, maxReplicas: 10 },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'shop-api' },
+          minReplicas: 3,
+          maxReplicas: 10,
+        },
       },
       {
         apiVersion: 'networking.k8s.io/v1',
@@ -109,7 +173,20 @@ function objects(env: Env, ns: string): KubeObject[] {
         metadata: { name: 'shop-api', namespace: ns, labels: labels('api', 'api') },
         spec: {
           tls: [{ hosts: ['shop.example.com'], secretName: 'shop-api-tls' }],
-          rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'shop-api', port: { name: 'http' } } } }] } }],
+          rules: [
+            {
+              host: 'shop.example.com',
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'shop-api', port: { name: 'http' } } },
+                  },
+                ],
+              },
+            },
+          ],
         },
       },
     );
@@ -121,7 +198,18 @@ export function fixtureInput(): FormatInput {
   const spec = { app: 'shop', version: '1.2.3', services: {} } as App;
   const environments: RenderedEnvironment[] = ENVS.map((env) => {
     const namespace = env === 'production' ? 'shop' : `shop-${env}`;
-    const app = { app: 'shop', version: '1.2.3', environment: env, namespace, approval: 'none', services: {}, dependencies: {}, deploy: {}, backups: {}, environments: [...ENVS] } as ResolvedApp;
+    const app = {
+      app: 'shop',
+      version: '1.2.3',
+      environment: env,
+      namespace,
+      approval: 'none',
+      services: {},
+      dependencies: {},
+      deploy: {},
+      backups: {},
+      environments: [...ENVS],
+    } as ResolvedApp;
     return { environment: env, app, objects: objects(env, namespace) };
   });
   return { spec, environments };

@@ -35,24 +35,69 @@ describe('the agentic-rag chart on a live API server', () => {
     const [first, production] = [envs[0]!, envs.find((e) => e.environment === 'production')!];
     const ns = first.app.namespace;
 
-    const install = await env.helm(['install', spec.app, chart, '-f', join(chart, `values-${first.environment}.yaml`), '--namespace', ns, '--create-namespace', '--no-hooks']);
+    const install = await env.helm([
+      'install',
+      spec.app,
+      chart,
+      '-f',
+      join(chart, `values-${first.environment}.yaml`),
+      '--namespace',
+      ns,
+      '--create-namespace',
+      '--no-hooks',
+    ]);
     expect(install.stdout).toContain('STATUS: deployed');
-    await env.helm(['upgrade', spec.app, chart, '-f', join(chart, 'values-production.yaml'), '--namespace', production.app.namespace, '--no-hooks']);
+    await env.helm([
+      'upgrade',
+      spec.app,
+      chart,
+      '-f',
+      join(chart, 'values-production.yaml'),
+      '--namespace',
+      production.app.namespace,
+      '--no-hooks',
+    ]);
 
-    const live = JSON.parse((await env.kubectl(['get', 'deploy,statefulset,hpa,ingress,configmap,service', '-n', production.app.namespace, '-o', 'json'])).stdout) as {
-      items: { kind: string; metadata: { name: string }; spec?: Record<string, unknown>; data?: Record<string, string> }[];
+    const live = JSON.parse(
+      (
+        await env.kubectl([
+          'get',
+          'deploy,statefulset,hpa,ingress,configmap,service',
+          '-n',
+          production.app.namespace,
+          '-o',
+          'json',
+        ])
+      ).stdout,
+    ) as {
+      items: {
+        kind: string;
+        metadata: { name: string };
+        spec?: Record<string, unknown>;
+        data?: Record<string, string>;
+      }[];
     };
-    const wanted = production.objects.filter((o) => ['Deployment', 'StatefulSet', 'HorizontalPodAutoscaler', 'Ingress', 'ConfigMap', 'Service'].includes(o.kind));
-    const names = (list: { kind: string; metadata: { name: string } }[]) => list.map((o) => `${o.kind}/${o.metadata.name}`).sort();
+    const wanted = production.objects.filter((o) =>
+      ['Deployment', 'StatefulSet', 'HorizontalPodAutoscaler', 'Ingress', 'ConfigMap', 'Service'].includes(
+        o.kind,
+      ),
+    );
+    const names = (list: { kind: string; metadata: { name: string } }[]) =>
+      list.map((o) => `${o.kind}/${o.metadata.name}`).sort();
     expect(names(live.items.filter((o) => o.metadata.name !== 'kube-root-ca.crt'))).toEqual(names(wanted));
     for (const want of wanted) {
       const got = live.items.find((o) => o.kind === want.kind && o.metadata.name === want.metadata.name)!;
       if (want.kind === 'ConfigMap') expect(got.data, want.metadata.name).toEqual(want.data);
       if (want.kind === 'Deployment' || want.kind === 'StatefulSet') {
-        const spec = want.spec as { replicas?: number; template: { spec: { containers: { image: string; resources: unknown }[] } } };
+        const spec = want.spec as {
+          replicas?: number;
+          template: { spec: { containers: { image: string; resources: unknown }[] } };
+        };
         const gotSpec = got.spec as typeof spec;
         if (spec.replicas !== undefined) expect(gotSpec.replicas, want.metadata.name).toBe(spec.replicas);
-        expect(gotSpec.template.spec.containers.map((c) => [c.image, c.resources])).toEqual(spec.template.spec.containers.map((c) => [c.image, c.resources]));
+        expect(gotSpec.template.spec.containers.map((c) => [c.image, c.resources])).toEqual(
+          spec.template.spec.containers.map((c) => [c.image, c.resources]),
+        );
       }
     }
   });

@@ -59,18 +59,34 @@ export async function judgeHelm(input: FormatInput, chartDir: string): Promise<J
   await writeTree(chartDir, writeHelmChart(input).files);
   return inPairs(input.environments, async (env) => {
     const { stdout } = await helm([
-      'template', input.spec.app, chartDir,
-      '-f', join(chartDir, `values-${env.environment}.yaml`),
-      '--namespace', env.app.namespace,
+      'template',
+      input.spec.app,
+      chartDir,
+      '-f',
+      join(chartDir, `values-${env.environment}.yaml`),
+      '--namespace',
+      env.app.namespace,
     ]);
-    return { environment: env.environment, expected: byIdentity(plain(env.objects)), actual: byIdentity(withoutHelmHooks(parseStream(stdout))) };
+    return {
+      environment: env.environment,
+      expected: byIdentity(plain(env.objects)),
+      actual: byIdentity(withoutHelmHooks(parseStream(stdout))),
+    };
   });
 }
 
-export async function judgeKustomize(input: FormatInput, dir: string, files: Map<string, string>): Promise<Judged[]> {
+export async function judgeKustomize(
+  input: FormatInput,
+  dir: string,
+  files: Map<string, string>,
+): Promise<Judged[]> {
   await writeTree(dir, files);
   return inPairs(input.environments, async (env) => {
     const { stdout } = await kubectl(['kustomize', join(dir, 'overlays', env.environment)]);
-    return { environment: env.environment, expected: byIdentity(plain(env.objects)), actual: byIdentity(parseStream(stdout)) };
+    return {
+      environment: env.environment,
+      expected: byIdentity(plain(env.objects)),
+      actual: byIdentity(parseStream(stdout)),
+    };
   });
 }

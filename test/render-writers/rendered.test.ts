@@ -33,7 +33,8 @@ describe('writers over renderApp output', () => {
   it('helm template equals render for every environment, and helm lint --strict is clean', async () => {
     const data = input();
     await withTempDir(async (dir) => {
-      for (const judged of await judgeHelm(data, dir)) expect(judged.actual, judged.environment).toEqual(judged.expected);
+      for (const judged of await judgeHelm(data, dir))
+        expect(judged.actual, judged.environment).toEqual(judged.expected);
       expect(await helmLint(dir, data)).toEqual([]);
     });
   });
@@ -42,13 +43,23 @@ describe('writers over renderApp output', () => {
     const data = input();
     await withTempDir(async (dir) => {
       await writeTree(dir, writeHelmChart(data).files);
-      const { stdout } = await helm(['template', 'shop', dir, '-f', `${dir}/values-production.yaml`, '--namespace', 'shop']);
+      const { stdout } = await helm([
+        'template',
+        'shop',
+        dir,
+        '-f',
+        `${dir}/values-production.yaml`,
+        '--namespace',
+        'shop',
+      ]);
       const workloads = parseManifests(stdout, 'helm-template.yaml').manifests.flatMap((m) => {
         const w = workloadOf(m);
         return w ? [{ name: `${m.ref.kind}/${m.ref.name}`, w }] : [];
       });
       expect(workloads.map((w) => w.name)).toContain('Pod/shop-smoke-test');
-      const violations = workloads.flatMap(({ name, w }) => evaluatePss(w, 'restricted', PSS_LATEST).violations.map((v) => `${name}: ${v.check.id}`));
+      const violations = workloads.flatMap(({ name, w }) =>
+        evaluatePss(w, 'restricted', PSS_LATEST).violations.map((v) => `${name}: ${v.check.id}`),
+      );
       expect(violations).toEqual([]);
     });
   });
@@ -65,8 +76,11 @@ describe('writers over renderApp output', () => {
   it('is deterministic: the same input gives the same bytes in every format', () => {
     const a = input();
     const b = input();
-    for (const write of [writeHelmChart, writeKustomize]) expect([...write(a).files]).toEqual([...write(b).files]);
-    const compose = (data: FormatInput) => [...writeCompose({ spec: data.spec, environments: [data.environments[2]!] }).files];
+    for (const write of [writeHelmChart, writeKustomize])
+      expect([...write(a).files]).toEqual([...write(b).files]);
+    const compose = (data: FormatInput) => [
+      ...writeCompose({ spec: data.spec, environments: [data.environments[2]!] }).files,
+    ];
     expect(compose(a)).toEqual(compose(b));
   });
 

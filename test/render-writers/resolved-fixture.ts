@@ -17,7 +17,13 @@ export function resolvedApp(env: (typeof RESOLVED_ENVS)[number]): ResolvedApp {
     image: 'ghcr.io/acme/shop-api',
     port: 8080,
     health: { readiness: '/readyz', liveness: '/healthz' },
-    env: { LOG_LEVEL: prod ? 'warn' : 'debug', DATABASE_URL: '${db.url}', CACHE_URL: '${cache.url}', FEATURE: 'on', ...(prod ? { SENTRY: 'yes' } : {}) },
+    env: {
+      LOG_LEVEL: prod ? 'warn' : 'debug',
+      DATABASE_URL: '${db.url}',
+      CACHE_URL: '${cache.url}',
+      FEATURE: 'on',
+      ...(prod ? { SENTRY: 'yes' } : {}),
+    },
     secrets: ['STRIPE_KEY'],
     resources: { cpu: prod ? '500m' : '100m', memory: '256Mi' },
     replicas: { dev: 1, staging: 2, production: 3 }[env],
@@ -33,7 +39,12 @@ export function resolvedApp(env: (typeof RESOLVED_ENVS)[number]): ResolvedApp {
     volumes: [{ name: 'data', path: '/data', size: '1Gi', owner: { uid: 10001, gid: 10001 } }],
     resources: { cpu: 0.5, memory: '512Mi', limits: { cpu: 0.5, memory: '512Mi' } },
   };
-  const report: Service = { image: 'ghcr.io/acme/shop-report', schedule: '0 2 * * *', command: ['report'], env: { API: '${api.url}' } };
+  const report: Service = {
+    image: 'ghcr.io/acme/shop-report',
+    schedule: '0 2 * * *',
+    command: ['report'],
+    env: { API: '${api.url}' },
+  };
   return {
     app: 'shop',
     version: '2.4.1',

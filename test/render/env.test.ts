@@ -31,12 +31,37 @@ const secret = (name: string, key: string) => ({ secretKeyRef: { name, key } });
 describe('serviceEnv: reference rules', () => {
   it.each<[string, string, unknown[], Record<string, string>]>([
     ['plain value goes to the ConfigMap', 'info', [], { X: 'info' }],
-    ['secret output: secretKeyRef to the credentials Secret', '${db.url}', [{ name: 'X', valueFrom: secret('shop-db-credentials', 'url') }], {}],
+    [
+      'secret output: secretKeyRef to the credentials Secret',
+      '${db.url}',
+      [{ name: 'X', valueFrom: secret('shop-db-credentials', 'url') }],
+      {},
+    ],
     ['non-secret output: a plain value', '${db.host}', [{ name: 'X', value: 'shop-db.shop.svc' }], {}],
-    ['external url: the external Secret and key', '${ext.url}', [{ name: 'X', valueFrom: secret('prod-db', 'DATABASE_URL') }], {}],
-    ['external other output: same-named key', '${ext.password}', [{ name: 'X', valueFrom: secret('prod-db', 'password') }], {}],
-    ['service reference: its Service URL', '${web.url}', [{ name: 'X', value: 'http://shop-web.shop.svc:3000' }], {}],
-    ['sqlite: the file on the volume', '${lite.url}', [{ name: 'X', value: 'sqlite:///var/lib/bot/bot.db' }], {}],
+    [
+      'external url: the external Secret and key',
+      '${ext.url}',
+      [{ name: 'X', valueFrom: secret('prod-db', 'DATABASE_URL') }],
+      {},
+    ],
+    [
+      'external other output: same-named key',
+      '${ext.password}',
+      [{ name: 'X', valueFrom: secret('prod-db', 'password') }],
+      {},
+    ],
+    [
+      'service reference: its Service URL',
+      '${web.url}',
+      [{ name: 'X', value: 'http://shop-web.shop.svc:3000' }],
+      {},
+    ],
+    [
+      'sqlite: the file on the volume',
+      '${lite.url}',
+      [{ name: 'X', value: 'sqlite:///var/lib/bot/bot.db' }],
+      {},
+    ],
     [
       'embedded secret: a helper defined first, then $(VAR)',
       'redis://:${cache.password}@${cache.host}:${cache.port}',
@@ -47,8 +72,18 @@ describe('serviceEnv: reference rules', () => {
       {},
     ],
     ['$${...} is a literal in a plain value', 'a $${b.c}', [], { X: 'a ${b.c}' }],
-    ['$${...} is a literal beside a reference', '$${x.y}:${db.port}', [{ name: 'X', value: '${x.y}:5432' }], {}],
-    ['a literal $( beside a reference is escaped', '$(x) ${db.host}', [{ name: 'X', value: '$$(x) shop-db.shop.svc' }], {}],
+    [
+      '$${...} is a literal beside a reference',
+      '$${x.y}:${db.port}',
+      [{ name: 'X', value: '${x.y}:5432' }],
+      {},
+    ],
+    [
+      'a literal $( beside a reference is escaped',
+      '$(x) ${db.host}',
+      [{ name: 'X', value: '$$(x) shop-db.shop.svc' }],
+      {},
+    ],
   ])('%s', (_name, value, env, plain) => {
     const out = envOf({ X: value });
     expect(out.problems).toEqual([]);
@@ -57,7 +92,10 @@ describe('serviceEnv: reference rules', () => {
   });
 
   it('collects in-cluster targets for NetworkPolicies, not external or sqlite ones', () => {
-    expect(envOf({ A: '${db.url}', B: '${ext.url}', C: '${lite.path}', D: '${web.host}', E: '${vectors.url}' }).targets).toEqual(['db', 'vectors', 'web']);
+    expect(
+      envOf({ A: '${db.url}', B: '${ext.url}', C: '${lite.path}', D: '${web.host}', E: '${vectors.url}' })
+        .targets,
+    ).toEqual(['db', 'vectors', 'web']);
   });
 
   it.each([

@@ -44,7 +44,11 @@ export function goldenCases(): GoldenCase[] {
     const app = parseSpec(readFileSync(file, 'utf8'), file);
     return [...environmentNames(app)]
       .sort()
-      .map((environment) => ({ example, environment, file: join(GOLDEN_DIR, example, `${environment}.yaml`) }));
+      .map((environment) => ({
+        example,
+        environment,
+        file: join(GOLDEN_DIR, example, `${environment}.yaml`),
+      }));
   });
 }
 
@@ -53,7 +57,8 @@ function configFiles(example: string, app: ResolvedApp): Record<string, string> 
   const files: Record<string, string> = {};
   for (const service of Object.values(app.services)) {
     for (const c of service.config ?? []) {
-      if (c.from !== undefined) files[c.from] = readFileSync(join(dirname(specFile(example)), c.from), 'utf8');
+      if (c.from !== undefined)
+        files[c.from] = readFileSync(join(dirname(specFile(example)), c.from), 'utf8');
     }
   }
   return files;

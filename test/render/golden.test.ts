@@ -14,12 +14,17 @@ const validator = swagger ? new OpenApiValidator(swagger) : undefined;
 describe('golden files (regenerate with: npx tsx scripts/update-golden.ts)', () => {
   it('covers the five reference systems, every declared environment', () => {
     expect(exampleNames().length).toBeGreaterThanOrEqual(5);
-    for (const example of exampleNames()) expect(cases.filter((c) => c.example === example).length, example).toBeGreaterThan(0);
+    for (const example of exampleNames())
+      expect(cases.filter((c) => c.example === example).length, example).toBeGreaterThan(0);
   });
 
   it('has no stale golden file', () => {
     const wanted = new Set(cases.map((c) => c.file));
-    const present = existsSync(GOLDEN_DIR) ? readdirSync(GOLDEN_DIR).flatMap((d) => readdirSync(join(GOLDEN_DIR, d)).map((f) => join(GOLDEN_DIR, d, f))) : [];
+    const present = existsSync(GOLDEN_DIR)
+      ? readdirSync(GOLDEN_DIR).flatMap((d) =>
+          readdirSync(join(GOLDEN_DIR, d)).map((f) => join(GOLDEN_DIR, d, f)),
+        )
+      : [];
     expect(present.filter((f) => !wanted.has(f)).map((f) => relative(ROOT, f))).toEqual([]);
   });
 
@@ -32,14 +37,20 @@ describe('golden files (regenerate with: npx tsx scripts/update-golden.ts)', () 
     expect(renderGolden(example, environment)).toBe(renderGolden(example, environment));
   });
 
-  it.each(cases)('$example/$environment: every workload passes PSS restricted', ({ example, environment }) => {
-    expect(pssViolations(renderApp(resolveExample(example, environment)).objects)).toEqual([]);
-  });
+  it.each(cases)(
+    '$example/$environment: every workload passes PSS restricted',
+    ({ example, environment }) => {
+      expect(pssViolations(renderApp(resolveExample(example, environment)).objects)).toEqual([]);
+    },
+  );
 
-  it.skipIf(!validator).each(cases)('$example/$environment: every object is valid against the Kubernetes 1.36 OpenAPI document', ({ example, environment }) => {
-    for (const o of renderApp(resolveExample(example, environment)).objects) {
-      if (o.kind === 'HTTPRoute') continue; // a CRD, not in the core document
-      expect(validator!.validate(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
-    }
-  });
+  it.skipIf(!validator).each(cases)(
+    '$example/$environment: every object is valid against the Kubernetes 1.36 OpenAPI document',
+    ({ example, environment }) => {
+      for (const o of renderApp(resolveExample(example, environment)).objects) {
+        if (o.kind === 'HTTPRoute') continue; // a CRD, not in the core document
+        expect(validator!.validate(o), `${o.kind}/${o.metadata.name}`).toEqual([]);
+      }
+    },
+  );
 });

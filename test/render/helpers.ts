@@ -2,7 +2,8 @@ import type { KubeObject } from '../../src/render/index.js';
 
 export function find(objects: KubeObject[], kind: string, name: string): KubeObject {
   const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
-  if (!o) throw new Error(`no ${kind}/${name} in ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
+  if (!o)
+    throw new Error(`no ${kind}/${name} in ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
   return o;
 }
 
@@ -15,7 +16,10 @@ export function at(value: unknown, ...path: Array<string | number>): unknown {
 
 /** The pod spec of a workload-bearing object (Deployment, StatefulSet, Job, CronJob). */
 export function podSpecOf(o: KubeObject): Record<string, unknown> {
-  const spec = o.kind === 'CronJob' ? at(o, 'spec', 'jobTemplate', 'spec', 'template', 'spec') : at(o, 'spec', 'template', 'spec');
+  const spec =
+    o.kind === 'CronJob'
+      ? at(o, 'spec', 'jobTemplate', 'spec', 'template', 'spec')
+      : at(o, 'spec', 'template', 'spec');
   return spec as Record<string, unknown>;
 }
 

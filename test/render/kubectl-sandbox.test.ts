@@ -21,7 +21,11 @@ describe('kubectl apply --dry-run=server --validate=strict', () => {
 
   it('the judge can fail: an unknown field is refused', async () => {
     const objects = renderApp(FIXTURES.shop!()).objects.filter((o) => o.kind === 'Deployment');
-    const broken = { ...objects[0]!, metadata: { ...objects[0]!.metadata, namespace: 'default' }, spec: { ...(objects[0]!.spec as object), replicaz: 2 } };
+    const broken = {
+      ...objects[0]!,
+      metadata: { ...objects[0]!.metadata, namespace: 'default' },
+      spec: { ...(objects[0]!.spec as object), replicaz: 2 },
+    };
     const file = writeManifest(env, 'broken.yaml', manifestsYaml([broken]));
     const r = await env.kubectlResult(['apply', '--dry-run=server', '--validate=strict', '-f', file]);
     expect(r.code).not.toBe(0);
@@ -30,7 +34,10 @@ describe('kubectl apply --dry-run=server --validate=strict', () => {
 
   const apps: Array<[string, () => ResolvedApp]> = [
     ...Object.entries(FIXTURES).map(([name, make]): [string, () => ResolvedApp] => [`fixture ${name}`, make]),
-    ...goldenCases().map((c): [string, () => ResolvedApp] => [`examples/${c.example} ${c.environment}`, () => resolveExample(c.example, c.environment)]),
+    ...goldenCases().map((c): [string, () => ResolvedApp] => [
+      `examples/${c.example} ${c.environment}`,
+      () => resolveExample(c.example, c.environment),
+    ]),
   ];
 
   it.each(apps)('accepts every object of %s', async (name, make) => {

@@ -38,35 +38,63 @@ describe('renderNetworkPolicies', () => {
   });
 
   it('dependencies have no egress rule beyond DNS', () => {
-    for (const d of ['db', 'cache', 'events']) expect(at(find(policies(), 'NetworkPolicy', `shop-${d}`), 'spec', 'egress')).toBeUndefined();
+    for (const d of ['db', 'cache', 'events'])
+      expect(at(find(policies(), 'NetworkPolicy', `shop-${d}`), 'spec', 'egress')).toBeUndefined();
   });
 
   it('consumers reach exactly what they reference, plus public internet', () => {
     const egress = at(find(policies(), 'NetworkPolicy', 'shop-api'), 'spec', 'egress') as KubeObject[];
-    expect(egress.slice(0, -1).map((r) => namesIn(at(r, 'to', 0, 'podSelector')))).toEqual([['cache'], ['db'], ['events']]);
+    expect(egress.slice(0, -1).map((r) => namesIn(at(r, 'to', 0, 'podSelector')))).toEqual([
+      ['cache'],
+      ['db'],
+      ['events'],
+    ]);
     expect(at(egress.at(-1), 'to', 0, 'ipBlock', 'cidr')).toBe('0.0.0.0/0');
     expect(at(egress.at(-1), 'to', 0, 'ipBlock', 'except')).toContain('169.254.0.0/16');
   });
 
   it('public services accept the ingress controller namespace on the public port', () => {
     const ingress = at(find(policies(), 'NetworkPolicy', 'shop-api'), 'spec', 'ingress', 1);
-    expect(ingress).toEqual({ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 8080 }] });
+    expect(ingress).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+      ports: [{ protocol: 'TCP', port: 8080 }],
+    });
   });
 });
 
 describe('clusterEndpoints', () => {
   it.each<[string[], Array<{ namespace: string; port?: number }>]>([
     [['http://otel-collector.observability.svc:4317'], [{ namespace: 'observability', port: 4317 }]],
-    [['grpc://tempo.tracing.svc.cluster.local:4317', 'nats://nats.messaging.svc'], [{ namespace: 'messaging', port: undefined }, { namespace: 'tracing', port: 4317 }]],
+    [
+      ['grpc://tempo.tracing.svc.cluster.local:4317', 'nats://nats.messaging.svc'],
+      [
+        { namespace: 'messaging', port: undefined },
+        { namespace: 'tracing', port: 4317 },
+      ],
+    ],
     [['https://api.example.com', 'svc.example.com', 'info'], []],
   ])('%j', (values, endpoints) => {
     expect(clusterEndpoints(values)).toEqual(endpoints);
   });
 
   it('an env address in another namespace becomes an egress rule to that namespace and port', () => {
-    const app = resolved({ services: { api: { image: 'a:1', env: { OTEL: 'http://otel-collector.observability.svc:4317', SELF: 'http://x.shop.svc:1' } } } });
-    const egress = at(find(renderApp(app).objects, 'NetworkPolicy', 'shop-api'), 'spec', 'egress') as unknown[];
-    expect(egress[0]).toEqual({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }], ports: [{ protocol: 'TCP', port: 4317 }] });
+    const app = resolved({
+      services: {
+        api: {
+          image: 'a:1',
+          env: { OTEL: 'http://otel-collector.observability.svc:4317', SELF: 'http://x.shop.svc:1' },
+        },
+      },
+    });
+    const egress = at(
+      find(renderApp(app).objects, 'NetworkPolicy', 'shop-api'),
+      'spec',
+      'egress',
+    ) as unknown[];
+    expect(egress[0]).toEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }],
+      ports: [{ protocol: 'TCP', port: 4317 }],
+    });
     expect(egress).toHaveLength(2); // the namespace rule and public internet; the app's own namespace is not opened
   });
 });

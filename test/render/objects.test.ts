@@ -53,14 +53,30 @@ describe('topologySpread', () => {
   ])('%j', (placement, when) => {
     const spread = topologySpread('shop', 'api', { placement }, true);
     expect(spread?.map((c) => c.whenUnsatisfiable)).toEqual(when);
-    if (spread) expect(spread.map((c) => c.topologyKey)).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+    if (spread)
+      expect(spread.map((c) => c.topologyKey)).toEqual([
+        'kubernetes.io/hostname',
+        'topology.kubernetes.io/zone',
+      ]);
   });
 });
 
 describe('compareObjects', () => {
   it('orders by Helm install order, then name; unknown kinds last', () => {
     const o = (kind: string, name: string) => ({ apiVersion: 'v1', kind, metadata: { name } });
-    const sorted = [o('HTTPRoute', 'a'), o('Deployment', 'b'), o('Deployment', 'a'), o('ServiceAccount', 'z'), o('NetworkPolicy', 'n')].sort(compareObjects);
-    expect(sorted.map((x) => `${x.kind}/${x.metadata.name}`)).toEqual(['NetworkPolicy/n', 'ServiceAccount/z', 'Deployment/a', 'Deployment/b', 'HTTPRoute/a']);
+    const sorted = [
+      o('HTTPRoute', 'a'),
+      o('Deployment', 'b'),
+      o('Deployment', 'a'),
+      o('ServiceAccount', 'z'),
+      o('NetworkPolicy', 'n'),
+    ].sort(compareObjects);
+    expect(sorted.map((x) => `${x.kind}/${x.metadata.name}`)).toEqual([
+      'NetworkPolicy/n',
+      'ServiceAccount/z',
+      'Deployment/a',
+      'Deployment/b',
+      'HTTPRoute/a',
+    ]);
   });
 });

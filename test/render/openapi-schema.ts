@@ -24,9 +24,12 @@ export class OpenApiValidator {
   private readonly byGvk = new Map<string, string>();
 
   constructor(swaggerPath: string) {
-    this.defs = (JSON.parse(readFileSync(swaggerPath, 'utf8')) as { definitions: Record<string, Schema> }).definitions;
+    this.defs = (
+      JSON.parse(readFileSync(swaggerPath, 'utf8')) as { definitions: Record<string, Schema> }
+    ).definitions;
     for (const [name, def] of Object.entries(this.defs)) {
-      for (const g of def['x-kubernetes-group-version-kind'] ?? []) this.byGvk.set(`${g.group ? `${g.group}/` : ''}${g.version}/${g.kind}`, name);
+      for (const g of def['x-kubernetes-group-version-kind'] ?? [])
+        this.byGvk.set(`${g.group ? `${g.group}/` : ''}${g.version}/${g.kind}`, name);
     }
   }
 
@@ -52,7 +55,8 @@ export class OpenApiValidator {
   private check(value: unknown, raw: Schema, path: string, errors: string[]): void {
     const schema = this.resolve(raw);
     if (schema.format === 'int-or-string') {
-      if (typeof value !== 'string' && !Number.isInteger(value)) errors.push(`${path}: expected int or string`);
+      if (typeof value !== 'string' && !Number.isInteger(value))
+        errors.push(`${path}: expected int or string`);
       return;
     }
     switch (schema.type) {
@@ -92,13 +96,15 @@ export class OpenApiValidator {
 
   private checkObject(value: unknown, schema: Schema, path: string, errors: string[]): void {
     if (schema.type === undefined && !schema.properties) return; // free-form (RawExtension, JSON)
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return void errors.push(`${path}: expected object`);
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+      return void errors.push(`${path}: expected object`);
     const obj = value as Record<string, unknown>;
     for (const req of schema.required ?? []) if (!(req in obj)) errors.push(`${path}.${req}: required`);
     for (const [k, v] of Object.entries(obj)) {
       const prop = schema.properties?.[k];
       if (prop) this.check(v, prop, `${path}.${k}`, errors);
-      else if (typeof schema.additionalProperties === 'object') this.check(v, schema.additionalProperties, `${path}.${k}`, errors);
+      else if (typeof schema.additionalProperties === 'object')
+        this.check(v, schema.additionalProperties, `${path}.${k}`, errors);
       else if (!schema.additionalProperties) errors.push(`${path}.${k}: unknown field`);
     }
   }

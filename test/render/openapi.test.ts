@@ -18,11 +18,19 @@ describe.skipIf(!swagger)('rendered objects against the Kubernetes OpenAPI docum
         metadata: { name: 'x', bogus: 1 },
         spec: { ports: [{ port: '80' }, { port: 81, name: 'a' }, { port: 81, name: 'b' }] },
       } as never),
-    ).toEqual(['.metadata.bogus: unknown field', '.spec.ports[0].port: expected integer, got "80"', '.spec.ports: duplicate entry for port+protocol = [81,null]']);
-    expect(validator.validate({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: {} } as never)).toEqual([
-      '.spec.selector: required',
-      '.spec.template: required',
+    ).toEqual([
+      '.metadata.bogus: unknown field',
+      '.spec.ports[0].port: expected integer, got "80"',
+      '.spec.ports: duplicate entry for port+protocol = [81,null]',
     ]);
+    expect(
+      validator.validate({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'x' },
+        spec: {},
+      } as never),
+    ).toEqual(['.spec.selector: required', '.spec.template: required']);
   });
 
   it.each(Object.keys(FIXTURES))('every object of the %s fixture is valid', (name) => {

@@ -20,4 +20,3 @@ export function pssViolations(objects: KubeObject[]): string[] {
   }
   return out;
 }
-

@@ -17,12 +17,16 @@ describe('Pod Security "restricted"', () => {
 
   it('the check can fail: a relaxed service is reported', () => {
     const app = shop();
-    app.services.api!.security = { relax: [{ rule: 'allowPrivilegeEscalation', reason: 'setuid helper binary' }] };
+    app.services.api!.security = {
+      relax: [{ rule: 'allowPrivilegeEscalation', reason: 'setuid helper binary' }],
+    };
     const objects = renderApp(app).objects;
     expect(pssViolations(objects)).toEqual([
       'Deployment/shop-api: allowPrivilegeEscalation',
       expect.stringMatching(/^Job\/shop-api-migrate-[0-9a-f]{10}: allowPrivilegeEscalation$/),
     ]);
-    expect(containerOf(objects.find((o) => o.kind === 'Deployment')!).securityContext).toMatchObject({ allowPrivilegeEscalation: true });
+    expect(containerOf(objects.find((o) => o.kind === 'Deployment')!).securityContext).toMatchObject({
+      allowPrivilegeEscalation: true,
+    });
   });
 });

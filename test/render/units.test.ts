@@ -49,7 +49,9 @@ describe('parseImage', () => {
 
 describe('contentHash', () => {
   it('ignores key order and undefined fields', () => {
-    expect(contentHash({ a: 1, b: { c: 2, d: 3 } })).toBe(contentHash({ b: { d: 3, c: 2 }, a: 1, e: undefined }));
+    expect(contentHash({ a: 1, b: { c: 2, d: 3 } })).toBe(
+      contentHash({ b: { d: 3, c: 2 }, a: 1, e: undefined }),
+    );
     expect(contentHash({ a: 1 })).not.toBe(contentHash({ a: 2 }));
   });
 });

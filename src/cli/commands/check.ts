@@ -26,7 +26,9 @@ export const DEFAULT_KUBE_VERSION: KubeVersion = { major: 1, minor: 36 };
 /** package.json `homepage`, when the package declares one (SARIF links rules to their docs below it). */
 function homepage(): string | undefined {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { homepage?: unknown };
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      homepage?: unknown;
+    };
     return typeof pkg.homepage === 'string' ? pkg.homepage : undefined;
   } catch {
     return undefined;
@@ -55,13 +57,31 @@ export const registerCheck: RegisterCommand = (program: Command, ctx: CommandCon
   program
     .command('check')
     .summary('check manifests and charts against policy rules')
-    .description('check Kubernetes manifests, Helm charts, kustomize directories or slipway.yaml against the policy catalog')
-    .argument('[paths...]', 'YAML files or directories, a Helm chart or kustomize directory, slipway.yaml, or - for stdin')
+    .description(
+      'check Kubernetes manifests, Helm charts, kustomize directories or slipway.yaml against the policy catalog',
+    )
+    .argument(
+      '[paths...]',
+      'YAML files or directories, a Helm chart or kustomize directory, slipway.yaml, or - for stdin',
+    )
     .option('-o, --output <format>', 'text, json, sarif or junit', 'text')
-    .option('--profile <profile>', 'all, pss-baseline or pss-restricted (exactly that Pod Security Standards level)', 'all')
-    .option('--fail-on <severity>', 'exit 1 when a finding is at or above: error, warning, info or none (default error)')
-    .option('--kube-version <version>', `target Kubernetes version for deprecated/removed APIs (default ${DEFAULT_KUBE_VERSION.major}.${DEFAULT_KUBE_VERSION.minor})`)
-    .option('--pss-version <version>', `Pod Security Standards policy version (default latest = ${PSS_LATEST.major}.${PSS_LATEST.minor})`)
+    .option(
+      '--profile <profile>',
+      'all, pss-baseline or pss-restricted (exactly that Pod Security Standards level)',
+      'all',
+    )
+    .option(
+      '--fail-on <severity>',
+      'exit 1 when a finding is at or above: error, warning, info or none (default error)',
+    )
+    .option(
+      '--kube-version <version>',
+      `target Kubernetes version for deprecated/removed APIs (default ${DEFAULT_KUBE_VERSION.major}.${DEFAULT_KUBE_VERSION.minor})`,
+    )
+    .option(
+      '--pss-version <version>',
+      `Pod Security Standards policy version (default latest = ${PSS_LATEST.major}.${PSS_LATEST.minor})`,
+    )
     .option('--config <file>', `configuration file (default ./${CONFIG_FILE} when present)`)
     .option('--fix', 'rewrite fixable findings in the YAML files (comments and layout kept)')
     .option('--list-rules', 'print the rule catalog and exit')
@@ -69,7 +89,10 @@ export const registerCheck: RegisterCommand = (program: Command, ctx: CommandCon
     .option('--set <key=value>', 'Helm --set value (repeatable)', collect, [])
     .option('--release-name <name>', 'Helm release name used to render charts', 'release')
     .option('-n, --namespace <namespace>', 'namespace passed to helm template')
-    .option('-e, --env <environment>', 'environment to render when checking slipway.yaml (default: every environment it declares)')
+    .option(
+      '-e, --env <environment>',
+      'environment to render when checking slipway.yaml (default: every environment it declares)',
+    )
     .action(async (paths: string[], flags: CheckFlags) => {
       ctx.exit(await runCheck(paths, flags, ctx));
     });
@@ -79,18 +102,37 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
   const { io } = ctx;
   const output = oneOf(flags.output, ['text', 'json', 'sarif', 'junit'] as const, '--output');
   const config = loadConfig(flags.config, io.cwd, io.env);
-  const profile = oneOf(flags.profile === 'all' && config.profile ? config.profile : flags.profile, ['all', 'pss-baseline', 'pss-restricted'] as const, '--profile') as Profile;
+  const profile = oneOf(
+    flags.profile === 'all' && config.profile ? config.profile : flags.profile,
+    ['all', 'pss-baseline', 'pss-restricted'] as const,
+    '--profile',
+  ) as Profile;
   if (flags.listRules) {
     const rules = rulesFor(profile);
-    io.out(output === 'json' ? JSON.stringify(catalogEntries(rules), null, 2) + '\n' : formatCatalogText(rules));
+    io.out(
+      output === 'json' ? JSON.stringify(catalogEntries(rules), null, 2) + '\n' : formatCatalogText(rules),
+    );
     return EXIT_OK;
   }
-  const failOn = oneOf(flags.failOn ?? config.failOn ?? 'error', ['error', 'warning', 'info', 'none'] as const, '--fail-on') as Severity | 'none';
-  const kubeVersion = version(flags.kubeVersion ?? (config.kubeVersion !== undefined ? String(config.kubeVersion) : undefined), DEFAULT_KUBE_VERSION, '--kube-version');
-  const requestedPss = flags.pssVersion === undefined || flags.pssVersion === 'latest' ? PSS_LATEST : version(flags.pssVersion, PSS_LATEST, '--pss-version');
+  const failOn = oneOf(
+    flags.failOn ?? config.failOn ?? 'error',
+    ['error', 'warning', 'info', 'none'] as const,
+    '--fail-on',
+  ) as Severity | 'none';
+  const kubeVersion = version(
+    flags.kubeVersion ?? (config.kubeVersion !== undefined ? String(config.kubeVersion) : undefined),
+    DEFAULT_KUBE_VERSION,
+    '--kube-version',
+  );
+  const requestedPss =
+    flags.pssVersion === undefined || flags.pssVersion === 'latest'
+      ? PSS_LATEST
+      : version(flags.pssVersion, PSS_LATEST, '--pss-version');
   const pssVersion = clampPss(requestedPss);
   if (pssVersion.minor !== requestedPss.minor || pssVersion.major !== requestedPss.major) {
-    io.err(`note: Pod Security Standards policy ${requestedPss.major}.${requestedPss.minor} is evaluated as ${pssVersion.major}.${pssVersion.minor} (supported: ${PSS_OLDEST.major}.${PSS_OLDEST.minor} to ${PSS_LATEST.major}.${PSS_LATEST.minor})\n`);
+    io.err(
+      `note: Pod Security Standards policy ${requestedPss.major}.${requestedPss.minor} is evaluated as ${pssVersion.major}.${pssVersion.minor} (supported: ${PSS_OLDEST.major}.${PSS_OLDEST.minor} to ${PSS_LATEST.major}.${PSS_LATEST.minor})\n`,
+    );
   }
 
   const host = nodeHost(io.stdin, io.env);
@@ -103,7 +145,11 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
     renderSpec: specRenderer(flags.env),
   });
   if (collected.problems.length) throw new UserErrors(collected.problems, 'check/bad-input', EXIT_BAD_INPUT);
-  const outcome = checkSets(inputSets(collected.files.flatMap((f) => f.manifests)), { options: { kubeVersion, pssVersion, allowedRegistries: config.allowedRegistries }, config, profile });
+  const outcome = checkSets(inputSets(collected.files.flatMap((f) => f.manifests)), {
+    options: { kubeVersion, pssVersion, allowedRegistries: config.allowedRegistries },
+    config,
+    profile,
+  });
 
   let { findings, suppressed } = outcome;
   let manifests = collected.files.flatMap((f) => f.manifests);
@@ -120,22 +166,42 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
       io.err(`fixed: ${fixed.join(', ')}\n`);
       // Report what is left in the rewritten files, not what was there before.
       manifests = files.flatMap((f) => f.manifests);
-      ({ findings, suppressed } = checkSets(inputSets(manifests), { options: { kubeVersion, pssVersion, allowedRegistries: config.allowedRegistries }, config, profile }));
+      ({ findings, suppressed } = checkSets(inputSets(manifests), {
+        options: { kubeVersion, pssVersion, allowedRegistries: config.allowedRegistries },
+        config,
+        profile,
+      }));
     }
   }
 
   const failed = failing(findings, failOn);
-  const objects = manifests.map((m) => ({ file: m.file, kind: m.ref.kind, namespace: m.ref.namespace, name: m.ref.name, environment: m.environment }));
+  const objects = manifests.map((m) => ({
+    file: m.file,
+    kind: m.ref.kind,
+    namespace: m.ref.namespace,
+    name: m.ref.name,
+    environment: m.environment,
+  }));
   if (output === 'json') io.out(formatJson(findings, { objects: manifests.length, suppressed, failed }));
-  else if (output === 'sarif') io.out(formatSarif(findings, outcome.rules, { version: packageVersion(), informationUri: homepage() }));
+  else if (output === 'sarif')
+    io.out(formatSarif(findings, outcome.rules, { version: packageVersion(), informationUri: homepage() }));
   else if (output === 'junit') io.out(formatJunit(findings, objects, failOn));
-  else io.out(formatText(findings, { color: io.isTTY && !io.env.NO_COLOR, objectsChecked: manifests.length, suppressed }));
+  else
+    io.out(
+      formatText(findings, {
+        color: io.isTTY && !io.env.NO_COLOR,
+        objectsChecked: manifests.length,
+        suppressed,
+      }),
+    );
   return failed ? EXIT_FAILED : EXIT_OK;
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UserError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`, { code: 'check/bad-flag' });
+  throw new UserError(`${flag} must be one of ${allowed.join(', ')} (got "${value}")`, {
+    code: 'check/bad-flag',
+  });
 }
 
 function version(text: string | undefined, fallback: KubeVersion, flag: string): KubeVersion {
@@ -145,13 +211,18 @@ function version(text: string | undefined, fallback: KubeVersion, flag: string):
   return v;
 }
 
-function loadConfig(file: string | undefined, cwd: string, _env: Readonly<Record<string, string | undefined>>): CheckConfig {
+function loadConfig(
+  file: string | undefined,
+  cwd: string,
+  _env: Readonly<Record<string, string | undefined>>,
+): CheckConfig {
   const path = file ? resolve(cwd, file) : join(cwd, CONFIG_FILE);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    if (file) throw new UserError(`${file}: cannot read the configuration file`, { code: 'check/config-missing' });
+    if (file)
+      throw new UserError(`${file}: cannot read the configuration file`, { code: 'check/config-missing' });
     return {};
   }
   const result = parseConfig(text, file ?? CONFIG_FILE, RULE_IDS);

@@ -47,7 +47,8 @@ async function runDemo(flags: DemoFlags, ctx: CommandContext): Promise<number> {
   SIGNALS.forEach((s) => process.on(s, onSignal));
   const t0 = performance.now();
   try {
-    if (!json) write('slipway demo: the sample service (examples/sample-service) in a local sandbox cluster\n');
+    if (!json)
+      write('slipway demo: the sample service (examples/sample-service) in a local sandbox cluster\n');
     let summary: DemoSummary;
     try {
       summary = summarise(await demo.run(), Math.round(performance.now() - t0));
@@ -57,10 +58,16 @@ async function runDemo(flags: DemoFlags, ctx: CommandContext): Promise<number> {
       else ctx.io.err(`error: ${message}\n`);
       return EXIT_FAILED;
     }
-    write(json ? `${JSON.stringify(summary, null, 2)}\n` : `\n${summaryText(summary)}\n${historyTable(summary.history)}\n${verdict(summary)}`);
+    write(
+      json
+        ? `${JSON.stringify(summary, null, 2)}\n`
+        : `\n${summaryText(summary)}\n${historyTable(summary.history)}\n${verdict(summary)}`,
+    );
     if (flags.keep && demo.kubeconfig) {
       const serving = demo.record.service;
-      ctx.io.err(`\nthe sandbox keeps serving until Ctrl-C:\n  kubectl --kubeconfig ${demo.kubeconfig} get pods -A\n${serving ? `  curl http://127.0.0.1:${serving.port}/\n` : ''}`);
+      ctx.io.err(
+        `\nthe sandbox keeps serving until Ctrl-C:\n  kubectl --kubeconfig ${demo.kubeconfig} get pods -A\n${serving ? `  curl http://127.0.0.1:${serving.port}/\n` : ''}`,
+      );
       await new Promise<void>((resolve) => (endKeep = resolve));
     }
     return summary.passed ? EXIT_OK : EXIT_FAILED;
@@ -73,6 +80,7 @@ async function runDemo(flags: DemoFlags, ctx: CommandContext): Promise<number> {
 }
 
 function verdict(s: DemoSummary): string {
-  if (s.passed) return `demo passed: ${s.releases.length} releases, no request lost in the blue-green deploy, the broken version rolled back by itself\n`;
+  if (s.passed)
+    return `demo passed: ${s.releases.length} releases, no request lost in the blue-green deploy, the broken version rolled back by itself\n`;
   return `demo FAILED:\n${s.problems.map((p) => `  - ${p}`).join('\n')}\n`;
 }

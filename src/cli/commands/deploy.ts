@@ -12,7 +12,13 @@ import { describeResult } from '../../engine/progress/result.js';
 import { textProgress } from '../../engine/progress/text.js';
 import { UserError } from '../../errors.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
-import { engineContext, loadTarget, parseTimeout, targetOptions, type TargetFlags } from '../engine-context.js';
+import {
+  engineContext,
+  loadTarget,
+  parseTimeout,
+  targetOptions,
+  type TargetFlags,
+} from '../engine-context.js';
 
 interface DeployFlags extends TargetFlags {
   setImage: string[];
@@ -29,15 +35,38 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 const STRATEGIES = ['rolling', 'blue-green', 'canary'] as const;
 
 export const registerDeploy: RegisterCommand = (program: Command, ctx: CommandContext) => {
-  targetOptions(program.command('deploy').summary('deploy one environment; roll back if it fails').description('deploy one environment to the cluster of the kubeconfig context, rolling back automatically when it fails'))
-    .option('--set-image <service=image>', 'the image of one service for this deploy (repeatable)', collect, [])
-    .option('--set <path=value>', 'override one spec field for this deploy, recorded in the release (repeatable)', collect, [])
+  targetOptions(
+    program
+      .command('deploy')
+      .summary('deploy one environment; roll back if it fails')
+      .description(
+        'deploy one environment to the cluster of the kubeconfig context, rolling back automatically when it fails',
+      ),
+  )
+    .option(
+      '--set-image <service=image>',
+      'the image of one service for this deploy (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--set <path=value>',
+      'override one spec field for this deploy, recorded in the release (repeatable)',
+      collect,
+      [],
+    )
     .option('--strategy <strategy>', `override deploy.strategy: ${STRATEGIES.join(', ')}`)
-    .option('--timeout <duration>', 'give up (and roll back) after this long, e.g. 5m (default deploy.timeout or 15m)')
+    .option(
+      '--timeout <duration>',
+      'give up (and roll back) after this long, e.g. 5m (default deploy.timeout or 15m)',
+    )
     .option('--dry-run', 'print the plan and change nothing')
     .option('--prometheus-url <url>', 'Prometheus for analyses that name no address')
     .option('--skip-analysis', 'do not run deploy.analysis (recorded in the release steps)')
-    .option('--lock-ttl <duration>', 'how long a deploy that died holds the lock before the next one takes over (default 60s)')
+    .option(
+      '--lock-ttl <duration>',
+      'how long a deploy that died holds the lock before the next one takes over (default 60s)',
+    )
     .action(async (flags: DeployFlags) => {
       ctx.exit(await runDeploy(flags, ctx));
     });
@@ -46,15 +75,33 @@ export const registerDeploy: RegisterCommand = (program: Command, ctx: CommandCo
 async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<number> {
   const json = parseOutput(flags.output) === 'json';
   if (flags.strategy !== undefined && !(STRATEGIES as readonly string[]).includes(flags.strategy)) {
-    throw new UserError(`must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(flags.strategy)}`, { code: 'deploy-strategy', path: '--strategy' });
+    throw new UserError(`must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(flags.strategy)}`, {
+      code: 'deploy-strategy',
+      path: '--strategy',
+    });
   }
   const timeoutMs = parseTimeout(flags.timeout);
   const lockTtlMs = parseTimeout(flags.lockTtl, '--lock-ttl');
-  if (lockTtlMs !== undefined && lockTtlMs < 1000) throw new UserError('must be at least 1s', { code: 'deploy-lock-ttl', path: '--lock-ttl' });
+  if (lockTtlMs !== undefined && lockTtlMs < 1000)
+    throw new UserError('must be at least 1s', { code: 'deploy-lock-ttl', path: '--lock-ttl' });
   const { app, overrides } = applyOverrides(await loadTarget(flags), flags.set, flags.setImage);
   const write = (t: string) => ctx.io.out(t);
-  const engine = engineContext(flags, ctx.io, app.namespace, json ? jsonProgress(write) : textProgress(write, ctx.io.isTTY));
-  const result = await deploy(engine, { app, overrides, strategy: flags.strategy as (typeof STRATEGIES)[number] | undefined, timeoutMs, dryRun: flags.dryRun, skipAnalysis: flags.skipAnalysis, prometheusAddress: flags.prometheusUrl, lockTtlSeconds: lockTtlMs === undefined ? undefined : Math.round(lockTtlMs / 1000) });
+  const engine = engineContext(
+    flags,
+    ctx.io,
+    app.namespace,
+    json ? jsonProgress(write) : textProgress(write, ctx.io.isTTY),
+  );
+  const result = await deploy(engine, {
+    app,
+    overrides,
+    strategy: flags.strategy as (typeof STRATEGIES)[number] | undefined,
+    timeoutMs,
+    dryRun: flags.dryRun,
+    skipAnalysis: flags.skipAnalysis,
+    prometheusAddress: flags.prometheusUrl,
+    lockTtlSeconds: lockTtlMs === undefined ? undefined : Math.round(lockTtlMs / 1000),
+  });
   write(json ? `${JSON.stringify(summary(result))}\n` : describeResult(result));
   return result.exitCode;
 }

@@ -5,20 +5,33 @@ import { parseOutput, type CommandContext, type RegisterCommand } from '../comma
 import { engineContext, loadTarget, targetOptions, type TargetFlags } from '../engine-context.js';
 
 export const registerDiff: RegisterCommand = (program: Command, ctx: CommandContext) => {
-  targetOptions(program.command('diff').summary('show what a deploy would change').description('show what a deploy of one environment would create, change and delete')).action(async (flags: TargetFlags) => {
+  targetOptions(
+    program
+      .command('diff')
+      .summary('show what a deploy would change')
+      .description('show what a deploy of one environment would create, change and delete'),
+  ).action(async (flags: TargetFlags) => {
     const app = await loadTarget(flags);
     const result = await diff(engineContext(flags, ctx.io, app.namespace), app);
-    ctx.io.out(parseOutput(flags.output) === 'json' ? `${JSON.stringify({ app: app.app, environment: app.environment, revision: result.plan.revision, strategy: result.plan.strategy, changes: result.changes, unchanged: result.unchanged }, null, 2)}\n` : describeDiff(result));
+    ctx.io.out(
+      parseOutput(flags.output) === 'json'
+        ? `${JSON.stringify({ app: app.app, environment: app.environment, revision: result.plan.revision, strategy: result.plan.strategy, changes: result.changes, unchanged: result.unchanged }, null, 2)}\n`
+        : describeDiff(result),
+    );
     // Like `kubectl diff`: exit 1 when there are differences, so scripts can branch on it.
     ctx.exit(result.changes.length ? 1 : 0);
   });
 };
 
 function describeDiff(r: DiffResult): string {
-  const lines = [`revision ${r.plan.revision} (${r.plan.strategy}) would change ${r.changes.length} object(s); ${r.unchanged} unchanged`];
+  const lines = [
+    `revision ${r.plan.revision} (${r.plan.strategy}) would change ${r.changes.length} object(s); ${r.unchanged} unchanged`,
+  ];
   for (const c of r.changes) {
     const mark = { create: '+', update: '~', delete: '-' }[c.action];
-    lines.push(`${mark} ${c.object}${c.fields ? `: ${c.fields.slice(0, 8).join(', ')}${c.fields.length > 8 ? `, … (${c.fields.length - 8} more)` : ''}` : ''}`);
+    lines.push(
+      `${mark} ${c.object}${c.fields ? `: ${c.fields.slice(0, 8).join(', ')}${c.fields.length > 8 ? `, … (${c.fields.length - 8} more)` : ''}` : ''}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -5,10 +5,19 @@ import { parseOutput, type CommandContext, type RegisterCommand } from '../comma
 import { engineContext, loadTarget, targetOptions, type TargetFlags } from '../engine-context.js';
 
 export const registerHistory: RegisterCommand = (program: Command, ctx: CommandContext) => {
-  targetOptions(program.command('history').summary('list the releases of one environment').description('list the recorded releases of one environment, oldest first')).action(async (flags: TargetFlags) => {
+  targetOptions(
+    program
+      .command('history')
+      .summary('list the releases of one environment')
+      .description('list the recorded releases of one environment, oldest first'),
+  ).action(async (flags: TargetFlags) => {
     const app = await loadTarget(flags);
     const entries = await history(engineContext(flags, ctx.io, app.namespace), app.app, app.environment);
-    ctx.io.out(parseOutput(flags.output) === 'json' ? `${JSON.stringify({ app: app.app, environment: app.environment, releases: entries }, null, 2)}\n` : historyTable(entries));
+    ctx.io.out(
+      parseOutput(flags.output) === 'json'
+        ? `${JSON.stringify({ app: app.app, environment: app.environment, releases: entries }, null, 2)}\n`
+        : historyTable(entries),
+    );
   });
 };
 
@@ -19,11 +28,24 @@ export function historyTable(entries: HistoryEntry[]): string {
     e.createdAt.replace(/\.\d+Z$/, 'Z'),
     e.phase,
     e.strategy,
-    Object.entries(e.images).map(([s, i]) => `${s}=${i}`).join(' '),
+    Object.entries(e.images)
+      .map(([s, i]) => `${s}=${i}`)
+      .join(' '),
     e.durationMs !== undefined ? `${(e.durationMs / 1000).toFixed(1)}s` : '',
-    [e.rollbackOf !== undefined ? `rollback to ${e.rollbackOf}` : '', e.message?.split('\n')[0] ?? ''].filter(Boolean).join('; '),
+    [e.rollbackOf !== undefined ? `rollback to ${e.rollbackOf}` : '', e.message?.split('\n')[0] ?? '']
+      .filter(Boolean)
+      .join('; '),
   ]);
   const head = ['REVISION', 'CREATED', 'PHASE', 'STRATEGY', 'IMAGES', 'DURATION', 'DESCRIPTION'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [head, ...rows].map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    [head, ...rows]
+      .map((r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }

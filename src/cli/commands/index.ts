@@ -16,4 +16,20 @@ import { registerSchema } from './schema.js';
 import { registerValidate } from './validate.js';
 
 /** Every command, in the order `slipway --help` lists them. Adding a command means adding a line here. */
-export const commands: RegisterCommand[] = [registerDemo, registerInit, registerValidate, registerSchema, registerRender, registerCheck, registerSandbox, registerDeploy, registerStatus, registerHistory, registerRollback, registerPromote, registerAbort, registerDiff, registerRelease];
+export const commands: RegisterCommand[] = [
+  registerDemo,
+  registerInit,
+  registerValidate,
+  registerSchema,
+  registerRender,
+  registerCheck,
+  registerSandbox,
+  registerDeploy,
+  registerStatus,
+  registerHistory,
+  registerRollback,
+  registerPromote,
+  registerAbort,
+  registerDiff,
+  registerRelease,
+];

@@ -7,7 +7,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import { findFormat, formatWriters, type FormatWarning, type RenderedEnvironment } from '../../render/formats.js';
+import {
+  findFormat,
+  formatWriters,
+  type FormatWarning,
+  type RenderedEnvironment,
+} from '../../render/formats.js';
 import { renderApp } from '../../render/index.js';
 import { parseSpec } from '../../spec/parse.js';
 import type { ResolvedApp } from '../../spec/resolved.js';
@@ -34,12 +39,22 @@ export const registerRender: RegisterCommand = (program: Command, ctx: CommandCo
   program
     .command('render')
     .summary('write manifests, Helm, kustomize, workflows, docs')
-    .description('render slipway.yaml as Kubernetes objects, a Helm chart, kustomize overlays, docker-compose.yml, GitHub workflows, runbooks or a Grafana dashboard')
+    .description(
+      'render slipway.yaml as Kubernetes objects, a Helm chart, kustomize overlays, docker-compose.yml, GitHub workflows, runbooks or a Grafana dashboard',
+    )
     .option('-f, --file <path>', 'the spec', 'slipway.yaml')
-    .option('-e, --env <name>', 'the environment (manifests, compose); helm and kustomize write every environment')
+    .option(
+      '-e, --env <name>',
+      'the environment (manifests, compose); helm and kustomize write every environment',
+    )
     .option('--format <format>', `one of ${names.join(', ')}`, 'manifests')
     .option('--out <dir>', 'write the files into this folder instead of printing')
-    .option('--image-tag <[service=]tag>', 'image tag or sha256 digest: SERVICE=TAG for one service, a bare TAG for every service (repeatable)', collect, [])
+    .option(
+      '--image-tag <[service=]tag>',
+      'image tag or sha256 digest: SERVICE=TAG for one service, a bare TAG for every service (repeatable)',
+      collect,
+      [],
+    )
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (flags: RenderFlags) => runRender(flags, ctx));
 };
@@ -51,7 +66,9 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
     throw new UserError(`unknown format "${flags.format}"`, {
       code: 'render/unknown-format',
       path: '--format',
-      hint: `one of ${formatWriters().map((f) => f.name).join(', ')}`,
+      hint: `one of ${formatWriters()
+        .map((f) => f.name)
+        .join(', ')}`,
     });
   }
   if (!flags.out && !writer.stdout) {
@@ -67,10 +84,21 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
   const warnings: FormatWarning[] = [];
   const environments: RenderedEnvironment[] = loaded.environments.map((app) => {
     const result = renderApp(app, { images, files: loaded.files });
-    warnings.push(...result.warnings.map((w) => ({ format: 'render', path: w.path, message: `${app.environment}: ${w.message}` })));
+    warnings.push(
+      ...result.warnings.map((w) => ({
+        format: 'render',
+        path: w.path,
+        message: `${app.environment}: ${w.message}`,
+      })),
+    );
     return { environment: app.environment, app, objects: result.objects };
   });
-  const output = writer.write({ spec: loaded.spec, environments, files: { ...loaded.files, ...wantedFiles(specFile, writer.wants?.(loaded.spec) ?? []) }, specPath: repositoryPath(specFile, flags.out ? resolve(io.cwd, flags.out) : io.cwd) });
+  const output = writer.write({
+    spec: loaded.spec,
+    environments,
+    files: { ...loaded.files, ...wantedFiles(specFile, writer.wants?.(loaded.spec) ?? []) },
+    specPath: repositoryPath(specFile, flags.out ? resolve(io.cwd, flags.out) : io.cwd),
+  });
   warnings.push(...output.warnings);
   const json = parseOutput(flags.output) === 'json';
 
@@ -90,13 +118,21 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
     const shown = relative(io.cwd, outDir) || '.';
     const removed = writeFiles(outDir, shown, output.files);
     const written = [...output.files.keys()];
-    if (json) io.out(JSON.stringify({ format: writer.name, out: outDir, files: written, removed, warnings }, null, 2) + '\n');
+    if (json)
+      io.out(
+        JSON.stringify({ format: writer.name, out: outDir, files: written, removed, warnings }, null, 2) +
+          '\n',
+      );
     else {
-      io.out(`wrote ${written.length} file${written.length === 1 ? '' : 's'} to ${shown}${removed.length ? ` (removed ${removed.length} stale)` : ''}\n`);
+      io.out(
+        `wrote ${written.length} file${written.length === 1 ? '' : 's'} to ${shown}${removed.length ? ` (removed ${removed.length} stale)` : ''}\n`,
+      );
       io.out(nextStep(writer.name, shown, environments, loaded.spec));
     }
   }
-  if (!json) for (const w of warnings) io.err(`warning: ${w.path}: ${w.message}${w.format === 'render' ? '' : ` (${w.format})`}\n`);
+  if (!json)
+    for (const w of warnings)
+      io.err(`warning: ${w.path}: ${w.message}${w.format === 'render' ? '' : ` (${w.format})`}\n`);
 }
 
 /** The files a writer wants (language markers such as go.mod), read next to slipway.yaml when present. */
@@ -127,7 +163,11 @@ interface LoadedSpec {
  */
 function loadForRender(file: string, env: string | null | undefined): LoadedSpec {
   if (!existsSync(file)) {
-    throw new UserError(`${file} does not exist`, { code: 'render/no-spec', path: '--file', hint: 'pass -f path/to/slipway.yaml, or run slipway init' });
+    throw new UserError(`${file} does not exist`, {
+      code: 'render/no-spec',
+      path: '--file',
+      hint: 'pass -f path/to/slipway.yaml, or run slipway init',
+    });
   }
   const spec = parseSpec(readFileSync(file, 'utf8'), file);
   const declared = environmentNames(spec);
@@ -241,14 +281,20 @@ function refuseUnwritable(outDir: string, shown: string, files: Map<string, stri
     }
   };
   const fail = (message: string) =>
-    new UserError(message, { code: 'render/out-conflict', path: '--out', hint: 'pass --out with a new folder, or move that file away' });
+    new UserError(message, {
+      code: 'render/out-conflict',
+      path: '--out',
+      hint: 'pass --out with a new folder, or move that file away',
+    });
   if (kind(outDir) === 'file') throw fail(`${shown} is a file, not a folder`);
   for (const path of files.keys()) {
     const parts = path.split('/');
     for (let i = 1; i < parts.length; i++) {
-      if (kind(join(outDir, ...parts.slice(0, i))) === 'file') throw fail(`${join(shown, ...parts.slice(0, i))} is a file, but ${path} goes inside it`);
+      if (kind(join(outDir, ...parts.slice(0, i))) === 'file')
+        throw fail(`${join(shown, ...parts.slice(0, i))} is a file, but ${path} goes inside it`);
     }
-    if (kind(join(outDir, path)) === 'dir') throw fail(`${join(shown, path)} is a folder, but render writes a file there`);
+    if (kind(join(outDir, path)) === 'dir')
+      throw fail(`${join(shown, path)} is a folder, but render writes a file there`);
   }
 }
 

@@ -6,7 +6,13 @@ import { textProgress } from '../../engine/progress/text.js';
 import { rollback } from '../../engine/rollback.js';
 import { UserError } from '../../errors.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
-import { engineContext, loadTarget, parseTimeout, targetOptions, type TargetFlags } from '../engine-context.js';
+import {
+  engineContext,
+  loadTarget,
+  parseTimeout,
+  targetOptions,
+  type TargetFlags,
+} from '../engine-context.js';
 
 interface RollbackFlags extends TargetFlags {
   to?: string;
@@ -15,19 +21,42 @@ interface RollbackFlags extends TargetFlags {
 }
 
 export const registerRollback: RegisterCommand = (program: Command, ctx: CommandContext) => {
-  targetOptions(program.command('rollback').summary('deploy an earlier release again').description('deploy an earlier release again (default: the one before what serves now)'))
+  targetOptions(
+    program
+      .command('rollback')
+      .summary('deploy an earlier release again')
+      .description('deploy an earlier release again (default: the one before what serves now)'),
+  )
     .option('--to <revision>', 'the revision to restore (see slipway history)')
     .option('--timeout <duration>', 'give up after this long, e.g. 5m')
     .option('--dry-run', 'print the plan and change nothing')
     .action(async (flags: RollbackFlags) => {
       const to = flags.to === undefined ? undefined : Number(flags.to);
-      if (to !== undefined && (!Number.isInteger(to) || to < 1)) throw new UserError(`--to expects a revision number, got ${JSON.stringify(flags.to)}`, { code: 'rollback-revision', path: '--to', hint: 'see slipway history' });
+      if (to !== undefined && (!Number.isInteger(to) || to < 1))
+        throw new UserError(`--to expects a revision number, got ${JSON.stringify(flags.to)}`, {
+          code: 'rollback-revision',
+          path: '--to',
+          hint: 'see slipway history',
+        });
       const json = parseOutput(flags.output) === 'json';
       const app = await loadTarget(flags);
       const write = (t: string) => ctx.io.out(t);
-      const engine = engineContext(flags, ctx.io, app.namespace, json ? jsonProgress(write) : textProgress(write, ctx.io.isTTY));
-      const result = await rollback(engine, { app: app.app, environment: app.environment, to, timeoutMs: parseTimeout(flags.timeout), dryRun: flags.dryRun });
-      write(json ? `${JSON.stringify(summary(result, { rollbackOf: result.target }))}\n` : describeResult(result));
+      const engine = engineContext(
+        flags,
+        ctx.io,
+        app.namespace,
+        json ? jsonProgress(write) : textProgress(write, ctx.io.isTTY),
+      );
+      const result = await rollback(engine, {
+        app: app.app,
+        environment: app.environment,
+        to,
+        timeoutMs: parseTimeout(flags.timeout),
+        dryRun: flags.dryRun,
+      });
+      write(
+        json ? `${JSON.stringify(summary(result, { rollbackOf: result.target }))}\n` : describeResult(result),
+      );
       ctx.exit(result.exitCode);
     });
 };

@@ -5,7 +5,14 @@ import { parseOutput, type CommandContext, type RegisterCommand } from '../comma
 import { engineContext, loadTarget, targetOptions, type TargetFlags } from '../engine-context.js';
 
 export const registerStatus: RegisterCommand = (program: Command, ctx: CommandContext) => {
-  targetOptions(program.command('status').summary('show what serves in one environment').description('show the serving release, the latest one, the deploy lock and the Deployments of one environment')).action(async (flags: TargetFlags) => {
+  targetOptions(
+    program
+      .command('status')
+      .summary('show what serves in one environment')
+      .description(
+        'show the serving release, the latest one, the deploy lock and the Deployments of one environment',
+      ),
+  ).action(async (flags: TargetFlags) => {
     const app = await loadTarget(flags);
     const s = await status(engineContext(flags, ctx.io, app.namespace), app);
     ctx.io.out(parseOutput(flags.output) === 'json' ? `${JSON.stringify(s, null, 2)}\n` : describeStatus(s));
@@ -17,11 +24,28 @@ export const registerStatus: RegisterCommand = (program: Command, ctx: CommandCo
 function describeStatus(s: AppStatus): string {
   const lines = [`${s.app} in ${s.environment} (namespace ${s.namespace})`];
   const d = s.deployed;
-  lines.push(d ? `serving: revision ${d.revision} (${d.strategy}) ${Object.entries(d.images).map(([k, v]) => `${k}=${v}`).join(' ')}, deployed ${d.updatedAt}` : 'serving: no deployed release');
-  if (s.latest && s.latest.revision !== d?.revision) lines.push(`latest:  revision ${s.latest.revision} ${s.latest.phase}${s.latest.message ? `: ${s.latest.message.split('\n')[0]}` : ''}`);
-  if (Object.keys(s.activeColours).length) lines.push(`active colour: ${Object.entries(s.activeColours).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  lines.push(
+    d
+      ? `serving: revision ${d.revision} (${d.strategy}) ${Object.entries(d.images)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}, deployed ${d.updatedAt}`
+      : 'serving: no deployed release',
+  );
+  if (s.latest && s.latest.revision !== d?.revision)
+    lines.push(
+      `latest:  revision ${s.latest.revision} ${s.latest.phase}${s.latest.message ? `: ${s.latest.message.split('\n')[0]}` : ''}`,
+    );
+  if (Object.keys(s.activeColours).length)
+    lines.push(
+      `active colour: ${Object.entries(s.activeColours)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`,
+    );
   if (s.lock) lines.push(`deploy in progress: ${s.lock.holder} (lock renewed ${s.lock.renewTime ?? '?'})`);
-  for (const w of s.deployments) lines.push(`  ${w.complete ? '✓' : '…'} Deployment ${w.name}: ${w.ready}/${w.replicas} ready, ${w.updated} updated${w.image ? `, ${w.image}` : ''}`);
+  for (const w of s.deployments)
+    lines.push(
+      `  ${w.complete ? '✓' : '…'} Deployment ${w.name}: ${w.ready}/${w.replicas} ready, ${w.updated} updated${w.image ? `, ${w.image}` : ''}`,
+    );
   for (const a of s.attention) lines.push(`needs attention: ${a}`);
   return `${lines.join('\n')}\n`;
 }

@@ -8,7 +8,13 @@ import { UserError } from '../../errors.js';
 import type { Analysis } from '../../spec/schema.js';
 import { ANALYSIS_REQUEST_TIMEOUT_MS } from '../defaults.js';
 import { parseDuration } from '../duration.js';
-import type { AnalysisEnv, AnalysisProvider, Measurement, MeasurementPhase, ProviderFactory } from './provider.js';
+import type {
+  AnalysisEnv,
+  AnalysisProvider,
+  Measurement,
+  MeasurementPhase,
+  ProviderFactory,
+} from './provider.js';
 import { resolveTemplate } from './template.js';
 
 export interface HttpCheck {
@@ -32,11 +38,20 @@ export class HttpProvider implements AnalysisProvider {
   async measure(signal: AbortSignal): Promise<Measurement> {
     const started = this.env.clock.now();
     const t0 = performance.now();
-    const done = (phase: MeasurementPhase, message: string, value?: number): Measurement => ({ phase, message, value, startedAt: started.toISOString(), finishedAt: this.env.clock.now().toISOString() });
+    const done = (phase: MeasurementPhase, message: string, value?: number): Measurement => ({
+      phase,
+      message,
+      value,
+      startedAt: started.toISOString(),
+      finishedAt: this.env.clock.now().toISOString(),
+    });
     let status: number;
     let text: string;
     try {
-      const res = await (this.env.fetch ?? fetch)(this.check.url, { signal: AbortSignal.any([signal, AbortSignal.timeout(ANALYSIS_REQUEST_TIMEOUT_MS)]), redirect: 'manual' });
+      const res = await (this.env.fetch ?? fetch)(this.check.url, {
+        signal: AbortSignal.any([signal, AbortSignal.timeout(ANALYSIS_REQUEST_TIMEOUT_MS)]),
+        redirect: 'manual',
+      });
       status = res.status;
       text = await res.text();
     } catch (err) {
@@ -45,9 +60,12 @@ export class HttpProvider implements AnalysisProvider {
     }
     const latencyMs = Math.round(performance.now() - t0);
     const problems: string[] = [];
-    if (this.check.status !== undefined ? status !== this.check.status : status < 200 || status > 299) problems.push(`status ${status}, expected ${this.check.status ?? '2xx'}`);
-    if (this.check.body !== undefined && !text.includes(this.check.body)) problems.push(`body does not contain ${JSON.stringify(this.check.body)}`);
-    if (this.check.maxLatencyMs !== undefined && latencyMs > this.check.maxLatencyMs) problems.push(`latency ${latencyMs}ms > ${this.check.maxLatencyMs}ms`);
+    if (this.check.status !== undefined ? status !== this.check.status : status < 200 || status > 299)
+      problems.push(`status ${status}, expected ${this.check.status ?? '2xx'}`);
+    if (this.check.body !== undefined && !text.includes(this.check.body))
+      problems.push(`body does not contain ${JSON.stringify(this.check.body)}`);
+    if (this.check.maxLatencyMs !== undefined && latencyMs > this.check.maxLatencyMs)
+      problems.push(`latency ${latencyMs}ms > ${this.check.maxLatencyMs}ms`);
     if (problems.length) return done('failed', problems.join('; '), latencyMs);
     return done('successful', `status ${status} in ${latencyMs}ms`, latencyMs);
   }
@@ -60,8 +78,21 @@ export const httpFactory: ProviderFactory = {
     const where = `deploy.analysis.${name}.http`;
     const http = spec.http!;
     const url = resolveTemplate(http.url, env.vars, `${where}.url`);
-    if (!/^https?:\/\//.test(url)) throw new UserError(`"${url}" is not an http(s) URL`, { code: 'analysis-http-url', path: `${where}.url`, hint: 'write a full URL such as http://shop-api-preview.shop:8080/healthz' });
+    if (!/^https?:\/\//.test(url))
+      throw new UserError(`"${url}" is not an http(s) URL`, {
+        code: 'analysis-http-url',
+        path: `${where}.url`,
+        hint: 'write a full URL such as http://shop-api-preview.shop:8080/healthz',
+      });
     const body = http.body === undefined ? undefined : resolveTemplate(http.body, env.vars, `${where}.body`);
-    return new HttpProvider({ url, status: http.status, body, maxLatencyMs: http.maxLatency ? parseDuration(http.maxLatency) : undefined }, env);
+    return new HttpProvider(
+      {
+        url,
+        status: http.status,
+        body,
+        maxLatencyMs: http.maxLatency ? parseDuration(http.maxLatency) : undefined,
+      },
+      env,
+    );
   },
 };

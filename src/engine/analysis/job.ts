@@ -7,7 +7,13 @@
 import { UserError } from '../../errors.js';
 import type { KubeObject } from '../../cluster/cluster.js';
 import type { Analysis } from '../../spec/schema.js';
-import type { AnalysisEnv, AnalysisProvider, Measurement, MeasurementPhase, ProviderFactory } from './provider.js';
+import type {
+  AnalysisEnv,
+  AnalysisProvider,
+  Measurement,
+  MeasurementPhase,
+  ProviderFactory,
+} from './provider.js';
 import { resolveTemplate } from './template.js';
 
 /** Lines of the test pod's log kept in a failed measurement's message. */
@@ -52,8 +58,15 @@ export function analysisJob(check: JobCheck, namespace: string, labels: Record<s
               name: 'analysis',
               image: check.image,
               ...(check.command ? { command: check.command } : {}),
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
-              resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              resources: {
+                requests: { cpu: '50m', memory: '64Mi' },
+                limits: { cpu: '500m', memory: '256Mi' },
+              },
             },
           ],
         },
@@ -63,7 +76,9 @@ export function analysisJob(check: JobCheck, namespace: string, labels: Record<s
 }
 
 function finished(job: Job | undefined): JobCondition | undefined {
-  return job?.status?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  return job?.status?.conditions?.find(
+    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+  );
 }
 
 export class JobProvider implements AnalysisProvider {
@@ -80,18 +95,34 @@ export class JobProvider implements AnalysisProvider {
 
   async measure(signal: AbortSignal): Promise<Measurement> {
     const startedAt = this.env.clock.now().toISOString();
-    const done = (phase: MeasurementPhase, message: string, value?: string): Measurement => ({ phase, message, value, startedAt, finishedAt: this.env.clock.now().toISOString() });
+    const done = (phase: MeasurementPhase, message: string, value?: string): Measurement => ({
+      phase,
+      message,
+      value,
+      startedAt,
+      finishedAt: this.env.clock.now().toISOString(),
+    });
     this.runs += 1;
-    const name = `${this.base.jobPrefix}-${this.env.clock.now().getTime().toString(36)}-${this.runs}`.slice(0, 63).replace(/-+$/, '');
+    const name = `${this.base.jobPrefix}-${this.env.clock.now().getTime().toString(36)}-${this.runs}`
+      .slice(0, 63)
+      .replace(/-+$/, '');
     const ref = { apiVersion: 'batch/v1', kind: 'Job', namespace: this.env.namespace, name };
     const { cluster } = this.env;
     try {
-      await cluster.create(analysisJob({ name, image: this.base.image, command: this.base.command }, this.env.namespace, { owner: 'slipway' }));
+      await cluster.create(
+        analysisJob({ name, image: this.base.image, command: this.base.command }, this.env.namespace, {
+          owner: 'slipway',
+        }),
+      );
       const job = await cluster.watch<Job>(ref, (j) => finished(j) !== undefined, signal);
       const outcome = finished(job)!;
       if (outcome.type === 'Complete') return done('successful', `Job ${name} completed`, 'Complete');
       const logs = await this.logsOf(name);
-      return done('failed', `Job ${name} failed${outcome.reason ? ` (${outcome.reason})` : ''}${logs ? `:\n${logs}` : ''}`, 'Failed');
+      return done(
+        'failed',
+        `Job ${name} failed${outcome.reason ? ` (${outcome.reason})` : ''}${logs ? `:\n${logs}` : ''}`,
+        'Failed',
+      );
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       if (err instanceof UserError) throw err;
@@ -102,10 +133,17 @@ export class JobProvider implements AnalysisProvider {
   }
 
   private async logsOf(jobName: string): Promise<string> {
-    const { items } = await this.env.cluster.list({ apiVersion: 'v1', kind: 'Pod', namespace: this.env.namespace }, { labelSelector: { 'slipway.dev/analysis-job': jobName } });
+    const { items } = await this.env.cluster.list(
+      { apiVersion: 'v1', kind: 'Pod', namespace: this.env.namespace },
+      { labelSelector: { 'slipway.dev/analysis-job': jobName } },
+    );
     const pod = items[0]?.metadata.name;
     if (!pod) return '';
-    return (await this.env.cluster.podLogs({ namespace: this.env.namespace, name: pod }, { tailLines: LOG_TAIL_LINES }).catch(() => '')).trimEnd();
+    return (
+      await this.env.cluster
+        .podLogs({ namespace: this.env.namespace, name: pod }, { tailLines: LOG_TAIL_LINES })
+        .catch(() => '')
+    ).trimEnd();
   }
 }
 
@@ -117,6 +155,13 @@ export const jobFactory: ProviderFactory = {
     const job = spec.job!;
     const command = job.command?.map((arg, i) => resolveTemplate(arg, env.vars, `${where}.command[${i}]`));
     const prefix = `${env.vars.app ?? 'slipway'}-analysis-${name}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-    return new JobProvider({ jobPrefix: prefix.slice(0, 40), image: resolveTemplate(job.image, env.vars, `${where}.image`), command }, env);
+    return new JobProvider(
+      {
+        jobPrefix: prefix.slice(0, 40),
+        image: resolveTemplate(job.image, env.vars, `${where}.image`),
+        command,
+      },
+      env,
+    );
   },
 };

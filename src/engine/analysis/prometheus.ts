@@ -8,7 +8,17 @@
 import { UserError } from '../../errors.js';
 import type { Analysis } from '../../spec/schema.js';
 import { ANALYSIS_NO_DATA, ANALYSIS_REQUEST_TIMEOUT_MS } from '../defaults.js';
-import { conditionOf, describeCondition, violation, type AnalysisEnv, type AnalysisProvider, type Condition, type Measurement, type MeasurementPhase, type ProviderFactory } from './provider.js';
+import {
+  conditionOf,
+  describeCondition,
+  violation,
+  type AnalysisEnv,
+  type AnalysisProvider,
+  type Condition,
+  type Measurement,
+  type MeasurementPhase,
+  type ProviderFactory,
+} from './provider.js';
 import { resolveTemplate } from './template.js';
 
 interface QueryResponse {
@@ -20,7 +30,11 @@ interface QueryResponse {
 
 type Sample = [number, string];
 
-const NO_DATA_PHASE: Record<'inconclusive' | 'pass' | 'fail', MeasurementPhase> = { inconclusive: 'inconclusive', pass: 'successful', fail: 'failed' };
+const NO_DATA_PHASE: Record<'inconclusive' | 'pass' | 'fail', MeasurementPhase> = {
+  inconclusive: 'inconclusive',
+  pass: 'successful',
+  fail: 'failed',
+};
 
 export class PrometheusProvider implements AnalysisProvider {
   readonly kind = 'prometheus';
@@ -38,23 +52,40 @@ export class PrometheusProvider implements AnalysisProvider {
 
   async measure(signal: AbortSignal): Promise<Measurement> {
     const startedAt = this.env.clock.now().toISOString();
-    const done = (phase: MeasurementPhase, message: string, value?: number | number[]): Measurement => ({ phase, message, value, startedAt, finishedAt: this.env.clock.now().toISOString() });
+    const done = (phase: MeasurementPhase, message: string, value?: number | number[]): Measurement => ({
+      phase,
+      message,
+      value,
+      startedAt,
+      finishedAt: this.env.clock.now().toISOString(),
+    });
     const url = `${this.address.replace(/\/$/, '')}/api/v1/query?${new URLSearchParams({ query: this.query })}`;
     let body: QueryResponse;
     try {
-      const res = await (this.env.fetch ?? fetch)(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(ANALYSIS_REQUEST_TIMEOUT_MS)]) });
+      const res = await (this.env.fetch ?? fetch)(url, {
+        signal: AbortSignal.any([signal, AbortSignal.timeout(ANALYSIS_REQUEST_TIMEOUT_MS)]),
+      });
       body = (await res.json()) as QueryResponse;
       if (!res.ok && body.status !== 'error') return done('error', `Prometheus answered HTTP ${res.status}`);
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       return done('error', `cannot query Prometheus at ${this.address}: ${(err as Error).message}`);
     }
-    if (body.status !== 'success' || !body.data) return done('error', `Prometheus rejected the query: ${body.errorType ?? ''} ${body.error ?? ''}`.trim());
+    if (body.status !== 'success' || !body.data)
+      return done(
+        'error',
+        `Prometheus rejected the query: ${body.errorType ?? ''} ${body.error ?? ''}`.trim(),
+      );
 
-    const values = samplesOf(body.data).map((s) => Number(s[1])).filter((v) => !Number.isNaN(v));
-    if (values.length === 0) return done(NO_DATA_PHASE[this.noData], `query returned no data; noData: ${this.noData}`);
+    const values = samplesOf(body.data)
+      .map((s) => Number(s[1]))
+      .filter((v) => !Number.isNaN(v));
+    if (values.length === 0)
+      return done(NO_DATA_PHASE[this.noData], `query returned no data; noData: ${this.noData}`);
     // Every series must meet the condition: a per-pod error rate over the limit on any pod fails.
-    const misses = values.map((v) => violation(v, this.condition)).filter((m): m is string => m !== undefined);
+    const misses = values
+      .map((v) => violation(v, this.condition))
+      .filter((m): m is string => m !== undefined);
     const value = values.length === 1 ? values[0] : values;
     if (misses.length) return done('failed', misses.join('; '), value);
     return done('successful', `${values.join(', ')} ${describeCondition(this.condition)}`, value);
@@ -80,13 +111,27 @@ export const prometheusFactory: ProviderFactory = {
     const where = `deploy.analysis.${name}`;
     const address = spec.prometheus?.address ?? env.prometheusAddress;
     if (!address) {
-      throw new UserError('no Prometheus address for this analysis', { code: 'analysis-prometheus-address', path: `${where}.prometheus.address`, hint: 'pass --prometheus-url URL, set prometheus.address in slipway.yaml (e.g. http://prometheus.monitoring:9090), or deploy with --skip-analysis' });
+      throw new UserError('no Prometheus address for this analysis', {
+        code: 'analysis-prometheus-address',
+        path: `${where}.prometheus.address`,
+        hint: 'pass --prometheus-url URL, set prometheus.address in slipway.yaml (e.g. http://prometheus.monitoring:9090), or deploy with --skip-analysis',
+      });
     }
     const condition = conditionOf(spec);
     if (condition.max === undefined && condition.min === undefined) {
-      throw new UserError('a Prometheus analysis needs a success condition', { code: 'analysis-condition', path: where, hint: 'add max: (e.g. max: 0.01 for an error rate) or min:' });
+      throw new UserError('a Prometheus analysis needs a success condition', {
+        code: 'analysis-condition',
+        path: where,
+        hint: 'add max: (e.g. max: 0.01 for an error rate) or min:',
+      });
     }
     const query = resolveTemplate(spec.prometheus!.query, env.vars, `${where}.prometheus.query`);
-    return new PrometheusProvider(resolveTemplate(address, env.vars, `${where}.prometheus.address`), query, condition, spec.noData ?? ANALYSIS_NO_DATA, env);
+    return new PrometheusProvider(
+      resolveTemplate(address, env.vars, `${where}.prometheus.address`),
+      query,
+      condition,
+      spec.noData ?? ANALYSIS_NO_DATA,
+      env,
+    );
   },
 };

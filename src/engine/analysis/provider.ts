@@ -59,7 +59,9 @@ export function conditionOf(spec: Analysis): Condition {
 }
 
 export function describeCondition(c: Condition): string {
-  return [c.min !== undefined ? `>= ${c.min}` : undefined, c.max !== undefined ? `<= ${c.max}` : undefined].filter(Boolean).join(' and ');
+  return [c.min !== undefined ? `>= ${c.min}` : undefined, c.max !== undefined ? `<= ${c.max}` : undefined]
+    .filter(Boolean)
+    .join(' and ');
 }
 
 /** Why a value misses the condition, or undefined when it meets it. */

@@ -11,11 +11,16 @@ export const PROVIDERS: readonly ProviderFactory[] = [prometheusFactory, httpFac
 export function providerFor(name: string, spec: Analysis, env: AnalysisEnv): AnalysisProvider {
   const matching = PROVIDERS.filter((p) => p.matches(spec));
   if (matching.length !== 1) {
-    throw new UserError(matching.length ? `analysis names ${matching.length} providers (${matching.map((p) => p.kind).join(', ')})` : 'analysis names no provider', {
-      code: 'analysis-provider',
-      path: `deploy.analysis.${name}`,
-      hint: `give exactly one of: ${PROVIDERS.map((p) => p.kind).join(', ')}`,
-    });
+    throw new UserError(
+      matching.length
+        ? `analysis names ${matching.length} providers (${matching.map((p) => p.kind).join(', ')})`
+        : 'analysis names no provider',
+      {
+        code: 'analysis-provider',
+        path: `deploy.analysis.${name}`,
+        hint: `give exactly one of: ${PROVIDERS.map((p) => p.kind).join(', ')}`,
+      },
+    );
   }
   return matching[0]!.create(name, spec, env);
 }

@@ -10,7 +10,13 @@
  */
 import type { Analysis } from '../../spec/schema.js';
 import type { Clock } from '../clock.js';
-import { ANALYSIS_CONSECUTIVE_ERROR_LIMIT, ANALYSIS_COUNT, ANALYSIS_FAILURE_LIMIT, ANALYSIS_INCONCLUSIVE_LIMIT, ANALYSIS_INTERVAL_SECONDS } from '../defaults.js';
+import {
+  ANALYSIS_CONSECUTIVE_ERROR_LIMIT,
+  ANALYSIS_COUNT,
+  ANALYSIS_FAILURE_LIMIT,
+  ANALYSIS_INCONCLUSIVE_LIMIT,
+  ANALYSIS_INTERVAL_SECONDS,
+} from '../defaults.js';
 import { parseDuration } from '../duration.js';
 import type { AnalysisProvider, Measurement } from './provider.js';
 
@@ -50,21 +56,39 @@ export function settingsOf(spec: Analysis): AnalysisSettings {
 }
 
 /** The decision over the measurements so far, or undefined while the run should go on. */
-export function assess(measurements: Measurement[], s: AnalysisSettings, finished: boolean): { phase: AnalysisPhase; message: string } | undefined {
+export function assess(
+  measurements: Measurement[],
+  s: AnalysisSettings,
+  finished: boolean,
+): { phase: AnalysisPhase; message: string } | undefined {
   const count = (phase: Measurement['phase']) => measurements.filter((m) => m.phase === phase).length;
   const failed = count('failed');
   const inconclusive = count('inconclusive');
   let consecutiveErrors = 0;
-  for (let i = measurements.length - 1; i >= 0 && measurements[i]!.phase === 'error'; i--) consecutiveErrors++;
-  if (failed > s.failureLimit) return { phase: 'failed', message: `failed (${failed}) > failureLimit (${s.failureLimit})` };
-  if (consecutiveErrors > s.consecutiveErrorLimit) return { phase: 'error', message: `consecutive errors (${consecutiveErrors}) > limit (${s.consecutiveErrorLimit})` };
-  if (inconclusive > s.inconclusiveLimit) return { phase: 'inconclusive', message: `inconclusive (${inconclusive}) > inconclusiveLimit (${s.inconclusiveLimit})` };
+  for (let i = measurements.length - 1; i >= 0 && measurements[i]!.phase === 'error'; i--)
+    consecutiveErrors++;
+  if (failed > s.failureLimit)
+    return { phase: 'failed', message: `failed (${failed}) > failureLimit (${s.failureLimit})` };
+  if (consecutiveErrors > s.consecutiveErrorLimit)
+    return {
+      phase: 'error',
+      message: `consecutive errors (${consecutiveErrors}) > limit (${s.consecutiveErrorLimit})`,
+    };
+  if (inconclusive > s.inconclusiveLimit)
+    return {
+      phase: 'inconclusive',
+      message: `inconclusive (${inconclusive}) > inconclusiveLimit (${s.inconclusiveLimit})`,
+    };
   const reachedCount = s.count !== undefined && measurements.length >= s.count;
   if (!reachedCount && !finished) return undefined;
   const last = measurements[measurements.length - 1];
   if (!last) return { phase: 'inconclusive', message: 'stopped before any measurement' };
-  if (last.phase === 'error') return { phase: 'error', message: `the last measurement was an error: ${last.message}` };
-  return { phase: 'successful', message: `${measurements.length} measurement(s), ${failed} failed, ${inconclusive} inconclusive, within limits` };
+  if (last.phase === 'error')
+    return { phase: 'error', message: `the last measurement was an error: ${last.message}` };
+  return {
+    phase: 'successful',
+    message: `${measurements.length} measurement(s), ${failed} failed, ${inconclusive} inconclusive, within limits`,
+  };
 }
 
 export interface RunAnalysisInput {

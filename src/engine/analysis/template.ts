@@ -12,7 +12,12 @@ export function resolveTemplate(text: string, vars: Record<string, string>, wher
       throw new UserError(`unknown placeholder {{${key}}}`, {
         code: 'analysis-template',
         path: where,
-        hint: `placeholders available: ${Object.keys(vars).sort().map((k) => `{{${k}}}`).join(', ') || 'none'}`,
+        hint: `placeholders available: ${
+          Object.keys(vars)
+            .sort()
+            .map((k) => `{{${k}}}`)
+            .join(', ') || 'none'
+        }`,
       });
     }
     return value;

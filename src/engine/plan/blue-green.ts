@@ -16,7 +16,12 @@ export function otherColour(c: Colour | undefined): Colour {
   return c === 'blue' ? 'green' : 'blue';
 }
 
-export function planBlueGreen(workloads: ServiceWorkload[], deploy: Deploy, analysisPhases: Record<string, string>, activeColours: Record<string, Colour>): BlueGreenPlan {
+export function planBlueGreen(
+  workloads: ServiceWorkload[],
+  deploy: Deploy,
+  analysisPhases: Record<string, string>,
+  activeColours: Record<string, Colour>,
+): BlueGreenPlan {
   const services: BlueGreenService[] = [];
   for (const w of workloads) {
     if (!w.deployment || !w.serviceObject) continue;
@@ -36,7 +41,10 @@ export function planBlueGreen(workloads: ServiceWorkload[], deploy: Deploy, anal
       selectorAfter: { ...base, [LABEL_COLOUR]: next },
     });
   }
-  const named = (phase: string) => Object.keys(analysisPhases).filter((n) => analysisPhases[n] === phase).sort();
+  const named = (phase: string) =>
+    Object.keys(analysisPhases)
+      .filter((n) => analysisPhases[n] === phase)
+      .sort();
   const window = durationOr(deploy.postPromotionWindow, 0) / 1000;
   const delay = durationOr(deploy.scaleDownDelay, SCALE_DOWN_DELAY_SECONDS * 1000) / 1000;
   return {

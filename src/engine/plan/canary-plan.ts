@@ -9,7 +9,14 @@ import { planTraffic, serviceTraffic } from './canary-routes.js';
 import type { CanaryPlan, CanaryService, CanaryStepPlan, CanaryTraffic } from './types.js';
 import { defaultMaxSurge, type ServiceWorkload } from './workloads.js';
 
-export function planCanary(workloads: ServiceWorkload[], services: Record<string, Service>, deploy: Deploy, analysisPhases: Record<string, string>, hpaReplicas: Record<string, number>, objects: KubeObject[] = []): CanaryPlan {
+export function planCanary(
+  workloads: ServiceWorkload[],
+  services: Record<string, Service>,
+  deploy: Deploy,
+  analysisPhases: Record<string, string>,
+  hpaReplicas: Record<string, number>,
+  objects: KubeObject[] = [],
+): CanaryPlan {
   const requested: CanaryTraffic | undefined = deploy.canary?.traffic;
   const steps = deploy.canary?.steps ?? CANARY_DEFAULT_STEPS;
   steps.forEach((step, i) => {
@@ -35,15 +42,40 @@ export function planCanary(workloads: ServiceWorkload[], services: Record<string
     const routing = serviceTraffic(w, objects, requested);
     const sizing = routing.route ? 'routed' : 'replicas';
     const stepPlans: CanaryStepPlan[] = steps.map((step) => {
-      if ('weight' in step) return { kind: 'weight', weight: step.weight, ...mapSizing(sizeCanaryStep(base, step.weight, surge, autoscale, sizing)) };
-      if ('pause' in step) return typeof step.pause === 'string' ? { kind: 'pause', seconds: durationOr(step.pause, 0) / 1000, untilPromote: false } : { kind: 'pause', untilPromote: true };
+      if ('weight' in step)
+        return {
+          kind: 'weight',
+          weight: step.weight,
+          ...mapSizing(sizeCanaryStep(base, step.weight, surge, autoscale, sizing)),
+        };
+      if ('pause' in step)
+        return typeof step.pause === 'string'
+          ? { kind: 'pause', seconds: durationOr(step.pause, 0) / 1000, untilPromote: false }
+          : { kind: 'pause', untilPromote: true };
       return { kind: 'analysis', analysis: [...step.analysis] };
     });
-    planned.push({ service: w.service, stableDeployment: name, canaryDeployment: `${name}-canary`, traffic: routing.traffic, ...(routing.route ? { route: routing.route } : {}), scalesStable: !routing.route, baseReplicas: base, autoscale, steps: stepPlans });
+    planned.push({
+      service: w.service,
+      stableDeployment: name,
+      canaryDeployment: `${name}-canary`,
+      traffic: routing.traffic,
+      ...(routing.route ? { route: routing.route } : {}),
+      scalesStable: !routing.route,
+      baseReplicas: base,
+      autoscale,
+      steps: stepPlans,
+    });
   }
-  const background = Object.keys(analysisPhases).filter((n) => analysisPhases[n] === 'background').sort();
+  const background = Object.keys(analysisPhases)
+    .filter((n) => analysisPhases[n] === 'background')
+    .sort();
   const chosen = planTraffic(planned, requested);
-  return { traffic: chosen.traffic, trafficReason: chosen.reason, services: planned, backgroundAnalysis: background };
+  return {
+    traffic: chosen.traffic,
+    trafficReason: chosen.reason,
+    services: planned,
+    backgroundAnalysis: background,
+  };
 }
 
 function mapSizing(s: { canary: number; stable: number; effectiveWeight: number }) {
@@ -52,7 +84,8 @@ function mapSizing(s: { canary: number; stable: number; effectiveWeight: number 
 
 /** How one weight step moves a service's traffic, as the plan, the dry run and the step detail say it. */
 export function describeWeight(s: CanaryService, step: Extract<CanaryStepPlan, { kind: 'weight' }>): string {
-  if (s.route) return `${s.service} ${step.weight}% via ${s.route.kind} ${s.route.name} (${step.canaryReplicas} canary pod${step.canaryReplicas === 1 ? '' : 's'}, stable ${s.autoscale ? 'left to its HPA' : 'unchanged'})`;
+  if (s.route)
+    return `${s.service} ${step.weight}% via ${s.route.kind} ${s.route.name} (${step.canaryReplicas} canary pod${step.canaryReplicas === 1 ? '' : 's'}, stable ${s.autoscale ? 'left to its HPA' : 'unchanged'})`;
   return `${s.service} ${step.canaryReplicas} canary / ${step.stableReplicas} stable`;
 }
 
@@ -62,7 +95,8 @@ export function describeCanarySteps(plan: CanaryPlan): string {
   if (!first) return 'no Deployments to canary';
   return first.steps
     .map((step) => {
-      if (step.kind === 'weight') return `weight ${step.weight}% ${first.route ? `via ${first.route.kind} ${first.route.name}` : `by replica ratio (${step.canaryReplicas} canary / ${step.stableReplicas} stable)`}`;
+      if (step.kind === 'weight')
+        return `weight ${step.weight}% ${first.route ? `via ${first.route.kind} ${first.route.name}` : `by replica ratio (${step.canaryReplicas} canary / ${step.stableReplicas} stable)`}`;
       if (step.kind === 'pause') return step.untilPromote ? 'pause until promote' : `pause ${step.seconds}s`;
       return `analysis ${step.analysis.join(', ')}`;
     })

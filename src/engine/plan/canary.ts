@@ -31,16 +31,19 @@ export function replicaRatioSplit(replicas: number, weight: number, maxSurge: nu
   const zeroAllowed = weight === 100 || weight === 0 || (replicas === 1 && maxSurge === 0);
   const options: Array<{ canary: number; total: number }> = [];
   if (ceil < replicas || zeroAllowed) options.push({ canary: ceil, total: replicas });
-  if (!floorCeilingTied(weight, replicas) && (floor !== 0 || zeroAllowed)) options.push({ canary: floor, total: replicas });
+  if (!floorCeilingTied(weight, replicas) && (floor !== 0 || zeroAllowed))
+    options.push({ canary: floor, total: replicas });
   if (maxSurge > 0) {
     options.push({ canary: ceil, total: replicas + 1 });
-    if (!floorCeilingTied(weight, replicas + 1) && (floor !== 0 || zeroAllowed)) options.push({ canary: floor, total: replicas + 1 });
+    if (!floorCeilingTied(weight, replicas + 1) && (floor !== 0 || zeroAllowed))
+      options.push({ canary: floor, total: replicas + 1 });
   }
   const first = options[0];
   if (!first) return { canary: 0, stable: replicas };
   let best = first;
   for (const option of options.slice(1)) {
-    if (weightDelta(weight, option.canary, option.total) < weightDelta(weight, best.canary, best.total)) best = option;
+    if (weightDelta(weight, option.canary, option.total) < weightDelta(weight, best.canary, best.total))
+      best = option;
   }
   return { canary: best.canary, stable: best.total - best.canary };
 }
@@ -61,7 +64,11 @@ export interface Autoscale {
  * its current desired replicas (read from the cluster before planning) clamped to [min, max], so
  * the plan starts from what the autoscaler chose instead of resetting it.
  */
-export function baseReplicas(specReplicas: number | undefined, autoscale: Autoscale | undefined, current: number | undefined): number {
+export function baseReplicas(
+  specReplicas: number | undefined,
+  autoscale: Autoscale | undefined,
+  current: number | undefined,
+): number {
   if (!autoscale) return current ?? specReplicas ?? 1;
   return Math.min(autoscale.max, Math.max(autoscale.min, current ?? autoscale.min));
 }
@@ -76,11 +83,18 @@ export interface CanarySizing extends ReplicaSplit {
  * is already at the HPA's max, and the stable (which the HPA targets) never below the HPA's min,
  * since the HPA would only scale it back up; the step then runs at the lower effective weight.
  */
-export function sizeCanaryStep(base: number, weight: number, maxSurge: number, autoscale: Autoscale | undefined, traffic: 'replicas' | 'routed'): CanarySizing {
+export function sizeCanaryStep(
+  base: number,
+  weight: number,
+  maxSurge: number,
+  autoscale: Autoscale | undefined,
+  traffic: 'replicas' | 'routed',
+): CanarySizing {
   const surge = autoscale && base >= autoscale.max ? 0 : maxSurge;
   const split = traffic === 'replicas' ? replicaRatioSplit(base, weight, surge) : routedSplit(base, weight);
   const stable = autoscale && weight < 100 ? Math.max(split.stable, autoscale.min) : split.stable;
   const total = split.canary + stable;
-  const effectiveWeight = traffic === 'routed' ? weight : total === 0 ? 0 : Math.round((split.canary * 10000) / total) / 100;
+  const effectiveWeight =
+    traffic === 'routed' ? weight : total === 0 ? 0 : Math.round((split.canary * 10000) / total) / 100;
   return { canary: split.canary, stable, effectiveWeight };
 }

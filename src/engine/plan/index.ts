@@ -35,9 +35,17 @@ export interface PlanInput {
 
 /** Which phase each analysis runs in; an unset phase follows the strategy's natural moment. */
 function analysisPhases(app: ResolvedApp, strategy: Strategy): Record<string, string> {
-  const fallback = strategy === 'blue-green' ? 'post-promotion' : strategy === 'canary' ? 'background' : 'post-promotion';
-  const stepNames = new Set((app.deploy.canary?.steps ?? []).flatMap((s) => ('analysis' in s ? s.analysis : [])));
-  return Object.fromEntries(Object.entries(app.deploy.analysis ?? {}).map(([name, a]) => [name, a.phase ?? (strategy === 'canary' && stepNames.has(name) ? 'step' : fallback)]));
+  const fallback =
+    strategy === 'blue-green' ? 'post-promotion' : strategy === 'canary' ? 'background' : 'post-promotion';
+  const stepNames = new Set(
+    (app.deploy.canary?.steps ?? []).flatMap((s) => ('analysis' in s ? s.analysis : [])),
+  );
+  return Object.fromEntries(
+    Object.entries(app.deploy.analysis ?? {}).map(([name, a]) => [
+      name,
+      a.phase ?? (strategy === 'canary' && stepNames.has(name) ? 'step' : fallback),
+    ]),
+  );
 }
 
 export function planDeploy(input: PlanInput): DeployPlan {
@@ -60,31 +68,65 @@ export function planDeploy(input: PlanInput): DeployPlan {
     revision: input.revision,
     previousRevision: input.previous?.revision,
     strategy,
-    strategyNote: strategy !== requested ? 'first release: there is no stable version to run a canary against, so it rolls out in full' : undefined,
+    strategyNote:
+      strategy !== requested
+        ? 'first release: there is no stable version to run a canary against, so it rolls out in full'
+        : undefined,
     steps: [],
-    apply: APPLY_PHASES.map((phase) => ({ phase, objects: groups[phase].map((o) => entryOf(o, app.namespace)) })).filter((g) => g.objects.length > 0),
+    apply: APPLY_PHASES.map((phase) => ({
+      phase,
+      objects: groups[phase].map((o) => entryOf(o, app.namespace)),
+    })).filter((g) => g.objects.length > 0),
     prune,
   };
   const phases = analysisPhases(app, strategy);
   const analysisNames = Object.keys(phases).sort();
 
   if (strategy === 'blue-green') {
-    plan.blueGreen = planBlueGreen(workloads, app.deploy, phases, input.live?.activeColours ?? input.previous?.activeColours ?? {});
+    plan.blueGreen = planBlueGreen(
+      workloads,
+      app.deploy,
+      phases,
+      input.live?.activeColours ?? input.previous?.activeColours ?? {},
+    );
   } else if (strategy === 'canary') {
-    plan.canary = planCanary(workloads, app.services, app.deploy, phases, input.live?.hpaReplicas ?? {}, objects);
+    plan.canary = planCanary(
+      workloads,
+      app.services,
+      app.deploy,
+      phases,
+      input.live?.hpaReplicas ?? {},
+      objects,
+    );
   } else {
     plan.rolling = {
-      services: workloads.filter((w) => w.deployment).map((w) => ({ service: w.service, deployment: w.deployment!.metadata.name ?? w.service, replicas: app.services[w.service]?.autoscale ? 'autoscaled' : (app.services[w.service]?.replicas ?? 1) })),
-      progressDeadlineSeconds: durationOr(app.deploy.progressDeadline, PROGRESS_DEADLINE_SECONDS * 1000) / 1000,
+      services: workloads
+        .filter((w) => w.deployment)
+        .map((w) => ({
+          service: w.service,
+          deployment: w.deployment!.metadata.name ?? w.service,
+          replicas: app.services[w.service]?.autoscale
+            ? 'autoscaled'
+            : (app.services[w.service]?.replicas ?? 1),
+        })),
+      progressDeadlineSeconds:
+        durationOr(app.deploy.progressDeadline, PROGRESS_DEADLINE_SECONDS * 1000) / 1000,
       analysis: analysisNames,
     };
   }
-  plan.steps = steps(plan, objects.length, groups.migration.map((j) => j.metadata.name ?? ''), analysisNames);
+  plan.steps = steps(
+    plan,
+    objects.length,
+    groups.migration.map((j) => j.metadata.name ?? ''),
+    analysisNames,
+  );
   return plan;
 }
 
 function steps(plan: DeployPlan, objectCount: number, migrations: string[], analysis: string[]): PlanStep[] {
-  const config = plan.apply.filter((g) => g.phase === 'foundation' || g.phase === 'dependencies').reduce((n, g) => n + g.objects.length, 0);
+  const config = plan.apply
+    .filter((g) => g.phase === 'foundation' || g.phase === 'dependencies')
+    .reduce((n, g) => n + g.objects.length, 0);
   const bg = plan.blueGreen;
   const canary = plan.canary;
   const rollOut = bg
@@ -93,12 +135,24 @@ function steps(plan: DeployPlan, objectCount: number, migrations: string[], anal
       ? `canary ${canary.services.map((s) => s.canaryDeployment).join(', ')} through ${canary.services[0]?.steps.length ?? 0} steps, ${canary.traffic === 'replicas' ? 'replica ratio' : canary.traffic === 'gateway' ? 'Gateway API route weights' : 'nginx canary Ingress weights'} (${canary.trafficReason}): ${describeCanarySteps(canary)}`
       : `rolling update of ${plan.rolling?.services.map((s) => s.deployment).join(', ') || 'no Deployments'}, watched until complete`;
   const switchStep: PlanStep = bg
-    ? { name: 'switch', summary: `point ${bg.services.map((s) => `${s.activeService} at ${s.newColour}`).join(', ')} in one update each` }
+    ? {
+        name: 'switch',
+        summary: `point ${bg.services.map((s) => `${s.activeService} at ${s.newColour}`).join(', ')} in one update each`,
+      }
     : canary
-      ? { name: 'switch', summary: `promote: the stable Deployments take the new version${canary.services.some((s) => s.route) ? ', weight back to 0 once they are available' : ''}, canaries removed` }
-      : { name: 'switch', summary: 'nothing to switch', skipped: 'a rolling update moves traffic as new pods become ready' };
+      ? {
+          name: 'switch',
+          summary: `promote: the stable Deployments take the new version${canary.services.some((s) => s.route) ? ', weight back to 0 once they are available' : ''}, canaries removed`,
+        }
+      : {
+          name: 'switch',
+          summary: 'nothing to switch',
+          skipped: 'a rolling update moves traffic as new pods become ready',
+        };
   const cleanUp = [
-    bg && bg.services.some((s) => s.oldDeployment) ? `scale down ${bg.services.flatMap((s) => s.oldDeployment ?? []).join(', ')} after ${bg.scaleDownDelaySeconds}s` : undefined,
+    bg && bg.services.some((s) => s.oldDeployment)
+      ? `scale down ${bg.services.flatMap((s) => s.oldDeployment ?? []).join(', ')} after ${bg.scaleDownDelaySeconds}s`
+      : undefined,
     plan.prune.length ? `delete ${plan.prune.length} object(s) no longer rendered` : undefined,
   ].filter((s): s is string => s !== undefined);
   return [
@@ -107,10 +161,20 @@ function steps(plan: DeployPlan, objectCount: number, migrations: string[], anal
     { name: 'lock', summary: `Lease ${plan.namespace}/${lockName(plan.app, plan.environment)}` },
     { name: 'record', summary: `release ${plan.app} revision ${plan.revision} (pending)` },
     { name: 'apply-config', summary: `apply ${config} config, foundation and dependency object(s)` },
-    migrations.length ? { name: 'migrate', summary: `run ${migrations.join(', ')} and wait; failure switches nothing` } : { name: 'migrate', summary: 'no migrations', skipped: 'no service declares migrations' },
+    migrations.length
+      ? { name: 'migrate', summary: `run ${migrations.join(', ')} and wait; failure switches nothing` }
+      : { name: 'migrate', summary: 'no migrations', skipped: 'no service declares migrations' },
     { name: 'roll-out', summary: rollOut },
-    analysis.length ? { name: 'analyse', summary: analysis.join(', ') } : { name: 'analyse', summary: 'no analysis', skipped: 'deploy.analysis is empty' },
+    analysis.length
+      ? { name: 'analyse', summary: analysis.join(', ') }
+      : { name: 'analyse', summary: 'no analysis', skipped: 'deploy.analysis is empty' },
     switchStep,
-    cleanUp.length ? { name: 'clean-up', summary: cleanUp.join('; ') } : { name: 'clean-up', summary: 'nothing to clean up', skipped: 'no previous colour or removed objects' },
+    cleanUp.length
+      ? { name: 'clean-up', summary: cleanUp.join('; ') }
+      : {
+          name: 'clean-up',
+          summary: 'nothing to clean up',
+          skipped: 'no previous colour or removed objects',
+        },
   ];
 }

@@ -11,9 +11,21 @@ import { kindRank } from '../../render/order.js';
 
 export type ApplyPhase = 'foundation' | 'dependencies' | 'migration' | 'workloads' | 'traffic';
 
-export const APPLY_PHASES: readonly ApplyPhase[] = ['foundation', 'dependencies', 'migration', 'workloads', 'traffic'];
+export const APPLY_PHASES: readonly ApplyPhase[] = [
+  'foundation',
+  'dependencies',
+  'migration',
+  'workloads',
+  'traffic',
+];
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'HorizontalPodAutoscaler']);
+const WORKLOAD_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'CronJob',
+  'HorizontalPodAutoscaler',
+]);
 const TRAFFIC_KINDS = new Set(['Service', 'Ingress', 'HTTPRoute', 'GRPCRoute']);
 
 export const LABEL_NAME = 'app.kubernetes.io/name';
@@ -29,11 +41,24 @@ export function phaseOf(obj: KubeObject, dependencies: ReadonlySet<string>): App
 }
 
 export function installOrder(a: KubeObject, b: KubeObject): number {
-  return kindRank(a.kind) - kindRank(b.kind) || a.kind.localeCompare(b.kind) || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+  return (
+    kindRank(a.kind) - kindRank(b.kind) ||
+    a.kind.localeCompare(b.kind) ||
+    (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '')
+  );
 }
 
-export function groupByPhase(objects: KubeObject[], dependencies: ReadonlySet<string>): Record<ApplyPhase, KubeObject[]> {
-  const groups: Record<ApplyPhase, KubeObject[]> = { foundation: [], dependencies: [], migration: [], workloads: [], traffic: [] };
+export function groupByPhase(
+  objects: KubeObject[],
+  dependencies: ReadonlySet<string>,
+): Record<ApplyPhase, KubeObject[]> {
+  const groups: Record<ApplyPhase, KubeObject[]> = {
+    foundation: [],
+    dependencies: [],
+    migration: [],
+    workloads: [],
+    traffic: [],
+  };
   for (const obj of objects) groups[phaseOf(obj, dependencies)].push(obj);
   for (const phase of APPLY_PHASES) groups[phase].sort(installOrder);
   return groups;

@@ -5,7 +5,17 @@
 import type { Colour, InventoryEntry, Strategy } from '../releases/release.js';
 import type { ApplyPhase } from './order.js';
 
-export type StepName = 'render' | 'check' | 'lock' | 'record' | 'apply-config' | 'migrate' | 'roll-out' | 'analyse' | 'switch' | 'clean-up';
+export type StepName =
+  | 'render'
+  | 'check'
+  | 'lock'
+  | 'record'
+  | 'apply-config'
+  | 'migrate'
+  | 'roll-out'
+  | 'analyse'
+  | 'switch'
+  | 'clean-up';
 
 export interface PlanStep {
   name: StepName;
@@ -50,7 +60,13 @@ export interface BlueGreenPlan {
 }
 
 export type CanaryStepPlan =
-  | { kind: 'weight'; weight: number; canaryReplicas: number; stableReplicas: number; effectiveWeight: number }
+  | {
+      kind: 'weight';
+      weight: number;
+      canaryReplicas: number;
+      stableReplicas: number;
+      effectiveWeight: number;
+    }
   | { kind: 'pause'; seconds?: number; untilPromote: boolean }
   | { kind: 'analysis'; analysis: string[] };
 

@@ -14,7 +14,9 @@ export function workloadsOf(objects: KubeObject[], services: string[]): ServiceW
   return services.map((service) => {
     const own = objects.filter((o) => o.metadata.labels?.[LABEL_NAME] === service);
     const deployment = own.find((o) => o.kind === 'Deployment');
-    const serviceObject = own.find((o) => o.kind === 'Service' && (o.spec as { clusterIP?: string } | undefined)?.clusterIP !== 'None');
+    const serviceObject = own.find(
+      (o) => o.kind === 'Service' && (o.spec as { clusterIP?: string } | undefined)?.clusterIP !== 'None',
+    );
     return { service, deployment, serviceObject };
   });
 }
@@ -24,7 +26,12 @@ export function selectorOf(service: KubeObject | undefined): Record<string, stri
 }
 
 export function entryOf(obj: KubeObject, namespace: string): InventoryEntry {
-  return { apiVersion: obj.apiVersion, kind: obj.kind, name: obj.metadata.name ?? '', namespace: obj.metadata.namespace ?? namespace };
+  return {
+    apiVersion: obj.apiVersion,
+    kind: obj.kind,
+    name: obj.metadata.name ?? '',
+    namespace: obj.metadata.namespace ?? namespace,
+  };
 }
 
 export function entryKey(e: InventoryEntry): string {

@@ -24,8 +24,20 @@ export function summary(r: DeployResult, extra: Record<string, unknown> = {}): R
     ...extra,
     message: r.message,
     durationMs: totalMs(rel?.steps ?? []),
-    steps: (rel?.steps ?? []).map((s) => ({ step: s.step, outcome: s.outcome, durationMs: s.durationMs, detail: s.detail })),
-    analysis: r.analysis.map((a) => ({ name: a.name, provider: a.provider, resolved: a.resolved, phase: a.phase, message: a.message, measurements: a.measurements })),
+    steps: (rel?.steps ?? []).map((s) => ({
+      step: s.step,
+      outcome: s.outcome,
+      durationMs: s.durationMs,
+      detail: s.detail,
+    })),
+    analysis: r.analysis.map((a) => ({
+      name: a.name,
+      provider: a.provider,
+      resolved: a.resolved,
+      phase: a.phase,
+      message: a.message,
+      measurements: a.measurements,
+    })),
   };
 }
 

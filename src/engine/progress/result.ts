@@ -4,9 +4,13 @@ import type { DeployResult } from '../deploy.js';
 export function describeResult(r: DeployResult): string {
   if (r.outcome === 'dry-run') {
     const p = r.plan;
-    const lines = [`plan: ${p.app} revision ${p.revision} to ${p.environment} (${p.strategy}${p.strategyNote ? `; ${p.strategyNote}` : ''})`];
-    for (const s of p.steps) lines.push(`  ${s.name.padEnd(12)} ${s.skipped ? `skipped: ${s.skipped}` : s.summary}`);
-    for (const g of p.apply) lines.push(`  apply ${g.phase}: ${g.objects.map((o) => `${o.kind}/${o.name}`).join(', ')}`);
+    const lines = [
+      `plan: ${p.app} revision ${p.revision} to ${p.environment} (${p.strategy}${p.strategyNote ? `; ${p.strategyNote}` : ''})`,
+    ];
+    for (const s of p.steps)
+      lines.push(`  ${s.name.padEnd(12)} ${s.skipped ? `skipped: ${s.skipped}` : s.summary}`);
+    for (const g of p.apply)
+      lines.push(`  apply ${g.phase}: ${g.objects.map((o) => `${o.kind}/${o.name}`).join(', ')}`);
     if (p.prune.length) lines.push(`  delete: ${p.prune.map((o) => `${o.kind}/${o.name}`).join(', ')}`);
     return `${lines.join('\n')}\n`;
   }

@@ -10,7 +10,8 @@ const UP_AND_CLEAR = '\x1b[1A\r\x1b[2K';
 
 export function stepLine(e: Extract<DeployEvent, { type: 'step' }>): string {
   const mark = e.status === 'started' ? '▸' : MARK[e.status];
-  const time = e.durationMs !== undefined ? ` ${(e.durationMs / 1000).toFixed(1)}s` : e.status === 'started' ? ' …' : '';
+  const time =
+    e.durationMs !== undefined ? ` ${(e.durationMs / 1000).toFixed(1)}s` : e.status === 'started' ? ' …' : '';
   return `${mark} ${e.step.padEnd(12)}${time}${e.detail ? `  ${e.detail}` : ''}\n`;
 }
 
@@ -31,6 +32,9 @@ export function textProgress(write: (text: string) => void, tty: boolean): (e: D
     }
     openStep = undefined;
     if (e.type === 'message') write(`  ${e.level === 'warn' ? 'warning: ' : ''}${e.text}\n`);
-    else write(`    ${e.analysis} #${e.index + 1}: ${e.measurement.phase} (${e.measurement.message.split('\n')[0]})\n`);
+    else
+      write(
+        `    ${e.analysis} #${e.index + 1}: ${e.measurement.phase} (${e.measurement.message.split('\n')[0]})\n`,
+      );
   };
 }

@@ -44,17 +44,23 @@ function recordKey(app: string, environment: string, revision: number): string {
 }
 
 export function revisionTaken(release: Release): UserError {
-  return new UserError(`release ${release.app} revision ${release.revision} in ${release.environment} already exists`, {
-    code: 'release-exists',
-    exitCode: 3,
-    hint: 'another deploy recorded this revision at the same time; run `slipway history` and deploy again',
-  });
+  return new UserError(
+    `release ${release.app} revision ${release.revision} in ${release.environment} already exists`,
+    {
+      code: 'release-exists',
+      exitCode: 3,
+      hint: 'another deploy recorded this revision at the same time; run `slipway history` and deploy again',
+    },
+  );
 }
 
 export function revisionMissing(release: Release): UserError {
-  return new UserError(`release ${release.app} revision ${release.revision} in ${release.environment} does not exist`, {
-    code: 'release-missing',
-    exitCode: 3,
-    hint: 'the release record was deleted while the deploy ran; run `slipway history`',
-  });
+  return new UserError(
+    `release ${release.app} revision ${release.revision} in ${release.environment} does not exist`,
+    {
+      code: 'release-missing',
+      exitCode: 3,
+      hint: 'the release record was deleted while the deploy ran; run `slipway history`',
+    },
+  );
 }

@@ -67,7 +67,9 @@ export class SecretReleaseStore implements ReleaseStore {
 
   async create(release: Release): Promise<void> {
     try {
-      await this.cluster.create(releaseSecret(release, this.namespace), { fieldManager: RELEASE_FIELD_MANAGER });
+      await this.cluster.create(releaseSecret(release, this.namespace), {
+        fieldManager: RELEASE_FIELD_MANAGER,
+      });
     } catch (err) {
       if (isClusterError(err, 'AlreadyExists')) throw revisionTaken(release);
       throw err;
@@ -105,7 +107,12 @@ export class SecretReleaseStore implements ReleaseStore {
   }
 
   private ref(app: string, environment: string, revision: number) {
-    return { apiVersion: 'v1', kind: 'Secret', namespace: this.namespace, name: releaseSecretName(app, environment, revision) };
+    return {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace: this.namespace,
+      name: releaseSecretName(app, environment, revision),
+    };
   }
 
   private decode(secret: Secret): Release {
@@ -114,11 +121,14 @@ export class SecretReleaseStore implements ReleaseStore {
       if (!body) throw new Error('no data.release');
       return decodeRelease(Buffer.from(body, 'base64').toString('utf8'));
     } catch (err) {
-      throw new UserError(`release record Secret ${this.namespace}/${secret.metadata.name} is unreadable: ${(err as Error).message}`, {
-        code: 'release-corrupt',
-        exitCode: EXIT_NEEDS_ATTENTION,
-        hint: `inspect it with \`kubectl -n ${this.namespace} get secret ${secret.metadata.name} -o yaml\`; delete it only if that revision is not serving`,
-      });
+      throw new UserError(
+        `release record Secret ${this.namespace}/${secret.metadata.name} is unreadable: ${(err as Error).message}`,
+        {
+          code: 'release-corrupt',
+          exitCode: EXIT_NEEDS_ATTENTION,
+          hint: `inspect it with \`kubectl -n ${this.namespace} get secret ${secret.metadata.name} -o yaml\`; delete it only if that revision is not serving`,
+        },
+      );
     }
   }
 }

@@ -21,5 +21,7 @@ export interface ReleaseStore {
 }
 
 export function highest(releases: Release[], phase?: Release['phase']): Release | undefined {
-  return releases.filter((r) => phase === undefined || r.phase === phase).sort((a, b) => b.revision - a.revision)[0];
+  return releases
+    .filter((r) => phase === undefined || r.phase === phase)
+    .sort((a, b) => b.revision - a.revision)[0];
 }

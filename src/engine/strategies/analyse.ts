@@ -8,19 +8,42 @@ import type { AnalysisProvider } from '../analysis/provider.js';
 import { runAnalysis, settingsOf, type AnalysisResult } from '../analysis/run.js';
 import type { EngineContext } from '../context.js';
 
-export async function runAnalyses(ctx: EngineContext, app: ResolvedApp, providers: Map<string, AnalysisProvider>, names: string[], signal: AbortSignal, stop?: AbortSignal): Promise<AnalysisResult[]> {
+export async function runAnalyses(
+  ctx: EngineContext,
+  app: ResolvedApp,
+  providers: Map<string, AnalysisProvider>,
+  names: string[],
+  signal: AbortSignal,
+  stop?: AbortSignal,
+): Promise<AnalysisResult[]> {
   const stopOthers = new AbortController();
   const runs = names.map(async (name): Promise<AnalysisResult> => {
     const provider = providers.get(name);
     const spec = app.deploy.analysis?.[name];
     if (!provider || !spec) throw new Error(`analysis ${name} has no provider`);
     try {
-      const result = await runAnalysis({ name, spec, provider, clock: ctx.clock, signal: AbortSignal.any([signal, stopOthers.signal]), ...(stop ? { stop } : {}), onMeasurement: (m, index) => ctx.emit({ type: 'measurement', analysis: name, index, measurement: m }) });
+      const result = await runAnalysis({
+        name,
+        spec,
+        provider,
+        clock: ctx.clock,
+        signal: AbortSignal.any([signal, stopOthers.signal]),
+        ...(stop ? { stop } : {}),
+        onMeasurement: (m, index) => ctx.emit({ type: 'measurement', analysis: name, index, measurement: m }),
+      });
       if (result.phase !== 'successful') stopOthers.abort();
       return result;
     } catch (err) {
       if (!stopOthers.signal.aborted || signal.aborted) throw err;
-      return { name, provider: provider.kind, resolved: provider.resolved, settings: settingsOf(spec), measurements: [], phase: 'inconclusive', message: 'stopped: another analysis did not pass' };
+      return {
+        name,
+        provider: provider.kind,
+        resolved: provider.resolved,
+        settings: settingsOf(spec),
+        measurements: [],
+        phase: 'inconclusive',
+        message: 'stopped: another analysis did not pass',
+      };
     }
   });
   return Promise.all(runs);

@@ -44,36 +44,78 @@ export const blueGreen: DeployStrategy = {
       'roll-out',
       async () => {
         // force: the idle colour's replicas were last set to zero by the scale-down patch (another field manager entry).
-        await ctx.cluster.apply([...objs.colourWorkloads, ...objs.rest, ...objs.preview], { fieldManager: FIELD_MANAGER, force: true });
-        await rolloutGate(run, deployments.map((d) => refOf(d, app.namespace)));
+        await ctx.cluster.apply([...objs.colourWorkloads, ...objs.rest, ...objs.preview], {
+          fieldManager: FIELD_MANAGER,
+          force: true,
+        });
+        await rolloutGate(
+          run,
+          deployments.map((d) => refOf(d, app.namespace)),
+        );
         for (const s of plan.services) {
-          const d = objs.colourWorkloads.find((o) => o.kind === 'Deployment' && o.metadata.name === s.newDeployment);
-          await waitForReadyEndpoints(ctx.cluster, app.namespace, s.previewService, Math.max(1, d ? replicasOf(d) : 1), run.wait());
+          const d = objs.colourWorkloads.find(
+            (o) => o.kind === 'Deployment' && o.metadata.name === s.newDeployment,
+          );
+          await waitForReadyEndpoints(
+            ctx.cluster,
+            app.namespace,
+            s.previewService,
+            Math.max(1, d ? replicasOf(d) : 1),
+            run.wait(),
+          );
         }
       },
       plan.services.map((s) => `${s.newDeployment} ready behind ${s.previewService}`).join(', '),
     );
     const pre = await analysisGate(run, plan.prePromotionAnalysis, 'pre-promotion');
     if (!plan.autoPromote) {
-      await run.steps.run('switch', () => run.promotion(run.wait()), `waiting for \`slipway promote --env ${app.environment}\` (autoPromote: false)`);
+      await run.steps.run(
+        'switch',
+        () => run.promotion(run.wait()),
+        `waiting for \`slipway promote --env ${app.environment}\` (autoPromote: false)`,
+      );
     }
     await run.steps.run(
       'switch',
       async () => {
         for (const s of plan.services) {
           // Re-read just before the write: the selector must never move to pods that are not ready.
-          if ((await readyCount(ctx.cluster, app.namespace, s.previewService)) === 0) throw new StrategyFailed(`${s.previewService} has no ready endpoints; not switching ${s.activeService}`);
+          if ((await readyCount(ctx.cluster, app.namespace, s.previewService)) === 0)
+            throw new StrategyFailed(
+              `${s.previewService} has no ready endpoints; not switching ${s.activeService}`,
+            );
         }
         await ctx.cluster.apply(objs.active, { fieldManager: FIELD_MANAGER, force: true });
       },
       plan.services.map((s) => `${s.activeService} → ${s.newColour}`).join(', '),
     );
     const post = await analysisGate(run, plan.postPromotionAnalysis, 'post-promotion');
-    const activeColours: Record<string, Colour> = Object.fromEntries(plan.services.map((s) => [s.service, s.newColour]));
+    const activeColours: Record<string, Colour> = Object.fromEntries(
+      plan.services.map((s) => [s.service, s.newColour]),
+    );
     const replaced = new Set([...run.groups.workloads, ...run.groups.traffic]);
     // The old colour stays part of the release (scaled to zero, ready to take the next version), so no prune removes it.
-    const oldColours = plan.services.flatMap((s) => (s.oldDeployment ? [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: s.oldDeployment, namespace: app.namespace } }] : []));
-    const objects = [...Object.values(run.groups).flat().filter((o) => !replaced.has(o)), ...objs.colourWorkloads, ...objs.rest, ...objs.preview, ...objs.active, ...oldColours];
+    const oldColours = plan.services.flatMap((s) =>
+      s.oldDeployment
+        ? [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              metadata: { name: s.oldDeployment, namespace: app.namespace },
+            },
+          ]
+        : [],
+    );
+    const objects = [
+      ...Object.values(run.groups)
+        .flat()
+        .filter((o) => !replaced.has(o)),
+      ...objs.colourWorkloads,
+      ...objs.rest,
+      ...objs.preview,
+      ...objs.active,
+      ...oldColours,
+    ];
     return { analysis: [...pre, ...post], objects, activeColours };
   },
 
@@ -83,8 +125,14 @@ export const blueGreen: DeployStrategy = {
     if (run.previous) {
       const previous = servedObjects(run.previous);
       // Traffic first, in one update per Service: the previous pods are still running.
-      await ctx.cluster.apply(previous.filter((o) => o.kind === 'Service'), { fieldManager: FIELD_MANAGER, force: true });
-      await ctx.cluster.apply(previous.filter((o) => o.kind !== 'Service' && o.kind !== 'Job'), { fieldManager: FIELD_MANAGER, force: true });
+      await ctx.cluster.apply(
+        previous.filter((o) => o.kind === 'Service'),
+        { fieldManager: FIELD_MANAGER, force: true },
+      );
+      await ctx.cluster.apply(
+        previous.filter((o) => o.kind !== 'Service' && o.kind !== 'Job'),
+        { fieldManager: FIELD_MANAGER, force: true },
+      );
       const keep = new Set(previous.map((o) => entryKey(entryOf(o, app.namespace))));
       for (const obj of [...objs.colourWorkloads, ...objs.preview]) {
         const entry = entryOf(obj, app.namespace);
@@ -104,13 +152,31 @@ export const blueGreen: DeployStrategy = {
     const plan = planOf(run);
     // A rollback during the delay may have switched back: never scale down a colour that serves.
     const live = await liveColours(ctx.cluster, app, Object.values(run.groups).flat());
-    const idle = plan.services.filter((s) => s.oldDeployment && s.activeColour && live[s.service] !== s.activeColour);
+    const idle = plan.services.filter(
+      (s) => s.oldDeployment && s.activeColour && live[s.service] !== s.activeColour,
+    );
     for (const s of idle) {
-      await ctx.cluster.patch({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace, name: s.oldDeployment! }, { spec: { replicas: 0 } }, 'merge', { fieldManager: FIELD_MANAGER }).catch((err: unknown) => {
-        if (!isClusterError(err, 'NotFound')) throw err;
-      });
+      await ctx.cluster
+        .patch(
+          { apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace, name: s.oldDeployment! },
+          { spec: { replicas: 0 } },
+          'merge',
+          { fieldManager: FIELD_MANAGER },
+        )
+        .catch((err: unknown) => {
+          if (!isClusterError(err, 'NotFound')) throw err;
+        });
     }
     const kept = plan.services.filter((s) => s.oldDeployment && !idle.includes(s));
-    return [idle.length ? `scaled ${idle.map((s) => s.oldDeployment).join(', ')} to 0 after ${plan.scaleDownDelaySeconds}s` : undefined, kept.length ? `kept ${kept.map((s) => s.oldDeployment).join(', ')}: it serves again` : undefined].filter(Boolean).join('; ') || undefined;
+    return (
+      [
+        idle.length
+          ? `scaled ${idle.map((s) => s.oldDeployment).join(', ')} to 0 after ${plan.scaleDownDelaySeconds}s`
+          : undefined,
+        kept.length ? `kept ${kept.map((s) => s.oldDeployment).join(', ')}: it serves again` : undefined,
+      ]
+        .filter(Boolean)
+        .join('; ') || undefined
+    );
   },
 };

@@ -29,7 +29,9 @@ function planOf(run: StrategyRun): CanaryPlan {
 
 function routers(run: StrategyRun, plan: CanaryPlan): Map<string, TrafficRouter> {
   const objects = Object.values(run.groups).flat();
-  return new Map(plan.services.map((s) => [s.service, routerFor(s, run.ctx.cluster, run.app.namespace, objects)]));
+  return new Map(
+    plan.services.map((s) => [s.service, routerFor(s, run.ctx.cluster, run.app.namespace, objects)]),
+  );
 }
 
 function routerOf(routers: Map<string, TrafficRouter>, s: CanaryService): TrafficRouter {
@@ -43,7 +45,12 @@ async function withdrawCanaries(run: StrategyRun, plan: CanaryPlan, signal: Abor
   const all = routers(run, plan);
   for (const s of plan.services) await routerOf(all, s).reset(s);
   for (const s of plan.services) {
-    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: run.app.namespace, name: s.canaryDeployment };
+    const ref = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: run.app.namespace,
+      name: s.canaryDeployment,
+    };
     if (s.route && (await run.ctx.cluster.get(ref))) {
       // Gone from the canary Service's endpoints before the stable Service is widened again.
       await run.ctx.cluster.patch(ref, { spec: { replicas: 0 } }, 'merge', { fieldManager: FIELD_MANAGER });
@@ -155,7 +162,12 @@ async function executeSteps(run: StrategyRun, plan: CanaryPlan): Promise<Served>
         started.map((c) => c.deployment),
         { fieldManager: FIELD_MANAGER },
       );
-      for (const s of plan.services) await rolloutGate(run, [{ apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace, name: s.stableDeployment }], (signal) => routerOf(all, s).prepare(s, signal));
+      for (const s of plan.services)
+        await rolloutGate(
+          run,
+          [{ apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace, name: s.stableDeployment }],
+          (signal) => routerOf(all, s).prepare(s, signal),
+        );
     },
     `${started.map((c) => c.service.canaryDeployment).join(', ')} beside the stable version${plan.services.some((s) => s.route) ? `, ${plan.services.flatMap((s) => s.route?.canaryService ?? []).join(', ')} selecting only its pods` : ''}`,
   );
@@ -169,8 +181,16 @@ async function executeSteps(run: StrategyRun, plan: CanaryPlan): Promise<Served>
           for (const s of plan.services) {
             const st = s.steps[i];
             if (st?.kind !== 'weight') continue;
-            const refs = (s.scalesStable ? [s.canaryDeployment, s.stableDeployment] : [s.canaryDeployment]).map((name) => ({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace, name }));
-            await rolloutGate(run, refs, (signal) => routerOf(all, s).setWeight(s, { weight: st.weight, canaryReplicas: st.canaryReplicas, stableReplicas: st.stableReplicas }, signal));
+            const refs = (
+              s.scalesStable ? [s.canaryDeployment, s.stableDeployment] : [s.canaryDeployment]
+            ).map((name) => ({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace, name }));
+            await rolloutGate(run, refs, (signal) =>
+              routerOf(all, s).setWeight(
+                s,
+                { weight: st.weight, canaryReplicas: st.canaryReplicas, stableReplicas: st.stableReplicas },
+                signal,
+              ),
+            );
           }
         },
         `step ${i + 1}: weight ${step.weight}% (${plan.services
@@ -201,7 +221,9 @@ async function executeSteps(run: StrategyRun, plan: CanaryPlan): Promise<Served>
       // The routes keep their weights until the stable is fully available; everything else of the
       // traffic phase (the stable Services, no longer pinned to the old pods) goes first.
       const routes = new Set(routed.map((s) => `${s.route?.kind}/${s.route?.name}`));
-      const traffic = run.groups.traffic.filter((o) => !(o.kind === 'HTTPRoute' && routes.has(`HTTPRoute/${o.metadata.name}`)));
+      const traffic = run.groups.traffic.filter(
+        (o) => !(o.kind === 'HTTPRoute' && routes.has(`HTTPRoute/${o.metadata.name}`)),
+      );
       await ctx.cluster.apply([...traffic, ...stable], { fieldManager: FIELD_MANAGER, force: true });
       await rolloutGate(
         run,

@@ -40,7 +40,10 @@ function colourDeployment(d: KubeObject, s: BlueGreenService): KubeObject {
     spec: {
       ...spec,
       selector: { ...spec.selector, matchLabels: { ...spec.selector?.matchLabels, ...colour } },
-      template: { ...spec.template, metadata: { ...spec.template?.metadata, labels: { ...spec.template?.metadata?.labels, ...colour } } },
+      template: {
+        ...spec.template,
+        metadata: { ...spec.template?.metadata, labels: { ...spec.template?.metadata?.labels, ...colour } },
+      },
     },
   };
 }
@@ -50,7 +53,11 @@ function withSelector(svc: KubeObject, name: string, selector: Record<string, st
   return { ...svc, metadata: { ...svc.metadata, name }, spec: { ...spec, selector } };
 }
 
-export function colourObjects(workloads: KubeObject[], traffic: KubeObject[], plan: BlueGreenPlan): ColouredObjects {
+export function colourObjects(
+  workloads: KubeObject[],
+  traffic: KubeObject[],
+  plan: BlueGreenPlan,
+): ColouredObjects {
   const out: ColouredObjects = { colourWorkloads: [], preview: [], active: [], rest: [] };
   const byService = new Map(plan.services.map((s) => [s.service, s]));
   const renamed = new Map<string, string>();
@@ -63,19 +70,38 @@ export function colourObjects(workloads: KubeObject[], traffic: KubeObject[], pl
   }
   for (const obj of workloads) {
     if (obj.kind === 'Deployment' && renamed.has(obj.metadata.name ?? '')) continue;
-    const target = (obj.spec as { scaleTargetRef?: { kind?: string; name?: string } } | undefined)?.scaleTargetRef;
-    if (obj.kind === 'HorizontalPodAutoscaler' && target?.kind === 'Deployment' && renamed.has(target.name ?? '')) {
-      out.colourWorkloads.push({ ...obj, spec: { ...(obj.spec as object), scaleTargetRef: { ...target, name: renamed.get(target.name ?? '') } } });
+    const target = (obj.spec as { scaleTargetRef?: { kind?: string; name?: string } } | undefined)
+      ?.scaleTargetRef;
+    if (
+      obj.kind === 'HorizontalPodAutoscaler' &&
+      target?.kind === 'Deployment' &&
+      renamed.has(target.name ?? '')
+    ) {
+      out.colourWorkloads.push({
+        ...obj,
+        spec: {
+          ...(obj.spec as object),
+          scaleTargetRef: { ...target, name: renamed.get(target.name ?? '') },
+        },
+      });
     } else out.rest.push(obj);
   }
   for (const obj of traffic) {
-    const s = obj.kind === 'Service' ? plan.services.find((x) => x.activeService === obj.metadata.name) : undefined;
+    const s =
+      obj.kind === 'Service' ? plan.services.find((x) => x.activeService === obj.metadata.name) : undefined;
     if (!s) {
       out.rest.push(obj);
       continue;
     }
     out.active.push(withSelector(obj, s.activeService, s.selectorAfter));
-    out.preview.push({ ...withSelector(obj, s.previewService, s.selectorAfter), metadata: { ...obj.metadata, name: s.previewService, labels: { ...obj.metadata.labels, 'slipway.dev/role': 'preview' } } });
+    out.preview.push({
+      ...withSelector(obj, s.previewService, s.selectorAfter),
+      metadata: {
+        ...obj.metadata,
+        name: s.previewService,
+        labels: { ...obj.metadata.labels, 'slipway.dev/role': 'preview' },
+      },
+    });
   }
   return out;
 }
@@ -86,11 +112,19 @@ export function servedObjects(release: Release): KubeObject[] {
   if (release.strategy !== 'blue-green' || !release.activeColours) return objects;
   const services = Object.keys(release.spec.services).sort();
   // planBlueGreen picks the colour opposite the active one as "new": pass the opposite of what served.
-  const opposite: Record<string, Colour> = Object.fromEntries(Object.entries(release.activeColours).map(([svc, c]) => [svc, otherColour(c)]));
+  const opposite: Record<string, Colour> = Object.fromEntries(
+    Object.entries(release.activeColours).map(([svc, c]) => [svc, otherColour(c)]),
+  );
   const plan = planBlueGreen(workloadsOf(objects, services), release.spec.deploy, {}, opposite);
   const workloads = objects.filter((o) => ['Deployment', 'HorizontalPodAutoscaler'].includes(o.kind));
   const traffic = objects.filter((o) => o.kind === 'Service');
   const coloured = colourObjects(workloads, traffic, plan);
   const replaced = new Set([...workloads, ...traffic]);
-  return [...objects.filter((o) => !replaced.has(o)), ...coloured.colourWorkloads, ...coloured.rest, ...coloured.preview, ...coloured.active];
+  return [
+    ...objects.filter((o) => !replaced.has(o)),
+    ...coloured.colourWorkloads,
+    ...coloured.rest,
+    ...coloured.preview,
+    ...coloured.active,
+  ];
 }

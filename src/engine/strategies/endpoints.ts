@@ -15,10 +15,22 @@ export function readyAddresses(ep: Endpoints | undefined): number {
 }
 
 /** Resolves once the Service's Endpoints list at least `count` ready addresses. */
-export async function waitForReadyEndpoints(cluster: Cluster, namespace: string, service: string, count: number, signal: AbortSignal): Promise<void> {
-  await cluster.watch<Endpoints>({ apiVersion: 'v1', kind: 'Endpoints', namespace, name: service }, (ep) => readyAddresses(ep) >= count, signal);
+export async function waitForReadyEndpoints(
+  cluster: Cluster,
+  namespace: string,
+  service: string,
+  count: number,
+  signal: AbortSignal,
+): Promise<void> {
+  await cluster.watch<Endpoints>(
+    { apiVersion: 'v1', kind: 'Endpoints', namespace, name: service },
+    (ep) => readyAddresses(ep) >= count,
+    signal,
+  );
 }
 
 export async function readyCount(cluster: Cluster, namespace: string, service: string): Promise<number> {
-  return readyAddresses(await cluster.get<Endpoints>({ apiVersion: 'v1', kind: 'Endpoints', namespace, name: service }));
+  return readyAddresses(
+    await cluster.get<Endpoints>({ apiVersion: 'v1', kind: 'Endpoints', namespace, name: service }),
+  );
 }

@@ -9,13 +9,24 @@ import { diagnose, RolloutFailed, waitForRollouts } from '../rollout.js';
 import { StrategyFailed, type StrategyRun } from './strategy.js';
 
 /** Waits for the rollouts; a missed progress deadline or deploy timeout becomes StrategyFailed with the pods' reasons. */
-export async function rolloutGate(run: StrategyRun, refs: ObjectRef[], wait: (signal: AbortSignal) => Promise<void> = (signal) => waitForRollouts(run.ctx.cluster, refs, signal)): Promise<void> {
+export async function rolloutGate(
+  run: StrategyRun,
+  refs: ObjectRef[],
+  wait: (signal: AbortSignal) => Promise<void> = (signal) => waitForRollouts(run.ctx.cluster, refs, signal),
+): Promise<void> {
   try {
     await wait(run.wait());
   } catch (err) {
-    const why = err instanceof RolloutFailed ? err.message : err instanceof Error && err.name === 'TimeoutError' ? 'the rollout did not complete before the deploy timeout' : undefined;
+    const why =
+      err instanceof RolloutFailed
+        ? err.message
+        : err instanceof Error && err.name === 'TimeoutError'
+          ? 'the rollout did not complete before the deploy timeout'
+          : undefined;
     if (why === undefined) throw err;
-    const detail = (await Promise.all(refs.map((ref) => diagnose(run.ctx.cluster, ref).catch(() => '')))).filter(Boolean).join('; ');
+    const detail = (await Promise.all(refs.map((ref) => diagnose(run.ctx.cluster, ref).catch(() => ''))))
+      .filter(Boolean)
+      .join('; ');
     throw new StrategyFailed(detail ? `${why} (${detail})` : why);
   }
 }
@@ -25,7 +36,11 @@ export async function rolloutGate(run: StrategyRun, refs: ObjectRef[], wait: (si
  * failed or error result fails the gate; an inconclusive one (no data, by default) pauses the
  * deploy until `slipway promote` (continue) or `slipway abort` (roll back) names this revision.
  */
-export async function analysisGate(run: StrategyRun, names: string[], moment: string): Promise<AnalysisResult[]> {
+export async function analysisGate(
+  run: StrategyRun,
+  names: string[],
+  moment: string,
+): Promise<AnalysisResult[]> {
   if (run.analysisSkipped || names.length === 0) {
     run.steps.skip('analyse', run.analysisSkipped ?? `no ${moment} analysis in deploy.analysis`);
     return [];
@@ -35,7 +50,8 @@ export async function analysisGate(run: StrategyRun, names: string[], moment: st
     'analyse',
     async () => {
       results = await run.analyse(names, run.wait());
-      const describe = (list: AnalysisResult[]) => list.map((a) => `${a.name} ${a.phase} (${a.message})`).join(', ');
+      const describe = (list: AnalysisResult[]) =>
+        list.map((a) => `${a.name} ${a.phase} (${a.message})`).join(', ');
       const bad = results.filter((a) => a.phase === 'failed' || a.phase === 'error');
       if (bad.length) throw new StrategyFailed(`${moment} analysis ${describe(bad)}`, results);
       const unsure = results.filter((a) => a.phase === 'inconclusive');
@@ -43,7 +59,12 @@ export async function analysisGate(run: StrategyRun, names: string[], moment: st
       // Argo Rollouts pauses on an inconclusive run for a person to decide; so does Slipway, until
       // `slipway promote` / `slipway abort` or the deploy's timeout (which rolls back).
       const env = run.app.environment;
-      run.ctx.emit({ type: 'message', level: 'warn', text: `${moment} analysis ${describe(unsure)}: paused; \`slipway promote --env ${env}\` continues, \`slipway abort --env ${env}\` rolls back`, at: run.ctx.clock.now().toISOString() });
+      run.ctx.emit({
+        type: 'message',
+        level: 'warn',
+        text: `${moment} analysis ${describe(unsure)}: paused; \`slipway promote --env ${env}\` continues, \`slipway abort --env ${env}\` rolls back`,
+        at: run.ctx.clock.now().toISOString(),
+      });
       await run.promotion(run.wait());
     },
     `${moment}: ${names.join(', ')}`,

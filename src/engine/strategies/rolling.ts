@@ -15,7 +15,9 @@ export const rolling: DeployStrategy = {
 
   async execute(run: StrategyRun): Promise<Served> {
     const { ctx, app, groups } = run;
-    const deployments = groups.workloads.filter((o) => o.kind === 'Deployment').map((o) => refOf(o, app.namespace));
+    const deployments = groups.workloads
+      .filter((o) => o.kind === 'Deployment')
+      .map((o) => refOf(o, app.namespace));
     await run.steps.run('roll-out', async () => {
       await ctx.cluster.apply([...groups.workloads, ...groups.traffic], { fieldManager: FIELD_MANAGER });
       await rolloutGate(run, deployments);

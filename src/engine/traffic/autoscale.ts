@@ -11,15 +11,32 @@ interface Hpa extends KubeObject {
   status?: { desiredReplicas?: number; currentReplicas?: number };
 }
 
-export async function liveHpaReplicas(cluster: Cluster, namespace: string, rendered: KubeObject[]): Promise<Record<string, number>> {
+export async function liveHpaReplicas(
+  cluster: Cluster,
+  namespace: string,
+  rendered: KubeObject[],
+): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const hpa of rendered.filter((o) => o.kind === 'HorizontalPodAutoscaler') as Hpa[]) {
     const service = hpa.metadata.labels?.[LABEL_NAME];
     const target = hpa.spec?.scaleTargetRef;
     if (!service || target?.kind !== 'Deployment' || !target.name) continue;
-    const live = await cluster.get<Hpa>({ apiVersion: hpa.apiVersion, kind: hpa.kind, namespace, name: hpa.metadata.name ?? '' });
+    const live = await cluster.get<Hpa>({
+      apiVersion: hpa.apiVersion,
+      kind: hpa.kind,
+      namespace,
+      name: hpa.metadata.name ?? '',
+    });
     const fromHpa = live?.status?.desiredReplicas ?? live?.status?.currentReplicas;
-    const deployment = fromHpa === undefined ? await cluster.get<KubeObject & { spec?: { replicas?: number } }>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: target.name }) : undefined;
+    const deployment =
+      fromHpa === undefined
+        ? await cluster.get<KubeObject & { spec?: { replicas?: number } }>({
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            namespace,
+            name: target.name,
+          })
+        : undefined;
     const replicas = fromHpa ?? deployment?.spec?.replicas;
     if (replicas !== undefined) out[service] = replicas;
   }

@@ -15,7 +15,10 @@ export class GatewayApiRouter extends RoutedRouter {
 
   protected async route(service: CanaryService, weight: number): Promise<void> {
     const route = routeOf(service);
-    await this.cluster.apply([weightedHttpRoute(renderedObject(this.objects, 'HTTPRoute', route.name), route, weight)], { fieldManager: FIELD_MANAGER, force: true });
+    await this.cluster.apply(
+      [weightedHttpRoute(renderedObject(this.objects, 'HTTPRoute', route.name), route, weight)],
+      { fieldManager: FIELD_MANAGER, force: true },
+    );
   }
 
   async reset(service: CanaryService): Promise<void> {

@@ -6,7 +6,12 @@ import { NginxRouter } from './nginx.js';
 import { ReplicaRatioRouter } from './replica-ratio.js';
 import type { TrafficRouter } from './router.js';
 
-export function routerFor(service: CanaryService, cluster: Cluster, namespace: string, objects: KubeObject[]): TrafficRouter {
+export function routerFor(
+  service: CanaryService,
+  cluster: Cluster,
+  namespace: string,
+  objects: KubeObject[],
+): TrafficRouter {
   if (service.traffic === 'gateway') return new GatewayApiRouter(cluster, namespace, objects);
   if (service.traffic === 'nginx') return new NginxRouter(cluster, namespace, objects);
   return new ReplicaRatioRouter(cluster, namespace);

@@ -15,17 +15,30 @@ export class NginxRouter extends RoutedRouter {
 
   private ref(service: CanaryService) {
     const route = routeOf(service);
-    return { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespace: this.namespace, name: route.canaryIngress ?? `${route.name}-canary` };
+    return {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      namespace: this.namespace,
+      name: route.canaryIngress ?? `${route.name}-canary`,
+    };
   }
 
   protected async route(service: CanaryService, weight: number): Promise<void> {
     const route = routeOf(service);
-    await this.cluster.apply([canaryIngressObject(renderedObject(this.objects, 'Ingress', route.name), route, weight)], { fieldManager: FIELD_MANAGER, force: true });
+    await this.cluster.apply(
+      [canaryIngressObject(renderedObject(this.objects, 'Ingress', route.name), route, weight)],
+      { fieldManager: FIELD_MANAGER, force: true },
+    );
   }
 
   async reset(service: CanaryService): Promise<void> {
     if (!(await this.cluster.get(this.ref(service)))) return;
-    await this.cluster.patch(this.ref(service), { metadata: { annotations: canaryWeightAnnotations(0) } }, 'merge', { fieldManager: FIELD_MANAGER });
+    await this.cluster.patch(
+      this.ref(service),
+      { metadata: { annotations: canaryWeightAnnotations(0) } },
+      'merge',
+      { fieldManager: FIELD_MANAGER },
+    );
   }
 
   protected async removeRoute(service: CanaryService): Promise<void> {

@@ -19,7 +19,13 @@ interface BackendRefs {
   rules?: Array<{ backendRefs?: Array<{ name?: string }> }>;
 }
 
-export async function recoverCanaries(cluster: Cluster, namespace: string, app: string, rendered: KubeObject[], signal: AbortSignal): Promise<string[]> {
+export async function recoverCanaries(
+  cluster: Cluster,
+  namespace: string,
+  app: string,
+  rendered: KubeObject[],
+  signal: AbortSignal,
+): Promise<string[]> {
   const selector = { labelSelector: { [LABEL_ROLE]: ROLE_CANARY, [LABEL_INSTANCE]: app } };
   const [deployments, services, ingresses] = await Promise.all([
     cluster.list({ apiVersion: 'apps/v1', kind: 'Deployment', namespace }, selector),
@@ -29,14 +35,26 @@ export async function recoverCanaries(cluster: Cluster, namespace: string, app: 
   const done: string[] = [];
   const canaryServices = new Set(services.items.map((s) => s.metadata.name));
   for (const route of rendered.filter((o) => o.kind === 'HTTPRoute')) {
-    const live = await cluster.get<KubeObject & { spec?: BackendRefs }>({ apiVersion: route.apiVersion, kind: route.kind, namespace, name: route.metadata.name ?? '' });
+    const live = await cluster.get<KubeObject & { spec?: BackendRefs }>({
+      apiVersion: route.apiVersion,
+      kind: route.kind,
+      namespace,
+      name: route.metadata.name ?? '',
+    });
     if (!live?.spec?.rules?.some((r) => r.backendRefs?.some((b) => canaryServices.has(b.name)))) continue;
     await cluster.apply([route], { fieldManager: FIELD_MANAGER, force: true });
     done.push(`HTTPRoute ${route.metadata.name} weight 0`);
   }
   for (const ing of ingresses.items) {
-    const ref = { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', namespace, name: ing.metadata.name ?? '' };
-    await cluster.patch(ref, { metadata: { annotations: canaryWeightAnnotations(0) } }, 'merge', { fieldManager: FIELD_MANAGER });
+    const ref = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      namespace,
+      name: ing.metadata.name ?? '',
+    };
+    await cluster.patch(ref, { metadata: { annotations: canaryWeightAnnotations(0) } }, 'merge', {
+      fieldManager: FIELD_MANAGER,
+    });
     await cluster.delete(ref);
     done.push(`Ingress ${ref.name} weight 0, deleted`);
   }
@@ -52,7 +70,12 @@ export async function recoverCanaries(cluster: Cluster, namespace: string, app: 
     done.push(`Service ${s.metadata.name} deleted`);
   }
   for (const svc of rendered.filter((o) => o.kind === 'Service')) {
-    const live = await cluster.get<KubeObject & { spec?: { selector?: Record<string, string> } }>({ apiVersion: 'v1', kind: 'Service', namespace, name: svc.metadata.name ?? '' });
+    const live = await cluster.get<KubeObject & { spec?: { selector?: Record<string, string> } }>({
+      apiVersion: 'v1',
+      kind: 'Service',
+      namespace,
+      name: svc.metadata.name ?? '',
+    });
     if (live?.spec?.selector?.[POD_TEMPLATE_HASH] === undefined) continue;
     await cluster.apply([svc], { fieldManager: FIELD_MANAGER, force: true });
     done.push(`Service ${svc.metadata.name} selects all its pods again`);

@@ -24,11 +24,26 @@ export class ReplicaRatioRouter implements TrafficRouter {
   async prepare(): Promise<void> {}
 
   async setWeight(service: CanaryService, weight: CanaryWeight, signal: AbortSignal): Promise<void> {
-    const ref = (name: string) => ({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: this.namespace, name });
+    const ref = (name: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: this.namespace,
+      name,
+    });
     // Canary up first, stable down second: capacity never dips below the plan's total.
-    await this.cluster.patch(ref(service.canaryDeployment), { spec: { replicas: weight.canaryReplicas } }, 'merge', { fieldManager: FIELD_MANAGER });
+    await this.cluster.patch(
+      ref(service.canaryDeployment),
+      { spec: { replicas: weight.canaryReplicas } },
+      'merge',
+      { fieldManager: FIELD_MANAGER },
+    );
     await waitForRollouts(this.cluster, [ref(service.canaryDeployment)], signal);
-    await this.cluster.patch(ref(service.stableDeployment), { spec: { replicas: weight.stableReplicas } }, 'merge', { fieldManager: FIELD_MANAGER });
+    await this.cluster.patch(
+      ref(service.stableDeployment),
+      { spec: { replicas: weight.stableReplicas } },
+      'merge',
+      { fieldManager: FIELD_MANAGER },
+    );
     await waitForRollouts(this.cluster, [ref(service.stableDeployment)], signal);
   }
 

@@ -41,7 +41,10 @@ interface HttpRouteSpec {
 interface IngressSpec {
   ingressClassName?: string;
   tls?: unknown[];
-  rules?: Array<{ host?: string; http?: { paths?: Array<{ backend?: { service?: { name?: string; port?: unknown } } }> } }>;
+  rules?: Array<{
+    host?: string;
+    http?: { paths?: Array<{ backend?: { service?: { name?: string; port?: unknown } } }> };
+  }>;
 }
 
 const role = { [LABEL_ROLE]: ROLE_CANARY };
@@ -54,7 +57,10 @@ function withoutClusterIp(spec: ServiceSpec): ServiceSpec {
 /** The rendered stable Service narrowed to the stable ReplicaSet's pods while the canary runs. */
 export function pinnedStableService(service: KubeObject, podTemplateHash: string): KubeObject {
   const spec = (service.spec ?? {}) as ServiceSpec;
-  return { ...service, spec: { ...spec, selector: { ...spec.selector, [POD_TEMPLATE_HASH]: podTemplateHash } } };
+  return {
+    ...service,
+    spec: { ...spec, selector: { ...spec.selector, [POD_TEMPLATE_HASH]: podTemplateHash } },
+  };
 }
 
 /** `<service>-canary`: the stable Service's ports, selecting only pods with the canary role. */
@@ -63,7 +69,11 @@ export function canaryServiceObject(service: KubeObject, route: CanaryRoute): Ku
   return {
     apiVersion: service.apiVersion,
     kind: service.kind,
-    metadata: { name: route.canaryService, ...(service.metadata.namespace ? { namespace: service.metadata.namespace } : {}), labels: { ...service.metadata.labels, ...role } },
+    metadata: {
+      name: route.canaryService,
+      ...(service.metadata.namespace ? { namespace: service.metadata.namespace } : {}),
+      labels: { ...service.metadata.labels, ...role },
+    },
     spec: { ...spec, selector: { ...spec.selector, ...role } },
   };
 }
@@ -82,13 +92,23 @@ export function weightedHttpRoute(rendered: KubeObject, route: CanaryRoute, weig
   const spec = (rendered.spec ?? {}) as HttpRouteSpec;
   const rules = (spec.rules ?? []).map((rule) => ({
     ...rule,
-    backendRefs: (rule.backendRefs ?? []).flatMap((ref) => (isStableRef(ref, route) ? [{ ...ref, weight: WEIGHT_TOTAL - weight }, { ...ref, name: route.canaryService, weight }] : [ref])),
+    backendRefs: (rule.backendRefs ?? []).flatMap((ref) =>
+      isStableRef(ref, route)
+        ? [
+            { ...ref, weight: WEIGHT_TOTAL - weight },
+            { ...ref, name: route.canaryService, weight },
+          ]
+        : [ref],
+    ),
   }));
   return { ...rendered, spec: { ...spec, rules } };
 }
 
 /** The canary's weight an HTTPRoute holds (0 when it has no canary ref): what an observer reads. */
-export function httpRouteCanaryWeight(obj: KubeObject | undefined, route: Pick<CanaryRoute, 'canaryService'>): number {
+export function httpRouteCanaryWeight(
+  obj: KubeObject | undefined,
+  route: Pick<CanaryRoute, 'canaryService'>,
+): number {
   const refs = ((obj?.spec ?? {}) as HttpRouteSpec).rules?.flatMap((r) => r.backendRefs ?? []) ?? [];
   const total = refs.reduce((n, r) => n + (r.weight ?? 1), 0);
   const canary = refs.filter((r) => r.name === route.canaryService).reduce((n, r) => n + (r.weight ?? 1), 0);
@@ -102,7 +122,15 @@ export function canaryIngressObject(stable: KubeObject, route: CanaryRoute, weig
     .filter((r) => r.http?.paths?.some((p) => p.backend?.service?.name === route.stableService))
     .map((r) => ({
       ...r,
-      http: { ...r.http, paths: (r.http?.paths ?? []).filter((p) => p.backend?.service?.name === route.stableService).map((p) => ({ ...p, backend: { ...p.backend, service: { ...p.backend?.service, name: route.canaryService } } })) },
+      http: {
+        ...r.http,
+        paths: (r.http?.paths ?? [])
+          .filter((p) => p.backend?.service?.name === route.stableService)
+          .map((p) => ({
+            ...p,
+            backend: { ...p.backend, service: { ...p.backend?.service, name: route.canaryService } },
+          })),
+      },
     }));
   const legacyClass = stable.metadata.annotations?.['kubernetes.io/ingress.class'];
   return {
@@ -117,7 +145,11 @@ export function canaryIngressObject(stable: KubeObject, route: CanaryRoute, weig
         ...canaryWeightAnnotations(weight),
       },
     },
-    spec: { ...(spec.ingressClassName ? { ingressClassName: spec.ingressClassName } : {}), ...(spec.tls ? { tls: spec.tls } : {}), rules },
+    spec: {
+      ...(spec.ingressClassName ? { ingressClassName: spec.ingressClassName } : {}),
+      ...(spec.tls ? { tls: spec.tls } : {}),
+      rules,
+    },
   };
 }
 

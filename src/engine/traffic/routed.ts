@@ -31,16 +31,29 @@ export function renderedObject(objects: KubeObject[], kind: string, name: string
 }
 
 /** The pod-template-hash of the stable Deployment's current ReplicaSet, once its rollout is complete. */
-export async function stablePodTemplateHash(cluster: Cluster, namespace: string, deployment: string, signal: AbortSignal): Promise<string> {
+export async function stablePodTemplateHash(
+  cluster: Cluster,
+  namespace: string,
+  deployment: string,
+  signal: AbortSignal,
+): Promise<string> {
   const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: deployment };
   await waitForRollouts(cluster, [ref], signal);
   const live = await cluster.get<Deployment>(ref);
-  const { items } = await cluster.list({ apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace }, { labelSelector: live?.spec?.selector?.matchLabels ?? {} });
-  const owned = items.filter((rs) => rs.metadata.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === deployment));
+  const { items } = await cluster.list(
+    { apiVersion: 'apps/v1', kind: 'ReplicaSet', namespace },
+    { labelSelector: live?.spec?.selector?.matchLabels ?? {} },
+  );
+  const owned = items.filter((rs) =>
+    rs.metadata.ownerReferences?.some((o) => o.kind === 'Deployment' && o.name === deployment),
+  );
   const revision = (rs: KubeObject) => Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0);
   const current = owned.sort((a, b) => revision(b) - revision(a))[0];
   const hash = current?.metadata.labels?.[POD_TEMPLATE_HASH];
-  if (!hash) throw new StrategyFailed(`the stable Deployment ${deployment} has no ReplicaSet with a ${POD_TEMPLATE_HASH} label to pin its Service to`);
+  if (!hash)
+    throw new StrategyFailed(
+      `the stable Deployment ${deployment} has no ReplicaSet with a ${POD_TEMPLATE_HASH} label to pin its Service to`,
+    );
   return hash;
 }
 
@@ -63,25 +76,50 @@ export abstract class RoutedRouter implements TrafficRouter {
     const route = routeOf(service);
     const stable = renderedObject(this.objects, 'Service', route.stableService);
     const hash = await stablePodTemplateHash(this.cluster, this.namespace, service.stableDeployment, signal);
-    await this.cluster.apply([pinnedStableService(stable, hash), canaryServiceObject(stable, route)], { fieldManager: FIELD_MANAGER, force: true });
+    await this.cluster.apply([pinnedStableService(stable, hash), canaryServiceObject(stable, route)], {
+      fieldManager: FIELD_MANAGER,
+      force: true,
+    });
   }
 
   async setWeight(service: CanaryService, weight: CanaryWeight, signal: AbortSignal): Promise<void> {
     const route = routeOf(service);
-    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: this.namespace, name: service.canaryDeployment };
+    const ref = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: this.namespace,
+      name: service.canaryDeployment,
+    };
     // Pods first, weight second: the route never sends a share to a Service without the pods for it.
-    await this.cluster.patch(ref, { spec: { replicas: weight.canaryReplicas } }, 'merge', { fieldManager: FIELD_MANAGER });
+    await this.cluster.patch(ref, { spec: { replicas: weight.canaryReplicas } }, 'merge', {
+      fieldManager: FIELD_MANAGER,
+    });
     await waitForRollouts(this.cluster, [ref], signal);
-    if (weight.weight > 0) await waitForReadyEndpoints(this.cluster, this.namespace, route.canaryService, weight.canaryReplicas, signal);
+    if (weight.weight > 0)
+      await waitForReadyEndpoints(
+        this.cluster,
+        this.namespace,
+        route.canaryService,
+        weight.canaryReplicas,
+        signal,
+      );
     await this.route(service, weight.weight);
   }
 
   async remove(service: CanaryService): Promise<void> {
     const route = routeOf(service);
     await this.removeRoute(service);
-    await this.cluster.delete({ apiVersion: 'v1', kind: 'Service', namespace: this.namespace, name: route.canaryService });
+    await this.cluster.delete({
+      apiVersion: 'v1',
+      kind: 'Service',
+      namespace: this.namespace,
+      name: route.canaryService,
+    });
     // The stable Service as rendered again: the pod-template-hash key leaves its selector (server-side apply drops what it no longer applies).
-    await this.cluster.apply([renderedObject(this.objects, 'Service', route.stableService)], { fieldManager: FIELD_MANAGER, force: true });
+    await this.cluster.apply([renderedObject(this.objects, 'Service', route.stableService)], {
+      fieldManager: FIELD_MANAGER,
+      force: true,
+    });
   }
 
   describe(service: CanaryService, weight: number): string {

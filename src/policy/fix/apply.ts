@@ -8,7 +8,10 @@ import type { Path } from '../types.js';
  * API keeps comments, key order, quoting and blank lines) and splices only those sections back into the
  * original text, so untouched documents stay byte-identical. Returns undefined when nothing changed.
  */
-export function applyFixes(file: ParsedFile, fixes: readonly PlannedFix[]): { text: string; applied: number } | undefined {
+export function applyFixes(
+  file: ParsedFile,
+  fixes: readonly PlannedFix[],
+): { text: string; applied: number } | undefined {
   const byDoc = new Map<number, PlannedFix[]>();
   for (const f of fixes) {
     const hash = f.docKey.lastIndexOf('#');
@@ -25,7 +28,8 @@ export function applyFixes(file: ParsedFile, fixes: readonly PlannedFix[]): { te
   for (const index of [...byDoc.keys()].sort((a, b) => b - a)) {
     const doc = file.documents[index];
     if (!doc) continue;
-    for (const fix of byDoc.get(index) ?? []) for (const op of fix.ops) applied += setPath(doc, op.path, op.value) ? 1 : 0;
+    for (const fix of byDoc.get(index) ?? [])
+      for (const op of fix.ops) applied += setPath(doc, op.path, op.value) ? 1 : 0;
     // Document.toString also writes the comments above the document's range (which yaml attaches to the
     // document or its contents), so the replaced section starts where the previous document ends.
     const start = index > 0 ? (file.documents[index - 1]?.range[2] ?? doc.range[0]) : 0;

@@ -28,7 +28,10 @@ describe('parseManifests', () => {
 
   it('reads every object of a multi-document stream, skipping empty documents and expanding Lists', () => {
     expect(parsed.problems).toEqual([]);
-    expect(parsed.manifests.map((m) => `${m.ref.kind}/${m.ref.namespace ?? ''}/${m.ref.name}`)).toEqual(['Deployment/shop/web', 'ConfigMap//c']);
+    expect(parsed.manifests.map((m) => `${m.ref.kind}/${m.ref.namespace ?? ''}/${m.ref.name}`)).toEqual([
+      'Deployment/shop/web',
+      'ConfigMap//c',
+    ]);
   });
 
   it('places a field at its key, and a missing field at its nearest existing parent', () => {
@@ -62,10 +65,12 @@ describe('parseManifests', () => {
   });
 
   it("names Helm's template file from the # Source comment and places fields on the template's lines", () => {
-    const stream = '---\n# Source: mychart/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n';
+    const stream =
+      '---\n# Source: mychart/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n';
     const template = '# a Service\napiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Values.name }}\n';
     const sourceFile = (s: string) => `chart/${s.split('/').slice(1).join('/')}`;
-    const rendered = '---\n# Source: mychart/templates/svc.yaml\n# a Service\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n';
+    const rendered =
+      '---\n# Source: mychart/templates/svc.yaml\n# a Service\napiVersion: v1\nkind: Service\nmetadata:\n  name: s\n';
     const helm = parseManifests(rendered, 'chart', { sourceFile, templateText: () => template });
     expect(helm.manifests[0]?.file).toBe('chart/templates/svc.yaml');
     expect(helm.manifests[0]?.locate(['metadata', 'name'])).toEqual({ line: 5, column: 3 });
@@ -73,14 +78,25 @@ describe('parseManifests', () => {
     expect(helm.editable).toBe(false);
     // A template that cannot be read (a packaged subchart): line 1 of the named file, marked approximate.
     const unread = parseManifests(stream, 'chart', { sourceFile, templateText: () => undefined });
-    expect(unread.manifests[0]?.locate(['metadata', 'name'])).toEqual({ line: 1, column: 1, approximate: true });
+    expect(unread.manifests[0]?.locate(['metadata', 'name'])).toEqual({
+      line: 1,
+      column: 1,
+      approximate: true,
+    });
   });
 });
 
 describe('YAML 1.1 as kubectl reads it', () => {
   it('reads yes/on as booleans, 0644 as octal, merge keys, and keeps dates as strings', () => {
-    const parsed = parseManifests('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations: {since: 2024-01-01}\nx: &x {mode: 0644, on: yes}\nz:\n  <<: *x\n', 'c.yaml');
-    expect(parsed.manifests[0]?.body).toMatchObject({ metadata: { annotations: { since: '2024-01-01' } }, x: { mode: 420, true: true }, z: { mode: 420 } });
+    const parsed = parseManifests(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations: {since: 2024-01-01}\nx: &x {mode: 0644, on: yes}\nz:\n  <<: *x\n',
+      'c.yaml',
+    );
+    expect(parsed.manifests[0]?.body).toMatchObject({
+      metadata: { annotations: { since: '2024-01-01' } },
+      x: { mode: 420, true: true },
+      z: { mode: 420 },
+    });
   });
 
   it('rejects duplicate keys with a position', () => {
@@ -91,7 +107,11 @@ describe('YAML 1.1 as kubectl reads it', () => {
 
 describe('identity errors', () => {
   it('says when apiVersion or the name is not a string', () => {
-    expect(parseManifests('apiVersion: 1\nkind: X\nmetadata: {name: a}\n', 'a.yaml').problems[0]?.message).toBe('apiVersion must be a string (quote it: "1")');
-    expect(parseManifests('apiVersion: v1\nkind: Pod\nmetadata: {name: 123}\n', 'a.yaml').problems[0]?.message).toBe('metadata.name must be a string (quote it: "123")');
+    expect(
+      parseManifests('apiVersion: 1\nkind: X\nmetadata: {name: a}\n', 'a.yaml').problems[0]?.message,
+    ).toBe('apiVersion must be a string (quote it: "1")');
+    expect(
+      parseManifests('apiVersion: v1\nkind: Pod\nmetadata: {name: 123}\n', 'a.yaml').problems[0]?.message,
+    ).toBe('metadata.name must be a string (quote it: "123")');
   });
 });

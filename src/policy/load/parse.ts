@@ -1,4 +1,13 @@
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Tags } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+  type Tags,
+} from 'yaml';
 import type { Problem } from '../../errors.js';
 import { isObj, str, type Obj } from '../access.js';
 import type { Manifest, Path, Position } from '../types.js';
@@ -15,7 +24,8 @@ const YAML_OPTIONS = (lineCounter: LineCounter) => ({
   merge: true,
   uniqueKeys: true,
   prettyErrors: false,
-  customTags: (tags: Tags) => tags.filter((t) => !(typeof t === 'object' && 'tag' in t && t.tag === 'tag:yaml.org,2002:timestamp')),
+  customTags: (tags: Tags) =>
+    tags.filter((t) => !(typeof t === 'object' && 'tag' in t && t.tag === 'tag:yaml.org,2002:timestamp')),
 });
 
 export interface ParseOptions {
@@ -74,7 +84,9 @@ export function parseManifests(text: string, file: string, options: ParseOptions
     const docKey = `${file}#${index}`;
     const contents = doc.contents as Node | null;
     // Rendered Helm output: positions move into the template file.
-    const place = source ? templatePlacer(source, lines, lineCounter, options.templateText, templates) : (offset: number) => at(offset);
+    const place = source
+      ? templatePlacer(source, lines, lineCounter, options.templateText, templates)
+      : (offset: number) => at(offset);
     const start = place(contents?.range?.[0] ?? doc.range[0]);
     if (!isObj(body)) {
       problems.push({
@@ -88,7 +100,11 @@ export function parseManifests(text: string, file: string, options: ParseOptions
       const problem = missingIdentity(item);
       const itemStart = locate(docPath);
       if (problem) {
-        problems.push({ message: problem, location: { file: reportedFile, line: itemStart.line, column: itemStart.column }, hint: 'every object needs apiVersion, kind and metadata.name (or generateName)' });
+        problems.push({
+          message: problem,
+          location: { file: reportedFile, line: itemStart.line, column: itemStart.column },
+          hint: 'every object needs apiVersion, kind and metadata.name (or generateName)',
+        });
         return;
       }
       const meta = isObj(item.metadata) ? item.metadata : {};

@@ -12,8 +12,10 @@ function lineOf(template: string, rendered: string, needle: string) {
 
 describe('mapping rendered Helm documents to template lines', () => {
   it('maps every line of a template without line-shifting constructs, inline values included', () => {
-    const template = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}-web\nspec:\n  containers:\n    - name: web\n      image: {{ .Values.image }}\n      securityContext:\n        privileged: {{ .Values.privileged }}\n';
-    const rendered = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: shop-web\nspec:\n  containers:\n    - name: web\n      image: nginx\n      securityContext:\n        privileged: true';
+    const template =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Release.Name }}-web\nspec:\n  containers:\n    - name: web\n      image: {{ .Values.image }}\n      securityContext:\n        privileged: {{ .Values.privileged }}\n';
+    const rendered =
+      'apiVersion: v1\nkind: Pod\nmetadata:\n  name: shop-web\nspec:\n  containers:\n    - name: web\n      image: nginx\n      securityContext:\n        privileged: true';
     expect(lineOf(template, rendered, 'privileged').exact).toBe(10);
     expect(lineOf(template, rendered, 'image').exact).toBe(8);
     // A column before the action is the same in the template; one inside the rendered value is the action's.
@@ -88,23 +90,68 @@ describe('mapping rendered Helm documents to template lines', () => {
       '  type: ClusterIP',
       '{{- end }}',
     ].join('\n');
-    const rendered = ['apiVersion: v1', 'kind: Service', 'metadata:', '  name: b', 'spec:', '  ports:', '    - port: 80', '    - port: 443', '  type: ClusterIP'].join('\n');
+    const rendered = [
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata:',
+      '  name: b',
+      'spec:',
+      '  ports:',
+      '    - port: 80',
+      '    - port: 443',
+      '  type: ClusterIP',
+    ].join('\n');
     expect(lineOf(template, rendered, 'name: b').exact).toBe(10);
     expect(lineOf(template, rendered, 'port: 443').exact).toBe(14);
     expect(lineOf(template, rendered, 'type: ClusterIP').exact).toBe(16);
     expect(lineOf(template, rendered, 'kind: Service').start).toBe(7);
     // The first document of the file: the section before the `---`.
-    expect(lineOf(template, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: base', 'name: base').exact).toBe(4);
+    expect(
+      lineOf(template, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: base', 'name: base').exact,
+    ).toBe(4);
   });
 
   it('takes the branch an if/else rendered, and a value on a line of its own as approximate', () => {
-    const template = ['kind: Pod', 'spec:', '  {{- if .Values.host }}', '  hostNetwork: true', '  {{- else }}', '  hostPID: true', '  {{- end }}', '  nodeSelector:', '  {{ .Values.nodeSelector }}', '  restartPolicy: Always'].join('\n');
-    expect(lineOf(template, 'kind: Pod\nspec:\n  hostPID: true\n  nodeSelector:\n  zone: a\n  restartPolicy: Always', 'hostPID').exact).toBe(6);
-    expect(lineOf(template, 'kind: Pod\nspec:\n  hostNetwork: true\n  nodeSelector:\n  zone: a\n  restartPolicy: Always', 'hostNetwork').exact).toBe(4);
-    const selector = lineOf(template, 'kind: Pod\nspec:\n  hostPID: true\n  nodeSelector:\n  zone: a\n  restartPolicy: Always', 'zone: a');
+    const template = [
+      'kind: Pod',
+      'spec:',
+      '  {{- if .Values.host }}',
+      '  hostNetwork: true',
+      '  {{- else }}',
+      '  hostPID: true',
+      '  {{- end }}',
+      '  nodeSelector:',
+      '  {{ .Values.nodeSelector }}',
+      '  restartPolicy: Always',
+    ].join('\n');
+    expect(
+      lineOf(
+        template,
+        'kind: Pod\nspec:\n  hostPID: true\n  nodeSelector:\n  zone: a\n  restartPolicy: Always',
+        'hostPID',
+      ).exact,
+    ).toBe(6);
+    expect(
+      lineOf(
+        template,
+        'kind: Pod\nspec:\n  hostNetwork: true\n  nodeSelector:\n  zone: a\n  restartPolicy: Always',
+        'hostNetwork',
+      ).exact,
+    ).toBe(4);
+    const selector = lineOf(
+      template,
+      'kind: Pod\nspec:\n  hostPID: true\n  nodeSelector:\n  zone: a\n  restartPolicy: Always',
+      'zone: a',
+    );
     expect(selector.exact).toBeUndefined();
     expect(selector.start).toBe(1);
-    expect(lineOf(template, 'kind: Pod\nspec:\n  hostPID: true\n  nodeSelector:\n  zone: a\n  restartPolicy: Always', 'restartPolicy').exact).toBe(10);
+    expect(
+      lineOf(
+        template,
+        'kind: Pod\nspec:\n  hostPID: true\n  nodeSelector:\n  zone: a\n  restartPolicy: Always',
+        'restartPolicy',
+      ).exact,
+    ).toBe(10);
   });
 
   it('reports nothing exact for a document that does not align with its template', () => {
@@ -115,7 +162,11 @@ describe('mapping rendered Helm documents to template lines', () => {
   });
 
   it('leaves positions approximate for a document too large to align', () => {
-    const template = ['kind: ConfigMap', 'data:', ...Array.from({ length: 2100 }, (_, k) => `  k${k}: {{ .Values.v${k} }}`)];
+    const template = [
+      'kind: ConfigMap',
+      'data:',
+      ...Array.from({ length: 2100 }, (_, k) => `  k${k}: {{ .Values.v${k} }}`),
+    ];
     const rendered = ['kind: ConfigMap', 'data:', ...Array.from({ length: 2100 }, (_, k) => `  k${k}: x`)];
     const big = mapDocument(classifyTemplate(template.join('\n')), rendered);
     expect(big.exactLine(0)).toBeUndefined();

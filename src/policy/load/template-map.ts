@@ -45,7 +45,8 @@ export interface TemplateMap {
 }
 
 const ACTION = /\{\{[\s\S]*?\}\}/g;
-const CONTROL_ACTION = /^\{\{-?\s*(?:if\b|else\b|end\b|range\b|with\b|define\b|block\b|\/\*[\s\S]*\*\/\s*-?\}\}$|\$[\w]*\s*:?=)/;
+const CONTROL_ACTION =
+  /^\{\{-?\s*(?:if\b|else\b|end\b|range\b|with\b|define\b|block\b|\/\*[\s\S]*\*\/\s*-?\}\}$|\$[\w]*\s*:?=)/;
 const OPENS_BLOCK = /^\{\{-?\s*(if|range|with|define|block)\b/;
 const CLOSES_BLOCK = /^\{\{-?\s*end\b/;
 const ELSE = /^\{\{-?\s*else\b/;
@@ -83,10 +84,17 @@ export function classifyTemplate(template: string): TemplateLine[] {
     const actions = rest.match(ACTION) ?? [];
     let role: Role;
     if (startsInAction || inAction || joinNext) role = 'producer';
-    else if (!text.includes('{{')) role = /^---\s*$/.test(text) ? 'separator' : text.trim() === '' ? 'blank' : 'literal';
+    else if (!text.includes('{{'))
+      role = /^---\s*$/.test(text) ? 'separator' : text.trim() === '' ? 'blank' : 'literal';
     else if (complete.trim() === '' && actions.every((a) => CONTROL_ACTION.test(a))) role = 'control';
-    else if (actions.some((a) => a.startsWith('{{-') || a.endsWith('-}}') || CONTROL_ACTION.test(a) || EMITS_NEWLINES.test(a))) role = 'producer';
-    else if (complete.trim() === '') role = 'producer'; // a value on a line of its own can be any YAML
+    else if (
+      actions.some(
+        (a) => a.startsWith('{{-') || a.endsWith('-}}') || CONTROL_ACTION.test(a) || EMITS_NEWLINES.test(a),
+      )
+    )
+      role = 'producer';
+    else if (complete.trim() === '')
+      role = 'producer'; // a value on a line of its own can be any YAML
     else role = 'inline';
     const line: TemplateLine = { text, role, jumps: [] };
     if (role === 'inline') line.pattern = new RegExp(`^${text.split(ACTION).map(escape).join('.*')}$`);
@@ -188,7 +196,8 @@ export function mapDocument(template: TemplateLine[], rendered: readonly string[
   for (let i = n - 1; i >= 0; i--) {
     const seeds: number[] = [];
     // Only states an alignment can reach matter (no predecessor of an unreachable state is reachable).
-    for (let j = 0; j < m; j++) if (fwd[id(i, j)] && consume(i, j).some(([to]) => bwd[id(i + 1, to)])) seeds.push(j);
+    for (let j = 0; j < m; j++)
+      if (fwd[id(i, j)] && consume(i, j).some(([to]) => bwd[id(i + 1, to)])) seeds.push(j);
     close(bwd, i, seeds, pred);
   }
   // Roles of each rendered line over every complete alignment.
@@ -209,7 +218,13 @@ export function mapDocument(template: TemplateLine[], rendered: readonly string[
   let startLine = 1;
   const firstContent = (s: number) => {
     let j = s;
-    while (j < m && template[j]?.role !== 'literal' && template[j]?.role !== 'inline' && template[j]?.role !== 'producer') j++;
+    while (
+      j < m &&
+      template[j]?.role !== 'literal' &&
+      template[j]?.role !== 'inline' &&
+      template[j]?.role !== 'producer'
+    )
+      j++;
     return j < m ? j + 1 : s + 1;
   };
   if (complete.length === 1) startLine = firstContent(complete[0] as number);
@@ -219,7 +234,8 @@ export function mapDocument(template: TemplateLine[], rendered: readonly string[
     const j = known >= 0 ? (exact[known] as number) : undefined;
     if (j !== undefined) startLine = firstContent(Math.max(...starts.filter((st) => st <= j)));
   }
-  const exactLine = (index: number) => (ambiguous[index] || exact[index] === undefined ? undefined : (exact[index] as number) + 1);
+  const exactLine = (index: number) =>
+    ambiguous[index] || exact[index] === undefined ? undefined : (exact[index] as number) + 1;
   return {
     exactLine,
     startLine: Math.min(startLine, Math.max(m, 1)),
@@ -231,7 +247,11 @@ export function mapDocument(template: TemplateLine[], rendered: readonly string[
       if (t.role === 'literal') return renderedColumn;
       const action = t.text.indexOf('{{');
       // The text before the column is literal template text: the column is the same in the template.
-      if (renderedColumn - 1 <= action && r.slice(0, renderedColumn - 1) === t.text.slice(0, renderedColumn - 1)) return renderedColumn;
+      if (
+        renderedColumn - 1 <= action &&
+        r.slice(0, renderedColumn - 1) === t.text.slice(0, renderedColumn - 1)
+      )
+        return renderedColumn;
       return action + 1;
     },
   };

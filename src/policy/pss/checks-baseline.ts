@@ -33,7 +33,10 @@ export const hostNamespaces: PssCheck = {
   run: (w) =>
     (['hostNetwork', 'hostPID', 'hostIPC'] as const)
       .filter((f) => w.podSpec[f] === true)
-      .map((f) => ({ path: [...w.podSpecPath, f], message: `${f}=true shares the node's namespace with the pod` })),
+      .map((f) => ({
+        path: [...w.podSpecPath, f],
+        message: `${f}=true shares the node's namespace with the pod`,
+      })),
 };
 
 export const privileged: PssCheck = {
@@ -42,11 +45,29 @@ export const privileged: PssCheck = {
   run: (w) =>
     containersOf(w)
       .filter((c) => get(c.container, 'securityContext', 'privileged') === true)
-      .map((c) => ({ path: [...c.path, 'securityContext', 'privileged'], container: c.name, message: `container "${c.name}" is privileged (securityContext.privileged=true)` })),
+      .map((c) => ({
+        path: [...c.path, 'securityContext', 'privileged'],
+        container: c.name,
+        message: `container "${c.name}" is privileged (securityContext.privileged=true)`,
+      })),
 };
 
 // check_capabilities_baseline.go, capabilities_allowed_1_0 (unchanged since 1.22; NET_RAW is not in it).
-export const BASELINE_CAPABILITIES = new Set(['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']);
+export const BASELINE_CAPABILITIES = new Set([
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
+]);
 
 export const capabilitiesBaseline: PssCheck = {
   id: 'capabilities_baseline',
@@ -56,7 +77,13 @@ export const capabilitiesBaseline: PssCheck = {
       arr(get(c.container, 'securityContext', 'capabilities', 'add')).flatMap((cap, i) =>
         typeof cap === 'string' && BASELINE_CAPABILITIES.has(cap)
           ? []
-          : [{ path: [...c.path, 'securityContext', 'capabilities', 'add', i], container: c.name, message: `container "${c.name}" adds capability ${String(cap)}, outside the Baseline set` }],
+          : [
+              {
+                path: [...c.path, 'securityContext', 'capabilities', 'add', i],
+                container: c.name,
+                message: `container "${c.name}" adds capability ${String(cap)}, outside the Baseline set`,
+              },
+            ],
       ),
     ),
 };
@@ -67,7 +94,12 @@ export const hostPathVolumes: PssCheck = {
   run: (w) =>
     arr(w.podSpec.volumes).flatMap((v, i) =>
       isObj(v) && v.hostPath !== undefined && v.hostPath !== null
-        ? [{ path: [...w.podSpecPath, 'volumes', i, 'hostPath'], message: `volume "${str(v.name) ?? i}" is a hostPath volume` }]
+        ? [
+            {
+              path: [...w.podSpecPath, 'volumes', i, 'hostPath'],
+              message: `volume "${str(v.name) ?? i}" is a hostPath volume`,
+            },
+          ]
         : [],
     ),
 };
@@ -79,7 +111,13 @@ export const hostPorts: PssCheck = {
     containersOf(w).flatMap((c) =>
       arr(c.container.ports).flatMap((p, j) =>
         isObj(p) && p.hostPort !== undefined && p.hostPort !== null && p.hostPort !== 0
-          ? [{ path: [...c.path, 'ports', j, 'hostPort'], container: c.name, message: `container "${c.name}" uses hostPort ${String(p.hostPort)}` }]
+          ? [
+              {
+                path: [...c.path, 'ports', j, 'hostPort'],
+                container: c.name,
+                message: `container "${c.name}" uses hostPort ${String(p.hostPort)}`,
+              },
+            ]
           : [],
       ),
     ),
@@ -99,19 +137,29 @@ export const appArmorProfile: PssCheck = {
     const hits: PssHit[] = [];
     const podProfile = get(w.podSpec, 'securityContext', 'appArmorProfile');
     if (podProfile !== undefined && podProfile !== null && !appArmorFieldOk(podProfile)) {
-      hits.push({ path: [...sc(w), 'appArmorProfile', 'type'], message: `pod sets AppArmor profile type ${String(get(podProfile, 'type'))}` });
+      hits.push({
+        path: [...sc(w), 'appArmorProfile', 'type'],
+        message: `pod sets AppArmor profile type ${String(get(podProfile, 'type'))}`,
+      });
     }
     for (const c of containersOf(w)) {
       const p = get(c.container, 'securityContext', 'appArmorProfile');
       if (p !== undefined && p !== null && !appArmorFieldOk(p)) {
-        hits.push({ path: [...c.path, 'securityContext', 'appArmorProfile', 'type'], container: c.name, message: `container "${c.name}" sets AppArmor profile type ${String(get(p, 'type'))}` });
+        hits.push({
+          path: [...c.path, 'securityContext', 'appArmorProfile', 'type'],
+          container: c.name,
+          message: `container "${c.name}" sets AppArmor profile type ${String(get(p, 'type'))}`,
+        });
       }
     }
     for (const [key, value] of Object.entries(obj(w.podMeta.annotations) ?? {})) {
       if (!key.startsWith(APPARMOR_ANNOTATION)) continue;
       const v = value === null || value === undefined ? '' : String(value);
       if (v === '' || v === 'runtime/default' || v.startsWith('localhost/')) continue;
-      hits.push({ path: [...w.podMetaPath, 'annotations', key], message: `annotation ${key}="${v}" sets a forbidden AppArmor profile` });
+      hits.push({
+        path: [...w.podMetaPath, 'annotations', key],
+        message: `annotation ${key}="${v}" sets a forbidden AppArmor profile`,
+      });
     }
     return hits;
   },
@@ -124,20 +172,35 @@ export const seLinuxOptions: PssCheck = {
   level: 'baseline',
   run: (w, version) => {
     // container_engine_t is allowed from policy version 1.31.
-    const types = new Set(atLeast(version, 1, 31) ? [...SELINUX_TYPES_1_0, 'container_engine_t'] : SELINUX_TYPES_1_0);
+    const types = new Set(
+      atLeast(version, 1, 31) ? [...SELINUX_TYPES_1_0, 'container_engine_t'] : SELINUX_TYPES_1_0,
+    );
     const check = (opts: unknown, base: Path, who: string, container?: string): PssHit[] => {
       if (!isObj(opts)) return [];
       const hits: PssHit[] = [];
       const type = opts.type === undefined || opts.type === null ? '' : String(opts.type);
-      if (!types.has(type)) hits.push({ path: [...base, 'type'], container, message: `${who} sets SELinux type "${type}"` });
+      if (!types.has(type))
+        hits.push({ path: [...base, 'type'], container, message: `${who} sets SELinux type "${type}"` });
       for (const f of ['user', 'role'] as const) {
-        if (typeof opts[f] === 'string' && opts[f] !== '') hits.push({ path: [...base, f], container, message: `${who} sets SELinux ${f}; it may not be set` });
+        if (typeof opts[f] === 'string' && opts[f] !== '')
+          hits.push({
+            path: [...base, f],
+            container,
+            message: `${who} sets SELinux ${f}; it may not be set`,
+          });
       }
       return hits;
     };
     return [
       ...check(get(w.podSpec, 'securityContext', 'seLinuxOptions'), [...sc(w), 'seLinuxOptions'], 'pod'),
-      ...containersOf(w).flatMap((c) => check(get(c.container, 'securityContext', 'seLinuxOptions'), [...c.path, 'securityContext', 'seLinuxOptions'], `container "${c.name}"`, c.name)),
+      ...containersOf(w).flatMap((c) =>
+        check(
+          get(c.container, 'securityContext', 'seLinuxOptions'),
+          [...c.path, 'securityContext', 'seLinuxOptions'],
+          `container "${c.name}"`,
+          c.name,
+        ),
+      ),
     ];
   },
 };
@@ -147,7 +210,13 @@ export function procMountHits(w: Workload): PssHit[] {
     const pm = get(c.container, 'securityContext', 'procMount');
     return pm === undefined || pm === null || pm === 'Default'
       ? []
-      : [{ path: [...c.path, 'securityContext', 'procMount'], container: c.name, message: `container "${c.name}" sets procMount ${String(pm)}` }];
+      : [
+          {
+            path: [...c.path, 'securityContext', 'procMount'],
+            container: c.name,
+            message: `container "${c.name}" sets procMount ${String(pm)}`,
+          },
+        ];
   });
 }
 
@@ -164,11 +233,18 @@ export const seccompProfileBaseline: PssCheck = {
   run: (w) => {
     const hits: PssHit[] = [];
     if (get(w.podSpec, 'securityContext', 'seccompProfile', 'type') === 'Unconfined') {
-      hits.push({ path: [...sc(w), 'seccompProfile', 'type'], message: 'pod sets seccompProfile type Unconfined' });
+      hits.push({
+        path: [...sc(w), 'seccompProfile', 'type'],
+        message: 'pod sets seccompProfile type Unconfined',
+      });
     }
     for (const c of containersOf(w)) {
       if (get(c.container, 'securityContext', 'seccompProfile', 'type') === 'Unconfined') {
-        hits.push({ path: [...c.path, 'securityContext', 'seccompProfile', 'type'], container: c.name, message: `container "${c.name}" sets seccompProfile type Unconfined` });
+        hits.push({
+          path: [...c.path, 'securityContext', 'seccompProfile', 'type'],
+          container: c.name,
+          message: `container "${c.name}" sets seccompProfile type Unconfined`,
+        });
       }
     }
     return hits;
@@ -177,9 +253,26 @@ export const seccompProfileBaseline: PssCheck = {
 
 /** Safe sysctls by the policy version that allowed them (check_sysctls.go: 1.0, 1.27, 1.29, 1.32). */
 const SAFE_SYSCTLS: Array<[number, string[]]> = [
-  [0, ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start']],
+  [
+    0,
+    [
+      'kernel.shm_rmid_forced',
+      'net.ipv4.ip_local_port_range',
+      'net.ipv4.tcp_syncookies',
+      'net.ipv4.ping_group_range',
+      'net.ipv4.ip_unprivileged_port_start',
+    ],
+  ],
   [27, ['net.ipv4.ip_local_reserved_ports']],
-  [29, ['net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes']],
+  [
+    29,
+    [
+      'net.ipv4.tcp_keepalive_time',
+      'net.ipv4.tcp_fin_timeout',
+      'net.ipv4.tcp_keepalive_intvl',
+      'net.ipv4.tcp_keepalive_probes',
+    ],
+  ],
   [32, ['net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem']],
 ];
 
@@ -193,7 +286,14 @@ export const sysctls: PssCheck = {
   run: (w, version) => {
     const safe = safeSysctls(version);
     return objs(get(w.podSpec, 'securityContext', 'sysctls')).flatMap((s, i) =>
-      safe.has(String(s.name)) ? [] : [{ path: [...sc(w), 'sysctls', i, 'name'], message: `sysctl ${String(s.name)} is not in the safe set` }],
+      safe.has(String(s.name))
+        ? []
+        : [
+            {
+              path: [...sc(w), 'sysctls', i, 'name'],
+              message: `sysctl ${String(s.name)} is not in the safe set`,
+            },
+          ],
     );
   },
 };
@@ -204,11 +304,18 @@ export const windowsHostProcess: PssCheck = {
   run: (w) => {
     const hits: PssHit[] = [];
     if (get(w.podSpec, 'securityContext', 'windowsOptions', 'hostProcess') === true) {
-      hits.push({ path: [...sc(w), 'windowsOptions', 'hostProcess'], message: 'pod runs as a Windows HostProcess' });
+      hits.push({
+        path: [...sc(w), 'windowsOptions', 'hostProcess'],
+        message: 'pod runs as a Windows HostProcess',
+      });
     }
     for (const c of containersOf(w)) {
       if (get(c.container, 'securityContext', 'windowsOptions', 'hostProcess') === true) {
-        hits.push({ path: [...c.path, 'securityContext', 'windowsOptions', 'hostProcess'], container: c.name, message: `container "${c.name}" runs as a Windows HostProcess` });
+        hits.push({
+          path: [...c.path, 'securityContext', 'windowsOptions', 'hostProcess'],
+          container: c.name,
+          message: `container "${c.name}" runs as a Windows HostProcess`,
+        });
       }
     }
     return hits;
@@ -235,7 +342,11 @@ export const hostProbesAndHostLifecycle: PssCheck = {
         for (const kind of ['httpGet', 'tcpSocket'] as const) {
           const host = get(handler, kind, 'host');
           if (typeof host === 'string' && host !== '') {
-            hits.push({ path: [...c.path, ...rel, kind, 'host'], container: c.name, message: `container "${c.name}" ${rel.join('.')} targets host "${host}"` });
+            hits.push({
+              path: [...c.path, ...rel, kind, 'host'],
+              container: c.name,
+              message: `container "${c.name}" ${rel.join('.')} targets host "${host}"`,
+            });
           }
         }
       }

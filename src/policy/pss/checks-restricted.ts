@@ -14,7 +14,17 @@ const userNamespaced = (w: Workload) => w.podSpec.hostUsers === false;
 const podSc = (w: Workload): Path => [...w.podSpecPath, 'securityContext'];
 
 /** check_restrictedVolumes.go: the nine volume sources Restricted allows. */
-const ALLOWED_VOLUME_SOURCES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret']);
+const ALLOWED_VOLUME_SOURCES = new Set([
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'image',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+]);
 
 export const restrictedVolumes: PssCheck = {
   id: 'restrictedVolumes',
@@ -27,7 +37,12 @@ export const restrictedVolumes: PssCheck = {
       // A volume without a source is defaulted to emptyDir by the API server (SetDefaults_Volume).
       if (sources.length === 0 || sources.some((s) => ALLOWED_VOLUME_SOURCES.has(s))) return [];
       const source = sources[0] as string;
-      return [{ path: [...w.podSpecPath, 'volumes', i, source], message: `volume "${str(v.name) ?? i}" uses restricted volume type ${source}` }];
+      return [
+        {
+          path: [...w.podSpecPath, 'volumes', i, source],
+          message: `volume "${str(v.name) ?? i}" uses restricted volume type ${source}`,
+        },
+      ];
     }),
 };
 
@@ -40,7 +55,12 @@ export const allowPrivilegeEscalation: PssCheck = {
       .filter((c) => get(c.container, 'securityContext', 'allowPrivilegeEscalation') !== false)
       .map((c) => {
         const path = [...c.path, 'securityContext', 'allowPrivilegeEscalation'];
-        return { path, container: c.name, message: `container "${c.name}" must set securityContext.allowPrivilegeEscalation=false`, fix: [{ path, value: false }] };
+        return {
+          path,
+          container: c.name,
+          message: `container "${c.name}" must set securityContext.allowPrivilegeEscalation=false`,
+          fix: [{ path, value: false }],
+        };
       });
   },
 };
@@ -54,11 +74,20 @@ export const runAsNonRoot: PssCheck = {
     const hits: PssHit[] = [];
     const podValue = get(w.podSpec, 'securityContext', 'runAsNonRoot');
     const podOk = podValue === true;
-    if (podValue === false) hits.push({ path: [...podSc(w), 'runAsNonRoot'], message: 'pod must not set securityContext.runAsNonRoot=false' });
+    if (podValue === false)
+      hits.push({
+        path: [...podSc(w), 'runAsNonRoot'],
+        message: 'pod must not set securityContext.runAsNonRoot=false',
+      });
     const implicit: string[] = [];
     for (const c of containersOf(w)) {
       const v = get(c.container, 'securityContext', 'runAsNonRoot');
-      if (v === false) hits.push({ path: [...c.path, 'securityContext', 'runAsNonRoot'], container: c.name, message: `container "${c.name}" must not set securityContext.runAsNonRoot=false` });
+      if (v === false)
+        hits.push({
+          path: [...c.path, 'securityContext', 'runAsNonRoot'],
+          container: c.name,
+          message: `container "${c.name}" must not set securityContext.runAsNonRoot=false`,
+        });
       else if ((v === undefined || v === null) && !podOk) implicit.push(c.name);
     }
     if (implicit.length > 0) {
@@ -79,10 +108,15 @@ export const runAsUser: PssCheck = {
   run: (w, version) => {
     if (atLeast(version, 1, 35) && userNamespaced(w)) return [];
     const hits: PssHit[] = [];
-    if (get(w.podSpec, 'securityContext', 'runAsUser') === 0) hits.push({ path: [...podSc(w), 'runAsUser'], message: 'pod must not set runAsUser=0' });
+    if (get(w.podSpec, 'securityContext', 'runAsUser') === 0)
+      hits.push({ path: [...podSc(w), 'runAsUser'], message: 'pod must not set runAsUser=0' });
     for (const c of containersOf(w)) {
       if (get(c.container, 'securityContext', 'runAsUser') === 0) {
-        hits.push({ path: [...c.path, 'securityContext', 'runAsUser'], container: c.name, message: `container "${c.name}" must not set runAsUser=0` });
+        hits.push({
+          path: [...c.path, 'securityContext', 'runAsUser'],
+          container: c.name,
+          message: `container "${c.name}" must not set runAsUser=0`,
+        });
       }
     }
     return hits;
@@ -101,12 +135,21 @@ export const seccompProfileRestricted: PssCheck = {
     const podProfile = get(w.podSpec, 'securityContext', 'seccompProfile');
     const podSet = podProfile !== undefined && podProfile !== null;
     const podOk = podSet && seccompOk(get(podProfile, 'type'));
-    if (podSet && !podOk) hits.push({ path: [...podSc(w), 'seccompProfile', 'type'], message: `pod must not set seccompProfile type ${String(get(podProfile, 'type'))}` });
+    if (podSet && !podOk)
+      hits.push({
+        path: [...podSc(w), 'seccompProfile', 'type'],
+        message: `pod must not set seccompProfile type ${String(get(podProfile, 'type'))}`,
+      });
     const implicit: string[] = [];
     for (const c of containersOf(w)) {
       const p = get(c.container, 'securityContext', 'seccompProfile');
       if (p !== undefined && p !== null) {
-        if (!seccompOk(get(p, 'type'))) hits.push({ path: [...c.path, 'securityContext', 'seccompProfile', 'type'], container: c.name, message: `container "${c.name}" must not set seccompProfile type ${String(get(p, 'type'))}` });
+        if (!seccompOk(get(p, 'type')))
+          hits.push({
+            path: [...c.path, 'securityContext', 'seccompProfile', 'type'],
+            container: c.name,
+            message: `container "${c.name}" must not set seccompProfile type ${String(get(p, 'type'))}`,
+          });
       } else if (!podOk) implicit.push(c.name);
     }
     if (implicit.length > 0) {
@@ -133,11 +176,20 @@ export const capabilitiesRestricted: PssCheck = {
       const drop = arr(get(caps, 'drop'));
       if (!drop.includes('ALL')) {
         const path = [...c.path, 'securityContext', 'capabilities', 'drop'];
-        hits.push({ path, container: c.name, message: `container "${c.name}" must set securityContext.capabilities.drop=["ALL"]`, fix: [{ path, value: [...drop, 'ALL'] }] });
+        hits.push({
+          path,
+          container: c.name,
+          message: `container "${c.name}" must set securityContext.capabilities.drop=["ALL"]`,
+          fix: [{ path, value: [...drop, 'ALL'] }],
+        });
       }
       arr(get(caps, 'add')).forEach((cap, i) => {
         if (cap !== 'NET_BIND_SERVICE') {
-          hits.push({ path: [...c.path, 'securityContext', 'capabilities', 'add', i], container: c.name, message: `container "${c.name}" must not add capability ${String(cap)} (only NET_BIND_SERVICE)` });
+          hits.push({
+            path: [...c.path, 'securityContext', 'capabilities', 'add', i],
+            container: c.name,
+            message: `container "${c.name}" must not add capability ${String(cap)} (only NET_BIND_SERVICE)`,
+          });
         }
       });
     }

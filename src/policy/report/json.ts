@@ -2,11 +2,21 @@ import type { Finding } from '../types.js';
 
 export interface JsonReport {
   findings: Finding[];
-  summary: { errors: number; warnings: number; info: number; objects: number; suppressed: number; failed: boolean };
+  summary: {
+    errors: number;
+    warnings: number;
+    info: number;
+    objects: number;
+    suppressed: number;
+    failed: boolean;
+  };
 }
 
 /** `--output json`: every finding with rule, severity, file, line, column, object and message. */
-export function formatJson(findings: readonly Finding[], meta: { objects: number; suppressed: number; failed: boolean }): string {
+export function formatJson(
+  findings: readonly Finding[],
+  meta: { objects: number; suppressed: number; failed: boolean },
+): string {
   const report: JsonReport = {
     findings: [...findings],
     summary: {

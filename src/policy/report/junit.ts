@@ -15,11 +15,22 @@ export interface JunitObject {
 }
 
 /** A suite per file, and per environment for objects rendered from slipway.yaml. */
-const suiteOf = (x: { file: string; environment?: string }) => (x.environment ? `${x.file} (environment ${x.environment})` : x.file);
+const suiteOf = (x: { file: string; environment?: string }) =>
+  x.environment ? `${x.file} (environment ${x.environment})` : x.file;
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+const esc = (s: string) =>
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 
-export function formatJunit(findings: readonly Finding[], objects: readonly JunitObject[], failOn: Severity | 'none'): string {
+export function formatJunit(
+  findings: readonly Finding[],
+  objects: readonly JunitObject[],
+  failOn: Severity | 'none',
+): string {
   const files = [...new Set([...objects.map(suiteOf), ...findings.map(suiteOf)])];
   const suites: string[] = [];
   let total = 0;
@@ -28,29 +39,46 @@ export function formatJunit(findings: readonly Finding[], objects: readonly Juni
     const cases: string[] = [];
     let suiteFailures = 0;
     const objectKeys = new Set<string>();
-    for (const o of objects.filter((x) => suiteOf(x) === file)) objectKeys.add(`${o.kind}/${o.namespace ? `${o.namespace}/` : ''}${o.name}`);
-    for (const f of findings.filter((x) => suiteOf(x) === file)) objectKeys.add(`${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`);
+    for (const o of objects.filter((x) => suiteOf(x) === file))
+      objectKeys.add(`${o.kind}/${o.namespace ? `${o.namespace}/` : ''}${o.name}`);
+    for (const f of findings.filter((x) => suiteOf(x) === file))
+      objectKeys.add(
+        `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}`,
+      );
     for (const key of objectKeys) {
-      const mine = findings.filter((f) => suiteOf(f) === file && `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` === key);
+      const mine = findings.filter(
+        (f) =>
+          suiteOf(f) === file &&
+          `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` === key,
+      );
       if (mine.length === 0) {
         cases.push(`    <testcase classname="${esc(file)}" name="${esc(key)}"/>`);
         continue;
       }
       for (const rule of [...new Set(mine.map((f) => f.rule))]) {
         const hits = mine.filter((f) => f.rule === rule);
-        const text = hits.map((f) => `${f.file}:${f.line}:${f.column} ${f.severity}: ${f.message}`).join('\n');
-        const worst = hits.reduce((a, f) => (severityRank(f.severity) > severityRank(a) ? f.severity : a), 'info' as Severity);
+        const text = hits
+          .map((f) => `${f.file}:${f.line}:${f.column} ${f.severity}: ${f.message}`)
+          .join('\n');
+        const worst = hits.reduce(
+          (a, f) => (severityRank(f.severity) > severityRank(a) ? f.severity : a),
+          'info' as Severity,
+        );
         const fails = failOn !== 'none' && severityRank(worst) >= severityRank(failOn);
         if (fails) suiteFailures++;
         const body = fails
           ? `<failure message="${esc((hits[0] as Finding).message)}" type="${esc(worst)}">${esc(text)}</failure>`
           : `<system-out>${esc(text)}</system-out>`;
-        cases.push(`    <testcase classname="${esc(file)}" name="${esc(`${key} ${rule}`)}">${body}</testcase>`);
+        cases.push(
+          `    <testcase classname="${esc(file)}" name="${esc(`${key} ${rule}`)}">${body}</testcase>`,
+        );
       }
     }
     total += cases.length;
     failures += suiteFailures;
-    suites.push(`  <testsuite name="${esc(file)}" tests="${cases.length}" failures="${suiteFailures}" errors="0" skipped="0">\n${cases.join('\n')}\n  </testsuite>`);
+    suites.push(
+      `  <testsuite name="${esc(file)}" tests="${cases.length}" failures="${suiteFailures}" errors="0" skipped="0">\n${cases.join('\n')}\n  </testsuite>`,
+    );
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="slipway check" tests="${total}" failures="${failures}" errors="0">\n${suites.join('\n')}\n</testsuites>\n`;
 }

@@ -10,7 +10,11 @@ export interface SarifOptions {
   informationUri?: string;
 }
 
-const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+};
 
 function pascal(id: string): string {
   return id.replace(/(^|-)([a-z0-9])/g, (_, _d: string, c: string) => c.toUpperCase());
@@ -26,7 +30,11 @@ function sentence(s: string): string {
   return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
-export function formatSarif(findings: readonly Finding[], rules: readonly RuleMeta[], opts: SarifOptions): string {
+export function formatSarif(
+  findings: readonly Finding[],
+  rules: readonly RuleMeta[],
+  opts: SarifOptions,
+): string {
   const used = rules.filter((r) => findings.some((f) => f.rule === r.id) || r.enabledByDefault);
   const indexOf = new Map(used.map((r, i) => [r.id, i]));
   const log = {
@@ -46,10 +54,20 @@ export function formatSarif(findings: readonly Finding[], rules: readonly RuleMe
               name: pascal(r.id),
               shortDescription: { text: sentence(r.title) },
               fullDescription: { text: sentence(r.checks) },
-              help: { text: `${sentence(r.rationale)} ${sentence(r.remediation)}`, markdown: `**Why:** ${sentence(r.rationale)}\n\n**Fix:** ${sentence(r.remediation)}` },
-              ...(opts.informationUri ? { helpUri: `${opts.informationUri.replace(/\/$/, '')}/blob/main/docs/rules/${r.id}.md` } : {}),
+              help: {
+                text: `${sentence(r.rationale)} ${sentence(r.remediation)}`,
+                markdown: `**Why:** ${sentence(r.rationale)}\n\n**Fix:** ${sentence(r.remediation)}`,
+              },
+              ...(opts.informationUri
+                ? { helpUri: `${opts.informationUri.replace(/\/$/, '')}/blob/main/docs/rules/${r.id}.md` }
+                : {}),
               defaultConfiguration: { level: LEVEL[r.severity] },
-              properties: { category: r.category, tags: ['kubernetes', r.category], precision: 'high', 'problem.severity': r.severity === 'info' ? 'recommendation' : r.severity },
+              properties: {
+                category: r.category,
+                tags: ['kubernetes', r.category],
+                precision: 'high',
+                'problem.severity': r.severity === 'info' ? 'recommendation' : r.severity,
+              },
             })),
           },
         },
@@ -59,17 +77,28 @@ export function formatSarif(findings: readonly Finding[], rules: readonly RuleMe
           ruleId: f.rule,
           ruleIndex: indexOf.get(f.rule) ?? -1,
           level: LEVEL[f.severity],
-          message: { text: sentence(`${f.environment ? `[${f.environment}] ` : ''}${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}: ${f.message}`) },
+          message: {
+            text: sentence(
+              `${f.environment ? `[${f.environment}] ` : ''}${f.object.kind} ${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}: ${f.message}`,
+            ),
+          },
           locations: [
             {
               physicalLocation: {
                 artifactLocation: { uri: toUri(f.file), uriBaseId: 'SRCROOT' },
                 region: { startLine: f.line, startColumn: f.column },
               },
-              logicalLocations: [{ fullyQualifiedName: `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}${f.field ? `/${f.field}` : ''}`, kind: 'object' }],
+              logicalLocations: [
+                {
+                  fullyQualifiedName: `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}${f.field ? `/${f.field}` : ''}`,
+                  kind: 'object',
+                },
+              ],
             },
           ],
-          partialFingerprints: { 'slipwayFinding/v1': `${f.environment ? `${f.environment}:` : ''}${f.rule}:${f.object.kind}/${f.object.namespace ?? ''}/${f.object.name}:${f.field}` },
+          partialFingerprints: {
+            'slipwayFinding/v1': `${f.environment ? `${f.environment}:` : ''}${f.rule}:${f.object.kind}/${f.object.namespace ?? ''}/${f.object.name}:${f.field}`,
+          },
         })),
       },
     ],

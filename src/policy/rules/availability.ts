@@ -8,9 +8,13 @@ import { kindRule, workloadRule } from './define.js';
 const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout']);
 
 function hpaFor(index: InputIndex, w: Workload): Manifest | undefined {
-  return index.inNamespace('HorizontalPodAutoscaler', w.namespace).find(
-    (h) => get(h.body, 'spec', 'scaleTargetRef', 'kind') === w.manifest.ref.kind && get(h.body, 'spec', 'scaleTargetRef', 'name') === w.manifest.ref.name,
-  );
+  return index
+    .inNamespace('HorizontalPodAutoscaler', w.namespace)
+    .find(
+      (h) =>
+        get(h.body, 'spec', 'scaleTargetRef', 'kind') === w.manifest.ref.kind &&
+        get(h.body, 'spec', 'scaleTargetRef', 'name') === w.manifest.ref.name,
+    );
 }
 
 /** Replicas the workload runs with at least: spec.replicas (default 1), or the HPA's minReplicas (default 1). */
@@ -26,7 +30,8 @@ const pdbMissing = workloadRule(
     title: 'No PodDisruptionBudget for a replicated workload',
     severity: 'warning',
     category: 'availability',
-    checks: 'A Deployment, StatefulSet, ReplicaSet or Rollout with more than one replica (spec.replicas, or its HPA\'s minReplicas) must be selected by a PodDisruptionBudget in the input.',
+    checks:
+      "A Deployment, StatefulSet, ReplicaSet or Rollout with more than one replica (spec.replicas, or its HPA's minReplicas) must be selected by a PodDisruptionBudget in the input.",
     rationale: 'Without a PDB a node drain may evict every replica at once.',
     remediation: 'Add a PodDisruptionBudget with maxUnavailable: 1 (or a percentage) selecting the pods.',
   },
@@ -35,7 +40,13 @@ const pdbMissing = workloadRule(
     const index = indexOf(ctx.manifests);
     const n = minReplicas(index, w);
     if (n <= 1 || index.pdbsSelecting(w).length > 0) return [];
-    return [{ manifest: w.manifest, path: w.replicas !== undefined ? ['spec', 'replicas'] : ['spec'], message: `${n} replicas but no PodDisruptionBudget selects the pods` }];
+    return [
+      {
+        manifest: w.manifest,
+        path: w.replicas !== undefined ? ['spec', 'replicas'] : ['spec'],
+        message: `${n} replicas but no PodDisruptionBudget selects the pods`,
+      },
+    ];
   },
 );
 
@@ -49,23 +60,52 @@ const pdbBlocks = kindRule(
     title: 'PodDisruptionBudget that allows no eviction',
     severity: 'error',
     category: 'availability',
-    checks: 'A PodDisruptionBudget must not set maxUnavailable 0 or 0%, minAvailable 100%, or a minAvailable at or above the replicas of every workload it selects.',
-    rationale: 'Such a budget never allows a voluntary eviction, so node drains and cluster upgrades hang until someone deletes it.',
+    checks:
+      'A PodDisruptionBudget must not set maxUnavailable 0 or 0%, minAvailable 100%, or a minAvailable at or above the replicas of every workload it selects.',
+    rationale:
+      'Such a budget never allows a voluntary eviction, so node drains and cluster upgrades hang until someone deletes it.',
     remediation: 'Use maxUnavailable: 1, or a minAvailable below the replica count.',
   },
   ['PodDisruptionBudget'],
   (m, ctx) => {
     const spec = obj(m.body.spec) ?? {};
-    if (isZero(spec.maxUnavailable)) return [{ manifest: m, path: ['spec', 'maxUnavailable'], message: 'maxUnavailable 0 allows no pod to be evicted' }];
+    if (isZero(spec.maxUnavailable))
+      return [
+        {
+          manifest: m,
+          path: ['spec', 'maxUnavailable'],
+          message: 'maxUnavailable 0 allows no pod to be evicted',
+        },
+      ];
     const min = spec.minAvailable;
-    if (min === '100%') return [{ manifest: m, path: ['spec', 'minAvailable'], message: 'minAvailable 100% allows no pod to be evicted' }];
+    if (min === '100%')
+      return [
+        {
+          manifest: m,
+          path: ['spec', 'minAvailable'],
+          message: 'minAvailable 100% allows no pod to be evicted',
+        },
+      ];
     if (typeof min !== 'number') return [];
     const index = indexOf(ctx.manifests);
     const ns = m.ref.namespace ?? 'default';
-    const selected = index.workloads.filter((w) => w.namespace === ns && SCALABLE.has(w.manifest.ref.kind) && matchesLabelSelector(spec.selector, w.labels));
+    const selected = index.workloads.filter(
+      (w) =>
+        w.namespace === ns &&
+        SCALABLE.has(w.manifest.ref.kind) &&
+        matchesLabelSelector(spec.selector, w.labels),
+    );
     if (selected.length === 0) return [];
     const total = selected.reduce((sum, w) => sum + minReplicas(index, w), 0);
-    return min >= total ? [{ manifest: m, path: ['spec', 'minAvailable'], message: `minAvailable ${min} with ${total} selected replicas allows no pod to be evicted` }] : [];
+    return min >= total
+      ? [
+          {
+            manifest: m,
+            path: ['spec', 'minAvailable'],
+            message: `minAvailable ${min} with ${total} selected replicas allows no pod to be evicted`,
+          },
+        ]
+      : [];
   },
 );
 
@@ -75,16 +115,29 @@ const spread = workloadRule(
     title: 'Replicas not spread across nodes',
     severity: 'warning',
     category: 'availability',
-    checks: 'A Deployment, StatefulSet, ReplicaSet or Rollout with more than one replica must set podAntiAffinity or topologySpreadConstraints.',
-    rationale: 'The scheduler may otherwise place every replica on one node, which then takes the whole service down when it fails.',
-    remediation: 'Add topologySpreadConstraints on kubernetes.io/hostname (whenUnsatisfiable: ScheduleAnyway) or a preferred podAntiAffinity.',
+    checks:
+      'A Deployment, StatefulSet, ReplicaSet or Rollout with more than one replica must set podAntiAffinity or topologySpreadConstraints.',
+    rationale:
+      'The scheduler may otherwise place every replica on one node, which then takes the whole service down when it fails.',
+    remediation:
+      'Add topologySpreadConstraints on kubernetes.io/hostname (whenUnsatisfiable: ScheduleAnyway) or a preferred podAntiAffinity.',
   },
   (w, ctx) => {
     if (!SCALABLE.has(w.manifest.ref.kind)) return [];
     const n = minReplicas(indexOf(ctx.manifests), w);
     if (n <= 1) return [];
-    if (get(w.podSpec, 'affinity', 'podAntiAffinity') !== undefined || w.podSpec.topologySpreadConstraints !== undefined) return [];
-    return [{ manifest: w.manifest, path: [...w.podSpecPath, 'affinity'], message: `${n} replicas with neither podAntiAffinity nor topologySpreadConstraints` }];
+    if (
+      get(w.podSpec, 'affinity', 'podAntiAffinity') !== undefined ||
+      w.podSpec.topologySpreadConstraints !== undefined
+    )
+      return [];
+    return [
+      {
+        manifest: w.manifest,
+        path: [...w.podSpecPath, 'affinity'],
+        message: `${n} replicas with neither podAntiAffinity nor topologySpreadConstraints`,
+      },
+    ];
   },
 );
 
@@ -95,13 +148,22 @@ const hpaReplicas = workloadRule(
     severity: 'warning',
     category: 'availability',
     checks: 'A workload targeted by a HorizontalPodAutoscaler in the input must not set spec.replicas.',
-    rationale: 'Every apply resets the replica count the HPA chose, scaling the workload down in the middle of a load peak.',
+    rationale:
+      'Every apply resets the replica count the HPA chose, scaling the workload down in the middle of a load peak.',
     remediation: 'Remove spec.replicas and let the HPA own it.',
   },
   (w, ctx) => {
     if (w.replicas === undefined) return [];
     const hpa = hpaFor(indexOf(ctx.manifests), w);
-    return hpa ? [{ manifest: w.manifest, path: ['spec', 'replicas'], message: `spec.replicas is set although HorizontalPodAutoscaler "${hpa.ref.name}" scales this ${w.manifest.ref.kind}` }] : [];
+    return hpa
+      ? [
+          {
+            manifest: w.manifest,
+            path: ['spec', 'replicas'],
+            message: `spec.replicas is set although HorizontalPodAutoscaler "${hpa.ref.name}" scales this ${w.manifest.ref.kind}`,
+          },
+        ]
+      : [];
   },
 );
 
@@ -111,16 +173,26 @@ const hpaTarget = kindRule(
     title: 'HorizontalPodAutoscaler target not in the input',
     severity: 'warning',
     category: 'availability',
-    checks: 'spec.scaleTargetRef of a HorizontalPodAutoscaler must name a workload in the input (same namespace).',
+    checks:
+      'spec.scaleTargetRef of a HorizontalPodAutoscaler must name a workload in the input (same namespace).',
     rationale: 'An HPA without a target does nothing; usually the name or kind has a typo.',
-    remediation: 'Fix scaleTargetRef.kind/name, or check it together with the manifests that define the target.',
+    remediation:
+      'Fix scaleTargetRef.kind/name, or check it together with the manifests that define the target.',
   },
   ['HorizontalPodAutoscaler'],
   (m, ctx) => {
     const kind = str(get(m.body, 'spec', 'scaleTargetRef', 'kind'));
     const name = str(get(m.body, 'spec', 'scaleTargetRef', 'name'));
     if (!kind || !name) return [];
-    return indexOf(ctx.manifests).find(kind, m.ref.namespace ?? 'default', name) ? [] : [{ manifest: m, path: ['spec', 'scaleTargetRef', 'name'], message: `scale target ${kind}/${name} is not in the input` }];
+    return indexOf(ctx.manifests).find(kind, m.ref.namespace ?? 'default', name)
+      ? []
+      : [
+          {
+            manifest: m,
+            path: ['spec', 'scaleTargetRef', 'name'],
+            message: `scale target ${kind}/${name} is not in the input`,
+          },
+        ];
   },
 );
 

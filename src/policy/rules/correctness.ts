@@ -11,7 +11,8 @@ const selectorMismatch = workloadRule(
     title: "Selector does not match the pod template's labels",
     severity: 'error',
     category: 'correctness',
-    checks: "spec.selector of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or Rollout must match spec.template.metadata.labels (Jobs without a selector are skipped: the API generates one).",
+    checks:
+      'spec.selector of a Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or Rollout must match spec.template.metadata.labels (Jobs without a selector are skipped: the API generates one).',
     rationale: 'The API server rejects the object (`selector does not match template labels`).',
     remediation: 'Make spec.selector.matchLabels a subset of the template labels.',
   },
@@ -19,7 +20,15 @@ const selectorMismatch = workloadRule(
     if (!SELECTOR_KINDS.has(w.manifest.ref.kind)) return [];
     const selector = get(w.manifest.body, 'spec', 'selector');
     if (!isObj(selector)) return [];
-    return matchesLabelSelector(selector, w.labels) ? [] : [{ manifest: w.manifest, path: ['spec', 'selector'], message: `selector ${JSON.stringify(strMap(selector.matchLabels))} does not match template labels ${JSON.stringify(w.labels)}` }];
+    return matchesLabelSelector(selector, w.labels)
+      ? []
+      : [
+          {
+            manifest: w.manifest,
+            path: ['spec', 'selector'],
+            message: `selector ${JSON.stringify(strMap(selector.matchLabels))} does not match template labels ${JSON.stringify(w.labels)}`,
+          },
+        ];
   },
 );
 
@@ -32,7 +41,8 @@ const duplicate = setRule(
     severity: 'error',
     category: 'correctness',
     checks: 'No two objects in the input may share API group, kind, namespace and name.',
-    rationale: 'The second one silently overwrites the first when applied; which one wins depends on file order.',
+    rationale:
+      'The second one silently overwrites the first when applied; which one wins depends on file order.',
     remediation: 'Remove or rename one of them.',
   },
   (ctx) => {
@@ -41,7 +51,12 @@ const duplicate = setRule(
     for (const m of ctx.manifests) {
       const key = `${group(m.ref.apiVersion)}/${m.ref.kind}/${m.ref.namespace ?? ''}/${m.ref.name}`;
       const first = seen.get(key);
-      if (first) out.push({ manifest: m, path: ['metadata', 'name'], message: `${m.ref.kind} "${m.ref.name}" is also defined at ${first.file}:${first.start.line}` });
+      if (first)
+        out.push({
+          manifest: m,
+          path: ['metadata', 'name'],
+          message: `${m.ref.kind} "${m.ref.name}" is also defined at ${first.file}:${first.start.line}`,
+        });
       else seen.set(key, m);
     }
     return out;

@@ -2,7 +2,8 @@ import type { Manifest, Rule, RuleContext, RuleMeta, Violation } from '../types.
 import { indexOf } from '../index-set.js';
 import type { Workload } from '../workloads.js';
 
-type Meta = Omit<RuleMeta, 'fixable' | 'enabledByDefault'> & Partial<Pick<RuleMeta, 'fixable' | 'enabledByDefault'>>;
+type Meta = Omit<RuleMeta, 'fixable' | 'enabledByDefault'> &
+  Partial<Pick<RuleMeta, 'fixable' | 'enabledByDefault'>>;
 
 function complete(meta: Meta): RuleMeta {
   return { fixable: false, enabledByDefault: true, ...meta };
@@ -14,9 +15,16 @@ export function workloadRule(meta: Meta, check: (w: Workload, ctx: RuleContext) 
 }
 
 /** A rule over each object of the given kinds. */
-export function kindRule(meta: Meta, kinds: readonly string[], check: (m: Manifest, ctx: RuleContext) => Violation[]): Rule {
+export function kindRule(
+  meta: Meta,
+  kinds: readonly string[],
+  check: (m: Manifest, ctx: RuleContext) => Violation[],
+): Rule {
   const wanted = new Set(kinds);
-  return { ...complete(meta), run: (ctx) => ctx.manifests.filter((m) => wanted.has(m.ref.kind)).flatMap((m) => check(m, ctx)) };
+  return {
+    ...complete(meta),
+    run: (ctx) => ctx.manifests.filter((m) => wanted.has(m.ref.kind)).flatMap((m) => check(m, ctx)),
+  };
 }
 
 /** A rule that sees the whole input set at once (cross-object checks). */

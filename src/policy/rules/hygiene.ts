@@ -23,7 +23,15 @@ const duplicateEnv = workloadRule(
       return arr(c.container.env).flatMap((e, i): Violation[] => {
         const name = str(get(e, 'name'));
         if (!name) return [];
-        if (seen.has(name)) return [{ manifest: w.manifest, path: [...c.path, 'env', i, 'name'], container: c.name, message: `container "${c.name}" defines ${name} twice; this later value wins` }];
+        if (seen.has(name))
+          return [
+            {
+              manifest: w.manifest,
+              path: [...c.path, 'env', i, 'name'],
+              container: c.name,
+              message: `container "${c.name}" defines ${name} twice; this later value wins`,
+            },
+          ];
         seen.add(name);
         return [];
       });
@@ -36,8 +44,10 @@ const policySelectsNothing = kindRule(
     title: 'NetworkPolicy selects no pod template',
     severity: 'warning',
     category: 'networking',
-    checks: 'A NetworkPolicy with a non-empty podSelector must match the pod template labels of a workload in the input (same namespace); `podSelector: {}` always matches; namespaces with custom resources in the input (an operator may create the pods) are skipped.',
-    rationale: 'A policy that selects nothing protects nothing, usually because of a label typo, while reviewers believe the pods are isolated.',
+    checks:
+      'A NetworkPolicy with a non-empty podSelector must match the pod template labels of a workload in the input (same namespace); `podSelector: {}` always matches; namespaces with custom resources in the input (an operator may create the pods) are skipped.',
+    rationale:
+      'A policy that selects nothing protects nothing, usually because of a label typo, while reviewers believe the pods are isolated.',
     remediation: "Fix spec.podSelector to match the pods' labels.",
   },
   ['NetworkPolicy'],
@@ -46,8 +56,18 @@ const policySelectsNothing = kindRule(
     if (!isObj(selector) || Object.keys(selector).length === 0) return [];
     const ns = m.ref.namespace ?? 'default';
     if (indexOf(ctx.manifests).hasCustomResources(ns)) return [];
-    const hit = indexOf(ctx.manifests).workloads.some((w) => w.namespace === ns && matchesLabelSelector(selector, w.labels));
-    return hit ? [] : [{ manifest: m, path: ['spec', 'podSelector'], message: `podSelector matches no pod template in namespace "${ns}"` }];
+    const hit = indexOf(ctx.manifests).workloads.some(
+      (w) => w.namespace === ns && matchesLabelSelector(selector, w.labels),
+    );
+    return hit
+      ? []
+      : [
+          {
+            manifest: m,
+            path: ['spec', 'podSelector'],
+            message: `podSelector matches no pod template in namespace "${ns}"`,
+          },
+        ];
   },
 );
 
@@ -58,23 +78,44 @@ const writableHostPath = workloadRule(
     severity: 'warning',
     category: 'security',
     checks: 'A volumeMount of a hostPath volume must set readOnly: true.',
-    rationale: "A writable node directory lets the pod plant files the node or other pods will execute or trust.",
-    remediation: 'Set readOnly: true on the volumeMount, or use a volume type that is not the node filesystem.',
+    rationale:
+      'A writable node directory lets the pod plant files the node or other pods will execute or trust.',
+    remediation:
+      'Set readOnly: true on the volumeMount, or use a volume type that is not the node filesystem.',
   },
   (w) => {
-    const hostPaths = new Set(objs(w.podSpec.volumes).filter((v) => v.hostPath !== undefined && v.hostPath !== null).map((v) => str(v.name)));
+    const hostPaths = new Set(
+      objs(w.podSpec.volumes)
+        .filter((v) => v.hostPath !== undefined && v.hostPath !== null)
+        .map((v) => str(v.name)),
+    );
     if (hostPaths.size === 0) return [];
     return containersOf(w).flatMap((c) =>
       arr(c.container.volumeMounts).flatMap((vm, i): Violation[] =>
         isObj(vm) && hostPaths.has(str(vm.name)) && vm.readOnly !== true
-          ? [{ manifest: w.manifest, path: [...c.path, 'volumeMounts', i], container: c.name, message: `container "${c.name}" mounts hostPath volume "${String(vm.name)}" writable` }]
+          ? [
+              {
+                manifest: w.manifest,
+                path: [...c.path, 'volumeMounts', i],
+                container: c.name,
+                message: `container "${c.name}" mounts hostPath volume "${String(vm.name)}" writable`,
+              },
+            ]
           : [],
       ),
     );
   },
 );
 
-const WORKLOAD_RESOURCES = ['pods', 'deployments', 'statefulsets', 'daemonsets', 'replicasets', 'jobs', 'cronjobs'];
+const WORKLOAD_RESOURCES = [
+  'pods',
+  'deployments',
+  'statefulsets',
+  'daemonsets',
+  'replicasets',
+  'jobs',
+  'cronjobs',
+];
 
 const createPods = kindRule(
   {
@@ -82,9 +123,12 @@ const createPods = kindRule(
     title: 'Permission to create pods or workloads',
     severity: 'warning',
     category: 'rbac',
-    checks: 'A Role or ClusterRole rule must not grant create on pods or on workload resources (deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs).',
-    rationale: 'Whoever can create a pod can run it with any ServiceAccount of the namespace and mount its Secrets: an escalation path to every permission in the namespace.',
-    remediation: 'Grant it only to deployment automation, and pair it with Pod Security Admission on the namespace.',
+    checks:
+      'A Role or ClusterRole rule must not grant create on pods or on workload resources (deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs).',
+    rationale:
+      'Whoever can create a pod can run it with any ServiceAccount of the namespace and mount its Secrets: an escalation path to every permission in the namespace.',
+    remediation:
+      'Grant it only to deployment automation, and pair it with Pod Security Admission on the namespace.',
   },
   ['Role', 'ClusterRole'],
   (m) =>
@@ -94,7 +138,17 @@ const createPods = kindRule(
       if (!verbs.includes('create')) return [];
       return arr(r.resources)
         .map(String)
-        .flatMap((res, i): Violation[] => (WORKLOAD_RESOURCES.includes(res) ? [{ manifest: m, path: ['rules', index, 'resources', i], message: `rule ${index} allows creating ${res}` }] : []));
+        .flatMap((res, i): Violation[] =>
+          WORKLOAD_RESOURCES.includes(res)
+            ? [
+                {
+                  manifest: m,
+                  path: ['rules', index, 'resources', i],
+                  message: `rule ${index} allows creating ${res}`,
+                },
+              ]
+            : [],
+        );
     }),
 );
 
@@ -105,14 +159,17 @@ const statefulSetService = kindRule(
     severity: 'warning',
     category: 'availability',
     checks: 'spec.serviceName of a StatefulSet must name a Service in the input (same namespace).',
-    rationale: 'The pods get their stable DNS names (pod-0.service) from that Service; without it peers cannot find each other.',
+    rationale:
+      'The pods get their stable DNS names (pod-0.service) from that Service; without it peers cannot find each other.',
     remediation: 'Add a headless Service (clusterIP: None) with that name selecting the pods.',
   },
   ['StatefulSet'],
   (m, ctx) => {
     const name = str(get(m.body, 'spec', 'serviceName'));
     if (!name) return [];
-    return indexOf(ctx.manifests).find('Service', m.ref.namespace ?? 'default', name) ? [] : [{ manifest: m, path: ['spec', 'serviceName'], message: `Service "${name}" is not in the input` }];
+    return indexOf(ctx.manifests).find('Service', m.ref.namespace ?? 'default', name)
+      ? []
+      : [{ manifest: m, path: ['spec', 'serviceName'], message: `Service "${name}" is not in the input` }];
   },
 );
 
@@ -123,11 +180,15 @@ const cronDeadline = kindRule(
     severity: 'info',
     category: 'availability',
     checks: 'A CronJob should set spec.startingDeadlineSeconds.',
-    rationale: 'Without it a controller that was down counts every missed schedule and stops scheduling the CronJob after 100 misses.',
+    rationale:
+      'Without it a controller that was down counts every missed schedule and stops scheduling the CronJob after 100 misses.',
     remediation: 'Set startingDeadlineSeconds to how late a run may still start (e.g. 300).',
   },
   ['CronJob'],
-  (m) => (get(m.body, 'spec', 'startingDeadlineSeconds') === undefined ? [{ manifest: m, path: ['spec', 'startingDeadlineSeconds'], message: 'no startingDeadlineSeconds' }] : []),
+  (m) =>
+    get(m.body, 'spec', 'startingDeadlineSeconds') === undefined
+      ? [{ manifest: m, path: ['spec', 'startingDeadlineSeconds'], message: 'no startingDeadlineSeconds' }]
+      : [],
 );
 
 // k8s.io/apimachinery/pkg/util/validation: qualified names and label values.
@@ -138,14 +199,18 @@ function badKey(key: string): string | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
-  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return `prefix "${prefix}" is not a DNS subdomain`;
-  if (name.length > 63 || !NAME.test(name)) return `name part "${name}" must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric`;
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))
+    return `prefix "${prefix}" is not a DNS subdomain`;
+  if (name.length > 63 || !NAME.test(name))
+    return `name part "${name}" must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric`;
   return undefined;
 }
 
 function badValue(value: string): string | undefined {
   if (value === '') return undefined;
-  return value.length > 63 || !NAME.test(value) ? `value "${value}" must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric` : undefined;
+  return value.length > 63 || !NAME.test(value)
+    ? `value "${value}" must be at most 63 characters of [A-Za-z0-9-_.], starting and ending alphanumeric`
+    : undefined;
 }
 
 const labels = setRule(
@@ -154,8 +219,10 @@ const labels = setRule(
     title: 'Invalid label or annotation key, or label value',
     severity: 'error',
     category: 'correctness',
-    checks: 'Label keys and values, and annotation keys, of objects and pod templates must follow the Kubernetes syntax (63-character names of [A-Za-z0-9-_.], optional DNS-subdomain prefix).',
-    rationale: 'The API server rejects the object; a version like `1.2+build` or a space in a label value is a common cause.',
+    checks:
+      'Label keys and values, and annotation keys, of objects and pod templates must follow the Kubernetes syntax (63-character names of [A-Za-z0-9-_.], optional DNS-subdomain prefix).',
+    rationale:
+      'The API server rejects the object; a version like `1.2+build` or a space in a label value is a common cause.',
     remediation: 'Use only letters, digits, "-", "_" and "." (and start and end with a letter or digit).',
   },
   (ctx) =>
@@ -166,17 +233,30 @@ const labels = setRule(
       return places.flatMap((place) => {
         const meta = get(m.body, ...(place as string[]));
         const out: Violation[] = [];
-        for (const [k, v] of Object.entries(isObj(get(meta, 'labels')) ? (get(meta, 'labels') as Record<string, unknown>) : {})) {
+        for (const [k, v] of Object.entries(
+          isObj(get(meta, 'labels')) ? (get(meta, 'labels') as Record<string, unknown>) : {},
+        )) {
           const why = badKey(k) ?? (typeof v === 'string' ? badValue(v) : undefined);
           if (why) out.push({ manifest: m, path: [...place, 'labels', k], message: `label ${k}: ${why}` });
         }
-        for (const k of Object.keys(isObj(get(meta, 'annotations')) ? (get(meta, 'annotations') as Record<string, unknown>) : {})) {
+        for (const k of Object.keys(
+          isObj(get(meta, 'annotations')) ? (get(meta, 'annotations') as Record<string, unknown>) : {},
+        )) {
           const why = badKey(k);
-          if (why) out.push({ manifest: m, path: [...place, 'annotations', k], message: `annotation ${k}: ${why}` });
+          if (why)
+            out.push({ manifest: m, path: [...place, 'annotations', k], message: `annotation ${k}: ${why}` });
         }
         return out;
       });
     }),
 );
 
-export const HYGIENE_RULES: Rule[] = [duplicateEnv, policySelectsNothing, writableHostPath, createPods, statefulSetService, cronDeadline, labels];
+export const HYGIENE_RULES: Rule[] = [
+  duplicateEnv,
+  policySelectsNothing,
+  writableHostPath,
+  createPods,
+  statefulSetService,
+  cronDeadline,
+  labels,
+];

@@ -29,15 +29,26 @@ const latestTag = workloadRule(
     severity: 'warning',
     category: 'images',
     checks: 'Every container image must carry a tag other than `latest`, or a digest.',
-    rationale: 'A missing or `latest` tag means the running version changes whenever a node pulls; rollbacks and audits cannot tell which code ran.',
-    remediation: 'Pin a version tag (`app:1.4.2`) or a digest (`app@sha256:...`). Not fixable automatically: only you know the version.',
+    rationale:
+      'A missing or `latest` tag means the running version changes whenever a node pulls; rollbacks and audits cannot tell which code ran.',
+    remediation:
+      'Pin a version tag (`app:1.4.2`) or a digest (`app@sha256:...`). Not fixable automatically: only you know the version.',
   },
   (w) =>
     containersOf(w).flatMap((c): Violation[] => {
       const image = str(c.container.image);
       if (!image) return [];
       const ref = parseImage(image);
-      return mutable(ref) ? [{ manifest: w.manifest, path: [...c.path, 'image'], container: c.name, message: `container "${c.name}" uses ${ref.tag ? 'the latest tag' : 'no tag'} (${image})` }] : [];
+      return mutable(ref)
+        ? [
+            {
+              manifest: w.manifest,
+              path: [...c.path, 'image'],
+              container: c.name,
+              message: `container "${c.name}" uses ${ref.tag ? 'the latest tag' : 'no tag'} (${image})`,
+            },
+          ]
+        : [];
     }),
 );
 
@@ -48,7 +59,8 @@ const pullPolicy = workloadRule(
     severity: 'warning',
     category: 'images',
     fixable: true,
-    checks: 'A container whose image has no tag or `latest` (and no digest) must not set imagePullPolicy IfNotPresent or Never.',
+    checks:
+      'A container whose image has no tag or `latest` (and no digest) must not set imagePullPolicy IfNotPresent or Never.',
     rationale: 'Each node keeps whichever `latest` it pulled first, so replicas run different code.',
     remediation: 'Pin the image (preferred) or set imagePullPolicy: Always. `--fix` sets Always.',
   },
@@ -56,9 +68,18 @@ const pullPolicy = workloadRule(
     containersOf(w).flatMap((c): Violation[] => {
       const image = str(c.container.image);
       const policy = str(c.container.imagePullPolicy);
-      if (!image || !mutable(parseImage(image)) || (policy !== 'IfNotPresent' && policy !== 'Never')) return [];
+      if (!image || !mutable(parseImage(image)) || (policy !== 'IfNotPresent' && policy !== 'Never'))
+        return [];
       const path = [...c.path, 'imagePullPolicy'];
-      return [{ manifest: w.manifest, path, container: c.name, message: `container "${c.name}" pulls the mutable image ${image} with imagePullPolicy ${policy}`, fix: [{ path, value: 'Always' }] }];
+      return [
+        {
+          manifest: w.manifest,
+          path,
+          container: c.name,
+          message: `container "${c.name}" pulls the mutable image ${image} with imagePullPolicy ${policy}`,
+          fix: [{ path, value: 'Always' }],
+        },
+      ];
     }),
 );
 
@@ -69,14 +90,26 @@ const digest = workloadRule(
     severity: 'info',
     category: 'images',
     enabledByDefault: false,
-    checks: 'Every container image must be referenced by digest (`@sha256:...`). Off by default; enable it in .slipway-check.yaml.',
-    rationale: 'Tags can be moved; only a digest guarantees the bytes that were reviewed are the bytes that run.',
-    remediation: 'Reference images as `name@sha256:<digest>` (tools such as crane or skopeo print the digest of a tag).',
+    checks:
+      'Every container image must be referenced by digest (`@sha256:...`). Off by default; enable it in .slipway-check.yaml.',
+    rationale:
+      'Tags can be moved; only a digest guarantees the bytes that were reviewed are the bytes that run.',
+    remediation:
+      'Reference images as `name@sha256:<digest>` (tools such as crane or skopeo print the digest of a tag).',
   },
   (w) =>
     containersOf(w).flatMap((c): Violation[] => {
       const image = str(c.container.image);
-      return image && !parseImage(image).digest ? [{ manifest: w.manifest, path: [...c.path, 'image'], container: c.name, message: `container "${c.name}" image ${image} is not pinned by digest` }] : [];
+      return image && !parseImage(image).digest
+        ? [
+            {
+              manifest: w.manifest,
+              path: [...c.path, 'image'],
+              container: c.name,
+              message: `container "${c.name}" image ${image} is not pinned by digest`,
+            },
+          ]
+        : [];
     }),
 );
 
@@ -87,19 +120,26 @@ const missingImage = workloadRule(
     severity: 'error',
     category: 'images',
     checks: 'Every container, init container and ephemeral container must set image.',
-    rationale: 'The API server rejects a pod whose container has no image; a controller would fail to create pods.',
+    rationale:
+      'The API server rejects a pod whose container has no image; a controller would fail to create pods.',
     remediation: 'Set image.',
   },
   (w) =>
     containersOf(w)
       .filter((c) => !str(c.container.image))
-      .map((c) => ({ manifest: w.manifest, path: [...c.path, 'image'], container: c.name, message: `container "${c.name}" has no image` })),
+      .map((c) => ({
+        manifest: w.manifest,
+        path: [...c.path, 'image'],
+        container: c.name,
+        message: `container "${c.name}" has no image`,
+      })),
 );
 
 /** Docker Hub short names (`nginx`, `library/nginx`) live on docker.io. */
 export function imageHost(image: string): string {
   const first = image.split('/')[0] as string;
-  const hasRegistry = image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const hasRegistry =
+    image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
   return hasRegistry ? image : `docker.io/${image.includes('/') ? image : `library/${image}`}`;
 }
 
@@ -109,8 +149,10 @@ const registry = workloadRule(
     title: 'Image from a registry outside the allowed list',
     severity: 'warning',
     category: 'images',
-    checks: 'When .slipway-check.yaml lists allowedRegistries, every image (Docker Hub short names count as docker.io/library/...) must start with one of them. Without the list the rule does nothing.',
-    rationale: 'Images from unvetted registries bypass the scanning, signing and availability guarantees of the registries the team controls.',
+    checks:
+      'When .slipway-check.yaml lists allowedRegistries, every image (Docker Hub short names count as docker.io/library/...) must start with one of them. Without the list the rule does nothing.',
+    rationale:
+      'Images from unvetted registries bypass the scanning, signing and availability guarantees of the registries the team controls.',
     remediation: 'Mirror the image into an allowed registry and reference it there.',
   },
   (w, ctx) => {
@@ -120,7 +162,16 @@ const registry = workloadRule(
       const image = str(c.container.image);
       if (!image) return [];
       const full = imageHost(image);
-      return allowed.some((prefix) => full.startsWith(prefix) || image.startsWith(prefix)) ? [] : [{ manifest: w.manifest, path: [...c.path, 'image'], container: c.name, message: `container "${c.name}" image ${image} is not from an allowed registry (${allowed.join(', ')})` }];
+      return allowed.some((prefix) => full.startsWith(prefix) || image.startsWith(prefix))
+        ? []
+        : [
+            {
+              manifest: w.manifest,
+              path: [...c.path, 'image'],
+              container: c.name,
+              message: `container "${c.name}" image ${image} is not from an allowed registry (${allowed.join(', ')})`,
+            },
+          ];
     });
   },
 );

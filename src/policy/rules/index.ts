@@ -31,12 +31,27 @@ const BASE: Rule[] = [
   IGNORE_WITHOUT_REASON,
 ];
 
-const CATEGORY_ORDER: Category[] = ['pod-security', 'security', 'images', 'resources', 'probes', 'availability', 'networking', 'rbac', 'secrets', 'api-versions', 'schema', 'correctness', 'control'];
+const CATEGORY_ORDER: Category[] = [
+  'pod-security',
+  'security',
+  'images',
+  'resources',
+  'probes',
+  'availability',
+  'networking',
+  'rbac',
+  'secrets',
+  'api-versions',
+  'schema',
+  'correctness',
+  'control',
+];
 
 /** The whole catalog, grouped by category in the order `--list-rules` and docs/rules print it. */
-export const RULES: Rule[] = [...BASE, unknownIgnoreRule(new Set([...BASE.map((r) => r.id), 'ignore-unknown-rule']))].sort(
-  (a, b) => CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category),
-);
+export const RULES: Rule[] = [
+  ...BASE,
+  unknownIgnoreRule(new Set([...BASE.map((r) => r.id), 'ignore-unknown-rule'])),
+].sort((a, b) => CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category));
 
 export const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
 

@@ -8,14 +8,21 @@ const ns = (m: Manifest) => m.ref.namespace ?? 'default';
 
 /** Policy kinds of CNI plugins and the AdminNetworkPolicy API that may cover pods instead of a NetworkPolicy. */
 const NAMESPACED_POLICY_KINDS = ['CiliumNetworkPolicy'];
-const CLUSTER_POLICY_KINDS = ['CiliumClusterwideNetworkPolicy', 'GlobalNetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
+const CLUSTER_POLICY_KINDS = [
+  'CiliumClusterwideNetworkPolicy',
+  'GlobalNetworkPolicy',
+  'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy',
+];
 
 function otherPolicyCovers(ctx: RuleContext, namespace: string): boolean {
   const index = indexOf(ctx.manifests);
   if (CLUSTER_POLICY_KINDS.some((k) => index.byKind(k).length > 0)) return true;
   if (NAMESPACED_POLICY_KINDS.some((k) => index.inNamespace(k, namespace).length > 0)) return true;
   // Calico's own namespaced NetworkPolicy (projectcalico.org / crd.projectcalico.org).
-  return index.inNamespace('NetworkPolicy', namespace).some((m) => m.ref.apiVersion.includes('projectcalico.org'));
+  return index
+    .inNamespace('NetworkPolicy', namespace)
+    .some((m) => m.ref.apiVersion.includes('projectcalico.org'));
 }
 
 const noNetworkPolicy = workloadRule(
@@ -24,14 +31,23 @@ const noNetworkPolicy = workloadRule(
     title: 'Pods not covered by any NetworkPolicy',
     severity: 'warning',
     category: 'networking',
-    checks: "A workload's pod template labels must be selected by at least one NetworkPolicy in the input in the same namespace (an empty podSelector `{}` selects every pod of the namespace). Skipped when the input holds Cilium, Calico or AdminNetworkPolicy objects that may cover the pods.",
-    rationale: 'Pods no NetworkPolicy selects accept traffic from every pod in the cluster, so one compromised pod reaches them all.',
-    remediation: 'Add a default-deny NetworkPolicy for the namespace (podSelector: {}) and policies allowing the traffic the app needs.',
+    checks:
+      "A workload's pod template labels must be selected by at least one NetworkPolicy in the input in the same namespace (an empty podSelector `{}` selects every pod of the namespace). Skipped when the input holds Cilium, Calico or AdminNetworkPolicy objects that may cover the pods.",
+    rationale:
+      'Pods no NetworkPolicy selects accept traffic from every pod in the cluster, so one compromised pod reaches them all.',
+    remediation:
+      'Add a default-deny NetworkPolicy for the namespace (podSelector: {}) and policies allowing the traffic the app needs.',
   },
   (w, ctx) =>
     indexOf(ctx.manifests).networkPoliciesSelecting(w).length > 0 || otherPolicyCovers(ctx, w.namespace)
       ? []
-      : [{ manifest: w.manifest, path: [...w.podMetaPath, 'labels'], message: `no NetworkPolicy in namespace "${w.namespace}" selects these pods` }],
+      : [
+          {
+            manifest: w.manifest,
+            path: [...w.podMetaPath, 'labels'],
+            message: `no NetworkPolicy in namespace "${w.namespace}" selects these pods`,
+          },
+        ],
 );
 
 const serviceNoPods = kindRule(
@@ -40,8 +56,10 @@ const serviceNoPods = kindRule(
     title: 'Service selector matches no pod template',
     severity: 'warning',
     category: 'networking',
-    checks: 'A Service with a selector must match the pod template labels of at least one workload in the input (same namespace). Services without a selector, ExternalName Services, and namespaces with custom resources in the input (an operator may create the pods) are skipped.',
-    rationale: 'A Service that selects nothing has no endpoints; clients get connection refused. Usually a label typo.',
+    checks:
+      'A Service with a selector must match the pod template labels of at least one workload in the input (same namespace). Services without a selector, ExternalName Services, and namespaces with custom resources in the input (an operator may create the pods) are skipped.',
+    rationale:
+      'A Service that selects nothing has no endpoints; clients get connection refused. Usually a label typo.',
     remediation: "Make spec.selector equal to a subset of the pod template's labels.",
   },
   ['Service'],
@@ -53,7 +71,15 @@ const serviceNoPods = kindRule(
     if (index.hasCustomResources(ns(m))) return [];
     return index.workloadsSelectedBy(m).length > 0
       ? []
-      : [{ manifest: m, path: ['spec', 'selector'], message: `selector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',')} matches no pod template in namespace "${ns(m)}"` }];
+      : [
+          {
+            manifest: m,
+            path: ['spec', 'selector'],
+            message: `selector ${Object.entries(selector)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(',')} matches no pod template in namespace "${ns(m)}"`,
+          },
+        ];
   },
 );
 
@@ -65,8 +91,10 @@ function targetPortRule(named: boolean): Rule {
           title: 'Service targetPort names a port the pods do not declare',
           severity: 'error',
           category: 'networking',
-          checks: 'A named spec.ports[].targetPort must be a ports[].name of a container in every workload the Service selects.',
-          rationale: 'Endpoints are only created for pods that declare the named port, so traffic to this port goes nowhere.',
+          checks:
+            'A named spec.ports[].targetPort must be a ports[].name of a container in every workload the Service selects.',
+          rationale:
+            'Endpoints are only created for pods that declare the named port, so traffic to this port goes nowhere.',
           remediation: 'Name the container port the same, or use the port number.',
         }
       : {
@@ -74,8 +102,10 @@ function targetPortRule(named: boolean): Rule {
           title: 'Service targetPort not declared by the pods',
           severity: 'info',
           category: 'networking',
-          checks: 'A numeric spec.ports[].targetPort (or port, when targetPort is absent) should be a containerPort of the selected workloads, when they declare any ports.',
-          rationale: 'Declared ports are informational, so traffic still flows, but a mismatch is usually a typo that sends traffic to a closed port.',
+          checks:
+            'A numeric spec.ports[].targetPort (or port, when targetPort is absent) should be a containerPort of the selected workloads, when they declare any ports.',
+          rationale:
+            'Declared ports are informational, so traffic still flows, but a mismatch is usually a typo that sends traffic to a closed port.',
           remediation: 'Fix targetPort or declare the containerPort.',
         },
     ['Service'],
@@ -89,12 +119,27 @@ function targetPortRule(named: boolean): Rule {
         const path: Path = ['spec', 'ports', i, p.targetPort !== undefined ? 'targetPort' : 'port'];
         if (named && typeof target === 'string' && !/^\d+$/.test(target)) {
           const missing = workloads.filter((w) => !namedPorts(w).has(target));
-          if (missing.length) out.push({ manifest: m, path, message: `targetPort "${target}" is not a named port of ${missing.map((w) => `${w.manifest.ref.kind}/${w.manifest.ref.name}`).join(', ')}` });
+          if (missing.length)
+            out.push({
+              manifest: m,
+              path,
+              message: `targetPort "${target}" is not a named port of ${missing.map((w) => `${w.manifest.ref.kind}/${w.manifest.ref.name}`).join(', ')}`,
+            });
         }
-        const n = typeof target === 'number' ? target : typeof target === 'string' && /^\d+$/.test(target) ? Number(target) : undefined;
+        const n =
+          typeof target === 'number'
+            ? target
+            : typeof target === 'string' && /^\d+$/.test(target)
+              ? Number(target)
+              : undefined;
         if (!named && n !== undefined) {
           const missing = workloads.filter((w) => declaredPorts(w).size > 0 && !declaredPorts(w).has(n));
-          if (missing.length) out.push({ manifest: m, path, message: `targetPort ${n} is not a containerPort of ${missing.map((w) => `${w.manifest.ref.kind}/${w.manifest.ref.name}`).join(', ')}` });
+          if (missing.length)
+            out.push({
+              manifest: m,
+              path,
+              message: `targetPort ${n} is not a containerPort of ${missing.map((w) => `${w.manifest.ref.kind}/${w.manifest.ref.name}`).join(', ')}`,
+            });
         }
       });
       return out;
@@ -105,7 +150,9 @@ function targetPortRule(named: boolean): Rule {
 /** Does Service `svc` expose `port` (a number matched against spec.ports[].port, or a name)? */
 function servicePortExists(svc: Manifest, port: unknown): boolean {
   if (port === undefined || port === null) return true;
-  return objs(get(svc.body, 'spec', 'ports')).some((p) => (typeof port === 'number' ? num(p.port) === port : str(p.name) === port || String(p.port) === String(port)));
+  return objs(get(svc.body, 'spec', 'ports')).some((p) =>
+    typeof port === 'number' ? num(p.port) === port : str(p.name) === port || String(p.port) === String(port),
+  );
 }
 
 interface BackendRef {
@@ -120,15 +167,29 @@ function ingressBackends(m: Manifest): BackendRef[] {
   const add = (backend: unknown, path: Path) => {
     // networking.k8s.io/v1: backend.service.{name,port.{number|name}}; extensions & v1beta1: serviceName/servicePort.
     const v1Name = str(get(backend, 'service', 'name'));
-    if (v1Name) out.push({ path: [...path, 'service', 'name'], name: v1Name, port: get(backend, 'service', 'port', 'number') ?? get(backend, 'service', 'port', 'name'), namespace: ns(m) });
+    if (v1Name)
+      out.push({
+        path: [...path, 'service', 'name'],
+        name: v1Name,
+        port: get(backend, 'service', 'port', 'number') ?? get(backend, 'service', 'port', 'name'),
+        namespace: ns(m),
+      });
     const oldName = str(get(backend, 'serviceName'));
-    if (oldName) out.push({ path: [...path, 'serviceName'], name: oldName, port: get(backend, 'servicePort'), namespace: ns(m) });
+    if (oldName)
+      out.push({
+        path: [...path, 'serviceName'],
+        name: oldName,
+        port: get(backend, 'servicePort'),
+        namespace: ns(m),
+      });
   };
   const spec = obj(m.body.spec) ?? {};
   if (spec.defaultBackend) add(spec.defaultBackend, ['spec', 'defaultBackend']);
   if (spec.backend) add(spec.backend, ['spec', 'backend']);
   arr(spec.rules).forEach((r, i) =>
-    arr(get(r, 'http', 'paths')).forEach((p, j) => add(get(p, 'backend'), ['spec', 'rules', i, 'http', 'paths', j, 'backend'])),
+    arr(get(r, 'http', 'paths')).forEach((p, j) =>
+      add(get(p, 'backend'), ['spec', 'rules', i, 'http', 'paths', j, 'backend']),
+    ),
   );
   return out;
 }
@@ -140,7 +201,12 @@ function httpRouteBackends(m: Manifest): BackendRef[] {
       if (!isObj(b)) return;
       // Gateway API defaults: group "" (core) and kind Service.
       if ((b.group ?? '') !== '' || (b.kind ?? 'Service') !== 'Service' || typeof b.name !== 'string') return;
-      out.push({ path: ['spec', 'rules', i, 'backendRefs', j, 'name'], name: b.name, port: b.port, namespace: str(b.namespace) ?? ns(m) });
+      out.push({
+        path: ['spec', 'rules', i, 'backendRefs', j, 'name'],
+        name: b.name,
+        port: b.port,
+        namespace: str(b.namespace) ?? ns(m),
+      });
     }),
   );
   return out;
@@ -155,15 +221,31 @@ function backendRule(id: string, kind: string, title: string, extract: (m: Manif
       category: 'networking',
       checks: `Every backend Service a ${kind} names must be in the input (its namespace), and expose the port the ${kind} uses.`,
       rationale: 'A missing backend answers every request with 404/503.',
-      remediation: 'Fix the Service name or port, or check the manifests that define the Service together with this one.',
+      remediation:
+        'Fix the Service name or port, or check the manifests that define the Service together with this one.',
     },
     [kind],
     (m, ctx) => {
       const index = indexOf(ctx.manifests);
       return extract(m).flatMap((b): Violation[] => {
         const svc = index.find('Service', b.namespace, b.name);
-        if (!svc) return [{ manifest: m, path: b.path, message: `backend Service "${b.name}" is not in the input (namespace "${b.namespace}")` }];
-        return servicePortExists(svc, b.port) ? [] : [{ manifest: m, path: b.path, message: `backend Service "${b.name}" has no port ${String(b.port)}` }];
+        if (!svc)
+          return [
+            {
+              manifest: m,
+              path: b.path,
+              message: `backend Service "${b.name}" is not in the input (namespace "${b.namespace}")`,
+            },
+          ];
+        return servicePortExists(svc, b.port)
+          ? []
+          : [
+              {
+                manifest: m,
+                path: b.path,
+                message: `backend Service "${b.name}" has no port ${String(b.port)}`,
+              },
+            ];
       });
     },
   );
@@ -182,12 +264,18 @@ const ingressTls = kindRule(
   ['Ingress'],
   (m) => {
     const tls = objs(get(m.body, 'spec', 'tls'));
-    if (tls.length === 0) return [{ manifest: m, path: ['spec', 'tls'], message: 'the Ingress serves plain HTTP (no spec.tls)' }];
+    if (tls.length === 0)
+      return [{ manifest: m, path: ['spec', 'tls'], message: 'the Ingress serves plain HTTP (no spec.tls)' }];
     const covered = new Set(tls.flatMap((t) => arr(t.hosts).map(String)));
     const out: Violation[] = [];
     arr(get(m.body, 'spec', 'rules')).forEach((r, i) => {
       const host = str(get(r, 'host'));
-      if (host && !covered.has(host) && !(covered.has(`*.${host.split('.').slice(1).join('.')}`))) out.push({ manifest: m, path: ['spec', 'rules', i, 'host'], message: `host ${host} is not covered by spec.tls` });
+      if (host && !covered.has(host) && !covered.has(`*.${host.split('.').slice(1).join('.')}`))
+        out.push({
+          manifest: m,
+          path: ['spec', 'rules', i, 'host'],
+          message: `host ${host} is not covered by spec.tls`,
+        });
     });
     return out;
   },
@@ -200,11 +288,21 @@ const nodePort = kindRule(
     severity: 'info',
     category: 'networking',
     checks: 'spec.type should not be NodePort.',
-    rationale: 'A NodePort opens the port on every node, bypassing the ingress layer and often the firewall model.',
+    rationale:
+      'A NodePort opens the port on every node, bypassing the ingress layer and often the firewall model.',
     remediation: 'Use ClusterIP behind an Ingress/Gateway, or a LoadBalancer.',
   },
   ['Service'],
-  (m) => (get(m.body, 'spec', 'type') === 'NodePort' ? [{ manifest: m, path: ['spec', 'type'], message: 'the Service is exposed on every node (type NodePort)' }] : []),
+  (m) =>
+    get(m.body, 'spec', 'type') === 'NodePort'
+      ? [
+          {
+            manifest: m,
+            path: ['spec', 'type'],
+            message: 'the Service is exposed on every node (type NodePort)',
+          },
+        ]
+      : [],
 );
 
 export const NETWORKING_RULES: Rule[] = [

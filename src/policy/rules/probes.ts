@@ -28,17 +28,29 @@ const readiness = workloadRule(
     title: 'No readiness probe',
     severity: 'warning',
     category: 'probes',
-    checks: 'A container of a long-running workload (not Job/CronJob) that declares ports, or the only container of a pod a Service in the input selects, must have a readinessProbe (port-less sidecars are not asked for one).',
-    rationale: 'Without it the pod receives traffic as soon as the process starts, before it can serve, and keeps receiving it while it is overloaded or shutting down.',
-    remediation: 'Add a readinessProbe that checks the container can serve a request (an HTTP endpoint that does not call dependencies).',
+    checks:
+      'A container of a long-running workload (not Job/CronJob) that declares ports, or the only container of a pod a Service in the input selects, must have a readinessProbe (port-less sidecars are not asked for one).',
+    rationale:
+      'Without it the pod receives traffic as soon as the process starts, before it can serve, and keeps receiving it while it is overloaded or shutting down.',
+    remediation:
+      'Add a readinessProbe that checks the container can serve a request (an HTTP endpoint that does not call dependencies).',
   },
   (w, ctx) => {
     if (w.batch) return [];
     const selected = indexOf(ctx.manifests).servicesSelecting(w).length > 0;
     const containers = containersOf(w, ['containers']);
     return containers
-      .filter((c) => c.container.readinessProbe === undefined && (servesPorts(c) || (selected && containers.length === 1)))
-      .map((c) => ({ manifest: w.manifest, path: [...c.path, 'readinessProbe'], container: c.name, message: `container "${c.name}" ${servesPorts(c) ? 'serves ports' : 'is behind a Service'} but has no readinessProbe` }));
+      .filter(
+        (c) =>
+          c.container.readinessProbe === undefined &&
+          (servesPorts(c) || (selected && containers.length === 1)),
+      )
+      .map((c) => ({
+        manifest: w.manifest,
+        path: [...c.path, 'readinessProbe'],
+        container: c.name,
+        message: `container "${c.name}" ${servesPorts(c) ? 'serves ports' : 'is behind a Service'} but has no readinessProbe`,
+      }));
   },
 );
 
@@ -49,15 +61,22 @@ const liveness = workloadRule(
     severity: 'info',
     category: 'probes',
     checks: 'A container of a long-running workload (not Job/CronJob) should have a livenessProbe.',
-    rationale: 'A deadlocked process is only restarted if something checks it; info because a bad liveness probe is worse than none.',
-    remediation: 'Add a livenessProbe that fails only when the process itself is stuck (not when a dependency is down).',
+    rationale:
+      'A deadlocked process is only restarted if something checks it; info because a bad liveness probe is worse than none.',
+    remediation:
+      'Add a livenessProbe that fails only when the process itself is stuck (not when a dependency is down).',
   },
   (w) =>
     w.batch
       ? []
       : containersOf(w, ['containers'])
           .filter((c) => c.container.livenessProbe === undefined)
-          .map((c) => ({ manifest: w.manifest, path: [...c.path, 'livenessProbe'], container: c.name, message: `container "${c.name}" has no livenessProbe` })),
+          .map((c) => ({
+            manifest: w.manifest,
+            path: [...c.path, 'livenessProbe'],
+            container: c.name,
+            message: `container "${c.name}" has no livenessProbe`,
+          })),
 );
 
 const identical = workloadRule(
@@ -66,16 +85,26 @@ const identical = workloadRule(
     title: 'Readiness and liveness probes are identical',
     severity: 'warning',
     category: 'probes',
-    checks: 'readinessProbe and livenessProbe of a container must not use the same handler (httpGet/tcpSocket/exec/grpc) unless liveness waits longer (initialDelaySeconds + periodSeconds x failureThreshold) than readiness.',
-    rationale: 'When the check fails under load, the pod is taken out of rotation and restarted at the same moment, turning a slowdown into an outage. A more patient liveness probe on the same check is the recommended pattern and is accepted.',
-    remediation: 'Give liveness a cheaper check that only proves the process is alive, or make it more patient (higher periodSeconds or failureThreshold) than readiness.',
+    checks:
+      'readinessProbe and livenessProbe of a container must not use the same handler (httpGet/tcpSocket/exec/grpc) unless liveness waits longer (initialDelaySeconds + periodSeconds x failureThreshold) than readiness.',
+    rationale:
+      'When the check fails under load, the pod is taken out of rotation and restarted at the same moment, turning a slowdown into an outage. A more patient liveness probe on the same check is the recommended pattern and is accepted.',
+    remediation:
+      'Give liveness a cheaper check that only proves the process is alive, or make it more patient (higher periodSeconds or failureThreshold) than readiness.',
   },
   (w) =>
     containersOf(w, ['containers', 'initContainers']).flatMap((c): Violation[] => {
       const r = handlerOf(c.container.readinessProbe);
       const same = r !== undefined && r === handlerOf(c.container.livenessProbe);
       return same && patience(c.container.livenessProbe) <= patience(c.container.readinessProbe)
-        ? [{ manifest: w.manifest, path: [...c.path, 'livenessProbe'], container: c.name, message: `container "${c.name}" uses the same check for readiness and liveness` }]
+        ? [
+            {
+              manifest: w.manifest,
+              path: [...c.path, 'livenessProbe'],
+              container: c.name,
+              message: `container "${c.name}" uses the same check for readiness and liveness`,
+            },
+          ]
         : [];
     }),
 );
@@ -86,23 +115,39 @@ const namedPort = workloadRule(
     title: 'Probe names a port the container does not declare',
     severity: 'error',
     category: 'probes',
-    checks: 'A probe or lifecycle hook whose httpGet.port or tcpSocket.port is a name must match a ports[].name of the same container.',
+    checks:
+      'A probe or lifecycle hook whose httpGet.port or tcpSocket.port is a name must match a ports[].name of the same container.',
     rationale: 'The API server rejects a pod whose probe names an unknown port.',
     remediation: 'Declare the named port on the container or use the port number.',
   },
   (w) =>
     containersOf(w).flatMap((c): Violation[] => {
-      const names = new Set(objs(c.container.ports).map((p) => str(p.name)).filter(Boolean));
+      const names = new Set(
+        objs(c.container.ports)
+          .map((p) => str(p.name))
+          .filter(Boolean),
+      );
       const out: Violation[] = [];
       const places: Array<[string[], unknown]> = [
-        ...(['livenessProbe', 'readinessProbe', 'startupProbe'] as const).map((p): [string[], unknown] => [[p], c.container[p]]),
-        ...(['postStart', 'preStop'] as const).map((h): [string[], unknown] => [['lifecycle', h], get(c.container, 'lifecycle', h)]),
+        ...(['livenessProbe', 'readinessProbe', 'startupProbe'] as const).map((p): [string[], unknown] => [
+          [p],
+          c.container[p],
+        ]),
+        ...(['postStart', 'preStop'] as const).map((h): [string[], unknown] => [
+          ['lifecycle', h],
+          get(c.container, 'lifecycle', h),
+        ]),
       ];
       for (const [rel, handler] of places) {
         for (const k of ['httpGet', 'tcpSocket'] as const) {
           const port = get(handler, k, 'port');
           if (typeof port === 'string' && !/^\d+$/.test(port) && !names.has(port)) {
-            out.push({ manifest: w.manifest, path: [...c.path, ...rel, k, 'port'], container: c.name, message: `container "${c.name}" ${rel.join('.')} uses port "${port}", which the container does not declare` });
+            out.push({
+              manifest: w.manifest,
+              path: [...c.path, ...rel, k, 'port'],
+              container: c.name,
+              message: `container "${c.name}" ${rel.join('.')} uses port "${port}", which the container does not declare`,
+            });
           }
         }
       }

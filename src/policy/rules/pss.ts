@@ -7,26 +7,169 @@ import type { Rule, Violation } from '../types.js';
 import { indexOf } from '../index-set.js';
 
 /** Catalog text for each upstream check; the decision itself lives in ../pss. */
-const DOCS: Record<string, { id: string; title: string; checks: string; rationale: string; remediation: string }> = {
-  hostNamespaces: { id: 'pss-host-namespaces', title: 'Host namespaces', checks: 'spec.hostNetwork, spec.hostPID and spec.hostIPC must be unset or false.', rationale: "Sharing the node's network, PID or IPC namespace lets the pod see and reach the node's processes and traffic.", remediation: 'Remove hostNetwork/hostPID/hostIPC, or run the workload in a namespace that is exempt from Baseline.' },
-  privileged: { id: 'pss-privileged', title: 'Privileged containers', checks: 'securityContext.privileged of every container, init container and ephemeral container must be unset or false.', rationale: 'A privileged container has every capability and access to all host devices; it is root on the node.', remediation: 'Remove securityContext.privileged, and grant the specific capability the process needs instead.' },
-  capabilities_baseline: { id: 'pss-capabilities', title: 'Capabilities beyond the Baseline set', checks: 'securityContext.capabilities.add may only list AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT.', rationale: 'Capabilities such as SYS_ADMIN, NET_ADMIN or NET_RAW open well-known container escapes and network attacks.', remediation: 'Remove the capability from capabilities.add.' },
-  hostPathVolumes: { id: 'pss-host-path-volumes', title: 'hostPath volumes', checks: 'spec.volumes[*].hostPath must be absent.', rationale: "A hostPath volume exposes the node's filesystem (credentials, the container runtime socket) to the pod.", remediation: 'Use an emptyDir, a PersistentVolumeClaim, a ConfigMap or a Secret instead.' },
-  hostPorts: { id: 'pss-host-ports', title: 'Host ports', checks: 'containers[*].ports[*].hostPort must be unset or 0 (all container types).', rationale: "A hostPort binds the node's own interface, bypassing Services and NetworkPolicies, and limits scheduling.", remediation: 'Remove hostPort and expose the port through a Service.' },
-  appArmorProfile: { id: 'pss-apparmor', title: 'AppArmor profile overridden', checks: 'securityContext.appArmorProfile.type (pod and containers) must be RuntimeDefault or Localhost; container.apparmor.security.beta.kubernetes.io/* annotations must be runtime/default or localhost/*.', rationale: 'Unconfined removes the AppArmor confinement the runtime applies by default.', remediation: 'Remove the Unconfined profile, or use RuntimeDefault or a Localhost profile.' },
-  seLinuxOptions: { id: 'pss-selinux', title: 'SELinux options', checks: 'seLinuxOptions.type must be empty, container_t, container_init_t, container_kvm_t or (policy 1.31+) container_engine_t; seLinuxOptions.user and .role must be empty.', rationale: 'A custom SELinux user, role or type can lift the confinement SELinux gives containers.', remediation: 'Remove seLinuxOptions.user/role and use an allowed type.' },
-  procMount: { id: 'pss-proc-mount', title: '/proc mount type', checks: 'securityContext.procMount must be unset or Default, except (policy 1.35+) in pods with hostUsers: false.', rationale: 'An Unmasked /proc exposes kernel interfaces that the default masks hide.', remediation: 'Remove procMount, or set hostUsers: false so the pod runs in a user namespace.' },
-  seccompProfile_baseline: { id: 'pss-seccomp', title: 'Seccomp disabled', checks: 'securityContext.seccompProfile.type (pod and containers) must not be Unconfined.', rationale: 'Unconfined turns off the system-call filter that blocks many kernel exploits.', remediation: 'Set seccompProfile.type to RuntimeDefault (or a Localhost profile).' },
-  sysctls: { id: 'pss-sysctls', title: 'Unsafe sysctls', checks: 'spec.securityContext.sysctls[*].name must be in the safe set of the policy version (1.35: kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.ip_local_reserved_ports, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout, net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes, net.ipv4.tcp_rmem, net.ipv4.tcp_wmem).', rationale: 'Sysctls outside the namespaced, isolated safe set can affect every pod on the node or disable kernel protections.', remediation: 'Remove the sysctl, or set it on the node instead.' },
-  windowsHostProcess: { id: 'pss-host-process', title: 'Windows HostProcess', checks: 'securityContext.windowsOptions.hostProcess (pod and containers) must be unset or false.', rationale: 'A HostProcess container runs directly on the Windows node with host access.', remediation: 'Remove windowsOptions.hostProcess.' },
-  hostProbesAndHostLifecycle: { id: 'pss-probe-host', title: 'Probe or lifecycle hook targets another host', checks: 'httpGet.host and tcpSocket.host of liveness/readiness/startup probes and postStart/preStop hooks must be empty (policy 1.34+).', rationale: 'The kubelet makes these requests from the node, so a host field lets a pod make the node reach arbitrary addresses.', remediation: 'Remove host; the kubelet then probes the pod IP.' },
-  restrictedVolumes: { id: 'pss-restricted-volumes', title: 'Volume types outside the Restricted set', checks: 'spec.volumes[*] may only use configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret.', rationale: 'Other in-tree volume types mount node or network storage directly, without a PersistentVolume an administrator controls.', remediation: 'Use a PersistentVolumeClaim backed by a PersistentVolume for network storage.' },
-  allowPrivilegeEscalation: { id: 'pss-allow-privilege-escalation', title: 'Privilege escalation allowed', checks: 'securityContext.allowPrivilegeEscalation must be false on every container (pods with spec.os.name: windows are exempt from policy 1.25).', rationale: 'Without no_new_privs a process can gain privileges through setuid binaries or file capabilities.', remediation: 'Set securityContext.allowPrivilegeEscalation: false on every container.' },
-  runAsNonRoot: { id: 'pss-run-as-non-root', title: 'May run as root', checks: 'runAsNonRoot must be true at pod level or on every container, and never false (skipped for hostUsers: false pods from policy 1.35).', rationale: 'A container that runs as UID 0 is one kernel bug away from root on the node.', remediation: 'Set spec.securityContext.runAsNonRoot: true and make the image run as a non-root user.' },
-  runAsUser: { id: 'pss-run-as-user', title: 'Runs as UID 0', checks: 'runAsUser must not be 0 at pod or container level (skipped for hostUsers: false pods from policy 1.35).', rationale: 'Running as UID 0 is running as root.', remediation: 'Set runAsUser to a non-zero UID, or remove it and let the image user apply.' },
-  seccompProfile_restricted: { id: 'pss-restricted-seccomp', title: 'Seccomp profile not set', checks: 'seccompProfile.type must be RuntimeDefault or Localhost at pod level, or on every container (Windows pods exempt from policy 1.25).', rationale: 'Without an explicit profile some runtimes run containers with no system-call filter.', remediation: 'Set spec.securityContext.seccompProfile.type: RuntimeDefault.' },
-  capabilities_restricted: { id: 'pss-restricted-capabilities', title: 'Capabilities not dropped', checks: 'Every container must drop ALL capabilities and may add back only NET_BIND_SERVICE (Windows pods exempt from policy 1.25).', rationale: 'The default capability set (NET_RAW, CHOWN, SETUID, ...) is more than almost any service needs.', remediation: 'Set securityContext.capabilities.drop: ["ALL"] and add back only NET_BIND_SERVICE if needed.' },
-  procMount_restricted: { id: 'pss-restricted-proc-mount', title: '/proc mount type (Restricted)', checks: 'securityContext.procMount must be unset or Default, even in user-namespaced pods (policy 1.35).', rationale: 'Restricted keeps the default /proc masks everywhere.', remediation: 'Remove securityContext.procMount.' },
+const DOCS: Record<
+  string,
+  { id: string; title: string; checks: string; rationale: string; remediation: string }
+> = {
+  hostNamespaces: {
+    id: 'pss-host-namespaces',
+    title: 'Host namespaces',
+    checks: 'spec.hostNetwork, spec.hostPID and spec.hostIPC must be unset or false.',
+    rationale:
+      "Sharing the node's network, PID or IPC namespace lets the pod see and reach the node's processes and traffic.",
+    remediation:
+      'Remove hostNetwork/hostPID/hostIPC, or run the workload in a namespace that is exempt from Baseline.',
+  },
+  privileged: {
+    id: 'pss-privileged',
+    title: 'Privileged containers',
+    checks:
+      'securityContext.privileged of every container, init container and ephemeral container must be unset or false.',
+    rationale:
+      'A privileged container has every capability and access to all host devices; it is root on the node.',
+    remediation:
+      'Remove securityContext.privileged, and grant the specific capability the process needs instead.',
+  },
+  capabilities_baseline: {
+    id: 'pss-capabilities',
+    title: 'Capabilities beyond the Baseline set',
+    checks:
+      'securityContext.capabilities.add may only list AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT.',
+    rationale:
+      'Capabilities such as SYS_ADMIN, NET_ADMIN or NET_RAW open well-known container escapes and network attacks.',
+    remediation: 'Remove the capability from capabilities.add.',
+  },
+  hostPathVolumes: {
+    id: 'pss-host-path-volumes',
+    title: 'hostPath volumes',
+    checks: 'spec.volumes[*].hostPath must be absent.',
+    rationale:
+      "A hostPath volume exposes the node's filesystem (credentials, the container runtime socket) to the pod.",
+    remediation: 'Use an emptyDir, a PersistentVolumeClaim, a ConfigMap or a Secret instead.',
+  },
+  hostPorts: {
+    id: 'pss-host-ports',
+    title: 'Host ports',
+    checks: 'containers[*].ports[*].hostPort must be unset or 0 (all container types).',
+    rationale:
+      "A hostPort binds the node's own interface, bypassing Services and NetworkPolicies, and limits scheduling.",
+    remediation: 'Remove hostPort and expose the port through a Service.',
+  },
+  appArmorProfile: {
+    id: 'pss-apparmor',
+    title: 'AppArmor profile overridden',
+    checks:
+      'securityContext.appArmorProfile.type (pod and containers) must be RuntimeDefault or Localhost; container.apparmor.security.beta.kubernetes.io/* annotations must be runtime/default or localhost/*.',
+    rationale: 'Unconfined removes the AppArmor confinement the runtime applies by default.',
+    remediation: 'Remove the Unconfined profile, or use RuntimeDefault or a Localhost profile.',
+  },
+  seLinuxOptions: {
+    id: 'pss-selinux',
+    title: 'SELinux options',
+    checks:
+      'seLinuxOptions.type must be empty, container_t, container_init_t, container_kvm_t or (policy 1.31+) container_engine_t; seLinuxOptions.user and .role must be empty.',
+    rationale: 'A custom SELinux user, role or type can lift the confinement SELinux gives containers.',
+    remediation: 'Remove seLinuxOptions.user/role and use an allowed type.',
+  },
+  procMount: {
+    id: 'pss-proc-mount',
+    title: '/proc mount type',
+    checks:
+      'securityContext.procMount must be unset or Default, except (policy 1.35+) in pods with hostUsers: false.',
+    rationale: 'An Unmasked /proc exposes kernel interfaces that the default masks hide.',
+    remediation: 'Remove procMount, or set hostUsers: false so the pod runs in a user namespace.',
+  },
+  seccompProfile_baseline: {
+    id: 'pss-seccomp',
+    title: 'Seccomp disabled',
+    checks: 'securityContext.seccompProfile.type (pod and containers) must not be Unconfined.',
+    rationale: 'Unconfined turns off the system-call filter that blocks many kernel exploits.',
+    remediation: 'Set seccompProfile.type to RuntimeDefault (or a Localhost profile).',
+  },
+  sysctls: {
+    id: 'pss-sysctls',
+    title: 'Unsafe sysctls',
+    checks:
+      'spec.securityContext.sysctls[*].name must be in the safe set of the policy version (1.35: kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.ip_local_reserved_ports, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout, net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes, net.ipv4.tcp_rmem, net.ipv4.tcp_wmem).',
+    rationale:
+      'Sysctls outside the namespaced, isolated safe set can affect every pod on the node or disable kernel protections.',
+    remediation: 'Remove the sysctl, or set it on the node instead.',
+  },
+  windowsHostProcess: {
+    id: 'pss-host-process',
+    title: 'Windows HostProcess',
+    checks: 'securityContext.windowsOptions.hostProcess (pod and containers) must be unset or false.',
+    rationale: 'A HostProcess container runs directly on the Windows node with host access.',
+    remediation: 'Remove windowsOptions.hostProcess.',
+  },
+  hostProbesAndHostLifecycle: {
+    id: 'pss-probe-host',
+    title: 'Probe or lifecycle hook targets another host',
+    checks:
+      'httpGet.host and tcpSocket.host of liveness/readiness/startup probes and postStart/preStop hooks must be empty (policy 1.34+).',
+    rationale:
+      'The kubelet makes these requests from the node, so a host field lets a pod make the node reach arbitrary addresses.',
+    remediation: 'Remove host; the kubelet then probes the pod IP.',
+  },
+  restrictedVolumes: {
+    id: 'pss-restricted-volumes',
+    title: 'Volume types outside the Restricted set',
+    checks:
+      'spec.volumes[*] may only use configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret.',
+    rationale:
+      'Other in-tree volume types mount node or network storage directly, without a PersistentVolume an administrator controls.',
+    remediation: 'Use a PersistentVolumeClaim backed by a PersistentVolume for network storage.',
+  },
+  allowPrivilegeEscalation: {
+    id: 'pss-allow-privilege-escalation',
+    title: 'Privilege escalation allowed',
+    checks:
+      'securityContext.allowPrivilegeEscalation must be false on every container (pods with spec.os.name: windows are exempt from policy 1.25).',
+    rationale:
+      'Without no_new_privs a process can gain privileges through setuid binaries or file capabilities.',
+    remediation: 'Set securityContext.allowPrivilegeEscalation: false on every container.',
+  },
+  runAsNonRoot: {
+    id: 'pss-run-as-non-root',
+    title: 'May run as root',
+    checks:
+      'runAsNonRoot must be true at pod level or on every container, and never false (skipped for hostUsers: false pods from policy 1.35).',
+    rationale: 'A container that runs as UID 0 is one kernel bug away from root on the node.',
+    remediation: 'Set spec.securityContext.runAsNonRoot: true and make the image run as a non-root user.',
+  },
+  runAsUser: {
+    id: 'pss-run-as-user',
+    title: 'Runs as UID 0',
+    checks:
+      'runAsUser must not be 0 at pod or container level (skipped for hostUsers: false pods from policy 1.35).',
+    rationale: 'Running as UID 0 is running as root.',
+    remediation: 'Set runAsUser to a non-zero UID, or remove it and let the image user apply.',
+  },
+  seccompProfile_restricted: {
+    id: 'pss-restricted-seccomp',
+    title: 'Seccomp profile not set',
+    checks:
+      'seccompProfile.type must be RuntimeDefault or Localhost at pod level, or on every container (Windows pods exempt from policy 1.25).',
+    rationale: 'Without an explicit profile some runtimes run containers with no system-call filter.',
+    remediation: 'Set spec.securityContext.seccompProfile.type: RuntimeDefault.',
+  },
+  capabilities_restricted: {
+    id: 'pss-restricted-capabilities',
+    title: 'Capabilities not dropped',
+    checks:
+      'Every container must drop ALL capabilities and may add back only NET_BIND_SERVICE (Windows pods exempt from policy 1.25).',
+    rationale:
+      'The default capability set (NET_RAW, CHOWN, SETUID, ...) is more than almost any service needs.',
+    remediation:
+      'Set securityContext.capabilities.drop: ["ALL"] and add back only NET_BIND_SERVICE if needed.',
+  },
+  procMount_restricted: {
+    id: 'pss-restricted-proc-mount',
+    title: '/proc mount type (Restricted)',
+    checks: 'securityContext.procMount must be unset or Default, even in user-namespaced pods (policy 1.35).',
+    rationale: 'Restricted keeps the default /proc masks everywhere.',
+    remediation: 'Remove securityContext.procMount.',
+  },
 };
 
 export function pssRuleId(checkId: string): string {
@@ -40,9 +183,18 @@ function pssRule(check: PssCheck, overridden: PssCheck | undefined): Rule {
     ...doc,
     severity: check.level === 'baseline' ? 'error' : 'warning',
     category: 'pod-security',
-    fixable: ['allowPrivilegeEscalation', 'runAsNonRoot', 'seccompProfile_restricted', 'capabilities_restricted'].includes(check.id),
+    fixable: [
+      'allowPrivilegeEscalation',
+      'runAsNonRoot',
+      'seccompProfile_restricted',
+      'capabilities_restricted',
+    ].includes(check.id),
     enabledByDefault: true,
-    pss: { level: check.level, checkId: check.id, ...(check.overrides ? { overrides: pssRuleId(check.overrides) } : {}) },
+    pss: {
+      level: check.level,
+      checkId: check.id,
+      ...(check.overrides ? { overrides: pssRuleId(check.overrides) } : {}),
+    },
     run: (ctx) => {
       const version = clampPss(ctx.options.pssVersion);
       return indexOf(ctx.manifests).workloads.flatMap((w) => {
@@ -52,7 +204,13 @@ function pssRule(check: PssCheck, overridden: PssCheck | undefined): Rule {
           const seen = new Set(overridden.run(w, version).map((h) => dotted(h.path)));
           hits = hits.filter((h) => !seen.has(dotted(h.path)));
         }
-        return hits.map((h): Violation => ({ manifest: w.manifest, path: h.path, message: h.message, container: h.container, fix: h.fix }));
+        return hits.map((h): Violation => ({
+          manifest: w.manifest,
+          path: h.path,
+          message: h.message,
+          container: h.container,
+          fix: h.fix,
+        }));
       });
     },
   };

@@ -13,7 +13,16 @@ interface PolicyRule {
 
 function rulesOf(m: Manifest): PolicyRule[] {
   return arr(m.body.rules).flatMap((r, index) =>
-    isObj(r) ? [{ index, apiGroups: arr(r.apiGroups).map(String), resources: arr(r.resources).map(String), verbs: arr(r.verbs).map(String) }] : [],
+    isObj(r)
+      ? [
+          {
+            index,
+            apiGroups: arr(r.apiGroups).map(String),
+            resources: arr(r.resources).map(String),
+            verbs: arr(r.verbs).map(String),
+          },
+        ]
+      : [],
   );
 }
 
@@ -24,7 +33,8 @@ const wildcard = kindRule(
     severity: 'warning',
     category: 'rbac',
     checks: 'rules[].apiGroups, resources and verbs of a Role or ClusterRole must not contain `*`.',
-    rationale: 'A wildcard grants every current and future resource or verb, including ones added by CRDs later.',
+    rationale:
+      'A wildcard grants every current and future resource or verb, including ones added by CRDs later.',
     remediation: 'List the API groups, resources and verbs the subject needs.',
   },
   ROLE_KINDS,
@@ -32,7 +42,15 @@ const wildcard = kindRule(
     rulesOf(m).flatMap((r) =>
       (['apiGroups', 'resources', 'verbs'] as const).flatMap((field): Violation[] => {
         const i = r[field].indexOf('*');
-        return i >= 0 ? [{ manifest: m, path: ['rules', r.index, field, i], message: `rule ${r.index} grants every ${field === 'apiGroups' ? 'API group' : field === 'resources' ? 'resource' : 'verb'} (*)` }] : [];
+        return i >= 0
+          ? [
+              {
+                manifest: m,
+                path: ['rules', r.index, field, i],
+                message: `rule ${r.index} grants every ${field === 'apiGroups' ? 'API group' : field === 'resources' ? 'resource' : 'verb'} (*)`,
+              },
+            ]
+          : [];
       }),
     ),
 );
@@ -48,7 +66,10 @@ const clusterAdmin = kindRule(
     remediation: 'Bind a Role with only the permissions the subject needs.',
   },
   ['RoleBinding', 'ClusterRoleBinding'],
-  (m) => (get(m.body, 'roleRef', 'name') === 'cluster-admin' && get(m.body, 'roleRef', 'kind') === 'ClusterRole' ? [{ manifest: m, path: ['roleRef', 'name'], message: 'binds the cluster-admin ClusterRole' }] : []),
+  (m) =>
+    get(m.body, 'roleRef', 'name') === 'cluster-admin' && get(m.body, 'roleRef', 'kind') === 'ClusterRole'
+      ? [{ manifest: m, path: ['roleRef', 'name'], message: 'binds the cluster-admin ClusterRole' }]
+      : [],
 );
 
 const READ = ['get', 'list', 'watch'];
@@ -59,9 +80,12 @@ const secretRead = kindRule(
     title: 'Read access to Secrets',
     severity: 'warning',
     category: 'rbac',
-    checks: 'A Role or ClusterRole rule must not grant get, list or watch on secrets (core API group). Wildcards are reported by rbac-wildcard.',
-    rationale: 'list/watch on Secrets returns their contents: every credential in the namespace (or cluster).',
-    remediation: 'Grant get on the specific Secret via resourceNames, or mount the Secret into the pod instead.',
+    checks:
+      'A Role or ClusterRole rule must not grant get, list or watch on secrets (core API group). Wildcards are reported by rbac-wildcard.',
+    rationale:
+      'list/watch on Secrets returns their contents: every credential in the namespace (or cluster).',
+    remediation:
+      'Grant get on the specific Secret via resourceNames, or mount the Secret into the pod instead.',
   },
   ROLE_KINDS,
   (m) =>
@@ -69,7 +93,15 @@ const secretRead = kindRule(
       const i = r.resources.indexOf('secrets');
       const core = r.apiGroups.includes('') || r.apiGroups.includes('*');
       const verbs = r.verbs.filter((v) => READ.includes(v));
-      return i >= 0 && core && verbs.length > 0 ? [{ manifest: m, path: ['rules', r.index, 'resources', i], message: `rule ${r.index} grants ${verbs.join('/')} on secrets` }] : [];
+      return i >= 0 && core && verbs.length > 0
+        ? [
+            {
+              manifest: m,
+              path: ['rules', r.index, 'resources', i],
+              message: `rule ${r.index} grants ${verbs.join('/')} on secrets`,
+            },
+          ]
+        : [];
     }),
 );
 
@@ -82,13 +114,18 @@ const escalation = kindRule(
     severity: 'error',
     category: 'rbac',
     checks: 'A Role or ClusterRole must not grant the verbs escalate, bind or impersonate.',
-    rationale: 'These verbs let the subject grant itself permissions it does not have, or act as another user.',
+    rationale:
+      'These verbs let the subject grant itself permissions it does not have, or act as another user.',
     remediation: 'Remove the verb; only cluster administrators should hold it.',
   },
   ROLE_KINDS,
   (m) =>
     rulesOf(m).flatMap((r) =>
-      r.verbs.flatMap((v, i): Violation[] => (ESCALATION.includes(v) ? [{ manifest: m, path: ['rules', r.index, 'verbs', i], message: `rule ${r.index} grants ${v}` }] : [])),
+      r.verbs.flatMap((v, i): Violation[] =>
+        ESCALATION.includes(v)
+          ? [{ manifest: m, path: ['rules', r.index, 'verbs', i], message: `rule ${r.index} grants ${v}` }]
+          : [],
+      ),
     ),
 );
 
@@ -106,7 +143,15 @@ const podExec = kindRule(
   (m) =>
     rulesOf(m).flatMap((r) =>
       r.resources.flatMap((res, i): Violation[] =>
-        (res === 'pods/exec' || res === 'pods/attach') && r.verbs.some((v) => v === 'create' || v === 'get') ? [{ manifest: m, path: ['rules', r.index, 'resources', i], message: `rule ${r.index} allows ${res}` }] : [],
+        (res === 'pods/exec' || res === 'pods/attach') && r.verbs.some((v) => v === 'create' || v === 'get')
+          ? [
+              {
+                manifest: m,
+                path: ['rules', r.index, 'resources', i],
+                message: `rule ${r.index} allows ${res}`,
+              },
+            ]
+          : [],
       ),
     ),
 );
@@ -117,15 +162,33 @@ const defaultServiceAccount = kindRule(
     title: 'Permissions bound to a default ServiceAccount',
     severity: 'warning',
     category: 'rbac',
-    checks: 'A RoleBinding or ClusterRoleBinding must not have the ServiceAccount named "default" as a subject.',
-    rationale: 'Every pod that names no ServiceAccount runs as "default", so the permissions reach pods nobody meant to grant them to.',
-    remediation: 'Create a dedicated ServiceAccount, bind the Role to it and set serviceAccountName on the pods that need it.',
+    checks:
+      'A RoleBinding or ClusterRoleBinding must not have the ServiceAccount named "default" as a subject.',
+    rationale:
+      'Every pod that names no ServiceAccount runs as "default", so the permissions reach pods nobody meant to grant them to.',
+    remediation:
+      'Create a dedicated ServiceAccount, bind the Role to it and set serviceAccountName on the pods that need it.',
   },
   ['RoleBinding', 'ClusterRoleBinding'],
   (m) =>
     arr(m.body.subjects).flatMap((s, i): Violation[] =>
-      isObj(s) && s.kind === 'ServiceAccount' && s.name === 'default' ? [{ manifest: m, path: ['subjects', i, 'name'], message: `grants ${String(get(m.body, 'roleRef', 'name'))} to the default ServiceAccount${typeof s.namespace === 'string' ? ` of ${s.namespace}` : ''}` }] : [],
+      isObj(s) && s.kind === 'ServiceAccount' && s.name === 'default'
+        ? [
+            {
+              manifest: m,
+              path: ['subjects', i, 'name'],
+              message: `grants ${String(get(m.body, 'roleRef', 'name'))} to the default ServiceAccount${typeof s.namespace === 'string' ? ` of ${s.namespace}` : ''}`,
+            },
+          ]
+        : [],
     ),
 );
 
-export const RBAC_RULES: Rule[] = [wildcard, clusterAdmin, secretRead, escalation, podExec, defaultServiceAccount];
+export const RBAC_RULES: Rule[] = [
+  wildcard,
+  clusterAdmin,
+  secretRead,
+  escalation,
+  podExec,
+  defaultServiceAccount,
+];

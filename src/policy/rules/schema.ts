@@ -10,7 +10,15 @@ import { setRule } from './define.js';
  */
 const cache = new WeakMap<object, ReturnType<typeof validateObject>>();
 
-function schemaRule(kind: SchemaProblemKind, id: string, title: string, severity: Severity, checks: string, rationale: string, remediation: string): Rule {
+function schemaRule(
+  kind: SchemaProblemKind,
+  id: string,
+  title: string,
+  severity: Severity,
+  checks: string,
+  rationale: string,
+  remediation: string,
+): Rule {
   return setRule({ id, title, severity, category: 'schema', checks, rationale, remediation }, (ctx) =>
     ctx.manifests.flatMap((m): Violation[] => {
       let problems = cache.get(m.body);
@@ -18,7 +26,9 @@ function schemaRule(kind: SchemaProblemKind, id: string, title: string, severity
         problems = validateObject(SCHEMAS, m.ref.apiVersion, m.ref.kind, m.body);
         cache.set(m.body, problems);
       }
-      return (problems ?? []).filter((p) => p.kind === kind).map((p) => ({ manifest: m, path: p.path, message: p.message }));
+      return (problems ?? [])
+        .filter((p) => p.kind === kind)
+        .map((p) => ({ manifest: m, path: p.path, message: p.message }));
     }),
   );
 }
@@ -26,8 +36,40 @@ function schemaRule(kind: SchemaProblemKind, id: string, title: string, severity
 const scope = `built-in kinds of ${['v1', 'apps/v1', 'batch/v1', 'autoscaling/v1 and v2', 'policy/v1', 'networking.k8s.io/v1', 'rbac.authorization.k8s.io/v1', 'discovery, storage, scheduling and coordination v1'].join(', ')} (Kubernetes ${SCHEMAS.source} OpenAPI)`;
 
 export const SCHEMA_RULES: Rule[] = [
-  schemaRule('unknown-field', 'schema-unknown-field', 'Unknown field', 'error', `Every field of ${scope} must exist in the schema.`, 'A misspelt or misplaced field is silently dropped by a lenient client, so the setting you wrote never applies (and strict servers reject the object).', 'Fix the field name or move it to the right level.'),
-  schemaRule('type', 'schema-type', 'Wrong type', 'error', `Every field of ${scope} must have the schema's type (string, integer, boolean, object, list, int-or-string, quantity).`, 'The API server cannot decode the object and rejects it (e.g. an env value written as a bare number).', 'Quote strings such as env values and annotations; write numbers without quotes where an integer is expected.'),
-  schemaRule('required', 'schema-required', 'Missing required field', 'error', `Fields the schema marks required (e.g. containers[].name, spec.selector of a Deployment, ports[].port) must be set on ${scope}.`, 'The API server rejects the object.', 'Add the field.'),
-  schemaRule('enum', 'schema-enum', 'Value outside the allowed set', 'error', 'String fields with a fixed set of values (imagePullPolicy, restartPolicy, protocol, Service type, pathType, seccompProfile.type, update strategies, ...) must use one of them.', 'The API server rejects the object (values are case-sensitive: `ifNotPresent` is invalid).', 'Use one of the values the message lists.'),
+  schemaRule(
+    'unknown-field',
+    'schema-unknown-field',
+    'Unknown field',
+    'error',
+    `Every field of ${scope} must exist in the schema.`,
+    'A misspelt or misplaced field is silently dropped by a lenient client, so the setting you wrote never applies (and strict servers reject the object).',
+    'Fix the field name or move it to the right level.',
+  ),
+  schemaRule(
+    'type',
+    'schema-type',
+    'Wrong type',
+    'error',
+    `Every field of ${scope} must have the schema's type (string, integer, boolean, object, list, int-or-string, quantity).`,
+    'The API server cannot decode the object and rejects it (e.g. an env value written as a bare number).',
+    'Quote strings such as env values and annotations; write numbers without quotes where an integer is expected.',
+  ),
+  schemaRule(
+    'required',
+    'schema-required',
+    'Missing required field',
+    'error',
+    `Fields the schema marks required (e.g. containers[].name, spec.selector of a Deployment, ports[].port) must be set on ${scope}.`,
+    'The API server rejects the object.',
+    'Add the field.',
+  ),
+  schemaRule(
+    'enum',
+    'schema-enum',
+    'Value outside the allowed set',
+    'error',
+    'String fields with a fixed set of values (imagePullPolicy, restartPolicy, protocol, Service type, pathType, seccompProfile.type, update strategies, ...) must use one of them.',
+    'The API server rejects the object (values are case-sensitive: `ifNotPresent` is invalid).',
+    'Use one of the values the message lists.',
+  ),
 ];

@@ -5,8 +5,10 @@ import { kindRule, workloadRule } from './define.js';
 
 /** Names that say "this is a credential"; suffixes that say "this points at one" are excluded below. */
 /** The name must END with the credential word: TOKEN_AUDIENCE or PASSWORD_MIN_LENGTH are settings, not secrets. */
-const SECRET_NAME = /(^|[_.-])(pass(word|wd)?|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?|auth[_-]?key|client[_-]?secret|dsn)$/i;
-const POINTER_SUFFIX = /[_.-](file|path|dir|name|ref|id|url|uri|endpoint|host|port|ttl|timeout|expiry|expiration|header|length|type|enabled|mode|policy|version|format|kind|namespace|key_name)$/i;
+const SECRET_NAME =
+  /(^|[_.-])(pass(word|wd)?|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key|private[_-]?key|credentials?|auth[_-]?key|client[_-]?secret|dsn)$/i;
+const POINTER_SUFFIX =
+  /[_.-](file|path|dir|name|ref|id|url|uri|endpoint|host|port|ttl|timeout|expiry|expiration|header|length|type|enabled|mode|policy|version|format|kind|namespace|key_name)$/i;
 
 /** Values that are unmistakably credentials whatever the variable is called. */
 const VALUE_PATTERNS: Array<[RegExp, string]> = [
@@ -21,7 +23,12 @@ const VALUE_PATTERNS: Array<[RegExp, string]> = [
 
 function placeholder(value: string): boolean {
   const v = value.trim();
-  return v === '' || /^\$[({]/.test(v) || /^(true|false|yes|no|on|off|null|none|-|\d{1,6})$/i.test(v) || /^<[^>]+>$/.test(v);
+  return (
+    v === '' ||
+    /^\$[({]/.test(v) ||
+    /^(true|false|yes|no|on|off|null|none|-|\d{1,6})$/i.test(v) ||
+    /^<[^>]+>$/.test(v)
+  );
 }
 
 /** Why `value` under `name` looks like a credential, or undefined. */
@@ -40,16 +47,27 @@ const envLiteral = workloadRule(
     title: 'Credential as a literal environment variable',
     severity: 'error',
     category: 'secrets',
-    checks: 'env[].value of every container must not be a credential: a value shaped like a private key, cloud or SaaS token, JWT or a URL with a password, or a literal under a name like *_PASSWORD, *_TOKEN, *_API_KEY (names ending in _FILE, _PATH, _URL, ... are references and skipped).',
+    checks:
+      'env[].value of every container must not be a credential: a value shaped like a private key, cloud or SaaS token, JWT or a URL with a password, or a literal under a name like *_PASSWORD, *_TOKEN, *_API_KEY (names ending in _FILE, _PATH, _URL, ... are references and skipped).',
     rationale: 'Literals end up in git, in `kubectl get -o yaml`, in every backup and in CI logs.',
-    remediation: 'Put the value in a Secret and use env[].valueFrom.secretKeyRef (slipway: `secrets:` in slipway.yaml).',
+    remediation:
+      'Put the value in a Secret and use env[].valueFrom.secretKeyRef (slipway: `secrets:` in slipway.yaml).',
   },
   (w) =>
     containersOf(w).flatMap((c) =>
       arr(c.container.env).flatMap((e, i): Violation[] => {
         if (!isObj(e) || typeof e.value !== 'string' || typeof e.name !== 'string') return [];
         const why = secretReason(e.name, e.value);
-        return why ? [{ manifest: w.manifest, path: [...c.path, 'env', i, 'value'], container: c.name, message: `container "${c.name}" env ${e.name}: ${why}` }] : [];
+        return why
+          ? [
+              {
+                manifest: w.manifest,
+                path: [...c.path, 'env', i, 'value'],
+                container: c.name,
+                message: `container "${c.name}" env ${e.name}: ${why}`,
+              },
+            ]
+          : [];
       }),
     ),
 );
@@ -60,8 +78,10 @@ const configMapSecret = kindRule(
     title: 'Secret data in a ConfigMap',
     severity: 'warning',
     category: 'secrets',
-    checks: 'ConfigMap data entries must not hold credentials (same tests as secret-env-literal, on each key and value).',
-    rationale: 'ConfigMaps are not treated as sensitive: they are readable with broader RBAC, not encrypted at rest by default, and printed freely.',
+    checks:
+      'ConfigMap data entries must not hold credentials (same tests as secret-env-literal, on each key and value).',
+    rationale:
+      'ConfigMaps are not treated as sensitive: they are readable with broader RBAC, not encrypted at rest by default, and printed freely.',
     remediation: 'Move the entry to a Secret.',
   },
   ['ConfigMap'],

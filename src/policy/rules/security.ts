@@ -17,9 +17,12 @@ const readOnlyRoot = workloadRule(
     severity: 'warning',
     category: 'security',
     fixable: true,
-    checks: 'securityContext.readOnlyRootFilesystem must be true on every container and init container (Windows pods are skipped: the field is not supported there).',
-    rationale: 'An attacker who gets code execution can otherwise modify binaries and drop tools into the container.',
-    remediation: 'Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the process must write (e.g. /tmp).',
+    checks:
+      'securityContext.readOnlyRootFilesystem must be true on every container and init container (Windows pods are skipped: the field is not supported there).',
+    rationale:
+      'An attacker who gets code execution can otherwise modify binaries and drop tools into the container.',
+    remediation:
+      'Set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where the process must write (e.g. /tmp).',
   },
   (w) =>
     isWindows(w)
@@ -28,7 +31,13 @@ const readOnlyRoot = workloadRule(
           .filter((c) => get(c.container, 'securityContext', 'readOnlyRootFilesystem') !== true)
           .map((c) => {
             const path = [...c.path, 'securityContext', 'readOnlyRootFilesystem'];
-            return { manifest: w.manifest, path, container: c.name, message: `container "${c.name}" has a writable root filesystem`, fix: [{ path, value: true }] };
+            return {
+              manifest: w.manifest,
+              path,
+              container: c.name,
+              message: `container "${c.name}" has a writable root filesystem`,
+              fix: [{ path, value: true }],
+            };
           }),
 );
 
@@ -39,7 +48,8 @@ const highUid = workloadRule(
     severity: 'info',
     category: 'security',
     checks: `The effective runAsUser (container, else pod) must be set and at least ${HIGH_UID}. UID 0 is reported by pss-run-as-user instead.`,
-    rationale: 'A low UID may match a real user on the node; if the container escapes it acts with that user\'s rights.',
+    rationale:
+      "A low UID may match a real user on the node; if the container escapes it acts with that user's rights.",
     remediation: `Set securityContext.runAsUser to a UID of ${HIGH_UID} or more.`,
   },
   (w) => {
@@ -49,8 +59,16 @@ const highUid = workloadRule(
       const own = num(get(c.container, 'securityContext', 'runAsUser'));
       const uid = own ?? podUid;
       if (uid === 0 || (uid !== undefined && uid >= HIGH_UID)) return [];
-      const path = own !== undefined ? [...c.path, 'securityContext', 'runAsUser'] : podUid !== undefined ? [...w.podSpecPath, 'securityContext', 'runAsUser'] : [...c.path, 'securityContext', 'runAsUser'];
-      const message = uid === undefined ? `container "${c.name}" runs as the image's user (runAsUser is not set)` : `container "${c.name}" runs as UID ${uid}, below ${HIGH_UID}`;
+      const path =
+        own !== undefined
+          ? [...c.path, 'securityContext', 'runAsUser']
+          : podUid !== undefined
+            ? [...w.podSpecPath, 'securityContext', 'runAsUser']
+            : [...c.path, 'securityContext', 'runAsUser'];
+      const message =
+        uid === undefined
+          ? `container "${c.name}" runs as the image's user (runAsUser is not set)`
+          : `container "${c.name}" runs as UID ${uid}, below ${HIGH_UID}`;
       return [{ manifest: w.manifest, path, container: c.name, message }];
     });
   },
@@ -70,12 +88,24 @@ const rootGroup = workloadRule(
     const out: Violation[] = [];
     const sc = [...w.podSpecPath, 'securityContext'];
     const pod = obj(w.podSpec.securityContext) ?? {};
-    for (const f of ['runAsGroup', 'fsGroup'] as const) if (pod[f] === 0) out.push({ manifest: w.manifest, path: [...sc, f], message: `pod sets ${f}=0` });
+    for (const f of ['runAsGroup', 'fsGroup'] as const)
+      if (pod[f] === 0) out.push({ manifest: w.manifest, path: [...sc, f], message: `pod sets ${f}=0` });
     arr(pod.supplementalGroups).forEach((g, i) => {
-      if (g === 0) out.push({ manifest: w.manifest, path: [...sc, 'supplementalGroups', i], message: 'pod adds supplemental group 0' });
+      if (g === 0)
+        out.push({
+          manifest: w.manifest,
+          path: [...sc, 'supplementalGroups', i],
+          message: 'pod adds supplemental group 0',
+        });
     });
     for (const c of containersOf(w)) {
-      if (get(c.container, 'securityContext', 'runAsGroup') === 0) out.push({ manifest: w.manifest, path: [...c.path, 'securityContext', 'runAsGroup'], container: c.name, message: `container "${c.name}" sets runAsGroup=0` });
+      if (get(c.container, 'securityContext', 'runAsGroup') === 0)
+        out.push({
+          manifest: w.manifest,
+          path: [...c.path, 'securityContext', 'runAsGroup'],
+          container: c.name,
+          message: `container "${c.name}" sets runAsGroup=0`,
+        });
     }
     return out;
   },
@@ -87,9 +117,12 @@ const automountToken = workloadRule(
     title: 'Service account token mounted',
     severity: 'info',
     category: 'security',
-    checks: 'automountServiceAccountToken must be false on the pod, or on its ServiceAccount when that ServiceAccount is in the input.',
-    rationale: 'Most applications never call the Kubernetes API; a mounted token is a credential an attacker can use.',
-    remediation: 'Set spec.automountServiceAccountToken: false (or on the ServiceAccount); mount a projected token only where the API is used.',
+    checks:
+      'automountServiceAccountToken must be false on the pod, or on its ServiceAccount when that ServiceAccount is in the input.',
+    rationale:
+      'Most applications never call the Kubernetes API; a mounted token is a credential an attacker can use.',
+    remediation:
+      'Set spec.automountServiceAccountToken: false (or on the ServiceAccount); mount a projected token only where the API is used.',
   },
   (w, ctx) => {
     const own = w.podSpec.automountServiceAccountToken;
@@ -99,12 +132,37 @@ const automountToken = workloadRule(
       const sa = indexOf(ctx.manifests).find('ServiceAccount', w.namespace, saName);
       if (sa && sa.body.automountServiceAccountToken === false) return [];
     }
-    return [{ manifest: w.manifest, path: [...w.podSpecPath, 'automountServiceAccountToken'], message: 'the service account token is mounted into every container' }];
+    return [
+      {
+        manifest: w.manifest,
+        path: [...w.podSpecPath, 'automountServiceAccountToken'],
+        message: 'the service account token is mounted into every container',
+      },
+    ];
   },
 );
 
 /** Paths whose hostPath mount hands the pod the node (runtime sockets, kubelet state, the root). */
-const SENSITIVE_HOST_PATHS = ['/', '/etc', '/proc', '/sys', '/root', '/boot', '/dev', '/var/run', '/run', '/var/lib/kubelet', '/var/lib/docker', '/var/lib/containerd', '/etc/kubernetes', '/var/run/docker.sock', '/run/containerd/containerd.sock', '/var/run/containerd/containerd.sock', '/var/run/crio/crio.sock', '/run/crio/crio.sock'];
+const SENSITIVE_HOST_PATHS = [
+  '/',
+  '/etc',
+  '/proc',
+  '/sys',
+  '/root',
+  '/boot',
+  '/dev',
+  '/var/run',
+  '/run',
+  '/var/lib/kubelet',
+  '/var/lib/docker',
+  '/var/lib/containerd',
+  '/etc/kubernetes',
+  '/var/run/docker.sock',
+  '/run/containerd/containerd.sock',
+  '/var/run/containerd/containerd.sock',
+  '/var/run/crio/crio.sock',
+  '/run/crio/crio.sock',
+];
 
 const sensitiveHostPath = workloadRule(
   {
@@ -113,8 +171,10 @@ const sensitiveHostPath = workloadRule(
     severity: 'error',
     category: 'security',
     checks: `hostPath.path must not be one of ${SENSITIVE_HOST_PATHS.join(', ')} or lie below /var/run/docker.sock-style runtime sockets.`,
-    rationale: 'Mounting the runtime socket or node system directories is a direct path to root on the node, even without privileged.',
-    remediation: 'Remove the volume; if a node agent truly needs it, isolate it in its own namespace and exempt it explicitly with a reason.',
+    rationale:
+      'Mounting the runtime socket or node system directories is a direct path to root on the node, even without privileged.',
+    remediation:
+      'Remove the volume; if a node agent truly needs it, isolate it in its own namespace and exempt it explicitly with a reason.',
   },
   (w) =>
     arr(w.podSpec.volumes).flatMap((v, i): Violation[] => {
@@ -123,7 +183,13 @@ const sensitiveHostPath = workloadRule(
       if (p === undefined) return [];
       const normal = p.length > 1 ? p.replace(/\/+$/, '') : p;
       if (!SENSITIVE_HOST_PATHS.includes(normal) && !/\.sock$/.test(normal)) return [];
-      return [{ manifest: w.manifest, path: [...w.podSpecPath, 'volumes', i, 'hostPath', 'path'], message: `volume "${str(v.name) ?? i}" mounts ${p} from the node` }];
+      return [
+        {
+          manifest: w.manifest,
+          path: [...w.podSpecPath, 'volumes', i, 'hostPath', 'path'],
+          message: `volume "${str(v.name) ?? i}" mounts ${p} from the node`,
+        },
+      ];
     }),
 );
 
@@ -134,10 +200,27 @@ const shareProcessNamespace = workloadRule(
     severity: 'info',
     category: 'security',
     checks: 'spec.shareProcessNamespace must not be true.',
-    rationale: "Containers of the pod can then see and signal each other's processes and read their environment and filesystems through /proc.",
+    rationale:
+      "Containers of the pod can then see and signal each other's processes and read their environment and filesystems through /proc.",
     remediation: 'Remove shareProcessNamespace unless a debugging sidecar needs it.',
   },
-  (w) => (w.podSpec.shareProcessNamespace === true ? [{ manifest: w.manifest, path: [...w.podSpecPath, 'shareProcessNamespace'], message: 'containers share one process namespace' }] : []),
+  (w) =>
+    w.podSpec.shareProcessNamespace === true
+      ? [
+          {
+            manifest: w.manifest,
+            path: [...w.podSpecPath, 'shareProcessNamespace'],
+            message: 'containers share one process namespace',
+          },
+        ]
+      : [],
 );
 
-export const SECURITY_RULES: Rule[] = [readOnlyRoot, highUid, rootGroup, automountToken, sensitiveHostPath, shareProcessNamespace];
+export const SECURITY_RULES: Rule[] = [
+  readOnlyRoot,
+  highUid,
+  rootGroup,
+  automountToken,
+  sensitiveHostPath,
+  shareProcessNamespace,
+];

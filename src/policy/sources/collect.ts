@@ -30,7 +30,11 @@ const SPEC_FILE = /^slipway\.ya?ml$/;
 /** Files in a manifest directory that are not Kubernetes objects. */
 const NOT_MANIFESTS = new Set(['.slipway-check.yaml', 'Chart.yaml', 'values.yaml', 'Chart.lock']);
 
-export async function collectInputs(paths: string[], host: InputHost, opts: CollectOptions): Promise<Collected> {
+export async function collectInputs(
+  paths: string[],
+  host: InputHost,
+  opts: CollectOptions,
+): Promise<Collected> {
   const out: Collected = { files: [], problems: [] };
   // Paths below the working directory are shown relative to it (as SARIF wants), others as given.
   const display = (p: string) => {
@@ -47,13 +51,25 @@ export async function collectInputs(paths: string[], host: InputHost, opts: Coll
       continue;
     }
     const abs = resolve(opts.cwd, input);
-    if (!host.exists(abs)) throw new UserError(`${input}: no such file or directory`, { code: 'check/no-input', hint: 'pass YAML files, directories, a Helm chart, a kustomize directory or slipway.yaml' });
+    if (!host.exists(abs))
+      throw new UserError(`${input}: no such file or directory`, {
+        code: 'check/no-input',
+        hint: 'pass YAML files, directories, a Helm chart, a kustomize directory or slipway.yaml',
+      });
     await collectPath(abs, true, host, opts, display, add);
   }
   return out;
 }
 
-async function collectPath(abs: string, explicit: boolean, host: InputHost, opts: CollectOptions, display: (p: string) => string, add: (p: ParsedFile) => void, bases?: ReadonlySet<string>): Promise<void> {
+async function collectPath(
+  abs: string,
+  explicit: boolean,
+  host: InputHost,
+  opts: CollectOptions,
+  display: (p: string) => string,
+  add: (p: ParsedFile) => void,
+  bases?: ReadonlySet<string>,
+): Promise<void> {
   if (host.isDirectory(abs)) {
     const entries = host.listDirectory(abs);
     if (entries.includes('Chart.yaml')) return add(await renderHelm(abs, host, opts, display));
@@ -69,15 +85,25 @@ async function collectPath(abs: string, explicit: boolean, host: InputHost, opts
       if (entry.startsWith('.') || entry === 'node_modules') continue;
       const child = join(abs, entry);
       if (host.isDirectory(child)) await collectPath(child, false, host, opts, display, add, referenced);
-      else if (YAML_FILE.test(entry) && !NOT_MANIFESTS.has(entry)) await collectPath(child, false, host, opts, display, add, referenced);
+      else if (YAML_FILE.test(entry) && !NOT_MANIFESTS.has(entry))
+        await collectPath(child, false, host, opts, display, add, referenced);
     }
     return;
   }
   if (SPEC_FILE.test(basename(abs))) {
-    if (!opts.renderSpec) throw new UserError(`${display(abs)}: checking slipway.yaml directly is not available yet`, { code: 'check/spec-unavailable', hint: 'run `slipway render` and check its output directory instead' });
+    if (!opts.renderSpec)
+      throw new UserError(`${display(abs)}: checking slipway.yaml directly is not available yet`, {
+        code: 'check/spec-unavailable',
+        hint: 'run `slipway render` and check its output directory instead',
+      });
     for (const { environment, text } of await opts.renderSpec(abs)) {
       const parsed = parseManifests(text, display(abs));
-      add({ ...parsed, manifests: parsed.manifests.map((m) => ({ ...m, environment })), editable: false, environment });
+      add({
+        ...parsed,
+        manifests: parsed.manifests.map((m) => ({ ...m, environment })),
+        editable: false,
+        environment,
+      });
     }
     return;
   }
@@ -88,7 +114,12 @@ async function collectPath(abs: string, explicit: boolean, host: InputHost, opts
   add(parseManifests(text, display(abs)));
 }
 
-async function renderHelm(dir: string, host: InputHost, opts: CollectOptions, display: (p: string) => string): Promise<ParsedFile> {
+async function renderHelm(
+  dir: string,
+  host: InputHost,
+  opts: CollectOptions,
+  display: (p: string) => string,
+): Promise<ParsedFile> {
   const args = ['template', opts.releaseName, dir];
   for (const v of opts.values) args.push('--values', resolve(opts.cwd, v));
   for (const s of opts.set) args.push('--set', s);
@@ -97,7 +128,15 @@ async function renderHelm(dir: string, host: InputHost, opts: CollectOptions, di
   try {
     text = await host.run(host.helmPath(), args, opts.cwd);
   } catch (error) {
-    throw new UserErrors([{ message: `helm template failed: ${(error as Error).message}`, location: { file: display(join(dir, 'Chart.yaml')), line: 1, column: 1 } }], 'check/helm-failed');
+    throw new UserErrors(
+      [
+        {
+          message: `helm template failed: ${(error as Error).message}`,
+          location: { file: display(join(dir, 'Chart.yaml')), line: 1, column: 1 },
+        },
+      ],
+      'check/helm-failed',
+    );
   }
   // `# Source: <chart name>/templates/x.yaml`: the first segment is the chart name, not the directory.
   // Positions are mapped into the template file (a packaged subchart's templates cannot be read: line 1).
@@ -112,15 +151,31 @@ async function renderHelm(dir: string, host: InputHost, opts: CollectOptions, di
   return { ...parsed, manifests: parsed.manifests.map((m) => ({ ...m, build: display(dir) })) };
 }
 
-async function renderKustomize(dir: string, host: InputHost, display: (p: string) => string): Promise<ParsedFile> {
+async function renderKustomize(
+  dir: string,
+  host: InputHost,
+  display: (p: string) => string,
+): Promise<ParsedFile> {
   let text: string;
   try {
     text = await host.run(host.kubectlPath(), ['kustomize', dir], dir);
   } catch (error) {
-    throw new UserErrors([{ message: `kubectl kustomize failed: ${(error as Error).message}`, location: { file: display(dir), line: 1, column: 1 } }], 'check/kustomize-failed');
+    throw new UserErrors(
+      [
+        {
+          message: `kubectl kustomize failed: ${(error as Error).message}`,
+          location: { file: display(dir), line: 1, column: 1 },
+        },
+      ],
+      'check/kustomize-failed',
+    );
   }
   const parsed = parseManifests(text, display(dir));
-  return { ...parsed, manifests: parsed.manifests.map((m) => ({ ...m, build: display(dir) })), editable: false };
+  return {
+    ...parsed,
+    manifests: parsed.manifests.map((m) => ({ ...m, build: display(dir) })),
+    editable: false,
+  };
 }
 
 /** Directories under `root` that a kustomization under `root` names in resources, bases or components. */

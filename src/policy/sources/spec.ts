@@ -9,13 +9,18 @@ import { environmentNames, loadSpec, resolveEnvironment, type ResolvedApp } from
  * environment it declares) and rendered by the same renderApp `slipway render` uses; the checker
  * reads each YAML stream as its own input set. Lines of findings are lines of the rendered stream.
  */
-export function specRenderer(env: string | undefined): (file: string) => Promise<Array<{ environment: string; text: string }>> {
+export function specRenderer(
+  env: string | undefined,
+): (file: string) => Promise<Array<{ environment: string; text: string }>> {
   return async (file) => {
     const spec = await loadSpec(file);
     const names = env ? [env] : environmentNames(spec);
     return names.map((name) => {
       const app = resolveEnvironment(spec, name, file);
-      return { environment: name, text: manifestsYaml(renderApp(app, { files: configFiles(file, app) }).objects) };
+      return {
+        environment: name,
+        text: manifestsYaml(renderApp(app, { files: configFiles(file, app) }).objects),
+      };
     });
   };
 }
@@ -27,7 +32,11 @@ function configFiles(specFile: string, app: ResolvedApp): Record<string, string>
     for (const config of service.config ?? []) {
       if (config.from === undefined || config.from in files) continue;
       const path = resolve(dirname(specFile), config.from);
-      if (!existsSync(path)) throw new UserError(`${config.from} does not exist (looked in ${dirname(specFile)})`, { code: 'check/config-missing', hint: 'paths are relative to slipway.yaml' });
+      if (!existsSync(path))
+        throw new UserError(`${config.from} does not exist (looked in ${dirname(specFile)})`, {
+          code: 'check/config-missing',
+          hint: 'paths are relative to slipway.yaml',
+        });
       files[config.from] = readFileSync(path, 'utf8');
     }
   }

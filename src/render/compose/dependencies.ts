@@ -25,7 +25,11 @@ export function passwordVariable(app: string, name: string): string {
   return `${app}_${name}_PASSWORD`.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
 }
 
-export function composeDependency(app: string, name: string, dependency: Dependency): ComposeDependency | undefined {
+export function composeDependency(
+  app: string,
+  name: string,
+  dependency: Dependency,
+): ComposeDependency | undefined {
   const kind = dependencyKind(dependency.type);
   if (!kind) return undefined;
   const image = `${kind.image}:${dependency.version ?? kind.defaultVersion}`;
@@ -50,20 +54,48 @@ export function composeDependency(app: string, name: string, dependency: Depende
         volume,
         service: {
           ...base,
-          environment: { POSTGRES_USER: user, POSTGRES_PASSWORD: password, POSTGRES_DB: database, PGDATA: `${kind.dataPath}/pgdata` },
-          healthcheck: { test: ['CMD', 'pg_isready', '-U', user, '-d', database, '-h', '127.0.0.1'], ...HEALTH },
+          environment: {
+            POSTGRES_USER: user,
+            POSTGRES_PASSWORD: password,
+            POSTGRES_DB: database,
+            PGDATA: `${kind.dataPath}/pgdata`,
+          },
+          healthcheck: {
+            test: ['CMD', 'pg_isready', '-U', user, '-d', database, '-h', '127.0.0.1'],
+            ...HEALTH,
+          },
         },
-        outputs: { ...common, database, user, password, url: `postgres://${user}:${password}@${name}:${port}/${database}` },
+        outputs: {
+          ...common,
+          database,
+          user,
+          password,
+          url: `postgres://${user}:${password}@${name}:${port}/${database}`,
+        },
       };
     case 'mysql':
       return {
         volume,
         service: {
           ...base,
-          environment: { MYSQL_DATABASE: database, MYSQL_USER: user, MYSQL_PASSWORD: password, MYSQL_RANDOM_ROOT_PASSWORD: 'yes' },
-          healthcheck: { test: ['CMD', 'mysqladmin', 'ping', '-h', '127.0.0.1', '-u', user, `--password=${password}`], ...HEALTH },
+          environment: {
+            MYSQL_DATABASE: database,
+            MYSQL_USER: user,
+            MYSQL_PASSWORD: password,
+            MYSQL_RANDOM_ROOT_PASSWORD: 'yes',
+          },
+          healthcheck: {
+            test: ['CMD', 'mysqladmin', 'ping', '-h', '127.0.0.1', '-u', user, `--password=${password}`],
+            ...HEALTH,
+          },
         },
-        outputs: { ...common, database, user, password, url: `mysql://${user}:${password}@${name}:${port}/${database}` },
+        outputs: {
+          ...common,
+          database,
+          user,
+          password,
+          url: `mysql://${user}:${password}@${name}:${port}/${database}`,
+        },
       };
     case 'redis':
       return {
@@ -83,7 +115,15 @@ export function composeDependency(app: string, name: string, dependency: Depende
         service: {
           ...base,
           environment,
-          healthcheck: { test: ['CMD', '/opt/kafka/bin/kafka-broker-api-versions.sh', '--bootstrap-server', `localhost:${port}`], ...HEALTH },
+          healthcheck: {
+            test: [
+              'CMD',
+              '/opt/kafka/bin/kafka-broker-api-versions.sh',
+              '--bootstrap-server',
+              `localhost:${port}`,
+            ],
+            ...HEALTH,
+          },
         },
         outputs: { ...common, bootstrap: `${name}:${port}`, url: `${name}:${port}` },
       };
@@ -96,7 +136,10 @@ export function composeDependency(app: string, name: string, dependency: Depende
           ...base,
           environment,
           // The image has bash but no HTTP client; a TCP connect is what the cluster's liveness checks too.
-          healthcheck: { test: ['CMD', 'bash', '-c', `cat < /dev/null > /dev/tcp/127.0.0.1/${port}`], ...HEALTH },
+          healthcheck: {
+            test: ['CMD', 'bash', '-c', `cat < /dev/null > /dev/tcp/127.0.0.1/${port}`],
+            ...HEALTH,
+          },
         },
         outputs: { ...common, url: `http://${name}:${port}` },
       };

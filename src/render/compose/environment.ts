@@ -17,7 +17,11 @@ export interface ComposeEnvironment {
   warnings: { field: string; message: string }[];
 }
 
-export function composeEnvironment(app: ResolvedApp, service: Service, deps: Map<string, ComposeDependency>): ComposeEnvironment {
+export function composeEnvironment(
+  app: ResolvedApp,
+  service: Service,
+  deps: Map<string, ComposeDependency>,
+): ComposeEnvironment {
   const out: ComposeEnvironment = { environment: {}, dependencies: [], services: [], warnings: [] };
   for (const [key, raw] of Object.entries(service.env ?? {})) {
     const text = String(raw);
@@ -28,7 +32,10 @@ export function composeEnvironment(app: ResolvedApp, service: Service, deps: Map
       result += escapeDollars(text.slice(at, start));
       const resolved = resolve(app, ref.target, ref.output, deps, out);
       if (resolved === undefined) {
-        out.warnings.push({ field: `env.${key}`, message: `${ref.text} has no local equivalent; left for you to set as \${${key}}` });
+        out.warnings.push({
+          field: `env.${key}`,
+          message: `${ref.text} has no local equivalent; left for you to set as \${${key}}`,
+        });
         result += `\${${key}}`;
       } else {
         result += resolved;
@@ -41,7 +48,13 @@ export function composeEnvironment(app: ResolvedApp, service: Service, deps: Map
   return out;
 }
 
-function resolve(app: ResolvedApp, target: string, output: string, deps: Map<string, ComposeDependency>, out: ComposeEnvironment): string | undefined {
+function resolve(
+  app: ResolvedApp,
+  target: string,
+  output: string,
+  deps: Map<string, ComposeDependency>,
+  out: ComposeEnvironment,
+): string | undefined {
   const dep = deps.get(target);
   if (dep) {
     if (!out.dependencies.includes(target)) out.dependencies.push(target);

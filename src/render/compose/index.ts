@@ -33,7 +33,11 @@ export function writeCompose(input: FormatInput): FormatOutput {
   const deps = new Map<string, ComposeDependency>();
   for (const [name, dependency] of Object.entries(app.dependencies)) {
     if (dependency.external) {
-      warnings.push({ format: 'compose', path: `dependencies.${name}.external`, message: `external ${dependency.type}: not started locally; set ${name.toUpperCase().replace(/-/g, '_')}_URL in your shell or .env` });
+      warnings.push({
+        format: 'compose',
+        path: `dependencies.${name}.external`,
+        message: `external ${dependency.type}: not started locally; set ${name.toUpperCase().replace(/-/g, '_')}_URL in your shell or .env`,
+      });
       continue;
     }
     const dep = composeDependency(app.app, name, dependency);
@@ -43,7 +47,11 @@ export function writeCompose(input: FormatInput): FormatOutput {
     volumes[dep.volume] = {};
     for (const field of ['resources', 'storage', 'storageClass'] as const) {
       if (dependency[field] !== undefined) {
-        warnings.push({ format: 'compose', path: `dependencies.${name}.${field}`, message: `not applied locally (Compose runs ${dependency.type} without ${field === 'resources' ? 'limits' : 'a storage size'})` });
+        warnings.push({
+          format: 'compose',
+          path: `dependencies.${name}.${field}`,
+          message: `not applied locally (Compose runs ${dependency.type} without ${field === 'resources' ? 'limits' : 'a storage size'})`,
+        });
       }
     }
   }
@@ -58,15 +66,30 @@ export function writeCompose(input: FormatInput): FormatOutput {
   }
 
   for (const name of Object.keys(app.backups)) {
-    warnings.push({ format: 'compose', path: `backups.${name}`, message: 'backups are not scheduled locally' });
+    warnings.push({
+      format: 'compose',
+      path: `backups.${name}`,
+      message: 'backups are not scheduled locally',
+    });
   }
   if (Object.keys(app.deploy).length) {
-    warnings.push({ format: 'compose', path: 'deploy', message: 'rollout strategy and analysis apply to cluster deploys; Compose recreates containers' });
+    warnings.push({
+      format: 'compose',
+      path: 'deploy',
+      message: 'rollout strategy and analysis apply to cluster deploys; Compose recreates containers',
+    });
   }
   const compose: Record<string, unknown> = { services };
   if (Object.keys(volumes).length) compose.volumes = volumes;
   if (Object.keys(configs).length) compose.configs = configs;
   const header = `# ${app.app} for local development (environment "${app.environment}"). Written by slipway render --format compose; change slipway.yaml, not this file.\n# Start: docker compose up --build\n`;
   files.set(COMPOSE_FILE, header + toYaml(compose));
-  return { files: new Map([...files.entries()].sort(([a], [b]) => (a === COMPOSE_FILE ? -1 : b === COMPOSE_FILE ? 1 : a < b ? -1 : 1))), warnings };
+  return {
+    files: new Map(
+      [...files.entries()].sort(([a], [b]) =>
+        a === COMPOSE_FILE ? -1 : b === COMPOSE_FILE ? 1 : a < b ? -1 : 1,
+      ),
+    ),
+    warnings,
+  };
 }

@@ -15,7 +15,11 @@ const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 /** Chart versions must be SemVer 2 (helm lint refuses others); `1.4` becomes `1.4.0`. */
 export function chartVersion(version: string | undefined, warnings: FormatWarning[]): string {
   if (!version) {
-    warnings.push({ format: 'helm', path: 'version', message: `no version in the spec; the chart is version ${DEFAULT_CHART_VERSION}` });
+    warnings.push({
+      format: 'helm',
+      path: 'version',
+      message: `no version in the spec; the chart is version ${DEFAULT_CHART_VERSION}`,
+    });
     return DEFAULT_CHART_VERSION;
   }
   if (SEMVER.test(version)) return version.replace(/^v/, '');
@@ -30,7 +34,12 @@ export function chartVersion(version: string | undefined, warnings: FormatWarnin
   return `0.0.0+${meta}`;
 }
 
-export function chartYaml(name: string, version: string, appVersion: string | undefined, description: string | undefined): string {
+export function chartYaml(
+  name: string,
+  version: string,
+  appVersion: string | undefined,
+  description: string | undefined,
+): string {
   const chart: Record<string, unknown> = {
     apiVersion: 'v2',
     name,
@@ -88,28 +97,49 @@ const HTTP_PORT = /^(http|https|web)(-|$)/;
 export function smokeTargets(objects: KubeObject[]): SmokeTarget[] {
   const targets: SmokeTarget[] = [];
   for (const svc of objects.filter((o) => o.kind === 'Service')) {
-    const spec = (svc.spec ?? {}) as { ports?: { name?: string; port: number; targetPort?: unknown; appProtocol?: string }[]; selector?: Record<string, string> };
+    const spec = (svc.spec ?? {}) as {
+      ports?: { name?: string; port: number; targetPort?: unknown; appProtocol?: string }[];
+      selector?: Record<string, string>;
+    };
     if (!spec.selector) continue;
     for (const port of spec.ports ?? []) {
       if (!HTTP_PORT.test(port.name ?? '') && port.appProtocol !== 'http') continue;
       const path = readinessPath(objects, spec.selector, port.targetPort);
-      targets.push({ name: svc.metadata.name, port: port.port, path: path ?? '/', fail: path !== undefined, selector: spec.selector });
+      targets.push({
+        name: svc.metadata.name,
+        port: port.port,
+        path: path ?? '/',
+        fail: path !== undefined,
+        selector: spec.selector,
+      });
     }
   }
   return targets;
 }
 
-function readinessPath(objects: KubeObject[], selector: Record<string, string>, targetPort: unknown): string | undefined {
+function readinessPath(
+  objects: KubeObject[],
+  selector: Record<string, string>,
+  targetPort: unknown,
+): string | undefined {
   for (const workload of objects) {
-    const template = (workload.spec as { template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: unknown[] } } } | undefined)?.template;
+    const template = (
+      workload.spec as
+        | { template?: { metadata?: { labels?: Record<string, string> }; spec?: { containers?: unknown[] } } }
+        | undefined
+    )?.template;
     const labels = template?.metadata?.labels ?? {};
     if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) continue;
-    for (const c of (template?.spec?.containers ?? []) as { readinessProbe?: { httpGet?: { path?: string; port?: unknown } }; ports?: { name?: string; containerPort?: number }[] }[]) {
+    for (const c of (template?.spec?.containers ?? []) as {
+      readinessProbe?: { httpGet?: { path?: string; port?: unknown } };
+      ports?: { name?: string; containerPort?: number }[];
+    }[]) {
       const get = c.readinessProbe?.httpGet;
       if (!get?.path) continue;
       const probePort = get.port;
       const named = c.ports?.find((p) => p.name === probePort || p.containerPort === probePort);
-      if (probePort === targetPort || named?.name === targetPort || named?.containerPort === targetPort) return get.path;
+      if (probePort === targetPort || named?.name === targetPort || named?.containerPort === targetPort)
+        return get.path;
     }
   }
   return undefined;

@@ -88,7 +88,8 @@ function emitSeq(items: SeqItem[], indent: number): string[] {
 
 function emitItem(node: TNode, indent: number): string[] {
   let body: string[];
-  if (node.t === 'map' && (node.entries.length > 0 || node.include)) body = emitMap(node.entries, indent + 2, node.include);
+  if (node.t === 'map' && (node.entries.length > 0 || node.include))
+    body = emitMap(node.entries, indent + 2, node.include);
   else if (node.t === 'seq' && node.items.length > 0) body = emitSeq(node.items, indent + 2);
   else if (node.t === 'lit' && isBlock(node.value)) body = literalLines(node.value, indent + 2);
   else return inlineScalar(`${pad(indent)}-`, node, indent);

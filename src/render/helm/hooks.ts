@@ -26,6 +26,9 @@ export function withHookAnnotations(object: KubeObject): KubeObject {
   if (!isHookKind(object)) return object;
   return {
     ...object,
-    metadata: { ...object.metadata, annotations: { ...HOOK_ANNOTATIONS, ...(object.metadata.annotations ?? {}) } },
+    metadata: {
+      ...object.metadata,
+      annotations: { ...HOOK_ANNOTATIONS, ...(object.metadata.annotations ?? {}) },
+    },
   };
 }

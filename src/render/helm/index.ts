@@ -4,10 +4,25 @@
  * `slipway render --env <env>` does, plus the `helm test` hooks, and with the migration Jobs
  * carrying hook annotations (docs/helm.md says exactly what differs and why).
  */
-import type { FormatInput, FormatOutput, FormatWarning, FormatWriter, RenderedEnvironment } from '../formats.js';
+import type {
+  FormatInput,
+  FormatOutput,
+  FormatWarning,
+  FormatWriter,
+  RenderedEnvironment,
+} from '../formats.js';
 import { plainObjects, toYaml } from '../formats.js';
 import type { KubeObject } from '../kube.js';
-import { chartVersion, chartYaml, helpersTpl, namespaceExpr, notesTxt, SMOKE_TEST_IMAGE, smokeTargets, smokeTestTemplate } from './chart-files.js';
+import {
+  chartVersion,
+  chartYaml,
+  helpersTpl,
+  namespaceExpr,
+  notesTxt,
+  SMOKE_TEST_IMAGE,
+  smokeTargets,
+  smokeTestTemplate,
+} from './chart-files.js';
 import { emitDocument, valueRef } from './emit.js';
 import { withHookAnnotations } from './hooks.js';
 import { namedValues } from './named.js';
@@ -40,13 +55,22 @@ export function writeHelmChart(input: FormatInput): FormatOutput {
   const files = new Map<string, string>();
   const common = commonLabels(envs);
 
-  files.set('Chart.yaml', chartYaml(chart, chartVersion(input.spec.version, warnings), input.spec.version, input.spec.description));
+  files.set(
+    'Chart.yaml',
+    chartYaml(chart, chartVersion(input.spec.version, warnings), input.spec.version, input.spec.description),
+  );
   const templates = new Map<string, string>();
   for (const obj of groupObjects(envs)) {
     templates.set(obj.file, objectTemplate(obj, envs, values, common, chart));
   }
   for (const env of envs) {
-    const targets = smokeTargets(env.objects).map(({ name, port, path, fail, selector }) => ({ name, port, path, fail, selector }));
+    const targets = smokeTargets(env.objects).map(({ name, port, path, fail, selector }) => ({
+      name,
+      port,
+      path,
+      fail,
+      selector,
+    }));
     setAt(values.get(env.environment)!, ['tests', 'image'], SMOKE_TEST_IMAGE);
     setAt(values.get(env.environment)!, ['tests', 'targets'], targets);
   }
@@ -62,7 +86,10 @@ export function writeHelmChart(input: FormatInput): FormatOutput {
         toYaml(overlay(first, own)),
     );
   }
-  files.set('values.schema.json', JSON.stringify(valuesSchema([...values.values()], `${chart} chart values`), null, 2) + '\n');
+  files.set(
+    'values.schema.json',
+    JSON.stringify(valuesSchema([...values.values()], `${chart} chart values`), null, 2) + '\n',
+  );
   files.set('templates/_helpers.tpl', helpersTpl(chart, common));
   const ns = namespaceExpr(envs.map((e) => e.app.namespace));
   files.set('templates/NOTES.txt', notesTxt(chart, serviceNames(envs), ns));
@@ -72,8 +99,16 @@ export function writeHelmChart(input: FormatInput): FormatOutput {
   return { files, warnings };
 }
 
-function objectTemplate(obj: ObjectVersions, envs: RenderedEnvironment[], values: Map<string, Values>, common: Record<string, string>, chart: string): string {
-  const present = envs.map((e, i) => ({ env: e, version: obj.versions[i]! })).filter((p) => p.version !== MISSING);
+function objectTemplate(
+  obj: ObjectVersions,
+  envs: RenderedEnvironment[],
+  values: Map<string, Values>,
+  common: Record<string, string>,
+  chart: string,
+): string {
+  const present = envs
+    .map((e, i) => ({ env: e, version: obj.versions[i]! }))
+    .filter((p) => p.version !== MISSING);
   const base = ['objects', obj.kind, obj.name];
   const named = namedValues(obj.kind, obj.name);
   const ctx: TreeContext = {
@@ -85,7 +120,11 @@ function objectTemplate(obj: ObjectVersions, envs: RenderedEnvironment[], values
         ? { include: `${chart}.labels`, labels: common }
         : undefined,
     expr: (path, versions) =>
-      path.length === 2 && path[0] === 'metadata' && path[1] === 'namespace' && new Set(envs.map((e) => e.app.namespace)).size > 1 && versions.every((v, i) => v === present[i]!.env.app.namespace)
+      path.length === 2 &&
+      path[0] === 'metadata' &&
+      path[1] === 'namespace' &&
+      new Set(envs.map((e) => e.app.namespace)).size > 1 &&
+      versions.every((v, i) => v === present[i]!.env.app.namespace)
         ? '.Release.Namespace'
         : undefined,
     setValue: (env, ref, value) => setAt(values.get(env)!, ref, value),
@@ -131,7 +170,9 @@ function commonLabels(envs: RenderedEnvironment[]): Record<string, string> {
   for (const env of envs) {
     for (const o of env.objects) {
       const labels = o.metadata.labels ?? {};
-      common = common ? Object.fromEntries(Object.entries(common).filter(([k, v]) => labels[k] === v)) : { ...labels };
+      common = common
+        ? Object.fromEntries(Object.entries(common).filter(([k, v]) => labels[k] === v))
+        : { ...labels };
     }
   }
   return common ?? {};

@@ -31,7 +31,10 @@ function patternsFor(kind: string, name: string): Pattern[] {
       patterns.push({ path: ['spec', 'replicas'], value: ['workloads', name, 'replicas'] });
     }
     if (kind === 'StatefulSet') {
-      patterns.push({ path: ['spec', 'volumeClaimTemplates', '*', 'spec', 'resources', 'requests', 'storage'], value: ['workloads', name, 'storage', '*'] });
+      patterns.push({
+        path: ['spec', 'volumeClaimTemplates', '*', 'spec', 'resources', 'requests', 'storage'],
+        value: ['workloads', name, 'storage', '*'],
+      });
     }
     for (const list of ['initContainers', 'containers']) {
       const base = ['workloads', name, list, '*'];
@@ -58,7 +61,8 @@ export interface NamedValues {
 
 export function namedValues(kind: string, name: string): NamedValues {
   const patterns = patternsFor(kind, name);
-  const match = (path: string[]) => patterns.find((p) => p.path.length === path.length && prefixMatches(p.path, path));
+  const match = (path: string[]) =>
+    patterns.find((p) => p.path.length === path.length && prefixMatches(p.path, path));
   return {
     named(path) {
       const pattern = match(path);

@@ -56,7 +56,13 @@ export function buildTree(versions: Version[], path: string[], ctx: TreeContext)
   if (named) return namedLeaf(versions, path, named, ctx);
   const expr = ctx.expr(path, versions);
   if (expr) return { t: 'expr', text: expr };
-  if (path.length > 0 && !ctx.namedBelow(path) && allEqual(versions) && !hasDelimiters(versions[0]) && !ctx.commonLabels(path)) {
+  if (
+    path.length > 0 &&
+    !ctx.namedBelow(path) &&
+    allEqual(versions) &&
+    !hasDelimiters(versions[0]) &&
+    !ctx.commonLabels(path)
+  ) {
     return { t: 'lit', value: versions[0] };
   }
   if (versions.every(isPlainObject)) return buildMap(versions as Record<string, unknown>[], path, ctx);
@@ -133,7 +139,13 @@ function buildSeq(versions: unknown[][], path: string[], ctx: TreeContext): TNod
   if (versions.every((v) => v.length === length)) {
     const items: SeqItem[] = [];
     for (let i = 0; i < length; i++) {
-      items.push({ node: buildTree(versions.map((v) => v[i]), [...path, String(i)], ctx) });
+      items.push({
+        node: buildTree(
+          versions.map((v) => v[i]),
+          [...path, String(i)],
+          ctx,
+        ),
+      });
     }
     return { t: 'seq', items };
   }
@@ -145,7 +157,12 @@ function itemNames(list: unknown[]): string[] | undefined {
   const names: string[] = [];
   for (const item of list) {
     if (!isPlainObject(item)) return undefined;
-    const name = typeof item.name === 'string' ? item.name : isPlainObject(item.metadata) ? item.metadata.name : undefined;
+    const name =
+      typeof item.name === 'string'
+        ? item.name
+        : isPlainObject(item.metadata)
+          ? item.metadata.name
+          : undefined;
     if (typeof name !== 'string' || /^\d+$/.test(name)) return undefined;
     names.push(name);
   }
@@ -186,7 +203,8 @@ function allEqual(versions: Version[]): boolean {
 function hasDelimiters(value: unknown): boolean {
   if (typeof value === 'string') return value.includes('{{') || value.includes('}}');
   if (Array.isArray(value)) return value.some(hasDelimiters);
-  if (isPlainObject(value)) return Object.entries(value).some(([k, v]) => hasDelimiters(k) || hasDelimiters(v));
+  if (isPlainObject(value))
+    return Object.entries(value).some(([k, v]) => hasDelimiters(k) || hasDelimiters(v));
   return false;
 }
 

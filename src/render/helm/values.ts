@@ -40,22 +40,33 @@ export function overlay(defaults: Values, env: Values): Values {
 type Schema = Record<string, unknown>;
 
 const DESCRIPTIONS: Record<string, string> = {
-  workloads: 'Per workload (Deployment, StatefulSet, CronJob, Job): replicas, and per container image, resources and literal env vars',
+  workloads:
+    'Per workload (Deployment, StatefulSet, CronJob, Job): replicas, and per container image, resources and literal env vars',
   ingresses: 'Per Ingress: the host of each rule and the hosts of each TLS entry',
   routes: 'Per HTTPRoute: its hostnames',
-  objects: 'Everything else that differs between environments, by kind, object name and field path; `enabled` says whether an object exists in this environment',
+  objects:
+    'Everything else that differs between environments, by kind, object name and field path; `enabled` says whether an object exists in this environment',
   tests: 'The helm test smoke hook: its image and the Service ports it requests',
 };
 
 /** Descriptions of the named values, pointing at the spec field each comes from. */
 const PATTERNS: [string[], string][] = [
-  [['workloads', '*', 'replicas'], 'Pod count (spec: services.<name>.replicas, or environments.<env>.replicas); null when autoscale owns it'],
-  [['workloads', '*', '*', '*', 'image'], 'Container image (spec: services.<name>.image; the tag defaults to the spec version)'],
+  [
+    ['workloads', '*', 'replicas'],
+    'Pod count (spec: services.<name>.replicas, or environments.<env>.replicas); null when autoscale owns it',
+  ],
+  [
+    ['workloads', '*', '*', '*', 'image'],
+    'Container image (spec: services.<name>.image; the tag defaults to the spec version)',
+  ],
   [['workloads', '*', '*', '*', 'image', 'repository'], 'Image repository'],
   [['workloads', '*', '*', '*', 'image', 'tag'], 'Image tag'],
   [['workloads', '*', '*', '*', 'resources'], 'Requests and limits (spec: services.<name>.resources)'],
   [['workloads', '*', '*', '*', 'env'], 'Literal environment variables (spec: services.<name>.env)'],
-  [['workloads', '*', 'storage', '*'], 'Size of each replica\'s volume claim (spec: services.<name>.volumes[].size, dependencies.<name>.storage)'],
+  [
+    ['workloads', '*', 'storage', '*'],
+    "Size of each replica's volume claim (spec: services.<name>.volumes[].size, dependencies.<name>.storage)",
+  ],
   [['ingresses', '*', 'rules', '*', 'host'], 'Public host (spec: services.<name>.public.host)'],
   [['ingresses', '*', 'tls', '*', 'hosts'], 'Hosts of the TLS certificate (spec: services.<name>.public)'],
   [['routes', '*', 'hostnames'], 'Public hostnames (spec: services.<name>.public.host)'],
@@ -64,7 +75,9 @@ const PATTERNS: [string[], string][] = [
 
 function describe(path: string[]): string | undefined {
   if (path.length === 1) return DESCRIPTIONS[path[0]!];
-  return PATTERNS.find(([p]) => p.length === path.length && p.every((seg, i) => seg === '*' || seg === path[i]))?.[1];
+  return PATTERNS.find(
+    ([p]) => p.length === path.length && p.every((seg, i) => seg === '*' || seg === path[i]),
+  )?.[1];
 }
 
 /** A JSON Schema (draft-07) describing every value of every environment, with its types. */
@@ -85,7 +98,15 @@ function schemaOf(samples: unknown[], path: string[]): Schema {
   if (types.has('object')) {
     const maps = present.filter(isPlainObject);
     const keys = [...new Set(maps.flatMap((m) => Object.keys(m)))];
-    schema.properties = Object.fromEntries(keys.map((k) => [k, schemaOf(maps.map((m) => m[k]), [...path, k])]));
+    schema.properties = Object.fromEntries(
+      keys.map((k) => [
+        k,
+        schemaOf(
+          maps.map((m) => m[k]),
+          [...path, k],
+        ),
+      ]),
+    );
   }
   if (types.has('array')) {
     const items = present.filter(Array.isArray).flat();

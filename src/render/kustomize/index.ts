@@ -34,11 +34,15 @@ export function writeKustomize(input: FormatInput): FormatOutput {
   const header = `# Written by slipway render --format kustomize from slipway.yaml; change the spec, not this file.\n`;
 
   for (const g of shared) files.set(`base/${g.file}`, header + toYaml(g.versions[0]));
-  files.set('base/kustomization.yaml', header + toYaml({
-    apiVersion: 'kustomize.config.k8s.io/v1beta1',
-    kind: 'Kustomization',
-    resources: shared.map((g) => g.file),
-  }));
+  files.set(
+    'base/kustomization.yaml',
+    header +
+      toYaml({
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: shared.map((g) => g.file),
+      }),
+  );
 
   envs.forEach((env, i) => {
     const dir = `overlays/${env.environment}`;
@@ -65,8 +69,15 @@ export function writeKustomize(input: FormatInput): FormatOutput {
 
 /** A patch target names the object in the base exactly: group, version, kind, name (and namespace). */
 function target(object: KubeObject): Record<string, string> {
-  const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
-  const t: Record<string, string> = { group: group!, version: version!, kind: object.kind, name: object.metadata.name };
+  const [group, version] = object.apiVersion.includes('/')
+    ? object.apiVersion.split('/')
+    : ['', object.apiVersion];
+  const t: Record<string, string> = {
+    group: group!,
+    version: version!,
+    kind: object.kind,
+    name: object.metadata.name,
+  };
   if (object.metadata.namespace) t.namespace = object.metadata.namespace;
   return t;
 }
@@ -78,10 +89,16 @@ function groupObjects(envs: RenderedEnvironment[]): Group[] {
       const key = `${o.apiVersion}/${o.kind}/${o.metadata.name}`;
       let g = byKey.get(key);
       if (!g) {
-        g = { kind: o.kind, name: o.metadata.name, file: fileName(o, byKey), versions: envs.map(() => undefined) };
+        g = {
+          kind: o.kind,
+          name: o.metadata.name,
+          file: fileName(o, byKey),
+          versions: envs.map(() => undefined),
+        };
         byKey.set(key, g);
       }
-      if (g.versions[i]) throw new Error(`kustomize writer: two objects ${key} in environment ${env.environment}`);
+      if (g.versions[i])
+        throw new Error(`kustomize writer: two objects ${key} in environment ${env.environment}`);
       g.versions[i] = o;
     }
   });

@@ -6,8 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 
 export type PatchOp =
-  | { op: 'add' | 'replace'; path: string; value: unknown }
-  | { op: 'remove'; path: string };
+  { op: 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
 
 export function jsonPatch(from: unknown, to: unknown): PatchOp[] {
   const ops: PatchOp[] = [];
@@ -18,7 +17,8 @@ export function jsonPatch(from: unknown, to: unknown): PatchOp[] {
 function diff(from: unknown, to: unknown, path: string, ops: PatchOp[]): void {
   if (isDeepStrictEqual(from, to)) return;
   if (isMap(from) && isMap(to)) {
-    for (const key of Object.keys(from)) if (!(key in to)) ops.push({ op: 'remove', path: `${path}/${escape(key)}` });
+    for (const key of Object.keys(from))
+      if (!(key in to)) ops.push({ op: 'remove', path: `${path}/${escape(key)}` });
     for (const [key, value] of Object.entries(to)) {
       if (key in from) diff(from[key], value, `${path}/${escape(key)}`, ops);
       else ops.push({ op: 'add', path: `${path}/${escape(key)}`, value });

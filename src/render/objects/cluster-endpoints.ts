@@ -3,7 +3,8 @@
  * a flow the spec implies to another namespace, which default-deny egress would otherwise cut.
  * Each becomes an egress rule to that namespace (and port, when the value names one).
  */
-const SERVICE_DNS = /\b[a-z0-9]([-a-z0-9]*[a-z0-9])?\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.[a-z0-9.-]*[a-z0-9])?(:(\d{1,5}))?/g;
+const SERVICE_DNS =
+  /\b[a-z0-9]([-a-z0-9]*[a-z0-9])?\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.[a-z0-9.-]*[a-z0-9])?(:(\d{1,5}))?/g;
 
 export interface ClusterEndpoint {
   namespace: string;
@@ -19,5 +20,7 @@ export function clusterEndpoints(values: string[]): ClusterEndpoint[] {
       found.set(`${namespace}:${port ?? ''}`, { namespace, port });
     }
   }
-  return [...found.values()].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : (a.port ?? 0) - (b.port ?? 0)));
+  return [...found.values()].sort((a, b) =>
+    a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : (a.port ?? 0) - (b.port ?? 0),
+  );
 }

@@ -34,7 +34,12 @@ export function configFiles(ctx: RenderContext, path: string, service: Service):
     }
     const content = file.content ?? (file.from !== undefined ? ctx.opts.files?.[file.from] : undefined);
     if (content === undefined) {
-      fail(ctx, `${where}.from`, `the contents of ${file.from} were not given to render`, 'run render through the CLI, which reads config files next to slipway.yaml');
+      fail(
+        ctx,
+        `${where}.from`,
+        `the contents of ${file.from} were not given to render`,
+        'run render through the CLI, which reads config files next to slipway.yaml',
+      );
       continue;
     }
     const key = fileKey(file.path);
@@ -44,20 +49,42 @@ export function configFiles(ctx: RenderContext, path: string, service: Service):
   return data;
 }
 
-export function serviceConfig(ctx: RenderContext, path: string, serviceName: string, service: Service, plainEnv: Record<string, string>, meta: (name: string) => KubeObject['metadata']): ServiceConfig {
+export function serviceConfig(
+  ctx: RenderContext,
+  path: string,
+  serviceName: string,
+  service: Service,
+  plainEnv: Record<string, string>,
+  meta: (name: string) => KubeObject['metadata'],
+): ServiceConfig {
   const files = configFiles(ctx, path, service);
   const out: ServiceConfig = { objects: [], envFrom: [], volumes: [], mounts: [], annotations: {} };
   if (Object.keys(plainEnv).length) {
     const name = objectName(ctx.app.app, serviceName, 'env');
-    out.objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(name), data: sortedRecord(plainEnv) });
+    out.objects.push({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(name),
+      data: sortedRecord(plainEnv),
+    });
     out.envFrom.push({ configMapRef: { name } });
   }
   if (Object.keys(files).length) {
     const name = objectName(ctx.app.app, serviceName, 'files');
-    out.objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(name), data: sortedRecord(files) });
+    out.objects.push({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(name),
+      data: sortedRecord(files),
+    });
     out.volumes.push({ name: 'config-files', configMap: { name } });
     for (const file of service.config ?? []) {
-      out.mounts.push({ name: 'config-files', mountPath: file.path, subPath: fileKey(file.path), readOnly: true });
+      out.mounts.push({
+        name: 'config-files',
+        mountPath: file.path,
+        subPath: fileKey(file.path),
+        readOnly: true,
+      });
     }
   }
   if (out.objects.length) {

@@ -18,23 +18,48 @@ import { renderHeadlessService, renderServiceAccount } from './service.js';
 
 function checkSqlite(ctx: RenderContext, path: string, dependency: Dependency): void {
   if (!dependency.service || !ctx.app.services[dependency.service]) {
-    fail(ctx, `${path}.service`, 'a sqlite dependency names the service whose volume holds the file', 'set service: <a service with a volume>');
+    fail(
+      ctx,
+      `${path}.service`,
+      'a sqlite dependency names the service whose volume holds the file',
+      'set service: <a service with a volume>',
+    );
   } else if (!sqliteVolume(ctx.app, dependency)) {
-    fail(ctx, `${path}.volume`, `service ${dependency.service} has no such volume (or several, and none is named)`, 'set volume to one of its volumes');
+    fail(
+      ctx,
+      `${path}.volume`,
+      `service ${dependency.service} has no such volume (or several, and none is named)`,
+      'set volume to one of its volumes',
+    );
   }
 }
 
 /** Fields that mean nothing for this kind of dependency, reported instead of ignored. */
 function warnUnused(ctx: RenderContext, path: string, dependency: Dependency): void {
   const serverFields = ['version', 'storage', 'storageClass', 'resources', 'database'] as const;
-  const unused: Array<keyof Dependency> = dependency.external || dependency.type === 'sqlite' ? serverFields.filter((k) => dependency[k] !== undefined) : [];
-  if (dependency.type !== 'sqlite') unused.push(...(['service', 'volume', 'file'] as const).filter((k) => dependency[k] !== undefined));
-  const why = dependency.external ? 'an external dependency is only a Secret reference' : 'not used by this dependency type';
+  const unused: Array<keyof Dependency> =
+    dependency.external || dependency.type === 'sqlite'
+      ? serverFields.filter((k) => dependency[k] !== undefined)
+      : [];
+  if (dependency.type !== 'sqlite')
+    unused.push(...(['service', 'volume', 'file'] as const).filter((k) => dependency[k] !== undefined));
+  const why = dependency.external
+    ? 'an external dependency is only a Secret reference'
+    : 'not used by this dependency type';
   for (const k of unused) warn(ctx, `${path}.${k}`, why);
-  if (dependency.database !== undefined && !['postgres', 'mysql'].includes(dependency.type) && !dependency.external) warn(ctx, `${path}.database`, 'only postgres and mysql have a database name');
+  if (
+    dependency.database !== undefined &&
+    !['postgres', 'mysql'].includes(dependency.type) &&
+    !dependency.external
+  )
+    warn(ctx, `${path}.database`, 'only postgres and mysql have a database name');
 }
 
-export function renderDependencyObjects(ctx: RenderContext, name: string, dependency: Dependency): KubeObject[] {
+export function renderDependencyObjects(
+  ctx: RenderContext,
+  name: string,
+  dependency: Dependency,
+): KubeObject[] {
   const path = `dependencies.${name}`;
   warnUnused(ctx, path, dependency);
   if (dependency.external) return [];
@@ -49,7 +74,9 @@ export function renderDependencyObjects(ctx: RenderContext, name: string, depend
   const meta = metadataFor(ctx, labels);
   const base = objectName(ctx.app.app, name);
   const port = { name: kind.port.name, containerPort: kind.port.port, protocol: 'TCP' };
-  const annotations = kind.writableRoot ? { [`${ANNOTATION_PREFIX}/relax-readOnlyRootFilesystem`]: kind.writableRoot } : undefined;
+  const annotations = kind.writableRoot
+    ? { [`${ANNOTATION_PREFIX}/relax-readOnlyRootFilesystem`]: kind.writableRoot }
+    : undefined;
   return [
     renderServiceAccount(meta(base)),
     renderHeadlessService(ctx.app.app, name, [port], meta(objectName(ctx.app.app, name, 'headless'))),
@@ -57,7 +84,11 @@ export function renderDependencyObjects(ctx: RenderContext, name: string, depend
       apiVersion: 'v1',
       kind: 'Service',
       metadata: meta(base),
-      spec: { type: 'ClusterIP', selector: selectorLabels(ctx.app.app, name), ports: [{ name: port.name, port: port.containerPort, targetPort: port.name, protocol: 'TCP' }] },
+      spec: {
+        type: 'ClusterIP',
+        selector: selectorLabels(ctx.app.app, name),
+        ports: [{ name: port.name, port: port.containerPort, targetPort: port.name, protocol: 'TCP' }],
+      },
     },
     {
       apiVersion: 'apps/v1',
@@ -69,7 +100,10 @@ export function renderDependencyObjects(ctx: RenderContext, name: string, depend
         selector: { matchLabels: selectorLabels(ctx.app.app, name) },
         updateStrategy: { type: 'RollingUpdate' },
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-        template: { metadata: { labels, annotations }, spec: dependencyPodSpec(ctx, path, name, dependency, kind, `${kind.image}:${version}`) },
+        template: {
+          metadata: { labels, annotations },
+          spec: dependencyPodSpec(ctx, path, name, dependency, kind, `${kind.image}:${version}`),
+        },
         volumeClaimTemplates: [
           {
             metadata: { name: 'data', labels: selectorLabels(ctx.app.app, name) },
@@ -85,7 +119,14 @@ export function renderDependencyObjects(ctx: RenderContext, name: string, depend
   ];
 }
 
-function dependencyPodSpec(ctx: RenderContext, path: string, name: string, dependency: Dependency, kind: DependencyKind, image: string): Record<string, unknown> {
+function dependencyPodSpec(
+  ctx: RenderContext,
+  path: string,
+  name: string,
+  dependency: Dependency,
+  kind: DependencyKind,
+  image: string,
+): Record<string, unknown> {
   const instance = dependencyInstance(ctx.app, name, dependency);
   const scratch = kind.scratch.map((dir, i) => ({ name: `scratch-${i}`, dir }));
   return {
@@ -115,9 +156,15 @@ function dependencyPodSpec(ctx: RenderContext, path: string, name: string, depen
           runAsNonRoot: true,
           capabilities: { drop: ['ALL'] },
         },
-        volumeMounts: [{ name: 'data', mountPath: kind.dataPath }, ...scratch.map((s) => ({ name: s.name, mountPath: s.dir }))],
+        volumeMounts: [
+          { name: 'data', mountPath: kind.dataPath },
+          ...scratch.map((s) => ({ name: s.name, mountPath: s.dir })),
+        ],
       },
     ],
-    volumes: scratch.map((s) => ({ name: s.name, emptyDir: s.dir === '/tmp' ? { sizeLimit: TMP_SIZE_LIMIT } : {} })),
+    volumes: scratch.map((s) => ({
+      name: s.name,
+      emptyDir: s.dir === '/tmp' ? { sizeLimit: TMP_SIZE_LIMIT } : {},
+    })),
   };
 }

@@ -14,7 +14,13 @@ import type { ResolvedApp } from '../../spec/resolved.js';
 import { fail, type RenderContext } from '../context.js';
 import { clusterEndpoints, type ClusterEndpoint } from './cluster-endpoints.js';
 import { serviceSecretName } from '../names.js';
-import { findReferences, resolveReference, unescapeLiteral, type Output, type Reference } from '../references.js';
+import {
+  findReferences,
+  resolveReference,
+  unescapeLiteral,
+  type Output,
+  type Reference,
+} from '../references.js';
 
 export type EnvVar = Record<string, unknown> & { name: string };
 
@@ -42,7 +48,12 @@ function secretRef(name: string, output: { secret: { name: string; key: string }
   return { name, valueFrom: { secretKeyRef: { name: output.secret.name, key: output.secret.key } } };
 }
 
-export function serviceEnv(ctx: RenderContext, path: string, serviceName: string, service: Service): ServiceEnv {
+export function serviceEnv(
+  ctx: RenderContext,
+  path: string,
+  serviceName: string,
+  service: Service,
+): ServiceEnv {
   const helpers = new Map<string, EnvVar>();
   const entries: EnvVar[] = [];
   const plain: Record<string, string> = {};
@@ -67,13 +78,16 @@ export function serviceEnv(ctx: RenderContext, path: string, serviceName: string
     if (resolved.length !== refs.length) continue;
     const only = resolved.length === 1 && refs[0]?.text === value ? resolved[0]?.[1] : undefined;
     if (only) {
-      entries.push('secret' in only ? secretRef(key, only) : { name: key, value: escapeExpansion(only.value) });
+      entries.push(
+        'secret' in only ? secretRef(key, only) : { name: key, value: escapeExpansion(only.value) },
+      );
       continue;
     }
     entries.push({ name: key, value: expand(value, resolved, refs, helpers) });
   }
   for (const key of service.secrets ?? []) {
-    if (key in (service.env ?? {})) fail(ctx, `${path}.secrets`, `${key} is both in env and in secrets`, 'keep it in one place');
+    if (key in (service.env ?? {}))
+      fail(ctx, `${path}.secrets`, `${key} is both in env and in secrets`, 'keep it in one place');
     entries.push(secretRef(key, { secret: { name: serviceSecretName(ctx.app.app, serviceName), key } }));
   }
   const ordered = [...helpers.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
@@ -83,7 +97,12 @@ export function serviceEnv(ctx: RenderContext, path: string, serviceName: string
 }
 
 /** Rewrite a string with references into `$(VAR)` form, registering the secret pieces as helpers. */
-function expand(value: string, resolved: Array<[string, Output]>, refs: Reference[], helpers: Map<string, EnvVar>): string {
+function expand(
+  value: string,
+  resolved: Array<[string, Output]>,
+  refs: Reference[],
+  helpers: Map<string, EnvVar>,
+): string {
   const byText = new Map(resolved);
   const literal = (text: string) => escapeExpansion(unescapeLiteral(text));
   let out = '';

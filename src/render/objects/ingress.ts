@@ -12,8 +12,10 @@ import { containerPorts } from './pod.js';
 export function publicPort(ctx: RenderContext, path: string, service: Service): number | undefined {
   const ports = containerPorts(service).map((p) => p.containerPort as number);
   const port = service.public?.port ?? ports[0];
-  if (port === undefined) fail(ctx, `${path}.public`, 'a public service needs a port', 'set port on the service');
-  else if (!ports.includes(port)) fail(ctx, `${path}.public.port`, `port ${port} is not one of the service's ports (${ports.join(', ')})`);
+  if (port === undefined)
+    fail(ctx, `${path}.public`, 'a public service needs a port', 'set port on the service');
+  else if (!ports.includes(port))
+    fail(ctx, `${path}.public.port`, `port ${port} is not one of the service's ports (${ports.join(', ')})`);
   return port;
 }
 
@@ -32,7 +34,13 @@ export function tlsSecretName(app: string, name: string, service: Service): stri
   return (typeof tls === 'object' ? tls.secretName : undefined) ?? objectName(app, name, 'tls');
 }
 
-export function renderIngress(ctx: RenderContext, path: string, name: string, service: Service, metadata: KubeObject['metadata']): KubeObject | undefined {
+export function renderIngress(
+  ctx: RenderContext,
+  path: string,
+  name: string,
+  service: Service,
+  metadata: KubeObject['metadata'],
+): KubeObject | undefined {
   const pub = service.public;
   const port = publicPort(ctx, path, service);
   if (!pub || port === undefined) return undefined;
@@ -42,7 +50,9 @@ export function renderIngress(ctx: RenderContext, path: string, name: string, se
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
-    metadata: issuer ? { ...metadata, annotations: { ...metadata.annotations, 'cert-manager.io/cluster-issuer': issuer } } : metadata,
+    metadata: issuer
+      ? { ...metadata, annotations: { ...metadata.annotations, 'cert-manager.io/cluster-issuer': issuer } }
+      : metadata,
     spec: {
       ingressClassName: ctx.app.kubernetes?.ingressClass,
       tls: secretName ? [{ hosts: [publicHost(ctx, service)], secretName }] : undefined,
@@ -50,7 +60,13 @@ export function renderIngress(ctx: RenderContext, path: string, name: string, se
         {
           host: publicHost(ctx, service),
           http: {
-            paths: [{ path: pub.path ?? '/', pathType: 'Prefix', backend: { service: { name: objectName(ctx.app.app, name), port: { number: port } } } }],
+            paths: [
+              {
+                path: pub.path ?? '/',
+                pathType: 'Prefix',
+                backend: { service: { name: objectName(ctx.app.app, name), port: { number: port } } },
+              },
+            ],
           },
         },
       ],
@@ -58,14 +74,36 @@ export function renderIngress(ctx: RenderContext, path: string, name: string, se
   };
 }
 
-export function renderHttpRoute(ctx: RenderContext, path: string, name: string, service: Service, metadata: KubeObject['metadata']): KubeObject | undefined {
+export function renderHttpRoute(
+  ctx: RenderContext,
+  path: string,
+  name: string,
+  service: Service,
+  metadata: KubeObject['metadata'],
+): KubeObject | undefined {
   const pub = service.public;
   const port = publicPort(ctx, path, service);
   const gateway = ctx.app.kubernetes?.gateway;
-  if (!gateway) fail(ctx, 'kubernetes.gateway', 'kubernetes.ingress is gateway but no gateway is named', 'set kubernetes.gateway: { name, namespace }');
+  if (!gateway)
+    fail(
+      ctx,
+      'kubernetes.gateway',
+      'kubernetes.ingress is gateway but no gateway is named',
+      'set kubernetes.gateway: { name, namespace }',
+    );
   if (!pub || port === undefined || !gateway) return undefined;
-  if (pub.tls) warn(ctx, `${path}.public.tls`, `an HTTPRoute cannot carry TLS; terminate it on the listener of Gateway ${gateway.name}`);
-  if (ctx.app.kubernetes?.ingressClass) warn(ctx, 'kubernetes.ingressClass', 'ignored with kubernetes.ingress: gateway (the Gateway names its class)');
+  if (pub.tls)
+    warn(
+      ctx,
+      `${path}.public.tls`,
+      `an HTTPRoute cannot carry TLS; terminate it on the listener of Gateway ${gateway.name}`,
+    );
+  if (ctx.app.kubernetes?.ingressClass)
+    warn(
+      ctx,
+      'kubernetes.ingressClass',
+      'ignored with kubernetes.ingress: gateway (the Gateway names its class)',
+    );
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
@@ -83,7 +121,15 @@ export function renderHttpRoute(ctx: RenderContext, path: string, name: string, 
   };
 }
 
-export function renderPublic(ctx: RenderContext, path: string, name: string, service: Service, metadata: KubeObject['metadata']): KubeObject | undefined {
+export function renderPublic(
+  ctx: RenderContext,
+  path: string,
+  name: string,
+  service: Service,
+  metadata: KubeObject['metadata'],
+): KubeObject | undefined {
   if (!service.public) return undefined;
-  return ctx.app.kubernetes?.ingress === 'gateway' ? renderHttpRoute(ctx, path, name, service, metadata) : renderIngress(ctx, path, name, service, metadata);
+  return ctx.app.kubernetes?.ingress === 'gateway'
+    ? renderHttpRoute(ctx, path, name, service, metadata)
+    : renderIngress(ctx, path, name, service, metadata);
 }

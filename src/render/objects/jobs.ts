@@ -1,5 +1,10 @@
 /** Run-to-completion work: a service with a `schedule` (CronJob) and a service's migrations (Job). */
-import { CRONJOB_BACKOFF_LIMIT, CRONJOB_HISTORY_LIMIT, MIGRATION_BACKOFF_LIMIT, MIGRATION_TTL_SECONDS } from '../defaults.js';
+import {
+  CRONJOB_BACKOFF_LIMIT,
+  CRONJOB_HISTORY_LIMIT,
+  MIGRATION_BACKOFF_LIMIT,
+  MIGRATION_TTL_SECONDS,
+} from '../defaults.js';
 import type { RenderContext } from '../context.js';
 import { contentHash } from '../hash.js';
 import { formatImage, parseImage } from '../image.js';
@@ -7,7 +12,11 @@ import type { KubeObject } from '../kube.js';
 import { durationSeconds } from '../units.js';
 import { podSpec, type ServiceParts } from './pod.js';
 
-export function renderCronJob(ctx: RenderContext, parts: ServiceParts, metadata: KubeObject['metadata']): KubeObject {
+export function renderCronJob(
+  ctx: RenderContext,
+  parts: ServiceParts,
+  metadata: KubeObject['metadata'],
+): KubeObject {
   return {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
@@ -22,7 +31,10 @@ export function renderCronJob(ctx: RenderContext, parts: ServiceParts, metadata:
         metadata: { labels: parts.labels },
         spec: {
           backoffLimit: CRONJOB_BACKOFF_LIMIT,
-          template: { metadata: { labels: parts.labels, annotations: annotations(parts) }, spec: podSpec(ctx, parts, 'run', { restartPolicy: 'Never' }) },
+          template: {
+            metadata: { labels: parts.labels, annotations: annotations(parts) },
+            spec: podSpec(ctx, parts, 'run', { restartPolicy: 'Never' }),
+          },
         },
       },
     },
@@ -38,10 +50,17 @@ export function migrationImage(parts: ServiceParts): string {
   const own = parts.service.migrations?.image;
   if (!own) return formatImage(parts.image);
   const ref = parseImage(own);
-  return formatImage(ref.tag || ref.digest ? ref : { ...ref, tag: parts.image.tag, digest: parts.image.digest });
+  return formatImage(
+    ref.tag || ref.digest ? ref : { ...ref, tag: parts.image.tag, digest: parts.image.digest },
+  );
 }
 
-export function renderMigrationJob(ctx: RenderContext, parts: ServiceParts, metadata: (hash: string) => KubeObject['metadata'], labels: Record<string, string>): KubeObject | undefined {
+export function renderMigrationJob(
+  ctx: RenderContext,
+  parts: ServiceParts,
+  metadata: (hash: string) => KubeObject['metadata'],
+  labels: Record<string, string>,
+): KubeObject | undefined {
   const migrations = parts.service.migrations;
   if (!migrations) return undefined;
   const image = migrationImage(parts);
@@ -56,7 +75,11 @@ export function renderMigrationJob(ctx: RenderContext, parts: ServiceParts, meta
       ttlSecondsAfterFinished: MIGRATION_TTL_SECONDS,
       template: {
         metadata: { labels, annotations: annotations(parts) },
-        spec: podSpec(ctx, { ...parts, labels }, 'run', { restartPolicy: 'Never', command: [...migrations.command], image }),
+        spec: podSpec(ctx, { ...parts, labels }, 'run', {
+          restartPolicy: 'Never',
+          command: [...migrations.command],
+          image,
+        }),
       },
     },
   };

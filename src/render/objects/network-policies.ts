@@ -29,7 +29,11 @@ function podsOf(ctx: RenderContext, names: string[]): Record<string, unknown> {
 /** The TCP/UDP ports a workload (service or in-cluster dependency) listens on. */
 function portsOf(ctx: RenderContext, name: string): Array<{ protocol: string; port: number }> {
   const service = ctx.app.services[name];
-  if (service) return containerPorts(service).map((p) => ({ protocol: p.protocol as string, port: p.containerPort as number }));
+  if (service)
+    return containerPorts(service).map((p) => ({
+      protocol: p.protocol as string,
+      port: p.containerPort as number,
+    }));
   const dependency = ctx.app.dependencies[name];
   const kind = dependency && !dependency.external ? dependencyKind(dependency.type) : undefined;
   return kind ? [{ protocol: 'TCP', port: kind.port.port }] : [];
@@ -39,14 +43,25 @@ function portsOf(ctx: RenderContext, name: string): Array<{ protocol: string; po
 export type FlowGraph = Record<string, string[]>;
 
 export function consumersOf(graph: FlowGraph, target: string): string[] {
-  return Object.keys(graph).filter((c) => graph[c]?.includes(target)).sort();
+  return Object.keys(graph)
+    .filter((c) => graph[c]?.includes(target))
+    .sort();
 }
 
-function policy(ctx: RenderContext, name: string, component: string, spec: Record<string, unknown>): KubeObject {
+function policy(
+  ctx: RenderContext,
+  name: string,
+  component: string,
+  spec: Record<string, unknown>,
+): KubeObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: { name, namespace: ctx.app.namespace, labels: standardLabels({ app: ctx.app.app, name: component, component: 'network-policy' }) },
+    metadata: {
+      name,
+      namespace: ctx.app.namespace,
+      labels: standardLabels({ app: ctx.app.app, name: component, component: 'network-policy' }),
+    },
     spec,
   };
 }
@@ -55,11 +70,22 @@ function baseline(ctx: RenderContext): KubeObject[] {
   const all = { matchLabels: appPodSelector(ctx.app.app) };
   const dns = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DNS_NAMESPACE } } };
   return [
-    policy(ctx, objectName(ctx.app.app, 'default-deny'), ctx.app.app, { podSelector: all, policyTypes: ['Ingress', 'Egress'] }),
+    policy(ctx, objectName(ctx.app.app, 'default-deny'), ctx.app.app, {
+      podSelector: all,
+      policyTypes: ['Ingress', 'Egress'],
+    }),
     policy(ctx, objectName(ctx.app.app, 'allow-dns'), ctx.app.app, {
       podSelector: all,
       policyTypes: ['Egress'],
-      egress: [{ to: [dns], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] }],
+      egress: [
+        {
+          to: [dns],
+          ports: [
+            { protocol: 'UDP', port: 53 },
+            { protocol: 'TCP', port: 53 },
+          ],
+        },
+      ],
     }),
   ];
 }
@@ -70,8 +96,13 @@ function publicIngress(ctx: RenderContext, name: string): Rule | undefined {
   const port = publicPort({ ...ctx, problems: [] }, `services.${name}`, service);
   if (port === undefined) return undefined;
   const gateway = ctx.app.kubernetes?.ingress === 'gateway';
-  const namespace = gateway ? (ctx.app.kubernetes?.gateway?.namespace ?? ctx.app.namespace) : INGRESS_CONTROLLER_NAMESPACE;
-  return { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }], ports: [{ protocol: 'TCP', port }] };
+  const namespace = gateway
+    ? (ctx.app.kubernetes?.gateway?.namespace ?? ctx.app.namespace)
+    : INGRESS_CONTROLLER_NAMESPACE;
+  return {
+    from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }],
+    ports: [{ protocol: 'TCP', port }],
+  };
 }
 
 /** Egress to Services of other namespaces that env values name by address. */
@@ -82,11 +113,17 @@ function endpointEgress(endpoints: ClusterEndpoint[]): Rule[] {
   }));
 }
 
-function workloadPolicy(ctx: RenderContext, graph: FlowGraph, endpoints: ClusterEndpoint[], name: string): KubeObject | undefined {
+function workloadPolicy(
+  ctx: RenderContext,
+  graph: FlowGraph,
+  endpoints: ClusterEndpoint[],
+  name: string,
+): KubeObject | undefined {
   const ingress: Rule[] = [];
   const consumers = consumersOf(graph, name);
   const ports = portsOf(ctx, name);
-  if (consumers.length && ports.length) ingress.push({ from: [{ podSelector: podsOf(ctx, consumers) }], ports });
+  if (consumers.length && ports.length)
+    ingress.push({ from: [{ podSelector: podsOf(ctx, consumers) }], ports });
   const pub = publicIngress(ctx, name);
   if (pub) ingress.push(pub);
   const egress: Rule[] = (graph[name] ?? []).flatMap((t) => {
@@ -94,7 +131,8 @@ function workloadPolicy(ctx: RenderContext, graph: FlowGraph, endpoints: Cluster
     return targetPorts.length ? [{ to: [{ podSelector: podsOf(ctx, [t]) }], ports: targetPorts }] : [];
   });
   egress.push(...endpointEgress(endpoints));
-  if (ctx.app.services[name]) egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_CIDRS] } }] });
+  if (ctx.app.services[name])
+    egress.push({ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: [...PRIVATE_CIDRS] } }] });
   if (!ingress.length && !egress.length) return undefined;
   const policyTypes = [...(ingress.length ? ['Ingress'] : []), ...(egress.length ? ['Egress'] : [])];
   return policy(ctx, objectName(ctx.app.app, name), name, {
@@ -110,11 +148,19 @@ function warnControllerNamespace(ctx: RenderContext): void {
   const k = ctx.app.kubernetes;
   const hasPublic = Object.values(ctx.app.services).some((s) => s.public && !s.schedule);
   if (hasPublic && k?.ingress !== 'gateway' && k?.ingressClass && k.ingressClass !== 'nginx') {
-    warn(ctx, 'kubernetes.ingressClass', `NetworkPolicies admit public traffic from namespace ${INGRESS_CONTROLLER_NAMESPACE}; a ${k.ingressClass} controller in another namespace needs its own allow rule`);
+    warn(
+      ctx,
+      'kubernetes.ingressClass',
+      `NetworkPolicies admit public traffic from namespace ${INGRESS_CONTROLLER_NAMESPACE}; a ${k.ingressClass} controller in another namespace needs its own allow rule`,
+    );
   }
 }
 
-export function renderNetworkPolicies(ctx: RenderContext, graph: FlowGraph, endpoints: Record<string, ClusterEndpoint[]> = {}): KubeObject[] {
+export function renderNetworkPolicies(
+  ctx: RenderContext,
+  graph: FlowGraph,
+  endpoints: Record<string, ClusterEndpoint[]> = {},
+): KubeObject[] {
   warnControllerNamespace(ctx);
   const inCluster = Object.keys(ctx.app.dependencies).filter((d) => {
     const dep = ctx.app.dependencies[d];

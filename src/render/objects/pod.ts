@@ -3,7 +3,12 @@
  * one container, secure contexts, writable /tmp, env, config files and volumes.
  */
 import type { Service } from '../../spec/schema.js';
-import { PRESTOP_DELAY_SECONDS, SLEEP_ACTION_MINOR, TERMINATION_GRACE_SECONDS, TMP_SIZE_LIMIT } from '../defaults.js';
+import {
+  PRESTOP_DELAY_SECONDS,
+  SLEEP_ACTION_MINOR,
+  TERMINATION_GRACE_SECONDS,
+  TMP_SIZE_LIMIT,
+} from '../defaults.js';
 import { fail, warn, type RenderContext } from '../context.js';
 import { formatImage, type ImageRef } from '../image.js';
 import { mainPort } from '../references.js';
@@ -30,13 +35,19 @@ export interface ServiceParts {
 }
 
 export function containerPorts(service: Service): Array<Record<string, unknown>> {
-  if (service.ports?.length) return service.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? 'TCP' }));
+  if (service.ports?.length)
+    return service.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? 'TCP' }));
   if (service.port !== undefined) return [{ name: 'http', containerPort: service.port, protocol: 'TCP' }];
   return [];
 }
 
 /** The container; `kind` decides whether it serves (probes, preStop) or runs to completion. */
-export function container(ctx: RenderContext, parts: ServiceParts, kind: 'serve' | 'run', overrides: { command?: string[]; image?: string } = {}): Record<string, unknown> {
+export function container(
+  ctx: RenderContext,
+  parts: ServiceParts,
+  kind: 'serve' | 'run',
+  overrides: { command?: string[]; image?: string } = {},
+): Record<string, unknown> {
   const { service, path } = parts;
   const serving = kind === 'serve';
   return {
@@ -66,7 +77,11 @@ export function container(ctx: RenderContext, parts: ServiceParts, kind: 'serve'
 export function preStop(ctx: RenderContext): Record<string, unknown> {
   const minor = Number(ctx.app.kubernetes?.version?.split('.')[1] ?? SLEEP_ACTION_MINOR);
   if (minor >= SLEEP_ACTION_MINOR) return { sleep: { seconds: PRESTOP_DELAY_SECONDS } };
-  warn(ctx, 'kubernetes.version', `Kubernetes ${ctx.app.kubernetes?.version} has no preStop sleep action by default: the hook runs \`sleep\` from the image, which must contain it`);
+  warn(
+    ctx,
+    'kubernetes.version',
+    `Kubernetes ${ctx.app.kubernetes?.version} has no preStop sleep action by default: the hook runs \`sleep\` from the image, which must contain it`,
+  );
   return { exec: { command: ['sleep', String(PRESTOP_DELAY_SECONDS)] } };
 }
 
@@ -75,12 +90,22 @@ export function terminationGrace(ctx: RenderContext, parts: ServiceParts): numbe
   if (given === undefined) return TERMINATION_GRACE_SECONDS;
   const seconds = durationSeconds(given);
   if (seconds <= PRESTOP_DELAY_SECONDS) {
-    fail(ctx, `${parts.path}.terminationGracePeriod`, `${given} leaves no time after the ${PRESTOP_DELAY_SECONDS}s preStop delay`, `use more than ${PRESTOP_DELAY_SECONDS}s`);
+    fail(
+      ctx,
+      `${parts.path}.terminationGracePeriod`,
+      `${given} leaves no time after the ${PRESTOP_DELAY_SECONDS}s preStop delay`,
+      `use more than ${PRESTOP_DELAY_SECONDS}s`,
+    );
   }
   return seconds;
 }
 
-export function podSpec(ctx: RenderContext, parts: ServiceParts, kind: 'serve' | 'run', extra: { restartPolicy?: string; command?: string[]; image?: string } = {}): Record<string, unknown> {
+export function podSpec(
+  ctx: RenderContext,
+  parts: ServiceParts,
+  kind: 'serve' | 'run',
+  extra: { restartPolicy?: string; command?: string[]; image?: string } = {},
+): Record<string, unknown> {
   const placement = parts.service.placement;
   return {
     serviceAccountName: parts.serviceAccount,

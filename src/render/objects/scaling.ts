@@ -4,7 +4,12 @@ import type { KubeObject } from '../kube.js';
 import { selectorLabels } from '../names.js';
 import { workloadReplicas } from './workload.js';
 
-export function renderHorizontalPodAutoscaler(kind: string, target: string, service: Service, metadata: KubeObject['metadata']): KubeObject | undefined {
+export function renderHorizontalPodAutoscaler(
+  kind: string,
+  target: string,
+  service: Service,
+  metadata: KubeObject['metadata'],
+): KubeObject | undefined {
   const auto = service.autoscale;
   if (!auto) return undefined;
   const utilization = (resource: string, averageUtilization: number) => ({
@@ -12,14 +17,21 @@ export function renderHorizontalPodAutoscaler(kind: string, target: string, serv
     resource: { name: resource, target: { type: 'Utilization', averageUtilization } },
   });
   const metrics = [
-    auto.cpu !== undefined || auto.memory === undefined ? utilization('cpu', auto.cpu ?? HPA_DEFAULT_CPU_UTILIZATION) : undefined,
+    auto.cpu !== undefined || auto.memory === undefined
+      ? utilization('cpu', auto.cpu ?? HPA_DEFAULT_CPU_UTILIZATION)
+      : undefined,
     auto.memory !== undefined ? utilization('memory', auto.memory) : undefined,
   ].filter((m) => m !== undefined);
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata,
-    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind, name: target }, minReplicas: auto.min, maxReplicas: auto.max, metrics },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind, name: target },
+      minReplicas: auto.min,
+      maxReplicas: auto.max,
+      metrics,
+    },
   };
 }
 
@@ -32,7 +44,12 @@ export function minimumReplicas(service: Service): number {
  * A PDB when more than one replica runs. maxUnavailable 1 (not minAvailable) always leaves a node
  * drain able to evict one pod at a time, whatever the current replica count.
  */
-export function renderPodDisruptionBudget(app: string, name: string, service: Service, metadata: KubeObject['metadata']): KubeObject | undefined {
+export function renderPodDisruptionBudget(
+  app: string,
+  name: string,
+  service: Service,
+  metadata: KubeObject['metadata'],
+): KubeObject | undefined {
   if (minimumReplicas(service) <= 1) return undefined;
   return {
     apiVersion: 'policy/v1',

@@ -35,11 +35,17 @@ export function metadataFor(ctx: RenderContext, labels: Record<string, string>) 
 export function serviceParts(ctx: RenderContext, name: string, service: Service): ServiceParts {
   const path = `services.${name}`;
   const image = serviceImage(ctx, path, name, service);
-  const labels = standardLabels({ app: ctx.app.app, name, component: serviceComponent(service), version: imageVersion(image) });
+  const labels = standardLabels({
+    app: ctx.app.app,
+    name,
+    component: serviceComponent(service),
+    version: imageVersion(image),
+  });
   const env = serviceEnv(ctx, path, name, service);
   const config = serviceConfig(ctx, path, name, service, env.plain, metadataFor(ctx, labels));
   for (const v of service.volumes ?? []) {
-    if (RESERVED_VOLUMES.has(v.name)) fail(ctx, `${path}.volumes`, `volume name ${v.name} is reserved by render`, 'rename the volume');
+    if (RESERVED_VOLUMES.has(v.name))
+      fail(ctx, `${path}.volumes`, `volume name ${v.name} is reserved by render`, 'rename the volume');
   }
   checkMountPaths(ctx, path, service);
   return {
@@ -55,7 +61,10 @@ export function serviceParts(ctx: RenderContext, name: string, service: Service)
     annotations: { ...config.annotations, ...relaxAnnotations(ctx, path, service) },
     volumes: (service.volumes ?? [])
       .filter((v) => v.shared)
-      .map((v) => ({ name: v.name, persistentVolumeClaim: { claimName: objectName(ctx.app.app, name, v.name) } })),
+      .map((v) => ({
+        name: v.name,
+        persistentVolumeClaim: { claimName: objectName(ctx.app.app, name, v.name) },
+      })),
   };
 }
 
@@ -68,17 +77,33 @@ function checkMountPaths(ctx: RenderContext, path: string, service: Service): vo
   ];
   for (const [mount, field] of mounts) {
     const other = seen.get(mount.replace(/\/+$/, ''));
-    if (other) fail(ctx, field, `${mount} is already mounted by ${other}`, 'give each config file and volume its own path');
+    if (other)
+      fail(
+        ctx,
+        field,
+        `${mount} is already mounted by ${other}`,
+        'give each config file and volume its own path',
+      );
     seen.set(mount.replace(/\/+$/, ''), field);
   }
 }
 
 /** Fields a scheduled service cannot use; named rather than silently dropped. */
 function warnUnusedForSchedule(ctx: RenderContext, path: string, service: Service): void {
-  const unused = (['port', 'ports', 'public', 'autoscale', 'health', 'terminationGracePeriod'] as const).filter((k) => service[k] !== undefined);
-  for (const k of unused) warn(ctx, `${path}.${k}`, 'not used by a scheduled service (CronJob): it does not serve traffic');
-  if (service.replicas !== undefined && service.replicas !== 1) warn(ctx, `${path}.replicas`, 'not used by a scheduled service (CronJob)');
-  if ((service.volumes ?? []).some((v) => !v.shared)) fail(ctx, `${path}.volumes`, 'a scheduled service can only mount shared volumes', 'mark the volume shared: true');
+  const unused = (
+    ['port', 'ports', 'public', 'autoscale', 'health', 'terminationGracePeriod'] as const
+  ).filter((k) => service[k] !== undefined);
+  for (const k of unused)
+    warn(ctx, `${path}.${k}`, 'not used by a scheduled service (CronJob): it does not serve traffic');
+  if (service.replicas !== undefined && service.replicas !== 1)
+    warn(ctx, `${path}.replicas`, 'not used by a scheduled service (CronJob)');
+  if ((service.volumes ?? []).some((v) => !v.shared))
+    fail(
+      ctx,
+      `${path}.volumes`,
+      'a scheduled service can only mount shared volumes',
+      'mark the volume shared: true',
+    );
 }
 
 export interface RenderedService {
@@ -95,7 +120,8 @@ export function renderServiceObjects(ctx: RenderContext, name: string, service: 
   const base = objectName(ctx.app.app, name);
   const relax = relaxAnnotations({ ...ctx, warnings: [] }, parts.path, service);
   const objects: KubeObject[] = [renderServiceAccount(meta(base)), ...parts.config.objects];
-  for (const v of (service.volumes ?? []).filter((v) => v.shared)) objects.push(renderSharedClaim(ctx, parts, v, meta));
+  for (const v of (service.volumes ?? []).filter((v) => v.shared))
+    objects.push(renderSharedClaim(ctx, parts, v, meta));
   objects.push(...migration(ctx, parts));
   if (service.schedule) {
     warnUnusedForSchedule(ctx, parts.path, service);
@@ -103,9 +129,26 @@ export function renderServiceObjects(ctx: RenderContext, name: string, service: 
     return { objects, targets: parts.env.targets, endpoints: parts.env.endpoints };
   }
   const stateful = ownsVolume(service);
-  if (stateful && (service.replicas ?? 1) > 1) warn(ctx, `${parts.path}.volumes`, 'each replica gets its own volume (StatefulSet); mark the volume shared: true for one volume all replicas mount');
-  objects.push(stateful ? renderStatefulSet(ctx, parts, meta(base, relax)) : renderDeployment(ctx, parts, meta(base, relax)));
-  if (stateful) objects.push(renderHeadlessService(ctx.app.app, name, containerPorts(service), meta(objectName(ctx.app.app, name, 'headless'))));
+  if (stateful && (service.replicas ?? 1) > 1)
+    warn(
+      ctx,
+      `${parts.path}.volumes`,
+      'each replica gets its own volume (StatefulSet); mark the volume shared: true for one volume all replicas mount',
+    );
+  objects.push(
+    stateful
+      ? renderStatefulSet(ctx, parts, meta(base, relax))
+      : renderDeployment(ctx, parts, meta(base, relax)),
+  );
+  if (stateful)
+    objects.push(
+      renderHeadlessService(
+        ctx.app.app,
+        name,
+        containerPorts(service),
+        meta(objectName(ctx.app.app, name, 'headless')),
+      ),
+    );
   const svc = renderService(ctx.app.app, name, service, meta(base));
   if (svc) objects.push(svc);
   const kind = stateful ? 'StatefulSet' : 'Deployment';
@@ -120,7 +163,17 @@ export function renderServiceObjects(ctx: RenderContext, name: string, service: 
 
 function migration(ctx: RenderContext, parts: ServiceParts): KubeObject[] {
   const name = `${parts.name}-migrate`;
-  const labels = standardLabels({ app: ctx.app.app, name, component: 'migration', version: parts.labels['app.kubernetes.io/version'] });
-  const job = renderMigrationJob(ctx, parts, (hash) => metadataFor(ctx, labels)(objectName(ctx.app.app, name, hash)), labels);
+  const labels = standardLabels({
+    app: ctx.app.app,
+    name,
+    component: 'migration',
+    version: parts.labels['app.kubernetes.io/version'],
+  });
+  const job = renderMigrationJob(
+    ctx,
+    parts,
+    (hash) => metadataFor(ctx, labels)(objectName(ctx.app.app, name, hash)),
+    labels,
+  );
   return job ? [job] : [];
 }

@@ -4,7 +4,12 @@ import { selectorLabels } from '../names.js';
 import { containerPorts } from './pod.js';
 
 /** The Service for a service's ports; undefined for a worker that listens on nothing. */
-export function renderService(app: string, name: string, service: Service, metadata: KubeObject['metadata']): KubeObject | undefined {
+export function renderService(
+  app: string,
+  name: string,
+  service: Service,
+  metadata: KubeObject['metadata'],
+): KubeObject | undefined {
   const ports = containerPorts(service);
   if (!ports.length) return undefined;
   return {
@@ -14,13 +19,23 @@ export function renderService(app: string, name: string, service: Service, metad
     spec: {
       type: 'ClusterIP',
       selector: selectorLabels(app, name),
-      ports: ports.map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.name, protocol: p.protocol })),
+      ports: ports.map((p) => ({
+        name: p.name,
+        port: p.containerPort,
+        targetPort: p.name,
+        protocol: p.protocol,
+      })),
     },
   };
 }
 
 /** The governing Service of a StatefulSet: stable per-pod DNS names, no load balancing. */
-export function renderHeadlessService(app: string, name: string, ports: Array<Record<string, unknown>>, metadata: KubeObject['metadata']): KubeObject {
+export function renderHeadlessService(
+  app: string,
+  name: string,
+  ports: Array<Record<string, unknown>>,
+  metadata: KubeObject['metadata'],
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -30,7 +45,14 @@ export function renderHeadlessService(app: string, name: string, ports: Array<Re
       // Peers find each other before they are ready (the StatefulSet convention).
       publishNotReadyAddresses: true,
       selector: selectorLabels(app, name),
-      ports: ports.length ? ports.map((p) => ({ name: p.name, port: p.containerPort, targetPort: p.name, protocol: p.protocol })) : undefined,
+      ports: ports.length
+        ? ports.map((p) => ({
+            name: p.name,
+            port: p.containerPort,
+            targetPort: p.name,
+            protocol: p.protocol,
+          }))
+        : undefined,
     },
   };
 }

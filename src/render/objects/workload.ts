@@ -3,7 +3,12 @@
  * that must not be shared (each replica then gets its own claim from volumeClaimTemplates).
  */
 import type { Service, Volume } from '../../spec/schema.js';
-import { DEFAULT_REPLICAS, REVISION_HISTORY_LIMIT, ROLLING_MAX_SURGE, ROLLING_MAX_UNAVAILABLE } from '../defaults.js';
+import {
+  DEFAULT_REPLICAS,
+  REVISION_HISTORY_LIMIT,
+  ROLLING_MAX_SURGE,
+  ROLLING_MAX_UNAVAILABLE,
+} from '../defaults.js';
 import type { RenderContext } from '../context.js';
 import type { KubeObject } from '../kube.js';
 import { objectName, selectorLabels } from '../names.js';
@@ -20,7 +25,12 @@ export function workloadReplicas(service: Service): number | undefined {
 }
 
 /** Spread over nodes and zones; `preferred` (default) never blocks scheduling on a small cluster. */
-export function topologySpread(app: string, name: string, service: Service, withTemplateHash: boolean): Array<Record<string, unknown>> | undefined {
+export function topologySpread(
+  app: string,
+  name: string,
+  service: Service,
+  withTemplateHash: boolean,
+): Array<Record<string, unknown>> | undefined {
   const spread = service.placement?.spread ?? 'preferred';
   if (spread === 'none') return undefined;
   return ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'].map((topologyKey) => ({
@@ -33,15 +43,29 @@ export function topologySpread(app: string, name: string, service: Service, with
   }));
 }
 
-function template(ctx: RenderContext, parts: ServiceParts, withTemplateHash: boolean): Record<string, unknown> {
+function template(
+  ctx: RenderContext,
+  parts: ServiceParts,
+  withTemplateHash: boolean,
+): Record<string, unknown> {
   const spec = podSpec(ctx, parts, 'serve');
   return {
-    metadata: { labels: parts.labels, annotations: Object.keys(parts.annotations).length ? parts.annotations : undefined },
-    spec: { ...spec, topologySpreadConstraints: topologySpread(ctx.app.app, parts.name, parts.service, withTemplateHash) },
+    metadata: {
+      labels: parts.labels,
+      annotations: Object.keys(parts.annotations).length ? parts.annotations : undefined,
+    },
+    spec: {
+      ...spec,
+      topologySpreadConstraints: topologySpread(ctx.app.app, parts.name, parts.service, withTemplateHash),
+    },
   };
 }
 
-export function renderDeployment(ctx: RenderContext, parts: ServiceParts, metadata: KubeObject['metadata']): KubeObject {
+export function renderDeployment(
+  ctx: RenderContext,
+  parts: ServiceParts,
+  metadata: KubeObject['metadata'],
+): KubeObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -50,10 +74,15 @@ export function renderDeployment(ctx: RenderContext, parts: ServiceParts, metada
       replicas: workloadReplicas(parts.service),
       revisionHistoryLimit: REVISION_HISTORY_LIMIT,
       // The Deployment controller marks a rollout failed (Progressing=False) after this long without progress.
-      progressDeadlineSeconds: ctx.app.deploy.progressDeadline ? durationSeconds(ctx.app.deploy.progressDeadline) : undefined,
+      progressDeadlineSeconds: ctx.app.deploy.progressDeadline
+        ? durationSeconds(ctx.app.deploy.progressDeadline)
+        : undefined,
       selector: { matchLabels: selectorLabels(ctx.app.app, parts.name) },
       // Surge first, never remove a ready pod before its replacement is ready.
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: ROLLING_MAX_UNAVAILABLE, maxSurge: ROLLING_MAX_SURGE } },
+      strategy: {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: ROLLING_MAX_UNAVAILABLE, maxSurge: ROLLING_MAX_SURGE },
+      },
       template: template(ctx, parts, true),
     },
   };
@@ -70,7 +99,11 @@ export function claimTemplate(volume: Volume, labels: Record<string, string>): R
   };
 }
 
-export function renderStatefulSet(ctx: RenderContext, parts: ServiceParts, metadata: KubeObject['metadata']): KubeObject {
+export function renderStatefulSet(
+  ctx: RenderContext,
+  parts: ServiceParts,
+  metadata: KubeObject['metadata'],
+): KubeObject {
   const owned = (parts.service.volumes ?? []).filter((v) => !v.shared);
   return {
     apiVersion: 'apps/v1',
@@ -91,7 +124,12 @@ export function renderStatefulSet(ctx: RenderContext, parts: ServiceParts, metad
 }
 
 /** A standalone claim for a volume several replicas share. */
-export function renderSharedClaim(ctx: RenderContext, parts: ServiceParts, volume: Volume, metadata: (name: string) => KubeObject['metadata']): KubeObject {
+export function renderSharedClaim(
+  ctx: RenderContext,
+  parts: ServiceParts,
+  volume: Volume,
+  metadata: (name: string) => KubeObject['metadata'],
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',

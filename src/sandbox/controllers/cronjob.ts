@@ -20,17 +20,27 @@ interface CronJobSpec {
   startingDeadlineSeconds?: number;
   successfulJobsHistoryLimit?: number;
   failedJobsHistoryLimit?: number;
-  jobTemplate?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
+  jobTemplate?: {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: Record<string, unknown>;
+  };
 }
 
 export const SCHEDULED_TIMESTAMP = 'batch.kubernetes.io/cronjob-scheduled-timestamp';
 
 /** The most recent scheduled time in (after, now], and the next one after now. */
-export function scheduleTimes(expr: string, tz: string | undefined, after: Date, now: Date): { due?: Date; next: Date } {
+export function scheduleTimes(
+  expr: string,
+  tz: string | undefined,
+  after: Date,
+  now: Date,
+): { due?: Date; next: Date } {
   const opts = { currentDate: now, ...(tz ? { tz } : {}) };
   const next = CronExpressionParser.parse(expr, opts).next().toDate();
   // `now` itself may be a scheduled instant: look back from just after it.
-  const prev = CronExpressionParser.parse(expr, { ...opts, currentDate: new Date(now.getTime() + 1) }).prev().toDate();
+  const prev = CronExpressionParser.parse(expr, { ...opts, currentDate: new Date(now.getTime() + 1) })
+    .prev()
+    .toDate();
   return { ...(prev.getTime() > after.getTime() ? { due: prev } : {}), next };
 }
 
@@ -50,7 +60,9 @@ export function cronJobController(ctx: LoopContext, k: Kinds): ControllerSpec {
       const st = { ...status<Record<string, unknown>>(cj) };
       const jobs = ctx.store.list(k.job, namespace).items.filter((j) => isControlledBy(j, cj));
       let active = jobs.filter((j) => !isJobFinished(j));
-      const lastSchedule = st.lastScheduleTime ? new Date(st.lastScheduleTime as string) : new Date(cj.metadata.creationTimestamp ?? now);
+      const lastSchedule = st.lastScheduleTime
+        ? new Date(st.lastScheduleTime as string)
+        : new Date(cj.metadata.creationTimestamp ?? now);
       let times: { due?: Date; next: Date };
       try {
         times = scheduleTimes(s.schedule, s.timeZone, lastSchedule, now);
@@ -58,13 +70,25 @@ export function cronJobController(ctx: LoopContext, k: Kinds): ControllerSpec {
         ctx.log(`cronjob-controller: ${key}: unparseable schedule "${s.schedule}": ${(e as Error).message}`);
         return;
       }
-      const tooLate = times.due && s.startingDeadlineSeconds !== undefined && now.getTime() - times.due.getTime() > s.startingDeadlineSeconds * 1000;
+      const tooLate =
+        times.due &&
+        s.startingDeadlineSeconds !== undefined &&
+        now.getTime() - times.due.getTime() > s.startingDeadlineSeconds * 1000;
       if (times.due && !s.suspend && !tooLate) {
         const skip = s.concurrencyPolicy === 'Forbid' && active.length > 0;
-        if (skip) ctx.events?.record(cj, 'Normal', 'JobAlreadyActive', 'Not starting job because prior execution is running and concurrency policy is Forbid');
+        if (skip)
+          ctx.events?.record(
+            cj,
+            'Normal',
+            'JobAlreadyActive',
+            'Not starting job because prior execution is running and concurrency policy is Forbid',
+          );
         if (!skip) {
           if (s.concurrencyPolicy === 'Replace') {
-            for (const j of active) ctx.store.delete(k.job, namespace, j.metadata.name as string, { propagationPolicy: 'Background' });
+            for (const j of active)
+              ctx.store.delete(k.job, namespace, j.metadata.name as string, {
+                propagationPolicy: 'Background',
+              });
             active = [];
           }
           const job = ctx.store.create(jobFor(cj, s, times.due));
@@ -74,9 +98,19 @@ export function cronJobController(ctx: LoopContext, k: Kinds): ControllerSpec {
         }
       }
       const succeeded = jobs.filter((j) => isJobFinished(j) === 'Complete');
-      const latest = succeeded.map((j) => status<{ completionTime?: string }>(j).completionTime ?? '').sort().at(-1);
+      const latest = succeeded
+        .map((j) => status<{ completionTime?: string }>(j).completionTime ?? '')
+        .sort()
+        .at(-1);
       if (latest) st.lastSuccessfulTime = latest;
-      st.active = active.map((j) => ({ apiVersion: 'batch/v1', kind: 'Job', name: j.metadata.name, namespace, uid: j.metadata.uid, resourceVersion: j.metadata.resourceVersion }));
+      st.active = active.map((j) => ({
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        name: j.metadata.name,
+        namespace,
+        uid: j.metadata.uid,
+        resourceVersion: j.metadata.resourceVersion,
+      }));
       if (!(st.active as unknown[]).length) delete st.active;
       trim(succeeded, s.successfulJobsHistoryLimit ?? 3);
       trim(
@@ -87,8 +121,11 @@ export function cronJobController(ctx: LoopContext, k: Kinds): ControllerSpec {
       return Math.max(1, times.next.getTime() - now.getTime());
 
       function trim(finished: KubeObject[], limit: number): void {
-        const old = [...finished].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
-        for (const j of old.slice(0, Math.max(0, old.length - limit))) ctx.store.delete(k.job, namespace, j.metadata.name as string, { propagationPolicy: 'Background' });
+        const old = [...finished].sort((a, b) =>
+          (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''),
+        );
+        for (const j of old.slice(0, Math.max(0, old.length - limit)))
+          ctx.store.delete(k.job, namespace, j.metadata.name as string, { propagationPolicy: 'Background' });
       }
     },
   };

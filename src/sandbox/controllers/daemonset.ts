@@ -7,7 +7,16 @@ import { SANDBOX_NODE_NAME, type KubeObject } from '../types.js';
 import { computeHash } from './deployment-util.js';
 import { syncControllerRevision } from './history.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
-import { isPodActive, isPodAvailable, isPodReady, spec, splitKey, type Kinds, type LabelSelector, type Obj } from './objects.js';
+import {
+  isPodActive,
+  isPodAvailable,
+  isPodReady,
+  spec,
+  splitKey,
+  type Kinds,
+  type LabelSelector,
+  type Obj,
+} from './objects.js';
 import { ownedPods, podFromTemplate } from './replicaset.js';
 import { REVISION_LABEL } from './statefulset.js';
 
@@ -16,7 +25,10 @@ interface DaemonSetSpec {
   revisionHistoryLimit?: number;
   selector?: LabelSelector;
   updateStrategy?: { type?: string };
-  template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Obj };
+  template?: {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: Obj;
+  };
 }
 
 export function daemonSetController(ctx: LoopContext, k: Kinds): ControllerSpec {
@@ -39,7 +51,12 @@ export function daemonSetController(ctx: LoopContext, k: Kinds): ControllerSpec 
       if (outdated.length && s.updateStrategy?.type !== 'OnDelete') {
         for (const p of outdated) ctx.store.delete(k.pod, namespace, p.metadata.name as string);
       } else if (!pods.length) {
-        const pod: KubeObject = podFromTemplate(ds, s.template, { generateName: `${name}-` }, { [REVISION_LABEL]: revision });
+        const pod: KubeObject = podFromTemplate(
+          ds,
+          s.template,
+          { generateName: `${name}-` },
+          { [REVISION_LABEL]: revision },
+        );
         (pod.spec as { nodeName?: string }).nodeName = SANDBOX_NODE_NAME;
         const created = ctx.store.create(pod);
         ctx.events?.record(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
@@ -57,8 +74,11 @@ export function daemonSetController(ctx: LoopContext, k: Kinds): ControllerSpec 
             numberMisscheduled: 0,
             numberReady: pods.filter(isPodReady).length,
             numberAvailable: pods.filter((p) => isPodAvailable(p, s.minReadySeconds ?? 0, now)).length,
-            numberUnavailable: pods.filter((p) => isPodAvailable(p, s.minReadySeconds ?? 0, now)).length ? 0 : 1,
-            updatedNumberScheduled: pods.filter((p) => p.metadata.labels?.[REVISION_LABEL] === revision).length,
+            numberUnavailable: pods.filter((p) => isPodAvailable(p, s.minReadySeconds ?? 0, now)).length
+              ? 0
+              : 1,
+            updatedNumberScheduled: pods.filter((p) => p.metadata.labels?.[REVISION_LABEL] === revision)
+              .length,
           },
         },
         { subresource: 'status' },

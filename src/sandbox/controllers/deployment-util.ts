@@ -80,7 +80,12 @@ export function computeHash(template: unknown, collisionCount = 0): string {
 }
 
 /** intstr.GetScaledValueFromIntOrPercent. */
-export function scaledValue(v: number | string | undefined, total: number, roundUp: boolean, fallback: string): number {
+export function scaledValue(
+  v: number | string | undefined,
+  total: number,
+  roundUp: boolean,
+  fallback: string,
+): number {
   const value = v ?? fallback;
   if (typeof value === 'number') return value;
   const m = /^(\d+)%$/.exec(value);
@@ -91,7 +96,13 @@ export function scaledValue(v: number | string | undefined, total: number, round
 
 /** ResolveFenceposts: surge rounds up, unavailable rounds down, and both 0 means unavailable 1. */
 export function resolveFenceposts(d: KubeObject): { maxSurge: number; maxUnavailable: number } {
-  const s = (d.spec ?? {}) as { replicas?: number; strategy?: { type?: string; rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string } } };
+  const s = (d.spec ?? {}) as {
+    replicas?: number;
+    strategy?: {
+      type?: string;
+      rollingUpdate?: { maxSurge?: number | string; maxUnavailable?: number | string };
+    };
+  };
   const replicas = s.replicas ?? 1;
   if (s.strategy?.type === 'Recreate') return { maxSurge: 0, maxUnavailable: replicas };
   const ru = s.strategy?.rollingUpdate ?? {};
@@ -113,7 +124,8 @@ export function maxRevision(replicaSets: KubeObject[]): number {
 /** The deployment's annotations a ReplicaSet copies (copyDeploymentAnnotationsToReplicaSet). */
 export function copiedAnnotations(d: KubeObject): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(d.metadata.annotations ?? {})) if (!ANNOTATIONS_TO_SKIP.has(k)) out[k] = v;
+  for (const [k, v] of Object.entries(d.metadata.annotations ?? {}))
+    if (!ANNOTATIONS_TO_SKIP.has(k)) out[k] = v;
   return out;
 }
 
@@ -137,5 +149,9 @@ export function setNewReplicaSetAnnotations(d: KubeObject, rs: KubeObject, newRe
 /** SetReplicasAnnotations: the deployment size an RS was last scaled for, read to detect scaling events. */
 export function setReplicasAnnotations(d: KubeObject, rs: KubeObject, maxSurge: number): void {
   const replicas = ((d.spec ?? {}) as { replicas?: number }).replicas ?? 1;
-  rs.metadata.annotations = { ...(rs.metadata.annotations ?? {}), [DESIRED_REPLICAS]: String(replicas), [MAX_REPLICAS]: String(replicas + maxSurge) };
+  rs.metadata.annotations = {
+    ...(rs.metadata.annotations ?? {}),
+    [DESIRED_REPLICAS]: String(replicas),
+    [MAX_REPLICAS]: String(replicas + maxSurge),
+  };
 }

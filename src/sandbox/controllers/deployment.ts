@@ -18,7 +18,18 @@ import {
 } from './deployment-util.js';
 import { deploymentComplete, syncDeploymentStatus } from './deployment-status.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
-import { claim, isControlledBy, ownerRefTo, selectorToString, spec, splitKey, status, type Kinds, type LabelSelector, type Obj } from './objects.js';
+import {
+  claim,
+  isControlledBy,
+  ownerRefTo,
+  selectorToString,
+  spec,
+  splitKey,
+  status,
+  type Kinds,
+  type LabelSelector,
+  type Obj,
+} from './objects.js';
 
 export interface DeploymentSpec {
   replicas?: number;
@@ -28,7 +39,10 @@ export interface DeploymentSpec {
   progressDeadlineSeconds?: number;
   selector?: LabelSelector;
   strategy?: { type?: 'RollingUpdate' | 'Recreate' };
-  template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Obj };
+  template?: {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: Obj;
+  };
 }
 
 interface RsView {
@@ -39,11 +53,16 @@ interface RsView {
 
 export function rsView(rs: KubeObject): RsView {
   const st = status<{ replicas?: number; availableReplicas?: number }>(rs);
-  return { replicas: spec<{ replicas?: number }>(rs).replicas ?? 0, available: st.availableReplicas ?? 0, statusReplicas: st.replicas ?? 0 };
+  return {
+    replicas: spec<{ replicas?: number }>(rs).replicas ?? 0,
+    available: st.availableReplicas ?? 0,
+    statusReplicas: st.replicas ?? 0,
+  };
 }
 
 const byCreation = (a: KubeObject, b: KubeObject) =>
-  (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+  (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+  (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
 
 export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec {
   const scale = (rs: KubeObject, replicas: number, d: KubeObject, maxSurge: number): KubeObject => {
@@ -53,7 +72,13 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
     setReplicasAnnotations(d, next, maxSurge);
     const stored = ctx.store.update(next);
     // The message kubectl describe shows (deployment/sync.go scaleReplicaSet).
-    if (from !== replicas) ctx.events?.record(d, 'Normal', 'ScalingReplicaSet', `Scaled ${replicas > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${replicas}`);
+    if (from !== replicas)
+      ctx.events?.record(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled ${replicas > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${replicas}`,
+      );
     return stored;
   };
 
@@ -68,14 +93,23 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
       const d = ctx.store.get(k.deployment, namespace, name);
       if (!d || d.metadata.deletionTimestamp) return;
       const ds = spec<DeploymentSpec>(d);
-      const all = claim(ctx.store, k.replicaSet, d, ctx.store.list(k.replicaSet, namespace, { labelSelector: selectorToString(ds.selector) }).items).sort(byCreation);
+      const all = claim(
+        ctx.store,
+        k.replicaSet,
+        d,
+        ctx.store.list(k.replicaSet, namespace, { labelSelector: selectorToString(ds.selector) }).items,
+      ).sort(byCreation);
       let newRS = all.find((rs) => equalIgnoreHash(spec<DeploymentSpec>(rs).template, ds.template));
       const olds = all.filter((rs) => rs !== newRS);
       const { maxSurge, maxUnavailable } = resolveFenceposts(d);
       const replicas = ds.replicas ?? 1;
       let created = false;
       // isScalingEvent: an active RS was last sized for another deployment size.
-      const scalingEvent = all.some((rs) => rsView(rs).replicas > 0 && (rs.metadata.annotations?.[DESIRED_REPLICAS] ?? String(replicas)) !== String(replicas));
+      const scalingEvent = all.some(
+        (rs) =>
+          rsView(rs).replicas > 0 &&
+          (rs.metadata.annotations?.[DESIRED_REPLICAS] ?? String(replicas)) !== String(replicas),
+      );
 
       // Revision bookkeeping happens on every sync, rollouts or not (getNewReplicaSet).
       const newRevision = maxRevision(olds) + 1;
@@ -90,7 +124,8 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
 
       if (ds.paused) {
         // sync.go: a paused deployment only scales, and only the newest active RS.
-        if (newRS && rsView(newRS).replicas !== replicas && olds.every((o) => rsView(o).replicas === 0)) newRS = scale(newRS, replicas, d, maxSurge);
+        if (newRS && rsView(newRS).replicas !== replicas && olds.every((o) => rsView(o).replicas === 0))
+          newRS = scale(newRS, replicas, d, maxSurge);
       } else if (ds.strategy?.type === 'Recreate') {
         recreateStep();
       } else if (scalingEvent && active().filter((x) => rsView(x).replicas > 0).length > 1) {
@@ -101,12 +136,21 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
       if (deploymentComplete(d, replicas, newRS) && !ds.paused) cleanup();
       return syncDeploymentStatus(ctx, k, d, newRS, olds, { created, maxUnavailable });
 
-      function createNewReplicaSet(dep: KubeObject, s: DeploymentSpec, revision: number, surge: number, existing: KubeObject[]): KubeObject {
+      function createNewReplicaSet(
+        dep: KubeObject,
+        s: DeploymentSpec,
+        revision: number,
+        surge: number,
+        existing: KubeObject[],
+      ): KubeObject {
         let collisions = status<{ collisionCount?: number }>(dep).collisionCount ?? 0;
         for (;;) {
           const hash = computeHash(s.template, collisions);
           const template = structuredClone(s.template ?? {});
-          template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH]: hash } };
+          template.metadata = {
+            ...(template.metadata ?? {}),
+            labels: { ...(template.metadata?.labels ?? {}), [POD_TEMPLATE_HASH]: hash },
+          };
           const rs: KubeObject = {
             apiVersion: 'apps/v1',
             kind: 'ReplicaSet',
@@ -120,7 +164,10 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
             spec: {
               replicas: 0,
               minReadySeconds: s.minReadySeconds ?? 0,
-              selector: { ...(s.selector ?? {}), matchLabels: { ...(s.selector?.matchLabels ?? {}), [POD_TEMPLATE_HASH]: hash } },
+              selector: {
+                ...(s.selector ?? {}),
+                matchLabels: { ...(s.selector?.matchLabels ?? {}), [POD_TEMPLATE_HASH]: hash },
+              },
               template,
             },
           };
@@ -129,20 +176,37 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
           // Recreate starts the new RS at 0 and scales it once the old pods are gone.
           if (s.strategy?.type !== 'Recreate') {
             const current = existing.reduce((n, x) => n + rsView(x).replicas, 0);
-            (rs.spec as { replicas: number }).replicas = Math.max(0, Math.min(replicas + surge - current, replicas));
+            (rs.spec as { replicas: number }).replicas = Math.max(
+              0,
+              Math.min(replicas + surge - current, replicas),
+            );
           }
           try {
             const created = ctx.store.create(rs);
             const n = rsView(created).replicas;
-            if (n > 0) ctx.events?.record(dep, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${created.metadata.name} from 0 to ${n}`);
+            if (n > 0)
+              ctx.events?.record(
+                dep,
+                'Normal',
+                'ScalingReplicaSet',
+                `Scaled up replica set ${created.metadata.name} from 0 to ${n}`,
+              );
             return created;
           } catch (e) {
             // A hash collision with an RS that is not ours: bump collisionCount (sync.go getNewReplicaSet).
             if (!(e instanceof StoreError && e.reason === 'AlreadyExists')) throw e;
             const other = ctx.store.get(k.replicaSet, dep.metadata.namespace, rs.metadata.name as string);
-            if (other && isControlledBy(other, dep) && equalIgnoreHash(spec<DeploymentSpec>(other).template, s.template)) return other;
+            if (
+              other &&
+              isControlledBy(other, dep) &&
+              equalIgnoreHash(spec<DeploymentSpec>(other).template, s.template)
+            )
+              return other;
             collisions++;
-            ctx.store.update({ ...dep, status: { ...status<Obj>(dep), collisionCount: collisions } }, { subresource: 'status' });
+            ctx.store.update(
+              { ...dep, status: { ...status<Obj>(dep), collisionCount: collisions } },
+              { subresource: 'status' },
+            );
             dep = ctx.store.get(k.deployment, dep.metadata.namespace, dep.metadata.name as string) ?? dep;
           }
         }
@@ -158,11 +222,18 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
         const current = activeRS.reduce((n, x) => n + rsView(x).replicas, 0);
         const allowed = replicas > 0 ? replicas + maxSurge : 0;
         const toAdd = allowed - current;
-        const order = [...activeRS].sort((a, b) => (toAdd > 0 ? rsView(b).replicas - rsView(a).replicas : rsView(a).replicas - rsView(b).replicas) || byCreation(b, a));
+        const order = [...activeRS].sort(
+          (a, b) =>
+            (toAdd > 0 ? rsView(b).replicas - rsView(a).replicas : rsView(a).replicas - rsView(b).replicas) ||
+            byCreation(b, a),
+        );
         const sizes = new Map(order.map((x) => [x, rsView(x).replicas]));
         let added = 0;
         for (const x of order) {
-          const share = toAdd > 0 ? Math.min(toAdd - added, Math.round((rsView(x).replicas * toAdd) / current)) : Math.max(toAdd - added, Math.round((rsView(x).replicas * toAdd) / current));
+          const share =
+            toAdd > 0
+              ? Math.min(toAdd - added, Math.round((rsView(x).replicas * toAdd) / current))
+              : Math.max(toAdd - added, Math.round((rsView(x).replicas * toAdd) / current));
           sizes.set(x, rsView(x).replicas + share);
           added += share;
         }
@@ -187,7 +258,12 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
           const current = active().reduce((n, x) => n + rsView(x).replicas, 0);
           const maxTotal = replicas + maxSurge;
           if (current < maxTotal) {
-            newRS = scale(newRS, nv.replicas + Math.min(maxTotal - current, replicas - nv.replicas), d as KubeObject, maxSurge);
+            newRS = scale(
+              newRS,
+              nv.replicas + Math.min(maxTotal - current, replicas - nv.replicas),
+              d as KubeObject,
+              maxSurge,
+            );
             return;
           }
         }
@@ -241,7 +317,10 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
       function cleanup(): void {
         // cleanupDeployment: drop the oldest fully scaled-down RSes beyond revisionHistoryLimit.
         const limit = ds.revisionHistoryLimit ?? 10;
-        const dead = olds.filter((rs) => rsView(rs).replicas === 0 && rsView(rs).statusReplicas === 0 && !rs.metadata.deletionTimestamp);
+        const dead = olds.filter(
+          (rs) =>
+            rsView(rs).replicas === 0 && rsView(rs).statusReplicas === 0 && !rs.metadata.deletionTimestamp,
+        );
         dead.sort((a, b) => revisionOf(a) - revisionOf(b));
         for (const rs of dead.slice(0, Math.max(0, dead.length - limit))) {
           try {
@@ -254,4 +333,3 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
     },
   };
 }
-

@@ -8,7 +8,20 @@
 import type { KubeObject } from '../types.js';
 import { scaledValue } from './deployment-util.js';
 import { selfKey, type ControllerSpec, type LoopContext } from './loop.js';
-import { isPodReady, isPodTerminal, rfc3339, selectorMatches, selectorToString, setCondition, spec, splitKey, status, type Condition, type Kinds, type LabelSelector } from './objects.js';
+import {
+  isPodReady,
+  isPodTerminal,
+  rfc3339,
+  selectorMatches,
+  selectorToString,
+  setCondition,
+  spec,
+  splitKey,
+  status,
+  type Condition,
+  type Kinds,
+  type LabelSelector,
+} from './objects.js';
 
 interface PdbSpec {
   selector?: LabelSelector;
@@ -36,9 +49,14 @@ export function disruptionController(ctx: LoopContext, k: Kinds): ControllerSpec
       const pdb = ctx.store.get(pdbType, namespace, name);
       if (!pdb || pdb.metadata.deletionTimestamp) return;
       const s = spec<PdbSpec>(pdb);
-      const hasSelector = !!s.selector && (Object.keys(s.selector.matchLabels ?? {}).length > 0 || (s.selector.matchExpressions ?? []).length > 0);
+      const hasSelector =
+        !!s.selector &&
+        (Object.keys(s.selector.matchLabels ?? {}).length > 0 ||
+          (s.selector.matchExpressions ?? []).length > 0);
       const pods = hasSelector
-        ? ctx.store.list(k.pod, namespace, { labelSelector: selectorToString(s.selector) }).items.filter((p) => !isPodTerminal(p) && !p.metadata.deletionTimestamp)
+        ? ctx.store
+            .list(k.pod, namespace, { labelSelector: selectorToString(s.selector) })
+            .items.filter((p) => !isPodTerminal(p) && !p.metadata.deletionTimestamp)
         : [];
       const expected = pods.length;
       const healthy = pods.filter(isPodReady).length;
@@ -56,7 +74,17 @@ export function disruptionController(ctx: LoopContext, k: Kinds): ControllerSpec
         now,
       );
       ctx.store.update(
-        { ...pdb, status: { observedGeneration: pdb.metadata.generation ?? 0, expectedPods: expected, currentHealthy: healthy, desiredHealthy: desired, disruptionsAllowed: allowed, conditions } },
+        {
+          ...pdb,
+          status: {
+            observedGeneration: pdb.metadata.generation ?? 0,
+            expectedPods: expected,
+            currentHealthy: healthy,
+            desiredHealthy: desired,
+            disruptionsAllowed: allowed,
+            conditions,
+          },
+        },
         { subresource: 'status' },
       );
     },

@@ -8,7 +8,17 @@
  */
 import type { KubeObject, WatchEvent } from '../types.js';
 import type { ControllerSpec, LoopContext } from './loop.js';
-import { isNotFound, isPodReady, isPodTerminal, ownerRefTo, spec, splitKey, status, type Kinds, type Obj } from './objects.js';
+import {
+  isNotFound,
+  isPodReady,
+  isPodTerminal,
+  ownerRefTo,
+  spec,
+  splitKey,
+  status,
+  type Kinds,
+  type Obj,
+} from './objects.js';
 
 interface ServicePortSpec {
   name?: string;
@@ -32,13 +42,17 @@ export function resolveTargetPort(pod: KubeObject, p: ServicePortSpec): number |
   const target = p.targetPort ?? p.port;
   if (typeof target === 'number') return target;
   if (/^\d+$/.test(target)) return Number(target);
-  for (const c of spec<{ containers?: { ports?: { name?: string; containerPort: number }[] }[] }>(pod).containers ?? []) {
+  for (const c of spec<{ containers?: { ports?: { name?: string; containerPort: number }[] }[] }>(pod)
+    .containers ?? []) {
     for (const cp of c.ports ?? []) if (cp.name === target) return cp.containerPort;
   }
   return undefined;
 }
 
-function matchesSelector(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
+function matchesSelector(
+  selector: Record<string, string>,
+  labels: Record<string, string> | undefined,
+): boolean {
   return Object.entries(selector).every(([key, v]) => labels?.[key] === v);
 }
 
@@ -56,7 +70,9 @@ export function endpointsController(ctx: LoopContext, k: Kinds): ControllerSpec 
   const servicesFor = (event: WatchEvent): string[] => {
     const pod = event.object;
     const out: string[] = [];
-    for (const [key, sel] of selectors) if (key.startsWith(`${pod.metadata.namespace}/`) && matchesSelector(sel, pod.metadata.labels)) out.push(key);
+    for (const [key, sel] of selectors)
+      if (key.startsWith(`${pod.metadata.namespace}/`) && matchesSelector(sel, pod.metadata.labels))
+        out.push(key);
     return out;
   };
   return {
@@ -79,9 +95,15 @@ export function endpointsController(ctx: LoopContext, k: Kinds): ControllerSpec 
       }
       const s = spec<ServiceSpec>(svc);
       if (!s.selector || Object.keys(s.selector).length === 0) return;
-      const pods = ctx.store.list(k.pod, namespace).items.filter((p) => matchesSelector(s.selector as Record<string, string>, p.metadata.labels));
+      const pods = ctx.store
+        .list(k.pod, namespace)
+        .items.filter((p) => matchesSelector(s.selector as Record<string, string>, p.metadata.labels));
       const candidates = pods.filter((p) => !isPodTerminal(p) && status<{ podIP?: string }>(p).podIP);
-      writeEndpoints(svc, s, candidates.filter((p) => !p.metadata.deletionTimestamp));
+      writeEndpoints(
+        svc,
+        s,
+        candidates.filter((p) => !p.metadata.deletionTimestamp),
+      );
       writeSlice(svc, s, candidates);
     },
   };
@@ -91,7 +113,12 @@ export function endpointsController(ctx: LoopContext, k: Kinds): ControllerSpec 
     return {
       ip: status<{ podIP: string }>(pod).podIP,
       ...(nodeName ? { nodeName } : {}),
-      targetRef: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid },
+      targetRef: {
+        kind: 'Pod',
+        namespace: pod.metadata.namespace,
+        name: pod.metadata.name,
+        uid: pod.metadata.uid,
+      },
     };
   }
 
@@ -102,25 +129,40 @@ export function endpointsController(ctx: LoopContext, k: Kinds): ControllerSpec 
       const ports = (s.ports ?? [])
         .map((p) => ({ p, target: resolveTargetPort(pod, p) }))
         .filter((x) => x.target !== undefined)
-        .map(({ p, target }) => ({ ...(p.name ? { name: p.name } : {}), port: target, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) }));
+        .map(({ p, target }) => ({
+          ...(p.name ? { name: p.name } : {}),
+          port: target,
+          protocol: p.protocol ?? 'TCP',
+          ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
+        }));
       if ((s.ports ?? []).length && !ports.length) continue;
       const groupKey = JSON.stringify(ports);
       let g = groups.get(groupKey);
       if (!g) groups.set(groupKey, (g = { ports, addresses: [], notReadyAddresses: [] }));
       (isPodReady(pod) || s.publishNotReadyAddresses ? g.addresses : g.notReadyAddresses).push(address(pod));
     }
-    const byIp = (a: Obj, b: Obj) => String(a.ip).localeCompare(String(b.ip)) || String((a.targetRef as Obj).name).localeCompare(String((b.targetRef as Obj).name));
+    const byIp = (a: Obj, b: Obj) =>
+      String(a.ip).localeCompare(String(b.ip)) ||
+      String((a.targetRef as Obj).name).localeCompare(String((b.targetRef as Obj).name));
     const subsets = [...groups.values()].map((g) => ({
       ...(g.addresses.length ? { addresses: g.addresses.sort(byIp) } : {}),
       ...(g.notReadyAddresses.length ? { notReadyAddresses: g.notReadyAddresses.sort(byIp) } : {}),
       ...(g.ports.length ? { ports: g.ports } : {}),
     }));
-    const labels = { ...(svc.metadata.labels ?? {}), ...(s.clusterIP === 'None' ? { 'service.kubernetes.io/headless': '' } : {}) };
+    const labels = {
+      ...(svc.metadata.labels ?? {}),
+      ...(s.clusterIP === 'None' ? { 'service.kubernetes.io/headless': '' } : {}),
+    };
     const current = ctx.store.get(k.endpoints, svc.metadata.namespace, svc.metadata.name as string);
     const desired: KubeObject = {
       apiVersion: 'v1',
       kind: 'Endpoints',
-      metadata: { ...(current?.metadata ?? {}), name: svc.metadata.name, namespace: svc.metadata.namespace, labels },
+      metadata: {
+        ...(current?.metadata ?? {}),
+        name: svc.metadata.name,
+        namespace: svc.metadata.namespace,
+        labels,
+      },
       ...(subsets.length ? { subsets } : {}),
     };
     if (!current) ctx.store.create(desired);
@@ -140,13 +182,24 @@ export function endpointsController(ctx: LoopContext, k: Kinds): ControllerSpec 
       const nodeName = spec<{ nodeName?: string }>(pod).nodeName;
       return {
         addresses: [status<{ podIP: string }>(pod).podIP],
-        conditions: { ready: !!s.publishNotReadyAddresses || (serving && !terminating), serving, terminating },
+        conditions: {
+          ready: !!s.publishNotReadyAddresses || (serving && !terminating),
+          serving,
+          terminating,
+        },
         ...(nodeName ? { nodeName } : {}),
-        targetRef: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid },
+        targetRef: {
+          kind: 'Pod',
+          namespace: pod.metadata.namespace,
+          name: pod.metadata.name,
+          uid: pod.metadata.uid,
+        },
       };
     });
     const existing = ctx.store
-      .list(k.endpointSlice, svc.metadata.namespace, { labelSelector: `${SERVICE_NAME_LABEL}=${svc.metadata.name}` })
+      .list(k.endpointSlice, svc.metadata.namespace, {
+        labelSelector: `${SERVICE_NAME_LABEL}=${svc.metadata.name}`,
+      })
       .items.find((es) => es.metadata.ownerReferences?.some((r) => r.uid === svc.metadata.uid));
     const desired: KubeObject = {
       apiVersion: 'discovery.k8s.io/v1',
@@ -154,7 +207,11 @@ export function endpointsController(ctx: LoopContext, k: Kinds): ControllerSpec 
       metadata: {
         ...(existing?.metadata ?? { generateName: `${svc.metadata.name}-` }),
         namespace: svc.metadata.namespace,
-        labels: { ...(svc.metadata.labels ?? {}), [SERVICE_NAME_LABEL]: svc.metadata.name as string, 'endpointslice.kubernetes.io/managed-by': MANAGED_BY },
+        labels: {
+          ...(svc.metadata.labels ?? {}),
+          [SERVICE_NAME_LABEL]: svc.metadata.name as string,
+          'endpointslice.kubernetes.io/managed-by': MANAGED_BY,
+        },
         ownerReferences: [{ ...ownerRefTo(svc) }],
       },
       addressType: 'IPv4',

@@ -34,7 +34,11 @@ export class EventRecorder implements EventSink {
       const existing = this.folded.get(key);
       const current = existing ? this.store.get(eventType, namespace, existing) : undefined;
       if (current) {
-        this.store.update({ ...current, count: ((current.count as number | undefined) ?? 1) + 1, lastTimestamp: now });
+        this.store.update({
+          ...current,
+          count: ((current.count as number | undefined) ?? 1) + 1,
+          lastTimestamp: now,
+        });
         return;
       }
       const name = `${about.metadata.name}.${(this.clock.now().getTime() * 1000 + (this.seq++ % 1000)).toString(16)}`;
@@ -42,14 +46,24 @@ export class EventRecorder implements EventSink {
         apiVersion: 'v1',
         kind: 'Event',
         metadata: { name, namespace },
-        involvedObject: { apiVersion: about.apiVersion, kind: about.kind, name: about.metadata.name, namespace: about.metadata.namespace, uid: about.metadata.uid, resourceVersion: about.metadata.resourceVersion },
+        involvedObject: {
+          apiVersion: about.apiVersion,
+          kind: about.kind,
+          name: about.metadata.name,
+          namespace: about.metadata.namespace,
+          uid: about.metadata.uid,
+          resourceVersion: about.metadata.resourceVersion,
+        },
         reason,
         message,
         type,
         count: 1,
         firstTimestamp: now,
         lastTimestamp: now,
-        source: { component: this.component, ...(this.component === 'kubelet' ? { host: 'sandbox-node' } : {}) },
+        source: {
+          component: this.component,
+          ...(this.component === 'kubelet' ? { host: 'sandbox-node' } : {}),
+        },
         reportingComponent: this.component,
         reportingInstance: this.component === 'kubelet' ? 'sandbox-node' : '',
       });

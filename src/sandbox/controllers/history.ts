@@ -11,7 +11,13 @@ import { isControlledBy, ownerRefTo, type Obj } from './objects.js';
 
 export const HASH_LABEL = 'controller.kubernetes.io/hash';
 
-export function syncControllerRevision(ctx: LoopContext, owner: KubeObject, template: Obj | undefined, hash: string, historyLimit: number): void {
+export function syncControllerRevision(
+  ctx: LoopContext,
+  owner: KubeObject,
+  template: Obj | undefined,
+  hash: string,
+  historyLimit: number,
+): void {
   const type = ctx.store.typeFor('apps/v1', 'ControllerRevision');
   if (!type) return;
   const namespace = owner.metadata.namespace;
@@ -20,7 +26,10 @@ export function syncControllerRevision(ctx: LoopContext, owner: KubeObject, temp
   const top = owned.reduce((m, r) => Math.max(m, Number(r.revision ?? 0)), 0);
   const existing = owned.find((r) => r.metadata.name === name);
   if (!existing) {
-    const labels = { ...(((template?.metadata as Obj | undefined)?.labels as Record<string, string> | undefined) ?? {}), [HASH_LABEL]: hash };
+    const labels = {
+      ...(((template?.metadata as Obj | undefined)?.labels as Record<string, string> | undefined) ?? {}),
+      [HASH_LABEL]: hash,
+    };
     ctx.store.create({
       apiVersion: 'apps/v1',
       kind: 'ControllerRevision',
@@ -32,7 +41,9 @@ export function syncControllerRevision(ctx: LoopContext, owner: KubeObject, temp
     ctx.store.update({ ...existing, revision: top + 1 });
   }
   // Truncate history: the oldest revisions beyond the limit go (the current one never does).
-  const old = owned.filter((r) => r.metadata.name !== name).sort((a, b) => Number(a.revision) - Number(b.revision));
+  const old = owned
+    .filter((r) => r.metadata.name !== name)
+    .sort((a, b) => Number(a.revision) - Number(b.revision));
   for (const r of old.slice(0, Math.max(0, old.length - historyLimit))) {
     try {
       ctx.store.delete(type, namespace, r.metadata.name as string);

@@ -20,7 +20,17 @@ export type ControllerFactory = (ctx: LoopContext, k: Kinds) => ControllerSpec;
  * only: no controller acts on them (there are no metrics to scale on). PodDisruptionBudgets get their status, but nothing evicts.
  */
 export function allControllers(dataDir: string): ControllerFactory[] {
-  return [deploymentController, replicaSetController, statefulSetController, daemonSetController, jobController, cronJobController, endpointsController, disruptionController, pvcController(dataDir)];
+  return [
+    deploymentController,
+    replicaSetController,
+    statefulSetController,
+    daemonSetController,
+    jobController,
+    cronJobController,
+    endpointsController,
+    disruptionController,
+    pvcController(dataDir),
+  ];
 }
 
 export interface RunningControllers {
@@ -30,7 +40,12 @@ export interface RunningControllers {
   stop(): void;
 }
 
-export function startControllers(store: ObjectStore, clock: Clock, log: (line: string) => void, factories: ControllerFactory[]): RunningControllers {
+export function startControllers(
+  store: ObjectStore,
+  clock: Clock,
+  log: (line: string) => void,
+  factories: ControllerFactory[],
+): RunningControllers {
   const k = kinds(store);
   const loops = factories.map((f) => {
     const ctx: LoopContext = { store, clock, log };

@@ -8,7 +8,19 @@
  */
 import type { KubeObject } from '../types.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
-import { getCondition, isPodActive, isPodReady, rfc3339, setCondition, spec, splitKey, status, type Condition, type Kinds, type LabelSelector } from './objects.js';
+import {
+  getCondition,
+  isPodActive,
+  isPodReady,
+  rfc3339,
+  setCondition,
+  spec,
+  splitKey,
+  status,
+  type Condition,
+  type Kinds,
+  type LabelSelector,
+} from './objects.js';
 import { ownedPods, podFromTemplate } from './replicaset.js';
 
 interface JobSpec {
@@ -19,7 +31,10 @@ interface JobSpec {
   ttlSecondsAfterFinished?: number;
   suspend?: boolean;
   selector?: LabelSelector;
-  template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
+  template?: {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: Record<string, unknown>;
+  };
 }
 
 export function isJobFinished(job: KubeObject): 'Complete' | 'Failed' | undefined {
@@ -44,7 +59,10 @@ export function jobController(ctx: LoopContext, k: Kinds): ControllerSpec {
       if (isJobFinished(job)) return expireFinished(job, s);
       const now = rfc3339(ctx.clock.now());
       const started = status<{ startTime?: string }>(job).startTime;
-      const deadlineLeft = s.activeDeadlineSeconds !== undefined && started ? Date.parse(started) + s.activeDeadlineSeconds * 1000 - ctx.clock.now().getTime() : undefined;
+      const deadlineLeft =
+        s.activeDeadlineSeconds !== undefined && started
+          ? Date.parse(started) + s.activeDeadlineSeconds * 1000 - ctx.clock.now().getTime()
+          : undefined;
       const pods = ownedPods(ctx, k, job, s.selector);
       const phase = (p: KubeObject) => status<{ phase?: string }>(p).phase;
       const succeeded = pods.filter((p) => phase(p) === 'Succeeded').length;
@@ -54,7 +72,11 @@ export function jobController(ctx: LoopContext, k: Kinds): ControllerSpec {
       const st = { ...status<Record<string, unknown>>(job) };
       let conditions = [...((st.conditions as Condition[] | undefined) ?? [])];
       const cond = (type: string, reason: string, message: string) => {
-        conditions = setCondition(conditions, { type, status: 'True', reason, message, lastProbeTime: now }, now);
+        conditions = setCondition(
+          conditions,
+          { type, status: 'True', reason, message, lastProbeTime: now },
+          now,
+        );
       };
       const stopActive = () => {
         for (const p of active) ctx.store.delete(k.pod, namespace, p.metadata.name as string);
@@ -70,12 +92,22 @@ export function jobController(ctx: LoopContext, k: Kinds): ControllerSpec {
         stopActive();
         cond('FailureTarget', 'DeadlineExceeded', 'Job was active longer than specified deadline');
         cond('Failed', 'DeadlineExceeded', 'Job was active longer than specified deadline');
-        ctx.events?.record(job, 'Warning', 'DeadlineExceeded', 'Job was active longer than specified deadline');
+        ctx.events?.record(
+          job,
+          'Warning',
+          'DeadlineExceeded',
+          'Job was active longer than specified deadline',
+        );
       } else if (failed > (s.backoffLimit ?? 6)) {
         stopActive();
         cond('FailureTarget', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
         cond('Failed', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
-        ctx.events?.record(job, 'Warning', 'BackoffLimitExceeded', 'Job has reached the specified backoff limit');
+        ctx.events?.record(
+          job,
+          'Warning',
+          'BackoffLimitExceeded',
+          'Job has reached the specified backoff limit',
+        );
       } else if (s.suspend) {
         stopActive();
         cond('Suspended', 'JobSuspended', 'Job suspended');
@@ -98,7 +130,10 @@ export function jobController(ctx: LoopContext, k: Kinds): ControllerSpec {
       const stored = ctx.store.update({ ...job, status: st }, { subresource: 'status' });
       if (isJobFinished(stored)) return expireFinished(stored, s);
       // activeDeadlineSeconds counts from startTime; look again when it runs out.
-      const left = s.activeDeadlineSeconds !== undefined ? Date.parse(st.startTime as string) + s.activeDeadlineSeconds * 1000 - ctx.clock.now().getTime() : undefined;
+      const left =
+        s.activeDeadlineSeconds !== undefined
+          ? Date.parse(st.startTime as string) + s.activeDeadlineSeconds * 1000 - ctx.clock.now().getTime()
+          : undefined;
       return left !== undefined ? Math.max(1, left + 1) : undefined;
     },
   };
@@ -107,10 +142,15 @@ export function jobController(ctx: LoopContext, k: Kinds): ControllerSpec {
   function expireFinished(job: KubeObject, s: JobSpec): number | undefined {
     if (s.ttlSecondsAfterFinished === undefined) return undefined;
     const st = status<{ completionTime?: string; conditions?: Condition[] }>(job);
-    const finishedAt = st.completionTime ?? st.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')?.lastTransitionTime;
+    const finishedAt =
+      st.completionTime ??
+      st.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True')
+        ?.lastTransitionTime;
     const left = Date.parse(finishedAt ?? '') + s.ttlSecondsAfterFinished * 1000 - ctx.clock.now().getTime();
     if (Number.isFinite(left) && left > 0) return left + 1;
-    ctx.store.delete(k.job, job.metadata.namespace, job.metadata.name as string, { propagationPolicy: 'Background' });
+    ctx.store.delete(k.job, job.metadata.namespace, job.metadata.name as string, {
+      propagationPolicy: 'Background',
+    });
     return undefined;
   }
 }

@@ -5,7 +5,14 @@
  * requeues the key at once; other errors back off. Reconcilers never run inside a watch callback,
  * so they may write to the store freely.
  */
-import { StoreError, type Clock, type KubeObject, type ObjectStore, type ResourceType, type WatchEvent } from '../types.js';
+import {
+  StoreError,
+  type Clock,
+  type KubeObject,
+  type ObjectStore,
+  type ResourceType,
+  type WatchEvent,
+} from '../types.js';
 import type { EventSink } from './events.js';
 import { isConflict, isNotFound } from './objects.js';
 
@@ -70,10 +77,13 @@ export class ControllerLoop {
     this.timers.get(key)?.cancel();
     this.timers.set(
       key,
-      this.ctx.clock.setTimeout(() => {
-        this.timers.delete(key);
-        this.enqueue(key);
-      }, Math.max(0, ms)),
+      this.ctx.clock.setTimeout(
+        () => {
+          this.timers.delete(key);
+          this.enqueue(key);
+        },
+        Math.max(0, ms),
+      ),
     );
   }
 

@@ -3,13 +3,23 @@
  * resource lookup, label selectors (metav1.LabelSelector), owner references, conditions and
  * conflict-retrying writes.
  */
-import { StoreError, type KubeObject, type ObjectStore, type OwnerReference, type ResourceType } from '../types.js';
+import {
+  StoreError,
+  type KubeObject,
+  type ObjectStore,
+  type OwnerReference,
+  type ResourceType,
+} from '../types.js';
 
 export type Obj = Record<string, unknown>;
 
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+  matchExpressions?: {
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }[];
 }
 
 export interface Condition {
@@ -51,7 +61,10 @@ export function kinds(store: ObjectStore) {
 export type Kinds = ReturnType<typeof kinds>;
 
 /** metav1.LabelSelectorAsSelector semantics: an empty selector matches everything. */
-export function selectorMatches(selector: LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
+export function selectorMatches(
+  selector: LabelSelector | undefined,
+  labels: Record<string, string> | undefined,
+): boolean {
   if (!selector) return false;
   const l = labels ?? {};
   for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (l[k] !== v) return false;
@@ -75,7 +88,14 @@ export function isControlledBy(o: KubeObject, owner: KubeObject): boolean {
 }
 
 export function ownerRefTo(owner: KubeObject): OwnerReference {
-  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name as string, uid: owner.metadata.uid as string, controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name as string,
+    uid: owner.metadata.uid as string,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 export function keyOf(o: KubeObject): string {
@@ -103,9 +123,20 @@ export function getCondition(conditions: Condition[] | undefined, type: string):
  * Same rule as the controllers' SetCondition helpers (deployment/util SetDeploymentCondition):
  * lastTransitionTime only moves when the status flips; an identical status and reason keeps it.
  */
-export function setCondition(conditions: Condition[], next: Condition, now: string, opts: { updateTime?: boolean } = {}): Condition[] {
+export function setCondition(
+  conditions: Condition[],
+  next: Condition,
+  now: string,
+  opts: { updateTime?: boolean } = {},
+): Condition[] {
   const current = getCondition(conditions, next.type);
-  if (current && current.status === next.status && current.reason === next.reason && current.message === next.message) return conditions;
+  if (
+    current &&
+    current.status === next.status &&
+    current.reason === next.reason &&
+    current.message === next.message
+  )
+    return conditions;
   const c: Condition = { ...next };
   c.lastTransitionTime = current && current.status === next.status ? current.lastTransitionTime : now;
   if (opts.updateTime) c.lastUpdateTime = now;
@@ -143,7 +174,11 @@ export function updateWithRetry(
       if (!isConflict(e)) throw e;
     }
   }
-  throw new StoreError(409, 'Conflict', `gave up updating ${type.resource} ${namespace}/${name} after 20 conflicts`);
+  throw new StoreError(
+    409,
+    'Conflict',
+    `gave up updating ${type.resource} ${namespace}/${name} after 20 conflicts`,
+  );
 }
 
 /** Pod readiness as podutil.IsPodReady: the Ready condition is True. */
@@ -191,15 +226,27 @@ export function selectorToString(selector: LabelSelector | undefined): string {
  * controller (left by `kubectl delete --cascade=orphan`) get the owner's controller reference.
  * Returns the objects now controlled by the owner.
  */
-export function claim(store: ObjectStore, type: ResourceType, owner: KubeObject, candidates: KubeObject[]): KubeObject[] {
+export function claim(
+  store: ObjectStore,
+  type: ResourceType,
+  owner: KubeObject,
+  candidates: KubeObject[],
+): KubeObject[] {
   const out: KubeObject[] = [];
   for (const o of candidates) {
     if (isControlledBy(o, owner)) out.push(o);
     else if (!controllerRef(o) && !o.metadata.deletionTimestamp && !owner.metadata.deletionTimestamp) {
-      const adopted = updateWithRetry(store, type, o.metadata.namespace, o.metadata.name as string, (x) => {
-        if (controllerRef(x)) return false;
-        x.metadata.ownerReferences = [...(x.metadata.ownerReferences ?? []), ownerRefTo(owner)];
-      }, { uid: o.metadata.uid as string });
+      const adopted = updateWithRetry(
+        store,
+        type,
+        o.metadata.namespace,
+        o.metadata.name as string,
+        (x) => {
+          if (controllerRef(x)) return false;
+          x.metadata.ownerReferences = [...(x.metadata.ownerReferences ?? []), ownerRefTo(owner)];
+        },
+        { uid: o.metadata.uid as string },
+      );
       if (adopted && isControlledBy(adopted, owner)) out.push(adopted);
     }
   }

@@ -23,7 +23,12 @@ export function pvcController(dataDir: string) {
   return (ctx: LoopContext, k: Kinds): ControllerSpec => ({
     name: 'persistentvolume-binder',
     inputs: [
-      { type: k.pvc, keys: (e) => [`${e.object.metadata.namespace}/${e.object.metadata.name}|${e.type === 'DELETED' ? 'deleted' : ''}|${e.object.metadata.uid}`] },
+      {
+        type: k.pvc,
+        keys: (e) => [
+          `${e.object.metadata.namespace}/${e.object.metadata.name}|${e.type === 'DELETED' ? 'deleted' : ''}|${e.object.metadata.uid}`,
+        ],
+      },
     ],
     reconcile(key) {
       const [ref, deleted, uid] = key.split('|') as [string, string, string];
@@ -47,7 +52,12 @@ export function pvcController(dataDir: string) {
       const accessModes = s.accessModes ?? ['ReadWriteOnce'];
       mkdirSync(dir, { recursive: true });
       if (!ctx.store.get(k.pv, undefined, pvName)) {
-        ctx.events?.record(claim, 'Normal', 'ProvisioningSucceeded', `Successfully provisioned volume ${pvName} at ${dir}`);
+        ctx.events?.record(
+          claim,
+          'Normal',
+          'ProvisioningSucceeded',
+          `Successfully provisioned volume ${pvName} at ${dir}`,
+        );
         ctx.store.create({
           apiVersion: 'v1',
           kind: 'PersistentVolume',
@@ -63,18 +73,47 @@ export function pvcController(dataDir: string) {
           },
         });
       }
-      updateWithRetry(ctx.store, k.pv, undefined, pvName, (pv) => {
-        pv.status = { phase: 'Bound' };
-      }, { subresource: 'status' });
-      const bound = updateWithRetry(ctx.store, k.pvc, namespace, name, (c) => {
-        if (spec<ClaimSpec>(c).volumeName === pvName) return false;
-        c.spec = { ...spec<ClaimSpec>(c), volumeName: pvName, storageClassName: s.storageClassName ?? DEFAULT_STORAGE_CLASS };
-        c.metadata.annotations = { ...(c.metadata.annotations ?? {}), 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' };
-      }, { uid });
+      updateWithRetry(
+        ctx.store,
+        k.pv,
+        undefined,
+        pvName,
+        (pv) => {
+          pv.status = { phase: 'Bound' };
+        },
+        { subresource: 'status' },
+      );
+      const bound = updateWithRetry(
+        ctx.store,
+        k.pvc,
+        namespace,
+        name,
+        (c) => {
+          if (spec<ClaimSpec>(c).volumeName === pvName) return false;
+          c.spec = {
+            ...spec<ClaimSpec>(c),
+            volumeName: pvName,
+            storageClassName: s.storageClassName ?? DEFAULT_STORAGE_CLASS,
+          };
+          c.metadata.annotations = {
+            ...(c.metadata.annotations ?? {}),
+            'pv.kubernetes.io/bind-completed': 'yes',
+            'pv.kubernetes.io/bound-by-controller': 'yes',
+          };
+        },
+        { uid },
+      );
       if (!bound) return;
-      updateWithRetry(ctx.store, k.pvc, namespace, name, (c) => {
-        c.status = { phase: 'Bound', accessModes, capacity: { storage } };
-      }, { subresource: 'status', uid });
+      updateWithRetry(
+        ctx.store,
+        k.pvc,
+        namespace,
+        name,
+        (c) => {
+          c.status = { phase: 'Bound', accessModes, capacity: { storage } };
+        },
+        { subresource: 'status', uid },
+      );
     },
   });
 }

@@ -29,19 +29,38 @@ interface ReplicaSetSpec {
   replicas?: number;
   minReadySeconds?: number;
   selector?: LabelSelector;
-  template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Obj };
+  template?: {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: Obj;
+  };
 }
 
 /** Pods a workload controller owns: same namespace, matching selector, controlled by it. */
-export function ownedPods(ctx: LoopContext, k: Kinds, owner: KubeObject, selector: LabelSelector | undefined): KubeObject[] {
+export function ownedPods(
+  ctx: LoopContext,
+  k: Kinds,
+  owner: KubeObject,
+  selector: LabelSelector | undefined,
+): KubeObject[] {
   // An empty selector selects nothing for workload controllers (a nil selector matches no pods).
-  if (!selector || (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length)) return [];
-  const matching = ctx.store.list(k.pod, owner.metadata.namespace, { labelSelector: selectorToString(selector) }).items.filter((p) => selectorMatches(selector, p.metadata.labels));
+  if (
+    !selector ||
+    (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length)
+  )
+    return [];
+  const matching = ctx.store
+    .list(k.pod, owner.metadata.namespace, { labelSelector: selectorToString(selector) })
+    .items.filter((p) => selectorMatches(selector, p.metadata.labels));
   return claim(ctx.store, k.pod, owner, matching);
 }
 
 /** A pod built from a template, owned by `owner` (controller.GetPodFromTemplate). */
-export function podFromTemplate(owner: KubeObject, template: ReplicaSetSpec['template'], name: { generateName?: string; name?: string }, extraLabels: Record<string, string> = {}): KubeObject {
+export function podFromTemplate(
+  owner: KubeObject,
+  template: ReplicaSetSpec['template'],
+  name: { generateName?: string; name?: string },
+  extraLabels: Record<string, string> = {},
+): KubeObject {
   const meta = template?.metadata ?? {};
   return {
     apiVersion: 'v1',
@@ -93,7 +112,9 @@ export function replicaSetController(ctx: LoopContext, k: Kinds): ControllerSpec
           ctx.events?.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
         }
       } else if (active.length > want) {
-        const victims = [...active].sort((a, b) => compareRanks(deletionRank(a), deletionRank(b))).slice(0, active.length - want);
+        const victims = [...active]
+          .sort((a, b) => compareRanks(deletionRank(a), deletionRank(b)))
+          .slice(0, active.length - want);
         for (const p of victims) {
           try {
             ctx.store.delete(k.pod, namespace, p.metadata.name as string);
@@ -109,7 +130,13 @@ export function replicaSetController(ctx: LoopContext, k: Kinds): ControllerSpec
   };
 }
 
-function writeReplicaSetStatus(ctx: LoopContext, k: Kinds, rs: KubeObject, active: KubeObject[], s: ReplicaSetSpec): number | undefined {
+function writeReplicaSetStatus(
+  ctx: LoopContext,
+  k: Kinds,
+  rs: KubeObject,
+  active: KubeObject[],
+  s: ReplicaSetSpec,
+): number | undefined {
   const now = ctx.clock.now();
   const minReady = s.minReadySeconds ?? 0;
   const ready = active.filter(isPodReady);
@@ -118,17 +145,29 @@ function writeReplicaSetStatus(ctx: LoopContext, k: Kinds, rs: KubeObject, activ
   const next = {
     ...status(rs),
     replicas: active.length,
-    fullyLabeledReplicas: active.filter((p) => Object.entries(templateLabels).every(([key, v]) => p.metadata.labels?.[key] === v)).length,
+    fullyLabeledReplicas: active.filter((p) =>
+      Object.entries(templateLabels).every(([key, v]) => p.metadata.labels?.[key] === v),
+    ).length,
     readyReplicas: ready.length,
     availableReplicas: available.length,
     observedGeneration: rs.metadata.generation ?? 0,
   };
-  for (const f of ['readyReplicas', 'availableReplicas', 'fullyLabeledReplicas'] as const) if (next[f] === 0) delete (next as Partial<typeof next>)[f];
+  for (const f of ['readyReplicas', 'availableReplicas', 'fullyLabeledReplicas'] as const)
+    if (next[f] === 0) delete (next as Partial<typeof next>)[f];
   ctx.store.update({ ...rs, status: next }, { subresource: 'status' });
   // A ready pod becomes available minReadySeconds later with no event of its own: look again then.
   if (minReady && ready.length > available.length) {
     const soonest = Math.min(
-      ...ready.filter((p) => !available.includes(p)).map((p) => Date.parse(getCondition(status<{ conditions?: Condition[] }>(p).conditions, 'Ready')?.lastTransitionTime ?? '') + minReady * 1000),
+      ...ready
+        .filter((p) => !available.includes(p))
+        .map(
+          (p) =>
+            Date.parse(
+              getCondition(status<{ conditions?: Condition[] }>(p).conditions, 'Ready')?.lastTransitionTime ??
+                '',
+            ) +
+            minReady * 1000,
+        ),
     );
     return Math.max(1, soonest - now.getTime() + 1);
   }

@@ -11,7 +11,17 @@ import type { KubeObject } from '../types.js';
 import { computeHash } from './deployment-util.js';
 import { syncControllerRevision } from './history.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
-import { isControlledBy, isPodAvailable, isPodReady, spec, splitKey, status, type Kinds, type LabelSelector, type Obj } from './objects.js';
+import {
+  isControlledBy,
+  isPodAvailable,
+  isPodReady,
+  spec,
+  splitKey,
+  status,
+  type Kinds,
+  type LabelSelector,
+  type Obj,
+} from './objects.js';
 import { podFromTemplate } from './replicaset.js';
 
 interface StatefulSetSpec {
@@ -21,7 +31,10 @@ interface StatefulSetSpec {
   revisionHistoryLimit?: number;
   selector?: LabelSelector;
   updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
-  template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Obj };
+  template?: {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: Obj;
+  };
   volumeClaimTemplates?: { metadata?: { name?: string; labels?: Record<string, string> }; spec?: Obj }[];
 }
 
@@ -52,7 +65,11 @@ export function statefulSetController(ctx: LoopContext, k: Kinds): ControllerSpe
         const m = new RegExp(`^${name}-(\\d+)$`).exec(p.metadata.name ?? '');
         if (m) pods.set(Number(m[1]), p);
       }
-      const healthy = (p: KubeObject | undefined) => !!p && !p.metadata.deletionTimestamp && status<{ phase?: string }>(p).phase === 'Running' && isPodReady(p);
+      const healthy = (p: KubeObject | undefined) =>
+        !!p &&
+        !p.metadata.deletionTimestamp &&
+        status<{ phase?: string }>(p).phase === 'Running' &&
+        isPodReady(p);
       let acted = false;
       // Create missing ordinals below replicas.
       for (let i = 0; i < replicas && !acted; i++) {
@@ -69,7 +86,12 @@ export function statefulSetController(ctx: LoopContext, k: Kinds): ControllerSpe
         const p = pods.get(i) as KubeObject;
         if (!p.metadata.deletionTimestamp) {
           ctx.store.delete(k.pod, namespace, p.metadata.name as string);
-          ctx.events?.record(sts, 'Normal', 'SuccessfulDelete', `delete Pod ${p.metadata.name} in StatefulSet ${name} successful`);
+          ctx.events?.record(
+            sts,
+            'Normal',
+            'SuccessfulDelete',
+            `delete Pod ${p.metadata.name} in StatefulSet ${name} successful`,
+          );
         }
         acted = true;
       }
@@ -78,14 +100,23 @@ export function statefulSetController(ctx: LoopContext, k: Kinds): ControllerSpe
       if (!acted && s.updateStrategy?.type !== 'OnDelete') {
         const all = [...pods.entries()].filter(([i]) => i < replicas);
         if (all.every(([, p]) => healthy(p))) {
-          const outdated = all.filter(([i, p]) => i >= partition && p.metadata.labels?.[REVISION_LABEL] !== updateRevision).sort((a, b) => b[0] - a[0])[0];
+          const outdated = all
+            .filter(([i, p]) => i >= partition && p.metadata.labels?.[REVISION_LABEL] !== updateRevision)
+            .sort((a, b) => b[0] - a[0])[0];
           if (outdated) ctx.store.delete(k.pod, namespace, outdated[1].metadata.name as string);
         }
       }
-      const live = [...ctx.store.list(k.pod, namespace).items.filter((p) => isControlledBy(p, sts) && !p.metadata.deletionTimestamp)];
+      const live = [
+        ...ctx.store
+          .list(k.pod, namespace)
+          .items.filter((p) => isControlledBy(p, sts) && !p.metadata.deletionTimestamp),
+      ];
       const updated = live.filter((p) => p.metadata.labels?.[REVISION_LABEL] === updateRevision).length;
       const st = status<{ currentRevision?: string }>(sts);
-      const currentRevision = updated === replicas && live.length === replicas ? updateRevision : (st.currentRevision ?? updateRevision);
+      const currentRevision =
+        updated === replicas && live.length === replicas
+          ? updateRevision
+          : (st.currentRevision ?? updateRevision);
       const now = ctx.clock.now();
       const next: Record<string, unknown> = {
         observedGeneration: sts.metadata.generation ?? 0,
@@ -104,7 +135,12 @@ export function statefulSetController(ctx: LoopContext, k: Kinds): ControllerSpe
 
   function createPod(sts: KubeObject, s: StatefulSetSpec, ordinal: number, revision: string): void {
     const podName = `${sts.metadata.name}-${ordinal}`;
-    const pod = podFromTemplate(sts, s.template, { name: podName }, { [REVISION_LABEL]: revision, [POD_NAME_LABEL]: podName, [POD_INDEX_LABEL]: String(ordinal) });
+    const pod = podFromTemplate(
+      sts,
+      s.template,
+      { name: podName },
+      { [REVISION_LABEL]: revision, [POD_NAME_LABEL]: podName, [POD_INDEX_LABEL]: String(ordinal) },
+    );
     const podSpec = pod.spec as { hostname?: string; volumes?: Obj[] };
     podSpec.hostname = podName;
     for (const t of s.volumeClaimTemplates ?? []) {
@@ -113,14 +149,25 @@ export function statefulSetController(ctx: LoopContext, k: Kinds): ControllerSpe
         ctx.store.create({
           apiVersion: 'v1',
           kind: 'PersistentVolumeClaim',
-          metadata: { name: claimName, namespace: sts.metadata.namespace, labels: { ...(s.selector?.matchLabels ?? {}), ...(t.metadata?.labels ?? {}) } },
+          metadata: {
+            name: claimName,
+            namespace: sts.metadata.namespace,
+            labels: { ...(s.selector?.matchLabels ?? {}), ...(t.metadata?.labels ?? {}) },
+          },
           spec: structuredClone(t.spec ?? {}),
         });
       }
-      podSpec.volumes = [...(podSpec.volumes ?? []).filter((v) => v.name !== t.metadata?.name), { name: t.metadata?.name, persistentVolumeClaim: { claimName } }];
+      podSpec.volumes = [
+        ...(podSpec.volumes ?? []).filter((v) => v.name !== t.metadata?.name),
+        { name: t.metadata?.name, persistentVolumeClaim: { claimName } },
+      ];
     }
     ctx.store.create(pod);
-    ctx.events?.record(sts, 'Normal', 'SuccessfulCreate', `create Pod ${podName} in StatefulSet ${sts.metadata.name} successful`);
+    ctx.events?.record(
+      sts,
+      'Normal',
+      'SuccessfulCreate',
+      `create Pod ${podName} in StatefulSet ${sts.metadata.name} successful`,
+    );
   }
 }
-

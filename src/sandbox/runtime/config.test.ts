@@ -16,7 +16,9 @@ describe('sandbox config', () => {
 
   it('maps sample-service by default and treats tag broken as missing', () => {
     const c = defaultSandboxConfig();
-    expect(ruleFor(c, 'ghcr.io/acme/sample-service:v1')?.command?.at(-1)).toMatch(/examples\/sample-service\/server\.mjs$/);
+    expect(ruleFor(c, 'ghcr.io/acme/sample-service:v1')?.command?.at(-1)).toMatch(
+      /examples\/sample-service\/server\.mjs$/,
+    );
     expect(ruleFor(c, 'nginx:1')).toBeUndefined();
     expect(isMissingImage(c, 'sample-service:broken')).toBe(true);
     expect(isMissingImage(c, 'ghcr.io/x/y:broken')).toBe(true);
@@ -25,9 +27,15 @@ describe('sandbox config', () => {
 
   it('loads a YAML file whose rules come before the built-in ones', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'slipway-cfg-')), 'sandbox.yaml');
-    writeFileSync(file, 'images:\n  - match: ghcr.io/acme/*\n    command: [./server]\n    faults: error-rate=0.1\nmissingImages: ["ghcr.io/acme/gone:*"]\nsimulated: { startupMs: 10 }\n');
+    writeFileSync(
+      file,
+      'images:\n  - match: ghcr.io/acme/*\n    command: [./server]\n    faults: error-rate=0.1\nmissingImages: ["ghcr.io/acme/gone:*"]\nsimulated: { startupMs: 10 }\n',
+    );
     const c = loadSandboxConfig(file);
-    expect(ruleFor(c, 'ghcr.io/acme/api:3')).toMatchObject({ command: ['./server'], faults: 'error-rate=0.1' });
+    expect(ruleFor(c, 'ghcr.io/acme/api:3')).toMatchObject({
+      command: ['./server'],
+      faults: 'error-rate=0.1',
+    });
     expect(ruleFor(c, 'sample-service:1')).toBeDefined();
     expect(isMissingImage(c, 'ghcr.io/acme/gone:1')).toBe(true);
     expect(c.simulated.startupMs).toBe(10);

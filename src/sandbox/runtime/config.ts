@@ -31,9 +31,14 @@ const configSchema = z.strictObject({
   images: z.array(imageRule).default([]),
   /** Image patterns (`*:broken`, `ghcr.io/acme/gone:*`) that fail to pull. */
   missingImages: z.array(z.string()).default([]),
-  simulated: z.strictObject({ startupMs: z.number().int().min(0).default(DEFAULT_SIMULATED_STARTUP_MS) }).prefault({}),
+  simulated: z
+    .strictObject({ startupMs: z.number().int().min(0).default(DEFAULT_SIMULATED_STARTUP_MS) })
+    .prefault({}),
   crashLoopBackoff: z
-    .strictObject({ initialMs: z.number().int().min(1).default(DEFAULT_BACKOFF_INITIAL_MS), maxMs: z.number().int().min(1).default(DEFAULT_BACKOFF_MAX_MS) })
+    .strictObject({
+      initialMs: z.number().int().min(1).default(DEFAULT_BACKOFF_INITIAL_MS),
+      maxMs: z.number().int().min(1).default(DEFAULT_BACKOFF_MAX_MS),
+    })
     .prefault({}),
 });
 
@@ -60,7 +65,11 @@ export function mergeSandboxConfig(user: SandboxConfigInput | undefined): Sandbo
   const base = defaultSandboxConfig();
   if (!user) return base;
   const u = configSchema.parse(user);
-  return { ...u, images: [...u.images, ...base.images], missingImages: [...u.missingImages, ...base.missingImages] };
+  return {
+    ...u,
+    images: [...u.images, ...base.images],
+    missingImages: [...u.missingImages, ...base.missingImages],
+  };
 }
 
 export function loadSandboxConfig(file: string): SandboxConfig {
@@ -68,13 +77,19 @@ export function loadSandboxConfig(file: string): SandboxConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new UserError(`cannot read the sandbox config ${file}: ${(e as Error).message}`, { code: 'sandbox-config-unreadable', exitCode: EXIT_BAD_INPUT });
+    throw new UserError(`cannot read the sandbox config ${file}: ${(e as Error).message}`, {
+      code: 'sandbox-config-unreadable',
+      exitCode: EXIT_BAD_INPUT,
+    });
   }
   const doc = parseDocument(text);
   if (doc.errors.length) {
     const err = doc.errors[0] as { message: string; linePos?: { line: number; col: number }[] };
     const pos = err.linePos?.[0];
-    throw new UserError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${err.message}`, { code: 'sandbox-config-yaml', exitCode: EXIT_BAD_INPUT });
+    throw new UserError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: ${err.message}`, {
+      code: 'sandbox-config-yaml',
+      exitCode: EXIT_BAD_INPUT,
+    });
   }
   const parsed = configSchema.safeParse(doc.toJS() ?? {});
   if (!parsed.success) {
@@ -88,7 +103,11 @@ export function loadSandboxConfig(file: string): SandboxConfig {
     });
   }
   const base = defaultSandboxConfig();
-  return { ...parsed.data, images: [...parsed.data.images, ...base.images], missingImages: [...parsed.data.missingImages, ...base.missingImages] };
+  return {
+    ...parsed.data,
+    images: [...parsed.data.images, ...base.images],
+    missingImages: [...parsed.data.missingImages, ...base.missingImages],
+  };
 }
 
 /** `ghcr.io/acme/api:1.2` → repository `ghcr.io/acme/api`, name `api`, tag `1.2`. */
@@ -104,7 +123,12 @@ export function parseImage(image: string): { repository: string; name: string; t
 }
 
 function glob(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
 }
 
 /** The first rule whose `match` equals the image's short name or full repository (globs allowed). */

@@ -17,7 +17,14 @@ import type { ProbeSpec } from './probes.js';
 export interface ContainerState {
   waiting?: { reason: string; message?: string };
   running?: { startedAt: string };
-  terminated?: { exitCode: number; reason: string; signal?: number; startedAt?: string; finishedAt: string; message?: string };
+  terminated?: {
+    exitCode: number;
+    reason: string;
+    signal?: number;
+    startedAt?: string;
+    finishedAt: string;
+    message?: string;
+  };
 }
 
 export interface ContainerHost {
@@ -60,10 +67,21 @@ export class Container {
 
   start(): void {
     if (this.host.imageMissing) {
-      this.set({ waiting: { reason: 'ErrImagePull', message: `failed to pull image "${this.spec.image}": not found in the sandbox (configured as missing)` } });
-      this.host.event('Warning', 'Failed', `Failed to pull image "${this.spec.image}": not found in the sandbox (configured as missing)`);
+      this.set({
+        waiting: {
+          reason: 'ErrImagePull',
+          message: `failed to pull image "${this.spec.image}": not found in the sandbox (configured as missing)`,
+        },
+      });
+      this.host.event(
+        'Warning',
+        'Failed',
+        `Failed to pull image "${this.spec.image}": not found in the sandbox (configured as missing)`,
+      );
       this.after(this.host.config.crashLoopBackoff.initialMs, () => {
-        this.set({ waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${this.spec.image}"` } });
+        this.set({
+          waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${this.spec.image}"` },
+        });
         this.host.event('Normal', 'BackOff', `Back-off pulling image "${this.spec.image}"`);
       });
       return;
@@ -176,7 +194,12 @@ export class Container {
     this.log.rotate();
     const { initialMs, maxMs } = this.host.config.crashLoopBackoff;
     const delay = Math.min(maxMs, initialMs * 2 ** Math.min(20, this.restartCount - 1));
-    this.set({ waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${this.spec.name}` } });
+    this.set({
+      waiting: {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${Math.round(delay / 1000)}s restarting failed container=${this.spec.name}`,
+      },
+    });
     this.host.event('Warning', 'BackOff', `Back-off restarting failed container ${this.spec.name}`);
     this.after(delay, () => this.run());
   }
@@ -220,14 +243,23 @@ export class Container {
 
   private kill(inst: ContainerInstance, probe: 'liveness' | 'startup'): void {
     this.log.write(`sandbox: ${probe} probe failed, restarting container ${this.spec.name}\n`);
-    this.host.event('Normal', 'Killing', `Container ${this.spec.name} failed ${probe} probe, will be restarted`);
+    this.host.event(
+      'Normal',
+      'Killing',
+      `Container ${this.spec.name} failed ${probe} probe, will be restarted`,
+    );
     inst.signal('SIGTERM');
     this.after(this.host.graceSeconds * 1000, () => inst.signal('SIGKILL'));
   }
 
   /** prober/worker.go: first probe after initialDelaySeconds, then every periodSeconds; thresholds flip the result. */
   /** `report` returning true ends the loop (a startup probe stops once it has decided). */
-  private probeLoop(run: number, probe: ProbeSpec, report: (ok: boolean) => boolean | void, kind = 'Liveness'): void {
+  private probeLoop(
+    run: number,
+    probe: ProbeSpec,
+    report: (ok: boolean) => boolean | void,
+    kind = 'Liveness',
+  ): void {
     const period = (probe.periodSeconds ?? 10) * 1000;
     const success = probe.successThreshold ?? 1;
     const failure = probe.failureThreshold ?? 3;

@@ -29,13 +29,19 @@ export function parseFaults(...sources: (string | undefined)[]): { faults: Fault
       if (!entry) continue;
       const [name, value] = entry.split('=', 2) as [string, string | undefined];
       if (name === 'never-ready' && value === undefined) faults.neverReady = true;
-      else if (name === 'crash-after' && value !== undefined && parseDuration(value) !== undefined) faults.crashAfterMs = parseDuration(value);
+      else if (name === 'crash-after' && value !== undefined && parseDuration(value) !== undefined)
+        faults.crashAfterMs = parseDuration(value);
       else if (name === 'flapping-readiness') {
         const ms = value === undefined ? DEFAULT_FLAP_MS : parseDuration(value);
-        if (ms === undefined || ms <= 0) problems.push(`bad fault "${entry}": expected flapping-readiness[=<duration>]`);
+        if (ms === undefined || ms <= 0)
+          problems.push(`bad fault "${entry}": expected flapping-readiness[=<duration>]`);
         else faults.flapMs = ms;
-      } else if (name === 'error-rate' && value !== undefined && Number(value) >= 0 && Number(value) <= 1) faults.errorRate = Number(value);
-      else problems.push(`unknown fault "${entry}": expected never-ready, crash-after=<duration>, flapping-readiness[=<duration>] or error-rate=<0..1>`);
+      } else if (name === 'error-rate' && value !== undefined && Number(value) >= 0 && Number(value) <= 1)
+        faults.errorRate = Number(value);
+      else
+        problems.push(
+          `unknown fault "${entry}": expected never-ready, crash-after=<duration>, flapping-readiness[=<duration>] or error-rate=<0..1>`,
+        );
     }
   }
   return { faults, problems };

@@ -41,7 +41,10 @@ interface ParentRef {
 }
 
 /** nginx's smooth weighted round robin: add each weight, take the largest, subtract the total from it. */
-export function pickWeighted<T>(items: Array<{ key: string; weight: number; item: T }>, current: Map<string, number>): T | undefined {
+export function pickWeighted<T>(
+  items: Array<{ key: string; weight: number; item: T }>,
+  current: Map<string, number>,
+): T | undefined {
   const live = items.filter((i) => i.weight > 0);
   const total = live.reduce((n, i) => n + i.weight, 0);
   let best: { key: string; weight: number; item: T } | undefined;
@@ -65,7 +68,9 @@ export class GatewayProxy {
     private readonly services: ServiceProxy,
     log: (line: string) => void,
   ) {
-    this.listeners = new LoopbackListeners<ListenerState>('gateway proxy', log, (l, client) => this.accept(l, client));
+    this.listeners = new LoopbackListeners<ListenerState>('gateway proxy', log, (l, client) =>
+      this.accept(l, client),
+    );
     this.gatewayType = resourceType(store, 'gateway.networking.k8s.io/v1', 'Gateway');
     this.routeType = resourceType(store, 'gateway.networking.k8s.io/v1', 'HTTPRoute');
   }
@@ -88,18 +93,38 @@ export class GatewayProxy {
     if (this.stopped) return;
     const namespace = gw.metadata.namespace as string;
     const name = gw.metadata.name as string;
-    const listeners = deleted || gw.metadata.deletionTimestamp ? [] : (spec<{ listeners?: Array<{ name?: string; port?: number }> }>(gw).listeners ?? []);
-    const wanted = new Map(listeners.filter((l) => typeof l.port === 'number').map((l) => [LoopbackListeners.key(namespace, name, l.port as number), l]));
+    const listeners =
+      deleted || gw.metadata.deletionTimestamp
+        ? []
+        : (spec<{ listeners?: Array<{ name?: string; port?: number }> }>(gw).listeners ?? []);
+    const wanted = new Map(
+      listeners
+        .filter((l) => typeof l.port === 'number')
+        .map((l) => [LoopbackListeners.key(namespace, name, l.port as number), l]),
+    );
     this.listeners.retain(namespace, name, new Set(wanted.keys()));
     for (const [key, listener] of wanted) {
-      this.listeners.open(key, { namespace, name: `gateway/${name}`, port: listener.port as number, protocol: 'TCP' }, { gateway: { namespace, name }, sectionName: listener.name ?? '', current: new Map(), nextEndpoint: 0 });
+      this.listeners.open(
+        key,
+        { namespace, name: `gateway/${name}`, port: listener.port as number, protocol: 'TCP' },
+        {
+          gateway: { namespace, name },
+          sectionName: listener.name ?? '',
+          current: new Map(),
+          nextEndpoint: 0,
+        },
+      );
     }
   }
 
   private attached(l: Listener, route: KubeObject): boolean {
     const routeNs = route.metadata.namespace as string;
     return (spec<{ parentRefs?: ParentRef[] }>(route).parentRefs ?? []).some(
-      (p) => p.name === l.state.gateway.name && (p.namespace ?? routeNs) === l.state.gateway.namespace && (p.sectionName === undefined || p.sectionName === l.state.sectionName) && (p.port === undefined || p.port === l.port.port),
+      (p) =>
+        p.name === l.state.gateway.name &&
+        (p.namespace ?? routeNs) === l.state.gateway.namespace &&
+        (p.sectionName === undefined || p.sectionName === l.state.sectionName) &&
+        (p.port === undefined || p.port === l.port.port),
     );
   }
 
@@ -107,15 +132,25 @@ export class GatewayProxy {
     const routes = this.store
       .list(this.routeType, undefined)
       .items.filter((r) => !r.metadata.deletionTimestamp && this.attached(l, r))
-      .sort((a, b) => String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
+      .sort(
+        (a, b) =>
+          String(a.metadata.creationTimestamp).localeCompare(String(b.metadata.creationTimestamp)) ||
+          String(a.metadata.name).localeCompare(String(b.metadata.name)),
+      );
     const route = routes[0];
-    const refs = route ? (spec<{ rules?: Array<{ backendRefs?: BackendRef[] }> }>(route).rules?.[0]?.backendRefs ?? []) : [];
+    const refs = route
+      ? (spec<{ rules?: Array<{ backendRefs?: BackendRef[] }> }>(route).rules?.[0]?.backendRefs ?? [])
+      : [];
     const ns = (route?.metadata.namespace as string | undefined) ?? l.state.gateway.namespace;
     const choice = pickWeighted(
-      refs.filter((r) => (r.kind ?? 'Service') === 'Service' && r.name && r.port).map((r) => ({ key: `${r.namespace ?? ns}/${r.name}:${r.port}`, weight: r.weight ?? 1, item: r })),
+      refs
+        .filter((r) => (r.kind ?? 'Service') === 'Service' && r.name && r.port)
+        .map((r) => ({ key: `${r.namespace ?? ns}/${r.name}:${r.port}`, weight: r.weight ?? 1, item: r })),
       l.state.current,
     );
-    const backends = choice ? this.services.serviceBackends(choice.namespace ?? ns, choice.name as string, choice.port as number) : [];
+    const backends = choice
+      ? this.services.serviceBackends(choice.namespace ?? ns, choice.name as string, choice.port as number)
+      : [];
     forward(client, backends, l.state.nextEndpoint++, l.sockets);
   }
 }

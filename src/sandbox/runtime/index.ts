@@ -44,13 +44,26 @@ export function startRuntime(store: ObjectStore, opts: RuntimeOptions): StartedR
   if ('gracefulPodDeletion' in graceful) graceful.gracefulPodDeletion = true;
   const k = kinds(store);
   const controllers = startControllers(store, clock, log, allControllers(opts.dataDir));
-  const kubelet = new Kubelet({ store, k, clock, config, dataDir: opts.dataDir, log, events: eventSink(store, clock, 'kubelet'), schedulerEvents: eventSink(store, clock, 'default-scheduler') });
+  const kubelet = new Kubelet({
+    store,
+    k,
+    clock,
+    config,
+    dataDir: opts.dataDir,
+    log,
+    events: eventSink(store, clock, 'kubelet'),
+    schedulerEvents: eventSink(store, clock, 'default-scheduler'),
+  });
   kubelet.start();
   const proxy = new ServiceProxy(store, k, kubelet, log);
   proxy.start();
   // Gateway listeners only where the store serves the Gateway API (the API server's does; the
   // runtime's own contract store for controller tests does not).
-  const gateways = store.typeFor('gateway.networking.k8s.io/v1', 'Gateway') && store.typeFor('gateway.networking.k8s.io/v1', 'HTTPRoute') ? new GatewayProxy(store, proxy, log) : undefined;
+  const gateways =
+    store.typeFor('gateway.networking.k8s.io/v1', 'Gateway') &&
+    store.typeFor('gateway.networking.k8s.io/v1', 'HTTPRoute')
+      ? new GatewayProxy(store, proxy, log)
+      : undefined;
   gateways?.start();
   return {
     controllers,

@@ -19,7 +19,11 @@ export interface ContainerInstance {
   signal(sig: 'SIGTERM' | 'SIGKILL'): void;
   probe(p: ProbeSpec): Promise<boolean>;
   /** Runs the hook until it ends or `deadline`; `cut` ends a hook's sleep early (the sandbox is shutting down). */
-  preStop(hook: NonNullable<ContainerSpec['lifecycle']>['preStop'], deadline: number, cut?: AbortSignal): Promise<void>;
+  preStop(
+    hook: NonNullable<ContainerSpec['lifecycle']>['preStop'],
+    deadline: number,
+    cut?: AbortSignal,
+  ): Promise<void>;
 }
 
 type PreStop = NonNullable<ContainerSpec['lifecycle']>['preStop'];
@@ -27,7 +31,10 @@ type PreStop = NonNullable<ContainerSpec['lifecycle']>['preStop'];
 /** `sleep N`, `/bin/sh -c "sleep N"`: the preStop most manifests use to let endpoints drain. */
 export function sleepSeconds(command: string[] | undefined): number | undefined {
   if (!command?.length) return undefined;
-  const text = command.length >= 3 && /(^|\/)(ba)?sh$/.test(command[0] as string) && command[1] === '-c' ? (command[2] as string) : command.join(' ');
+  const text =
+    command.length >= 3 && /(^|\/)(ba)?sh$/.test(command[0] as string) && command[1] === '-c'
+      ? (command[2] as string)
+      : command.join(' ');
   const m = /^\s*(?:\/bin\/|\/usr\/bin\/)?sleep\s+(\d+(?:\.\d+)?)s?\s*$/.exec(text);
   return m ? Number(m[1]) : undefined;
 }
@@ -84,7 +91,8 @@ export class SimulatedInstance implements ContainerInstance {
 
   async preStop(hook: PreStop, deadline: number, cut?: AbortSignal): Promise<void> {
     const secs = hook?.sleep?.seconds ?? sleepSeconds(hook?.exec?.command);
-    if (secs !== undefined) await wait(this.clock, Math.min(secs * 1000, deadline - this.clock.now().getTime()), cut);
+    if (secs !== undefined)
+      await wait(this.clock, Math.min(secs * 1000, deadline - this.clock.now().getTime()), cut);
   }
 }
 
@@ -105,7 +113,11 @@ export class ProcessInstance implements ContainerInstance {
     private readonly plan: ProcessPlan,
     log: ContainerLog,
   ) {
-    this.child = spawn(plan.argv[0] as string, plan.argv.slice(1), { cwd: plan.cwd, env: plan.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(plan.argv[0] as string, plan.argv.slice(1), {
+      cwd: plan.cwd,
+      env: plan.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout?.on('data', (d: Buffer) => log.write(d));
     this.child.stderr?.on('data', (d: Buffer) => log.write(d));
     this.running = new Promise((done) => this.child.once('spawn', () => done()));
@@ -135,6 +147,10 @@ export class ProcessInstance implements ContainerInstance {
       const secs = sleepSeconds(hook.exec.command);
       if (secs !== undefined) await wait(this.clock, Math.min(secs * 1000, left), cut);
       else await execProbe(hook.exec.command, this.plan.target, left);
-    } else if (hook.httpGet) await runProbe({ httpGet: hook.httpGet, timeoutSeconds: Math.max(1, Math.floor(left / 1000)) }, this.plan.target);
+    } else if (hook.httpGet)
+      await runProbe(
+        { httpGet: hook.httpGet, timeoutSeconds: Math.max(1, Math.floor(left / 1000)) },
+        this.plan.target,
+      );
   }
 }

@@ -13,11 +13,19 @@ afterEach(async () => {
   h = undefined;
 });
 
-function pod(name: string, container: Record<string, unknown>, extra: { annotations?: Record<string, string>; spec?: Record<string, unknown> } = {}): KubeObject {
+function pod(
+  name: string,
+  container: Record<string, unknown>,
+  extra: { annotations?: Record<string, string>; spec?: Record<string, unknown> } = {},
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: 'default', ...(extra.annotations ? { annotations: extra.annotations } : {}) },
+    metadata: {
+      name,
+      namespace: 'default',
+      ...(extra.annotations ? { annotations: extra.annotations } : {}),
+    },
     spec: { containers: [{ name: 'c', ...container }], ...extra.spec },
   };
 }
@@ -27,7 +35,13 @@ describe('kubelet, simulated pods (fake clock)', () => {
     const clock = new FakeClock();
     h = startHarness({ clock });
     const step = (ms: number) => clock.advance(ms, () => (h as Harness).settle());
-    h.apply(pod('p', { image: 'nginx:1', lifecycle: { preStop: { exec: { command: ['/bin/sh', '-c', 'sleep 2'] } } } }, { spec: { terminationGracePeriodSeconds: 10 } }));
+    h.apply(
+      pod(
+        'p',
+        { image: 'nginx:1', lifecycle: { preStop: { exec: { command: ['/bin/sh', '-c', 'sleep 2'] } } } },
+        { spec: { terminationGracePeriodSeconds: 10 } },
+      ),
+    );
     await step(1000);
     h.store.delete(kinds(h.store).pod, 'default', 'p');
     await step(1500);
@@ -40,7 +54,13 @@ describe('kubelet, simulated pods (fake clock)', () => {
     const clock = new FakeClock();
     h = startHarness({ clock });
     const step = (ms: number) => clock.advance(ms, () => (h as Harness).settle());
-    h.apply(pod('p', { image: 'nginx:1', lifecycle: { preStop: { sleep: { seconds: 10 } } } }, { spec: { terminationGracePeriodSeconds: 30 } }));
+    h.apply(
+      pod(
+        'p',
+        { image: 'nginx:1', lifecycle: { preStop: { sleep: { seconds: 10 } } } },
+        { spec: { terminationGracePeriodSeconds: 30 } },
+      ),
+    );
     await step(1000);
     h.store.delete(kinds(h.store).pod, 'default', 'p');
     await step(500);
@@ -56,8 +76,15 @@ describe('kubelet, simulated pods (fake clock)', () => {
     const clock = new FakeClock();
     h = startHarness({ clock });
     const step = (ms: number) => clock.advance(ms, () => (h as Harness).settle());
-    h.apply(pod('p', { image: 'nginx:1' }, { annotations: { 'sandbox.slipway.dev/fault': 'flapping-readiness=2s' } }));
-    const ready = () => isPodReady(h?.store.get(kinds((h as Harness).store).pod, 'default', 'p') as KubeObject);
+    h.apply(
+      pod(
+        'p',
+        { image: 'nginx:1' },
+        { annotations: { 'sandbox.slipway.dev/fault': 'flapping-readiness=2s' } },
+      ),
+    );
+    const ready = () =>
+      isPodReady(h?.store.get(kinds((h as Harness).store).pod, 'default', 'p') as KubeObject);
     await step(500);
     expect(ready()).toBe(true);
     await step(2000);
@@ -69,8 +96,14 @@ describe('kubelet, simulated pods (fake clock)', () => {
   it('holds readiness until the startupProbe passes', async () => {
     const clock = new FakeClock();
     h = startHarness({ clock });
-    h.apply(pod('p', { image: 'nginx:1', startupProbe: { tcpSocket: { port: 80 }, initialDelaySeconds: 5, periodSeconds: 1 } }));
-    const current = () => (h as Harness).store.get(kinds((h as Harness).store).pod, 'default', 'p') as KubeObject;
+    h.apply(
+      pod('p', {
+        image: 'nginx:1',
+        startupProbe: { tcpSocket: { port: 80 }, initialDelaySeconds: 5, periodSeconds: 1 },
+      }),
+    );
+    const current = () =>
+      (h as Harness).store.get(kinds((h as Harness).store).pod, 'default', 'p') as KubeObject;
     await clock.advance(3000, () => (h as Harness).settle());
     expect(isPodReady(current())).toBe(false);
     expect(current().status).toMatchObject({ phase: 'Running', containerStatuses: [{ started: false }] });
@@ -84,22 +117,61 @@ describe('kubelet, simulated pods (fake clock)', () => {
     h = startHarness({ clock });
     const k = kinds(h.store);
     const step = (ms: number) => clock.advance(ms, () => (h as Harness).settle());
-    h.apply(pod('p', { image: 'nginx:1' }, { spec: { initContainers: [{ name: 'migrate', image: 'migrate:1' }, { name: 'seed', image: 'seed:1' }] } }));
+    h.apply(
+      pod(
+        'p',
+        { image: 'nginx:1' },
+        {
+          spec: {
+            initContainers: [
+              { name: 'migrate', image: 'migrate:1' },
+              { name: 'seed', image: 'seed:1' },
+            ],
+          },
+        },
+      ),
+    );
     await step(500);
     const p1 = h.store.get(k.pod, 'default', 'p') as KubeObject;
-    expect(p1.status).toMatchObject({ phase: 'Pending', initContainerStatuses: [{ name: 'migrate', state: { running: {} } }, { name: 'seed', state: { waiting: { reason: 'ContainerCreating' } } }], containerStatuses: [{ state: { waiting: { reason: 'PodInitializing' } } }] });
+    expect(p1.status).toMatchObject({
+      phase: 'Pending',
+      initContainerStatuses: [
+        { name: 'migrate', state: { running: {} } },
+        { name: 'seed', state: { waiting: { reason: 'ContainerCreating' } } },
+      ],
+      containerStatuses: [{ state: { waiting: { reason: 'PodInitializing' } } }],
+    });
     expect(isPodReady(p1)).toBe(false);
     await step(1500);
-    expect((h.store.get(k.pod, 'default', 'p')?.status as { initContainerStatuses: { state: object }[] }).initContainerStatuses[0]?.state).toMatchObject({ terminated: { exitCode: 0, reason: 'Completed' } });
+    expect(
+      (h.store.get(k.pod, 'default', 'p')?.status as { initContainerStatuses: { state: object }[] })
+        .initContainerStatuses[0]?.state,
+    ).toMatchObject({ terminated: { exitCode: 0, reason: 'Completed' } });
     await step(2000);
     const done = h.store.get(k.pod, 'default', 'p') as KubeObject;
     expect(isPodReady(done)).toBe(true);
-    expect(done.status).toMatchObject({ phase: 'Running', conditions: expect.arrayContaining([expect.objectContaining({ type: 'Initialized', status: 'True' })]) });
+    expect(done.status).toMatchObject({
+      phase: 'Running',
+      conditions: expect.arrayContaining([expect.objectContaining({ type: 'Initialized', status: 'True' })]),
+    });
 
-    h.apply(pod('f', { image: 'nginx:1' }, { annotations: { 'sandbox.slipway.dev/exit-code': '2' }, spec: { restartPolicy: 'Never', initContainers: [{ name: 'migrate', image: 'migrate:1' }] } }));
+    h.apply(
+      pod(
+        'f',
+        { image: 'nginx:1' },
+        {
+          annotations: { 'sandbox.slipway.dev/exit-code': '2' },
+          spec: { restartPolicy: 'Never', initContainers: [{ name: 'migrate', image: 'migrate:1' }] },
+        },
+      ),
+    );
     await step(3000);
     const failed = h.store.get(k.pod, 'default', 'f') as KubeObject;
-    expect(failed.status).toMatchObject({ phase: 'Failed', initContainerStatuses: [{ state: { terminated: { exitCode: 2 } } }], containerStatuses: [{ state: { waiting: { reason: 'PodInitializing' } } }] });
+    expect(failed.status).toMatchObject({
+      phase: 'Failed',
+      initContainerStatuses: [{ state: { terminated: { exitCode: 2 } } }],
+      containerStatuses: [{ state: { waiting: { reason: 'PodInitializing' } } }],
+    });
   });
 
   it('a configured per-image fault applies to every pod of the image', async () => {
@@ -116,16 +188,31 @@ describe('kubelet, simulated pods (fake clock)', () => {
 describe('kubelet, process pods (real clock)', () => {
   it('sends SIGKILL when a process ignores SIGTERM past terminationGracePeriodSeconds', async () => {
     const pidFile = join(mkdtempSync(join(tmpdir(), 'slipway-kubelet-')), 'pid');
-    const script = "require('fs').writeFileSync(process.env.PIDFILE, String(process.pid)); process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000); console.log('up');";
-    h = startHarness({ config: { images: [{ match: 'stubborn', command: [process.execPath, '-e', script], env: { PIDFILE: pidFile } }] } });
+    const script =
+      "require('fs').writeFileSync(process.env.PIDFILE, String(process.pid)); process.on('SIGTERM', () => console.log('ignoring SIGTERM')); setInterval(() => {}, 1000); console.log('up');";
+    h = startHarness({
+      config: {
+        images: [{ match: 'stubborn', command: [process.execPath, '-e', script], env: { PIDFILE: pidFile } }],
+      },
+    });
     const k = kinds(h.store);
     h.apply(pod('p', { image: 'stubborn:1' }, { spec: { terminationGracePeriodSeconds: 1 } }));
     await until('ready', () => isPodReady(h?.store.get(k.pod, 'default', 'p') as KubeObject));
-    const pid = Number(await until('pid file', () => { try { return readFileSync(pidFile, 'utf8'); } catch { return undefined; } }));
+    const pid = Number(
+      await until('pid file', () => {
+        try {
+          return readFileSync(pidFile, 'utf8');
+        } catch {
+          return undefined;
+        }
+      }),
+    );
     await until('logs', () => /up/.test(h?.runtime.podLogs('default', 'p', {}) ?? ''));
     const t0 = Date.now();
     h.store.delete(k.pod, 'default', 'p');
-    await until('ignored SIGTERM', () => /ignoring SIGTERM/.test(h?.runtime.podLogs('default', 'p', {}) ?? ''));
+    await until('ignored SIGTERM', () =>
+      /ignoring SIGTERM/.test(h?.runtime.podLogs('default', 'p', {}) ?? ''),
+    );
     await until('pod removed', () => !h?.store.get(k.pod, 'default', 'p'), 10_000);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
     expect(() => process.kill(pid, 0)).toThrow();
@@ -134,7 +221,13 @@ describe('kubelet, process pods (real clock)', () => {
   it('restarts a container whose liveness probe fails', async () => {
     h = startHarness({ config: { crashLoopBackoff: { initialMs: 100, maxMs: 1000 } } });
     const k = kinds(h.store);
-    h.apply(pod('p', { image: 'sample-service:v1', ports: [{ containerPort: 8080 }], livenessProbe: { httpGet: { path: '/missing', port: 8080 }, periodSeconds: 1, failureThreshold: 2 } }));
+    h.apply(
+      pod('p', {
+        image: 'sample-service:v1',
+        ports: [{ containerPort: 8080 }],
+        livenessProbe: { httpGet: { path: '/missing', port: 8080 }, periodSeconds: 1, failureThreshold: 2 },
+      }),
+    );
     const restarted = await until(
       'a restart',
       () => {
@@ -151,21 +244,49 @@ describe('kubelet, process pods (real clock)', () => {
   it('restarts a container whose startupProbe fails, and never runs its readiness probe', async () => {
     h = startHarness({ config: { crashLoopBackoff: { initialMs: 100, maxMs: 1000 } } });
     const k = kinds(h.store);
-    h.apply(pod('p', { image: 'sample-service:v1', ports: [{ containerPort: 8080 }], startupProbe: { httpGet: { path: '/missing', port: 8080 }, periodSeconds: 1, failureThreshold: 2 }, readinessProbe: { httpGet: { path: '/readyz', port: 8080 }, periodSeconds: 1 } }));
-    const restarted = await until('a restart', () => {
-      const p = h?.store.get(k.pod, 'default', 'p');
-      return p && (status<{ containerStatuses?: { restartCount: number }[] }>(p).containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? p : undefined;
-    }, 15_000);
+    h.apply(
+      pod('p', {
+        image: 'sample-service:v1',
+        ports: [{ containerPort: 8080 }],
+        startupProbe: { httpGet: { path: '/missing', port: 8080 }, periodSeconds: 1, failureThreshold: 2 },
+        readinessProbe: { httpGet: { path: '/readyz', port: 8080 }, periodSeconds: 1 },
+      }),
+    );
+    const restarted = await until(
+      'a restart',
+      () => {
+        const p = h?.store.get(k.pod, 'default', 'p');
+        return p &&
+          (status<{ containerStatuses?: { restartCount: number }[] }>(p).containerStatuses?.[0]
+            ?.restartCount ?? 0) >= 1
+          ? p
+          : undefined;
+      },
+      15_000,
+    );
     expect(isPodReady(restarted)).toBe(false);
     expect(h.runtime.podLogs('default', 'p', { previous: true })).toMatch(/startup probe failed/);
   }, 20_000);
 
   it('gives a process its env from values, Secret and ConfigMap refs, envFrom, fieldRefs, and Secret files at mapped paths', async () => {
-    const script = "const fs = require('fs'); const e = process.env; console.log([e.TOKEN, e.LEVEL, e.APP_MODE, e.POD, e.IP, e.TOKEN_FILE, fs.readFileSync(e.TOKEN_FILE, 'utf8'), fs.readFileSync(e.SANDBOX_MOUNT_ETC_SECRET + '/token', 'utf8'), e.HOSTILE === undefined].join('|'))";
-    h = startHarness({ config: { images: [{ match: 'printer', command: [process.execPath, '-e', script] }] } });
+    const script =
+      "const fs = require('fs'); const e = process.env; console.log([e.TOKEN, e.LEVEL, e.APP_MODE, e.POD, e.IP, e.TOKEN_FILE, fs.readFileSync(e.TOKEN_FILE, 'utf8'), fs.readFileSync(e.SANDBOX_MOUNT_ETC_SECRET + '/token', 'utf8'), e.HOSTILE === undefined].join('|'))";
+    h = startHarness({
+      config: { images: [{ match: 'printer', command: [process.execPath, '-e', script] }] },
+    });
     const k = kinds(h.store);
-    h.apply({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, data: { token: Buffer.from('s3cret').toString('base64') } });
-    h.apply({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data: { LEVEL: 'debug', MODE: 'fast' } });
+    h.apply({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's', namespace: 'default' },
+      data: { token: Buffer.from('s3cret').toString('base64') },
+    });
+    h.apply({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', namespace: 'default' },
+      data: { LEVEL: 'debug', MODE: 'fast' },
+    });
     process.env.HOSTILE = 'leak';
     try {
       h.apply(
@@ -186,11 +307,20 @@ describe('kubelet, process pods (real clock)', () => {
           { spec: { restartPolicy: 'Never', volumes: [{ name: 'sec', secret: { secretName: 's' } }] } },
         ),
       );
-      await until('finished', () => status<{ phase?: string }>(h?.store.get(k.pod, 'default', 'p') as KubeObject).phase === 'Succeeded', 10_000);
+      await until(
+        'finished',
+        () =>
+          status<{ phase?: string }>(h?.store.get(k.pod, 'default', 'p') as KubeObject).phase === 'Succeeded',
+        10_000,
+      );
     } finally {
       delete process.env.HOSTILE;
     }
-    const [token, level, mode, name, ip, file, fromEnvPath, fromMountVar, noLeak] = (h.runtime.podLogs('default', 'p', {}) ?? '').trim().split('|');
+    const [token, level, mode, name, ip, file, fromEnvPath, fromMountVar, noLeak] = (
+      h.runtime.podLogs('default', 'p', {}) ?? ''
+    )
+      .trim()
+      .split('|');
     expect([token, level, mode, name]).toEqual(['s3cret', 'debug', 'fast', 'p']);
     expect(ip).toMatch(/^127\.1\.\d+\.\d+$/);
     expect(file).toMatch(/pods\/[^/]+\/volumes\/sec\/token$/);
@@ -198,14 +328,49 @@ describe('kubelet, process pods (real clock)', () => {
   }, 20_000);
 
   it('runs a Job pod to completion as a process and records its exit code', async () => {
-    h = startHarness({ config: { images: [{ match: 'task', command: [process.execPath, '-e', 'console.log("done"); process.exit(Number(process.env.CODE))'] }] } });
+    h = startHarness({
+      config: {
+        images: [
+          {
+            match: 'task',
+            command: [process.execPath, '-e', 'console.log("done"); process.exit(Number(process.env.CODE))'],
+          },
+        ],
+      },
+    });
     const k = kinds(h.store);
-    h.apply(pod('ok', { image: 'task:1', env: [{ name: 'CODE', value: '0' }] }, { spec: { restartPolicy: 'Never' } }));
-    h.apply(pod('bad', { image: 'task:1', env: [{ name: 'CODE', value: '3' }] }, { spec: { restartPolicy: 'Never' } }));
-    await until('both finished', () => ['ok', 'bad'].every((n) => ['Succeeded', 'Failed'].includes(status<{ phase?: string }>(h?.store.get(k.pod, 'default', n) as KubeObject).phase ?? '')), 10_000);
-    expect(status<{ phase: string }>(h.store.get(k.pod, 'default', 'ok') as KubeObject).phase).toBe('Succeeded');
+    h.apply(
+      pod(
+        'ok',
+        { image: 'task:1', env: [{ name: 'CODE', value: '0' }] },
+        { spec: { restartPolicy: 'Never' } },
+      ),
+    );
+    h.apply(
+      pod(
+        'bad',
+        { image: 'task:1', env: [{ name: 'CODE', value: '3' }] },
+        { spec: { restartPolicy: 'Never' } },
+      ),
+    );
+    await until(
+      'both finished',
+      () =>
+        ['ok', 'bad'].every((n) =>
+          ['Succeeded', 'Failed'].includes(
+            status<{ phase?: string }>(h?.store.get(k.pod, 'default', n) as KubeObject).phase ?? '',
+          ),
+        ),
+      10_000,
+    );
+    expect(status<{ phase: string }>(h.store.get(k.pod, 'default', 'ok') as KubeObject).phase).toBe(
+      'Succeeded',
+    );
     const bad = h.store.get(k.pod, 'default', 'bad') as KubeObject;
-    expect(bad.status).toMatchObject({ phase: 'Failed', containerStatuses: [{ state: { terminated: { exitCode: 3, reason: 'Error' } } }] });
+    expect(bad.status).toMatchObject({
+      phase: 'Failed',
+      containerStatuses: [{ state: { terminated: { exitCode: 3, reason: 'Error' } } }],
+    });
     expect(h.runtime.podLogs('default', 'ok', {})).toBe('done\n');
   }, 20_000);
 });

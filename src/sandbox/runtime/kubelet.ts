@@ -32,7 +32,12 @@ export class Kubelet {
   private stopWatch: (() => void) | undefined;
   private stopped = false;
 
-  constructor(private readonly ctx: Omit<KubeletContext, 'freePort'> & { freePort?: () => Promise<number>; schedulerEvents?: EventSink }) {}
+  constructor(
+    private readonly ctx: Omit<KubeletContext, 'freePort'> & {
+      freePort?: () => Promise<number>;
+      schedulerEvents?: EventSink;
+    },
+  ) {}
 
   start(): void {
     const { items, resourceVersion } = this.ctx.store.list(this.ctx.k.pod, undefined);
@@ -80,7 +85,10 @@ export class Kubelet {
     }
     if (pod.metadata.deletionTimestamp) {
       if (!this.terminating.has(uid)) {
-        const grace = pod.metadata.deletionGracePeriodSeconds ?? spec<{ terminationGracePeriodSeconds?: number }>(pod).terminationGracePeriodSeconds ?? 30;
+        const grace =
+          pod.metadata.deletionGracePeriodSeconds ??
+          spec<{ terminationGracePeriodSeconds?: number }>(pod).terminationGracePeriodSeconds ??
+          30;
         if (worker) void this.finish(pod, worker, grace, true);
         else this.deleteNow(pod);
       }
@@ -93,17 +101,37 @@ export class Kubelet {
   private admit(pod: KubeObject): void {
     let bound = pod;
     if (!spec<{ nodeName?: string }>(pod).nodeName) {
-      const updated = updateWithRetry(this.ctx.store, this.ctx.k.pod, pod.metadata.namespace, pod.metadata.name as string, (p) => {
-        if (spec<{ nodeName?: string }>(p).nodeName) return false;
-        (p.spec as { nodeName?: string }).nodeName = SANDBOX_NODE_NAME;
-      }, { uid: pod.metadata.uid as string });
+      const updated = updateWithRetry(
+        this.ctx.store,
+        this.ctx.k.pod,
+        pod.metadata.namespace,
+        pod.metadata.name as string,
+        (p) => {
+          if (spec<{ nodeName?: string }>(p).nodeName) return false;
+          (p.spec as { nodeName?: string }).nodeName = SANDBOX_NODE_NAME;
+        },
+        { uid: pod.metadata.uid as string },
+      );
       if (!updated || updated.metadata.deletionTimestamp) return;
       bound = updated;
     }
-    this.ctx.schedulerEvents?.record(bound, 'Normal', 'Scheduled', `Successfully assigned ${bound.metadata.namespace}/${bound.metadata.name} to ${SANDBOX_NODE_NAME}`);
-    const worker = new PodWorker({ ...this.ctx, freePort: this.ctx.freePort ?? freeLoopbackPort }, bound, this.allocateIp());
+    this.ctx.schedulerEvents?.record(
+      bound,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${bound.metadata.namespace}/${bound.metadata.name} to ${SANDBOX_NODE_NAME}`,
+    );
+    const worker = new PodWorker(
+      { ...this.ctx, freePort: this.ctx.freePort ?? freeLoopbackPort },
+      bound,
+      this.allocateIp(),
+    );
     this.workers.set(bound.metadata.uid as string, worker);
-    worker.start().catch((e: Error) => this.ctx.log(`kubelet: starting ${pod.metadata.namespace}/${pod.metadata.name}: ${e.message}`));
+    worker
+      .start()
+      .catch((e: Error) =>
+        this.ctx.log(`kubelet: starting ${pod.metadata.namespace}/${pod.metadata.name}: ${e.message}`),
+      );
   }
 
   private finish(pod: KubeObject, worker: PodWorker, grace: number, thenDelete: boolean): Promise<void> {
@@ -122,9 +150,13 @@ export class Kubelet {
 
   private deleteNow(pod: KubeObject): void {
     try {
-      this.ctx.store.delete(this.ctx.k.pod, pod.metadata.namespace, pod.metadata.name as string, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid as string } });
+      this.ctx.store.delete(this.ctx.k.pod, pod.metadata.namespace, pod.metadata.name as string, {
+        gracePeriodSeconds: 0,
+        preconditions: { uid: pod.metadata.uid as string },
+      });
     } catch (e) {
-      if (!isNotFound(e) && !(e instanceof StoreError && e.status === 409)) this.ctx.log(`kubelet: deleting ${pod.metadata.name}: ${(e as Error).message}`);
+      if (!isNotFound(e) && !(e instanceof StoreError && e.status === 409))
+        this.ctx.log(`kubelet: deleting ${pod.metadata.name}: ${(e as Error).message}`);
     }
   }
 

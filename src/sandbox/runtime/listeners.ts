@@ -7,7 +7,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { KubeObject, ObjectStore, ResourceType, ServicePort, WatchEvent } from '../types.js';
 
 /** Lists `type`, then watches it from that list; `sync` runs outside the store's callback. Returns the unwatch function. */
-export function followKind(store: ObjectStore, type: ResourceType, sync: (object: KubeObject, deleted: boolean) => void): () => void {
+export function followKind(
+  store: ObjectStore,
+  type: ResourceType,
+  sync: (object: KubeObject, deleted: boolean) => void,
+): () => void {
   const { items, resourceVersion } = store.list(type, undefined);
   for (const o of items) sync(o, false);
   return store.watch(type, undefined, { resourceVersion }, (e: WatchEvent) => {
@@ -40,7 +44,12 @@ export class LoopbackListeners<S> {
   /** Opens a listener for `key` unless it is open already. */
   open(key: string, port: Omit<ServicePort, 'localPort'>, state: S): void {
     if (this.byKey.has(key)) return;
-    const l: Loopback<S> = { port: { ...port, localPort: 0 }, server: createServer((c) => this.accept(l, c)), sockets: new Set(), state };
+    const l: Loopback<S> = {
+      port: { ...port, localPort: 0 },
+      server: createServer((c) => this.accept(l, c)),
+      sockets: new Set(),
+      state,
+    };
     this.byKey.set(key, l);
     l.server.on('error', (e) => this.log(`${this.what}: ${key}: ${e.message}`));
     l.server.listen(0, '127.0.0.1', () => {

@@ -23,8 +23,13 @@ export class ContainerLog {
 
   text(opts: { tailLines?: number; previous?: boolean } = {}): string | undefined {
     if (opts.previous && !this.previous) return undefined;
-    const lines = opts.previous ? (this.previous as string[]) : [...this.lines, ...(this.partial ? [this.partial] : [])];
-    const tail = opts.tailLines !== undefined && opts.tailLines >= 0 ? lines.slice(Math.max(0, lines.length - opts.tailLines)) : lines;
+    const lines = opts.previous
+      ? (this.previous as string[])
+      : [...this.lines, ...(this.partial ? [this.partial] : [])];
+    const tail =
+      opts.tailLines !== undefined && opts.tailLines >= 0
+        ? lines.slice(Math.max(0, lines.length - opts.tailLines))
+        : lines;
     return tail.length ? tail.join('\n') + '\n' : '';
   }
 

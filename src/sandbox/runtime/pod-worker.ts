@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { rmSync, mkdirSync } from 'node:fs';
 import type { Clock, KubeObject, ObjectStore } from '../types.js';
 import type { EventSink } from '../controllers/events.js';
-import { rfc3339, setCondition, spec, status, updateWithRetry, type Condition, type Kinds } from '../controllers/objects.js';
+import {
+  rfc3339,
+  setCondition,
+  spec,
+  status,
+  updateWithRetry,
+  type Condition,
+  type Kinds,
+} from '../controllers/objects.js';
 import { isMissingImage, parseImage, ruleFor, type SandboxConfig } from './config.js';
 import { Container, type ContainerState } from './container.js';
 import { FAULT_ANNOTATION, parseFaults, type Faults } from './faults.js';
@@ -56,8 +64,12 @@ export class PodWorker {
     this.podDir = join(ctx.dataDir, 'pods', pod.metadata.uid as string);
     this.startTime = rfc3339(ctx.clock.now());
     const image = this.containerSpecs()[0]?.image ?? '';
-    const parsed = parseFaults(ruleFor(ctx.config, image)?.faults, pod.metadata.annotations?.[FAULT_ANNOTATION]);
-    for (const p of parsed.problems) ctx.log(`kubelet: pod ${pod.metadata.namespace}/${pod.metadata.name}: ${p}`);
+    const parsed = parseFaults(
+      ruleFor(ctx.config, image)?.faults,
+      pod.metadata.annotations?.[FAULT_ANNOTATION],
+    );
+    for (const p of parsed.problems)
+      ctx.log(`kubelet: pod ${pod.metadata.namespace}/${pod.metadata.name}: ${p}`);
     this.faults = parsed.faults;
   }
 
@@ -74,7 +86,8 @@ export class PodWorker {
     for (let i = 0; i < specs.length; i++) {
       const c = specs[i] as ContainerSpec;
       if (!ruleFor(this.ctx.config, c.image ?? '')?.command) continue;
-      for (const p of c.ports ?? []) if (!this.ports.has(p.containerPort)) this.ports.set(p.containerPort, await this.ctx.freePort());
+      for (const p of c.ports ?? [])
+        if (!this.ports.has(p.containerPort)) this.ports.set(p.containerPort, await this.ctx.freePort());
       if (!(c.ports ?? []).length) this.ports.set(-i - 1, await this.ctx.freePort());
     }
     if (this.stopped) return;
@@ -84,7 +97,8 @@ export class PodWorker {
       this.initContainers.push(this.container(c, restartPolicy === 'Never' ? 'Never' : 'OnFailure', true));
     }
     for (const c of specs) this.containers.push(this.container(c, restartPolicy, false));
-    for (const c of this.containers) if (this.initContainers.length) c.state = { waiting: { reason: 'PodInitializing' } };
+    for (const c of this.containers)
+      if (this.initContainers.length) c.state = { waiting: { reason: 'PodInitializing' } };
     this.scheduleWrite();
     this.nextInit();
   }
@@ -95,7 +109,8 @@ export class PodWorker {
       config: this.ctx.config,
       faults: init ? { neverReady: false } : this.faults,
       restartPolicy,
-      graceSeconds: spec<{ terminationGracePeriodSeconds?: number }>(this.pod).terminationGracePeriodSeconds ?? 30,
+      graceSeconds:
+        spec<{ terminationGracePeriodSeconds?: number }>(this.pod).terminationGracePeriodSeconds ?? 30,
       imageMissing: isMissingImage(this.ctx.config, c.image ?? ''),
       launch: (cs, log) => this.launch(cs, log, init),
       changed: () => {
@@ -131,7 +146,8 @@ export class PodWorker {
   resolve(c: ContainerSpec | undefined, port: number | string): { host: string; port: number } | undefined {
     let n = typeof port === 'number' ? port : /^\d+$/.test(port) ? Number(port) : undefined;
     if (n === undefined) {
-      for (const spec of c ? [c] : this.containerSpecs()) for (const p of spec.ports ?? []) if (p.name === port) n = p.containerPort;
+      for (const spec of c ? [c] : this.containerSpecs())
+        for (const p of spec.ports ?? []) if (p.name === port) n = p.containerPort;
     }
     if (n === undefined) return undefined;
     const local = this.ports.get(n) ?? this.primaryPort(c);
@@ -151,7 +167,9 @@ export class PodWorker {
   }
 
   logs(container: string | undefined, opts: { tailLines?: number; previous?: boolean }): string | undefined {
-    const c = container ? [...this.containers, ...this.initContainers].find((x) => x.spec.name === container) : this.containers[0];
+    const c = container
+      ? [...this.containers, ...this.initContainers].find((x) => x.spec.name === container)
+      : this.containers[0];
     return c?.log.text(opts);
   }
 
@@ -171,22 +189,54 @@ export class PodWorker {
     if (!rule?.command) {
       const restartPolicy = spec<{ restartPolicy?: string }>(this.pod).restartPolicy ?? 'Always';
       const a = this.pod.metadata.annotations ?? {};
-      const completion = restartPolicy === 'Always' && !init ? undefined : { afterMs: Number(a[RUN_SECONDS_ANNOTATION] ?? DEFAULT_RUN_SECONDS) * 1000, code: Number(a[EXIT_CODE_ANNOTATION] ?? 0) };
-      return new SimulatedInstance(this.ctx.clock, this.ctx.config.simulated.startupMs, completion, log, c.name);
+      const completion =
+        restartPolicy === 'Always' && !init
+          ? undefined
+          : {
+              afterMs: Number(a[RUN_SECONDS_ANNOTATION] ?? DEFAULT_RUN_SECONDS) * 1000,
+              code: Number(a[EXIT_CODE_ANNOTATION] ?? 0),
+            };
+      return new SimulatedInstance(
+        this.ctx.clock,
+        this.ctx.config.simulated.startupMs,
+        completion,
+        log,
+        c.name,
+      );
     }
     mkdirSync(this.podDir, { recursive: true });
     const mounts = materialiseVolumes(this.ctx.store, this.ctx.k, this.pod, c, this.podDir);
     const own = containerEnv(this.ctx.store, this.ctx.k, this.pod, c, this.podIP, mounts);
     const port = String(this.primaryPort(c) ?? '');
-    const vars: Record<string, string> = { tag: parseImage(c.image ?? '').tag, port, podDir: this.podDir, podIP: this.podIP };
-    const subst = (s: string) => s.replace(/\$\{(tag|port|podDir|podIP)\}/g, (_, n: string) => vars[n] as string);
+    const vars: Record<string, string> = {
+      tag: parseImage(c.image ?? '').tag,
+      port,
+      podDir: this.podDir,
+      podIP: this.podIP,
+    };
+    const subst = (s: string) =>
+      s.replace(/\$\{(tag|port|podDir|podIP)\}/g, (_, n: string) => vars[n] as string);
     const env: Record<string, string> = {};
     for (const key of HOST_ENV) if (process.env[key] !== undefined) env[key] = process.env[key] as string;
     // The rule's env wins over the pod's: PORT must be the allocated loopback port, not the containerPort.
-    Object.assign(env, own, Object.fromEntries(Object.entries(rule.env ?? {}).map(([key, v]) => [key, subst(v)])), { SANDBOX_POD_DIR: this.podDir });
+    Object.assign(
+      env,
+      own,
+      Object.fromEntries(Object.entries(rule.env ?? {}).map(([key, v]) => [key, subst(v)])),
+      { SANDBOX_POD_DIR: this.podDir },
+    );
     if (this.faults.errorRate !== undefined) env.ERROR_RATE = String(this.faults.errorRate);
     const cwd = rule.cwd ?? this.podDir;
-    return new ProcessInstance(this.ctx.clock, { argv: rule.command.map(subst), env, cwd, target: { resolve: (p) => this.resolve(c, p), exec: { env, cwd } } }, log);
+    return new ProcessInstance(
+      this.ctx.clock,
+      {
+        argv: rule.command.map(subst),
+        env,
+        cwd,
+        target: { resolve: (p) => this.resolve(c, p), exec: { env, cwd } },
+      },
+      log,
+    );
   }
 
   private scheduleWrite(): void {
@@ -196,12 +246,21 @@ export class PodWorker {
       this.writeScheduled = false;
       if (this.stopped) return;
       try {
-        const stored = updateWithRetry(this.ctx.store, this.ctx.k.pod, this.pod.metadata.namespace, this.pod.metadata.name as string, (p) => {
-          p.status = this.status(p);
-        }, { subresource: 'status', uid: this.uid });
+        const stored = updateWithRetry(
+          this.ctx.store,
+          this.ctx.k.pod,
+          this.pod.metadata.namespace,
+          this.pod.metadata.name as string,
+          (p) => {
+            p.status = this.status(p);
+          },
+          { subresource: 'status', uid: this.uid },
+        );
         if (stored) this.pod = stored;
       } catch (e) {
-        this.ctx.log(`kubelet: status of ${this.pod.metadata.namespace}/${this.pod.metadata.name}: ${(e as Error).message}`);
+        this.ctx.log(
+          `kubelet: status of ${this.pod.metadata.namespace}/${this.pod.metadata.name}: ${(e as Error).message}`,
+        );
       }
     });
   }
@@ -216,21 +275,32 @@ export class PodWorker {
     const phase = initFailed
       ? 'Failed'
       : finished
-      ? cs.every((c) => c.state.terminated?.exitCode === 0)
-        ? 'Succeeded'
-        : 'Failed'
-      : cs.some((c) => c.state.running || c.restartCount > 0 || c.state.terminated)
-        ? 'Running'
-        : 'Pending';
+        ? cs.every((c) => c.state.terminated?.exitCode === 0)
+          ? 'Succeeded'
+          : 'Failed'
+        : cs.some((c) => c.state.running || c.restartCount > 0 || c.state.terminated)
+          ? 'Running'
+          : 'Pending';
     const notReady = cs.filter((c) => !c.ready).map((c) => c.spec.name);
     const reason = finished ? 'PodCompleted' : 'ContainersNotReady';
     let conditions = [...(status<{ conditions?: Condition[] }>(current).conditions ?? [])];
     const cond = (type: string, ok: boolean, why?: string, message?: string) => {
-      conditions = setCondition(conditions, { type, status: ok ? 'True' : 'False', lastProbeTime: null, ...(ok ? {} : { reason: why, message }) }, now);
+      conditions = setCondition(
+        conditions,
+        { type, status: ok ? 'True' : 'False', lastProbeTime: null, ...(ok ? {} : { reason: why, message }) },
+        now,
+      );
     };
     cond('PodReadyToStartContainers', true);
-    const pendingInit = this.initContainers.filter((c) => !(c.finished && c.state.terminated?.exitCode === 0)).map((c) => c.spec.name);
-    cond('Initialized', initialized, 'ContainersNotInitialized', `containers with incomplete status: [${pendingInit.join(' ')}]`);
+    const pendingInit = this.initContainers
+      .filter((c) => !(c.finished && c.state.terminated?.exitCode === 0))
+      .map((c) => c.spec.name);
+    cond(
+      'Initialized',
+      initialized,
+      'ContainersNotInitialized',
+      `containers with incomplete status: [${pendingInit.join(' ')}]`,
+    );
     cond('ContainersReady', allReady, reason, `containers with unready status: [${notReady.join(' ')}]`);
     cond('Ready', allReady, reason, `containers with unready status: [${notReady.join(' ')}]`);
     cond('PodScheduled', true);
@@ -243,12 +313,24 @@ export class PodWorker {
       podIPs: [{ ip: this.podIP }],
       startTime: this.startTime,
       qosClass: 'BestEffort',
-      ...(this.initContainers.length ? { initContainerStatuses: this.initContainers.map((c, i) => containerStatus(c, `${this.uid.slice(0, 8)}-init${i}`)) } : {}),
+      ...(this.initContainers.length
+        ? {
+            initContainerStatuses: this.initContainers.map((c, i) =>
+              containerStatus(c, `${this.uid.slice(0, 8)}-init${i}`),
+            ),
+          }
+        : {}),
       containerStatuses: cs.map((c, i) => ({
         name: c.spec.name,
         image: c.spec.image,
-        imageID: c.state.waiting?.reason === 'ErrImagePull' || c.state.waiting?.reason === 'ImagePullBackOff' ? '' : `sandbox://${c.spec.image}`,
-        containerID: c.state.running || c.state.terminated ? `sandbox://${this.uid.slice(0, 8)}-${i}-${c.restartCount}` : undefined,
+        imageID:
+          c.state.waiting?.reason === 'ErrImagePull' || c.state.waiting?.reason === 'ImagePullBackOff'
+            ? ''
+            : `sandbox://${c.spec.image}`,
+        containerID:
+          c.state.running || c.state.terminated
+            ? `sandbox://${this.uid.slice(0, 8)}-${i}-${c.restartCount}`
+            : undefined,
         ready: c.ready,
         started: c.started,
         restartCount: c.restartCount,

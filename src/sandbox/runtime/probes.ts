@@ -8,7 +8,13 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 
 export interface ProbeSpec {
-  httpGet?: { path?: string; port: number | string; host?: string; scheme?: string; httpHeaders?: { name: string; value: string }[] };
+  httpGet?: {
+    path?: string;
+    port: number | string;
+    host?: string;
+    scheme?: string;
+    httpHeaders?: { name: string; value: string }[];
+  };
   tcpSocket?: { port: number | string; host?: string };
   exec?: { command?: string[] };
   initialDelaySeconds?: number;
@@ -34,17 +40,32 @@ export function runProbe(probe: ProbeSpec, target: ProbeTarget): Promise<boolean
   return Promise.resolve(true);
 }
 
-function httpProbe(h: NonNullable<ProbeSpec['httpGet']>, target: ProbeTarget, timeoutMs: number): Promise<boolean> {
+function httpProbe(
+  h: NonNullable<ProbeSpec['httpGet']>,
+  target: ProbeTarget,
+  timeoutMs: number,
+): Promise<boolean> {
   const addr = target.resolve(h.port);
   if (!addr) return Promise.resolve(false);
   return new Promise((done) => {
     const headers: Record<string, string> = { 'User-Agent': 'kube-probe/1.33', Accept: '*/*' };
     for (const x of h.httpHeaders ?? []) headers[x.name] = x.value;
-    const req = request({ host: addr.host, port: addr.port, path: h.path ?? '/', method: 'GET', headers, agent: false, timeout: timeoutMs }, (res) => {
-      res.resume();
-      const code = res.statusCode ?? 0;
-      done(code >= 200 && code < 400);
-    });
+    const req = request(
+      {
+        host: addr.host,
+        port: addr.port,
+        path: h.path ?? '/',
+        method: 'GET',
+        headers,
+        agent: false,
+        timeout: timeoutMs,
+      },
+      (res) => {
+        res.resume();
+        const code = res.statusCode ?? 0;
+        done(code >= 200 && code < 400);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('probe timeout')));
     req.on('error', () => done(false));
     req.end();
@@ -74,7 +95,13 @@ function tcpProbe(port: number | string, target: ProbeTarget, timeoutMs: number)
 
 export function execProbe(command: string[], target: ProbeTarget, timeoutMs: number): Promise<boolean> {
   return new Promise((done) => {
-    const child = spawn(command[0] as string, command.slice(1), { env: target.exec.env, cwd: target.exec.cwd, stdio: 'ignore', timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const child = spawn(command[0] as string, command.slice(1), {
+      env: target.exec.env,
+      cwd: target.exec.cwd,
+      stdio: 'ignore',
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    });
     child.once('error', () => done(false));
     child.once('exit', (code) => done(code === 0));
   });

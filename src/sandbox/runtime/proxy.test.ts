@@ -21,7 +21,14 @@ function pod(name: string, version: string, flag: string): KubeObject {
     metadata: { name, namespace: 'default', labels: { app: 'web' } },
     spec: {
       terminationGracePeriodSeconds: 5,
-      containers: [{ name: 'app', image: `sample-service:${version}`, ports: [{ containerPort: 8080 }], readinessProbe: { exec: { command: ['test', '-f', flag] }, periodSeconds: 1, failureThreshold: 1 } }],
+      containers: [
+        {
+          name: 'app',
+          image: `sample-service:${version}`,
+          ports: [{ containerPort: 8080 }],
+          readinessProbe: { exec: { command: ['test', '-f', flag] }, periodSeconds: 1, failureThreshold: 1 },
+        },
+      ],
     },
   };
 }
@@ -33,21 +40,38 @@ describe('Service proxy', () => {
     const [flagA, flagB] = [join(dir, 'a'), join(dir, 'b')];
     writeFileSync(flagA, '');
     writeFileSync(flagB, '');
-    h.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'default' }, spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] } });
+    h.apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80, targetPort: 8080 }] },
+    });
     h.apply(pod('a', 'a', flagA));
     h.apply(pod('b', 'b', flagB));
     const k = kinds(h.store);
     const ready = (name: string) => h?.runtime.kubelet.worker('default', name)?.isReady() ?? false;
-    const readyAddresses = () => ((h?.store.get(k.endpoints, 'default', 'web')?.subsets as { addresses?: unknown[] }[] | undefined)?.[0]?.addresses ?? []).length;
+    const readyAddresses = () =>
+      (
+        (h?.store.get(k.endpoints, 'default', 'web')?.subsets as { addresses?: unknown[] }[] | undefined)?.[0]
+          ?.addresses ?? []
+      ).length;
     await until('both ready in Endpoints', () => ready('a') && ready('b') && readyAddresses() === 2);
     // The exec probe passes before the server listens (as a lying probe would on a cluster): wait for it.
-    await until('both listening', () => ['a', 'b'].every((n) => /listening/.test(h?.runtime.podLogs('default', n, {}) ?? '')));
-    const port = await until('proxy port', () => h?.runtime.servicePorts().find((p) => p.name === 'web')?.localPort);
+    await until('both listening', () =>
+      ['a', 'b'].every((n) => /listening/.test(h?.runtime.podLogs('default', n, {}) ?? '')),
+    );
+    const port = await until(
+      'proxy port',
+      () => h?.runtime.servicePorts().find((p) => p.name === 'web')?.localPort,
+    );
     const versions = async (n: number) => {
       const seen: string[] = [];
       for (let i = 0; i < n; i++) {
         const r = await get(port);
-        if (r.code !== 200) throw new Error(`request ${i} failed: ${r.body}; a ready=${ready("a")} b ready=${ready("b")} endpoints=${JSON.stringify(h?.store.get(kinds(h.store).endpoints, "default", "web")?.subsets)}`);
+        if (r.code !== 200)
+          throw new Error(
+            `request ${i} failed: ${r.body}; a ready=${ready('a')} b ready=${ready('b')} endpoints=${JSON.stringify(h?.store.get(kinds(h.store).endpoints, 'default', 'web')?.subsets)}`,
+          );
         seen.push((JSON.parse(r.body) as { version: string }).version);
       }
       return seen;
@@ -69,7 +93,18 @@ describe('Service proxy', () => {
 
   it('closes connections when no endpoint is ready, and lists one local port per Service port', async () => {
     h = startHarness();
-    h.apply({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'empty', namespace: 'default' }, spec: { selector: { app: 'none' }, ports: [{ name: 'http', port: 80 }, { name: 'admin', port: 9090 }] } });
+    h.apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'empty', namespace: 'default' },
+      spec: {
+        selector: { app: 'none' },
+        ports: [
+          { name: 'http', port: 80 },
+          { name: 'admin', port: 9090 },
+        ],
+      },
+    });
     const ports = await until('ports', () => {
       const p = h?.runtime.servicePorts().filter((x) => x.name === 'empty');
       return p?.length === 2 ? p : undefined;

@@ -28,7 +28,9 @@ export class ServiceProxy {
     private readonly kubelet: Kubelet,
     log: (line: string) => void,
   ) {
-    this.listeners = new LoopbackListeners<{ next: number }>('proxy', log, (l, client) => this.accept(l, client));
+    this.listeners = new LoopbackListeners<{ next: number }>('proxy', log, (l, client) =>
+      this.accept(l, client),
+    );
   }
 
   start(): void {
@@ -50,9 +52,17 @@ export class ServiceProxy {
     const ns = svc.metadata.namespace as string;
     const name = svc.metadata.name as string;
     const s = spec<{ type?: string; ports?: { port: number; protocol?: string }[] }>(svc);
-    const wanted = deleted || svc.metadata.deletionTimestamp || s.type === 'ExternalName' ? [] : (s.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP');
+    const wanted =
+      deleted || svc.metadata.deletionTimestamp || s.type === 'ExternalName'
+        ? []
+        : (s.ports ?? []).filter((p) => (p.protocol ?? 'TCP') === 'TCP');
     this.listeners.retain(ns, name, new Set(wanted.map((p) => LoopbackListeners.key(ns, name, p.port))));
-    for (const p of wanted) this.listeners.open(LoopbackListeners.key(ns, name, p.port), { namespace: ns, name, port: p.port, protocol: 'TCP' }, { next: 0 });
+    for (const p of wanted)
+      this.listeners.open(
+        LoopbackListeners.key(ns, name, p.port),
+        { namespace: ns, name, port: p.port, protocol: 'TCP' },
+        { next: 0 },
+      );
   }
 
   /** Ready backends for the Service port, in a stable order, resolved to loopback addresses (the gateway proxy routes to them too). */
@@ -60,10 +70,17 @@ export class ServiceProxy {
     const svc = this.store.get(this.k.service, namespace, name);
     const ep = this.store.get(this.k.endpoints, namespace, name);
     if (!svc || !ep) return [];
-    const portSpec = spec<{ ports?: { name?: string; port: number }[] }>(svc).ports?.find((p) => p.port === servicePort);
+    const portSpec = spec<{ ports?: { name?: string; port: number }[] }>(svc).ports?.find(
+      (p) => p.port === servicePort,
+    );
     const out: Backend[] = [];
-    for (const subset of (ep.subsets ?? []) as { addresses?: Address[]; ports?: { name?: string; port: number }[] }[]) {
-      const port = subset.ports?.find((p) => (p.name ?? '') === (portSpec?.name ?? '')) ?? (subset.ports?.length === 1 ? subset.ports[0] : undefined);
+    for (const subset of (ep.subsets ?? []) as {
+      addresses?: Address[];
+      ports?: { name?: string; port: number }[];
+    }[]) {
+      const port =
+        subset.ports?.find((p) => (p.name ?? '') === (portSpec?.name ?? '')) ??
+        (subset.ports?.length === 1 ? subset.ports[0] : undefined);
       if (!port) continue;
       for (const a of subset.addresses ?? []) {
         const worker = a.targetRef?.uid ? this.kubelet.workerByUid(a.targetRef.uid) : undefined;
@@ -78,7 +95,12 @@ export class ServiceProxy {
   }
 
   private accept(l: Loopback<{ next: number }>, client: Socket): void {
-    forward(client, this.serviceBackends(l.port.namespace, l.port.name, l.port.port), l.state.next++, l.sockets);
+    forward(
+      client,
+      this.serviceBackends(l.port.namespace, l.port.name, l.port.port),
+      l.state.next++,
+      l.sockets,
+    );
   }
 }
 

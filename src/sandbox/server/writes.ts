@@ -58,8 +58,7 @@ export class Writer {
     const obj = this.decodeNamed(req, body);
     const warnings = this.validate(req, obj);
     const live = this.store.get(req.type, req.namespace, req.name as string);
-    if (!live)
-      throw notFound(req.type, req.name as string);
+    if (!live) throw notFound(req.type, req.name as string);
     recordUpdate(live, obj, this.context(req));
     return {
       object: this.store.update(obj, { subresource: req.subresource, dryRun: req.dryRun }),
@@ -86,8 +85,7 @@ export class Writer {
     const live = this.store.get(req.type, req.namespace, req.name as string);
     const schema = this.schemaOf(req.type);
     if (apply) return this.apply(req, live, patch, force);
-    if (!live)
-      throw notFound(req.type, req.name as string);
+    if (!live) throw notFound(req.type, req.name as string);
     let patched: unknown;
     if (patchType === 'application/json-patch+json') patched = applyJsonPatch(live, patch);
     else if (patchType === 'application/merge-patch+json') patched = jsonMergePatch(live, patch);

@@ -24,16 +24,52 @@ describe('HTTP analysis provider (a real HTTP server)', () => {
   });
   afterAll(() => new Promise((r) => server.close(r)));
 
-  const env = () => ({ cluster: new MemoryCluster(), clock: systemClock, namespace: 'shop', vars: { base, version: 'v2' } });
-  const measure = (http: NonNullable<Analysis['http']>) => httpFactory.create('smoke', { http }, env()).measure(AbortSignal.timeout(5_000));
+  const env = () => ({
+    cluster: new MemoryCluster(),
+    clock: systemClock,
+    namespace: 'shop',
+    vars: { base, version: 'v2' },
+  });
+  const measure = (http: NonNullable<Analysis['http']>) =>
+    httpFactory.create('smoke', { http }, env()).measure(AbortSignal.timeout(5_000));
 
   it.each<[string, NonNullable<Analysis['http']>, string, RegExp]>([
-    ['2xx and the body text, placeholders resolved: successful', { url: '{{base}}/healthz', body: 'version={{version}}' }, 'successful', /status 200/],
-    ['2xx but the wrong body: failed', { url: '{{base}}/healthz', body: 'version=v3' }, 'failed', /body does not contain "version=v3"/],
-    ['an explicit status that differs: failed', { url: '{{base}}/broken', status: 200 }, 'failed', /status 503, expected 200/],
-    ['a non-2xx answer without an explicit status: failed', { url: '{{base}}/broken' }, 'failed', /status 503, expected 2xx/],
-    ['the expected error status: successful', { url: '{{base}}/broken', status: 503 }, 'successful', /status 503/],
-    ['slower than maxLatency: failed', { url: '{{base}}/slow', maxLatency: '100ms' }, 'failed', /latency \d+ms > 100ms/],
+    [
+      '2xx and the body text, placeholders resolved: successful',
+      { url: '{{base}}/healthz', body: 'version={{version}}' },
+      'successful',
+      /status 200/,
+    ],
+    [
+      '2xx but the wrong body: failed',
+      { url: '{{base}}/healthz', body: 'version=v3' },
+      'failed',
+      /body does not contain "version=v3"/,
+    ],
+    [
+      'an explicit status that differs: failed',
+      { url: '{{base}}/broken', status: 200 },
+      'failed',
+      /status 503, expected 200/,
+    ],
+    [
+      'a non-2xx answer without an explicit status: failed',
+      { url: '{{base}}/broken' },
+      'failed',
+      /status 503, expected 2xx/,
+    ],
+    [
+      'the expected error status: successful',
+      { url: '{{base}}/broken', status: 503 },
+      'successful',
+      /status 503/,
+    ],
+    [
+      'slower than maxLatency: failed',
+      { url: '{{base}}/slow', maxLatency: '100ms' },
+      'failed',
+      /latency \d+ms > 100ms/,
+    ],
   ])('%s', async (_name, http, phase, message) => {
     const m = await measure(http);
     expect(m.phase).toBe(phase);
@@ -52,6 +88,8 @@ describe('HTTP analysis provider (a real HTTP server)', () => {
   });
 
   it('a URL that is not http(s) is a UserError at its path', () => {
-    expect(() => httpFactory.create('smoke', { http: { url: 'shop-api:8080/healthz' } }, env())).toThrow(/not an http\(s\) URL/);
+    expect(() => httpFactory.create('smoke', { http: { url: 'shop-api:8080/healthz' } }, env())).toThrow(
+      /not an http\(s\) URL/,
+    );
   });
 });

@@ -9,10 +9,16 @@ import { prometheusFactory } from '../../../src/engine/analysis/prometheus.js';
 import { runAnalysis } from '../../../src/engine/analysis/run.js';
 import { MemoryCluster } from '../../../src/cluster/memory.js';
 import type { Analysis } from '../../../src/spec/schema.js';
-import { prometheusBinary, startPrometheus, waitForData, type RunningPrometheus } from '../helpers/prometheus.js';
+import {
+  prometheusBinary,
+  startPrometheus,
+  waitForData,
+  type RunningPrometheus,
+} from '../helpers/prometheus.js';
 
 const binary = prometheusBinary();
-const ERROR_RATE = 'sum(rate(http_requests_total{job="sample",code=~"5.."}[5s])) / sum(rate(http_requests_total{job="sample"}[5s]))';
+const ERROR_RATE =
+  'sum(rate(http_requests_total{job="sample",code=~"5.."}[5s])) / sum(rate(http_requests_total{job="sample"}[5s]))';
 
 describe.skipIf(!binary)('Prometheus analysis provider (real Prometheus)', () => {
   let prom: RunningPrometheus;
@@ -29,7 +35,12 @@ describe.skipIf(!binary)('Prometheus analysis provider (real Prometheus)', () =>
     service = createServer((_req, res) => {
       res.setHeader('content-type', 'text/plain; version=0.0.4');
       res.end(
-        ['# HELP http_requests_total Requests served.', '# TYPE http_requests_total counter', ...Object.entries(counters).map(([code, n]) => `http_requests_total{code="${code}"} ${n}`), ''].join('\n'),
+        [
+          '# HELP http_requests_total Requests served.',
+          '# TYPE http_requests_total counter',
+          ...Object.entries(counters).map(([code, n]) => `http_requests_total{code="${code}"} ${n}`),
+          '',
+        ].join('\n'),
       );
     });
     await new Promise<void>((r) => service.listen(0, '127.0.0.1', r));
@@ -44,8 +55,15 @@ describe.skipIf(!binary)('Prometheus analysis provider (real Prometheus)', () =>
     await new Promise((r) => service?.close(r));
   });
 
-  const env = () => ({ cluster: new MemoryCluster(), clock: systemClock, namespace: 'shop', vars: { job: 'sample' }, prometheusAddress: prom.url });
-  const measure = (spec: Analysis) => prometheusFactory.create('errorRate', spec, env()).measure(AbortSignal.timeout(15_000));
+  const env = () => ({
+    cluster: new MemoryCluster(),
+    clock: systemClock,
+    namespace: 'shop',
+    vars: { job: 'sample' },
+    prometheusAddress: prom.url,
+  });
+  const measure = (spec: Analysis) =>
+    prometheusFactory.create('errorRate', spec, env()).measure(AbortSignal.timeout(15_000));
 
   it('measures the error rate and fails it against max 0.01', async () => {
     const m = await measure({ prometheus: { query: ERROR_RATE }, max: 0.01 });
@@ -55,7 +73,14 @@ describe.skipIf(!binary)('Prometheus analysis provider (real Prometheus)', () =>
   });
 
   it('passes the same query against max 0.1, with the placeholder resolved', async () => {
-    const provider = prometheusFactory.create('errorRate', { prometheus: { query: ERROR_RATE.replaceAll('"sample"', '"{{job}}"') }, successCondition: { max: 0.1 } }, env());
+    const provider = prometheusFactory.create(
+      'errorRate',
+      {
+        prometheus: { query: ERROR_RATE.replaceAll('"sample"', '"{{job}}"') },
+        successCondition: { max: 0.1 },
+      },
+      env(),
+    );
     expect(provider.resolved.query).toBe(ERROR_RATE);
     const m = await provider.measure(AbortSignal.timeout(15_000));
     expect(m.phase).toBe('successful');
@@ -71,7 +96,9 @@ describe.skipIf(!binary)('Prometheus analysis provider (real Prometheus)', () =>
     const empty = 'sum(rate(http_requests_total{job="sample",code="503"}[5s]))';
     expect((await measure({ prometheus: { query: empty }, max: 0 })).phase).toBe('inconclusive');
     expect((await measure({ prometheus: { query: empty }, max: 0, noData: 'fail' })).phase).toBe('failed');
-    expect((await measure({ prometheus: { query: empty }, max: 0, noData: 'pass' })).phase).toBe('successful');
+    expect((await measure({ prometheus: { query: empty }, max: 0, noData: 'pass' })).phase).toBe(
+      'successful',
+    );
     const nan = await measure({ prometheus: { query: 'vector(0) / vector(0)' }, max: 1 });
     expect(nan.phase).toBe('inconclusive');
     expect(nan.message).toContain('no data');
@@ -85,7 +112,13 @@ describe.skipIf(!binary)('Prometheus analysis provider (real Prometheus)', () =>
 
   it('an analysis run of three measurements one second apart fails on the first with failureLimit 0', async () => {
     const spec: Analysis = { prometheus: { query: ERROR_RATE }, max: 0.01, count: 3, interval: '1s' };
-    const run = await runAnalysis({ name: 'errorRate', spec, provider: prometheusFactory.create('errorRate', spec, env()), clock: systemClock, signal: AbortSignal.timeout(20_000) });
+    const run = await runAnalysis({
+      name: 'errorRate',
+      spec,
+      provider: prometheusFactory.create('errorRate', spec, env()),
+      clock: systemClock,
+      signal: AbortSignal.timeout(20_000),
+    });
     expect(run.phase).toBe('failed');
     expect(run.measurements).toHaveLength(1);
     expect(run.resolved.query).toBe(ERROR_RATE);
@@ -93,7 +126,13 @@ describe.skipIf(!binary)('Prometheus analysis provider (real Prometheus)', () =>
 
   it('an analysis run passes after count measurements when the condition holds', async () => {
     const spec: Analysis = { prometheus: { query: ERROR_RATE }, max: 0.1, count: 2, interval: '1s' };
-    const run = await runAnalysis({ name: 'errorRate', spec, provider: prometheusFactory.create('errorRate', spec, env()), clock: systemClock, signal: AbortSignal.timeout(20_000) });
+    const run = await runAnalysis({
+      name: 'errorRate',
+      spec,
+      provider: prometheusFactory.create('errorRate', spec, env()),
+      clock: systemClock,
+      signal: AbortSignal.timeout(20_000),
+    });
     expect(run.phase).toBe('successful');
     expect(run.measurements.map((m) => m.phase)).toEqual(['successful', 'successful']);
   });
@@ -101,7 +140,11 @@ describe.skipIf(!binary)('Prometheus analysis provider (real Prometheus)', () =>
 
 describe('Prometheus provider without a server', () => {
   it('an unreachable Prometheus is an error measurement naming the address', async () => {
-    const provider = prometheusFactory.create('errorRate', { prometheus: { query: 'up', address: 'http://127.0.0.1:1' }, max: 1 }, { cluster: new MemoryCluster(), clock: systemClock, namespace: 'shop', vars: {} });
+    const provider = prometheusFactory.create(
+      'errorRate',
+      { prometheus: { query: 'up', address: 'http://127.0.0.1:1' }, max: 1 },
+      { cluster: new MemoryCluster(), clock: systemClock, namespace: 'shop', vars: {} },
+    );
     const m = await provider.measure(AbortSignal.timeout(5_000));
     expect(m.phase).toBe('error');
     expect(m.message).toContain('http://127.0.0.1:1');
@@ -109,14 +152,24 @@ describe('Prometheus provider without a server', () => {
 
   it('a spec without a condition or address is a UserError at its path', () => {
     const env = { cluster: new MemoryCluster(), clock: systemClock, namespace: 'shop', vars: {} };
-    expect(() => prometheusFactory.create('errorRate', { prometheus: { query: 'up', address: 'http://p:9090' } }, env)).toThrow(/success condition/);
-    expect(() => prometheusFactory.create('errorRate', { prometheus: { query: 'up' }, max: 1 }, env)).toThrow(/no Prometheus address/);
+    expect(() =>
+      prometheusFactory.create('errorRate', { prometheus: { query: 'up', address: 'http://p:9090' } }, env),
+    ).toThrow(/success condition/);
+    expect(() => prometheusFactory.create('errorRate', { prometheus: { query: 'up' }, max: 1 }, env)).toThrow(
+      /no Prometheus address/,
+    );
     try {
       prometheusFactory.create('errorRate', { prometheus: { query: 'up' }, max: 1 }, env);
     } catch (error) {
       // The deploy flags that get past it, not only the spec field.
       expect((error as { hint?: string }).hint).toMatch(/--prometheus-url URL.*--skip-analysis/);
     }
-    expect(() => prometheusFactory.create('errorRate', { prometheus: { query: 'up{svc="{{nope}}"}', address: 'http://p:9090' }, max: 1 }, env)).toThrow(/unknown placeholder \{\{nope\}\}/);
+    expect(() =>
+      prometheusFactory.create(
+        'errorRate',
+        { prometheus: { query: 'up{svc="{{nope}}"}', address: 'http://p:9090' }, max: 1 },
+        env,
+      ),
+    ).toThrow(/unknown placeholder \{\{nope\}\}/);
   });
 });

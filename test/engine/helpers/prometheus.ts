@@ -13,8 +13,13 @@ import { join } from 'node:path';
 export function prometheusBinary(): string | undefined {
   const found = spawnSync('sh', ['-c', 'command -v prometheus'], { encoding: 'utf8' }).stdout.trim();
   if (found) return found;
-  if (process.env.CI === 'true') throw new Error('CI=true but the prometheus binary is missing: .ci/apt-packages lists it, .ci/run installs it');
-  console.warn('[skip] prometheus is not installed (apt-get install prometheus): the real-Prometheus analysis tests are skipped');
+  if (process.env.CI === 'true')
+    throw new Error(
+      'CI=true but the prometheus binary is missing: .ci/apt-packages lists it, .ci/run installs it',
+    );
+  console.warn(
+    '[skip] prometheus is not installed (apt-get install prometheus): the real-Prometheus analysis tests are skipped',
+  );
   return undefined;
 }
 
@@ -33,10 +38,17 @@ export interface RunningPrometheus {
   query(q: string): Promise<{ status: string; data?: { resultType: string; result: unknown[] } }>;
 }
 
-async function waitFor(what: string, deadlineMs: number, check: () => Promise<boolean>, proc: ChildProcess, log: () => string): Promise<void> {
+async function waitFor(
+  what: string,
+  deadlineMs: number,
+  check: () => Promise<boolean>,
+  proc: ChildProcess,
+  log: () => string,
+): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`prometheus exited with ${proc.exitCode} before ${what}:\n${log()}`);
+    if (proc.exitCode !== null)
+      throw new Error(`prometheus exited with ${proc.exitCode} before ${what}:\n${log()}`);
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -44,7 +56,11 @@ async function waitFor(what: string, deadlineMs: number, check: () => Promise<bo
 }
 
 /** `targets`: static host:port targets, or `{ fileSd }`: a file_sd JSON file the test rewrites as pods come and go. */
-export async function startPrometheus(binary: string, targets: string[] | { fileSd: string }, scrapeInterval = '1s'): Promise<RunningPrometheus> {
+export async function startPrometheus(
+  binary: string,
+  targets: string[] | { fileSd: string },
+  scrapeInterval = '1s',
+): Promise<RunningPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'slipway-prometheus-'));
   const port = await freePort();
   const config = [
@@ -53,12 +69,27 @@ export async function startPrometheus(binary: string, targets: string[] | { file
     `  evaluation_interval: ${scrapeInterval}`,
     'scrape_configs:',
     '  - job_name: sample',
-    ...(Array.isArray(targets) ? ['    static_configs:', `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`] : ['    file_sd_configs:', `      - files: ['${targets.fileSd}']`, `        refresh_interval: ${scrapeInterval}`]),
+    ...(Array.isArray(targets)
+      ? ['    static_configs:', `      - targets: [${targets.map((t) => `'${t}'`).join(', ')}]`]
+      : [
+          '    file_sd_configs:',
+          `      - files: ['${targets.fileSd}']`,
+          `        refresh_interval: ${scrapeInterval}`,
+        ]),
     '',
   ].join('\n');
   writeFileSync(join(dir, 'prometheus.yml'), config);
   let output = '';
-  const proc = spawn(binary, [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(
+    binary,
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const url = `http://127.0.0.1:${port}`;
@@ -71,7 +102,13 @@ export async function startPrometheus(binary: string, targets: string[] | { file
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor('/-/ready', 30_000, async () => (await fetch(`${url}/-/ready`)).ok, proc, () => output);
+    await waitFor(
+      '/-/ready',
+      30_000,
+      async () => (await fetch(`${url}/-/ready`)).ok,
+      proc,
+      () => output,
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -79,7 +116,11 @@ export async function startPrometheus(binary: string, targets: string[] | { file
   return {
     url,
     stop,
-    query: async (q) => (await (await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: q })}`)).json()) as { status: string; data?: { resultType: string; result: unknown[] } },
+    query: async (q) =>
+      (await (await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: q })}`)).json()) as {
+        status: string;
+        data?: { resultType: string; result: unknown[] };
+      },
   };
 }
 

@@ -7,17 +7,35 @@ import type { ResolvedApp } from '../../../src/spec/resolved.js';
 import type { Deploy } from '../../../src/spec/schema.js';
 
 function labels(name: string, component = 'server'): Record<string, string> {
-  return { 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': 'shop', 'app.kubernetes.io/component': component };
+  return {
+    'app.kubernetes.io/name': name,
+    'app.kubernetes.io/instance': 'shop',
+    'app.kubernetes.io/component': component,
+  };
 }
-function obj(apiVersion: string, kind: string, name: string, owner: string, extra: Record<string, unknown> = {}, component?: string): KubeObject {
-  return { apiVersion, kind, metadata: { name, namespace: 'shop', labels: labels(owner, component) }, ...extra };
+function obj(
+  apiVersion: string,
+  kind: string,
+  name: string,
+  owner: string,
+  extra: Record<string, unknown> = {},
+  component?: string,
+): KubeObject {
+  return {
+    apiVersion,
+    kind,
+    metadata: { name, namespace: 'shop', labels: labels(owner, component) },
+    ...extra,
+  };
 }
 
 /** What render produces for an api service with migrations and a postgres dependency (shuffled). */
 const rendered: KubeObject[] = [
   obj('networking.k8s.io/v1', 'Ingress', 'shop-api', 'api'),
   obj('apps/v1', 'Deployment', 'shop-api', 'api'),
-  obj('v1', 'Service', 'shop-api', 'api', { spec: { selector: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'shop' } } }),
+  obj('v1', 'Service', 'shop-api', 'api', {
+    spec: { selector: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'shop' } },
+  }),
   obj('batch/v1', 'Job', 'shop-api-migrate-3f2a', 'api-migrate', {}, 'migration'),
   obj('v1', 'ConfigMap', 'shop-api-config', 'api'),
   obj('apps/v1', 'StatefulSet', 'shop-db', 'db', {}, 'database'),
@@ -34,7 +52,15 @@ function app(deploy: Deploy, autoscale?: { min: number; max: number }): Resolved
     environment: 'production',
     namespace: 'shop',
     approval: 'none',
-    services: { api: { image: 'ghcr.io/acme/api', port: 8080, replicas: 4, migrations: { command: ['migrate'] }, ...(autoscale ? { autoscale } : {}) } },
+    services: {
+      api: {
+        image: 'ghcr.io/acme/api',
+        port: 8080,
+        replicas: 4,
+        migrations: { command: ['migrate'] },
+        ...(autoscale ? { autoscale } : {}),
+      },
+    },
     dependencies: { db: { type: 'postgres' } },
     deploy,
     backups: {},
@@ -67,7 +93,10 @@ describe('planDeploy: apply order', () => {
   it('foundations, then dependencies, then the migration Job, then workloads, then traffic; Helm install order within each', () => {
     const plan = planDeploy({ app: app({}), revision: 1, objects: rendered });
     expect(plan.apply.map((g) => [g.phase, g.objects.map((o) => `${o.kind}/${o.name}`)])).toEqual([
-      ['foundation', ['NetworkPolicy/shop-default-deny', 'ServiceAccount/shop-api', 'ConfigMap/shop-api-config']],
+      [
+        'foundation',
+        ['NetworkPolicy/shop-default-deny', 'ServiceAccount/shop-api', 'ConfigMap/shop-api-config'],
+      ],
       ['dependencies', ['Secret/shop-db-credentials', 'Service/shop-db', 'StatefulSet/shop-db']],
       ['migration', ['Job/shop-api-migrate-3f2a']],
       ['workloads', ['Deployment/shop-api', 'HorizontalPodAutoscaler/shop-api']],
@@ -77,14 +106,46 @@ describe('planDeploy: apply order', () => {
 
   it('objects the previous release applied and this one does not render are pruned', () => {
     const plan = planDeploy({ app: app({}), revision: 7, previous: previous(), objects: rendered });
-    expect(plan.prune).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', name: 'shop-legacy-config', namespace: 'shop' }]);
+    expect(plan.prune).toEqual([
+      { apiVersion: 'v1', kind: 'ConfigMap', name: 'shop-legacy-config', namespace: 'shop' },
+    ]);
   });
 });
 
 describe('planDeploy: steps', () => {
   it.each<[string, Deploy, Array<[string, boolean]>]>([
-    ['rolling, no analysis', {}, [['render', false], ['check', false], ['lock', false], ['record', false], ['apply-config', false], ['migrate', false], ['roll-out', false], ['analyse', true], ['switch', true], ['clean-up', true]]],
-    ['blue-green with analysis', { strategy: 'blue-green', analysis: { errorRate: { prometheus: { query: 'q' }, max: 0.01 } } }, [['render', false], ['check', false], ['lock', false], ['record', false], ['apply-config', false], ['migrate', false], ['roll-out', false], ['analyse', false], ['switch', false], ['clean-up', true]]],
+    [
+      'rolling, no analysis',
+      {},
+      [
+        ['render', false],
+        ['check', false],
+        ['lock', false],
+        ['record', false],
+        ['apply-config', false],
+        ['migrate', false],
+        ['roll-out', false],
+        ['analyse', true],
+        ['switch', true],
+        ['clean-up', true],
+      ],
+    ],
+    [
+      'blue-green with analysis',
+      { strategy: 'blue-green', analysis: { errorRate: { prometheus: { query: 'q' }, max: 0.01 } } },
+      [
+        ['render', false],
+        ['check', false],
+        ['lock', false],
+        ['record', false],
+        ['apply-config', false],
+        ['migrate', false],
+        ['roll-out', false],
+        ['analyse', false],
+        ['switch', false],
+        ['clean-up', true],
+      ],
+    ],
   ])('%s', (_name, deploy, expected) => {
     const plan = planDeploy({ app: app(deploy), revision: 1, objects: rendered });
     expect(plan.steps.map((s) => [s.name, s.skipped !== undefined])).toEqual(expected);
@@ -92,12 +153,22 @@ describe('planDeploy: steps', () => {
 
   it('no migration Job rendered: migrate is skipped with the reason', () => {
     const plan = planDeploy({ app: app({}), revision: 1, objects: rendered.filter((o) => o.kind !== 'Job') });
-    expect(plan.steps.find((s) => s.name === 'migrate')).toMatchObject({ skipped: 'no service declares migrations' });
+    expect(plan.steps.find((s) => s.name === 'migrate')).toMatchObject({
+      skipped: 'no service declares migrations',
+    });
   });
 
   it('rolling: the Deployments, the progress deadline and the analysis to run after', () => {
-    const plan = planDeploy({ app: app({ progressDeadline: '2m', analysis: { smoke: { http: { url: 'http://x' } } } }), revision: 1, objects: rendered });
-    expect(plan.rolling).toEqual({ services: [{ service: 'api', deployment: 'shop-api', replicas: 4 }], progressDeadlineSeconds: 120, analysis: ['smoke'] });
+    const plan = planDeploy({
+      app: app({ progressDeadline: '2m', analysis: { smoke: { http: { url: 'http://x' } } } }),
+      revision: 1,
+      objects: rendered,
+    });
+    expect(plan.rolling).toEqual({
+      services: [{ service: 'api', deployment: 'shop-api', replicas: 4 }],
+      progressDeadlineSeconds: 120,
+      analysis: ['smoke'],
+    });
   });
 });
 
@@ -114,7 +185,11 @@ describe('planDeploy: blue-green', () => {
         activeService: 'shop-api',
         previewService: 'shop-api-preview',
         selectorBefore: undefined,
-        selectorAfter: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/instance': 'shop', 'slipway.dev/colour': 'blue' },
+        selectorAfter: {
+          'app.kubernetes.io/name': 'api',
+          'app.kubernetes.io/instance': 'shop',
+          'slipway.dev/colour': 'blue',
+        },
       },
     ]);
     expect(plan.blueGreen?.scaleDownDelaySeconds).toBe(30);
@@ -122,33 +197,88 @@ describe('planDeploy: blue-green', () => {
   });
 
   it('next release: the other colour, the selector switch, the old colour kept warm for the delay', () => {
-    const plan = planDeploy({ app: app({ strategy: 'blue-green' }), revision: 7, previous: previous({ activeColours: { api: 'blue' } }), objects: rendered });
+    const plan = planDeploy({
+      app: app({ strategy: 'blue-green' }),
+      revision: 7,
+      previous: previous({ activeColours: { api: 'blue' } }),
+      objects: rendered,
+    });
     const svc = plan.blueGreen!.services[0]!;
-    expect([svc.activeColour, svc.newColour, svc.oldDeployment, svc.newDeployment]).toEqual(['blue', 'green', 'shop-api-blue', 'shop-api-green']);
+    expect([svc.activeColour, svc.newColour, svc.oldDeployment, svc.newDeployment]).toEqual([
+      'blue',
+      'green',
+      'shop-api-blue',
+      'shop-api-green',
+    ]);
     expect(svc.selectorBefore?.['slipway.dev/colour']).toBe('blue');
     expect(svc.selectorAfter['slipway.dev/colour']).toBe('green');
-    expect(plan.steps.find((s) => s.name === 'clean-up')?.summary).toBe('scale down shop-api-blue after 30s; delete 1 object(s) no longer rendered');
+    expect(plan.steps.find((s) => s.name === 'clean-up')?.summary).toBe(
+      'scale down shop-api-blue after 30s; delete 1 object(s) no longer rendered',
+    );
   });
 
   it('the live Service selector wins over the release record (an interrupted deploy may have switched)', () => {
-    const plan = planDeploy({ app: app({ strategy: 'blue-green' }), revision: 7, previous: previous({ activeColours: { api: 'blue' } }), objects: rendered, live: { activeColours: { api: 'green' } } });
+    const plan = planDeploy({
+      app: app({ strategy: 'blue-green' }),
+      revision: 7,
+      previous: previous({ activeColours: { api: 'blue' } }),
+      objects: rendered,
+      live: { activeColours: { api: 'green' } },
+    });
     expect(plan.blueGreen!.services[0]!.newColour).toBe('blue');
   });
 
   it.each<[string, Deploy, number, string[], string[]]>([
-    ['analysis without a phase runs after promotion', { strategy: 'blue-green', analysis: { errorRate: { prometheus: { query: 'q' }, max: 0.01 } } }, 30, [], ['errorRate']],
-    ['explicit pre-promotion', { strategy: 'blue-green', analysis: { smoke: { http: { url: 'http://x' }, phase: 'pre-promotion' } } }, 30, ['smoke'], []],
-    ['a post-promotion window longer than the delay extends the delay', { strategy: 'blue-green', scaleDownDelay: '30s', postPromotionWindow: '2m' }, 120, [], []],
+    [
+      'analysis without a phase runs after promotion',
+      { strategy: 'blue-green', analysis: { errorRate: { prometheus: { query: 'q' }, max: 0.01 } } },
+      30,
+      [],
+      ['errorRate'],
+    ],
+    [
+      'explicit pre-promotion',
+      { strategy: 'blue-green', analysis: { smoke: { http: { url: 'http://x' }, phase: 'pre-promotion' } } },
+      30,
+      ['smoke'],
+      [],
+    ],
+    [
+      'a post-promotion window longer than the delay extends the delay',
+      { strategy: 'blue-green', scaleDownDelay: '30s', postPromotionWindow: '2m' },
+      120,
+      [],
+      [],
+    ],
     ['a configured delay', { strategy: 'blue-green', scaleDownDelay: '5m' }, 300, [], []],
   ])('%s', (_name, deploy, delay, pre, post) => {
-    const bg = planDeploy({ app: app(deploy), revision: 2, previous: previous(), objects: rendered }).blueGreen!;
-    expect([bg.scaleDownDelaySeconds, bg.prePromotionAnalysis, bg.postPromotionAnalysis]).toEqual([delay, pre, post]);
+    const bg = planDeploy({
+      app: app(deploy),
+      revision: 2,
+      previous: previous(),
+      objects: rendered,
+    }).blueGreen!;
+    expect([bg.scaleDownDelaySeconds, bg.prePromotionAnalysis, bg.postPromotionAnalysis]).toEqual([
+      delay,
+      pre,
+      post,
+    ]);
   });
 });
 
 describe('planDeploy: canary', () => {
-  const steps: NonNullable<Deploy['canary']>['steps'] = [{ weight: 25 }, { pause: '5m' }, { analysis: ['errorRate'] }, { weight: 50 }, { pause: {} }];
-  const deploy: Deploy = { strategy: 'canary', canary: { steps }, analysis: { errorRate: { prometheus: { query: 'q' }, max: 0.01 } } };
+  const steps: NonNullable<Deploy['canary']>['steps'] = [
+    { weight: 25 },
+    { pause: '5m' },
+    { analysis: ['errorRate'] },
+    { weight: 50 },
+    { pause: {} },
+  ];
+  const deploy: Deploy = {
+    strategy: 'canary',
+    canary: { steps },
+    analysis: { errorRate: { prometheus: { query: 'q' }, max: 0.01 } },
+  };
 
   it('the first release has no stable version: it rolls out in full and says why', () => {
     const plan = planDeploy({ app: app(deploy), revision: 1, objects: rendered });
@@ -184,20 +314,54 @@ describe('planDeploy: canary', () => {
   });
 
   it('an HPA sets the base from its current count and keeps the stable at its min', () => {
-    const plan = planDeploy({ app: app(deploy, { min: 3, max: 6 }), revision: 7, previous: previous(), objects: rendered, live: { hpaReplicas: { api: 6 } } });
+    const plan = planDeploy({
+      app: app(deploy, { min: 3, max: 6 }),
+      revision: 7,
+      previous: previous(),
+      objects: rendered,
+      live: { hpaReplicas: { api: 6 } },
+    });
     const svc = plan.canary!.services[0]!;
     expect(svc.baseReplicas).toBe(6);
-    expect(svc.steps[3]).toEqual({ kind: 'weight', weight: 50, canaryReplicas: 3, stableReplicas: 3, effectiveWeight: 50 });
-    const low = planDeploy({ app: app(deploy, { min: 3, max: 4 }), revision: 7, previous: previous(), objects: rendered, live: { hpaReplicas: { api: 4 } } });
-    expect(low.canary!.services[0]!.steps[3]).toEqual({ kind: 'weight', weight: 50, canaryReplicas: 2, stableReplicas: 3, effectiveWeight: 40 });
+    expect(svc.steps[3]).toEqual({
+      kind: 'weight',
+      weight: 50,
+      canaryReplicas: 3,
+      stableReplicas: 3,
+      effectiveWeight: 50,
+    });
+    const low = planDeploy({
+      app: app(deploy, { min: 3, max: 4 }),
+      revision: 7,
+      previous: previous(),
+      objects: rendered,
+      live: { hpaReplicas: { api: 4 } },
+    });
+    expect(low.canary!.services[0]!.steps[3]).toEqual({
+      kind: 'weight',
+      weight: 50,
+      canaryReplicas: 2,
+      stableReplicas: 3,
+      effectiveWeight: 40,
+    });
   });
 
   it('route weights asked for without a rendered route are a spec error (sizing with a route: test/engine/traffic)', () => {
-    expect(() => planDeploy({ app: app({ ...deploy, canary: { steps, traffic: 'gateway' } }), revision: 7, previous: previous(), objects: rendered })).toThrow(/deploy.canary.traffic is gateway, but no canaried service is exposed through an HTTPRoute/);
+    expect(() =>
+      planDeploy({
+        app: app({ ...deploy, canary: { steps, traffic: 'gateway' } }),
+        revision: 7,
+        previous: previous(),
+        objects: rendered,
+      }),
+    ).toThrow(/deploy.canary.traffic is gateway, but no canaried service is exposed through an HTTPRoute/);
   });
 
   it('a step naming an undefined analysis is a UserError at the step', () => {
-    const bad: Deploy = { strategy: 'canary', canary: { steps: [{ weight: 10 }, { analysis: ['latency'] }] } };
+    const bad: Deploy = {
+      strategy: 'canary',
+      canary: { steps: [{ weight: 10 }, { analysis: ['latency'] }] },
+    };
     const err = (() => {
       try {
         planDeploy({ app: app(bad), revision: 2, previous: previous(), objects: rendered });
@@ -211,6 +375,14 @@ describe('planDeploy: canary', () => {
   });
 
   it('--strategy overrides the spec', () => {
-    expect(planDeploy({ app: app(deploy), revision: 7, previous: previous(), objects: rendered, strategy: 'rolling' }).strategy).toBe('rolling');
+    expect(
+      planDeploy({
+        app: app(deploy),
+        revision: 7,
+        previous: previous(),
+        objects: rendered,
+        strategy: 'rolling',
+      }).strategy,
+    ).toBe('rolling');
   });
 });

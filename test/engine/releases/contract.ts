@@ -5,7 +5,11 @@ import type { ReleaseStore } from '../../../src/engine/releases/store.js';
 import { UserError } from '../../../src/errors.js';
 import type { ResolvedApp } from '../../../src/spec/resolved.js';
 
-export function sampleRelease(revision: number, phase: Release['phase'], over: Partial<Release> = {}): Release {
+export function sampleRelease(
+  revision: number,
+  phase: Release['phase'],
+  over: Partial<Release> = {},
+): Release {
   const spec: ResolvedApp = {
     app: 'shop',
     environment: 'staging',
@@ -28,7 +32,15 @@ export function sampleRelease(revision: number, phase: Release['phase'], over: P
     images: { api: `ghcr.io/acme/shop-api:v${revision}` },
     createdAt: '2026-01-01T00:00:00Z',
     updatedAt: '2026-01-01T00:00:00Z',
-    steps: [{ step: 'render', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:00.120Z', durationMs: 120, outcome: 'ok' }],
+    steps: [
+      {
+        step: 'render',
+        startedAt: '2026-01-01T00:00:00Z',
+        finishedAt: '2026-01-01T00:00:00.120Z',
+        durationMs: 120,
+        outcome: 'ok',
+      },
+    ],
     ...over,
   };
 }

@@ -24,7 +24,10 @@ describe('dependency credentials', () => {
     ['db', ['username', 'password', 'url'], 'postgresql://shop:pw-1@shop-db.', ':5432/orders'],
     ['cache', ['password', 'url'], 'redis://:pw-1@shop-cache.', ':6379'],
   ])('%s: keys %j and a URL to its Service', (name, keys, prefix, suffix) => {
-    const secret = credentialsSecret(app, name, 'pw-1') as unknown as { metadata: { name: string }; stringData: Record<string, string> };
+    const secret = credentialsSecret(app, name, 'pw-1') as unknown as {
+      metadata: { name: string };
+      stringData: Record<string, string>;
+    };
     expect(secret.metadata.name).toBe(`shop-${name}-credentials`);
     expect(Object.keys(secret.stringData)).toEqual(keys);
     expect(secret.stringData.url?.startsWith(prefix)).toBe(true);
@@ -40,11 +43,19 @@ describe('dependency credentials', () => {
   it('created on the first deploy with random passwords, never rewritten by the next', async () => {
     const cluster = new MemoryCluster({ namespace: app.namespace });
     expect(await ensureCredentials(cluster, app)).toEqual(['shop-cache-credentials', 'shop-db-credentials']);
-    const first = await cluster.get<KubeObject & { data?: Record<string, string>; stringData?: Record<string, string> }>({ apiVersion: 'v1', kind: 'Secret', namespace: app.namespace, name: 'shop-db-credentials' });
+    const first = await cluster.get<
+      KubeObject & { data?: Record<string, string>; stringData?: Record<string, string> }
+    >({ apiVersion: 'v1', kind: 'Secret', namespace: app.namespace, name: 'shop-db-credentials' });
     expect(await ensureCredentials(cluster, app)).toEqual([]);
-    const again = await cluster.get({ apiVersion: 'v1', kind: 'Secret', namespace: app.namespace, name: 'shop-db-credentials' });
+    const again = await cluster.get({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace: app.namespace,
+      name: 'shop-db-credentials',
+    });
     expect(again).toEqual(first);
-    const password = first?.stringData?.password ?? Buffer.from(first?.data?.password ?? '', 'base64').toString();
+    const password =
+      first?.stringData?.password ?? Buffer.from(first?.data?.password ?? '', 'base64').toString();
     expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
   });
 });

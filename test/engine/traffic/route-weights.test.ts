@@ -58,32 +58,66 @@ describe('the canary router is chosen from the rendered objects', () => {
     const c = p.canary!;
     expect(c.traffic).toBe('gateway');
     expect(c.trafficReason).toBe('HTTPRoute sample-web is rendered');
-    expect(c.services[0]).toMatchObject({ traffic: 'gateway', scalesStable: false, route: { kind: 'HTTPRoute', name: 'sample-web', stableService: 'sample-web', canaryService: 'sample-web-canary' } });
-    expect(c.services[0]!.steps[0]).toEqual({ kind: 'weight', weight: 20, canaryReplicas: 1, stableReplicas: 2, effectiveWeight: 20 });
+    expect(c.services[0]).toMatchObject({
+      traffic: 'gateway',
+      scalesStable: false,
+      route: {
+        kind: 'HTTPRoute',
+        name: 'sample-web',
+        stableService: 'sample-web',
+        canaryService: 'sample-web-canary',
+      },
+    });
+    expect(c.services[0]!.steps[0]).toEqual({
+      kind: 'weight',
+      weight: 20,
+      canaryReplicas: 1,
+      stableReplicas: 2,
+      effectiveWeight: 20,
+    });
     expect(c.services[0]!.steps[2]).toMatchObject({ weight: 50, canaryReplicas: 1, stableReplicas: 2 });
     const rollOut = p.steps.find((s) => s.name === 'roll-out')!.summary;
     expect(rollOut).toContain('Gateway API route weights (HTTPRoute sample-web is rendered)');
-    expect(rollOut).toContain('weight 20% via HTTPRoute sample-web, pause until promote, weight 50% via HTTPRoute sample-web');
+    expect(rollOut).toContain(
+      'weight 20% via HTTPRoute sample-web, pause until promote, weight 50% via HTTPRoute sample-web',
+    );
   });
 
   it('an Ingress of class nginx: a canary Ingress beside it', () => {
     const { plan: p } = plan(nginx, canary([{ weight: 30 }]));
     expect(p.canary!.traffic).toBe('nginx');
-    expect(p.canary!.services[0]!.route).toEqual({ kind: 'Ingress', name: 'sample-web', stableService: 'sample-web', canaryService: 'sample-web-canary', canaryIngress: 'sample-web-canary' });
+    expect(p.canary!.services[0]!.route).toEqual({
+      kind: 'Ingress',
+      name: 'sample-web',
+      stableService: 'sample-web',
+      canaryService: 'sample-web-canary',
+      canaryIngress: 'sample-web-canary',
+    });
   });
 
   it('an Ingress of another class, or no public route: replica ratio, as before', () => {
-    const other = plan((doc) => {
-      doc.kubernetes = { ingressClass: 'traefik' };
-      web(doc).public = { host: 'web.example.com' };
-    }, canary([{ weight: 50 }]));
+    const other = plan(
+      (doc) => {
+        doc.kubernetes = { ingressClass: 'traefik' };
+        web(doc).public = { host: 'web.example.com' };
+      },
+      canary([{ weight: 50 }]),
+    );
     expect(other.plan.canary!.traffic).toBe('replicas');
-    expect(other.plan.canary!.services[0]).toMatchObject({ traffic: 'replicas', scalesStable: true, steps: [{ canaryReplicas: 1, stableReplicas: 1 }] });
-    expect(plan(canary([{ weight: 50 }])).plan.canary!.trafficReason).toBe('no HTTPRoute or nginx Ingress in front of the service');
+    expect(other.plan.canary!.services[0]).toMatchObject({
+      traffic: 'replicas',
+      scalesStable: true,
+      steps: [{ canaryReplicas: 1, stableReplicas: 1 }],
+    });
+    expect(plan(canary([{ weight: 50 }])).plan.canary!.trafficReason).toBe(
+      'no HTTPRoute or nginx Ingress in front of the service',
+    );
   });
 
   it('deploy.canary.traffic: replicas overrides a rendered HTTPRoute; gateway without one is a spec error', () => {
-    expect(plan(gateway, canary([{ weight: 20 }], 'replicas')).plan.canary!.services[0]!.traffic).toBe('replicas');
+    expect(plan(gateway, canary([{ weight: 20 }], 'replicas')).plan.canary!.services[0]!.traffic).toBe(
+      'replicas',
+    );
     let err: unknown;
     try {
       plan(nginx, canary([{ weight: 20 }], 'gateway'));
@@ -101,7 +135,8 @@ describe('the canary router is chosen from the rendered objects', () => {
       web(doc).autoscale = { min: 2, max: 10, cpu: 70 };
       delete web(doc).replicas;
     });
-    const p = planDeploy({ app, revision: 2, previous, objects, live: { hpaReplicas: { web: 7 } } }).canary!.services[0]!;
+    const p = planDeploy({ app, revision: 2, previous, objects, live: { hpaReplicas: { web: 7 } } }).canary!
+      .services[0]!;
     expect(p).toMatchObject({ baseReplicas: 7, scalesStable: false, autoscale: { min: 2, max: 10 } });
     expect(p.steps).toEqual([
       { kind: 'weight', weight: 25, canaryReplicas: 2, stableReplicas: 7, effectiveWeight: 25 },
@@ -118,8 +153,14 @@ describe('the canary router is chosen from the rendered objects', () => {
 });
 
 describe('the objects a routed canary writes', () => {
-  const route = { kind: 'HTTPRoute' as const, name: 'sample-web', stableService: 'sample-web', canaryService: 'sample-web-canary' };
-  const find = (objects: KubeObject[], kind: string) => objects.find((o) => o.kind === kind && o.metadata.name === 'sample-web')!;
+  const route = {
+    kind: 'HTTPRoute' as const,
+    name: 'sample-web',
+    stableService: 'sample-web',
+    canaryService: 'sample-web-canary',
+  };
+  const find = (objects: KubeObject[], kind: string) =>
+    objects.find((o) => o.kind === kind && o.metadata.name === 'sample-web')!;
 
   it('HTTPRoute: the stable backendRef split into a weighted pair; weight 0 is the rendered route', () => {
     const { objects } = plan(gateway, canary([{ weight: 20 }]));
@@ -129,7 +170,9 @@ describe('the objects a routed canary writes', () => {
       { name: 'sample-web', port: 8080, weight: 80 },
       { name: 'sample-web-canary', port: 8080, weight: 20 },
     ]);
-    expect((at20.spec as { parentRefs: unknown }).parentRefs).toEqual((rendered.spec as { parentRefs: unknown }).parentRefs);
+    expect((at20.spec as { parentRefs: unknown }).parentRefs).toEqual(
+      (rendered.spec as { parentRefs: unknown }).parentRefs,
+    );
     expect(httpRouteCanaryWeight(at20, route)).toBe(20);
     expect(weightedHttpRoute(rendered, route, 0)).toBe(rendered);
     expect(httpRouteCanaryWeight(rendered, route)).toBe(0);
@@ -138,25 +181,61 @@ describe('the objects a routed canary writes', () => {
   it('canary Service: the stable ports, selecting only canary pods; the stable pinned by pod-template-hash', () => {
     const { objects } = plan(gateway, canary([{ weight: 20 }]));
     const stable = find(objects, 'Service');
-    const c = canaryServiceObject(stable, route) as KubeObject & { spec: { selector: Record<string, string>; ports: unknown } };
+    const c = canaryServiceObject(stable, route) as KubeObject & {
+      spec: { selector: Record<string, string>; ports: unknown };
+    };
     expect(c.metadata.name).toBe('sample-web-canary');
-    expect(c.spec.selector).toEqual({ 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'sample', 'slipway.dev/role': 'canary' });
+    expect(c.spec.selector).toEqual({
+      'app.kubernetes.io/name': 'web',
+      'app.kubernetes.io/instance': 'sample',
+      'slipway.dev/role': 'canary',
+    });
     expect(c.spec.ports).toEqual((stable.spec as { ports: unknown }).ports);
     expect(c.metadata.labels?.['slipway.dev/role']).toBe('canary');
-    expect((pinnedStableService(stable, 'abc123').spec as { selector: Record<string, string> }).selector).toEqual({ 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/instance': 'sample', 'pod-template-hash': 'abc123' });
+    expect(
+      (pinnedStableService(stable, 'abc123').spec as { selector: Record<string, string> }).selector,
+    ).toEqual({
+      'app.kubernetes.io/name': 'web',
+      'app.kubernetes.io/instance': 'sample',
+      'pod-template-hash': 'abc123',
+    });
   });
 
   it('nginx canary Ingress: class, host and path of the stable one, backend the canary Service, the canary annotations', () => {
-    const { objects } = plan(nginx, (doc) => {
-      web(doc).public = { host: 'web.example.com', tls: { issuer: 'letsencrypt' } };
-    }, canary([{ weight: 20 }]));
+    const { objects } = plan(
+      nginx,
+      (doc) => {
+        web(doc).public = { host: 'web.example.com', tls: { issuer: 'letsencrypt' } };
+      },
+      canary([{ weight: 20 }]),
+    );
     const stable = find(objects, 'Ingress');
-    const ing = canaryIngressObject(stable, { ...route, kind: 'Ingress', canaryIngress: 'sample-web-canary' }, 20) as KubeObject & { spec: { ingressClassName: string; rules: Array<{ host: string; http: { paths: Array<{ backend: { service: { name: string; port: unknown } } }> } }>; tls: unknown } };
+    const ing = canaryIngressObject(
+      stable,
+      { ...route, kind: 'Ingress', canaryIngress: 'sample-web-canary' },
+      20,
+    ) as KubeObject & {
+      spec: {
+        ingressClassName: string;
+        rules: Array<{
+          host: string;
+          http: { paths: Array<{ backend: { service: { name: string; port: unknown } } }> };
+        }>;
+        tls: unknown;
+      };
+    };
     expect(ing.metadata.name).toBe('sample-web-canary');
-    expect(ing.metadata.annotations).toEqual({ 'nginx.ingress.kubernetes.io/canary': 'true', 'nginx.ingress.kubernetes.io/canary-weight': '20', 'nginx.ingress.kubernetes.io/canary-weight-total': '100' });
+    expect(ing.metadata.annotations).toEqual({
+      'nginx.ingress.kubernetes.io/canary': 'true',
+      'nginx.ingress.kubernetes.io/canary-weight': '20',
+      'nginx.ingress.kubernetes.io/canary-weight-total': '100',
+    });
     expect(ing.spec.ingressClassName).toBe('nginx');
     expect(ing.spec.rules[0]!.host).toBe('web.example.com');
-    expect(ing.spec.rules[0]!.http.paths[0]!.backend.service).toEqual({ name: 'sample-web-canary', port: { number: 8080 } });
+    expect(ing.spec.rules[0]!.http.paths[0]!.backend.service).toEqual({
+      name: 'sample-web-canary',
+      port: { number: 8080 },
+    });
     expect(ing.spec.tls).toEqual((stable.spec as { tls: unknown }).tls);
     expect(ingressCanaryWeight(ing)).toBe(20);
     expect(ingressCanaryWeight(undefined)).toBe(0);

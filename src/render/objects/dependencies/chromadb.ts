@@ -23,7 +23,12 @@ export const chromadb: DependencyKind = {
     { name: 'ANONYMIZED_TELEMETRY', value: 'FALSE' },
     { name: 'HOME', value: '/tmp' },
   ],
-  readiness: { httpGet: { path: '/api/v1/heartbeat', port: 8000 }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+  readiness: {
+    httpGet: { path: '/api/v1/heartbeat', port: 8000 },
+    periodSeconds: 5,
+    timeoutSeconds: 2,
+    failureThreshold: 3,
+  },
   liveness: tcpProbe(8000, 10),
   outputs: (i) => ({
     host: { value: i.host },

@@ -17,7 +17,8 @@ export const kafka: DependencyKind = {
   scratch: ['/tmp'],
   // apache/kafka docker/resources/common-scripts/configure checks that /opt/kafka/config is writable and
   // regenerates server.properties there on every start; Kafka's scripts also write /opt/kafka/logs.
-  writableRoot: 'the apache/kafka start script regenerates its configuration under /opt/kafka/config on every start',
+  writableRoot:
+    'the apache/kafka start script regenerates its configuration under /opt/kafka/config on every start',
   credentialKeys: [],
   defaults: { cpu: '500m', memory: '1Gi' },
   env: (i) => [

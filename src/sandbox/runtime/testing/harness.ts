@@ -19,7 +19,9 @@ export const STORE_KINDS = ['MemoryStore', 'ContractStore'] as const;
 export type StoreKind = (typeof STORE_KINDS)[number];
 
 function makeStore(kind: StoreKind, clock: Clock | undefined): HarnessStore {
-  return kind === 'MemoryStore' ? new MemoryStore({ clock }) : new ContractStore(clock ? () => clock.now() : undefined);
+  return kind === 'MemoryStore'
+    ? new MemoryStore({ clock })
+    : new ContractStore(clock ? () => clock.now() : undefined);
 }
 
 export interface Harness {
@@ -34,12 +36,19 @@ export interface Harness {
 
 const turn = () => new Promise<void>((r) => setImmediate(r));
 
-export function startHarness(opts: { clock?: Clock; config?: SandboxConfigInput; store?: StoreKind } = {}): Harness {
+export function startHarness(
+  opts: { clock?: Clock; config?: SandboxConfigInput; store?: StoreKind } = {},
+): Harness {
   const store = makeStore(opts.store ?? 'MemoryStore', opts.clock);
   store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
   const dataDir = mkdtempSync(join(tmpdir(), 'slipway-runtime-'));
   const logs: string[] = [];
-  const runtime = startRuntime(store, { clock: opts.clock, dataDir, config: mergeSandboxConfig(opts.config), log: (l) => logs.push(l) });
+  const runtime = startRuntime(store, {
+    clock: opts.clock,
+    dataDir,
+    config: mergeSandboxConfig(opts.config),
+    log: (l) => logs.push(l),
+  });
   return {
     store,
     runtime,
@@ -59,7 +68,10 @@ export function startHarness(opts: { clock?: Clock; config?: SandboxConfigInput;
       if (!type) throw new Error(`unknown kind ${o.kind}`);
       const current = store.get(type, o.metadata.namespace ?? 'default', o.metadata.name as string);
       if (!current) return store.create(o);
-      return store.update({ ...o, metadata: { ...current.metadata, ...o.metadata, resourceVersion: current.metadata.resourceVersion } });
+      return store.update({
+        ...o,
+        metadata: { ...current.metadata, ...o.metadata, resourceVersion: current.metadata.resourceVersion },
+      });
     },
     async close() {
       await runtime.stop();

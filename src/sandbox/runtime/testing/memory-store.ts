@@ -7,9 +7,24 @@
  * with a kubelet, keeps deleted pods until a grace-0 delete.
  */
 import { randomUUID } from 'node:crypto';
-import { StoreError, type DeleteOptions, type KubeObject, type ListOptions, type ObjectStore, type ResourceType, type UpdateOptions, type WatchEvent } from '../../types.js';
+import {
+  StoreError,
+  type DeleteOptions,
+  type KubeObject,
+  type ListOptions,
+  type ObjectStore,
+  type ResourceType,
+  type UpdateOptions,
+  type WatchEvent,
+} from '../../types.js';
 
-const t = (group: string, version: string, resource: string, kind: string, namespaced = true): ResourceType => ({ group, version, resource, kind, namespaced });
+const t = (
+  group: string,
+  version: string,
+  resource: string,
+  kind: string,
+  namespaced = true,
+): ResourceType => ({ group, version, resource, kind, namespaced });
 
 export const DOUBLE_TYPES: ResourceType[] = [
   t('', 'v1', 'namespaces', 'Namespace', false),
@@ -32,7 +47,14 @@ export const DOUBLE_TYPES: ResourceType[] = [
 /** Kinds with a spec/status split: they carry generation and a status subresource. */
 const WITH_STATUS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob']);
 /** Kinds whose .status is written only through the status subresource. */
-const STATUS_SUBRESOURCE = new Set([...WITH_STATUS, 'Pod', 'Service', 'PersistentVolumeClaim', 'PersistentVolume', 'Namespace']);
+const STATUS_SUBRESOURCE = new Set([
+  ...WITH_STATUS,
+  'Pod',
+  'Service',
+  'PersistentVolumeClaim',
+  'PersistentVolume',
+  'Namespace',
+]);
 const HISTORY = 10_000;
 
 interface Logged {
@@ -53,13 +75,20 @@ const apiVersion = (type: ResourceType) => (type.group ? `${type.group}/${type.v
 
 /** `a=b`, `a==b`, `a!=b`, `a in (x,y)`, `a notin (x)`, `a`, `!a`, comma-separated. */
 export function labelMatcher(selector: string | undefined): (labels: Record<string, string>) => boolean {
-  const reqs = (selector ?? '').match(/[^,(]+(\([^)]*\))?/g)?.map((s) => s.trim()).filter(Boolean) ?? [];
+  const reqs =
+    (selector ?? '')
+      .match(/[^,(]+(\([^)]*\))?/g)
+      ?.map((s) => s.trim())
+      .filter(Boolean) ?? [];
   const tests = reqs.map((r): ((l: Record<string, string>) => boolean) => {
     let m = /^(\S+)\s+(in|notin)\s+\((.*)\)$/.exec(r);
     if (m) {
       const [, key, op, list] = m as unknown as [string, string, string, string];
       const values = list.split(',').map((v) => v.trim());
-      return (l) => (op === 'in' ? key in l && values.includes(l[key] as string) : !(key in l) || !values.includes(l[key] as string));
+      return (l) =>
+        op === 'in'
+          ? key in l && values.includes(l[key] as string)
+          : !(key in l) || !values.includes(l[key] as string);
     }
     m = /^([^!=\s]+)\s*(==|=|!=)\s*(.*)$/.exec(r);
     if (m) {
@@ -73,11 +102,19 @@ export function labelMatcher(selector: string | undefined): (labels: Record<stri
 }
 
 function fieldMatcher(selector: string | undefined): (o: KubeObject) => boolean {
-  const reqs = (selector ?? '').split(',').filter(Boolean).map((r) => /^([^!=]+)(!=|==|=)(.*)$/.exec(r.trim()));
+  const reqs = (selector ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((r) => /^([^!=]+)(!=|==|=)(.*)$/.exec(r.trim()));
   return (o) =>
     reqs.every((m) => {
       if (!m) return false;
-      const value = m[1] === 'metadata.name' ? o.metadata.name : m[1] === 'metadata.namespace' ? o.metadata.namespace : undefined;
+      const value =
+        m[1] === 'metadata.name'
+          ? o.metadata.name
+          : m[1] === 'metadata.namespace'
+            ? o.metadata.namespace
+            : undefined;
       return m[2] === '!=' ? value !== m[3] : value === m[3];
     });
 }
@@ -108,10 +145,21 @@ export class ContractStore implements ObjectStore {
     return o && structuredClone(o);
   }
 
-  list(type: ResourceType, namespace: string | undefined, opts: ListOptions = {}): { items: KubeObject[]; resourceVersion: string } {
+  list(
+    type: ResourceType,
+    namespace: string | undefined,
+    opts: ListOptions = {},
+  ): { items: KubeObject[]; resourceVersion: string } {
     const matches = this.matcher(opts);
-    const items = [...this.objects.values()].filter((o) => this.isType(o, type) && (namespace === undefined || o.metadata.namespace === namespace) && matches(o));
-    items.sort((a, b) => `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`));
+    const items = [...this.objects.values()].filter(
+      (o) =>
+        this.isType(o, type) && (namespace === undefined || o.metadata.namespace === namespace) && matches(o),
+    );
+    items.sort((a, b) =>
+      `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(
+        `${b.metadata.namespace}/${b.metadata.name}`,
+      ),
+    );
     return { items: items.map((o) => structuredClone(o)), resourceVersion: this.resourceVersion() };
   }
 
@@ -123,9 +171,12 @@ export class ContractStore implements ObjectStore {
     else delete meta.namespace;
     if (!meta.name && meta.generateName) meta.name = meta.generateName + randomUUID().slice(0, 5);
     if (!meta.name) throw new StoreError(422, 'Invalid', `${type.resource}: metadata.name: Required value`);
-    if (this.objects.has(this.key(type, meta.namespace, meta.name))) throw new StoreError(409, 'AlreadyExists', `${type.resource} "${meta.name}" already exists`);
+    if (this.objects.has(this.key(type, meta.namespace, meta.name)))
+      throw new StoreError(409, 'AlreadyExists', `${type.resource} "${meta.name}" already exists`);
     meta.uid = randomUUID();
-    meta.creationTimestamp = this.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    meta.creationTimestamp = this.now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
     if (WITH_STATUS.has(type.kind)) meta.generation = 1;
     if (type.kind === 'Job') defaultJobSelector(o);
     this.put(type, o, 'ADDED');
@@ -134,24 +185,44 @@ export class ContractStore implements ObjectStore {
 
   update(input: KubeObject, opts: UpdateOptions = {}): KubeObject {
     const type = this.requireType(input);
-    const stored = this.objects.get(this.key(type, input.metadata.namespace ?? (type.namespaced ? 'default' : undefined), input.metadata.name ?? ''));
+    const stored = this.objects.get(
+      this.key(
+        type,
+        input.metadata.namespace ?? (type.namespaced ? 'default' : undefined),
+        input.metadata.name ?? '',
+      ),
+    );
     if (!stored) throw new StoreError(404, 'NotFound', `${type.resource} "${input.metadata.name}" not found`);
-    if (input.metadata.resourceVersion && input.metadata.resourceVersion !== stored.metadata.resourceVersion) {
-      throw new StoreError(409, 'Conflict', `Operation cannot be fulfilled on ${type.resource} "${input.metadata.name}": the object has been modified`);
+    if (
+      input.metadata.resourceVersion &&
+      input.metadata.resourceVersion !== stored.metadata.resourceVersion
+    ) {
+      throw new StoreError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${type.resource} "${input.metadata.name}": the object has been modified`,
+      );
     }
     let next: KubeObject;
-    if (opts.subresource === 'status') next = { ...structuredClone(stored), status: structuredClone(input.status) };
+    if (opts.subresource === 'status')
+      next = { ...structuredClone(stored), status: structuredClone(input.status) };
     else {
       next = structuredClone(input);
       next.metadata = { ...next.metadata };
-      for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'generation', 'namespace'] as const) next.metadata[k] = stored.metadata[k] as never;
+      for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'generation', 'namespace'] as const)
+        next.metadata[k] = stored.metadata[k] as never;
       if (STATUS_SUBRESOURCE.has(type.kind)) next.status = structuredClone(stored.status);
-      if (WITH_STATUS.has(type.kind) && JSON.stringify(input.spec) !== JSON.stringify(stored.spec)) next.metadata.generation = (stored.metadata.generation ?? 0) + 1;
+      if (WITH_STATUS.has(type.kind) && JSON.stringify(input.spec) !== JSON.stringify(stored.spec))
+        next.metadata.generation = (stored.metadata.generation ?? 0) + 1;
     }
     for (const k of Object.keys(next.metadata)) if (next.metadata[k] === undefined) delete next.metadata[k];
     next.metadata.resourceVersion = stored.metadata.resourceVersion;
     if (JSON.stringify(next) === JSON.stringify(stored)) return structuredClone(stored);
-    if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length && !this.awaitsKubelet(type, next)) {
+    if (
+      next.metadata.deletionTimestamp &&
+      !next.metadata.finalizers?.length &&
+      !this.awaitsKubelet(type, next)
+    ) {
       this.remove(type, next);
       return structuredClone(next);
     }
@@ -159,10 +230,16 @@ export class ContractStore implements ObjectStore {
     return structuredClone(next);
   }
 
-  delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions = {}): KubeObject {
+  delete(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    opts: DeleteOptions = {},
+  ): KubeObject {
     const stored = this.objects.get(this.key(type, namespace, name));
     if (!stored) throw new StoreError(404, 'NotFound', `${type.resource} "${name}" not found`);
-    if (opts.preconditions?.uid && opts.preconditions.uid !== stored.metadata.uid) throw new StoreError(409, 'Conflict', 'Precondition failed: UID mismatch');
+    if (opts.preconditions?.uid && opts.preconditions.uid !== stored.metadata.uid)
+      throw new StoreError(409, 'Conflict', 'Precondition failed: UID mismatch');
     const o = structuredClone(stored);
     const graceful = this.gracefulPodDeletion && type.kind === 'Pod' && opts.gracePeriodSeconds !== 0;
     if (!o.metadata.finalizers?.length && !graceful) {
@@ -170,20 +247,32 @@ export class ContractStore implements ObjectStore {
       return o;
     }
     if (!o.metadata.deletionTimestamp) {
-      const grace = graceful ? (opts.gracePeriodSeconds ?? (o.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds ?? 30) : 0;
-      o.metadata.deletionTimestamp = new Date(this.now().getTime() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const grace = graceful
+        ? (opts.gracePeriodSeconds ??
+          (o.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds ??
+          30)
+        : 0;
+      o.metadata.deletionTimestamp = new Date(this.now().getTime() + grace * 1000)
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z');
       o.metadata.deletionGracePeriodSeconds = grace;
       this.put(type, o, 'MODIFIED', stored);
     }
     return structuredClone(o);
   }
 
-  watch(type: ResourceType, namespace: string | undefined, opts: ListOptions & { resourceVersion?: string }, onEvent: (event: WatchEvent) => void): () => void {
+  watch(
+    type: ResourceType,
+    namespace: string | undefined,
+    opts: ListOptions & { resourceVersion?: string },
+    onEvent: (event: WatchEvent) => void,
+  ): () => void {
     const w: Watcher = { type, namespace, matches: this.matcher(opts), onEvent };
     if (opts.resourceVersion && opts.resourceVersion !== '0') {
       const from = Number(opts.resourceVersion);
       const oldest = this.log[0]?.rv ?? this.rv + 1;
-      if (from < oldest - 1 && from < this.rv) throw new StoreError(410, 'Gone', `too old resource version: ${from} (${oldest - 1})`);
+      if (from < oldest - 1 && from < this.rv)
+        throw new StoreError(410, 'Gone', `too old resource version: ${from} (${oldest - 1})`);
       for (const l of this.log) if (l.rv > from) this.deliver(w, l);
     }
     this.watchers.add(w);
@@ -191,7 +280,9 @@ export class ContractStore implements ObjectStore {
   }
 
   private awaitsKubelet(type: ResourceType, o: KubeObject): boolean {
-    return this.gracefulPodDeletion && type.kind === 'Pod' && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0;
+    return (
+      this.gracefulPodDeletion && type.kind === 'Pod' && (o.metadata.deletionGracePeriodSeconds ?? 0) > 0
+    );
   }
 
   private put(type: ResourceType, o: KubeObject, event: 'ADDED' | 'MODIFIED', previous?: KubeObject): void {
@@ -210,12 +301,15 @@ export class ContractStore implements ObjectStore {
       const depType = this.typeFor(dep.apiVersion, dep.kind);
       if (orphan) {
         const next = structuredClone(dep);
-        next.metadata.ownerReferences = (dep.metadata.ownerReferences ?? []).filter((r) => r.uid !== o.metadata.uid);
+        next.metadata.ownerReferences = (dep.metadata.ownerReferences ?? []).filter(
+          (r) => r.uid !== o.metadata.uid,
+        );
         if (!next.metadata.ownerReferences.length) delete next.metadata.ownerReferences;
         if (depType) this.put(depType, next, 'MODIFIED', dep);
         continue;
       }
-      if (depType && this.objects.has(this.key(depType, dep.metadata.namespace, dep.metadata.name as string))) this.delete(depType, dep.metadata.namespace, dep.metadata.name as string);
+      if (depType && this.objects.has(this.key(depType, dep.metadata.namespace, dep.metadata.name as string)))
+        this.delete(depType, dep.metadata.namespace, dep.metadata.name as string);
     }
   }
 
@@ -252,18 +346,31 @@ export class ContractStore implements ObjectStore {
 
   private requireType(o: KubeObject): ResourceType {
     const type = this.typeFor(o.apiVersion, o.kind);
-    if (!type) throw new StoreError(404, 'NotFound', `no kind "${o.kind}" is registered for version "${o.apiVersion}"`);
+    if (!type)
+      throw new StoreError(
+        404,
+        'NotFound',
+        `no kind "${o.kind}" is registered for version "${o.apiVersion}"`,
+      );
     return type;
   }
 }
 
 /** The API server generates a Job's selector and pod labels from its uid (batch/job strategy). */
 function defaultJobSelector(job: KubeObject): void {
-  const spec = (job.spec ??= {}) as { selector?: unknown; manualSelector?: boolean; template?: { metadata?: { labels?: Record<string, string> } } };
+  const spec = (job.spec ??= {}) as {
+    selector?: unknown;
+    manualSelector?: boolean;
+    template?: { metadata?: { labels?: Record<string, string> } };
+  };
   if (spec.manualSelector || spec.selector) return;
   const uid = job.metadata.uid as string;
   spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
   const template = (spec.template ??= {});
   const meta = (template.metadata ??= {});
-  meta.labels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': job.metadata.name as string, ...(meta.labels ?? {}) };
+  meta.labels = {
+    'batch.kubernetes.io/controller-uid': uid,
+    'batch.kubernetes.io/job-name': job.metadata.name as string,
+    ...(meta.labels ?? {}),
+  };
 }

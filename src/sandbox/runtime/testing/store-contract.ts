@@ -8,11 +8,19 @@ import { StoreError, type KubeObject, type ObjectStore, type WatchEvent } from '
 
 export type StoreFactory = () => ObjectStore & { gracefulPodDeletion: boolean };
 
-const deployment = (name: string, image = 'nginx:1', labels: Record<string, string> = { app: name }): KubeObject => ({
+const deployment = (
+  name: string,
+  image = 'nginx:1',
+  labels: Record<string, string> = { app: name },
+): KubeObject => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name, namespace: 'default', labels },
-  spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image }] } } },
+  spec: {
+    replicas: 1,
+    selector: { matchLabels: { app: name } },
+    template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image }] } },
+  },
 });
 
 /** Watch delivery may be deferred (the API server's store batches it in a microtask). */
@@ -32,7 +40,8 @@ export function storeContract(name: string, make: StoreFactory): void {
   describe(`ObjectStore contract: ${name}`, () => {
     const setup = () => {
       const store = make();
-      if (!store.get(store.typeFor('v1', 'Namespace')!, undefined, 'default')) store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+      if (!store.get(store.typeFor('v1', 'Namespace')!, undefined, 'default'))
+        store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
       return { store, deploy: store.typeFor('apps/v1', 'Deployment')!, pod: store.typeFor('v1', 'Pod')! };
     };
 
@@ -43,7 +52,12 @@ export function storeContract(name: string, make: StoreFactory): void {
       expect(d.metadata.uid).toBeTruthy();
       expect(d.metadata.resourceVersion).toMatch(/^\d+$/);
       expect(d.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-      const p = store.create({ apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'web-', namespace: 'default' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
+      const p = store.create({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { generateName: 'web-', namespace: 'default' },
+        spec: { containers: [{ name: 'c', image: 'x' }] },
+      });
       expect(p.metadata.name).toMatch(/^web-.+/);
       expect(errorOf(() => store.create(deployment('web'))).status).toBe(409);
     });
@@ -71,7 +85,10 @@ export function storeContract(name: string, make: StoreFactory): void {
     it('the status subresource writes only status; the main resource ignores status', () => {
       const { store, deploy } = setup();
       const d = store.create(deployment('web'));
-      const s = store.update({ ...d, spec: { ...(d.spec as object), replicas: 5 }, status: { replicas: 3 } }, { subresource: 'status' });
+      const s = store.update(
+        { ...d, spec: { ...(d.spec as object), replicas: 5 }, status: { replicas: 3 } },
+        { subresource: 'status' },
+      );
       expect(s.status).toEqual({ replicas: 3 });
       expect((s.spec as { replicas: number }).replicas).toBe(1);
       const m = store.update({ ...s, status: { replicas: 9 } });
@@ -83,7 +100,8 @@ export function storeContract(name: string, make: StoreFactory): void {
       const { store, deploy } = setup();
       store.create(deployment('a', 'x', { app: 'a', tier: 'web' }));
       store.create(deployment('b', 'x', { app: 'b', tier: 'db' }));
-      const names = (sel: { labelSelector?: string; fieldSelector?: string }) => store.list(deploy, 'default', sel).items.map((o) => o.metadata.name);
+      const names = (sel: { labelSelector?: string; fieldSelector?: string }) =>
+        store.list(deploy, 'default', sel).items.map((o) => o.metadata.name);
       expect(names({ labelSelector: 'tier=web' })).toEqual(['a']);
       expect(names({ labelSelector: 'tier in (web,db),app!=b' })).toEqual(['a']);
       expect(names({ labelSelector: 'tier' })).toEqual(['a', 'b']);
@@ -104,14 +122,20 @@ export function storeContract(name: string, make: StoreFactory): void {
       await settle();
       stop();
       store.create(deployment('after'));
-      expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED web', 'MODIFIED web', 'DELETED web']);
+      expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual([
+        'ADDED web',
+        'MODIFIED web',
+        'DELETED web',
+      ]);
     });
 
     it('a watch sees an object leave its label selector as DELETED and enter it as ADDED', async () => {
       const { store, deploy } = setup();
       const { resourceVersion } = store.list(deploy, 'default');
       const events: string[] = [];
-      const stop = store.watch(deploy, 'default', { resourceVersion, labelSelector: 'tier=web' }, (e) => events.push(`${e.type} ${e.object.metadata.labels?.tier}`));
+      const stop = store.watch(deploy, 'default', { resourceVersion, labelSelector: 'tier=web' }, (e) =>
+        events.push(`${e.type} ${e.object.metadata.labels?.tier}`),
+      );
       const d = store.create(deployment('a', 'x', { app: 'a', tier: 'web' }));
       const moved = store.update({ ...d, metadata: { ...d.metadata, labels: { app: 'a', tier: 'db' } } });
       store.update({ ...moved, metadata: { ...moved.metadata, labels: { app: 'a', tier: 'web' } } });
@@ -125,13 +149,18 @@ export function storeContract(name: string, make: StoreFactory): void {
       const { resourceVersion } = store.list(deploy, 'default');
       store.create(deployment('web'));
       const events: string[] = [];
-      store.watch(deploy, 'default', { resourceVersion }, (e) => events.push(`${e.type} ${e.object.metadata.name}`))();
+      store.watch(deploy, 'default', { resourceVersion }, (e) =>
+        events.push(`${e.type} ${e.object.metadata.name}`),
+      )();
       expect(events).toEqual(['ADDED web']);
     });
 
     it('finalizers hold a delete with deletionTimestamp until they are removed; dependents are collected', () => {
       const { store, deploy, pod } = setup();
-      const d = store.create({ ...deployment('web'), metadata: { ...deployment('web').metadata, finalizers: ['example.com/hold'] } });
+      const d = store.create({
+        ...deployment('web'),
+        metadata: { ...deployment('web').metadata, finalizers: ['example.com/hold'] },
+      });
       const deleted = store.delete(deploy, 'default', 'web');
       expect(deleted.metadata.deletionTimestamp).toBeTruthy();
       const held = store.get(deploy, 'default', 'web') as KubeObject;
@@ -139,7 +168,19 @@ export function storeContract(name: string, make: StoreFactory): void {
       store.create({
         apiVersion: 'v1',
         kind: 'Pod',
-        metadata: { name: 'child', namespace: 'default', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid as string, controller: true }] },
+        metadata: {
+          name: 'child',
+          namespace: 'default',
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              name: 'web',
+              uid: d.metadata.uid as string,
+              controller: true,
+            },
+          ],
+        },
         spec: { containers: [{ name: 'c', image: 'x' }] },
       });
       store.update({ ...held, metadata: { ...held.metadata, finalizers: [] } });
@@ -153,7 +194,19 @@ export function storeContract(name: string, make: StoreFactory): void {
       store.create({
         apiVersion: 'v1',
         kind: 'Pod',
-        metadata: { name: 'child', namespace: 'default', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: d.metadata.uid as string, controller: true }] },
+        metadata: {
+          name: 'child',
+          namespace: 'default',
+          ownerReferences: [
+            {
+              apiVersion: 'apps/v1',
+              kind: 'Deployment',
+              name: 'web',
+              uid: d.metadata.uid as string,
+              controller: true,
+            },
+          ],
+        },
         spec: { containers: [{ name: 'c', image: 'x' }] },
       });
       store.delete(deploy, 'default', 'web', { propagationPolicy: 'Orphan' });
@@ -165,7 +218,12 @@ export function storeContract(name: string, make: StoreFactory): void {
     it('with a kubelet, a pod delete waits for the grace-0 delete', () => {
       const { store, pod } = setup();
       store.gracefulPodDeletion = true;
-      store.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' }, spec: { nodeName: 'sandbox-node', containers: [{ name: 'c', image: 'x' }] } });
+      store.create({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', namespace: 'default' },
+        spec: { nodeName: 'sandbox-node', containers: [{ name: 'c', image: 'x' }] },
+      });
       store.delete(pod, 'default', 'p');
       expect(store.get(pod, 'default', 'p')?.metadata.deletionTimestamp).toBeTruthy();
       store.delete(pod, 'default', 'p', { gracePeriodSeconds: 0 });
