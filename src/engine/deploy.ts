@@ -17,7 +17,8 @@ import { cleanUpAfterDeploy } from './clean-up.js';
 import { AbortRequested, controlRef, PromotionGate, watchForAbort } from './control.js';
 import { ensureCredentials } from './credentials.js';
 import { DEPLOY_TIMEOUT_SECONDS, FIELD_MANAGER, ROLLBACK_TIMEOUT_SECONDS } from './defaults.js';
-import { durationOr } from './duration.js';
+import { Budget, DeadlineExceeded } from './deadline.js';
+import { durationOr, formatDuration } from './duration.js';
 import { liveColours } from './live.js';
 import { DeployLock } from './lock.js';
 import { MigrationFailed, runMigration } from './migrate.js';
@@ -93,9 +94,7 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
     return { outcome: 'dry-run', exitCode: EXIT_OK, plan, analysis: [] };
   }
 
-  const deadline =
-    ctx.clock.now().getTime() +
-    (req.timeoutMs ?? durationOr(app.deploy.timeout, DEPLOY_TIMEOUT_SECONDS * 1000));
+  const timeoutMs = req.timeoutMs ?? durationOr(app.deploy.timeout, DEPLOY_TIMEOUT_SECONDS * 1000);
   const lockOptions = {
     cluster: ctx.cluster,
     clock: ctx.clock,
@@ -124,7 +123,7 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
       objects,
       steps,
       providersFor,
-      { deadline, lockLost: lockLost.signal },
+      { timeoutMs, lockLost: lockLost.signal },
       after,
     );
   } finally {
@@ -146,7 +145,7 @@ async function deployLocked(
   objects: KubeObject[],
   steps: StepRecorder,
   providersFor: (plan: DeployPlan) => Map<string, AnalysisProvider>,
-  d: { deadline: number; lockLost: AbortSignal },
+  d: { timeoutMs: number; lockLost: AbortSignal },
   after: AfterUnlock,
 ): Promise<DeployResult> {
   const { app } = req;
@@ -196,12 +195,11 @@ async function deployLocked(
     // A canary left routing by a deploy that died (or whose way back failed) goes first: weights, canary objects, a pinned stable Service.
     const recovered =
       latest?.phase === 'pending' || latest?.phase === 'failed'
-        ? await recoverCanaries(
-            ctx.cluster,
-            app.namespace,
-            app.app,
-            objects,
-            AbortSignal.any([AbortSignal.timeout(ROLLBACK_TIMEOUT_SECONDS * 1000), d.lockLost]),
+        ? await withBudget(
+            new Budget(ctx.clock, ROLLBACK_TIMEOUT_SECONDS * 1000, 'the clean-up of an interrupted canary', [
+              d.lockLost,
+            ]),
+            (signal) => recoverCanaries(ctx.cluster, app.namespace, app.app, objects, signal),
           )
         : [];
     if (recovered.length)
@@ -224,12 +222,9 @@ async function deployLocked(
     controlRef(app.namespace, app.app, app.environment),
     revision,
   );
-  const wait = () =>
-    AbortSignal.any([
-      AbortSignal.timeout(Math.max(1, d.deadline - ctx.clock.now().getTime())),
-      d.lockLost,
-      abort.signal,
-    ]);
+  // The deploy's one budget: every wait below takes this signal (and nothing sets a timer of its own).
+  const budget = new Budget(ctx.clock, d.timeoutMs, 'the deploy timeout', [d.lockLost, abort.signal]);
+  const wait = () => budget.signal;
   const run: StrategyRun = {
     ctx,
     app,
@@ -268,13 +263,14 @@ async function deployLocked(
       };
     }
     // The way back has its own budget: the deploy's may be what ran out.
-    const back = {
-      ...run,
-      wait: () => AbortSignal.any([AbortSignal.timeout(ROLLBACK_TIMEOUT_SECONDS * 1000), d.lockLost]),
-    };
+    const backBudget = new Budget(ctx.clock, ROLLBACK_TIMEOUT_SECONDS * 1000, 'the rollback budget', [
+      d.lockLost,
+    ]);
+    const back = { ...run, wait: () => backBudget.signal };
     try {
       await steps.run('switch', () => strategy.revert(back), `roll back to revision ${previous.revision}`);
     } catch (err) {
+      backBudget.dispose();
       const why = (err as Error).message;
       const rec = await finish('failed', {
         message: `${reason}; the rollback to revision ${previous.revision} failed: ${why}`,
@@ -289,6 +285,7 @@ async function deployLocked(
         message: `${reason}, and rolling back to revision ${previous.revision} failed: ${why}. Run \`slipway rollback --env ${app.environment} --to ${previous.revision}\` once the cluster is healthy.`,
       };
     }
+    backBudget.dispose();
     const rec = await finish(phase, { message: reason, analysis });
     return {
       outcome: phase,
@@ -341,8 +338,18 @@ async function deployLocked(
     if (!failure) throw err;
     return revert(failure.reason, failure.phase, err instanceof StrategyFailed ? err.analysis : []);
   } finally {
+    budget.dispose();
     stopWatching.abort();
     await watching;
+  }
+}
+
+/** Runs `fn` with the budget's signal and disposes of the budget after. */
+async function withBudget<T>(budget: Budget, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  try {
+    return await fn(budget.signal);
+  } finally {
+    budget.dispose();
   }
 }
 
@@ -400,9 +407,9 @@ function describeFailure(
     };
   if (err instanceof StrategyFailed || err instanceof MigrationFailed)
     return { reason: err.message, phase: 'rolled-back' };
-  if (err instanceof Error && err.name === 'TimeoutError')
+  if (err instanceof DeadlineExceeded)
     return {
-      reason: 'the deploy did not finish before its timeout (--timeout or deploy.timeout)',
+      reason: `the deploy did not finish within its timeout of ${formatDuration(err.ms)} (--timeout or deploy.timeout)`,
       phase: 'rolled-back',
     };
   return undefined;

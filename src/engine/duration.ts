@@ -11,3 +11,13 @@ export function parseDuration(text: string): number {
 export function durationOr(text: string | undefined, fallbackMs: number): number {
   return text === undefined ? fallbackMs : parseDuration(text);
 }
+
+/** The inverse for messages: 120000 → `2m`, 90000 → `1m30s`, 1500 → `1.5s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  if (ms % 1000 !== 0 || ms < 60_000) return `${Number((ms / 1000).toFixed(1))}s`;
+  const h = Math.floor(ms / 3_600_000);
+  const m = Math.floor((ms % 3_600_000) / 60_000);
+  const s = Math.floor((ms % 60_000) / 1000);
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}`;
+}

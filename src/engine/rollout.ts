@@ -5,6 +5,7 @@
  * A Progressing condition with reason ProgressDeadlineExceeded is a failed rollout.
  */
 import type { Cluster, KubeObject, ObjectRef } from '../cluster/cluster.js';
+import { LinkedSignal } from './deadline.js';
 
 export interface Deployment extends KubeObject {
   spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
@@ -86,11 +87,10 @@ export async function waitForRollouts(
   signal: AbortSignal,
 ): Promise<void> {
   // The first failure ends every other watch too, so no connection outlives the step.
-  const done = new AbortController();
-  const both = AbortSignal.any([signal, done.signal]);
+  const done = new LinkedSignal([signal]);
   try {
-    await Promise.all(refs.map((ref) => cluster.watch<Deployment>(ref, rolloutComplete, both)));
+    await Promise.all(refs.map((ref) => cluster.watch<Deployment>(ref, rolloutComplete, done.signal)));
   } finally {
-    done.abort();
+    done.abort(new Error('the rollout wait ended'));
   }
 }

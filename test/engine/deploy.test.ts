@@ -16,6 +16,7 @@ import { MemoryReleaseStore } from '../../src/engine/releases/memory.js';
 import type { Deployment } from '../../src/engine/rollout.js';
 import { UserError } from '../../src/errors.js';
 import { parseSpec } from '../../src/spec/parse.js';
+import { forceGc } from '../helpers/gc.js';
 import { resolveEnvironment } from '../../src/spec/resolve.js';
 import type { ResolvedApp } from '../../src/spec/resolved.js';
 
@@ -41,27 +42,36 @@ function deploymentController(cluster: MemoryCluster, name: string, signal: Abor
       if (!d || signal.aborted) return;
       const replicas = d.spec?.replicas ?? 1;
       const broken = JSON.stringify(d.spec).includes(':broken');
-      const status = broken
+      // `:stuck` pods run and never get ready: no progress deadline within the test, only the deploy's timeout ends the wait.
+      const stuck = JSON.stringify(d.spec).includes(':stuck');
+      const status = stuck
         ? {
             observedGeneration: d.metadata.generation,
-            replicas,
-            updatedReplicas: 0,
-            availableReplicas: 0,
-            conditions: [
-              {
-                type: 'Progressing',
-                status: 'False',
-                reason: 'ProgressDeadlineExceeded',
-                message: 'ReplicaSet has timed out progressing.',
-              },
-            ],
-          }
-        : {
-            observedGeneration: d.metadata.generation,
-            replicas,
+            replicas: replicas * 2,
             updatedReplicas: replicas,
             availableReplicas: replicas,
-          };
+          }
+        : broken
+          ? {
+              observedGeneration: d.metadata.generation,
+              replicas,
+              updatedReplicas: 0,
+              availableReplicas: 0,
+              conditions: [
+                {
+                  type: 'Progressing',
+                  status: 'False',
+                  reason: 'ProgressDeadlineExceeded',
+                  message: 'ReplicaSet has timed out progressing.',
+                },
+              ],
+            }
+          : {
+              observedGeneration: d.metadata.generation,
+              replicas,
+              updatedReplicas: replicas,
+              availableReplicas: replicas,
+            };
       await cluster.replace({ ...d, status });
     }
   })();
@@ -207,6 +217,29 @@ describe('deploy on the in-memory cluster', () => {
     expect(result.outcome).toBe('failed');
     expect(result.exitCode).toBe(3);
     expect(result.message).toMatch(/progress deadline.*first release/);
+  });
+
+  it('a rollout that never completes ends at the deploy timeout, garbage collections notwithstanding: rolled back, exit 1', async () => {
+    const { ctx, cluster, store, stop } = setup();
+    await deploy(ctx, withImage('1.0.0'));
+    let running = true;
+    const deploying = deploy(ctx, { ...withImage('stuck'), timeoutMs: 1000 }).finally(
+      () => (running = false),
+    );
+    while (running) {
+      await forceGc();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const result = await deploying;
+    stop.abort();
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.exitCode).toBe(1);
+    expect(result.message).toContain('the deploy timeout ran out (1s)');
+    const d = await cluster.get<
+      KubeObject & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }
+    >({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name: 'sample-web' });
+    expect(d?.spec.template.spec.containers[0]?.image).toBe('sample-service:1.0.0');
+    expect((await store.list('sample', 'dev')).map((r) => r.phase)).toEqual(['deployed', 'rolled-back']);
   });
 
   it('a deploy held by someone else is refused before anything is written', async () => {

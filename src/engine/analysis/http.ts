@@ -6,6 +6,7 @@
  */
 import { UserError } from '../../errors.js';
 import type { Analysis } from '../../spec/schema.js';
+import { withTimeout } from '../deadline.js';
 import { ANALYSIS_REQUEST_TIMEOUT_MS } from '../defaults.js';
 import { parseDuration } from '../duration.js';
 import type {
@@ -47,9 +48,15 @@ export class HttpProvider implements AnalysisProvider {
     });
     let status: number;
     let text: string;
+    const request = withTimeout(
+      this.env.clock,
+      signal,
+      ANALYSIS_REQUEST_TIMEOUT_MS,
+      'the HTTP check time limit',
+    );
     try {
       const res = await (this.env.fetch ?? fetch)(this.check.url, {
-        signal: AbortSignal.any([signal, AbortSignal.timeout(ANALYSIS_REQUEST_TIMEOUT_MS)]),
+        signal: request.signal,
         redirect: 'manual',
       });
       status = res.status;
@@ -57,6 +64,8 @@ export class HttpProvider implements AnalysisProvider {
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       return done('error', `GET ${this.check.url} failed: ${(err as Error).message}`);
+    } finally {
+      request.dispose();
     }
     const latencyMs = Math.round(performance.now() - t0);
     const problems: string[] = [];

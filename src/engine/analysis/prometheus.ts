@@ -7,6 +7,7 @@
  */
 import { UserError } from '../../errors.js';
 import type { Analysis } from '../../spec/schema.js';
+import { withTimeout } from '../deadline.js';
 import { ANALYSIS_NO_DATA, ANALYSIS_REQUEST_TIMEOUT_MS } from '../defaults.js';
 import {
   conditionOf,
@@ -61,15 +62,21 @@ export class PrometheusProvider implements AnalysisProvider {
     });
     const url = `${this.address.replace(/\/$/, '')}/api/v1/query?${new URLSearchParams({ query: this.query })}`;
     let body: QueryResponse;
+    const request = withTimeout(
+      this.env.clock,
+      signal,
+      ANALYSIS_REQUEST_TIMEOUT_MS,
+      'the Prometheus query time limit',
+    );
     try {
-      const res = await (this.env.fetch ?? fetch)(url, {
-        signal: AbortSignal.any([signal, AbortSignal.timeout(ANALYSIS_REQUEST_TIMEOUT_MS)]),
-      });
+      const res = await (this.env.fetch ?? fetch)(url, { signal: request.signal });
       body = (await res.json()) as QueryResponse;
       if (!res.ok && body.status !== 'error') return done('error', `Prometheus answered HTTP ${res.status}`);
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       return done('error', `cannot query Prometheus at ${this.address}: ${(err as Error).message}`);
+    } finally {
+      request.dispose();
     }
     if (body.status !== 'success' || !body.data)
       return done(

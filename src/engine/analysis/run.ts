@@ -10,6 +10,7 @@
  */
 import type { Analysis } from '../../spec/schema.js';
 import type { Clock } from '../clock.js';
+import { LinkedSignal } from '../deadline.js';
 import {
   ANALYSIS_CONSECUTIVE_ERROR_LIMIT,
   ANALYSIS_COUNT,
@@ -114,12 +115,14 @@ export async function runAnalysis(input: RunAnalysisInput): Promise<AnalysisResu
     measurements,
     ...decision,
   });
-  const wait = input.stop ? AbortSignal.any([input.signal, input.stop]) : input.signal;
   const sleep = async (ms: number) => {
+    const wait = new LinkedSignal(input.stop ? [input.signal, input.stop] : [input.signal]);
     try {
-      await input.clock.sleep(ms, wait);
+      await input.clock.sleep(ms, wait.signal);
     } catch (err) {
       if (input.signal.aborted) throw err;
+    } finally {
+      wait.dispose();
     }
   };
   if (settings.initialDelayMs > 0) await sleep(settings.initialDelayMs);

@@ -7,6 +7,7 @@ import type { ResolvedApp } from '../../spec/resolved.js';
 import type { AnalysisProvider } from '../analysis/provider.js';
 import { runAnalysis, settingsOf, type AnalysisResult } from '../analysis/run.js';
 import type { EngineContext } from '../context.js';
+import { LinkedSignal } from '../deadline.js';
 
 export async function runAnalyses(
   ctx: EngineContext,
@@ -21,13 +22,14 @@ export async function runAnalyses(
     const provider = providers.get(name);
     const spec = app.deploy.analysis?.[name];
     if (!provider || !spec) throw new Error(`analysis ${name} has no provider`);
+    const linked = new LinkedSignal([signal, stopOthers.signal]);
     try {
       const result = await runAnalysis({
         name,
         spec,
         provider,
         clock: ctx.clock,
-        signal: AbortSignal.any([signal, stopOthers.signal]),
+        signal: linked.signal,
         ...(stop ? { stop } : {}),
         onMeasurement: (m, index) => ctx.emit({ type: 'measurement', analysis: name, index, measurement: m }),
       });
@@ -44,6 +46,8 @@ export async function runAnalyses(
         phase: 'inconclusive',
         message: 'stopped: another analysis did not pass',
       };
+    } finally {
+      linked.dispose();
     }
   });
   return Promise.all(runs);

@@ -9,6 +9,7 @@
  * the stable back as the previous release had it; until promotion its pod template is never touched.
  */
 import { refOf, type KubeObject } from '../../cluster/cluster.js';
+import { LinkedSignal } from '../deadline.js';
 import { FIELD_MANAGER } from '../defaults.js';
 import { LABEL_ROLE, ROLE_CANARY } from '../plan/canary-labels.js';
 import { describeWeight } from '../plan/canary-plan.js';
@@ -119,10 +120,8 @@ export const canary: DeployStrategy = {
         })
       : Promise.resolve([]);
     watching.catch(() => undefined);
-    const run: StrategyRun = {
-      ...outer,
-      wait: () => AbortSignal.any([outer.wait(), backgroundFailed.signal]),
-    };
+    const steps = new LinkedSignal([outer.wait(), backgroundFailed.signal]);
+    const run: StrategyRun = { ...outer, wait: () => steps.signal };
     try {
       const served = await executeSteps(run, plan);
       stopBackground.abort();
@@ -131,6 +130,7 @@ export const canary: DeployStrategy = {
       return { ...served, analysis: [...served.analysis, ...results] };
     } finally {
       stopBackground.abort();
+      steps.dispose();
     }
   },
 

@@ -5,6 +5,7 @@
  */
 import type { ObjectRef } from '../../cluster/cluster.js';
 import type { AnalysisResult } from '../analysis/run.js';
+import { DeadlineExceeded } from '../deadline.js';
 import { diagnose, RolloutFailed, waitForRollouts } from '../rollout.js';
 import { StrategyFailed, type StrategyRun } from './strategy.js';
 
@@ -20,8 +21,8 @@ export async function rolloutGate(
     const why =
       err instanceof RolloutFailed
         ? err.message
-        : err instanceof Error && err.name === 'TimeoutError'
-          ? 'the rollout did not complete before the deploy timeout'
+        : err instanceof DeadlineExceeded
+          ? `the rollout did not complete before ${err.message}`
           : undefined;
     if (why === undefined) throw err;
     const detail = (await Promise.all(refs.map((ref) => diagnose(run.ctx.cluster, ref).catch(() => ''))))
