@@ -126,6 +126,17 @@ export interface Cluster {
     until: (obj: T | undefined) => boolean,
     signal: AbortSignal,
   ): Promise<T | undefined>;
+  /**
+   * The same for every object of a type that matches `opts.labelSelector` (all of them, by name):
+   * resolves with them as soon as `until` holds (on the list, then after every change), rejects
+   * with what `until` throws. Waiting on a workload's pods (crash loops, failed pulls) uses it.
+   */
+  watchList<T extends KubeObject>(
+    type: TypeRef,
+    opts: ListOptions,
+    until: (items: T[]) => boolean,
+    signal: AbortSignal,
+  ): Promise<T[]>;
   podLogs(ref: { namespace?: string; name: string }, opts?: PodLogOptions): Promise<string>;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Waiting on one object with a real watch, the list-then-watch pattern of client-go's Reflector:
- * list (with a field selector on the name) to get the current state and a resourceVersion, then
+ * Waiting on objects (one by name, or all that match a label selector) with a real watch, the
+ * list-then-watch pattern of client-go's Reflector: list to get the current state and a resourceVersion, then
  * watch from that resourceVersion so no change in between is missed. A watch the server closes
  * (its timeout) resumes from the last resourceVersion seen; a watch the server expired (410 Gone,
  * the resourceVersion was compacted) starts over with a fresh list.
@@ -8,13 +8,19 @@
 import type { Watch } from '@kubernetes/client-node';
 import { ClusterError, type KubeObject, type ObjectRef } from './cluster.js';
 
-export interface WatchObjectInput<T extends KubeObject> {
-  ref: ObjectRef;
+export interface WatchCollectionInput<T extends KubeObject> {
+  /** For messages: `Pod shop (app=web)`. */
+  what: string;
+  apiVersion: string;
+  kind: string;
   /** The collection URL path (`/apis/apps/v1/namespaces/shop/deployments`). */
   path: string;
-  until: (obj: T | undefined) => boolean;
+  /** Selectors the list and the watch both use (`fieldSelector: metadata.name=web`, `labelSelector: app=web`). */
+  selectors: { fieldSelector?: string; labelSelector?: string };
+  /** Sees every matching object, by name, after the list and after each change. */
+  until: (items: Map<string, T>) => boolean;
   signal: AbortSignal;
-  list: () => Promise<{ object: T | undefined; resourceVersion: string }>;
+  list: () => Promise<{ items: T[]; resourceVersion: string }>;
   watcher: Watch;
   translate: (err: unknown) => Error;
 }
@@ -29,13 +35,17 @@ interface StatusObject {
   metadata?: { resourceVersion?: string };
 }
 
-export function watchObject<T extends KubeObject>(input: WatchObjectInput<T>): Promise<T | undefined> {
-  const { ref, path, until, signal, list, watcher, translate } = input;
-  return new Promise<T | undefined>((resolve, reject) => {
+/** Resolves with the matching objects as soon as `until` holds for them. */
+export function watchCollection<T extends KubeObject>(
+  input: WatchCollectionInput<T>,
+): Promise<Map<string, T>> {
+  const { apiVersion, kind, path, selectors, until, signal, list, watcher, translate } = input;
+  return new Promise<Map<string, T>>((resolve, reject) => {
     let settled = false;
     let controller: AbortController | undefined;
     let resourceVersion = '';
     let idleReconnects = 0;
+    let items = new Map<string, T>();
 
     const settle = (fn: () => void): void => {
       if (settled) return;
@@ -47,9 +57,9 @@ export function watchObject<T extends KubeObject>(input: WatchObjectInput<T>): P
     const fail = (err: unknown): void =>
       settle(() => reject(err instanceof ClusterError ? err : translate(err)));
     const onAbort = (): void => settle(() => reject(signal.reason));
-    const evaluate = (obj: T | undefined): void => {
+    const evaluate = (): void => {
       try {
-        if (until(obj)) settle(() => resolve(obj));
+        if (until(items)) settle(() => resolve(items));
       } catch (err) {
         settle(() => reject(err));
       }
@@ -59,18 +69,15 @@ export function watchObject<T extends KubeObject>(input: WatchObjectInput<T>): P
       const current = await list();
       if (settled) return;
       resourceVersion = current.resourceVersion;
-      evaluate(current.object);
+      items = new Map(current.items.map((item) => [item.metadata.name ?? '', item]));
+      evaluate();
       if (!settled) await startWatch();
     };
 
     const startWatch = async (): Promise<void> => {
       let gone = false;
       let delivered = false;
-      const query = {
-        fieldSelector: `metadata.name=${ref.name}`,
-        resourceVersion,
-        allowWatchBookmarks: true,
-      };
+      const query = { ...selectors, resourceVersion, allowWatchBookmarks: true };
       controller = await watcher.watch(
         path,
         query,
@@ -85,7 +92,7 @@ export function watchObject<T extends KubeObject>(input: WatchObjectInput<T>): P
                 new ClusterError(
                   status.code ?? 500,
                   'Other',
-                  status.message ?? `watch of ${ref.kind} ${ref.name} failed`,
+                  status.message ?? `watch of ${input.what} failed`,
                 ),
               );
             return;
@@ -93,9 +100,10 @@ export function watchObject<T extends KubeObject>(input: WatchObjectInput<T>): P
           const obj = raw as KubeObject;
           if (obj.metadata?.resourceVersion) resourceVersion = obj.metadata.resourceVersion;
           if (type === 'BOOKMARK') return;
-          evaluate(
-            type === 'DELETED' ? undefined : ({ ...obj, apiVersion: ref.apiVersion, kind: ref.kind } as T),
-          );
+          const name = obj.metadata?.name ?? '';
+          if (type === 'DELETED') items.delete(name);
+          else items.set(name, { ...obj, apiVersion, kind } as T);
+          evaluate();
         },
         (err: unknown) => {
           if (settled) return;
@@ -123,4 +131,26 @@ export function watchObject<T extends KubeObject>(input: WatchObjectInput<T>): P
     signal.addEventListener('abort', onAbort);
     relist().catch(fail);
   });
+}
+
+export interface WatchObjectInput<T extends KubeObject> extends Omit<
+  WatchCollectionInput<T>,
+  'what' | 'apiVersion' | 'kind' | 'selectors' | 'until'
+> {
+  ref: ObjectRef;
+  until: (obj: T | undefined) => boolean;
+}
+
+/** One object: the collection watch with a field selector on its name. */
+export async function watchObject<T extends KubeObject>(input: WatchObjectInput<T>): Promise<T | undefined> {
+  const { ref, until } = input;
+  const found = await watchCollection<T>({
+    ...input,
+    what: `${ref.kind} ${ref.name}`,
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    selectors: { fieldSelector: `metadata.name=${ref.name}` },
+    until: (items) => until(items.get(ref.name)),
+  });
+  return found.get(ref.name);
 }

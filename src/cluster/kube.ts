@@ -16,7 +16,7 @@ import {
 } from '@kubernetes/client-node';
 import { translateError } from './kube-errors.js';
 import { loadKubeconfig, type KubeconfigOptions } from './kubeconfig.js';
-import { watchObject } from './kube-watch.js';
+import { watchCollection, watchObject } from './kube-watch.js';
 import { selectorString } from './selector.js';
 import {
   describeRef,
@@ -253,15 +253,64 @@ export class KubeCluster implements Cluster {
             `metadata.name=${ref.name}`,
           ),
         );
-        const item = (raw.items as KubeObject[])[0];
         return {
-          object: item ? ({ ...item, apiVersion: ref.apiVersion, kind: ref.kind } as T) : undefined,
+          items: (raw.items as KubeObject[]).map(
+            (item) => ({ ...item, apiVersion: ref.apiVersion, kind: ref.kind }) as T,
+          ),
           resourceVersion: raw.metadata?.resourceVersion ?? '',
         };
       },
       watcher: this.watcher,
       translate: (err) => translateError(err, this.description, `watch ${describeRef(full)}`),
     });
+  }
+
+  async watchList<T extends KubeObject>(
+    type: TypeRef,
+    opts: ListOptions,
+    until: (items: T[]) => boolean,
+    signal: AbortSignal,
+  ): Promise<T[]> {
+    const namespace = (await this.namespaced(type.apiVersion, type.kind))
+      ? (type.namespace ?? this.namespace)
+      : undefined;
+    const labelSelector = selectorString(opts.labelSelector);
+    const what = `${type.kind}${namespace ? ` ${namespace}` : ''}${labelSelector ? ` (${labelSelector})` : ''}`;
+    const path = await this.call(`watch ${what}`, () =>
+      this.api.collectionPath({ apiVersion: type.apiVersion, kind: type.kind, namespace }),
+    );
+    const found = await watchCollection<T>({
+      what,
+      apiVersion: type.apiVersion,
+      kind: type.kind,
+      path,
+      selectors: labelSelector ? { labelSelector } : {},
+      until: (items) => until([...items.values()]),
+      signal,
+      list: async () => {
+        const raw = await this.call(`list ${what}`, () =>
+          this.api.list(
+            type.apiVersion,
+            type.kind,
+            namespace,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            labelSelector,
+          ),
+        );
+        return {
+          items: (raw.items as KubeObject[]).map(
+            (item) => ({ ...item, apiVersion: type.apiVersion, kind: type.kind }) as T,
+          ),
+          resourceVersion: raw.metadata?.resourceVersion ?? '',
+        };
+      },
+      watcher: this.watcher,
+      translate: (err) => translateError(err, this.description, `watch ${what}`),
+    });
+    return [...found.values()];
   }
 
   async podLogs(ref: { namespace?: string; name: string }, opts: PodLogOptions = {}): Promise<string> {

@@ -216,33 +216,83 @@ export class MemoryCluster implements Cluster {
     signal: AbortSignal,
   ): Promise<T | undefined> {
     const r = this.normalise(ref);
-    return new Promise((resolve, reject) => {
+    const key = keyOf(r);
+    return this.waitFor(
+      'watch',
+      r,
+      () => this.objects.get(key)?.object,
+      (obj) => keyOf(this.ref(obj)) === key,
+      (current) => until(current ? (structuredClone(current) as T) : undefined),
+      signal,
+    ).then((obj) => (obj ? (structuredClone(obj) as T) : undefined));
+  }
+
+  watchList<T extends KubeObject>(
+    type: TypeRef,
+    opts: ListOptions,
+    until: (items: T[]) => boolean,
+    signal: AbortSignal,
+  ): Promise<T[]> {
+    const namespace = isClusterScoped(type.kind) ? undefined : (type.namespace ?? this.namespace);
+    const matches = (o: KubeObject): boolean =>
+      o.apiVersion === type.apiVersion &&
+      o.kind === type.kind &&
+      o.metadata.namespace === namespace &&
+      matchesSelector(o.metadata.labels, opts.labelSelector);
+    const current = (): T[] =>
+      structuredClone(
+        [...this.objects.values()]
+          .map((s) => s.object)
+          .filter(matches)
+          .sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '')),
+      ) as T[];
+    // A change to an object that stopped matching (labels removed) still re-evaluates: the set shrank.
+    return this.waitFor(
+      'watch',
+      { ...type, namespace, name: '*' },
+      current,
+      (obj) => obj.apiVersion === type.apiVersion && obj.kind === type.kind,
+      until,
+      signal,
+    );
+  }
+
+  /** Checks `until` against `current()` now and after every change `relevant` says concerns it. */
+  private waitFor<S>(
+    verb: Verb,
+    ref: ObjectRef,
+    current: () => S,
+    relevant: (obj: KubeObject) => boolean,
+    until: (state: S) => boolean,
+    signal: AbortSignal,
+  ): Promise<S> {
+    return new Promise<S>((resolve, reject) => {
       const finish = (fn: () => void): void => {
         this.listeners.delete(listener);
         signal.removeEventListener('abort', onAbort);
         fn();
       };
-      const check = (obj: KubeObject | undefined): void => {
+      const check = (): void => {
+        const state = current();
         try {
-          if (until(obj ? (structuredClone(obj) as T) : undefined))
-            finish(() => resolve(obj ? (structuredClone(obj) as T) : undefined));
+          if (until(state)) finish(() => resolve(state));
         } catch (err) {
           finish(() => reject(err));
         }
       };
-      const listener: Listener = (obj, type) => {
-        if (keyOf(this.ref(obj)) === keyOf(r)) check(type === 'DELETED' ? undefined : obj);
+      const listener: Listener = (obj) => {
+        if (relevant(obj)) check();
       };
       const onAbort = (): void => finish(() => reject(signal.reason));
       if (signal.aborted) return reject(signal.reason);
       try {
-        this.enter('watch', r);
+        this.enter(verb, ref);
       } catch (err) {
         return reject(err);
       }
       signal.addEventListener('abort', onAbort);
       this.listeners.add(listener);
-      check(this.objects.get(keyOf(r))?.object);
+      check();
     });
   }
 

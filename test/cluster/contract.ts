@@ -263,6 +263,70 @@ export function clusterContract(label: string, setup: () => Promise<ContractTarg
       await expect(failing).rejects.toThrow('rollout failed');
     });
 
+    check(
+      'watchList sees the matching objects: at once, then as they are created, changed and deleted; others never',
+      async () => {
+        const group = uniqueName('grp');
+        const selector = { group };
+        await c.create(configMap(uniqueName('a'), { n: '1' }, { group }));
+        await c.create(configMap(uniqueName('other'), { n: '9' }, { group: 'elsewhere' }));
+        const now = await c.watchList<ConfigMap>(
+          { apiVersion: 'v1', kind: 'ConfigMap' },
+          { labelSelector: selector },
+          (items) => items.length === 1,
+          AbortSignal.timeout(10_000),
+        );
+        expect(now.map((o) => o.data)).toEqual([{ n: '1' }]);
+        expect(now[0]?.kind).toBe('ConfigMap');
+
+        const second = uniqueName('b');
+        const seen: number[] = [];
+        const two = c.watchList<ConfigMap>(
+          { apiVersion: 'v1', kind: 'ConfigMap' },
+          { labelSelector: `group=${group}` },
+          (items) => (seen.push(items.length), items.some((o) => o.data?.n === '2')),
+          AbortSignal.timeout(10_000),
+        );
+        await c.create(configMap(second, { n: '0' }, { group }));
+        await c.patch(cmRef(second), { data: { n: '2' } }, 'merge');
+        expect((await two).length).toBe(2);
+        expect(Math.max(...seen)).toBe(2);
+
+        const fewer = c.watchList<ConfigMap>(
+          { apiVersion: 'v1', kind: 'ConfigMap' },
+          { labelSelector: selector },
+          (items) => items.length === 1,
+          AbortSignal.timeout(10_000),
+        );
+        await c.delete(cmRef(second));
+        expect((await fewer).map((o) => o.data?.n)).toEqual(['1']);
+      },
+    );
+
+    check('watchList rejects with what the condition throws and with the abort reason', async () => {
+      const group = uniqueName('grp');
+      const failing = c.watchList<ConfigMap>(
+        { apiVersion: 'v1', kind: 'ConfigMap' },
+        { labelSelector: { group } },
+        (items) => {
+          if (items.some((o) => o.data?.state === 'CrashLoopBackOff')) throw new Error('a pod crashed');
+          return false;
+        },
+        AbortSignal.timeout(10_000),
+      );
+      await c.create(configMap(uniqueName('pod'), { state: 'CrashLoopBackOff' }, { group }));
+      await expect(failing).rejects.toThrow('a pod crashed');
+      const controller = new AbortController();
+      const waiting = c.watchList(
+        { apiVersion: 'v1', kind: 'ConfigMap' },
+        { labelSelector: { group } },
+        () => false,
+        controller.signal,
+      );
+      controller.abort(new Error('deadline passed'));
+      await expect(waiting).rejects.toThrow('deadline passed');
+    });
+
     check('podLogs of a missing pod is NotFound', async () => {
       const err = await c.podLogs({ name: uniqueName('no-pod') }).catch((e: unknown) => e);
       expect(isClusterError(err, 'NotFound')).toBe(true);
