@@ -51,11 +51,12 @@ export function daemonSetController(ctx: LoopContext, k: Kinds): ControllerSpec 
       if (outdated.length && s.updateStrategy?.type !== 'OnDelete') {
         for (const p of outdated) ctx.store.delete(k.pod, namespace, p.metadata.name as string);
       } else if (!pods.length) {
+        // Both labels as the real controller sets them (apps.DaemonSetTemplateGenerationKey and the revision hash).
         const pod: KubeObject = podFromTemplate(
           ds,
           s.template,
           { generateName: `${name}-` },
-          { [REVISION_LABEL]: revision },
+          { [REVISION_LABEL]: revision, 'pod-template-generation': String(ds.metadata.generation ?? 1) },
         );
         (pod.spec as { nodeName?: string }).nodeName = SANDBOX_NODE_NAME;
         const created = ctx.store.create(pod);

@@ -66,27 +66,29 @@ export class Container {
   ) {}
 
   start(): void {
-    if (this.host.imageMissing) {
-      this.set({
-        waiting: {
-          reason: 'ErrImagePull',
-          message: `failed to pull image "${this.spec.image}": not found in the sandbox (configured as missing)`,
-        },
-      });
-      this.host.event(
-        'Warning',
-        'Failed',
-        `Failed to pull image "${this.spec.image}": not found in the sandbox (configured as missing)`,
-      );
-      this.after(this.host.config.crashLoopBackoff.initialMs, () => {
-        this.set({
-          waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${this.spec.image}"` },
-        });
-        this.host.event('Normal', 'BackOff', `Back-off pulling image "${this.spec.image}"`);
-      });
-      return;
-    }
+    if (this.host.imageMissing) return this.pull(1);
     this.run();
+  }
+
+  /** A pull that fails, again and again with a doubling back-off, as the kubelet's image manager retries it. */
+  private pull(attempt: number): void {
+    if (this.stopping) return;
+    const why = `failed to pull image "${this.spec.image}": not found in the sandbox (configured as missing)`;
+    this.set({ waiting: { reason: 'ErrImagePull', message: why } });
+    this.host.event(
+      'Warning',
+      'Failed',
+      `Failed to pull image "${this.spec.image}": not found in the sandbox (configured as missing)`,
+    );
+    const { initialMs, maxMs } = this.host.config.crashLoopBackoff;
+    const delay = Math.min(maxMs, initialMs * 2 ** Math.min(20, attempt - 1));
+    this.after(Math.min(delay, initialMs), () => {
+      this.set({
+        waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${this.spec.image}"` },
+      });
+      this.host.event('Normal', 'BackOff', `Back-off pulling image "${this.spec.image}"`);
+      this.after(delay, () => this.pull(attempt + 1));
+    });
   }
 
   /**
@@ -267,16 +269,20 @@ export class Container {
     let bad = 0;
     const tick = () => {
       if (run !== this.probeRun || !this.instance) return;
-      void this.instance.probe(probe).then((passed) => {
+      void this.instance.probe(probe).then((result) => {
         if (run !== this.probeRun) return;
-        if (passed) {
+        if (result.ok) {
           ok++;
           bad = 0;
           if (ok >= success && report(true)) return;
         } else {
           bad++;
           ok = 0;
-          this.host.event('Warning', 'Unhealthy', `${kind} probe failed`);
+          this.host.event(
+            'Warning',
+            'Unhealthy',
+            `${kind} probe failed${result.output ? `: ${result.output}` : ''}`,
+          );
           if (bad >= failure && report(false)) return;
         }
         this.after(period, tick);

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Clock } from '../types.js';
 import type { ContainerLog } from './logs.js';
 import type { ContainerSpec } from './pod-env.js';
-import { execProbe, runProbe, type ProbeSpec, type ProbeTarget } from './probes.js';
+import { execProbe, runProbe, type ProbeResult, type ProbeSpec, type ProbeTarget } from './probes.js';
 
 export interface Exit {
   code: number;
@@ -17,7 +17,7 @@ export interface ContainerInstance {
   running: Promise<void>;
   exited: Promise<Exit>;
   signal(sig: 'SIGTERM' | 'SIGKILL'): void;
-  probe(p: ProbeSpec): Promise<boolean>;
+  probe(p: ProbeSpec): Promise<ProbeResult>;
   /** Runs the hook until it ends or `deadline`; `cut` ends a hook's sleep early (the sandbox is shutting down). */
   preStop(
     hook: NonNullable<ContainerSpec['lifecycle']>['preStop'],
@@ -85,8 +85,8 @@ export class SimulatedInstance implements ContainerInstance {
   }
 
   /** A simulated container passes every probe; readiness timing comes from the probe's settings. */
-  probe(): Promise<boolean> {
-    return Promise.resolve(true);
+  probe(): Promise<ProbeResult> {
+    return Promise.resolve({ ok: true });
   }
 
   async preStop(hook: PreStop, deadline: number, cut?: AbortSignal): Promise<void> {
@@ -134,7 +134,7 @@ export class ProcessInstance implements ContainerInstance {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(sig);
   }
 
-  probe(p: ProbeSpec): Promise<boolean> {
+  probe(p: ProbeSpec): Promise<ProbeResult> {
     return runProbe(p, this.plan.target);
   }
 

@@ -31,22 +31,31 @@ export interface ProbeTarget {
   exec: { env: NodeJS.ProcessEnv; cwd: string };
 }
 
-export function runProbe(probe: ProbeSpec, target: ProbeTarget): Promise<boolean> {
+/** A probe's verdict and, when it failed, why, in the kubelet's words (pkg/probe: `HTTP probe failed with statuscode: 503`). */
+export interface ProbeResult {
+  ok: boolean;
+  output?: string;
+}
+
+const passed: ProbeResult = { ok: true };
+const failed = (output: string): ProbeResult => ({ ok: false, output });
+
+export function runProbe(probe: ProbeSpec, target: ProbeTarget): Promise<ProbeResult> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
   if (probe.httpGet) return httpProbe(probe.httpGet, target, timeoutMs);
   if (probe.tcpSocket) return tcpProbe(probe.tcpSocket.port, target, timeoutMs);
   if (probe.exec?.command?.length) return execProbe(probe.exec.command, target, timeoutMs);
   // gRPC probes are not emulated: treat them as passing and say so in the docs.
-  return Promise.resolve(true);
+  return Promise.resolve(passed);
 }
 
 function httpProbe(
   h: NonNullable<ProbeSpec['httpGet']>,
   target: ProbeTarget,
   timeoutMs: number,
-): Promise<boolean> {
+): Promise<ProbeResult> {
   const addr = target.resolve(h.port);
-  if (!addr) return Promise.resolve(false);
+  if (!addr) return Promise.resolve(failed(`no port ${h.port} in the container`));
   return new Promise((done) => {
     const headers: Record<string, string> = { 'User-Agent': 'kube-probe/1.33', Accept: '*/*' };
     for (const x of h.httpHeaders ?? []) headers[x.name] = x.value;
@@ -63,37 +72,41 @@ function httpProbe(
       (res) => {
         res.resume();
         const code = res.statusCode ?? 0;
-        done(code >= 200 && code < 400);
+        done(code >= 200 && code < 400 ? passed : failed(`HTTP probe failed with statuscode: ${code}`));
       },
     );
-    req.on('timeout', () => req.destroy(new Error('probe timeout')));
-    req.on('error', () => done(false));
+    req.on('timeout', () =>
+      req.destroy(new Error(`context deadline exceeded (Client.Timeout exceeded while awaiting headers)`)),
+    );
+    req.on('error', (err) =>
+      done(failed(`Get "http://${addr.host}:${addr.port}${h.path ?? '/'}": ${err.message}`)),
+    );
     req.end();
   });
 }
 
-function tcpProbe(port: number | string, target: ProbeTarget, timeoutMs: number): Promise<boolean> {
+function tcpProbe(port: number | string, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
   const addr = target.resolve(port);
-  if (!addr) return Promise.resolve(false);
+  if (!addr) return Promise.resolve(failed(`no port ${port} in the container`));
   return new Promise((done) => {
     const socket = connect({ host: addr.host, port: addr.port });
     const timer = setTimeout(() => {
       socket.destroy();
-      done(false);
+      done(failed(`dial tcp ${addr.host}:${addr.port}: i/o timeout`));
     }, timeoutMs);
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.end();
-      done(true);
+      done(passed);
     });
-    socket.once('error', () => {
+    socket.once('error', (err) => {
       clearTimeout(timer);
-      done(false);
+      done(failed(`dial tcp ${addr.host}:${addr.port}: ${err.message}`));
     });
   });
 }
 
-export function execProbe(command: string[], target: ProbeTarget, timeoutMs: number): Promise<boolean> {
+export function execProbe(command: string[], target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
   return new Promise((done) => {
     const child = spawn(command[0] as string, command.slice(1), {
       env: target.exec.env,
@@ -102,7 +115,17 @@ export function execProbe(command: string[], target: ProbeTarget, timeoutMs: num
       timeout: timeoutMs,
       killSignal: 'SIGKILL',
     });
-    child.once('error', () => done(false));
-    child.once('exit', (code) => done(code === 0));
+    child.once('error', (err) => done(failed(`exec ${command[0]}: ${err.message}`)));
+    child.once('exit', (code, signal) =>
+      done(
+        code === 0
+          ? passed
+          : failed(
+              signal === 'SIGKILL'
+                ? `command timed out after ${timeoutMs / 1000}s`
+                : `command exited with code ${code}`,
+            ),
+      ),
+    );
   });
 }
