@@ -42,13 +42,11 @@ export function goldenCases(): GoldenCase[] {
   return exampleNames().flatMap((example) => {
     const file = specFile(example);
     const app = parseSpec(readFileSync(file, 'utf8'), file);
-    return [...environmentNames(app)]
-      .sort()
-      .map((environment) => ({
-        example,
-        environment,
-        file: join(GOLDEN_DIR, example, `${environment}.yaml`),
-      }));
+    return [...environmentNames(app)].sort().map((environment) => ({
+      example,
+      environment,
+      file: join(GOLDEN_DIR, example, `${environment}.yaml`),
+    }));
   });
 }
 
