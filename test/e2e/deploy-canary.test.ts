@@ -115,9 +115,10 @@ describe('slipway deploy --strategy canary (replica ratio) under load (sandbox)'
     expect(await versionOf(port)).toBe('2.0.0');
   });
 
-  it('v4: a failing background analysis stops the canary at once (its 60 s pause never runs out): exit 1, canary gone, stable untouched', async () => {
+  it('v4: a failing background analysis stops the canary at once (its 10 min pause, longer than the test may run, never runs out): exit 1, canary gone, stable untouched', async () => {
     writeSpec({
-      canary: { steps: [{ weight: 50 }, { pause: '60s' }] },
+      timeout: '15m',
+      canary: { steps: [{ weight: 50 }, { pause: '10m' }] },
       analysis: {
         bg: {
           http: { url: `http://127.0.0.1:${port}/not-there`, status: 200 },
@@ -126,10 +127,8 @@ describe('slipway deploy --strategy canary (replica ratio) under load (sandbox)'
         },
       },
     });
-    const t0 = Date.now();
     const r = await deploy('--set-image', 'web=sample-service:4.0.0');
     expect(r.code).toBe(1);
-    expect(Date.now() - t0).toBeLessThan(30_000);
     expect(r.stdout).toMatch(/rolled-back sample revision 4 .*background analysis bg failed/);
     expect(await deployment('sample-web-canary')).toBeUndefined();
     expect((await deployment('sample-web'))?.spec.template.spec.containers[0]?.image).toBe(
