@@ -1,7 +1,7 @@
 // The sample service Slipway's end-to-end tests deploy: plain Node, no dependencies.
 // GET / → {"version": $VERSION}; /healthz; /readyz (503 when FAIL_READINESS=1); /metrics in the
 // Prometheus text format; a share ERROR_RATE of GET / answered 500; graceful shutdown on SIGTERM
-// (stop accepting, finish in-flight requests, then exit 0).
+// (stop accepting, finish in-flight requests, then exit 0); CRASH_AFTER_MS exits 1 that long after start.
 import { createServer } from 'node:http';
 import { Server as NetServer } from 'node:net';
 import { setTimeout } from 'node:timers';
@@ -11,6 +11,8 @@ const host = process.env.HOST || undefined;
 const version = process.env.VERSION ?? 'dev';
 const errorRate = Math.min(1, Math.max(0, Number(process.env.ERROR_RATE ?? 0) || 0));
 const failReadiness = process.env.FAIL_READINESS === '1';
+// A version that crashes: exits 1 this long after it started (the kubelet restarts it: CrashLoopBackOff).
+const crashAfterMs = Number(process.env.CRASH_AFTER_MS ?? 0) || 0;
 // After SIGTERM, idle keep-alive connections get this long to bring a last request before closing.
 const drainMs = Number(process.env.SHUTDOWN_DRAIN_MS ?? 1000);
 
@@ -79,3 +81,10 @@ process.on('SIGINT', () => shutdown('SIGINT'));
 server.listen(port, host, () => {
   console.log(`sample-service ${version} listening on ${host ?? '*'}:${server.address().port}`);
 });
+
+if (crashAfterMs > 0) {
+  setTimeout(() => {
+    console.error(`sample-service ${version}: crashing on purpose (CRASH_AFTER_MS=${crashAfterMs})`);
+    process.exit(1);
+  }, crashAfterMs);
+}

@@ -21,6 +21,9 @@ export const FIELD_MANAGER = 'slipway';
 /** A rollout that makes no progress for this long has failed (the Deployment default, progressDeadlineSeconds 600). */
 export const PROGRESS_DEADLINE_SECONDS = 600;
 
+/** A new pod that fails (restarts, failed pulls) more often than this ends the rollout at once: werf's failures-allowed-per-replica, which "more than two" errors per replica mirrors. */
+export const FAILURES_ALLOWED_PER_REPLICA = 2;
+
 /** How long the previous colour stays warm after a switch (issue 6: default 30 s). */
 export const SCALE_DOWN_DELAY_SECONDS = 30;
 

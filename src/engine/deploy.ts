@@ -7,6 +7,7 @@
  * is this same flow over an earlier release's recorded spec.
  */
 import type { KubeObject } from '../cluster/cluster.js';
+import { refOf } from '../cluster/cluster.js';
 import { EXIT_FAILED, EXIT_NEEDS_ATTENTION, EXIT_OK } from '../errors.js';
 import { labelValue } from '../render/names.js';
 import type { ResolvedApp } from '../spec/resolved.js';
@@ -24,6 +25,8 @@ import { DeployLock } from './lock.js';
 import { MigrationFailed, runMigration } from './migrate.js';
 import { groupByPhase } from './plan/order.js';
 import { planDeploy, type DeployPlan } from './plan/index.js';
+import { RolloutFailed, waitForRollouts } from './rollout.js';
+import { ROLLOUT_KINDS } from './rollout-status.js';
 import { analysisProviders, checkObjects, renderObjects } from './prepare.js';
 import { liveHpaReplicas } from './traffic/autoscale.js';
 import { recoverCanaries } from './traffic/recover.js';
@@ -303,6 +306,14 @@ async function deployLocked(
       await ctx.cluster.apply([...run.groups.foundation, ...run.groups.dependencies], {
         fieldManager: FIELD_MANAGER,
       });
+      // Databases and caches are ready before a migration or a new version talks to them (a first
+      // deploy's migration would otherwise meet a Postgres that is still starting).
+      const dependencies = run.groups.dependencies
+        .filter((o) => ROLLOUT_KINDS.has(o.kind))
+        .map((o) => refOf(o, app.namespace));
+      await waitForRollouts(ctx.cluster, dependencies, wait(), {
+        failuresAllowed: app.deploy.failuresAllowedPerReplica,
+      });
       return created;
     });
     if (run.groups.migration.length) {
@@ -405,7 +416,7 @@ function describeFailure(
       reason: (abort.reason as Error | undefined)?.message ?? (err as Error).message,
       phase: 'aborted',
     };
-  if (err instanceof StrategyFailed || err instanceof MigrationFailed)
+  if (err instanceof StrategyFailed || err instanceof MigrationFailed || err instanceof RolloutFailed)
     return { reason: err.message, phase: 'rolled-back' };
   if (err instanceof DeadlineExceeded)
     return {

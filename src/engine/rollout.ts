@@ -1,51 +1,26 @@
 /**
- * When a Deployment's rollout is done, with `kubectl rollout status` semantics
- * (kubectl `polymorphichelpers/rollout_status.go`): the controller has observed the latest
- * generation, every replica runs the new template and is available, and no old replica is left.
- * A Progressing condition with reason ProgressDeadlineExceeded is a failed rollout.
+ * Waiting for workloads to roll out (Deployments, StatefulSets, DaemonSets; `rollout-status.ts`
+ * decides per kind as `kubectl rollout status` does), failing fast on the new version's pods
+ * (`pod-failures.ts`), and saying why pods are not ready when a wait ends without success.
  */
 import type { Cluster, KubeObject, ObjectRef } from '../cluster/cluster.js';
 import { LinkedSignal } from './deadline.js';
+import { FAILURES_ALLOWED_PER_REPLICA } from './defaults.js';
+import { describePodFailure, watchPodFailures, type CurrentRevision } from './pod-failures.js';
+import {
+  podSelector,
+  RolloutFailed,
+  rolloutComplete,
+  type Deployment,
+  type StatefulSet,
+} from './rollout-status.js';
 
-export interface Deployment extends KubeObject {
-  spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
-  status?: {
-    observedGeneration?: number;
-    replicas?: number;
-    updatedReplicas?: number;
-    availableReplicas?: number;
-    conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
-  };
-}
+export { RolloutFailed, rolloutComplete, type Deployment } from './rollout-status.js';
 
-export class RolloutFailed extends Error {
-  constructor(
-    readonly deployment: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RolloutFailed';
-  }
-}
-
-export function rolloutComplete(d: Deployment | undefined): boolean {
-  if (!d) return false;
-  const status = d.status ?? {};
-  if ((status.observedGeneration ?? 0) < (d.metadata.generation ?? 0)) return false;
-  const deadline = status.conditions?.find(
-    (c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
-  );
-  if (deadline)
-    throw new RolloutFailed(
-      d.metadata.name ?? '',
-      `Deployment ${d.metadata.name} exceeded its progress deadline: ${deadline.message ?? ''}`.trim(),
-    );
-  const wanted = d.spec?.replicas ?? 1;
-  const updated = status.updatedReplicas ?? 0;
-  if (updated < wanted) return false;
-  if ((status.replicas ?? 0) > updated) return false;
-  return (status.availableReplicas ?? 0) >= updated;
-}
+/** The Deployment controller's revision annotation, on the Deployment and each of its ReplicaSets. */
+const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
+/** The StatefulSet (and DaemonSet) controller's label naming the ControllerRevision a pod runs. */
+const CONTROLLER_REVISION_LABEL = 'controller-revision-hash';
 
 interface Pod extends KubeObject {
   status?: {
@@ -60,36 +35,141 @@ interface Pod extends KubeObject {
   };
 }
 
-/** Why a Deployment's pods are not ready, in a few words per pod (ImagePullBackOff, CrashLoopBackOff, not ready). */
+interface Event extends KubeObject {
+  type?: string;
+  reason?: string;
+  message?: string;
+  involvedObject?: { kind?: string; name?: string };
+  lastTimestamp?: string;
+  eventTime?: string;
+}
+
+/**
+ * Why a Deployment's pods are not ready, in a few words per pod: the container's waiting or
+ * terminated reason, or "not ready" with the pod's last Warning event (`Readiness probe failed:
+ * HTTP probe failed with statuscode: 503`), as `kubectl describe pod` would show it.
+ */
 export async function diagnose(cluster: Cluster, ref: ObjectRef): Promise<string> {
-  const d = await cluster.get<Deployment>(ref);
-  const selector = d?.spec?.selector?.matchLabels;
+  const selector = podSelector(await cluster.get<KubeObject>(ref));
   if (!selector) return '';
   const { items } = await cluster.list<Pod>(
     { apiVersion: 'v1', kind: 'Pod', namespace: ref.namespace },
     { labelSelector: selector },
   );
-  const reasons = items.flatMap((pod) =>
-    (pod.status?.containerStatuses ?? [])
-      .filter((c) => !c.ready)
-      .map(
-        (c) =>
-          `${pod.metadata.name}/${c.name}: ${c.state?.waiting?.reason ?? c.state?.terminated?.reason ?? 'not ready'}${c.state?.waiting?.message ? ` (${c.state.waiting.message})` : ''}`,
-      ),
-  );
-  return reasons.slice(0, 5).join('; ');
+  const unready = items
+    .filter((pod) => (pod.status?.containerStatuses ?? []).some((c) => !c.ready))
+    .slice(0, 5);
+  if (unready.length === 0) return '';
+  const events = await cluster
+    .list<Event>({ apiVersion: 'v1', kind: 'Event', namespace: ref.namespace })
+    .catch(() => ({ items: [] as Event[] }));
+  const lastWarning = (pod: string): Event | undefined =>
+    events.items
+      .filter(
+        (e) => e.type === 'Warning' && e.involvedObject?.kind === 'Pod' && e.involvedObject.name === pod,
+      )
+      .sort((a, b) =>
+        (a.lastTimestamp ?? a.eventTime ?? '').localeCompare(b.lastTimestamp ?? b.eventTime ?? ''),
+      )
+      .at(-1);
+  return unready
+    .flatMap((pod) =>
+      (pod.status?.containerStatuses ?? [])
+        .filter((c) => !c.ready)
+        .map((c) => {
+          const reason = c.state?.waiting?.reason ?? c.state?.terminated?.reason;
+          if (reason && reason !== 'ContainerCreating')
+            return `${pod.metadata.name}/${c.name}: ${reason}${c.state?.waiting?.message ? ` (${c.state.waiting.message})` : ''}`;
+          const event = lastWarning(pod.metadata.name ?? '');
+          return `${pod.metadata.name}/${c.name}: ${reason ?? 'not ready'}${event?.message ? ` (${event.reason ? `${event.reason}: ` : ''}${event.message})` : ''}`;
+        }),
+    )
+    .join('; ');
 }
 
-/** Waits for every Deployment's rollout; rejects with RolloutFailed (deadline) or the signal's reason (timeout). */
+/**
+ * Which of a workload's pods run its current revision: a Deployment's are those of the ReplicaSet
+ * whose revision annotation is the Deployment's; a StatefulSet's carry its updateRevision in their
+ * controller-revision-hash label (the controllers' own bookkeeping, the same on any cluster).
+ */
+export function currentRevision(cluster: Cluster, ref: ObjectRef): CurrentRevision {
+  if (ref.kind === 'StatefulSet') {
+    return async (pod) => {
+      const sts = await cluster.get<StatefulSet>(ref);
+      const revision = sts?.status?.updateRevision;
+      return revision !== undefined && pod.metadata.labels?.[CONTROLLER_REVISION_LABEL] === revision;
+    };
+  }
+  if (ref.kind === 'DaemonSet') {
+    // A DaemonSet's status names no revision: its pods' template generation must be the DaemonSet's generation.
+    return async (pod) => {
+      const ds = await cluster.get<KubeObject>(ref);
+      return (
+        ds?.metadata.generation !== undefined &&
+        pod.metadata.labels?.['pod-template-generation'] === String(ds.metadata.generation)
+      );
+    };
+  }
+  return async (pod) => {
+    const owner = pod.metadata.ownerReferences?.find((o) => o.controller && o.kind === 'ReplicaSet');
+    if (!owner) return false;
+    const [rs, d] = await Promise.all([
+      cluster.get<KubeObject>({
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        namespace: ref.namespace,
+        name: owner.name,
+      }),
+      cluster.get<Deployment>(ref),
+    ]);
+    const revision = d?.metadata.annotations?.[REVISION_ANNOTATION];
+    return revision !== undefined && rs?.metadata.annotations?.[REVISION_ANNOTATION] === revision;
+  };
+}
+
+export interface RolloutWaitOptions {
+  /** Failures a new pod may have before the rollout fails at once (deploy.failuresAllowedPerReplica). */
+  failuresAllowed?: number;
+}
+
+/**
+ * Waits for every workload's rollout; rejects with RolloutFailed (progress deadline, or a new pod
+ * that crashed, failed to pull or could not be created more often than allowed) or with the signal's
+ * reason (the deploy's budget).
+ */
 export async function waitForRollouts(
   cluster: Cluster,
   refs: ObjectRef[],
   signal: AbortSignal,
+  opts: RolloutWaitOptions = {},
 ): Promise<void> {
   // The first failure ends every other watch too, so no connection outlives the step.
   const done = new LinkedSignal([signal]);
+  const allowed = opts.failuresAllowed ?? FAILURES_ALLOWED_PER_REPLICA;
+  const failFast = async (ref: ObjectRef): Promise<never> => {
+    const selector = podSelector(await cluster.get<KubeObject>(ref));
+    // Without a selector there is no pod to watch: the rollout watch alone decides.
+    if (!selector) return new Promise<never>(() => undefined);
+    const failure = await watchPodFailures(
+      cluster,
+      ref.namespace ?? cluster.namespace,
+      selector,
+      allowed,
+      currentRevision(cluster, ref),
+      done.signal,
+    );
+    throw new RolloutFailed(
+      ref.name,
+      `${ref.kind} ${ref.name}: a new pod failed more than ${allowed} times: ${describePodFailure(failure)}`,
+      true,
+    );
+  };
   try {
-    await Promise.all(refs.map((ref) => cluster.watch<Deployment>(ref, rolloutComplete, done.signal)));
+    await Promise.all(
+      refs.map((ref) =>
+        Promise.race([cluster.watch<KubeObject>(ref, rolloutComplete, done.signal), failFast(ref)]),
+      ),
+    );
   } finally {
     done.abort(new Error('the rollout wait ended'));
   }

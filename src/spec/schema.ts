@@ -268,6 +268,15 @@ export const DeploySchema = z.strictObject({
   strategy: z.enum(['rolling', 'blue-green', 'canary']).optional(),
   timeout: duration().optional(),
   progressDeadline: duration().optional(),
+  failuresAllowedPerReplica: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .optional()
+    .describe(
+      'restarts or failed image pulls a new pod may have before the deploy stops waiting and rolls back (default 2)',
+    ),
   scaleDownDelay: duration()
     .optional()
     .describe('how long the previous version stays warm after a switch (default 30s)'),

@@ -9,11 +9,11 @@ import { PROGRESS_DEADLINE_SECONDS } from '../defaults.js';
 import { durationOr } from '../duration.js';
 import { lockName } from '../lock.js';
 import type { Colour, Release, Strategy } from '../releases/release.js';
-import { planBlueGreen } from './blue-green.js';
+import { LABEL_COLOUR, planBlueGreen } from './blue-green.js';
 import { describeCanarySteps, planCanary } from './canary-plan.js';
 import { APPLY_PHASES, groupByPhase } from './order.js';
 import type { DeployPlan, PlanStep } from './types.js';
-import { entryKey, entryOf, workloadsOf } from './workloads.js';
+import { entryKey, entryOf, selectorOf, workloadsOf } from './workloads.js';
 
 export type { DeployPlan } from './types.js';
 
@@ -59,8 +59,12 @@ export function planDeploy(input: PlanInput): DeployPlan {
   const first = input.previous === undefined;
 
   // A canary needs a stable version to compare against; the first release goes out whole (Argo
-  // Rollouts does the same when there is no stable ReplicaSet).
-  const strategy: Strategy = requested === 'canary' && first ? 'rolling' : requested;
+  // Rollouts does the same when there is no stable ReplicaSet). After a blue-green release the
+  // stable version is a colour, not the Deployment a canary scales: go out in full behind the
+  // active colour, and the next deploy can be a canary.
+  const liveColours = input.live?.activeColours ?? input.previous?.activeColours ?? {};
+  const fromBlueGreen = Object.keys(liveColours).length > 0;
+  const strategy: Strategy = requested === 'canary' && (first || fromBlueGreen) ? 'rolling' : requested;
   const plan: DeployPlan = {
     app: app.app,
     environment: app.environment,
@@ -69,9 +73,11 @@ export function planDeploy(input: PlanInput): DeployPlan {
     previousRevision: input.previous?.revision,
     strategy,
     strategyNote:
-      strategy !== requested
-        ? 'first release: there is no stable version to run a canary against, so it rolls out in full'
-        : undefined,
+      strategy === requested
+        ? undefined
+        : first
+          ? 'first release: there is no stable version to run a canary against, so it rolls out in full'
+          : 'the serving release is blue-green: a canary needs the plain stable Deployment, so this release rolls out in full behind the active colour and switches once ready; the next deploy can run a canary',
     steps: [],
     apply: APPLY_PHASES.map((phase) => ({
       phase,
@@ -83,12 +89,7 @@ export function planDeploy(input: PlanInput): DeployPlan {
   const analysisNames = Object.keys(phases).sort();
 
   if (strategy === 'blue-green') {
-    plan.blueGreen = planBlueGreen(
-      workloads,
-      app.deploy,
-      phases,
-      input.live?.activeColours ?? input.previous?.activeColours ?? {},
-    );
+    plan.blueGreen = planBlueGreen(workloads, app.deploy, phases, liveColours);
   } else if (strategy === 'canary') {
     plan.canary = planCanary(
       workloads,
@@ -102,13 +103,28 @@ export function planDeploy(input: PlanInput): DeployPlan {
     plan.rolling = {
       services: workloads
         .filter((w) => w.deployment)
-        .map((w) => ({
-          service: w.service,
-          deployment: w.deployment!.metadata.name ?? w.service,
-          replicas: app.services[w.service]?.autoscale
-            ? 'autoscaled'
-            : (app.services[w.service]?.replicas ?? 1),
-        })),
+        .map((w) => {
+          const colour = liveColours[w.service];
+          const activeService = w.serviceObject?.metadata.name;
+          const switchFrom =
+            colour && activeService && w.serviceObject
+              ? {
+                  switchFrom: {
+                    colour,
+                    activeService,
+                    selector: { ...selectorOf(w.serviceObject), [LABEL_COLOUR]: colour },
+                  },
+                }
+              : {};
+          return {
+            service: w.service,
+            deployment: w.deployment!.metadata.name ?? w.service,
+            replicas: app.services[w.service]?.autoscale
+              ? 'autoscaled'
+              : (app.services[w.service]?.replicas ?? 1),
+            ...switchFrom,
+          };
+        }),
       progressDeadlineSeconds:
         durationOr(app.deploy.progressDeadline, PROGRESS_DEADLINE_SECONDS * 1000) / 1000,
       analysis: analysisNames,
@@ -133,7 +149,7 @@ function steps(plan: DeployPlan, objectCount: number, migrations: string[], anal
     ? `start ${bg.services.map((s) => s.newDeployment).join(', ')} beside the serving colour and wait until ready`
     : canary
       ? `canary ${canary.services.map((s) => s.canaryDeployment).join(', ')} through ${canary.services[0]?.steps.length ?? 0} steps, ${canary.traffic === 'replicas' ? 'replica ratio' : canary.traffic === 'gateway' ? 'Gateway API route weights' : 'nginx canary Ingress weights'} (${canary.trafficReason}): ${describeCanarySteps(canary)}`
-      : `rolling update of ${plan.rolling?.services.map((s) => s.deployment).join(', ') || 'no Deployments'}, watched until complete`;
+      : `rolling update of ${plan.rolling?.services.map((s) => s.deployment).join(', ') || 'no Deployments'}, watched until complete${plan.rolling?.services.some((s) => s.switchFrom) ? ' while the Services stay on the serving colour' : ''}`;
   const switchStep: PlanStep = bg
     ? {
         name: 'switch',
@@ -144,31 +160,42 @@ function steps(plan: DeployPlan, objectCount: number, migrations: string[], anal
           name: 'switch',
           summary: `promote: the stable Deployments take the new version${canary.services.some((s) => s.route) ? ', weight back to 0 once they are available' : ''}, canaries removed`,
         }
-      : {
-          name: 'switch',
-          summary: 'nothing to switch',
-          skipped: 'a rolling update moves traffic as new pods become ready',
-        };
+      : plan.rolling?.services.some((s) => s.switchFrom)
+        ? {
+            name: 'switch',
+            summary: `once ready, point ${plan.rolling.services.flatMap((s) => (s.switchFrom ? [`${s.switchFrom.activeService} (on ${s.switchFrom.colour})`] : [])).join(', ')} at ${plan.rolling.services.map((s) => s.deployment).join(', ')}; the colours are deleted in clean-up`,
+          }
+        : {
+            name: 'switch',
+            summary: 'nothing to switch',
+            skipped: 'a rolling update moves traffic as new pods become ready',
+          };
   const cleanUp = [
     bg && bg.services.some((s) => s.oldDeployment)
       ? `scale down ${bg.services.flatMap((s) => s.oldDeployment ?? []).join(', ')} after ${bg.scaleDownDelaySeconds}s`
       : undefined,
     plan.prune.length ? `delete ${plan.prune.length} object(s) no longer rendered` : undefined,
   ].filter((s): s is string => s !== undefined);
+  const analyseStep: PlanStep = analysis.length
+    ? { name: 'analyse', summary: analysis.join(', ') }
+    : { name: 'analyse', summary: 'no analysis', skipped: 'deploy.analysis is empty' };
   return [
     { name: 'render', summary: `${objectCount} objects for ${plan.environment}` },
     { name: 'check', summary: 'policy checks; errors block the deploy' },
     { name: 'lock', summary: `Lease ${plan.namespace}/${lockName(plan.app, plan.environment)}` },
     { name: 'record', summary: `release ${plan.app} revision ${plan.revision} (pending)` },
-    { name: 'apply-config', summary: `apply ${config} config, foundation and dependency object(s)` },
+    {
+      name: 'apply-config',
+      summary: `apply ${config} config, foundation and dependency object(s); wait until the dependencies are ready`,
+    },
     migrations.length
       ? { name: 'migrate', summary: `run ${migrations.join(', ')} and wait; failure switches nothing` }
       : { name: 'migrate', summary: 'no migrations', skipped: 'no service declares migrations' },
     { name: 'roll-out', summary: rollOut },
-    analysis.length
-      ? { name: 'analyse', summary: analysis.join(', ') }
-      : { name: 'analyse', summary: 'no analysis', skipped: 'deploy.analysis is empty' },
-    switchStep,
+    // Leaving a colour, the rolling update switches first: its analysis judges the new version serving.
+    ...(plan.rolling?.services.some((s) => s.switchFrom)
+      ? [switchStep, analyseStep]
+      : [analyseStep, switchStep]),
     cleanUp.length
       ? { name: 'clean-up', summary: cleanUp.join('; ') }
       : {

@@ -34,6 +34,12 @@ export interface RollingService {
   service: string;
   deployment: string;
   replicas: number | 'autoscaled';
+  /**
+   * Set when the serving release is blue-green: its Service keeps selecting this colour until the
+   * plain Deployment is ready, and only then switches (one update), so traffic never reaches a pod
+   * of the new version before its rollout completed, nor a mix of both.
+   */
+  switchFrom?: { colour: Colour; activeService: string; selector: Record<string, string> };
 }
 
 export interface BlueGreenService {

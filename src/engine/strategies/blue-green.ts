@@ -11,6 +11,7 @@
 import { isClusterError, refOf, type KubeObject } from '../../cluster/cluster.js';
 import { FIELD_MANAGER } from '../defaults.js';
 import { liveColours } from '../live.js';
+import { ROLLOUT_KINDS } from '../rollout-status.js';
 import type { BlueGreenPlan } from '../plan/types.js';
 import { entryKey, entryOf } from '../plan/workloads.js';
 import type { Colour } from '../releases/release.js';
@@ -39,7 +40,7 @@ export const blueGreen: DeployStrategy = {
     const { ctx, app } = run;
     const plan = planOf(run);
     const objs = coloured(run);
-    const deployments = [...objs.colourWorkloads, ...objs.rest].filter((o) => o.kind === 'Deployment');
+    const deployments = [...objs.colourWorkloads, ...objs.rest].filter((o) => ROLLOUT_KINDS.has(o.kind));
     await run.steps.run(
       'roll-out',
       async () => {

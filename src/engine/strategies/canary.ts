@@ -17,6 +17,7 @@ import type { CanaryPlan, CanaryService } from '../plan/types.js';
 import { LABEL_NAME } from '../plan/order.js';
 import { restorePrevious } from '../restore.js';
 import { waitForRollouts } from '../rollout.js';
+import { ROLLOUT_KINDS } from '../rollout-status.js';
 import { routerFor, type TrafficRouter } from '../traffic/index.js';
 import { analysisGate, rolloutGate } from './gates.js';
 import { StrategyFailed, type DeployStrategy, type Served, type StrategyRun } from './strategy.js';
@@ -227,7 +228,7 @@ async function executeSteps(run: StrategyRun, plan: CanaryPlan): Promise<Served>
       await ctx.cluster.apply([...traffic, ...stable], { fieldManager: FIELD_MANAGER, force: true });
       await rolloutGate(
         run,
-        stable.filter((o) => o.kind === 'Deployment').map((o) => refOf(o, app.namespace)),
+        stable.filter((o) => ROLLOUT_KINDS.has(o.kind)).map((o) => refOf(o, app.namespace)),
       );
       // Weight 0 (the rendered HTTPRoute, canary-weight 0), then the canaries go.
       await withdrawCanaries(run, plan, run.wait());

@@ -13,7 +13,10 @@ import { StrategyFailed, type StrategyRun } from './strategy.js';
 export async function rolloutGate(
   run: StrategyRun,
   refs: ObjectRef[],
-  wait: (signal: AbortSignal) => Promise<void> = (signal) => waitForRollouts(run.ctx.cluster, refs, signal),
+  wait: (signal: AbortSignal) => Promise<void> = (signal) =>
+    waitForRollouts(run.ctx.cluster, refs, signal, {
+      failuresAllowed: run.app.deploy.failuresAllowedPerReplica,
+    }),
 ): Promise<void> {
   try {
     await wait(run.wait());
@@ -25,6 +28,8 @@ export async function rolloutGate(
           ? `the rollout did not complete before ${err.message}`
           : undefined;
     if (why === undefined) throw err;
+    // A failing pod already names itself; a deadline says nothing about the pods until asked.
+    if (err instanceof RolloutFailed && err.podFailure) throw new StrategyFailed(why);
     const detail = (await Promise.all(refs.map((ref) => diagnose(run.ctx.cluster, ref).catch(() => ''))))
       .filter(Boolean)
       .join('; ');
