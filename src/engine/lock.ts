@@ -4,7 +4,9 @@
  * the holder writes its identity and renews `renewTime`; a Lease not renewed for
  * `leaseDurationSeconds` is expired and may be taken over. Every write is a compare-and-swap on
  * resourceVersion (create, or replace with the resourceVersion read), so of two deploys that see
- * the same expired Lease exactly one wins and the other is told who holds it.
+ * the same expired Lease exactly one wins and the other is told who holds it, with what command
+ * (the `slipway.dev/command` annotation) and for how long. `--wait-for-lock` queues instead:
+ * watch the Lease, try again when it changes or expires (issue 25).
  */
 import { isClusterError, type Cluster, type ObjectRef } from '../cluster/cluster.js';
 import { EXIT_FAILED, EXIT_NEEDS_ATTENTION, UserError } from '../errors.js';

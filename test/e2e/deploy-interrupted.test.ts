@@ -41,7 +41,7 @@ type Dep = KubeObject & {
 describe.skipIf(!built)('an interrupted deploy and concurrent deploys (built CLI, sandbox)', () => {
   let env: SandboxEnv;
   let cluster: KubeCluster;
-  const specs = { plain: '', migrate: '', paused: '' };
+  const specs = { plain: '', migrate: '', paused: '', canary: '' };
   beforeAll(async () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -51,9 +51,14 @@ describe.skipIf(!built)('an interrupted deploy and concurrent deploys (built CLI
     cluster = KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace: 'sample' });
     const write = (
       name: string,
-      edit: (doc: { deploy: Record<string, unknown>; services: { web: Record<string, unknown> } }) => void,
+      edit: (doc: {
+        namespace?: string;
+        deploy: Record<string, unknown>;
+        services: { web: Record<string, unknown> };
+      }) => void,
     ) => {
       const doc = parse(readFileSync(SAMPLE_SPEC, 'utf8')) as {
+        namespace?: string;
         deploy: Record<string, unknown>;
         services: { web: Record<string, unknown> };
       };
@@ -69,6 +74,11 @@ describe.skipIf(!built)('an interrupted deploy and concurrent deploys (built CLI
       (d) => (d.services.web.migrations = { command: ['migrate'], image: 'migrate-slow:1', backoffLimit: 0 }),
     );
     specs.paused = write('paused', (d) => (d.deploy.autoPromote = false));
+    // Its own namespace: the canary's Deployments, Services and release records stay apart from dev's blue-green.
+    specs.canary = write('canary', (d) => {
+      d.namespace = 'canary-demo';
+      d.deploy = { strategy: 'canary', timeout: '2m', canary: { steps: [{ weight: 50 }, { pause: {} }] } };
+    });
   });
   afterAll(() => env?.stop());
 
@@ -104,14 +114,14 @@ describe.skipIf(!built)('an interrupted deploy and concurrent deploys (built CLI
     });
     child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const reached = (step: string, status: string) =>
+    const reachedText = (match: string) =>
       new Promise<void>((resolve, reject) => {
-        const match = `"step":"${step}","status":"${status}"`;
         if (out.includes(match)) return resolve();
         waiters.push({ match, resolve });
         void exited.then(() => reject(new Error(`deploy exited before ${match}:\n${out}`)));
       });
-    return { child, exited, reached, output: () => out };
+    const reached = (step: string, status: string) => reachedText(`"step":"${step}","status":"${status}"`);
+    return { child, exited, reached, reachedText, output: () => out };
   }
 
   const colours = async () => {
@@ -196,7 +206,7 @@ describe.skipIf(!built)('an interrupted deploy and concurrent deploys (built CLI
       ),
     );
     expect(abort.stdout).toContain(
-      `aborted sample revision 2 in dev (its deploy was interrupted); removed Job ${job.metadata.name} deleted`,
+      `aborted sample revision 2 in dev (its deploy was interrupted); cleaned up: Job ${job.metadata.name} deleted`,
     );
     expect(abort.stdout).toContain('revision 1 serves again (as revision 3)');
     await expectConverged();
@@ -262,5 +272,36 @@ describe.skipIf(!built)('an interrupted deploy and concurrent deploys (built CLI
     expect(await versionOf(servicePort(env, 'sample', 'sample-web'))).toBe('6.0.0');
     const rs = await releases();
     expect(rs.slice(-2).map((r) => r.phase)).toEqual(['superseded', 'deployed']);
+  }, 300_000);
+
+  it('a canary killed at its pause: abort removes the canary, and the stable version serves alone', async () => {
+    const ns = 'canary-demo';
+    const inNs = KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace: ns });
+    const canaries = async () =>
+      (
+        await inNs.list(
+          { apiVersion: 'apps/v1', kind: 'Deployment', namespace: ns },
+          { labelSelector: { 'slipway.dev/role': 'canary' } },
+        )
+      ).items.map((d) => d.metadata.name);
+    expect((await run(deployArgs(specs.canary, '1.0.0'))).code).toBe(0);
+    const killed = startDeploy(specs.canary, '2.0.0');
+    await killed.reachedText('until slipway promote');
+    expect(await canaries()).toEqual(['sample-web-canary']);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+
+    expect((await run(['status', '-f', specs.canary, '--env', 'dev'])).code).toBe(3);
+    const abort = await run(['abort', '-f', specs.canary, '--env', 'dev']);
+    console.log(`[interrupted] canary abort (exit ${abort.code}):\n${abort.stdout}${abort.stderr}`);
+    expect(abort.stderr).toBe('');
+    expect(abort.code).toBe(0);
+    expect(abort.stdout).toContain('Deployment sample-web-canary deleted');
+    expect(await canaries()).toEqual([]);
+    expect(await versionOf(servicePort(env, ns, 'sample-web'))).toBe('1.0.0');
+    const history = JSON.parse(
+      (await slipwayCli(env, ['history', '-f', specs.canary, '--env', 'dev', '--output', 'json'])).stdout,
+    ) as { releases: Array<{ phase: string }> };
+    expect(history.releases.map((r) => r.phase)).toEqual(['superseded', 'aborted', 'deployed']);
   }, 300_000);
 });

@@ -77,7 +77,7 @@ function describeAbort(r: AbortResult, app: string, environment: string): string
   if (r.outcome === 'nothing-to-restore')
     return `aborted ${app} revision ${r.revision} in ${environment}: ${r.message}\n`;
   const lines = [
-    `aborted ${app} revision ${r.revision} in ${environment} (its deploy was interrupted)${r.restore.interrupted?.removed.length ? `; removed ${r.restore.interrupted.removed.join(', ')}` : ''}`,
+    `aborted ${app} revision ${r.revision} in ${environment} (its deploy was interrupted)${r.restore.interrupted?.removed.length ? `; cleaned up: ${r.restore.interrupted.removed.join(', ')}` : ''}`,
   ];
   lines.push(describeResult(r.restore).trimEnd());
   if (r.exitCode === 0)

@@ -69,7 +69,7 @@ export const registerRollback: RegisterCommand = (program: Command, ctx: Command
       });
       if (result.interrupted && !json)
         write(
-          `revision ${result.interrupted.aborted.revision} was interrupted; recorded aborted${result.interrupted.removed.length ? `, removed ${result.interrupted.removed.join(', ')}` : ''}\n`,
+          `revision ${result.interrupted.aborted.revision} was interrupted; recorded aborted${result.interrupted.removed.length ? `; cleaned up: ${result.interrupted.removed.join(', ')}` : ''}\n`,
         );
       write(
         json
