@@ -8,7 +8,7 @@
  * 1. take the lock over (the lock says whose it was),
  * 2. record the pending release `aborted`, naming who died and who finished it,
  * 3. remove what it started that the release going back does not render: its canary (weight 0
- *    first, `traffic/recover.ts`, then the stable Deployment sized as rendered again) and its
+ *    first, `traffic/recover.ts`, which also sizes the stable Deployment as rendered again) and its
  *    migration Job (a Job still running must not migrate the database under the version that is
  *    coming back).
  *
@@ -19,7 +19,7 @@ import type { KubeObject } from '../cluster/cluster.js';
 import { isClusterError } from '../cluster/cluster.js';
 import type { EngineContext } from './context.js';
 import { Budget } from './deadline.js';
-import { FIELD_MANAGER, ROLLBACK_TIMEOUT_SECONDS } from './defaults.js';
+import { ROLLBACK_TIMEOUT_SECONDS } from './defaults.js';
 import { readLockHolder, type LockHolder } from './lock-holder.js';
 import { DeployLock } from './lock.js';
 import { renderObjects } from './prepare.js';
@@ -101,9 +101,6 @@ export async function settleInterrupted(
     } finally {
       budget.dispose();
     }
-    if (pending.strategy === 'canary' && restoring && restoring.strategy !== 'blue-green') {
-      removed.push(...(await restoreStables(ctx, target.namespace, keep)));
-    }
     removed.push(...(await deleteMigrationJobs(ctx, target.namespace, pending, keep)));
     const who = pending.deployedBy ?? 'its deployer';
     const aborted: Release = {
@@ -117,29 +114,6 @@ export async function settleInterrupted(
   } finally {
     await lock.release();
   }
-}
-
-/**
- * A replica-ratio canary scales its stable Deployment down with a merge patch (an Update by
- * `slipway`), and a killed one leaves it so: fewer replicas than rendered, and `spec.replicas`
- * owned by an Update that the restore's server-side apply would conflict with. The stable
- * Deployments that exist are applied as the restored release renders them, forcing ownership
- * back, as the canary's own promotion does. Their pod template is the restored one already (a
- * canary never changes the stable's template before promotion).
- */
-async function restoreStables(
-  ctx: Pick<EngineContext, 'cluster'>,
-  namespace: string,
-  keep: KubeObject[],
-): Promise<string[]> {
-  const done: string[] = [];
-  for (const d of keep.filter((o) => o.kind === 'Deployment')) {
-    const ref = { apiVersion: d.apiVersion, kind: d.kind, namespace, name: d.metadata.name ?? '' };
-    if (!(await ctx.cluster.get(ref))) continue;
-    await ctx.cluster.apply([d], { fieldManager: FIELD_MANAGER, force: true });
-    done.push(`Deployment ${ref.name} sized as rendered again`);
-  }
-  return done;
 }
 
 /** The interrupted release's migration Jobs that the restored release does not render (its hashed names differ). */

@@ -274,7 +274,7 @@ describe.skipIf(!built)('an interrupted deploy and concurrent deploys (built CLI
     expect(rs.slice(-2).map((r) => r.phase)).toEqual(['superseded', 'deployed']);
   }, 300_000);
 
-  it('a canary killed at its pause: abort removes the canary, and the stable version serves alone', async () => {
+  it('a canary killed at its pause: abort removes the canary, and the stable serves alone; so does the next deploy', async () => {
     const ns = 'canary-demo';
     const inNs = KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace: ns });
     const canaries = async () =>
@@ -303,5 +303,20 @@ describe.skipIf(!built)('an interrupted deploy and concurrent deploys (built CLI
       (await slipwayCli(env, ['history', '-f', specs.canary, '--env', 'dev', '--output', 'json'])).stdout,
     ) as { releases: Array<{ phase: string }> };
     expect(history.releases.map((r) => r.phase)).toEqual(['superseded', 'aborted', 'deployed']);
+
+    // The next plain deploy after a killed replica-ratio canary converges too (it used to hit a
+    // server-side apply conflict over the stable's replicas, which the canary had patched).
+    const again = startDeploy(specs.canary, '2.0.0');
+    await again.reachedText('until slipway promote');
+    again.child.kill('SIGKILL');
+    await again.exited;
+    const next = await run(deployArgs(specs.canary, '3.0.0', '--strategy', 'rolling'));
+    expect(next.stderr).toBe('');
+    expect(next.code).toBe(0);
+    expect(next.stdout).toMatch(
+      /left a canary behind; cleaned up: Deployment sample-web back to 2 replicas; Deployment sample-web-canary deleted/,
+    );
+    expect(await canaries()).toEqual([]);
+    expect(await versionOf(servicePort(env, ns, 'sample-web'))).toBe('3.0.0');
   }, 300_000);
 });
