@@ -195,6 +195,12 @@ describe.skipIf(!built)('an interrupted deploy and concurrent deploys (built CLI
       new RegExp(`^deploy lock: left by .+ \\(pid ${pid}\\), whose process is gone`, 'm'),
     );
     expect(await migrationJobs()).toEqual([job.metadata.name]);
+    // Nobody waits for a promote any more: it says so instead of "the running deploy acts on it".
+    const promote = await slipwayCli(env, ['promote', '-f', specs.plain, '--env', 'dev']);
+    expect(promote.code).toBe(3);
+    expect(promote.stderr).toContain(
+      'no deploy of sample to dev is running: interrupted: revision 2 (pending)',
+    );
 
     const abort = await run(['abort', '-f', specs.plain, '--env', 'dev']);
     console.log(`[interrupted] abort (exit ${abort.code}):\n${abort.stdout}${abort.stderr}`);
