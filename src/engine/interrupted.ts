@@ -106,7 +106,7 @@ export async function settleInterrupted(
     const aborted: Release = {
       ...pending,
       phase: 'aborted',
-      message: `interrupted (${who} stopped before it finished); aborted by ${ctx.holder} with ${opts.by}${restoring ? `, which put revision ${restoring.revision} back` : ''}`,
+      message: `interrupted (${who} stopped before it finished); aborted by ${ctx.holder} with ${opts.by}${restoring ? `, to put revision ${restoring.revision} back` : ''}`,
       updatedAt: ctx.clock.now().toISOString(),
     };
     await ctx.store.update(aborted);

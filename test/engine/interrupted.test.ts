@@ -167,7 +167,7 @@ describe('an interrupted deploy (its deployer gone)', () => {
       [3, 'deployed', 1],
     ]);
     expect((await k.store.get('sample', 'dev', 2))?.message).toBe(
-      `interrupted (${DEAD} stopped before it finished); aborted by test@ci (pid 1) with \`slipway abort\`, which put revision 1 back`,
+      `interrupted (${DEAD} stopped before it finished); aborted by test@ci (pid 1) with \`slipway abort\`, to put revision 1 back`,
     );
     const warnings = k.events.filter((e) => e.type === 'message').map((e) => (e as { text: string }).text);
     expect(warnings).toContain(
