@@ -4,6 +4,8 @@ import type { Io } from './io.js';
 /** What every command's action receives besides its own arguments. */
 export interface CommandContext {
   io: Io;
+  /** The command line as given (`node slipway deploy ...`): recorded on the deploy Lease so others see what holds it. */
+  argv?: readonly string[];
   /** Set the process exit code; the last call wins. */
   exit(code: number): void;
 }

@@ -52,6 +52,21 @@ export function engineContext(
   return clusterContext(cluster, namespace, emit);
 }
 
+/** `slipway deploy --env dev --set-image web=...`: the command line a lock holder shows, arguments with spaces quoted, long ones cut. */
+export function commandLine(argv: readonly string[] | undefined): string | undefined {
+  if (!argv || argv.length < 3) return undefined;
+  const text = [
+    'slipway',
+    ...argv.slice(2).map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)),
+  ].join(' ');
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
+/** `--wait-for-lock 5m` in milliseconds (undefined: fail at once when another deploy holds the lock). */
+export function parseWaitForLock(text: string | undefined): number | undefined {
+  return parseTimeout(text, '--wait-for-lock');
+}
+
 /** A duration flag (`--timeout 5m`) in milliseconds; a malformed one is bad input naming the flag. */
 export function parseTimeout(text: string | undefined, flag = '--timeout'): number | undefined {
   try {

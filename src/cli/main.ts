@@ -24,7 +24,7 @@ export function buildProgram(ctx: CommandContext): Command {
 /** Runs the CLI and returns the exit code; never calls process.exit itself. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let code = 0;
-  const ctx: CommandContext = { io, exit: (c) => void (code = c) };
+  const ctx: CommandContext = { io, argv, exit: (c) => void (code = c) };
   const program = buildProgram(ctx);
   try {
     await program.parseAsync(argv);

@@ -30,6 +30,8 @@ export interface EngineContext {
   clock: Clock;
   /** The lock holder identity and the release's `deployedBy`. */
   holder: string;
+  /** The command line being run (`slipway deploy --env dev ...`), shown to whoever finds the lock taken. */
+  command?: string;
   emit(event: DeployEvent): void;
 }
 

@@ -45,6 +45,8 @@ export interface DeployRequest {
   prometheusAddress?: string;
   /** The deploy lock's TTL (default LOCK_TTL_SECONDS): how soon the next deploy may take over if this one dies. */
   lockTtlSeconds?: number;
+  /** `--wait-for-lock`: queue this long behind a running deploy instead of failing at once. */
+  waitForLockMs?: number;
   /** Set by `slipway rollback`: the revision whose spec this release re-deploys. */
   rollbackOf?: number;
 }
@@ -106,8 +108,10 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
     environment: app.environment,
     holder: ctx.holder,
     ttlSeconds: req.lockTtlSeconds,
+    command: ctx.command,
+    notify: warn,
   };
-  const lock = new DeployLock(lockOptions);
+  const lock = new DeployLock({ ...lockOptions, waitMs: req.waitForLockMs });
   await steps.run('lock', async () => {
     await ctx.cluster.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: app.namespace } }], {
       fieldManager: FIELD_MANAGER,

@@ -4,25 +4,36 @@
  * the holder writes its identity and renews `renewTime`; a Lease not renewed for
  * `leaseDurationSeconds` is expired and may be taken over. Every write is a compare-and-swap on
  * resourceVersion (create, or replace with the resourceVersion read), so of two deploys that see
- * the same expired Lease exactly one wins and the other is told who holds it.
+ * the same expired Lease exactly one wins and the other is told who holds it, with what command
+ * (the `slipway.dev/command` annotation) and for how long. `--wait-for-lock` queues instead:
+ * watch the Lease, try again when it changes or expires (issue 25).
  */
-import { hostname, userInfo } from 'node:os';
-import { isClusterError, type Cluster, type KubeObject, type ObjectRef } from '../cluster/cluster.js';
-import { EXIT_NEEDS_ATTENTION, UserError } from '../errors.js';
+import { isClusterError, type Cluster, type ObjectRef } from '../cluster/cluster.js';
+import { EXIT_FAILED, EXIT_NEEDS_ATTENTION, UserError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { LOCK_RENEW_FRACTION, LOCK_TTL_SECONDS } from './defaults.js';
+import {
+  COMMAND_ANNOTATION,
+  describeAge,
+  holderOf,
+  localHolderGone,
+  lockRef,
+  microTime,
+  waitForLeaseChange,
+  type Lease,
+  type LockHolder,
+} from './lock-holder.js';
 
-export interface LeaseSpec {
-  holderIdentity?: string;
-  leaseDurationSeconds?: number;
-  acquireTime?: string;
-  renewTime?: string;
-  leaseTransitions?: number;
-}
-
-export interface Lease extends KubeObject {
-  spec?: LeaseSpec;
-}
+export {
+  defaultHolderIdentity,
+  localHolderGone,
+  lockName,
+  lockRef,
+  readLockHolder,
+  type Lease,
+  type LeaseSpec,
+  type LockHolder,
+} from './lock-holder.js';
 
 export interface LockOptions {
   cluster: Cluster;
@@ -35,43 +46,12 @@ export interface LockOptions {
   ttlSeconds?: number;
   /** Whether the process a holder identity names is known to be gone (default: localHolderGone). */
   holderGone?: (identity: string) => boolean;
-}
-
-/** `user@host (pid N)`: enough for a colleague to know whom to ask. */
-export function defaultHolderIdentity(): string {
-  let user = 'unknown';
-  try {
-    user = userInfo().username;
-  } catch {
-    // No passwd entry (some containers): the host and pid still identify the process.
-  }
-  return `${user}@${hostname()} (pid ${process.pid})`;
-}
-
-/**
- * True when `identity` (as written by defaultHolderIdentity) names a process on this machine that
- * no longer exists: a deploy killed here need not block the next one for the whole TTL. A holder
- * on another machine, or a pid that is alive (even if reused), is never declared gone: those wait
- * for the TTL like client-go's leader election.
- */
-export function localHolderGone(identity: string, host = hostname()): boolean {
-  const match = /^.+@(.+) \(pid (\d+)\)$/.exec(identity);
-  if (!match || match[1] !== host) return false;
-  try {
-    process.kill(Number(match[2]), 0);
-    return false;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-export function lockName(app: string, environment: string): string {
-  return `slipway-lock-${app}-${environment}`;
-}
-
-/** Kubernetes MicroTime: RFC 3339 with microseconds. */
-function microTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  /** The holder's command line (`slipway deploy --env dev ...`), shown to whoever finds the lock taken. */
+  command?: string;
+  /** `--wait-for-lock`: how long `acquire` queues behind a live holder before giving up (default 0: fail at once). */
+  waitMs?: number;
+  /** Told when the lock is taken over from a holder that is gone, and when acquire starts queueing. */
+  notify?: (text: string) => void;
 }
 
 /** How many times a lost compare-and-swap is retried before giving up (each retry re-reads). */
@@ -83,12 +63,7 @@ export class DeployLock {
   private lease: Lease | undefined;
 
   constructor(private readonly opts: LockOptions) {
-    this.ref = {
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      namespace: opts.namespace,
-      name: lockName(opts.app, opts.environment),
-    };
+    this.ref = lockRef(opts.namespace, opts.app, opts.environment);
     this.ttlSeconds = opts.ttlSeconds ?? LOCK_TTL_SECONDS;
   }
 
@@ -96,13 +71,48 @@ export class DeployLock {
     return this.ref.name;
   }
 
-  /** Takes the lock, or throws a UserError naming the holder and since when. */
+  /**
+   * Takes the lock, or throws a UserError (exit 1) naming the holder, its command and for how long
+   * it has held the lock. With `waitMs` it first queues: it watches the Lease and tries again each
+   * time it changes (released, renewed, taken) or expires, until the lock is free or `waitMs` passed.
+   */
   async acquire(): Promise<void> {
+    const giveUpAt = this.opts.clock.now().getTime() + (this.opts.waitMs ?? 0);
+    let told = false;
+    for (;;) {
+      const held = await this.tryAcquire();
+      if (!held) return;
+      const now = this.opts.clock.now().getTime();
+      if (now >= giveUpAt) throw this.heldError(held.holder, now);
+      if (!told)
+        this.opts.notify?.(
+          `waiting up to ${describeAge(giveUpAt - now)} for the deploy lock: ${this.describeHolder(held.holder, now)}`,
+        );
+      told = true;
+      // Wake at the next change of the Lease, or when it expires, or when the wait is over.
+      const expiresIn = (held.holder.expiresAt?.getTime() ?? giveUpAt) - now;
+      await waitForLeaseChange(
+        this.opts.cluster,
+        this.opts.clock,
+        held.lease,
+        Math.max(1, Math.min(giveUpAt - now, expiresIn)),
+      );
+    }
+  }
+
+  /** One attempt: undefined when the lock is ours now, else the live Lease that holds it. */
+  private async tryAcquire(): Promise<{ lease: Lease; holder: LockHolder } | undefined> {
     for (let attempt = 1; ; attempt++) {
       const live = await this.opts.cluster.get<Lease>(this.ref);
+      const holder = live
+        ? holderOf(live, this.opts.clock.now(), this.opts.holderGone ?? localHolderGone, this.ttlSeconds)
+        : undefined;
+      if (live && holder && !holder.gone && holder.identity !== this.opts.holder)
+        return { lease: live, holder };
       try {
         this.lease = live ? await this.takeOver(live) : await this.create();
-        return;
+        if (holder?.gone && holder.identity !== this.opts.holder) this.opts.notify?.(takeOverMessage(holder));
+        return undefined;
       } catch (err) {
         if (
           !(isClusterError(err, 'Conflict') || isClusterError(err, 'AlreadyExists')) ||
@@ -183,6 +193,7 @@ export class DeployLock {
           'slipway.dev/app': this.opts.app,
           'slipway.dev/env': this.opts.environment,
         },
+        annotations: this.commandAnnotation(),
       },
       spec: {
         holderIdentity: this.opts.holder,
@@ -194,24 +205,21 @@ export class DeployLock {
     });
   }
 
+  private commandAnnotation(): Record<string, string> {
+    return this.opts.command ? { [COMMAND_ANNOTATION]: this.opts.command } : {};
+  }
+
+  /** Replaces a Lease that tryAcquire found free (no holder, ours, expired, or its process gone). */
   private async takeOver(live: Lease): Promise<Lease> {
     const spec = live.spec ?? {};
-    const now = this.opts.clock.now();
-    const renewed = Date.parse(spec.renewTime ?? spec.acquireTime ?? '');
-    const duration = (spec.leaseDurationSeconds ?? this.ttlSeconds) * 1000;
-    const holderGone = this.opts.holderGone ?? localHolderGone;
-    const free =
-      !spec.holderIdentity ||
-      spec.holderIdentity === this.opts.holder ||
-      Number.isNaN(renewed) ||
-      renewed + duration <= now.getTime() ||
-      holderGone(spec.holderIdentity);
-    if (!free) throw this.held(spec, new Date(renewed + duration));
-    const stamp = microTime(now);
+    const stamp = microTime(this.opts.clock.now());
     const transitions = (spec.leaseTransitions ?? 0) + (spec.holderIdentity === this.opts.holder ? 0 : 1);
+    const annotations = { ...live.metadata.annotations };
+    delete annotations[COMMAND_ANNOTATION];
     // The resourceVersion read rides along: if anyone wrote since, the server answers Conflict.
     return this.opts.cluster.replace<Lease>({
       ...live,
+      metadata: { ...live.metadata, annotations: { ...annotations, ...this.commandAnnotation() } },
       spec: {
         holderIdentity: this.opts.holder,
         leaseDurationSeconds: this.ttlSeconds,
@@ -222,15 +230,31 @@ export class DeployLock {
     });
   }
 
-  private held(spec: LeaseSpec, expires: Date): UserError {
+  private describeHolder(holder: LockHolder, now: number): string {
+    const since = Date.parse(holder.acquireTime ?? '');
+    const age = Number.isNaN(since) ? 'an unknown time' : describeAge(now - since);
+    return `environment ${this.opts.environment} is being deployed by ${holder.identity}${holder.command ? `, \`${holder.command}\`` : ''}, for ${age}`;
+  }
+
+  private heldError(holder: LockHolder, now: number): UserError {
+    const waited = this.opts.waitMs ? ` (waited ${describeAge(this.opts.waitMs)})` : '';
     return new UserError(
-      `another deploy of ${this.opts.app} to ${this.opts.environment} is running: ${spec.holderIdentity} has held the lock since ${spec.acquireTime ?? 'an unknown time'}`,
+      `${this.describeHolder(holder, now)}; try again later or pass --wait-for-lock 5m${waited}`,
       {
         code: 'locked',
-        exitCode: EXIT_NEEDS_ATTENTION,
+        exitCode: EXIT_FAILED,
         path: `Lease ${this.opts.namespace}/${this.ref.name}`,
-        hint: `wait for it to finish; if that deploy died, its lock expires at ${expires.toISOString()} (${this.ttlSeconds}s after its last renewal) and the next deploy takes it over`,
+        hint: `if that deploy died, its lock expires at ${holder.expiresAt?.toISOString() ?? 'its next renewal time'} (${holder.ttlSeconds}s after its last renewal) and the next deploy takes it over`,
       },
     );
   }
+}
+
+/** What the next command says when it takes over a dead deploy's lock. */
+export function takeOverMessage(holder: LockHolder): string {
+  const why =
+    holder.gone === 'process-gone'
+      ? 'whose process is gone'
+      : `whose lease expired at ${holder.expiresAt?.toISOString() ?? 'an unknown time'}`;
+  return `took over the deploy lock from ${holder.identity}${holder.command ? ` (\`${holder.command}\`)` : ''}, ${why}`;
 }

@@ -10,6 +10,7 @@
 import { EXIT_BAD_INPUT, UserError } from '../errors.js';
 import type { EngineContext } from './context.js';
 import { deploy, type DeployResult } from './deploy.js';
+import { findInterrupted, settleInterrupted, type Settled } from './interrupted.js';
 import type { Release, Strategy } from './releases/release.js';
 
 export interface RollbackRequest {
@@ -19,6 +20,19 @@ export interface RollbackRequest {
   to?: number;
   timeoutMs?: number;
   dryRun?: boolean;
+  /** The app's namespace (default: the one the restored release recorded): where its deploy Lease lives. */
+  namespace?: string;
+  /** `--wait-for-lock`: queue behind a running deploy this long instead of failing at once. */
+  waitForLockMs?: number;
+  lockTtlSeconds?: number;
+  /** The command settling an interrupted deploy, for its record (default `slipway rollback`). */
+  by?: string;
+}
+
+export interface RollbackResult extends DeployResult {
+  target: number;
+  /** Set when the latest release was an interrupted deploy: it was recorded aborted first. */
+  interrupted?: Settled;
 }
 
 /** The release to restore and the strategy to restore it with (pure over the history). */
@@ -27,6 +41,8 @@ export function rollbackTarget(
   req: Pick<RollbackRequest, 'to' | 'environment'>,
 ): { target: Release; strategy: Strategy } {
   const serving = [...releases].reverse().find((r) => r.phase === 'deployed');
+  const latest = releases[releases.length - 1];
+  const unfinished = latest?.phase === 'pending' || latest?.phase === 'failed' ? latest : undefined;
   let target: Release | undefined;
   if (req.to !== undefined) {
     target = releases.find((r) => r.revision === req.to);
@@ -45,6 +61,18 @@ export function rollbackTarget(
         hint: 'roll back to a revision whose phase is deployed or superseded',
       });
     }
+  } else if (unfinished) {
+    // The latest release never became the serving one (killed, or its way back failed): what served before it is what goes back.
+    target = serving ?? [...releases].reverse().find((r) => r.phase === 'superseded');
+    if (!target)
+      throw new UserError(
+        `revision ${unfinished.revision} (${unfinished.phase}) was the first release: nothing served before it`,
+        {
+          code: 'rollback-none',
+          exitCode: EXIT_BAD_INPUT,
+          hint: `fix it and run \`slipway deploy --env ${req.environment}\` again; \`slipway abort --env ${req.environment}\` records an interrupted one aborted`,
+        },
+      );
   } else {
     target = [...releases]
       .reverse()
@@ -60,10 +88,7 @@ export function rollbackTarget(
   return { target, strategy };
 }
 
-export async function rollback(
-  ctx: EngineContext,
-  req: RollbackRequest,
-): Promise<DeployResult & { target: number }> {
+export async function rollback(ctx: EngineContext, req: RollbackRequest): Promise<RollbackResult> {
   const releases = await ctx.store.list(req.app, req.environment);
   if (releases.length === 0)
     throw new UserError(`${req.app} has no releases in ${req.environment}`, {
@@ -71,15 +96,32 @@ export async function rollback(
       exitCode: EXIT_BAD_INPUT,
       hint: 'deploy it first with slipway deploy',
     });
-  const { target, strategy } = rollbackTarget(releases, req);
+  const { target: restoring, strategy } = rollbackTarget(releases, req);
+  // An interrupted deploy (its deployer gone) is settled first: lock taken over, record aborted, its canary and migration Job removed.
+  const target = {
+    app: req.app,
+    environment: req.environment,
+    namespace: req.namespace ?? restoring.spec.namespace,
+  };
+  const found = req.dryRun ? undefined : await findInterrupted(ctx, target);
+  const settled =
+    found && 'pending' in found
+      ? await settleInterrupted(ctx, target, restoring, {
+          by: req.by ?? '`slipway rollback`',
+          waitForLockMs: req.waitForLockMs,
+          lockTtlSeconds: req.lockTtlSeconds,
+        })
+      : undefined;
   const result = await deploy(ctx, {
-    app: target.spec,
-    overrides: target.overrides,
+    app: restoring.spec,
+    overrides: restoring.overrides,
     strategy,
     timeoutMs: req.timeoutMs,
     dryRun: req.dryRun,
     skipAnalysis: true,
-    rollbackOf: target.revision,
+    rollbackOf: restoring.revision,
+    waitForLockMs: req.waitForLockMs,
+    lockTtlSeconds: req.lockTtlSeconds,
   });
-  return { ...result, target: target.revision };
+  return { ...result, target: restoring.revision, ...(settled ? { interrupted: settled } : {}) };
 }

@@ -1,17 +1,16 @@
 /**
  * `slipway status`: what serves an app in one environment now, read from the cluster only: the
- * deployed release, the latest record (a pending one means a deploy is running or was killed), the
- * deploy lock's holder, and each Deployment's rollout state with its ready replicas.
+ * deployed release, the latest record (a pending one means a deploy is running or was killed: the
+ * Lease's holder says which), the deploy lock's holder, and each Deployment's rollout state with its ready replicas.
  */
 import type { KubeObject } from '../cluster/cluster.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import type { EngineContext } from './context.js';
 import { historyEntry, type HistoryEntry } from './history.js';
 import { liveColours } from './live.js';
-import type { Lease } from './lock.js';
-import { lockName } from './lock.js';
+import { readLockHolder, type LockHolder } from './lock-holder.js';
 import { renderObjects } from './prepare.js';
-import type { Colour } from './releases/release.js';
+import type { Colour, Release } from './releases/release.js';
 import { rolloutComplete, type Deployment } from './rollout.js';
 
 export interface WorkloadStatus {
@@ -30,7 +29,15 @@ export interface AppStatus {
   namespace: string;
   deployed?: HistoryEntry;
   latest?: HistoryEntry;
-  lock?: { holder: string; renewTime?: string };
+  /** The deploy Lease's holder; `gone` when it no longer counts (its process is gone, or its lease expired). */
+  lock?: {
+    holder: string;
+    command?: string;
+    acquireTime?: string;
+    renewTime?: string;
+    expiresAt?: string;
+    gone?: LockHolder['gone'];
+  };
   activeColours: Record<string, Colour>;
   deployments: WorkloadStatus[];
   /** What needs attention, each with the command that resolves it. */
@@ -57,18 +64,14 @@ function workloadStatus(
 }
 
 export async function status(
-  ctx: Pick<EngineContext, 'cluster' | 'store'>,
+  ctx: Pick<EngineContext, 'cluster' | 'store' | 'clock'>,
   app: ResolvedApp,
+  holderGone?: (identity: string) => boolean,
 ): Promise<AppStatus> {
   const releases = await ctx.store.list(app.app, app.environment);
   const deployed = [...releases].reverse().find((r) => r.phase === 'deployed');
   const latest = releases[releases.length - 1];
-  const lease = await ctx.cluster.get<Lease>({
-    apiVersion: 'coordination.k8s.io/v1',
-    kind: 'Lease',
-    namespace: app.namespace,
-    name: lockName(app.app, app.environment),
-  });
+  const holder = await readLockHolder(ctx.cluster, ctx.clock, app, holderGone);
   const { items } = await ctx.cluster
     .list<Deployment>(
       { apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace },
@@ -77,13 +80,11 @@ export async function status(
     .catch(() => ({ items: [] as Deployment[] }));
   const objects: KubeObject[] = renderObjects(app).objects;
   const attention: string[] = [];
-  if (latest?.phase === 'pending' && !lease)
-    attention.push(
-      `revision ${latest.revision} is pending but no deploy holds the lock: it was interrupted; run \`slipway deploy --env ${app.environment}\` again or \`slipway rollback --env ${app.environment}\``,
-    );
+  if (latest?.phase === 'pending' && (!holder || holder.gone))
+    attention.push(interruptedMessage(latest, holder, app.environment, deployed));
   if (latest?.phase === 'failed')
     attention.push(
-      `revision ${latest.revision} failed and was not rolled back (${latest.message ?? 'no message'}); run \`slipway rollback --env ${app.environment}\``,
+      `failed: revision ${latest.revision} failed and was not rolled back (${latest.message ?? 'no message'}); run \`slipway rollback --env ${app.environment}\``,
     );
   return {
     app: app.app,
@@ -91,11 +92,40 @@ export async function status(
     namespace: app.namespace,
     ...(deployed ? { deployed: historyEntry(deployed) } : {}),
     ...(latest ? { latest: historyEntry(latest) } : {}),
-    ...(lease?.spec?.holderIdentity
-      ? { lock: { holder: lease.spec.holderIdentity, renewTime: lease.spec.renewTime } }
+    ...(holder
+      ? {
+          lock: {
+            holder: holder.identity,
+            ...(holder.command ? { command: holder.command } : {}),
+            acquireTime: holder.acquireTime,
+            renewTime: holder.renewTime,
+            expiresAt: holder.expiresAt?.toISOString(),
+            ...(holder.gone ? { gone: holder.gone } : {}),
+          },
+        }
       : {}),
     activeColours: await liveColours(ctx.cluster, app, objects),
     deployments: items.map(workloadStatus).sort((a, b) => a.name.localeCompare(b.name)),
     attention,
   };
+}
+
+/**
+ * A pending release whose deployer is gone (its process, its lease, or the Lease itself): what
+ * happened and the three commands that finish it (docs/deploy.md, "An interrupted deploy").
+ */
+export function interruptedMessage(
+  pending: Release,
+  holder: LockHolder | undefined,
+  environment: string,
+  serving?: Release,
+): string {
+  const by = pending.deployedBy ?? holder?.identity ?? 'a deploy';
+  const why = !holder
+    ? 'which released no lock (it died before finishing)'
+    : holder.gone === 'process-gone'
+      ? 'whose process is gone'
+      : `whose lease expired at ${holder.expiresAt?.toISOString() ?? 'an unknown time'}`;
+  const back = serving ? ` (revision ${serving.revision})` : '';
+  return `interrupted: revision ${pending.revision} (pending) was being deployed by ${by}, ${why}; run \`slipway deploy --env ${environment}\` to finish it, or \`slipway rollback --env ${environment}\` / \`slipway abort --env ${environment}\` to put the serving release${back} back`;
 }

@@ -19,7 +19,7 @@ async function deploy(...args: string[]) {
 }
 
 describe('deploy flags', () => {
-  it('--timeout and --strategy errors name the flag once', async () => {
+  it('--timeout, --strategy and --wait-for-lock errors name the flag once', async () => {
     const timeout = await deploy('--timeout', 'forever');
     expect(timeout.code).toBe(2);
     expect(timeout.err).toContain('error: --timeout: "forever" is not a duration such as 30s, 5m or 1h30m');
@@ -28,5 +28,8 @@ describe('deploy flags', () => {
     expect(strategy.err).toContain(
       'error: --strategy: must be one of rolling, blue-green, canary, got "fast"',
     );
+    const wait = await deploy('--wait-for-lock', 'a while');
+    expect(wait.code).toBe(2);
+    expect(wait.err).toContain('error: --wait-for-lock: "a while" is not a duration');
   });
 });

@@ -271,7 +271,7 @@ describe.each(EXPOSURES)(
       // The next deploy (rolling this time, as a rollback would be) finds the pending record and cleans up first.
       const deadline = Date.now() + 15_000;
       let r = await deploy('--strategy', 'rolling', '--set-image', 'web=sample-service:4.0.0');
-      while (r.code === 3 && Date.now() < deadline) {
+      while (r.code === 1 && r.stderr.includes('is being deployed by') && Date.now() < deadline) {
         await new Promise((res) => setTimeout(res, 250));
         r = await deploy('--strategy', 'rolling', '--set-image', 'web=sample-service:4.0.0');
       }

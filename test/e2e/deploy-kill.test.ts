@@ -91,7 +91,7 @@ describe('slipway deploy killed with SIGKILL at random moments (sandbox, under l
     const deadline = Date.now() + 10_000;
     for (;;) {
       const r = await slipwayCli(env, args(version));
-      if (r.code === 3 && r.stderr.includes('another deploy') && Date.now() < deadline) {
+      if (r.code === 1 && r.stderr.includes('is being deployed by') && Date.now() < deadline) {
         await new Promise((res) => setTimeout(res, 250));
         continue;
       }

@@ -254,7 +254,8 @@ describe('deploy on the in-memory cluster', () => {
     const err = await deploy(ctx, withImage('1.0.0')).catch((e: unknown) => e);
     stop.abort();
     expect(err).toBeInstanceOf(UserError);
-    expect((err as UserError).message).toContain('alice@laptop (pid 7) has held the lock');
+    expect((err as UserError).message).toContain('being deployed by alice@laptop (pid 7)');
+    expect((err as UserError).exitCode).toBe(1);
     expect(await store.list('sample', 'dev')).toEqual([]);
   });
 

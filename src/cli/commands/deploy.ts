@@ -13,9 +13,11 @@ import { textProgress } from '../../engine/progress/text.js';
 import { UserError } from '../../errors.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import {
+  commandLine,
   engineContext,
   loadTarget,
   parseTimeout,
+  parseWaitForLock,
   targetOptions,
   type TargetFlags,
 } from '../engine-context.js';
@@ -29,6 +31,7 @@ interface DeployFlags extends TargetFlags {
   prometheusUrl?: string;
   skipAnalysis?: boolean;
   lockTtl?: string;
+  waitForLock?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -67,6 +70,10 @@ export const registerDeploy: RegisterCommand = (program: Command, ctx: CommandCo
       '--lock-ttl <duration>',
       'how long a deploy that died holds the lock before the next one takes over (default 60s)',
     )
+    .option(
+      '--wait-for-lock <duration>',
+      'if another deploy holds the lock, wait this long for it (e.g. 5m) instead of failing at once',
+    )
     .action(async (flags: DeployFlags) => {
       ctx.exit(await runDeploy(flags, ctx));
     });
@@ -82,16 +89,20 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
   }
   const timeoutMs = parseTimeout(flags.timeout);
   const lockTtlMs = parseTimeout(flags.lockTtl, '--lock-ttl');
+  const waitForLockMs = parseWaitForLock(flags.waitForLock);
   if (lockTtlMs !== undefined && lockTtlMs < 1000)
     throw new UserError('must be at least 1s', { code: 'deploy-lock-ttl', path: '--lock-ttl' });
   const { app, overrides } = applyOverrides(await loadTarget(flags), flags.set, flags.setImage);
   const write = (t: string) => ctx.io.out(t);
-  const engine = engineContext(
-    flags,
-    ctx.io,
-    app.namespace,
-    json ? jsonProgress(write) : textProgress(write, ctx.io.isTTY),
-  );
+  const engine = {
+    ...engineContext(
+      flags,
+      ctx.io,
+      app.namespace,
+      json ? jsonProgress(write) : textProgress(write, ctx.io.isTTY),
+    ),
+    command: commandLine(ctx.argv),
+  };
   const result = await deploy(engine, {
     app,
     overrides,
@@ -101,6 +112,7 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
     skipAnalysis: flags.skipAnalysis,
     prometheusAddress: flags.prometheusUrl,
     lockTtlSeconds: lockTtlMs === undefined ? undefined : Math.round(lockTtlMs / 1000),
+    waitForLockMs,
   });
   write(json ? `${JSON.stringify(summary(result))}\n` : describeResult(result));
   return result.exitCode;

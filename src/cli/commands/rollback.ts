@@ -7,9 +7,11 @@ import { rollback } from '../../engine/rollback.js';
 import { UserError } from '../../errors.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import {
+  commandLine,
   engineContext,
   loadTarget,
   parseTimeout,
+  parseWaitForLock,
   targetOptions,
   type TargetFlags,
 } from '../engine-context.js';
@@ -18,6 +20,7 @@ interface RollbackFlags extends TargetFlags {
   to?: string;
   timeout?: string;
   dryRun?: boolean;
+  waitForLock?: string;
 }
 
 export const registerRollback: RegisterCommand = (program: Command, ctx: CommandContext) => {
@@ -30,6 +33,10 @@ export const registerRollback: RegisterCommand = (program: Command, ctx: Command
     .option('--to <revision>', 'the revision to restore (see slipway history)')
     .option('--timeout <duration>', 'give up after this long, e.g. 5m')
     .option('--dry-run', 'print the plan and change nothing')
+    .option(
+      '--wait-for-lock <duration>',
+      'if another deploy holds the lock, wait this long for it (e.g. 5m) instead of failing at once',
+    )
     .action(async (flags: RollbackFlags) => {
       const to = flags.to === undefined ? undefined : Number(flags.to);
       if (to !== undefined && (!Number.isInteger(to) || to < 1))
@@ -39,23 +46,35 @@ export const registerRollback: RegisterCommand = (program: Command, ctx: Command
           hint: 'see slipway history',
         });
       const json = parseOutput(flags.output) === 'json';
+      const waitForLockMs = parseWaitForLock(flags.waitForLock);
       const app = await loadTarget(flags);
       const write = (t: string) => ctx.io.out(t);
-      const engine = engineContext(
-        flags,
-        ctx.io,
-        app.namespace,
-        json ? jsonProgress(write) : textProgress(write, ctx.io.isTTY),
-      );
+      const engine = {
+        ...engineContext(
+          flags,
+          ctx.io,
+          app.namespace,
+          json ? jsonProgress(write) : textProgress(write, ctx.io.isTTY),
+        ),
+        command: commandLine(ctx.argv),
+      };
       const result = await rollback(engine, {
         app: app.app,
         environment: app.environment,
+        namespace: app.namespace,
         to,
         timeoutMs: parseTimeout(flags.timeout),
         dryRun: flags.dryRun,
+        waitForLockMs,
       });
+      if (result.interrupted && !json)
+        write(
+          `revision ${result.interrupted.aborted.revision} was interrupted; recorded aborted${result.interrupted.removed.length ? `; cleaned up: ${result.interrupted.removed.join(', ')}` : ''}\n`,
+        );
       write(
-        json ? `${JSON.stringify(summary(result, { rollbackOf: result.target }))}\n` : describeResult(result),
+        json
+          ? `${JSON.stringify(summary(result, { rollbackOf: result.target, ...(result.interrupted ? { aborted: result.interrupted.aborted.revision, removed: result.interrupted.removed } : {}) }))}\n`
+          : describeResult(result),
       );
       ctx.exit(result.exitCode);
     });

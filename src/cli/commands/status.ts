@@ -41,11 +41,19 @@ function describeStatus(s: AppStatus): string {
         .map(([k, v]) => `${k}=${v}`)
         .join(', ')}`,
     );
-  if (s.lock) lines.push(`deploy in progress: ${s.lock.holder} (lock renewed ${s.lock.renewTime ?? '?'})`);
+  if (s.lock && !s.lock.gone)
+    lines.push(
+      `deploy in progress: ${s.lock.holder}${s.lock.command ? `, \`${s.lock.command}\`` : ''} (lock renewed ${s.lock.renewTime ?? '?'})`,
+    );
+  if (s.lock?.gone)
+    lines.push(
+      `deploy lock: left by ${s.lock.holder}, ${s.lock.gone === 'process-gone' ? 'whose process is gone' : `whose lease expired at ${s.lock.expiresAt ?? '?'}`}; the next deploy, rollback or abort takes it over`,
+    );
   for (const w of s.deployments)
     lines.push(
       `  ${w.complete ? '✓' : '…'} Deployment ${w.name}: ${w.ready}/${w.replicas} ready, ${w.updated} updated${w.image ? `, ${w.image}` : ''}`,
     );
-  for (const a of s.attention) lines.push(`needs attention: ${a}`);
+  // Each line names what needs attention first (`interrupted:`, `failed:`) and ends with the command that resolves it.
+  lines.push(...s.attention);
   return `${lines.join('\n')}\n`;
 }

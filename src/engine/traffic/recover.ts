@@ -58,6 +58,10 @@ export async function recoverCanaries(
     await cluster.delete(ref);
     done.push(`Ingress ${ref.name} weight 0, deleted`);
   }
+  // A replica-ratio canary scaled its stable down (a merge patch): size it as rendered again before
+  // the canary goes, so capacity never dips, and so the next apply agrees with the patched value
+  // (server-side apply conflicts over spec.replicas only when the values differ).
+  if (deployments.items.length) done.push(...(await resizeStables(cluster, namespace, rendered)));
   for (const d of deployments.items) {
     const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: d.metadata.name ?? '' };
     await cluster.patch(ref, { spec: { replicas: 0 } }, 'merge', { fieldManager: FIELD_MANAGER });
@@ -79,6 +83,21 @@ export async function recoverCanaries(
     if (live?.spec?.selector?.[POD_TEMPLATE_HASH] === undefined) continue;
     await cluster.apply([svc], { fieldManager: FIELD_MANAGER, force: true });
     done.push(`Service ${svc.metadata.name} selects all its pods again`);
+  }
+  return done;
+}
+
+/** Rendered Deployments (HPA-less, so they carry replicas) whose live replica count differs: patched back. */
+async function resizeStables(cluster: Cluster, namespace: string, rendered: KubeObject[]): Promise<string[]> {
+  const done: string[] = [];
+  for (const d of rendered.filter((o) => o.kind === 'Deployment')) {
+    const replicas = (d as KubeObject & { spec?: { replicas?: number } }).spec?.replicas;
+    if (replicas === undefined) continue;
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: d.metadata.name ?? '' };
+    const live = await cluster.get<KubeObject & { spec?: { replicas?: number } }>(ref);
+    if (!live || live.spec?.replicas === replicas) continue;
+    await cluster.patch(ref, { spec: { replicas } }, 'merge', { fieldManager: FIELD_MANAGER });
+    done.push(`Deployment ${ref.name} back to ${replicas} replicas`);
   }
   return done;
 }

@@ -1,0 +1,49 @@
+/** The test plays Kubernetes controllers on the in-memory cluster (src/cluster/memory.ts has none). */
+import type { MemoryCluster } from '../../../src/cluster/memory.js';
+import type { Deployment } from '../../../src/engine/rollout.js';
+
+/** Plays the Deployment controller: every new generation becomes available at once, unless its image is `:broken`. */
+export function deploymentController(
+  cluster: MemoryCluster,
+  name: string,
+  signal: AbortSignal,
+  namespace = 'sample',
+): void {
+  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name };
+  void (async () => {
+    for (;;) {
+      const d = await cluster
+        .watch<Deployment>(
+          ref,
+          (o) => o !== undefined && (o.status?.observedGeneration ?? 0) < (o.metadata.generation ?? 0),
+          signal,
+        )
+        .catch(() => undefined);
+      if (!d || signal.aborted) return;
+      const replicas = d.spec?.replicas ?? 1;
+      const broken = JSON.stringify(d.spec).includes(':broken');
+      const status = broken
+        ? {
+            observedGeneration: d.metadata.generation,
+            replicas,
+            updatedReplicas: 0,
+            availableReplicas: 0,
+            conditions: [
+              {
+                type: 'Progressing',
+                status: 'False',
+                reason: 'ProgressDeadlineExceeded',
+                message: 'ReplicaSet has timed out progressing.',
+              },
+            ],
+          }
+        : {
+            observedGeneration: d.metadata.generation,
+            replicas,
+            updatedReplicas: replicas,
+            availableReplicas: replicas,
+          };
+      await cluster.replace({ ...d, status });
+    }
+  })();
+}
