@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { ClusterError } from '../cluster/cluster.js';
+import { clusterProblem } from '../cluster/problem.js';
 import { EXIT_BAD_INPUT, UserError } from '../errors.js';
 import type { CommandContext } from './command.js';
 import { commands } from './commands/index.js';
@@ -34,7 +36,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   }
 }
 
-function reportError(error: unknown, io: Io, json: boolean): number {
+function reportError(thrown: unknown, io: Io, json: boolean): number {
+  // An API server's refusal that got this far is the cluster needing attention (exit 3), not a bug.
+  const error = thrown instanceof ClusterError ? clusterProblem(thrown) : thrown;
   if (error instanceof CommanderError) {
     // help and version exit through here with code 0
     return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;

@@ -46,7 +46,7 @@ export interface ObjectRef extends TypeRef {
   name: string;
 }
 
-export interface ApplyOptions {
+export interface ApplyOptions extends CallOptions {
   /** Server-side apply field manager; Slipway uses `slipway`. */
   fieldManager: string;
   /** `dryRun=All`: the server validates and returns the result without persisting it. */
@@ -55,12 +55,20 @@ export interface ApplyOptions {
   force?: boolean;
 }
 
-export interface WriteOptions {
+/**
+ * Every call may carry the caller's deadline: retries of a failed request stop when it aborts
+ * (src/cluster/retry.ts).
+ */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface WriteOptions extends CallOptions {
   fieldManager?: string;
   dryRun?: boolean;
 }
 
-export interface ListOptions {
+export interface ListOptions extends CallOptions {
   /** A label selector string (`app=shop,tier in (web,api)`) or a map of required labels. */
   labelSelector?: string | Record<string, string>;
 }
@@ -71,7 +79,7 @@ export interface ListResult<T extends KubeObject = KubeObject> {
   resourceVersion: string;
 }
 
-export interface DeleteOptions {
+export interface DeleteOptions extends CallOptions {
   /** Background (the API default for most types) lets the garbage collector remove dependents. */
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
   dryRun?: boolean;
@@ -81,7 +89,7 @@ export interface DeleteOptions {
 
 export type PatchType = 'merge' | 'strategic' | 'json';
 
-export interface PodLogOptions {
+export interface PodLogOptions extends CallOptions {
   container?: string;
   tailLines?: number;
   /** Logs of the previous, terminated container instance (`kubectl logs --previous`). */
@@ -104,7 +112,7 @@ export interface Cluster {
    */
   replace<T extends KubeObject>(object: T, opts?: WriteOptions): Promise<T>;
   /** The object, or undefined when it does not exist. */
-  get<T extends KubeObject>(ref: ObjectRef): Promise<T | undefined>;
+  get<T extends KubeObject>(ref: ObjectRef, opts?: CallOptions): Promise<T | undefined>;
   list<T extends KubeObject>(type: TypeRef, opts?: ListOptions): Promise<ListResult<T>>;
   /** True when the object existed and deletion was accepted; false when it was already gone. */
   delete(ref: ObjectRef, opts?: DeleteOptions): Promise<boolean>;
@@ -144,12 +152,25 @@ export interface Cluster {
 export type ClusterErrorReason =
   'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'Forbidden' | 'Unauthorized' | 'Gone' | 'Other';
 
+/** Where a ClusterError came from, for the message the CLI prints (`src/cluster/problem.ts`). */
+export interface ClusterErrorContext {
+  /** The verb and object: `apply Deployment shop/api`. */
+  what?: string;
+  /** The cluster's description: `context "dev" (https://127.0.0.1:6443)`. */
+  cluster?: string;
+  /** The server's `Retry-After`, in milliseconds. */
+  retryAfterMs?: number;
+  /** How many attempts were made before giving up (set by the retry policy). */
+  attempts?: number;
+}
+
 /** An API server's refusal (4xx/5xx). Unreachable servers are UserErrors with exit code 3 instead. */
 export class ClusterError extends Error {
   constructor(
     readonly status: number,
     readonly reason: ClusterErrorReason,
     message: string,
+    readonly context: ClusterErrorContext = {},
   ) {
     super(message);
     this.name = 'ClusterError';

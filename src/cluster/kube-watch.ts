@@ -3,10 +3,14 @@
  * list-then-watch pattern of client-go's Reflector: list to get the current state and a resourceVersion, then
  * watch from that resourceVersion so no change in between is missed. A watch the server closes
  * (its timeout) resumes from the last resourceVersion seen; a watch the server expired (410 Gone,
- * the resourceVersion was compacted) starts over with a fresh list.
+ * the resourceVersion was compacted) starts over with a fresh list. A stream dropped mid-way (a
+ * reset connection) or a watch request refused with 429 or 5xx is re-opened from the last
+ * resourceVersion after a backoff; only `retry.attempts` failures in a row with nothing delivered
+ * in between end the wait with the last error.
  */
 import type { Watch } from '@kubernetes/client-node';
-import { ClusterError, type KubeObject, type ObjectRef } from './cluster.js';
+import { ClusterError, reasonForStatus, type KubeObject, type ObjectRef } from './cluster.js';
+import { backoffDelay, type RetryClock, type RetryPolicy } from './retry.js';
 
 export interface WatchCollectionInput<T extends KubeObject> {
   /** For messages: `Pod shop (app=web)`. */
@@ -22,11 +26,18 @@ export interface WatchCollectionInput<T extends KubeObject> {
   signal: AbortSignal;
   list: () => Promise<{ items: T[]; resourceVersion: string }>;
   watcher: Watch;
+  retry: RetryPolicy;
+  clock: RetryClock;
   translate: (err: unknown) => Error;
 }
 
 /** Reconnects after a watch that delivered nothing back off up to this long, so a flapping server is not hammered. */
 const MAX_RECONNECT_DELAY_MS = 1000;
+
+/** A refusal the server may lift on its own: worth re-opening the watch for. */
+function transientStatus(code: number | undefined): boolean {
+  return code === 429 || (code !== undefined && code >= 500 && code <= 599);
+}
 
 interface StatusObject {
   code?: number;
@@ -39,12 +50,13 @@ interface StatusObject {
 export function watchCollection<T extends KubeObject>(
   input: WatchCollectionInput<T>,
 ): Promise<Map<string, T>> {
-  const { apiVersion, kind, path, selectors, until, signal, list, watcher, translate } = input;
+  const { apiVersion, kind, path, selectors, until, signal, list, watcher, translate, retry, clock } = input;
   return new Promise<Map<string, T>>((resolve, reject) => {
     let settled = false;
     let controller: AbortController | undefined;
     let resourceVersion = '';
     let idleReconnects = 0;
+    let failuresInARow = 0;
     let items = new Map<string, T>();
 
     const settle = (fn: () => void): void => {
@@ -74,29 +86,42 @@ export function watchCollection<T extends KubeObject>(
       if (!settled) await startWatch();
     };
 
+    /** Re-opens the watch after a failure, or gives up with `err` when failures keep coming. */
+    const rewatch = (err: Error): void => {
+      failuresInARow++;
+      if (failuresInARow >= retry.attempts) return fail(err);
+      clock.sleep(backoffDelay(retry, failuresInARow - 1, clock.random), signal).then(
+        () => {
+          if (!settled) startWatch().catch(fail);
+        },
+        () => undefined, // aborted: onAbort already settled
+      );
+    };
+
     const startWatch = async (): Promise<void> => {
       let gone = false;
       let delivered = false;
+      let refused: ClusterError | undefined;
       const query = { ...selectors, resourceVersion, allowWatchBookmarks: true };
       controller = await watcher.watch(
         path,
         query,
         (type: string, raw: unknown) => {
           if (settled) return;
-          delivered = true;
           if (type === 'ERROR') {
             const status = raw as StatusObject;
+            const error = new ClusterError(
+              status.code ?? 500,
+              reasonForStatus(status.code ?? 500, status.reason),
+              status.message ?? `watch of ${input.what} failed`,
+            );
             if (status.code === 410) gone = true;
-            else
-              fail(
-                new ClusterError(
-                  status.code ?? 500,
-                  'Other',
-                  status.message ?? `watch of ${input.what} failed`,
-                ),
-              );
+            else if (transientStatus(status.code)) refused = error;
+            else fail(error);
             return;
           }
+          delivered = true;
+          failuresInARow = 0;
           const obj = raw as KubeObject;
           if (obj.metadata?.resourceVersion) resourceVersion = obj.metadata.resourceVersion;
           if (type === 'BOOKMARK') return;
@@ -112,10 +137,18 @@ export function watchCollection<T extends KubeObject>(
             relist().catch(fail);
             return;
           }
-          if (err) {
-            fail(err);
-            return;
+          if (refused) return rewatch(refused);
+          if (statusCode !== undefined) {
+            const error = new ClusterError(
+              statusCode,
+              reasonForStatus(statusCode),
+              `watch ${input.what}: HTTP ${statusCode}`,
+            );
+            if (transientStatus(statusCode)) return rewatch(error);
+            return fail(error);
           }
+          // A dropped stream or a failed connection: re-open from the last resourceVersion seen.
+          if (err) return rewatch(translate(err));
           // The server ended the watch (its timeout): resume from the last resourceVersion seen.
           idleReconnects = delivered ? 0 : idleReconnects + 1;
           const delay = Math.min(MAX_RECONNECT_DELAY_MS, idleReconnects > 1 ? 50 * 2 ** idleReconnects : 0);

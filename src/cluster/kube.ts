@@ -4,25 +4,27 @@
  * `CoreV1Api` for pod logs. Objects stay plain JSON end to end: the generated models would turn
  * timestamps into Dates and drop fields they do not know.
  */
-import {
-  CoreV1Api,
-  HttpMethod,
-  KubernetesObjectApi,
-  PatchStrategy,
-  type KubeConfig,
-  type KubernetesObject,
-  type ResponseContext,
-  Watch,
-} from '@kubernetes/client-node';
+import { CoreV1Api, HttpMethod, PatchStrategy, type KubeConfig, Watch } from '@kubernetes/client-node';
 import { translateError } from './kube-errors.js';
+import { PlainObjectApi } from './kube-object-api.js';
 import { loadKubeconfig, type KubeconfigOptions } from './kubeconfig.js';
 import { watchCollection, watchObject } from './kube-watch.js';
+import {
+  DEFAULT_RETRY_POLICY,
+  realRetryClock,
+  withRetries,
+  type CallKind,
+  type RetryClock,
+  type RetryPolicy,
+} from './retry.js';
 import { selectorString } from './selector.js';
+import { DEFAULT_TIMEOUTS, guardConnections, type ClusterTimeouts } from './timeouts.js';
 import {
   describeRef,
   isClusterError,
   refOf,
   type ApplyOptions,
+  type CallOptions,
   type Cluster,
   type DeleteOptions,
   type KubeObject,
@@ -35,60 +37,25 @@ import {
   type WriteOptions,
 } from './cluster.js';
 
-/** KubernetesObjectApi returning the server's JSON as is, and exposing discovery for watch paths. */
-class PlainObjectApi extends KubernetesObjectApi {
-  static forConfig(kc: KubeConfig, namespace: string): PlainObjectApi {
-    const api = kc.makeApiClient(PlainObjectApi);
-    api.defaultNamespace = namespace;
-    return api;
-  }
-
-  protected override async processResponse<T extends KubernetesObject>(
-    response: ResponseContext,
-  ): Promise<T> {
-    return super.processResponse<T>(response, 'any');
-  }
-
-  /**
-   * A write with the body sent as we give it. The inherited create/replace/patch run the body
-   * through the generated serializer, which drops fields its models lack and cannot carry a JSON
-   * patch (a list) at all.
-   */
-  async send(
-    method: HttpMethod,
-    target: KubeObject,
-    action: 'create' | 'replace' | 'patch',
-    body: unknown,
-    contentType: string,
-    query: Record<string, string | undefined>,
-  ): Promise<KubeObject> {
-    const path = await this.specUriPath(structuredClone(target) as KubernetesObject, action);
-    const request = this.configuration.baseServer.makeRequestContext(path, method);
-    request.setHeaderParam('Accept', 'application/json');
-    request.setHeaderParam('Content-Type', contentType);
-    for (const [key, value] of Object.entries(query))
-      if (value !== undefined) request.setQueryParam(key, value);
-    request.setBody(JSON.stringify(body));
-    return (await this.requestPromise<KubernetesObject>(request)) as unknown as KubeObject;
-  }
-
-  collectionPath(type: TypeRef): Promise<string> {
-    return this.specUriPath(
-      { apiVersion: type.apiVersion, kind: type.kind, metadata: { namespace: type.namespace } },
-      'list',
-    );
-  }
-
-  async isNamespaced(apiVersion: string, kind: string): Promise<boolean | undefined> {
-    return (await this.resource(apiVersion, kind))?.namespaced;
-  }
-}
-
 const PATCH_TYPES: Record<PatchType, PatchStrategy> = {
   merge: PatchStrategy.MergePatch,
   strategic: PatchStrategy.StrategicMergePatch,
   json: PatchStrategy.JsonPatch,
 };
+
+/** How a KubeCluster retries and times out; tests pass a fake clock or a shorter policy. */
+export interface KubeClusterOptions {
+  retry?: RetryPolicy;
+  clock?: RetryClock;
+  timeouts?: ClusterTimeouts;
+}
+
+interface CallSpec {
+  kind?: CallKind;
+  signal?: AbortSignal;
+  /** For creates: proves a failed create was not applied (src/cluster/retry.ts). */
+  absent?: () => Promise<boolean>;
+}
 
 export class KubeCluster implements Cluster {
   readonly namespace: string;
@@ -96,18 +63,24 @@ export class KubeCluster implements Cluster {
   private readonly api: PlainObjectApi;
   private readonly core: CoreV1Api;
   private readonly watcher: Watch;
+  private readonly retry: RetryPolicy;
+  private readonly clock: RetryClock;
 
-  constructor(kc: KubeConfig, namespace: string) {
+  constructor(kc: KubeConfig, namespace: string, opts: KubeClusterOptions = {}) {
+    const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
+    guardConnections(kc, timeouts.connectMs);
     this.namespace = namespace;
     this.description = `context "${kc.getCurrentContext()}" (${kc.getCurrentCluster()?.server ?? 'no server'})`;
-    this.api = PlainObjectApi.forConfig(kc, namespace);
+    this.api = PlainObjectApi.forConfig(kc, namespace, timeouts.responseMs);
     this.core = kc.makeApiClient(CoreV1Api);
     this.watcher = new Watch(kc);
+    this.retry = opts.retry ?? DEFAULT_RETRY_POLICY;
+    this.clock = opts.clock ?? realRetryClock;
   }
 
-  static fromKubeconfig(opts: KubeconfigOptions = {}): KubeCluster {
+  static fromKubeconfig(opts: KubeconfigOptions = {}, clusterOpts: KubeClusterOptions = {}): KubeCluster {
     const { kc, namespace } = loadKubeconfig(opts);
-    return new KubeCluster(kc, namespace);
+    return new KubeCluster(kc, namespace, clusterOpts);
   }
 
   async apply(objects: KubeObject[], opts: ApplyOptions): Promise<KubeObject[]> {
@@ -119,9 +92,12 @@ export class KubeCluster implements Cluster {
         fieldManager: opts.fieldManager,
         force: opts.force ? 'true' : undefined,
       };
+      // Server-side apply is idempotent: the same patch twice leaves the same object.
       results.push(
-        await this.call(`apply ${describeRef(refOf(spec))}`, () =>
-          this.api.send(HttpMethod.PATCH, spec, 'patch', spec, PatchStrategy.ServerSideApply, query),
+        await this.call(
+          `apply ${describeRef(refOf(spec))}`,
+          () => this.api.send(HttpMethod.PATCH, spec, 'patch', spec, PatchStrategy.ServerSideApply, query),
+          { signal: opts.signal },
         ),
       );
     }
@@ -131,27 +107,46 @@ export class KubeCluster implements Cluster {
   async create<T extends KubeObject>(object: T, opts: WriteOptions = {}): Promise<T> {
     const spec = await this.withNamespace(object);
     const query = { dryRun: dryRun(opts.dryRun), fieldManager: opts.fieldManager };
-    return this.call(`create ${describeRef(refOf(spec))}`, () =>
-      this.api.send(HttpMethod.POST, spec, 'create', spec, 'application/json', query).then((o) => o as T),
+    const name = spec.metadata.name;
+    // With generateName there is nothing to read back, so an ambiguous failure is not retried.
+    const absent = name
+      ? () =>
+          this.get(refOf(spec), { signal: opts.signal }).then(
+            (o) => o === undefined,
+            () => false,
+          )
+      : undefined;
+    const what = name ? `create ${describeRef(refOf(spec))}` : `create ${spec.kind}`;
+    return this.call(
+      what,
+      () =>
+        this.api.send(HttpMethod.POST, spec, 'create', spec, 'application/json', query).then((o) => o as T),
+      { kind: 'create', signal: opts.signal, absent },
     );
   }
 
   async replace<T extends KubeObject>(object: T, opts: WriteOptions = {}): Promise<T> {
     const spec = await this.withNamespace(object);
     const query = { dryRun: dryRun(opts.dryRun), fieldManager: opts.fieldManager };
-    return this.call(`replace ${describeRef(refOf(spec))}`, () =>
-      this.api.send(HttpMethod.PUT, spec, 'replace', spec, 'application/json', query).then((o) => o as T),
+    // A PUT sets the whole object; with a resourceVersion a repeat that lost the race is a Conflict for the caller.
+    return this.call(
+      `replace ${describeRef(refOf(spec))}`,
+      () =>
+        this.api.send(HttpMethod.PUT, spec, 'replace', spec, 'application/json', query).then((o) => o as T),
+      { signal: opts.signal },
     );
   }
 
-  async get<T extends KubeObject>(ref: ObjectRef): Promise<T | undefined> {
+  async get<T extends KubeObject>(ref: ObjectRef, opts: CallOptions = {}): Promise<T | undefined> {
     const header = {
       apiVersion: ref.apiVersion,
       kind: ref.kind,
       metadata: { name: ref.name, namespace: ref.namespace ?? this.namespace },
     };
     try {
-      return (await this.call(`get ${describeRef(ref)}`, () => this.api.read(header))) as unknown as T;
+      return (await this.call(`get ${describeRef(ref)}`, () => this.api.read(header), {
+        signal: opts.signal,
+      })) as unknown as T;
     } catch (err) {
       if (isClusterError(err, 'NotFound')) return undefined;
       throw err;
@@ -162,17 +157,20 @@ export class KubeCluster implements Cluster {
     const namespace = (await this.namespaced(type.apiVersion, type.kind))
       ? (type.namespace ?? this.namespace)
       : undefined;
-    const raw = await this.call(`list ${type.kind}`, () =>
-      this.api.list(
-        type.apiVersion,
-        type.kind,
-        namespace,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        selectorString(opts.labelSelector),
-      ),
+    const raw = await this.call(
+      `list ${type.kind}`,
+      () =>
+        this.api.list(
+          type.apiVersion,
+          type.kind,
+          namespace,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          selectorString(opts.labelSelector),
+        ),
+      { signal: opts.signal },
     );
     // A list's items carry no apiVersion and kind on the wire; put them back.
     const items = (raw.items as KubeObject[]).map(
@@ -190,21 +188,25 @@ export class KubeCluster implements Cluster {
     const body = opts.resourceVersion
       ? { preconditions: { resourceVersion: opts.resourceVersion } }
       : undefined;
-    try {
-      await this.call(`delete ${describeRef(ref)}`, () =>
-        this.api.delete(
-          spec,
-          undefined,
-          dryRun(opts.dryRun),
-          undefined,
-          undefined,
-          opts.propagationPolicy,
-          body,
-        ),
+    let attempts = 0;
+    const attempt = () => {
+      attempts++;
+      return this.api.delete(
+        spec,
+        undefined,
+        dryRun(opts.dryRun),
+        undefined,
+        undefined,
+        opts.propagationPolicy,
+        body,
       );
+    };
+    try {
+      await this.call(`delete ${describeRef(ref)}`, attempt, { signal: opts.signal });
       return true;
     } catch (err) {
-      if (isClusterError(err, 'NotFound')) return false;
+      // NotFound on a repeat: the attempt that failed in transit most likely deleted it.
+      if (isClusterError(err, 'NotFound')) return attempts > 1;
       throw err;
     }
   }
@@ -221,8 +223,13 @@ export class KubeCluster implements Cluster {
       metadata: { name: ref.name, namespace: ref.namespace ?? this.namespace },
     };
     const query = { dryRun: dryRun(opts.dryRun), fieldManager: opts.fieldManager };
-    return this.call(`patch ${describeRef(ref)}`, () =>
-      this.api.send(HttpMethod.PATCH, target, 'patch', patch, PATCH_TYPES[type], query).then((o) => o as T),
+    // A merge or strategic patch sets values (repeatable); a JSON patch may append (not repeatable).
+    const kind: CallKind = type === 'json' ? 'once' : 'idempotent';
+    return this.call(
+      `patch ${describeRef(ref)}`,
+      () =>
+        this.api.send(HttpMethod.PATCH, target, 'patch', patch, PATCH_TYPES[type], query).then((o) => o as T),
+      { kind, signal: opts.signal },
     );
   }
 
@@ -242,16 +249,19 @@ export class KubeCluster implements Cluster {
       until,
       signal,
       list: async () => {
-        const raw = await this.call(`list ${describeRef(full)}`, () =>
-          this.api.list(
-            ref.apiVersion,
-            ref.kind,
-            namespace,
-            undefined,
-            undefined,
-            undefined,
-            `metadata.name=${ref.name}`,
-          ),
+        const raw = await this.call(
+          `list ${describeRef(full)}`,
+          () =>
+            this.api.list(
+              ref.apiVersion,
+              ref.kind,
+              namespace,
+              undefined,
+              undefined,
+              undefined,
+              `metadata.name=${ref.name}`,
+            ),
+          { signal },
         );
         return {
           items: (raw.items as KubeObject[]).map(
@@ -261,6 +271,8 @@ export class KubeCluster implements Cluster {
         };
       },
       watcher: this.watcher,
+      retry: this.retry,
+      clock: this.clock,
       translate: (err) => translateError(err, this.description, `watch ${describeRef(full)}`),
     });
   }
@@ -288,17 +300,20 @@ export class KubeCluster implements Cluster {
       until: (items) => until([...items.values()]),
       signal,
       list: async () => {
-        const raw = await this.call(`list ${what}`, () =>
-          this.api.list(
-            type.apiVersion,
-            type.kind,
-            namespace,
-            undefined,
-            undefined,
-            undefined,
-            undefined,
-            labelSelector,
-          ),
+        const raw = await this.call(
+          `list ${what}`,
+          () =>
+            this.api.list(
+              type.apiVersion,
+              type.kind,
+              namespace,
+              undefined,
+              undefined,
+              undefined,
+              undefined,
+              labelSelector,
+            ),
+          { signal },
         );
         return {
           items: (raw.items as KubeObject[]).map(
@@ -308,6 +323,8 @@ export class KubeCluster implements Cluster {
         };
       },
       watcher: this.watcher,
+      retry: this.retry,
+      clock: this.clock,
       translate: (err) => translateError(err, this.description, `watch ${what}`),
     });
     return [...found.values()];
@@ -315,14 +332,17 @@ export class KubeCluster implements Cluster {
 
   async podLogs(ref: { namespace?: string; name: string }, opts: PodLogOptions = {}): Promise<string> {
     const namespace = ref.namespace ?? this.namespace;
-    return this.call(`logs of pod ${namespace}/${ref.name}`, () =>
-      this.core.readNamespacedPodLog({
-        name: ref.name,
-        namespace,
-        container: opts.container,
-        tailLines: opts.tailLines,
-        previous: opts.previous,
-      }),
+    return this.call(
+      `logs of pod ${namespace}/${ref.name}`,
+      () =>
+        this.core.readNamespacedPodLog({
+          name: ref.name,
+          namespace,
+          container: opts.container,
+          tailLines: opts.tailLines,
+          previous: opts.previous,
+        }),
+      { signal: opts.signal },
     );
   }
 
@@ -345,12 +365,16 @@ export class KubeCluster implements Cluster {
     return copy;
   }
 
-  private async call<R>(what: string, fn: () => Promise<R>): Promise<R> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw translateError(err, this.description, what);
-    }
+  /** One request, translated into our errors and retried as its kind allows (src/cluster/retry.ts). */
+  private call<R>(what: string, fn: () => Promise<R>, spec: CallSpec = {}): Promise<R> {
+    const attempt = () =>
+      fn().catch((err: unknown) => {
+        throw translateError(err, this.description, what);
+      });
+    return withRetries(
+      { kind: spec.kind ?? 'idempotent', attempt, absent: spec.absent },
+      { policy: this.retry, clock: this.clock, signal: spec.signal },
+    );
   }
 }
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiServer } from './server/api-server.js';
 import { generateCertificates, type SandboxCertificates } from './server/certs.js';
+import type { FaultInjector } from './server/faults.js';
 import { bootstrapCluster } from './store/bootstrap.js';
 import { MemoryStore } from './store/memory-store.js';
 import { loadState, persistTo } from './store/persistence.js';
@@ -41,12 +42,16 @@ export interface Sandbox {
   certs: SandboxCertificates;
   store: MemoryStore;
   runtime: SandboxRuntime | undefined;
+  /** The injected API faults and their counts, when the config asked for any. */
+  faults: FaultInjector | undefined;
   stop(): Promise<void>;
 }
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const withRuntime = opts.runtime !== false;
-  const runtimeConfig = withRuntime && opts.configFile ? loadSandboxConfig(opts.configFile) : undefined;
+  // The config's `api` part applies with or without the runtime.
+  const config = opts.configFile ? loadSandboxConfig(opts.configFile) : undefined;
+  const runtimeConfig = withRuntime ? config : undefined;
   const store = new MemoryStore({
     clock: opts.clock,
     gracefulPodDeletion: withRuntime,
@@ -66,6 +71,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     host: opts.host,
     port: opts.port,
     watchTimeoutSeconds: opts.watchTimeoutSeconds,
+    faults: config?.api.faults,
   });
   const { host, port } = await server.listen();
   // Pod directories (mounted ConfigMaps/Secrets, logs) live under the data dir, or a temporary one.
@@ -90,6 +96,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     certs,
     store,
     runtime,
+    faults: server.faults,
     async stop() {
       await runtime?.stop();
       stopBootstrap();

@@ -50,6 +50,40 @@ describe('sandbox config', () => {
     writeFileSync(file, 'images: [\n');
     expect(() => loadSandboxConfig(file)).toThrow(/sandbox\.yaml:\d+:\d+/);
   });
+
+  it('reads api.faults: one share for all verbs or one per verb, durations with units', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'slipway-cfg-')), 'sandbox.yaml');
+    writeFileSync(
+      file,
+      'api:\n  faults: { seed: 7, status500: 0.05, status429: { create: 0.1, get: 0.2 }, retryAfter: 2s, dropWatchesEvery: 10s, latency: 20ms }\n',
+    );
+    expect(loadSandboxConfig(file).api.faults).toEqual({
+      seed: 7,
+      status500: 0.05,
+      status429: { create: 0.1, get: 0.2 },
+      retryAfter: 2000,
+      dropWatchesEvery: 10000,
+      goneOnResume: 0,
+      latency: 20,
+    });
+    writeFileSync(file, 'api:\n  faults: { latency: { watch: 1s, get: 5 } }\n');
+    expect(loadSandboxConfig(file).api.faults?.latency).toEqual({ watch: 1000, get: 5 });
+    writeFileSync(file, 'images: []\n');
+    expect(loadSandboxConfig(file).api.faults).toBeUndefined();
+  });
+
+  it.each([
+    ['api:\n  faults: { status500: 1.5 }\n', /api\.faults\.status500/],
+    ['api:\n  faults: { status429: { crate: 0.1 } }\n', /api\.faults\.status429/],
+    [
+      'api:\n  faults: { latency: soon }\n',
+      /api\.faults\.latency: expected a duration like 20ms or 1s, or a map from verbs/,
+    ],
+  ])('rejects a bad api.faults entry naming its path: %s', (text, message) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'slipway-cfg-')), 'sandbox.yaml');
+    writeFileSync(file, text);
+    expect(() => loadSandboxConfig(file)).toThrow(message);
+  });
 });
 
 describe('faults', () => {

@@ -1,6 +1,7 @@
 /**
- * The sandbox runtime configuration: which images run as real local processes (and how), which
- * images count as missing (ImagePullBackOff), per-image faults, and the simulated kubelet's timings.
+ * The sandbox configuration: which images run as real local processes (and how), which images
+ * count as missing (ImagePullBackOff), per-image faults, the simulated kubelet's timings, and
+ * faults of the API server itself (`api.faults`).
  * A built-in default maps `sample-service` to examples/sample-service/server.mjs, so tests need no
  * file; a YAML file (docs/sandbox-runtime.md) adds to it.
  */
@@ -10,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { UserError, EXIT_BAD_INPUT } from '../../errors.js';
+import { apiFaultsSchema } from '../server/faults.js';
 
 export const DEFAULT_SIMULATED_STARTUP_MS = 300;
 export const DEFAULT_BACKOFF_INITIAL_MS = 1_000;
@@ -40,6 +42,8 @@ const configSchema = z.strictObject({
       maxMs: z.number().int().min(1).default(DEFAULT_BACKOFF_MAX_MS),
     })
     .prefault({}),
+  /** The API server's own behaviour: `faults` makes it flaky (docs/sandbox.md). */
+  api: z.strictObject({ faults: apiFaultsSchema.optional() }).prefault({}),
 });
 
 export type ImageRule = z.infer<typeof imageRule>;
@@ -98,7 +102,7 @@ export function loadSandboxConfig(file: string): SandboxConfig {
     throw new UserError(`${file}: ${path || '(top level)'}: ${issue?.message}`, {
       code: 'sandbox-config-invalid',
       path,
-      hint: 'see docs/sandbox-runtime.md for the format',
+      hint: 'see docs/sandbox-runtime.md (images, pod faults) and docs/sandbox.md (api.faults) for the format',
       exitCode: EXIT_BAD_INPUT,
     });
   }

@@ -12,6 +12,7 @@ import type { MemoryStore } from '../store/memory-store.js';
 import { SERVICE_PORTS_PATH } from '../control.js';
 import type { SandboxRuntime } from '../types.js';
 import type { SandboxCertificates } from './certs.js';
+import { FaultInjector, type ApiFaults, type ApiVerb } from './faults.js';
 import {
   AGGREGATED_CONTENT_TYPE,
   aggregatedDiscovery,
@@ -49,6 +50,8 @@ export interface ApiServerOptions {
   host?: string;
   port?: number;
   watchTimeoutSeconds?: number;
+  /** Injected API faults (the sandbox config's `api.faults`); absent: a well-behaved server. */
+  faults?: ApiFaults;
 }
 
 export class ApiServer {
@@ -56,9 +59,11 @@ export class ApiServer {
   private readonly resources: ResourceHandler;
   private readonly openapi: OpenApiV3;
   private readonly token: Buffer;
+  readonly faults: FaultInjector | undefined;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.token = Buffer.from(opts.token);
+    this.faults = opts.faults ? new FaultInjector(opts.faults) : undefined;
     this.resources = new ResourceHandler(
       opts.store,
       opts.runtime ?? (() => undefined),
@@ -82,6 +87,7 @@ export class ApiServer {
   }
 
   async close(): Promise<void> {
+    this.faults?.stop();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -173,7 +179,70 @@ export class ApiServer {
       return reply(200, list);
     }
     const route = this.resourceRoute(base.group, base.version, base.rest);
+    if (this.faults && (await this.injectFault(req, res, route, url.searchParams, reply))) return;
     await this.resources.handle(req, res, route, url.searchParams, reply);
+  }
+
+  /** True when a fault answered the request instead of the handler (src/sandbox/server/faults.ts). */
+  private async injectFault(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: ResourceRoute,
+    q: URLSearchParams,
+    reply: (code: number, body: unknown, headers?: Record<string, string>) => void,
+  ): Promise<boolean> {
+    const faults = this.faults as FaultInjector;
+    const verb = verbOf(req.method ?? 'GET', route, q);
+    const rv = q.get('resourceVersion');
+    const decision = faults.decide(verb, rv !== null && rv !== '' && rv !== '0');
+    const latencyMs = faults.latencyMs(verb);
+    if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    // A refused write's body is read and dropped, so the client can finish sending it.
+    if (decision.kind !== 'none') req.resume();
+    if (decision.kind === 'status' && decision.code === 429) {
+      // The apiserver's max-in-flight filter answers this way (reason TooManyRequests, Retry-After).
+      reply(
+        429,
+        statusBody(
+          429,
+          'TooManyRequests',
+          'Too many requests, please try again later. (injected by the sandbox)',
+          { retryAfterSeconds: faults.retryAfterSeconds },
+        ),
+        {
+          'Retry-After': String(faults.retryAfterSeconds),
+        },
+      );
+      return true;
+    }
+    if (decision.kind === 'status') {
+      reply(
+        500,
+        statusBody(
+          500,
+          'InternalError',
+          'Internal error occurred: injected by the sandbox (api.faults.status500)',
+        ),
+      );
+      return true;
+    }
+    if (decision.kind === 'gone') {
+      // What a compacted resourceVersion gets: an ERROR event with a 410 Expired Status.
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          type: 'ERROR',
+          object: statusBody(
+            410,
+            'Expired',
+            `too old resource version: ${q.get('resourceVersion')} (injected by the sandbox)`,
+          ),
+        }) + '\n',
+      );
+      return true;
+    }
+    if (verb === 'watch') faults.track(res);
+    return false;
   }
 
   private resourceRoute(group: string, version: string, segments: string[]): ResourceRoute {
@@ -199,3 +268,20 @@ export class ApiServer {
 }
 
 export { statusBody };
+
+/** The RBAC verb of a resource request, as the apiserver's RequestInfo names it. */
+function verbOf(method: string, route: ResourceRoute, q: URLSearchParams): ApiVerb {
+  switch (method) {
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return route.name ? 'delete' : 'deletecollection';
+    default:
+      if (route.watchPath || q.get('watch') === 'true' || q.get('watch') === '1') return 'watch';
+      return route.name ? 'get' : 'list';
+  }
+}
