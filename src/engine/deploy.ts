@@ -7,7 +7,7 @@
  * is this same flow over an earlier release's recorded spec.
  */
 import type { KubeObject } from '../cluster/cluster.js';
-import { refOf } from '../cluster/cluster.js';
+import { isClusterError, refOf } from '../cluster/cluster.js';
 import { EXIT_FAILED, EXIT_NEEDS_ATTENTION, EXIT_OK } from '../errors.js';
 import { labelValue } from '../render/names.js';
 import type { ResolvedApp } from '../spec/resolved.js';
@@ -349,7 +349,7 @@ async function deployLocked(
     };
     return { outcome: 'deployed', exitCode: EXIT_OK, plan, release: final, analysis: served.analysis };
   } catch (err) {
-    const failure = describeFailure(err, abort.signal);
+    const failure = describeFailure(err, abort.signal, d.lockLost);
     if (!failure) throw err;
     return revert(failure.reason, failure.phase, err instanceof StrategyFailed ? err.analysis : []);
   } finally {
@@ -414,7 +414,10 @@ export function analysisVars(plan: DeployPlan, app: ResolvedApp): Record<string,
 function describeFailure(
   err: unknown,
   abort: AbortSignal,
+  lockLost: AbortSignal,
 ): { reason: string; phase: 'rolled-back' | 'aborted' } | undefined {
+  // With the lock lost another deploy may be acting: put nothing back, report it.
+  if (lockLost.aborted) return undefined;
   if (err instanceof AbortRequested || abort.reason === err)
     return {
       reason: (abort.reason as Error | undefined)?.message ?? (err as Error).message,
@@ -422,6 +425,10 @@ function describeFailure(
     };
   if (err instanceof StrategyFailed || err instanceof MigrationFailed || err instanceof RolloutFailed)
     return { reason: err.message, phase: 'rolled-back' };
+  // An API refusal that outlived the client's retries (a flaky or overloaded API server, an object
+  // the server rejects): the previous release is put back rather than left half-applied and pending.
+  if (isClusterError(err))
+    return { reason: `the API server refused a write or read: ${err.message}`, phase: 'rolled-back' };
   if (err instanceof DeadlineExceeded)
     return {
       reason: `the deploy did not finish within its timeout of ${formatDuration(err.ms)} (--timeout or deploy.timeout)`,
