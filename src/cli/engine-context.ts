@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { KubeCluster } from '../cluster/kube.js';
 import { clusterContext, type DeployEvent, type EngineContext } from '../engine/context.js';
-import { parseDuration } from '../engine/duration.js';
+import { parseDuration } from '../spec/duration.js';
 import { UserError } from '../errors.js';
 import { loadSpec } from '../spec/load.js';
 import { resolveEnvironment } from '../spec/resolve.js';

@@ -12,7 +12,7 @@
  * that holds the controller, and whoever waits holds the signal.
  */
 import type { Clock } from './clock.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../spec/duration.js';
 
 /** The budget ran out. */
 export class DeadlineExceeded extends Error {

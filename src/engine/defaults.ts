@@ -1,3 +1,4 @@
+import { DEFAULT_DEPLOY_TIMEOUT, parseDuration } from '../spec/duration.js';
 import type { Deploy } from '../spec/schema.js';
 
 /**
@@ -10,7 +11,7 @@ export const LOCK_TTL_SECONDS = 60;
 export const LOCK_RENEW_FRACTION = 1 / 3;
 
 /** A whole deploy (migrations, rollout, analysis) gives up after this long unless `--timeout` or deploy.timeout says otherwise. */
-export const DEPLOY_TIMEOUT_SECONDS = 900;
+export const DEPLOY_TIMEOUT_SECONDS = parseDuration(DEFAULT_DEPLOY_TIMEOUT) / 1000;
 
 /** Kubernetes minor version the deploy's policy check targets for removed APIs (the check command's default). */
 export const CHECK_KUBE_VERSION = { major: 1, minor: 36 };

@@ -19,7 +19,7 @@ import { AbortRequested, controlRef, PromotionGate, watchForAbort } from './cont
 import { ensureCredentials } from './credentials.js';
 import { DEPLOY_TIMEOUT_SECONDS, FIELD_MANAGER, ROLLBACK_TIMEOUT_SECONDS } from './defaults.js';
 import { Budget, DeadlineExceeded } from './deadline.js';
-import { durationOr, formatDuration } from './duration.js';
+import { durationOr, formatDuration } from '../spec/duration.js';
 import { liveColours } from './live.js';
 import { DeployLock } from './lock.js';
 import { MigrationFailed, runMigration } from './migrate.js';

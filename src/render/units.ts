@@ -1,20 +1,14 @@
 /** Conversions of the spec's human units into what the Kubernetes API takes. */
-
-const DURATION_PART = /(\d+)(ms|s|m|h)/g;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+import { parseDuration } from '../spec/duration.js';
 
 /** `1h30m` -> 5400. Sub-second remainders round up (a probe timeout never shrinks). */
 export function durationSeconds(duration: string): number {
-  let ms = 0;
-  for (const m of duration.matchAll(DURATION_PART)) ms += Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 1000);
-  return Math.ceil(ms / 1000);
+  return Math.ceil(parseDuration(duration) / 1000);
 }
 
 /** True when the duration is not a whole number of seconds (rounded by durationSeconds). */
 export function hasSubSecond(duration: string): boolean {
-  let ms = 0;
-  for (const m of duration.matchAll(DURATION_PART)) ms += Number(m[1]) * (UNIT_MS[m[2] ?? 's'] ?? 1000);
-  return ms % 1000 !== 0;
+  return parseDuration(duration) % 1000 !== 0;
 }
 
 /** A CPU amount (0.5, 2 or "500m", "1.5") in millicores. */

@@ -169,6 +169,20 @@ const cases: Case[] = [
     expected: '8:5 deploy.canary: canary steps are set but the strategy is rolling',
   },
   {
+    name: 'canary pauses and analyses longer than the deploy timeout',
+    yaml: `${API}deploy:\n  strategy: canary\n  timeout: 5m\n  canary:\n    steps: [{ weight: 10 }, { pause: 4m }, { analysis: [error-rate] }]\n  analysis:\n    error-rate: { prometheus: { query: up }, max: 1, interval: 1m, count: 3 }\n`,
+    expected:
+      '7:12 deploy.timeout: the canary deploy waits at least 6m (pause 4m at canary step 2, analysis error-rate 3 × 1m at canary step 3), more than deploy.timeout 5m: every deploy would roll back at its deadline',
+    hint: 'raise deploy.timeout above 6m plus the time the pods take, or shorten the pauses and analyses',
+  },
+  {
+    name: 'blue-green analyses longer than the default deploy timeout',
+    yaml: `${API}deploy:\n  strategy: blue-green\n  analysis:\n    soak: { http: { url: http://api/healthz }, interval: 2m, count: 9, phase: post-promotion }\n`,
+    expected:
+      '6:13 deploy.strategy: the blue-green deploy waits at least 16m (analysis soak 9 × 2m after the switch), more than deploy.timeout 15m (the default): every deploy would roll back at its deadline',
+    hint: 'raise deploy.timeout above 16m plus the time the pods take, or shorten the pauses and analyses',
+  },
+  {
     name: 'canary step names an undefined analysis',
     yaml: `${API}deploy:\n  strategy: canary\n  canary:\n    steps: [{ weight: 10 }, { analysis: [error-rat] }]\n  analysis:\n    error-rate: { prometheus: { query: up }, max: 1 }\n`,
     expected:

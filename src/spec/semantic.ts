@@ -6,6 +6,7 @@
  */
 import type { PathSegment } from './source.js';
 import type { App, Dependency } from './schema.js';
+import { budgetProblem } from './budget.js';
 import { checkService } from './semantic-service.js';
 import { suggestion } from './suggest.js';
 
@@ -140,6 +141,8 @@ function checkDeploy(out: SpecProblem[], spec: Spec): void {
       message: 'the canary strategy needs deploy.canary.steps',
       hint: 'e.g. canary: { steps: [{ weight: 20 }, { pause: 5m }, { weight: 50 }] }',
     });
+  const budget = deploy.strategy !== 'canary' || deploy.canary ? budgetProblem(deploy) : undefined;
+  if (budget) out.push({ path: ['deploy', deploy.timeout ? 'timeout' : 'strategy'], ...budget });
   const defined = Object.keys(deploy.analysis ?? {});
   deploy.canary?.steps.forEach((step, i) => {
     if (!('analysis' in step)) return;

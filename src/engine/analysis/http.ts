@@ -8,7 +8,7 @@ import { UserError } from '../../errors.js';
 import type { Analysis } from '../../spec/schema.js';
 import { withTimeout } from '../deadline.js';
 import { ANALYSIS_REQUEST_TIMEOUT_MS } from '../defaults.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../../spec/duration.js';
 import type {
   AnalysisEnv,
   AnalysisProvider,

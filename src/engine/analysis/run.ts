@@ -18,7 +18,7 @@ import {
   ANALYSIS_INCONCLUSIVE_LIMIT,
   ANALYSIS_INTERVAL_SECONDS,
 } from '../defaults.js';
-import { parseDuration } from '../duration.js';
+import { parseDuration } from '../../spec/duration.js';
 import type { AnalysisProvider, Measurement } from './provider.js';
 
 export type AnalysisPhase = 'successful' | 'failed' | 'inconclusive' | 'error';

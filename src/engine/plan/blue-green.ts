@@ -5,7 +5,7 @@
  */
 import type { Deploy } from '../../spec/schema.js';
 import { SCALE_DOWN_DELAY_SECONDS } from '../defaults.js';
-import { durationOr } from '../duration.js';
+import { durationOr } from '../../spec/duration.js';
 import type { Colour } from '../releases/release.js';
 import type { BlueGreenPlan, BlueGreenService } from './types.js';
 import { selectorOf, type ServiceWorkload } from './workloads.js';

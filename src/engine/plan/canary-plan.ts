@@ -3,7 +3,7 @@ import type { KubeObject } from '../../cluster/cluster.js';
 import { UserError } from '../../errors.js';
 import type { Deploy, Service } from '../../spec/schema.js';
 import { CANARY_DEFAULT_STEPS } from '../defaults.js';
-import { durationOr } from '../duration.js';
+import { durationOr } from '../../spec/duration.js';
 import { baseReplicas, sizeCanaryStep } from './canary.js';
 import { planTraffic, serviceTraffic } from './canary-routes.js';
 import type { CanaryPlan, CanaryService, CanaryStepPlan, CanaryTraffic } from './types.js';

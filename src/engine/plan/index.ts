@@ -6,7 +6,7 @@
 import type { KubeObject } from '../../cluster/cluster.js';
 import type { ResolvedApp } from '../../spec/resolved.js';
 import { PROGRESS_DEADLINE_SECONDS } from '../defaults.js';
-import { durationOr } from '../duration.js';
+import { durationOr } from '../../spec/duration.js';
 import { lockName } from '../lock.js';
 import type { Colour, Release, Strategy } from '../releases/release.js';
 import { LABEL_COLOUR, planBlueGreen } from './blue-green.js';

@@ -1,4 +1,4 @@
-/** Durations as the spec writes them (`30s`, `5m`, `1h30m`, `500ms`), Go's time.ParseDuration units. */
+/** Durations as the spec writes them (`30s`, `5m`, `1h30m`, `500ms`), Go's time.ParseDuration units: the one parser the spec, render and the engine share. */
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 export function parseDuration(text: string): number {
@@ -21,3 +21,6 @@ export function formatDuration(ms: number): string {
   const s = Math.floor((ms % 60_000) / 1000);
   return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s ? `${s}s` : ''}`;
 }
+
+/** A whole deploy (migrations, rollout, analysis) gives up after this long unless `--timeout` or deploy.timeout says otherwise. */
+export const DEFAULT_DEPLOY_TIMEOUT = '15m';
