@@ -5,6 +5,7 @@
 export { parseSpec, sourceOf } from './parse.js';
 export { loadSpec } from './load.js';
 export { resolveEnvironment, mergeEnvironment, environmentNames, DEFAULT_ENVIRONMENT } from './resolve.js';
+export { withSpecPositions } from './located.js';
 export { specJsonSchema, specJsonSchemaText } from './json-schema.js';
 export {
   parseReferences,

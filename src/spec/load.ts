@@ -1,16 +1,22 @@
 /** Reading slipway.yaml from disk: the only I/O of the spec module. */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError, UserErrors } from '../errors.js';
 import { parseSpec } from './parse.js';
+import { MAX_YAML_BYTES, tooLarge } from './yaml-input.js';
 import type { App } from './schema.js';
 
 /** Reads `path` (relative to `opts.cwd` when given); problems name the path as written. */
 export async function loadSpec(path: string, opts: { cwd?: string } = {}): Promise<App> {
   let text: string;
+  const full = opts.cwd ? resolve(opts.cwd, path) : path;
   try {
-    text = await readFile(opts.cwd ? resolve(opts.cwd, path) : path, 'utf8');
+    // A file above the cap is refused before it is read into memory.
+    const { size } = await stat(full);
+    if (size > MAX_YAML_BYTES) throw new UserErrors([tooLarge(path, size)], 'spec.too-large');
+    text = await readFile(full, 'utf8');
   } catch (error) {
+    if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(
       code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read it (${code ?? String(error)})`,

@@ -48,7 +48,12 @@ function unknownEnvironment(app: App, env: string, file?: string): UserError {
 }
 
 /** Overlay node if the merged value came from the overlay, else the top-level node. */
-function environmentLocator(app: App, env: string, merged: unknown, file: string | undefined): Locator {
+export function environmentLocator(
+  app: App,
+  env: string,
+  merged: unknown,
+  file: string | undefined,
+): Locator {
   const source = sourceOf(app);
   return (path, atKey): SourceLocation => {
     if (!source) return { file: file ?? 'slipway.yaml', line: 0, column: 0 };

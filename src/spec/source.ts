@@ -2,8 +2,9 @@
  * A slipway.yaml as parsed text: the plain data, and the YAML nodes with their ranges so any
  * problem found later (by zod, by a semantic check, in an overlay) can name its line and column.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
 import type { Problem, SourceLocation } from '../errors.js';
+import { documentData, readYaml } from './yaml-input.js';
 
 /** A path into the data; a `{ name }` segment picks the list item with that name (keyed lists). */
 export type PathSegment = string | number | { name: string };
@@ -20,29 +21,48 @@ function position(source: SpecSource, offset: number): SourceLocation {
   return { file: source.file, line, column: col };
 }
 
-/** Parse YAML keeping ranges; YAML errors (syntax, duplicate keys, tabs) become problems with positions. */
+/** Aliases one slipway.yaml may expand (`x-` anchors reused under services); the yaml library's default. */
+export const MAX_SPEC_ALIASES = 100;
+
+/**
+ * Parse YAML keeping ranges; YAML errors (syntax, duplicate keys, tabs) become problems with
+ * positions, as do the front door's caps (size, nesting, alias expansion: src/spec/yaml-input.ts).
+ */
 export function parseSource(text: string, file: string): { source: SpecSource; problems: Problem[] } {
-  const lines = new LineCounter();
-  // uniqueKeys (the default) makes a repeated key an error instead of the last one silently winning.
-  const doc = parseDocument(text, {
-    lineCounter: lines,
+  // Duplicate keys are errors (readYaml finds them) instead of the last one silently winning.
+  const read = readYaml(text, file, {
     prettyErrors: false,
     uniqueKeys: true,
     // `<<: *defaults` merge keys, as Compose files and many CI configs use them.
     merge: true,
   });
-  const source: SpecSource = { file, doc, lines, data: undefined };
+  const doc = read.documents[0] ?? new Document(null);
+  const source: SpecSource = { file, doc, lines: read.lines, data: undefined };
+  if (read.problems.length) return { source, problems: read.problems };
   const problems: Problem[] = doc.errors.map((e) => ({
     location: position(source, e.pos[0]),
     message: yamlMessage(e.code, e.message),
     hint: yamlHint(e.code),
   }));
-  if (problems.length === 0) source.data = doc.toJS({ maxAliasCount: 100 });
+  const extra = read.documents[1];
+  if (extra) {
+    problems.push({
+      location: position(source, extra.range[0]),
+      message: 'a second YAML document (after ---): slipway.yaml holds one',
+      hint: 'remove the --- line and merge the two parts, or move the second part to its own file',
+    });
+  }
+  if (problems.length === 0) {
+    const { data, problem } = documentData(doc, (offset) => position(source, offset), MAX_SPEC_ALIASES);
+    if (problem) problems.push(problem);
+    else source.data = data;
+  }
   return { source, problems };
 }
 
 function yamlMessage(code: string, message: string): string {
   if (code === 'DUPLICATE_KEY') return 'duplicate key: a key may appear only once in a mapping';
+  if (code === 'NON_STRING_KEY') return 'a list or mapping cannot be a key: slipway.yaml keys are names';
   // The yaml library's messages are precise; keep the first line only (the rest is a source excerpt).
   return `YAML syntax error: ${message.split('\n')[0]?.replace(/ at line \d+, column \d+.*$/, '')}`;
 }
@@ -51,6 +71,8 @@ function yamlHint(code: string): string | undefined {
   switch (code) {
     case 'DUPLICATE_KEY':
       return 'remove one of the two entries (YAML would otherwise keep only one of them)';
+    case 'NON_STRING_KEY':
+      return 'write the key as a plain name; a `?` at the start of a line begins a complex key';
     case 'TAB_AS_INDENT':
       return 'indent with spaces; YAML does not allow tabs for indentation';
     case 'BAD_INDENT':

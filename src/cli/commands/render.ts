@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../../errors.js';
+import { UserError, UserErrors } from '../../errors.js';
 import {
   findFormat,
   formatWriters,
@@ -15,8 +15,10 @@ import {
 } from '../../render/formats.js';
 import { renderApp } from '../../render/index.js';
 import { parseSpec } from '../../spec/parse.js';
+import { MAX_YAML_BYTES, tooLarge } from '../../spec/yaml-input.js';
 import type { ResolvedApp } from '../../spec/resolved.js';
 import { environmentNames, resolveEnvironment } from '../../spec/resolve.js';
+import { withSpecPositions } from '../../spec/located.js';
 import type { App } from '../../spec/schema.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 
@@ -83,7 +85,9 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
   const images = parseImages(flags.imageTag, loaded.spec);
   const warnings: FormatWarning[] = [];
   const environments: RenderedEnvironment[] = loaded.environments.map((app) => {
-    const result = renderApp(app, { images, files: loaded.files });
+    const result = withSpecPositions(loaded.spec, app.environment, specFile, () =>
+      renderApp(app, { images, files: loaded.files }),
+    );
     warnings.push(
       ...result.warnings.map((w) => ({
         format: 'render',
@@ -169,6 +173,8 @@ function loadForRender(file: string, env: string | null | undefined): LoadedSpec
       hint: 'pass -f path/to/slipway.yaml, or run slipway init',
     });
   }
+  const { size } = statSync(file);
+  if (size > MAX_YAML_BYTES) throw new UserErrors([tooLarge(file, size)], 'spec.too-large');
   const spec = parseSpec(readFileSync(file, 'utf8'), file);
   const declared = environmentNames(spec);
   let names: string[];

@@ -1,14 +1,6 @@
-import {
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseAllDocuments,
-  type Document,
-  type Node,
-  type Tags,
-} from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Tags } from 'yaml';
 import type { Problem } from '../../errors.js';
+import { documentData, readYaml, type YamlOptions } from '../../spec/yaml-input.js';
 import { isObj, str, type Obj } from '../access.js';
 import type { Manifest, Path, Position } from '../types.js';
 import { classifyTemplate, mapDocument, type TemplateMap } from './template-map.js';
@@ -18,15 +10,17 @@ import { classifyTemplate, mapDocument, type TemplateMap } from './template-map.
  * `yes`/`on`/`y` are booleans, `0644` is octal, `<<` merge keys apply; timestamps stay strings
  * (go-yaml hands them to the JSON conversion as text). Duplicate keys are errors, as in strict decoding.
  */
-const YAML_OPTIONS = (lineCounter: LineCounter) => ({
-  lineCounter,
-  version: '1.1' as const,
+const YAML_OPTIONS: YamlOptions = {
+  version: '1.1',
   merge: true,
   uniqueKeys: true,
   prettyErrors: false,
   customTags: (tags: Tags) =>
     tags.filter((t) => !(typeof t === 'object' && 'tag' in t && t.tag === 'tag:yaml.org,2002:timestamp')),
-});
+};
+
+/** Aliases one document may expand (the size, nesting and duplicate-key guards: src/spec/yaml-input.ts). */
+export const MAX_MANIFEST_ALIASES = 1000;
 
 export interface ParseOptions {
   /**
@@ -56,16 +50,15 @@ export interface ParsedFile {
 
 /** Parses a multi-document YAML stream into manifests that remember where each field came from. */
 export function parseManifests(text: string, file: string, options: ParseOptions = {}): ParsedFile {
-  const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, YAML_OPTIONS(lineCounter));
-  const problems: Problem[] = [];
+  const read = readYaml(text, file, YAML_OPTIONS);
+  const lineCounter = read.lines;
+  const problems: Problem[] = [...read.problems];
   const manifests: Manifest[] = [];
   const at = (offset: number): Position => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
-  // parseAllDocuments returns an EmptyStream (no documents) for empty input.
-  const docs = Array.isArray(documents) ? documents : [];
+  const docs = read.documents;
   const templates = new Map<string, ReturnType<typeof classifyTemplate> | undefined>();
   let streamLines: string[] | undefined;
   const lines = () => (streamLines ??= text.split('\n'));
@@ -77,7 +70,12 @@ export function parseManifests(text: string, file: string, options: ParseOptions
       }
       return;
     }
-    const body: unknown = doc.toJS({ maxAliasCount: 1000 });
+    const expanded = documentData(doc, (offset) => ({ file, ...at(offset) }), MAX_MANIFEST_ALIASES);
+    if (expanded.problem) {
+      problems.push(expanded.problem);
+      return;
+    }
+    const body: unknown = expanded.data;
     if (body === null || body === undefined) return; // an empty document (`---` with nothing after)
     const source = options.sourceFile ? sourceOf(doc, text) : undefined;
     const reportedFile = source && options.sourceFile ? options.sourceFile(source.name) : file;

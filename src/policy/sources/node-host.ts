@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { UserErrors } from '../../errors.js';
+import { MAX_YAML_BYTES, tooLarge } from '../../spec/yaml-input.js';
 import { findKubeTool } from '../../tools/kube-binaries.js';
 import type { InputHost } from './host.js';
 
@@ -9,14 +11,24 @@ export function nodeHost(
   env: Readonly<Record<string, string | undefined>>,
 ): InputHost {
   return {
-    readFile: (p) => readFileSync(p, 'utf8'),
+    readFile: (p) => {
+      // A file above the cap is refused before it is read into memory (src/spec/yaml-input.ts).
+      const { size } = statSync(p);
+      if (size > MAX_YAML_BYTES) throw new UserErrors([tooLarge(p, size)], 'check/too-large');
+      return readFileSync(p, 'utf8');
+    },
     isDirectory: (p) => existsSync(p) && statSync(p).isDirectory(),
     exists: (p) => existsSync(p),
     listDirectory: (p) => readdirSync(p).sort(),
     readStdin: async () => {
       const chunks: Buffer[] = [];
-      for await (const chunk of stdin)
-        chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+      let size = 0;
+      for await (const chunk of stdin) {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+        size += bytes.length;
+        if (size > MAX_YAML_BYTES) throw new UserErrors([tooLarge('<stdin>', size, true)], 'check/too-large');
+        chunks.push(bytes);
+      }
       return Buffer.concat(chunks).toString('utf8');
     },
     run: (program, args, cwd) =>

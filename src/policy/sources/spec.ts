@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
 import { manifestsYaml, renderApp } from '../../render/index.js';
-import { environmentNames, loadSpec, resolveEnvironment, type ResolvedApp } from '../../spec/index.js';
+import {
+  environmentNames,
+  loadSpec,
+  resolveEnvironment,
+  withSpecPositions,
+  type ResolvedApp,
+} from '../../spec/index.js';
 
 /**
  * Renders slipway.yaml for `slipway check`: the spec is loaded, resolved for --env (or for every
@@ -17,10 +23,10 @@ export function specRenderer(
     const names = env ? [env] : environmentNames(spec);
     return names.map((name) => {
       const app = resolveEnvironment(spec, name, file);
-      return {
-        environment: name,
-        text: manifestsYaml(renderApp(app, { files: configFiles(file, app) }).objects),
-      };
+      const rendered = withSpecPositions(spec, name, file, () =>
+        renderApp(app, { files: configFiles(file, app) }),
+      );
+      return { environment: name, text: manifestsYaml(rendered.objects) };
     });
   };
 }
