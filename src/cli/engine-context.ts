@@ -7,6 +7,8 @@
 import type { Command } from 'commander';
 import { KubeCluster } from '../cluster/kube.js';
 import { clusterContext, type DeployEvent, type EngineContext } from '../engine/context.js';
+import { jsonProgress } from '../engine/progress/json.js';
+import { textProgress } from '../engine/progress/text.js';
 import { parseDuration } from '../spec/duration.js';
 import { UserError } from '../errors.js';
 import { loadSpec } from '../spec/load.js';
@@ -50,6 +52,22 @@ export function engineContext(
     flags.kubeconfig ?? (envKubeconfig && !envKubeconfig.includes(':') ? envKubeconfig : undefined);
   const cluster = KubeCluster.fromKubeconfig({ kubeconfig, context: flags.context, namespace });
   return clusterContext(cluster, namespace, emit);
+}
+
+/**
+ * The context of a command that takes the deploy lock and reports progress (deploy, rollback,
+ * abort): step lines or JSON events on stdout, and the command line the lock holder shows.
+ */
+export function lockingContext(
+  flags: TargetFlags,
+  io: Io,
+  namespace: string,
+  argv: readonly string[] | undefined,
+  json: boolean,
+): EngineContext {
+  const write = (t: string) => io.out(t);
+  const progress = json ? jsonProgress(write) : textProgress(write, io.isTTY);
+  return { ...engineContext(flags, io, namespace, progress), command: commandLine(argv) };
 }
 
 /** `slipway deploy --env dev --set-image web=...`: the command line a lock holder shows, arguments with spaces quoted, long ones cut. */

@@ -9,7 +9,7 @@
  * in between end the wait with the last error.
  */
 import type { Watch } from '@kubernetes/client-node';
-import { ClusterError, reasonForStatus, type KubeObject, type ObjectRef } from './cluster.js';
+import { ClusterError, reasonForStatus, type KubeObject } from './cluster.js';
 import { backoffDelay, type RetryClock, type RetryPolicy } from './retry.js';
 
 export interface WatchCollectionInput<T extends KubeObject> {
@@ -164,26 +164,4 @@ export function watchCollection<T extends KubeObject>(
     signal.addEventListener('abort', onAbort);
     relist().catch(fail);
   });
-}
-
-export interface WatchObjectInput<T extends KubeObject> extends Omit<
-  WatchCollectionInput<T>,
-  'what' | 'apiVersion' | 'kind' | 'selectors' | 'until'
-> {
-  ref: ObjectRef;
-  until: (obj: T | undefined) => boolean;
-}
-
-/** One object: the collection watch with a field selector on its name. */
-export async function watchObject<T extends KubeObject>(input: WatchObjectInput<T>): Promise<T | undefined> {
-  const { ref, until } = input;
-  const found = await watchCollection<T>({
-    ...input,
-    what: `${ref.kind} ${ref.name}`,
-    apiVersion: ref.apiVersion,
-    kind: ref.kind,
-    selectors: { fieldSelector: `metadata.name=${ref.name}` },
-    until: (items) => until(items.get(ref.name)),
-  });
-  return found.get(ref.name);
 }

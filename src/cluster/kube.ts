@@ -8,7 +8,7 @@ import { CoreV1Api, HttpMethod, PatchStrategy, type KubeConfig, Watch } from '@k
 import { translateError } from './kube-errors.js';
 import { PlainObjectApi } from './kube-object-api.js';
 import { loadKubeconfig, type KubeconfigOptions } from './kubeconfig.js';
-import { watchCollection, watchObject } from './kube-watch.js';
+import { watchCollection } from './kube-watch.js';
 import {
   DEFAULT_RETRY_POLICY,
   realRetryClock,
@@ -157,8 +157,25 @@ export class KubeCluster implements Cluster {
     const namespace = (await this.namespaced(type.apiVersion, type.kind))
       ? (type.namespace ?? this.namespace)
       : undefined;
-    const raw = await this.call(
+    return this.listIn<T>(
+      type,
+      namespace,
+      { labelSelector: selectorString(opts.labelSelector) },
       `list ${type.kind}`,
+      opts.signal,
+    );
+  }
+
+  /** One list request; a list's items carry no apiVersion and kind on the wire, so they are put back. */
+  private async listIn<T extends KubeObject>(
+    type: TypeRef,
+    namespace: string | undefined,
+    selectors: { fieldSelector?: string; labelSelector?: string },
+    what: string,
+    signal: AbortSignal | undefined,
+  ): Promise<ListResult<T>> {
+    const raw = await this.call(
+      what,
       () =>
         this.api.list(
           type.apiVersion,
@@ -167,12 +184,11 @@ export class KubeCluster implements Cluster {
           undefined,
           undefined,
           undefined,
-          undefined,
-          selectorString(opts.labelSelector),
+          selectors.fieldSelector,
+          selectors.labelSelector,
         ),
-      { signal: opts.signal },
+      { signal },
     );
-    // A list's items carry no apiVersion and kind on the wire; put them back.
     const items = (raw.items as KubeObject[]).map(
       (item) => ({ ...item, apiVersion: type.apiVersion, kind: type.kind }) as T,
     );
@@ -238,43 +254,13 @@ export class KubeCluster implements Cluster {
     until: (obj: T | undefined) => boolean,
     signal: AbortSignal,
   ): Promise<T | undefined> {
-    const namespace = (await this.namespaced(ref.apiVersion, ref.kind))
-      ? (ref.namespace ?? this.namespace)
-      : undefined;
-    const full = { ...ref, namespace };
-    const path = await this.call(`watch ${describeRef(full)}`, () => this.api.collectionPath(full));
-    return watchObject<T>({
-      ref: full,
-      path,
-      until,
+    const found = await this.watchSelected<T>(
+      ref,
+      { fieldSelector: `metadata.name=${ref.name}` },
+      (items) => until(items.get(ref.name)),
       signal,
-      list: async () => {
-        const raw = await this.call(
-          `list ${describeRef(full)}`,
-          () =>
-            this.api.list(
-              ref.apiVersion,
-              ref.kind,
-              namespace,
-              undefined,
-              undefined,
-              undefined,
-              `metadata.name=${ref.name}`,
-            ),
-          { signal },
-        );
-        return {
-          items: (raw.items as KubeObject[]).map(
-            (item) => ({ ...item, apiVersion: ref.apiVersion, kind: ref.kind }) as T,
-          ),
-          resourceVersion: raw.metadata?.resourceVersion ?? '',
-        };
-      },
-      watcher: this.watcher,
-      retry: this.retry,
-      clock: this.clock,
-      translate: (err) => translateError(err, this.description, `watch ${describeRef(full)}`),
-    });
+    );
+    return found.get(ref.name);
   }
 
   async watchList<T extends KubeObject>(
@@ -283,51 +269,44 @@ export class KubeCluster implements Cluster {
     until: (items: T[]) => boolean,
     signal: AbortSignal,
   ): Promise<T[]> {
+    const labelSelector = selectorString(opts.labelSelector);
+    const found = await this.watchSelected<T>(
+      type,
+      labelSelector ? { labelSelector } : {},
+      (items) => until([...items.values()]),
+      signal,
+    );
+    return [...found.values()];
+  }
+
+  /** List, then watch, the objects of `type` that `selectors` pick (one by name, or by labels). */
+  private async watchSelected<T extends KubeObject>(
+    type: TypeRef,
+    selectors: { fieldSelector?: string; labelSelector?: string },
+    until: (items: Map<string, T>) => boolean,
+    signal: AbortSignal,
+  ): Promise<Map<string, T>> {
     const namespace = (await this.namespaced(type.apiVersion, type.kind))
       ? (type.namespace ?? this.namespace)
       : undefined;
-    const labelSelector = selectorString(opts.labelSelector);
-    const what = `${type.kind}${namespace ? ` ${namespace}` : ''}${labelSelector ? ` (${labelSelector})` : ''}`;
+    const what = `${type.kind}${namespace ? ` ${namespace}` : ''} (${selectors.fieldSelector ?? selectors.labelSelector ?? 'all'})`;
     const path = await this.call(`watch ${what}`, () =>
       this.api.collectionPath({ apiVersion: type.apiVersion, kind: type.kind, namespace }),
     );
-    const found = await watchCollection<T>({
+    return watchCollection<T>({
       what,
       apiVersion: type.apiVersion,
       kind: type.kind,
       path,
-      selectors: labelSelector ? { labelSelector } : {},
-      until: (items) => until([...items.values()]),
+      selectors,
+      until,
       signal,
-      list: async () => {
-        const raw = await this.call(
-          `list ${what}`,
-          () =>
-            this.api.list(
-              type.apiVersion,
-              type.kind,
-              namespace,
-              undefined,
-              undefined,
-              undefined,
-              undefined,
-              labelSelector,
-            ),
-          { signal },
-        );
-        return {
-          items: (raw.items as KubeObject[]).map(
-            (item) => ({ ...item, apiVersion: type.apiVersion, kind: type.kind }) as T,
-          ),
-          resourceVersion: raw.metadata?.resourceVersion ?? '',
-        };
-      },
+      list: () => this.listIn<T>(type, namespace, selectors, `list ${what}`, signal),
       watcher: this.watcher,
       retry: this.retry,
       clock: this.clock,
       translate: (err) => translateError(err, this.description, `watch ${what}`),
     });
-    return [...found.values()];
   }
 
   async podLogs(ref: { namespace?: string; name: string }, opts: PodLogOptions = {}): Promise<string> {

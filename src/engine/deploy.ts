@@ -274,13 +274,17 @@ async function deployLocked(
       d.lockLost,
     ]);
     const back = { ...run, wait: () => backBudget.signal };
+    let failed: string | undefined;
     try {
       await steps.run('switch', () => strategy.revert(back), `roll back to revision ${previous.revision}`);
     } catch (err) {
+      failed = (err as Error).message;
+    } finally {
       backBudget.dispose();
-      const why = (err as Error).message;
+    }
+    if (failed !== undefined) {
       const rec = await finish('failed', {
-        message: `${reason}; the rollback to revision ${previous.revision} failed: ${why}`,
+        message: `${reason}; the rollback to revision ${previous.revision} failed: ${failed}`,
         analysis,
       });
       return {
@@ -289,10 +293,9 @@ async function deployLocked(
         plan,
         release: rec,
         analysis,
-        message: `${reason}, and rolling back to revision ${previous.revision} failed: ${why}. Run \`slipway rollback --env ${app.environment} --to ${previous.revision}\` once the cluster is healthy.`,
+        message: `${reason}, and rolling back to revision ${previous.revision} failed: ${failed}. Run \`slipway rollback --env ${app.environment} --to ${previous.revision}\` once the cluster is healthy.`,
       };
     }
-    backBudget.dispose();
     const rec = await finish(phase, { message: reason, analysis });
     return {
       outcome: phase,

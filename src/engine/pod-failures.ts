@@ -27,7 +27,6 @@ interface ContainerStatus {
 }
 
 export interface Pod extends KubeObject {
-  spec?: { nodeName?: string };
   status?: {
     phase?: string;
     containerStatuses?: ContainerStatus[];

@@ -14,7 +14,7 @@ import { FIELD_MANAGER } from './defaults.js';
 import { groupByPhase } from './plan/order.js';
 import { entryKey, entryOf } from './plan/workloads.js';
 import type { Release } from './releases/release.js';
-import { waitForRollouts } from './rollout.js';
+import { CONTROLLER_REVISION_LABEL, waitForRollouts } from './rollout.js';
 import { podSelector, ROLLOUT_KINDS, type StatefulSet } from './rollout-status.js';
 import type { Pod } from './pod-failures.js';
 import { servedObjects } from './strategies/colours.js';
@@ -66,7 +66,7 @@ async function replaceStuckPods(ctx: EngineContext, ref: ObjectRef, signal: Abor
   for (const pod of items) {
     const ready = (pod.status?.containerStatuses ?? []).every((c) => c.ready === true);
     if (
-      pod.metadata.labels?.['controller-revision-hash'] === revision ||
+      pod.metadata.labels?.[CONTROLLER_REVISION_LABEL] === revision ||
       (ready && pod.status?.phase === 'Running')
     )
       continue;

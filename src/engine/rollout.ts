@@ -6,7 +6,7 @@
 import type { Cluster, KubeObject, ObjectRef } from '../cluster/cluster.js';
 import { LinkedSignal } from './deadline.js';
 import { FAILURES_ALLOWED_PER_REPLICA } from './defaults.js';
-import { describePodFailure, watchPodFailures, type CurrentRevision } from './pod-failures.js';
+import { describePodFailure, watchPodFailures, type CurrentRevision, type Pod } from './pod-failures.js';
 import {
   podSelector,
   RolloutFailed,
@@ -20,20 +20,7 @@ export { RolloutFailed, rolloutComplete, type Deployment } from './rollout-statu
 /** The Deployment controller's revision annotation, on the Deployment and each of its ReplicaSets. */
 const REVISION_ANNOTATION = 'deployment.kubernetes.io/revision';
 /** The StatefulSet (and DaemonSet) controller's label naming the ControllerRevision a pod runs. */
-const CONTROLLER_REVISION_LABEL = 'controller-revision-hash';
-
-interface Pod extends KubeObject {
-  status?: {
-    containerStatuses?: Array<{
-      name: string;
-      ready?: boolean;
-      state?: {
-        waiting?: { reason?: string; message?: string };
-        terminated?: { reason?: string; exitCode?: number };
-      };
-    }>;
-  };
-}
+export const CONTROLLER_REVISION_LABEL = 'controller-revision-hash';
 
 interface Event extends KubeObject {
   type?: string;

@@ -13,10 +13,10 @@ import { deploy } from '../../src/engine/deploy.js';
 import { DeployLock } from '../../src/engine/lock.js';
 import { applyOverrides } from '../../src/engine/overrides.js';
 import { MemoryReleaseStore } from '../../src/engine/releases/memory.js';
-import type { Deployment } from '../../src/engine/rollout.js';
 import { UserError } from '../../src/errors.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import { forceGc } from '../helpers/gc.js';
+import { deploymentController } from './helpers/controllers.js';
 import { resolveEnvironment } from '../../src/spec/resolve.js';
 import type { ResolvedApp } from '../../src/spec/resolved.js';
 
@@ -26,56 +26,6 @@ const base = (): ResolvedApp => {
   delete app.deploy.analysis;
   return app;
 };
-
-/** Plays the Deployment controller: every new generation becomes available at once, unless its image is `:broken`. */
-function deploymentController(cluster: MemoryCluster, name: string, signal: AbortSignal): void {
-  const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name };
-  void (async () => {
-    for (;;) {
-      const d = await cluster
-        .watch<Deployment>(
-          ref,
-          (o) => o !== undefined && (o.status?.observedGeneration ?? 0) < (o.metadata.generation ?? 0),
-          signal,
-        )
-        .catch(() => undefined);
-      if (!d || signal.aborted) return;
-      const replicas = d.spec?.replicas ?? 1;
-      const broken = JSON.stringify(d.spec).includes(':broken');
-      // `:stuck` pods run and never get ready: no progress deadline within the test, only the deploy's timeout ends the wait.
-      const stuck = JSON.stringify(d.spec).includes(':stuck');
-      const status = stuck
-        ? {
-            observedGeneration: d.metadata.generation,
-            replicas: replicas * 2,
-            updatedReplicas: replicas,
-            availableReplicas: replicas,
-          }
-        : broken
-          ? {
-              observedGeneration: d.metadata.generation,
-              replicas,
-              updatedReplicas: 0,
-              availableReplicas: 0,
-              conditions: [
-                {
-                  type: 'Progressing',
-                  status: 'False',
-                  reason: 'ProgressDeadlineExceeded',
-                  message: 'ReplicaSet has timed out progressing.',
-                },
-              ],
-            }
-          : {
-              observedGeneration: d.metadata.generation,
-              replicas,
-              updatedReplicas: replicas,
-              availableReplicas: replicas,
-            };
-      await cluster.replace({ ...d, status });
-    }
-  })();
-}
 
 /** Plays the Job controller for the migration Job (whose name carries a hash): fails it and leaves a pod with a log. */
 function failingJobController(cluster: MemoryCluster, signal: AbortSignal): void {

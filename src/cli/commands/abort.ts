@@ -5,13 +5,11 @@
  */
 import type { Command } from 'commander';
 import { abortDeploy, type AbortResult } from '../../engine/abort.js';
-import { jsonProgress, summary } from '../../engine/progress/json.js';
+import { summary } from '../../engine/progress/json.js';
 import { describeResult } from '../../engine/progress/result.js';
-import { textProgress } from '../../engine/progress/text.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import {
-  commandLine,
-  engineContext,
+  lockingContext,
   loadTarget,
   parseTimeout,
   parseWaitForLock,
@@ -46,15 +44,7 @@ export const registerAbort: RegisterCommand = (program: Command, ctx: CommandCon
       const waitForLockMs = parseWaitForLock(flags.waitForLock);
       const app = await loadTarget(flags);
       const write = (t: string) => ctx.io.out(t);
-      const engine = {
-        ...engineContext(
-          flags,
-          ctx.io,
-          app.namespace,
-          json ? jsonProgress(write) : textProgress(write, ctx.io.isTTY),
-        ),
-        command: commandLine(ctx.argv),
-      };
+      const engine = lockingContext(flags, ctx.io, app.namespace, ctx.argv, json);
       const result = await abortDeploy(engine, {
         app: app.app,
         environment: app.environment,

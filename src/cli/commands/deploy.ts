@@ -7,14 +7,12 @@
 import type { Command } from 'commander';
 import { deploy } from '../../engine/deploy.js';
 import { applyOverrides } from '../../engine/overrides.js';
-import { jsonProgress, summary } from '../../engine/progress/json.js';
+import { summary } from '../../engine/progress/json.js';
 import { describeResult } from '../../engine/progress/result.js';
-import { textProgress } from '../../engine/progress/text.js';
 import { UserError } from '../../errors.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import {
-  commandLine,
-  engineContext,
+  lockingContext,
   loadTarget,
   parseTimeout,
   parseWaitForLock,
@@ -94,15 +92,7 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
     throw new UserError('must be at least 1s', { code: 'deploy-lock-ttl', path: '--lock-ttl' });
   const { app, overrides } = applyOverrides(await loadTarget(flags), flags.set, flags.setImage);
   const write = (t: string) => ctx.io.out(t);
-  const engine = {
-    ...engineContext(
-      flags,
-      ctx.io,
-      app.namespace,
-      json ? jsonProgress(write) : textProgress(write, ctx.io.isTTY),
-    ),
-    command: commandLine(ctx.argv),
-  };
+  const engine = lockingContext(flags, ctx.io, app.namespace, ctx.argv, json);
   const result = await deploy(engine, {
     app,
     overrides,

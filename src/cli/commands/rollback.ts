@@ -1,14 +1,12 @@
 /** `slipway rollback --env ENV [--to REVISION]`: re-deploy an earlier release as a new revision. */
 import type { Command } from 'commander';
-import { jsonProgress, summary } from '../../engine/progress/json.js';
+import { summary } from '../../engine/progress/json.js';
 import { describeResult } from '../../engine/progress/result.js';
-import { textProgress } from '../../engine/progress/text.js';
 import { rollback } from '../../engine/rollback.js';
 import { UserError } from '../../errors.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import {
-  commandLine,
-  engineContext,
+  lockingContext,
   loadTarget,
   parseTimeout,
   parseWaitForLock,
@@ -49,15 +47,7 @@ export const registerRollback: RegisterCommand = (program: Command, ctx: Command
       const waitForLockMs = parseWaitForLock(flags.waitForLock);
       const app = await loadTarget(flags);
       const write = (t: string) => ctx.io.out(t);
-      const engine = {
-        ...engineContext(
-          flags,
-          ctx.io,
-          app.namespace,
-          json ? jsonProgress(write) : textProgress(write, ctx.io.isTTY),
-        ),
-        command: commandLine(ctx.argv),
-      };
+      const engine = lockingContext(flags, ctx.io, app.namespace, ctx.argv, json);
       const result = await rollback(engine, {
         app: app.app,
         environment: app.environment,
