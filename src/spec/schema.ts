@@ -204,6 +204,12 @@ export const ServiceSchema = z.strictObject({
   placement: PlacementSchema.optional(),
   security: SecuritySchema.optional(),
   terminationGracePeriod: duration().optional(),
+  strategy: z
+    .enum(['rolling'])
+    .optional()
+    .describe(
+      'roll this service in place whatever deploy.strategy says; a service that owns a volume (a StatefulSet) needs it under a canary or blue-green deploy',
+    ),
 });
 
 const ExternalSchema = z.strictObject({

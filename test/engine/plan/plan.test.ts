@@ -168,7 +168,48 @@ describe('planDeploy: steps', () => {
       services: [{ service: 'api', deployment: 'shop-api', replicas: 4 }],
       progressDeadlineSeconds: 120,
       analysis: ['smoke'],
+      backgroundAnalysis: [],
     });
+  });
+
+  it('analysis runs where the spec says under every strategy, and the plan says when', () => {
+    const analysis = {
+      errors: { http: { url: 'http://x' }, phase: 'background' as const },
+      smoke: { http: { url: 'http://x' } },
+      preview: { http: { url: 'http://x' }, phase: 'pre-promotion' as const },
+    };
+    const rolling = planDeploy({ app: app({ analysis }), revision: 1, objects: rendered });
+    expect(rolling.rolling).toMatchObject({ analysis: ['preview', 'smoke'], backgroundAnalysis: ['errors'] });
+    expect(rolling.steps.find((s) => s.name === 'analyse')?.summary).toBe(
+      'background (from the first new pod to the end; a failure undoes the rollout at once): errors; after the rollout: preview (declared pre-promotion), smoke',
+    );
+    const bg = planDeploy({ app: app({ strategy: 'blue-green', analysis }), revision: 1, objects: rendered });
+    expect(bg.blueGreen).toMatchObject({
+      backgroundAnalysis: ['errors'],
+      prePromotionAnalysis: ['preview'],
+      postPromotionAnalysis: ['smoke'],
+    });
+    expect(bg.steps.find((s) => s.name === 'analyse')?.summary).toBe(
+      'background (on the preview before the switch, on the active Service after it): errors; before the switch: preview; after the switch: smoke',
+    );
+    const canary = planDeploy({
+      app: app({
+        strategy: 'canary',
+        canary: { steps: [{ weight: 50 }, { analysis: ['smoke'] }] },
+        analysis: { ...analysis, after: { http: { url: 'http://x' }, phase: 'post-promotion' as const } },
+      }),
+      revision: 2,
+      previous: previous(),
+      objects: rendered,
+    });
+    expect(canary.canary).toMatchObject({
+      backgroundAnalysis: ['errors'],
+      prePromotionAnalysis: ['preview'],
+      postPromotionAnalysis: ['after'],
+    });
+    expect(canary.steps.find((s) => s.name === 'analyse')?.summary).toBe(
+      'background (at every step): errors; at the steps: smoke; before promotion: preview; after promotion: after',
+    );
   });
 });
 
@@ -292,6 +333,8 @@ describe('planDeploy: canary', () => {
       traffic: 'replicas',
       trafficReason: 'no HTTPRoute or nginx Ingress in front of the service',
       backgroundAnalysis: [],
+      prePromotionAnalysis: [],
+      postPromotionAnalysis: [],
       services: [
         {
           service: 'api',
