@@ -6,7 +6,7 @@
 import type { ObjectRef } from '../../cluster/cluster.js';
 import type { AnalysisResult } from '../analysis/run.js';
 import { DeadlineExceeded, LinkedSignal } from '../deadline.js';
-import { diagnose, RolloutFailed, waitForRollouts } from '../rollout.js';
+import { diagnose, RolloutFailed, rolloutOptions, waitForRollouts } from '../rollout.js';
 import { StrategyFailed, type Served, type StrategyRun } from './strategy.js';
 
 /** Waits for the rollouts; a missed progress deadline or deploy timeout becomes StrategyFailed with the pods' reasons. */
@@ -14,9 +14,7 @@ export async function rolloutGate(
   run: StrategyRun,
   refs: ObjectRef[],
   wait: (signal: AbortSignal) => Promise<void> = (signal) =>
-    waitForRollouts(run.ctx.cluster, refs, signal, {
-      failuresAllowed: run.app.deploy.failuresAllowedPerReplica,
-    }),
+    waitForRollouts(run.ctx.cluster, refs, signal, rolloutOptions(run.app.deploy, run.ctx.clock)),
 ): Promise<void> {
   try {
     await wait(run.wait());
