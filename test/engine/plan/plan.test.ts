@@ -213,6 +213,53 @@ describe('planDeploy: steps', () => {
   });
 });
 
+describe('planDeploy: services that roll in place', () => {
+  const withStore = (deploy: Deploy): { app: ResolvedApp; objects: KubeObject[] } => {
+    const a = app(deploy);
+    a.services.store = {
+      image: 'ghcr.io/acme/store',
+      port: 9000,
+      volumes: [{ name: 'data', path: '/data', size: '1Gi' }],
+      strategy: 'rolling',
+    };
+    return {
+      app: a,
+      objects: [
+        ...rendered,
+        obj('apps/v1', 'StatefulSet', 'shop-store', 'store'),
+        obj('v1', 'Service', 'shop-store', 'store', {
+          spec: { selector: { 'app.kubernetes.io/name': 'store', 'app.kubernetes.io/instance': 'shop' } },
+        }),
+      ],
+    };
+  };
+
+  it('a canary leaves the StatefulSet out and says it rolls in place at promotion', () => {
+    const { app: a, objects } = withStore({ strategy: 'canary', canary: { steps: [{ weight: 50 }] } });
+    const plan = planDeploy({ app: a, revision: 7, previous: previous({ strategy: 'canary' }), objects });
+    expect(plan.inPlace).toEqual(['store']);
+    expect(plan.canary?.services.map((s) => s.service)).toEqual(['api']);
+    expect(plan.steps.find((s) => s.name === 'roll-out')?.summary).toMatch(
+      /; store rolls in place at promotion/,
+    );
+  });
+
+  it('a blue-green colours only the api; the StatefulSet rolls in place before the switch', () => {
+    const { app: a, objects } = withStore({ strategy: 'blue-green' });
+    const plan = planDeploy({ app: a, revision: 7, previous: previous(), objects });
+    expect(plan.inPlace).toEqual(['store']);
+    expect(plan.blueGreen?.services.map((s) => s.service)).toEqual(['api']);
+    expect(plan.steps.find((s) => s.name === 'roll-out')?.summary).toMatch(
+      /; store rolls in place before the switch/,
+    );
+  });
+
+  it('a rolling deploy has nothing in place to single out', () => {
+    const { app: a, objects } = withStore({});
+    expect(planDeploy({ app: a, revision: 7, previous: previous(), objects }).inPlace).toBeUndefined();
+  });
+});
+
 describe('planDeploy: blue-green', () => {
   it('first release: blue, no selector before, nothing to scale down', () => {
     const plan = planDeploy({ app: app({ strategy: 'blue-green' }), revision: 1, objects: rendered });
