@@ -1,6 +1,6 @@
 import type { Manifest } from './types.js';
 import { get } from './access.js';
-import { matchesLabelSelector, matchesMapSelector } from './selectors.js';
+import { matchesLabelSelector, matchesMapSelector, pdbSelects } from './selectors.js';
 import { allWorkloads, type Workload } from './workloads.js';
 
 /**
@@ -85,7 +85,7 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
     hasCustomResources: (namespace) => custom.has(namespace),
     pdbsSelecting: (w) =>
       inNamespace('PodDisruptionBudget', w.namespace).filter((p) =>
-        matchesLabelSelector(get(p.body, 'spec', 'selector'), w.labels),
+        pdbSelects({ apiVersion: p.ref.apiVersion, selector: get(p.body, 'spec', 'selector') }, w.labels),
       ),
   };
   cache.set(manifests, index);

@@ -1,6 +1,6 @@
 import { arr, get, isObj, objs, str } from '../access.js';
 import { indexOf } from '../index-set.js';
-import { matchesLabelSelector } from '../selectors.js';
+import { matchesLabelSelector, matchesMapSelector } from '../selectors.js';
 import type { Path, Rule, Violation } from '../types.js';
 import { containersOf, workloadOf } from '../workloads.js';
 import { kindRule, setRule, workloadRule } from './define.js';
@@ -158,18 +158,51 @@ const statefulSetService = kindRule(
     title: "StatefulSet's governing Service missing",
     severity: 'warning',
     category: 'availability',
-    checks: 'spec.serviceName of a StatefulSet must name a Service in the input (same namespace).',
+    checks:
+      'spec.serviceName of a StatefulSet must be set and name a Service in the input in the same namespace that is headless (clusterIP: None) and whose selector matches the pod template labels.',
     rationale:
-      'The pods get their stable DNS names (pod-0.service) from that Service; without it peers cannot find each other.',
+      'The pods get their stable DNS names (pod-0.service) from that headless Service; without it, with a cluster IP, or selecting other pods, peers cannot find each other.',
     remediation: 'Add a headless Service (clusterIP: None) with that name selecting the pods.',
   },
   ['StatefulSet'],
   (m, ctx) => {
     const name = str(get(m.body, 'spec', 'serviceName'));
-    if (!name) return [];
-    return indexOf(ctx.manifests).find('Service', m.ref.namespace ?? 'default', name)
-      ? []
-      : [{ manifest: m, path: ['spec', 'serviceName'], message: `Service "${name}" is not in the input` }];
+    if (!name)
+      return [
+        {
+          manifest: m,
+          path: ['spec', 'serviceName'],
+          message: 'no spec.serviceName: the pods get no stable DNS names',
+        },
+      ];
+    const ns = m.ref.namespace ?? 'default';
+    const svc = indexOf(ctx.manifests).find('Service', ns, name);
+    if (!svc)
+      return [
+        {
+          manifest: m,
+          path: ['spec', 'serviceName'],
+          message: `Service "${name}" is not in the input (namespace "${ns}")`,
+        },
+      ];
+    if (get(svc.body, 'spec', 'clusterIP') !== 'None')
+      return [
+        {
+          manifest: m,
+          path: ['spec', 'serviceName'],
+          message: `Service "${name}" is not headless (spec.clusterIP is not None), so the pods get no per-pod DNS records`,
+        },
+      ];
+    const w = workloadOf(m);
+    return w && !matchesMapSelector(get(svc.body, 'spec', 'selector'), w.labels)
+      ? [
+          {
+            manifest: m,
+            path: ['spec', 'serviceName'],
+            message: `Service "${name}" does not select this StatefulSet's pods (its selector does not match the pod template labels)`,
+          },
+        ]
+      : [];
   },
 );
 
