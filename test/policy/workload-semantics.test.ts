@@ -160,7 +160,7 @@ describe('seccomp by annotation and --kube-version', () => {
     ['empty SELinux options', { podSc: '    seLinuxOptions: {}\n' }, 1],
     ['dropped capabilities', { containerSc: '        capabilities: {drop: [NET_RAW]}\n' }, 0],
     ['nothing', {}, 1],
-  ])('%s: sec-linux-hardening %d', (_, opts, expected) => {
+  ])('%s: sec-linux-hardening %d', (_, opts: { podSc?: string; containerSc?: string }, expected) => {
     const pod = restrictedPod({
       podSc: opts.podSc ?? '    runAsNonRoot: true\n',
       containerSc: opts.containerSc ?? '        allowPrivilegeEscalation: false\n',

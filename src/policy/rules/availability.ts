@@ -114,6 +114,36 @@ const pdbBlocks = kindRule(
   },
 );
 
+const pdbNoBudget = kindRule(
+  {
+    id: 'avail-pdb-no-budget',
+    title: 'PodDisruptionBudget without a budget',
+    severity: 'warning',
+    category: 'availability',
+    checks: 'A policy/v1 PodDisruptionBudget must set spec.minAvailable or spec.maxUnavailable.',
+    rationale:
+      'policy/v1 does not default either field (policy/v1beta1 defaulted minAvailable to 1): a budget with neither allows every pod to be evicted at once, while it looks like protection.',
+    remediation: 'Set maxUnavailable: 1 (or a percentage), or minAvailable below the replica count.',
+  },
+  ['PodDisruptionBudget'],
+  (m) => {
+    const spec = obj(m.body.spec) ?? {};
+    if (
+      m.ref.apiVersion !== 'policy/v1' ||
+      spec.minAvailable !== undefined ||
+      spec.maxUnavailable !== undefined
+    )
+      return [];
+    return [
+      {
+        manifest: m,
+        path: ['spec'],
+        message: 'sets neither minAvailable nor maxUnavailable: every selected pod may be evicted at once',
+      },
+    ];
+  },
+);
+
 const spread = workloadRule(
   {
     id: 'avail-spread',
@@ -207,4 +237,11 @@ const hpaTarget = kindRule(
   },
 );
 
-export const AVAILABILITY_RULES: Rule[] = [pdbMissing, pdbBlocks, spread, hpaReplicas, hpaTarget];
+export const AVAILABILITY_RULES: Rule[] = [
+  pdbMissing,
+  pdbBlocks,
+  pdbNoBudget,
+  spread,
+  hpaReplicas,
+  hpaTarget,
+];

@@ -79,7 +79,22 @@ ${podSpec}          containers:
               image: app:1
 `;
 
+const pdb = (budget: string) => `apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: web
+spec: # <-
+${budget}  selector:
+    matchLabels:
+      app: web
+`;
+
 export const PEER_CASES: RuleCase[] = [
+  {
+    rule: 'avail-pdb-no-budget',
+    fail: pdb(''),
+    pass: pdb('  maxUnavailable: 1\n').replace(' # <-', ''),
+  },
   {
     rule: 'rbac-binding-pod-exec',
     fail:
