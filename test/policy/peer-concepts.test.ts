@@ -100,6 +100,8 @@ describe('peer concepts', () => {
     ['res-range', resources('        requests: {cpu: 500m, memory: 128Mi, ephemeral-storage: 1Gi}\n'), 0],
     ['res-range', resources('        limits: {memory: 1e3}\n'), 1],
     ['img-pull-always', restrictedPod(), 1],
+    ['workload-naked-pod', restrictedPod(), 1],
+    ['workload-naked-pod', restrictedPod({ meta: '  annotations:\n    helm.sh/hook: test\n' }), 0],
     ['sched-priority-class', restrictedPod({ spec: '  priorityClassName: ""\n' }), 1],
   ])('%s #%#', (rule, yaml, expected) => expect(findingsOf(yaml, rule)).toHaveLength(expected));
 

@@ -82,14 +82,16 @@ const nakedPod = kindRule(
     title: 'Pod without a controller',
     severity: 'warning',
     category: 'availability',
-    checks: 'A Pod object must be owned by a controller (metadata.ownerReferences with controller: true).',
+    checks:
+      'A Pod object must be owned by a controller (metadata.ownerReferences with controller: true). Helm hook Pods (helm.sh/hook annotation, e.g. `helm test`) run once by design and are skipped.',
     rationale:
       'Nothing recreates a bare Pod when its node fails or is drained, and it cannot be rolled out or scaled.',
     remediation: 'Wrap the pod template in a Deployment, StatefulSet, DaemonSet or Job.',
   },
   ['Pod'],
   (m) =>
-    objs(get(m.body, 'metadata', 'ownerReferences')).some((o) => o.controller === true)
+    objs(get(m.body, 'metadata', 'ownerReferences')).some((o) => o.controller === true) ||
+    get(m.body, 'metadata', 'annotations', 'helm.sh/hook') !== undefined
       ? []
       : [{ manifest: m, path: ['metadata'], message: 'the Pod has no owning controller' }],
 );
