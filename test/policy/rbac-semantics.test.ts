@@ -189,3 +189,23 @@ describe('bindings are judged by the role they reference', () => {
     expect(findingsOf(defaults, 'rbac-pod-exec')).toEqual([]);
   });
 });
+
+describe('rules over named resources match verbs and API groups as the authorizer does', () => {
+  const r = (rules: string) => role('Role', 'r', rules);
+  it.each([
+    ['  - apiGroups: [""]\n    resources: [secrets]\n    verbs: [list]\n', 'rbac-secret-read', 1],
+    ['  - apiGroups: [""]\n    resources: [secrets]\n    verbs: ["*"]\n', 'rbac-secret-read', 1],
+    ['  - apiGroups: ["*"]\n    resources: [secrets]\n    verbs: [get]\n', 'rbac-secret-read', 1],
+    ['  - apiGroups: [apps]\n    resources: [secrets]\n    verbs: [get]\n', 'rbac-secret-read', 0],
+    ['  - apiGroups: [""]\n    resources: [secrets]\n    verbs: [create, delete]\n', 'rbac-secret-read', 0],
+    [
+      '  - apiGroups: [apps]\n    resources: [deployments]\n    verbs: [create]\n',
+      'rbac-create-workloads',
+      1,
+    ],
+    ['  - apiGroups: [apps]\n    resources: [deployments]\n    verbs: ["*"]\n', 'rbac-create-workloads', 1],
+    ['  - apiGroups: [""]\n    resources: [deployments]\n    verbs: [create]\n', 'rbac-create-workloads', 0],
+    ['  - apiGroups: ["*"]\n    resources: [jobs, pods]\n    verbs: [create]\n', 'rbac-create-workloads', 2],
+    ['  - apiGroups: [batch]\n    resources: [jobs]\n    verbs: [get, list]\n', 'rbac-create-workloads', 0],
+  ])('%j: %s %d', (rules, rule, expected) => expect(findingsOf(r(rules), rule)).toHaveLength(expected));
+});

@@ -1,5 +1,6 @@
 import { arr, get, isObj, objs, str } from '../access.js';
 import { indexOf } from '../index-set.js';
+import { policyRules, ruleAllows } from '../rbac.js';
 import { matchesLabelSelector, matchesMapSelector } from '../selectors.js';
 import type { Path, Rule, Violation } from '../types.js';
 import { containersOf, workloadOf } from '../workloads.js';
@@ -107,15 +108,16 @@ const writableHostPath = workloadRule(
   },
 );
 
-const WORKLOAD_RESOURCES = [
-  'pods',
-  'deployments',
-  'statefulsets',
-  'daemonsets',
-  'replicasets',
-  'jobs',
-  'cronjobs',
-];
+/** Resources whose create starts pods, with their API groups. */
+const WORKLOAD_RESOURCES: Record<string, string> = {
+  pods: '',
+  deployments: 'apps',
+  statefulsets: 'apps',
+  daemonsets: 'apps',
+  replicasets: 'apps',
+  jobs: 'batch',
+  cronjobs: 'batch',
+};
 
 const createPods = kindRule(
   {
@@ -124,7 +126,7 @@ const createPods = kindRule(
     severity: 'warning',
     category: 'rbac',
     checks:
-      'A Role or ClusterRole rule must not grant create on pods or on workload resources (deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs).',
+      'A Role or ClusterRole rule must not grant create (or `*` verbs) on pods or on workload resources (deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs) in their API group (or `*`). A `*` resource is reported by rbac-wildcard.',
     rationale:
       'Whoever can create a pod can run it with any ServiceAccount of the namespace and mount its Secrets: an escalation path to every permission in the namespace.',
     remediation:
@@ -132,24 +134,22 @@ const createPods = kindRule(
   },
   ['Role', 'ClusterRole'],
   (m) =>
-    arr(m.body.rules).flatMap((r, index): Violation[] => {
-      if (!isObj(r)) return [];
-      const verbs = arr(r.verbs).map(String);
-      if (!verbs.includes('create')) return [];
-      return arr(r.resources)
-        .map(String)
-        .flatMap((res, i): Violation[] =>
-          WORKLOAD_RESOURCES.includes(res)
-            ? [
-                {
-                  manifest: m,
-                  path: ['rules', index, 'resources', i],
-                  message: `rule ${index} allows creating ${res}`,
-                },
-              ]
-            : [],
-        );
-    }),
+    policyRules(m.body).flatMap((r) =>
+      r.resources.flatMap((res, i): Violation[] => {
+        const group = WORKLOAD_RESOURCES[res];
+        return group !== undefined &&
+          Object.hasOwn(WORKLOAD_RESOURCES, res) &&
+          ruleAllows(r, { verb: 'create', apiGroup: group, resource: res })
+          ? [
+              {
+                manifest: m,
+                path: ['rules', r.index, 'resources', i],
+                message: `rule ${r.index} allows creating ${res}`,
+              },
+            ]
+          : [];
+      }),
+    ),
 );
 
 const statefulSetService = kindRule(

@@ -1,6 +1,6 @@
 import { arr, get, isObj, str } from '../access.js';
 import { indexOf } from '../index-set.js';
-import { boundRole, execGrants, isBuiltInClusterRole, policyRules } from '../rbac.js';
+import { boundRole, execGrants, isBuiltInClusterRole, policyRules, ruleAllows } from '../rbac.js';
 import type { Manifest, Rule, Violation } from '../types.js';
 import { kindRule } from './define.js';
 
@@ -99,7 +99,7 @@ const secretRead = kindRule(
     severity: 'warning',
     category: 'rbac',
     checks:
-      'A Role or ClusterRole rule must not grant get, list or watch on secrets (core API group). Wildcards are reported by rbac-wildcard.',
+      'A Role or ClusterRole rule naming secrets must not grant get, list or watch on them in the core API group (`*` verbs and API groups included). A `*` resource is reported by rbac-wildcard.',
     rationale:
       'list/watch on Secrets returns their contents: every credential in the namespace (or cluster).',
     remediation:
@@ -109,9 +109,9 @@ const secretRead = kindRule(
   (m) =>
     rulesOf(m).flatMap((r): Violation[] => {
       const i = r.resources.indexOf('secrets');
-      const core = r.apiGroups.includes('') || r.apiGroups.includes('*');
-      const verbs = r.verbs.filter((v) => READ.includes(v));
-      return i >= 0 && core && verbs.length > 0
+      // The verbs and API groups as the authorizer matches them (`*` included); a `*` resource is rbac-wildcard's.
+      const verbs = READ.filter((verb) => ruleAllows(r, { verb, apiGroup: '', resource: 'secrets' }));
+      return i >= 0 && verbs.length > 0
         ? [
             {
               manifest: m,
