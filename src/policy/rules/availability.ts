@@ -8,13 +8,7 @@ import { kindRule, workloadRule } from './define.js';
 const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout']);
 
 function hpaFor(index: InputIndex, w: Workload): Manifest | undefined {
-  return index
-    .inNamespace('HorizontalPodAutoscaler', w.namespace)
-    .find(
-      (h) =>
-        get(h.body, 'spec', 'scaleTargetRef', 'kind') === w.manifest.ref.kind &&
-        get(h.body, 'spec', 'scaleTargetRef', 'name') === w.manifest.ref.name,
-    );
+  return index.autoscalerOf(w.manifest);
 }
 
 /** Replicas the workload runs with at least: spec.replicas (default 1), or the HPA's minReplicas (default 1). */

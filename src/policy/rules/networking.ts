@@ -15,14 +15,21 @@ const CLUSTER_POLICY_KINDS = [
   'BaselineAdminNetworkPolicy',
 ];
 
+const otherPolicyCache = new WeakMap<readonly Manifest[], Map<string, boolean>>();
+
 function otherPolicyCovers(ctx: RuleContext, namespace: string): boolean {
+  let byNamespace = otherPolicyCache.get(ctx.manifests);
+  if (!byNamespace) otherPolicyCache.set(ctx.manifests, (byNamespace = new Map()));
+  const hit = byNamespace.get(namespace);
+  if (hit !== undefined) return hit;
   const index = indexOf(ctx.manifests);
-  if (CLUSTER_POLICY_KINDS.some((k) => index.byKind(k).length > 0)) return true;
-  if (NAMESPACED_POLICY_KINDS.some((k) => index.inNamespace(k, namespace).length > 0)) return true;
-  // Calico's own namespaced NetworkPolicy (projectcalico.org / crd.projectcalico.org).
-  return index
-    .inNamespace('NetworkPolicy', namespace)
-    .some((m) => m.ref.apiVersion.includes('projectcalico.org'));
+  const covers =
+    CLUSTER_POLICY_KINDS.some((k) => index.byKind(k).length > 0) ||
+    NAMESPACED_POLICY_KINDS.some((k) => index.inNamespace(k, namespace).length > 0) ||
+    // Calico's own namespaced NetworkPolicy (projectcalico.org / crd.projectcalico.org).
+    index.inNamespace('NetworkPolicy', namespace).some((m) => m.ref.apiVersion.includes('projectcalico.org'));
+  byNamespace.set(namespace, covers);
+  return covers;
 }
 
 /**

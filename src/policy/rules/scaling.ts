@@ -10,13 +10,7 @@ import { kindRule, workloadRule } from './define.js';
 export const MIN_REPLICAS = 2;
 
 function autoscaler(manifests: readonly Manifest[], m: Manifest): Manifest | undefined {
-  return indexOf(manifests)
-    .inNamespace('HorizontalPodAutoscaler', m.ref.namespace ?? 'default')
-    .find(
-      (h) =>
-        get(h.body, 'spec', 'scaleTargetRef', 'kind') === m.ref.kind &&
-        get(h.body, 'spec', 'scaleTargetRef', 'name') === m.ref.name,
-    );
+  return indexOf(manifests).autoscalerOf(m);
 }
 
 const minReplicas = workloadRule(
