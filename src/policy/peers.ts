@@ -179,7 +179,8 @@ export const KUBE_SCORE_CHECKS: PeerCheck[] = [
   {
     id: 'pod-topology-spread-constraints',
     concept: 'Topology spread constraints set and valid',
-    rules: ['avail-spread'],
+    rules: ['avail-spread', 'schema-required', 'schema-enum'],
+    note: 'A missing topologyKey or an unknown whenUnsatisfiable is a schema error.',
   },
 ];
 
