@@ -3,6 +3,7 @@
  * hook: smoke-test.ts).
  */
 import { toYaml, type FormatWarning } from '../formats.js';
+import type { ChartDependency } from './subcharts.js';
 const DEFAULT_CHART_VERSION = '0.1.0';
 const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
@@ -33,6 +34,7 @@ export function chartYaml(
   version: string,
   appVersion: string | undefined,
   description: string | undefined,
+  dependencies: ChartDependency[] = [],
 ): string {
   const chart: Record<string, unknown> = {
     apiVersion: 'v2',
@@ -42,6 +44,7 @@ export function chartYaml(
     version,
   };
   if (appVersion) chart.appVersion = appVersion;
+  if (dependencies.length) chart.dependencies = dependencies;
   return toYaml(chart);
 }
 

@@ -20,6 +20,8 @@ import { withHookAnnotations } from './hooks.js';
 import { namedValues } from './named.js';
 import { hasMarker, markRelease, releaseExpr, releaseTplText, type ReleaseNames } from './release.js';
 import { SMOKE_TEST_IMAGE, smokeTargets, smokeTestTemplate } from './smoke-test.js';
+import { chartDependencies } from './subcharts.js';
+import { CNPG_API_VERSION, CNPG_SERVICE_SUFFIXES } from '../objects/dependencies/cloudnative-pg.js';
 import { buildTree, MISSING, type TreeContext, type Version } from './tree.js';
 import { overlay, setAt, valuesSchema, type Values } from './values.js';
 
@@ -56,10 +58,18 @@ export function writeHelmChart(input: FormatInput): FormatOutput {
     objects: e.objects.map((o) => markRelease(o, release.get(e.environment)!)),
   }));
   const common = commonLabels(marked);
+  const subcharts = chartDependencies(envs, warnings);
+  for (const [env, own] of subcharts.values) Object.assign(values.get(env)!, own);
 
   files.set(
     'Chart.yaml',
-    chartYaml(chart, chartVersion(input.spec.version, warnings), input.spec.version, input.spec.description),
+    chartYaml(
+      chart,
+      chartVersion(input.spec.version, warnings),
+      input.spec.version,
+      input.spec.description,
+      subcharts.dependencies,
+    ),
   );
   const templates = new Map<string, string>();
   for (const obj of groupObjects(envs)) {
@@ -176,7 +186,13 @@ function commonLabels(envs: RenderedEnvironment[]): Record<string, string> {
 }
 
 function releaseNames(env: RenderedEnvironment): ReleaseNames {
-  const services = env.objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name);
+  const services = env.objects.flatMap((o) =>
+    o.kind === 'Service'
+      ? [o.metadata.name]
+      : o.kind === 'Cluster' && o.apiVersion === CNPG_API_VERSION
+        ? CNPG_SERVICE_SUFFIXES.map((s) => `${o.metadata.name}-${s}`)
+        : [],
+  );
   return { app: env.app.app, namespace: env.app.namespace, services: new Set(services) };
 }
 
