@@ -74,6 +74,32 @@ function deployment(namespace: string, name: string) {
     { spec: { replicas: number; template: { metadata: { labels: Record<string, string> } } } } | undefined;
 }
 
+/** Resolves when `condition` holds, checked on every change in the sandbox's store; fails after `ms`. */
+function until(condition: () => boolean, what: string, ms = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const check = () => {
+      if (done || !condition()) return;
+      done = true;
+      clearTimeout(deadline);
+      resolve();
+    };
+    const deadline = setTimeout(() => {
+      done = true;
+      reject(new Error(`not within ${ms} ms: ${what}`));
+    }, ms);
+    env.sandbox.store.onChange(check);
+    check();
+  });
+}
+
+/** Names of the ready pods behind a Service, from its Endpoints. */
+function endpointPods(namespace: string, service: string): string[] {
+  const endpoints = env.sandbox.store.get(kinds(env.sandbox.store).endpoints, namespace, service) as
+    { subsets?: { addresses?: { targetRef?: { name: string } }[] }[] } | undefined;
+  return (endpoints?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.targetRef?.name ?? ''));
+}
+
 const ONE = ['--set', 'workloads.sample-web.replicas=1'];
 
 describe('the sample chart through install, side-by-side releases, upgrade, rollback, test and uninstall', () => {
@@ -111,6 +137,15 @@ describe('the sample chart through install, side-by-side releases, upgrade, roll
     expect(
       deployment('team-a', 'preview-sample-web')!.spec.template.metadata.labels['app.kubernetes.io/instance'],
     ).toBe('preview');
+    // The pods run (sample-service processes); each release's Service selects only its own pod.
+    await until(
+      () =>
+        endpointPods('team-a', 'sample-web').length === 1 &&
+        endpointPods('team-a', 'preview-sample-web').length === 1,
+      'one ready pod behind each release’s Service in team-a',
+    );
+    expect(endpointPods('team-a', 'sample-web')[0]).toMatch(/^sample-web-/);
+    expect(endpointPods('team-a', 'preview-sample-web')[0]).toMatch(/^preview-sample-web-/);
 
     // upgrade --install: installs a release that does not exist (a third namespace), upgrades one that does.
     const fresh = await step('upgrade --install tenant -n team-b --create-namespace (new)', [
