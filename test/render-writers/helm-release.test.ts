@@ -29,16 +29,16 @@ function exampleInput(name: string): FormatInput {
 
 const CASES = [
   { args: ['preview', '-n', 'other'], fullname: (app: string) => `preview-${app}`, release: 'preview' },
-  { args: ['second', '-n', 'other'], fullname: (app: string) => `second-${app}`, release: 'second' },
+  // A second release beside the first, renamed through nameOverride.
   {
-    args: ['blue', '-n', 'other', '--set', 'fullnameOverride=custom'],
-    fullname: () => 'custom',
-    release: 'blue',
+    args: ['second', '-n', 'other', '--set', 'nameOverride=shop'],
+    fullname: () => 'second-shop',
+    release: 'second',
   },
   {
-    args: ['tenant-a', '-n', 'tenants', '--set', 'nameOverride=shop'],
-    fullname: () => 'tenant-a-shop',
-    release: 'tenant-a',
+    args: ['blue', '-n', 'tenants', '--set', 'fullnameOverride=custom'],
+    fullname: () => 'custom',
+    release: 'blue',
   },
 ];
 
