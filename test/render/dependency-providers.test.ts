@@ -149,6 +149,16 @@ function clusterValidator() {
     return JSON.parse(JSON.stringify(out));
   };
   const ajv = new Ajv({ allErrors: true, strict: false });
+  // The formats the CRD uses (OpenAPI's integers, RFC 3339 times); ajv alone knows none of them.
+  for (const [format, bits] of [
+    ['int32', 31],
+    ['int64', 63],
+  ] as const)
+    ajv.addFormat(format, {
+      type: 'number',
+      validate: (n: number) => Number.isInteger(n) && Math.abs(n) <= 2 ** bits,
+    });
+  ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$/i);
   return ajv.compile(strict(schema) as object);
 }
 
