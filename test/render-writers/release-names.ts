@@ -16,6 +16,13 @@ export interface Release {
   externalSecrets?: string[];
 }
 
+/** The Services an operator makes for a CloudNativePG Cluster of the release (`<cluster>-rw`, ...). */
+function operatorServices(objects: KubeObject[]): string[] {
+  return objects
+    .filter((o) => o.kind === 'Cluster' && o.apiVersion === 'postgresql.cnpg.io/v1')
+    .flatMap((o) => ['rw', 'ro', 'r'].map((s) => `${o.metadata.name}-${s}`));
+}
+
 const INSTANCE = 'app.kubernetes.io/instance';
 const POD_TEMPLATE: Record<string, string[]> = {
   Deployment: ['spec', 'template'],
@@ -47,9 +54,11 @@ const selects = (selector: Record<string, string>, labels: Record<string, string
 /** Every inconsistency found, as `Kind/name: what`; empty when the release is self-consistent. */
 export function releaseProblems(objects: KubeObject[], r: Release): string[] {
   const problems: string[] = [];
+  const made = operatorServices(objects);
+  const pods = [...podLabels(objects), ...objects.filter((o) => o.kind === 'Cluster').map(clusterPodLabels)];
   const has = (kind: string, name: unknown) =>
-    objects.some((o) => o.kind === kind && o.metadata.name === name);
-  const pods = podLabels(objects);
+    objects.some((o) => o.kind === kind && o.metadata.name === name) ||
+    (kind === 'Service' && made.includes(String(name)));
   for (const o of objects) {
     const id = `${o.kind}/${o.metadata.name}`;
     const fail = (what: string) => problems.push(`${id}: ${what}`);
@@ -80,6 +89,7 @@ export function releaseProblems(objects: KubeObject[], r: Release): string[] {
       )
         selectors.push(value as Record<string, string>);
       if (typeof value !== 'string') return;
+      if (key === INSTANCE && value !== r.release) fail(`${path.join('.')}: instance ${value}`);
       if (key === 'serviceAccountName' && !has('ServiceAccount', value)) fail(`no ServiceAccount ${value}`);
       if (
         key === 'name' &&
@@ -113,6 +123,11 @@ export function releaseProblems(objects: KubeObject[], r: Release): string[] {
     }
   }
   return problems;
+}
+
+/** A Cluster's pods carry its inheritedMetadata labels. */
+function clusterPodLabels(cluster: KubeObject): Record<string, string> {
+  return (at(cluster, ['spec', 'inheritedMetadata', 'labels']) ?? {}) as Record<string, string>;
 }
 
 function walk(value: unknown, path: string[], visit: (path: string[], value: unknown) => void): void {
