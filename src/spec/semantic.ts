@@ -7,6 +7,7 @@
 import type { PathSegment } from './source.js';
 import type { App, Dependency } from './schema.js';
 import { budgetProblem } from './budget.js';
+import { providerProblems } from './dependency-provider.js';
 import { checkService } from './semantic-service.js';
 import { suggestion } from './suggest.js';
 
@@ -29,6 +30,7 @@ function checkDependency(out: SpecProblem[], spec: Spec, name: string, d: Depend
       message: `"${name}" is both a service and a dependency`,
       hint: 'references ${' + name + '.url} would be ambiguous; rename one',
     });
+  out.push(...providerProblems(name, d));
   if (d.type === 'sqlite') {
     for (const field of [
       'external',
