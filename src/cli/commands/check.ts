@@ -46,7 +46,7 @@ interface CheckFlags {
   listRules?: boolean;
   values: string[];
   set: string[];
-  releaseName: string;
+  releaseName?: string;
   namespace?: string;
   env?: string;
 }
@@ -87,7 +87,7 @@ export const registerCheck: RegisterCommand = (program: Command, ctx: CommandCon
     .option('--list-rules', 'print the rule catalog and exit')
     .option('-f, --values <file>', 'Helm values file (repeatable)', collect, [])
     .option('--set <key=value>', 'Helm --set value (repeatable)', collect, [])
-    .option('--release-name <name>', 'Helm release name used to render charts', 'release')
+    .option('--release-name <name>', "Helm release name used to render charts (default: the chart's name)")
     .option('-n, --namespace <namespace>', 'namespace passed to helm template')
     .option(
       '-e, --env <environment>',

@@ -13,7 +13,8 @@ export interface CollectOptions {
   cwd: string;
   values: string[];
   set: string[];
-  releaseName: string;
+  /** Unset: the chart's name. */
+  releaseName?: string;
   namespace?: string;
   /** Renders a slipway.yaml into one YAML stream per environment (one with --env, else every declared one). */
   renderSpec?: (file: string) => Promise<Array<{ environment: string; text: string }>>;
@@ -120,7 +121,10 @@ async function renderHelm(
   opts: CollectOptions,
   display: (p: string) => string,
 ): Promise<ParsedFile> {
-  const args = ['template', opts.releaseName, dir];
+  // Without --release-name the chart's own name, as a team installing its chart would (`helm install
+  // <app> ./chart`): object names in findings are then the ones the cluster will hold.
+  const release = opts.releaseName ?? chartName(host.readFile(join(dir, 'Chart.yaml'))) ?? 'release';
+  const args = ['template', release, dir];
   for (const v of opts.values) args.push('--values', resolve(opts.cwd, v));
   for (const s of opts.set) args.push('--set', s);
   if (opts.namespace) args.push('--namespace', opts.namespace);
@@ -210,4 +214,10 @@ function kustomizeBases(root: string, host: InputHost): Set<string> {
   };
   walk(root);
   return bases;
+}
+
+/** The `name:` of a Chart.yaml, when it is a valid release name. */
+function chartName(text: string): string | undefined {
+  const name = /^name:\s*["']?([a-z0-9]([-a-z0-9]*[a-z0-9])?)["']?\s*$/m.exec(text)?.[1];
+  return name && name.length <= 53 ? name : undefined;
 }
