@@ -29,7 +29,11 @@ interface ValidateFlags {
 }
 
 /** Resolve each environment, collecting every environment's problems before failing. */
-function resolveAll(app: App, envs: string[], file: string): ResolvedApp[] {
+function resolveAll(
+  app: App,
+  envs: string[],
+  file: string,
+): { resolved: ResolvedApp[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const resolved: ResolvedApp[] = [];
   for (const env of envs) {
@@ -47,15 +51,20 @@ function resolveAll(app: App, envs: string[], file: string): ResolvedApp[] {
       else throw error;
     }
   }
-  if (problems.length) throw new UserErrors(problems, 'spec.invalid');
-  return resolved;
+  return { resolved, problems };
 }
 
 /**
  * Render every resolved environment as `slipway render` does; the problems of all of them, each
  * once (the same field refused in several environments names them all).
  */
-function renderAll(app: App, resolved: ResolvedApp[], file: string, dir: string, imageTags: string[]): void {
+function renderAll(
+  app: App,
+  resolved: ResolvedApp[],
+  file: string,
+  dir: string,
+  imageTags: string[],
+): Problem[] {
   const images = parseImages(imageTags, app);
   const { files, problems: missing } = configFiles(app, file, resolved, dir);
   const found = new Map<string, { problem: Problem; environments: string[] }>();
@@ -76,8 +85,7 @@ function renderAll(app: App, resolved: ResolvedApp[], file: string, dir: string,
     ...problem,
     path: `${problem.path ?? ''} (${environments.length === 1 ? 'environment' : 'environments'} ${environments.join(', ')})`.trimStart(),
   }));
-  const problems = [...missing, ...rendered];
-  if (problems.length) throw new UserErrors(problems, 'spec.invalid');
+  return [...missing, ...rendered];
 }
 
 export async function runValidate(ctx: CommandContext, flags: ValidateFlags): Promise<void> {
@@ -92,8 +100,10 @@ export async function runValidate(ctx: CommandContext, flags: ValidateFlags): Pr
       hint: `add --env ${declared[0] ?? 'dev'}`,
     });
   }
-  const resolved = resolveAll(app, envs, file);
-  renderAll(app, resolved, file, dirname(resolve(ctx.io.cwd, file)), flags.imageTag ?? []);
+  // Environments that resolve are rendered even when another does not: every problem at once.
+  const { resolved, problems } = resolveAll(app, envs, file);
+  problems.push(...renderAll(app, resolved, file, dirname(resolve(ctx.io.cwd, file)), flags.imageTag ?? []));
+  if (problems.length) throw new UserErrors(problems, 'spec.invalid');
   const [only] = resolved;
   if (flags.print && only) {
     ctx.io.out(json ? JSON.stringify(only, null, 2) + '\n' : stringify(only, { lineWidth: 0 }));
