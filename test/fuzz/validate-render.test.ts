@@ -59,7 +59,7 @@ const service = fc.record(
     ),
     public: maybe(fc.constant({ host: 'shop.example.com' }), 4),
     health: maybe(
-      often(
+      often<object>(
         [{ readiness: '/ready' }, { liveness: { tcp: true as const } }],
         [{ liveness: { http: '/x', successThreshold: 2 } }],
       ),
@@ -83,7 +83,7 @@ const spec = fc.record(
     services: fc.dictionary(serviceName, service, { minKeys: 1, maxKeys: 2 }),
     dependencies: maybe(fc.constant({ db: { type: 'postgres' }, cache: { type: 'redis' } }), 5),
     deploy: maybe(
-      often(
+      often<object>(
         [{ strategy: 'rolling' }, { strategy: 'canary', canary: { steps: [{ weight: 50 }] } }],
         [
           { strategy: 'canary', canary: { steps: [{ weight: 50 }], traffic: 'gateway' } },
@@ -97,7 +97,10 @@ const spec = fc.record(
         fc.record(
           {
             replicas: fc.constantFrom(1, 3),
-            services: often([{}], [{ api: { image: 'ghcr.io/acme/api-prod' } }, { web: { port: 9090 } }]),
+            services: often<object>(
+              [{}],
+              [{ api: { image: 'ghcr.io/acme/api-prod' } }, { web: { port: 9090 } }],
+            ),
           },
           { requiredKeys: [] },
         ),
