@@ -53,13 +53,15 @@ describe('importCompose: the discord-bot compose file', () => {
     expect(bot?.env).toMatchObject({ BOT_LOG_LEVEL: 'info', BOT_RATE_LIMIT_PER_MINUTE: '60' });
     expect(bot?.secrets).toEqual(['BOT_TOKEN', 'GEMINI_API_KEY']);
     expect(JSON.stringify(result.spec)).not.toContain('replace-me');
-    expect(bot?.health?.liveness).toEqual({
+    expect(bot?.health?.readiness).toEqual({
       http: '/health/live',
       period: '30s',
       timeout: '5s',
       initialDelay: '10s',
       failureThreshold: 3,
     });
+    // Compose only marks the container unhealthy; liveness restarts it, so it waits twice as long.
+    expect(bot?.health?.liveness).toMatchObject({ http: '/health/live', failureThreshold: 6 });
   });
 
   it('lists every field it could not map, with its position', () => {

@@ -1,30 +1,30 @@
 /**
- * docker-compose.yml -> slipway.yaml. Services keep their image/build, ports, env (env_file read
+ * docker-compose.yml -> slipway.yaml. Variables are interpolated first (compose-interpolate.ts,
+ * from the `.env` beside the file). Services keep their image/build, ports, env (env_file read
  * through the caller's reader), named volumes, healthchecks, resources and user; database, cache,
  * queue and vector-store images become dependencies and env values that pointed at them become
- * `${dep.output}` references. Every Compose field that has no counterpart is reported, never
- * dropped silently.
+ * `${dep.output}` references. A service built from source and without an image is named in the
+ * registry the caller gives. Every Compose field that has no counterpart is reported, never
+ * dropped silently; the result renders for every environment once that registry is given.
  */
 import { UserErrors } from '../errors.js';
 import {
   DEFAULT_PORTS,
-  containerPort,
   dependencyType,
   dnsName,
   environmentOf,
-  healthcheck,
   imageVersion,
   isRecord,
-  splitCommand,
+  parseEnvFile,
 } from './compose-fields.js';
+import { firstPort, importService, noteProfiles } from './compose-app-service.js';
+import { dotenvVariables, interpolateDocument, type Unresolved } from './compose-interpolate.js';
+import { isClassicEnvName } from './semantic-service.js';
 import type { Targets } from './compose-references.js';
 import type { Dependency, Service } from './schema.js';
 import {
   DEFAULT_VOLUME_SIZE,
-  importDeploy,
-  importEnvironment,
-  importUser,
-  importVolumes,
+  variablesText,
   type ComposeReader,
   type ServiceContext,
 } from './compose-service.js';
@@ -39,13 +39,31 @@ export interface ComposeNote {
   message: string;
 }
 
+export interface ImportedSpec {
+  app: string;
+  registry?: string;
+  version?: string;
+  kubernetes?: { version: string };
+  services: Record<string, Service>;
+  dependencies?: Record<string, Dependency>;
+}
+
 export interface ComposeImport {
-  spec: { app: string; services: Record<string, Service>; dependencies?: Record<string, Dependency> };
+  spec: ImportedSpec;
   /** Fields with no slipway.yaml counterpart. */
   unmapped: ComposeNote[];
   /** Choices the importer made that a person should review. */
   notes: ComposeNote[];
+  /** Services built from source without an image: they need `registry` (ComposeImportOptions.registry). */
+  buildOnly: string[];
+  /** Variables the compose file uses that the .env does not set (each once, where first used). */
+  variables: Array<Unresolved & { where?: string; path: string }>;
 }
+
+/** What an import tags the images Slipway builds with until CI sets the version. */
+export const IMPORT_VERSION = '0.1.0';
+/** Set when an env name needs RelaxedEnvironmentVariableValidation (on by default from 1.32). */
+export const RELAXED_ENV_KUBERNETES = '1.33';
 
 /** Fields mapped below; anything else on a service is reported. */
 const MAPPED = new Set([
@@ -62,6 +80,7 @@ const MAPPED = new Set([
   'healthcheck',
   'deploy',
   'user',
+  'profiles',
 ]);
 const WHY: Record<string, string> = {
   restart: 'Kubernetes restarts containers itself',
@@ -76,6 +95,10 @@ export interface ComposeImportOptions {
   name?: string;
   /** Used when neither names the app (the compose file's directory, say). */
   fallbackName?: string;
+  /** Where images of services built from source are pushed (`ghcr.io/acme`). */
+  registry?: string;
+  /** Said in the review: where the registry came from (`--registry`, `the git remote origin`). */
+  registrySource?: string;
 }
 
 export function importCompose(
@@ -86,19 +109,30 @@ export function importCompose(
 ): ComposeImport {
   const { source, problems } = parseSource(text, file);
   if (problems.length) throw new UserErrors(problems, 'compose.yaml');
-  const doc = isRecord(source.data) ? source.data : {};
+  const variables = dotenvVariables(parseEnvFile(reader.read('.env') ?? ''));
+  const interpolated = interpolateDocument(source.data, variables);
+  const doc = isRecord(interpolated.doc) ? interpolated.doc : {};
   const out: ComposeImport = {
     spec: {
       app: dnsName(opts.name ?? (typeof doc.name === 'string' ? doc.name : (opts.fallbackName ?? 'app'))),
+      ...(opts.registry ? { registry: opts.registry } : {}),
       services: {},
     },
     unmapped: [],
     notes: [],
+    buildOnly: [],
+    variables: [],
   };
   const note = (list: ComposeNote[], path: (string | number)[], message: string) =>
     list.push({ where: where(source, path), path: pathText(path), message });
   for (const key of Object.keys(doc)) {
-    if (!['services', 'volumes', 'name', 'version'].includes(key))
+    if (key.startsWith('x-'))
+      note(
+        out.notes,
+        [key],
+        `extension ${key}: Compose ignores it; its YAML anchors are used where referenced`,
+      );
+    else if (!['services', 'volumes', 'name', 'version'].includes(key))
       note(out.unmapped, [key], `top-level ${key} is not mapped`);
   }
   const services = isRecord(doc.services) ? doc.services : {};
@@ -106,7 +140,7 @@ export function importCompose(
   const dependencies: Record<string, Dependency> = {};
   for (const [composeName, raw] of Object.entries(services)) {
     const s = isRecord(raw) ? raw : {};
-    const type = typeof s.image === 'string' ? dependencyType(s.image) : undefined;
+    const type = typeof s.image === 'string' && !s.build ? dependencyType(s.image) : undefined;
     if (!type) continue;
     const name = dnsName(composeName);
     const version = typeof s.image === 'string' ? imageVersion(s.image) : undefined;
@@ -120,8 +154,9 @@ export function importCompose(
     note(
       out.notes,
       ['services', composeName],
-      `became dependency "${name}" (${type}${version ? ` ${version}` : ''}); Slipway runs it in the cluster with generated credentials, so its environment, ports and volumes are not copied${dep.storage ? `; storage ${DEFAULT_VOLUME_SIZE} (Compose volumes have no size)` : ''}`,
+      `became dependency "${name}" (${type}${version ? ` ${version}` : ''}); Slipway runs it in the cluster with generated credentials and wires its connection strings into the env that named it, so its environment, ports and volumes are not copied${dep.storage ? `; storage ${DEFAULT_VOLUME_SIZE} (Compose volumes have no size; review it)` : ''}`,
     );
+    noteProfiles(s, ['services', composeName], (p, m) => note(out.notes, p, m));
   }
   for (const [composeName, raw] of Object.entries(services)) {
     if (targets.dependencies.has(composeName)) continue;
@@ -135,109 +170,86 @@ export function importCompose(
     const s = isRecord(raw) ? raw : {};
     const path = ['services', composeName];
     for (const key of Object.keys(s)) {
-      if (!MAPPED.has(key))
+      if (key.startsWith('x-')) note(out.notes, [...path, key], `extension ${key}: Compose ignores it`);
+      else if (!MAPPED.has(key))
         note(out.unmapped, [...path, key], `not mapped${WHY[key] ? ` (${WHY[key]})` : ''}`);
     }
-    out.spec.services[dnsName(composeName)] = importService(s, path, {
+    const name = dnsName(composeName);
+    const ctx: ServiceContext = {
       reader,
       targets,
       namedVolumes,
+      variables,
+      unresolvedAt: (p) => unresolvedAt(interpolated.unresolved, [...path, ...p]),
       note: (p, m, unmapped = false) => note(unmapped ? out.unmapped : out.notes, [...path, ...p], m),
-    });
+    };
+    const { service, buildOnly } = importService(s, ctx);
+    out.spec.services[name] = service;
+    if (buildOnly) {
+      out.buildOnly.push(name);
+      if (opts.registry)
+        ctx.note(
+          ['build'],
+          `built from ${service.build?.context ?? '.'} by the CI workflow; its image is ${opts.registry.replace(/\/$/, '')}/${out.spec.app}-${name} (registry from ${opts.registrySource ?? 'the caller'})`,
+        );
+    }
   }
-  if (Object.keys(dependencies).length) out.spec.dependencies = dependencies;
+  for (const u of interpolated.unresolved) {
+    for (const v of u.unresolved)
+      if (!out.variables.some((x) => x.name === v.name))
+        out.variables.push({ ...v, where: where(source, u.path), path: pathText(u.path) });
+    const [top, serviceName, field] = u.path;
+    const inDependency = top === 'services' && targets.dependencies.has(String(serviceName));
+    if (inDependency || field === 'environment' || field === 'env_file') continue; // env notes its own
+    note(
+      out.notes,
+      u.path,
+      `${variablesText(u.unresolved)} without a value; "" is used, as Compose would: set it`,
+    );
+  }
+  finishSpec(out, dependencies);
   return out;
+}
+
+/** Version, Kubernetes version and dependencies, once every service is known. */
+function finishSpec(out: ComposeImport, dependencies: Record<string, Dependency>): void {
+  const services = Object.values(out.spec.services);
+  const untagged = services.some(
+    (s) => s.build && (!s.image || !/:[^/]+$/.test(s.image.split('@')[0] ?? '')),
+  );
+  const { services: all, ...head } = out.spec;
+  out.spec = {
+    ...head,
+    ...(untagged ? { version: IMPORT_VERSION } : {}),
+    ...(services.some((s) => Object.keys(s.env ?? {}).some((k) => !isClassicEnvName(k)))
+      ? { kubernetes: { version: RELAXED_ENV_KUBERNETES } }
+      : {}),
+    services: all,
+    ...(Object.keys(dependencies).length ? { dependencies } : {}),
+  };
+  if (untagged)
+    out.notes.push({
+      path: 'version',
+      message: `${IMPORT_VERSION} tags the images Slipway builds until CI sets it (from the git tag, or --image-tag)`,
+    });
+  if (out.spec.kubernetes)
+    out.notes.push({
+      path: 'kubernetes.version',
+      message: `${RELAXED_ENV_KUBERNETES}: an env name outside letters, digits, _, - and . needs Kubernetes 1.32 or later (RelaxedEnvironmentVariableValidation)`,
+    });
+}
+
+function unresolvedAt(
+  found: Array<{ path: (string | number)[]; unresolved: Unresolved[] }>,
+  path: (string | number)[],
+) {
+  return (
+    found.find((u) => u.path.length === path.length && u.path.every((p, i) => p === path[i]))?.unresolved ??
+    []
+  );
 }
 
 function where(source: SpecSource, path: (string | number)[]): string {
   const loc = locationOf(source, path, true);
   return `${loc.file}:${loc.line}:${loc.column}`;
-}
-
-function firstPort(s: Record<string, unknown>): number | undefined {
-  const entries = [...(Array.isArray(s.ports) ? s.ports : []), ...(Array.isArray(s.expose) ? s.expose : [])];
-  return entries.map(containerPort).find((p) => p !== undefined)?.port;
-}
-
-function importService(s: Record<string, unknown>, path: (string | number)[], ctx: ServiceContext): Service {
-  const service: Service = {};
-  if (typeof s.image === 'string') {
-    // An explicit :latest is dropped: the release version (or --image-tag) tags the image instead.
-    service.image = s.image.replace(/:latest$/, '');
-    if (service.image !== s.image)
-      ctx.note(
-        ['image'],
-        'tag latest dropped: Slipway tags images with the release version (version: or --image-tag)',
-      );
-  }
-  if (typeof s.build === 'string') service.build = { context: s.build };
-  else if (isRecord(s.build)) {
-    service.build = {
-      context: typeof s.build.context === 'string' ? s.build.context : '.',
-      ...(typeof s.build.dockerfile === 'string' ? { dockerfile: s.build.dockerfile } : {}),
-    };
-    for (const key of Object.keys(s.build))
-      if (key !== 'context' && key !== 'dockerfile')
-        ctx.note(['build', key], 'not mapped (build options other than context and dockerfile)', true);
-  }
-  // Compose entrypoint/command override the image's ENTRYPOINT/CMD, as Kubernetes command/args do.
-  const entrypoint = splitCommand(s.entrypoint);
-  const command = splitCommand(s.command);
-  if (entrypoint) service.command = entrypoint;
-  if (command) service.args = command;
-  importPorts(s, service, ctx);
-  importEnvironment(s, service, ctx);
-  importVolumes(s, service, ctx);
-  importUser(s, service, ctx);
-  if (isRecord(s.healthcheck)) {
-    const { probe, problem } = healthcheck(s.healthcheck, service.port ?? service.ports?.[0]?.port);
-    if (probe) {
-      service.health = { readiness: probe, liveness: probe };
-      ctx.note(
-        ['healthcheck'],
-        `became the readiness and liveness check (${probe.http !== undefined ? `http ${probe.http}` : 'exec'})`,
-      );
-    } else if (problem) ctx.note(['healthcheck'], problem, true);
-  }
-  importDeploy(s, service, ctx);
-  const deps = Array.isArray(s.depends_on)
-    ? s.depends_on.map(String)
-    : isRecord(s.depends_on)
-      ? Object.keys(s.depends_on)
-      : [];
-  for (const d of deps) {
-    const dep = ctx.targets.dependencies.get(d);
-    ctx.note(
-      ['depends_on'],
-      dep
-        ? `${d}: dependencies are running and ready before services start, no field needed`
-        : `${d}: Slipway does not order services; readiness checks hold traffic until ${d} answers`,
-    );
-  }
-  if (!service.image && !service.build) ctx.note([], 'has neither image nor build; add one', true);
-  return service;
-}
-
-function importPorts(s: Record<string, unknown>, service: Service, ctx: ServiceContext): void {
-  const entries = [...(Array.isArray(s.ports) ? s.ports : []), ...(Array.isArray(s.expose) ? s.expose : [])];
-  const ports: Array<{ port: number; protocol?: 'UDP' }> = [];
-  entries.forEach((entry, i) => {
-    const p = containerPort(entry);
-    if (!p)
-      ctx.note(
-        [Array.isArray(s.ports) && i < s.ports.length ? 'ports' : 'expose', i],
-        `port ${JSON.stringify(entry)} not mapped (ranges have no single port)`,
-        true,
-      );
-    else if (!ports.some((q) => q.port === p.port)) ports.push(p);
-  });
-  if (ports.length === 1 && !ports[0]?.protocol) service.port = ports[0]?.port;
-  else if (ports.length)
-    service.ports = ports.map((p, i) => ({
-      name: i === 0 ? 'http' : `port-${p.port}`,
-      port: p.port,
-      ...(p.protocol ? { protocol: p.protocol } : {}),
-    }));
-  if (Array.isArray(s.ports) && s.ports.some((e) => typeof e === 'string' && e.includes(':')))
-    ctx.note(['ports'], 'host port bindings dropped: expose the service with public: { host } instead');
 }

@@ -110,9 +110,14 @@ const cases: Case[] = [
       '6:40 services.api.health.liveness.port: an exec check runs a command; port has no meaning here',
   },
   {
-    name: 'env var name with a dash',
-    yaml: `${API}    env:\n      my-var: x\n`,
-    expected: '6:7 services.api.env.my-var: invalid name "my-var": expected an environment variable name',
+    name: 'env var name with a space, without a kubernetes.version that relaxes the rule',
+    yaml: `${API}    env:\n      my var: x\n`,
+    expected: '6:7 services.api.env.my var: "my var" is not an environment variable name Kubernetes accepts',
+  },
+  {
+    name: 'env var name with =, which no Kubernetes accepts',
+    yaml: `kubernetes: { version: "1.33" }\n${API}    env:\n      "a=b": x\n`,
+    expected: '7:7 services.api.env.a=b: invalid name "a=b": expected an environment variable name',
   },
   {
     name: 'env var also a secret',

@@ -82,7 +82,7 @@ export function semanticLocation(
   problem: SpecProblem,
   prefix: readonly PathSegment[] = [],
 ): SourceLocation {
-  const base = locator(problem.path, false);
+  const base = locator(problem.path, problem.atKey ?? false);
   if (problem.offset === undefined) return base;
   const inPrefix = locate(source, [...prefix, ...problem.path]);
   const found = inPrefix.found ? inPrefix : locate(source, problem.path);

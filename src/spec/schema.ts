@@ -9,7 +9,16 @@ const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Kubernetes resource.Quantity, as the apiserver accepts it (https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/). */
 const QUANTITY = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/;
 const DURATION = /^(\d+(ms|s|m|h))+$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * Environment variable names as the API server accepts them. Every version takes
+ * `[-._a-zA-Z][-._a-zA-Z0-9]*` (apimachinery IsEnvVarName); since RelaxedEnvironmentVariableValidation
+ * (beta, on by default, in 1.32) any printable ASCII but `=`. The schema admits the relaxed set;
+ * the semantic check holds a spec to the classic one unless its kubernetes.version is 1.32 or later.
+ */
+export const RELAXED_ENV_NAME = /^[\x20-\x3c\x3e-\x7e]+$/;
+export const CLASSIC_ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+/** Secret names are also keys of the service's Secret, so they keep the classic rule on every version. */
+const SECRET_ENV_NAME = /^(?!\.\.)(?!\.$)[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 export const name = () =>
   z.string().regex(DNS_LABEL, {
@@ -186,10 +195,20 @@ export const ServiceSchema = z.strictObject({
   ports: z.array(PortSchema).optional(),
   health: HealthSchema.optional(),
   env: z
-    .record(z.string().regex(ENV_NAME, { message: 'expected an environment variable name' }), EnvValueSchema)
+    .record(
+      z.string().regex(RELAXED_ENV_NAME, {
+        message: 'expected an environment variable name (printable ASCII, without =)',
+      }),
+      EnvValueSchema,
+    )
     .optional(),
   secrets: z
-    .array(z.string().regex(ENV_NAME, { message: 'expected an environment variable name' }))
+    .array(
+      z.string().regex(SECRET_ENV_NAME, {
+        message:
+          'expected an environment variable name that is also a Secret key (letters, digits, _, - and ., not starting with a digit)',
+      }),
+    )
     .optional(),
   config: z.array(ConfigFileSchema).optional(),
   resources: ResourcesSchema.optional(),

@@ -1,6 +1,6 @@
 /** Cross-field checks of one service: ports, public exposure, jobs, autoscaling, volumes, env, health checks. */
 import { checkReferences } from './references.js';
-import type { HealthCheck, Service } from './schema.js';
+import { CLASSIC_ENV_NAME, type HealthCheck, type Service } from './schema.js';
 import type { CheckedSpec, SpecProblem } from './semantic.js';
 import type { PathSegment } from './source.js';
 
@@ -67,6 +67,21 @@ const IMAGE_REFERENCE = new RegExp(
 
 export function isImageReference(image: string): boolean {
   return IMAGE_REFERENCE.test(image);
+}
+
+/** RelaxedEnvironmentVariableValidation is on by default from this minor (beta in 1.32, GA in 1.34). */
+export const RELAXED_ENV_MINOR = 32;
+const RELAXED_ENV_MINOR_TEXT = `1.${RELAXED_ENV_MINOR}`;
+
+/** Whether the target Kubernetes takes any printable ASCII but `=`; without a version, the classic rule. */
+export function relaxedEnvNames(version: string | undefined): boolean {
+  const minor = version ? Number(version.split('.')[1]) : NaN;
+  return Number.isInteger(minor) && minor >= RELAXED_ENV_MINOR;
+}
+
+/** apimachinery IsEnvVarName: the regex, and not `.`, `..` or a name starting with `..`. */
+export function isClassicEnvName(name: string): boolean {
+  return CLASSIC_ENV_NAME.test(name) && name !== '.' && !name.startsWith('..');
 }
 
 export function checkService(out: SpecProblem[], spec: CheckedSpec, name: string, s: Service): void {
@@ -158,7 +173,15 @@ export function checkService(out: SpecProblem[], spec: CheckedSpec, name: string
         hint: 'keep one: secrets come from the Secret, env values are plain',
       });
   }
+  const relaxed = relaxedEnvNames(spec.kubernetes?.version);
   for (const [key, value] of Object.entries(s.env ?? {})) {
+    if (!relaxed && !isClassicEnvName(key))
+      out.push({
+        path: [...at, 'env', key],
+        atKey: true,
+        message: `"${key}" is not an environment variable name Kubernetes ${spec.kubernetes?.version ? `${spec.kubernetes.version} ` : ''}accepts`,
+        hint: `use letters, digits, _, - and . (not a digit first, not . or ..); any printable ASCII but = needs kubernetes.version: "${RELAXED_ENV_MINOR_TEXT}" or later`,
+      });
     if (typeof value !== 'string') continue;
     for (const p of checkReferences(spec, value, name))
       out.push({ path: [...at, 'env', key], message: p.message, hint: p.hint, offset: p.start });

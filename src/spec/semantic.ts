@@ -17,6 +17,8 @@ export interface SpecProblem {
   hint?: string;
   /** For a problem inside a string value (a reference): its offset in the string. */
   offset?: number;
+  /** Point at the key rather than its value (a bad name). */
+  atKey?: boolean;
 }
 
 export type CheckedSpec = Omit<App, 'app' | 'environments' | '$schema'> & { replicas?: number };

@@ -190,6 +190,8 @@ describe('slipway init', () => {
         'init',
         '--from-compose',
         join(ROOT, 'test/fixtures/compose/postgres-redis/docker-compose.yml'),
+        '--registry',
+        'ghcr.io/acme',
         '--output',
         'json',
       ],

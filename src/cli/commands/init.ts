@@ -2,18 +2,21 @@
  * `slipway init`: write a commented slipway.yaml, from a few questions on a terminal, from flags,
  * or from a docker-compose.yml (`--from-compose`). Never overwrites without --force.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { UserError, UserErrors } from '../../errors.js';
-import { importCompose, type ComposeNote } from '../../spec/compose-import.js';
+import { importCompose, type ComposeImport, type ComposeNote } from '../../spec/compose-import.js';
+import { registryFromRemote } from '../../spec/compose-build.js';
 import { dnsName } from '../../spec/compose-fields.js';
 import { composeSpecText, initSpecText, type InitAnswers } from '../../spec/init-template.js';
-import { parseSpec } from '../../spec/index.js';
+import { environmentNames, parseSpec, resolveEnvironment } from '../../spec/index.js';
 import { isImageReference } from '../../spec/semantic-service.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import type { Io } from '../io.js';
+import { renderEnvironment } from '../spec-render.js';
 
 interface InitFlags {
   file: string;
@@ -23,6 +26,7 @@ interface InitFlags {
   yes?: boolean;
   force?: boolean;
   fromCompose?: string;
+  registry?: string;
   output?: string;
 }
 
@@ -122,6 +126,95 @@ function printNotes(io: Io, title: string, notes: ComposeNote[]): void {
   for (const n of notes) io.err(`  ${n.where ? `${n.where} ` : ''}${n.path}: ${n.message}\n`);
 }
 
+/** A registry as `docker push` takes it: host[/path], lower-case, no tag. */
+const REGISTRY = /^[a-z0-9]+([.-][a-z0-9]+)*(:\d+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+
+function parseRegistry(value: string, flag: string): string {
+  const registry = value.trim().replace(/\/+$/, '');
+  if (!REGISTRY.test(registry))
+    throw new UserError(`"${value}" is not a registry`, {
+      code: 'init.registry',
+      path: flag,
+      hint: 'a registry host and path, lower-case, e.g. ghcr.io/acme',
+    });
+  return registry;
+}
+
+/** The `origin` remote of the repository holding `dir`, when git and the remote exist. */
+function gitRemote(dir: string): string | undefined {
+  try {
+    return execFileSync('git', ['-C', dir, 'remote', 'get-url', 'origin'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Asked only when a person can answer: stdout and stdin both a terminal. */
+function interactive(io: Io): boolean {
+  return io.isTTY && (io.stdin as { isTTY?: boolean }).isTTY === true;
+}
+
+async function askRegistry(io: Io, services: string[]): Promise<string> {
+  const rl = createInterface({ input: io.stdin, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      io.out(`Registry for the images Slipway builds (${services.join(', ')}), e.g. ghcr.io/acme: `);
+      const next = await lines.next();
+      if (next.done) throw missingRegistry(services);
+      const answer = String(next.value).trim();
+      if (REGISTRY.test(answer.replace(/\/+$/, ''))) return answer.replace(/\/+$/, '');
+      io.out(`  "${answer}" is not a registry (host and path, lower-case)\n`);
+    }
+  } finally {
+    rl.close();
+  }
+}
+
+function missingRegistry(services: string[]): UserError {
+  return new UserError(
+    `${services.join(', ')} ${services.length === 1 ? 'is' : 'are'} built from source and Compose names no image: Slipway needs a registry to push ${services.length === 1 ? 'it' : 'them'} to`,
+    {
+      code: 'init.registry-missing',
+      path: '--registry',
+      hint: 'pass --registry ghcr.io/<owner> (or run it in a git repository whose origin is on GitHub or GitLab, or on a terminal to be asked)',
+    },
+  );
+}
+
+/** --registry, else the git remote, else a question on a terminal; else a clear error naming the flag. */
+async function registryFor(
+  ctx: CommandContext,
+  flags: InitFlags,
+  composeDir: string,
+  services: string[],
+): Promise<{ registry?: string; source?: string }> {
+  if (flags.registry !== undefined)
+    return { registry: parseRegistry(flags.registry, '--registry'), source: '--registry' };
+  if (services.length === 0) return {};
+  const remote = gitRemote(composeDir);
+  const inferred = remote ? registryFromRemote(remote) : undefined;
+  if (inferred) return { registry: inferred, source: `the git remote origin ${remote}` };
+  if (interactive(ctx.io)) return { registry: await askRegistry(ctx.io, services), source: 'your answer' };
+  throw missingRegistry(services);
+}
+
+/** Every environment of the written spec resolved and rendered, as `slipway validate` does. */
+function renderProblems(specText: string, file: string): string | undefined {
+  try {
+    const app = parseSpec(specText, file);
+    for (const env of environmentNames(app))
+      renderEnvironment(app, resolveEnvironment(app, env, file), file, { images: {}, files: {} });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof UserErrors) && !(error instanceof UserError)) throw error;
+    return error.format();
+  }
+}
+
 async function fromCompose(ctx: CommandContext, flags: InitFlags, target: string): Promise<void> {
   const composePath = resolve(ctx.io.cwd, flags.fromCompose ?? '');
   let text: string;
@@ -139,27 +232,25 @@ async function fromCompose(ctx: CommandContext, flags: InitFlags, target: string
         ? readFileSync(resolve(dirname(composePath), p), 'utf8')
         : undefined,
   };
-  const result = importCompose(text, flags.fromCompose ?? composePath, reader, {
-    name: flags.name,
-    fallbackName: basename(dirname(composePath)),
-  });
-  const specText = composeSpecText(result, flags.fromCompose ?? composePath);
+  const shown = flags.fromCompose ?? composePath;
+  const options = { name: flags.name, fallbackName: basename(dirname(composePath)) };
+  let result: ComposeImport = importCompose(text, shown, reader, options);
+  // Asked (or inferred) before anything is written, and only when a service needs it.
+  const { registry, source } = await registryFor(ctx, flags, dirname(composePath), result.buildOnly);
+  if (registry) result = importCompose(text, shown, reader, { ...options, registry, registrySource: source });
+  const specText = composeSpecText(result, shown);
+  const problems = renderProblems(specText, flags.file);
   writeFileSync(target, specText);
-  let problems: string | undefined;
-  try {
-    parseSpec(specText, flags.file);
-  } catch (error) {
-    if (!(error instanceof UserErrors)) throw error;
-    problems = error.format();
-  }
   if (parseOutput(flags.output) === 'json') {
     ctx.io.out(
       JSON.stringify({
         file: flags.file,
         services: Object.keys(result.spec.services),
         dependencies: Object.keys(result.spec.dependencies ?? {}),
+        ...(result.spec.registry ? { registry: result.spec.registry, registrySource: source } : {}),
         notes: result.notes,
         unmapped: result.unmapped,
+        variables: result.variables,
         valid: !problems,
       }) + '\n',
     );
@@ -210,6 +301,10 @@ export const registerInit: RegisterCommand = (program: Command, ctx: CommandCont
     .option('-y, --yes', 'accept the defaults without asking')
     .option('--force', 'overwrite an existing file')
     .option('--from-compose <file>', 'import a docker-compose.yml, listing what could not be mapped')
+    .option(
+      '--registry <registry>',
+      'with --from-compose: where images built from source are pushed (default: from the git remote, or asked)',
+    )
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (flags: InitFlags) => runInit(ctx, flags));
 };

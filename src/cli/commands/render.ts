@@ -13,15 +13,14 @@ import {
   type FormatWarning,
   type RenderedEnvironment,
 } from '../../render/formats.js';
-import { renderApp } from '../../render/index.js';
 import { parseSpec } from '../../spec/parse.js';
 import { MAX_YAML_BYTES, tooLarge } from '../../spec/yaml-input.js';
 import type { ResolvedApp } from '../../spec/resolved.js';
 import { environmentNames, resolveEnvironment } from '../../spec/resolve.js';
-import { withSpecPositions } from '../../spec/located.js';
 import type { App } from '../../spec/schema.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import { dependencyProvider } from '../../spec/dependency-provider.js';
+import { configFiles, parseImages, renderEnvironment } from '../spec-render.js';
 
 interface RenderFlags {
   file: string;
@@ -82,13 +81,15 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
     });
   }
   const specFile = resolve(io.cwd, flags.file);
-  const loaded = loadForRender(specFile, writer.scope === 'all' ? undefined : (flags.env ?? null));
+  const loaded = loadForRender(
+    specFile,
+    flags.file,
+    writer.scope === 'all' ? undefined : (flags.env ?? null),
+  );
   const images = parseImages(flags.imageTag, loaded.spec);
   const warnings: FormatWarning[] = [];
   const environments: RenderedEnvironment[] = loaded.environments.map((app) => {
-    const result = withSpecPositions(loaded.spec, app.environment, specFile, () =>
-      renderApp(app, { images, files: loaded.files }),
-    );
+    const result = renderEnvironment(loaded.spec, app, flags.file, { images, files: loaded.files });
     warnings.push(
       ...result.warnings.map((w) => ({
         format: 'render',
@@ -166,7 +167,7 @@ interface LoadedSpec {
  * Reads and resolves the spec. `env`: a name; `null` for "one environment, from --env or the
  * only one declared"; `undefined` for every environment (helm, kustomize).
  */
-function loadForRender(file: string, env: string | null | undefined): LoadedSpec {
+function loadForRender(file: string, shown: string, env: string | null | undefined): LoadedSpec {
   if (!existsSync(file)) {
     throw new UserError(`${file} does not exist`, {
       code: 'render/no-spec',
@@ -176,7 +177,8 @@ function loadForRender(file: string, env: string | null | undefined): LoadedSpec
   }
   const { size } = statSync(file);
   if (size > MAX_YAML_BYTES) throw new UserErrors([tooLarge(file, size)], 'spec.too-large');
-  const spec = parseSpec(readFileSync(file, 'utf8'), file);
+  // Problems name the spec as the user wrote it (-f), as validate's do.
+  const spec = parseSpec(readFileSync(file, 'utf8'), shown);
   const declared = environmentNames(spec);
   let names: string[];
   if (env === undefined) names = declared;
@@ -189,53 +191,10 @@ function loadForRender(file: string, env: string | null | undefined): LoadedSpec
       hint: `add --env ${declared[0]}`,
     });
   }
-  const environments = names.map((name) => resolveEnvironment(spec, name, file));
-  return { spec, environments, files: configFiles(file, environments) };
-}
-
-/** Contents of every `config[].from` file, read next to slipway.yaml (render itself never reads files). */
-function configFiles(specFile: string, environments: ResolvedApp[]): Record<string, string> {
-  const files: Record<string, string> = {};
-  for (const env of environments) {
-    for (const [name, service] of Object.entries(env.services)) {
-      for (const [i, config] of (service.config ?? []).entries()) {
-        if (config.from === undefined || config.from in files) continue;
-        const path = resolve(dirname(specFile), config.from);
-        if (!existsSync(path)) {
-          throw new UserError(`${config.from} does not exist (looked in ${dirname(specFile)})`, {
-            code: 'render/config-missing',
-            location: { file: specFile, line: 1, column: 1 },
-            path: `services.${name}.config[${i}].from`,
-            hint: 'paths are relative to slipway.yaml',
-          });
-        }
-        files[config.from] = readFileSync(path, 'utf8');
-      }
-    }
-  }
-  return files;
-}
-
-/** `api=1.4.2` for one service, `1.4.2` for all (a CI build tags every image with one version). */
-function parseImages(values: string[], spec: App): Record<string, string> {
-  const images: Record<string, string> = {};
-  for (const value of values) {
-    const at = value.indexOf('=');
-    if (at < 0) {
-      for (const name of Object.keys(spec.services)) images[name] = value;
-      continue;
-    }
-    const service = value.slice(0, at);
-    if (!value.slice(at + 1) || !(service in spec.services)) {
-      throw new UserError(`--image-tag ${value}: expected SERVICE=TAG with a service of the spec`, {
-        code: 'render/bad-flag',
-        path: '--image-tag',
-        hint: `services: ${Object.keys(spec.services).join(', ')}`,
-      });
-    }
-    images[service] = value.slice(at + 1);
-  }
-  return images;
+  const environments = names.map((name) => resolveEnvironment(spec, name, shown));
+  const { files, problems } = configFiles(spec, shown, environments, dirname(file));
+  if (problems.length) throw new UserErrors(problems, 'render/config-missing');
+  return { spec, environments, files };
 }
 
 /** Writes the files, then deletes what the previous render wrote there and this one did not. */

@@ -1,7 +1,10 @@
 /**
- * `slipway validate`: parse slipway.yaml and resolve every environment (or one), reporting every
- * problem with file:line:col; `--print` shows one environment's effective spec.
+ * `slipway validate`: parse slipway.yaml, resolve every environment (or one) and render each as
+ * `slipway render` would, reporting every problem with file:line:col; a spec that validates is one
+ * render and a deploy's planning accept (`--image-tag` as for render). `--print` shows one
+ * environment's effective spec.
  */
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { UserError, UserErrors, type Problem } from '../../errors.js';
@@ -13,6 +16,7 @@ import {
   type ResolvedApp,
 } from '../../spec/index.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import { configFiles, parseImages, renderEnvironment } from '../spec-render.js';
 
 export const DEFAULT_SPEC_FILE = 'slipway.yaml';
 
@@ -21,10 +25,15 @@ interface ValidateFlags {
   env?: string;
   print?: boolean;
   output?: string;
+  imageTag?: string[];
 }
 
 /** Resolve each environment, collecting every environment's problems before failing. */
-function resolveAll(app: App, envs: string[], file: string): ResolvedApp[] {
+function resolveAll(
+  app: App,
+  envs: string[],
+  file: string,
+): { resolved: ResolvedApp[]; problems: Problem[] } {
   const problems: Problem[] = [];
   const resolved: ResolvedApp[] = [];
   for (const env of envs) {
@@ -42,8 +51,41 @@ function resolveAll(app: App, envs: string[], file: string): ResolvedApp[] {
       else throw error;
     }
   }
-  if (problems.length) throw new UserErrors(problems, 'spec.invalid');
-  return resolved;
+  return { resolved, problems };
+}
+
+/**
+ * Render every resolved environment as `slipway render` does; the problems of all of them, each
+ * once (the same field refused in several environments names them all).
+ */
+function renderAll(
+  app: App,
+  resolved: ResolvedApp[],
+  file: string,
+  dir: string,
+  imageTags: string[],
+): Problem[] {
+  const images = parseImages(imageTags, app);
+  const { files, problems: missing } = configFiles(app, file, resolved, dir);
+  const found = new Map<string, { problem: Problem; environments: string[] }>();
+  for (const env of resolved) {
+    try {
+      renderEnvironment(app, env, file, { images, files });
+    } catch (error) {
+      if (!(error instanceof UserErrors)) throw error;
+      for (const p of error.problems) {
+        const key = JSON.stringify([p.location, p.path, p.message, p.hint]);
+        const seen = found.get(key);
+        if (seen) seen.environments.push(env.environment);
+        else found.set(key, { problem: p, environments: [env.environment] });
+      }
+    }
+  }
+  const rendered = [...found.values()].map(({ problem, environments }) => ({
+    ...problem,
+    path: `${problem.path ?? ''} (${environments.length === 1 ? 'environment' : 'environments'} ${environments.join(', ')})`.trimStart(),
+  }));
+  return [...missing, ...rendered];
 }
 
 export async function runValidate(ctx: CommandContext, flags: ValidateFlags): Promise<void> {
@@ -58,7 +100,10 @@ export async function runValidate(ctx: CommandContext, flags: ValidateFlags): Pr
       hint: `add --env ${declared[0] ?? 'dev'}`,
     });
   }
-  const resolved = resolveAll(app, envs, file);
+  // Environments that resolve are rendered even when another does not: every problem at once.
+  const { resolved, problems } = resolveAll(app, envs, file);
+  problems.push(...renderAll(app, resolved, file, dirname(resolve(ctx.io.cwd, file)), flags.imageTag ?? []));
+  if (problems.length) throw new UserErrors(problems, 'spec.invalid');
   const [only] = resolved;
   if (flags.print && only) {
     ctx.io.out(json ? JSON.stringify(only, null, 2) + '\n' : stringify(only, { lineWidth: 0 }));
@@ -79,6 +124,12 @@ export const registerValidate: RegisterCommand = (program: Command, ctx: Command
     .option('-f, --file <file>', 'the spec file', DEFAULT_SPEC_FILE)
     .option('-e, --env <env>', 'validate only this environment (default: every declared one)')
     .option('--print', 'print the effective spec of the environment (YAML, or JSON with --output json)')
+    .option(
+      '--image-tag <[service=]tag>',
+      'as for render: SERVICE=TAG for one service, a bare TAG for every service (repeatable)',
+      (value: string, previous: string[]) => [...previous, value],
+      [],
+    )
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (flags: ValidateFlags) => runValidate(ctx, flags));
 };

@@ -1,6 +1,7 @@
 /**
  * A service's environment. Rules (docs/render.md, "References"):
- * - a plain value goes to the service's env ConfigMap, read through `envFrom`;
+ * - a plain value goes to the service's env ConfigMap, read through `envFrom` (a name no ConfigMap
+ *   key can be, allowed by relaxed env validation, is set on the container instead);
  * - a value that is exactly one reference becomes an env entry: `valueFrom.secretKeyRef` for a
  *   secret output (user, password, url), a plain `value` otherwise (host, port);
  * - a reference inside a longer string uses the kubelet's dependent variable expansion `$(VAR)`
@@ -35,6 +36,9 @@ export interface ServiceEnv {
   endpoints: ClusterEndpoint[];
 }
 
+/** apimachinery IsConfigMapKey: what envFrom can carry. */
+const CONFIG_MAP_KEY = /^(?!\.\.)(?!\.$)[-._a-zA-Z0-9]+$/;
+
 /** Escape what the kubelet would otherwise expand (`$(X)`). */
 export function escapeExpansion(value: string): string {
   return value.replace(/\$\(/g, '$$$$(');
@@ -62,7 +66,9 @@ export function serviceEnv(
     const value = String(raw);
     const refs = findReferences(value);
     if (refs.length === 0) {
-      plain[key] = unescapeLiteral(value);
+      // A relaxed name (kubernetes.version 1.32+) that no ConfigMap key can hold is set on the container.
+      if (CONFIG_MAP_KEY.test(key)) plain[key] = unescapeLiteral(value);
+      else entries.push({ name: key, value: escapeExpansion(unescapeLiteral(value)) });
       continue;
     }
     const resolved: Array<[string, Output]> = [];
