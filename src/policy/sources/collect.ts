@@ -2,6 +2,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UserError, UserErrors, type Problem } from '../../errors.js';
 import { parseManifests, type ParsedFile } from '../load/parse.js';
+import type { ObjectRef, Path, Position } from '../types.js';
 import type { InputHost } from './host.js';
 
 /**
@@ -16,7 +17,14 @@ export interface CollectOptions {
   releaseName: string;
   namespace?: string;
   /** Renders a slipway.yaml into one YAML stream per environment (one with --env, else every declared one). */
-  renderSpec?: (file: string) => Promise<Array<{ environment: string; text: string }>>;
+  renderSpec?: (file: string) => Promise<SpecRendering[]>;
+}
+
+/** One environment of a slipway.yaml, rendered; `place` puts a field of a rendered object on a line of slipway.yaml. */
+export interface SpecRendering {
+  environment: string;
+  text: string;
+  place: (object: ObjectRef, path: Path) => Position;
 }
 
 export interface Collected {
@@ -96,11 +104,16 @@ async function collectPath(
         code: 'check/spec-unavailable',
         hint: 'run `slipway render` and check its output directory instead',
       });
-    for (const { environment, text } of await opts.renderSpec(abs)) {
+    for (const { environment, text, place } of await opts.renderSpec(abs)) {
       const parsed = parseManifests(text, display(abs));
       add({
         ...parsed,
-        manifests: parsed.manifests.map((m) => ({ ...m, environment })),
+        manifests: parsed.manifests.map((m) => ({
+          ...m,
+          environment,
+          start: place(m.ref, []),
+          locate: (path: Path) => place(m.ref, path),
+        })),
         editable: false,
         environment,
       });
