@@ -14,6 +14,7 @@ import { UserError } from '../errors.js';
 import { loadSpec } from '../spec/load.js';
 import { resolveEnvironment } from '../spec/resolve.js';
 import type { ResolvedApp } from '../spec/resolved.js';
+import { outputOption, type OutputFormat } from './command.js';
 import type { Io } from './io.js';
 
 export interface TargetFlags {
@@ -26,7 +27,8 @@ export interface TargetFlags {
   output?: string;
 }
 
-export function targetOptions(cmd: Command): Command {
+/** `formats`: what `--output` accepts (status, history and diff print tables: yaml too). */
+export function targetOptions(cmd: Command, formats: readonly OutputFormat[] = ['text', 'json']): Command {
   return cmd
     .requiredOption('-e, --env <name>', 'the environment')
     .option('-f, --file <path>', 'the spec', 'slipway.yaml')
@@ -34,7 +36,7 @@ export function targetOptions(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context')
     .option('--kube-context <name>', 'kubeconfig context (the same as --context, as helm spells it)')
     .option('-n, --namespace <name>', "override the environment's namespace")
-    .option('-o, --output <format>', 'text or json', 'text');
+    .addOption(outputOption(formats));
 }
 
 export async function loadTarget(flags: TargetFlags): Promise<ResolvedApp> {

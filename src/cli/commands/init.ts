@@ -12,7 +12,7 @@ import { dnsName } from '../../spec/compose-fields.js';
 import { composeSpecText, initSpecText, type InitAnswers } from '../../spec/init-template.js';
 import { parseSpec } from '../../spec/index.js';
 import { isImageReference } from '../../spec/semantic-service.js';
-import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import type { Io } from '../io.js';
 
 interface InitFlags {
@@ -210,6 +210,6 @@ export const registerInit: RegisterCommand = (program: Command, ctx: CommandCont
     .option('-y, --yes', 'accept the defaults without asking')
     .option('--force', 'overwrite an existing file')
     .option('--from-compose <file>', 'import a docker-compose.yml, listing what could not be mapped')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (flags: InitFlags) => runInit(ctx, flags));
 };

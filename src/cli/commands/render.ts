@@ -20,7 +20,7 @@ import type { ResolvedApp } from '../../spec/resolved.js';
 import { environmentNames, resolveEnvironment } from '../../spec/resolve.js';
 import { withSpecPositions } from '../../spec/located.js';
 import type { App } from '../../spec/schema.js';
-import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 
 interface RenderFlags {
   file: string;
@@ -57,7 +57,7 @@ export const registerRender: RegisterCommand = (program: Command, ctx: CommandCo
       collect,
       [],
     )
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (flags: RenderFlags) => runRender(flags, ctx));
 };
 

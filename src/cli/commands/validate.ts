@@ -12,7 +12,7 @@ import {
   type App,
   type ResolvedApp,
 } from '../../spec/index.js';
-import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 
 export const DEFAULT_SPEC_FILE = 'slipway.yaml';
 
@@ -79,6 +79,6 @@ export const registerValidate: RegisterCommand = (program: Command, ctx: Command
     .option('-f, --file <file>', 'the spec file', DEFAULT_SPEC_FILE)
     .option('-e, --env <env>', 'validate only this environment (default: every declared one)')
     .option('--print', 'print the effective spec of the environment (YAML, or JSON with --output json)')
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (flags: ValidateFlags) => runValidate(ctx, flags));
 };
