@@ -41,3 +41,19 @@ describe('--output', () => {
     expect(parse(out)).toEqual({ running: false, others: [] });
   });
 });
+
+describe('colour', () => {
+  const fixture = resolve(import.meta.dirname, '..', 'fixtures', 'policy', 'privileged.yaml');
+  async function checkOutput(isTTY: boolean, env: Record<string, string>) {
+    const m = memoryIo({ env });
+    await main(['node', 'slipway', 'check', fixture], { ...m.io, isTTY });
+    return m.stdout();
+  }
+  // eslint-disable-next-line no-control-regex
+  const ESC = /\x1b\[/;
+  it('only on a terminal, and never with NO_COLOR', async () => {
+    expect(await checkOutput(true, {})).toMatch(ESC);
+    expect(await checkOutput(true, { NO_COLOR: '1' })).not.toMatch(ESC);
+    expect(await checkOutput(false, {})).not.toMatch(ESC);
+  });
+});
