@@ -1,6 +1,7 @@
 import { basename, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UserError, UserErrors, type Problem } from '../../errors.js';
+import { TOOL_HINTS, type KubeTool } from '../../tools/kube-binaries.js';
 import { parseManifests, type ParsedFile } from '../load/parse.js';
 import type { ObjectRef, Path, Position } from '../types.js';
 import type { InputHost } from './host.js';
@@ -138,9 +139,11 @@ async function renderHelm(
   for (const s of opts.set) args.push('--set', s);
   if (opts.namespace) args.push('--namespace', opts.namespace);
   let text: string;
+  const helm = host.helmPath();
   try {
-    text = await host.run(host.helmPath(), args, opts.cwd);
+    text = await host.run(helm, args, opts.cwd);
   } catch (error) {
+    toolMissing(error, 'helm', helm, display(dir));
     throw new UserErrors(
       [
         {
@@ -170,9 +173,11 @@ async function renderKustomize(
   display: (p: string) => string,
 ): Promise<ParsedFile> {
   let text: string;
+  const kubectl = host.kubectlPath();
   try {
-    text = await host.run(host.kubectlPath(), ['kustomize', dir], dir);
+    text = await host.run(kubectl, ['kustomize', dir], dir);
   } catch (error) {
+    toolMissing(error, 'kubectl', kubectl, display(dir));
     throw new UserErrors(
       [
         {
@@ -189,6 +194,15 @@ async function renderKustomize(
     manifests: parsed.manifests.map((m) => ({ ...m, build: display(dir) })),
     editable: false,
   };
+}
+
+/** A tool that is not there (SLIPWAY_HELM naming a missing file): what to install, not a spawn error. */
+function toolMissing(error: unknown, tool: KubeTool, path: string, input: string): void {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return;
+  throw new UserError(
+    `${input}: ${tool === 'helm' ? 'checking a Helm chart runs `helm template`' : 'checking a kustomize directory runs `kubectl kustomize`'}, and ${path} does not exist (everything else in Slipway needs only Node.js)`,
+    { code: 'tool-missing', hint: TOOL_HINTS[tool] },
+  );
 }
 
 /** Directories under `root` that a kustomization under `root` names in resources, bases or components. */

@@ -38,7 +38,9 @@ export function nodeHost(
           args,
           { cwd, maxBuffer: 256 << 20, env: { ...process.env, ...env } as NodeJS.ProcessEnv },
           (error, stdout, stderr) => {
-            if (error) reject(new Error(String(stderr || error.message).trim()));
+            // The code survives (ENOENT: the program does not exist) so the caller can say what to install.
+            if (error)
+              reject(Object.assign(new Error(String(stderr || error.message).trim()), { code: error.code }));
             else resolve(stdout);
           },
         );
