@@ -5,6 +5,7 @@ import { TOOL_HINTS, type KubeTool } from '../../tools/kube-binaries.js';
 import { parseManifests, type ParsedFile } from '../load/parse.js';
 import type { ObjectRef, Path, Position } from '../types.js';
 import type { InputHost } from './host.js';
+import { placeAtOrigins, wrapperKustomization } from './kustomize-origins.js';
 
 /**
  * Turns `slipway check PATHS...` into parsed files: plain YAML files and directories (recursively,
@@ -172,26 +173,42 @@ async function renderKustomize(
   host: InputHost,
   display: (p: string) => string,
 ): Promise<ParsedFile> {
-  let text: string;
   const kubectl = host.kubectlPath();
+  const kustomization = join(dir, KUSTOMIZATION.find((k) => host.exists(join(dir, k))) ?? KUSTOMIZATION[0]!);
+  // Built through a wrapper that asks kustomize to record each object's file (kustomize-origins.ts).
+  let traced: { text: string; scratch: string } | undefined;
   try {
-    text = await host.run(kubectl, ['kustomize', dir], dir);
+    traced = await host.withScratchDir(async (scratch, write) => {
+      write('kustomization.yaml', wrapperKustomization(relative(scratch, dir)));
+      return { text: await host.run(kubectl, ['kustomize', scratch], dir), scratch };
+    });
   } catch (error) {
     toolMissing(error, 'kubectl', kubectl, display(dir));
-    throw new UserErrors(
-      [
-        {
-          message: `kubectl kustomize failed: ${(error as Error).message}`,
-          location: { file: display(dir), line: 1, column: 1 },
-        },
-      ],
-      'check/kustomize-failed',
-    );
+    traced = undefined; // an older kustomize, or a failing build: the plain build reports it
   }
+  let text: string;
+  if (traced) text = traced.text;
+  else
+    try {
+      text = await host.run(kubectl, ['kustomize', dir], dir);
+    } catch (error) {
+      throw new UserErrors(
+        [
+          {
+            message: `kubectl kustomize ${display(dir)} failed: ${(error as Error).message}`,
+            location: { file: display(kustomization), line: 1, column: 1 },
+          },
+        ],
+        'check/kustomize-failed',
+      );
+    }
   const parsed = parseManifests(text, display(dir));
+  const manifests = traced
+    ? placeAtOrigins(parsed.manifests, traced.scratch, kustomization, host, display)
+    : parsed.manifests;
   return {
     ...parsed,
-    manifests: parsed.manifests.map((m) => ({ ...m, build: display(dir) })),
+    manifests: manifests.map((m) => ({ ...m, build: display(dir) })),
     editable: false,
   };
 }
