@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { isClusterError, type Cluster, type KubeObject } from '../cluster/cluster.js';
 import { DEPENDENCY_KINDS, dependencyCredentialsName } from '../render/index.js';
 import { dependencyInstance } from '../render/references.js';
+import { dependencyProvider } from '../spec/dependency-provider.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import { FIELD_MANAGER } from './defaults.js';
 
@@ -47,7 +48,8 @@ export function credentialsSecret(app: ResolvedApp, name: string, password: stri
         'app.kubernetes.io/managed-by': 'slipway',
       },
     },
-    type: 'Opaque',
+    // CloudNativePG takes the owner's credentials from a kubernetes.io/basic-auth Secret (docs/dependencies.md).
+    type: dependencyProvider(dependency) === 'operator' ? 'kubernetes.io/basic-auth' : 'Opaque',
     stringData: Object.fromEntries(kind.credentialKeys.map((k) => [k, values[k] ?? ''])),
   };
 }

@@ -25,7 +25,7 @@ import { DeployLock } from './lock.js';
 import { MigrationFailed, runMigration } from './migrate.js';
 import { groupByPhase } from './plan/order.js';
 import { planDeploy, type DeployPlan } from './plan/index.js';
-import { RolloutFailed, waitForRollouts } from './rollout.js';
+import { RolloutFailed, rolloutOptions, waitForRollouts } from './rollout.js';
 import { ROLLOUT_KINDS } from './rollout-status.js';
 import { analysisProviders, checkObjects, renderObjects } from './prepare.js';
 import { liveHpaReplicas } from './traffic/autoscale.js';
@@ -318,9 +318,7 @@ async function deployLocked(
       const dependencies = run.groups.dependencies
         .filter((o) => ROLLOUT_KINDS.has(o.kind))
         .map((o) => refOf(o, app.namespace));
-      await waitForRollouts(ctx.cluster, dependencies, wait(), {
-        failuresAllowed: app.deploy.failuresAllowedPerReplica,
-      });
+      await waitForRollouts(ctx.cluster, dependencies, wait(), rolloutOptions(app.deploy, ctx.clock));
       return created;
     });
     if (run.groups.migration.length) {

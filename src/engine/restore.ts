@@ -14,7 +14,7 @@ import { FIELD_MANAGER } from './defaults.js';
 import { groupByPhase } from './plan/order.js';
 import { entryKey, entryOf } from './plan/workloads.js';
 import type { Release } from './releases/release.js';
-import { CONTROLLER_REVISION_LABEL, waitForRollouts } from './rollout.js';
+import { CONTROLLER_REVISION_LABEL, rolloutOptions, waitForRollouts } from './rollout.js';
 import { podSelector, ROLLOUT_KINDS, type StatefulSet } from './rollout-status.js';
 import type { Pod } from './pod-failures.js';
 import { servedObjects } from './strategies/colours.js';
@@ -37,9 +37,7 @@ export async function restorePrevious(
   const deployments = groups.workloads
     .filter((o) => ROLLOUT_KINDS.has(o.kind))
     .map((o) => refOf(o, previous.spec.namespace));
-  await waitForRollouts(ctx.cluster, deployments, signal, {
-    failuresAllowed: previous.spec.deploy.failuresAllowedPerReplica,
-  });
+  await waitForRollouts(ctx.cluster, deployments, signal, rolloutOptions(previous.spec.deploy, ctx.clock));
   const keep = new Set(objects.map((o) => entryKey(entryOf(o, previous.spec.namespace))));
   for (const obj of failedObjects) {
     const entry = entryOf(obj, previous.spec.namespace);

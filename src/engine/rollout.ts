@@ -4,8 +4,10 @@
  * (`pod-failures.ts`), and saying why pods are not ready when a wait ends without success.
  */
 import type { Cluster, KubeObject, ObjectRef } from '../cluster/cluster.js';
+import { systemClock, type Clock } from './clock.js';
 import { LinkedSignal } from './deadline.js';
-import { FAILURES_ALLOWED_PER_REPLICA } from './defaults.js';
+import { durationOr } from '../spec/duration.js';
+import { FAILURES_ALLOWED_PER_REPLICA, PROGRESS_DEADLINE_SECONDS } from './defaults.js';
 import { describePodFailure, watchPodFailures, type CurrentRevision, type Pod } from './pod-failures.js';
 import {
   podSelector,
@@ -117,6 +119,88 @@ export function currentRevision(cluster: Cluster, ref: ObjectRef): CurrentRevisi
 export interface RolloutWaitOptions {
   /** Failures a new pod may have before the rollout fails at once (deploy.failuresAllowedPerReplica). */
   failuresAllowed?: number;
+  /**
+   * deploy.progressDeadline, for the kinds whose controller has none (StatefulSets, DaemonSets; a
+   * Deployment carries it as spec.progressDeadlineSeconds and its controller reports it): the wait
+   * fails when their status has not moved for this long. Unset: no such deadline.
+   */
+  progressDeadlineMs?: number;
+  clock?: Clock;
+}
+
+/** The wait options a deploy of `deploy` uses: its failures allowed and its progress deadline. */
+export function rolloutOptions(
+  deploy: { failuresAllowedPerReplica?: number; progressDeadline?: string },
+  clock: Clock,
+): RolloutWaitOptions {
+  return {
+    failuresAllowed: deploy.failuresAllowedPerReplica,
+    progressDeadlineMs: durationOr(deploy.progressDeadline, PROGRESS_DEADLINE_SECONDS * 1000),
+    clock,
+  };
+}
+
+/** The status fields that move while a StatefulSet or DaemonSet rolls out. */
+function progressOf(obj: KubeObject | undefined): string {
+  const s = (obj as { status?: Record<string, unknown> } | undefined)?.status ?? {};
+  return JSON.stringify(
+    [
+      'observedGeneration',
+      'replicas',
+      'readyReplicas',
+      'updatedReplicas',
+      'currentReplicas',
+      'availableReplicas',
+      'currentRevision',
+      'updateRevision',
+      'numberReady',
+      'numberAvailable',
+      'updatedNumberScheduled',
+      'desiredNumberScheduled',
+    ].map((k) => s[k] ?? null),
+  );
+}
+
+/**
+ * Kubernetes gives a Deployment a progress deadline and nothing else one (`kubectl rollout status`
+ * waits for a stuck StatefulSet for ever): here a StatefulSet or DaemonSet whose status has not
+ * moved for the deadline fails the wait the way a Deployment's ProgressDeadlineExceeded does.
+ */
+async function progressDeadline(
+  cluster: Cluster,
+  ref: ObjectRef,
+  ms: number,
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<never> {
+  let last: string | undefined;
+  let since = clock.now().getTime();
+  // The watch only records when the status last moved; it never resolves on its own.
+  const watching = cluster
+    .watch<KubeObject>(
+      ref,
+      (obj) => {
+        const now = progressOf(obj);
+        if (now !== last) {
+          last = now;
+          since = clock.now().getTime();
+        }
+        return false;
+      },
+      signal,
+    )
+    .catch(() => undefined);
+  for (;;) {
+    const idle = clock.now().getTime() - since;
+    if (idle >= ms) {
+      void watching;
+      throw new RolloutFailed(
+        ref.name,
+        `${ref.kind} ${ref.name} made no progress for ${Math.round(ms / 1000)}s (deploy.progressDeadline; Kubernetes gives only Deployments a progress deadline, Slipway applies it to every rollout it waits for)`,
+      );
+    }
+    await clock.sleep(ms - idle, signal);
+  }
 }
 
 /**
@@ -151,10 +235,18 @@ export async function waitForRollouts(
       true,
     );
   };
+  const stalled = (ref: ObjectRef): Promise<never> =>
+    ref.kind === 'Deployment' || opts.progressDeadlineMs === undefined
+      ? new Promise<never>(() => undefined)
+      : progressDeadline(cluster, ref, opts.progressDeadlineMs, opts.clock ?? systemClock, done.signal);
   try {
     await Promise.all(
       refs.map((ref) =>
-        Promise.race([cluster.watch<KubeObject>(ref, rolloutComplete, done.signal), failFast(ref)]),
+        Promise.race([
+          cluster.watch<KubeObject>(ref, rolloutComplete, done.signal),
+          failFast(ref),
+          stalled(ref),
+        ]),
       ),
     );
   } finally {

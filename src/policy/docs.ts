@@ -1,3 +1,4 @@
+import { renderPeers } from './peers.js';
 import type { RuleMeta } from './types.js';
 
 /**
@@ -17,8 +18,10 @@ export function renderRuleDocs(rules: readonly RuleMeta[]): Map<string, string> 
     'README.md',
     `${header}# Rule catalog\n\n${rules.length} rules in ${byCategory.size} categories (${[...byCategory].map(([c, n]) => `${c} ${n}`).join(', ')}). ` +
       'Severity is the default; `.slipway-check.yaml` can change it or switch a rule off. See [../policy.md](../policy.md) for usage.\n\n' +
+      'Switching from kube-score or Polaris? [peers.md](peers.md) maps each of their checks to these rules.\n\n' +
       `| Rule | Category | Severity | --fix | Title |\n| --- | --- | --- | --- | --- |\n${rows.join('\n')}\n`,
   );
+  files.set('peers.md', renderPeers());
   for (const r of rules) {
     const pss = r.pss
       ? `\n**Pod Security Standards:** ${r.pss.level} level, upstream check \`${r.pss.checkId}\`${r.pss.overrides ? ` (replaces ${r.pss.overrides} in the Restricted level)` : ''}. Under \`--profile pss-${r.pss.level}\` it reports exactly what the admission controller rejects.\n`

@@ -1,6 +1,6 @@
 import type { Manifest } from './types.js';
 import { get } from './access.js';
-import { matchesLabelSelector, matchesMapSelector } from './selectors.js';
+import { matchesLabelSelector, matchesMapSelector, pdbSelects } from './selectors.js';
 import { allWorkloads, type Workload } from './workloads.js';
 
 /**
@@ -17,6 +17,8 @@ export interface InputIndex {
   workloadsSelectedBy(service: Manifest): Workload[];
   networkPoliciesSelecting(w: Workload): Manifest[];
   pdbsSelecting(w: Workload): Manifest[];
+  /** The HorizontalPodAutoscaler whose scaleTargetRef names this object (same namespace), if any. */
+  autoscalerOf(target: Manifest): Manifest | undefined;
   /**
    * Does the namespace hold custom resources (kinds outside the built-in API groups, other than Argo
    * Rollouts)? An operator may create pods from them, so "selects no pod" cannot be concluded.
@@ -63,6 +65,11 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
   const byKind = (kind: string) => kinds.get(kind) ?? [];
   const inNamespace = (kind: string, namespace: string) => kindsNs.get(`${kind}/${namespace}`) ?? [];
   const custom = new Set(manifests.filter(isCustomResource).map(ns));
+  const autoscalers = new Map<string, Manifest>();
+  for (const h of kinds.get('HorizontalPodAutoscaler') ?? []) {
+    const key = `${ns(h)}/${String(get(h.body, 'spec', 'scaleTargetRef', 'kind'))}/${String(get(h.body, 'spec', 'scaleTargetRef', 'name'))}`;
+    if (!autoscalers.has(key)) autoscalers.set(key, h);
+  }
   const index: InputIndex = {
     workloads,
     byKind,
@@ -83,9 +90,10 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
           matchesLabelSelector(get(p.body, 'spec', 'podSelector') ?? {}, w.labels),
       ),
     hasCustomResources: (namespace) => custom.has(namespace),
+    autoscalerOf: (target) => autoscalers.get(`${ns(target)}/${target.ref.kind}/${target.ref.name}`),
     pdbsSelecting: (w) =>
       inNamespace('PodDisruptionBudget', w.namespace).filter((p) =>
-        matchesLabelSelector(get(p.body, 'spec', 'selector'), w.labels),
+        pdbSelects({ apiVersion: p.ref.apiVersion, selector: get(p.body, 'spec', 'selector') }, w.labels),
       ),
   };
   cache.set(manifests, index);

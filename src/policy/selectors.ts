@@ -41,3 +41,19 @@ export function matchesMapSelector(selector: unknown, labels: Record<string, str
   if (keys.length === 0) return false;
   return keys.every((k) => labels[k] === wanted[k]);
 }
+
+/**
+ * A PodDisruptionBudget's selector: policy/v1 treats an empty selector `{}` as every pod of the
+ * namespace, policy/v1beta1 as no pod; a missing selector selects nothing in both.
+ */
+export function pdbSelects(
+  pdb: { apiVersion: string; selector: unknown },
+  labels: Record<string, string>,
+): boolean {
+  if (!isObj(pdb.selector)) return false;
+  const empty =
+    Object.keys(strMap(pdb.selector.matchLabels)).length === 0 &&
+    objs(pdb.selector.matchExpressions).length === 0;
+  if (empty) return pdb.apiVersion !== 'policy/v1beta1';
+  return matchesLabelSelector(pdb.selector, labels);
+}

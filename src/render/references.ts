@@ -5,6 +5,7 @@
 import { parseReferences, type ParsedReference } from '../spec/references.js';
 import type { Dependency, Service } from '../spec/schema.js';
 import type { ResolvedApp } from '../spec/resolved.js';
+import { dependencyProvider } from '../spec/dependency-provider.js';
 import { dependencyKind } from './objects/dependencies/catalog.js';
 import type { DependencyInstance, Output } from './objects/dependencies/kind.js';
 import { dependencyCredentialsName, objectName } from './names.js';
@@ -32,6 +33,18 @@ export function serviceHost(app: ResolvedApp, name: string): string {
   return `${objectName(app.app, name)}.${app.namespace}.svc${domain ? `.${domain}` : ''}`;
 }
 
+/**
+ * The Service (after `<app>-`) that reaches a dependency: a CloudNativePG Cluster's primary is
+ * behind the operator's `<cluster>-rw`; the Bitnami redis chart's standalone server behind
+ * `<fullname>-master`; Slipway's StatefulSet and the postgresql chart behind `<app>-<name>`.
+ */
+export function dependencyServiceName(name: string, dependency: Dependency): string {
+  const provider = dependencyProvider(dependency);
+  if (provider === 'operator') return `${name}-rw`;
+  if (provider === 'chart' && dependency.type === 'redis') return `${name}-master`;
+  return name;
+}
+
 export function dependencyInstance(
   app: ResolvedApp,
   name: string,
@@ -43,7 +56,7 @@ export function dependencyInstance(
     namespace: app.namespace,
     dependency,
     objectName: objectName(app.app, name),
-    host: serviceHost(app, name),
+    host: serviceHost(app, dependencyServiceName(name, dependency)),
     credentials: dependencyCredentialsName(app.app, name),
   };
 }

@@ -28,7 +28,11 @@ function analysesOf(deploy: Deploy, phase: string, fallback: string): Array<[str
   return Object.entries(deploy.analysis ?? {}).filter(([, a]) => (a.phase ?? fallback) === phase);
 }
 
-/** What the strategy will wait for, in order, with the least time each takes. */
+/**
+ * What the strategy will wait for, in order, with the least time each takes. Background analyses
+ * run beside all of it; one with a count holds the deploy until its count is done, so the deploy
+ * waits for the longer of the two (`background` below).
+ */
 export function plannedWaits(deploy: Deploy): WaitPart[] {
   const parts: WaitPart[] = [];
   const analysis = (name: string, a: Analysis, where: string) => {
@@ -47,6 +51,10 @@ export function plannedWaits(deploy: Deploy): WaitPart[] {
         for (const name of step.analysis)
           if (deploy.analysis?.[name]) analysis(name, deploy.analysis[name], `at canary step ${i + 1}`);
     });
+    for (const [name, a] of analysesOf(deploy, 'pre-promotion', 'step'))
+      analysis(name, a, 'before promotion');
+    for (const [name, a] of analysesOf(deploy, 'post-promotion', 'step'))
+      analysis(name, a, 'after promotion');
   } else if (deploy.strategy === 'blue-green') {
     for (const [name, a] of analysesOf(deploy, 'pre-promotion', 'post-promotion'))
       analysis(name, a, 'before the switch');
@@ -64,11 +72,25 @@ export function plannedWaits(deploy: Deploy): WaitPart[] {
   return parts;
 }
 
+/** The background analyses with a count, each with the least time it holds the deploy. */
+export function backgroundWaits(deploy: Deploy): WaitPart[] {
+  return analysesOf(deploy, 'background', '')
+    .filter(([, a]) => a.count !== undefined)
+    .map(([name, a]) => ({
+      what: `background analysis ${name} ${a.count} × ${a.interval ?? '1m'}${a.initialDelay ? ` after ${a.initialDelay}` : ''}`,
+      ms: analysisMinimumMs(a),
+    }))
+    .filter((p) => p.ms > 0);
+}
+
 /** The problem with the budget, or undefined when it holds. */
 export function budgetProblem(deploy: Deploy): { message: string; hint: string } | undefined {
   const timeoutMs = parseDuration(deploy.timeout ?? DEFAULT_DEPLOY_TIMEOUT);
-  const parts = plannedWaits(deploy);
-  const total = parts.reduce((sum, p) => sum + p.ms, 0);
+  const sequential = plannedWaits(deploy);
+  const longest = backgroundWaits(deploy).sort((a, b) => b.ms - a.ms)[0];
+  const inTurn = sequential.reduce((sum, p) => sum + p.ms, 0);
+  const parts = longest && longest.ms > inTurn ? [longest] : sequential;
+  const total = Math.max(inTurn, longest?.ms ?? 0);
   if (total <= timeoutMs) return undefined;
   return {
     message: `the ${deploy.strategy ?? 'rolling'} deploy waits at least ${formatDuration(total)} (${parts.map((p) => p.what).join(', ')}), more than deploy.timeout ${deploy.timeout ?? `${DEFAULT_DEPLOY_TIMEOUT} (the default)`}: every deploy would roll back at its deadline`,

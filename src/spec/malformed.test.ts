@@ -183,6 +183,48 @@ const cases: Case[] = [
     hint: 'raise deploy.timeout above 16m plus the time the pods take, or shorten the pauses and analyses',
   },
   {
+    name: 'background analysis with a count longer than the deploy timeout',
+    yaml: `${API}deploy:\n  timeout: 2m\n  analysis:\n    errors: { prometheus: { query: up }, max: 1, interval: 30s, count: 6, phase: background }\n`,
+    expected:
+      '6:12 deploy.timeout: the rolling deploy waits at least 2m30s (background analysis errors 6 × 30s), more than deploy.timeout 2m: every deploy would roll back at its deadline',
+    hint: 'raise deploy.timeout above 2m30s plus the time the pods take, or shorten the pauses and analyses',
+  },
+  {
+    name: 'pre-promotion analysis under a rolling update',
+    yaml: `${API}deploy:\n  analysis:\n    smoke: { http: { url: http://api/healthz }, phase: pre-promotion }\n`,
+    expected:
+      '7:56 deploy.analysis.smoke.phase: a rolling update has no preview: nothing serves the new version before it takes traffic, so a pre-promotion analysis has no moment to run',
+    hint: 'use phase: background (during the rollout) or post-promotion (once it completed), or strategy: blue-green',
+  },
+  {
+    name: 'step analysis under blue-green',
+    yaml: `${API}deploy:\n  strategy: blue-green\n  analysis:\n    smoke: { http: { url: http://api/healthz }, phase: step }\n`,
+    expected:
+      '8:56 deploy.analysis.smoke.phase: step analyses run at deploy.canary.steps, and a blue-green deploy has no steps',
+    hint: 'use phase: pre-promotion (on the preview), post-promotion or background',
+  },
+  {
+    name: 'canary step analysis no step names',
+    yaml: `${API}deploy:\n  strategy: canary\n  canary:\n    steps: [{ weight: 10 }]\n  analysis:\n    smoke: { http: { url: http://api/healthz }, phase: step }\n`,
+    expected:
+      '10:56 deploy.analysis.smoke.phase: no canary step names analysis "smoke", so it would never run',
+    hint: 'add { analysis: [smoke] } to deploy.canary.steps, or set phase: background',
+  },
+  {
+    name: 'canary step names a background analysis',
+    yaml: `${API}deploy:\n  strategy: canary\n  canary:\n    steps: [{ weight: 10 }, { analysis: [smoke] }]\n  analysis:\n    smoke: { http: { url: http://api/healthz }, phase: background }\n`,
+    expected:
+      '10:56 deploy.analysis.smoke.phase: analysis "smoke" is named at deploy.canary.steps[1] but has phase background',
+    hint: 'a step runs it: remove phase (or set phase: step), or remove it from the steps',
+  },
+  {
+    name: 'a service on its own volume under a canary',
+    yaml: `${API}    volumes: [{ name: data, path: /data, size: 1Gi }]\ndeploy:\n  strategy: canary\n  canary:\n    steps: [{ weight: 10 }]\n`,
+    expected:
+      '5:15 services.api.volumes[0]: service "api" owns volume "data", so it runs as a StatefulSet, and a canary deploy cannot run a copy of it beside the serving pods on the same data',
+    hint: 'add strategy: rolling to services.api (it then rolls in place, in order, when the canary is promoted), or mark the volume shared: true if every replica may mount one volume',
+  },
+  {
     name: 'canary step names an undefined analysis',
     yaml: `${API}deploy:\n  strategy: canary\n  canary:\n    steps: [{ weight: 10 }, { analysis: [error-rat] }]\n  analysis:\n    error-rate: { prometheus: { query: up }, max: 1 }\n`,
     expected:

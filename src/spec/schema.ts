@@ -204,6 +204,12 @@ export const ServiceSchema = z.strictObject({
   placement: PlacementSchema.optional(),
   security: SecuritySchema.optional(),
   terminationGracePeriod: duration().optional(),
+  strategy: z
+    .enum(['rolling'])
+    .optional()
+    .describe(
+      'roll this service in place whatever deploy.strategy says; a service that owns a volume (a StatefulSet) needs it under a canary or blue-green deploy',
+    ),
 });
 
 const ExternalSchema = z.strictObject({
@@ -211,8 +217,29 @@ const ExternalSchema = z.strictObject({
   key: z.string().optional().describe('the key holding the URL (default: url)'),
 });
 
+const SubchartSchema = z.strictObject({
+  version: z.string().min(1).describe('the chart version, pinned (e.g. "16.7.4")'),
+  repository: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('where the chart is (default: oci://registry-1.docker.io/bitnamicharts, the Bitnami chart)'),
+});
+
+const OperatorSchema = z.strictObject({
+  instances: z.number().int().min(1).optional().describe('PostgreSQL instances of the Cluster (default 1)'),
+});
+
 export const DependencySchema = z.strictObject({
   type: z.enum(['postgres', 'mysql', 'redis', 'kafka', 'chromadb', 'sqlite']),
+  provider: z
+    .enum(['statefulset', 'chart', 'operator', 'external'])
+    .optional()
+    .describe(
+      "who runs it: statefulset (Slipway's own, the default), chart (a Helm subchart), operator (a CloudNativePG Cluster, postgres only), external (a managed service: external: names its Secret)",
+    ),
+  chart: SubchartSchema.optional().describe('provider: chart: the pinned subchart'),
+  operator: OperatorSchema.optional().describe('provider: operator: the CloudNativePG Cluster'),
   version: z.string().optional(),
   storage: quantity().optional(),
   storageClass: z.string().optional(),

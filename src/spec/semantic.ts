@@ -7,6 +7,7 @@
 import type { PathSegment } from './source.js';
 import type { App, Dependency } from './schema.js';
 import { budgetProblem } from './budget.js';
+import { providerProblems } from './dependency-provider.js';
 import { checkService } from './semantic-service.js';
 import { suggestion } from './suggest.js';
 
@@ -29,6 +30,7 @@ function checkDependency(out: SpecProblem[], spec: Spec, name: string, d: Depend
       message: `"${name}" is both a service and a dependency`,
       hint: 'references ${' + name + '.url} would be ambiguous; rename one',
     });
+  out.push(...providerProblems(name, d));
   if (d.type === 'sqlite') {
     for (const field of [
       'external',
@@ -141,6 +143,7 @@ function checkDeploy(out: SpecProblem[], spec: Spec): void {
       message: 'the canary strategy needs deploy.canary.steps',
       hint: 'e.g. canary: { steps: [{ weight: 20 }, { pause: 5m }, { weight: 50 }] }',
     });
+  checkAnalysisPhases(out, deploy);
   const budget = deploy.strategy !== 'canary' || deploy.canary ? budgetProblem(deploy) : undefined;
   if (budget) out.push({ path: ['deploy', deploy.timeout ? 'timeout' : 'strategy'], ...budget });
   const defined = Object.keys(deploy.analysis ?? {});
@@ -170,6 +173,71 @@ function checkDeploy(out: SpecProblem[], spec: Spec): void {
         message: 'a prometheus analysis needs max or min to judge the value',
         hint: 'e.g. max: 0.005',
       });
+  }
+}
+
+/**
+ * Whether each analysis has a moment to run under the strategy: a rolling update has no preview
+ * (pre-promotion) and no steps; a blue-green has no steps; a canary runs a step analysis only where
+ * a step names it, and a step runs only step analyses (one of another phase would run twice, or
+ * not where the step says).
+ */
+function checkAnalysisPhases(out: SpecProblem[], deploy: NonNullable<Spec['deploy']>): void {
+  const strategy = deploy.strategy ?? 'rolling';
+  const named = new Map<string, number>();
+  deploy.canary?.steps.forEach((step, i) => {
+    if ('analysis' in step) for (const n of step.analysis) if (!named.has(n)) named.set(n, i);
+  });
+  for (const [name, a] of Object.entries(deploy.analysis ?? {})) {
+    const at: PathSegment[] = ['deploy', 'analysis', name, 'phase'];
+    if (strategy === 'rolling' && a.phase === 'pre-promotion')
+      out.push({
+        path: at,
+        message:
+          'a rolling update has no preview: nothing serves the new version before it takes traffic, so a pre-promotion analysis has no moment to run',
+        hint: 'use phase: background (during the rollout) or post-promotion (once it completed), or strategy: blue-green',
+      });
+    else if (strategy !== 'canary' && a.phase === 'step')
+      out.push({
+        path: at,
+        message: `step analyses run at deploy.canary.steps, and a ${strategy} deploy has no steps`,
+        hint:
+          strategy === 'blue-green'
+            ? 'use phase: pre-promotion (on the preview), post-promotion or background'
+            : 'use phase: background (during the rollout) or post-promotion (once it completed)',
+      });
+    else if (strategy === 'canary' && a.phase === 'step' && !named.has(name))
+      out.push({
+        path: at,
+        message: `no canary step names analysis "${name}", so it would never run`,
+        hint: `add { analysis: [${name}] } to deploy.canary.steps, or set phase: background`,
+      });
+    else if (strategy === 'canary' && a.phase && a.phase !== 'step' && named.has(name))
+      out.push({
+        path: at,
+        message: `analysis "${name}" is named at deploy.canary.steps[${named.get(name)}] but has phase ${a.phase}`,
+        hint: 'a step runs it: remove phase (or set phase: step), or remove it from the steps',
+      });
+  }
+}
+
+/**
+ * A canary or blue-green runs the new version beside the old one. A service that owns a volume is
+ * a StatefulSet with one volume per pod: a copy of it cannot run beside it on the same data, so
+ * such a service must say that it rolls in place (`strategy: rolling`), never be skipped silently.
+ */
+function checkStrategyFit(out: SpecProblem[], spec: Spec): void {
+  const strategy = spec.deploy?.strategy ?? 'rolling';
+  if (strategy === 'rolling') return;
+  for (const [name, s] of Object.entries(spec.services ?? {})) {
+    if (s.schedule || s.strategy === 'rolling') continue;
+    const own = (s.volumes ?? []).findIndex((v) => !v.shared);
+    if (own < 0) continue;
+    out.push({
+      path: ['services', name, 'volumes', own],
+      message: `service "${name}" owns volume "${s.volumes![own]!.name}", so it runs as a StatefulSet, and a ${strategy} deploy cannot run a copy of it beside the serving pods on the same data`,
+      hint: `add strategy: rolling to services.${name} (it then rolls in place, in order, ${strategy === 'canary' ? 'when the canary is promoted' : 'before the switch'}), or mark the volume shared: true if every replica may mount one volume`,
+    });
   }
 }
 
@@ -220,6 +288,7 @@ export function checkSpec(spec: Spec): SpecProblem[] {
   checkPublicRoutes(out, spec);
   for (const [name, d] of Object.entries(spec.dependencies ?? {})) checkDependency(out, spec, name, d);
   checkDeploy(out, spec);
+  checkStrategyFit(out, spec);
   checkBackups(out, spec);
   return out;
 }

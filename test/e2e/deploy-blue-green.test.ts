@@ -8,6 +8,8 @@
  * measured.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
@@ -180,5 +182,50 @@ describe('slipway deploy --strategy blue-green under load (sandbox)', () => {
       expect.objectContaining({ revision: 5, phase: 'superseded' }),
       expect.objectContaining({ revision: 6, phase: 'deployed', rollbackOf: 2 }),
     ]);
+  });
+
+  it('v7 under a background analysis that turns bad while the new colour is still starting: switched nothing, exit 1 long before any deadline, v2 serves', async () => {
+    // The analysis target answers 200 three times, then 500: the verdict comes mid-rollout, while
+    // the new colour (readiness failing) is still not ready and the progress deadline is 10 min away.
+    let asked = 0;
+    const target = createServer((_req, res) => {
+      asked += 1;
+      res.statusCode = asked <= 3 ? 200 : 500;
+      res.end();
+    });
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+    const doc = parse(readFileSync(spec, 'utf8')) as { deploy: Record<string, unknown> };
+    doc.deploy.analysis = {
+      bg: {
+        http: { url: `http://127.0.0.1:${(target.address() as AddressInfo).port}/`, status: 200 },
+        interval: '300ms',
+        phase: 'background',
+      },
+    };
+    writeFileSync(spec, stringify(doc));
+    try {
+      const r = await deploy(
+        '--set-image',
+        'web=sample-service:7.0.0',
+        '--set',
+        'services.web.env.FAIL_READINESS=1',
+        '--set',
+        'deploy.progressDeadline=10m',
+        '--output',
+        'json',
+      );
+      expect(r.code).toBe(1);
+      const events = json(r.stdout);
+      const measured = events.filter((e) => e.type === 'measurement');
+      expect(measured.length).toBeGreaterThanOrEqual(4);
+      // The only switch is the way back (revert), never one to v7.
+      const switches = events.filter((e) => e.type === 'step' && e.step === 'switch' && e.status === 'ok');
+      expect(switches.every((e) => String(e.detail).includes('roll back'))).toBe(true);
+      expect(events.pop()).toMatchObject({ outcome: 'rolled-back', revision: 7 });
+      expect(r.stdout).toContain('background analysis bg failed');
+      expect(await versionOf(port)).toBe('2.0.0');
+    } finally {
+      await new Promise((r) => target.close(r));
+    }
   });
 });

@@ -191,6 +191,46 @@ describe('deploy on the in-memory cluster', () => {
     expect((await store.list('sample', 'dev')).map((r) => r.phase)).toEqual(['deployed', 'rolled-back']);
   });
 
+  it('rolling: a background analysis that fails while the rollout is still going undoes it at once, long before the timeout', async () => {
+    const { ctx, cluster, store, stop } = setup();
+    await deploy(ctx, withImage('1.0.0'));
+    const app = withImage('stuck').app;
+    // The rollout never completes (:stuck) and the timeout is 10 min: only the background analysis can end it.
+    app.deploy.timeout = '10m';
+    app.deploy.analysis = {
+      errors: { http: { url: `${url}/checkout` }, interval: '100ms', phase: 'background' },
+    };
+    const result = await deploy(ctx, { app, overrides: [] });
+    stop.abort();
+    expect(result.outcome).toBe('rolled-back');
+    expect(result.exitCode).toBe(1);
+    expect(result.message).toMatch(/^background analysis errors failed/);
+    expect(result.analysis.map((a) => [a.name, a.phase])).toEqual([['errors', 'failed']]);
+    const d = await cluster.get<
+      KubeObject & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }
+    >({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name: 'sample-web' });
+    expect(d?.spec.template.spec.containers[0]?.image).toBe('sample-service:1.0.0');
+    expect((await store.list('sample', 'dev')).map((r) => r.phase)).toEqual(['deployed', 'rolled-back']);
+  });
+
+  it('rolling: a passing background analysis runs beside the rollout and is recorded with the post-rollout one', async () => {
+    const { ctx, stop } = setup();
+    await deploy(ctx, withImage('1.0.0'));
+    const app = withImage('2.0.0').app;
+    app.deploy.analysis = {
+      errors: { http: { url: `${url}/healthz` }, interval: '100ms', phase: 'background' },
+      smoke: { http: { url: `${url}/healthz` } },
+    };
+    const result = await deploy(ctx, { app, overrides: [] });
+    stop.abort();
+    expect(result.outcome).toBe('deployed');
+    expect(result.analysis.map((a) => [a.name, a.phase])).toEqual([
+      ['smoke', 'successful'],
+      ['errors', 'successful'],
+    ]);
+    expect(result.analysis[1]?.measurements.length).toBeGreaterThan(0);
+  });
+
   it('a deploy held by someone else is refused before anything is written', async () => {
     const { ctx, cluster, store, stop } = setup();
     await new DeployLock({

@@ -5,7 +5,7 @@ import { restrictedPod } from './cases/pss.js';
 const pod = (ns: string, labels: string) =>
   restrictedPod({ meta: `  namespace: ${ns}\n  labels:\n${labels}` });
 const policy = (ns: string, selector: string) =>
-  `---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np\n  namespace: ${ns}\nspec:\n  podSelector: ${selector}\n`;
+  `---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np\n  namespace: ${ns}\nspec:\n  podSelector: ${selector}\n  policyTypes: [Ingress, Egress]\n`;
 
 describe('cross-object rules see the whole input set', () => {
   it('an empty podSelector {} covers every pod of its namespace, and only that namespace', () => {

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { RULES } from '../../src/policy/rules/index.js';
 import { HYGIENE_CASES, OBJECT_CASES } from './cases/objects.js';
+import { PEER_CASES } from './cases/peers.js';
 import { PSS_CASES } from './cases/pss.js';
 import { WORKLOAD_CASES } from './cases/workload.js';
 import { SCHEMA_CASES } from './cases/schema.js';
 import { expectedPosition, findingsOf } from './rule-harness.js';
 
-const CASES = [...PSS_CASES, ...WORKLOAD_CASES, ...OBJECT_CASES, ...HYGIENE_CASES, ...SCHEMA_CASES];
+const CASES = [
+  ...PSS_CASES,
+  ...WORKLOAD_CASES,
+  ...OBJECT_CASES,
+  ...HYGIENE_CASES,
+  ...SCHEMA_CASES,
+  ...PEER_CASES,
+];
 
 describe('rule catalog', () => {
   it('has a failing and a passing case for every rule', () => {

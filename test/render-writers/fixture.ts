@@ -70,6 +70,14 @@ function objects(env: Env, ns: string): KubeObject[] {
     { name: 'FEATURE_X', value: 'on' },
     ...(env === 'production' ? [{ name: 'SENTRY', value: 'yes' }] : []),
     { name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'shop-db-credentials', key: 'password' } } },
+    // Service DNS names become release-relative: the same everywhere once marked (one expression),
+    // different per environment (tpl values), or only in production (a guarded tpl value); with
+    // `%`, `{{` and a brace next to the name, which printf and tpl must leave as they are.
+    { name: 'SELF_URL', value: `http://shop-api.${ns}.svc:80/100%` },
+    { name: 'PEER', value: env === 'production' ? 'shop-api.shop.svc' : `x {{y}} {shop-api.${ns}.svc}%d` },
+    ...(env === 'production'
+      ? [{ name: 'CALLBACK', value: '{{ not a template }} {http://shop-api.shop.svc}' }]
+      : []),
   ];
   const list: KubeObject[] = [
     {

@@ -59,28 +59,35 @@ describe('helm chart from hand-made objects', () => {
     });
   });
 
-  it('puts the smoke test where the app is when every environment shares a namespace, whatever --namespace helm gets', async () => {
-    const base = fixtureInput();
-    const input = {
-      ...base,
-      environments: base.environments.map((e) => ({
-        ...e,
-        app: { ...e.app, namespace: 'shop' },
-        objects: e.objects.map((o) => ({ ...o, metadata: { ...o.metadata, namespace: 'shop' } })),
-      })),
-    };
+  it('follows --namespace: every object, the smoke test included, goes to the release namespace', async () => {
+    const input = fixtureInput();
     await withTempDir(async (dir) => {
       await judgeHelm(input, dir);
-      const { stdout } = await helm(['template', 'shop', dir, '-f', join(dir, 'values-production.yaml')]);
+      const { stdout } = await helm([
+        'template',
+        'shop',
+        dir,
+        '-f',
+        join(dir, 'values-production.yaml'),
+        '--namespace',
+        'elsewhere',
+      ]);
       const docs = stdout
         .split(/^---$/m)
         .map((d) => parse(d, { version: '1.1' }))
         .filter(Boolean);
-      expect(new Set(docs.map((d) => d.metadata.namespace))).toEqual(new Set(['shop']));
+      expect(new Set(docs.map((d) => d.metadata.namespace))).toEqual(new Set(['elsewhere']));
       const pod = docs.find((d) => d.kind === 'Pod');
-      expect(pod.spec.containers[0].args[0]).toContain('http://shop-api.shop.svc:80/readyz');
+      expect(pod.spec.containers[0].args[0]).toContain('http://shop-api.elsewhere.svc:80/readyz');
+      const api = docs.find((d) => d.kind === 'Deployment');
+      expect(
+        api.spec.template.spec.containers[0].env.find((e: { name: string }) => e.name === 'SELF_URL'),
+      ).toEqual({
+        name: 'SELF_URL',
+        value: 'http://shop-api.elsewhere.svc:80/100%',
+      });
       expect(await readFile(join(dir, 'templates', 'NOTES.txt'), 'utf8')).toContain(
-        'kubectl --namespace {{ "shop" }} get pods',
+        'kubectl --namespace {{ .Release.Namespace }} get pods -l app.kubernetes.io/instance={{ .Release.Name }}',
       );
       expect(await helmLint(dir, input)).toEqual([]);
       // slipway check of the chart: the smoke test's objects raise nothing at warning or above (these

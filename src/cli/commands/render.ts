@@ -21,6 +21,7 @@ import { environmentNames, resolveEnvironment } from '../../spec/resolve.js';
 import { withSpecPositions } from '../../spec/located.js';
 import type { App } from '../../spec/schema.js';
 import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import { dependencyProvider } from '../../spec/dependency-provider.js';
 
 interface RenderFlags {
   file: string;
@@ -304,12 +305,20 @@ function refuseUnwritable(outDir: string, shown: string, files: Map<string, stri
   }
 }
 
+/** A chart with subcharts (provider: chart) needs them fetched into charts/ before it installs. */
+function subchartStep(envs: RenderedEnvironment[], out: string): string {
+  const subcharts = envs.some((e) =>
+    Object.values(e.app.dependencies).some((d) => dependencyProvider(d) === 'chart'),
+  );
+  return subcharts ? `next: helm dependency build ${out} (fetches the subcharts Chart.yaml names)\n` : '';
+}
+
 function nextStep(format: string, out: string, envs: RenderedEnvironment[], spec: App): string {
   const env = envs[envs.length - 1];
   if (!env) return '';
   switch (format) {
     case 'helm':
-      return `next: helm upgrade --install ${spec.app} ${out} -f ${out}/values-${env.environment}.yaml --namespace ${env.app.namespace} --create-namespace\n`;
+      return `${subchartStep(envs, out)}next: helm upgrade --install ${spec.app} ${out} -f ${out}/values-${env.environment}.yaml --namespace ${env.app.namespace} --create-namespace\n`;
     case 'kustomize':
       return `next: kubectl create namespace ${env.app.namespace} (once; the manifests do not create it), then kubectl apply -k ${out}/overlays/${env.environment}\n`;
     case 'compose':

@@ -49,6 +49,7 @@ export function planBlueGreen(
   const delay = durationOr(deploy.scaleDownDelay, SCALE_DOWN_DELAY_SECONDS * 1000) / 1000;
   return {
     services,
+    backgroundAnalysis: named('background'),
     prePromotionAnalysis: named('pre-promotion'),
     postPromotionAnalysis: named('post-promotion'),
     postPromotionWindowSeconds: window,

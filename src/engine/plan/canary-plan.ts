@@ -66,15 +66,18 @@ export function planCanary(
       steps: stepPlans,
     });
   }
-  const background = Object.keys(analysisPhases)
-    .filter((n) => analysisPhases[n] === 'background')
-    .sort();
+  const named = (phase: string) =>
+    Object.keys(analysisPhases)
+      .filter((n) => analysisPhases[n] === phase)
+      .sort();
   const chosen = planTraffic(planned, requested);
   return {
     traffic: chosen.traffic,
     trafficReason: chosen.reason,
     services: planned,
-    backgroundAnalysis: background,
+    backgroundAnalysis: named('background'),
+    prePromotionAnalysis: named('pre-promotion'),
+    postPromotionAnalysis: named('post-promotion'),
   };
 }
 

@@ -13,7 +13,7 @@ import { LABEL_COLOUR, planBlueGreen } from './blue-green.js';
 import { describeCanarySteps, planCanary } from './canary-plan.js';
 import { APPLY_PHASES, groupByPhase } from './order.js';
 import type { DeployPlan, PlanStep } from './types.js';
-import { entryKey, entryOf, selectorOf, workloadsOf } from './workloads.js';
+import { entryKey, entryOf, selectorOf, workloadsOf, type ServiceWorkload } from './workloads.js';
 
 export type { DeployPlan } from './types.js';
 
@@ -33,19 +33,50 @@ export interface PlanInput {
   };
 }
 
-/** Which phase each analysis runs in; an unset phase follows the strategy's natural moment. */
-function analysisPhases(app: ResolvedApp, strategy: Strategy): Record<string, string> {
-  const fallback =
-    strategy === 'blue-green' ? 'post-promotion' : strategy === 'canary' ? 'background' : 'post-promotion';
+export type AnalysisPhase = 'pre-promotion' | 'post-promotion' | 'step' | 'background';
+
+/**
+ * Which phase each analysis runs in under the strategy in effect. An unset phase follows the
+ * strategy's natural moment (rolling: once the rollout completed; blue-green: after the switch; a
+ * canary: the step that names it, else the whole canary). A phase the strategy has no moment for
+ * (validate refuses that in a spec, so it comes only from `--strategy` or a canary's first release
+ * going out rolling) moves to the nearest moment the strategy has, and the plan says so: a rolling
+ * update runs pre-promotion, post-promotion and step analyses once its rollout completed; a
+ * blue-green runs step analyses after the switch; a canary runs a step analysis no step names
+ * after promotion. Background stays background under every strategy.
+ */
+export function analysisPhases(app: ResolvedApp, strategy: Strategy): Record<string, AnalysisPhase> {
   const stepNames = new Set(
     (app.deploy.canary?.steps ?? []).flatMap((s) => ('analysis' in s ? s.analysis : [])),
   );
   return Object.fromEntries(
-    Object.entries(app.deploy.analysis ?? {}).map(([name, a]) => [
-      name,
-      a.phase ?? (strategy === 'canary' && stepNames.has(name) ? 'step' : fallback),
-    ]),
+    Object.entries(app.deploy.analysis ?? {}).map(([name, a]): [string, AnalysisPhase] => {
+      if (a.phase === 'background') return [name, 'background'];
+      if (strategy === 'rolling') return [name, 'post-promotion'];
+      if (strategy === 'blue-green')
+        return [name, a.phase === 'pre-promotion' ? 'pre-promotion' : 'post-promotion'];
+      if (stepNames.has(name)) return [name, 'step'];
+      if (a.phase === 'pre-promotion' || a.phase === 'post-promotion') return [name, a.phase];
+      return [name, a.phase === 'step' ? 'post-promotion' : 'background'];
+    }),
   );
+}
+
+/**
+ * Services a canary or blue-green leaves to roll in place with the rest of the release: those that
+ * say `strategy: rolling`, StatefulSets (validate asks for that word), and under blue-green the
+ * workers, which have no Service to switch.
+ */
+function inPlaceServices(app: ResolvedApp, workloads: ServiceWorkload[], strategy: Strategy): string[] {
+  return workloads
+    .filter((w) => !app.services[w.service]?.schedule)
+    .filter(
+      (w) =>
+        !w.deployment ||
+        app.services[w.service]?.strategy === 'rolling' ||
+        (strategy === 'blue-green' && !w.serviceObject),
+    )
+    .map((w) => w.service);
 }
 
 export function planDeploy(input: PlanInput): DeployPlan {
@@ -86,13 +117,21 @@ export function planDeploy(input: PlanInput): DeployPlan {
     prune,
   };
   const phases = analysisPhases(app, strategy);
-  const analysisNames = Object.keys(phases).sort();
+  const named = (phase: AnalysisPhase) =>
+    Object.keys(phases)
+      .filter((n) => phases[n] === phase)
+      .sort();
+  // A canary or blue-green runs two versions side by side; a service that cannot (a StatefulSet with
+  // its volume) or says it should not rolls in place, with the rest of the release.
+  const inPlace = strategy === 'rolling' ? [] : inPlaceServices(app, workloads, strategy);
+  if (inPlace.length) plan.inPlace = inPlace;
+  const sideBySide = workloads.filter((w) => !inPlace.includes(w.service));
 
   if (strategy === 'blue-green') {
-    plan.blueGreen = planBlueGreen(workloads, app.deploy, phases, liveColours);
+    plan.blueGreen = planBlueGreen(sideBySide, app.deploy, phases, liveColours);
   } else if (strategy === 'canary') {
     plan.canary = planCanary(
-      workloads,
+      sideBySide,
       app.services,
       app.deploy,
       phases,
@@ -127,19 +166,82 @@ export function planDeploy(input: PlanInput): DeployPlan {
         }),
       progressDeadlineSeconds:
         durationOr(app.deploy.progressDeadline, PROGRESS_DEADLINE_SECONDS * 1000) / 1000,
-      analysis: analysisNames,
+      analysis: [...named('pre-promotion'), ...named('step'), ...named('post-promotion')].sort(),
+      backgroundAnalysis: named('background'),
     };
   }
   plan.steps = steps(
     plan,
     objects.length,
     groups.migration.map((j) => j.metadata.name ?? ''),
-    analysisNames,
+    describeAnalysis(plan, app),
   );
   return plan;
 }
 
-function steps(plan: DeployPlan, objectCount: number, migrations: string[], analysis: string[]): PlanStep[] {
+/**
+ * What the analyse step runs, and when, in one line: `background: error-rate (from the first new
+ * pod to the end; a failure undoes the rollout at once); after the rollout: smoke`. Undefined when
+ * nothing runs.
+ */
+function describeAnalysis(plan: DeployPlan, app: ResolvedApp): string | undefined {
+  const declared = (name: string) => app.deploy.analysis?.[name]?.phase;
+  const moved = (names: string[], here: AnalysisPhase) =>
+    names.map((n) => {
+      const from = declared(n);
+      return from && from !== here && !(here === 'step' && from === undefined)
+        ? `${n} (declared ${from})`
+        : n;
+    });
+  const part = (label: string, names: string[], here: AnalysisPhase) =>
+    names.length ? `${label}: ${moved(names, here).join(', ')}` : undefined;
+  const parts = plan.rolling
+    ? [
+        part(
+          'background (from the first new pod to the end; a failure undoes the rollout at once)',
+          plan.rolling.backgroundAnalysis,
+          'background',
+        ),
+        part('after the rollout', plan.rolling.analysis, 'post-promotion'),
+      ]
+    : plan.blueGreen
+      ? [
+          part(
+            'background (on the preview before the switch, on the active Service after it)',
+            plan.blueGreen.backgroundAnalysis,
+            'background',
+          ),
+          part('before the switch', plan.blueGreen.prePromotionAnalysis, 'pre-promotion'),
+          part('after the switch', plan.blueGreen.postPromotionAnalysis, 'post-promotion'),
+        ]
+      : plan.canary
+        ? [
+            part('background (at every step)', plan.canary.backgroundAnalysis, 'background'),
+            part(
+              'at the steps',
+              [
+                ...new Set(
+                  (plan.canary.services[0]?.steps ?? []).flatMap((s) =>
+                    s.kind === 'analysis' ? s.analysis : [],
+                  ),
+                ),
+              ],
+              'step',
+            ),
+            part('before promotion', plan.canary.prePromotionAnalysis, 'pre-promotion'),
+            part('after promotion', plan.canary.postPromotionAnalysis, 'post-promotion'),
+          ]
+        : [];
+  const text = parts.filter((p): p is string => p !== undefined).join('; ');
+  return text || undefined;
+}
+
+function steps(
+  plan: DeployPlan,
+  objectCount: number,
+  migrations: string[],
+  analysis: string | undefined,
+): PlanStep[] {
   const config = plan.apply
     .filter((g) => g.phase === 'foundation' || g.phase === 'dependencies')
     .reduce((n, g) => n + g.objects.length, 0);
@@ -150,6 +252,9 @@ function steps(plan: DeployPlan, objectCount: number, migrations: string[], anal
     : canary
       ? `canary ${canary.services.map((s) => s.canaryDeployment).join(', ')} through ${canary.services[0]?.steps.length ?? 0} steps, ${canary.traffic === 'replicas' ? 'replica ratio' : canary.traffic === 'gateway' ? 'Gateway API route weights' : 'nginx canary Ingress weights'} (${canary.trafficReason}): ${describeCanarySteps(canary)}`
       : `rolling update of ${plan.rolling?.services.map((s) => s.deployment).join(', ') || 'no Deployments'}, watched until complete${plan.rolling?.services.some((s) => s.switchFrom) ? ' while the Services stay on the serving colour' : ''}`;
+  const inPlace = plan.inPlace?.length
+    ? `; ${plan.inPlace.join(', ')} roll${plan.inPlace.length === 1 ? 's' : ''} in place ${bg ? 'before the switch' : 'at promotion'} (StatefulSets, workers without a Service under blue-green, and services with strategy: rolling)`
+    : '';
   const switchStep: PlanStep = bg
     ? {
         name: 'switch',
@@ -176,8 +281,8 @@ function steps(plan: DeployPlan, objectCount: number, migrations: string[], anal
       : undefined,
     plan.prune.length ? `delete ${plan.prune.length} object(s) no longer rendered` : undefined,
   ].filter((s): s is string => s !== undefined);
-  const analyseStep: PlanStep = analysis.length
-    ? { name: 'analyse', summary: analysis.join(', ') }
+  const analyseStep: PlanStep = analysis
+    ? { name: 'analyse', summary: analysis }
     : { name: 'analyse', summary: 'no analysis', skipped: 'deploy.analysis is empty' };
   return [
     { name: 'render', summary: `${objectCount} objects for ${plan.environment}` },
@@ -191,7 +296,7 @@ function steps(plan: DeployPlan, objectCount: number, migrations: string[], anal
     migrations.length
       ? { name: 'migrate', summary: `run ${migrations.join(', ')} and wait; failure switches nothing` }
       : { name: 'migrate', summary: 'no migrations', skipped: 'no service declares migrations' },
-    { name: 'roll-out', summary: rollOut },
+    { name: 'roll-out', summary: rollOut + inPlace },
     // Leaving a colour, the rolling update switches first: its analysis judges the new version serving.
     ...(plan.rolling?.services.some((s) => s.switchFrom)
       ? [switchStep, analyseStep]

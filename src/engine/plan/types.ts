@@ -58,6 +58,8 @@ export interface BlueGreenService {
 
 export interface BlueGreenPlan {
   services: BlueGreenService[];
+  /** Analyses that run from the new colour's first pod to the end: on the preview before the switch, on the active after it. */
+  backgroundAnalysis: string[];
   prePromotionAnalysis: string[];
   postPromotionAnalysis: string[];
   postPromotionWindowSeconds: number;
@@ -115,6 +117,19 @@ export interface CanaryPlan {
   services: CanaryService[];
   /** Analyses that run for the whole canary (phase background). */
   backgroundAnalysis: string[];
+  /** After the last step, before the stable Deployments take the new version. */
+  prePromotionAnalysis: string[];
+  /** After the stable Deployments took the new version; a failure puts the previous release back. */
+  postPromotionAnalysis: string[];
+}
+
+export interface RollingPlan {
+  services: RollingService[];
+  progressDeadlineSeconds: number;
+  /** Analyses that run once the rollout completed. */
+  analysis: string[];
+  /** Analyses that run from the first new pod until the end; a failure undoes the rollout at once. */
+  backgroundAnalysis: string[];
 }
 
 export interface DeployPlan {
@@ -130,7 +145,9 @@ export interface DeployPlan {
   apply: ApplyGroup[];
   /** Objects the previous release applied that this one no longer renders: deleted in clean-up. */
   prune: InventoryEntry[];
-  rolling?: { services: RollingService[]; progressDeadlineSeconds: number; analysis: string[] };
+  rolling?: RollingPlan;
+  /** Services that roll in place whatever the strategy (`strategy: rolling` on the service, or a StatefulSet). */
+  inPlace?: string[];
   blueGreen?: BlueGreenPlan;
   canary?: CanaryPlan;
 }

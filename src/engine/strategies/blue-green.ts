@@ -11,13 +11,13 @@
 import { isClusterError, refOf, type KubeObject } from '../../cluster/cluster.js';
 import { FIELD_MANAGER } from '../defaults.js';
 import { liveColours } from '../live.js';
+import { restorePrevious } from '../restore.js';
 import { ROLLOUT_KINDS } from '../rollout-status.js';
 import type { BlueGreenPlan } from '../plan/types.js';
-import { entryKey, entryOf } from '../plan/workloads.js';
 import type { Colour } from '../releases/release.js';
 import { colourObjects, servedObjects, type ColouredObjects } from './colours.js';
 import { readyCount, waitForReadyEndpoints } from './endpoints.js';
-import { analysisGate, rolloutGate } from './gates.js';
+import { analysisGate, rolloutGate, withBackgroundAnalysis } from './gates.js';
 import { StrategyFailed, type DeployStrategy, type Served, type StrategyRun } from './strategy.js';
 
 function planOf(run: StrategyRun): BlueGreenPlan {
@@ -36,92 +36,14 @@ function replicasOf(d: KubeObject): number {
 export const blueGreen: DeployStrategy = {
   name: 'blue-green',
 
-  async execute(run: StrategyRun): Promise<Served> {
-    const { ctx, app } = run;
-    const plan = planOf(run);
-    const objs = coloured(run);
-    const deployments = [...objs.colourWorkloads, ...objs.rest].filter((o) => ROLLOUT_KINDS.has(o.kind));
-    await run.steps.run(
-      'roll-out',
-      async () => {
-        // force: the idle colour's replicas were last set to zero by the scale-down patch (another field manager entry).
-        await ctx.cluster.apply([...objs.colourWorkloads, ...objs.rest, ...objs.preview], {
-          fieldManager: FIELD_MANAGER,
-          force: true,
-        });
-        await rolloutGate(
-          run,
-          deployments.map((d) => refOf(d, app.namespace)),
-        );
-        for (const s of plan.services) {
-          const d = objs.colourWorkloads.find(
-            (o) => o.kind === 'Deployment' && o.metadata.name === s.newDeployment,
-          );
-          await waitForReadyEndpoints(
-            ctx.cluster,
-            app.namespace,
-            s.previewService,
-            Math.max(1, d ? replicasOf(d) : 1),
-            run.wait(),
-          );
-        }
-      },
-      plan.services.map((s) => `${s.newDeployment} ready behind ${s.previewService}`).join(', '),
-    );
-    const pre = await analysisGate(run, plan.prePromotionAnalysis, 'pre-promotion');
-    if (!plan.autoPromote) {
-      await run.steps.run(
-        'switch',
-        () => run.promotion(run.wait()),
-        `waiting for \`slipway promote --env ${app.environment}\` (autoPromote: false)`,
-      );
-    }
-    await run.steps.run(
-      'switch',
-      async () => {
-        for (const s of plan.services) {
-          // Re-read just before the write: the selector must never move to pods that are not ready.
-          if ((await readyCount(ctx.cluster, app.namespace, s.previewService)) === 0)
-            throw new StrategyFailed(
-              `${s.previewService} has no ready endpoints; not switching ${s.activeService}`,
-            );
-        }
-        await ctx.cluster.apply(objs.active, { fieldManager: FIELD_MANAGER, force: true });
-      },
-      plan.services.map((s) => `${s.activeService} → ${s.newColour}`).join(', '),
-    );
-    const post = await analysisGate(run, plan.postPromotionAnalysis, 'post-promotion');
-    const activeColours: Record<string, Colour> = Object.fromEntries(
-      plan.services.map((s) => [s.service, s.newColour]),
-    );
-    const replaced = new Set([...run.groups.workloads, ...run.groups.traffic]);
-    // The old colour stays part of the release (scaled to zero, ready to take the next version), so no prune removes it.
-    const oldColours = plan.services.flatMap((s) =>
-      s.oldDeployment
-        ? [
-            {
-              apiVersion: 'apps/v1',
-              kind: 'Deployment',
-              metadata: { name: s.oldDeployment, namespace: app.namespace },
-            },
-          ]
-        : [],
-    );
-    const objects = [
-      ...Object.values(run.groups)
-        .flat()
-        .filter((o) => !replaced.has(o)),
-      ...objs.colourWorkloads,
-      ...objs.rest,
-      ...objs.preview,
-      ...objs.active,
-      ...oldColours,
-    ];
-    return { analysis: [...pre, ...post], objects, activeColours };
+  execute(outer: StrategyRun): Promise<Served> {
+    // Background analysis runs from the new colour's first pod to the end: on the preview before
+    // the switch, on the active Service after it; a failure switches back at once (revert).
+    return withBackgroundAnalysis(outer, planOf(outer).backgroundAnalysis, switchColours);
   },
 
   async revert(run: StrategyRun): Promise<void> {
-    const { ctx, app } = run;
+    const { ctx } = run;
     const objs = coloured(run);
     if (run.previous) {
       const previous = servedObjects(run.previous);
@@ -130,15 +52,9 @@ export const blueGreen: DeployStrategy = {
         previous.filter((o) => o.kind === 'Service'),
         { fieldManager: FIELD_MANAGER, force: true },
       );
-      await ctx.cluster.apply(
-        previous.filter((o) => o.kind !== 'Service' && o.kind !== 'Job'),
-        { fieldManager: FIELD_MANAGER, force: true },
-      );
-      const keep = new Set(previous.map((o) => entryKey(entryOf(o, app.namespace))));
-      for (const obj of [...objs.colourWorkloads, ...objs.preview]) {
-        const entry = entryOf(obj, app.namespace);
-        if (!keep.has(entryKey(entry))) await ctx.cluster.delete(entry, { propagationPolicy: 'Background' });
-      }
+      // Then the rest as it was (a StatefulSet that rolled in place gets its template and, if
+      // stuck, its pods back), and the new colour and preview go.
+      await restorePrevious(ctx, run.previous, [...objs.colourWorkloads, ...objs.preview], run.wait());
       return;
     }
     // A first release has nothing to go back to: leave the failed colour for diagnosis, switch nothing.
@@ -181,3 +97,87 @@ export const blueGreen: DeployStrategy = {
     );
   },
 };
+
+async function switchColours(run: StrategyRun): Promise<Served> {
+  const { ctx, app } = run;
+  const plan = planOf(run);
+  const objs = coloured(run);
+  const deployments = [...objs.colourWorkloads, ...objs.rest].filter((o) => ROLLOUT_KINDS.has(o.kind));
+  await run.steps.run(
+    'roll-out',
+    async () => {
+      // force: the idle colour's replicas were last set to zero by the scale-down patch (another field manager entry).
+      await ctx.cluster.apply([...objs.colourWorkloads, ...objs.rest, ...objs.preview], {
+        fieldManager: FIELD_MANAGER,
+        force: true,
+      });
+      await rolloutGate(
+        run,
+        deployments.map((d) => refOf(d, app.namespace)),
+      );
+      for (const s of plan.services) {
+        const d = objs.colourWorkloads.find(
+          (o) => o.kind === 'Deployment' && o.metadata.name === s.newDeployment,
+        );
+        await waitForReadyEndpoints(
+          ctx.cluster,
+          app.namespace,
+          s.previewService,
+          Math.max(1, d ? replicasOf(d) : 1),
+          run.wait(),
+        );
+      }
+    },
+    plan.services.map((s) => `${s.newDeployment} ready behind ${s.previewService}`).join(', '),
+  );
+  const pre = await analysisGate(run, plan.prePromotionAnalysis, 'pre-promotion');
+  if (!plan.autoPromote) {
+    await run.steps.run(
+      'switch',
+      () => run.promotion(run.wait()),
+      `waiting for \`slipway promote --env ${app.environment}\` (autoPromote: false)`,
+    );
+  }
+  await run.steps.run(
+    'switch',
+    async () => {
+      for (const s of plan.services) {
+        // Re-read just before the write: the selector must never move to pods that are not ready.
+        if ((await readyCount(ctx.cluster, app.namespace, s.previewService)) === 0)
+          throw new StrategyFailed(
+            `${s.previewService} has no ready endpoints; not switching ${s.activeService}`,
+          );
+      }
+      await ctx.cluster.apply(objs.active, { fieldManager: FIELD_MANAGER, force: true });
+    },
+    plan.services.map((s) => `${s.activeService} → ${s.newColour}`).join(', '),
+  );
+  const post = await analysisGate(run, plan.postPromotionAnalysis, 'post-promotion');
+  const activeColours: Record<string, Colour> = Object.fromEntries(
+    plan.services.map((s) => [s.service, s.newColour]),
+  );
+  const replaced = new Set([...run.groups.workloads, ...run.groups.traffic]);
+  // The old colour stays part of the release (scaled to zero, ready to take the next version), so no prune removes it.
+  const oldColours = plan.services.flatMap((s) =>
+    s.oldDeployment
+      ? [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: { name: s.oldDeployment, namespace: app.namespace },
+          },
+        ]
+      : [],
+  );
+  const objects = [
+    ...Object.values(run.groups)
+      .flat()
+      .filter((o) => !replaced.has(o)),
+    ...objs.colourWorkloads,
+    ...objs.rest,
+    ...objs.preview,
+    ...objs.active,
+    ...oldColours,
+  ];
+  return { analysis: [...pre, ...post], objects, activeColours };
+}

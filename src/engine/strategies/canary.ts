@@ -9,7 +9,6 @@
  * the stable back as the previous release had it; until promotion its pod template is never touched.
  */
 import { refOf, type KubeObject } from '../../cluster/cluster.js';
-import { LinkedSignal } from '../deadline.js';
 import { FIELD_MANAGER } from '../defaults.js';
 import { LABEL_ROLE, ROLE_CANARY } from '../plan/canary-labels.js';
 import { describeWeight } from '../plan/canary-plan.js';
@@ -19,8 +18,8 @@ import { restorePrevious } from '../restore.js';
 import { waitForRollouts } from '../rollout.js';
 import { ROLLOUT_KINDS } from '../rollout-status.js';
 import { routerFor, type TrafficRouter } from '../traffic/index.js';
-import { analysisGate, rolloutGate } from './gates.js';
-import { StrategyFailed, type DeployStrategy, type Served, type StrategyRun } from './strategy.js';
+import { analysisGate, rolloutGate, withBackgroundAnalysis } from './gates.js';
+import type { DeployStrategy, Served, StrategyRun } from './strategy.js';
 
 export { LABEL_ROLE } from '../plan/canary-labels.js';
 
@@ -104,35 +103,7 @@ export const canary: DeployStrategy = {
     const plan = planOf(outer);
     // Background analyses run for the whole canary (Argo's background analysis); the first that
     // fails ends every wait of the steps at once.
-    const background = outer.analysisSkipped ? [] : plan.backgroundAnalysis;
-    const stopBackground = new AbortController();
-    const backgroundFailed = new AbortController();
-    const watching = background.length
-      ? outer.analyse(background, outer.wait(), stopBackground.signal).then((results) => {
-          const bad = results.filter((a) => a.phase === 'failed' || a.phase === 'error');
-          if (bad.length)
-            backgroundFailed.abort(
-              new StrategyFailed(
-                `background analysis ${bad.map((a) => `${a.name} ${a.phase} (${a.message})`).join(', ')}`,
-                results,
-              ),
-            );
-          return results;
-        })
-      : Promise.resolve([]);
-    watching.catch(() => undefined);
-    const steps = new LinkedSignal([outer.wait(), backgroundFailed.signal]);
-    const run: StrategyRun = { ...outer, wait: () => steps.signal };
-    try {
-      const served = await executeSteps(run, plan);
-      stopBackground.abort();
-      const results = await watching;
-      if (backgroundFailed.signal.aborted) throw backgroundFailed.signal.reason;
-      return { ...served, analysis: [...served.analysis, ...results] };
-    } finally {
-      stopBackground.abort();
-      steps.dispose();
-    }
+    return withBackgroundAnalysis(outer, plan.backgroundAnalysis, (run) => executeSteps(run, plan));
   },
 
   async revert(run: StrategyRun): Promise<void> {
@@ -214,6 +185,8 @@ async function executeSteps(run: StrategyRun, plan: CanaryPlan): Promise<Served>
       analysis.push(...(await analysisGate(run, step.analysis, `step ${i + 1}`)));
     }
   }
+  if (plan.prePromotionAnalysis.length)
+    analysis.push(...(await analysisGate(run, plan.prePromotionAnalysis, 'pre-promotion')));
   const routed = plan.services.filter((s) => s.route);
   await run.steps.run(
     'switch',
@@ -235,5 +208,7 @@ async function executeSteps(run: StrategyRun, plan: CanaryPlan): Promise<Served>
     },
     `promote: ${plan.services.map((s) => s.stableDeployment).join(', ')} take the new version${routed.length ? ', then weight 0 and' : ','} canaries removed`,
   );
+  if (plan.postPromotionAnalysis.length)
+    analysis.push(...(await analysisGate(run, plan.postPromotionAnalysis, 'post-promotion')));
   return { analysis, objects: Object.values(run.groups).flat() };
 }

@@ -5,18 +5,16 @@
  */
 import type { ObjectRef } from '../../cluster/cluster.js';
 import type { AnalysisResult } from '../analysis/run.js';
-import { DeadlineExceeded } from '../deadline.js';
-import { diagnose, RolloutFailed, waitForRollouts } from '../rollout.js';
-import { StrategyFailed, type StrategyRun } from './strategy.js';
+import { DeadlineExceeded, LinkedSignal } from '../deadline.js';
+import { diagnose, RolloutFailed, rolloutOptions, waitForRollouts } from '../rollout.js';
+import { StrategyFailed, type Served, type StrategyRun } from './strategy.js';
 
 /** Waits for the rollouts; a missed progress deadline or deploy timeout becomes StrategyFailed with the pods' reasons. */
 export async function rolloutGate(
   run: StrategyRun,
   refs: ObjectRef[],
   wait: (signal: AbortSignal) => Promise<void> = (signal) =>
-    waitForRollouts(run.ctx.cluster, refs, signal, {
-      failuresAllowed: run.app.deploy.failuresAllowedPerReplica,
-    }),
+    waitForRollouts(run.ctx.cluster, refs, signal, rolloutOptions(run.app.deploy, run.ctx.clock)),
 ): Promise<void> {
   try {
     await wait(run.wait());
@@ -76,4 +74,54 @@ export async function analysisGate(
     `${moment}: ${names.join(', ')}`,
   );
   return results;
+}
+
+/**
+ * Background analysis (Argo Rollouts' `analysis` beside a canary's steps), under every strategy:
+ * the named analyses start with the strategy (before its first new pod) and run until `body` is
+ * done; the first that fails or errs ends every wait of `body` at once with a StrategyFailed,
+ * which the deploy turns into the strategy's revert (a rolling update undone mid-rollout, a
+ * blue-green switched back, a canary withdrawn). An analysis with a count must finish its count
+ * too; one without ends when `body` is done and is judged on what it measured.
+ */
+export async function withBackgroundAnalysis(
+  outer: StrategyRun,
+  names: string[],
+  body: (run: StrategyRun) => Promise<Served>,
+): Promise<Served> {
+  const background = outer.analysisSkipped ? [] : names;
+  if (background.length === 0) return body(outer);
+  const stop = new AbortController();
+  const failed = new AbortController();
+  const describe = (list: AnalysisResult[]) =>
+    list.map((a) => `${a.name} ${a.phase} (${a.message})`).join(', ');
+  const watching = outer.analyse(background, outer.wait(), stop.signal).then((results) => {
+    const bad = results.filter((a) => a.phase === 'failed' || a.phase === 'error');
+    if (bad.length) failed.abort(new StrategyFailed(`background analysis ${describe(bad)}`, results));
+    return results;
+  });
+  watching.catch(() => undefined);
+  const waits = new LinkedSignal([outer.wait(), failed.signal]);
+  const run: StrategyRun = { ...outer, wait: () => waits.signal };
+  try {
+    const served = await body(run).catch((err: unknown) => {
+      // A wait the background failure ended says only "aborted": the failure is the reason.
+      throw failed.signal.aborted ? failed.signal.reason : err;
+    });
+    stop.abort();
+    const results = await watching;
+    if (failed.signal.aborted) throw failed.signal.reason;
+    const unsure = results.filter((a) => a.phase === 'inconclusive');
+    if (unsure.length)
+      outer.ctx.emit({
+        type: 'message',
+        level: 'warn',
+        text: `background analysis ${describe(unsure)}`,
+        at: outer.ctx.clock.now().toISOString(),
+      });
+    return { ...served, analysis: [...served.analysis, ...results] };
+  } finally {
+    stop.abort();
+    waits.dispose();
+  }
 }

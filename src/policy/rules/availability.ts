@@ -1,6 +1,6 @@
-import { get, num, obj, str } from '../access.js';
+import { arr, get, num, obj, str } from '../access.js';
 import { indexOf, type InputIndex } from '../index-set.js';
-import { matchesLabelSelector } from '../selectors.js';
+import { pdbSelects } from '../selectors.js';
 import type { Manifest, Rule } from '../types.js';
 import type { Workload } from '../workloads.js';
 import { kindRule, workloadRule } from './define.js';
@@ -8,13 +8,7 @@ import { kindRule, workloadRule } from './define.js';
 const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout']);
 
 function hpaFor(index: InputIndex, w: Workload): Manifest | undefined {
-  return index
-    .inNamespace('HorizontalPodAutoscaler', w.namespace)
-    .find(
-      (h) =>
-        get(h.body, 'spec', 'scaleTargetRef', 'kind') === w.manifest.ref.kind &&
-        get(h.body, 'spec', 'scaleTargetRef', 'name') === w.manifest.ref.name,
-    );
+  return index.autoscalerOf(w.manifest);
 }
 
 /** Replicas the workload runs with at least: spec.replicas (default 1), or the HPA's minReplicas (default 1). */
@@ -61,7 +55,7 @@ const pdbBlocks = kindRule(
     severity: 'error',
     category: 'availability',
     checks:
-      'A PodDisruptionBudget must not set maxUnavailable 0 or 0%, minAvailable 100%, or a minAvailable at or above the replicas of every workload it selects.',
+      "A PodDisruptionBudget must not set maxUnavailable 0 or 0%, minAvailable 100%, or a minAvailable (number, or percentage rounded up) at or above the replicas of the workloads it selects in its namespace; for an autoscaled workload the HPA's minReplicas counts, so a minAvailable above minReplicas is reported.",
     rationale:
       'Such a budget never allows a voluntary eviction, so node drains and cluster upgrades hang until someone deletes it.',
     remediation: 'Use maxUnavailable: 1, or a minAvailable below the replica count.',
@@ -86,26 +80,61 @@ const pdbBlocks = kindRule(
           message: 'minAvailable 100% allows no pod to be evicted',
         },
       ];
-    if (typeof min !== 'number') return [];
+    const percent = typeof min === 'string' ? /^(\d+)%$/.exec(min) : null;
+    if (typeof min !== 'number' && !percent) return [];
     const index = indexOf(ctx.manifests);
     const ns = m.ref.namespace ?? 'default';
     const selected = index.workloads.filter(
       (w) =>
         w.namespace === ns &&
         SCALABLE.has(w.manifest.ref.kind) &&
-        matchesLabelSelector(spec.selector, w.labels),
+        pdbSelects({ apiVersion: m.ref.apiVersion, selector: spec.selector }, w.labels),
     );
     if (selected.length === 0) return [];
+    // At the fewest replicas the workloads run with (an HPA's minReplicas when one scales them).
     const total = selected.reduce((sum, w) => sum + minReplicas(index, w), 0);
-    return min >= total
+    // The disruption controller scales a percentage up (intstr.GetScaledValueFromIntOrPercent, roundUp).
+    const required = percent ? Math.ceil((Number(percent[1]) * total) / 100) : (min as number);
+    const autoscaled = selected.some((w) => hpaFor(index, w) !== undefined);
+    return required >= total
       ? [
           {
             manifest: m,
             path: ['spec', 'minAvailable'],
-            message: `minAvailable ${min} with ${total} selected replicas allows no pod to be evicted`,
+            message: `minAvailable ${String(min)} with ${total} selected replicas${autoscaled ? " (the HPA's minReplicas)" : ''} allows no pod to be evicted`,
           },
         ]
       : [];
+  },
+);
+
+const pdbNoBudget = kindRule(
+  {
+    id: 'avail-pdb-no-budget',
+    title: 'PodDisruptionBudget without a budget',
+    severity: 'warning',
+    category: 'availability',
+    checks: 'A policy/v1 PodDisruptionBudget must set spec.minAvailable or spec.maxUnavailable.',
+    rationale:
+      'policy/v1 does not default either field (policy/v1beta1 defaulted minAvailable to 1): a budget with neither allows every pod to be evicted at once, while it looks like protection.',
+    remediation: 'Set maxUnavailable: 1 (or a percentage), or minAvailable below the replica count.',
+  },
+  ['PodDisruptionBudget'],
+  (m) => {
+    const spec = obj(m.body.spec) ?? {};
+    if (
+      m.ref.apiVersion !== 'policy/v1' ||
+      spec.minAvailable !== undefined ||
+      spec.maxUnavailable !== undefined
+    )
+      return [];
+    return [
+      {
+        manifest: m,
+        path: ['spec'],
+        message: 'sets neither minAvailable nor maxUnavailable: every selected pod may be evicted at once',
+      },
+    ];
   },
 );
 
@@ -116,7 +145,7 @@ const spread = workloadRule(
     severity: 'warning',
     category: 'availability',
     checks:
-      'A Deployment, StatefulSet, ReplicaSet or Rollout with more than one replica must set podAntiAffinity or topologySpreadConstraints.',
+      'A Deployment, StatefulSet, ReplicaSet or Rollout with more than one replica must set a non-empty topologySpreadConstraints list or a podAntiAffinity with at least one term (empty ones constrain nothing).',
     rationale:
       'The scheduler may otherwise place every replica on one node, which then takes the whole service down when it fails.',
     remediation:
@@ -126,16 +155,22 @@ const spread = workloadRule(
     if (!SCALABLE.has(w.manifest.ref.kind)) return [];
     const n = minReplicas(indexOf(ctx.manifests), w);
     if (n <= 1) return [];
-    if (
-      get(w.podSpec, 'affinity', 'podAntiAffinity') !== undefined ||
-      w.podSpec.topologySpreadConstraints !== undefined
-    )
-      return [];
+    const anti = get(w.podSpec, 'affinity', 'podAntiAffinity');
+    const antiTerms =
+      arr(get(anti, 'requiredDuringSchedulingIgnoredDuringExecution')).length +
+      arr(get(anti, 'preferredDuringSchedulingIgnoredDuringExecution')).length;
+    const spread = w.podSpec.topologySpreadConstraints;
+    if (antiTerms > 0 || arr(spread).length > 0) return [];
+    const empty = Array.isArray(spread) || anti !== undefined;
     return [
       {
         manifest: w.manifest,
-        path: [...w.podSpecPath, 'affinity'],
-        message: `${n} replicas with neither podAntiAffinity nor topologySpreadConstraints`,
+        path: Array.isArray(spread)
+          ? [...w.podSpecPath, 'topologySpreadConstraints']
+          : [...w.podSpecPath, 'affinity'],
+        message: empty
+          ? `${n} replicas with an empty ${Array.isArray(spread) ? 'topologySpreadConstraints list' : 'podAntiAffinity'}, which constrains nothing`
+          : `${n} replicas with neither podAntiAffinity nor topologySpreadConstraints`,
       },
     ];
   },
@@ -196,4 +231,11 @@ const hpaTarget = kindRule(
   },
 );
 
-export const AVAILABILITY_RULES: Rule[] = [pdbMissing, pdbBlocks, spread, hpaReplicas, hpaTarget];
+export const AVAILABILITY_RULES: Rule[] = [
+  pdbMissing,
+  pdbBlocks,
+  pdbNoBudget,
+  spread,
+  hpaReplicas,
+  hpaTarget,
+];

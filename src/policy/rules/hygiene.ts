@@ -1,6 +1,7 @@
 import { arr, get, isObj, objs, str } from '../access.js';
 import { indexOf } from '../index-set.js';
-import { matchesLabelSelector } from '../selectors.js';
+import { policyRules, ruleAllows } from '../rbac.js';
+import { matchesLabelSelector, matchesMapSelector } from '../selectors.js';
 import type { Path, Rule, Violation } from '../types.js';
 import { containersOf, workloadOf } from '../workloads.js';
 import { kindRule, setRule, workloadRule } from './define.js';
@@ -107,15 +108,16 @@ const writableHostPath = workloadRule(
   },
 );
 
-const WORKLOAD_RESOURCES = [
-  'pods',
-  'deployments',
-  'statefulsets',
-  'daemonsets',
-  'replicasets',
-  'jobs',
-  'cronjobs',
-];
+/** Resources whose create starts pods, with their API groups. */
+const WORKLOAD_RESOURCES: Record<string, string> = {
+  pods: '',
+  deployments: 'apps',
+  statefulsets: 'apps',
+  daemonsets: 'apps',
+  replicasets: 'apps',
+  jobs: 'batch',
+  cronjobs: 'batch',
+};
 
 const createPods = kindRule(
   {
@@ -124,7 +126,7 @@ const createPods = kindRule(
     severity: 'warning',
     category: 'rbac',
     checks:
-      'A Role or ClusterRole rule must not grant create on pods or on workload resources (deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs).',
+      'A Role or ClusterRole rule must not grant create (or `*` verbs) on pods or on workload resources (deployments, statefulsets, daemonsets, replicasets, jobs, cronjobs) in their API group (or `*`). A `*` resource is reported by rbac-wildcard.',
     rationale:
       'Whoever can create a pod can run it with any ServiceAccount of the namespace and mount its Secrets: an escalation path to every permission in the namespace.',
     remediation:
@@ -132,24 +134,22 @@ const createPods = kindRule(
   },
   ['Role', 'ClusterRole'],
   (m) =>
-    arr(m.body.rules).flatMap((r, index): Violation[] => {
-      if (!isObj(r)) return [];
-      const verbs = arr(r.verbs).map(String);
-      if (!verbs.includes('create')) return [];
-      return arr(r.resources)
-        .map(String)
-        .flatMap((res, i): Violation[] =>
-          WORKLOAD_RESOURCES.includes(res)
-            ? [
-                {
-                  manifest: m,
-                  path: ['rules', index, 'resources', i],
-                  message: `rule ${index} allows creating ${res}`,
-                },
-              ]
-            : [],
-        );
-    }),
+    policyRules(m.body).flatMap((r) =>
+      r.resources.flatMap((res, i): Violation[] => {
+        const group = WORKLOAD_RESOURCES[res];
+        return group !== undefined &&
+          Object.hasOwn(WORKLOAD_RESOURCES, res) &&
+          ruleAllows(r, { verb: 'create', apiGroup: group, resource: res })
+          ? [
+              {
+                manifest: m,
+                path: ['rules', r.index, 'resources', i],
+                message: `rule ${r.index} allows creating ${res}`,
+              },
+            ]
+          : [];
+      }),
+    ),
 );
 
 const statefulSetService = kindRule(
@@ -158,18 +158,51 @@ const statefulSetService = kindRule(
     title: "StatefulSet's governing Service missing",
     severity: 'warning',
     category: 'availability',
-    checks: 'spec.serviceName of a StatefulSet must name a Service in the input (same namespace).',
+    checks:
+      'spec.serviceName of a StatefulSet must be set and name a Service in the input in the same namespace that is headless (clusterIP: None) and whose selector matches the pod template labels.',
     rationale:
-      'The pods get their stable DNS names (pod-0.service) from that Service; without it peers cannot find each other.',
+      'The pods get their stable DNS names (pod-0.service) from that headless Service; without it, with a cluster IP, or selecting other pods, peers cannot find each other.',
     remediation: 'Add a headless Service (clusterIP: None) with that name selecting the pods.',
   },
   ['StatefulSet'],
   (m, ctx) => {
     const name = str(get(m.body, 'spec', 'serviceName'));
-    if (!name) return [];
-    return indexOf(ctx.manifests).find('Service', m.ref.namespace ?? 'default', name)
-      ? []
-      : [{ manifest: m, path: ['spec', 'serviceName'], message: `Service "${name}" is not in the input` }];
+    if (!name)
+      return [
+        {
+          manifest: m,
+          path: ['spec', 'serviceName'],
+          message: 'no spec.serviceName: the pods get no stable DNS names',
+        },
+      ];
+    const ns = m.ref.namespace ?? 'default';
+    const svc = indexOf(ctx.manifests).find('Service', ns, name);
+    if (!svc)
+      return [
+        {
+          manifest: m,
+          path: ['spec', 'serviceName'],
+          message: `Service "${name}" is not in the input (namespace "${ns}")`,
+        },
+      ];
+    if (get(svc.body, 'spec', 'clusterIP') !== 'None')
+      return [
+        {
+          manifest: m,
+          path: ['spec', 'serviceName'],
+          message: `Service "${name}" is not headless (spec.clusterIP is not None), so the pods get no per-pod DNS records`,
+        },
+      ];
+    const w = workloadOf(m);
+    return w && !matchesMapSelector(get(svc.body, 'spec', 'selector'), w.labels)
+      ? [
+          {
+            manifest: m,
+            path: ['spec', 'serviceName'],
+            message: `Service "${name}" does not select this StatefulSet's pods (its selector does not match the pod template labels)`,
+          },
+        ]
+      : [];
   },
 );
 

@@ -83,6 +83,37 @@ const pullPolicy = workloadRule(
     }),
 );
 
+const pullAlways = workloadRule(
+  {
+    id: 'img-pull-always',
+    title: 'Image pull policy not Always',
+    severity: 'info',
+    category: 'images',
+    enabledByDefault: false,
+    fixable: true,
+    checks:
+      'Every container must set imagePullPolicy: Always (whatever its tag). Off by default: img-pull-policy covers the mutable-tag case; enable this one where nodes are shared between tenants.',
+    rationale:
+      'Only Always makes the kubelet check the pull credentials on every start: with IfNotPresent a pod without access to a private image can still run the copy another tenant pulled onto the node.',
+    remediation:
+      'Set imagePullPolicy: Always (`--fix` does), or enable the AlwaysPullImages admission plugin.',
+  },
+  (w) =>
+    containersOf(w).flatMap((c): Violation[] => {
+      if (str(c.container.imagePullPolicy) === 'Always') return [];
+      const path = [...c.path, 'imagePullPolicy'];
+      return [
+        {
+          manifest: w.manifest,
+          path,
+          container: c.name,
+          message: `container "${c.name}" ${c.container.imagePullPolicy === undefined ? 'leaves imagePullPolicy to its default' : `sets imagePullPolicy ${String(c.container.imagePullPolicy)}`}, not Always`,
+          fix: [{ path, value: 'Always' }],
+        },
+      ];
+    }),
+);
+
 const digest = workloadRule(
   {
     id: 'img-digest',
@@ -176,4 +207,4 @@ const registry = workloadRule(
   },
 );
 
-export const IMAGE_RULES: Rule[] = [latestTag, pullPolicy, digest, missingImage, registry];
+export const IMAGE_RULES: Rule[] = [latestTag, pullPolicy, pullAlways, digest, missingImage, registry];

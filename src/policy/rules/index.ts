@@ -6,10 +6,12 @@ import { CORRECTNESS_RULES } from './correctness.js';
 import { HYGIENE_RULES } from './hygiene.js';
 import { IMAGE_RULES } from './images.js';
 import { NETWORKING_RULES } from './networking.js';
+import { POD_RULES } from './pods.js';
 import { PROBE_RULES } from './probes.js';
 import { PSS_RULES } from './pss.js';
 import { RBAC_RULES } from './rbac.js';
 import { RESOURCE_RULES } from './resources.js';
+import { SCALING_RULES } from './scaling.js';
 import { SCHEMA_RULES } from './schema.js';
 import { SECRET_RULES } from './secrets.js';
 import { SECURITY_RULES } from './security.js';
@@ -21,6 +23,7 @@ const BASE: Rule[] = [
   ...RESOURCE_RULES,
   ...PROBE_RULES,
   ...AVAILABILITY_RULES,
+  ...SCALING_RULES,
   ...NETWORKING_RULES,
   ...RBAC_RULES,
   ...SECRET_RULES,
@@ -28,6 +31,7 @@ const BASE: Rule[] = [
   ...SCHEMA_RULES,
   ...CORRECTNESS_RULES,
   ...HYGIENE_RULES,
+  ...POD_RULES,
   IGNORE_WITHOUT_REASON,
 ];
 

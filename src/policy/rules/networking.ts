@@ -15,14 +15,32 @@ const CLUSTER_POLICY_KINDS = [
   'BaselineAdminNetworkPolicy',
 ];
 
+const otherPolicyCache = new WeakMap<readonly Manifest[], Map<string, boolean>>();
+
 function otherPolicyCovers(ctx: RuleContext, namespace: string): boolean {
+  let byNamespace = otherPolicyCache.get(ctx.manifests);
+  if (!byNamespace) otherPolicyCache.set(ctx.manifests, (byNamespace = new Map()));
+  const hit = byNamespace.get(namespace);
+  if (hit !== undefined) return hit;
   const index = indexOf(ctx.manifests);
-  if (CLUSTER_POLICY_KINDS.some((k) => index.byKind(k).length > 0)) return true;
-  if (NAMESPACED_POLICY_KINDS.some((k) => index.inNamespace(k, namespace).length > 0)) return true;
-  // Calico's own namespaced NetworkPolicy (projectcalico.org / crd.projectcalico.org).
-  return index
-    .inNamespace('NetworkPolicy', namespace)
-    .some((m) => m.ref.apiVersion.includes('projectcalico.org'));
+  const covers =
+    CLUSTER_POLICY_KINDS.some((k) => index.byKind(k).length > 0) ||
+    NAMESPACED_POLICY_KINDS.some((k) => index.inNamespace(k, namespace).length > 0) ||
+    // Calico's own namespaced NetworkPolicy (projectcalico.org / crd.projectcalico.org).
+    index.inNamespace('NetworkPolicy', namespace).some((m) => m.ref.apiVersion.includes('projectcalico.org'));
+  byNamespace.set(namespace, covers);
+  return covers;
+}
+
+/**
+ * The directions a NetworkPolicy isolates (networking/v1 defaulting): spec.policyTypes when set;
+ * otherwise Ingress, plus Egress when the policy has egress rules.
+ */
+export function policyDirections(policy: Manifest): Set<'Ingress' | 'Egress'> {
+  const types = arr(get(policy.body, 'spec', 'policyTypes'));
+  if (types.length > 0)
+    return new Set(types.filter((t): t is 'Ingress' | 'Egress' => t === 'Ingress' || t === 'Egress'));
+  return new Set(arr(get(policy.body, 'spec', 'egress')).length > 0 ? ['Ingress', 'Egress'] : ['Ingress']);
 }
 
 const noNetworkPolicy = workloadRule(
@@ -32,22 +50,30 @@ const noNetworkPolicy = workloadRule(
     severity: 'warning',
     category: 'networking',
     checks:
-      "A workload's pod template labels must be selected by at least one NetworkPolicy in the input in the same namespace (an empty podSelector `{}` selects every pod of the namespace). Skipped when the input holds Cilium, Calico or AdminNetworkPolicy objects that may cover the pods.",
+      "A workload's pod template labels must be selected, for ingress and for egress, by NetworkPolicies in the input in the same namespace (an empty podSelector `{}` selects every pod of the namespace; a policy's directions are its policyTypes, or Ingress plus Egress when it has egress rules). Skipped when the input holds Cilium, Calico or AdminNetworkPolicy objects that may cover the pods.",
     rationale:
-      'Pods no NetworkPolicy selects accept traffic from every pod in the cluster, so one compromised pod reaches them all.',
+      'Pods no NetworkPolicy selects accept traffic from every pod in the cluster, so one compromised pod reaches them all; pods isolated only for ingress can still send anywhere (exfiltration, lateral movement).',
     remediation:
-      'Add a default-deny NetworkPolicy for the namespace (podSelector: {}) and policies allowing the traffic the app needs.',
+      'Add a default-deny NetworkPolicy for the namespace (podSelector: {}, policyTypes: [Ingress, Egress]) and policies allowing the traffic the app needs.',
   },
-  (w, ctx) =>
-    indexOf(ctx.manifests).networkPoliciesSelecting(w).length > 0 || otherPolicyCovers(ctx, w.namespace)
-      ? []
-      : [
-          {
-            manifest: w.manifest,
-            path: [...w.podMetaPath, 'labels'],
-            message: `no NetworkPolicy in namespace "${w.namespace}" selects these pods`,
-          },
-        ],
+  (w, ctx) => {
+    if (otherPolicyCovers(ctx, w.namespace)) return [];
+    const covered = new Set<string>();
+    for (const p of indexOf(ctx.manifests).networkPoliciesSelecting(w))
+      for (const d of policyDirections(p)) covered.add(d);
+    const missing = (['Ingress', 'Egress'] as const).filter((d) => !covered.has(d));
+    if (missing.length === 0) return [];
+    return [
+      {
+        manifest: w.manifest,
+        path: [...w.podMetaPath, 'labels'],
+        message:
+          missing.length === 2
+            ? `no NetworkPolicy in namespace "${w.namespace}" selects these pods`
+            : `NetworkPolicies in namespace "${w.namespace}" restrict only ${covered.has('Ingress') ? 'ingress' : 'egress'} of these pods; no policy with policyTypes ${missing[0]} selects them`,
+      },
+    ];
+  },
 );
 
 const serviceNoPods = kindRule(

@@ -71,6 +71,96 @@ const requestAboveLimit = workloadRule(
     }),
 );
 
+const RESOURCE_NAMES = ['cpu', 'memory', 'ephemeral-storage'] as const;
+
+const requestsEqualLimits = workloadRule(
+  {
+    id: 'res-requests-equal-limits',
+    title: 'Requests differ from limits',
+    severity: 'info',
+    category: 'resources',
+    enabledByDefault: false,
+    checks:
+      'For cpu, memory and ephemeral-storage, every container and init container must set a request equal to its limit (the Guaranteed QoS class). Off by default; enable it in .slipway-check.yaml.',
+    rationale:
+      'A pod whose requests equal its limits is Guaranteed: evicted last under node pressure and never overcommitted, at the price of unused reserved capacity.',
+    remediation: 'Set resources.requests and resources.limits to the same quantities.',
+  },
+  (w) =>
+    containersOf(w, ['initContainers', 'containers']).flatMap((c): Violation[] => {
+      const requests = obj(get(c.container, 'resources', 'requests')) ?? {};
+      const limits = obj(get(c.container, 'resources', 'limits')) ?? {};
+      return RESOURCE_NAMES.flatMap((r): Violation[] => {
+        if (requests[r] === undefined && limits[r] === undefined) return [];
+        const req = parseQuantity(requests[r] ?? limits[r]);
+        const lim = parseQuantity(limits[r]);
+        if (lim !== undefined && req === lim) return [];
+        return [
+          {
+            manifest: w.manifest,
+            path: [
+              ...c.path,
+              'resources',
+              lim === undefined ? 'limits' : 'requests',
+              ...(lim === undefined ? [] : [r]),
+            ],
+            container: c.name,
+            message:
+              lim === undefined
+                ? `container "${c.name}" sets a ${r} request but no ${r} limit`
+                : `container "${c.name}" requests ${String(requests[r])} ${r} but is limited to ${String(limits[r])}`,
+          },
+        ];
+      });
+    }),
+);
+
+/**
+ * Bounds outside which a quantity is almost surely a unit mistake (`memory: 512` is 512 bytes, `cpu: 500`
+ * is 500 cores): below the smallest useful amount or above the largest common node.
+ */
+export const RESOURCE_RANGES: Record<
+  (typeof RESOURCE_NAMES)[number],
+  { min: number; max: number; unit: string }
+> = {
+  cpu: { min: 0.001, max: 64, unit: 'cores' },
+  memory: { min: 4 * 2 ** 20, max: 512 * 2 ** 30, unit: 'bytes' },
+  'ephemeral-storage': { min: 2 ** 20, max: 2 ** 40, unit: 'bytes' },
+};
+
+const ranges = workloadRule(
+  {
+    id: 'res-range',
+    title: 'Resource quantity out of range',
+    severity: 'warning',
+    category: 'resources',
+    checks:
+      'Every request and limit must lie in a plausible range: cpu 1m to 64 cores, memory 4Mi to 512Gi, ephemeral-storage 1Mi to 1Ti.',
+    rationale:
+      'Values outside these bounds are nearly always a missing unit (`memory: 512` is 512 bytes and the container is OOM-killed at start; `cpu: 500` is 500 cores and never schedules).',
+    remediation: 'Write the unit: memory 512Mi, cpu 500m.',
+  },
+  (w) =>
+    containersOf(w, ['initContainers', 'containers']).flatMap((c) =>
+      (['requests', 'limits'] as const).flatMap((kind) => {
+        const values = obj(get(c.container, 'resources', kind)) ?? {};
+        return RESOURCE_NAMES.flatMap((r): Violation[] => {
+          const q = parseQuantity(values[r]);
+          const range = RESOURCE_RANGES[r];
+          if (q === undefined || q === 0 || (q >= range.min && q <= range.max)) return [];
+          return [
+            {
+              manifest: w.manifest,
+              path: [...c.path, 'resources', kind, r],
+              container: c.name,
+              message: `container "${c.name}" ${kind === 'requests' ? 'requests' : 'is limited to'} ${String(values[r])} ${r} (${q} ${range.unit}), ${q < range.min ? 'below' : 'above'} the plausible range; is a unit missing?`,
+            },
+          ];
+        });
+      }),
+    ),
+);
+
 export const RESOURCE_RULES: Rule[] = [
   missingRule(
     'res-cpu-request',
@@ -112,5 +202,15 @@ export const RESOURCE_RULES: Rule[] = [
     'No ephemeral-storage request',
     'Logs and scratch files count against node disk; without a request the kubelet evicts the pod first when the disk fills.',
   ),
+  missingRule(
+    'res-ephemeral-storage-limit',
+    'info',
+    'limits',
+    ['ephemeral-storage'],
+    'No ephemeral-storage limit',
+    'Without a limit one container can fill the node disk with logs or scratch files, and the kubelet then evicts pods that did nothing wrong.',
+  ),
   requestAboveLimit,
+  requestsEqualLimits,
+  ranges,
 ];

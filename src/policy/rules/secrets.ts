@@ -10,14 +10,35 @@ const SECRET_NAME =
 const POINTER_SUFFIX =
   /[_.-](file|path|dir|name|ref|id|url|uri|endpoint|host|port|ttl|timeout|expiry|expiration|header|length|type|enabled|mode|policy|version|format|kind|namespace|key_name)$/i;
 
-/** Values that are unmistakably credentials whatever the variable is called. */
+/**
+ * Values that are unmistakably credentials whatever the variable is called: the documented formats of
+ * key material and of cloud and SaaS tokens (fixed prefixes and lengths, so ordinary text does not match).
+ */
 const VALUE_PATTERNS: Array<[RegExp, string]> = [
-  [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'a private key'],
-  [/\bAKIA[0-9A-Z]{16}\b/, 'an AWS access key ID'],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY( BLOCK)?-----/, 'a private key'],
+  [/\b(AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA)[0-9A-Z]{16}\b/, 'an AWS access key ID'],
+  [/\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/, 'a Google API key'],
+  [
+    /"type"\s*:\s*"service_account"[\s\S]*"private_key"|"private_key"[\s\S]*"type"\s*:\s*"service_account"/,
+    'a Google service account key',
+  ],
+  [/AccountKey=[A-Za-z0-9+/]{40,}={0,2}/, 'an Azure storage account key'],
   [/\bgh[pousr]_[A-Za-z0-9]{36,}\b/, 'a GitHub token'],
+  [/\bgithub_pat_[A-Za-z0-9_]{40,}\b/, 'a GitHub token'],
+  [/\bglpat-[A-Za-z0-9_-]{20,}/, 'a GitLab token'],
   [/\bxox[abposr]-[A-Za-z0-9-]{10,}/, 'a Slack token'],
+  [/https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]{16,}/, 'a Slack webhook URL'],
   [/\b[sr]k_live_[A-Za-z0-9]{16,}/, 'a Stripe live key'],
+  [/\bnpm_[A-Za-z0-9]{36}\b/, 'an npm token'],
+  [/\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/, 'a SendGrid key'],
+  [
+    /\bsk-(proj-|ant-)[A-Za-z0-9_-]{20,}|\bsk-[A-Za-z0-9]{20}T3BlbkFJ[A-Za-z0-9]{20}\b/,
+    'an OpenAI or Anthropic API key',
+  ],
   [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/, 'a JSON Web Token'],
+  [/"auths"\s*:[\s\S]*"auth"\s*:\s*"[A-Za-z0-9+/]{8,}={0,2}"/, 'a registry credential (.dockerconfigjson)'],
+  [/\bclient-key-data:\s*[A-Za-z0-9+/]{20,}/, 'a kubeconfig client key'],
+  [/\bAuthorization:\s*(Basic|Bearer)\s+[A-Za-z0-9._~+/-]{16,}=*/i, 'an HTTP Authorization header'],
   [/^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@$]+@/i, 'a URL with a password'],
 ];
 
@@ -31,9 +52,30 @@ function placeholder(value: string): boolean {
   );
 }
 
-/** Why `value` under `name` looks like a credential, or undefined. */
+/** A `name = value` or `name: value` line of a configuration file (properties, .env, YAML, TOML, INI). */
+const CONFIG_LINE =
+  /^\s*(?:export\s+)?["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*(?:"([^"]*)"|'([^']*)'|([^\s#;"']+))\s*(?:[#;].*)?$/;
+
+/**
+ * Why `value` under `name` looks like a credential, or undefined. A multi-line value (a configuration
+ * file in a ConfigMap) is also read line by line, each `key = value` judged like a variable.
+ */
 export function secretReason(name: string, value: string): string | undefined {
   for (const [re, what] of VALUE_PATTERNS) if (re.test(value)) return `its value looks like ${what}`;
+  if (value.includes('\n')) {
+    const lines = value.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      const m = CONFIG_LINE.exec(lines[i] as string);
+      if (!m) continue;
+      const why = literalReason(m[1] as string, m[2] ?? m[3] ?? m[4] ?? '');
+      if (why) return `line ${i + 1} (${m[1]}) holds a literal credential`;
+    }
+    return undefined;
+  }
+  return literalReason(name, value);
+}
+
+function literalReason(name: string, value: string): string | undefined {
   if (placeholder(value)) return undefined;
   if (!SECRET_NAME.test(name) || POINTER_SUFFIX.test(name)) return undefined;
   // Paths and references to other places are not the secret itself.

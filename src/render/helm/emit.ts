@@ -110,6 +110,9 @@ function inlineScalar(head: string, node: TNode, indent: number): string[] {
       return [`${head} {{ printf "%v:%v" ${valueRef(node.repository)} ${valueRef(node.tag)} | toJson }}`];
     case 'expr':
       return [`${head} {{ ${node.text} | toJson }}`];
+    case 'tpl':
+      // The text is JSON, which YAML reads as the same value on one line.
+      return [`${head} {{ tpl ${valueRef(node.ref)} $ }}`];
     case 'map':
       return [`${head} {}`];
     case 'seq':

@@ -13,19 +13,15 @@ import type {
 } from '../formats.js';
 import { plainObjects, toYaml } from '../formats.js';
 import type { KubeObject } from '../kube.js';
-import {
-  chartVersion,
-  chartYaml,
-  helpersTpl,
-  namespaceExpr,
-  notesTxt,
-  SMOKE_TEST_IMAGE,
-  smokeTargets,
-  smokeTestTemplate,
-} from './chart-files.js';
+import { chartVersion, chartYaml, notesTxt } from './chart-files.js';
 import { emitDocument, valueRef } from './emit.js';
+import { helpersTpl } from './helpers-tpl.js';
 import { withHookAnnotations } from './hooks.js';
 import { namedValues } from './named.js';
+import { hasMarker, markRelease, releaseExpr, releaseTplText, type ReleaseNames } from './release.js';
+import { SMOKE_TEST_IMAGE, smokeTargets, smokeTestTemplate } from './smoke-test.js';
+import { chartDependencies } from './subcharts.js';
+import { CNPG_API_VERSION, CNPG_SERVICE_SUFFIXES } from '../objects/dependencies/cloudnative-pg.js';
 import { buildTree, MISSING, type TreeContext, type Version } from './tree.js';
 import { overlay, setAt, valuesSchema, type Values } from './values.js';
 
@@ -51,28 +47,40 @@ export function writeHelmChart(input: FormatInput): FormatOutput {
   const envs = input.environments.map((e) => ({ ...e, objects: plainObjects(e.objects) }));
   if (envs.length === 0) throw new Error('helm writer: no environments to write');
   const chart = input.spec.app;
-  const values = new Map<string, Values>(envs.map((e) => [e.environment, {}]));
+  // Every environment's values start with the naming overrides `helm create` offers.
+  const values = new Map<string, Values>(
+    envs.map((e) => [e.environment, { nameOverride: '', fullnameOverride: '' }]),
+  );
   const files = new Map<string, string>();
-  const common = commonLabels(envs);
+  const release = new Map(envs.map((e) => [e.environment, releaseNames(e)]));
+  const marked = envs.map((e) => ({
+    ...e,
+    objects: e.objects.map((o) => markRelease(o, release.get(e.environment)!)),
+  }));
+  const common = commonLabels(marked);
+  const subcharts = chartDependencies(envs, warnings);
+  for (const [env, own] of subcharts.values) Object.assign(values.get(env)!, own);
 
   files.set(
     'Chart.yaml',
-    chartYaml(chart, chartVersion(input.spec.version, warnings), input.spec.version, input.spec.description),
+    chartYaml(
+      chart,
+      chartVersion(input.spec.version, warnings),
+      input.spec.version,
+      input.spec.description,
+      subcharts.dependencies,
+    ),
   );
   const templates = new Map<string, string>();
   for (const obj of groupObjects(envs)) {
-    templates.set(obj.file, objectTemplate(obj, envs, values, common, chart));
+    const versions = obj.versions.map((v, i) =>
+      v === MISSING ? v : markRelease(v, release.get(envs[i]!.environment)!),
+    );
+    templates.set(obj.file, objectTemplate({ ...obj, versions }, envs, values, common, chart));
   }
   for (const env of envs) {
-    const targets = smokeTargets(env.objects).map(({ name, port, path, fail, selector }) => ({
-      name,
-      port,
-      path,
-      fail,
-      selector,
-    }));
     setAt(values.get(env.environment)!, ['tests', 'image'], SMOKE_TEST_IMAGE);
-    setAt(values.get(env.environment)!, ['tests', 'targets'], targets);
+    setAt(values.get(env.environment)!, ['tests', 'targets'], smokeTargets(env.objects, env.app.app));
   }
 
   const first = values.get(envs[0]!.environment)!;
@@ -90,11 +98,13 @@ export function writeHelmChart(input: FormatInput): FormatOutput {
     'values.schema.json',
     JSON.stringify(valuesSchema([...values.values()], `${chart} chart values`), null, 2) + '\n',
   );
-  files.set('templates/_helpers.tpl', helpersTpl(chart, common));
-  const ns = namespaceExpr(envs.map((e) => e.app.namespace));
-  files.set('templates/NOTES.txt', notesTxt(chart, serviceNames(envs), ns));
+  files.set(
+    'templates/_helpers.tpl',
+    helpersTpl(chart, common, (text) => `{{ ${releaseExpr(text, chart)} | toJson }}`),
+  );
+  files.set('templates/NOTES.txt', notesTxt(chart, serviceNames(envs, chart)));
   for (const [file, text] of templates) files.set(file, text);
-  files.set('templates/tests/smoke-test.yaml', smokeTestTemplate(chart, ns));
+  files.set('templates/tests/smoke-test.yaml', smokeTestTemplate(chart));
   files.set('.helmignore', '.git/\n*.swp\n*.bak\n*.tmp\n');
   return { files, warnings };
 }
@@ -119,14 +129,11 @@ function objectTemplate(
       Object.keys(common).length && path.length === 2 && path[0] === 'metadata' && path[1] === 'labels'
         ? { include: `${chart}.labels`, labels: common }
         : undefined,
-    expr: (path, versions) =>
-      path.length === 2 &&
-      path[0] === 'metadata' &&
-      path[1] === 'namespace' &&
-      new Set(envs.map((e) => e.app.namespace)).size > 1 &&
-      versions.every((v, i) => v === present[i]!.env.app.namespace)
-        ? '.Release.Namespace'
+    expr: (_path, versions) =>
+      typeof versions[0] === 'string' && hasMarker(versions[0]) && versions.every((v) => v === versions[0])
+        ? releaseExpr(versions[0], chart)
         : undefined,
+    tplText: (value) => releaseTplText(value, chart),
     setValue: (env, ref, value) => setAt(values.get(env)!, ref, value),
   };
   const versions: Version[] = present.map((p) => withHookAnnotations(p.version as KubeObject));
@@ -178,8 +185,29 @@ function commonLabels(envs: RenderedEnvironment[]): Record<string, string> {
   return common ?? {};
 }
 
-function serviceNames(envs: RenderedEnvironment[]): string[] {
+function releaseNames(env: RenderedEnvironment): ReleaseNames {
+  const services = env.objects.flatMap((o) =>
+    o.kind === 'Service'
+      ? [o.metadata.name]
+      : o.kind === 'Cluster' && o.apiVersion === CNPG_API_VERSION
+        ? CNPG_SERVICE_SUFFIXES.map((s) => `${o.metadata.name}-${s}`)
+        : [],
+  );
+  return { app: env.app.app, namespace: env.app.namespace, services: new Set(services) };
+}
+
+/** The Services, as `{{ include "<chart>.fullname" . }}-<part>` when named after the app. */
+function serviceNames(envs: RenderedEnvironment[], chart: string): string[] {
   const names = new Set<string>();
-  for (const env of envs) for (const o of env.objects) if (o.kind === 'Service') names.add(o.metadata.name);
+  for (const env of envs) {
+    for (const o of env.objects) {
+      if (o.kind !== 'Service') continue;
+      const name = o.metadata.name;
+      const app = env.app.app;
+      names.add(
+        name.startsWith(`${app}-`) ? `{{ include "${chart}.fullname" . }}${name.slice(app.length)}` : name,
+      );
+    }
+  }
   return [...names];
 }

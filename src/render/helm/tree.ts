@@ -6,6 +6,7 @@
  * ingress host) are always lookups, even when identical, because a Helm user expects to set them.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { hasMarker } from './release.js';
 
 export type ValuePath = string[];
 
@@ -15,6 +16,8 @@ export type TNode =
   /** `{{ printf "%v:%v" repo tag }}`: an image split into repository and tag values. */
   | { t: 'image'; repository: ValuePath; tag: ValuePath }
   | { t: 'expr'; text: string }
+  /** `{{ tpl <value> $ }}`: a value whose per-environment text names the release (release.ts). */
+  | { t: 'tpl'; ref: ValuePath }
   | { t: 'map'; entries: MapEntry[]; include?: string }
   | { t: 'seq'; items: SeqItem[] };
 
@@ -45,17 +48,20 @@ export interface TreeContext {
   isImage(path: string[]): boolean;
   /** Labels every object shares (emitted via the helpers template), or undefined. */
   commonLabels(path: string[]): { include: string; labels: Record<string, string> } | undefined;
-  /** A literal that is replaced by a template expression (the release namespace). */
+  /** A template expression for these versions (a string naming the release, release.ts), if any. */
   expr(path: string[], versions: Version[]): string | undefined;
+  /** A value naming the release as text for `tpl` (release.ts). */
+  tplText(value: unknown): string;
   /** Records `value` for environment `env` at `ref`; MISSING records an explicit null. */
   setValue(env: string, ref: ValuePath, value: Version): void;
 }
 
 export function buildTree(versions: Version[], path: string[], ctx: TreeContext): TNode {
-  const named = ctx.named(path);
-  if (named) return namedLeaf(versions, path, named, ctx);
   const expr = ctx.expr(path, versions);
   if (expr) return { t: 'expr', text: expr };
+  const named = ctx.named(path);
+  if (named)
+    return versions.some(hasMarker) ? leaf(versions, named, ctx) : namedLeaf(versions, path, named, ctx);
   if (
     path.length > 0 &&
     !ctx.namedBelow(path) &&
@@ -88,6 +94,13 @@ function namedLeaf(versions: Version[], path: string[], ref: ValuePath, ctx: Tre
 }
 
 function leaf(versions: Version[], ref: ValuePath, ctx: TreeContext): TNode {
+  if (versions.some(hasMarker)) {
+    // Values are data, so a value naming the release holds template text that `tpl` expands.
+    ctx.envs.forEach((env, i) =>
+      ctx.setValue(env, ref, versions[i] === MISSING ? MISSING : ctx.tplText(versions[i])),
+    );
+    return { t: 'tpl', ref };
+  }
   ctx.envs.forEach((env, i) => ctx.setValue(env, ref, versions[i]));
   return { t: 'val', ref };
 }
@@ -199,9 +212,9 @@ function allEqual(versions: Version[]): boolean {
   return versions.every((v) => isDeepStrictEqual(v, versions[0]));
 }
 
-/** Literal text containing `{{` or `}}` would be read as a template action. */
+/** Literal text containing `{{` or `}}` would be read as a template action; a marker must become one. */
 function hasDelimiters(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('{{') || value.includes('}}');
+  if (typeof value === 'string') return value.includes('{{') || value.includes('}}') || hasMarker(value);
   if (Array.isArray(value)) return value.some(hasDelimiters);
   if (isPlainObject(value))
     return Object.entries(value).some(([k, v]) => hasDelimiters(k) || hasDelimiters(v));

@@ -11,6 +11,7 @@ import { warn, type RenderContext } from '../context.js';
 import type { KubeObject } from '../kube.js';
 import type { ClusterEndpoint } from './cluster-endpoints.js';
 import { appPodSelector, objectName, standardLabels } from '../names.js';
+import { dependencyProvider } from '../../spec/dependency-provider.js';
 import { dependencyKind } from './dependencies/catalog.js';
 import { publicPort } from './ingress.js';
 import { containerPorts } from './pod.js';
@@ -162,9 +163,10 @@ export function renderNetworkPolicies(
   endpoints: Record<string, ClusterEndpoint[]> = {},
 ): KubeObject[] {
   warnControllerNamespace(ctx);
+  // A subchart or an operator brings its own network rules for the pods it makes.
   const inCluster = Object.keys(ctx.app.dependencies).filter((d) => {
     const dep = ctx.app.dependencies[d];
-    return dep && !dep.external && dep.type !== 'sqlite';
+    return dep && dep.type !== 'sqlite' && dependencyProvider(dep) === 'statefulset';
   });
   const names = [...Object.keys(ctx.app.services), ...inCluster].sort();
   const out = baseline(ctx);

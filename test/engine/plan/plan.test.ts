@@ -168,7 +168,95 @@ describe('planDeploy: steps', () => {
       services: [{ service: 'api', deployment: 'shop-api', replicas: 4 }],
       progressDeadlineSeconds: 120,
       analysis: ['smoke'],
+      backgroundAnalysis: [],
     });
+  });
+
+  it('analysis runs where the spec says under every strategy, and the plan says when', () => {
+    const analysis = {
+      errors: { http: { url: 'http://x' }, phase: 'background' as const },
+      smoke: { http: { url: 'http://x' } },
+      preview: { http: { url: 'http://x' }, phase: 'pre-promotion' as const },
+    };
+    const rolling = planDeploy({ app: app({ analysis }), revision: 1, objects: rendered });
+    expect(rolling.rolling).toMatchObject({ analysis: ['preview', 'smoke'], backgroundAnalysis: ['errors'] });
+    expect(rolling.steps.find((s) => s.name === 'analyse')?.summary).toBe(
+      'background (from the first new pod to the end; a failure undoes the rollout at once): errors; after the rollout: preview (declared pre-promotion), smoke',
+    );
+    const bg = planDeploy({ app: app({ strategy: 'blue-green', analysis }), revision: 1, objects: rendered });
+    expect(bg.blueGreen).toMatchObject({
+      backgroundAnalysis: ['errors'],
+      prePromotionAnalysis: ['preview'],
+      postPromotionAnalysis: ['smoke'],
+    });
+    expect(bg.steps.find((s) => s.name === 'analyse')?.summary).toBe(
+      'background (on the preview before the switch, on the active Service after it): errors; before the switch: preview; after the switch: smoke',
+    );
+    const canary = planDeploy({
+      app: app({
+        strategy: 'canary',
+        canary: { steps: [{ weight: 50 }, { analysis: ['smoke'] }] },
+        analysis: { ...analysis, after: { http: { url: 'http://x' }, phase: 'post-promotion' as const } },
+      }),
+      revision: 2,
+      previous: previous(),
+      objects: rendered,
+    });
+    expect(canary.canary).toMatchObject({
+      backgroundAnalysis: ['errors'],
+      prePromotionAnalysis: ['preview'],
+      postPromotionAnalysis: ['after'],
+    });
+    expect(canary.steps.find((s) => s.name === 'analyse')?.summary).toBe(
+      'background (at every step): errors; at the steps: smoke; before promotion: preview; after promotion: after',
+    );
+  });
+});
+
+describe('planDeploy: services that roll in place', () => {
+  const withStore = (deploy: Deploy): { app: ResolvedApp; objects: KubeObject[] } => {
+    const a = app(deploy);
+    a.services.store = {
+      image: 'ghcr.io/acme/store',
+      port: 9000,
+      volumes: [{ name: 'data', path: '/data', size: '1Gi' }],
+      strategy: 'rolling',
+    };
+    return {
+      app: a,
+      objects: [
+        ...rendered,
+        obj('apps/v1', 'StatefulSet', 'shop-store', 'store'),
+        obj('v1', 'Service', 'shop-store', 'store', {
+          spec: { selector: { 'app.kubernetes.io/name': 'store', 'app.kubernetes.io/instance': 'shop' } },
+        }),
+      ],
+    };
+  };
+
+  it('a canary leaves the StatefulSet out and says it rolls in place at promotion', () => {
+    const { app: a, objects } = withStore({ strategy: 'canary', canary: { steps: [{ weight: 50 }] } });
+    const plan = planDeploy({ app: a, revision: 7, previous: previous({ strategy: 'canary' }), objects });
+    expect(plan.inPlace).toEqual(['store']);
+    expect(plan.canary?.services.map((s) => s.service)).toEqual(['api']);
+    expect(plan.steps.find((s) => s.name === 'roll-out')?.summary).toMatch(
+      /; store rolls in place at promotion/,
+    );
+  });
+
+  it('a blue-green colours only the api; the StatefulSet rolls in place before the switch', () => {
+    const { app: a, objects } = withStore({ strategy: 'blue-green' });
+    const plan = planDeploy({ app: a, revision: 7, previous: previous(), objects });
+    expect(plan.inPlace).toEqual(['store']);
+    expect(plan.blueGreen?.services.map((s) => s.service)).toEqual(['api']);
+    expect(plan.steps.find((s) => s.name === 'roll-out')?.summary).toMatch(
+      /; store rolls in place before the switch/,
+    );
+  });
+
+  it('a rolling deploy has nothing in place to single out', () => {
+    const { app: a, objects } = withStore({});
+    expect(planDeploy({ app: a, revision: 7, previous: previous(), objects }).inPlace).toBeUndefined();
   });
 });
 
@@ -292,6 +380,8 @@ describe('planDeploy: canary', () => {
       traffic: 'replicas',
       trafficReason: 'no HTTPRoute or nginx Ingress in front of the service',
       backgroundAnalysis: [],
+      prePromotionAnalysis: [],
+      postPromotionAnalysis: [],
       services: [
         {
           service: 'api',

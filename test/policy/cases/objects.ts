@@ -38,7 +38,7 @@ export const OBJECT_CASES: RuleCase[] = [
   {
     rule: 'net-no-network-policy',
     fail: labelled().replace('  labels:\n', '  labels: # <-\n'),
-    pass: `${labelled()}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n`,
+    pass: `${labelled()}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n`,
   },
   {
     rule: 'net-service-no-pods',
