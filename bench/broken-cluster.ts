@@ -27,7 +27,7 @@ async function runBench(): Promise<void> {
         let code = 0;
         let message = '';
         for (let run = 0; run < RUNS; run++) {
-          const io = memoryIo({ env: {} });
+          const io = memoryIo({ env: {}, lookup: broken.lookup });
           const started = performance.now();
           code = await main(
             ['node', 'slipway', ...command, '--env', 'dev', '-f', SPEC, '--kubeconfig', broken.kubeconfig],

@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { stringify } from 'yaml';
 import type { Io } from './io.js';
 
 /** What every command's action receives besides its own arguments. */
@@ -13,9 +14,27 @@ export interface CommandContext {
 /** One file per command under src/cli/commands; each exports a `register`. */
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
-/** `--output json` is on every command; this reads it uniformly. */
-export type OutputFormat = 'text' | 'json';
+/** `--output json` is on every command, `yaml` where a table is printed; this reads it uniformly. */
+export type OutputFormat = 'text' | 'json' | 'yaml';
 
 export function parseOutput(value: string | undefined): OutputFormat {
-  return value === 'json' ? 'json' : 'text';
+  return value === 'json' || value === 'yaml' ? value : 'text';
+}
+
+/**
+ * `-o, --output <format>` accepting only `formats`: anything else (`-o xml`) is refused by commander
+ * before the command runs, exit 2, naming the allowed values; shell completion offers them.
+ */
+export function outputOption(
+  formats: readonly OutputFormat[] = ['text', 'json'],
+  fallback: OutputFormat | undefined = 'text',
+  description = formats.join(', '),
+): Option {
+  const option = new Option('-o, --output <format>', description).choices(formats);
+  return fallback ? option.default(fallback) : option;
+}
+
+/** Data as `--output json` or `--output yaml` prints it. */
+export function structured(format: 'json' | 'yaml', data: unknown): string {
+  return format === 'yaml' ? stringify(data) : `${JSON.stringify(data, null, 2)}\n`;
 }

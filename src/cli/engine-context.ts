@@ -14,6 +14,7 @@ import { UserError } from '../errors.js';
 import { loadSpec } from '../spec/load.js';
 import { resolveEnvironment } from '../spec/resolve.js';
 import type { ResolvedApp } from '../spec/resolved.js';
+import { outputOption, type OutputFormat } from './command.js';
 import type { Io } from './io.js';
 
 export interface TargetFlags {
@@ -21,18 +22,21 @@ export interface TargetFlags {
   env: string;
   kubeconfig?: string;
   context?: string;
+  kubeContext?: string;
   namespace?: string;
   output?: string;
 }
 
-export function targetOptions(cmd: Command): Command {
+/** `formats`: what `--output` accepts (status, history and diff print tables: yaml too). */
+export function targetOptions(cmd: Command, formats: readonly OutputFormat[] = ['text', 'json']): Command {
   return cmd
     .requiredOption('-e, --env <name>', 'the environment')
     .option('-f, --file <path>', 'the spec', 'slipway.yaml')
     .option('--kubeconfig <file>', 'kubeconfig file (default $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context')
+    .option('--kube-context <name>', 'kubeconfig context (the same as --context, as helm spells it)')
     .option('-n, --namespace <name>', "override the environment's namespace")
-    .option('-o, --output <format>', 'text or json', 'text');
+    .addOption(outputOption(formats));
 }
 
 export async function loadTarget(flags: TargetFlags): Promise<ResolvedApp> {
@@ -47,11 +51,22 @@ export function engineContext(
   namespace: string,
   emit: (e: DeployEvent) => void = () => undefined,
 ): EngineContext {
-  const envKubeconfig = io.env.KUBECONFIG;
-  const kubeconfig =
-    flags.kubeconfig ?? (envKubeconfig && !envKubeconfig.includes(':') ? envKubeconfig : undefined);
-  const cluster = KubeCluster.fromKubeconfig({ kubeconfig, context: flags.context, namespace });
+  const cluster = KubeCluster.fromKubeconfig(
+    { kubeconfig: flags.kubeconfig, context: kubeContext(flags), namespace },
+    { lookup: io.lookup },
+    io.env,
+  );
   return clusterContext(cluster, namespace, emit);
+}
+
+/** `--context` or `--kube-context`; both at once must agree. */
+export function kubeContext(flags: Pick<TargetFlags, 'context' | 'kubeContext'>): string | undefined {
+  if (flags.context && flags.kubeContext && flags.context !== flags.kubeContext)
+    throw new UserError(`--context ${flags.context} and --kube-context ${flags.kubeContext} disagree`, {
+      code: 'kubeconfig-context',
+      hint: 'give one of them',
+    });
+  return flags.context ?? flags.kubeContext;
 }
 
 /**

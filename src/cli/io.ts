@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { Readable } from 'node:stream';
 
 /** Everything a command touches outside its arguments, so tests can run commands in-process. */
@@ -8,6 +9,8 @@ export interface Io {
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdin: NodeJS.ReadableStream;
+  /** Name resolution for cluster connections (node:dns when absent); tests make it fail without DNS. */
+  readonly lookup?: LookupFunction;
 }
 
 export function processIo(): Io {
@@ -44,7 +47,12 @@ function writerTo(stream: NodeJS.WritableStream): (text: string) => void {
 
 /** An Io that records output; for tests. */
 export function memoryIo(
-  opts: { cwd?: string; env?: Record<string, string | undefined>; stdin?: string } = {},
+  opts: {
+    cwd?: string;
+    env?: Record<string, string | undefined>;
+    stdin?: string;
+    lookup?: LookupFunction;
+  } = {},
 ) {
   const stdout: string[] = [];
   const stderr: string[] = [];
@@ -55,6 +63,7 @@ export function memoryIo(
     cwd: opts.cwd ?? process.cwd(),
     env: opts.env ?? {},
     stdin: readableOf(opts.stdin ?? ''),
+    ...(opts.lookup ? { lookup: opts.lookup } : {}),
   };
   return { io, stdout: () => stdout.join(''), stderr: () => stderr.join('') };
 }

@@ -18,7 +18,7 @@ import {
   type RetryPolicy,
 } from './retry.js';
 import { selectorString } from './selector.js';
-import { DEFAULT_TIMEOUTS, guardConnections, type ClusterTimeouts } from './timeouts.js';
+import { DEFAULT_TIMEOUTS, guardConnections, type ClusterTimeouts, type LookupFunction } from './timeouts.js';
 import {
   describeRef,
   isClusterError,
@@ -48,6 +48,8 @@ export interface KubeClusterOptions {
   retry?: RetryPolicy;
   clock?: RetryClock;
   timeouts?: ClusterTimeouts;
+  /** Resolves the server's host name (node:dns lookup by default); tests make name resolution fail without DNS. */
+  lookup?: LookupFunction;
 }
 
 interface CallSpec {
@@ -68,7 +70,7 @@ export class KubeCluster implements Cluster {
 
   constructor(kc: KubeConfig, namespace: string, opts: KubeClusterOptions = {}) {
     const timeouts = opts.timeouts ?? DEFAULT_TIMEOUTS;
-    guardConnections(kc, timeouts.connectMs);
+    guardConnections(kc, timeouts.connectMs, opts.lookup);
     this.namespace = namespace;
     this.description = `context "${kc.getCurrentContext()}" (${kc.getCurrentCluster()?.server ?? 'no server'})`;
     this.api = PlainObjectApi.forConfig(kc, namespace, timeouts.responseMs);
@@ -78,8 +80,13 @@ export class KubeCluster implements Cluster {
     this.clock = opts.clock ?? realRetryClock;
   }
 
-  static fromKubeconfig(opts: KubeconfigOptions = {}, clusterOpts: KubeClusterOptions = {}): KubeCluster {
-    const { kc, namespace } = loadKubeconfig(opts);
+  /** `env` supplies $KUBECONFIG and $HOME (the process's by default). */
+  static fromKubeconfig(
+    opts: KubeconfigOptions = {},
+    clusterOpts: KubeClusterOptions = {},
+    env: Readonly<Record<string, string | undefined>> = process.env,
+  ): KubeCluster {
+    const { kc, namespace } = loadKubeconfig(opts, env);
     return new KubeCluster(kc, namespace, clusterOpts);
   }
 

@@ -42,15 +42,49 @@ function requireSomeKubeconfig(env: Readonly<Record<string, string | undefined>>
   );
 }
 
+/**
+ * Several `$KUBECONFIG` files merged as kubectl merges them (client-go's loading rules): files that do
+ * not exist are skipped, the first file to name a cluster, user or context wins, and so does the first
+ * current-context. (client-node's loadFromDefault lets the last current-context win and refuses a name
+ * defined twice.)
+ */
+function loadMerged(files: string[]): KubeConfig {
+  const merged = { clusters: new Map(), users: new Map(), contexts: new Map() } as {
+    clusters: Map<string, KubeConfig['clusters'][number]>;
+    users: Map<string, KubeConfig['users'][number]>;
+    contexts: Map<string, KubeConfig['contexts'][number]>;
+  };
+  let currentContext = '';
+  for (const file of files.filter((f) => existsSync(f))) {
+    const one = new KubeConfig();
+    one.loadFromFile(file);
+    for (const c of one.clusters) if (!merged.clusters.has(c.name)) merged.clusters.set(c.name, c);
+    for (const u of one.users) if (!merged.users.has(u.name)) merged.users.set(u.name, u);
+    for (const c of one.contexts) if (!merged.contexts.has(c.name)) merged.contexts.set(c.name, c);
+    currentContext ||= one.currentContext;
+  }
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [...merged.clusters.values()],
+    users: [...merged.users.values()],
+    contexts: [...merged.contexts.values()],
+    currentContext,
+  });
+  return kc;
+}
+
 export function loadKubeconfig(
   opts: KubeconfigOptions = {},
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): LoadedKubeconfig {
-  const kc = new KubeConfig();
+  let kc = new KubeConfig();
   if (!opts.kubeconfig) requireSomeKubeconfig(env);
+  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f.length > 0);
   try {
     if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-    else kc.loadFromDefault();
+    else if (listed.length) kc = loadMerged(listed);
+    else if (env.KUBERNETES_SERVICE_HOST) kc.loadFromDefault();
+    else kc.loadFromFile(join(env.HOME || homedir(), '.kube', 'config'));
   } catch (err) {
     throw new UserError(
       `cannot read the kubeconfig${opts.kubeconfig ? ` ${opts.kubeconfig}` : ''}: ${(err as Error).message}`,

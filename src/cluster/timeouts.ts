@@ -12,9 +12,12 @@
  * (k8s.io/client-go/transport, rest/request.go).
  */
 import { Agent as HttpAgent } from 'node:http';
+import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { KubeConfig, RequestContext } from '@kubernetes/client-node';
+
+export type { LookupFunction };
 
 export const CONNECT_TIMEOUT_CODE = 'SLIPWAY_CONNECT_TIMEOUT';
 export const RESPONSE_TIMEOUT_CODE = 'SLIPWAY_RESPONSE_TIMEOUT';
@@ -51,14 +54,17 @@ type CreateConnection = (
 
 const guarded = new WeakSet<object>();
 
-/** Destroys a socket that has not finished connecting (and, for TLS, its handshake) within `ms`. */
-export function guardAgent(agent: unknown, ms: number): void {
+/**
+ * Destroys a socket that has not finished connecting (and, for TLS, its handshake) within `ms`;
+ * with `lookup`, host names are resolved by it instead of node:dns.
+ */
+export function guardAgent(agent: unknown, ms: number, lookup?: LookupFunction): void {
   if (!(agent instanceof HttpAgent) || guarded.has(agent)) return;
   guarded.add(agent);
   const target = agent as unknown as { createConnection: CreateConnection };
   const create = target.createConnection.bind(agent);
   target.createConnection = (options, callback) => {
-    const socket = create(options, callback);
+    const socket = create((lookup ? { ...(options as object), lookup } : options) as never, callback);
     if (!socket) return socket;
     const established = socket instanceof TLSSocket ? 'secureConnect' : 'connect';
     const timer = setTimeout(() => socket.destroy(new TimeoutError(CONNECT_TIMEOUT_CODE, ms)), ms);
@@ -73,18 +79,18 @@ export function guardAgent(agent: unknown, ms: number): void {
  * client-node builds a fresh agent for every request (`applySecurityAuthentication`) and every watch
  * (`applyToFetchOptions`); both are public, so this wraps them on the instance to guard each agent.
  */
-export function guardConnections(kc: KubeConfig, ms: number): void {
+export function guardConnections(kc: KubeConfig, ms: number, lookup?: LookupFunction): void {
   if (guarded.has(kc)) return;
   guarded.add(kc);
   const applyAuth = kc.applySecurityAuthentication.bind(kc);
   kc.applySecurityAuthentication = async (context: RequestContext) => {
     await applyAuth(context);
-    guardAgent(context.getAgent(), ms);
+    guardAgent(context.getAgent(), ms, lookup);
   };
   const applyFetch = kc.applyToFetchOptions.bind(kc);
   kc.applyToFetchOptions = async (opts) => {
     const init = await applyFetch(opts);
-    guardAgent(init.agent, ms);
+    guardAgent(init.agent, ms, lookup);
     return init;
   };
 }

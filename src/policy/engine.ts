@@ -69,7 +69,11 @@ export function check(request: CheckRequest): CheckOutcome {
         },
         ...(v.container ? { container: v.container } : {}),
         ...(m.environment ? { environment: m.environment } : {}),
-        message: pos.approximate ? `${v.message} (rendered from ${m.file}; position approximate)` : v.message,
+        message: pos.approximate
+          ? `${v.message} (rendered from ${m.file}; position approximate)`
+          : m.via
+            ? `${v.message} (as built by ${m.via})`
+            : v.message,
         field: dotted(v.path),
         fixable: Boolean(v.fix?.length),
       });

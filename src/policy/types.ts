@@ -48,6 +48,11 @@ export interface Manifest {
    * overlays of one app) are alternatives, each checked as its own input set.
    */
   build?: string;
+  /**
+   * For objects of a kustomize build placed in their base file: the directory built, named in the
+   * message (two overlays of one base report the same line).
+   */
+  via?: string;
 }
 
 export type Category =

@@ -28,6 +28,17 @@ export { manifestsYaml } from './manifests.js';
 export interface RenderResult {
   objects: KubeObject[];
   warnings: RenderWarning[];
+  /**
+   * Which part of the spec each object was rendered from (`services.api`, `dependencies.db`, or `app`
+   * for the app-wide network policies), keyed by originKey(object): a side map so that `slipway check`
+   * can report findings at the slipway.yaml lines that produced an object.
+   */
+  origins: Record<string, string>;
+}
+
+/** `Kind/namespace/name`: the key of RenderResult.origins. */
+export function originKey(object: { kind: string; metadata: { namespace?: string; name?: string } }): string {
+  return `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
 }
 
 function unique(warnings: RenderWarning[]): RenderWarning[] {
@@ -46,19 +57,35 @@ export function renderApp(app: ResolvedApp, opts: RenderOptions = {}): RenderRes
   const objects: KubeObject[] = [];
   const graph: FlowGraph = {};
   const endpoints: Record<string, ClusterEndpoint[]> = {};
+  const origins: Record<string, string> = {};
+  const from = (path: string, rendered: KubeObject[]) => {
+    for (const o of rendered) origins[originKey(o)] = path;
+    return rendered;
+  };
   for (const name of Object.keys(app.services).sort()) {
     const service = app.services[name];
     if (!service) continue;
     const rendered = renderServiceObjects(ctx, name, service);
-    objects.push(...rendered.objects);
+    objects.push(...from(`services.${name}`, rendered.objects));
     graph[name] = rendered.targets;
     endpoints[name] = rendered.endpoints;
   }
   for (const name of Object.keys(app.dependencies).sort()) {
     const dependency = app.dependencies[name];
-    if (dependency) objects.push(...renderDependencyObjects(ctx, name, dependency));
+    if (dependency)
+      objects.push(...from(`dependencies.${name}`, renderDependencyObjects(ctx, name, dependency)));
   }
-  objects.push(...renderNetworkPolicies(ctx, graph, endpoints));
+  for (const policy of renderNetworkPolicies(ctx, graph, endpoints)) {
+    // A service's or dependency's own policy carries its name label; the app-wide ones come from `app`.
+    const owner = policy.metadata.labels?.['app.kubernetes.io/name'] ?? '';
+    const path =
+      owner in app.services
+        ? `services.${owner}`
+        : owner in app.dependencies
+          ? `dependencies.${owner}`
+          : 'app';
+    objects.push(...from(path, [policy]));
+  }
   if (app.domain && !Object.values(app.services).some((s) => s.public && !s.public.host.includes('.'))) {
     warn(
       ctx,
@@ -75,5 +102,5 @@ export function renderApp(app: ResolvedApp, opts: RenderOptions = {}): RenderRes
   }
   ctx.problems.push(...limitProblems(objects));
   if (ctx.problems.length) throw new UserErrors(ctx.problems, 'render/invalid');
-  return { objects: objects.map(prune).sort(compareObjects), warnings: unique(ctx.warnings) };
+  return { objects: objects.map(prune).sort(compareObjects), warnings: unique(ctx.warnings), origins };
 }

@@ -66,9 +66,16 @@ function fromPath(tool: KubeTool, env: Readonly<Record<string, string | undefine
   return undefined;
 }
 
+/** How to get each tool: Slipway itself needs only Node.js; charts and kustomize directories need these. */
+export const TOOL_HINTS: Record<KubeTool, string> = {
+  helm: 'install helm (v3.8 or later, https://helm.sh/docs/intro/install/: `brew install helm`, `choco install kubernetes-helm`, or the get-helm-3 script), put it on PATH or set SLIPWAY_HELM to its path; or render the chart yourself and check the output: `helm template NAME CHART | slipway check -`',
+  kubectl:
+    'install kubectl (https://kubernetes.io/docs/tasks/tools/), put it on PATH or set SLIPWAY_KUBECTL to its path; or build the directory yourself and check the output: `kustomize build DIR | slipway check -`',
+};
+
 function missing(tool: KubeTool): never {
-  throw new UserError(`${tool} was not found`, {
-    code: 'tool-missing',
-    hint: `install ${tool}, put it on PATH, or set SLIPWAY_${tool.toUpperCase()} to its path`,
-  });
+  throw new UserError(
+    `${tool} was not found: ${tool === 'helm' ? 'checking a Helm chart runs `helm template`' : 'checking a kustomize directory runs `kubectl kustomize`'} (everything else in Slipway needs only Node.js)`,
+    { code: 'tool-missing', hint: TOOL_HINTS[tool] },
+  );
 }

@@ -39,6 +39,7 @@ describe('slipway --help', () => {
       'abort',
       'diff',
       'release',
+      'completion',
       'help',
     ]);
   });

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadKubeconfig } from '../../src/cluster/kubeconfig.js';
 import { UserError } from '../../src/errors.js';
@@ -42,5 +42,25 @@ describe('loadKubeconfig', () => {
       server: 'https://127.0.0.1:6443',
       namespace: 'shop',
     });
+  });
+
+  it('merges several $KUBECONFIG files as kubectl does: missing files skipped, the first to define a name or current-context wins', () => {
+    const config = (name: string, server: string, current?: string) =>
+      `apiVersion: v1\nkind: Config\nclusters: [{name: ${name}, cluster: {server: "${server}"}}, {name: shared, cluster: {server: "${server}"}}]\nusers: [{name: ${name}, user: {token: t}}]\ncontexts: [{name: ${name}, context: {cluster: ${name}, user: ${name}, namespace: ns-${name}}}, {name: shared, context: {cluster: shared, user: ${name}}}]\n${current ? `current-context: ${current}\n` : ''}`;
+    const [a, b, missing] = [join(dir, 'kc-a'), join(dir, 'kc-b'), join(dir, 'kc-missing')];
+    writeFileSync(a, config('alpha', 'https://127.0.0.1:1001'));
+    writeFileSync(b, config('beta', 'https://127.0.0.1:1002', 'beta'));
+    const env = { HOME: dir, KUBECONFIG: [missing, a, b].join(delimiter) };
+    // current-context only in the second file; its context and cluster come from that file.
+    expect(loadKubeconfig({}, env)).toMatchObject({
+      context: 'beta',
+      server: 'https://127.0.0.1:1002',
+      namespace: 'ns-beta',
+    });
+    // Both name a context "shared" and a cluster "shared": the first file's win.
+    expect(loadKubeconfig({ context: 'shared' }, env)).toMatchObject({ server: 'https://127.0.0.1:1001' });
+    expect(loadKubeconfig({ context: 'alpha' }, env)).toMatchObject({ namespace: 'ns-alpha' });
+    writeFileSync(a, config('alpha', 'https://127.0.0.1:1001', 'alpha'));
+    expect(loadKubeconfig({}, env).context).toBe('alpha');
   });
 });

@@ -150,7 +150,7 @@ describe('slipway sandbox up errors', () => {
       // -o is --output, as in every other command.
       const none = memoryIo({ env: errEnv, cwd: home });
       expect(await main(['node', 'slipway', 'sandbox', 'status', '-o', 'json'], none.io)).toBe(1);
-      expect(JSON.parse(none.stdout())).toEqual({ running: false });
+      expect(JSON.parse(none.stdout())).toEqual({ running: false, others: [] });
       const badPort = memoryIo({ env: errEnv, cwd: home });
       expect(await main(['node', 'slipway', 'sandbox', 'up', '--port', 'abc'], badPort.io)).toBe(2);
       expect(badPort.stderr()).toContain('--port: expected a number from 0 to 65535, got "abc"');
@@ -166,5 +166,63 @@ describe('slipway sandbox up errors', () => {
       blocker.close();
       rmSync(home, { recursive: true, force: true });
     }
+  });
+
+  it('keys sandboxes by data directory: two run side by side, status and down name which (--data-dir)', async () => {
+    const [a, b] = [join(dir, 'project-a'), join(dir, 'project-b')];
+    const up = async (data: string) => {
+      const io = memoryIo({ env, cwd: dir });
+      const args = [
+        'node',
+        'slipway',
+        'sandbox',
+        'up',
+        '--detach',
+        '--no-runtime',
+        '--data-dir',
+        data,
+        '-o',
+        'json',
+      ];
+      expect(await main(args, io.io), io.stderr()).toBe(0);
+      return JSON.parse(io.stdout()) as { url: string; pid: number };
+    };
+    const first = await up(a);
+    const second = await up(b);
+    expect(second.pid).not.toBe(first.pid);
+
+    const statusOf = async (data?: string) => {
+      const io = memoryIo({ env, cwd: dir });
+      const code = await main(
+        ['node', 'slipway', 'sandbox', 'status', '-o', 'yaml', ...(data ? ['--data-dir', data] : [])],
+        io.io,
+      );
+      return {
+        code,
+        status: parse(io.stdout()) as { running: boolean; pid?: number; others: Array<{ pid: number }> },
+      };
+    };
+    expect(await statusOf(a)).toMatchObject({
+      code: 0,
+      status: { running: true, pid: first.pid, others: [{ pid: second.pid }] },
+    });
+    expect(await statusOf(b)).toMatchObject({ code: 0, status: { running: true, pid: second.pid } });
+    // None started without --data-dir: the default is not running, and the others are named.
+    const none = await statusOf();
+    expect(none.code).toBe(1);
+    expect(none.status.others.map((o) => o.pid).sort()).toEqual([first.pid, second.pid].sort());
+
+    const downIo = memoryIo({ env, cwd: dir });
+    expect(await main(['node', 'slipway', 'sandbox', 'down', '--data-dir', a], downIo.io)).toBe(0);
+    expect(isAlive(first.pid)).toBe(false);
+    expect(isAlive(second.pid)).toBe(true);
+    // The context points at the second sandbox (started last): stopping the first leaves it.
+    expect(parse(readFileSync(kubeconfig, 'utf8')).contexts.map((c: { name: string }) => c.name)).toContain(
+      'slipway-sandbox',
+    );
+    expect(
+      await main(['node', 'slipway', 'sandbox', 'down', '--data-dir', b], memoryIo({ env, cwd: dir }).io),
+    ).toBe(0);
+    expect(isAlive(second.pid)).toBe(false);
   });
 });

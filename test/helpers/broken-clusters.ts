@@ -1,12 +1,13 @@
 /**
  * Clusters that cannot be used, all on loopback: a port with nothing listening, a listener that
- * accepts and never answers, a TLS server whose certificate comes from another CA, and the real
- * sandbox with a wrong bearer token. Each comes with a kubeconfig naming its own context, for the
- * CLI's error-path tests and bench/broken-cluster.ts.
+ * accepts and never answers, a TLS server whose certificate comes from another CA, the real sandbox
+ * with a wrong bearer token, an API server that answers 403 Forbidden, and a host name that does not
+ * resolve (through a lookup hook: no DNS query leaves the machine). Each comes with a kubeconfig
+ * naming its own context, for the CLI's error-path tests and bench/broken-cluster.ts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type LookupFunction, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../../src/sandbox/index.js';
@@ -19,11 +20,22 @@ export interface BrokenCluster {
   kubeconfig: string;
   /** What the error message must say failed. */
   failure: RegExp;
+  /** Name resolution to give the CLI (Io.lookup); the dns case's fails and counts its calls. */
+  lookup?: LookupFunction;
+  /** How often `lookup` was asked (proof that the hook, not the system resolver, was used). */
+  lookups?: () => number;
   stop(): Promise<void>;
 }
 
-export type BrokenCase = 'refused' | 'silent' | 'other-ca' | 'wrong-token';
-export const BROKEN_CASES: BrokenCase[] = ['refused', 'silent', 'other-ca', 'wrong-token'];
+export type BrokenCase = 'refused' | 'silent' | 'other-ca' | 'wrong-token' | 'forbidden' | 'dns';
+export const BROKEN_CASES: BrokenCase[] = [
+  'refused',
+  'silent',
+  'other-ca',
+  'wrong-token',
+  'forbidden',
+  'dns',
+];
 
 function writeKubeconfig(
   context: string,
@@ -113,6 +125,59 @@ export async function startBrokenCluster(kind: BrokenCase): Promise<BrokenCluste
         await close(https);
         rmSync(dir, { recursive: true, force: true });
       },
+    };
+  }
+  if (kind === 'forbidden') {
+    // An API server that knows the user but grants nothing: every request gets a Status 403.
+    const https = createHttpsServer({ key: trusted.serverKey, cert: trusted.serverCert }, (req, res) => {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          reason: 'Forbidden',
+          code: 403,
+          message: `${req.method} ${req.url?.split('?')[0]} is forbidden: User "deployer" cannot do this`,
+        }),
+      );
+    });
+    const server = `https://127.0.0.1:${await listen(https)}`;
+    const { dir, file } = writeKubeconfig('forbidden', server, trusted.caCert, 'token');
+    return {
+      context: 'forbidden',
+      server,
+      kubeconfig: file,
+      failure: /HTTP 403 Forbidden/,
+      async stop() {
+        https.closeAllConnections();
+        await close(https);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  if (kind === 'dns') {
+    // `.invalid` never resolves (RFC 6761); the hook answers so without asking any resolver.
+    let calls = 0;
+    const lookup: LookupFunction = (hostname, _options, callback) => {
+      calls++;
+      const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
+        code: 'ENOTFOUND',
+        syscall: 'getaddrinfo',
+        hostname,
+      });
+      process.nextTick(() => callback(error, '', 4));
+    };
+    const server = 'https://api.cluster.invalid:6443';
+    const { dir, file } = writeKubeconfig('dns', server, trusted.caCert, 'token');
+    return {
+      context: 'dns',
+      server,
+      kubeconfig: file,
+      failure: /host name does not resolve/,
+      lookup,
+      lookups: () => calls,
+      stop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
   const sandbox = await startSandbox({ runtime: false });

@@ -98,10 +98,16 @@ describe('rendered inputs', () => {
     const r = await check(['kustomize', '-o', 'json']);
     const report = JSON.parse(r.out) as Report;
     expect(r.code).toBe(1);
+    // At the line of the base file that sets the field (kustomize's origin annotation), not the directory.
     expect(report.findings.find((f) => f.rule === 'pss-host-namespaces')).toMatchObject({
-      file: 'kustomize',
+      file: 'kustomize/pod.yaml',
+      line: 6,
+      column: 3,
       object: { name: 'prod-tool' },
+      message: expect.stringContaining('(as built by kustomize)'),
     });
+    const lines = readFileSync(join(fixtures, 'kustomize', 'pod.yaml'), 'utf8').split('\n');
+    for (const f of report.findings) expect(f.line).toBeLessThanOrEqual(lines.length);
   });
 });
 
@@ -112,8 +118,11 @@ describe('a tree of kustomize overlays (deploy/kustomize)', () => {
     // The overlays hold the same objects: as one input set every object would be a duplicate.
     expect(report.findings.filter((f) => f.rule === 'duplicate-object')).toEqual([]);
     expect(r.code).toBe(0);
+    // Both overlays build the base's Deployment: findings sit in the base file, naming the overlay.
     const files = new Set(report.findings.map((f) => f.file));
-    expect([...files].sort()).toEqual(['kustomize-tree/overlays/dev', 'kustomize-tree/overlays/prod']);
+    expect([...files]).toEqual(['kustomize-tree/base/deployment.yaml']);
+    const builds = new Set(report.findings.map((f) => /\(as built by ([^)]+)\)/.exec(f.message)?.[1]));
+    expect([...builds].sort()).toEqual(['kustomize-tree/overlays/dev', 'kustomize-tree/overlays/prod']);
     const latest = report.findings.filter(
       (f) => f.rule === 'probe-readiness' || f.rule === 'res-cpu-request',
     );

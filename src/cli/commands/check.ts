@@ -19,20 +19,35 @@ import { nodeHost } from '../../policy/sources/node-host.js';
 import type { KubeVersion, Severity } from '../../policy/types.js';
 import type { CommandContext, RegisterCommand } from '../command.js';
 import { packageVersion } from '../main.js';
+import { sourceRoot } from '../source-root.js';
 import { specRenderer } from '../../policy/sources/spec.js';
 
 /** Kubernetes version the API-removal rules target when neither the flag nor the config names one. */
 export const DEFAULT_KUBE_VERSION: KubeVersion = { major: 1, minor: 36 };
-/** package.json `homepage`, when the package declares one (SARIF links rules to their docs below it). */
-function homepage(): string | undefined {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-      homepage?: unknown;
-    };
-    return typeof pkg.homepage === 'string' ? pkg.homepage : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * Links for SARIF from package.json: the tool's home page (`homepage`, else the repository) and the
+ * rule pages (docs/rules/<id>.md in the repository named by `repository`).
+ */
+function projectLinks(): { informationUri?: string; rulesUri?: string } {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    homepage?: unknown;
+    repository?: unknown;
+  };
+  const declared =
+    typeof pkg.repository === 'string'
+      ? pkg.repository
+      : typeof (pkg.repository as { url?: unknown } | undefined)?.url === 'string'
+        ? (pkg.repository as { url: string }).url
+        : undefined;
+  const repository = declared
+    ?.replace(/^git\+/, '')
+    .replace(/^git:\/\//, 'https://')
+    .replace(/\.git$/, '');
+  const home = typeof pkg.homepage === 'string' ? pkg.homepage : repository;
+  return {
+    ...(home ? { informationUri: home } : {}),
+    ...(repository?.startsWith('https://') ? { rulesUri: `${repository}/blob/main/docs/rules/` } : {}),
+  };
 }
 
 interface CheckFlags {
@@ -184,7 +199,14 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
   }));
   if (output === 'json') io.out(formatJson(findings, { objects: manifests.length, suppressed, failed }));
   else if (output === 'sarif')
-    io.out(formatSarif(findings, outcome.rules, { version: packageVersion(), informationUri: homepage() }));
+    io.out(
+      formatSarif(findings, outcome.rules, {
+        version: packageVersion(),
+        ...projectLinks(),
+        srcRoot: sourceRoot(io.cwd),
+        cwd: io.cwd,
+      }),
+    );
   else if (output === 'junit') io.out(formatJunit(findings, objects, failOn));
   else
     io.out(

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { summarise, summaryText, type DemoSummary } from '../../demo/summary.js';
 import { DemoRun } from '../../demo/scenario.js';
 import { EXIT_FAILED, EXIT_OK } from '../../errors.js';
-import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import { historyTable } from './history.js';
 
 interface DemoFlags {
@@ -24,7 +24,7 @@ export const registerDemo: RegisterCommand = (program: Command, ctx: CommandCont
     .command('demo')
     .summary('sandbox demo: blue-green, automatic rollback')
     .description('run a local demo: blue-green, automatic rollback')
-    .option('-o, --output <format>', 'text or json (a summary object)', 'text')
+    .addOption(outputOption(['text', 'json'], 'text', 'text or json (a summary object)'))
     .option('--keep', 'keep the sandbox serving after the demo, with a kubeconfig for kubectl, until Ctrl-C')
     .action(async (flags: DemoFlags) => {
       ctx.exit(await runDemo(flags, ctx));

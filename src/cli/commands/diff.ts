@@ -1,7 +1,7 @@
 /** `slipway diff --env ENV`: what a deploy would create, change and delete (server-side dry run). */
 import type { Command } from 'commander';
 import { diff, type DiffResult } from '../../engine/diff.js';
-import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import { parseOutput, structured, type CommandContext, type RegisterCommand } from '../command.js';
 import { engineContext, loadTarget, targetOptions, type TargetFlags } from '../engine-context.js';
 
 export const registerDiff: RegisterCommand = (program: Command, ctx: CommandContext) => {
@@ -10,13 +10,22 @@ export const registerDiff: RegisterCommand = (program: Command, ctx: CommandCont
       .command('diff')
       .summary('show what a deploy would change')
       .description('show what a deploy of one environment would create, change and delete'),
+    ['text', 'json', 'yaml'],
   ).action(async (flags: TargetFlags) => {
     const app = await loadTarget(flags);
     const result = await diff(engineContext(flags, ctx.io, app.namespace), app);
+    const format = parseOutput(flags.output);
     ctx.io.out(
-      parseOutput(flags.output) === 'json'
-        ? `${JSON.stringify({ app: app.app, environment: app.environment, revision: result.plan.revision, strategy: result.plan.strategy, changes: result.changes, unchanged: result.unchanged }, null, 2)}\n`
-        : describeDiff(result),
+      format === 'text'
+        ? describeDiff(result)
+        : structured(format, {
+            app: app.app,
+            environment: app.environment,
+            revision: result.plan.revision,
+            strategy: result.plan.strategy,
+            changes: result.changes,
+            unchanged: result.unchanged,
+          }),
     );
     // Like `kubectl diff`: exit 1 when there are differences, so scripts can branch on it.
     ctx.exit(result.changes.length ? 1 : 0);

@@ -1,7 +1,7 @@
 /** `slipway history --env ENV`: every recorded revision, oldest first (text table or JSON). */
 import type { Command } from 'commander';
 import { history, type HistoryEntry } from '../../engine/history.js';
-import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import { parseOutput, structured, type CommandContext, type RegisterCommand } from '../command.js';
 import { engineContext, loadTarget, targetOptions, type TargetFlags } from '../engine-context.js';
 
 export const registerHistory: RegisterCommand = (program: Command, ctx: CommandContext) => {
@@ -10,13 +10,15 @@ export const registerHistory: RegisterCommand = (program: Command, ctx: CommandC
       .command('history')
       .summary('list the releases of one environment')
       .description('list the recorded releases of one environment, oldest first'),
+    ['text', 'json', 'yaml'],
   ).action(async (flags: TargetFlags) => {
     const app = await loadTarget(flags);
     const entries = await history(engineContext(flags, ctx.io, app.namespace), app.app, app.environment);
+    const format = parseOutput(flags.output);
     ctx.io.out(
-      parseOutput(flags.output) === 'json'
-        ? `${JSON.stringify({ app: app.app, environment: app.environment, releases: entries }, null, 2)}\n`
-        : historyTable(entries),
+      format === 'text'
+        ? historyTable(entries)
+        : structured(format, { app: app.app, environment: app.environment, releases: entries }),
     );
   });
 };

@@ -1,5 +1,6 @@
 import type { RegisterCommand } from '../command.js';
 import { registerCheck } from './check.js';
+import { registerCompletion } from './completion.js';
 import { registerInit } from './init.js';
 import { registerDemo } from './demo.js';
 import { registerDeploy } from './deploy.js';
@@ -32,4 +33,5 @@ export const commands: RegisterCommand[] = [
   registerAbort,
   registerDiff,
   registerRelease,
+  registerCompletion,
 ];

@@ -14,7 +14,7 @@ import { dnsName } from '../../spec/compose-fields.js';
 import { composeSpecText, initSpecText, type InitAnswers } from '../../spec/init-template.js';
 import { environmentNames, parseSpec, resolveEnvironment } from '../../spec/index.js';
 import { isImageReference } from '../../spec/semantic-service.js';
-import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import type { Io } from '../io.js';
 import { renderEnvironment } from '../spec-render.js';
 
@@ -305,6 +305,6 @@ export const registerInit: RegisterCommand = (program: Command, ctx: CommandCont
       '--registry <registry>',
       'with --from-compose: where images built from source are pushed (default: from the git remote, or asked)',
     )
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (flags: InitFlags) => runInit(ctx, flags));
 };

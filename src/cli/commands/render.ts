@@ -18,7 +18,7 @@ import { MAX_YAML_BYTES, tooLarge } from '../../spec/yaml-input.js';
 import type { ResolvedApp } from '../../spec/resolved.js';
 import { environmentNames, resolveEnvironment } from '../../spec/resolve.js';
 import type { App } from '../../spec/schema.js';
-import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import { dependencyProvider } from '../../spec/dependency-provider.js';
 import { configFiles, parseImages, renderEnvironment } from '../spec-render.js';
 
@@ -57,7 +57,7 @@ export const registerRender: RegisterCommand = (program: Command, ctx: CommandCo
       collect,
       [],
     )
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (flags: RenderFlags) => runRender(flags, ctx));
 };
 

@@ -3,10 +3,12 @@
  * deploys. `up` serves HTTPS with a generated CA and bearer token and merges a `slipway-sandbox`
  * context into $KUBECONFIG (or ~/.kube/config) without touching other contexts.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { parse } from 'yaml';
 import { EXIT_FAILED, UserError } from '../../errors.js';
 import {
   clearState,
@@ -26,7 +28,13 @@ import {
 } from '../../sandbox/kubeconfig.js';
 import { startDetached, startError } from '../../sandbox/detach.js';
 import { serveSandbox } from '../../sandbox/serve.js';
-import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import {
+  outputOption,
+  parseOutput,
+  structured,
+  type CommandContext,
+  type RegisterCommand,
+} from '../command.js';
 
 interface UpOptions {
   port?: string;
@@ -51,6 +59,30 @@ function parsePort(value: string | undefined): number {
     });
   }
   return port;
+}
+
+/**
+ * Where one sandbox keeps its state: the sandbox started without --data-dir in the state root
+ * ($SLIPWAY_SANDBOX_HOME or ~/.slipway/sandbox), each one with a data directory in a folder of the
+ * root named after that directory, so two projects (or two test runs) each have their own and
+ * `status`/`down --data-dir DIR` name which.
+ */
+function sandboxDir(ctx: CommandContext, dataDir: string | undefined): string {
+  const root = stateDir(ctx.io.env, homeOf(ctx));
+  if (!dataDir) return root;
+  const abs = resolve(ctx.io.cwd, dataDir);
+  return join(root, `data-${createHash('sha256').update(abs).digest('hex').slice(0, 16)}`);
+}
+
+/** Every running sandbox: the default one, then those keyed by a data directory. */
+function runningSandboxes(ctx: CommandContext): SandboxState[] {
+  const root = stateDir(ctx.io.env, homeOf(ctx));
+  const keyed = existsSync(root)
+    ? readdirSync(root)
+        .filter((e) => e.startsWith('data-'))
+        .map((e) => join(root, e))
+    : [];
+  return [root, ...keyed].flatMap((dir) => runningState(dir) ?? []);
 }
 
 function runningState(dir: string): SandboxState | undefined {
@@ -96,8 +128,8 @@ function usage(ctx: CommandContext, state: SandboxState, kubeconfig: string, opt
       `kubeconfig: context "${SANDBOX_CONTEXT}" written to ${kubeconfig} and made current`,
       '',
       `  kubectl --context ${SANDBOX_CONTEXT} get nodes`,
-      `  slipway sandbox status`,
-      `  slipway sandbox down`,
+      `  slipway sandbox status${opts.dataDir ? ` --data-dir ${opts.dataDir}` : ''}`,
+      `  slipway sandbox down${opts.dataDir ? ` --data-dir ${opts.dataDir}` : ''}`,
       '',
     ].join('\n'),
   );
@@ -121,14 +153,18 @@ function serveOptions(ctx: CommandContext, dir: string, opts: UpOptions) {
 }
 
 async function up(ctx: CommandContext, opts: UpOptions): Promise<void> {
-  const dir = stateDir(ctx.io.env, homeOf(ctx));
+  const dir = sandboxDir(ctx, opts.dataDir);
   const running = runningState(dir);
   if (running) {
-    throw new UserError(`a sandbox is already running at ${running.url} (pid ${running.pid})`, {
-      code: 'sandbox.already-running',
-      hint: 'run `slipway sandbox down` first, or use it as it is',
-      exitCode: EXIT_FAILED,
-    });
+    const which = opts.dataDir ? ` --data-dir ${opts.dataDir}` : '';
+    throw new UserError(
+      `a sandbox${which ? ` for ${opts.dataDir}` : ''} is already running at ${running.url} (pid ${running.pid})`,
+      {
+        code: 'sandbox.already-running',
+        hint: `run \`slipway sandbox down${which}\` first, or use it as it is`,
+        exitCode: EXIT_FAILED,
+      },
+    );
   }
   if (opts.detach) {
     const state = await startDetached(serveOptions(ctx, dir, opts), ctx.io);
@@ -143,13 +179,20 @@ async function up(ctx: CommandContext, opts: UpOptions): Promise<void> {
   usage(ctx, served.state, kubeconfig, opts);
   if (parseOutput(opts.output) !== 'json') ctx.io.out('Serving in the foreground; Ctrl-C stops it.\n');
   await served.stopped;
-  dropKubeconfigContext(ctx);
+  dropKubeconfigContext(ctx, served.state.url);
 }
 
-function dropKubeconfigContext(ctx: CommandContext): void {
+/** Removes the context, unless it now points at another sandbox (started later, with another data directory). */
+function dropKubeconfigContext(ctx: CommandContext, url: string | undefined): void {
   const path = kubeconfigPath(ctx.io.env, homeOf(ctx));
-  if (existsSync(path))
-    writeFileSync(path, removeSandboxKubeconfig(readFileSync(path, 'utf8')), { mode: 0o600 });
+  if (!existsSync(path)) return;
+  const text = readFileSync(path, 'utf8');
+  const config = (parse(text) ?? {}) as {
+    clusters?: Array<{ name?: string; cluster?: { server?: string } }>;
+  };
+  const server = config.clusters?.find((c) => c.name === SANDBOX_CONTEXT)?.cluster?.server;
+  if (url && server && server !== url) return;
+  writeFileSync(path, removeSandboxKubeconfig(text), { mode: 0o600 });
 }
 
 async function answers(state: SandboxState): Promise<boolean> {
@@ -161,15 +204,20 @@ async function answers(state: SandboxState): Promise<boolean> {
   }
 }
 
-async function down(ctx: CommandContext, opts: { output?: string }): Promise<void> {
-  const dir = stateDir(ctx.io.env, homeOf(ctx));
+interface PickOptions {
+  output?: string;
+  dataDir?: string;
+}
+
+async function down(ctx: CommandContext, opts: PickOptions): Promise<void> {
+  const dir = sandboxDir(ctx, opts.dataDir);
   const state = readState(dir);
   let result: 'stopped' | 'killed' | 'not-running' = 'not-running';
   // A pid from a stale state file may belong to another program by now: only signal a process
   // that still answers as this sandbox.
   if (state && isAlive(state.pid) && (await answers(state))) result = await stopProcess(state.pid);
   clearState(dir);
-  dropKubeconfigContext(ctx);
+  dropKubeconfigContext(ctx, state?.url);
   if (parseOutput(opts.output) === 'json') ctx.io.out(JSON.stringify({ result, pid: state?.pid }) + '\n');
   else
     ctx.io.out(
@@ -179,12 +227,22 @@ async function down(ctx: CommandContext, opts: { output?: string }): Promise<voi
     );
 }
 
-async function status(ctx: CommandContext, opts: { output?: string }): Promise<void> {
-  const json = parseOutput(opts.output) === 'json';
-  const state = runningState(stateDir(ctx.io.env, homeOf(ctx)));
+async function status(ctx: CommandContext, opts: PickOptions): Promise<void> {
+  const format = parseOutput(opts.output);
+  const state = runningState(sandboxDir(ctx, opts.dataDir));
+  // Sandboxes of other data directories, named so the user can pick one with --data-dir.
+  const others = runningSandboxes(ctx)
+    .filter((s) => s.pid !== state?.pid)
+    .map((s) => ({ dataDir: s.dataDir ?? null, url: s.url, pid: s.pid }));
   if (!state) {
-    if (json) ctx.io.out(JSON.stringify({ running: false }) + '\n');
-    else ctx.io.out('No sandbox is running. Start one with `slipway sandbox up`.\n');
+    if (format !== 'text') ctx.io.out(structured(format, { running: false, others }));
+    else {
+      ctx.io.out(
+        `No sandbox${opts.dataDir ? ` for ${opts.dataDir}` : ''} is running. Start one with \`slipway sandbox up${opts.dataDir ? ` --data-dir ${opts.dataDir}` : ''}\`.\n`,
+      );
+      for (const o of others)
+        ctx.io.out(`Running elsewhere: ${o.url} (pid ${o.pid}, data dir ${o.dataDir ?? 'none'})\n`);
+    }
     ctx.exit(EXIT_FAILED);
     return;
   }
@@ -198,20 +256,24 @@ async function status(ctx: CommandContext, opts: { output?: string }): Promise<v
       },
     );
   });
-  if (json) {
+  if (format !== 'text') {
     ctx.io.out(
-      JSON.stringify({
+      structured(format, {
         running: true,
         url: state.url,
         pid: state.pid,
+        dataDir: state.dataDir ?? null,
         startedAt: state.startedAt,
         runtime: state.runtime,
         services: ports,
-      }) + '\n',
+        others,
+      }),
     );
     return;
   }
-  const lines = [`Sandbox at ${state.url} (pid ${state.pid}, since ${state.startedAt})`];
+  const lines = [
+    `Sandbox at ${state.url} (pid ${state.pid}, since ${state.startedAt}${state.dataDir ? `, data dir ${state.dataDir}` : ''})`,
+  ];
   if (!ports.length)
     lines.push(state.runtime ? 'No Service ports yet.' : 'No service proxy (started without the runtime).');
   else {
@@ -228,6 +290,10 @@ async function status(ctx: CommandContext, opts: { output?: string }): Promise<v
           .trimEnd(),
       );
   }
+  for (const o of others)
+    lines.push(
+      `Also running: ${o.url} (pid ${o.pid}, data dir ${o.dataDir ?? 'none'}; pick it with --data-dir)`,
+    );
   ctx.io.out(lines.join('\n') + '\n');
 }
 
@@ -252,17 +318,19 @@ export const registerSandbox: RegisterCommand = (program: Command, ctx: CommandC
       'sandbox config: images mapped to local commands, injected faults (see docs/sandbox.md)',
     )
     .option('--no-runtime', 'serve the API only: no controllers, kubelet or service proxy')
-    .option('-o, --output <format>', 'text or json')
+    .addOption(outputOption(['text', 'json'], undefined))
     .action((opts: UpOptions) => up(ctx, opts));
   sandbox
     .command('down')
     .description('stop the running sandbox and remove its kubeconfig context')
-    .option('-o, --output <format>', 'text or json')
-    .action((opts: { output?: string }) => down(ctx, opts));
+    .option('--data-dir <dir>', 'the sandbox started with this --data-dir (default: the one started without)')
+    .addOption(outputOption(['text', 'json'], undefined))
+    .action((opts: PickOptions) => down(ctx, opts));
   sandbox
     .command('status')
     .summary('is it running, where, and its Service ports')
     .description('show whether a sandbox runs, where, and the local ports of its Services')
-    .option('-o, --output <format>', 'text or json')
-    .action((opts: { output?: string }) => status(ctx, opts));
+    .option('--data-dir <dir>', 'the sandbox started with this --data-dir (default: the one started without)')
+    .addOption(outputOption(['text', 'json', 'yaml'], undefined))
+    .action((opts: PickOptions) => status(ctx, opts));
 };

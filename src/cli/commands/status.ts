@@ -1,7 +1,7 @@
 /** `slipway status --env ENV`: what serves now, the latest release, the lock, each Deployment's readiness. */
 import type { Command } from 'commander';
 import { status, type AppStatus } from '../../engine/status.js';
-import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import { parseOutput, structured, type CommandContext, type RegisterCommand } from '../command.js';
 import { engineContext, loadTarget, targetOptions, type TargetFlags } from '../engine-context.js';
 
 export const registerStatus: RegisterCommand = (program: Command, ctx: CommandContext) => {
@@ -12,10 +12,12 @@ export const registerStatus: RegisterCommand = (program: Command, ctx: CommandCo
       .description(
         'show the serving release, the latest one, the deploy lock and the Deployments of one environment',
       ),
+    ['text', 'json', 'yaml'],
   ).action(async (flags: TargetFlags) => {
     const app = await loadTarget(flags);
     const s = await status(engineContext(flags, ctx.io, app.namespace), app);
-    ctx.io.out(parseOutput(flags.output) === 'json' ? `${JSON.stringify(s, null, 2)}\n` : describeStatus(s));
+    const format = parseOutput(flags.output);
+    ctx.io.out(format === 'text' ? describeStatus(s) : structured(format, s));
     // Something left needing attention is the documented exit code 3, so scripts can tell.
     if (s.attention.length) ctx.exit(3);
   });

@@ -15,7 +15,7 @@ import {
   type App,
   type ResolvedApp,
 } from '../../spec/index.js';
-import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import { configFiles, parseImages, renderEnvironment } from '../spec-render.js';
 
 export const DEFAULT_SPEC_FILE = 'slipway.yaml';
@@ -130,6 +130,6 @@ export const registerValidate: RegisterCommand = (program: Command, ctx: Command
       (value: string, previous: string[]) => [...previous, value],
       [],
     )
-    .option('-o, --output <format>', 'text or json', 'text')
+    .addOption(outputOption())
     .action(async (flags: ValidateFlags) => runValidate(ctx, flags));
 };

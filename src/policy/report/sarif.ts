@@ -1,3 +1,5 @@
+import { isAbsolute, posix, relative, resolve, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Finding, RuleMeta, Severity } from '../types.js';
 
 /**
@@ -6,8 +8,17 @@ import type { Finding, RuleMeta, Severity } from '../types.js';
  */
 export interface SarifOptions {
   version: string;
-  /** The project's home page (package.json `homepage`); rules link to docs/rules/<id>.md below it. Omitted when unknown. */
+  /** The tool's home page (tool.driver.informationUri). Omitted when unknown. */
   informationUri?: string;
+  /** Where rule pages live (`https://github.com/o/r/blob/main/docs/rules/`): each rule's helpUri is `<this><id>.md`. */
+  rulesUri?: string;
+  /**
+   * %SRCROOT%: the absolute directory finding paths are made relative to (the repository root, else
+   * the working directory; the CLI finds it). Files outside it get absolute `file://` URIs.
+   */
+  srcRoot: string;
+  /** The directory relative finding paths are relative to. */
+  cwd: string;
 }
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
@@ -23,6 +34,25 @@ function pascal(id: string): string {
 /** A relative path as a URI reference (spaces and non-ASCII percent-encoded, separators kept). */
 export function toUri(file: string): string {
   return file.split(/[\\/]/).map(encodeURIComponent).join('/');
+}
+
+/** A directory as an absolute file URI ending in `/` (SARIF §3.14.14: a base URI names a directory). */
+function directoryUri(dir: string): string {
+  const uri = pathToFileURL(dir).href;
+  return uri.endsWith('/') ? uri : `${uri}/`;
+}
+
+/**
+ * Where a finding's file is: relative to %SRCROOT% when inside it (what code scanning maps onto the
+ * repository), else an absolute `file://` URI (SARIF1004: a URI without a base must be absolute).
+ * Pseudo-files (`<stdin>`) stay relative references under %SRCROOT%.
+ */
+export function artifactLocation(file: string, opts: Pick<SarifOptions, 'srcRoot' | 'cwd'>) {
+  if (/^<.*>$/.test(file)) return { uri: toUri(file), uriBaseId: 'SRCROOT' };
+  const abs = isAbsolute(file) ? file : resolve(opts.cwd, file);
+  const rel = relative(opts.srcRoot, abs);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return { uri: pathToFileURL(abs).href };
+  return { uri: toUri(rel.split(sep).join(posix.sep)), uriBaseId: 'SRCROOT' };
 }
 
 function sentence(s: string): string {
@@ -58,9 +88,7 @@ export function formatSarif(
                 text: `${sentence(r.rationale)} ${sentence(r.remediation)}`,
                 markdown: `**Why:** ${sentence(r.rationale)}\n\n**Fix:** ${sentence(r.remediation)}`,
               },
-              ...(opts.informationUri
-                ? { helpUri: `${opts.informationUri.replace(/\/$/, '')}/blob/main/docs/rules/${r.id}.md` }
-                : {}),
+              ...(opts.rulesUri ? { helpUri: `${opts.rulesUri}${r.id}.md` } : {}),
               defaultConfiguration: { level: LEVEL[r.severity] },
               properties: {
                 category: r.category,
@@ -71,7 +99,12 @@ export function formatSarif(
             })),
           },
         },
-        originalUriBaseIds: { SRCROOT: { uri: 'file:///' } },
+        originalUriBaseIds: {
+          SRCROOT: {
+            uri: directoryUri(opts.srcRoot),
+            description: { text: 'The repository root (or the working directory outside a repository).' },
+          },
+        },
         columnKind: 'unicodeCodePoints',
         results: findings.map((f) => ({
           ruleId: f.rule,
@@ -85,7 +118,7 @@ export function formatSarif(
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: toUri(f.file), uriBaseId: 'SRCROOT' },
+                artifactLocation: artifactLocation(f.file, opts),
                 region: { startLine: f.line, startColumn: f.column },
               },
               logicalLocations: [

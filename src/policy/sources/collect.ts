@@ -1,8 +1,11 @@
 import { basename, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UserError, UserErrors, type Problem } from '../../errors.js';
+import { TOOL_HINTS, type KubeTool } from '../../tools/kube-binaries.js';
 import { parseManifests, type ParsedFile } from '../load/parse.js';
+import type { ObjectRef, Path, Position } from '../types.js';
 import type { InputHost } from './host.js';
+import { placeAtOrigins, wrapperKustomization } from './kustomize-origins.js';
 
 /**
  * Turns `slipway check PATHS...` into parsed files: plain YAML files and directories (recursively,
@@ -17,7 +20,14 @@ export interface CollectOptions {
   releaseName?: string;
   namespace?: string;
   /** Renders a slipway.yaml into one YAML stream per environment (one with --env, else every declared one). */
-  renderSpec?: (file: string) => Promise<Array<{ environment: string; text: string }>>;
+  renderSpec?: (file: string) => Promise<SpecRendering[]>;
+}
+
+/** One environment of a slipway.yaml, rendered; `place` puts a field of a rendered object on a line of slipway.yaml. */
+export interface SpecRendering {
+  environment: string;
+  text: string;
+  place: (object: ObjectRef, path: Path) => Position;
 }
 
 export interface Collected {
@@ -97,11 +107,16 @@ async function collectPath(
         code: 'check/spec-unavailable',
         hint: 'run `slipway render` and check its output directory instead',
       });
-    for (const { environment, text } of await opts.renderSpec(abs)) {
+    for (const { environment, text, place } of await opts.renderSpec(abs)) {
       const parsed = parseManifests(text, display(abs));
       add({
         ...parsed,
-        manifests: parsed.manifests.map((m) => ({ ...m, environment })),
+        manifests: parsed.manifests.map((m) => ({
+          ...m,
+          environment,
+          start: place(m.ref, []),
+          locate: (path: Path) => place(m.ref, path),
+        })),
         editable: false,
         environment,
       });
@@ -129,9 +144,11 @@ async function renderHelm(
   for (const s of opts.set) args.push('--set', s);
   if (opts.namespace) args.push('--namespace', opts.namespace);
   let text: string;
+  const helm = host.helmPath();
   try {
-    text = await host.run(host.helmPath(), args, opts.cwd);
+    text = await host.run(helm, args, opts.cwd);
   } catch (error) {
+    toolMissing(error, 'helm', helm, display(dir));
     throw new UserErrors(
       [
         {
@@ -160,26 +177,53 @@ async function renderKustomize(
   host: InputHost,
   display: (p: string) => string,
 ): Promise<ParsedFile> {
-  let text: string;
+  const kubectl = host.kubectlPath();
+  const kustomization = join(dir, KUSTOMIZATION.find((k) => host.exists(join(dir, k))) ?? KUSTOMIZATION[0]!);
+  // Built through a wrapper that asks kustomize to record each object's file (kustomize-origins.ts).
+  let traced: { text: string; scratch: string } | undefined;
   try {
-    text = await host.run(host.kubectlPath(), ['kustomize', dir], dir);
+    traced = await host.withScratchDir(async (scratch, write) => {
+      write('kustomization.yaml', wrapperKustomization(relative(scratch, dir)));
+      return { text: await host.run(kubectl, ['kustomize', scratch], dir), scratch };
+    });
   } catch (error) {
-    throw new UserErrors(
-      [
-        {
-          message: `kubectl kustomize failed: ${(error as Error).message}`,
-          location: { file: display(dir), line: 1, column: 1 },
-        },
-      ],
-      'check/kustomize-failed',
-    );
+    toolMissing(error, 'kubectl', kubectl, display(dir));
+    traced = undefined; // an older kustomize, or a failing build: the plain build reports it
   }
+  let text: string;
+  if (traced) text = traced.text;
+  else
+    try {
+      text = await host.run(kubectl, ['kustomize', dir], dir);
+    } catch (error) {
+      throw new UserErrors(
+        [
+          {
+            message: `kubectl kustomize ${display(dir)} failed: ${(error as Error).message}`,
+            location: { file: display(kustomization), line: 1, column: 1 },
+          },
+        ],
+        'check/kustomize-failed',
+      );
+    }
   const parsed = parseManifests(text, display(dir));
+  const manifests = traced
+    ? placeAtOrigins(parsed.manifests, traced.scratch, kustomization, host, display)
+    : parsed.manifests;
   return {
     ...parsed,
-    manifests: parsed.manifests.map((m) => ({ ...m, build: display(dir) })),
+    manifests: manifests.map((m) => ({ ...m, build: display(dir) })),
     editable: false,
   };
+}
+
+/** A tool that is not there (SLIPWAY_HELM naming a missing file): what to install, not a spawn error. */
+function toolMissing(error: unknown, tool: KubeTool, path: string, input: string): void {
+  if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return;
+  throw new UserError(
+    `${input}: ${tool === 'helm' ? 'checking a Helm chart runs `helm template`' : 'checking a kustomize directory runs `kubectl kustomize`'}, and ${path} does not exist (everything else in Slipway needs only Node.js)`,
+    { code: 'tool-missing', hint: TOOL_HINTS[tool] },
+  );
 }
 
 /** Directories under `root` that a kustomization under `root` names in resources, bases or components. */

@@ -12,4 +12,8 @@ export interface InputHost {
   run(program: string, args: string[], cwd: string): Promise<string>;
   helmPath(): string;
   kubectlPath(): string;
+  /** Runs `use` with a new empty temporary directory and removes the directory afterwards. */
+  withScratchDir<T>(
+    use: (dir: string, write: (name: string, text: string) => void) => Promise<T>,
+  ): Promise<T>;
 }

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UserErrors } from '../../errors.js';
 import { MAX_YAML_BYTES, tooLarge } from '../../spec/yaml-input.js';
 import { findKubeTool } from '../../tools/kube-binaries.js';
@@ -38,12 +40,22 @@ export function nodeHost(
           args,
           { cwd, maxBuffer: 256 << 20, env: { ...process.env, ...env } as NodeJS.ProcessEnv },
           (error, stdout, stderr) => {
-            if (error) reject(new Error(String(stderr || error.message).trim()));
+            // The code survives (ENOENT: the program does not exist) so the caller can say what to install.
+            if (error)
+              reject(Object.assign(new Error(String(stderr || error.message).trim()), { code: error.code }));
             else resolve(stdout);
           },
         );
       }),
     helmPath: () => findKubeTool('helm', env),
     kubectlPath: () => findKubeTool('kubectl', env),
+    withScratchDir: async (use) => {
+      const dir = mkdtempSync(join(tmpdir(), 'slipway-check-'));
+      try {
+        return await use(dir, (name, text) => writeFileSync(join(dir, name), text));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
   };
 }

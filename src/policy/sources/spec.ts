@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../../errors.js';
-import { manifestsYaml, renderApp } from '../../render/index.js';
+import { manifestsYaml, originKey, renderApp } from '../../render/index.js';
 import {
   environmentNames,
   loadSpec,
@@ -9,15 +9,16 @@ import {
   withSpecPositions,
   type ResolvedApp,
 } from '../../spec/index.js';
+import type { SpecRendering } from './collect.js';
+import { specPlacer } from './spec-origins.js';
 
 /**
  * Renders slipway.yaml for `slipway check`: the spec is loaded, resolved for --env (or for every
  * environment it declares) and rendered by the same renderApp `slipway render` uses; the checker
- * reads each YAML stream as its own input set. Lines of findings are lines of the rendered stream.
+ * reads each YAML stream as its own input set. Findings are placed in slipway.yaml, at the field that
+ * produced the rendered field (spec-origins.ts), never at a line of the rendered stream.
  */
-export function specRenderer(
-  env: string | undefined,
-): (file: string) => Promise<Array<{ environment: string; text: string }>> {
+export function specRenderer(env: string | undefined): (file: string) => Promise<SpecRendering[]> {
   return async (file) => {
     const spec = await loadSpec(file);
     const names = env ? [env] : environmentNames(spec);
@@ -26,7 +27,16 @@ export function specRenderer(
       const rendered = withSpecPositions(spec, name, file, () =>
         renderApp(app, { files: configFiles(file, app) }),
       );
-      return { environment: name, text: manifestsYaml(rendered.objects) };
+      const place = specPlacer(spec, name, file);
+      return {
+        environment: name,
+        text: manifestsYaml(rendered.objects),
+        place: (ref, path) => {
+          const key = originKey({ kind: ref.kind, metadata: { namespace: ref.namespace, name: ref.name } });
+          const at = place({ kind: ref.kind, origin: rendered.origins[key] }, path);
+          return { line: at.line, column: at.column };
+        },
+      };
     });
   };
 }
