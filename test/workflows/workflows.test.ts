@@ -123,6 +123,11 @@ describe('workflows: every example', () => {
           for (const line of text.split('\n')) {
             const m = USES.exec(line);
             if (!m) continue;
+            // A reusable workflow of the same repository runs at the same commit: pinned by nature.
+            if (m[1]!.startsWith('./')) {
+              expect(out.files.has(m[1]!.slice(2)), `${path}: ${line}`).toBe(true);
+              continue;
+            }
             count++;
             expect(m[1], `${path}: ${line}`).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
             expect(known.get(m[1]!), `${path}: ${line}`).toBeDefined();

@@ -43,13 +43,19 @@ export function ciWorkflow(plan: WorkflowPlan): CiResult {
   jobs.check = checkJob(plan);
   const workflow = {
     name: 'CI',
-    on: { pull_request: null, push: { branches: [MAIN_BRANCH] } },
+    // Pushes to main and tags run this workflow from cd.yml (workflow_call), where deploys need it.
+    on: { pull_request: null, workflow_call: null },
     permissions: {},
-    concurrency: { group: `ci-${expr('github.ref')}`, 'cancel-in-progress': true },
+    // Called from cd.yml, `github` is cd.yml's context: its own group, and a newer push never cancels it.
+    concurrency: {
+      group: `ci-${expr('github.workflow')}-${expr('github.ref')}`,
+      'cancel-in-progress': expr("github.event_name == 'pull_request'"),
+    },
     jobs,
   };
   const header = [
     `Written by slipway render --format workflows from ${plan.specPath}; change the spec, not this file.`,
+    `On pull requests, and called by cd.yml for every push to ${MAIN_BRANCH} and every version tag.`,
     'Lint and test each service, build and scan its image (Trivy, fail on CRITICAL), write an SBOM,',
     'and run slipway check with SARIF uploaded to code scanning.',
   ];
