@@ -230,8 +230,32 @@ const ConditionSchema = z.strictObject({
   min: z.number().optional(),
 });
 
+/** `[http:|https:]namespace/name:port`: a Service reached through the API server's service proxy. */
+const serviceRef = () =>
+  z
+    .string()
+    .regex(
+      /^(?:https?:)?[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+      {
+        message: 'expected [http:|https:]NAMESPACE/SERVICE:PORT, e.g. monitoring/prometheus:9090',
+      },
+    );
+
+/** Where Prometheus answers: a URL, or a Service queried through the API server's service proxy. */
+export const PrometheusTargetSchema = z.strictObject({
+  address: z
+    .string()
+    .optional()
+    .describe('a URL the deployer reaches directly, e.g. https://prometheus.example.com'),
+  service: serviceRef()
+    .optional()
+    .describe(
+      "NAMESPACE/SERVICE:PORT of an in-cluster Prometheus, queried through the Kubernetes API server with the deployer's credentials (no extra network path from a CI runner)",
+    ),
+});
+
 export const AnalysisSchema = z.strictObject({
-  prometheus: z.strictObject({ query: z.string().min(1), address: z.string().optional() }).optional(),
+  prometheus: z.strictObject({ query: z.string().min(1), ...PrometheusTargetSchema.shape }).optional(),
   http: z
     .strictObject({
       url: z.string().min(1),
@@ -289,6 +313,9 @@ export const DeploySchema = z.strictObject({
     })
     .optional(),
   analysis: z.record(name(), AnalysisSchema).optional(),
+  prometheus: PrometheusTargetSchema.optional().describe(
+    'the Prometheus every analysis queries unless it names its own; its namespace may scrape ports named metrics',
+  ),
 });
 
 export const BackupSchema = z.strictObject({
