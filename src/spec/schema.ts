@@ -339,6 +339,30 @@ export const KubernetesSchema = z.strictObject({
   clusterDomain: z.string().optional(),
 });
 
+/** Quality gates of the generated CI (`render --format workflows`). */
+export const CiSchema = z.strictObject({
+  coverage: z
+    .number()
+    .min(0)
+    .max(100)
+    .optional()
+    .describe('fail CI when line coverage of a service is below this percentage (go, python, node)'),
+  sast: z.boolean().optional().describe("run CodeQL on every service's language and upload its findings"),
+  scan: z
+    .strictObject({
+      severity: z
+        .array(z.enum(['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']))
+        .min(1)
+        .optional()
+        .describe('image vulnerabilities of these severities fail the build (default CRITICAL)'),
+      unfixed: z
+        .enum(['fail', 'ignore'])
+        .optional()
+        .describe('whether a vulnerability with no fixed version yet fails the build (default ignore)'),
+    })
+    .optional(),
+});
+
 /** Everything an environment may override, and what the top level holds besides. */
 const body = {
   version: z.string().optional().describe('the app version; images default to this tag'),
@@ -352,6 +376,7 @@ const body = {
   dependencies: z.record(name(), DependencySchema).optional(),
   deploy: DeploySchema.optional(),
   backups: z.record(name(), BackupSchema).optional(),
+  ci: CiSchema.optional(),
 };
 
 /** What only an environment sets, besides overriding the body. */

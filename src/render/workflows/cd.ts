@@ -25,7 +25,6 @@ import {
   KUBECONFIG_SECRET,
   MAIN_BRANCH,
   RUNNER,
-  TRIVY_FAIL_SEVERITY,
   VERSION_TAG_GLOB,
 } from './defaults.js';
 import type { BuiltImage, WorkflowPlan } from './plan.js';
@@ -114,17 +113,20 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
         push: true,
         tags: expr('steps.tags.outputs.tags'),
         // BuildKit writes SLSA provenance and an SBOM into the image index; cosign signs it below.
+        // Layers cached in the GitHub Actions cache, per service: an unchanged Dockerfile step is not rebuilt.
+        'cache-from': `type=gha,scope=${image.service}`,
+        'cache-to': `type=gha,mode=max,scope=${image.service}`,
         provenance: 'mode=max',
         sbom: true,
       },
     },
     {
-      name: `Scan the pushed image (fail on ${TRIVY_FAIL_SEVERITY})`,
+      name: `Scan the pushed image (fail on ${plan.gates.severity})`,
       uses: uses('trivy'),
       with: {
         'image-ref': `${image.repository}@${expr('steps.build.outputs.digest')}`,
-        severity: TRIVY_FAIL_SEVERITY,
-        'ignore-unfixed': true,
+        severity: plan.gates.severity,
+        'ignore-unfixed': plan.gates.ignoreUnfixed,
         'exit-code': '1',
       },
     },

@@ -57,6 +57,13 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
           : `CI has no lint/test steps for language "${image.language.language}": it builds and scans the image only`,
     });
   }
+  for (const image of ci.uncovered) {
+    warnings.push({
+      format: 'workflows',
+      path: 'ci.coverage',
+      message: `CI cannot measure coverage for language "${image.language.language}" (service ${image.service}): its tests run without the coverage gate`,
+    });
+  }
   if (!plan.slipwayIntegrity) {
     warnings.push({
       format: 'workflows',
