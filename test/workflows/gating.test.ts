@@ -58,11 +58,23 @@ describe('CD is gated on CI for the same commit', () => {
         const tag = simulate(CD, { files, event: TAG });
         expect(main.get('cd.yml#ci')).toBe('success');
         const cd = parse(files.get(CD)!) as { jobs: Record<string, { environment?: string }> };
-        const environments = Object.values(cd.jobs).flatMap((j) => (j.environment ? [j.environment] : []));
+        const environments = Object.entries(cd.jobs).flatMap(([name, j]) =>
+          name.startsWith('deploy-') && j.environment ? [j.environment] : [],
+        );
         expect(deploysOf(tag).length).toBe(environments.length);
         expect(deploysOf(main).length).toBeLessThanOrEqual(1);
         // ci.yml no longer runs on its own for pushes: only through cd.yml, so no run races the other.
         expect(simulate(CI, { files, event: MAIN }).size).toBe(0);
+      });
+
+      it('a failing smoke test of the automatic environment holds every gated deploy of a tag', () => {
+        const cd = parse(files.get(CD)!) as { jobs: Record<string, unknown> };
+        const smoke = Object.keys(cd.jobs).find((j) => j.startsWith('smoke-'));
+        if (!smoke) return; // no automatic environment: nothing deploys before the gated ones
+        const results = simulate(CD, { files, event: TAG, outcomes: { [`cd.yml#${smoke}`]: 'failure' } });
+        expect(deploysOf(results)).toEqual(
+          [smoke.replace('smoke-', 'deploy-')].filter(() => true).slice(0, 1),
+        );
       });
 
       it.each(ciJobs)(

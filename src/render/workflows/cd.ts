@@ -51,7 +51,9 @@ export function cdWorkflow(plan: WorkflowPlan): string {
   let previous: string[] = [CI_JOB, ...imageJobs];
   if (plan.automatic) {
     jobs[id('deploy', plan.automatic)] = deployJob(plan, plan.automatic, previous, undefined);
-    previous = [id('deploy', plan.automatic)];
+    // Gated environments wait for the automatic one to pass its smoke test, not only to deploy.
+    jobs[id('smoke', plan.automatic)] = smokeJob(plan, plan.automatic);
+    previous = [id('deploy', plan.automatic), id('smoke', plan.automatic)];
   }
   for (const env of plan.gated) {
     jobs[id('deploy', env)] = deployJob(
@@ -230,4 +232,45 @@ export function verifyCommands(plan: WorkflowPlan): string {
       ].join('\n'),
     )
     .join('\n');
+}
+
+/**
+ * After the automatic environment's deploy: `slipway status` (exit 3 when a Deployment is not
+ * ready at the deployed revision or anything else needs attention) and one request to each public
+ * host, where any answer below 500 counts (the app answers through the ingress). A failure
+ * skips every gated deploy, which needs this job.
+ */
+function smokeJob(plan: WorkflowPlan, environment: string): Job {
+  const hosts = plan.environments.find((e) => e.name === environment)?.hosts ?? [];
+  return {
+    name: `Smoke test ${environment}`,
+    needs: [id('deploy', environment)],
+    'runs-on': RUNNER,
+    permissions: { contents: 'read' },
+    environment,
+    concurrency: deployConcurrency(plan.app, environment),
+    steps: [
+      checkout(),
+      ...installSlipway(plan),
+      kubeconfigStep(KUBECONFIG_SECRET),
+      {
+        name: 'Every workload ready at the deployed release',
+        run: `slipway status -f ${plan.specPath} --env ${environment}`,
+      },
+      ...(hosts.length
+        ? [
+            {
+              name: 'Public hosts answer',
+              run:
+                hosts
+                  .map(
+                    (h) =>
+                      `code=$(curl -sS -o /dev/null -w '%{http_code}' --retry 5 --retry-all-errors --max-time 10 https://${h}/)\necho "${h}: HTTP $code"\n[ "$code" -lt 500 ]`,
+                  )
+                  .join('\n') + '\n',
+            },
+          ]
+        : []),
+    ],
+  };
 }

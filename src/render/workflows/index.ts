@@ -30,6 +30,11 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
     namespace: e.app.namespace,
     approval: e.app.approval,
     backups: Object.keys(e.app.backups),
+    hosts: [
+      ...new Set(
+        Object.values(e.app.services).flatMap((s) => (s.public && !s.schedule ? [s.public.host] : [])),
+      ),
+    ].sort(),
   }));
   const plan = workflowPlan(input.spec, environments, {
     specPath: opts.specPath ?? 'slipway.yaml',

@@ -28,6 +28,8 @@ export interface WorkflowEnvironment {
   approval: 'required' | 'none';
   /** Names under `backups:` after this environment's overlay (an environment may remove them). */
   backups: string[];
+  /** Hosts of its public services (after the overlay), which the smoke test calls. */
+  hosts: string[];
 }
 
 /** The spec's `ci:` gates with their defaults applied. */
