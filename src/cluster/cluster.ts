@@ -146,6 +146,31 @@ export interface Cluster {
     signal: AbortSignal,
   ): Promise<T[]>;
   podLogs(ref: { namespace?: string; name: string }, opts?: PodLogOptions): Promise<string>;
+  /**
+   * A GET through the API server's service proxy
+   * (`/api/v1/namespaces/NS/services/SCHEME:NAME:PORT/proxy/PATH`) with this cluster's
+   * credentials: how a deployer outside the cluster network reaches an in-cluster HTTP API.
+   * Absent where there is no API server to proxy (the in-memory cluster).
+   */
+  serviceProxyGet?(
+    service: ServiceProxyRef,
+    path: string,
+    query: Record<string, string>,
+    opts?: CallOptions,
+  ): Promise<ProxyResponse>;
+}
+
+export interface ServiceProxyRef {
+  namespace: string;
+  name: string;
+  /** The Service port's number or name. */
+  port: string;
+  scheme?: 'http' | 'https';
+}
+
+export interface ProxyResponse {
+  status: number;
+  body: string;
 }
 
 /** Reasons the engine reacts to; anything else is carried as `Other` with the server's message. */

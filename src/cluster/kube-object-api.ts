@@ -73,6 +73,35 @@ export class PlainObjectApi extends KubernetesObjectApi {
     return (await this.requestPromise<KubernetesObject>(request)) as unknown as KubeObject;
   }
 
+  /** A GET of any path, with this configuration's credentials; the status and body as they came. */
+  async getRaw(
+    path: string,
+    query: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; body: string }> {
+    const request = this.configuration.baseServer.makeRequestContext(path, HttpMethod.GET);
+    for (const [key, value] of Object.entries(query)) request.setQueryParam(key, value);
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.responseMs);
+    const abort = () => controller.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    request.setSignal(controller.signal);
+    try {
+      // The same authentication KubernetesObjectApi applies to its own requests.
+      for (const auth of [this.configuration.authMethods.BearerToken, this.configuration.authMethods.default])
+        await auth?.applySecurityAuthentication(request);
+      const response = await this.configuration.httpApi.send(request).toPromise();
+      return { status: response.httpStatusCode, body: await response.body.text() };
+    } catch (err) {
+      if (controller.signal.aborted && !signal?.aborted)
+        throw new TimeoutError(RESPONSE_TIMEOUT_CODE, this.responseMs);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
+    }
+  }
+
   collectionPath(type: TypeRef): Promise<string> {
     return this.specUriPath(
       { apiVersion: type.apiVersion, kind: type.kind, metadata: { namespace: type.namespace } },

@@ -30,6 +30,8 @@ import {
   type KubeObject,
   type ListOptions,
   type ListResult,
+  type ProxyResponse,
+  type ServiceProxyRef,
   type ObjectRef,
   type PatchType,
   type PodLogOptions,
@@ -328,6 +330,21 @@ export class KubeCluster implements Cluster {
           tailLines: opts.tailLines,
           previous: opts.previous,
         }),
+      { signal: opts.signal },
+    );
+  }
+
+  async serviceProxyGet(
+    service: ServiceProxyRef,
+    path: string,
+    query: Record<string, string>,
+    opts: CallOptions = {},
+  ): Promise<ProxyResponse> {
+    const target = `${service.scheme ?? 'http'}:${service.name}:${service.port}`;
+    const url = `/api/v1/namespaces/${encodeURIComponent(service.namespace)}/services/${encodeURIComponent(target)}/proxy/${path.replace(/^\//, '')}`;
+    return this.call(
+      `GET ${path} from service ${service.namespace}/${service.name} through the API server`,
+      () => this.api.getRaw(url, query, opts.signal),
       { signal: opts.signal },
     );
   }

@@ -51,6 +51,6 @@ export function checkObjects(objects: KubeObject[], app: ResolvedApp): { warning
 export function analysisProviders(app: ResolvedApp, env: AnalysisEnv): Map<string, AnalysisProvider> {
   const providers = new Map<string, AnalysisProvider>();
   for (const [name, spec] of Object.entries(app.deploy.analysis ?? {}).sort(([a], [b]) => a.localeCompare(b)))
-    providers.set(name, providerFor(name, spec, env));
+    providers.set(name, providerFor(name, spec, { prometheus: app.deploy.prometheus, ...env }));
   return providers;
 }

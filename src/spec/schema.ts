@@ -276,8 +276,32 @@ const ConditionSchema = z.strictObject({
   min: z.number().optional(),
 });
 
+/** `[http:|https:]namespace/name:port`: a Service reached through the API server's service proxy. */
+const serviceRef = () =>
+  z
+    .string()
+    .regex(
+      /^(?:https?:)?[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?:[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+      {
+        message: 'expected [http:|https:]NAMESPACE/SERVICE:PORT, e.g. monitoring/prometheus:9090',
+      },
+    );
+
+/** Where Prometheus answers: a URL, or a Service queried through the API server's service proxy. */
+export const PrometheusTargetSchema = z.strictObject({
+  address: z
+    .string()
+    .optional()
+    .describe('a URL the deployer reaches directly, e.g. https://prometheus.example.com'),
+  service: serviceRef()
+    .optional()
+    .describe(
+      "NAMESPACE/SERVICE:PORT of an in-cluster Prometheus, queried through the Kubernetes API server with the deployer's credentials (no extra network path from a CI runner)",
+    ),
+});
+
 export const AnalysisSchema = z.strictObject({
-  prometheus: z.strictObject({ query: z.string().min(1), address: z.string().optional() }).optional(),
+  prometheus: z.strictObject({ query: z.string().min(1), ...PrometheusTargetSchema.shape }).optional(),
   http: z
     .strictObject({
       url: z.string().min(1),
@@ -335,6 +359,9 @@ export const DeploySchema = z.strictObject({
     })
     .optional(),
   analysis: z.record(name(), AnalysisSchema).optional(),
+  prometheus: PrometheusTargetSchema.optional().describe(
+    'the Prometheus every analysis queries unless it names its own; its namespace may scrape ports named metrics',
+  ),
 });
 
 export const BackupSchema = z.strictObject({
@@ -358,6 +385,30 @@ export const KubernetesSchema = z.strictObject({
   clusterDomain: z.string().optional(),
 });
 
+/** Quality gates of the generated CI (`render --format workflows`). */
+export const CiSchema = z.strictObject({
+  coverage: z
+    .number()
+    .min(0)
+    .max(100)
+    .optional()
+    .describe('fail CI when line coverage of a service is below this percentage (go, python, node)'),
+  sast: z.boolean().optional().describe("run CodeQL on every service's language and upload its findings"),
+  scan: z
+    .strictObject({
+      severity: z
+        .array(z.enum(['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']))
+        .min(1)
+        .optional()
+        .describe('image vulnerabilities of these severities fail the build (default CRITICAL)'),
+      unfixed: z
+        .enum(['fail', 'ignore'])
+        .optional()
+        .describe('whether a vulnerability with no fixed version yet fails the build (default ignore)'),
+    })
+    .optional(),
+});
+
 /** Everything an environment may override, and what the top level holds besides. */
 const body = {
   version: z.string().optional().describe('the app version; images default to this tag'),
@@ -371,6 +422,7 @@ const body = {
   dependencies: z.record(name(), DependencySchema).optional(),
   deploy: DeploySchema.optional(),
   backups: z.record(name(), BackupSchema).optional(),
+  ci: CiSchema.optional(),
 };
 
 /** What only an environment sets, besides overriding the body. */

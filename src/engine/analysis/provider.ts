@@ -25,8 +25,10 @@ export interface AnalysisEnv {
   cluster: Cluster;
   clock: Clock;
   namespace: string;
-  /** Default Prometheus base URL when a spec entry names no address. */
+  /** Default Prometheus base URL when a spec entry names no address (`--prometheus-url`). */
   prometheusAddress?: string;
+  /** The spec's `deploy.prometheus`: used when neither the entry nor `--prometheus-url` names one. */
+  prometheus?: { address?: string; service?: string };
   /** Substituted for `{{name}}` in queries, URLs and commands (service, namespace, revision, colour). */
   vars: Record<string, string>;
   /** Injectable for tests that need a custom dispatcher; defaults to the global fetch. */

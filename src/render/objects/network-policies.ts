@@ -3,8 +3,8 @@
  * DNS to kube-system; service -> service/dependency from `${ref}` references (both directions: the
  * consumer's egress and the target's ingress); service -> another namespace whose Service an env
  * value names by address (`x.observability.svc:4317`); the ingress controller (or Gateway)
- * namespace to public services; app services to the public internet (not to private or metadata
- * ranges).
+ * namespace to public services; the Prometheus namespace to ports named `metrics`; app services to
+ * the public internet (not to private or metadata ranges).
  */
 import { DNS_NAMESPACE, INGRESS_CONTROLLER_NAMESPACE, PRIVATE_CIDRS } from '../defaults.js';
 import { warn, type RenderContext } from '../context.js';
@@ -106,6 +106,24 @@ function publicIngress(ctx: RenderContext, name: string): Rule | undefined {
   };
 }
 
+/**
+ * Prometheus scrapes pods from its own namespace: when `deploy.prometheus.service` names it, that
+ * namespace may reach each port named `metrics` (or `metrics-*`), and nothing else.
+ */
+function metricsIngress(ctx: RenderContext, name: string): Rule | undefined {
+  const service = ctx.app.services[name];
+  const namespace = /^(?:https?:)?([^/]+)\//.exec(ctx.app.deploy.prometheus?.service ?? '')?.[1];
+  if (!service || !namespace) return undefined;
+  const ports = containerPorts(service)
+    .filter((p) => p.name === 'metrics' || String(p.name).startsWith('metrics-'))
+    .map((p) => ({ protocol: p.protocol as string, port: p.containerPort as number }));
+  if (!ports.length) return undefined;
+  return {
+    from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }],
+    ports,
+  };
+}
+
 /** Egress to Services of other namespaces that env values name by address. */
 function endpointEgress(endpoints: ClusterEndpoint[]): Rule[] {
   return endpoints.map((e) => ({
@@ -127,6 +145,8 @@ function workloadPolicy(
     ingress.push({ from: [{ podSelector: podsOf(ctx, consumers) }], ports });
   const pub = publicIngress(ctx, name);
   if (pub) ingress.push(pub);
+  const scrape = metricsIngress(ctx, name);
+  if (scrape) ingress.push(scrape);
   const egress: Rule[] = (graph[name] ?? []).flatMap((t) => {
     const targetPorts = portsOf(ctx, t);
     return targetPorts.length ? [{ to: [{ podSelector: podsOf(ctx, [t]) }], ports: targetPorts }] : [];

@@ -119,7 +119,7 @@ export function rollbackRunbook(input: RunbookInput): string {
       out.push(
         'Last resort when Slipway cannot run (the next `slipway deploy` brings the release record back in line):\n\n',
       );
-      out.push(code(rolling.map((w) => `kubectl -n ${env.namespace} rollout undo ${kind(w)}/${w.name}`)));
+      out.push(code(rolling.map((w) => `kubectl -n ${env.namespace} rollout undo ${w.ref}`)));
     }
   }
   return out.join('');

@@ -5,6 +5,7 @@
 import type { RenderedEnvironment } from '../formats.js';
 import type { KubeObject } from '../kube.js';
 import { serviceSecretName, dependencyCredentialsName } from '../names.js';
+import { dependencyKind } from '../objects/dependencies/catalog.js';
 
 export interface Workload {
   service: string;
@@ -12,6 +13,14 @@ export interface Workload {
   name: string;
   /** The Service in front of it, when render made one (workers and CronJobs have none). */
   serviceName?: string;
+  /**
+   * What kubectl commands name: `deployment/NAME`, or, for a blue-green Deployment that exists in
+   * the cluster only as `NAME-blue` and `NAME-green` (both carrying the service's labels),
+   * `deployment -l SELECTOR`, which reaches both colours.
+   */
+  ref: string;
+  /** The names it has in the cluster. */
+  names: string[];
 }
 
 export interface EnvironmentFacts {
@@ -47,8 +56,19 @@ export function environmentFacts(app: string, env: RenderedEnvironment): Environ
   for (const service of Object.keys(spec.services)) {
     const o = byName(service, ['Deployment', 'StatefulSet', 'CronJob']);
     const front = env.objects.find((x) => x.kind === 'Service' && x.metadata.labels?.[NAME] === service);
-    if (o)
-      workloads.push({ service, kind: o.kind, name: o.metadata.name, serviceName: front?.metadata.name });
+    if (!o) continue;
+    // The blue-green strategy runs each Deployment behind a Service as two colours (engine/plan/blue-green.ts).
+    const coloured = spec.deploy.strategy === 'blue-green' && o.kind === 'Deployment' && front !== undefined;
+    workloads.push({
+      service,
+      kind: o.kind,
+      name: o.metadata.name,
+      serviceName: front?.metadata.name,
+      ref: coloured
+        ? `${o.kind.toLowerCase()} -l ${selector(app, service)}`
+        : `${o.kind.toLowerCase()}/${o.metadata.name}`,
+      names: coloured ? [`${o.metadata.name}-blue`, `${o.metadata.name}-green`] : [o.metadata.name],
+    });
   }
   return {
     name: env.environment,
@@ -68,10 +88,18 @@ export function environmentFacts(app: string, env: RenderedEnvironment): Environ
         name: n,
         type: d.type,
         external: Boolean(d.external),
-        workload: o ? { service: n, kind: o.kind, name: o.metadata.name } : undefined,
+        workload: o
+          ? {
+              service: n,
+              kind: o.kind,
+              name: o.metadata.name,
+              ref: `${o.kind.toLowerCase()}/${o.metadata.name}`,
+              names: [o.metadata.name],
+            }
+          : undefined,
         credentials: d.external
           ? d.external.secret
-          : ['postgres', 'mysql'].includes(d.type)
+          : dependencyKind(d.type)?.credentialKeys.includes('password')
             ? dependencyCredentialsName(app, n)
             : undefined,
         sqlite:

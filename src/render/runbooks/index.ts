@@ -36,8 +36,13 @@ export function writeRunbooks(input: FormatInput, specPath = 'slipway.yaml'): Fo
   index.push(
     '| environment | namespace | strategy | approval | services | dependencies |\n|---|---|---|---|---|---|\n',
   );
-  const list = (ws: { kind: string; name: string }[]) =>
-    ws.map((w) => `${w.kind} \`${w.name}\``).join(', ') || '-';
+  const list = (ws: { kind: string; name: string; names: string[] }[]) =>
+    ws
+      .map(
+        (w) =>
+          `${w.kind} \`${w.name}\`${w.names.length > 1 ? ` (as ${w.names.map((n) => `\`${n}\``).join(', ')})` : ''}`,
+      )
+      .join(', ') || '-';
   for (const e of rb.environments) {
     const deps = e.dependencies.flatMap((d) => (d.workload ? [d.workload] : []));
     index.push(

@@ -1,6 +1,7 @@
 /** Runbooks for running the app: incident triage, restore from backup, secret rotation. */
 import type { RunbookInput } from './deploy.js';
 import { kind, selector, type EnvironmentFacts } from './facts.js';
+import { DEFAULT_UID } from '../defaults.js';
 import { code, header, table } from './markdown.js';
 
 export function triageRunbook(input: RunbookInput, dashboardUid: string): string {
@@ -64,6 +65,38 @@ export function triageRunbook(input: RunbookInput, dashboardUid: string): string
   return out.join('');
 }
 
+/** busybox: sh, rm, mv and tar (which kubectl cp needs); the tag compose renders for volume init too. */
+const SQLITE_RESTORE_IMAGE = 'busybox:1.37';
+
+/** The throwaway pod: restricted Pod Security Standard (non-root, no capabilities, read-only root, seccomp). */
+function restorePod(name: string, pvc: string): Record<string, unknown> {
+  return {
+    spec: {
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: DEFAULT_UID,
+        runAsGroup: DEFAULT_UID,
+        fsGroup: DEFAULT_UID,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: pvc } }],
+      containers: [
+        {
+          name,
+          image: SQLITE_RESTORE_IMAGE,
+          command: ['sleep', '3600'],
+          volumeMounts: [{ name: 'data', mountPath: '/data' }],
+          securityContext: {
+            allowPrivilegeEscalation: false,
+            readOnlyRootFilesystem: true,
+            capabilities: { drop: ['ALL'] },
+          },
+        },
+      ],
+    },
+  };
+}
+
 export function restoreRunbook(input: RunbookInput): string {
   const out = [header('Restore from backup', input.app, input.specPath)];
   out.push(
@@ -94,7 +127,7 @@ function restoreSteps(
 ): string {
   const ns = `kubectl -n ${env.namespace}`;
   const writers = env.workloads.filter((w) => w.kind !== 'CronJob');
-  const stop = writers.map((w) => `${ns} scale ${kind(w)}/${w.name} --replicas=0   # stop writers`);
+  const stop = writers.map((w) => `${ns} scale ${w.ref} --replicas=0   # stop writers`);
   const start = `slipway deploy --env ${env.name}   # brings every workload back to its spec`;
   if (d.external)
     return `### ${d.name} (${d.type}, external)\n\nRestore with your provider's point-in-time restore; the connection is in Secret \`${d.credentials}\`.\n\n`;
@@ -122,16 +155,21 @@ function restoreSteps(
       const owner = env.workloads.find((x) => x.kind === 'StatefulSet');
       const pvc = d.sqlite?.pvc ?? 'PVC_NAME';
       const file = d.sqlite?.file ?? 'DB_FILE';
+      const pod = `restore-${d.name}`;
       return (
         `### ${d.name} (sqlite in a service volume)\n\n` +
+        'With every writer stopped, the database is the file alone: its `-wal` and `-shm` companions belong to the ' +
+        'old database and are removed before the backup goes in (SQLite would replay a stale WAL over it). ' +
+        `The helper pod runs as the app's non-root user with a read-only root filesystem and no capabilities.\n\n` +
         code([
           ...stop,
-          `# mount the volume in a throwaway pod and copy the backup over the database file`,
           `${ns} get pvc ${pvc}`,
-          `${ns} run restore-${d.name} --image=busybox:1.36 --restart=Never --overrides='{"spec":{"volumes":[{"name":"data","persistentVolumeClaim":{"claimName":"${pvc}"}}],"containers":[{"name":"restore","image":"busybox:1.36","command":["sleep","3600"],"volumeMounts":[{"name":"data","mountPath":"/data"}]}]}}'`,
-          `${ns} wait --for=condition=Ready pod/restore-${d.name}`,
-          `${ns} cp ${d.name}.db restore-${d.name}:/data/${file}`,
-          `${ns} delete pod restore-${d.name}`,
+          `${ns} run ${pod} --image=${SQLITE_RESTORE_IMAGE} --restart=Never --overrides='${JSON.stringify(restorePod(pod, pvc))}'`,
+          `${ns} wait --for=condition=Ready pod/${pod} --timeout=2m`,
+          `${ns} exec ${pod} -- rm -f /data/${file}-wal /data/${file}-shm`,
+          `${ns} cp ${d.name}.db ${pod}:/data/${file}.restore`,
+          `${ns} exec ${pod} -- mv /data/${file}.restore /data/${file}`,
+          `${ns} delete pod ${pod}`,
           owner ? `${ns} scale statefulset/${owner.name} --replicas=1` : start,
         ])
       );
@@ -172,27 +210,46 @@ export function secretsRunbook(input: RunbookInput): string {
       }
       out.push(code(lines));
     }
-    for (const d of env.dependencies.filter((x) => x.credentials && !x.external)) {
-      out.push(`### ${d.name} (${d.type}): Secret \`${d.credentials}\`\n\n`);
-      out.push(
-        'Change the password in the database first, then the Secret, then restart the services that use it:\n\n',
-      );
-      const sql =
-        d.type === 'postgres'
-          ? `sh -c 'psql -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "ALTER USER \\"$POSTGRES_USER\\" PASSWORD '"'"'NEW_PASSWORD'"'"'"'`
-          : `sh -c 'mysql -u"$MYSQL_USER" -p"$MYSQL_PASSWORD" -e "ALTER USER CURRENT_USER() IDENTIFIED BY '"'"'NEW_PASSWORD'"'"'"'`;
-      out.push(
-        code([
-          `${ns} exec ${d.workload ? `${kind(d.workload)}/${d.workload.name}` : d.name} -- ${sql}`,
-          `${ns} patch secret ${d.credentials} --type merge -p '{"stringData":{"password":"NEW_PASSWORD"}}'`,
-          ...env.workloads
-            .filter((w) => w.kind !== 'CronJob')
-            .map((w) => `${ns} rollout restart ${kind(w)}/${w.name}`),
-        ]),
-      );
-    }
+    for (const d of env.dependencies.filter((x) => x.credentials && !x.external))
+      out.push(rotationSteps(env, d));
     if (!env.secrets.length && !env.dependencies.some((x) => x.credentials))
       out.push('This environment has no secrets to rotate.\n\n');
   }
   return out.join('');
+}
+
+/** How each server changes its own password in place, reading the new one from stdin or an argument. */
+const CHANGE_PASSWORD: Record<string, (target: string, ns: string) => string> = {
+  postgres: (target, ns) =>
+    `printf "ALTER ROLE CURRENT_USER WITH PASSWORD '%s';\\n" "$NEW_PASSWORD" | ${ns} exec -i ${target} -- sh -c 'psql -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB"'`,
+  mysql: (target, ns) =>
+    `printf "ALTER USER CURRENT_USER() IDENTIFIED BY '%s';\\n" "$NEW_PASSWORD" | ${ns} exec -i ${target} -- sh -c 'mysql -u"$MYSQL_USER" -p"$MYSQL_PASSWORD"'`,
+  // Takes effect at once; the pod reads the Secret's new password whenever it restarts.
+  redis: (target, ns) =>
+    `${ns} exec ${target} -- sh -c 'redis-cli --no-auth-warning -a "$REDIS_PASSWORD" CONFIG SET requirepass "$1"' sh "$NEW_PASSWORD"`,
+};
+
+/**
+ * Rotation of a dependency's generated password. The services read the connection `url` (which
+ * embeds the password), so both keys change together: the url is rebuilt from its current value
+ * with only the password replaced.
+ */
+function rotationSteps(env: EnvironmentFacts, d: EnvironmentFacts['dependencies'][number]): string {
+  const ns = `kubectl -n ${env.namespace}`;
+  const target = d.workload?.ref ?? d.name;
+  const change = CHANGE_PASSWORD[d.type];
+  const lines = [
+    `NEW_PASSWORD=$(openssl rand -hex 24)   # letters and digits: safe inside a URL`,
+    ...(change ? [change(target, ns)] : [`# change the password in ${d.name} itself first`]),
+    `URL=$(${ns} get secret ${d.credentials} -o jsonpath='{.data.url}' | base64 -d | sed -E "s#^([a-z]+://[^:/@]*):[^@]*@#\\1:$NEW_PASSWORD@#")`,
+    `${ns} patch secret ${d.credentials} --type merge -p "{\\"stringData\\":{\\"password\\":\\"$NEW_PASSWORD\\",\\"url\\":\\"$URL\\"}}"`,
+    ...env.workloads
+      .filter((w) => w.kind !== 'CronJob')
+      .flatMap((w) => [`${ns} rollout restart ${w.ref}`, `${ns} rollout status ${w.ref} --timeout=5m`]),
+  ];
+  return (
+    `### ${d.name} (${d.type}): Secret \`${d.credentials}\` (password, url)\n\n` +
+    `Change the password in ${d.type} first, then both Secret keys, then restart the services so they read the new \`url\`:\n\n` +
+    code(lines)
+  );
 }

@@ -85,6 +85,19 @@ export const ACTIONS = {
     sha: '5d4e8d1aca955e8d8589aabd499c5cae939e33c7',
     confirmed: 'code search: 9 files, all with "# v4.31.9"',
   },
+  // init, analyze and upload-sarif are directories of one repository: one release commit pins all three.
+  codeqlInit: {
+    name: 'github/codeql-action/init',
+    version: 'v4.31.9',
+    sha: '5d4e8d1aca955e8d8589aabd499c5cae939e33c7',
+    confirmed: 'same repository and release commit as uploadSarif (github/codeql-action v4.31.9)',
+  },
+  codeqlAnalyze: {
+    name: 'github/codeql-action/analyze',
+    version: 'v4.31.9',
+    sha: '5d4e8d1aca955e8d8589aabd499c5cae939e33c7',
+    confirmed: 'same repository and release commit as uploadSarif (github/codeql-action v4.31.9)',
+  },
   cosignInstaller: {
     name: 'sigstore/cosign-installer',
     version: 'v3.8.1',

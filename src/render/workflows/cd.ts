@@ -18,24 +18,48 @@ import {
   type Job,
   type Step,
 } from './common.js';
-import { KUBECONFIG_SECRET, MAIN_BRANCH, RUNNER, TRIVY_FAIL_SEVERITY, VERSION_TAG_GLOB } from './defaults.js';
+import {
+  CD_WORKFLOW_PATH,
+  CI_WORKFLOW_PATH,
+  GITHUB_OIDC_ISSUER,
+  KUBECONFIG_SECRET,
+  MAIN_BRANCH,
+  RUNNER,
+  VERSION_TAG_GLOB,
+} from './defaults.js';
 import type { BuiltImage, WorkflowPlan } from './plan.js';
 import { expr, id, repoPath, workflowYaml } from './yaml.js';
 
+/** The job that runs ci.yml (as a reusable workflow) for the very commit cd.yml builds and deploys. */
+export const CI_JOB = 'ci';
+
 export function cdWorkflow(plan: WorkflowPlan): string {
-  const jobs: Record<string, Job> = {};
+  const jobs: Record<string, Job> = {
+    // CI runs here, on this commit, and every later job needs it: a commit (or a tag on a commit)
+    // whose tests, scans or slipway check fail builds, signs, tags and deploys nothing. A job
+    // whose `needs` did not all succeed is skipped unless its `if` calls a status function,
+    // and none below does.
+    [CI_JOB]: {
+      name: 'CI',
+      uses: `./${CI_WORKFLOW_PATH}`,
+      // The called workflow's jobs get at most these; its check job uploads SARIF.
+      permissions: { contents: 'read', 'security-events': 'write' },
+    },
+  };
   for (const image of plan.images) jobs[id('image', image.service)] = publishJob(plan, image);
   const imageJobs = plan.images.map((i) => id('image', i.service));
-  let previous: string[] = imageJobs;
+  let previous: string[] = [CI_JOB, ...imageJobs];
   if (plan.automatic) {
     jobs[id('deploy', plan.automatic)] = deployJob(plan, plan.automatic, previous, undefined);
-    previous = [id('deploy', plan.automatic)];
+    // Gated environments wait for the automatic one to pass its smoke test, not only to deploy.
+    jobs[id('smoke', plan.automatic)] = smokeJob(plan, plan.automatic);
+    previous = [id('deploy', plan.automatic), id('smoke', plan.automatic)];
   }
   for (const env of plan.gated) {
     jobs[id('deploy', env)] = deployJob(
       plan,
       env,
-      [...new Set([...imageJobs, ...previous])],
+      [...new Set([CI_JOB, ...imageJobs, ...previous])],
       "startsWith(github.ref, 'refs/tags/v')",
     );
   }
@@ -47,7 +71,8 @@ export function cdWorkflow(plan: WorkflowPlan): string {
   };
   const header = [
     `Written by slipway render --format workflows from ${plan.specPath}; change the spec, not this file.`,
-    'Build multi-arch images, push, sign by digest (cosign keyless), attest provenance, then slipway deploy:',
+    'Run CI (ci.yml) on the pushed commit; only when it passed: build multi-arch images, push, sign by digest',
+    '(cosign keyless), attest provenance, verify the signatures, then slipway deploy:',
     `${plan.automatic ?? '(no automatic environment)'} on every push to ${MAIN_BRANCH}${plan.gated.length ? `; ${plan.gated.join(', ')} on version tags, after approval by the GitHub Environment's required reviewers` : ''}.`,
     'Set those reviewers in Settings > Environments; without them, use promote.yml (docs/workflows.md).',
   ];
@@ -90,17 +115,20 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
         push: true,
         tags: expr('steps.tags.outputs.tags'),
         // BuildKit writes SLSA provenance and an SBOM into the image index; cosign signs it below.
+        // Layers cached in the GitHub Actions cache, per service: an unchanged Dockerfile step is not rebuilt.
+        'cache-from': `type=gha,scope=${image.service}`,
+        'cache-to': `type=gha,mode=max,scope=${image.service}`,
         provenance: 'mode=max',
         sbom: true,
       },
     },
     {
-      name: `Scan the pushed image (fail on ${TRIVY_FAIL_SEVERITY})`,
+      name: `Scan the pushed image (fail on ${plan.gates.severity})`,
       uses: uses('trivy'),
       with: {
         'image-ref': `${image.repository}@${expr('steps.build.outputs.digest')}`,
-        severity: TRIVY_FAIL_SEVERITY,
-        'ignore-unfixed': true,
+        severity: plan.gates.severity,
+        'ignore-unfixed': plan.gates.ignoreUnfixed,
         'exit-code': '1',
       },
     },
@@ -127,6 +155,7 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
   ];
   return {
     name: `Image ${image.service}: build, push, sign`,
+    needs: [CI_JOB],
     'runs-on': RUNNER,
     // packages: write to push to GHCR; id-token: write for cosign's keyless (OIDC) certificate.
     permissions: { contents: 'read', packages: 'write', 'id-token': 'write' },
@@ -144,17 +173,31 @@ function deployJob(
   const digests: Record<string, string> = {};
   for (const image of plan.images)
     digests[digestVar(image)] = expr(`needs.${id('image', image.service)}.outputs.digest`);
+  const registries = [...new Map(plan.images.map((i) => [i.registry, i])).values()];
+  const verify: Step[] = plan.images.length
+    ? [
+        { uses: uses('cosignInstaller') },
+        ...registries.map(registryLogin),
+        {
+          name: "Verify every image was signed by this repository's cd.yml on this ref",
+          env: { ...digests },
+          run: verifyCommands(plan) + '\n',
+        },
+      ]
+    : [];
   const job: Job = {
     name: `Deploy to ${environment}`,
     ...(needs.length ? { needs } : {}),
     ...(condition ? { if: condition } : {}),
     'runs-on': RUNNER,
-    permissions: { contents: 'read' },
+    // packages: read to fetch signatures from GHCR for cosign verify.
+    permissions: { contents: 'read', ...(plan.images.length ? { packages: 'read' } : {}) },
     // The GitHub Environment holds this environment's KUBECONFIG secret and, for production, its required reviewers.
     environment: environment,
     concurrency: deployConcurrency(plan.app, environment),
     steps: [
       checkout(),
+      ...verify,
       ...installSlipway(plan),
       kubeconfigStep(KUBECONFIG_SECRET),
       {
@@ -171,4 +214,63 @@ function deployJob(
 export function deployCommand(plan: WorkflowPlan, environment: string): string {
   const flags = setImageFlags(plan);
   return `slipway deploy -f ${plan.specPath} --env ${environment}${flags ? ` \\\n  ${flags}` : ''}\n`;
+}
+
+/**
+ * `cosign verify` of each image by digest against the exact keyless identity cd.yml signs with:
+ * the certificate's SAN is the workflow file at the ref that ran it
+ * (`https://github.com/OWNER/REPO/.github/workflows/cd.yml@refs/heads/main`), its issuer GitHub's
+ * OIDC provider. A digest signed by any other workflow, repository or ref is refused.
+ */
+export function verifyCommands(plan: WorkflowPlan): string {
+  return plan.images
+    .map((image) =>
+      [
+        `cosign verify --certificate-oidc-issuer ${GITHUB_OIDC_ISSUER} \\`,
+        `  --certificate-identity "https://github.com/$GITHUB_REPOSITORY/${CD_WORKFLOW_PATH}@$GITHUB_REF" \\`,
+        `  "${image.repository}@\${${digestVar(image)}}" > /dev/null`,
+      ].join('\n'),
+    )
+    .join('\n');
+}
+
+/**
+ * After the automatic environment's deploy: `slipway status` (exit 3 when a Deployment is not
+ * ready at the deployed revision or anything else needs attention) and one request to each public
+ * host, where any answer below 500 counts (the app answers through the ingress). A failure
+ * skips every gated deploy, which needs this job.
+ */
+function smokeJob(plan: WorkflowPlan, environment: string): Job {
+  const hosts = plan.environments.find((e) => e.name === environment)?.hosts ?? [];
+  return {
+    name: `Smoke test ${environment}`,
+    needs: [id('deploy', environment)],
+    'runs-on': RUNNER,
+    permissions: { contents: 'read' },
+    environment,
+    concurrency: deployConcurrency(plan.app, environment),
+    steps: [
+      checkout(),
+      ...installSlipway(plan),
+      kubeconfigStep(KUBECONFIG_SECRET),
+      {
+        name: 'Every workload ready at the deployed release',
+        run: `slipway status -f ${plan.specPath} --env ${environment}`,
+      },
+      ...(hosts.length
+        ? [
+            {
+              name: 'Public hosts answer',
+              run:
+                hosts
+                  .map(
+                    (h) =>
+                      `code=$(curl -sS -o /dev/null -w '%{http_code}' --retry 5 --retry-all-errors --max-time 10 https://${h}/)\necho "${h}: HTTP $code"\n[ "$code" -lt 500 ]`,
+                  )
+                  .join('\n') + '\n',
+            },
+          ]
+        : []),
+    ],
+  };
 }

@@ -6,20 +6,23 @@
  */
 import { uses } from './actions.js';
 import { checkout, installSlipway, type Job, type Step } from './common.js';
-import { MAIN_BRANCH, RUNNER, SBOM_FORMAT, TRIVY_FAIL_SEVERITY } from './defaults.js';
+import { MAIN_BRANCH, RUNNER, SBOM_FORMAT } from './defaults.js';
 import type { BuiltImage, WorkflowPlan } from './plan.js';
-import { lintAndTest } from './toolchain.js';
+import { COVERAGE_LANGUAGES, lintAndTest } from './toolchain.js';
 import { expr, id, repoPath, workflowYaml } from './yaml.js';
 
 export interface CiResult {
   yaml: string;
   /** Services whose language has no lint/test job (the image is still built and scanned). */
   untested: BuiltImage[];
+  /** Services whose language's test step cannot enforce `ci.coverage`. */
+  uncovered: BuiltImage[];
 }
 
 export function ciWorkflow(plan: WorkflowPlan): CiResult {
   const jobs: Record<string, Job> = {};
   const untested: BuiltImage[] = [];
+  const uncovered: BuiltImage[] = [];
   const seen = new Set<string>();
   for (const image of plan.images) {
     const dir = repoPath(plan.specPath, image.context);
@@ -27,7 +30,14 @@ export function ciWorkflow(plan: WorkflowPlan): CiResult {
     const key = `${dir}\0${image.language.language}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const steps = lintAndTest({ language: image.language.language, dir, markers: image.language.markers });
+    const steps = lintAndTest({
+      language: image.language.language,
+      dir,
+      markers: image.language.markers,
+      coverage: plan.gates.coverage,
+    });
+    if (plan.gates.coverage !== undefined && !COVERAGE_LANGUAGES.includes(image.language.language))
+      uncovered.push(image);
     if (!steps) {
       untested.push(image);
       continue;
@@ -41,19 +51,27 @@ export function ciWorkflow(plan: WorkflowPlan): CiResult {
   }
   for (const image of plan.images) jobs[id('image', image.service)] = imageJob(plan, image);
   jobs.check = checkJob(plan);
+  const sast = codeqlJob(plan);
+  if (sast) jobs.codeql = sast;
   const workflow = {
     name: 'CI',
-    on: { pull_request: null, push: { branches: [MAIN_BRANCH] } },
+    // Pushes to main and tags run this workflow from cd.yml (workflow_call), where deploys need it.
+    on: { pull_request: null, workflow_call: null },
     permissions: {},
-    concurrency: { group: `ci-${expr('github.ref')}`, 'cancel-in-progress': true },
+    // Called from cd.yml, `github` is cd.yml's context: its own group, and a newer push never cancels it.
+    concurrency: {
+      group: `ci-${expr('github.workflow')}-${expr('github.ref')}`,
+      'cancel-in-progress': expr("github.event_name == 'pull_request'"),
+    },
     jobs,
   };
   const header = [
     `Written by slipway render --format workflows from ${plan.specPath}; change the spec, not this file.`,
+    `On pull requests, and called by cd.yml for every push to ${MAIN_BRANCH} and every version tag.`,
     'Lint and test each service, build and scan its image (Trivy, fail on CRITICAL), write an SBOM,',
     'and run slipway check with SARIF uploaded to code scanning.',
   ];
-  return { yaml: workflowYaml(header, workflow), untested };
+  return { yaml: workflowYaml(header, workflow), untested, uncovered };
 }
 
 function imageJob(plan: WorkflowPlan, image: BuiltImage): Job {
@@ -71,16 +89,17 @@ function imageJob(plan: WorkflowPlan, image: BuiltImage): Job {
         platforms: 'linux/amd64',
         load: true,
         push: false,
+        'cache-from': `type=gha,scope=${image.service}`,
         tags: ref,
       },
     },
     {
-      name: `Scan with Trivy (fail on ${TRIVY_FAIL_SEVERITY})`,
+      name: `Scan with Trivy (fail on ${plan.gates.severity})`,
       uses: uses('trivy'),
       with: {
         'image-ref': ref,
-        severity: TRIVY_FAIL_SEVERITY,
-        'ignore-unfixed': true,
+        severity: plan.gates.severity,
+        'ignore-unfixed': plan.gates.ignoreUnfixed,
         'exit-code': '1',
         format: 'table',
       },
@@ -124,6 +143,44 @@ function checkJob(plan: WorkflowPlan): Job {
         uses: uses('uploadSarif'),
         with: { sarif_file: sarif, category: `slipway-${expr('matrix.environment')}` },
       },
+    ],
+  };
+}
+
+/** CodeQL's name for each language it analyses; `other` has none. */
+const CODEQL_LANGUAGES: Partial<Record<BuiltImage['language']['language'], string>> = {
+  go: 'go',
+  node: 'javascript-typescript',
+  python: 'python',
+  java: 'java-kotlin',
+  rust: 'rust',
+};
+
+/** `ci.sast: true`: CodeQL over every built service's language, findings to code scanning. */
+function codeqlJob(plan: WorkflowPlan): Job | undefined {
+  if (!plan.gates.sast) return undefined;
+  const languages = [
+    ...new Set(plan.images.flatMap((i) => CODEQL_LANGUAGES[i.language.language] ?? [])),
+  ].sort();
+  if (!languages.length) return undefined;
+  return {
+    name: `CodeQL (${expr('matrix.language')})`,
+    'runs-on': RUNNER,
+    permissions: { contents: 'read', 'security-events': 'write', actions: 'read' },
+    strategy: { 'fail-fast': false, matrix: { language: languages } },
+    steps: [
+      checkout(),
+      // Compiled languages are built by CodeQL's autobuild; the others are read from source.
+      {
+        uses: uses('codeqlInit'),
+        with: {
+          languages: expr('matrix.language'),
+          'build-mode': expr(
+            "(matrix.language == 'go' || matrix.language == 'java-kotlin') && 'autobuild' || 'none'",
+          ),
+        },
+      },
+      { uses: uses('codeqlAnalyze'), with: { category: `codeql-${expr('matrix.language')}` } },
     ],
   };
 }

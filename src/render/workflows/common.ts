@@ -17,13 +17,46 @@ export function checkout(extra: Record<string, unknown> = {}): Step {
   return { uses: uses('checkout'), with: { 'persist-credentials': false, ...extra } };
 }
 
-/** Node plus the Slipway CLI of the version that wrote these workflows, so CI renders what the developer rendered. */
+/**
+ * Node plus the Slipway CLI that wrote these workflows, byte for byte: the tarball is fetched by
+ * name and version, then its sha512 must equal the integrity npm recorded when the developer
+ * installed that Slipway, or nothing is installed. A package published under the name by someone
+ * else (a squatted or hijacked name) never runs here. The release tarball carries an
+ * npm-shrinkwrap.json, so its dependencies are pinned with their integrity too, and
+ * --ignore-scripts keeps install scripts from running.
+ */
 export function installSlipway(plan: WorkflowPlan): Step[] {
   return [
     { uses: uses('setupNode'), with: { 'node-version': NODE_VERSION } },
-    { name: 'Install Slipway', run: `npm install --global ${SLIPWAY_PACKAGE}@${plan.slipwayVersion}` },
+    {
+      name: `Install Slipway ${plan.slipwayVersion} (integrity-checked)`,
+      env: {
+        SLIPWAY_PACKAGE: `${SLIPWAY_PACKAGE}@${plan.slipwayVersion}`,
+        SLIPWAY_INTEGRITY: plan.slipwayIntegrity ?? '',
+      },
+      run: INSTALL_SCRIPT,
+    },
   ];
 }
+
+export const INSTALL_SCRIPT =
+  [
+    'if [ -z "$SLIPWAY_INTEGRITY" ]; then',
+    '  echo "::error::no Slipway integrity pinned: re-render the workflows with an npm-installed slipway"',
+    '  exit 1',
+    'fi',
+    'cd "$RUNNER_TEMP"',
+    'TARBALL=$(npm pack "$SLIPWAY_PACKAGE" --silent | tail -n 1)',
+    'ACTUAL=$(node -e \'process.stdout.write("sha512-" + require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))\' "$TARBALL")',
+    'if [ "$ACTUAL" != "$SLIPWAY_INTEGRITY" ]; then',
+    '  echo "::error::$SLIPWAY_PACKAGE is not the package these workflows were rendered with ($ACTUAL, expected $SLIPWAY_INTEGRITY)"',
+    '  exit 1',
+    'fi',
+    // A project directory, not --global: npm records the tarball's integrity in its lockfile there,
+    // so the installed slipway knows it and renders the same pin (global installs keep no lockfile).
+    'npm install --prefix slipway-cli --ignore-scripts --no-audit --no-fund "./$TARBALL"',
+    'echo "$RUNNER_TEMP/slipway-cli/node_modules/.bin" >> "$GITHUB_PATH"',
+  ].join('\n') + '\n';
 
 /** Writes the environment's kubeconfig secret to a file only this job reads. */
 export function kubeconfigStep(secret: string): Step {

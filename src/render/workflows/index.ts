@@ -11,7 +11,7 @@ import { filesOf, markerPathsOf, type RepositoryFiles } from './languages.js';
 import { workflowPlan, type WorkflowEnvironment } from './plan.js';
 import { promoteWorkflow } from './promote.js';
 import { driftWorkflow, drDrillWorkflow } from './scheduled.js';
-import { slipwayVersion } from './version.js';
+import { slipwayPackage } from './version.js';
 
 export const WORKFLOWS_DIR = '.github/workflows';
 
@@ -19,6 +19,8 @@ export interface WorkflowOptions {
   /** slipway.yaml relative to the repository root (default `slipway.yaml`). */
   specPath?: string;
   slipwayVersion: string;
+  /** `sha512-...` of the Slipway tarball to install; absent: the install step refuses to run. */
+  slipwayIntegrity?: string;
   files: RepositoryFiles;
 }
 
@@ -28,10 +30,16 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
     namespace: e.app.namespace,
     approval: e.app.approval,
     backups: Object.keys(e.app.backups),
+    hosts: [
+      ...new Set(
+        Object.values(e.app.services).flatMap((s) => (s.public && !s.schedule ? [s.public.host] : [])),
+      ),
+    ].sort(),
   }));
   const plan = workflowPlan(input.spec, environments, {
     specPath: opts.specPath ?? 'slipway.yaml',
     slipwayVersion: opts.slipwayVersion,
+    slipwayIntegrity: opts.slipwayIntegrity,
     files: opts.files,
   });
   const warnings: FormatWarning[] = [];
@@ -52,6 +60,20 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
         image.language.source === 'unknown'
           ? `no go.mod, package.json, pyproject.toml, requirements.txt, Cargo.toml, pom.xml or build.gradle in ${image.context}: CI builds and scans the image but runs no lint or tests`
           : `CI has no lint/test steps for language "${image.language.language}": it builds and scans the image only`,
+    });
+  }
+  for (const image of ci.uncovered) {
+    warnings.push({
+      format: 'workflows',
+      path: 'ci.coverage',
+      message: `CI cannot measure coverage for language "${image.language.language}" (service ${image.service}): its tests run without the coverage gate`,
+    });
+  }
+  if (!plan.slipwayIntegrity) {
+    warnings.push({
+      format: 'workflows',
+      path: '.github/workflows',
+      message: `this Slipway ${plan.slipwayVersion} was not installed from an npm package, so no tarball integrity is known: the workflows' "Install Slipway" step fails until you render them with an installed release (npm install --global slipway@${plan.slipwayVersion}, then slipway render --format workflows)`,
     });
   }
   if (!plan.automatic) {
@@ -88,7 +110,8 @@ export const workflowsWriter: FormatWriter = {
   write: (input) =>
     writeWorkflows(input, {
       specPath: input.specPath,
-      slipwayVersion: slipwayVersion(),
+      slipwayVersion: slipwayPackage().version,
+      slipwayIntegrity: slipwayPackage().integrity,
       files: filesOf(Object.keys(input.files ?? {})),
     }),
 };

@@ -5,7 +5,7 @@
  */
 import type { App } from '../../spec/schema.js';
 import { parseImage } from '../image.js';
-import { DEFAULT_PLATFORMS } from './defaults.js';
+import { DEFAULT_PLATFORMS, TRIVY_FAIL_SEVERITY } from './defaults.js';
 import { serviceLanguage, type RepositoryFiles, type ServiceLanguage } from './languages.js';
 
 export interface BuiltImage {
@@ -28,13 +28,28 @@ export interface WorkflowEnvironment {
   approval: 'required' | 'none';
   /** Names under `backups:` after this environment's overlay (an environment may remove them). */
   backups: string[];
+  /** Hosts of its public services (after the overlay), which the smoke test calls. */
+  hosts: string[];
+}
+
+/** The spec's `ci:` gates with their defaults applied. */
+export interface QualityGates {
+  /** Minimum line coverage in percent; undefined: no gate. */
+  coverage?: number;
+  sast: boolean;
+  /** Trivy's `severity` input: the severities that fail the build. */
+  severity: string;
+  ignoreUnfixed: boolean;
 }
 
 export interface WorkflowPlan {
   app: string;
+  gates: QualityGates;
   /** slipway.yaml relative to the repository root. */
   specPath: string;
   slipwayVersion: string;
+  /** `sha512-...` of the Slipway tarball the workflows install (the one that rendered them). */
+  slipwayIntegrity?: string;
   images: BuiltImage[];
   environments: WorkflowEnvironment[];
   /** Deployed on every push to main (staging when declared). */
@@ -46,6 +61,7 @@ export interface WorkflowPlan {
 export interface PlanOptions {
   specPath: string;
   slipwayVersion: string;
+  slipwayIntegrity?: string;
   files: RepositoryFiles;
 }
 
@@ -98,8 +114,15 @@ export function workflowPlan(
     : environments.find((e) => e.approval === 'none' && e.name !== 'dev')?.name;
   return {
     app: spec.app,
+    gates: {
+      coverage: spec.ci?.coverage,
+      sast: spec.ci?.sast ?? false,
+      severity: (spec.ci?.scan?.severity ?? [TRIVY_FAIL_SEVERITY]).join(','),
+      ignoreUnfixed: (spec.ci?.scan?.unfixed ?? 'ignore') === 'ignore',
+    },
     specPath: opts.specPath,
     slipwayVersion: opts.slipwayVersion,
+    slipwayIntegrity: opts.slipwayIntegrity,
     images,
     environments,
     automatic,

@@ -24,6 +24,7 @@ import {
 } from './discovery.js';
 import { OpenApiV3 } from './openapi.js';
 import { ResourceHandler, type ResourceRoute } from './resource-handler.js';
+import { isServiceProxyPath, proxyToService } from './service-proxy.js';
 import { ApiError, statusBody, toStatus } from './status.js';
 
 /** kubectl's dispatcher and `kubectl version` read this; minor 33 matches the bundled kubectl. */
@@ -138,6 +139,8 @@ export class ApiServer {
     // Not a Kubernetes path: what `slipway sandbox status` shows from the runtime's service proxy.
     if (path === SERVICE_PORTS_PATH)
       return reply(200, { items: this.opts.runtime?.()?.servicePorts() ?? [] });
+    if (isServiceProxyPath(url.pathname))
+      return proxyToService(this.opts.store, this.opts.runtime?.(), req, res, url);
     if (path.startsWith('/openapi/v3/')) {
       const doc = this.openapi.document(path.slice('/openapi/v3/'.length));
       if (!doc) throw new ApiError(404, 'NotFound', `no OpenAPI document for ${path}`);

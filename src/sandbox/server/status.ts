@@ -23,7 +23,8 @@ export type ApiReason =
   | 'NotAcceptable'
   | 'MethodNotAllowed'
   | 'Expired'
-  | 'InternalError';
+  | 'InternalError'
+  | 'ServiceUnavailable';
 
 export class ApiError extends Error {
   constructor(

@@ -92,6 +92,7 @@ export function applyDefaults(o: KubeObject, ctx: DefaultingContext): void {
       break;
     case 'Secret':
       if (!o.type) o.type = 'Opaque';
+      mergeStringData(o);
       break;
     case 'Namespace':
       setDefault(obj(o, 'spec'), 'finalizers', ['kubernetes']);
@@ -236,4 +237,17 @@ function defaultService(spec: Obj, ctx: DefaultingContext): void {
     setDefault(p, 'protocol', 'TCP');
     setDefault(p, 'targetPort', p.port);
   }
+}
+
+/**
+ * The apiserver merges a Secret's write-only `stringData` into `data` (base64) on every write,
+ * its values winning, and never returns `stringData` (core/v1 Secret API reference).
+ */
+function mergeStringData(o: KubeObject): void {
+  const stringData = (o as Obj).stringData as Record<string, string> | undefined;
+  if (!stringData || typeof stringData !== 'object') return;
+  const data = obj(o as Obj, 'data') as Record<string, string>;
+  for (const [key, value] of Object.entries(stringData))
+    data[key] = Buffer.from(String(value)).toString('base64');
+  delete (o as Obj).stringData;
 }
