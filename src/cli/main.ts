@@ -4,7 +4,7 @@ import { ClusterError } from '../cluster/cluster.js';
 import { clusterProblem } from '../cluster/problem.js';
 import { EXIT_BAD_INPUT, UserError } from '../errors.js';
 import type { CommandContext } from './command.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { processIo, type Io } from './io.js';
 
 export function packageVersion(): string {
@@ -12,14 +12,16 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
-export function buildProgram(ctx: CommandContext): Command {
+/** The program with the commands `args` (the arguments after `slipway`) need; see commandsFor. */
+export async function buildProgram(ctx: CommandContext, args: readonly string[] = []): Promise<Command> {
   const program = new Command('slipway')
     .description('Describe an app once in slipway.yaml; render, check and deploy it to Kubernetes.')
     .version(packageVersion(), '-v, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) })
     .exitOverride();
-  for (const register of commands) register(program, ctx);
+  const registers = await Promise.all(commandsFor(args).map((c) => c.load()));
+  for (const register of registers) register(program, ctx);
   return program;
 }
 
@@ -27,8 +29,8 @@ export function buildProgram(ctx: CommandContext): Command {
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let code = 0;
   const ctx: CommandContext = { io, argv, exit: (c) => void (code = c) };
-  const program = buildProgram(ctx);
   try {
+    const program = await buildProgram(ctx, argv.slice(2));
     await program.parseAsync(argv);
     return code;
   } catch (error) {
