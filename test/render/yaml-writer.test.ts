@@ -93,7 +93,7 @@ describe('toYaml', () => {
       fc.property(topLevel, (v) => {
         expect(toYaml(v)).toBe(libraryYaml(v));
       }),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 
