@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import type { Command, CommanderError } from 'commander';
 import { ClusterError } from '../cluster/cluster.js';
 import { clusterProblem } from '../cluster/problem.js';
 import { EXIT_BAD_INPUT, UserError } from '../errors.js';
@@ -14,6 +14,7 @@ export function packageVersion(): string {
 
 /** The program with the commands `args` (the arguments after `slipway`) need; see commandsFor. */
 export async function buildProgram(ctx: CommandContext, args: readonly string[] = []): Promise<Command> {
+  const { Command } = await import('commander');
   const program = new Command('slipway')
     .description('Describe an app once in slipway.yaml; render, check and deploy it to Kubernetes.')
     .version(packageVersion(), '-v, --version', 'print the version')
@@ -29,19 +30,31 @@ export async function buildProgram(ctx: CommandContext, args: readonly string[] 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let code = 0;
   const ctx: CommandContext = { io, argv, exit: (c) => void (code = c) };
+  const args = argv.slice(2);
+  // `slipway --version` answers before the argument parser loads (what commander would print).
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+    io.out(`${packageVersion()}\n`);
+    return 0;
+  }
   try {
-    const program = await buildProgram(ctx, argv.slice(2));
+    const program = await buildProgram(ctx, args);
     await program.parseAsync(argv);
     return code;
   } catch (error) {
-    return reportError(error, io, argv.includes('json'));
+    const { CommanderError } = await import('commander');
+    return reportError(error, io, argv.includes('json'), CommanderError);
   }
 }
 
-function reportError(thrown: unknown, io: Io, json: boolean): number {
+function reportError(
+  thrown: unknown,
+  io: Io,
+  json: boolean,
+  CommanderErrorClass: typeof CommanderError,
+): number {
   // An API server's refusal that got this far is the cluster needing attention (exit 3), not a bug.
   const error = thrown instanceof ClusterError ? clusterProblem(thrown) : thrown;
-  if (error instanceof CommanderError) {
+  if (error instanceof CommanderErrorClass) {
     // help and version exit through here with code 0
     return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
   }

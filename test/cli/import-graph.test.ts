@@ -53,7 +53,9 @@ describe.skipIf(!built)('offline commands leave the cluster client unloaded', ()
     const modules = await loadedModules(name, args);
     // The hook saw the CLI and a package it imports (so an empty trace cannot pass for a clean one).
     expect(modules.some((url) => url.includes('/dist/cli/main.js'))).toBe(true);
-    expect(modules.some((url) => url.includes('/node_modules/commander/'))).toBe(true);
+    // (`--version` answers before commander loads; the others show package imports are seen.)
+    if (name !== 'version')
+      expect(modules.some((url) => url.includes('/node_modules/commander/'))).toBe(true);
     const cluster = modules.filter((url) => url.includes('/node_modules/@kubernetes/'));
     expect(cluster.length, `loads ${cluster.slice(0, 3).join(', ')}`).toBe(0);
   });
