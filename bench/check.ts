@@ -1,91 +1,228 @@
 /**
- * bench/check: runs `slipway check`'s parser and full rule catalog over a generated corpus on one
- * process and prints resources per second. A reference tool runs over the same files when available
- * (CHECKOV=/path/to/checkov; kube-score, kube-linter and Polaris have no npm or Debian package).
+ * Check benchmark. A corpus of about N objects (default 10,000 and 50,000): Slipway's own rendering
+ * of a generated app (bench/render-spec.ts, 100 services per 10,000 objects, three environments)
+ * plus small hand-written applications of twelve kinds (bench/check-corpus.ts) with hardened and
+ * careless settings. Side by side in one run:
+ *   - slipway check, in-process, start-up excluded: reading the YAML with positions, every rule,
+ *     findings sorted (what `slipway check` does between start-up and printing);
+ *   - the floor: the yaml library parsing the same files to plain data and nothing else
+ *     (check ÷ parse is what positions and rules add);
+ *   - `kubectl apply --dry-run=client` over a slice of the corpus, against the sandbox (loopback) for
+ *     discovery, as a client-side reference;
+ *   - start-up apart: whole-process `slipway check` of one small file, and of the whole corpus.
+ * Each in-process figure is the median of RUNS runs in a child process of its own, whose peak RSS is
+ * reported. Run ./bin/slipway parts need `npm run build`.
  *
- *   npx tsx bench/check.ts [--units 850] [--repeat 3]
+ *   npx tsx bench/check.ts [--sizes 10000,50000] [--runs 5] [--kubectl-objects 1000]
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { check } from '../src/policy/engine.js';
+import { parseAllDocuments, stringify } from 'yaml';
+import { checkSets, inputSets } from '../src/policy/engine.js';
 import { parseManifests } from '../src/policy/load/parse.js';
+import { renderApp } from '../src/render/index.js';
+import { toYamlStream } from '../src/render/yaml.js';
+import { startSandbox } from '../src/sandbox/index.js';
+import { parseSpec } from '../src/spec/parse.js';
+import { resolveEnvironment } from '../src/spec/resolve.js';
+import { findKubeTool } from '../src/tools/kube-binaries.js';
 import { corpusFiles, OBJECTS_PER_UNIT } from './check-corpus.js';
+import { loadLine, median, mib, ms, ratio, runProcess } from './measure.js';
+import { generatedSpec } from './render-spec.js';
 
-const args = process.argv.slice(2);
-const flag = (name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
-const units = flag('units', 850);
-const repeat = flag('repeat', 3);
-const files = corpusFiles(units);
-const expected = units * OBJECTS_PER_UNIT;
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+const RUNS = Math.max(5, Number(option('runs', '5')));
+const OPTIONS = { kubeVersion: { major: 1, minor: 36 }, pssVersion: { major: 1, minor: 35 } };
 
-function runOnce(): { seconds: number; resources: number; findings: number } {
-  const start = performance.now();
-  const manifests = files.flatMap((f) => parseManifests(f.text, f.name).manifests);
-  const outcome = check({
-    manifests,
-    options: { kubeVersion: { major: 1, minor: 36 }, pssVersion: { major: 1, minor: 35 } },
-  });
-  return {
-    seconds: (performance.now() - start) / 1000,
-    resources: manifests.length,
-    findings: outcome.findings.length,
-  };
+interface CorpusFile {
+  name: string;
+  text: string;
 }
 
-const runs = Array.from({ length: repeat }, runOnce);
-const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-if (best.resources !== expected)
-  throw new Error(`corpus has ${best.resources} resources, expected ${expected}`);
-const line = (tool: string, resources: number, seconds: number, extra = '') =>
-  `${tool.padEnd(22)} ${String(resources).padStart(7)} resources  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(
-    resources / seconds,
-  )
-    .toString()
-    .padStart(8)} resources/s${extra}`;
-process.stdout.write(
-  `corpus: ${files.length} files, ${best.resources} resources (${OBJECTS_PER_UNIT} kinds), one process, best of ${repeat}\n`,
-);
-process.stdout.write(
-  `${line('slipway check', best.resources, best.seconds, `  (${best.findings} findings, parse + all rules + positions)`)}\n`,
-);
+/** About `objects` objects: a rendered app (three environments) plus hand-written units. */
+function corpus(objects: number): CorpusFile[] {
+  const services = Math.max(10, Math.round(objects / 100));
+  const spec = parseSpec(stringify(generatedSpec(services)), 'slipway.yaml');
+  const rendered = ['dev', 'staging', 'production'].map((env) => ({
+    name: `rendered-${env}.yaml`,
+    text: toYamlStream(renderApp(resolveEnvironment(spec, env)).objects),
+  }));
+  const renderedObjects = rendered.reduce((n, f) => n + f.text.split(/^---$/m).length, 0);
+  const units = Math.max(0, Math.round((objects - renderedObjects) / OBJECTS_PER_UNIT));
+  return [...rendered, ...corpusFiles(units)];
+}
 
-const checkov = process.env.CHECKOV;
-if (checkov && existsSync(checkov)) {
-  // Checkov is far slower; a tenth of the corpus keeps the run short and the rate comparable.
-  const subset = files.slice(0, Math.max(1, Math.floor(files.length / 10)));
-  const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
-  for (const f of subset) writeFileSync(join(dir, f.name), f.text);
-  const start = performance.now();
-  try {
-    execFileSync(
-      checkov,
-      [
-        '--framework',
-        'kubernetes',
-        '--directory',
-        dir,
-        '--quiet',
-        '--compact',
-        '--output',
-        'json',
-        '--skip-download',
-      ],
-      { stdio: ['ignore', 'ignore', 'ignore'], maxBuffer: 1 << 30 },
-    );
-  } catch {
-    // checkov exits 1 when it finds something; the timing is what matters here.
+interface ChildResult {
+  objects: number;
+  findings: number;
+  ms: number[];
+  /** User + system CPU milliseconds of each run: on a loaded machine the steadier figure. */
+  cpuMs: number[];
+  maxRssKiB: number;
+}
+
+/** One measurement in this (child) process: `check` or `parse`, RUNS times; prints JSON. */
+function child(mode: 'check' | 'parse', objects: number): void {
+  const files = corpus(objects);
+  const times: number[] = [];
+  const cpuTimes: number[] = [];
+  let count = 0;
+  let findings = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    if (mode === 'parse') {
+      count = 0;
+      for (const f of files) for (const doc of parseAllDocuments(f.text)) if (doc.toJS() !== null) count++;
+    } else {
+      const manifests = files.flatMap((f) => parseManifests(f.text, f.name).manifests);
+      const outcome = checkSets(inputSets(manifests), { options: OPTIONS });
+      count = manifests.length;
+      findings = outcome.findings.length;
+    }
+    times.push(performance.now() - start);
+    const used = process.cpuUsage(cpu);
+    cpuTimes.push((used.user + used.system) / 1000);
   }
-  const seconds = (performance.now() - start) / 1000;
-  process.stdout.write(`${line('checkov (reference)', subset.length * OBJECTS_PER_UNIT, seconds)}\n`);
-  rmSync(dir, { recursive: true, force: true });
-} else {
-  process.stdout.write(
-    'reference: none run (kube-score, kube-linter and Polaris are not installable from npm or Debian here; set CHECKOV=/path/to/checkov to compare with Checkov)\n',
-  );
+  const result: ChildResult = {
+    objects: count,
+    findings,
+    ms: times,
+    cpuMs: cpuTimes,
+    maxRssKiB: process.resourceUsage().maxRSS,
+  };
+  process.stdout.write(JSON.stringify(result));
 }
+
+function measure(mode: 'check' | 'parse', objects: number): ChildResult {
+  const out = execFileSync(
+    process.execPath,
+    [...process.execArgv, import.meta.filename, '--child', mode, String(objects), '--runs', String(RUNS)],
+    { maxBuffer: 1 << 26 },
+  );
+  return JSON.parse(out.toString()) as ChildResult;
+}
+
+const rate = (objects: number, milliseconds: number) => Math.round(objects / (milliseconds / 1000));
+
+async function kubectlDryRun(files: CorpusFile[], limit: number): Promise<{ objects: number; ms: number }> {
+  const sandbox = await startSandbox({ runtime: false, host: '127.0.0.1', port: 0 });
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-kubectl-'));
+  try {
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'sandbox',
+            cluster: {
+              server: sandbox.url,
+              'certificate-authority-data': Buffer.from(sandbox.certs.caCert).toString('base64'),
+            },
+          },
+        ],
+        users: [{ name: 'bench', user: { token: sandbox.token } }],
+        contexts: [{ name: 'sandbox', context: { cluster: 'sandbox', user: 'bench' } }],
+        'current-context': 'sandbox',
+      }),
+    );
+    // The first `limit` objects, whole files (a document is never cut).
+    const slice = join(dir, 'objects');
+    mkdirSync(slice);
+    let objects = 0;
+    for (const f of files) {
+      const docs = f.text.split(/^---\n/m).filter((d) => d.trim() !== '');
+      const take = docs.slice(0, Math.max(0, limit - objects));
+      if (take.length === 0) break;
+      writeFileSync(join(slice, f.name), take.join('---\n'));
+      objects += take.length;
+    }
+    const kubectl = findKubeTool('kubectl');
+    const args = ['--kubeconfig', kubeconfig, 'apply', '--dry-run=client', '--validate=false', '-f', slice];
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      // Asynchronous: the sandbox answering kubectl's requests runs in this process.
+      const start = performance.now();
+      await new Promise<void>((done, fail) => {
+        execFile(kubectl, args, { maxBuffer: 1 << 28 }, (error) => (error ? fail(error) : done()));
+      });
+      times.push(performance.now() - start);
+    }
+    return { objects, ms: median(times) };
+  } finally {
+    await sandbox.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const sizes = option('sizes', '10000,50000').split(',').map(Number);
+  console.log(loadLine());
+  console.log(`in-process figures: median of ${RUNS} runs, each mode in a child process of its own`);
+  console.log(
+    `${'objects'.padStart(8)}  ${'what'.padEnd(40)} ${'ms'.padStart(9)} ${'objects/s'.padStart(10)} ${'peak MiB'.padStart(8)} ${'cpu ms'.padStart(9)} ${'obj/cpu-s'.padStart(10)}`,
+  );
+  for (const size of sizes) {
+    const parse = measure('parse', size);
+    const check = measure('check', size);
+    const row = (what: string, r: ChildResult) =>
+      `${String(r.objects).padStart(8)}  ${what.padEnd(40)} ${ms(median(r.ms))} ${String(rate(r.objects, median(r.ms))).padStart(10)} ${mib(r.maxRssKiB, 8)} ${ms(median(r.cpuMs))} ${String(rate(r.objects, median(r.cpuMs))).padStart(10)}`;
+    console.log(row(`slipway check (${check.findings} findings)`, check));
+    console.log(row('yaml library parse only (the floor)', parse));
+    console.log(
+      `${''.padStart(8)}  ${'check ÷ parse'.padEnd(40)} ${ratio(median(check.ms) / median(parse.ms), 9)}`,
+    );
+  }
+
+  const root = resolve(import.meta.dirname, '..');
+  const bin = join(root, 'bin', 'slipway');
+  const files = corpus(sizes[0] ?? 10000);
+  const limit = Number(option('kubectl-objects', '1000'));
+  const kubectl = await kubectlDryRun(files, limit);
+  console.log(
+    `${String(kubectl.objects).padStart(8)}  ${'kubectl apply --dry-run=client (sandbox)'.padEnd(40)} ${ms(kubectl.ms)} ${String(rate(kubectl.objects, kubectl.ms)).padStart(10)}`,
+  );
+
+  // Start-up, reported apart: whole processes.
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-check-'));
+  try {
+    for (const f of files) writeFileSync(join(dir, f.name), f.text);
+    const small = join(dir, 'small');
+    mkdirSync(small);
+    writeFileSync(join(small, files.at(-1)!.name), files.at(-1)!.text);
+    const whole = (args: string[]) => {
+      const runs = Array.from({ length: RUNS }, () =>
+        runProcess(process.execPath, [bin, 'check', ...args], { okCodes: [0, 1] }),
+      );
+      return { ms: median(runs.map((r) => r.ms)), peak: Math.max(...runs.map((r) => r.peakKiB ?? 0)) };
+    };
+    const floor = median(Array.from({ length: RUNS }, () => runProcess(process.execPath, ['-e', '0']).ms));
+    const one = whole([small]);
+    const all = whole([dir]);
+    const total = files.reduce((n, f) => n + f.text.split(/^---$/m).length, 0);
+    console.log('whole process (start-up included), median wall ms:');
+    console.log(`${''.padStart(8)}  ${'node -e 0'.padEnd(40)} ${ms(floor)}`);
+    console.log(
+      `${String(OBJECTS_PER_UNIT).padStart(8)}  ${'slipway check of one small file'.padEnd(40)} ${ms(one.ms)} ${''.padStart(10)} ${mib(one.peak, 8)}`,
+    );
+    console.log(
+      `${String(total).padStart(8)}  ${'slipway check of the corpus'.padEnd(40)} ${ms(all.ms)} ${String(rate(total, all.ms)).padStart(10)} ${mib(all.peak, 8)}`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--child')) {
+  const i = process.argv.indexOf('--child');
+  child(process.argv[i + 1] as 'check' | 'parse', Number(process.argv[i + 2]));
+} else await main();

@@ -1,154 +1,134 @@
 /**
- * Render benchmark: a generated spec of 100 services (plus dependencies) with three environments.
- * Times, in one run and side by side:
- *   - Slipway: parse and validate slipway.yaml, resolve each environment, render its objects
- *     (the whole `slipway render --env X` pipeline for all three, in-process);
- *   - Slipway writing the Helm chart from those objects;
- *   - `helm template` of that chart for the same three environments (the real helm v4).
- * Each figure is the median of RUNS runs. Usage: npx tsx bench/render.ts [services] [runs]
+ * Render benchmark: `slipway render --format manifests --env E` for the three environments of a
+ * generated spec (bench/render-spec.ts), side by side with `helm template` of the chart Slipway
+ * generates for that same spec (`slipway render --format helm`), for the same three environments,
+ * with the real helm v4. Both run as whole processes, as users run them; each figure is the median
+ * over RUNS rounds of the three environments' sum (wall, CPU), with the largest peak RSS of the
+ * three. Sizes 10, 100 and 1,000 services by default; ms/service shows whether time grows linearly.
+ * Runs ./bin/slipway, so `npm run build` first.
+ *
+ *   npx tsx bench/render.ts [--sizes 10,100,1000] [--runs 5]
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
-import { writeHelmChart } from '../src/render/helm/index.js';
-import { renderApp } from '../src/render/index.js';
-import { parseSpec } from '../src/spec/parse.js';
-import { resolveEnvironment } from '../src/spec/resolve.js';
 import { findKubeTool } from '../src/tools/kube-binaries.js';
+import { loadLine, median, mib, ms, ratio, runProcess, type ProcessRun } from './measure.js';
+import { generatedSpec } from './render-spec.js';
 
-const SERVICES = Number(process.argv[2] ?? 100);
-const RUNS = Number(process.argv[3] ?? 7);
-const ENVS = ['dev', 'staging', 'production'];
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+const SIZES = option('sizes', '10,100,1000').split(',').map(Number);
+const RUNS = Math.max(5, Number(option('runs', '5')));
+const ENVS = ['dev', 'staging', 'production'] as const;
+const NAMESPACES: Record<string, string> = {
+  dev: 'bench-dev',
+  staging: 'bench-staging',
+  production: 'bench-prod',
+};
 
-/** A spec shaped like a large real app: mixed ports, env references, secrets, volumes, public hosts, a few jobs. */
-export function generatedSpec(services: number): Record<string, unknown> {
-  const svc: Record<string, unknown> = {};
-  for (let i = 0; i < services; i++) {
-    const name = `svc-${String(i).padStart(3, '0')}`;
-    const scheduled = i % 10 === 9;
-    svc[name] = {
-      image: `ghcr.io/acme/${name}`,
-      ...(scheduled
-        ? { schedule: `${i % 60} * * * *`, command: ['run-job'] }
-        : { port: 8000 + (i % 50), health: { readiness: '/readyz', liveness: '/healthz' } }),
-      env: {
-        LOG_LEVEL: 'info',
-        DATABASE_URL: '${db.url}',
-        ...(i % 3 === 0 ? { CACHE_URL: '${cache.url}' } : {}),
-        ...(i > 0 && !scheduled
-          ? { UPSTREAM: `\${svc-${String(i % 10 === 0 ? i - 2 : i - 1).padStart(3, '0')}.url}` }
-          : {}),
-      },
-      secrets: i % 4 === 0 ? ['API_TOKEN'] : undefined,
-      resources: { cpu: '100m', memory: '128Mi' },
-      ...(i % 7 === 0 && !scheduled ? { volumes: [{ name: 'data', path: '/data', size: '1Gi' }] } : {}),
-      ...(i % 5 === 0 && !scheduled ? { public: { host: `${name}.example.com`, tls: true } } : {}),
-      ...(i % 20 === 0 && !scheduled ? { migrations: { command: ['migrate'] } } : {}),
-    };
-  }
-  const perEnv = (replicas: number, cpu: string) => ({
-    replicas,
-    services: Object.fromEntries(
-      Object.keys(svc)
-        .filter((_, i) => i % 2 === 0)
-        .map((n) => [n, { resources: { cpu } }]),
-    ),
-  });
+const root = resolve(import.meta.dirname, '..');
+const bin = join(root, 'bin', 'slipway');
+if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) {
+  console.error('bench/render: dist/ is missing; run `npm run build` first');
+  process.exit(2);
+}
+const helm = findKubeTool('helm');
+
+interface Round {
+  ms: number;
+  cpuMs?: number;
+  peakKiB?: number;
+}
+
+/** The three environments' runs as one round: times summed, peak the largest. */
+function round(runs: ProcessRun[]): Round {
+  const cpu = runs.every((r) => r.cpuMs !== undefined);
   return {
-    app: 'bench',
-    version: '1.0.0',
-    services: JSON.parse(JSON.stringify(svc)),
-    dependencies: { db: { type: 'postgres' }, cache: { type: 'redis' } },
-    environments: {
-      dev: perEnv(1, '100m'),
-      staging: perEnv(2, '200m'),
-      production: { ...perEnv(3, '500m'), namespace: 'bench-prod' },
-    },
+    ms: runs.reduce((n, r) => n + r.ms, 0),
+    cpuMs: cpu ? runs.reduce((n, r) => n + r.cpuMs!, 0) : undefined,
+    peakKiB: runs.some((r) => r.peakKiB !== undefined)
+      ? Math.max(...runs.map((r) => r.peakKiB ?? 0))
+      : undefined,
   };
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+function summary(rounds: Round[]): Required<Round> {
+  return {
+    ms: median(rounds.map((r) => r.ms)),
+    cpuMs: median(rounds.map((r) => r.cpuMs ?? Number.NaN)),
+    peakKiB: Math.max(...rounds.map((r) => r.peakKiB ?? 0)),
+  };
 }
 
-function time(run: () => void): number {
-  const start = performance.now();
-  run();
-  return performance.now() - start;
-}
-
-async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-'));
+console.log(loadLine());
+console.log(
+  `whole process, 3 environments per round (dev, staging, production), median of ${RUNS} rounds; ratio = slipway / helm`,
+);
+console.log(
+  `${'services'.padStart(8)} ${'objects'.padStart(7)}  ${'tool'.padEnd(28)} ${'wall ms'.padStart(9)} ${'cpu ms'.padStart(9)} ${'peak MiB'.padStart(8)} ${'ms/svc'.padStart(7)}`,
+);
+for (const services of SIZES) {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-render-'));
   try {
     const specFile = join(dir, 'slipway.yaml');
-    writeFileSync(specFile, stringify(generatedSpec(SERVICES)));
-    const helm = findKubeTool('helm');
-
-    const renderAll = async () => {
-      const app = parseSpec(readFileSync(specFile, 'utf8'), specFile);
-      return ENVS.map((env) => {
-        const resolved = resolveEnvironment(app, env);
-        return { environment: env, app: resolved, objects: renderApp(resolved).objects, spec: app };
-      });
-    };
-    const slipway: number[] = [];
-    let rendered = await renderAll();
+    writeFileSync(specFile, stringify(generatedSpec(services)));
+    const chart = join(dir, 'chart');
+    runProcess(process.execPath, [bin, 'render', '-f', specFile, '--format', 'helm', '--out', chart]);
+    const slipwayArgs = (env: string) => [
+      bin,
+      'render',
+      '-f',
+      specFile,
+      '--format',
+      'manifests',
+      '--env',
+      env,
+    ];
+    const helmArgs = (env: string) => [
+      'template',
+      'bench',
+      chart,
+      '-f',
+      join(chart, `values-${env}.yaml`),
+      '--namespace',
+      NAMESPACES[env]!,
+    ];
+    const objects = countObjects(slipwayArgs);
+    const slipway: Round[] = [];
+    const helmRounds: Round[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const start = performance.now();
-      rendered = await renderAll();
-      slipway.push(performance.now() - start);
+      slipway.push(round(ENVS.map((env) => runProcess(process.execPath, slipwayArgs(env)))));
+      helmRounds.push(round(ENVS.map((env) => runProcess(helm, helmArgs(env)))));
     }
-    const objects = rendered.reduce((n, r) => n + r.objects.length, 0);
-    const input = {
-      spec: rendered[0]!.spec,
-      environments: rendered.map(({ environment, app, objects }) => ({ environment, app, objects })),
-    };
-    const chartWrite = Array.from({ length: RUNS }, () => time(() => writeHelmChart(input)));
-
-    const chartDir = join(dir, 'chart');
-    for (const [path, content] of writeHelmChart(input).files) {
-      mkdirSync(dirname(join(chartDir, path)), { recursive: true });
-      writeFileSync(join(chartDir, path), content);
-    }
-    const helmRun = () =>
-      time(() => {
-        for (const r of rendered) {
-          execFileSync(
-            helm,
-            [
-              'template',
-              'bench',
-              chartDir,
-              '-f',
-              join(chartDir, `values-${r.environment}.yaml`),
-              '--namespace',
-              r.app.namespace,
-            ],
-            { maxBuffer: 512 << 20 },
-          );
-        }
-      });
-    helmRun(); // warm the page cache and helm's own start-up files
-    const helmTimes = Array.from({ length: RUNS }, helmRun);
-
-    const s = median(slipway);
-    const h = median(helmTimes);
+    const s = summary(slipway);
+    const h = summary(helmRounds);
+    const row = (tool: string, r: Required<Round>) =>
+      `${String(services).padStart(8)} ${String(objects).padStart(7)}  ${tool.padEnd(28)} ${ms(r.ms)} ${ms(r.cpuMs)} ${mib(r.peakKiB, 8)} ${ms(r.ms / services, 7)}`;
+    console.log(row('slipway render (manifests)', s));
+    console.log(row('helm template (same chart)', h));
     console.log(
-      `spec: ${SERVICES} services, 2 dependencies, ${ENVS.length} environments -> ${objects} objects; median of ${RUNS} runs`,
+      `${''.padStart(17)}  ${'ratio'.padEnd(28)} ${ratio(s.ms / h.ms, 9)} ${ratio(s.cpuMs / h.cpuMs, 9)} ${ratio(s.peakKiB / h.peakKiB, 8)}`,
     );
-    console.log(`slipway render (parse + resolve + render, 3 envs)   ${s.toFixed(1).padStart(9)} ms`);
-    console.log(
-      `slipway helm chart writer (from those objects)       ${median(chartWrite).toFixed(1).padStart(9)} ms`,
-    );
-    console.log(`helm template of that chart (3 envs, real helm v4)   ${h.toFixed(1).padStart(9)} ms`);
-    console.log(`ratio helm template / slipway render                 ${(h / s).toFixed(1).padStart(9)} x`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-await main();
+/** Objects rendered over the three environments (documents in the manifests output). */
+function countObjects(args: (env: string) => string[]): number {
+  let total = 0;
+  for (const env of ENVS) {
+    const out = spawnText(process.execPath, args(env));
+    total += out.split(/^---$/m).filter((d) => d.trim() !== '').length;
+  }
+  return total;
+}
+
+function spawnText(command: string, args: string[]): string {
+  return execFileSync(command, args, { maxBuffer: 1 << 30, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+}

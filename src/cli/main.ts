@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import type { Command, CommanderError } from 'commander';
 import { ClusterError } from '../cluster/cluster.js';
 import { clusterProblem } from '../cluster/problem.js';
 import { EXIT_BAD_INPUT, UserError } from '../errors.js';
 import type { CommandContext } from './command.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 import { processIo, type Io } from './io.js';
 
 export function packageVersion(): string {
@@ -12,14 +12,17 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
-export function buildProgram(ctx: CommandContext): Command {
+/** The program with the commands `args` (the arguments after `slipway`) need; see commandsFor. */
+export async function buildProgram(ctx: CommandContext, args: readonly string[] = []): Promise<Command> {
+  const { Command } = await import('commander');
   const program = new Command('slipway')
     .description('Describe an app once in slipway.yaml; render, check and deploy it to Kubernetes.')
     .version(packageVersion(), '-v, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) })
     .exitOverride();
-  for (const register of commands) register(program, ctx);
+  const registers = await Promise.all(commandsFor(args).map((c) => c.load()));
+  for (const register of registers) register(program, ctx);
   return program;
 }
 
@@ -27,19 +30,31 @@ export function buildProgram(ctx: CommandContext): Command {
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let code = 0;
   const ctx: CommandContext = { io, argv, exit: (c) => void (code = c) };
-  const program = buildProgram(ctx);
+  const args = argv.slice(2);
+  // `slipway --version` answers before the argument parser loads (what commander would print).
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
+    io.out(`${packageVersion()}\n`);
+    return 0;
+  }
   try {
+    const program = await buildProgram(ctx, args);
     await program.parseAsync(argv);
     return code;
   } catch (error) {
-    return reportError(error, io, argv.includes('json'));
+    const { CommanderError } = await import('commander');
+    return reportError(error, io, argv.includes('json'), CommanderError);
   }
 }
 
-function reportError(thrown: unknown, io: Io, json: boolean): number {
+function reportError(
+  thrown: unknown,
+  io: Io,
+  json: boolean,
+  CommanderErrorClass: typeof CommanderError,
+): number {
   // An API server's refusal that got this far is the cluster needing attention (exit 3), not a bug.
   const error = thrown instanceof ClusterError ? clusterProblem(thrown) : thrown;
-  if (error instanceof CommanderError) {
+  if (error instanceof CommanderErrorClass) {
     // help and version exit through here with code 0
     return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
   }

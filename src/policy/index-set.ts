@@ -27,6 +27,8 @@ export interface InputIndex {
 }
 
 const ns = (m: Manifest) => m.ref.namespace ?? 'default';
+/** A NetworkPolicy without spec.podSelector selects every pod of its namespace, as `{}` does. */
+const EMPTY_SELECTOR = Object.freeze({});
 
 /** Built-in API groups (plus Gateway API, which creates no pods); anything else may be an operator's input. */
 const BUILT_IN_GROUP =
@@ -70,31 +72,46 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
     const key = `${ns(h)}/${String(get(h.body, 'spec', 'scaleTargetRef', 'kind'))}/${String(get(h.body, 'spec', 'scaleTargetRef', 'name'))}`;
     if (!autoscalers.has(key)) autoscalers.set(key, h);
   }
+  // Several rules ask the same question of each workload (is it selected by a Service, a policy, a
+  // PDB?): each answer is computed once per run.
+  const once = <K extends object, V>(compute: (key: K) => V): ((key: K) => V) => {
+    const answers = new Map<K, V>();
+    return (key) => {
+      if (answers.has(key)) return answers.get(key) as V;
+      const value = compute(key);
+      answers.set(key, value);
+      return value;
+    };
+  };
   const index: InputIndex = {
     workloads,
     byKind,
     inNamespace,
     find: (kind, namespace, name) => names.get(`${kind}/${namespace}/${name}`),
-    servicesSelecting: (w) =>
+    servicesSelecting: once((w: Workload) =>
       inNamespace('Service', w.namespace).filter((s) =>
         matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels),
       ),
-    workloadsSelectedBy: (s) =>
+    ),
+    workloadsSelectedBy: once((s: Manifest) =>
       (workloadsNs.get(ns(s)) ?? []).filter((w) =>
         matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels),
       ),
-    networkPoliciesSelecting: (w) =>
+    ),
+    networkPoliciesSelecting: once((w: Workload) =>
       inNamespace('NetworkPolicy', w.namespace).filter(
         (p) =>
           p.ref.apiVersion.startsWith('networking.k8s.io/') &&
-          matchesLabelSelector(get(p.body, 'spec', 'podSelector') ?? {}, w.labels),
+          matchesLabelSelector(get(p.body, 'spec', 'podSelector') ?? EMPTY_SELECTOR, w.labels),
       ),
+    ),
     hasCustomResources: (namespace) => custom.has(namespace),
     autoscalerOf: (target) => autoscalers.get(`${ns(target)}/${target.ref.kind}/${target.ref.name}`),
-    pdbsSelecting: (w) =>
+    pdbsSelecting: once((w: Workload) =>
       inNamespace('PodDisruptionBudget', w.namespace).filter((p) =>
         pdbSelects({ apiVersion: p.ref.apiVersion, selector: get(p.body, 'spec', 'selector') }, w.labels),
       ),
+    ),
   };
   cache.set(manifests, index);
   return index;

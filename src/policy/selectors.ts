@@ -7,31 +7,49 @@ import { arr, isObj, objs, str, strMap } from './access.js';
  */
 export function matchesLabelSelector(selector: unknown, labels: Record<string, string>): boolean {
   if (!isObj(selector)) return false;
-  for (const [k, v] of Object.entries(strMap(selector.matchLabels))) {
-    if (labels[k] !== v) return false;
-  }
-  for (const e of objs(selector.matchExpressions)) {
-    const key = str(e.key) ?? '';
-    const values = arr(e.values).map(String);
-    const has = Object.prototype.hasOwnProperty.call(labels, key);
-    switch (e.operator) {
-      case 'In':
-        if (!has || !values.includes(labels[key] as string)) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(labels[key] as string)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
+  let compiled = compiledSelectors.get(selector);
+  if (!compiled) compiledSelectors.set(selector, (compiled = compileSelector(selector)));
+  return compiled(labels);
+}
+
+type LabelMatcher = (labels: Record<string, string>) => boolean;
+
+/**
+ * A selector read once: rules ask whether each workload of a namespace matches each policy, PDB or
+ * HPA there, and the selector objects are the checked (unchanging) manifest data.
+ */
+const compiledSelectors = new WeakMap<object, LabelMatcher>();
+
+function compileSelector(selector: Record<string, unknown>): LabelMatcher {
+  const matchLabels = Object.entries(strMap(selector.matchLabels));
+  const expressions = objs(selector.matchExpressions).map((e) => ({
+    key: str(e.key) ?? '',
+    values: arr(e.values).map(String),
+    operator: e.operator,
+  }));
+  return (labels) => {
+    for (const [k, v] of matchLabels) if (labels[k] !== v) return false;
+    for (const { key, values, operator } of expressions) {
+      const has = Object.prototype.hasOwnProperty.call(labels, key);
+      switch (operator) {
+        case 'In':
+          if (!has || !values.includes(labels[key] as string)) return false;
+          break;
+        case 'NotIn':
+          if (has && values.includes(labels[key] as string)) return false;
+          break;
+        case 'Exists':
+          if (!has) return false;
+          break;
+        case 'DoesNotExist':
+          if (has) return false;
+          break;
+        default:
+          return false;
+      }
     }
-  }
-  return true;
+    return true;
+  };
 }
 
 /** A Service's plain map selector; an empty or missing map selects nothing (endpoints are managed by hand). */

@@ -96,15 +96,18 @@ function extract(manifest: Manifest): Workload | undefined {
 }
 
 const ALL_CONTAINER_KINDS: ContainerKind[] = ['initContainers', 'containers', 'ephemeralContainers'];
-const containerCache = new WeakMap<Workload, Map<string, ContainerRef[]>>();
+const KIND_BIT: Record<ContainerKind, number> = { initContainers: 1, containers: 2, ephemeralContainers: 4 };
+/** Per workload, the lists already asked for, indexed by the bit set of their container kinds. */
+const containerCache = new WeakMap<Workload, Array<ContainerRef[] | undefined>>();
 
 /** Visits init containers, containers and ephemeral containers in the order the PSA visitor does. */
 export function containersOf(w: Workload, kinds: ContainerKind[] = ALL_CONTAINER_KINDS): ContainerRef[] {
-  // Every rule asks; the lists are computed once per workload and kind set.
+  // Every rule asks; the lists are computed once per workload and kind set (in the order asked).
   let byKinds = containerCache.get(w);
-  if (!byKinds) containerCache.set(w, (byKinds = new Map()));
-  const key = kinds.join();
-  const hit = byKinds.get(key);
+  if (!byKinds) containerCache.set(w, (byKinds = []));
+  let key = 0;
+  for (let i = 0; i < kinds.length; i++) key = key * 8 + KIND_BIT[kinds[i]!];
+  const hit = byKinds[key];
   if (hit) return hit;
   const out: ContainerRef[] = [];
   for (const kind of kinds) {
@@ -121,7 +124,7 @@ export function containersOf(w: Workload, kinds: ContainerKind[] = ALL_CONTAINER
       });
     });
   }
-  byKinds.set(key, out);
+  byKinds[key] = out;
   return out;
 }
 

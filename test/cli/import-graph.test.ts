@@ -1,0 +1,62 @@
+/**
+ * The offline commands must not load the cluster client: importing @kubernetes/client-node costs
+ * over a second of start-up, and `slipway validate` has no use for it. Each command runs as users
+ * run it (./bin/slipway from dist/) under a module-resolution hook that writes every module URL
+ * the process resolves to a file; a static import that pulls the client back into one of these
+ * commands' graphs makes this fail.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { builtCli, runBuilt, slipwayBin } from '../helpers/built-cli.js';
+
+const built = builtCli('the import-graph test of the offline commands');
+const dir = mkdtempSync(join(tmpdir(), 'slipway-imports-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Runs in the loader thread (node --import): records each resolved URL, one a line.
+const hook = `data:text/javascript,${encodeURIComponent(`
+import { register } from 'node:module';
+register('data:text/javascript,' + encodeURIComponent(\`
+import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  appendFileSync(process.env.SLIPWAY_IMPORT_TRACE, result.url + '\\\\n');
+  return result;
+}\`));
+`)}`;
+
+async function loadedModules(name: string, args: string[]): Promise<string[]> {
+  const trace = join(dir, `${name}.txt`);
+  const result = await runBuilt(['--import', hook, slipwayBin, ...args], {
+    program: process.execPath,
+    env: { SLIPWAY_IMPORT_TRACE: trace },
+  });
+  expect(result.stderr).not.toMatch(/internal error/);
+  expect([0, 1], result.stderr).toContain(result.code);
+  return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+}
+
+const example = 'examples/sample-service/slipway.yaml';
+const offline: Array<[string, string[]]> = [
+  ['version', ['--version']],
+  ['validate', ['validate', '-f', example]],
+  ['render', ['render', '-f', example, '--env', 'dev']],
+  ['check', ['check', example]],
+  ['schema', ['schema']],
+  ['init', ['init', '--yes', '--name', 'demo', '-f', join(dir, 'init.yaml')]],
+];
+
+describe.skipIf(!built)('offline commands leave the cluster client unloaded', () => {
+  it.concurrent.each(offline)('slipway %s', async (name, args) => {
+    const modules = await loadedModules(name, args);
+    // The hook saw the CLI and a package it imports (so an empty trace cannot pass for a clean one).
+    expect(modules.some((url) => url.includes('/dist/cli/main.js'))).toBe(true);
+    // (`--version` answers before commander loads; the others show package imports are seen.)
+    if (name !== 'version')
+      expect(modules.some((url) => url.includes('/node_modules/commander/'))).toBe(true);
+    const cluster = modules.filter((url) => url.includes('/node_modules/@kubernetes/'));
+    expect(cluster.length, `loads ${cluster.slice(0, 3).join(', ')}`).toBe(0);
+  });
+});
