@@ -45,12 +45,20 @@ describe('runbook commands against the sandbox (blue-green example deployed)', (
 
   it('every plain kubectl command of the dev sections runs and finds what it names', async () => {
     const ran: string[] = [];
+    // kubectl refuses a second `rollout restart` of a Deployment within the same second (its
+    // restartedAt annotation has one-second resolution): a person reading the page is slower.
+    let lastRestart = 0;
     for (const [page, text] of pages) {
       for (const args of plainKubectl(text)) {
         const verb = args.find((a, i) => i > 1 && !a.startsWith('-') && args[i - 1] !== '-n') ?? '';
         if (NEEDS_RUNTIME.test(verb)) continue;
         // The deploy Lease exists only while a deploy holds it: the situation that page step is for.
         if (args.includes('lease')) continue;
+        if (args.includes('restart')) {
+          const wait = lastRestart + 1100 - Date.now();
+          if (wait > 0) await new Promise((res) => setTimeout(res, wait));
+          lastRestart = Date.now();
+        }
         const r = await env.kubectlResult(args);
         const line = `${page}: kubectl ${args.join(' ')}`;
         expect(r.code, `${line}\n${r.stderr}`).toBe(0);

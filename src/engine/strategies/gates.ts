@@ -101,8 +101,16 @@ export async function withBackgroundAnalysis(
     return results;
   });
   watching.catch(() => undefined);
-  const waits = new LinkedSignal([outer.wait(), failed.signal]);
-  const run: StrategyRun = { ...outer, wait: () => waits.signal };
+  // A fresh signal per wait, as outer.wait() gives: one shared signal would collect a listener per wait.
+  const waits: LinkedSignal[] = [];
+  const run: StrategyRun = {
+    ...outer,
+    wait: () => {
+      const linked = new LinkedSignal([outer.wait(), failed.signal]);
+      waits.push(linked);
+      return linked.signal;
+    },
+  };
   try {
     const served = await body(run).catch((err: unknown) => {
       // A wait the background failure ended says only "aborted": the failure is the reason.
@@ -122,6 +130,6 @@ export async function withBackgroundAnalysis(
     return { ...served, analysis: [...served.analysis, ...results] };
   } finally {
     stop.abort();
-    waits.dispose();
+    for (const w of waits) w.dispose();
   }
 }
