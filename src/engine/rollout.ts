@@ -176,7 +176,7 @@ async function progressDeadline(
   let last: string | undefined;
   let since = clock.now().getTime();
   // The watch only records when the status last moved; it never resolves on its own.
-  const watching = cluster
+  void cluster
     .watch<KubeObject>(
       ref,
       (obj) => {
@@ -193,7 +193,6 @@ async function progressDeadline(
   for (;;) {
     const idle = clock.now().getTime() - since;
     if (idle >= ms) {
-      void watching;
       throw new RolloutFailed(
         ref.name,
         `${ref.kind} ${ref.name} made no progress for ${Math.round(ms / 1000)}s (deploy.progressDeadline; Kubernetes gives only Deployments a progress deadline, Slipway applies it to every rollout it waits for)`,

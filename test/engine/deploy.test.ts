@@ -74,6 +74,14 @@ function setup() {
   return { cluster, store, ctx, events, stop };
 }
 
+/** The image the sample-web Deployment's pod template names now. */
+async function imageOf(cluster: MemoryCluster): Promise<string | undefined> {
+  const d = await cluster.get<
+    KubeObject & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }
+  >({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name: 'sample-web' });
+  return d?.spec.template.spec.containers[0]?.image;
+}
+
 const withImage = (tag: string, app = base()) => applyOverrides(app, [], [`web=sample-service:${tag}`]);
 
 describe('deploy on the in-memory cluster', () => {
@@ -99,10 +107,7 @@ describe('deploy on the in-memory cluster', () => {
     stop.abort();
     expect(result.exitCode).toBe(1);
     expect(result.message).toContain('ERROR: relation "customers" does not exist');
-    const d = await cluster.get<
-      KubeObject & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }
-    >({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name: 'sample-web' });
-    expect(d?.spec.template.spec.containers[0]?.image).toBe('sample-service:1.0.0');
+    expect(await imageOf(cluster)).toBe('sample-service:1.0.0');
     expect((await store.list('sample', 'dev')).map((r) => r.phase)).toEqual(['deployed', 'rolled-back']);
   });
 
@@ -122,10 +127,7 @@ describe('deploy on the in-memory cluster', () => {
     });
     expect(result.release?.analysis).toHaveLength(1);
     expect(events.some((e) => e.type === 'measurement' && e.analysis === 'smoke')).toBe(true);
-    const d = await cluster.get<
-      KubeObject & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }
-    >({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name: 'sample-web' });
-    expect(d?.spec.template.spec.containers[0]?.image).toBe('sample-service:1.0.0');
+    expect(await imageOf(cluster)).toBe('sample-service:1.0.0');
     expect((await store.deployed('sample', 'dev'))?.revision).toBe(1);
   });
 
@@ -184,10 +186,7 @@ describe('deploy on the in-memory cluster', () => {
     expect(result.outcome).toBe('rolled-back');
     expect(result.exitCode).toBe(1);
     expect(result.message).toContain('the deploy timeout ran out (1s)');
-    const d = await cluster.get<
-      KubeObject & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }
-    >({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name: 'sample-web' });
-    expect(d?.spec.template.spec.containers[0]?.image).toBe('sample-service:1.0.0');
+    expect(await imageOf(cluster)).toBe('sample-service:1.0.0');
     expect((await store.list('sample', 'dev')).map((r) => r.phase)).toEqual(['deployed', 'rolled-back']);
   });
 
@@ -206,10 +205,7 @@ describe('deploy on the in-memory cluster', () => {
     expect(result.exitCode).toBe(1);
     expect(result.message).toMatch(/^background analysis errors failed/);
     expect(result.analysis.map((a) => [a.name, a.phase])).toEqual([['errors', 'failed']]);
-    const d = await cluster.get<
-      KubeObject & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }
-    >({ apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'sample', name: 'sample-web' });
-    expect(d?.spec.template.spec.containers[0]?.image).toBe('sample-service:1.0.0');
+    expect(await imageOf(cluster)).toBe('sample-service:1.0.0');
     expect((await store.list('sample', 'dev')).map((r) => r.phase)).toEqual(['deployed', 'rolled-back']);
   });
 

@@ -35,6 +35,11 @@ export async function rolloutGate(
   }
 }
 
+/** `errors failed (3 > 0), smoke successful (...)`: results as messages name them. */
+function describe(list: AnalysisResult[]): string {
+  return list.map((a) => `${a.name} ${a.phase} (${a.message})`).join(', ');
+}
+
 /**
  * Runs the named analyses as the `analyse` step (skipped, with the reason, when none apply). A
  * failed or error result fails the gate; an inconclusive one (no data, by default) pauses the
@@ -54,8 +59,6 @@ export async function analysisGate(
     'analyse',
     async () => {
       results = await run.analyse(names, run.wait());
-      const describe = (list: AnalysisResult[]) =>
-        list.map((a) => `${a.name} ${a.phase} (${a.message})`).join(', ');
       const bad = results.filter((a) => a.phase === 'failed' || a.phase === 'error');
       if (bad.length) throw new StrategyFailed(`${moment} analysis ${describe(bad)}`, results);
       const unsure = results.filter((a) => a.phase === 'inconclusive');
@@ -93,8 +96,6 @@ export async function withBackgroundAnalysis(
   if (background.length === 0) return body(outer);
   const stop = new AbortController();
   const failed = new AbortController();
-  const describe = (list: AnalysisResult[]) =>
-    list.map((a) => `${a.name} ${a.phase} (${a.message})`).join(', ');
   const watching = outer.analyse(background, outer.wait(), stop.signal).then((results) => {
     const bad = results.filter((a) => a.phase === 'failed' || a.phase === 'error');
     if (bad.length) failed.abort(new StrategyFailed(`background analysis ${describe(bad)}`, results));
