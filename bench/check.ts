@@ -25,7 +25,7 @@ import { checkSets, inputSets } from '../src/policy/engine.js';
 import { parseManifests } from '../src/policy/load/parse.js';
 import { renderApp } from '../src/render/index.js';
 import { toYamlStream } from '../src/render/yaml.js';
-import { startSandbox } from '../src/sandbox/index.js';
+import { startSandbox } from '@slipway/sandbox';
 import { parseSpec } from '../src/spec/parse.js';
 import { resolveEnvironment } from '../src/spec/resolve.js';
 import { findKubeTool } from '../src/tools/kube-binaries.js';

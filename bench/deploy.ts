@@ -22,7 +22,7 @@ import { deploy } from '../src/engine/deploy.js';
 import { applyOverrides } from '../src/engine/overrides.js';
 import { SecretReleaseStore } from '../src/engine/releases/secrets.js';
 import { rollback } from '../src/engine/rollback.js';
-import { isPodReady, kinds } from '../src/sandbox/controllers/objects.js';
+import { isPodReady, kinds } from '@slipway/sandbox';
 import { loadSpec } from '../src/spec/load.js';
 import { resolveEnvironment } from '../src/spec/resolve.js';
 import { helm } from '../test/helpers/kube-tools.js';

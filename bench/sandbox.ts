@@ -8,7 +8,7 @@
  */
 import { Agent, request } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import { startSandbox, type Sandbox } from '@slipway/sandbox';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command, CommanderError } from 'commander';
 import { ClusterError } from '../cluster/cluster.js';
 import { clusterProblem } from '../cluster/problem.js';
+import { SandboxError } from '@slipway/sandbox/errors';
 import { EXIT_BAD_INPUT, UserError } from '../errors.js';
 import type { CommandContext } from './command.js';
 import { commandsFor } from './commands/index.js';
@@ -53,7 +54,12 @@ function reportError(
   CommanderErrorClass: typeof CommanderError,
 ): number {
   // An API server's refusal that got this far is the cluster needing attention (exit 3), not a bug.
-  const error = thrown instanceof ClusterError ? clusterProblem(thrown) : thrown;
+  const error =
+    thrown instanceof ClusterError
+      ? clusterProblem(thrown)
+      : thrown instanceof SandboxError
+        ? new UserError(thrown.message, thrown)
+        : thrown;
   if (error instanceof CommanderErrorClass) {
     // help and version exit through here with code 0
     return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;

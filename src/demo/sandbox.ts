@@ -6,8 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox } from '../sandbox/index.js';
-import { mergeSandboxKubeconfig } from '../sandbox/kubeconfig.js';
+import { startSandbox, type Sandbox, mergeSandboxKubeconfig } from '@slipway/sandbox';
 
 export interface DemoCluster {
   sandbox: Sandbox;

@@ -3,7 +3,7 @@
  * storefront's api, web and event consumer built from source over postgres, redis and kafka; the
  * discord bot on sqlite; the RAG stack; the teams planner; the analytics platform) imported by
  * `slipway init --from-compose` deploys to the sandbox as written, dependencies first. The sandbox simulates
- * images it has no process for (src/sandbox/runtime/config.ts), which is every image here.
+ * images it has no process for (packages/sandbox/src/runtime/config.ts), which is every image here.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

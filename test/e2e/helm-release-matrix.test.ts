@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHelmChart } from '../../src/render/helm/index.js';
 import { renderApp } from '../../src/render/index.js';
-import { kinds } from '../../src/sandbox/controllers/objects.js';
+import { kinds } from '@slipway/sandbox';
 import { parseSpec } from '../../src/spec/parse.js';
 import { environmentNames, resolveEnvironment } from '../../src/spec/resolve.js';
 import { writeTree } from '../render-writers/compare.js';

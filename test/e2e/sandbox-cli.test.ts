@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
-import { isAlive } from '../../src/sandbox/control.js';
+import { isAlive } from '@slipway/sandbox';
 import { kubectl } from '../helpers/kube-tools.js';
 
 const execFileP = promisify(execFile);

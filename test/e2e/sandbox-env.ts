@@ -2,8 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
-import { mergeSandboxKubeconfig } from '../../src/sandbox/kubeconfig.js';
+import { startSandbox, type Sandbox, type SandboxOptions, mergeSandboxKubeconfig } from '@slipway/sandbox';
 import { helm, kubectl } from '../helpers/kube-tools.js';
 
 export interface SandboxEnv {

@@ -1,5 +1,5 @@
 /**
- * The API server with the runtime (controllers, kubelet, proxy from src/sandbox/runtime): what
+ * The API server with the runtime (controllers, kubelet, proxy from packages/sandbox/src/runtime): what
  * kubectl and helm do that needs objects to converge. `rollout status`, `rollout undo` reusing the
  * old ReplicaSet (which depends on the server's template defaulting), `wait --for=condition=Available`,
  * cascading delete down to pods, and `helm upgrade --wait`.

@@ -10,8 +10,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer, type AddressInfo, type LookupFunction, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox } from '../../src/sandbox/index.js';
-import { generateCertificates } from '../../src/sandbox/server/certs.js';
+import { startSandbox, generateCertificates } from '@slipway/sandbox';
 
 export interface BrokenCluster {
   /** The kubeconfig context's name. */

@@ -10,24 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { EXIT_FAILED, UserError } from '../../errors.js';
-import {
-  clearState,
-  getJson,
-  isAlive,
-  readState,
-  servicePorts,
-  stateDir,
-  stopProcess,
-  type SandboxState,
-} from '../../sandbox/control.js';
-import {
-  kubeconfigPath,
-  mergeSandboxKubeconfig,
-  removeSandboxKubeconfig,
-  SANDBOX_CONTEXT,
-} from '../../sandbox/kubeconfig.js';
-import { startDetached, startError } from '../../sandbox/detach.js';
-import { serveSandbox } from '../../sandbox/serve.js';
+import { clearState, getJson, isAlive, readState, servicePorts, stateDir, stopProcess, type SandboxState, kubeconfigPath, mergeSandboxKubeconfig, removeSandboxKubeconfig, SANDBOX_CONTEXT, startDetached, startError, serveSandbox } from '@slipway/sandbox';
 import {
   outputOption,
   parseOutput,

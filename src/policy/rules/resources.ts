@@ -1,5 +1,5 @@
 import { get, obj } from '../access.js';
-import { parseQuantity } from '../quantity.js';
+import { parseQuantity } from '@slipway/kube';
 import type { Path, Rule, Severity, Violation } from '../types.js';
 import { containersOf } from '../workloads.js';
 import { workloadRule } from './define.js';

@@ -1,0 +1,290 @@
+/**
+ * The sandbox's HTTPS API server: bearer-token authentication, /version and health, discovery,
+ * OpenAPI v3, and REST routing to the ResourceHandler. Paths follow the apiserver's layout:
+ * `/api/v1[/namespaces/{ns}]/{resource}[/{name}[/{subresource}]]`, `/apis/{group}/{version}/...`,
+ * and the legacy `/watch/` prefix.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { MemoryStore } from '../store/memory-store.js';
+import { SERVICE_PORTS_PATH } from '../control.js';
+import type { SandboxRuntime } from '../types.js';
+import type { SandboxCertificates } from './certs.js';
+import { FaultInjector, type ApiFaults, type ApiVerb } from './faults.js';
+import {
+  AGGREGATED_CONTENT_TYPE,
+  aggregatedDiscovery,
+  legacyApiVersions,
+  legacyGroup,
+  legacyGroupList,
+  legacyResourceList,
+  wantsAggregated,
+} from './discovery.js';
+import { OpenApiV3 } from './openapi.js';
+import { ResourceHandler, type ResourceRoute } from './resource-handler.js';
+import { isServiceProxyPath, proxyToService } from './service-proxy.js';
+import { ApiError, statusBody, toStatus } from './status.js';
+
+/** kubectl's dispatcher and `kubectl version` read this; minor 33 matches the bundled kubectl. */
+export const SERVER_VERSION = {
+  major: '1',
+  minor: '33',
+  gitVersion: 'v1.33.0-slipway-sandbox',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-01-01T00:00:00Z',
+  goVersion: 'go1.24.0',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+
+/** Readable without a token, like the apiserver's system:public-info-viewer role. */
+const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/livez', '/version']);
+
+export interface ApiServerOptions {
+  store: MemoryStore;
+  certs: SandboxCertificates;
+  token: string;
+  runtime?: () => SandboxRuntime | undefined;
+  host?: string;
+  port?: number;
+  watchTimeoutSeconds?: number;
+  /** Injected API faults (the sandbox config's `api.faults`); absent: a well-behaved server. */
+  faults?: ApiFaults;
+}
+
+export class ApiServer {
+  private readonly server: Server;
+  private readonly resources: ResourceHandler;
+  private readonly openapi: OpenApiV3;
+  private readonly token: Buffer;
+  readonly faults: FaultInjector | undefined;
+
+  constructor(private readonly opts: ApiServerOptions) {
+    this.token = Buffer.from(opts.token);
+    this.faults = opts.faults ? new FaultInjector(opts.faults) : undefined;
+    this.resources = new ResourceHandler(
+      opts.store,
+      opts.runtime ?? (() => undefined),
+      opts.watchTimeoutSeconds,
+    );
+    this.openapi = new OpenApiV3(opts.store.registry);
+    this.server = createServer(
+      { key: opts.certs.serverKey, cert: opts.certs.serverCert },
+      (req, res) => void this.dispatch(req, res),
+    );
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  async listen(): Promise<{ host: string; port: number }> {
+    const host = this.opts.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port ?? 0, host, () => resolve());
+    });
+    return { host, port: (this.server.address() as AddressInfo).port };
+  }
+
+  async close(): Promise<void> {
+    this.faults?.stop();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private authorised(req: IncomingMessage): boolean {
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(.+)$/i.exec(header);
+    if (!m) return false;
+    const given = Buffer.from((m[1] as string).trim());
+    return given.length === this.token.length && timingSafeEqual(given, this.token);
+  }
+
+  private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://sandbox');
+    const reply = (code: number, body: unknown, headers: Record<string, string> = {}) => {
+      if (res.headersSent) return;
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      res.writeHead(code, {
+        'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
+        ...headers,
+      });
+      res.end(text);
+    };
+    try {
+      if (!PUBLIC_PATHS.has(url.pathname) && !this.authorised(req))
+        throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      await this.route(req, res, url, reply);
+    } catch (error) {
+      const status = toStatus(error);
+      if (res.headersSent) res.end();
+      else reply(status.code, status);
+    }
+  }
+
+  private async route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    reply: (code: number, body: unknown, headers?: Record<string, string>) => void,
+  ): Promise<void> {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const registry = this.opts.store.registry;
+    const accept = req.headers.accept;
+    if (path === '/healthz' || path === '/readyz' || path === '/livez') return reply(200, 'ok');
+    if (path === '/version') return reply(200, SERVER_VERSION);
+    if (path === '/openapi/v3') return reply(200, this.openapi.index());
+    // Not a Kubernetes path: what `slipway sandbox status` shows from the runtime's service proxy.
+    if (path === SERVICE_PORTS_PATH)
+      return reply(200, { items: this.opts.runtime?.()?.servicePorts() ?? [] });
+    if (isServiceProxyPath(url.pathname))
+      return proxyToService(this.opts.store, this.opts.runtime?.(), req, res, url);
+    if (path.startsWith('/openapi/v3/')) {
+      const doc = this.openapi.document(path.slice('/openapi/v3/'.length));
+      if (!doc) throw new ApiError(404, 'NotFound', `no OpenAPI document for ${path}`);
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        ETag: `"${doc.hash}"`,
+        'Cache-Control': 'public, immutable',
+      });
+      res.end(doc.body);
+      return;
+    }
+    if (path === '/api' || path === '/apis') {
+      if (wantsAggregated(accept))
+        return reply(200, aggregatedDiscovery(registry, path === '/api'), {
+          'Content-Type': AGGREGATED_CONTENT_TYPE,
+        });
+      return reply(
+        200,
+        path === '/api' ? legacyApiVersions(req.headers.host ?? '127.0.0.1') : legacyGroupList(registry),
+      );
+    }
+    const base =
+      parts[0] === 'api'
+        ? { group: '', version: parts[1], rest: parts.slice(2) }
+        : parts[0] === 'apis'
+          ? { group: parts[1] ?? '', version: parts[2], rest: parts.slice(3) }
+          : undefined;
+    if (!base) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (parts[0] === 'apis' && parts.length === 2) {
+      const group = legacyGroup(registry, base.group);
+      if (!group) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      return reply(200, group);
+    }
+    if (!base.version)
+      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    if (!base.rest.length) {
+      const list = legacyResourceList(registry, base.group, base.version);
+      if (!list) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      return reply(200, list);
+    }
+    const route = this.resourceRoute(base.group, base.version, base.rest);
+    if (this.faults && (await this.injectFault(req, res, route, url.searchParams, reply))) return;
+    await this.resources.handle(req, res, route, url.searchParams, reply);
+  }
+
+  /** True when a fault answered the request instead of the handler (packages/sandbox/src/server/faults.ts). */
+  private async injectFault(
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: ResourceRoute,
+    q: URLSearchParams,
+    reply: (code: number, body: unknown, headers?: Record<string, string>) => void,
+  ): Promise<boolean> {
+    const faults = this.faults as FaultInjector;
+    const verb = verbOf(req.method ?? 'GET', route, q);
+    const rv = q.get('resourceVersion');
+    const decision = faults.decide(verb, rv !== null && rv !== '' && rv !== '0');
+    const latencyMs = faults.latencyMs(verb);
+    if (latencyMs) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    // A refused write's body is read and dropped, so the client can finish sending it.
+    if (decision.kind !== 'none') req.resume();
+    if (decision.kind === 'status' && decision.code === 429) {
+      // The apiserver's max-in-flight filter answers this way (reason TooManyRequests, Retry-After).
+      reply(
+        429,
+        statusBody(
+          429,
+          'TooManyRequests',
+          'Too many requests, please try again later. (injected by the sandbox)',
+          { retryAfterSeconds: faults.retryAfterSeconds },
+        ),
+        {
+          'Retry-After': String(faults.retryAfterSeconds),
+        },
+      );
+      return true;
+    }
+    if (decision.kind === 'status') {
+      reply(
+        500,
+        statusBody(
+          500,
+          'InternalError',
+          'Internal error occurred: injected by the sandbox (api.faults.status500)',
+        ),
+      );
+      return true;
+    }
+    if (decision.kind === 'gone') {
+      // What a compacted resourceVersion gets: an ERROR event with a 410 Expired Status.
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          type: 'ERROR',
+          object: statusBody(
+            410,
+            'Expired',
+            `too old resource version: ${q.get('resourceVersion')} (injected by the sandbox)`,
+          ),
+        }) + '\n',
+      );
+      return true;
+    }
+    if (verb === 'watch') faults.track(res);
+    return false;
+  }
+
+  private resourceRoute(group: string, version: string, segments: string[]): ResourceRoute {
+    let rest = segments;
+    const watchPath = rest[0] === 'watch';
+    if (watchPath) rest = rest.slice(1);
+    let namespace: string | undefined;
+    // `/namespaces/{ns}/status` is the namespace's own subresource, not a resource inside it.
+    if (
+      rest[0] === 'namespaces' &&
+      rest.length >= 3 &&
+      !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))
+    ) {
+      namespace = rest[1];
+      rest = rest.slice(2);
+    }
+    const [resource, name, subresource, ...extra] = rest;
+    const type = resource ? this.opts.store.registry.forResource(group, version, resource) : undefined;
+    if (!type || extra.length || (namespace !== undefined && !type.namespaced))
+      throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    return { type, namespace, name, subresource, watchPath };
+  }
+}
+
+export { statusBody };
+
+/** The RBAC verb of a resource request, as the apiserver's RequestInfo names it. */
+function verbOf(method: string, route: ResourceRoute, q: URLSearchParams): ApiVerb {
+  switch (method) {
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return route.name ? 'delete' : 'deletecollection';
+    default:
+      if (route.watchPath || q.get('watch') === 'true' || q.get('watch') === '1') return 'watch';
+      return route.name ? 'get' : 'list';
+  }
+}

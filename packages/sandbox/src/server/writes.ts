@@ -1,0 +1,189 @@
+/**
+ * The mutation pipeline behind POST, PUT and PATCH: decode, check the request against the route,
+ * drop and report unknown fields, apply the patch, attribute fields to the manager, and hand the
+ * result to the store (which defaults, versions and, for dry runs, persists nothing).
+ */
+import { type KubeObject, rfc3339 } from '@slipway/kube';
+import type { MemoryStore } from '../store/memory-store.js';
+import { notFound } from '../store/memory-store.js';
+import { apiVersionOf, type ServedResource } from '../store/registry.js';
+import { pruneUnknownFields, strictDecodingMessage } from './field-validation.js';
+import { applyJsonPatch } from './patch/json-patch.js';
+import { jsonMergePatch } from './patch/json-merge.js';
+import { recordUpdate, serverSideApply } from './patch/managed-fields.js';
+import { strategicMergePatch } from './patch/strategic-merge.js';
+import type { FieldValidation } from './request.js';
+import { definitionSchema, type KubeSchema } from './schema.js';
+import { ApiError } from './status.js';
+
+export const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+] as const;
+export type PatchType = (typeof PATCH_TYPES)[number];
+
+export interface WriteRequest {
+  type: ServedResource;
+  namespace: string | undefined;
+  name?: string;
+  subresource?: 'status';
+  manager: string;
+  dryRun: boolean;
+  fieldValidation: FieldValidation;
+}
+
+export interface WriteResult {
+  object: KubeObject;
+  created: boolean;
+  warnings: string[];
+}
+
+export class Writer {
+  constructor(private readonly store: MemoryStore) {}
+
+  schemaOf(type: ServedResource): KubeSchema | undefined {
+    return definitionSchema(type.definition);
+  }
+
+  create(req: WriteRequest, body: unknown): WriteResult {
+    const obj = this.decode(req, body);
+    const warnings = this.validate(req, obj);
+    recordUpdate(undefined, obj, this.context(req));
+    return { object: this.store.create(obj, { dryRun: req.dryRun }), created: true, warnings };
+  }
+
+  update(req: WriteRequest, body: unknown): WriteResult {
+    const obj = this.decodeNamed(req, body);
+    const warnings = this.validate(req, obj);
+    const live = this.store.get(req.type, req.namespace, req.name as string);
+    if (!live) throw notFound(req.type, req.name as string);
+    recordUpdate(live, obj, this.context(req));
+    return {
+      object: this.store.update(obj, { subresource: req.subresource, dryRun: req.dryRun }),
+      created: false,
+      warnings,
+    };
+  }
+
+  patch(req: WriteRequest, patchType: string, patch: unknown, force: boolean): WriteResult {
+    if (!(PATCH_TYPES as readonly string[]).includes(patchType)) {
+      throw new ApiError(
+        415,
+        'UnsupportedMediaType',
+        `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`,
+      );
+    }
+    const apply = patchType === 'application/apply-patch+yaml';
+    if (force && !apply)
+      throw new ApiError(
+        422,
+        'Invalid',
+        'force: Invalid value: true: may not be specified for non-apply patch',
+      );
+    const live = this.store.get(req.type, req.namespace, req.name as string);
+    const schema = this.schemaOf(req.type);
+    if (apply) return this.apply(req, live, patch, force);
+    if (!live) throw notFound(req.type, req.name as string);
+    let patched: unknown;
+    if (patchType === 'application/json-patch+json') patched = applyJsonPatch(live, patch);
+    else if (patchType === 'application/merge-patch+json') patched = jsonMergePatch(live, patch);
+    else {
+      if (!schema)
+        throw new ApiError(
+          415,
+          'UnsupportedMediaType',
+          `strategic merge patch is not supported for ${req.type.kind}: use a JSON merge patch`,
+        );
+      patched = strategicMergePatch(live, patch, schema);
+    }
+    const obj = this.decode(req, patched);
+    const warnings = this.validate(req, obj);
+    recordUpdate(live, obj, this.context(req));
+    return {
+      object: this.store.update(obj, { subresource: req.subresource, dryRun: req.dryRun }),
+      created: false,
+      warnings,
+    };
+  }
+
+  private apply(req: WriteRequest, live: KubeObject | undefined, body: unknown, force: boolean): WriteResult {
+    if (!req.manager || req.manager === 'unknown')
+      throw new ApiError(422, 'Invalid', 'fieldManager: Required value: is required for apply patch');
+    const applied = this.decodeNamed(req, body);
+    const warnings = this.validate(req, applied);
+    const merged = serverSideApply(live, applied, { ...this.context(req), force });
+    if (applied.metadata.resourceVersion) merged.metadata.resourceVersion = applied.metadata.resourceVersion;
+    if (!live) {
+      if (req.subresource)
+        throw new ApiError(404, 'NotFound', `${req.type.resource} "${req.name}" not found`);
+      return { object: this.store.create(merged, { dryRun: req.dryRun }), created: true, warnings };
+    }
+    if (!applied.metadata.resourceVersion) merged.metadata.resourceVersion = live.metadata.resourceVersion;
+    return {
+      object: this.store.update(merged, { subresource: req.subresource, dryRun: req.dryRun }),
+      created: false,
+      warnings,
+    };
+  }
+
+  private context(req: WriteRequest) {
+    return {
+      manager: req.manager,
+      subresource: req.subresource,
+      schema: this.schemaOf(req.type),
+      time: rfc3339(this.store.clock.now()),
+    };
+  }
+
+  /** decode, for a request that names the object in its URL (update, apply): the body must carry that name. */
+  private decodeNamed(req: WriteRequest, body: unknown): KubeObject {
+    const obj = this.decode(req, body);
+    if (obj.metadata.name !== req.name)
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${req.name})`,
+      );
+    return obj;
+  }
+
+  /** Checks kind, group/version and namespace against the URL, as the apiserver's decoder and rest.BeforeCreate do. */
+  private decode(req: WriteRequest, body: unknown): KubeObject {
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw new ApiError(400, 'BadRequest', 'the request body must be a JSON or YAML object');
+    const obj = structuredClone(body) as KubeObject;
+    const apiVersion = apiVersionOf(req.type);
+    obj.apiVersion ??= apiVersion;
+    obj.kind ??= req.type.kind;
+    if (obj.apiVersion !== apiVersion || obj.kind !== req.type.kind) {
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `the API version in the data (${obj.apiVersion}) does not match the expected API version (${apiVersion}) or kind (${obj.kind} vs ${req.type.kind})`,
+      );
+    }
+    obj.metadata ??= {};
+    if (typeof obj.metadata !== 'object') throw new ApiError(400, 'BadRequest', 'metadata must be an object');
+    if (req.type.namespaced) {
+      if (obj.metadata.namespace && req.namespace && obj.metadata.namespace !== req.namespace) {
+        throw new ApiError(
+          400,
+          'BadRequest',
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
+      }
+      obj.metadata.namespace = req.namespace ?? obj.metadata.namespace;
+    }
+    return obj;
+  }
+
+  private validate(req: WriteRequest, obj: KubeObject): string[] {
+    const unknown = pruneUnknownFields(obj, this.schemaOf(req.type));
+    if (!unknown.length || req.fieldValidation === 'Ignore') return [];
+    if (req.fieldValidation === 'Strict')
+      throw new ApiError(400, 'BadRequest', strictDecodingMessage(unknown));
+    return unknown.map((p) => `unknown field "${p}"`);
+  }
+}
