@@ -23,7 +23,7 @@ import { applyOverrides } from '../src/engine/overrides.js';
 import { SecretReleaseStore } from '../src/engine/releases/secrets.js';
 import { rollback } from '../src/engine/rollback.js';
 import { isPodReady, kinds } from '@slipway/sandbox';
-import { loadSpec } from '../src/spec/load.js';
+import { loadSpec } from '../src/cli/load-spec.js';
 import { resolveEnvironment } from '../src/spec/resolve.js';
 import { helm } from '../test/helpers/kube-tools.js';
 import { startSandboxEnv, type SandboxEnv } from '../test/e2e/sandbox-env.js';

@@ -11,7 +11,7 @@ import { jsonProgress } from '../engine/progress/json.js';
 import { textProgress } from '../engine/progress/text.js';
 import { parseDuration } from '../spec/duration.js';
 import { UserError } from '../errors.js';
-import { loadSpec } from '../spec/load.js';
+import { loadSpec } from './load-spec.js';
 import { resolveEnvironment } from '../spec/resolve.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import { outputOption, type OutputFormat } from './command.js';

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { packageJson } from '../package.js';
 import type { Command, CommanderError } from 'commander';
 import { ClusterError } from '../cluster/cluster.js';
 import { clusterProblem } from '../cluster/problem.js';
@@ -8,17 +8,12 @@ import type { CommandContext } from './command.js';
 import { commandsFor } from './commands/index.js';
 import { processIo, type Io } from './io.js';
 
-export function packageVersion(): string {
-  const url = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
-}
-
 /** The program with the commands `args` (the arguments after `slipway`) need; see commandsFor. */
 export async function buildProgram(ctx: CommandContext, args: readonly string[] = []): Promise<Command> {
   const { Command } = await import('commander');
   const program = new Command('slipway')
     .description('Describe an app once in slipway.yaml; render, check and deploy it to Kubernetes.')
-    .version(packageVersion(), '-v, --version', 'print the version')
+    .version(packageJson().version, '-v, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.io.out(s), writeErr: (s) => ctx.io.err(s) })
     .exitOverride();
@@ -34,7 +29,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   const args = argv.slice(2);
   // `slipway --version` answers before the argument parser loads (what commander would print).
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
-    io.out(`${packageVersion()}\n`);
+    io.out(`${packageJson().version}\n`);
     return 0;
   }
   try {

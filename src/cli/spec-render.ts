@@ -3,11 +3,11 @@
  * deploy's planning) would: reading the `config[].from` files, the `--image-tag` flag, and
  * rendering one resolved environment with its problems placed in slipway.yaml.
  */
+import type { KubeObject } from '@slipway/kube';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError, UserErrors, type Problem } from '../errors.js';
 import { planningProblems } from '../engine/plan/refusals.js';
-import type { KubeObject } from '../cluster/cluster.js';
 import { renderApp, type RenderResult } from '../render/index.js';
 import { locateProblems } from '../spec/located.js';
 import type { ResolvedApp } from '../spec/resolved.js';

@@ -7,7 +7,7 @@
  * Simplification: list-map merging by key (containers by name) is not modelled; whole lists
  * replace, which is what a full re-apply of a rendered object needs.
  */
-import type { KubeObject } from './cluster.js';
+import type { KubeObject } from '@slipway/kube';
 
 export type Leaves = Map<string, string>;
 

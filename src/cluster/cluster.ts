@@ -6,44 +6,20 @@
  * API server) and the in-memory fake (`memory.ts`). `test/cluster/contract.ts` holds the behaviour
  * every implementation must show.
  */
+import {
+  everything,
+  parseSelector,
+  selectorFromSet,
+  type KubeObject,
+  type ObjectRef,
+  type Selector,
+  type TypeRef,
+} from '@slipway/kube';
 
-/** A Kubernetes object as plain JSON. `unknown` at the edges: callers narrow what they read. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: ObjectMeta;
-  [field: string]: unknown;
-}
-
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  creationTimestamp?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: Array<{
-    apiVersion: string;
-    kind: string;
-    name: string;
-    uid: string;
-    controller?: boolean;
-  }>;
-  [field: string]: unknown;
-}
-
-/** A type of object and, for namespaced types, the namespace (the cluster's default when omitted). */
-export interface TypeRef {
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-}
-
-export interface ObjectRef extends TypeRef {
-  name: string;
+/** A list's `labelSelector` (the string form or a label map) as one Selector; throws SelectorError. */
+export function listSelector(selector: string | Record<string, string> | undefined): Selector {
+  if (selector === undefined) return everything;
+  return typeof selector === 'string' ? parseSelector(selector) : selectorFromSet(selector);
 }
 
 export interface ApplyOptions extends CallOptions {

@@ -3,6 +3,7 @@
  * (no generated models), writes with the body sent as given, discovery exposed for watch paths,
  * and a response timeout on every request (src/cluster/timeouts.ts).
  */
+import type { KubeObject, TypeRef } from '@slipway/kube';
 import {
   HttpMethod,
   KubernetesObjectApi,
@@ -12,7 +13,6 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
-import type { KubeObject, TypeRef } from './cluster.js';
 import { DEFAULT_TIMEOUTS, RESPONSE_TIMEOUT_CODE, TimeoutError } from './timeouts.js';
 
 /** KubernetesObjectApi returning the server's JSON as is, and exposing discovery for watch paths. */

@@ -8,8 +8,9 @@
  * resourceVersion after a backoff; only `retry.attempts` failures in a row with nothing delivered
  * in between end the wait with the last error.
  */
+import type { KubeObject } from '@slipway/kube';
 import type { Watch } from '@kubernetes/client-node';
-import { ClusterError, reasonForStatus, type KubeObject } from './cluster.js';
+import { ClusterError, reasonForStatus } from './cluster.js';
 import { backoffDelay, type RetryClock, type RetryPolicy } from './retry.js';
 
 export interface WatchCollectionInput<T extends KubeObject> {

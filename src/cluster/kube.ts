@@ -4,6 +4,7 @@
  * `CoreV1Api` for pod logs. Objects stay plain JSON end to end: the generated models would turn
  * timestamps into Dates and drop fields they do not know.
  */
+import type { KubeObject, ObjectRef, TypeRef } from '@slipway/kube';
 import { CoreV1Api, HttpMethod, PatchStrategy, type KubeConfig, Watch } from '@kubernetes/client-node';
 import { translateError } from './kube-errors.js';
 import { PlainObjectApi } from './kube-object-api.js';
@@ -17,25 +18,22 @@ import {
   type RetryClock,
   type RetryPolicy,
 } from './retry.js';
-import { selectorString } from './selector.js';
 import { DEFAULT_TIMEOUTS, guardConnections, type ClusterTimeouts, type LookupFunction } from './timeouts.js';
 import {
   describeRef,
   isClusterError,
+  listSelector,
   refOf,
   type ApplyOptions,
   type CallOptions,
   type Cluster,
   type DeleteOptions,
-  type KubeObject,
   type ListOptions,
   type ListResult,
   type ProxyResponse,
   type ServiceProxyRef,
-  type ObjectRef,
   type PatchType,
   type PodLogOptions,
-  type TypeRef,
   type WriteOptions,
 } from './cluster.js';
 
@@ -169,7 +167,7 @@ export class KubeCluster implements Cluster {
     return this.listIn<T>(
       type,
       namespace,
-      { labelSelector: selectorString(opts.labelSelector) },
+      { labelSelector: listSelector(opts.labelSelector).toString() || undefined },
       `list ${type.kind}`,
       opts.signal,
     );
@@ -278,7 +276,7 @@ export class KubeCluster implements Cluster {
     until: (items: T[]) => boolean,
     signal: AbortSignal,
   ): Promise<T[]> {
-    const labelSelector = selectorString(opts.labelSelector);
+    const labelSelector = listSelector(opts.labelSelector).toString() || undefined;
     const found = await this.watchSelected<T>(
       type,
       labelSelector ? { labelSelector } : {},

@@ -5,6 +5,7 @@
  * FailingKubeClient does (`pkg/kube/fake`): set `errors.apply` and every apply throws it.
  * Controllers are not simulated; tests play the controller by writing status with `replace`.
  */
+import type { KubeObject, ObjectRef, TypeRef } from '@slipway/kube';
 import { randomUUID } from 'node:crypto';
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import { UserError, EXIT_NEEDS_ATTENTION } from '../errors.js';
@@ -12,21 +13,18 @@ import { applyMerge, type Leaves } from './apply-merge.js';
 import {
   ClusterError,
   describeRef,
+  listSelector,
   refOf,
   type ApplyOptions,
   type Cluster,
   type DeleteOptions,
-  type KubeObject,
   type ListOptions,
   type ListResult,
-  type ObjectRef,
   type PatchType,
   type PodLogOptions,
-  type TypeRef,
   type WriteOptions,
 } from './cluster.js';
 import { mergePatch } from './merge-patch.js';
-import { matchesSelector } from './selector.js';
 import { isClusterScoped } from './scope.js';
 
 export type Verb = 'apply' | 'create' | 'replace' | 'get' | 'list' | 'delete' | 'patch' | 'watch' | 'podLogs';
@@ -139,7 +137,7 @@ export class MemoryCluster implements Cluster {
       .filter(
         (o) => o.apiVersion === type.apiVersion && o.kind === type.kind && o.metadata.namespace === namespace,
       )
-      .filter((o) => matchesSelector(o.metadata.labels, opts.labelSelector))
+      .filter((o) => listSelector(opts.labelSelector).matches(o.metadata.labels))
       .sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));
     return { items: structuredClone(items) as T[], resourceVersion: String(this.revision) };
   }
@@ -238,7 +236,7 @@ export class MemoryCluster implements Cluster {
       o.apiVersion === type.apiVersion &&
       o.kind === type.kind &&
       o.metadata.namespace === namespace &&
-      matchesSelector(o.metadata.labels, opts.labelSelector);
+      listSelector(opts.labelSelector).matches(o.metadata.labels);
     const current = (): T[] =>
       structuredClone(
         [...this.objects.values()]

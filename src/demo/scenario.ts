@@ -14,7 +14,7 @@ import { applyOverrides } from '../engine/overrides.js';
 import { describeResult } from '../engine/progress/result.js';
 import { textProgress } from '../engine/progress/text.js';
 import { objectName } from '../render/names.js';
-import { loadSpec } from '../spec/load.js';
+import { loadSpec } from '../cli/load-spec.js';
 import { resolveEnvironment } from '../spec/resolve.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import { startLoad, type LoadStats, type RunningLoad } from './load.js';

@@ -5,7 +5,8 @@
  * it. Naming the revision makes a stale request harmless: a promote meant for revision 4 never
  * promotes revision 5.
  */
-import { isClusterError, type Cluster, type KubeObject, type ObjectRef } from '../cluster/cluster.js';
+import type { KubeObject, ObjectRef } from '@slipway/kube';
+import { isClusterError, type Cluster } from '../cluster/cluster.js';
 import { FIELD_MANAGER } from './defaults.js';
 
 export type ControlAction = 'promote' | 'abort';

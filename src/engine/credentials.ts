@@ -5,8 +5,9 @@
  * time, with the keys the dependency type declares (`credentialKeys`), and never rewrites an
  * existing one: the database already holds that password.
  */
+import type { KubeObject } from '@slipway/kube';
 import { randomBytes } from 'node:crypto';
-import { isClusterError, type Cluster, type KubeObject } from '../cluster/cluster.js';
+import { isClusterError, type Cluster } from '../cluster/cluster.js';
 import { DEPENDENCY_KINDS, dependencyCredentialsName } from '../render/index.js';
 import { dependencyInstance } from '../render/references.js';
 import { dependencyProvider } from '../spec/dependency-provider.js';

@@ -6,7 +6,7 @@
  * the previous release back and the release is recorded rolled back (exit 1). `slipway rollback`
  * is this same flow over an earlier release's recorded spec.
  */
-import type { KubeObject } from '../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
 import { isClusterError, refOf } from '../cluster/cluster.js';
 import { EXIT_FAILED, EXIT_NEEDS_ATTENTION, EXIT_OK } from '../errors.js';
 import { labelValue } from '../render/names.js';

@@ -4,8 +4,9 @@
  * with the live object, so defaulted fields and other managers' fields do not show as changes.
  * Blue-green objects are compared as the deploy would apply them (the next colour).
  */
+import type { KubeObject } from '@slipway/kube';
 import jsonPatch from 'fast-json-patch';
-import { describeRef, refOf, type KubeObject } from '../cluster/cluster.js';
+import { describeRef, refOf } from '../cluster/cluster.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import type { EngineContext } from './context.js';
 import { FIELD_MANAGER } from './defaults.js';

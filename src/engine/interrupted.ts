@@ -15,7 +15,7 @@
  * Blue-green colours need nothing here: the restore is a blue-green deploy planned from the live
  * Service selector, and its clean-up scales the idle colour down as after any deploy.
  */
-import type { KubeObject } from '../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
 import { isClusterError } from '../cluster/cluster.js';
 import type { EngineContext } from './context.js';
 import { Budget } from './deadline.js';

@@ -3,7 +3,8 @@
  * Service selects now. The live selector wins over the release record, since a deploy killed after
  * its switch may not have recorded it.
  */
-import type { Cluster, KubeObject } from '../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
+import type { Cluster } from '../cluster/cluster.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import { LABEL_COLOUR } from './plan/blue-green.js';
 import { workloadsOf } from './plan/workloads.js';

@@ -5,8 +5,9 @@
  * A holder stops counting when its Lease was not renewed within `leaseDurationSeconds` (client-go's
  * leader election rule) or, on this machine, when the pid it names no longer exists.
  */
+import type { KubeObject, ObjectRef } from '@slipway/kube';
 import { hostname, userInfo } from 'node:os';
-import { isClusterError, type Cluster, type KubeObject, type ObjectRef } from '../cluster/cluster.js';
+import { isClusterError, type Cluster } from '../cluster/cluster.js';
 import type { Clock } from './clock.js';
 import { LOCK_TTL_SECONDS } from './defaults.js';
 
@@ -44,11 +45,6 @@ export function lockName(app: string, environment: string): string {
 
 export function lockRef(namespace: string, app: string, environment: string): ObjectRef {
   return { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', namespace, name: lockName(app, environment) };
-}
-
-/** Kubernetes MicroTime: RFC 3339 with microseconds. */
-export function microTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 /** `user@host (pid N)`: enough for a colleague to know whom to ask. */

@@ -8,7 +8,9 @@
  * (the `slipway.dev/command` annotation) and for how long. `--wait-for-lock` queues instead:
  * watch the Lease, try again when it changes or expires (issue 25).
  */
-import { isClusterError, type Cluster, type ObjectRef } from '../cluster/cluster.js';
+import { rfc3339Micro } from '@slipway/kube';
+import type { ObjectRef } from '@slipway/kube';
+import { isClusterError, type Cluster } from '../cluster/cluster.js';
 import { EXIT_FAILED, EXIT_NEEDS_ATTENTION, UserError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { LOCK_RENEW_FRACTION, LOCK_TTL_SECONDS } from './defaults.js';
@@ -18,7 +20,6 @@ import {
   holderOf,
   localHolderGone,
   lockRef,
-  microTime,
   waitForLeaseChange,
   type Lease,
   type LockHolder,
@@ -131,7 +132,7 @@ export class DeployLock {
     try {
       this.lease = await this.opts.cluster.replace<Lease>({
         ...held,
-        spec: { ...held.spec, renewTime: microTime(this.opts.clock.now()) },
+        spec: { ...held.spec, renewTime: rfc3339Micro(this.opts.clock.now()) },
       });
     } catch (err) {
       if (!isClusterError(err, 'Conflict') && !isClusterError(err, 'NotFound')) throw err;
@@ -181,7 +182,7 @@ export class DeployLock {
   }
 
   private async create(): Promise<Lease> {
-    const now = microTime(this.opts.clock.now());
+    const now = rfc3339Micro(this.opts.clock.now());
     return this.opts.cluster.create<Lease>({
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
@@ -212,7 +213,7 @@ export class DeployLock {
   /** Replaces a Lease that tryAcquire found free (no holder, ours, expired, or its process gone). */
   private async takeOver(live: Lease): Promise<Lease> {
     const spec = live.spec ?? {};
-    const stamp = microTime(this.opts.clock.now());
+    const stamp = rfc3339Micro(this.opts.clock.now());
     const transitions = (spec.leaseTransitions ?? 0) + (spec.holderIdentity === this.opts.holder ? 0 : 1);
     const annotations = { ...live.metadata.annotations };
     delete annotations[COMMAND_ANNOTATION];

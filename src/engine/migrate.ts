@@ -4,7 +4,8 @@
  * sees why without a second command. The Job's name carries a hash of its image and command
  * (render), so re-running a deploy whose migration already completed finds it complete at once.
  */
-import type { Cluster, KubeObject } from '../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
+import type { Cluster } from '../cluster/cluster.js';
 import { FIELD_MANAGER } from './defaults.js';
 
 /** Lines of the migration pod's log shown when it fails. */

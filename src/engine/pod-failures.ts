@@ -13,7 +13,8 @@
  * Only pods of the workload's current revision count (a Deployment's newest ReplicaSet, a
  * StatefulSet's updateRevision), so an old version's crash loop never fails a deploy that mends it.
  */
-import type { Cluster, KubeObject } from '../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
+import type { Cluster } from '../cluster/cluster.js';
 
 interface ContainerStatus {
   name: string;

@@ -3,7 +3,7 @@
  * checks over them (errors block the deploy, warnings are shown). Also builds the analysis
  * providers up front, so a spec mistake in an analysis is reported before anything is locked.
  */
-import type { KubeObject } from '../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
 import { UserErrors, type Problem } from '../errors.js';
 import { check } from '../policy/engine.js';
 import { parseManifests } from '../policy/load/parse.js';

@@ -8,7 +8,8 @@
  * CrashLoopBackOff would stay for ever; those pods are deleted once the template is back, and the
  * controller recreates them on the restored revision. Volumes (PVCs) are never touched.
  */
-import { refOf, type KubeObject, type ObjectRef } from '../cluster/cluster.js';
+import type { KubeObject, ObjectRef } from '@slipway/kube';
+import { refOf } from '../cluster/cluster.js';
 import type { EngineContext } from './context.js';
 import { FIELD_MANAGER } from './defaults.js';
 import { groupByPhase } from './plan/order.js';

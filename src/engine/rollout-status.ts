@@ -4,7 +4,7 @@
  * DaemonSetStatusViewer), pure over the object. Each returns true when done, false while in
  * progress, and throws RolloutFailed when the controller declared it failed.
  */
-import type { KubeObject } from '../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
 
 export class RolloutFailed extends Error {
   constructor(

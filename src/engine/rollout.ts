@@ -3,7 +3,8 @@
  * decides per kind as `kubectl rollout status` does), failing fast on the new version's pods
  * (`pod-failures.ts`), and saying why pods are not ready when a wait ends without success.
  */
-import type { Cluster, KubeObject, ObjectRef } from '../cluster/cluster.js';
+import type { KubeObject, ObjectRef } from '@slipway/kube';
+import type { Cluster } from '../cluster/cluster.js';
 import { systemClock, type Clock } from './clock.js';
 import { LinkedSignal } from './deadline.js';
 import { durationOr } from '../spec/duration.js';

@@ -3,7 +3,7 @@
  * deployed release, the latest record (a pending one means a deploy is running or was killed: the
  * Lease's holder says which), the deploy lock's holder, and each Deployment's rollout state with its ready replicas.
  */
-import type { KubeObject } from '../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
 import type { ResolvedApp } from '../spec/resolved.js';
 import type { EngineContext } from './context.js';
 import { historyEntry, type HistoryEntry } from './history.js';

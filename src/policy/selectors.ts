@@ -1,7 +1,13 @@
+import {
+  selectorFromLabelSelector,
+  selectorFromSet,
+  SelectorError,
+  type LabelSelectorRequirement,
+} from '@slipway/kube';
 import { arr, isObj, objs, str, strMap } from './access.js';
 
 /**
- * Label selector semantics (k8s.io/apimachinery labels.SelectorFromSet / LabelSelectorAsSelector):
+ * A manifest's metav1.LabelSelector, read with @slipway/kube (apimachinery's LabelSelectorAsSelector):
  * matchLabels and every matchExpression must hold; an empty selector `{}` matches everything, which is
  * how a NetworkPolicy `podSelector: {}` selects every pod of its namespace.
  */
@@ -21,43 +27,28 @@ type LabelMatcher = (labels: Record<string, string>) => boolean;
 const compiledSelectors = new WeakMap<object, LabelMatcher>();
 
 function compileSelector(selector: Record<string, unknown>): LabelMatcher {
-  const matchLabels = Object.entries(strMap(selector.matchLabels));
-  const expressions = objs(selector.matchExpressions).map((e) => ({
-    key: str(e.key) ?? '',
-    values: arr(e.values).map(String),
-    operator: e.operator,
-  }));
-  return (labels) => {
-    for (const [k, v] of matchLabels) if (labels[k] !== v) return false;
-    for (const { key, values, operator } of expressions) {
-      const has = Object.prototype.hasOwnProperty.call(labels, key);
-      switch (operator) {
-        case 'In':
-          if (!has || !values.includes(labels[key] as string)) return false;
-          break;
-        case 'NotIn':
-          if (has && values.includes(labels[key] as string)) return false;
-          break;
-        case 'Exists':
-          if (!has) return false;
-          break;
-        case 'DoesNotExist':
-          if (has) return false;
-          break;
-        default:
-          return false;
-      }
-    }
-    return true;
-  };
+  try {
+    const compiled = selectorFromLabelSelector({
+      matchLabels: strMap(selector.matchLabels),
+      matchExpressions: objs(selector.matchExpressions).map((e) => ({
+        key: str(e.key) ?? '',
+        operator: e.operator as LabelSelectorRequirement['operator'],
+        values: arr(e.values).map(String),
+      })),
+    });
+    return (labels) => compiled.matches(labels);
+  } catch (e) {
+    // A selector the API server would refuse (an unknown operator, `In` without values) selects nothing.
+    if (e instanceof SelectorError) return () => false;
+    throw e;
+  }
 }
 
 /** A Service's plain map selector; an empty or missing map selects nothing (endpoints are managed by hand). */
 export function matchesMapSelector(selector: unknown, labels: Record<string, string>): boolean {
   const wanted = strMap(selector);
-  const keys = Object.keys(wanted);
-  if (keys.length === 0) return false;
-  return keys.every((k) => labels[k] === wanted[k]);
+  if (Object.keys(wanted).length === 0) return false;
+  return selectorFromSet(wanted).matches(labels);
 }
 
 /**

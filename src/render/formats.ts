@@ -15,62 +15,24 @@
  * only the one named by `--env`; `all` writers (helm, kustomize) get every declared environment
  * and produce one artifact covering them (values-<env>.yaml, overlays/<env>/).
  */
-import type { App } from '../spec/schema.js';
-import type { ResolvedApp } from '../spec/resolved.js';
 import { composeWriter } from './compose/index.js';
 import { dashboardsWriter } from './dashboards/index.js';
 import { helmWriter } from './helm/index.js';
 import { kustomizeWriter } from './kustomize/index.js';
 import { runbooksWriter } from './runbooks/index.js';
 import { workflowsWriter } from './workflows/index.js';
-import type { KubeObject } from './kube.js';
+import type { FormatWarning, FormatWriter } from './format.js';
 import { toYamlStream } from './yaml.js';
+export type {
+  FormatInput,
+  FormatOutput,
+  FormatWarning,
+  FormatWriter,
+  RenderedEnvironment,
+  SlipwayRelease,
+} from './format.js';
+export { plainObjects } from './format.js';
 export { isPlainSafe, toYaml, toYamlStream } from './yaml.js';
-
-export interface RenderedEnvironment {
-  environment: string;
-  app: ResolvedApp;
-  objects: KubeObject[];
-}
-
-export interface FormatInput {
-  /** The spec as written (before environment overlays), for names, version and descriptions. */
-  spec: App;
-  /** Every environment the writer's scope asks for, in the order the spec declares them. */
-  environments: RenderedEnvironment[];
-  /** Repository files the spec names (`config[].from`), read by the CLI next to slipway.yaml. */
-  files?: Record<string, string>;
-  /** slipway.yaml relative to the repository root, for writers that emit commands run from it (workflows). */
-  specPath?: string;
-}
-
-/** A field the target format cannot express, named so the user can act on it. */
-export interface FormatWarning {
-  format: string;
-  /** Dotted path of the field (`services.api.volumes`) or the object (`Deployment/api`). */
-  path: string;
-  message: string;
-}
-
-export interface FormatOutput {
-  /** Relative path -> file content. Sorted insertion order, so output is deterministic. */
-  files: Map<string, string>;
-  warnings: FormatWarning[];
-}
-
-export interface FormatWriter {
-  name: string;
-  description: string;
-  scope: 'environment' | 'all';
-  /** Whether the output is one stream that may go to stdout when no --out is given. */
-  stdout: boolean;
-  /**
-   * Repository files (relative to slipway.yaml) the writer wants to see when they exist, such as
-   * go.mod or package.json for language detection; the CLI adds those present to `files`.
-   */
-  wants?(spec: App): string[];
-  write(input: FormatInput): FormatOutput;
-}
 
 /** Multi-document YAML of one environment's objects, exactly as `renderApp` returned them. */
 export const manifestsWriter: FormatWriter = {
@@ -85,7 +47,7 @@ export const manifestsWriter: FormatWriter = {
   },
 };
 
-/** A function, not a constant: the writers import this module's helpers, so the list is built on first use. */
+/** Every writer, in the order `--help` lists them. */
 export function formatWriters(): FormatWriter[] {
   return [
     manifestsWriter,
@@ -129,9 +91,4 @@ export const allWriter: FormatWriter = {
 
 export function findFormat(name: string): FormatWriter | undefined {
   return formatWriters().find((f) => f.name === name);
-}
-
-/** Objects as JSON data: render leaves optional fields `undefined`, which are not fields at all. */
-export function plainObjects<T>(objects: T[]): T[] {
-  return JSON.parse(JSON.stringify(objects)) as T[];
 }

@@ -2,18 +2,19 @@
  * Render: one environment's effective spec -> plain Kubernetes objects. Pure and deterministic
  * (same input, same bytes); every other format (Helm, kustomize, compose) is written from these.
  */
+import type { NamedObject } from '@slipway/kube';
 import { UserErrors } from '../errors.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import { newContext, warn, type RenderOptions } from './context.js';
 import { limitProblems } from './limits.js';
-import type { KubeObject, RenderWarning } from './kube.js';
+import type { RenderWarning } from './kube.js';
 import type { ClusterEndpoint } from './objects/cluster-endpoints.js';
 import { renderDependencyObjects } from './objects/dependency-objects.js';
 import { renderNetworkPolicies, type FlowGraph } from './objects/network-policies.js';
 import { renderServiceObjects } from './objects/service-objects.js';
 import { compareObjects, prune } from './order.js';
 
-export type { KubeObject, RenderWarning } from './kube.js';
+export type { RenderWarning } from './kube.js';
 export type { RenderOptions } from './context.js';
 export {
   dependencyCredentialsName,
@@ -26,7 +27,7 @@ export { DEPENDENCY_KINDS } from './objects/dependencies/catalog.js';
 export { manifestsYaml } from './manifests.js';
 
 export interface RenderResult {
-  objects: KubeObject[];
+  objects: NamedObject[];
   warnings: RenderWarning[];
   /**
    * Which part of the spec each object was rendered from (`services.api`, `dependencies.db`, or `app`
@@ -54,11 +55,11 @@ function unique(warnings: RenderWarning[]): RenderWarning[] {
 /** Render every object of one environment. Throws UserErrors listing every problem found. */
 export function renderApp(app: ResolvedApp, opts: RenderOptions = {}): RenderResult {
   const ctx = newContext(app, opts);
-  const objects: KubeObject[] = [];
+  const objects: NamedObject[] = [];
   const graph: FlowGraph = {};
   const endpoints: Record<string, ClusterEndpoint[]> = {};
   const origins: Record<string, string> = {};
-  const from = (path: string, rendered: KubeObject[]) => {
+  const from = (path: string, rendered: NamedObject[]) => {
     for (const o of rendered) origins[originKey(o)] = path;
     return rendered;
   };

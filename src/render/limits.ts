@@ -3,12 +3,12 @@
  * a long app or service name fails here with the field to shorten, not at apply time.
  * (apimachinery validation: DNS-1123 subdomain names, DNS-1035 labels for Services, label values.)
  */
+import type { NamedObject } from '@slipway/kube';
 import type { Problem } from '../errors.js';
-import type { KubeObject } from './kube.js';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
-function labelProblems(o: KubeObject, labels: Record<string, string> | undefined, where: string): Problem[] {
+function labelProblems(o: NamedObject, labels: Record<string, string> | undefined, where: string): Problem[] {
   return Object.entries(labels ?? {})
     .filter(([, v]) => v.length > 63 || !LABEL_VALUE.test(v))
     .map(([k, v]) => ({
@@ -18,7 +18,7 @@ function labelProblems(o: KubeObject, labels: Record<string, string> | undefined
     }));
 }
 
-export function limitProblems(objects: KubeObject[]): Problem[] {
+export function limitProblems(objects: NamedObject[]): Problem[] {
   const problems: Problem[] = [];
   for (const o of objects) {
     const max = o.kind === 'Service' ? 63 : 253;

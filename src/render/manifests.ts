@@ -1,4 +1,4 @@
-import type { KubeObject } from './kube.js';
+import type { NamedObject } from '@slipway/kube';
 import { toYaml } from './yaml.js';
 
 /**
@@ -6,6 +6,6 @@ import { toYaml } from './yaml.js';
  * same Go-safe quoting as every other format: an unquoted `on` or `yes` would reach the API server
  * as a boolean through kubectl's YAML 1.1 reader.
  */
-export function manifestsYaml(objects: KubeObject[]): string {
+export function manifestsYaml(objects: NamedObject[]): string {
   return objects.map((o) => `---\n${toYaml(o)}`).join('');
 }

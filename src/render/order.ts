@@ -1,4 +1,4 @@
-import type { KubeObject } from './kube.js';
+import type { NamedObject } from '@slipway/kube';
 
 /**
  * Objects sort by kind in Helm's install order (pkg/release/util/kind_sorter.go: what others depend
@@ -48,7 +48,7 @@ function kindRanks(): Map<string, number> {
   return ranks;
 }
 
-export function compareObjects(a: KubeObject, b: KubeObject): number {
+export function compareObjects(a: NamedObject, b: NamedObject): number {
   return kindRank(a.kind) - kindRank(b.kind) || cmp(a.kind, b.kind) || cmp(a.metadata.name, b.metadata.name);
 }
 

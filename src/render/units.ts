@@ -1,10 +1,7 @@
 /** Conversions of the spec's human units into what the Kubernetes API takes. */
-import { parseDuration } from '../spec/duration.js';
+import { parseDuration } from '@slipway/kube';
 
-/** `1h30m` -> 5400. Sub-second remainders round up (a probe timeout never shrinks). */
-export function durationSeconds(duration: string): number {
-  return Math.ceil(parseDuration(duration) / 1000);
-}
+export { durationSeconds } from '@slipway/kube';
 
 /** True when the duration is not a whole number of seconds (rounded by durationSeconds). */
 export function hasSubSecond(duration: string): boolean {

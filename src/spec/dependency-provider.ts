@@ -6,7 +6,7 @@
  */
 import type { PathSegment } from './source.js';
 import type { Dependency } from './schema.js';
-import type { SpecProblem } from './semantic.js';
+import type { SpecProblem } from './spec-problem.js';
 
 export type DependencyProvider = 'statefulset' | 'chart' | 'operator' | 'external';
 

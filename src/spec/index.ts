@@ -3,7 +3,6 @@
  * JSON Schema for editors. Pure except loadSpec, which reads the file.
  */
 export { parseSpec, sourceOf } from './parse.js';
-export { loadSpec } from './load.js';
 export { resolveEnvironment, mergeEnvironment, environmentNames, DEFAULT_ENVIRONMENT } from './resolve.js';
 export { withSpecPositions } from './located.js';
 export { specJsonSchema, specJsonSchemaText } from './json-schema.js';

@@ -1,7 +1,7 @@
 /** Cross-field checks of one service: ports, public exposure, jobs, autoscaling, volumes, env, health checks. */
 import { checkReferences } from './references.js';
 import { CLASSIC_ENV_NAME, type HealthCheck, type Service } from './schema.js';
-import type { CheckedSpec, SpecProblem } from './semantic.js';
+import type { CheckedSpec, SpecProblem } from './spec-problem.js';
 import type { PathSegment } from './source.js';
 
 export function hasPort(s: Service): boolean {

@@ -5,23 +5,14 @@
  * on the top level and on every environment's merged spec, each problem with its data path.
  */
 import type { PathSegment } from './source.js';
-import type { App, Dependency } from './schema.js';
+import type { Dependency } from './schema.js';
+import type { CheckedSpec, SpecProblem } from './spec-problem.js';
 import { budgetProblem } from './budget.js';
 import { providerProblems } from './dependency-provider.js';
 import { checkService } from './semantic-service.js';
 import { suggestion } from './suggest.js';
 
-export interface SpecProblem {
-  path: PathSegment[];
-  message: string;
-  hint?: string;
-  /** For a problem inside a string value (a reference): its offset in the string. */
-  offset?: number;
-  /** Point at the key rather than its value (a bad name). */
-  atKey?: boolean;
-}
-
-export type CheckedSpec = Omit<App, 'app' | 'environments' | '$schema'> & { replicas?: number };
+export type { CheckedSpec, SpecProblem } from './spec-problem.js';
 type Spec = CheckedSpec;
 
 function checkDependency(out: SpecProblem[], spec: Spec, name: string, d: Dependency): void {

@@ -3,10 +3,10 @@ import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { loadSpec } from '../cli/load-spec.js';
 import { UserErrors } from '../errors.js';
 import {
   environmentNames,
-  loadSpec,
   parseReferences,
   parseSpec,
   resolveEnvironment,

@@ -3,8 +3,9 @@
  * the client-node implementation talking to a real API server (the sandbox). When the fake and the
  * server disagree, this suite says so, and the fake is what changes.
  */
+import type { KubeObject } from '@slipway/kube';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClusterError, isClusterError, type Cluster, type KubeObject } from '../../src/cluster/cluster.js';
+import { ClusterError, isClusterError, type Cluster } from '../../src/cluster/cluster.js';
 
 export interface ContractTarget {
   cluster: Cluster;

@@ -1,9 +1,9 @@
+import type { KubeObject } from '@slipway/kube';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../src/cluster/cluster.js';
 import { KubeCluster } from '../../src/cluster/kube.js';
 import { UserError } from '../../src/errors.js';
 import { clusterContract } from './contract.js';

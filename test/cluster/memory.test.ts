@@ -1,5 +1,6 @@
+import type { KubeObject } from '@slipway/kube';
 import { describe, expect, it } from 'vitest';
-import { ClusterError, type KubeObject } from '../../src/cluster/cluster.js';
+import { ClusterError } from '../../src/cluster/cluster.js';
 import { MemoryCluster } from '../../src/cluster/memory.js';
 import { UserError } from '../../src/errors.js';
 import { clusterContract } from './contract.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesSelector } from '../../src/cluster/selector.js';
+import { listSelector } from '../../src/cluster/cluster.js';
 
 const labels = { app: 'shop', tier: 'web', 'slipway.dev/colour': 'blue' };
 
@@ -19,11 +19,11 @@ describe('label selectors (apimachinery labels.Parse semantics)', () => {
     ['app=shop,slipway.dev/colour=blue', true],
     ['', true],
   ])('%s → %s', (selector, expected) => {
-    expect(matchesSelector(labels, selector)).toBe(expected);
+    expect(listSelector(selector).matches(labels)).toBe(expected);
   });
 
   it('a map selector requires every label', () => {
-    expect(matchesSelector(labels, { app: 'shop', tier: 'web' })).toBe(true);
-    expect(matchesSelector(labels, { app: 'shop', tier: 'api' })).toBe(false);
+    expect(listSelector({ app: 'shop', tier: 'web' }).matches(labels)).toBe(true);
+    expect(listSelector({ app: 'shop', tier: 'api' }).matches(labels)).toBe(false);
   });
 });

@@ -3,11 +3,11 @@
  * that answers `get` and `watch` only after 2 s, a KubeCluster allowing 1 s per response
  * fails the get with a clear exit-3 error, while its watch waits as long as the server takes.
  */
+import type { KubeObject } from '@slipway/kube';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../src/cluster/cluster.js';
 import { KubeCluster } from '../../src/cluster/kube.js';
 import { UserError } from '../../src/errors.js';
 import { startSandboxEnv, type SandboxEnv } from '../e2e/sandbox-env.js';

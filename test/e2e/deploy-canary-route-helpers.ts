@@ -1,8 +1,8 @@
 /** Shared by the route-weight canary e2e suites: a spec exposed through a route, and recorders of what the API server holds. */
+import type { KubeObject, ObjectRef } from '@slipway/kube';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { KubeCluster } from '../../src/cluster/kube.js';
-import type { KubeObject, ObjectRef } from '../../src/cluster/cluster.js';
 import { SAMPLE_SPEC, servicePort } from './deploy-helpers.js';
 import type { SandboxEnv } from './sandbox-env.js';
 

@@ -6,10 +6,10 @@
  * which the sandbox does route), the promotion, the way back on failure, and the convergence after
  * a deploy killed mid-canary. One suite per exposure: Gateway API HTTPRoute, nginx Ingress.
  */
+import type { KubeObject } from '@slipway/kube';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../src/cluster/cluster.js';
 import { httpRouteCanaryWeight, ingressCanaryWeight } from '../../src/engine/traffic/route-objects.js';
 import {
   getObject,

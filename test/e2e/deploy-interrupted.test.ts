@@ -11,16 +11,16 @@
  * - Two deploys at once: the second exits 1 naming the holder, its command and age; with
  *   `--wait-for-lock 2m` it queues and deploys once the first one is done.
  */
+import type { KubeObject } from '@slipway/kube';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import type { KubeObject } from '../../src/cluster/cluster.js';
 import { KubeCluster } from '../../src/cluster/kube.js';
 import { applyOverrides } from '../../src/engine/overrides.js';
 import { renderObjects } from '../../src/engine/prepare.js';
-import { loadSpec } from '../../src/spec/load.js';
+import { loadSpec } from '../../src/cli/load-spec.js';
 import { resolveEnvironment } from '../../src/spec/resolve.js';
 import { builtCli, repoRoot, runBuilt, slipwayBin } from '../helpers/built-cli.js';
 import { SAMPLE_SPEC, servicePort, slipwayCli, versionOf } from './deploy-helpers.js';

@@ -7,12 +7,12 @@
  * the failed analysis to the last v3 answer under load is measured; a healthy v4 passes the same
  * analysis and is deployed.
  */
+import type { KubeObject } from '@slipway/kube';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { KubeCluster } from '../../src/cluster/kube.js';
-import type { KubeObject } from '../../src/cluster/cluster.js';
 import { prometheusBinary, startPrometheus, type RunningPrometheus } from '../engine/helpers/prometheus.js';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 import { SAMPLE_SPEC, servicePort, slipwayCli, startCli, startLoad, versionOf } from './deploy-helpers.js';

@@ -3,11 +3,12 @@
  * KubeCluster on @kubernetes/client-node retries through them, re-watches dropped streams and
  * re-lists after 410; the real kubectl retries 429s with Retry-After and reports a 500.
  */
+import type { KubeObject } from '@slipway/kube';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isClusterError, type KubeObject } from '../../src/cluster/cluster.js';
+import { isClusterError } from '../../src/cluster/cluster.js';
 import { KubeCluster } from '../../src/cluster/kube.js';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 

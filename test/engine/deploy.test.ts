@@ -2,10 +2,10 @@
  * The deploy flow on the in-memory cluster, where the test plays the Deployment and Job
  * controllers: migration failure, failed analysis, a held lock, an interrupted deploy.
  */
+import type { KubeObject } from '@slipway/kube';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../src/cluster/cluster.js';
 import { MemoryCluster } from '../../src/cluster/memory.js';
 import { systemClock } from '../../src/engine/clock.js';
 import type { DeployEvent, EngineContext } from '../../src/engine/context.js';

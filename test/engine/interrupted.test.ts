@@ -5,11 +5,11 @@
  * `abort` and `rollback` take the lock over, record it aborted, remove its Job and put the serving
  * release back; `rollbackTarget` restores what served when the latest release never did.
  */
+import type { KubeObject } from '@slipway/kube';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../src/cluster/cluster.js';
 import { MemoryCluster } from '../../src/cluster/memory.js';
 import { abortDeploy } from '../../src/engine/abort.js';
 import { ManualClock, systemClock } from '../../src/engine/clock.js';

@@ -3,8 +3,8 @@
  * when the status has not moved for deploy.progressDeadline, and every move starts the count anew.
  * A Deployment is left to its own controller's ProgressDeadlineExceeded.
  */
+import type { KubeObject } from '@slipway/kube';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../src/cluster/cluster.js';
 import { MemoryCluster } from '../../src/cluster/memory.js';
 import { ManualClock } from '../../src/engine/clock.js';
 import { RolloutFailed, waitForRollouts } from '../../src/engine/rollout.js';

@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { environmentNames, loadSpec } from '../../src/spec/index.js';
+import { loadSpec } from '../../src/cli/load-spec.js';
+import { environmentNames } from '../../src/spec/index.js';
 
 /**
  * Issue 5: `slipway render` output for every example passes `slipway check` with no finding at warning

@@ -6,11 +6,11 @@
  *   when nothing else is left in it);
  * - `# Source:` comments, which parsing drops anyway.
  */
+import type { NamedObject } from '@slipway/kube';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { HOOK_ANNOTATIONS } from '../../src/render/helm/hooks.js';
-import type { KubeObject } from '../../src/render/kube.js';
 
 export async function writeTree(dir: string, files: Map<string, string>): Promise<void> {
   for (const [path, content] of files) {
@@ -20,16 +20,16 @@ export async function writeTree(dir: string, files: Map<string, string>): Promis
 }
 
 /** Parses a multi-document stream the way the Go tools do (YAML 1.1 scalars). */
-export function parseStream(text: string): KubeObject[] {
+export function parseStream(text: string): NamedObject[] {
   return parseAllDocuments(text, { version: '1.1' })
     .map((d) => {
       if (d.errors.length) throw new Error(d.errors.map((e) => e.message).join('\n'));
-      return d.toJS() as KubeObject | null;
+      return d.toJS() as NamedObject | null;
     })
-    .filter((o): o is KubeObject => o !== null);
+    .filter((o): o is NamedObject => o !== null);
 }
 
-export function withoutHelmHooks(objects: KubeObject[]): KubeObject[] {
+export function withoutHelmHooks(objects: NamedObject[]): NamedObject[] {
   return objects
     .filter((o) => !(o.metadata.annotations?.['helm.sh/hook'] ?? '').split(',').includes('test'))
     .map((o) => {
@@ -41,12 +41,13 @@ export function withoutHelmHooks(objects: KubeObject[]): KubeObject[] {
     });
 }
 
-export function byIdentity(objects: KubeObject[]): KubeObject[] {
-  const key = (o: KubeObject) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+export function byIdentity(objects: NamedObject[]): NamedObject[] {
+  const key = (o: NamedObject) =>
+    `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
   return [...objects].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 /** JSON round trip: what render returns is JSON data; undefined fields are not fields. */
-export function plain(objects: KubeObject[]): KubeObject[] {
-  return JSON.parse(JSON.stringify(objects)) as KubeObject[];
+export function plain(objects: NamedObject[]): NamedObject[] {
+  return JSON.parse(JSON.stringify(objects)) as NamedObject[];
 }

@@ -3,8 +3,8 @@
  * differ, keys and list items only some environments have, objects only production has, a Job,
  * per-environment namespaces, multi-line config with `{{` in it and YAML 1.1 look-alike strings.
  */
+import type { NamedObject } from '@slipway/kube';
 import type { FormatInput, RenderedEnvironment } from '../../src/render/formats.js';
-import type { KubeObject } from '../../src/render/kube.js';
 import type { ResolvedApp } from '../../src/spec/resolved.js';
 import type { App } from '../../src/spec/schema.js';
 
@@ -63,7 +63,7 @@ const TRICKY: Record<string, string> = Object.fromEntries(
   ].map((v, i) => [`tricky-${i}`, v]),
 );
 
-function objects(env: Env, ns: string): KubeObject[] {
+function objects(env: Env, ns: string): NamedObject[] {
   const replicas = { dev: 1, staging: 2, production: 3 }[env];
   const env_ = [
     { name: 'LOG_LEVEL', value: env === 'production' ? 'warn' : 'debug' },
@@ -79,7 +79,7 @@ function objects(env: Env, ns: string): KubeObject[] {
       ? [{ name: 'CALLBACK', value: '{{ not a template }} {http://shop-api.shop.svc}' }]
       : []),
   ];
-  const list: KubeObject[] = [
+  const list: NamedObject[] = [
     {
       apiVersion: 'v1',
       kind: 'ConfigMap',

@@ -3,19 +3,19 @@
  * writes the artifact to a temporary folder, runs the tool once per environment (two at a time)
  * and returns what render produced next to what the tool produced, both normalised alike.
  */
+import type { NamedObject } from '@slipway/kube';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FormatInput } from '../../src/render/formats.js';
 import { writeHelmChart } from '../../src/render/helm/index.js';
-import type { KubeObject } from '../../src/render/kube.js';
 import { helm, kubectl } from '../helpers/kube-tools.js';
 import { byIdentity, parseStream, plain, withoutHelmHooks, writeTree } from './compare.js';
 
 export interface Judged {
   environment: string;
-  expected: KubeObject[];
-  actual: KubeObject[];
+  expected: NamedObject[];
+  actual: NamedObject[];
 }
 
 /** Runs `task` over `items`, at most `limit` at a time (the machine has two cores). */

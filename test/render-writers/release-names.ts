@@ -6,7 +6,7 @@
  * outside the chart, on a name of the release or one the spec declares); every label selector
  * (Service, PDB, NetworkPolicy, spread constraints) selects pods of the same release.
  */
-import type { KubeObject } from '../../src/render/kube.js';
+import type { NamedObject } from '@slipway/kube';
 
 export interface Release {
   fullname: string;
@@ -17,7 +17,7 @@ export interface Release {
 }
 
 /** The Services an operator makes for a CloudNativePG Cluster of the release (`<cluster>-rw`, ...). */
-function operatorServices(objects: KubeObject[]): string[] {
+function operatorServices(objects: NamedObject[]): string[] {
   return objects
     .filter((o) => o.kind === 'Cluster' && o.apiVersion === 'postgresql.cnpg.io/v1')
     .flatMap((o) => ['rw', 'ro', 'r'].map((s) => `${o.metadata.name}-${s}`));
@@ -39,7 +39,7 @@ function at(o: unknown, path: string[]): unknown {
   return path.reduce<unknown>((v, k) => (isMap(v) ? v[k] : undefined), o);
 }
 
-function podLabels(objects: KubeObject[]): Record<string, string>[] {
+function podLabels(objects: NamedObject[]): Record<string, string>[] {
   return objects.flatMap((o) => {
     const path = POD_TEMPLATE[o.kind];
     if (!path) return [];
@@ -52,7 +52,7 @@ const selects = (selector: Record<string, string>, labels: Record<string, string
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 /** Every inconsistency found, as `Kind/name: what`; empty when the release is self-consistent. */
-export function releaseProblems(objects: KubeObject[], r: Release): string[] {
+export function releaseProblems(objects: NamedObject[], r: Release): string[] {
   const problems: string[] = [];
   const made = operatorServices(objects);
   const pods = [...podLabels(objects), ...objects.filter((o) => o.kind === 'Cluster').map(clusterPodLabels)];
@@ -126,7 +126,7 @@ export function releaseProblems(objects: KubeObject[], r: Release): string[] {
 }
 
 /** A Cluster's pods carry its inheritedMetadata labels. */
-function clusterPodLabels(cluster: KubeObject): Record<string, string> {
+function clusterPodLabels(cluster: NamedObject): Record<string, string> {
   return (at(cluster, ['spec', 'inheritedMetadata', 'labels']) ?? {}) as Record<string, string>;
 }
 

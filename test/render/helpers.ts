@@ -1,6 +1,6 @@
-import type { KubeObject } from '../../src/render/index.js';
+import type { NamedObject } from '@slipway/kube';
 
-export function find(objects: KubeObject[], kind: string, name: string): KubeObject {
+export function find(objects: NamedObject[], kind: string, name: string): NamedObject {
   const o = objects.find((x) => x.kind === kind && x.metadata.name === name);
   if (!o)
     throw new Error(`no ${kind}/${name} in ${objects.map((x) => `${x.kind}/${x.metadata.name}`).join(', ')}`);
@@ -15,7 +15,7 @@ export function at(value: unknown, ...path: Array<string | number>): unknown {
 }
 
 /** The pod spec of a workload-bearing object (Deployment, StatefulSet, Job, CronJob). */
-export function podSpecOf(o: KubeObject): Record<string, unknown> {
+export function podSpecOf(o: NamedObject): Record<string, unknown> {
   const spec =
     o.kind === 'CronJob'
       ? at(o, 'spec', 'jobTemplate', 'spec', 'template', 'spec')
@@ -23,7 +23,7 @@ export function podSpecOf(o: KubeObject): Record<string, unknown> {
   return spec as Record<string, unknown>;
 }
 
-export function containerOf(o: KubeObject, i = 0): Record<string, unknown> {
+export function containerOf(o: NamedObject, i = 0): Record<string, unknown> {
   return at(podSpecOf(o), 'containers', i) as Record<string, unknown>;
 }
 

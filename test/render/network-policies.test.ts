@@ -1,5 +1,6 @@
+import type { NamedObject } from '@slipway/kube';
 import { describe, expect, it } from 'vitest';
-import { renderApp, type KubeObject } from '../../src/render/index.js';
+import { renderApp } from '../../src/render/index.js';
 import { clusterEndpoints } from '../../src/render/objects/cluster-endpoints.js';
 import { resolved, shop } from './fixtures.js';
 import { at, find } from './helpers.js';
@@ -43,7 +44,7 @@ describe('renderNetworkPolicies', () => {
   });
 
   it('consumers reach exactly what they reference, plus public internet', () => {
-    const egress = at(find(policies(), 'NetworkPolicy', 'shop-api'), 'spec', 'egress') as KubeObject[];
+    const egress = at(find(policies(), 'NetworkPolicy', 'shop-api'), 'spec', 'egress') as NamedObject[];
     expect(egress.slice(0, -1).map((r) => namesIn(at(r, 'to', 0, 'podSelector')))).toEqual([
       ['cache'],
       ['db'],

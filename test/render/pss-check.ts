@@ -1,15 +1,16 @@
+import type { NamedObject } from '@slipway/kube';
 import { parseManifests } from '../../src/policy/load/parse.js';
 import { evaluatePss } from '../../src/policy/pss/evaluate.js';
 import { PSS_LATEST } from '../../src/policy/pss/version.js';
 import { workloadOf } from '../../src/policy/workloads.js';
-import { manifestsYaml, type KubeObject } from '../../src/render/index.js';
+import { manifestsYaml } from '../../src/render/index.js';
 
 /**
  * Every rendered workload is admitted at Pod Security "restricted", judged by src/policy's PSS
  * evaluator (itself proven against the upstream pod-security-admission fixtures in
  * test/policy/pss-fixtures.test.ts).
  */
-export function pssViolations(objects: KubeObject[]): string[] {
+export function pssViolations(objects: NamedObject[]): string[] {
   const parsed = parseManifests(manifestsYaml(objects), 'rendered.yaml');
   const out: string[] = [];
   for (const m of parsed.manifests) {

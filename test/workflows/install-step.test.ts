@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { writeWorkflows } from '../../src/render/workflows/index.js';
 import { filesOf } from '../../src/render/workflows/languages.js';
-import { slipwayPackage } from '../../src/render/workflows/version.js';
+import { slipwayPackage } from '../../src/package.js';
 import { inputOfFile } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');

@@ -30,5 +30,11 @@ export {
   type Selector,
 } from './selector.js';
 export { canonicalQuantity, parseQuantity } from './quantity.js';
-export { DurationError, durationSeconds, formatDuration, parseDuration, tryParseDuration } from './duration.js';
+export {
+  DurationError,
+  durationSeconds,
+  formatDuration,
+  parseDuration,
+  tryParseDuration,
+} from './duration.js';
 export { rfc3339, rfc3339Micro } from './time.js';

@@ -197,20 +197,7 @@ function selectorOf(requirements: Requirement[]): Selector {
 // ---------------------------------------------------------------------------------------------
 // The string form
 
-type Token =
-  | 'identifier'
-  | '!'
-  | '!='
-  | '='
-  | '=='
-  | '>'
-  | '<'
-  | 'in'
-  | 'notin'
-  | '('
-  | ')'
-  | ','
-  | 'end';
+type Token = 'identifier' | '!' | '!=' | '=' | '==' | '>' | '<' | 'in' | 'notin' | '(' | ')' | ',' | 'end';
 
 /** Whether a keyword (`in`, `notin`) is read as such or as a plain identifier (a key or value). */
 type Context = 'operator' | 'values';
@@ -296,7 +283,8 @@ class Parser {
     const key = literal;
     const ahead = this.peek('values').token;
     if (ahead === 'end' || ahead === ',') return newRequirement(key, operator ?? 'exists', []);
-    if (operator === '!') throw new SelectorError(`found '${this.peek('values').literal}', expected: ',' or 'end of string'`);
+    if (operator === '!')
+      throw new SelectorError(`found '${this.peek('values').literal}', expected: ',' or 'end of string'`);
     const op = this.next('operator');
     switch (op.token) {
       case 'in':
@@ -309,7 +297,9 @@ class Parser {
       case '<':
         return newRequirement(key, op.token, [this.exactValue()]);
       default:
-        throw new SelectorError(`found '${op.literal}', expected: ${['!=', '=', '==', 'in', 'notin', '>', '<'].join(', ')}`);
+        throw new SelectorError(
+          `found '${op.literal}', expected: ${['!=', '=', '==', 'in', 'notin', '>', '<'].join(', ')}`,
+        );
     }
   }
 

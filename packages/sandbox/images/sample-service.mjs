@@ -26,12 +26,19 @@ function count(path, code) {
 }
 
 function metrics() {
-  const lines = ['# HELP http_requests_total HTTP requests served, by path and status code.', '# TYPE http_requests_total counter'];
+  const lines = [
+    '# HELP http_requests_total HTTP requests served, by path and status code.',
+    '# TYPE http_requests_total counter',
+  ];
   for (const [key, n] of [...counts].sort()) {
     const [path, code] = key.split('|');
     lines.push(`http_requests_total{path="${path}",code="${code}"} ${n}`);
   }
-  lines.push('# HELP sample_service_info Build information.', '# TYPE sample_service_info gauge', `sample_service_info{version="${version}"} 1`);
+  lines.push(
+    '# HELP sample_service_info Build information.',
+    '# TYPE sample_service_info gauge',
+    `sample_service_info{version="${version}"} 1`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -45,7 +52,8 @@ function send(res, path, code, body, type = 'application/json') {
 
 const server = createServer((req, res) => {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, path, 405, '{"error":"method not allowed"}\n');
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return send(res, path, 405, '{"error":"method not allowed"}\n');
   if (path === '/') {
     // Deterministic share of errors: every request adds errorRate to a budget, a full unit fails.
     errorBudget += errorRate;
@@ -56,7 +64,10 @@ const server = createServer((req, res) => {
     return send(res, path, 200, JSON.stringify({ version }) + '\n');
   }
   if (path === '/healthz') return send(res, path, 200, 'ok\n', 'text/plain');
-  if (path === '/readyz') return failReadiness || shuttingDown ? send(res, path, 503, 'not ready\n', 'text/plain') : send(res, path, 200, 'ready\n', 'text/plain');
+  if (path === '/readyz')
+    return failReadiness || shuttingDown
+      ? send(res, path, 503, 'not ready\n', 'text/plain')
+      : send(res, path, 200, 'ready\n', 'text/plain');
   if (path === '/metrics') return send(res, path, 200, metrics(), 'text/plain; version=0.0.4');
   return send(res, path, 404, '{"error":"not found"}\n');
 });

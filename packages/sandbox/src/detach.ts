@@ -33,10 +33,7 @@ export function startError(e: unknown, port: number): SandboxError | undefined {
 /** Called by the daemon: records the error for startDetached, which reports it as its own. */
 export function recordStartError(stateDir: string, error: SandboxError): void {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  writeFileSync(
-    join(stateDir, START_ERROR_FILE),
-    JSON.stringify(error.toInit()),
-  );
+  writeFileSync(join(stateDir, START_ERROR_FILE), JSON.stringify(error.toInit()));
 }
 
 function takeStartError(dir: string): SandboxError | undefined {

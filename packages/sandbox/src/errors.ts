@@ -38,6 +38,12 @@ export class SandboxError extends Error {
 
   /** The fields a detached daemon hands back to the command that started it. */
   toInit(): SandboxErrorInit & { message: string } {
-    return { message: this.message, code: this.code, path: this.path, hint: this.hint, exitCode: this.exitCode };
+    return {
+      message: this.message,
+      code: this.code,
+      path: this.path,
+      hint: this.hint,
+      exitCode: this.exitCode,
+    };
   }
 }

@@ -8,7 +8,15 @@
  */
 import type { KubeObject } from '@slipway/kube';
 import { randomUUID } from 'node:crypto';
-import { StoreError, type DeleteOptions, type ListOptions, type ObjectStore, type ResourceType, type UpdateOptions, type WatchEvent } from '../src/types.js';
+import {
+  StoreError,
+  type DeleteOptions,
+  type ListOptions,
+  type ObjectStore,
+  type ResourceType,
+  type UpdateOptions,
+  type WatchEvent,
+} from '../src/types.js';
 
 const t = (
   group: string,

@@ -15,12 +15,12 @@ import { formatSarif } from '../../policy/report/sarif.js';
 import { formatText } from '../../policy/report/text.js';
 import { RULE_IDS } from '../../policy/rules/index.js';
 import { collectInputs } from '../../policy/sources/collect.js';
-import { nodeHost } from '../../policy/sources/node-host.js';
+import { nodeHost } from '../check-host.js';
 import type { KubeVersion, Severity } from '../../policy/types.js';
 import type { CommandContext, RegisterCommand } from '../command.js';
-import { packageVersion } from '../main.js';
+import { packageJson } from '../../package.js';
 import { sourceRoot } from '../source-root.js';
-import { specRenderer } from '../../policy/sources/spec.js';
+import { specRenderer } from '../check-spec.js';
 
 /** Kubernetes version the API-removal rules target when neither the flag nor the config names one. */
 export const DEFAULT_KUBE_VERSION: KubeVersion = { major: 1, minor: 36 };
@@ -29,10 +29,7 @@ export const DEFAULT_KUBE_VERSION: KubeVersion = { major: 1, minor: 36 };
  * rule pages (docs/rules/<id>.md in the repository named by `repository`).
  */
 function projectLinks(): { informationUri?: string; rulesUri?: string } {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    homepage?: unknown;
-    repository?: unknown;
-  };
+  const pkg = packageJson();
   const declared =
     typeof pkg.repository === 'string'
       ? pkg.repository
@@ -201,7 +198,7 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
   else if (output === 'sarif')
     io.out(
       formatSarif(findings, outcome.rules, {
-        version: packageVersion(),
+        version: packageJson().version,
         ...projectLinks(),
         srcRoot: sourceRoot(io.cwd),
         cwd: io.cwd,

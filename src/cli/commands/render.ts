@@ -3,6 +3,7 @@
  * or docker-compose.yml (files under --out). The formats come from the registry in
  * src/render/formats.ts; this file only reads the spec, renders each environment and writes.
  */
+import { slipwayPackage } from '../../package.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -104,6 +105,7 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
     environments,
     files: { ...loaded.files, ...wantedFiles(specFile, writer.wants?.(loaded.spec) ?? []) },
     specPath: repositoryPath(specFile, flags.out ? resolve(io.cwd, flags.out) : io.cwd),
+    slipway: slipwayPackage(),
   });
   warnings.push(...output.warnings);
   const json = parseOutput(flags.output) === 'json';

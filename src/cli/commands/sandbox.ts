@@ -10,7 +10,23 @@ import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { EXIT_FAILED, UserError } from '../../errors.js';
-import { clearState, getJson, isAlive, readState, servicePorts, stateDir, stopProcess, type SandboxState, kubeconfigPath, mergeSandboxKubeconfig, removeSandboxKubeconfig, SANDBOX_CONTEXT, startDetached, startError, serveSandbox } from '@slipway/sandbox';
+import {
+  clearState,
+  getJson,
+  isAlive,
+  readState,
+  servicePorts,
+  stateDir,
+  stopProcess,
+  type SandboxState,
+  kubeconfigPath,
+  mergeSandboxKubeconfig,
+  removeSandboxKubeconfig,
+  SANDBOX_CONTEXT,
+  startDetached,
+  startError,
+  serveSandbox,
+} from '@slipway/sandbox';
 import {
   outputOption,
   parseOutput,

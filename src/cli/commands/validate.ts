@@ -8,14 +8,9 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { UserError, UserErrors, type Problem } from '../../errors.js';
-import {
-  environmentNames,
-  loadSpec,
-  resolveEnvironment,
-  type App,
-  type ResolvedApp,
-} from '../../spec/index.js';
+import { environmentNames, resolveEnvironment, type App, type ResolvedApp } from '../../spec/index.js';
 import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import { loadSpec } from '../load-spec.js';
 import { configFiles, parseImages, renderEnvironment } from '../spec-render.js';
 
 export const DEFAULT_SPEC_FILE = 'slipway.yaml';

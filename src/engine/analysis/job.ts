@@ -4,8 +4,8 @@
  * Failed condition a failure, and a failure carries the tail of the pod's log so the output says
  * why. `backoffLimit: 0` because a flaky test retried until green is not evidence.
  */
+import type { KubeObject } from '@slipway/kube';
 import { UserError } from '../../errors.js';
-import type { KubeObject } from '../../cluster/cluster.js';
 import type { Analysis } from '../../spec/schema.js';
 import type {
   AnalysisEnv,

@@ -1,5 +1,5 @@
 /** Canary: the spec's steps turned into replica counts, route weights and pauses per service. */
-import type { KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
 import { UserError } from '../../errors.js';
 import type { Deploy, Service } from '../../spec/schema.js';
 import { CANARY_DEFAULT_STEPS } from '../defaults.js';

@@ -4,7 +4,7 @@
  * canary Ingress; otherwise replica ratio. `deploy.canary.traffic` forces one, and asking for a route
  * that is not rendered is a spec error rather than a silent fallback.
  */
-import type { KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
 import { UserError } from '../../errors.js';
 import type { CanaryRoute, CanaryTraffic } from './types.js';
 import type { ServiceWorkload } from './workloads.js';

@@ -3,7 +3,7 @@
  * strategy, the plan as plain data. No I/O: facts read from the cluster (the active colour, an
  * HPA's current replicas) come in as arguments, so `--dry-run` prints exactly what a deploy does.
  */
-import type { KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
 import type { ResolvedApp } from '../../spec/resolved.js';
 import { PROGRESS_DEADLINE_SECONDS } from '../defaults.js';
 import { durationOr } from '../../spec/duration.js';

@@ -6,7 +6,7 @@
  * recognised by the recommended labels render puts on everything (`app.kubernetes.io/name` = the
  * service or dependency key, `app.kubernetes.io/component` = `migration` for migration Jobs).
  */
-import type { KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
 import { kindRank } from '../../render/order.js';
 
 export type ApplyPhase = 'foundation' | 'dependencies' | 'migration' | 'workloads' | 'traffic';

@@ -3,7 +3,7 @@
  * objects alone: `slipway validate` reports these with render's problems, so a spec that validates
  * is one a deploy can plan. (Refusals that need the cluster, such as a held lock, are not here.)
  */
-import type { KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
 import { UserError, type Problem } from '../../errors.js';
 import type { ResolvedApp } from '../../spec/resolved.js';
 import { planTraffic, serviceTraffic } from './canary-routes.js';

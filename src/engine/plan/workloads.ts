@@ -1,5 +1,5 @@
 /** Finding each service's Deployment and Service among the rendered objects (pure lookups). */
-import type { KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
 import type { InventoryEntry } from '../releases/release.js';
 import { LABEL_NAME } from './order.js';
 

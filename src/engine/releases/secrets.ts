@@ -6,8 +6,9 @@
  * record as gzip-compressed JSON, base64-encoded before the Secret's own base64 (Helm's
  * encodeRelease does the same, which keeps records well under the 1 MiB Secret limit).
  */
+import type { KubeObject } from '@slipway/kube';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { isClusterError, type Cluster, type KubeObject } from '../../cluster/cluster.js';
+import { isClusterError, type Cluster } from '../../cluster/cluster.js';
 import { UserError, EXIT_NEEDS_ATTENTION } from '../../errors.js';
 import { releaseKey, type Release } from './release.js';
 import { revisionMissing, revisionTaken } from './memory.js';

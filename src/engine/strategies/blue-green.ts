@@ -8,7 +8,8 @@
  * Any failure before or after the switch puts the previous selectors back at once (the old pods
  * never stopped) and deletes the new colour.
  */
-import { isClusterError, refOf, type KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
+import { isClusterError, refOf } from '../../cluster/cluster.js';
 import { FIELD_MANAGER } from '../defaults.js';
 import { liveColours } from '../live.js';
 import { restorePrevious } from '../restore.js';

@@ -8,7 +8,8 @@
  * deleted. A failure at any step sets weight 0 first (one update), then deletes the canary and puts
  * the stable back as the previous release had it; until promotion its pod template is never touched.
  */
-import { refOf, type KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
+import { refOf } from '../../cluster/cluster.js';
 import { FIELD_MANAGER } from '../defaults.js';
 import { LABEL_ROLE, ROLE_CANARY } from '../plan/canary-labels.js';
 import { describeWeight } from '../plan/canary-plan.js';

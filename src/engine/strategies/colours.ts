@@ -7,7 +7,7 @@
  * NetworkPolicies keep covering them. (Argo Rollouts selects by pod-template-hash instead; a named
  * colour survives re-renders and reads well in `kubectl get`.)
  */
-import type { KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
 import { LABEL_COLOUR, otherColour, planBlueGreen } from '../plan/blue-green.js';
 import type { BlueGreenPlan, BlueGreenService } from '../plan/types.js';
 import { LABEL_NAME } from '../plan/order.js';

@@ -4,7 +4,8 @@
  * exactly what the active Service will select after the switch, so the switch never points traffic
  * at a selector with no ready pods.
  */
-import type { Cluster, KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
+import type { Cluster } from '../../cluster/cluster.js';
 
 interface Endpoints extends KubeObject {
   subsets?: Array<{ addresses?: unknown[] }>;

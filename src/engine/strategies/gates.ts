@@ -3,7 +3,7 @@
  * (kubectl rollout-status semantics, `../rollout.ts`) and its analyses pass. Each turns a miss into
  * a StrategyFailed carrying a reason a user can act on.
  */
-import type { ObjectRef } from '../../cluster/cluster.js';
+import type { ObjectRef } from '@slipway/kube';
 import type { AnalysisResult } from '../analysis/run.js';
 import { DeadlineExceeded, LinkedSignal } from '../deadline.js';
 import { diagnose, RolloutFailed, rolloutOptions, waitForRollouts } from '../rollout.js';

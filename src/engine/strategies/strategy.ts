@@ -5,7 +5,7 @@
  * and hands the rest to a strategy: roll out, analyse, switch; put the previous release back when
  * that fails; clean up after the release is recorded.
  */
-import type { KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
 import type { ResolvedApp } from '../../spec/resolved.js';
 import type { AnalysisResult } from '../analysis/run.js';
 import type { EngineContext } from '../context.js';

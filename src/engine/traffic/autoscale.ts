@@ -3,7 +3,8 @@
  * sized from them instead of resetting them: the HPA's status.desiredReplicas, else its
  * currentReplicas, else the live Deployment's spec.replicas (which the HPA writes).
  */
-import type { Cluster, KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
+import type { Cluster } from '../../cluster/cluster.js';
 import { LABEL_NAME } from '../plan/order.js';
 
 interface Hpa extends KubeObject {

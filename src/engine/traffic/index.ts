@@ -1,5 +1,6 @@
 /** The router for each canaried service, by the plan's choice. Adding one means adding its file and one line here. */
-import type { Cluster, KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
+import type { Cluster } from '../../cluster/cluster.js';
 import type { CanaryService } from '../plan/types.js';
 import { GatewayApiRouter } from './gateway-api.js';
 import { NginxRouter } from './nginx.js';

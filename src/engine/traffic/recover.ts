@@ -7,7 +7,8 @@
  * rendered. Objects are found by the `slipway.dev/role: canary` label, so a deploy of any strategy
  * (and `slipway rollback`) cleans up. Returns what it did, for the step detail.
  */
-import type { Cluster, KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
+import type { Cluster } from '../../cluster/cluster.js';
 import { FIELD_MANAGER } from '../defaults.js';
 import { LABEL_ROLE, ROLE_CANARY } from '../plan/canary-labels.js';
 import { waitForRollouts } from '../rollout.js';

@@ -9,7 +9,7 @@
  *   the rules that send to the stable Service, pointed at the canary Service) with the annotations
  *   `canary: "true"` and `canary-weight: N`; ingress-nginx ignores the copy's other annotations.
  */
-import type { KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
 import { LABEL_ROLE, ROLE_CANARY } from '../plan/canary-labels.js';
 import type { CanaryRoute } from '../plan/types.js';
 

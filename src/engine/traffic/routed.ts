@@ -7,7 +7,8 @@
  * Deployment's replicas are never written: with route weights the stable keeps its size, and with
  * an HPA the HPA owns it.
  */
-import type { Cluster, KubeObject } from '../../cluster/cluster.js';
+import type { KubeObject } from '@slipway/kube';
+import type { Cluster } from '../../cluster/cluster.js';
 import { FIELD_MANAGER } from '../defaults.js';
 import type { CanaryRoute, CanaryService } from '../plan/types.js';
 import { waitForRollouts, type Deployment } from '../rollout.js';

@@ -1,7 +1,6 @@
 import { basename, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UserError, UserErrors, type Problem } from '../../errors.js';
-import { TOOL_HINTS, type KubeTool } from '../../tools/kube-binaries.js';
 import { parseManifests, type ParsedFile } from '../load/parse.js';
 import type { ObjectRef, Path, Position } from '../types.js';
 import type { InputHost } from './host.js';
@@ -148,7 +147,7 @@ async function renderHelm(
   try {
     text = await host.run(helm, args, opts.cwd);
   } catch (error) {
-    toolMissing(error, 'helm', helm, display(dir));
+    toolMissing(host, error, 'helm', helm, display(dir));
     throw new UserErrors(
       [
         {
@@ -187,7 +186,7 @@ async function renderKustomize(
       return { text: await host.run(kubectl, ['kustomize', scratch], dir), scratch };
     });
   } catch (error) {
-    toolMissing(error, 'kubectl', kubectl, display(dir));
+    toolMissing(host, error, 'kubectl', kubectl, display(dir));
     traced = undefined; // an older kustomize, or a failing build: the plain build reports it
   }
   let text: string;
@@ -218,11 +217,17 @@ async function renderKustomize(
 }
 
 /** A tool that is not there (SLIPWAY_HELM naming a missing file): what to install, not a spawn error. */
-function toolMissing(error: unknown, tool: KubeTool, path: string, input: string): void {
+function toolMissing(
+  host: InputHost,
+  error: unknown,
+  tool: 'helm' | 'kubectl',
+  path: string,
+  input: string,
+): void {
   if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return;
   throw new UserError(
     `${input}: ${tool === 'helm' ? 'checking a Helm chart runs `helm template`' : 'checking a kustomize directory runs `kubectl kustomize`'}, and ${path} does not exist (everything else in Slipway needs only Node.js)`,
-    { code: 'tool-missing', hint: TOOL_HINTS[tool] },
+    { code: 'tool-missing', hint: host.toolHint(tool) },
   );
 }
 

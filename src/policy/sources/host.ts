@@ -12,6 +12,8 @@ export interface InputHost {
   run(program: string, args: string[], cwd: string): Promise<string>;
   helmPath(): string;
   kubectlPath(): string;
+  /** How to install the tool, for the message when it is missing. */
+  toolHint(tool: 'helm' | 'kubectl'): string;
   /** Runs `use` with a new empty temporary directory and removes the directory afterwards. */
   withScratchDir<T>(
     use: (dir: string, write: (name: string, text: string) => void) => Promise<T>,

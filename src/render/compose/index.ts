@@ -5,8 +5,8 @@
  * all capabilities dropped, the same CPU and memory limits). Whatever Compose cannot express is
  * reported as a warning naming the spec field (docs/helm.md, "Compose").
  */
-import type { FormatInput, FormatOutput, FormatWarning, FormatWriter } from '../formats.js';
-import { toYaml } from '../formats.js';
+import type { FormatInput, FormatOutput, FormatWarning, FormatWriter } from '../format.js';
+import { toYaml } from '../yaml.js';
 import { composeDependency, type ComposeDependency } from './dependencies.js';
 import { composeService } from './service.js';
 

@@ -3,10 +3,10 @@
  * a volume-ownership init when it needs them. Image, user, limits and grace period come from the
  * objects render produced for the environment, so local runs match the cluster's settings.
  */
+import type { NamedObject } from '@slipway/kube';
 import type { Service } from '../../spec/schema.js';
 import type { ResolvedApp } from '../../spec/resolved.js';
-import type { FormatWarning } from '../formats.js';
-import type { KubeObject } from '../kube.js';
+import type { FormatWarning } from '../format.js';
 import { composeEnvironment } from './environment.js';
 import type { ComposeDependency } from './dependencies.js';
 import { composeCpus, composeMemory } from './units.js';
@@ -18,7 +18,7 @@ export interface ServiceInput {
   app: ResolvedApp;
   name: string;
   service: Service;
-  objects: KubeObject[];
+  objects: NamedObject[];
   deps: Map<string, ComposeDependency>;
   files: Record<string, string>;
 }
@@ -239,7 +239,7 @@ function healthcheck(
   if (service.health?.startup) warn('health.startup', 'Compose has no startup check');
 }
 
-function podSpecOf(objects: KubeObject[], name: string): PodSpec | undefined {
+function podSpecOf(objects: NamedObject[], name: string): PodSpec | undefined {
   for (const o of objects) {
     if (o.metadata.labels?.['app.kubernetes.io/name'] !== name) continue;
     const spec = o.spec as

@@ -4,7 +4,7 @@
  * per HTTP service from the services' own metrics. Import it in Grafana (Dashboards > New >
  * Import) or provision it; the Prometheus datasource is a variable chosen on import.
  */
-import type { FormatInput, FormatOutput, FormatWriter } from '../formats.js';
+import type { FormatInput, FormatOutput, FormatWriter } from '../format.js';
 import { FAILED_RESULTS, METRICS, SCHEMA_VERSION, UID_MAX } from './metrics.js';
 import type { DatasourceRef, GrafanaDashboard, Panel, Target, Variable } from './model.js';
 

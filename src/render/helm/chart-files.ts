@@ -2,7 +2,8 @@
  * The chart's fixed files: Chart.yaml and NOTES.txt (_helpers.tpl: helpers-tpl.ts; the `helm test`
  * hook: smoke-test.ts).
  */
-import { toYaml, type FormatWarning } from '../formats.js';
+import { type FormatWarning } from '../format.js';
+import { toYaml } from '../yaml.js';
 import type { ChartDependency } from './subcharts.js';
 const DEFAULT_CHART_VERSION = '0.1.0';
 const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;

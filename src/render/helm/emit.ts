@@ -5,7 +5,7 @@
  * `{{- if ... }}` on their own line: the `-` trims the preceding newline, so a false guard leaves
  * no blank line and a true one joins cleanly (the idiom of `helm create`'s templates).
  */
-import { isPlainSafe, toYaml } from '../formats.js';
+import { isPlainSafe, toYaml } from '../yaml.js';
 import type { MapEntry, SeqItem, TNode, ValuePath } from './tree.js';
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;

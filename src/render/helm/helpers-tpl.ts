@@ -2,7 +2,7 @@
  * templates/_helpers.tpl: the name helpers of `helm create` (name, fullname with nameOverride and
  * fullnameOverride, chart), the labels every object carries and the smoke test pod's labels.
  */
-import { toYaml } from '../formats.js';
+import { toYaml } from '../yaml.js';
 import { hasMarker } from './release.js';
 
 /**

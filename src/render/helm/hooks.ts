@@ -7,7 +7,7 @@
  * runs once everything exists; on upgrade it runs before the new pods, against the previous
  * release's config. docs/decisions/helm-migration-hook.md records the alternatives.
  */
-import type { KubeObject } from '../kube.js';
+import type { NamedObject } from '@slipway/kube';
 
 export const MIGRATION_HOOK = 'post-install,pre-upgrade';
 
@@ -18,11 +18,11 @@ export const HOOK_ANNOTATIONS: Record<string, string> = {
   'helm.sh/hook-delete-policy': 'before-hook-creation',
 };
 
-export function isHookKind(object: KubeObject): boolean {
+export function isHookKind(object: NamedObject): boolean {
   return object.kind === 'Job' && object.apiVersion === 'batch/v1';
 }
 
-export function withHookAnnotations(object: KubeObject): KubeObject {
+export function withHookAnnotations(object: NamedObject): NamedObject {
   if (!isHookKind(object)) return object;
   return {
     ...object,

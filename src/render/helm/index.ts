@@ -4,15 +4,16 @@
  * `slipway render --env <env>` does, plus the `helm test` hooks, and with the migration Jobs
  * carrying hook annotations (docs/helm.md says exactly what differs and why).
  */
+import type { NamedObject } from '@slipway/kube';
 import type {
   FormatInput,
   FormatOutput,
   FormatWarning,
   FormatWriter,
   RenderedEnvironment,
-} from '../formats.js';
-import { plainObjects, toYaml } from '../formats.js';
-import type { KubeObject } from '../kube.js';
+} from '../format.js';
+import { plainObjects } from '../format.js';
+import { toYaml } from '../yaml.js';
 import { chartVersion, chartYaml, notesTxt } from './chart-files.js';
 import { emitDocument, valueRef } from './emit.js';
 import { helpersTpl } from './helpers-tpl.js';
@@ -39,7 +40,7 @@ interface ObjectVersions {
   name: string;
   file: string;
   /** Parallel to the environments; MISSING where an environment lacks the object. */
-  versions: (KubeObject | typeof MISSING)[];
+  versions: (NamedObject | typeof MISSING)[];
 }
 
 export function writeHelmChart(input: FormatInput): FormatOutput {
@@ -136,7 +137,7 @@ function objectTemplate(
     tplText: (value) => releaseTplText(value, chart),
     setValue: (env, ref, value) => setAt(values.get(env)!, ref, value),
   };
-  const versions: Version[] = present.map((p) => withHookAnnotations(p.version as KubeObject));
+  const versions: Version[] = present.map((p) => withHookAnnotations(p.version as NamedObject));
   const lines = emitDocument(buildTree(versions, [], ctx));
   const header = `# ${obj.kind} ${obj.name}: written by slipway render --format helm from slipway.yaml; change the spec, not this file.`;
   if (present.length === envs.length) return [header, ...lines, ''].join('\n');

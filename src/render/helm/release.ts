@@ -16,7 +16,7 @@
  * - Service DNS names `<app>-<part>.<ns>.svc` of the app's own Services inside any other string
  *   (env values, args), except ConfigMap data, which is the user's file content.
  */
-import type { KubeObject } from '../kube.js';
+import type { NamedObject } from '@slipway/kube';
 
 // Private-use code points: never in rendered text, so a marker cannot collide with content.
 const OPEN = '\u{F0000}';
@@ -56,7 +56,7 @@ export function hasMarker(value: unknown): boolean {
   return false;
 }
 
-export function markRelease(object: KubeObject, names: ReleaseNames): KubeObject {
+export function markRelease(object: NamedObject, names: ReleaseNames): NamedObject {
   const hosts = serviceHostPattern(names);
   const prefix = `${names.app}-`;
   const nameLike = (v: unknown) =>
@@ -83,7 +83,7 @@ export function markRelease(object: KubeObject, names: ReleaseNames): KubeObject
     if (key === 'name' && parent !== undefined && NAME_PARENTS.has(parent)) return nameLike(value);
     return walk(value, path);
   };
-  return walk(object, []) as KubeObject;
+  return walk(object, []) as NamedObject;
 }
 
 function serviceHostPattern(names: ReleaseNames): RegExp | undefined {

@@ -2,7 +2,7 @@
  * The `helm test` hook: a Pod that requests every HTTP port of every Service of the release, and
  * the NetworkPolicies that admit it through the app's default deny.
  */
-import type { KubeObject } from '../kube.js';
+import type { NamedObject } from '@slipway/kube';
 import { valueRef } from './emit.js';
 import { INSTANCE_LABEL } from './release.js';
 
@@ -31,7 +31,7 @@ const HTTP_PORT = /^(http|https|web)(-|$)/;
  * One target per HTTP port of each Service of the app (named `<app>-...`, selecting the app's
  * instance, as render writes every Service); other protocols (postgres, redis) are not probed.
  */
-export function smokeTargets(objects: KubeObject[], app: string): SmokeTarget[] {
+export function smokeTargets(objects: NamedObject[], app: string): SmokeTarget[] {
   const targets: SmokeTarget[] = [];
   for (const svc of objects.filter((o) => o.kind === 'Service')) {
     const spec = (svc.spec ?? {}) as {
@@ -57,7 +57,7 @@ export function smokeTargets(objects: KubeObject[], app: string): SmokeTarget[] 
 }
 
 function readinessPath(
-  objects: KubeObject[],
+  objects: NamedObject[],
   selector: Record<string, string>,
   targetPort: unknown,
 ): string | undefined {

@@ -11,7 +11,7 @@
 import { BITNAMI_CHARTS, dependencyProvider, SUBCHARTS } from '../../spec/dependency-provider.js';
 import type { Dependency } from '../../spec/schema.js';
 import { DEFAULT_DEPENDENCY_STORAGE } from '../defaults.js';
-import type { FormatWarning, RenderedEnvironment } from '../formats.js';
+import type { FormatWarning, RenderedEnvironment } from '../format.js';
 import { dependencyCredentialsName, objectName } from '../names.js';
 import type { Values } from './values.js';
 

@@ -5,9 +5,10 @@
  * nothing depends on strategic-merge semantics such as list merge keys or `$patch: delete`).
  * `kubectl kustomize overlays/<env>` then yields exactly what `slipway render --env <env>` does.
  */
-import type { FormatInput, FormatOutput, FormatWriter, RenderedEnvironment } from '../formats.js';
-import { plainObjects, toYaml } from '../formats.js';
-import type { KubeObject } from '../kube.js';
+import type { NamedObject } from '@slipway/kube';
+import type { FormatInput, FormatOutput, FormatWriter, RenderedEnvironment } from '../format.js';
+import { plainObjects } from '../format.js';
+import { toYaml } from '../yaml.js';
 import { jsonPatch } from './json-patch.js';
 
 export const kustomizeWriter: FormatWriter = {
@@ -22,7 +23,7 @@ interface Group {
   kind: string;
   name: string;
   file: string;
-  versions: (KubeObject | undefined)[];
+  versions: (NamedObject | undefined)[];
 }
 
 export function writeKustomize(input: FormatInput): FormatOutput {
@@ -68,7 +69,7 @@ export function writeKustomize(input: FormatInput): FormatOutput {
 }
 
 /** A patch target names the object in the base exactly: group, version, kind, name (and namespace). */
-function target(object: KubeObject): Record<string, string> {
+function target(object: NamedObject): Record<string, string> {
   const [group, version] = object.apiVersion.includes('/')
     ? object.apiVersion.split('/')
     : ['', object.apiVersion];
@@ -105,7 +106,7 @@ function groupObjects(envs: RenderedEnvironment[]): Group[] {
   return [...byKey.values()];
 }
 
-function fileName(o: KubeObject, taken: Map<string, Group>): string {
+function fileName(o: NamedObject, taken: Map<string, Group>): string {
   const base = `${o.kind.toLowerCase()}-${o.metadata.name}`;
   const used = new Set([...taken.values()].map((g) => g.file));
   let file = `${base}.yaml`;

@@ -3,15 +3,15 @@
  * `<app>-<service>-files` (config files, each mounted at its path with subPath). The pod template
  * carries a checksum of both so a config change rolls the pods (subPath mounts never update in place).
  */
+import type { NamedObject } from '@slipway/kube';
 import type { Service } from '../../spec/schema.js';
 import { ANNOTATION_PREFIX } from '../defaults.js';
 import { fail, type RenderContext } from '../context.js';
 import { contentHash } from '../hash.js';
-import type { KubeObject } from '../kube.js';
 import { objectName } from '../names.js';
 
 export interface ServiceConfig {
-  objects: KubeObject[];
+  objects: NamedObject[];
   envFrom: Array<Record<string, unknown>>;
   volumes: Array<Record<string, unknown>>;
   mounts: Array<Record<string, unknown>>;
@@ -55,7 +55,7 @@ export function serviceConfig(
   serviceName: string,
   service: Service,
   plainEnv: Record<string, string>,
-  meta: (name: string) => KubeObject['metadata'],
+  meta: (name: string) => NamedObject['metadata'],
 ): ServiceConfig {
   const files = configFiles(ctx, path, service);
   const out: ServiceConfig = { objects: [], envFrom: [], volumes: [], mounts: [], annotations: {} };

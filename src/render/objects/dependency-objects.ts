@@ -5,10 +5,10 @@
  * External dependencies render nothing; sqlite lives in its service's volume; `provider: operator`
  * renders a CloudNativePG Cluster, `provider: chart` nothing (the Helm writer adds the subchart).
  */
+import type { NamedObject } from '@slipway/kube';
 import type { Dependency } from '../../spec/schema.js';
 import { ANNOTATION_PREFIX, DEFAULT_DEPENDENCY_STORAGE, TMP_SIZE_LIMIT } from '../defaults.js';
 import { fail, warn, type RenderContext } from '../context.js';
-import type { KubeObject } from '../kube.js';
 import { objectName, selectorLabels, standardLabels } from '../names.js';
 import { dependencyInstance, sqliteVolume } from '../references.js';
 import { dependencyProvider } from '../../spec/dependency-provider.js';
@@ -62,7 +62,7 @@ export function renderDependencyObjects(
   ctx: RenderContext,
   name: string,
   dependency: Dependency,
-): KubeObject[] {
+): NamedObject[] {
   const path = `dependencies.${name}`;
   warnUnused(ctx, path, dependency);
   if (dependency.external) return [];

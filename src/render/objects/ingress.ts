@@ -2,9 +2,9 @@
  * Public exposure: an Ingress (networking.k8s.io/v1) or, with `kubernetes.ingress: gateway`, a
  * Gateway API HTTPRoute attached to the named Gateway.
  */
+import type { NamedObject } from '@slipway/kube';
 import type { Service } from '../../spec/schema.js';
 import { fail, warn, type RenderContext } from '../context.js';
-import type { KubeObject } from '../kube.js';
 import { objectName } from '../names.js';
 import { containerPorts } from './pod.js';
 
@@ -39,8 +39,8 @@ export function renderIngress(
   path: string,
   name: string,
   service: Service,
-  metadata: KubeObject['metadata'],
-): KubeObject | undefined {
+  metadata: NamedObject['metadata'],
+): NamedObject | undefined {
   const pub = service.public;
   const port = publicPort(ctx, path, service);
   if (!pub || port === undefined) return undefined;
@@ -79,8 +79,8 @@ export function renderHttpRoute(
   path: string,
   name: string,
   service: Service,
-  metadata: KubeObject['metadata'],
-): KubeObject | undefined {
+  metadata: NamedObject['metadata'],
+): NamedObject | undefined {
   const pub = service.public;
   const port = publicPort(ctx, path, service);
   const gateway = ctx.app.kubernetes?.gateway;
@@ -126,8 +126,8 @@ export function renderPublic(
   path: string,
   name: string,
   service: Service,
-  metadata: KubeObject['metadata'],
-): KubeObject | undefined {
+  metadata: NamedObject['metadata'],
+): NamedObject | undefined {
   if (!service.public) return undefined;
   return ctx.app.kubernetes?.ingress === 'gateway'
     ? renderHttpRoute(ctx, path, name, service, metadata)

@@ -1,4 +1,5 @@
 /** Run-to-completion work: a service with a `schedule` (CronJob) and a service's migrations (Job). */
+import type { NamedObject } from '@slipway/kube';
 import {
   CRONJOB_BACKOFF_LIMIT,
   CRONJOB_HISTORY_LIMIT,
@@ -8,15 +9,14 @@ import {
 import type { RenderContext } from '../context.js';
 import { contentHash } from '../hash.js';
 import { formatImage, parseImage } from '../image.js';
-import type { KubeObject } from '../kube.js';
 import { durationSeconds } from '../units.js';
 import { podSpec, type ServiceParts } from './pod.js';
 
 export function renderCronJob(
   ctx: RenderContext,
   parts: ServiceParts,
-  metadata: KubeObject['metadata'],
-): KubeObject {
+  metadata: NamedObject['metadata'],
+): NamedObject {
   return {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
@@ -58,9 +58,9 @@ export function migrationImage(parts: ServiceParts): string {
 export function renderMigrationJob(
   ctx: RenderContext,
   parts: ServiceParts,
-  metadata: (hash: string) => KubeObject['metadata'],
+  metadata: (hash: string) => NamedObject['metadata'],
   labels: Record<string, string>,
-): KubeObject | undefined {
+): NamedObject | undefined {
   const migrations = parts.service.migrations;
   if (!migrations) return undefined;
   const image = migrationImage(parts);

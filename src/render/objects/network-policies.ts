@@ -6,9 +6,9 @@
  * namespace to public services; the Prometheus namespace to ports named `metrics`; app services to
  * the public internet (not to private or metadata ranges).
  */
+import type { NamedObject } from '@slipway/kube';
 import { DNS_NAMESPACE, INGRESS_CONTROLLER_NAMESPACE, PRIVATE_CIDRS } from '../defaults.js';
 import { warn, type RenderContext } from '../context.js';
-import type { KubeObject } from '../kube.js';
 import type { ClusterEndpoint } from './cluster-endpoints.js';
 import { appPodSelector, objectName, standardLabels } from '../names.js';
 import { dependencyProvider } from '../../spec/dependency-provider.js';
@@ -61,7 +61,7 @@ function policy(
   name: string,
   component: string,
   spec: Record<string, unknown>,
-): KubeObject {
+): NamedObject {
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
@@ -74,7 +74,7 @@ function policy(
   };
 }
 
-function baseline(ctx: RenderContext): KubeObject[] {
+function baseline(ctx: RenderContext): NamedObject[] {
   const all = { matchLabels: appPodSelector(ctx.app.app) };
   const dns = { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DNS_NAMESPACE } } };
   return [
@@ -145,7 +145,7 @@ function workloadPolicy(
   consumersOf: Map<string, string[]>,
   endpoints: ClusterEndpoint[],
   name: string,
-): KubeObject | undefined {
+): NamedObject | undefined {
   const ingress: Rule[] = [];
   const consumers = consumersOf.get(name) ?? [];
   const ports = portsOf(ctx, name);
@@ -189,7 +189,7 @@ export function renderNetworkPolicies(
   ctx: RenderContext,
   graph: FlowGraph,
   endpoints: Record<string, ClusterEndpoint[]> = {},
-): KubeObject[] {
+): NamedObject[] {
   warnControllerNamespace(ctx);
   // A subchart or an operator brings its own network rules for the pods it makes.
   const inCluster = Object.keys(ctx.app.dependencies).filter((d) => {

@@ -1,6 +1,6 @@
+import type { NamedObject } from '@slipway/kube';
 import type { Service } from '../../spec/schema.js';
 import { HPA_DEFAULT_CPU_UTILIZATION, PDB_MAX_UNAVAILABLE } from '../defaults.js';
-import type { KubeObject } from '../kube.js';
 import { selectorLabels } from '../names.js';
 import { workloadReplicas } from './workload.js';
 
@@ -8,8 +8,8 @@ export function renderHorizontalPodAutoscaler(
   kind: string,
   target: string,
   service: Service,
-  metadata: KubeObject['metadata'],
-): KubeObject | undefined {
+  metadata: NamedObject['metadata'],
+): NamedObject | undefined {
   const auto = service.autoscale;
   if (!auto) return undefined;
   const utilization = (resource: string, averageUtilization: number) => ({
@@ -48,8 +48,8 @@ export function renderPodDisruptionBudget(
   app: string,
   name: string,
   service: Service,
-  metadata: KubeObject['metadata'],
-): KubeObject | undefined {
+  metadata: NamedObject['metadata'],
+): NamedObject | undefined {
   if (minimumReplicas(service) <= 1) return undefined;
   return {
     apiVersion: 'policy/v1',

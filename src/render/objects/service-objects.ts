@@ -1,8 +1,8 @@
 /** Everything one service of the spec becomes. */
+import type { NamedObject } from '@slipway/kube';
 import type { Service } from '../../spec/schema.js';
 import { fail, warn, type RenderContext } from '../context.js';
 import { imageVersion, serviceImage } from '../image.js';
-import type { KubeObject } from '../kube.js';
 import { objectName, standardLabels } from '../names.js';
 import { serviceConfig } from './config.js';
 import type { ClusterEndpoint } from './cluster-endpoints.js';
@@ -24,7 +24,7 @@ export function serviceComponent(service: Service): string {
 
 /** Name, namespace and standard labels for an object of this service. */
 export function metadataFor(ctx: RenderContext, labels: Record<string, string>) {
-  return (name: string, annotations?: Record<string, string>): KubeObject['metadata'] => ({
+  return (name: string, annotations?: Record<string, string>): NamedObject['metadata'] => ({
     name,
     namespace: ctx.app.namespace,
     labels,
@@ -107,7 +107,7 @@ function warnUnusedForSchedule(ctx: RenderContext, path: string, service: Servic
 }
 
 export interface RenderedService {
-  objects: KubeObject[];
+  objects: NamedObject[];
   /** Services and in-cluster dependencies this service's env references. */
   targets: string[];
   /** Services of other namespaces its env names by address. */
@@ -119,7 +119,7 @@ export function renderServiceObjects(ctx: RenderContext, name: string, service: 
   const meta = metadataFor(ctx, parts.labels);
   const base = objectName(ctx.app.app, name);
   const relax = relaxAnnotations({ ...ctx, warnings: [] }, parts.path, service);
-  const objects: KubeObject[] = [renderServiceAccount(meta(base)), ...parts.config.objects];
+  const objects: NamedObject[] = [renderServiceAccount(meta(base)), ...parts.config.objects];
   for (const v of (service.volumes ?? []).filter((v) => v.shared))
     objects.push(renderSharedClaim(ctx, parts, v, meta));
   objects.push(...migration(ctx, parts));
@@ -161,7 +161,7 @@ export function renderServiceObjects(ctx: RenderContext, name: string, service: 
   return { objects, targets: parts.env.targets, endpoints: parts.env.endpoints };
 }
 
-function migration(ctx: RenderContext, parts: ServiceParts): KubeObject[] {
+function migration(ctx: RenderContext, parts: ServiceParts): NamedObject[] {
   const name = `${parts.name}-migrate`;
   const labels = standardLabels({
     app: ctx.app.app,

@@ -1,5 +1,5 @@
+import type { NamedObject } from '@slipway/kube';
 import type { Service } from '../../spec/schema.js';
-import type { KubeObject } from '../kube.js';
 import { selectorLabels } from '../names.js';
 import { containerPorts } from './pod.js';
 
@@ -8,8 +8,8 @@ export function renderService(
   app: string,
   name: string,
   service: Service,
-  metadata: KubeObject['metadata'],
-): KubeObject | undefined {
+  metadata: NamedObject['metadata'],
+): NamedObject | undefined {
   const ports = containerPorts(service);
   if (!ports.length) return undefined;
   return {
@@ -34,8 +34,8 @@ export function renderHeadlessService(
   app: string,
   name: string,
   ports: Array<Record<string, unknown>>,
-  metadata: KubeObject['metadata'],
-): KubeObject {
+  metadata: NamedObject['metadata'],
+): NamedObject {
   return {
     apiVersion: 'v1',
     kind: 'Service',
@@ -58,6 +58,6 @@ export function renderHeadlessService(
 }
 
 /** One identity per workload, with no API token mounted: app pods rarely talk to the API server. */
-export function renderServiceAccount(metadata: KubeObject['metadata']): KubeObject {
+export function renderServiceAccount(metadata: NamedObject['metadata']): NamedObject {
   return { apiVersion: 'v1', kind: 'ServiceAccount', metadata, automountServiceAccountToken: false };
 }

@@ -2,6 +2,7 @@
  * The long-running workload of a service: a Deployment, or a StatefulSet when it owns a volume
  * that must not be shared (each replica then gets its own claim from volumeClaimTemplates).
  */
+import type { NamedObject } from '@slipway/kube';
 import type { Service, Volume } from '../../spec/schema.js';
 import {
   DEFAULT_REPLICAS,
@@ -10,7 +11,6 @@ import {
   ROLLING_MAX_UNAVAILABLE,
 } from '../defaults.js';
 import type { RenderContext } from '../context.js';
-import type { KubeObject } from '../kube.js';
 import { objectName, selectorLabels } from '../names.js';
 import { durationSeconds } from '../units.js';
 import { podSpec, type ServiceParts } from './pod.js';
@@ -64,8 +64,8 @@ function template(
 export function renderDeployment(
   ctx: RenderContext,
   parts: ServiceParts,
-  metadata: KubeObject['metadata'],
-): KubeObject {
+  metadata: NamedObject['metadata'],
+): NamedObject {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -102,8 +102,8 @@ export function claimTemplate(volume: Volume, labels: Record<string, string>): R
 export function renderStatefulSet(
   ctx: RenderContext,
   parts: ServiceParts,
-  metadata: KubeObject['metadata'],
-): KubeObject {
+  metadata: NamedObject['metadata'],
+): NamedObject {
   const owned = (parts.service.volumes ?? []).filter((v) => !v.shared);
   return {
     apiVersion: 'apps/v1',
@@ -128,8 +128,8 @@ export function renderSharedClaim(
   ctx: RenderContext,
   parts: ServiceParts,
   volume: Volume,
-  metadata: (name: string) => KubeObject['metadata'],
-): KubeObject {
+  metadata: (name: string) => NamedObject['metadata'],
+): NamedObject {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',

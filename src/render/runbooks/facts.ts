@@ -2,8 +2,8 @@
  * What a runbook says about one environment, read from the objects render produced (so names,
  * kinds and labels are exactly those in the cluster) and from the environment's spec.
  */
-import type { RenderedEnvironment } from '../formats.js';
-import type { KubeObject } from '../kube.js';
+import type { NamedObject } from '@slipway/kube';
+import type { RenderedEnvironment } from '../format.js';
 import { serviceSecretName, dependencyCredentialsName } from '../names.js';
 import { dependencyKind } from '../objects/dependencies/catalog.js';
 
@@ -51,7 +51,7 @@ const NAME = 'app.kubernetes.io/name';
 export function environmentFacts(app: string, env: RenderedEnvironment): EnvironmentFacts {
   const spec = env.app;
   const byName = (name: string, kinds: string[]) =>
-    env.objects.find((o: KubeObject) => kinds.includes(o.kind) && o.metadata.labels?.[NAME] === name);
+    env.objects.find((o: NamedObject) => kinds.includes(o.kind) && o.metadata.labels?.[NAME] === name);
   const workloads: Workload[] = [];
   for (const service of Object.keys(spec.services)) {
     const o = byName(service, ['Deployment', 'StatefulSet', 'CronJob']);

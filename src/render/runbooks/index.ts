@@ -3,7 +3,7 @@
  * namespaces per environment, the object names and labels render produced, and the exact
  * slipway and kubectl commands. Pure: the rendered environments in, Markdown out.
  */
-import type { FormatInput, FormatOutput, FormatWriter } from '../formats.js';
+import type { FormatInput, FormatOutput, FormatWriter } from '../format.js';
 import { dashboardUid } from '../dashboards/index.js';
 import { deployRunbook, failedDeployRunbook, rollbackRunbook, type RunbookInput } from './deploy.js';
 import { environmentFacts } from './facts.js';

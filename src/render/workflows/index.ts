@@ -4,14 +4,13 @@
  * dr-drill.yml. `writeWorkflows` is pure: which files exist in the repository (for language
  * detection) and the Slipway version to install come in as arguments.
  */
-import type { FormatInput, FormatOutput, FormatWarning, FormatWriter } from '../formats.js';
+import type { FormatInput, FormatOutput, FormatWarning, FormatWriter } from '../format.js';
 import { cdWorkflow } from './cd.js';
 import { ciWorkflow } from './ci.js';
 import { filesOf, markerPathsOf, type RepositoryFiles } from './languages.js';
 import { workflowPlan, type WorkflowEnvironment } from './plan.js';
 import { promoteWorkflow } from './promote.js';
 import { driftWorkflow, drDrillWorkflow } from './scheduled.js';
-import { slipwayPackage } from './version.js';
 
 export const WORKFLOWS_DIR = '.github/workflows';
 
@@ -107,11 +106,14 @@ export const workflowsWriter: FormatWriter = {
   scope: 'all',
   stdout: false,
   wants: (spec) => markerPathsOf(spec),
-  write: (input) =>
-    writeWorkflows(input, {
+  write: (input) => {
+    if (!input.slipway)
+      throw new Error('the workflows writer needs input.slipway (the version the workflows install)');
+    return writeWorkflows(input, {
       specPath: input.specPath,
-      slipwayVersion: slipwayPackage().version,
-      slipwayIntegrity: slipwayPackage().integrity,
+      slipwayVersion: input.slipway.version,
+      slipwayIntegrity: input.slipway.integrity,
       files: filesOf(Object.keys(input.files ?? {})),
-    }),
+    });
+  },
 };

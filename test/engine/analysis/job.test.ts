@@ -1,5 +1,5 @@
+import type { KubeObject } from '@slipway/kube';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../src/cluster/cluster.js';
 import { MemoryCluster } from '../../../src/cluster/memory.js';
 import { jobFactory } from '../../../src/engine/analysis/job.js';
 import { ManualClock } from '../../../src/engine/clock.js';

@@ -1,5 +1,5 @@
+import type { KubeObject } from '@slipway/kube';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../src/cluster/cluster.js';
 import { planDeploy } from '../../../src/engine/plan/index.js';
 import type { Release } from '../../../src/engine/releases/release.js';
 import { UserError } from '../../../src/errors.js';

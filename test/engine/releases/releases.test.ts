@@ -1,6 +1,6 @@
+import type { KubeObject } from '@slipway/kube';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../src/cluster/cluster.js';
 import { KubeCluster } from '../../../src/cluster/kube.js';
 import { MemoryCluster } from '../../../src/cluster/memory.js';
 import { startSandboxEnv, type SandboxEnv } from '../../e2e/sandbox-env.js';

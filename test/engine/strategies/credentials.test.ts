@@ -1,6 +1,6 @@
 /** Dependency credentials Secrets: keys per type, a URL that parses, created once and never rewritten. */
+import type { KubeObject } from '@slipway/kube';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../src/cluster/cluster.js';
 import { MemoryCluster } from '../../../src/cluster/memory.js';
 import { credentialsSecret, ensureCredentials } from '../../../src/engine/credentials.js';
 import { parseSpec } from '../../../src/spec/parse.js';

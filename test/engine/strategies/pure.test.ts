@@ -1,7 +1,7 @@
 /** The pure parts of the strategies: blue-green colouring, the canary Deployment, rollback targets, the step line. */
+import type { KubeObject } from '@slipway/kube';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../src/cluster/cluster.js';
 import { planDeploy } from '../../../src/engine/plan/index.js';
 import { groupByPhase } from '../../../src/engine/plan/order.js';
 import { renderObjects } from '../../../src/engine/prepare.js';

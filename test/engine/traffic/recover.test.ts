@@ -3,8 +3,8 @@
  * the Deployment controller): its canary Deployment, and the stable Deployment patched down.
  * recoverCanaries sizes the stable as rendered first, then scales the canary to zero and deletes it.
  */
+import type { KubeObject } from '@slipway/kube';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../../src/cluster/cluster.js';
 import { MemoryCluster } from '../../../src/cluster/memory.js';
 import { recoverCanaries } from '../../../src/engine/traffic/recover.js';
 import { deploymentController } from '../helpers/controllers.js';

@@ -4,10 +4,10 @@
  * sized (with and without an HPA), and the objects the routers write (canary Service, weighted
  * HTTPRoute, canary Ingress, the pinned stable Service).
  */
+import type { KubeObject } from '@slipway/kube';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import type { KubeObject } from '../../../src/cluster/cluster.js';
 import type { Release } from '../../../src/engine/releases/release.js';
 import { planDeploy } from '../../../src/engine/plan/index.js';
 import { renderObjects } from '../../../src/engine/prepare.js';

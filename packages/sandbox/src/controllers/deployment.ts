@@ -19,7 +19,16 @@ import {
 } from './deployment-util.js';
 import { deploymentComplete, syncDeploymentStatus } from './deployment-status.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
-import { claim, isControlledBy, ownerRefTo, spec, splitKey, status, type Kinds, type Obj } from './objects.js';
+import {
+  claim,
+  isControlledBy,
+  ownerRefTo,
+  spec,
+  splitKey,
+  status,
+  type Kinds,
+  type Obj,
+} from './objects.js';
 
 export interface DeploymentSpec {
   replicas?: number;
@@ -87,7 +96,9 @@ export function deploymentController(ctx: LoopContext, k: Kinds): ControllerSpec
         ctx.store,
         k.replicaSet,
         d,
-        ctx.store.list(k.replicaSet, namespace, { labelSelector: selectorFromLabelSelector(ds.selector).toString() }).items,
+        ctx.store.list(k.replicaSet, namespace, {
+          labelSelector: selectorFromLabelSelector(ds.selector).toString(),
+        }).items,
       ).sort(byCreation);
       let newRS = all.find((rs) => equalIgnoreHash(spec<DeploymentSpec>(rs).template, ds.template));
       const olds = all.filter((rs) => rs !== newRS);

@@ -8,7 +8,16 @@
 import { type KubeObject, rfc3339, selectorFromLabelSelector, type LabelSelector } from '@slipway/kube';
 import { scaledValue } from './deployment-util.js';
 import { selfKey, type ControllerSpec, type LoopContext } from './loop.js';
-import { isPodReady, isPodTerminal, setCondition, spec, splitKey, status, type Condition, type Kinds } from './objects.js';
+import {
+  isPodReady,
+  isPodTerminal,
+  setCondition,
+  spec,
+  splitKey,
+  status,
+  type Condition,
+  type Kinds,
+} from './objects.js';
 
 interface PdbSpec {
   selector?: LabelSelector;

@@ -8,7 +8,17 @@
  */
 import { type KubeObject, rfc3339, type LabelSelector } from '@slipway/kube';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
-import { getCondition, isPodActive, isPodReady, setCondition, spec, splitKey, status, type Condition, type Kinds } from './objects.js';
+import {
+  getCondition,
+  isPodActive,
+  isPodReady,
+  setCondition,
+  spec,
+  splitKey,
+  status,
+  type Condition,
+  type Kinds,
+} from './objects.js';
 import { ownedPods, podFromTemplate } from './replicaset.js';
 
 interface JobSpec {

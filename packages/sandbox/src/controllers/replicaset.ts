@@ -7,7 +7,20 @@
  */
 import { type KubeObject, selectorFromLabelSelector, type LabelSelector } from '@slipway/kube';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
-import { claim, getCondition, isPodActive, isPodAvailable, isPodReady, ownerRefTo, spec, splitKey, status, type Condition, type Kinds, type Obj } from './objects.js';
+import {
+  claim,
+  getCondition,
+  isPodActive,
+  isPodAvailable,
+  isPodReady,
+  ownerRefTo,
+  spec,
+  splitKey,
+  status,
+  type Condition,
+  type Kinds,
+  type Obj,
+} from './objects.js';
 
 interface ReplicaSetSpec {
   replicas?: number;

@@ -11,7 +11,16 @@ import type { KubeObject, LabelSelector } from '@slipway/kube';
 import { computeHash } from './deployment-util.js';
 import { syncControllerRevision } from './history.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
-import { isControlledBy, isPodAvailable, isPodReady, spec, splitKey, status, type Kinds, type Obj } from './objects.js';
+import {
+  isControlledBy,
+  isPodAvailable,
+  isPodReady,
+  spec,
+  splitKey,
+  status,
+  type Kinds,
+  type Obj,
+} from './objects.js';
 import { podFromTemplate } from './replicaset.js';
 
 interface StatefulSetSpec {

@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { rmSync, mkdirSync } from 'node:fs';
 import type { Clock, ObjectStore } from '../types.js';
 import type { EventSink } from '../controllers/events.js';
-import { setCondition, spec, status, updateWithRetry, type Condition, type Kinds } from '../controllers/objects.js';
+import {
+  setCondition,
+  spec,
+  status,
+  updateWithRetry,
+  type Condition,
+  type Kinds,
+} from '../controllers/objects.js';
 import { isMissingImage, parseImage, ruleFor, type SandboxConfig } from './config.js';
 import { Container, type ContainerState } from './container.js';
 import { FAULT_ANNOTATION, parseFaults, type Faults } from './faults.js';

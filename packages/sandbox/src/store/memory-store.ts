@@ -6,7 +6,16 @@
 import { rfc3339 } from '@slipway/kube';
 import type { KubeObject } from '@slipway/kube';
 import { randomUUID } from 'node:crypto';
-import { StoreError, type Clock, type DeleteOptions, type ListOptions, type ObjectStore, type ResourceType, type UpdateOptions, type WatchEvent } from '../types.js';
+import {
+  StoreError,
+  type Clock,
+  type DeleteOptions,
+  type ListOptions,
+  type ObjectStore,
+  type ResourceType,
+  type UpdateOptions,
+  type WatchEvent,
+} from '../types.js';
 import { ClusterIpAllocator } from './cluster-ip.js';
 import { Collector } from './collector.js';
 import { applyDefaults, pruneNulls } from './defaults.js';

@@ -7,10 +7,10 @@
  * dependency's selector labels, so the app's NetworkPolicy egress to `name: <dep>` reaches them.
  * Field names: the Cluster CRD (config/crd/bases/postgresql.cnpg.io_clusters.yaml upstream).
  */
+import type { NamedObject } from '@slipway/kube';
 import type { Dependency } from '../../../spec/schema.js';
 import type { RenderContext } from '../../context.js';
 import { DEFAULT_DEPENDENCY_STORAGE } from '../../defaults.js';
-import type { KubeObject } from '../../kube.js';
 import { dependencyCredentialsName, objectName, selectorLabels, standardLabels } from '../../names.js';
 import { containerResources } from '../resources.js';
 import { postgres } from './postgres.js';
@@ -20,7 +20,7 @@ export const CNPG_IMAGE = 'ghcr.io/cloudnative-pg/postgresql';
 export const CNPG_SERVICE_SUFFIXES = ['rw', 'ro', 'r'];
 export const CNPG_API_VERSION = 'postgresql.cnpg.io/v1';
 
-export function cnpgCluster(ctx: RenderContext, name: string, dependency: Dependency): KubeObject {
+export function cnpgCluster(ctx: RenderContext, name: string, dependency: Dependency): NamedObject {
   const app = ctx.app.app;
   const version = dependency.version ?? postgres.defaultVersion;
   return {

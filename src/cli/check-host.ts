@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserErrors } from '../../errors.js';
-import { MAX_YAML_BYTES, tooLarge } from '../../spec/yaml-input.js';
-import { findKubeTool } from '../../tools/kube-binaries.js';
-import type { InputHost } from './host.js';
+import { UserErrors } from '../errors.js';
+import { MAX_YAML_BYTES, tooLarge } from '../spec/yaml-input.js';
+import { findKubeTool, TOOL_HINTS } from '../tools/kube-binaries.js';
+import type { InputHost } from '../policy/sources/host.js';
 
 /** The real filesystem and the real helm/kubectl (src/tools/kube-binaries.ts decides which). */
 export function nodeHost(
@@ -49,6 +49,7 @@ export function nodeHost(
       }),
     helmPath: () => findKubeTool('helm', env),
     kubectlPath: () => findKubeTool('kubectl', env),
+    toolHint: (tool) => TOOL_HINTS[tool],
     withScratchDir: async (use) => {
       const dir = mkdtempSync(join(tmpdir(), 'slipway-check-'));
       try {

@@ -1,10 +1,10 @@
-/** Reading slipway.yaml from disk: the only I/O of the spec module. */
+/** Reading slipway.yaml from disk; the spec module itself only parses text (parseSpec). */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { UserError, UserErrors } from '../errors.js';
-import { parseSpec } from './parse.js';
-import { MAX_YAML_BYTES, tooLarge } from './yaml-input.js';
-import type { App } from './schema.js';
+import { parseSpec } from '../spec/parse.js';
+import { MAX_YAML_BYTES, tooLarge } from '../spec/yaml-input.js';
+import type { App } from '../spec/schema.js';
 
 /** Reads `path` (relative to `opts.cwd` when given); problems name the path as written. */
 export async function loadSpec(path: string, opts: { cwd?: string } = {}): Promise<App> {

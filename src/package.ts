@@ -1,6 +1,18 @@
+/**
+ * Slipway's own package: its package.json (version, home page, repository) and, when npm installed
+ * it, the integrity of its tarball. The one reader of these files; the CLI hands what it finds to
+ * the pure parts (the workflows writer pins the version and integrity it is given).
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+export interface PackageJson {
+  name: string;
+  version: string;
+  homepage?: unknown;
+  repository?: unknown;
+}
 
 /** The Slipway package that wrote the workflows: its version, and the integrity npm recorded when it installed it. */
 export interface SlipwayPackage {
@@ -10,9 +22,18 @@ export interface SlipwayPackage {
 }
 
 let cached: SlipwayPackage | undefined;
+let cachedJson: PackageJson | undefined;
 
-/** The package root: three levels up from src/render/workflows and dist/render/workflows alike. */
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The package root: one level up from src/ and dist/ alike. */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** package.json of this Slipway (or of the package at `root`). Read once. */
+export function packageJson(root = ROOT): PackageJson {
+  if (root === ROOT && cachedJson) return cachedJson;
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as PackageJson;
+  if (root === ROOT) cachedJson = pkg;
+  return pkg;
+}
 
 /**
  * The version of this Slipway and, when npm installed it (globally, in a project, or through npx),
@@ -22,10 +43,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
  */
 export function slipwayPackage(root = ROOT): SlipwayPackage {
   if (root === ROOT && cached) return cached;
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
-    name: string;
-    version: string;
-  };
+  const pkg = packageJson(root);
   const found: SlipwayPackage = { version: pkg.version, integrity: installedIntegrity(root, pkg) };
   if (root === ROOT) cached = found;
   return found;
@@ -43,9 +61,4 @@ function installedIntegrity(root: string, pkg: { name: string; version: string }
   return entry?.version === pkg.version && entry.integrity?.startsWith('sha512-')
     ? entry.integrity
     : undefined;
-}
-
-/** The version alone (what the workflows pin). */
-export function slipwayVersion(): string {
-  return slipwayPackage().version;
 }

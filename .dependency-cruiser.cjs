@@ -1,0 +1,110 @@
+/**
+ * The house rules, checked by `npm run lint` (dependency-cruiser). docs/architecture.md draws them.
+ *
+ *   @slipway/kube      the Kubernetes vocabulary; imports nothing of Slipway
+ *   @slipway/sandbox   the embedded cluster; imports @slipway/kube only
+ *   spec ← render ← policy ← engine ← cli (and demo, the CLI's scripted tour)
+ *   cluster: the one door to an API server, used by the engine and the CLI
+ *
+ * spec, render and policy are pure: no file system, network, processes or clock (the clock and
+ * process.env are checked by eslint.config.js, which sees expressions, not imports).
+ */
+const SRC_LAYERS = ['spec', 'render', 'policy', 'engine', 'cli', 'demo'];
+const layer = (name) => `^src/${name}/`;
+const IMPURE = '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|os|dgram|dns|tls|worker_threads|cluster|readline)$';
+
+/** Layer `from` may not import any of `to`. */
+const forbid = (name, from, to, comment) => ({
+  name,
+  comment,
+  severity: 'error',
+  from: { path: from },
+  to: { path: to },
+});
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'Files that import each other in a loop cannot be read, tested or moved one at a time.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    forbid(
+      'spec-is-the-ground',
+      layer('spec'),
+      `^src/(${SRC_LAYERS.filter((l) => l !== 'spec').join('|')}|cluster|release|tools)/|^src/package\\.ts$|^packages/sandbox/`,
+      'The spec (schema, load, resolve) knows nothing of what is made from it.',
+    ),
+    forbid(
+      'render-sees-only-the-spec',
+      layer('render'),
+      '^src/(policy|engine|cli|demo|cluster|release|tools)/|^src/package\\.ts$|^packages/sandbox/',
+      'Render is a pure function of the resolved spec.',
+    ),
+    forbid(
+      'policy-above-render',
+      layer('policy'),
+      '^src/(engine|cli|demo|cluster|release|tools)/|^src/package\\.ts$|^packages/sandbox/',
+      'Policy checks plain objects; it never reaches a cluster or the CLI.',
+    ),
+    forbid(
+      'engine-below-the-cli',
+      layer('engine'),
+      '^src/(cli|demo)/|^packages/sandbox/',
+      'The engine deploys to any cluster through src/cluster; it never imports the sandbox or the CLI.',
+    ),
+    forbid(
+      'cluster-is-an-edge',
+      '^src/cluster/',
+      '^src/(render|policy|engine|cli|demo|release)/|^packages/sandbox/',
+      'The cluster door knows Kubernetes, not Slipway.',
+    ),
+    {
+      name: 'pure-core',
+      comment: 'spec, render and policy are pure: no file system, network or processes (use an interface the edge passes in).',
+      severity: 'error',
+      from: { path: '^src/(spec|render|policy)/', pathNot: '\\.test\\.ts$' },
+      to: { dependencyTypes: ['core'], path: IMPURE },
+    },
+    forbid(
+      'kube-stands-alone',
+      '^packages/kube/',
+      '^src/|^packages/sandbox/',
+      '@slipway/kube is the vocabulary everything imports; it imports nothing back.',
+    ),
+    forbid(
+      'sandbox-stands-alone',
+      '^packages/sandbox/',
+      '^src/|^test/',
+      'The sandbox is its own package: it depends on @slipway/kube, never on Slipway.',
+    ),
+    {
+      name: 'packages-through-their-entry',
+      comment: 'Slipway reaches a workspace package through its public entry (@slipway/<name>), never into its files.',
+      severity: 'error',
+      from: { path: '^(src|bench|scripts)/' },
+      to: { path: '^packages/[^/]+/(src|testing)/', pathNot: '^packages/[^/]+/src/(index|errors)\\.ts$' },
+    },
+    {
+      name: 'no-test-code-in-the-build',
+      comment: 'Published code never imports tests, test doubles or vitest.',
+      severity: 'error',
+      from: { path: '^(src|packages/[^/]+/src)/', pathNot: '\\.test\\.ts$' },
+      to: { path: '(^test/|/testing/|\\.test\\.ts$|^node_modules/vitest/)' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(dist|node_modules|coverage)/' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['source', 'import', 'default'],
+      extensions: ['.ts', '.js', '.mjs', '.json'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};

@@ -1,0 +1,37 @@
+import { UserErrors } from '../errors.js';
+import type { SpecRendering } from '../policy/sources/collect.js';
+import { specPlacer } from '../policy/sources/spec-origins.js';
+import { manifestsYaml, originKey, renderApp } from '../render/index.js';
+import { environmentNames, resolveEnvironment, withSpecPositions } from '../spec/index.js';
+import { loadSpec } from './load-spec.js';
+import { configFiles } from './spec-render.js';
+
+/**
+ * Renders slipway.yaml for `slipway check`: the spec is loaded, resolved for --env (or for every
+ * environment it declares) and rendered by the same renderApp `slipway render` uses; the checker
+ * reads each YAML stream as its own input set. Findings are placed in slipway.yaml, at the field that
+ * produced the rendered field (spec-origins.ts), never at a line of the rendered stream.
+ */
+export function specRenderer(env: string | undefined): (file: string) => Promise<SpecRendering[]> {
+  return async (file) => {
+    const spec = await loadSpec(file);
+    const names = env ? [env] : environmentNames(spec);
+    const apps = names.map((name) => resolveEnvironment(spec, name, file));
+    const { files, problems } = configFiles(spec, file, apps);
+    if (problems.length) throw new UserErrors(problems, 'check/config-missing');
+    return apps.map((app) => {
+      const name = app.environment;
+      const rendered = withSpecPositions(spec, name, file, () => renderApp(app, { files }));
+      const place = specPlacer(spec, name, file);
+      return {
+        environment: name,
+        text: manifestsYaml(rendered.objects),
+        place: (ref, path) => {
+          const key = originKey({ kind: ref.kind, metadata: { namespace: ref.namespace, name: ref.name } });
+          const at = place({ kind: ref.kind, origin: rendered.origins[key] }, path);
+          return { line: at.line, column: at.column };
+        },
+      };
+    });
+  };
+}
