@@ -22,6 +22,7 @@ export {
   nothing,
   parseSelector,
   selectorFromLabelSelector,
+  selectorFromRequirements,
   selectorFromSet,
   SelectorError,
   type Labels,
@@ -30,5 +31,11 @@ export {
   type Selector,
 } from './selector.js';
 export { canonicalQuantity, parseQuantity } from './quantity.js';
-export { DurationError, durationSeconds, formatDuration, parseDuration, tryParseDuration } from './duration.js';
+export {
+  DurationError,
+  durationSeconds,
+  formatDuration,
+  parseDuration,
+  tryParseDuration,
+} from './duration.js';
 export { rfc3339, rfc3339Micro } from './time.js';
