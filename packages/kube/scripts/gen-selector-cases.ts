@@ -511,20 +511,11 @@ export function extractCases(root: string): Cases {
   };
 }
 
-/** Compact JSON, one case per line, so a diff of a regeneration reads case by case. */
-export function renderCases(cases: Cases): string {
-  const lines: string[] = ['{'];
-  const entries = Object.entries(cases);
-  entries.forEach(([key, value], i) => {
-    const comma = i < entries.length - 1 ? ',' : '';
-    if (Array.isArray(value)) {
-      lines.push(`  ${JSON.stringify(key)}: [`);
-      value.forEach((v, j) => lines.push(`    ${JSON.stringify(v)}${j < value.length - 1 ? ',' : ''}`));
-      lines.push(`  ]${comma}`);
-    } else lines.push(`  ${JSON.stringify(key)}: ${JSON.stringify(value)}${comma}`);
-  });
-  lines.push('}', '');
-  return lines.join('\n');
+/** The JSON as committed: formatted by the repository's prettier settings, so `prettier --check` passes. */
+export async function renderCases(cases: Cases): Promise<string> {
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(CASES_FILE)) ?? {};
+  return prettier.format(JSON.stringify(cases), { ...options, filepath: CASES_FILE });
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
@@ -537,7 +528,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     );
     process.exit(2);
   }
-  const text = renderCases(extractCases(root));
+  const text = await renderCases(extractCases(root));
   if (check) {
     if (!existsSync(CASES_FILE) || readFileSync(CASES_FILE, 'utf8') !== text) {
       process.stderr.write(
