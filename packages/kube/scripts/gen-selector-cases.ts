@@ -368,6 +368,10 @@ export interface Cases {
     /** The requirements Parse must yield, in order; absent where the table does not compare them. */
     requirements?: RequirementCase[];
   }[];
+  /** SelectorFromSet(selector).Matches(labels) must hold (TestSetMatches). */
+  setMatches: { set: Record<string, string>; labels: Record<string, string> }[];
+  /** A label set's selector and its string (TestSetSelectorString). */
+  setString: { set: Record<string, string>; out: string }[];
   requirementConstructor: { key: string; operator: string; values: string[]; valid: boolean }[];
   toString: { requirements: (RequirementCase | null)[]; out: string; valid: boolean }[];
   requirementMatching: {
@@ -395,6 +399,18 @@ function selectorTests(src: string): Omit<Cases, 'source' | 'labelSelectorAsSele
       match: fn === 'expectMatch',
     })),
   );
+
+  const setBody = functionBody(toks, 'TestSetMatches');
+  const setEnv = assignments(setBody);
+  const setMatches = calls(setBody, 'expectMatchDirect').map((args) => ({
+    set: labelSet(args[1], setEnv, 'TestSetMatches'),
+    labels: labelSet(args[2], setEnv, 'TestSetMatches'),
+  }));
+  const sss = 'TestSetSelectorString';
+  const setString = rows(assignments(functionBody(toks, sss)).get('cases'), sss).map(([set, out]) => ({
+    set: labelSet(set, new Map(), sss),
+    out: str(out, sss),
+  }));
 
   const ssp = 'TestSetSelectorParser';
   const setSelectorParser = rows(assignments(functionBody(toks, ssp)).get('setSelectorParserTests'), ssp).map(
@@ -444,6 +460,8 @@ function selectorTests(src: string): Omit<Cases, 'source' | 'labelSelectorAsSele
     },
     matches,
     setSelectorParser,
+    setMatches,
+    setString,
     requirementConstructor,
     toString,
     requirementMatching,

@@ -33,6 +33,8 @@ const counts = {
   'TestSelectorParse (bad)': cases.parse.bad.length,
   'TestSelectorMatches (expectMatch/expectNoMatch)': cases.matches.length,
   TestSetSelectorParser: cases.setSelectorParser.length,
+  TestSetMatches: cases.setMatches.length,
+  TestSetSelectorString: cases.setString.length,
   TestRequirementConstructor: cases.requirementConstructor.length,
   TestToString: cases.toString.length,
   TestRequirementSelectorMatching: cases.requirementMatching.length,
@@ -94,6 +96,18 @@ describe('apimachinery TestSetSelectorParser', () => {
       expect(parseSelector(selector.toString()).requirements).toEqual(selector.requirements);
     },
   );
+});
+
+describe('apimachinery TestSetMatches and TestSetSelectorString', () => {
+  it.each(cases.setMatches.map((c) => [JSON.stringify(c.set), JSON.stringify(c.labels), c]))(
+    '%s selects %s',
+    (_s, _l, c) => {
+      expect(selectorFromSet(c.set).matches(c.labels)).toBe(true);
+    },
+  );
+  it.each(cases.setString.map((c) => [JSON.stringify(c.set), c.out, c]))('%s prints %j', (_s, _o, c) => {
+    expect(selectorFromSet(c.set).toString()).toBe(c.out);
+  });
 });
 
 describe('apimachinery TestRequirementConstructor', () => {
