@@ -12,6 +12,13 @@
  * apimachinery's canonical form (requirements sorted by key, set values sorted), so two selectors
  * that mean the same compare equal as strings. packages/kube/test/selector.test.ts runs apimachinery's own
  * selector test cases (test/apimachinery-selector-cases.json) against it.
+ *
+ * Deliberately not as apimachinery: error messages are worded here (validity is the same); a
+ * requirement's values are stored sorted and once each (Go keeps NewRequirement's order and sorts
+ * only when printing; matching and the string are the same); requirements on one key keep their
+ * order when sorted by key (Go's sort.Sort does not promise that, though it keeps it for short
+ * selectors); and a requirement exists only through newRequirement, so the zero Requirement Go
+ * tests put in a selector cannot be built here.
  */
 import type { LabelSelector } from './object.js';
 
