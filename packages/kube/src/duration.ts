@@ -3,17 +3,6 @@
  * Slipway's spec all use: a sequence of decimal numbers with units, `300ms`, `1.5s`, `2h45m`.
  * Units: ns, us (µs), ms, s, m, h. A sign is accepted; `0` alone is the only unitless value.
  */
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  μs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
 export class DurationError extends Error {
   constructor(readonly text: string) {
     super(`"${text}" is not a duration such as 30s, 5m or 1h30m`);
@@ -28,24 +17,64 @@ export function parseDuration(text: string): number {
   return ms;
 }
 
-/** Milliseconds, or undefined when `text` is not a duration. */
+/** Nanoseconds per unit, as Go's time package names them. */
+const UNIT_NS: Record<string, bigint> = {
+  ns: 1n,
+  us: 1_000n,
+  µs: 1_000n, // U+00B5
+  μs: 1_000n, // U+03BC
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+};
+// A time.Duration is an int64 of nanoseconds: the magnitude may reach 2^63 only when negative.
+const MAX_NS = 1n << 63n;
+const INT64_MAX = MAX_NS - 1n;
+
+/**
+ * Milliseconds, or undefined when `text` is not a duration. Follows time.ParseDuration: the sum
+ * is counted in whole nanoseconds (a fraction finer than 1ns is dropped) and must fit an int64
+ * nanosecond count, so `2562047h47m16.854775807s` is the longest duration and one more is refused.
+ */
 export function tryParseDuration(text: string): number | undefined {
   let rest = text;
-  let sign = 1;
+  let negative = false;
   if (rest.startsWith('-') || rest.startsWith('+')) {
-    if (rest[0] === '-') sign = -1;
+    negative = rest[0] === '-';
     rest = rest.slice(1);
   }
   if (rest === '0') return 0;
   if (rest === '') return undefined;
-  let total = 0;
+  let total = 0n;
   while (rest.length > 0) {
-    const m = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
-    if (!m) return undefined;
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
-    rest = rest.slice(m[0].length);
+    const m = /^([0-9]*)(?:\.([0-9]*))?([^0-9.]*)/.exec(rest)!;
+    const [all, whole = '', fraction, unitName = ''] = m;
+    if (whole === '' && !fraction) return undefined; // no digits: `.s`, `-.s`
+    const unit = UNIT_NS[unitName];
+    if (unit === undefined) return undefined; // missing or unknown unit
+    let ns = BigInt(whole) * unit;
+    if (fraction) {
+      // As Go: the fraction's leading digits while they fit an int64, scaled in float64, truncated.
+      let f = 0n;
+      let scale = 1;
+      for (const d of fraction) {
+        if (f > INT64_MAX / 10n) break;
+        const next = f * 10n + BigInt(d);
+        if (next > MAX_NS) break;
+        f = next;
+        scale *= 10;
+      }
+      ns += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
+    }
+    total += ns;
+    if (total > MAX_NS) return undefined;
+    rest = rest.slice(all.length);
   }
-  return sign * total;
+  if (!negative && total === MAX_NS) return undefined;
+  if (total === 0n) return 0;
+  const ms = Number(total) / 1e6;
+  return negative ? -ms : ms;
 }
 
 /** Whole seconds, sub-second remainders rounded up (a probe timeout never shrinks). */

@@ -22,6 +22,7 @@ export {
   nothing,
   parseSelector,
   selectorFromLabelSelector,
+  selectorFromRequirements,
   selectorFromSet,
   SelectorError,
   type Labels,

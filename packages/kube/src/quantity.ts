@@ -17,36 +17,50 @@ const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6
 const DECIMAL_SUFFIX: [string, number][] = Object.entries(DECIMAL).sort((a, b) => b[1] - a[1]);
 const NANO = 1_000_000_000n;
 
-/** Returns the canonical text, or the input unchanged when it is not a quantity. */
+/**
+ * Returns the canonical text, or the input unchanged when it is not a quantity. As apimachinery:
+ * the value is kept to nanounits, a finer remainder rounding away from zero (`.000000000001Ki` ->
+ * `2n`); the format of the suffix is kept (binary `Ki`..`Ei`, decimal `n`..`E`, or an `e`
+ * exponent), except that a binary quantity below 1024 or not a whole number prints in decimal; and
+ * the number is the smallest integer with a suffix that states the value exactly (`1000M` -> `1G`,
+ * `1080m` stays, `.001e12` -> `1e9`, `2000` stays `2000` when written `1.953125Ki`).
+ */
 export function canonicalQuantity(input: string | number): string | number {
   const text = String(input).trim();
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$/.exec(text);
+  const m = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$/.exec(text);
   if (!m || (!m[2] && !m[3])) return input;
-  const sign = m[1] === '-' ? -1n : 1n;
-  const whole = m[2] || '0';
-  const frac = (m[3] ?? '').slice(0, 9).padEnd(9, '0');
-  let nanos = (BigInt(whole) * NANO + BigInt(frac)) * sign;
+  const negative = m[1] === '-';
+  const fraction = m[3] ?? '';
   const suffix = m[4] ?? '';
+  // The magnitude is digits / 10^fraction.length, times the suffix's factor.
+  let numerator = BigInt((m[2] || '0') + fraction) * NANO;
+  let denominator = 10n ** BigInt(fraction.length);
   const binary = BINARY.find(([s]) => s === suffix);
-  if (binary) {
-    nanos *= binary[1];
-    for (const [s, factor] of BINARY)
-      if (nanos % (factor * NANO) === 0n) return `${nanos / (factor * NANO)}${s}`;
-    return formatDecimal(nanos);
+  const exponent = /^[eE]/.test(suffix) ? Number(suffix.slice(1)) : (DECIMAL[suffix] ?? 0);
+  if (binary) numerator *= binary[1];
+  else if (exponent >= 0) numerator *= 10n ** BigInt(exponent);
+  else denominator *= 10n ** BigInt(-exponent);
+  const magnitude = (numerator + denominator - 1n) / denominator; // nanounits, rounded up
+  if (magnitude === 0n) return '0';
+  const sign = negative ? '-' : '';
+  if (binary && magnitude >= 1024n * NANO && magnitude % NANO === 0n) {
+    const whole = magnitude / NANO;
+    const [s, factor] = BINARY.find(([, f]) => whole % f === 0n) ?? ['', 1n];
+    return `${sign}${whole / factor}${s}`;
   }
-  const exp =
-    suffix.startsWith('e') || suffix.startsWith('E') ? Number(suffix.slice(1)) : (DECIMAL[suffix] ?? 0);
-  nanos = exp >= 0 ? nanos * 10n ** BigInt(exp) : nanos / 10n ** BigInt(-exp);
-  return formatDecimal(nanos);
+  return sign + formatDecimal(magnitude, /^[eE]/.test(suffix));
 }
 
-function formatDecimal(nanos: bigint): string {
-  if (nanos === 0n) return '0';
-  for (const [s, exp] of DECIMAL_SUFFIX) {
-    const unit = exp + 9 >= 0 ? 10n ** BigInt(exp + 9) : 1n;
-    if (nanos % unit === 0n) return `${nanos / unit}${s}`;
+/** Nanounits as the smallest integer times a power of 1000: an SI suffix, or an `e` exponent. */
+function formatDecimal(nanos: bigint, exponentForm: boolean): string {
+  if (exponentForm) {
+    // No largest suffix here: 10^21 prints `1e21`.
+    let exp = -9;
+    while (nanos % 10n ** BigInt(exp + 12) === 0n) exp += 3;
+    return `${nanos / 10n ** BigInt(exp + 9)}${exp === 0 ? '' : `e${exp}`}`;
   }
-  return `${nanos}n`;
+  const [s, exp] = DECIMAL_SUFFIX.find(([, e]) => nanos % 10n ** BigInt(e + 9) === 0n)!; // `n` always fits
+  return `${nanos / 10n ** BigInt(exp + 9)}${s}`;
 }
 
 /** A quantity's value as a number (`500m` → 0.5, `1Gi` → 1073741824), or undefined when it is not one. */

@@ -10,8 +10,15 @@
  *
  * Keys and values are validated as the API server validates them, and a selector prints back in
  * apimachinery's canonical form (requirements sorted by key, set values sorted), so two selectors
- * that mean the same compare equal as strings. test/kube/selector.test.ts runs apimachinery's own
- * selector test cases against it.
+ * that mean the same compare equal as strings. packages/kube/test/selector.test.ts runs apimachinery's own
+ * selector test cases (test/apimachinery-selector-cases.json) against it.
+ *
+ * Deliberately not as apimachinery: error messages are worded here (validity is the same); a
+ * requirement's values are stored sorted and once each (Go keeps NewRequirement's order and sorts
+ * only when printing; matching and the string are the same); requirements on one key keep their
+ * order when sorted by key (Go's sort.Sort does not promise that, though it keeps it for short
+ * selectors); and a requirement exists only through newRequirement, so the zero Requirement Go
+ * tests put in a selector cannot be built here.
  */
 import type { LabelSelector } from './object.js';
 
@@ -75,7 +82,16 @@ export const nothing: Selector = {
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-const INTEGER = /^[+-]?\d+$/;
+const INTEGER = /^[+-]?[0-9]+$/;
+const INT64_MIN = -(1n << 63n);
+const INT64_MAX = (1n << 63n) - 1n;
+
+/** Go's strconv.ParseInt(s, 10, 64): a sign, decimal digits, within int64; undefined otherwise. */
+function parseInt64(text: string): bigint | undefined {
+  if (!INTEGER.test(text)) return undefined;
+  const n = BigInt(text);
+  return n < INT64_MIN || n > INT64_MAX ? undefined : n;
+}
 
 /** A label key's problems (apimachinery validation.IsQualifiedName), empty when it is valid. */
 export function labelKeyProblems(key: string): string[] {
@@ -132,11 +148,15 @@ export function newRequirement(key: string, operator: Operator, values: readonly
       break;
     case '>':
     case '<':
-      if (values.length !== 1 || !INTEGER.test(values[0]!))
+      if (values.length !== 1 || parseInt64(values[0]!) === undefined)
         throw new SelectorError(
           `for 'Gt', 'Lt' operators, exactly one value is required and it must be an integer (key "${key}")`,
         );
       break;
+    default:
+      throw new SelectorError(
+        `"${String(operator)}" is not a supported operator (key "${key}"): use =, ==, !=, in, notin, exists, !, > or <`,
+      );
   }
   for (const v of values) {
     const problems = labelValueProblems(v);
@@ -162,9 +182,10 @@ function requirementMatches(r: Requirement, labels: Labels): boolean {
       return !has;
     case '>':
     case '<': {
-      if (!has || !INTEGER.test(labels[r.key]!)) return false;
-      const have = BigInt(labels[r.key]!);
-      const want = BigInt(r.values[0]!);
+      // A label value that is not an int64 matches neither `>` nor `<`.
+      const have = has ? parseInt64(labels[r.key]!) : undefined;
+      const want = parseInt64(r.values[0]!);
+      if (have === undefined || want === undefined) return false;
       return r.operator === '>' ? have > want : have < want;
     }
   }
@@ -184,7 +205,15 @@ function requirementString(r: Requirement): string {
   }
 }
 
-function selectorOf(requirements: Requirement[]): Selector {
+/**
+ * A selector of requirements made with newRequirement (apimachinery's NewSelector().Add(...)),
+ * sorted by key as Parse sorts them.
+ */
+export function selectorFromRequirements(requirements: readonly Requirement[]): Selector {
+  return selectorOf(requirements);
+}
+
+function selectorOf(requirements: readonly Requirement[]): Selector {
   // Sorted by key, stable: two requirements on one key keep their order.
   return new RequirementsSelector(
     requirements
@@ -210,6 +239,8 @@ function lex(text: string): { token: Token; literal: string }[] {
   let i = 0;
   while (i < text.length) {
     const ch = text[i]!;
+    // apimachinery's lexer reads a NUL byte as the end of the string where a token would start.
+    if (ch === '\0') break;
     if (WHITESPACE.has(ch)) {
       i++;
       continue;
@@ -223,13 +254,16 @@ function lex(text: string): { token: Token; literal: string }[] {
         out.push({ token: ch as Token, literal: ch });
         i++;
       }
+      // As after a word, a NUL right after an operator is consumed with it.
+      if (text[i] === '\0') i++;
       continue;
     }
     let j = i;
-    while (j < text.length && !SPECIAL.has(text[j]!) && !WHITESPACE.has(text[j]!)) j++;
+    while (j < text.length && !SPECIAL.has(text[j]!) && !WHITESPACE.has(text[j]!) && text[j] !== '\0') j++;
     const word = text.slice(i, j);
     out.push({ token: word === 'in' || word === 'notin' ? word : 'identifier', literal: word });
-    i = j;
+    // A NUL ends a word and is itself skipped (the lexer consumes it without ending the input).
+    i = text[j] === '\0' ? j + 1 : j;
   }
   out.push({ token: 'end', literal: '' });
   return out;
@@ -330,10 +364,8 @@ class Parser {
           values.add('');
           break;
         }
-        if (after.token === ',') {
-          this.next('values');
-          values.add('');
-        }
+        // `,,`: the empty value, and the second comma is read on the next turn.
+        if (after.token === ',') values.add('');
       } else throw new SelectorError(`found '${t.literal}', expected: ',', or identifier`);
     }
     const close = this.next('values');
