@@ -7,8 +7,8 @@
 import type { Command } from 'commander';
 import { KubeCluster } from '../cluster/kube.js';
 import { clusterContext, type DeployEvent, type EngineContext } from '../engine/context.js';
-import { jsonProgress } from '../engine/progress/json.js';
-import { textProgress } from '../engine/progress/text.js';
+import { jsonProgress } from './progress/json.js';
+import { textProgress } from './progress/text.js';
 import { parseDuration } from '../spec/duration.js';
 import { UserError } from '../errors.js';
 import { loadSpec } from './load-spec.js';

@@ -4,10 +4,22 @@ import { isIgnored } from './ignores.js';
 import type { PssLevel } from './pss/evaluate.js';
 import { RULES } from './rules/index.js';
 import { pssProfileRules } from './rules/pss.js';
-import type { CheckOptions, Finding, FixOp, Manifest, Rule, RuleContext, Severity } from './types.js';
+import type {
+  CheckOptions,
+  Finding,
+  FixOp,
+  KubeVersion,
+  Manifest,
+  Rule,
+  RuleContext,
+  Severity,
+} from './types.js';
 import { SEVERITIES } from './types.js';
 
 export type Profile = 'all' | 'pss-baseline' | 'pss-restricted';
+
+/** Kubernetes version the API-removal rules target when neither the flag nor the config names one. */
+export const DEFAULT_KUBE_VERSION: KubeVersion = { major: 1, minor: 36 };
 
 export interface CheckRequest {
   manifests: readonly Manifest[];

@@ -13,7 +13,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import type { DemoSummary } from '../../src/demo/summary.js';
+import type { DemoSummary } from '../../src/cli/demo/summary.js';
 import { kubectl } from '../helpers/kube-tools.js';
 
 const run = promisify(execFile);

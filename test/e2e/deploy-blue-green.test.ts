@@ -1,7 +1,7 @@
 /**
  * Issue 6, scenarios 1 and 2 (and the switch-back half of 3), blue-green through the CLI against the
  * sandbox with real sample-service processes, under a steady load through the Service's proxy port
- * from a separate process (src/demo/load-client.ts: a new loopback connection per request):
+ * from a separate process (src/cli/demo/load-client.ts: a new loopback connection per request):
  * v1 → v2 with zero failed requests and traffic moving to v2; v3 whose readiness never passes
  * exits 1 while v2 keeps serving with zero failed requests; v4 that fails its post-promotion
  * analysis is switched back to v2, and the time from the failed analysis to the last v4 answer is

@@ -2,8 +2,8 @@
 import { Readable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
 import { memoryIo, type Io } from '../../src/cli/io.js';
-import { startLoad as startDemoLoad, type RunningLoad } from '../../src/demo/load.js';
-import { servicePort as demoServicePort } from '../../src/demo/sandbox.js';
+import { startLoad as startDemoLoad, type RunningLoad } from '../../src/cli/demo/load.js';
+import { servicePort as demoServicePort } from '../../src/cli/demo/sandbox.js';
 import type { SandboxEnv } from './sandbox-env.js';
 
 export const SAMPLE_SPEC = 'examples/sample-service/slipway.yaml';
@@ -28,11 +28,11 @@ export function servicePort(env: SandboxEnv, namespace: string, name: string): n
 }
 
 /** GET / through the Service proxy on a new connection: the version that answered. */
-export { versionOf } from '../../src/demo/probe.js';
+export { versionOf } from '../../src/cli/demo/probe.js';
 
-export type { LoadStats } from '../../src/demo/load.js';
+export type { LoadStats } from '../../src/cli/demo/load.js';
 
-/** Starts the load client (src/demo/load-client.ts, its own process) on a Service port; `stop()` ends it and returns its counts. */
+/** Starts the load client (src/cli/demo/load-client.ts, its own process) on a Service port; `stop()` ends it and returns its counts. */
 export function startLoad(port: number, concurrency = 8, maxSeconds = 180): Promise<RunningLoad> {
   return startDemoLoad(port, { concurrency, maxSeconds });
 }

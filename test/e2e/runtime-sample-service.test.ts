@@ -1,11 +1,19 @@
-/** examples/sample-service/server.mjs on its own: endpoints, injected errors, metrics, graceful SIGTERM. */
+/** The sandbox's built-in sample-service image (packages/sandbox/images/sample-service.mjs) on its own: endpoints, injected errors, metrics, graceful SIGTERM. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
-const server = resolve(import.meta.dirname, '..', '..', 'examples', 'sample-service', 'server.mjs');
+const server = resolve(
+  import.meta.dirname,
+  '..',
+  '..',
+  'packages',
+  'sandbox',
+  'images',
+  'sample-service.mjs',
+);
 let child: ChildProcess | undefined;
 afterEach(() => {
   child?.kill('SIGKILL');

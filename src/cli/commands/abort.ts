@@ -5,8 +5,8 @@
  */
 import type { Command } from 'commander';
 import { abortDeploy, type AbortResult } from '../../engine/abort.js';
-import { summary } from '../../engine/progress/json.js';
-import { describeResult } from '../../engine/progress/result.js';
+import { summary } from '../progress/json.js';
+import { describeResult } from '../progress/result.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import {
   lockingContext,

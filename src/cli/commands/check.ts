@@ -4,7 +4,14 @@ import type { Command } from 'commander';
 import { EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, UserError, UserErrors } from '../../errors.js';
 import { catalogEntries, formatCatalogText } from '../../policy/catalog.js';
 import { CONFIG_FILE, parseConfig, type CheckConfig } from '../../policy/config.js';
-import { checkSets, failing, inputSets, rulesFor, type Profile } from '../../policy/engine.js';
+import {
+  checkSets,
+  DEFAULT_KUBE_VERSION,
+  failing,
+  inputSets,
+  rulesFor,
+  type Profile,
+} from '../../policy/engine.js';
 import { applyFixes } from '../../policy/fix/apply.js';
 import { parseManifests } from '../../policy/load/parse.js';
 import { parseKubeVersion } from '../../policy/pss/version.js';
@@ -22,8 +29,6 @@ import { packageJson } from '../../package.js';
 import { sourceRoot } from '../source-root.js';
 import { specRenderer } from '../check-spec.js';
 
-/** Kubernetes version the API-removal rules target when neither the flag nor the config names one. */
-export const DEFAULT_KUBE_VERSION: KubeVersion = { major: 1, minor: 36 };
 /**
  * Links for SARIF from package.json: the tool's home page (`homepage`, else the repository) and the
  * rule pages (docs/rules/<id>.md in the repository named by `repository`).

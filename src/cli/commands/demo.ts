@@ -3,11 +3,11 @@
  * version under load, a broken one rolled back automatically, and a summary; exit 0 only when all
  * of that happened as it should. Needs nothing but Node: no Docker, no cluster, no kubeconfig (the
  * user's is never read or written). `--keep` leaves the sandbox serving until Ctrl-C. The
- * scenario itself is src/demo/scenario.ts.
+ * scenario itself is src/cli/demo/scenario.ts.
  */
 import type { Command } from 'commander';
-import { summarise, summaryText, type DemoSummary } from '../../demo/summary.js';
-import { DemoRun } from '../../demo/scenario.js';
+import { summarise, summaryText, type DemoSummary } from '../demo/summary.js';
+import { DemoRun } from '../demo/scenario.js';
 import { EXIT_FAILED, EXIT_OK } from '../../errors.js';
 import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import { historyTable } from './history.js';

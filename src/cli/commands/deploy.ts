@@ -7,8 +7,8 @@
 import type { Command } from 'commander';
 import { deploy } from '../../engine/deploy.js';
 import { applyOverrides } from '../../engine/overrides.js';
-import { summary } from '../../engine/progress/json.js';
-import { describeResult } from '../../engine/progress/result.js';
+import { summary } from '../progress/json.js';
+import { describeResult } from '../progress/result.js';
 import { UserError } from '../../errors.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import {

@@ -1,7 +1,7 @@
 /** `slipway rollback --env ENV [--to REVISION]`: re-deploy an earlier release as a new revision. */
 import type { Command } from 'commander';
-import { summary } from '../../engine/progress/json.js';
-import { describeResult } from '../../engine/progress/result.js';
+import { summary } from '../progress/json.js';
+import { describeResult } from '../progress/result.js';
 import { rollback } from '../../engine/rollback.js';
 import { UserError } from '../../errors.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { planDeploy } from '../../../src/engine/plan/index.js';
 import { groupByPhase } from '../../../src/engine/plan/order.js';
 import { renderObjects } from '../../../src/engine/prepare.js';
-import { textProgress } from '../../../src/engine/progress/text.js';
+import { textProgress } from '../../../src/cli/progress/text.js';
 import type { Release } from '../../../src/engine/releases/release.js';
 import { rollbackTarget } from '../../../src/engine/rollback.js';
 import { canaryDeployment } from '../../../src/engine/strategies/canary.js';

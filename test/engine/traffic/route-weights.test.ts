@@ -11,7 +11,7 @@ import { parse, stringify } from 'yaml';
 import type { Release } from '../../../src/engine/releases/release.js';
 import { planDeploy } from '../../../src/engine/plan/index.js';
 import { renderObjects } from '../../../src/engine/prepare.js';
-import { describeResult } from '../../../src/engine/progress/result.js';
+import { describeResult } from '../../../src/cli/progress/result.js';
 import {
   canaryIngressObject,
   canaryServiceObject,

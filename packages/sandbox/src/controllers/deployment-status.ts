@@ -6,8 +6,7 @@
  * (polymorphichelpers/rollout_status.go) and `kubectl wait --for=condition=Available` read.
  */
 import { type KubeObject, rfc3339 } from '@slipway/kube';
-import { REVISION, revisionOf } from './deployment-util.js';
-import type { DeploymentSpec } from './deployment.js';
+import { REVISION, revisionOf, type DeploymentSpec } from './deployment-util.js';
 import type { LoopContext } from './loop.js';
 import { getCondition, setCondition, spec, status, type Condition, type Kinds } from './objects.js';
 

@@ -3,7 +3,7 @@
  * and pkg/controller/controller_utils.go: the template hash, template equality ignoring the hash,
  * maxSurge/maxUnavailable fenceposts and revision annotations.
  */
-import type { KubeObject } from '@slipway/kube';
+import type { KubeObject, LabelSelector } from '@slipway/kube';
 import type { Obj } from './objects.js';
 
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
@@ -153,5 +153,19 @@ export function setReplicasAnnotations(d: KubeObject, rs: KubeObject, maxSurge: 
     ...(rs.metadata.annotations ?? {}),
     [DESIRED_REPLICAS]: String(replicas),
     [MAX_REPLICAS]: String(replicas + maxSurge),
+  };
+}
+
+export interface DeploymentSpec {
+  replicas?: number;
+  paused?: boolean;
+  minReadySeconds?: number;
+  revisionHistoryLimit?: number;
+  progressDeadlineSeconds?: number;
+  selector?: LabelSelector;
+  strategy?: { type?: 'RollingUpdate' | 'Recreate' };
+  template?: {
+    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+    spec?: Obj;
   };
 }

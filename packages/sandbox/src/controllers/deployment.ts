@@ -4,7 +4,7 @@
  * creates `<name>-<hash>`, then does one step of the strategy (scale up the new RS or scale down
  * old ones), then recomputes status and conditions (deployment-status.ts).
  */
-import { type KubeObject, selectorFromLabelSelector, type LabelSelector } from '@slipway/kube';
+import { type KubeObject, selectorFromLabelSelector } from '@slipway/kube';
 import { StoreError } from '../types.js';
 import {
   DESIRED_REPLICAS,
@@ -16,6 +16,7 @@ import {
   revisionOf,
   setNewReplicaSetAnnotations,
   setReplicasAnnotations,
+  type DeploymentSpec,
 } from './deployment-util.js';
 import { deploymentComplete, syncDeploymentStatus } from './deployment-status.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
@@ -29,20 +30,6 @@ import {
   type Kinds,
   type Obj,
 } from './objects.js';
-
-export interface DeploymentSpec {
-  replicas?: number;
-  paused?: boolean;
-  minReadySeconds?: number;
-  revisionHistoryLimit?: number;
-  progressDeadlineSeconds?: number;
-  selector?: LabelSelector;
-  strategy?: { type?: 'RollingUpdate' | 'Recreate' };
-  template?: {
-    metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
-    spec?: Obj;
-  };
-}
 
 interface RsView {
   replicas: number;

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { sharedPath } from '../../../../test/helpers/shared.js';
+import { sharedPath } from '../../testing/shared.js';
 import { RESOURCES, SCHEMAS } from './kube-tables.js';
 import { renderKubeTables } from './render-tables.js';
 

@@ -17,7 +17,7 @@ describe('sandbox config', () => {
   it('maps sample-service by default and treats tag broken as missing', () => {
     const c = defaultSandboxConfig();
     expect(ruleFor(c, 'ghcr.io/acme/sample-service:v1')?.command?.at(-1)).toMatch(
-      /examples\/sample-service\/server\.mjs$/,
+      /images\/sample-service\.mjs$/,
     );
     expect(ruleFor(c, 'nginx:1')).toBeUndefined();
     expect(isMissingImage(c, 'sample-service:broken')).toBe(true);

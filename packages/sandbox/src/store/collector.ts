@@ -9,9 +9,22 @@
  * Work runs synchronously at the end of each store call, so tests see a settled store.
  */
 import { type KubeObject, rfc3339 } from '@slipway/kube';
-import type { DeleteOptions } from '../types.js';
-import type { MemoryStore } from './memory-store.js';
-import { typeKey, type ServedResource } from './registry.js';
+import type { Clock, DeleteOptions, ResourceType, UpdateOptions } from '../types.js';
+import { typeKey, type ResourceRegistry, type ServedResource } from './registry.js';
+
+/** What the Collector needs of the store that owns it (MemoryStore): its objects and its own writes. */
+export interface CollectedStore {
+  readonly registry: ResourceRegistry;
+  readonly clock: Clock;
+  readonly gracefulPodDeletion: boolean;
+  typeFor(apiVersion: string, kind: string): ServedResource | undefined;
+  raw(type: ResourceType, namespace: string | undefined, name: string): KubeObject | undefined;
+  allOf(type: ResourceType): KubeObject[];
+  put(type: ResourceType, o: KubeObject, event: 'ADDED' | 'MODIFIED', previous?: KubeObject): void;
+  remove(type: ResourceType, o: KubeObject): void;
+  update(input: KubeObject, opts?: UpdateOptions): KubeObject;
+  delete(type: ResourceType, namespace: string | undefined, name: string, opts?: DeleteOptions): KubeObject;
+}
 
 const FOREGROUND = 'foregroundDeletion';
 const ORPHAN = 'orphan';
@@ -31,7 +44,7 @@ export class Collector {
   private readonly terminating = new Set<string>();
   private draining = false;
 
-  constructor(private readonly store: MemoryStore) {}
+  constructor(private readonly store: CollectedStore) {}
 
   afterCreate(o: KubeObject): void {
     this.index(o);

@@ -6,24 +6,24 @@
  * `./summary.ts` judges and prints the result.
  */
 import { fileURLToPath } from 'node:url';
-import { KubeCluster } from '../cluster/kube.js';
-import { clusterContext, type DeployEvent, type EngineContext } from '../engine/context.js';
-import { deploy, type DeployResult } from '../engine/deploy.js';
-import { history, type HistoryEntry } from '../engine/history.js';
-import { applyOverrides } from '../engine/overrides.js';
-import { describeResult } from '../engine/progress/result.js';
-import { textProgress } from '../engine/progress/text.js';
-import { objectName } from '../render/names.js';
-import { loadSpec } from '../cli/load-spec.js';
-import { resolveEnvironment } from '../spec/resolve.js';
-import type { ResolvedApp } from '../spec/resolved.js';
+import { KubeCluster } from '../../cluster/kube.js';
+import { clusterContext, type DeployEvent, type EngineContext } from '../../engine/context.js';
+import { deploy, type DeployResult } from '../../engine/deploy.js';
+import { history, type HistoryEntry } from '../../engine/history.js';
+import { applyOverrides } from '../../engine/overrides.js';
+import { describeResult } from '../progress/result.js';
+import { textProgress } from '../progress/text.js';
+import { objectName } from '../../render/names.js';
+import { loadSpec } from '../load-spec.js';
+import { resolveEnvironment } from '../../spec/resolve.js';
+import type { ResolvedApp } from '../../spec/resolved.js';
 import { startLoad, type LoadStats, type RunningLoad } from './load.js';
 import { versionsAnswering } from './probe.js';
 import { servicePort, startDemoCluster, type DemoCluster } from './sandbox.js';
 
-/** The sample spec, found from this file (src/demo or dist/demo) so a checkout and an installed package both work. */
+/** The sample spec, found from this file (src/cli/demo or dist/cli/demo) so a checkout and an installed package both work. */
 export const SAMPLE_SPEC = fileURLToPath(
-  new URL('../../examples/sample-service/slipway.yaml', import.meta.url),
+  new URL('../../../examples/sample-service/slipway.yaml', import.meta.url),
 );
 export const DEMO_ENVIRONMENT = 'dev';
 export const VERSIONS = { first: '1.0.0', second: '2.0.0', broken: '3.0.0' } as const;

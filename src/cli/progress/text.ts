@@ -3,7 +3,7 @@
  * and its line is rewritten in place with the outcome and duration when it ends; elsewhere (CI
  * logs, pipes) only finished steps are printed, one line each, so logs hold no control codes.
  */
-import type { DeployEvent } from '../context.js';
+import type { DeployEvent } from '../../engine/context.js';
 
 const MARK = { ok: '✓', failed: '✗', skipped: '-' } as const;
 const UP_AND_CLEAR = '\x1b[1A\r\x1b[2K';

@@ -1,5 +1,5 @@
 /** The last line of a deploy for people: the outcome, or the plan for `--dry-run`. */
-import type { DeployResult } from '../deploy.js';
+import type { DeployResult } from '../../engine/deploy.js';
 
 export function describeResult(r: DeployResult): string {
   if (r.outcome === 'dry-run') {

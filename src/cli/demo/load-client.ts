@@ -1,5 +1,5 @@
 /**
- * A bounded HTTP load loop, run as its own process (`node dist/demo/load-client.js PORT
+ * A bounded HTTP load loop, run as its own process (`node dist/cli/demo/load-client.js PORT
  * [CONCURRENCY] [MAX_SECONDS]`) so it never shares an event loop with the sandbox it measures.
  * GET http://127.0.0.1:PORT/ with CONCURRENCY requests in flight, a new connection for each (so
  * every request goes through the Service proxy's endpoint choice), until stdin closes or

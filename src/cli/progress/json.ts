@@ -2,8 +2,8 @@
  * `--output json`: one JSON object per line for each event, then one summary object, so a script
  * can follow a deploy with `jq` line by line and read the outcome from the last line.
  */
-import type { DeployEvent } from '../context.js';
-import type { DeployResult } from '../deploy.js';
+import type { DeployEvent } from '../../engine/context.js';
+import type { DeployResult } from '../../engine/deploy.js';
 
 export function jsonProgress(write: (text: string) => void): (e: DeployEvent) => void {
   return (e) => write(`${JSON.stringify(e)}\n`);

@@ -41,7 +41,7 @@ export interface LoadOptions {
   maxSeconds?: number;
 }
 
-/** Built: dist/demo/load-client.js. From the sources (vitest, tsx): load-client.ts through tsx. */
+/** Built: dist/cli/demo/load-client.js. From the sources (vitest, tsx): load-client.ts through tsx. */
 function clientCommand(): string[] {
   const here = fileURLToPath(import.meta.url);
   const fromSources = here.endsWith('.ts');
