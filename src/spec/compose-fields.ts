@@ -3,6 +3,7 @@
  * to slipway.yaml: ports, durations, healthchecks, resources, command lines, env files and the
  * images that are really dependencies. Each returns what it mapped and why it could not.
  */
+import { tryParseDuration } from '@slipway/kube';
 import type { Dependency, Probe } from './schema.js';
 
 export type ComposeValue = unknown;
@@ -26,7 +27,7 @@ export function dnsName(name: string): string {
 export function duration(value: unknown): string | undefined {
   if (typeof value === 'number') return `${Math.max(1, Math.round(value / 1e9))}s`; // a bare number is nanoseconds
   if (typeof value !== 'string') return undefined;
-  return /^(\d+(ms|s|m|h))+$/.test(value) ? value : undefined;
+  return (tryParseDuration(value) ?? 0) > 0 && !/[uµμn]s/.test(value) ? value : undefined;
 }
 
 /** Container port of a Compose port entry: "8080", "80:8080", "127.0.0.1:80:8080/udp", { target }. */

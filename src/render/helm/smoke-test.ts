@@ -2,7 +2,7 @@
  * The `helm test` hook: a Pod that requests every HTTP port of every Service of the release, and
  * the NetworkPolicies that admit it through the app's default deny.
  */
-import type { NamedObject } from '@slipway/kube';
+import { selectorFromSet, type NamedObject } from '@slipway/kube';
 import { valueRef } from './emit.js';
 import { INSTANCE_LABEL } from './release.js';
 
@@ -68,7 +68,7 @@ function readinessPath(
         | undefined
     )?.template;
     const labels = template?.metadata?.labels ?? {};
-    if (!Object.entries(selector).every(([k, v]) => labels[k] === v)) continue;
+    if (!selectorFromSet(selector).matches(labels)) continue;
     for (const c of (template?.spec?.containers ?? []) as {
       readinessProbe?: { httpGet?: { path?: string; port?: unknown } };
       ports?: { name?: string; containerPort?: number }[];

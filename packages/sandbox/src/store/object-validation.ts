@@ -4,7 +4,7 @@
  * the template's labels, immutable in apps/v1), containers with a name and an image, Service ports,
  * and the immutable Job template. Messages and causes follow field.ErrorList's format.
  */
-import type { KubeObject } from '@slipway/kube';
+import { selectorFromLabelSelector, SelectorError, type KubeObject, type LabelSelector } from '@slipway/kube';
 import { isDeepStrictEqual } from 'node:util';
 import { StoreError } from '../types.js';
 import type { ServedResource } from './registry.js';
@@ -30,26 +30,6 @@ const invalid = (field: string, value: unknown, why: string): Problem => ({
 
 function obj(v: unknown): Obj | undefined {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined;
-}
-
-/** Does a LabelSelector select these labels? (matchLabels and matchExpressions) */
-function selects(selector: Obj, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(obj(selector.matchLabels) ?? {})) if (labels[k] !== v) return false;
-  for (const e of (selector.matchExpressions as Obj[] | undefined) ?? []) {
-    const key = String(e.key);
-    const values = (e.values as string[] | undefined) ?? [];
-    const has = key in labels;
-    const ok =
-      e.operator === 'In'
-        ? has && values.includes(labels[key] as string)
-        : e.operator === 'NotIn'
-          ? !has || !values.includes(labels[key] as string)
-          : e.operator === 'Exists'
-            ? has
-            : !has;
-    if (!ok) return false;
-  }
-  return true;
 }
 
 function podSpecProblems(spec: Obj | undefined, path: string): Problem[] {
@@ -79,10 +59,17 @@ function workloadProblems(o: KubeObject, previous: KubeObject | undefined): Prob
   const labels = (obj(obj(template?.metadata)?.labels) ?? {}) as Record<string, string>;
   if (!selector || (!obj(selector.matchLabels) && !Array.isArray(selector.matchExpressions)))
     problems.push(required('spec.selector'));
-  else if (!selects(selector, labels))
-    problems.push(
-      invalid('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'),
-    );
+  else {
+    try {
+      if (!selectorFromLabelSelector(selector as LabelSelector).matches(labels))
+        problems.push(
+          invalid('spec.template.metadata.labels', labels, '`selector` does not match template `labels`'),
+        );
+    } catch (e) {
+      if (!(e instanceof SelectorError)) throw e;
+      problems.push(invalid('spec.selector', selector, e.message));
+    }
+  }
   if (typeof spec.replicas === 'number' && spec.replicas < 0)
     problems.push(invalid('spec.replicas', spec.replicas, 'must be greater than or equal to 0'));
   problems.push(...podSpecProblems(obj(template?.spec), 'spec.template.spec'));

@@ -3,6 +3,7 @@
  * `kubectl get` (priority 0) and `kubectl get -o wide` (priority 1) show per kind. Kinds not listed
  * get NAME and AGE, as CRDs without printer columns do.
  */
+import { selectorFromLabelSelector, type LabelSelector } from '@slipway/kube';
 import { ageOf } from './age.js';
 import { at, has, list, num, rec, str } from './view.js';
 
@@ -37,22 +38,14 @@ const images = (template: unknown) =>
     .join(',');
 const pairs = (m: unknown) => Object.entries(rec(m)).map(([k, v]) => `${k}=${str(v)}`);
 
+/** kubectl's SELECTOR column (metav1.FormatLabelSelector): the canonical string form, `<none>` when empty. */
 export function selectorText(sel: unknown): string {
   if (!has(sel)) return '<none>';
-  const parts = pairs(at(sel, 'matchLabels'));
-  for (const e of list(at(sel, 'matchExpressions'))) {
-    const key = str(at(e, 'key'));
-    const op = str(at(e, 'operator')).toLowerCase();
-    if (op === 'exists') parts.push(key);
-    else if (op === 'doesnotexist') parts.push(`!${key}`);
-    else
-      parts.push(
-        `${key} ${op} (${list(at(e, 'values'))
-          .map((v) => str(v))
-          .join(',')})`,
-      );
+  try {
+    return orNone(selectorFromLabelSelector(sel as LabelSelector).toString());
+  } catch {
+    return '<error>';
   }
-  return orNone(parts.join(','));
 }
 
 const mapSelector = (m: unknown) => orNone(pairs(m).join(','));
