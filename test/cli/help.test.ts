@@ -34,6 +34,7 @@ describe('slipway --help', () => {
       'deploy',
       'status',
       'history',
+      'metrics',
       'rollback',
       'promote',
       'abort',

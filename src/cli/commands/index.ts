@@ -22,6 +22,7 @@ export const commands: CommandEntry[] = [
   { name: 'deploy', load: async () => (await import('./deploy.js')).registerDeploy },
   { name: 'status', load: async () => (await import('./status.js')).registerStatus },
   { name: 'history', load: async () => (await import('./history.js')).registerHistory },
+  { name: 'metrics', load: async () => (await import('./metrics.js')).registerMetrics },
   { name: 'rollback', load: async () => (await import('./rollback.js')).registerRollback },
   { name: 'promote', load: async () => (await import('./promote.js')).registerPromote },
   { name: 'abort', load: async () => (await import('./abort.js')).registerAbort },

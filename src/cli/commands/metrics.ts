@@ -1,0 +1,132 @@
+/**
+ * `slipway metrics -f FILE --env ENV|--all-envs --since 30d`: DORA delivery metrics from the
+ * release records in the cluster (production by default), as a table or JSON; `slipway metrics
+ * serve --address 127.0.0.1:9464` exports them for Prometheus. The arithmetic is src/metrics.
+ */
+import type { Command } from 'commander';
+import { KubeCluster } from '../../cluster/kube.js';
+import { SecretReleaseStore } from '../../engine/releases/secrets.js';
+import { UserError } from '../../errors.js';
+import { metricsOf, readRecords, type MetricsTarget } from '../../metrics/collect.js';
+import { TIER_REPORT } from '../../metrics/tiers.js';
+import { metricsText } from '../../metrics/text.js';
+import { parseSince } from '../../metrics/window.js';
+import { parseAddress, startExporter } from '../../metrics/serve.js';
+import { loadSpec } from '../../spec/load.js';
+import { environmentNames, resolveEnvironment } from '../../spec/resolve.js';
+import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
+import { kubeContext, type TargetFlags } from '../engine-context.js';
+import type { Io } from '../io.js';
+
+interface MetricsFlags extends Omit<TargetFlags, 'env'> {
+  env?: string;
+  allEnvs?: boolean;
+  since: string;
+}
+
+interface ServeFlags extends MetricsFlags {
+  address: string;
+}
+
+export const DEFAULT_ENVIRONMENT = 'production';
+
+function selectionOptions(cmd: Command): Command {
+  return cmd
+    .option('-f, --file <path>', 'the spec', 'slipway.yaml')
+    .option('-e, --env <name>', `one environment (default ${DEFAULT_ENVIRONMENT})`)
+    .option('--all-envs', 'every environment of the spec, each on its own')
+    .option('--since <window>', 'the window ending now: 30d, 2w, 12h', '30d')
+    .option('--kubeconfig <file>', 'kubeconfig file (default $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context')
+    .option('--kube-context <name>', 'kubeconfig context (the same as --context, as helm spells it)')
+    .option('-n, --namespace <name>', "override the environments' namespace");
+}
+
+export const registerMetrics: RegisterCommand = (program: Command, ctx: CommandContext) => {
+  const metrics = selectionOptions(
+    program
+      .command('metrics')
+      .summary('DORA delivery metrics from the release records')
+      .description(
+        `deployment frequency, lead time, change failure rate, failed-deployment recovery time and rework rate of one environment (or all), from the release records in the cluster, with sample sizes and tiers of the ${TIER_REPORT}`,
+      ),
+  )
+    .addOption(outputOption(['text', 'json']))
+    .action(async (flags: MetricsFlags) => {
+      const sinceMs = parseSince(flags.since);
+      const targets = await metricsTargets(flags, ctx.io);
+      const all = metricsOf(await readRecords(targets), { now: new Date(), sinceMs });
+      ctx.io.out(
+        parseOutput(flags.output) === 'json'
+          ? `${JSON.stringify({ tierReport: TIER_REPORT, environments: all }, null, 2)}\n`
+          : metricsText(all),
+      );
+    });
+  selectionOptions(
+    metrics
+      .command('serve')
+      .summary('export the metrics for Prometheus')
+      .description(
+        'serve the metrics in the Prometheus text format on /metrics, read from the release records at each scrape',
+      ),
+  )
+    .option('--address <host:port>', 'where to listen', '127.0.0.1:9464')
+    .action(async (flags: ServeFlags) => serve(flags, ctx));
+};
+
+async function serve(flags: ServeFlags, ctx: CommandContext): Promise<void> {
+  const sinceMs = parseSince(flags.since);
+  const { host, port } = parseAddress(flags.address);
+  const targets = await metricsTargets(flags, ctx.io);
+  const exporter = await startExporter({
+    host,
+    port,
+    read: () => readRecords(targets),
+    window: () => ({ now: new Date(), sinceMs }),
+    onError: (err) => ctx.io.err(`scrape failed: ${err.message}\n`),
+  });
+  const names = targets.map((t) => t.environment).join(', ');
+  ctx.io.out(`serving metrics of ${targets[0]?.app} (${names}) on ${exporter.url}/metrics\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await exporter.close();
+}
+
+/** The environments asked for, each with the release store of its namespace. */
+async function metricsTargets(flags: MetricsFlags, io: Io): Promise<MetricsTarget[]> {
+  if (flags.env !== undefined && flags.allEnvs)
+    throw new UserError('--env and --all-envs exclude each other', {
+      code: 'metrics-environment',
+      path: '--all-envs',
+      hint: 'give one environment with --env, or --all-envs for every one',
+    });
+  const spec = await loadSpec(flags.file);
+  const declared = environmentNames(spec);
+  if (flags.env === undefined && !flags.allEnvs && !declared.includes(DEFAULT_ENVIRONMENT))
+    throw new UserError(`${flags.file} declares no ${DEFAULT_ENVIRONMENT} environment, the default`, {
+      code: 'metrics-environment',
+      path: '--env',
+      hint: `pick one with --env (${declared.join(', ')}) or use --all-envs`,
+    });
+  const names = flags.allEnvs ? declared : [flags.env ?? DEFAULT_ENVIRONMENT];
+  const apps = names.map((name) => resolveEnvironment(spec, name, flags.file));
+  const cluster = KubeCluster.fromKubeconfig(
+    { kubeconfig: flags.kubeconfig, context: kubeContext(flags), namespace: flags.namespace },
+    { lookup: io.lookup },
+    io.env,
+  );
+  const stores = new Map<string, SecretReleaseStore>();
+  return apps.map((a) => {
+    const namespace = flags.namespace ?? a.namespace;
+    const store = stores.get(namespace) ?? new SecretReleaseStore(cluster, namespace);
+    stores.set(namespace, store);
+    return { app: a.app, environment: a.environment, store };
+  });
+}
