@@ -11,6 +11,7 @@
  */
 import type { EnvironmentMetrics } from './dora.js';
 import { deployFacts, OUTCOMES, type DeployFacts } from './facts.js';
+import { SERIES } from './series.js';
 import type { TargetRecords } from './collect.js';
 import { environmentMetrics, type MetricsWindow } from './dora.js';
 
@@ -18,20 +19,6 @@ export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** Deploy durations in seconds: sandbox deploys take seconds, real ones minutes. */
 export const DURATION_BUCKETS = [5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600];
-
-/** The series names, once (the Grafana row and docs/metrics.md use the same). */
-export const SERIES = {
-  deployments: 'slipway_deployments_total',
-  rollbacks: 'slipway_rollbacks_total',
-  revision: 'slipway_release_revision',
-  duration: 'slipway_deploy_duration_seconds',
-  frequency: 'slipway_deployments_per_day',
-  leadTime: 'slipway_lead_time_seconds',
-  changeFailure: 'slipway_change_failure_ratio',
-  recovery: 'slipway_recovery_time_seconds',
-  rework: 'slipway_rework_ratio',
-  window: 'slipway_metrics_window_seconds',
-} as const;
 
 type Labels = Record<string, string>;
 

@@ -6,9 +6,11 @@
  */
 import type { Release, ShippedCommit } from '../engine/releases/release.js';
 
+import { RESULTS } from './series.js';
+
 /** The `result` label of slipway_deployments_total and the JSON breakdown. */
-export type DeployOutcome = 'succeeded' | 'rolled-back' | 'failed' | 'aborted';
-export const OUTCOMES: readonly DeployOutcome[] = ['succeeded', 'rolled-back', 'failed', 'aborted'];
+export type DeployOutcome = (typeof RESULTS)[number];
+export const OUTCOMES: readonly DeployOutcome[] = RESULTS;
 
 export interface DeployFacts {
   revision: number;

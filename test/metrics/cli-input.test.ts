@@ -27,6 +27,7 @@ describe('slipway metrics: bad input exits 2 with what to do', () => {
     [['--env', 'dev', '--all-envs'], /--all-envs: --env and --all-envs exclude each other/],
     [['--env', 'prod'], /unknown environment "prod"; the spec declares: dev, staging, production/],
     [['-o', 'xml'], /xml/],
+    [['server'], /unknown action "server"/],
   ])('metrics %j', async (args, message) => {
     const r = await slipway('metrics', '-f', SPEC, ...args);
     expect(r.err).toMatch(message);

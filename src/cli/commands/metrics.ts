@@ -43,16 +43,27 @@ function selectionOptions(cmd: Command): Command {
 }
 
 export const registerMetrics: RegisterCommand = (program: Command, ctx: CommandContext) => {
-  const metrics = selectionOptions(
+  // `serve` is an argument, not a commander subcommand: a subcommand would share -f, --env and the
+  // rest with its parent, and commander hands options after `serve` to the parent unless every
+  // command up to the program turns positional options on.
+  selectionOptions(
     program
       .command('metrics')
-      .summary('DORA delivery metrics from the release records')
+      .argument('[action]', '`serve`: export the metrics for Prometheus on --address')
+      .summary('DORA metrics of deploys; serve: for Prometheus')
       .description(
-        `deployment frequency, lead time, change failure rate, failed-deployment recovery time and rework rate of one environment (or all), from the release records in the cluster, with sample sizes and tiers of the ${TIER_REPORT}`,
+        `deployment frequency, lead time, change failure rate, failed-deployment recovery time and rework rate of one environment (or all), from the release records in the cluster, with sample sizes and tiers of the ${TIER_REPORT}; \`slipway metrics serve\` exports them in the Prometheus text format on /metrics, read from the records at each scrape`,
       ),
   )
+    .option('--address <host:port>', 'serve: where to listen', '127.0.0.1:9464')
     .addOption(outputOption(['text', 'json']))
-    .action(async (flags: MetricsFlags) => {
+    .action(async (action: string | undefined, flags: ServeFlags) => {
+      if (action === 'serve') return serve(flags, ctx);
+      if (action !== undefined)
+        throw new UserError(`unknown action ${JSON.stringify(action)}`, {
+          code: 'metrics-action',
+          hint: '`slipway metrics` prints the metrics; `slipway metrics serve` exports them for Prometheus',
+        });
       const sinceMs = parseSince(flags.since);
       const targets = await metricsTargets(flags, ctx.io);
       const all = metricsOf(await readRecords(targets), { now: new Date(), sinceMs });
@@ -62,16 +73,6 @@ export const registerMetrics: RegisterCommand = (program: Command, ctx: CommandC
           : metricsText(all),
       );
     });
-  selectionOptions(
-    metrics
-      .command('serve')
-      .summary('export the metrics for Prometheus')
-      .description(
-        'serve the metrics in the Prometheus text format on /metrics, read from the release records at each scrape',
-      ),
-  )
-    .option('--address <host:port>', 'where to listen', '127.0.0.1:9464')
-    .action(async (flags: ServeFlags) => serve(flags, ctx));
 };
 
 async function serve(flags: ServeFlags, ctx: CommandContext): Promise<void> {
