@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { exposition } from '../../src/metrics/exposition.js';
+import { startExporter } from '../../src/metrics/serve.js';
 import { record } from './records.js';
 
 const window = { now: new Date('2026-03-31T00:00:00Z'), sinceMs: 30 * 86_400_000 };
@@ -66,5 +67,41 @@ describe('the Prometheus exposition of the release records', () => {
     const tool = promtool();
     if (!tool) return;
     expect(() => execFileSync(tool, ['check', 'metrics'], { input: text, stdio: 'pipe' })).not.toThrow();
+  });
+});
+
+describe('the exporter', () => {
+  it('answers /metrics from the records at each scrape; 404 elsewhere, 405 for writes, 500 when the records cannot be read', async () => {
+    let reads = 0;
+    let failing = false;
+    const errors: string[] = [];
+    const exporter = await startExporter({
+      host: '127.0.0.1',
+      port: 0,
+      read: async () => {
+        reads++;
+        if (failing) throw new Error('the API server refused: Forbidden');
+        return [{ app: 'shop', environment: 'production', releases }];
+      },
+      window: () => window,
+      onError: (err) => errors.push(err.message),
+    });
+    try {
+      const ok = await fetch(`${exporter.url}/metrics`);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      expect(await ok.text()).toBe(text);
+      await fetch(`${exporter.url}/metrics`);
+      expect(reads).toBe(2);
+      expect((await fetch(`${exporter.url}/other`)).status).toBe(404);
+      expect((await fetch(`${exporter.url}/metrics`, { method: 'POST' })).status).toBe(405);
+      failing = true;
+      const broken = await fetch(`${exporter.url}/metrics`);
+      expect(broken.status).toBe(500);
+      expect(await broken.text()).toContain('the API server refused: Forbidden');
+      expect(errors).toEqual(['the API server refused: Forbidden']);
+    } finally {
+      await exporter.close();
+    }
   });
 });

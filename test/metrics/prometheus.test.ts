@@ -50,6 +50,7 @@ describe.skipIf(!prometheus || !built)(
       ]);
     let records: Release[];
     let cli: EnvironmentMetrics;
+    let text: string;
 
     beforeAll(async () => {
       env = await startSandboxEnv({ runtime: true });
@@ -99,6 +100,7 @@ describe.skipIf(!prometheus || !built)(
       expect(json.stderr).toBe('');
       expect(json.code).toBe(0);
       cli = (JSON.parse(json.stdout) as { environments: EnvironmentMetrics[] }).environments[0]!;
+      text = (await slipwayCli(env, ['metrics', ...target])).stdout;
     }, 120_000);
     afterAll(async () => {
       await env?.stop();
@@ -162,6 +164,15 @@ describe.skipIf(!prometheus || !built)(
         p90Seconds: recoveries[1],
         sampleSize: 2,
       });
+      // The table says the same, with the failed deploys and why each counts once.
+      const table = text.split('\n');
+      expect(table.find((l) => l.startsWith('change failure rate'))).toMatch(
+        /40% \(2 of 5\)\s+5 deploys\s+low$/,
+      );
+      expect(table.find((l) => l.startsWith('rework rate'))).toMatch(/20% \(1 of 5\)\s+5 deploys\s+-$/);
+      expect(text).toContain('revision 4: rolled back by revision 5 (slipway rollback)');
+      expect(text).toContain('tiers: Accelerate State of DevOps Report 2023');
+      console.log(`[metrics] slipway metrics --env dev:\n${text}`);
       console.log(
         `[metrics] scripted sequence: ${JSON.stringify({
           deploymentsPerDay: cli.deploymentFrequency.perDay,
