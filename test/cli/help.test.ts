@@ -35,6 +35,7 @@ describe('slipway --help', () => {
       'status',
       'history',
       'metrics',
+      'dashboard',
       'rollback',
       'promote',
       'abort',

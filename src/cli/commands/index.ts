@@ -23,6 +23,7 @@ export const commands: CommandEntry[] = [
   { name: 'status', load: async () => (await import('./status.js')).registerStatus },
   { name: 'history', load: async () => (await import('./history.js')).registerHistory },
   { name: 'metrics', load: async () => (await import('./metrics.js')).registerMetrics },
+  { name: 'dashboard', load: async () => (await import('./dashboard.js')).registerDashboard },
   { name: 'rollback', load: async () => (await import('./rollback.js')).registerRollback },
   { name: 'promote', load: async () => (await import('./promote.js')).registerPromote },
   { name: 'abort', load: async () => (await import('./abort.js')).registerAbort },

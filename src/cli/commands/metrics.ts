@@ -4,6 +4,7 @@
  * serve --address 127.0.0.1:9464` exports them for Prometheus. The arithmetic is src/metrics.
  */
 import type { Command } from 'commander';
+import type { Cluster } from '../../cluster/cluster.js';
 import { KubeCluster } from '../../cluster/kube.js';
 import { SecretReleaseStore } from '../../engine/releases/secrets.js';
 import { UserError } from '../../errors.js';
@@ -102,6 +103,19 @@ async function serve(flags: ServeFlags, ctx: CommandContext): Promise<void> {
 
 /** The environments asked for, each with the release store of its namespace. */
 async function metricsTargets(flags: MetricsFlags, io: Io): Promise<MetricsTarget[]> {
+  return (await selectedEnvironments(flags, io)).targets;
+}
+
+export interface SelectedEnvironments {
+  cluster: Cluster;
+  targets: Array<MetricsTarget & { namespace: string }>;
+}
+
+/** `--env`, `--all-envs` or production, resolved against the spec, with one cluster client and a store per namespace. */
+export async function selectedEnvironments(
+  flags: Omit<MetricsFlags, 'since'>,
+  io: Io,
+): Promise<SelectedEnvironments> {
   if (flags.env !== undefined && flags.allEnvs)
     throw new UserError('--env and --all-envs exclude each other', {
       code: 'metrics-environment',
@@ -124,10 +138,11 @@ async function metricsTargets(flags: MetricsFlags, io: Io): Promise<MetricsTarge
     io.env,
   );
   const stores = new Map<string, SecretReleaseStore>();
-  return apps.map((a) => {
+  const targets = apps.map((a) => {
     const namespace = flags.namespace ?? a.namespace;
     const store = stores.get(namespace) ?? new SecretReleaseStore(cluster, namespace);
     stores.set(namespace, store);
-    return { app: a.app, environment: a.environment, store };
+    return { app: a.app, environment: a.environment, namespace, store };
   });
+  return { cluster, targets };
 }
