@@ -66,6 +66,7 @@ export const PAGE_SCRIPT = `'use strict';
     if (s < 172800) return (Math.round(s / 360) / 10) + ' h';
     return (Math.round(s / 8640) / 10) + ' d';
   }
+  function n(count, word) { return count + ' ' + word + (count === 1 ? '' : 's'); }
   function pct(r) { return r === null ? 'no data' : (Math.round(r * 1000) / 10) + '%'; }
   function when(iso) { return iso.replace('T', ' ').replace(/\\.\\d+Z$/, 'Z'); }
   function images(map) {
@@ -138,14 +139,14 @@ export const PAGE_SCRIPT = `'use strict';
       el('h3', {}, 'Delivery metrics, last ' + Math.round(m.window.days) + ' days'),
       el('div', { class: 'tiles' },
         tile('deployment frequency', (Math.round(m.deploymentFrequency.perDay * 100) / 100) + ' a day',
-          m.deploymentFrequency.sampleSize + ' successful deploys', m.deploymentFrequency.tier),
+          n(m.deploymentFrequency.sampleSize, 'successful deploy'), m.deploymentFrequency.tier),
         tile('lead time', m.leadTime.medianSeconds === null ? 'no data' : 'median ' + secs(m.leadTime.medianSeconds) + ', p90 ' + secs(m.leadTime.p90Seconds),
-          m.leadTime.sampleSize + ' commits', m.leadTime.tier),
+          n(m.leadTime.sampleSize, 'commit'), m.leadTime.tier),
         tile('change failure rate', pct(m.changeFailureRate.ratio),
-          m.changeFailureRate.failed + ' of ' + m.changeFailureRate.sampleSize + ' deploys', m.changeFailureRate.tier),
+          m.changeFailureRate.failed + ' of ' + n(m.changeFailureRate.sampleSize, 'deploy'), m.changeFailureRate.tier),
         tile('recovery time', m.recoveryTime.medianSeconds === null ? 'no data' : 'median ' + secs(m.recoveryTime.medianSeconds),
           m.recoveryTime.sampleSize + ' recovered, ' + m.recoveryTime.unrecovered + ' not yet', m.recoveryTime.tier),
-        tile('rework rate', pct(m.reworkRate.ratio), m.reworkRate.rework + ' of ' + m.reworkRate.sampleSize + ' deploys', null)),
+        tile('rework rate', pct(m.reworkRate.ratio), m.reworkRate.rework + ' of ' + n(m.reworkRate.sampleSize, 'deploy'), null)),
       trendChart(env),
       el('h3', {}, 'Releases'),
       timeline(env));
