@@ -9,7 +9,6 @@
  * spec, render and policy are pure: no file system, network, processes or clock (the clock and
  * process.env are checked by eslint.config.js, which sees expressions, not imports).
  */
-const SRC_LAYERS = ['spec', 'render', 'policy', 'engine', 'cli', 'demo'];
 const layer = (name) => `^src/${name}/`;
 const IMPURE =
   '^(node:)?(fs|fs/promises|net|http|https|http2|child_process|os|dgram|dns|tls|worker_threads|cluster|readline)$';
@@ -33,28 +32,36 @@ module.exports = {
       from: {},
       to: { circular: true },
     },
-    forbid(
-      'spec-is-the-ground',
-      layer('spec'),
-      `^src/(${SRC_LAYERS.filter((l) => l !== 'spec').join('|')}|cluster|release|tools)/|^src/package\\.ts$|^packages/sandbox/`,
-      'The spec (schema, load, resolve) knows nothing of what is made from it.',
-    ),
-    forbid(
-      'render-sees-only-the-spec',
-      layer('render'),
-      '^src/(policy|engine|cli|demo|cluster|release|tools)/|^src/package\\.ts$|^packages/sandbox/',
-      'Render is a pure function of the resolved spec.',
-    ),
-    forbid(
-      'policy-above-render',
-      layer('policy'),
-      '^src/(engine|cli|demo|cluster|release|tools)/|^src/package\\.ts$|^packages/sandbox/',
-      'Policy checks plain objects; it never reaches a cluster or the CLI.',
-    ),
+    {
+      name: 'spec-is-the-ground',
+      comment: 'The spec (schema, load, resolve) knows nothing of what is made from it.',
+      severity: 'error',
+      from: { path: layer('spec'), pathNot: '\\.test\\.ts$' },
+      to: { path: '^(src|packages)/', pathNot: '^src/spec/|^src/errors\\.ts$|^packages/kube/' },
+    },
+    {
+      name: 'render-sees-only-the-spec',
+      comment:
+        'Render is a pure function of the resolved spec: it imports the spec, the vocabulary and errors, nothing else of Slipway.',
+      severity: 'error',
+      from: { path: layer('render'), pathNot: '\\.test\\.ts$' },
+      to: { path: '^(src|packages)/', pathNot: '^src/(spec|render)/|^src/errors\\.ts$|^packages/kube/' },
+    },
+    {
+      name: 'policy-above-render',
+      comment:
+        'Policy checks plain objects (and renders specs to check them); it never reaches a cluster, the engine or the CLI.',
+      severity: 'error',
+      from: { path: layer('policy'), pathNot: '\\.test\\.ts$' },
+      to: {
+        path: '^(src|packages)/',
+        pathNot: '^src/(spec|render|policy)/|^src/errors\\.ts$|^packages/kube/',
+      },
+    },
     forbid(
       'engine-below-the-cli',
       layer('engine'),
-      '^src/(cli|demo)/|^packages/sandbox/',
+      '^src/(cli|metrics|dashboard|infra)/|^src/(index|api)\\.ts$|^packages/sandbox/',
       'The engine deploys to any cluster through src/cluster; it never imports the sandbox or the CLI.',
     ),
     forbid(

@@ -30,7 +30,7 @@ import { ROLLOUT_KINDS } from './rollout-status.js';
 import { analysisProviders, checkObjects, renderObjects } from './prepare.js';
 import { liveHpaReplicas } from './traffic/autoscale.js';
 import { recoverCanaries } from './traffic/recover.js';
-import type { Override, Release, Strategy } from './releases/release.js';
+import type { ChangeRecord, Override, Release, Strategy } from './releases/release.js';
 import { StepRecorder } from './steps.js';
 import { runAnalyses } from './strategies/analyse.js';
 import { STRATEGIES, StrategyFailed, type StrategyRun } from './strategies/index.js';
@@ -49,6 +49,8 @@ export interface DeployRequest {
   waitForLockMs?: number;
   /** Set by `slipway rollback`: the revision whose spec this release re-deploys. */
   rollbackOf?: number;
+  /** What CI says this release ships (commit, commit times, hotfix), recorded for `slipway metrics`. */
+  change?: ChangeRecord;
 }
 
 export interface DeployResult {
@@ -188,6 +190,7 @@ async function deployLocked(
     steps: [],
     deployedBy: ctx.holder,
     ...(req.rollbackOf !== undefined ? { rollbackOf: req.rollbackOf } : {}),
+    ...(req.change ? { change: req.change } : {}),
   };
   await steps.run('record', async () => {
     // A pending record we now hold the lock over belongs to a deploy that died mid-way.

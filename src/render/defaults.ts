@@ -64,3 +64,12 @@ export const PRIVATE_CIDRS = [
 
 export const MANAGED_BY = 'slipway';
 export const ANNOTATION_PREFIX = 'slipway.dev';
+
+/** The port name `metrics.port` gets when it is not one of the service's ports (network policies let Prometheus reach it). */
+export const METRICS_PORT_NAME = 'metrics';
+export const METRICS_PATH = '/metrics';
+export const METRICS_SCRAPE_INTERVAL = '30s';
+/** How long an objective must stay broken before its alert fires. */
+export const OBJECTIVE_ALERT_FOR = '5m';
+/** The change failure ratio above which the PrometheusRule warns: the 2023 report's medium-tier bound. */
+export const CHANGE_FAILURE_ALERT_RATIO = 0.15;

@@ -9,7 +9,9 @@ import { newContext, warn, type RenderOptions } from './context.js';
 import { limitProblems } from './limits.js';
 import type { RenderWarning } from './kube.js';
 import type { ClusterEndpoint } from './objects/cluster-endpoints.js';
+import { MANAGED_BY } from './defaults.js';
 import { renderDependencyObjects } from './objects/dependency-objects.js';
+import { renderPrometheusRule } from './objects/monitoring.js';
 import { renderNetworkPolicies, type FlowGraph } from './objects/network-policies.js';
 import { renderServiceObjects } from './objects/service-objects.js';
 import { compareObjects, prune } from './order.js';
@@ -101,6 +103,12 @@ export function renderApp(app: ResolvedApp, opts: RenderOptions = {}): RenderRes
       'backup CronJobs are not rendered by this version of Slipway; nothing in the output runs this backup',
     );
   }
+  const rule = renderPrometheusRule(ctx, {
+    'app.kubernetes.io/part-of': app.app,
+    'app.kubernetes.io/component': 'monitoring',
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+  });
+  if (rule) objects.push(...from('app', [rule]));
   ctx.problems.push(...limitProblems(objects));
   if (ctx.problems.length) throw new UserErrors(ctx.problems, 'render/invalid');
   return { objects: objects.map(prune).sort(compareObjects), warnings: unique(ctx.warnings), origins };

@@ -194,6 +194,15 @@ export const ServiceSchema = z.strictObject({
   port: port().optional().describe('the main port; shorthand for ports: [{name: http, port}]'),
   ports: z.array(PortSchema).optional(),
   health: HealthSchema.optional(),
+  metrics: z
+    .strictObject({
+      port: port().describe('the port Prometheus scrapes (the main port, or one of its own, named metrics)'),
+      path: absolutePath().optional().describe('default /metrics'),
+    })
+    .optional()
+    .describe(
+      'the service exposes Prometheus metrics: render adds a ServiceMonitor and a PrometheusRule (Prometheus Operator)',
+    ),
   env: z
     .record(
       z.string().regex(RELAXED_ENV_NAME, {

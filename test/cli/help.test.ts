@@ -34,6 +34,8 @@ describe('slipway --help', () => {
       'deploy',
       'status',
       'history',
+      'metrics',
+      'dashboard',
       'rollback',
       'promote',
       'abort',

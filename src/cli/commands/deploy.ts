@@ -4,12 +4,15 @@
  * step; `--output json`: one JSON event per line, then a summary object. The work itself is
  * `src/engine/deploy.ts`.
  */
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { deploy } from '../../engine/deploy.js';
 import { applyOverrides } from '../../engine/overrides.js';
 import { summary } from '../progress/json.js';
 import { describeResult } from '../progress/result.js';
+import type { ChangeRecord } from '../../engine/releases/release.js';
 import { UserError } from '../../errors.js';
+import { parseChanges, parseCommit } from '../../metrics/changes.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import {
   lockingContext,
@@ -30,6 +33,9 @@ interface DeployFlags extends TargetFlags {
   skipAnalysis?: boolean;
   lockTtl?: string;
   waitForLock?: string;
+  commit?: string;
+  changes?: string;
+  hotfix?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -72,6 +78,15 @@ export const registerDeploy: RegisterCommand = (program: Command, ctx: CommandCo
       '--wait-for-lock <duration>',
       'if another deploy holds the lock, wait this long for it (e.g. 5m) instead of failing at once',
     )
+    .option('--commit <sha>', 'the commit this deploy ships, recorded for `slipway metrics`')
+    .option(
+      '--changes <file>',
+      "the commits shipped since the last deploy, `<sha> <time>` a line (git log --no-merges --format='%H %cI' A..B): lead time",
+    )
+    .option(
+      '--hotfix',
+      'an unplanned deploy fixing the release before it (rework; that release counts as failed)',
+    )
     .action(async (flags: DeployFlags) => {
       ctx.exit(await runDeploy(flags, ctx));
     });
@@ -90,6 +105,7 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
   const waitForLockMs = parseWaitForLock(flags.waitForLock);
   if (lockTtlMs !== undefined && lockTtlMs < 1000)
     throw new UserError('must be at least 1s', { code: 'deploy-lock-ttl', path: '--lock-ttl' });
+  const change = await changeRecord(flags);
   const { app, overrides } = applyOverrides(await loadTarget(flags), flags.set, flags.setImage);
   const write = (t: string) => ctx.io.out(t);
   const engine = lockingContext(flags, ctx.io, app.namespace, ctx.argv, json);
@@ -103,7 +119,33 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
     prometheusAddress: flags.prometheusUrl,
     lockTtlSeconds: lockTtlMs === undefined ? undefined : Math.round(lockTtlMs / 1000),
     waitForLockMs,
+    change,
   });
   write(json ? `${JSON.stringify(summary(result))}\n` : describeResult(result));
   return result.exitCode;
+}
+
+/** `--commit`, `--changes`, `--hotfix` as the release records them (absent when none is given). */
+async function changeRecord(flags: DeployFlags): Promise<ChangeRecord | undefined> {
+  let text: string | undefined;
+  if (flags.changes !== undefined) {
+    try {
+      text = await readFile(flags.changes, 'utf8');
+    } catch (err) {
+      throw new UserError(
+        `cannot read ${flags.changes}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        {
+          code: 'deploy-changes',
+          path: '--changes',
+          hint: "write it with git log --no-merges --format='%H %cI' PREVIOUS..HEAD > changes.txt",
+        },
+      );
+    }
+  }
+  const change: ChangeRecord = {
+    ...(flags.commit !== undefined ? { commit: parseCommit(flags.commit) } : {}),
+    ...(text !== undefined ? { commits: parseChanges(text, flags.changes!) } : {}),
+    ...(flags.hotfix ? { hotfix: true } : {}),
+  };
+  return Object.keys(change).length ? change : undefined;
 }

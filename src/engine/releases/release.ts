@@ -60,6 +60,24 @@ export interface Release {
   inventory?: InventoryEntry[];
   /** Blue-green: the colour each service's active Service selected when this release finished. */
   activeColours?: Record<string, Colour>;
+  /** What this release shipped, as CI passed it in (`deploy --commit`, `--changes`, `--hotfix`): for delivery metrics. */
+  change?: ChangeRecord;
+}
+
+/** Added after v1 records existed: absent on older records, every field optional. */
+export interface ChangeRecord {
+  /** The commit the deployed artifact was built from. */
+  commit?: string;
+  /** The commits shipped since the previous release, each with its commit time (lead time counts from it). */
+  commits?: ShippedCommit[];
+  /** An unplanned deploy made to fix what the release before it broke (rework). */
+  hotfix?: boolean;
+}
+
+export interface ShippedCommit {
+  sha: string;
+  /** ISO 8601 with offset, as `git log --format=%cI` prints it. */
+  committedAt: string;
 }
 
 export type Colour = 'blue' | 'green';

@@ -91,19 +91,15 @@ export function dashboard(input: FormatInput): GrafanaDashboard {
       },
       {
         type: 'stat',
-        title: 'Change failure rate (7d)',
-        targets: [
-          target(
-            `sum(increase(${METRICS.deploys}{${deploys},result=~"${FAILED_RESULTS}"}[7d])) / sum(increase(${METRICS.deploys}{${deploys}}[7d]))`,
-          ),
-        ],
-        fieldConfig: unit('percentunit', { min: 0, max: 1 }),
-      },
-      {
-        type: 'stat',
         title: 'Rollbacks (7d)',
         targets: [target(`sum(increase(${METRICS.rollbacks}{${deploys}}[7d]))`)],
         fieldConfig: unit('short'),
+      },
+      {
+        type: 'stat',
+        title: 'Revision serving',
+        targets: [target(`max(${METRICS.revision}{${deploys}})`)],
+        fieldConfig: unit('none'),
       },
     ],
     6,
@@ -133,6 +129,8 @@ export function dashboard(input: FormatInput): GrafanaDashboard {
     12,
     8,
   );
+
+  doraRow(deploys, { row, place, target, unit });
 
   for (const s of httpServices(input)) {
     const sel = `namespace="$namespace",service="${s.k8sService}"`;
@@ -222,6 +220,69 @@ export function dashboard(input: FormatInput): GrafanaDashboard {
     },
     panels,
   };
+}
+
+interface Builders {
+  row: (title: string) => void;
+  place: (specs: Omit<Panel, 'id' | 'gridPos'>[], w: number, h: number) => void;
+  target: (expr: string, legendFormat?: string, refId?: string) => Target;
+  unit: (u: string, extra?: { min?: number; max?: number }) => Panel['fieldConfig'];
+}
+
+/**
+ * The DORA row: the figures `slipway metrics` prints, as `slipway metrics serve` exports them over
+ * its window (`--since`, 30 days by default). `max` folds the copies two scrape jobs would make;
+ * test/metrics/prometheus.test.ts checks these queries return the CLI's numbers.
+ */
+function doraRow(deploys: string, b: Builders): void {
+  const quantiles = (metric: string) =>
+    [
+      ['0.5', 'median', 'A'],
+      ['0.9', 'p90', 'B'],
+    ].map(([q, legend, ref]) => b.target(`max(${metric}{${deploys},quantile="${q}"})`, legend, ref));
+  b.row('DORA ($environment, over the exporter window)');
+  b.place(
+    [
+      {
+        type: 'stat',
+        title: 'Deployment frequency (per day)',
+        targets: [b.target(`max(${METRICS.frequency}{${deploys}})`)],
+        fieldConfig: b.unit('short'),
+      },
+      {
+        type: 'stat',
+        title: 'Lead time for changes',
+        targets: quantiles(METRICS.leadTime),
+        fieldConfig: b.unit('s'),
+      },
+      {
+        type: 'stat',
+        title: 'Change failure rate',
+        targets: [b.target(`max(${METRICS.changeFailure}{${deploys}})`)],
+        fieldConfig: b.unit('percentunit', { min: 0, max: 1 }),
+      },
+      {
+        type: 'stat',
+        title: 'Failed-deployment recovery time',
+        targets: quantiles(METRICS.recovery),
+        fieldConfig: b.unit('s'),
+      },
+      {
+        type: 'stat',
+        title: 'Rework rate',
+        targets: [b.target(`max(${METRICS.rework}{${deploys}})`)],
+        fieldConfig: b.unit('percentunit', { min: 0, max: 1 }),
+      },
+      {
+        type: 'stat',
+        title: 'Deploys by result (all records)',
+        targets: [b.target(`max by (result) (${METRICS.deploys}{${deploys}})`, '{{result}}')],
+        fieldConfig: b.unit('short'),
+      },
+    ],
+    4,
+    4,
+  );
 }
 
 export function writeDashboards(input: FormatInput): FormatOutput {

@@ -6,24 +6,31 @@
  *   and `http_request_duration_seconds` as a histogram, scraped through the Kubernetes Service, so
  *   Prometheus adds `namespace` and `service` (the Service name, `<app>-<service>`) the way the
  *   kube-prometheus ServiceMonitor relabelling does. examples/sample-service exposes the counter.
- * - Slipway's deploy metrics, ASSUMED here and to be exposed by the metrics module (roadmap step
- *   5, DORA metrics from release records): a counter of deploys by result, a histogram of deploy
- *   durations, a counter of rollbacks and a gauge of the deployed revision.
- * docs/workflows.md#dashboards lists them; change a name here and the dashboard follows.
+ * - Slipway's own series, written by `slipway metrics serve` from the release records
+ *   (src/render/slipway-series.ts names them): deploys by result, deploy durations, rollbacks, the
+ *   serving revision, and the DORA figures over the exporter's window.
+ * docs/workflows.md#dashboards and docs/metrics.md list them; change a name and the dashboard follows.
  */
+import { SERIES } from '../slipway-series.js';
+
 export const METRICS = {
   requests: 'http_requests_total',
   requestDuration: 'http_request_duration_seconds',
   /** The status-code label of `requests`. */
   codeLabel: 'code',
-  deploys: 'slipway_deploys_total',
-  deployDuration: 'slipway_deploy_duration_seconds',
-  rollbacks: 'slipway_rollbacks_total',
-  revision: 'slipway_release_revision',
+  deploys: SERIES.deployments,
+  deployDuration: SERIES.duration,
+  rollbacks: SERIES.rollbacks,
+  revision: SERIES.revision,
+  frequency: SERIES.frequency,
+  leadTime: SERIES.leadTime,
+  changeFailure: SERIES.changeFailure,
+  recovery: SERIES.recovery,
+  rework: SERIES.rework,
 } as const;
 
-/** Results of `slipway_deploys_total{result}`: the release record phases a deploy ends in. */
-export const FAILED_RESULTS = 'failed|rolled-back';
+/** Results of `slipway_deployments_total{result}` for a deploy that did not go through. */
+export const FAILED_RESULTS = 'failed|rolled-back|aborted';
 
 /** Grafana's dashboard JSON model version this writer targets (Grafana 10.x/11.x import it as is). */
 export const SCHEMA_VERSION = 39;

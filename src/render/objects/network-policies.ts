@@ -115,14 +115,20 @@ function publicIngress(ctx: RenderContext, name: string): Rule | undefined {
 
 /**
  * Prometheus scrapes pods from its own namespace: when `deploy.prometheus.service` names it, that
- * namespace may reach each port named `metrics` (or `metrics-*`), and nothing else.
+ * namespace may reach each port named `metrics` (or `metrics-*`) and the service's `metrics.port`,
+ * and nothing else.
  */
 function metricsIngress(ctx: RenderContext, name: string): Rule | undefined {
   const service = ctx.app.services[name];
   const namespace = /^(?:https?:)?([^/]+)\//.exec(ctx.app.deploy.prometheus?.service ?? '')?.[1];
   if (!service || !namespace) return undefined;
   const ports = containerPorts(service)
-    .filter((p) => p.name === 'metrics' || String(p.name).startsWith('metrics-'))
+    .filter(
+      (p) =>
+        p.name === 'metrics' ||
+        String(p.name).startsWith('metrics-') ||
+        p.containerPort === service.metrics?.port,
+    )
     .map((p) => ({ protocol: p.protocol as string, port: p.containerPort as number }));
   if (!ports.length) return undefined;
   return {

@@ -4,6 +4,7 @@
  */
 import type { Service } from '../../spec/schema.js';
 import {
+  METRICS_PORT_NAME,
   PRESTOP_DELAY_SECONDS,
   SLEEP_ACTION_MINOR,
   TERMINATION_GRACE_SECONDS,
@@ -35,10 +36,15 @@ export interface ServiceParts {
 }
 
 export function containerPorts(service: Service): Array<Record<string, unknown>> {
-  if (service.ports?.length)
-    return service.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? 'TCP' }));
-  if (service.port !== undefined) return [{ name: 'http', containerPort: service.port, protocol: 'TCP' }];
-  return [];
+  const declared = service.ports?.length
+    ? service.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol ?? 'TCP' }))
+    : service.port !== undefined
+      ? [{ name: 'http', containerPort: service.port, protocol: 'TCP' }]
+      : [];
+  // `metrics.port` on a port of its own: a port named metrics, which the ServiceMonitor scrapes.
+  const metrics = service.metrics?.port;
+  if (metrics === undefined || declared.some((p) => p.containerPort === metrics)) return declared;
+  return [...declared, { name: METRICS_PORT_NAME, containerPort: metrics, protocol: 'TCP' }];
 }
 
 /** The container; `kind` decides whether it serves (probes, preStop) or runs to completion. */

@@ -10,6 +10,7 @@ import { serviceEnv } from './env.js';
 import { renderPublic } from './ingress.js';
 import { renderCronJob, renderMigrationJob } from './jobs.js';
 import { containerPorts, type ServiceParts } from './pod.js';
+import { renderServiceMonitor } from './monitoring.js';
 import { renderHorizontalPodAutoscaler, renderPodDisruptionBudget } from './scaling.js';
 import { podIdentity, relaxAnnotations } from './security.js';
 import { renderHeadlessService, renderService, renderServiceAccount } from './service.js';
@@ -156,6 +157,7 @@ export function renderServiceObjects(ctx: RenderContext, name: string, service: 
     renderHorizontalPodAutoscaler(kind, base, service, meta(base)),
     renderPodDisruptionBudget(ctx.app.app, name, service, meta(base)),
     renderPublic(ctx, parts.path, name, service, meta(base)),
+    renderServiceMonitor(ctx, name, service, parts.labels),
   ];
   for (const o of extras) if (o) objects.push(o);
   return { objects, targets: parts.env.targets, endpoints: parts.env.endpoints };

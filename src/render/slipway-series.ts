@@ -1,0 +1,20 @@
+/**
+ * The names of Slipway's own Prometheus series, once: `slipway metrics serve` writes them
+ * (src/metrics/exposition.ts); the Grafana dashboard and the alerts render writes query them
+ * (src/render/dashboards). Labels: `app`, `environment`, and `result` on deployments_total.
+ */
+export const SERIES = {
+  deployments: 'slipway_deployments_total',
+  rollbacks: 'slipway_rollbacks_total',
+  revision: 'slipway_release_revision',
+  duration: 'slipway_deploy_duration_seconds',
+  frequency: 'slipway_deployments_per_day',
+  leadTime: 'slipway_lead_time_seconds',
+  changeFailure: 'slipway_change_failure_ratio',
+  recovery: 'slipway_recovery_time_seconds',
+  rework: 'slipway_rework_ratio',
+  window: 'slipway_metrics_window_seconds',
+} as const;
+
+/** Values of the `result` label: a finished release record's outcome (deployed and superseded are `succeeded`). */
+export const RESULTS = ['succeeded', 'rolled-back', 'failed', 'aborted'] as const;
