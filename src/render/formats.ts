@@ -23,6 +23,7 @@ import { helmWriter } from './helm/index.js';
 import { kustomizeWriter } from './kustomize/index.js';
 import { runbooksWriter } from './runbooks/index.js';
 import { workflowsWriter } from './workflows/index.js';
+import { terraformWriter } from '../infra/index.js';
 import type { KubeObject } from './kube.js';
 import { toYamlStream } from './yaml.js';
 export { isPlainSafe, toYaml, toYamlStream } from './yaml.js';
@@ -95,6 +96,7 @@ export function formatWriters(): FormatWriter[] {
     workflowsWriter,
     runbooksWriter,
     dashboardsWriter,
+    terraformWriter,
     allWriter,
   ];
 }

@@ -8,6 +8,7 @@ import type { PathSegment } from './source.js';
 import type { App, Dependency } from './schema.js';
 import { budgetProblem } from './budget.js';
 import { providerProblems } from './dependency-provider.js';
+import { managedProblems } from './managed.js';
 import { checkService } from './semantic-service.js';
 import { suggestion } from './suggest.js';
 
@@ -33,6 +34,7 @@ function checkDependency(out: SpecProblem[], spec: Spec, name: string, d: Depend
       hint: 'references ${' + name + '.url} would be ambiguous; rename one',
     });
   out.push(...providerProblems(name, d));
+  out.push(...managedProblems(spec, name, d));
   if (d.type === 'sqlite') {
     for (const field of [
       'external',

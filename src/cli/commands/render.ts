@@ -287,6 +287,8 @@ function nextStep(format: string, out: string, envs: RenderedEnvironment[], spec
       return `next: commit ${out}/.github/workflows, give each GitHub Environment a KUBECONFIG secret and production its required reviewers (docs/workflows.md)\n`;
     case 'runbooks':
       return `next: read ${out}/docs/runbooks/README.md\n`;
+    case 'terraform':
+      return `next: terraform -chdir=${out}/environments/${env.environment} init && terraform -chdir=${out}/environments/${env.environment} plan (docs/infrastructure.md)\n`;
     case 'dashboards':
       return `next: import ${out}/deploy/grafana/${spec.app}.json in Grafana (Dashboards > New > Import)\n`;
     default:
