@@ -144,7 +144,7 @@ export function extractSchemas(dir: string | undefined, wanted = terraformTypes(
 }
 
 export function schemaText(table: SchemaTable): string {
-  return `${JSON.stringify(table, null, 1)}\n`;
+  return `${JSON.stringify(table, null, 2)}\n`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
