@@ -153,6 +153,7 @@ export function authorize(
   verb: string,
   route: { type: ServedResource; namespace?: string; name?: string; subresource?: string },
 ): void {
+  if (who.admin) return;
   const a: RequestAttributes = {
     verb,
     group: route.type.group,

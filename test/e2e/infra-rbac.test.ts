@@ -1,0 +1,185 @@
+/**
+ * Issue 17: the deployer Role that `render --format terraform` writes is exactly what `slipway
+ * deploy` needs. Against the sandbox with its RBAC authorizer (src/sandbox/server/rbac.ts) and real
+ * sample-service pods, the objects the Terraform's modules/namespace would create (namespace,
+ * ServiceAccount with a token Secret, the Role with the rules read from the rendered main.tf by
+ * HashiCorp's HCL parser, the namespace-limited ClusterRole, their bindings) are applied as the
+ * admin; then `slipway deploy` runs with the ServiceAccount's token. With every rule it succeeds;
+ * without any one of them it fails with the API server's 403 naming the verb and resource.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from '@cdktf/hcl2json';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/cluster/cluster.js';
+import { NAMESPACE_RULE } from '../../src/infra/deployer-access.js';
+import { mergeSandboxKubeconfig } from '../../src/sandbox/kubeconfig.js';
+import { renderSpec } from '../infra/terraform-cases.js';
+import { main } from '../../src/cli/main.js';
+import { memoryIo } from '../../src/cli/io.js';
+import { SAMPLE_SPEC } from './deploy-helpers.js';
+import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
+
+interface Rule {
+  api_groups: string[];
+  resources: string[];
+  verbs: string[];
+}
+
+const RBAC = 'rbac.authorization.k8s.io/v1';
+
+/** The rules of `module "namespace"` in environments/dev/main.tf, as HashiCorp's parser reads them. */
+async function renderedRules(): Promise<Rule[]> {
+  const files = renderSpec(readFileSync(SAMPLE_SPEC, 'utf8'), SAMPLE_SPEC);
+  const main = (await parse('main.tf', files.get('environments/dev/main.tf')!)) as {
+    module: { namespace: Array<{ rules: Rule[] }> };
+  };
+  return main.module.namespace[0]!.rules;
+}
+
+/** What modules/namespace creates for a namespace, as Kubernetes objects. */
+function deployerObjects(namespace: string, token: string, rules: Rule[]): KubeObject[] {
+  const name = 'sample-deployer';
+  const subject = { kind: 'ServiceAccount', name, namespace };
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: `${name}-token`,
+        namespace,
+        annotations: { 'kubernetes.io/service-account.name': name },
+      },
+      type: 'kubernetes.io/service-account-token',
+      // The token controller fills this in a real cluster; the sandbox has none.
+      data: { token: Buffer.from(token).toString('base64') },
+    },
+    {
+      apiVersion: RBAC,
+      kind: 'Role',
+      metadata: { name, namespace },
+      rules: rules.map((r) => ({ apiGroups: r.api_groups, resources: r.resources, verbs: r.verbs })),
+    },
+    {
+      apiVersion: RBAC,
+      kind: 'RoleBinding',
+      metadata: { name, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+      subjects: [subject],
+    },
+    {
+      apiVersion: RBAC,
+      kind: 'ClusterRole',
+      metadata: { name: `${name}-${namespace}-namespace` },
+      rules: [
+        {
+          apiGroups: [NAMESPACE_RULE.apiGroup],
+          resources: [NAMESPACE_RULE.resource],
+          verbs: NAMESPACE_RULE.verbs,
+          resourceNames: [namespace],
+        },
+      ],
+    },
+    {
+      apiVersion: RBAC,
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `${name}-${namespace}-namespace` },
+      roleRef: {
+        apiGroup: 'rbac.authorization.k8s.io',
+        kind: 'ClusterRole',
+        name: `${name}-${namespace}-namespace`,
+      },
+      subjects: [subject],
+    },
+  ];
+}
+
+describe('the deployer Role from render --format terraform, in the sandbox with RBAC', () => {
+  let env: SandboxEnv;
+  let rules: Rule[];
+  beforeAll(async () => {
+    env = await startSandboxEnv({ runtime: true });
+    rules = await renderedRules();
+  });
+  afterAll(() => env?.stop());
+
+  /** Sets up the namespace's deployer with `rules` (and the namespace rule unless told not to), then deploys as it. */
+  async function deployAs(namespace: string, roleRules: Rule[], withNamespaceRule = true) {
+    const token = `deployer-${namespace}-token`;
+    const objects = deployerObjects(namespace, token, roleRules).filter(
+      (o) => withNamespaceRule || !o.kind.startsWith('Cluster'),
+    );
+    const manifest = join(env.dir, `${namespace}.json`);
+    writeFileSync(manifest, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+    // The sandbox's OpenAPI documents do not describe the RBAC group, so kubectl cannot validate against them.
+    await env.kubectl(['apply', '--validate=false', '-f', manifest]);
+    const kubeconfig = join(env.dir, `${namespace}.kubeconfig`);
+    writeFileSync(
+      kubeconfig,
+      mergeSandboxKubeconfig(
+        '',
+        { url: env.sandbox.url, caCert: env.sandbox.certs.caCert, token },
+        { setCurrent: true },
+      ),
+    );
+    const io = memoryIo({ env: { KUBECONFIG: kubeconfig } });
+    const args = ['deploy', '-f', SAMPLE_SPEC, '--env', 'dev', '--skip-analysis', '--strategy', 'rolling'];
+    const overrides = [
+      '--set',
+      `namespace=${namespace}`,
+      '--set',
+      'deploy.progressDeadline=10s',
+      '--set',
+      'deploy.timeout=30s',
+    ];
+    const code = await main(['node', 'slipway', ...args, ...overrides], io.io);
+    return { code, output: io.stdout() + io.stderr() };
+  }
+
+  it('the rendered rules cover the sample app and a deploy with them succeeds', async () => {
+    expect(rules.map((r) => `${r.api_groups[0] || 'core'}/${r.resources[0]}`)).toEqual([
+      'core/configmaps',
+      'core/pods',
+      'core/secrets',
+      'core/serviceaccounts',
+      'core/services',
+      'apps/deployments',
+      'coordination.k8s.io/leases',
+      'networking.k8s.io/networkpolicies',
+      'policy/poddisruptionbudgets',
+    ]);
+    const ok = await deployAs('rbac-all', rules);
+    expect(ok.output).toContain('deployed sample revision 1 to dev');
+    expect(ok.code).toBe(0);
+  });
+
+  it('a Role without any one of its rules fails the deploy with a 403 naming the verb and resource', async () => {
+    const outcomes: string[] = [];
+    for (const [i, rule] of rules.entries()) {
+      const namespace = `rbac-no-${i}`;
+      const r = await deployAs(
+        namespace,
+        rules.filter((_, j) => j !== i),
+      );
+      const forbidden = new RegExp(
+        `User "system:serviceaccount:${namespace}:sample-deployer" cannot (${rule.verbs.join('|')}) resource "${rule.resources[0]!.replace('/', '\\/')}" in API group "${rule.api_groups[0]}"`,
+      );
+      outcomes.push(
+        `${rule.resources[0]}: exit ${r.code}, ${forbidden.test(r.output) ? 'names it' : r.output}`,
+      );
+      if (i === 0) console.log(`without the ${rule.resources[0]} rule:\n${r.output}`);
+    }
+    // Exit 3: the cluster refused the deployer (src/cluster/problem.ts), as for any 401/403.
+    expect(outcomes).toEqual(rules.map((r) => `${r.resources[0]}: exit 3, names it`));
+  });
+
+  it('without the namespace-limited ClusterRole the deploy fails on the Namespace it applies', async () => {
+    const r = await deployAs('rbac-no-namespace', rules, false);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain(
+      'namespaces "rbac-no-namespace" is forbidden: User "system:serviceaccount:rbac-no-namespace:sample-deployer" cannot patch resource "namespaces" in API group "" at the cluster scope',
+    );
+  });
+});
