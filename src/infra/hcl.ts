@@ -49,8 +49,8 @@ export function quote(s: string): string {
     .replace(/\n/g, '\\n')
     .replace(/\r/g, '\\r')
     .replace(/\t/g, '\\t')
-    .replace(/\$\{/g, '$${')
-    .replace(/%\{/g, '%%{')}"`;
+    .replace(/\$\{/g, () => '$${')
+    .replace(/%\{/g, () => '%%{')}"`;
 }
 
 function isScalar(v: Value): boolean {
