@@ -94,6 +94,13 @@ export function deployerRules(app: ResolvedApp, objects: KubeObject[]): AccessRu
     const reads = READS[kind];
     if (reads) add({ ...mapping, ...reads });
   }
+  if (Object.values(app.dependencies).some((d) => d.managed === true))
+    add({
+      apiGroup: '',
+      resource: 'secrets',
+      verbs: ['patch'],
+      why: 'deploy --infra-outputs: applies the Secrets holding the managed endpoints',
+    });
   if (Object.values(app.services).some((s) => s.migrations))
     add({
       apiGroup: '',

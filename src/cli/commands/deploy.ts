@@ -5,11 +5,13 @@
  * `src/engine/deploy.ts`.
  */
 import type { Command } from 'commander';
+import { FIELD_MANAGER } from '../../engine/defaults.js';
 import { deploy } from '../../engine/deploy.js';
 import { applyOverrides } from '../../engine/overrides.js';
 import { summary } from '../../engine/progress/json.js';
 import { describeResult } from '../../engine/progress/result.js';
 import { UserError } from '../../errors.js';
+import { readManagedEndpoints } from '../infra-outputs.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import {
   lockingContext,
@@ -30,6 +32,7 @@ interface DeployFlags extends TargetFlags {
   skipAnalysis?: boolean;
   lockTtl?: string;
   waitForLock?: string;
+  infraOutputs?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -69,6 +72,10 @@ export const registerDeploy: RegisterCommand = (program: Command, ctx: CommandCo
       'how long a deploy that died holds the lock before the next one takes over (default 60s)',
     )
     .option(
+      '--infra-outputs <file>',
+      'terraform output -json of the environment (render --format terraform): managed dependencies use those endpoints',
+    )
+    .option(
       '--wait-for-lock <duration>',
       'if another deploy holds the lock, wait this long for it (e.g. 5m) instead of failing at once',
     )
@@ -90,9 +97,13 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
   const waitForLockMs = parseWaitForLock(flags.waitForLock);
   if (lockTtlMs !== undefined && lockTtlMs < 1000)
     throw new UserError('must be at least 1s', { code: 'deploy-lock-ttl', path: '--lock-ttl' });
-  const { app, overrides } = applyOverrides(await loadTarget(flags), flags.set, flags.setImage);
+  const target = applyOverrides(await loadTarget(flags), flags.set, flags.setImage);
+  const managed = flags.infraOutputs ? await readManagedEndpoints(target.app, flags.infraOutputs) : undefined;
+  const { app, overrides } = { ...target, app: managed?.app ?? target.app };
   const write = (t: string) => ctx.io.out(t);
   const engine = lockingContext(flags, ctx.io, app.namespace, ctx.argv, json);
+  if (managed?.secrets.length && !flags.dryRun)
+    await engine.cluster.apply(managed.secrets, { fieldManager: FIELD_MANAGER });
   const result = await deploy(engine, {
     app,
     overrides,
