@@ -94,6 +94,13 @@ export function deployerRules(app: ResolvedApp, objects: KubeObject[]): AccessRu
     const reads = READS[kind];
     if (reads) add({ ...mapping, ...reads });
   }
+  if (app.deploy.strategy === 'blue-green' || app.deploy.strategy === 'canary')
+    add({
+      apiGroup: '',
+      resource: 'endpoints',
+      verbs: ['get', 'list', 'watch'],
+      why: `switch: ${app.deploy.strategy} waits for the new pods to be in the Service's endpoints`,
+    });
   if (Object.values(app.dependencies).some((d) => d.managed === true))
     add({
       apiGroup: '',

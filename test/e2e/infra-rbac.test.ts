@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { KubeObject } from '../../src/cluster/cluster.js';
 import { NAMESPACE_RULE } from '../../src/infra/deployer-access.js';
 import { mergeSandboxKubeconfig } from '../../src/sandbox/kubeconfig.js';
@@ -29,8 +30,8 @@ interface Rule {
 const RBAC = 'rbac.authorization.k8s.io/v1';
 
 /** The rules of `module "namespace"` in environments/dev/main.tf, as HashiCorp's parser reads them. */
-async function renderedRules(): Promise<Rule[]> {
-  const files = renderSpec(readFileSync(SAMPLE_SPEC, 'utf8'), SAMPLE_SPEC);
+async function renderedRules(spec = SAMPLE_SPEC): Promise<Rule[]> {
+  const files = renderSpec(readFileSync(spec, 'utf8'), spec);
   const main = (await parse('main.tf', files.get('environments/dev/main.tf')!)) as {
     module: { namespace: Array<{ rules: Rule[] }> };
   };
@@ -106,7 +107,13 @@ describe('the deployer Role from render --format terraform, in the sandbox with 
   afterAll(() => env?.stop());
 
   /** Sets up the namespace's deployer with `rules` (and the namespace rule unless told not to), then deploys as it. */
-  async function deployAs(namespace: string, roleRules: Rule[], withNamespaceRule = true) {
+  async function deployAs(
+    namespace: string,
+    roleRules: Rule[],
+    withNamespaceRule = true,
+    spec = SAMPLE_SPEC,
+    extra: string[] = ['--strategy', 'rolling'],
+  ) {
     const token = `deployer-${namespace}-token`;
     const objects = deployerObjects(namespace, token, roleRules).filter(
       (o) => withNamespaceRule || !o.kind.startsWith('Cluster'),
@@ -114,7 +121,7 @@ describe('the deployer Role from render --format terraform, in the sandbox with 
     const manifest = join(env.dir, `${namespace}.json`);
     writeFileSync(manifest, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
     // The sandbox's OpenAPI documents do not describe the RBAC group, so kubectl cannot validate against them.
-    await env.kubectl(['apply', '--validate=false', '-f', manifest]);
+    if (!extra.includes('--second')) await env.kubectl(['apply', '--validate=false', '-f', manifest]);
     const kubeconfig = join(env.dir, `${namespace}.kubeconfig`);
     writeFileSync(
       kubeconfig,
@@ -125,7 +132,15 @@ describe('the deployer Role from render --format terraform, in the sandbox with 
       ),
     );
     const io = memoryIo({ env: { KUBECONFIG: kubeconfig } });
-    const args = ['deploy', '-f', SAMPLE_SPEC, '--env', 'dev', '--skip-analysis', '--strategy', 'rolling'];
+    const args = [
+      'deploy',
+      '-f',
+      spec,
+      '--env',
+      'dev',
+      '--skip-analysis',
+      ...extra.filter((a) => a !== '--second'),
+    ];
     const overrides = [
       '--set',
       `namespace=${namespace}`,
@@ -181,5 +196,25 @@ describe('the deployer Role from render --format terraform, in the sandbox with 
     expect(r.output).toContain(
       'namespaces "rbac-no-namespace" is forbidden: User "system:serviceaccount:rbac-no-namespace:sample-deployer" cannot patch resource "namespaces" in API group "" at the cluster scope',
     );
+  });
+
+  it('a blue-green spec renders its own rules, and two deploys (create, then switch colours) succeed with them', async () => {
+    const doc = parseYaml(readFileSync(SAMPLE_SPEC, 'utf8')) as { deploy: Record<string, unknown> };
+    doc.deploy = { strategy: 'blue-green', timeout: '1m', scaleDownDelay: '1s' };
+    const spec = join(env.dir, 'blue-green.yaml');
+    writeFileSync(spec, stringifyYaml(doc));
+    const blueGreen = await renderedRules(spec);
+    const first = await deployAs('rbac-blue-green', blueGreen, true, spec, [
+      '--set-image',
+      'web=sample-service:1.0.0',
+    ]);
+    expect(first.output).toContain('deployed sample revision 1 to dev (blue-green)');
+    const second = await deployAs('rbac-blue-green', blueGreen, true, spec, [
+      '--second',
+      '--set-image',
+      'web=sample-service:2.0.0',
+    ]);
+    expect(second.output).toContain('deployed sample revision 2 to dev (blue-green)');
+    expect([first.code, second.code]).toEqual([0, 0]);
   });
 });
