@@ -16,6 +16,8 @@ export interface AccessRule {
   verbs: Verb[];
   /** The engine step that makes these requests. */
   why: string;
+  /** The engine goes on without it, with less detail in its messages (it catches the refusal). */
+  diagnostic?: boolean;
 }
 
 /** Plural resource names of the kinds render produces (the API server's REST mapping). */
@@ -72,7 +74,26 @@ const ALWAYS: AccessRule[] = [
     why: 'lock: one deploy at a time holds a Lease, renewed while it runs',
   },
   { apiGroup: '', resource: 'pods', verbs: ['list', 'watch'], why: 'roll-out: crash loops and failed pulls' },
+  {
+    apiGroup: '',
+    resource: 'events',
+    verbs: ['list'],
+    why: 'roll-out: the last warning of a pod that is not ready, in the failure message',
+    diagnostic: true,
+  },
 ];
+
+/** Reads of other kinds that waiting on a kind needs. */
+const RELATED: Record<string, AccessRule[]> = {
+  Deployment: [
+    {
+      apiGroup: 'apps',
+      resource: 'replicasets',
+      verbs: ['get'],
+      why: 'roll-out: tells a failing pod of the new revision from the old ones (its ReplicaSet)',
+    },
+  ],
+};
 
 /** What a deploy of this environment needs, one rule per resource, sorted by group then resource. */
 export function deployerRules(app: ResolvedApp, objects: KubeObject[]): AccessRule[] {
@@ -93,6 +114,7 @@ export function deployerRules(app: ResolvedApp, objects: KubeObject[]): AccessRu
     add({ ...mapping, verbs: APPLY_VERBS, why: `apply and clean-up: the rendered ${kind} objects` });
     const reads = READS[kind];
     if (reads) add({ ...mapping, ...reads });
+    for (const rule of RELATED[kind] ?? []) add(rule);
   }
   if (app.deploy.strategy === 'blue-green' || app.deploy.strategy === 'canary')
     add({
