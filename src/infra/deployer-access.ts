@@ -40,6 +40,20 @@ export const RESOURCE_OF_KIND: Record<string, { apiGroup: string; resource: stri
 };
 
 /**
+ * Kinds the engine itself reads or writes besides the rendered ones, and the resource of the rule
+ * that grants it; test/infra/infra-units.test.ts fails when src/engine names a kind in neither list.
+ */
+export const ENGINE_KINDS: Record<string, string> = {
+  Pod: 'pods',
+  Event: 'events',
+  Lease: 'leases',
+  Secret: 'secrets',
+  Endpoints: 'endpoints',
+  ReplicaSet: 'replicasets',
+  Namespace: 'namespaces',
+};
+
+/**
  * Reads the engine makes of a kind it applied: watching a rollout (get/list/watch of the workload),
  * the config hash of a roll-out (ConfigMaps), the endpoints wait (Services).
  */

@@ -7,7 +7,14 @@
 import { describe, expect, it } from 'vitest';
 import { UserErrors } from '../../src/errors.js';
 import { dnsZone, gibibytes, registryRepositories, retentionDays } from '../../src/infra/cloud.js';
-import { deployerRules } from '../../src/infra/deployer-access.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  deployerRules,
+  ENGINE_KINDS,
+  NAMESPACE_RULE,
+  RESOURCE_OF_KIND,
+} from '../../src/infra/deployer-access.js';
 import { arg, block, hclFile, nested, ref } from '../../src/infra/hcl.js';
 import { podSecurityLevel } from '../../src/infra/kubernetes.js';
 import { renderApp } from '../../src/render/index.js';
@@ -168,5 +175,47 @@ describe('deployer rules and Pod Security', () => {
       'default',
     );
     expect(podSecurityLevel(relaxed, renderApp(relaxed).objects)).toBe('baseline');
+  });
+});
+
+describe('the deployer table and the engine cannot drift apart', () => {
+  /** Every `kind: 'X'` a file under src/engine names (Kubernetes kinds start with a capital). */
+  function engineKinds(): Set<string> {
+    const dir = join(import.meta.dirname, '..', '..', 'src', 'engine');
+    const kinds = new Set<string>();
+    for (const f of readdirSync(dir, { recursive: true, encoding: 'utf8' }))
+      if (f.endsWith('.ts'))
+        for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/kind: '([A-Z][A-Za-z]+)'/g))
+          kinds.add(m[1]!);
+    return kinds;
+  }
+
+  it('every kind the engine names is a rendered kind or one the table grants', () => {
+    const kinds = engineKinds();
+    expect(kinds.size).toBeGreaterThan(10);
+    const unknown = [...kinds].filter((k) => !(k in RESOURCE_OF_KIND) && !(k in ENGINE_KINDS));
+    expect(
+      unknown,
+      'add the kind to ENGINE_KINDS and a rule to deployerRules (src/infra/deployer-access.ts)',
+    ).toEqual([]);
+  });
+
+  it('every engine-only kind is granted by the rules of an app that renders everything', () => {
+    const spec = parseSpec(
+      [
+        'app: shop',
+        'version: "1.0.0"',
+        'services:',
+        '  api: { image: ghcr.io/acme/api, port: 8080, migrations: { command: [m] } }',
+        'deploy: { strategy: blue-green }',
+      ].join('\n'),
+      'z.yaml',
+    );
+    const app = resolveEnvironment(spec, 'default');
+    const granted = new Set([
+      ...deployerRules(app, renderApp(app).objects).map((r) => r.resource),
+      NAMESPACE_RULE.resource,
+    ]);
+    expect(Object.values(ENGINE_KINDS).filter((r) => !granted.has(r))).toEqual([]);
   });
 });
