@@ -7,6 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { format } from '@cdktf/hcl-tools';
 import { parse } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -98,6 +99,21 @@ describe('render --format terraform, judged by the HCL parser and the provider s
     const files = cases.reduce((n, c) => n + c.files.size, 0);
     console.log(`terraform: ${files} files of ${cases.length} renders parsed, ${errors.length} parse errors`);
     expect(errors).toEqual([]);
+  });
+
+  it("is terraform fmt style: HashiCorp's hclwrite.Format (what terraform fmt applies) changes no file", async () => {
+    // The formatter does change what is not in its style (this proves it ran).
+    expect(await format('resource "a" "b" {\nx = 1\n  longer = 2\n}\n')).toBe(
+      'resource "a" "b" {\n  x      = 1\n  longer = 2\n}\n',
+    );
+    const changed: string[] = [];
+    for (const c of cases)
+      for (const [path, text] of c.files)
+        if ((await format(text)) !== text) changed.push(`${c.name}/${path}`);
+    console.log(
+      `terraform fmt: ${cases.reduce((n, c) => n + c.files.size, 0)} files, ${changed.length} changed by hclwrite.Format`,
+    );
+    expect(changed).toEqual([]);
   });
 
   it('every resource type, argument and block is in the provider schemas, every required one is there', () => {
