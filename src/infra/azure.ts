@@ -88,7 +88,22 @@ function database(env: CloudEnvironment, s: ManagedStore): Block[] {
           ...arg('collation', 'utf8mb4_unicode_ci'),
         ],
       );
-  return [serverBlock, databaseBlock];
+  // Flexible servers have no deletion-protection flag: a CanNotDelete lock is Azure's equivalent.
+  const lock = env.production
+    ? [
+        block(
+          'resource',
+          ['azurerm_management_lock', s.name],
+          [
+            ...arg('name', `${s.name}-no-delete`),
+            ...arg('scope', ref(`${server}.${s.name}.id`)),
+            ...arg('lock_level', 'CanNotDelete'),
+            ...arg('notes', 'Production database: remove this lock on purpose before deleting it.'),
+          ],
+        ),
+      ]
+    : [];
+  return [serverBlock, databaseBlock, ...lock];
 }
 
 function cache(env: CloudEnvironment, s: ManagedStore): Block {

@@ -135,6 +135,47 @@ describe('render --format terraform, judged by the HCL parser and the provider s
     expect(used.resource.size).toBeGreaterThan(30);
   });
 
+  it('production databases are protected from deletion; stores are encrypted and not public; backups kept', () => {
+    const resources = (name: string, env: string) => {
+      const files = parsed.get(name)!.modules.get(`environments/${env}`) ?? [];
+      const out: Record<string, Json> = {};
+      for (const f of files)
+        for (const [type, named] of Object.entries(
+          (f.resource ?? {}) as Record<string, Record<string, Json[]>>,
+        ))
+          for (const [n, bodies] of Object.entries(named)) out[`${type}.${n}`] = bodies[0]!;
+      return out;
+    };
+    const aws = resources('everything-aws', 'production');
+    expect(aws['aws_db_instance.db']).toMatchObject({
+      deletion_protection: true,
+      storage_encrypted: true,
+      publicly_accessible: false,
+      backup_retention_period: 14,
+    });
+    expect(aws['aws_elasticache_replication_group.cache']).toMatchObject({
+      at_rest_encryption_enabled: true,
+    });
+    expect(aws['aws_s3_bucket_public_access_block.backups']).toMatchObject({ restrict_public_buckets: true });
+    expect(resources('everything-aws', 'staging')['aws_db_instance.db']).toMatchObject({
+      deletion_protection: false,
+    });
+    const gcp = resources('everything-gcp', 'production');
+    expect(gcp['google_sql_database_instance.db']).toMatchObject({ deletion_protection: true });
+    expect(gcp['google_storage_bucket.backups']).toMatchObject({ public_access_prevention: 'enforced' });
+    const azure = resources('everything-azure', 'production');
+    expect(azure['azurerm_management_lock.db']).toMatchObject({ lock_level: 'CanNotDelete' });
+    expect(azure['azurerm_management_lock.legacy']).toMatchObject({ lock_level: 'CanNotDelete' });
+    expect(azure['azurerm_postgresql_flexible_server.db']).toMatchObject({
+      public_network_access_enabled: false,
+    });
+    expect(azure['azurerm_storage_account.backups']).toMatchObject({
+      infrastructure_encryption_enabled: true,
+      allow_nested_items_to_be_public: false,
+    });
+    expect(resources('everything-azure', 'staging')['azurerm_management_lock.db']).toBeUndefined();
+  });
+
   it('no secret is written: no password, key or token value in any file', () => {
     for (const c of cases)
       for (const [path, text] of c.files)
