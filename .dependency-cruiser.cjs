@@ -58,6 +58,16 @@ module.exports = {
         pathNot: '^src/(spec|render|policy)/|^src/errors\\.ts$|^packages/kube/',
       },
     },
+    {
+      name: 'infra-is-pure-too',
+      comment: 'The Terraform renderer is a pure function of the spec, like render.',
+      severity: 'error',
+      from: { path: '^src/infra/', pathNot: '\\.test\\.ts$' },
+      to: {
+        path: '^(src|packages)/',
+        pathNot: '^src/(spec|render|policy|infra)/|^src/errors\\.ts$|^packages/kube/',
+      },
+    },
     forbid(
       'engine-below-the-cli',
       layer('engine'),
@@ -75,7 +85,7 @@ module.exports = {
       comment:
         'spec, render and policy are pure: no file system, network or processes (use an interface the edge passes in).',
       severity: 'error',
-      from: { path: '^src/(spec|render|policy)/', pathNot: '\\.test\\.ts$' },
+      from: { path: '^src/(spec|render|policy|infra)/', pathNot: '\\.test\\.ts$' },
       to: { dependencyTypes: ['core'], path: IMPURE },
     },
     {

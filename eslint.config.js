@@ -13,7 +13,7 @@ export default tseslint.config(
   },
   {
     // The pure core: spec, render and policy take the environment and the clock as parameters.
-    files: ['src/spec/**/*.ts', 'src/render/**/*.ts', 'src/policy/**/*.ts'],
+    files: ['src/spec/**/*.ts', 'src/render/**/*.ts', 'src/policy/**/*.ts', 'src/infra/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-globals': [

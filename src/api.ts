@@ -12,7 +12,7 @@ import { checkSets, DEFAULT_KUBE_VERSION, inputSets, type Profile } from './poli
 import { parseManifests } from './policy/load/parse.js';
 import { PSS_LATEST } from './policy/pss/version.js';
 import type { Finding, KubeVersion, Severity } from './policy/types.js';
-import { findFormat, formatWriters, type FormatOutput } from './render/formats.js';
+import { findFormat, formatWriters, type FormatOutput } from './cli/formats.js';
 import { renderApp } from './render/index.js';
 import { environmentNames, resolveEnvironment, type App, type ResolvedApp } from './spec/index.js';
 

@@ -8,7 +8,7 @@ export { loadSpec } from './cli/load-spec.js';
 export { parseSpec, resolveEnvironment, environmentNames, specJsonSchema } from './spec/index.js';
 export type { App, ResolvedApp } from './spec/index.js';
 export { renderApp, manifestsYaml, type RenderResult, type RenderOptions } from './render/index.js';
-export type { FormatOutput, FormatWarning } from './render/formats.js';
+export type { FormatOutput, FormatWarning } from './cli/formats.js';
 export {
   checkYaml,
   renderFormat,

@@ -278,6 +278,12 @@ export const DependencySchema = z.strictObject({
   service: z.string().optional(),
   volume: z.string().optional(),
   file: z.string().optional(),
+  managed: z
+    .boolean()
+    .optional()
+    .describe(
+      'run it as the cloud provider’s managed service (infrastructure.provider): `render --format terraform` creates it (postgres, mysql, redis)',
+    ),
 });
 
 const ConditionSchema = z.strictObject({
@@ -394,6 +400,23 @@ export const KubernetesSchema = z.strictObject({
   clusterDomain: z.string().optional(),
 });
 
+/** Where the environment's cloud resources live, for `render --format terraform`. */
+export const InfrastructureSchema = z.strictObject({
+  provider: z.enum(['aws', 'gcp', 'azure']).describe('the cloud whose managed services and storage are used'),
+  region: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, {
+      message: 'expected a cloud region name such as eu-west-1, europe-west1 or westeurope',
+    })
+    .describe('e.g. eu-west-1 (aws), europe-west1 (gcp), westeurope (azure)'),
+  project: z.string().min(1).optional().describe('gcp: the project id (default: a variable of the module)'),
+  dnsZone: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('the DNS zone public hosts are published in (default: the longest common suffix of the hosts)'),
+});
+
 /** Quality gates of the generated CI (`render --format workflows`). */
 export const CiSchema = z.strictObject({
   coverage: z
@@ -432,6 +455,7 @@ const body = {
   deploy: DeploySchema.optional(),
   backups: z.record(name(), BackupSchema).optional(),
   ci: CiSchema.optional(),
+  infrastructure: InfrastructureSchema.optional(),
 };
 
 /** What only an environment sets, besides overriding the body. */
@@ -480,6 +504,7 @@ export type Volume = z.infer<typeof VolumeSchema>;
 export type Deploy = z.infer<typeof DeploySchema>;
 export type Analysis = z.infer<typeof AnalysisSchema>;
 export type Backup = z.infer<typeof BackupSchema>;
+export type Infrastructure = z.infer<typeof InfrastructureSchema>;
 /** An overlay: any part of the body, at any depth; `null` removes what the body set. */
 export type Overlay<T> = T extends readonly (infer U)[]
   ? U extends { name: string }

@@ -9,6 +9,7 @@ import type { Dependency } from './schema.js';
 import type { CheckedSpec, SpecProblem } from './spec-problem.js';
 import { budgetProblem } from './budget.js';
 import { providerProblems } from './dependency-provider.js';
+import { managedProblems } from './managed.js';
 import { checkService } from './semantic-service.js';
 import { suggestion } from './suggest.js';
 
@@ -24,6 +25,7 @@ function checkDependency(out: SpecProblem[], spec: Spec, name: string, d: Depend
       hint: 'references ${' + name + '.url} would be ambiguous; rename one',
     });
   out.push(...providerProblems(name, d));
+  out.push(...managedProblems(spec, name, d));
   if (d.type === 'sqlite') {
     for (const field of [
       'external',

@@ -119,7 +119,7 @@ describe('slipway render (in-process)', () => {
     const helm = await slipway(['render', '--format', 'helm'], dir);
     expect(helm.code).toBe(2);
     expect(helm.stderr).toContain('--out');
-    const unknown = await slipway(['render', '--format', 'terraform', '--out', 'x'], dir);
+    const unknown = await slipway(['render', '--format', 'pulumi', '--out', 'x'], dir);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('one of manifests, helm, kustomize, compose');
     const noEnv = await slipway(['render'], dir);

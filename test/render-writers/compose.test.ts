@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { writeCompose } from '../../src/render/compose/index.js';
 import { composeCpus, composeMemory } from '../../src/render/compose/units.js';
-import type { FormatInput } from '../../src/render/formats.js';
+import type { FormatInput } from '../../src/cli/formats.js';
 import type { ResolvedApp } from '../../src/spec/resolved.js';
 import type { App } from '../../src/spec/schema.js';
 import { composeSchemaErrors } from './compose-schema.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { writeCompose } from '../../src/render/compose/index.js';
-import type { FormatInput } from '../../src/render/formats.js';
+import type { FormatInput } from '../../src/cli/formats.js';
 import { renderApp } from '../../src/render/index.js';
 import { writeKustomize } from '../../src/render/kustomize/index.js';
 import { parseSpec } from '../../src/spec/parse.js';

@@ -4,7 +4,7 @@
  * per-environment namespaces, multi-line config with `{{` in it and YAML 1.1 look-alike strings.
  */
 import type { NamedObject } from '@slipway/kube';
-import type { FormatInput, RenderedEnvironment } from '../../src/render/formats.js';
+import type { FormatInput, RenderedEnvironment } from '../../src/cli/formats.js';
 import type { ResolvedApp } from '../../src/spec/resolved.js';
 import type { App } from '../../src/spec/schema.js';
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { FormatInput } from '../../src/render/formats.js';
+import type { FormatInput } from '../../src/cli/formats.js';
 import { writeHelmChart } from '../../src/render/helm/index.js';
 import { renderApp } from '../../src/render/index.js';
 import { parseSpec } from '../../src/spec/parse.js';
@@ -45,7 +45,7 @@ const CASES = [
 
 const OPERATOR_DB = (text: string) => {
   const patched = text.replace(
-    'db: { type: postgres, version: "16", storage: 20Gi, database: storefront }',
+    'db: { type: postgres, version: "16", storage: 20Gi, database: storefront, managed: true }',
     'db: { type: postgres, version: "16", storage: 20Gi, database: storefront, provider: operator }',
   );
   if (patched === text)

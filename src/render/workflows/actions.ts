@@ -104,6 +104,18 @@ export const ACTIONS = {
     sha: 'd7d6bc7722e3daa8354c50bcb52f4837da5e9b6a',
     confirmed: 'code search: 10 files, 8 with "# v3.8.1"',
   },
+  setupTerraform: {
+    name: 'hashicorp/setup-terraform',
+    version: 'v3.1.2',
+    sha: 'b9cd54a3c349d3f38e8881555d616ced269862dd',
+    confirmed: 'code search: 10 files pin this SHA, several with "# v3.1.2" or listing it as 3.1.2',
+  },
+  githubScript: {
+    name: 'actions/github-script',
+    version: 'v7.0.1',
+    sha: '60a0d83039c74a4aee543508d2ffcb1c3799cdea',
+    confirmed: 'code search: 10 files pin this SHA, several with "# v7.0.1"',
+  },
 } as const satisfies Record<string, PinnedAction>;
 
 export type ActionKey = keyof typeof ACTIONS;

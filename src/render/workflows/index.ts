@@ -11,6 +11,7 @@ import { filesOf, markerPathsOf, type RepositoryFiles } from './languages.js';
 import { workflowPlan, type WorkflowEnvironment } from './plan.js';
 import { promoteWorkflow } from './promote.js';
 import { driftWorkflow, drDrillWorkflow } from './scheduled.js';
+import { infraWorkflow } from './infra.js';
 
 export const WORKFLOWS_DIR = '.github/workflows';
 
@@ -50,6 +51,11 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
   files.set(`${WORKFLOWS_DIR}/drift.yml`, driftWorkflow(plan));
   const drill = drDrillWorkflow(plan);
   if (drill) files.set(`${WORKFLOWS_DIR}/dr-drill.yml`, drill);
+  const infra = infraWorkflow(
+    plan,
+    input.environments.map((e) => ({ name: e.environment, provider: e.app.infrastructure?.provider })),
+  );
+  if (infra) files.set(`${WORKFLOWS_DIR}/infra.yml`, infra);
 
   for (const image of ci.untested) {
     warnings.push({

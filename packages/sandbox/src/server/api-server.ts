@@ -23,6 +23,7 @@ import {
   wantsAggregated,
 } from './discovery.js';
 import { OpenApiV3 } from './openapi.js';
+import { ADMIN_IDENTITY, authorize, serviceAccountIdentity, type Identity } from './rbac.js';
 import { ResourceHandler, type ResourceRoute } from './resource-handler.js';
 import { isServiceProxyPath, proxyToService } from './service-proxy.js';
 import { ApiError, statusBody, toStatus } from './status.js';
@@ -93,12 +94,14 @@ export class ApiServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private authorised(req: IncomingMessage): boolean {
+  /** The sandbox token is the admin; a ServiceAccount token is checked by RBAC (rbac.ts). */
+  private identify(req: IncomingMessage): Identity | undefined {
     const header = req.headers.authorization ?? '';
     const m = /^Bearer\s+(.+)$/i.exec(header);
-    if (!m) return false;
+    if (!m) return undefined;
     const given = Buffer.from((m[1] as string).trim());
-    return given.length === this.token.length && timingSafeEqual(given, this.token);
+    if (given.length === this.token.length && timingSafeEqual(given, this.token)) return ADMIN_IDENTITY;
+    return serviceAccountIdentity(this.opts.store, given.toString('utf8'));
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -113,9 +116,9 @@ export class ApiServer {
       res.end(text);
     };
     try {
-      if (!PUBLIC_PATHS.has(url.pathname) && !this.authorised(req))
-        throw new ApiError(401, 'Unauthorized', 'Unauthorized');
-      await this.route(req, res, url, reply);
+      const identity = PUBLIC_PATHS.has(url.pathname) ? ADMIN_IDENTITY : this.identify(req);
+      if (!identity) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+      await this.route(req, res, url, reply, identity);
     } catch (error) {
       const status = toStatus(error);
       if (res.headersSent) res.end();
@@ -128,6 +131,7 @@ export class ApiServer {
     res: ServerResponse,
     url: URL,
     reply: (code: number, body: unknown, headers?: Record<string, string>) => void,
+    identity: Identity,
   ): Promise<void> {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
@@ -139,8 +143,18 @@ export class ApiServer {
     // Not a Kubernetes path: what `slipway sandbox status` shows from the runtime's service proxy.
     if (path === SERVICE_PORTS_PATH)
       return reply(200, { items: this.opts.runtime?.()?.servicePorts() ?? [] });
-    if (isServiceProxyPath(url.pathname))
+    if (isServiceProxyPath(url.pathname)) {
+      const [, , , namespace, , name] = parts;
+      const services = registry.forResource('', 'v1', 'services');
+      if (services)
+        authorize(this.opts.store, identity, 'get', {
+          type: services,
+          namespace,
+          name: name?.replace(/^https?:/, '').split(':')[0],
+          subresource: 'proxy',
+        });
       return proxyToService(this.opts.store, this.opts.runtime?.(), req, res, url);
+    }
     if (path.startsWith('/openapi/v3/')) {
       const doc = this.openapi.document(path.slice('/openapi/v3/'.length));
       if (!doc) throw new ApiError(404, 'NotFound', `no OpenAPI document for ${path}`);
@@ -182,6 +196,7 @@ export class ApiServer {
       return reply(200, list);
     }
     const route = this.resourceRoute(base.group, base.version, base.rest);
+    authorize(this.opts.store, identity, verbOf(req.method ?? 'GET', route, url.searchParams), route);
     if (this.faults && (await this.injectFault(req, res, route, url.searchParams, reply))) return;
     await this.resources.handle(req, res, route, url.searchParams, reply);
   }

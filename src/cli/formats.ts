@@ -15,14 +15,15 @@
  * only the one named by `--env`; `all` writers (helm, kustomize) get every declared environment
  * and produce one artifact covering them (values-<env>.yaml, overlays/<env>/).
  */
-import { composeWriter } from './compose/index.js';
-import { dashboardsWriter } from './dashboards/index.js';
-import { helmWriter } from './helm/index.js';
-import { kustomizeWriter } from './kustomize/index.js';
-import { runbooksWriter } from './runbooks/index.js';
-import { workflowsWriter } from './workflows/index.js';
-import type { FormatWarning, FormatWriter } from './format.js';
-import { toYamlStream } from './yaml.js';
+import { composeWriter } from '../render/compose/index.js';
+import { dashboardsWriter } from '../render/dashboards/index.js';
+import { helmWriter } from '../render/helm/index.js';
+import { kustomizeWriter } from '../render/kustomize/index.js';
+import { runbooksWriter } from '../render/runbooks/index.js';
+import { workflowsWriter } from '../render/workflows/index.js';
+import type { FormatWarning, FormatWriter } from '../render/format.js';
+import { terraformWriter } from '../infra/index.js';
+import { toYamlStream } from '../render/yaml.js';
 export type {
   FormatInput,
   FormatOutput,
@@ -30,9 +31,9 @@ export type {
   FormatWriter,
   RenderedEnvironment,
   SlipwayRelease,
-} from './format.js';
-export { plainObjects } from './format.js';
-export { isPlainSafe, toYaml, toYamlStream } from './yaml.js';
+} from '../render/format.js';
+export { plainObjects } from '../render/format.js';
+export { isPlainSafe, toYaml, toYamlStream } from '../render/yaml.js';
 
 /** Multi-document YAML of one environment's objects, exactly as `renderApp` returned them. */
 export const manifestsWriter: FormatWriter = {
@@ -57,6 +58,7 @@ export function formatWriters(): FormatWriter[] {
     workflowsWriter,
     runbooksWriter,
     dashboardsWriter,
+    terraformWriter,
     allWriter,
   ];
 }

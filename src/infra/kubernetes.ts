@@ -1,0 +1,284 @@
+/**
+ * The Kubernetes side of an environment, for the hashicorp/kubernetes provider: the namespace with
+ * Pod Security labels at the strictest level every rendered workload passes, the deployer's
+ * ServiceAccount, and the least-privilege Role the deploy engine needs (deployer-access.ts). The
+ * resources live in the shared module `modules/namespace`; each environment calls it with its data.
+ */
+import type { KubeObject } from '@slipway/kube';
+import { evaluatePss, type PssLevel } from '../policy/pss/evaluate.js';
+import type { Manifest } from '../policy/types.js';
+import { workloadOf } from '../policy/workloads.js';
+import type { ResolvedApp } from '../spec/resolved.js';
+import {
+  deployerRules,
+  NAMESPACE_RULE,
+  prometheusProxyNamespace,
+  type AccessRule,
+} from './deployer-access.js';
+import { arg, block, nested, ref, type Block, type Item, type Value } from './hcl.js';
+
+/** The Kubernetes version Pod Security is pinned to when the spec names none. */
+const DEFAULT_PSS_VERSION = { major: 1, minor: 33 };
+
+function asManifest(o: KubeObject): Manifest {
+  const start = { line: 1, column: 1 };
+  return {
+    file: 'rendered',
+    start,
+    ref: {
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      name: o.metadata.name ?? '',
+      ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    },
+    body: o as Record<string, unknown>,
+    docPath: [],
+    locate: () => start,
+    docKey: `${o.kind}/${o.metadata.name ?? ''}`,
+  };
+}
+
+/** The strictest Pod Security level all of the environment's pods are admitted at. */
+export function podSecurityLevel(app: ResolvedApp, objects: KubeObject[]): PssLevel | 'privileged' {
+  const version = app.kubernetes?.version
+    ? { major: 1, minor: Number(app.kubernetes.version.split('.')[1]) }
+    : DEFAULT_PSS_VERSION;
+  const workloads = objects.map((o) => workloadOf(asManifest(o))).filter((w) => w !== undefined);
+  for (const level of ['restricted', 'baseline'] as const)
+    if (workloads.every((w) => evaluatePss(w, level, version).allowed)) return level;
+  return 'privileged';
+}
+
+export function namespaceLabels(app: ResolvedApp, objects: KubeObject[]): Record<string, string> {
+  const level = podSecurityLevel(app, objects);
+  const version = app.kubernetes?.version ? `v${app.kubernetes.version}` : 'latest';
+  return {
+    'app.kubernetes.io/part-of': app.app,
+    'app.kubernetes.io/managed-by': 'terraform',
+    'pod-security.kubernetes.io/enforce': level,
+    'pod-security.kubernetes.io/enforce-version': version,
+    'pod-security.kubernetes.io/warn': 'restricted',
+    'pod-security.kubernetes.io/audit': 'restricted',
+  };
+}
+
+function ruleValue(rule: Omit<AccessRule, 'why'>): Value {
+  return { api_groups: [rule.apiGroup], resources: [rule.resource], verbs: rule.verbs };
+}
+
+export interface DeployerIdentity {
+  /** Extra RBAC subjects (the cloud identity CI signs in as), each `{ kind, name }`. */
+  subjects: Array<{ kind: 'User' | 'Group'; name: Value }>;
+}
+
+/** The `module "namespace"` call of an environment: every value is data from the spec and render. */
+export function namespaceModuleCall(
+  app: ResolvedApp,
+  objects: KubeObject[],
+  identity: DeployerIdentity,
+): Block {
+  const rules = deployerRules(app, objects);
+  const proxy = prometheusProxyNamespace(app);
+  const body: Item[] = [
+    ...arg('source', '../../modules/namespace'),
+    ...arg('namespace', app.namespace),
+    ...arg('deployer', `${app.app}-deployer`),
+    { name: 'labels', value: namespaceLabels(app, objects) },
+    { name: 'rules', value: rules.map(ruleValue) },
+    ...arg('prometheus_namespace', proxy ?? ''),
+    { name: 'extra_subjects', value: identity.subjects.map((s) => ({ kind: s.kind, name: s.name })) },
+  ];
+  return block('module', ['namespace'], body);
+}
+
+const NAMESPACE_REF = ref('kubernetes_namespace_v1.app.metadata[0].name');
+
+function subjectBlocks(): Item[] {
+  return [
+    nested('subject', [
+      ...arg('kind', 'ServiceAccount'),
+      ...arg('name', ref('kubernetes_service_account_v1.deployer.metadata[0].name')),
+      ...arg('namespace', NAMESPACE_REF),
+    ]),
+    {
+      block: block(
+        'dynamic',
+        ['subject'],
+        [
+          ...arg('for_each', ref('var.extra_subjects')),
+          nested('content', [
+            ...arg('kind', ref('subject.value.kind')),
+            ...arg('name', ref('subject.value.name')),
+            ...arg('api_group', 'rbac.authorization.k8s.io'),
+          ]),
+        ],
+      ),
+    },
+  ];
+}
+
+function roleRef(kind: 'Role' | 'ClusterRole', name: Value): Item {
+  return nested('role_ref', [
+    ...arg('api_group', 'rbac.authorization.k8s.io'),
+    ...arg('kind', kind),
+    ...arg('name', name),
+  ]);
+}
+
+function metadata(name: Value, namespace?: Value, labels?: Value): Item {
+  return nested('metadata', [...arg('name', name), ...arg('namespace', namespace), ...arg('labels', labels)]);
+}
+
+/** `modules/namespace/main.tf`: the same for every environment, driven by its variables. */
+export function namespaceModuleBlocks(): Block[] {
+  const deployer = ref('var.deployer');
+  const roleName = ref('kubernetes_role_v1.deployer.metadata[0].name');
+  const clusterRoleName = ref('kubernetes_cluster_role_v1.namespace.metadata[0].name');
+  return [
+    block(
+      'resource',
+      ['kubernetes_namespace_v1', 'app'],
+      [metadata(ref('var.namespace'), undefined, ref('var.labels'))],
+    ),
+    block(
+      'resource',
+      ['kubernetes_service_account_v1', 'deployer'],
+      [metadata(deployer, NAMESPACE_REF), ...arg('automount_service_account_token', false)],
+    ),
+    block(
+      'resource',
+      ['kubernetes_secret_v1', 'deployer_token'],
+      [
+        nested('metadata', [
+          ...arg('name', ref('"${var.deployer}-token"')),
+          ...arg('namespace', NAMESPACE_REF),
+          ...arg('annotations', {
+            'kubernetes.io/service-account.name': ref(
+              'kubernetes_service_account_v1.deployer.metadata[0].name',
+            ),
+          }),
+        ]),
+        ...arg('type', 'kubernetes.io/service-account-token'),
+        ...arg('wait_for_service_account_token', true),
+      ],
+    ),
+    block(
+      'resource',
+      ['kubernetes_role_v1', 'deployer'],
+      [
+        metadata(deployer, NAMESPACE_REF),
+        {
+          block: block(
+            'dynamic',
+            ['rule'],
+            [
+              ...arg('for_each', ref('var.rules')),
+              nested('content', [
+                ...arg('api_groups', ref('rule.value.api_groups')),
+                ...arg('resources', ref('rule.value.resources')),
+                ...arg('verbs', ref('rule.value.verbs')),
+              ]),
+            ],
+          ),
+        },
+      ],
+    ),
+    block(
+      'resource',
+      ['kubernetes_role_binding_v1', 'deployer'],
+      [metadata(deployer, NAMESPACE_REF), roleRef('Role', roleName), ...subjectBlocks()],
+    ),
+    block(
+      'resource',
+      ['kubernetes_cluster_role_v1', 'namespace'],
+      [
+        metadata(ref('"${var.deployer}-${var.namespace}-namespace"')),
+        nested('rule', [
+          ...arg('api_groups', [NAMESPACE_RULE.apiGroup]),
+          ...arg('resources', [NAMESPACE_RULE.resource]),
+          ...arg('verbs', NAMESPACE_RULE.verbs),
+          ...arg('resource_names', [NAMESPACE_REF]),
+        ]),
+      ],
+    ),
+    block(
+      'resource',
+      ['kubernetes_cluster_role_binding_v1', 'namespace'],
+      [metadata(clusterRoleName), roleRef('ClusterRole', clusterRoleName), ...subjectBlocks()],
+    ),
+    block(
+      'resource',
+      ['kubernetes_role_v1', 'prometheus_proxy'],
+      [
+        ...arg('count', ref('var.prometheus_namespace == "" ? 0 : 1')),
+        metadata(ref('"${var.deployer}-${var.namespace}-prometheus"'), ref('var.prometheus_namespace')),
+        nested('rule', [
+          ...arg('api_groups', ['']),
+          ...arg('resources', ['services/proxy']),
+          ...arg('verbs', ['get']),
+        ]),
+      ],
+    ),
+    block(
+      'resource',
+      ['kubernetes_role_binding_v1', 'prometheus_proxy'],
+      [
+        ...arg('count', ref('var.prometheus_namespace == "" ? 0 : 1')),
+        metadata(
+          ref('kubernetes_role_v1.prometheus_proxy[0].metadata[0].name'),
+          ref('var.prometheus_namespace'),
+        ),
+        roleRef('Role', ref('kubernetes_role_v1.prometheus_proxy[0].metadata[0].name')),
+        ...subjectBlocks(),
+      ],
+    ),
+  ];
+}
+
+export function namespaceModuleVariables(): Block[] {
+  const variable = (name: string, type: string, description: string, dflt?: Value) =>
+    block(
+      'variable',
+      [name],
+      [...arg('type', ref(type)), ...arg('description', description), ...arg('default', dflt)],
+    );
+  return [
+    variable('namespace', 'string', 'The namespace the app is deployed to.'),
+    variable('deployer', 'string', 'Name of the ServiceAccount, Role and RoleBinding slipway deploy uses.'),
+    variable('labels', 'map(string)', 'Namespace labels, Pod Security admission levels among them.'),
+    variable(
+      'rules',
+      'list(object({ api_groups = list(string), resources = list(string), verbs = list(string) }))',
+      'The Role rules slipway deploy needs, derived from the deploy engine.',
+    ),
+    variable('prometheus_namespace', 'string', 'Where the in-cluster Prometheus runs ("" for none).', ''),
+    variable(
+      'extra_subjects',
+      'list(object({ kind = string, name = string }))',
+      'Users or groups (the cloud identity CI signs in as) bound to the deployer Role.',
+      [],
+    ),
+  ];
+}
+
+export function namespaceModuleOutputs(): Block[] {
+  return [
+    block('output', ['namespace'], [...arg('value', NAMESPACE_REF)]),
+    block(
+      'output',
+      ['deployer_service_account'],
+      [...arg('value', ref('kubernetes_service_account_v1.deployer.metadata[0].name'))],
+    ),
+    block(
+      'output',
+      ['deployer_token_secret'],
+      [
+        ...arg(
+          'description',
+          'The Secret holding the deployer token, for a kubeconfig where no cloud identity is used.',
+        ),
+        ...arg('value', ref('kubernetes_secret_v1.deployer_token.metadata[0].name')),
+      ],
+    ),
+  ];
+}
