@@ -2,15 +2,16 @@
  * Issue 6, scenario 6: `slipway deploy` (blue-green) killed with SIGKILL at random moments, 20
  * times, each time followed by a plain `slipway deploy` of the same version, under a steady load
  * through the Service's proxy port. Every follow-up converges (exit 0, the version serves) and no
- * request fails. The killed process is a real separate process (tsx over the sources); its lock
+ * request fails. The killed process is a real separate process (the built CLI); its lock
  * is taken over after the 1 s TTL given with --lock-ttl, its pending record is marked aborted.
  * The kill moments come from a seeded generator, printed, so a failure can be replayed.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { repoRoot, slipwayBin } from '../helpers/built-cli.js';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 import { SAMPLE_SPEC, servicePort, slipwayCli, startLoad, versionOf } from './deploy-helpers.js';
 
@@ -59,11 +60,14 @@ describe('slipway deploy killed with SIGKILL at random moments (sandbox, under l
     version: string,
     afterMs: number,
   ): Promise<{ lastStep: string; finished: boolean; code: number | null }> {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'test/e2e/run-slipway.ts', ...args(version), '--output', 'json'],
-      { env: { ...process.env, KUBECONFIG: env.kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    // The built CLI, as users run it (npm test builds first); the sources through tsx in a checkout without dist/.
+    const cli = existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))
+      ? [slipwayBin]
+      : ['--import', 'tsx', 'test/e2e/run-slipway.ts'];
+    const child = spawn(process.execPath, [...cli, ...args(version), '--output', 'json'], {
+      env: { ...process.env, KUBECONFIG: env.kubeconfig },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let timer: NodeJS.Timeout | undefined;
     // The clock starts at the deploy's first event, not at process start (module loading varies with machine load).
