@@ -123,6 +123,12 @@ export interface Cluster {
   ): Promise<T[]>;
   podLogs(ref: { namespace?: string; name: string }, opts?: PodLogOptions): Promise<string>;
   /**
+   * Whether the API server serves this kind (its discovery document lists it), so a caller can
+   * leave out an add-on's objects on a cluster without its CRDs. Absent where every kind is served
+   * (the in-memory cluster).
+   */
+  serves?(apiVersion: string, kind: string, opts?: CallOptions): Promise<boolean>;
+  /**
    * A GET through the API server's service proxy
    * (`/api/v1/namespaces/NS/services/SCHEME:NAME:PORT/proxy/PATH`) with this cluster's
    * credentials: how a deployer outside the cluster network reaches an in-cluster HTTP API.

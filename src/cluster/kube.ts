@@ -347,6 +347,19 @@ export class KubeCluster implements Cluster {
     );
   }
 
+  async serves(apiVersion: string, kind: string): Promise<boolean> {
+    try {
+      const namespaced = await this.call(`discover ${apiVersion} ${kind}`, () =>
+        this.api.isNamespaced(apiVersion, kind),
+      );
+      return namespaced !== undefined;
+    } catch (err) {
+      // A group/version the server does not know answers discovery with 404.
+      if (isClusterError(err, 'NotFound')) return false;
+      throw err;
+    }
+  }
+
   private async namespaced(apiVersion: string, kind: string): Promise<boolean> {
     const namespaced = await this.call(`discover ${apiVersion} ${kind}`, () =>
       this.api.isNamespaced(apiVersion, kind),

@@ -24,6 +24,7 @@ import { liveColours } from './live.js';
 import { DeployLock } from './lock.js';
 import { MigrationFailed, runMigration } from './migrate.js';
 import { groupByPhase } from './plan/order.js';
+import { withoutUnservedAddOns } from './add-ons.js';
 import { planDeploy, type DeployPlan } from './plan/index.js';
 import { RolloutFailed, rolloutOptions, waitForRollouts } from './rollout.js';
 import { ROLLOUT_KINDS } from './rollout-status.js';
@@ -69,7 +70,11 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
     ctx.emit({ type: 'message', level: 'warn', text, at: ctx.clock.now().toISOString() });
   const rendered = await steps.run('render', async () => renderObjects(app));
   rendered.warnings.forEach(warn);
-  const objects = rendered.objects;
+  const { kept: objects, skipped } = await withoutUnservedAddOns(ctx.cluster, rendered.objects);
+  for (const line of skipped)
+    warn(
+      `not applied, the cluster does not serve its kind (install the Prometheus Operator's CRDs to have it): ${line}`,
+    );
   (await steps.run('check', async () => checkObjects(objects, app))).warnings.forEach(warn);
   const providersFor = (plan: DeployPlan) =>
     req.skipAnalysis

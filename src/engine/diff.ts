@@ -13,6 +13,7 @@ import { FIELD_MANAGER } from './defaults.js';
 import { liveColours } from './live.js';
 import { groupByPhase } from './plan/order.js';
 import { planDeploy, type DeployPlan } from './plan/index.js';
+import { withoutUnservedAddOns } from './add-ons.js';
 import { renderObjects } from './prepare.js';
 import { colourObjects } from './strategies/colours.js';
 
@@ -51,7 +52,7 @@ export async function diff(
   ctx: Pick<EngineContext, 'cluster' | 'store'>,
   app: ResolvedApp,
 ): Promise<DiffResult> {
-  const { objects } = renderObjects(app);
+  const { kept: objects } = await withoutUnservedAddOns(ctx.cluster, renderObjects(app).objects);
   const previous = await ctx.store.deployed(app.app, app.environment);
   const latest = await ctx.store.latest(app.app, app.environment);
   const plan = planDeploy({

@@ -18,6 +18,7 @@ import type { Release } from './releases/release.js';
 import { CONTROLLER_REVISION_LABEL, rolloutOptions, waitForRollouts } from './rollout.js';
 import { podSelector, ROLLOUT_KINDS, type StatefulSet } from './rollout-status.js';
 import type { Pod } from './pod-failures.js';
+import { withoutUnservedAddOns } from './add-ons.js';
 import { servedObjects } from './strategies/colours.js';
 
 export async function restorePrevious(
@@ -27,7 +28,7 @@ export async function restorePrevious(
   signal: AbortSignal,
 ): Promise<void> {
   // As it served: a blue-green release's objects carry the colour that was active.
-  const objects = servedObjects(previous);
+  const { kept: objects } = await withoutUnservedAddOns(ctx.cluster, servedObjects(previous));
   const groups = groupByPhase(objects, new Set(Object.keys(previous.spec.dependencies)));
   // Migrations are not undone (a schema change is forward-only); everything else goes back.
   const restore = [...groups.foundation, ...groups.dependencies, ...groups.workloads, ...groups.traffic];

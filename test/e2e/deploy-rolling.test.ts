@@ -123,4 +123,19 @@ describe('slipway deploy --strategy rolling, history, rollback, status, diff (sa
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('slipway rollback --env dev');
   });
+
+  it('metrics on a cluster without the Prometheus Operator: deployed, its ServiceMonitor and PrometheusRule left out with a warning', async () => {
+    const r = await deploy(
+      '--set-image',
+      'web=sample-service:2.0.0',
+      '--set',
+      'services.web.metrics.port=8080',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('deployed sample revision 6');
+    expect(r.stdout).toMatch(
+      /not applied, the cluster does not serve its kind .*ServiceMonitor \(monitoring\.coreos\.com\/v1\): sample-web/,
+    );
+    expect(r.stdout).toMatch(/PrometheusRule \(monitoring\.coreos\.com\/v1\): sample-alerts/);
+  });
 });
