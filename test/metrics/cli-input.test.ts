@@ -72,6 +72,12 @@ describe('slipway metrics: bad input exits 2 with what to do', () => {
 });
 
 describe('parsers', () => {
+  it('deploy --changes git without --commit: exit 2 naming the flag, before any cluster is asked', async () => {
+    const r = await slipway('deploy', '-f', SPEC, '--env', 'dev', '--changes', 'git');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--changes: --changes git needs --commit');
+  });
+
   it('changes: git log lines, times normalised to UTC, a SHA listed twice kept once, blank and # lines skipped', () => {
     expect(
       parseChanges(

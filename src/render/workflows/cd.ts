@@ -196,24 +196,29 @@ function deployJob(
     environment: environment,
     concurrency: deployConcurrency(plan.app, environment),
     steps: [
-      checkout(),
+      // The whole history: --changes git lists the commits since the serving release's.
+      checkout({ 'fetch-depth': 0 }),
       ...verify,
       ...installSlipway(plan),
       kubeconfigStep(KUBECONFIG_SECRET),
       {
         name: `slipway deploy --env ${environment} (runs migrations, rolls back on failure)`,
         ...(plan.images.length ? { env: digests } : {}),
-        run: deployCommand(plan, environment),
+        run: deployCommand(plan, environment, '"$GITHUB_SHA"'),
       },
     ],
   };
   return job;
 }
 
-/** `slipway deploy` as issue 6's contract has it: `-f FILE --env ENV [--set-image SERVICE=IMAGE]...`. */
-export function deployCommand(plan: WorkflowPlan, environment: string): string {
-  const flags = setImageFlags(plan);
-  return `slipway deploy -f ${plan.specPath} --env ${environment}${flags ? ` \\\n  ${flags}` : ''}\n`;
+/**
+ * `slipway deploy -f FILE --env ENV [--set-image SERVICE=IMAGE]... --commit SHA --changes git`: the
+ * commit (a shell word) and the commits shipped since the serving release go into the release
+ * record for `slipway metrics` (lead time); the checkout has the history for that (fetch-depth: 0).
+ */
+export function deployCommand(plan: WorkflowPlan, environment: string, commit: string): string {
+  const flags = [setImageFlags(plan), `--commit ${commit} --changes git`].filter(Boolean).join(' \\\n  ');
+  return `slipway deploy -f ${plan.specPath} --env ${environment} \\\n  ${flags}\n`;
 }
 
 /**

@@ -48,7 +48,7 @@ export function promoteWorkflow(plan: WorkflowPlan): string {
     environment,
     concurrency: deployConcurrency(plan.app, environment),
     steps: [
-      checkout({ ref: expr('inputs.ref') }),
+      checkout({ ref: expr('inputs.ref'), 'fetch-depth': 0 }),
       ...(plan.images.length
         ? [{ uses: uses('cosignInstaller') }, ...registries.map(registryLogin), resolve]
         : []),
@@ -57,7 +57,7 @@ export function promoteWorkflow(plan: WorkflowPlan): string {
       {
         name: 'slipway deploy (runs migrations, rolls back on failure)',
         env: { ENVIRONMENT: environment },
-        run: deployCommand(plan, '"$ENVIRONMENT"'),
+        run: deployCommand(plan, '"$ENVIRONMENT"', '"$(git rev-parse HEAD)"'),
       },
     ],
   };
