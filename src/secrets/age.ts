@@ -69,7 +69,21 @@ export async function unwrapDataKey(
   stanzas: readonly AgeStanza[],
   identities: readonly string[],
 ): Promise<Uint8Array | undefined> {
-  const own = new Set(await Promise.all(identities.map(recipientOf)));
+  const own = new Set(
+    await Promise.all(
+      identities.map((identity, i) =>
+        recipientOf(identity).catch(() => {
+          throw new UserError(
+            `age secret key ${i + 1} of the given ones is not valid (its checksum does not match)`,
+            {
+              code: 'secrets-key',
+              hint: 'copy the AGE-SECRET-KEY-1… line again from the key file',
+            },
+          );
+        }),
+      ),
+    ),
+  );
   const ordered = [...stanzas].sort((a, b) => Number(own.has(b.recipient)) - Number(own.has(a.recipient)));
   for (const stanza of ordered) {
     const d = new Decrypter();

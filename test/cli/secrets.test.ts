@@ -87,6 +87,11 @@ describe('slipway secrets', () => {
         /SLIPWAY_AGE_KEY: line 1 is not an age secret key/,
         { SLIPWAY_AGE_KEY: 'AGE-SECRET-KEY-1XYZ' },
       ],
+      [
+        ['get', 'TOKEN', '--env', 'dev'],
+        /age secret key 1 of the given ones is not valid/,
+        { SLIPWAY_AGE_KEY: 'AGE-SECRET-KEY-1' + 'Q'.repeat(58) },
+      ],
       [['get', 'MISSING', '--env', 'dev'], /no secret MISSING/],
       [['get', 'TOKEN', '--env', 'staging'], /no secret TOKEN/],
       [['set', 'EMPTY', '--env', 'dev'], /no value for EMPTY on stdin/],

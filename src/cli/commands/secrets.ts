@@ -100,7 +100,7 @@ async function readValue(io: Io, name: string): Promise<string> {
 export const registerSecrets: RegisterCommand = (program: Command, ctx: CommandContext) => {
   const secrets = program
     .command('secrets')
-    .summary("an environment's encrypted secret values (SOPS + age)")
+    .summary('encrypted secret values per environment')
     .description(
       "keep each environment's secret values encrypted in secrets/ENV.yaml beside the spec (the SOPS format with age recipients, readable by sops); the key comes from SLIPWAY_AGE_KEY or SLIPWAY_AGE_KEY_FILE",
     );
