@@ -110,6 +110,10 @@ describe('secrets reach the pods and nothing else (sandbox)', () => {
       (await env.kubectl(['-n', 'sample', 'get', 'secret', 'sample-admin-secrets', '-o', 'json'])).stdout,
     ) as { data: Record<string, string> };
     expect(Buffer.from(live.data.ADMIN_PASSWORD!, 'base64').toString()).toBe(VALUES[2]);
+    // diff opens the secrets as deploy does: nothing to change, not a drifted annotation.
+    const same = await slipway(['diff', ...target]);
+    expect(same.stdout).toMatch(/would change 0 object\(s\)/);
+    expect(same.code).toBe(0);
 
     const wrongKey = await slipway(['deploy', ...target], { key: await generateX25519Identity() });
     expect(wrongKey.code).toBe(2);
