@@ -8,7 +8,7 @@
  * record and on live objects, where a plain sha256 of a short value could be guessed back.
  */
 import { createHmac } from 'node:crypto';
-import type { KubeObject } from '@slipway/kube';
+import type { NamedObject } from '@slipway/kube';
 import { UserErrors, type Problem } from '../errors.js';
 
 /** The part of a resolved environment this needs. */
@@ -21,7 +21,7 @@ export interface SecretConsumers {
 
 export interface DeploySecrets {
   /** Secret objects with their data; applied by the deploy, never recorded or printed. */
-  objects: KubeObject[];
+  objects: NamedObject[];
   /** Per service: the pod-template annotation value. */
   checksums: Record<string, string>;
 }
@@ -37,7 +37,7 @@ export function deploySecrets(
   file: string,
 ): DeploySecrets {
   const problems: Problem[] = [];
-  const objects: KubeObject[] = [];
+  const objects: NamedObject[] = [];
   const checksums: Record<string, string> = {};
   for (const service of Object.keys(app.services).sort()) {
     const names = app.services[service]?.secrets ?? [];
@@ -72,7 +72,7 @@ export function deploySecrets(
       },
       type: 'Opaque',
       data,
-    } as KubeObject);
+    } as NamedObject);
   }
   if (problems.length) throw new UserErrors(problems, 'secrets-missing-value');
   return { objects, checksums };

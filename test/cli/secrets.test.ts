@@ -155,3 +155,38 @@ describe('slipway secrets', () => {
     );
   });
 });
+
+describe('slipway render --include-secrets', () => {
+  it('writes the Secrets and the checksum only when asked; refuses formats without a place for them', async () => {
+    const spec = readFileSync(SAMPLE, 'utf8').replace(
+      '    terminationGracePeriod: 20s\n',
+      '    terminationGracePeriod: 20s\n    secrets: [API_TOKEN]\n',
+    );
+    dir = mkdtempSync(join(tmpdir(), 'slipway-secrets-render-'));
+    writeFileSync(join(dir, 'slipway.yaml'), spec);
+    await run(['init', '--env', 'dev', '-r', alice.recipient]);
+    await run(['set', 'API_TOKEN', '--env', 'dev'], { stdin: 'render-value-42' });
+    const render = async (
+      args: string[],
+      env: Record<string, string> = { SLIPWAY_AGE_KEY: alice.identity },
+    ) => {
+      const { io, stdout, stderr } = memoryIo({ cwd: dir, env });
+      const code = await main(['node', 'slipway', 'render', '--env', 'dev', ...args], io);
+      return { code, out: stdout(), err: stderr() };
+    };
+    const plain = await render([], {});
+    expect(plain.code).toBe(0);
+    expect(plain.out).not.toMatch(/kind: Secret|secrets-checksum/);
+    const withSecrets = await render(['--include-secrets']);
+    expect(withSecrets.code).toBe(0);
+    expect(withSecrets.out).toContain('kind: Secret');
+    expect(withSecrets.out).toContain(`API_TOKEN: ${Buffer.from('render-value-42').toString('base64')}`);
+    expect(withSecrets.out).toMatch(/slipway.dev\/secrets-checksum: "[0-9a-f]{64}"/);
+    const helm = await render(['--include-secrets', '--format', 'helm', '--out', join(dir, 'chart')]);
+    expect(helm.code).toBe(2);
+    expect(helm.err).toMatch(/--format helm has no place for them/);
+    const noFile = await render(['--include-secrets', '--env', 'staging']);
+    expect(noFile.code).toBe(2);
+    expect(noFile.err).toMatch(/environment staging has no secrets to write/);
+  });
+});
