@@ -32,6 +32,9 @@ export interface OpenSecrets {
   age: AgeStanza[];
 }
 
+/** Master keys of other kinds a SOPS file may carry beside age. */
+const OTHER_MASTER_KEYS = ['pgp', 'kms', 'gcp_kms', 'azure_kv', 'hc_vault', 'hckms'];
+
 export interface SealOptions {
   now: Date;
   random: Random;
@@ -136,6 +139,16 @@ export async function sealSecrets(open: OpenSecrets, opts: SealOptions): Promise
 export function withoutRecipient(open: OpenSecrets, recipient: string, random: Random): OpenSecrets {
   if (!open.recipients.includes(recipient)) {
     throw new UserError(`${recipient} is not a recipient`, { code: 'secrets-recipient' });
+  }
+  const others = OTHER_MASTER_KEYS.filter(
+    (k) => Array.isArray(open.otherMetadata[k]) && (open.otherMetadata[k] as unknown[]).length,
+  );
+  if (others.length) {
+    // Their copies of the data key would go stale: only sops can re-wrap it for them.
+    throw new UserError(`the file also has sops ${others.join(', ')} keys, which Slipway cannot re-encrypt`, {
+      code: 'secrets-recipient',
+      hint: 'remove the recipient with sops updatekeys (after editing .sops.yaml), then sops -r to rotate the data key',
+    });
   }
   if (open.recipients.length === 1) {
     throw new UserError('cannot remove the last recipient: nobody could open the file', {

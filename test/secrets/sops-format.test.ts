@@ -149,3 +149,40 @@ describe('refusals', () => {
     ).not.toBe(0);
   });
 });
+
+describe('files sops wrote with other key kinds', () => {
+  it('keeps their metadata when a value changes, and refuses to rotate the data key under them', async () => {
+    const a = await keyPair();
+    const b = await keyPair();
+    const base = await fileWith({ A: 'aaa' }, [a.recipient, b.recipient], a.identity);
+    const pgp = '    pgp:\n        - fp: 85D77543B3D624B63CEA9E6DBC17301B491B3F21\n          enc: stale\n';
+    const withPgp = base.replace('sops:\n', `sops:\n${pgp}`);
+    const open = await openSecrets(withPgp, where, [a.identity]);
+    open.values.set('B', 'bbb');
+    const next = await sealSecrets(open, opts);
+    expect(next).toContain('85D77543B3D624B63CEA9E6DBC17301B491B3F21');
+    expect(() => withoutRecipient(open, b.recipient, opts.random)).toThrow(
+      /sops pgp keys, which Slipway cannot re-encrypt/,
+    );
+  });
+});
+
+describe('the hidden prompt', () => {
+  it('reads to Enter, honours backspace, and echoes nothing of the value', async () => {
+    const { readHidden } = await import('../../src/cli/commands/secrets-prompt.js');
+    const { PassThrough } = await import('node:stream');
+    const stdin = Object.assign(new PassThrough(), {
+      raw: [] as boolean[],
+      setRawMode(r: boolean) {
+        this.raw.push(r);
+      },
+    });
+    const written: string[] = [];
+    const value = readHidden(stdin, (t) => written.push(t), 'value for X: ');
+    stdin.write('s3cr');
+    stdin.write('x\u007fet\r');
+    expect(await value).toBe('s3cret');
+    expect(written.join('')).toBe('value for X: \n');
+    expect(stdin.raw).toEqual([true, false]);
+  });
+});
