@@ -17,7 +17,6 @@ import type { App } from '../../spec/schema.js';
 import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import { dependencyProvider } from '../../spec/dependency-provider.js';
 import { configFiles, parseImages, renderEnvironment } from '../spec-render.js';
-import { openDeploySecrets, withSecretChecksums } from '../deploy-secrets.js';
 import type { DeploySecrets } from '../../secrets/kube-secrets.js';
 
 interface RenderFlags {
@@ -103,6 +102,8 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
   }
   const secrets = new Map<string, DeploySecrets>();
   for (const app of flags.includeSecrets ? loaded.environments : []) {
+    // Loaded only here: a plain render never loads age.
+    const { openDeploySecrets } = await import('../deploy-secrets.js');
     const opened = await openDeploySecrets(app, specFile, io);
     if (!opened) {
       throw new UserError(`--include-secrets: environment ${app.environment} has no secrets to write`, {
@@ -115,7 +116,7 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
   }
   const environments: RenderedEnvironment[] = loaded.environments.map((resolved) => {
     const opened = secrets.get(resolved.environment);
-    const app = withSecretChecksums(resolved, opened);
+    const app = opened ? { ...resolved, secretChecksums: opened.checksums } : resolved;
     const rendered = renderEnvironment(loaded.spec, app, flags.file, { images, files: loaded.files });
     const result = opened ? { ...rendered, objects: [...opened.objects, ...rendered.objects] } : rendered;
     warnings.push(
