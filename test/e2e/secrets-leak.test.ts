@@ -100,7 +100,8 @@ describe('secrets reach the pods and nothing else (sandbox)', () => {
     expect((await slipway(['secrets', 'set', 'ADMIN_PASSWORD', ...target], { stdin: VALUES[2] })).code).toBe(
       0,
     );
-    expect((await deploy()).code).toBe(0);
+    expect((await deploy('--dry-run', '--output', 'json')).code).toBe(0);
+    expect((await deploy('--output', 'json')).code).toBe(0);
     const web2 = await podTemplate('sample-web');
     const admin2 = await podTemplate('sample-admin');
     expect(web2).toEqual(web1);
