@@ -181,7 +181,8 @@ describe('slipway render --include-secrets', () => {
     expect(withSecrets.code).toBe(0);
     expect(withSecrets.out).toContain('kind: Secret');
     expect(withSecrets.out).toContain(`API_TOKEN: ${Buffer.from('render-value-42').toString('base64')}`);
-    expect(withSecrets.out).toMatch(/slipway.dev\/secrets-checksum: "[0-9a-f]{64}"/);
+    // Quoted by the YAML writer only when the hex could read as a number.
+    expect(withSecrets.out).toMatch(/slipway.dev\/secrets-checksum: "?[0-9a-f]{64}"?\n/);
     const helm = await render(['--include-secrets', '--format', 'helm', '--out', join(dir, 'chart')]);
     expect(helm.code).toBe(2);
     expect(helm.err).toMatch(/--format helm has no place for them/);
