@@ -5,6 +5,8 @@
  *   @slipway/sandbox   the embedded cluster; imports @slipway/kube only
  *   spec ← render ← policy ← engine ← cli (and demo, the CLI's scripted tour)
  *   cluster: the one door to an API server, used by the engine and the CLI
+ *   secrets: the SOPS format and age wrapping, pure, used by the engine and the CLI; local.ts reads
+ *            the files and the key, for the CLI only
  *
  * spec, render and policy are pure: no file system, network, processes or clock (the clock and
  * process.env are checked by eslint.config.js, which sees expressions, not imports).
@@ -68,6 +70,36 @@ module.exports = {
         pathNot: '^src/(spec|render|policy|infra)/|^src/errors\\.ts$|^packages/kube/',
       },
     },
+    {
+      name: 'secrets-core-is-pure',
+      comment:
+        'The SOPS format and the age wrapping are pure (clock and randomness passed in): engine and CLI may use them; only src/secrets/local.ts touches files.',
+      severity: 'error',
+      from: { path: '^src/secrets/', pathNot: '\\.test\\.ts$|^src/secrets/local\\.ts$' },
+      to: {
+        path: '^(src|packages)/',
+        pathNot: '^src/secrets/(?!local\\.ts$)|^src/errors\\.ts$|^packages/kube/',
+      },
+    },
+    {
+      name: 'secrets-core-no-io',
+      comment: 'No file system, network or processes in the secrets format.',
+      severity: 'error',
+      from: { path: '^src/secrets/', pathNot: '\\.test\\.ts$|^src/secrets/local\\.ts$' },
+      to: { dependencyTypes: ['core'], path: IMPURE },
+    },
+    forbid(
+      'secrets-files-at-the-edge',
+      '^src/(?!cli/|secrets/local\\.ts$)',
+      '^src/secrets/local\\.ts$',
+      "Reading the key and the secrets files is the CLI's job; the engine gets the opened values.",
+    ),
+    forbid(
+      'secrets-local-stays-below-the-cli',
+      '^src/secrets/local\\.ts$',
+      '^src/(cli|engine|render|policy|metrics|dashboard|infra|cluster)/|^packages/sandbox/',
+      'The secrets edge reads files and the environment, nothing of the deploy machinery.',
+    ),
     forbid(
       'engine-below-the-cli',
       layer('engine'),
@@ -77,7 +109,7 @@ module.exports = {
     forbid(
       'cluster-is-an-edge',
       '^src/cluster/',
-      '^src/(render|policy|engine|cli|demo|release)/|^packages/sandbox/',
+      '^src/(render|policy|engine|cli|demo|release|secrets)/|^packages/sandbox/',
       'The cluster door knows Kubernetes, not Slipway.',
     ),
     {

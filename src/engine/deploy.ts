@@ -52,6 +52,11 @@ export interface DeployRequest {
   rollbackOf?: number;
   /** What CI says this release ships (commit, commit times, hotfix), recorded for `slipway metrics`. */
   change?: ChangeRecord;
+  /**
+   * Secrets opened from the environment's secrets file (src/secrets): applied after the lock and
+   * before anything rolls; never recorded, printed or planned (the plan carries only their checksums).
+   */
+  secrets?: KubeObject[];
 }
 
 export interface DeployResult {
@@ -225,6 +230,15 @@ async function deployLocked(
         at: now(),
       });
   });
+
+  if (req.secrets?.length) {
+    const secrets = req.secrets;
+    await steps.run(
+      'apply-config',
+      async () => void (await ctx.cluster.apply(secrets, { fieldManager: FIELD_MANAGER })),
+      `${secrets.length} Secret(s) from the secrets file`,
+    );
+  }
 
   // `slipway abort` from another terminal ends every wait of this deploy.
   const abort = new AbortController();

@@ -21,4 +21,10 @@ export interface ResolvedApp extends Omit<
   backups: Record<string, Backup>;
   /** The environments the spec declares, for writers that emit one file per environment. */
   environments: string[];
+  /**
+   * Per service, a keyed checksum of the values of its Secret (set by a deploy that opened the
+   * environment's secrets file, src/secrets); render puts it on the pod template, so a changed value
+   * rolls exactly the workloads that use it. Never the values themselves.
+   */
+  secretChecksums?: Record<string, string>;
 }

@@ -39,6 +39,7 @@ describe('slipway --help', () => {
       'rollback',
       'promote',
       'abort',
+      'secrets',
       'diff',
       'release',
       'completion',

@@ -39,6 +39,9 @@ describe('the layer check', () => {
       "import { readFileSync } from 'node:fs';\nexport const y = readFileSync;\n",
     );
     write('src/render/ok.ts', "import { a } from '../spec/a.js';\nexport const ok = a;\n");
+    write('src/secrets/local.ts', 'export const key = 1;\n');
+    write('src/secrets/sops.ts', "import { readFileSync } from 'node:fs';\nexport const z = readFileSync;\n");
+    write('src/engine/secret-key.ts', "import { key } from '../secrets/local.js';\nexport const k = key;\n");
     const result = await run(
       join(ROOT, 'node_modules', '.bin', 'depcruise'),
       ['src', 'packages', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json'],
@@ -55,6 +58,8 @@ describe('the layer check', () => {
       'no-circular: src/spec/a.ts → src/spec/b.ts',
       'packages-through-their-entry: src/engine/deploy.ts → packages/sandbox/src/index.ts',
       'pure-core: src/render/objects.ts → fs',
+      'secrets-core-no-io: src/secrets/sops.ts → fs',
+      'secrets-files-at-the-edge: src/engine/secret-key.ts → src/secrets/local.ts',
     ]);
     expect((result as { code?: number }).code).not.toBe(0);
   }, 60_000);

@@ -17,6 +17,7 @@ import { describeResult } from '../progress/result.js';
 import type { ChangeRecord } from '../../engine/releases/release.js';
 import { UserError } from '../../errors.js';
 import { parseChanges, parseCommit } from '../../metrics/changes.js';
+import { openDeploySecrets, withSecretChecksums } from '../deploy-secrets.js';
 import { readManagedEndpoints } from '../infra-outputs.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import {
@@ -126,7 +127,10 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
   const fileChange = flags.changes === 'git' ? undefined : await changeRecord(flags, async () => undefined);
   const target = applyOverrides(await loadTarget(flags), flags.set, flags.setImage);
   const managed = flags.infraOutputs ? await readManagedEndpoints(target.app, flags.infraOutputs) : undefined;
-  const { app, overrides } = { ...target, app: managed?.app ?? target.app };
+  const { app: resolved, overrides } = { ...target, app: managed?.app ?? target.app };
+  // Opened (and every referenced value checked) before anything is applied.
+  const secrets = await openDeploySecrets(resolved, flags.file, ctx.io);
+  const app = withSecretChecksums(resolved, secrets);
   const write = (t: string) => ctx.io.out(t);
   const engine = lockingContext(flags, ctx.io, app.namespace, ctx.argv, json);
   const change =
@@ -149,6 +153,7 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
     lockTtlSeconds: lockTtlMs === undefined ? undefined : Math.round(lockTtlMs / 1000),
     waitForLockMs,
     change,
+    secrets: secrets?.objects,
   });
   write(json ? `${JSON.stringify(summary(result))}\n` : describeResult(result));
   return result.exitCode;

@@ -27,6 +27,7 @@ export const commands: CommandEntry[] = [
   { name: 'rollback', load: async () => (await import('./rollback.js')).registerRollback },
   { name: 'promote', load: async () => (await import('./promote.js')).registerPromote },
   { name: 'abort', load: async () => (await import('./abort.js')).registerAbort },
+  { name: 'secrets', load: async () => (await import('./secrets.js')).registerSecrets },
   { name: 'diff', load: async () => (await import('./diff.js')).registerDiff },
   { name: 'release', load: async () => (await import('./release.js')).registerRelease },
   { name: 'completion', load: async () => (await import('./completion.js')).registerCompletion },

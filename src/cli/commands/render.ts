@@ -17,6 +17,7 @@ import type { App } from '../../spec/schema.js';
 import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import { dependencyProvider } from '../../spec/dependency-provider.js';
 import { configFiles, parseImages, renderEnvironment } from '../spec-render.js';
+import type { DeploySecrets } from '../../secrets/kube-secrets.js';
 
 interface RenderFlags {
   file: string;
@@ -25,6 +26,7 @@ interface RenderFlags {
   out?: string;
   imageTag: string[];
   output?: string;
+  includeSecrets?: boolean;
 }
 
 /** Lists what the previous run wrote, so a re-render removes files of objects that are gone. */
@@ -52,6 +54,10 @@ export const registerRender: RegisterCommand = (program: Command, ctx: CommandCo
       'image tag or sha256 digest: SERVICE=TAG for one service, a bare TAG for every service (repeatable)',
       collect,
       [],
+    )
+    .option(
+      '--include-secrets',
+      'manifests: also write the Secrets from secrets/ENV.yaml (needs SLIPWAY_AGE_KEY); the output then holds the values',
     )
     .addOption(outputOption())
     .action(async (flags: RenderFlags) => runRender(flags, ctx));
@@ -84,8 +90,35 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
   );
   const images = parseImages(flags.imageTag, loaded.spec);
   const warnings: FormatWarning[] = [];
-  const environments: RenderedEnvironment[] = loaded.environments.map((app) => {
-    const result = renderEnvironment(loaded.spec, app, flags.file, { images, files: loaded.files });
+  if (flags.includeSecrets && writer.name !== 'manifests') {
+    throw new UserError(
+      `--include-secrets writes Secret manifests; --format ${writer.name} has no place for them`,
+      {
+        code: 'render/include-secrets',
+        path: '--include-secrets',
+        hint: 'use --format manifests, or let slipway deploy apply the Secrets',
+      },
+    );
+  }
+  const secrets = new Map<string, DeploySecrets>();
+  for (const app of flags.includeSecrets ? loaded.environments : []) {
+    // Loaded only here: a plain render never loads age.
+    const { openDeploySecrets } = await import('../deploy-secrets.js');
+    const opened = await openDeploySecrets(app, specFile, io);
+    if (!opened) {
+      throw new UserError(`--include-secrets: environment ${app.environment} has no secrets to write`, {
+        code: 'render/include-secrets',
+        path: '--include-secrets',
+        hint: `a service lists secrets: and secrets/${app.environment}.yaml exists (slipway secrets init --env ${app.environment})`,
+      });
+    }
+    secrets.set(app.environment, opened);
+  }
+  const environments: RenderedEnvironment[] = loaded.environments.map((resolved) => {
+    const opened = secrets.get(resolved.environment);
+    const app = opened ? { ...resolved, secretChecksums: opened.checksums } : resolved;
+    const rendered = renderEnvironment(loaded.spec, app, flags.file, { images, files: loaded.files });
+    const result = opened ? { ...rendered, objects: [...opened.objects, ...rendered.objects] } : rendered;
     warnings.push(
       ...result.warnings.map((w) => ({
         format: 'render',

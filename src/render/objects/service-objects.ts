@@ -3,6 +3,7 @@ import type { NamedObject } from '@slipway/kube';
 import type { Service } from '../../spec/schema.js';
 import { fail, warn, type RenderContext } from '../context.js';
 import { imageVersion, serviceImage } from '../image.js';
+import { ANNOTATION_PREFIX } from '../defaults.js';
 import { objectName, standardLabels } from '../names.js';
 import { serviceConfig } from './config.js';
 import type { ClusterEndpoint } from './cluster-endpoints.js';
@@ -59,7 +60,11 @@ export function serviceParts(ctx: RenderContext, name: string, service: Service)
     identity: podIdentity(ctx, path, service),
     serviceAccount: objectName(ctx.app.app, name),
     labels,
-    annotations: { ...config.annotations, ...relaxAnnotations(ctx, path, service) },
+    annotations: {
+      ...config.annotations,
+      ...secretsAnnotation(ctx, name),
+      ...relaxAnnotations(ctx, path, service),
+    },
     volumes: (service.volumes ?? [])
       .filter((v) => v.shared)
       .map((v) => ({
@@ -67,6 +72,12 @@ export function serviceParts(ctx: RenderContext, name: string, service: Service)
         persistentVolumeClaim: { claimName: objectName(ctx.app.app, name, v.name) },
       })),
   };
+}
+
+/** The checksum of the service's Secret values, when the deploy opened them (ResolvedApp.secretChecksums). */
+function secretsAnnotation(ctx: RenderContext, name: string): Record<string, string> {
+  const checksum = ctx.app.secretChecksums?.[name];
+  return checksum ? { [`${ANNOTATION_PREFIX}/secrets-checksum`]: checksum } : {};
 }
 
 /** The API server refuses two mounts at one path; /tmp is render's. */

@@ -23,6 +23,7 @@ import {
   CI_WORKFLOW_PATH,
   GITHUB_OIDC_ISSUER,
   KUBECONFIG_SECRET,
+  AGE_KEY_SECRET,
   MAIN_BRANCH,
   RUNNER,
   VERSION_TAG_GLOB,
@@ -203,7 +204,15 @@ function deployJob(
       kubeconfigStep(KUBECONFIG_SECRET),
       {
         name: `slipway deploy --env ${environment} (runs migrations, rolls back on failure)`,
-        ...(plan.images.length ? { env: digests } : {}),
+        ...(plan.images.length || plan.ageKey
+          ? // Each GitHub Environment holds its own SLIPWAY_AGE_KEY, a recipient of secrets/<env>.yaml only.
+            {
+              env: {
+                ...digests,
+                ...(plan.ageKey ? { SLIPWAY_AGE_KEY: expr(`secrets.${AGE_KEY_SECRET}`) } : {}),
+              },
+            }
+          : {}),
         run: deployCommand(plan, environment, '"$GITHUB_SHA"'),
       },
     ],

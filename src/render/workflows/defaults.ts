@@ -29,6 +29,8 @@ export const DR_DRILL_CRON = '43 4 * * 1';
 
 /** The GitHub Environment secret holding a kubeconfig for that environment's cluster and namespace. */
 export const KUBECONFIG_SECRET = 'KUBECONFIG';
+/** The GitHub Environment secret holding the age key that opens that environment's secrets file. */
+export const AGE_KEY_SECRET = 'SLIPWAY_AGE_KEY';
 /** Secrets for registries other than GHCR (GHCR uses the workflow's GITHUB_TOKEN). */
 export const REGISTRY_USERNAME_SECRET = 'REGISTRY_USERNAME';
 export const REGISTRY_PASSWORD_SECRET = 'REGISTRY_PASSWORD';

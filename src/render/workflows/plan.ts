@@ -56,6 +56,8 @@ export interface WorkflowPlan {
   automatic?: string;
   /** Deployed on version tags after the automatic one, each behind its GitHub Environment's reviewers. */
   gated: string[];
+  /** A service lists `secrets:`: the deploy step gets SLIPWAY_AGE_KEY from the GitHub Environment. */
+  ageKey: boolean;
 }
 
 export interface PlanOptions {
@@ -127,6 +129,7 @@ export function workflowPlan(
     environments,
     automatic,
     gated: environments.filter((e) => e.approval === 'required' && e.name !== automatic).map((e) => e.name),
+    ageKey: Object.values(spec.services).some((s) => (s.secrets ?? []).length > 0),
   };
 }
 

@@ -1,0 +1,39 @@
+/**
+ * A deploy's secrets: when a service lists `secrets:` and the environment has a secrets file
+ * (secrets/ENV.yaml beside the spec), open it with the key from SLIPWAY_AGE_KEY(_FILE) and build
+ * the Secrets and pod-template checksums before anything is applied. Without a file the Secrets are
+ * left to whoever manages them today (nothing changes for such specs).
+ */
+import { stat } from 'node:fs/promises';
+import { deploySecrets, type DeploySecrets } from '../secrets/kube-secrets.js';
+import { ageIdentities, readSecretsText, secretsLocation } from '../secrets/local.js';
+import { openSecrets } from '../secrets/secrets-file.js';
+import type { ResolvedApp } from '../spec/resolved.js';
+import type { Io } from './io.js';
+
+export async function openDeploySecrets(
+  app: ResolvedApp,
+  specFile: string,
+  io: Io,
+): Promise<DeploySecrets | undefined> {
+  if (!Object.values(app.services).some((s) => (s.secrets ?? []).length > 0)) return undefined;
+  const where = secretsLocation(io.cwd, specFile, app.environment);
+  if (
+    !(await stat(where.path).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return undefined;
+  const opened = await openSecrets(
+    await readSecretsText(where),
+    { file: where.display, environment: app.environment },
+    await ageIdentities(io.env, io.cwd),
+  );
+  return deploySecrets(app, opened.values, opened.dataKey, where.display);
+}
+
+/** The app with its secrets' checksums, which render puts on the pod templates. */
+export function withSecretChecksums(app: ResolvedApp, secrets: DeploySecrets | undefined): ResolvedApp {
+  return secrets ? { ...app, secretChecksums: secrets.checksums } : app;
+}
