@@ -40,6 +40,7 @@ describe('slipway --help', () => {
       'promote',
       'abort',
       'diff',
+      'drift',
       'release',
       'completion',
       'help',

@@ -28,6 +28,7 @@ export const commands: CommandEntry[] = [
   { name: 'promote', load: async () => (await import('./promote.js')).registerPromote },
   { name: 'abort', load: async () => (await import('./abort.js')).registerAbort },
   { name: 'diff', load: async () => (await import('./diff.js')).registerDiff },
+  { name: 'drift', load: async () => (await import('./drift.js')).registerDrift },
   { name: 'release', load: async () => (await import('./release.js')).registerRelease },
   { name: 'completion', load: async () => (await import('./completion.js')).registerCompletion },
 ];
