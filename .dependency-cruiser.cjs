@@ -77,13 +77,13 @@ module.exports = {
     {
       name: 'drift-reads-releases',
       comment:
-        "Drift compares the cluster with the current release: it reads release records (engine/releases), renders the release's spec, talks through src/cluster with the engine's field manager (engine/defaults.ts); only the CLI calls it.",
+        "Drift compares the cluster with the current release: it reads release records (engine/releases), renders the release's spec, talks through src/cluster with the engine's field manager (engine/defaults.ts) and its drift.ignore handling (engine/ignore.ts); only the CLI calls it.",
       severity: 'error',
       from: { path: '^src/drift/', pathNot: '\\.test\\.ts$' },
       to: {
         path: '^(src|packages)/',
         pathNot:
-          '^src/(drift|spec|render|cluster|engine/releases)/|^src/engine/defaults\\.ts$|^src/errors\\.ts$|^packages/kube/',
+          '^src/(drift|spec|render|cluster|engine/releases)/|^src/engine/(defaults|ignore)\\.ts$|^src/errors\\.ts$|^packages/kube/',
       },
     },
     forbid(

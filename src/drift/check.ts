@@ -21,7 +21,9 @@ import { FIELD_MANAGER } from '../engine/defaults.js';
 import type { Release } from '../engine/releases/release.js';
 import type { ReleaseStore } from '../engine/releases/store.js';
 import { UserError } from '../errors.js';
+import { isIgnored } from '../spec/drift-ignore.js';
 import type { ResolvedApp } from '../spec/resolved.js';
+import type { DriftIgnore } from '../spec/schema.js';
 import { managersOf, ownedFields, type FieldNode, type OwnedFields } from './fields.js';
 import { objectKey, releasedObjects, workingTreeDiffers } from './released.js';
 
@@ -123,6 +125,8 @@ export async function checkDrift(ctx: DriftContext, app: ResolvedApp): Promise<D
     report.notes.push(
       `the working tree renders differently from revision ${release.revision}; this report compares with the release (run \`slipway diff --env ${app.environment}\` for what a deploy would change)`,
     );
+  const ignore = ignoreRules(release, app);
+  let ignored = 0;
   for (const obj of objects) {
     const ref = refOf(obj, ns);
     const live = await ctx.cluster.get<KubeObject>(ref);
@@ -135,10 +139,18 @@ export async function checkDrift(ctx: DriftContext, app: ResolvedApp): Promise<D
       dryRun: true,
       force: true,
     });
-    report.changed.push(...objectDrift(ref, live, after ?? live));
+    for (const field of objectDrift(ref, live, after ?? live))
+      if (isIgnored(ignore, field.kind, field.name, field.path)) ignored++;
+      else report.changed.push(field);
   }
+  if (ignored) report.notes.push(`${ignored} drifted field(s) left out by drift.ignore`);
   report.orphans = await findOrphans(ctx, release, objects);
   return report;
+}
+
+/** The release's `drift.ignore` rules and the working tree's (a rule added since counts at once). */
+export function ignoreRules(release: Release, app: ResolvedApp): DriftIgnore[] {
+  return [...(release.spec.drift?.ignore ?? []), ...(app.drift?.ignore ?? [])];
 }
 
 /** The drifted fields of one object: the dry run's changes, then other managers' additions. */

@@ -8,7 +8,15 @@ import type { KubeObject } from '@slipway/kube';
 import { refOf } from '../cluster/cluster.js';
 import { FIELD_MANAGER } from '../engine/defaults.js';
 import type { ResolvedApp } from '../spec/resolved.js';
-import { checkDrift, currentRelease, MASKED, type DriftContext, type DriftReport } from './check.js';
+import { keepIgnoredFields } from '../engine/ignore.js';
+import {
+  checkDrift,
+  currentRelease,
+  ignoreRules,
+  MASKED,
+  type DriftContext,
+  type DriftReport,
+} from './check.js';
 import { objectKey, releasedObjects } from './released.js';
 
 export interface FixResult {
@@ -37,7 +45,9 @@ export async function fixDrift(
     releasedObjects(release).objects.map((o) => [objectKey(refOf(o, ns)), o] as const),
   );
   const toApply = [...released].filter(([key]) => drifted.has(key)).map(([, o]) => o);
-  if (toApply.length) await ctx.cluster.apply(toApply, { fieldManager: FIELD_MANAGER, force: true });
+  // Ignored fields keep their live values, as a deploy applies them (src/engine/ignore.ts).
+  const applied = await keepIgnoredFields(ctx.cluster, toApply, ignoreRules(release, app), ns);
+  if (applied.length) await ctx.cluster.apply(applied, { fieldManager: FIELD_MANAGER, force: true });
   let removed = 0;
   const byObject = new Map<string, typeof before.changed>();
   for (const f of before.changed.filter((c) => c.change === 'added'))

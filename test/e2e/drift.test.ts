@@ -3,7 +3,8 @@
  * deployed, then changed behind Slipway's back with the real kubectl. Right after the deploy, an
  * HPA-style replica change and another manager's annotation are not drift; `kubectl set env`, a
  * patched image, `kubectl scale` of a Deployment without an HPA, a deleted ConfigMap and a labelled
- * orphan are, each with the manager that made it; `--fix --prune` brings the count back to 0.
+ * orphan are, each with the manager that made it; a field under a `drift.ignore` rule is not, and
+ * `--fix --prune` (applying as a deploy does) brings the count back to 0 without reverting it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,7 +21,9 @@ describe('slipway drift (sandbox)', () => {
     spec = join(env.dir, 'slipway.yaml');
     const sample = readFileSync(SAMPLE_SPEC, 'utf8');
     const api = `  api:\n    image: sample-service:1.0.0\n    port: 8080\n    health: { readiness: /readyz }\n    resources: { cpu: 50m, memory: 64Mi }\n    autoscale: { min: 1, max: 3, cpu: 70 }\n\ndeploy:`;
-    writeFileSync(spec, sample.replace(/\ndeploy:/, `\n${api}`));
+    // A field changed on purpose outside Slipway: drift does not report it, --fix (as a deploy) keeps it.
+    const ignore = `drift:\n  ignore:\n    - { kind: Deployment, name: "sample-w*", path: /spec/template/spec/containers/0/resources }\n\ndeploy:`;
+    writeFileSync(spec, sample.replace(/\ndeploy:/, `\n${api}`).replace(/\ndeploy:/, `\n${ignore}`));
   });
   afterAll(() => env?.stop());
 
@@ -70,6 +73,7 @@ describe('slipway drift (sandbox)', () => {
       '{"spec":{"template":{"spec":{"containers":[{"name":"api","image":"sample-service:2.0.0"}]}}}}',
     );
     await kubectl('scale', 'deployment/sample-web', '--replicas=1');
+    await kubectl('set', 'resources', 'deployment/sample-web', '--limits=memory=256Mi');
     await kubectl('delete', 'configmap', 'sample-web-env');
     await kubectl('create', 'configmap', 'stray', '--from-literal=a=b');
     await kubectl('label', 'configmap', 'stray', 'app.kubernetes.io/part-of=sample');
@@ -96,6 +100,7 @@ describe('slipway drift (sandbox)', () => {
       { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'sample', name: 'sample-web-env' },
     ]);
     expect(report.orphans).toMatchObject([{ kind: 'ConfigMap', name: 'stray' }]);
+    expect(report.notes).toContain('1 drifted field(s) left out by drift.ignore');
     // Nothing else: the HPA's replicas and the annotation still do not count.
     expect(report.changed.map((f) => `${f.name} ${f.path}`).sort()).toEqual([
       'sample-api /spec/template/spec/containers/0/image',
@@ -115,7 +120,9 @@ describe('slipway drift (sandbox)', () => {
     expect(api.spec.replicas).toBe(3);
     const web = JSON.parse((await kubectl('get', 'deployment/sample-web', '-o', 'json')).stdout) as {
       metadata: { annotations: Record<string, string> };
+      spec: { template: { spec: { containers: Array<{ resources: { limits: Record<string, string> } }> } } };
     };
     expect(web.metadata.annotations['team.example.com/owner']).toBe('payments');
+    expect(web.spec.template.spec.containers[0]?.resources.limits.memory).toBe('256Mi');
   });
 });
