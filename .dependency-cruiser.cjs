@@ -103,13 +103,25 @@ module.exports = {
     forbid(
       'engine-below-the-cli',
       layer('engine'),
-      '^src/(cli|metrics|dashboard|infra)/|^src/(index|api)\\.ts$|^packages/sandbox/',
+      '^src/(cli|metrics|dashboard|infra|drift)/|^src/(index|api)\\.ts$|^packages/sandbox/',
       'The engine deploys to any cluster through src/cluster; it never imports the sandbox or the CLI.',
     ),
+    {
+      name: 'drift-reads-releases',
+      comment:
+        "Drift compares the cluster with the current release: it reads release records (engine/releases), renders the release's spec, talks through src/cluster with the engine's field manager (engine/defaults.ts) and its drift.ignore handling (engine/ignore.ts); only the CLI calls it.",
+      severity: 'error',
+      from: { path: '^src/drift/', pathNot: '\\.test\\.ts$' },
+      to: {
+        path: '^(src|packages)/',
+        pathNot:
+          '^src/(drift|spec|render|cluster|engine/releases)/|^src/engine/(defaults|ignore)\\.ts$|^src/errors\\.ts$|^packages/kube/',
+      },
+    },
     forbid(
       'cluster-is-an-edge',
       '^src/cluster/',
-      '^src/(render|policy|engine|cli|demo|release|secrets)/|^packages/sandbox/',
+      '^src/(render|policy|engine|cli|demo|release|secrets|drift)/|^packages/sandbox/',
       'The cluster door knows Kubernetes, not Slipway.',
     ),
     {

@@ -28,6 +28,7 @@ import { withoutUnservedAddOns } from './add-ons.js';
 import { planDeploy, type DeployPlan } from './plan/index.js';
 import { RolloutFailed, rolloutOptions, waitForRollouts } from './rollout.js';
 import { ROLLOUT_KINDS } from './rollout-status.js';
+import { keepIgnoredFields } from './ignore.js';
 import { analysisProviders, checkObjects, renderObjects } from './prepare.js';
 import { liveHpaReplicas } from './traffic/autoscale.js';
 import { recoverCanaries } from './traffic/recover.js';
@@ -139,7 +140,7 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
     result = await deployLocked(
       ctx,
       req,
-      objects,
+      await keepIgnoredFields(ctx.cluster, objects, app.drift?.ignore ?? [], app.namespace),
       steps,
       providersFor,
       { timeoutMs, lockLost: lockLost.signal },

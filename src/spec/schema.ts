@@ -441,6 +441,31 @@ export const CiSchema = z.strictObject({
     .optional(),
 });
 
+/** Fields `slipway drift` does not report and deploys do not revert (changed on purpose outside Slipway). */
+export const DriftIgnoreSchema = z.strictObject({
+  kind: z.string().min(1).describe('the object kind, e.g. Deployment'),
+  name: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('the object name; `*` matches any run of characters (default: every object of the kind)'),
+  path: z
+    .string()
+    .regex(/^(\/([^~/]|~[01])*)+$/, { message: 'expected a JSON pointer (RFC 6901) such as /spec/replicas' })
+    .describe(
+      'a JSON pointer (RFC 6901) to the field, e.g. /spec/template/spec/containers/0/resources; the field and everything under it',
+    ),
+});
+
+export const DriftSchema = z.strictObject({
+  ignore: z
+    .array(DriftIgnoreSchema)
+    .optional()
+    .describe(
+      'fields slipway drift never reports and slipway deploy never reverts: a deploy applies the live value instead (objects are still created with the rendered value)',
+    ),
+});
+
 /** Everything an environment may override, and what the top level holds besides. */
 const body = {
   version: z.string().optional().describe('the app version; images default to this tag'),
@@ -456,6 +481,7 @@ const body = {
   backups: z.record(name(), BackupSchema).optional(),
   ci: CiSchema.optional(),
   infrastructure: InfrastructureSchema.optional(),
+  drift: DriftSchema.optional(),
 };
 
 /** What only an environment sets, besides overriding the body. */
@@ -505,6 +531,7 @@ export type Deploy = z.infer<typeof DeploySchema>;
 export type Analysis = z.infer<typeof AnalysisSchema>;
 export type Backup = z.infer<typeof BackupSchema>;
 export type Infrastructure = z.infer<typeof InfrastructureSchema>;
+export type DriftIgnore = z.infer<typeof DriftIgnoreSchema>;
 /** An overlay: any part of the body, at any depth; `null` removes what the body set. */
 export type Overlay<T> = T extends readonly (infer U)[]
   ? U extends { name: string }

@@ -41,6 +41,7 @@ describe('slipway --help', () => {
       'abort',
       'secrets',
       'diff',
+      'drift',
       'release',
       'completion',
       'help',

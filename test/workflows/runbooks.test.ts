@@ -13,6 +13,7 @@ const PAGES = [
   'incident-triage.md',
   'restore-from-backup.md',
   'secret-rotation.md',
+  'drift-found.md',
 ];
 
 /** Single-line kubectl commands without shell syntax, split into arguments. */
@@ -30,7 +31,7 @@ describe('runbooks', () => {
       const input = renderedInputOfFile(example.file);
       const out = writeRunbooks(input);
 
-      it('writes the six runbooks and an index', () => {
+      it('writes the seven runbooks and an index', () => {
         expect([...out.files.keys()]).toEqual(PAGES.map((p) => `docs/runbooks/${p}`));
       });
 

@@ -29,6 +29,7 @@ export const commands: CommandEntry[] = [
   { name: 'abort', load: async () => (await import('./abort.js')).registerAbort },
   { name: 'secrets', load: async () => (await import('./secrets.js')).registerSecrets },
   { name: 'diff', load: async () => (await import('./diff.js')).registerDiff },
+  { name: 'drift', load: async () => (await import('./drift.js')).registerDrift },
   { name: 'release', load: async () => (await import('./release.js')).registerRelease },
   { name: 'completion', load: async () => (await import('./completion.js')).registerCompletion },
 ];

@@ -6,6 +6,7 @@
 import type { FormatInput, FormatOutput, FormatWriter } from '../format.js';
 import { dashboardUid } from '../dashboards/index.js';
 import { deployRunbook, failedDeployRunbook, rollbackRunbook, type RunbookInput } from './deploy.js';
+import { driftRunbook } from './drift.js';
 import { environmentFacts } from './facts.js';
 import { header } from './markdown.js';
 import { restoreRunbook, secretsRunbook, triageRunbook } from './operations.js';
@@ -26,6 +27,7 @@ export function writeRunbooks(input: FormatInput, specPath = 'slipway.yaml'): Fo
     ['incident-triage.md', 'Incident triage', triageRunbook(rb, dashboardUid(app))],
     ['restore-from-backup.md', 'Restore from backup', restoreRunbook(rb)],
     ['secret-rotation.md', 'Secret rotation', secretsRunbook(rb)],
+    ['drift-found.md', 'Drift found', driftRunbook(rb)],
   ];
   const files = new Map<string, string>();
   const index = [
@@ -56,7 +58,8 @@ export function writeRunbooks(input: FormatInput, specPath = 'slipway.yaml'): Fo
 
 export const runbooksWriter: FormatWriter = {
   name: 'runbooks',
-  description: 'docs/runbooks/: deploy, rollback, failed deploy, incident triage, restore, secret rotation',
+  description:
+    'docs/runbooks/: deploy, rollback, failed deploy, incident triage, restore, secret rotation, drift found',
   scope: 'all',
   stdout: false,
   write: (input) => writeRunbooks(input, input.specPath),

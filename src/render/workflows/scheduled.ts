@@ -1,34 +1,63 @@
 /**
- * drift.yml and dr-drill.yml: scheduled checks. The Slipway commands they are meant to run do
- * not exist yet, and a workflow must not call a command that is not there; until they land each
- * workflow runs the nearest real command and says, in a comment and in docs/workflows.md, what
- * it will call later:
- *   drift.yml    now: slipway check --env ENV (the spec still renders and passes policy for the
- *                     target Kubernetes version); later: slipway drift --env ENV (live objects
- *                     versus rendered ones, exit 1 on drift).
+ * drift.yml and dr-drill.yml: scheduled checks.
+ *   drift.yml    slipway drift --env ENV for every environment, with that environment's KUBECONFIG
+ *                secret: the live objects against the current release; the report goes to the job
+ *                summary and the job fails on drift (exit 1) or error (exit 2).
+ * A workflow must not call a command that is not there; until `slipway backup drill` lands, the
+ * drill runs the nearest real command and says, in a comment and in docs/workflows.md, what it
+ * will call later:
  *   dr-drill.yml now: slipway check --env ENV for each environment with backups (the backup
  *                     configuration is valid); later: slipway backup drill --env ENV (restore the
  *                     latest backup into a scratch namespace, verify it, report the measured RTO).
  */
-import { checkout, installSlipway, type Job } from './common.js';
-import { DR_DRILL_CRON, DRIFT_CRON, RUNNER } from './defaults.js';
+import { checkout, installSlipway, kubeconfigStep, type Job } from './common.js';
+import { DR_DRILL_CRON, DRIFT_CRON, KUBECONFIG_SECRET, RUNNER } from './defaults.js';
 import type { WorkflowPlan } from './plan.js';
 import { expr, workflowYaml } from './yaml.js';
 
 export function driftWorkflow(plan: WorkflowPlan): string {
-  const job = scheduledJob(
-    plan,
-    plan.environments.map((e) => e.name),
-    [
-      '# Until `slipway drift` exists this checks the desired state only: the spec renders and passes',
-      '# policy for every environment. Later: slipway drift -f SPEC --env "$ENVIRONMENT" (needs the',
-      "# environment's KUBECONFIG secret and `environment: ${{ matrix.environment }}` on this job).",
+  const job: Job = {
+    'runs-on': RUNNER,
+    permissions: { contents: 'read' },
+    strategy: { 'fail-fast': false, matrix: { environment: plan.environments.map((e) => e.name) } },
+    // The GitHub Environment holds this environment's KUBECONFIG secret (the same one cd.yml deploys with).
+    environment: expr('matrix.environment'),
+    // Never cancelled mid-way; its own group, so a queued check never displaces a queued deploy.
+    concurrency: {
+      group: `slipway-drift-${plan.app}-${expr('matrix.environment')}`,
+      'cancel-in-progress': false,
+    },
+    steps: [
+      checkout(),
+      ...installSlipway(plan),
+      kubeconfigStep(KUBECONFIG_SECRET),
+      {
+        name: 'slipway drift',
+        env: { ENVIRONMENT: expr('matrix.environment') },
+        run:
+          [
+            '# Exit 0 in sync, 1 drift found, 2 error: the report reaches the job summary either way.',
+            'status=0',
+            `slipway drift -f ${plan.specPath} --env "$ENVIRONMENT" > drift.txt 2>&1 || status=$?`,
+            'cat drift.txt',
+            '{',
+            '  echo "### Drift in $ENVIRONMENT"',
+            "  echo '```'",
+            '  cat drift.txt',
+            "  echo '```'",
+            '  if [ "$status" = 1 ]; then',
+            `    echo "Put the release back: slipway drift -f ${plan.specPath} --env $ENVIRONMENT --fix (add --prune to delete orphans), or change it through the spec and deploy."`,
+            '  fi',
+            '} >> "$GITHUB_STEP_SUMMARY"',
+            'exit "$status"',
+          ].join('\n') + '\n',
+      },
     ],
-  );
+  };
   return workflowYaml(
     [
       `Written by slipway render --format workflows from ${plan.specPath}; change the spec, not this file.`,
-      'Scheduled drift check (daily). See the comment in the job for what it checks today.',
+      "Scheduled drift check (daily): each environment's live objects against its current release.",
     ],
     {
       name: 'Drift',

@@ -209,6 +209,48 @@ describe('API server', () => {
     expect(forced.status).toBe(422);
   });
 
+  it('gives spec.replicas to the manager that writes /scale (operation Update, subresource scale)', async () => {
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'scaled' },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'scaled' } },
+        template: {
+          metadata: { labels: { app: 'scaled' } },
+          spec: { containers: [{ name: 'c', image: 'x' }] },
+        },
+      },
+    };
+    const path = '/apis/apps/v1/namespaces/default/deployments/scaled';
+    const applied = await call('PATCH', `${path}?fieldManager=slipway`, {
+      body: JSON.stringify(deployment),
+      type: 'application/apply-patch+yaml',
+    });
+    expect(applied.status).toBe(201);
+    const scaled = await call('PATCH', `${path}/scale?fieldManager=hpa`, {
+      body: '{"spec":{"replicas":5}}',
+      type: 'application/merge-patch+json',
+    });
+    expect(scaled.status).toBe(200);
+    const live = JSON.parse((await call('GET', path)).body) as {
+      spec: { replicas: number };
+      metadata: {
+        managedFields: Array<{ manager: string; operation: string; subresource?: string; fieldsV1: unknown }>;
+      };
+    };
+    expect(live.spec.replicas).toBe(5);
+    const hpa = live.metadata.managedFields.find((m) => m.manager === 'hpa');
+    expect(hpa).toMatchObject({
+      operation: 'Update',
+      subresource: 'scale',
+      fieldsV1: { 'f:spec': { 'f:replicas': {} } },
+    });
+    const slipway = live.metadata.managedFields.find((m) => m.manager === 'slipway');
+    expect(JSON.stringify(slipway?.fieldsV1)).not.toContain('f:replicas');
+  });
+
   it('streams watch events one per line, as Tables when asked, ending initial events with a bookmark', async () => {
     const list = JSON.parse((await call('GET', '/api/v1/namespaces/default/configmaps')).body) as {
       metadata: { resourceVersion: string };

@@ -96,7 +96,20 @@ export class ResourceHandler {
           ? JSON.parse(body.toString('utf8'))
           : parseJsonOrYaml(body, type_);
       const change = method === 'PUT' ? { put: decoded } : { patch: decoded, patchType: type_ };
-      return reply(200, writeScale(this.store, type, namespace, name, change, dryRun));
+      const request = {
+        type,
+        namespace,
+        name,
+        manager: fieldManagerOf(req, q),
+        dryRun,
+        fieldValidation: fieldValidationOf(q),
+      };
+      return reply(
+        200,
+        writeScale(this.store, type, namespace, name, change, dryRun, (previous, next) =>
+          this.writer.recordScale(request, previous, next),
+        ),
+      );
     }
     const write = {
       type,

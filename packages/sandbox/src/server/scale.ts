@@ -57,6 +57,8 @@ export function writeScale(
   name: string,
   change: { put?: unknown; patch?: unknown; patchType?: string },
   dryRun: boolean,
+  /** Records the write in managedFields (the Writer's bookkeeping). */
+  record: (previous: KubeObject, next: KubeObject) => void = () => undefined,
 ): KubeObject {
   const current = readScale(store, type, namespace, name);
   let next: KubeObject;
@@ -90,6 +92,8 @@ export function writeScale(
       'Conflict',
       `Operation cannot be fulfilled on ${type.resource}.${type.group} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
     );
+  const previous = structuredClone(parent);
   parent.spec = { ...((parent.spec as object | undefined) ?? {}), replicas };
+  record(previous, parent);
   return scaleOf(store.update(parent, { dryRun }));
 }

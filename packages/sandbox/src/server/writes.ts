@@ -128,6 +128,11 @@ export class Writer {
     };
   }
 
+  /** A `/scale` write changed `next.spec.replicas`: its manager owns the field (operation Update, subresource scale). */
+  recordScale(req: WriteRequest, previous: KubeObject, next: KubeObject): void {
+    recordUpdate(previous, next, { ...this.context(req), subresource: 'scale' });
+  }
+
   private context(req: WriteRequest) {
     return {
       manager: req.manager,

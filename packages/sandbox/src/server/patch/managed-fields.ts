@@ -42,7 +42,8 @@ interface Owned {
 
 export interface WriteContext {
   manager: string;
-  subresource?: 'status';
+  /** `scale` writes `spec.replicas` of the main resource; its entry is kept apart, as the apiserver does. */
+  subresource?: 'status' | 'scale';
   schema: KubeSchema | undefined;
   time: string;
 }

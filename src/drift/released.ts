@@ -1,0 +1,50 @@
+/**
+ * What the environment's current release applied: its recorded spec rendered again (render is a
+ * pure function of it), narrowed to the objects in its inventory when it kept one. Blue-green and
+ * canary releases apply coloured or canary copies under other names; those inventory entries are
+ * not rendered from the spec alone and are listed as unchecked rather than guessed.
+ */
+import type { KubeObject, ObjectRef } from '@slipway/kube';
+import { refOf } from '../cluster/cluster.js';
+import { renderApp } from '../render/index.js';
+import type { Release } from '../engine/releases/release.js';
+import type { ResolvedApp } from '../spec/resolved.js';
+
+export interface ReleasedObjects {
+  objects: KubeObject[];
+  /** Inventory entries the spec does not render under the same name (blue-green colours, canaries). */
+  unchecked: ObjectRef[];
+}
+
+export function objectKey(ref: { kind: string; namespace?: string; name: string }): string {
+  return `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
+}
+
+export function releasedObjects(release: Release): ReleasedObjects {
+  const ns = release.spec.namespace;
+  const rendered = renderedObjects(release.spec);
+  if (!release.inventory?.length) return { objects: rendered, unchecked: [] };
+  const inventory = new Map(
+    release.inventory.map((e) => [objectKey({ ...e, namespace: e.namespace ?? ns }), e] as const),
+  );
+  const objects = rendered.filter((o) => inventory.has(objectKey(refOf(o, ns))));
+  const renderedKeys = new Set(objects.map((o) => objectKey(refOf(o, ns))));
+  const unchecked = [...inventory.entries()]
+    .filter(([key]) => !renderedKeys.has(key))
+    .map(([, e]) => ({ ...e, namespace: e.namespace ?? ns }));
+  return { objects, unchecked };
+}
+
+/** True when the working tree renders other objects than the release did (a deploy would change something). */
+export function workingTreeDiffers(release: Release, working: ResolvedApp): boolean {
+  const canonical = (objects: KubeObject[]) =>
+    JSON.stringify(
+      objects.map((o) => o).sort((a, b) => objectKey(refOf(a)).localeCompare(objectKey(refOf(b)))),
+    );
+  return canonical(renderedObjects(release.spec)) !== canonical(renderedObjects(working));
+}
+
+/** The objects render makes of a resolved spec, as the deploy applies them (src/engine/prepare.ts). */
+function renderedObjects(app: ResolvedApp): KubeObject[] {
+  return renderApp(app).objects as KubeObject[];
+}
