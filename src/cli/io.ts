@@ -71,3 +71,16 @@ export function memoryIo(
 function readableOf(text: string): NodeJS.ReadableStream {
   return Readable.from([text]);
 }
+
+/** Resolves on the first SIGINT or SIGTERM (Ctrl-C, `kill`): how a serving command (`metrics serve`, `dashboard`) knows to stop. */
+export function untilInterrupted(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

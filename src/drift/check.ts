@@ -14,7 +14,7 @@
  *   release applied.
  * `metadata.managedFields` names the manager of each field; Secret values are always masked.
  */
-import type { KubeObject, ObjectRef } from '@slipway/kube';
+import { withoutServerFields, type KubeObject, type ObjectRef } from '@slipway/kube';
 import jsonPatch from 'fast-json-patch';
 import { isClusterError, refOf, type Cluster } from '../cluster/cluster.js';
 import { FIELD_MANAGER } from '../engine/defaults.js';
@@ -185,7 +185,7 @@ export function objectDrift(ref: ObjectRef, live: KubeObject, released: KubeObje
   const side = (key: 'live' | 'released', path: string, value: unknown) =>
     value === undefined ? {} : { [key]: secret && /^\/(data|stringData)(\/|$)/.test(path) ? MASKED : value };
   const fields: ChangedField[] = [];
-  for (const op of jsonPatch.compare(comparable(live), comparable(released))) {
+  for (const op of jsonPatch.compare(withoutServerFields(live), withoutServerFields(released))) {
     const liveValue = valueAt(live, op.path);
     const releasedValue = valueAt(released, op.path);
     fields.push({
@@ -230,20 +230,6 @@ function valueAt(obj: KubeObject, pointer: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-/** What the API server and controllers keep: never a difference a release makes. */
-function comparable(obj: KubeObject): Record<string, unknown> {
-  const { status: _s, metadata, ...rest } = obj;
-  const {
-    managedFields: _m,
-    resourceVersion: _r,
-    generation: _g,
-    uid: _u,
-    creationTimestamp: _c,
-    ...meta
-  } = metadata;
-  return { ...rest, metadata: meta };
 }
 
 function idOf(ref: ObjectRef): DriftObject & { apiVersion: string } {

@@ -4,7 +4,7 @@
  * with the live object, so defaulted fields and other managers' fields do not show as changes.
  * Blue-green objects are compared as the deploy would apply them (the next colour).
  */
-import type { KubeObject } from '@slipway/kube';
+import { withoutServerFields, type KubeObject } from '@slipway/kube';
 import jsonPatch from 'fast-json-patch';
 import { describeRef, refOf } from '../cluster/cluster.js';
 import type { ResolvedApp } from '../spec/resolved.js';
@@ -30,22 +30,14 @@ export interface DiffResult {
   unchanged: number;
 }
 
-/** What the API server and controllers own: never a difference the deploy makes. */
+/** What a deploy could change: the server's own fields left out, and the Deployment controller's annotations. */
 function comparable(obj: KubeObject): Record<string, unknown> {
-  const { status: _s, metadata, ...rest } = obj;
-  const {
-    managedFields: _m,
-    resourceVersion: _r,
-    generation: _g,
-    uid: _u,
-    creationTimestamp: _c,
-    annotations,
-    ...meta
-  } = metadata;
+  const base = withoutServerFields(obj) as { metadata: { annotations?: Record<string, string> } };
+  const { annotations, ...meta } = base.metadata;
   const kept = Object.fromEntries(
     Object.entries(annotations ?? {}).filter(([k]) => !k.startsWith('deployment.kubernetes.io/')),
   );
-  return { ...rest, metadata: { ...meta, ...(Object.keys(kept).length ? { annotations: kept } : {}) } };
+  return { ...base, metadata: { ...meta, ...(Object.keys(kept).length ? { annotations: kept } : {}) } };
 }
 
 export async function diff(

@@ -13,7 +13,7 @@ export type {
   OwnerReference,
   TypeRef,
 } from './object.js';
-export { splitApiVersion } from './object.js';
+export { splitApiVersion, withoutServerFields } from './object.js';
 export {
   everything,
   labelKeyProblems,

@@ -72,3 +72,21 @@ export function splitApiVersion(apiVersion: string): { group: string; version: s
     ? { group: '', version: apiVersion }
     : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
+
+/**
+ * The object without what the API server and controllers keep for themselves: `status`, and the
+ * metadata it sets (`managedFields`, `resourceVersion`, `generation`, `uid`, `creationTimestamp`).
+ * What is left is what a client applied or changed: the ground of a diff or a drift check.
+ */
+export function withoutServerFields(obj: KubeObject): Record<string, unknown> {
+  const { status: _s, metadata, ...rest } = obj;
+  const {
+    managedFields: _m,
+    resourceVersion: _r,
+    generation: _g,
+    uid: _u,
+    creationTimestamp: _c,
+    ...meta
+  } = metadata;
+  return { ...rest, metadata: meta };
+}

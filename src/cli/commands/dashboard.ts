@@ -14,6 +14,7 @@ import { parseAddress } from '../../metrics/serve.js';
 import { parseSince } from '../../metrics/window.js';
 import type { CommandContext, RegisterCommand } from '../command.js';
 import { selectedEnvironments } from './metrics.js';
+import { untilInterrupted } from '../io.js';
 
 interface DashboardFlags {
   file: string;
@@ -86,15 +87,7 @@ async function serve(flags: DashboardFlags, ctx: CommandContext): Promise<void> 
     onError: (err) => ctx.io.err(`reading the release records failed: ${err.message}\n`),
   });
   ctx.io.out(`dashboard of ${app} on ${dashboard.url}${flags.token ? '?token=<token>' : ''}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilInterrupted();
   await dashboard.close();
 }
 

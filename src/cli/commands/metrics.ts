@@ -17,7 +17,7 @@ import { loadSpec } from '../load-spec.js';
 import { environmentNames, resolveEnvironment } from '../../spec/resolve.js';
 import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import { kubeContext, type TargetFlags } from '../engine-context.js';
-import type { Io } from '../io.js';
+import { untilInterrupted, type Io } from '../io.js';
 
 interface MetricsFlags extends Omit<TargetFlags, 'env'> {
   env?: string;
@@ -89,15 +89,7 @@ async function serve(flags: ServeFlags, ctx: CommandContext): Promise<void> {
   });
   const names = targets.map((t) => t.environment).join(', ');
   ctx.io.out(`serving metrics of ${targets[0]?.app} (${names}) on ${exporter.url}/metrics\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await untilInterrupted();
   await exporter.close();
 }
 
