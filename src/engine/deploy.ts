@@ -362,7 +362,12 @@ async function deployLocked(
       inventory,
       ...(served.activeColours ? { activeColours: served.activeColours } : {}),
     });
-    if (previous) await ctx.store.update({ ...previous, phase: 'superseded', updatedAt: now() });
+    // Every other release still marked deployed is superseded now: the previous one, and any a deploy
+    // killed between its own finish and this very update left behind.
+    for (const stale of (await ctx.store.list(app.app, app.environment)).filter(
+      (r) => r.phase === 'deployed' && r.revision !== revision,
+    ))
+      await ctx.store.update({ ...stale, phase: 'superseded', updatedAt: now() });
     after.cleanUp = async (lock) => {
       await cleanUpAfterDeploy(ctx, run, served, strategy, lock);
       // A rollback during the delay may have superseded this release: keep its phase, add the step timings.

@@ -264,4 +264,20 @@ describe('deploy on the in-memory cluster', () => {
       [3, 'deployed'],
     ]);
   });
+
+  it('a deploy killed between recording itself deployed and superseding its predecessor leaves two deployed; the next deploy supersedes both', async () => {
+    const { ctx, store, stop } = setup();
+    await deploy(ctx, withImage('1.0.0'));
+    const first = (await store.deployed('sample', 'dev'))!;
+    // What a SIGKILL right after finish('deployed') leaves: revision 2 deployed, revision 1 still deployed too.
+    await store.create({ ...first, revision: 2, images: { web: 'sample-service:2.0.0' } });
+    const result = await deploy(ctx, withImage('3.0.0'));
+    stop.abort();
+    expect(result.outcome).toBe('deployed');
+    expect((await store.list('sample', 'dev')).map((r) => [r.revision, r.phase])).toEqual([
+      [1, 'superseded'],
+      [2, 'superseded'],
+      [3, 'deployed'],
+    ]);
+  });
 });
