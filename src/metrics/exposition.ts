@@ -10,6 +10,7 @@
  * the DORA gauges and summaries cover the `--since` window, like `slipway metrics`.
  */
 import type { EnvironmentMetrics } from './dora.js';
+import type { DrillRecord, Release } from '../engine/releases/release.js';
 import { deployFacts, OUTCOMES, type DeployFacts } from './facts.js';
 import { SERIES } from '../render/slipway-series.js';
 import type { TargetRecords } from './collect.js';
@@ -81,6 +82,22 @@ export function exposition(records: readonly TargetRecords[], window: MetricsWin
       'Unplanned deploys (rollbacks, hotfixes) / deploys over the window.',
     ),
     window: new Family(SERIES.window, 'gauge', 'The length of the window the DORA series cover.'),
+    drillTime: new Family(
+      SERIES.drillTime,
+      'gauge',
+      "The last restore drill's start, per dependency (Unix time).",
+    ),
+    drillSuccess: new Family(
+      SERIES.drillSuccess,
+      'gauge',
+      'The last restore drill: 1 restored, verified and within its RTO and RPO targets, else 0.',
+    ),
+    drillRto: new Family(SERIES.drillRto, 'gauge', 'The last restore drill: restore started to verified.'),
+    drillRpo: new Family(
+      SERIES.drillRpo,
+      'gauge',
+      'The last restore drill: the age of the backup it restored.',
+    ),
   };
   for (const r of records) {
     const labels = { app: r.app, environment: r.environment };
@@ -96,6 +113,7 @@ export function exposition(records: readonly TargetRecords[], window: MetricsWin
       .sort((a, b) => b.revision - a.revision)[0];
     if (serving) f.revision.add(labels, serving.revision);
     histogram(f.duration, labels, facts);
+    drills(f, labels, r.releases);
     gauges(f, labels, environmentMetrics(r.app, r.environment, r.releases, window), window);
   }
   return (
@@ -137,4 +155,22 @@ function gauges(
   };
   summary(f.leadTime, m.leadTime);
   summary(f.recovery, m.recoveryTime);
+}
+
+/** The newest drill of each dependency, over every record kept (a drill is recorded on the release serving then). */
+function drills(
+  f: Record<'drillTime' | 'drillSuccess' | 'drillRto' | 'drillRpo', Family>,
+  labels: Labels,
+  releases: readonly Release[],
+): void {
+  const last = new Map<string, DrillRecord>();
+  for (const d of releases.flatMap((r) => r.drills ?? []).sort((a, b) => a.at.localeCompare(b.at)))
+    last.set(d.dependency, d);
+  for (const [dependency, d] of [...last].sort(([a], [b]) => a.localeCompare(b))) {
+    const l = { ...labels, dependency };
+    f.drillTime.add(l, Date.parse(d.at) / 1000);
+    f.drillSuccess.add(l, d.result === 'passed' ? 1 : 0);
+    if (d.rtoMs !== undefined) f.drillRto.add(l, d.rtoMs / 1000);
+    if (d.rpoMs !== undefined) f.drillRpo.add(l, d.rpoMs / 1000);
+  }
 }

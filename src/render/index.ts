@@ -10,6 +10,7 @@ import { limitProblems } from './limits.js';
 import type { RenderWarning } from './kube.js';
 import type { ClusterEndpoint } from './objects/cluster-endpoints.js';
 import { MANAGED_BY } from './defaults.js';
+import { renderBackupObjects, backupTarget } from './objects/backups.js';
 import { renderDependencyObjects } from './objects/dependency-objects.js';
 import { renderPrometheusRule } from './objects/monitoring.js';
 import { renderNetworkPolicies, type FlowGraph } from './objects/network-policies.js';
@@ -78,6 +79,11 @@ export function renderApp(app: ResolvedApp, opts: RenderOptions = {}): RenderRes
     if (dependency)
       objects.push(...from(`dependencies.${name}`, renderDependencyObjects(ctx, name, dependency)));
   }
+  // Backup pods reach their dependency's port (their own policy, with the drill namespaces, is in backups.ts).
+  for (const name of Object.keys(app.backups)) {
+    const target = backupTarget(app, name);
+    if (target?.address) graph[target.podName] = [name];
+  }
   for (const policy of renderNetworkPolicies(ctx, graph, endpoints)) {
     // A service's or dependency's own policy carries its name label; the app-wide ones come from `app`.
     const owner = policy.metadata.labels?.['app.kubernetes.io/name'] ?? '';
@@ -97,11 +103,8 @@ export function renderApp(app: ResolvedApp, opts: RenderOptions = {}): RenderRes
     );
   }
   for (const name of Object.keys(app.backups).sort()) {
-    warn(
-      ctx,
-      `backups.${name}`,
-      'backup CronJobs are not rendered by this version of Slipway; nothing in the output runs this backup',
-    );
+    const backup = app.backups[name];
+    if (backup) objects.push(...from(`backups.${name}`, renderBackupObjects(ctx, name, backup)));
   }
   const rule = renderPrometheusRule(ctx, {
     'app.kubernetes.io/part-of': app.app,

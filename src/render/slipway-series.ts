@@ -1,7 +1,8 @@
 /**
  * The names of Slipway's own Prometheus series, once: `slipway metrics serve` writes them
  * (src/metrics/exposition.ts); the Grafana dashboard and the alerts render writes query them
- * (src/render/dashboards). Labels: `app`, `environment`, and `result` on deployments_total.
+ * (src/render/dashboards). Labels: `app`, `environment`, `result` on deployments_total, and
+ * `dependency` on the backup drill series.
  */
 export const SERIES = {
   deployments: 'slipway_deployments_total',
@@ -14,6 +15,10 @@ export const SERIES = {
   recovery: 'slipway_recovery_time_seconds',
   rework: 'slipway_rework_ratio',
   window: 'slipway_metrics_window_seconds',
+  drillTime: 'slipway_backup_drill_timestamp_seconds',
+  drillSuccess: 'slipway_backup_drill_success',
+  drillRto: 'slipway_backup_drill_rto_seconds',
+  drillRpo: 'slipway_backup_drill_rpo_seconds',
 } as const;
 
 /** Values of the `result` label: a finished release record's outcome (deployed and superseded are `succeeded`). */

@@ -381,12 +381,23 @@ export const DeploySchema = z.strictObject({
 
 export const BackupSchema = z.strictObject({
   schedule: cron(),
-  keep: z.number().int().min(1),
-  storage: quantity().optional(),
-  destination: z
-    .strictObject({ secret: z.string() })
+  keep: z.number().int().min(1).describe('how many backups to keep; the oldest beyond this are deleted'),
+  storage: quantity().optional().describe('size of the backups volume (default 10Gi)'),
+  rto: duration()
     .optional()
-    .describe('object storage credentials; default: a PVC'),
+    .describe(
+      'recovery time objective: `slipway backup drill` fails when restoring and verifying takes longer',
+    ),
+  rpo: duration()
+    .optional()
+    .describe('recovery point objective: `slipway backup drill` fails when the newest backup is older'),
+  verify: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'a shell command run after a restore against the restored copy (the same environment as the restore); it must exit 0',
+    ),
 });
 
 export const KubernetesSchema = z.strictObject({

@@ -225,9 +225,11 @@ describe('renderApp: cluster facts from the spec', () => {
     ).toEqual([]);
   });
 
-  it('backups are named in a warning, not dropped silently', () => {
+  it('a backup the cluster cannot run is named in a warning, not dropped silently', () => {
     const r = one({ image: 'a:1' }, { backups: { db: { schedule: '0 2 * * *', keep: 7 } } });
-    expect(r.warnings.map((w) => w.path)).toEqual(['backups.db']);
+    expect(r.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([
+      'backups.db: names no dependency; nothing backs it up',
+    ]);
   });
 });
 

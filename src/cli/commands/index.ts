@@ -30,6 +30,7 @@ export const commands: CommandEntry[] = [
   { name: 'secrets', load: async () => (await import('./secrets.js')).registerSecrets },
   { name: 'diff', load: async () => (await import('./diff.js')).registerDiff },
   { name: 'drift', load: async () => (await import('./drift.js')).registerDrift },
+  { name: 'backup', load: async () => (await import('./backup.js')).registerBackup },
   { name: 'release', load: async () => (await import('./release.js')).registerRelease },
   { name: 'completion', load: async () => (await import('./completion.js')).registerCompletion },
 ];

@@ -62,6 +62,31 @@ export interface Release {
   activeColours?: Record<string, Colour>;
   /** What this release shipped, as CI passed it in (`deploy --commit`, `--changes`, `--hotfix`): for delivery metrics. */
   change?: ChangeRecord;
+  /** Restore drills run while this release served (`slipway backup drill`), the last 20. */
+  drills?: DrillRecord[];
+}
+
+/** One dependency's restore drill: what was restored, how long it took, how old the backup was. */
+export interface DrillRecord {
+  dependency: string;
+  kind: string;
+  /** When the drill started (ISO 8601). */
+  at: string;
+  /** passed: restored and verified within the targets; missed: verified but over a target; failed: not restored or not verified. */
+  result: 'passed' | 'missed' | 'failed';
+  backup?: string;
+  /** When the restored backup's dump began. */
+  backupStarted?: string;
+  /** Where it was restored (the scratch namespace). */
+  namespace?: string;
+  /** Start of the restore → verified. */
+  rtoMs?: number;
+  /** Age of the backup when the drill started. */
+  rpoMs?: number;
+  rtoTarget?: string;
+  rpoTarget?: string;
+  verification?: Array<Record<string, unknown>>;
+  message?: string;
 }
 
 /** Added after v1 records existed: absent on older records, every field optional. */

@@ -2,6 +2,7 @@
  * What a runbook says about one environment, read from the objects render produced (so names,
  * kinds and labels are exactly those in the cluster) and from the environment's spec.
  */
+import { backupTarget } from '../objects/backups.js';
 import type { NamedObject } from '@slipway/kube';
 import type { RenderedEnvironment } from '../format.js';
 import { serviceSecretName, dependencyCredentialsName } from '../names.js';
@@ -41,7 +42,16 @@ export interface EnvironmentFacts {
     credentials?: string;
     sqlite?: { pvc: string; file: string };
   }[];
-  backups: { name: string; schedule: string; keep: number }[];
+  backups: {
+    name: string;
+    schedule: string;
+    keep: number;
+    rto?: string;
+    rpo?: string;
+    /** Set when Slipway backs it up: the kind of dump and the CronJob running it. */
+    kind?: string;
+    cronJob?: string;
+  }[];
   hosts: string[];
   scaleDownDelay?: string;
 }
@@ -108,7 +118,15 @@ export function environmentFacts(app: string, env: RenderedEnvironment): Environ
             : undefined,
       };
     }),
-    backups: Object.entries(spec.backups).map(([n, b]) => ({ name: n, schedule: b.schedule, keep: b.keep })),
+    backups: Object.entries(spec.backups).map(([n, b]) => ({
+      name: n,
+      schedule: b.schedule,
+      keep: b.keep,
+      rto: b.rto,
+      rpo: b.rpo,
+      kind: backupTarget(spec, n)?.kind,
+      cronJob: backupTarget(spec, n)?.cronJob,
+    })),
     hosts: Object.values(spec.services).flatMap((s) => (s.public ? [s.public.host] : [])),
     scaleDownDelay: spec.deploy.scaleDownDelay,
   };

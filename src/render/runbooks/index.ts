@@ -46,7 +46,12 @@ export function writeRunbooks(input: FormatInput, specPath = 'slipway.yaml'): Fo
       )
       .join(', ') || '-';
   for (const e of rb.environments) {
-    const deps = e.dependencies.flatMap((d) => (d.workload ? [d.workload] : []));
+    const deps = [
+      ...e.dependencies.flatMap((d) => (d.workload ? [d.workload] : [])),
+      ...e.backups.flatMap((b) =>
+        b.cronJob ? [{ kind: 'CronJob', name: b.cronJob, names: [b.cronJob] }] : [],
+      ),
+    ];
     index.push(
       `| ${e.name} | \`${e.namespace}\` | ${e.strategy} | ${e.approval} | ${list(e.workloads)}${strategyNote(e.strategy)} | ${list(deps)} |\n`,
     );

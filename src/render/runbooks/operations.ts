@@ -100,24 +100,62 @@ function restorePod(name: string, pvc: string): Record<string, unknown> {
 export function restoreRunbook(input: RunbookInput): string {
   const out = [header('Restore from backup', input.app, input.specPath)];
   out.push(
-    '> This Slipway version does not yet render the backup CronJobs declared under `backups:` nor run `slipway backup restore` / `slipway backup drill`; ',
-  );
-  out.push(
-    'dr-drill.yml only validates the configuration. Until then, take dumps with your own job and restore them with the steps below.\n\n',
+    "Backups run as the CronJobs `render` writes from `backups:` (the dependency's own dump tool, a manifest with each file's sha256, " +
+      'the oldest beyond `keep` deleted). Every command below runs Jobs in the cluster, so it works from any machine that can deploy.\n\n',
   );
   for (const env of input.environments) {
     out.push(`## ${env.name} (namespace \`${env.namespace}\`)\n\n`);
-    if (env.backups.length)
+    const backedUp = new Set(env.backups.filter((b) => b.kind).map((b) => b.name));
+    if (backedUp.size) {
       out.push(
         table(
-          ['backup', 'schedule', 'keep'],
-          env.backups.map((b) => [b.name, `\`${b.schedule}\``, String(b.keep)]),
+          ['backup', 'schedule', 'keep', 'RTO target', 'RPO target'],
+          env.backups
+            .filter((b) => backedUp.has(b.name))
+            .map((b) => [b.name, `\`${b.schedule}\``, String(b.keep), b.rto ?? '-', b.rpo ?? '-']),
         ),
       );
-    else out.push('No backups are declared for this environment.\n\n');
-    for (const d of env.dependencies) out.push(restoreSteps(input.app, env, d));
+      out.push('1. Is there a good backup? Drill it first: the live data is not touched.\n\n');
+      out.push(
+        code([
+          `slipway backup list --env ${env.name}`,
+          `slipway backup drill --env ${env.name}   # restore into a scratch namespace, verify, RTO and RPO`,
+        ]),
+      );
+      out.push('2. Restore.\n\n');
+      for (const name of [...backedUp].sort()) out.push(restoreCommands(env, name));
+    } else out.push('No backups are declared for this environment.\n\n');
+    const manual = env.dependencies.filter((d) => !backedUp.has(d.name));
+    if (manual.length && backedUp.size)
+      out.push('Dependencies Slipway does not back up, restored from your own copies:\n\n');
+    for (const d of manual) out.push(restoreSteps(input.app, env, d));
   }
   return out.join('');
+}
+
+function restoreCommands(env: EnvironmentFacts, name: string): string {
+  const backup = env.backups.find((b) => b.name === name)!;
+  const what: Record<string, string> = {
+    postgres:
+      '`pg_restore --clean --if-exists` in one transaction: a restore that fails leaves the database as it was.',
+    mysql: 'the dump drops and recreates each table it holds.',
+    redis: 'the cache is emptied (FLUSHALL), then every key of the snapshot is copied in with its TTL.',
+    sqlite:
+      'the service is scaled to 0 while the file is replaced (its `-wal` and `-shm` removed), then scaled back.',
+  };
+  const copy =
+    backup.kind === 'sqlite'
+      ? []
+      : [
+          `slipway backup restore --env ${env.name} ${name} --to-namespace ${env.namespace}-restore   # a copy to inspect`,
+        ];
+  return (
+    `### ${name} (${backup.kind})\n\nIn place, ${what[backup.kind ?? ''] ?? ''}\n\n` +
+    code([
+      ...copy,
+      `slipway backup restore --env ${env.name} ${name} --backup BACKUP_ID --yes   # the newest without --backup`,
+    ])
+  );
 }
 
 function restoreSteps(

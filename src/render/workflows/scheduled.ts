@@ -3,12 +3,9 @@
  *   drift.yml    slipway drift --env ENV for every environment, with that environment's KUBECONFIG
  *                secret: the live objects against the current release; the report goes to the job
  *                summary and the job fails on drift (exit 1) or error (exit 2).
- * A workflow must not call a command that is not there; until `slipway backup drill` lands, the
- * drill runs the nearest real command and says, in a comment and in docs/workflows.md, what it
- * will call later:
- *   dr-drill.yml now: slipway check --env ENV for each environment with backups (the backup
- *                     configuration is valid); later: slipway backup drill --env ENV (restore the
- *                     latest backup into a scratch namespace, verify it, report the measured RTO).
+ *   dr-drill.yml slipway backup drill --env ENV for every environment with backups (weekly): the
+ *                newest backup restored into a scratch namespace, verified, RTO and RPO measured
+ *                against the spec's targets; the report goes to the job summary, a miss fails the job.
  */
 import { checkout, installSlipway, kubeconfigStep, type Job } from './common.js';
 import { DR_DRILL_CRON, DRIFT_CRON, KUBECONFIG_SECRET, RUNNER } from './defaults.js';
@@ -72,15 +69,45 @@ export function driftWorkflow(plan: WorkflowPlan): string {
 export function drDrillWorkflow(plan: WorkflowPlan): string | undefined {
   const envs = plan.environments.filter((e) => e.backups.length > 0).map((e) => e.name);
   if (envs.length === 0) return undefined;
-  const job = scheduledJob(plan, envs, [
-    '# Until `slipway backup drill` exists this validates the backup configuration only. Later:',
-    '# slipway backup drill -f SPEC --env "$ENVIRONMENT" (restore the latest backup into a scratch',
-    '# namespace, verify it, report the measured RTO; needs the KUBECONFIG environment secret).',
-  ]);
+  const job: Job = {
+    'runs-on': RUNNER,
+    permissions: { contents: 'read' },
+    strategy: { 'fail-fast': false, matrix: { environment: envs } },
+    // The GitHub Environment holds this environment's KUBECONFIG secret (the same one cd.yml deploys with).
+    environment: expr('matrix.environment'),
+    concurrency: {
+      group: `slipway-drill-${plan.app}-${expr('matrix.environment')}`,
+      'cancel-in-progress': false,
+    },
+    steps: [
+      checkout(),
+      ...installSlipway(plan),
+      kubeconfigStep(KUBECONFIG_SECRET),
+      {
+        name: 'slipway backup drill',
+        env: { ENVIRONMENT: expr('matrix.environment') },
+        run:
+          [
+            '# Restores the newest backup of each dependency into a scratch namespace, verifies it and',
+            '# measures RTO and RPO against backups.<dep>.rto/rpo: exit 1 when a restore or a target fails.',
+            'status=0',
+            `slipway backup drill -f ${plan.specPath} --env "$ENVIRONMENT" > drill.txt 2>&1 || status=$?`,
+            'cat drill.txt',
+            '{',
+            '  echo "### Restore drill in $ENVIRONMENT"',
+            "  echo '```'",
+            '  cat drill.txt',
+            "  echo '```'",
+            '} >> "$GITHUB_STEP_SUMMARY"',
+            'exit "$status"',
+          ].join('\n') + '\n',
+      },
+    ],
+  };
   return workflowYaml(
     [
       `Written by slipway render --format workflows from ${plan.specPath}; change the spec, not this file.`,
-      'Scheduled restore drill (weekly). See the comment in the job for what it runs today.',
+      'Scheduled restore drill (weekly): restore, verify, measure RTO and RPO, in each environment with backups.',
     ],
     {
       name: 'DR drill',
@@ -89,21 +116,4 @@ export function drDrillWorkflow(plan: WorkflowPlan): string | undefined {
       jobs: { drill: job },
     },
   );
-}
-
-function scheduledJob(plan: WorkflowPlan, environments: string[], comment: string[]): Job {
-  return {
-    'runs-on': RUNNER,
-    permissions: { contents: 'read' },
-    strategy: { 'fail-fast': false, matrix: { environment: environments } },
-    steps: [
-      checkout(),
-      ...installSlipway(plan),
-      {
-        name: 'slipway check',
-        env: { ENVIRONMENT: expr('matrix.environment') },
-        run: [...comment, `slipway check ${plan.specPath} --env "$ENVIRONMENT"`].join('\n') + '\n',
-      },
-    ],
-  };
 }

@@ -1,0 +1,114 @@
+/**
+ * One run of a backup pod as a Job: create it, wait for Complete or Failed within a budget, and
+ * read what its script reported (`slipway:{json}` lines in the pod's log). Every backup command
+ * works through Jobs in the cluster, never through a connection from the machine running Slipway,
+ * so it works the same from a laptop and from a CI runner that reaches only the API server.
+ */
+import type { KubeObject } from '@slipway/kube';
+import type { Cluster } from '../cluster/cluster.js';
+import { UserError } from '../errors.js';
+import { Budget, DeadlineExceeded } from '../engine/deadline.js';
+import type { Clock } from '../engine/clock.js';
+import { FIELD_MANAGER } from '../engine/defaults.js';
+
+const LOG_LINES = 400;
+
+export interface JobReport {
+  job: string;
+  ok: boolean;
+  /** Each `slipway:` line's JSON, in order. */
+  records: Array<Record<string, unknown>>;
+  /** The rest of the log (the tools' own messages), last lines. */
+  log: string;
+  reason?: string;
+}
+
+interface Job extends KubeObject {
+  status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
+}
+
+function finished(job: Job | undefined): { type: string; reason?: string; message?: string } | undefined {
+  return job?.status?.conditions?.find(
+    (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',
+  );
+}
+
+export function parseReport(text: string): Pick<JobReport, 'records' | 'log'> {
+  const records: Array<Record<string, unknown>> = [];
+  const other: string[] = [];
+  for (const line of text.split('\n')) {
+    const at = line.indexOf('slipway:{');
+    if (at >= 0) {
+      try {
+        records.push(JSON.parse(line.slice(at + 'slipway:'.length)) as Record<string, unknown>);
+        continue;
+      } catch {
+        // not one of ours: keep it in the log
+      }
+    }
+    if (line.trim()) other.push(line);
+  }
+  return { records, log: other.slice(-40).join('\n') };
+}
+
+export interface RunJobOptions {
+  cluster: Cluster;
+  clock: Clock;
+  namespace: string;
+  timeoutMs: number;
+  /** What the job does, for messages: `backup of db`. */
+  what: string;
+}
+
+/** Creates `job`, waits for it to finish and returns its report; the Job is left for its TTL (its log stays readable). */
+export async function runJob(job: KubeObject, opts: RunJobOptions): Promise<JobReport> {
+  const { cluster, namespace } = opts;
+  const name = job.metadata.name ?? '';
+  await cluster.create(job, { fieldManager: FIELD_MANAGER });
+  const budget = new Budget(opts.clock, opts.timeoutMs, `the ${opts.what}`);
+  let done: Job | undefined;
+  try {
+    done = await cluster.watch<Job>(
+      { apiVersion: 'batch/v1', kind: 'Job', namespace, name },
+      (j) => finished(j) !== undefined,
+      budget.signal,
+    );
+  } catch (err) {
+    if (!(budget.signal.reason instanceof DeadlineExceeded)) throw err;
+    await cluster
+      .delete({ apiVersion: 'batch/v1', kind: 'Job', namespace, name }, { propagationPolicy: 'Background' })
+      .catch(() => false);
+    throw new UserError(
+      `the ${opts.what} (Job ${namespace}/${name}) did not finish within ${opts.timeoutMs / 1000}s`,
+      {
+        code: 'backup/timeout',
+        hint: 'see kubectl describe job and its pod; raise --timeout for a large database',
+      },
+    );
+  } finally {
+    budget.dispose();
+  }
+  const outcome = finished(done);
+  const text = await jobLog(cluster, namespace, name);
+  return {
+    job: name,
+    ok: outcome?.type === 'Complete',
+    ...parseReport(text),
+    reason: outcome?.type === 'Failed' ? (outcome.message ?? outcome.reason) : undefined,
+  };
+}
+
+/** The log of the Job's newest pod (the Job controller labels its pods with the Job's name). */
+async function jobLog(cluster: Cluster, namespace: string, job: string): Promise<string> {
+  const pods = (
+    await cluster.list(
+      { apiVersion: 'v1', kind: 'Pod', namespace },
+      { labelSelector: { 'batch.kubernetes.io/job-name': job } },
+    )
+  ).items.sort((a, b) =>
+    (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''),
+  );
+  const pod = pods[0]?.metadata.name;
+  if (!pod) return '';
+  return cluster.podLogs({ namespace, name: pod }, { tailLines: LOG_LINES }).catch(() => '');
+}
