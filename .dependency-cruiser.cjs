@@ -109,13 +109,13 @@ module.exports = {
     {
       name: 'drift-reads-releases',
       comment:
-        "Drift compares the cluster with the current release: it reads release records (engine/releases), renders the release's spec, talks through src/cluster with the engine's field manager (engine/defaults.ts) and its drift.ignore handling (engine/ignore.ts); only the CLI calls it.",
+        "Drift compares the cluster with the current release: it reads release records (engine/releases), renders the release's spec, talks through src/cluster with the engine's field manager (engine/defaults.ts), its drift.ignore handling (engine/ignore.ts), the blue-green colouring of what a release served (engine/strategies/colours.ts) and its clock and budgets (--watch); it reports as findings of the policy checker's shape placed in the spec (policy/types, policy/sources/spec-origins) and in the metrics text format (metrics/exposition); only the CLI calls it.",
       severity: 'error',
       from: { path: '^src/drift/', pathNot: '\\.test\\.ts$' },
       to: {
         path: '^(src|packages)/',
         pathNot:
-          '^src/(drift|spec|render|cluster|engine/releases)/|^src/engine/(defaults|ignore)\\.ts$|^src/errors\\.ts$|^packages/kube/',
+          '^src/(drift|spec|render|cluster|engine/releases)/|^src/engine/(defaults|ignore|clock|deadline)\\.ts$|^src/engine/strategies/colours\\.ts$|^src/policy/(types|sources/spec-origins)\\.ts$|^src/metrics/exposition\\.ts$|^src/errors\\.ts$|^packages/kube/',
       },
     },
     forbid(

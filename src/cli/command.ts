@@ -14,10 +14,11 @@ export interface CommandContext {
 /** One file per command under src/cli/commands; each exports a `register`. */
 export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
 
-/** `--output json` is on every command, `yaml` where a table is printed; this reads it uniformly. */
-export type OutputFormat = 'text' | 'json' | 'yaml';
+/** `--output json` is on every command, `yaml` where a table is printed, `sarif` where findings are; this reads it uniformly. */
+export type OutputFormat = 'text' | 'json' | 'yaml' | 'sarif';
 
-export function parseOutput(value: string | undefined): OutputFormat {
+/** text, json or yaml (a command offering sarif handles it before). */
+export function parseOutput(value: string | undefined): 'text' | 'json' | 'yaml' {
   return value === 'json' || value === 'yaml' ? value : 'text';
 }
 

@@ -34,6 +34,7 @@ export interface DriftObject {
 }
 
 export interface ChangedField extends DriftObject {
+  apiVersion: string;
   /** JSON pointer into the object. */
   path: string;
   /** `changed`: applying the release would change it; `added`: another manager added it. */
@@ -70,7 +71,7 @@ export interface DriftContext {
 export const MASKED = '(masked)';
 
 /** Kinds listed for orphans besides those the release applied. */
-const ORPHAN_TYPES: Array<{ apiVersion: string; kind: string }> = [
+export const ORPHAN_TYPES: Array<{ apiVersion: string; kind: string }> = [
   { apiVersion: 'apps/v1', kind: 'Deployment' },
   { apiVersion: 'apps/v1', kind: 'StatefulSet' },
   { apiVersion: 'v1', kind: 'Service' },

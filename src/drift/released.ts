@@ -1,12 +1,14 @@
 /**
  * What the environment's current release applied: its recorded spec rendered again (render is a
- * pure function of it), narrowed to the objects in its inventory when it kept one. Blue-green and
- * canary releases apply coloured or canary copies under other names; those inventory entries are
- * not rendered from the spec alone and are listed as unchecked rather than guessed.
+ * pure function of it) and, for blue-green, coloured as the engine serves it (the colour
+ * Deployments, the active Services selecting the colour that served), narrowed to the objects in
+ * its inventory when it kept one. Canary copies exist only during a rollout and are listed as
+ * unchecked rather than guessed.
  */
 import type { KubeObject, ObjectRef } from '@slipway/kube';
 import { refOf } from '../cluster/cluster.js';
 import { renderApp } from '../render/index.js';
+import { servedObjects } from '../engine/strategies/colours.js';
 import type { Release } from '../engine/releases/release.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 
@@ -22,7 +24,8 @@ export function objectKey(ref: { kind: string; namespace?: string; name: string 
 
 export function releasedObjects(release: Release): ReleasedObjects {
   const ns = release.spec.namespace;
-  const rendered = renderedObjects(release.spec);
+  // Blue-green: the colour Deployments and the Services selecting the colour that served, as the engine applied them.
+  const rendered = servedObjects(release);
   if (!release.inventory?.length) return { objects: rendered, unchecked: [] };
   const inventory = new Map(
     release.inventory.map((e) => [objectKey({ ...e, namespace: e.namespace ?? ns }), e] as const),

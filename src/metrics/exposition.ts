@@ -27,7 +27,8 @@ function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
-function sample(name: string, labels: Labels, value: number): string {
+/** One sample line: `name{k="v",...} value` with label values escaped. */
+export function sample(name: string, labels: Labels, value: number): string {
   const text = Object.entries(labels)
     .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
     .join(',');

@@ -20,6 +20,16 @@ export interface ExporterOptions {
   onError?: (err: Error) => void;
 }
 
+export interface MetricsServerOptions {
+  host: string;
+  port: number;
+  /** The exposition text, computed per scrape. */
+  body: () => Promise<string>;
+  onError?: (err: Error) => void;
+  /** What `--address` flag the listen error names. */
+  flag?: string;
+}
+
 export interface RunningExporter {
   url: string;
   close(): Promise<void>;
@@ -38,7 +48,18 @@ export function parseAddress(text: string, flag = '--address'): { host: string; 
   return { host: m[1] ?? m[2]!, port };
 }
 
-export async function startExporter(opts: ExporterOptions): Promise<RunningExporter> {
+/** The release-record exporter of `slipway metrics serve`. */
+export function startExporter(opts: ExporterOptions): Promise<RunningExporter> {
+  return startMetricsServer({
+    host: opts.host,
+    port: opts.port,
+    onError: opts.onError,
+    body: async () => exposition(await opts.read(), opts.window()),
+  });
+}
+
+/** An HTTP server answering /metrics with `body()` (Prometheus text format). */
+export async function startMetricsServer(opts: MetricsServerOptions): Promise<RunningExporter> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -56,15 +77,15 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
       return;
     }
     opts
-      .read()
-      .then((records) => {
-        res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(exposition(records, opts.window()));
+      .body()
+      .then((text) => {
+        res.writeHead(200, { 'content-type': CONTENT_TYPE }).end(text);
       })
       .catch((err: Error) => {
         opts.onError?.(err);
         res
           .writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
-          .end(`reading the release records failed: ${err.message}\n`);
+          .end(`computing the metrics failed: ${err.message}\n`);
       });
   });
   await new Promise<void>((resolve, reject) => {
@@ -73,7 +94,7 @@ export async function startExporter(opts: ExporterOptions): Promise<RunningExpor
         err.code === 'EADDRINUSE' || err.code === 'EADDRNOTAVAIL' || err.code === 'EACCES'
           ? new UserError(`cannot listen on ${opts.host}:${opts.port}: ${err.code}`, {
               code: 'metrics-listen',
-              path: '--address',
+              path: opts.flag ?? '--address',
               hint: 'pick another port or an address of this machine',
             })
           : err,

@@ -68,7 +68,8 @@ export type Category =
   | 'api-versions'
   | 'schema'
   | 'correctness'
-  | 'control';
+  | 'control'
+  | 'drift';
 
 /** A change `--fix` can make: set `value` at `path` (relative to the manifest body) when it is absent or wrong. */
 export interface FixOp {

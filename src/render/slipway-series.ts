@@ -2,7 +2,7 @@
  * The names of Slipway's own Prometheus series, once: `slipway metrics serve` writes them
  * (src/metrics/exposition.ts); the Grafana dashboard and the alerts render writes query them
  * (src/render/dashboards). Labels: `app`, `environment`, `result` on deployments_total, and
- * `dependency` on the backup drill series.
+ * `dependency` on the backup drill series, `kind` on the drift series.
  */
 export const SERIES = {
   deployments: 'slipway_deployments_total',
@@ -19,6 +19,8 @@ export const SERIES = {
   drillSuccess: 'slipway_backup_drill_success',
   drillRto: 'slipway_backup_drill_rto_seconds',
   drillRpo: 'slipway_backup_drill_rpo_seconds',
+  driftObjects: 'slipway_drift_objects',
+  driftCheck: 'slipway_drift_last_check_timestamp_seconds',
 } as const;
 
 /** Values of the `result` label: a finished release record's outcome (deployed and superseded are `succeeded`). */

@@ -6,12 +6,14 @@
  * orphan are, each with the manager that made it; a field under a `drift.ignore` rule is not, and
  * `--fix --prune` (applying as a deploy does) brings the count back to 0 without reverting it.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriftReport } from '../../src/drift/check.js';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 import { SAMPLE_SPEC, slipwayCli } from './deploy-helpers.js';
+import { repoRoot, slipwayBin } from '../helpers/built-cli.js';
 
 describe('slipway drift (sandbox)', () => {
   let env: SandboxEnv;
@@ -107,6 +109,40 @@ describe('slipway drift (sandbox)', () => {
       'sample-web /spec/replicas',
       'sample-web /spec/template/spec/containers/0/env',
     ]);
+    // The same drift as SARIF for code scanning, each result at the slipway.yaml line that rendered it.
+    const sarif = await slipwayCli(env, ['drift', '-f', spec, '--env', 'dev', '--output', 'sarif']);
+    expect(sarif.code).toBe(1);
+    const log = JSON.parse(sarif.stdout) as {
+      runs: Array<{
+        tool: { driver: { fullName: string } };
+        results: Array<{
+          ruleId: string;
+          locations: Array<{
+            physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } };
+          }>;
+        }>;
+      }>;
+    };
+    const results = log.runs[0]!.results;
+    expect(log.runs[0]!.tool.driver.fullName).toBe('Slipway drift');
+    expect(results.map((r) => r.ruleId).sort()).toEqual([
+      'drift-changed',
+      'drift-changed',
+      'drift-changed',
+      'drift-missing',
+      'drift-orphan',
+    ]);
+    const lines = readFileSync(spec, 'utf8').split('\n');
+    for (const r of results) {
+      const at = r.locations[0]!.physicalLocation;
+      expect(at.artifactLocation.uri.endsWith('slipway.yaml')).toBe(true);
+      expect(lines[at.region.startLine - 1]).toBeDefined();
+    }
+    // The patched image is reported at the api service's lines, not at the top of the file.
+    const image = results.find((r) => r.ruleId === 'drift-changed' && JSON.stringify(r).includes('image'));
+    expect(lines.slice(0, image!.locations[0]!.physicalLocation.region.startLine).join('\n')).toContain(
+      '  api:',
+    );
   });
 
   it('--fix --prune: everything back, the re-check reports 0 and the HPA and annotation are untouched', async () => {
@@ -125,4 +161,105 @@ describe('slipway drift (sandbox)', () => {
     expect(web.metadata.annotations['team.example.com/owner']).toBe('payments');
     expect(web.spec.template.spec.containers[0]?.resources.limits.memory).toBe('256Mi');
   });
+
+  it('--watch reports a change within seconds (no polling) and serves slipway_drift_objects', async () => {
+    const ac = new AbortController();
+    const child = spawnWatch(env, spec, ac.signal);
+    try {
+      const first = await child.nextReport();
+      expect(first.changed).toEqual([]);
+      const url = await child.metricsUrl;
+      expect(await scrape(url)).toMatch(
+        /slipway_drift_objects\{app="sample",environment="dev",kind="Deployment"\} 0/,
+      );
+      const changedAt = Date.now();
+      await kubectl('set', 'env', 'deployment/sample-web', 'WATCHED=1');
+      const next = await child.nextReport();
+      console.log(`[drift --watch] reported ${Date.now() - changedAt} ms after kubectl set env`);
+      expect(next.changed.map((f) => `${f.name} ${f.path} ${f.managers.join()}`)).toEqual([
+        'sample-web /spec/template/spec/containers/0/env kubectl-set',
+      ]);
+      expect(await scrape(url)).toMatch(
+        /slipway_drift_objects\{app="sample",environment="dev",kind="Deployment"\} 1/,
+      );
+      await kubectl('set', 'env', 'deployment/sample-web', 'WATCHED-');
+      expect((await child.nextReport()).changed).toEqual([]);
+    } finally {
+      ac.abort();
+    }
+    expect(await child.exited).toBe(0);
+  });
 });
+
+/** `slipway drift --watch --output json` in its own process (built CLI, else tsx over the sources); SIGINT on abort. */
+function spawnWatch(env: SandboxEnv, spec: string, signal: AbortSignal) {
+  const cli = existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))
+    ? [slipwayBin]
+    : ['--import', 'tsx', 'test/e2e/run-slipway.ts'];
+  const args = [
+    'drift',
+    '-f',
+    spec,
+    '--env',
+    'dev',
+    '--watch',
+    '--output',
+    'json',
+    '--metrics-address',
+    '127.0.0.1:0',
+  ];
+  const child = spawn(process.execPath, [...cli, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, KUBECONFIG: env.kubeconfig },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  signal.addEventListener('abort', () => child.kill('SIGINT'), { once: true });
+  const reports: DriftReport[] = [];
+  const waiting: Array<(r: DriftReport) => void> = [];
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    let nl: number;
+    while ((nl = buffer.indexOf('\n')) >= 0) {
+      const line = buffer.slice(0, nl);
+      buffer = buffer.slice(nl + 1);
+      const report = JSON.parse(line) as DriftReport;
+      const w = waiting.shift();
+      if (w) w(report);
+      else reports.push(report);
+    }
+  });
+  let stderr = '';
+  const metricsUrl = new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+      const m = /metrics on (http:\/\/\S+\/metrics)/.exec(stderr);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', () => reject(new Error(`drift --watch exited early: ${stderr}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    metricsUrl,
+    exited,
+    /** The next report printed, within the issue's 60 s. */
+    nextReport: () =>
+      Promise.race([
+        new Promise<DriftReport>((resolve) => {
+          const r = reports.shift();
+          if (r) resolve(r);
+          else waiting.push(resolve);
+        }),
+        new Promise<never>((_, reject) =>
+          setTimeout(
+            () => reject(new Error(`no drift report within 60 s; stderr: ${stderr}`)),
+            60_000,
+          ).unref(),
+        ),
+      ]),
+  };
+}
+
+async function scrape(url: string): Promise<string> {
+  return (await fetch(url)).text();
+}

@@ -81,7 +81,7 @@ function table(rows: string[][]): string {
 export const registerBackup: RegisterCommand = (program: Command, ctx: CommandContext) => {
   const backup = program
     .command('backup')
-    .summary('run, list, restore and drill the backups of the dependencies')
+    .summary('back up, list, restore and drill backups')
     .description(
       'back up the dependencies that backups: names, list the backups, restore one, or drill a restore into a scratch namespace measuring RTO and RPO; everything runs as Jobs in the cluster',
     );

@@ -19,6 +19,8 @@ export interface SarifOptions {
   srcRoot: string;
   /** The directory relative finding paths are relative to. */
   cwd: string;
+  /** tool.driver.fullName (default: the policy checker). */
+  fullName?: string;
 }
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
@@ -75,7 +77,7 @@ export function formatSarif(
         tool: {
           driver: {
             name: 'slipway',
-            fullName: 'Slipway policy checker',
+            fullName: opts.fullName ?? 'Slipway policy checker',
             ...(opts.informationUri ? { informationUri: opts.informationUri } : {}),
             version: opts.version,
             semanticVersion: opts.version,
