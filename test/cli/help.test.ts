@@ -42,6 +42,7 @@ describe('slipway --help', () => {
       'secrets',
       'diff',
       'drift',
+      'backup',
       'release',
       'completion',
       'help',
