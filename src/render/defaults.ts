@@ -71,5 +71,9 @@ export const METRICS_PATH = '/metrics';
 export const METRICS_SCRAPE_INTERVAL = '30s';
 /** How long an objective must stay broken before its alert fires. */
 export const OBJECTIVE_ALERT_FOR = '5m';
+/** How long drift must stand before its alert fires: a hand change made during an incident and put back at once is not news. */
+export const DRIFT_ALERT_FOR = '15m';
+/** The newest restore drill may be this old: dr-drill.yml drills weekly, plus a day. */
+export const DRILL_MAX_AGE_SECONDS = 8 * 86_400;
 /** The change failure ratio above which the PrometheusRule warns: the 2023 report's medium-tier bound. */
 export const CHANGE_FAILURE_ALERT_RATIO = 0.15;

@@ -13,6 +13,8 @@ import type { Analysis, Service } from '../../spec/schema.js';
 import { warn, type RenderContext } from '../context.js';
 import {
   CHANGE_FAILURE_ALERT_RATIO,
+  DRIFT_ALERT_FOR,
+  DRILL_MAX_AGE_SECONDS,
   METRICS_PATH,
   METRICS_SCRAPE_INTERVAL,
   OBJECTIVE_ALERT_FOR,
@@ -130,6 +132,38 @@ function slipwayRules(ctx: RenderContext, labels: Record<string, string>): Recor
         description: `slipway status --env ${ctx.app.environment} says what needs attention.`,
       },
     },
+    {
+      alert: 'SlipwayDriftFound',
+      expr: `${SERIES.driftObjects}{${sel}} > 0`,
+      for: DRIFT_ALERT_FOR,
+      labels: { severity: 'warning', ...labels },
+      annotations: {
+        summary: `{{ $value }} {{ $labels.kind }} object(s) of ${where} differ from the current release`,
+        description: `slipway drift --env ${ctx.app.environment} names the fields and who changed them; --fix puts them back.`,
+      },
+    },
+    ...(Object.keys(ctx.app.backups).length
+      ? [
+          {
+            alert: 'SlipwayRestoreDrillFailed',
+            expr: `${SERIES.drillSuccess}{${sel}} == 0`,
+            labels: { severity: 'warning', ...labels },
+            annotations: {
+              summary: `the last restore drill of {{ $labels.dependency }} in ${where} failed or missed its RTO/RPO target`,
+              description: `slipway backup drill --env ${ctx.app.environment} {{ $labels.dependency }} runs it again and says why.`,
+            },
+          },
+          {
+            alert: 'SlipwayRestoreDrillStale',
+            expr: `time() - ${SERIES.drillTime}{${sel}} > ${DRILL_MAX_AGE_SECONDS}`,
+            labels: { severity: 'warning', ...labels },
+            annotations: {
+              summary: `no restore drill of {{ $labels.dependency }} in ${where} for more than ${DRILL_MAX_AGE_SECONDS / 86_400} days`,
+              description: 'dr-drill.yml drills weekly: see why its last runs did not finish.',
+            },
+          },
+        ]
+      : []),
     {
       alert: 'SlipwayChangeFailureRateHigh',
       expr: `${SERIES.changeFailure}{${sel}} > ${CHANGE_FAILURE_ALERT_RATIO}`,
