@@ -234,3 +234,59 @@ describe.skipIf(!hostBinary('/usr/lib/postgresql/*/bin/postgres', 'postgresql'))
     }, 60_000);
   },
 );
+
+describe.skipIf(!hostBinary('redis-server', 'redis-server'))('redis:* in the sandbox', () => {
+  it('runs the rendered args (requirepass, appendonly, --dir on the PVC): a key written survives a new pod', async () => {
+    h.apply(
+      secret('storefront-cache-credentials', {
+        password: PASSWORD,
+        url: `redis://:${PASSWORD}@storefront-cache.storefront.svc:6379`,
+      }),
+    );
+    h.apply(service('storefront-cache', 6379, 'redis'));
+    h.apply(
+      statefulSet(
+        'storefront-cache',
+        {
+          name: 'redis',
+          image: 'redis:7.4',
+          args: [
+            'redis-server',
+            '--requirepass',
+            '$(REDIS_PASSWORD)',
+            '--appendonly',
+            'yes',
+            '--dir',
+            '/data',
+          ],
+          ports: [{ name: 'redis', containerPort: 6379, protocol: 'TCP' }],
+          env: [
+            {
+              name: 'REDIS_PASSWORD',
+              valueFrom: { secretKeyRef: { name: 'storefront-cache-credentials', key: 'password' } },
+            },
+          ],
+          readinessProbe: { tcpSocket: { port: 6379 }, periodSeconds: 1, timeoutSeconds: 2 },
+        },
+        '/data',
+      ),
+    );
+    await until('storefront-cache-0 Ready', ready('storefront-cache-0'), 30_000);
+    const port = await until('proxy port', proxyPort('storefront-cache', 6379));
+    // redis-cli 7.0 does not take an empty user in a URL (`redis://:pw@`): the password goes by -a.
+    const cli = async (...a: string[]) =>
+      (await run('redis-cli', ['-p', String(port), '-a', PASSWORD, '--no-auth-warning', ...a])).stdout.trim();
+    expect(await cli('SET', 'order:1', 'paid')).toBe('OK');
+    // Without the password the server refuses: requirepass came through $(REDIS_PASSWORD).
+    expect((await run('redis-cli', ['-p', String(port), 'GET', 'order:1'])).stdout).toMatch(/NOAUTH/);
+    await restart('storefront-cache-0');
+    expect(await cli('GET', 'order:1')).toBe('paid');
+    const version = (await run('redis-server', ['--version'])).stdout;
+    if (!/v=7\.4\./.test(version))
+      expect(events('storefront-cache-0')).toContainEqual(
+        expect.stringMatching(
+          /^Warning ImageVersionSubstituted: redis:7\.4 runs as Redis \d+\.\d+\.\d+ from the host$/,
+        ),
+      );
+  }, 60_000);
+});
