@@ -82,6 +82,17 @@ const ready = (name: string) => () => {
     p
   );
 };
+/** Waits for the pod to be Ready; on a timeout the error carries its events and logs. */
+async function readyPod(name: string, ms = 30_000): Promise<KubeObject> {
+  try {
+    return await until(`${name} Ready`, ready(name), ms);
+  } catch (e) {
+    throw new Error(
+      `${(e as Error).message}\nevents:\n${events(name).join('\n')}\nlogs:\n${h.runtime.podLogs(NS, name, {}) ?? ''}`,
+      { cause: e },
+    );
+  }
+}
 const proxyPort = (name: string, port: number) => () =>
   h.runtime.servicePorts().find((p) => p.namespace === NS && p.name === name && p.port === port)?.localPort;
 const events = (podName: string) =>
@@ -96,7 +107,7 @@ async function restart(name: string): Promise<{ before: KubeObject; after: KubeO
   h.store.delete(k().pod, NS, name, {});
   await until('old pod gone', () => pod(name)?.metadata.uid !== before.metadata.uid, 30_000);
   const t0 = Date.now();
-  const after = await until('new pod ready', ready(name), 30_000);
+  const after = await readyPod(name);
   return { before, after, readyMs: Date.now() - t0 };
 }
 
@@ -143,7 +154,7 @@ describe.skipIf(!hostBinary('/usr/lib/postgresql/*/bin/postgres', 'postgresql'))
         ),
       );
       const t0 = Date.now();
-      const first = await until('storefront-db-0 Ready', ready('storefront-db-0'), 30_000);
+      const first = await readyPod('storefront-db-0');
       const firstReadyMs = Date.now() - t0;
       const port = await until('proxy port', proxyPort('storefront-db', 5432));
       const url = `postgresql://storefront:${PASSWORD}@127.0.0.1:${port}/storefront`;
@@ -271,7 +282,7 @@ describe.skipIf(!hostBinary('redis-server', 'redis-server'))('redis:* in the san
         '/data',
       ),
     );
-    await until('storefront-cache-0 Ready', ready('storefront-cache-0'), 30_000);
+    await readyPod('storefront-cache-0');
     const port = await until('proxy port', proxyPort('storefront-cache', 6379));
     // redis-cli 7.0 does not take an empty user in a URL (`redis://:pw@`): the password goes by -a.
     const cli = async (...a: string[]) =>
@@ -288,5 +299,63 @@ describe.skipIf(!hostBinary('redis-server', 'redis-server'))('redis:* in the san
           /^Warning ImageVersionSubstituted: redis:7\.4 runs as Redis \d+\.\d+\.\d+ from the host$/,
         ),
       );
+  }, 60_000);
+});
+
+describe.skipIf(!hostBinary('mariadbd', 'mariadb-server'))('mysql:* / mariadb:* in the sandbox', () => {
+  it('mysql:8.4 runs as the host MariaDB: the app user reaches its database through the Service proxy; rows survive a new pod', async () => {
+    h.apply(
+      secret('shop-db-credentials', {
+        username: 'shop',
+        password: PASSWORD,
+        url: `mysql://shop:${PASSWORD}@shop-db.storefront.svc:3306/shop`,
+      }),
+    );
+    h.apply(service('shop-db', 3306, 'mysql'));
+    h.apply(
+      statefulSet(
+        'shop-db',
+        {
+          name: 'mysql',
+          image: 'mysql:8.4',
+          args: ['--datadir=/var/lib/mysql/data'],
+          ports: [{ name: 'mysql', containerPort: 3306, protocol: 'TCP' }],
+          env: [
+            {
+              name: 'MYSQL_USER',
+              valueFrom: { secretKeyRef: { name: 'shop-db-credentials', key: 'username' } },
+            },
+            {
+              name: 'MYSQL_PASSWORD',
+              valueFrom: { secretKeyRef: { name: 'shop-db-credentials', key: 'password' } },
+            },
+            { name: 'MYSQL_DATABASE', value: 'shop' },
+            { name: 'MYSQL_RANDOM_ROOT_PASSWORD', value: 'yes' },
+          ],
+          readinessProbe: {
+            exec: { command: ['mysqladmin', 'ping', '-h', '127.0.0.1'] },
+            periodSeconds: 1,
+            timeoutSeconds: 5,
+          },
+        },
+        '/var/lib/mysql',
+      ),
+    );
+    await readyPod('shop-db-0');
+    const port = await until('proxy port', proxyPort('shop-db', 3306));
+    const sql = async (q: string) =>
+      (
+        await run('mariadb', ['-h127.0.0.1', `-P${port}`, '-ushop', `-p${PASSWORD}`, 'shop', '-Nse', q])
+      ).stdout.trim();
+    await sql('CREATE TABLE orders (id INT PRIMARY KEY)');
+    await sql('INSERT INTO orders VALUES (1), (2), (3)');
+    expect(h.runtime.podLogs(NS, 'shop-db-0', {})).toMatch(/GENERATED ROOT PASSWORD: /);
+    expect(events('shop-db-0')).toContainEqual(
+      expect.stringMatching(
+        /^Warning ImageVersionSubstituted: mysql:8\.4 runs as MariaDB \d+\.\d+\.\d+ from the host$/,
+      ),
+    );
+    await restart('shop-db-0');
+    expect(await sql('SELECT count(*) FROM orders')).toBe('3');
   }, 60_000);
 });
