@@ -1,7 +1,8 @@
 import type { KubeObject } from '@slipway/kube';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getCondition, kinds, status, type Condition } from '../controllers/objects.js';
@@ -359,3 +360,65 @@ describe.skipIf(!hostBinary('mariadbd', 'mariadb-server'))('mysql:* / mariadb:* 
     expect(await sql('SELECT count(*) FROM orders')).toBe('3');
   }, 60_000);
 });
+
+describe('a database image whose host program is missing', () => {
+  it('fails the container with CreateContainerError and a Failed event naming the Debian package', async () => {
+    await h.close();
+    h = startHarness({
+      config: {
+        images: [
+          {
+            match: 'tool-x',
+            command: ['slipway-no-such-server'],
+            hostCommand: true,
+            requires: [{ binary: 'slipway-no-such-server', package: 'no-such-server' }],
+          },
+        ],
+      },
+    });
+    h.store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+    h.apply({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'x', namespace: NS },
+      spec: { containers: [{ name: 'x', image: 'tool-x:1', ports: [{ containerPort: 1234 }] }] },
+    });
+    const waiting = await until('CreateContainerError', () => {
+      const w = status<{
+        containerStatuses?: { state: { waiting?: { reason: string; message: string } } }[];
+      }>(pod('x') as KubeObject).containerStatuses?.[0]?.state.waiting;
+      return w?.reason === 'CreateContainerError' && w;
+    });
+    const message =
+      'tool-x:1 runs slipway-no-such-server from the sandbox host, which is not installed: install the Debian package no-such-server (apt-get install no-such-server)';
+    expect(waiting.message).toBe(message);
+    expect(events('x')).toContain(`Warning Failed: Error: ${message}`);
+  });
+});
+
+describe.skipIf(process.getuid?.() !== 0 || !hostBinary('/usr/lib/postgresql/*/bin/postgres', 'postgresql'))(
+  'postgres:* when the sandbox runs as root',
+  () => {
+    it('fails with the directory to fix when the postgres user cannot reach the data directory', async () => {
+      const outside = mkdtempSync(join(tmpdir(), 'slipway-closed-'));
+      chmodSync(outside, 0o700);
+      const sandboxDir = join(outside, 'sandbox');
+      mkdirSync(sandboxDir, { recursive: true });
+      const result = await run(process.execPath, [join(import.meta.dirname, '../../images/postgres.mjs')], {
+        env: {
+          PATH: process.env.PATH,
+          PORT: '1',
+          POSTGRES_PASSWORD: 'x',
+          PGDATA: join(sandboxDir, 'pvc', 'pgdata'),
+          SANDBOX_DATA_DIR: sandboxDir,
+        },
+      }).catch((e: { code: number; stderr: string }) => e);
+      rmSync(outside, { recursive: true, force: true });
+      expect(result).toMatchObject({ code: 1 });
+      expect((result as { stderr: string }).stderr).toContain(
+        `sandbox: postgres (uid ${execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()}) cannot enter ${outside} (mode 700)`,
+      );
+      expect((result as { stderr: string }).stderr).toContain(`chmod o+x ${outside}`);
+    });
+  },
+);
