@@ -422,3 +422,56 @@ describe.skipIf(process.getuid?.() !== 0 || !hostBinary('/usr/lib/postgresql/*/b
     });
   },
 );
+
+describe.skipIf(!hostBinary('sqlite3', 'sqlite3'))('sqlite tool images', () => {
+  it('keinos/sqlite3 runs its own command, alpine/sqlite its args after sqlite3, on the PVC', async () => {
+    h.apply({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'bot-data', namespace: NS },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    h.apply({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'sqlite', namespace: NS },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          spec: {
+            restartPolicy: 'Never',
+            volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'bot-data' } }],
+            initContainers: [
+              {
+                name: 'write',
+                image: 'keinos/sqlite3:3.46',
+                command: ['sqlite3', '/data/bot.db', "CREATE TABLE m(x); INSERT INTO m VALUES ('hello');"],
+                volumeMounts: [{ name: 'data', mountPath: '/data' }],
+              },
+            ],
+            containers: [
+              {
+                name: 'check',
+                image: 'alpine/sqlite:3.48',
+                args: ['/data/bot.db', 'PRAGMA integrity_check; SELECT x FROM m;'],
+                volumeMounts: [{ name: 'data', mountPath: '/data' }],
+              },
+            ],
+          },
+        },
+      },
+    });
+    const done = await until(
+      'Job pod finished',
+      () => {
+        const p = h.store.list(k().pod, NS).items.find((x) => x.metadata.name?.startsWith('sqlite-'));
+        const phase = p && status<{ phase?: string }>(p).phase;
+        return (phase === 'Succeeded' || phase === 'Failed') && p;
+      },
+      20_000,
+    );
+    const logs = h.runtime.podLogs(NS, done.metadata.name as string, { container: 'check' });
+    expect(status<{ phase: string }>(done).phase, logs).toBe('Succeeded');
+    expect(logs).toBe('ok\nhello\n');
+  });
+});
