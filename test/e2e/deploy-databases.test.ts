@@ -4,18 +4,26 @@
  * pods are Ready by their rendered probes, and the credentials Secret's URL reaches Postgres through
  * the Service proxy. The app images are simulated.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostBinary } from '../../packages/sandbox/testing/host-tools.js';
 import { servicePort, slipwayCli } from './deploy-helpers.js';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 
 const run = promisify(execFile);
 const SPEC = 'examples/api-web-db-redis-kafka/slipway.yaml';
+
+/** A host program the sandbox runs: absent, the test skips visibly (fails under CI=true, which installs .ci/apt-packages). */
+function hostProgram(check: string, pkg: string): boolean {
+  if (spawnSync('sh', ['-c', check], { stdio: 'ignore' }).status === 0) return true;
+  const why = `the Debian package ${pkg} is not installed (.ci/apt-packages lists it)`;
+  if (process.env.CI === 'true') throw new Error(`CI=true but ${why}`);
+  console.warn(`[skip] ${why}: the storefront deploy with real databases is skipped`);
+  return false;
+}
 const haveDatabases =
-  hostBinary('/usr/lib/postgresql/*/bin/postgres', 'postgresql') &&
-  hostBinary('redis-server', 'redis-server');
+  hostProgram('ls /usr/lib/postgresql/*/bin/postgres', 'postgresql') &&
+  hostProgram('command -v redis-server', 'redis-server');
 
 describe.skipIf(!haveDatabases)('the storefront example with real PostgreSQL and Redis (sandbox)', () => {
   let env: SandboxEnv;
