@@ -8,10 +8,17 @@
 // `mysql` system user. Arguments: none, options, or `mysqld ...`/`mariadbd ...` run the server;
 // anything else is run as a command.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chownTree, ensureTraversable, fail, runAsUser, runForeground, runStep } from './lib/entrypoint.mjs';
+import {
+  chownTree,
+  ensureTraversable,
+  fail,
+  runAsUser,
+  runForeground,
+  runStep,
+  socketDir,
+} from './lib/entrypoint.mjs';
 
 const args = process.argv.slice(2);
 const env = { ...process.env };
@@ -42,8 +49,7 @@ function server(given) {
     ensureTraversable(datadir, env.SANDBOX_DATA_DIR, user);
     chownTree(datadir, user);
   }
-  const sockets = mkdtempSync(join(tmpdir(), 'slipway-mysql-'));
-  if (user) chownTree(sockets, user);
+  const sockets = socketDir('mysql-', 'mysqld.sock', user);
   const cleanup = () => rmSync(sockets, { recursive: true, force: true });
   const common = ['--no-defaults', `--datadir=${datadir}`, `--socket=${join(sockets, 'mysqld.sock')}`];
 

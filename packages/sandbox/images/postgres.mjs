@@ -6,19 +6,17 @@
 // shutdown (SIGINT). As root it runs initdb and postgres as the `postgres` system user.
 // Arguments: none or `postgres ...`/`-c ...` run the server (with those options); anything else is
 // run as a command, as the official entrypoint does.
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chownTree, ensureTraversable, fail, runAsUser, runForeground, runStep } from './lib/entrypoint.mjs';
+import {
+  chownTree,
+  ensureTraversable,
+  fail,
+  runAsUser,
+  runForeground,
+  runStep,
+  socketDir,
+} from './lib/entrypoint.mjs';
 
 const args = process.argv.slice(2);
 const env = { ...process.env };
@@ -62,9 +60,7 @@ function server(options) {
     chownTree(pgdata, user);
   }
   chmodSync(pgdata, 0o700);
-  // A private socket directory, short enough for the 107-byte socket path limit.
-  const sockets = mkdtempSync(join(tmpdir(), 'slipway-pg-'));
-  if (user) chownTree(sockets, user);
+  const sockets = socketDir('pg-', '.s.PGSQL.65535.lock', user);
   const cleanup = () => rmSync(sockets, { recursive: true, force: true });
 
   const versionFile = join(pgdata, 'PG_VERSION');

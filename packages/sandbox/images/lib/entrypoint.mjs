@@ -2,7 +2,8 @@
 // program in the foreground with signals forwarded, switching to the database's system user when
 // the sandbox runs as root, and making the data directory reachable for that user.
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, chmodSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chownSync, chmodSync, lstatSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep, isAbsolute } from 'node:path';
 import { setInterval } from 'node:timers';
 
@@ -115,4 +116,20 @@ export function runForeground(argv, { user, env, termSignal = 'SIGTERM', onExit 
     process.exit(code ?? (signal === 'SIGKILL' ? 137 : 143));
   });
   return child;
+}
+
+/**
+ * A private directory for the server's unix socket (and pid file), owned by `user` when given: in the
+ * pod's directory, which the kubelet removes with the pod, unless its path would pass the 107-byte
+ * limit of a socket path; then in the temporary directory.
+ */
+export function socketDir(prefix, socketName, user) {
+  const podDir = process.env.SANDBOX_POD_DIR;
+  const inPod = podDir && join(podDir, `${prefix}XXXXXX`, socketName).length <= 107;
+  const dir = mkdtempSync(join(inPod ? podDir : tmpdir(), prefix));
+  if (user) {
+    if (inPod) ensureTraversable(dir, process.env.SANDBOX_DATA_DIR, user);
+    chownTree(dir, user);
+  }
+  return dir;
 }
