@@ -23,9 +23,11 @@ describe('a first deploy: the migration waits for its database (sandbox)', () =>
     writeFileSync(
       config,
       stringify({
-        // Every image without a command (postgres here) is a simulated pod, ready after 4 s.
+        // postgres is simulated here (a rule without a command), ready after 4 s: the test is about
+        // the order, not the database (the sandbox runs real PostgreSQL by default).
         simulated: { startupMs: 4000 },
         images: [
+          { match: 'postgres' },
           {
             match: 'migrate-db',
             command: [

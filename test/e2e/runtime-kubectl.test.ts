@@ -176,7 +176,7 @@ spec:
   template:
     metadata: {labels: {app: db}}
     spec:
-      containers: [{name: db, image: postgres:16}]
+      containers: [{name: db, image: kvstore:16}]
   volumeClaimTemplates:
   - metadata: {name: data}
     spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
@@ -218,7 +218,7 @@ spec:
   }, 120_000);
 
   it('StatefulSet and DaemonSet history and undo through ControllerRevisions', async () => {
-    await env.kubectl(['set', 'image', 'statefulset/db', 'db=postgres:17']);
+    await env.kubectl(['set', 'image', 'statefulset/db', 'db=kvstore:17']);
     await env.kubectl(['rollout', 'status', 'statefulset/db', '--timeout=60s']);
     const history = (await env.kubectl(['rollout', 'history', 'statefulset/db'])).stdout;
     expect(history).toMatch(/^1\s/m);
@@ -235,7 +235,7 @@ spec:
           'jsonpath={.spec.template.spec.containers[0].image}',
         ])
       ).stdout,
-    ).toBe('postgres:16');
+    ).toBe('kvstore:16');
     const images = (
       await env.kubectl([
         'get',
@@ -246,7 +246,7 @@ spec:
         'jsonpath={.items[*].spec.containers[0].image}',
       ])
     ).stdout;
-    expect(images).toBe('postgres:16 postgres:16');
+    expect(images).toBe('kvstore:16 kvstore:16');
     const after = (await env.kubectl(['rollout', 'history', 'statefulset/db'])).stdout;
     expect(after).toMatch(/^2\s/m);
     expect(after).toMatch(/^3\s/m);

@@ -42,6 +42,32 @@ describe('sandbox config', () => {
     expect(c.crashLoopBackoff.initialMs).toBe(1000);
   });
 
+  it('maps the database and tool images to host programs; a user rule for one comes first', () => {
+    const c = defaultSandboxConfig();
+    expect(ruleFor(c, 'postgres:16')).toMatchObject({
+      hostCommand: true,
+      hostVersion: { product: 'PostgreSQL' },
+    });
+    expect(ruleFor(c, 'docker.io/library/redis:7.4')?.command?.at(-1)).toMatch(/images\/redis\.mjs$/);
+    expect(ruleFor(c, 'mysql:8.4')?.hostVersion).toMatchObject({ product: 'MariaDB', sameProduct: false });
+    expect(ruleFor(c, 'mariadb:11')?.hostVersion).toMatchObject({ product: 'MariaDB', sameProduct: true });
+    expect(ruleFor(c, 'keinos/sqlite3:latest')).toMatchObject({ command: ['sqlite3'], hostCommand: true });
+    expect(ruleFor(c, 'rclone/rclone:1.68')?.requires).toEqual([{ binary: 'rclone', package: 'rclone' }]);
+    const file = join(mkdtempSync(join(tmpdir(), 'slipway-cfg-')), 'sandbox.yaml');
+    writeFileSync(
+      file,
+      'images:\n  - match: postgres\n  - match: ghcr.io/acme/tool\n    command: [tool]\n    hostCommand: true\n    requires: [{ binary: tool, package: acme-tool }]\n    hostVersion: { command: [tool, -V], pattern: "v(\\\\d+)", product: Tool }\n',
+    );
+    const user = loadSandboxConfig(file);
+    expect(ruleFor(user, 'postgres:16')?.command).toBeUndefined();
+    expect(ruleFor(user, 'ghcr.io/acme/tool:2')?.hostVersion).toEqual({
+      command: ['tool', '-V'],
+      pattern: 'v(\\d+)',
+      product: 'Tool',
+      sameProduct: true,
+    });
+  });
+
   it('reports a wrong field with the file and path', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'slipway-cfg-')), 'sandbox.yaml');
     writeFileSync(file, 'images:\n  - match: x\n    comand: [a]\n');

@@ -21,10 +21,30 @@ export const DEFAULT_IMAGE_PULL_BACKOFF_MS = 1_000;
 const imageRule = z.strictObject({
   /** Image repository to match: `sample-service`, `ghcr.io/acme/api`, with `*` as a wildcard. */
   match: z.string().min(1),
-  /** argv of the local process; `${tag}`, `${port}`, `${podDir}` are substituted. Absent: simulated. */
+  /** argv of the local process; `${tag}`, `${port}`, `${podDir}`, `${podIP}`, `${dataDir}` are substituted. Absent: simulated. */
   command: z.array(z.string()).min(1).optional(),
   cwd: z.string().optional(),
   env: z.record(z.string(), z.string()).optional(),
+  /**
+   * Tool images: a container that names its own `command` runs that command (and its `args`) on the
+   * host; one that gives only `args` gets them after the rule's command, as an image's CMD follows its
+   * ENTRYPOINT. The rule's `command`, `cwd` and `env` apply only when the container gives no command.
+   */
+  hostCommand: z.boolean().optional(),
+  /** Host programs the rule's command needs (a name on PATH, or an absolute path where `*` matches a directory); missing → the container fails naming `package`. */
+  requires: z.array(z.strictObject({ binary: z.string().min(1), package: z.string().min(1) })).optional(),
+  /** How to read the host program's version, compared with the image tag (an Event when they differ). */
+  hostVersion: z
+    .strictObject({
+      command: z.array(z.string()).min(1),
+      /** A regular expression whose first group is the version (`v=(\\d+(?:\\.\\d+)*)`). */
+      pattern: z.string().min(1),
+      /** The product as the event names it: `PostgreSQL`, `Redis`, `MariaDB`. */
+      product: z.string().min(1),
+      /** False when the image is another product than the host's (mysql → MariaDB): always an event. */
+      sameProduct: z.boolean().default(true),
+    })
+    .optional(),
   /** Faults for every pod of the image, same syntax as the pod annotation. */
   faults: z.string().optional(),
 });
@@ -59,9 +79,80 @@ export const SAMPLE_SERVICE_RULE: ImageRule = {
   env: { VERSION: '${tag}', PORT: '${port}' },
 };
 
-/** Defaults merged under any user file: sample-service runs for real, tag `broken` never pulls. */
+const POSTGRES_BIN = '/usr/lib/postgresql/*/bin';
+
+/**
+ * The dependency kinds Slipway renders, run by the host's Debian packages through small wrappers
+ * that behave like the official images' entrypoints (images/*.mjs), plus tool images whose
+ * containers name their own command (backup and restore Jobs).
+ */
+export const DATABASE_RULES: ImageRule[] = [
+  {
+    match: 'postgres',
+    command: [process.execPath, resolve(IMAGES_DIR, 'postgres.mjs')],
+    env: { PORT: '${port}', SANDBOX_DATA_DIR: '${dataDir}' },
+    hostCommand: true,
+    requires: [
+      { binary: `${POSTGRES_BIN}/postgres`, package: 'postgresql' },
+      { binary: `${POSTGRES_BIN}/initdb`, package: 'postgresql' },
+    ],
+    hostVersion: {
+      command: [`${POSTGRES_BIN}/postgres`, '--version'],
+      pattern: '\\(PostgreSQL\\) (\\d+(?:\\.\\d+)*)',
+      product: 'PostgreSQL',
+      sameProduct: true,
+    },
+  },
+  {
+    match: 'redis',
+    command: [process.execPath, resolve(IMAGES_DIR, 'redis.mjs')],
+    env: { PORT: '${port}' },
+    hostCommand: true,
+    requires: [{ binary: 'redis-server', package: 'redis-server' }],
+    hostVersion: {
+      command: ['redis-server', '--version'],
+      pattern: 'v=(\\d+(?:\\.\\d+)*)',
+      product: 'Redis',
+      sameProduct: true,
+    },
+  },
+  ...(['mariadb', 'mysql'] as const).map((match): ImageRule => ({
+    match,
+    command: [process.execPath, resolve(IMAGES_DIR, 'mariadb.mjs')],
+    env: { PORT: '${port}', SANDBOX_DATA_DIR: '${dataDir}', MYSQL_TCP_PORT: '${port}' },
+    hostCommand: true,
+    requires: [
+      { binary: 'mariadbd', package: 'mariadb-server' },
+      { binary: 'mariadb-install-db', package: 'mariadb-server' },
+      { binary: 'mariadb', package: 'mariadb-client' },
+    ],
+    hostVersion: {
+      command: ['mariadbd', '--version'],
+      pattern: 'Ver (\\d+(?:\\.\\d+)*)',
+      product: 'MariaDB',
+      sameProduct: match === 'mariadb',
+    },
+  })),
+  ...['keinos/sqlite3', 'alpine/sqlite'].map((match): ImageRule => ({
+    match,
+    command: ['sqlite3'],
+    hostCommand: true,
+    requires: [{ binary: 'sqlite3', package: 'sqlite3' }],
+  })),
+  {
+    match: 'rclone/rclone',
+    command: ['rclone'],
+    hostCommand: true,
+    requires: [{ binary: 'rclone', package: 'rclone' }],
+  },
+];
+
+/** Defaults merged under any user file: sample-service and the databases run for real, tag `broken` never pulls. */
 export function defaultSandboxConfig(): SandboxConfig {
-  return configSchema.parse({ images: [SAMPLE_SERVICE_RULE], missingImages: ['*:broken'] });
+  return configSchema.parse({
+    images: [SAMPLE_SERVICE_RULE, ...DATABASE_RULES],
+    missingImages: ['*:broken'],
+  });
 }
 
 /** User rules come first so they can override the built-in mapping. */

@@ -9,6 +9,7 @@ import { rfc3339 } from '@slipway/kube';
 import type { Clock } from '../types.js';
 import type { SandboxConfig } from './config.js';
 import type { Faults } from './faults.js';
+import { HostToolMissingError } from './host-tools.js';
 import type { ContainerInstance } from './instance.js';
 import { ContainerLog } from './logs.js';
 import type { ContainerSpec } from './pod-env.js';
@@ -130,7 +131,10 @@ export class Container {
     try {
       inst = this.host.launch(this.spec, this.log);
     } catch (e) {
-      this.set({ waiting: { reason: 'CreateContainerConfigError', message: (e as Error).message } });
+      // A missing host program is CreateContainerError; a missing ConfigMap/Secret key CreateContainerConfigError.
+      const reason =
+        e instanceof HostToolMissingError ? 'CreateContainerError' : 'CreateContainerConfigError';
+      this.set({ waiting: { reason, message: (e as Error).message } });
       this.host.event('Warning', 'Failed', `Error: ${(e as Error).message}`);
       this.after(this.host.config.crashLoopBackoff.initialMs, () => this.run());
       return;

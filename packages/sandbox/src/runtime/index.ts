@@ -44,7 +44,10 @@ export function startRuntime(store: ObjectStore, opts: RuntimeOptions): StartedR
   if ('gracefulPodDeletion' in graceful) graceful.gracefulPodDeletion = true;
   const k = kinds(store);
   const controllers = startControllers(store, clock, log, allControllers(opts.dataDir));
+  // The kubelet rewrites Service addresses to the proxy's ports; the proxy needs the kubelet: a late link.
+  const late: { proxy?: ServiceProxy } = {};
   const kubelet = new Kubelet({
+    servicePorts: () => late.proxy?.ports() ?? [],
     store,
     k,
     clock,
@@ -55,14 +58,15 @@ export function startRuntime(store: ObjectStore, opts: RuntimeOptions): StartedR
     schedulerEvents: eventSink(store, clock, 'default-scheduler'),
   });
   kubelet.start();
-  const proxy = new ServiceProxy(store, k, kubelet, log);
-  proxy.start();
+  const services = new ServiceProxy(store, k, kubelet, log);
+  late.proxy = services;
+  services.start();
   // Gateway listeners only where the store serves the Gateway API (the API server's does; the
   // runtime's own contract store for controller tests does not).
   const gateways =
     store.typeFor('gateway.networking.k8s.io/v1', 'Gateway') &&
     store.typeFor('gateway.networking.k8s.io/v1', 'HTTPRoute')
-      ? new GatewayProxy(store, proxy, log)
+      ? new GatewayProxy(store, services, log)
       : undefined;
   gateways?.start();
   return {
@@ -71,11 +75,11 @@ export function startRuntime(store: ObjectStore, opts: RuntimeOptions): StartedR
     podLogs(namespace, pod, o) {
       return kubelet.worker(namespace, pod)?.logs(o.container, o);
     },
-    servicePorts: () => [...proxy.ports(), ...(gateways?.ports() ?? [])],
+    servicePorts: () => [...services.ports(), ...(gateways?.ports() ?? [])],
     async stop() {
       controllers.stop();
       await gateways?.stop();
-      await proxy.stop();
+      await services.stop();
       await kubelet.stop();
     },
   };

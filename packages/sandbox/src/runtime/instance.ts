@@ -113,10 +113,13 @@ export class ProcessInstance implements ContainerInstance {
     private readonly plan: ProcessPlan,
     log: ContainerLog,
   ) {
+    // Its own process group, as a container's processes share one: SIGKILL and the container's end
+    // take every process it started (a database wrapper's server too), SIGTERM goes to the main one.
     this.child = spawn(plan.argv[0] as string, plan.argv.slice(1), {
       cwd: plan.cwd,
       env: plan.env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
     });
     this.child.stdout?.on('data', (d: Buffer) => log.write(d));
     this.child.stderr?.on('data', (d: Buffer) => log.write(d));
@@ -126,12 +129,25 @@ export class ProcessInstance implements ContainerInstance {
         log.write(`sandbox: cannot start ${plan.argv[0]}: ${e.message}\n`);
         done({ code: 128 });
       });
-      this.child.once('exit', (code, signal) => done({ code: code ?? 0, ...(signal ? { signal } : {}) }));
+      this.child.once('exit', (code, signal) => {
+        this.killGroup();
+        done({ code: code ?? 0, ...(signal ? { signal } : {}) });
+      });
     });
   }
 
   signal(sig: 'SIGTERM' | 'SIGKILL'): void {
+    if (sig === 'SIGKILL') this.killGroup();
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(sig);
+  }
+
+  private killGroup(): void {
+    if (process.platform === 'win32' || !this.child.pid) return;
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      // ESRCH: nothing left in the group.
+    }
   }
 
   probe(p: ProbeSpec): Promise<ProbeResult> {

@@ -132,12 +132,27 @@ export function materialiseVolumes(
   return mounts;
 }
 
-function rewrite(value: string, mounts: Mount[]): string {
+/** A value that starts with a mount path, rewritten to the local directory (`/etc/app/x` → `<volume>/x`). */
+export function rewritePath(value: string, mounts: Mount[]): string {
   for (const m of mounts) {
     if (value === m.mountPath || value.startsWith(m.mountPath.replace(/\/?$/, '/')))
       return m.hostPath + value.slice(m.mountPath.replace(/\/$/, '').length);
   }
   return value;
+}
+
+/** A command-line argument: a mount path, or `--flag=<mount path>`, rewritten to the local directory. */
+export function rewriteArg(value: string, mounts: Mount[]): string {
+  const eq = /^(-{1,2}[A-Za-z0-9][A-Za-z0-9_.-]*=)(\/.*)$/.exec(value);
+  if (eq) return (eq[1] as string) + rewritePath(eq[2] as string, mounts);
+  return rewritePath(value, mounts);
+}
+
+/** The kubelet's `$(VAR)` expansion of command, args and env values; `$$(VAR)` stays literal `$(VAR)`. */
+export function expandVars(value: string, env: Record<string, string>): string {
+  return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (all, n: string | undefined) =>
+    n === undefined ? '$' : (env[n] ?? all),
+  );
 }
 
 function fieldValue(pod: KubeObject, path: string, podIP: string): string {
@@ -204,7 +219,7 @@ export function containerEnv(
     } else if (e.valueFrom?.fieldRef) env[e.name] = fieldValue(pod, e.valueFrom.fieldRef.fieldPath, podIP);
     else env[e.name] = '';
   }
-  for (const [key, v] of Object.entries(env)) env[key] = rewrite(v, mounts);
+  for (const [key, v] of Object.entries(env)) env[key] = rewritePath(v, mounts);
   for (const m of mounts) env[mountEnvName(m.mountPath)] = m.hostPath;
   return env;
 }

@@ -7,7 +7,7 @@
 import { type KubeObject, rfc3339 } from '@slipway/kube';
 import { join } from 'node:path';
 import { rmSync, mkdirSync } from 'node:fs';
-import type { Clock, ObjectStore } from '../types.js';
+import type { Clock, ObjectStore, ServicePort } from '../types.js';
 import type { EventSink } from '../controllers/events.js';
 import {
   setCondition,
@@ -22,7 +22,9 @@ import { Container, type ContainerState } from './container.js';
 import { FAULT_ANNOTATION, parseFaults, type Faults } from './faults.js';
 import { ProcessInstance, SimulatedInstance, type ContainerInstance } from './instance.js';
 import type { ContainerLog } from './logs.js';
-import { containerEnv, materialiseVolumes, type ContainerSpec } from './pod-env.js';
+import { containerEnv, expandVars, materialiseVolumes, rewriteArg, type ContainerSpec } from './pod-env.js';
+import { rewriteServiceAddresses } from './addresses.js';
+import { checkProgram, checkRequires, hostVersion, versionSubstitution } from './host-tools.js';
 
 export const RUN_SECONDS_ANNOTATION = 'sandbox.slipway.dev/run-seconds';
 export const EXIT_CODE_ANNOTATION = 'sandbox.slipway.dev/exit-code';
@@ -39,6 +41,8 @@ export interface KubeletContext {
   log: (line: string) => void;
   freePort(): Promise<number>;
   events?: EventSink;
+  /** The Service proxy's ports, for rewriting `<service>.<ns>.svc:<port>` in a process container's env and args. */
+  servicePorts?: () => ServicePort[];
 }
 
 export class PodWorker {
@@ -207,33 +211,60 @@ export class PodWorker {
     mkdirSync(this.podDir, { recursive: true });
     const mounts = materialiseVolumes(this.ctx.store, this.ctx.k, this.pod, c, this.podDir);
     const own = containerEnv(this.ctx.store, this.ctx.k, this.pod, c, this.podIP, mounts);
+    const namespace = this.pod.metadata.namespace as string;
+    const servicePorts = this.ctx.servicePorts?.() ?? [];
+    const address = (v: string) => rewriteServiceAddresses(v, namespace, servicePorts);
+    for (const [key, v] of Object.entries(own)) own[key] = address(v);
+    // command/args as the kubelet passes them ($(VAR) from the container's env), adapted to the host.
+    const containerArgv = (argv: string[] | undefined) =>
+      (argv ?? []).map((a) => address(rewriteArg(expandVars(a, own), mounts)));
     const port = String(this.primaryPort(c) ?? '');
     const vars: Record<string, string> = {
       tag: parseImage(c.image ?? '').tag,
       port,
       podDir: this.podDir,
       podIP: this.podIP,
+      dataDir: this.ctx.dataDir,
     };
     const subst = (s: string) =>
-      s.replace(/\$\{(tag|port|podDir|podIP)\}/g, (_, n: string) => vars[n] as string);
+      s.replace(/\$\{(tag|port|podDir|podIP|dataDir)\}/g, (_, n: string) => vars[n] as string);
     const env: Record<string, string> = {};
     for (const key of HOST_ENV) if (process.env[key] !== undefined) env[key] = process.env[key] as string;
+    // A tool image's container that names its own command runs just that, with the pod's env.
+    const ownCommand = !!rule.hostCommand && !!c.command?.length;
     // The rule's env wins over the pod's: PORT must be the allocated loopback port, not the containerPort.
     Object.assign(
       env,
       own,
-      Object.fromEntries(Object.entries(rule.env ?? {}).map(([key, v]) => [key, subst(v)])),
+      ownCommand ? {} : Object.fromEntries(Object.entries(rule.env ?? {}).map(([key, v]) => [key, subst(v)])),
       { SANDBOX_POD_DIR: this.podDir },
     );
     if (this.faults.errorRate !== undefined) env.ERROR_RATE = String(this.faults.errorRate);
-    const cwd = rule.cwd ?? this.podDir;
+    const argv = ownCommand
+      ? containerArgv([...(c.command ?? []), ...(c.args ?? [])])
+      : [...rule.command.map(subst), ...(rule.hostCommand ? containerArgv(c.args) : [])];
+    const image = c.image ?? '';
+    if (ownCommand) checkProgram(rule, image, argv[0] as string, env.PATH);
+    else checkRequires(rule, image, env.PATH);
+    const version = hostVersion(rule, env.PATH);
+    const substituted = version && versionSubstitution(rule, image, vars.tag as string, version);
+    if (substituted) this.ctx.events?.record(this.pod, 'Warning', 'ImageVersionSubstituted', substituted);
+    const cwd = (ownCommand ? undefined : rule.cwd) ?? this.podDir;
+    // Exec probes and hooks: a declared containerPort means the allocated port on this host.
+    const declared = new Map((c.ports ?? []).map((p) => [String(p.containerPort), p.containerPort]));
+    const execArgv = (command: string[]) =>
+      command.map((a) => {
+        const n = declared.get(a);
+        const local = n === undefined ? undefined : this.ports.get(n);
+        return local !== undefined ? String(local) : rewriteArg(a, mounts);
+      });
     return new ProcessInstance(
       this.ctx.clock,
       {
-        argv: rule.command.map(subst),
+        argv,
         env,
         cwd,
-        target: { resolve: (p) => this.resolve(c, p), exec: { env, cwd } },
+        target: { resolve: (p) => this.resolve(c, p), exec: { env, cwd, argv: execArgv } },
       },
       log,
     );

@@ -27,8 +27,11 @@ export interface ProbeSpec {
 export interface ProbeTarget {
   /** Loopback address and port a container port (number or name) is reachable at. */
   resolve(port: number | string): { host: string; port: number } | undefined;
-  /** Runs argv in the container's environment and working directory. */
-  exec: { env: NodeJS.ProcessEnv; cwd: string };
+  /**
+   * Runs argv in the container's environment and working directory; `argv` adapts an exec command to
+   * the host (a declared containerPort as the allocated port, mount paths as local directories).
+   */
+  exec: { env: NodeJS.ProcessEnv; cwd: string; argv?: (command: string[]) => string[] };
 }
 
 /** A probe's verdict and, when it failed, why, in the kubelet's words (pkg/probe: `HTTP probe failed with statuscode: 503`). */
@@ -106,7 +109,8 @@ function tcpProbe(port: number | string, target: ProbeTarget, timeoutMs: number)
   });
 }
 
-export function execProbe(command: string[], target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+export function execProbe(given: string[], target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+  const command = target.exec.argv ? target.exec.argv(given) : given;
   return new Promise((done) => {
     const child = spawn(command[0] as string, command.slice(1), {
       env: target.exec.env,
