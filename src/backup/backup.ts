@@ -454,13 +454,7 @@ export async function drill(
         namespace,
       };
     } finally {
-      if (namespace)
-        await ctx.cluster
-          .delete(
-            { apiVersion: 'v1', kind: 'Namespace', name: namespace },
-            { propagationPolicy: 'Background' },
-          )
-          .catch(() => false);
+      if (namespace) await removeNamespace(env, namespace);
     }
     results.push(result);
   }
@@ -508,4 +502,14 @@ async function recordDrills(
   const drills = [...(release.drills ?? []), ...results].slice(-20);
   await ctx.store.update({ ...release, drills, updatedAt: ctx.clock.now().toISOString() });
   return release.revision;
+}
+
+/** Deletes the scratch namespace and waits until it is gone (its pods stopped, its volumes released). */
+async function removeNamespace(env: BackupEnv, namespace: string): Promise<void> {
+  const { cluster } = env.ctx;
+  const ref = { apiVersion: 'v1', kind: 'Namespace', name: namespace };
+  await cluster.delete(ref, { propagationPolicy: 'Background' }).catch(() => false);
+  await waitFor(env, `the scratch namespace ${namespace} to be deleted`, (signal) =>
+    cluster.watch(ref, (o) => o === undefined, signal),
+  );
 }

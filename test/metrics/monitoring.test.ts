@@ -96,7 +96,10 @@ describe('promtool', () => {
     if (!tool) return;
     const file = join(dir, `${name.replace(/\W/g, '_')}.rules.yml`);
     writeFileSync(file, stringify(groupsOf(o)));
-    const count = groupsOf(o).groups.reduce((n, g) => n + g.rules.length, 0);
+    const count = (o.spec as { groups: Array<{ rules: unknown[] }> }).groups.reduce(
+      (n, g) => n + g.rules.length,
+      0,
+    );
     expect(execFileSync(tool, ['check', 'rules', file], { encoding: 'utf8' })).toMatch(
       new RegExp(`SUCCESS: ${count} rules found`),
     );
