@@ -1,12 +1,13 @@
 /**
- * What the environment's current release applied: its recorded spec rendered again (render is a
- * pure function of it), narrowed to the objects in its inventory when it kept one. Blue-green and
+ * What the environment's current release applied: the objects its record kept (an older record's
+ * spec rendered again, engine/releases/objects.ts), narrowed to the objects in its inventory when it kept one. Blue-green and
  * canary releases apply coloured or canary copies under other names; those inventory entries are
  * not rendered from the spec alone and are listed as unchecked rather than guessed.
  */
 import type { KubeObject, ObjectRef } from '@slipway/kube';
 import { refOf } from '../cluster/cluster.js';
 import { renderApp } from '../render/index.js';
+import { releaseObjects } from '../engine/releases/objects.js';
 import type { Release } from '../engine/releases/release.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 
@@ -22,7 +23,7 @@ export function objectKey(ref: { kind: string; namespace?: string; name: string 
 
 export function releasedObjects(release: Release): ReleasedObjects {
   const ns = release.spec.namespace;
-  const rendered = renderedObjects(release.spec);
+  const rendered = releaseObjects(release).objects;
   if (!release.inventory?.length) return { objects: rendered, unchecked: [] };
   const inventory = new Map(
     release.inventory.map((e) => [objectKey({ ...e, namespace: e.namespace ?? ns }), e] as const),
@@ -36,15 +37,17 @@ export function releasedObjects(release: Release): ReleasedObjects {
 }
 
 /** True when the working tree renders other objects than the release did (a deploy would change something). */
-export function workingTreeDiffers(release: Release, working: ResolvedApp): boolean {
+export function workingTreeDiffers(
+  release: Release,
+  working: ResolvedApp,
+  files: Record<string, string> = {},
+): boolean {
   const canonical = (objects: KubeObject[]) =>
     JSON.stringify(
       objects.map((o) => o).sort((a, b) => objectKey(refOf(a)).localeCompare(objectKey(refOf(b)))),
     );
-  return canonical(renderedObjects(release.spec)) !== canonical(renderedObjects(working));
-}
-
-/** The objects render makes of a resolved spec, as the deploy applies them (src/engine/prepare.ts). */
-function renderedObjects(app: ResolvedApp): KubeObject[] {
-  return renderApp(app).objects as KubeObject[];
+  return (
+    canonical(releaseObjects(release).objects) !==
+    canonical(renderApp(working, { files }).objects as KubeObject[])
+  );
 }

@@ -29,7 +29,8 @@ import { planDeploy, type DeployPlan } from './plan/index.js';
 import { RolloutFailed, rolloutOptions, waitForRollouts } from './rollout.js';
 import { ROLLOUT_KINDS } from './rollout-status.js';
 import { keepIgnoredFields } from './ignore.js';
-import { analysisProviders, checkObjects, renderObjects } from './prepare.js';
+import { analysisProviders, checkObjects, renderObjects, type SpecFiles } from './prepare.js';
+import { recordedObjects } from './releases/objects.js';
 import { liveHpaReplicas } from './traffic/autoscale.js';
 import { recoverCanaries } from './traffic/recover.js';
 import type { ChangeRecord, Override, Release, Strategy } from './releases/release.js';
@@ -49,8 +50,15 @@ export interface DeployRequest {
   lockTtlSeconds?: number;
   /** `--wait-for-lock`: queue this long behind a running deploy instead of failing at once. */
   waitForLockMs?: number;
+  /** The contents of the files the spec's `config[].from` names (the CLI reads them next to slipway.yaml). */
+  files?: SpecFiles;
   /** Set by `slipway rollback`: the revision whose spec this release re-deploys. */
   rollbackOf?: number;
+  /**
+   * Set by `slipway rollback`: the objects the restored revision recorded. They are applied as
+   * recorded (not rendered again, not checked again: they served), and recorded again.
+   */
+  recorded?: KubeObject[];
   /** What CI says this release ships (commit, commit times, hotfix), recorded for `slipway metrics`. */
   change?: ChangeRecord;
   /**
@@ -74,14 +82,22 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   const steps = new StepRecorder(ctx);
   const warn = (text: string) =>
     ctx.emit({ type: 'message', level: 'warn', text, at: ctx.clock.now().toISOString() });
-  const rendered = await steps.run('render', async () => renderObjects(app));
+  const recorded = req.recorded;
+  const rendered = recorded
+    ? await steps.run(
+        'render',
+        async () => ({ objects: recorded, warnings: [] }),
+        `the objects revision ${req.rollbackOf ?? '?'} recorded`,
+      )
+    : await steps.run('render', async () => renderObjects(app, req.files));
   rendered.warnings.forEach(warn);
   const { kept: objects, skipped } = await withoutUnservedAddOns(ctx.cluster, rendered.objects);
   for (const line of skipped)
     warn(
       `not applied, the cluster does not serve its kind (install the Prometheus Operator's CRDs to have it): ${line}`,
     );
-  (await steps.run('check', async () => checkObjects(objects, app))).warnings.forEach(warn);
+  if (recorded) steps.skip('check', `revision ${req.rollbackOf ?? '?'} passed its checks when it deployed`);
+  else (await steps.run('check', async () => checkObjects(objects, app))).warnings.forEach(warn);
   const providersFor = (plan: DeployPlan) =>
     req.skipAnalysis
       ? new Map<string, AnalysisProvider>()
@@ -143,7 +159,7 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
       await keepIgnoredFields(ctx.cluster, objects, app.drift?.ignore ?? [], app.namespace),
       steps,
       providersFor,
-      { timeoutMs, lockLost: lockLost.signal },
+      { timeoutMs, lockLost: lockLost.signal, rendered: rendered.objects },
       after,
     );
   } finally {
@@ -165,7 +181,7 @@ async function deployLocked(
   objects: KubeObject[],
   steps: StepRecorder,
   providersFor: (plan: DeployPlan) => Map<string, AnalysisProvider>,
-  d: { timeoutMs: number; lockLost: AbortSignal },
+  d: { timeoutMs: number; lockLost: AbortSignal; rendered: KubeObject[] },
   after: AfterUnlock,
 ): Promise<DeployResult> {
   const { app } = req;
@@ -196,6 +212,7 @@ async function deployLocked(
     spec: app,
     overrides: req.overrides,
     images,
+    objects: recordedObjects(d.rendered),
     createdAt: now(),
     updatedAt: now(),
     steps: [],

@@ -4,7 +4,7 @@ import { driftCount, type ChangedField, type DriftReport } from '../../drift/che
 import { checkDrift } from '../../drift/check.js';
 import { fixDrift, type FixResult } from '../../drift/fix.js';
 import { parseOutput, structured, type CommandContext, type RegisterCommand } from '../command.js';
-import { engineContext, loadTarget, targetOptions, type TargetFlags } from '../engine-context.js';
+import { engineContext, loadEnvironment, targetOptions, type TargetFlags } from '../engine-context.js';
 
 interface DriftFlags extends TargetFlags {
   fix?: boolean;
@@ -25,12 +25,12 @@ export const registerDrift: RegisterCommand = (program: Command, ctx: CommandCon
       )
       .option('--prune', 'with --fix: delete orphans too'),
   ).action(async (flags: DriftFlags) => {
-    const app = await loadTarget(flags);
+    const { app, files } = await loadEnvironment(flags, 'drift');
     const engine = engineContext(flags, ctx.io, app.namespace);
-    const report = await checkDrift(engine, app);
+    const report = await checkDrift(engine, app, files);
     const fixed =
       flags.fix && driftCount(report)
-        ? await fixDrift(engine, app, report, { prune: !!flags.prune })
+        ? await fixDrift(engine, app, report, { prune: !!flags.prune, files })
         : undefined;
     const final = fixed?.after ?? report;
     const format = parseOutput(flags.output);
