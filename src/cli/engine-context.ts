@@ -13,6 +13,7 @@ import { parseDuration } from '../spec/duration.js';
 import { UserError } from '../errors.js';
 import { loadSpec } from './load-spec.js';
 import { loadInputs } from './spec-render.js';
+import { killAtCheckpoint } from './test-hooks.js';
 import { resolveEnvironment } from '../spec/resolve.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import { outputOption, type OutputFormat } from './command.js';
@@ -98,7 +99,12 @@ export function lockingContext(
 ): EngineContext {
   const write = (t: string) => io.out(t);
   const progress = json ? jsonProgress(write) : textProgress(write, io.isTTY);
-  return { ...engineContext(flags, io, namespace, progress), command: commandLine(argv) };
+  const checkpoint = killAtCheckpoint(io.env);
+  return {
+    ...engineContext(flags, io, namespace, progress),
+    command: commandLine(argv),
+    ...(checkpoint ? { checkpoint } : {}),
+  };
 }
 
 /** `slipway deploy --env dev --set-image web=...`: the command line a lock holder shows, arguments with spaces quoted, long ones cut. */

@@ -9,6 +9,8 @@
 import { UserError } from '../errors.js';
 import type { EngineContext } from './context.js';
 import type { DeployLock } from './lock.js';
+import type { InventoryEntry, Release } from './releases/release.js';
+import type { KubeObject } from '@slipway/kube';
 import { entryKey, entryOf } from './plan/workloads.js';
 import type { DeployStrategy, Served, StrategyRun } from './strategies/index.js';
 
@@ -18,16 +20,16 @@ export async function cleanUpAfterDeploy(
   served: Served,
   strategy: DeployStrategy,
   lock: () => DeployLock,
-): Promise<void> {
-  const { app, previous } = run;
-  const owned = new Set(served.objects.map((o) => entryKey(entryOf(o, app.namespace))));
-  const prune = (previous?.inventory ?? []).filter(
-    (e) => !owned.has(entryKey({ ...e, namespace: e.namespace ?? app.namespace })),
-  );
+  /** What to delete (pruneList), as recorded in the release. */
+  prune: InventoryEntry[],
+): Promise<boolean> {
+  const { app } = run;
+  let done = false;
   const delayMs = strategy.cleanUpDelayMs(run);
-  if (prune.length === 0 && delayMs === 0) {
+  // With `scaleDownDelay: 0s` there is no delay, but blue-green's old colour must still be scaled down.
+  if (prune.length === 0 && delayMs === 0 && !strategy.hasCleanUp(run)) {
     run.steps.skip('clean-up', 'nothing the previous release applied is gone');
-    return;
+    return true;
   }
   let detail: string | undefined;
   await run.steps.run('clean-up', async () => {
@@ -48,6 +50,7 @@ export async function cleanUpAfterDeploy(
       }
       const did = await strategy.cleanUp(run, served);
       for (const entry of prune) await ctx.cluster.delete(entry, { propagationPolicy: 'Background' });
+      done = true;
       detail =
         [did, prune.length ? `deleted ${prune.map((e) => `${e.kind}/${e.name}`).join(', ')}` : undefined]
           .filter(Boolean)
@@ -62,5 +65,29 @@ export async function cleanUpAfterDeploy(
       level: 'info',
       text: `clean-up: ${detail}`,
       at: ctx.clock.now().toISOString(),
+    });
+  return done;
+}
+
+/**
+ * What a release that applied `objects` deletes: the entries of the releases it supersedes (their
+ * inventories, and what their own clean-up had still to delete when their deployer died) that it
+ * does not apply itself, each once.
+ */
+export function pruneList(
+  namespace: string,
+  objects: KubeObject[],
+  superseded: Array<Release | undefined>,
+): InventoryEntry[] {
+  const owned = new Set(objects.map((o) => entryKey(entryOf(o, namespace))));
+  const seen = new Set<string>();
+  return superseded
+    .flatMap((r) => [...(r?.inventory ?? []), ...(r?.prune ?? [])])
+    .map((e) => ({ ...e, namespace: e.namespace ?? namespace }))
+    .filter((e) => {
+      const key = entryKey(e);
+      if (owned.has(key) || seen.has(key)) return false;
+      seen.add(key);
+      return true;
     });
 }

@@ -14,7 +14,7 @@ import type { ResolvedApp } from '../spec/resolved.js';
 import type { AnalysisProvider } from './analysis/provider.js';
 import type { AnalysisResult } from './analysis/run.js';
 import type { EngineContext } from './context.js';
-import { cleanUpAfterDeploy } from './clean-up.js';
+import { cleanUpAfterDeploy, pruneList } from './clean-up.js';
 import { AbortRequested, controlRef, PromotionGate, watchForAbort } from './control.js';
 import { ensureCredentials } from './credentials.js';
 import { DEPLOY_TIMEOUT_SECONDS, FIELD_MANAGER, ROLLBACK_TIMEOUT_SECONDS } from './defaults.js';
@@ -337,6 +337,7 @@ async function deployLocked(
       };
     }
     const rec = await finish(phase, { message: reason, analysis });
+    ctx.checkpoint?.(`recorded:${phase}`);
     return {
       outcome: phase,
       exitCode: EXIT_FAILED,
@@ -374,22 +375,27 @@ async function deployLocked(
       name: o.metadata.name ?? '',
       namespace: o.metadata.namespace ?? app.namespace,
     }));
+    // Every other release still marked deployed is superseded now: the previous one, and any a deploy
+    // killed between its own finish and this very update left behind.
+    const stale = (await ctx.store.list(app.app, app.environment)).filter(
+      (r) => r.phase === 'deployed' && r.revision !== revision,
+    );
+    const prune = pruneList(app.namespace, served.objects, [previous, ...stale]);
     const final = await finish('deployed', {
       analysis: served.analysis,
       inventory,
+      ...(prune.length ? { prune } : {}),
       ...(served.activeColours ? { activeColours: served.activeColours } : {}),
     });
-    // Every other release still marked deployed is superseded now: the previous one, and any a deploy
-    // killed between its own finish and this very update left behind.
-    for (const stale of (await ctx.store.list(app.app, app.environment)).filter(
-      (r) => r.phase === 'deployed' && r.revision !== revision,
-    ))
-      await ctx.store.update({ ...stale, phase: 'superseded', updatedAt: now() });
+    ctx.checkpoint?.('recorded:deployed');
+    for (const r of stale) await ctx.store.update({ ...r, phase: 'superseded', updatedAt: now() });
+    ctx.checkpoint?.('recorded:superseded');
     after.cleanUp = async (lock) => {
-      await cleanUpAfterDeploy(ctx, run, served, strategy, lock);
+      const pruned = await cleanUpAfterDeploy(ctx, run, served, strategy, lock, prune);
       // A rollback during the delay may have superseded this release: keep its phase, add the step timings.
       const current = (await ctx.store.get(app.app, app.environment, revision)) ?? final;
-      const done: Release = { ...current, steps: steps.timings, updatedAt: now() };
+      const { prune: _left, ...rest } = current;
+      const done: Release = { ...(pruned ? rest : current), steps: steps.timings, updatedAt: now() };
       await ctx.store.update(done);
       return { outcome: 'deployed', exitCode: EXIT_OK, plan, release: done, analysis: served.analysis };
     };

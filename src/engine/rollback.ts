@@ -76,9 +76,14 @@ export function rollbackTarget(
         },
       );
   } else {
+    // A release still marked deployed below the serving one served too: a deploy killed between
+    // recording itself deployed and superseding its predecessor leaves it so.
     target = [...releases]
       .reverse()
-      .find((r) => r.phase === 'superseded' && (!serving || r.revision < serving.revision));
+      .find(
+        (r) =>
+          (r.phase === 'superseded' || r.phase === 'deployed') && (!serving || r.revision < serving.revision),
+      );
     if (!target)
       throw new UserError('there is no earlier release to roll back to', {
         code: 'rollback-none',

@@ -65,6 +65,11 @@ export interface Release {
   objects?: KubeObject[];
   /** Every object this release applied, so the next one can delete what it no longer renders. */
   inventory?: InventoryEntry[];
+  /**
+   * What earlier releases applied and this one does not: its clean-up deletes them, and clears this
+   * once done. A deployer killed before then leaves it here, and the next deploy deletes them.
+   */
+  prune?: InventoryEntry[];
   /** Blue-green: the colour each service's active Service selected when this release finished. */
   activeColours?: Record<string, Colour>;
   /** What this release shipped, as CI passed it in (`deploy --commit`, `--changes`, `--hotfix`): for delivery metrics. */
