@@ -7,13 +7,9 @@
 import type { KubeObject } from '@slipway/kube';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MemoryCluster } from '../../src/cluster/memory.js';
-import { systemClock } from '../../src/engine/clock.js';
-import type { DeployEvent, EngineContext } from '../../src/engine/context.js';
 import { deploy } from '../../src/engine/deploy.js';
 import { diff } from '../../src/engine/diff.js';
 import { applyOverrides } from '../../src/engine/overrides.js';
-import { MemoryReleaseStore } from '../../src/engine/releases/memory.js';
 import {
   isSecretReference,
   RECORDED_DATA_CHECKSUM,
@@ -26,7 +22,7 @@ import { UserError } from '../../src/errors.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import { resolveEnvironment } from '../../src/spec/resolve.js';
 import type { ResolvedApp } from '../../src/spec/resolved.js';
-import { deploymentController } from './helpers/controllers.js';
+import { memoryEngine } from './helpers/engine.js';
 
 const SPEC = 'examples/sample-service/slipway.yaml';
 /** The sample service reading /etc/app/app.conf from app.conf next to slipway.yaml. */
@@ -40,18 +36,7 @@ const V1 = { 'app.conf': 'level=info\n' };
 const V2 = { 'app.conf': 'level=debug\n' };
 
 function setup() {
-  const cluster = new MemoryCluster({ namespace: 'sample' });
-  const store = new MemoryReleaseStore();
-  const events: DeployEvent[] = [];
-  const ctx: EngineContext = {
-    cluster,
-    store,
-    clock: systemClock,
-    holder: 'test@ci (pid 1)',
-    emit: (e) => events.push(e),
-  };
-  const stop = new AbortController();
-  deploymentController(cluster, 'sample-web', stop.signal);
+  const { cluster, store, ctx, events, stop } = memoryEngine();
   const live = async () => {
     const files = await cluster.get<KubeObject & { data?: Record<string, string> }>({
       apiVersion: 'v1',
