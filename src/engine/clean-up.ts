@@ -71,18 +71,23 @@ export async function cleanUpAfterDeploy(
 
 /**
  * What a release that applied `objects` deletes: the entries of the releases it supersedes (their
- * inventories, and what their own clean-up had still to delete when their deployer died) that it
- * does not apply itself, each once.
+ * inventories, and what their own clean-up had still to delete when their deployer died), and of
+ * the latest release when it never served (killed, failed or aborted: what it may have applied,
+ * unfinishedEntries), that it does not apply itself, each once. Deleted only after the new release
+ * serves, so nothing that still serves goes first.
  */
 export function pruneList(
   namespace: string,
   objects: KubeObject[],
   superseded: Array<Release | undefined>,
+  unfinished?: Release,
 ): InventoryEntry[] {
   const owned = new Set(objects.map((o) => entryKey(entryOf(o, namespace))));
   const seen = new Set<string>();
-  return superseded
-    .flatMap((r) => [...(r?.inventory ?? []), ...(r?.prune ?? [])])
+  return [
+    ...superseded.flatMap((r) => [...(r?.inventory ?? []), ...(r?.prune ?? [])]),
+    ...(unfinished ? unfinishedEntries(unfinished, namespace) : []),
+  ]
     .map((e) => ({ ...e, namespace: e.namespace ?? namespace }))
     .filter((e) => {
       const key = entryKey(e);
@@ -90,4 +95,27 @@ export function pruneList(
       seen.add(key);
       return true;
     });
+}
+
+/** Kinds never deleted for a release that did not finish: data (volumes) and the namespace. */
+const KEPT_KINDS = new Set(['PersistentVolumeClaim', 'Namespace']);
+
+/**
+ * What a release that never served may have left applied: its recorded objects, and for a
+ * blue-green one both colours of each Deployment and the preview Services (their names are the
+ * rendered ones with `-blue`, `-green`, `-preview`). Volumes and the namespace are left alone.
+ */
+export function unfinishedEntries(release: Release, namespace: string): InventoryEntry[] {
+  const entries = (release.objects ?? [])
+    .filter((o) => !KEPT_KINDS.has(o.kind))
+    .map((o) => entryOf(o, namespace));
+  if (release.strategy !== 'blue-green') return entries;
+  const coloured = entries.flatMap((e) =>
+    e.kind === 'Deployment'
+      ? [`${e.name}-blue`, `${e.name}-green`].map((name) => ({ ...e, name }))
+      : e.kind === 'Service'
+        ? [{ ...e, name: `${e.name}-preview` }]
+        : [],
+  );
+  return [...entries, ...coloured];
 }

@@ -380,7 +380,8 @@ async function deployLocked(
     const stale = (await ctx.store.list(app.app, app.environment)).filter(
       (r) => r.phase === 'deployed' && r.revision !== revision,
     );
-    const prune = pruneList(app.namespace, served.objects, [previous, ...stale]);
+    const unfinished = latest && !['deployed', 'superseded'].includes(latest.phase) ? latest : undefined;
+    const prune = pruneList(app.namespace, served.objects, [previous, ...stale], unfinished);
     const final = await finish('deployed', {
       analysis: served.analysis,
       inventory,

@@ -12,11 +12,11 @@
  *    migration Job (a Job still running must not migrate the database under the version that is
  *    coming back).
  *
- * Blue-green colours need nothing here when the release going back is blue-green too: the restore
- * is a blue-green deploy planned from the live Service selector, and its clean-up scales the idle
- * colour down as after any deploy. When it is not (a switch from rolling to blue-green was
- * interrupted), the colour Deployments and preview Services the interrupted deploy created are
- * deleted: the rolling release going back owns none, and its Services never selected them.
+ * Blue-green colours and the other workloads it applied need nothing here: the restore is a
+ * deploy planned from the live Service selector, and once it serves its clean-up deletes what the
+ * interrupted release may have applied and the restored one does not own (clean-up.ts
+ * `unfinishedEntries`: a colour left by an interrupted switch to blue-green, the plain Deployment
+ * left by an interrupted switch away from it), and scales an idle colour down as after any deploy.
  */
 import type { KubeObject } from '@slipway/kube';
 import { isClusterError } from '../cluster/cluster.js';
@@ -25,8 +25,6 @@ import { Budget } from './deadline.js';
 import { ROLLBACK_TIMEOUT_SECONDS } from './defaults.js';
 import { readLockHolder, type LockHolder } from './lock-holder.js';
 import { DeployLock } from './lock.js';
-import { LABEL_COLOUR } from './plan/blue-green.js';
-import { LABEL_ROLE } from './plan/canary-labels.js';
 import { releaseObjects } from './releases/objects.js';
 import type { Release } from './releases/release.js';
 import { recoverCanaries } from './traffic/recover.js';
@@ -107,8 +105,6 @@ export async function settleInterrupted(
       budget.dispose();
     }
     removed.push(...(await deleteMigrationJobs(ctx, target.namespace, pending, keep)));
-    if (pending.strategy === 'blue-green' && restoring && restoring.strategy !== 'blue-green')
-      removed.push(...(await deleteColours(ctx, target)));
     const who = pending.deployedBy ?? 'its deployer';
     const aborted: Release = {
       ...pending,
@@ -121,32 +117,6 @@ export async function settleInterrupted(
   } finally {
     await lock.release();
   }
-}
-
-/** Colour Deployments and preview Services of `target.app`: an interrupted switch to blue-green left them. */
-async function deleteColours(ctx: Pick<EngineContext, 'cluster'>, target: Target): Promise<string[]> {
-  const removed: string[] = [];
-  const mine = { 'app.kubernetes.io/instance': target.app };
-  for (const [type, marked] of [
-    [
-      { apiVersion: 'apps/v1', kind: 'Deployment' },
-      (o: KubeObject) => LABEL_COLOUR in (o.metadata.labels ?? {}),
-    ],
-    [{ apiVersion: 'v1', kind: 'Service' }, (o: KubeObject) => o.metadata.labels?.[LABEL_ROLE] === 'preview'],
-  ] as const) {
-    const { items } = await ctx.cluster.list<KubeObject>(
-      { ...type, namespace: target.namespace },
-      { labelSelector: mine },
-    );
-    for (const o of items.filter(marked)) {
-      await ctx.cluster.delete(
-        { ...type, namespace: target.namespace, name: o.metadata.name ?? '' },
-        { propagationPolicy: 'Background' },
-      );
-      removed.push(`${type.kind} ${o.metadata.name} deleted`);
-    }
-  }
-  return removed;
 }
 
 /** The interrupted release's migration Jobs that the restored release does not render (its hashed names differ). */

@@ -168,6 +168,7 @@ describe.concurrent('a deployer killed at every named point converges on the nex
     ['rolling', 'rolling', ROLLING_POINTS],
     ['blue-green', 'blue-green', BLUE_GREEN_POINTS],
     ['blue-green', 'rolling', BLUE_GREEN_POINTS],
+    ['rolling', 'blue-green', ROLLING_POINTS],
   ] as const) {
     it(`${from} → ${strategy}: every point, then deploy again (v2) or roll back (v1)`, async ({ expect }) => {
       const points = await pointsOf(strategy, from);
