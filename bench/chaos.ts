@@ -128,7 +128,13 @@ async function runBench(): Promise<void> {
   writeFileSync(spec, stringify(doc));
   // Canary steps are refused beside another strategy: the canary deploys read their own copy.
   const canarySpec = join(dir, 'canary.yaml');
-  doc.deploy = { strategy: 'canary', timeout: '2m', canary: { steps: [{ weight: 50 }, { pause: '1s' }] } };
+  // The same scale-down delay: a rollback to a canary release while blue-green serves is blue-green.
+  doc.deploy = {
+    strategy: 'canary',
+    timeout: '2m',
+    scaleDownDelay: '2s',
+    canary: { steps: [{ weight: 50 }, { pause: '1s' }] },
+  };
   writeFileSync(canarySpec, stringify(doc));
   const cluster = KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace: 'sample' });
   const store = new SecretReleaseStore(cluster, 'sample');
