@@ -49,10 +49,13 @@ export async function cleanUpAfterDeploy(
         return;
       }
       const did = await strategy.cleanUp(run, served);
-      for (const entry of prune) await ctx.cluster.delete(entry, { propagationPolicy: 'Background' });
+      // Only what existed is named: an unfinished release's entries are what it may have applied.
+      const deleted: InventoryEntry[] = [];
+      for (const entry of prune)
+        if (await ctx.cluster.delete(entry, { propagationPolicy: 'Background' })) deleted.push(entry);
       done = true;
       detail =
-        [did, prune.length ? `deleted ${prune.map((e) => `${e.kind}/${e.name}`).join(', ')}` : undefined]
+        [did, deleted.length ? `deleted ${deleted.map((e) => `${e.kind}/${e.name}`).join(', ')}` : undefined]
           .filter(Boolean)
           .join('; ') || undefined;
     } finally {
