@@ -52,6 +52,8 @@ export interface BackupEnv {
   app: ResolvedApp;
   /** Budget of each Job (and of a drill's scratch copy getting ready). */
   timeoutMs: number;
+  /** The contents of the files the spec names (`config[].from`): render needs them. */
+  files?: Record<string, string>;
 }
 
 interface Selected {
@@ -380,7 +382,7 @@ async function scratchCopy(env: BackupEnv, s: Selected, namespace: string): Prom
       code: 'backup/not-deployed',
       hint: `deploy the environment first: slipway deploy --env ${env.app.environment}`,
     });
-  const rendered = renderApp(app);
+  const rendered = renderApp(app, { files: env.files });
   const objects = rendered.objects.filter(
     (o) => rendered.origins[originKey(o)] === `dependencies.${s.name}` && o.kind !== 'NetworkPolicy',
   ) as KubeObject[];

@@ -1,10 +1,8 @@
-import { UserErrors } from '../errors.js';
 import type { SpecRendering } from '../policy/sources/collect.js';
 import { specPlacer } from '../policy/sources/spec-origins.js';
 import { manifestsYaml, originKey, renderApp } from '../render/index.js';
-import { environmentNames, resolveEnvironment, withSpecPositions } from '../spec/index.js';
-import { loadSpec } from './load-spec.js';
-import { configFiles } from './spec-render.js';
+import { environmentNames, withSpecPositions } from '../spec/index.js';
+import { loadInputs } from './spec-render.js';
 
 /**
  * Renders slipway.yaml for `slipway check`: the spec is loaded, resolved for --env (or for every
@@ -14,11 +12,11 @@ import { configFiles } from './spec-render.js';
  */
 export function specRenderer(env: string | undefined): (file: string) => Promise<SpecRendering[]> {
   return async (file) => {
-    const spec = await loadSpec(file);
-    const names = env ? [env] : environmentNames(spec);
-    const apps = names.map((name) => resolveEnvironment(spec, name, file));
-    const { files, problems } = configFiles(spec, file, apps);
-    if (problems.length) throw new UserErrors(problems, 'check/config-missing');
+    const {
+      spec,
+      environments: apps,
+      files,
+    } = await loadInputs(file, (s) => (env ? [env] : environmentNames(s)), 'check');
     return apps.map((app) => {
       const name = app.environment;
       const rendered = withSpecPositions(spec, name, file, () => renderApp(app, { files }));

@@ -12,6 +12,8 @@ import { textProgress } from './progress/text.js';
 import { parseDuration } from '../spec/duration.js';
 import { UserError } from '../errors.js';
 import { loadSpec } from './load-spec.js';
+import { loadInputs } from './spec-render.js';
+import { killAtCheckpoint } from './test-hooks.js';
 import { resolveEnvironment } from '../spec/resolve.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import { outputOption, type OutputFormat } from './command.js';
@@ -39,6 +41,21 @@ export function targetOptions(cmd: Command, formats: readonly OutputFormat[] = [
     .addOption(outputOption(formats));
 }
 
+/**
+ * What deploy, diff, status and drift render from the working tree, through the one pipeline
+ * (spec-render.ts `loadInputs`): the environment resolved (`--namespace` applied) and the
+ * contents of the files its `config[].from` names.
+ */
+export async function loadEnvironment(
+  flags: TargetFlags,
+  command: string,
+): Promise<{ app: ResolvedApp; files: Record<string, string> }> {
+  const { environments, files } = await loadInputs(flags.file, () => [flags.env], command);
+  const resolved = environments[0]!;
+  return { app: flags.namespace ? { ...resolved, namespace: flags.namespace } : resolved, files };
+}
+
+/** The resolved environment alone, for the commands that read records and never render (history, abort, rollback, promote). */
 export async function loadTarget(flags: TargetFlags): Promise<ResolvedApp> {
   const spec = await loadSpec(flags.file);
   const resolved = resolveEnvironment(spec, flags.env, flags.file);
@@ -82,7 +99,12 @@ export function lockingContext(
 ): EngineContext {
   const write = (t: string) => io.out(t);
   const progress = json ? jsonProgress(write) : textProgress(write, io.isTTY);
-  return { ...engineContext(flags, io, namespace, progress), command: commandLine(argv) };
+  const checkpoint = killAtCheckpoint(io.env);
+  return {
+    ...engineContext(flags, io, namespace, progress),
+    command: commandLine(argv),
+    ...(checkpoint ? { checkpoint } : {}),
+  };
 }
 
 /** `slipway deploy --env dev --set-image web=...`: the command line a lock holder shows, arguments with spaces quoted, long ones cut. */

@@ -1,6 +1,7 @@
 /**
- * What `slipway render` and `slipway validate` share, so validate refuses exactly what render (or a
- * deploy's planning) would: reading the `config[].from` files, the `--image-tag` flag, and
+ * The one way in from the working tree, shared by render, check, validate, deploy, diff, status and
+ * drift, so each refuses exactly what the others would: loading slipway.yaml, resolving its
+ * environments, reading the `config[].from` files they name, the `--image-tag` flag, and
  * rendering one resolved environment with its problems placed in slipway.yaml.
  */
 import type { KubeObject } from '@slipway/kube';
@@ -10,8 +11,45 @@ import { UserError, UserErrors, type Problem } from '../errors.js';
 import { planningProblems } from '../engine/plan/refusals.js';
 import { renderApp, type RenderResult } from '../render/index.js';
 import { locateProblems } from '../spec/located.js';
+import { resolveEnvironment } from '../spec/resolve.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import type { App } from '../spec/schema.js';
+import { loadSpec } from './load-spec.js';
+
+/** What a command takes from the working tree: the spec, the environments it asked for, and the files they name. */
+export interface Inputs {
+  spec: App;
+  environments: ResolvedApp[];
+  /** Contents of each `config[].from` file, keyed as the spec writes it. */
+  files: Record<string, string>;
+}
+
+/**
+ * Resolves `names` of a parsed spec and reads the files they name (in `dir`, the folder of
+ * slipway.yaml); a missing file is a problem at its `from:` (code `<command>/config-missing`).
+ */
+export function inputsOf(
+  spec: App,
+  specFile: string,
+  names: string[],
+  command: string,
+  dir?: string,
+): Inputs {
+  const environments = names.map((name) => resolveEnvironment(spec, name, specFile));
+  const { files, problems } = configFiles(spec, specFile, environments, dir);
+  if (problems.length) throw new UserErrors(problems, `${command}/config-missing`);
+  return { spec, environments, files };
+}
+
+/** The one pipeline's first half for a command: load slipway.yaml, resolve `names` (default: every environment), read the files. */
+export async function loadInputs(
+  specFile: string,
+  names: (spec: App) => string[],
+  command: string,
+): Promise<Inputs> {
+  const spec = await loadSpec(specFile);
+  return inputsOf(spec, specFile, names(spec), command);
+}
 
 /**
  * Contents of every `config[].from` file, read next to slipway.yaml (render itself never reads

@@ -127,7 +127,12 @@ export async function currentRelease(
   return release;
 }
 
-export async function checkDrift(ctx: DriftContext, app: ResolvedApp): Promise<DriftReport> {
+/** `files`: the contents of the files the working tree's spec names (`config[].from`), to tell whether it renders otherwise. */
+export async function checkDrift(
+  ctx: DriftContext,
+  app: ResolvedApp,
+  files: Record<string, string> = {},
+): Promise<DriftReport> {
   const release = await currentRelease(ctx.store, app.app, app.environment);
   const ns = release.spec.namespace;
   const { objects, unchecked } = releasedObjects(release);
@@ -143,7 +148,7 @@ export async function checkDrift(ctx: DriftContext, app: ResolvedApp): Promise<D
   };
   for (const ref of unchecked)
     report.notes.push(`${ref.kind} ${ref.namespace}/${ref.name} is not checked (a colour or canary copy)`);
-  if (workingTreeDiffers(release, app))
+  if (workingTreeDiffers(release, app, files))
     report.notes.push(
       `the working tree renders differently from revision ${release.revision}; this report compares with the release (run \`slipway diff --env ${app.environment}\` for what a deploy would change)`,
     );

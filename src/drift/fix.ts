@@ -33,7 +33,7 @@ export async function fixDrift(
   ctx: DriftContext,
   app: ResolvedApp,
   before: DriftReport,
-  opts: { prune: boolean },
+  opts: { prune: boolean; files?: Record<string, string> },
 ): Promise<FixResult> {
   const release = await currentRelease(ctx.store, app.app, app.environment);
   const ns = release.spec.namespace;
@@ -71,5 +71,5 @@ export async function fixDrift(
   if (opts.prune)
     for (const o of before.orphans)
       if (await ctx.cluster.delete({ ...o, namespace: o.namespace ?? ns })) pruned++;
-  return { applied: toApply.length, removed, pruned, after: await checkDrift(ctx, app) };
+  return { applied: toApply.length, removed, pruned, after: await checkDrift(ctx, app, opts.files) };
 }

@@ -1,14 +1,15 @@
 /**
- * What the environment's current release applied: its recorded spec rendered again (render is a
- * pure function of it) and, for blue-green, coloured as the engine serves it (the colour
- * Deployments, the active Services selecting the colour that served), narrowed to the objects in
- * its inventory when it kept one. Canary copies exist only during a rollout and are listed as
- * unchecked rather than guessed.
+ * What the environment's current release applied: the objects its record kept (an older record's
+ * spec rendered again, engine/releases/objects.ts), coloured for blue-green as the engine serves
+ * them (the colour Deployments, the active Services selecting the colour that served), narrowed to
+ * the objects in its inventory when it kept one. Canary copies exist only during a rollout and are
+ * listed as unchecked rather than guessed.
  */
 import type { KubeObject, ObjectRef } from '@slipway/kube';
 import { refOf } from '../cluster/cluster.js';
 import { renderApp } from '../render/index.js';
 import { servedObjects } from '../engine/strategies/colours.js';
+import { releaseObjects } from '../engine/releases/objects.js';
 import type { Release } from '../engine/releases/release.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 
@@ -39,15 +40,17 @@ export function releasedObjects(release: Release): ReleasedObjects {
 }
 
 /** True when the working tree renders other objects than the release did (a deploy would change something). */
-export function workingTreeDiffers(release: Release, working: ResolvedApp): boolean {
+export function workingTreeDiffers(
+  release: Release,
+  working: ResolvedApp,
+  files: Record<string, string> = {},
+): boolean {
   const canonical = (objects: KubeObject[]) =>
     JSON.stringify(
       objects.map((o) => o).sort((a, b) => objectKey(refOf(a)).localeCompare(objectKey(refOf(b)))),
     );
-  return canonical(renderedObjects(release.spec)) !== canonical(renderedObjects(working));
-}
-
-/** The objects render makes of a resolved spec, as the deploy applies them (src/engine/prepare.ts). */
-function renderedObjects(app: ResolvedApp): KubeObject[] {
-  return renderApp(app).objects as KubeObject[];
+  return (
+    canonical(releaseObjects(release).objects) !==
+    canonical(renderApp(working, { files }).objects as KubeObject[])
+  );
 }

@@ -15,6 +15,8 @@ import { releasedObjects } from './released.js';
 
 export interface WatchOptions {
   clock: Clock;
+  /** The contents of the files the working tree's spec names (`config[].from`). */
+  files?: Record<string, string>;
   /** How long to gather changes before checking (default 2 s). */
   settleMs?: number;
   /** Each check's report, with the time it finished. */
@@ -85,7 +87,7 @@ export async function watchDrift(ctx: DriftContext, app: ResolvedApp, opts: Watc
       }
       dirty = false;
       try {
-        opts.onReport(await checkDrift(ctx, app), opts.clock.now());
+        opts.onReport(await checkDrift(ctx, app, opts.files), opts.clock.now());
       } catch (err) {
         opts.onError(err as Error);
       }

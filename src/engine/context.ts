@@ -33,6 +33,15 @@ export interface EngineContext {
   /** The command line being run (`slipway deploy --env dev ...`), shown to whoever finds the lock taken. */
   command?: string;
   emit(event: DeployEvent): void;
+  /**
+   * A test hook: called, synchronously, at each named point of a deploy or rollback:
+   * `<step>:started` and `<step>:ok` for every step, `roll-out:applied` (the new workloads written,
+   * not yet ready), `recorded:<phase>` once the release is recorded deployed, rolled-back or aborted,
+   * and `recorded:superseded` once its predecessors are. The CLI kills the process there when
+   * SLIPWAY_TEST_KILL_AT names the point (cli/test-hooks.ts); engine tests freeze an in-memory
+   * cluster there. Nothing else sets it.
+   */
+  checkpoint?(point: string): void;
 }
 
 /** The context for a real cluster: release records in Secrets of `namespace`, the system clock, this machine's identity. */

@@ -14,7 +14,7 @@ import type { ResolvedApp } from '../spec/resolved.js';
 import type { AnalysisProvider } from './analysis/provider.js';
 import type { AnalysisResult } from './analysis/run.js';
 import type { EngineContext } from './context.js';
-import { cleanUpAfterDeploy } from './clean-up.js';
+import { cleanUpAfterDeploy, pruneList } from './clean-up.js';
 import { AbortRequested, controlRef, PromotionGate, watchForAbort } from './control.js';
 import { ensureCredentials } from './credentials.js';
 import { DEPLOY_TIMEOUT_SECONDS, FIELD_MANAGER, ROLLBACK_TIMEOUT_SECONDS } from './defaults.js';
@@ -29,7 +29,8 @@ import { planDeploy, type DeployPlan } from './plan/index.js';
 import { RolloutFailed, rolloutOptions, waitForRollouts } from './rollout.js';
 import { ROLLOUT_KINDS } from './rollout-status.js';
 import { keepIgnoredFields } from './ignore.js';
-import { analysisProviders, checkObjects, renderObjects } from './prepare.js';
+import { analysisProviders, checkObjects, renderObjects, type SpecFiles } from './prepare.js';
+import { recordedObjects } from './releases/objects.js';
 import { liveHpaReplicas } from './traffic/autoscale.js';
 import { recoverCanaries } from './traffic/recover.js';
 import type { ChangeRecord, Override, Release, Strategy } from './releases/release.js';
@@ -49,8 +50,15 @@ export interface DeployRequest {
   lockTtlSeconds?: number;
   /** `--wait-for-lock`: queue this long behind a running deploy instead of failing at once. */
   waitForLockMs?: number;
+  /** The contents of the files the spec's `config[].from` names (the CLI reads them next to slipway.yaml). */
+  files?: SpecFiles;
   /** Set by `slipway rollback`: the revision whose spec this release re-deploys. */
   rollbackOf?: number;
+  /**
+   * Set by `slipway rollback`: the objects the restored revision recorded. They are applied as
+   * recorded (not rendered again, not checked again: they served), and recorded again.
+   */
+  recorded?: KubeObject[];
   /** What CI says this release ships (commit, commit times, hotfix), recorded for `slipway metrics`. */
   change?: ChangeRecord;
   /**
@@ -74,14 +82,22 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   const steps = new StepRecorder(ctx);
   const warn = (text: string) =>
     ctx.emit({ type: 'message', level: 'warn', text, at: ctx.clock.now().toISOString() });
-  const rendered = await steps.run('render', async () => renderObjects(app));
+  const recorded = req.recorded;
+  const rendered = recorded
+    ? await steps.run(
+        'render',
+        async () => ({ objects: recorded, warnings: [] }),
+        `the objects revision ${req.rollbackOf ?? '?'} recorded`,
+      )
+    : await steps.run('render', async () => renderObjects(app, req.files));
   rendered.warnings.forEach(warn);
   const { kept: objects, skipped } = await withoutUnservedAddOns(ctx.cluster, rendered.objects);
   for (const line of skipped)
     warn(
       `not applied, the cluster does not serve its kind (install the Prometheus Operator's CRDs to have it): ${line}`,
     );
-  (await steps.run('check', async () => checkObjects(objects, app))).warnings.forEach(warn);
+  if (recorded) steps.skip('check', `revision ${req.rollbackOf ?? '?'} passed its checks when it deployed`);
+  else (await steps.run('check', async () => checkObjects(objects, app))).warnings.forEach(warn);
   const providersFor = (plan: DeployPlan) =>
     req.skipAnalysis
       ? new Map<string, AnalysisProvider>()
@@ -143,7 +159,7 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
       await keepIgnoredFields(ctx.cluster, objects, app.drift?.ignore ?? [], app.namespace),
       steps,
       providersFor,
-      { timeoutMs, lockLost: lockLost.signal },
+      { timeoutMs, lockLost: lockLost.signal, rendered: rendered.objects },
       after,
     );
   } finally {
@@ -165,7 +181,7 @@ async function deployLocked(
   objects: KubeObject[],
   steps: StepRecorder,
   providersFor: (plan: DeployPlan) => Map<string, AnalysisProvider>,
-  d: { timeoutMs: number; lockLost: AbortSignal },
+  d: { timeoutMs: number; lockLost: AbortSignal; rendered: KubeObject[] },
   after: AfterUnlock,
 ): Promise<DeployResult> {
   const { app } = req;
@@ -196,6 +212,7 @@ async function deployLocked(
     spec: app,
     overrides: req.overrides,
     images,
+    objects: recordedObjects(d.rendered),
     createdAt: now(),
     updatedAt: now(),
     steps: [],
@@ -320,6 +337,7 @@ async function deployLocked(
       };
     }
     const rec = await finish(phase, { message: reason, analysis });
+    ctx.checkpoint?.(`recorded:${phase}`);
     return {
       outcome: phase,
       exitCode: EXIT_FAILED,
@@ -357,22 +375,28 @@ async function deployLocked(
       name: o.metadata.name ?? '',
       namespace: o.metadata.namespace ?? app.namespace,
     }));
+    // Every other release still marked deployed is superseded now: the previous one, and any a deploy
+    // killed between its own finish and this very update left behind.
+    const stale = (await ctx.store.list(app.app, app.environment)).filter(
+      (r) => r.phase === 'deployed' && r.revision !== revision,
+    );
+    const unfinished = latest && !['deployed', 'superseded'].includes(latest.phase) ? latest : undefined;
+    const prune = pruneList(app.namespace, served.objects, [previous, ...stale], unfinished);
     const final = await finish('deployed', {
       analysis: served.analysis,
       inventory,
+      ...(prune.length ? { prune } : {}),
       ...(served.activeColours ? { activeColours: served.activeColours } : {}),
     });
-    // Every other release still marked deployed is superseded now: the previous one, and any a deploy
-    // killed between its own finish and this very update left behind.
-    for (const stale of (await ctx.store.list(app.app, app.environment)).filter(
-      (r) => r.phase === 'deployed' && r.revision !== revision,
-    ))
-      await ctx.store.update({ ...stale, phase: 'superseded', updatedAt: now() });
+    ctx.checkpoint?.('recorded:deployed');
+    for (const r of stale) await ctx.store.update({ ...r, phase: 'superseded', updatedAt: now() });
+    ctx.checkpoint?.('recorded:superseded');
     after.cleanUp = async (lock) => {
-      await cleanUpAfterDeploy(ctx, run, served, strategy, lock);
+      const pruned = await cleanUpAfterDeploy(ctx, run, served, strategy, lock, prune);
       // A rollback during the delay may have superseded this release: keep its phase, add the step timings.
       const current = (await ctx.store.get(app.app, app.environment, revision)) ?? final;
-      const done: Release = { ...current, steps: steps.timings, updatedAt: now() };
+      const { prune: _left, ...rest } = current;
+      const done: Release = { ...(pruned ? rest : current), steps: steps.timings, updatedAt: now() };
       await ctx.store.update(done);
       return { outcome: 'deployed', exitCode: EXIT_OK, plan, release: done, analysis: served.analysis };
     };

@@ -14,7 +14,7 @@ import { liveColours } from './live.js';
 import { groupByPhase } from './plan/order.js';
 import { planDeploy, type DeployPlan } from './plan/index.js';
 import { withoutUnservedAddOns } from './add-ons.js';
-import { renderObjects } from './prepare.js';
+import { renderObjects, type SpecFiles } from './prepare.js';
 import { colourObjects } from './strategies/colours.js';
 
 export interface ObjectChange {
@@ -43,8 +43,9 @@ function comparable(obj: KubeObject): Record<string, unknown> {
 export async function diff(
   ctx: Pick<EngineContext, 'cluster' | 'store'>,
   app: ResolvedApp,
+  files: SpecFiles = {},
 ): Promise<DiffResult> {
-  const { kept: objects } = await withoutUnservedAddOns(ctx.cluster, renderObjects(app).objects);
+  const { kept: objects } = await withoutUnservedAddOns(ctx.cluster, renderObjects(app, files).objects);
   const previous = await ctx.store.deployed(app.app, app.environment);
   const latest = await ctx.store.latest(app.app, app.environment);
   const plan = planDeploy({

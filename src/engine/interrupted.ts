@@ -12,8 +12,11 @@
  *    migration Job (a Job still running must not migrate the database under the version that is
  *    coming back).
  *
- * Blue-green colours need nothing here: the restore is a blue-green deploy planned from the live
- * Service selector, and its clean-up scales the idle colour down as after any deploy.
+ * Blue-green colours and the other workloads it applied need nothing here: the restore is a
+ * deploy planned from the live Service selector, and once it serves its clean-up deletes what the
+ * interrupted release may have applied and the restored one does not own (clean-up.ts
+ * `unfinishedEntries`: a colour left by an interrupted switch to blue-green, the plain Deployment
+ * left by an interrupted switch away from it), and scales an idle colour down as after any deploy.
  */
 import type { KubeObject } from '@slipway/kube';
 import { isClusterError } from '../cluster/cluster.js';
@@ -22,7 +25,7 @@ import { Budget } from './deadline.js';
 import { ROLLBACK_TIMEOUT_SECONDS } from './defaults.js';
 import { readLockHolder, type LockHolder } from './lock-holder.js';
 import { DeployLock } from './lock.js';
-import { renderObjects } from './prepare.js';
+import { releaseObjects } from './releases/objects.js';
 import type { Release } from './releases/release.js';
 import { recoverCanaries } from './traffic/recover.js';
 
@@ -88,7 +91,7 @@ export async function settleInterrupted(
     // Read again under the lock: the deploy we queued behind may have finished the release itself.
     const pending = await ctx.store.latest(target.app, target.environment);
     if (pending?.phase !== 'pending') return undefined;
-    const keep = restoring ? renderObjects(restoring.spec).objects : [];
+    const keep = restoring ? releaseObjects(restoring).objects : [];
     // A Budget, not AbortSignal.timeout: see deadline.ts (a collected timeout signal never fires on Node 20).
     const budget = new Budget(
       ctx.clock,
@@ -124,9 +127,7 @@ async function deleteMigrationJobs(
   keep: KubeObject[],
 ): Promise<string[]> {
   const kept = new Set(keep.filter((o) => o.kind === 'Job').map((o) => o.metadata.name));
-  const jobs = renderObjects(pending.spec).objects.filter(
-    (o) => o.kind === 'Job' && !kept.has(o.metadata.name),
-  );
+  const jobs = releaseObjects(pending).objects.filter((o) => o.kind === 'Job' && !kept.has(o.metadata.name));
   const removed: string[] = [];
   for (const job of jobs) {
     try {

@@ -19,8 +19,14 @@ export interface Rendered {
   warnings: string[];
 }
 
-export function renderObjects(app: ResolvedApp): Rendered {
-  const { objects, warnings } = renderApp(app);
+/**
+ * The contents of the files a spec's `config[].from` names, keyed as written there. Render never
+ * reads files: the CLI reads them next to slipway.yaml (cli/spec-render.ts `loadInputs`).
+ */
+export type SpecFiles = Record<string, string>;
+
+export function renderObjects(app: ResolvedApp, files: SpecFiles = {}): Rendered {
+  const { objects, warnings } = renderApp(app, { files, images: {} });
   return { objects: objects as KubeObject[], warnings: warnings.map((w) => `${w.path}: ${w.message}`) };
 }
 

@@ -1,6 +1,6 @@
 /**
- * Automatic rollback of a rolling deploy: re-apply the previous release's objects (re-rendered
- * from its recorded spec, coloured as it served when it was a blue-green release, so the Deployment gets back exactly its old pod template and the
+ * Automatic rollback of a rolling deploy: re-apply the previous release's objects (as its record
+ * kept them, coloured as it served when it was a blue-green release, so the Deployment gets back exactly its old pod template and the
  * Deployment controller scales the old ReplicaSet up again), wait for that rollout, and delete
  * what only the failed release had created. A StatefulSet needs one more step, Kubernetes' "forced
  * rollback" (docs: StatefulSets, Forced rollback): with OrderedReady it never replaces a pod that is
@@ -20,6 +20,7 @@ import { podSelector, ROLLOUT_KINDS, type StatefulSet } from './rollout-status.j
 import type { Pod } from './pod-failures.js';
 import { withoutUnservedAddOns } from './add-ons.js';
 import { servedObjects } from './strategies/colours.js';
+import { releaseObjects } from './releases/objects.js';
 
 export async function restorePrevious(
   ctx: EngineContext,
@@ -28,6 +29,8 @@ export async function restorePrevious(
   signal: AbortSignal,
 ): Promise<void> {
   // As it served: a blue-green release's objects carry the colour that was active.
+  const { note } = releaseObjects(previous);
+  if (note) ctx.emit({ type: 'message', level: 'warn', text: note, at: ctx.clock.now().toISOString() });
   const { kept: objects } = await withoutUnservedAddOns(ctx.cluster, servedObjects(previous));
   const groups = groupByPhase(objects, new Set(Object.keys(previous.spec.dependencies)));
   // Migrations are not undone (a schema change is forward-only); everything else goes back.

@@ -1,6 +1,7 @@
 /**
  * `slipway rollback [--to N]`: decide, then act (Helm `pkg/action/rollback.go`: prepare picks the
- * target from history, perform deploys it). The target's recorded spec and overrides go out again
+ * target from history, perform deploys it). The target's recorded objects (releases/objects.ts,
+ * not its spec rendered again), spec and overrides go out again
  * as a new revision that records `rollbackOf`, through the same deploy flow, so locking, records
  * and the way back on failure are the same. Analysis is skipped (the target already served), and
  * a canary target goes out rolling: the aim is to restore fast, not to test again. When blue-green
@@ -12,6 +13,7 @@ import type { EngineContext } from './context.js';
 import { deploy, type DeployResult } from './deploy.js';
 import { findInterrupted, settleInterrupted, type Settled } from './interrupted.js';
 import type { Release, Strategy } from './releases/release.js';
+import { releaseObjects } from './releases/objects.js';
 
 export interface RollbackRequest {
   app: string;
@@ -74,9 +76,14 @@ export function rollbackTarget(
         },
       );
   } else {
+    // A release still marked deployed below the serving one served too: a deploy killed between
+    // recording itself deployed and superseding its predecessor leaves it so.
     target = [...releases]
       .reverse()
-      .find((r) => r.phase === 'superseded' && (!serving || r.revision < serving.revision));
+      .find(
+        (r) =>
+          (r.phase === 'superseded' || r.phase === 'deployed') && (!serving || r.revision < serving.revision),
+      );
     if (!target)
       throw new UserError('there is no earlier release to roll back to', {
         code: 'rollback-none',
@@ -112,8 +119,12 @@ export async function rollback(ctx: EngineContext, req: RollbackRequest): Promis
           lockTtlSeconds: req.lockTtlSeconds,
         })
       : undefined;
+  // Exactly what the target applied, as its record kept it; an older record's spec is rendered again.
+  const { objects, note } = releaseObjects(restoring);
+  if (note) ctx.emit({ type: 'message', level: 'warn', text: note, at: ctx.clock.now().toISOString() });
   const result = await deploy(ctx, {
     app: restoring.spec,
+    recorded: objects,
     overrides: restoring.overrides,
     strategy,
     timeoutMs: req.timeoutMs,

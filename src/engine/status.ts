@@ -9,7 +9,7 @@ import type { EngineContext } from './context.js';
 import { historyEntry, type HistoryEntry } from './history.js';
 import { liveColours } from './live.js';
 import { readLockHolder, type LockHolder } from './lock-holder.js';
-import { renderObjects } from './prepare.js';
+import { renderObjects, type SpecFiles } from './prepare.js';
 import type { Colour, Release } from './releases/release.js';
 import { rolloutComplete, type Deployment } from './rollout.js';
 
@@ -66,19 +66,19 @@ function workloadStatus(
 export async function status(
   ctx: Pick<EngineContext, 'cluster' | 'store' | 'clock'>,
   app: ResolvedApp,
-  holderGone?: (identity: string) => boolean,
+  opts: { files?: SpecFiles; holderGone?: (identity: string) => boolean } = {},
 ): Promise<AppStatus> {
   const releases = await ctx.store.list(app.app, app.environment);
   const deployed = [...releases].reverse().find((r) => r.phase === 'deployed');
   const latest = releases[releases.length - 1];
-  const holder = await readLockHolder(ctx.cluster, ctx.clock, app, holderGone);
+  const holder = await readLockHolder(ctx.cluster, ctx.clock, app, opts.holderGone);
   const { items } = await ctx.cluster
     .list<Deployment>(
       { apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace },
       { labelSelector: { 'app.kubernetes.io/instance': app.app } },
     )
     .catch(() => ({ items: [] as Deployment[] }));
-  const objects: KubeObject[] = renderObjects(app).objects;
+  const objects: KubeObject[] = renderObjects(app, opts.files).objects;
   const attention: string[] = [];
   if (latest?.phase === 'pending' && (!holder || holder.gone))
     attention.push(interruptedMessage(latest, holder, app.environment, deployed));

@@ -15,6 +15,7 @@ export class StepRecorder {
     const started = this.ctx.clock.now();
     const t0 = performance.now();
     this.ctx.emit({ type: 'step', step, status: 'started', at: started.toISOString(), detail });
+    this.ctx.checkpoint?.(`${step}:started`);
     const finish = (outcome: 'ok' | 'failed', text?: string): void => {
       const durationMs = Math.round(performance.now() - t0);
       const finishedAt = this.ctx.clock.now().toISOString();
@@ -38,6 +39,7 @@ export class StepRecorder {
     try {
       const result = await fn();
       finish('ok', detail);
+      this.ctx.checkpoint?.(`${step}:ok`);
       return result;
     } catch (err) {
       finish('failed', (err as Error).message.split('\n')[0]);

@@ -1,10 +1,12 @@
 /**
- * Issue 6, scenario 6: `slipway deploy` (blue-green) killed with SIGKILL at random moments, 20
- * times, each time followed by a plain `slipway deploy` of the same version, under a steady load
- * through the Service's proxy port. Every follow-up converges (exit 0, the version serves) and no
- * request fails. The killed process is a real separate process (the built CLI); its lock
- * is taken over after the 1 s TTL given with --lock-ttl, its pending record is marked aborted.
- * The kill moments come from a seeded generator, printed, so a failure can be replayed.
+ * Issue 6, scenario 6, and issue 25, part 8: `slipway deploy` (blue-green) killed with SIGKILL at
+ * each dangerous point of a blue-green deploy, named with the SLIPWAY_TEST_KILL_AT test hook (the
+ * process kills itself there: no timer, no luck), each time followed by a plain `slipway deploy`
+ * of the same version, under a steady load through the Service's proxy port. Every follow-up
+ * converges (exit 0, the version serves) and no request fails. The killed process is a real
+ * separate process (the built CLI); its lock is taken over at once (its pid is gone), its pending
+ * record is marked aborted. Every other point of every strategy is covered in memory by
+ * test/engine/kill-points.test.ts.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,22 +17,24 @@ import { repoRoot, slipwayBin } from '../helpers/built-cli.js';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 import { SAMPLE_SPEC, servicePort, slipwayCli, startLoad, versionOf } from './deploy-helpers.js';
 
-const RUNS = 20;
-const SEED = Number(process.env.SLIPWAY_KILL_SEED ?? 20261123);
+/**
+ * Where a blue-green deploy is most fragile: the record written and nothing applied, the new
+ * colour applied and not ready, ready and not switched, the switch written and not recorded,
+ * recorded deployed and the predecessor not superseded, and the clean-up's delay (lock released,
+ * old colour still warm).
+ */
+const POINTS = [
+  'record:ok',
+  'roll-out:applied',
+  'roll-out:ok',
+  'switch:started',
+  'switch:ok',
+  'recorded:deployed',
+  'recorded:superseded',
+  'clean-up:started',
+];
 
-/** mulberry32: a tiny seeded PRNG, so the kill moments are reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-describe('slipway deploy killed with SIGKILL at random moments (sandbox, under load)', () => {
+describe('slipway deploy killed with SIGKILL at each dangerous point (sandbox, under load)', () => {
   let env: SandboxEnv;
   let spec: string;
   beforeAll(async () => {
@@ -55,39 +59,30 @@ describe('slipway deploy killed with SIGKILL at random moments (sandbox, under l
     `web=sample-service:${version}`,
   ];
 
-  /** Starts the deploy as its own process and SIGKILLs it `afterMs` after its first event (if still running); returns the step it was in. */
+  /** Starts the deploy as its own process, which kills itself at `point`; returns the last step it reported. */
   async function killedDeploy(
     version: string,
-    afterMs: number,
-  ): Promise<{ lastStep: string; finished: boolean; code: number | null }> {
+    point: string,
+  ): Promise<{ lastStep: string; signal: NodeJS.Signals | null; code: number | null }> {
     // The built CLI, as users run it (npm test builds first); the sources through tsx in a checkout without dist/.
     const cli = existsSync(join(repoRoot, 'dist', 'cli', 'main.js'))
       ? [slipwayBin]
       : ['--import', 'tsx', 'test/e2e/run-slipway.ts'];
     const child = spawn(process.execPath, [...cli, ...args(version), '--output', 'json'], {
-      env: { ...process.env, KUBECONFIG: env.kubeconfig },
+      env: { ...process.env, KUBECONFIG: env.kubeconfig, SLIPWAY_TEST_KILL_AT: point },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
-    let timer: NodeJS.Timeout | undefined;
-    // The clock starts at the deploy's first event, not at process start (module loading varies with machine load).
-    child.stdout.setEncoding('utf8').on('data', (c: string) => {
-      out += c;
-      timer ??= setTimeout(() => child.kill('SIGKILL'), afterMs);
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const code = await exited;
-    clearTimeout(timer);
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('exit', (c, s) => resolve([c, s])),
+    );
     const steps = out
       .split('\n')
       .filter((l) => l.includes('"type":"step"'))
       .map((l) => JSON.parse(l) as { step: string; status: string });
     const last = steps.at(-1);
-    return {
-      lastStep: last ? `${last.step}:${last.status}` : 'before render',
-      finished: code !== null,
-      code,
-    };
+    return { lastStep: last ? `${last.step}:${last.status}` : 'before render', signal, code };
   }
 
   /** A plain deploy of the same version; a lock still inside its TTL is waited out with a deadline. */
@@ -103,21 +98,25 @@ describe('slipway deploy killed with SIGKILL at random moments (sandbox, under l
     }
   }
 
-  it(`${RUNS} killed deploys, each followed by one that converges; zero failed requests`, async () => {
-    const random = prng(SEED);
+  it(`killed at ${POINTS.length} points, each deploy followed by one that converges; zero failed requests`, async () => {
     expect((await slipwayCli(env, args('1.0.0'))).code).toBe(0);
     const port = servicePort(env, 'sample', 'sample-web');
     const load = await startLoad(port, 8, 900);
     const killedAt: string[] = [];
     try {
-      for (let i = 0; i < RUNS; i++) {
+      for (const [i, point] of POINTS.entries()) {
         const version = `${i + 2}.0.0`;
-        // A blue-green deploy here takes about 3-4 s from its first event (pods start, switch, 2 s scale-down delay).
-        const afterMs = Math.round(random() * 4000);
-        const k = await killedDeploy(version, afterMs);
-        killedAt.push(`${afterMs}ms→${k.finished ? 'finished' : k.lastStep}`);
-        // Either killed, or it finished the deploy first: never a usage error.
-        expect(k.code === null || k.code === 0, `run ${i + 1} exited ${k.code}`).toBe(true);
+        const k = await killedDeploy(version, point);
+        killedAt.push(`${point} (last event ${k.lastStep})`);
+        // It died where asked: by SIGKILL, its last step event the one the point belongs to.
+        expect(k.signal, `killed at ${point}: exit ${k.code}`).toBe('SIGKILL');
+        const last =
+          point === 'roll-out:applied'
+            ? 'roll-out:started'
+            : point.startsWith('recorded:')
+              ? undefined
+              : point;
+        if (last) expect(k.lastStep, point).toBe(last);
         const r = await converge(version);
         expect(r.stderr, `run ${i + 1} (${killedAt.at(-1)})`).toBe('');
         expect(r.code, `run ${i + 1}`).toBe(0);
@@ -125,7 +124,7 @@ describe('slipway deploy killed with SIGKILL at random moments (sandbox, under l
       }
     } finally {
       const stats = await load.stop();
-      console.log(`SIGKILL runs (seed ${SEED}): ${killedAt.join(', ')}`);
+      console.log(`SIGKILL runs: ${killedAt.join(', ')}`);
       console.log(
         `load through all runs: ${JSON.stringify({ sent: stats.sent, failed: stats.failed, perSecond: stats.perSecond, errors: stats.errors, firstFailures: stats.firstFailures })}`,
       );

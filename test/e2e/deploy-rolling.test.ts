@@ -2,7 +2,11 @@
  * Issue 6, scenario 7, through the CLI in-process against the sandbox with its runtime (sample-service
  * pods are real processes): rolling v1 → v2; a bad image is rolled back automatically (exit 1);
  * `history` shows every revision; `rollback --to 1` serves v1 again; `status` and `diff` read it.
+ * Issue 25, part 9: a spec that reads a file (`config[].from`) dry-runs, deploys, rolls back to the
+ * file contents its release recorded, and then `diff` and `drift` find nothing to change.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 import { SAMPLE_SPEC, servicePort, slipwayCli, versionOf } from './deploy-helpers.js';
@@ -137,5 +141,49 @@ describe('slipway deploy --strategy rolling, history, rollback, status, diff (sa
       /not applied, the cluster does not serve its kind .*ServiceMonitor \(monitoring\.coreos\.com\/v1\): sample-web/,
     );
     expect(r.stdout).toMatch(/PrometheusRule \(monitoring\.coreos\.com\/v1\): sample-alerts/);
+  });
+
+  it('a spec reading a config file: dry run, deploy, roll back to the recorded contents, then no diff and no drift', async () => {
+    const spec = join(env.dir, 'conf.yaml');
+    const conf = join(env.dir, 'app.conf');
+    const sample = readFileSync(SAMPLE_SPEC, 'utf8').replace(/^app: sample$/m, 'app: conf');
+    const write = (version: string, contents: string) => {
+      writeFileSync(
+        spec,
+        sample
+          .replace('image: sample-service:1.0.0', `image: sample-service:${version}`)
+          .replace(
+            '    terminationGracePeriod: 20s',
+            '    terminationGracePeriod: 20s\n    config:\n      - { path: /etc/app/app.conf, from: app.conf }',
+          ),
+      );
+      writeFileSync(conf, contents);
+    };
+    const on = ['-f', spec, '--env', 'dev'];
+    const live = async () =>
+      (await env.kubectl(['-n', 'conf', 'get', 'configmap', 'conf-web-files', '-o', 'jsonpath={.data}']))
+        .stdout;
+    write('1.0.0', 'level=info\n');
+    const dry = await slipwayCli(env, ['deploy', ...on, '--skip-analysis', '--dry-run']);
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    expect((await slipwayCli(env, ['deploy', ...on, '--skip-analysis'])).code).toBe(0);
+    write('2.0.0', 'level=debug\n');
+    expect((await slipwayCli(env, ['deploy', ...on, '--skip-analysis'])).code).toBe(0);
+    expect(await live()).toContain('level=debug');
+    // The working tree no longer holds revision 1's file: the rollback applies what revision 1 recorded.
+    const back = await slipwayCli(env, ['rollback', ...on]);
+    expect(back.stderr).toBe('');
+    expect(back.code).toBe(0);
+    expect(back.stdout).not.toContain('kept no objects');
+    expect(await live()).toContain('level=info');
+    expect(await versionOf(servicePort(env, 'conf', 'conf-web'))).toBe('1.0.0');
+    write('1.0.0', 'level=info\n');
+    const d = await slipwayCli(env, ['diff', ...on]);
+    expect(d.stdout).toMatch(/would change 0 object\(s\)/);
+    expect(d.code).toBe(0);
+    const drift = await slipwayCli(env, ['drift', ...on]);
+    expect(drift.stdout).not.toContain('renders differently');
+    expect(drift.code).toBe(0);
   });
 });

@@ -1,8 +1,9 @@
 /**
- * Issue 6, scenario 6 for the rolling strategy: `./bin/slipway deploy` killed with SIGKILL at
- * random moments; the next deploy converges (same version live, rollout complete, the killed
- * deploy's pending record marked aborted, its Lease taken over at once because its pid is gone)
- * and no request through the Service fails meanwhile. SLIPWAY_KILL_RUNS sets the number of runs.
+ * Issue 6, scenario 6 for the rolling strategy: `./bin/slipway deploy` killed with SIGKILL at each
+ * dangerous point of a rolling deploy (SLIPWAY_TEST_KILL_AT, the process kills itself there); the
+ * next deploy converges (same version live, rollout complete, the killed deploy's pending record
+ * marked aborted, its Lease taken over at once because its pid is gone) and no request through the
+ * Service fails meanwhile. Every other point: test/engine/kill-points.test.ts, in memory.
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,10 +16,11 @@ import { startSandboxEnv, type SandboxEnv } from '../e2e/sandbox-env.js';
 import { builtCli, repoRoot, slipwayBin } from '../helpers/built-cli.js';
 
 const built = builtCli('the SIGKILL deploy test');
-const RUNS = Number(process.env.SLIPWAY_KILL_RUNS ?? 8);
+/** The record written and nothing applied; the new pods applied and not ready; ready and not recorded; recorded and the predecessor not superseded. */
+const POINTS = ['record:ok', 'roll-out:applied', 'roll-out:ok', 'recorded:deployed', 'recorded:superseded'];
 const ARGS = ['deploy', '-f', 'examples/sample-service/slipway.yaml', '--env', 'staging', '--skip-analysis'];
 
-describe.skipIf(!built)('rolling deploy killed with SIGKILL at random moments', () => {
+describe.skipIf(!built)('rolling deploy killed with SIGKILL at each dangerous point', () => {
   let env: SandboxEnv;
   let cluster: KubeCluster;
   beforeAll(async () => {
@@ -33,7 +35,7 @@ describe.skipIf(!built)('rolling deploy killed with SIGKILL at random moments', 
     return { code, out: io.stdout() + io.stderr() };
   };
 
-  it(`converges after each of ${RUNS} kills, with no failed request`, async () => {
+  it(`converges after each of ${POINTS.length} kills, with no failed request`, async () => {
     expect((await inProcess('1.0.0')).code).toBe(0);
     const port = env.sandbox
       .runtime!.servicePorts()
@@ -54,23 +56,18 @@ describe.skipIf(!built)('rolling deploy killed with SIGKILL at random moments', 
       }
     };
     const clients = Array.from({ length: 4 }, client);
-    const delays: number[] = [];
     try {
-      for (let i = 1; i <= RUNS; i++) {
-        const tag = `1.${i}.0`;
-        const delay = Math.floor(Math.random() * 3000);
-        delays.push(delay);
+      for (const [i, point] of POINTS.entries()) {
+        const tag = `1.${i + 1}.0`;
         const child = spawn(slipwayBin, [...ARGS, '--set-image', `web=sample-service:${tag}`], {
           cwd: repoRoot,
-          env: { ...process.env, KUBECONFIG: env.kubeconfig },
+          env: { ...process.env, KUBECONFIG: env.kubeconfig, SLIPWAY_TEST_KILL_AT: point },
           stdio: 'ignore',
         });
-        const exited = new Promise((r) => child.once('exit', r));
-        await new Promise((r) => setTimeout(r, delay));
-        child.kill('SIGKILL');
-        await exited;
+        const signal = await new Promise((r) => child.once('exit', (_code, s) => r(s)));
+        expect(signal, `killed at ${point}`).toBe('SIGKILL');
         const again = await inProcess(tag);
-        expect(again.code, `run ${i} (killed after ${delay}ms): ${again.out}`).toBe(0);
+        expect(again.code, `killed at ${point}: ${again.out}`).toBe(0);
         const d = await cluster.get<
           Deployment & { spec: { template: { spec: { containers: Array<{ image: string }> } } } }
         >({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'sample-web' });
@@ -85,7 +82,7 @@ describe.skipIf(!built)('rolling deploy killed with SIGKILL at random moments', 
     expect(history.filter((r) => r.phase === 'pending')).toEqual([]);
     expect(history[history.length - 1]?.phase).toBe('deployed');
     console.log(
-      `[kill] ${RUNS} runs, kill delays ${delays.join(',')} ms; ${ok} requests ok, ${failures.length} failed`,
+      `[kill] ${POINTS.length} runs, killed at ${POINTS.join(', ')}; ${ok} requests ok, ${failures.length} failed`,
     );
     expect(failures).toEqual([]);
     expect(ok).toBeGreaterThan(100);

@@ -8,15 +8,13 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryCluster } from '../../src/cluster/memory.js';
 import { systemClock } from '../../src/engine/clock.js';
-import type { DeployEvent, EngineContext } from '../../src/engine/context.js';
 import { deploy } from '../../src/engine/deploy.js';
 import { DeployLock } from '../../src/engine/lock.js';
 import { applyOverrides } from '../../src/engine/overrides.js';
-import { MemoryReleaseStore } from '../../src/engine/releases/memory.js';
 import { UserError } from '../../src/errors.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import { forceGc } from '../helpers/gc.js';
-import { deploymentController } from './helpers/controllers.js';
+import { memoryEngine } from './helpers/engine.js';
 import { resolveEnvironment } from '../../src/spec/resolve.js';
 import type { ResolvedApp } from '../../src/spec/resolved.js';
 
@@ -58,21 +56,7 @@ function failingJobController(cluster: MemoryCluster, signal: AbortSignal): void
   })();
 }
 
-function setup() {
-  const cluster = new MemoryCluster({ namespace: 'sample' });
-  const store = new MemoryReleaseStore();
-  const events: DeployEvent[] = [];
-  const ctx: EngineContext = {
-    cluster,
-    store,
-    clock: systemClock,
-    holder: 'test@ci (pid 1)',
-    emit: (e) => events.push(e),
-  };
-  const stop = new AbortController();
-  deploymentController(cluster, 'sample-web', stop.signal);
-  return { cluster, store, ctx, events, stop };
-}
+const setup = memoryEngine;
 
 /** The image the sample-web Deployment's pod template names now. */
 async function imageOf(cluster: MemoryCluster): Promise<string | undefined> {

@@ -81,6 +81,7 @@ async function killedDeploy() {
     spec: v2.app,
     overrides: v2.overrides,
     images: { web: 'sample-service:2.0.0' },
+    objects,
     deployedBy: DEAD,
     inventory: undefined,
   });

@@ -18,7 +18,7 @@ import { formatDuration } from '../../spec/duration.js';
 import { parseOutput, structured, type CommandContext, type RegisterCommand } from '../command.js';
 import {
   engineContext,
-  loadTarget,
+  loadEnvironment,
   parseTimeout,
   targetOptions,
   type TargetFlags,
@@ -45,10 +45,11 @@ function withTarget(cmd: Command): Command {
 }
 
 async function backupEnv(flags: BackupFlags, ctx: CommandContext): Promise<BackupEnv> {
-  const app = await loadTarget(flags);
+  const { app, files } = await loadEnvironment(flags, 'backup');
   return {
     ctx: engineContext(flags, ctx.io, app.namespace),
     app,
+    files,
     timeoutMs: parseTimeout(flags.timeout) ?? DEFAULT_TIMEOUT_MS,
   };
 }

@@ -22,7 +22,7 @@ import { readManagedEndpoints } from '../infra-outputs.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import {
   lockingContext,
-  loadTarget,
+  loadEnvironment,
   parseTimeout,
   parseWaitForLock,
   targetOptions,
@@ -125,7 +125,8 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
     });
   // A --changes file is bad input found before anything touches a cluster; `git` needs the serving release.
   const fileChange = flags.changes === 'git' ? undefined : await changeRecord(flags, async () => undefined);
-  const target = applyOverrides(await loadTarget(flags), flags.set, flags.setImage);
+  const { app: loaded, files } = await loadEnvironment(flags, 'deploy');
+  const target = applyOverrides(loaded, flags.set, flags.setImage);
   const managed = flags.infraOutputs ? await readManagedEndpoints(target.app, flags.infraOutputs) : undefined;
   const { app: resolved, overrides } = { ...target, app: managed?.app ?? target.app };
   // Opened (and every referenced value checked) before anything is applied.
@@ -153,6 +154,7 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
     lockTtlSeconds: lockTtlMs === undefined ? undefined : Math.round(lockTtlMs / 1000),
     waitForLockMs,
     change,
+    files,
     secrets: secrets?.objects,
   });
   write(json ? `${JSON.stringify(summary(result))}\n` : describeResult(result));

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { diff, type DiffResult } from '../../engine/diff.js';
 import { parseOutput, structured, type CommandContext, type RegisterCommand } from '../command.js';
 import { openDeploySecrets, withSecretChecksums } from '../deploy-secrets.js';
-import { engineContext, loadTarget, targetOptions, type TargetFlags } from '../engine-context.js';
+import { engineContext, loadEnvironment, targetOptions, type TargetFlags } from '../engine-context.js';
 
 export const registerDiff: RegisterCommand = (program: Command, ctx: CommandContext) => {
   targetOptions(
@@ -13,10 +13,10 @@ export const registerDiff: RegisterCommand = (program: Command, ctx: CommandCont
       .description('show what a deploy of one environment would create, change and delete'),
     ['text', 'json', 'yaml'],
   ).action(async (flags: TargetFlags) => {
-    const target = await loadTarget(flags);
+    const { app: target, files } = await loadEnvironment(flags, 'diff');
     // The pod templates a deploy would apply carry the secrets' checksum: open them the same way.
     const app = withSecretChecksums(target, await openDeploySecrets(target, flags.file, ctx.io));
-    const result = await diff(engineContext(flags, ctx.io, app.namespace), app);
+    const result = await diff(engineContext(flags, ctx.io, app.namespace), app, files);
     const format = parseOutput(flags.output);
     ctx.io.out(
       format === 'text'

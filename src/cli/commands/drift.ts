@@ -23,8 +23,7 @@ import type { ResolvedApp } from '../../spec/resolved.js';
 import { untilInterrupted } from '../io.js';
 import { loadSpec } from '../load-spec.js';
 import { sourceRoot } from '../source-root.js';
-import { configFiles } from '../spec-render.js';
-import { engineContext, loadTarget, targetOptions, type TargetFlags } from '../engine-context.js';
+import { engineContext, loadEnvironment, targetOptions, type TargetFlags } from '../engine-context.js';
 
 interface DriftFlags extends TargetFlags {
   fix?: boolean;
@@ -56,7 +55,7 @@ export const registerDrift: RegisterCommand = (program: Command, ctx: CommandCon
       ),
     ['text', 'json', 'sarif'],
   ).action(async (flags: DriftFlags) => {
-    const app = await loadTarget(flags);
+    const { app, files } = await loadEnvironment(flags, 'drift');
     const engine = engineContext(flags, ctx.io, app.namespace);
     if (flags.metricsAddress !== undefined && !flags.watch)
       throw new UserError('--metrics-address serves the figures of a running --watch', {
@@ -74,18 +73,18 @@ export const registerDrift: RegisterCommand = (program: Command, ctx: CommandCon
             hint: 'run slipway drift once without --watch for that',
           },
         );
-      return watch(flags, ctx, app, engine);
+      return watch(flags, ctx, app, engine, files);
     }
     if (flags.output === 'sarif') {
-      const report = await checkDrift(engine, app);
-      ctx.io.out(await sarif(flags, ctx, report));
+      const report = await checkDrift(engine, app, files);
+      ctx.io.out(await sarif(flags, ctx, report, files));
       ctx.exit(driftCount(report) ? 1 : 0);
       return;
     }
-    const report = await checkDrift(engine, app);
+    const report = await checkDrift(engine, app, files);
     const fixed =
       flags.fix && driftCount(report)
-        ? await fixDrift(engine, app, report, { prune: !!flags.prune })
+        ? await fixDrift(engine, app, report, { prune: !!flags.prune, files })
         : undefined;
     const final = fixed?.after ?? report;
     const format = parseOutput(flags.output);
@@ -133,10 +132,14 @@ function describeFix(f: FixResult): string {
   return `fixed: ${f.applied} object(s) applied again, ${f.removed} field(s) removed, ${f.pruned} orphan(s) deleted\n${describeDrift(f.after)}`;
 }
 
-async function sarif(flags: DriftFlags, ctx: CommandContext, report: DriftReport): Promise<string> {
+async function sarif(
+  flags: DriftFlags,
+  ctx: CommandContext,
+  report: DriftReport,
+  files: Record<string, string>,
+): Promise<string> {
   const spec = await loadSpec(flags.file);
   const app = resolveEnvironment(spec, flags.env, flags.file);
-  const { files } = configFiles(spec, flags.file, [app]);
   const origins = renderApp(app, { files }).origins;
   const findings = driftFindings(report, flags.file, origins, specPlacer(spec, flags.env, flags.file));
   return formatSarif(findings, DRIFT_RULES, {
@@ -152,6 +155,7 @@ async function watch(
   ctx: CommandContext,
   app: ResolvedApp,
   engine: EngineContext,
+  files: Record<string, string>,
 ): Promise<void> {
   const json = flags.output === 'json';
   const kinds = (await watchedTypes(engine, app)).map((t) => t.kind);
@@ -171,6 +175,7 @@ async function watch(
     `watching ${app.app} in ${app.environment} (${kinds.length} kinds)${exporter ? `; metrics on ${exporter.url}/metrics` : ''}; Ctrl-C stops\n`,
   );
   await watchDrift(engine, app, {
+    files,
     clock: engine.clock,
     signal: stop.signal,
     onReport: (report, at) => {

@@ -11,12 +11,11 @@ import { UserError, UserErrors } from '../../errors.js';
 import { findFormat, formatWriters, type FormatWarning, type RenderedEnvironment } from '../formats.js';
 import { parseSpec } from '../../spec/parse.js';
 import { MAX_YAML_BYTES, tooLarge } from '../../spec/yaml-input.js';
-import type { ResolvedApp } from '../../spec/resolved.js';
-import { environmentNames, resolveEnvironment } from '../../spec/resolve.js';
+import { environmentNames } from '../../spec/resolve.js';
 import type { App } from '../../spec/schema.js';
 import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import { dependencyProvider } from '../../spec/dependency-provider.js';
-import { configFiles, parseImages, renderEnvironment } from '../spec-render.js';
+import { inputsOf, parseImages, renderEnvironment, type Inputs } from '../spec-render.js';
 import type { DeploySecrets } from '../../secrets/kube-secrets.js';
 
 interface RenderFlags {
@@ -187,17 +186,11 @@ function repositoryPath(specFile: string, root: string): string {
   return path.startsWith('..') ? 'slipway.yaml' : path;
 }
 
-interface LoadedSpec {
-  spec: App;
-  environments: ResolvedApp[];
-  files: Record<string, string>;
-}
-
 /**
  * Reads and resolves the spec. `env`: a name; `null` for "one environment, from --env or the
  * only one declared"; `undefined` for every environment (helm, kustomize).
  */
-function loadForRender(file: string, shown: string, env: string | null | undefined): LoadedSpec {
+function loadForRender(file: string, shown: string, env: string | null | undefined): Inputs {
   if (!existsSync(file)) {
     throw new UserError(`${file} does not exist`, {
       code: 'render/no-spec',
@@ -221,10 +214,7 @@ function loadForRender(file: string, shown: string, env: string | null | undefin
       hint: `add --env ${declared[0]}`,
     });
   }
-  const environments = names.map((name) => resolveEnvironment(spec, name, shown));
-  const { files, problems } = configFiles(spec, shown, environments, dirname(file));
-  if (problems.length) throw new UserErrors(problems, 'render/config-missing');
-  return { spec, environments, files };
+  return inputsOf(spec, shown, names, 'render', dirname(file));
 }
 
 /** Writes the files, then deletes what the previous render wrote there and this one did not. */

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { status, type AppStatus } from '../../engine/status.js';
 import { parseOutput, structured, type CommandContext, type RegisterCommand } from '../command.js';
-import { engineContext, loadTarget, targetOptions, type TargetFlags } from '../engine-context.js';
+import { engineContext, loadEnvironment, targetOptions, type TargetFlags } from '../engine-context.js';
 
 export const registerStatus: RegisterCommand = (program: Command, ctx: CommandContext) => {
   targetOptions(
@@ -14,8 +14,8 @@ export const registerStatus: RegisterCommand = (program: Command, ctx: CommandCo
       ),
     ['text', 'json', 'yaml'],
   ).action(async (flags: TargetFlags) => {
-    const app = await loadTarget(flags);
-    const s = await status(engineContext(flags, ctx.io, app.namespace), app);
+    const { app, files } = await loadEnvironment(flags, 'status');
+    const s = await status(engineContext(flags, ctx.io, app.namespace), app, { files });
     const format = parseOutput(flags.output);
     ctx.io.out(format === 'text' ? describeStatus(s) : structured(format, s));
     // Something left needing attention is the documented exit code 3, so scripts can tell.

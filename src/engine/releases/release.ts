@@ -3,6 +3,7 @@
  * in the cluster so history, rollback and the recovery of an interrupted deploy work from any
  * machine (as Helm keeps one record per revision). Plain data, serialised as JSON.
  */
+import type { KubeObject } from '@slipway/kube';
 import type { ResolvedApp } from '../../spec/resolved.js';
 
 export type ReleasePhase =
@@ -56,8 +57,19 @@ export interface Release {
   analysis?: unknown[];
   /** Who deployed (the lock holder identity). */
   deployedBy?: string;
+  /**
+   * The objects this release rendered and applied (before a blue-green colouring; Secrets as
+   * references with a checksum, never their data): what a rollback to it or a revert to it applies
+   * again (releases/objects.ts). Absent on records of a Slipway that did not keep them.
+   */
+  objects?: KubeObject[];
   /** Every object this release applied, so the next one can delete what it no longer renders. */
   inventory?: InventoryEntry[];
+  /**
+   * What earlier releases applied and this one does not: its clean-up deletes them, and clears this
+   * once done. A deployer killed before then leaves it here, and the next deploy deletes them.
+   */
+  prune?: InventoryEntry[];
   /** Blue-green: the colour each service's active Service selected when this release finished. */
   activeColours?: Record<string, Colour>;
   /** What this release shipped, as CI passed it in (`deploy --commit`, `--changes`, `--hotfix`): for delivery metrics. */

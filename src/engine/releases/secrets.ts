@@ -39,7 +39,20 @@ export function decodeRelease(encoded: string): Release {
   return JSON.parse(gunzipSync(Buffer.from(encoded, 'base64')).toString('utf8')) as Release;
 }
 
+/** What a Secret's data may hold in all (the API server refuses more): Kubernetes' MaxSecretSize, 1 MiB. */
+export const MAX_SECRET_DATA_BYTES = 1024 * 1024;
+
 export function releaseSecret(release: Release, namespace: string): Secret {
+  const body = encodeRelease(release);
+  if (body.length > MAX_SECRET_DATA_BYTES)
+    throw new UserError(
+      `release ${release.app} revision ${release.revision} in ${release.environment} is ${body.length} bytes compressed; a Secret holds at most ${MAX_SECRET_DATA_BYTES}`,
+      {
+        code: 'release-too-large',
+        exitCode: EXIT_NEEDS_ATTENTION,
+        hint: 'the record keeps the rendered objects (ConfigMap contents included): move large config files out of config[].from, or split the app',
+      },
+    );
   return {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -56,7 +69,7 @@ export function releaseSecret(release: Release, namespace: string): Secret {
     },
     type: RELEASE_SECRET_TYPE,
     // The Secret's data values are base64 on the wire: encode the already-base64 body once more.
-    data: { release: Buffer.from(encodeRelease(release), 'utf8').toString('base64') },
+    data: { release: Buffer.from(body, 'utf8').toString('base64') },
   };
 }
 

@@ -62,7 +62,11 @@ export const blueGreen: DeployStrategy = {
   },
 
   cleanUpDelayMs(run: StrategyRun): number {
-    return planOf(run).services.some((s) => s.oldDeployment) ? planOf(run).scaleDownDelaySeconds * 1000 : 0;
+    return this.hasCleanUp(run) ? planOf(run).scaleDownDelaySeconds * 1000 : 0;
+  },
+
+  hasCleanUp(run: StrategyRun): boolean {
+    return planOf(run).services.some((s) => s.oldDeployment);
   },
 
   async cleanUp(run: StrategyRun): Promise<string | undefined> {
@@ -112,6 +116,7 @@ async function switchColours(run: StrategyRun): Promise<Served> {
         fieldManager: FIELD_MANAGER,
         force: true,
       });
+      ctx.checkpoint?.('roll-out:applied');
       await rolloutGate(
         run,
         deployments.map((d) => refOf(d, app.namespace)),

@@ -117,6 +117,10 @@ export const canary: DeployStrategy = {
     return 0;
   },
 
+  hasCleanUp(): boolean {
+    return false;
+  },
+
   async cleanUp(): Promise<string | undefined> {
     return undefined;
   },
@@ -135,6 +139,7 @@ async function executeSteps(run: StrategyRun, plan: CanaryPlan): Promise<Served>
         started.map((c) => c.deployment),
         { fieldManager: FIELD_MANAGER },
       );
+      ctx.checkpoint?.('roll-out:applied');
       for (const s of plan.services)
         await rolloutGate(
           run,

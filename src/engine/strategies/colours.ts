@@ -13,7 +13,7 @@ import type { BlueGreenPlan, BlueGreenService } from '../plan/types.js';
 import { LABEL_NAME } from '../plan/order.js';
 import { workloadsOf } from '../plan/workloads.js';
 import type { Colour, Release } from '../releases/release.js';
-import { renderObjects } from '../prepare.js';
+import { releaseObjects } from '../releases/objects.js';
 
 export interface ColouredObjects {
   /** The new colour's Deployments (and HPAs retargeted at them). */
@@ -106,9 +106,12 @@ export function colourObjects(
   return out;
 }
 
-/** The objects a recorded release serves with: its rendered objects, coloured as they were when it finished. */
+/**
+ * The objects a recorded release serves with: the objects it recorded (releases/objects.ts),
+ * coloured as they were when it finished.
+ */
 export function servedObjects(release: Release): KubeObject[] {
-  const { objects } = renderObjects(release.spec);
+  const { objects } = releaseObjects(release);
   if (release.strategy !== 'blue-green' || !release.activeColours) return objects;
   const services = Object.keys(release.spec.services).sort();
   // planBlueGreen picks the colour opposite the active one as "new": pass the opposite of what served.

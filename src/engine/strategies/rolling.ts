@@ -30,6 +30,10 @@ export const rolling: DeployStrategy = {
     return 0;
   },
 
+  hasCleanUp(): boolean {
+    return false;
+  },
+
   async cleanUp(): Promise<string | undefined> {
     return undefined;
   },
@@ -52,6 +56,7 @@ async function rollOut(run: StrategyRun): Promise<Served> {
       fieldManager: FIELD_MANAGER,
       force: switches.length > 0,
     });
+    ctx.checkpoint?.('roll-out:applied');
     await rolloutGate(run, deployments);
   });
   // The analysis judges the new version serving, so a switch away from a colour comes first.

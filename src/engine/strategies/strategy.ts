@@ -67,6 +67,8 @@ export interface DeployStrategy {
   revert(run: StrategyRun): Promise<void>;
   /** How long clean-up waits, unlocked, before it starts (blue-green: the scale-down delay, keeping the old colour warm). */
   cleanUpDelayMs(run: StrategyRun): number;
+  /** Whether cleanUp has work this time (blue-green: an old colour to scale down), even with no delay. */
+  hasCleanUp(run: StrategyRun): boolean;
   /** After the release is recorded deployed and the delay passed, with the lock held again: e.g. scale the idle colour down. Returns what it did. */
   cleanUp(run: StrategyRun, served: Served): Promise<string | undefined>;
 }

@@ -59,3 +59,43 @@ export function deploymentController(
     }
   })();
 }
+
+/**
+ * Plays the Endpoints controller, by polling: each Service of `namespace` gets Endpoints with one
+ * address per available replica of the Deployments whose pod template its selector matches.
+ */
+export function endpointsController(cluster: MemoryCluster, namespace: string, signal: AbortSignal): void {
+  type Svc = { metadata: { name?: string }; spec?: { selector?: Record<string, string> } };
+  type Dep = Deployment & { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
+  void (async () => {
+    while (!signal.aborted) {
+      const services = (
+        await cluster.list<Svc & Deployment>({ apiVersion: 'v1', kind: 'Service', namespace })
+      ).items;
+      const deployments = (await cluster.list<Dep>({ apiVersion: 'apps/v1', kind: 'Deployment', namespace }))
+        .items;
+      for (const svc of services) {
+        const selector = Object.entries(svc.spec?.selector ?? {});
+        const ready = deployments
+          .filter(
+            (d) =>
+              selector.length > 0 &&
+              selector.every(([k, v]) => d.spec?.template?.metadata?.labels?.[k] === v) &&
+              (d.status?.observedGeneration ?? 0) >= (d.metadata.generation ?? 0),
+          )
+          .reduce((n, d) => n + (d.status?.availableReplicas ?? 0), 0);
+        const ref = { apiVersion: 'v1', kind: 'Endpoints', namespace, name: svc.metadata.name ?? '' };
+        const subsets = ready
+          ? [{ addresses: Array.from({ length: ready }, (_, i) => ({ ip: `10.0.0.${i + 1}` })) }]
+          : [];
+        const live = await cluster.get<Deployment & { subsets?: unknown[] }>(ref);
+        if (JSON.stringify(live?.subsets ?? []) === JSON.stringify(subsets)) continue;
+        await cluster.apply([{ ...ref, metadata: { name: ref.name, namespace }, subsets } as never], {
+          fieldManager: 'endpoint-controller',
+          force: true,
+        });
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+}
