@@ -12,16 +12,25 @@ import { DR_DRILL_CRON, DRIFT_CRON, KUBECONFIG_SECRET, RUNNER } from './defaults
 import type { WorkflowPlan } from './plan.js';
 import { expr, workflowYaml } from './yaml.js';
 
-export function driftWorkflow(plan: WorkflowPlan): string {
-  const job: Job = {
+/**
+ * One job per environment, with that environment's KUBECONFIG (the GitHub Environment holds it, the
+ * same one cd.yml deploys with), running `command` into a file whose text goes to the job summary
+ * under `title`, with `after` lines appended to the summary, and the command's exit code as the job's.
+ */
+function scheduledJob(
+  plan: WorkflowPlan,
+  environments: string[],
+  step: { name: string; group: string; comment: string[]; command: string; title: string; after?: string[] },
+): Job {
+  const file = `${step.group}.txt`;
+  return {
     'runs-on': RUNNER,
     permissions: { contents: 'read' },
-    strategy: { 'fail-fast': false, matrix: { environment: plan.environments.map((e) => e.name) } },
-    // The GitHub Environment holds this environment's KUBECONFIG secret (the same one cd.yml deploys with).
+    strategy: { 'fail-fast': false, matrix: { environment: environments } },
     environment: expr('matrix.environment'),
     // Never cancelled mid-way; its own group, so a queued check never displaces a queued deploy.
     concurrency: {
-      group: `slipway-drift-${plan.app}-${expr('matrix.environment')}`,
+      group: `slipway-${step.group}-${plan.app}-${expr('matrix.environment')}`,
       'cancel-in-progress': false,
     },
     steps: [
@@ -29,28 +38,45 @@ export function driftWorkflow(plan: WorkflowPlan): string {
       ...installSlipway(plan),
       kubeconfigStep(KUBECONFIG_SECRET),
       {
-        name: 'slipway drift',
+        name: step.name,
         env: { ENVIRONMENT: expr('matrix.environment') },
         run:
           [
-            '# Exit 0 in sync, 1 drift found, 2 error: the report reaches the job summary either way.',
+            ...step.comment.map((c) => `# ${c}`),
             'status=0',
-            `slipway drift -f ${plan.specPath} --env "$ENVIRONMENT" > drift.txt 2>&1 || status=$?`,
-            'cat drift.txt',
+            `${step.command} > ${file} 2>&1 || status=$?`,
+            `cat ${file}`,
             '{',
-            '  echo "### Drift in $ENVIRONMENT"',
+            `  echo "### ${step.title} in $ENVIRONMENT"`,
             "  echo '```'",
-            '  cat drift.txt',
+            `  cat ${file}`,
             "  echo '```'",
-            '  if [ "$status" = 1 ]; then',
-            `    echo "Put the release back: slipway drift -f ${plan.specPath} --env $ENVIRONMENT --fix (add --prune to delete orphans), or change it through the spec and deploy."`,
-            '  fi',
+            ...(step.after ?? []),
             '} >> "$GITHUB_STEP_SUMMARY"',
             'exit "$status"',
           ].join('\n') + '\n',
       },
     ],
   };
+}
+
+export function driftWorkflow(plan: WorkflowPlan): string {
+  const job = scheduledJob(
+    plan,
+    plan.environments.map((e) => e.name),
+    {
+      name: 'slipway drift',
+      group: 'drift',
+      comment: ['Exit 0 in sync, 1 drift found, 2 error: the report reaches the job summary either way.'],
+      command: `slipway drift -f ${plan.specPath} --env "$ENVIRONMENT"`,
+      title: 'Drift',
+      after: [
+        '  if [ "$status" = 1 ]; then',
+        `    echo "Put the release back: slipway drift -f ${plan.specPath} --env $ENVIRONMENT --fix (add --prune to delete orphans), or change it through the spec and deploy."`,
+        '  fi',
+      ],
+    },
+  );
   return workflowYaml(
     [
       `Written by slipway render --format workflows from ${plan.specPath}; change the spec, not this file.`,
@@ -69,41 +95,16 @@ export function driftWorkflow(plan: WorkflowPlan): string {
 export function drDrillWorkflow(plan: WorkflowPlan): string | undefined {
   const envs = plan.environments.filter((e) => e.backups.length > 0).map((e) => e.name);
   if (envs.length === 0) return undefined;
-  const job: Job = {
-    'runs-on': RUNNER,
-    permissions: { contents: 'read' },
-    strategy: { 'fail-fast': false, matrix: { environment: envs } },
-    // The GitHub Environment holds this environment's KUBECONFIG secret (the same one cd.yml deploys with).
-    environment: expr('matrix.environment'),
-    concurrency: {
-      group: `slipway-drill-${plan.app}-${expr('matrix.environment')}`,
-      'cancel-in-progress': false,
-    },
-    steps: [
-      checkout(),
-      ...installSlipway(plan),
-      kubeconfigStep(KUBECONFIG_SECRET),
-      {
-        name: 'slipway backup drill',
-        env: { ENVIRONMENT: expr('matrix.environment') },
-        run:
-          [
-            '# Restores the newest backup of each dependency into a scratch namespace, verifies it and',
-            '# measures RTO and RPO against backups.<dep>.rto/rpo: exit 1 when a restore or a target fails.',
-            'status=0',
-            `slipway backup drill -f ${plan.specPath} --env "$ENVIRONMENT" > drill.txt 2>&1 || status=$?`,
-            'cat drill.txt',
-            '{',
-            '  echo "### Restore drill in $ENVIRONMENT"',
-            "  echo '```'",
-            '  cat drill.txt',
-            "  echo '```'",
-            '} >> "$GITHUB_STEP_SUMMARY"',
-            'exit "$status"',
-          ].join('\n') + '\n',
-      },
+  const job = scheduledJob(plan, envs, {
+    name: 'slipway backup drill',
+    group: 'drill',
+    comment: [
+      'Restores the newest backup of each dependency into a scratch namespace, verifies it and',
+      'measures RTO and RPO against backups.<dep>.rto/rpo: exit 1 when a restore or a target fails.',
     ],
-  };
+    command: `slipway backup drill -f ${plan.specPath} --env "$ENVIRONMENT"`,
+    title: 'Restore drill',
+  });
   return workflowYaml(
     [
       `Written by slipway render --format workflows from ${plan.specPath}; change the spec, not this file.`,
