@@ -2,14 +2,16 @@
  * Issue 18, the round trip's last step: a compose file in each reference team's style (the
  * storefront's api, web and event consumer built from source over postgres, redis and kafka; the
  * discord bot on sqlite; the RAG stack; the teams planner; the analytics platform) imported by
- * `slipway init --from-compose` deploys to the sandbox as written, dependencies first. The sandbox simulates
- * images it has no process for (packages/sandbox/src/runtime/config.ts), which is every image here.
+ * `slipway init --from-compose` deploys to the sandbox as written, dependencies first. Every image here
+ * is simulated: the app images have no process, and the databases are simulated by a config rule (the
+ * sandbox runs real ones by default; test/e2e/deploy-databases.test.ts and backup.test.ts cover them),
+ * since the subject is the import, not the databases.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
@@ -20,7 +22,12 @@ describe('an imported compose file deploys to the sandbox', () => {
   let env: SandboxEnv;
   const dir = mkdtempSync(join(tmpdir(), 'slipway-compose-deploy-'));
   beforeAll(async () => {
-    env = await startSandboxEnv({ runtime: true });
+    const config = join(mkdtempSync(join(tmpdir(), 'slipway-compose-deploy-')), 'sandbox.yaml');
+    writeFileSync(
+      config,
+      stringify({ images: ['postgres', 'redis', 'mysql', 'mariadb'].map((match) => ({ match })) }),
+    );
+    env = await startSandboxEnv({ runtime: true, configFile: config });
   });
   afterAll(async () => {
     await env?.stop();
