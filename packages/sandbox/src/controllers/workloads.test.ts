@@ -274,6 +274,40 @@ describe.each(STORE_KINDS)('on %s', (storeKind) => {
     });
   });
 
+  describe('PersistentVolumeClaim protection', () => {
+    it('a claim deleted while a pod uses it keeps its volume directory until the pod is gone', async () => {
+      h.apply({
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'scratch', namespace: 'default' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      });
+      h.apply({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'user', namespace: 'default' },
+        spec: {
+          containers: [{ name: 'c', image: 'app:1' }],
+          volumes: [{ name: 'v', persistentVolumeClaim: { claimName: 'scratch' } }],
+        },
+      });
+      await step(2000);
+      const claim = h.store.get(k().pvc, 'default', 'scratch') as KubeObject;
+      const volume = (claim.spec as { volumeName: string }).volumeName;
+      const dir = (h.store.get(k().pv, undefined, volume)?.spec as { hostPath: { path: string } }).hostPath
+        .path;
+      h.store.delete(k().pvc, 'default', 'scratch');
+      await step(2000);
+      expect(h.store.get(k().pvc, 'default', 'scratch')).toBeUndefined();
+      expect(existsSync(dir)).toBe(true);
+      expect(h.store.get(k().pv, undefined, volume)).toBeDefined();
+      h.store.delete(k().pod, 'default', 'user', { gracePeriodSeconds: 0 });
+      await step(2000);
+      expect(h.store.get(k().pv, undefined, volume)).toBeUndefined();
+      expect(existsSync(dir)).toBe(false);
+    });
+  });
+
   describe('DaemonSet controller', () => {
     it('runs one pod on the sandbox node and replaces it on a template change', async () => {
       const ds = (image: string): KubeObject => ({
