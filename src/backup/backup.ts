@@ -9,7 +9,6 @@
 import type { KubeObject } from '@slipway/kube';
 import type { EngineContext } from '../engine/context.js';
 import { FIELD_MANAGER } from '../engine/defaults.js';
-import { Budget, DeadlineExceeded } from '../engine/deadline.js';
 import { UserError, EXIT_FAILED } from '../errors.js';
 import { renderApp, originKey } from '../render/index.js';
 import {
@@ -26,7 +25,7 @@ import { dependencyCredentialsName } from '../render/names.js';
 import type { Backup } from '../spec/schema.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import { parseDuration, formatDuration } from '../spec/duration.js';
-import { runJob, type JobReport } from './job.js';
+import { runJob, withinBudget, type JobReport } from './job.js';
 import type { DrillRecord } from '../engine/releases/release.js';
 
 export interface BackupFile {
@@ -66,9 +65,9 @@ interface Selected {
 export function selectBackups(app: ResolvedApp, only?: string): Selected[] {
   const names = Object.keys(app.backups).sort();
   if (only !== undefined && !names.includes(only))
-    throw new UserError(`${app.environment} has no backups of "${only}"`, {
+    throw new UserError(`${app.environment} backs up no dependency "${only}"`, {
       code: 'backup/unknown',
-      path: `backups.${only}`,
+      path: 'DEPENDENCY',
       hint: names.length
         ? `backed up here: ${names.join(', ')}`
         : `add backups: { ${only}: { schedule: "0 3 * * *", keep: 7 } } to the spec`,
@@ -333,25 +332,12 @@ async function restoreInPlace(env: BackupEnv, s: Selected, backupId?: string): P
   }
 }
 
-async function waitFor(
+function waitFor(
   env: BackupEnv,
   what: string,
   wait: (signal: AbortSignal) => Promise<unknown>,
-): Promise<void> {
-  const budget = new Budget(env.ctx.clock, env.timeoutMs, `the wait for ${what}`);
-  try {
-    await wait(budget.signal);
-  } catch (err) {
-    if (budget.signal.reason instanceof DeadlineExceeded)
-      throw new UserError(`gave up waiting for ${what} after ${formatDuration(env.timeoutMs)}`, {
-        code: 'backup/timeout',
-        exitCode: EXIT_FAILED,
-        hint: 'raise --timeout, or see kubectl describe for why it is slow',
-      });
-    throw err;
-  } finally {
-    budget.dispose();
-  }
+): Promise<unknown> {
+  return withinBudget(env.ctx.clock, env.timeoutMs, what, wait);
 }
 
 /**

@@ -6,7 +6,8 @@
  */
 import type { KubeObject } from '@slipway/kube';
 import type { Cluster } from '../cluster/cluster.js';
-import { UserError } from '../errors.js';
+import { EXIT_FAILED, UserError } from '../errors.js';
+import { formatDuration } from '../spec/duration.js';
 import { Budget, DeadlineExceeded } from '../engine/deadline.js';
 import type { Clock } from '../engine/clock.js';
 import { FIELD_MANAGER } from '../engine/defaults.js';
@@ -65,29 +66,14 @@ export async function runJob(job: KubeObject, opts: RunJobOptions): Promise<JobR
   const { cluster, namespace } = opts;
   const name = job.metadata.name ?? '';
   await cluster.create(job, { fieldManager: FIELD_MANAGER });
-  const budget = new Budget(opts.clock, opts.timeoutMs, `the ${opts.what}`);
-  let done: Job | undefined;
-  try {
-    done = await cluster.watch<Job>(
-      { apiVersion: 'batch/v1', kind: 'Job', namespace, name },
-      (j) => finished(j) !== undefined,
-      budget.signal,
-    );
-  } catch (err) {
-    if (!(budget.signal.reason instanceof DeadlineExceeded)) throw err;
-    await cluster
-      .delete({ apiVersion: 'batch/v1', kind: 'Job', namespace, name }, { propagationPolicy: 'Background' })
-      .catch(() => false);
-    throw new UserError(
-      `the ${opts.what} (Job ${namespace}/${name}) did not finish within ${opts.timeoutMs / 1000}s`,
-      {
-        code: 'backup/timeout',
-        hint: 'see kubectl describe job and its pod; raise --timeout for a large database',
-      },
-    );
-  } finally {
-    budget.dispose();
-  }
+  const ref = { apiVersion: 'batch/v1', kind: 'Job', namespace, name };
+  const done = await withinBudget(
+    opts.clock,
+    opts.timeoutMs,
+    `the ${opts.what} (Job ${namespace}/${name})`,
+    (signal) => cluster.watch<Job>(ref, (j) => finished(j) !== undefined, signal),
+    () => cluster.delete(ref, { propagationPolicy: 'Background' }).catch(() => false),
+  );
   const outcome = finished(done);
   const text = await jobLog(cluster, namespace, name);
   return {
@@ -111,4 +97,31 @@ async function jobLog(cluster: Cluster, namespace: string, job: string): Promise
   const pod = pods[0]?.metadata.name;
   if (!pod) return '';
   return cluster.podLogs({ namespace, name: pod }, { tailLines: LOG_LINES }).catch(() => '');
+}
+
+/**
+ * `wait` within `ms`: when the budget runs out, `giveUp` runs (say, deleting the Job) and the wait
+ * ends as a failure (exit 1) naming what took too long; any other error passes through.
+ */
+export async function withinBudget<T>(
+  clock: Clock,
+  ms: number,
+  what: string,
+  wait: (signal: AbortSignal) => Promise<T>,
+  giveUp?: () => Promise<unknown>,
+): Promise<T> {
+  const budget = new Budget(clock, ms, what);
+  try {
+    return await wait(budget.signal);
+  } catch (err) {
+    if (!(budget.signal.reason instanceof DeadlineExceeded)) throw err;
+    await giveUp?.();
+    throw new UserError(`gave up waiting for ${what} after ${formatDuration(ms)}`, {
+      code: 'backup/timeout',
+      exitCode: EXIT_FAILED,
+      hint: 'raise --timeout for a large database, or see kubectl describe for why it is slow',
+    });
+  } finally {
+    budget.dispose();
+  }
 }
