@@ -106,7 +106,7 @@ function jobName(prefix: string, action: string, now: Date): string {
 function job(
   app: ResolvedApp,
   s: Selected,
-  action: 'list' | 'restore',
+  action: 'backup' | 'list' | 'restore',
   name: string,
   opts: BackupPodOptions = {},
 ): KubeObject {
@@ -132,9 +132,16 @@ export interface BackupRun {
   dependency: string;
   job: string;
   backup: BackupManifest;
+  /** Where it is kept: `s3://bucket/path/<id>` or `PersistentVolumeClaim ns/name`. */
+  location: string;
   /** Backups removed by retention (`keep`). */
   deleted: string[];
   durationMs: number;
+}
+
+/** Where a dependency's backups are kept, for people. */
+export function backupLocation(app: ResolvedApp, target: BackupTarget): string {
+  return target.s3 ? target.s3.url : `PersistentVolumeClaim ${app.namespace}/${target.claim}`;
 }
 
 /** `backup run`: a Job from the deployed CronJob, as `kubectl create job --from=cronjob/...` makes one. */
@@ -142,56 +149,70 @@ export async function runBackups(env: BackupEnv, only?: string): Promise<BackupR
   const { ctx, app } = env;
   const out: BackupRun[] = [];
   for (const s of selectBackups(app, only)) {
-    const cronJob = await ctx.cluster.get<KubeObject & { spec?: { jobTemplate?: Record<string, unknown> } }>({
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
-      namespace: app.namespace,
-      name: s.target.cronJob,
-    });
-    if (!cronJob?.spec?.jobTemplate)
-      throw new UserError(`CronJob ${app.namespace}/${s.target.cronJob} is not in the cluster`, {
-        code: 'backup/not-deployed',
-        hint: `deploy the environment first: slipway deploy --env ${app.environment}`,
-      });
-    const template = cronJob.spec.jobTemplate as {
-      metadata?: { labels?: Record<string, string> };
-      spec: unknown;
-    };
     const started = ctx.clock.now();
-    const report = await runJob(
-      {
-        apiVersion: 'batch/v1',
-        kind: 'Job',
-        metadata: {
-          name: jobName(s.target.cronJob, 'run', started),
-          namespace: app.namespace,
-          labels: template.metadata?.labels,
-          annotations: { 'cronjob.kubernetes.io/instantiate': 'manual' },
-          ownerReferences: [
-            {
-              apiVersion: 'batch/v1',
-              kind: 'CronJob',
-              name: s.target.cronJob,
-              uid: cronJob.metadata.uid ?? '',
-              controller: true,
-            },
-          ],
-        },
-        spec: template.spec,
-      },
-      { ...jobOptions(env), what: `backup of ${s.name}` },
-    );
+    const report = s.target.files?.stop
+      ? await withWriterStopped(env, s.target.files, () =>
+          runJob(job(app, s, 'backup', jobName(s.target.cronJob, 'run', started)), {
+            ...jobOptions(env),
+            what: `backup of ${s.name}`,
+          }),
+        )
+      : await runFromCronJob(env, s, started);
     const backup = records(report, 'backup')[0] as BackupManifest | undefined;
     if (!report.ok || !backup) fail(`backup of ${s.name}`, report);
     out.push({
       dependency: s.name,
       job: report.job,
       backup,
+      location: s.target.s3 ? `${s.target.s3.url}/${backup.id}` : backupLocation(app, s.target),
       deleted: records(report, 'deleted') as string[],
       durationMs: ctx.clock.now().getTime() - started.getTime(),
     });
   }
   return out;
+}
+
+/** A Job from the deployed CronJob, as `kubectl create job --from=cronjob/...` makes one. */
+async function runFromCronJob(env: BackupEnv, s: Selected, started: Date): Promise<JobReport> {
+  const { ctx, app } = env;
+  const cronJob = await ctx.cluster.get<KubeObject & { spec?: { jobTemplate?: Record<string, unknown> } }>({
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    namespace: app.namespace,
+    name: s.target.cronJob,
+  });
+  if (!cronJob?.spec?.jobTemplate)
+    throw new UserError(`CronJob ${app.namespace}/${s.target.cronJob} is not in the cluster`, {
+      code: 'backup/not-deployed',
+      hint: `deploy the environment first: slipway deploy --env ${app.environment}`,
+    });
+  const template = cronJob.spec.jobTemplate as {
+    metadata?: { labels?: Record<string, string> };
+    spec: unknown;
+  };
+  return runJob(
+    {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name: jobName(s.target.cronJob, 'run', started),
+        namespace: app.namespace,
+        labels: template.metadata?.labels,
+        annotations: { 'cronjob.kubernetes.io/instantiate': 'manual' },
+        ownerReferences: [
+          {
+            apiVersion: 'batch/v1',
+            kind: 'CronJob',
+            name: s.target.cronJob,
+            uid: cronJob.metadata.uid ?? '',
+            controller: true,
+          },
+        ],
+      },
+      spec: template.spec,
+    },
+    { ...jobOptions(env), what: `backup of ${s.name}` },
+  );
 }
 
 function jobOptions(env: BackupEnv) {
@@ -205,6 +226,7 @@ function jobOptions(env: BackupEnv) {
 
 export interface BackupList {
   dependency: string;
+  location: string;
   /** Oldest first. */
   backups: BackupManifest[];
 }
@@ -220,7 +242,11 @@ export async function listBackups(env: BackupEnv, only?: string): Promise<Backup
       },
     );
     if (!report.ok || !records(report, 'listed').length) fail(`listing of ${s.name}'s backups`, report);
-    out.push({ dependency: s.name, backups: records(report, 'backup') as BackupManifest[] });
+    out.push({
+      dependency: s.name,
+      location: backupLocation(env.app, s.target),
+      backups: records(report, 'backup') as BackupManifest[],
+    });
   }
   return out;
 }
@@ -252,11 +278,11 @@ export async function restoreBackup(
 ): Promise<RestoreResult> {
   const s = selectBackups(env.app, dependency)[0]!;
   if (opts.toNamespace === undefined) return restoreInPlace(env, s, opts.backupId);
-  if (s.target.kind === 'sqlite')
+  if (s.target.files)
     throw new UserError(
-      'a SQLite file restores in place (or in a drill); --to-namespace needs a database server',
+      `${s.target.kind === 'sqlite' ? 'a SQLite file' : "ChromaDB's data directory"} restores in place (or in a drill, into the restore pod); --to-namespace needs a database server`,
       {
-        code: 'backup/to-namespace-sqlite',
+        code: 'backup/to-namespace-files',
         path: '--to-namespace',
       },
     );
@@ -294,31 +320,45 @@ async function restoreJob(
 
 async function restoreInPlace(env: BackupEnv, s: Selected, backupId?: string): Promise<RestoreResult> {
   const started = env.ctx.clock.now();
-  const sqlite = s.target.sqlite;
-  if (!sqlite) return restoreJob(env, s, { backupId, replace: true }, 'in place', started);
-  // A SQLite file is replaced only while nobody has it open: the service stops, the file is copied, the service starts.
+  const files = s.target.files;
+  if (!files) return restoreJob(env, s, { backupId, replace: true }, 'in place', started);
+  // Files are replaced only while nobody has them open: the service stops, they are copied, it starts.
+  return withWriterStopped(env, files, () =>
+    restoreJob(env, s, { backupId, restorePath: files.file ?? files.mountPath }, 'in place', started),
+  );
+}
+
+/**
+ * Runs `work` with the StatefulSet that owns the files scaled to 0 and its pods gone, then scales it
+ * back to its replicas, whether `work` succeeded or not.
+ */
+async function withWriterStopped<T>(
+  env: BackupEnv,
+  files: NonNullable<BackupTarget['files']>,
+  work: () => Promise<T>,
+): Promise<T> {
   const { cluster } = env.ctx;
   const ref = {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     namespace: env.app.namespace,
-    name: sqlite.workload,
+    name: files.workload,
   };
   const live = await cluster.get<KubeObject & { spec?: { replicas?: number } }>(ref);
   if (!live)
-    throw new UserError(`StatefulSet ${env.app.namespace}/${sqlite.workload} is not in the cluster`, {
+    throw new UserError(`StatefulSet ${env.app.namespace}/${files.workload} is not in the cluster`, {
       code: 'backup/not-deployed',
       hint: `deploy the environment first: slipway deploy --env ${env.app.environment}`,
     });
   const replicas = live.spec?.replicas ?? 1;
   await cluster.patch(ref, { spec: { replicas: 0 } }, 'merge', { fieldManager: FIELD_MANAGER });
   try {
-    await waitFor(env, `${sqlite.workload} to stop`, async (signal) => {
+    await waitFor(env, `${files.workload} to stop`, async (signal) => {
       await cluster.watchList(
         { apiVersion: 'v1', kind: 'Pod', namespace: env.app.namespace },
         {
           labelSelector: {
-            'app.kubernetes.io/name': sqlite.service,
+            'app.kubernetes.io/name': files.service,
             'app.kubernetes.io/instance': env.app.app,
           },
         },
@@ -326,7 +366,7 @@ async function restoreInPlace(env: BackupEnv, s: Selected, backupId?: string): P
         signal,
       );
     });
-    return await restoreJob(env, s, { backupId, restorePath: sqlite.file }, 'in place', started);
+    return await work();
   } finally {
     await cluster.patch(ref, { spec: { replicas } }, 'merge', { fieldManager: FIELD_MANAGER });
   }
@@ -424,12 +464,13 @@ export async function drill(
   const results: DrillResult[] = [];
   for (const s of selectBackups(app, only)) {
     const started = ctx.clock.now();
-    const namespace = s.target.kind === 'sqlite' ? undefined : scratchNamespace(app.namespace, started);
+    // Files are restored into the restore pod's scratch directory: there is no server to copy.
+    const namespace = s.target.files ? undefined : scratchNamespace(app.namespace, started);
     let result: DrillResult;
     try {
       const restored = namespace
         ? await restoreJob(env, s, { address: await scratchCopy(env, s, namespace) }, namespace, started)
-        : await restoreJob(env, s, {}, 'a scratch file in the restore pod', started);
+        : await restoreJob(env, s, {}, "the restore pod's scratch directory", started);
       result = judge(s, restored, started, ctx.clock.now());
     } catch (err) {
       if (!(err instanceof UserError)) throw err;

@@ -24,6 +24,11 @@ export interface JobReport {
   reason?: string;
 }
 
+interface PodContainers {
+  initContainers?: Array<{ name: string }>;
+  containers?: Array<{ name: string }>;
+}
+
 interface Job extends KubeObject {
   status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
 }
@@ -84,7 +89,10 @@ export async function runJob(job: KubeObject, opts: RunJobOptions): Promise<JobR
   };
 }
 
-/** The log of the Job's newest pod (the Job controller labels its pods with the Job's name). */
+/**
+ * The log of the Job's newest pod (the Job controller labels its pods with the Job's name): each
+ * container's in the order they ran, init containers first (a dump, then its upload).
+ */
 async function jobLog(cluster: Cluster, namespace: string, job: string): Promise<string> {
   const pods = (
     await cluster.list(
@@ -94,9 +102,19 @@ async function jobLog(cluster: Cluster, namespace: string, job: string): Promise
   ).items.sort((a, b) =>
     (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? ''),
   );
-  const pod = pods[0]?.metadata.name;
+  const pod = pods[0] as (KubeObject & { spec?: PodContainers }) | undefined;
   if (!pod) return '';
-  return cluster.podLogs({ namespace, name: pod }, { tailLines: LOG_LINES }).catch(() => '');
+  const name = pod.metadata.name ?? '';
+  const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  const logs = await Promise.all(
+    containers.map((c) =>
+      cluster
+        .podLogs({ namespace, name }, { container: c.name, tailLines: LOG_LINES })
+        // A container that never started has no log.
+        .catch(() => ''),
+    ),
+  );
+  return logs.join('\n');
 }
 
 /**

@@ -319,6 +319,18 @@ const cases: Case[] = [
     expected: '6:8 backups.dbb: backups.dbb names no dependency',
   },
   {
+    name: 'backup destination not a bucket URL',
+    yaml: `${API}dependencies:\n  db: { type: postgres }\nbackups:\n  db: { schedule: "@daily", keep: 3, to: "s3:/bk" }\n`,
+    expected:
+      '8:42 backups.db.to: expected s3://bucket[/prefix] (a bucket name of 3 to 63 a-z, 0-9, . and -); omit to: to keep backups on a volume, got "s3:/bk"',
+  },
+  {
+    name: 'bucket settings without a bucket',
+    yaml: `${API}dependencies:\n  db: { type: postgres }\nbackups:\n  db: { schedule: "@daily", keep: 3, s3: { secret: s3 } }\n`,
+    expected:
+      '8:42 backups.db.s3: backups.db.s3 says how to reach a bucket, but no to: s3://bucket/prefix names one',
+  },
+  {
     name: 'relaxation without a reason',
     yaml: `${API}    security: { relax: [{ rule: seccomp, reason: because }] }\n`,
     expected: '5:50 services.api.security.relax[0].reason: say why (at least 10 characters)',

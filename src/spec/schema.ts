@@ -379,10 +379,44 @@ export const DeploySchema = z.strictObject({
   ),
 });
 
+/** `s3://bucket[/prefix]`: the bucket name as S3 accepts it (3-63 of a-z, 0-9, `.` and `-`). */
+const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s/][^\s]*)?\/?$/;
+
+export const S3Schema = z.strictObject({
+  secret: name()
+    .optional()
+    .describe(
+      "a Secret of the app's namespace holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; omit it to use the pod's workload identity (IRSA) or the node's role",
+    ),
+  endpoint: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, {
+      message: 'expected http(s)://host[:port] of an S3-compatible server',
+    })
+    .optional()
+    .describe('an S3-compatible server (MinIO, Ceph, R2, ...); omit it for AWS S3'),
+  region: z.string().min(1).optional().describe('the bucket region (AWS S3)'),
+});
+
 export const BackupSchema = z.strictObject({
   schedule: cron(),
   keep: z.number().int().min(1).describe('how many backups to keep; the oldest beyond this are deleted'),
-  storage: quantity().optional().describe('size of the backups volume (default 10Gi)'),
+  to: z
+    .string()
+    .regex(S3_URL, {
+      message:
+        'expected s3://bucket[/prefix] (a bucket name of 3 to 63 a-z, 0-9, . and -); omit to: to keep backups on a volume',
+    })
+    .optional()
+    .describe(
+      "where backups go: s3://bucket/prefix (each environment's dependency under <prefix>/<namespace>/<dependency>/), or, when omitted, a PersistentVolumeClaim in the namespace",
+    ),
+  s3: S3Schema.optional().describe('how to reach the bucket of an s3:// destination'),
+  storage: quantity()
+    .optional()
+    .describe(
+      'size of the backups volume, or with an s3:// destination of the scratch space a dump is written to before its upload (default 10Gi)',
+    ),
   rto: duration()
     .optional()
     .describe(

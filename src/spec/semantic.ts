@@ -257,6 +257,14 @@ function checkBackups(out: SpecProblem[], spec: Spec): void {
         message: `"${name}" is external; its backups belong to whoever runs it`,
       });
   }
+  // `s3:` says how to reach an s3:// destination, so it needs one.
+  for (const [name, b] of Object.entries(spec.backups ?? {}))
+    if (b.s3 !== undefined && b.to === undefined)
+      out.push({
+        path: ['backups', name, 's3'],
+        message: `backups.${name}.s3 says how to reach a bucket, but no to: s3://bucket/prefix names one`,
+        hint: `add to: s3://<bucket>/<prefix> to backups.${name}, or remove s3:`,
+      });
 }
 
 /** Two services published on the same host and path would fight over one Ingress rule. */

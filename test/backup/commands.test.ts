@@ -7,8 +7,16 @@ import { resolved } from '../render/fixtures.js';
 
 const app = resolved({
   services: { api: { image: 'a:1', port: 8080 } },
-  dependencies: { db: { type: 'postgres' }, vectors: { type: 'chromadb' } },
-  backups: { db: { schedule: '0 1 * * *', keep: 3 }, vectors: { schedule: '0 1 * * *', keep: 3 } },
+  dependencies: {
+    db: { type: 'postgres' },
+    vectors: { type: 'chromadb' },
+    legacy: { type: 'postgres', external: { secret: 'legacy-db' } },
+  },
+  backups: {
+    db: { schedule: '0 1 * * *', keep: 3 },
+    vectors: { schedule: '0 1 * * *', keep: 3 },
+    legacy: { schedule: '0 1 * * *', keep: 3 },
+  },
 });
 
 describe('backup commands', () => {
@@ -23,12 +31,17 @@ describe('backup commands', () => {
     expect(err).toBeInstanceOf(UserError);
     expect(err!.exitCode).toBe(2);
     expect(err!.message).toBe('dev backs up no dependency "dbb"');
-    expect(err!.hint).toBe('backed up here: db, vectors');
+    expect(err!.hint).toBe('backed up here: db, legacy, vectors');
   });
 
-  it('chromadb asked for by name is refused with why; without a name it is left out', () => {
-    expect(() => selectBackups(app, 'vectors')).toThrow(/chromadb backups need the writer stopped/);
-    expect(selectBackups(app).map((s) => s.name)).toEqual(['db']);
+  it('a dependency Slipway does not back up, asked for by name, is refused with why; without a name it is left out', () => {
+    expect(() => selectBackups(app, 'legacy')).toThrow(
+      /an external \(or managed\) dependency is backed up by whoever runs it/,
+    );
+    expect(selectBackups(app).map((s) => [s.name, s.target.kind, s.target.files?.stop ?? false])).toEqual([
+      ['db', 'postgres', false],
+      ['vectors', 'chromadb', true],
+    ]);
   });
 
   it('a wait that outlives its budget fails (exit 1) naming it, after giving up; other errors pass through', async () => {

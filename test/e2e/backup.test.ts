@@ -4,16 +4,19 @@
  * place, and the restored database dumps byte for byte like the original; `keep` retention; a
  * SQLite file backed up while a writer keeps committing (integrity_check ok, no row committed
  * before the backup point lost); a drill of every dependency with RTO and RPO measured and recorded;
- * a drill whose RPO target is missed exits 1.
+ * a drill whose RPO target is missed exits 1. Redis backs up to object storage (`to: s3://...`, a
+ * local s3rver), MariaDB stands in for `mysql`, and every restore path runs: in place for each kind,
+ * and `--to-namespace`.
  */
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupList, BackupRun } from '../../src/backup/backup.js';
 import type { DrillRecord } from '../../src/engine/releases/release.js';
+import { startS3Server, type S3Server } from '../helpers/s3-server.js';
 import { servicePort, slipwayCli } from './deploy-helpers.js';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 
@@ -29,7 +32,9 @@ function hostProgram(check: string, pkg: string): boolean {
 const haveTools =
   hostProgram('ls /usr/lib/postgresql/*/bin/postgres', 'postgresql') &&
   hostProgram('command -v redis-server', 'redis-server') &&
-  hostProgram('command -v sqlite3', 'sqlite3');
+  hostProgram('command -v sqlite3', 'sqlite3') &&
+  hostProgram('command -v mariadbd', 'mariadb-server') &&
+  hostProgram('command -v rclone', 'rclone');
 
 const SPEC = (backups: string) => `app: vault
 version: "1.0.0"
@@ -48,25 +53,38 @@ dependencies:
   db: { type: postgres, version: "16" }
   cache: { type: redis }
   notes: { type: sqlite, service: web, volume: data, file: notes.db }
+  legacy: { type: mysql }
+  vectors: { type: chromadb }
 backups:
 ${backups}
 environments:
   dev: {}
 `;
-const BACKUPS = `  db: { schedule: "0 1 * * *", keep: 2, rto: 1h, rpo: 25h }
-  cache: { schedule: "0 */6 * * *", keep: 2, rto: 1h }
-  notes: { schedule: "0 3 * * *", keep: 2, rto: 1h }`;
+const BACKUPS = (endpoint: string) => `  db: { schedule: "0 1 * * *", keep: 2, rto: 1h, rpo: 25h }
+  cache:
+    schedule: "0 */6 * * *"
+    keep: 2
+    rto: 1h
+    to: s3://backups/vault
+    s3: { secret: backup-s3, endpoint: "${endpoint}" }
+  notes: { schedule: "0 3 * * *", keep: 2, rto: 1h }
+  legacy: { schedule: "0 4 * * *", keep: 2, rto: 1h }
+  vectors: { schedule: "0 5 * * *", keep: 2, rto: 1h }`;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () => {
   let env: SandboxEnv;
+  let s3: S3Server;
   let spec: string;
+  let backups: string;
   let pg: { port: number; user: string; password: string };
   beforeAll(async () => {
     env = await startSandboxEnv({ runtime: true });
+    s3 = await startS3Server(['backups']);
     spec = join(env.dir, 'slipway.yaml');
-    writeFileSync(spec, SPEC(BACKUPS));
+    backups = BACKUPS(s3.endpoint);
+    writeFileSync(spec, SPEC(backups));
     const deployed = await slipwayCli(env, [
       'deploy',
       '-f',
@@ -78,6 +96,8 @@ describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () =
       '120s',
     ]);
     expect(deployed.code, `${deployed.stdout}\n${deployed.stderr}`).toBe(0);
+    const keys = Object.entries(s3.keys).flatMap(([k, v]) => ['--from-literal', `${k}=${v}`]);
+    await kubectl('create', 'secret', 'generic', 'backup-s3', ...keys);
     const secret = JSON.parse(
       (await kubectl('get', 'secret', 'vault-db-credentials', '-o', 'json')).stdout,
     ) as {
@@ -90,7 +110,10 @@ describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () =
       password: field('password'),
     };
   }, 180_000);
-  afterAll(() => env?.stop());
+  afterAll(async () => {
+    await env?.stop();
+    await s3?.stop();
+  });
 
   const kubectl = (...args: string[]) => env.kubectl(['-n', 'vault', ...args]);
   const backup = (...args: string[]) =>
@@ -143,6 +166,58 @@ describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () =
         },
       )
     ).stdout;
+
+  const credentials = async (dependency: string) => {
+    const secret = JSON.parse(
+      (await kubectl('get', 'secret', `vault-${dependency}-credentials`, '-o', 'json')).stdout,
+    ) as { data: Record<string, string> };
+    return (k: string) => Buffer.from(secret.data[k]!, 'base64').toString('utf8');
+  };
+  /** redis-cli against the live cache (asynchronously: the sandbox's Service proxy answers from this process). */
+  const redis = async (input: string) => {
+    const password = (await credentials('cache'))('password');
+    const cli = spawn(
+      'redis-cli',
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(servicePort(env, 'vault', 'vault-cache')),
+        '--no-auth-warning',
+        '-a',
+        password,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    let out = '';
+    cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    cli.stdin.end(input);
+    const status = await new Promise<number | null>((resolve) => cli.once('exit', resolve));
+    expect(status).toBe(0);
+    return out;
+  };
+  const mysql = async (sql: string) => {
+    const field = await credentials('legacy');
+    return (
+      await run(
+        'mysql',
+        [
+          '-h',
+          '127.0.0.1',
+          '-P',
+          String(servicePort(env, 'vault', 'vault-legacy')),
+          '-u',
+          field('username'),
+          '-N',
+          '-B',
+          '-e',
+          sql,
+          'vault',
+        ],
+        { env: { ...process.env, MYSQL_PWD: field('password') } },
+      )
+    ).stdout;
+  };
 
   it('Postgres: rows written, backed up, the table dropped, restored in place: the dump is identical', async () => {
     await psql(
@@ -235,31 +310,90 @@ describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () =
     expect(rows).toBeLessThanOrEqual(committed);
   });
 
-  it('drill: every dependency restored into a scratch namespace, verified, RTO and RPO measured, recorded; the namespace is gone', async () => {
-    const redisPort = servicePort(env, 'vault', 'vault-cache');
-    const redisPassword = Buffer.from(
+  /** The host directory behind a PVC of the sandbox. */
+  const claimDir = async (claim: string) => {
+    const pv = JSON.parse((await kubectl('get', 'pvc', claim, '-o', 'json')).stdout) as {
+      spec: { volumeName: string };
+    };
+    return (
+      JSON.parse((await env.kubectl(['get', 'pv', pv.spec.volumeName, '-o', 'json'])).stdout) as {
+        spec: { hostPath: { path: string } };
+      }
+    ).spec.hostPath.path;
+  };
+
+  it('ChromaDB: backed up with its StatefulSet stopped and started again; restored in place', async () => {
+    // Chroma's data at rest: its SQLite catalogue and an index segment (the sandbox simulates the server).
+    const dir = await claimDir('data-vault-vectors-0');
+    await run('sqlite3', [
+      join(dir, 'chroma.sqlite3'),
+      "create table collections (id text primary key, name text); create table embeddings (id integer primary key, collection text, vector blob); insert into collections values ('c1', 'docs'); with recursive n(i) as (select 1 union all select i + 1 from n where i < 400) insert into embeddings (collection, vector) select 'c1', randomblob(64) from n",
+    ]);
+    mkdirSync(join(dir, 'c1-segment'), { recursive: true });
+    writeFileSync(join(dir, 'c1-segment', 'data_level0.bin'), Buffer.alloc(4096, 7));
+    // The StatefulSet controller's events count each pod it deletes and creates.
+    const count = async (reason: string) =>
       (
-        JSON.parse((await kubectl('get', 'secret', 'vault-cache-credentials', '-o', 'json')).stdout) as {
-          data: Record<string, string>;
-        }
-      ).data.password!,
-      'base64',
-    ).toString('utf8');
-    const keys =
-      Array.from({ length: 300 }, (_, i) => `SET session:${i} v${i}`).join('\n') +
-      '\nEXPIRE session:1 86400\n';
-    // Asynchronously: the sandbox's Service proxy answers from this very process.
-    const cli = spawn(
-      'redis-cli',
-      ['-h', '127.0.0.1', '-p', String(redisPort), '--no-auth-warning', '-a', redisPassword],
-      {
-        stdio: ['pipe', 'ignore', 'inherit'],
-      },
+        JSON.parse(
+          (
+            await kubectl(
+              'get',
+              'events',
+              '--field-selector',
+              'involvedObject.name=vault-vectors',
+              '-o',
+              'json',
+            )
+          ).stdout,
+        ) as { items: Array<{ reason: string; count?: number }> }
+      ).items
+        .filter((e) => e.reason === reason)
+        .reduce((n, e) => n + (e.count ?? 1), 0);
+    const [created, deleted] = [await count('SuccessfulCreate'), await count('SuccessfulDelete')];
+    const r = await backup('run', 'vectors', '--output', 'json');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const [ran] = (JSON.parse(r.stdout) as { backups: BackupRun[] }).backups;
+    expect(ran!.backup.files.map((f) => f.name)).toEqual(['data.tar']);
+    await kubectl(
+      'wait',
+      'statefulset/vault-vectors',
+      '--for=jsonpath={.status.readyReplicas}=1',
+      '--timeout=60s',
     );
-    cli.stdin.end(keys);
-    const status = await new Promise<number | null>((resolve) => cli.once('exit', resolve));
-    expect(status).toBe(0);
-    expect((await backup('run', 'cache')).code).toBe(0);
+    const stopped = (await count('SuccessfulDelete')) - deleted;
+    const started = (await count('SuccessfulCreate')) - created;
+    console.log(
+      `[backup] vectors: pod deleted ${stopped}x and created ${started}x around the backup; ${ran!.backup.files[0]!.size} B in ${ran!.durationMs} ms`,
+    );
+    expect([stopped, started]).toEqual([1, 1]);
+
+    rmSync(join(dir, 'c1-segment'), { recursive: true });
+    await run('sqlite3', [join(dir, 'chroma.sqlite3'), 'delete from embeddings']);
+    const restored = await backup('restore', 'vectors', '--yes', '--output', 'json');
+    expect(restored.code, restored.stdout + restored.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'c1-segment', 'data_level0.bin')).length).toBe(4096);
+    expect(
+      (await run('sqlite3', [join(dir, 'chroma.sqlite3'), 'select count(*) from embeddings'])).stdout,
+    ).toBe('400\n');
+    expect((JSON.parse(restored.stdout) as { verification: unknown[] }).verification).toContainEqual({
+      files: 2,
+      expected: 2,
+    });
+  });
+
+  it('drill: every dependency restored into a scratch namespace, verified, RTO and RPO measured, recorded; the namespace is gone', async () => {
+    await redis(
+      Array.from({ length: 300 }, (_, i) => `SET session:${i} v${i}`).join('\n') +
+        '\nEXPIRE session:1 86400\n',
+    );
+    const cache = await backup('run', 'cache');
+    expect(cache.code, cache.stderr).toBe(0);
+    expect(cache.stdout).toMatch(/in s3:\/\/backups\/vault\/vault\/cache\/\d{8}T\d{6}Z/);
+    await mysql(
+      'create table accounts (id int primary key, name varchar(40)); insert into accounts select seq, concat("a", seq) from seq_1_to_250',
+    );
+    const legacy = await backup('run', 'legacy');
+    expect(legacy.code, legacy.stderr).toBe(0);
     const r = await backup('drill', '--output', 'json');
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const { drills, recordedOn } = JSON.parse(r.stdout) as { drills: DrillRecord[]; recordedOn: number };
@@ -270,8 +404,13 @@ describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () =
     expect(drills.map((d) => `${d.dependency} ${d.result}`)).toEqual([
       'cache passed',
       'db passed',
+      'legacy passed',
       'notes passed',
+      'vectors passed',
     ]);
+    expect(drills.find((d) => d.dependency === 'legacy')!.verification).toContainEqual(
+      expect.objectContaining({ table: 'accounts', rows: 250 }),
+    );
     const db = drills.find((d) => d.dependency === 'db')!;
     expect(db.verification).toContainEqual(expect.objectContaining({ table: 'public.orders', rows: 5000 }));
     expect(db.rtoMs).toBeLessThan(3_600_000);
@@ -289,11 +428,87 @@ describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () =
   });
 
   it('a drill whose target is missed exits 1 and says which', async () => {
-    writeFileSync(spec, SPEC(BACKUPS.replace('rto: 1h, rpo: 25h', 'rto: 1h, rpo: 1s')));
+    writeFileSync(spec, SPEC(backups.replace('rto: 1h, rpo: 25h', 'rto: 1h, rpo: 1s')));
     const r = await backup('drill', 'db');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/db: drill MISSED/);
     expect(r.stdout).toMatch(/RPO \S+ \(the newest backup's age\) is over the target 1s/);
     writeFileSync(spec, readFileSync(spec, 'utf8').replace('rpo: 1s', 'rpo: 25h'));
+  });
+
+  it('object storage: keep holds in the bucket, list reads it, and Redis restores in place after FLUSHALL', async () => {
+    for (let i = 0; i < 2; i++) expect((await backup('run', 'cache')).code).toBe(0);
+    const objects = s3.objects('backups');
+    const ids = [...new Set(objects.map((k) => k.split('/')[3]))];
+    console.log(`[backup] cache in the bucket: ${objects.length} objects, backups ${ids.join(', ')}`);
+    expect(ids).toHaveLength(2);
+    expect(
+      objects.filter((k) => k.startsWith(`vault/vault/cache/${ids[1]}/`)).map((k) => k.split('/')[4]),
+    ).toEqual(['SHA256SUMS', 'dump.rdb', 'manifest.json']);
+    const listed = await backup('list', 'cache', '--output', 'json');
+    expect(listed.code, listed.stderr).toBe(0);
+    const [list] = (JSON.parse(listed.stdout) as { dependencies: BackupList[] }).dependencies;
+    expect(list!.location).toBe('s3://backups/vault/vault/cache');
+    expect(list!.backups.map((b) => b.id)).toEqual(ids);
+
+    await redis('FLUSHALL\n');
+    expect(await redis('DBSIZE\n')).toBe('0\n');
+    const restored = await backup('restore', 'cache', '--yes');
+    expect(restored.code, restored.stdout + restored.stderr).toBe(0);
+    expect(await redis('DBSIZE\nGET session:7\n')).toBe('300\nv7\n');
+    expect(Number(await redis('TTL session:1\n'))).toBeGreaterThan(0);
+  });
+
+  it('SQLite restores in place: the service stops, the file is replaced, the service starts again', async () => {
+    const pv = JSON.parse((await kubectl('get', 'pvc', 'data-vault-web-0', '-o', 'json')).stdout) as {
+      spec: { volumeName: string };
+    };
+    const dir = (
+      JSON.parse((await env.kubectl(['get', 'pv', pv.spec.volumeName, '-o', 'json'])).stdout) as {
+        spec: { hostPath: { path: string } };
+      }
+    ).spec.hostPath.path;
+    const sqlite = async (sql: string) => (await run('sqlite3', [join(dir, 'notes.db'), sql])).stdout;
+    await sqlite('delete from notes where id > 3');
+    const r = await backup('restore', 'notes', '--yes', '--output', 'json');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const restored = JSON.parse(r.stdout) as { verification: Array<Record<string, unknown>> };
+    const rows = restored.verification.find((v) => v.table === 'notes')?.rows;
+    expect(await sqlite('pragma integrity_check')).toBe('ok\n');
+    expect(Number(await sqlite('select count(*) from notes'))).toBe(rows);
+    expect(rows).toBeGreaterThan(3);
+    const sts = JSON.parse((await kubectl('get', 'statefulset', 'vault-web', '-o', 'json')).stdout) as {
+      spec: { replicas: number };
+    };
+    expect(sts.spec.replicas).toBe(1);
+  });
+
+  it('--to-namespace restores into a copy beside the live database, which stays as it is', async () => {
+    await psql('delete from orders where id > 10');
+    const r = await backup('restore', 'db', '--to-namespace', 'vault-copy', '--output', 'json');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const copy = servicePort(env, 'vault-copy', 'vault-db');
+    const count = (
+      await run(
+        'psql',
+        [
+          '-h',
+          '127.0.0.1',
+          '-p',
+          String(copy),
+          '-U',
+          pg.user,
+          '-d',
+          'vault',
+          '-XAtq',
+          '-c',
+          'select count(*) from orders',
+        ],
+        { env: { ...process.env, PGPASSWORD: pg.password } },
+      )
+    ).stdout;
+    expect(count).toBe('5000\n');
+    expect(await psql('select count(*) from orders')).toBe('10\n');
+    await env.kubectl(['delete', 'namespace', 'vault-copy', '--wait=false']);
   });
 });

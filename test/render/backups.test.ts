@@ -5,6 +5,7 @@ import { parseManifests } from '../../src/policy/load/parse.js';
 import { manifestsYaml, renderApp } from '../../src/render/index.js';
 import { resolved } from './fixtures.js';
 import { find } from './helpers.js';
+import { backupPod, backupTarget } from '../../src/render/objects/backups.js';
 
 const OPTIONS = { kubeVersion: { major: 1, minor: 36 }, pssVersion: { major: 1, minor: 35 } };
 
@@ -35,16 +36,15 @@ const pod = (o: NamedObject): Loose =>
   (o.spec as { jobTemplate: { spec: { template: { spec: unknown } } } }).jobTemplate.spec.template.spec;
 
 describe('render: backups', () => {
-  const r = renderApp(
-    app({
-      backups: {
-        db: { schedule: '0 1 * * *', keep: 14, rto: '1h' },
-        cache: { schedule: '0 */6 * * *', keep: 4, storage: '5Gi' },
-        memory: { schedule: '0 3 * * *', keep: 7 },
-        vectors: { schedule: '0 3 * * *', keep: 7 },
-      },
-    }),
-  );
+  const input = app({
+    backups: {
+      db: { schedule: '0 1 * * *', keep: 14, rto: '1h' },
+      cache: { schedule: '0 */6 * * *', keep: 4, storage: '5Gi' },
+      memory: { schedule: '0 3 * * *', keep: 7 },
+      vectors: { schedule: '0 3 * * *', keep: 7 },
+    },
+  });
+  const r = { ...renderApp(input), app: input };
 
   it('a CronJob per dependency that never overlaps, with the dependency image and its own dump tool', () => {
     const db = find(r.objects, 'CronJob', 'shop-db-backup');
@@ -80,9 +80,29 @@ describe('render: backups', () => {
     });
   });
 
-  it('chromadb is named in a warning: nothing backs it up', () => {
-    expect(r.warnings.map((w) => w.path)).toEqual(['backups.vectors']);
-    expect(r.objects.some((o) => o.metadata.name === 'shop-vectors-backup')).toBe(false);
+  it('chromadb: a backups volume but no CronJob (its writer must be stopped; backups.yml runs slipway backup run)', () => {
+    expect(r.warnings).toEqual([]);
+    expect(r.objects.some((o) => o.kind === 'CronJob' && o.metadata.name === 'shop-vectors-backup')).toBe(
+      false,
+    );
+    expect(find(r.objects, 'PersistentVolumeClaim', 'shop-vectors-backups')).toBeDefined();
+    const target = backupTarget(r.app, 'vectors')!;
+    expect(target.files).toEqual({
+      service: 'vectors',
+      workload: 'shop-vectors',
+      claim: 'data-shop-vectors-0',
+      mountPath: '/data',
+      stop: true,
+    });
+    const p = backupPod(r.app, target, 'backup', { keep: 7 });
+    expect(p.affinity).toBeUndefined();
+    const c = (p as Loose).containers[0];
+    expect(c.command[2]).toContain('tar -C "$DATA_DIR" -cf "$out/data.tar" .');
+    expect(c.env).toContainEqual({ name: 'DATA_DIR', value: '/data' });
+    expect((p as Loose).volumes).toContainEqual({
+      name: 'data',
+      persistentVolumeClaim: { claimName: 'data-shop-vectors-0' },
+    });
   });
 
   it('backup pods may reach their database, and the database admits them', () => {
@@ -106,6 +126,7 @@ describe('render: backups', () => {
       'PersistentVolumeClaim/shop-cache-backups',
       'PersistentVolumeClaim/shop-db-backups',
       'PersistentVolumeClaim/shop-memory-backups',
+      'PersistentVolumeClaim/shop-vectors-backups',
     ]);
     const { manifests } = parseManifests(manifestsYaml(r.objects), 'all.yaml');
     const names = new Set(backupObjects.map((o) => o.metadata.name));
@@ -113,5 +134,73 @@ describe('render: backups', () => {
       (f) => f.severity !== 'info' && names.has(f.object.name),
     );
     expect(findings.map((f) => `${f.rule} ${f.message}`)).toEqual([]);
+  });
+});
+
+describe('render: backups to object storage (to: s3://...)', () => {
+  const r = renderApp(
+    app({
+      backups: {
+        db: {
+          schedule: '0 1 * * *',
+          keep: 3,
+          to: 's3://acme-backups/shop/',
+          s3: { secret: 'backup-s3', endpoint: 'https://minio.example:9000', region: 'eu-west-1' },
+          storage: '20Gi',
+        },
+        memory: { schedule: '0 3 * * *', keep: 7, to: 's3://acme-backups' },
+      },
+    }),
+  );
+
+  it('the dump writes into scratch space and rclone uploads it, with the manifest last; no backups volume', () => {
+    const p = pod(find(r.objects, 'CronJob', 'shop-db-backup'));
+    expect(p.initContainers.map((c: Loose) => [c.name, c.image])).toEqual([['backup', 'postgres:16']]);
+    expect(p.containers.map((c: Loose) => [c.name, c.image])).toEqual([['upload', 'rclone/rclone:1.68.2']]);
+    expect(p.volumes).toContainEqual({ name: 'backups', emptyDir: { sizeLimit: '20Gi' } });
+    const upload = p.containers[0];
+    expect(upload.env).toEqual(
+      expect.arrayContaining([
+        { name: 'REMOTE', value: 'backups:acme-backups/shop/shop/db' },
+        { name: 'REMOTE_URL', value: 's3://acme-backups/shop/shop/db' },
+        { name: 'RCLONE_CONFIG_BACKUPS_PROVIDER', value: 'Other' },
+        { name: 'RCLONE_CONFIG_BACKUPS_ENDPOINT', value: 'https://minio.example:9000' },
+        { name: 'RCLONE_CONFIG_BACKUPS_REGION', value: 'eu-west-1' },
+        { name: 'KEEP', value: '3' },
+      ]),
+    );
+    expect(upload.envFrom).toEqual([{ secretRef: { name: 'backup-s3' } }]);
+    // The database's own container never sees the bucket's keys.
+    expect(p.initContainers[0].envFrom).toBeUndefined();
+    const script = upload.command[2] as string;
+    expect(script.indexOf('--exclude manifest.json')).toBeLessThan(script.indexOf('copyto'));
+    expect(upload.resources.limits['ephemeral-storage']).toBe('20Gi');
+    expect(
+      r.objects.some((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'shop-db-backups'),
+    ).toBe(false);
+  });
+
+  it('AWS S3 without keys: the pod identity, port 443; SQLite gets a NetworkPolicy for the upload', () => {
+    const p = pod(find(r.objects, 'CronJob', 'shop-memory-backup'));
+    const upload = p.containers[0];
+    expect(upload.env).toContainEqual({ name: 'RCLONE_CONFIG_BACKUPS_PROVIDER', value: 'AWS' });
+    expect(upload.env).toContainEqual({ name: 'REMOTE', value: 'backups:acme-backups/shop/memory' });
+    expect(upload.envFrom).toBeUndefined();
+    // rclone never mounts the service's data volume: only the dump reads it.
+    expect(upload.volumeMounts.map((m: Loose) => m.name)).toEqual(['backups', 'tmp']);
+    expect(p.initContainers[0].volumeMounts.map((m: Loose) => m.name)).toContain('data');
+    expect((find(r.objects, 'NetworkPolicy', 'shop-memory-backup').spec as Loose).egress).toEqual([
+      { ports: [{ protocol: 'TCP', port: 443 }] },
+    ]);
+    const db = (find(r.objects, 'NetworkPolicy', 'shop-db-backup').spec as Loose).egress;
+    expect(db.at(-1)).toEqual({ ports: [{ protocol: 'TCP', port: 9000 }] });
+  });
+
+  it('slipway check finds nothing to warn about in them', () => {
+    const { manifests } = parseManifests(manifestsYaml(r.objects), 'all.yaml');
+    const findings = check({ manifests, options: OPTIONS }).findings.filter(
+      (f) => f.severity !== 'info' && /backup/.test(f.object.name),
+    );
+    expect(findings.map((f) => `${f.object.name} ${f.rule} ${f.message}`)).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/render/workflows/actions.js';
 import { writeWorkflows } from '../../src/render/workflows/index.js';
+import { backupsWorkflow } from '../../src/render/workflows/scheduled.js';
 import { filesOf, serviceLanguage } from '../../src/render/workflows/languages.js';
 import { actionlint, exampleSpecs, inputOf, inputOfFile, parseWorkflow } from './helpers.js';
 
@@ -268,5 +269,52 @@ describe('quality gates from the spec (ci:)', () => {
     expect(plain.get('.github/workflows/ci.yml')).toContain('ignore-unfixed: true');
     expect(plain.get('.github/workflows/cd.yml')).toContain('cache-to: type=gha,mode=max,scope=api');
     expect(plain.get('.github/workflows/cd.yml')).toContain('severity: CRITICAL');
+  });
+});
+
+describe('workflows: backups.yml (writers that must be stopped)', () => {
+  const plan = (envs: Array<{ name: string; stopped: Array<{ dependency: string; schedule: string }> }>) =>
+    ({
+      app: 'rag',
+      specPath: 'slipway.yaml',
+      slipwayVersion: '0.1.0',
+      slipwayIntegrity: INTEGRITY,
+      environments: envs.map((e) => ({
+        name: e.name,
+        namespace: e.name,
+        approval: 'none',
+        backups: e.stopped.map((b) => b.dependency),
+        stoppedBackups: e.stopped,
+        hosts: [],
+      })),
+    }) as unknown as Parameters<typeof backupsWorkflow>[0];
+
+  it('none without such a backup', () => {
+    expect(backupsWorkflow(plan([{ name: 'dev', stopped: [] }]))).toBeUndefined();
+  });
+
+  it('one job per dependency and schedule, each running only on its own cron; macros spelt out', async () => {
+    const text = backupsWorkflow(
+      plan([
+        { name: 'staging', stopped: [{ dependency: 'vectors', schedule: '@daily' }] },
+        { name: 'production', stopped: [{ dependency: 'vectors', schedule: '0 3 * * *' }] },
+      ]),
+    )!;
+    expect(await actionlint(text, '.github/workflows/backups.yml')).toEqual([]);
+    const wf = parseWorkflow(text) as unknown as {
+      on: { schedule: Array<{ cron: string }> };
+      jobs: Record<
+        string,
+        { if: string; strategy: { matrix: { environment: string[] } }; steps: Array<{ run?: string }> }
+      >;
+    };
+    expect(wf.on.schedule).toEqual([{ cron: '0 0 * * *' }, { cron: '0 3 * * *' }]);
+    expect(Object.keys(wf.jobs)).toEqual(['vectors', 'vectors-2']);
+    expect(wf.jobs.vectors!.if).toContain("github.event.schedule == '0 0 * * *'");
+    expect(wf.jobs.vectors!.strategy.matrix.environment).toEqual(['staging']);
+    expect(wf.jobs['vectors-2']!.strategy.matrix.environment).toEqual(['production']);
+    expect(wf.jobs.vectors!.steps.at(-1)!.run).toContain(
+      'slipway backup run -f slipway.yaml --env "$ENVIRONMENT" vectors',
+    );
   });
 });

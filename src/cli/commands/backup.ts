@@ -102,6 +102,7 @@ export const registerBackup: RegisterCommand = (program: Command, ctx: CommandCo
             .map(
               (r) =>
                 `${r.dependency}: backup ${r.backup.id}, ${bytes(size(r.backup))} in ${formatDuration(r.durationMs)} (${r.backup.tool})` +
+                `\n  in ${r.location}` +
                 r.backup.files.map((f) => `\n  ${f.name}  ${bytes(f.size)}  sha256:${f.sha256}`).join('') +
                 (r.deleted.length
                   ? `\n  retention (keep ${env.app.backups[r.dependency]?.keep}): deleted ${r.deleted.join(', ')}`

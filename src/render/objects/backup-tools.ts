@@ -12,7 +12,7 @@
  */
 import type { Dependency } from '../../spec/schema.js';
 
-export type BackupKind = 'postgres' | 'mysql' | 'redis' | 'sqlite';
+export type BackupKind = 'postgres' | 'mysql' | 'redis' | 'sqlite' | 'chromadb';
 
 export interface BackupTool {
   /** Lines that write the artifacts into "$out". */
@@ -122,22 +122,56 @@ check=$(sqlite3 "$out/database.sqlite" 'PRAGMA integrity_check')
 rm -f "$target-wal" "$target-shm" "$target-journal"
 cp "$in/database.sqlite" "$target.restoring" && mv "$target.restoring" "$target"`,
   verify: `target="\${RESTORE_PATH:-$work/restored.sqlite}"
-check=$(sqlite3 "$target" 'PRAGMA integrity_check')
+${sqliteChecks('$target')}`,
+};
+
+/** `PRAGMA integrity_check`, rows per table and `.sha3sum` of the SQLite file at `file`. */
+function sqliteChecks(file: string): string {
+  return `check=$(sqlite3 "${file}" 'PRAGMA integrity_check')
 echo "slipway:{\\"verify\\":{\\"integrity_check\\":\\"$(printf '%s' "$check" | head -n 1 | sed 's/["\\\\]/\\\\&/g')\\"}}"
 [ "$check" = ok ] || { echo "PRAGMA integrity_check: $check" >&2; exit 5; }
-sqlite3 "$target" "select name from sqlite_schema where type = 'table' and name not like 'sqlite_%' order by 1" > "$work/tables"
+sqlite3 "${file}" "select name from sqlite_schema where type = 'table' and name not like 'sqlite_%' order by 1" > "$work/tables"
 n=0
 while IFS= read -r t; do
   n=$((n + 1))
   q=$(printf '%s' "$t" | sed 's/"/""/g')
-  sqlite3 "$target" "select 'slipway:' || json_object('verify', json_object('table', '$(printf '%s' "$t" | sed "s/'/''/g")', 'rows', count(*))) from \\"$q\\""
+  sqlite3 "${file}" "select 'slipway:' || json_object('verify', json_object('table', '$(printf '%s' "$t" | sed "s/'/''/g")', 'rows', count(*))) from \\"$q\\""
 done < "$work/tables"
-echo "slipway:{\\"verify\\":{\\"tables\\":$n,\\"sha3\\":\\"$(sqlite3 "$target" .sha3sum)\\"}}"`,
+echo "slipway:{\\"verify\\":{\\"tables\\":$n,\\"sha3\\":\\"$(sqlite3 "${file}" .sha3sum)\\"}}"`;
+}
+
+/**
+ * ChromaDB's data directory (the chroma.sqlite3 catalogue and the index segments) is consistent only
+ * while no server writes it, so the commands stop its StatefulSet first (backup.ts) and start it
+ * again after: the archive is then a plain copy of files at rest. The catalogue in the copy must pass
+ * `PRAGMA integrity_check`; a restore must hold every file the archive holds.
+ */
+const chromadb: BackupTool = {
+  dump: `tar -C "$DATA_DIR" -cf "$out/data.tar" .
+mkdir "$work/check"
+tar -xf "$out/data.tar" -C "$work/check"
+if [ -f "$work/check/chroma.sqlite3" ]; then
+  check=$(sqlite3 "$work/check/chroma.sqlite3" 'PRAGMA integrity_check')
+  [ "$check" = ok ] || { echo "the copy's chroma.sqlite3 fails PRAGMA integrity_check: $check" >&2; exit 4; }
+fi`,
+  version: `echo "tar; sqlite3 $(sqlite3 --version | cut -d ' ' -f 1)"`,
+  restore: `target="\${RESTORE_PATH:-$work/restored}"
+mkdir -p "$target"
+find "$target" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+tar -xf "$in/data.tar" -C "$target"`,
+  verify: `target="\${RESTORE_PATH:-$work/restored}"
+expected=$(tar -tf "$in/data.tar" | grep -c -v '/$' || true)
+files=$(find "$target" -type f | wc -l | tr -d ' ')
+echo "slipway:{\\"verify\\":{\\"files\\":$files,\\"expected\\":$expected}}"
+[ "$files" -ge "$expected" ] || { echo "restored $files files; the archive holds $expected" >&2; exit 5; }
+if [ -f "$target/chroma.sqlite3" ]; then
+${sqliteChecks('$target/chroma.sqlite3')}
+fi`,
 };
 
-const TOOLS: Record<BackupKind, BackupTool> = { postgres, mysql, redis, sqlite };
+const TOOLS: Record<BackupKind, BackupTool> = { postgres, mysql, redis, sqlite, chromadb };
 
-/** The kinds Slipway backs up; chromadb and kafka are refused by validate. */
+/** The kinds Slipway backs up; kafka is refused by validate. */
 export function backupKind(dependency: Dependency): BackupKind | undefined {
   return dependency.type in TOOLS ? (dependency.type as BackupKind) : undefined;
 }
@@ -213,4 +247,54 @@ if [ -n "\${VERIFY_COMMAND:-}" ]; then
   echo 'slipway:{"verify":{"command":"ok"}}'
 fi
 echo 'slipway:{"verified":true}'`;
+}
+
+/**
+ * Backups in object storage (`to: s3://...`), moved by rclone from its own image: the dump writes
+ * into the pod's scratch directory as above, then the upload copies the backup to `$REMOTE/<id>/`
+ * with `manifest.json` last, so a backup whose upload died half-way has no manifest and is never
+ * listed or restored (and is removed by the next upload). Retention counts complete backups only.
+ */
+const COMPLETE_IDS = `rclone lsf -R --files-only --include '*/manifest.json' "$REMOTE" | sed 's#/manifest.json$##' | grep -e ${ID} | sort`;
+
+/** After the dump: upload the newest backup in BACKUP_DIR, then apply `keep` to the bucket. */
+export function uploadScript(): string {
+  return `set -eu
+id=$(${LIST_IDS} | tail -n 1)
+[ -n "$id" ] || { echo "the dump left no backup in $BACKUP_DIR" >&2; exit 3; }
+rclone copy "$BACKUP_DIR/$id" "$REMOTE/$id" --exclude manifest.json
+rclone copyto "$BACKUP_DIR/$id/manifest.json" "$REMOTE/$id/manifest.json"
+echo "slipway:{\\"uploaded\\":\\"$REMOTE_URL/$id\\"}"
+complete=$(${COMPLETE_IDS})
+rclone lsf --dirs-only "$REMOTE" | sed 's#/$##' | grep -e ${ID} | while IFS= read -r d; do
+  if ! printf '%s\\n' "$complete" | grep -q -x -e "$d" && [ "$d" != "$id" ] && [ "$(printf '%s\\n%s\\n' "$d" "$id" | sort | head -n 1)" = "$d" ]; then
+    rclone purge "$REMOTE/$d"
+    echo "slipway:{\\"partial\\":\\"$d\\"}"
+  fi
+done
+printf '%s\\n' "$complete" | sort -r | tail -n +$((KEEP + 1)) | while IFS= read -r old; do
+  [ -n "$old" ] || continue
+  rclone purge "$REMOTE/$old"
+  echo "slipway:{\\"deleted\\":\\"$old\\"}"
+done`;
+}
+
+/** Every complete backup's manifest in the bucket, oldest first. */
+export function remoteListScript(): string {
+  return `set -eu
+for id in $(${COMPLETE_IDS}); do
+  echo "slipway:{\\"backup\\":$(rclone cat "$REMOTE/$id/manifest.json" | tr -d '\\n')}"
+done
+echo 'slipway:{"listed":true}'`;
+}
+
+/** Before a restore: fetch BACKUP_ID (`latest`: the newest complete one) from the bucket into BACKUP_DIR. */
+export function fetchScript(): string {
+  return `set -eu
+id="$BACKUP_ID"
+[ "$id" != latest ] || id=$(${COMPLETE_IDS} | tail -n 1)
+[ -n "$id" ] || { echo "no backup in $REMOTE_URL: run slipway backup run first" >&2; exit 3; }
+rclone lsf "$REMOTE/$id/manifest.json" >/dev/null 2>&1 || { echo "no backup $id in $REMOTE_URL" >&2; exit 3; }
+rclone copy "$REMOTE/$id" "$BACKUP_DIR/$id"
+echo "slipway:{\\"fetched\\":\\"$REMOTE_URL/$id\\"}"`;
 }

@@ -101,7 +101,8 @@ export function restoreRunbook(input: RunbookInput): string {
   const out = [header('Restore from backup', input.app, input.specPath)];
   out.push(
     "Backups run as the CronJobs `render` writes from `backups:` (the dependency's own dump tool, a manifest with each file's sha256, " +
-      'the oldest beyond `keep` deleted). Every command below runs Jobs in the cluster, so it works from any machine that can deploy.\n\n',
+      'the oldest beyond `keep` deleted; ChromaDB, whose writer must be stopped, from the `backups.yml` workflow). ' +
+      'Every command below runs Jobs in the cluster, so it works from any machine that can deploy.\n\n',
   );
   for (const env of input.environments) {
     out.push(`## ${env.name} (namespace \`${env.namespace}\`)\n\n`);
@@ -142,9 +143,11 @@ function restoreCommands(env: EnvironmentFacts, name: string): string {
     redis: 'the cache is emptied (FLUSHALL), then every key of the snapshot is copied in with its TTL.',
     sqlite:
       'the service is scaled to 0 while the file is replaced (its `-wal` and `-shm` removed), then scaled back.',
+    chromadb:
+      'its StatefulSet is scaled to 0 while the data directory is emptied and unpacked from the archive, then scaled back.',
   };
   const copy =
-    backup.kind === 'sqlite'
+    backup.kind === 'sqlite' || backup.kind === 'chromadb'
       ? []
       : [
           `slipway backup restore --env ${env.name} ${name} --to-namespace ${env.namespace}-restore   # a copy to inspect`,

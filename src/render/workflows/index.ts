@@ -10,7 +10,8 @@ import { ciWorkflow } from './ci.js';
 import { filesOf, markerPathsOf, type RepositoryFiles } from './languages.js';
 import { workflowPlan, type WorkflowEnvironment } from './plan.js';
 import { promoteWorkflow } from './promote.js';
-import { driftWorkflow, drDrillWorkflow } from './scheduled.js';
+import { backupsWorkflow, driftWorkflow, drDrillWorkflow } from './scheduled.js';
+import { backupTarget } from '../objects/backups.js';
 import { infraWorkflow } from './infra.js';
 
 export const WORKFLOWS_DIR = '.github/workflows';
@@ -30,6 +31,9 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
     namespace: e.app.namespace,
     approval: e.app.approval,
     backups: Object.keys(e.app.backups),
+    stoppedBackups: Object.entries(e.app.backups)
+      .filter(([name]) => backupTarget(e.app, name)?.files?.stop)
+      .map(([dependency, b]) => ({ dependency, schedule: b.schedule })),
     hosts: [
       ...new Set(
         Object.values(e.app.services).flatMap((s) => (s.public && !s.schedule ? [s.public.host] : [])),
@@ -51,6 +55,8 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
   files.set(`${WORKFLOWS_DIR}/drift.yml`, driftWorkflow(plan));
   const drill = drDrillWorkflow(plan);
   if (drill) files.set(`${WORKFLOWS_DIR}/dr-drill.yml`, drill);
+  const backups = backupsWorkflow(plan);
+  if (backups) files.set(`${WORKFLOWS_DIR}/backups.yml`, backups);
   const infra = infraWorkflow(
     plan,
     input.environments.map((e) => ({ name: e.environment, provider: e.app.infrastructure?.provider })),

@@ -28,6 +28,11 @@ export interface WorkflowEnvironment {
   approval: 'required' | 'none';
   /** Names under `backups:` after this environment's overlay (an environment may remove them). */
   backups: string[];
+  /**
+   * Backups a CronJob cannot take because their writer must be stopped first (ChromaDB), which
+   * needs the API access a deployer has: backups.yml runs `slipway backup run` on their schedule.
+   */
+  stoppedBackups: Array<{ dependency: string; schedule: string }>;
   /** Hosts of its public services (after the overlay), which the smoke test calls. */
   hosts: string[];
 }

@@ -6,6 +6,9 @@
  *   dr-drill.yml slipway backup drill --env ENV for every environment with backups (weekly): the
  *                newest backup restored into a scratch namespace, verified, RTO and RPO measured
  *                against the spec's targets; the report goes to the job summary, a miss fails the job.
+ *   backups.yml  slipway backup run --env ENV DEP on the spec's schedule, for the dependencies whose
+ *                writer must be stopped for a consistent copy (ChromaDB): stopping it takes the API
+ *                access a deployer has and a backup pod should not.
  */
 import { checkout, installSlipway, kubeconfigStep, type Job } from './common.js';
 import { DR_DRILL_CRON, DRIFT_CRON, KUBECONFIG_SECRET, RUNNER } from './defaults.js';
@@ -115,6 +118,69 @@ export function drDrillWorkflow(plan: WorkflowPlan): string | undefined {
       on: { schedule: [{ cron: DR_DRILL_CRON }], workflow_dispatch: null },
       permissions: {},
       jobs: { drill: job },
+    },
+  );
+}
+
+/** GitHub's schedule takes five-field cron only: the macros a CronJob also accepts, spelt out. */
+const CRON_MACROS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
+export function githubCron(schedule: string): string {
+  return CRON_MACROS[schedule] ?? schedule.trim().split(/\s+/).join(' ');
+}
+
+/** `undefined` when every backup runs as a CronJob in the cluster. */
+export function backupsWorkflow(plan: WorkflowPlan): string | undefined {
+  // One job per dependency and schedule, in the environments that back it up on that schedule.
+  const groups = new Map<string, { dependency: string; cron: string; environments: string[] }>();
+  for (const e of plan.environments)
+    for (const b of e.stoppedBackups) {
+      const cron = githubCron(b.schedule);
+      const key = `${b.dependency} ${cron}`;
+      const group = groups.get(key) ?? { dependency: b.dependency, cron, environments: [] };
+      group.environments.push(e.name);
+      groups.set(key, group);
+    }
+  if (groups.size === 0) return undefined;
+  const jobs: Record<string, Job> = {};
+  for (const g of groups.values()) {
+    let id = g.dependency;
+    for (let n = 2; jobs[id]; n++) id = `${g.dependency}-${n}`;
+    jobs[id] = {
+      if: `github.event_name == 'workflow_dispatch' || github.event.schedule == '${g.cron}'`,
+      ...scheduledJob(plan, g.environments, {
+        name: `slipway backup run ${g.dependency}`,
+        group: `backup-${g.dependency}`,
+        comment: [
+          `Stops ${g.dependency}'s StatefulSet, archives its data directory, starts it again (exit 1 when the`,
+          'backup fails; the StatefulSet is scaled back either way).',
+        ],
+        command: `slipway backup run -f ${plan.specPath} --env "$ENVIRONMENT" ${g.dependency}`,
+        title: `Backup of ${g.dependency}`,
+      }),
+    };
+  }
+  return workflowYaml(
+    [
+      `Written by slipway render --format workflows from ${plan.specPath}; change the spec, not this file.`,
+      'Scheduled backups of dependencies whose writer must be stopped for a consistent copy (the others run as CronJobs).',
+    ],
+    {
+      name: 'Backups',
+      on: {
+        schedule: [...new Set([...groups.values()].map((g) => g.cron))].map((cron) => ({ cron })),
+        workflow_dispatch: null,
+      },
+      permissions: {},
+      jobs,
     },
   );
 }

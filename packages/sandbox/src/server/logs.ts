@@ -21,18 +21,21 @@ export function streamPodLogs(
 ): void {
   const namespace = pod.metadata.namespace as string;
   const name = pod.metadata.name as string;
-  const containers = ((pod.spec as { containers?: { name: string }[] } | undefined)?.containers ?? []).map(
-    (c) => c.name,
-  );
+  const spec = pod.spec as
+    { containers?: { name: string }[]; initContainers?: { name: string }[] } | undefined;
+  const containers = (spec?.containers ?? []).map((c) => c.name);
+  const inits = (spec?.initContainers ?? []).map((c) => c.name);
   const container = q.get('container') ?? (containers.length === 1 ? containers[0] : undefined);
   if (!container) {
     throw new ApiError(
       400,
       'BadRequest',
-      `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`,
+      `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]` +
+        (inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : ''),
     );
   }
-  if (!containers.includes(container))
+  // As the API server: init containers have logs too.
+  if (!containers.includes(container) && !inits.includes(container))
     throw new ApiError(400, 'BadRequest', `container ${container} is not valid for pod ${name}`);
   if (!runtime)
     throw new ApiError(
