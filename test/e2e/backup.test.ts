@@ -49,6 +49,16 @@ services:
       NOTES: \${notes.path}
     volumes:
       - { name: data, path: /data, size: 1Gi }
+    # A migration against the real database: psql from the postgres image, at the Service's address.
+    migrations:
+      image: postgres:16
+      command:
+        - psql
+        - $(DATABASE_URL)
+        - -v
+        - ON_ERROR_STOP=1
+        - -c
+        - create table if not exists schema_migrations (version text primary key); insert into schema_migrations values ('0001_init') on conflict do nothing
 dependencies:
   db: { type: postgres, version: "16" }
   cache: { type: redis }
@@ -218,6 +228,10 @@ describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () =
       )
     ).stdout;
   };
+
+  it('the migration ran against the real database before the service started', async () => {
+    expect(await psql('select version from schema_migrations')).toBe('0001_init\n');
+  });
 
   it('Postgres: rows written, backed up, the table dropped, restored in place: the dump is identical', async () => {
     await psql(
