@@ -1,13 +1,13 @@
 import type { SpecRendering } from '../policy/sources/collect.js';
 import { specPlacer } from '../policy/sources/spec-origins.js';
-import { manifestsYaml, originKey, renderApp } from '../render/index.js';
+import { originKey, renderApp } from '../render/index.js';
 import { environmentNames, withSpecPositions } from '../spec/index.js';
 import { loadInputs } from './spec-render.js';
 
 /**
  * Renders slipway.yaml for `slipway check`: the spec is loaded, resolved for --env (or for every
  * environment it declares) and rendered by the same renderApp `slipway render` uses; the checker
- * reads each YAML stream as its own input set. Findings are placed in slipway.yaml, at the field that
+ * reads each environment's objects as its own input set, as plain data (no YAML in between). Findings are placed in slipway.yaml, at the field that
  * produced the rendered field (spec-origins.ts), never at a line of the rendered stream.
  */
 export function specRenderer(env: string | undefined): (file: string) => Promise<SpecRendering[]> {
@@ -23,7 +23,7 @@ export function specRenderer(env: string | undefined): (file: string) => Promise
       const place = specPlacer(spec, name, file);
       return {
         environment: name,
-        text: manifestsYaml(rendered.objects),
+        objects: rendered.objects,
         place: (ref, path) => {
           const key = originKey({ kind: ref.kind, metadata: { namespace: ref.namespace, name: ref.name } });
           const at = place({ kind: ref.kind, origin: rendered.origins[key] }, path);

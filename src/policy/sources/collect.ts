@@ -22,10 +22,13 @@ export interface CollectOptions {
   renderSpec?: (file: string) => Promise<SpecRendering[]>;
 }
 
-/** One environment of a slipway.yaml, rendered; `place` puts a field of a rendered object on a line of slipway.yaml. */
+/**
+ * One environment of a slipway.yaml, rendered: the objects themselves (never a YAML stream parsed
+ * back), and `place`, which puts a field of a rendered object on a line of slipway.yaml.
+ */
 export interface SpecRendering {
   environment: string;
-  text: string;
+  objects: ReadonlyArray<Record<string, unknown>>;
   place: (object: ObjectRef, path: Path) => Position;
 }
 
@@ -106,20 +109,36 @@ async function collectPath(
         code: 'check/spec-unavailable',
         hint: 'run `slipway render` and check its output directory instead',
       });
-    for (const { environment, text, place } of await opts.renderSpec(abs)) {
-      const parsed = parseManifests(text, display(abs));
+    const file = display(abs);
+    for (const { environment, objects, place } of await opts.renderSpec(abs))
       add({
-        ...parsed,
-        manifests: parsed.manifests.map((m) => ({
-          ...m,
-          environment,
-          start: place(m.ref, []),
-          locate: (path: Path) => place(m.ref, path),
-        })),
+        file,
+        text: '',
+        documents: [],
+        problems: [],
+        manifests: objects.map((o, index) => {
+          const body = definedOnly(o) as Record<string, unknown>;
+          const meta = (body.metadata ?? {}) as { name?: string; namespace?: string };
+          const ref: ObjectRef = {
+            apiVersion: String(body.apiVersion),
+            kind: String(body.kind),
+            name: meta.name ?? '',
+            ...(meta.namespace ? { namespace: meta.namespace } : {}),
+          };
+          return {
+            file,
+            start: place(ref, []),
+            ref,
+            body,
+            docPath: [],
+            locate: (path: Path) => place(ref, path),
+            docKey: `${file}#${environment}#${index}`,
+            environment,
+          };
+        }),
         editable: false,
         environment,
       });
-    }
     return;
   }
   if (!explicit && !YAML_FILE.test(abs)) return;
@@ -269,4 +288,13 @@ function kustomizeBases(root: string, host: InputHost): Set<string> {
 function chartName(text: string): string | undefined {
   const name = /^name:\s*["']?([a-z0-9]([-a-z0-9]*[a-z0-9])?)["']?\s*$/m.exec(text)?.[1];
   return name && name.length <= 53 ? name : undefined;
+}
+
+/** A rendered object as a parsed manifest holds it: fields whose value is undefined are absent. */
+function definedOnly(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(definedOnly);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = definedOnly(v);
+  return out;
 }
