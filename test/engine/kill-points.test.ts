@@ -7,6 +7,9 @@
  * another process must converge: exactly one release deployed, none pending, the wanted version
  * serving, the Service selecting it, and no colour or canary left that the release does not own.
  *
+ * Canary (a canary Deployment at half the replicas, a pause, promotion) is killed with its canary
+ * running, mid-analysis and mid-promotion: the next command leaves no canary Deployment behind.
+ *
  * The points are those a real deploy passes (recorded first, so a new step is covered without
  * editing this list); test/e2e/deploy-kill.test.ts kills the real CLI at the dangerous ones.
  */
@@ -38,6 +41,8 @@ const app = (tag: string, strategy: Strategy): ResolvedApp => {
   delete a.deploy.analysis;
   a.deploy.strategy = strategy;
   a.deploy.scaleDownDelay = '0s';
+  // A canary at half the replicas, a pause that ends by itself, then promotion.
+  if (strategy === 'canary') a.deploy.canary = { steps: [{ weight: 50 }, { pause: '0s' }] };
   return applyOverrides(a, [], [`web=sample-service:${tag}`]).app;
 };
 
@@ -161,14 +166,18 @@ const ROLLING_POINTS = [
   'recorded:superseded',
 ];
 const BLUE_GREEN_POINTS = [...ROLLING_POINTS, 'switch:started', 'switch:ok'];
+const CANARY_POINTS = [...ROLLING_POINTS, 'analyse:started', 'analyse:ok', 'switch:started', 'switch:ok'];
 
-// The three cases share nothing (each point gets a world of its own), and mostly wait: run them concurrently.
+// The cases share nothing (each point gets a world of its own), and mostly wait: run them concurrently.
 describe.concurrent('a deployer killed at every named point converges on the next command', () => {
   for (const [strategy, from, expected] of [
     ['rolling', 'rolling', ROLLING_POINTS],
     ['blue-green', 'blue-green', BLUE_GREEN_POINTS],
     ['blue-green', 'rolling', BLUE_GREEN_POINTS],
     ['rolling', 'blue-green', ROLLING_POINTS],
+    ['canary', 'canary', CANARY_POINTS],
+    ['canary', 'rolling', CANARY_POINTS],
+    ['rolling', 'canary', ROLLING_POINTS],
   ] as const) {
     it(`${from} → ${strategy}: every point, then deploy again (v2) or roll back (v1)`, async ({ expect }) => {
       const points = await pointsOf(strategy, from);
