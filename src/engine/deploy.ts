@@ -2,31 +2,31 @@
  * `slipway deploy`: render → check → lock → record → apply config → migrate → strategy (roll out,
  * analyse, switch) → record → clean up, each a named step with its timing in the release record.
  * Decide first (`planDeploy`), then act. The strategy (`strategies/`) does the roll-out, analysis
- * and switch; when it fails, or the deploy times out, or `slipway abort` asks, the strategy puts
- * the previous release back and the release is recorded rolled back (exit 1). `slipway rollback`
+ * and switch; when it fails, or the deploy times out, or `slipway abort` asks, recovery.ts decides
+ * what to do and then does it: the strategy puts the previous release back and the release is
+ * recorded rolled back (exit 1). `slipway rollback`
  * is this same flow over an earlier release's recorded spec.
  */
 import type { KubeObject } from '@slipway/kube';
-import { isClusterError, refOf } from '../cluster/cluster.js';
-import { EXIT_FAILED, EXIT_NEEDS_ATTENTION, EXIT_OK } from '../errors.js';
+import { refOf } from '../cluster/cluster.js';
+import { EXIT_OK } from '../errors.js';
 import { labelValue } from '../render/names.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import type { AnalysisProvider } from './analysis/provider.js';
-import type { AnalysisResult } from './analysis/run.js';
 import type { EngineContext } from './context.js';
 import { cleanUpAfterDeploy, pruneList } from './clean-up.js';
-import { AbortRequested, controlRef, PromotionGate, watchForAbort } from './control.js';
+import { controlRef, PromotionGate, watchForAbort } from './control.js';
 import { ensureCredentials } from './credentials.js';
 import { DEPLOY_TIMEOUT_SECONDS, FIELD_MANAGER, ROLLBACK_TIMEOUT_SECONDS } from './defaults.js';
-import { Budget, DeadlineExceeded } from './deadline.js';
-import { durationOr, formatDuration } from '../spec/duration.js';
+import { Budget } from './deadline.js';
+import { durationOr } from '../spec/duration.js';
 import { liveColours } from './live.js';
 import { DeployLock } from './lock.js';
-import { MigrationFailed, runMigration } from './migrate.js';
+import { runMigration } from './migrate.js';
 import { groupByPhase } from './plan/order.js';
 import { withoutUnservedAddOns } from './add-ons.js';
 import { planDeploy, type DeployPlan } from './plan/index.js';
-import { RolloutFailed, rolloutOptions, waitForRollouts } from './rollout.js';
+import { rolloutOptions, waitForRollouts } from './rollout.js';
 import { ROLLOUT_KINDS } from './rollout-status.js';
 import { keepIgnoredFields } from './ignore.js';
 import { analysisProviders, checkObjects, renderObjects, type SpecFiles } from './prepare.js';
@@ -34,9 +34,11 @@ import { recordedObjects } from './releases/objects.js';
 import { liveHpaReplicas } from './traffic/autoscale.js';
 import { recoverCanaries } from './traffic/recover.js';
 import type { ChangeRecord, Override, Release, Strategy } from './releases/release.js';
+import { classifyFailure, decideRecovery, recover } from './recovery.js';
+import type { DeployResult } from './result.js';
 import { StepRecorder } from './steps.js';
 import { runAnalyses } from './strategies/analyse.js';
-import { STRATEGIES, StrategyFailed, type StrategyRun } from './strategies/index.js';
+import { STRATEGIES, type StrategyRun } from './strategies/index.js';
 
 export interface DeployRequest {
   app: ResolvedApp;
@@ -68,14 +70,7 @@ export interface DeployRequest {
   secrets?: KubeObject[];
 }
 
-export interface DeployResult {
-  outcome: 'deployed' | 'rolled-back' | 'aborted' | 'failed' | 'dry-run';
-  exitCode: number;
-  plan: DeployPlan;
-  release?: Release;
-  analysis: AnalysisResult[];
-  message?: string;
-}
+export type { DeployResult } from './result.js';
 
 export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<DeployResult> {
   const { app } = req;
@@ -290,63 +285,6 @@ async function deployLocked(
     await ctx.store.update(final);
     return final;
   };
-  const revert = async (
-    reason: string,
-    phase: 'rolled-back' | 'aborted',
-    analysis: AnalysisResult[],
-  ): Promise<DeployResult> => {
-    if (!previous) {
-      const rec = await finish('failed', {
-        message: `${reason}; no previous release to roll back to`,
-        analysis,
-      });
-      return {
-        outcome: 'failed',
-        exitCode: EXIT_NEEDS_ATTENTION,
-        plan,
-        release: rec,
-        analysis,
-        message: `${reason}. This was the first release, so nothing was rolled back: fix it and run slipway deploy again.`,
-      };
-    }
-    // The way back has its own budget: the deploy's may be what ran out.
-    const backBudget = new Budget(ctx.clock, ROLLBACK_TIMEOUT_SECONDS * 1000, 'the rollback budget', [
-      d.lockLost,
-    ]);
-    const back = { ...run, wait: () => backBudget.signal };
-    let failed: string | undefined;
-    try {
-      await steps.run('switch', () => strategy.revert(back), `roll back to revision ${previous.revision}`);
-    } catch (err) {
-      failed = (err as Error).message;
-    } finally {
-      backBudget.dispose();
-    }
-    if (failed !== undefined) {
-      const rec = await finish('failed', {
-        message: `${reason}; the rollback to revision ${previous.revision} failed: ${failed}`,
-        analysis,
-      });
-      return {
-        outcome: 'failed',
-        exitCode: EXIT_NEEDS_ATTENTION,
-        plan,
-        release: rec,
-        analysis,
-        message: `${reason}, and rolling back to revision ${previous.revision} failed: ${failed}. Run \`slipway rollback --env ${app.environment} --to ${previous.revision}\` once the cluster is healthy.`,
-      };
-    }
-    const rec = await finish(phase, { message: reason, analysis });
-    ctx.checkpoint?.(`recorded:${phase}`);
-    return {
-      outcome: phase,
-      exitCode: EXIT_FAILED,
-      plan,
-      release: rec,
-      analysis,
-      message: `${reason}; rolled back to revision ${previous.revision}`,
-    };
-  };
 
   try {
     await steps.run('apply-config', async () => {
@@ -402,9 +340,12 @@ async function deployLocked(
     };
     return { outcome: 'deployed', exitCode: EXIT_OK, plan, release: final, analysis: served.analysis };
   } catch (err) {
-    const failure = describeFailure(err, abort.signal, d.lockLost);
+    const failure = classifyFailure(err, abort.signal, d.lockLost);
     if (!failure) throw err;
-    return revert(failure.reason, failure.phase, err instanceof StrategyFailed ? err.analysis : []);
+    return recover(
+      { run, strategy, lockLost: d.lockLost, record: finish },
+      decideRecovery(failure, previous),
+    );
   } finally {
     budget.dispose();
     stopWatching.abort();
@@ -461,31 +402,4 @@ export function analysisVars(plan: DeployPlan, app: ResolvedApp): Record<string,
       : undefined;
   if (tag) vars.version = labelValue(tag);
   return vars;
-}
-
-/** Failures that the previous release can be put back for; anything else (lock lost, API refusals) propagates. */
-function describeFailure(
-  err: unknown,
-  abort: AbortSignal,
-  lockLost: AbortSignal,
-): { reason: string; phase: 'rolled-back' | 'aborted' } | undefined {
-  // With the lock lost another deploy may be acting: put nothing back, report it.
-  if (lockLost.aborted) return undefined;
-  if (err instanceof AbortRequested || abort.reason === err)
-    return {
-      reason: (abort.reason as Error | undefined)?.message ?? (err as Error).message,
-      phase: 'aborted',
-    };
-  if (err instanceof StrategyFailed || err instanceof MigrationFailed || err instanceof RolloutFailed)
-    return { reason: err.message, phase: 'rolled-back' };
-  // An API refusal that outlived the client's retries (a flaky or overloaded API server, an object
-  // the server rejects): the previous release is put back rather than left half-applied and pending.
-  if (isClusterError(err))
-    return { reason: `the API server refused a write or read: ${err.message}`, phase: 'rolled-back' };
-  if (err instanceof DeadlineExceeded)
-    return {
-      reason: `the deploy did not finish within its timeout of ${formatDuration(err.ms)} (--timeout or deploy.timeout)`,
-      phase: 'rolled-back',
-    };
-  return undefined;
 }
