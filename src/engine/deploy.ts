@@ -33,7 +33,7 @@ import { analysisProviders, checkObjects, renderObjects, type SpecFiles } from '
 import { recordedObjects } from './releases/objects.js';
 import { liveHpaReplicas } from './traffic/autoscale.js';
 import { recoverCanaries } from './traffic/recover.js';
-import type { ChangeRecord, Override, Release, Strategy } from './releases/release.js';
+import type { ChangeRecord, Override, Release, RotationRecord, Strategy } from './releases/release.js';
 import { StepRecorder } from './steps.js';
 import { runAnalyses } from './strategies/analyse.js';
 import { STRATEGIES, StrategyFailed, type StrategyRun } from './strategies/index.js';
@@ -59,6 +59,8 @@ export interface DeployRequest {
    * recorded (not rendered again, not checked again: they served), and recorded again.
    */
   recorded?: KubeObject[];
+  /** Set by `slipway secrets rotate`: recorded in the release (names, never values). */
+  rotation?: RotationRecord;
   /** What CI says this release ships (commit, commit times, hotfix), recorded for `slipway metrics`. */
   change?: ChangeRecord;
   /**
@@ -87,7 +89,9 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
     ? await steps.run(
         'render',
         async () => ({ objects: recorded, warnings: [] }),
-        `the objects revision ${req.rollbackOf ?? '?'} recorded`,
+        req.rotation
+          ? `the objects revision ${req.rotation.of} recorded, with the rotated values' readers annotated`
+          : `the objects revision ${req.rollbackOf ?? '?'} recorded`,
       )
     : await steps.run('render', async () => renderObjects(app, req.files));
   rendered.warnings.forEach(warn);
@@ -96,7 +100,11 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
     warn(
       `not applied, the cluster does not serve its kind (install the Prometheus Operator's CRDs to have it): ${line}`,
     );
-  if (recorded) steps.skip('check', `revision ${req.rollbackOf ?? '?'} passed its checks when it deployed`);
+  if (recorded)
+    steps.skip(
+      'check',
+      `revision ${req.rotation?.of ?? req.rollbackOf ?? '?'} passed its checks when it deployed`,
+    );
   else (await steps.run('check', async () => checkObjects(objects, app))).warnings.forEach(warn);
   const providersFor = (plan: DeployPlan) =>
     req.skipAnalysis
@@ -219,6 +227,7 @@ async function deployLocked(
     deployedBy: ctx.holder,
     ...(req.rollbackOf !== undefined ? { rollbackOf: req.rollbackOf } : {}),
     ...(req.change ? { change: req.change } : {}),
+    ...(req.rotation ? { rotation: req.rotation } : {}),
   };
   await steps.run('record', async () => {
     // A pending record we now hold the lock over belongs to a deploy that died mid-way.
@@ -254,7 +263,9 @@ async function deployLocked(
     await steps.run(
       'apply-config',
       async () => void (await ctx.cluster.apply(secrets, { fieldManager: FIELD_MANAGER })),
-      `${secrets.length} Secret(s) from the secrets file`,
+      req.rotation
+        ? `${secrets.length} Secret(s) with the rotated values`
+        : `${secrets.length} Secret(s) from the secrets file`,
     );
   }
 

@@ -20,7 +20,9 @@ import { compareObjects, prune } from './order.js';
 export type { RenderWarning } from './kube.js';
 export type { RenderOptions } from './context.js';
 export {
+  credentialsAnnotation,
   dependencyCredentialsName,
+  SECRETS_CHECKSUM_ANNOTATION,
   selectorLabels,
   serviceSecretName,
   standardLabels,

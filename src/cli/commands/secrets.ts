@@ -39,6 +39,7 @@ import {
 import type { Io } from '../io.js';
 import { loadSpec } from '../load-spec.js';
 import { readHidden } from './secrets-prompt.js';
+import { registerRotate } from './secrets-rotate.js';
 
 interface SecretsFlags {
   file: string;
@@ -187,6 +188,8 @@ export const registerSecrets: RegisterCommand = (program: Command, ctx: CommandC
     await save(where, opened);
     ctx.io.out(`saved ${where.display} (${edited.size} value(s))\n`);
   });
+
+  registerRotate(secrets, ctx);
 
   const recipients = secrets.command('recipients').description('who can open the file');
   withTarget(

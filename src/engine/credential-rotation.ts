@@ -1,0 +1,324 @@
+/**
+ * Rotation of a dependency's generated password with dual credentials, so that no request fails:
+ * the new credential is made valid in the server first (grant), the credentials Secret switches,
+ * the readers roll (rotate.ts), and only then is the old credential made invalid (expire).
+ *
+ * - PostgreSQL has one password per role, so two login roles alternate (the alternating-users
+ *   strategy of managed rotation services): `<app>` (the owner initdb made) and `<app>_b`, a member
+ *   of it whose sessions `SET ROLE <app>` at login, so both act as the owner (same privileges, and
+ *   what either creates is owned by the owner). Expiring sets the old role's password to NULL.
+ * - Redis ACL users hold several passwords: `ACL SETUSER default >new` adds one, `<old` removes it.
+ * - MySQL/MariaDB: refused. MariaDB (what the sandbox runs) has no dual passwords (MySQL's
+ *   `RETAIN CURRENT PASSWORD`), and the app user the image creates may not create a second user.
+ *
+ * Each change runs as a Job with the dependency's own image (its client matches its server), which
+ * authenticates with the credentials Secret and reads the other credential from a short-lived
+ * `<app>-<dep>-credentials-rotation` Secret: no password is ever in a Job's spec, args or log.
+ */
+import type { KubeObject } from '@slipway/kube';
+import type { Cluster } from '../cluster/cluster.js';
+import { EXIT_BAD_INPUT, EXIT_FAILED, UserError } from '../errors.js';
+import { DEPENDENCY_KINDS, dependencyCredentialsName, objectName } from '../render/index.js';
+import { dependencyInstance } from '../render/references.js';
+import { dependencyProvider } from '../spec/dependency-provider.js';
+import type { ResolvedApp } from '../spec/resolved.js';
+import { runJob } from '../backup/job.js';
+import type { Clock } from './clock.js';
+import { CREDENTIALS_VERSION_ANNOTATION, credentialsSecret } from './credentials.js';
+import { FIELD_MANAGER } from './defaults.js';
+
+/** Bytes of randomness per generated password, as the first deploy makes them. */
+const PASSWORD_BYTES = 24;
+const JOB_TIMEOUT_MS = 120_000;
+const JOB_TTL_SECONDS = 600;
+const ROTATABLE = new Set(['postgres', 'redis']);
+
+export interface CredentialRotation {
+  dependency: string;
+  type: 'postgres' | 'redis';
+  /** The login role before and after (empty for Redis's default user). */
+  previousUser: string;
+  nextUser: string;
+  version: string;
+  /** The credentials Secret as it will be (replaces the live one, compare-and-swap). */
+  secret: KubeObject;
+  /** The short-lived Secret the Jobs read the other credential from. */
+  stash: KubeObject;
+}
+
+function decode(secret: KubeObject, key: string): string | undefined {
+  const s = secret as KubeObject & { data?: Record<string, string>; stringData?: Record<string, string> };
+  if (s.stringData?.[key] !== undefined) return s.stringData[key];
+  const b64 = s.data?.[key];
+  return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8');
+}
+
+/** Why this dependency's credentials cannot be rotated by Slipway, or undefined when they can. */
+export function rotationRefusal(app: ResolvedApp, name: string): string | undefined {
+  const dependency = app.dependencies[name];
+  if (!dependency) return `${name} is not a dependency of ${app.app}`;
+  if (dependency.external)
+    return `${name} is external: rotate its password at its provider, then update Secret ${dependency.external.secret}`;
+  if (dependencyProvider(dependency) !== 'statefulset')
+    return `${name} is run by the ${dependencyProvider(dependency)} provider, which manages its own credentials`;
+  if (dependency.type === 'mysql')
+    return `${name} is MySQL/MariaDB: MariaDB has no dual passwords (RETAIN CURRENT PASSWORD is MySQL-only) and the app user cannot create a second user, so a rotation could not keep the old password valid; see docs/secrets.md for the manual steps`;
+  if (!ROTATABLE.has(dependency.type)) return `${name} (${dependency.type}) has no generated credentials`;
+  return undefined;
+}
+
+/**
+ * Decide one dependency's rotation from its live credentials Secret (pure apart from `random`):
+ * the next role and password, the version, and both Secrets.
+ */
+export function planCredentialRotation(
+  app: ResolvedApp,
+  name: string,
+  live: KubeObject,
+  random: (bytes: number) => Buffer,
+): CredentialRotation {
+  const dependency = app.dependencies[name]!;
+  const type = dependency.type as 'postgres' | 'redis';
+  const previousPassword = decode(live, 'password');
+  if (previousPassword === undefined)
+    throw new UserError(`Secret ${live.metadata.name} has no password key`, {
+      code: 'secrets-rotate-credentials',
+      exitCode: EXIT_BAD_INPUT,
+      hint: 'it was changed by hand; restore it or delete it and deploy (a new database then needs the new password)',
+    });
+  const base = app.app;
+  const previousUser = type === 'postgres' ? (decode(live, 'username') ?? base) : '';
+  const nextUser = type === 'postgres' ? (previousUser === base ? `${base}_b` : base) : '';
+  const version = String((Number(live.metadata.annotations?.[CREDENTIALS_VERSION_ANNOTATION]) || 0) + 1);
+  const password = random(PASSWORD_BYTES).toString('base64url');
+  const secret = credentialsSecret(app, name, password, { username: nextUser || base, version })!;
+  const stash: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: `${dependencyCredentialsName(app.app, name)}-rotation`,
+      namespace: app.namespace,
+      labels: { ...secret.metadata.labels },
+    },
+    type: 'Opaque',
+    data: base64({
+      username: nextUser,
+      password,
+      'previous-username': previousUser,
+      'previous-password': previousPassword,
+    }),
+  } as KubeObject;
+  return { dependency: name, type, previousUser, nextUser, version, secret, stash };
+}
+
+function base64(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [k, Buffer.from(v, 'utf8').toString('base64')]),
+  );
+}
+
+const ADDRESS = 'host=${DB_ADDRESS%:*}; port=${DB_ADDRESS##*:}';
+
+/**
+ * The scripts. psql reads the names and password from the environment with \getenv (PostgreSQL
+ * 15+) and quotes them with :"ident" / :'literal'; redis-cli reads its command from stdin, so no
+ * password is in any process's arguments.
+ */
+const SCRIPTS: Record<CredentialRotation['type'], Record<'grant' | 'expire', string>> = {
+  postgres: {
+    grant: `set -eu
+${ADDRESS}
+psql -h "$host" -p "$port" -d "$PGDATABASE" -X -q -v ON_ERROR_STOP=1 <<'SQL'
+\\getenv new_user NEW_USER
+\\getenv new_password NEW_PASSWORD
+\\getenv base BASE_USER
+SELECT NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'new_user') AS missing, :'new_user' <> :'base' AS alternate \\gset
+\\if :missing
+CREATE ROLE :"new_user" LOGIN;
+\\endif
+ALTER ROLE :"new_user" WITH LOGIN PASSWORD :'new_password';
+\\if :alternate
+GRANT :"base" TO :"new_user";
+ALTER ROLE :"new_user" SET role = :'base';
+\\endif
+SQL
+echo 'slipway:{"rotation":"granted"}'`,
+    expire: `set -eu
+${ADDRESS}
+psql -h "$host" -p "$port" -d "$PGDATABASE" -X -q -v ON_ERROR_STOP=1 <<'SQL'
+\\getenv old_user OLD_USER
+ALTER ROLE :"old_user" WITH PASSWORD NULL;
+SQL
+echo 'slipway:{"rotation":"expired"}'`,
+  },
+  redis: {
+    grant: `set -eu
+${ADDRESS}
+out=$(printf 'ACL SETUSER default >%s\\n' "$NEW_PASSWORD" | redis-cli --no-auth-warning -h "$host" -p "$port")
+[ "$out" = OK ] || { echo "ACL SETUSER default: $out" >&2; exit 1; }
+echo 'slipway:{"rotation":"granted"}'`,
+    expire: `set -eu
+${ADDRESS}
+out=$(printf 'ACL SETUSER default <%s\\n' "$OLD_PASSWORD" | redis-cli --no-auth-warning -h "$host" -p "$port")
+[ "$out" = OK ] || { echo "ACL SETUSER default: $out" >&2; exit 1; }
+echo 'slipway:{"rotation":"expired"}'`,
+  },
+};
+
+function secretEnv(name: string, secret: string, key: string): Record<string, unknown> {
+  return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
+}
+
+/** The Job that makes the next credential valid (`grant`) or the previous one invalid (`expire`). */
+export function rotationJob(
+  app: ResolvedApp,
+  rotation: CredentialRotation,
+  action: 'grant' | 'expire',
+): KubeObject {
+  const dependency = app.dependencies[rotation.dependency]!;
+  const kind = DEPENDENCY_KINDS[rotation.type];
+  const instance = dependencyInstance(app, rotation.dependency, dependency);
+  const credentials = dependencyCredentialsName(app.app, rotation.dependency);
+  const stash = rotation.stash.metadata.name!;
+  const env: Array<Record<string, unknown>> =
+    rotation.type === 'postgres'
+      ? [
+          secretEnv('PGUSER', credentials, 'username'),
+          secretEnv('PGPASSWORD', credentials, 'password'),
+          { name: 'PGDATABASE', value: dependency.database ?? app.app },
+          ...(action === 'grant'
+            ? [
+                secretEnv('NEW_USER', stash, 'username'),
+                secretEnv('NEW_PASSWORD', stash, 'password'),
+                { name: 'BASE_USER', value: app.app },
+              ]
+            : [secretEnv('OLD_USER', stash, 'previous-username')]),
+        ]
+      : [
+          secretEnv('REDISCLI_AUTH', credentials, 'password'),
+          action === 'grant'
+            ? secretEnv('NEW_PASSWORD', stash, 'password')
+            : secretEnv('OLD_PASSWORD', stash, 'previous-password'),
+        ];
+  // Not the dependency's own name: its Service selects pods by name and instance.
+  const labels = {
+    'app.kubernetes.io/name': `${rotation.dependency}-rotation`,
+    'app.kubernetes.io/instance': app.app,
+    'app.kubernetes.io/component': 'credentials-rotation',
+    'app.kubernetes.io/managed-by': 'slipway',
+  };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name: objectName(app.app, rotation.dependency, `rotate${rotation.version}`, action),
+      namespace: app.namespace,
+      labels,
+    },
+    spec: {
+      backoffLimit: 1,
+      ttlSecondsAfterFinished: JOB_TTL_SECONDS,
+      template: {
+        metadata: { labels },
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: kind.uid,
+            runAsGroup: kind.gid,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          containers: [
+            {
+              name: action,
+              image: `${kind.image}:${dependency.version ?? kind.defaultVersion}`,
+              command: ['/bin/sh', '-c', SCRIPTS[rotation.type][action]],
+              env: [
+                { name: 'DB_ADDRESS', value: `${instance.host}:${kind.port.port}` },
+                { name: 'HOME', value: '/tmp' },
+                ...env,
+              ],
+              resources: {
+                requests: { cpu: '50m', memory: '64Mi' },
+                limits: { cpu: '250m', memory: '128Mi' },
+              },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+                capabilities: { drop: ['ALL'] },
+              },
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            },
+          ],
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '16Mi' } }],
+        },
+      },
+    },
+  } as KubeObject;
+}
+
+export interface RotationJobs {
+  cluster: Cluster;
+  clock: Clock;
+}
+
+/** Runs one rotation Job; a failure is exit 1 naming the dependency and step, with the tools' last lines. */
+export async function runRotationJob(
+  env: RotationJobs,
+  app: ResolvedApp,
+  rotation: CredentialRotation,
+  action: 'grant' | 'expire',
+): Promise<void> {
+  const job = rotationJob(app, rotation, action);
+  const what = `${action === 'grant' ? 'new credential for' : 'expiry of the old credential of'} ${rotation.dependency}`;
+  const report = await runJob(job, {
+    cluster: env.cluster,
+    clock: env.clock,
+    namespace: app.namespace,
+    timeoutMs: JOB_TIMEOUT_MS,
+    what,
+  });
+  if (!report.ok || !report.records.some((r) => r.rotation === (action === 'grant' ? 'granted' : 'expired')))
+    throw new UserError(
+      `the ${what} failed (Job ${app.namespace}/${job.metadata.name}): ${report.reason ?? 'no confirmation'}${report.log ? `\n${report.log}` : ''}`,
+      { code: 'secrets-rotate-job', exitCode: EXIT_FAILED },
+    );
+}
+
+/** Creates or replaces the stash Secret the Jobs read. */
+export async function writeStash(cluster: Cluster, rotation: CredentialRotation): Promise<void> {
+  await cluster.delete(refOfSecret(rotation.stash)).catch(() => false);
+  await cluster.create(rotation.stash, { fieldManager: FIELD_MANAGER });
+}
+
+export async function removeStash(cluster: Cluster, rotation: CredentialRotation): Promise<void> {
+  await cluster.delete(refOfSecret(rotation.stash)).catch(() => false);
+}
+
+function refOfSecret(o: KubeObject) {
+  return { apiVersion: 'v1', kind: 'Secret', namespace: o.metadata.namespace, name: o.metadata.name ?? '' };
+}
+
+/**
+ * Switches the credentials Secret to the next credential: a full replace of the live object
+ * (compare-and-swap on its resourceVersion), its keys exactly the new ones.
+ */
+export async function switchCredentials(
+  cluster: Cluster,
+  live: KubeObject,
+  rotation: CredentialRotation,
+): Promise<void> {
+  const next = rotation.secret as KubeObject & { stringData?: Record<string, string> };
+  const replaced = {
+    ...live,
+    metadata: {
+      ...live.metadata,
+      annotations: { ...live.metadata.annotations, ...next.metadata.annotations },
+    },
+    data: base64(next.stringData ?? {}),
+  } as KubeObject & { stringData?: unknown };
+  delete replaced.stringData;
+  await cluster.replace(replaced, { fieldManager: FIELD_MANAGER });
+}
