@@ -19,7 +19,9 @@ export async function openDeploySecrets(
   io: Io,
 ): Promise<DeploySecrets | undefined> {
   if (!Object.values(app.services).some((s) => (s.secrets ?? []).length > 0)) return undefined;
-  const where = secretsLocation(io.cwd, specFile, app.environment);
+  // An external store's operator makes the Secrets in the cluster (render writes its objects).
+  if (app.secrets?.store && app.secrets.store !== 'sops') return undefined;
+  const where = secretsLocation(io.cwd, specFile, app.environment, app.secrets?.file);
   if (
     !(await stat(where.path).then(
       () => true,

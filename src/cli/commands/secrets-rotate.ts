@@ -10,13 +10,7 @@ import type { Command } from 'commander';
 import { managedCredentials } from '../../engine/credentials.js';
 import { planRotation, rotate, type RotatedFile } from '../../engine/rotate.js';
 import { UserError } from '../../errors.js';
-import {
-  ageIdentities,
-  readSecretsText,
-  sealOptions,
-  secretsLocation,
-  writeAtomically,
-} from '../../secrets/local.js';
+import { ageIdentities, readSecretsText, sealOptions, writeAtomically } from '../../secrets/local.js';
 import { rotateFile } from '../../secrets/rotation.js';
 import { openSecrets, sealSecrets } from '../../secrets/secrets-file.js';
 import { parseOutput, type CommandContext } from '../command.js';
@@ -30,6 +24,7 @@ import {
 } from '../engine-context.js';
 import type { Io } from '../io.js';
 import { summary } from '../progress/json.js';
+import { locate } from '../secrets-location.js';
 import { describeResult } from '../progress/result.js';
 
 interface RotateFlags extends TargetFlags {
@@ -83,7 +78,7 @@ async function runRotate(names: string[], flags: RotateFlags, ctx: CommandContex
 
   let file: (RotatedFile & { write: () => Promise<void> }) | undefined;
   if (fileNames.length || flags.rekey) {
-    const where = secretsLocation(ctx.io.cwd, flags.file, flags.env);
+    const where = await locate(flags, ctx.io);
     const opened = await openSecrets(
       await readSecretsText(where),
       { file: where.display, environment: where.environment },
