@@ -24,7 +24,7 @@ import { liveColours } from './live.js';
 import { DeployLock } from './lock.js';
 import { MigrationFailed, runMigration } from './migrate.js';
 import { groupByPhase } from './plan/order.js';
-import { withoutUnservedAddOns } from './add-ons.js';
+import { requireServedAddOns, withoutUnservedAddOns } from './add-ons.js';
 import { planDeploy, type DeployPlan } from './plan/index.js';
 import { RolloutFailed, rolloutOptions, waitForRollouts } from './rollout.js';
 import { ROLLOUT_KINDS } from './rollout-status.js';
@@ -95,6 +95,7 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
       )
     : await steps.run('render', async () => renderObjects(app, req.files));
   rendered.warnings.forEach(warn);
+  await requireServedAddOns(ctx.cluster, rendered.objects);
   const { kept: objects, skipped } = await withoutUnservedAddOns(ctx.cluster, rendered.objects);
   for (const line of skipped)
     warn(

@@ -495,7 +495,7 @@ export const SecretsSchema = z.strictObject({
     .string()
     .optional()
     .describe(
-      'vault, aws, gcp: the secret in the store holding the values, one property per name; {app} and {env} are replaced (default {app}/{env})',
+      'vault, aws, gcp: the secret in the store holding the values, one property per name; {app} and {env} are replaced (default {app}/{env}, for gcp {app}-{env})',
     ),
   refreshInterval: duration()
     .optional()

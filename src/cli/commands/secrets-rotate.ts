@@ -2,13 +2,13 @@
  * `slipway secrets rotate --env ENV [NAME...] [--rekey] [--no-deploy]`: new values for names of the
  * secrets file (random, or the one NAME's value from stdin) and new passwords for dependencies
  * whose credentials Slipway generates (a NAME that is a dependency: `db`), then a deploy of what
- * serves with exactly the readers rolled (src/engine/rotate.ts). `--no-deploy` only writes the file:
+ * serves with exactly the readers rolled (src/rotation/rotate.ts). `--no-deploy` only writes the file:
  * the next `slipway deploy` (CI, after the commit) rolls the same workloads.
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { managedCredentials } from '../../engine/credentials.js';
-import { planRotation, rotate, type RotatedFile } from '../../engine/rotate.js';
+import { planRotation, rotate, type RotatedFile } from '../../rotation/rotate.js';
 import { UserError } from '../../errors.js';
 import { ageIdentities, readSecretsText, sealOptions, writeAtomically } from '../../secrets/local.js';
 import { rotateFile } from '../../secrets/rotation.js';

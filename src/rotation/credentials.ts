@@ -23,9 +23,9 @@ import { dependencyInstance } from '../render/references.js';
 import { dependencyProvider } from '../spec/dependency-provider.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import { runJob } from '../backup/job.js';
-import type { Clock } from './clock.js';
-import { CREDENTIALS_VERSION_ANNOTATION, credentialsSecret } from './credentials.js';
-import { FIELD_MANAGER } from './defaults.js';
+import type { Clock } from '../engine/clock.js';
+import { CREDENTIALS_VERSION_ANNOTATION, credentialsSecret } from '../engine/credentials.js';
+import { FIELD_MANAGER } from '../engine/defaults.js';
 
 /** Bytes of randomness per generated password, as the first deploy makes them. */
 const PASSWORD_BYTES = 24;

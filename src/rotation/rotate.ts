@@ -18,7 +18,7 @@ import {
 import { serviceSecretName } from '../render/names.js';
 import { deploySecrets } from '../secrets/kube-secrets.js';
 import type { ResolvedApp } from '../spec/resolved.js';
-import type { EngineContext } from './context.js';
+import type { EngineContext } from '../engine/context.js';
 import {
   planCredentialRotation,
   removeStash,
@@ -27,12 +27,12 @@ import {
   switchCredentials,
   writeStash,
   type CredentialRotation,
-} from './credential-rotation.js';
-import { deploy, type DeployResult } from './deploy.js';
-import { releaseObjects } from './releases/objects.js';
-import type { Release, RotationRecord, Strategy } from './releases/release.js';
-import { Budget, DeadlineExceeded } from './deadline.js';
-import { annotateReaders, podTemplate, readsSecret, type TemplateChange } from './rotate-objects.js';
+} from './credentials.js';
+import { deploy, type DeployResult } from '../engine/deploy.js';
+import { releaseObjects } from '../engine/releases/objects.js';
+import type { Release, RotationRecord, Strategy } from '../engine/releases/release.js';
+import { Budget, DeadlineExceeded } from '../engine/deadline.js';
+import { annotateReaders, podTemplate, readsSecret, type TemplateChange } from './pod-templates.js';
 
 /** The environment's secrets file, opened by the CLI, with the new values already in it. */
 export interface RotatedFile {

@@ -6,14 +6,10 @@
  */
 import type { KubeObject } from '@slipway/kube';
 import { describe, expect, it } from 'vitest';
-import {
-  planCredentialRotation,
-  rotationJob,
-  rotationRefusal,
-} from '../../src/engine/credential-rotation.js';
+import { planCredentialRotation, rotationJob, rotationRefusal } from '../../src/rotation/credentials.js';
 import { CREDENTIALS_VERSION_ANNOTATION, credentialsSecret } from '../../src/engine/credentials.js';
 import { renderObjects } from '../../src/engine/prepare.js';
-import { annotateReaders } from '../../src/engine/rotate-objects.js';
+import { annotateReaders } from '../../src/rotation/pod-templates.js';
 import { credentialsAnnotation } from '../../src/render/index.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import { resolveEnvironment } from '../../src/spec/resolve.js';
