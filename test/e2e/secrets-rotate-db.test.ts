@@ -231,6 +231,44 @@ describe.skipIf(!havePostgres)(
       );
       expect(hits).toEqual([]);
       expect(objects.stdout).toContain('rot-db-rotate1-grant');
-    }, 90_000);
+
+      // Redis: a second password on the default ACL user, then the old one removed; only web reads it.
+      const redisPassword = async () => {
+        const out = await env.kubectl(['-n', 'rot', 'get', 'secret', 'rot-cache-credentials', '-o', 'json']);
+        const data = (JSON.parse(out.stdout) as { data: { password: string } }).data;
+        return Buffer.from(data.password, 'base64').toString();
+      };
+      const redisPing = (password: string) =>
+        run(
+          'redis-cli',
+          [
+            '--no-auth-warning',
+            '-h',
+            '127.0.0.1',
+            '-p',
+            String(servicePort(env, 'rot', 'rot-cache')),
+            'ping',
+          ],
+          { env: { ...process.env, REDISCLI_AUTH: password } },
+        ).then((r) => r.stdout.trim());
+      const oldRedis = await redisPassword();
+      expect(await redisPing(oldRedis)).toBe('PONG');
+      const cache = await slipway(['secrets', 'rotate', 'cache', '-f', spec, '--env', 'dev']);
+      expect(cache.code, cache.stdout + cache.stderr).toBe(0);
+      expect(cache.stdout).toMatch(
+        /rotated cache; rolled Deployment\/rot-web; old password of cache expired/,
+      );
+      const redisAfter = {
+        api: await replicaSets('api'),
+        worker: await replicaSets('worker'),
+        web: await replicaSets('web'),
+      };
+      console.log(`[redis rotation] ReplicaSets ${JSON.stringify(after)} -> ${JSON.stringify(redisAfter)}`);
+      expect(redisAfter).toEqual({ api: 2, worker: 2, web: 2 });
+      const newRedis = await redisPassword();
+      expect(newRedis).not.toBe(oldRedis);
+      expect(await redisPing(newRedis)).toBe('PONG');
+      expect(await redisPing(oldRedis)).toMatch(/WRONGPASS|NOAUTH/);
+    }, 150_000);
   },
 );
