@@ -16,6 +16,7 @@
  * `<app>-<dep>-credentials-rotation` Secret: no password is ever in a Job's spec, args or log.
  */
 import type { KubeObject } from '@slipway/kube';
+import { randomBytes } from 'node:crypto';
 import type { Cluster } from '../cluster/cluster.js';
 import { EXIT_BAD_INPUT, EXIT_FAILED, UserError } from '../errors.js';
 import { DEPENDENCY_KINDS, dependencyCredentialsName, objectName } from '../render/index.js';
@@ -44,6 +45,53 @@ export interface CredentialRotation {
   secret: KubeObject;
   /** The short-lived Secret the Jobs read the other credential from. */
   stash: KubeObject;
+  /**
+   * Set when an earlier rotation left its stash (its rollout failed or was cut short): the live
+   * Secret already holds the next credential and both are valid, so this run only rolls the
+   * readers and expires the previous one. Drawing a new password instead could break pods that
+   * still use the previous one.
+   */
+  resume?: boolean;
+}
+
+/** The stash Secret's name: `<app>-<dep>-credentials-rotation`. */
+export function stashName(app: ResolvedApp, name: string): string {
+  return `${dependencyCredentialsName(app.app, name)}-rotation`;
+}
+
+/** The unfinished rotation an existing stash records, checked against the live Secret. */
+export function resumeCredentialRotation(
+  app: ResolvedApp,
+  name: string,
+  live: KubeObject,
+  stash: KubeObject,
+): CredentialRotation {
+  const dependency = app.dependencies[name]!;
+  const type = dependency.type as 'postgres' | 'redis';
+  const version = live.metadata.annotations?.[CREDENTIALS_VERSION_ANNOTATION];
+  if (
+    !version ||
+    decode(stash, 'password') !== decode(live, 'password') ||
+    (decode(stash, 'username') ?? '') !== (type === 'postgres' ? decode(live, 'username') : '')
+  )
+    throw new UserError(
+      `Secret ${stash.metadata.name} (left by an unfinished rotation of ${name}) does not match ${live.metadata.name}`,
+      {
+        code: 'secrets-rotate-credentials',
+        exitCode: EXIT_BAD_INPUT,
+        hint: `one of them was changed by hand: check which password ${name} accepts, then delete ${stash.metadata.name}`,
+      },
+    );
+  return {
+    dependency: name,
+    type,
+    previousUser: decode(stash, 'previous-username') ?? '',
+    nextUser: decode(stash, 'username') ?? '',
+    version,
+    secret: live,
+    stash,
+    resume: true,
+  };
 }
 
 function decode(secret: KubeObject, key: string): string | undefined {
@@ -96,7 +144,7 @@ export function planCredentialRotation(
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: {
-      name: `${dependencyCredentialsName(app.app, name)}-rotation`,
+      name: stashName(app, name),
       namespace: app.namespace,
       labels: { ...secret.metadata.labels },
     },
@@ -174,6 +222,8 @@ export function rotationJob(
   app: ResolvedApp,
   rotation: CredentialRotation,
   action: 'grant' | 'expire',
+  /** Tells apart the Jobs of a run repeated within their TTL (a failed grant, a resumed expiry). */
+  attempt: string,
 ): KubeObject {
   const dependency = app.dependencies[rotation.dependency]!;
   const kind = DEPENDENCY_KINDS[rotation.type];
@@ -211,7 +261,7 @@ export function rotationJob(
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
-      name: objectName(app.app, rotation.dependency, `rotate${rotation.version}`, action),
+      name: objectName(app.app, rotation.dependency, `rotate${rotation.version}`, action, attempt),
       namespace: app.namespace,
       labels,
     },
@@ -271,7 +321,7 @@ export async function runRotationJob(
   rotation: CredentialRotation,
   action: 'grant' | 'expire',
 ): Promise<void> {
-  const job = rotationJob(app, rotation, action);
+  const job = rotationJob(app, rotation, action, randomBytes(3).toString('hex'));
   const what = `${action === 'grant' ? 'new credential for' : 'expiry of the old credential of'} ${rotation.dependency}`;
   const report = await runJob(job, {
     cluster: env.cluster,

@@ -22,6 +22,8 @@ import type { EngineContext } from '../engine/context.js';
 import {
   planCredentialRotation,
   removeStash,
+  resumeCredentialRotation,
+  stashName,
   rotationRefusal,
   runRotationJob,
   switchCredentials,
@@ -110,7 +112,18 @@ export async function planRotation(ctx: EngineContext, req: RotateRequest): Prom
           hint: `the deploy creates it: slipway deploy --env ${req.environment}`,
         },
       );
-    credentials.push({ live, rotation: planCredentialRotation(app, name, live, random) });
+    const stash = await ctx.cluster.get({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace: app.namespace,
+      name: stashName(app, name),
+    });
+    credentials.push({
+      live,
+      rotation: stash
+        ? resumeCredentialRotation(app, name, live, stash)
+        : planCredentialRotation(app, name, live, random),
+    });
   }
 
   const opened = req.file
@@ -133,7 +146,10 @@ export async function planRotation(ctx: EngineContext, req: RotateRequest): Prom
       skip: onlyServices,
     })),
   ];
-  const annotated = annotateReaders(releaseObjects(serving).objects, changes);
+  const recorded = releaseObjects(serving);
+  if (recorded.note)
+    ctx.emit({ type: 'message', level: 'warn', text: recorded.note, at: ctx.clock.now().toISOString() });
+  const annotated = annotateReaders(recorded.objects, changes);
   const spec: ResolvedApp = {
     ...app,
     ...(req.file ? { secretChecksums: { ...app.secretChecksums, ...opened.checksums } } : {}),
@@ -209,6 +225,12 @@ export async function rotate(
   const note = (text: string, level: 'info' | 'warn' = 'info') =>
     ctx.emit({ type: 'message', level, text, at: ctx.clock.now().toISOString() });
   for (const { rotation } of plan.credentials) {
+    if (rotation.resume) {
+      note(
+        `${rotation.dependency}: finishing the rotation an earlier run left unfinished (both credentials are valid)`,
+      );
+      continue;
+    }
     await writeStash(ctx.cluster, rotation);
     try {
       await runRotationJob(ctx, plan.spec, rotation, 'grant');
@@ -218,7 +240,13 @@ export async function rotate(
     }
     note(`${rotation.dependency}: the new credential is valid beside the old one`);
   }
-  for (const { live, rotation } of plan.credentials) await switchCredentials(ctx.cluster, live, rotation);
+  for (const { live, rotation } of plan.credentials)
+    if (!rotation.resume) await switchCredentials(ctx.cluster, live, rotation);
+  const unfinished = () =>
+    note(
+      `both credentials of ${plan.credentials.map((c) => c.rotation.dependency).join(', ')} stay valid; run the same rotation again to finish it (it rolls the readers and expires the old one, without a new password)`,
+      'warn',
+    );
   const result = await deploy(ctx, {
     app: plan.spec,
     recorded: plan.objects,
@@ -230,21 +258,21 @@ export async function rotate(
     lockTtlSeconds: req.lockTtlSeconds,
     secrets: plan.fileSecrets,
     rotation: plan.record,
+  }).catch((err: unknown) => {
+    if (plan.credentials.length) unfinished();
+    throw err;
   });
   const expired: string[] = [];
   if (result.exitCode !== EXIT_OK) {
-    if (plan.credentials.length)
-      note(
-        `the rollout did not finish: both credentials of ${plan.credentials.map((c) => c.rotation.dependency).join(', ')} stay valid; run the rotation again once the deploy works`,
-        'warn',
-      );
+    if (plan.credentials.length) unfinished();
     return { ...result, rotation: plan.record, expired };
   }
   try {
     await waitForOldPods(ctx, plan, req.timeoutMs ?? OLD_PODS_TIMEOUT_MS);
   } catch (err) {
     if (!(err instanceof DeadlineExceeded)) throw err;
-    note(`${err.message}: both credentials stay valid; run the rotation again to expire the old one`, 'warn');
+    note(err.message, 'warn');
+    unfinished();
     return { ...result, rotation: plan.record, expired };
   }
   for (const { rotation } of plan.credentials) {

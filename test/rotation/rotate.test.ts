@@ -6,7 +6,12 @@
  */
 import type { KubeObject } from '@slipway/kube';
 import { describe, expect, it } from 'vitest';
-import { planCredentialRotation, rotationJob, rotationRefusal } from '../../src/rotation/credentials.js';
+import {
+  planCredentialRotation,
+  resumeCredentialRotation,
+  rotationJob,
+  rotationRefusal,
+} from '../../src/rotation/credentials.js';
 import { CREDENTIALS_VERSION_ANNOTATION, credentialsSecret } from '../../src/engine/credentials.js';
 import { renderObjects } from '../../src/engine/prepare.js';
 import { annotateReaders } from '../../src/rotation/pod-templates.js';
@@ -81,13 +86,27 @@ describe('dependency credential rotation', () => {
     const next = (rotation.secret as KubeObject & { stringData: Record<string, string> }).stringData
       .password!;
     for (const action of ['grant', 'expire'] as const) {
-      const job = JSON.stringify(rotationJob(app, rotation, action));
+      const job = JSON.stringify(rotationJob(app, rotation, action, 'a1b2c3'));
       expect(job).not.toContain('old-password-3');
       expect(job).not.toContain(next);
       expect(job).toContain('"secretKeyRef":{"name":"shop-db-credentials-rotation"');
       // Not selected by the database's Service (it selects name=db).
       expect(job).toContain('"app.kubernetes.io/name":"db-rotation"');
     }
+  });
+});
+
+describe('an unfinished rotation', () => {
+  it('is finished, not started again: the live credential is the next one, the stash names the previous', () => {
+    const first = planCredentialRotation(app, 'db', live('shop', 'old-1'), counter);
+    const next = first.secret as KubeObject & { stringData: Record<string, string> };
+    const switched = live('shop_b', next.stringData.password!, '1');
+    const resumed = resumeCredentialRotation(app, 'db', switched, first.stash);
+    expect(resumed).toMatchObject({ resume: true, previousUser: 'shop', nextUser: 'shop_b', version: '1' });
+    // A stash that does not match the live Secret (changed by hand) is refused, naming both.
+    expect(() => resumeCredentialRotation(app, 'db', live('shop_b', 'other', '1'), first.stash)).toThrow(
+      /shop-db-credentials-rotation \(left by an unfinished rotation of db\) does not match shop-db-credentials/,
+    );
   });
 });
 
