@@ -224,6 +224,9 @@ export async function rotate(
 ): Promise<RotateResult> {
   const note = (text: string, level: 'info' | 'warn' = 'info') =>
     ctx.emit({ type: 'message', level, text, at: ctx.clock.now().toISOString() });
+  // A grant that fails leaves no stash behind, for any dependency: nothing was switched, and a
+  // stash would make the next run take the live (unswitched) credentials for an unfinished rotation.
+  const granted: CredentialRotation[] = [];
   for (const { rotation } of plan.credentials) {
     if (rotation.resume) {
       note(
@@ -231,11 +234,12 @@ export async function rotate(
       );
       continue;
     }
-    await writeStash(ctx.cluster, rotation);
     try {
+      await writeStash(ctx.cluster, rotation);
+      granted.push(rotation);
       await runRotationJob(ctx, plan.spec, rotation, 'grant');
     } catch (err) {
-      await removeStash(ctx.cluster, rotation);
+      for (const r of granted) await removeStash(ctx.cluster, r);
       throw err;
     }
     note(`${rotation.dependency}: the new credential is valid beside the old one`);
