@@ -93,6 +93,13 @@ describe('secrets reach the pods and nothing else (sandbox)', () => {
   afterAll(() => env?.stop());
 
   it('deploys, rolls only the workload whose value changed or was rotated, refuses a wrong key and a missing value, leaks nothing', async () => {
+    // Nothing serves yet: a rotation is refused before it writes the file.
+    const before = readFileSync(join(dir, 'secrets/dev.yaml'), 'utf8');
+    const early = await slipway(['secrets', 'rotate', 'API_TOKEN', ...target]);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/sample has no serving release in dev: nothing to roll/);
+    expect(readFileSync(join(dir, 'secrets/dev.yaml'), 'utf8')).toBe(before);
+
     const first = await deploy();
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
