@@ -6,7 +6,8 @@
  * db` under a steady closed-loop load must: fail 0 requests, roll each reader once (one new
  * ReplicaSet each) and nothing else (the database keeps its pod), leave the old password refused
  * and the new one working, record the rotation in the history, and a plain deploy afterwards rolls
- * nothing again. Then `rotate cache` (Redis) rolls only the service that reads it.
+ * nothing again. Then `rotate cache` (Redis), first stopped unfinished by a deploy lock someone else
+ * holds (both passwords valid), then run again: it finishes, rolling only the service that reads it.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -253,7 +254,27 @@ describe.skipIf(!havePostgres)(
         ).then((r) => r.stdout.trim());
       const oldRedis = await redisPassword();
       expect(await redisPing(oldRedis)).toBe('PONG');
+      // First with the deploy lock held by someone else: the rollout cannot start, so the rotation
+      // stops unfinished with both passwords valid; the next run finishes it without a third one.
+      const lease = join(dir, 'lease.yaml');
+      writeFileSync(
+        lease,
+        `apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: { name: slipway-lock-rot-dev, namespace: rot }\nspec:\n  holderIdentity: ci@elsewhere (pid 1)\n  leaseDurationSeconds: 600\n  renewTime: "${new Date().toISOString().replace('Z', '000Z')}"\n`,
+      );
+      await env.kubectl(['apply', '-f', lease]);
+      const blocked = await slipway(['secrets', 'rotate', 'cache', '-f', spec, '--env', 'dev']);
+      expect(blocked.code, blocked.stdout + blocked.stderr).not.toBe(0);
+      expect(blocked.stdout + blocked.stderr).toMatch(/ci@elsewhere/);
+      expect(blocked.stdout + blocked.stderr).toMatch(
+        /both credentials of cache stay valid; run the same rotation again/,
+      );
+      const switched = await redisPassword();
+      expect(switched).not.toBe(oldRedis);
+      expect([await redisPing(oldRedis), await redisPing(switched)]).toEqual(['PONG', 'PONG']);
+      expect({ web: await replicaSets('web') }).toEqual({ web: 1 });
+      await env.kubectl(['-n', 'rot', 'delete', 'lease', 'slipway-lock-rot-dev']);
       const cache = await slipway(['secrets', 'rotate', 'cache', '-f', spec, '--env', 'dev']);
+      expect(cache.stdout).toMatch(/finishing the rotation an earlier run left unfinished/);
       expect(cache.code, cache.stdout + cache.stderr).toBe(0);
       expect(cache.stdout).toMatch(
         /rotated cache; rolled Deployment\/rot-web; old password of cache expired/,
@@ -266,9 +287,12 @@ describe.skipIf(!havePostgres)(
       console.log(`[redis rotation] ReplicaSets ${JSON.stringify(after)} -> ${JSON.stringify(redisAfter)}`);
       expect(redisAfter).toEqual({ api: 2, worker: 2, web: 2 });
       const newRedis = await redisPassword();
-      expect(newRedis).not.toBe(oldRedis);
+      expect(newRedis).toBe(switched);
       expect(await redisPing(newRedis)).toBe('PONG');
       expect(await redisPing(oldRedis)).toMatch(/WRONGPASS|NOAUTH/);
+      expect(
+        (await env.kubectlResult(['-n', 'rot', 'get', 'secret', 'rot-cache-credentials-rotation'])).code,
+      ).not.toBe(0);
     }, 150_000);
   },
 );
