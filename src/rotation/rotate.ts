@@ -25,11 +25,11 @@ import {
   resumeCredentialRotation,
   stashName,
   rotationRefusal,
-  runRotationJob,
   switchCredentials,
   writeStash,
   type CredentialRotation,
 } from './credentials.js';
+import { runRotationJob } from './credential-jobs.js';
 import { deploy, type DeployResult } from '../engine/deploy.js';
 import { releaseObjects } from '../engine/releases/objects.js';
 import type { Release, RotationRecord, Strategy } from '../engine/releases/release.js';

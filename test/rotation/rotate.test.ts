@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import {
   planCredentialRotation,
   resumeCredentialRotation,
-  rotationJob,
   rotationRefusal,
 } from '../../src/rotation/credentials.js';
+import { rotationJob } from '../../src/rotation/credential-jobs.js';
 import { CREDENTIALS_VERSION_ANNOTATION, credentialsSecret } from '../../src/engine/credentials.js';
 import { renderObjects } from '../../src/engine/prepare.js';
 import { annotateReaders } from '../../src/rotation/pod-templates.js';
