@@ -86,6 +86,18 @@ describe('slipway secrets rotate --no-deploy', () => {
     expect(readdirSync(join(dir, 'secrets'))).toEqual(['dev.yaml']);
   });
 
+  it('--output json says what was rotated and that nothing was deployed', async () => {
+    const r = await run(['rotate', 'SESSION_KEY', '--env', 'dev', '--no-deploy', '-o', 'json']);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({
+      environment: 'dev',
+      file: 'secrets/dev.yaml',
+      rotated: ['SESSION_KEY'],
+      rekey: false,
+      deployed: false,
+    });
+  });
+
   it('takes the one NAME’s value from stdin', async () => {
     const r = await run(['rotate', 'API_TOKEN', '--env', 'dev', '--no-deploy'], { stdin: 'tok-given\n' });
     expect(r.code, r.err).toBe(0);

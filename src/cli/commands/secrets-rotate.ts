@@ -105,6 +105,12 @@ async function runRotate(names: string[], flags: RotateFlags, ctx: CommandContex
 
   if (!flags.deploy) {
     await file!.write();
+    if (json) {
+      ctx.io.out(
+        `${JSON.stringify({ environment: flags.env, file: file!.file, rotated: fileNames, rekey: !!flags.rekey, deployed: false })}\n`,
+      );
+      return 0;
+    }
     const what = [
       fileNames.length ? `rotated ${fileNames.join(', ')}` : '',
       flags.rekey ? 're-encrypted' : '',
