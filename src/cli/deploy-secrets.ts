@@ -5,6 +5,8 @@
  * left to whoever manages them today (nothing changes for such specs).
  */
 import { stat } from 'node:fs/promises';
+import type { Cluster } from '../cluster/cluster.js';
+import { liveCredentialVersions } from '../engine/credentials.js';
 import { deploySecrets, type DeploySecrets } from '../secrets/kube-secrets.js';
 import { ageIdentities, readSecretsText, secretsLocation } from '../secrets/local.js';
 import { openSecrets } from '../secrets/secrets-file.js';
@@ -17,7 +19,9 @@ export async function openDeploySecrets(
   io: Io,
 ): Promise<DeploySecrets | undefined> {
   if (!Object.values(app.services).some((s) => (s.secrets ?? []).length > 0)) return undefined;
-  const where = secretsLocation(io.cwd, specFile, app.environment);
+  // An external store's operator makes the Secrets in the cluster (render writes its objects).
+  if (app.secrets?.store && app.secrets.store !== 'sops') return undefined;
+  const where = secretsLocation(io.cwd, specFile, app.environment, app.secrets?.file);
   if (
     !(await stat(where.path).then(
       () => true,
@@ -36,4 +40,10 @@ export async function openDeploySecrets(
 /** The app with its secrets' checksums, which render puts on the pod templates. */
 export function withSecretChecksums(app: ResolvedApp, secrets: DeploySecrets | undefined): ResolvedApp {
   return secrets ? { ...app, secretChecksums: secrets.checksums } : app;
+}
+
+/** The app with the live version of each rotated dependency's credentials, which render puts on their readers. */
+export async function withCredentialVersions(app: ResolvedApp, cluster: Cluster): Promise<ResolvedApp> {
+  const versions = await liveCredentialVersions(cluster, app);
+  return versions ? { ...app, credentialVersions: versions } : app;
 }

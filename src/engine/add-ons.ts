@@ -6,6 +6,7 @@
  */
 import type { KubeObject } from '@slipway/kube';
 import type { Cluster } from '../cluster/cluster.js';
+import { UserError } from '../errors.js';
 
 const OPTIONAL_GROUPS = new Set(['monitoring.coreos.com']);
 
@@ -39,4 +40,33 @@ export async function withoutUnservedAddOns<T extends KubeObject>(
     return `${kind} (${apiVersion}): ${names.join(', ')}`;
   });
   return { kept, skipped };
+}
+
+/** Groups the app cannot run without once it uses them: the External Secrets Operator writes the Secrets the pods read. */
+const REQUIRED_GROUPS: Record<string, string> = {
+  'external-secrets.io':
+    'install the External Secrets Operator (helm install external-secrets oci://ghcr.io/external-secrets/charts/external-secrets -n external-secrets --create-namespace), or use secrets.store: sops',
+};
+
+/** Refuses (exit 2, before anything is applied) objects of a required add-on the cluster does not serve. */
+export async function requireServedAddOns(cluster: Cluster, objects: KubeObject[]): Promise<void> {
+  const serves = cluster.serves?.bind(cluster);
+  if (!serves) return;
+  const checked = new Set<string>();
+  for (const o of objects) {
+    const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0]! : '';
+    const key = `${o.apiVersion}\t${o.kind}`;
+    const hint = REQUIRED_GROUPS[group];
+    if (!hint || checked.has(key)) continue;
+    checked.add(key);
+    if (!(await serves(o.apiVersion, o.kind)))
+      throw new UserError(
+        `the cluster does not serve ${o.kind} (${o.apiVersion}), which secrets.store needs`,
+        {
+          code: 'deploy-missing-add-on',
+          path: 'secrets.store',
+          hint,
+        },
+      );
+  }
 }

@@ -19,14 +19,25 @@ const PASSWORD_BYTES = 24;
 
 const SCHEMES: Record<string, string> = { postgres: 'postgresql', mysql: 'mysql', redis: 'redis' };
 
-/** The Secret for one dependency, from a password the caller supplies (pure). Undefined when the type has no credentials. */
-export function credentialsSecret(app: ResolvedApp, name: string, password: string): KubeObject | undefined {
+/** On a credentials Secret: how many times `slipway secrets rotate` changed it (absent: never). */
+export const CREDENTIALS_VERSION_ANNOTATION = 'slipway.dev/credentials-version';
+
+/**
+ * The Secret for one dependency, from a password (and for a rotation, the login role and version)
+ * the caller supplies (pure). Undefined when the type has no credentials.
+ */
+export function credentialsSecret(
+  app: ResolvedApp,
+  name: string,
+  password: string,
+  rotated?: { username: string; version: string },
+): KubeObject | undefined {
   const dependency = app.dependencies[name];
   if (!dependency || dependency.external || dependency.type === 'sqlite') return undefined;
   const kind = DEPENDENCY_KINDS[dependency.type];
   if (kind.credentialKeys.length === 0) return undefined;
   const instance = dependencyInstance(app, name, dependency);
-  const username = app.app;
+  const username = rotated?.username ?? app.app;
   const database = dependency.database ?? app.app;
   const auth = kind.credentialKeys.includes('username')
     ? `${encodeURIComponent(username)}:${password}`
@@ -48,6 +59,7 @@ export function credentialsSecret(app: ResolvedApp, name: string, password: stri
         'app.kubernetes.io/instance': app.app,
         'app.kubernetes.io/managed-by': 'slipway',
       },
+      ...(rotated ? { annotations: { [CREDENTIALS_VERSION_ANNOTATION]: rotated.version } } : {}),
     },
     // CloudNativePG takes the owner's credentials from a kubernetes.io/basic-auth Secret (docs/dependencies.md).
     type: dependencyProvider(dependency) === 'operator' ? 'kubernetes.io/basic-auth' : 'Opaque',
@@ -73,4 +85,34 @@ export async function ensureCredentials(
     }
   }
   return created;
+}
+
+/** The in-cluster dependencies whose credentials Slipway generates (and so can rotate). */
+export function managedCredentials(app: ResolvedApp): string[] {
+  return Object.keys(app.dependencies)
+    .filter((name) => credentialsSecret(app, name, '') !== undefined)
+    .sort();
+}
+
+/**
+ * The version of each dependency's live credentials (the Secret's annotation), for render to put
+ * on the pod templates that read them; dependencies never rotated are left out, so a spec that
+ * never rotated renders as before. Reads annotations only, never the values.
+ */
+export async function liveCredentialVersions(
+  cluster: Cluster,
+  app: ResolvedApp,
+): Promise<Record<string, string> | undefined> {
+  const versions: Record<string, string> = {};
+  for (const name of managedCredentials(app)) {
+    const live = await cluster.get({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      namespace: app.namespace,
+      name: dependencyCredentialsName(app.app, name),
+    });
+    const version = live?.metadata.annotations?.[CREDENTIALS_VERSION_ANNOTATION];
+    if (version) versions[name] = version;
+  }
+  return Object.keys(versions).length ? versions : undefined;
 }

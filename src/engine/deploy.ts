@@ -24,7 +24,7 @@ import { liveColours } from './live.js';
 import { DeployLock } from './lock.js';
 import { runMigration } from './migrate.js';
 import { groupByPhase } from './plan/order.js';
-import { withoutUnservedAddOns } from './add-ons.js';
+import { requireServedAddOns, withoutUnservedAddOns } from './add-ons.js';
 import { planDeploy, type DeployPlan } from './plan/index.js';
 import { rolloutOptions, waitForRollouts } from './rollout.js';
 import { ROLLOUT_KINDS } from './rollout-status.js';
@@ -33,7 +33,7 @@ import { analysisProviders, checkObjects, renderObjects, type SpecFiles } from '
 import { recordedObjects } from './releases/objects.js';
 import { liveHpaReplicas } from './traffic/autoscale.js';
 import { recoverCanaries } from './traffic/recover.js';
-import type { ChangeRecord, Override, Release, Strategy } from './releases/release.js';
+import type { ChangeRecord, Override, Release, RotationRecord, Strategy } from './releases/release.js';
 import { classifyFailure, decideRecovery, recover } from './recovery.js';
 import type { DeployResult } from './result.js';
 import { StepRecorder } from './steps.js';
@@ -61,6 +61,8 @@ export interface DeployRequest {
    * recorded (not rendered again, not checked again: they served), and recorded again.
    */
   recorded?: KubeObject[];
+  /** Set by `slipway secrets rotate`: recorded in the release (names, never values). */
+  rotation?: RotationRecord;
   /** What CI says this release ships (commit, commit times, hotfix), recorded for `slipway metrics`. */
   change?: ChangeRecord;
   /**
@@ -82,16 +84,23 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
     ? await steps.run(
         'render',
         async () => ({ objects: recorded, warnings: [] }),
-        `the objects revision ${req.rollbackOf ?? '?'} recorded`,
+        req.rotation
+          ? `the objects revision ${req.rotation.of} recorded, with the rotated values' readers annotated`
+          : `the objects revision ${req.rollbackOf ?? '?'} recorded`,
       )
     : await steps.run('render', async () => renderObjects(app, req.files));
   rendered.warnings.forEach(warn);
+  await requireServedAddOns(ctx.cluster, rendered.objects);
   const { kept: objects, skipped } = await withoutUnservedAddOns(ctx.cluster, rendered.objects);
   for (const line of skipped)
     warn(
       `not applied, the cluster does not serve its kind (install the Prometheus Operator's CRDs to have it): ${line}`,
     );
-  if (recorded) steps.skip('check', `revision ${req.rollbackOf ?? '?'} passed its checks when it deployed`);
+  if (recorded)
+    steps.skip(
+      'check',
+      `revision ${req.rotation?.of ?? req.rollbackOf ?? '?'} passed its checks when it deployed`,
+    );
   else (await steps.run('check', async () => checkObjects(objects, app))).warnings.forEach(warn);
   const providersFor = (plan: DeployPlan) =>
     req.skipAnalysis
@@ -214,6 +223,7 @@ async function deployLocked(
     deployedBy: ctx.holder,
     ...(req.rollbackOf !== undefined ? { rollbackOf: req.rollbackOf } : {}),
     ...(req.change ? { change: req.change } : {}),
+    ...(req.rotation ? { rotation: req.rotation } : {}),
   };
   await steps.run('record', async () => {
     // A pending record we now hold the lock over belongs to a deploy that died mid-way.
@@ -249,7 +259,9 @@ async function deployLocked(
     await steps.run(
       'apply-config',
       async () => void (await ctx.cluster.apply(secrets, { fieldManager: FIELD_MANAGER })),
-      `${secrets.length} Secret(s) from the secrets file`,
+      req.rotation
+        ? `${secrets.length} Secret(s) with the rotated values`
+        : `${secrets.length} Secret(s) from the secrets file`,
     );
   }
 

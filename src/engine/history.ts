@@ -15,6 +15,8 @@ export interface HistoryEntry {
   /** Wall time from the first step's start to the last step's end. */
   durationMs?: number;
   rollbackOf?: number;
+  /** `slipway secrets rotate`: the names rotated (never their values). */
+  rotated?: string[];
   deployedBy?: string;
   message?: string;
 }
@@ -32,6 +34,7 @@ export function historyEntry(r: Release): HistoryEntry {
     updatedAt: r.updatedAt,
     ...(durationMs !== undefined ? { durationMs } : {}),
     ...(r.rollbackOf !== undefined ? { rollbackOf: r.rollbackOf } : {}),
+    ...(r.rotation ? { rotated: [...r.rotation.secrets, ...r.rotation.dependencies] } : {}),
     ...(r.deployedBy ? { deployedBy: r.deployedBy } : {}),
     ...(r.message ? { message: r.message } : {}),
   };

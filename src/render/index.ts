@@ -12,6 +12,7 @@ import type { ClusterEndpoint } from './objects/cluster-endpoints.js';
 import { MANAGED_BY } from './defaults.js';
 import { renderBackupObjects, backupTarget } from './objects/backups.js';
 import { renderDependencyObjects } from './objects/dependency-objects.js';
+import { renderExternalSecrets } from './objects/external-secrets.js';
 import { renderPrometheusRule } from './objects/monitoring.js';
 import { renderNetworkPolicies, type FlowGraph } from './objects/network-policies.js';
 import { renderServiceObjects } from './objects/service-objects.js';
@@ -20,7 +21,9 @@ import { compareObjects, prune } from './order.js';
 export type { RenderWarning } from './kube.js';
 export type { RenderOptions } from './context.js';
 export {
+  credentialsAnnotation,
   dependencyCredentialsName,
+  SECRETS_CHECKSUM_ANNOTATION,
   selectorLabels,
   serviceSecretName,
   standardLabels,
@@ -106,6 +109,7 @@ export function renderApp(app: ResolvedApp, opts: RenderOptions = {}): RenderRes
     const backup = app.backups[name];
     if (backup) objects.push(...from(`backups.${name}`, renderBackupObjects(ctx, name, backup)));
   }
+  objects.push(...from('secrets', renderExternalSecrets(app)));
   const rule = renderPrometheusRule(ctx, {
     'app.kubernetes.io/part-of': app.app,
     'app.kubernetes.io/component': 'monitoring',

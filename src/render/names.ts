@@ -2,7 +2,7 @@
  * Object names and label sets, in one place so the deploy step, the Helm writer and the policy
  * checker can compute the same names render used.
  */
-import { MANAGED_BY } from './defaults.js';
+import { ANNOTATION_PREFIX, MANAGED_BY } from './defaults.js';
 
 /** `<app>-<part>`: every object of the app is prefixed so two apps can share a namespace. */
 export function objectName(app: string, ...parts: string[]): string {
@@ -18,6 +18,17 @@ export function serviceSecretName(app: string, service: string): string {
 export function dependencyCredentialsName(app: string, dependency: string): string {
   return objectName(app, dependency, 'credentials');
 }
+
+/**
+ * The pod-template annotation carrying the version of a dependency's credentials (bumped by
+ * `slipway secrets rotate`), on the workloads whose env reads them: a rotation rolls exactly those.
+ */
+export function credentialsAnnotation(dependency: string): string {
+  return `${ANNOTATION_PREFIX}/credentials-${dependency}`;
+}
+
+/** The pod-template annotation with the keyed checksum of a service's `secrets:` values. */
+export const SECRETS_CHECKSUM_ANNOTATION = `${ANNOTATION_PREFIX}/secrets-checksum`;
 
 export interface LabelInput {
   app: string;

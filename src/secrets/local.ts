@@ -21,9 +21,16 @@ export interface SecretsLocation {
   environment: string;
 }
 
-/** `secrets/ENV.yaml` beside the spec file. */
-export function secretsLocation(cwd: string, specFile: string, environment: string): SecretsLocation {
-  const path = resolve(cwd, dirname(specFile), 'secrets', `${environment}.yaml`);
+export const DEFAULT_SECRETS_FILE = 'secrets/{env}.yaml';
+
+/** The environment's file: the spec's `secrets.file` (default `secrets/{env}.yaml`) in the spec's folder. */
+export function secretsLocation(
+  cwd: string,
+  specFile: string,
+  environment: string,
+  pattern: string = DEFAULT_SECRETS_FILE,
+): SecretsLocation {
+  const path = resolve(cwd, dirname(specFile), pattern.replaceAll('{env}', environment));
   return { path, display: relative(cwd, path) || path, environment };
 }
 

@@ -135,14 +135,19 @@ export async function sealSecrets(open: OpenSecrets, opts: SealOptions): Promise
   return emitSealed({ entries, age, lastmodified, mac, otherMetadata: open.otherMetadata });
 }
 
+/** The sops master key kinds besides age that hold a copy of the data key (Slipway cannot re-wrap those). */
+export function otherMasterKeys(open: Pick<OpenSecrets, 'otherMetadata'>): string[] {
+  return OTHER_MASTER_KEYS.filter(
+    (k) => Array.isArray(open.otherMetadata[k]) && (open.otherMetadata[k] as unknown[]).length,
+  );
+}
+
 /** Drop a recipient: a new data key, so the removed key cannot read what is written from now on. */
 export function withoutRecipient(open: OpenSecrets, recipient: string, random: Random): OpenSecrets {
   if (!open.recipients.includes(recipient)) {
     throw new UserError(`${recipient} is not a recipient`, { code: 'secrets-recipient' });
   }
-  const others = OTHER_MASTER_KEYS.filter(
-    (k) => Array.isArray(open.otherMetadata[k]) && (open.otherMetadata[k] as unknown[]).length,
-  );
+  const others = otherMasterKeys(open);
   if (others.length) {
     // Their copies of the data key would go stale: only sops can re-wrap it for them.
     throw new UserError(`the file also has sops ${others.join(', ')} keys, which Slipway cannot re-encrypt`, {

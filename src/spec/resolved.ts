@@ -27,4 +27,10 @@ export interface ResolvedApp extends Omit<
    * rolls exactly the workloads that use it. Never the values themselves.
    */
   secretChecksums?: Record<string, string>;
+  /**
+   * Per in-cluster dependency, the version of its generated credentials as the live credentials
+   * Secret's annotation says (set by the deploy; `slipway secrets rotate` bumps it): render puts it
+   * on the pod templates whose env reads those credentials, so a rotation rolls exactly them.
+   */
+  credentialVersions?: Record<string, string>;
 }

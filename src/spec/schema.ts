@@ -511,6 +511,62 @@ export const DriftSchema = z.strictObject({
     ),
 });
 
+/** Where the values of services' `secrets:` come from (docs/secrets.md). */
+export const SecretsSchema = z.strictObject({
+  store: z
+    .enum(['sops', 'vault', 'aws', 'gcp'])
+    .optional()
+    .describe(
+      'sops (default): the encrypted file in the repo, applied by the deploy; vault, aws, gcp: External Secrets Operator objects that fetch them in the cluster',
+    ),
+  file: z
+    .string()
+    .regex(/\{env\}/, 'must contain {env}: each environment has its own file')
+    .refine((f) => !f.startsWith('/') && !f.split('/').includes('..'), 'a path inside the spec folder')
+    .optional()
+    .describe('store sops: the file per environment, relative to slipway.yaml (default secrets/{env}.yaml)'),
+  key: z
+    .string()
+    .optional()
+    .describe(
+      'vault, aws, gcp: the secret in the store holding the values, one property per name; {app} and {env} are replaced (default {app}/{env}, for gcp {app}-{env})',
+    ),
+  refreshInterval: duration()
+    .optional()
+    .describe('vault, aws, gcp: how often the operator reads the store again (default 1h)'),
+  vault: z
+    .strictObject({
+      server: z.string().describe('https://vault.example.com:8200'),
+      mount: z.string().optional().describe('the KV engine mount (default secret)'),
+      version: z.enum(['v1', 'v2']).optional().describe('the KV engine version (default v2)'),
+      role: z.string().optional().describe('the Kubernetes auth role (default the app name)'),
+      authMount: z
+        .string()
+        .optional()
+        .describe('where the Kubernetes auth method is mounted (default kubernetes)'),
+      namespace: z.string().optional().describe('Vault Enterprise namespace'),
+    })
+    .optional(),
+  aws: z
+    .strictObject({
+      region: z.string().describe('the region of Secrets Manager'),
+      roleArn: z
+        .string()
+        .optional()
+        .describe("IAM role the operator's service account assumes (IRSA annotation on it)"),
+    })
+    .optional(),
+  gcp: z
+    .strictObject({
+      project: z.string().describe('the project of Secret Manager'),
+      serviceAccount: z
+        .string()
+        .optional()
+        .describe('Google service account bound by Workload Identity (annotation on the Kubernetes one)'),
+    })
+    .optional(),
+});
+
 /** Everything an environment may override, and what the top level holds besides. */
 const body = {
   version: z.string().optional().describe('the app version; images default to this tag'),
@@ -527,6 +583,7 @@ const body = {
   ci: CiSchema.optional(),
   infrastructure: InfrastructureSchema.optional(),
   drift: DriftSchema.optional(),
+  secrets: SecretsSchema.optional(),
 };
 
 /** What only an environment sets, besides overriding the body. */
@@ -577,6 +634,7 @@ export type Analysis = z.infer<typeof AnalysisSchema>;
 export type Backup = z.infer<typeof BackupSchema>;
 export type Infrastructure = z.infer<typeof InfrastructureSchema>;
 export type DriftIgnore = z.infer<typeof DriftIgnoreSchema>;
+export type Secrets = z.infer<typeof SecretsSchema>;
 /** An overlay: any part of the body, at any depth; `null` removes what the body set. */
 export type Overlay<T> = T extends readonly (infer U)[]
   ? U extends { name: string }

@@ -267,6 +267,29 @@ function checkBackups(out: SpecProblem[], spec: Spec): void {
       });
 }
 
+/** An external store needs its own block: where the server or the region is. */
+function checkSecretsStore(out: SpecProblem[], spec: Spec): void {
+  const store = spec.secrets?.store;
+  if (store === 'vault' || store === 'aws' || store === 'gcp') {
+    if (!spec.secrets?.[store])
+      out.push({
+        path: ['secrets', 'store'],
+        message: `store ${store} needs secrets.${store}`,
+        hint:
+          store === 'vault'
+            ? 'secrets: { store: vault, vault: { server: https://vault.example.com:8200 } }'
+            : store === 'aws'
+              ? 'secrets: { store: aws, aws: { region: eu-west-1 } }'
+              : 'secrets: { store: gcp, gcp: { project: my-project } }',
+      });
+    if (spec.secrets?.file)
+      out.push({
+        path: ['secrets', 'file'],
+        message: `secrets.file is the encrypted file of store sops; store ${store} reads the values from ${store}`,
+      });
+  }
+}
+
 /** Two services published on the same host and path would fight over one Ingress rule. */
 function checkPublicRoutes(out: SpecProblem[], spec: Spec): void {
   const seen = new Map<string, string>();
@@ -293,5 +316,6 @@ export function checkSpec(spec: Spec): SpecProblem[] {
   checkDeploy(out, spec);
   checkStrategyFit(out, spec);
   checkBackups(out, spec);
+  checkSecretsStore(out, spec);
   return out;
 }

@@ -34,7 +34,8 @@ const SPEC = SAMPLE.replace(
 deploy:`,
 );
 
-const VALUES = ['tok-5b2e9c1d77', 'adm-first-a81f3e', 'adm-second-0c4d9b'];
+// The last is ADMIN_PASSWORD's value given to `secrets rotate`; the random one it draws for API_TOKEN is added.
+const VALUES = ['tok-5b2e9c1d77', 'adm-first-a81f3e', 'adm-second-0c4d9b', 'adm-rotated-7e21fa'];
 
 describe('secrets reach the pods and nothing else (sandbox)', () => {
   let env: SandboxEnv;
@@ -51,6 +52,12 @@ describe('secrets reach the pods and nothing else (sandbox)', () => {
     const code = await main(['node', 'slipway', ...args], io);
     outputs.push(stdout(), stderr());
     return { code, stdout: stdout(), stderr: stderr() };
+  }
+  /** A value read back with `secrets get`, kept out of the searched outputs (printing it is get's job). */
+  async function secretValue(name: string): Promise<string> {
+    const { io, stdout } = memoryIo({ cwd: dir, env: { SLIPWAY_AGE_KEY: key } });
+    expect(await main(['node', 'slipway', 'secrets', 'get', name, ...target], io)).toBe(0);
+    return stdout().trim();
   }
   // Absolute: deploy reads the spec from the process's directory, the in-process Io's cwd is the temp dir.
   const target = ['-f', '', '--env', 'dev'];
@@ -85,7 +92,14 @@ describe('secrets reach the pods and nothing else (sandbox)', () => {
   });
   afterAll(() => env?.stop());
 
-  it('deploys, rolls only the workload whose value changed, refuses a wrong key and a missing value, leaks nothing', async () => {
+  it('deploys, rolls only the workload whose value changed or was rotated, refuses a wrong key and a missing value, leaks nothing', async () => {
+    // Nothing serves yet: a rotation is refused before it writes the file.
+    const before = readFileSync(join(dir, 'secrets/dev.yaml'), 'utf8');
+    const early = await slipway(['secrets', 'rotate', 'API_TOKEN', ...target]);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/sample has no serving release in dev: nothing to roll/);
+    expect(readFileSync(join(dir, 'secrets/dev.yaml'), 'utf8')).toBe(before);
+
     const first = await deploy();
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -111,6 +125,30 @@ describe('secrets reach the pods and nothing else (sandbox)', () => {
       (await env.kubectl(['-n', 'sample', 'get', 'secret', 'sample-admin-secrets', '-o', 'json'])).stdout,
     ) as { data: Record<string, string> };
     expect(Buffer.from(live.data.ADMIN_PASSWORD!, 'base64').toString()).toBe(VALUES[2]);
+
+    // Rotation: a given value on stdin rolls admin only; a random one (read back apart, never into
+    // the searched outputs) rolls web only; each is a release recorded with the names rotated.
+    const given = await slipway(['secrets', 'rotate', 'ADMIN_PASSWORD', ...target, '-o', 'json'], {
+      stdin: VALUES[3],
+    });
+    expect(given.code, given.stdout + given.stderr).toBe(0);
+    expect(JSON.parse(given.stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      outcome: 'deployed',
+      rotated: ['ADMIN_PASSWORD'],
+      rolled: ['Deployment/sample-admin'],
+    });
+    const admin3 = await podTemplate('sample-admin');
+    expect(admin3.generation).toBe(admin2.generation + 1);
+    expect(await podTemplate('sample-web')).toEqual(web1);
+    const random = await slipway(['secrets', 'rotate', 'API_TOKEN', ...target]);
+    expect(random.code, random.stdout + random.stderr).toBe(0);
+    expect(random.stdout).toMatch(/rotated API_TOKEN; rolled Deployment\/sample-web\n/);
+    const drawn = await secretValue('API_TOKEN');
+    expect(drawn).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    VALUES.push(drawn);
+    expect((await podTemplate('sample-web')).generation).toBe(web1.generation + 1);
+    expect(await podTemplate('sample-admin')).toEqual(admin3);
+    const admin2Rotated = admin3;
     // diff opens the secrets as deploy does: nothing to change, not a drifted annotation.
     const same = await slipway(['diff', ...target]);
     expect(same.stdout).toMatch(/would change 0 object\(s\)/);
@@ -123,8 +161,8 @@ describe('secrets reach the pods and nothing else (sandbox)', () => {
     const missing = await deploy();
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/environment dev: secret API_TOKEN has no value in secrets\/dev.yaml/);
-    // Nothing was applied by the refused deploys: still the second release's objects.
-    expect(await podTemplate('sample-admin')).toEqual(admin2);
+    // Nothing was applied by the refused deploys: still the rotation's objects.
+    expect(await podTemplate('sample-admin')).toEqual(admin2Rotated);
 
     // Everything a user or the cluster keeps, other than the app's own Secrets.
     outputs.push((await slipway(['history', ...target, '-o', 'json'])).stdout);
@@ -141,7 +179,7 @@ describe('secrets reach the pods and nothing else (sandbox)', () => {
       .map((s) =>
         gunzipSync(Buffer.from(Buffer.from(s.data!.release!, 'base64').toString(), 'base64')).toString(),
       );
-    expect(records.length).toBe(2);
+    expect(records.length).toBe(4);
     const others = all.items.filter(
       (s) => !s.metadata.name.endsWith('-secrets') && s.type !== 'slipway.dev/release.v1',
     );
@@ -155,6 +193,7 @@ describe('secrets reach the pods and nothing else (sandbox)', () => {
       'events',
       'leases',
       'serviceaccounts',
+      'jobs',
     ]) {
       objects.push((await env.kubectl(['get', kind, '-A', '-o', 'json'])).stdout);
     }

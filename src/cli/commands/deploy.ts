@@ -17,7 +17,7 @@ import { describeResult } from '../progress/result.js';
 import type { ChangeRecord } from '../../engine/releases/release.js';
 import { UserError } from '../../errors.js';
 import { parseChanges, parseCommit } from '../../metrics/changes.js';
-import { openDeploySecrets, withSecretChecksums } from '../deploy-secrets.js';
+import { openDeploySecrets, withCredentialVersions, withSecretChecksums } from '../deploy-secrets.js';
 import { readManagedEndpoints } from '../infra-outputs.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import {
@@ -131,9 +131,11 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
   const { app: resolved, overrides } = { ...target, app: managed?.app ?? target.app };
   // Opened (and every referenced value checked) before anything is applied.
   const secrets = await openDeploySecrets(resolved, flags.file, ctx.io);
-  const app = withSecretChecksums(resolved, secrets);
+  const opened = withSecretChecksums(resolved, secrets);
   const write = (t: string) => ctx.io.out(t);
-  const engine = lockingContext(flags, ctx.io, app.namespace, ctx.argv, json);
+  const engine = lockingContext(flags, ctx.io, opened.namespace, ctx.argv, json);
+  // A rotated dependency's readers keep the annotation the rotation gave them (no second restart).
+  const app = await withCredentialVersions(opened, engine.cluster);
   const change =
     flags.changes === 'git'
       ? await changeRecord(flags, async () => {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { diff, type DiffResult } from '../../engine/diff.js';
 import { parseOutput, structured, type CommandContext, type RegisterCommand } from '../command.js';
-import { openDeploySecrets, withSecretChecksums } from '../deploy-secrets.js';
+import { openDeploySecrets, withCredentialVersions, withSecretChecksums } from '../deploy-secrets.js';
 import { engineContext, loadEnvironment, targetOptions, type TargetFlags } from '../engine-context.js';
 
 export const registerDiff: RegisterCommand = (program: Command, ctx: CommandContext) => {
@@ -15,8 +15,10 @@ export const registerDiff: RegisterCommand = (program: Command, ctx: CommandCont
   ).action(async (flags: TargetFlags) => {
     const { app: target, files } = await loadEnvironment(flags, 'diff');
     // The pod templates a deploy would apply carry the secrets' checksum: open them the same way.
-    const app = withSecretChecksums(target, await openDeploySecrets(target, flags.file, ctx.io));
-    const result = await diff(engineContext(flags, ctx.io, app.namespace), app, files);
+    const opened = withSecretChecksums(target, await openDeploySecrets(target, flags.file, ctx.io));
+    const engine = engineContext(flags, ctx.io, opened.namespace);
+    const app = await withCredentialVersions(opened, engine.cluster);
+    const result = await diff(engine, app, files);
     const format = parseOutput(flags.output);
     ctx.io.out(
       format === 'text'

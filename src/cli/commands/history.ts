@@ -34,7 +34,11 @@ export function historyTable(entries: HistoryEntry[]): string {
       .map(([s, i]) => `${s}=${i}`)
       .join(' '),
     e.durationMs !== undefined ? `${(e.durationMs / 1000).toFixed(1)}s` : '',
-    [e.rollbackOf !== undefined ? `rollback to ${e.rollbackOf}` : '', e.message?.split('\n')[0] ?? '']
+    [
+      e.rollbackOf !== undefined ? `rollback to ${e.rollbackOf}` : '',
+      e.rotated ? `rotated ${e.rotated.join(', ')}` : '',
+      e.message?.split('\n')[0] ?? '',
+    ]
       .filter(Boolean)
       .join('; '),
   ]);

@@ -108,7 +108,10 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
       throw new UserError(`--include-secrets: environment ${app.environment} has no secrets to write`, {
         code: 'render/include-secrets',
         path: '--include-secrets',
-        hint: `a service lists secrets: and secrets/${app.environment}.yaml exists (slipway secrets init --env ${app.environment})`,
+        hint:
+          app.secrets?.store && app.secrets.store !== 'sops'
+            ? `secrets.store is ${app.secrets.store}: the operator writes the Secrets in the cluster, render has no values`
+            : `a service lists secrets: and ${(app.secrets?.file ?? 'secrets/{env}.yaml').replaceAll('{env}', app.environment)} exists (slipway secrets init --env ${app.environment})`,
       });
     }
     secrets.set(app.environment, opened);

@@ -15,7 +15,6 @@ import {
   ageIdentities,
   readSecretsText,
   sealOptions,
-  secretsLocation,
   writeAtomically,
   type SecretsLocation,
 } from '../../secrets/local.js';
@@ -28,7 +27,6 @@ import {
   withoutRecipient,
   type OpenSecrets,
 } from '../../secrets/secrets-file.js';
-import { environmentNames } from '../../spec/resolve.js';
 import {
   outputOption,
   parseOutput,
@@ -37,8 +35,9 @@ import {
   type RegisterCommand,
 } from '../command.js';
 import type { Io } from '../io.js';
-import { loadSpec } from '../load-spec.js';
+import { locate } from '../secrets-location.js';
 import { readHidden } from './secrets-prompt.js';
+import { registerRotate } from './secrets-rotate.js';
 
 interface SecretsFlags {
   file: string;
@@ -50,20 +49,6 @@ function withTarget(cmd: Command): Command {
   return cmd
     .requiredOption('-e, --env <name>', 'the environment whose secrets file to use')
     .option('-f, --file <path>', 'the spec; its folder holds secrets/ENV.yaml', 'slipway.yaml');
-}
-
-/** The file for an environment the spec declares. */
-async function locate(flags: SecretsFlags, io: Io): Promise<SecretsLocation> {
-  const app = await loadSpec(flags.file, { cwd: io.cwd });
-  const names = environmentNames(app);
-  if (!names.includes(flags.env)) {
-    throw new UserError(`${flags.file}: no environment ${flags.env}`, {
-      code: 'secrets-environment',
-      path: 'environments',
-      hint: `one of: ${names.join(', ')}`,
-    });
-  }
-  return secretsLocation(io.cwd, flags.file, flags.env);
 }
 
 async function open(where: SecretsLocation, io: Io): Promise<OpenSecrets> {
@@ -187,6 +172,8 @@ export const registerSecrets: RegisterCommand = (program: Command, ctx: CommandC
     await save(where, opened);
     ctx.io.out(`saved ${where.display} (${edited.size} value(s))\n`);
   });
+
+  registerRotate(secrets, ctx);
 
   const recipients = secrets.command('recipients').description('who can open the file');
   withTarget(

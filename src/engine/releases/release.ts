@@ -74,8 +74,24 @@ export interface Release {
   activeColours?: Record<string, Colour>;
   /** What this release shipped, as CI passed it in (`deploy --commit`, `--changes`, `--hotfix`): for delivery metrics. */
   change?: ChangeRecord;
+  /** Set by `slipway secrets rotate`: what it rotated (names only, never a value) on top of which revision. */
+  rotation?: RotationRecord;
   /** Restore drills run while this release served (`slipway backup drill`), the last 20. */
   drills?: DrillRecord[];
+}
+
+/** A rotation release: the serving revision's objects again, with the readers of the rotated values rolled. */
+export interface RotationRecord {
+  /** The revision whose objects it re-applied. */
+  of: number;
+  /** Names from the environment's secrets file given new values. */
+  secrets: string[];
+  /** Dependencies whose generated password (and login role) changed. */
+  dependencies: string[];
+  /** The workloads rolled (`Kind/name`). */
+  rolled: string[];
+  /** The file's data key was replaced too. */
+  rekey?: boolean;
 }
 
 /** One dependency's restore drill: what was restored, how long it took, how old the backup was. */

@@ -3,11 +3,16 @@ import type { NamedObject } from '@slipway/kube';
 import type { Service } from '../../spec/schema.js';
 import { fail, warn, type RenderContext } from '../context.js';
 import { imageVersion, serviceImage } from '../image.js';
-import { ANNOTATION_PREFIX } from '../defaults.js';
-import { objectName, standardLabels } from '../names.js';
+import {
+  credentialsAnnotation,
+  dependencyCredentialsName,
+  objectName,
+  SECRETS_CHECKSUM_ANNOTATION,
+  standardLabels,
+} from '../names.js';
 import { serviceConfig } from './config.js';
 import type { ClusterEndpoint } from './cluster-endpoints.js';
-import { serviceEnv } from './env.js';
+import { serviceEnv, type EnvVar } from './env.js';
 import { renderPublic } from './ingress.js';
 import { renderCronJob, renderMigrationJob } from './jobs.js';
 import { containerPorts, type ServiceParts } from './pod.js';
@@ -63,6 +68,7 @@ export function serviceParts(ctx: RenderContext, name: string, service: Service)
     annotations: {
       ...config.annotations,
       ...secretsAnnotation(ctx, name),
+      ...credentialsAnnotations(ctx, env.env),
       ...relaxAnnotations(ctx, path, service),
     },
     volumes: (service.volumes ?? [])
@@ -77,7 +83,21 @@ export function serviceParts(ctx: RenderContext, name: string, service: Service)
 /** The checksum of the service's Secret values, when the deploy opened them (ResolvedApp.secretChecksums). */
 function secretsAnnotation(ctx: RenderContext, name: string): Record<string, string> {
   const checksum = ctx.app.secretChecksums?.[name];
-  return checksum ? { [`${ANNOTATION_PREFIX}/secrets-checksum`]: checksum } : {};
+  return checksum ? { [SECRETS_CHECKSUM_ANNOTATION]: checksum } : {};
+}
+
+/** The version of each dependency's credentials the env reads by secretKeyRef (ResolvedApp.credentialVersions). */
+function credentialsAnnotations(ctx: RenderContext, env: EnvVar[]): Record<string, string> {
+  const versions = ctx.app.credentialVersions;
+  if (!versions) return {};
+  const read = new Set(
+    env.map((e) => (e.valueFrom as { secretKeyRef?: { name?: string } } | undefined)?.secretKeyRef?.name),
+  );
+  const out: Record<string, string> = {};
+  for (const [dependency, version] of Object.entries(versions).sort(([a], [b]) => a.localeCompare(b)))
+    if (read.has(dependencyCredentialsName(ctx.app.app, dependency)))
+      out[credentialsAnnotation(dependency)] = version;
+  return out;
 }
 
 /** The API server refuses two mounts at one path; /tmp is render's. */

@@ -1,0 +1,190 @@
+// The app of the rotation e2e test, run by the sandbox as the image `rotation-app` (a sandbox config
+// rule): every GET / opens a NEW connection to PostgreSQL with the credentials in DATABASE_URL
+// (SCRAM-SHA-256, the server's default), runs `select session_user` (the login role), and closes it, so a request
+// fails as soon as the password its pod started with stops working. /readyz answers 200 once one
+// query worked. SIGTERM: stop accepting, finish in-flight requests, exit (as sample-service).
+// The PostgreSQL frontend/backend protocol v3, only what this needs; plain Node, no dependencies.
+import { Buffer } from 'node:buffer';
+import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import { connect, Server as NetServer } from 'node:net';
+import { setTimeout } from 'node:timers';
+
+const url = new URL(process.env.DATABASE_URL ?? '');
+const target = {
+  host: url.hostname,
+  port: Number(url.port || 5432),
+  user: decodeURIComponent(url.username),
+  password: decodeURIComponent(url.password),
+  database: decodeURIComponent(url.pathname.slice(1)),
+};
+const salted = new Map();
+
+function message(type, body) {
+  const head = Buffer.alloc(type ? 5 : 4);
+  if (type) head.write(type, 0);
+  head.writeInt32BE(body.length + 4, type ? 1 : 0);
+  return Buffer.concat([head, body]);
+}
+const cstr = (s) => Buffer.from(`${s}\0`, 'utf8');
+
+/** One connection, one query: resolves with the first column of the first row. */
+function query(sql) {
+  return new Promise((resolve, reject) => {
+    const socket = connect(target.port, target.host);
+    let buffer = Buffer.alloc(0);
+    let nonce;
+    let clientFirstBare;
+    let serverSignature;
+    let row;
+    const fail = (err) => {
+      socket.destroy();
+      reject(err);
+    };
+    socket.setTimeout(5000, () => fail(new Error('timeout')));
+    socket.on('error', fail);
+    socket.on('connect', () => {
+      const params = Buffer.concat([
+        cstr('user'),
+        cstr(target.user),
+        cstr('database'),
+        cstr(target.database),
+        Buffer.from([0]),
+      ]);
+      const version = Buffer.alloc(4);
+      version.writeInt32BE(196608);
+      socket.write(message(undefined, Buffer.concat([version, params])));
+    });
+    socket.on('data', (chunk) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      while (buffer.length >= 5) {
+        const len = buffer.readInt32BE(1);
+        if (buffer.length < len + 1) return;
+        const type = String.fromCharCode(buffer[0]);
+        const body = buffer.subarray(5, len + 1);
+        buffer = buffer.subarray(len + 1);
+        try {
+          handle(type, body);
+        } catch (err) {
+          fail(err);
+          return;
+        }
+      }
+    });
+    function handle(type, body) {
+      if (type === 'E') {
+        const fields = body.toString('utf8').split('\0');
+        const m = fields.find((f) => f.startsWith('M'));
+        throw new Error(m ? m.slice(1) : 'server error');
+      }
+      if (type === 'R') {
+        const code = body.readInt32BE(0);
+        if (code === 0) return;
+        if (code === 10) {
+          nonce = randomBytes(18).toString('base64');
+          clientFirstBare = `n=,r=${nonce}`;
+          const first = Buffer.from(`n,,${clientFirstBare}`);
+          const len = Buffer.alloc(4);
+          len.writeInt32BE(first.length);
+          socket.write(message('p', Buffer.concat([cstr('SCRAM-SHA-256'), len, first])));
+          return;
+        }
+        if (code === 11) {
+          const serverFirst = body.subarray(4).toString('utf8');
+          const attrs = Object.fromEntries(serverFirst.split(',').map((kv) => [kv[0], kv.slice(2)]));
+          if (!attrs.r.startsWith(nonce)) throw new Error('bad server nonce');
+          const key = `${attrs.s}:${attrs.i}:${target.password}`;
+          let saltedPassword = salted.get(key);
+          if (!saltedPassword) {
+            saltedPassword = pbkdf2Sync(
+              target.password,
+              Buffer.from(attrs.s, 'base64'),
+              Number(attrs.i),
+              32,
+              'sha256',
+            );
+            salted.set(key, saltedPassword);
+          }
+          const clientKey = createHmac('sha256', saltedPassword).update('Client Key').digest();
+          const storedKey = createHash('sha256').update(clientKey).digest();
+          const withoutProof = `c=biws,r=${attrs.r}`;
+          const auth = `${clientFirstBare},${serverFirst},${withoutProof}`;
+          const signature = createHmac('sha256', storedKey).update(auth).digest();
+          const proof = Buffer.from(clientKey.map((b, i) => b ^ signature[i]));
+          const serverKey = createHmac('sha256', saltedPassword).update('Server Key').digest();
+          serverSignature = createHmac('sha256', serverKey).update(auth).digest('base64');
+          socket.write(message('p', Buffer.from(`${withoutProof},p=${proof.toString('base64')}`)));
+          return;
+        }
+        if (code === 12) {
+          if (body.subarray(4).toString('utf8') !== `v=${serverSignature}`)
+            throw new Error('bad server signature');
+          return;
+        }
+        throw new Error(`unsupported authentication ${code}`);
+      }
+      if (type === 'Z') {
+        if (row === undefined) {
+          row = null;
+          socket.write(message('Q', cstr(sql)));
+          return;
+        }
+        socket.end(message('X', Buffer.alloc(0)));
+        resolve(row);
+        return;
+      }
+      if (type === 'D') {
+        const n = body.readInt32BE(2);
+        row = n < 0 ? '' : body.subarray(6, 6 + n).toString('utf8');
+      }
+    }
+  });
+}
+
+let ready = false;
+let shuttingDown = false;
+let served = 0;
+let failed = 0;
+
+const server = createServer(async (req, res) => {
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const headers = { 'content-type': 'application/json', ...(shuttingDown ? { connection: 'close' } : {}) };
+  if (path === '/healthz') return res.writeHead(200, headers).end('{"ok":true}\n');
+  if (path === '/readyz') return res.writeHead(ready && !shuttingDown ? 200 : 503, headers).end('{}\n');
+  try {
+    const user = await query('select session_user');
+    served += 1;
+    res.writeHead(200, headers).end(`${JSON.stringify({ version: user })}\n`);
+  } catch (err) {
+    failed += 1;
+    console.error(`query failed: ${err.message}`);
+    res.writeHead(500, headers).end(`${JSON.stringify({ error: err.message })}\n`);
+  }
+});
+
+async function becomeReady() {
+  while (!ready && !shuttingDown) {
+    try {
+      await query('select 1');
+      ready = true;
+    } catch (err) {
+      console.error(`not ready: ${err.message}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+function shutdown() {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  console.log(`shutting down after ${served} queries (${failed} failed)`);
+  NetServer.prototype.close.call(server, () => process.exit(0));
+  setTimeout(() => server.closeIdleConnections(), 1000).unref();
+}
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+
+server.listen(Number(process.env.PORT ?? 8080), () => {
+  console.log(`rotation-app listening, database user ${target.user}`);
+  void becomeReady();
+});
