@@ -131,6 +131,11 @@ export function dashboard(input: FormatInput): GrafanaDashboard {
   );
 
   doraRow(deploys, { row, place, target, unit });
+  operationsRow(
+    deploys,
+    input.environments.some((e) => Object.keys(e.app.backups).length > 0),
+    { row, place, target, unit },
+  );
 
   for (const s of httpServices(input)) {
     const sel = `namespace="$namespace",service="${s.k8sService}"`;
@@ -283,6 +288,65 @@ function doraRow(deploys: string, b: Builders): void {
     4,
     4,
   );
+}
+
+/**
+ * Drift and restore drills: `slipway drift --watch --metrics-address` exports the drifted objects
+ * and the last check; `slipway metrics serve` the last drill of each dependency (from the release
+ * records). The drill panels are there when an environment has backups.
+ * test/metrics/operations-row.test.ts runs these queries against a real Prometheus.
+ */
+function operationsRow(deploys: string, backups: boolean, b: Builders): void {
+  b.row('Drift and restore drills ($environment)');
+  const drift: Omit<Panel, 'id' | 'gridPos'>[] = [
+    {
+      type: 'stat',
+      title: 'Drifted objects',
+      description: 'Objects that differ from the current release (slipway drift --watch --metrics-address)',
+      targets: [
+        b.target(`sum(max by (kind) (${METRICS.driftObjects}{${deploys}}))`, 'all', 'A'),
+        b.target(`max by (kind) (${METRICS.driftObjects}{${deploys}}) > 0`, '{{kind}}', 'B'),
+      ],
+      fieldConfig: b.unit('short', { min: 0 }),
+    },
+    {
+      type: 'stat',
+      title: 'Since the last drift check',
+      targets: [b.target(`time() - max(${METRICS.driftCheck}{${deploys}})`)],
+      fieldConfig: b.unit('s'),
+    },
+  ];
+  const drills: Omit<Panel, 'id' | 'gridPos'>[] = backups
+    ? [
+        {
+          type: 'stat',
+          title: 'Restore drill passed (1) or failed (0)',
+          targets: [b.target(`max by (dependency) (${METRICS.drillSuccess}{${deploys}})`, '{{dependency}}')],
+          fieldConfig: b.unit('short', { min: 0, max: 1 }),
+        },
+        {
+          type: 'stat',
+          title: 'Restore drill RTO',
+          targets: [b.target(`max by (dependency) (${METRICS.drillRto}{${deploys}})`, '{{dependency}}')],
+          fieldConfig: b.unit('s'),
+        },
+        {
+          type: 'stat',
+          title: 'Restore drill RPO',
+          targets: [b.target(`max by (dependency) (${METRICS.drillRpo}{${deploys}})`, '{{dependency}}')],
+          fieldConfig: b.unit('s'),
+        },
+        {
+          type: 'stat',
+          title: 'Since the last restore drill',
+          targets: [
+            b.target(`time() - max by (dependency) (${METRICS.drillTime}{${deploys}})`, '{{dependency}}'),
+          ],
+          fieldConfig: b.unit('s'),
+        },
+      ]
+    : [];
+  b.place([...drift, ...drills], 4, 4);
 }
 
 export function writeDashboards(input: FormatInput): FormatOutput {

@@ -27,6 +27,12 @@ export const METRICS = {
   changeFailure: SERIES.changeFailure,
   recovery: SERIES.recovery,
   rework: SERIES.rework,
+  driftObjects: SERIES.driftObjects,
+  driftCheck: SERIES.driftCheck,
+  drillSuccess: SERIES.drillSuccess,
+  drillRto: SERIES.drillRto,
+  drillRpo: SERIES.drillRpo,
+  drillTime: SERIES.drillTime,
 } as const;
 
 /** Results of `slipway_deployments_total{result}` for a deploy that did not go through. */
