@@ -449,10 +449,11 @@ async function scratchCopy(env: BackupEnv, s: Selected, namespace: string): Prom
 
 export type DrillResult = DrillRecord;
 
-/** A scratch namespace name: `<namespace>-drill-<time>`, within 63 characters. */
-function scratchNamespace(namespace: string, now: Date): string {
+/** A scratch namespace name: `<namespace>-<dependency>-drill-<time>`, within 63 characters. */
+function scratchNamespace(namespace: string, dependency: string, now: Date): string {
   const stamp = now.getTime().toString(36);
-  return `${namespace.slice(0, 63 - stamp.length - 7)}-drill-${stamp}`;
+  const head = `${namespace}-${dependency}`.slice(0, 63 - stamp.length - 7).replace(/-+$/, '');
+  return `${head}-drill-${stamp}`;
 }
 
 /** `backup drill`: restore the newest backup of each dependency into a scratch copy, verify, measure, clean up. */
@@ -461,33 +462,37 @@ export async function drill(
   only?: string,
 ): Promise<{ results: DrillResult[]; recordedOn?: number }> {
   const { ctx, app } = env;
-  const results: DrillResult[] = [];
-  for (const s of selectBackups(app, only)) {
-    const started = ctx.clock.now();
-    // Files are restored into the restore pod's scratch directory: there is no server to copy.
-    const namespace = s.target.files ? undefined : scratchNamespace(app.namespace, started);
-    let result: DrillResult;
-    try {
-      const restored = namespace
-        ? await restoreJob(env, s, { address: await scratchCopy(env, s, namespace) }, namespace, started)
-        : await restoreJob(env, s, {}, "the restore pod's scratch directory", started);
-      result = judge(s, restored, started, ctx.clock.now());
-    } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      result = {
-        dependency: s.name,
-        kind: s.target.kind,
-        at: started.toISOString(),
-        result: 'failed',
-        message: err.message,
-        namespace,
-      };
-    } finally {
-      if (namespace) await removeNamespace(env, namespace);
-    }
-    results.push(result);
-  }
+  // Every dependency at once, as a real recovery would restore them, each in its own scratch copy.
+  const settled = await Promise.allSettled(selectBackups(app, only).map((s) => drillOne(env, s)));
+  const bug = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (bug) throw bug.reason;
+  const results = settled.map((r) => (r as PromiseFulfilledResult<DrillResult>).value);
   return { results, recordedOn: await recordDrills(ctx, app, results) };
+}
+
+async function drillOne(env: BackupEnv, s: Selected): Promise<DrillResult> {
+  const { ctx, app } = env;
+  const started = ctx.clock.now();
+  // Files are restored into the restore pod's scratch directory: there is no server to copy.
+  const namespace = s.target.files ? undefined : scratchNamespace(app.namespace, s.name, started);
+  try {
+    const restored = namespace
+      ? await restoreJob(env, s, { address: await scratchCopy(env, s, namespace) }, namespace, started)
+      : await restoreJob(env, s, {}, "the restore pod's scratch directory", started);
+    return judge(s, restored, started, ctx.clock.now());
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    return {
+      dependency: s.name,
+      kind: s.target.kind,
+      at: started.toISOString(),
+      result: 'failed',
+      message: err.message,
+      namespace,
+    };
+  } finally {
+    if (namespace) await removeNamespace(env, namespace);
+  }
 }
 
 function judge(s: Selected, r: RestoreResult, started: Date, verified: Date): DrillResult {

@@ -434,10 +434,10 @@ describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () =
     });
     expect(recordedOn).toBe(1);
     const namespaces = (await env.kubectl(['get', 'namespaces', '-o', 'name'])).stdout;
-    expect(namespaces).not.toContain('vault-drill-');
+    expect(namespaces).not.toContain('-drill-');
     const text = await backup('drill', 'db');
     expect(text.stdout).toMatch(
-      /db: drill PASSED: backup \d{8}T\d{6}Z restored into vault-drill-\w+\n {2}RTO \S+ \(target 1h\), RPO/,
+      /db: drill PASSED: backup \d{8}T\d{6}Z restored into vault-db-drill-\w+\n {2}RTO \S+ \(target 1h\), RPO/,
     );
   });
 
