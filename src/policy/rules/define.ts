@@ -29,5 +29,5 @@ export function kindRule(
 
 /** A rule that sees the whole input set at once (cross-object checks). */
 export function setRule(meta: Meta, check: (ctx: RuleContext) => Violation[]): Rule {
-  return { ...complete(meta), run: check };
+  return { ...complete(meta), crossObject: true, run: check };
 }

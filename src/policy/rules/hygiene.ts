@@ -11,6 +11,12 @@ import { kindRule, setRule, workloadRule } from './define.js';
 const duplicateEnv = workloadRule(
   {
     id: 'env-duplicate',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.allContainers.all(c, !has(c.env) || c.env.all(e, !has(e.name) || e.name == '' || c.env.filter(x, has(x.name) && x.name == e.name).size() == 1))",
+      message: 'no container may list the same env name twice',
+    },
     title: 'Environment variable defined twice',
     severity: 'warning',
     category: 'correctness',
@@ -75,6 +81,12 @@ const policySelectsNothing = kindRule(
 const writableHostPath = workloadRule(
   {
     id: 'sec-writable-host-path',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        '!has(variables.podSpec.volumes) || variables.allContainers.all(c, !has(c.volumeMounts) || c.volumeMounts.all(m, (has(m.readOnly) && m.readOnly == true) || !variables.podSpec.volumes.exists(v, has(v.hostPath) && v.hostPath != null && has(v.name) && has(m.name) && v.name == m.name)))',
+      message: 'volumeMounts of hostPath volumes must set readOnly: true',
+    },
     title: 'hostPath mounted writable',
     severity: 'warning',
     category: 'security',
@@ -209,6 +221,11 @@ const statefulSetService = kindRule(
 const cronDeadline = kindRule(
   {
     id: 'cronjob-deadline',
+    admission: {
+      kinds: ['CronJob'],
+      expression: 'has(object.spec.startingDeadlineSeconds)',
+      message: 'a CronJob should set spec.startingDeadlineSeconds',
+    },
     title: 'CronJob without startingDeadlineSeconds',
     severity: 'info',
     category: 'availability',

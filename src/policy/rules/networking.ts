@@ -310,6 +310,11 @@ const ingressTls = kindRule(
 const nodePort = kindRule(
   {
     id: 'net-node-port',
+    admission: {
+      kinds: ['Service'],
+      expression: "!has(object.spec) || !has(object.spec.type) || object.spec.type != 'NodePort'",
+      message: 'spec.type should not be NodePort',
+    },
     title: 'NodePort Service',
     severity: 'info',
     category: 'networking',

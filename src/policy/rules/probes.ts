@@ -57,6 +57,12 @@ const readiness = workloadRule(
 const liveness = workloadRule(
   {
     id: 'probe-liveness',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "object.kind in ['Job', 'CronJob'] || (object.kind == 'Pod' && has(variables.podSpec.restartPolicy) && variables.podSpec.restartPolicy in ['Never', 'OnFailure']) || !has(variables.podSpec.containers) || variables.podSpec.containers.all(c, has(c.livenessProbe))",
+      message: 'every container of a long-running workload should have a livenessProbe',
+    },
     title: 'No liveness probe',
     severity: 'info',
     category: 'probes',

@@ -3,16 +3,29 @@ import { RESTRICTED_CHECKS } from '../pss/checks-restricted.js';
 import { clampPss } from '../pss/version.js';
 import { checksFor, type PssLevel } from '../pss/evaluate.js';
 import { dotted } from '../access.js';
-import type { Rule, Violation } from '../types.js';
+import type { AdmissionCheck, Rule, Violation } from '../types.js';
 import { indexOf } from '../index-set.js';
 
 /** Catalog text for each upstream check; the decision itself lives in ../pss. */
 const DOCS: Record<
   string,
-  { id: string; title: string; checks: string; rationale: string; remediation: string }
+  {
+    id: string;
+    title: string;
+    checks: string;
+    rationale: string;
+    remediation: string;
+    admission?: AdmissionCheck;
+  }
 > = {
   hostNamespaces: {
     id: 'pss-host-namespaces',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "['hostNetwork', 'hostPID', 'hostIPC'].all(f, !(f in variables.podSpec) || variables.podSpec[f] != true)",
+      message: 'hostNetwork, hostPID and hostIPC must be unset or false',
+    },
     title: 'Host namespaces',
     checks: 'spec.hostNetwork, spec.hostPID and spec.hostIPC must be unset or false.',
     rationale:
@@ -22,6 +35,12 @@ const DOCS: Record<
   },
   privileged: {
     id: 'pss-privileged',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        'variables.allContainers.all(c, !(has(c.securityContext) && has(c.securityContext.privileged)) || c.securityContext.privileged != true)',
+      message: 'containers must not be privileged',
+    },
     title: 'Privileged containers',
     checks:
       'securityContext.privileged of every container, init container and ephemeral container must be unset or false.',
@@ -32,6 +51,12 @@ const DOCS: Record<
   },
   capabilities_baseline: {
     id: 'pss-capabilities',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.allContainers.all(c, !(has(c.securityContext) && has(c.securityContext.capabilities)) || !has(c.securityContext.capabilities.add) || c.securityContext.capabilities.add.all(x, x in ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']))",
+      message: 'capabilities.add may only list the Baseline set',
+    },
     title: 'Capabilities beyond the Baseline set',
     checks:
       'securityContext.capabilities.add may only list AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT.',
@@ -41,6 +66,12 @@ const DOCS: Record<
   },
   hostPathVolumes: {
     id: 'pss-host-path-volumes',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        '!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, !has(v.hostPath) || v.hostPath == null)',
+      message: 'hostPath volumes are not allowed',
+    },
     title: 'hostPath volumes',
     checks: 'spec.volumes[*].hostPath must be absent.',
     rationale:
@@ -49,6 +80,12 @@ const DOCS: Record<
   },
   hostPorts: {
     id: 'pss-host-ports',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        'variables.allContainers.all(c, !has(c.ports) || c.ports.all(p, !has(p.hostPort) || p.hostPort == null || p.hostPort == 0))',
+      message: 'hostPort must be unset or 0',
+    },
     title: 'Host ports',
     checks: 'containers[*].ports[*].hostPort must be unset or 0 (all container types).',
     rationale:
@@ -122,6 +159,12 @@ const DOCS: Record<
   },
   allowPrivilegeEscalation: {
     id: 'pss-allow-privilege-escalation',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "(has(variables.podSpec.os) && has(variables.podSpec.os.name) && variables.podSpec.os.name == 'windows') || variables.allContainers.all(c, has(c.securityContext) && has(c.securityContext.allowPrivilegeEscalation) && c.securityContext.allowPrivilegeEscalation == false)",
+      message: 'securityContext.allowPrivilegeEscalation must be false on every container',
+    },
     title: 'Privilege escalation allowed',
     checks:
       'securityContext.allowPrivilegeEscalation must be false on every container (pods with spec.os.name: windows are exempt from policy 1.25).',
@@ -139,6 +182,12 @@ const DOCS: Record<
   },
   runAsUser: {
     id: 'pss-run-as-user',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        '(has(variables.podSpec.hostUsers) && variables.podSpec.hostUsers == false) || ((!has(variables.podSpec.securityContext) || !has(variables.podSpec.securityContext.runAsUser) || variables.podSpec.securityContext.runAsUser != 0) && variables.allContainers.all(c, !(has(c.securityContext) && has(c.securityContext.runAsUser)) || c.securityContext.runAsUser != 0))',
+      message: 'runAsUser must not be 0',
+    },
     title: 'Runs as UID 0',
     checks:
       'runAsUser must not be 0 at pod or container level (skipped for hostUsers: false pods from policy 1.35).',

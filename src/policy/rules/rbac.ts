@@ -128,6 +128,12 @@ const ESCALATION = ['escalate', 'bind', 'impersonate'];
 const escalation = kindRule(
   {
     id: 'rbac-escalation',
+    admission: {
+      kinds: ['Role', 'ClusterRole'],
+      expression:
+        "!has(object.rules) || object.rules.all(r, !has(r.verbs) || !r.verbs.exists(v, v in ['escalate', 'bind', 'impersonate']))",
+      message: 'a role must not grant escalate, bind or impersonate',
+    },
     title: 'escalate, bind or impersonate',
     severity: 'error',
     category: 'rbac',
@@ -245,6 +251,12 @@ const roleMissing = kindRule(
 const defaultServiceAccount = kindRule(
   {
     id: 'rbac-default-service-account',
+    admission: {
+      kinds: ['RoleBinding', 'ClusterRoleBinding'],
+      expression:
+        "!has(object.subjects) || !object.subjects.exists(s, has(s.kind) && s.kind == 'ServiceAccount' && has(s.name) && s.name == 'default')",
+      message: 'the default ServiceAccount must not be a subject',
+    },
     title: 'Permissions bound to a default ServiceAccount',
     severity: 'warning',
     category: 'rbac',

@@ -22,6 +22,11 @@ function missingRule(
       checks: `resources.${kind}.${resources.join(' and ')} must be set on every container and init container.`,
       rationale,
       remediation: `Set resources.${kind}.${resources.join('/')} from observed usage (e.g. a week of metrics). Not fixable automatically: only you know the numbers.`,
+      admission: {
+        kinds: 'workloads',
+        expression: `variables.containers.all(c, has(c.resources) && has(c.resources.${kind}) && ${resources.map((r) => `'${r}' in c.resources.${kind}`).join(' && ')})`,
+        message: `every container and init container must set resources.${kind}.${resources.join(' and ')}`,
+      },
     },
     (w) =>
       containersOf(w, ['initContainers', 'containers']).flatMap((c): Violation[] => {
@@ -43,6 +48,12 @@ function missingRule(
 const requestAboveLimit = workloadRule(
   {
     id: 'res-request-above-limit',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.containers.all(c, !has(c.resources) || !has(c.resources.requests) || !has(c.resources.limits) || ['cpu', 'memory', 'ephemeral-storage'].all(r, !(r in c.resources.requests) || !(r in c.resources.limits) || !isQuantity(string(c.resources.requests[r])) || !isQuantity(string(c.resources.limits[r])) || quantity(string(c.resources.requests[r])).compareTo(quantity(string(c.resources.limits[r]))) <= 0))",
+      message: 'a request must not exceed its limit',
+    },
     title: 'Request above limit',
     severity: 'error',
     category: 'resources',

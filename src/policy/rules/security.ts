@@ -13,6 +13,12 @@ export const HIGH_UID = 10000;
 const readOnlyRoot = workloadRule(
   {
     id: 'sec-read-only-root-fs',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "(has(variables.podSpec.os) && has(variables.podSpec.os.name) && variables.podSpec.os.name == 'windows') || variables.containers.all(c, has(c.securityContext) && has(c.securityContext.readOnlyRootFilesystem) && c.securityContext.readOnlyRootFilesystem == true)",
+      message: 'securityContext.readOnlyRootFilesystem must be true on every container',
+    },
     title: 'Writable root filesystem',
     severity: 'warning',
     category: 'security',
@@ -196,6 +202,12 @@ const sensitiveHostPath = workloadRule(
 const shareProcessNamespace = workloadRule(
   {
     id: 'sec-share-process-namespace',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        '!has(variables.podSpec.shareProcessNamespace) || variables.podSpec.shareProcessNamespace != true',
+      message: 'shareProcessNamespace must not be true',
+    },
     title: 'Shared process namespace',
     severity: 'info',
     category: 'security',

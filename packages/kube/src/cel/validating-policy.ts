@@ -42,6 +42,8 @@ export interface AdmissionInput {
   params?: unknown;
   namespaceObject?: unknown;
   request: AdmissionRequestInfo;
+  /** Variables the host provides before the policy's own (Gatekeeper's variables.params). */
+  variables?: Record<string, unknown>;
 }
 
 export interface AdmissionRequestInfo {
@@ -125,6 +127,7 @@ export function compilePolicy(
           if (out.value !== true) return [];
         }
         const vars: Record<string, CelInput> = {};
+        for (const [name, value] of Object.entries(input.variables ?? {})) vars[name] = toCel(value);
         bindings.variables = vars;
         for (const v of variables) {
           const out = v.program!.evaluate(bindings);
