@@ -235,7 +235,7 @@ function version(text: string | undefined, fallback: KubeVersion, flag: string):
   return v;
 }
 
-function loadConfig(
+export function loadConfig(
   file: string | undefined,
   cwd: string,
   _env: Readonly<Record<string, string | undefined>>,

@@ -120,15 +120,19 @@ export function admissionPolicy(
   };
 }
 
+const CONSULTS_OTHERS = /in the input|another|a Service|selects|HorizontalPodAutoscaler|PodDisruptionBudget/;
+
 /** Why a rule has no admission form; shown in the export's list and in docs/policy-admission.md. */
 export function admissionGap(rule: Rule): string {
+  if (rule.id === 'ignore-unknown-rule') return 'about the catalog of this slipway version, not the object';
   if (rule.category === 'schema')
     return 'the API server validates the schema itself (and refuses unknown fields with fieldValidation=Strict)';
   if (rule.category === 'api-versions')
     return 'depends on the target version: a removed API is not served, a deprecated one answers with a Warning header';
-  if (rule.crossObject)
+  // Rules over one object that still consult others (the Service selecting the pods, an HPA, the
+  // roles a binding names) say so in their catalog text.
+  if (rule.crossObject || CONSULTS_OTHERS.test(rule.checks))
     return 'needs other objects of the input (cross-object), not visible to one admission request';
-  if (rule.id === 'ignore-unknown-rule') return 'about the catalog of this slipway version, not the object';
   return 'per object, but not yet written as CEL';
 }
 
