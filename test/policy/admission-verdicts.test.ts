@@ -1,4 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withTable } from '../../src/policy/admission/table.js';
+import { admissionTable } from './admission-table.js';
 import { exportable } from '../../src/policy/admission/model.js';
 import { JUDGES, verdictsFor } from '../../src/policy/admission/verdicts.js';
 import { RULES } from '../../src/policy/rules/index.js';
@@ -28,5 +32,12 @@ describe('equal verdicts: slipway check, VAP, Gatekeeper and Kyverno on every ex
     expect(disagreements).toEqual([]);
     // The failing fixture fails in check, so the agreement above includes refusals, not only passes.
     expect(failing).toBeGreaterThan(0);
+  });
+});
+
+describe('docs/policy-admission.md', () => {
+  it('holds the current rule × format table (npx tsx scripts/gen-policy-admission-doc.ts)', () => {
+    const doc = readFileSync(resolve(import.meta.dirname, '..', '..', 'docs', 'policy-admission.md'), 'utf8');
+    expect(doc).toBe(withTable(doc, admissionTable()));
   });
 });
