@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { describe, expect, it } from 'vitest';
+import { exportPolicies } from '../../src/policy/admission/export.js';
+import { DEFAULT_NAMESPACE_SELECTOR, type AdmissionFormat } from '../../src/policy/admission/formats.js';
+import { RULES } from '../../src/policy/rules/index.js';
+
+/**
+ * Exported Gatekeeper and Kyverno objects against the projects' published CRD schemas, vendored
+ * without descriptions by scripts/gen-admission-crd-schemas.ts (test/fixtures/admission-crds; the
+ * source line of each file names the commit). Unknown fields are refused, as strict field validation does.
+ */
+type Schema = Record<string, unknown>;
+const load = (name: string) =>
+  (
+    JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'admission-crds', name), 'utf8')) as {
+      schema: Schema;
+    }
+  ).schema;
+
+function strict(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(strict);
+  if (typeof node !== 'object' || node === null) return node;
+  const n = node as Schema;
+  const out: Schema = {};
+  for (const [k, v] of Object.entries(n)) if (!k.startsWith('x-kubernetes-')) out[k] = strict(v);
+  if (n.properties && n.additionalProperties === undefined && !n['x-kubernetes-preserve-unknown-fields'])
+    out.additionalProperties = false;
+  return out;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+const compile = (schema: Schema): ValidateFunction => ajv.compile(strict(schema) as object);
+const errors = (v: ValidateFunction, o: unknown) =>
+  v(o) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+
+const objectsOf = (format: AdmissionFormat) =>
+  exportPolicies({
+    rules: RULES,
+    format,
+    options: { allowedRegistries: ['ghcr.io/acme/'] },
+    config: { rules: { 'img-digest': 'on', 'img-pull-always': 'on', 'sched-priority-class': 'on' } },
+    exportOptions: { namespaceSelector: DEFAULT_NAMESPACE_SELECTOR, paramsNamespace: 'slipway-system' },
+  }).policies.flatMap((p) => p.objects);
+
+describe('exported objects against the Gatekeeper and Kyverno CRD schemas', () => {
+  it('every ConstraintTemplate, and every Constraint (match, enforcementAction, parameters by its template)', () => {
+    const template = compile(load('gatekeeper-constrainttemplate-v1.schema.json'));
+    const match = compile(
+      (load('gatekeeper-match.schema.json').properties as Record<string, Schema>).embeddedMatch as Schema,
+    );
+    const objects = objectsOf('gatekeeper');
+    const templates = objects.filter((o) => o.kind === 'ConstraintTemplate');
+    expect(templates.length).toBe(35);
+    for (const t of templates) {
+      expect(errors(template, t), String((t.metadata as Schema).name)).toEqual([]);
+      const spec = t.spec as {
+        crd: { spec: { names: { kind: string }; validation: { openAPIV3Schema: Schema } } };
+      };
+      const kind = spec.crd.spec.names.kind;
+      // Gatekeeper requires the template's name to be its Constraint kind in lower case.
+      expect((t.metadata as Schema).name).toBe(kind.toLowerCase());
+      const constraint = objects.find((o) => o.kind === kind)!;
+      const cspec = constraint.spec as { match: unknown; enforcementAction: string; parameters?: unknown };
+      expect(Object.keys(cspec).every((k) => ['match', 'enforcementAction', 'parameters'].includes(k))).toBe(
+        true,
+      );
+      expect(errors(match, cspec.match), kind).toEqual([]);
+      expect(['deny', 'warn']).toContain(cspec.enforcementAction);
+      expect(errors(compile(spec.crd.spec.validation.openAPIV3Schema), cspec.parameters ?? {}), kind).toEqual(
+        [],
+      );
+    }
+  });
+
+  // Compiling the ClusterPolicy schema takes a second or two: once for both tests.
+  const kyverno = (() => {
+    let v: ValidateFunction | undefined;
+    return () => (v ??= compile(load('kyverno-clusterpolicy-v1.schema.json')));
+  })();
+
+  it('every Kyverno ClusterPolicy', () => {
+    const policy = kyverno();
+    const objects = objectsOf('kyverno');
+    expect(objects.length).toBe(35);
+    for (const o of objects) expect(errors(policy, o), String((o.metadata as Schema).name)).toEqual([]);
+  });
+
+  it('the checker refuses what the CRD refuses', () => {
+    const policy = kyverno();
+    const bad = structuredClone(objectsOf('kyverno')[0]!) as { spec: { rules: Array<Schema> } };
+    bad.spec.rules[0]!.validate = { ...(bad.spec.rules[0]!.validate as Schema), failureAction: 'Block' };
+    expect(errors(policy, bad).join('\n')).toContain('failureAction');
+  });
+});
