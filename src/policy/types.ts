@@ -69,7 +69,8 @@ export type Category =
   | 'schema'
   | 'correctness'
   | 'control'
-  | 'drift';
+  | 'drift'
+  | 'custom';
 
 /** A change `--fix` can make: set `value` at `path` (relative to the manifest body) when it is absent or wrong. */
 export interface FixOp {

@@ -61,7 +61,7 @@ function runExport(flags: ExportFlags, ctx: CommandContext): void {
   const config = loadConfig(flags.config, ctx.io.cwd, ctx.io.env);
   const profile = flags.profile as Profile;
   const result = exportPolicies({
-    rules: rulesFor(profile),
+    rules: rulesFor(profile, config),
     format,
     options: { allowedRegistries: config.allowedRegistries },
     config,

@@ -52,6 +52,11 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = Object.fro
   ).map(([group, version, kind, resource]) => [kind, { group, version, kind, resource }]),
 );
 
+/** Kind names a rule may match: `workloads` or a kind with a known REST resource. */
+export function knownKind(kind: string): boolean {
+  return kind === 'workloads' || kind in RESOURCE_KINDS;
+}
+
 export const WORKLOAD_KINDS = [
   'Pod',
   'Deployment',

@@ -1,5 +1,5 @@
 import { compilePolicy, matchesRequest, type AdmissionRequestInfo, type PolicySpec } from '@slipway/kube/cel';
-import { check } from '../engine.js';
+import { isIgnored } from '../ignores.js';
 import type { CheckOptions, Manifest, Rule } from '../types.js';
 import { ADMISSION_FORMATS, DEFAULT_NAMESPACE_SELECTOR, type AdmissionFormat } from './formats.js';
 import { exportPolicies } from './export.js';
@@ -79,10 +79,13 @@ export function verdictsFor(
   manifests: readonly Manifest[],
   options: CheckOptions,
 ): ObjectVerdicts[] {
-  const findings = check({ manifests, options, config: { rules: { [rule.id]: 'on' } } }).findings.filter(
-    (f) => f.rule === rule.id,
+  // The rule as `slipway check` runs it: its violations, less those its objects ignore by annotation.
+  const failed = new Set(
+    rule
+      .run({ manifests, options })
+      .filter((v) => !isIgnored(v.manifest, rule.id, v.container))
+      .map((v) => objectKey(v.manifest.ref)),
   );
-  const failed = new Set(findings.map((f) => objectKey({ ...f.object })));
   const exports = Object.fromEntries(
     ADMISSION_FORMATS.map((format) => [
       format,
