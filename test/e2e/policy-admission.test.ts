@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
+import { SAMPLE_SPEC, slipwayCli } from './deploy-helpers.js';
 import { startSandboxEnv, writeManifest, type SandboxEnv } from './sandbox-env.js';
 
 let env: SandboxEnv;
@@ -23,6 +24,11 @@ customRules:
     severity: error
     expression: "!has(object.spec.type) || object.spec.type != 'LoadBalancer'"
     message: Services stay inside the cluster
+  - id: cost-center
+    kinds: [Deployment]
+    severity: error
+    expression: "has(variables.podMeta.labels) && 'cost-center' in variables.podMeta.labels"
+    message: every Deployment's pods carry a cost-center label
 `;
 
 const pod = (name: string, securityContext: string) => `apiVersion: v1
@@ -43,7 +49,7 @@ spec:
   replicas: 1
   selector: { matchLabels: { app: ${name} } }
   template:
-    metadata: { labels: { app: ${name} } }
+    metadata: { labels: { app: ${name}, cost-center: shop } }
     spec:
       securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: RuntimeDefault } }
       containers:
@@ -132,5 +138,16 @@ describe('the sandbox enforces the exported ValidatingAdmissionPolicies', () => 
     expect(r.stderr).toContain(
       "Warning: Validation failed for ValidatingAdmissionPolicy 'slipway-img-latest-tag' with binding 'slipway-img-latest-tag': img-latest-tag: every image must carry a version tag other than latest, or a digest",
     );
+  });
+
+  it('slipway deploy stops at a refusal as a plan failure naming object and rule, applying none of the app', async () => {
+    const r = await slipwayCli(env, ['deploy', '-f', SAMPLE_SPEC, '--env', 'dev']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /Deployment sample-web: refused by the cluster's admission policy slipway-cost-center \[cost-center\]: every Deployment's pods carry a cost-center label/,
+    );
+    expect(r.stderr).toContain('nothing was applied');
+    const deployments = await env.kubectl(['get', 'deployments', '-A', '-o', 'name']);
+    expect(deployments.stdout).not.toContain('sample');
   });
 });
