@@ -1,16 +1,24 @@
 /** `slipway policy export`: the catalog's per-object rules as admission policies (VAP, Gatekeeper, Kyverno). */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { UserError } from '../../errors.js';
+import { EXIT_FAILED, EXIT_OK, UserError, UserErrors } from '../../errors.js';
 import { exportPolicies, type PolicyExport } from '../../policy/admission/export.js';
 import {
   ADMISSION_FORMATS,
   DEFAULT_NAMESPACE_SELECTOR,
   type AdmissionFormat,
 } from '../../policy/admission/formats.js';
-import { rulesFor, type Profile } from '../../policy/engine.js';
+import {
+  formatPolicyTestJunit,
+  formatPolicyTestText,
+  runPolicyTests,
+  EXPECT_KEY,
+} from '../../policy/admission/policy-test.js';
+import { DEFAULT_KUBE_VERSION, rulesFor, type Profile } from '../../policy/engine.js';
+import { parseManifests } from '../../policy/load/parse.js';
+import { PSS_LATEST } from '../../policy/pss/version.js';
 import type { CommandContext, RegisterCommand } from '../command.js';
 import { loadConfig } from './check.js';
 
@@ -41,7 +49,71 @@ export const registerPolicy: RegisterCommand = (program: Command, ctx: CommandCo
     .option('--namespace-label <key=value>', 'apply only in namespaces with this label')
     .option('--params-namespace <ns>', 'namespace of the parameter ConfigMaps (vap)', 'slipway-system')
     .action((flags: ExportFlags) => runExport(flags, ctx));
+  policy
+    .command('test')
+    .summary('run fixtures that say which rules they expect to pass or fail')
+    .description(
+      `run the YAML fixtures under DIR: each object annotated ${EXPECT_KEY}: "rule=pass, rule=fail" is ` +
+        'judged by slipway check and by the exported admission CEL of every format; exit 1 when any ' +
+        'verdict differs from the expectation',
+    )
+    .argument('<dir>', 'directory of YAML fixtures (searched recursively)')
+    .option('-o, --output <format>', 'text, json or junit', 'text')
+    .option('--config <file>', 'configuration file (default ./.slipway-check.yaml when present)')
+    .action((dir: string, flags: { output: string; config?: string }) => ctx.exit(runTests(dir, flags, ctx)));
 };
+
+function runTests(dir: string, flags: { output: string; config?: string }, ctx: CommandContext): number {
+  if (!['text', 'json', 'junit'].includes(flags.output))
+    throw new UserError(`--output ${flags.output}: expected text, json or junit`, {
+      code: 'policy/bad-output',
+    });
+  const config = loadConfig(flags.config, ctx.io.cwd, ctx.io.env);
+  const root = resolve(ctx.io.cwd, dir);
+  let files: string[];
+  try {
+    files = yamlFiles(root);
+  } catch {
+    throw new UserError(`${dir}: cannot read the directory`, { code: 'policy/no-dir' });
+  }
+  const parsed = files.map((f) => parseManifests(readFileSync(f, 'utf8'), relative(ctx.io.cwd, f)));
+  const parseProblems = parsed.flatMap((p) => p.problems);
+  if (parseProblems.length) throw new UserErrors(parseProblems, 'policy/bad-fixture');
+  const rules = new Map(rulesFor('all', config).map((r) => [r.id, r]));
+  const { results, problems } = runPolicyTests(
+    parsed.map((p) => p.manifests),
+    rules,
+    {
+      kubeVersion: DEFAULT_KUBE_VERSION,
+      pssVersion: PSS_LATEST,
+      allowedRegistries: config.allowedRegistries,
+    },
+  );
+  if (problems.length) throw new UserErrors(problems, 'policy/bad-expectation');
+  if (results.length === 0)
+    throw new UserError(`${dir}: no object carries a ${EXPECT_KEY} annotation`, {
+      code: 'policy/no-expectations',
+      hint: `annotate fixtures with ${EXPECT_KEY}: "rule=pass, rule=fail"`,
+    });
+  ctx.io.out(
+    flags.output === 'junit'
+      ? formatPolicyTestJunit(results)
+      : flags.output === 'json'
+        ? `${JSON.stringify(results, null, 2)}\n`
+        : formatPolicyTestText(results),
+  );
+  return results.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED;
+}
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return yamlFiles(path);
+      return /\.ya?ml$/.test(name) ? [path] : [];
+    });
+}
 
 function runExport(flags: ExportFlags, ctx: CommandContext): void {
   const format = flags.format as AdmissionFormat;
