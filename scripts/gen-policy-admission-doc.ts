@@ -1,4 +1,4 @@
-/** Regenerates the rule × format table of docs/policy-admission.md: npx tsx scripts/gen-policy-admission-doc.ts */
+/** Regenerates the rule × format table of docs/policy-admission.md: npx tsx --conditions=source scripts/gen-policy-admission-doc.ts */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { withTable } from '../src/policy/admission/table.js';

@@ -1,10 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withTable } from '../../src/policy/admission/table.js';
 import { admissionTable } from './admission-table.js';
 import { exportable } from '../../src/policy/admission/model.js';
-import { JUDGES, verdictsFor } from '../../src/policy/admission/verdicts.js';
+import { JUDGES, rulePanel, verdictsFor } from '../../src/policy/admission/verdicts.js';
+import { parseManifests } from '../../src/policy/load/parse.js';
+import { PSS_LATEST } from '../../src/policy/pss/version.js';
+import { sharedPath } from '../helpers/shared.js';
 import { RULES } from '../../src/policy/rules/index.js';
 import { fixtureSets } from './admission-cases.js';
 
@@ -36,8 +39,46 @@ describe('equal verdicts: slipway check, VAP, Gatekeeper and Kyverno on every ex
 });
 
 describe('docs/policy-admission.md', () => {
-  it('holds the current rule × format table (npx tsx scripts/gen-policy-admission-doc.ts)', () => {
+  it('holds the current rule × format table (npx tsx --conditions=source scripts/gen-policy-admission-doc.ts)', () => {
     const doc = readFileSync(resolve(import.meta.dirname, '..', '..', 'docs', 'policy-admission.md'), 'utf8');
     expect(doc).toBe(withTable(doc, admissionTable()));
+  });
+});
+
+/**
+ * The upstream Pod Security Standards fixtures (kubernetes/pod-security-admission testdata, 148 pods
+ * in ../shared) are a wider test of the exported Pod Security rules than their own fixtures: every
+ * exported pod-security rule must give the same verdict in check and in the three formats on each.
+ */
+const pssRoot = sharedPath('conformance', 'pod-security');
+
+describe.skipIf(!pssRoot)('equal verdicts on the upstream Pod Security Standards fixtures', () => {
+  it('every exported pod-security rule agrees with check on all 148 pods', () => {
+    const files = (['baseline', 'restricted'] as const).flatMap((level) =>
+      (['pass', 'fail'] as const).flatMap((expect) =>
+        readdirSync(join(pssRoot!, level, expect)).map((f) => join(pssRoot!, level, expect, f)),
+      ),
+    );
+    expect(files.length).toBe(148);
+    const sets = files.map((f) => parseManifests(readFileSync(f, 'utf8'), f).manifests);
+    const options = { kubeVersion: { major: 1, minor: 35 }, pssVersion: PSS_LATEST };
+    const rules = EXPORTED.filter((r) => r.category === 'pod-security');
+    expect(rules.length).toBeGreaterThan(10);
+    const disagreements: string[] = [];
+    let refused = 0;
+    for (const rule of rules) {
+      const panel = rulePanel(rule, options);
+      for (const [i, set] of sets.entries())
+        for (const v of panel(set)) {
+          if (v.verdicts.check === 'fail') refused++;
+          const norm = (x: string) => (x === 'skip' ? 'pass' : x);
+          if (JUDGES.some((j) => norm(v.verdicts[j]) !== v.verdicts.check))
+            disagreements.push(
+              `${rule.id} ${files[i]}: ${JSON.stringify(v.verdicts)} ${v.messages.join('; ')}`,
+            );
+        }
+    }
+    expect(disagreements).toEqual([]);
+    expect(refused).toBeGreaterThan(50);
   });
 });

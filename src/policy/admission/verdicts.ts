@@ -27,38 +27,34 @@ export function objectKey(m: { kind: string; namespace?: string; name: string })
   return `${m.kind}/${m.namespace ? `${m.namespace}/` : ''}${m.name}`;
 }
 
-/** Evaluates one policy (in the shape of `format`) on one manifest; undefined when it does not match. */
-function judge(format: AdmissionFormat, objects: Obj[], m: Manifest): string[] | undefined {
-  const kind = RESOURCE_KINDS[m.ref.kind];
-  if (!kind) return undefined;
+interface FormatJudge {
+  /** The refusal messages for one manifest, or undefined when the policy does not match it. */
+  judge(m: Manifest): string[] | undefined;
+}
+
+/** Reads one exported policy (in the shape of `format`) once: what it matches and its compiled CEL. */
+function formatJudge(format: AdmissionFormat, objects: Obj[]): FormatJudge {
   const spec = (o: Obj | undefined) => (o?.spec ?? {}) as Obj;
+  const [first, second, third] = objects;
   let policy: PolicySpec;
   let params: unknown = null;
   let variables: Record<string, unknown> | undefined;
-  const [first, second, third] = objects;
-  const request: AdmissionRequestInfo = {
-    operation: 'CREATE',
-    kind: { group: kind.group, version: kind.version, kind: kind.kind },
-    resource: { group: kind.group, version: kind.version, resource: kind.resource },
-    name: m.ref.name,
-    ...(m.ref.namespace ? { namespace: m.ref.namespace } : { namespace: 'default' }),
-    dryRun: true,
-  };
+  let matches: (kind: (typeof RESOURCE_KINDS)[string], request: AdmissionRequestInfo) => boolean;
   if (format === 'vap') {
     policy = spec(first) as PolicySpec;
-    if (!matchesRequest(policy.matchConstraints, request, {}, false)) return undefined;
+    matches = (_kind, request) => matchesRequest(policy.matchConstraints, request, {}, false);
     params = third ?? null;
   } else if (format === 'gatekeeper') {
     const source = (spec(first).targets as Obj[])[0]!.code as Obj[];
     policy = (source[0]!.source ?? {}) as PolicySpec;
     const match = (spec(second).match ?? {}) as { kinds?: Array<{ apiGroups: string[]; kinds: string[] }> };
-    if (!match.kinds?.some((k) => k.apiGroups.includes(kind.group) && k.kinds.includes(kind.kind)))
-      return undefined;
+    matches = (kind) =>
+      match.kinds?.some((k) => k.apiGroups.includes(kind!.group) && k.kinds.includes(kind!.kind)) ?? false;
     variables = { params: spec(second).parameters ?? {} };
   } else {
     const rule = (spec(first).rules as Obj[])[0]!;
     const kinds = ((rule.match as Obj).any as Array<{ resources: { kinds: string[] } }>)[0]!.resources.kinds;
-    if (!kinds.includes(kind.kind)) return undefined;
+    matches = (kind) => kinds.includes(kind!.kind);
     const cel = (rule.validate as Obj).cel as {
       variables?: PolicySpec['variables'];
       expressions: PolicySpec['validations'];
@@ -66,11 +62,66 @@ function judge(format: AdmissionFormat, objects: Obj[], m: Manifest): string[] |
     policy = { variables: cel.variables, validations: cel.expressions };
   }
   const compiled = compilePolicy(policy);
-  if ('problems' in compiled)
-    return compiled.problems.map((p) => `${p.field}:${p.line}:${p.column}: ${p.message}`);
-  return compiled.policy
-    .evaluate({ object: m.body, oldObject: null, params, namespaceObject: null, request, variables })
-    .map((f) => f.message);
+  return {
+    judge(m) {
+      const kind = RESOURCE_KINDS[m.ref.kind];
+      if (!kind) return undefined;
+      const request: AdmissionRequestInfo = {
+        operation: 'CREATE',
+        kind: { group: kind.group, version: kind.version, kind: kind.kind },
+        resource: { group: kind.group, version: kind.version, resource: kind.resource },
+        name: m.ref.name,
+        namespace: m.ref.namespace ?? 'default',
+        dryRun: true,
+      };
+      if (!matches(kind, request)) return undefined;
+      if ('problems' in compiled)
+        return compiled.problems.map((p) => `${p.field}:${p.line}:${p.column}: ${p.message}`);
+      return compiled.policy
+        .evaluate({ object: m.body, oldObject: null, params, namespaceObject: null, request, variables })
+        .map((f) => f.message);
+    },
+  };
+}
+
+/**
+ * A judge of `rule` under `options`: the four verdicts for every object of an input set. The exports
+ * are written and compiled once, so one judge serves many input sets.
+ */
+export function rulePanel(
+  rule: Rule,
+  options: CheckOptions,
+): (manifests: readonly Manifest[]) => ObjectVerdicts[] {
+  const judges = ADMISSION_FORMATS.map((format) => {
+    const objects = exportPolicies({
+      rules: [rule],
+      format,
+      options,
+      config: { rules: { [rule.id]: 'on' } },
+      exportOptions: { namespaceSelector: DEFAULT_NAMESPACE_SELECTOR, paramsNamespace: 'slipway-policy' },
+    }).policies[0]?.objects;
+    return [format, objects ? formatJudge(format, objects) : undefined] as const;
+  });
+  return (manifests) => {
+    // The rule as `slipway check` runs it: its violations, less those its objects ignore by annotation.
+    const failed = new Set(
+      rule
+        .run({ manifests, options })
+        .filter((v) => !isIgnored(v.manifest, rule.id, v.container))
+        .map((v) => objectKey(v.manifest.ref)),
+    );
+    return manifests.map((m) => {
+      const key = objectKey({ kind: m.ref.kind, namespace: m.ref.namespace, name: m.ref.name });
+      const messages: string[] = [];
+      const verdicts = { check: failed.has(key) ? 'fail' : 'pass' } as ObjectVerdicts['verdicts'];
+      for (const [format, judge] of judges) {
+        const refused = judge?.judge(m);
+        verdicts[format] = refused === undefined ? 'skip' : refused.length ? 'fail' : 'pass';
+        if (refused?.length && messages.length === 0) messages.push(...refused);
+      }
+      return { object: key, verdicts, messages };
+    });
+  };
 }
 
 /** Every object of `manifests` judged by `rule` in `slipway check` and in the three exports. */
@@ -79,35 +130,5 @@ export function verdictsFor(
   manifests: readonly Manifest[],
   options: CheckOptions,
 ): ObjectVerdicts[] {
-  // The rule as `slipway check` runs it: its violations, less those its objects ignore by annotation.
-  const failed = new Set(
-    rule
-      .run({ manifests, options })
-      .filter((v) => !isIgnored(v.manifest, rule.id, v.container))
-      .map((v) => objectKey(v.manifest.ref)),
-  );
-  const exports = Object.fromEntries(
-    ADMISSION_FORMATS.map((format) => [
-      format,
-      exportPolicies({
-        rules: [rule],
-        format,
-        options,
-        config: { rules: { [rule.id]: 'on' } },
-        exportOptions: { namespaceSelector: DEFAULT_NAMESPACE_SELECTOR, paramsNamespace: 'slipway-policy' },
-      }).policies[0]?.objects,
-    ]),
-  ) as Record<AdmissionFormat, Obj[] | undefined>;
-  return manifests.map((m) => {
-    const key = objectKey({ kind: m.ref.kind, namespace: m.ref.namespace, name: m.ref.name });
-    const messages: string[] = [];
-    const verdicts = { check: failed.has(key) ? 'fail' : 'pass' } as ObjectVerdicts['verdicts'];
-    for (const format of ADMISSION_FORMATS) {
-      const objects = exports[format];
-      const refused = objects ? judge(format, objects, m) : undefined;
-      verdicts[format] = refused === undefined ? 'skip' : refused.length ? 'fail' : 'pass';
-      if (refused?.length && messages.length === 0) messages.push(...refused);
-    }
-    return { object: key, verdicts, messages };
-  });
+  return rulePanel(rule, options)(manifests);
 }
