@@ -130,6 +130,8 @@ const CONSULTS_OTHERS = /in the input|another|a Service|selects|HorizontalPodAut
 /** Why a rule has no admission form; shown in the export's list and in docs/policy-admission.md. */
 export function admissionGap(rule: Rule): string {
   if (rule.id === 'ignore-unknown-rule') return 'about the catalog of this slipway version, not the object';
+  if (rule.pss?.overrides)
+    return `replaces ${rule.pss.overrides} under --profile pss-restricted but leaves it what it reports in the full catalog; one expression cannot be both`;
   if (rule.category === 'schema')
     return 'the API server validates the schema itself (and refuses unknown fields with fieldValidation=Strict)';
   if (rule.category === 'api-versions')

@@ -134,6 +134,12 @@ const WORKLOAD_RESOURCES: Record<string, string> = {
 const createPods = kindRule(
   {
     id: 'rbac-create-workloads',
+    admission: {
+      kinds: ['Role', 'ClusterRole'],
+      expression:
+        "!has(object.rules) || object.rules == null || !object.rules.exists(r, has(r.resources) && r.resources != null && r.resources.exists(res, res in {'pods': '', 'deployments': 'apps', 'statefulsets': 'apps', 'daemonsets': 'apps', 'replicasets': 'apps', 'jobs': 'batch', 'cronjobs': 'batch'} && has(r.verbs) && r.verbs != null && r.verbs.exists(v, v == '*' || v == 'create') && has(r.apiGroups) && r.apiGroups != null && r.apiGroups.exists(g, g == '*' || g == {'pods': '', 'deployments': 'apps', 'statefulsets': 'apps', 'daemonsets': 'apps', 'replicasets': 'apps', 'jobs': 'batch', 'cronjobs': 'batch'}[res])))",
+      message: 'a role must not grant create on pods or workload resources',
+    },
     title: 'Permission to create pods or workloads',
     severity: 'warning',
     category: 'rbac',

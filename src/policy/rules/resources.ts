@@ -142,6 +142,13 @@ export const RESOURCE_RANGES: Record<
 const ranges = workloadRule(
   {
     id: 'res-range',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.containers.all(c, !has(c.resources) || ['requests', 'limits'].all(k, !(k in c.resources) || c.resources[k] == null || [['cpu', '1m', '64'], ['memory', '4Mi', '512Gi'], ['ephemeral-storage', '1Mi', '1Ti']].all(b, !(b[0] in c.resources[k]) || !isQuantity(string(c.resources[k][b[0]])) || quantity(string(c.resources[k][b[0]])).sign() == 0 || (!quantity(string(c.resources[k][b[0]])).isLessThan(quantity(b[1])) && !quantity(string(c.resources[k][b[0]])).isGreaterThan(quantity(b[2]))))))",
+      message:
+        'requests and limits must lie in a plausible range (cpu 1m-64, memory 4Mi-512Gi, ephemeral-storage 1Mi-1Ti)',
+    },
     title: 'Resource quantity out of range',
     severity: 'warning',
     category: 'resources',
