@@ -70,7 +70,7 @@ const CASES: Record<string, { yaml: string; refused: string[] }> = {
       ['runAsUser: 0', ''],
       ['runAsUser: 5', 'securityContext: { runAsUser: 10000 }'],
     ]
-      .map(([podSc, cSc], i) => pod(`p${i}`, `securityContext: { ${podSc} }\n${c(cSc)}`))
+      .map(([podSc, cSc], i) => pod(`p${i}`, `securityContext: { ${podSc} }\n${c(cSc ?? '')}`))
       .join(''),
     refused: ['Pod/p0', 'Pod/p2'],
   },
