@@ -1,42 +1,19 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { exportPolicies } from '../../src/policy/admission/export.js';
 import { DEFAULT_NAMESPACE_SELECTOR, type AdmissionFormat } from '../../src/policy/admission/formats.js';
 import { exportable } from '../../src/policy/admission/model.js';
 import { RULES } from '../../src/policy/rules/index.js';
+import { compileCrdSchema, loadCrdSchema, schemaErrors, type Schema } from './crd-schema.js';
 
 /**
  * Exported Gatekeeper and Kyverno objects against the projects' published CRD schemas, vendored
  * without descriptions by scripts/gen-admission-crd-schemas.ts (test/fixtures/admission-crds; the
  * source line of each file names the commit). Unknown fields are refused, as strict field validation does.
  */
-type Schema = Record<string, unknown>;
-const load = (name: string) =>
-  (
-    JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'admission-crds', name), 'utf8')) as {
-      schema: Schema;
-    }
-  ).schema;
-
-function strict(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(strict);
-  if (typeof node !== 'object' || node === null) return node;
-  const n = node as Schema;
-  const out: Schema = {};
-  for (const [k, v] of Object.entries(n)) if (!k.startsWith('x-kubernetes-')) out[k] = strict(v);
-  if (n.properties && n.additionalProperties === undefined && !n['x-kubernetes-preserve-unknown-fields'])
-    out.additionalProperties = false;
-  return out;
-}
-
-const ajv = new Ajv({ allErrors: true, strict: false });
-ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-const compile = (schema: Schema): ValidateFunction => ajv.compile(strict(schema) as object);
-const errors = (v: ValidateFunction, o: unknown) =>
-  v(o) ? [] : (v.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
+const load = loadCrdSchema;
+const compile = compileCrdSchema;
+const errors = schemaErrors;
 
 const objectsOf = (format: AdmissionFormat) =>
   exportPolicies({

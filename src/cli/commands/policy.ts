@@ -16,10 +16,19 @@ import {
   runPolicyTests,
   EXPECT_KEY,
 } from '../../policy/admission/policy-test.js';
+import {
+  builtImages,
+  githubRepository,
+  signaturePolicies,
+  signingIdentity,
+  SIGNATURE_FORMATS,
+  type SignatureFormat,
+} from '../../policy/admission/signatures.js';
 import { DEFAULT_KUBE_VERSION, rulesFor, type Profile } from '../../policy/engine.js';
 import { parseManifests } from '../../policy/load/parse.js';
 import { PSS_LATEST } from '../../policy/pss/version.js';
 import type { CommandContext, RegisterCommand } from '../command.js';
+import { loadSpec } from '../load-spec.js';
 import { loadConfig } from './check.js';
 
 interface ExportFlags {
@@ -49,6 +58,44 @@ export const registerPolicy: RegisterCommand = (program: Command, ctx: CommandCo
     .option('--namespace-label <key=value>', 'apply only in namespaces with this label')
     .option('--params-namespace <ns>', 'namespace of the parameter ConfigMaps (vap)', 'slipway-system')
     .action((flags: ExportFlags) => runExport(flags, ctx));
+  policy
+    .command('images')
+    .summary("admit only images the app's own CD workflow signed (Kyverno or sigstore)")
+    .description(
+      'write the admission policy that refuses images of the app not signed by its rendered cd.yml: ' +
+        "cosign keyless signatures whose issuer is GitHub Actions and whose subject is the repository's " +
+        '.github/workflows/cd.yml on the default branch or a version tag; as a Kyverno ClusterPolicy ' +
+        '(verifyImages) or a sigstore policy-controller ClusterImagePolicy',
+    )
+    .option('-f, --file <path>', 'the spec', 'slipway.yaml')
+    .option('--format <format>', `one of ${SIGNATURE_FORMATS.join(', ')}`, 'kyverno')
+    .option('--repository <owner/repo>', "the GitHub repository (default: the spec's repository)")
+    .action(async (flags: { file: string; format: string; repository?: string }) => {
+      const format = flags.format as SignatureFormat;
+      if (!SIGNATURE_FORMATS.includes(format))
+        throw new UserError(`--format ${flags.format}: expected one of ${SIGNATURE_FORMATS.join(', ')}`, {
+          code: 'policy/bad-format',
+        });
+      const spec = await loadSpec(flags.file, { cwd: ctx.io.cwd });
+      const declared = flags.repository ?? spec.repository;
+      const repository = declared ? githubRepository(declared) : undefined;
+      if (!repository)
+        throw new UserError(
+          declared
+            ? `"${declared}" is not a GitHub repository (owner/repo)`
+            : `${flags.file} names no repository, so the signing identity is unknown`,
+          {
+            code: 'policy/no-repository',
+            hint: 'set repository: github.com/OWNER/REPO in the spec, or pass --repository OWNER/REPO',
+          },
+        );
+      const images = builtImages(spec);
+      if (images.length === 0)
+        throw new UserError(`${flags.file}: no service has build:, so cd.yml signs no image`, {
+          code: 'policy/no-images',
+        });
+      ctx.io.out(documents(signaturePolicies(spec.app, images, signingIdentity(repository), format)));
+    });
   policy
     .command('test')
     .summary('run fixtures that say which rules they expect to pass or fail')
