@@ -1,10 +1,14 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
+import { verdictsFor } from '../../src/policy/admission/verdicts.js';
+import { parseManifests } from '../../src/policy/load/parse.js';
+import { RULES } from '../../src/policy/rules/index.js';
+import { parse } from 'yaml';
 
 const pod = (name: string, expect: string, securityContext = '{}') => `apiVersion: v1
 kind: Pod
@@ -88,5 +92,62 @@ describe('slipway policy test', () => {
     const e = await run(empty);
     expect(e.code).toBe(2);
     expect(e.err).toContain('no object carries a slipway.dev/expect annotation');
+  });
+
+  it('export --format gatekeeper --tests writes a gator suite whose assertions the exported CEL meets', async () => {
+    const dir = fixtures({
+      'pods/privileged.yaml': pod(
+        'priv',
+        'pss-privileged=fail, pss-host-namespaces=pass',
+        '{ privileged: true }',
+      ),
+      'plain.yaml': pod('plain', 'pss-privileged=pass, net-service-no-pods=pass'),
+    });
+    const io = memoryIo({ cwd: dir });
+    const args = ['policy', 'export', '--format', 'gatekeeper', '--out', 'gk', '--tests', 'policy-tests'];
+    expect(await main(['node', 'slipway', ...args], io.io)).toBe(0);
+    expect(io.stdout()).toContain(
+      'gator suite: 3 case(s) in gk/gator/suite.yaml (run: gator verify gk/gator)',
+    );
+    expect(io.stdout()).toContain(
+      'not in the suite: net-service-no-pods on Pod/plain (policy-tests/plain.yaml)',
+    );
+    const gator = join(dir, 'gk', 'gator');
+    const suite = parse(readFileSync(join(gator, 'suite.yaml'), 'utf8')) as {
+      kind: string;
+      tests: Array<{
+        name: string;
+        template: string;
+        constraint: string;
+        cases: Array<{ object: string; assertions: Array<{ violations: string }> }>;
+      }>;
+    };
+    expect(suite.kind).toBe('Suite');
+    expect(suite.tests.map((t) => [t.name, t.cases.length])).toEqual([
+      ['pss-privileged', 2],
+      ['pss-host-namespaces', 1],
+    ]);
+    for (const t of suite.tests) {
+      expect(parse(readFileSync(join(gator, t.template), 'utf8')).kind).toBe('ConstraintTemplate');
+      const constraint = parse(readFileSync(join(gator, t.constraint), 'utf8')) as { kind: string };
+      expect(constraint.kind).toBe(
+        `Slipway${t.name
+          .split('-')
+          .map((w) => w[0]!.toUpperCase() + w.slice(1))
+          .join('')}`,
+      );
+      const rule = RULES.find((r) => r.id === t.name)!;
+      for (const c of t.cases) {
+        const { manifests } = parseManifests(readFileSync(join(gator, c.object), 'utf8'), c.object);
+        const [v] = verdictsFor(rule, manifests, {
+          kubeVersion: { major: 1, minor: 36 },
+          pssVersion: { major: 1, minor: 35 },
+        });
+        expect(v!.verdicts.gatekeeper === 'fail' ? 'yes' : 'no', c.object).toBe(c.assertions[0]!.violations);
+      }
+    }
+    const wrong = memoryIo({ cwd: dir });
+    expect(await main(['node', 'slipway', 'policy', 'export', '--tests', 'policy-tests'], wrong.io)).toBe(2);
+    expect(wrong.stderr()).toContain('--tests writes a gator suite: it needs --format gatekeeper and --out');
   });
 });

@@ -1,10 +1,11 @@
 /** `slipway policy export`: the catalog's per-object rules as admission policies (VAP, Gatekeeper, Kyverno). */
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { EXIT_FAILED, EXIT_OK, UserError, UserErrors } from '../../errors.js';
 import { exportPolicies, type PolicyExport } from '../../policy/admission/export.js';
+import { gatorSuite } from '../../policy/admission/gator.js';
 import {
   ADMISSION_FORMATS,
   DEFAULT_NAMESPACE_SELECTOR,
@@ -38,6 +39,7 @@ interface ExportFlags {
   config?: string;
   namespaceLabel?: string;
   paramsNamespace: string;
+  tests?: string;
 }
 
 export const registerPolicy: RegisterCommand = (program: Command, ctx: CommandContext) => {
@@ -57,6 +59,10 @@ export const registerPolicy: RegisterCommand = (program: Command, ctx: CommandCo
     .option('--config <file>', 'configuration file (default ./.slipway-check.yaml when present)')
     .option('--namespace-label <key=value>', 'apply only in namespaces with this label')
     .option('--params-namespace <ns>', 'namespace of the parameter ConfigMaps (vap)', 'slipway-system')
+    .option(
+      '--tests <dir>',
+      'gatekeeper with --out: also write a gator verify suite (DIR/gator/) from the slipway policy test fixtures in <dir>',
+    )
     .action((flags: ExportFlags) => runExport(flags, ctx));
   policy
     .command('images')
@@ -123,19 +129,13 @@ function runTests(dir: string, flags: { output: string; config?: string }, ctx: 
   } catch {
     throw new UserError(`${dir}: cannot read the directory`, { code: 'policy/no-dir' });
   }
-  const parsed = files.map((f) => parseManifests(readFileSync(f, 'utf8'), relative(ctx.io.cwd, f)));
-  const parseProblems = parsed.flatMap((p) => p.problems);
-  if (parseProblems.length) throw new UserErrors(parseProblems, 'policy/bad-fixture');
+  const fixtures = parseFixtures(files, ctx);
   const rules = new Map(rulesFor('all', config).map((r) => [r.id, r]));
-  const { results, problems } = runPolicyTests(
-    parsed.map((p) => p.manifests),
-    rules,
-    {
-      kubeVersion: DEFAULT_KUBE_VERSION,
-      pssVersion: PSS_LATEST,
-      allowedRegistries: config.allowedRegistries,
-    },
-  );
+  const { results, problems } = runPolicyTests(fixtures, rules, {
+    kubeVersion: DEFAULT_KUBE_VERSION,
+    pssVersion: PSS_LATEST,
+    allowedRegistries: config.allowedRegistries,
+  });
   if (problems.length) throw new UserErrors(problems, 'policy/bad-expectation');
   if (results.length === 0)
     throw new UserError(`${dir}: no object carries a ${EXPECT_KEY} annotation`, {
@@ -150,6 +150,22 @@ function runTests(dir: string, flags: { output: string; config?: string }, ctx: 
         : formatPolicyTestText(results),
   );
   return results.every((r) => r.ok) ? EXIT_OK : EXIT_FAILED;
+}
+
+function parseFixtures(files: string[], ctx: CommandContext) {
+  const parsed = files.map((f) => parseManifests(readFileSync(f, 'utf8'), relative(ctx.io.cwd, f)));
+  const problems = parsed.flatMap((p) => p.problems);
+  if (problems.length) throw new UserErrors(problems, 'policy/bad-fixture');
+  return parsed.map((p) => p.manifests);
+}
+
+function readFixtures(dir: string, ctx: CommandContext) {
+  try {
+    return parseFixtures(yamlFiles(resolve(ctx.io.cwd, dir)), ctx);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${dir}: cannot read the directory`, { code: 'policy/no-dir' });
+  }
 }
 
 function yamlFiles(dir: string): string[] {
@@ -177,10 +193,15 @@ function runExport(flags: ExportFlags, ctx: CommandContext): void {
     throw new UserError(`--namespace-label ${flags.namespaceLabel}: expected key=value`, {
       code: 'policy/bad-label',
     });
+  if (flags.tests && (format !== 'gatekeeper' || !flags.out))
+    throw new UserError('--tests writes a gator suite: it needs --format gatekeeper and --out', {
+      code: 'policy/bad-tests',
+    });
   const config = loadConfig(flags.config, ctx.io.cwd, ctx.io.env);
   const profile = flags.profile as Profile;
+  const rules = rulesFor(profile, config);
   const result = exportPolicies({
-    rules: rulesFor(profile, config),
+    rules,
     format,
     options: { allowedRegistries: config.allowedRegistries },
     config,
@@ -199,6 +220,22 @@ function runExport(flags: ExportFlags, ctx: CommandContext): void {
     ctx.io.out(
       `${summary(result, format)} into ${flags.out}/ (not exported: ${flags.out}/NOT-EXPORTED.txt)\n`,
     );
+    if (flags.tests) {
+      const suite = gatorSuite(
+        result.policies,
+        readFixtures(flags.tests, ctx),
+        new Map(rules.map((r) => [r.id, r])),
+      );
+      for (const [path, content] of suite.files) {
+        const file = join(dir, 'gator', path);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, stringify(content, { lineWidth: 0 }));
+      }
+      ctx.io.out(
+        `gator suite: ${suite.cases} case(s) in ${flags.out}/gator/suite.yaml (run: gator verify ${flags.out}/gator)\n`,
+      );
+      for (const line of suite.skipped) ctx.io.out(`  not in the suite: ${line}\n`);
+    }
   } else {
     ctx.io.out(
       `${notExported.replace(/^/gm, '# ')}\n` + result.policies.map((p) => documents(p.objects)).join(''),
