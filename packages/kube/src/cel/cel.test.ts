@@ -108,5 +108,15 @@ describe('ValidatingAdmissionPolicy evaluation', () => {
     expect(
       matchesRequest(match, { ...request, operation: 'UPDATE' }, { namespace: { env: 'prod' } }, false),
     ).toBe(false);
+    // A lone star is every resource but no subresource; a star-slash-status rule any resource's status.
+    const rules = (resources: string[]): MatchResources => ({
+      resourceRules: [{ resources, operations: ['*'] }],
+    });
+    const status = { ...request, subResource: 'status' };
+    expect(matchesRequest(rules(['*']), request, {}, false)).toBe(true);
+    expect(matchesRequest(rules(['*']), status, {}, false)).toBe(false);
+    expect(matchesRequest(rules(['*/status']), status, {}, false)).toBe(true);
+    expect(matchesRequest(rules(['pods']), status, {}, false)).toBe(false);
+    expect(matchesRequest(rules(['pods/status']), status, {}, false)).toBe(true);
   });
 });

@@ -176,10 +176,7 @@ export function matchesRequest(
   const ruleMatches = (r: ResourceRule) =>
     listed(r.apiGroups, request.resource.group) &&
     listed(r.apiVersions, request.resource.version) &&
-    listed(
-      r.resources,
-      request.subResource ? `${request.resource.resource}/${request.subResource}` : request.resource.resource,
-    ) &&
+    resourceListed(r.resources, request.resource.resource, request.subResource) &&
     listed(r.operations, request.operation) &&
     (!r.resourceNames?.length || r.resourceNames.includes(request.name));
   if (match.resourceRules ? !match.resourceRules.some(ruleMatches) : !defaultRules) return false;
@@ -190,6 +187,14 @@ export function matchesRequest(
     if (!selects(match.namespaceSelector, nsLabels)) return false;
   }
   return selects(match.objectSelector, labels.object);
+}
+
+// admissionregistration's resource rules: a lone star is every resource but no subresource; star-slash-star
+// is everything; star-slash-status is that subresource of any resource.
+function resourceListed(values: string[] | undefined, resource: string, sub: string | undefined): boolean {
+  if (!values) return true;
+  if (!sub) return values.includes('*') || values.includes('*/*') || values.includes(resource);
+  return [`${resource}/${sub}`, `*/${sub}`, `${resource}/*`, '*/*'].some((v) => values.includes(v));
 }
 
 function listed(values: string[] | undefined, value: string): boolean {
