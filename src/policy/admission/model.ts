@@ -33,6 +33,10 @@ export const RESOURCE_KINDS: Readonly<Record<string, ResourceKind>> = Object.fro
       ['', 'v1', 'ReplicationController', 'replicationcontrollers'],
       ['', 'v1', 'Service', 'services'],
       ['', 'v1', 'ConfigMap', 'configmaps'],
+      ['', 'v1', 'Secret', 'secrets'],
+      ['', 'v1', 'ServiceAccount', 'serviceaccounts'],
+      ['', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims'],
+      ['', 'v1', 'Namespace', 'namespaces'],
       ['apps', 'v1', 'Deployment', 'deployments'],
       ['apps', 'v1', 'StatefulSet', 'statefulsets'],
       ['apps', 'v1', 'DaemonSet', 'daemonsets'],
@@ -73,11 +77,12 @@ export const WORKLOAD_KINDS = [
 /** Where workloads keep their pod template (workloads.ts's TEMPLATE_PATHS), as CEL. */
 const WORKLOAD_VARIABLES = [
   {
+    // Total over every kind: an object without a pod template gets {} (as the checker skips it).
     name: 'template',
     expression:
-      "object.kind == 'Pod' ? object : object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template : object.kind == 'PodTemplate' ? object.template : object.spec.template",
+      "object.kind == 'Pod' ? object : object.kind == 'CronJob' ? (has(object.spec) && has(object.spec.jobTemplate) && has(object.spec.jobTemplate.spec) && has(object.spec.jobTemplate.spec.template) ? object.spec.jobTemplate.spec.template : {}) : object.kind == 'PodTemplate' ? (has(object.template) ? object.template : {}) : (has(object.spec) && has(object.spec.template) ? object.spec.template : {})",
   },
-  { name: 'podSpec', expression: 'variables.template.spec' },
+  { name: 'podSpec', expression: 'has(variables.template.spec) ? variables.template.spec : {}' },
   { name: 'podMeta', expression: 'has(variables.template.metadata) ? variables.template.metadata : {}' },
   {
     name: 'containers',
@@ -125,7 +130,8 @@ export function admissionPolicy(
   };
 }
 
-const CONSULTS_OTHERS = /in the input|another|a Service|selects|HorizontalPodAutoscaler|PodDisruptionBudget/;
+const CONSULTS_OTHERS =
+  /in the input|another|a Service|selects|selected workloads|HorizontalPodAutoscaler|PodDisruptionBudget|reference a role|Role or ClusterRole of the input/;
 
 /** Why a rule has no admission form; shown in the export's list and in docs/policy-admission.md. */
 export function admissionGap(rule: Rule): string {

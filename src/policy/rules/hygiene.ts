@@ -272,6 +272,7 @@ function badValue(value: string): string | undefined {
 const labels = setRule(
   {
     id: 'metadata-labels',
+    crossObject: false,
     title: 'Invalid label or annotation key, or label value',
     severity: 'error',
     category: 'correctness',
