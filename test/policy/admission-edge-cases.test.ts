@@ -89,6 +89,31 @@ const CASES: Record<string, { yaml: string; refused: string[] }> = {
       .join(''),
     refused: ['Ingress/i0', 'Ingress/i3', 'Ingress/i4'],
   },
+  'probe-named-port': {
+    yaml: [
+      'readinessProbe: { httpGet: { port: "8080" } }',
+      'readinessProbe: { httpGet: { port: http } }',
+      'livenessProbe: { tcpSocket: { port: metrics } }',
+      'lifecycle: { preStop: { httpGet: { port: admin } } }',
+      'startupProbe: { httpGet: { port: 8080 } }',
+    ]
+      .map((probe, i) => pod(`p${i}`, c(`ports: [{ name: http, containerPort: 8080 }]\n${probe}`)))
+      .join(''),
+    refused: ['Pod/p2', 'Pod/p3'],
+  },
+  'res-requests-equal-limits': {
+    yaml: [
+      '{ requests: { cpu: 500m }, limits: { cpu: "0.5" } }',
+      '{ requests: { cpu: 500m } }',
+      '{}',
+      '{ requests: { memory: 1Gi }, limits: { memory: 1024Mi } }',
+      '{ requests: { memory: 1Gi }, limits: { memory: 1G } }',
+      '{ limits: { memory: 1Gi } }',
+    ]
+      .map((r, i) => pod(`p${i}`, c(`resources: ${r}`)))
+      .join(''),
+    refused: ['Pod/p1', 'Pod/p4'],
+  },
   'rbac-wildcard': {
     yaml: [
       '{ apiGroups: [""], resources: [pods], verbs: [get] }',

@@ -147,6 +147,8 @@ const pdbNoBudget = kindRule(
 const spread = workloadRule(
   {
     id: 'avail-spread',
+    // Reads the replicas an HPA of the input sets.
+    crossObject: true,
     title: 'Replicas not spread across nodes',
     severity: 'warning',
     category: 'availability',

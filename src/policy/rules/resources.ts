@@ -87,6 +87,12 @@ const RESOURCE_NAMES = ['cpu', 'memory', 'ephemeral-storage'] as const;
 const requestsEqualLimits = workloadRule(
   {
     id: 'res-requests-equal-limits',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.containers.all(c, ['cpu', 'memory', 'ephemeral-storage'].all(r, [[(has(c.resources) && c.resources != null && has(c.resources.requests) && c.resources.requests != null && r in c.resources.requests ? c.resources.requests[r] : null), (has(c.resources) && c.resources != null && has(c.resources.limits) && c.resources.limits != null && r in c.resources.limits ? c.resources.limits[r] : null)]].all(q, (q[0] == null && q[1] == null) || (q[1] != null && isQuantity(string(q[1])) && isQuantity(string(q[0] != null ? q[0] : q[1])) && quantity(string(q[0] != null ? q[0] : q[1])).compareTo(quantity(string(q[1]))) == 0))))",
+      message: 'every request must equal its limit (Guaranteed QoS)',
+    },
     title: 'Requests differ from limits',
     severity: 'info',
     category: 'resources',
