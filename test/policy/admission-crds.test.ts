@@ -20,7 +20,8 @@ const objectsOf = (format: AdmissionFormat) =>
     rules: RULES,
     format,
     options: { allowedRegistries: ['ghcr.io/acme/'] },
-    config: { rules: { 'img-digest': 'on', 'img-pull-always': 'on', 'sched-priority-class': 'on' } },
+    // Every rule on, so that those off by default are exported and validated too.
+    config: { rules: Object.fromEntries(RULES.map((r) => [r.id, 'on' as const])) },
     exportOptions: { namespaceSelector: DEFAULT_NAMESPACE_SELECTOR, paramsNamespace: 'slipway-system' },
   }).policies.flatMap((p) => p.objects);
 
