@@ -69,7 +69,6 @@ beforeAll(async () => {
   writeFileSync(join(dir, '.slipway-check.yaml'), CHECK_CONFIG);
   const run = memoryIo({ cwd: dir });
   expect(await main(['node', 'slipway', 'policy', 'export', '--out', 'admission'], run.io)).toBe(0);
-  await env.kubectl(['create', 'namespace', 'slipway-system']);
   const applied = await env.kubectl(['apply', '-f', join(dir, 'admission')]);
   expect(applied.stdout).toContain(
     'validatingadmissionpolicy.admissionregistration.k8s.io/slipway-pss-privileged created',

@@ -41,9 +41,14 @@ describe('slipway policy export', () => {
     expect(registry.map((o) => o.kind)).toEqual([
       'ValidatingAdmissionPolicy',
       'ValidatingAdmissionPolicyBinding',
+      'Namespace',
       'ConfigMap',
     ]);
-    expect(registry[2]).toMatchObject({ data: { allowedRegistries: 'ghcr.io/acme/' } });
+    expect(registry[2]).toMatchObject({ metadata: { name: 'slipway-system' } });
+    expect(registry[3]).toMatchObject({
+      metadata: { namespace: 'slipway-system' },
+      data: { allowedRegistries: 'ghcr.io/acme/' },
+    });
     const constraint = exportOf('gatekeeper', ['ghcr.io/acme/'])
       .policies.find((p) => p.policy.rule === 'img-registry')!
       .objects.find((o) => o.kind === 'SlipwayImgRegistry')!;

@@ -99,8 +99,10 @@ export function vapObjects(p: AdmissionPolicy, o: ExportOptions): Obj[] {
         : {}),
     },
   };
+  // The parameter ConfigMap's namespace comes first, so that `kubectl apply -f` of the file creates it.
   const params: Obj[] = hasParams(p)
     ? [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.paramsNamespace, labels: LABELS } },
         {
           apiVersion: 'v1',
           kind: 'ConfigMap',

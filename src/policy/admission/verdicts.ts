@@ -35,15 +35,15 @@ interface FormatJudge {
 /** Reads one exported policy (in the shape of `format`) once: what it matches and its compiled CEL. */
 function formatJudge(format: AdmissionFormat, objects: Obj[]): FormatJudge {
   const spec = (o: Obj | undefined) => (o?.spec ?? {}) as Obj;
-  const [first, second, third] = objects;
+  const [first, second] = objects;
   let policy: PolicySpec;
   let params: unknown = null;
   let variables: Record<string, unknown> | undefined;
   let matches: (kind: (typeof RESOURCE_KINDS)[string], request: AdmissionRequestInfo) => boolean;
   if (format === 'vap') {
-    policy = spec(first) as PolicySpec;
+    policy = spec(objects.find((o) => o.kind === 'ValidatingAdmissionPolicy')) as PolicySpec;
     matches = (_kind, request) => matchesRequest(policy.matchConstraints, request, {}, false);
-    params = third ?? null;
+    params = objects.find((o) => o.kind === 'ConfigMap') ?? null;
   } else if (format === 'gatekeeper') {
     const source = (spec(first).targets as Obj[])[0]!.code as Obj[];
     policy = (source[0]!.source ?? {}) as PolicySpec;
