@@ -107,8 +107,8 @@ export function compilePolicy(
     policy: {
       evaluate(input) {
         const bindings: Record<string, CelInput> = {
-          object: toCel(input.object),
-          oldObject: toCel(input.oldObject),
+          object: converted(input.object),
+          oldObject: converted(input.oldObject),
           params: toCel(input.params),
           namespaceObject: toCel(input.namespaceObject),
           request: toCel(input.request),
@@ -158,6 +158,18 @@ export function compilePolicy(
       },
     },
   };
+}
+
+/**
+ * The CEL form of an object, kept per object: the checker and the verdict tests evaluate many
+ * policies on the same (never modified) object. Callers hand in objects they do not change afterwards.
+ */
+const conversions = new WeakMap<object, CelInput>();
+function converted(value: unknown): CelInput {
+  if (value === null || typeof value !== 'object') return toCel(value);
+  let hit = conversions.get(value);
+  if (hit === undefined) conversions.set(value, (hit = toCel(value)));
+  return hit;
 }
 
 /**
