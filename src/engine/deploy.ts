@@ -25,6 +25,7 @@ import { DeployLock } from './lock.js';
 import { runMigration } from './migrate.js';
 import { groupByPhase } from './plan/order.js';
 import { requireServedAddOns, withoutUnservedAddOns } from './add-ons.js';
+import { admissionBindings, admissionPreflight } from './admission.js';
 import { planDeploy, type DeployPlan } from './plan/index.js';
 import { rolloutOptions, waitForRollouts } from './rollout.js';
 import { ROLLOUT_KINDS } from './rollout-status.js';
@@ -157,6 +158,13 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   const after: AfterUnlock = {};
   let result: DeployResult;
   try {
+    const bindings = await admissionBindings(ctx.cluster);
+    if (bindings > 0)
+      await steps.run(
+        'admission',
+        () => admissionPreflight(ctx.cluster, objects),
+        `${objects.length} objects on a server dry run against ${bindings} admission policy binding(s)`,
+      );
     result = await deployLocked(
       ctx,
       req,

@@ -1,6 +1,8 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { compileCel, POLICY_VARIABLES } from '@slipway/kube/cel';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node } from 'yaml';
 import { z } from 'zod';
 import type { Problem } from '../errors.js';
+import { knownKind, RESOURCE_KINDS } from './admission/model.js';
 import type { Severity } from './types.js';
 
 /**
@@ -17,6 +19,12 @@ import type { Severity } from './types.js';
  *   kubeVersion: "1.33"
  *   failOn: warning
  *   allowedRegistries: [ghcr.io/acme/, registry.k8s.io/]   # turns on img-registry
+ *   customRules:                  # the team's own rules: CEL over the object, true when it passes
+ *     - id: team-label
+ *       kinds: [workloads]        # or kinds by name: Deployment, Service, ...
+ *       expression: has(object.metadata.labels) && 'team' in object.metadata.labels
+ *       message: every workload names its owning team
+ *       severity: warning         # error | warning (default) | info
  */
 export const CONFIG_FILE = '.slipway-check.yaml';
 
@@ -29,6 +37,16 @@ const exemption = z.strictObject({
   reason: z.string().min(1, 'an exemption needs a reason'),
 });
 
+const customRule = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a rule ID is lower-case letters, digits and dashes'),
+  kinds: z.array(z.string().min(1)).min(1),
+  expression: z.string().min(1),
+  message: z.string().min(1),
+  severity: z.enum(['error', 'warning', 'info']).optional(),
+});
+
 export const configSchema = z.strictObject({
   rules: z.record(z.string(), setting).optional(),
   exemptions: z.array(exemption).optional(),
@@ -36,6 +54,7 @@ export const configSchema = z.strictObject({
   failOn: z.enum(['error', 'warning', 'info', 'none']).optional(),
   profile: z.enum(['pss-baseline', 'pss-restricted']).optional(),
   allowedRegistries: z.array(z.string().min(1)).optional(),
+  customRules: z.array(customRule).optional(),
 });
 
 export type CheckConfig = z.infer<typeof configSchema>;
@@ -70,6 +89,9 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
       })),
     };
   }
+  const custom = customRuleProblems(parsed.data, doc.contents as Node | null, knownRules, where, text);
+  if (custom.length) return { problems: custom };
+  knownRules = new Set([...knownRules, ...(parsed.data.customRules ?? []).map((c) => c.id)]);
   const unknown = Object.keys(parsed.data.rules ?? {}).filter((r) => !knownRules.has(r));
   const unknownExempt = (parsed.data.exemptions ?? []).flatMap((e, i) =>
     (e.rules ?? []).filter((r) => !knownRules.has(r)).map((r) => ({ r, path: ['exemptions', i, 'rules'] })),
@@ -93,6 +115,84 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
     };
   }
   return { config: parsed.data, problems: [] };
+}
+
+/**
+ * Custom rules: IDs unique and not the catalog's, kinds known, expressions that compile. A CEL problem
+ * is placed at its line and column inside the YAML file (for plain, quoted and block scalars).
+ */
+function customRuleProblems(
+  config: CheckConfig,
+  root: Node | null,
+  knownRules: ReadonlySet<string>,
+  where: (offset: number) => { file: string; line: number; column: number },
+  text: string,
+): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const [i, c] of (config.customRules ?? []).entries()) {
+    const at = (...path: Array<string | number>) => where(offsetOf(root, ['customRules', i, ...path]));
+    if (knownRules.has(c.id) || seen.has(c.id))
+      problems.push({
+        message: `custom rule ID "${c.id}" is already taken${knownRules.has(c.id) ? ' by the catalog' : ''}`,
+        path: `customRules.${i}.id`,
+        location: at('id'),
+        hint: 'give the rule its own ID (slipway check --list-rules prints the catalog)',
+      });
+    seen.add(c.id);
+    for (const [j, kind] of c.kinds.entries())
+      if (!knownKind(kind))
+        problems.push({
+          message: `unknown kind "${kind}"`,
+          path: `customRules.${i}.kinds.${j}`,
+          location: at('kinds', j),
+          hint: `use workloads or one of ${Object.keys(RESOURCE_KINDS).join(', ')}`,
+        });
+    const compiled = compileCel(c.expression, POLICY_VARIABLES);
+    if ('problem' in compiled) {
+      const node = nodeAt(root, ['customRules', i, 'expression']);
+      problems.push({
+        message: `invalid CEL: ${compiled.problem.message}`,
+        path: `customRules.${i}.expression`,
+        location: celLocation(node, compiled.problem, where, text),
+        hint: 'see docs/policy-admission.md#custom-rules',
+      });
+    }
+  }
+  return problems;
+}
+
+/** Where line/column of a CEL expression fall in the YAML text of its scalar. */
+function celLocation(
+  node: Node | undefined,
+  at: { line: number; column: number },
+  where: (offset: number) => { file: string; line: number; column: number },
+  text: string,
+) {
+  const start = node?.range?.[0] ?? 0;
+  const base = where(start);
+  if (node instanceof Scalar && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED')) {
+    // The content starts on the line after the `|` header, at the block's indentation.
+    const next = text.indexOf('\n', start) + 1;
+    const indent = /^ */.exec(text.slice(next))?.[0].length ?? 0;
+    return { ...base, line: base.line + at.line, column: indent + at.column };
+  }
+  const quote =
+    node instanceof Scalar && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') ? 1 : 0;
+  return at.line === 1
+    ? { ...base, column: base.column + quote + at.column - 1 }
+    : { ...base, line: base.line + at.line - 1, column: at.column };
+}
+
+function nodeAt(root: Node | null, path: Array<string | number>): Node | undefined {
+  let current: unknown = root;
+  for (const seg of path) {
+    if (isMap(current))
+      current = current.items.find((p) => isScalar(p.key) && String(p.key.value) === String(seg))?.value;
+    else if (isSeq(current) && typeof seg === 'number') current = current.items[seg];
+    else return undefined;
+  }
+  return (current ?? undefined) as Node | undefined;
 }
 
 function offsetOf(node: Node | null, path: Array<string | number>): number {

@@ -1,5 +1,6 @@
 import { dotted } from './access.js';
 import { effectiveSeverity, glob, type CheckConfig } from './config.js';
+import { customRules } from './custom.js';
 import { isIgnored } from './ignores.js';
 import type { PssLevel } from './pss/evaluate.js';
 import { RULES } from './rules/index.js';
@@ -44,8 +45,10 @@ export interface CheckOutcome {
   rules: Rule[];
 }
 
-export function rulesFor(profile: Profile = 'all'): Rule[] {
-  return profile === 'all' ? RULES : pssProfileRules(profile.slice(4) as PssLevel);
+/** The catalog for a profile, and under `all` the custom rules of the configuration after it. */
+export function rulesFor(profile: Profile = 'all', config?: CheckConfig): Rule[] {
+  if (profile !== 'all') return pssProfileRules(profile.slice(4) as PssLevel);
+  return config?.customRules?.length ? [...RULES, ...customRules(config)] : RULES;
 }
 
 /** Runs every enabled rule over the whole input set; pure: the same input gives the same findings in the same order. */
@@ -55,7 +58,7 @@ export function check(request: CheckRequest): CheckOutcome {
   const findings: Finding[] = [];
   const fixes: PlannedFix[] = [];
   let suppressed = 0;
-  const rules = rulesFor(request.profile);
+  const rules = rulesFor(request.profile, config);
   for (const rule of rules) {
     const severity = request.profile && request.profile !== 'all' ? 'error' : effectiveSeverity(rule, config);
     if (!severity) continue;
@@ -114,7 +117,7 @@ export function checkSets(
     findings: outcomes.flatMap((o) => o.findings).sort(compareFindings),
     fixes: outcomes.flatMap((o) => o.fixes),
     suppressed: outcomes.reduce((n, o) => n + o.suppressed, 0),
-    rules: rulesFor(request.profile),
+    rules: rulesFor(request.profile, request.config),
   };
 }
 

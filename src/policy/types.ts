@@ -69,7 +69,8 @@ export type Category =
   | 'schema'
   | 'correctness'
   | 'control'
-  | 'drift';
+  | 'drift'
+  | 'custom';
 
 /** A change `--fix` can make: set `value` at `path` (relative to the manifest body) when it is absent or wrong. */
 export interface FixOp {
@@ -120,6 +121,26 @@ export interface RuleMeta {
   enabledByDefault: boolean;
   /** For Pod Security Standards rules: the level and upstream check ID. */
   pss?: { level: 'baseline' | 'restricted'; checkId: string; overrides?: string };
+  /** The rule as CEL for admission; absent when it cannot be judged from one object (see admissionGap). */
+  admission?: AdmissionCheck;
+  /** Set by setRule: the rule reads several objects of the input at once. */
+  crossObject?: boolean;
+}
+
+/**
+ * How a rule is enforced at admission (`slipway policy export`): one CEL expression over the object
+ * being admitted, in the Kubernetes ValidatingAdmissionPolicy dialect, true when the object passes.
+ * Workload rules read the pod template through `variables.podSpec`, `variables.podMeta`,
+ * `variables.containers` (init containers and containers) and `variables.allContainers` (plus
+ * ephemeral containers); a rule with options reads them as `variables.params.<option>`.
+ */
+export interface AdmissionCheck {
+  /** `workloads`: every kind with a pod template (workloads.ts); else the kinds by name. */
+  kinds: 'workloads' | readonly string[];
+  expression: string;
+  /** The refusal message (Kubernetes shows it after `denied request: `). */
+  message: string;
+  params?: ReadonlyArray<'allowedRegistries'>;
 }
 
 export interface Rule extends RuleMeta {

@@ -30,6 +30,7 @@ describe('slipway --help', () => {
       'schema',
       'render',
       'check',
+      'policy',
       'sandbox',
       'deploy',
       'status',

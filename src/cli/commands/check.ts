@@ -125,7 +125,7 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
     '--profile',
   ) as Profile;
   if (flags.listRules) {
-    const rules = rulesFor(profile);
+    const rules = rulesFor(profile, config);
     io.out(
       output === 'json' ? JSON.stringify(catalogEntries(rules), null, 2) + '\n' : formatCatalogText(rules),
     );
@@ -235,7 +235,7 @@ function version(text: string | undefined, fallback: KubeVersion, flag: string):
   return v;
 }
 
-function loadConfig(
+export function loadConfig(
   file: string | undefined,
   cwd: string,
   _env: Readonly<Record<string, string | undefined>>,

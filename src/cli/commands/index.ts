@@ -18,6 +18,7 @@ export const commands: CommandEntry[] = [
   { name: 'schema', load: async () => (await import('./schema.js')).registerSchema },
   { name: 'render', load: async () => (await import('./render.js')).registerRender },
   { name: 'check', load: async () => (await import('./check.js')).registerCheck },
+  { name: 'policy', load: async () => (await import('./policy.js')).registerPolicy },
   { name: 'sandbox', load: async () => (await import('./sandbox.js')).registerSandbox },
   { name: 'deploy', load: async () => (await import('./deploy.js')).registerDeploy },
   { name: 'status', load: async () => (await import('./status.js')).registerStatus },

@@ -9,6 +9,8 @@ export type StepName =
   | 'render'
   | 'check'
   | 'lock'
+  /** Only when the cluster has admission policy bindings: every object applied with dryRun=All first. */
+  | 'admission'
   | 'record'
   | 'apply-config'
   | 'migrate'

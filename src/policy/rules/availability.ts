@@ -111,6 +111,12 @@ const pdbBlocks = kindRule(
 const pdbNoBudget = kindRule(
   {
     id: 'avail-pdb-no-budget',
+    admission: {
+      kinds: ['PodDisruptionBudget'],
+      expression:
+        "object.apiVersion != 'policy/v1' || (has(object.spec) && (has(object.spec.minAvailable) || has(object.spec.maxUnavailable)))",
+      message: 'a PodDisruptionBudget must set minAvailable or maxUnavailable',
+    },
     title: 'PodDisruptionBudget without a budget',
     severity: 'warning',
     category: 'availability',
@@ -141,6 +147,8 @@ const pdbNoBudget = kindRule(
 const spread = workloadRule(
   {
     id: 'avail-spread',
+    // Reads the replicas an HPA of the input sets.
+    crossObject: true,
     title: 'Replicas not spread across nodes',
     severity: 'warning',
     category: 'availability',

@@ -1,10 +1,18 @@
 import { ignoresOf } from '../ignores.js';
 import type { Rule, Violation } from '../types.js';
+import { RESOURCE_KINDS } from '../admission/model.js';
 import { setRule } from './define.js';
 
 export const IGNORE_WITHOUT_REASON = setRule(
   {
     id: 'ignore-without-reason',
+    crossObject: false,
+    admission: {
+      kinds: Object.keys(RESOURCE_KINDS),
+      expression:
+        "[object.metadata, variables.podMeta].exists(m, has(m.annotations) && 'slipway.dev/ignore-reason' in m.annotations && type(m.annotations['slipway.dev/ignore-reason']) == string && m.annotations['slipway.dev/ignore-reason'].trim() != '') || ![object.metadata, variables.podMeta].exists(m, has(m.annotations) && m.annotations.exists(k, k == 'slipway.dev/ignore' || k.startsWith('slipway.dev/ignore.')))",
+      message: 'a slipway.dev/ignore annotation needs a non-empty slipway.dev/ignore-reason',
+    },
     title: 'Ignore annotation without a reason',
     severity: 'warning',
     category: 'control',

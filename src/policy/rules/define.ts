@@ -29,5 +29,6 @@ export function kindRule(
 
 /** A rule that sees the whole input set at once (cross-object checks). */
 export function setRule(meta: Meta, check: (ctx: RuleContext) => Violation[]): Rule {
-  return { ...complete(meta), run: check };
+  // Most rules over the whole input are cross-object; one that only walks every object says crossObject: false.
+  return { crossObject: true, ...complete(meta), run: check };
 }

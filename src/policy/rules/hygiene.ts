@@ -11,6 +11,12 @@ import { kindRule, setRule, workloadRule } from './define.js';
 const duplicateEnv = workloadRule(
   {
     id: 'env-duplicate',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.allContainers.all(c, !has(c.env) || c.env.all(e, !has(e.name) || e.name == '' || c.env.filter(x, has(x.name) && x.name == e.name).size() == 1))",
+      message: 'no container may list the same env name twice',
+    },
     title: 'Environment variable defined twice',
     severity: 'warning',
     category: 'correctness',
@@ -75,6 +81,12 @@ const policySelectsNothing = kindRule(
 const writableHostPath = workloadRule(
   {
     id: 'sec-writable-host-path',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        '!has(variables.podSpec.volumes) || variables.allContainers.all(c, !has(c.volumeMounts) || c.volumeMounts.all(m, (has(m.readOnly) && m.readOnly == true) || !variables.podSpec.volumes.exists(v, has(v.hostPath) && v.hostPath != null && has(v.name) && has(m.name) && v.name == m.name)))',
+      message: 'volumeMounts of hostPath volumes must set readOnly: true',
+    },
     title: 'hostPath mounted writable',
     severity: 'warning',
     category: 'security',
@@ -122,6 +134,12 @@ const WORKLOAD_RESOURCES: Record<string, string> = {
 const createPods = kindRule(
   {
     id: 'rbac-create-workloads',
+    admission: {
+      kinds: ['Role', 'ClusterRole'],
+      expression:
+        "!has(object.rules) || object.rules == null || !object.rules.exists(r, has(r.resources) && r.resources != null && r.resources.exists(res, res in {'pods': '', 'deployments': 'apps', 'statefulsets': 'apps', 'daemonsets': 'apps', 'replicasets': 'apps', 'jobs': 'batch', 'cronjobs': 'batch'} && has(r.verbs) && r.verbs != null && r.verbs.exists(v, v == '*' || v == 'create') && has(r.apiGroups) && r.apiGroups != null && r.apiGroups.exists(g, g == '*' || g == {'pods': '', 'deployments': 'apps', 'statefulsets': 'apps', 'daemonsets': 'apps', 'replicasets': 'apps', 'jobs': 'batch', 'cronjobs': 'batch'}[res])))",
+      message: 'a role must not grant create on pods or workload resources',
+    },
     title: 'Permission to create pods or workloads',
     severity: 'warning',
     category: 'rbac',
@@ -209,6 +227,11 @@ const statefulSetService = kindRule(
 const cronDeadline = kindRule(
   {
     id: 'cronjob-deadline',
+    admission: {
+      kinds: ['CronJob'],
+      expression: 'has(object.spec.startingDeadlineSeconds)',
+      message: 'a CronJob should set spec.startingDeadlineSeconds',
+    },
     title: 'CronJob without startingDeadlineSeconds',
     severity: 'info',
     category: 'availability',
@@ -249,6 +272,7 @@ function badValue(value: string): string | undefined {
 const labels = setRule(
   {
     id: 'metadata-labels',
+    crossObject: false,
     title: 'Invalid label or annotation key, or label value',
     severity: 'error',
     category: 'correctness',

@@ -25,6 +25,12 @@ const mutable = (ref: ImageRef) => !ref.digest && (ref.tag === undefined || ref.
 const latestTag = workloadRule(
   {
     id: 'img-latest-tag',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.allContainers.all(c, !has(c.image) || c.image == '' || !(!c.image.contains('@') && (c.image.lastIndexOf(':') <= c.image.lastIndexOf('/') || c.image.substring(c.image.lastIndexOf(':') + 1) == 'latest')))",
+      message: 'every image must carry a version tag other than latest, or a digest',
+    },
     title: 'Image without a version tag',
     severity: 'warning',
     category: 'images',
@@ -55,6 +61,12 @@ const latestTag = workloadRule(
 const pullPolicy = workloadRule(
   {
     id: 'img-pull-policy',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.allContainers.all(c, !has(c.image) || c.image == '' || !(!c.image.contains('@') && (c.image.lastIndexOf(':') <= c.image.lastIndexOf('/') || c.image.substring(c.image.lastIndexOf(':') + 1) == 'latest')) || !has(c.imagePullPolicy) || !(c.imagePullPolicy in ['IfNotPresent', 'Never']))",
+      message: 'a mutable image must not use imagePullPolicy IfNotPresent or Never',
+    },
     title: 'Mutable image with a cached pull policy',
     severity: 'warning',
     category: 'images',
@@ -86,6 +98,11 @@ const pullPolicy = workloadRule(
 const pullAlways = workloadRule(
   {
     id: 'img-pull-always',
+    admission: {
+      kinds: 'workloads',
+      expression: "variables.allContainers.all(c, has(c.imagePullPolicy) && c.imagePullPolicy == 'Always')",
+      message: 'every container must set imagePullPolicy: Always',
+    },
     title: 'Image pull policy not Always',
     severity: 'info',
     category: 'images',
@@ -117,6 +134,12 @@ const pullAlways = workloadRule(
 const digest = workloadRule(
   {
     id: 'img-digest',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.allContainers.all(c, !has(c.image) || c.image == '' || (c.image.contains('@') && c.image.substring(c.image.indexOf('@') + 1) != ''))",
+      message: 'every image must be pinned by digest',
+    },
     title: 'Image not pinned by digest',
     severity: 'info',
     category: 'images',
@@ -147,6 +170,11 @@ const digest = workloadRule(
 const missingImage = workloadRule(
   {
     id: 'img-missing',
+    admission: {
+      kinds: 'workloads',
+      expression: "variables.allContainers.all(c, has(c.image) && c.image != '')",
+      message: 'every container must set image',
+    },
     title: 'Container without an image',
     severity: 'error',
     category: 'images',
@@ -177,6 +205,13 @@ export function imageHost(image: string): string {
 const registry = workloadRule(
   {
     id: 'img-registry',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "size(variables.params.allowedRegistries) == 0 || variables.allContainers.all(c, !has(c.image) || c.image == '' || variables.params.allowedRegistries.exists(p, (((c.image.contains('/') && (c.image.split('/')[0].contains('.') || c.image.split('/')[0].contains(':') || c.image.split('/')[0] == 'localhost'))) ? c.image : 'docker.io/' + (c.image.contains('/') ? c.image : 'library/' + c.image)).startsWith(p) || c.image.startsWith(p)))",
+      message: 'every image must come from an allowed registry',
+      params: ['allowedRegistries'],
+    },
     title: 'Image from a registry outside the allowed list',
     severity: 'warning',
     category: 'images',

@@ -280,6 +280,12 @@ function backendRule(id: string, kind: string, title: string, extract: (m: Manif
 const ingressTls = kindRule(
   {
     id: 'net-ingress-tls',
+    admission: {
+      kinds: ['Ingress'],
+      expression:
+        "has(object.spec) && has(object.spec.tls) && object.spec.tls != null && size(object.spec.tls) > 0 && (!has(object.spec.rules) || object.spec.rules == null || object.spec.rules.all(r, !has(r.host) || r.host == null || r.host == '' || object.spec.tls.exists(t, has(t.hosts) && t.hosts != null && (r.host in t.hosts || (r.host.contains('.') ? '*' + r.host.substring(r.host.indexOf('.')) : '*.') in t.hosts))))",
+      message: 'an Ingress must have spec.tls covering every rule host',
+    },
     title: 'Ingress without TLS',
     severity: 'warning',
     category: 'networking',
@@ -310,6 +316,11 @@ const ingressTls = kindRule(
 const nodePort = kindRule(
   {
     id: 'net-node-port',
+    admission: {
+      kinds: ['Service'],
+      expression: "!has(object.spec) || !has(object.spec.type) || object.spec.type != 'NodePort'",
+      message: 'spec.type should not be NodePort',
+    },
     title: 'NodePort Service',
     severity: 'info',
     category: 'networking',

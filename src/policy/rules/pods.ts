@@ -79,6 +79,12 @@ const containerPorts = workloadRule(
 const nakedPod = kindRule(
   {
     id: 'workload-naked-pod',
+    admission: {
+      kinds: ['Pod'],
+      expression:
+        "(has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(o, has(o.controller) && o.controller == true)) || (has(object.metadata.annotations) && 'helm.sh/hook' in object.metadata.annotations)",
+      message: 'a Pod must be owned by a controller',
+    },
     title: 'Pod without a controller',
     severity: 'warning',
     category: 'availability',
@@ -296,6 +302,11 @@ const seccompAnnotationRule = workloadRule(
 const priorityClass = workloadRule(
   {
     id: 'sched-priority-class',
+    admission: {
+      kinds: 'workloads',
+      expression: "has(variables.podSpec.priorityClassName) && variables.podSpec.priorityClassName != ''",
+      message: 'the pod spec must set priorityClassName',
+    },
     title: 'No priority class',
     severity: 'info',
     category: 'availability',
@@ -320,6 +331,12 @@ const priorityClass = workloadRule(
 const jobRestartPolicy = kindRule(
   {
     id: 'job-restart-policy',
+    admission: {
+      kinds: ['Job', 'CronJob'],
+      expression:
+        "has(variables.podSpec.restartPolicy) && variables.podSpec.restartPolicy in ['OnFailure', 'Never']",
+      message: 'the pod template of a Job must set restartPolicy OnFailure or Never',
+    },
     title: 'Job or CronJob pods with restartPolicy Always',
     severity: 'error',
     category: 'correctness',

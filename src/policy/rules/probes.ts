@@ -57,6 +57,12 @@ const readiness = workloadRule(
 const liveness = workloadRule(
   {
     id: 'probe-liveness',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "object.kind in ['Job', 'CronJob'] || (object.kind == 'Pod' && has(variables.podSpec.restartPolicy) && variables.podSpec.restartPolicy in ['Never', 'OnFailure']) || !has(variables.podSpec.containers) || variables.podSpec.containers.all(c, has(c.livenessProbe))",
+      message: 'every container of a long-running workload should have a livenessProbe',
+    },
     title: 'No liveness probe',
     severity: 'info',
     category: 'probes',
@@ -112,6 +118,12 @@ const identical = workloadRule(
 const namedPort = workloadRule(
   {
     id: 'probe-named-port',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.allContainers.all(c, [has(c.ports) && c.ports != null ? c.ports.filter(p, type(p) == map && has(p.name) && type(p.name) == string && p.name != '').map(p, p.name) : []].all(names, ['livenessProbe', 'readinessProbe', 'startupProbe'].all(p, !(p in c) || c[p] == null || ['httpGet', 'tcpSocket'].all(k, !(k in c[p]) || c[p][k] == null || !('port' in c[p][k]) || type(c[p][k].port) != string || c[p][k].port.matches('^[0-9]+$') || c[p][k].port in names)) && (!has(c.lifecycle) || c.lifecycle == null || ['postStart', 'preStop'].all(h, !(h in c.lifecycle) || c.lifecycle[h] == null || ['httpGet', 'tcpSocket'].all(k, !(k in c.lifecycle[h]) || c.lifecycle[h][k] == null || !('port' in c.lifecycle[h][k]) || type(c.lifecycle[h][k].port) != string || c.lifecycle[h][k].port.matches('^[0-9]+$') || c.lifecycle[h][k].port in names)))))",
+      message: 'a probe or lifecycle hook port given by name must be a port name of its container',
+    },
     title: 'Probe names a port the container does not declare',
     severity: 'error',
     category: 'probes',

@@ -3,16 +3,29 @@ import { RESTRICTED_CHECKS } from '../pss/checks-restricted.js';
 import { clampPss } from '../pss/version.js';
 import { checksFor, type PssLevel } from '../pss/evaluate.js';
 import { dotted } from '../access.js';
-import type { Rule, Violation } from '../types.js';
+import type { AdmissionCheck, Rule, Violation } from '../types.js';
 import { indexOf } from '../index-set.js';
 
 /** Catalog text for each upstream check; the decision itself lives in ../pss. */
 const DOCS: Record<
   string,
-  { id: string; title: string; checks: string; rationale: string; remediation: string }
+  {
+    id: string;
+    title: string;
+    checks: string;
+    rationale: string;
+    remediation: string;
+    admission?: AdmissionCheck;
+  }
 > = {
   hostNamespaces: {
     id: 'pss-host-namespaces',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "['hostNetwork', 'hostPID', 'hostIPC'].all(f, !(f in variables.podSpec) || variables.podSpec[f] != true)",
+      message: 'hostNetwork, hostPID and hostIPC must be unset or false',
+    },
     title: 'Host namespaces',
     checks: 'spec.hostNetwork, spec.hostPID and spec.hostIPC must be unset or false.',
     rationale:
@@ -22,6 +35,12 @@ const DOCS: Record<
   },
   privileged: {
     id: 'pss-privileged',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        'variables.allContainers.all(c, !(has(c.securityContext) && has(c.securityContext.privileged)) || c.securityContext.privileged != true)',
+      message: 'containers must not be privileged',
+    },
     title: 'Privileged containers',
     checks:
       'securityContext.privileged of every container, init container and ephemeral container must be unset or false.',
@@ -32,6 +51,12 @@ const DOCS: Record<
   },
   capabilities_baseline: {
     id: 'pss-capabilities',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.allContainers.all(c, !(has(c.securityContext) && has(c.securityContext.capabilities)) || !has(c.securityContext.capabilities.add) || c.securityContext.capabilities.add.all(x, x in ['AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT']))",
+      message: 'capabilities.add may only list the Baseline set',
+    },
     title: 'Capabilities beyond the Baseline set',
     checks:
       'securityContext.capabilities.add may only list AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT.',
@@ -41,6 +66,12 @@ const DOCS: Record<
   },
   hostPathVolumes: {
     id: 'pss-host-path-volumes',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        '!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, !has(v.hostPath) || v.hostPath == null)',
+      message: 'hostPath volumes are not allowed',
+    },
     title: 'hostPath volumes',
     checks: 'spec.volumes[*].hostPath must be absent.',
     rationale:
@@ -49,6 +80,12 @@ const DOCS: Record<
   },
   hostPorts: {
     id: 'pss-host-ports',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        'variables.allContainers.all(c, !has(c.ports) || c.ports.all(p, !has(p.hostPort) || p.hostPort == null || p.hostPort == 0))',
+      message: 'hostPort must be unset or 0',
+    },
     title: 'Host ports',
     checks: 'containers[*].ports[*].hostPort must be unset or 0 (all container types).',
     rationale:
@@ -57,6 +94,12 @@ const DOCS: Record<
   },
   appArmorProfile: {
     id: 'pss-apparmor',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "(!(has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.appArmorProfile)) || (variables.podSpec.securityContext.appArmorProfile == null || (has(variables.podSpec.securityContext.appArmorProfile.type) && variables.podSpec.securityContext.appArmorProfile.type in ['RuntimeDefault', 'Localhost']))) && variables.allContainers.all(c, !(has(c.securityContext) && has(c.securityContext.appArmorProfile)) || (c.securityContext.appArmorProfile == null || (has(c.securityContext.appArmorProfile.type) && c.securityContext.appArmorProfile.type in ['RuntimeDefault', 'Localhost']))) && (!has(variables.podMeta.annotations) || variables.podMeta.annotations.all(k, !k.startsWith('container.apparmor.security.beta.kubernetes.io/') || variables.podMeta.annotations[k] == null || variables.podMeta.annotations[k] == '' || variables.podMeta.annotations[k] == 'runtime/default' || variables.podMeta.annotations[k].startsWith('localhost/')))",
+      message: 'AppArmor profiles must be RuntimeDefault or Localhost',
+    },
     title: 'AppArmor profile overridden',
     checks:
       'securityContext.appArmorProfile.type (pod and containers) must be RuntimeDefault or Localhost; container.apparmor.security.beta.kubernetes.io/* annotations must be runtime/default or localhost/*.',
@@ -65,6 +108,12 @@ const DOCS: Record<
   },
   seLinuxOptions: {
     id: 'pss-selinux',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "(!(has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.seLinuxOptions)) || variables.podSpec.securityContext.seLinuxOptions == null || ((!has(variables.podSpec.securityContext.seLinuxOptions.type) || variables.podSpec.securityContext.seLinuxOptions.type == null || variables.podSpec.securityContext.seLinuxOptions.type in ['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']) && (!has(variables.podSpec.securityContext.seLinuxOptions.user) || variables.podSpec.securityContext.seLinuxOptions.user == '') && (!has(variables.podSpec.securityContext.seLinuxOptions.role) || variables.podSpec.securityContext.seLinuxOptions.role == ''))) && variables.allContainers.all(c, !(has(c.securityContext) && has(c.securityContext.seLinuxOptions)) || c.securityContext.seLinuxOptions == null || ((!has(c.securityContext.seLinuxOptions.type) || c.securityContext.seLinuxOptions.type == null || c.securityContext.seLinuxOptions.type in ['', 'container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']) && (!has(c.securityContext.seLinuxOptions.user) || c.securityContext.seLinuxOptions.user == '') && (!has(c.securityContext.seLinuxOptions.role) || c.securityContext.seLinuxOptions.role == '')))",
+      message: 'seLinuxOptions may only set an allowed type, never user or role',
+    },
     title: 'SELinux options',
     checks:
       'seLinuxOptions.type must be empty, container_t, container_init_t, container_kvm_t or (policy 1.31+) container_engine_t; seLinuxOptions.user and .role must be empty.',
@@ -73,6 +122,12 @@ const DOCS: Record<
   },
   procMount: {
     id: 'pss-proc-mount',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "(has(variables.podSpec.hostUsers) && variables.podSpec.hostUsers == false) || variables.allContainers.all(c, !(has(c.securityContext) && has(c.securityContext.procMount)) || c.securityContext.procMount == null || c.securityContext.procMount == 'Default')",
+      message: 'procMount must be unset or Default',
+    },
     title: '/proc mount type',
     checks:
       'securityContext.procMount must be unset or Default, except (policy 1.35+) in pods with hostUsers: false.',
@@ -81,6 +136,12 @@ const DOCS: Record<
   },
   seccompProfile_baseline: {
     id: 'pss-seccomp',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "!(has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.seccompProfile) && has(variables.podSpec.securityContext.seccompProfile.type) && variables.podSpec.securityContext.seccompProfile.type == 'Unconfined') && variables.allContainers.all(c, !(has(c.securityContext) && has(c.securityContext.seccompProfile) && has(c.securityContext.seccompProfile.type) && c.securityContext.seccompProfile.type == 'Unconfined'))",
+      message: 'seccompProfile type must not be Unconfined',
+    },
     title: 'Seccomp disabled',
     checks: 'securityContext.seccompProfile.type (pod and containers) must not be Unconfined.',
     rationale: 'Unconfined turns off the system-call filter that blocks many kernel exploits.',
@@ -88,6 +149,12 @@ const DOCS: Record<
   },
   sysctls: {
     id: 'pss-sysctls',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "!(has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.sysctls)) || variables.podSpec.securityContext.sysctls == null || variables.podSpec.securityContext.sysctls.all(s, has(s.name) && s.name in ['kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_syncookies', 'net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes', 'net.ipv4.tcp_rmem', 'net.ipv4.tcp_wmem'])",
+      message: 'sysctls must be in the safe set',
+    },
     title: 'Unsafe sysctls',
     checks:
       'spec.securityContext.sysctls[*].name must be in the safe set of the policy version (1.35: kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.ip_local_reserved_ports, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_unprivileged_port_start, net.ipv4.tcp_keepalive_time, net.ipv4.tcp_fin_timeout, net.ipv4.tcp_keepalive_intvl, net.ipv4.tcp_keepalive_probes, net.ipv4.tcp_rmem, net.ipv4.tcp_wmem).',
@@ -97,6 +164,12 @@ const DOCS: Record<
   },
   windowsHostProcess: {
     id: 'pss-host-process',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        '!(has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.windowsOptions) && has(variables.podSpec.securityContext.windowsOptions.hostProcess) && variables.podSpec.securityContext.windowsOptions.hostProcess == true) && variables.allContainers.all(c, !(has(c.securityContext) && has(c.securityContext.windowsOptions) && has(c.securityContext.windowsOptions.hostProcess) && c.securityContext.windowsOptions.hostProcess == true))',
+      message: 'Windows HostProcess containers are not allowed',
+    },
     title: 'Windows HostProcess',
     checks: 'securityContext.windowsOptions.hostProcess (pod and containers) must be unset or false.',
     rationale: 'A HostProcess container runs directly on the Windows node with host access.',
@@ -104,6 +177,12 @@ const DOCS: Record<
   },
   hostProbesAndHostLifecycle: {
     id: 'pss-probe-host',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.allContainers.all(c, ['livenessProbe', 'readinessProbe', 'startupProbe'].all(p, !(p in c) || c[p] == null || ['httpGet', 'tcpSocket'].all(k, !(k in c[p]) || c[p][k] == null || !('host' in c[p][k]) || c[p][k].host == null || c[p][k].host == '')) && (!has(c.lifecycle) || ['postStart', 'preStop'].all(h, !(h in c.lifecycle) || c.lifecycle[h] == null || ['httpGet', 'tcpSocket'].all(k, !(k in c.lifecycle[h]) || c.lifecycle[h][k] == null || !('host' in c.lifecycle[h][k]) || c.lifecycle[h][k].host == null || c.lifecycle[h][k].host == ''))))",
+      message: 'probes and lifecycle hooks must not target another host',
+    },
     title: 'Probe or lifecycle hook targets another host',
     checks:
       'httpGet.host and tcpSocket.host of liveness/readiness/startup probes and postStart/preStop hooks must be empty (policy 1.34+).',
@@ -122,6 +201,12 @@ const DOCS: Record<
   },
   allowPrivilegeEscalation: {
     id: 'pss-allow-privilege-escalation',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "(has(variables.podSpec.os) && has(variables.podSpec.os.name) && variables.podSpec.os.name == 'windows') || variables.allContainers.all(c, has(c.securityContext) && has(c.securityContext.allowPrivilegeEscalation) && c.securityContext.allowPrivilegeEscalation == false)",
+      message: 'securityContext.allowPrivilegeEscalation must be false on every container',
+    },
     title: 'Privilege escalation allowed',
     checks:
       'securityContext.allowPrivilegeEscalation must be false on every container (pods with spec.os.name: windows are exempt from policy 1.25).',
@@ -131,6 +216,12 @@ const DOCS: Record<
   },
   runAsNonRoot: {
     id: 'pss-run-as-non-root',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        '(has(variables.podSpec.hostUsers) && variables.podSpec.hostUsers == false) || (!(has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.runAsNonRoot) && variables.podSpec.securityContext.runAsNonRoot == false) && variables.allContainers.all(c, (has(c.securityContext) && has(c.securityContext.runAsNonRoot) && c.securityContext.runAsNonRoot != null) ? c.securityContext.runAsNonRoot != false : (has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.runAsNonRoot) && variables.podSpec.securityContext.runAsNonRoot == true)))',
+      message: 'runAsNonRoot must be true at pod level or on every container, and never false',
+    },
     title: 'May run as root',
     checks:
       'runAsNonRoot must be true at pod level or on every container, and never false (skipped for hostUsers: false pods from policy 1.35).',
@@ -139,6 +230,12 @@ const DOCS: Record<
   },
   runAsUser: {
     id: 'pss-run-as-user',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        '(has(variables.podSpec.hostUsers) && variables.podSpec.hostUsers == false) || ((!has(variables.podSpec.securityContext) || !has(variables.podSpec.securityContext.runAsUser) || variables.podSpec.securityContext.runAsUser != 0) && variables.allContainers.all(c, !(has(c.securityContext) && has(c.securityContext.runAsUser)) || c.securityContext.runAsUser != 0))',
+      message: 'runAsUser must not be 0',
+    },
     title: 'Runs as UID 0',
     checks:
       'runAsUser must not be 0 at pod or container level (skipped for hostUsers: false pods from policy 1.35).',

@@ -21,6 +21,12 @@ function roleRefText(m: Manifest): string {
 const wildcard = kindRule(
   {
     id: 'rbac-wildcard',
+    admission: {
+      kinds: ['Role', 'ClusterRole'],
+      expression:
+        "!has(object.rules) || object.rules == null || object.rules.all(r, ['apiGroups', 'resources', 'verbs'].all(f, !(f in r) || r[f] == null || !r[f].exists(x, x == '*')) && (!has(r.resources) || r.resources == null || !r.resources.exists(x, x.matches('^[^*/]+/\\\\*$'))))",
+      message: 'a role must not grant * API groups, resources or verbs, nor name resource/*',
+    },
     title: 'Wildcard in an RBAC rule',
     severity: 'warning',
     category: 'rbac',
@@ -95,6 +101,12 @@ const READ = ['get', 'list', 'watch'];
 const secretRead = kindRule(
   {
     id: 'rbac-secret-read',
+    admission: {
+      kinds: ['Role', 'ClusterRole'],
+      expression:
+        "!has(object.rules) || object.rules == null || !object.rules.exists(r, has(r.resources) && r.resources != null && 'secrets' in r.resources && has(r.verbs) && r.verbs != null && r.verbs.exists(v, v in ['*', 'get', 'list', 'watch']) && has(r.apiGroups) && r.apiGroups != null && r.apiGroups.exists(g, g == '*' || g == ''))",
+      message: 'a role must not grant get, list or watch on secrets',
+    },
     title: 'Read access to Secrets',
     severity: 'warning',
     category: 'rbac',
@@ -128,6 +140,12 @@ const ESCALATION = ['escalate', 'bind', 'impersonate'];
 const escalation = kindRule(
   {
     id: 'rbac-escalation',
+    admission: {
+      kinds: ['Role', 'ClusterRole'],
+      expression:
+        "!has(object.rules) || object.rules.all(r, !has(r.verbs) || !r.verbs.exists(v, v in ['escalate', 'bind', 'impersonate']))",
+      message: 'a role must not grant escalate, bind or impersonate',
+    },
     title: 'escalate, bind or impersonate',
     severity: 'error',
     category: 'rbac',
@@ -245,6 +263,12 @@ const roleMissing = kindRule(
 const defaultServiceAccount = kindRule(
   {
     id: 'rbac-default-service-account',
+    admission: {
+      kinds: ['RoleBinding', 'ClusterRoleBinding'],
+      expression:
+        "!has(object.subjects) || !object.subjects.exists(s, has(s.kind) && s.kind == 'ServiceAccount' && has(s.name) && s.name == 'default')",
+      message: 'the default ServiceAccount must not be a subject',
+    },
     title: 'Permissions bound to a default ServiceAccount',
     severity: 'warning',
     category: 'rbac',

@@ -22,6 +22,11 @@ function missingRule(
       checks: `resources.${kind}.${resources.join(' and ')} must be set on every container and init container.`,
       rationale,
       remediation: `Set resources.${kind}.${resources.join('/')} from observed usage (e.g. a week of metrics). Not fixable automatically: only you know the numbers.`,
+      admission: {
+        kinds: 'workloads',
+        expression: `variables.containers.all(c, has(c.resources) && has(c.resources.${kind}) && ${resources.map((r) => `'${r}' in c.resources.${kind}`).join(' && ')})`,
+        message: `every container and init container must set resources.${kind}.${resources.join(' and ')}`,
+      },
     },
     (w) =>
       containersOf(w, ['initContainers', 'containers']).flatMap((c): Violation[] => {
@@ -43,6 +48,12 @@ function missingRule(
 const requestAboveLimit = workloadRule(
   {
     id: 'res-request-above-limit',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.containers.all(c, !has(c.resources) || !has(c.resources.requests) || !has(c.resources.limits) || ['cpu', 'memory', 'ephemeral-storage'].all(r, !(r in c.resources.requests) || !(r in c.resources.limits) || !isQuantity(string(c.resources.requests[r])) || !isQuantity(string(c.resources.limits[r])) || quantity(string(c.resources.requests[r])).compareTo(quantity(string(c.resources.limits[r]))) <= 0))",
+      message: 'a request must not exceed its limit',
+    },
     title: 'Request above limit',
     severity: 'error',
     category: 'resources',
@@ -76,6 +87,12 @@ const RESOURCE_NAMES = ['cpu', 'memory', 'ephemeral-storage'] as const;
 const requestsEqualLimits = workloadRule(
   {
     id: 'res-requests-equal-limits',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.containers.all(c, ['cpu', 'memory', 'ephemeral-storage'].all(r, [[(has(c.resources) && c.resources != null && has(c.resources.requests) && c.resources.requests != null && r in c.resources.requests ? c.resources.requests[r] : null), (has(c.resources) && c.resources != null && has(c.resources.limits) && c.resources.limits != null && r in c.resources.limits ? c.resources.limits[r] : null)]].all(q, (q[0] == null && q[1] == null) || (q[1] != null && isQuantity(string(q[1])) && isQuantity(string(q[0] != null ? q[0] : q[1])) && quantity(string(q[0] != null ? q[0] : q[1])).compareTo(quantity(string(q[1]))) == 0))))",
+      message: 'every request must equal its limit (Guaranteed QoS)',
+    },
     title: 'Requests differ from limits',
     severity: 'info',
     category: 'resources',
@@ -131,6 +148,13 @@ export const RESOURCE_RANGES: Record<
 const ranges = workloadRule(
   {
     id: 'res-range',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "variables.containers.all(c, !has(c.resources) || ['requests', 'limits'].all(k, !(k in c.resources) || c.resources[k] == null || [['cpu', '1m', '64'], ['memory', '4Mi', '512Gi'], ['ephemeral-storage', '1Mi', '1Ti']].all(b, !(b[0] in c.resources[k]) || !isQuantity(string(c.resources[k][b[0]])) || quantity(string(c.resources[k][b[0]])).sign() == 0 || (!quantity(string(c.resources[k][b[0]])).isLessThan(quantity(b[1])) && !quantity(string(c.resources[k][b[0]])).isGreaterThan(quantity(b[2]))))))",
+      message:
+        'requests and limits must lie in a plausible range (cpu 1m-64, memory 4Mi-512Gi, ephemeral-storage 1Mi-1Ti)',
+    },
     title: 'Resource quantity out of range',
     severity: 'warning',
     category: 'resources',

@@ -87,6 +87,11 @@ const strategy = kindRule(
 const hpaMin = kindRule(
   {
     id: 'avail-hpa-min-replicas',
+    admission: {
+      kinds: ['HorizontalPodAutoscaler'],
+      expression: '(has(object.spec.minReplicas) ? object.spec.minReplicas : 1) >= 2',
+      message: 'spec.minReplicas must be at least 2',
+    },
     title: 'Autoscaler may scale down to one pod',
     severity: 'info',
     category: 'availability',
@@ -113,6 +118,12 @@ const hpaMin = kindRule(
 const hpaMax = kindRule(
   {
     id: 'avail-hpa-max-replicas',
+    admission: {
+      kinds: ['HorizontalPodAutoscaler'],
+      expression:
+        '!has(object.spec.maxReplicas) || object.spec.maxReplicas > (has(object.spec.minReplicas) ? object.spec.minReplicas : 1)',
+      message: 'spec.maxReplicas must be greater than minReplicas',
+    },
     title: 'Autoscaler cannot scale',
     severity: 'warning',
     category: 'availability',

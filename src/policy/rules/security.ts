@@ -13,6 +13,12 @@ export const HIGH_UID = 10000;
 const readOnlyRoot = workloadRule(
   {
     id: 'sec-read-only-root-fs',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "(has(variables.podSpec.os) && has(variables.podSpec.os.name) && variables.podSpec.os.name == 'windows') || variables.containers.all(c, has(c.securityContext) && has(c.securityContext.readOnlyRootFilesystem) && c.securityContext.readOnlyRootFilesystem == true)",
+      message: 'securityContext.readOnlyRootFilesystem must be true on every container',
+    },
     title: 'Writable root filesystem',
     severity: 'warning',
     category: 'security',
@@ -44,6 +50,12 @@ const readOnlyRoot = workloadRule(
 const highUid = workloadRule(
   {
     id: 'sec-low-uid',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "(has(variables.podSpec.os) && has(variables.podSpec.os.name) && variables.podSpec.os.name == 'windows') || variables.containers.all(c, [(has(c.securityContext) && has(c.securityContext.runAsUser) ? c.securityContext.runAsUser : (has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.runAsUser) ? variables.podSpec.securityContext.runAsUser : null))].all(u, u != null && (u == 0 || u >= 10000)))",
+      message: 'runAsUser (container, else pod) must be set and at least 10000',
+    },
     title: 'User ID not above 10000',
     severity: 'info',
     category: 'security',
@@ -77,6 +89,12 @@ const highUid = workloadRule(
 const rootGroup = workloadRule(
   {
     id: 'sec-root-group',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        '!(has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.runAsGroup) && variables.podSpec.securityContext.runAsGroup == 0) && !(has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.fsGroup) && variables.podSpec.securityContext.fsGroup == 0) && !(has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.supplementalGroups) && variables.podSpec.securityContext.supplementalGroups != null && variables.podSpec.securityContext.supplementalGroups.exists(g, g == 0)) && variables.allContainers.all(c, !(has(c.securityContext) && has(c.securityContext.runAsGroup) && c.securityContext.runAsGroup == 0))',
+      message: 'runAsGroup, fsGroup and supplementalGroups must not be 0',
+    },
     title: 'Runs with group 0',
     severity: 'warning',
     category: 'security',
@@ -167,6 +185,12 @@ const SENSITIVE_HOST_PATHS = [
 const sensitiveHostPath = workloadRule(
   {
     id: 'sec-sensitive-host-path',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        "!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, !has(v.hostPath) || v.hostPath == null || !has(v.hostPath.path) || !v.hostPath.path.matches('^/$|^(?:/etc|/proc|/sys|/root|/boot|/dev|/var/run|/run|/var/lib/kubelet|/var/lib/docker|/var/lib/containerd|/etc/kubernetes|/var/run/docker\\\\.sock|/run/containerd/containerd\\\\.sock|/var/run/containerd/containerd\\\\.sock|/var/run/crio/crio\\\\.sock|/run/crio/crio\\\\.sock)/*$|\\\\.sock/*$'))",
+      message: 'hostPath must not mount a container runtime socket or a node system directory',
+    },
     title: 'hostPath to a container runtime socket or system directory',
     severity: 'error',
     category: 'security',
@@ -196,6 +220,12 @@ const sensitiveHostPath = workloadRule(
 const shareProcessNamespace = workloadRule(
   {
     id: 'sec-share-process-namespace',
+    admission: {
+      kinds: 'workloads',
+      expression:
+        '!has(variables.podSpec.shareProcessNamespace) || variables.podSpec.shareProcessNamespace != true',
+      message: 'shareProcessNamespace must not be true',
+    },
     title: 'Shared process namespace',
     severity: 'info',
     category: 'security',

@@ -37,6 +37,10 @@ export const SERVED: { groupVersion: string; resources: string[] }[] = [
     groupVersion: 'rbac.authorization.k8s.io/v1',
     resources: ['roles', 'rolebindings', 'clusterroles', 'clusterrolebindings'],
   },
+  {
+    groupVersion: 'admissionregistration.k8s.io/v1',
+    resources: ['validatingadmissionpolicies', 'validatingadmissionpolicybindings'],
+  },
 ];
 
 /** Subresources the sandbox implements; the document lists more (exec, proxy, ...). */

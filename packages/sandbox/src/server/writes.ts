@@ -7,6 +7,7 @@ import { type KubeObject, rfc3339 } from '@slipway/kube';
 import type { MemoryStore } from '../store/memory-store.js';
 import { notFound } from '../store/memory-store.js';
 import { apiVersionOf, type ServedResource } from '../store/registry.js';
+import { PolicyAdmission } from './admission.js';
 import { pruneUnknownFields, strictDecodingMessage } from './field-validation.js';
 import { applyJsonPatch } from './patch/json-patch.js';
 import { jsonMergePatch } from './patch/json-merge.js';
@@ -41,7 +42,11 @@ export interface WriteResult {
 }
 
 export class Writer {
-  constructor(private readonly store: MemoryStore) {}
+  private readonly admission: PolicyAdmission;
+
+  constructor(private readonly store: MemoryStore) {
+    this.admission = new PolicyAdmission(store);
+  }
 
   schemaOf(type: ServedResource): KubeSchema | undefined {
     return definitionSchema(type.definition);
@@ -50,6 +55,7 @@ export class Writer {
   create(req: WriteRequest, body: unknown): WriteResult {
     const obj = this.decode(req, body);
     const warnings = this.validate(req, obj);
+    warnings.push(...this.admit(req, obj, undefined));
     recordUpdate(undefined, obj, this.context(req));
     return { object: this.store.create(obj, { dryRun: req.dryRun }), created: true, warnings };
   }
@@ -59,6 +65,7 @@ export class Writer {
     const warnings = this.validate(req, obj);
     const live = this.store.get(req.type, req.namespace, req.name as string);
     if (!live) throw notFound(req.type, req.name as string);
+    warnings.push(...this.admit(req, obj, live));
     recordUpdate(live, obj, this.context(req));
     return {
       object: this.store.update(obj, { subresource: req.subresource, dryRun: req.dryRun }),
@@ -100,6 +107,7 @@ export class Writer {
     }
     const obj = this.decode(req, patched);
     const warnings = this.validate(req, obj);
+    warnings.push(...this.admit(req, obj, live));
     recordUpdate(live, obj, this.context(req));
     return {
       object: this.store.update(obj, { subresource: req.subresource, dryRun: req.dryRun }),
@@ -115,6 +123,7 @@ export class Writer {
     const warnings = this.validate(req, applied);
     const merged = serverSideApply(live, applied, { ...this.context(req), force });
     if (applied.metadata.resourceVersion) merged.metadata.resourceVersion = applied.metadata.resourceVersion;
+    warnings.push(...this.admit(req, merged, live));
     if (!live) {
       if (req.subresource)
         throw new ApiError(404, 'NotFound', `${req.type.resource} "${req.name}" not found`);
@@ -126,6 +135,20 @@ export class Writer {
       created: false,
       warnings,
     };
+  }
+
+  /** ValidatingAdmissionPolicies on the object about to be stored (dry runs too, as on a cluster). */
+  private admit(req: WriteRequest, obj: KubeObject, live: KubeObject | undefined): string[] {
+    return this.admission.admit(
+      {
+        type: req.type,
+        operation: live ? 'UPDATE' : 'CREATE',
+        subresource: req.subresource,
+        dryRun: req.dryRun,
+      },
+      obj,
+      live,
+    );
   }
 
   /** A `/scale` write changed `next.spec.replicas`: its manager owns the field (operation Update, subresource scale). */
