@@ -51,6 +51,7 @@ export const ENGINE_KINDS: Record<string, string> = {
   Endpoints: 'endpoints',
   ReplicaSet: 'replicasets',
   Namespace: 'namespaces',
+  ValidatingAdmissionPolicyBinding: 'validatingadmissionpolicybindings',
 };
 
 /**
@@ -183,4 +184,17 @@ export const NAMESPACE_RULE: Omit<AccessRule, 'why'> & { why: string } = {
   resource: 'namespaces',
   verbs: ['patch'],
   why: 'lock: the engine applies its Namespace (limited by resourceNames to this one)',
+};
+
+/**
+ * The admission pre-flight counts the cluster's ValidatingAdmissionPolicy bindings (cluster-scoped,
+ * so a ClusterRole grants it). Diagnostic: refused, the engine skips the dry run, and a policy that
+ * refuses an object does so at the apply itself (the previous release is then put back).
+ */
+export const ADMISSION_BINDINGS_RULE: AccessRule = {
+  apiGroup: 'admissionregistration.k8s.io',
+  resource: 'validatingadmissionpolicybindings',
+  verbs: ['list'],
+  why: "admission: counts the cluster's policy bindings; with any, every object is dry-run first",
+  diagnostic: true,
 };

@@ -12,6 +12,7 @@ import type { ResolvedApp } from '../spec/resolved.js';
 import {
   deployerRules,
   NAMESPACE_RULE,
+  ADMISSION_BINDINGS_RULE,
   prometheusProxyNamespace,
   type AccessRule,
 } from './deployer-access.js';
@@ -198,6 +199,11 @@ export function namespaceModuleBlocks(): Block[] {
           ...arg('resources', [NAMESPACE_RULE.resource]),
           ...arg('verbs', NAMESPACE_RULE.verbs),
           ...arg('resource_names', [NAMESPACE_REF]),
+        ]),
+        nested('rule', [
+          ...arg('api_groups', [ADMISSION_BINDINGS_RULE.apiGroup]),
+          ...arg('resources', [ADMISSION_BINDINGS_RULE.resource]),
+          ...arg('verbs', ADMISSION_BINDINGS_RULE.verbs),
         ]),
       ],
     ),

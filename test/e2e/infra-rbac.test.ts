@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { deployerRules, NAMESPACE_RULE } from '../../src/infra/deployer-access.js';
+import { ADMISSION_BINDINGS_RULE, deployerRules, NAMESPACE_RULE } from '../../src/infra/deployer-access.js';
 import { renderApp } from '../../src/render/index.js';
 import { parseSpec, resolveEnvironment } from '../../src/spec/index.js';
 import { mergeSandboxKubeconfig } from '@slipway/sandbox';
@@ -95,6 +95,11 @@ function deployerObjects(namespace: string, token: string, rules: Rule[]): KubeO
           resources: [NAMESPACE_RULE.resource],
           verbs: NAMESPACE_RULE.verbs,
           resourceNames: [namespace],
+        },
+        {
+          apiGroups: [ADMISSION_BINDINGS_RULE.apiGroup],
+          resources: [ADMISSION_BINDINGS_RULE.resource],
+          verbs: ADMISSION_BINDINGS_RULE.verbs,
         },
       ],
     },

@@ -13,6 +13,7 @@ import {
   deployerRules,
   ENGINE_KINDS,
   NAMESPACE_RULE,
+  ADMISSION_BINDINGS_RULE,
   RESOURCE_OF_KIND,
 } from '../../src/infra/deployer-access.js';
 import { arg, block, hclFile, nested, ref } from '../../src/infra/hcl.js';
@@ -215,6 +216,7 @@ describe('the deployer table and the engine cannot drift apart', () => {
     const granted = new Set([
       ...deployerRules(app, renderApp(app).objects).map((r) => r.resource),
       NAMESPACE_RULE.resource,
+      ADMISSION_BINDINGS_RULE.resource,
     ]);
     expect(Object.values(ENGINE_KINDS).filter((r) => !granted.has(r))).toEqual([]);
   });

@@ -14,8 +14,7 @@ import { applyOverrides } from '../../engine/overrides.js';
 import { describeResult } from '../progress/result.js';
 import { textProgress } from '../progress/text.js';
 import { objectName } from '../../render/names.js';
-import { loadSpec } from '../load-spec.js';
-import { resolveEnvironment } from '../../spec/resolve.js';
+import { loadInputs } from '../spec-render.js';
 import type { ResolvedApp } from '../../spec/resolved.js';
 import { startLoad, type LoadStats, type RunningLoad } from './load.js';
 import { versionsAnswering } from './probe.js';
@@ -82,6 +81,7 @@ export class DemoRun {
   act = 'starting the sandbox';
   private cluster?: DemoCluster;
   private engine?: EngineContext;
+  private files: Record<string, string> = {};
   private readonly loads = new Set<RunningLoad>();
   private progress: (e: DeployEvent) => void = () => undefined;
 
@@ -157,7 +157,10 @@ export class DemoRun {
     this.cluster = await startDemoCluster();
     this.record.sandboxUrl = this.cluster.sandbox.url;
     this.record.sandboxStartMs = Math.round(performance.now() - t0);
-    const app = demoApp(resolveEnvironment(await loadSpec(SAMPLE_SPEC), DEMO_ENVIRONMENT, SAMPLE_SPEC));
+    // The same input pipeline as slipway deploy: load the spec, resolve the environment, read its files.
+    const inputs = await loadInputs(SAMPLE_SPEC, () => [DEMO_ENVIRONMENT], 'demo');
+    this.files = inputs.files;
+    const app = demoApp(inputs.environments[0]!);
     const cluster = KubeCluster.fromKubeconfig({
       kubeconfig: this.cluster.kubeconfig,
       namespace: app.namespace,
@@ -183,7 +186,7 @@ export class DemoRun {
       print(e);
     };
     const t0 = performance.now();
-    const result = await deploy(this.engine!, { app, overrides, strategy: 'blue-green' });
+    const result = await deploy(this.engine!, { app, overrides, strategy: 'blue-green', files: this.files });
     this.progress = () => undefined;
     this.say(describeResult(result));
     this.record.releases.push({
