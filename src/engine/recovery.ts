@@ -83,20 +83,20 @@ export async function recover(r: RecoveryContext, decision: Recovery): Promise<D
   const { run } = r;
   const { reason, phase, analysis } = decision.failure;
   const environment = run.app.environment;
-  if (decision.action === 'record-failed') {
-    const release = await r.record('failed', {
-      message: `${reason}; no previous release to roll back to`,
-      analysis,
-    });
-    return {
-      outcome: 'failed',
-      exitCode: EXIT_NEEDS_ATTENTION,
-      plan: run.plan,
-      release,
-      analysis,
-      message: `${reason}. This was the first release, so nothing was rolled back: fix it and run slipway deploy again.`,
-    };
-  }
+  // Nothing serves as it should and nothing was put back: recorded failed, exit 3, and what to do.
+  const needsAttention = async (recorded: string, message: string): Promise<DeployResult> => ({
+    outcome: 'failed',
+    exitCode: EXIT_NEEDS_ATTENTION,
+    plan: run.plan,
+    release: await r.record('failed', { message: recorded, analysis }),
+    analysis,
+    message,
+  });
+  if (decision.action === 'record-failed')
+    return needsAttention(
+      `${reason}; no previous release to roll back to`,
+      `${reason}. This was the first release, so nothing was rolled back: fix it and run slipway deploy again.`,
+    );
   const to = decision.to.revision;
   // The way back has its own budget: the deploy's may be what ran out.
   const budget = new Budget(run.ctx.clock, ROLLBACK_TIMEOUT_SECONDS * 1000, 'the rollback budget', [
@@ -114,20 +114,11 @@ export async function recover(r: RecoveryContext, decision: Recovery): Promise<D
   } finally {
     budget.dispose();
   }
-  if (failed !== undefined) {
-    const release = await r.record('failed', {
-      message: `${reason}; the rollback to revision ${to} failed: ${failed}`,
-      analysis,
-    });
-    return {
-      outcome: 'failed',
-      exitCode: EXIT_NEEDS_ATTENTION,
-      plan: run.plan,
-      release,
-      analysis,
-      message: `${reason}, and rolling back to revision ${to} failed: ${failed}. Run \`slipway rollback --env ${environment} --to ${to}\` once the cluster is healthy.`,
-    };
-  }
+  if (failed !== undefined)
+    return needsAttention(
+      `${reason}; the rollback to revision ${to} failed: ${failed}`,
+      `${reason}, and rolling back to revision ${to} failed: ${failed}. Run \`slipway rollback --env ${environment} --to ${to}\` once the cluster is healthy.`,
+    );
   const release = await r.record(phase, { message: reason, analysis });
   run.ctx.checkpoint?.(`recorded:${phase}`);
   return {

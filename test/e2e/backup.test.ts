@@ -229,6 +229,18 @@ describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () =
     ).stdout;
   };
 
+  /** The host directory behind a PVC of the sandbox. */
+  const claimDir = async (claim: string) => {
+    const pv = JSON.parse((await kubectl('get', 'pvc', claim, '-o', 'json')).stdout) as {
+      spec: { volumeName: string };
+    };
+    return (
+      JSON.parse((await env.kubectl(['get', 'pv', pv.spec.volumeName, '-o', 'json'])).stdout) as {
+        spec: { hostPath: { path: string } };
+      }
+    ).spec.hostPath.path;
+  };
+
   it('the migration ran against the real database before the service started', async () => {
     expect(await psql('select version from schema_migrations')).toBe('0001_init\n');
   });
@@ -276,14 +288,7 @@ describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () =
   });
 
   it('SQLite: backed up while a writer commits, integrity_check ok, no row committed before the backup lost', async () => {
-    const pv = JSON.parse((await kubectl('get', 'pvc', 'data-vault-web-0', '-o', 'json')).stdout) as {
-      spec: { volumeName: string };
-    };
-    const dir = (
-      JSON.parse((await env.kubectl(['get', 'pv', pv.spec.volumeName, '-o', 'json'])).stdout) as {
-        spec: { hostPath: { path: string } };
-      }
-    ).spec.hostPath.path;
+    const dir = await claimDir('data-vault-web-0');
     const file = join(dir, 'notes.db');
     spawnSync('sqlite3', [
       file,
@@ -323,18 +328,6 @@ describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () =
     expect(rows).toBeGreaterThanOrEqual(before);
     expect(rows).toBeLessThanOrEqual(committed);
   });
-
-  /** The host directory behind a PVC of the sandbox. */
-  const claimDir = async (claim: string) => {
-    const pv = JSON.parse((await kubectl('get', 'pvc', claim, '-o', 'json')).stdout) as {
-      spec: { volumeName: string };
-    };
-    return (
-      JSON.parse((await env.kubectl(['get', 'pv', pv.spec.volumeName, '-o', 'json'])).stdout) as {
-        spec: { hostPath: { path: string } };
-      }
-    ).spec.hostPath.path;
-  };
 
   it('ChromaDB: backed up with its StatefulSet stopped and started again; restored in place', async () => {
     // Chroma's data at rest: its SQLite catalogue and an index segment (the sandbox simulates the server).
@@ -474,14 +467,7 @@ describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () =
   });
 
   it('SQLite restores in place: the service stops, the file is replaced, the service starts again', async () => {
-    const pv = JSON.parse((await kubectl('get', 'pvc', 'data-vault-web-0', '-o', 'json')).stdout) as {
-      spec: { volumeName: string };
-    };
-    const dir = (
-      JSON.parse((await env.kubectl(['get', 'pv', pv.spec.volumeName, '-o', 'json'])).stdout) as {
-        spec: { hostPath: { path: string } };
-      }
-    ).spec.hostPath.path;
+    const dir = await claimDir('data-vault-web-0');
     const sqlite = async (sql: string) => (await run('sqlite3', [join(dir, 'notes.db'), sql])).stdout;
     await sqlite('delete from notes where id > 3');
     const r = await backup('restore', 'notes', '--yes', '--output', 'json');
