@@ -128,54 +128,21 @@ describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () =
   const kubectl = (...args: string[]) => env.kubectl(['-n', 'vault', ...args]);
   const backup = (...args: string[]) =>
     slipwayCli(env, ['backup', ...args, '-f', spec, '--env', 'dev', '--timeout', '90s']);
-  const psql = async (sql: string) =>
+  /** A PostgreSQL client tool against the app's database at `port` (the live one by default). */
+  const pgTool = async (tool: 'psql' | 'pg_dump', args: string[], port = pg.port) =>
     (
-      await run(
-        'psql',
-        [
-          '-h',
-          '127.0.0.1',
-          '-p',
-          String(pg.port),
-          '-U',
-          pg.user,
-          '-d',
-          'vault',
-          '-XAtq',
-          '-v',
-          'ON_ERROR_STOP=1',
-          '-c',
-          sql,
-        ],
-        {
-          env: { ...process.env, PGPASSWORD: pg.password },
-        },
-      )
+      await run(tool, ['-h', '127.0.0.1', '-p', String(port), '-U', pg.user, '-d', 'vault', ...args], {
+        env: { ...process.env, PGPASSWORD: pg.password },
+        maxBuffer: 64 << 20,
+      })
     ).stdout;
-  /** The whole database as plain SQL (schema and data), for byte-for-byte comparison. */
-  const dump = async () =>
-    (
-      await run(
-        'pg_dump',
-        // A fixed --restrict-key: pg_dump 15.14 and later write a random one into every dump otherwise.
-        [
-          '-h',
-          '127.0.0.1',
-          '-p',
-          String(pg.port),
-          '-U',
-          pg.user,
-          '-d',
-          'vault',
-          '--no-owner',
-          '--restrict-key=slipway',
-        ],
-        {
-          env: { ...process.env, PGPASSWORD: pg.password },
-          maxBuffer: 64 << 20,
-        },
-      )
-    ).stdout;
+  const psql = (sql: string, port?: number) =>
+    pgTool('psql', ['-XAtq', '-v', 'ON_ERROR_STOP=1', '-c', sql], port);
+  /**
+   * The whole database as plain SQL (schema and data), for byte-for-byte comparison. A fixed
+   * --restrict-key: pg_dump 15.14 and later write a random one into every dump otherwise.
+   */
+  const dump = () => pgTool('pg_dump', ['--no-owner', '--restrict-key=slipway']);
 
   const credentials = async (dependency: string) => {
     const secret = JSON.parse(
@@ -487,26 +454,7 @@ describe.skipIf(!haveTools)('slipway backup with real databases (sandbox)', () =
     await psql('delete from orders where id > 10');
     const r = await backup('restore', 'db', '--to-namespace', 'vault-copy', '--output', 'json');
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    const copy = servicePort(env, 'vault-copy', 'vault-db');
-    const count = (
-      await run(
-        'psql',
-        [
-          '-h',
-          '127.0.0.1',
-          '-p',
-          String(copy),
-          '-U',
-          pg.user,
-          '-d',
-          'vault',
-          '-XAtq',
-          '-c',
-          'select count(*) from orders',
-        ],
-        { env: { ...process.env, PGPASSWORD: pg.password } },
-      )
-    ).stdout;
+    const count = await psql('select count(*) from orders', servicePort(env, 'vault-copy', 'vault-db'));
     expect(count).toBe('5000\n');
     expect(await psql('select count(*) from orders')).toBe('10\n');
     await env.kubectl(['delete', 'namespace', 'vault-copy', '--wait=false']);

@@ -3,6 +3,7 @@ import type { CheckOptions, Manifest, Rule } from '../types.js';
 import { ADMISSION_FORMATS } from './formats.js';
 import { exportable } from './model.js';
 import { objectKey, verdictsFor, type Judge } from './verdicts.js';
+import { xmlEscape } from '../report/junit.js';
 
 /**
  * `slipway policy test DIR`: a team's own fixtures, each object saying what it expects of rules
@@ -139,14 +140,6 @@ export function formatPolicyTestText(results: readonly PolicyTestResult[]): stri
   return `${lines.join('\n')}\n${results.length - failed} passed, ${failed} failed (- : the rule has no admission form)\n`;
 }
 
-const esc = (s: string) =>
-  s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-
 /** JUnit XML: one suite per file, one case per object and rule. */
 export function formatPolicyTestJunit(results: readonly PolicyTestResult[]): string {
   const files = [...new Set(results.map((r) => r.file))];
@@ -158,11 +151,11 @@ export function formatPolicyTestJunit(results: readonly PolicyTestResult[]): str
         .map((c) => `${c}: ${r.verdicts[c]}`)
         .join(', ');
       return r.ok
-        ? `    <testcase classname="${esc(file)}" name="${esc(name)}"/>`
-        : `    <testcase classname="${esc(file)}" name="${esc(name)}">\n      <failure message="${esc(got)}">${esc([got, ...r.messages].join('\n'))}</failure>\n    </testcase>`;
+        ? `    <testcase classname="${xmlEscape(file)}" name="${xmlEscape(name)}"/>`
+        : `    <testcase classname="${xmlEscape(file)}" name="${xmlEscape(name)}">\n      <failure message="${xmlEscape(got)}">${xmlEscape([got, ...r.messages].join('\n'))}</failure>\n    </testcase>`;
     });
     const failures = cases.filter((r) => !r.ok).length;
-    return `  <testsuite name="${esc(file)}" tests="${cases.length}" failures="${failures}" errors="0">\n${body.join('\n')}\n  </testsuite>`;
+    return `  <testsuite name="${xmlEscape(file)}" tests="${cases.length}" failures="${failures}" errors="0">\n${body.join('\n')}\n  </testsuite>`;
   });
   const failures = results.filter((r) => !r.ok).length;
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="slipway policy test" tests="${results.length}" failures="${failures}" errors="0">\n${suites.join('\n')}\n</testsuites>\n`;

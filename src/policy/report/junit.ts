@@ -18,7 +18,8 @@ export interface JunitObject {
 const suiteOf = (x: { file: string; environment?: string }) =>
   x.environment ? `${x.file} (environment ${x.environment})` : x.file;
 
-const esc = (s: string) =>
+/** Text as XML character data or an attribute value. */
+export const xmlEscape = (s: string) =>
   s
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -52,7 +53,7 @@ export function formatJunit(
           `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ''}${f.object.name}` === key,
       );
       if (mine.length === 0) {
-        cases.push(`    <testcase classname="${esc(file)}" name="${esc(key)}"/>`);
+        cases.push(`    <testcase classname="${xmlEscape(file)}" name="${xmlEscape(key)}"/>`);
         continue;
       }
       for (const rule of [...new Set(mine.map((f) => f.rule))]) {
@@ -67,17 +68,17 @@ export function formatJunit(
         const fails = failOn !== 'none' && severityRank(worst) >= severityRank(failOn);
         if (fails) suiteFailures++;
         const body = fails
-          ? `<failure message="${esc((hits[0] as Finding).message)}" type="${esc(worst)}">${esc(text)}</failure>`
-          : `<system-out>${esc(text)}</system-out>`;
+          ? `<failure message="${xmlEscape((hits[0] as Finding).message)}" type="${xmlEscape(worst)}">${xmlEscape(text)}</failure>`
+          : `<system-out>${xmlEscape(text)}</system-out>`;
         cases.push(
-          `    <testcase classname="${esc(file)}" name="${esc(`${key} ${rule}`)}">${body}</testcase>`,
+          `    <testcase classname="${xmlEscape(file)}" name="${xmlEscape(`${key} ${rule}`)}">${body}</testcase>`,
         );
       }
     }
     total += cases.length;
     failures += suiteFailures;
     suites.push(
-      `  <testsuite name="${esc(file)}" tests="${cases.length}" failures="${suiteFailures}" errors="0" skipped="0">\n${cases.join('\n')}\n  </testsuite>`,
+      `  <testsuite name="${xmlEscape(file)}" tests="${cases.length}" failures="${suiteFailures}" errors="0" skipped="0">\n${cases.join('\n')}\n  </testsuite>`,
     );
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="slipway check" tests="${total}" failures="${failures}" errors="0">\n${suites.join('\n')}\n</testsuites>\n`;
