@@ -5,7 +5,7 @@
  * naming the server and context and saying what failed (refused, no answer, a certificate from
  * another authority) so the user knows which kubeconfig entry to fix.
  */
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException } from '#kubernetes-client';
 import { EXIT_NEEDS_ATTENTION, UserError } from '../errors.js';
 import { ClusterError, reasonForStatus } from './cluster.js';
 import { CONNECTION_RESET_CODE } from './retry.js';

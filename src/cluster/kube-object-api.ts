@@ -12,7 +12,7 @@ import {
   type KubernetesObject,
   type RequestContext,
   type ResponseContext,
-} from '@kubernetes/client-node';
+} from '#kubernetes-client';
 import { DEFAULT_TIMEOUTS, RESPONSE_TIMEOUT_CODE, TimeoutError } from './timeouts.js';
 
 /** KubernetesObjectApi returning the server's JSON as is, and exposing discovery for watch paths. */

@@ -9,7 +9,7 @@
  * in between end the wait with the last error.
  */
 import type { KubeObject } from '@slipway/kube';
-import type { Watch } from '@kubernetes/client-node';
+import type { Watch } from '#kubernetes-client';
 import { ClusterError, reasonForStatus } from './cluster.js';
 import { backoffDelay, type RetryClock, type RetryPolicy } from './retry.js';
 

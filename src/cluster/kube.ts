@@ -5,7 +5,7 @@
  * timestamps into Dates and drop fields they do not know.
  */
 import type { KubeObject, ObjectRef, TypeRef } from '@slipway/kube';
-import { CoreV1Api, HttpMethod, PatchStrategy, type KubeConfig, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, HttpMethod, PatchStrategy, type KubeConfig, Watch } from '#kubernetes-client';
 import { translateError } from './kube-errors.js';
 import { PlainObjectApi } from './kube-object-api.js';
 import { loadKubeconfig, type KubeconfigOptions } from './kubeconfig.js';

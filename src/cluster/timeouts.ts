@@ -15,7 +15,7 @@ import { Agent as HttpAgent } from 'node:http';
 import type { LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
-import type { KubeConfig, RequestContext } from '@kubernetes/client-node';
+import type { KubeConfig, RequestContext } from '#kubernetes-client';
 
 export type { LookupFunction };
 

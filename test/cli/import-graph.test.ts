@@ -1,11 +1,12 @@
 /**
- * The offline commands must not load the cluster client: importing @kubernetes/client-node costs
- * over a second of start-up, and `slipway validate` has no use for it. Each command runs as users
+ * The offline commands must not load the cluster client: even bundled into one file
+ * (dist/vendor/kubernetes-client-node.js, scripts/bundle-kube-client.mjs) it costs about half a second of
+ * start-up, and `slipway validate` has no use for it. Each command runs as users
  * run it (./bin/slipway from dist/) under a module-resolution hook that writes every module URL
  * the process resolves to a file; a static import that pulls the client back into one of these
  * commands' graphs makes this fail.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,7 +57,38 @@ describe.skipIf(!built)('offline commands leave the cluster client unloaded', ()
     // (`--version` answers before commander loads; the others show package imports are seen.)
     if (name !== 'version')
       expect(modules.some((url) => url.includes('/node_modules/commander/'))).toBe(true);
-    const cluster = modules.filter((url) => url.includes('/node_modules/@kubernetes/'));
+    const cluster = modules.filter(
+      (url) => url.includes('/node_modules/@kubernetes/') || url.includes('/dist/vendor/kubernetes-client'),
+    );
     expect(cluster.length, `loads ${cluster.slice(0, 3).join(', ')}`).toBe(0);
+  });
+});
+
+describe.skipIf(!built)('cluster commands load the cluster client as one bundled file', () => {
+  it('slipway history against a closed loopback port', async () => {
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+        'users: [{name: u, user: {token: t}}]',
+        'contexts: [{name: c, context: {cluster: c, user: u, namespace: default}}]',
+        'current-context: c',
+      ].join('\n'),
+    );
+    const trace = join(dir, 'history.txt');
+    const result = await runBuilt(['--import', hook, slipwayBin, 'history', '-f', example, '--env', 'dev'], {
+      program: process.execPath,
+      env: { SLIPWAY_IMPORT_TRACE: trace, KUBECONFIG: kubeconfig },
+    });
+    // It reached the client (the cluster is unreachable: exit 3, said plainly).
+    expect(result.stderr).toMatch(/cannot reach the cluster/);
+    const modules = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+    // Each importer's resolution is one line; one file, however often it is named.
+    const bundled = new Set(modules.filter((url) => url.includes('/dist/vendor/kubernetes-client-node.js')));
+    expect(bundled.size).toBe(1);
+    expect(modules.filter((url) => url.includes('/node_modules/@kubernetes/'))).toEqual([]);
   });
 });
