@@ -1,16 +1,20 @@
 /**
  * Deploy benchmark, side by side on the sandbox (each tool in its own fresh sandbox, real
- * sample-service processes, 2 replicas): the same version change made by Slipway (rolling) and by
- * `helm upgrade --wait` of the chart Slipway renders, and the way back (`slipway rollback --to 1`
- * versus `helm rollback 1 --wait`). For each it prints the wall time, the time the new pods took
- * from creation to Ready (watched in-process on the sandbox store, millisecond clock), and the
- * difference: what the tool itself adds. Slipway also reports the API calls it made (counted at its
- * Cluster interface; helm's are not counted).
+ * sample-service processes): the same version change made by Slipway (rolling) and by
+ * `helm upgrade --install --wait` of the chart Slipway renders, and the way back (`slipway rollback
+ * --to 1` versus `helm rollback 1 --wait`). For each it prints the wall time, the time the new pods
+ * took from the first one's creation to the last one Ready (watched in-process on the sandbox store,
+ * millisecond clock), and the difference: what the tool itself adds. Slipway also reports the API
+ * calls it made (counted at its Cluster interface; helm's are not counted), in all and per service.
  *
- *   npx tsx bench/deploy.ts
+ * `--services N` deploys a generated app of N copies of the sample service (1 replica each, all
+ * rolling out at once) instead of the sample-service example (2 replicas); `--runs R` repeats each
+ * tool R times (a fresh sandbox each) and prints medians.
+ *
+ *   npx tsx bench/deploy.ts [--services 50] [--runs 5]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { memoryIo } from '../src/cli/io.js';
@@ -25,10 +29,49 @@ import { rollback } from '../src/engine/rollback.js';
 import { isPodReady, kinds } from '@slipway/sandbox';
 import { loadSpec } from '../src/cli/load-spec.js';
 import { resolveEnvironment } from '../src/spec/resolve.js';
+import { stringify } from 'yaml';
 import { helm } from '../test/helpers/kube-tools.js';
 import { startSandboxEnv, type SandboxEnv } from '../test/e2e/sandbox-env.js';
 
-const SPEC = 'examples/sample-service/slipway.yaml';
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const SERVICES = arg('services', 0);
+const RUNS = arg('runs', 1);
+
+/** N copies of the sample service, one replica each, in one app; or the sample-service example. */
+function benchSpec(): { file: string; services: string[]; cleanup(): void } {
+  if (SERVICES <= 0)
+    return { file: 'examples/sample-service/slipway.yaml', services: ['web'], cleanup: () => undefined };
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-deploy-'));
+  const services = Array.from({ length: SERVICES }, (_, i) => `web-${String(i).padStart(3, '0')}`);
+  const service = {
+    image: 'sample-service:1.0.0',
+    port: 8080,
+    health: {
+      readiness: { http: '/readyz', period: '1s', failureThreshold: 2 },
+      liveness: { http: '/healthz', period: '5s' },
+    },
+    env: { VERSION: '1.0.0' },
+    resources: { cpu: '10m', memory: '32Mi' },
+  };
+  const file = join(dir, 'slipway.yaml');
+  writeFileSync(
+    file,
+    stringify({
+      app: 'sample',
+      version: '1.0.0',
+      services: Object.fromEntries(services.map((n) => [n, service])),
+      deploy: { strategy: 'rolling', timeout: '5m' },
+      environments: { dev: { replicas: 1 } },
+    }),
+  );
+  return { file, services, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+const BENCH = benchSpec();
+const SPEC = BENCH.file;
+const images = (tag: string) => BENCH.services.map((n) => `${n}=sample-service:${tag}`);
 
 /** Times when pods were first seen and became Ready (performance.now()); readiness spans the pods of one image created since a moment. */
 function watchPods(env: SandboxEnv): { readiness(image: string, since: number): number; stop(): void } {
@@ -86,7 +129,7 @@ async function slipwayRun(): Promise<Record<string, number>> {
       emit: () => undefined,
     };
     const release = async (tag: string) => {
-      const { app, overrides } = applyOverrides(resolved, [], [`web=sample-service:${tag}`]);
+      const { app, overrides } = applyOverrides(resolved, [], images(tag));
       const r = await deploy(ctx, { app, overrides, strategy: 'rolling', skipAnalysis: true });
       if (r.exitCode !== 0) throw new Error(`slipway deploy ${tag}: ${r.outcome} ${r.message}`);
     };
@@ -146,9 +189,11 @@ async function helmRun(): Promise<Record<string, number>> {
           '--create-namespace',
           '--wait',
           '--timeout',
-          '2m',
-          '--set',
-          `workloads.sample-web.containers.web.image.tag=${tag}`,
+          '5m',
+          ...BENCH.services.flatMap((n) => [
+            '--set',
+            `workloads.sample-${n}.containers.${n}.image.tag=${tag}`,
+          ]),
         ],
         { env: home },
       );
@@ -158,7 +203,7 @@ async function helmRun(): Promise<Record<string, number>> {
     const upgradeMs = performance.now() - t0;
     const upgradeReady = pods.readiness('sample-service:2.0.0', t0);
     t0 = performance.now();
-    await helm(['rollback', 'sample', '1', '--namespace', 'sample', '--wait', '--timeout', '2m'], {
+    await helm(['rollback', 'sample', '1', '--namespace', 'sample', '--wait', '--timeout', '5m'], {
       env: home,
     });
     const rollbackMs = performance.now() - t0;
@@ -175,22 +220,36 @@ async function helmRun(): Promise<Record<string, number>> {
   }
 }
 
-const s = await slipwayRun();
-const h = await helmRun();
+const load = loadavg()[0]!.toFixed(1);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const runs: Array<{ s: Record<string, number>; h: Record<string, number> }> = [];
+for (let r = 0; r < RUNS; r++) runs.push({ s: await slipwayRun(), h: await helmRun() });
+BENCH.cleanup();
+const med = (tool: 's' | 'h') =>
+  Object.fromEntries(Object.keys(runs[0]![tool]).map((k) => [k, median(runs.map((r) => r[tool][k]!))]));
+const s = med('s');
+const h = med('h');
 const ms = (n: number | undefined) =>
   n === undefined || Number.isNaN(n) ? '   n/a' : `${Math.round(n).toString().padStart(6)}`;
-console.log('sample-service, 2 replicas, sandbox with real processes; milliseconds');
-console.log('                                wall   pods ready  tool overhead  API calls');
+const what = SERVICES > 0 ? `${SERVICES} services × 1 replica (generated)` : 'sample-service, 2 replicas';
 console.log(
-  `slipway deploy (rolling)     ${ms(s.upgrade)}       ${ms(s.upgradeReady)}         ${ms(s.upgrade! - s.upgradeReady!)}     ${ms(s.upgradeCalls)}`,
+  `${what}, sandbox with real processes; load average ${load} at start; medians of ${RUNS} run(s); milliseconds`,
+);
+const n = BENCH.services.length;
+console.log('                                wall   pods ready  tool overhead  API calls  per service');
+console.log(
+  `slipway deploy (rolling)     ${ms(s.upgrade)}       ${ms(s.upgradeReady)}         ${ms(s.upgrade! - s.upgradeReady!)}     ${ms(s.upgradeCalls)}     ${(s.upgradeCalls! / n).toFixed(1).padStart(6)}`,
 );
 console.log(
   `helm upgrade --wait          ${ms(h.upgrade)}       ${ms(h.upgradeReady)}         ${ms(h.upgrade! - h.upgradeReady!)}        n/a`,
 );
 console.log(
-  `slipway rollback --to 1      ${ms(s.rollback)}       ${ms(s.rollbackReady)}         ${ms(s.rollback! - s.rollbackReady!)}     ${ms(s.rollbackCalls)}`,
+  `slipway rollback --to 1      ${ms(s.rollback)}       ${ms(s.rollbackReady)}         ${ms(s.rollback! - s.rollbackReady!)}     ${ms(s.rollbackCalls)}     ${(s.rollbackCalls! / n).toFixed(1).padStart(6)}`,
 );
 console.log(
   `helm rollback 1 --wait       ${ms(h.rollback)}       ${ms(h.rollbackReady)}         ${ms(h.rollback! - h.rollbackReady!)}        n/a`,
+);
+console.log(
+  `ratio slipway ÷ helm: deploy ${(s.upgrade! / h.upgrade!).toFixed(2)}×, rollback ${(s.rollback! / h.rollback!).toFixed(2)}×`,
 );
 process.exit(0);
