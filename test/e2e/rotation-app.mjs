@@ -1,8 +1,9 @@
 // The app of the rotation e2e test, run by the sandbox as the image `rotation-app` (a sandbox config
-// rule): every GET / opens a NEW connection to PostgreSQL (postgresql:// in DATABASE_URL,
-// SCRAM-SHA-256, the server's default) or MySQL/MariaDB (mysql://, mysql_native_password, MariaDB's
-// default) with the credentials in DATABASE_URL, asks for the login user, and closes it, so a request
-// fails as soon as the password its pod started with stops working. /readyz answers 200 once one
+// rule): every GET / asks PostgreSQL (postgresql:// in DATABASE_URL, SCRAM-SHA-256, the server's
+// default) or MySQL/MariaDB (mysql://, mysql_native_password, MariaDB's default) for the login user,
+// on a pooled connection that lives at most CONNECTION_LIFETIME_MS (1 s) from its login, so the pod
+// logs in again with the password it started with several times a second and its requests fail
+// within a second of that password no longer working. /readyz answers 200 once one
 // query worked. SIGTERM: stop accepting, finish in-flight requests, exit (as sample-service).
 // The PostgreSQL frontend/backend protocol v3 and the MySQL client/server protocol, only what this
 // needs; plain Node, no dependencies.
@@ -31,19 +32,51 @@ function message(type, body) {
 }
 const cstr = (s) => Buffer.from(`${s}\0`, 'utf8');
 
-/** One connection, one query: resolves with the first column of the first row. */
-function query(sql) {
+/**
+ * A logged-in connection: `query(sql)` resolves with the first column of the first row; an error
+ * marks it broken. `send(sql)` writes the protocol's query message, `quit` its goodbye.
+ */
+function connection(send, quit) {
+  const conn = {
+    born: Date.now(),
+    broken: false,
+    pending: undefined,
+    query: (sql) =>
+      new Promise((resolve, reject) => {
+        conn.pending = { resolve, reject, row: undefined };
+        send(sql);
+      }),
+    close: () => {
+      if (!conn.broken) quit();
+      conn.broken = true;
+    },
+  };
+  return conn;
+}
+
+/** Connection failures: before login they reject the login, after it the query in flight. */
+function failer(socket, reject, current) {
+  return (err) => {
+    socket.destroy();
+    const conn = current();
+    if (!conn) return reject(err);
+    conn.broken = true;
+    const pending = conn.pending;
+    conn.pending = undefined;
+    pending?.reject(err);
+  };
+}
+
+/** Opens and logs in a PostgreSQL connection. */
+function pgConnect() {
   return new Promise((resolve, reject) => {
     const socket = connect(target.port, target.host);
     let buffer = Buffer.alloc(0);
     let nonce;
     let clientFirstBare;
     let serverSignature;
-    let row;
-    const fail = (err) => {
-      socket.destroy();
-      reject(err);
-    };
+    let conn;
+    const fail = failer(socket, reject, () => conn);
     socket.setTimeout(5000, () => fail(new Error('timeout')));
     socket.on('error', fail);
     socket.on('connect', () => {
@@ -127,18 +160,22 @@ function query(sql) {
         throw new Error(`unsupported authentication ${code}`);
       }
       if (type === 'Z') {
-        if (row === undefined) {
-          row = null;
-          socket.write(message('Q', cstr(sql)));
+        if (!conn) {
+          conn = connection(
+            (sql) => socket.write(message('Q', cstr(sql))),
+            () => socket.end(message('X', Buffer.alloc(0))),
+          );
+          resolve(conn);
           return;
         }
-        socket.end(message('X', Buffer.alloc(0)));
-        resolve(row);
+        const pending = conn.pending;
+        conn.pending = undefined;
+        pending?.resolve(pending.row ?? '');
         return;
       }
-      if (type === 'D') {
+      if (type === 'D' && conn?.pending && conn.pending.row === undefined) {
         const n = body.readInt32BE(2);
-        row = n < 0 ? '' : body.subarray(6, 6 + n).toString('utf8');
+        conn.pending.row = n < 0 ? '' : body.subarray(6, 6 + n).toString('utf8');
       }
     }
   });
@@ -158,18 +195,15 @@ function nativeToken(scramble) {
   return Buffer.from(once.map((b, i) => b ^ mix[i]));
 }
 
-/** One MySQL connection, one query: resolves with the first column of the first row. */
-function mysqlQuery(sql) {
+/** Opens and logs in a MySQL connection. */
+function mysqlConnect() {
   return new Promise((resolve, reject) => {
     const socket = connect(target.port, target.host);
     let buffer = Buffer.alloc(0);
     let stage = 'handshake';
     let columns = 0;
-    let row;
-    const fail = (err) => {
-      socket.destroy();
-      reject(err);
-    };
+    let conn;
+    const fail = failer(socket, reject, () => conn);
     const send = (seq, payload) => {
       const head = Buffer.alloc(4);
       head.writeUIntLE(payload.length, 0, 3);
@@ -241,8 +275,18 @@ function mysqlQuery(sql) {
           return;
         }
         if (body[0] !== 0x00) throw new Error(`unexpected packet 0x${body[0].toString(16)} after login`);
-        stage = 'columns';
-        send(0, Buffer.concat([Buffer.from([0x03]), Buffer.from(sql, 'utf8')]));
+        stage = 'idle';
+        conn = connection(
+          (sql) => {
+            stage = 'columns';
+            send(0, Buffer.concat([Buffer.from([0x03]), Buffer.from(sql, 'utf8')]));
+          },
+          () => {
+            send(0, Buffer.from([0x01]));
+            socket.end();
+          },
+        );
+        resolve(conn);
         return;
       }
       if (stage === 'columns') {
@@ -256,23 +300,49 @@ function mysqlQuery(sql) {
         return;
       }
       if (stage === 'rows') {
+        const pending = conn.pending;
         if (body[0] === 0xfe && body.length < 9) {
-          send(0, Buffer.from([0x01]));
-          socket.end();
-          resolve(row ?? '');
+          stage = 'idle';
+          conn.pending = undefined;
+          pending?.resolve(pending.row ?? '');
           return;
         }
-        if (row === undefined) {
+        if (pending && pending.row === undefined) {
           const [n, at] = lenenc(body, 0);
-          row = n === null ? '' : body.subarray(at, at + n).toString('utf8');
+          pending.row = n === null ? '' : body.subarray(at, at + n).toString('utf8');
         }
       }
     }
   });
 }
 
-const loginUser = () =>
-  mysql ? mysqlQuery("select substring_index(current_user(), '@', 1)") : query('select session_user');
+/**
+ * A small pool, as apps keep one, but a connection serves for at most CONNECTION_LIFETIME_MS
+ * (default 1000) from its login: every pod logs in again several times a second, so a password
+ * that stops working fails its requests within that time, while the request rate is not bound by
+ * the server's cost of a login (PostgreSQL forks a process per connection).
+ */
+const LIFETIME_MS = Number(process.env.CONNECTION_LIFETIME_MS ?? 1000);
+const idle = [];
+async function loginUser() {
+  let conn;
+  while ((conn = idle.pop())) {
+    if (!conn.broken && Date.now() - conn.born < LIFETIME_MS) break;
+    conn.close();
+  }
+  conn ??= await (mysql ? mysqlConnect() : pgConnect());
+  try {
+    const user = await conn.query(
+      mysql ? "select substring_index(current_user(), '@', 1)" : 'select session_user',
+    );
+    if (Date.now() - conn.born < LIFETIME_MS) idle.push(conn);
+    else conn.close();
+    return user;
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+}
 
 let ready = false;
 let shuttingDown = false;
