@@ -31,6 +31,8 @@ export function credentialsSecret(
   name: string,
   password: string,
   rotated?: { username: string; version: string },
+  /** The server's admin password, for the types that keep one (`admin-password`: MySQL's root). */
+  adminPassword = '',
 ): KubeObject | undefined {
   const dependency = app.dependencies[name];
   if (!dependency || dependency.external || dependency.type === 'sqlite') return undefined;
@@ -47,6 +49,7 @@ export function credentialsSecret(
     username,
     password,
     url: `${SCHEMES[dependency.type] ?? dependency.type}://${auth}@${instance.host}:${kind.port.port}${path}`,
+    'admin-password': adminPassword,
   };
   return {
     apiVersion: 'v1',
@@ -75,7 +78,14 @@ export async function ensureCredentials(
 ): Promise<string[]> {
   const created: string[] = [];
   for (const name of Object.keys(app.dependencies).sort()) {
-    const secret = credentialsSecret(app, name, random(PASSWORD_BYTES).toString('base64url'));
+    const password = random(PASSWORD_BYTES).toString('base64url');
+    const dependency = app.dependencies[name]!;
+    const admin =
+      dependency.type !== 'sqlite' &&
+      DEPENDENCY_KINDS[dependency.type].credentialKeys.includes('admin-password')
+        ? random(PASSWORD_BYTES).toString('base64url')
+        : '';
+    const secret = credentialsSecret(app, name, password, undefined, admin);
     if (!secret) continue;
     try {
       await cluster.create(secret, { fieldManager: FIELD_MANAGER });

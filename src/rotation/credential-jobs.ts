@@ -21,6 +21,21 @@ const JOB_TTL_SECONDS = 600;
 const ADDRESS = 'host=${DB_ADDRESS%:*}; port=${DB_ADDRESS##*:}';
 
 /**
+ * MySQL/MariaDB: the client logs in as root from an option file in the Job's private /tmp (not
+ * MYSQL_PWD, which MySQL deprecates); the SQL goes to its stdin. Passwords are Slipway's base64url
+ * and names DNS labels, checked before they are put in the SQL's quotes.
+ */
+const MYSQL_LOGIN = `${ADDRESS}
+for v in "$ADMIN_PASSWORD" "$USER_NAME" "$USER_PASSWORD" "$DATABASE"; do
+  case "$v" in ''|*[!A-Za-z0-9_.-]*) echo 'a name or password holds a character the rotation does not quote; rotate by hand' >&2; exit 1;; esac
+done
+umask 077
+cnf=$(mktemp)
+trap 'rm -f "$cnf"' EXIT
+printf '[client]\\nuser=root\\npassword=%s\\n' "$ADMIN_PASSWORD" > "$cnf"
+sql() { mysql --defaults-extra-file="$cnf" --protocol=TCP -h "$host" -P "$port" --batch; }`;
+
+/**
  * The scripts. psql reads the names and password from the environment with \getenv (PostgreSQL
  * 15+) and quotes them with :"ident" / :'literal'; redis-cli reads its command from stdin, so no
  * password is in any process's arguments.
@@ -49,6 +64,23 @@ ${ADDRESS}
 psql -h "$host" -p "$port" -d "$PGDATABASE" -X -q -v ON_ERROR_STOP=1 <<'SQL'
 \\getenv old_user OLD_USER
 ALTER ROLE :"old_user" WITH PASSWORD NULL;
+SQL
+echo 'slipway:{"rotation":"expired"}'`,
+  },
+  mysql: {
+    grant: `set -eu
+${MYSQL_LOGIN}
+sql <<SQL
+CREATE USER IF NOT EXISTS '$USER_NAME'@'%' IDENTIFIED BY '$USER_PASSWORD';
+ALTER USER '$USER_NAME'@'%' IDENTIFIED BY '$USER_PASSWORD';
+GRANT ALL ON \\\`$DATABASE\\\`.* TO '$USER_NAME'@'%';
+SQL
+echo 'slipway:{"rotation":"granted"}'`,
+    expire: `set -eu
+USER_PASSWORD=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \\n')
+${MYSQL_LOGIN}
+sql <<SQL
+ALTER USER '$USER_NAME'@'%' IDENTIFIED BY '$USER_PASSWORD';
 SQL
 echo 'slipway:{"rotation":"expired"}'`,
   },
@@ -83,26 +115,35 @@ export function rotationJob(
   const instance = dependencyInstance(app, rotation.dependency, dependency);
   const credentials = dependencyCredentialsName(app.app, rotation.dependency);
   const stash = rotation.stash.metadata.name!;
+  const mysql = (): Array<Record<string, unknown>> => [
+    secretEnv('ADMIN_PASSWORD', credentials, 'admin-password'),
+    { name: 'DATABASE', value: dependency.database ?? app.app },
+    ...(action === 'grant'
+      ? [secretEnv('USER_NAME', stash, 'username'), secretEnv('USER_PASSWORD', stash, 'password')]
+      : [secretEnv('USER_NAME', stash, 'previous-username')]),
+  ];
   const env: Array<Record<string, unknown>> =
-    rotation.type === 'postgres'
-      ? [
-          secretEnv('PGUSER', credentials, 'username'),
-          secretEnv('PGPASSWORD', credentials, 'password'),
-          { name: 'PGDATABASE', value: dependency.database ?? app.app },
-          ...(action === 'grant'
-            ? [
-                secretEnv('NEW_USER', stash, 'username'),
-                secretEnv('NEW_PASSWORD', stash, 'password'),
-                { name: 'BASE_USER', value: app.app },
-              ]
-            : [secretEnv('OLD_USER', stash, 'previous-username')]),
-        ]
-      : [
-          secretEnv('REDISCLI_AUTH', credentials, 'password'),
-          action === 'grant'
-            ? secretEnv('NEW_PASSWORD', stash, 'password')
-            : secretEnv('OLD_PASSWORD', stash, 'previous-password'),
-        ];
+    rotation.type === 'mysql'
+      ? mysql()
+      : rotation.type === 'postgres'
+        ? [
+            secretEnv('PGUSER', credentials, 'username'),
+            secretEnv('PGPASSWORD', credentials, 'password'),
+            { name: 'PGDATABASE', value: dependency.database ?? app.app },
+            ...(action === 'grant'
+              ? [
+                  secretEnv('NEW_USER', stash, 'username'),
+                  secretEnv('NEW_PASSWORD', stash, 'password'),
+                  { name: 'BASE_USER', value: app.app },
+                ]
+              : [secretEnv('OLD_USER', stash, 'previous-username')]),
+          ]
+        : [
+            secretEnv('REDISCLI_AUTH', credentials, 'password'),
+            action === 'grant'
+              ? secretEnv('NEW_PASSWORD', stash, 'password')
+              : secretEnv('OLD_PASSWORD', stash, 'previous-password'),
+          ];
   // Not the dependency's own name: its Service selects pods by name and instance.
   const labels = {
     'app.kubernetes.io/name': `${rotation.dependency}-rotation`,

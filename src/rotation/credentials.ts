@@ -8,8 +8,11 @@
  *   of it whose sessions `SET ROLE <app>` at login, so both act as the owner (same privileges, and
  *   what either creates is owned by the owner). Expiring sets the old role's password to NULL.
  * - Redis ACL users hold several passwords: `ACL SETUSER default >new` adds one, `<old` removes it.
- * - MySQL/MariaDB: refused. MariaDB (what the sandbox runs) has no dual passwords (MySQL's
- *   `RETAIN CURRENT PASSWORD`), and the app user the image creates may not create a second user.
+ * - MySQL/MariaDB: two users alternate too, `<app>` and `<app>_b`, each granted all on the app's
+ *   database. MySQL's dual passwords (`RETAIN CURRENT PASSWORD`, 8.0.14+) are not in MariaDB, and
+ *   neither lets the app user change another user, so the Jobs log in as root with the Secret's
+ *   `admin-password` (the image's MYSQL_ROOT_PASSWORD). Expiring sets the old user's password to
+ *   a random value nobody keeps (the user stays: views and routines may name it as DEFINER).
  *
  * Each change runs as a Job (credential-jobs.ts) with the dependency's own image, which
  * authenticates with the credentials Secret and reads the other credential from a short-lived
@@ -26,11 +29,14 @@ import { FIELD_MANAGER } from '../engine/defaults.js';
 
 /** Bytes of randomness per generated password, as the first deploy makes them. */
 const PASSWORD_BYTES = 24;
-const ROTATABLE = new Set(['postgres', 'redis']);
+const ROTATABLE = new Set(['postgres', 'redis', 'mysql']);
+type RotatableType = 'postgres' | 'redis' | 'mysql';
+/** The types whose two credentials are two users (Redis: two passwords of one user). */
+const hasUsers = (type: RotatableType) => type !== 'redis';
 
 export interface CredentialRotation {
   dependency: string;
-  type: 'postgres' | 'redis';
+  type: RotatableType;
   /** The login role before and after (empty for Redis's default user). */
   previousUser: string;
   nextUser: string;
@@ -61,12 +67,12 @@ export function resumeCredentialRotation(
   stash: KubeObject,
 ): CredentialRotation {
   const dependency = app.dependencies[name]!;
-  const type = dependency.type as 'postgres' | 'redis';
+  const type = dependency.type as RotatableType;
   const version = live.metadata.annotations?.[CREDENTIALS_VERSION_ANNOTATION];
   if (
     !version ||
     decode(stash, 'password') !== decode(live, 'password') ||
-    (decode(stash, 'username') ?? '') !== (type === 'postgres' ? decode(live, 'username') : '')
+    (decode(stash, 'username') ?? '') !== (hasUsers(type) ? decode(live, 'username') : '')
   )
     throw new UserError(
       `Secret ${stash.metadata.name} (left by an unfinished rotation of ${name}) does not match ${live.metadata.name}`,
@@ -103,8 +109,6 @@ export function rotationRefusal(app: ResolvedApp, name: string): string | undefi
     return `${name} is external: rotate its password at its provider, then update Secret ${dependency.external.secret}`;
   if (dependencyProvider(dependency) !== 'statefulset')
     return `${name} is run by the ${dependencyProvider(dependency)} provider, which manages its own credentials`;
-  if (dependency.type === 'mysql')
-    return `${name} is MySQL/MariaDB: MariaDB has no dual passwords (RETAIN CURRENT PASSWORD is MySQL-only) and the app user cannot create a second user, so a rotation could not keep the old password valid; see docs/secrets.md for the manual steps`;
   if (!ROTATABLE.has(dependency.type)) return `${name} (${dependency.type}) has no generated credentials`;
   return undefined;
 }
@@ -120,7 +124,7 @@ export function planCredentialRotation(
   random: (bytes: number) => Buffer,
 ): CredentialRotation {
   const dependency = app.dependencies[name]!;
-  const type = dependency.type as 'postgres' | 'redis';
+  const type = dependency.type as RotatableType;
   const previousPassword = decode(live, 'password');
   if (previousPassword === undefined)
     throw new UserError(`Secret ${live.metadata.name} has no password key`, {
@@ -128,12 +132,28 @@ export function planCredentialRotation(
       exitCode: EXIT_BAD_INPUT,
       hint: 'it was changed by hand; restore it or delete it and deploy (a new database then needs the new password)',
     });
+  const adminPassword = decode(live, 'admin-password') ?? '';
+  if (type === 'mysql' && !adminPassword)
+    throw new UserError(
+      `Secret ${live.metadata.name} has no admin-password: ${name} was created before Slipway kept its root password, which the rotation needs to change the second user`,
+      {
+        code: 'secrets-rotate-credentials',
+        exitCode: EXIT_BAD_INPUT,
+        hint: `set root's password in ${name} (ALTER USER 'root'@'%' IDENTIFIED BY …, with the password printed as GENERATED ROOT PASSWORD in its first log) and store it under the Secret's admin-password key, then rotate again`,
+      },
+    );
   const base = app.app;
-  const previousUser = type === 'postgres' ? (decode(live, 'username') ?? base) : '';
-  const nextUser = type === 'postgres' ? (previousUser === base ? `${base}_b` : base) : '';
+  const previousUser = hasUsers(type) ? (decode(live, 'username') ?? base) : '';
+  const nextUser = hasUsers(type) ? (previousUser === base ? `${base}_b` : base) : '';
   const version = String((Number(live.metadata.annotations?.[CREDENTIALS_VERSION_ANNOTATION]) || 0) + 1);
   const password = random(PASSWORD_BYTES).toString('base64url');
-  const secret = credentialsSecret(app, name, password, { username: nextUser || base, version })!;
+  const secret = credentialsSecret(
+    app,
+    name,
+    password,
+    { username: nextUser || base, version },
+    adminPassword,
+  )!;
   const stash: KubeObject = {
     apiVersion: 'v1',
     kind: 'Secret',

@@ -1,14 +1,15 @@
 /**
  * Issue 24, "Must show": a Postgres password rotated under load with no failed request. The app
- * (./rotation-app.mjs, run by the sandbox as image `rotation-app`) opens a new PostgreSQL connection
- * for every request with the password its pod started with, so a request fails the moment that
- * password stops working. Two services read `${db.url}`, a third does not. `slipway secrets rotate
+ * (./rotation-app.mjs, run by the sandbox as image `rotation-app`) keeps pooled database
+ * connections for at most 1 s from their login, so each pod logs in again with the password it
+ * started with several times a second and its requests fail within a second of that password
+ * no longer working. Two services read `${db.url}`, a third does not. `slipway secrets rotate
  * db` under a steady closed-loop load must: fail 0 requests, roll each reader once (one new
  * ReplicaSet each) and nothing else (the database keeps its pod), leave the old password refused
  * and the new one working, record the rotation in the history, and a plain deploy afterwards rolls
  * nothing again. Then `rotate cache` (Redis), first stopped unfinished by a deploy lock someone else
  * holds (both passwords valid), then run again: it finishes, rolling only the service that reads it.
- */
+ * Then `rotate sql` (MariaDB, two users changed by root) under load on its one reader, `shop`. */
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,10 @@ const havePostgres = (() => {
   if (
     spawnSync(
       'sh',
-      ['-c', 'ls /usr/lib/postgresql/*/bin/postgres && command -v psql && command -v redis-server'],
+      [
+        '-c',
+        'ls /usr/lib/postgresql/*/bin/postgres && command -v psql && command -v redis-server && command -v mariadbd && command -v mysql',
+      ],
       {
         stdio: 'ignore',
       },
@@ -35,7 +39,7 @@ const havePostgres = (() => {
   )
     return true;
   const why =
-    'the Debian packages postgresql, postgresql-client and redis-server are not installed (.ci/apt-packages lists them)';
+    'the Debian packages postgresql, postgresql-client, redis-server, mariadb-server and mariadb-client are not installed (.ci/apt-packages lists them)';
   if (process.env.CI === 'true') throw new Error(`CI=true but ${why}`);
   console.warn(`[skip] ${why}: the Postgres rotation under load is skipped`);
   return false;
@@ -60,6 +64,14 @@ services:
     env:
       DATABASE_URL: \${db.url}
     resources: { cpu: 50m, memory: 64Mi }
+  shop:
+    image: rotation-app:1
+    port: 8080
+    health:
+      readiness: { http: /readyz, period: 1s, failureThreshold: 1 }
+    env:
+      DATABASE_URL: \${sql.url}
+    resources: { cpu: 50m, memory: 64Mi }
   web:
     image: sample-service:1.0.0
     port: 8080
@@ -71,6 +83,7 @@ services:
 dependencies:
   db: { type: postgres }
   cache: { type: redis }
+  sql: { type: mysql }
 deploy:
   strategy: rolling
   timeout: 2m
@@ -105,6 +118,11 @@ describe.skipIf(!havePostgres)(
       ]);
       return (JSON.parse(out.stdout) as { items: unknown[] }).items.length;
     }
+    async function counts(): Promise<Record<string, number>> {
+      const out: Record<string, number> = {};
+      for (const service of ['api', 'worker', 'shop', 'web']) out[service] = await replicaSets(service);
+      return out;
+    }
     async function credentials(): Promise<{ username: string; password: string }> {
       const out = await env.kubectl(['-n', 'rot', 'get', 'secret', 'rot-db-credentials', '-o', 'json']);
       const data = (JSON.parse(out.stdout) as { data: Record<string, string> }).data;
@@ -137,12 +155,8 @@ describe.skipIf(!havePostgres)(
     it('rotates with 0 failed requests, one rollout per reader, the old password refused afterwards', async () => {
       const first = await slipway(['deploy', '-f', spec, '--env', 'dev', '--skip-analysis']);
       expect(first.code, first.stdout + first.stderr).toBe(0);
-      const before = {
-        api: await replicaSets('api'),
-        worker: await replicaSets('worker'),
-        web: await replicaSets('web'),
-      };
-      expect(before).toEqual({ api: 1, worker: 1, web: 1 });
+      const before = await counts();
+      expect(before).toEqual({ api: 1, worker: 1, shop: 1, web: 1 });
       const dbPod = async () =>
         (
           JSON.parse((await env.kubectl(['-n', 'rot', 'get', 'pod', 'rot-db-0', '-o', 'json'])).stdout) as {
@@ -167,15 +181,11 @@ describe.skipIf(!havePostgres)(
       // Both logins served during the rotation: the old pods with the old role, the new ones with the other.
       expect(Object.keys(stats.versions).sort()).toEqual(['rot', 'rot_b']);
 
-      const after = {
-        api: await replicaSets('api'),
-        worker: await replicaSets('worker'),
-        web: await replicaSets('web'),
-      };
+      const after = await counts();
       console.log(
         `[rotation under load] ReplicaSets before ${JSON.stringify(before)}, after ${JSON.stringify(after)}`,
       );
-      expect(after).toEqual({ api: 2, worker: 2, web: 1 });
+      expect(after).toEqual({ api: 2, worker: 2, shop: 1, web: 1 });
       expect(await dbPod()).toBe(dbBefore);
 
       const next = await credentials();
@@ -198,11 +208,7 @@ describe.skipIf(!havePostgres)(
       // A plain deploy renders the same credentials annotation: nothing rolls again.
       const again = await slipway(['deploy', '-f', spec, '--env', 'dev', '--skip-analysis']);
       expect(again.code, again.stdout + again.stderr).toBe(0);
-      expect({
-        api: await replicaSets('api'),
-        worker: await replicaSets('worker'),
-        web: await replicaSets('web'),
-      }).toEqual(after);
+      expect(await counts()).toEqual(after);
 
       // Neither password is in any output, release record, Job, pod or other object but the Secrets.
       const secrets = JSON.parse(
@@ -279,13 +285,9 @@ describe.skipIf(!havePostgres)(
       expect(cache.stdout).toMatch(
         /rotated cache; rolled Deployment\/rot-web; old password of cache expired/,
       );
-      const redisAfter = {
-        api: await replicaSets('api'),
-        worker: await replicaSets('worker'),
-        web: await replicaSets('web'),
-      };
+      const redisAfter = await counts();
       console.log(`[redis rotation] ReplicaSets ${JSON.stringify(after)} -> ${JSON.stringify(redisAfter)}`);
-      expect(redisAfter).toEqual({ api: 2, worker: 2, web: 2 });
+      expect(redisAfter).toEqual({ api: 2, worker: 2, shop: 1, web: 2 });
       const newRedis = await redisPassword();
       expect(newRedis).toBe(switched);
       expect(await redisPing(newRedis)).toBe('PONG');
@@ -293,6 +295,76 @@ describe.skipIf(!havePostgres)(
       expect(
         (await env.kubectlResult(['-n', 'rot', 'get', 'secret', 'rot-cache-credentials-rotation'])).code,
       ).not.toBe(0);
-    }, 150_000);
+
+      // MariaDB: two users alternate, changed by root (the Secret's admin-password); only shop reads
+      // it, and shop opens a new MySQL connection per request.
+      const sqlCredentials = async () => {
+        const out = await env.kubectl(['-n', 'rot', 'get', 'secret', 'rot-sql-credentials', '-o', 'json']);
+        const data = (JSON.parse(out.stdout) as { data: Record<string, string> }).data;
+        const text = (k: string) => Buffer.from(data[k] ?? '', 'base64').toString();
+        return { username: text('username'), password: text('password'), admin: text('admin-password') };
+      };
+      const mysqlLogin = (c: { username: string; password: string }) =>
+        run(
+          'mysql',
+          [
+            '--protocol=TCP',
+            '-h',
+            '127.0.0.1',
+            '-P',
+            String(servicePort(env, 'rot', 'rot-sql')),
+            '-u',
+            c.username,
+            '-NBe',
+            'select 1',
+            'rot',
+          ],
+          { env: { ...process.env, MYSQL_PWD: c.password } },
+        ).then(
+          () => true,
+          () => false,
+        );
+      const sqlPod = async () =>
+        (
+          JSON.parse((await env.kubectl(['-n', 'rot', 'get', 'pod', 'rot-sql-0', '-o', 'json'])).stdout) as {
+            metadata: { uid: string };
+          }
+        ).metadata.uid;
+      const sqlPodBefore = await sqlPod();
+      const oldSql = await sqlCredentials();
+      expect(oldSql.username).toBe('rot');
+      expect(oldSql.admin).not.toBe('');
+      expect(await mysqlLogin(oldSql)).toBe(true);
+      const sqlLoad = await startLoad(servicePort(env, 'rot', 'rot-shop'), 8, 120);
+      const sqlRotated = await slipway(['secrets', 'rotate', 'sql', '-f', spec, '--env', 'dev']);
+      const sqlStats = await sqlLoad.stop();
+      console.log(
+        `[mysql rotation under load] ${sqlStats.failed} failed of ${sqlStats.sent} requests (${sqlStats.perSecond} req/s over ${(sqlStats.durationMs / 1000).toFixed(1)} s); answered as ${JSON.stringify(Object.fromEntries(Object.entries(sqlStats.versions).map(([u, v]) => [u, v.count])))}`,
+      );
+      expect(sqlRotated.code, sqlRotated.stdout + sqlRotated.stderr).toBe(0);
+      expect(sqlRotated.stdout).toMatch(
+        /rotated sql; rolled Deployment\/rot-shop; old password of sql expired/,
+      );
+      expect(sqlStats.failed, JSON.stringify(sqlStats.firstFailures)).toBe(0);
+      expect(Object.keys(sqlStats.versions).sort()).toEqual(['rot', 'rot_b']);
+      const sqlAfter = await counts();
+      console.log(
+        `[mysql rotation] ReplicaSets ${JSON.stringify(redisAfter)} -> ${JSON.stringify(sqlAfter)}`,
+      );
+      expect(sqlAfter).toEqual({ api: 2, worker: 2, shop: 2, web: 2 });
+      expect(await sqlPod()).toBe(sqlPodBefore);
+      const newSql = await sqlCredentials();
+      expect(newSql.username).toBe('rot_b');
+      expect(newSql.password).not.toBe(oldSql.password);
+      expect(newSql.admin).toBe(oldSql.admin);
+      expect(await mysqlLogin(newSql)).toBe(true);
+      expect(await mysqlLogin(oldSql)).toBe(false);
+      const sqlObjects = await env.kubectl(['-n', 'rot', 'get', 'jobs,pods,events', '-o', 'json']);
+      const sqlForms = [oldSql.password, newSql.password, oldSql.admin].flatMap((v) => [
+        v,
+        Buffer.from(v).toString('base64'),
+      ]);
+      expect(sqlForms.filter((f) => [...outputs, sqlObjects.stdout].some((h) => h.includes(f)))).toEqual([]);
+    }, 300_000);
   },
 );

@@ -39,8 +39,16 @@ environments:
 const app = resolveEnvironment(parseSpec(SPEC, 'slipway.yaml'), 'staging');
 const counter = (n: number) => Buffer.alloc(n, 7);
 
-function live(username: string | undefined, password: string, version?: string): KubeObject {
-  const s = credentialsSecret(app, 'db', password)! as KubeObject & { stringData?: Record<string, string> };
+function live(
+  username: string | undefined,
+  password: string,
+  version?: string,
+  dependency = 'db',
+  admin = '',
+): KubeObject {
+  const s = credentialsSecret(app, dependency, password, undefined, admin)! as KubeObject & {
+    stringData?: Record<string, string>;
+  };
   const data = Object.fromEntries(
     Object.entries({ ...s.stringData, ...(username ? { username } : {}) }).map(([k, v]) => [
       k,
@@ -59,7 +67,7 @@ describe('dependency credential rotation', () => {
   it.each([
     ['db', undefined],
     ['cache', undefined],
-    ['legacy', /MariaDB has no dual passwords/],
+    ['legacy', undefined],
     ['events', /no generated credentials/],
     ['ext', /external: rotate its password at its provider/],
     ['nope', /not a dependency/],
@@ -93,6 +101,35 @@ describe('dependency credential rotation', () => {
       // Not selected by the database's Service (it selects name=db).
       expect(job).toContain('"app.kubernetes.io/name":"db-rotation"');
     }
+  });
+});
+
+describe('MySQL/MariaDB credential rotation', () => {
+  it('alternates two users, changed by root: the admin password is kept, never in a Job', () => {
+    const rotation = planCredentialRotation(
+      app,
+      'legacy',
+      live('shop', 'old-mysql-1', undefined, 'legacy', 'root-pw-77'),
+      counter,
+    );
+    expect([rotation.type, rotation.previousUser, rotation.nextUser]).toEqual(['mysql', 'shop', 'shop_b']);
+    const next = (rotation.secret as KubeObject & { stringData: Record<string, string> }).stringData;
+    expect(next['admin-password']).toBe('root-pw-77');
+    expect(next.url).toMatch(/^mysql:\/\/shop_b:/);
+    for (const action of ['grant', 'expire'] as const) {
+      const job = JSON.stringify(rotationJob(app, rotation, action, 'a1b2c3'));
+      for (const secret of ['old-mysql-1', 'root-pw-77', next.password!]) expect(job).not.toContain(secret);
+      expect(job).toContain(
+        '{"name":"ADMIN_PASSWORD","valueFrom":{"secretKeyRef":{"name":"shop-legacy-credentials","key":"admin-password"}}}',
+      );
+      expect(job).toContain(action === 'grant' ? '"key":"password"' : '"key":"previous-username"');
+    }
+  });
+
+  it('refuses a database created before Slipway kept its root password', () => {
+    expect(() =>
+      planCredentialRotation(app, 'legacy', live('shop', 'old-mysql-1', undefined, 'legacy'), counter),
+    ).toThrow(/shop-legacy-credentials has no admin-password: legacy was created before/);
   });
 });
 

@@ -9,6 +9,7 @@
 // anything else is run as a command.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   chownTree,
@@ -103,6 +104,9 @@ function initialise(datadir, user, common, cleanup) {
   const appUser = setting('USER');
   const appPassword = setting('PASSWORD') ?? '';
   const sql = [
+    // As the official image: root only at localhost and '%' (install-db also makes passwordless
+    // root@127.0.0.1, ::1 and the host name, which would shadow '%' for TCP logins).
+    `DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1', 'root'@${str(hostname())};`,
     `ALTER USER 'root'@'localhost' IDENTIFIED BY ${str(rootPassword)};`,
     `CREATE USER 'root'@'%' IDENTIFIED BY ${str(rootPassword)};`,
     `GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;`,

@@ -1,3 +1,4 @@
+import { ESO_SCHEMAS } from '../generated/eso-schemas.js';
 import { SCHEMAS } from '../generated/schemas.js';
 import { validateObject, type SchemaProblemKind } from '../schema/validate.js';
 import type { Rule, Severity, Violation } from '../types.js';
@@ -5,8 +6,10 @@ import { setRule } from './define.js';
 
 /**
  * Schema validation of built-in kinds (like kubeconform --strict), against the table generated from
- * the Kubernetes ${SCHEMAS.source} OpenAPI document. Custom resources (Rollout, HTTPRoute, ...) and
- * versions outside the table are not validated; removed versions are reported by api-removed.
+ * the Kubernetes ${SCHEMAS.source} OpenAPI document, and of the External Secrets Operator's served
+ * kinds (SecretStore, ClusterSecretStore, ExternalSecret) against the table generated from its CRDs.
+ * Other custom resources (Rollout, HTTPRoute, ...) and versions outside the tables are not
+ * validated; removed versions are reported by api-removed.
  */
 const cache = new WeakMap<object, ReturnType<typeof validateObject>>();
 
@@ -23,7 +26,9 @@ function schemaRule(
     ctx.manifests.flatMap((m): Violation[] => {
       let problems = cache.get(m.body);
       if (problems === undefined && !cache.has(m.body)) {
-        problems = validateObject(SCHEMAS, m.ref.apiVersion, m.ref.kind, m.body);
+        problems =
+          validateObject(SCHEMAS, m.ref.apiVersion, m.ref.kind, m.body) ??
+          validateObject(ESO_SCHEMAS, m.ref.apiVersion, m.ref.kind, m.body);
         cache.set(m.body, problems);
       }
       return (problems ?? [])
@@ -33,7 +38,7 @@ function schemaRule(
   );
 }
 
-const scope = `built-in kinds of ${['v1', 'apps/v1', 'batch/v1', 'autoscaling/v1 and v2', 'policy/v1', 'networking.k8s.io/v1', 'rbac.authorization.k8s.io/v1', 'discovery, storage, scheduling and coordination v1'].join(', ')} (Kubernetes ${SCHEMAS.source} OpenAPI)`;
+const scope = `built-in kinds of ${['v1', 'apps/v1', 'batch/v1', 'autoscaling/v1 and v2', 'policy/v1', 'networking.k8s.io/v1', 'rbac.authorization.k8s.io/v1', 'discovery, storage, scheduling and coordination v1'].join(', ')} (Kubernetes ${SCHEMAS.source} OpenAPI), and External Secrets Operator SecretStore, ClusterSecretStore and ExternalSecret (external-secrets.io/v1, from its CRDs)`;
 
 export const SCHEMA_RULES: Rule[] = [
   schemaRule(
@@ -68,7 +73,7 @@ export const SCHEMA_RULES: Rule[] = [
     'schema-enum',
     'Value outside the allowed set',
     'error',
-    'String fields with a fixed set of values (imagePullPolicy, restartPolicy, protocol, Service type, pathType, seccompProfile.type, update strategies, ...) must use one of them.',
+    'String fields with a fixed set of values (imagePullPolicy, restartPolicy, protocol, Service type, pathType, seccompProfile.type, update strategies, ..., and every enum of the External Secrets CRDs) must use one of them.',
     'The API server rejects the object (values are case-sensitive: `ifNotPresent` is invalid).',
     'Use one of the values the message lists.',
   ),

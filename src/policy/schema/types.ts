@@ -19,6 +19,8 @@ export interface SchemaNode {
   i?: SchemaNode;
   /** Map values (additionalProperties). */
   m?: SchemaNode;
+  /** Allowed string values (CRD `enum`; built-in kinds use the curated ./enums.ts instead). */
+  e?: string[];
 }
 
 export interface SchemaTable {

@@ -75,6 +75,10 @@ function walk(table: SchemaTable, node: SchemaNode, value: unknown, path: Path, 
     out.push({ kind: 'type', path, message: `${fieldName(path)} must be ${TYPE_NAMES[t] ?? t}, not ${describe(value)}` });
     return;
   }
+  if (current.e && typeof value === 'string' && !current.e.includes(value)) {
+    out.push({ kind: 'enum', path, message: `${fieldName(path)} must be one of ${current.e.join(', ')}, not "${value}"` });
+    return;
+  }
   if (t === 'a' && current.i && Array.isArray(value)) {
     value.forEach((item, i) => walk(table, current.i as SchemaNode, item, [...path, i], out, undefined));
     return;

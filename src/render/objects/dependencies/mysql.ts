@@ -14,14 +14,19 @@ export const mysql: DependencyKind = {
   gid: 999,
   dataPath: '/var/lib/mysql',
   scratch: ['/var/run/mysqld', '/var/lib/mysql-files', '/tmp'],
-  credentialKeys: ['username', 'password', 'url'],
+  // admin-password: root's, which only `slipway secrets rotate` uses (it creates the second user).
+  credentialKeys: ['username', 'password', 'url', 'admin-password'],
   defaults: { cpu: '250m', memory: '512Mi' },
   env: (i) => [
     secretEnv('MYSQL_USER', i.credentials, 'username'),
     secretEnv('MYSQL_PASSWORD', i.credentials, 'password'),
     { name: 'MYSQL_DATABASE', value: i.dependency.database ?? i.app },
-    // Nobody needs the root password: the app user owns its database.
-    { name: 'MYSQL_RANDOM_ROOT_PASSWORD', value: 'yes' },
+    // Root's password, for `slipway secrets rotate` only (the app user owns its database). Optional:
+    // a Secret from before this key existed still starts a database that is already initialised.
+    {
+      name: 'MYSQL_ROOT_PASSWORD',
+      valueFrom: { secretKeyRef: { name: i.credentials, key: 'admin-password', optional: true } },
+    },
   ],
   args: () => ['--datadir=/var/lib/mysql/data'],
   // mysqladmin ping exits 0 when the server answers, even if access is denied.
