@@ -2,19 +2,21 @@
  * Vendors the schemas the exported Gatekeeper and Kyverno objects are validated against (test/policy/
  * admission-crds.test.ts), from the projects' published CRDs, with descriptions removed:
  *
- *   npx tsx scripts/gen-admission-crd-schemas.ts <gatekeeper git dir> <kyverno git dir>
+ *   npx tsx scripts/gen-admission-crd-schemas.ts <gatekeeper git dir> <kyverno git dir> [<policy-controller git dir>]
  *
- * (git dirs of clones of open-policy-agent/gatekeeper and kyverno/kyverno; HEAD is read), then
- * `npx prettier --write test/fixtures/admission-crds`.
+ * (git dirs of clones of open-policy-agent/gatekeeper, kyverno/kyverno and sigstore/policy-controller;
+ * HEAD is read; `-` skips a project), then `npx prettier --write test/fixtures/admission-crds`.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
-const [gatekeeper, kyverno] = process.argv.slice(2);
+const [gatekeeper, kyverno, sigstore] = process.argv.slice(2);
 if (!gatekeeper || !kyverno) {
-  console.error('usage: gen-admission-crd-schemas.ts <gatekeeper git dir> <kyverno git dir>');
+  console.error(
+    'usage: gen-admission-crd-schemas.ts <gatekeeper git dir|-> <kyverno git dir|-> [<policy-controller git dir>]',
+  );
   process.exit(2);
 }
 const out = resolve(import.meta.dirname, '..', 'test', 'fixtures', 'admission-crds');
@@ -60,24 +62,38 @@ function vendor(gitDir: string, repo: string, path: string, version: string, fil
   writeFileSync(join(out, file), `${JSON.stringify(body)}\n`);
 }
 
-vendor(
-  gatekeeper,
-  'open-policy-agent/gatekeeper',
-  'config/crd/bases/constrainttemplate-customresourcedefinition.yaml',
-  'v1',
-  'gatekeeper-constrainttemplate-v1.schema.json',
-);
-vendor(
-  gatekeeper,
-  'open-policy-agent/gatekeeper',
-  'config/crd/bases/match.gatekeeper.sh_matchcrd.yaml',
-  'match',
-  'gatekeeper-match.schema.json',
-);
-vendor(
-  kyverno,
-  'kyverno/kyverno',
-  'config/crds/kyverno/kyverno.io_clusterpolicies.yaml',
-  'v1',
-  'kyverno-clusterpolicy-v1.schema.json',
-);
+if (gatekeeper !== '-') {
+  vendor(
+    gatekeeper,
+    'open-policy-agent/gatekeeper',
+    'config/crd/bases/constrainttemplate-customresourcedefinition.yaml',
+    'v1',
+    'gatekeeper-constrainttemplate-v1.schema.json',
+  );
+  vendor(
+    gatekeeper,
+    'open-policy-agent/gatekeeper',
+    'config/crd/bases/match.gatekeeper.sh_matchcrd.yaml',
+    'match',
+    'gatekeeper-match.schema.json',
+  );
+}
+if (kyverno !== '-') {
+  vendor(
+    kyverno,
+    'kyverno/kyverno',
+    'config/crds/kyverno/kyverno.io_clusterpolicies.yaml',
+    'v1',
+    'kyverno-clusterpolicy-v1.schema.json',
+  );
+}
+// The ClusterImagePolicy `slipway policy images --format sigstore` writes (policy.sigstore.dev/v1beta1).
+if (sigstore && sigstore !== '-') {
+  vendor(
+    sigstore,
+    'sigstore/policy-controller',
+    'config/300-clusterimagepolicy.yaml',
+    'v1beta1',
+    'sigstore-clusterimagepolicy-v1beta1.schema.json',
+  );
+}

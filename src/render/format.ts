@@ -19,6 +19,8 @@ export interface FormatInput {
   environments: RenderedEnvironment[];
   /** Repository files the spec names (`config[].from`), read by the CLI next to slipway.yaml. */
   files?: Record<string, string>;
+  /** The directories among the writer's `wants` (paths ending in `/`) that exist next to slipway.yaml. */
+  directories?: string[];
   /** slipway.yaml relative to the repository root, for writers that emit commands run from it (workflows). */
   specPath?: string;
   /** The Slipway that renders: the version (and tarball integrity) the workflows install; the workflows writer needs it. */
@@ -53,7 +55,8 @@ export interface FormatWriter {
   stdout: boolean;
   /**
    * Repository files (relative to slipway.yaml) the writer wants to see when they exist, such as
-   * go.mod or package.json for language detection; the CLI adds those present to `files`.
+   * go.mod or package.json for language detection; the CLI adds those present to `files`. A path
+   * ending in `/` names a directory: the CLI lists it in `directories` when it exists.
    */
   wants?(spec: App): string[];
   write(input: FormatInput): FormatOutput;

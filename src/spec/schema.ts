@@ -471,6 +471,13 @@ export const CiSchema = z.strictObject({
     .optional()
     .describe('fail CI when line coverage of a service is below this percentage (go, python, node)'),
   sast: z.boolean().optional().describe("run CodeQL on every service's language and upload its findings"),
+  policyTests: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'directory of policy fixtures next to slipway.yaml that CI judges with `slipway policy test` (default policy-tests, when it exists)',
+    ),
   scan: z
     .strictObject({
       severity: z

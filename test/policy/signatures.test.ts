@@ -92,6 +92,19 @@ describe("only images the app's own pipeline signed", () => {
     expect(schemaErrors(validate, kyverno)).toEqual([]);
   });
 
+  it('the sigstore ClusterImagePolicy is valid against the policy-controller CRD (v1beta1)', () => {
+    const validate = compileCrdSchema(loadCrdSchema('sigstore-clusterimagepolicy-v1beta1.schema.json'));
+    const [sigstore] = signaturePolicies(cd.spec.app, builtImages(cd.spec), identity, 'sigstore');
+    expect(sigstore).toMatchObject({ apiVersion: 'policy.sigstore.dev/v1beta1', kind: 'ClusterImagePolicy' });
+    // The CRD's schema is the object's without apiVersion, kind and metadata (the API server's own).
+    const { apiVersion: _a, kind: _k, metadata: _m, ...rest } = sigstore!;
+    expect(schemaErrors(validate, rest)).toEqual([]);
+    // The validator refuses what the CRD refuses: an unknown field.
+    const bad = structuredClone(rest) as { spec: { authorities: Array<Record<string, unknown>> } };
+    bad.spec.authorities[0]!.unknownField = true;
+    expect(schemaErrors(validate, bad).join('\n')).toContain('unknownField');
+  });
+
   it('slipway policy images writes it; a spec without a repository exits 2 with the fix', async () => {
     const ok = memoryIo();
     expect(

@@ -7,6 +7,7 @@
  * to any cluster. This file is the package's whole public surface; docs/sandbox.md tells the rest.
  */
 export { startSandbox, type Sandbox, type SandboxOptions } from './start.js';
+export type { AdmissionAuditEvent, AuditSink } from './server/admission.js';
 export { serveSandbox, type ServeOptions, type ServedSandbox } from './serve.js';
 export { startDetached, startError, recordStartError, DETACH_START_TIMEOUT_MS, LOG_FILE } from './detach.js';
 export {

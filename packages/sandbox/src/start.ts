@@ -3,6 +3,7 @@
  * (controllers, kubelet, service proxy from packages/sandbox/src/runtime). Tests start it in-process on a
  * random port; `slipway sandbox up` runs it in the foreground or detached.
  */
+import type { AuditSink } from './server/admission.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +34,11 @@ export interface SandboxOptions {
   historySize?: number;
   /** How long a watch without `timeoutSeconds` stays open (the apiserver's is 1800–3600 s). */
   watchTimeoutSeconds?: number;
+  /**
+   * Hears what admission records on a request's audit event: ValidatingAdmissionPolicy
+   * auditAnnotations and Audit-action failures (the API server writes them to its audit log).
+   */
+  audit?: AuditSink;
 }
 
 export interface Sandbox {
@@ -72,6 +78,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     port: opts.port,
     watchTimeoutSeconds: opts.watchTimeoutSeconds,
     faults: config?.api.faults,
+    audit: opts.audit,
   });
   const { host, port } = await server.listen();
   // Pod directories (mounted ConfigMaps/Secrets, logs) live under the data dir, or a temporary one.

@@ -130,10 +130,12 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
     );
     return { environment: app.environment, app, objects: result.objects };
   });
+  const wanted = writer.wants?.(loaded.spec) ?? [];
   const output = writer.write({
     spec: loaded.spec,
     environments,
-    files: { ...loaded.files, ...wantedFiles(specFile, writer.wants?.(loaded.spec) ?? []) },
+    files: { ...loaded.files, ...wantedFiles(specFile, wanted) },
+    directories: wantedDirectories(specFile, wanted),
     specPath: repositoryPath(specFile, flags.out ? resolve(io.cwd, flags.out) : io.cwd),
     slipway: slipwayPackage(),
   });
@@ -176,11 +178,20 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
 /** The files a writer wants (language markers such as go.mod), read next to slipway.yaml when present. */
 function wantedFiles(specFile: string, paths: string[]): Record<string, string> {
   const files: Record<string, string> = {};
-  for (const path of paths) {
+  for (const path of paths.filter((p) => !p.endsWith('/'))) {
     const full = resolve(dirname(specFile), path);
-    if (existsSync(full)) files[path] = readFileSync(full, 'utf8');
+    if (existsSync(full) && statSync(full).isFile()) files[path] = readFileSync(full, 'utf8');
   }
   return files;
+}
+
+/** The directories a writer wants (paths ending in `/`, such as policy-tests/) that exist next to slipway.yaml. */
+function wantedDirectories(specFile: string, paths: string[]): string[] {
+  return paths.filter((p) => {
+    if (!p.endsWith('/')) return false;
+    const full = resolve(dirname(specFile), p);
+    return existsSync(full) && statSync(full).isDirectory();
+  });
 }
 
 /** slipway.yaml as seen from the output folder, which the workflows treat as the repository root. */

@@ -1,13 +1,22 @@
 import { get, isObj, strMap } from '../access.js';
 import { matchesLabelSelector } from '../selectors.js';
 import type { Manifest, Rule, Violation } from '../types.js';
+import { labelKeyOk, labelValueOk, listOr, mapOr, scalar } from './cel.js';
 import { setRule, workloadRule } from './define.js';
 
 const SELECTOR_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Rollout']);
 
+/** matchesLabelSelector(object.spec.selector, pod labels) in CEL: a selector the API server would refuse selects nothing. */
+const SELECTOR_MATCHES = `[${mapOr('variables.podMeta', 'labels')}].all(l, [object.spec.selector].all(s, ${mapOr('s', 'matchLabels')}.all(k, !(${scalar('s.matchLabels[k]')}) || (${labelKeyOk('k')} && ${labelValueOk('string(s.matchLabels[k])')} && k in l && ${scalar('l[k]')} && string(l[k]) == string(s.matchLabels[k]))) && ${listOr('s', 'matchExpressions')}.all(e, type(e) != map || [has(e.key) && type(e.key) == string ? e.key : ''].all(key, [${listOr('e', 'values')}].all(vs, ${labelKeyOk('key')} && vs.all(v, type(v) != string || ${labelValueOk('v')}) && (!has(e.operator) ? false : e.operator == 'In' ? vs.size() > 0 && key in l && ${scalar('l[key]')} && string(l[key]) in vs : e.operator == 'NotIn' ? vs.size() > 0 && !(key in l && ${scalar('l[key]')} && string(l[key]) in vs) : e.operator == 'Exists' ? vs.size() == 0 && key in l && ${scalar('l[key]')} : e.operator == 'DoesNotExist' ? vs.size() == 0 && !(key in l && ${scalar('l[key]')}) : false))))))`;
+
 const selectorMismatch = workloadRule(
   {
     id: 'workload-selector-mismatch',
+    admission: {
+      kinds: [...SELECTOR_KINDS],
+      expression: `!has(object.spec) || type(object.spec) != map || !has(object.spec.selector) || type(object.spec.selector) != map || ${SELECTOR_MATCHES}`,
+      message: "spec.selector must match the pod template's labels",
+    },
     title: "Selector does not match the pod template's labels",
     severity: 'error',
     category: 'correctness',

@@ -4,6 +4,8 @@ import { policyRules, ruleAllows } from '../rbac.js';
 import { matchesLabelSelector, matchesMapSelector } from '../selectors.js';
 import type { Path, Rule, Violation } from '../types.js';
 import { containersOf, workloadOf } from '../workloads.js';
+import { RESOURCE_KINDS } from '../admission/model.js';
+import { labelKeyOk, labelValueOk, mapOr } from './cel.js';
 import { kindRule, setRule, workloadRule } from './define.js';
 
 /** Mistakes the API server accepts or rejects late, found across objects or inside one. */
@@ -269,9 +271,20 @@ function badValue(value: string): string | undefined {
     : undefined;
 }
 
+/** Labels (keys, and values that are strings) and annotation keys of metadata `m` (a map) are valid, in CEL. */
+const metadataOk = (m: string) =>
+  `${mapOr(m, 'labels')}.all(k, ${labelKeyOk('k')} && (type(${m}.labels[k]) != string || ${labelValueOk(`${m}.labels[k]`)})) && ${mapOr(m, 'annotations')}.all(k, ${labelKeyOk('k')})`;
+
 const labels = setRule(
   {
     id: 'metadata-labels',
+    // Every kind an admission policy can name; the pod template's metadata of workloads too.
+    admission: {
+      kinds: Object.keys(RESOURCE_KINDS),
+      expression: `${metadataOk('object.metadata')} && ${metadataOk('variables.podMeta')}`,
+      message:
+        'label keys and values, and annotation keys, must be at most 63 of [A-Za-z0-9-_.] starting and ending alphanumeric, with an optional DNS-subdomain prefix',
+    },
     crossObject: false,
     title: 'Invalid label or annotation key, or label value',
     severity: 'error',

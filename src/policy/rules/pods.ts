@@ -3,6 +3,7 @@ import { indexOf } from '../index-set.js';
 import { matchesLabelSelector } from '../selectors.js';
 import type { KubeVersion, Manifest, Path, Rule, Violation } from '../types.js';
 import { containersOf, type Workload } from '../workloads.js';
+import { listOr, mapOr, scalar, stringLabel } from './cel.js';
 import { kindRule, workloadRule } from './define.js';
 
 /** Pod-level concepts kube-score and Polaris check: ports, ownership, hardening, labels, scheduling. */
@@ -18,9 +19,23 @@ function badPortName(name: string): string | undefined {
   return undefined;
 }
 
+/** Same containerPort and protocol (TCP when unset), in CEL; `p` is a map. */
+const samePort = (q: string, p: string) =>
+  `type(${q}) == map && has(${q}.containerPort) && ${q}.containerPort == ${p}.containerPort && (has(${q}.protocol) && type(${q}.protocol) == string ? ${q}.protocol : 'TCP') == (has(${p}.protocol) && type(${p}.protocol) == string ? ${p}.protocol : 'TCP')`;
+const sameName = (q: string, p: string) => `type(${q}) == map && has(${q}.name) && ${q}.name == ${p}.name`;
+/** Exactly one port of the pod (across its containers) is `same` as `p` of container `c`. */
+const onceInPod = (same: (q: string, p: string) => string) =>
+  `variables.containers.filter(o, type(o) == map && ${listOr('o', 'ports')}.exists(q, ${same('q', 'p')})).size() == 1 && ${listOr('c', 'ports')}.filter(q, ${same('q', 'p')}).size() == 1`;
+
 const containerPorts = workloadRule(
   {
     id: 'container-ports',
+    admission: {
+      kinds: 'workloads',
+      expression: `variables.containers.all(c, type(c) != map || ${listOr('c', 'ports')}.all(p, type(p) != map || ((!has(p.name) || type(p.name) != string || (p.name.size() <= 15 && p.name.matches('^[a-z0-9-]+$') && p.name.matches('[a-z]') && !p.name.startsWith('-') && !p.name.endsWith('-') && !p.name.contains('--') && ${onceInPod(sameName)})) && (!has(p.containerPort) || type(p.containerPort) != int || (${onceInPod(samePort)})))))`,
+      message:
+        'port names must be valid (at most 15 of a-z, 0-9 and "-", with a letter) and unique in the pod, and a containerPort/protocol pair declared once',
+    },
     title: 'Invalid or duplicate container port',
     severity: 'error',
     category: 'correctness',
@@ -241,9 +256,26 @@ function hardening(
   return out;
 }
 
+/** A profile of `sc` (a map) whose type is set, in CEL (the checker's `get(sc, field, 'type') !== undefined`). */
+const profileSet = (sc: string, field: string) =>
+  `(has(${sc}.${field}) && type(${sc}.${field}) == map && has(${sc}.${field}.type))`;
+const profileConfined = (sc: string, field: string) =>
+  `(${profileSet(sc, field)} && type(${sc}.${field}.type) == string && ${sc}.${field}.type != 'Unconfined')`;
+/** The container's own profile, else the pod's. */
+const confinedBy = (field: string) =>
+  `(${profileConfined('sc', field)} || (!${profileSet('sc', field)} && ${profileConfined('psc', field)}))`;
+
 const linuxHardening = workloadRule(
   {
     id: 'sec-linux-hardening',
+    // Admission judges for Kubernetes >= 1.30 (ValidatingAdmissionPolicy's GA): the seccomp
+    // annotations, ignored since 1.25, do not count.
+    admission: {
+      kinds: 'workloads',
+      expression: `(has(variables.podSpec.os) && type(variables.podSpec.os) == map && has(variables.podSpec.os.name) && variables.podSpec.os.name == 'windows') || [${mapOr('variables.podSpec', 'securityContext')}].all(psc, [${mapOr('variables.podMeta', 'annotations')}].all(ann, variables.containers.all(c, type(c) != map || [${mapOr('c', 'securityContext')}].all(sc, ${confinedBy('seccompProfile')} || ${confinedBy('appArmorProfile')} || (has(c.name) && type(c.name) == string && ('container.apparmor.security.beta.kubernetes.io/' + c.name) in ann && type(ann['container.apparmor.security.beta.kubernetes.io/' + c.name]) == string && ann['container.apparmor.security.beta.kubernetes.io/' + c.name] != 'unconfined') || (has(sc.seLinuxOptions) && type(sc.seLinuxOptions) == map ? sc.seLinuxOptions.size() > 0 : ${mapOr('psc', 'seLinuxOptions')}.size() > 0) || ${listOr(mapOr('sc', 'capabilities'), 'drop')}.size() > 0))))`,
+      message:
+        'every container needs a seccomp or AppArmor profile other than Unconfined, SELinux options or dropped capabilities',
+    },
     title: 'No Linux hardening',
     severity: 'warning',
     category: 'security',
@@ -274,6 +306,13 @@ const linuxHardening = workloadRule(
 const seccompAnnotationRule = workloadRule(
   {
     id: 'sec-seccomp-annotation',
+    // Admission judges for Kubernetes >= 1.30, where the annotations are ignored.
+    admission: {
+      kinds: 'workloads',
+      expression: `!${mapOr('variables.podMeta', 'annotations')}.exists(k, (k == '${SECCOMP_POD_ANNOTATION}' || k.startsWith('${SECCOMP_CONTAINER_ANNOTATION}')) && type(variables.podMeta.annotations[k]) == string) || has(${mapOr('variables.podSpec', 'securityContext')}.seccompProfile)`,
+      message:
+        'the seccomp.security.alpha.kubernetes.io annotations are ignored since Kubernetes 1.25: set securityContext.seccompProfile',
+    },
     title: 'Seccomp set by the removed annotation',
     severity: 'warning',
     category: 'security',
@@ -367,16 +406,26 @@ const jobRestartPolicy = kindRule(
   },
 );
 
-const RECOMMENDED = [
+const RECOMMENDED_LABELS = [
   'app.kubernetes.io/name',
   'app.kubernetes.io/instance',
   'app.kubernetes.io/component',
   'app.kubernetes.io/part-of',
 ];
 
+/** The legacy `app` label of `m` agrees with app.kubernetes.io/name or instance when both are there. */
+const appAgrees = (m: string) =>
+  `(!${stringLabel(m, 'app')} || !(${stringLabel(m, 'app.kubernetes.io/name')} || ${stringLabel(m, 'app.kubernetes.io/instance')}) || (${stringLabel(m, 'app.kubernetes.io/name')} && string(${m}.labels.app) == string(${m}.labels['app.kubernetes.io/name'])) || (${stringLabel(m, 'app.kubernetes.io/instance')} && string(${m}.labels.app) == string(${m}.labels['app.kubernetes.io/instance'])))`;
+
 const appLabels = workloadRule(
   {
     id: 'metadata-app-labels',
+    admission: {
+      kinds: 'workloads',
+      expression: `object.kind == 'Pod' || ([${RECOMMENDED_LABELS.map((k) => `'${k}'`).join(', ')}].all(k, !(has(object.metadata.labels) && type(object.metadata.labels) == map && k in object.metadata.labels && ${scalar('object.metadata.labels[k]')} && has(variables.podMeta.labels) && type(variables.podMeta.labels) == map && k in variables.podMeta.labels && ${scalar('variables.podMeta.labels[k]')}) || string(object.metadata.labels[k]) == string(variables.podMeta.labels[k])) && ${appAgrees('object.metadata')} && ${appAgrees('variables.podMeta')})`,
+      message:
+        'the object and its pod template must give the recommended app.kubernetes.io labels the same values, and app must equal app.kubernetes.io/name or instance',
+    },
     title: 'Workload and pod labels disagree',
     severity: 'warning',
     category: 'correctness',
@@ -390,7 +439,7 @@ const appLabels = workloadRule(
     if (w.manifest.ref.kind === 'Pod') return [];
     const own = strMap(get(w.manifest.body, 'metadata', 'labels'));
     const out: Violation[] = [];
-    for (const key of RECOMMENDED)
+    for (const key of RECOMMENDED_LABELS)
       if (own[key] !== undefined && w.labels[key] !== undefined && own[key] !== w.labels[key])
         out.push({
           manifest: w.manifest,

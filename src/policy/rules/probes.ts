@@ -6,11 +6,18 @@ import { workloadRule } from './define.js';
 
 const HANDLERS = ['httpGet', 'tcpSocket', 'exec', 'grpc'] as const;
 
+/** The probe's handlers in a canonical form: map keys sorted, so that key order does not matter (as in CEL's map equality). */
 function handlerOf(probe: unknown): string | undefined {
   if (!isObj(probe)) return undefined;
   const h: Record<string, unknown> = {};
   for (const k of HANDLERS) if (probe[k] !== undefined) h[k] = probe[k];
-  return Object.keys(h).length ? JSON.stringify(h) : undefined;
+  return Object.keys(h).length ? JSON.stringify(h, sortedKeys) : undefined;
+}
+
+function sortedKeys(_key: string, value: unknown): unknown {
+  return isObj(value)
+    ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)))
+    : value;
 }
 
 /** Seconds of consecutive failures before the kubelet acts (API defaults: period 10s, threshold 3). */
@@ -85,9 +92,19 @@ const liveness = workloadRule(
           })),
 );
 
+/** patience() in CEL; `p` is a map. Whole numbers only: the API's fields are int32. */
+const patienceCel = (p: string) =>
+  `(has(${p}.initialDelaySeconds) && type(${p}.initialDelaySeconds) == int ? ${p}.initialDelaySeconds : 0) + (has(${p}.periodSeconds) && type(${p}.periodSeconds) == int ? ${p}.periodSeconds : 10) * (has(${p}.failureThreshold) && type(${p}.failureThreshold) == int ? ${p}.failureThreshold : 3)`;
+const handlersCel = `[${HANDLERS.map((h) => `'${h}'`).join(', ')}]`;
+
 const identical = workloadRule(
   {
     id: 'probe-identical',
+    admission: {
+      kinds: 'workloads',
+      expression: `variables.containers.all(c, type(c) != map || !(has(c.readinessProbe) && type(c.readinessProbe) == map && has(c.livenessProbe) && type(c.livenessProbe) == map) || !${handlersCel}.exists(k, k in c.readinessProbe) || !${handlersCel}.all(k, (k in c.readinessProbe) == (k in c.livenessProbe) && (!(k in c.readinessProbe) || c.readinessProbe[k] == c.livenessProbe[k])) || ${patienceCel('c.livenessProbe')} > ${patienceCel('c.readinessProbe')})`,
+      message: 'readiness and liveness must not use the same check unless liveness waits longer',
+    },
     title: 'Readiness and liveness probes are identical',
     severity: 'warning',
     category: 'probes',

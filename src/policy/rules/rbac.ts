@@ -2,6 +2,7 @@ import { arr, get, isObj, str } from '../access.js';
 import { indexOf } from '../index-set.js';
 import { boundRole, execGrants, isBuiltInClusterRole, policyRules, ruleAllows } from '../rbac.js';
 import type { Manifest, Rule, Violation } from '../types.js';
+import { listOr, stringLabel } from './cel.js';
 import { kindRule } from './define.js';
 
 const ROLE_KINDS = ['Role', 'ClusterRole'];
@@ -168,6 +169,11 @@ const escalation = kindRule(
 const podExec = kindRule(
   {
     id: 'rbac-pod-exec',
+    admission: {
+      kinds: ['Role', 'ClusterRole'],
+      expression: `${stringLabel('object.metadata', 'kubernetes.io/bootstrapping')} && object.metadata.labels['kubernetes.io/bootstrapping'] == 'rbac-defaults' || ${listOr('object', 'rules')}.all(r, type(r) != map || !(${listOr('r', 'verbs')}.exists(v, v in ['*', 'create', 'get']) && ${listOr('r', 'apiGroups')}.exists(g, g in ['*', '']) && ${listOr('r', 'resources')}.exists(x, x in ['*', 'pods/exec', 'pods/attach', '*/exec', '*/attach'])))`,
+      message: 'a role must not grant create or get on pods/exec or pods/attach',
+    },
     title: 'exec or attach into pods',
     severity: 'warning',
     category: 'rbac',

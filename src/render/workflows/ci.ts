@@ -4,6 +4,8 @@
  * (fail on CRITICAL) and write an SBOM; then `slipway check` per environment with SARIF uploaded
  * to code scanning. Nothing is pushed and no secret is used, so it is safe on forks' PRs.
  */
+import { posix } from 'node:path';
+import type { App } from '../../spec/schema.js';
 import { uses } from './actions.js';
 import { checkout, installSlipway, type Job, type Step } from './common.js';
 import { MAIN_BRANCH, RUNNER, SBOM_FORMAT } from './defaults.js';
@@ -19,7 +21,15 @@ export interface CiResult {
   uncovered: BuiltImage[];
 }
 
-export function ciWorkflow(plan: WorkflowPlan): CiResult {
+/** The team's policy fixtures, next to slipway.yaml, unless `ci.policyTests` names another directory. */
+export const POLICY_TESTS_DIR = 'policy-tests';
+
+export function policyTestsDir(spec: App): string {
+  return posix.normalize(spec.ci?.policyTests ?? POLICY_TESTS_DIR).replace(/\/+$/, '');
+}
+
+/** `policyTests`: the fixtures directory relative to slipway.yaml, when it exists. */
+export function ciWorkflow(plan: WorkflowPlan, policyTests?: string): CiResult {
   const jobs: Record<string, Job> = {};
   const untested: BuiltImage[] = [];
   const uncovered: BuiltImage[] = [];
@@ -51,6 +61,7 @@ export function ciWorkflow(plan: WorkflowPlan): CiResult {
   }
   for (const image of plan.images) jobs[id('image', image.service)] = imageJob(plan, image);
   jobs.check = checkJob(plan);
+  if (policyTests) jobs['policy-test'] = policyTestJob(plan, repoPath(plan.specPath, policyTests));
   const sast = codeqlJob(plan);
   if (sast) jobs.codeql = sast;
   const workflow = {
@@ -69,7 +80,8 @@ export function ciWorkflow(plan: WorkflowPlan): CiResult {
     `Written by slipway render --format workflows from ${plan.specPath}; change the spec, not this file.`,
     `On pull requests, and called by cd.yml for every push to ${MAIN_BRANCH} and every version tag.`,
     'Lint and test each service, build and scan its image (Trivy, fail on CRITICAL), write an SBOM,',
-    'and run slipway check with SARIF uploaded to code scanning.',
+    'and run slipway check with SARIF uploaded to code scanning (and slipway policy test on the',
+    'policy fixtures next to the spec, when they exist).',
   ];
   return { yaml: workflowYaml(header, workflow), untested, uncovered };
 }
@@ -142,6 +154,32 @@ function checkJob(plan: WorkflowPlan): Job {
         if: "always() && steps.check.outcome != 'skipped'",
         uses: uses('uploadSarif'),
         with: { sarif_file: sarif, category: `slipway-${expr('matrix.environment')}` },
+      },
+    ],
+  };
+}
+
+/** The team's own policy fixtures judged by check and every admission export; the table goes to the job summary. */
+function policyTestJob(plan: WorkflowPlan, dir: string): Job {
+  return {
+    name: 'slipway policy test',
+    'runs-on': RUNNER,
+    permissions: { contents: 'read' },
+    steps: [
+      checkout(),
+      ...installSlipway(plan),
+      {
+        name: `Policy fixtures in ${dir}`,
+        env: { POLICY_TESTS: dir },
+        // The table goes to the job summary whether it passed or not; the step keeps policy test's exit code.
+        run: [
+          'set +e',
+          'slipway policy test "$POLICY_TESTS" > policy-test.txt 2>&1',
+          'status=$?',
+          'cat policy-test.txt',
+          "{ echo '### slipway policy test'; echo '```'; cat policy-test.txt; echo '```'; } >> \"$GITHUB_STEP_SUMMARY\"",
+          'exit "$status"',
+        ].join('\n'),
       },
     ],
   };

@@ -6,7 +6,7 @@
  */
 import type { FormatInput, FormatOutput, FormatWarning, FormatWriter } from '../format.js';
 import { cdWorkflow } from './cd.js';
-import { ciWorkflow } from './ci.js';
+import { ciWorkflow, policyTestsDir } from './ci.js';
 import { filesOf, markerPathsOf, type RepositoryFiles } from './languages.js';
 import { workflowPlan, type WorkflowEnvironment } from './plan.js';
 import { promoteWorkflow } from './promote.js';
@@ -23,6 +23,8 @@ export interface WorkflowOptions {
   /** `sha512-...` of the Slipway tarball to install; absent: the install step refuses to run. */
   slipwayIntegrity?: string;
   files: RepositoryFiles;
+  /** The policy fixtures directory (relative to slipway.yaml) when it exists: ci.yml runs `slipway policy test` on it. */
+  policyTests?: string;
 }
 
 export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): FormatOutput {
@@ -48,7 +50,7 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
   });
   const warnings: FormatWarning[] = [];
   const files = new Map<string, string>();
-  const ci = ciWorkflow(plan);
+  const ci = ciWorkflow(plan, opts.policyTests);
   files.set(`${WORKFLOWS_DIR}/ci.yml`, ci.yaml);
   files.set(`${WORKFLOWS_DIR}/cd.yml`, cdWorkflow(plan));
   files.set(`${WORKFLOWS_DIR}/promote.yml`, promoteWorkflow(plan));
@@ -78,6 +80,13 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
       format: 'workflows',
       path: 'ci.coverage',
       message: `CI cannot measure coverage for language "${image.language.language}" (service ${image.service}): its tests run without the coverage gate`,
+    });
+  }
+  if (input.spec.ci?.policyTests && !opts.policyTests) {
+    warnings.push({
+      format: 'workflows',
+      path: 'ci.policyTests',
+      message: `${input.spec.ci.policyTests} is not a directory next to slipway.yaml: ci.yml runs no slipway policy test`,
     });
   }
   if (!plan.slipwayIntegrity) {
@@ -117,7 +126,7 @@ export const workflowsWriter: FormatWriter = {
     'GitHub Actions: ci.yml, cd.yml, promote.yml, drift.yml, dr-drill.yml under .github/workflows/',
   scope: 'all',
   stdout: false,
-  wants: (spec) => markerPathsOf(spec),
+  wants: (spec) => [...markerPathsOf(spec), `${policyTestsDir(spec)}/`],
   write: (input) => {
     if (!input.slipway)
       throw new Error('the workflows writer needs input.slipway (the version the workflows install)');
@@ -126,6 +135,9 @@ export const workflowsWriter: FormatWriter = {
       slipwayVersion: input.slipway.version,
       slipwayIntegrity: input.slipway.integrity,
       files: filesOf(Object.keys(input.files ?? {})),
+      policyTests: input.directories?.includes(`${policyTestsDir(input.spec)}/`)
+        ? policyTestsDir(input.spec)
+        : undefined,
     });
   },
 };

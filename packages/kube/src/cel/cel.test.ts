@@ -77,13 +77,32 @@ describe('ValidatingAdmissionPolicy evaluation', () => {
 
   it('gives each failed validation its message, messageExpression or expression, and errors fail closed', () => {
     expect(compiled.policy.evaluate({ object: pod(['bad', 'b', 'c']), oldObject: null, request })).toEqual([
-      { message: 'bad name in p', reason: 'Invalid' },
-      { message: 'failed expression: size(variables.names) < 3', reason: 'Invalid' },
+      { message: 'bad name in p', reason: 'Invalid', expressionIndex: 0 },
+      { message: 'failed expression: size(variables.names) < 3', reason: 'Invalid', expressionIndex: 1 },
       {
         message: "expression 'object.spec.missing == 1' resulted in error: field not found: missing",
         reason: 'Forbidden',
+        expressionIndex: 2,
       },
     ]);
+  });
+
+  it('evaluates auditAnnotations: a string is kept, null and empty are left out, an error fails closed', () => {
+    const audited = compilePolicy({
+      auditAnnotations: [
+        { key: 'name', valueExpression: "'pod ' + object.metadata.name" },
+        { key: 'none', valueExpression: 'null' },
+        { key: 'empty', valueExpression: "''" },
+      ],
+    });
+    if (!('policy' in audited)) throw new Error('does not compile');
+    expect(audited.policy.evaluateRequest({ object: pod(['a']), oldObject: null, request })).toEqual({
+      failures: [],
+      auditAnnotations: { name: 'pod p' },
+    });
+    expect(compilePolicy({ auditAnnotations: [{ key: 'k', valueExpression: 'object.(' }] })).toMatchObject({
+      problems: [{ field: 'spec.auditAnnotations[0].valueExpression' }],
+    });
   });
 
   it('skips the policy when a match condition is false', () => {

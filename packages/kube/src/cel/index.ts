@@ -15,6 +15,7 @@ export {
   type CompiledPolicy,
   type MatchResources,
   type PolicyFailure,
+  type PolicyOutcome,
   type PolicySpec,
   type ResourceRule,
 } from './validating-policy.js';

@@ -18,6 +18,8 @@ export interface PolicySpec {
   matchConditions?: Array<{ name: string; expression: string }>;
   variables?: Array<{ name: string; expression: string }>;
   validations?: Array<{ expression: string; message?: string; messageExpression?: string; reason?: string }>;
+  /** Recorded on the request's audit event as `<policy name>/<key>`; a null or empty value is left out. */
+  auditAnnotations?: Array<{ key: string; valueExpression: string }>;
 }
 
 export interface MatchResources {
@@ -60,10 +62,19 @@ export interface PolicyFailure {
   message: string;
   /** The StatusReason the API server answers with (Invalid unless the validation names one). */
   reason: string;
+  /** The index of the failing validation in spec.validations. */
+  expressionIndex?: number;
 }
 
 export interface CompiledPolicy {
   evaluate(input: AdmissionInput): PolicyFailure[];
+  /** The failures and the audit annotations (by key, without the policy name), as the API server records them. */
+  evaluateRequest(input: AdmissionInput): PolicyOutcome;
+}
+
+export interface PolicyOutcome {
+  failures: PolicyFailure[];
+  auditAnnotations: Record<string, string>;
 }
 
 export const POLICY_VARIABLES = [
@@ -95,69 +106,100 @@ export function compilePolicy(
   }));
   const validations = (spec.validations ?? []).map((v, i) => ({
     ...v,
+    index: i,
     program: compile(v.expression, `spec.validations[${i}].expression`),
     messageProgram:
       v.messageExpression === undefined
         ? undefined
         : compile(v.messageExpression, `spec.validations[${i}].messageExpression`),
   }));
+  const audits = (spec.auditAnnotations ?? []).map((a, i) => ({
+    key: a.key,
+    program: compile(a.valueExpression, `spec.auditAnnotations[${i}].valueExpression`),
+  }));
   if (problems.length) return { problems };
   const failClosed = (spec.failurePolicy ?? 'Fail') === 'Fail';
-  return {
-    policy: {
-      evaluate(input) {
-        const bindings: Record<string, CelInput> = {
-          object: converted(input.object),
-          oldObject: converted(input.oldObject),
-          params: toCel(input.params),
-          namespaceObject: toCel(input.namespaceObject),
-          request: toCel(input.request),
-        };
-        for (const [i, c] of conditions.entries()) {
-          const out = c!.evaluate(bindings);
-          if (!out.ok)
-            return failClosed
-              ? [
+  const none: PolicyOutcome = { failures: [], auditAnnotations: {} };
+  const policy: CompiledPolicy = {
+    evaluate: (input) => policy.evaluateRequest(input).failures,
+    evaluateRequest(input) {
+      const bindings: Record<string, CelInput> = {
+        object: converted(input.object),
+        oldObject: converted(input.oldObject),
+        params: toCel(input.params),
+        namespaceObject: toCel(input.namespaceObject),
+        request: toCel(input.request),
+      };
+      for (const [i, c] of conditions.entries()) {
+        const out = c!.evaluate(bindings);
+        if (!out.ok)
+          return failClosed
+            ? {
+                failures: [
                   {
                     message: `matchCondition '${spec.matchConditions![i]!.name}': ${out.error}`,
                     reason: 'Invalid',
                   },
-                ]
-              : [];
-          if (out.value !== true) return [];
+                ],
+                auditAnnotations: {},
+              }
+            : none;
+        if (out.value !== true) return none;
+      }
+      const vars: Record<string, CelInput> = {};
+      for (const [name, value] of Object.entries(input.variables ?? {})) vars[name] = toCel(value);
+      bindings.variables = vars;
+      for (const v of variables) {
+        const out = v.program!.evaluate(bindings);
+        // Kubernetes evaluates variables lazily: a broken one only fails the expressions that read it.
+        if (out.ok) vars[v.name] = out.value as CelInput;
+      }
+      const failures: PolicyFailure[] = [];
+      for (const v of validations) {
+        const out = v.program!.evaluate(bindings);
+        const reason = v.reason ?? 'Invalid';
+        if (!out.ok) {
+          if (failClosed)
+            failures.push({
+              message: `expression '${v.expression}' resulted in error: ${out.error}`,
+              reason,
+              expressionIndex: v.index,
+            });
+          continue;
         }
-        const vars: Record<string, CelInput> = {};
-        for (const [name, value] of Object.entries(input.variables ?? {})) vars[name] = toCel(value);
-        bindings.variables = vars;
-        for (const v of variables) {
-          const out = v.program!.evaluate(bindings);
-          // Kubernetes evaluates variables lazily: a broken one only fails the expressions that read it.
-          if (out.ok) vars[v.name] = out.value as CelInput;
+        if (out.value === true) continue;
+        let message = v.message;
+        if (v.messageProgram) {
+          const m = v.messageProgram.evaluate(bindings);
+          if (m.ok && celToString(m.value).trim() !== '') message = celToString(m.value);
         }
-        const failures: PolicyFailure[] = [];
-        for (const v of validations) {
-          const out = v.program!.evaluate(bindings);
-          const reason = v.reason ?? 'Invalid';
-          if (!out.ok) {
-            if (failClosed)
-              failures.push({
-                message: `expression '${v.expression}' resulted in error: ${out.error}`,
-                reason,
-              });
-            continue;
-          }
-          if (out.value === true) continue;
-          let message = v.message;
-          if (v.messageProgram) {
-            const m = v.messageProgram.evaluate(bindings);
-            if (m.ok && celToString(m.value).trim() !== '') message = celToString(m.value);
-          }
-          failures.push({ message: message ?? `failed expression: ${v.expression}`, reason });
+        failures.push({
+          message: message ?? `failed expression: ${v.expression}`,
+          reason,
+          expressionIndex: v.index,
+        });
+      }
+      // auditAnnotations: a string value is recorded; null or '' leaves the key out; an error fails
+      // the request under failurePolicy Fail, like a validation's.
+      const auditAnnotations: Record<string, string> = {};
+      for (const a of audits) {
+        const out = a.program!.evaluate(bindings);
+        if (!out.ok) {
+          if (failClosed)
+            failures.push({
+              message: `expression '${a.key}' resulted in error: ${out.error}`,
+              reason: 'Invalid',
+            });
+          continue;
         }
-        return failures;
-      },
+        if (out.value === null || out.value === undefined) continue;
+        const text = celToString(out.value);
+        if (text !== '') auditAnnotations[a.key] = text;
+      }
+      return { failures, auditAnnotations };
     },
   };
+  return { policy };
 }
 
 /**

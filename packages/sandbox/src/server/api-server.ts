@@ -4,6 +4,7 @@
  * `/api/v1[/namespaces/{ns}]/{resource}[/{name}[/{subresource}]]`, `/apis/{group}/{version}/...`,
  * and the legacy `/watch/` prefix.
  */
+import type { AuditSink } from './admission.js';
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -46,6 +47,8 @@ const PUBLIC_PATHS = new Set(['/healthz', '/readyz', '/livez', '/version']);
 
 export interface ApiServerOptions {
   store: MemoryStore;
+  /** Hears what admission writes on a request's audit event (see admission.ts). */
+  audit?: AuditSink;
   certs: SandboxCertificates;
   token: string;
   runtime?: () => SandboxRuntime | undefined;
@@ -70,6 +73,7 @@ export class ApiServer {
       opts.store,
       opts.runtime ?? (() => undefined),
       opts.watchTimeoutSeconds,
+      opts.audit,
     );
     this.openapi = new OpenApiV3(opts.store.registry);
     this.server = createServer(

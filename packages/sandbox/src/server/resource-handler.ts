@@ -2,6 +2,7 @@
  * REST verbs on one resource path: get/list/watch, create, update, patch, delete and
  * deletecollection, with the status, scale and log subresources.
  */
+import type { AuditSink } from './admission.js';
 import type { KubeObject } from '@slipway/kube';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { notFound, type MemoryStore } from '../store/memory-store.js';
@@ -40,8 +41,9 @@ export class ResourceHandler {
     private readonly store: MemoryStore,
     private readonly runtime: () => SandboxRuntime | undefined,
     private readonly watchTimeoutSeconds = DEFAULT_WATCH_TIMEOUT_SECONDS,
+    audit?: AuditSink,
   ) {
-    this.writer = new Writer(store);
+    this.writer = new Writer(store, audit);
   }
 
   async handle(
@@ -104,12 +106,17 @@ export class ResourceHandler {
         dryRun,
         fieldValidation: fieldValidationOf(q),
       };
-      return reply(
-        200,
-        writeScale(this.store, type, namespace, name, change, dryRun, (previous, next) =>
-          this.writer.recordScale(request, previous, next),
-        ),
+      const { scale, warnings } = writeScale(
+        this.store,
+        type,
+        namespace,
+        name,
+        change,
+        dryRun,
+        (previous, next) => this.writer.recordScale(request, previous, next),
+        (next, current) => this.writer.admitScale(request, next, current),
       );
+      return reply(200, scale, warningHeader(warnings));
     }
     const write = {
       type,
@@ -120,14 +127,7 @@ export class ResourceHandler {
       dryRun,
       fieldValidation: fieldValidationOf(q),
     };
-    const respond = (r: WriteResult, code: number) =>
-      reply(
-        code,
-        r.object,
-        r.warnings.length
-          ? { Warning: r.warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') }
-          : undefined,
-      );
+    const respond = (r: WriteResult, code: number) => reply(code, r.object, warningHeader(r.warnings));
 
     if (method === 'POST' && !name) {
       const r = this.writer.create(write, parseJsonOrYaml(body, type_));
@@ -145,20 +145,35 @@ export class ResourceHandler {
     }
     if (method === 'DELETE') {
       const opts = deleteOptions(parseJsonOrYaml(body, type_), q);
-      if (name) return reply(200, this.store.delete(type, namespace, name, { ...opts, dryRun }));
+      // Admission judges each object before it is deleted (deletecollection: each item, as the registry does).
+      const admitted = (o: KubeObject | undefined) => (o ? this.writer.admitDelete({ type, dryRun }, o) : []);
+      if (name) {
+        const warnings = admitted(this.store.get(type, namespace, name));
+        return reply(
+          200,
+          this.store.delete(type, namespace, name, { ...opts, dryRun }),
+          warningHeader(warnings),
+        );
+      }
       const { items } = this.store.list(type, namespace, {
         labelSelector: q.get('labelSelector') ?? undefined,
         fieldSelector: q.get('fieldSelector') ?? undefined,
       });
-      const deleted = items.map((o) =>
-        this.store.delete(type, o.metadata.namespace, o.metadata.name as string, { ...opts, dryRun }),
-      );
-      return reply(200, {
-        kind: `${type.kind}List`,
-        apiVersion: apiVersionOf(type),
-        metadata: { resourceVersion: this.store.resourceVersion() },
-        items: deleted,
+      const warnings: string[] = [];
+      const deleted = items.map((o) => {
+        warnings.push(...admitted(o));
+        return this.store.delete(type, o.metadata.namespace, o.metadata.name as string, { ...opts, dryRun });
       });
+      return reply(
+        200,
+        {
+          kind: `${type.kind}List`,
+          apiVersion: apiVersionOf(type),
+          metadata: { resourceVersion: this.store.resourceVersion() },
+          items: deleted,
+        },
+        warningHeader(warnings),
+      );
     }
     throw new ApiError(
       405,
@@ -239,3 +254,10 @@ function deleteOptions(body: unknown, q: URLSearchParams): DeleteOptions {
 }
 
 export type { KubeObject };
+
+/** Warning headers as the API server writes them (code 299, agent '-', the text quoted). */
+function warningHeader(warnings: string[]): Record<string, string> | undefined {
+  return warnings.length
+    ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') }
+    : undefined;
+}

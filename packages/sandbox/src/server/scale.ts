@@ -59,7 +59,9 @@ export function writeScale(
   dryRun: boolean,
   /** Records the write in managedFields (the Writer's bookkeeping). */
   record: (previous: KubeObject, next: KubeObject) => void = () => undefined,
-): KubeObject {
+  /** Admission of the new Scale against the current one: Warning texts, or throws the refusal. */
+  admit: (scale: KubeObject, current: KubeObject) => string[] = () => [],
+): { scale: KubeObject; warnings: string[] } {
   const current = readScale(store, type, namespace, name);
   let next: KubeObject;
   if (change.put !== undefined) next = change.put as KubeObject;
@@ -92,8 +94,9 @@ export function writeScale(
       'Conflict',
       `Operation cannot be fulfilled on ${type.resource}.${type.group} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
     );
+  const warnings = admit(next, current);
   const previous = structuredClone(parent);
   parent.spec = { ...((parent.spec as object | undefined) ?? {}), replicas };
   record(previous, parent);
-  return scaleOf(store.update(parent, { dryRun }));
+  return { scale: scaleOf(store.update(parent, { dryRun })), warnings };
 }

@@ -7,7 +7,7 @@ import { type KubeObject, rfc3339 } from '@slipway/kube';
 import type { MemoryStore } from '../store/memory-store.js';
 import { notFound } from '../store/memory-store.js';
 import { apiVersionOf, type ServedResource } from '../store/registry.js';
-import { PolicyAdmission } from './admission.js';
+import { PolicyAdmission, type AuditSink } from './admission.js';
 import { pruneUnknownFields, strictDecodingMessage } from './field-validation.js';
 import { applyJsonPatch } from './patch/json-patch.js';
 import { jsonMergePatch } from './patch/json-merge.js';
@@ -44,8 +44,35 @@ export interface WriteResult {
 export class Writer {
   private readonly admission: PolicyAdmission;
 
-  constructor(private readonly store: MemoryStore) {
-    this.admission = new PolicyAdmission(store);
+  constructor(
+    private readonly store: MemoryStore,
+    audit?: AuditSink,
+  ) {
+    this.admission = new PolicyAdmission(store, audit);
+  }
+
+  /** ValidatingAdmissionPolicies on a DELETE: `object` null, the stored object as `oldObject`. */
+  admitDelete(req: { type: ServedResource; dryRun: boolean }, live: KubeObject): string[] {
+    return this.admission.admit({ type: req.type, operation: 'DELETE', dryRun: req.dryRun }, null, live);
+  }
+
+  /** ValidatingAdmissionPolicies on a `/scale` write: the autoscaling/v1 Scale, new and current. */
+  admitScale(
+    req: { type: ServedResource; dryRun: boolean },
+    scale: KubeObject,
+    current: KubeObject,
+  ): string[] {
+    return this.admission.admit(
+      {
+        type: req.type,
+        operation: 'UPDATE',
+        subresource: 'scale',
+        kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+        dryRun: req.dryRun,
+      },
+      scale,
+      current,
+    );
   }
 
   schemaOf(type: ServedResource): KubeSchema | undefined {
