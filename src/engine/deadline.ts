@@ -11,6 +11,7 @@
  * every link is a strong reference: the timer holds the controller, each source holds a listener
  * that holds the controller, and whoever waits holds the signal.
  */
+import { setMaxListeners } from 'node:events';
 import type { Clock } from './clock.js';
 import { formatDuration } from '../spec/duration.js';
 
@@ -31,6 +32,9 @@ export class LinkedSignal {
   private readonly unlinks: Array<() => void> = [];
 
   constructor(sources: AbortSignal[]) {
+    // Every wait of a deploy listens on this one signal: a 50-service roll-out watches 50
+    // workloads at once. No limit, so Node does not warn of a leak (MaxListenersExceededWarning).
+    setMaxListeners(0, this.controller.signal);
     for (const source of sources) this.follow(source);
   }
 
