@@ -14,6 +14,7 @@ import {
   installSlipway,
   kubeconfigStep,
   registryLogin,
+  runsOn,
   setImageFlags,
   type Job,
   type Step,
@@ -25,7 +26,6 @@ import {
   KUBECONFIG_SECRET,
   AGE_KEY_SECRET,
   MAIN_BRANCH,
-  RUNNER,
   VERSION_TAG_GLOB,
 } from './defaults.js';
 import type { BuiltImage, WorkflowPlan } from './plan.js';
@@ -157,7 +157,7 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
   return {
     name: `Image ${image.service}: build, push, sign`,
     needs: [CI_JOB],
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'build'),
     // packages: write to push to GHCR; id-token: write for cosign's keyless (OIDC) certificate.
     permissions: { contents: 'read', packages: 'write', 'id-token': 'write' },
     outputs: { digest: expr('steps.build.outputs.digest') },
@@ -190,7 +190,7 @@ function deployJob(
     name: `Deploy to ${environment}`,
     ...(needs.length ? { needs } : {}),
     ...(condition ? { if: condition } : {}),
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'deploy'),
     // packages: read to fetch signatures from GHCR for cosign verify.
     permissions: { contents: 'read', ...(plan.images.length ? { packages: 'read' } : {}) },
     // The GitHub Environment holds this environment's KUBECONFIG secret and, for production, its required reviewers.
@@ -259,7 +259,7 @@ function smokeJob(plan: WorkflowPlan, environment: string): Job {
   return {
     name: `Smoke test ${environment}`,
     needs: [id('deploy', environment)],
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'deploy'),
     permissions: { contents: 'read' },
     environment,
     concurrency: deployConcurrency(plan.app, environment),

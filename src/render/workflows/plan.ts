@@ -5,7 +5,7 @@
  */
 import type { App } from '../../spec/schema.js';
 import { parseImage } from '../image.js';
-import { DEFAULT_PLATFORMS, TRIVY_FAIL_SEVERITY } from './defaults.js';
+import { DEFAULT_PLATFORMS, RUNNER, TRIVY_FAIL_SEVERITY } from './defaults.js';
 import { serviceLanguage, type RepositoryFiles, type ServiceLanguage } from './languages.js';
 
 export interface BuiltImage {
@@ -47,8 +47,19 @@ export interface QualityGates {
   ignoreUnfixed: boolean;
 }
 
+/** `runs-on` of a job: one label or a list a runner must all have. */
+export type RunsOn = string | string[];
+
+/**
+ * Kinds of job that may want their own runners: `build` (lint, test, CodeQL, image builds: big
+ * machines), `deploy` (every job that reaches the cluster with a kubeconfig: a private API server is
+ * reachable from self-hosted runners inside its network only), `default` the others.
+ */
+export type RunnerKind = 'default' | 'build' | 'deploy';
+
 export interface WorkflowPlan {
   app: string;
+  runners: Record<RunnerKind, RunsOn>;
   gates: QualityGates;
   /** slipway.yaml relative to the repository root. */
   specPath: string;
@@ -121,6 +132,7 @@ export function workflowPlan(
     : environments.find((e) => e.approval === 'none' && e.name !== 'dev')?.name;
   return {
     app: spec.app,
+    runners: runnersOf(spec.ci?.runner),
     gates: {
       coverage: spec.ci?.coverage,
       sast: spec.ci?.sast ?? false,
@@ -142,4 +154,12 @@ export function workflowPlan(
 function joinPath(dir: string, file: string): string {
   const d = dir.replace(/\/+$/, '');
   return d === '' || d === '.' ? file : `${d}/${file}`;
+}
+
+/** `ci.runner`: labels for every job, or per kind with `default` (else ubuntu-latest) for the kinds not named. */
+export function runnersOf(runner: NonNullable<App['ci']>['runner']): Record<RunnerKind, RunsOn> {
+  if (runner === undefined || typeof runner === 'string' || Array.isArray(runner))
+    return { default: runner ?? RUNNER, build: runner ?? RUNNER, deploy: runner ?? RUNNER };
+  const fallback = runner.default ?? RUNNER;
+  return { default: fallback, build: runner.build ?? fallback, deploy: runner.deploy ?? fallback };
 }
