@@ -480,6 +480,15 @@ export const CiSchema = z.strictObject({
     ])
     .optional()
     .describe('runs-on of every rendered job, e.g. [self-hosted, linux, x64]; or per kind of job'),
+  chart: z
+    .union([
+      z.string().regex(/^oci:\/\/[^/\s]+(\/[^\s]*)?$/, { message: 'expected oci://HOST/PATH' }),
+      z.literal(false),
+    ])
+    .optional()
+    .describe(
+      'where version tags push the Helm chart, e.g. oci://ghcr.io/acme/charts (default oci://REGISTRY/charts; false: none)',
+    ),
   coverage: z
     .number()
     .min(0)

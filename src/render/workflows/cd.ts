@@ -7,6 +7,7 @@
  * Migrations are not a separate job: `slipway deploy` runs them before switching traffic.
  */
 import { uses } from './actions.js';
+import { CHART_JOB, chartJob } from './chart.js';
 import {
   checkout,
   deployConcurrency,
@@ -49,6 +50,8 @@ export function cdWorkflow(plan: WorkflowPlan): string {
   };
   for (const image of plan.images) jobs[id('image', image.service)] = publishJob(plan, image);
   const imageJobs = plan.images.map((i) => id('image', i.service));
+  const chart = chartJob(plan, [CI_JOB, ...imageJobs]);
+  if (chart) jobs[CHART_JOB] = chart;
   let previous: string[] = [CI_JOB, ...imageJobs];
   if (plan.automatic) {
     jobs[id('deploy', plan.automatic)] = deployJob(plan, plan.automatic, previous, undefined);
@@ -76,6 +79,9 @@ export function cdWorkflow(plan: WorkflowPlan): string {
     '(cosign keyless), attest provenance, verify the signatures, then slipway deploy:',
     `${plan.automatic ?? '(no automatic environment)'} on every push to ${MAIN_BRANCH}${plan.gated.length ? `; ${plan.gated.join(', ')} on version tags, after approval by the GitHub Environment's required reviewers` : ''}.`,
     'Set those reviewers in Settings > Environments; without them, use promote.yml (docs/workflows.md).',
+    ...(plan.chartRepository
+      ? [`On version tags, the Helm chart (images by digest) is pushed to ${plan.chartRepository}.`]
+      : []),
   ];
   return workflowYaml(header, workflow);
 }

@@ -16,6 +16,8 @@ export const RUNNER = 'ubuntu-latest';
 export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 
 export const NODE_VERSION = '20';
+/** The helm that packages and pushes the chart: the major the tests run the same commands with. */
+export const HELM_VERSION = 'v4.1.4';
 export const PYTHON_VERSION = '3.12';
 /** The npm package the workflows install to run `slipway`; pinned to the version that wrote them. */
 export const SLIPWAY_PACKAGE = 'slipway';

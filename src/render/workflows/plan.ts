@@ -72,6 +72,8 @@ export interface WorkflowPlan {
   automatic?: string;
   /** Deployed on version tags after the automatic one, each behind its GitHub Environment's reviewers. */
   gated: string[];
+  /** `oci://HOST/PATH` where cd.yml pushes the Helm chart on version tags; undefined: not published. */
+  chartRepository?: string;
   /** A service lists `secrets:`: the deploy step gets SLIPWAY_AGE_KEY from the GitHub Environment. */
   ageKey: boolean;
 }
@@ -146,6 +148,7 @@ export function workflowPlan(
     environments,
     automatic,
     gated: environments.filter((e) => e.approval === 'required' && e.name !== automatic).map((e) => e.name),
+    chartRepository: chartRepositoryOf(spec),
     ageKey: Object.values(spec.services).some((s) => (s.secrets ?? []).length > 0),
   };
 }
@@ -162,4 +165,12 @@ export function runnersOf(runner: NonNullable<App['ci']>['runner']): Record<Runn
     return { default: runner ?? RUNNER, build: runner ?? RUNNER, deploy: runner ?? RUNNER };
   const fallback = runner.default ?? RUNNER;
   return { default: fallback, build: runner.build ?? fallback, deploy: runner.deploy ?? fallback };
+}
+
+/** `ci.chart`, else `oci://<registry>/charts` (beside the images, never the name of one). */
+export function chartRepositoryOf(spec: App): string | undefined {
+  const chart = spec.ci?.chart;
+  if (chart === false) return undefined;
+  if (chart) return chart.replace(/\/+$/, '');
+  return spec.registry ? `oci://${spec.registry.replace(/\/+$/, '')}/charts` : undefined;
 }
