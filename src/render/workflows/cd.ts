@@ -8,6 +8,7 @@
  */
 import { uses } from './actions.js';
 import { CHART_JOB, chartJob } from './chart.js';
+import { BUILDING, CHANGES_STEP, changesStep, reuseStep } from './changes.js';
 import {
   checkout,
   deployConcurrency,
@@ -88,7 +89,9 @@ export function cdWorkflow(plan: WorkflowPlan): string {
 
 function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
   const steps: Step[] = [
-    checkout(),
+    // The history, for git diff against the previous head of the branch.
+    checkout({ 'fetch-depth': 0 }),
+    changesStep(plan, image),
     {
       name: 'Tags: commit SHA, and the version on a release tag',
       id: 'tags',
@@ -108,12 +111,14 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
           '} >> "$GITHUB_OUTPUT"',
         ].join('\n') + '\n',
     },
-    { uses: uses('setupQemu') },
+    { uses: uses('setupQemu'), if: `steps.${CHANGES_STEP}.outputs.build == 'true'` },
     { uses: uses('setupBuildx') },
     registryLogin(image),
+    reuseStep(image),
     {
       name: 'Build and push',
       id: 'build',
+      if: BUILDING,
       uses: uses('buildPush'),
       with: {
         context: repoPath(plan.specPath, image.context),
@@ -131,6 +136,7 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
     },
     {
       name: `Scan the pushed image (fail on ${plan.gates.severity})`,
+      if: BUILDING,
       uses: uses('trivy'),
       with: {
         'image-ref': `${image.repository}@${expr('steps.build.outputs.digest')}`,
@@ -139,14 +145,16 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
         'exit-code': '1',
       },
     },
-    { uses: uses('cosignInstaller') },
+    { uses: uses('cosignInstaller'), if: BUILDING },
     {
       name: 'Sign by digest (keyless)',
+      if: BUILDING,
       env: { IMAGE: image.repository, DIGEST: expr('steps.build.outputs.digest') },
       run: 'cosign sign --yes "$IMAGE@$DIGEST"',
     },
     {
       name: 'Attest provenance (BuildKit SLSA provenance, signed by cosign)',
+      if: BUILDING,
       env: {
         IMAGE: image.repository,
         DIGEST: expr('steps.build.outputs.digest'),
@@ -161,12 +169,12 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
     },
   ];
   return {
-    name: `Image ${image.service}: build, push, sign`,
+    name: `Image ${image.service}: build, push, sign (or reuse on a config-only push)`,
     needs: [CI_JOB],
     'runs-on': runsOn(plan, 'build'),
     // packages: write to push to GHCR; id-token: write for cosign's keyless (OIDC) certificate.
     permissions: { contents: 'read', packages: 'write', 'id-token': 'write' },
-    outputs: { digest: expr('steps.build.outputs.digest') },
+    outputs: { digest: expr('steps.build.outputs.digest || steps.reuse.outputs.digest') },
     steps,
   };
 }

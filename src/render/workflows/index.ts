@@ -45,6 +45,9 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
     slipwayVersion: opts.slipwayVersion,
     slipwayIntegrity: opts.slipwayIntegrity,
     files: opts.files,
+    configFiles: input.environments.flatMap((e) =>
+      Object.values(e.app.services).flatMap((s) => (s.config ?? []).flatMap((c) => (c.from ? [c.from] : []))),
+    ),
   });
   const warnings: FormatWarning[] = [];
   const files = new Map<string, string>();

@@ -6,6 +6,7 @@
 import type { App } from '../../spec/schema.js';
 import { parseImage } from '../image.js';
 import { DEFAULT_PLATFORMS, RUNNER, TRIVY_FAIL_SEVERITY } from './defaults.js';
+import { repoPath } from './yaml.js';
 import { serviceLanguage, type RepositoryFiles, type ServiceLanguage } from './languages.js';
 
 export interface BuiltImage {
@@ -72,6 +73,8 @@ export interface WorkflowPlan {
   automatic?: string;
   /** Deployed on version tags after the automatic one, each behind its GitHub Environment's reviewers. */
   gated: string[];
+  /** `config[].from` files of every service in any environment, from the repository root. */
+  configFiles: string[];
   /** `oci://HOST/PATH` where cd.yml pushes the Helm chart on version tags; undefined: not published. */
   chartRepository?: string;
   /** A service lists `secrets:`: the deploy step gets SLIPWAY_AGE_KEY from the GitHub Environment. */
@@ -80,6 +83,8 @@ export interface WorkflowPlan {
 
 export interface PlanOptions {
   specPath: string;
+  /** `config[].from` of every environment's services, relative to the spec. */
+  configFiles?: string[];
   slipwayVersion: string;
   slipwayIntegrity?: string;
   files: RepositoryFiles;
@@ -149,6 +154,7 @@ export function workflowPlan(
     automatic,
     gated: environments.filter((e) => e.approval === 'required' && e.name !== automatic).map((e) => e.name),
     chartRepository: chartRepositoryOf(spec),
+    configFiles: [...new Set((opts.configFiles ?? []).map((f) => repoPath(opts.specPath, f)))].sort(),
     ageKey: Object.values(spec.services).some((s) => (s.secrets ?? []).length > 0),
   };
 }
