@@ -9,6 +9,7 @@ import { checkout, installSlipway, runsOn, type Job, type Step } from './common.
 import { MAIN_BRANCH, SBOM_FORMAT } from './defaults.js';
 import type { BuiltImage, WorkflowPlan } from './plan.js';
 import { COVERAGE_LANGUAGES, lintAndTest } from './toolchain.js';
+import { dependencyImagesJob } from './dependency-images.js';
 import { expr, id, repoPath, workflowYaml } from './yaml.js';
 
 export interface CiResult {
@@ -50,6 +51,8 @@ export function ciWorkflow(plan: WorkflowPlan): CiResult {
     };
   }
   for (const image of plan.images) jobs[id('image', image.service)] = imageJob(plan, image);
+  const dependencies = dependencyImagesJob(plan);
+  if (dependencies) jobs['dependency-images'] = dependencies;
   jobs.check = checkJob(plan);
   const sast = codeqlJob(plan);
   if (sast) jobs.codeql = sast;

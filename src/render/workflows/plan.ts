@@ -73,6 +73,8 @@ export interface WorkflowPlan {
   automatic?: string;
   /** Deployed on version tags after the automatic one, each behind its GitHub Environment's reviewers. */
   gated: string[];
+  /** Images the app runs but cd.yml does not build (dependencies, services with only `image:`). */
+  dependencyImages: string[];
   /** `config[].from` files of every service in any environment, from the repository root. */
   configFiles: string[];
   /** `oci://HOST/PATH` where cd.yml pushes the Helm chart on version tags; undefined: not published. */
@@ -83,6 +85,8 @@ export interface WorkflowPlan {
 
 export interface PlanOptions {
   specPath: string;
+  /** Every container image of every environment's rendered objects. */
+  objectImages?: (built: string[]) => string[];
   /** `config[].from` of every environment's services, relative to the spec. */
   configFiles?: string[];
   slipwayVersion: string;
@@ -154,6 +158,7 @@ export function workflowPlan(
     automatic,
     gated: environments.filter((e) => e.approval === 'required' && e.name !== automatic).map((e) => e.name),
     chartRepository: chartRepositoryOf(spec),
+    dependencyImages: opts.objectImages?.(images.map((i) => i.repository)) ?? [],
     configFiles: [...new Set((opts.configFiles ?? []).map((f) => repoPath(opts.specPath, f)))].sort(),
     ageKey: Object.values(spec.services).some((s) => (s.secrets ?? []).length > 0),
   };
