@@ -462,8 +462,33 @@ export const InfrastructureSchema = z.strictObject({
     .describe('the DNS zone public hosts are published in (default: the longest common suffix of the hosts)'),
 });
 
-/** Quality gates of the generated CI (`render --format workflows`). */
+/** `runs-on` of a workflow job: one runner label, or labels a runner must all have. */
+const RunnerLabelsSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** Quality gates and runners of the generated CI (`render --format workflows`). */
 export const CiSchema = z.strictObject({
+  runner: z
+    .union([
+      RunnerLabelsSchema,
+      z.strictObject({
+        default: RunnerLabelsSchema.optional().describe('every job not named below (default ubuntu-latest)'),
+        build: RunnerLabelsSchema.optional().describe('lint, test, CodeQL and image builds'),
+        deploy: RunnerLabelsSchema.optional().describe(
+          'jobs that reach the cluster: deploy, smoke, promote, drift, drill, backups, infra',
+        ),
+      }),
+    ])
+    .optional()
+    .describe('runs-on of every rendered job, e.g. [self-hosted, linux, x64]; or per kind of job'),
+  chart: z
+    .union([
+      z.string().regex(/^oci:\/\/[^/\s]+(\/[^\s]*)?$/, { message: 'expected oci://HOST/PATH' }),
+      z.literal(false),
+    ])
+    .optional()
+    .describe(
+      'where version tags push the Helm chart, e.g. oci://ghcr.io/acme/charts (default oci://REGISTRY/charts; false: none)',
+    ),
   coverage: z
     .number()
     .min(0)

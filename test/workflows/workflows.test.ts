@@ -276,6 +276,7 @@ describe('workflows: backups.yml (writers that must be stopped)', () => {
   const plan = (envs: Array<{ name: string; stopped: Array<{ dependency: string; schedule: string }> }>) =>
     ({
       app: 'rag',
+      runners: { default: 'ubuntu-latest', build: 'ubuntu-latest', deploy: 'ubuntu-latest' },
       specPath: 'slipway.yaml',
       slipwayVersion: '0.1.0',
       slipwayIntegrity: INTEGRITY,

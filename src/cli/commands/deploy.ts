@@ -19,6 +19,7 @@ import { UserError } from '../../errors.js';
 import { parseChanges, parseCommit } from '../../metrics/changes.js';
 import { openDeploySecrets, withCredentialVersions, withSecretChecksums } from '../deploy-secrets.js';
 import { readManagedEndpoints } from '../infra-outputs.js';
+import { cosignVerifier, verifySignatures } from '../verify-signatures.js';
 import { parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
 import {
   lockingContext,
@@ -43,6 +44,7 @@ interface DeployFlags extends TargetFlags {
   changes?: string;
   hotfix?: boolean;
   infraOutputs?: string;
+  verifySignatures?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -96,6 +98,10 @@ export const registerDeploy: RegisterCommand = (program: Command, ctx: CommandCo
       "the commits shipped since the last deploy, `<sha> <time>` a line (git log --no-merges --format='%H %cI' A..B): lead time; `git` reads them from the checkout, from the serving release's --commit to this one",
     )
     .option(
+      '--verify-signatures',
+      "before applying anything, cosign-verify every built image (by digest) against this repository's cd.yml signing identity",
+    )
+    .option(
       '--hotfix',
       'an unplanned deploy fixing the release before it (rework; that release counts as failed)',
     )
@@ -127,6 +133,8 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
   const fileChange = flags.changes === 'git' ? undefined : await changeRecord(flags, async () => undefined);
   const { app: loaded, files } = await loadEnvironment(flags, 'deploy');
   const target = applyOverrides(loaded, flags.set, flags.setImage);
+  // Signatures are checked before secrets are opened or the cluster is contacted: a refusal applies nothing.
+  if (flags.verifySignatures) await verifySignatures(target.app, cosignVerifier(ctx.io.env));
   const managed = flags.infraOutputs ? await readManagedEndpoints(target.app, flags.infraOutputs) : undefined;
   const { app: resolved, overrides } = { ...target, app: managed?.app ?? target.app };
   // Opened (and every referenced value checked) before anything is applied.

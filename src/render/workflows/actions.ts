@@ -116,6 +116,12 @@ export const ACTIONS = {
     sha: '60a0d83039c74a4aee543508d2ffcb1c3799cdea',
     confirmed: 'code search: 10 files pin this SHA, several with "# v7.0.1"',
   },
+  setupHelm: {
+    name: 'azure/setup-helm',
+    version: 'v4.3.0',
+    sha: 'b9e51907a09c216f16ebe8536097933489208112',
+    confirmed: 'code search: 10 files pin this SHA, several with "# v4.3.0"',
+  },
 } as const satisfies Record<string, PinnedAction>;
 
 export type ActionKey = keyof typeof ACTIONS;

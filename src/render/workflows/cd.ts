@@ -7,6 +7,8 @@
  * Migrations are not a separate job: `slipway deploy` runs them before switching traffic.
  */
 import { uses } from './actions.js';
+import { CHART_JOB, chartJob } from './chart.js';
+import { BUILDING, CHANGES_STEP, changesStep, reuseStep } from './changes.js';
 import {
   checkout,
   deployConcurrency,
@@ -14,6 +16,7 @@ import {
   installSlipway,
   kubeconfigStep,
   registryLogin,
+  runsOn,
   setImageFlags,
   type Job,
   type Step,
@@ -25,7 +28,6 @@ import {
   KUBECONFIG_SECRET,
   AGE_KEY_SECRET,
   MAIN_BRANCH,
-  RUNNER,
   VERSION_TAG_GLOB,
 } from './defaults.js';
 import type { BuiltImage, WorkflowPlan } from './plan.js';
@@ -49,6 +51,8 @@ export function cdWorkflow(plan: WorkflowPlan): string {
   };
   for (const image of plan.images) jobs[id('image', image.service)] = publishJob(plan, image);
   const imageJobs = plan.images.map((i) => id('image', i.service));
+  const chart = chartJob(plan, [CI_JOB, ...imageJobs]);
+  if (chart) jobs[CHART_JOB] = chart;
   let previous: string[] = [CI_JOB, ...imageJobs];
   if (plan.automatic) {
     jobs[id('deploy', plan.automatic)] = deployJob(plan, plan.automatic, previous, undefined);
@@ -76,13 +80,18 @@ export function cdWorkflow(plan: WorkflowPlan): string {
     '(cosign keyless), attest provenance, verify the signatures, then slipway deploy:',
     `${plan.automatic ?? '(no automatic environment)'} on every push to ${MAIN_BRANCH}${plan.gated.length ? `; ${plan.gated.join(', ')} on version tags, after approval by the GitHub Environment's required reviewers` : ''}.`,
     'Set those reviewers in Settings > Environments; without them, use promote.yml (docs/workflows.md).',
+    ...(plan.chartRepository
+      ? [`On version tags, the Helm chart (images by digest) is pushed to ${plan.chartRepository}.`]
+      : []),
   ];
   return workflowYaml(header, workflow);
 }
 
 function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
   const steps: Step[] = [
-    checkout(),
+    // The history, for git diff against the previous head of the branch.
+    checkout({ 'fetch-depth': 0 }),
+    changesStep(plan, image),
     {
       name: 'Tags: commit SHA, and the version on a release tag',
       id: 'tags',
@@ -102,12 +111,14 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
           '} >> "$GITHUB_OUTPUT"',
         ].join('\n') + '\n',
     },
-    { uses: uses('setupQemu') },
+    { uses: uses('setupQemu'), if: `steps.${CHANGES_STEP}.outputs.build == 'true'` },
     { uses: uses('setupBuildx') },
     registryLogin(image),
+    reuseStep(image),
     {
       name: 'Build and push',
       id: 'build',
+      if: BUILDING,
       uses: uses('buildPush'),
       with: {
         context: repoPath(plan.specPath, image.context),
@@ -125,6 +136,7 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
     },
     {
       name: `Scan the pushed image (fail on ${plan.gates.severity})`,
+      if: BUILDING,
       uses: uses('trivy'),
       with: {
         'image-ref': `${image.repository}@${expr('steps.build.outputs.digest')}`,
@@ -133,14 +145,16 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
         'exit-code': '1',
       },
     },
-    { uses: uses('cosignInstaller') },
+    { uses: uses('cosignInstaller'), if: BUILDING },
     {
       name: 'Sign by digest (keyless)',
+      if: BUILDING,
       env: { IMAGE: image.repository, DIGEST: expr('steps.build.outputs.digest') },
       run: 'cosign sign --yes "$IMAGE@$DIGEST"',
     },
     {
       name: 'Attest provenance (BuildKit SLSA provenance, signed by cosign)',
+      if: BUILDING,
       env: {
         IMAGE: image.repository,
         DIGEST: expr('steps.build.outputs.digest'),
@@ -155,12 +169,12 @@ function publishJob(plan: WorkflowPlan, image: BuiltImage): Job {
     },
   ];
   return {
-    name: `Image ${image.service}: build, push, sign`,
+    name: `Image ${image.service}: build, push, sign (or reuse on a config-only push)`,
     needs: [CI_JOB],
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'build'),
     // packages: write to push to GHCR; id-token: write for cosign's keyless (OIDC) certificate.
     permissions: { contents: 'read', packages: 'write', 'id-token': 'write' },
-    outputs: { digest: expr('steps.build.outputs.digest') },
+    outputs: { digest: expr('steps.build.outputs.digest || steps.reuse.outputs.digest') },
     steps,
   };
 }
@@ -190,7 +204,7 @@ function deployJob(
     name: `Deploy to ${environment}`,
     ...(needs.length ? { needs } : {}),
     ...(condition ? { if: condition } : {}),
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'deploy'),
     // packages: read to fetch signatures from GHCR for cosign verify.
     permissions: { contents: 'read', ...(plan.images.length ? { packages: 'read' } : {}) },
     // The GitHub Environment holds this environment's KUBECONFIG secret and, for production, its required reviewers.
@@ -259,7 +273,7 @@ function smokeJob(plan: WorkflowPlan, environment: string): Job {
   return {
     name: `Smoke test ${environment}`,
     needs: [id('deploy', environment)],
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'deploy'),
     permissions: { contents: 'read' },
     environment,
     concurrency: deployConcurrency(plan.app, environment),

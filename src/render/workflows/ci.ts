@@ -7,10 +7,11 @@
 import { posix } from 'node:path';
 import type { App } from '../../spec/schema.js';
 import { uses } from './actions.js';
-import { checkout, installSlipway, type Job, type Step } from './common.js';
-import { MAIN_BRANCH, RUNNER, SBOM_FORMAT } from './defaults.js';
+import { checkout, installSlipway, runsOn, type Job, type Step } from './common.js';
+import { MAIN_BRANCH, SBOM_FORMAT } from './defaults.js';
 import type { BuiltImage, WorkflowPlan } from './plan.js';
 import { COVERAGE_LANGUAGES, lintAndTest } from './toolchain.js';
+import { dependencyImagesJob } from './dependency-images.js';
 import { expr, id, repoPath, workflowYaml } from './yaml.js';
 
 export interface CiResult {
@@ -54,12 +55,14 @@ export function ciWorkflow(plan: WorkflowPlan, policyTests?: string): CiResult {
     }
     jobs[id('test', image.service)] = {
       name: `Lint and test (${image.language.language}, ${dir})`,
-      'runs-on': RUNNER,
+      'runs-on': runsOn(plan, 'build'),
       permissions: { contents: 'read' },
       steps: [checkout(), ...steps],
     };
   }
   for (const image of plan.images) jobs[id('image', image.service)] = imageJob(plan, image);
+  const dependencies = dependencyImagesJob(plan);
+  if (dependencies) jobs['dependency-images'] = dependencies;
   jobs.check = checkJob(plan);
   if (policyTests) jobs['policy-test'] = policyTestJob(plan, repoPath(plan.specPath, policyTests));
   const sast = codeqlJob(plan);
@@ -124,7 +127,7 @@ function imageJob(plan: WorkflowPlan, image: BuiltImage): Job {
   ];
   return {
     name: `Image ${image.service}: build, scan, SBOM`,
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'build'),
     permissions: { contents: 'read' },
     steps,
   };
@@ -135,7 +138,7 @@ function checkJob(plan: WorkflowPlan): Job {
   const sarif = 'slipway-check.sarif';
   return {
     name: 'slipway check',
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'default'),
     // security-events: write only here, for the SARIF upload to code scanning.
     permissions: { contents: 'read', 'security-events': 'write' },
     strategy: { 'fail-fast': false, matrix: { environment: names } },
@@ -163,7 +166,7 @@ function checkJob(plan: WorkflowPlan): Job {
 function policyTestJob(plan: WorkflowPlan, dir: string): Job {
   return {
     name: 'slipway policy test',
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'default'),
     permissions: { contents: 'read' },
     steps: [
       checkout(),
@@ -203,7 +206,7 @@ function codeqlJob(plan: WorkflowPlan): Job | undefined {
   if (!languages.length) return undefined;
   return {
     name: `CodeQL (${expr('matrix.language')})`,
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'build'),
     permissions: { contents: 'read', 'security-events': 'write', actions: 'read' },
     strategy: { 'fail-fast': false, matrix: { language: languages } },
     steps: [

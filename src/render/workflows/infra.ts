@@ -15,8 +15,8 @@
  */
 import type { Infrastructure } from '../../spec/schema.js';
 import { uses } from './actions.js';
-import { checkout, installSlipway, type Job, type Step } from './common.js';
-import { MAIN_BRANCH, RUNNER } from './defaults.js';
+import { checkout, installSlipway, runsOn, type Job, type Step } from './common.js';
+import { MAIN_BRANCH } from './defaults.js';
 import type { WorkflowPlan } from './plan.js';
 import { expr, id, workflowYaml } from './yaml.js';
 
@@ -109,7 +109,7 @@ function planJob(plan: WorkflowPlan, environments: InfraEnvironment[]): Job {
   return {
     name: `terraform plan (${expr('matrix.environment')})`,
     if: "github.event_name == 'pull_request'",
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'deploy'),
     environment: PLAN_ENVIRONMENT,
     // A newer push to the pull request waits for the running plan (its state lock is not taken).
     concurrency: {
@@ -118,7 +118,7 @@ function planJob(plan: WorkflowPlan, environments: InfraEnvironment[]): Job {
     },
     permissions: { contents: 'read', 'pull-requests': 'write', 'id-token': 'write' },
     strategy: { 'fail-fast': false, matrix: { environment: environments.map((e) => e.name) } },
-    env: signIn.env,
+    ...(Object.keys(signIn.env).length ? { env: signIn.env } : {}),
     steps: [
       ...setupSteps(plan, expr('matrix.environment')),
       ...signIn.steps,
@@ -164,12 +164,12 @@ function applyJob(plan: WorkflowPlan, env: InfraEnvironment, previous: string | 
     name: `terraform apply (${env.name})`,
     if: "github.event_name != 'pull_request'",
     ...(previous ? { needs: [previous] } : {}),
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'deploy'),
     // The GitHub Environment of the deploy: production's required reviewers approve this apply too.
     environment: env.name,
     concurrency: { group: `terraform-${plan.app}-${env.name}`, 'cancel-in-progress': false },
     permissions: { contents: 'read', 'id-token': 'write' },
-    env: signIn.env,
+    ...(Object.keys(signIn.env).length ? { env: signIn.env } : {}),
     steps: [
       ...setupSteps(plan, env.name),
       ...signIn.steps,

@@ -5,7 +5,8 @@
  */
 import type { App } from '../../spec/schema.js';
 import { parseImage } from '../image.js';
-import { DEFAULT_PLATFORMS, TRIVY_FAIL_SEVERITY } from './defaults.js';
+import { DEFAULT_PLATFORMS, RUNNER, TRIVY_FAIL_SEVERITY } from './defaults.js';
+import { repoPath } from './yaml.js';
 import { serviceLanguage, type RepositoryFiles, type ServiceLanguage } from './languages.js';
 
 export interface BuiltImage {
@@ -47,8 +48,19 @@ export interface QualityGates {
   ignoreUnfixed: boolean;
 }
 
+/** `runs-on` of a job: one label or a list a runner must all have. */
+export type RunsOn = string | string[];
+
+/**
+ * Kinds of job that may want their own runners: `build` (lint, test, CodeQL, image builds: big
+ * machines), `deploy` (every job that reaches the cluster with a kubeconfig: a private API server is
+ * reachable from self-hosted runners inside its network only), `default` the others.
+ */
+export type RunnerKind = 'default' | 'build' | 'deploy';
+
 export interface WorkflowPlan {
   app: string;
+  runners: Record<RunnerKind, RunsOn>;
   gates: QualityGates;
   /** slipway.yaml relative to the repository root. */
   specPath: string;
@@ -61,12 +73,22 @@ export interface WorkflowPlan {
   automatic?: string;
   /** Deployed on version tags after the automatic one, each behind its GitHub Environment's reviewers. */
   gated: string[];
+  /** Images the app runs but cd.yml does not build (dependencies, services with only `image:`). */
+  dependencyImages: string[];
+  /** `config[].from` files of every service in any environment, from the repository root. */
+  configFiles: string[];
+  /** `oci://HOST/PATH` where cd.yml pushes the Helm chart on version tags; undefined: not published. */
+  chartRepository?: string;
   /** A service lists `secrets:`: the deploy step gets SLIPWAY_AGE_KEY from the GitHub Environment. */
   ageKey: boolean;
 }
 
 export interface PlanOptions {
   specPath: string;
+  /** Every container image of every environment's rendered objects. */
+  objectImages?: (built: string[]) => string[];
+  /** `config[].from` of every environment's services, relative to the spec. */
+  configFiles?: string[];
   slipwayVersion: string;
   slipwayIntegrity?: string;
   files: RepositoryFiles;
@@ -121,6 +143,7 @@ export function workflowPlan(
     : environments.find((e) => e.approval === 'none' && e.name !== 'dev')?.name;
   return {
     app: spec.app,
+    runners: runnersOf(spec.ci?.runner),
     gates: {
       coverage: spec.ci?.coverage,
       sast: spec.ci?.sast ?? false,
@@ -134,6 +157,9 @@ export function workflowPlan(
     environments,
     automatic,
     gated: environments.filter((e) => e.approval === 'required' && e.name !== automatic).map((e) => e.name),
+    chartRepository: chartRepositoryOf(spec),
+    dependencyImages: opts.objectImages?.(images.map((i) => i.repository)) ?? [],
+    configFiles: [...new Set((opts.configFiles ?? []).map((f) => repoPath(opts.specPath, f)))].sort(),
     ageKey: Object.values(spec.services).some((s) => (s.secrets ?? []).length > 0),
   };
 }
@@ -142,4 +168,20 @@ export function workflowPlan(
 function joinPath(dir: string, file: string): string {
   const d = dir.replace(/\/+$/, '');
   return d === '' || d === '.' ? file : `${d}/${file}`;
+}
+
+/** `ci.runner`: labels for every job, or per kind with `default` (else ubuntu-latest) for the kinds not named. */
+export function runnersOf(runner: NonNullable<App['ci']>['runner']): Record<RunnerKind, RunsOn> {
+  if (runner === undefined || typeof runner === 'string' || Array.isArray(runner))
+    return { default: runner ?? RUNNER, build: runner ?? RUNNER, deploy: runner ?? RUNNER };
+  const fallback = runner.default ?? RUNNER;
+  return { default: fallback, build: runner.build ?? fallback, deploy: runner.deploy ?? fallback };
+}
+
+/** `ci.chart`, else `oci://<registry>/charts` (beside the images, never the name of one). */
+export function chartRepositoryOf(spec: App): string | undefined {
+  const chart = spec.ci?.chart;
+  if (chart === false) return undefined;
+  if (chart) return chart.replace(/\/+$/, '');
+  return spec.registry ? `oci://${spec.registry.replace(/\/+$/, '')}/charts` : undefined;
 }

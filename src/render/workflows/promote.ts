@@ -14,11 +14,12 @@ import {
   installSlipway,
   kubeconfigStep,
   registryLogin,
+  runsOn,
   type Job,
   type Step,
 } from './common.js';
 import { deployCommand } from './cd.js';
-import { GITHUB_OIDC_ISSUER, KUBECONFIG_SECRET, RUNNER } from './defaults.js';
+import { GITHUB_OIDC_ISSUER, KUBECONFIG_SECRET } from './defaults.js';
 import type { WorkflowPlan } from './plan.js';
 import { expr, workflowYaml } from './yaml.js';
 
@@ -43,7 +44,7 @@ export function promoteWorkflow(plan: WorkflowPlan): string {
   const environment = expr('inputs.environment');
   const job: Job = {
     name: `Promote ${expr('inputs.ref')} to ${environment}`,
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'deploy'),
     permissions: { contents: 'read', packages: 'read' },
     environment,
     concurrency: deployConcurrency(plan.app, environment),

@@ -10,8 +10,8 @@
  *                writer must be stopped for a consistent copy (ChromaDB): stopping it takes the API
  *                access a deployer has and a backup pod should not.
  */
-import { checkout, installSlipway, kubeconfigStep, type Job } from './common.js';
-import { DR_DRILL_CRON, DRIFT_CRON, KUBECONFIG_SECRET, RUNNER } from './defaults.js';
+import { checkout, installSlipway, kubeconfigStep, runsOn, type Job } from './common.js';
+import { DR_DRILL_CRON, DRIFT_CRON, KUBECONFIG_SECRET } from './defaults.js';
 import type { WorkflowPlan } from './plan.js';
 import { expr, workflowYaml } from './yaml.js';
 
@@ -27,7 +27,7 @@ function scheduledJob(
 ): Job {
   const file = `${step.group}.txt`;
   return {
-    'runs-on': RUNNER,
+    'runs-on': runsOn(plan, 'deploy'),
     permissions: { contents: 'read' },
     strategy: { 'fail-fast': false, matrix: { environment: environments } },
     environment: expr('matrix.environment'),
