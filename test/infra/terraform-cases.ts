@@ -16,7 +16,7 @@ export interface TerraformCase {
   files: Map<string, string>;
 }
 
-function everything(provider: 'aws' | 'gcp' | 'azure'): string {
+export function everything(provider: 'aws' | 'gcp' | 'azure'): string {
   return `
 app: shop
 repository: github.com/acme/shop
