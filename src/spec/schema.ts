@@ -238,6 +238,30 @@ export const ServiceSchema = z.strictObject({
     .describe(
       'roll this service in place whatever deploy.strategy says; a service that owns a volume (a StatefulSet) needs it under a canary or blue-green deploy',
     ),
+  // Issue 17: the service's own cloud identity (IRSA, GKE Workload Identity, Azure workload identity).
+  cloud: z
+    .strictObject({
+      roles: z
+        .array(z.string().min(1))
+        .optional()
+        .describe(
+          'what the identity may do, in the words of infrastructure.provider: IAM policy ARNs (aws), IAM roles such as roles/storage.objectViewer (gcp); on azure grant roles to the <service>_identity_principal_id output',
+        ),
+      identity: z
+        .string()
+        .regex(
+          /^(arn:aws[a-z-]*:iam::\d{12}:role\/.+|[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.]+\.iam\.gserviceaccount\.com|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i,
+          'expected an IAM role ARN (arn:aws:iam::123456789012:role/name), a Google service account email (name@project.iam.gserviceaccount.com) or an Azure client id (a GUID)',
+        )
+        .optional()
+        .describe(
+          'the cloud identity the ServiceAccount stands for (IAM role ARN, Google service account email or Azure client id); deploy --infra-outputs sets it from <service>_identity',
+        ),
+    })
+    .optional()
+    .describe(
+      'the service calls cloud APIs: render --format terraform writes an identity trusted for exactly its ServiceAccount, and its ServiceAccount is annotated with it',
+    ),
 });
 
 const ExternalSchema = z.strictObject({

@@ -32,6 +32,7 @@ services:
       REDIS_URL: \${cache.url}
     resources: { cpu: 100m, memory: 128Mi }
     public: { host: api.shop.example, tls: true }
+    cloud: { roles: [${provider === 'aws' ? 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess' : provider === 'gcp' ? 'roles/storage.objectViewer' : ''}] }
   web:
     image: shop-web
     port: 8080
