@@ -23,6 +23,7 @@ import {
   type EnvironmentCloud,
 } from './cloud.js';
 import { WORKLOAD_IDENTITIES } from './workload-identity.js';
+import { backend, type Backend } from './backend.js';
 import { gcp } from './gcp.js';
 import { arg, block, hclFile, nested, ref, type Block } from './hcl.js';
 import {
@@ -38,12 +39,13 @@ export const PROVIDERS: Record<Infrastructure['provider'], CloudProvider> = { aw
 const KUBERNETES_PROVIDER = { source: 'hashicorp/kubernetes', version: '~> 2.38' };
 const TERRAFORM_VERSION = '>= 1.6';
 
-function versions(providers: Record<string, { source: string; version: string }>): Block {
+function versions(providers: Record<string, { source: string; version: string }>, state?: Backend): Block {
   return block(
     'terraform',
     [],
     [
-      ...arg('required_version', TERRAFORM_VERSION),
+      ...arg('required_version', state?.requiredVersion ?? TERRAFORM_VERSION),
+      ...(state ? [state.item] : []),
       nested(
         'required_providers',
         Object.entries(providers).map(([name, p]) => ({
@@ -84,7 +86,12 @@ function environmentFiles(env: RenderedEnvironment, specPath: string, files: Map
   files.set(
     `${dir}/versions.tf`,
     hclFile(
-      [versions({ kubernetes: KUBERNETES_PROVIDER, ...(provider?.providers ?? {}) })],
+      [
+        versions(
+          { kubernetes: KUBERNETES_PROVIDER, ...(provider?.providers ?? {}) },
+          backend(infra, env.app.app, env.environment),
+        ),
+      ],
       header(specPath, what),
     ),
   );
@@ -174,7 +181,10 @@ function sharedFiles(
   const repository = cloudEnvironment(first.app, infra).repository;
   const shared = provider.shared(first.app, infra, repositories, repository);
   const what = `what the environments share on ${infra.provider}`;
-  files.set('shared/versions.tf', hclFile([versions(provider.providers)], header(specPath, what)));
+  files.set(
+    'shared/versions.tf',
+    hclFile([versions(provider.providers, backend(infra, first.app.app, 'shared'))], header(specPath, what)),
+  );
   files.set('shared/providers.tf', hclFile(provider.providerBlocks(infra), header(specPath, what)));
   if (shared.blocks.length) files.set('shared/main.tf', hclFile(shared.blocks, header(specPath, what)));
   files.set('shared/variables.tf', hclFile(shared.variables, header(specPath, what)));

@@ -484,6 +484,48 @@ export const InfrastructureSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('the DNS zone public hosts are published in (default: the longest common suffix of the hosts)'),
+  // Issue 17: where Terraform keeps its state (the backend block of every root module).
+  state: z
+    .strictObject({
+      backend: z.enum(['s3', 'gcs', 'azurerm']),
+      bucket: z.string().min(3).optional().describe('s3, gcs: the bucket'),
+      region: z.string().min(1).optional().describe('s3: default infrastructure.region'),
+      dynamodbTable: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('s3: lock in this DynamoDB table instead of a lock file (use_lockfile, Terraform 1.10+)'),
+      kmsKeyId: z.string().min(1).optional().describe('s3: the KMS key that encrypts the state'),
+      resourceGroup: z.string().min(1).optional().describe('azurerm'),
+      storageAccount: z.string().min(3).optional().describe('azurerm'),
+      container: z.string().min(3).optional().describe('azurerm'),
+    })
+    .superRefine((state, ctx) => {
+      const needs: Record<string, readonly string[]> = {
+        s3: ['bucket'],
+        gcs: ['bucket'],
+        azurerm: ['resourceGroup', 'storageAccount', 'container'],
+      };
+      const only: Record<string, readonly string[]> = {
+        s3: ['bucket', 'region', 'dynamodbTable', 'kmsKeyId'],
+        gcs: ['bucket'],
+        azurerm: ['resourceGroup', 'storageAccount', 'container'],
+      };
+      for (const key of needs[state.backend]!)
+        if ((state as Record<string, unknown>)[key] === undefined)
+          ctx.addIssue({ code: 'custom', path: [], message: `backend ${state.backend} needs ${key}` });
+      for (const key of Object.keys(state))
+        if (key !== 'backend' && !only[state.backend]!.includes(key))
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `${key} is not an option of backend ${state.backend}`,
+          });
+    })
+    .optional()
+    .describe(
+      'where Terraform keeps state: s3 (locked by a lock file or DynamoDB), gcs or azurerm (both lock natively); each root gets key <app>/<environment or shared>',
+    ),
 });
 
 /** Quality gates of the generated CI (`render --format workflows`). */
