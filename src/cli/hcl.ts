@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { Language, Parser } from 'web-tree-sitter';
 import type { HclParse } from '../policy/load/terraform.js';
 
 /**
@@ -13,6 +12,8 @@ let loading: Promise<HclParse> | undefined;
 
 export function loadHcl(): Promise<HclParse> {
   loading ??= (async () => {
+    // Imported on the first .tf file only: other commands and checks never load it.
+    const { Language, Parser } = await import('web-tree-sitter');
     const require = createRequire(import.meta.url);
     await Parser.init();
     const language = await Language.load(
