@@ -15,7 +15,15 @@ import type {
 import type { Infrastructure } from '../spec/schema.js';
 import { aws } from './aws.js';
 import { azure } from './azure.js';
-import { cloudEnvironment, registryRepositories, type CloudProvider } from './cloud.js';
+import {
+  cloudEnvironment,
+  registryRepositories,
+  type CloudEnvironment,
+  type CloudProvider,
+  type EnvironmentCloud,
+} from './cloud.js';
+import { WORKLOAD_IDENTITIES } from './workload-identity.js';
+import { backend, type Backend } from './backend.js';
 import { gcp } from './gcp.js';
 import { arg, block, hclFile, nested, ref, type Block } from './hcl.js';
 import {
@@ -31,12 +39,13 @@ export const PROVIDERS: Record<Infrastructure['provider'], CloudProvider> = { aw
 const KUBERNETES_PROVIDER = { source: 'hashicorp/kubernetes', version: '~> 2.38' };
 const TERRAFORM_VERSION = '>= 1.6';
 
-function versions(providers: Record<string, { source: string; version: string }>): Block {
+function versions(providers: Record<string, { source: string; version: string }>, state?: Backend): Block {
   return block(
     'terraform',
     [],
     [
-      ...arg('required_version', TERRAFORM_VERSION),
+      ...arg('required_version', state?.requiredVersion ?? TERRAFORM_VERSION),
+      ...(state ? [state.item] : []),
       nested(
         'required_providers',
         Object.entries(providers).map(([name, p]) => ({
@@ -46,6 +55,18 @@ function versions(providers: Record<string, { source: string; version: string }>
       ),
     ],
   );
+}
+
+/** The provider's resources plus the workload identities of the services that need cloud access. */
+function withIdentities(provider: CloudProvider, env: CloudEnvironment): EnvironmentCloud {
+  const cloud = provider.environment(env);
+  const identities = WORKLOAD_IDENTITIES[provider.name](env);
+  return {
+    ...cloud,
+    blocks: [...cloud.blocks, ...identities.blocks],
+    variables: [...cloud.variables, ...identities.variables],
+    outputs: [...cloud.outputs, ...identities.outputs],
+  };
 }
 
 function header(spec: string, what: string): string[] {
@@ -59,13 +80,18 @@ function environmentFiles(env: RenderedEnvironment, specPath: string, files: Map
   const dir = `environments/${env.environment}`;
   const infra = env.app.infrastructure;
   const provider = infra ? PROVIDERS[infra.provider] : undefined;
-  const cloud = provider && infra ? provider.environment(cloudEnvironment(env.app, infra)) : undefined;
+  const cloud = provider && infra ? withIdentities(provider, cloudEnvironment(env.app, infra)) : undefined;
   const identity: DeployerIdentity = cloud?.identity ?? { subjects: [] };
   const what = `environment ${env.environment}`;
   files.set(
     `${dir}/versions.tf`,
     hclFile(
-      [versions({ kubernetes: KUBERNETES_PROVIDER, ...(provider?.providers ?? {}) })],
+      [
+        versions(
+          { kubernetes: KUBERNETES_PROVIDER, ...(provider?.providers ?? {}) },
+          backend(infra, env.app.app, env.environment),
+        ),
+      ],
       header(specPath, what),
     ),
   );
@@ -155,7 +181,10 @@ function sharedFiles(
   const repository = cloudEnvironment(first.app, infra).repository;
   const shared = provider.shared(first.app, infra, repositories, repository);
   const what = `what the environments share on ${infra.provider}`;
-  files.set('shared/versions.tf', hclFile([versions(provider.providers)], header(specPath, what)));
+  files.set(
+    'shared/versions.tf',
+    hclFile([versions(provider.providers, backend(infra, first.app.app, 'shared'))], header(specPath, what)),
+  );
   files.set('shared/providers.tf', hclFile(provider.providerBlocks(infra), header(specPath, what)));
   if (shared.blocks.length) files.set('shared/main.tf', hclFile(shared.blocks, header(specPath, what)));
   files.set('shared/variables.tf', hclFile(shared.variables, header(specPath, what)));

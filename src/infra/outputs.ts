@@ -1,5 +1,5 @@
 /**
- * `slipway deploy --infra-outputs FILE`: the endpoints of the managed databases and caches, read
+ * `slipway deploy --infra-outputs FILE`: the cloud identities of services with `cloud:`, and the endpoints of the managed databases and caches, read
  * from `terraform output -json` of the environment's root module, replace the in-cluster
  * StatefulSets. Each `managed: true` dependency becomes an external one whose Secret
  * (`<app>-<dep>-managed`, key `url`) holds the URL built from its `<dep>_host`, `<dep>_port` and
@@ -105,5 +105,27 @@ export function withManagedEndpoints(
       external: { secret, key: 'url' },
     };
   }
-  return { app: { ...app, dependencies }, secrets };
+  return { app: { ...withWorkloadIdentities(app, outputs, file), dependencies }, secrets };
+}
+
+/**
+ * Services with `cloud:` get the identity Terraform made for them (`<service>_identity`: the IAM
+ * role ARN, the Google service account email or the Azure client id) as `cloud.identity`, from
+ * which render annotates their ServiceAccount. An identity the spec sets by hand is kept.
+ */
+function withWorkloadIdentities(app: ResolvedApp, outputs: TerraformOutputs, file: string): ResolvedApp {
+  const services = { ...app.services };
+  for (const [name, s] of Object.entries(app.services)) {
+    if (!s.cloud || s.cloud.identity) continue;
+    const v = outputs[`${name}_identity`]?.value;
+    if (typeof v !== 'string' || !v)
+      throw new UserError(`${file} has no ${name}_identity for the cloud identity of service "${name}"`, {
+        code: 'deploy/infra-outputs',
+        location: { file, line: 1, column: 1 },
+        path: '--infra-outputs',
+        hint: `take it from environments/${app.environment}/ of slipway render --format terraform: terraform output -json > ${file}`,
+      });
+    services[name] = { ...s, cloud: { ...s.cloud, identity: v } };
+  }
+  return { ...app, services };
 }

@@ -33,7 +33,9 @@ export function renderRuleDocs(rules: readonly RuleMeta[]): Map<string, string> 
         `- **Category:** ${r.category}\n` +
         `- **Fixable with \`--fix\`:** ${r.fixable ? 'yes' : 'no'}\n${pss}\n` +
         `## What it checks\n\n${r.checks}\n\n## Why\n\n${r.rationale}\n\n## How to fix\n\n${r.remediation}\n\n` +
-        `## Suppressing it\n\nOn the object (or its pod template):\n\n\`\`\`yaml\nmetadata:\n  annotations:\n    slipway.dev/ignore: ${r.id}\n    slipway.dev/ignore-reason: "<why it does not apply here>"\n\`\`\`\n`,
+        (r.category === 'terraform'
+          ? `## Suppressing it\n\nIn \`.slipway-check.yaml\`, an exemption naming the resource type and name:\n\n\`\`\`yaml\nexemptions:\n  - rules: [${r.id}]\n    kind: <resource type, e.g. aws_db_instance>\n    name: <resource name>\n    reason: <why it does not apply here>\n\`\`\`\n`
+          : `## Suppressing it\n\nOn the object (or its pod template):\n\n\`\`\`yaml\nmetadata:\n  annotations:\n    slipway.dev/ignore: ${r.id}\n    slipway.dev/ignore-reason: "<why it does not apply here>"\n\`\`\`\n`),
     );
   }
   return files;

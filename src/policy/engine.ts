@@ -54,7 +54,13 @@ export function rulesFor(profile: Profile = 'all', config?: CheckConfig): Rule[]
 /** Runs every enabled rule over the whole input set; pure: the same input gives the same findings in the same order. */
 export function check(request: CheckRequest): CheckOutcome {
   const config = request.config ?? {};
-  const ctx: RuleContext = { manifests: request.manifests, options: request.options };
+  // Terraform resources and Kubernetes objects are judged by their own rules only.
+  const terraform = request.manifests.filter((m) => m.terraform);
+  const kube = terraform.length ? request.manifests.filter((m) => !m.terraform) : request.manifests;
+  const contexts = {
+    terraform: { manifests: terraform, options: request.options } satisfies RuleContext,
+    kube: { manifests: kube, options: request.options } satisfies RuleContext,
+  };
   const findings: Finding[] = [];
   const fixes: PlannedFix[] = [];
   let suppressed = 0;
@@ -62,6 +68,8 @@ export function check(request: CheckRequest): CheckOutcome {
   for (const rule of rules) {
     const severity = request.profile && request.profile !== 'all' ? 'error' : effectiveSeverity(rule, config);
     if (!severity) continue;
+    const ctx = rule.category === 'terraform' ? contexts.terraform : contexts.kube;
+    if (!ctx.manifests.length) continue;
     for (const v of rule.run(ctx)) {
       const m = v.manifest;
       if (isIgnored(m, rule.id, v.container) || exempted(config, rule.id, m)) {
@@ -130,8 +138,9 @@ export function inputSets(manifests: readonly Manifest[]): Manifest[][] {
   const sets = new Map<string, Manifest[]>();
   const builds = new Set(manifests.flatMap((m) => (m.build === undefined ? [] : [m.build])));
   for (const m of manifests) {
-    const key =
-      m.environment !== undefined
+    const key = m.terraform
+      ? `terraform:${m.environment ?? ''}:${m.terraform.module}`
+      : m.environment !== undefined
         ? `env:${m.environment}`
         : m.build !== undefined && builds.size > 1
           ? `build:${m.build}`

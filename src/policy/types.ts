@@ -53,6 +53,16 @@ export interface Manifest {
    * message (two overlays of one base report the same line).
    */
   via?: string;
+  /** For Terraform resources (`.tf` files, or the Terraform rendered from slipway.yaml). */
+  terraform?: TerraformSource;
+}
+
+/** What a Terraform resource knows beyond its arguments. */
+export interface TerraformSource {
+  /** The directory (module) the file belongs to: resources reference each other only within it. */
+  module: string;
+  /** Whether the module deploys a production environment. */
+  production: boolean;
 }
 
 export type Category =
@@ -70,6 +80,7 @@ export type Category =
   | 'correctness'
   | 'control'
   | 'drift'
+  | 'terraform'
   | 'custom';
 
 /** A change `--fix` can make: set `value` at `path` (relative to the manifest body) when it is absent or wrong. */

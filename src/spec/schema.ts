@@ -238,6 +238,30 @@ export const ServiceSchema = z.strictObject({
     .describe(
       'roll this service in place whatever deploy.strategy says; a service that owns a volume (a StatefulSet) needs it under a canary or blue-green deploy',
     ),
+  // Issue 17: the service's own cloud identity (IRSA, GKE Workload Identity, Azure workload identity).
+  cloud: z
+    .strictObject({
+      roles: z
+        .array(z.string().min(1))
+        .optional()
+        .describe(
+          'what the identity may do, in the words of infrastructure.provider: IAM policy ARNs (aws), IAM roles such as roles/storage.objectViewer (gcp); on azure grant roles to the <service>_identity_principal_id output',
+        ),
+      identity: z
+        .string()
+        .regex(
+          /^(arn:aws[a-z-]*:iam::\d{12}:role\/.+|[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.]+\.iam\.gserviceaccount\.com|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i,
+          'expected an IAM role ARN (arn:aws:iam::123456789012:role/name), a Google service account email (name@project.iam.gserviceaccount.com) or an Azure client id (a GUID)',
+        )
+        .optional()
+        .describe(
+          'the cloud identity the ServiceAccount stands for (IAM role ARN, Google service account email or Azure client id); deploy --infra-outputs sets it from <service>_identity',
+        ),
+    })
+    .optional()
+    .describe(
+      'the service calls cloud APIs: render --format terraform writes an identity trusted for exactly its ServiceAccount, and its ServiceAccount is annotated with it',
+    ),
 });
 
 const ExternalSchema = z.strictObject({
@@ -460,6 +484,48 @@ export const InfrastructureSchema = z.strictObject({
     .min(1)
     .optional()
     .describe('the DNS zone public hosts are published in (default: the longest common suffix of the hosts)'),
+  // Issue 17: where Terraform keeps its state (the backend block of every root module).
+  state: z
+    .strictObject({
+      backend: z.enum(['s3', 'gcs', 'azurerm']),
+      bucket: z.string().min(3).optional().describe('s3, gcs: the bucket'),
+      region: z.string().min(1).optional().describe('s3: default infrastructure.region'),
+      dynamodbTable: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('s3: lock in this DynamoDB table instead of a lock file (use_lockfile, Terraform 1.10+)'),
+      kmsKeyId: z.string().min(1).optional().describe('s3: the KMS key that encrypts the state'),
+      resourceGroup: z.string().min(1).optional().describe('azurerm'),
+      storageAccount: z.string().min(3).optional().describe('azurerm'),
+      container: z.string().min(3).optional().describe('azurerm'),
+    })
+    .superRefine((state, ctx) => {
+      const needs: Record<string, readonly string[]> = {
+        s3: ['bucket'],
+        gcs: ['bucket'],
+        azurerm: ['resourceGroup', 'storageAccount', 'container'],
+      };
+      const only: Record<string, readonly string[]> = {
+        s3: ['bucket', 'region', 'dynamodbTable', 'kmsKeyId'],
+        gcs: ['bucket'],
+        azurerm: ['resourceGroup', 'storageAccount', 'container'],
+      };
+      for (const key of needs[state.backend]!)
+        if ((state as Record<string, unknown>)[key] === undefined)
+          ctx.addIssue({ code: 'custom', path: [], message: `backend ${state.backend} needs ${key}` });
+      for (const key of Object.keys(state))
+        if (key !== 'backend' && !only[state.backend]!.includes(key))
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `${key} is not an option of backend ${state.backend}`,
+          });
+    })
+    .optional()
+    .describe(
+      'where Terraform keeps state: s3 (locked by a lock file or DynamoDB), gcs or azurerm (both lock natively); each root gets key <app>/<environment or shared>',
+    ),
 });
 
 /** `runs-on` of a workflow job: one runner label, or labels a runner must all have. */

@@ -16,12 +16,19 @@ export interface TerraformCase {
   files: Map<string, string>;
 }
 
-function everything(provider: 'aws' | 'gcp' | 'azure'): string {
+const STATE = {
+  aws: '{ backend: s3, bucket: acme-terraform-state }',
+  gcp: '{ backend: gcs, bucket: acme-terraform-state }',
+  azure:
+    '{ backend: azurerm, resourceGroup: acme-terraform, storageAccount: acmetfstate, container: tfstate }',
+};
+
+export function everything(provider: 'aws' | 'gcp' | 'azure'): string {
   return `
 app: shop
 repository: github.com/acme/shop
 version: "1.0.0"
-infrastructure: { provider: ${provider}, region: ${provider === 'aws' ? 'eu-west-1' : provider === 'gcp' ? 'europe-west1' : 'westeurope'}${provider === 'gcp' ? ', project: acme-shop' : ''} }
+infrastructure: { provider: ${provider}, region: ${provider === 'aws' ? 'eu-west-1' : provider === 'gcp' ? 'europe-west1' : 'westeurope'}${provider === 'gcp' ? ', project: acme-shop' : ''}, state: ${STATE[provider]} }
 services:
   api:
     image: registry.example.com/acme/shop-api
@@ -32,6 +39,7 @@ services:
       REDIS_URL: \${cache.url}
     resources: { cpu: 100m, memory: 128Mi }
     public: { host: api.shop.example, tls: true }
+    cloud: { roles: [${provider === 'aws' ? 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess' : provider === 'gcp' ? 'roles/storage.objectViewer' : ''}] }
   web:
     image: shop-web
     port: 8080

@@ -1,6 +1,8 @@
 import { check } from '../../src/policy/engine.js';
 import { parseManifests } from '../../src/policy/load/parse.js';
+import { parseTerraform, productionModule } from '../../src/policy/load/terraform.js';
 import type { Finding } from '../../src/policy/types.js';
+import { loadHcl } from '../../src/cli/hcl.js';
 
 /**
  * Rule cases are YAML with the offending line marked by a trailing `# <-`; the expected column is the
@@ -12,6 +14,8 @@ export interface RuleCase {
   pass: string;
   kubeVersion?: string;
   allowedRegistries?: string[];
+  /** HCL read as `<module>/main.tf` (default module: `environments/staging`). */
+  terraform?: { module: string };
 }
 
 export function expectedPosition(yaml: string): { line: number; column: number } {
@@ -35,6 +39,26 @@ export function findingsOf(
   const outcome = check({
     manifests: parsed.manifests,
     options: { kubeVersion: { major, minor }, pssVersion: { major: 1, minor: 35 }, allowedRegistries },
+    config: { rules: { [rule]: 'on' } },
+  });
+  return outcome.findings.filter((f) => f.rule === rule);
+}
+
+/** Findings of `rule` on HCL read as `<module>/main.tf` (a production module judges production rules). */
+export async function terraformFindingsOf(
+  hcl: string,
+  rule: string,
+  module = 'environments/staging',
+): Promise<Finding[]> {
+  const parsed = parseTerraform(hcl, `${module}/main.tf`, await loadHcl(), {
+    module,
+    production: productionModule(module),
+  });
+  if (parsed.problems.length)
+    throw new Error(parsed.problems.map((p) => `${p.location?.line}: ${p.message}`).join('\n'));
+  const outcome = check({
+    manifests: parsed.manifests,
+    options: { kubeVersion: { major: 1, minor: 36 }, pssVersion: { major: 1, minor: 35 } },
     config: { rules: { [rule]: 'on' } },
   });
   return outcome.findings.filter((f) => f.rule === rule);

@@ -5,7 +5,8 @@ import { PEER_CASES } from './cases/peers.js';
 import { PSS_CASES } from './cases/pss.js';
 import { WORKLOAD_CASES } from './cases/workload.js';
 import { SCHEMA_CASES } from './cases/schema.js';
-import { expectedPosition, findingsOf } from './rule-harness.js';
+import { TERRAFORM_CASES } from './cases/terraform.js';
+import { expectedPosition, findingsOf, terraformFindingsOf, type RuleCase } from './rule-harness.js';
 
 const CASES = [
   ...PSS_CASES,
@@ -14,7 +15,13 @@ const CASES = [
   ...HYGIENE_CASES,
   ...SCHEMA_CASES,
   ...PEER_CASES,
+  ...TERRAFORM_CASES,
 ];
+
+const findings = (c: RuleCase, text: string) =>
+  c.rule.startsWith('terraform-')
+    ? terraformFindingsOf(text, c.rule, c.terraform?.module)
+    : Promise.resolve(findingsOf(text, c.rule, c.kubeVersion, c.allowedRegistries));
 
 describe('rule catalog', () => {
   it('has a failing and a passing case for every rule', () => {
@@ -31,18 +38,12 @@ describe('rule catalog', () => {
 });
 
 describe.each(CASES)('$rule', (c) => {
-  it('reports the failing case at the offending field', () => {
-    const findings = findingsOf(c.fail, c.rule, c.kubeVersion, c.allowedRegistries);
-    expect(findings.length).toBeGreaterThan(0);
-    expect(findings.map((f) => ({ line: f.line, column: f.column }))).toContainEqual(
-      expectedPosition(c.fail),
-    );
+  it('reports the failing case at the offending field', async () => {
+    const found = await findings(c, c.fail);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found.map((f) => ({ line: f.line, column: f.column }))).toContainEqual(expectedPosition(c.fail));
   });
-  it('accepts the passing case', () => {
-    expect(
-      findingsOf(c.pass, c.rule, c.kubeVersion, c.allowedRegistries).map(
-        (f) => `${f.line}:${f.column} ${f.message}`,
-      ),
-    ).toEqual([]);
+  it('accepts the passing case', async () => {
+    expect((await findings(c, c.pass)).map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([]);
   });
 });

@@ -28,6 +28,7 @@ import type { CommandContext, RegisterCommand } from '../command.js';
 import { packageJson } from '../../package.js';
 import { sourceRoot } from '../source-root.js';
 import { specRenderer } from '../check-spec.js';
+import { loadHcl } from '../hcl.js';
 
 /**
  * Links for SARIF from package.json: the tool's home page (`homepage`, else the repository) and the
@@ -160,6 +161,7 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
     releaseName: flags.releaseName,
     namespace: flags.namespace,
     renderSpec: specRenderer(flags.env),
+    hcl: loadHcl,
   });
   if (collected.problems.length) throw new UserErrors(collected.problems, 'check/bad-input', EXIT_BAD_INPUT);
   const outcome = checkSets(inputSets(collected.files.flatMap((f) => f.manifests)), {

@@ -138,6 +138,7 @@ export function admissionGap(rule: Rule): string {
   if (rule.id === 'ignore-unknown-rule') return 'about the catalog of this slipway version, not the object';
   if (rule.pss?.overrides)
     return `replaces ${rule.pss.overrides} under --profile pss-restricted but leaves it what it reports in the full catalog; one expression cannot be both`;
+  if (rule.category === 'terraform') return 'judges Terraform resources, not Kubernetes objects';
   if (rule.category === 'schema')
     return 'the API server validates the schema itself (and refuses unknown fields with fieldValidation=Strict)';
   if (rule.category === 'api-versions')

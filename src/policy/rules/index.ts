@@ -15,6 +15,7 @@ import { SCALING_RULES } from './scaling.js';
 import { SCHEMA_RULES } from './schema.js';
 import { SECRET_RULES } from './secrets.js';
 import { SECURITY_RULES } from './security.js';
+import { TERRAFORM_RULES } from './terraform.js';
 
 const BASE: Rule[] = [
   ...PSS_RULES,
@@ -32,6 +33,7 @@ const BASE: Rule[] = [
   ...CORRECTNESS_RULES,
   ...HYGIENE_RULES,
   ...POD_RULES,
+  ...TERRAFORM_RULES,
   IGNORE_WITHOUT_REASON,
 ];
 
@@ -48,6 +50,7 @@ const CATEGORY_ORDER: Category[] = [
   'api-versions',
   'schema',
   'correctness',
+  'terraform',
   'control',
 ];
 

@@ -1,8 +1,9 @@
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UserError, UserErrors, type Problem } from '../../errors.js';
 import { parseManifests, type ParsedFile } from '../load/parse.js';
-import type { ObjectRef, Path, Position } from '../types.js';
+import { parseTerraform, productionModule, type HclParse } from '../load/terraform.js';
+import type { Manifest, ObjectRef, Path, Position } from '../types.js';
 import type { InputHost } from './host.js';
 import { placeAtOrigins, wrapperKustomization } from './kustomize-origins.js';
 
@@ -20,6 +21,8 @@ export interface CollectOptions {
   namespace?: string;
   /** Renders a slipway.yaml into one YAML stream per environment (one with --env, else every declared one). */
   renderSpec?: (file: string) => Promise<SpecRendering[]>;
+  /** Loads the HCL grammar for `.tf` files (once; the CLI's loads WebAssembly). */
+  hcl?: () => Promise<HclParse>;
 }
 
 /**
@@ -30,6 +33,16 @@ export interface SpecRendering {
   environment: string;
   objects: ReadonlyArray<Record<string, unknown>>;
   place: (object: ObjectRef, path: Path) => Position;
+  /**
+   * The Terraform `render --format terraform` writes for this environment (paths below its output
+   * directory), when the spec declares infrastructure; `placeResource` puts one of its resources on
+   * a line of slipway.yaml (the dependency it is for, else `infrastructure:`).
+   */
+  terraform?: {
+    files: ReadonlyMap<string, string>;
+    production: boolean;
+    placeResource: (resource: { kind: string; name: string }) => Position;
+  };
 }
 
 export interface Collected {
@@ -38,6 +51,7 @@ export interface Collected {
 }
 
 const YAML_FILE = /\.ya?ml$/i;
+const TERRAFORM_FILE = /\.tf$/i;
 const KUSTOMIZATION = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const SPEC_FILE = /^slipway\.ya?ml$/;
 /** Files in a manifest directory that are not Kubernetes objects. */
@@ -100,6 +114,7 @@ async function collectPath(
       if (host.isDirectory(child)) await collectPath(child, false, host, opts, display, add, referenced);
       else if (YAML_FILE.test(entry) && !NOT_MANIFESTS.has(entry))
         await collectPath(child, false, host, opts, display, add, referenced);
+      else if (TERRAFORM_FILE.test(entry)) await collectPath(child, false, host, opts, display, add);
     }
     return;
   }
@@ -110,7 +125,10 @@ async function collectPath(
         hint: 'run `slipway render` and check its output directory instead',
       });
     const file = display(abs);
-    for (const { environment, objects, place } of await opts.renderSpec(abs))
+    const renderings = await opts.renderSpec(abs);
+    for (const { environment, terraform } of renderings)
+      if (terraform) add(await renderedTerraform(file, environment, terraform, opts));
+    for (const { environment, objects, place } of renderings)
       add({
         file,
         text: '',
@@ -141,11 +159,68 @@ async function collectPath(
       });
     return;
   }
+  if (TERRAFORM_FILE.test(abs)) {
+    const file = display(abs);
+    const module = display(dirname(abs));
+    const parsed = parseTerraform(host.readFile(abs), file, await hclParser(opts, file), {
+      module,
+      production: productionModule(module),
+    });
+    return add({ file, text: '', documents: [], editable: false, ...parsed });
+  }
   if (!explicit && !YAML_FILE.test(abs)) return;
   const text = host.readFile(abs);
   // Walking a directory, YAML that is plainly not Kubernetes (docker-compose.yml, CI workflows) is skipped.
   if (!explicit && !/^(apiVersion|kind):/m.test(text)) return;
   add(parseManifests(text, display(abs)));
+}
+
+async function hclParser(opts: CollectOptions, file: string): Promise<HclParse> {
+  if (!opts.hcl)
+    throw new UserError(`${file}: checking Terraform needs the HCL grammar, which this caller did not load`, {
+      code: 'check/terraform-unavailable',
+    });
+  return opts.hcl();
+}
+
+/**
+ * The Terraform rendered for one environment of slipway.yaml, judged like a .tf directory; findings
+ * are placed in slipway.yaml and name the rendered file they are about.
+ */
+async function renderedTerraform(
+  file: string,
+  environment: string,
+  terraform: NonNullable<SpecRendering['terraform']>,
+  opts: CollectOptions,
+): Promise<ParsedFile> {
+  const parse = await hclParser(opts, file);
+  const manifests: Manifest[] = [];
+  const problems: Problem[] = [];
+  const dir = `environments/${environment}/`;
+  for (const [path, text] of terraform.files) {
+    if (!path.startsWith(dir) || !TERRAFORM_FILE.test(path)) continue;
+    const parsed = parseTerraform(
+      text,
+      path,
+      parse,
+      { module: dir, production: terraform.production },
+      environment,
+    );
+    // A parse problem here is a bug of the renderer, reported at the rendered file's position.
+    problems.push(...parsed.problems);
+    for (const m of parsed.manifests) {
+      const at = terraform.placeResource(m.ref);
+      manifests.push({
+        ...m,
+        file,
+        start: at,
+        locate: () => at,
+        docKey: `${file}#${environment}#${path}#${m.ref.kind}.${m.ref.name}`,
+        via: `render --format terraform: ${path}:${m.start.line}`,
+      });
+    }
+  }
+  return { file, text: '', documents: [], problems, manifests, editable: false, environment };
 }
 
 async function renderHelm(

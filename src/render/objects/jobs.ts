@@ -10,6 +10,7 @@ import type { RenderContext } from '../context.js';
 import { contentHash } from '../hash.js';
 import { formatImage, parseImage } from '../image.js';
 import { durationSeconds } from '../units.js';
+import { cloudIdentityMetadata } from './cloud-identity.js';
 import { podSpec, type ServiceParts } from './pod.js';
 
 export function renderCronJob(
@@ -32,7 +33,10 @@ export function renderCronJob(
         spec: {
           backoffLimit: CRONJOB_BACKOFF_LIMIT,
           template: {
-            metadata: { labels: parts.labels, annotations: annotations(parts) },
+            metadata: {
+              labels: { ...parts.labels, ...cloudIdentityMetadata(parts.service).podLabels },
+              annotations: annotations(parts),
+            },
             spec: podSpec(ctx, parts, 'run', { restartPolicy: 'Never' }),
           },
         },
@@ -74,7 +78,10 @@ export function renderMigrationJob(
       activeDeadlineSeconds: migrations.timeout ? durationSeconds(migrations.timeout) : undefined,
       ttlSecondsAfterFinished: MIGRATION_TTL_SECONDS,
       template: {
-        metadata: { labels, annotations: annotations(parts) },
+        metadata: {
+          labels: { ...labels, ...cloudIdentityMetadata(parts.service).podLabels },
+          annotations: annotations(parts),
+        },
         spec: podSpec(ctx, { ...parts, labels }, 'run', {
           restartPolicy: 'Never',
           command: [...migrations.command],

@@ -20,6 +20,7 @@ import { renderServiceMonitor } from './monitoring.js';
 import { renderHorizontalPodAutoscaler, renderPodDisruptionBudget } from './scaling.js';
 import { podIdentity, relaxAnnotations } from './security.js';
 import { renderHeadlessService, renderService, renderServiceAccount } from './service.js';
+import { cloudIdentityMetadata } from './cloud-identity.js';
 import { ownsVolume, renderDeployment, renderSharedClaim, renderStatefulSet } from './workload.js';
 
 const RESERVED_VOLUMES = new Set(['tmp', 'config-files']);
@@ -151,7 +152,9 @@ export function renderServiceObjects(ctx: RenderContext, name: string, service: 
   const meta = metadataFor(ctx, parts.labels);
   const base = objectName(ctx.app.app, name);
   const relax = relaxAnnotations({ ...ctx, warnings: [] }, parts.path, service);
-  const objects: NamedObject[] = [renderServiceAccount(meta(base)), ...parts.config.objects];
+  const identity = cloudIdentityMetadata(service).serviceAccountAnnotations;
+  const account = renderServiceAccount(identity ? meta(base, identity) : meta(base));
+  const objects: NamedObject[] = [account, ...parts.config.objects];
   for (const v of (service.volumes ?? []).filter((v) => v.shared))
     objects.push(renderSharedClaim(ctx, parts, v, meta));
   objects.push(...migration(ctx, parts));

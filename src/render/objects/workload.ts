@@ -13,6 +13,7 @@ import {
 import type { RenderContext } from '../context.js';
 import { objectName, selectorLabels } from '../names.js';
 import { durationSeconds } from '../units.js';
+import { cloudIdentityMetadata } from './cloud-identity.js';
 import { podSpec, type ServiceParts } from './pod.js';
 
 export function ownsVolume(service: Service): boolean {
@@ -51,7 +52,7 @@ function template(
   const spec = podSpec(ctx, parts, 'serve');
   return {
     metadata: {
-      labels: parts.labels,
+      labels: { ...parts.labels, ...cloudIdentityMetadata(parts.service).podLabels },
       annotations: Object.keys(parts.annotations).length ? parts.annotations : undefined,
     },
     spec: {

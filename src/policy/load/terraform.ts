@@ -1,0 +1,220 @@
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Problem } from '../../errors.js';
+import type { Manifest, Path, Position, TerraformSource } from '../types.js';
+
+/**
+ * Reads Terraform (`.tf`) for `slipway check` through the tree-sitter HCL grammar, which keeps the
+ * position of every node: each `resource` block becomes a Manifest whose kind is the resource type,
+ * whose body is its arguments as plain data (nested blocks as lists of bodies, as `terraform show
+ * -json` writes them), and whose `locate` finds any argument's line and column in the .tf text.
+ * A value that is not a literal (a reference, a function call, an interpolation) is kept as
+ * `{ expression: "<its text>" }`: rules read literals, and references only by their text.
+ */
+
+/** Parses HCL text into a tree-sitter tree; the CLI loads the grammar (WebAssembly) once. */
+export type HclParse = (text: string) => Tree;
+
+export const TERRAFORM_API = 'terraform';
+
+export interface TerraformExpression {
+  expression: string;
+}
+
+export function isExpression(v: unknown): v is TerraformExpression {
+  return typeof v === 'object' && v !== null && 'expression' in v && Object.keys(v).length === 1;
+}
+
+export interface ParsedTerraform {
+  manifests: Manifest[];
+  problems: Problem[];
+}
+
+const at = (n: Node): Position => ({ line: n.startPosition.row + 1, column: n.startPosition.column + 1 });
+
+/**
+ * A directory deploys production when one of its path segments says so (`environments/production`,
+ * `prod`, `prd`), as Slipway renders it and as most layouts name it.
+ */
+export function productionModule(module: string): boolean {
+  return module.split(/[\\/]/).some((s) => /^(production|prod|prd)$/i.test(s));
+}
+
+export function parseTerraform(
+  text: string,
+  file: string,
+  parse: HclParse,
+  source: TerraformSource,
+  environment?: string,
+): ParsedTerraform {
+  const tree = parse(text);
+  const problems: Problem[] = [];
+  syntaxErrors(tree.rootNode, file, problems);
+  const manifests: Manifest[] = [];
+  if (problems.length) return { manifests, problems };
+  const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
+  for (const node of body?.namedChildren ?? []) {
+    if (node?.type !== 'block') continue;
+    const { type, labels, body: inner } = blockParts(node);
+    if (type !== 'resource' || labels.length !== 2) continue;
+    const positions = new Map<string, Position>();
+    const data = bodyData(inner, [], positions);
+    const start = at(node);
+    const [kind, name] = labels as [string, string];
+    manifests.push({
+      file,
+      start,
+      ref: { apiVersion: TERRAFORM_API, kind, name },
+      body: data,
+      docPath: [],
+      locate: (path: Path) => {
+        for (let n = path.length; n > 0; n--) {
+          const p = positions.get(key(path.slice(0, n)));
+          if (p) return p;
+        }
+        return start;
+      },
+      docKey: `${file}#${kind}.${name}`,
+      terraform: source,
+      ...(environment ? { environment } : {}),
+    });
+  }
+  return { manifests, problems };
+}
+
+const key = (path: Path) => JSON.stringify(path);
+
+function syntaxErrors(node: Node, file: string, problems: Problem[]): void {
+  if (!node.hasError && !node.isMissing) return;
+  if (node.isError || node.isMissing) {
+    const p = at(node);
+    problems.push({
+      message: node.isMissing
+        ? `Terraform syntax: missing ${node.type}`
+        : `Terraform syntax: unexpected ${JSON.stringify(node.text.split('\n')[0]!.slice(0, 40))}`,
+      location: { file, line: p.line, column: p.column },
+      hint: 'terraform validate shows the same place; fix the HCL and check again',
+    });
+    return;
+  }
+  for (const c of node.children) if (c) syntaxErrors(c, file, problems);
+}
+
+function blockParts(node: Node): { type: string; labels: string[]; body: Node | undefined } {
+  const parts = node.namedChildren.filter((c): c is Node => c !== null);
+  const type = parts[0]?.text ?? '';
+  const labels = parts
+    .slice(1)
+    .filter((c) => c.type === 'string_lit' || c.type === 'identifier')
+    .map((c) => (c.type === 'string_lit' ? stringText(c) : c.text));
+  return { type, labels, body: parts.find((c) => c.type === 'body') };
+}
+
+function stringText(node: Node): string {
+  return unescape(
+    node.namedChildren
+      .filter((c): c is Node => c?.type === 'template_literal')
+      .map((c) => c.text)
+      .join(''),
+  );
+}
+
+const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
+
+/** HCL's quoted-string escapes (`\"`, `\\`, `\n`, `\uNNNN`) and the doubled `$${` / `%%{`. */
+function unescape(text: string): string {
+  return text.replace(
+    /\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)|\$\$\{|%%\{/g,
+    (all, esc: string | undefined) => {
+      if (esc === undefined) return all.slice(1);
+      if (esc.length > 1) return String.fromCodePoint(parseInt(esc.slice(1), 16));
+      return ESCAPES[esc] ?? all;
+    },
+  );
+}
+
+function bodyData(
+  body: Node | undefined,
+  path: Path,
+  positions: Map<string, Position>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const node of body?.namedChildren ?? []) {
+    if (!node) continue;
+    if (node.type === 'attribute') {
+      const [name, expr] = node.namedChildren as [Node, Node];
+      positions.set(key([...path, name.text]), at(node));
+      out[name.text] = value(expr, [...path, name.text], positions);
+    } else if (node.type === 'block') {
+      const parts = blockParts(node);
+      const labels = parts.labels;
+      let { type, body: inner } = parts;
+      // `dynamic "x" { content { ... } }` generates `x` blocks: judged as the block it generates.
+      if (type === 'dynamic' && labels[0]) {
+        const content = inner?.namedChildren.find(
+          (c) => c?.type === 'block' && blockParts(c).type === 'content',
+        );
+        type = labels[0];
+        inner = content ? blockParts(content).body : undefined;
+      }
+      const list = (out[type] ??= []) as unknown[];
+      const blockPath = [...path, type, list.length];
+      if (!positions.has(key([...path, type]))) positions.set(key([...path, type]), at(node));
+      positions.set(key(blockPath), at(node));
+      list.push(bodyData(inner, blockPath, positions));
+    }
+  }
+  return out;
+}
+
+function value(expr: Node, path: Path, positions: Map<string, Position>): unknown {
+  const inner = expr.type === 'expression' && expr.namedChildCount === 1 ? expr.namedChildren[0]! : expr;
+  if (inner.type === 'literal_value') {
+    const lit = inner.namedChildren[0]!;
+    if (lit.type === 'bool_lit') return lit.text === 'true';
+    if (lit.type === 'numeric_lit') return Number(lit.text);
+    if (lit.type === 'null_lit') return null;
+    if (lit.type === 'string_lit') return stringText(lit);
+  }
+  if (inner.type === 'template_expr') {
+    const quoted = inner.namedChildren[0];
+    if (
+      quoted?.type === 'quoted_template' &&
+      quoted.namedChildren.every(
+        (c) => c?.type !== 'template_interpolation' && c?.type !== 'template_directive',
+      )
+    )
+      return stringText(quoted);
+  }
+  if (inner.type === 'collection_value') {
+    const coll = inner.namedChildren[0]!;
+    if (coll.type === 'tuple')
+      return coll.namedChildren
+        .filter((c): c is Node => c?.type === 'expression')
+        .map((c, i) => {
+          positions.set(key([...path, i]), at(c));
+          return value(c, [...path, i], positions);
+        });
+    if (coll.type === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const elem of coll.namedChildren) {
+        if (elem?.type !== 'object_elem') continue;
+        const k = elem.childForFieldName('key');
+        const v = elem.childForFieldName('val');
+        if (!k || !v) continue;
+        const name = objectKey(k);
+        if (name === undefined) continue;
+        positions.set(key([...path, name]), at(elem));
+        out[name] = value(v, [...path, name], positions);
+      }
+      return out;
+    }
+  }
+  return { expression: expr.text } satisfies TerraformExpression;
+}
+
+function objectKey(k: Node): string | undefined {
+  const v = value(k, [], new Map());
+  if (typeof v === 'string') return v;
+  if (isExpression(v) && /^[A-Za-z_][\w-]*$/.test(v.expression)) return v.expression;
+  return undefined;
+}

@@ -1,0 +1,252 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { specRenderer } from '../../src/cli/check-spec.js';
+import { nodeHost } from '../../src/cli/check-host.js';
+import { loadHcl } from '../../src/cli/hcl.js';
+import { memoryIo } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { checkSets, DEFAULT_KUBE_VERSION, inputSets } from '../../src/policy/engine.js';
+import { collectInputs } from '../../src/policy/sources/collect.js';
+import { PSS_LATEST } from '../../src/policy/pss/version.js';
+import { parse as hashicorpParse } from '@cdktf/hcl2json';
+import { parseTerraform } from '../../src/policy/load/terraform.js';
+import { everything, exampleCases, fixtureCases } from './terraform-cases.js';
+
+/**
+ * `slipway check` on Terraform: a directory of .tf files (positions from the .tf text) and
+ * slipway.yaml (the Terraform it renders, placed in slipway.yaml). The rendered Terraform of every
+ * cloud passes every rule; each edit a team might make is reported at the line it edited.
+ */
+interface Report {
+  findings: Array<{ rule: string; file: string; line: number; column: number; message: string }>;
+  summary: { objects: number };
+}
+
+async function check(args: string[], cwd: string) {
+  const io = memoryIo({ cwd });
+  const code = await main(['node', 'slipway', 'check', '-o', 'json', ...args], io.io);
+  return { code, report: (io.stdout() ? JSON.parse(io.stdout()) : undefined) as Report, err: io.stderr() };
+}
+
+function writeTree(files: Map<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-check-'));
+  for (const [path, text] of files) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const CASES = fixtureCases();
+
+/** Edits to the rendered production root, each with the rule it must trip. */
+const EDITS: Record<
+  string,
+  Array<{ file: string; from: RegExp; to: string; rule: string; at?: RegExp; warning?: true }>
+> = {
+  'everything-aws': [
+    {
+      file: 'aws.tf',
+      from: /storage_encrypted( *)= true/,
+      to: 'storage_encrypted$1= false',
+      rule: 'terraform-encryption-at-rest',
+    },
+    {
+      file: 'aws.tf',
+      from: /publicly_accessible( *)= false/,
+      to: 'publicly_accessible$1= true',
+      rule: 'terraform-public-access',
+    },
+    {
+      file: 'aws.tf',
+      from: /deletion_protection( *)= true/,
+      to: 'deletion_protection$1= false',
+      rule: 'terraform-deletion-protection',
+    },
+    {
+      file: 'aws.tf',
+      from: /backup_retention_period( *)= \d+/,
+      to: 'backup_retention_period$1= 2',
+      rule: 'terraform-backup-retention',
+    },
+    {
+      file: 'aws.tf',
+      from: /transit_encryption_enabled( *)= true/,
+      to: 'transit_encryption_enabled$1= false',
+      rule: 'terraform-encryption-in-transit',
+    },
+    {
+      file: 'aws.tf',
+      from: /status = "Enabled"/,
+      to: 'status = "Suspended"',
+      rule: 'terraform-bucket-versioning',
+      warning: true,
+    },
+  ],
+  'everything-gcp': [
+    {
+      file: 'gcp.tf',
+      from: /ipv4_enabled( *)= false/,
+      to: 'ipv4_enabled$1= true',
+      rule: 'terraform-public-access',
+    },
+    {
+      file: 'gcp.tf',
+      from: /deletion_protection( *)= true/,
+      to: 'deletion_protection$1= false',
+      rule: 'terraform-deletion-protection',
+    },
+    {
+      file: 'gcp.tf',
+      from: /retained_backups( *)= \d+/,
+      to: 'retained_backups$1= 3',
+      rule: 'terraform-backup-retention',
+    },
+    {
+      file: 'gcp.tf',
+      from: /transit_encryption_mode( *)= "SERVER_AUTHENTICATION"/,
+      to: 'transit_encryption_mode$1= "DISABLED"',
+      rule: 'terraform-encryption-in-transit',
+    },
+  ],
+  'everything-azure': [
+    {
+      file: 'azure.tf',
+      from: /public_network_access_enabled( *)= false/,
+      to: 'public_network_access_enabled$1= true',
+      rule: 'terraform-public-access',
+    },
+    {
+      file: 'azure.tf',
+      from: /lock_level( *)= "CanNotDelete"/,
+      to: 'lock_level$1= "ReadOnly"',
+      rule: 'terraform-deletion-protection',
+      at: /resource "azurerm_postgresql_flexible_server"/,
+    },
+    {
+      file: 'azure.tf',
+      from: /backup_retention_days( *)= \d+/,
+      to: 'backup_retention_days$1= 3',
+      rule: 'terraform-backup-retention',
+    },
+  ],
+};
+
+describe("the tree-sitter reading agrees with HashiCorp's parser", () => {
+  it('on every resource and literal argument of the rendered files', async () => {
+    const parse = await loadHcl();
+    let compared = 0;
+    for (const c of [...fixtureCases(), ...exampleCases()])
+      for (const [path, text] of c.files) {
+        const ours = parseTerraform(text, path, parse, { module: dirname(path), production: false });
+        expect(ours.problems).toEqual([]);
+        const theirs = (await hashicorpParse(path, text)) as {
+          resource?: Record<string, Record<string, Array<Record<string, unknown>>>>;
+        };
+        const addresses = Object.entries(theirs.resource ?? {}).flatMap(([t, byName]) =>
+          Object.keys(byName).map((n) => `${t}.${n}`),
+        );
+        expect(ours.manifests.map((m) => `${m.ref.kind}.${m.ref.name}`).sort(), path).toEqual(
+          addresses.sort(),
+        );
+        for (const m of ours.manifests) {
+          const args = theirs.resource![m.ref.kind]![m.ref.name]![0]!;
+          for (const [k, v] of Object.entries(m.body))
+            if (v === null || typeof v !== 'object') {
+              expect(args[k], `${path} ${m.ref.kind}.${m.ref.name}.${k}`).toEqual(v);
+              compared++;
+            }
+        }
+      }
+    expect(compared).toBeGreaterThan(500);
+  });
+});
+
+describe('slipway check on Terraform directories', () => {
+  it.each(CASES.map((c) => [c.name, c] as const))(
+    '%s: the rendered Terraform passes every rule; each edit is reported at the edited line',
+    async (name, c) => {
+      const dir = writeTree(c.files);
+      const clean = await check(['.'], dir);
+      expect(clean.report.findings.filter((f) => f.rule.startsWith('terraform-'))).toEqual([]);
+      expect(clean.report.summary.objects).toBeGreaterThan(10);
+      for (const edit of EDITS[name]!) {
+        const path = join(dir, 'environments', 'production', edit.file);
+        const before = readFileSync(path, 'utf8');
+        const match = edit.from.exec(before);
+        expect(match, `${name}: ${String(edit.from)}`).not.toBeNull();
+        writeFileSync(path, before.replace(edit.from, edit.to));
+        const index = edit.at ? edit.at.exec(before)!.index : match!.index;
+        const lines = before.slice(0, index).split('\n');
+        const at = `${lines.length}:${lines.at(-1)!.length + 1}`;
+        const r = await check(['environments'], dir);
+        writeFileSync(path, before);
+        const hits = r.report.findings.filter((f) => f.rule === edit.rule);
+        expect(r.code, `${name} ${edit.rule}`).toBe(edit.warning ? 0 : 1);
+        expect(
+          hits.map((f) => `${f.file}:${f.line}:${f.column}`),
+          `${name} ${edit.rule}`,
+        ).toContain(`environments/production/${edit.file}:${at}`);
+      }
+    },
+  );
+
+  it('refuses HCL that does not parse with exit 2 at file:line:col', async () => {
+    const dir = writeTree(new Map([['main.tf', 'resource "aws_s3_bucket" "b" {\n  bucket = \n}\n']]));
+    const io = memoryIo({ cwd: dir });
+    const code = await main(['node', 'slipway', 'check', 'main.tf'], io.io);
+    expect(code).toBe(2);
+    expect(io.stderr()).toMatch(/main\.tf:\d+:\d+/);
+  });
+});
+
+describe('slipway check on slipway.yaml judges the Terraform it renders', () => {
+  it('finds nothing in what the renderer writes, and places a finding in slipway.yaml', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-spec-'));
+    writeFileSync(join(dir, 'slipway.yaml'), everything('aws'));
+    const host = nodeHost(process.stdin, {});
+    const options = { cwd: dir, values: [], set: [], hcl: loadHcl };
+    const request = {
+      options: { kubeVersion: DEFAULT_KUBE_VERSION, pssVersion: PSS_LATEST },
+    };
+    const real = specRenderer(undefined);
+    const collected = await collectInputs(['slipway.yaml'], host, { ...options, renderSpec: real });
+    const resources = collected.files.flatMap((f) => f.manifests).filter((m) => m.terraform);
+    expect(resources.length).toBeGreaterThan(10);
+    const clean = checkSets(inputSets(collected.files.flatMap((f) => f.manifests)), request);
+    expect(clean.findings.filter((f) => f.category === 'terraform')).toEqual([]);
+
+    // The same rendering with production's database left unprotected, as a renderer bug would.
+    const tampered = async (file: string) =>
+      (await real(file)).map((r) =>
+        r.terraform
+          ? {
+              ...r,
+              terraform: {
+                ...r.terraform,
+                files: new Map(
+                  [...r.terraform.files].map(([p, t]) => [
+                    p,
+                    t.replace(/deletion_protection( *)= true/, 'deletion_protection$1= false'),
+                  ]),
+                ),
+              },
+            }
+          : r,
+      );
+    const bad = await collectInputs(['slipway.yaml'], host, { ...options, renderSpec: tampered });
+    const found = checkSets(inputSets(bad.files.flatMap((f) => f.manifests)), request).findings.filter(
+      (f) => f.category === 'terraform',
+    );
+    const dbLine =
+      everything('aws')
+        .split('\n')
+        .findIndex((l) => l.startsWith('  db:')) + 1;
+    expect(found.map((f) => `${f.rule} ${f.environment} ${f.file}:${f.line}:${f.column}`)).toEqual([
+      `terraform-deletion-protection production slipway.yaml:${dbLine}:3`,
+    ]);
+    expect(found[0]!.message).toMatch(/render --format terraform: environments\/production\/aws\.tf:\d+/);
+  });
+});
