@@ -48,8 +48,10 @@ describe.each(EXAMPLES)('example %s', (name) => {
   it('helm template -f values-<env>.yaml equals render for every environment; helm lint --strict is clean', async () => {
     const data = exampleInput(name);
     await withTempDir(async (dir) => {
-      for (const judged of await judgeHelm(data, dir))
+      for (const judged of await judgeHelm(data, dir)) {
         expect(judged.actual, `${name}/${judged.environment}`).toEqual(judged.expected);
+        expect(judged.generated, `${name}/${judged.environment}`).toEqual(judged.expectedGenerated);
+      }
       expect(await helmLint(dir, data)).toEqual([]);
     });
   });
@@ -59,6 +61,7 @@ describe.each(EXAMPLES)('example %s', (name) => {
     await withTempDir(async (dir) => {
       for (const judged of await judgeKustomize(data, dir, writeKustomize(data).files)) {
         expect(judged.actual, `${name}/${judged.environment}`).toEqual(judged.expected);
+        expect(judged.generated, `${name}/${judged.environment}`).toEqual(judged.expectedGenerated);
       }
     });
   });

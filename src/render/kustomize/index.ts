@@ -10,6 +10,7 @@ import type { FormatInput, FormatOutput, FormatWriter, RenderedEnvironment } fro
 import { plainObjects } from '../format.js';
 import { toYaml } from '../yaml.js';
 import { jsonPatch } from './json-patch.js';
+import { overlaySecrets } from './secrets.js';
 
 export const kustomizeWriter: FormatWriter = {
   name: 'kustomize',
@@ -63,6 +64,9 @@ export function writeKustomize(input: FormatInput): FormatOutput {
       resources: ['../../base', ...own.map((g) => g.file)],
     };
     if (patches.length) kustomization.patches = patches;
+    const secrets = overlaySecrets(env.app);
+    if (secrets.generators.length) kustomization.secretGenerator = secrets.generators;
+    for (const [path, text] of secrets.files) files.set(`${dir}/${path}`, text);
     files.set(`${dir}/kustomization.yaml`, header + toYaml(kustomization));
   });
   return { files: sortedByPath(files), warnings: [] };
