@@ -123,6 +123,9 @@ describe.skipIf(!havePostgres())('Helm-only and kustomize-only installs make the
     const first = await install(['--set', 'serviceSecrets.web.API_KEY=key-1']);
     expect(first.stdout).toContain('STATUS: deployed');
     expect(first.stdout).toContain('secret/ledger-db-credentials');
+    expect(first.stdout).toContain(
+      'kubectl label namespace ledger-helm --overwrite pod-security.kubernetes.io/audit=restricted',
+    );
     const creds = await secretData('ledger-helm', 'ledger-db-credentials');
     expect(creds.password).toMatch(/^[A-Za-z0-9]{32}$/);
     expect(creds.url).toBe(`postgresql://ledger:${creds.password}@ledger-db.ledger-helm.svc:5432/ledger`);
@@ -150,7 +153,6 @@ describe.skipIf(!havePostgres())('Helm-only and kustomize-only installs make the
   }, 200_000);
 
   it('kubectl apply -k: refused without the env files, then starts and connects with them', async () => {
-    await env.kubectl(['create', 'namespace', 'ledger-kustomize']);
     const refused = await env.kubectlResult(['apply', '-k', overlay]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('ledger-db-credentials.env');
@@ -185,6 +187,16 @@ describe.skipIf(!havePostgres())('Helm-only and kustomize-only installs make the
     ]);
     const creds = await secretData('ledger-kustomize', 'ledger-db-credentials');
     expect(creds.password).toBe(password);
+    // The overlay made the namespace, labelled for Pod Security Admission at the level its pods meet.
+    const labels = JSON.parse(
+      (await env.kubectl(['get', 'namespace', 'ledger-kustomize', '-o', 'jsonpath={.metadata.labels}']))
+        .stdout,
+    ) as Record<string, string>;
+    expect(labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/enforce-version': 'latest',
+      'pod-security.kubernetes.io/warn': 'restricted',
+    });
     expect(await psql('ledger-kustomize', "select to_regclass('entries') is not null")).toBe('t');
   }, 200_000);
 });

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { writeCompose } from '../../src/render/compose/index.js';
 import type { FormatInput } from '../../src/cli/formats.js';
+import { podSecurityLevel } from '../../src/policy/pss/level.js';
 import { renderApp } from '../../src/render/index.js';
 import { writeKustomize } from '../../src/render/kustomize/index.js';
 import { parseSpec } from '../../src/spec/parse.js';
@@ -35,10 +36,12 @@ function exampleInput(name: string): FormatInput {
       for (const c of service.config ?? [])
         if (c.from) files[c.from] = readFileSync(join('examples', name, c.from), 'utf8');
     }
+    const objects = renderApp(app, { images: spec.version ? {} : images, files }).objects;
     return {
       environment: env,
       app,
-      objects: renderApp(app, { images: spec.version ? {} : images, files }).objects,
+      objects,
+      podSecurity: podSecurityLevel(objects, app.kubernetes?.version),
     };
   });
   return { spec, environments, files };

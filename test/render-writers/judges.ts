@@ -17,7 +17,7 @@ export interface Judged {
   environment: string;
   expected: NamedObject[];
   actual: NamedObject[];
-  /** The Secrets the tool made that render does not (installSecrets: credentials; for kustomize also services'), by name. */
+  /** What the tool made that render does not, by name: install Secrets (credentials; for kustomize also services') and the kustomize Namespace. */
   generated: string[];
   /** What installSecrets says it should make. */
   expectedGenerated: string[];
@@ -28,7 +28,8 @@ function splitGenerated(
   objects: NamedObject[],
   names: string[],
 ): { rest: NamedObject[]; generated: string[] } {
-  const isGenerated = (o: NamedObject) => o.kind === 'Secret' && names.includes(o.metadata.name);
+  const isGenerated = (o: NamedObject) =>
+    (o.kind === 'Secret' || o.kind === 'Namespace') && names.includes(o.metadata.name);
   return {
     rest: objects.filter((o) => !isGenerated(o)),
     generated: objects
@@ -112,7 +113,10 @@ export async function judgeKustomize(
   return inPairs(input.environments, async (env) => {
     const { stdout } = await kubectl(['kustomize', join(dir, 'overlays', env.environment)]);
     const wanted = installSecrets(env.app);
-    const names = [...wanted.credentials, ...wanted.services].map((s) => s.name);
+    const names = [
+      ...[...wanted.credentials, ...wanted.services].map((s) => s.name),
+      ...(env.podSecurity ? [env.app.namespace] : []),
+    ];
     const { rest, generated } = splitGenerated(parseStream(stdout), names);
     return {
       environment: env.environment,

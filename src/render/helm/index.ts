@@ -16,6 +16,7 @@ import { plainObjects } from '../format.js';
 import { toYaml } from '../yaml.js';
 import { chartVersion, chartYaml, notesTxt } from './chart-files.js';
 import { emitDocument, valueRef } from './emit.js';
+import { podSecurityLabels } from '../objects/namespace.js';
 import { helpersTpl } from './helpers-tpl.js';
 import {
   credentialsTemplate,
@@ -87,6 +88,9 @@ export function writeHelmChart(input: FormatInput): FormatOutput {
   }
   for (const env of envs) {
     Object.assign(values.get(env.environment)!, installSecretValues(env.app));
+    // helm --create-namespace cannot label the namespace: NOTES.txt prints the command that does.
+    if (env.podSecurity)
+      values.get(env.environment)!.namespaceLabels = podSecurityLabels(env.app, env.podSecurity);
     setAt(values.get(env.environment)!, ['tests', 'image'], SMOKE_TEST_IMAGE);
     setAt(values.get(env.environment)!, ['tests', 'targets'], smokeTargets(env.objects, env.app.app));
   }
