@@ -21,7 +21,9 @@ export function generatedSpec(services: number): Record<string, unknown> {
       secrets: i % 4 === 0 ? ['API_TOKEN'] : undefined,
       resources: { cpu: '100m', memory: '128Mi' },
       ...(i % 7 === 0 && !scheduled ? { volumes: [{ name: 'data', path: '/data', size: '1Gi' }] } : {}),
-      ...(i % 5 === 0 && !scheduled ? { public: { host: `${name}.example.com`, tls: true } } : {}),
+      ...(i % 5 === 0 && !scheduled
+        ? { public: { host: `${name}.example.com`, tls: { issuer: 'letsencrypt' } } }
+        : {}),
       ...(i % 20 === 0 && !scheduled ? { migrations: { command: ['migrate'] } } : {}),
     };
   }

@@ -11,6 +11,8 @@ import type { KubeObject } from '@slipway/kube';
 import { refOf } from '../cluster/cluster.js';
 import { EXIT_OK } from '../errors.js';
 import { labelValue } from '../render/names.js';
+import { renderNamespace } from '../render/objects/namespace.js';
+import { podSecurityLevel } from '../policy/pss/level.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import type { AnalysisProvider } from './analysis/provider.js';
 import type { EngineContext } from './context.js';
@@ -147,7 +149,9 @@ export async function deploy(ctx: EngineContext, req: DeployRequest): Promise<De
   };
   const lock = new DeployLock({ ...lockOptions, waitMs: req.waitForLockMs });
   await steps.run('lock', async () => {
-    await ctx.cluster.apply([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: app.namespace } }], {
+    // Pod Security Admission labels: the level the rendered pods meet, or the spec's (render/objects/namespace.ts).
+    const meets = podSecurityLevel(objects, app.kubernetes?.version);
+    await ctx.cluster.apply([renderNamespace(app, meets)], {
       fieldManager: FIELD_MANAGER,
     });
     await lock.acquire();

@@ -5,9 +5,9 @@
  * resources live in the shared module `modules/namespace`; each environment calls it with its data.
  */
 import type { KubeObject } from '@slipway/kube';
-import { evaluatePss, type PssLevel } from '../policy/pss/evaluate.js';
-import type { Manifest } from '../policy/types.js';
-import { workloadOf } from '../policy/workloads.js';
+import type { PssLevel } from '../policy/pss/evaluate.js';
+import { podSecurityLevel as levelOf } from '../policy/pss/level.js';
+import { podSecurityLabels } from '../render/objects/namespace.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 import {
   deployerRules,
@@ -18,48 +18,17 @@ import {
 } from './deployer-access.js';
 import { arg, block, nested, ref, type Block, type Item, type Value } from './hcl.js';
 
-/** The Kubernetes version Pod Security is pinned to when the spec names none. */
-const DEFAULT_PSS_VERSION = { major: 1, minor: 33 };
-
-function asManifest(o: KubeObject): Manifest {
-  const start = { line: 1, column: 1 };
-  return {
-    file: 'rendered',
-    start,
-    ref: {
-      apiVersion: o.apiVersion,
-      kind: o.kind,
-      name: o.metadata.name ?? '',
-      ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
-    },
-    body: o as Record<string, unknown>,
-    docPath: [],
-    locate: () => start,
-    docKey: `${o.kind}/${o.metadata.name ?? ''}`,
-  };
-}
-
 /** The strictest Pod Security level all of the environment's pods are admitted at. */
 export function podSecurityLevel(app: ResolvedApp, objects: KubeObject[]): PssLevel | 'privileged' {
-  const version = app.kubernetes?.version
-    ? { major: 1, minor: Number(app.kubernetes.version.split('.')[1]) }
-    : DEFAULT_PSS_VERSION;
-  const workloads = objects.map((o) => workloadOf(asManifest(o))).filter((w) => w !== undefined);
-  for (const level of ['restricted', 'baseline'] as const)
-    if (workloads.every((w) => evaluatePss(w, level, version).allowed)) return level;
-  return 'privileged';
+  return levelOf(objects, app.kubernetes?.version);
 }
 
+/** The namespace's labels: the Pod Security Admission ones as every other namespace Slipway makes gets them. */
 export function namespaceLabels(app: ResolvedApp, objects: KubeObject[]): Record<string, string> {
-  const level = podSecurityLevel(app, objects);
-  const version = app.kubernetes?.version ? `v${app.kubernetes.version}` : 'latest';
   return {
     'app.kubernetes.io/part-of': app.app,
     'app.kubernetes.io/managed-by': 'terraform',
-    'pod-security.kubernetes.io/enforce': level,
-    'pod-security.kubernetes.io/enforce-version': version,
-    'pod-security.kubernetes.io/warn': 'restricted',
-    'pod-security.kubernetes.io/audit': 'restricted',
+    ...podSecurityLabels(app, podSecurityLevel(app, objects)),
   };
 }
 

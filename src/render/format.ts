@@ -5,11 +5,17 @@
 import type { NamedObject } from '@slipway/kube';
 import type { ResolvedApp } from '../spec/resolved.js';
 import type { App } from '../spec/schema.js';
+import type { PodSecurityLevel } from './objects/namespace.js';
 
 export interface RenderedEnvironment {
   environment: string;
   app: ResolvedApp;
   objects: NamedObject[];
+  /**
+   * The strictest Pod Security Standards level every pod of `objects` meets (the CLI computes it
+   * with the policy's evaluator); writers label the namespace with it. Absent: no namespace labels.
+   */
+  podSecurity?: PodSecurityLevel;
 }
 
 export interface FormatInput {

@@ -3,6 +3,7 @@
  * again as a whole (a merged value can be wrong even when both halves looked fine), semantic
  * checks re-run, and the environment-only shorthands applied.
  */
+import { tlsProblems } from './tls.js';
 import { UserError, UserErrors, type Problem, type SourceLocation } from '../errors.js';
 import { mergeOverlay, namedPath } from './merge.js';
 import { schemaProblems, semanticProblems, sortProblems, sourceOf, type Locator } from './parse.js';
@@ -101,6 +102,7 @@ export function resolveEnvironment(app: App, env: string, file?: string): Resolv
   const source = sourceOf(app);
   if (problems.length === 0) {
     const found = checkSpec({ ...(merged as App), replicas: overlay.replicas });
+    found.push(...tlsProblems(merged as App));
     const located: Problem[] = source
       ? semanticProblems(source, locator, found, ['environments', env])
       : found.map((p) => ({ path: pathText(p.path), message: p.message, hint: p.hint }));

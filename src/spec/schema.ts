@@ -97,15 +97,39 @@ export const VolumeSchema = z.strictObject({
     .describe('file ownership on the volume, for non-root processes that write to it'),
 });
 
+/** Issue 20: who makes a TLS Secret (cert-manager) — per public host, or app-wide under kubernetes.tls. */
+const issuerKind = () =>
+  z
+    .enum(['ClusterIssuer', 'Issuer'])
+    .optional()
+    .describe(
+      'the kind of the cert-manager issuer: ClusterIssuer (default; annotation cert-manager.io/cluster-issuer) or Issuer of the app namespace (cert-manager.io/issuer)',
+    );
+
 export const PublicSchema = z.strictObject({
   host: z.string().min(1),
   path: absolutePath().optional(),
   tls: z
     .union([
       z.boolean(),
-      z.strictObject({ secretName: z.string().optional(), issuer: z.string().optional() }),
+      z.strictObject({
+        secretName: z
+          .string()
+          .optional()
+          .describe(
+            'the TLS Secret: an existing one, or the one the issuer fills (default <app>-<service>-tls)',
+          ),
+        issuer: z
+          .string()
+          .optional()
+          .describe('the cert-manager issuer that creates the Secret (default kubernetes.tls.issuer)'),
+        issuerKind: issuerKind(),
+      }),
     ])
-    .optional(),
+    .optional()
+    .describe(
+      'HTTPS on the host: true needs an issuer (here or kubernetes.tls.issuer), or secretName of an existing Secret',
+    ),
   port: port().optional().describe('which service port to expose; defaults to the main one'),
 });
 
@@ -458,13 +482,43 @@ export const BackupSchema = z.strictObject({
     ),
 });
 
+const PodSecurityLevel = z.enum(['privileged', 'baseline', 'restricted']);
+
 export const KubernetesSchema = z.strictObject({
   version: z
     .string()
     .regex(/^1\.\d+$/, { message: 'expected a Kubernetes minor version such as 1.33' })
     .optional(),
   ingress: z.enum(['ingress', 'gateway']).optional(),
-  ingressClass: z.string().optional(),
+  ingressClass: z
+    .string()
+    .optional()
+    .describe('the IngressClass of public hosts (default: the cluster default class)'),
+  // Issue 20: the controller's namespace, TLS issuer and Pod Security Admission levels.
+  ingressNamespace: name()
+    .optional()
+    .describe(
+      "the ingress controller's namespace, which NetworkPolicies admit to public services (default ingress-nginx)",
+    ),
+  tls: z
+    .strictObject({ issuer: z.string().min(1), issuerKind: issuerKind() })
+    .optional()
+    .describe('the cert-manager issuer of every public host with tls: true'),
+  podSecurity: z
+    .strictObject({
+      enforce: PodSecurityLevel.optional().describe(
+        'default restricted when every rendered workload meets it, else baseline',
+      ),
+      audit: PodSecurityLevel.optional().describe('default restricted'),
+      warn: PodSecurityLevel.optional().describe('default restricted'),
+      version: z
+        .string()
+        .regex(/^(latest|v1\.\d+)$/, { message: 'expected latest or a minor version such as v1.33' })
+        .optional()
+        .describe('the policy version the levels mean (default: kubernetes.version as v1.x, else latest)'),
+    })
+    .optional()
+    .describe('Pod Security Admission labels on the namespace (pod-security.kubernetes.io/*)'),
   gateway: z.strictObject({ name: z.string(), namespace: z.string().optional() }).optional(),
   clusterDomain: z.string().optional(),
 });
@@ -672,6 +726,10 @@ const body = {
   repository: z.string().optional(),
   description: z.string().optional(),
   registry: z.string().optional().describe('where images are pushed, e.g. ghcr.io/acme'),
+  imagePullSecrets: z
+    .array(name())
+    .optional()
+    .describe('Secrets (type kubernetes.io/dockerconfigjson) for a private registry, on every pod spec'),
   namespace: name().optional(),
   kubernetes: KubernetesSchema.optional(),
   services: z.record(name(), ServiceSchema),

@@ -38,13 +38,13 @@ services:
       LEGACY_URL: \${legacy.url}
       REDIS_URL: \${cache.url}
     resources: { cpu: 100m, memory: 128Mi }
-    public: { host: api.shop.example, tls: true }
+    public: { host: api.shop.example, tls: { issuer: letsencrypt } }
     cloud: { roles: [${provider === 'aws' ? 'arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess' : provider === 'gcp' ? 'roles/storage.objectViewer' : ''}] }
   web:
     image: shop-web
     port: 8080
     resources: { cpu: 100m, memory: 128Mi }
-    public: { host: shop.example, tls: true }
+    public: { host: shop.example, tls: { issuer: letsencrypt } }
 dependencies:
   db: { type: postgres, version: "16", storage: 50Gi, database: shop, managed: true, resources: { memory: 4Gi } }
   legacy: { type: mysql, version: "8.0", storage: 20Gi, database: legacy, managed: true }

@@ -109,7 +109,7 @@ describe('slipway render (in-process)', () => {
     expect(one.stdout).toMatch(/^wrote 1 file to one\n/);
     // Rendered manifests do not create their namespace: the hint says so.
     expect(one.stdout).toMatch(
-      /next: kubectl create namespace \S+ \(once; the manifests do not create it\), then kubectl apply -f one\/dev\.yaml/,
+      /next: kubectl create namespace (\S+) && kubectl label namespace \1 pod-security\.kubernetes\.io\/enforce=restricted .*\(once; the manifests do not create it\), then kubectl apply -f one\/dev\.yaml/,
     );
     expect(corruptList.stdout).toMatch(/next: helm upgrade --install .* --create-namespace\n/);
   });

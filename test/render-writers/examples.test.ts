@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { writeCompose } from '../../src/render/compose/index.js';
 import type { FormatInput } from '../../src/cli/formats.js';
+import { podSecurityLevel } from '../../src/policy/pss/level.js';
 import { renderApp } from '../../src/render/index.js';
 import { writeKustomize } from '../../src/render/kustomize/index.js';
 import { parseSpec } from '../../src/spec/parse.js';
@@ -35,10 +36,12 @@ function exampleInput(name: string): FormatInput {
       for (const c of service.config ?? [])
         if (c.from) files[c.from] = readFileSync(join('examples', name, c.from), 'utf8');
     }
+    const objects = renderApp(app, { images: spec.version ? {} : images, files }).objects;
     return {
       environment: env,
       app,
-      objects: renderApp(app, { images: spec.version ? {} : images, files }).objects,
+      objects,
+      podSecurity: podSecurityLevel(objects, app.kubernetes?.version),
     };
   });
   return { spec, environments, files };
@@ -48,8 +51,10 @@ describe.each(EXAMPLES)('example %s', (name) => {
   it('helm template -f values-<env>.yaml equals render for every environment; helm lint --strict is clean', async () => {
     const data = exampleInput(name);
     await withTempDir(async (dir) => {
-      for (const judged of await judgeHelm(data, dir))
+      for (const judged of await judgeHelm(data, dir)) {
         expect(judged.actual, `${name}/${judged.environment}`).toEqual(judged.expected);
+        expect(judged.generated, `${name}/${judged.environment}`).toEqual(judged.expectedGenerated);
+      }
       expect(await helmLint(dir, data)).toEqual([]);
     });
   });
@@ -59,6 +64,7 @@ describe.each(EXAMPLES)('example %s', (name) => {
     await withTempDir(async (dir) => {
       for (const judged of await judgeKustomize(data, dir, writeKustomize(data).files)) {
         expect(judged.actual, `${name}/${judged.environment}`).toEqual(judged.expected);
+        expect(judged.generated, `${name}/${judged.environment}`).toEqual(judged.expectedGenerated);
       }
     });
   });

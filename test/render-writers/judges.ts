@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FormatInput } from '../../src/cli/formats.js';
 import { writeHelmChart } from '../../src/render/helm/index.js';
+import { installSecrets } from '../../src/render/install-secrets.js';
 import { helm, kubectl } from '../helpers/kube-tools.js';
 import { byIdentity, parseStream, plain, withoutHelmHooks, writeTree } from './compare.js';
 
@@ -16,6 +17,26 @@ export interface Judged {
   environment: string;
   expected: NamedObject[];
   actual: NamedObject[];
+  /** What the tool made that render does not, by name: install Secrets (credentials; for kustomize also services') and the kustomize Namespace. */
+  generated: string[];
+  /** What installSecrets says it should make. */
+  expectedGenerated: string[];
+}
+
+/** Splits the tool's objects into the install Secrets `names` and the rest. */
+function splitGenerated(
+  objects: NamedObject[],
+  names: string[],
+): { rest: NamedObject[]; generated: string[] } {
+  const isGenerated = (o: NamedObject) =>
+    (o.kind === 'Secret' || o.kind === 'Namespace') && names.includes(o.metadata.name);
+  return {
+    rest: objects.filter((o) => !isGenerated(o)),
+    generated: objects
+      .filter(isGenerated)
+      .map((o) => o.metadata.name)
+      .sort(),
+  };
 }
 
 /** Runs `task` over `items`, at most `limit` at a time (the machine has two cores). */
@@ -67,10 +88,14 @@ export async function judgeHelm(input: FormatInput, chartDir: string): Promise<J
       '--namespace',
       env.app.namespace,
     ]);
+    const names = installSecrets(env.app).credentials.map((c) => c.name);
+    const { rest, generated } = splitGenerated(withoutHelmHooks(parseStream(stdout)), names);
     return {
       environment: env.environment,
       expected: byIdentity(plain(env.objects)),
-      actual: byIdentity(withoutHelmHooks(parseStream(stdout))),
+      actual: byIdentity(rest),
+      generated,
+      expectedGenerated: [...names].sort(),
     };
   });
 }
@@ -80,13 +105,25 @@ export async function judgeKustomize(
   dir: string,
   files: Map<string, string>,
 ): Promise<Judged[]> {
-  await writeTree(dir, files);
+  // The env files a user writes from the examples beside them (the overlay's README.md).
+  const filled = new Map(
+    [...files].flatMap(([path, text]) => (path.endsWith('.env.example') ? [[path.slice(0, -8), text]] : [])),
+  );
+  await writeTree(dir, new Map([...files, ...filled]));
   return inPairs(input.environments, async (env) => {
     const { stdout } = await kubectl(['kustomize', join(dir, 'overlays', env.environment)]);
+    const wanted = installSecrets(env.app);
+    const names = [
+      ...[...wanted.credentials, ...wanted.services].map((s) => s.name),
+      ...(env.podSecurity ? [env.app.namespace] : []),
+    ];
+    const { rest, generated } = splitGenerated(parseStream(stdout), names);
     return {
       environment: env.environment,
       expected: byIdentity(plain(env.objects)),
-      actual: byIdentity(parseStream(stdout)),
+      actual: byIdentity(rest),
+      generated,
+      expectedGenerated: [...names].sort(),
     };
   });
 }

@@ -50,6 +50,7 @@ export function resolvedApp(env: (typeof RESOLVED_ENVS)[number]): ResolvedApp {
     version: '2.4.1',
     environment: env,
     namespace: prod ? 'shop' : `shop-${env}`,
+    imagePullSecrets: prod ? ['ghcr-production'] : ['ghcr'],
     approval: prod ? 'required' : 'none',
     services: { api, bot, report },
     dependencies: {

@@ -3,6 +3,8 @@
  * or docker-compose.yml (files under --out). The formats come from the registry in
  * src/cli/formats.ts; this file only reads the spec, renders each environment and writes.
  */
+import { podSecurityLevel } from '../../policy/pss/level.js';
+import { podSecurityLabels } from '../../render/objects/namespace.js';
 import { slipwayPackage } from '../../package.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -128,7 +130,8 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
         message: `${app.environment}: ${w.message}`,
       })),
     );
-    return { environment: app.environment, app, objects: result.objects };
+    const podSecurity = podSecurityLevel(result.objects, app.kubernetes?.version);
+    return { environment: app.environment, app, objects: result.objects, podSecurity };
   });
   const wanted = writer.wants?.(loaded.spec) ?? [];
   const output = writer.write({
@@ -306,6 +309,13 @@ function subchartStep(envs: RenderedEnvironment[], out: string): string {
   return subcharts ? `next: helm dependency build ${out} (fetches the subcharts Chart.yaml names)\n` : '';
 }
 
+/** `key=value` pairs of the namespace's Pod Security Admission labels. */
+function namespaceLabelArgs(env: RenderedEnvironment): string {
+  return Object.entries(podSecurityLabels(env.app, env.podSecurity ?? 'restricted'))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}
+
 function nextStep(format: string, out: string, envs: RenderedEnvironment[], spec: App): string {
   const env = envs[envs.length - 1];
   if (!env) return '';
@@ -313,7 +323,7 @@ function nextStep(format: string, out: string, envs: RenderedEnvironment[], spec
     case 'helm':
       return `${subchartStep(envs, out)}next: helm upgrade --install ${spec.app} ${out} -f ${out}/values-${env.environment}.yaml --namespace ${env.app.namespace} --create-namespace\n`;
     case 'kustomize':
-      return `next: kubectl create namespace ${env.app.namespace} (once; the manifests do not create it), then kubectl apply -k ${out}/overlays/${env.environment}\n`;
+      return `next: kubectl apply -k ${out}/overlays/${env.environment} (the overlay makes its Namespace; read its README.md first when it has one)\n`;
     case 'compose':
       return `next: docker compose -f ${out}/docker-compose.yml up --build\n`;
     case 'workflows':
@@ -326,6 +336,6 @@ function nextStep(format: string, out: string, envs: RenderedEnvironment[], spec
     case 'dashboards':
       return `next: import ${out}/deploy/grafana/${spec.app}.json in Grafana (Dashboards > New > Import)\n`;
     default:
-      return `next: kubectl create namespace ${env.app.namespace} (once; the manifests do not create it), then kubectl apply -f ${out}/${env.environment}.yaml\n`;
+      return `next: kubectl create namespace ${env.app.namespace} && kubectl label namespace ${env.app.namespace} ${namespaceLabelArgs(env)} (once; the manifests do not create it), then kubectl apply -f ${out}/${env.environment}.yaml\n`;
   }
 }

@@ -49,7 +49,7 @@ export function chartYaml(
   return toYaml(chart);
 }
 
-export function notesTxt(chart: string, services: string[]): string {
+export function notesTxt(chart: string, services: string[], secretNotes: string[] = []): string {
   return [
     `{{ include "${chart}.name" . }} {{ .Chart.AppVersion }} is released as {{ .Release.Name }} in namespace {{ .Release.Namespace }}.`,
     ``,
@@ -60,6 +60,7 @@ export function notesTxt(chart: string, services: string[]): string {
     `{{- range $name, $ingress := . }}{{ range $ingress.rules }}`,
     `  {{ $name }}: https://{{ .host }}{{ end }}{{ end }}`,
     `{{- end }}`,
+    ...secretNotes,
     ``,
     `Check it:`,
     `  kubectl --namespace {{ .Release.Namespace }} get pods -l app.kubernetes.io/instance={{ .Release.Name }}`,

@@ -16,7 +16,14 @@ import { plainObjects } from '../format.js';
 import { toYaml } from '../yaml.js';
 import { chartVersion, chartYaml, notesTxt } from './chart-files.js';
 import { emitDocument, valueRef } from './emit.js';
+import { podSecurityLabels } from '../objects/namespace.js';
 import { helpersTpl } from './helpers-tpl.js';
+import {
+  credentialsTemplate,
+  installSecretNotes,
+  installSecretValues,
+  serviceSecretsTemplate,
+} from './install-secrets.js';
 import { withHookAnnotations } from './hooks.js';
 import { namedValues } from './named.js';
 import { hasMarker, markRelease, releaseExpr, releaseTplText, type ReleaseNames } from './release.js';
@@ -80,6 +87,10 @@ export function writeHelmChart(input: FormatInput): FormatOutput {
     templates.set(obj.file, objectTemplate({ ...obj, versions }, envs, values, common, chart));
   }
   for (const env of envs) {
+    Object.assign(values.get(env.environment)!, installSecretValues(env.app));
+    // helm --create-namespace cannot label the namespace: NOTES.txt prints the command that does.
+    if (env.podSecurity)
+      values.get(env.environment)!.namespaceLabels = podSecurityLabels(env.app, env.podSecurity);
     setAt(values.get(env.environment)!, ['tests', 'image'], SMOKE_TEST_IMAGE);
     setAt(values.get(env.environment)!, ['tests', 'targets'], smokeTargets(env.objects, env.app.app));
   }
@@ -103,8 +114,11 @@ export function writeHelmChart(input: FormatInput): FormatOutput {
     'templates/_helpers.tpl',
     helpersTpl(chart, common, (text) => `{{ ${releaseExpr(text, chart)} | toJson }}`),
   );
-  files.set('templates/NOTES.txt', notesTxt(chart, serviceNames(envs, chart)));
+  files.set('templates/NOTES.txt', notesTxt(chart, serviceNames(envs, chart), installSecretNotes(chart)));
   for (const [file, text] of templates) files.set(file, text);
+  const has = (key: string) => [...values.values()].some((v) => key in v);
+  if (has('credentials')) files.set('templates/secrets-credentials.yaml', credentialsTemplate(chart));
+  if (has('serviceSecrets')) files.set('templates/secrets-services.yaml', serviceSecretsTemplate(chart));
   files.set('templates/tests/smoke-test.yaml', smokeTestTemplate(chart));
   files.set('.helmignore', '.git/\n*.swp\n*.bak\n*.tmp\n');
   return { files, warnings };

@@ -9,7 +9,9 @@ import type { NamedObject } from '@slipway/kube';
 import type { FormatInput, FormatOutput, FormatWriter, RenderedEnvironment } from '../format.js';
 import { plainObjects } from '../format.js';
 import { toYaml } from '../yaml.js';
+import { renderNamespace } from '../objects/namespace.js';
 import { jsonPatch } from './json-patch.js';
+import { overlaySecrets } from './secrets.js';
 
 export const kustomizeWriter: FormatWriter = {
   name: 'kustomize',
@@ -57,12 +59,18 @@ export function writeKustomize(input: FormatInput): FormatOutput {
       files.set(`${dir}/${path}`, header + toYaml(ops));
       patches.push({ path, target: target(g.versions[0]!) });
     }
+    // The namespace with its Pod Security Admission labels, when the caller knows the level its pods meet.
+    const namespace = env.podSecurity ? renderNamespace(env.app, env.podSecurity) : undefined;
+    if (namespace) files.set(`${dir}/namespace.yaml`, header + toYaml(namespace));
     const kustomization: Record<string, unknown> = {
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
-      resources: ['../../base', ...own.map((g) => g.file)],
+      resources: [...(namespace ? ['namespace.yaml'] : []), '../../base', ...own.map((g) => g.file)],
     };
     if (patches.length) kustomization.patches = patches;
+    const secrets = overlaySecrets(env.app);
+    if (secrets.generators.length) kustomization.secretGenerator = secrets.generators;
+    for (const [path, text] of secrets.files) files.set(`${dir}/${path}`, text);
     files.set(`${dir}/kustomization.yaml`, header + toYaml(kustomization));
   });
   return { files: sortedByPath(files), warnings: [] };

@@ -8,6 +8,7 @@
  * files are consistent only with its writer stopped, which takes API access a backup pod should not
  * have: it gets no CronJob, and the rendered backups.yml runs `slipway backup run` on its schedule.
  */
+import { imagePullSecrets } from './pod.js';
 import type { NamedObject } from '@slipway/kube';
 import type { Backup, Dependency } from '../../spec/schema.js';
 import type { ResolvedApp } from '../../spec/resolved.js';
@@ -328,6 +329,7 @@ export function backupPod(
   return {
     restartPolicy: 'Never',
     automountServiceAccountToken: false,
+    imagePullSecrets: imagePullSecrets(app),
     securityContext: {
       runAsNonRoot: true,
       runAsUser: target.uid,

@@ -15,6 +15,7 @@ import { dependencyProvider } from '../../spec/dependency-provider.js';
 import { dependencyKind } from './dependencies/catalog.js';
 import { cnpgCluster } from './dependencies/cloudnative-pg.js';
 import type { DependencyKind } from './dependencies/kind.js';
+import { imagePullSecrets } from './pod.js';
 import { containerResources } from './resources.js';
 import { metadataFor } from './service-objects.js';
 import { renderHeadlessService, renderServiceAccount } from './service.js';
@@ -145,6 +146,7 @@ function dependencyPodSpec(
   return {
     serviceAccountName: objectName(ctx.app.app, name),
     automountServiceAccountToken: false,
+    imagePullSecrets: imagePullSecrets(ctx.app),
     securityContext: {
       runAsNonRoot: true,
       runAsUser: kind.uid,

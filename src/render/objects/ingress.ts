@@ -34,6 +34,29 @@ export function tlsSecretName(app: string, name: string, service: Service): stri
   return (typeof tls === 'object' ? tls.secretName : undefined) ?? objectName(app, name, 'tls');
 }
 
+/**
+ * The cert-manager issuer that fills a public host's TLS Secret: the host's own, else the app's
+ * (kubernetes.tls), unless the host names an existing Secret and no issuer. cert-manager's
+ * ingress-shim makes a Certificate from the annotation (https://cert-manager.io/docs/usage/ingress/).
+ */
+export function tlsIssuer(
+  ctx: RenderContext,
+  service: Service,
+): { name: string; annotation: string } | undefined {
+  const tls = service.public?.tls;
+  if (!tls) return undefined;
+  const own = typeof tls === 'object' ? tls : {};
+  if (own.secretName && !own.issuer) return undefined;
+  const app = ctx.app.kubernetes?.tls;
+  const name = own.issuer ?? app?.issuer;
+  if (!name) return undefined;
+  const kind = own.issuer ? own.issuerKind : (own.issuerKind ?? app?.issuerKind);
+  return {
+    name,
+    annotation: kind === 'Issuer' ? 'cert-manager.io/issuer' : 'cert-manager.io/cluster-issuer',
+  };
+}
+
 export function renderIngress(
   ctx: RenderContext,
   path: string,
@@ -44,14 +67,13 @@ export function renderIngress(
   const pub = service.public;
   const port = publicPort(ctx, path, service);
   if (!pub || port === undefined) return undefined;
-  const tls = pub.tls;
-  const issuer = typeof tls === 'object' ? tls.issuer : undefined;
   const secretName = tlsSecretName(ctx.app.app, name, service);
+  const issuer = tlsIssuer(ctx, service);
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: issuer
-      ? { ...metadata, annotations: { ...metadata.annotations, 'cert-manager.io/cluster-issuer': issuer } }
+      ? { ...metadata, annotations: { ...metadata.annotations, [issuer.annotation]: issuer.name } }
       : metadata,
     spec: {
       ingressClassName: ctx.app.kubernetes?.ingressClass,

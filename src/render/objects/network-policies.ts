@@ -106,7 +106,7 @@ function publicIngress(ctx: RenderContext, name: string): Rule | undefined {
   const gateway = ctx.app.kubernetes?.ingress === 'gateway';
   const namespace = gateway
     ? (ctx.app.kubernetes?.gateway?.namespace ?? ctx.app.namespace)
-    : INGRESS_CONTROLLER_NAMESPACE;
+    : (ctx.app.kubernetes?.ingressNamespace ?? INGRESS_CONTROLLER_NAMESPACE);
   return {
     from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } } }],
     ports: [{ protocol: 'TCP', port }],
@@ -178,15 +178,21 @@ function workloadPolicy(
   });
 }
 
-/** The controller namespace is a default, not a spec field: say so when the class suggests another controller. */
+/** The controller namespace defaults to ingress-nginx's: say so when the class suggests another controller and none is named. */
 function warnControllerNamespace(ctx: RenderContext): void {
   const k = ctx.app.kubernetes;
   const hasPublic = Object.values(ctx.app.services).some((s) => s.public && !s.schedule);
-  if (hasPublic && k?.ingress !== 'gateway' && k?.ingressClass && k.ingressClass !== 'nginx') {
+  if (
+    hasPublic &&
+    k?.ingress !== 'gateway' &&
+    k?.ingressClass &&
+    k.ingressClass !== 'nginx' &&
+    !k.ingressNamespace
+  ) {
     warn(
       ctx,
       'kubernetes.ingressClass',
-      `NetworkPolicies admit public traffic from namespace ${INGRESS_CONTROLLER_NAMESPACE}; a ${k.ingressClass} controller in another namespace needs its own allow rule`,
+      `NetworkPolicies admit public traffic from namespace ${INGRESS_CONTROLLER_NAMESPACE}; set kubernetes.ingressNamespace to the namespace of the ${k.ingressClass} controller`,
     );
   }
 }

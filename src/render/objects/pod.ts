@@ -2,6 +2,7 @@
  * The pod template shared by a service's Deployment/StatefulSet, CronJob and migration Job:
  * one container, secure contexts, writable /tmp, env, config files and volumes.
  */
+import type { ResolvedApp } from '../../spec/resolved.js';
 import type { Service } from '../../spec/schema.js';
 import {
   METRICS_PORT_NAME,
@@ -106,6 +107,12 @@ export function terminationGrace(ctx: RenderContext, parts: ServiceParts): numbe
   return seconds;
 }
 
+/** `imagePullSecrets` of every pod of the app (spec: imagePullSecrets, per environment like any field). */
+export function imagePullSecrets(app: ResolvedApp): Array<{ name: string }> | undefined {
+  const names = app.imagePullSecrets ?? [];
+  return names.length ? names.map((name) => ({ name })) : undefined;
+}
+
 export function podSpec(
   ctx: RenderContext,
   parts: ServiceParts,
@@ -116,6 +123,7 @@ export function podSpec(
   return {
     serviceAccountName: parts.serviceAccount,
     automountServiceAccountToken: false,
+    imagePullSecrets: imagePullSecrets(ctx.app),
     securityContext: podSecurityContext(parts.service, parts.identity),
     restartPolicy: extra.restartPolicy,
     terminationGracePeriodSeconds: kind === 'serve' ? terminationGrace(ctx, parts) : undefined,

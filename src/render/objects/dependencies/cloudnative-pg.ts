@@ -7,6 +7,7 @@
  * dependency's selector labels, so the app's NetworkPolicy egress to `name: <dep>` reaches them.
  * Field names: the Cluster CRD (config/crd/bases/postgresql.cnpg.io_clusters.yaml upstream).
  */
+import { imagePullSecrets } from '../pod.js';
 import type { NamedObject } from '@slipway/kube';
 import type { Dependency } from '../../../spec/schema.js';
 import type { RenderContext } from '../../context.js';
@@ -34,6 +35,7 @@ export function cnpgCluster(ctx: RenderContext, name: string, dependency: Depend
     spec: {
       instances: dependency.operator?.instances ?? 1,
       imageName: `${CNPG_IMAGE}:${version}`,
+      imagePullSecrets: imagePullSecrets(ctx.app),
       inheritedMetadata: { labels: selectorLabels(app, name) },
       bootstrap: {
         initdb: {
