@@ -44,7 +44,7 @@ export function overlaySecrets(app: ResolvedApp): OverlaySecrets {
       `# Credentials of dependency ${c.dependency}: copy to ${c.name}.env, set the ${PASSWORD_HINT}.\n${lines.join('\n')}\n`,
     );
     readme.push(
-      `- \`secrets/${c.name}.env\`: credentials of dependency \`${c.dependency}\` (from \`${c.name}.env.example\`: set \`password\` and put the same password in \`url\`${c.shape.keys.includes('admin-password') ? "; set \`admin-password\` to the server's own admin password" : ''}).`,
+      `- \`secrets/${c.name}.env\`: credentials of dependency \`${c.dependency}\` (from \`${c.name}.env.example\`: set \`password\` and put the same password in \`url\`${c.shape.keys.includes('admin-password') ? "; set `admin-password` to the server's own admin password" : ''}).`,
     );
   }
   for (const s of wanted.services) {
