@@ -33,3 +33,12 @@ export function scalar(x: string): string {
 export function stringLabel(m: string, key: string): string {
   return `(has(${m}.labels) && type(${m}.labels) == map && '${key}' in ${m}.labels && ${scalar(`${m}.labels['${key}']`)})`;
 }
+
+/**
+ * `s` as a CEL string literal: raw (`r'...'`, backslashes as written, as regular expressions read best)
+ * when it holds no single quote, else single-quoted with backslashes and quotes escaped.
+ */
+export function celString(s: string): string {
+  if (!s.includes("'") && !s.includes('\n')) return `r'${s}'`;
+  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+}

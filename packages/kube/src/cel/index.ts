@@ -5,6 +5,7 @@
  */
 export { compileCel, type CelOutcome, type CelProblem, type CelProgram } from './environment.js';
 export { KUBERNETES_FUNCS } from './library.js';
+export { type AuthzAttributes, type AuthzDecision, type AuthzUser, type CelAuthorizer } from './authz.js';
 export { celToString, fromCel, toCel } from './values.js';
 export {
   compilePolicy,

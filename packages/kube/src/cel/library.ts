@@ -1,6 +1,7 @@
 import { celFunc, celMethod, CelScalar, isCelMap, mapType, type CelFunc, type CelMap } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { parseQuantity } from '../quantity.js';
+import { AUTHZ_FUNCS } from './authz.js';
 
 /**
  * The Kubernetes CEL libraries Slipway's rules use, beside the cel-spec standard functions:
@@ -65,7 +66,7 @@ const QUANTITY_FUNCS: CelFunc[] = [
 ];
 
 /** Every function a Slipway CEL environment offers beyond the standard library. */
-export const KUBERNETES_FUNCS: readonly CelFunc[] = [...strings, ...QUANTITY_FUNCS];
+export const KUBERNETES_FUNCS: readonly CelFunc[] = [...strings, ...QUANTITY_FUNCS, ...AUTHZ_FUNCS];
 
 export function isQuantityValue(v: unknown): boolean {
   return isCelMap(v) && v.size === 1 && v.has(QUANTITY_KEY);

@@ -1,6 +1,7 @@
 import type { CelInput } from '@bufbuild/cel';
 import type { LabelSelector } from '../object.js';
 import { selectorFromLabelSelector } from '../selector.js';
+import { authorizerValue, withAuthorizer, type CelAuthorizer } from './authz.js';
 import { compileCel, type CelProblem, type CelProgram } from './environment.js';
 import { celToString, toCel } from './values.js';
 
@@ -46,6 +47,8 @@ export interface AdmissionInput {
   request: AdmissionRequestInfo;
   /** Variables the host provides before the policy's own (Gatekeeper's variables.params). */
   variables?: Record<string, unknown>;
+  /** Answers the `authorizer` checks (the sandbox's RBAC); without it every check errs. */
+  authorizer?: CelAuthorizer;
 }
 
 export interface AdmissionRequestInfo {
@@ -123,82 +126,93 @@ export function compilePolicy(
   const policy: CompiledPolicy = {
     evaluate: (input) => policy.evaluateRequest(input).failures,
     evaluateRequest(input) {
-      const bindings: Record<string, CelInput> = {
-        object: converted(input.object),
-        oldObject: converted(input.oldObject),
-        params: toCel(input.params),
-        namespaceObject: toCel(input.namespaceObject),
-        request: toCel(input.request),
-      };
-      for (const [i, c] of conditions.entries()) {
-        const out = c!.evaluate(bindings);
-        if (!out.ok)
-          return failClosed
-            ? {
-                failures: [
-                  {
-                    message: `matchCondition '${spec.matchConditions![i]!.name}': ${out.error}`,
-                    reason: 'Invalid',
-                  },
-                ],
-                auditAnnotations: {},
-              }
-            : none;
-        if (out.value !== true) return none;
-      }
-      const vars: Record<string, CelInput> = {};
-      for (const [name, value] of Object.entries(input.variables ?? {})) vars[name] = toCel(value);
-      bindings.variables = vars;
-      for (const v of variables) {
-        const out = v.program!.evaluate(bindings);
-        // Kubernetes evaluates variables lazily: a broken one only fails the expressions that read it.
-        if (out.ok) vars[v.name] = out.value as CelInput;
-      }
-      const failures: PolicyFailure[] = [];
-      for (const v of validations) {
-        const out = v.program!.evaluate(bindings);
-        const reason = v.reason ?? 'Invalid';
-        if (!out.ok) {
-          if (failClosed)
-            failures.push({
-              message: `expression '${v.expression}' resulted in error: ${out.error}`,
-              reason,
-              expressionIndex: v.index,
-            });
-          continue;
-        }
-        if (out.value === true) continue;
-        let message = v.message;
-        if (v.messageProgram) {
-          const m = v.messageProgram.evaluate(bindings);
-          if (m.ok && celToString(m.value).trim() !== '') message = celToString(m.value);
-        }
-        failures.push({
-          message: message ?? `failed expression: ${v.expression}`,
-          reason,
-          expressionIndex: v.index,
-        });
-      }
-      // auditAnnotations: a string value is recorded; null or '' leaves the key out; an error fails
-      // the request under failurePolicy Fail, like a validation's.
-      const auditAnnotations: Record<string, string> = {};
-      for (const a of audits) {
-        const out = a.program!.evaluate(bindings);
-        if (!out.ok) {
-          if (failClosed)
-            failures.push({
-              message: `expression '${a.key}' resulted in error: ${out.error}`,
-              reason: 'Invalid',
-            });
-          continue;
-        }
-        if (out.value === null || out.value === undefined) continue;
-        const text = celToString(out.value);
-        if (text !== '') auditAnnotations[a.key] = text;
-      }
-      return { failures, auditAnnotations };
+      return withAuthorizer(input.authorizer, () => evaluateRequest(input));
     },
   };
+  function evaluateRequest(input: AdmissionInput): PolicyOutcome {
+    const r = input.request;
+    const bindings: Record<string, CelInput> = {
+      authorizer: authorizerValue({
+        group: r.resource.group,
+        resource: r.resource.resource,
+        subresource: r.subResource ?? '',
+        namespace: r.namespace ?? '',
+        name: r.name,
+      }) as CelInput,
+      object: converted(input.object),
+      oldObject: converted(input.oldObject),
+      params: toCel(input.params),
+      namespaceObject: toCel(input.namespaceObject),
+      request: toCel(input.request),
+    };
+    for (const [i, c] of conditions.entries()) {
+      const out = c!.evaluate(bindings);
+      if (!out.ok)
+        return failClosed
+          ? {
+              failures: [
+                {
+                  message: `matchCondition '${spec.matchConditions![i]!.name}': ${out.error}`,
+                  reason: 'Invalid',
+                },
+              ],
+              auditAnnotations: {},
+            }
+          : none;
+      if (out.value !== true) return none;
+    }
+    const vars: Record<string, CelInput> = {};
+    for (const [name, value] of Object.entries(input.variables ?? {})) vars[name] = toCel(value);
+    bindings.variables = vars;
+    for (const v of variables) {
+      const out = v.program!.evaluate(bindings);
+      // Kubernetes evaluates variables lazily: a broken one only fails the expressions that read it.
+      if (out.ok) vars[v.name] = out.value as CelInput;
+    }
+    const failures: PolicyFailure[] = [];
+    for (const v of validations) {
+      const out = v.program!.evaluate(bindings);
+      const reason = v.reason ?? 'Invalid';
+      if (!out.ok) {
+        if (failClosed)
+          failures.push({
+            message: `expression '${v.expression}' resulted in error: ${out.error}`,
+            reason,
+            expressionIndex: v.index,
+          });
+        continue;
+      }
+      if (out.value === true) continue;
+      let message = v.message;
+      if (v.messageProgram) {
+        const m = v.messageProgram.evaluate(bindings);
+        if (m.ok && celToString(m.value).trim() !== '') message = celToString(m.value);
+      }
+      failures.push({
+        message: message ?? `failed expression: ${v.expression}`,
+        reason,
+        expressionIndex: v.index,
+      });
+    }
+    // auditAnnotations: a string value is recorded; null or '' leaves the key out; an error fails
+    // the request under failurePolicy Fail, like a validation's.
+    const auditAnnotations: Record<string, string> = {};
+    for (const a of audits) {
+      const out = a.program!.evaluate(bindings);
+      if (!out.ok) {
+        if (failClosed)
+          failures.push({
+            message: `expression '${a.key}' resulted in error: ${out.error}`,
+            reason: 'Invalid',
+          });
+        continue;
+      }
+      if (out.value === null || out.value === undefined) continue;
+      const text = celToString(out.value);
+      if (text !== '') auditAnnotations[a.key] = text;
+    }
+    return { failures, auditAnnotations };
+  }
   return { policy };
 }
 

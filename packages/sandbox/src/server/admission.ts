@@ -20,6 +20,7 @@ import {
   compilePolicy,
   matchesRequest,
   type AdmissionRequestInfo,
+  type CelAuthorizer,
   type CompiledPolicy,
   type MatchResources,
   type PolicyOutcome,
@@ -28,6 +29,7 @@ import {
 import { applyDefaults } from '../store/defaults.js';
 import type { MemoryStore } from '../store/memory-store.js';
 import type { ServedResource } from '../store/registry.js';
+import { ADMIN_IDENTITY, allowed, type Identity } from './rbac.js';
 import { ApiError, type ApiReason } from './status.js';
 
 const GROUP = 'admissionregistration.k8s.io';
@@ -66,6 +68,8 @@ export interface AdmissionRequest {
   /** The kind of the object submitted when it is not the resource's (autoscaling/v1 Scale for `/scale`). */
   kind?: { group: string; version: string; kind: string };
   dryRun: boolean;
+  /** Who asks; the `authorizer` variable checks as this identity (absent: the sandbox's admin token). */
+  user?: Identity | undefined;
 }
 
 /** What the API server writes on a request's audit event about admission (audit.k8s.io/v1 Event, in part). */
@@ -182,6 +186,7 @@ export class PolicyAdmission {
         oldObject: oldObject ?? null,
         namespaceObject: namespaceObject ?? null,
         request,
+        authorizer: this.authorizer(req.user ?? ADMIN_IDENTITY),
       });
       for (const [key, value] of Object.entries(auditAnnotations))
         audit.annotations[`${policyName}/${key}`] ??= value;
@@ -212,11 +217,36 @@ export class PolicyAdmission {
     }
   }
 
+  /**
+   * The `authorizer` checks, answered by the sandbox's RBAC as `who` (or the ServiceAccount that
+   * authorizer.serviceAccount names). The reason is the sandbox's own text, not the RBAC authorizer's.
+   */
+  private authorizer(who: Identity): CelAuthorizer {
+    return (user, a) => {
+      const as: Identity = user ? { user: user.name, groups: user.groups, admin: false } : who;
+      const ok = allowed(this.store, as, {
+        verb: a.verb,
+        group: a.group,
+        resource: a.resource,
+        ...(a.subresource ? { subresource: a.subresource } : {}),
+        ...(a.namespace ? { namespace: a.namespace } : {}),
+        ...(a.name ? { name: a.name } : {}),
+      });
+      return { allowed: ok, reason: ok ? `allowed by the sandbox's RBAC to ${as.user}` : '' };
+    };
+  }
+
   private evaluate(
     policyObject: KubeObject,
     spec: PolicySpec,
     binding: Binding,
-    input: { object: unknown; oldObject: unknown; namespaceObject: unknown; request: AdmissionRequestInfo },
+    input: {
+      object: unknown;
+      oldObject: unknown;
+      namespaceObject: unknown;
+      request: AdmissionRequestInfo;
+      authorizer: CelAuthorizer;
+    },
   ): PolicyOutcome {
     const none: PolicyOutcome = { failures: [], auditAnnotations: {} };
     const name = policyObject.metadata.name as string;

@@ -202,7 +202,7 @@ export class ApiServer {
     const route = this.resourceRoute(base.group, base.version, base.rest);
     authorize(this.opts.store, identity, verbOf(req.method ?? 'GET', route, url.searchParams), route);
     if (this.faults && (await this.injectFault(req, res, route, url.searchParams, reply))) return;
-    await this.resources.handle(req, res, route, url.searchParams, reply);
+    await this.resources.handle(req, res, route, url.searchParams, reply, identity);
   }
 
   /** True when a fault answered the request instead of the handler (packages/sandbox/src/server/faults.ts). */

@@ -3,6 +3,7 @@
  * deletecollection, with the status, scale and log subresources.
  */
 import type { AuditSink } from './admission.js';
+import type { Identity } from './rbac.js';
 import type { KubeObject } from '@slipway/kube';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { notFound, type MemoryStore } from '../store/memory-store.js';
@@ -52,6 +53,7 @@ export class ResourceHandler {
     route: ResourceRoute,
     q: URLSearchParams,
     reply: Reply,
+    user?: Identity,
   ): Promise<void> {
     const { type, namespace, name, subresource } = route;
     if (subresource && !type.subresources.includes(subresource))
@@ -105,6 +107,7 @@ export class ResourceHandler {
         manager: fieldManagerOf(req, q),
         dryRun,
         fieldValidation: fieldValidationOf(q),
+        user,
       };
       const { scale, warnings } = writeScale(
         this.store,
@@ -126,6 +129,7 @@ export class ResourceHandler {
       manager: fieldManagerOf(req, q),
       dryRun,
       fieldValidation: fieldValidationOf(q),
+      user,
     };
     const respond = (r: WriteResult, code: number) => reply(code, r.object, warningHeader(r.warnings));
 
@@ -146,7 +150,8 @@ export class ResourceHandler {
     if (method === 'DELETE') {
       const opts = deleteOptions(parseJsonOrYaml(body, type_), q);
       // Admission judges each object before it is deleted (deletecollection: each item, as the registry does).
-      const admitted = (o: KubeObject | undefined) => (o ? this.writer.admitDelete({ type, dryRun }, o) : []);
+      const admitted = (o: KubeObject | undefined) =>
+        o ? this.writer.admitDelete({ type, dryRun, user }, o) : [];
       if (name) {
         const warnings = admitted(this.store.get(type, namespace, name));
         return reply(

@@ -8,6 +8,7 @@ import type { MemoryStore } from '../store/memory-store.js';
 import { notFound } from '../store/memory-store.js';
 import { apiVersionOf, type ServedResource } from '../store/registry.js';
 import { PolicyAdmission, type AuditSink } from './admission.js';
+import type { Identity } from './rbac.js';
 import { pruneUnknownFields, strictDecodingMessage } from './field-validation.js';
 import { applyJsonPatch } from './patch/json-patch.js';
 import { jsonMergePatch } from './patch/json-merge.js';
@@ -33,6 +34,8 @@ export interface WriteRequest {
   manager: string;
   dryRun: boolean;
   fieldValidation: FieldValidation;
+  /** Who asks (admission's `authorizer`); absent: the sandbox's admin token. */
+  user?: Identity | undefined;
 }
 
 export interface WriteResult {
@@ -52,13 +55,20 @@ export class Writer {
   }
 
   /** ValidatingAdmissionPolicies on a DELETE: `object` null, the stored object as `oldObject`. */
-  admitDelete(req: { type: ServedResource; dryRun: boolean }, live: KubeObject): string[] {
-    return this.admission.admit({ type: req.type, operation: 'DELETE', dryRun: req.dryRun }, null, live);
+  admitDelete(
+    req: { type: ServedResource; dryRun: boolean; user?: Identity | undefined },
+    live: KubeObject,
+  ): string[] {
+    return this.admission.admit(
+      { type: req.type, operation: 'DELETE', dryRun: req.dryRun, user: req.user },
+      null,
+      live,
+    );
   }
 
   /** ValidatingAdmissionPolicies on a `/scale` write: the autoscaling/v1 Scale, new and current. */
   admitScale(
-    req: { type: ServedResource; dryRun: boolean },
+    req: { type: ServedResource; dryRun: boolean; user?: Identity | undefined },
     scale: KubeObject,
     current: KubeObject,
   ): string[] {
@@ -69,6 +79,7 @@ export class Writer {
         subresource: 'scale',
         kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
         dryRun: req.dryRun,
+        user: req.user,
       },
       scale,
       current,
@@ -172,6 +183,7 @@ export class Writer {
         operation: live ? 'UPDATE' : 'CREATE',
         subresource: req.subresource,
         dryRun: req.dryRun,
+        user: req.user,
       },
       obj,
       live,

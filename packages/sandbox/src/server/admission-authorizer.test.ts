@@ -1,0 +1,146 @@
+/**
+ * The `authorizer` variable of ValidatingAdmissionPolicy in the sandbox: checks made as the caller
+ * (the admin token, or a ServiceAccount's token), as a named ServiceAccount, and on the request's own
+ * resource (authorizer.requestResource), answered by the sandbox's RBAC.
+ */
+import { request } from 'node:https';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../start.js';
+
+let sandbox: Sandbox;
+const SA_TOKEN = 'deployer-token-for-the-authorizer-test';
+const CONFIGMAPS = '/api/v1/namespaces/default/configmaps';
+const RBAC = '/apis/rbac.authorization.k8s.io/v1/namespaces/default';
+
+function call(
+  method: string,
+  path: string,
+  body: unknown,
+  token = sandbox.token,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${sandbox.url}${path}`,
+      {
+        method,
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+        },
+        ca: sandbox.certs.caCert,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+const role = (configmapVerbs: string[]) => ({
+  metadata: { name: 'deployer' },
+  rules: [
+    { apiGroups: [''], resources: ['configmaps'], verbs: configmapVerbs },
+    { apiGroups: [''], resources: ['secrets'], resourceNames: ['public'], verbs: ['get'] },
+  ],
+});
+const configMap = (name: string, ref?: string) => ({
+  metadata: { name },
+  data: ref ? { 'secret-ref': ref } : {},
+});
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ runtime: false, historySize: 50 });
+  const setup: Array<[string, unknown]> = [
+    ['/api/v1/namespaces/default/serviceaccounts', { metadata: { name: 'deployer' } }],
+    [
+      '/api/v1/namespaces/default/secrets',
+      {
+        metadata: {
+          name: 'deployer-token',
+          annotations: { 'kubernetes.io/service-account.name': 'deployer' },
+        },
+        type: 'kubernetes.io/service-account-token',
+        data: { token: Buffer.from(SA_TOKEN).toString('base64') },
+      },
+    ],
+    [`${RBAC}/roles`, role(['create', 'delete'])],
+    [
+      `${RBAC}/rolebindings`,
+      {
+        metadata: { name: 'deployer' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'deployer' },
+        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: 'default' }],
+      },
+    ],
+    [
+      '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies',
+      {
+        metadata: { name: 'authz' },
+        spec: {
+          matchConstraints: {
+            resourceRules: [
+              { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['configmaps'] },
+            ],
+          },
+          validations: [
+            {
+              expression:
+                "!('secret-ref' in object.data) || authorizer.group('').resource('secrets').namespace(object.metadata.namespace).name(object.data['secret-ref']).check('get').allowed()",
+              message: 'the caller may not read the Secret the ConfigMap names',
+            },
+            {
+              expression: "authorizer.requestResource.check('delete').allowed()",
+              message: 'only callers who may delete ConfigMaps create them',
+            },
+            {
+              expression:
+                "authorizer.serviceAccount('default', 'deployer').group('').resource('secrets').namespace('default').name('public').check('get').allowed() && !authorizer.serviceAccount('default', 'deployer').group('').resource('secrets').namespace('default').check('list').allowed()",
+              message: 'the deployer ServiceAccount reads exactly the public Secret',
+            },
+          ],
+        },
+      },
+    ],
+    [
+      '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings',
+      { metadata: { name: 'authz' }, spec: { policyName: 'authz', validationActions: ['Deny'] } },
+    ],
+  ];
+  for (const [path, body] of setup) expect((await call('POST', path, body)).status).toBe(201);
+});
+
+afterAll(async () => {
+  await sandbox?.stop();
+});
+
+describe('the authorizer variable in the sandbox admission', () => {
+  it('checks as the ServiceAccount that calls, against its RoleBinding', async () => {
+    expect((await call('POST', CONFIGMAPS, configMap('a', 'public'), SA_TOKEN)).status).toBe(201);
+    const refused = await call('POST', CONFIGMAPS, configMap('b', 'db'), SA_TOKEN);
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toBe(
+      `configmaps "b" is forbidden: ValidatingAdmissionPolicy 'authz' with binding 'authz' denied request: the caller may not read the Secret the ConfigMap names`,
+    );
+  });
+
+  it('checks the request resource with another verb (authorizer.requestResource)', async () => {
+    expect((await call('PUT', `${RBAC}/roles/deployer`, role(['create']))).status).toBe(200);
+    const refused = await call('POST', CONFIGMAPS, configMap('c'), SA_TOKEN);
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toContain('only callers who may delete ConfigMaps create them');
+  });
+
+  it('lets the admin token do what RBAC would refuse the ServiceAccount', async () => {
+    expect((await call('POST', CONFIGMAPS, configMap('d', 'db'))).status).toBe(201);
+  });
+});
