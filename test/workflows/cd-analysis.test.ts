@@ -98,10 +98,18 @@ describe.skipIf(!binary)('cd.yml deploy step with a Prometheus analysis, against
     writeFileSync(join(env.dir, 'prometheus.yaml'), PROMETHEUS.map((o) => stringify(o)).join('---\n'));
     await env.kubectl(['apply', '-f', join(env.dir, 'prometheus.yaml')]);
     await env.kubectl(['-n', 'monitoring', 'rollout', 'status', 'deployment/prometheus', '--timeout=60s']);
-    writeFileSync(
-      sd,
-      JSON.stringify([{ targets: [`127.0.0.1:${servicePort(env, 'monitoring', 'prometheus')}`] }]),
-    );
+    const port = servicePort(env, 'monitoring', 'prometheus');
+    writeFileSync(sd, JSON.stringify([{ targets: [`127.0.0.1:${port}`] }]));
+    // The analysis below must find data: wait (on Prometheus' own port) until its first self-scrape
+    // is stored, so that how soon the roll-out ends does not decide whether the query has an answer.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=max(up%7Bjob%3D%22self%22%7D)`);
+      const body = (await res.json()) as { data?: { result?: unknown[] } };
+      if (body.data?.result?.length) break;
+      if (Date.now() > deadline) throw new Error('Prometheus stored no scrape of itself within 60 s');
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }, 90_000);
   afterAll(async () => {
     await env?.stop();
