@@ -115,8 +115,8 @@ export function drillRules(
       {
         apiGroup: '',
         resource: 'namespaces',
-        verbs: ['create', 'patch'],
-        why: 'scratch namespace: applied (server-side apply) labelled slipway.dev/drill-of=<namespace>',
+        verbs: ['create'],
+        why: 'scratch namespace: created (a new name each run) labelled slipway.dev/drill-of=<namespace>',
       },
       {
         apiGroup: '',
