@@ -502,7 +502,8 @@ async function drillOne(env: BackupEnv, s: Selected): Promise<DrillResult> {
     };
   }
   if (!namespace || !fresh.created) return result;
-  // A clean-up that fails (say, refused) leaves the drill's own failure first in the message.
+  // A clean-up that fails (say, outlives the budget) keeps the drill's own failure first in the message;
+  // a refusal (an API error, exit 3) passes through like any other.
   try {
     await removeNamespace(env, namespace);
     return result;
