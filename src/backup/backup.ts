@@ -385,7 +385,12 @@ function waitFor(
  * Services, StatefulSet) and its credentials Secret, in a namespace labelled as a drill of the
  * app's (so the backup pods' NetworkPolicy lets the restore reach it). Returns its `host:port`.
  */
-async function scratchCopy(env: BackupEnv, s: Selected, namespace: string): Promise<string> {
+async function scratchCopy(
+  env: BackupEnv,
+  s: Selected,
+  namespace: string,
+  fresh?: { created: boolean },
+): Promise<string> {
   const { cluster } = env.ctx;
   const app = { ...env.app, namespace };
   const live = await cluster.get<KubeObject>({
@@ -412,16 +417,16 @@ async function scratchCopy(env: BackupEnv, s: Selected, namespace: string): Prom
   const objects = rendered.objects.filter(
     (o) => rendered.origins[originKey(o)] === `dependencies.${s.name}` && o.kind !== 'NetworkPolicy',
   ) as KubeObject[];
-  await cluster.apply(
-    [
-      {
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name: namespace, labels: { ...security, [DRILL_OF_LABEL]: env.app.namespace } },
-      },
-    ],
-    { fieldManager: FIELD_MANAGER },
-  );
+  const scratch: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: namespace, labels: { ...security, [DRILL_OF_LABEL]: env.app.namespace } },
+  };
+  // A drill creates its namespace (refused if the name is taken), so it only ever deletes its own.
+  if (fresh) {
+    await cluster.create(scratch, { fieldManager: FIELD_MANAGER });
+    fresh.created = true;
+  } else await cluster.apply([scratch], { fieldManager: FIELD_MANAGER });
   await cluster.apply(
     [
       {
@@ -475,14 +480,19 @@ async function drillOne(env: BackupEnv, s: Selected): Promise<DrillResult> {
   const started = ctx.clock.now();
   // Files are restored into the restore pod's scratch directory: there is no server to copy.
   const namespace = s.target.files ? undefined : scratchNamespace(app.namespace, s.name, started);
+  const fresh = { created: false };
+  let result: DrillResult;
   try {
     const restored = namespace
-      ? await restoreJob(env, s, { address: await scratchCopy(env, s, namespace) }, namespace, started)
+      ? await restoreJob(env, s, { address: await scratchCopy(env, s, namespace, fresh) }, namespace, started)
       : await restoreJob(env, s, {}, "the restore pod's scratch directory", started);
-    return judge(s, restored, started, ctx.clock.now());
+    result = judge(s, restored, started, ctx.clock.now());
   } catch (err) {
-    if (!(err instanceof UserError)) throw err;
-    return {
+    if (!(err instanceof UserError)) {
+      if (namespace && fresh.created) await removeNamespace(env, namespace).catch(() => undefined);
+      throw err;
+    }
+    result = {
       dependency: s.name,
       kind: s.target.kind,
       at: started.toISOString(),
@@ -490,8 +500,21 @@ async function drillOne(env: BackupEnv, s: Selected): Promise<DrillResult> {
       message: err.message,
       namespace,
     };
-  } finally {
-    if (namespace) await removeNamespace(env, namespace);
+  }
+  if (!namespace || !fresh.created) return result;
+  // A clean-up that fails (say, outlives the budget) keeps the drill's own failure first in the message;
+  // a refusal (an API error, exit 3) passes through like any other.
+  try {
+    await removeNamespace(env, namespace);
+    return result;
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    const left = `the scratch namespace ${namespace} may be left behind: ${err.message}`;
+    return {
+      ...result,
+      result: 'failed',
+      message: result.message && result.result === 'failed' ? `${result.message}; ${left}` : left,
+    };
   }
 }
 

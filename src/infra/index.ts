@@ -13,7 +13,9 @@ import type {
   RenderedEnvironment,
 } from '../render/format.js';
 import type { Infrastructure } from '../spec/schema.js';
+import { renderApp } from '../render/index.js';
 import { aws } from './aws.js';
+import { drillRules } from './drill-access.js';
 import { azure } from './azure.js';
 import {
   cloudEnvironment,
@@ -76,13 +78,19 @@ function header(spec: string, what: string): string[] {
   ];
 }
 
-function environmentFiles(env: RenderedEnvironment, specPath: string, files: Map<string, string>): void {
+function environmentFiles(
+  env: RenderedEnvironment,
+  specPath: string,
+  files: Map<string, string>,
+  specFiles?: Record<string, string>,
+): void {
   const dir = `environments/${env.environment}`;
   const infra = env.app.infrastructure;
   const provider = infra ? PROVIDERS[infra.provider] : undefined;
   const cloud = provider && infra ? withIdentities(provider, cloudEnvironment(env.app, infra)) : undefined;
   const identity: DeployerIdentity = cloud?.identity ?? { subjects: [] };
   const what = `environment ${env.environment}`;
+  const drill = drillRules(env.app, renderApp(env.app, { files: specFiles }));
   files.set(
     `${dir}/versions.tf`,
     hclFile(
@@ -114,7 +122,7 @@ function environmentFiles(env: RenderedEnvironment, specPath: string, files: Map
   );
   files.set(
     `${dir}/main.tf`,
-    hclFile([namespaceModuleCall(env.app, env.objects, identity)], header(specPath, what)),
+    hclFile([namespaceModuleCall(env.app, env.objects, identity, drill)], header(specPath, what)),
   );
   if (cloud && provider)
     files.set(`${dir}/${provider.name}.tf`, hclFile(cloud.blocks, header(specPath, what)));
@@ -141,6 +149,12 @@ function environmentFiles(env: RenderedEnvironment, specPath: string, files: Map
         outputBlock('namespace', ref('module.namespace.namespace')),
         outputBlock('deployer_service_account', ref('module.namespace.deployer_service_account')),
         outputBlock('deployer_token_secret', ref('module.namespace.deployer_token_secret')),
+        ...(drill.namespace.length
+          ? [
+              outputBlock('drill_service_account', ref('module.namespace.drill_service_account')),
+              outputBlock('drill_token_secret', ref('module.namespace.drill_token_secret')),
+            ]
+          : []),
         ...(cloud?.outputs ?? []),
       ],
       header(specPath, what),
@@ -197,7 +211,7 @@ export function renderTerraform(input: FormatInput): FormatOutput {
   const warnings: FormatWarning[] = [];
   moduleFiles(specPath, files);
   sharedFiles(input, specPath, files, warnings);
-  for (const env of input.environments) environmentFiles(env, specPath, files);
+  for (const env of input.environments) environmentFiles(env, specPath, files, input.files);
   return { files: new Map([...files].sort(([a], [b]) => a.localeCompare(b))), warnings };
 }
 

@@ -16,6 +16,7 @@ import {
   prometheusProxyNamespace,
   type AccessRule,
 } from './deployer-access.js';
+import type { DrillAccess } from './drill-access.js';
 import { arg, block, nested, ref, type Block, type Item, type Value } from './hcl.js';
 
 /** The strictest Pod Security level all of the environment's pods are admitted at. */
@@ -46,6 +47,7 @@ export function namespaceModuleCall(
   app: ResolvedApp,
   objects: KubeObject[],
   identity: DeployerIdentity,
+  drill: DrillAccess,
 ): Block {
   const rules = deployerRules(app, objects);
   const proxy = prometheusProxyNamespace(app);
@@ -57,6 +59,13 @@ export function namespaceModuleCall(
     { name: 'rules', value: rules.map(ruleValue) },
     ...arg('prometheus_namespace', proxy ?? ''),
     { name: 'extra_subjects', value: identity.subjects.map((s) => ({ kind: s.kind, name: s.name })) },
+    ...(drill.namespace.length
+      ? [
+          ...arg('drill', `${app.app}-drill`),
+          { name: 'drill_rules', value: drill.namespace.map(ruleValue) },
+          { name: 'drill_cluster_rules', value: drill.cluster.map(ruleValue) },
+        ]
+      : []),
   ];
   return block('module', ['namespace'], body);
 }
@@ -207,6 +216,108 @@ export function namespaceModuleBlocks(): Block[] {
         ...subjectBlocks(),
       ],
     ),
+    ...drillBlocks(),
+  ];
+}
+
+const DRILL_COUNT = ref('var.drill == "" ? 0 : 1');
+const DRILL_CLUSTER_COUNT = ref('var.drill == "" || length(var.drill_cluster_rules) == 0 ? 0 : 1');
+const DRILL_SA = ref('kubernetes_service_account_v1.drill[0].metadata[0].name');
+
+function dynamicRules(variable: string): Item {
+  return {
+    block: block(
+      'dynamic',
+      ['rule'],
+      [
+        ...arg('for_each', ref(variable)),
+        nested('content', [
+          ...arg('api_groups', ref('rule.value.api_groups')),
+          ...arg('resources', ref('rule.value.resources')),
+          ...arg('verbs', ref('rule.value.verbs')),
+        ]),
+      ],
+    ),
+  };
+}
+
+function drillSubject(): Item {
+  return nested('subject', [
+    ...arg('kind', 'ServiceAccount'),
+    ...arg('name', DRILL_SA),
+    ...arg('namespace', NAMESPACE_REF),
+  ]);
+}
+
+/**
+ * The restore drill's identity (drill-access.ts): its own ServiceAccount and token, a Role in the
+ * app's namespace, and a ClusterRole for the scratch namespaces it creates and deletes.
+ */
+function drillBlocks(): Block[] {
+  const roleName = ref('kubernetes_role_v1.drill[0].metadata[0].name');
+  const clusterRoleName = ref('kubernetes_cluster_role_v1.drill[0].metadata[0].name');
+  return [
+    block(
+      'resource',
+      ['kubernetes_service_account_v1', 'drill'],
+      [
+        ...arg('count', DRILL_COUNT),
+        metadata(ref('var.drill'), NAMESPACE_REF),
+        ...arg('automount_service_account_token', false),
+      ],
+    ),
+    block(
+      'resource',
+      ['kubernetes_secret_v1', 'drill_token'],
+      [
+        ...arg('count', DRILL_COUNT),
+        nested('metadata', [
+          ...arg('name', ref('"${var.drill}-token"')),
+          ...arg('namespace', NAMESPACE_REF),
+          ...arg('annotations', { 'kubernetes.io/service-account.name': DRILL_SA }),
+        ]),
+        ...arg('type', 'kubernetes.io/service-account-token'),
+        ...arg('wait_for_service_account_token', true),
+      ],
+    ),
+    block(
+      'resource',
+      ['kubernetes_role_v1', 'drill'],
+      [
+        ...arg('count', DRILL_COUNT),
+        metadata(ref('var.drill'), NAMESPACE_REF),
+        dynamicRules('var.drill_rules'),
+      ],
+    ),
+    block(
+      'resource',
+      ['kubernetes_role_binding_v1', 'drill'],
+      [
+        ...arg('count', DRILL_COUNT),
+        metadata(roleName, NAMESPACE_REF),
+        roleRef('Role', roleName),
+        drillSubject(),
+      ],
+    ),
+    block(
+      'resource',
+      ['kubernetes_cluster_role_v1', 'drill'],
+      [
+        ...arg('count', DRILL_CLUSTER_COUNT),
+        metadata(ref('"${var.drill}-${var.namespace}"')),
+        dynamicRules('var.drill_cluster_rules'),
+      ],
+    ),
+    block(
+      'resource',
+      ['kubernetes_cluster_role_binding_v1', 'drill'],
+      [
+        ...arg('count', DRILL_CLUSTER_COUNT),
+        metadata(clusterRoleName),
+        roleRef('ClusterRole', clusterRoleName),
+        drillSubject(),
+      ],
+    ),
   ];
 }
 
@@ -233,6 +344,24 @@ export function namespaceModuleVariables(): Block[] {
       'Users or groups (the cloud identity CI signs in as) bound to the deployer Role.',
       [],
     ),
+    variable(
+      'drill',
+      'string',
+      'Name of the ServiceAccount slipway backup drill runs as ("" when nothing is backed up).',
+      '',
+    ),
+    variable(
+      'drill_rules',
+      'list(object({ api_groups = list(string), resources = list(string), verbs = list(string) }))',
+      "The drill's Role rules in the app's namespace (restore Job, its log, credentials, release record).",
+      [],
+    ),
+    variable(
+      'drill_cluster_rules',
+      'list(object({ api_groups = list(string), resources = list(string), verbs = list(string) }))',
+      "The drill's ClusterRole rules: the scratch namespaces it creates and deletes, and the copy in them.",
+      [],
+    ),
   ];
 }
 
@@ -253,6 +382,27 @@ export function namespaceModuleOutputs(): Block[] {
           'The Secret holding the deployer token, for a kubeconfig where no cloud identity is used.',
         ),
         ...arg('value', ref('kubernetes_secret_v1.deployer_token.metadata[0].name')),
+      ],
+    ),
+    block(
+      'output',
+      ['drill_service_account'],
+      [
+        ...arg(
+          'value',
+          ref('var.drill == "" ? null : kubernetes_service_account_v1.drill[0].metadata[0].name'),
+        ),
+      ],
+    ),
+    block(
+      'output',
+      ['drill_token_secret'],
+      [
+        ...arg(
+          'description',
+          'The Secret holding the token slipway backup drill runs with (its kubeconfig).',
+        ),
+        ...arg('value', ref('var.drill == "" ? null : kubernetes_secret_v1.drill_token[0].metadata[0].name')),
       ],
     ),
   ];

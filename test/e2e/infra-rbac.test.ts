@@ -6,8 +6,15 @@
  * HashiCorp's HCL parser, the namespace-limited ClusterRole, their bindings) are applied as the
  * admin; then `slipway deploy` runs with the ServiceAccount's token. With every rule it succeeds;
  * without any one of them it fails with the API server's 403 naming the verb and resource.
+ *
+ * The restore drill's identity likewise: a Redis dependency is deployed and backed up as the admin,
+ * the drill ServiceAccount, Role and ClusterRole are made from the rules the rendered main.tf passes
+ * to the module, and `slipway backup drill` runs with that token: it passes with every rule, and
+ * fails with the 403 naming the verb and resource without the scratch namespaces' rule or without
+ * the restore Job's.
  */
 import type { KubeObject } from '@slipway/kube';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
@@ -20,7 +27,7 @@ import { mergeSandboxKubeconfig } from '@slipway/sandbox';
 import { renderSpec } from '../infra/terraform-cases.js';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
-import { SAMPLE_SPEC } from './deploy-helpers.js';
+import { SAMPLE_SPEC, slipwayCli } from './deploy-helpers.js';
 import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 
 interface Rule {
@@ -30,6 +37,31 @@ interface Rule {
 }
 
 const RBAC = 'rbac.authorization.k8s.io/v1';
+
+/** The sandbox runs the redis image as the host's redis-server. */
+const haveRedis = spawnSync('sh', ['-c', 'command -v redis-server'], { stdio: 'ignore' }).status === 0;
+if (!haveRedis) {
+  const why = 'the Debian package redis-server is not installed (.ci/apt-packages lists it)';
+  if (process.env.CI === 'true') throw new Error(`CI=true but ${why}`);
+  console.warn(`[skip] ${why}: the drill identity's sandbox test is skipped`);
+}
+
+/** An app with one Redis backed up to its volume: the cheapest drill that makes a scratch namespace. */
+const DRILL_SPEC = `app: keep
+version: "1.0.0"
+services:
+  web:
+    image: sample-service:1.0.0
+    port: 8080
+    health: { readiness: { http: /readyz, period: 1s } }
+    resources: { cpu: 50m, memory: 64Mi }
+dependencies:
+  cache: { type: redis }
+backups:
+  cache: { schedule: "0 1 * * *", keep: 2, rto: 1h }
+environments:
+  dev: {}
+`;
 /** A second deploy whose image never pulls: the roll-out fails and is rolled back. */
 const BAD_IMAGE = [
   '--second',
@@ -51,6 +83,80 @@ async function renderedRules(spec = SAMPLE_SPEC): Promise<Rule[]> {
     module: { namespace: Array<{ rules: Rule[] }> };
   };
   return main.module.namespace[0]!.rules;
+}
+
+/** Deploys DRILL_SPEC as the admin and backs its Redis up once. */
+async function setUpDrill(env: SandboxEnv) {
+  const spec = join(env.dir, 'drill.yaml');
+  writeFileSync(spec, DRILL_SPEC);
+  const admin = (args: string[]) =>
+    slipwayCli(env, [...args, '-f', spec, '--env', 'dev', '--timeout', '60s']);
+  const deployed = await admin(['deploy', '--skip-analysis']);
+  const backedUp = deployed.code === 0 ? await admin(['backup', 'run', 'cache']) : deployed;
+  return { spec, deployed, backedUp };
+}
+
+/** The drill's rules that `module "namespace"` passes in environments/dev/main.tf. */
+async function renderedDrill(
+  text: string,
+  file: string,
+): Promise<{ name: string; rules: Rule[]; clusterRules: Rule[] }> {
+  const files = renderSpec(text, file);
+  const main = (await parse('main.tf', files.get('environments/dev/main.tf')!)) as {
+    module: { namespace: Array<{ drill: string; drill_rules: Rule[]; drill_cluster_rules: Rule[] }> };
+  };
+  const call = main.module.namespace[0]!;
+  return { name: call.drill, rules: call.drill_rules, clusterRules: call.drill_cluster_rules };
+}
+
+const rbacRules = (rules: Rule[]) =>
+  rules.map((r) => ({ apiGroups: r.api_groups, resources: r.resources, verbs: r.verbs }));
+
+/** What modules/namespace creates for the drill: its ServiceAccount and token, Role, ClusterRole, bindings. */
+function drillObjects(
+  namespace: string,
+  name: string,
+  token: string,
+  rules: Rule[],
+  clusterRules: Rule[],
+): KubeObject[] {
+  const subject = { kind: 'ServiceAccount', name, namespace };
+  const roleRef = (kind: string, ref: string) => ({ apiGroup: 'rbac.authorization.k8s.io', kind, name: ref });
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: `${name}-token`,
+        namespace,
+        annotations: { 'kubernetes.io/service-account.name': name },
+      },
+      type: 'kubernetes.io/service-account-token',
+      data: { token: Buffer.from(token).toString('base64') },
+    },
+    { apiVersion: RBAC, kind: 'Role', metadata: { name, namespace }, rules: rbacRules(rules) },
+    {
+      apiVersion: RBAC,
+      kind: 'RoleBinding',
+      metadata: { name, namespace },
+      roleRef: roleRef('Role', name),
+      subjects: [subject],
+    },
+    {
+      apiVersion: RBAC,
+      kind: 'ClusterRole',
+      metadata: { name: `${name}-${namespace}` },
+      rules: rbacRules(clusterRules),
+    },
+    {
+      apiVersion: RBAC,
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `${name}-${namespace}` },
+      roleRef: roleRef('ClusterRole', `${name}-${namespace}`),
+      subjects: [subject],
+    },
+  ] as KubeObject[];
 }
 
 /** What modules/namespace creates for a namespace, as Kubernetes objects. */
@@ -121,11 +227,15 @@ describe('the deployer Role from render --format terraform, in the sandbox with 
   let env: SandboxEnv;
   let rules: Rule[];
   let diagnostic: Set<string>;
+  let drillSetup: ReturnType<typeof setUpDrill> | undefined;
   beforeAll(async () => {
     env = await startSandboxEnv({ runtime: true });
     rules = await renderedRules();
     const file = SAMPLE_SPEC;
     const app = resolveEnvironment(parseSpec(readFileSync(file, 'utf8'), file), 'dev', file);
+    // The drill's app is deployed and backed up as the admin while the deployer tests run (a
+    // namespace of its own): the drill test then only runs drills.
+    if (haveRedis) drillSetup = setUpDrill(env);
     diagnostic = new Set(
       deployerRules(app, renderApp(app).objects)
         .filter((r) => r.diagnostic)
@@ -256,4 +366,73 @@ describe('the deployer Role from render --format terraform, in the sandbox with 
     expect(r.output).toContain('deployed sample revision 1 to dev (blue-green)');
     expect(r.code).toBe(0);
   });
+  it.skipIf(!haveRedis)(
+    "the drill identity: a drill passes with its rules, and fails with a 403 without the namespaces rule or the Role's secrets rule",
+    async () => {
+      const { spec, deployed, backedUp } = await drillSetup!;
+      expect(deployed.code, deployed.stdout + deployed.stderr).toBe(0);
+      expect(backedUp.code, backedUp.stdout + backedUp.stderr).toBe(0);
+      const drill = await renderedDrill(DRILL_SPEC, spec);
+      expect(drill.name).toBe('keep-drill');
+
+      const token = 'drill-keep-token';
+      const kubeconfig = join(env.dir, 'drill.kubeconfig');
+      writeFileSync(
+        kubeconfig,
+        mergeSandboxKubeconfig(
+          '',
+          { url: env.sandbox.url, caCert: env.sandbox.certs.caCert, token },
+          { setCurrent: true },
+        ),
+      );
+      const grant = async (rules: Rule[], clusterRules: Rule[]) => {
+        const manifest = join(env.dir, 'drill-identity.json');
+        const items = drillObjects('keep', drill.name, token, rules, clusterRules);
+        writeFileSync(manifest, JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+        await env.kubectl(['apply', '--validate=false', '-f', manifest]);
+      };
+      const drillAs = async () => {
+        const io = memoryIo({ env: { KUBECONFIG: kubeconfig } });
+        const code = await main(
+          ['node', 'slipway', 'backup', 'drill', '-f', spec, '--env', 'dev', '--timeout', '60s'],
+          io.io,
+        );
+        return { code, output: io.stdout() + io.stderr() };
+      };
+      const scratch = async () =>
+        (await env.kubectl(['get', 'namespaces', '-o', 'name'])).stdout
+          .split('\n')
+          .filter((n) => n.includes('-drill-'));
+
+      await grant(drill.rules, drill.clusterRules);
+      const ok = await drillAs();
+      console.log(`the drill as keep-drill:\n${ok.output}`);
+      expect(ok.output).toMatch(
+        /cache: drill PASSED: backup \d{8}T\d{6}Z restored into keep-cache-drill-\w+/,
+      );
+      expect(ok.code).toBe(0);
+      expect(await scratch()).toEqual([]);
+
+      const withoutNamespaces = drill.clusterRules.filter((r) => r.resources[0] !== 'namespaces');
+      await grant(drill.rules, withoutNamespaces);
+      const noNamespace = await drillAs();
+      console.log(`without the namespaces rule:\n${noNamespace.output}`);
+      expect(noNamespace.code).toBe(3);
+      expect(noNamespace.output).toContain(
+        'User "system:serviceaccount:keep:keep-drill" cannot get resource "namespaces" in API group "" at the cluster scope',
+      );
+
+      const withoutSecrets = drill.rules.filter((r) => r.resources[0] !== 'secrets');
+      await grant(withoutSecrets, drill.clusterRules);
+      const noSecrets = await drillAs();
+      console.log(`without the secrets rule:\n${noSecrets.output}`);
+      expect(noSecrets.code).toBe(3);
+      expect(noSecrets.output).toContain(
+        'User "system:serviceaccount:keep:keep-drill" cannot get resource "secrets" in API group "" in the namespace "keep"',
+      );
+      // The scratch namespace is deleted even when the drill fails inside it.
+      expect(await scratch()).toEqual([]);
+    },
+    120_000,
+  );
 });
