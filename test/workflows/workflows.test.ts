@@ -108,6 +108,23 @@ describe('workflows: the sample spec', () => {
       strategy: { matrix: { environment: ['staging', 'production'] } },
     });
   });
+
+  it('runs the restore drill as the drill identity when DRILL_KUBECONFIG is set, else with KUBECONFIG', () => {
+    const drill = parseWorkflow(out.files.get('.github/workflows/dr-drill.yml')!).jobs.drill as {
+      steps: Array<{ name?: string; env?: Record<string, string> }>;
+    };
+    expect(drill.steps.find((s) => s.name === 'Write kubeconfig')?.env).toEqual({
+      KUBECONFIG_DATA: '${{ secrets.DRILL_KUBECONFIG || secrets.KUBECONFIG }}',
+    });
+    // drift.yml keeps the deploy's kubeconfig: it reads what the deployer wrote.
+    const drift = parseWorkflow(out.files.get('.github/workflows/drift.yml')!).jobs as Record<
+      string,
+      { steps: Array<{ name?: string; env?: Record<string, string> }> }
+    >;
+    expect(Object.values(drift)[0]!.steps.find((s) => s.name === 'Write kubeconfig')?.env).toEqual({
+      KUBECONFIG_DATA: '${{ secrets.KUBECONFIG }}',
+    });
+  });
 });
 
 describe('workflows: every example', () => {

@@ -63,11 +63,16 @@ export const INSTALL_SCRIPT =
     'echo "$RUNNER_TEMP/slipway-cli/node_modules/.bin" >> "$GITHUB_PATH"',
   ].join('\n') + '\n';
 
-/** Writes the environment's kubeconfig secret to a file only this job reads. */
-export function kubeconfigStep(secret: string): Step {
+/**
+ * Writes the environment's kubeconfig secret to a file only this job reads; with `fallback`, that
+ * secret when the first one is not set (GitHub gives an unset secret as an empty string).
+ */
+export function kubeconfigStep(secret: string, fallback?: string): Step {
   return {
     name: 'Write kubeconfig',
-    env: { KUBECONFIG_DATA: expr(`secrets.${secret}`) },
+    env: {
+      KUBECONFIG_DATA: expr(fallback ? `secrets.${secret} || secrets.${fallback}` : `secrets.${secret}`),
+    },
     run:
       [
         'umask 077',

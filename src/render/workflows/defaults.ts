@@ -34,6 +34,8 @@ export const DR_DRILL_CRON = '43 4 * * 1';
 
 /** The GitHub Environment secret holding a kubeconfig for that environment's cluster and namespace. */
 export const KUBECONFIG_SECRET = 'KUBECONFIG';
+/** dr-drill.yml's kubeconfig of the drill identity (Terraform's drill_token_secret); KUBECONFIG when unset. */
+export const DRILL_KUBECONFIG_SECRET = 'DRILL_KUBECONFIG';
 /** The GitHub Environment secret holding the age key that opens that environment's secrets file. */
 export const AGE_KEY_SECRET = 'SLIPWAY_AGE_KEY';
 /** Secrets for registries other than GHCR (GHCR uses the workflow's GITHUB_TOKEN). */

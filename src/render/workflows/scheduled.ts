@@ -11,7 +11,7 @@
  *                access a deployer has and a backup pod should not.
  */
 import { checkout, installSlipway, kubeconfigStep, runsOn, type Job } from './common.js';
-import { DR_DRILL_CRON, DRIFT_CRON, KUBECONFIG_SECRET } from './defaults.js';
+import { DR_DRILL_CRON, DRIFT_CRON, DRILL_KUBECONFIG_SECRET, KUBECONFIG_SECRET } from './defaults.js';
 import type { WorkflowPlan } from './plan.js';
 import { expr, workflowYaml } from './yaml.js';
 
@@ -23,7 +23,16 @@ import { expr, workflowYaml } from './yaml.js';
 function scheduledJob(
   plan: WorkflowPlan,
   environments: string[],
-  step: { name: string; group: string; comment: string[]; command: string; title: string; after?: string[] },
+  step: {
+    name: string;
+    group: string;
+    comment: string[];
+    command: string;
+    title: string;
+    after?: string[];
+    /** The job's own kubeconfig secret, used when the Environment sets it (else KUBECONFIG). */
+    kubeconfig?: string;
+  },
 ): Job {
   const file = `${step.group}.txt`;
   return {
@@ -39,7 +48,9 @@ function scheduledJob(
     steps: [
       checkout(),
       ...installSlipway(plan),
-      kubeconfigStep(KUBECONFIG_SECRET),
+      step.kubeconfig
+        ? kubeconfigStep(step.kubeconfig, KUBECONFIG_SECRET)
+        : kubeconfigStep(KUBECONFIG_SECRET),
       {
         name: step.name,
         env: { ENVIRONMENT: expr('matrix.environment') },
@@ -107,6 +118,8 @@ export function drDrillWorkflow(plan: WorkflowPlan): string | undefined {
     ],
     command: `slipway backup drill -f ${plan.specPath} --env "$ENVIRONMENT"`,
     title: 'Restore drill',
+    // The drill's own least-privilege identity (render --format terraform: drill_token_secret).
+    kubeconfig: DRILL_KUBECONFIG_SECRET,
   });
   return workflowYaml(
     [
