@@ -110,10 +110,13 @@ const RELATED: Record<string, AccessRule[]> = {
   ],
 };
 
-/** What a deploy of this environment needs, one rule per resource, sorted by group then resource. */
-export function deployerRules(app: ResolvedApp, objects: KubeObject[]): AccessRule[] {
+/**
+ * One rule per resource, its verbs the union of every rule naming it (sorted) and its reasons joined;
+ * sorted by group then resource. The deployer's and the drill's tables both end here.
+ */
+export function mergeRules(rules: Iterable<AccessRule>): AccessRule[] {
   const byResource = new Map<string, AccessRule>();
-  const add = (rule: AccessRule) => {
+  for (const rule of rules) {
     const key = `${rule.apiGroup}/${rule.resource}`;
     const seen = byResource.get(key);
     if (!seen) byResource.set(key, { ...rule, verbs: [...rule.verbs] });
@@ -121,7 +124,17 @@ export function deployerRules(app: ResolvedApp, objects: KubeObject[]): AccessRu
       seen.verbs = [...new Set([...seen.verbs, ...rule.verbs])];
       if (!seen.why.includes(rule.why)) seen.why = `${seen.why}; ${rule.why}`;
     }
-  };
+  }
+  for (const rule of byResource.values()) rule.verbs.sort();
+  return [...byResource.values()].sort(
+    (a, b) => a.apiGroup.localeCompare(b.apiGroup) || a.resource.localeCompare(b.resource),
+  );
+}
+
+/** What a deploy of this environment needs, one rule per resource, sorted by group then resource. */
+export function deployerRules(app: ResolvedApp, objects: KubeObject[]): AccessRule[] {
+  const rules: AccessRule[] = [];
+  const add = (rule: AccessRule) => rules.push(rule);
   for (const rule of ALWAYS) add(rule);
   for (const kind of [...new Set(objects.map((o) => o.kind))]) {
     const mapping = RESOURCE_OF_KIND[kind];
@@ -159,10 +172,7 @@ export function deployerRules(app: ResolvedApp, objects: KubeObject[]): AccessRu
       verbs: ['create', 'delete', 'list', 'watch'],
       why: 'analyse: job analyses',
     });
-  for (const rule of byResource.values()) rule.verbs.sort();
-  return [...byResource.values()].sort(
-    (a, b) => a.apiGroup.localeCompare(b.apiGroup) || a.resource.localeCompare(b.resource),
-  );
+  return mergeRules(rules);
 }
 
 /**

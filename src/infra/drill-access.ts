@@ -10,7 +10,7 @@ import type { KubeObject } from '@slipway/kube';
 import { backupTarget } from '../render/objects/backups.js';
 import { originKey } from '../render/index.js';
 import type { ResolvedApp } from '../spec/resolved.js';
-import { RESOURCE_OF_KIND, type AccessRule } from './deployer-access.js';
+import { mergeRules, RESOURCE_OF_KIND, type AccessRule } from './deployer-access.js';
 
 export interface DrillAccess {
   /** The Role in the app's namespace: the restore Job, its log, the credentials, the release record. */
@@ -35,23 +35,6 @@ export function scratchObjects(
 ): KubeObject[] {
   return rendered.objects.filter(
     (o) => rendered.origins[originKey(o)] === `dependencies.${dependency}` && o.kind !== 'NetworkPolicy',
-  );
-}
-
-function collect(rules: AccessRule[]): AccessRule[] {
-  const byResource = new Map<string, AccessRule>();
-  for (const rule of rules) {
-    const key = `${rule.apiGroup}/${rule.resource}`;
-    const seen = byResource.get(key);
-    if (!seen) byResource.set(key, { ...rule, verbs: [...rule.verbs] });
-    else {
-      seen.verbs = [...new Set([...seen.verbs, ...rule.verbs])];
-      if (!seen.why.includes(rule.why)) seen.why = `${seen.why}; ${rule.why}`;
-    }
-  }
-  for (const rule of byResource.values()) rule.verbs.sort();
-  return [...byResource.values()].sort(
-    (a, b) => a.apiGroup.localeCompare(b.apiGroup) || a.resource.localeCompare(b.resource),
   );
 }
 
@@ -148,5 +131,5 @@ export function drillRules(
           });
       }
   }
-  return { namespace: collect(namespace), cluster: collect(cluster) };
+  return { namespace: mergeRules(namespace), cluster: mergeRules(cluster) };
 }

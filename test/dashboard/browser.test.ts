@@ -59,23 +59,28 @@ describe.skipIf(!ready)('slipway dashboard in Chromium, over real sandbox deploy
   /** Commit SHAs and times, one per version: lead time is measured from these. */
   const commit = (n: number) => ({ sha: `${n}`.repeat(40), time: new Date(now - (5 - n) * HOUR) });
 
+  /** `slipway deploy` of one version to an environment, analyses skipped. */
+  const deployArgs = (environment: string, image: string, ...extra: string[]) => [
+    ...['deploy', '-f', spec, '--env', environment, '--skip-analysis', '--set-image', `web=${image}`],
+    ...extra,
+  ];
+
   /** One deploy to dev, in-process; `shipped` are the commits since the last one (`--changes FILE`). */
   async function deploy(version: string, n: number, shipped: number[], ...extra: string[]) {
     const changes = join(env.dir, `changes-${n}.txt`);
     writeFileSync(changes, shipped.map((c) => `${commit(c).sha} ${commit(c).time.toISOString()}\n`).join(''));
-    return slipwayCli(env, [
-      ...[
-        'deploy',
-        '-f',
-        spec,
-        '--env',
+    return slipwayCli(
+      env,
+      deployArgs(
         'dev',
-        '--skip-analysis',
-        '--set-image',
-        `web=sample-service:${version}`,
-      ],
-      ...['--commit', commit(n).sha, '--changes', changes, ...extra],
-    ]);
+        `sample-service:${version}`,
+        '--commit',
+        commit(n).sha,
+        '--changes',
+        changes,
+        ...extra,
+      ),
+    );
   }
 
   beforeAll(async () => {
@@ -95,29 +100,21 @@ describe.skipIf(!ready)('slipway dashboard in Chromium, over real sandbox deploy
     // 4 never gets ready and is aborted from another command while it rolls out.
     const stuck = startCli(
       env,
-      [
-        ...[
-          'deploy',
-          '-f',
-          spec,
-          '--env',
-          'dev',
-          '--skip-analysis',
-          '--set-image',
-          'web=sample-service:3.0.0',
-        ],
-        ...['--set', 'services.web.env.FAIL_READINESS=1', '--output', 'json'],
-      ],
+      deployArgs(
+        'dev',
+        'sample-service:3.0.0',
+        '--set',
+        'services.web.env.FAIL_READINESS=1',
+        '--output',
+        'json',
+      ),
       (line) => line.includes('"step":"roll-out"') && line.includes('"status":"started"'),
     );
     await stuck.reached;
     expect((await slipwayCli(env, ['abort', '-f', spec, '--env', 'dev'])).code).toBe(0);
     expect(await stuck.done).toBe(1);
     // staging serves another version than dev
-    const staging = await slipwayCli(env, [
-      ...['deploy', '-f', spec, '--env', 'staging', '--skip-analysis'],
-      ...['--set-image', 'web=sample-service:9.9.9'],
-    ]);
+    const staging = await slipwayCli(env, deployArgs('staging', 'sample-service:9.9.9'));
     expect(staging.code, staging.stderr).toBe(0);
 
     const json = await slipwayCli(env, ['metrics', '-f', spec, '--env', 'dev', '--output', 'json']);
