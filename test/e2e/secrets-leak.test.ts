@@ -27,7 +27,7 @@ const SPEC = SAMPLE.replace(
     image: sample-service:1.0.0
     port: 8080
     health:
-      readiness: { http: /readyz, period: 1s, failureThreshold: 2 }
+      readiness: { http: /readyz, period: 2s, failureThreshold: 2 }
     resources: { cpu: 50m, memory: 64Mi }
     secrets: [ADMIN_PASSWORD]
 
