@@ -47,6 +47,24 @@ export function installSecretValues(app: ResolvedApp): Values {
   return values;
 }
 
+/** A kept Secret's head, named `$name`, labelled with the template variable `owner` (`$dependency`, `$service`). */
+function secretHeader(owner: string): string[] {
+  return [
+    `---`,
+    `apiVersion: v1`,
+    `kind: Secret`,
+    `metadata:`,
+    `  name: {{ $name }}`,
+    `  namespace: {{ $.Release.Namespace }}`,
+    `  labels:`,
+    `    app.kubernetes.io/name: {{ ${owner} }}`,
+    `    app.kubernetes.io/instance: {{ $.Release.Name }}`,
+    `    app.kubernetes.io/managed-by: slipway`,
+    `  annotations:`,
+    KEEP,
+  ];
+}
+
 export function credentialsTemplate(chart: string): string {
   const fullname = `(include "${chart}.fullname" $)`;
   return [
@@ -56,18 +74,7 @@ export function credentialsTemplate(chart: string): string {
     `{{- if $c }}`,
     `{{- $name := printf "%s-%s-credentials" ${fullname} $dependency }}`,
     `{{- $live := (lookup "v1" "Secret" $.Release.Namespace $name).data }}`,
-    `---`,
-    `apiVersion: v1`,
-    `kind: Secret`,
-    `metadata:`,
-    `  name: {{ $name }}`,
-    `  namespace: {{ $.Release.Namespace }}`,
-    `  labels:`,
-    `    app.kubernetes.io/name: {{ $dependency }}`,
-    `    app.kubernetes.io/instance: {{ $.Release.Name }}`,
-    `    app.kubernetes.io/managed-by: slipway`,
-    `  annotations:`,
-    KEEP,
+    ...secretHeader('$dependency'),
     `type: {{ $c.type }}`,
     `{{- if $live }}`,
     `data: {{ $live | toJson }}`,
@@ -104,18 +111,7 @@ export function serviceSecretsTemplate(chart: string): string {
     `{{- if $given }}`,
     `{{- $name := printf "%s-%s-secrets" ${fullname} $service }}`,
     `{{- $live := (lookup "v1" "Secret" $.Release.Namespace $name).data | default dict }}`,
-    `---`,
-    `apiVersion: v1`,
-    `kind: Secret`,
-    `metadata:`,
-    `  name: {{ $name }}`,
-    `  namespace: {{ $.Release.Namespace }}`,
-    `  labels:`,
-    `    app.kubernetes.io/name: {{ $service }}`,
-    `    app.kubernetes.io/instance: {{ $.Release.Name }}`,
-    `    app.kubernetes.io/managed-by: slipway`,
-    `  annotations:`,
-    KEEP,
+    ...secretHeader('$service'),
     `type: Opaque`,
     `data:`,
     `{{- range $key, $_ := $values }}`,
