@@ -413,23 +413,26 @@ describe('the deployer Role from render --format terraform, in the sandbox with 
       expect(ok.code).toBe(0);
       expect(await scratch()).toEqual([]);
 
-      const withoutNamespaces = drill.clusterRules.filter((r) => r.resources[0] !== 'namespaces');
-      await grant(drill.rules, withoutNamespaces);
-      const noNamespace = await drillAs();
-      console.log(`without the namespaces rule:\n${noNamespace.output}`);
-      expect(noNamespace.code).toBe(3);
-      expect(noNamespace.output).toContain(
-        'User "system:serviceaccount:keep:keep-drill" cannot get resource "namespaces" in API group "" at the cluster scope',
-      );
-
-      const withoutSecrets = drill.rules.filter((r) => r.resources[0] !== 'secrets');
-      await grant(withoutSecrets, drill.clusterRules);
-      const noSecrets = await drillAs();
-      console.log(`without the secrets rule:\n${noSecrets.output}`);
-      expect(noSecrets.code).toBe(3);
-      expect(noSecrets.output).toContain(
-        'User "system:serviceaccount:keep:keep-drill" cannot get resource "secrets" in API group "" in the namespace "keep"',
-      );
+      const user = 'User "system:serviceaccount:keep:keep-drill"';
+      const removals = [
+        {
+          rule: 'namespaces',
+          grants: [drill.rules, drill.clusterRules.filter((r) => r.resources[0] !== 'namespaces')],
+          denial: `${user} cannot get resource "namespaces" in API group "" at the cluster scope`,
+        },
+        {
+          rule: 'secrets',
+          grants: [drill.rules.filter((r) => r.resources[0] !== 'secrets'), drill.clusterRules],
+          denial: `${user} cannot get resource "secrets" in API group "" in the namespace "keep"`,
+        },
+      ] as const;
+      for (const { rule, grants, denial } of removals) {
+        await grant(...grants);
+        const refused = await drillAs();
+        console.log(`without the ${rule} rule:\n${refused.output}`);
+        expect(refused.code).toBe(3);
+        expect(refused.output).toContain(denial);
+      }
       // The scratch namespace is deleted even when the drill fails inside it.
       expect(await scratch()).toEqual([]);
     },
