@@ -1,65 +1,49 @@
 /**
  * Where the request rate of the rotation e2e (test/e2e/secrets-rotate-db.test.ts) goes: the same
- * sandbox, app and database, measured one hop at a time, with Slipway's load client (a new
- * connection per request, 8 in flight, its own process) side by side with wrk (Debian `wrk`,
- * `Connection: close` so it too opens a connection per request) where installed.
+ * sandbox, app and database (test/e2e/rotation-fixture.ts), measured one hop at a time with
+ * Slipway's load client (its own process) in three ways, and Debian `wrk` where installed:
  *
- *   npx tsx bench/rotation-load.ts [SECONDS]
+ *   npx tsx --conditions=source bench/rotation-load.ts [SECONDS]
  *
+ * - `new conn`: a closed loop, 8 requests in flight, a new connection per request (the deploy e2e
+ *   suites' load, every request through the proxy's endpoint choice); wrk with `Connection: close`;
+ * - `keep-alive`: a closed loop over 8 keep-alive connections (the client paced at a rate it cannot
+ *   reach); wrk's default;
+ * - `paced`: the e2e's load (ROTATION_LOAD, 100 requests a second over at most 8 keep-alive
+ *   connections): the rate reached, the 99th percentile latency, the slots skipped because every
+ *   connection was busy.
  * Rows: a service without a database (sample-service) and the rotation app (PostgreSQL, pooled
- * connections that log in again after 1 s), each through the sandbox's Service proxy and straight at one pod's port;
- * then the rotation app run on the host against PostgreSQL's pod port and its Service port (the
- * database hop alone). `sandbox cpu` is the CPU time of this process, which hosts the sandbox
- * (API server, controllers and every Service proxy), per second of wall time: near 100% it is the
- * ceiling. The machine's load average is printed first: the figures vary with it.
+ * connections that log in again after 1 s), each through the sandbox's Service proxy and straight
+ * at one pod's port; then the rotation app run on the host against PostgreSQL's pod port and its
+ * Service port (the database hop alone). `cpu` is the CPU time of this process, which hosts the
+ * sandbox (API server, controllers and every Service proxy), per second of wall time, during the
+ * `new conn` and the `paced` runs. The machine's load average is printed first: the figures vary
+ * with it.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { memoryIo } from '../src/cli/io.js';
-import { main } from '../src/cli/main.js';
-import { startLoad } from '../src/cli/demo/load.js';
+import { startLoad, type LoadOptions, type LoadStats } from '../src/cli/demo/load.js';
 import { servicePort } from '../src/cli/demo/sandbox.js';
-import { startSandboxEnv } from '../test/e2e/sandbox-env.js';
+import {
+  missingDatabaseTools,
+  ROTATION_APP,
+  ROTATION_LOAD,
+  startRotationSandbox,
+} from '../test/e2e/rotation-fixture.js';
 import { loadLine } from './measure.js';
 
 const run = promisify(execFile);
-const SECONDS = Number(process.argv[2] ?? 6);
-const APP = join(import.meta.dirname, '..', 'test', 'e2e', 'rotation-app.mjs');
-
-const SPEC = `app: rl
-services:
-  api:
-    image: rotation-app:1
-    port: 8080
-    replicas: 2
-    health:
-      readiness: { http: /readyz, period: 1s, failureThreshold: 1 }
-    env:
-      DATABASE_URL: \${db.url}
-    resources: { cpu: 50m, memory: 64Mi }
-  web:
-    image: sample-service:1.0.0
-    port: 8080
-    replicas: 2
-    health:
-      readiness: { http: /readyz, period: 1s, failureThreshold: 1 }
-    resources: { cpu: 50m, memory: 64Mi }
-dependencies:
-  db: { type: postgres }
-environments:
-  dev: {}
-`;
+const SECONDS = Number(process.argv[2] ?? 5);
+const IN_FLIGHT = 8;
 
 interface Row {
   what: string;
-  client: number;
-  clientFailed: number;
-  wrk: number | undefined;
-  cpu: number;
+  newConn: LoadStats & { cpu: number };
+  keepAlive: LoadStats;
+  paced: LoadStats & { cpu: number };
+  wrkClose: number | undefined;
+  wrkKeepAlive: number | undefined;
 }
 
 async function haveWrk(): Promise<boolean> {
@@ -78,30 +62,35 @@ async function withCpu<T>(fn: () => Promise<T>): Promise<{ value: T; cpu: number
   return { value, cpu: ((used.user + used.system) / 1000 / (performance.now() - start)) * 100 };
 }
 
-async function measure(what: string, port: number, wrk: boolean, inFlight = 8): Promise<Row> {
-  const client = await withCpu(async () => {
-    const load = await startLoad(port, { concurrency: inFlight, maxSeconds: SECONDS });
+async function load(port: number, opts: LoadOptions): Promise<LoadStats & { cpu: number }> {
+  const { value, cpu } = await withCpu(async () => {
+    const running = await startLoad(port, { ...opts, maxSeconds: SECONDS * 4 });
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
-    return load.stop();
+    return running.stop();
   });
-  let wrkRate: number | undefined;
-  if (wrk) {
-    const out = await run('wrk', [
-      '-t2',
-      `-c${inFlight}`,
-      `-d${SECONDS}s`,
-      '-H',
-      'Connection: close',
-      `http://127.0.0.1:${port}/`,
-    ]);
-    wrkRate = Number(/Requests\/sec:\s+([\d.]+)/.exec(out.stdout)?.[1]);
-  }
+  return { ...value, cpu };
+}
+
+async function wrkRate(port: number, keepAlive: boolean): Promise<number> {
+  const close = keepAlive ? [] : ['-H', 'Connection: close'];
+  const out = await run('wrk', [
+    '-t2',
+    `-c${IN_FLIGHT}`,
+    `-d${SECONDS}s`,
+    ...close,
+    `http://127.0.0.1:${port}/`,
+  ]);
+  return Number(/Requests\/sec:\s+([\d.]+)/.exec(out.stdout)?.[1]);
+}
+
+async function measure(what: string, port: number, wrk: boolean): Promise<Row> {
   return {
     what,
-    client: client.value.perSecond,
-    clientFailed: client.value.failed,
-    wrk: wrkRate,
-    cpu: client.cpu,
+    newConn: await load(port, { concurrency: IN_FLIGHT }),
+    keepAlive: await load(port, { concurrency: IN_FLIGHT, rate: 100_000 }),
+    paced: await load(port, ROTATION_LOAD),
+    wrkClose: wrk ? await wrkRate(port, false) : undefined,
+    wrkKeepAlive: wrk ? await wrkRate(port, true) : undefined,
   };
 }
 
@@ -117,7 +106,7 @@ function freePort(): Promise<number> {
 /** The rotation app as a host process against a given PostgreSQL address. */
 async function hostApp(databaseUrl: string): Promise<{ port: number; stop(): void }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [APP], {
+  const child = spawn(process.execPath, [ROTATION_APP], {
     env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl },
     stdio: 'ignore',
   });
@@ -132,58 +121,46 @@ async function hostApp(databaseUrl: string): Promise<{ port: number; stop(): voi
   return { port, stop: () => child.kill() };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'slipway-bench-rotation-'));
-const config = join(dir, 'sandbox.yaml');
-writeFileSync(
-  config,
-  `images:\n  - match: rotation-app\n    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(APP)}]\n    env: { PORT: "\${port}" }\n`,
-);
-const env = await startSandboxEnv({ runtime: true, configFile: config });
+const missing = missingDatabaseTools();
+if (missing) throw new Error(missing);
+const rot = await startRotationSandbox();
+const env = rot.env;
 try {
-  const spec = join(dir, 'slipway.yaml');
-  writeFileSync(spec, SPEC);
-  const { io, stdout, stderr } = memoryIo({ cwd: dir, env: { KUBECONFIG: env.kubeconfig } });
-  const code = await main(['node', 'slipway', 'deploy', '-f', spec, '--env', 'dev', '--skip-analysis'], io);
-  if (code !== 0) throw new Error(`deploy failed:\n${stdout()}${stderr()}`);
+  const deployed = await rot.deploy();
+  if (deployed.code !== 0) throw new Error(`deploy failed:\n${deployed.stdout}${deployed.stderr}`);
   // The runtime object carries its kubelet (not in the public type): a pod's own loopback port.
   const runtime = env.sandbox.runtime as unknown as {
     kubelet: { worker(ns: string, name: string): { ports: Map<number, number> } | undefined };
   };
-  const { stdout: podList } = await env.kubectl(['-n', 'rl', 'get', 'pods', '-o', 'json']);
+  const { stdout: podList } = await env.kubectl(['-n', 'rot', 'get', 'pods', '-o', 'json']);
   const podNames = (JSON.parse(podList) as { items: Array<{ metadata: { name: string } }> }).items.map(
     (p) => p.metadata.name,
   );
   const podPort = (prefix: string, containerPort: number) => {
     const name = podNames.find((n) => n.startsWith(prefix))!;
-    return runtime.kubelet.worker('rl', name)!.ports.get(containerPort)!;
+    return runtime.kubelet.worker('rot', name)!.ports.get(containerPort)!;
   };
+  const proxyPort = (service: string) => servicePort(env.sandbox, 'rot', service)!;
   const wrk = await haveWrk();
   const { stdout: secret } = await env.kubectl([
     '-n',
-    'rl',
+    'rot',
     'get',
     'secret',
-    'rl-db-credentials',
+    'rot-db-credentials',
     '-o',
     'json',
   ]);
   const url = Buffer.from((JSON.parse(secret) as { data: { url: string } }).data.url, 'base64').toString();
-  const dbViaProxy = url.replace(/@[^/]+\//, `@127.0.0.1:${servicePort(env.sandbox, 'rl', 'rl-db')}/`);
-  const dbDirect = url.replace(/@[^/]+\//, `@127.0.0.1:${podPort('rl-db-0', 5432)}/`);
+  const dbViaProxy = url.replace(/@[^/]+\//, `@127.0.0.1:${proxyPort('rot-db')}/`);
+  const dbDirect = url.replace(/@[^/]+\//, `@127.0.0.1:${podPort('rot-db-0', 5432)}/`);
 
-  console.log(
-    `[rotation load] ${loadLine()}; ${SECONDS} s per row, 8 in flight unless said, a new HTTP connection per request`,
-  );
+  console.log(`[rotation load] ${loadLine()}; ${SECONDS} s per run`);
   const rows: Row[] = [];
-  rows.push(
-    await measure('web (no database), Service proxy', servicePort(env.sandbox, 'rl', 'rl-web')!, wrk),
-  );
-  rows.push(await measure('web (no database), pod port', podPort('rl-web-', 8080), wrk));
-  rows.push(await measure('api (Postgres), Service proxy', servicePort(env.sandbox, 'rl', 'rl-api')!, wrk));
-  rows.push(
-    await measure('api, Service proxy, 24 in flight', servicePort(env.sandbox, 'rl', 'rl-api')!, wrk, 24),
-  );
-  rows.push(await measure('api (Postgres), pod port', podPort('rl-api-', 8080), wrk));
+  rows.push(await measure('web (no database), Service proxy', proxyPort('rot-web'), wrk));
+  rows.push(await measure('web (no database), pod port', podPort('rot-web-', 8080), wrk));
+  rows.push(await measure('api (Postgres), Service proxy', proxyPort('rot-api'), wrk));
+  rows.push(await measure('api (Postgres), pod port', podPort('rot-api-', 8080), wrk));
   for (const [what, db] of [
     ['host app -> Postgres pod port', dbDirect],
     ['host app -> Postgres Service proxy', dbViaProxy],
@@ -195,15 +172,22 @@ try {
       app.stop();
     }
   }
-  const pad = (s: string, n: number) => s.padEnd(n);
-  console.log(
-    `${pad('path', 46)} ${'client req/s'.padStart(12)} ${'failed'.padStart(7)} ${'wrk req/s'.padStart(10)} ${'sandbox cpu'.padStart(12)}`,
-  );
-  for (const r of rows)
-    console.log(
-      `${pad(r.what, 46)} ${String(r.client).padStart(12)} ${String(r.clientFailed).padStart(7)} ${(r.wrk === undefined ? 'n/a' : r.wrk.toFixed(0)).padStart(10)} ${`${r.cpu.toFixed(0)}%`.padStart(12)}`,
-    );
+  const cols: Array<[string, number, (r: Row) => string]> = [
+    ['path', -36, (r) => r.what],
+    ['new conn', 9, (r) => String(r.newConn.perSecond)],
+    ['cpu', 5, (r) => `${r.newConn.cpu.toFixed(0)}%`],
+    ['keep-alive', 11, (r) => String(r.keepAlive.perSecond)],
+    ['paced', 6, (r) => String(r.paced.perSecond)],
+    ['p99 ms', 7, (r) => String(r.paced.latencyMs?.p99 ?? '')],
+    ['skipped', 8, (r) => String(r.paced.skipped)],
+    ['cpu', 5, (r) => `${r.paced.cpu.toFixed(0)}%`],
+    ['failed', 7, (r) => String(r.newConn.failed + r.keepAlive.failed + r.paced.failed)],
+    ['wrk close', 10, (r) => (r.wrkClose === undefined ? 'n/a' : r.wrkClose.toFixed(0))],
+    ['wrk keep-alive', 15, (r) => (r.wrkKeepAlive === undefined ? 'n/a' : r.wrkKeepAlive.toFixed(0))],
+  ];
+  const cell = (text: string, width: number) => (width < 0 ? text.padEnd(-width) : text.padStart(width));
+  console.log(cols.map(([h, w]) => cell(h, w)).join(' '));
+  for (const r of rows) console.log(cols.map(([, w, f]) => cell(f(r), w)).join(' '));
 } finally {
-  await env.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await rot.stop();
 }

@@ -317,29 +317,58 @@ function mysqlConnect() {
 }
 
 /**
- * A small pool, as apps keep one, but a connection serves for at most CONNECTION_LIFETIME_MS
- * (default 1000) from its login: every pod logs in again several times a second, so a password
- * that stops working fails its requests within that time, while the request rate is not bound by
- * the server's cost of a login (PostgreSQL forks a process per connection).
+ * A small pool, as apps keep one (at most POOL_SIZE connections, default 4, further requests wait
+ * for one as with node-postgres' `max`), but a connection serves for at most CONNECTION_LIFETIME_MS
+ * (default 1000) from its login: every pod logs in again several times a second, so a password that
+ * stops working fails its requests within that time, while the request rate is not bound by the
+ * server's cost of a login (PostgreSQL forks a process per connection), nor a burst of requests
+ * turned into a burst of logins.
  */
 const LIFETIME_MS = Number(process.env.CONNECTION_LIFETIME_MS ?? 1000);
+const POOL_SIZE = Number(process.env.POOL_SIZE ?? 4);
 const idle = [];
-async function loginUser() {
-  let conn;
-  while ((conn = idle.pop())) {
-    if (!conn.broken && Date.now() - conn.born < LIFETIME_MS) break;
-    conn.close();
+const waiting = [];
+let open = 0;
+const fresh = (conn) => !conn.broken && Date.now() - conn.born < LIFETIME_MS;
+/** Closes a connection that leaves the pool and lets one waiting request open another. */
+function retire(conn) {
+  conn.close();
+  open -= 1;
+  waiting.shift()?.();
+}
+async function acquire() {
+  for (;;) {
+    let conn;
+    while ((conn = idle.pop())) {
+      if (fresh(conn)) return conn;
+      retire(conn);
+    }
+    if (open < POOL_SIZE) {
+      open += 1;
+      try {
+        return await (mysql ? mysqlConnect() : pgConnect());
+      } catch (err) {
+        open -= 1;
+        waiting.shift()?.();
+        throw err;
+      }
+    }
+    await new Promise((resolve) => waiting.push(resolve));
   }
-  conn ??= await (mysql ? mysqlConnect() : pgConnect());
+}
+async function loginUser() {
+  const conn = await acquire();
   try {
     const user = await conn.query(
       mysql ? "select substring_index(current_user(), '@', 1)" : 'select session_user',
     );
-    if (Date.now() - conn.born < LIFETIME_MS) idle.push(conn);
-    else conn.close();
+    if (fresh(conn)) {
+      idle.push(conn);
+      waiting.shift()?.();
+    } else retire(conn);
     return user;
   } catch (err) {
-    conn.close();
+    retire(conn);
     throw err;
   }
 }

@@ -3,108 +3,71 @@
  * (./rotation-app.mjs, run by the sandbox as image `rotation-app`) keeps pooled database
  * connections for at most 1 s from their login, so each pod logs in again with the password it
  * started with several times a second and its requests fail within a second of that password
- * no longer working. Two services read `${db.url}`, a third does not. `slipway secrets rotate
- * db` under a steady closed-loop load must: fail 0 requests, roll each reader once (one new
- * ReplicaSet each) and nothing else (the database keeps its pod), leave the old password refused
- * and the new one working, record the rotation in the history, and a plain deploy afterwards rolls
- * nothing again. Then `rotate cache` (Redis), first stopped unfinished by a deploy lock someone else
+ * no longer working. Two services read `${db.url}`, a third does not (the app and its set-up:
+ * ./rotation-fixture.ts). `slipway secrets rotate db` under a paced load (ROTATION_LOAD: 100
+ * requests a second over keep-alive connections, every outcome counted) must: fail 0 requests,
+ * roll each reader once (one new ReplicaSet each) and nothing else (the database keeps its pod),
+ * leave the old password refused and the new one working, record the rotation in the history, and
+ * a plain deploy afterwards rolls nothing again. Then `rotate cache` (Redis), first stopped unfinished by a deploy lock someone else
  * holds (both passwords valid), then run again: it finishes, rolling only the service that reads it.
  * Then `rotate sql` (MariaDB, two users changed by root) under load on its one reader, `shop`. */
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryIo } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
-import { servicePort, startLoad } from './deploy-helpers.js';
-import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
+import { startLoad, type LoadStats } from '../../src/cli/demo/load.js';
+import { servicePort } from './deploy-helpers.js';
+import {
+  missingDatabaseTools,
+  ROTATION_LOAD,
+  startRotationSandbox,
+  type RotationSandbox,
+} from './rotation-fixture.js';
+import type { SandboxEnv } from './sandbox-env.js';
 
 const run = promisify(execFile);
 
 const havePostgres = (() => {
-  if (
-    spawnSync(
-      'sh',
-      [
-        '-c',
-        'ls /usr/lib/postgresql/*/bin/postgres && command -v psql && command -v redis-server && command -v mariadbd && command -v mysql',
-      ],
-      {
-        stdio: 'ignore',
-      },
-    ).status === 0
-  )
-    return true;
-  const why =
-    'the Debian packages postgresql, postgresql-client, redis-server, mariadb-server and mariadb-client are not installed (.ci/apt-packages lists them)';
+  const why = missingDatabaseTools();
+  if (!why) return true;
   if (process.env.CI === 'true') throw new Error(`CI=true but ${why}`);
   console.warn(`[skip] ${why}: the Postgres rotation under load is skipped`);
   return false;
 })();
 
-const SPEC = `app: rot
-services:
-  api:
-    image: rotation-app:1
-    port: 8080
-    replicas: 2
-    health:
-      readiness: { http: /readyz, period: 1s, failureThreshold: 1 }
-    env:
-      DATABASE_URL: \${db.url}
-    resources: { cpu: 50m, memory: 64Mi }
-  worker:
-    image: rotation-app:1
-    port: 8080
-    health:
-      readiness: { http: /readyz, period: 1s, failureThreshold: 1 }
-    env:
-      DATABASE_URL: \${db.url}
-    resources: { cpu: 50m, memory: 64Mi }
-  shop:
-    image: rotation-app:1
-    port: 8080
-    health:
-      readiness: { http: /readyz, period: 1s, failureThreshold: 1 }
-    env:
-      DATABASE_URL: \${sql.url}
-    resources: { cpu: 50m, memory: 64Mi }
-  web:
-    image: sample-service:1.0.0
-    port: 8080
-    health:
-      readiness: { http: /readyz, period: 1s, failureThreshold: 1 }
-    env:
-      REDIS_URL: \${cache.url}
-    resources: { cpu: 50m, memory: 64Mi }
-dependencies:
-  db: { type: postgres }
-  cache: { type: redis }
-  sql: { type: mysql }
-deploy:
-  strategy: rolling
-  timeout: 2m
-environments:
-  dev: {}
-`;
+/**
+ * Starts the load on a Service and the watch on this process's event loop (it runs the sandbox,
+ * its Service proxy and the CLI); `stop()` returns the line the test prints: `N failed of M
+ * requests (R req/s over S s, asked P; C connections, K slots skipped; latency p99/max; event loop
+ * blocked up to B ms); answered as {login user: count}`.
+ */
+async function measuredLoad(port: number): Promise<{ stop(): Promise<{ stats: LoadStats; line: string }> }> {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const load = await startLoad(port, { ...ROTATION_LOAD, maxSeconds: 120 });
+  return {
+    async stop() {
+      const stats = await load.stop();
+      loop.disable();
+      const answered = Object.fromEntries(Object.entries(stats.versions).map(([u, v]) => [u, v.count]));
+      const line = `${stats.failed} failed of ${stats.sent} requests (${stats.perSecond} req/s over ${(stats.durationMs / 1000).toFixed(1)} s, asked ${stats.rate}; ${stats.connections} connections, ${stats.skipped} slots skipped; latency p99 ${stats.latencyMs?.p99} ms, max ${stats.latencyMs?.max} ms; event loop blocked up to ${Math.round(loop.max / 1e6)} ms); answered as ${JSON.stringify(answered)}`;
+      return { stats, line };
+    },
+  };
+}
 
 describe.skipIf(!havePostgres)(
   'secrets rotate db: a Postgres password under load (sandbox, real PostgreSQL)',
   () => {
+    let rot: RotationSandbox;
     let env: SandboxEnv;
     let dir: string;
     let spec: string;
-    const outputs: string[] = [];
-
-    async function slipway(args: string[]) {
-      const { io, stdout, stderr } = memoryIo({ cwd: dir, env: { KUBECONFIG: env.kubeconfig } });
-      const code = await main(['node', 'slipway', ...args], io);
-      outputs.push(stdout(), stderr());
-      return { code, stdout: stdout(), stderr: stderr() };
-    }
+    let outputs: string[];
+    const slipway = (args: string[]) => rot.slipway(args);
     async function replicaSets(service: string): Promise<number> {
       const out = await env.kubectl([
         '-n',
@@ -140,20 +103,13 @@ describe.skipIf(!havePostgres)(
     }
 
     beforeAll(async () => {
-      dir = mkdtempSync(join(tmpdir(), 'slipway-rotate-db-'));
-      const config = join(dir, 'sandbox.yaml');
-      writeFileSync(
-        config,
-        `images:\n  - match: rotation-app\n    command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(join(import.meta.dirname, 'rotation-app.mjs'))}]\n    env: { PORT: "\${port}" }\n`,
-      );
-      env = await startSandboxEnv({ runtime: true, configFile: config });
-      spec = join(dir, 'slipway.yaml');
-      writeFileSync(spec, SPEC);
+      rot = await startRotationSandbox();
+      ({ env, dir, spec, outputs } = rot);
     });
-    afterAll(() => env?.stop());
+    afterAll(() => rot?.stop());
 
     it('rotates with 0 failed requests, one rollout per reader, the old password refused afterwards', async () => {
-      const first = await slipway(['deploy', '-f', spec, '--env', 'dev', '--skip-analysis']);
+      const first = await rot.deploy();
       expect(first.code, first.stdout + first.stderr).toBe(0);
       const before = await counts();
       expect(before).toEqual({ api: 1, worker: 1, shop: 1, web: 1 });
@@ -167,12 +123,10 @@ describe.skipIf(!havePostgres)(
       const old = await credentials();
       expect(old.username).toBe('rot');
 
-      const load = await startLoad(servicePort(env, 'rot', 'rot-api'), 8, 120);
+      const load = await measuredLoad(servicePort(env, 'rot', 'rot-api'));
       const rotated = await slipway(['secrets', 'rotate', 'db', '-f', spec, '--env', 'dev']);
-      const stats = await load.stop();
-      console.log(
-        `[rotation under load] ${stats.failed} failed of ${stats.sent} requests (${stats.perSecond} req/s over ${(stats.durationMs / 1000).toFixed(1)} s); answered as ${JSON.stringify(Object.fromEntries(Object.entries(stats.versions).map(([u, v]) => [u, v.count])))}`,
-      );
+      const { stats, line } = await load.stop();
+      console.log(`[rotation under load] ${line}`);
       expect(rotated.code, rotated.stdout + rotated.stderr).toBe(0);
       expect(rotated.stdout).toMatch(
         /rotated db; rolled Deployment\/rot-api, Deployment\/rot-worker; old password of db expired/,
@@ -297,7 +251,7 @@ describe.skipIf(!havePostgres)(
       ).not.toBe(0);
 
       // MariaDB: two users alternate, changed by root (the Secret's admin-password); only shop reads
-      // it, and shop opens a new MySQL connection per request.
+      // it, logging in again at least once a second.
       const sqlCredentials = async () => {
         const out = await env.kubectl(['-n', 'rot', 'get', 'secret', 'rot-sql-credentials', '-o', 'json']);
         const data = (JSON.parse(out.stdout) as { data: Record<string, string> }).data;
@@ -335,12 +289,10 @@ describe.skipIf(!havePostgres)(
       expect(oldSql.username).toBe('rot');
       expect(oldSql.admin).not.toBe('');
       expect(await mysqlLogin(oldSql)).toBe(true);
-      const sqlLoad = await startLoad(servicePort(env, 'rot', 'rot-shop'), 8, 120);
+      const sqlLoad = await measuredLoad(servicePort(env, 'rot', 'rot-shop'));
       const sqlRotated = await slipway(['secrets', 'rotate', 'sql', '-f', spec, '--env', 'dev']);
-      const sqlStats = await sqlLoad.stop();
-      console.log(
-        `[mysql rotation under load] ${sqlStats.failed} failed of ${sqlStats.sent} requests (${sqlStats.perSecond} req/s over ${(sqlStats.durationMs / 1000).toFixed(1)} s); answered as ${JSON.stringify(Object.fromEntries(Object.entries(sqlStats.versions).map(([u, v]) => [u, v.count])))}`,
-      );
+      const { stats: sqlStats, line: sqlLine } = await sqlLoad.stop();
+      console.log(`[mysql rotation under load] ${sqlLine}`);
       expect(sqlRotated.code, sqlRotated.stdout + sqlRotated.stderr).toBe(0);
       expect(sqlRotated.stdout).toMatch(
         /rotated sql; rolled Deployment\/rot-shop; old password of sql expired/,

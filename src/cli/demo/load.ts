@@ -24,6 +24,13 @@ export interface LoadStats {
   firstFailures: Array<{ atMs: number; reason: string }>;
   durationMs: number;
   perSecond: number;
+  /** Of the answered requests: median, 99th percentile and slowest, from sending to the answer's end. */
+  latencyMs?: { p50: number; p99: number; max: number };
+  /** TCP connections opened (one per request unless paced, which keeps them alive). */
+  connections: number;
+  /** Paced only: the requests per second asked for, and the slots not sent because every connection was busy. */
+  rate?: number;
+  skipped: number;
 }
 
 export interface RunningLoad {
@@ -36,7 +43,10 @@ export interface RunningLoad {
 }
 
 export interface LoadOptions {
+  /** Requests in flight (closed loop), or connections at most (paced). */
   concurrency?: number;
+  /** Requests per second, sent over keep-alive connections (see ./load-client.ts); unset: a closed loop. */
+  rate?: number;
   /** The client stops by itself after this long even if never told to. */
   maxSeconds?: number;
 }
@@ -57,6 +67,7 @@ export async function startLoad(port: number, opts: LoadOptions = {}): Promise<R
     String(port),
     String(opts.concurrency ?? 8),
     String(opts.maxSeconds ?? 180),
+    String(opts.rate ?? 0),
   ];
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';

@@ -5,10 +5,13 @@
  * readiness, so a pod that turns not-ready or starts terminating gets no new connection from that
  * instant. A connect failure moves on to the next endpoint before the client sees anything
  * (like nginx's proxy_next_upstream). Simulated pods have nothing listening and are skipped.
+ * Services, Endpoints and which pods are being deleted are kept from the store's watches (delivered
+ * a microtask after each write, so before any later connection is accepted): choosing an endpoint
+ * reads no object from the store, which would copy the Service, the Endpoints and every pod.
  */
 import type { KubeObject } from '@slipway/kube';
 import { connect, type Socket } from 'node:net';
-import type { ObjectStore, ServicePort } from '../types.js';
+import type { ObjectStore, ResourceType, ServicePort, WatchEvent } from '../types.js';
 import { spec, type Kinds } from '../controllers/objects.js';
 import type { Kubelet } from './kubelet.js';
 import { followKind, LoopbackListeners, type Loopback } from './listeners.js';
@@ -17,11 +20,20 @@ interface Address {
   targetRef?: { uid?: string; name?: string };
 }
 
+interface Subset {
+  addresses?: Address[];
+  ports?: { name?: string; port: number }[];
+}
+
 export class ServiceProxy {
   /** Per listener: the next endpoint index of its round robin. */
   private readonly listeners: LoopbackListeners<{ next: number }>;
-  private stopWatch: (() => void) | undefined;
+  private readonly stopWatches: Array<() => void> = [];
   private stopped = false;
+  /** `ns/name` -> the Service's ports, the Endpoints' subsets; pod uid -> being deleted. */
+  private readonly servicePorts = new Map<string, { name?: string; port: number }[]>();
+  private readonly subsets = new Map<string, Subset[]>();
+  private readonly pods = new Map<string, boolean>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -35,7 +47,36 @@ export class ServiceProxy {
   }
 
   start(): void {
-    this.stopWatch = followKind(this.store, this.k.service, (svc, deleted) => this.sync(svc, deleted));
+    const key = (o: KubeObject) => `${o.metadata.namespace as string}/${o.metadata.name as string}`;
+    this.stopWatches.push(
+      this.keep(this.k.service, (e) => {
+        if (e.type === 'DELETED') this.servicePorts.delete(key(e.object));
+        else
+          this.servicePorts.set(
+            key(e.object),
+            spec<{ ports?: { name?: string; port: number }[] }>(e.object).ports ?? [],
+          );
+      }),
+      this.keep(this.k.endpoints, (e) => {
+        if (e.type === 'DELETED') this.subsets.delete(key(e.object));
+        else this.subsets.set(key(e.object), (e.object.subsets ?? []) as Subset[]);
+      }),
+      this.keep(this.k.pod, (e) => {
+        const uid = e.object.metadata.uid as string;
+        if (e.type === 'DELETED') this.pods.delete(uid);
+        else this.pods.set(uid, !!e.object.metadata.deletionTimestamp);
+      }),
+      followKind(this.store, this.k.service, (svc, deleted) => this.sync(svc, deleted)),
+    );
+  }
+
+  /** Lists `type` into `apply`, then keeps applying its watch events as they are delivered. */
+  private keep(type: ResourceType, apply: (e: WatchEvent) => void): () => void {
+    const { items, resourceVersion } = this.store.list(type, undefined);
+    for (const object of items) apply({ type: 'ADDED', object });
+    return this.store.watch(type, undefined, { resourceVersion }, (e) => {
+      if (e.type !== 'BOOKMARK') apply(e);
+    });
   }
 
   ports(): ServicePort[] {
@@ -44,7 +85,7 @@ export class ServiceProxy {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.stopWatch?.();
+    for (const stop of this.stopWatches) stop();
     await this.listeners.closeAll();
   }
 
@@ -68,26 +109,22 @@ export class ServiceProxy {
 
   /** Ready backends for the Service port, in a stable order, resolved to loopback addresses (the gateway proxy routes to them too). */
   serviceBackends(namespace: string, name: string, servicePort: number): Backend[] {
-    const svc = this.store.get(this.k.service, namespace, name);
-    const ep = this.store.get(this.k.endpoints, namespace, name);
-    if (!svc || !ep) return [];
-    const portSpec = spec<{ ports?: { name?: string; port: number }[] }>(svc).ports?.find(
-      (p) => p.port === servicePort,
-    );
+    const ports = this.servicePorts.get(`${namespace}/${name}`);
+    const subsets = this.subsets.get(`${namespace}/${name}`);
+    if (!ports || !subsets) return [];
+    const portSpec = ports.find((p) => p.port === servicePort);
     const out: Backend[] = [];
-    for (const subset of (ep.subsets ?? []) as {
-      addresses?: Address[];
-      ports?: { name?: string; port: number }[];
-    }[]) {
+    for (const subset of subsets) {
       const port =
         subset.ports?.find((p) => (p.name ?? '') === (portSpec?.name ?? '')) ??
         (subset.ports?.length === 1 ? subset.ports[0] : undefined);
       if (!port) continue;
       for (const a of subset.addresses ?? []) {
-        const worker = a.targetRef?.uid ? this.kubelet.workerByUid(a.targetRef.uid) : undefined;
+        const uid = a.targetRef?.uid;
+        const worker = uid ? this.kubelet.workerByUid(uid) : undefined;
         if (!worker || !worker.isReady()) continue;
-        const pod = this.store.get(this.k.pod, namespace, a.targetRef?.name ?? '');
-        if (!pod || pod.metadata.deletionTimestamp) continue;
+        // Present and not being deleted (false); a pod the store no longer has is undefined.
+        if (this.pods.get(uid as string) !== false) continue;
         const addr = worker.resolve(undefined, port.port);
         if (addr) out.push(addr);
       }
