@@ -5,12 +5,11 @@
  *
  *   npx tsx --conditions=source bench/rotation-load.ts [SECONDS]
  *
- * - `new conn`: a closed loop, 8 requests in flight, a new connection per request (the deploy e2e
- *   suites' load, every request through the proxy's endpoint choice); wrk with `Connection: close`;
+ * - `new conn`: a closed loop, 8 requests in flight, a new connection per request (the load of the
+ *   rotation e2e, ROTATION_LOAD, and of the deploy e2e suites, every request through the proxy's endpoint choice); wrk with `Connection: close`;
  * - `keep-alive`: a closed loop over 8 keep-alive connections (the client paced at a rate it cannot
  *   reach); wrk's default;
- * - `paced`: the e2e's load (ROTATION_LOAD, 100 requests a second over at most 8 keep-alive
- *   connections): the rate reached, the 99th percentile latency, the slots skipped because every
+ * - `paced`: PACED_LOAD (100 requests a second over at most 32 keep-alive connections): the rate reached, the 99th percentile latency, the slots skipped because every
  *   connection was busy.
  * Rows: a service without a database (sample-service) and the rotation app (PostgreSQL, pooled
  * connections that log in again after 1 s), each through the sandbox's Service proxy and straight
@@ -28,7 +27,7 @@ import { servicePort } from '../src/cli/demo/sandbox.js';
 import {
   missingDatabaseTools,
   ROTATION_APP,
-  ROTATION_LOAD,
+  PACED_LOAD,
   startRotationSandbox,
 } from '../test/e2e/rotation-fixture.js';
 import { loadLine } from './measure.js';
@@ -88,7 +87,7 @@ async function measure(what: string, port: number, wrk: boolean): Promise<Row> {
     what,
     newConn: await load(port, { concurrency: IN_FLIGHT }),
     keepAlive: await load(port, { concurrency: IN_FLIGHT, rate: 100_000 }),
-    paced: await load(port, ROTATION_LOAD),
+    paced: await load(port, PACED_LOAD),
     wrkClose: wrk ? await wrkRate(port, false) : undefined,
     wrkKeepAlive: wrk ? await wrkRate(port, true) : undefined,
   };

@@ -4,8 +4,8 @@
  * connections for at most 1 s from their login, so each pod logs in again with the password it
  * started with several times a second and its requests fail within a second of that password
  * no longer working. Two services read `${db.url}`, a third does not (the app and its set-up:
- * ./rotation-fixture.ts). `slipway secrets rotate db` under a paced load (ROTATION_LOAD: 100
- * requests a second over keep-alive connections, every outcome counted) must: fail 0 requests,
+ * ./rotation-fixture.ts). `slipway secrets rotate db` under a closed-loop load (ROTATION_LOAD: 8
+ * requests in flight, each on a new connection, every outcome counted) must: fail 0 requests,
  * roll each reader once (one new ReplicaSet each) and nothing else (the database keeps its pod),
  * leave the old password refused and the new one working, record the rotation in the history, and
  * a plain deploy afterwards rolls nothing again. Then `rotate cache` (Redis), first stopped unfinished by a deploy lock someone else
@@ -41,7 +41,7 @@ const havePostgres = (() => {
 /**
  * Starts the load on a Service and the watch on this process's event loop (it runs the sandbox,
  * its Service proxy and the CLI); `stop()` returns the line the test prints: `N failed of M
- * requests (R req/s over S s, asked P; C connections, K slots skipped; latency p99/max; event loop
+ * requests (R req/s over S s; C connections; latency p99/max; event loop
  * blocked up to B ms); answered as {login user: count}`.
  */
 async function measuredLoad(port: number): Promise<{ stop(): Promise<{ stats: LoadStats; line: string }> }> {
@@ -53,7 +53,7 @@ async function measuredLoad(port: number): Promise<{ stop(): Promise<{ stats: Lo
       const stats = await load.stop();
       loop.disable();
       const answered = Object.fromEntries(Object.entries(stats.versions).map(([u, v]) => [u, v.count]));
-      const line = `${stats.failed} failed of ${stats.sent} requests (${stats.perSecond} req/s over ${(stats.durationMs / 1000).toFixed(1)} s, asked ${stats.rate}; ${stats.connections} connections, ${stats.skipped} slots skipped; latency p99 ${stats.latencyMs?.p99} ms, max ${stats.latencyMs?.max} ms; event loop blocked up to ${Math.round(loop.max / 1e6)} ms); answered as ${JSON.stringify(answered)}`;
+      const line = `${stats.failed} failed of ${stats.sent} requests (${stats.perSecond} req/s over ${(stats.durationMs / 1000).toFixed(1)} s; ${stats.connections} connections; latency p99 ${stats.latencyMs?.p99} ms, max ${stats.latencyMs?.max} ms; event loop blocked up to ${Math.round(loop.max / 1e6)} ms); answered as ${JSON.stringify(answered)}`;
       return { stats, line };
     },
   };
