@@ -4,7 +4,7 @@
  * the overlay line a bad merged value came from.
  */
 import { isScalar } from 'yaml';
-import type { z } from 'zod';
+import type { z } from '#zod';
 import { UserErrors, type Problem, type SourceLocation } from '../errors.js';
 import { errorMessage, issueProblems } from './issues.js';
 import { AppSchema, type App } from './schema.js';
