@@ -49,7 +49,9 @@ export function schemaCheck<T>(
   data: unknown,
   locator: Locator,
 ): { problems: Problem[]; value?: T } {
-  const result = schema.safeParse(data, { error: errorMessage });
+  // jitless: zod would otherwise compile a parser for each object shape with `new Function` on its
+  // first parse, which costs a one-shot CLI more than it saves (same result, same issues).
+  const result = schema.safeParse(data, { error: errorMessage, jitless: true });
   if (result.success) return { problems: [], value: result.data };
   const problems = result.error.issues.flatMap((issue) =>
     issueProblems({ schema, data, locate: locator }, issue),
