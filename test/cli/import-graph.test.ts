@@ -65,6 +65,14 @@ describe.skipIf(!built)('offline commands leave the cluster client unloaded and 
     // package's 120 modules; the spec commands do load it (so the check above is not vacuous).
     expect(modules.filter((url) => url.includes('/node_modules/zod/'))).toEqual([]);
     if (name !== 'version') expect(modules.some((url) => url.includes('/dist/vendor/zod.js'))).toBe(true);
+    // A render of manifests loads its own writer only (src/cli/format-loaders.ts).
+    if (name === 'render') {
+      const writers = modules.filter((url) =>
+        /\/dist\/(render\/(helm|kustomize|compose|workflows|runbooks|dashboards)|infra)\//.test(url),
+      );
+      expect(writers.slice(0, 3)).toEqual([]);
+      expect(modules.some((url) => url.includes('/dist/cli/manifests-writer.js'))).toBe(true);
+    }
   });
 });
 
