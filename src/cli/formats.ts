@@ -8,8 +8,9 @@
  * rendered objects, a Helm chart, a kustomize tree and a direct deploy cannot disagree.
  *
  * Adding a format is adding a file: write `src/render/<name>/index.ts` exporting a FormatWriter,
- * then add one import and one entry to `formatWriters()` below. Nothing else changes: the CLI's
- * `--format` choices, its help text and the "needs --out" check all read this list.
+ * then add one import and one entry to `formatWriters()` below and one line to format-loaders.ts
+ * (the CLI loads only the writer it runs). Nothing else changes: the CLI's `--format` choices,
+ * its help text and the "needs --out" check all read these lists.
  *
  * `scope` says which environments a writer needs: `environment` writers (manifests, compose) see
  * only the one named by `--env`; `all` writers (helm, kustomize) get every declared environment
@@ -23,7 +24,7 @@ import { runbooksWriter } from '../render/runbooks/index.js';
 import { workflowsWriter } from '../render/workflows/index.js';
 import type { FormatWarning, FormatWriter } from '../render/format.js';
 import { terraformWriter } from '../infra/index.js';
-import { toYamlStream } from '../render/yaml.js';
+import { manifestsWriter } from './manifests-writer.js';
 export type {
   FormatInput,
   FormatOutput,
@@ -34,19 +35,7 @@ export type {
 } from '../render/format.js';
 export { plainObjects } from '../render/format.js';
 export { isPlainSafe, toYaml, toYamlStream } from '../render/yaml.js';
-
-/** Multi-document YAML of one environment's objects, exactly as `renderApp` returned them. */
-export const manifestsWriter: FormatWriter = {
-  name: 'manifests',
-  description: 'plain Kubernetes objects, one multi-document YAML stream',
-  scope: 'environment',
-  stdout: true,
-  write({ environments }) {
-    const files = new Map<string, string>();
-    for (const env of environments) files.set(`${env.environment}.yaml`, toYamlStream(env.objects));
-    return { files, warnings: [] };
-  },
-};
+export { manifestsWriter };
 
 /** Every writer, in the order `--help` lists them. */
 export function formatWriters(): FormatWriter[] {

@@ -7,7 +7,7 @@
  * Lists whose items carry a `name` (volumes, ports) merge item by item in an overlay, so their
  * items become partial too except for `name`, which says which item is meant.
  */
-import { z } from 'zod';
+import { z } from '#zod';
 
 type Schema = z.ZodType;
 

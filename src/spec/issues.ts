@@ -3,7 +3,7 @@
  * and a hint. Unions are reduced to the branch the user most likely meant, unknown keys get a
  * "did you mean" over the keys the schema allows at that place.
  */
-import { z } from 'zod';
+import { z } from '#zod';
 import type { Problem, SourceLocation } from '../errors.js';
 import { editDistance, suggestion } from './suggest.js';
 import { pathText, type PathSegment } from './source.js';

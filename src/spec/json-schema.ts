@@ -3,7 +3,7 @@
  * because yaml-language-server (the YAML extension of VS Code and others) validates and completes
  * with draft-07 and older; a committed copy lives at schema/slipway.schema.json.
  */
-import { z } from 'zod';
+import { z } from '#zod';
 import { AppSchema } from './schema.js';
 
 export const SCHEMA_ID =

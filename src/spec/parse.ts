@@ -4,7 +4,7 @@
  * the overlay line a bad merged value came from.
  */
 import { isScalar } from 'yaml';
-import type { z } from 'zod';
+import type { z } from '#zod';
 import { UserErrors, type Problem, type SourceLocation } from '../errors.js';
 import { errorMessage, issueProblems } from './issues.js';
 import { AppSchema, type App } from './schema.js';
@@ -49,7 +49,9 @@ export function schemaCheck<T>(
   data: unknown,
   locator: Locator,
 ): { problems: Problem[]; value?: T } {
-  const result = schema.safeParse(data, { error: errorMessage });
+  // jitless: zod would otherwise compile a parser for each object shape with `new Function` on its
+  // first parse, which costs a one-shot CLI more than it saves (same result, same issues).
+  const result = schema.safeParse(data, { error: errorMessage, jitless: true });
   if (result.success) return { problems: [], value: result.data };
   const problems = result.error.issues.flatMap((issue) =>
     issueProblems({ schema, data, locate: locator }, issue),

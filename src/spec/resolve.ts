@@ -109,7 +109,7 @@ export function resolveEnvironment(app: App, env: string, file?: string): Resolv
     problems.push(...located.map((p) => ({ ...p, path: `${p.path} (environment ${env})` })));
   }
   if (problems.length) throw new UserErrors(sortProblems(problems), 'spec.invalid');
-  const valid = AppSchema.parse(merged);
+  const valid = AppSchema.parse(merged, { jitless: true }); // as in schemaCheck (parse.ts)
   return {
     ...valid,
     environment: env,

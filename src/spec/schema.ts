@@ -2,7 +2,7 @@
  * The slipway.yaml schema, written once: the TypeScript types, the validation and the JSON Schema
  * (`slipway schema`) all come from here. Objects are strict, so an unknown key is an error.
  */
-import { z } from 'zod';
+import { z } from '#zod';
 import { overlaySchema } from './deep-partial.js';
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;

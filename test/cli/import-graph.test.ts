@@ -1,6 +1,6 @@
 /**
  * The offline commands must not load the cluster client: even bundled into one file
- * (dist/vendor/kubernetes-client-node.js, scripts/bundle-kube-client.mjs) it costs about half a second of
+ * (dist/vendor/kubernetes-client-node.js, scripts/bundle-vendor.mjs) it costs about half a second of
  * start-up, and `slipway validate` has no use for it. Each command runs as users
  * run it (./bin/slipway from dist/) under a module-resolution hook that writes every module URL
  * the process resolves to a file; a static import that pulls the client back into one of these
@@ -49,7 +49,7 @@ const offline: Array<[string, string[]]> = [
   ['init', ['init', '--yes', '--name', 'demo', '-f', join(dir, 'init.yaml')]],
 ];
 
-describe.skipIf(!built)('offline commands leave the cluster client unloaded', () => {
+describe.skipIf(!built)('offline commands leave the cluster client unloaded and load zod as one file', () => {
   it.concurrent.each(offline)('slipway %s', async (name, args) => {
     const modules = await loadedModules(name, args);
     // The hook saw the CLI and a package it imports (so an empty trace cannot pass for a clean one).
@@ -61,6 +61,18 @@ describe.skipIf(!built)('offline commands leave the cluster client unloaded', ()
       (url) => url.includes('/node_modules/@kubernetes/') || url.includes('/dist/vendor/kubernetes-client'),
     );
     expect(cluster.length, `loads ${cluster.slice(0, 3).join(', ')}`).toBe(0);
+    // zod comes as one file without its translations (scripts/bundle-vendor.mjs), never as the
+    // package's 120 modules; the spec commands do load it (so the check above is not vacuous).
+    expect(modules.filter((url) => url.includes('/node_modules/zod/'))).toEqual([]);
+    if (name !== 'version') expect(modules.some((url) => url.includes('/dist/vendor/zod.js'))).toBe(true);
+    // A render of manifests loads its own writer only (src/cli/format-loaders.ts).
+    if (name === 'render') {
+      const writers = modules.filter((url) =>
+        /\/dist\/(render\/(helm|kustomize|compose|workflows|runbooks|dashboards)|infra)\//.test(url),
+      );
+      expect(writers.slice(0, 3)).toEqual([]);
+      expect(modules.some((url) => url.includes('/dist/cli/manifests-writer.js'))).toBe(true);
+    }
   });
 });
 

@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError, UserErrors } from '../../errors.js';
-import { findFormat, formatWriters, type FormatWarning, type RenderedEnvironment } from '../formats.js';
+import type { FormatWarning, RenderedEnvironment } from '../formats.js';
+import { FORMAT_NAMES, loadFormat } from '../format-loaders.js';
 import { parseSpec } from '../../spec/parse.js';
 import { MAX_YAML_BYTES, tooLarge } from '../../spec/yaml-input.js';
 import { environmentNames } from '../../spec/resolve.js';
@@ -36,7 +37,7 @@ export const WRITTEN_LIST = '.slipway-render.json';
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export const registerRender: RegisterCommand = (program: Command, ctx: CommandContext) => {
-  const names = formatWriters().map((f) => f.name);
+  const names = FORMAT_NAMES;
   program
     .command('render')
     .summary('write manifests, Helm, kustomize, workflows, docs')
@@ -66,14 +67,12 @@ export const registerRender: RegisterCommand = (program: Command, ctx: CommandCo
 
 export async function runRender(flags: RenderFlags, ctx: CommandContext): Promise<void> {
   const { io } = ctx;
-  const writer = findFormat(flags.format);
+  const writer = await loadFormat(flags.format);
   if (!writer) {
     throw new UserError(`unknown format "${flags.format}"`, {
       code: 'render/unknown-format',
       path: '--format',
-      hint: `one of ${formatWriters()
-        .map((f) => f.name)
-        .join(', ')}`,
+      hint: `one of ${FORMAT_NAMES.join(', ')}`,
     });
   }
   if (!flags.out && !writer.stdout) {

@@ -1,0 +1,99 @@
+/**
+ * Build step: the dependencies that cost start-up most, each joined into one minified ES module
+ * under dist/vendor/ (esbuild), with the licences of the joined packages beside it.
+ *
+ * - @kubernetes/client-node -> dist/vendor/kubernetes-client-node.js. The package is about a
+ *   thousand files (every generated API and model); loading them one by one costs every cluster
+ *   command over a second of start-up, the same code in one file about a third of that. Its
+ *   dependencies are joined too, so the copy needs nothing from node_modules at run time.
+ * - zod -> dist/vendor/zod.js. zod's entry point imports about 120 modules, 95 of them the
+ *   translations of its messages (`z.locales`), which Slipway never uses: it words every message
+ *   itself (src/spec/issues.ts) and zod's English default is imported on its own. The copy leaves
+ *   the translations out (`z.locales` is empty) and is one file; every other export is zod's own.
+ *
+ * Nothing else is changed: esbuild only joins the files. Source imports them as `#kubernetes-client`
+ * and `#zod` (package.json "imports"): built code gets these files, the sources under vitest and
+ * the type checker get the packages themselves ("source"/"types").
+ */
+import { build } from 'esbuild';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const vendor = join(root, 'dist', 'vendor');
+
+/** zod's `export * as locales` (from its classic and core entry points) as an empty namespace. */
+const withoutLocales = {
+  name: 'zod-without-locales',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, () => ({ path: 'locales', namespace: 'no-locales' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-locales' }, () => ({ contents: 'export {};', loader: 'js' }));
+  },
+};
+
+const bundles = [
+  {
+    name: 'kubernetes-client-node',
+    entry: createRequire(join(root, 'package.json')).resolve('@kubernetes/client-node'),
+    // The dependencies written as CommonJS call require() for Node's own modules.
+    banner:
+      "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);",
+  },
+  {
+    name: 'zod',
+    // What `import { z } from 'zod'` gives; the names we import are all under `z`.
+    contents: "export { z } from 'zod';",
+    plugins: [withoutLocales],
+  },
+];
+
+for (const bundle of bundles) {
+  const outfile = join(vendor, `${bundle.name}.js`);
+  const result = await build({
+    ...(bundle.entry
+      ? { entryPoints: [bundle.entry] }
+      : { stdin: { contents: bundle.contents, resolveDir: root, sourcefile: `${bundle.name}-entry.js` } }),
+    outfile,
+    metafile: true,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    // Class and function names stay as they were: error messages and `instanceof`-free checks read them.
+    keepNames: true,
+    banner: bundle.banner ? { js: bundle.banner } : undefined,
+    plugins: bundle.plugins ?? [],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  writeNotices(outfile, result.metafile);
+}
+
+/** Each joined package's name, version and licence text, in a file beside the bundle. */
+function writeNotices(outfile, metafile) {
+  const packages = new Set();
+  for (const input of Object.keys(metafile.inputs)) {
+    const parts = relative(root, join(root, input)).split(sep);
+    const at = parts.lastIndexOf('node_modules');
+    if (at < 0) continue;
+    const name = parts[at + 1].startsWith('@') ? parts.slice(at + 1, at + 3) : parts.slice(at + 1, at + 2);
+    packages.add(join(...parts.slice(0, at + 1 + name.length)));
+  }
+  const notices = [...packages].sort().map((dir) => {
+    const { name, version, license } = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+    const file = readdirSync(join(root, dir)).find((f) => /^(licen[cs]e|copying)/i.test(f));
+    const text =
+      file && existsSync(join(root, dir, file))
+        ? readFileSync(join(root, dir, file), 'utf8').trim()
+        : `(${license})`;
+    return `${name}@${version} (${license})\n\n${text}\n`;
+  });
+  const base = outfile.slice(outfile.lastIndexOf(sep) + 1);
+  writeFileSync(
+    outfile.replace(/\.js$/, '.LICENSES.txt'),
+    `The packages joined into ${base}, with their licences.\n\n${notices.join('\n' + '-'.repeat(72) + '\n\n')}`,
+  );
+}
