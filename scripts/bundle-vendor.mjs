@@ -10,9 +10,12 @@
  *   translations of its messages (`z.locales`), which Slipway never uses: it words every message
  *   itself (src/spec/issues.ts) and zod's English default is imported on its own. The copy leaves
  *   the translations out (`z.locales` is empty) and is one file; every other export is zod's own.
+ * - yaml -> dist/vendor/yaml.js. The package's Node build is about 70 CommonJS files, each compiled
+ *   and wrapped on its own; every command that reads YAML loads them. The copy is its Node build
+ *   joined, with every name the package exports (read from the package itself at build time).
  *
- * Nothing else is changed: esbuild only joins the files. Source imports them as `#kubernetes-client`
- * and `#zod` (package.json "imports"): built code gets these files, the sources under vitest and
+ * Nothing else is changed: esbuild only joins the files. Source imports them as `#kubernetes-client`,
+ * `#zod` and `#yaml` (package.json "imports"): built code gets these files, the sources under vitest and
  * the type checker get the packages themselves ("source"/"types").
  */
 import { build } from 'esbuild';
@@ -33,19 +36,30 @@ const withoutLocales = {
   },
 };
 
+const requireHere = createRequire(join(root, 'package.json'));
+/** The yaml package's exports, named: esbuild cannot list the names of a CommonJS module's `export *`. */
+const yamlNames = Object.keys(requireHere('yaml')).filter((n) => n !== 'default' && n !== '__esModule');
+
+/** CommonJS code joined into an ES module calls require() for Node's own modules. */
+const REQUIRE_BANNER =
+  "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);";
+
 const bundles = [
   {
     name: 'kubernetes-client-node',
-    entry: createRequire(join(root, 'package.json')).resolve('@kubernetes/client-node'),
-    // The dependencies written as CommonJS call require() for Node's own modules.
-    banner:
-      "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);",
+    entry: requireHere.resolve('@kubernetes/client-node'),
+    banner: REQUIRE_BANNER,
   },
   {
     name: 'zod',
     // What `import { z } from 'zod'` gives; the names we import are all under `z`.
     contents: "export { z } from 'zod';",
     plugins: [withoutLocales],
+  },
+  {
+    name: 'yaml',
+    contents: `import yaml from 'yaml';\nexport const { ${yamlNames.join(', ')} } = yaml;\nexport default yaml;`,
+    banner: REQUIRE_BANNER,
   },
 ];
 

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { stringify } from 'yaml';
+import { stringify } from '#yaml';
 import type { Io } from './io.js';
 
 /** What every command's action receives besides its own arguments. */

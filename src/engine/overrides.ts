@@ -4,7 +4,7 @@
  * number, `true` a boolean), the result validated again by the spec's schema, and every override
  * recorded in the release.
  */
-import { parse } from 'yaml';
+import { parse } from '#yaml';
 import { UserError } from '../errors.js';
 import { AppSchema } from '../spec/schema.js';
 import { suggestion } from '../spec/suggest.js';

@@ -1,5 +1,5 @@
 import { compileCel, POLICY_VARIABLES } from '@slipway/kube/cel';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node } from '#yaml';
 import { z } from '#zod';
 import type { Problem } from '../errors.js';
 import { knownKind, RESOURCE_KINDS } from './admission/model.js';

@@ -5,7 +5,7 @@
  * `version:` is changed (never added), through the yaml Document API, which keeps comments and
  * layout.
  */
-import { isScalar, parseDocument } from 'yaml';
+import { isScalar, parseDocument } from '#yaml';
 
 /** The spec text with `version:` set to `version`, or `undefined` when it has no top-level version. */
 export function setSpecVersion(text: string, version: string): { text: string; from: string } | undefined {

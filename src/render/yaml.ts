@@ -1,4 +1,4 @@
-import { Document, isScalar, visit } from 'yaml';
+import { Document, isScalar, visit } from '#yaml';
 
 /**
  * The one YAML serializer for everything render writes (manifests, Helm, kustomize, compose), so

@@ -15,7 +15,7 @@
  * Pure: randomness and the clock come in as arguments; node:crypto only computes.
  */
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
-import { Document, isMap, isScalar, parseDocument } from 'yaml';
+import { Document, isMap, isScalar, parseDocument } from '#yaml';
 import { UserError } from '../errors.js';
 
 export const SOPS_VERSION = '3.9.4';

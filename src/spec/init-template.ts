@@ -2,7 +2,7 @@
  * The text `slipway init` writes: a small, commented slipway.yaml whose first line points editors
  * (yaml-language-server) at the JSON Schema, and the same header over an imported Compose file.
  */
-import { stringify } from 'yaml';
+import { stringify } from '#yaml';
 import type { ComposeImport } from './compose-import.js';
 import { SCHEMA_ID } from './json-schema.js';
 

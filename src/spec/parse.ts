@@ -3,7 +3,7 @@
  * The source (YAML nodes and ranges) is remembered per App so resolveEnvironment can point at
  * the overlay line a bad merged value came from.
  */
-import { isScalar } from 'yaml';
+import { isScalar } from '#yaml';
 import type { z } from '#zod';
 import { UserErrors, type Problem, type SourceLocation } from '../errors.js';
 import { errorMessage, issueProblems } from './issues.js';

@@ -2,7 +2,7 @@
  * A slipway.yaml as parsed text: the plain data, and the YAML nodes with their ranges so any
  * problem found later (by zod, by a semantic check, in an overlay) can name its line and column.
  */
-import { Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import { Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from '#yaml';
 import type { Problem, SourceLocation } from '../errors.js';
 import { documentData, readYaml } from './yaml-input.js';
 

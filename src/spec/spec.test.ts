@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse } from '#yaml';
 import { loadSpec } from '../cli/load-spec.js';
 import { UserErrors } from '../errors.js';
 import {

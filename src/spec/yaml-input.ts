@@ -33,7 +33,7 @@ import {
   type SchemaOptions,
   type ToJSOptions,
   YAMLParseError,
-} from 'yaml';
+} from '#yaml';
 import type { Problem, SourceLocation } from '../errors.js';
 
 /** Largest YAML text read (bytes): a real slipway.yaml is kilobytes, a large chart's output a few megabytes. */

@@ -2,7 +2,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
+import { stringify } from '#yaml';
 import { EXIT_FAILED, EXIT_OK, UserError, UserErrors } from '../../errors.js';
 import { exportPolicies, type PolicyExport } from '../../policy/admission/export.js';
 import { gatorSuite } from '../../policy/admission/gator.js';

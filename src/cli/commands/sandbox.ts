@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parse } from 'yaml';
+import { parse } from '#yaml';
 import { EXIT_FAILED, UserError } from '../../errors.js';
 import {
   clearState,

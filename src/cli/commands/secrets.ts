@@ -8,7 +8,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { parseDocument, stringify, isMap, isScalar } from 'yaml';
+import { parseDocument, stringify, isMap, isScalar } from '#yaml';
 import { UserError } from '../../errors.js';
 import { checkRecipient } from '../../secrets/age.js';
 import {

@@ -6,7 +6,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
+import { stringify } from '#yaml';
 import { UserError, UserErrors, type Problem } from '../../errors.js';
 import { environmentNames, resolveEnvironment, type App, type ResolvedApp } from '../../spec/index.js';
 import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';

@@ -7,7 +7,7 @@
  * or a transformer of an overlay) points at the nearest enclosing field of the base document.
  */
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parse } from '#yaml';
 import { isObj } from '../access.js';
 import { parseManifests } from '../load/parse.js';
 import type { Manifest, Path } from '../types.js';

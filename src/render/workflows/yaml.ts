@@ -4,7 +4,7 @@
  * trailing comment, the convention Dependabot and Renovate read and update.
  */
 import { posix } from 'node:path';
-import { stringify } from 'yaml';
+import { stringify } from '#yaml';
 import { versionOfSha } from './actions.js';
 
 const PINNED_USES = /^(\s*(?:- )?uses: [^\s@]+@)([0-9a-f]{40})$/;
