@@ -25,6 +25,18 @@ function kubectlCommands(markdown: string): string[][] {
     .map((l) => l.split(/\s+/).slice(1));
 }
 
+/**
+ * A command line with its names left out: what follows a flag written without `=` (a namespace, a
+ * selector, an output format) and `kind/name` arguments. Lines of one shape differ only in names,
+ * which kubectl does not read before --help; every shape is run once across all the examples.
+ */
+function shape(args: string[]): string {
+  return args
+    .map((t, i) => ((i > 0 && /^(-[^-=]+|--[^=]+)$/.test(args[i - 1]!)) || t.includes('/') ? '_' : t))
+    .join(' ');
+}
+const checkedShapes = new Set<string>();
+
 describe('runbooks', () => {
   for (const example of exampleSpecs()) {
     describe(example.name, () => {
@@ -68,11 +80,12 @@ describe('runbooks', () => {
       });
 
       it('the real kubectl accepts every plain kubectl command line (flags and arguments parse)', () => {
-        // Identical lines (the same step in several environments) parse identically: each once.
-        const lines = new Set([...out.files.values()].flatMap(kubectlCommands).map((a) => a.join(' ')));
-        const commands = [...lines].map((l) => l.split(' '));
+        const commands = [...out.files.values()].flatMap(kubectlCommands);
         expect(commands.length).toBeGreaterThan(3);
         for (const args of commands) {
+          // Lines of one shape parse alike (kubectl --help reads flags, not names): each shape once.
+          if (checkedShapes.has(shape(args))) continue;
+          checkedShapes.add(shape(args));
           // --help makes kubectl parse the flags and exit without contacting a cluster; an unknown flag fails.
           expect(
             // Before `--`: what follows it is the container's command, not kubectl's flags.
