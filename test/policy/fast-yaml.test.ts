@@ -123,6 +123,7 @@ describe('the fast reader against the yaml library, on the repository manifests'
       'data: {x: "1", x: "2"}\n',
       'data: [a\n',
       'data: {x: "a"# comment\n}\n',
+      'data:\n  b:\n  #- commented out\n    yes\n  k: 1\n',
       'data: {x: "joined\\\n\n  lines"}\n',
     ]) {
       expect(readsFast(head + body), body).toBe(false);

@@ -12,7 +12,8 @@
  *   `---` or `...` followed by content on its line;
  * - a comment inside a flow collection or right after a quoted scalar or flow collection (`"a"#`), a
  *   flow collection's line indented too little (a js-yaml warning), an escaped line break (`\` at the
- *   end of a line) in a double-quoted scalar;
+ *   end of a line) in a double-quoted scalar, a comment glued to its `#` between a key (or `-`) and
+ *   a value on a later line;
  * - keys that are not strings (`1:`, `true:`, `~:`, `[a]:`), `<<` merge keys, implicit keys longer
  *   than 1,000 characters (the yaml library refuses keys past 1,024), explicit `? key` entries and
  *   flow pairs whose shape the offset tree cannot match to the data;
@@ -153,9 +154,14 @@ export function fastRead(text: string, customTags: (tags: Tags) => Tags): FastRe
     if (event === 'open') {
       // Properties come first in a node: a tag, an anchor, or an alias in its place. js-yaml drops
       // some tags while it backtracks, so they are found in the text rather than in its state.
-      const first = text.charCodeAt(contentStart(text, state.position));
+      const start = contentStart(text, state.position);
+      const first = text.charCodeAt(start);
       if (first === 0x21 /* ! */ || first === 0x26 /* & */ || first === 0x2a /* * */)
         throw new Defer('tag, anchor or alias');
+      // A value on a line after its key or dash, below a comment glued to its `#` (`#x`, `#- a`): the
+      // yaml library can read the value and the next line as one scalar, js-yaml reads the value.
+      if (start !== state.position && gluedComment(text, state.position, start))
+        throw new Defer('comment before a value');
       depth++;
       opens[depth] = state.position;
       kidsOf[depth] = null;
@@ -260,6 +266,16 @@ function hasComment(text: string, open: number, end: number): boolean {
   const c = text.charCodeAt(start);
   if (c !== 0x7b /* { */ && c !== 0x5b /* [ */) return false;
   for (let i = start + 1; i < end; i++) if (text.charCodeAt(i) === 0x23 /* # */) return true;
+  return false;
+}
+
+/** Whether the space and comments from `from` to `to` hold a comment whose `#` has no space after it. */
+function gluedComment(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    if (text.charCodeAt(i) !== 0x23 /* # */) continue;
+    const next = text.charCodeAt(i + 1);
+    if (next !== 0x20 && next !== 0x0a) return true;
+  }
   return false;
 }
 
