@@ -1,5 +1,5 @@
 import type { Manifest } from './types.js';
-import { get } from './access.js';
+import { get, isObj } from './access.js';
 import { matchesLabelSelector, matchesMapSelector, pdbSelects } from './selectors.js';
 import { allWorkloads, type Workload } from './workloads.js';
 
@@ -10,6 +10,8 @@ import { allWorkloads, type Workload } from './workloads.js';
 export interface InputIndex {
   workloads: Workload[];
   byKind(kind: string): Manifest[];
+  /** Objects of any of `kinds`, in input order (answered once per run for each list of kinds). */
+  ofKinds(kinds: readonly string[]): readonly Manifest[];
   /** Objects of `kind` in `namespace` (cluster-scoped objects count as namespace "default"). */
   inNamespace(kind: string, namespace: string): Manifest[];
   find(kind: string, namespace: string, name: string): Manifest | undefined;
@@ -39,6 +41,60 @@ function isCustomResource(m: Manifest): boolean {
   return !BUILT_IN_GROUP.test(group);
 }
 const cache = new WeakMap<readonly Manifest[], InputIndex>();
+
+/**
+ * `key\0value` of a label map's first entry as the matchers read it (strMap: values as text, null
+ * entries skipped), or undefined when it has none. Every object such a selector selects has that label.
+ */
+function firstPair(labels: unknown): string | undefined {
+  if (!isObj(labels)) return undefined;
+  for (const k in labels) {
+    const v = labels[k];
+    if (v !== null && v !== undefined) return `${k}\0${String(v)}`;
+  }
+  return undefined;
+}
+
+/**
+ * For a workload, the objects of `kind` in its namespace whose selector can select it: those whose
+ * selector's first label the workload has, and those with no label to go by; in input order.
+ */
+function candidatesFor(
+  inNamespace: (kind: string, namespace: string) => Manifest[],
+  kind: string,
+  pairOf: (m: Manifest) => string | undefined,
+): (w: Workload) => Manifest[] {
+  const filed = new Map<string, Map<string, number[]>>();
+  const unfiled = new Map<string, number[]>();
+  return (w) => {
+    const all = inNamespace(kind, w.namespace);
+    if (all.length < 8) return all;
+    let byPair = filed.get(w.namespace);
+    let rest = unfiled.get(w.namespace);
+    if (!byPair || !rest) {
+      byPair = new Map();
+      rest = [];
+      all.forEach((m, i) => {
+        const pair = pairOf(m);
+        if (pair === undefined) rest!.push(i);
+        else {
+          const list = byPair!.get(pair);
+          if (list) list.push(i);
+          else byPair!.set(pair, [i]);
+        }
+      });
+      filed.set(w.namespace, byPair);
+      unfiled.set(w.namespace, rest);
+    }
+    const found = [...rest];
+    for (const k in w.labels) {
+      const list = byPair.get(`${k}\0${w.labels[k]}`);
+      if (list) for (const i of list) found.push(i);
+    }
+    found.sort((a, b) => a - b);
+    return found.map((i) => all[i]!);
+  };
+}
 
 export function indexOf(manifests: readonly Manifest[]): InputIndex {
   const hit = cache.get(manifests);
@@ -72,6 +128,25 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
     const key = `${ns(h)}/${String(get(h.body, 'spec', 'scaleTargetRef', 'kind'))}/${String(get(h.body, 'spec', 'scaleTargetRef', 'name'))}`;
     if (!autoscalers.has(key)) autoscalers.set(key, h);
   }
+  // Selectors name labels every selected workload has: each workload is compared only with the
+  // selectors filed under one of its labels (a selector's first key=value), and those naming none.
+  const workloadsByLabel = new Map<string, Workload[]>();
+  for (const w of workloads)
+    for (const [k, v] of Object.entries(w.labels)) {
+      const key = `${w.namespace}\0${k}\0${v}`;
+      const list = workloadsByLabel.get(key);
+      if (list) list.push(w);
+      else workloadsByLabel.set(key, [w]);
+    }
+  const serviceCandidates = candidatesFor(inNamespace, 'Service', (m) =>
+    firstPair(get(m.body, 'spec', 'selector')),
+  );
+  const policyCandidates = candidatesFor(inNamespace, 'NetworkPolicy', (m) =>
+    firstPair(get(m.body, 'spec', 'podSelector', 'matchLabels')),
+  );
+  const pdbCandidates = candidatesFor(inNamespace, 'PodDisruptionBudget', (m) =>
+    firstPair(get(m.body, 'spec', 'selector', 'matchLabels')),
+  );
   // Several rules ask the same question of each workload (is it selected by a Service, a policy, a
   // PDB?): each answer is computed once per run.
   const once = <K extends object, V>(compute: (key: K) => V): ((key: K) => V) => {
@@ -83,23 +158,36 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
       return value;
     };
   };
+  const kindLists = new Map<readonly string[], readonly Manifest[]>();
+  const ofKinds = (wanted: readonly string[]) => {
+    let list = kindLists.get(wanted);
+    if (!list) {
+      const set = new Set(wanted);
+      list = wanted.length === 1 ? byKind(wanted[0]!) : manifests.filter((m) => set.has(m.ref.kind));
+      kindLists.set(wanted, list);
+    }
+    return list;
+  };
   const index: InputIndex = {
     workloads,
     byKind,
+    ofKinds,
     inNamespace,
     find: (kind, namespace, name) => names.get(`${kind}/${namespace}/${name}`),
     servicesSelecting: once((w: Workload) =>
-      inNamespace('Service', w.namespace).filter((s) =>
-        matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels),
-      ),
+      serviceCandidates(w).filter((s) => matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels)),
     ),
-    workloadsSelectedBy: once((s: Manifest) =>
-      (workloadsNs.get(ns(s)) ?? []).filter((w) =>
-        matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels),
-      ),
-    ),
+    workloadsSelectedBy: once((s: Manifest) => {
+      const selector = get(s.body, 'spec', 'selector');
+      const pair = firstPair(selector);
+      const candidates =
+        pair === undefined
+          ? (workloadsNs.get(ns(s)) ?? [])
+          : (workloadsByLabel.get(`${ns(s)}\0${pair}`) ?? []);
+      return candidates.filter((w) => matchesMapSelector(selector, w.labels));
+    }),
     networkPoliciesSelecting: once((w: Workload) =>
-      inNamespace('NetworkPolicy', w.namespace).filter(
+      policyCandidates(w).filter(
         (p) =>
           p.ref.apiVersion.startsWith('networking.k8s.io/') &&
           matchesLabelSelector(get(p.body, 'spec', 'podSelector') ?? EMPTY_SELECTOR, w.labels),
@@ -108,7 +196,7 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
     hasCustomResources: (namespace) => custom.has(namespace),
     autoscalerOf: (target) => autoscalers.get(`${ns(target)}/${target.ref.kind}/${target.ref.name}`),
     pdbsSelecting: once((w: Workload) =>
-      inNamespace('PodDisruptionBudget', w.namespace).filter((p) =>
+      pdbCandidates(w).filter((p) =>
         pdbSelects({ apiVersion: p.ref.apiVersion, selector: get(p.body, 'spec', 'selector') }, w.labels),
       ),
     ),
