@@ -18,6 +18,11 @@ export interface InputIndex {
   servicesSelecting(w: Workload): Manifest[];
   workloadsSelectedBy(service: Manifest): Workload[];
   networkPoliciesSelecting(w: Workload): Manifest[];
+  /**
+   * Workloads of `namespace` a label selector can select (those carrying one of its matchLabels, or
+   * all of the namespace's when it names none), in input order; callers still match the selector.
+   */
+  workloadsIn(namespace: string, selector: unknown): Workload[];
   pdbsSelecting(w: Workload): Manifest[];
   /** The HorizontalPodAutoscaler whose scaleTargetRef names this object (same namespace), if any. */
   autoscalerOf(target: Manifest): Manifest | undefined;
@@ -43,52 +48,57 @@ function isCustomResource(m: Manifest): boolean {
 const cache = new WeakMap<readonly Manifest[], InputIndex>();
 
 /**
- * `key\0value` of a label map's first entry as the matchers read it (strMap: values as text, null
- * entries skipped), or undefined when it has none. Every object such a selector selects has that label.
+ * `key\0value` of each entry of a label map as the matchers read it (strMap: values as text, null
+ * entries skipped). Every object a selector selects has all of them.
  */
-function firstPair(labels: unknown): string | undefined {
-  if (!isObj(labels)) return undefined;
+function pairsOf(labels: unknown): string[] {
+  const out: string[] = [];
+  if (!isObj(labels)) return out;
   for (const k in labels) {
     const v = labels[k];
-    if (v !== null && v !== undefined) return `${k}\0${String(v)}`;
+    if (v !== null && v !== undefined) out.push(`${k}\0${String(v)}`);
   }
-  return undefined;
+  return out;
 }
 
 /**
- * For a workload, the objects of `kind` in its namespace whose selector can select it: those whose
- * selector's first label the workload has, and those with no label to go by; in input order.
+ * For a workload, the objects of `kind` in its namespace whose selector can select it: each is filed
+ * under the label of its selector that the fewest workloads of the namespace carry (`carriers`), and
+ * compared only with workloads carrying it; objects whose selector names no label always are. In
+ * input order.
  */
 function candidatesFor(
   inNamespace: (kind: string, namespace: string) => Manifest[],
   kind: string,
-  pairOf: (m: Manifest) => string | undefined,
+  pairsOfManifest: (m: Manifest) => string[],
+  carriers: (namespace: string, pair: string) => number,
 ): (w: Workload) => Manifest[] {
-  const filed = new Map<string, Map<string, number[]>>();
-  const unfiled = new Map<string, number[]>();
+  const filed = new Map<string, { byPair: Map<string, number[]>; rest: number[] }>();
   return (w) => {
     const all = inNamespace(kind, w.namespace);
     if (all.length < 8) return all;
-    let byPair = filed.get(w.namespace);
-    let rest = unfiled.get(w.namespace);
-    if (!byPair || !rest) {
-      byPair = new Map();
-      rest = [];
-      all.forEach((m, i) => {
-        const pair = pairOf(m);
-        if (pair === undefined) rest!.push(i);
-        else {
-          const list = byPair!.get(pair);
-          if (list) list.push(i);
-          else byPair!.set(pair, [i]);
+    let files = filed.get(w.namespace);
+    if (!files) {
+      files = { byPair: new Map(), rest: [] };
+      for (let i = 0; i < all.length; i++) {
+        let best: string | undefined;
+        let fewest = Infinity;
+        for (const pair of pairsOfManifest(all[i]!)) {
+          const n = carriers(w.namespace, pair);
+          if (n < fewest) [best, fewest] = [pair, n];
         }
-      });
-      filed.set(w.namespace, byPair);
-      unfiled.set(w.namespace, rest);
+        if (best === undefined) files.rest.push(i);
+        else {
+          const list = files.byPair.get(best);
+          if (list) list.push(i);
+          else files.byPair.set(best, [i]);
+        }
+      }
+      filed.set(w.namespace, files);
     }
-    const found = [...rest];
+    const found = [...files.rest];
     for (const k in w.labels) {
-      const list = byPair.get(`${k}\0${w.labels[k]}`);
+      const list = files.byPair.get(`${k}\0${w.labels[k]}`);
       if (list) for (const i of list) found.push(i);
     }
     found.sort((a, b) => a - b);
@@ -138,15 +148,35 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
       if (list) list.push(w);
       else workloadsByLabel.set(key, [w]);
     }
-  const serviceCandidates = candidatesFor(inNamespace, 'Service', (m) =>
-    firstPair(get(m.body, 'spec', 'selector')),
+  const carriers = (namespace: string, pair: string) =>
+    workloadsByLabel.get(`${namespace}\0${pair}`)?.length ?? 0;
+  const serviceCandidates = candidatesFor(
+    inNamespace,
+    'Service',
+    (m) => pairsOf(get(m.body, 'spec', 'selector')),
+    carriers,
   );
-  const policyCandidates = candidatesFor(inNamespace, 'NetworkPolicy', (m) =>
-    firstPair(get(m.body, 'spec', 'podSelector', 'matchLabels')),
+  const policyCandidates = candidatesFor(
+    inNamespace,
+    'NetworkPolicy',
+    (m) => pairsOf(get(m.body, 'spec', 'podSelector', 'matchLabels')),
+    carriers,
   );
-  const pdbCandidates = candidatesFor(inNamespace, 'PodDisruptionBudget', (m) =>
-    firstPair(get(m.body, 'spec', 'selector', 'matchLabels')),
+  const pdbCandidates = candidatesFor(
+    inNamespace,
+    'PodDisruptionBudget',
+    (m) => pairsOf(get(m.body, 'spec', 'selector', 'matchLabels')),
+    carriers,
   );
+  /** Workloads of `namespace` a label selector can select: those carrying its rarest matchLabels label. */
+  const workloadsFor = (namespace: string, selector: unknown): Workload[] => {
+    let best: Workload[] | undefined;
+    for (const pair of pairsOf(get(selector, 'matchLabels'))) {
+      const list = workloadsByLabel.get(`${namespace}\0${pair}`) ?? [];
+      if (!best || list.length < best.length) best = list;
+    }
+    return best ?? workloadsNs.get(namespace) ?? [];
+  };
   // Several rules ask the same question of each workload (is it selected by a Service, a policy, a
   // PDB?): each answer is computed once per run.
   const once = <K extends object, V>(compute: (key: K) => V): ((key: K) => V) => {
@@ -179,13 +209,11 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
     ),
     workloadsSelectedBy: once((s: Manifest) => {
       const selector = get(s.body, 'spec', 'selector');
-      const pair = firstPair(selector);
-      const candidates =
-        pair === undefined
-          ? (workloadsNs.get(ns(s)) ?? [])
-          : (workloadsByLabel.get(`${ns(s)}\0${pair}`) ?? []);
-      return candidates.filter((w) => matchesMapSelector(selector, w.labels));
+      return workloadsFor(ns(s), { matchLabels: selector }).filter((w) =>
+        matchesMapSelector(selector, w.labels),
+      );
     }),
+    workloadsIn: workloadsFor,
     networkPoliciesSelecting: once((w: Workload) =>
       policyCandidates(w).filter(
         (p) =>
