@@ -5,8 +5,11 @@
  * careless settings. Side by side in one run:
  *   - slipway check, in-process, start-up excluded: reading the YAML with positions, every rule,
  *     findings sorted (what `slipway check` does between start-up and printing);
+ *   - check's reader alone (parseManifests: the js-yaml fast reader with positions, src/policy/load/
+ *     fast-yaml.ts), and the yaml-library reader it falls back to (slowManifests: what check read
+ *     with before the fast reader);
  *   - the floor: the yaml library parsing the same files to plain data and nothing else
- *     (check ÷ parse is what positions and rules add);
+ *     (check ÷ parse is what positions and rules add; reader ÷ parse what the fast reader saves);
  *   - `kubectl apply --dry-run=client` over a slice of the corpus, against the sandbox (loopback) for
  *     discovery, as a client-side reference;
  *   - start-up apart: whole-process `slipway check` of one small file, and of the whole corpus.
@@ -22,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseAllDocuments, stringify } from 'yaml';
 import { checkSets, inputSets } from '../src/policy/engine.js';
-import { parseManifests } from '../src/policy/load/parse.js';
+import { parseManifests, slowManifests } from '../src/policy/load/parse.js';
 import { renderApp } from '../src/render/index.js';
 import { toYamlStream } from '../src/render/yaml.js';
 import { startSandbox } from '@slipway/sandbox';
@@ -67,8 +70,13 @@ interface ChildResult {
   maxRssKiB: number;
 }
 
-/** One measurement in this (child) process: `check` or `parse`, RUNS times; prints JSON. */
-function child(mode: 'check' | 'parse', objects: number): void {
+type Mode = 'check' | 'read' | 'yaml-read' | 'parse';
+
+/**
+ * One measurement in this (child) process, RUNS times; prints JSON. `check`: read and every rule;
+ * `read`: check's reader (parseManifests); `yaml-read`: the yaml-library reader; `parse`: the floor.
+ */
+function child(mode: Mode, objects: number): void {
   const files = corpus(objects);
   const times: number[] = [];
   const cpuTimes: number[] = [];
@@ -80,6 +88,10 @@ function child(mode: 'check' | 'parse', objects: number): void {
     if (mode === 'parse') {
       count = 0;
       for (const f of files) for (const doc of parseAllDocuments(f.text)) if (doc.toJS() !== null) count++;
+    } else if (mode === 'read' || mode === 'yaml-read') {
+      const read =
+        mode === 'read' ? parseManifests : (text: string, name: string) => slowManifests(text, name, {});
+      count = files.reduce((n, f) => n + read(f.text, f.name).manifests.length, 0);
     } else {
       const manifests = files.flatMap((f) => parseManifests(f.text, f.name).manifests);
       const outcome = checkSets(inputSets(manifests), { options: OPTIONS });
@@ -100,7 +112,7 @@ function child(mode: 'check' | 'parse', objects: number): void {
   process.stdout.write(JSON.stringify(result));
 }
 
-function measure(mode: 'check' | 'parse', objects: number): ChildResult {
+function measure(mode: Mode, objects: number): ChildResult {
   const out = execFileSync(
     process.execPath,
     [...process.execArgv, import.meta.filename, '--child', mode, String(objects), '--runs', String(RUNS)],
@@ -173,14 +185,21 @@ async function main(): Promise<void> {
   );
   for (const size of sizes) {
     const parse = measure('parse', size);
+    const yamlRead = measure('yaml-read', size);
+    const read = measure('read', size);
     const check = measure('check', size);
     const row = (what: string, r: ChildResult) =>
       `${String(r.objects).padStart(8)}  ${what.padEnd(40)} ${ms(median(r.ms))} ${String(rate(r.objects, median(r.ms))).padStart(10)} ${mib(r.maxRssKiB, 8)} ${ms(median(r.cpuMs))} ${String(rate(r.objects, median(r.cpuMs))).padStart(10)}`;
+    const ratioRow = (what: string, a: ChildResult, b: ChildResult) =>
+      `${''.padStart(8)}  ${what.padEnd(40)} ${ratio(median(a.ms) / median(b.ms), 9)} ${''.padStart(10)} ${''.padStart(8)} ${ratio(median(a.cpuMs) / median(b.cpuMs), 9)}`;
     console.log(row(`slipway check (${check.findings} findings)`, check));
+    console.log(row("check's reader (js-yaml, positions)", read));
+    console.log(row('yaml library reader (positions)', yamlRead));
     console.log(row('yaml library parse only (the floor)', parse));
-    console.log(
-      `${''.padStart(8)}  ${'check ÷ parse'.padEnd(40)} ${ratio(median(check.ms) / median(parse.ms), 9)}`,
-    );
+    console.log(ratioRow('check ÷ parse', check, parse));
+    console.log(ratioRow("check's reader ÷ parse", read, parse));
+    console.log(ratioRow('yaml library reader ÷ parse', yamlRead, parse));
+    console.log(ratioRow("check ÷ check's reader", check, read));
   }
 
   const root = resolve(import.meta.dirname, '..');
@@ -224,5 +243,5 @@ async function main(): Promise<void> {
 
 if (process.argv.includes('--child')) {
   const i = process.argv.indexOf('--child');
-  child(process.argv[i + 1] as 'check' | 'parse', Number(process.argv[i + 2]));
+  child(process.argv[i + 1] as Mode, Number(process.argv[i + 2]));
 } else await main();

@@ -32,9 +32,11 @@ export function bool(value: unknown): boolean | undefined {
 /** `get(o, 'spec', 'template', 'spec')`: undefined as soon as a step is missing. */
 export function get(value: unknown, ...path: Array<string | number>): unknown {
   let current = value;
-  for (const key of path) {
-    if (typeof key === 'number') current = Array.isArray(current) ? current[key] : undefined;
-    else current = isObj(current) ? current[key] : undefined;
+  for (let i = 0; i < path.length; i++) {
+    if (current === null || typeof current !== 'object') return undefined;
+    const key = path[i]!;
+    if (Array.isArray(current) !== (typeof key === 'number')) return undefined;
+    current = (current as Record<string | number, unknown>)[key];
     if (current === undefined) return undefined;
   }
   return current;

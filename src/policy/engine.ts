@@ -77,29 +77,29 @@ export function check(request: CheckRequest): CheckOutcome {
         continue;
       }
       const pos = m.locate(v.path);
-      findings.push({
+      // Built field by field in the order JSON output shows them (no spread of a temporary object).
+      const object = { apiVersion: m.ref.apiVersion, kind: m.ref.kind } as Finding['object'];
+      if (m.ref.namespace) object.namespace = m.ref.namespace;
+      object.name = m.ref.name;
+      const finding = {
         rule: rule.id,
         severity,
         category: rule.category,
         file: m.file,
         line: pos.line,
         column: pos.column,
-        object: {
-          apiVersion: m.ref.apiVersion,
-          kind: m.ref.kind,
-          ...(m.ref.namespace ? { namespace: m.ref.namespace } : {}),
-          name: m.ref.name,
-        },
-        ...(v.container ? { container: v.container } : {}),
-        ...(m.environment ? { environment: m.environment } : {}),
-        message: pos.approximate
-          ? `${v.message} (rendered from ${m.file}; position approximate)`
-          : m.via
-            ? `${v.message} (as built by ${m.via})`
-            : v.message,
-        field: dotted(v.path),
-        fixable: Boolean(v.fix?.length),
-      });
+        object,
+      } as Finding;
+      if (v.container) finding.container = v.container;
+      if (m.environment) finding.environment = m.environment;
+      finding.message = pos.approximate
+        ? `${v.message} (rendered from ${m.file}; position approximate)`
+        : m.via
+          ? `${v.message} (as built by ${m.via})`
+          : v.message;
+      finding.field = dotted(v.path);
+      finding.fixable = Boolean(v.fix?.length);
+      findings.push(finding);
       if (v.fix?.length)
         fixes.push({
           docKey: m.docKey,

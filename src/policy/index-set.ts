@@ -1,5 +1,5 @@
 import type { Manifest } from './types.js';
-import { get } from './access.js';
+import { get, isObj } from './access.js';
 import { matchesLabelSelector, matchesMapSelector, pdbSelects } from './selectors.js';
 import { allWorkloads, type Workload } from './workloads.js';
 
@@ -10,12 +10,19 @@ import { allWorkloads, type Workload } from './workloads.js';
 export interface InputIndex {
   workloads: Workload[];
   byKind(kind: string): Manifest[];
+  /** Objects of any of `kinds`, in input order (answered once per run for each list of kinds). */
+  ofKinds(kinds: readonly string[]): readonly Manifest[];
   /** Objects of `kind` in `namespace` (cluster-scoped objects count as namespace "default"). */
   inNamespace(kind: string, namespace: string): Manifest[];
   find(kind: string, namespace: string, name: string): Manifest | undefined;
   servicesSelecting(w: Workload): Manifest[];
   workloadsSelectedBy(service: Manifest): Workload[];
   networkPoliciesSelecting(w: Workload): Manifest[];
+  /**
+   * Workloads of `namespace` a label selector can select (those carrying one of its matchLabels, or
+   * all of the namespace's when it names none), in input order; callers still match the selector.
+   */
+  workloadsIn(namespace: string, selector: unknown): Workload[];
   pdbsSelecting(w: Workload): Manifest[];
   /** The HorizontalPodAutoscaler whose scaleTargetRef names this object (same namespace), if any. */
   autoscalerOf(target: Manifest): Manifest | undefined;
@@ -39,6 +46,65 @@ function isCustomResource(m: Manifest): boolean {
   return !BUILT_IN_GROUP.test(group);
 }
 const cache = new WeakMap<readonly Manifest[], InputIndex>();
+
+/**
+ * `key\0value` of each entry of a label map as the matchers read it (strMap: values as text, null
+ * entries skipped). Every object a selector selects has all of them.
+ */
+function pairsOf(labels: unknown): string[] {
+  const out: string[] = [];
+  if (!isObj(labels)) return out;
+  for (const k in labels) {
+    const v = labels[k];
+    if (v !== null && v !== undefined) out.push(`${k}\0${String(v)}`);
+  }
+  return out;
+}
+
+/**
+ * For a workload, the objects of `kind` in its namespace whose selector can select it: each is filed
+ * under the label of its selector that the fewest workloads of the namespace carry (`carriers`), and
+ * compared only with workloads carrying it; objects whose selector names no label always are. In
+ * input order.
+ */
+function candidatesFor(
+  inNamespace: (kind: string, namespace: string) => Manifest[],
+  kind: string,
+  pairsOfManifest: (m: Manifest) => string[],
+  carriers: (namespace: string, pair: string) => number,
+): (w: Workload) => Manifest[] {
+  const filed = new Map<string, { byPair: Map<string, number[]>; rest: number[] }>();
+  return (w) => {
+    const all = inNamespace(kind, w.namespace);
+    if (all.length < 8) return all;
+    let files = filed.get(w.namespace);
+    if (!files) {
+      files = { byPair: new Map(), rest: [] };
+      for (let i = 0; i < all.length; i++) {
+        let best: string | undefined;
+        let fewest = Infinity;
+        for (const pair of pairsOfManifest(all[i]!)) {
+          const n = carriers(w.namespace, pair);
+          if (n < fewest) [best, fewest] = [pair, n];
+        }
+        if (best === undefined) files.rest.push(i);
+        else {
+          const list = files.byPair.get(best);
+          if (list) list.push(i);
+          else files.byPair.set(best, [i]);
+        }
+      }
+      filed.set(w.namespace, files);
+    }
+    const found = [...files.rest];
+    for (const k in w.labels) {
+      const list = files.byPair.get(`${k}\0${w.labels[k]}`);
+      if (list) for (const i of list) found.push(i);
+    }
+    found.sort((a, b) => a - b);
+    return found.map((i) => all[i]!);
+  };
+}
 
 export function indexOf(manifests: readonly Manifest[]): InputIndex {
   const hit = cache.get(manifests);
@@ -72,6 +138,45 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
     const key = `${ns(h)}/${String(get(h.body, 'spec', 'scaleTargetRef', 'kind'))}/${String(get(h.body, 'spec', 'scaleTargetRef', 'name'))}`;
     if (!autoscalers.has(key)) autoscalers.set(key, h);
   }
+  // Selectors name labels every selected workload has: each workload is compared only with the
+  // selectors filed under one of its labels (a selector's first key=value), and those naming none.
+  const workloadsByLabel = new Map<string, Workload[]>();
+  for (const w of workloads)
+    for (const [k, v] of Object.entries(w.labels)) {
+      const key = `${w.namespace}\0${k}\0${v}`;
+      const list = workloadsByLabel.get(key);
+      if (list) list.push(w);
+      else workloadsByLabel.set(key, [w]);
+    }
+  const carriers = (namespace: string, pair: string) =>
+    workloadsByLabel.get(`${namespace}\0${pair}`)?.length ?? 0;
+  const serviceCandidates = candidatesFor(
+    inNamespace,
+    'Service',
+    (m) => pairsOf(get(m.body, 'spec', 'selector')),
+    carriers,
+  );
+  const policyCandidates = candidatesFor(
+    inNamespace,
+    'NetworkPolicy',
+    (m) => pairsOf(get(m.body, 'spec', 'podSelector', 'matchLabels')),
+    carriers,
+  );
+  const pdbCandidates = candidatesFor(
+    inNamespace,
+    'PodDisruptionBudget',
+    (m) => pairsOf(get(m.body, 'spec', 'selector', 'matchLabels')),
+    carriers,
+  );
+  /** Workloads of `namespace` a label selector can select: those carrying its rarest matchLabels label. */
+  const workloadsFor = (namespace: string, selector: unknown): Workload[] => {
+    let best: Workload[] | undefined;
+    for (const pair of pairsOf(get(selector, 'matchLabels'))) {
+      const list = workloadsByLabel.get(`${namespace}\0${pair}`) ?? [];
+      if (!best || list.length < best.length) best = list;
+    }
+    return best ?? workloadsNs.get(namespace) ?? [];
+  };
   // Several rules ask the same question of each workload (is it selected by a Service, a policy, a
   // PDB?): each answer is computed once per run.
   const once = <K extends object, V>(compute: (key: K) => V): ((key: K) => V) => {
@@ -83,23 +188,34 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
       return value;
     };
   };
+  const kindLists = new Map<readonly string[], readonly Manifest[]>();
+  const ofKinds = (wanted: readonly string[]) => {
+    let list = kindLists.get(wanted);
+    if (!list) {
+      const set = new Set(wanted);
+      list = wanted.length === 1 ? byKind(wanted[0]!) : manifests.filter((m) => set.has(m.ref.kind));
+      kindLists.set(wanted, list);
+    }
+    return list;
+  };
   const index: InputIndex = {
     workloads,
     byKind,
+    ofKinds,
     inNamespace,
     find: (kind, namespace, name) => names.get(`${kind}/${namespace}/${name}`),
     servicesSelecting: once((w: Workload) =>
-      inNamespace('Service', w.namespace).filter((s) =>
-        matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels),
-      ),
+      serviceCandidates(w).filter((s) => matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels)),
     ),
-    workloadsSelectedBy: once((s: Manifest) =>
-      (workloadsNs.get(ns(s)) ?? []).filter((w) =>
-        matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels),
-      ),
-    ),
+    workloadsSelectedBy: once((s: Manifest) => {
+      const selector = get(s.body, 'spec', 'selector');
+      return workloadsFor(ns(s), { matchLabels: selector }).filter((w) =>
+        matchesMapSelector(selector, w.labels),
+      );
+    }),
+    workloadsIn: workloadsFor,
     networkPoliciesSelecting: once((w: Workload) =>
-      inNamespace('NetworkPolicy', w.namespace).filter(
+      policyCandidates(w).filter(
         (p) =>
           p.ref.apiVersion.startsWith('networking.k8s.io/') &&
           matchesLabelSelector(get(p.body, 'spec', 'podSelector') ?? EMPTY_SELECTOR, w.labels),
@@ -108,7 +224,7 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
     hasCustomResources: (namespace) => custom.has(namespace),
     autoscalerOf: (target) => autoscalers.get(`${ns(target)}/${target.ref.kind}/${target.ref.name}`),
     pdbsSelecting: once((w: Workload) =>
-      inNamespace('PodDisruptionBudget', w.namespace).filter((p) =>
+      pdbCandidates(w).filter((p) =>
         pdbSelects({ apiVersion: p.ref.apiVersion, selector: get(p.body, 'spec', 'selector') }, w.labels),
       ),
     ),

@@ -46,10 +46,24 @@ function compileSelector(selector: Record<string, unknown>): LabelMatcher {
 
 /** A Service's plain map selector; an empty or missing map selects nothing (endpoints are managed by hand). */
 export function matchesMapSelector(selector: unknown, labels: Record<string, string>): boolean {
-  const wanted = strMap(selector);
-  if (Object.keys(wanted).length === 0) return false;
-  return selectorFromSet(wanted).matches(labels);
+  if (!isObj(selector)) return false;
+  let compiled = compiledMapSelectors.get(selector);
+  if (!compiled) {
+    const wanted = strMap(selector);
+    if (Object.keys(wanted).length === 0) compiled = () => false;
+    else {
+      const set = selectorFromSet(wanted);
+      compiled = (l) => set.matches(l);
+    }
+    compiledMapSelectors.set(selector, compiled);
+  }
+  return compiled(labels);
 }
+
+/** Map selectors read once, as label selectors are (each Service is asked about every workload). */
+const compiledMapSelectors = new WeakMap<object, LabelMatcher>();
+
+const emptySelectors = new WeakMap<object, boolean>();
 
 /**
  * A PodDisruptionBudget's selector: policy/v1 treats an empty selector `{}` as every pod of the
@@ -60,9 +74,13 @@ export function pdbSelects(
   labels: Record<string, string>,
 ): boolean {
   if (!isObj(pdb.selector)) return false;
-  const empty =
-    Object.keys(strMap(pdb.selector.matchLabels)).length === 0 &&
-    objs(pdb.selector.matchExpressions).length === 0;
+  let empty = emptySelectors.get(pdb.selector);
+  if (empty === undefined) {
+    empty =
+      Object.keys(strMap(pdb.selector.matchLabels)).length === 0 &&
+      objs(pdb.selector.matchExpressions).length === 0;
+    emptySelectors.set(pdb.selector, empty);
+  }
   if (empty) return pdb.apiVersion !== 'policy/v1beta1';
   return matchesLabelSelector(pdb.selector, labels);
 }

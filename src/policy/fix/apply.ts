@@ -24,15 +24,16 @@ export function applyFixes(
   const flowCollectionPadding = /[[{] \S/.test(file.text);
   let text = file.text;
   let applied = 0;
+  const documents = file.documents();
   // Splice from the last document backwards so earlier offsets stay valid.
   for (const index of [...byDoc.keys()].sort((a, b) => b - a)) {
-    const doc = file.documents[index];
+    const doc = documents[index];
     if (!doc) continue;
     for (const fix of byDoc.get(index) ?? [])
       for (const op of fix.ops) applied += setPath(doc, op.path, op.value) ? 1 : 0;
     // Document.toString also writes the comments above the document's range (which yaml attaches to the
     // document or its contents), so the replaced section starts where the previous document ends.
-    const start = index > 0 ? (file.documents[index - 1]?.range[2] ?? doc.range[0]) : 0;
+    const start = index > 0 ? (documents[index - 1]?.range[2] ?? doc.range[0]) : 0;
     const end = doc.range[2];
     const original = text.slice(start, end);
     let rendered = doc.toString({ lineWidth: 0, indentSeq, flowCollectionPadding, directives: null });

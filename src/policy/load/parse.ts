@@ -3,6 +3,7 @@ import type { Problem } from '../../errors.js';
 import { documentData, readYaml, type YamlOptions } from '../../spec/yaml-input.js';
 import { isObj, str, type Obj } from '../access.js';
 import type { Manifest, Path, Position } from '../types.js';
+import { fastOffset, fastRead, type FastRead } from './fast-yaml.js';
 import { classifyTemplate, mapDocument, type TemplateMap } from './template-map.js';
 
 /**
@@ -10,7 +11,7 @@ import { classifyTemplate, mapDocument, type TemplateMap } from './template-map.
  * `yes`/`on`/`y` are booleans, `0644` is octal, `<<` merge keys apply; timestamps stay strings
  * (go-yaml hands them to the JSON conversion as text). Duplicate keys are errors, as in strict decoding.
  */
-const YAML_OPTIONS: YamlOptions = {
+export const YAML_OPTIONS: YamlOptions = {
   version: '1.1',
   merge: true,
   uniqueKeys: true,
@@ -38,8 +39,11 @@ export interface ParsedFile {
   file: string;
   text: string;
   manifests: Manifest[];
-  /** One YAML Document per `---` section, kept for `--fix` (comments and layout included). */
-  documents: Document.Parsed[];
+  /**
+   * One YAML Document per `---` section for `--fix` (comments and layout included): built with the
+   * yaml library on the first call when the fast reader read the file, since only `--fix` needs them.
+   */
+  documents(): Document.Parsed[];
   /** Syntax errors and documents that are not Kubernetes objects: bad input (exit 2). */
   problems: Problem[];
   /** False for rendered streams (Helm, kustomize, slipway.yaml, stdin): `--fix` cannot write them back. */
@@ -48,8 +52,99 @@ export interface ParsedFile {
   environment?: string;
 }
 
-/** Parses a multi-document YAML stream into manifests that remember where each field came from. */
+/**
+ * Parses a multi-document YAML stream into manifests that remember where each field came from. Plain
+ * Kubernetes YAML goes through the fast reader (fast-yaml.ts); anything it leaves, Helm output mapped
+ * to templates included, through the yaml library, with the same data and positions.
+ */
 export function parseManifests(text: string, file: string, options: ParseOptions = {}): ParsedFile {
+  const fast = options.sourceFile
+    ? undefined
+    : fastRead(text, YAML_OPTIONS.customTags as (tags: Tags) => Tags);
+  return (fast && fastManifests(fast, text, file)) ?? slowManifests(text, file, options);
+}
+
+/** The manifests of a fast read, or undefined when a document is not a mapping (the yaml path words that). */
+function fastManifests(read: FastRead, text: string, file: string): ParsedFile | undefined {
+  const manifests: Manifest[] = [];
+  const problems: Problem[] = [];
+  const at = (offset: number): Position => {
+    const p = read.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  for (const [index, doc] of read.documents.entries()) {
+    const body = doc.data;
+    if (body === null || body === undefined) continue; // an empty document (`---` with nothing after)
+    if (!isObj(body)) return undefined;
+    manifestsOf(
+      body,
+      `${file}#${index}`,
+      file,
+      (path) => at(fastOffset(text, doc, path)),
+      manifests,
+      problems,
+    );
+  }
+  let documents: Document.Parsed[] | undefined;
+  return {
+    file,
+    text,
+    manifests,
+    documents: () => (documents ??= readYaml(text, file, YAML_OPTIONS).documents),
+    problems,
+    editable: true,
+  };
+}
+
+/** The objects of one document's data: the document itself, or the items of a `kind: List`. */
+function manifestsOf(
+  body: Obj,
+  docKey: string,
+  reportedFile: string,
+  locate: (path: Path) => Position,
+  manifests: Manifest[],
+  problems: Problem[],
+): void {
+  const push = (item: Obj, docPath: Path) => {
+    const problem = missingIdentity(item);
+    const itemStart = locate(docPath);
+    if (problem) {
+      problems.push({
+        message: problem,
+        location: { file: reportedFile, line: itemStart.line, column: itemStart.column },
+        hint: 'every object needs apiVersion, kind and metadata.name (or generateName)',
+      });
+      return;
+    }
+    const meta = isObj(item.metadata) ? item.metadata : {};
+    manifests.push({
+      file: reportedFile,
+      start: itemStart,
+      ref: {
+        apiVersion: String(item.apiVersion),
+        kind: String(item.kind),
+        name: str(meta.name) ?? str(meta.generateName) ?? '',
+        ...(str(meta.namespace) ? { namespace: str(meta.namespace) } : {}),
+      },
+      body: item,
+      docPath,
+      locate: docPath.length ? (path) => locate([...docPath, ...path]) : locate,
+      docKey,
+    });
+  };
+  // `kind: List` (what `kubectl get -o yaml` prints) holds objects under items.
+  if (typeof body.kind === 'string' && body.kind.endsWith('List') && Array.isArray(body.items)) {
+    body.items.forEach((item, i) => {
+      if (isObj(item)) push(item, ['items', i]);
+    });
+  } else push(body, []);
+}
+
+/**
+ * The yaml library's reading: every Document, its errors as the user sees them. What parseManifests
+ * falls back to, and the reference the fast reader is tested and benchmarked against.
+ */
+export function slowManifests(text: string, file: string, options: ParseOptions): ParsedFile {
   const read = readYaml(text, file, YAML_OPTIONS);
   const lineCounter = read.lines;
   const problems: Problem[] = [...read.problems];
@@ -94,41 +189,9 @@ export function parseManifests(text: string, file: string, options: ParseOptions
       return;
     }
     const locate = (path: Path): Position => place(offsetOf(doc, path));
-    const push = (item: Obj, docPath: Path) => {
-      const problem = missingIdentity(item);
-      const itemStart = locate(docPath);
-      if (problem) {
-        problems.push({
-          message: problem,
-          location: { file: reportedFile, line: itemStart.line, column: itemStart.column },
-          hint: 'every object needs apiVersion, kind and metadata.name (or generateName)',
-        });
-        return;
-      }
-      const meta = isObj(item.metadata) ? item.metadata : {};
-      manifests.push({
-        file: reportedFile,
-        start: itemStart,
-        ref: {
-          apiVersion: String(item.apiVersion),
-          kind: String(item.kind),
-          name: str(meta.name) ?? str(meta.generateName) ?? '',
-          ...(str(meta.namespace) ? { namespace: str(meta.namespace) } : {}),
-        },
-        body: item,
-        docPath,
-        locate: (path) => locate([...docPath, ...path]),
-        docKey,
-      });
-    };
-    // `kind: List` (what `kubectl get -o yaml` prints) holds objects under items.
-    if (typeof body.kind === 'string' && body.kind.endsWith('List') && Array.isArray(body.items)) {
-      body.items.forEach((item, i) => {
-        if (isObj(item)) push(item, ['items', i]);
-      });
-    } else push(body, []);
+    manifestsOf(body, docKey, reportedFile, locate, manifests, problems);
   });
-  return { file, text, manifests, documents: docs, problems, editable: !options.sourceFile };
+  return { file, text, manifests, documents: () => docs, problems, editable: !options.sourceFile };
 }
 
 function missingIdentity(item: Obj): string | undefined {

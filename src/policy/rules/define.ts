@@ -11,7 +11,17 @@ function complete(meta: Meta): RuleMeta {
 
 /** A rule over each workload's pod template, one at a time. */
 export function workloadRule(meta: Meta, check: (w: Workload, ctx: RuleContext) => Violation[]): Rule {
-  return { ...complete(meta), run: (ctx) => indexOf(ctx.manifests).workloads.flatMap((w) => check(w, ctx)) };
+  return { ...complete(meta), run: (ctx) => concat(indexOf(ctx.manifests).workloads, (w) => check(w, ctx)) };
+}
+
+/** flatMap without an intermediate array per item (most items give none). */
+function concat<T>(items: readonly T[], each: (item: T) => Violation[]): Violation[] {
+  const out: Violation[] = [];
+  for (const item of items) {
+    const found = each(item);
+    for (let i = 0; i < found.length; i++) out.push(found[i]!);
+  }
+  return out;
 }
 
 /** A rule over each object of the given kinds. */
@@ -20,10 +30,9 @@ export function kindRule(
   kinds: readonly string[],
   check: (m: Manifest, ctx: RuleContext) => Violation[],
 ): Rule {
-  const wanted = new Set(kinds);
   return {
     ...complete(meta),
-    run: (ctx) => ctx.manifests.filter((m) => wanted.has(m.ref.kind)).flatMap((m) => check(m, ctx)),
+    run: (ctx) => concat(indexOf(ctx.manifests).ofKinds(kinds), (m) => check(m, ctx)),
   };
 }
 

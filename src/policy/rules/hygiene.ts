@@ -65,9 +65,9 @@ const policySelectsNothing = kindRule(
     if (!isObj(selector) || Object.keys(selector).length === 0) return [];
     const ns = m.ref.namespace ?? 'default';
     if (indexOf(ctx.manifests).hasCustomResources(ns)) return [];
-    const hit = indexOf(ctx.manifests).workloads.some(
-      (w) => w.namespace === ns && matchesLabelSelector(selector, w.labels),
-    );
+    const hit = indexOf(ctx.manifests)
+      .workloadsIn(ns, selector)
+      .some((w) => matchesLabelSelector(selector, w.labels));
     return hit
       ? []
       : [

@@ -59,7 +59,28 @@ export function validateObject(table: SchemaTable, apiVersion: string, kind: str
   return problems;
 }
 
-function walk(table: SchemaTable, node: SchemaNode, value: unknown, path: Path, out: SchemaProblem[], defName: string | undefined): void {
+/** ENUMS by definition name, then field: looked up for every field of every object walked. */
+let enumsByDefinition: Map<string, Map<string, readonly string[]>> | undefined;
+
+function enumsOf(name: string): Map<string, readonly string[]> | undefined {
+  if (!enumsByDefinition) {
+    enumsByDefinition = new Map();
+    for (const [id, allowed] of Object.entries(ENUMS)) {
+      const dot = id.lastIndexOf('.');
+      const def = id.slice(0, dot);
+      let fields = enumsByDefinition.get(def);
+      if (!fields) enumsByDefinition.set(def, (fields = new Map()));
+      fields.set(id.slice(dot + 1), allowed);
+    }
+  }
+  return enumsByDefinition.get(name);
+}
+
+/**
+ * `path` is the walk's own stack (pushed and popped around each child, copied into a problem only):
+ * the walk visits every field of every object, and a path array per field was most of its cost.
+ */
+function walk(table: SchemaTable, node: SchemaNode, value: unknown, path: Array<string | number>, out: SchemaProblem[], defName: string | undefined): void {
   if (value === null || value === undefined) return;
   let current = node;
   let name = defName;
@@ -72,32 +93,39 @@ function walk(table: SchemaTable, node: SchemaNode, value: unknown, path: Path, 
   const t = current.t ?? 'any';
   if (t === 'any') return;
   if (!typeOk(t, value)) {
-    out.push({ kind: 'type', path, message: `${fieldName(path)} must be ${TYPE_NAMES[t] ?? t}, not ${describe(value)}` });
+    out.push({ kind: 'type', path: [...path], message: `${fieldName(path)} must be ${TYPE_NAMES[t] ?? t}, not ${describe(value)}` });
     return;
   }
   if (current.e && typeof value === 'string' && !current.e.includes(value)) {
-    out.push({ kind: 'enum', path, message: `${fieldName(path)} must be one of ${current.e.join(', ')}, not "${value}"` });
+    out.push({ kind: 'enum', path: [...path], message: `${fieldName(path)} must be one of ${current.e.join(', ')}, not "${value}"` });
     return;
   }
   if (t === 'a' && current.i && Array.isArray(value)) {
-    value.forEach((item, i) => walk(table, current.i as SchemaNode, item, [...path, i], out, undefined));
+    const item = current.i;
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      walk(table, item, value[i], path, out, undefined);
+      path.pop();
+    }
     return;
   }
   if (t !== 'o' || !isObj(value)) return;
   for (const req of current.r ?? []) {
     if (value[req] === undefined || value[req] === null) out.push({ kind: 'required', path: [...path, req], message: `${fieldName([...path, req])} is required` });
   }
-  for (const [key, child] of Object.entries(value)) {
+  const enums = name ? enumsOf(name) : undefined;
+  for (const key of Object.keys(value)) {
+    const child = value[key];
     const prop = current.p?.[key];
+    path.push(key);
     if (prop) {
-      const allowed = name ? ENUMS[`${name}.${key}`] : undefined;
-      if (allowed && typeof child === 'string' && !allowed.includes(child)) {
-        out.push({ kind: 'enum', path: [...path, key], message: `${fieldName([...path, key])} must be one of ${allowed.join(', ')}, not "${child}"` });
-        continue;
-      }
-      walk(table, prop, child, [...path, key], out, undefined);
-    } else if (current.m) walk(table, current.m, child, [...path, key], out, undefined);
-    else out.push({ kind: 'unknown-field', path: [...path, key], message: `unknown field ${fieldName([...path, key])}` });
+      const allowed = enums?.get(key);
+      if (allowed && typeof child === 'string' && !allowed.includes(child))
+        out.push({ kind: 'enum', path: [...path], message: `${fieldName(path)} must be one of ${allowed.join(', ')}, not "${child}"` });
+      else walk(table, prop, child, path, out, undefined);
+    } else if (current.m) walk(table, current.m, child, path, out, undefined);
+    else out.push({ kind: 'unknown-field', path: [...path], message: `unknown field ${fieldName(path)}` });
+    path.pop();
   }
 }
 

@@ -132,7 +132,7 @@ async function collectPath(
       add({
         file,
         text: '',
-        documents: [],
+        documents: () => [],
         problems: [],
         manifests: objects.map((o, index) => {
           const body = definedOnly(o) as Record<string, unknown>;
@@ -166,7 +166,7 @@ async function collectPath(
       module,
       production: productionModule(module),
     });
-    return add({ file, text: '', documents: [], editable: false, ...parsed });
+    return add({ file, text: '', documents: () => [], editable: false, ...parsed });
   }
   if (!explicit && !YAML_FILE.test(abs)) return;
   const text = host.readFile(abs);
@@ -220,7 +220,7 @@ async function renderedTerraform(
       });
     }
   }
-  return { file, text: '', documents: [], problems, manifests, editable: false, environment };
+  return { file, text: '', documents: () => [], problems, manifests, editable: false, environment };
 }
 
 async function renderHelm(

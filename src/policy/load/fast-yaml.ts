@@ -1,0 +1,357 @@
+/**
+ * The fast reader of `slipway check`'s input: js-yaml builds the data and, through its parse-event
+ * listener, a tree of node offsets in the same pass, about fifteen times faster than the yaml library
+ * composing Documents. It reads only the plain majority of Kubernetes YAML and answers exactly what
+ * the yaml path answers (src/policy/load/parse.ts: the same data, the same offsets for every path);
+ * for anything else it returns undefined and the caller reads the text with the yaml library, so
+ * every error message and every unusual construct keeps the one implementation:
+ *
+ * - any js-yaml error (syntax, duplicate key, nesting deeper than js-yaml's 100 levels);
+ * - anchors, aliases, tags (`!`, `!!str`, `!custom`), directives (`%YAML`), a byte-order mark, `\r`,
+ *   tabs anywhere (the two libraries draw the line between tab as space and as error differently),
+ *   `---` or `...` followed by content on its line;
+ * - a comment inside a flow collection or right after a quoted scalar or flow collection (`"a"#`), a
+ *   flow collection's line indented too little (a js-yaml warning), an escaped line break (`\` at the
+ *   end of a line) in a double-quoted scalar, a comment glued to its `#` between a key (or `-`) and
+ *   a value on a later line;
+ * - keys that are not strings (`1:`, `true:`, `~:`, `[a]:`), `<<` merge keys, implicit keys longer
+ *   than 1,000 characters (the yaml library refuses keys past 1,024), explicit `? key` entries and
+ *   flow pairs whose shape the offset tree cannot match to the data;
+ * - text above MAX_YAML_BYTES (the yaml path gives the size problem).
+ *
+ * Scalars resolve through the yaml library's own YAML 1.1 tags (the same tag list YAML_OPTIONS
+ * builds, timestamps left out), so `yes`, `0644`, `1_000` and `.inf` read as on the slow path.
+ */
+import jsyaml from 'js-yaml';
+import { Schema, type Tags } from 'yaml';
+import { MAX_YAML_BYTES } from '../../spec/yaml-input.js';
+import type { Path } from '../types.js';
+
+/**
+ * A collection of the offset tree. `kids` holds three slots per child node, in source order: the
+ * offset where js-yaml began composing it (its first token follows, after any space and comments),
+ * its value (a mapping's key text, checked against the data), and the child: a Collection, SCALAR or
+ * EMPTY. A mapping's children are its keys and values alternately.
+ */
+interface Collection {
+  mapping: boolean;
+  kids: unknown[];
+  /** Mappings: key text -> slot of the key in `kids`, built on the first lookup. */
+  index?: Map<string, number>;
+}
+
+const SCALAR = 1;
+const EMPTY = 0;
+const STRIDE = 3;
+
+export interface FastDocument {
+  data: unknown;
+  /** The document's node: a Collection, SCALAR or EMPTY. */
+  root: unknown;
+  /** Offset where js-yaml began composing the document's node. */
+  open: number;
+}
+
+export interface FastRead {
+  documents: FastDocument[];
+  /** 1-based line and column of an offset. */
+  linePos(offset: number): { line: number; col: number };
+}
+
+/** Thrown from the listener to end a read that the yaml path must make. */
+class Defer extends Error {}
+
+const MAX_IMPLICIT_KEY = 1000;
+
+/**
+ * Text the fast reader leaves to the yaml library: tabs and carriage returns anywhere, a directive
+ * (`%YAML`), and `---` or `...` at the start of a line followed by anything but space or a comment
+ * (`---#`: js-yaml ends the document there, the yaml library reads a scalar; `--- a: b`: the yaml
+ * library refuses a mapping there).
+ */
+const UNUSUAL_TEXT = /[\t\r]|^(?:%|(?:---|\.\.\.)(?! *$| +#))/m;
+
+/**
+ * First characters a YAML 1.1 implicit scalar (null, bool, int, float) can start with: `~`, the
+ * letters of null/yes/no/true/false/on/off, `e`/`E` (`E5` is a float), signs, `.` and digits. Any
+ * other plain scalar is a string without trying the tags' patterns (most of a manifest's scalars:
+ * names, images, labels). The test tries every first character against the patterns.
+ */
+const IMPLICIT_START = new Uint8Array(128);
+for (const c of '~NnYyTtFfOoEe-+.0123456789') IMPLICIT_START[c.charCodeAt(0)] = 1;
+
+interface ScalarTag {
+  test: RegExp;
+  resolve: (value: string, onError: (message: string) => void, options: object) => unknown;
+}
+
+let bail: string | undefined;
+
+/**
+ * One js-yaml implicit type doing what the yaml library does for a plain scalar: the first of its
+ * `default` tags whose pattern matches resolves the text.
+ */
+function implicitScalars(customTags: (tags: Tags) => Tags): jsyaml.Type {
+  const schema = new Schema({ schema: 'yaml-1.1', merge: true, customTags });
+  // The merge tag (`default: 'key'`) applies at keys only; the fast path leaves `<<` to the yaml path.
+  const tags = schema.tags.filter(
+    (tag): tag is typeof tag & ScalarTag =>
+      tag.default === true && 'test' in tag && tag.test instanceof RegExp,
+  );
+  for (const tag of tags)
+    if (!tag.test.source.startsWith('^')) throw new Error(`unanchored YAML tag pattern ${tag.test.source}`);
+  let matched: ScalarTag | undefined;
+  const onError = (message: string) => {
+    bail = message;
+  };
+  return new jsyaml.Type('tag:slipway.dev,2026:implicit', {
+    kind: 'scalar',
+    resolve: (data: unknown) => {
+      if (typeof data !== 'string') return false;
+      if (data.length > 0) {
+        const c = data.charCodeAt(0);
+        if (c >= 128 || IMPLICIT_START[c] === 0) return false;
+      }
+      for (const tag of tags) {
+        if (tag.test.test(data)) {
+          matched = tag;
+          return true;
+        }
+      }
+      return false;
+    },
+    construct: (data: string) => {
+      const value = matched!.resolve(data, onError, {});
+      return value !== null && typeof value === 'object' && 'value' in value ? value.value : value;
+    },
+  });
+}
+
+let schema: jsyaml.Schema | undefined;
+let schemaTags: ((tags: Tags) => Tags) | undefined;
+
+/**
+ * Reads every document of `text`, or returns undefined when the yaml path must read it. `customTags`
+ * is the yaml path's tag filter (YAML_OPTIONS.customTags), applied to the YAML 1.1 tag list.
+ */
+export function fastRead(text: string, customTags: (tags: Tags) => Tags): FastRead | undefined {
+  if (text.length > MAX_YAML_BYTES / 4 && Buffer.byteLength(text) > MAX_YAML_BYTES) return undefined;
+  if (text.charCodeAt(0) === 0xfeff || UNUSUAL_TEXT.test(text)) return undefined;
+  if (!schema || schemaTags !== customTags) {
+    // Only the implicit scalars: with no str/seq/map types, any explicit tag (`!!str`, `!!map`,
+    // `!custom`) is unknown to js-yaml and ends the fast read.
+    schema = new jsyaml.Schema({ implicit: [implicitScalars(customTags)], explicit: [] });
+    schemaTags = customTags;
+  }
+  // The nodes being composed, innermost last: where each began, and its children so far.
+  const opens: number[] = [];
+  const kidsOf: Array<unknown[] | null> = [];
+  let depth = -1;
+  const documents: FastDocument[] = [];
+  const escapedBreaks = text.includes('\\\n');
+  const listener = (event: jsyaml.EventType, parser: jsyaml.State) => {
+    const state = parser as unknown as ListenerState;
+    if (event === 'open') {
+      // Properties come first in a node: a tag, an anchor, or an alias in its place. js-yaml drops
+      // some tags while it backtracks, so they are found in the text rather than in its state.
+      const start = contentStart(text, state.position);
+      const first = text.charCodeAt(start);
+      if (first === 0x21 /* ! */ || first === 0x26 /* & */ || first === 0x2a /* * */)
+        throw new Defer('tag, anchor or alias');
+      // A value on a line after its key or dash, below a comment glued to its `#` (`#x`, `#- a`): the
+      // yaml library can read the value and the next line as one scalar, js-yaml reads the value.
+      if (start !== state.position && gluedComment(text, state.position, start))
+        throw new Defer('comment before a value');
+      depth++;
+      opens[depth] = state.position;
+      kidsOf[depth] = null;
+      return;
+    }
+    if (state.anchor !== null || state.tag === '!') throw new Defer('anchor or non-specific tag');
+    const kind = state.kind;
+    const value = state.result;
+    const open = opens[depth]!;
+    // `"quoted"# text` and `[flow]# text`: js-yaml reads a comment, the yaml library an error.
+    if (text.charCodeAt(state.position) === 0x23 /* # */) throw new Defer('comment not after space');
+    // An escaped line break in a double-quoted scalar (`"a\` at a line's end) followed by an empty
+    // line: js-yaml and the yaml library join the lines differently.
+    if (escapedBreaks && text.charCodeAt(state.position - 1) === 0x22 /* " */) {
+      for (let i = contentStart(text, open); i < state.position; i++)
+        if (text.charCodeAt(i) === 0x5c /* \ */ && text.charCodeAt(++i) === 0x0a)
+          throw new Defer('escaped line break');
+    }
+    if ((kind === 'mapping' || kind === 'sequence') && hasComment(text, open, state.position))
+      throw new Defer('comment in a flow collection');
+    const node =
+      kind === 'mapping' || kind === 'sequence'
+        ? collection(kind === 'mapping', value, kidsOf[depth] ?? null)
+        : kind === null
+          ? EMPTY
+          : SCALAR;
+    kidsOf[depth] = null;
+    depth--;
+    if (depth < 0) {
+      documents.push({ data: value, root: node, open });
+      return;
+    }
+    let kids = kidsOf[depth];
+    if (!kids) kids = kidsOf[depth] = [];
+    kids.push(open, value, node);
+  };
+  let data: unknown[];
+  bail = undefined;
+  try {
+    // js-yaml warns about what the yaml library refuses (a flow collection's line indented too little).
+    const onWarning = (warning: Error) => {
+      bail = warning.message;
+    };
+    data = jsyaml.loadAll(text, null, { schema, listener, onWarning });
+  } catch {
+    return undefined;
+  }
+  if (bail !== undefined || documents.length !== data.length) return undefined;
+  for (let i = 0; i < data.length; i++) if (documents[i]!.data !== data[i]) return undefined;
+  return { documents, linePos: lineCounter(text) };
+}
+
+interface ListenerState {
+  position: number;
+  result: unknown;
+  kind: string | null;
+  tag: string | null;
+  anchor: string | null;
+}
+
+/**
+ * The collection node of `value`, after checking that its child nodes match the data one to one: a
+ * sequence's items in order; a mapping's key and value nodes, each key a string whose entry holds
+ * exactly that value node's result.
+ */
+function collection(mapping: boolean, value: unknown, kids: unknown[] | null): Collection {
+  // A node composed through a failed block-mapping attempt holds the real collection as its only child.
+  if (kids?.length === STRIDE && kids[1] === value && typeof kids[2] === 'object') {
+    const inner = kids[2] as Collection;
+    if (inner.mapping === mapping) return inner;
+  }
+  let n = kids?.length ?? 0;
+  if (!mapping) {
+    const items = value as unknown[];
+    if (n !== items.length * STRIDE) throw new Defer('sequence items');
+    for (let i = 0, j = 1; i < items.length; i++, j += STRIDE)
+      if (!Object.is(kids![j], items[i])) throw new Defer('sequence item');
+    return { mapping, kids: kids ?? [] };
+  }
+  const map = value as Record<string, unknown>;
+  // A block mapping ends with an attempt at one more key that found nothing.
+  if (n % (2 * STRIDE) === STRIDE) {
+    if (kids![n - 1] !== EMPTY || kids![n - 2] !== null) throw new Defer('mapping shape');
+    n -= STRIDE;
+    kids!.length = n;
+  }
+  for (let i = 0; i < n; i += 2 * STRIDE) {
+    const key = kids![i + 1];
+    if (kids![i + 2] !== SCALAR || typeof key !== 'string' || key === '<<' || key.length > MAX_IMPLICIT_KEY)
+      throw new Defer('key');
+    if (!Object.is(map[key], kids![i + STRIDE + 1])) throw new Defer('mapping entry');
+  }
+  return { mapping, kids: kids ?? [] };
+}
+
+/**
+ * Whether a flow collection (`{...}` or `[...]`) from `open` to `end` holds a comment: the yaml library
+ * refuses some comments inside flow collections that js-yaml reads (one at column 1 after a scalar).
+ */
+function hasComment(text: string, open: number, end: number): boolean {
+  const start = contentStart(text, open);
+  const c = text.charCodeAt(start);
+  if (c !== 0x7b /* { */ && c !== 0x5b /* [ */) return false;
+  for (let i = start + 1; i < end; i++) if (text.charCodeAt(i) === 0x23 /* # */) return true;
+  return false;
+}
+
+/** Whether the space and comments from `from` to `to` hold a comment whose `#` has no space after it. */
+function gluedComment(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    if (text.charCodeAt(i) !== 0x23 /* # */) continue;
+    const next = text.charCodeAt(i + 1);
+    if (next !== 0x20 && next !== 0x0a) return true;
+  }
+  return false;
+}
+
+/** First offset at or after `offset` that is not space, tab, line break or comment. */
+function contentStart(text: string, offset: number): number {
+  let i = offset;
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a) i++;
+    else if (c === 0x23 /* # */) {
+      const eol = text.indexOf('\n', i);
+      if (eol < 0) return text.length;
+      i = eol + 1;
+    } else return i;
+  }
+}
+
+function lineCounter(text: string): (offset: number) => { line: number; col: number } {
+  let starts: number[] | undefined;
+  return (offset) => {
+    if (!starts) {
+      starts = [0];
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    }
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid]! <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return { line: low + 1, col: offset - starts[low]! + 1 };
+  };
+}
+
+/**
+ * Offset of the deepest node along `path`, as offsetOf in parse.ts gives it on a yaml Document: for a
+ * mapping entry, its key; for a sequence item, the item; when a step is missing, the last node that exists.
+ */
+export function fastOffset(text: string, doc: FastDocument, path: Path): number {
+  let node = doc.root;
+  let open = doc.open;
+  for (const seg of path) {
+    if (typeof node !== 'object') break;
+    const c = node as Collection;
+    let slot: number | undefined;
+    if (c.mapping) {
+      const key = keySlot(c, String(seg));
+      if (key === undefined) break;
+      slot = key;
+      node = c.kids[key + STRIDE + 2];
+    } else {
+      if (typeof seg !== 'number' || seg < 0 || seg * STRIDE >= c.kids.length) break;
+      slot = seg * STRIDE;
+      node = c.kids[slot + 2];
+    }
+    open = c.kids[slot] as number;
+  }
+  return contentStart(text, open);
+}
+
+/** Mappings up to this many entries are scanned; larger ones get a key table on their first lookup. */
+const SCAN_KEYS = 12;
+
+/** Slot of `key` in a mapping's `kids` (keys are unique: js-yaml refuses duplicates). */
+function keySlot(c: Collection, key: string): number | undefined {
+  const kids = c.kids;
+  if (kids.length <= SCAN_KEYS * 2 * STRIDE) {
+    for (let i = 0; i < kids.length; i += 2 * STRIDE) if (kids[i + 1] === key) return i;
+    return undefined;
+  }
+  let index = c.index;
+  if (!index) {
+    index = new Map<string, number>();
+    for (let i = 0; i < kids.length; i += 2 * STRIDE) index.set(kids[i + 1] as string, i);
+    c.index = index;
+  }
+  return index.get(key);
+}
