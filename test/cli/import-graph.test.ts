@@ -49,32 +49,39 @@ const offline: Array<[string, string[]]> = [
   ['init', ['init', '--yes', '--name', 'demo', '-f', join(dir, 'init.yaml')]],
 ];
 
-describe.skipIf(!built)('offline commands leave the cluster client unloaded and load zod as one file', () => {
-  it.concurrent.each(offline)('slipway %s', async (name, args) => {
-    const modules = await loadedModules(name, args);
-    // The hook saw the CLI and a package it imports (so an empty trace cannot pass for a clean one).
-    expect(modules.some((url) => url.includes('/dist/cli/main.js'))).toBe(true);
-    // (`--version` answers before commander loads; the others show package imports are seen.)
-    if (name !== 'version')
-      expect(modules.some((url) => url.includes('/node_modules/commander/'))).toBe(true);
-    const cluster = modules.filter(
-      (url) => url.includes('/node_modules/@kubernetes/') || url.includes('/dist/vendor/kubernetes-client'),
-    );
-    expect(cluster.length, `loads ${cluster.slice(0, 3).join(', ')}`).toBe(0);
-    // zod comes as one file without its translations (scripts/bundle-vendor.mjs), never as the
-    // package's 120 modules; the spec commands do load it (so the check above is not vacuous).
-    expect(modules.filter((url) => url.includes('/node_modules/zod/'))).toEqual([]);
-    if (name !== 'version') expect(modules.some((url) => url.includes('/dist/vendor/zod.js'))).toBe(true);
-    // A render of manifests loads its own writer only (src/cli/format-loaders.ts).
-    if (name === 'render') {
-      const writers = modules.filter((url) =>
-        /\/dist\/(render\/(helm|kustomize|compose|workflows|runbooks|dashboards)|infra)\//.test(url),
+describe.skipIf(!built)(
+  'offline commands leave the cluster client unloaded and load zod and yaml as one file each',
+  () => {
+    it.concurrent.each(offline)('slipway %s', async (name, args) => {
+      const modules = await loadedModules(name, args);
+      // The hook saw the CLI and a package it imports (so an empty trace cannot pass for a clean one).
+      expect(modules.some((url) => url.includes('/dist/cli/main.js'))).toBe(true);
+      // (`--version` answers before commander loads; the others show package imports are seen.)
+      if (name !== 'version')
+        expect(modules.some((url) => url.includes('/node_modules/commander/'))).toBe(true);
+      const cluster = modules.filter(
+        (url) => url.includes('/node_modules/@kubernetes/') || url.includes('/dist/vendor/kubernetes-client'),
       );
-      expect(writers.slice(0, 3)).toEqual([]);
-      expect(modules.some((url) => url.includes('/dist/cli/manifests-writer.js'))).toBe(true);
-    }
-  });
-});
+      expect(cluster.length, `loads ${cluster.slice(0, 3).join(', ')}`).toBe(0);
+      // zod comes as one file without its translations (scripts/bundle-vendor.mjs), never as the
+      // package's 120 modules; the spec commands do load it (so the check above is not vacuous).
+      expect(modules.filter((url) => url.includes('/node_modules/zod/'))).toEqual([]);
+      if (name !== 'version') expect(modules.some((url) => url.includes('/dist/vendor/zod.js'))).toBe(true);
+      // The yaml library likewise: one file, never the package's 70 CommonJS files.
+      expect(modules.filter((url) => url.includes('/node_modules/yaml/'))).toEqual([]);
+      if (name !== 'version' && name !== 'schema')
+        expect(modules.some((url) => url.includes('/dist/vendor/yaml.js'))).toBe(true);
+      // A render of manifests loads its own writer only (src/cli/format-loaders.ts).
+      if (name === 'render') {
+        const writers = modules.filter((url) =>
+          /\/dist\/(render\/(helm|kustomize|compose|workflows|runbooks|dashboards)|infra)\//.test(url),
+        );
+        expect(writers.slice(0, 3)).toEqual([]);
+        expect(modules.some((url) => url.includes('/dist/cli/manifests-writer.js'))).toBe(true);
+      }
+    });
+  },
+);
 
 describe.skipIf(!built)('cluster commands load the cluster client as one bundled file', () => {
   it('slipway history against a closed loopback port', async () => {

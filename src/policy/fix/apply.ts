@@ -1,4 +1,4 @@
-import { isCollection, isScalar, type Document } from 'yaml';
+import { isCollection, isScalar, type Document } from '#yaml';
 import type { PlannedFix } from '../engine.js';
 import type { ParsedFile } from '../load/parse.js';
 import type { Path } from '../types.js';

@@ -23,7 +23,7 @@
  * builds, timestamps left out), so `yes`, `0644`, `1_000` and `.inf` read as on the slow path.
  */
 import jsyaml from 'js-yaml';
-import { Schema, type Tags } from 'yaml';
+import { Schema, type Tags } from '#yaml';
 import { MAX_YAML_BYTES } from '../../spec/yaml-input.js';
 import type { Path } from '../types.js';
 

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Tags } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Tags } from '#yaml';
 import type { Problem } from '../../errors.js';
 import { documentData, readYaml, type YamlOptions } from '../../spec/yaml-input.js';
 import { isObj, str, type Obj } from '../access.js';

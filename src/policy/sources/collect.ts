@@ -1,5 +1,5 @@
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { parse } from '#yaml';
 import { UserError, UserErrors, type Problem } from '../../errors.js';
 import { parseManifests, type ParsedFile } from '../load/parse.js';
 import { parseTerraform, productionModule, type HclParse } from '../load/terraform.js';
