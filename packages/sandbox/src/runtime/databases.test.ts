@@ -89,7 +89,7 @@ async function readyPod(name: string, ms = 30_000): Promise<KubeObject> {
     return await until(`${name} Ready`, ready(name), ms);
   } catch (e) {
     throw new Error(
-      `${(e as Error).message}\nevents:\n${events(name).join('\n')}\nlogs:\n${h.runtime.podLogs(NS, name, {}) ?? ''}`,
+      `${(e as Error).message}\nevents:\n${events(name).join('\n')}\nlogs:\n${h.runtime.podLogs(NS, name, {}) ?? ''}\nprevious logs:\n${h.runtime.podLogs(NS, name, { previous: true }) ?? ''}\nstatus: ${JSON.stringify(pod(name)?.status ?? {})}`,
       { cause: e },
     );
   }

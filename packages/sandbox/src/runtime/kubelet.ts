@@ -5,6 +5,7 @@
  * manager does (pkg/kubelet/status/status_manager.go, canBeDeleted/deletePod).
  */
 import type { KubeObject } from '@slipway/kube';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { SANDBOX_NODE_NAME, StoreError, type WatchEvent } from '../types.js';
 import { isNotFound, isPodTerminal, spec, updateWithRetry } from '../controllers/objects.js';
@@ -14,7 +15,39 @@ import { PodWorker, type KubeletContext } from './pod-worker.js';
 /** Pod IPs are distinct loopback addresses 127.1.0.1–127.1.255.254 (identity only; see docs/sandbox-runtime.md). */
 export const POD_IP_PREFIX = '127.1';
 
-export function freeLoopbackPort(): Promise<number> {
+/**
+ * Pod ports come from below the kernel's ephemeral range (ip_local_port_range, 32768–60999 by
+ * default), from 20000 up: a port handed out there is never taken meanwhile by the local end of an
+ * outgoing connection, as one from `listen(0)` can be while a slow process (a database running its
+ * initialisation first) has not bound it yet. Each process walks the range from a random start and
+ * does not hand a port out again for RESERVED_MS (time for its process to bind it; after that a
+ * bound port fails the listen check); a port something listens on is skipped. Where the ephemeral
+ * range starts too low to leave room, `listen(0)` is used.
+ */
+const POD_PORTS_FROM = 20_000;
+const RESERVED_MS = 10 * 60_000;
+let podPortCursor: number | undefined;
+const handedOut = new Map<number, number>();
+
+function ephemeralStart(): number {
+  try {
+    return (
+      Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || 32_768
+    );
+  } catch {
+    return 32_768;
+  }
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const srv = createServer();
+    srv.once('error', () => done(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => done(true)));
+  });
+}
+
+function anyLoopbackPort(): Promise<number> {
   return new Promise((done, fail) => {
     const srv = createServer();
     srv.once('error', fail);
@@ -23,6 +56,22 @@ export function freeLoopbackPort(): Promise<number> {
       srv.close(() => done(typeof addr === 'object' && addr ? addr.port : 0));
     });
   });
+}
+
+export async function freeLoopbackPort(): Promise<number> {
+  const end = ephemeralStart();
+  const size = end - POD_PORTS_FROM;
+  if (size < 1_000) return anyLoopbackPort();
+  podPortCursor ??= Math.floor(Math.random() * size);
+  const now = Date.now();
+  for (const [port, at] of handedOut) if (now - at > RESERVED_MS) handedOut.delete(port);
+  for (let tried = 0; tried < size; tried++) {
+    const port = POD_PORTS_FROM + (podPortCursor++ % size);
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.set(port, now);
+    return port;
+  }
+  return anyLoopbackPort();
 }
 
 export class Kubelet {
