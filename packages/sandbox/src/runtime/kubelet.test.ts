@@ -1,10 +1,12 @@
 import type { KubeObject } from '@slipway/kube';
 import { readFileSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isPodReady, kinds, status } from '../controllers/objects.js';
 import { FakeClock } from '../../testing/fake-clock.js';
+import { freeLoopbackPort } from './kubelet.js';
 import { startHarness, until, type Harness } from '../../testing/harness.js';
 
 let h: Harness | undefined;
@@ -373,4 +375,28 @@ describe('kubelet, process pods (real clock)', () => {
     });
     expect(h.runtime.podLogs('default', 'ok', {})).toBe('done\n');
   }, 20_000);
+});
+
+describe('pod ports', () => {
+  it('come from below the ephemeral range, are not handed out twice, and skip a port something listens on', async () => {
+    const ephemeral = Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+    const first = await freeLoopbackPort();
+    expect(first).toBeGreaterThanOrEqual(20_000);
+    expect(first).toBeLessThan(ephemeral);
+    // Something now listens on the next port the walk would reach: it is skipped.
+    const next = first + 1 < ephemeral ? first + 1 : 20_000;
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(next, '127.0.0.1', r));
+    try {
+      const second = await freeLoopbackPort();
+      expect(second).not.toBe(first);
+      expect(second).not.toBe(next);
+      expect(second).toBeGreaterThanOrEqual(20_000);
+      expect(second).toBeLessThan(ephemeral);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
 });

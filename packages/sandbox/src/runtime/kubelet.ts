@@ -39,23 +39,22 @@ function ephemeralStart(): number {
   }
 }
 
-function canListen(port: number): Promise<boolean> {
+/** Listens on 127.0.0.1:`port` (0: any) and closes again: the port it got, or undefined if it was taken. */
+function tryListen(port: number): Promise<number | undefined> {
   return new Promise((done) => {
     const srv = createServer();
-    srv.once('error', () => done(false));
-    srv.listen(port, '127.0.0.1', () => srv.close(() => done(true)));
+    srv.once('error', () => done(undefined));
+    srv.listen(port, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => done(typeof addr === 'object' && addr ? addr.port : undefined));
+    });
   });
 }
 
-function anyLoopbackPort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => done(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
+async function anyLoopbackPort(): Promise<number> {
+  const port = await tryListen(0);
+  if (port === undefined) throw new Error('no free loopback port');
+  return port;
 }
 
 export async function freeLoopbackPort(): Promise<number> {
@@ -67,7 +66,7 @@ export async function freeLoopbackPort(): Promise<number> {
   for (const [port, at] of handedOut) if (now - at > RESERVED_MS) handedOut.delete(port);
   for (let tried = 0; tried < size; tried++) {
     const port = POD_PORTS_FROM + (podPortCursor++ % size);
-    if (handedOut.has(port) || !(await canListen(port))) continue;
+    if (handedOut.has(port) || (await tryListen(port)) === undefined) continue;
     handedOut.set(port, now);
     return port;
   }
