@@ -1,97 +1,149 @@
 /**
- * Deploys through a flaky API server: 20 deploys of examples/sample-service (rolling, alternating
- * two versions) into a sandbox whose API answers 5% of requests with 500 and 5% with 429
- * (Retry-After 1 s) and cuts every watch stream each 10 s, against 20 deploys into a clean sandbox
- * in the same run. Prints successes/total for each, the median wall time, the median extra time the
- * faults cost, and how many faults were injected. Run: npm run bench:chaos-faults [-- --runs N]
+ * Deploys through a flaky API server, Slipway beside Helm: RUNS deploys of examples/sample-service
+ * (rolling, alternating two versions) into a sandbox whose API answers 5% of requests with 500 and
+ * 5% with 429 (Retry-After 1 s) and cuts every watch stream each 10 s, against RUNS deploys into a
+ * clean sandbox in the same run; the same for `helm upgrade --install --wait` of the chart Slipway
+ * renders for the spec (the reference: what a team would run without Slipway). Each tool and
+ * sandbox kind gets a fresh sandbox. Prints the machine's load average, successes/total, the
+ * median wall time of the deploys that succeeded, the extra time the faults cost, Slipway ÷ Helm,
+ * and how many faults were injected. Run: npm run bench:chaos-faults [-- --runs N] (default 20,
+ * at least 5)
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { memoryIo } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { startSandboxEnv, type SandboxEnv } from '../test/e2e/sandbox-env.js';
+import { loadLine, median, ratio } from './measure.js';
 
-const RUNS = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 20;
+const RUNS = Math.max(5, Number(process.argv[process.argv.indexOf('--runs') + 1]) || 20);
 const FAULTS = '{ seed: 25, status500: 0.05, status429: 0.05, retryAfter: 1s, dropWatchesEvery: 10s }';
+const SPEC = 'examples/sample-service/slipway.yaml';
+
+type Tool = 'slipway' | 'helm';
 
 interface Outcome {
   ok: number;
+  /** Wall ms of the deploys that succeeded (a deploy that gave up early is not a faster one). */
   times: number[];
   failures: string[];
+  injected?: string;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (!sorted.length) return Number.NaN;
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-async function deployMany(env: SandboxEnv, label: string): Promise<Outcome> {
-  const outcome: Outcome = { ok: 0, times: [], failures: [] };
-  for (let run = 0; run < RUNS; run++) {
-    const io = memoryIo({ env: { KUBECONFIG: env.kubeconfig } });
-    const version = run % 2 ? '2.0.0' : '1.0.0';
-    const started = performance.now();
-    const code = await main(
-      [
-        'node',
-        'slipway',
-        'deploy',
+/** One deploy of `version` by `tool`; resolves with the failure's last lines, or undefined. */
+async function deployOnce(env: SandboxEnv, tool: Tool, chart: string, version: string) {
+  if (tool === 'helm') {
+    try {
+      await env.helm([
+        'upgrade',
+        '--install',
+        'sample',
+        chart,
         '-f',
-        'examples/sample-service/slipway.yaml',
-        '--env',
-        'dev',
-        '--skip-analysis',
-        '--set-image',
-        `web=sample-service:${version}`,
-      ],
-      io.io,
-    );
-    const ms = performance.now() - started;
-    outcome.times.push(ms);
-    if (code === 0) outcome.ok++;
-    else
-      outcome.failures.push(
-        `run ${run + 1}: exit ${code}: ${(io.stderr() || io.stdout()).trim().split('\n').slice(-2).join(' | ')}`,
+        join(chart, 'values-dev.yaml'),
+        '--namespace',
+        'sample',
+        '--create-namespace',
+        '--wait',
+        '--timeout',
+        '5m',
+        '--set',
+        `workloads.sample-web.containers.web.image.tag=${version}`,
+      ]);
+      return undefined;
+    } catch (e) {
+      const err = e as { code?: number; stderr?: string; message?: string };
+      return `exit ${err.code}: ${(err.stderr || err.message || '').trim().split('\n').slice(-2).join(' | ')}`;
+    }
+  }
+  const io = memoryIo({ env: { KUBECONFIG: env.kubeconfig } });
+  const args = [
+    'deploy',
+    '-f',
+    SPEC,
+    '--env',
+    'dev',
+    '--skip-analysis',
+    '--set-image',
+    `web=sample-service:${version}`,
+  ];
+  const code = await main(['node', 'slipway', ...args], io.io);
+  return code === 0
+    ? undefined
+    : `exit ${code}: ${(io.stderr() || io.stdout()).trim().split('\n').slice(-2).join(' | ')}`;
+}
+
+const key = (tool: Tool, faults: boolean) => `${tool} ${faults ? 'faults' : 'clean'}`;
+
+async function deployMany(tool: Tool, faults: boolean, chart: string): Promise<Outcome> {
+  let configFile: string | undefined;
+  if (faults) {
+    configFile = join(mkdtempSync(join(tmpdir(), 'slipway-chaos-')), 'sandbox.yaml');
+    writeFileSync(configFile, `api:\n  faults: ${FAULTS}\n`);
+  }
+  const env = await startSandboxEnv({ runtime: true, configFile });
+  const label = key(tool, faults);
+  const outcome: Outcome = { ok: 0, times: [], failures: [] };
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const started = performance.now();
+      const failure = await deployOnce(env, tool, chart, run % 2 ? '2.0.0' : '1.0.0');
+      const ms = performance.now() - started;
+      if (failure) outcome.failures.push(`run ${run + 1}: ${failure}`);
+      else {
+        outcome.ok++;
+        outcome.times.push(ms);
+      }
+      process.stderr.write(
+        `${label} ${run + 1}/${RUNS}: ${failure ?? 'ok'} in ${(ms / 1000).toFixed(1)} s\n`,
       );
-    process.stderr.write(`${label} ${run + 1}/${RUNS}: exit ${code} in ${(ms / 1000).toFixed(1)} s\n`);
+    }
+    const counts = { ...env.sandbox.faults?.counts };
+    if (faults)
+      outcome.injected = `${counts.status500 ?? 0}× 500, ${counts.status429 ?? 0}× 429, ${counts.droppedWatches ?? 0} watch streams cut`;
+  } finally {
+    await env.stop();
+    if (configFile) rmSync(join(configFile, '..'), { recursive: true, force: true });
   }
   return outcome;
 }
 
 async function runBench(): Promise<void> {
-  const clean = await startSandboxEnv({ runtime: true });
-  const cleanOutcome = await deployMany(clean, 'clean').finally(() => clean.stop());
-
-  const file = join(mkdtempSync(join(tmpdir(), 'slipway-chaos-')), 'sandbox.yaml');
-  writeFileSync(file, `api:\n  faults: ${FAULTS}\n`);
-  const flaky = await startSandboxEnv({ runtime: true, configFile: file });
-  const faultyOutcome = await deployMany(flaky, 'faults');
-  const counts = { ...flaky.sandbox.faults?.counts };
-  await flaky.stop();
-
-  const cleanMedian = median(cleanOutcome.times);
-  const faultyMedian = median(faultyOutcome.times);
-  console.log(`faults: ${FAULTS}`);
-  console.log(`${''.padEnd(8)} succeeded  median s`);
-  console.log(
-    `${'clean'.padEnd(8)} ${`${cleanOutcome.ok}/${RUNS}`.padStart(9)}  ${(cleanMedian / 1000).toFixed(2).padStart(8)}`,
-  );
-  console.log(
-    `${'faults'.padEnd(8)} ${`${faultyOutcome.ok}/${RUNS}`.padStart(9)}  ${(faultyMedian / 1000).toFixed(2).padStart(8)}`,
-  );
-  console.log(`median extra time with faults: ${((faultyMedian - cleanMedian) / 1000).toFixed(2)} s`);
-  console.log(
-    `injected: ${counts.status500 ?? 0}× 500, ${counts.status429 ?? 0}× 429, ${counts.droppedWatches ?? 0} watch streams cut`,
-  );
-  for (const f of [
-    ...cleanOutcome.failures.map((f) => `clean ${f}`),
-    ...faultyOutcome.failures.map((f) => `faults ${f}`),
-  ])
-    console.log(f);
+  console.log(loadLine());
+  const chart = mkdtempSync(join(tmpdir(), 'slipway-chaos-chart-'));
+  const results = new Map<string, Outcome>();
+  try {
+    const io = memoryIo();
+    if (
+      (await main(['node', 'slipway', 'render', '-f', SPEC, '--format', 'helm', '--out', chart], io.io)) !== 0
+    )
+      throw new Error(`render: ${io.stderr()}`);
+    for (const faults of [false, true])
+      for (const tool of ['slipway', 'helm'] as const)
+        results.set(key(tool, faults), await deployMany(tool, faults, chart));
+  } finally {
+    rmSync(chart, { recursive: true, force: true });
+  }
+  const get = (tool: Tool, faults: boolean) => results.get(key(tool, faults))!;
+  const s = (ms: number) => (ms / 1000).toFixed(2).padStart(8);
+  console.log(`faults: ${FAULTS}; ${RUNS} deploys each, a fresh sandbox per row`);
+  console.log(`${'tool'.padEnd(8)} ${'sandbox'.padEnd(7)} succeeded  median s of those  extra s with faults`);
+  for (const tool of ['slipway', 'helm'] as const)
+    for (const faults of [false, true]) {
+      const o = get(tool, faults);
+      const extra = faults ? s(median(o.times) - median(get(tool, false).times)) : '';
+      console.log(
+        `${tool.padEnd(8)} ${(faults ? 'faults' : 'clean').padEnd(7)} ${`${o.ok}/${RUNS}`.padStart(9)}  ${s(median(o.times))}        ${extra}`,
+      );
+    }
+  const r = (faults: boolean) =>
+    ratio(median(get('slipway', faults).times) / median(get('helm', faults).times));
+  console.log(`slipway ÷ helm, median wall: clean ${r(false).trim()}, faults ${r(true).trim()}`);
+  for (const tool of ['slipway', 'helm'] as const)
+    console.log(`injected (${tool}): ${get(tool, true).injected}`);
+  for (const [label, o] of results) for (const f of o.failures) console.log(`${label} ${f}`);
 }
 
 await runBench();
