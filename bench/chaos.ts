@@ -27,6 +27,7 @@ import { KubeCluster } from '../src/cluster/kube.js';
 import { SecretReleaseStore } from '../src/engine/releases/secrets.js';
 import { startSandboxEnv, type SandboxEnv } from '../test/e2e/sandbox-env.js';
 import { builtCli, slipwayBin } from '../test/helpers/built-cli.js';
+import { loadLine } from './measure.js';
 
 const arg = (name: string) => {
   const at = process.argv.indexOf(name);
@@ -120,6 +121,7 @@ function spawnDeploy(env: SandboxEnv, args: string[], point?: string) {
 
 async function runBench(): Promise<void> {
   if (!builtCli('bench/chaos.ts')) process.exit(2);
+  console.log(loadLine());
   const env = await startSandboxEnv({ runtime: true });
   const dir = mkdtempSync(join(tmpdir(), 'slipway-chaos-'));
   const spec = join(dir, 'slipway.yaml');
@@ -157,8 +159,12 @@ async function runBench(): Promise<void> {
     // The points each strategy passes: its step events, plus the points between them that emit none.
     const points = new Map<Strategy, string[]>();
     let version = 1;
+    // The reference for the time to converge: the same deploys, nobody killed.
+    const plainMs: string[] = [];
     for (const strategy of STRATEGIES) {
+      const started = performance.now();
       const plain = await spawnDeploy(env, deployArgs(`1.${version++}.0`, strategy));
+      plainMs.push(`${strategy} ${((performance.now() - started) / 1000).toFixed(1)} s`);
       if (plain.code !== 0) throw new Error(`a plain ${strategy} deploy exited ${plain.code}`);
       const lock = plain.steps.indexOf('lock:ok');
       // Before the lock nothing is written: those points are left out.
@@ -238,6 +244,7 @@ async function runBench(): Promise<void> {
     console.log(
       `time to converge: median ${(median(times) / 1000).toFixed(1)} s, max ${(Math.max(...times) / 1000).toFixed(1)} s`,
     );
+    console.log(`a whole deploy that nobody killed (the built CLI, before the runs): ${plainMs.join(', ')}`);
     const covered = new Set(runs.map((r) => r.line.split(' killed at ')[1]!.split(' (')[0]));
     console.log(`points hit: ${covered.size} distinct (${[...covered].sort().join(', ')})`);
     for (const r of runs) console.log(r.line);

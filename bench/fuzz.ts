@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { caseArbitrary, caseText, type FuzzCase } from '../test/fuzz/mutations.js';
 import { FuzzRunner } from '../test/fuzz/runner.js';
+import { loadLine, median } from './measure.js';
 
 const CASES = Number(process.argv[2] ?? 10_000);
 const SEED = Number(process.argv[3] ?? 25);
@@ -15,6 +16,8 @@ const WATCHDOG_MS = 60_000;
 const runner = new FuzzRunner(WATCHDOG_MS);
 const failed: Array<{ index: number; c: FuzzCase; failures: string[] }> = [];
 let slowest = { ms: 0, index: -1, bytes: 0, codes: '' };
+const caseMs: number[] = [];
+console.log(loadLine());
 const started = performance.now();
 try {
   const cases = fc.sample(caseArbitrary, { seed: SEED, numRuns: CASES });
@@ -22,6 +25,7 @@ try {
     const text = caseText(c);
     const outcome = await runner.run(text);
     // The first case also starts the worker and loads the CLI; it is not a case's own time.
+    if (index > 0) caseMs.push(outcome.ms);
     if (index > 0 && outcome.ms > slowest.ms)
       slowest = { ms: outcome.ms, index, bytes: Buffer.byteLength(text), codes: outcome.codes };
     if (outcome.failures.length) {
@@ -38,6 +42,7 @@ console.log(`seed ${SEED}: ${CASES} cases in ${((performance.now() - started) / 
 console.log(
   `crashes or unlocated errors: ${failed.length - hangs}   hangs (no answer in ${WATCHDOG_MS / 1000} s): ${hangs}`,
 );
+console.log(`median case: ${median(caseMs).toFixed(0)} ms (validate, render and check of one case)`);
 console.log(
   `slowest case: #${slowest.index}, ${(slowest.ms / 1000).toFixed(2)} s, ${slowest.bytes} bytes (${slowest.codes})`,
 );

@@ -5,6 +5,9 @@
  * For each run it prints, side by side: the wall time from spawn to exit, the part before the
  * deploy's first event (node start-up and module loading), and the part from the first event to
  * exit (render, check, the lock step); beside them `./bin/slipway --version`, the start-up floor.
+ * The reference is `kubectl get leases` in the same namespace (a whole process, the one read that
+ * tells any client the environment is taken); the medians and Slipway ÷ kubectl come last, the
+ * machine's load average first.
  *
  *   npm run build && npx tsx bench/lock.ts [runs]
  *
@@ -18,8 +21,9 @@ import { systemClock } from '../src/engine/clock.js';
 import { DeployLock, defaultHolderIdentity } from '../src/engine/lock.js';
 import { repoRoot, slipwayBin } from '../test/helpers/built-cli.js';
 import { startSandboxEnv } from '../test/e2e/sandbox-env.js';
+import { loadLine, median, ratio } from './measure.js';
 
-const RUNS = Number(process.argv[2] ?? 5);
+const RUNS = Math.max(5, Number(process.argv[2] ?? 5));
 const BIN = process.env.SLIPWAY_BIN ?? slipwayBin;
 
 /** Runs the built CLI; resolves with the exit code, the wall time, and when its first stdout line came. */
@@ -48,6 +52,7 @@ function timed(
   );
 }
 
+console.log(loadLine());
 const env = await startSandboxEnv();
 try {
   const cluster = KubeCluster.fromKubeconfig({ kubeconfig: env.kubeconfig, namespace: 'sample' });
@@ -65,8 +70,15 @@ try {
   });
   await lock.acquire();
   const rows: string[] = [];
+  const refusals: number[] = [];
+  const kubectlGets: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const version = await timed(['--version'], env.kubeconfig);
+    // The reference: kubectl reading the deploy Leases, the one request that tells a client the
+    // environment is taken.
+    const k0 = performance.now();
+    await env.kubectl(['get', 'leases', '-n', 'sample']);
+    kubectlGets.push(performance.now() - k0);
     const r = await timed(
       [
         'deploy',
@@ -84,6 +96,7 @@ try {
     // --output json: the error is the last stdout line.
     if (i === 0) console.log(`${BIN}: exit ${r.code}: ${r.stdout.trim().split('\n').at(-1)}`);
     const before = r.firstOutputMs ?? r.totalMs;
+    refusals.push(r.totalMs);
     rows.push(
       `${String(i + 1).padStart(3)}  ${r.totalMs.toFixed(0).padStart(9)}  ${before.toFixed(0).padStart(15)}  ${(r.totalMs - before).toFixed(0).padStart(18)}  ${version.totalMs.toFixed(0).padStart(13)}`,
     );
@@ -93,6 +106,10 @@ try {
   console.log('run  exit at (1)  start-up (2)  first event→exit  --version');
   for (const row of rows) console.log(row);
   console.log('(1) spawn to exit (the refusal); (2) spawn to the first JSON event (render started)');
+  const [refused, got] = [median(refusals), median(kubectlGets)];
+  console.log(
+    `median: refused in ${refused.toFixed(0)} ms; kubectl get leases ${got.toFixed(0)} ms; slipway ÷ kubectl ${ratio(refused / got).trim()}`,
+  );
 } finally {
   await env.stop();
 }

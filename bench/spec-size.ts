@@ -7,7 +7,9 @@
  *   - the yaml library with its duplicate-key check (`uniqueKeys: true`, what Slipway used before;
  *     quadratic, so only up to 60k keys);
  *   - Slipway: `slipway validate` in-process (parseSpec, then resolveEnvironment for each environment).
- * µs/key staying flat as N grows is linear time. Usage: npx tsx bench/spec-size.ts [N...]
+ * µs/key staying flat as N grows is linear time. Each stage runs RUNS times (default 5), each run a
+ * fresh process; the cells are medians (the peak RSS the largest), the machine's load average is
+ * printed first. Usage: npx tsx bench/spec-size.ts [--runs N] [N...]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { parseSpec } from '../src/spec/parse.js';
 import { environmentNames, resolveEnvironment } from '../src/spec/resolve.js';
+import { loadLine, median } from './measure.js';
 
 const STAGES = ['json', 'yaml', 'yaml-unique', 'slipway'] as const;
 type Stage = (typeof STAGES)[number];
@@ -57,7 +60,11 @@ if (process.argv[2] === '--stage') {
   const ms = runStage(process.argv[3] as Stage, process.argv[4]!);
   process.stdout.write(JSON.stringify({ ms, rssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
 } else {
-  const sizes = process.argv.slice(2).map(Number);
+  const args = process.argv.slice(2);
+  const runsAt = args.indexOf('--runs');
+  const runs = runsAt >= 0 ? Math.max(5, Number(args.splice(runsAt, 2)[1])) : 5;
+  const sizes = args.map(Number);
+  console.log(`${loadLine()}; medians of ${runs} runs`);
   const dir = mkdtempSync(join(tmpdir(), 'slipway-spec-size-'));
   const self = fileURLToPath(import.meta.url);
   const cell = (r: { ms: number; rssMb: number } | undefined, keys: number) =>
@@ -78,11 +85,17 @@ if (process.argv[2] === '--stage') {
       for (const stage of STAGES) {
         if (stage === 'yaml-unique' && keys > QUADRATIC_LIMIT) continue;
         const file = stage === 'json' ? join(dir, `spec-${keys}.json`) : yamlFile;
-        const out = execFileSync(process.execPath, [...process.execArgv, self, '--stage', stage, file], {
-          encoding: 'utf8',
-          maxBuffer: 1 << 20,
+        const samples = Array.from({ length: runs }, () => {
+          const out = execFileSync(process.execPath, [...process.execArgv, self, '--stage', stage, file], {
+            encoding: 'utf8',
+            maxBuffer: 1 << 20,
+          });
+          return JSON.parse(out) as { ms: number; rssMb: number };
         });
-        results.set(stage, JSON.parse(out) as { ms: number; rssMb: number });
+        results.set(stage, {
+          ms: median(samples.map((r) => r.ms)),
+          rssMb: Math.max(...samples.map((r) => r.rssMb)),
+        });
       }
       const ratio = (results.get('slipway')?.ms ?? 0) / (results.get('yaml')?.ms ?? 1);
       const size = `${(Buffer.byteLength(text) / 1e6).toFixed(1)} MB`;
