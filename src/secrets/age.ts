@@ -1,11 +1,14 @@
 /**
  * The data key, age-encrypted once per recipient, as SOPS stores it under `sops.age`: each `enc` is
  * an ASCII-armored age file (one recipient each) whose plaintext is the raw 32-byte data key.
- * age itself is the `age-encryption` library (the reference TypeScript implementation).
+ * age itself is the `age-encryption` library (the reference TypeScript implementation), imported
+ * when a key is first wrapped or unwrapped: with its post-quantum and curve modules it costs about
+ * 170 ms of CPU to load, which a deploy of a spec without secrets should not pay.
  */
-import { Decrypter, Encrypter, armor, identityToRecipient } from 'age-encryption';
 import { UserError } from '../errors.js';
 import type { AgeStanza } from './sops.js';
+
+const ageLibrary = () => import('age-encryption');
 
 const RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
 const IDENTITY = /^AGE-SECRET-KEY-1[02-9AC-HJ-NP-Z]{58}$/;
@@ -47,11 +50,13 @@ export function parseIdentities(text: string, source: string): string[] {
 }
 
 export async function recipientOf(identity: string): Promise<string> {
+  const { identityToRecipient } = await ageLibrary();
   return identityToRecipient(identity);
 }
 
 /** The data key encrypted for each recipient, one armored age file per recipient (SOPS's layout). */
 export async function wrapDataKey(dataKey: Uint8Array, recipients: readonly string[]): Promise<AgeStanza[]> {
+  const { Encrypter, armor } = await ageLibrary();
   return Promise.all(
     recipients.map(async (recipient) => {
       const e = new Encrypter();
@@ -84,6 +89,7 @@ export async function unwrapDataKey(
       ),
     ),
   );
+  const { Decrypter, armor } = await ageLibrary();
   const ordered = [...stanzas].sort((a, b) => Number(own.has(b.recipient)) - Number(own.has(a.recipient)));
   for (const stanza of ordered) {
     const d = new Decrypter();

@@ -84,7 +84,8 @@ describe.skipIf(!built)(
 );
 
 describe.skipIf(!built)('cluster commands load the cluster client as one bundled file', () => {
-  it('slipway history against a closed loopback port', async () => {
+  /** The modules `slipway ARGS` resolved against a closed loopback port (it reached the client: exit 3). */
+  async function againstClosedPort(name: string, args: string[]): Promise<string[]> {
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(
       kubeconfig,
@@ -97,17 +98,36 @@ describe.skipIf(!built)('cluster commands load the cluster client as one bundled
         'current-context: c',
       ].join('\n'),
     );
-    const trace = join(dir, 'history.txt');
-    const result = await runBuilt(['--import', hook, slipwayBin, 'history', '-f', example, '--env', 'dev'], {
+    const trace = join(dir, `${name}.txt`);
+    const result = await runBuilt(['--import', hook, slipwayBin, ...args], {
       program: process.execPath,
       env: { SLIPWAY_IMPORT_TRACE: trace, KUBECONFIG: kubeconfig },
     });
     // It reached the client (the cluster is unreachable: exit 3, said plainly).
     expect(result.stderr).toMatch(/cannot reach the cluster/);
-    const modules = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+    return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+  }
+
+  it('slipway history against a closed loopback port', async () => {
+    const modules = await againstClosedPort('history', ['history', '-f', example, '--env', 'dev']);
     // Each importer's resolution is one line; one file, however often it is named.
     const bundled = new Set(modules.filter((url) => url.includes('/dist/vendor/kubernetes-client-node.js')));
     expect(bundled.size).toBe(1);
     expect(modules.filter((url) => url.includes('/node_modules/@kubernetes/'))).toEqual([]);
+  });
+
+  it('slipway deploy of a spec without secrets leaves the age library unloaded', async () => {
+    const modules = await againstClosedPort('deploy', [
+      'deploy',
+      '-f',
+      example,
+      '--env',
+      'dev',
+      '--skip-analysis',
+    ]);
+    // The module that opens SOPS files is in the graph; the library it imports on first use
+    // (about 170 ms of CPU with its post-quantum and curve modules) is not.
+    expect(modules.some((url) => url.endsWith('/dist/secrets/age.js'))).toBe(true);
+    expect(modules.filter((url) => /\/node_modules\/(age-encryption|@noble)\//.test(url))).toEqual([]);
   });
 });
