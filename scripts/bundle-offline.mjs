@@ -22,14 +22,15 @@
  * - The code cache is taken after running `validate`, `render` and `schema` on the sample service
  *   in this process, so it holds the functions those run, compiled; run with another Node or other
  *   V8 flags, V8 rejects it and compiles the script from source.
+ * - dist/cli/launch.cjs is src/cli/launch.ts (which bin/slipway requires) as one CommonJS file.
  * - dist/cli/offline.inputs.json lists the files joined in (test/cli/import-graph.test.ts reads it).
  */
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'cli');
@@ -104,13 +105,24 @@ if (problems.length > 0) {
   console.error(`bundle-offline: ${problems.join('\n')}`);
   process.exit(1);
 }
+// bin/slipway's launcher as CommonJS, required by it; on its own so a command outside the script pays little.
+await build({
+  entryPoints: [join(outdir, 'launch.js')],
+  outfile: join(outdir, 'launch.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
 const inputs = Object.keys(result.metafile.inputs).map((p) =>
   relative(root, join(root, p)).split(sep).join('/'),
 );
 writeFileSync(join(outdir, 'offline.inputs.json'), JSON.stringify(inputs.sort(), null, 1) + '\n');
 
 // The code cache: compile the script as bin/slipway does, run the commands users run most, keep the code.
-const { loadOfflineScript, OFFLINE_CACHE } = await import(pathToFileURL(join(outdir, 'launch.js')).href);
+const { loadOfflineScript, OFFLINE_CACHE } = createRequire(import.meta.url)(join(outdir, 'launch.cjs'));
 const loaded = loadOfflineScript(outdir, { cache: false });
 if (!loaded) throw new Error('bundle-offline: dist/cli/offline.cjs did not load');
 const example = join(root, 'examples', 'sample-service', 'slipway.yaml');

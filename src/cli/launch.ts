@@ -12,10 +12,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import vm from 'node:vm';
-import { runsOffline } from './commands/entries.js';
+import { runsOffline } from './commands/offline-names.js';
 
 export type Main = (argv: string[]) => Promise<number>;
 
@@ -27,17 +26,21 @@ export interface OfflineScript {
   cacheAccepted: boolean;
 }
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 export const OFFLINE_SCRIPT = 'offline.cjs';
 export const OFFLINE_CACHE = 'offline.cjs.cache';
 
-/** `main` of the bundled offline CLI when `args` name an offline command and the bundle is there. */
-export function offlineMain(args: readonly string[], dir = HERE): Main | undefined {
+/**
+ * `main` of the bundled offline CLI when `args` name an offline command and the script is in `dir`
+ * (dist/cli). bin/slipway requires this module as dist/cli/launch.cjs (the build joins it with
+ * ./commands/offline-names.ts into one CommonJS file): an ES module would cost the start-up of
+ * every command more (Node's ES module loader wraps each built-in module it imports).
+ */
+export function offlineMain(args: readonly string[], dir: string): Main | undefined {
   return runsOffline(args) ? loadOfflineScript(dir)?.main : undefined;
 }
 
 /** Compiles and runs dist/cli/offline.cjs (with its code cache when there is one) and returns its exports. */
-export function loadOfflineScript(dir = HERE, opts: { cache?: boolean } = {}): OfflineScript | undefined {
+export function loadOfflineScript(dir: string, opts: { cache?: boolean } = {}): OfflineScript | undefined {
   const file = join(dir, OFFLINE_SCRIPT);
   let source: string;
   try {

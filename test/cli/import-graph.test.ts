@@ -16,7 +16,6 @@ import { builtinModules } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtCli, repoRoot, runBuilt, slipwayBin, type CliResult } from '../helpers/built-cli.js';
 
@@ -151,15 +150,18 @@ describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/of
     expect(fromScript.stdout).toBe(fromModules.stdout);
     expect(fromScript.stderr).toBe(fromModules.stderr);
     expect(fromScript.stdout + fromScript.stderr).not.toBe('');
-    // It ran from the script: the launcher and the list of offline commands are its only modules,
-    // and it required Node's own modules only (the script holds everything else).
-    const dist = fromScript.modules.filter((line) => line.includes('/dist/'));
-    expect(dist.map((url) => url.replace(/^.*\/dist\//, ''))).toEqual([
-      'cli/launch.js',
-      'cli/commands/entries.js',
-    ]);
+    // It ran from the script: no ES module of dist/ was loaded, and it required the launcher
+    // (dist/cli/launch.cjs) and Node's own modules only (the script holds everything else).
+    expect(
+      fromScript.modules.filter((line) => !line.startsWith('require ') && line.includes('/dist/')),
+    ).toEqual([]);
     const required = fromScript.modules.filter((line) => line.startsWith('require ')).map((l) => l.slice(8));
-    expect(required.filter((r) => !r.startsWith('node:') && !builtinModules.includes(r))).toEqual([]);
+    expect(required.filter((r) => r.endsWith('/dist/cli/launch.cjs'))).toHaveLength(1);
+    expect(
+      required.filter(
+        (r) => !r.startsWith('node:') && !builtinModules.includes(r) && !r.endsWith('launch.cjs'),
+      ),
+    ).toEqual([]);
   });
 
   it('the script joins no cluster client and zod, yaml and commander as one copy each', () => {
@@ -186,12 +188,11 @@ describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/of
   });
 
   it('the code cache built with it is one this Node takes', async () => {
-    const launch = pathToFileURL(join(repoRoot, 'dist', 'cli', 'launch.js')).href;
+    const cli = join(repoRoot, 'dist', 'cli');
     const result = await runBuilt(
       [
-        '--input-type=module',
         '-e',
-        `const m = await import(${JSON.stringify(launch)}); console.log(m.loadOfflineScript().cacheAccepted);`,
+        `const m = require(${JSON.stringify(join(cli, 'launch.cjs'))}); console.log(m.loadOfflineScript(${JSON.stringify(cli)}).cacheAccepted);`,
       ],
       { program: process.execPath },
     );

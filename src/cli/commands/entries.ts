@@ -1,4 +1,5 @@
 import type { RegisterCommand } from '../command.js';
+import { commandNamed, OFFLINE_COMMANDS, type OfflineCommand } from './offline-names.js';
 
 /**
  * A command's name and how to load its module. Loading is deferred so that a run pays only for the
@@ -16,23 +17,16 @@ export interface CommandEntry {
  * commander, into one script with a V8 code cache (dist/cli/offline.cjs, scripts/bundle-offline.mjs)
  * that `bin/slipway` runs for them. In the order `slipway --help` lists them (./index.ts).
  */
-export const offlineCommands: CommandEntry[] = [
-  { name: 'init', load: async () => (await import('./init.js')).registerInit },
-  { name: 'validate', load: async () => (await import('./validate.js')).registerValidate },
-  { name: 'schema', load: async () => (await import('./schema.js')).registerSchema },
-  { name: 'render', load: async () => (await import('./render.js')).registerRender },
-];
-
-/** The command a command line names: its first word that is not an option. */
-export function commandNamed(args: readonly string[]): string | undefined {
-  return args.find((a) => !a.startsWith('-'));
-}
-
-/** True when the command line names one of the offline commands. */
-export function runsOffline(args: readonly string[]): boolean {
-  const first = commandNamed(args);
-  return offlineCommands.some((c) => c.name === first);
-}
+const offlineLoaders: Record<OfflineCommand, CommandEntry['load']> = {
+  init: async () => (await import('./init.js')).registerInit,
+  validate: async () => (await import('./validate.js')).registerValidate,
+  schema: async () => (await import('./schema.js')).registerSchema,
+  render: async () => (await import('./render.js')).registerRender,
+};
+export const offlineCommands: CommandEntry[] = OFFLINE_COMMANDS.map((name) => ({
+  name,
+  load: offlineLoaders[name],
+}));
 
 /**
  * The commands of `catalogue` a command line needs registered: the one it names, none for a bare
