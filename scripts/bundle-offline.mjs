@@ -26,7 +26,7 @@
  * - dist/cli/offline.inputs.json lists the files joined in (test/cli/import-graph.test.ts reads it).
  */
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -78,6 +78,10 @@ const offline = {
   },
 };
 
+// A cache is only ever beside the script it was taken from: V8 checks a cache against the script's
+// length, not its text, so the old one goes before the script is rewritten (a build that fails
+// below leaves a script without a cache, which compiles from source).
+rmSync(join(outdir, 'offline.cjs.cache'), { force: true });
 const result = await build({
   entryPoints: [join(outdir, 'offline-main.js')],
   outfile,
