@@ -103,7 +103,13 @@ for (const imported of Object.values(result.metafile.outputs)[0].imports) {
   if (!imported.path.startsWith('node:') && !builtins.has(imported.path))
     problems.push(`offline.cjs would ${imported.kind} ${imported.path} from outside`);
 }
-if (/(?<![\w$.])import\(/.test(readFileSync(outfile, 'utf8')))
+const output = readFileSync(outfile, 'utf8');
+// ASCII only (esbuild escapes strings, not regular expressions): the launcher reads the script as
+// latin1, and one other character would make V8 hold all of it as a two-byte string.
+const notAscii = /[^\0-\x7f].{0,40}/s.exec(output);
+if (notAscii)
+  problems.push(`offline.cjs holds a character outside ASCII (write it as \\u....): ${notAscii[0]}`);
+if (/(?<![\w$.])import\(/.test(output))
   problems.push('offline.cjs holds an import(), which a vm script cannot run');
 if (problems.length > 0) {
   console.error(`bundle-offline: ${problems.join('\n')}`);

@@ -44,7 +44,8 @@ export function loadOfflineScript(dir: string, opts: { cache?: boolean } = {}): 
   const file = join(dir, OFFLINE_SCRIPT);
   let source: string;
   try {
-    source = readFileSync(file, 'utf8');
+    // The build keeps the script ASCII, so latin1 reads it as utf8 would, without decoding.
+    source = readFileSync(file, 'latin1');
   } catch {
     return undefined;
   }
