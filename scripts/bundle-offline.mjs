@@ -48,6 +48,8 @@ const COMMANDER_LAZY_SPAWN =
 const MODULE_URL = '__slipwayModuleUrl';
 const FOOTER = `function ${MODULE_URL}(path) { return require("node:url").pathToFileURL(require("node:path").join(__dirname, path)).href; }`;
 
+/** SLIPWAY_BUNDLE_DEBUG=1: a script not minified, with comments, whose names a CPU profile can show. */
+const readable = process.env.SLIPWAY_BUNDLE_DEBUG === '1';
 const problems = [];
 const offline = {
   name: 'slipway-offline',
@@ -89,7 +91,7 @@ const result = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  minify: process.env.SLIPWAY_BUNDLE_DEBUG !== '1',
+  minify: !readable,
   // Class and function names stay as they were: error messages and reports read them.
   keepNames: true,
   metafile: true,
@@ -107,7 +109,8 @@ const output = readFileSync(outfile, 'utf8');
 // ASCII only (esbuild escapes strings, not regular expressions): the launcher reads the script as
 // latin1, and one other character would make V8 hold all of it as a two-byte string.
 const notAscii = /[^\0-\x7f].{0,40}/s.exec(output);
-if (notAscii)
+// (A readable script keeps comments, which may hold any character; read as latin1, only they change.)
+if (notAscii && !readable)
   problems.push(`offline.cjs holds a character outside ASCII (write it as \\u....): ${notAscii[0]}`);
 if (/(?<![\w$.])import\(/.test(output))
   problems.push('offline.cjs holds an import(), which a vm script cannot run');
