@@ -136,7 +136,6 @@ const scripted: Array<[string, string[]]> = [
   ['render', ['render', '-f', example, '--env', 'dev']],
   ['schema', ['schema']],
   ['validate of a bad spec', ['validate', '-f', bad]],
-  ['render of an unknown environment', ['render', '-f', example, '--env', 'nowhere']],
   ['validate --help', ['validate', '--help']],
 ];
 
