@@ -27,7 +27,7 @@ export function dnsName(name: string): string {
 export function duration(value: unknown): string | undefined {
   if (typeof value === 'number') return `${Math.max(1, Math.round(value / 1e9))}s`; // a bare number is nanoseconds
   if (typeof value !== 'string') return undefined;
-  return (tryParseDuration(value) ?? 0) > 0 && !/[uµμn]s/.test(value) ? value : undefined;
+  return (tryParseDuration(value) ?? 0) > 0 && !/[u\u00b5\u03bcn]s/.test(value) ? value : undefined;
 }
 
 /** Container port of a Compose port entry: "8080", "80:8080", "127.0.0.1:80:8080/udp", { target }. */

@@ -1,24 +1,33 @@
 /**
  * The offline commands must not load the cluster client: even bundled into one file
  * (dist/vendor/kubernetes-client-node.js, scripts/bundle-vendor.mjs) it costs about half a second of
- * start-up, and `slipway validate` has no use for it. Each command runs as users
- * run it (./bin/slipway from dist/) under a module-resolution hook that writes every module URL
- * the process resolves to a file; a static import that pulls the client back into one of these
- * commands' graphs makes this fail.
+ * start-up, and `slipway validate` has no use for it. Each command runs from dist/ under a
+ * module-resolution hook that writes every module URL the process resolves, and every require(),
+ * to a file; a static import that pulls the client back into one of these commands' graphs makes
+ * this fail.
+ *
+ * ./bin/slipway runs the offline commands (init, validate, schema, render) from one bundled script
+ * with a V8 code cache (dist/cli/offline.cjs, scripts/bundle-offline.mjs) and every other command
+ * from dist/'s ES modules. Both are held here: the modules' graphs by running dist/cli/main.js
+ * itself, the script by the list of files the build joined into it, by what a run of it loads
+ * (Node's own modules only), and by its output, which must be the modules' byte for byte.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { builtCli, runBuilt, slipwayBin } from '../helpers/built-cli.js';
+import { builtCli, repoRoot, runBuilt, slipwayBin, type CliResult } from '../helpers/built-cli.js';
 
 const built = builtCli('the import-graph test of the offline commands');
 const dir = mkdtempSync(join(tmpdir(), 'slipway-imports-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-// Runs in the loader thread (node --import): records each resolved URL, one a line.
+// node --import: the resolve hook runs in the loader thread and records each resolved URL, one a
+// line; in the main thread, every require() is recorded as `require <name>`.
 const hook = `data:text/javascript,${encodeURIComponent(`
-import { register } from 'node:module';
+import { appendFileSync } from 'node:fs';
+import Module, { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(\`
 import { appendFileSync } from 'node:fs';
 export async function resolve(specifier, context, next) {
@@ -26,17 +35,52 @@ export async function resolve(specifier, context, next) {
   appendFileSync(process.env.SLIPWAY_IMPORT_TRACE, result.url + '\\\\n');
   return result;
 }\`));
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  appendFileSync(process.env.SLIPWAY_IMPORT_TRACE, 'require ' + request + '\\n');
+  return load.call(this, request, ...rest);
+};
 `)}`;
 
-async function loadedModules(name: string, args: string[]): Promise<string[]> {
-  const trace = join(dir, `${name}.txt`);
-  const result = await runBuilt(['--import', hook, slipwayBin, ...args], {
+/** dist/cli/main.js run directly: the ES modules every command but the offline ones runs from. */
+const modulesMain = `const { main } = await import(${JSON.stringify(join(repoRoot, 'dist', 'cli', 'main.js'))});
+process.exitCode = await main(process.argv);`;
+
+/** One run, as users run it (bin) or from the ES modules; its output and what it loaded. */
+async function traced(
+  name: string,
+  args: string[],
+  via: 'bin' | 'modules',
+): Promise<CliResult & { modules: string[] }> {
+  const trace = join(dir, `${name}-${via}.txt`);
+  const start = via === 'bin' ? [slipwayBin] : ['--input-type=module', '-e', modulesMain, 'slipway'];
+  const result = await runBuilt(['--import', hook, ...start, ...args], {
     program: process.execPath,
     env: { SLIPWAY_IMPORT_TRACE: trace },
   });
   expect(result.stderr).not.toMatch(/internal error/);
   expect([0, 1], result.stderr).toContain(result.code);
-  return readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+  return { ...result, modules: readFileSync(trace, 'utf8').split('\n').filter(Boolean) };
+}
+
+/** As traced, for a command line that may fail (exit 2 with a message is what some of them check). */
+async function tracedAny(
+  name: string,
+  args: string[],
+  via: 'bin' | 'modules',
+): Promise<CliResult & { modules: string[] }> {
+  const trace = join(dir, `${name.replace(/\W+/g, '-')}-${via}.txt`);
+  const start = via === 'bin' ? [slipwayBin] : ['--input-type=module', '-e', modulesMain, 'slipway'];
+  const result = await runBuilt(['--import', hook, ...start, ...args], {
+    program: process.execPath,
+    env: { SLIPWAY_IMPORT_TRACE: trace },
+  });
+  expect(result.stderr).not.toMatch(/internal error/);
+  return { ...result, modules: readFileSync(trace, 'utf8').split('\n').filter(Boolean) };
+}
+
+async function loadedModules(name: string, args: string[]): Promise<string[]> {
+  return (await traced(name, args, 'modules')).modules.filter((line) => !line.startsWith('require '));
 }
 
 const example = 'examples/sample-service/slipway.yaml';
@@ -82,6 +126,79 @@ describe.skipIf(!built)(
     });
   },
 );
+
+const scriptBuilt = built && existsSync(join(repoRoot, 'dist', 'cli', 'offline.cjs'));
+const bad = join(dir, 'bad.yaml');
+writeFileSync(bad, 'app: demo\nservices:\n  api:\n    image: nginx\n    replicas: many\n');
+/** Offline command lines, good and bad: bin/slipway runs them from the script. */
+const scripted: Array<[string, string[]]> = [
+  ['validate', ['validate', '-f', example]],
+  ['render', ['render', '-f', example, '--env', 'dev']],
+  ['schema', ['schema']],
+  ['validate of a bad spec', ['validate', '-f', bad]],
+  ['validate --help', ['validate', '--help']],
+];
+
+describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/offline.cjs)', () => {
+  it.concurrent.each(scripted)('slipway %s: same output and exit code as the modules', async (name, args) => {
+    const [fromScript, fromModules] = await Promise.all([
+      tracedAny(`${name}`, args, 'bin'),
+      tracedAny(`${name}`, args, 'modules'),
+    ]);
+    expect(fromScript.code).toBe(fromModules.code);
+    expect(fromScript.stdout).toBe(fromModules.stdout);
+    expect(fromScript.stderr).toBe(fromModules.stderr);
+    expect(fromScript.stdout + fromScript.stderr).not.toBe('');
+    // It ran from the script: no ES module of dist/ was loaded, and it required the launcher
+    // (dist/cli/launch.cjs) and Node's own modules only (the script holds everything else).
+    expect(
+      fromScript.modules.filter((line) => !line.startsWith('require ') && line.includes('/dist/')),
+    ).toEqual([]);
+    const required = fromScript.modules.filter((line) => line.startsWith('require ')).map((l) => l.slice(8));
+    expect(required.filter((r) => r.endsWith('/dist/cli/launch.cjs'))).toHaveLength(1);
+    expect(
+      required.filter(
+        (r) => !r.startsWith('node:') && !builtinModules.includes(r) && !r.endsWith('launch.cjs'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('the script joins no cluster client and zod, yaml and commander as one copy each', () => {
+    const inputs = JSON.parse(
+      readFileSync(join(repoRoot, 'dist', 'cli', 'offline.inputs.json'), 'utf8'),
+    ) as string[];
+    expect(inputs).toContain('dist/cli/offline-main.js');
+    expect(inputs).toContain('dist/spec/schema.js');
+    expect(
+      inputs.filter((f) => /node_modules\/@kubernetes\/|kubernetes-client|dist\/cluster\/kube/.test(f)),
+    ).toEqual([]);
+    expect(inputs).toContain('dist/vendor/zod.js');
+    expect(inputs).toContain('dist/vendor/yaml.js');
+    expect(inputs.filter((f) => /node_modules\/(zod|yaml)\//.test(f))).toEqual([]);
+    expect(inputs.some((f) => f.endsWith('node_modules/commander/lib/command.js'))).toBe(true);
+    // Nothing of the commands that reach a cluster, the sandbox or the policy catalog.
+    expect(
+      inputs.filter((f) =>
+        /dist\/cli\/commands\/(check|deploy|status|sandbox|demo)\.js|packages\/sandbox\/dist\/(?!errors)|dist\/policy\/rules\//.test(
+          f,
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it('the code cache built with it is one this Node takes', async () => {
+    const cli = join(repoRoot, 'dist', 'cli');
+    const result = await runBuilt(
+      [
+        '-e',
+        `const m = require(${JSON.stringify(join(cli, 'launch.cjs'))}); console.log(m.loadOfflineScript(${JSON.stringify(cli)}).cacheAccepted);`,
+      ],
+      { program: process.execPath },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('true');
+  });
+});
 
 describe.skipIf(!built)('cluster commands load the cluster client as one bundled file', () => {
   /** The modules `slipway ARGS` resolved against a closed loopback port (it reached the client: exit 3). */

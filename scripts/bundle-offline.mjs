@@ -1,0 +1,157 @@
+/**
+ * Build step, after `tsc` and scripts/bundle-vendor.mjs: the offline commands (validate, render,
+ * schema, init; src/cli/commands/entries.ts) as one CommonJS script, dist/cli/offline.cjs, with a
+ * V8 code cache beside it, dist/cli/offline.cjs.cache, which bin/slipway runs for those commands
+ * (src/cli/launch.ts).
+ *
+ * Why: on Node 20 (no module compile cache) `slipway validate` spent most of its start-up finding,
+ * reading, compiling and linking about a hundred ES modules (ours, zod, yaml, commander). One
+ * script compiled with a cache made here skips all of that; `node --cpu-prof` had
+ * `compileSourceTextModule` as the hottest function after the garbage collector.
+ *
+ * - The entry is dist/cli/offline-main.js; everything it reaches is joined in, our modules and the
+ *   packages alike, so the script loads no ES module and shares no class with one (an error thrown
+ *   here is checked with `instanceof` here). Only Node's own modules stay outside; anything else
+ *   (a package that cannot be joined) fails the build, as does an import() left in the script,
+ *   which a vm script could not run.
+ * - `import.meta.url` in our modules becomes the URL of the module's own file under dist/, worked
+ *   out from the script's directory at run time, so files found beside a module are found as before.
+ *   A package joined in must not look for files beside itself (checked).
+ * - commander loads `node:child_process` only to run executable subcommands, which Slipway has
+ *   none of; in the script it is required when first used (about 10 ms of CPU at every start).
+ * - The code cache is taken after running `validate`, `render` and `schema` on the sample service
+ *   in this process, so it holds the functions those run, compiled; run with another Node or other
+ *   V8 flags, V8 rejects it and compiles the script from source.
+ * - dist/cli/launch.cjs is src/cli/launch.ts (which bin/slipway requires) as one CommonJS file.
+ * - dist/cli/offline.inputs.json lists the files joined in (test/cli/import-graph.test.ts reads it).
+ */
+import { build } from 'esbuild';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = join(root, 'dist', 'cli');
+const outfile = join(outdir, 'offline.cjs');
+const builtins = new Set(builtinModules);
+
+const COMMANDER_SPAWN = "const childProcess = require('node:child_process');";
+const COMMANDER_LAZY_SPAWN =
+  "const childProcess = { spawn: (...args) => require('node:child_process').spawn(...args) };";
+
+/**
+ * The URL of a joined module's own file, from its path relative to the script: a function declared
+ * at the end (hoisted; the script's "use strict" must stay its first statement).
+ */
+const MODULE_URL = '__slipwayModuleUrl';
+const FOOTER = `function ${MODULE_URL}(path) { return require("node:url").pathToFileURL(require("node:path").join(__dirname, path)).href; }`;
+
+/** SLIPWAY_BUNDLE_DEBUG=1: a script not minified, with comments, whose names a CPU profile can show. */
+const readable = process.env.SLIPWAY_BUNDLE_DEBUG === '1';
+const problems = [];
+const offline = {
+  name: 'slipway-offline',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      const bare = args.path.replace(/^node:/, '');
+      if (args.path.startsWith('node:') || builtins.has(bare)) return { path: args.path, external: true };
+      return undefined;
+    });
+    b.onLoad({ filter: /\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const file = relative(root, args.path).split(sep).join('/');
+      if (file.includes('node_modules/commander/lib/command.js')) {
+        if (!text.includes(COMMANDER_SPAWN)) problems.push(`${file}: no "${COMMANDER_SPAWN}" to make lazy`);
+        return { contents: text.replace(COMMANDER_SPAWN, COMMANDER_LAZY_SPAWN), loader: 'js' };
+      }
+      if (file.includes('node_modules/')) {
+        if (/import\.meta|__dirname|__filename/.test(text))
+          problems.push(`${file} looks for files beside itself; it cannot be joined into offline.cjs`);
+        return undefined;
+      }
+      if (!text.includes('import.meta')) return undefined;
+      const fromScript = relative(outdir, args.path).split(sep).join('/');
+      const contents = text.replaceAll('import.meta.url', `${MODULE_URL}(${JSON.stringify(fromScript)})`);
+      if (contents.includes('import.meta')) problems.push(`${file}: import.meta other than import.meta.url`);
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+// A cache is only ever beside the script it was taken from: V8 checks a cache against the script's
+// length, not its text, so the old one goes before the script is rewritten (a build that fails
+// below leaves a script without a cache, which compiles from source).
+rmSync(join(outdir, 'offline.cjs.cache'), { force: true });
+const result = await build({
+  entryPoints: [join(outdir, 'offline-main.js')],
+  outfile,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: !readable,
+  // Class and function names stay as they were: error messages and reports read them.
+  keepNames: true,
+  metafile: true,
+  plugins: [offline],
+  footer: { js: FOOTER },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+for (const imported of Object.values(result.metafile.outputs)[0].imports) {
+  if (!imported.external) continue;
+  if (!imported.path.startsWith('node:') && !builtins.has(imported.path))
+    problems.push(`offline.cjs would ${imported.kind} ${imported.path} from outside`);
+}
+const output = readFileSync(outfile, 'utf8');
+// ASCII only (esbuild escapes strings, not regular expressions): the launcher reads the script as
+// latin1, and one other character would make V8 hold all of it as a two-byte string.
+const notAscii = /[^\0-\x7f].{0,40}/s.exec(output);
+// (A readable script keeps comments, which may hold any character; read as latin1, only they change.)
+if (notAscii && !readable)
+  problems.push(`offline.cjs holds a character outside ASCII (write it as \\u....): ${notAscii[0]}`);
+if (/(?<![\w$.])import\(/.test(output))
+  problems.push('offline.cjs holds an import(), which a vm script cannot run');
+if (problems.length > 0) {
+  console.error(`bundle-offline: ${problems.join('\n')}`);
+  process.exit(1);
+}
+// bin/slipway's launcher as CommonJS, required by it; on its own so a command outside the script pays little.
+await build({
+  entryPoints: [join(outdir, 'launch.js')],
+  outfile: join(outdir, 'launch.cjs'),
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
+const inputs = Object.keys(result.metafile.inputs).map((p) =>
+  relative(root, join(root, p)).split(sep).join('/'),
+);
+writeFileSync(join(outdir, 'offline.inputs.json'), JSON.stringify(inputs.sort(), null, 1) + '\n');
+
+// The code cache: compile the script as bin/slipway does, run the commands users run most, keep the code.
+const { loadOfflineScript, OFFLINE_CACHE } = createRequire(import.meta.url)(join(outdir, 'launch.cjs'));
+const loaded = loadOfflineScript(outdir, { cache: false });
+if (!loaded) throw new Error('bundle-offline: dist/cli/offline.cjs did not load');
+const example = join(root, 'examples', 'sample-service', 'slipway.yaml');
+const warmUps = [['validate', '-f', example], ['render', '-f', example, '--env', 'dev'], ['schema']];
+for (const args of warmUps) {
+  const errors = [];
+  const io = {
+    out: () => {},
+    err: (text) => void errors.push(text),
+    isTTY: false,
+    cwd: root,
+    env: {},
+    stdin: Readable.from([]),
+  };
+  const code = await loaded.main(['node', 'slipway', ...args], io);
+  if (code !== 0)
+    throw new Error(`bundle-offline: slipway ${args.join(' ')} exited ${code}: ${errors.join('')}`);
+}
+writeFileSync(join(outdir, OFFLINE_CACHE), loaded.script.createCachedData());

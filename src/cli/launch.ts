@@ -1,0 +1,69 @@
+/**
+ * How `bin/slipway` starts an offline command (commands/entries.ts) fast. The build joins the CLI
+ * with those commands into one CommonJS script, dist/cli/offline.cjs, and compiles it once with V8
+ * into a code cache beside it, dist/cli/offline.cjs.cache (scripts/bundle-offline.mjs). Here the
+ * script is compiled with that cache: V8 takes the compiled code instead of parsing and compiling
+ * the ~100 modules of the spec, the writers, zod, yaml and commander, and Node resolves, reads and
+ * links one file instead of them. Nothing is written at run time.
+ *
+ * When there is no script (a `tsc` build only), bin/slipway runs the ES modules of dist/. A cache
+ * V8 rejects (another Node or V8 version, other V8 flags) is ignored by V8 itself: the script is
+ * then compiled from source, as fast as the modules or a little faster.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import vm from 'node:vm';
+import { runsOffline } from './commands/offline-names.js';
+
+export type Main = (argv: string[]) => Promise<number>;
+
+export interface OfflineScript {
+  main: Main;
+  /** The compiled script (the build asks it for its code cache). */
+  script: vm.Script;
+  /** True when there was a code cache and V8 took it. */
+  cacheAccepted: boolean;
+}
+
+export const OFFLINE_SCRIPT = 'offline.cjs';
+export const OFFLINE_CACHE = 'offline.cjs.cache';
+
+/**
+ * `main` of the bundled offline CLI when `args` name an offline command and the script is in `dir`
+ * (dist/cli). bin/slipway requires this module as dist/cli/launch.cjs (the build joins it with
+ * ./commands/offline-names.ts into one CommonJS file): an ES module would cost the start-up of
+ * every command more (Node's ES module loader wraps each built-in module it imports).
+ */
+export function offlineMain(args: readonly string[], dir: string): Main | undefined {
+  return runsOffline(args) ? loadOfflineScript(dir)?.main : undefined;
+}
+
+/** Compiles and runs dist/cli/offline.cjs (with its code cache when there is one) and returns its exports. */
+export function loadOfflineScript(dir: string, opts: { cache?: boolean } = {}): OfflineScript | undefined {
+  const file = join(dir, OFFLINE_SCRIPT);
+  let source: string;
+  try {
+    // The build keeps the script ASCII, so latin1 reads it as utf8 would, without decoding.
+    source = readFileSync(file, 'latin1');
+  } catch {
+    return undefined;
+  }
+  let cachedData: Buffer | undefined;
+  if (opts.cache !== false) {
+    try {
+      cachedData = readFileSync(join(dir, OFFLINE_CACHE));
+    } catch {
+      cachedData = undefined;
+    }
+  }
+  // CommonJS's own wrapper, so the script sees require, module and __dirname as a .cjs file does.
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  const script = new vm.Script(wrapped, { filename: file, cachedData });
+  const module = { exports: {} as { main?: Main } };
+  const run = script.runInThisContext() as (...args: unknown[]) => void;
+  run(module.exports, createRequire(file), module, file, dir);
+  const main = module.exports.main;
+  if (typeof main !== 'function') return undefined;
+  return { main, script, cacheAccepted: cachedData !== undefined && script.cachedDataRejected === false };
+}
