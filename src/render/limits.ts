@@ -8,14 +8,22 @@ import type { Problem } from '../errors.js';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
-function labelProblems(o: NamedObject, labels: Record<string, string> | undefined, where: string): Problem[] {
-  return Object.entries(labels ?? {})
-    .filter(([, v]) => v.length > 63 || !LABEL_VALUE.test(v))
-    .map(([k, v]) => ({
+function labelProblems(
+  o: NamedObject,
+  labels: Record<string, string> | undefined,
+  where: string,
+  problems: Problem[],
+): void {
+  // A loop rather than entries/filter/map: this runs over every label of every object rendered.
+  for (const k in labels) {
+    const v = labels[k]!;
+    if (v.length <= 63 && LABEL_VALUE.test(v)) continue;
+    problems.push({
       path: 'app',
       message: `${o.kind} ${o.metadata.name}: ${where} label ${k}=${v} is not a valid label value (at most 63 characters)`,
       hint: 'shorten the app, service or dependency name',
-    }));
+    });
+  }
 }
 
 export function limitProblems(objects: NamedObject[]): Problem[] {
@@ -29,10 +37,10 @@ export function limitProblems(objects: NamedObject[]): Problem[] {
         hint: 'shorten the app, service or dependency name',
       });
     }
-    problems.push(...labelProblems(o, o.metadata.labels, 'a'));
+    labelProblems(o, o.metadata.labels, 'a', problems);
     const template = (o.spec as { template?: { metadata?: { labels?: Record<string, string> } } } | undefined)
       ?.template;
-    problems.push(...labelProblems(o, template?.metadata?.labels, 'a pod'));
+    labelProblems(o, template?.metadata?.labels, 'a pod', problems);
   }
   return problems;
 }

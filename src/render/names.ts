@@ -45,8 +45,10 @@ export function selectorLabels(app: string, name: string): Record<string, string
 
 /** https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/ */
 export function standardLabels(input: LabelInput): Record<string, string> {
+  // selectorLabels' two labels written out (same order): no object spread for each object rendered.
   const labels: Record<string, string> = {
-    ...selectorLabels(input.app, input.name),
+    'app.kubernetes.io/name': input.name,
+    'app.kubernetes.io/instance': input.app,
     'app.kubernetes.io/component': input.component,
     'app.kubernetes.io/part-of': input.app,
     'app.kubernetes.io/managed-by': MANAGED_BY,

@@ -38,11 +38,6 @@ export function sortProblems(problems: Problem[]): Problem[] {
     });
 }
 
-/** zod issues of `schema` over `data` as located problems. */
-export function schemaProblems(schema: z.ZodType, data: unknown, locator: Locator): Problem[] {
-  return schemaCheck(schema, data, locator).problems;
-}
-
 /** The parsed value when `data` fits `schema`, else its problems: one pass of zod either way. */
 export function schemaCheck<T>(
   schema: z.ZodType<T>,

@@ -6,7 +6,7 @@
 import { tlsProblems } from './tls.js';
 import { UserError, UserErrors, type Problem, type SourceLocation } from '../errors.js';
 import { mergeOverlay, namedPath } from './merge.js';
-import { schemaProblems, semanticProblems, sortProblems, sourceOf, type Locator } from './parse.js';
+import { schemaCheck, semanticProblems, sortProblems, sourceOf, type Locator } from './parse.js';
 import type { ResolvedApp } from './resolved.js';
 import { AppSchema, type App, type Environment, type Service } from './schema.js';
 import { checkSpec } from './semantic.js';
@@ -95,7 +95,9 @@ export function resolveEnvironment(app: App, env: string, file?: string): Resolv
   const overlay = (app.environments?.[env] ?? {}) as Environment;
   const merged = mergeEnvironment(app, env);
   const locator = environmentLocator(app, env, merged, file);
-  const problems: Problem[] = schemaProblems(AppSchema, merged, locator).map((p) => ({
+  // One zod pass: its output is the resolved value (a second parse cost a fifth of resolving).
+  const checked = schemaCheck(AppSchema, merged, locator);
+  const problems: Problem[] = checked.problems.map((p) => ({
     ...p,
     path: p.path ? `${p.path} (environment ${env})` : p.path,
   }));
@@ -109,7 +111,7 @@ export function resolveEnvironment(app: App, env: string, file?: string): Resolv
     problems.push(...located.map((p) => ({ ...p, path: `${p.path} (environment ${env})` })));
   }
   if (problems.length) throw new UserErrors(sortProblems(problems), 'spec.invalid');
-  const valid = AppSchema.parse(merged, { jitless: true }); // as in schemaCheck (parse.ts)
+  const valid = checked.value ?? AppSchema.parse(merged, { jitless: true }); // as in schemaCheck (parse.ts)
   return {
     ...valid,
     environment: env,

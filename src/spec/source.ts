@@ -2,17 +2,19 @@
  * A slipway.yaml as parsed text: the plain data, and the YAML nodes with their ranges so any
  * problem found later (by zod, by a semantic check, in an overlay) can name its line and column.
  */
-import { Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from '#yaml';
+import { Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Tags } from '#yaml';
 import type { Problem, SourceLocation } from '../errors.js';
-import { documentData, readYaml } from './yaml-input.js';
+import { fastRead } from './fast-yaml.js';
+import { documentData, readYaml, type YamlOptions } from './yaml-input.js';
 
 /** A path into the data; a `{ name }` segment picks the list item with that name (keyed lists). */
 export type PathSegment = string | number | { name: string };
 
 export interface SpecSource {
   file: string;
-  doc: Document;
-  lines: LineCounter;
+  /** The YAML nodes; after a fast read, built with the yaml library on first use (to place a problem). */
+  readonly doc: Document;
+  readonly lines: LineCounter;
   data: unknown;
 }
 
@@ -24,18 +26,54 @@ function position(source: SpecSource, offset: number): SourceLocation {
 /** Aliases one slipway.yaml may expand (`x-` anchors reused under services); the yaml library's default. */
 export const MAX_SPEC_ALIASES = 100;
 
+const SPEC_OPTIONS: YamlOptions = {
+  prettyErrors: false,
+  // Duplicate keys are errors (readYaml finds them) instead of the last one silently winning.
+  uniqueKeys: true,
+  // `<<: *defaults` merge keys, as Compose files and many CI configs use them.
+  merge: true,
+};
+
+/** The core schema's tags as they are: slipway.yaml leaves none out. */
+const ALL_TAGS = (tags: Tags): Tags => tags;
+
 /**
  * Parse YAML keeping ranges; YAML errors (syntax, duplicate keys, tabs) become problems with
  * positions, as do the front door's caps (size, nesting, alias expansion: src/spec/yaml-input.ts).
+ *
+ * A plain single document goes through the fast reader (src/spec/fast-yaml.ts: js-yaml, the same
+ * data as the yaml library, proven equal by test/spec/fast-source.test.ts), which has no errors to
+ * report by construction; the yaml library reads the text again only when a problem needs a
+ * position. Anything else, and every YAML error, takes the yaml library's path below.
  */
 export function parseSource(text: string, file: string): { source: SpecSource; problems: Problem[] } {
-  // Duplicate keys are errors (readYaml finds them) instead of the last one silently winning.
-  const read = readYaml(text, file, {
-    prettyErrors: false,
-    uniqueKeys: true,
-    // `<<: *defaults` merge keys, as Compose files and many CI configs use them.
-    merge: true,
-  });
+  const fast = fastRead(text, ALL_TAGS, 'core');
+  if (fast?.documents.length === 1) {
+    let nodes: { doc: Document; lines: LineCounter } | undefined;
+    const read = () => {
+      if (nodes) return nodes;
+      const slow = readYaml(text, file, SPEC_OPTIONS);
+      nodes = { doc: slow.documents[0] ?? new Document(null), lines: slow.lines };
+      return nodes;
+    };
+    const source: SpecSource = {
+      file,
+      data: fast.documents[0]!.data,
+      get doc() {
+        return read().doc;
+      },
+      get lines() {
+        return read().lines;
+      },
+    };
+    return { source, problems: [] };
+  }
+  return readSource(text, file);
+}
+
+/** parseSource with the yaml library. */
+export function readSource(text: string, file: string): { source: SpecSource; problems: Problem[] } {
+  const read = readYaml(text, file, SPEC_OPTIONS);
   const doc = read.documents[0] ?? new Document(null);
   const source: SpecSource = { file, doc, lines: read.lines, data: undefined };
   if (read.problems.length) return { source, problems: read.problems };

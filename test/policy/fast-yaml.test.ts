@@ -1,5 +1,5 @@
 /**
- * The fast reader of check's input (src/policy/load/fast-yaml.ts) against the yaml library's reading
+ * The fast reader of check's input (src/spec/fast-yaml.ts) against the yaml library's reading
  * (slowManifests): for every manifest in the repository and every document fast-check makes, either
  * the fast reader declines (and parseManifests reads with the yaml library) or both give the same
  * objects, the same problems and the same position for every path of every object.
@@ -12,7 +12,7 @@ import { stringify, type Tags } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { corpusFiles } from '../../bench/check-corpus.js';
 import { generatedSpec } from '../../bench/render-spec.js';
-import { fastRead } from '../../src/policy/load/fast-yaml.js';
+import { fastRead } from '../../src/spec/fast-yaml.js';
 import { parseManifests, slowManifests, YAML_OPTIONS } from '../../src/policy/load/parse.js';
 import type { Manifest, Path } from '../../src/policy/types.js';
 import { renderApp } from '../../src/render/index.js';

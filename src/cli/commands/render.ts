@@ -129,8 +129,17 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
         message: `${app.environment}: ${w.message}`,
       })),
     );
-    const podSecurity = podSecurityLevel(result.objects, app.kubernetes?.version);
-    return { environment: app.environment, app, objects: result.objects, podSecurity };
+    // Evaluated when a writer or the next-step hint reads it: printing manifests never does, and
+    // the evaluation costs as much as writing the YAML.
+    let podSecurity: RenderedEnvironment['podSecurity'];
+    return {
+      environment: app.environment,
+      app,
+      objects: result.objects,
+      get podSecurity() {
+        return (podSecurity ??= podSecurityLevel(result.objects, app.kubernetes?.version));
+      },
+    };
   });
   const wanted = writer.wants?.(loaded.spec) ?? [];
   const output = writer.write({

@@ -1,9 +1,9 @@
 import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type Tags } from '#yaml';
 import type { Problem } from '../../errors.js';
+import { fastOffset, fastRead, type FastRead } from '../../spec/fast-yaml.js';
 import { documentData, readYaml, type YamlOptions } from '../../spec/yaml-input.js';
 import { isObj, str, type Obj } from '../access.js';
 import type { Manifest, Path, Position } from '../types.js';
-import { fastOffset, fastRead, type FastRead } from './fast-yaml.js';
 import { classifyTemplate, mapDocument, type TemplateMap } from './template-map.js';
 
 /**
@@ -54,7 +54,7 @@ export interface ParsedFile {
 
 /**
  * Parses a multi-document YAML stream into manifests that remember where each field came from. Plain
- * Kubernetes YAML goes through the fast reader (fast-yaml.ts); anything it leaves, Helm output mapped
+ * Kubernetes YAML goes through the fast reader (src/spec/fast-yaml.ts); anything it leaves, Helm output mapped
  * to templates included, through the yaml library, with the same data and positions.
  */
 export function parseManifests(text: string, file: string, options: ParseOptions = {}): ParsedFile {

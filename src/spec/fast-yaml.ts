@@ -1,5 +1,5 @@
 /**
- * The fast reader of `slipway check`'s input: js-yaml builds the data and, through its parse-event
+ * The fast reader of `slipway check`'s input and of slipway.yaml: js-yaml builds the data and, through its parse-event
  * listener, a tree of node offsets in the same pass, about fifteen times faster than the yaml library
  * composing Documents. It reads only the plain majority of Kubernetes YAML and answers exactly what
  * the yaml path answers (src/policy/load/parse.ts: the same data, the same offsets for every path);
@@ -19,13 +19,16 @@
  *   flow pairs whose shape the offset tree cannot match to the data;
  * - text above MAX_YAML_BYTES (the yaml path gives the size problem).
  *
- * Scalars resolve through the yaml library's own YAML 1.1 tags (the same tag list YAML_OPTIONS
- * builds, timestamps left out), so `yes`, `0644`, `1_000` and `.inf` read as on the slow path.
+ * Scalars resolve through the yaml library's own tags: for check, YAML 1.1 (the same tag list
+ * YAML_OPTIONS builds, timestamps left out), so `yes`, `0644`, `1_000` and `.inf` read as on the slow
+ * path; for slipway.yaml (src/spec/source.ts), the 1.2 core schema, where `yes` stays a string.
  */
 import jsyaml from 'js-yaml';
 import { Schema, type Tags } from '#yaml';
-import { MAX_YAML_BYTES } from '../../spec/yaml-input.js';
-import type { Path } from '../types.js';
+import { MAX_YAML_BYTES } from './yaml-input.js';
+
+/** A path into the data: mapping keys and sequence indexes. */
+export type Path = ReadonlyArray<string | number>;
 
 /**
  * A collection of the offset tree. `kids` holds three slots per child node, in source order: the
@@ -72,7 +75,8 @@ const MAX_IMPLICIT_KEY = 1000;
 const UNUSUAL_TEXT = /[\t\r]|^(?:%|(?:---|\.\.\.)(?! *$| +#))/m;
 
 /**
- * First characters a YAML 1.1 implicit scalar (null, bool, int, float) can start with: `~`, the
+ * First characters a YAML 1.1 implicit scalar (null, bool, int, float) can start with (the core
+ * schema's are a subset): `~`, the
  * letters of null/yes/no/true/false/on/off, `e`/`E` (`E5` is a float), signs, `.` and digits. Any
  * other plain scalar is a string without trying the tags' patterns (most of a manifest's scalars:
  * names, images, labels). The test tries every first character against the patterns.
@@ -91,8 +95,8 @@ let bail: string | undefined;
  * One js-yaml implicit type doing what the yaml library does for a plain scalar: the first of its
  * `default` tags whose pattern matches resolves the text.
  */
-function implicitScalars(customTags: (tags: Tags) => Tags): jsyaml.Type {
-  const schema = new Schema({ schema: 'yaml-1.1', merge: true, customTags });
+function implicitScalars(name: ScalarSchema, customTags: (tags: Tags) => Tags): jsyaml.Type {
+  const schema = new Schema({ schema: name, merge: true, customTags });
   // The merge tag (`default: 'key'`) applies at keys only; the fast path leaves `<<` to the yaml path.
   const tags = schema.tags.filter(
     (tag): tag is typeof tag & ScalarTag =>
@@ -129,19 +133,29 @@ function implicitScalars(customTags: (tags: Tags) => Tags): jsyaml.Type {
 
 let schema: jsyaml.Schema | undefined;
 let schemaTags: ((tags: Tags) => Tags) | undefined;
+let schemaName: ScalarSchema | undefined;
+
+/** The yaml library's schemas the fast reader resolves plain scalars with: check's YAML 1.1, slipway.yaml's 1.2 core. */
+export type ScalarSchema = 'yaml-1.1' | 'core';
 
 /**
  * Reads every document of `text`, or returns undefined when the yaml path must read it. `customTags`
- * is the yaml path's tag filter (YAML_OPTIONS.customTags), applied to the YAML 1.1 tag list.
+ * is the yaml path's tag filter (YAML_OPTIONS.customTags), applied to the tag list of `scalars`
+ * (YAML 1.1 for check's manifests, the 1.2 core schema for slipway.yaml).
  */
-export function fastRead(text: string, customTags: (tags: Tags) => Tags): FastRead | undefined {
+export function fastRead(
+  text: string,
+  customTags: (tags: Tags) => Tags,
+  scalars: ScalarSchema = 'yaml-1.1',
+): FastRead | undefined {
   if (text.length > MAX_YAML_BYTES / 4 && Buffer.byteLength(text) > MAX_YAML_BYTES) return undefined;
   if (text.charCodeAt(0) === 0xfeff || UNUSUAL_TEXT.test(text)) return undefined;
-  if (!schema || schemaTags !== customTags) {
+  if (!schema || schemaTags !== customTags || schemaName !== scalars) {
     // Only the implicit scalars: with no str/seq/map types, any explicit tag (`!!str`, `!!map`,
     // `!custom`) is unknown to js-yaml and ends the fast read.
-    schema = new jsyaml.Schema({ implicit: [implicitScalars(customTags)], explicit: [] });
+    schema = new jsyaml.Schema({ implicit: [implicitScalars(scalars, customTags)], explicit: [] });
     schemaTags = customTags;
+    schemaName = scalars;
   }
   // The nodes being composed, innermost last: where each began, and its children so far.
   const opens: number[] = [];
@@ -171,8 +185,10 @@ export function fastRead(text: string, customTags: (tags: Tags) => Tags): FastRe
     const kind = state.kind;
     const value = state.result;
     const open = opens[depth]!;
-    // `"quoted"# text` and `[flow]# text`: js-yaml reads a comment, the yaml library an error.
-    if (text.charCodeAt(state.position) === 0x23 /* # */) throw new Defer('comment not after space');
+    // `"quoted"# text` and `[flow]# text`: js-yaml reads a comment, the yaml library an error. (After a
+    // plain scalar js-yaml stops past the spaces, at the `#` of `name: api  # comment`: a comment to both.)
+    if (text.charCodeAt(state.position) === 0x23 /* # */ && text.charCodeAt(state.position - 1) !== 0x20)
+      throw new Defer('comment not after space');
     // An escaped line break in a double-quoted scalar (`"a\` at a line's end) followed by an empty
     // line: js-yaml and the yaml library join the lines differently.
     if (escapedBreaks && text.charCodeAt(state.position - 1) === 0x22 /* " */) {
