@@ -1,4 +1,4 @@
-import { compilePolicy } from '@slipway/kube/cel';
+import type { compileCel, compilePolicy, POLICY_VARIABLES } from '@slipway/kube/cel';
 import { admissionPolicy } from './admission/model.js';
 import type { CheckConfig } from './config.js';
 import type { AdmissionCheck, Manifest, Rule, Severity, Violation } from './types.js';
@@ -18,18 +18,34 @@ export interface CustomRuleConfig {
   severity?: Severity;
 }
 
+/**
+ * What custom rules need of the CEL evaluator (@slipway/kube/cel with @bufbuild/cel, protobuf and
+ * re2: about 130 modules, 200 ms of start-up). The caller loads it, and only for a configuration with
+ * `customRules` (parseConfig's `loadCel`), so a plain `slipway check` never does.
+ */
+export interface CelEvaluator {
+  compileCel: typeof compileCel;
+  compilePolicy: typeof compilePolicy;
+  POLICY_VARIABLES: typeof POLICY_VARIABLES;
+}
+
 const cache = new WeakMap<CheckConfig, Rule[]>();
 
-/** The custom rules of a (validated) configuration as catalog rules; their expressions compile (parseConfig checked). */
-export function customRules(config: CheckConfig): Rule[] {
-  const hit = cache.get(config);
-  if (hit) return hit;
-  const rules = (config.customRules ?? []).map(customRule);
+/** Compiles the custom rules of a validated configuration (parseConfig does, once it checked them). */
+export function compileCustomRules(config: CheckConfig, cel: CelEvaluator): Rule[] {
+  const rules = (config.customRules ?? []).map((c) => customRule(c, cel));
   cache.set(config, rules);
   return rules;
 }
 
-function customRule(c: CustomRuleConfig): Rule {
+/** The custom rules of a configuration parseConfig read, as catalog rules. */
+export function customRules(config: CheckConfig): Rule[] {
+  const hit = cache.get(config);
+  if (!hit) throw new Error('custom rules of a configuration parseConfig did not read');
+  return hit;
+}
+
+function customRule(c: CustomRuleConfig, cel: CelEvaluator): Rule {
   const admission: AdmissionCheck = {
     kinds: c.kinds.includes('workloads') ? 'workloads' : c.kinds,
     expression: c.expression,
@@ -37,7 +53,7 @@ function customRule(c: CustomRuleConfig): Rule {
   };
   const severity = c.severity ?? 'warning';
   const policy = admissionPolicy({ id: c.id, admission }, severity, {});
-  const compiled = compilePolicy({
+  const compiled = cel.compilePolicy({
     variables: policy.variables,
     validations: [{ expression: policy.expression }],
   });
