@@ -153,7 +153,8 @@ export function inputSets(manifests: readonly Manifest[]): Manifest[][] {
 }
 
 function exempted(config: CheckConfig, rule: string, m: Manifest): boolean {
-  return (config.exemptions ?? []).some(
+  if (!config.exemptions?.length) return false;
+  return config.exemptions.some(
     (e) =>
       (!e.rules || e.rules.includes(rule)) &&
       glob(e.kind, m.ref.kind) &&
