@@ -25,7 +25,7 @@
 import jsyaml from 'js-yaml';
 import { Schema, type Tags } from '#yaml';
 import { MAX_YAML_BYTES } from '../../spec/yaml-input.js';
-import type { Path } from '../types.js';
+import type { Path, Position } from '../types.js';
 
 /**
  * The offset tree of one read, flat: node `i` (numbered in the order js-yaml began composing them, so
@@ -50,6 +50,10 @@ const MAPPING = 2;
 const SEQUENCE = 3;
 /** A node composed through a failed block-mapping attempt: its only child is the real collection. */
 const WRAPPER = 4;
+/** A mapping of more than SCAN_KEYS keys: looked up through a key table. */
+const LARGE_MAPPING = 5;
+/** Mappings up to this many keys are scanned; larger ones get a key table on their first lookup. */
+const SCAN_KEYS = 12;
 
 export interface FastDocument {
   data: unknown;
@@ -61,7 +65,7 @@ export interface FastDocument {
 export interface FastRead {
   documents: FastDocument[];
   /** 1-based line and column of an offset. */
-  linePos(offset: number): { line: number; col: number };
+  position(offset: number): Position;
 }
 
 /** Thrown from the listener to end a read that the yaml path must make. */
@@ -241,7 +245,7 @@ export function fastRead(text: string, customTags: (tags: Tags) => Tags): FastRe
   tree.end = ends.slice(0, count);
   tree.kind = kinds.slice(0, count);
   values.length = count;
-  return { documents, linePos: lineCounter(text) };
+  return { documents, position: lineCounter(text) };
 }
 
 interface ListenerState {
@@ -265,7 +269,8 @@ function collection(tree: Tree, node: number, mapping: boolean, value: unknown):
   if (first < end && ends[first] === end && values[first] === value) {
     let inner = first;
     while (kinds[inner] === WRAPPER) inner++;
-    if (kinds[inner] === (mapping ? MAPPING : SEQUENCE)) return WRAPPER;
+    if (mapping ? kinds[inner] === MAPPING || kinds[inner] === LARGE_MAPPING : kinds[inner] === SEQUENCE)
+      return WRAPPER;
   }
   if (!mapping) {
     const items = value as unknown[];
@@ -276,7 +281,8 @@ function collection(tree: Tree, node: number, mapping: boolean, value: unknown):
     return SEQUENCE;
   }
   const map = value as Record<string, unknown>;
-  for (let key = first; key < end;) {
+  let keys = 0;
+  for (let key = first; key < end; keys++) {
     const entry = ends[key]!;
     if (entry >= end) {
       // A block mapping ends with an attempt at one more key that found nothing.
@@ -289,7 +295,7 @@ function collection(tree: Tree, node: number, mapping: boolean, value: unknown):
     if (!Object.is(map[text], values[entry])) throw new Defer('mapping entry');
     key = ends[entry]!;
   }
-  return MAPPING;
+  return keys > SCAN_KEYS ? LARGE_MAPPING : MAPPING;
 }
 
 /**
@@ -328,7 +334,7 @@ function contentStart(text: string, offset: number): number {
   }
 }
 
-function lineCounter(text: string): (offset: number) => { line: number; col: number } {
+function lineCounter(text: string): (offset: number) => Position {
   let starts: number[] | undefined;
   return (offset) => {
     if (!starts) {
@@ -342,7 +348,7 @@ function lineCounter(text: string): (offset: number) => { line: number; col: num
       if (starts[mid]! <= offset) low = mid;
       else high = mid - 1;
     }
-    return { line: low + 1, col: offset - starts[low]! + 1 };
+    return { line: low + 1, column: offset - starts[low]! + 1 };
   };
 }
 
@@ -358,7 +364,7 @@ export function fastOffset(text: string, doc: FastDocument, path: Path): number 
   for (const seg of path) {
     while (kinds[node] === WRAPPER) node++;
     const kind = kinds[node];
-    if (kind === MAPPING) {
+    if (kind === MAPPING || kind === LARGE_MAPPING) {
       const key = keyNode(tree, node, String(seg));
       if (key === undefined) break;
       open = opens[key]!;
@@ -376,21 +382,16 @@ export function fastOffset(text: string, doc: FastDocument, path: Path): number 
   return contentStart(text, open);
 }
 
-/** Mappings up to this many entries are scanned; larger ones get a key table on their first lookup. */
-const SCAN_KEYS = 12;
-
 /** The key node of `key` in mapping `node` (keys are unique: js-yaml refuses duplicates). */
 function keyNode(tree: Tree, node: number, key: string): number | undefined {
   const { end: ends, value: values } = tree;
   const end = ends[node]!;
+  if (tree.kind[node] === MAPPING) {
+    for (let k = node + 1; k < end && ends[k]! < end; k = ends[ends[k]!]!) if (values[k] === key) return k;
+    return undefined;
+  }
   let index = tree.keys?.get(node);
   if (!index) {
-    let scanned = 0;
-    for (let k = node + 1; k < end && ends[k]! < end; k = ends[ends[k]!]!) {
-      if (values[k] === key) return k;
-      scanned++;
-    }
-    if (scanned <= SCAN_KEYS) return undefined;
     index = new Map<string, number>();
     for (let k = node + 1; k < end && ends[k]! < end; k = ends[ends[k]!]!) index.set(values[k] as string, k);
     (tree.keys ??= new Map()).set(node, index);
