@@ -2,7 +2,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node }
 import { z } from '#zod';
 import type { Problem } from '../errors.js';
 import { knownKind, RESOURCE_KINDS } from './admission/model.js';
-import { compileCustomRules, type CelEvaluator } from './custom.js';
+import { rememberEvaluator, type CelEvaluator } from './cel-evaluator.js';
 import type { Severity } from './types.js';
 
 /**
@@ -126,7 +126,7 @@ export async function parseConfig(
       ],
     };
   }
-  if (cel) compileCustomRules(parsed.data, cel);
+  if (cel) rememberEvaluator(parsed.data, cel);
   return { config: parsed.data, problems: [] };
 }
 

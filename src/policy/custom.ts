@@ -1,5 +1,5 @@
-import type { compileCel, compilePolicy, POLICY_VARIABLES } from '@slipway/kube/cel';
 import { admissionPolicy } from './admission/model.js';
+import { evaluatorOf, type CelEvaluator } from './cel-evaluator.js';
 import type { CheckConfig } from './config.js';
 import type { AdmissionCheck, Manifest, Rule, Severity, Violation } from './types.js';
 import { isWorkloadKind } from './workloads.js';
@@ -18,31 +18,17 @@ export interface CustomRuleConfig {
   severity?: Severity;
 }
 
-/**
- * What custom rules need of the CEL evaluator (@slipway/kube/cel with @bufbuild/cel, protobuf and
- * re2: about 130 modules, 200 ms of start-up). The caller loads it, and only for a configuration with
- * `customRules` (parseConfig's `loadCel`), so a plain `slipway check` never does.
- */
-export interface CelEvaluator {
-  compileCel: typeof compileCel;
-  compilePolicy: typeof compilePolicy;
-  POLICY_VARIABLES: typeof POLICY_VARIABLES;
-}
-
 const cache = new WeakMap<CheckConfig, Rule[]>();
 
-/** Compiles the custom rules of a validated configuration (parseConfig does, once it checked them). */
-export function compileCustomRules(config: CheckConfig, cel: CelEvaluator): Rule[] {
+/** The custom rules of a configuration parseConfig read, as catalog rules (compiled once). */
+export function customRules(config: CheckConfig): Rule[] {
+  const hit = cache.get(config);
+  if (hit) return hit;
+  const cel = evaluatorOf(config);
+  if (!cel) throw new Error('custom rules of a configuration parseConfig did not read');
   const rules = (config.customRules ?? []).map((c) => customRule(c, cel));
   cache.set(config, rules);
   return rules;
-}
-
-/** The custom rules of a configuration parseConfig read, as catalog rules. */
-export function customRules(config: CheckConfig): Rule[] {
-  const hit = cache.get(config);
-  if (!hit) throw new Error('custom rules of a configuration parseConfig did not read');
-  return hit;
 }
 
 function customRule(c: CustomRuleConfig, cel: CelEvaluator): Rule {

@@ -86,7 +86,8 @@ export function ignoresOf(m: Manifest): Ignores {
 
 export function isIgnored(m: Manifest, rule: string, container: string | undefined): boolean {
   const entries = ignoresOf(m).entries;
-  return entries.length > 0 && entries.some(
-    (e) => e.rules.includes(rule) && (e.container === undefined || e.container === container),
+  return (
+    entries.length > 0 &&
+    entries.some((e) => e.rules.includes(rule) && (e.container === undefined || e.container === container))
   );
 }
