@@ -74,7 +74,10 @@ export function check(request: CheckRequest): CheckOutcome {
     if (!ctx.manifests.length) continue;
     for (const v of rule.run(ctx)) {
       const m = v.manifest;
-      if ((ignoring.has(m) && isIgnored(m, rule.id, v.container)) || exempted(config, rule.id, m)) {
+      if (
+        (ignoring.size > 0 && ignoring.has(m) && isIgnored(m, rule.id, v.container)) ||
+        exempted(config, rule.id, m)
+      ) {
         suppressed++;
         continue;
       }
