@@ -29,17 +29,56 @@ export function bool(value: unknown): boolean | undefined {
   return typeof value === 'boolean' ? value : undefined;
 }
 
-/** `get(o, 'spec', 'template', 'spec')`: undefined as soon as a step is missing. */
-export function get(value: unknown, ...path: Array<string | number>): unknown {
+type Key = string | number;
+
+/**
+ * `get(o, 'spec', 'template', 'spec')`: undefined as soon as a step is missing. Keys as parameters,
+ * not a rest array: the rules call it for nearly every field they read, and an array per call was a
+ * good part of check's garbage. getPath takes a path.
+ */
+export function get(
+  value: unknown,
+  k1: Key,
+  k2?: Key,
+  k3?: Key,
+  k4?: Key,
+  k5?: Key,
+  k6?: Key,
+  k7?: Key,
+  k8?: Key,
+): unknown {
+  let v = step(value, k1);
+  if (k2 === undefined || v === undefined) return v;
+  v = step(v, k2);
+  if (k3 === undefined || v === undefined) return v;
+  v = step(v, k3);
+  if (k4 === undefined || v === undefined) return v;
+  v = step(v, k4);
+  if (k5 === undefined || v === undefined) return v;
+  v = step(v, k5);
+  if (k6 === undefined || v === undefined) return v;
+  v = step(v, k6);
+  if (k7 === undefined || v === undefined) return v;
+  v = step(v, k7);
+  if (k8 === undefined || v === undefined) return v;
+  return step(v, k8);
+}
+
+/** get along a path held in an array. */
+export function getPath(value: unknown, path: ReadonlyArray<Key>): unknown {
   let current = value;
   for (let i = 0; i < path.length; i++) {
-    if (current === null || typeof current !== 'object') return undefined;
-    const key = path[i]!;
-    if (Array.isArray(current) !== (typeof key === 'number')) return undefined;
-    current = (current as Record<string | number, unknown>)[key];
+    current = step(current, path[i]!);
     if (current === undefined) return undefined;
   }
   return current;
+}
+
+/** One step of get: a key of a mapping or an index of a sequence, else undefined. */
+function step(current: unknown, key: Key): unknown {
+  if (current === null || typeof current !== 'object') return undefined;
+  if (Array.isArray(current) !== (typeof key === 'number')) return undefined;
+  return (current as Record<Key, unknown>)[key];
 }
 
 export function strMap(value: unknown): Record<string, string> {

@@ -1,8 +1,8 @@
-import { compileCel, POLICY_VARIABLES } from '@slipway/kube/cel';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node } from '#yaml';
 import { z } from '#zod';
 import type { Problem } from '../errors.js';
 import { knownKind, RESOURCE_KINDS } from './admission/model.js';
+import { rememberEvaluator, type CelEvaluator } from './cel-evaluator.js';
 import type { Severity } from './types.js';
 
 /**
@@ -64,7 +64,16 @@ export type RuleSetting = z.infer<typeof setting>;
 export type ConfigResult =
   { config: CheckConfig; problems: [] } | { config?: undefined; problems: Problem[] };
 
-export function parseConfig(text: string, file: string, knownRules: ReadonlySet<string>): ConfigResult {
+/**
+ * Reads and checks a configuration. `loadCel` loads the CEL evaluator; it is called only when the
+ * configuration has `customRules` (whose expressions are compiled here, once).
+ */
+export async function parseConfig(
+  text: string,
+  file: string,
+  knownRules: ReadonlySet<string>,
+  loadCel: () => Promise<CelEvaluator>,
+): Promise<ConfigResult> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const where = (offset: number) => {
@@ -89,7 +98,10 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
       })),
     };
   }
-  const custom = customRuleProblems(parsed.data, doc.contents as Node | null, knownRules, where, text);
+  const cel = parsed.data.customRules?.length ? await loadCel() : undefined;
+  const custom = cel
+    ? customRuleProblems(parsed.data, doc.contents as Node | null, knownRules, where, text, cel)
+    : [];
   if (custom.length) return { problems: custom };
   knownRules = new Set([...knownRules, ...(parsed.data.customRules ?? []).map((c) => c.id)]);
   const unknown = Object.keys(parsed.data.rules ?? {}).filter((r) => !knownRules.has(r));
@@ -114,6 +126,7 @@ export function parseConfig(text: string, file: string, knownRules: ReadonlySet<
       ],
     };
   }
+  if (cel) rememberEvaluator(parsed.data, cel);
   return { config: parsed.data, problems: [] };
 }
 
@@ -127,6 +140,7 @@ function customRuleProblems(
   knownRules: ReadonlySet<string>,
   where: (offset: number) => { file: string; line: number; column: number },
   text: string,
+  cel: CelEvaluator,
 ): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
@@ -148,7 +162,7 @@ function customRuleProblems(
           location: at('kinds', j),
           hint: `use workloads or one of ${Object.keys(RESOURCE_KINDS).join(', ')}`,
         });
-    const compiled = compileCel(c.expression, POLICY_VARIABLES);
+    const compiled = cel.compileCel(c.expression, cel.POLICY_VARIABLES);
     if ('problem' in compiled) {
       const node = nodeAt(root, ['customRules', i, 'expression']);
       problems.push({

@@ -1,5 +1,5 @@
-import { compilePolicy } from '@slipway/kube/cel';
 import { admissionPolicy } from './admission/model.js';
+import { evaluatorOf, type CelEvaluator } from './cel-evaluator.js';
 import type { CheckConfig } from './config.js';
 import type { AdmissionCheck, Manifest, Rule, Severity, Violation } from './types.js';
 import { isWorkloadKind } from './workloads.js';
@@ -20,16 +20,18 @@ export interface CustomRuleConfig {
 
 const cache = new WeakMap<CheckConfig, Rule[]>();
 
-/** The custom rules of a (validated) configuration as catalog rules; their expressions compile (parseConfig checked). */
+/** The custom rules of a configuration parseConfig read, as catalog rules (compiled once). */
 export function customRules(config: CheckConfig): Rule[] {
   const hit = cache.get(config);
   if (hit) return hit;
-  const rules = (config.customRules ?? []).map(customRule);
+  const cel = evaluatorOf(config);
+  if (!cel) throw new Error('custom rules of a configuration parseConfig did not read');
+  const rules = (config.customRules ?? []).map((c) => customRule(c, cel));
   cache.set(config, rules);
   return rules;
 }
 
-function customRule(c: CustomRuleConfig): Rule {
+function customRule(c: CustomRuleConfig, cel: CelEvaluator): Rule {
   const admission: AdmissionCheck = {
     kinds: c.kinds.includes('workloads') ? 'workloads' : c.kinds,
     expression: c.expression,
@@ -37,7 +39,7 @@ function customRule(c: CustomRuleConfig): Rule {
   };
   const severity = c.severity ?? 'warning';
   const policy = admissionPolicy({ id: c.id, admission }, severity, {});
-  const compiled = compilePolicy({
+  const compiled = cel.compilePolicy({
     variables: policy.variables,
     validations: [{ expression: policy.expression }],
   });

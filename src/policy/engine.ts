@@ -1,7 +1,7 @@
 import { dotted } from './access.js';
 import { effectiveSeverity, glob, type CheckConfig } from './config.js';
 import { customRules } from './custom.js';
-import { isIgnored } from './ignores.js';
+import { ignoresOf, isIgnored } from './ignores.js';
 import type { PssLevel } from './pss/evaluate.js';
 import { RULES } from './rules/index.js';
 import { pssProfileRules } from './rules/pss.js';
@@ -65,6 +65,8 @@ export function check(request: CheckRequest): CheckOutcome {
   const fixes: PlannedFix[] = [];
   let suppressed = 0;
   const rules = rulesFor(request.profile, config);
+  // Objects with slipway.dev/ignore annotations, found once: most findings are on objects with none.
+  const ignoring = new Set(request.manifests.filter((m) => ignoresOf(m).entries.length > 0));
   for (const rule of rules) {
     const severity = request.profile && request.profile !== 'all' ? 'error' : effectiveSeverity(rule, config);
     if (!severity) continue;
@@ -72,7 +74,10 @@ export function check(request: CheckRequest): CheckOutcome {
     if (!ctx.manifests.length) continue;
     for (const v of rule.run(ctx)) {
       const m = v.manifest;
-      if (isIgnored(m, rule.id, v.container) || exempted(config, rule.id, m)) {
+      if (
+        (ignoring.size > 0 && ignoring.has(m) && isIgnored(m, rule.id, v.container)) ||
+        exempted(config, rule.id, m)
+      ) {
         suppressed++;
         continue;
       }
@@ -153,7 +158,8 @@ export function inputSets(manifests: readonly Manifest[]): Manifest[][] {
 }
 
 function exempted(config: CheckConfig, rule: string, m: Manifest): boolean {
-  return (config.exemptions ?? []).some(
+  if (!config.exemptions?.length) return false;
+  return config.exemptions.some(
     (e) =>
       (!e.rules || e.rules.includes(rule)) &&
       glob(e.kind, m.ref.kind) &&

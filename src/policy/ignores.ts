@@ -16,6 +16,7 @@ export const IGNORE_KEY = 'slipway.dev/ignore';
 export const IGNORE_CONTAINER_PREFIX = 'slipway.dev/ignore.';
 export const IGNORE_REASON_KEY = 'slipway.dev/ignore-reason';
 export const RELAX_PREFIX = 'slipway.dev/relax-';
+const SLIPWAY_PREFIX = 'slipway.dev/';
 /** The rules a reasoned `slipway.dev/relax-<field>` annotation answers. */
 const RELAXED_RULES: Readonly<Record<string, readonly string[]>> = {
   readOnlyRootFilesystem: ['sec-read-only-root-fs'],
@@ -48,8 +49,12 @@ export function ignoresOf(m: Manifest): Ignores {
   for (const place of places) {
     let node: unknown = m.body;
     for (const seg of place) node = obj(node)?.[seg as string];
-    const annotations = obj(obj(node)?.annotations) ?? {};
-    for (const [key, value] of Object.entries(annotations)) {
+    const annotations = obj(obj(node)?.annotations);
+    if (!annotations) continue;
+    for (const key in annotations) {
+      // Every key read below starts so; most objects carry none (no entries, no path arrays built).
+      if (!key.startsWith(SLIPWAY_PREFIX)) continue;
+      const value = annotations[key];
       const path = [...place, 'annotations', key];
       if (key === IGNORE_REASON_KEY) {
         if (typeof value === 'string' && value.trim() !== '') {
@@ -80,7 +85,9 @@ export function ignoresOf(m: Manifest): Ignores {
 }
 
 export function isIgnored(m: Manifest, rule: string, container: string | undefined): boolean {
-  return ignoresOf(m).entries.some(
-    (e) => e.rules.includes(rule) && (e.container === undefined || e.container === container),
+  const entries = ignoresOf(m).entries;
+  return (
+    entries.length > 0 &&
+    entries.some((e) => e.rules.includes(rule) && (e.container === undefined || e.container === container))
   );
 }

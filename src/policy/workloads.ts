@@ -1,4 +1,4 @@
-import { get, isObj, num, objs, obj, str, strMap, type Obj } from './access.js';
+import { get, getPath, isObj, num, objs, obj, str, strMap, type Obj } from './access.js';
 import type { Manifest, Path } from './types.js';
 
 /**
@@ -41,6 +41,11 @@ export interface Workload {
   replicas?: number;
   /** True for run-to-completion pods (Job, CronJob, a Pod with restartPolicy Never/OnFailure). */
   batch: boolean;
+  /**
+   * containersOf's lists already asked for, indexed by the bit set of their container kinds: every
+   * rule asks, so they are kept on the workload (a field read, not a WeakMap lookup per call).
+   */
+  readonly containerLists: Array<ContainerRef[] | undefined>;
 }
 
 const cache = new WeakMap<Manifest, Workload | null>();
@@ -72,9 +77,9 @@ function extract(manifest: Manifest): Workload | undefined {
     metaPath = [...tpl, 'metadata'];
     specPath = [...tpl, 'spec'];
   }
-  const podSpec = obj(get(body, ...specPath));
+  const podSpec = obj(getPath(body, specPath));
   if (!podSpec) return undefined;
-  const podMeta = obj(get(body, ...metaPath)) ?? {};
+  const podMeta = obj(getPath(body, metaPath)) ?? {};
   const restartPolicy = str(podSpec.restartPolicy);
   return {
     manifest,
@@ -92,19 +97,17 @@ function extract(manifest: Manifest): Workload | undefined {
       kind === 'Job' ||
       kind === 'CronJob' ||
       (kind === 'Pod' && (restartPolicy === 'Never' || restartPolicy === 'OnFailure')),
+    containerLists: [],
   };
 }
 
 const ALL_CONTAINER_KINDS: ContainerKind[] = ['initContainers', 'containers', 'ephemeralContainers'];
 const KIND_BIT: Record<ContainerKind, number> = { initContainers: 1, containers: 2, ephemeralContainers: 4 };
-/** Per workload, the lists already asked for, indexed by the bit set of their container kinds. */
-const containerCache = new WeakMap<Workload, Array<ContainerRef[] | undefined>>();
 
 /** Visits init containers, containers and ephemeral containers in the order the PSA visitor does. */
 export function containersOf(w: Workload, kinds: ContainerKind[] = ALL_CONTAINER_KINDS): ContainerRef[] {
   // Every rule asks; the lists are computed once per workload and kind set (in the order asked).
-  let byKinds = containerCache.get(w);
-  if (!byKinds) containerCache.set(w, (byKinds = []));
+  const byKinds = w.containerLists;
   let key = 0;
   for (let i = 0; i < kinds.length; i++) key = key * 8 + KIND_BIT[kinds[i]!];
   const hit = byKinds[key];

@@ -30,35 +30,51 @@ import { MAX_YAML_BYTES } from './yaml-input.js';
 /** A path into the data: mapping keys and sequence indexes. */
 export type Path = ReadonlyArray<string | number>;
 
-/**
- * A collection of the offset tree. `kids` holds three slots per child node, in source order: the
- * offset where js-yaml began composing it (its first token follows, after any space and comments),
- * its value (a mapping's key text, checked against the data), and the child: a Collection, SCALAR or
- * EMPTY. A mapping's children are its keys and values alternately.
- */
-interface Collection {
-  mapping: boolean;
-  kids: unknown[];
-  /** Mappings: key text -> slot of the key in `kids`, built on the first lookup. */
-  index?: Map<string, number>;
+/** 1-based line and column. */
+export interface Position {
+  line: number;
+  column: number;
 }
 
-const SCALAR = 1;
+/**
+ * The offset tree of one read, flat: node `i` (numbered in the order js-yaml began composing them, so
+ * a node's children follow it) began at `open[i]` (its first token follows, after any space and
+ * comments), its subtree ends before node `end[i]`, `kind[i]` says what it is and `value[i]` holds
+ * what js-yaml composed (a mapping's key text, checked against the data). A mapping's children are
+ * its keys and values alternately. A few growing arrays per file instead of an array and an object
+ * per collection: the tree is built for every node and read only for the fields findings name.
+ */
+interface Tree {
+  open: Int32Array;
+  end: Int32Array;
+  kind: Uint8Array;
+  value: unknown[];
+  /** Mappings with many keys: key text -> key node, built on the first lookup. */
+  keys?: Map<number, Map<string, number>>;
+}
+
 const EMPTY = 0;
-const STRIDE = 3;
+const SCALAR = 1;
+const MAPPING = 2;
+const SEQUENCE = 3;
+/** A node composed through a failed block-mapping attempt: its only child is the real collection. */
+const WRAPPER = 4;
+/** A mapping of more than SCAN_KEYS keys: looked up through a key table. */
+const LARGE_MAPPING = 5;
+/** Mappings up to this many keys are scanned; larger ones get a key table on their first lookup. */
+const SCAN_KEYS = 12;
 
 export interface FastDocument {
   data: unknown;
-  /** The document's node: a Collection, SCALAR or EMPTY. */
-  root: unknown;
-  /** Offset where js-yaml began composing the document's node. */
-  open: number;
+  tree: Tree;
+  /** The document's node in `tree`. */
+  root: number;
 }
 
 export interface FastRead {
   documents: FastDocument[];
   /** 1-based line and column of an offset. */
-  linePos(offset: number): { line: number; col: number };
+  position(offset: number): Position;
 }
 
 /** Thrown from the listener to end a read that the yaml path must make. */
@@ -157,10 +173,35 @@ export function fastRead(
     schemaTags = customTags;
     schemaName = scalars;
   }
-  // The nodes being composed, innermost last: where each began, and its children so far.
-  const opens: number[] = [];
-  const kidsOf: Array<unknown[] | null> = [];
+  // Typed arrays: no garbage per node, and nothing for the collector to trace but the values.
+  let capacity = (text.length >> 3) + 64;
+  const tree: Tree = {
+    open: new Int32Array(capacity),
+    end: new Int32Array(capacity),
+    kind: new Uint8Array(capacity),
+    // Written as nodes end (children before their parent): allocated whole, never grown by a gap.
+    value: new Array<unknown>(capacity),
+  };
+  let { open: opens, end: ends, kind: kinds, value: values } = tree;
+  const grow = () => {
+    capacity *= 2;
+    const open = new Int32Array(capacity);
+    const end = new Int32Array(capacity);
+    const kind = new Uint8Array(capacity);
+    open.set(opens);
+    end.set(ends);
+    kind.set(kinds);
+    const value = new Array<unknown>(capacity);
+    for (let i = 0; i < count; i++) value[i] = values[i];
+    tree.value = values = value;
+    tree.open = opens = open;
+    tree.end = ends = end;
+    tree.kind = kinds = kind;
+  };
+  // The nodes being composed, innermost last.
+  const stack: number[] = [];
   let depth = -1;
+  let count = 0;
   const documents: FastDocument[] = [];
   const escapedBreaks = text.includes('\\\n');
   const listener = (event: jsyaml.EventType, parser: jsyaml.State) => {
@@ -176,15 +217,18 @@ export function fastRead(
       // yaml library can read the value and the next line as one scalar, js-yaml reads the value.
       if (start !== state.position && gluedComment(text, state.position, start))
         throw new Defer('comment before a value');
-      depth++;
-      opens[depth] = state.position;
-      kidsOf[depth] = null;
+      if (count === capacity) grow();
+      stack[++depth] = count;
+      // end, kind and value are set when the node ends (the arrays start at zero: EMPTY).
+      opens[count] = state.position;
+      count++;
       return;
     }
     if (state.anchor !== null || state.tag === '!') throw new Defer('anchor or non-specific tag');
     const kind = state.kind;
     const value = state.result;
-    const open = opens[depth]!;
+    const node = stack[depth]!;
+    const open = opens[node]!;
     // `"quoted"# text` and `[flow]# text`: js-yaml reads a comment, the yaml library an error. (After a
     // plain scalar js-yaml stops past the spaces, at the `#` of `name: api  # comment`: a comment to both.)
     if (text.charCodeAt(state.position) === 0x23 /* # */ && text.charCodeAt(state.position - 1) !== 0x20)
@@ -196,23 +240,14 @@ export function fastRead(
         if (text.charCodeAt(i) === 0x5c /* \ */ && text.charCodeAt(++i) === 0x0a)
           throw new Defer('escaped line break');
     }
-    if ((kind === 'mapping' || kind === 'sequence') && hasComment(text, open, state.position))
-      throw new Defer('comment in a flow collection');
-    const node =
-      kind === 'mapping' || kind === 'sequence'
-        ? collection(kind === 'mapping', value, kidsOf[depth] ?? null)
-        : kind === null
-          ? EMPTY
-          : SCALAR;
-    kidsOf[depth] = null;
+    ends[node] = count;
+    values[node] = value;
+    if (kind === 'mapping' || kind === 'sequence') {
+      if (hasComment(text, open, state.position)) throw new Defer('comment in a flow collection');
+      kinds[node] = collection(tree, node, kind === 'mapping', value);
+    } else kinds[node] = kind === null ? EMPTY : SCALAR;
     depth--;
-    if (depth < 0) {
-      documents.push({ data: value, root: node, open });
-      return;
-    }
-    let kids = kidsOf[depth];
-    if (!kids) kids = kidsOf[depth] = [];
-    kids.push(open, value, node);
+    if (depth < 0) documents.push({ data: value, tree, root: node });
   };
   let data: unknown[];
   bail = undefined;
@@ -227,7 +262,12 @@ export function fastRead(
   }
   if (bail !== undefined || documents.length !== data.length) return undefined;
   for (let i = 0; i < data.length; i++) if (documents[i]!.data !== data[i]) return undefined;
-  return { documents, linePos: lineCounter(text) };
+  // Kept while the manifests live (for findings' positions): no more than the nodes read.
+  tree.open = opens.slice(0, count);
+  tree.end = ends.slice(0, count);
+  tree.kind = kinds.slice(0, count);
+  values.length = count;
+  return { documents, position: lineCounter(text) };
 }
 
 interface ListenerState {
@@ -239,38 +279,45 @@ interface ListenerState {
 }
 
 /**
- * The collection node of `value`, after checking that its child nodes match the data one to one: a
- * sequence's items in order; a mapping's key and value nodes, each key a string whose entry holds
+ * The kind of collection node `node`, after checking that its child nodes match the data one to one:
+ * a sequence's items in order; a mapping's key and value nodes, each key a string whose entry holds
  * exactly that value node's result.
  */
-function collection(mapping: boolean, value: unknown, kids: unknown[] | null): Collection {
+function collection(tree: Tree, node: number, mapping: boolean, value: unknown): number {
+  const { end: ends, kind: kinds, value: values } = tree;
+  const end = ends[node]!;
+  const first = node + 1;
   // A node composed through a failed block-mapping attempt holds the real collection as its only child.
-  if (kids?.length === STRIDE && kids[1] === value && typeof kids[2] === 'object') {
-    const inner = kids[2] as Collection;
-    if (inner.mapping === mapping) return inner;
+  if (first < end && ends[first] === end && values[first] === value) {
+    let inner = first;
+    while (kinds[inner] === WRAPPER) inner++;
+    if (mapping ? kinds[inner] === MAPPING || kinds[inner] === LARGE_MAPPING : kinds[inner] === SEQUENCE)
+      return WRAPPER;
   }
-  let n = kids?.length ?? 0;
   if (!mapping) {
     const items = value as unknown[];
-    if (n !== items.length * STRIDE) throw new Defer('sequence items');
-    for (let i = 0, j = 1; i < items.length; i++, j += STRIDE)
-      if (!Object.is(kids![j], items[i])) throw new Defer('sequence item');
-    return { mapping, kids: kids ?? [] };
+    let i = 0;
+    for (let child = first; child < end; child = ends[child]!, i++)
+      if (i >= items.length || !Object.is(values[child], items[i])) throw new Defer('sequence item');
+    if (i !== items.length) throw new Defer('sequence items');
+    return SEQUENCE;
   }
   const map = value as Record<string, unknown>;
-  // A block mapping ends with an attempt at one more key that found nothing.
-  if (n % (2 * STRIDE) === STRIDE) {
-    if (kids![n - 1] !== EMPTY || kids![n - 2] !== null) throw new Defer('mapping shape');
-    n -= STRIDE;
-    kids!.length = n;
-  }
-  for (let i = 0; i < n; i += 2 * STRIDE) {
-    const key = kids![i + 1];
-    if (kids![i + 2] !== SCALAR || typeof key !== 'string' || key === '<<' || key.length > MAX_IMPLICIT_KEY)
+  let keys = 0;
+  for (let key = first; key < end; keys++) {
+    const entry = ends[key]!;
+    if (entry >= end) {
+      // A block mapping ends with an attempt at one more key that found nothing.
+      if (kinds[key] !== EMPTY || values[key] !== null) throw new Defer('mapping shape');
+      break;
+    }
+    const text = values[key];
+    if (kinds[key] !== SCALAR || typeof text !== 'string' || text === '<<' || text.length > MAX_IMPLICIT_KEY)
       throw new Defer('key');
-    if (!Object.is(map[key], kids![i + STRIDE + 1])) throw new Defer('mapping entry');
+    if (!Object.is(map[text], values[entry])) throw new Defer('mapping entry');
+    key = ends[entry]!;
   }
-  return { mapping, kids: kids ?? [] };
+  return keys > SCAN_KEYS ? LARGE_MAPPING : MAPPING;
 }
 
 /**
@@ -309,7 +356,7 @@ function contentStart(text: string, offset: number): number {
   }
 }
 
-function lineCounter(text: string): (offset: number) => { line: number; col: number } {
+function lineCounter(text: string): (offset: number) => Position {
   let starts: number[] | undefined;
   return (offset) => {
     if (!starts) {
@@ -323,7 +370,7 @@ function lineCounter(text: string): (offset: number) => { line: number; col: num
       if (starts[mid]! <= offset) low = mid;
       else high = mid - 1;
     }
-    return { line: low + 1, col: offset - starts[low]! + 1 };
+    return { line: low + 1, column: offset - starts[low]! + 1 };
   };
 }
 
@@ -332,42 +379,44 @@ function lineCounter(text: string): (offset: number) => { line: number; col: num
  * mapping entry, its key; for a sequence item, the item; when a step is missing, the last node that exists.
  */
 export function fastOffset(text: string, doc: FastDocument, path: Path): number {
+  const tree = doc.tree;
+  const { open: opens, end: ends, kind: kinds } = tree;
   let node = doc.root;
-  let open = doc.open;
+  let open = opens[node]!;
   for (const seg of path) {
-    if (typeof node !== 'object') break;
-    const c = node as Collection;
-    let slot: number | undefined;
-    if (c.mapping) {
-      const key = keySlot(c, String(seg));
+    while (kinds[node] === WRAPPER) node++;
+    const kind = kinds[node];
+    if (kind === MAPPING || kind === LARGE_MAPPING) {
+      const key = keyNode(tree, node, String(seg));
       if (key === undefined) break;
-      slot = key;
-      node = c.kids[key + STRIDE + 2];
-    } else {
-      if (typeof seg !== 'number' || seg < 0 || seg * STRIDE >= c.kids.length) break;
-      slot = seg * STRIDE;
-      node = c.kids[slot + 2];
-    }
-    open = c.kids[slot] as number;
+      open = opens[key]!;
+      node = ends[key]!;
+    } else if (kind === SEQUENCE) {
+      if (typeof seg !== 'number' || seg < 0) break;
+      const end = ends[node]!;
+      let item = node + 1;
+      for (let i = 0; i < seg && item < end; i++) item = ends[item]!;
+      if (item >= end) break;
+      open = opens[item]!;
+      node = item;
+    } else break;
   }
   return contentStart(text, open);
 }
 
-/** Mappings up to this many entries are scanned; larger ones get a key table on their first lookup. */
-const SCAN_KEYS = 12;
-
-/** Slot of `key` in a mapping's `kids` (keys are unique: js-yaml refuses duplicates). */
-function keySlot(c: Collection, key: string): number | undefined {
-  const kids = c.kids;
-  if (kids.length <= SCAN_KEYS * 2 * STRIDE) {
-    for (let i = 0; i < kids.length; i += 2 * STRIDE) if (kids[i + 1] === key) return i;
+/** The key node of `key` in mapping `node` (keys are unique: js-yaml refuses duplicates). */
+function keyNode(tree: Tree, node: number, key: string): number | undefined {
+  const { end: ends, value: values } = tree;
+  const end = ends[node]!;
+  if (tree.kind[node] === MAPPING) {
+    for (let k = node + 1; k < end && ends[k]! < end; k = ends[ends[k]!]!) if (values[k] === key) return k;
     return undefined;
   }
-  let index = c.index;
+  let index = tree.keys?.get(node);
   if (!index) {
     index = new Map<string, number>();
-    for (let i = 0; i < kids.length; i += 2 * STRIDE) index.set(kids[i + 1] as string, i);
-    c.index = index;
+    for (let k = node + 1; k < end && ends[k]! < end; k = ends[ends[k]!]!) index.set(values[k] as string, k);
+    (tree.keys ??= new Map()).set(node, index);
   }
   return index.get(key);
 }

@@ -84,6 +84,7 @@ async function loadedModules(name: string, args: string[]): Promise<string[]> {
 }
 
 const example = 'examples/sample-service/slipway.yaml';
+const isCel = (url: string) => url.includes('/kube/dist/cel/') || url.includes('/@bufbuild/');
 const offline: Array<[string, string[]]> = [
   ['version', ['--version']],
   ['validate', ['validate', '-f', example]],
@@ -115,6 +116,9 @@ describe.skipIf(!built)(
       expect(modules.filter((url) => url.includes('/node_modules/yaml/'))).toEqual([]);
       if (name !== 'version' && name !== 'schema')
         expect(modules.some((url) => url.includes('/dist/vendor/yaml.js'))).toBe(true);
+      // The CEL evaluator (@slipway/kube/cel with @bufbuild/cel, protobuf and re2: about 130 modules)
+      // loads only for a configuration with customRules (the test below shows it does then).
+      if (name === 'check') expect(modules.filter(isCel).slice(0, 3)).toEqual([]);
       // A render of manifests loads its own writer only (src/cli/format-loaders.ts).
       if (name === 'render') {
         const writers = modules.filter((url) =>
@@ -197,6 +201,25 @@ describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/of
     );
     expect(result.stderr).toBe('');
     expect(result.stdout.trim()).toBe('true');
+  });
+});
+
+describe.skipIf(!built)('slipway check loads the CEL evaluator for custom rules only', () => {
+  it('with customRules in .slipway-check.yaml', async () => {
+    const config = join(dir, 'custom-rules.yaml');
+    writeFileSync(
+      config,
+      'customRules:\n  - id: team-label\n    kinds: [workloads]\n    expression: "true"\n    message: m\n',
+    );
+    const trace = join(dir, 'check-custom.txt');
+    const result = await runBuilt(['--import', hook, slipwayBin, 'check', '--config', config, example], {
+      program: process.execPath,
+      env: { SLIPWAY_IMPORT_TRACE: trace },
+    });
+    expect([0, 1], result.stderr).toContain(result.code);
+    const modules = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
+    expect(modules.some((url) => url.includes('/kube/dist/cel/index.js'))).toBe(true);
+    expect(modules.some((url) => url.includes('/@bufbuild/cel/'))).toBe(true);
   });
 });
 

@@ -6,6 +6,9 @@ import { parseManifests } from '../../src/policy/load/parse.js';
 import { RULE_IDS } from '../../src/policy/rules/index.js';
 import { restrictedPod } from './cases/pss.js';
 
+/** A configuration without customRules never loads the CEL evaluator. */
+const noCel = () =>
+  Promise.reject(new Error('the CEL evaluator loaded for a configuration without customRules'));
 const OPTIONS = { kubeVersion: { major: 1, minor: 36 }, pssVersion: { major: 1, minor: 35 } };
 const run = (yaml: string, config = {}) =>
   check({ manifests: parseManifests(yaml, 'x.yaml').manifests, options: OPTIONS, config });
@@ -79,11 +82,12 @@ describe('ignores, config and --fix', () => {
     expect(r.suppressed).toBe(2);
   });
 
-  it('switches rules off, changes severities, enables off-by-default rules and exempts by namespace/name', () => {
-    const parsed = parseConfig(
+  it('switches rules off, changes severities, enables off-by-default rules and exempts by namespace/name', async () => {
+    const parsed = await parseConfig(
       'rules:\n  img-latest-tag: error\n  res-cpu-limit: off\n  img-digest: warning\nexemptions:\n  - rules: [probe-liveness]\n    name: "p*"\n    reason: sidecar-only pod\n',
       '.slipway-check.yaml',
       RULE_IDS,
+      noCel,
     );
     if (!parsed.config) throw new Error(JSON.stringify(parsed.problems));
     const r = run(twoContainers('    a: b\n'), parsed.config);
@@ -92,13 +96,13 @@ describe('ignores, config and --fix', () => {
     expect(r.findings.some((f) => f.rule === 'res-cpu-limit' || f.rule === 'probe-liveness')).toBe(false);
   });
 
-  it('rejects a config with an unknown rule or an exemption without a reason, with positions', () => {
-    const bad = parseConfig('rules:\n  no-such-rule: off\n', 'c.yaml', RULE_IDS);
+  it('rejects a config with an unknown rule or an exemption without a reason, with positions', async () => {
+    const bad = await parseConfig('rules:\n  no-such-rule: off\n', 'c.yaml', RULE_IDS, noCel);
     expect(bad.problems[0]).toMatchObject({
       message: 'unknown rule "no-such-rule"',
       location: { file: 'c.yaml', line: 2, column: 3 },
     });
-    const noReason = parseConfig('exemptions:\n  - name: x\n', 'c.yaml', RULE_IDS);
+    const noReason = await parseConfig('exemptions:\n  - name: x\n', 'c.yaml', RULE_IDS, noCel);
     expect(noReason.problems[0]?.location?.line).toBe(2);
   });
 

@@ -119,7 +119,7 @@ export const registerCheck: RegisterCommand = (program: Command, ctx: CommandCon
 async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext): Promise<number> {
   const { io } = ctx;
   const output = oneOf(flags.output, ['text', 'json', 'sarif', 'junit'] as const, '--output');
-  const config = loadConfig(flags.config, io.cwd, io.env);
+  const config = await loadConfig(flags.config, io.cwd, io.env);
   const profile = oneOf(
     flags.profile === 'all' && config.profile ? config.profile : flags.profile,
     ['all', 'pss-baseline', 'pss-restricted'] as const,
@@ -237,11 +237,11 @@ function version(text: string | undefined, fallback: KubeVersion, flag: string):
   return v;
 }
 
-export function loadConfig(
+export async function loadConfig(
   file: string | undefined,
   cwd: string,
   _env: Readonly<Record<string, string | undefined>>,
-): CheckConfig {
+): Promise<CheckConfig> {
   const path = file ? resolve(cwd, file) : join(cwd, CONFIG_FILE);
   let text: string;
   try {
@@ -251,7 +251,8 @@ export function loadConfig(
       throw new UserError(`${file}: cannot read the configuration file`, { code: 'check/config-missing' });
     return {};
   }
-  const result = parseConfig(text, file ?? CONFIG_FILE, RULE_IDS);
+  // The CEL evaluator (about 130 modules) loads only for a configuration with customRules.
+  const result = await parseConfig(text, file ?? CONFIG_FILE, RULE_IDS, () => import('@slipway/kube/cel'));
   if (!result.config) throw new UserErrors(result.problems, 'check/bad-config');
   return result.config;
 }

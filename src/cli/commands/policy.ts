@@ -113,15 +113,21 @@ export const registerPolicy: RegisterCommand = (program: Command, ctx: CommandCo
     .argument('<dir>', 'directory of YAML fixtures (searched recursively)')
     .option('-o, --output <format>', 'text, json or junit', 'text')
     .option('--config <file>', 'configuration file (default ./.slipway-check.yaml when present)')
-    .action((dir: string, flags: { output: string; config?: string }) => ctx.exit(runTests(dir, flags, ctx)));
+    .action(async (dir: string, flags: { output: string; config?: string }) =>
+      ctx.exit(await runTests(dir, flags, ctx)),
+    );
 };
 
-function runTests(dir: string, flags: { output: string; config?: string }, ctx: CommandContext): number {
+async function runTests(
+  dir: string,
+  flags: { output: string; config?: string },
+  ctx: CommandContext,
+): Promise<number> {
   if (!['text', 'json', 'junit'].includes(flags.output))
     throw new UserError(`--output ${flags.output}: expected text, json or junit`, {
       code: 'policy/bad-output',
     });
-  const config = loadConfig(flags.config, ctx.io.cwd, ctx.io.env);
+  const config = await loadConfig(flags.config, ctx.io.cwd, ctx.io.env);
   const root = resolve(ctx.io.cwd, dir);
   let files: string[];
   try {
@@ -178,7 +184,7 @@ function yamlFiles(dir: string): string[] {
     });
 }
 
-function runExport(flags: ExportFlags, ctx: CommandContext): void {
+async function runExport(flags: ExportFlags, ctx: CommandContext): Promise<void> {
   const format = flags.format as AdmissionFormat;
   if (!ADMISSION_FORMATS.includes(format))
     throw new UserError(`--format ${flags.format}: expected one of ${ADMISSION_FORMATS.join(', ')}`, {
@@ -197,7 +203,7 @@ function runExport(flags: ExportFlags, ctx: CommandContext): void {
     throw new UserError('--tests writes a gator suite: it needs --format gatekeeper and --out', {
       code: 'policy/bad-tests',
     });
-  const config = loadConfig(flags.config, ctx.io.cwd, ctx.io.env);
+  const config = await loadConfig(flags.config, ctx.io.cwd, ctx.io.env);
   const profile = flags.profile as Profile;
   const rules = rulesFor(profile, config);
   const result = exportPolicies({

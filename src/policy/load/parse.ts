@@ -68,10 +68,6 @@ export function parseManifests(text: string, file: string, options: ParseOptions
 function fastManifests(read: FastRead, text: string, file: string): ParsedFile | undefined {
   const manifests: Manifest[] = [];
   const problems: Problem[] = [];
-  const at = (offset: number): Position => {
-    const p = read.linePos(offset);
-    return { line: p.line, column: p.col };
-  };
   for (const [index, doc] of read.documents.entries()) {
     const body = doc.data;
     if (body === null || body === undefined) continue; // an empty document (`---` with nothing after)
@@ -80,7 +76,7 @@ function fastManifests(read: FastRead, text: string, file: string): ParsedFile |
       body,
       `${file}#${index}`,
       file,
-      (path) => at(fastOffset(text, doc, path)),
+      (path) => read.position(fastOffset(text, doc, path)),
       manifests,
       problems,
     );

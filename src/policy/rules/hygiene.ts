@@ -1,4 +1,4 @@
-import { arr, get, isObj, objs, str } from '../access.js';
+import { arr, get, getPath, isObj, objs, str } from '../access.js';
 import { indexOf } from '../index-set.js';
 import { policyRules, ruleAllows } from '../rbac.js';
 import { matchesLabelSelector, matchesMapSelector } from '../selectors.js';
@@ -301,7 +301,7 @@ const labels = setRule(
       const w = workloadOf(m);
       if (w && m.ref.kind !== 'Pod') places.push(w.podMetaPath);
       return places.flatMap((place) => {
-        const meta = get(m.body, ...(place as string[]));
+        const meta = getPath(m.body, place as string[]);
         const out: Violation[] = [];
         for (const [k, v] of Object.entries(
           isObj(get(meta, 'labels')) ? (get(meta, 'labels') as Record<string, unknown>) : {},

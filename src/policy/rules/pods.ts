@@ -1,4 +1,4 @@
-import { arr, get, isObj, num, obj, objs, str, strMap } from '../access.js';
+import { arr, get, getPath, isObj, num, obj, objs, str, strMap } from '../access.js';
 import { indexOf } from '../index-set.js';
 import { matchesLabelSelector } from '../selectors.js';
 import type { KubeVersion, Manifest, Path, Rule, Violation } from '../types.js';
@@ -391,7 +391,7 @@ const jobRestartPolicy = kindRule(
       m.ref.kind === 'CronJob'
         ? ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'restartPolicy']
         : ['spec', 'template', 'spec', 'restartPolicy'];
-    const policy = get(m.body, ...(path as string[]));
+    const policy = getPath(m.body, path as string[]);
     if (policy === 'OnFailure' || policy === 'Never') return [];
     return [
       {
