@@ -37,6 +37,33 @@ function partialObject(s: z.ZodObject, keep: ReadonlySet<string> = new Set()): S
   return withDescription(z.strictObject(shape), s);
 }
 
+/**
+ * A schema built when first used. zod reads `optin` and `optout` of every field of an object the
+ * first time it parses one, and `z.lazy` answers them by building its schema; the schema of an
+ * overlay field (nullable, never defaulted) has neither, so they are set here and the schema is
+ * built only when an overlay holds the field, or when the JSON Schema is made.
+ */
+function deferred(build: () => Schema): Schema {
+  const lazy = z.lazy(build);
+  for (const key of ['optin', 'optout']) {
+    Object.defineProperty(lazy._zod, key, { value: undefined, writable: true, configurable: true });
+  }
+  return lazy;
+}
+
+/**
+ * The fields of an object's overlay (as `overlaySchema` makes them: optional and nullable), each
+ * built on first use: a spec's environments override a few sections, and building the overlay of
+ * every section was about a third of the schema's construction at start-up.
+ */
+export function deferredOverlayShape(s: z.ZodObject): Record<string, Schema> {
+  const shape: Record<string, Schema> = {};
+  for (const [key, field] of Object.entries(s.shape as Record<string, Schema>)) {
+    shape[key] = deferred(() => overlaySchema(field).nullable()).optional();
+  }
+  return shape;
+}
+
 /** The overlay form of any schema. Leaves (strings, numbers, enums) stay as they are. */
 export function overlaySchema(schema: Schema): Schema {
   const s = unwrap(schema);

@@ -3,7 +3,7 @@
  * (`slipway schema`) all come from here. Objects are strict, so an unknown key is an error.
  */
 import { z } from '#zod';
-import { overlaySchema } from './deep-partial.js';
+import { deferredOverlayShape } from './deep-partial.js';
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Kubernetes resource.Quantity, as the apiserver accepts it (https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/). */
@@ -766,7 +766,7 @@ const BodySchema = z.strictObject(body);
 export const EnvironmentSchema = z
   .strictObject({
     ...environmentOnly,
-    ...(overlaySchema(BodySchema) as z.ZodObject).shape,
+    ...deferredOverlayShape(BodySchema),
   })
   .describe(
     'Overrides for one environment: maps deep-merge, scalars and lists replace (lists keyed by name merge by name), null removes',
