@@ -17,7 +17,9 @@ function withDescription<T extends Schema>(schema: T, from: Schema): T {
 
 function unwrap(schema: Schema): Schema {
   let s = schema;
-  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as Schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodLazy) {
+    s = s.unwrap() as Schema;
+  }
   return s;
 }
 
@@ -39,11 +41,13 @@ function partialObject(s: z.ZodObject, keep: ReadonlySet<string> = new Set()): S
 
 /**
  * A schema built when first used. zod reads `optin` and `optout` of every field of an object the
- * first time it parses one, and `z.lazy` answers them by building its schema; the schema of an
- * overlay field (nullable, never defaulted) has neither, so they are set here and the schema is
- * built only when an overlay holds the field, or when the JSON Schema is made.
+ * first time it parses one, and `z.lazy` answers them by building its schema. Used only for a
+ * schema that has neither (an object, record or union, or one of them nullable; never optional or
+ * defaulted: wrap the result in `.optional()`), so they are set here to what zod would compute
+ * (spec.test.ts checks every use) and the schema is built only when a value is there to check,
+ * or when the JSON Schema is made.
  */
-function deferred(build: () => Schema): Schema {
+export function deferred<T extends Schema>(build: () => T): z.ZodLazy<T> {
   const lazy = z.lazy(build);
   for (const key of ['optin', 'optout']) {
     Object.defineProperty(lazy._zod, key, { value: undefined, writable: true, configurable: true });
