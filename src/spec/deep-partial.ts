@@ -39,6 +39,12 @@ function partialObject(s: z.ZodObject, keep: ReadonlySet<string> = new Set()): S
   return withDescription(z.strictObject(shape), s);
 }
 
+/** The value of `build`, made on the first call. */
+export function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= build());
+}
+
 /**
  * A schema built when first used. zod reads `optin` and `optout` of every field of an object the
  * first time it parses one, and `z.lazy` answers them by building its schema. Used only for a
@@ -48,7 +54,9 @@ function partialObject(s: z.ZodObject, keep: ReadonlySet<string> = new Set()): S
  * or when the JSON Schema is made.
  */
 export function deferred<T extends Schema>(build: () => T): z.ZodLazy<T> {
-  const lazy = z.lazy(build);
+  // once: zod's JSON Schema generator calls the getter itself (isTransforming), not its cached
+  // result, for every schema above this one; without it `slipway schema` rebuilt the overlay each time
+  const lazy = z.lazy(once(build));
   for (const key of ['optin', 'optout']) {
     Object.defineProperty(lazy._zod, key, { value: undefined, writable: true, configurable: true });
   }

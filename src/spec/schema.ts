@@ -3,13 +3,7 @@
  * (`slipway schema`) all come from here. Objects are strict, so an unknown key is an error.
  */
 import { z } from '#zod';
-import { deferred, deferredOverlayShape } from './deep-partial.js';
-
-/** The value of `build`, made on the first call. */
-function once<T>(build: () => T): () => T {
-  let value: T | undefined;
-  return () => (value ??= build());
-}
+import { deferred, deferredOverlayShape, once } from './deep-partial.js';
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Kubernetes resource.Quantity, as the apiserver accepts it (https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/). */
