@@ -17,7 +17,9 @@ function withDescription<T extends Schema>(schema: T, from: Schema): T {
 
 function unwrap(schema: Schema): Schema {
   let s = schema;
-  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as Schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodLazy) {
+    s = s.unwrap() as Schema;
+  }
   return s;
 }
 
@@ -35,6 +37,43 @@ function partialObject(s: z.ZodObject, keep: ReadonlySet<string> = new Set()): S
     shape[key] = keep.has(key) ? unwrap(field) : overlaySchema(field).nullable().optional();
   }
   return withDescription(z.strictObject(shape), s);
+}
+
+/** The value of `build`, made on the first call. */
+export function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= build());
+}
+
+/**
+ * A schema built when first used. zod reads `optin` and `optout` of every field of an object the
+ * first time it parses one, and `z.lazy` answers them by building its schema. Used only for a
+ * schema that has neither (an object, record or union, or one of them nullable; never optional or
+ * defaulted: wrap the result in `.optional()`), so they are set here to what zod would compute
+ * (spec.test.ts checks every use) and the schema is built only when a value is there to check,
+ * or when the JSON Schema is made.
+ */
+export function deferred<T extends Schema>(build: () => T): z.ZodLazy<T> {
+  // once: zod's JSON Schema generator calls the getter itself (isTransforming), not its cached
+  // result, for every schema above this one; without it `slipway schema` rebuilt the overlay each time
+  const lazy = z.lazy(once(build));
+  for (const key of ['optin', 'optout']) {
+    Object.defineProperty(lazy._zod, key, { value: undefined, writable: true, configurable: true });
+  }
+  return lazy;
+}
+
+/**
+ * The fields of an object's overlay (as `overlaySchema` makes them: optional and nullable), each
+ * built on first use: a spec's environments override a few sections, and building the overlay of
+ * every section was about a third of the schema's construction at start-up.
+ */
+export function deferredOverlayShape(s: z.ZodObject): Record<string, Schema> {
+  const shape: Record<string, Schema> = {};
+  for (const [key, field] of Object.entries(s.shape as Record<string, Schema>)) {
+    shape[key] = deferred(() => overlaySchema(field).nullable()).optional();
+  }
+  return shape;
 }
 
 /** The overlay form of any schema. Leaves (strings, numbers, enums) stay as they are. */

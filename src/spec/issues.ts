@@ -85,9 +85,12 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/** The schema inside optional, nullable and lazy wrappers (an environment's fields are built lazily). */
 function unwrap(schema: Schema): Schema {
   let s = schema;
-  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap() as Schema;
+  while (s instanceof z.ZodOptional || s instanceof z.ZodNullable || s instanceof z.ZodLazy) {
+    s = s.unwrap() as Schema;
+  }
   return s;
 }
 

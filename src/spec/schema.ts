@@ -3,7 +3,7 @@
  * (`slipway schema`) all come from here. Objects are strict, so an unknown key is an error.
  */
 import { z } from '#zod';
-import { overlaySchema } from './deep-partial.js';
+import { deferred, deferredOverlayShape, once } from './deep-partial.js';
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Kubernetes resource.Quantity, as the apiserver accepts it (https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/). */
@@ -288,52 +288,6 @@ export const ServiceSchema = z.strictObject({
     ),
 });
 
-const ExternalSchema = z.strictObject({
-  secret: z.string().min(1).describe('a Secret holding the connection details'),
-  key: z.string().optional().describe('the key holding the URL (default: url)'),
-});
-
-const SubchartSchema = z.strictObject({
-  version: z.string().min(1).describe('the chart version, pinned (e.g. "16.7.4")'),
-  repository: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('where the chart is (default: oci://registry-1.docker.io/bitnamicharts, the Bitnami chart)'),
-});
-
-const OperatorSchema = z.strictObject({
-  instances: z.number().int().min(1).optional().describe('PostgreSQL instances of the Cluster (default 1)'),
-});
-
-export const DependencySchema = z.strictObject({
-  type: z.enum(['postgres', 'mysql', 'redis', 'kafka', 'chromadb', 'sqlite']),
-  provider: z
-    .enum(['statefulset', 'chart', 'operator', 'external'])
-    .optional()
-    .describe(
-      "who runs it: statefulset (Slipway's own, the default), chart (a Helm subchart), operator (a CloudNativePG Cluster, postgres only), external (a managed service: external: names its Secret)",
-    ),
-  chart: SubchartSchema.optional().describe('provider: chart: the pinned subchart'),
-  operator: OperatorSchema.optional().describe('provider: operator: the CloudNativePG Cluster'),
-  version: z.string().optional(),
-  storage: quantity().optional(),
-  storageClass: z.string().optional(),
-  resources: ResourcesSchema.optional(),
-  external: ExternalSchema.optional().describe('use an existing server; only its Secret is referenced'),
-  database: z.string().optional().describe('database name (postgres, mysql)'),
-  /** sqlite lives in a service's volume: which service and volume, and the file in it. */
-  service: z.string().optional(),
-  volume: z.string().optional(),
-  file: z.string().optional(),
-  managed: z
-    .boolean()
-    .optional()
-    .describe(
-      'run it as the cloud provider’s managed service (infrastructure.provider): `render --format terraform` creates it (postgres, mysql, redis)',
-    ),
-});
-
 const ConditionSchema = z.strictObject({
   max: z.number().optional(),
   min: z.number().optional(),
@@ -427,296 +381,370 @@ export const DeploySchema = z.strictObject({
   ),
 });
 
-/** `s3://bucket[/prefix]`: the bucket name as S3 accepts it (3-63 of a-z, 0-9, `.` and `-`). */
-const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s/][^\s]*)?\/?$/;
+/**
+ * The sections most specs leave out (dependencies, backups, kubernetes, infrastructure, ci, drift,
+ * secrets), built on first use: by a parse of a spec that has one, or by the JSON Schema. Building
+ * every zod schema at module load was the largest part of `slipway validate`'s start-up.
+ */
+export const rareSections = once(() => {
+  const ExternalSchema = z.strictObject({
+    secret: z.string().min(1).describe('a Secret holding the connection details'),
+    key: z.string().optional().describe('the key holding the URL (default: url)'),
+  });
 
-export const S3Schema = z.strictObject({
-  secret: name()
-    .optional()
-    .describe(
-      "a Secret of the app's namespace holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; omit it to use the pod's workload identity (IRSA) or the node's role",
-    ),
-  endpoint: z
-    .string()
-    .regex(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, {
-      message: 'expected http(s)://host[:port] of an S3-compatible server',
-    })
-    .optional()
-    .describe('an S3-compatible server (MinIO, Ceph, R2, ...); omit it for AWS S3'),
-  region: z.string().min(1).optional().describe('the bucket region (AWS S3)'),
-});
+  const SubchartSchema = z.strictObject({
+    version: z.string().min(1).describe('the chart version, pinned (e.g. "16.7.4")'),
+    repository: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('where the chart is (default: oci://registry-1.docker.io/bitnamicharts, the Bitnami chart)'),
+  });
 
-export const BackupSchema = z.strictObject({
-  schedule: cron(),
-  keep: z.number().int().min(1).describe('how many backups to keep; the oldest beyond this are deleted'),
-  to: z
-    .string()
-    .regex(S3_URL, {
-      message:
-        'expected s3://bucket[/prefix] (a bucket name of 3 to 63 a-z, 0-9, . and -); omit to: to keep backups on a volume',
-    })
-    .optional()
-    .describe(
-      "where backups go: s3://bucket/prefix (each environment's dependency under <prefix>/<namespace>/<dependency>/), or, when omitted, a PersistentVolumeClaim in the namespace",
-    ),
-  s3: S3Schema.optional().describe('how to reach the bucket of an s3:// destination'),
-  storage: quantity()
-    .optional()
-    .describe(
-      'size of the backups volume, or with an s3:// destination of the scratch space a dump is written to before its upload (default 10Gi)',
-    ),
-  rto: duration()
-    .optional()
-    .describe(
-      'recovery time objective: `slipway backup drill` fails when restoring and verifying takes longer',
-    ),
-  rpo: duration()
-    .optional()
-    .describe('recovery point objective: `slipway backup drill` fails when the newest backup is older'),
-  verify: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      'a shell command run after a restore against the restored copy (the same environment as the restore); it must exit 0',
-    ),
-});
+  const OperatorSchema = z.strictObject({
+    instances: z.number().int().min(1).optional().describe('PostgreSQL instances of the Cluster (default 1)'),
+  });
 
-const PodSecurityLevel = z.enum(['privileged', 'baseline', 'restricted']);
-
-export const KubernetesSchema = z.strictObject({
-  version: z
-    .string()
-    .regex(/^1\.\d+$/, { message: 'expected a Kubernetes minor version such as 1.33' })
-    .optional(),
-  ingress: z.enum(['ingress', 'gateway']).optional(),
-  ingressClass: z
-    .string()
-    .optional()
-    .describe('the IngressClass of public hosts (default: the cluster default class)'),
-  // Issue 20: the controller's namespace, TLS issuer and Pod Security Admission levels.
-  ingressNamespace: name()
-    .optional()
-    .describe(
-      "the ingress controller's namespace, which NetworkPolicies admit to public services (default ingress-nginx)",
-    ),
-  tls: z
-    .strictObject({ issuer: z.string().min(1), issuerKind: issuerKind() })
-    .optional()
-    .describe('the cert-manager issuer of every public host with tls: true'),
-  podSecurity: z
-    .strictObject({
-      enforce: PodSecurityLevel.optional().describe(
-        'default restricted when every rendered workload meets it, else baseline',
+  const DependencySchema = z.strictObject({
+    type: z.enum(['postgres', 'mysql', 'redis', 'kafka', 'chromadb', 'sqlite']),
+    provider: z
+      .enum(['statefulset', 'chart', 'operator', 'external'])
+      .optional()
+      .describe(
+        "who runs it: statefulset (Slipway's own, the default), chart (a Helm subchart), operator (a CloudNativePG Cluster, postgres only), external (a managed service: external: names its Secret)",
       ),
-      audit: PodSecurityLevel.optional().describe('default restricted'),
-      warn: PodSecurityLevel.optional().describe('default restricted'),
-      version: z
-        .string()
-        .regex(/^(latest|v1\.\d+)$/, { message: 'expected latest or a minor version such as v1.33' })
-        .optional()
-        .describe('the policy version the levels mean (default: kubernetes.version as v1.x, else latest)'),
-    })
-    .optional()
-    .describe('Pod Security Admission labels on the namespace (pod-security.kubernetes.io/*)'),
-  gateway: z.strictObject({ name: z.string(), namespace: z.string().optional() }).optional(),
-  clusterDomain: z.string().optional(),
-});
+    chart: SubchartSchema.optional().describe('provider: chart: the pinned subchart'),
+    operator: OperatorSchema.optional().describe('provider: operator: the CloudNativePG Cluster'),
+    version: z.string().optional(),
+    storage: quantity().optional(),
+    storageClass: z.string().optional(),
+    resources: ResourcesSchema.optional(),
+    external: ExternalSchema.optional().describe('use an existing server; only its Secret is referenced'),
+    database: z.string().optional().describe('database name (postgres, mysql)'),
+    /** sqlite lives in a service's volume: which service and volume, and the file in it. */
+    service: z.string().optional(),
+    volume: z.string().optional(),
+    file: z.string().optional(),
+    managed: z
+      .boolean()
+      .optional()
+      .describe(
+        'run it as the cloud provider’s managed service (infrastructure.provider): `render --format terraform` creates it (postgres, mysql, redis)',
+      ),
+  });
 
-/** Where the environment's cloud resources live, for `render --format terraform`. */
-export const InfrastructureSchema = z.strictObject({
-  provider: z.enum(['aws', 'gcp', 'azure']).describe('the cloud whose managed services and storage are used'),
-  region: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, {
-      message: 'expected a cloud region name such as eu-west-1, europe-west1 or westeurope',
-    })
-    .describe('e.g. eu-west-1 (aws), europe-west1 (gcp), westeurope (azure)'),
-  project: z.string().min(1).optional().describe('gcp: the project id (default: a variable of the module)'),
-  dnsZone: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('the DNS zone public hosts are published in (default: the longest common suffix of the hosts)'),
-  // Issue 17: where Terraform keeps its state (the backend block of every root module).
-  state: z
-    .strictObject({
-      backend: z.enum(['s3', 'gcs', 'azurerm']),
-      bucket: z.string().min(3).optional().describe('s3, gcs: the bucket'),
-      region: z.string().min(1).optional().describe('s3: default infrastructure.region'),
-      dynamodbTable: z
-        .string()
-        .min(1)
-        .optional()
-        .describe('s3: lock in this DynamoDB table instead of a lock file (use_lockfile, Terraform 1.10+)'),
-      kmsKeyId: z.string().min(1).optional().describe('s3: the KMS key that encrypts the state'),
-      resourceGroup: z.string().min(1).optional().describe('azurerm'),
-      storageAccount: z.string().min(3).optional().describe('azurerm'),
-      container: z.string().min(3).optional().describe('azurerm'),
-    })
-    .superRefine((state, ctx) => {
-      const needs: Record<string, readonly string[]> = {
-        s3: ['bucket'],
-        gcs: ['bucket'],
-        azurerm: ['resourceGroup', 'storageAccount', 'container'],
-      };
-      const only: Record<string, readonly string[]> = {
-        s3: ['bucket', 'region', 'dynamodbTable', 'kmsKeyId'],
-        gcs: ['bucket'],
-        azurerm: ['resourceGroup', 'storageAccount', 'container'],
-      };
-      for (const key of needs[state.backend]!)
-        if ((state as Record<string, unknown>)[key] === undefined)
-          ctx.addIssue({ code: 'custom', path: [], message: `backend ${state.backend} needs ${key}` });
-      for (const key of Object.keys(state))
-        if (key !== 'backend' && !only[state.backend]!.includes(key))
-          ctx.addIssue({
-            code: 'custom',
-            path: [key],
-            message: `${key} is not an option of backend ${state.backend}`,
-          });
-    })
-    .optional()
-    .describe(
-      'where Terraform keeps state: s3 (locked by a lock file or DynamoDB), gcs or azurerm (both lock natively); each root gets key <app>/<environment or shared>',
-    ),
-});
+  /** `s3://bucket[/prefix]`: the bucket name as S3 accepts it (3-63 of a-z, 0-9, `.` and `-`). */
+  const S3_URL = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s/][^\s]*)?\/?$/;
 
-/** `runs-on` of a workflow job: one runner label, or labels a runner must all have. */
-const RunnerLabelsSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+  const S3Schema = z.strictObject({
+    secret: name()
+      .optional()
+      .describe(
+        "a Secret of the app's namespace holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; omit it to use the pod's workload identity (IRSA) or the node's role",
+      ),
+    endpoint: z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(:\d+)?\/?$/, {
+        message: 'expected http(s)://host[:port] of an S3-compatible server',
+      })
+      .optional()
+      .describe('an S3-compatible server (MinIO, Ceph, R2, ...); omit it for AWS S3'),
+    region: z.string().min(1).optional().describe('the bucket region (AWS S3)'),
+  });
 
-/** Quality gates and runners of the generated CI (`render --format workflows`). */
-export const CiSchema = z.strictObject({
-  runner: z
-    .union([
-      RunnerLabelsSchema,
-      z.strictObject({
-        default: RunnerLabelsSchema.optional().describe('every job not named below (default ubuntu-latest)'),
-        build: RunnerLabelsSchema.optional().describe('lint, test, CodeQL and image builds'),
-        deploy: RunnerLabelsSchema.optional().describe(
-          'jobs that reach the cluster: deploy, smoke, promote, drift, drill, backups, infra',
+  const BackupSchema = z.strictObject({
+    schedule: cron(),
+    keep: z.number().int().min(1).describe('how many backups to keep; the oldest beyond this are deleted'),
+    to: z
+      .string()
+      .regex(S3_URL, {
+        message:
+          'expected s3://bucket[/prefix] (a bucket name of 3 to 63 a-z, 0-9, . and -); omit to: to keep backups on a volume',
+      })
+      .optional()
+      .describe(
+        "where backups go: s3://bucket/prefix (each environment's dependency under <prefix>/<namespace>/<dependency>/), or, when omitted, a PersistentVolumeClaim in the namespace",
+      ),
+    s3: S3Schema.optional().describe('how to reach the bucket of an s3:// destination'),
+    storage: quantity()
+      .optional()
+      .describe(
+        'size of the backups volume, or with an s3:// destination of the scratch space a dump is written to before its upload (default 10Gi)',
+      ),
+    rto: duration()
+      .optional()
+      .describe(
+        'recovery time objective: `slipway backup drill` fails when restoring and verifying takes longer',
+      ),
+    rpo: duration()
+      .optional()
+      .describe('recovery point objective: `slipway backup drill` fails when the newest backup is older'),
+    verify: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'a shell command run after a restore against the restored copy (the same environment as the restore); it must exit 0',
+      ),
+  });
+
+  const PodSecurityLevel = z.enum(['privileged', 'baseline', 'restricted']);
+
+  const KubernetesSchema = z.strictObject({
+    version: z
+      .string()
+      .regex(/^1\.\d+$/, { message: 'expected a Kubernetes minor version such as 1.33' })
+      .optional(),
+    ingress: z.enum(['ingress', 'gateway']).optional(),
+    ingressClass: z
+      .string()
+      .optional()
+      .describe('the IngressClass of public hosts (default: the cluster default class)'),
+    // Issue 20: the controller's namespace, TLS issuer and Pod Security Admission levels.
+    ingressNamespace: name()
+      .optional()
+      .describe(
+        "the ingress controller's namespace, which NetworkPolicies admit to public services (default ingress-nginx)",
+      ),
+    tls: z
+      .strictObject({ issuer: z.string().min(1), issuerKind: issuerKind() })
+      .optional()
+      .describe('the cert-manager issuer of every public host with tls: true'),
+    podSecurity: z
+      .strictObject({
+        enforce: PodSecurityLevel.optional().describe(
+          'default restricted when every rendered workload meets it, else baseline',
         ),
-      }),
-    ])
-    .optional()
-    .describe('runs-on of every rendered job, e.g. [self-hosted, linux, x64]; or per kind of job'),
-  chart: z
-    .union([
-      z.string().regex(/^oci:\/\/[^/\s]+(\/[^\s]*)?$/, { message: 'expected oci://HOST/PATH' }),
-      z.literal(false),
-    ])
-    .optional()
-    .describe(
-      'where version tags push the Helm chart, e.g. oci://ghcr.io/acme/charts (default oci://REGISTRY/charts; false: none)',
-    ),
-  coverage: z
-    .number()
-    .min(0)
-    .max(100)
-    .optional()
-    .describe('fail CI when line coverage of a service is below this percentage (go, python, node)'),
-  sast: z.boolean().optional().describe("run CodeQL on every service's language and upload its findings"),
-  policyTests: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      'directory of policy fixtures next to slipway.yaml that CI judges with `slipway policy test` (default policy-tests, when it exists)',
-    ),
-  scan: z
-    .strictObject({
-      severity: z
-        .array(z.enum(['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']))
-        .min(1)
-        .optional()
-        .describe('image vulnerabilities of these severities fail the build (default CRITICAL)'),
-      unfixed: z
-        .enum(['fail', 'ignore'])
-        .optional()
-        .describe('whether a vulnerability with no fixed version yet fails the build (default ignore)'),
-    })
-    .optional(),
-});
+        audit: PodSecurityLevel.optional().describe('default restricted'),
+        warn: PodSecurityLevel.optional().describe('default restricted'),
+        version: z
+          .string()
+          .regex(/^(latest|v1\.\d+)$/, { message: 'expected latest or a minor version such as v1.33' })
+          .optional()
+          .describe('the policy version the levels mean (default: kubernetes.version as v1.x, else latest)'),
+      })
+      .optional()
+      .describe('Pod Security Admission labels on the namespace (pod-security.kubernetes.io/*)'),
+    gateway: z.strictObject({ name: z.string(), namespace: z.string().optional() }).optional(),
+    clusterDomain: z.string().optional(),
+  });
 
-/** Fields `slipway drift` does not report and deploys do not revert (changed on purpose outside Slipway). */
-export const DriftIgnoreSchema = z.strictObject({
-  kind: z.string().min(1).describe('the object kind, e.g. Deployment'),
-  name: z
-    .string()
-    .min(1)
-    .optional()
-    .describe('the object name; `*` matches any run of characters (default: every object of the kind)'),
-  path: z
-    .string()
-    .regex(/^(\/([^~/]|~[01])*)+$/, { message: 'expected a JSON pointer (RFC 6901) such as /spec/replicas' })
-    .describe(
-      'a JSON pointer (RFC 6901) to the field, e.g. /spec/template/spec/containers/0/resources; the field and everything under it',
-    ),
-});
+  /** Where the environment's cloud resources live, for `render --format terraform`. */
+  const InfrastructureSchema = z.strictObject({
+    provider: z
+      .enum(['aws', 'gcp', 'azure'])
+      .describe('the cloud whose managed services and storage are used'),
+    region: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]*[a-z0-9]$/, {
+        message: 'expected a cloud region name such as eu-west-1, europe-west1 or westeurope',
+      })
+      .describe('e.g. eu-west-1 (aws), europe-west1 (gcp), westeurope (azure)'),
+    project: z.string().min(1).optional().describe('gcp: the project id (default: a variable of the module)'),
+    dnsZone: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'the DNS zone public hosts are published in (default: the longest common suffix of the hosts)',
+      ),
+    // Issue 17: where Terraform keeps its state (the backend block of every root module).
+    state: z
+      .strictObject({
+        backend: z.enum(['s3', 'gcs', 'azurerm']),
+        bucket: z.string().min(3).optional().describe('s3, gcs: the bucket'),
+        region: z.string().min(1).optional().describe('s3: default infrastructure.region'),
+        dynamodbTable: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('s3: lock in this DynamoDB table instead of a lock file (use_lockfile, Terraform 1.10+)'),
+        kmsKeyId: z.string().min(1).optional().describe('s3: the KMS key that encrypts the state'),
+        resourceGroup: z.string().min(1).optional().describe('azurerm'),
+        storageAccount: z.string().min(3).optional().describe('azurerm'),
+        container: z.string().min(3).optional().describe('azurerm'),
+      })
+      .superRefine((state, ctx) => {
+        const needs: Record<string, readonly string[]> = {
+          s3: ['bucket'],
+          gcs: ['bucket'],
+          azurerm: ['resourceGroup', 'storageAccount', 'container'],
+        };
+        const only: Record<string, readonly string[]> = {
+          s3: ['bucket', 'region', 'dynamodbTable', 'kmsKeyId'],
+          gcs: ['bucket'],
+          azurerm: ['resourceGroup', 'storageAccount', 'container'],
+        };
+        for (const key of needs[state.backend]!)
+          if ((state as Record<string, unknown>)[key] === undefined)
+            ctx.addIssue({ code: 'custom', path: [], message: `backend ${state.backend} needs ${key}` });
+        for (const key of Object.keys(state))
+          if (key !== 'backend' && !only[state.backend]!.includes(key))
+            ctx.addIssue({
+              code: 'custom',
+              path: [key],
+              message: `${key} is not an option of backend ${state.backend}`,
+            });
+      })
+      .optional()
+      .describe(
+        'where Terraform keeps state: s3 (locked by a lock file or DynamoDB), gcs or azurerm (both lock natively); each root gets key <app>/<environment or shared>',
+      ),
+  });
 
-export const DriftSchema = z.strictObject({
-  ignore: z
-    .array(DriftIgnoreSchema)
-    .optional()
-    .describe(
-      'fields slipway drift never reports and slipway deploy never reverts: a deploy applies the live value instead (objects are still created with the rendered value)',
-    ),
-});
+  /** `runs-on` of a workflow job: one runner label, or labels a runner must all have. */
+  const RunnerLabelsSchema = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
-/** Where the values of services' `secrets:` come from (docs/secrets.md). */
-export const SecretsSchema = z.strictObject({
-  store: z
-    .enum(['sops', 'vault', 'aws', 'gcp'])
-    .optional()
-    .describe(
-      'sops (default): the encrypted file in the repo, applied by the deploy; vault, aws, gcp: External Secrets Operator objects that fetch them in the cluster',
-    ),
-  file: z
-    .string()
-    .regex(/\{env\}/, 'must contain {env}: each environment has its own file')
-    .refine((f) => !f.startsWith('/') && !f.split('/').includes('..'), 'a path inside the spec folder')
-    .optional()
-    .describe('store sops: the file per environment, relative to slipway.yaml (default secrets/{env}.yaml)'),
-  key: z
-    .string()
-    .optional()
-    .describe(
-      'vault, aws, gcp: the secret in the store holding the values, one property per name; {app} and {env} are replaced (default {app}/{env}, for gcp {app}-{env})',
-    ),
-  refreshInterval: duration()
-    .optional()
-    .describe('vault, aws, gcp: how often the operator reads the store again (default 1h)'),
-  vault: z
-    .strictObject({
-      server: z.string().describe('https://vault.example.com:8200'),
-      mount: z.string().optional().describe('the KV engine mount (default secret)'),
-      version: z.enum(['v1', 'v2']).optional().describe('the KV engine version (default v2)'),
-      role: z.string().optional().describe('the Kubernetes auth role (default the app name)'),
-      authMount: z
-        .string()
-        .optional()
-        .describe('where the Kubernetes auth method is mounted (default kubernetes)'),
-      namespace: z.string().optional().describe('Vault Enterprise namespace'),
-    })
-    .optional(),
-  aws: z
-    .strictObject({
-      region: z.string().describe('the region of Secrets Manager'),
-      roleArn: z
-        .string()
-        .optional()
-        .describe("IAM role the operator's service account assumes (IRSA annotation on it)"),
-    })
-    .optional(),
-  gcp: z
-    .strictObject({
-      project: z.string().describe('the project of Secret Manager'),
-      serviceAccount: z
-        .string()
-        .optional()
-        .describe('Google service account bound by Workload Identity (annotation on the Kubernetes one)'),
-    })
-    .optional(),
+  /** Quality gates and runners of the generated CI (`render --format workflows`). */
+  const CiSchema = z.strictObject({
+    runner: z
+      .union([
+        RunnerLabelsSchema,
+        z.strictObject({
+          default: RunnerLabelsSchema.optional().describe(
+            'every job not named below (default ubuntu-latest)',
+          ),
+          build: RunnerLabelsSchema.optional().describe('lint, test, CodeQL and image builds'),
+          deploy: RunnerLabelsSchema.optional().describe(
+            'jobs that reach the cluster: deploy, smoke, promote, drift, drill, backups, infra',
+          ),
+        }),
+      ])
+      .optional()
+      .describe('runs-on of every rendered job, e.g. [self-hosted, linux, x64]; or per kind of job'),
+    chart: z
+      .union([
+        z.string().regex(/^oci:\/\/[^/\s]+(\/[^\s]*)?$/, { message: 'expected oci://HOST/PATH' }),
+        z.literal(false),
+      ])
+      .optional()
+      .describe(
+        'where version tags push the Helm chart, e.g. oci://ghcr.io/acme/charts (default oci://REGISTRY/charts; false: none)',
+      ),
+    coverage: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe('fail CI when line coverage of a service is below this percentage (go, python, node)'),
+    sast: z.boolean().optional().describe("run CodeQL on every service's language and upload its findings"),
+    policyTests: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'directory of policy fixtures next to slipway.yaml that CI judges with `slipway policy test` (default policy-tests, when it exists)',
+      ),
+    scan: z
+      .strictObject({
+        severity: z
+          .array(z.enum(['UNKNOWN', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']))
+          .min(1)
+          .optional()
+          .describe('image vulnerabilities of these severities fail the build (default CRITICAL)'),
+        unfixed: z
+          .enum(['fail', 'ignore'])
+          .optional()
+          .describe('whether a vulnerability with no fixed version yet fails the build (default ignore)'),
+      })
+      .optional(),
+  });
+
+  /** Fields `slipway drift` does not report and deploys do not revert (changed on purpose outside Slipway). */
+  const DriftIgnoreSchema = z.strictObject({
+    kind: z.string().min(1).describe('the object kind, e.g. Deployment'),
+    name: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('the object name; `*` matches any run of characters (default: every object of the kind)'),
+    path: z
+      .string()
+      .regex(/^(\/([^~/]|~[01])*)+$/, {
+        message: 'expected a JSON pointer (RFC 6901) such as /spec/replicas',
+      })
+      .describe(
+        'a JSON pointer (RFC 6901) to the field, e.g. /spec/template/spec/containers/0/resources; the field and everything under it',
+      ),
+  });
+
+  const DriftSchema = z.strictObject({
+    ignore: z
+      .array(DriftIgnoreSchema)
+      .optional()
+      .describe(
+        'fields slipway drift never reports and slipway deploy never reverts: a deploy applies the live value instead (objects are still created with the rendered value)',
+      ),
+  });
+
+  /** Where the values of services' `secrets:` come from (docs/secrets.md). */
+  const SecretsSchema = z.strictObject({
+    store: z
+      .enum(['sops', 'vault', 'aws', 'gcp'])
+      .optional()
+      .describe(
+        'sops (default): the encrypted file in the repo, applied by the deploy; vault, aws, gcp: External Secrets Operator objects that fetch them in the cluster',
+      ),
+    file: z
+      .string()
+      .regex(/\{env\}/, 'must contain {env}: each environment has its own file')
+      .refine((f) => !f.startsWith('/') && !f.split('/').includes('..'), 'a path inside the spec folder')
+      .optional()
+      .describe(
+        'store sops: the file per environment, relative to slipway.yaml (default secrets/{env}.yaml)',
+      ),
+    key: z
+      .string()
+      .optional()
+      .describe(
+        'vault, aws, gcp: the secret in the store holding the values, one property per name; {app} and {env} are replaced (default {app}/{env}, for gcp {app}-{env})',
+      ),
+    refreshInterval: duration()
+      .optional()
+      .describe('vault, aws, gcp: how often the operator reads the store again (default 1h)'),
+    vault: z
+      .strictObject({
+        server: z.string().describe('https://vault.example.com:8200'),
+        mount: z.string().optional().describe('the KV engine mount (default secret)'),
+        version: z.enum(['v1', 'v2']).optional().describe('the KV engine version (default v2)'),
+        role: z.string().optional().describe('the Kubernetes auth role (default the app name)'),
+        authMount: z
+          .string()
+          .optional()
+          .describe('where the Kubernetes auth method is mounted (default kubernetes)'),
+        namespace: z.string().optional().describe('Vault Enterprise namespace'),
+      })
+      .optional(),
+    aws: z
+      .strictObject({
+        region: z.string().describe('the region of Secrets Manager'),
+        roleArn: z
+          .string()
+          .optional()
+          .describe("IAM role the operator's service account assumes (IRSA annotation on it)"),
+      })
+      .optional(),
+    gcp: z
+      .strictObject({
+        project: z.string().describe('the project of Secret Manager'),
+        serviceAccount: z
+          .string()
+          .optional()
+          .describe('Google service account bound by Workload Identity (annotation on the Kubernetes one)'),
+      })
+      .optional(),
+  });
+  return {
+    DependencySchema,
+    S3Schema,
+    BackupSchema,
+    KubernetesSchema,
+    InfrastructureSchema,
+    CiSchema,
+    DriftIgnoreSchema,
+    DriftSchema,
+    SecretsSchema,
+  };
 });
 
 /** Everything an environment may override, and what the top level holds besides. */
@@ -731,15 +759,15 @@ const body = {
     .optional()
     .describe('Secrets (type kubernetes.io/dockerconfigjson) for a private registry, on every pod spec'),
   namespace: name().optional(),
-  kubernetes: KubernetesSchema.optional(),
+  kubernetes: deferred(() => rareSections().KubernetesSchema).optional(),
   services: z.record(name(), ServiceSchema),
-  dependencies: z.record(name(), DependencySchema).optional(),
+  dependencies: deferred(() => z.record(name(), rareSections().DependencySchema)).optional(),
   deploy: DeploySchema.optional(),
-  backups: z.record(name(), BackupSchema).optional(),
-  ci: CiSchema.optional(),
-  infrastructure: InfrastructureSchema.optional(),
-  drift: DriftSchema.optional(),
-  secrets: SecretsSchema.optional(),
+  backups: deferred(() => z.record(name(), rareSections().BackupSchema)).optional(),
+  ci: deferred(() => rareSections().CiSchema).optional(),
+  infrastructure: deferred(() => rareSections().InfrastructureSchema).optional(),
+  drift: deferred(() => rareSections().DriftSchema).optional(),
+  secrets: deferred(() => rareSections().SecretsSchema).optional(),
 };
 
 /** What only an environment sets, besides overriding the body. */
@@ -766,7 +794,7 @@ const BodySchema = z.strictObject(body);
 export const EnvironmentSchema = z
   .strictObject({
     ...environmentOnly,
-    ...(overlaySchema(BodySchema) as z.ZodObject).shape,
+    ...deferredOverlayShape(BodySchema),
   })
   .describe(
     'Overrides for one environment: maps deep-merge, scalars and lists replace (lists keyed by name merge by name), null removes',
@@ -779,18 +807,19 @@ export const AppSchema = z.strictObject({
   environments: z.record(name(), EnvironmentSchema).optional(),
 });
 
+type RareSections = ReturnType<typeof rareSections>;
 export type App = z.infer<typeof AppSchema>;
 export type Service = z.infer<typeof ServiceSchema>;
-export type Dependency = z.infer<typeof DependencySchema>;
+export type Dependency = z.infer<RareSections['DependencySchema']>;
 export type Probe = z.infer<typeof ProbeSchema>;
 export type HealthCheck = z.infer<typeof HealthCheckSchema>;
 export type Volume = z.infer<typeof VolumeSchema>;
 export type Deploy = z.infer<typeof DeploySchema>;
 export type Analysis = z.infer<typeof AnalysisSchema>;
-export type Backup = z.infer<typeof BackupSchema>;
-export type Infrastructure = z.infer<typeof InfrastructureSchema>;
-export type DriftIgnore = z.infer<typeof DriftIgnoreSchema>;
-export type Secrets = z.infer<typeof SecretsSchema>;
+export type Backup = z.infer<RareSections['BackupSchema']>;
+export type Infrastructure = z.infer<RareSections['InfrastructureSchema']>;
+export type DriftIgnore = z.infer<RareSections['DriftIgnoreSchema']>;
+export type Secrets = z.infer<RareSections['SecretsSchema']>;
 /** An overlay: any part of the body, at any depth; `null` removes what the body set. */
 export type Overlay<T> = T extends readonly (infer U)[]
   ? U extends { name: string }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { parse } from '#yaml';
+import { z } from '#zod';
 import { loadSpec } from '../cli/load-spec.js';
 import { UserErrors } from '../errors.js';
 import {
@@ -14,6 +15,7 @@ import {
   specJsonSchemaText,
 } from './index.js';
 import { mergeOverlay } from './merge.js';
+import { AppSchema, EnvironmentSchema } from './schema.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const EXAMPLES = readdirSync(join(ROOT, 'examples')).filter((d) => {
@@ -213,5 +215,21 @@ describe('parseReferences', () => {
     expect(value.slice(11, 21)).toBe('${db.user}');
     expect(parseReferences('${a-b.url}')[0]).toMatchObject({ target: 'a-b', output: 'url' });
     expect(parseReferences('${nodot}')).toEqual([]);
+  });
+});
+
+describe('sections built on first use', () => {
+  it('answer optin and optout as the schema they build would', () => {
+    const deferred = [AppSchema, EnvironmentSchema].flatMap((o) =>
+      Object.values(o.shape as Record<string, z.ZodType>)
+        .map((f) => (f instanceof z.ZodOptional ? (f.unwrap() as z.ZodType) : f))
+        .filter((f): f is z.ZodLazy => f instanceof z.ZodLazy),
+    );
+    expect(deferred.length).toBeGreaterThanOrEqual(7 + 14);
+    for (const lazy of deferred) {
+      const built = lazy.unwrap() as z.ZodType;
+      expect([lazy._zod.optin, lazy._zod.optout]).toEqual([built._zod.optin, built._zod.optout]);
+      expect([built._zod.optin, built._zod.optout]).toEqual([undefined, undefined]);
+    }
   });
 });
