@@ -11,6 +11,8 @@ import { setRule } from './define.js';
  * Other custom resources (Rollout, HTTPRoute, ...) and versions outside the tables are not
  * validated; removed versions are reported by api-removed.
  */
+/** What an object without problems gives (flatMap copies, never keeps it). */
+const NONE: Violation[] = [];
 const cache = new WeakMap<object, ReturnType<typeof validateObject>>();
 
 function schemaRule(
@@ -31,7 +33,8 @@ function schemaRule(
           validateObject(ESO_SCHEMAS, m.ref.apiVersion, m.ref.kind, m.body);
         cache.set(m.body, problems);
       }
-      return (problems ?? [])
+      if (!problems?.length) return NONE;
+      return problems
         .filter((p) => p.kind === kind)
         .map((p) => ({ manifest: m, path: p.path, message: p.message }));
     }),
