@@ -3,6 +3,9 @@ import type { Rule, Violation } from '../types.js';
 import { RESOURCE_KINDS } from '../admission/model.js';
 import { setRule } from './define.js';
 
+/** What an object without findings gives (flatMap copies, never keeps it). */
+const NONE: Violation[] = [];
+
 export const IGNORE_WITHOUT_REASON = setRule(
   {
     id: 'ignore-without-reason',
@@ -26,7 +29,7 @@ export const IGNORE_WITHOUT_REASON = setRule(
   (ctx) =>
     ctx.manifests.flatMap((m): Violation[] => {
       const ig = ignoresOf(m);
-      if (ig.reason) return [];
+      if (ig.reason || ig.entries.length === 0) return NONE;
       return ig.entries
         .filter((e) => e.reason === undefined)
         .map((e) => ({

@@ -2,7 +2,7 @@ import { arr, get, getPath, isObj, objs, str } from '../access.js';
 import { indexOf } from '../index-set.js';
 import { policyRules, ruleAllows } from '../rbac.js';
 import { matchesLabelSelector, matchesMapSelector } from '../selectors.js';
-import type { Path, Rule, Violation } from '../types.js';
+import type { Manifest, Path, Rule, Violation } from '../types.js';
 import { containersOf, workloadOf } from '../workloads.js';
 import { RESOURCE_KINDS } from '../admission/model.js';
 import { labelKeyOk, labelValueOk, mapOr } from './cel.js';
@@ -295,31 +295,53 @@ const labels = setRule(
       'The API server rejects the object; a version like `1.2+build` or a space in a label value is a common cause.',
     remediation: 'Use only letters, digits, "-", "_" and "." (and start and end with a letter or digit).',
   },
-  (ctx) =>
-    ctx.manifests.flatMap((m) => {
-      const places: Path[] = [['metadata']];
+  (ctx) => {
+    const out: Violation[] = [];
+    for (const m of ctx.manifests) {
+      metadataProblems(m, METADATA, out);
       const w = workloadOf(m);
-      if (w && m.ref.kind !== 'Pod') places.push(w.podMetaPath);
-      return places.flatMap((place) => {
-        const meta = getPath(m.body, place as string[]);
-        const out: Violation[] = [];
-        for (const [k, v] of Object.entries(
-          isObj(get(meta, 'labels')) ? (get(meta, 'labels') as Record<string, unknown>) : {},
-        )) {
-          const why = badKey(k) ?? (typeof v === 'string' ? badValue(v) : undefined);
-          if (why) out.push({ manifest: m, path: [...place, 'labels', k], message: `label ${k}: ${why}` });
-        }
-        for (const k of Object.keys(
-          isObj(get(meta, 'annotations')) ? (get(meta, 'annotations') as Record<string, unknown>) : {},
-        )) {
-          const why = badKey(k);
-          if (why)
-            out.push({ manifest: m, path: [...place, 'annotations', k], message: `annotation ${k}: ${why}` });
-        }
-        return out;
-      });
-    }),
+      if (w && m.ref.kind !== 'Pod') metadataProblems(m, w.podMetaPath, out);
+    }
+    return out;
+  },
 );
+
+const METADATA: Path = ['metadata'];
+
+/**
+ * Label and annotation keys already found valid: a corpus repeats a few dozen keys on every object.
+ * Bounded, so a long-lived process does not keep every key it ever saw.
+ */
+const validKeys = new Set<string>();
+
+function badKeyOf(key: string): string | undefined {
+  if (validKeys.has(key)) return undefined;
+  const why = badKey(key);
+  if (why === undefined) {
+    if (validKeys.size >= 4096) validKeys.clear();
+    validKeys.add(key);
+  }
+  return why;
+}
+
+/** metadata-labels on the metadata at `place` of `m`: labels (key, then value), then annotation keys. */
+function metadataProblems(m: Manifest, place: Path, out: Violation[]): void {
+  const meta = getPath(m.body, place as string[]);
+  const labels = get(meta, 'labels');
+  if (isObj(labels))
+    for (const k of Object.keys(labels)) {
+      const v = labels[k];
+      const why = badKeyOf(k) ?? (typeof v === 'string' ? badValue(v) : undefined);
+      if (why) out.push({ manifest: m, path: [...place, 'labels', k], message: `label ${k}: ${why}` });
+    }
+  const annotations = get(meta, 'annotations');
+  if (isObj(annotations))
+    for (const k of Object.keys(annotations)) {
+      const why = badKeyOf(k);
+      if (why)
+        out.push({ manifest: m, path: [...place, 'annotations', k], message: `annotation ${k}: ${why}` });
+    }
+}
 
 export const HYGIENE_RULES: Rule[] = [
   duplicateEnv,

@@ -151,37 +151,43 @@ const namedPort = workloadRule(
   },
   (w) =>
     containersOf(w).flatMap((c): Violation[] => {
-      const names = new Set(
-        objs(c.container.ports)
-          .map((p) => str(p.name))
-          .filter(Boolean),
-      );
-      const out: Violation[] = [];
-      const places: Array<[string[], unknown]> = [
-        ...(['livenessProbe', 'readinessProbe', 'startupProbe'] as const).map((p): [string[], unknown] => [
-          [p],
-          c.container[p],
-        ]),
-        ...(['postStart', 'preStop'] as const).map((h): [string[], unknown] => [
-          ['lifecycle', h],
-          get(c.container, 'lifecycle', h),
-        ]),
-      ];
-      for (const [rel, handler] of places) {
-        for (const k of ['httpGet', 'tcpSocket'] as const) {
+      let out: Violation[] | undefined;
+      let names: Set<string | undefined> | undefined;
+      for (const rel of PORT_PLACES) {
+        const handler = rel.length === 1 ? c.container[rel[0]!] : get(c.container, 'lifecycle', rel[1]!);
+        if (handler === undefined) continue;
+        for (const k of PORT_HANDLERS) {
           const port = get(handler, k, 'port');
-          if (typeof port === 'string' && !/^\d+$/.test(port) && !names.has(port)) {
-            out.push({
-              manifest: w.manifest,
-              path: [...c.path, ...rel, k, 'port'],
-              container: c.name,
-              message: `container "${c.name}" ${rel.join('.')} uses port "${port}", which the container does not declare`,
-            });
-          }
+          if (typeof port !== 'string' || /^\d+$/.test(port)) continue;
+          // The container's port names only when a probe names one: most give numbers.
+          names ??= new Set(
+            objs(c.container.ports)
+              .map((p) => str(p.name))
+              .filter(Boolean),
+          );
+          if (names.has(port)) continue;
+          (out ??= []).push({
+            manifest: w.manifest,
+            path: [...c.path, ...rel, k, 'port'],
+            container: c.name,
+            message: `container "${c.name}" ${rel.join('.')} uses port "${port}", which the container does not declare`,
+          });
         }
       }
-      return out;
+      return out ?? NONE;
     }),
 );
+
+/** Where a probe or hook may name a port, in the order findings are reported, relative to the container. */
+const PORT_PLACES: ReadonlyArray<readonly string[]> = [
+  ['livenessProbe'],
+  ['readinessProbe'],
+  ['startupProbe'],
+  ['lifecycle', 'postStart'],
+  ['lifecycle', 'preStop'],
+];
+const PORT_HANDLERS = ['httpGet', 'tcpSocket'] as const;
+/** What a container without findings gives (flatMap copies, never keeps it). */
+const NONE: Violation[] = [];
 
 export const PROBE_RULES: Rule[] = [readiness, liveness, identical, namedPort];
