@@ -19,6 +19,7 @@ import { renderApp } from '../../src/render/index.js';
 import { toYamlStream } from '../../src/render/yaml.js';
 import { parseSpec } from '../../src/spec/parse.js';
 import { resolveEnvironment } from '../../src/spec/resolve.js';
+import { edit } from '../helpers/text-edits.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -358,20 +359,6 @@ const edits = fc.array(
   }),
   { maxLength: 3 },
 );
-
-function edit(text: string, changes: Array<{ line: number; what: string; insert: boolean }>): string {
-  const lines = text.split('\n');
-  for (const c of changes) {
-    const at = c.line % lines.length;
-    if (c.insert) lines.splice(at, 0, c.what);
-    else {
-      const l = lines[at]!;
-      const col = c.line % (l.length + 1);
-      lines[at] = l.slice(0, col) + c.what + l.slice(col);
-    }
-  }
-  return lines.join('\n');
-}
 
 describe('the fast reader against the yaml library, on generated documents', () => {
   it('agrees on objects, problems and positions, or declines', () => {

@@ -16,6 +16,7 @@ import { fastRead } from '../../src/spec/fast-yaml.js';
 import { initSpecText } from '../../src/spec/init-template.js';
 import { locationOf, parseSource, readSource, type PathSegment } from '../../src/spec/source.js';
 import { caseArbitrary, caseText, EXAMPLES } from '../fuzz/mutations.js';
+import { edit } from '../helpers/text-edits.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 
@@ -267,20 +268,6 @@ const edits = fc.array(
   }),
   { maxLength: 3 },
 );
-
-function edit(text: string, changes: Array<{ line: number; what: string; insert: boolean }>): string {
-  const lines = text.split('\n');
-  for (const c of changes) {
-    const at = c.line % lines.length;
-    if (c.insert) lines.splice(at, 0, c.what);
-    else {
-      const l = lines[at]!;
-      const col = c.line % (l.length + 1);
-      lines[at] = l.slice(0, col) + c.what + l.slice(col);
-    }
-  }
-  return lines.join('\n');
-}
 
 const RUNS = Number(process.env.FAST_YAML_RUNS ?? 200);
 
