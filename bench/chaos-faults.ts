@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { memoryIo } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { startSandboxEnv, type SandboxEnv } from '../test/e2e/sandbox-env.js';
-import { loadLine, median, ratio } from './measure.js';
+import { helmUpgradeArgs, loadLine, median, ratio } from './measure.js';
 
 const RUNS = Math.max(5, Number(process.argv[process.argv.indexOf('--runs') + 1]) || 20);
 const FAULTS = '{ seed: 25, status500: 0.05, status429: 0.05, retryAfter: 1s, dropWatchesEvery: 10s }';
@@ -36,22 +36,7 @@ interface Outcome {
 async function deployOnce(env: SandboxEnv, tool: Tool, chart: string, version: string) {
   if (tool === 'helm') {
     try {
-      await env.helm([
-        'upgrade',
-        '--install',
-        'sample',
-        chart,
-        '-f',
-        join(chart, 'values-dev.yaml'),
-        '--namespace',
-        'sample',
-        '--create-namespace',
-        '--wait',
-        '--timeout',
-        '5m',
-        '--set',
-        `workloads.sample-web.containers.web.image.tag=${version}`,
-      ]);
+      await env.helm(helmUpgradeArgs(chart, 'sample', 'sample', [['sample-web', 'web']], version));
       return undefined;
     } catch (e) {
       const err = e as { code?: number; stderr?: string; message?: string };

@@ -32,6 +32,7 @@ import { resolveEnvironment } from '../src/spec/resolve.js';
 import { stringify } from 'yaml';
 import { helm } from '../test/helpers/kube-tools.js';
 import { startSandboxEnv, type SandboxEnv } from '../test/e2e/sandbox-env.js';
+import { helmUpgradeArgs } from './measure.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -177,24 +178,13 @@ async function helmRun(): Promise<Record<string, number>> {
     };
     const upgrade = (tag: string) =>
       helm(
-        [
-          'upgrade',
-          '--install',
-          'sample',
+        helmUpgradeArgs(
           chart,
-          '-f',
-          join(chart, 'values-dev.yaml'),
-          '--namespace',
           'sample',
-          '--create-namespace',
-          '--wait',
-          '--timeout',
-          '5m',
-          ...BENCH.services.flatMap((n) => [
-            '--set',
-            `workloads.sample-${n}.containers.${n}.image.tag=${tag}`,
-          ]),
-        ],
+          'sample',
+          BENCH.services.map((n) => [`sample-${n}`, n] as const),
+          tag,
+        ),
         { env: home },
       );
     await upgrade('1.0.0');

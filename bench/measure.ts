@@ -90,3 +90,35 @@ export function runProcess(
 export function mib(kib: number | undefined, width = 7): string {
   return kib === undefined ? '-'.padStart(width) : (kib / 1024).toFixed(0).padStart(width);
 }
+
+/**
+ * `helm upgrade --install --wait` of a chart Slipway rendered, with the dev values, into `namespace`,
+ * setting the image tag of each `[workload, container]` pair: what the deploy benches run beside
+ * `slipway deploy`.
+ */
+export function helmUpgradeArgs(
+  chart: string,
+  release: string,
+  namespace: string,
+  images: ReadonlyArray<readonly [workload: string, container: string]>,
+  tag: string,
+): string[] {
+  return [
+    'upgrade',
+    '--install',
+    release,
+    chart,
+    '-f',
+    join(chart, 'values-dev.yaml'),
+    '--namespace',
+    namespace,
+    '--create-namespace',
+    '--wait',
+    '--timeout',
+    '5m',
+    ...images.flatMap(([workload, container]) => [
+      '--set',
+      `workloads.${workload}.containers.${container}.image.tag=${tag}`,
+    ]),
+  ];
+}
