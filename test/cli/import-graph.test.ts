@@ -16,6 +16,7 @@ import { builtinModules } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtCli, repoRoot, runBuilt, slipwayBin, type CliResult } from '../helpers/built-cli.js';
 
@@ -153,12 +154,19 @@ describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/of
     expect(fromScript.stdout).toBe(fromModules.stdout);
     expect(fromScript.stderr).toBe(fromModules.stderr);
     expect(fromScript.stdout + fromScript.stderr).not.toBe('');
-    // It ran from the script: no ES module of dist/ was loaded, and it required the launcher
-    // (dist/cli/launch.cjs) and Node's own modules only (the script holds everything else).
+    // It ran from the script: no ES module at all was loaded (bin/slipway is CommonJS), and it
+    // required the launcher (dist/cli/launch.cjs) and Node's own modules only (the script holds
+    // everything else); the main module, bin/slipway itself, is loaded through require too.
+    // (With --import, Node resolves the main module through the ES module resolver before it loads it.)
+    const binUrl = pathToFileURL(slipwayBin).href;
     expect(
-      fromScript.modules.filter((line) => !line.startsWith('require ') && line.includes('/dist/')),
+      fromScript.modules.filter(
+        (line) => !line.startsWith('require ') && !line.startsWith('node:') && line !== binUrl,
+      ),
     ).toEqual([]);
     const required = fromScript.modules.filter((line) => line.startsWith('require ')).map((l) => l.slice(8));
+    expect(required[0]).toBe(slipwayBin);
+    required.shift();
     expect(required.filter((r) => r.endsWith('/dist/cli/launch.cjs'))).toHaveLength(1);
     expect(
       required.filter(
