@@ -19,7 +19,7 @@ export function nodeHost(
       if (size > MAX_YAML_BYTES) throw new UserErrors([tooLarge(p, size)], 'check/too-large');
       return readFileSync(p, 'utf8');
     },
-    isDirectory: (p) => existsSync(p) && statSync(p).isDirectory(),
+    isDirectory: (p) => statSync(p, { throwIfNoEntry: false })?.isDirectory() === true,
     exists: (p) => existsSync(p),
     listDirectory: (p) => readdirSync(p).sort(),
     readStdin: async () => {
