@@ -5,6 +5,8 @@
  * with the real helm v4. Both run as whole processes, as users run them; each figure is the median
  * over RUNS rounds of the three environments' sum (wall, CPU), with the largest peak RSS of the
  * three. Sizes 10, 100 and 1,000 services by default; ms/service shows whether time grows linearly.
+ * Each size also prints three `node -e 0` starts per round: the floor under any Node program, which
+ * at 10 services is most of Slipway's time.
  * Runs ./bin/slipway, so `npm run build` first.
  *
  *   npx tsx bench/render.ts [--sizes 10,100,1000] [--runs 5]
@@ -101,18 +103,25 @@ for (const services of SIZES) {
     const objects = countObjects(slipwayArgs);
     const slipway: Round[] = [];
     const helmRounds: Round[] = [];
+    const floorRounds: Round[] = [];
     for (let i = 0; i < RUNS; i++) {
       slipway.push(round(ENVS.map((env) => runProcess(process.execPath, slipwayArgs(env)))));
       helmRounds.push(round(ENVS.map((env) => runProcess(helm, helmArgs(env)))));
+      floorRounds.push(round(ENVS.map(() => runProcess(process.execPath, ['-e', '0']))));
     }
     const s = summary(slipway);
     const h = summary(helmRounds);
+    const floor = summary(floorRounds);
     const row = (tool: string, r: Required<Round>) =>
       `${String(services).padStart(8)} ${String(objects).padStart(7)}  ${tool.padEnd(28)} ${ms(r.ms)} ${ms(r.cpuMs)} ${mib(r.peakKiB, 8)} ${ms(r.ms / services, 7)}`;
     console.log(row('slipway render (manifests)', s));
     console.log(row('helm template (same chart)', h));
     console.log(
       `${''.padStart(17)}  ${'ratio'.padEnd(28)} ${ratio(s.ms / h.ms, 9)} ${ratio(s.cpuMs / h.cpuMs, 9)} ${ratio(s.peakKiB / h.peakKiB, 8)}`,
+    );
+    // The floor under any Node program: three `node -e 0` starts; what helm takes over it is Go's.
+    console.log(
+      `${''.padStart(17)}  ${'node -e 0 (3 starts, floor)'.padEnd(28)} ${ms(floor.ms)} ${ms(floor.cpuMs)} ${mib(floor.peakKiB, 8)}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
