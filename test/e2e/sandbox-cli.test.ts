@@ -40,12 +40,29 @@ describe('slipway sandbox', () => {
     const upIo = memoryIo({ env, cwd: dir });
     expect(
       await main(
-        ['node', 'slipway', 'sandbox', 'up', '--detach', '--no-runtime', '--output', 'json'],
+        [
+          'node',
+          'slipway',
+          'sandbox',
+          'up',
+          '--detach',
+          '--no-runtime',
+          '--audit-log',
+          'audit.jsonl',
+          '--output',
+          'json',
+        ],
         upIo.io,
       ),
     ).toBe(0);
-    const started = JSON.parse(upIo.stdout()) as { url: string; pid: number; context: string };
+    const started = JSON.parse(upIo.stdout()) as {
+      url: string;
+      pid: number;
+      context: string;
+      auditLog: string;
+    };
     expect(started.context).toBe('slipway-sandbox');
+    expect(started.auditLog).toBe(join(dir, 'audit.jsonl'));
     expect(isAlive(started.pid)).toBe(true);
 
     const config = parse(readFileSync(kubeconfig, 'utf8'));
@@ -69,8 +86,33 @@ describe('slipway sandbox', () => {
     expect(await main(['node', 'slipway', 'sandbox', 'down'], downIo.io)).toBe(0);
     expect(downIo.stdout()).toContain('stopped');
     expect(isAlive(started.pid)).toBe(false);
+    // The detached sandbox wrote kubectl's requests to its audit log, flushed when it stopped.
+    const audit = readFileSync(started.auditLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        apiVersion: 'audit.k8s.io/v1',
+        stage: 'ResponseComplete',
+        verb: 'list',
+        objectRef: { resource: 'nodes', apiVersion: 'v1' },
+        userAgent: expect.stringMatching(/^kubectl\//) as unknown,
+        responseStatus: { metadata: {}, code: 200 },
+      }),
+    );
     const after = parse(readFileSync(kubeconfig, 'utf8'));
     expect(after.contexts.map((c: { name: string }) => c.name)).toEqual(['prod']);
+
+    const badLog = memoryIo({ env, cwd: dir });
+    expect(
+      await main(
+        ['node', 'slipway', 'sandbox', 'up', '--detach', '--audit-log', 'no/such/dir/a.jsonl'],
+        badLog.io,
+      ),
+    ).toBe(2);
+    expect(badLog.stderr()).toContain('the folder of the audit log no/such/dir/a.jsonl does not exist');
+    expect(badLog.stderr()).toContain('--audit-log');
 
     const gone = memoryIo({ env });
     expect(await main(['node', 'slipway', 'sandbox', 'status'], gone.io)).toBe(1);

@@ -8,6 +8,7 @@
  */
 export { startSandbox, type Sandbox, type SandboxOptions } from './start.js';
 export type { AdmissionAuditEvent, AuditSink } from './server/admission.js';
+export type { AuditEvent, AuditStage } from './server/audit-log.js';
 export { serveSandbox, type ServeOptions, type ServedSandbox } from './serve.js';
 export { startDetached, startError, recordStartError, DETACH_START_TIMEOUT_MS, LOG_FILE } from './detach.js';
 export {

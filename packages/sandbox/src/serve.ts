@@ -11,6 +11,8 @@ export interface ServeOptions {
   dataDir?: string;
   runtime?: boolean;
   configFile?: string;
+  /** Audit events of every request, appended to this file (kube-apiserver's --audit-log-path). */
+  auditLog?: string;
   stateDir: string;
 }
 
@@ -27,6 +29,7 @@ export async function serveSandbox(opts: ServeOptions): Promise<ServedSandbox> {
     dataDir: opts.dataDir,
     runtime: opts.runtime,
     configFile: opts.configFile,
+    ...(opts.auditLog ? { auditLogFile: opts.auditLog } : {}),
   });
   const state: SandboxState = {
     pid: process.pid,

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiServer } from './server/api-server.js';
+import { fileAuditLog } from './server/audit-log.js';
 import { generateCertificates, type SandboxCertificates } from './server/certs.js';
 import type { FaultInjector } from './server/faults.js';
 import { bootstrapCluster } from './store/bootstrap.js';
@@ -39,6 +40,8 @@ export interface SandboxOptions {
    * auditAnnotations and Audit-action failures (the API server writes them to its audit log).
    */
   audit?: AuditSink;
+  /** Append an audit.k8s.io/v1 Event per request and stage to this file (./server/audit-log.ts). */
+  auditLogFile?: string;
 }
 
 export interface Sandbox {
@@ -69,6 +72,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const certs = opts.certs ?? generateCertificates();
   const token = opts.token ?? randomBytes(24).toString('hex');
   let runtime: SandboxRuntime | undefined;
+  const auditLog = opts.auditLogFile ? fileAuditLog(opts.auditLogFile) : undefined;
   const server = new ApiServer({
     store,
     certs,
@@ -79,8 +83,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     watchTimeoutSeconds: opts.watchTimeoutSeconds,
     faults: config?.api.faults,
     audit: opts.audit,
+    auditLog,
   });
-  const { host, port } = await server.listen();
+  const { host, port } = await server.listen().catch(async (error: unknown) => {
+    await auditLog?.close();
+    throw error;
+  });
   // Pod directories (mounted ConfigMaps/Secrets, logs) live under the data dir, or a temporary one.
   const runtimeDir = !withRuntime
     ? undefined
@@ -108,6 +116,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       await runtime?.stop();
       stopBootstrap();
       await server.close();
+      await auditLog?.close();
       stopPersisting?.();
       if (scratch) rmSync(scratch, { recursive: true, force: true });
     },

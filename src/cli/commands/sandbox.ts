@@ -4,7 +4,7 @@
  * context into $KUBECONFIG (or ~/.kube/config) without touching other contexts.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -41,6 +41,7 @@ interface UpOptions {
   detach?: boolean;
   runtime: boolean;
   config?: string;
+  auditLog?: string;
   output?: string;
 }
 
@@ -117,6 +118,7 @@ function usage(ctx: CommandContext, state: SandboxState, kubeconfig: string, opt
         context: SANDBOX_CONTEXT,
         kubeconfig,
         runtime: state.runtime,
+        ...(opts.auditLog ? { auditLog: resolve(ctx.io.cwd, opts.auditLog) } : {}),
       }) + '\n',
     );
     return;
@@ -125,6 +127,9 @@ function usage(ctx: CommandContext, state: SandboxState, kubeconfig: string, opt
     [
       `Sandbox API server at ${state.url} (pid ${state.pid})${state.runtime ? '' : ' — no controllers or kubelet: pods are stored but never run'}`,
       `kubeconfig: context "${SANDBOX_CONTEXT}" written to ${kubeconfig} and made current`,
+      ...(opts.auditLog
+        ? [`audit log: ${resolve(ctx.io.cwd, opts.auditLog)} (one audit.k8s.io/v1 Event a line)`]
+        : []),
       '',
       `  kubectl --context ${SANDBOX_CONTEXT} get nodes`,
       `  slipway sandbox status${opts.dataDir ? ` --data-dir ${opts.dataDir}` : ''}`,
@@ -142,10 +147,27 @@ function serveOptions(ctx: CommandContext, dir: string, opts: UpOptions) {
       path: '--config',
     });
   }
+  const auditLog = path(opts.auditLog);
+  if (auditLog) {
+    const folder = dirname(auditLog);
+    if (!existsSync(folder) || !statSync(folder).isDirectory())
+      throw new UserError(`the folder of the audit log ${opts.auditLog} does not exist`, {
+        code: 'sandbox.audit-log-folder',
+        path: '--audit-log',
+        hint: `create ${folder} first, or name a file in a folder that exists`,
+      });
+    if (existsSync(auditLog) && statSync(auditLog).isDirectory())
+      throw new UserError(`the audit log ${opts.auditLog} is a directory`, {
+        code: 'sandbox.audit-log-directory',
+        path: '--audit-log',
+        hint: 'name a file; audit events are appended to it, one JSON line each',
+      });
+  }
   return {
     port: parsePort(opts.port),
     dataDir: path(opts.dataDir),
     configFile: path(opts.config),
+    ...(auditLog ? { auditLog } : {}),
     runtime: opts.runtime,
     stateDir: dir,
   };
@@ -317,6 +339,10 @@ export const registerSandbox: RegisterCommand = (program: Command, ctx: CommandC
       'sandbox config: images mapped to local commands, injected faults (see docs/sandbox.md)',
     )
     .option('--no-runtime', 'serve the API only: no controllers, kubelet or service proxy')
+    .option(
+      '--audit-log <file>',
+      "append an audit event (audit.k8s.io/v1, Metadata level) per request to this file, as kube-apiserver's --audit-log-path does",
+    )
     .addOption(outputOption(['text', 'json'], undefined))
     .action((opts: UpOptions) => up(ctx, opts));
   sandbox

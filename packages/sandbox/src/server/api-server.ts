@@ -5,13 +5,15 @@
  * and the legacy `/watch/` prefix.
  */
 import type { AuditSink } from './admission.js';
-import { timingSafeEqual } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { MemoryStore } from '../store/memory-store.js';
 import { SERVICE_PORTS_PATH } from '../control.js';
 import type { SandboxRuntime } from '../types.js';
+import { microTime, type AuditEvent, type AuditLog, type AuditStage } from './audit-log.js';
 import type { SandboxCertificates } from './certs.js';
 import { FaultInjector, type ApiFaults, type ApiVerb } from './faults.js';
 import {
@@ -49,6 +51,8 @@ export interface ApiServerOptions {
   store: MemoryStore;
   /** Hears what admission writes on a request's audit event (see admission.ts). */
   audit?: AuditSink;
+  /** Where each request's audit events go (`slipway sandbox up --audit-log`; ./audit-log.ts). */
+  auditLog?: AuditLog;
   certs: SandboxCertificates;
   token: string;
   runtime?: () => SandboxRuntime | undefined;
@@ -65,15 +69,25 @@ export class ApiServer {
   private readonly openapi: OpenApiV3;
   private readonly token: Buffer;
   readonly faults: FaultInjector | undefined;
+  /** The audit event of the request being served, so that admission's annotations land on it. */
+  private readonly auditing = new AsyncLocalStorage<AuditEvent>();
 
   constructor(private readonly opts: ApiServerOptions) {
     this.token = Buffer.from(opts.token);
     this.faults = opts.faults ? new FaultInjector(opts.faults) : undefined;
+    const audit: AuditSink | undefined =
+      opts.audit || opts.auditLog
+        ? (event) => {
+            opts.audit?.(event);
+            const current = this.auditing.getStore();
+            if (current) current.annotations = { ...current.annotations, ...event.annotations };
+          }
+        : undefined;
     this.resources = new ResourceHandler(
       opts.store,
       opts.runtime ?? (() => undefined),
       opts.watchTimeoutSeconds,
-      opts.audit,
+      audit,
     );
     this.openapi = new OpenApiV3(opts.store.registry);
     this.server = createServer(
@@ -110,8 +124,10 @@ export class ApiServer {
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'https://sandbox');
+    const event = this.opts.auditLog ? this.auditEvent(req, res) : undefined;
     const reply = (code: number, body: unknown, headers: Record<string, string> = {}) => {
       if (res.headersSent) return;
+      if (event) noteAnswer(event, body);
       const text = typeof body === 'string' ? body : JSON.stringify(body);
       res.writeHead(code, {
         'Content-Type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
@@ -119,15 +135,68 @@ export class ApiServer {
       });
       res.end(text);
     };
+    const serve = async () => {
+      try {
+        const identity = PUBLIC_PATHS.has(url.pathname) ? ADMIN_IDENTITY : this.identify(req);
+        if (!identity) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+        if (event) event.user = { username: identity.user, groups: identity.groups };
+        await this.route(req, res, url, reply, identity);
+      } catch (error) {
+        const status = toStatus(error);
+        if (res.headersSent) res.end();
+        else reply(status.code, status);
+      }
+    };
+    if (event) await this.auditing.run(event, serve);
+    else await serve();
+  }
+
+  /**
+   * The audit event of a request, written when its response ends (ResponseComplete); route() fills
+   * in the verb and the object. The response names its ID in the Audit-Id header.
+   */
+  private auditEvent(req: IncomingMessage, res: ServerResponse): AuditEvent {
+    const event: AuditEvent = {
+      kind: 'Event',
+      apiVersion: 'audit.k8s.io/v1',
+      level: 'Metadata',
+      auditID: randomUUID(),
+      stage: 'ResponseComplete',
+      requestURI: req.url ?? '/',
+      verb: (req.method ?? 'GET').toLowerCase(),
+      // A request that fails authentication is recorded without a user.
+      user: {},
+      sourceIPs: req.socket.remoteAddress ? [req.socket.remoteAddress] : [],
+      ...(req.headers['user-agent'] ? { userAgent: req.headers['user-agent'] } : {}),
+      requestReceivedTimestamp: microTime(this.opts.store.clock.now()),
+      stageTimestamp: '',
+    };
+    res.setHeader('Audit-Id', event.auditID);
+    res.once('close', () => this.writeAudit(event, 'ResponseComplete', res));
+    return event;
+  }
+
+  private writeAudit(event: AuditEvent, stage: AuditStage, res: ServerResponse): void {
+    const { responseStatus } = event;
+    this.opts.auditLog?.write({
+      ...event,
+      stage,
+      responseStatus: { metadata: {}, ...responseStatus, code: res.statusCode },
+      stageTimestamp: microTime(this.opts.store.clock.now()),
+    });
+  }
+
+  /** authorize(), with its decision on the request's audit event. */
+  private authorize(identity: Identity, verb: string, route: Parameters<typeof authorize>[3]): void {
+    const event = this.auditing.getStore();
     try {
-      const identity = PUBLIC_PATHS.has(url.pathname) ? ADMIN_IDENTITY : this.identify(req);
-      if (!identity) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
-      await this.route(req, res, url, reply, identity);
+      authorize(this.opts.store, identity, verb, route);
     } catch (error) {
-      const status = toStatus(error);
-      if (res.headersSent) res.end();
-      else reply(status.code, status);
+      if (event && error instanceof ApiError && error.code === 403)
+        event.annotations = { ...event.annotations, 'authorization.k8s.io/decision': 'forbid' };
+      throw error;
     }
+    if (event) event.annotations = { ...event.annotations, 'authorization.k8s.io/decision': 'allow' };
   }
 
   private async route(
@@ -151,7 +220,7 @@ export class ApiServer {
       const [, , , namespace, , name] = parts;
       const services = registry.forResource('', 'v1', 'services');
       if (services)
-        authorize(this.opts.store, identity, 'get', {
+        this.authorize(identity, 'get', {
           type: services,
           namespace,
           name: name?.replace(/^https?:/, '').split(':')[0],
@@ -200,7 +269,22 @@ export class ApiServer {
       return reply(200, list);
     }
     const route = this.resourceRoute(base.group, base.version, base.rest);
-    authorize(this.opts.store, identity, verbOf(req.method ?? 'GET', route, url.searchParams), route);
+    const verb = verbOf(req.method ?? 'GET', route, url.searchParams);
+    const event = this.auditing.getStore();
+    if (event) {
+      event.verb = verb;
+      event.objectRef = {
+        resource: route.type.resource,
+        ...(route.namespace !== undefined ? { namespace: route.namespace } : {}),
+        ...(route.name !== undefined ? { name: route.name } : {}),
+        ...(route.type.group ? { apiGroup: route.type.group } : {}),
+        apiVersion: route.type.version,
+        ...(route.subresource !== undefined ? { subresource: route.subresource } : {}),
+      };
+      // A watch is long-running: its event is also written once the headers are sent.
+      if (verb === 'watch') afterHeaders(res, () => this.writeAudit(event, 'ResponseStarted', res));
+    }
+    this.authorize(identity, verb, route);
     if (this.faults && (await this.injectFault(req, res, route, url.searchParams, reply))) return;
     await this.resources.handle(req, res, route, url.searchParams, reply, identity);
   }
@@ -290,6 +374,44 @@ export class ApiServer {
 }
 
 export { statusBody };
+
+/**
+ * What the answer adds to the audit event: a failure Status's status, reason and message; the name
+ * of an object created by a POST (the apiserver records it from the request's object).
+ */
+function noteAnswer(event: AuditEvent, body: unknown): void {
+  if (typeof body !== 'object' || body === null) return;
+  const answer = body as {
+    kind?: unknown;
+    status?: unknown;
+    reason?: unknown;
+    message?: unknown;
+    metadata?: { name?: unknown };
+  };
+  if (answer.kind === 'Status' && answer.status === 'Failure') {
+    event.responseStatus = {
+      metadata: {},
+      code: 0,
+      status: 'Failure',
+      ...(typeof answer.reason === 'string' ? { reason: answer.reason } : {}),
+      ...(typeof answer.message === 'string' ? { message: answer.message } : {}),
+    };
+  } else if (event.verb === 'create' && event.objectRef && event.objectRef.name === undefined) {
+    const name = answer.metadata?.name;
+    if (typeof name === 'string') event.objectRef = { ...event.objectRef, name };
+  }
+}
+
+/** Runs `then` once, right after the response's headers are written. */
+function afterHeaders(res: ServerResponse, then: () => void): void {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    res.writeHead = writeHead;
+    const result = (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+    then();
+    return result;
+  } as typeof res.writeHead;
+}
 
 /** The RBAC verb of a resource request, as the apiserver's RequestInfo names it. */
 function verbOf(method: string, route: ResourceRoute, q: URLSearchParams): ApiVerb {
