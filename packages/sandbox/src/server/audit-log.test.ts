@@ -39,6 +39,20 @@ beforeAll(async () => {
   expect((await call('list', 'GET', CONFIGMAPS)).status).toBe(200);
   expect((await call('unauthenticated', 'GET', CONFIGMAPS, { token: 'wrong' })).status).toBe(401);
   expect((await call('watch', 'GET', `${CONFIGMAPS}?watch=true&timeoutSeconds=1`)).status).toBe(200);
+  // A ServiceAccount with no RoleBinding: RBAC forbids its read.
+  await call('account', 'POST', '/api/v1/namespaces/default/serviceaccounts', {
+    body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'reader' } },
+  });
+  await call('token', 'POST', '/api/v1/namespaces/default/secrets', {
+    body: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'kubernetes.io/service-account-token',
+      metadata: { name: 'reader-token', annotations: { 'kubernetes.io/service-account.name': 'reader' } },
+      data: { token: Buffer.from('reader-secret-token').toString('base64') },
+    },
+  });
+  expect((await call('forbidden', 'GET', CONFIGMAPS, { token: 'reader-secret-token' })).status).toBe(403);
   // A policy whose binding only audits: the failure is written on the request's event.
   await call('policy', 'POST', `${VAP}/validatingadmissionpolicies`, {
     body: {
@@ -75,7 +89,16 @@ const of = (name: string) => events.filter((e) => e.auditID === ids[name]);
 
 describe('the sandbox audit log', () => {
   it('writes one Metadata-level audit.k8s.io/v1 Event per request, under the ID of its Audit-Id header', () => {
-    const names = ['version', 'create', 'missing', 'list', 'unauthenticated', 'policy', 'binding', 'audited'];
+    const names = [
+      'version',
+      'create',
+      'missing',
+      'list',
+      'unauthenticated',
+      'forbidden',
+      'policy',
+      'audited',
+    ];
     for (const name of names) {
       expect(ids[name], name).toMatch(/^[0-9a-f-]{36}$/);
       expect(of(name), name).toHaveLength(1);
@@ -119,6 +142,15 @@ describe('the sandbox audit log', () => {
     const [version] = of('version');
     expect(version).toMatchObject({ verb: 'get', requestURI: '/version', responseStatus: { code: 200 } });
     expect(version).not.toHaveProperty('objectRef');
+  });
+
+  it("records RBAC's refusal as the forbid decision, with the ServiceAccount as the user", () => {
+    expect(of('forbidden')[0]).toMatchObject({
+      verb: 'list',
+      user: { username: 'system:serviceaccount:default:reader' },
+      annotations: { 'authorization.k8s.io/decision': 'forbid' },
+      responseStatus: { code: 403, status: 'Failure', reason: 'Forbidden' },
+    });
   });
 
   it('records a request that failed authentication without a user', () => {
