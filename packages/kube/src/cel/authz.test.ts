@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { authorizerValue, withAuthorizer, type AuthzAttributes, type AuthzUser } from './authz.js';
+import {
+  authorizerValue,
+  withAuthorizer,
+  type AuthzAttributes,
+  type AuthzPathAttributes,
+  type AuthzUser,
+} from './authz.js';
 import { compileCel } from './environment.js';
 
 const request = {
@@ -10,7 +16,9 @@ const request = {
   name: 'web',
 };
 
-function run(expression: string, seen: Array<[AuthzUser | undefined, AuthzAttributes]> = []) {
+type Seen = Array<[AuthzUser | undefined, AuthzAttributes | AuthzPathAttributes]>;
+
+function run(expression: string, seen: Seen = []) {
   const compiled = compileCel(expression, ['authorizer']);
   if ('problem' in compiled) return compiled.problem;
   return withAuthorizer(
@@ -24,7 +32,7 @@ function run(expression: string, seen: Array<[AuthzUser | undefined, AuthzAttrib
 
 describe('the Kubernetes authorizer library', () => {
   it('asks with the attributes the builder set, as the request user or a ServiceAccount', () => {
-    const seen: Array<[AuthzUser | undefined, AuthzAttributes]> = [];
+    const seen: Seen = [];
     expect(
       run(
         "authorizer.group('').resource('pods').subresource('exec').namespace('a').name('p').check('create').allowed()",
@@ -57,6 +65,21 @@ describe('the Kubernetes authorizer library', () => {
     ]);
   });
 
+  it('asks about a non-resource URL with path(), as the request user or a ServiceAccount', () => {
+    const seen: Seen = [];
+    expect(run("authorizer.path('/healthz').check('get').allowed()", seen)).toEqual({
+      ok: true,
+      value: true,
+    });
+    expect(
+      run("authorizer.serviceAccount('ci', 'bot').path('/metrics').check('post').allowed()", seen),
+    ).toEqual({ ok: true, value: false });
+    expect(seen).toEqual([
+      [undefined, { verb: 'get', path: '/healthz' }],
+      [expect.objectContaining({ name: 'system:serviceaccount:ci:bot' }), { verb: 'post', path: '/metrics' }],
+    ]);
+  });
+
   it('refuses what Kubernetes refuses', () => {
     expect(run("authorizer.group('').resource(' ').check('get').allowed()")).toEqual({
       ok: false,
@@ -65,9 +88,11 @@ describe('the Kubernetes authorizer library', () => {
     expect(
       run("authorizer.serviceAccount('Bad_NS', 'bot').group('').resource('pods').check('get').allowed()"),
     ).toEqual({ ok: false, error: 'Invalid service account namespace' });
-    expect(run("authorizer.path('/healthz').check('get').allowed()")).toMatchObject({
-      message: "undeclared reference to function 'path'",
+    expect(run("authorizer.path('  ').check('get').allowed()")).toEqual({
+      ok: false,
+      error: 'path must not be empty',
     });
+    expect(run("authorizer.group('').path('/healthz')")).toMatchObject({ ok: false });
     expect(run('authorizer.requestResource.allowed()')).toMatchObject({ ok: false });
   });
 

@@ -6,9 +6,10 @@ import { celMethod, CelScalar, isCelMap, mapType, type CelFunc, type CelMap } fr
  *   authorizer.group(g).resource(r)[.subresource(s)][.namespace(ns)][.name(n)].check(verb)
  *   authorizer.serviceAccount(ns, name)...   (checks as that ServiceAccount)
  *   authorizer.requestResource.check(verb)   (the request's group, resource, subresource, namespace, name)
- * and on the Decision: allowed(), reason(), errored(), error(). The checks ask the host's authorizer
- * (the sandbox's RBAC) with APIVersion "*", as the API server does. Not offered: `path(...)` (the
- * sandbox authorizes resource requests only) and the fieldSelector/labelSelector refinements.
+ *   authorizer.path('/healthz').check(verb)  (a non-resource URL, with a lower-cased HTTP verb)
+ * and on the Decision: allowed(), reason(), errored(), error(). Resource checks ask the host's
+ * authorizer (the sandbox's RBAC) with APIVersion "*", as the API server does. Not offered: the
+ * fieldSelector/labelSelector refinements.
  *
  * Kubernetes' values are opaque types; here each is a map with one `@authz` entry holding its fields
  * as JSON, read only by these functions (the authorizer map also holds `requestResource`).
@@ -33,8 +34,17 @@ export interface AuthzDecision {
   error?: string;
 }
 
+/** A non-resource request (`authorizer.path(p).check(verb)`): the URL path and the lower-cased HTTP verb. */
+export interface AuthzPathAttributes {
+  verb: string;
+  path: string;
+}
+
 /** What the host answers; `user` undefined is the request's own user. */
-export type CelAuthorizer = (user: AuthzUser | undefined, attributes: AuthzAttributes) => AuthzDecision;
+export type CelAuthorizer = (
+  user: AuthzUser | undefined,
+  attributes: AuthzAttributes | AuthzPathAttributes,
+) => AuthzDecision;
 
 const KEY = '@authz';
 const { STRING, BOOL } = CelScalar;
@@ -44,14 +54,15 @@ type Fields =
   | { kind: 'authorizer'; user?: AuthzUser }
   | { kind: 'group'; user?: AuthzUser; group: string }
   | ({ kind: 'resource'; user?: AuthzUser } & Omit<AuthzAttributes, 'verb'>)
+  | { kind: 'path'; user?: AuthzUser; path: string }
   | ({ kind: 'decision' } & AuthzDecision);
 
 const wrap = (f: Fields): CelMap => new Map([[KEY, JSON.stringify(f)]]) as unknown as CelMap;
 
-function read<K extends Fields['kind']>(m: CelMap, kind: K): Extract<Fields, { kind: K }> {
+function read<K extends Fields['kind']>(m: CelMap, ...kinds: K[]): Extract<Fields, { kind: K }> {
   const text = isCelMap(m) ? m.get(KEY) : undefined;
   const f = typeof text === 'string' ? (JSON.parse(text) as Fields) : undefined;
-  if (f?.kind !== kind)
+  if (!f || !(kinds as string[]).includes(f.kind))
     throw new Error(`no such overload: not a kubernetes.authorization value of this kind`);
   return f as Extract<Fields, { kind: K }>;
 }
@@ -89,6 +100,11 @@ export const AUTHZ_FUNCS: CelFunc[] = [
     const { user } = read(this, 'authorizer');
     return wrap({ kind: 'group', ...(user ? { user } : {}), group });
   }),
+  celMethod('path', OPAQUE, [STRING], OPAQUE, function (path) {
+    const { user } = read(this, 'authorizer');
+    if (path.trim() === '') throw new Error('path must not be empty');
+    return wrap({ kind: 'path', ...(user ? { user } : {}), path });
+  }),
   celMethod('serviceAccount', OPAQUE, [STRING, STRING], OPAQUE, function (namespace, name) {
     read(this, 'authorizer');
     if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) throw new Error('Invalid service account name');
@@ -119,7 +135,7 @@ export const AUTHZ_FUNCS: CelFunc[] = [
   setter('namespace'),
   setter('name'),
   celMethod('check', OPAQUE, [STRING], OPAQUE, function (verb) {
-    const { kind: _, user, ...attributes } = read(this, 'resource');
+    const { kind: _, user, ...attributes } = read(this, 'resource', 'path');
     if (!active) return wrap({ kind: 'decision', allowed: false, reason: '', error: 'no authorizer' });
     const d = active(user, { ...attributes, verb });
     return wrap({ kind: 'decision', ...d });

@@ -42,7 +42,7 @@ function call(
       },
     );
     req.on('error', reject);
-    req.end(JSON.stringify(body));
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
 
@@ -83,6 +83,21 @@ beforeAll(async () => {
       },
     ],
     [
+      '/apis/rbac.authorization.k8s.io/v1/clusterroles',
+      {
+        metadata: { name: 'metrics-reader' },
+        rules: [{ nonResourceURLs: ['/metrics/*', '/healthz'], verbs: ['get'] }],
+      },
+    ],
+    [
+      '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+      {
+        metadata: { name: 'metrics-reader' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metrics-reader' },
+        subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: 'default' }],
+      },
+    ],
+    [
       '/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies',
       {
         metadata: { name: 'authz' },
@@ -106,6 +121,11 @@ beforeAll(async () => {
               expression:
                 "authorizer.serviceAccount('default', 'deployer').group('').resource('secrets').namespace('default').name('public').check('get').allowed() && !authorizer.serviceAccount('default', 'deployer').group('').resource('secrets').namespace('default').check('list').allowed()",
               message: 'the deployer ServiceAccount reads exactly the public Secret',
+            },
+            {
+              expression:
+                "authorizer.serviceAccount('default', 'deployer').path('/metrics/app').check('get').allowed() && authorizer.serviceAccount('default', 'deployer').path('/healthz').check('get').allowed() && !authorizer.serviceAccount('default', 'deployer').path('/metrics/app').check('post').allowed() && !authorizer.serviceAccount('default', 'deployer').path('/healthz/etcd').check('get').allowed() && !authorizer.serviceAccount('default', 'deployer').path('/metrics').check('get').allowed()",
+              message: 'the deployer ServiceAccount may GET /metrics/* and /healthz, nothing else',
             },
           ],
         },
@@ -142,5 +162,13 @@ describe('the authorizer variable in the sandbox admission', () => {
 
   it('lets the admin token do what RBAC would refuse the ServiceAccount', async () => {
     expect((await call('POST', CONFIGMAPS, configMap('d', 'db'))).status).toBe(201);
+  });
+
+  it('checks non-resource URLs (authorizer.path) against ClusterRoles bound cluster-wide', async () => {
+    const binding = '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/metrics-reader';
+    expect((await call('DELETE', binding, undefined)).status).toBe(200);
+    const refused = await call('POST', CONFIGMAPS, configMap('e'));
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toContain('the deployer ServiceAccount may GET /metrics/* and /healthz');
   });
 });

@@ -29,7 +29,7 @@ import {
 import { applyDefaults } from '../store/defaults.js';
 import type { MemoryStore } from '../store/memory-store.js';
 import type { ServedResource } from '../store/registry.js';
-import { ADMIN_IDENTITY, allowed, type Identity } from './rbac.js';
+import { ADMIN_IDENTITY, allowed, allowedPath, type Identity } from './rbac.js';
 import { ApiError, type ApiReason } from './status.js';
 
 const GROUP = 'admissionregistration.k8s.io';
@@ -224,6 +224,10 @@ export class PolicyAdmission {
   private authorizer(who: Identity): CelAuthorizer {
     return (user, a) => {
       const as: Identity = user ? { user: user.name, groups: user.groups, admin: false } : who;
+      if ('path' in a) {
+        const ok = allowedPath(this.store, as, a.path, a.verb);
+        return { allowed: ok, reason: ok ? `allowed by the sandbox's RBAC to ${as.user}` : '' };
+      }
       const ok = allowed(this.store, as, {
         verb: a.verb,
         group: a.group,

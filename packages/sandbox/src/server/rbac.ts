@@ -49,6 +49,7 @@ interface PolicyRule {
   resources?: string[];
   verbs?: string[];
   resourceNames?: string[];
+  nonResourceURLs?: string[];
 }
 
 interface Subject {
@@ -130,6 +131,24 @@ export function allowed(store: MemoryStore, who: Identity, a: RequestAttributes)
   if (bindings(store, 'clusterrolebindings').some(granted)) return true;
   if (a.namespace === undefined) return false;
   return bindings(store, 'rolebindings').some((b) => b.metadata.namespace === a.namespace && granted(b));
+}
+
+/**
+ * Whether the identity may make a non-resource request (`GET /healthz`; `verb` is the lower-cased
+ * HTTP method). As in RBAC, only ClusterRoles bound by ClusterRoleBindings grant these, through
+ * `nonResourceURLs`: an exact path, `*`, or a prefix ending in `*` (`/metrics/*`).
+ */
+export function allowedPath(store: MemoryStore, who: Identity, path: string, verb: string): boolean {
+  if (who.admin) return true;
+  const urlMatches = (url: string) =>
+    url === '*' || url === path || (url.endsWith('*') && path.startsWith(url.replace(/\*+$/, '')));
+  return bindings(store, 'clusterrolebindings').some(
+    (b) =>
+      ((b.subjects ?? []) as Subject[]).some((s) => subjectIs(s, who, b.metadata.namespace)) &&
+      rulesOf(store, b).some(
+        (rule) => matches(rule.verbs, verb) && (rule.nonResourceURLs ?? []).some(urlMatches),
+      ),
+  );
 }
 
 /** The apiserver's wording: `deployments.apps "web" is forbidden: User "…" cannot patch resource "deployments" in API group "apps" in the namespace "shop"`. */
