@@ -202,6 +202,58 @@ describe('slipway check on Terraform directories', () => {
   });
 });
 
+describe('slipway check follows the local modules the checked Terraform calls', () => {
+  const tree = () =>
+    writeTree(
+      new Map([
+        [
+          'environments/production/main.tf',
+          'module "db" {\n  source = "../../modules/db"\n}\n\nmodule "vpc" {\n  source = "terraform-aws-modules/vpc/aws"\n}\n',
+        ],
+        ['environments/dev/main.tf', 'module "db" {\n  source = "../../modules/db"\n}\n'],
+        ['environments/staging/main.tf', 'module "gone" {\n  source = "../../modules/missing"\n}\n'],
+        [
+          'modules/db/main.tf',
+          [
+            'resource "aws_db_instance" "main" {',
+            '  engine                  = "postgres"',
+            '  storage_encrypted       = true',
+            '  publicly_accessible     = false',
+            '  backup_retention_period = 7',
+            '  deletion_protection     = false',
+            '}',
+            '',
+          ].join('\n'),
+        ],
+      ]),
+    );
+  const deletion = (r: Report) => r.findings.filter((f) => f.rule === 'terraform-deletion-protection');
+
+  it('judges a module called from a production root as production, at its own file and line', async () => {
+    const dir = tree();
+    const { code, report, err } = await check(['environments/production'], dir);
+    expect(err).toBe('');
+    expect(code).toBe(1);
+    expect(deletion(report)).toEqual([
+      expect.objectContaining({ file: 'modules/db/main.tf', line: 6, column: 3 }),
+    ]);
+  });
+
+  it('judges it once, as production when any caller is, when the whole tree is checked', async () => {
+    const dir = tree();
+    const whole = await check(['.'], dir);
+    expect(deletion(whole.report)).toHaveLength(1);
+    expect(whole.report.findings.filter((f) => f.file === 'modules/db/main.tf').length).toBe(
+      new Set(whole.report.findings.filter((f) => f.file === 'modules/db/main.tf').map((f) => f.rule)).size,
+    );
+    // Called from dev only, the module is not production; a source that does not exist is skipped.
+    const dev = await check(['environments/dev', 'environments/staging'], dir);
+    expect(dev.err).toBe('');
+    expect(deletion(dev.report)).toEqual([]);
+    expect(dev.report.summary.objects).toBe(1);
+  });
+});
+
 describe('slipway check on slipway.yaml judges the Terraform it renders', () => {
   it('finds nothing in what the renderer writes, and places a finding in slipway.yaml', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-spec-'));

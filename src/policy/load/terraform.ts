@@ -27,7 +27,14 @@ export function isExpression(v: unknown): v is TerraformExpression {
 export interface ParsedTerraform {
   manifests: Manifest[];
   problems: Problem[];
+  /**
+   * The local modules the file calls: each `module` block's literal `source` that is a path
+   * (`./x`, `../../modules/x`), relative to the file's directory. Registry and git sources are not.
+   */
+  calls: string[];
 }
+
+const LOCAL_SOURCE = /^\.\.?\//;
 
 const at = (n: Node): Position => ({ line: n.startPosition.row + 1, column: n.startPosition.column + 1 });
 
@@ -50,11 +57,17 @@ export function parseTerraform(
   const problems: Problem[] = [];
   syntaxErrors(tree.rootNode, file, problems);
   const manifests: Manifest[] = [];
-  if (problems.length) return { manifests, problems };
+  const calls: string[] = [];
+  if (problems.length) return { manifests, problems, calls };
   const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
   for (const node of body?.namedChildren ?? []) {
     if (node?.type !== 'block') continue;
     const { type, labels, body: inner } = blockParts(node);
+    if (type === 'module' && labels.length === 1) {
+      const source = bodyData(inner, [], new Map()).source;
+      if (typeof source === 'string' && LOCAL_SOURCE.test(source)) calls.push(source);
+      continue;
+    }
     if (type !== 'resource' || labels.length !== 2) continue;
     const positions = new Map<string, Position>();
     const data = bodyData(inner, [], positions);
@@ -78,7 +91,7 @@ export function parseTerraform(
       ...(environment ? { environment } : {}),
     });
   }
-  return { manifests, problems };
+  return { manifests, problems, calls };
 }
 
 const key = (path: Path) => JSON.stringify(path);

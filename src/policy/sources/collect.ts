@@ -68,10 +68,14 @@ export async function collectInputs(
     const rel = relative(opts.cwd, p);
     return rel.startsWith('..') ? p : rel || '.';
   };
-  const add = (parsed: ParsedFile) => {
-    out.files.push(parsed);
-    out.problems.push(...parsed.problems);
+  const walk: Walk = {
+    add: (parsed: ParsedFile) => {
+      out.files.push(parsed);
+      out.problems.push(...parsed.problems);
+    },
+    terraform: new TerraformModules(),
   };
+  const { add } = walk;
   for (const input of paths.length ? paths : ['.']) {
     if (input === '-') {
       add({ ...parseManifests(await host.readStdin(), '<stdin>'), editable: false });
@@ -83,9 +87,77 @@ export async function collectInputs(
         code: 'check/no-input',
         hint: 'pass YAML files, directories, a Helm chart, a kustomize directory or slipway.yaml',
       });
-    await collectPath(abs, true, host, opts, display, add);
+    await collectPath(abs, true, host, opts, display, walk);
   }
+  // The local modules the checked Terraform calls (`source = "../../modules/db"`) are judged too,
+  // each directory once, however many roots call it; and as production when a production root does.
+  for (let dirs = walk.terraform.unread(); dirs.length > 0; dirs = walk.terraform.unread()) {
+    for (const dir of dirs) {
+      walk.terraform.visit(dir);
+      // A source that does not exist is terraform init's to report.
+      if (!host.isDirectory(dir)) continue;
+      for (const entry of host.listDirectory(dir))
+        if (TERRAFORM_FILE.test(entry)) await collectPath(join(dir, entry), false, host, opts, display, walk);
+    }
+  }
+  walk.terraform.productionThroughCalls();
   return out;
+}
+
+/** What one `collectInputs` walk adds to, and the Terraform modules it has read. */
+interface Walk {
+  add(parsed: ParsedFile): void;
+  terraform: TerraformModules;
+}
+
+/** The directories of .tf files a walk read, the local modules their files call, and their parsed files. */
+class TerraformModules {
+  private readonly files = new Map<string, ParsedFile[]>();
+  private readonly calls = new Map<string, Set<string>>();
+  private readonly production = new Set<string>();
+
+  /**
+   * A parsed .tf file of the module `dir` (absolute), the directories it calls (absolute), and
+   * whether its own path names production.
+   */
+  read(dir: string, file: ParsedFile, calls: readonly string[], production: boolean): void {
+    this.visit(dir).push(file);
+    if (production) this.production.add(dir);
+    const called = this.calls.get(dir) ?? new Set<string>();
+    for (const c of calls) called.add(c);
+    this.calls.set(dir, called);
+  }
+
+  /** Marks `dir` read (a called directory without .tf files too); its parsed files. */
+  visit(dir: string): ParsedFile[] {
+    let files = this.files.get(dir);
+    if (!files) this.files.set(dir, (files = []));
+    return files;
+  }
+
+  /** Called directories no file of this walk was read from. */
+  unread(): string[] {
+    const out = new Set<string>();
+    for (const called of this.calls.values())
+      for (const dir of called) if (!this.files.has(dir)) out.add(dir);
+    return [...out];
+  }
+
+  /** A module a production module calls, directly or through others, deploys production too. */
+  productionThroughCalls(): void {
+    const production = [...this.production];
+    const seen = new Set(production);
+    for (let i = 0; i < production.length; i++)
+      for (const callee of this.calls.get(production[i]!) ?? [])
+        if (!seen.has(callee)) {
+          seen.add(callee);
+          production.push(callee);
+        }
+    for (const dir of seen)
+      for (const file of this.files.get(dir) ?? [])
+        for (const m of file.manifests)
+          if (m.terraform && !m.terraform.production) m.terraform = { ...m.terraform, production: true };
+  }
 }
 
 async function collectPath(
@@ -94,9 +166,10 @@ async function collectPath(
   host: InputHost,
   opts: CollectOptions,
   display: (p: string) => string,
-  add: (p: ParsedFile) => void,
+  walk: Walk,
   bases?: ReadonlySet<string>,
 ): Promise<void> {
+  const { add } = walk;
   if (host.isDirectory(abs)) {
     const entries = host.listDirectory(abs);
     if (entries.includes('Chart.yaml')) return add(await renderHelm(abs, host, opts, display));
@@ -111,10 +184,10 @@ async function collectPath(
     for (const entry of entries) {
       if (entry.startsWith('.') || entry === 'node_modules') continue;
       const child = join(abs, entry);
-      if (host.isDirectory(child)) await collectPath(child, false, host, opts, display, add, referenced);
+      if (host.isDirectory(child)) await collectPath(child, false, host, opts, display, walk, referenced);
       else if (YAML_FILE.test(entry) && !NOT_MANIFESTS.has(entry))
-        await collectPath(child, false, host, opts, display, add, referenced);
-      else if (TERRAFORM_FILE.test(entry)) await collectPath(child, false, host, opts, display, add);
+        await collectPath(child, false, host, opts, display, walk, referenced);
+      else if (TERRAFORM_FILE.test(entry)) await collectPath(child, false, host, opts, display, walk);
     }
     return;
   }
@@ -166,7 +239,15 @@ async function collectPath(
       module,
       production: productionModule(module),
     });
-    return add({ file, text: '', documents: () => [], editable: false, ...parsed });
+    const { calls, ...judged } = parsed;
+    const read: ParsedFile = { file, text: '', documents: () => [], editable: false, ...judged };
+    walk.terraform.read(
+      dirname(abs),
+      read,
+      calls.map((c) => resolve(dirname(abs), c)),
+      productionModule(module),
+    );
+    return add(read);
   }
   if (!explicit && !YAML_FILE.test(abs)) return;
   const text = host.readFile(abs);
