@@ -1,8 +1,8 @@
 /**
  * Build step, after `tsc` and scripts/bundle-vendor.mjs: the offline commands (validate, render,
- * schema, init; src/cli/commands/entries.ts) as one CommonJS script, dist/cli/offline.cjs, with a
- * V8 code cache beside it, dist/cli/offline.cjs.cache, which bin/slipway runs for those commands
- * (src/cli/launch.ts).
+ * schema, init, check; src/cli/commands/entries.ts) as one CommonJS script, dist/cli/offline.cjs,
+ * with V8 code caches beside it (dist/cli/offline.cjs.cache, and offline.cjs.check.cache for
+ * `check`), which bin/slipway runs for those commands (src/cli/launch.ts).
  *
  * Why: on Node 20 (no module compile cache) `slipway validate` spent most of its start-up finding,
  * reading, compiling and linking about a hundred ES modules (ours, zod, yaml, commander). One
@@ -13,20 +13,24 @@
  *   packages alike, so the script loads no ES module and shares no class with one (an error thrown
  *   here is checked with `instanceof` here). Only Node's own modules stay outside; anything else
  *   (a package that cannot be joined) fails the build, as does an import() left in the script,
- *   which a vm script could not run.
+ *   which a vm script could not run; the few packages imported on first use that stay outside
+ *   (LATE_PACKAGES) are imported by the launcher.
  * - `import.meta.url` in our modules becomes the URL of the module's own file under dist/, worked
  *   out from the script's directory at run time, so files found beside a module are found as before.
  *   A package joined in must not look for files beside itself (checked).
  * - commander loads `node:child_process` only to run executable subcommands, which Slipway has
  *   none of; in the script it is required when first used (about 10 ms of CPU at every start).
- * - The code cache is taken after running `validate`, `render` and `schema` on the sample service
- *   in this process, so it holds the functions those run, compiled; run with another Node or other
- *   V8 flags, V8 rejects it and compiles the script from source.
+ * - The code caches are taken after running `validate`, `render` and `schema` (offline.cjs.cache),
+ *   or `check` (offline.cjs.check.cache; src/cli/launch.ts' cacheFor says which a command line
+ *   reads), on the sample service, each in a process of its own, so each holds the functions its
+ *   commands run, compiled; run with another Node or other V8 flags, V8 rejects them and compiles
+ *   the script from source.
  * - dist/cli/launch.cjs is src/cli/launch.ts (which bin/slipway requires) as one CommonJS file.
  * - dist/cli/offline.inputs.json lists the files joined in (test/cli/import-graph.test.ts reads it).
  */
 import { build } from 'esbuild';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -47,6 +51,18 @@ const COMMANDER_LAZY_SPAWN =
  */
 const MODULE_URL = '__slipwayModuleUrl';
 const FOOTER = `function ${MODULE_URL}(path) { return require("node:url").pathToFileURL(require("node:path").join(__dirname, path)).href; }`;
+
+/**
+ * Packages our modules import() on first use that stay ES modules outside the script, loaded as
+ * from dist/: web-tree-sitter finds its WebAssembly beside itself, and the CEL evaluator (about 130
+ * modules) loads for a check configuration with customRules only. A vm script cannot run import(),
+ * so the script asks the launcher (src/cli/launch.ts), a CommonJS module, to import them:
+ * `import('web-tree-sitter')` becomes `__slipwayImport('web-tree-sitter')`, a parameter of the
+ * script's wrapper.
+ */
+const LATE_PACKAGES = new Set(['web-tree-sitter', '@slipway/kube/cel']);
+const LATE_IMPORT = /(?<![\w$.])import\((['"])([^'"]+)\1\)/g;
+const MODULE_IMPORT = '__slipwayImport';
 
 /** SLIPWAY_BUNDLE_DEBUG=1: a script not minified, with comments, whose names a CPU profile can show. */
 const readable = process.env.SLIPWAY_BUNDLE_DEBUG === '1';
@@ -71,19 +87,28 @@ const offline = {
           problems.push(`${file} looks for files beside itself; it cannot be joined into offline.cjs`);
         return undefined;
       }
-      if (!text.includes('import.meta')) return undefined;
+      const late = text.replace(LATE_IMPORT, (whole, quote, specifier) =>
+        LATE_PACKAGES.has(specifier) ? `${MODULE_IMPORT}(${quote}${specifier}${quote})` : whole,
+      );
+      if (!late.includes('import.meta')) return late === text ? undefined : { contents: late, loader: 'js' };
       const fromScript = relative(outdir, args.path).split(sep).join('/');
-      const contents = text.replaceAll('import.meta.url', `${MODULE_URL}(${JSON.stringify(fromScript)})`);
+      const contents = late.replaceAll('import.meta.url', `${MODULE_URL}(${JSON.stringify(fromScript)})`);
       if (contents.includes('import.meta')) problems.push(`${file}: import.meta other than import.meta.url`);
       return { contents, loader: 'js' };
     });
   },
 };
 
+// `--cache FILE RUNS`: this file run again by itself to make one code cache (the end of this file).
+if (process.argv[2] === '--cache') {
+  await warmCache(process.argv[3], JSON.parse(process.argv[4]));
+  process.exit(0);
+}
 // A cache is only ever beside the script it was taken from: V8 checks a cache against the script's
-// length, not its text, so the old one goes before the script is rewritten (a build that fails
+// length, not its text, so the old ones go before the script is rewritten (a build that fails
 // below leaves a script without a cache, which compiles from source).
-rmSync(join(outdir, 'offline.cjs.cache'), { force: true });
+for (const file of readdirSync(outdir))
+  if (/^offline\.cjs\.(.+\.)?cache$/.test(file)) rmSync(join(outdir, file), { force: true });
 const result = await build({
   entryPoints: [join(outdir, 'offline-main.js')],
   outfile,
@@ -134,24 +159,52 @@ const inputs = Object.keys(result.metafile.inputs).map((p) =>
 );
 writeFileSync(join(outdir, 'offline.inputs.json'), JSON.stringify(inputs.sort(), null, 1) + '\n');
 
-// The code cache: compile the script as bin/slipway does, run the commands users run most, keep the code.
-const { loadOfflineScript, OFFLINE_CACHE } = createRequire(import.meta.url)(join(outdir, 'launch.cjs'));
-const loaded = loadOfflineScript(outdir, { cache: false });
-if (!loaded) throw new Error('bundle-offline: dist/cli/offline.cjs did not load');
+// The code caches: in a process of its own for each (V8 would hand a second compile of the same
+// script in one process the functions the first compiled), compile the script as bin/slipway does,
+// run the commands of that cache on the sample service, keep the code (warmCache below).
+const { cacheFor } = createRequire(import.meta.url)(join(outdir, 'launch.cjs'));
 const example = join(root, 'examples', 'sample-service', 'slipway.yaml');
-const warmUps = [['validate', '-f', example], ['render', '-f', example, '--env', 'dev'], ['schema']];
-for (const args of warmUps) {
-  const errors = [];
-  const io = {
-    out: () => {},
-    err: (text) => void errors.push(text),
-    isTTY: false,
-    cwd: root,
-    env: {},
-    stdin: Readable.from([]),
-  };
-  const code = await loaded.main(['node', 'slipway', ...args], io);
-  if (code !== 0)
-    throw new Error(`bundle-offline: slipway ${args.join(' ')} exited ${code}: ${errors.join('')}`);
+const warmUps = [
+  ['validate', '-f', example],
+  ['render', '-f', example, '--env', 'dev'],
+  ['schema'],
+  ['check', example],
+];
+const caches = new Map();
+for (const args of warmUps) caches.set(cacheFor(args), [...(caches.get(cacheFor(args)) ?? []), args]);
+for (const [cache, runs] of caches) {
+  const child = spawnSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), '--cache', cache, JSON.stringify(runs)],
+    {
+      stdio: 'inherit',
+    },
+  );
+  if (child.status !== 0) {
+    rmSync(join(outdir, cache), { force: true });
+    console.error(`bundle-offline: making ${cache} failed`);
+    process.exit(1);
+  }
 }
-writeFileSync(join(outdir, OFFLINE_CACHE), loaded.script.createCachedData());
+
+/** Compiles dist/cli/offline.cjs without a cache, runs the command lines `runs`, writes its code cache to `cache`. */
+async function warmCache(cache, runs) {
+  const { loadOfflineScript } = createRequire(import.meta.url)(join(outdir, 'launch.cjs'));
+  const loaded = loadOfflineScript(outdir, { cache: false });
+  if (!loaded) throw new Error('bundle-offline: dist/cli/offline.cjs did not load');
+  for (const args of runs) {
+    const errors = [];
+    const io = {
+      out: () => {},
+      err: (text) => void errors.push(text),
+      isTTY: false,
+      cwd: root,
+      env: {},
+      stdin: Readable.from([]),
+    };
+    const code = await loaded.main(['node', 'slipway', ...args], io);
+    if (code !== 0)
+      throw new Error(`bundle-offline: slipway ${args.join(' ')} exited ${code}: ${errors.join('')}`);
+  }
+  writeFileSync(join(outdir, cache), loaded.script.createCachedData());
+}

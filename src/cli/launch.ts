@@ -3,8 +3,9 @@
  * with those commands into one CommonJS script, dist/cli/offline.cjs, and compiles it once with V8
  * into a code cache beside it, dist/cli/offline.cjs.cache (scripts/bundle-offline.mjs). Here the
  * script is compiled with that cache: V8 takes the compiled code instead of parsing and compiling
- * the ~100 modules of the spec, the writers, zod, yaml and commander, and Node resolves, reads and
- * links one file instead of them. Nothing is written at run time.
+ * the ~100 modules of the spec, the writers, zod, yaml and commander (and for `check`, with a cache
+ * of its own, the policy rules and readers), and Node resolves, reads and links one file instead
+ * of them. Nothing is written at run time.
  *
  * When there is no script (a `tsc` build only), bin/slipway runs the ES modules of dist/. A cache
  * V8 rejects (another Node or V8 version, other V8 flags) is ignored by V8 itself: the script is
@@ -14,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import vm from 'node:vm';
-import { runsOffline } from './commands/offline-names.js';
+import { commandNamed, leadsWithOption, runsOffline } from './commands/offline-names.js';
 
 export type Main = (argv: string[]) => Promise<number>;
 
@@ -28,6 +29,18 @@ export interface OfflineScript {
 
 export const OFFLINE_SCRIPT = 'offline.cjs';
 export const OFFLINE_CACHE = 'offline.cjs.cache';
+/** `check`'s own code cache of the same script: its rules and readers would make the other's half again as large. */
+export const CHECK_CACHE = 'offline.cjs.check.cache';
+
+/**
+ * The code cache a command line is run with. V8 reads all of a cache at start-up: one cache with
+ * `check`'s functions too was 1.6 MB instead of 1 MB and cost `render` about 10 ms of CPU more. So
+ * the script has two, each holding what its commands run, `check`'s and the others'; the build
+ * makes each in a process of its own (scripts/bundle-offline.mjs).
+ */
+export function cacheFor(args: readonly string[]): string {
+  return commandNamed(args) === 'check' && !leadsWithOption(args) ? CHECK_CACHE : OFFLINE_CACHE;
+}
 
 /**
  * `main` of the bundled offline CLI when `args` name an offline command and the script is in `dir`
@@ -36,11 +49,22 @@ export const OFFLINE_CACHE = 'offline.cjs.cache';
  * every command more (Node's ES module loader wraps each built-in module it imports).
  */
 export function offlineMain(args: readonly string[], dir: string): Main | undefined {
-  return runsOffline(args) ? loadOfflineScript(dir)?.main : undefined;
+  return runsOffline(args) ? loadOfflineScript(dir, { cache: cacheFor(args) })?.main : undefined;
 }
 
-/** Compiles and runs dist/cli/offline.cjs (with its code cache when there is one) and returns its exports. */
-export function loadOfflineScript(dir: string, opts: { cache?: boolean } = {}): OfflineScript | undefined {
+/** A package imported as an ES module, resolved from dist/cli/ (the script's own directory). */
+function importPackage(specifier: string): Promise<unknown> {
+  return import(specifier);
+}
+
+/**
+ * Compiles and runs dist/cli/offline.cjs, with the code cache `opts.cache` (a file beside it;
+ * OFFLINE_CACHE unless told, none with `false`) when there is one, and returns its exports.
+ */
+export function loadOfflineScript(
+  dir: string,
+  opts: { cache?: string | false } = {},
+): OfflineScript | undefined {
   const file = join(dir, OFFLINE_SCRIPT);
   let source: string;
   try {
@@ -52,17 +76,19 @@ export function loadOfflineScript(dir: string, opts: { cache?: boolean } = {}): 
   let cachedData: Buffer | undefined;
   if (opts.cache !== false) {
     try {
-      cachedData = readFileSync(join(dir, OFFLINE_CACHE));
+      cachedData = readFileSync(join(dir, opts.cache ?? OFFLINE_CACHE));
     } catch {
       cachedData = undefined;
     }
   }
-  // CommonJS's own wrapper, so the script sees require, module and __dirname as a .cjs file does.
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  // CommonJS's own wrapper, so the script sees require, module and __dirname as a .cjs file does,
+  // and a way to import the few packages that stay ES modules (scripts/bundle-offline.mjs'
+  // LATE_PACKAGES): a vm script cannot run import() itself, this module can.
+  const wrapped = `(function (exports, require, module, __filename, __dirname, __slipwayImport) {${source}\n})`;
   const script = new vm.Script(wrapped, { filename: file, cachedData });
   const module = { exports: {} as { main?: Main } };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
-  run(module.exports, createRequire(file), module, file, dir);
+  run(module.exports, createRequire(file), module, file, dir, importPackage);
   const main = module.exports.main;
   if (typeof main !== 'function') return undefined;
   return { main, script, cacheAccepted: cachedData !== undefined && script.cachedDataRejected === false };

@@ -6,16 +6,17 @@
  * to a file; a static import that pulls the client back into one of these commands' graphs makes
  * this fail.
  *
- * ./bin/slipway runs the offline commands (init, validate, schema, render) from one bundled script
+ * ./bin/slipway runs the offline commands (init, validate, schema, render, check) from one bundled script
  * with a V8 code cache (dist/cli/offline.cjs, scripts/bundle-offline.mjs) and every other command
  * from dist/'s ES modules. Both are held here: the modules' graphs by running dist/cli/main.js
  * itself, the script by the list of files the build joined into it, by what a run of it loads
  * (Node's own modules only), and by its output, which must be the modules' byte for byte.
  */
 import { builtinModules } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtCli, repoRoot, runBuilt, slipwayBin, type CliResult } from '../helpers/built-cli.js';
 
@@ -134,6 +135,20 @@ describe.skipIf(!built)(
 const scriptBuilt = built && existsSync(join(repoRoot, 'dist', 'cli', 'offline.cjs'));
 const bad = join(dir, 'bad.yaml');
 writeFileSync(bad, 'app: demo\nservices:\n  api:\n    image: nginx\n    replicas: many\n');
+// check's inputs that load a package the script imports as an ES module: Terraform (web-tree-sitter)
+// and a configuration with customRules (the CEL evaluator), the second with a bad expression too.
+const terraform = join(dir, 'tf');
+mkdirSync(terraform);
+writeFileSync(
+  join(terraform, 'main.tf'),
+  'resource "aws_db_instance" "db" {\n  storage_encrypted = false\n  publicly_accessible = true\n}\n',
+);
+const customRules = (expression: string) =>
+  `customRules:\n  - id: team-label\n    kinds: [workloads]\n    expression: ${JSON.stringify(expression)}\n    message: needs a team label\n`;
+const teamRule = join(dir, 'team-rule.yaml');
+writeFileSync(teamRule, customRules('has(object.metadata.labels.team)'));
+const brokenRule = join(dir, 'broken-rule.yaml');
+writeFileSync(brokenRule, customRules('object.('));
 /** Offline command lines, good and bad: bin/slipway runs them from the script. */
 const scripted: Array<[string, string[]]> = [
   ['validate', ['validate', '-f', example]],
@@ -141,7 +156,23 @@ const scripted: Array<[string, string[]]> = [
   ['schema', ['schema']],
   ['validate of a bad spec', ['validate', '-f', bad]],
   ['validate --help', ['validate', '--help']],
+  ['check', ['check', example]],
+  ['check of a bad spec', ['check', bad]],
+  ['check of a missing file', ['check', join(dir, 'missing.yaml')]],
+  ['check -o json of a failing manifest', ['check', '-o', 'json', 'test/fixtures/policy/privileged.yaml']],
+  ['check of a chart (helm)', ['check', 'test/fixtures/policy/chart']],
+  ['check of Terraform', ['check', terraform]],
+  ['check with customRules', ['check', '--config', teamRule, example]],
+  ['check with a broken custom rule', ['check', '--config', brokenRule, example]],
+  ['check --help', ['check', '--help']],
+  // An option before the command: commander stops at the program, whatever command follows.
+  ['-f FILE validate', ['-f', example, 'validate']],
+  ['--output json render', ['--output', 'json', 'render', '-f', example]],
+  ['--outpt json check', ['--outpt', 'json', 'check', example]],
+  ['-x deploy -v', ['-x', 'deploy', '-v']],
 ];
+/** The URL prefix of dist/'s own modules (not a workspace package's dist, which the script may import). */
+const distUrl = pathToFileURL(join(repoRoot, 'dist')).href + '/';
 
 describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/offline.cjs)', () => {
   it.concurrent.each(scripted)('slipway %s: same output and exit code as the modules', async (name, args) => {
@@ -156,7 +187,7 @@ describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/of
     // It ran from the script: no ES module of dist/ was loaded, and it required the launcher
     // (dist/cli/launch.cjs) and Node's own modules only (the script holds everything else).
     expect(
-      fromScript.modules.filter((line) => !line.startsWith('require ') && line.includes('/dist/')),
+      fromScript.modules.filter((line) => !line.startsWith('require ') && line.startsWith(distUrl)),
     ).toEqual([]);
     const required = fromScript.modules.filter((line) => line.startsWith('require ')).map((l) => l.slice(8));
     expect(required.filter((r) => r.endsWith('/dist/cli/launch.cjs'))).toHaveLength(1);
@@ -165,6 +196,19 @@ describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/of
         (r) => !r.startsWith('node:') && !builtinModules.includes(r) && !r.endsWith('launch.cjs'),
       ),
     ).toEqual([]);
+  });
+
+  it('slipway --help validate prints the program help with every command, from the modules', async () => {
+    const args = ['--help', 'validate'];
+    const [viaBin, fromModules] = await Promise.all([
+      tracedAny('help-first', args, 'bin'),
+      tracedAny('help-first', args, 'modules'),
+    ]);
+    expect(viaBin.code).toBe(0);
+    expect(viaBin.stdout).toBe(fromModules.stdout);
+    expect(viaBin.stdout).toMatch(/^ {2}validate /m);
+    expect(viaBin.stdout).toMatch(/^ {2}deploy /m);
+    expect(viaBin.modules.some((line) => line.startsWith(distUrl))).toBe(true);
   });
 
   it('the script joins no cluster client and zod, yaml and commander as one copy each', () => {
@@ -180,28 +224,34 @@ describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/of
     expect(inputs).toContain('dist/vendor/yaml.js');
     expect(inputs.filter((f) => /node_modules\/(zod|yaml)\//.test(f))).toEqual([]);
     expect(inputs.some((f) => f.endsWith('node_modules/commander/lib/command.js'))).toBe(true);
-    // Nothing of the commands that reach a cluster, the sandbox or the policy catalog.
+    // check with the policy rules, but nothing of the commands that reach a cluster or the sandbox,
+    // and neither the CEL evaluator nor web-tree-sitter (imported on first use as ES modules).
+    expect(inputs).toContain('dist/cli/commands/check.js');
+    expect(inputs).toContain('dist/policy/rules/index.js');
     expect(
       inputs.filter((f) =>
-        /dist\/cli\/commands\/(check|deploy|status|sandbox|demo)\.js|packages\/sandbox\/dist\/(?!errors)|dist\/policy\/rules\//.test(
+        /dist\/cli\/commands\/(deploy|status|sandbox|demo)\.js|packages\/sandbox\/dist\/(?!errors)|\/cel\/|web-tree-sitter/.test(
           f,
         ),
       ),
     ).toEqual([]);
   });
 
-  it('the code cache built with it is one this Node takes', async () => {
-    const cli = join(repoRoot, 'dist', 'cli');
-    const result = await runBuilt(
-      [
-        '-e',
-        `const m = require(${JSON.stringify(join(cli, 'launch.cjs'))}); console.log(m.loadOfflineScript(${JSON.stringify(cli)}).cacheAccepted);`,
-      ],
-      { program: process.execPath },
-    );
-    expect(result.stderr).toBe('');
-    expect(result.stdout.trim()).toBe('true');
-  });
+  it.each(['offline.cjs.cache', 'offline.cjs.check.cache'])(
+    'the code cache %s built with it is one this Node takes',
+    async (cache) => {
+      const cli = join(repoRoot, 'dist', 'cli');
+      const result = await runBuilt(
+        [
+          '-e',
+          `const m = require(${JSON.stringify(join(cli, 'launch.cjs'))}); console.log(m.loadOfflineScript(${JSON.stringify(cli)}, { cache: ${JSON.stringify(cache)} }).cacheAccepted);`,
+        ],
+        { program: process.execPath },
+      );
+      expect(result.stderr).toBe('');
+      expect(result.stdout.trim()).toBe('true');
+    },
+  );
 });
 
 describe.skipIf(!built)('slipway check loads the CEL evaluator for custom rules only', () => {
