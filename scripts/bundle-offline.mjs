@@ -30,7 +30,8 @@
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -38,7 +39,6 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'cli');
-const outfile = join(outdir, 'offline.cjs');
 const builtins = new Set(builtinModules);
 
 const COMMANDER_SPAWN = "const childProcess = require('node:child_process');";
@@ -99,46 +99,21 @@ const offline = {
   },
 };
 
-// `--cache FILE RUNS`: this file run again by itself to make one code cache (the end of this file).
+// `--cache SCRIPT CACHE RUNS`: this file run again by itself to make one code cache (the end of this file).
 if (process.argv[2] === '--cache') {
-  await warmCache(process.argv[3], JSON.parse(process.argv[4]));
+  await warmCache(process.argv[3], process.argv[4], JSON.parse(process.argv[5]));
   process.exit(0);
 }
 // A cache is only ever beside the script it was taken from: V8 checks a cache against the script's
-// length, not its text, so the old ones go before the script is rewritten (a build that fails
+// length, not its text, so the old ones go before the scripts are rewritten (a build that fails
 // below leaves a script without a cache, which compiles from source).
 for (const file of readdirSync(outdir))
-  if (/^offline\.cjs\.(.+\.)?cache$/.test(file)) rmSync(join(outdir, file), { force: true });
-const result = await build({
-  entryPoints: [join(outdir, 'offline-main.js')],
-  outfile,
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  minify: !readable,
-  // Class and function names stay as they were: error messages and reports read them.
-  keepNames: true,
-  metafile: true,
-  plugins: [offline],
-  footer: { js: FOOTER },
-  legalComments: 'none',
-  logLevel: 'warning',
-});
-for (const imported of Object.values(result.metafile.outputs)[0].imports) {
-  if (!imported.external) continue;
-  if (!imported.path.startsWith('node:') && !builtins.has(imported.path))
-    problems.push(`offline.cjs would ${imported.kind} ${imported.path} from outside`);
-}
-const output = readFileSync(outfile, 'utf8');
-// ASCII only (esbuild escapes strings, not regular expressions): the launcher reads the script as
-// latin1, and one other character would make V8 hold all of it as a two-byte string.
-const notAscii = /[^\0-\x7f].{0,40}/s.exec(output);
-// (A readable script keeps comments, which may hold any character; read as latin1, only they change.)
-if (notAscii && !readable)
-  problems.push(`offline.cjs holds a character outside ASCII (write it as \\u....): ${notAscii[0]}`);
-if (/(?<![\w$.])import\(/.test(output))
-  problems.push('offline.cjs holds an import(), which a vm script cannot run');
+  if (/^(offline|cli)\.cjs\.(.+\.)?cache$/.test(file)) rmSync(join(outdir, file), { force: true });
+const scripts = [
+  { name: 'offline.cjs', entry: 'offline-main.js', inputs: 'offline.inputs.json' },
+  { name: 'cli.cjs', entry: 'main.js', inputs: 'cli.inputs.json' },
+];
+for (const script of scripts) script.result = await bundle(script.name, script.entry);
 if (problems.length > 0) {
   console.error(`bundle-offline: ${problems.join('\n')}`);
   process.exit(1);
@@ -154,45 +129,76 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
-const inputs = Object.keys(result.metafile.inputs).map((p) =>
-  relative(root, join(root, p)).split(sep).join('/'),
-);
-writeFileSync(join(outdir, 'offline.inputs.json'), JSON.stringify(inputs.sort(), null, 1) + '\n');
+for (const { result, inputs } of scripts) {
+  const files = Object.keys(result.metafile.inputs).map((p) =>
+    relative(root, join(root, p)).split(sep).join('/'),
+  );
+  writeFileSync(join(outdir, inputs), JSON.stringify(files.sort(), null, 1) + '\n');
+}
 
 // The code caches: in a process of its own for each (V8 would hand a second compile of the same
 // script in one process the functions the first compiled), compile the script as bin/slipway does,
-// run the commands of that cache on the sample service, keep the code (warmCache below).
-const { cacheFor } = createRequire(import.meta.url)(join(outdir, 'launch.cjs'));
+// run the commands of that cache, keep the code (warmCache below). The sample service for the
+// offline commands; for the others, a cluster command's way to its error against a closed
+// loopback port (no cluster is needed to build), which runs the cluster client's set-up.
+const { scriptFor } = createRequire(import.meta.url)(join(outdir, 'launch.cjs'));
 const example = join(root, 'examples', 'sample-service', 'slipway.yaml');
+const scratch = mkdtempSync(join(tmpdir(), 'slipway-bundle-'));
+const kubeconfig = join(scratch, 'kubeconfig');
+writeFileSync(
+  kubeconfig,
+  [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+    'users: [{name: u, user: {token: t}}]',
+    'contexts: [{name: c, context: {cluster: c, user: u, namespace: default}}]',
+    'current-context: c',
+  ].join('\n'),
+);
+const cluster = ['-f', example, '--env', 'dev', '--kubeconfig', kubeconfig];
+/** Command lines and the exit code each must end with (3: the cluster cannot be reached). */
 const warmUps = [
-  ['validate', '-f', example],
-  ['render', '-f', example, '--env', 'dev'],
-  ['schema'],
-  ['check', example],
+  [['validate', '-f', example], 0],
+  [['render', '-f', example, '--env', 'dev'], 0],
+  [['schema'], 0],
+  [['check', example], 0],
+  [['status', ...cluster], 3],
+  [['deploy', ...cluster, '--skip-analysis'], 3],
 ];
 const caches = new Map();
-for (const args of warmUps) caches.set(cacheFor(args), [...(caches.get(cacheFor(args)) ?? []), args]);
-for (const [cache, runs] of caches) {
-  const child = spawnSync(
-    process.execPath,
-    [fileURLToPath(import.meta.url), '--cache', cache, JSON.stringify(runs)],
-    {
-      stdio: 'inherit',
-    },
-  );
-  if (child.status !== 0) {
-    rmSync(join(outdir, cache), { force: true });
-    console.error(`bundle-offline: making ${cache} failed`);
-    process.exit(1);
+for (const [args, code] of warmUps) {
+  const { script, cache } = scriptFor(args);
+  const key = JSON.stringify([script, cache]);
+  caches.set(key, [...(caches.get(key) ?? []), [args, code]]);
+}
+try {
+  for (const [key, runs] of caches) {
+    const [script, cache] = JSON.parse(key);
+    const child = spawnSync(
+      process.execPath,
+      [fileURLToPath(import.meta.url), '--cache', script, cache, JSON.stringify(runs)],
+      { stdio: 'inherit' },
+    );
+    if (child.status !== 0) {
+      rmSync(join(outdir, cache), { force: true });
+      console.error(`bundle-offline: making ${cache} failed`);
+      process.exit(1);
+    }
   }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
 }
 
-/** Compiles dist/cli/offline.cjs without a cache, runs the command lines `runs`, writes its code cache to `cache`. */
-async function warmCache(cache, runs) {
-  const { loadOfflineScript } = createRequire(import.meta.url)(join(outdir, 'launch.cjs'));
-  const loaded = loadOfflineScript(outdir, { cache: false });
-  if (!loaded) throw new Error('bundle-offline: dist/cli/offline.cjs did not load');
-  for (const args of runs) {
+/**
+ * Compiles dist/cli/`script` without a cache, runs the command lines `runs` ([args, exit code]),
+ * writes its code cache to dist/cli/`cache`.
+ */
+async function warmCache(script, cache, runs) {
+  const { loadScript } = createRequire(import.meta.url)(join(outdir, 'launch.cjs'));
+  const loaded = loadScript(outdir, { script, cache: false });
+  if (!loaded) throw new Error(`bundle-offline: dist/cli/${script} did not load`);
+  for (const [args, expected] of runs) {
     const errors = [];
     const io = {
       out: () => {},
@@ -203,8 +209,46 @@ async function warmCache(cache, runs) {
       stdin: Readable.from([]),
     };
     const code = await loaded.main(['node', 'slipway', ...args], io);
-    if (code !== 0)
+    if (code !== expected)
       throw new Error(`bundle-offline: slipway ${args.join(' ')} exited ${code}: ${errors.join('')}`);
   }
   writeFileSync(join(outdir, cache), loaded.script.createCachedData());
+}
+
+/** Joins `entry` (in dist/cli) and all it reaches into dist/cli/`name`; what is wrong goes to `problems`. */
+async function bundle(name, entry) {
+  const outfile = join(outdir, name);
+  const result = await build({
+    entryPoints: [join(outdir, entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: !readable,
+    // Class and function names stay as they were: error messages and reports read them.
+    keepNames: true,
+    metafile: true,
+    plugins: [offline],
+    footer: { js: FOOTER },
+    legalComments: 'none',
+    logLevel: 'warning',
+    // The cluster client's bundle compares with -0 on purpose.
+    logOverride: { 'equals-negative-zero': 'silent' },
+  });
+  for (const imported of Object.values(result.metafile.outputs)[0].imports) {
+    if (!imported.external) continue;
+    if (!imported.path.startsWith('node:') && !builtins.has(imported.path))
+      problems.push(`${name} would ${imported.kind} ${imported.path} from outside`);
+  }
+  const output = readFileSync(outfile, 'utf8');
+  // ASCII only (esbuild escapes strings, not regular expressions): the launcher reads the script as
+  // latin1, and one other character would make V8 hold all of it as a two-byte string.
+  const notAscii = /[^\0-\x7f].{0,40}/s.exec(output);
+  // (A readable script keeps comments, which may hold any character; read as latin1, only they change.)
+  if (notAscii && !readable)
+    problems.push(`${name} holds a character outside ASCII (write it as \\u....): ${notAscii[0]}`);
+  if (/(?<![\w$.])import\(/.test(output))
+    problems.push(`${name} holds an import(), which a vm script cannot run`);
+  return result;
 }

@@ -1,10 +1,10 @@
 /**
- * How `bin/slipway` starts an offline command (commands/entries.ts) fast. The build joins the CLI
- * with those commands into one CommonJS script, dist/cli/offline.cjs, and compiles it once with V8
- * into a code cache beside it, dist/cli/offline.cjs.cache (scripts/bundle-offline.mjs). Here the
- * script is compiled with that cache: V8 takes the compiled code instead of parsing and compiling
- * the ~100 modules of the spec, the writers, zod, yaml and commander (and for `check`, with a cache
- * of its own, the policy rules and readers), and Node resolves, reads and links one file instead
+ * How `bin/slipway` starts a command fast. The build joins the CLI into CommonJS scripts:
+ * dist/cli/offline.cjs with the offline commands (commands/entries.ts), dist/cli/cli.cjs with every
+ * command, and compiles each once with V8 into code caches beside them (scripts/bundle-offline.mjs).
+ * Here a script is compiled with its cache: V8 takes the compiled code instead of parsing and
+ * compiling the modules (for `validate`, ~100: the spec, the writers, zod, yaml and commander; for
+ * `status`, ~300 and the 3.5 MB cluster client), and Node resolves, reads and links one file instead
  * of them. Nothing is written at run time.
  *
  * When there is no script (a `tsc` build only), bin/slipway runs the ES modules of dist/. A cache
@@ -19,7 +19,7 @@ import { commandNamed, leadsWithOption, runsOffline } from './commands/offline-n
 
 export type Main = (argv: string[]) => Promise<number>;
 
-export interface OfflineScript {
+export interface LoadedScript {
   main: Main;
   /** The compiled script (the build asks it for its code cache). */
   script: vm.Script;
@@ -27,29 +27,37 @@ export interface OfflineScript {
   cacheAccepted: boolean;
 }
 
+/** The offline commands (./commands/entries.ts) and their code caches. */
 export const OFFLINE_SCRIPT = 'offline.cjs';
 export const OFFLINE_CACHE = 'offline.cjs.cache';
 /** `check`'s own code cache of the same script: its rules and readers would make the other's half again as large. */
 export const CHECK_CACHE = 'offline.cjs.check.cache';
+/** Every command (./main.ts), for the command lines the offline script does not take, and its cache. */
+export const CLI_SCRIPT = 'cli.cjs';
+export const CLI_CACHE = 'cli.cjs.cache';
 
 /**
- * The code cache a command line is run with. V8 reads all of a cache at start-up: one cache with
- * `check`'s functions too was 1.6 MB instead of 1 MB and cost `render` about 10 ms of CPU more. So
- * the script has two, each holding what its commands run, `check`'s and the others'; the build
- * makes each in a process of its own (scripts/bundle-offline.mjs).
+ * The script and code cache a command line runs from. V8 reads all of a cache at start-up: one
+ * cache with `check`'s functions too was 1.6 MB instead of 1 MB and cost `render` about 10 ms of
+ * CPU more, and the script of every command (with the cluster client, 6.8 MB) takes half as long
+ * again as the offline one to start. So each command line reads the smallest that holds what it
+ * runs; the build makes each cache in a process of its own (scripts/bundle-offline.mjs).
  */
-export function cacheFor(args: readonly string[]): string {
-  return commandNamed(args) === 'check' && !leadsWithOption(args) ? CHECK_CACHE : OFFLINE_CACHE;
+export function scriptFor(args: readonly string[]): { script: string; cache: string } {
+  if (!runsOffline(args)) return { script: CLI_SCRIPT, cache: CLI_CACHE };
+  const check = commandNamed(args) === 'check' && !leadsWithOption(args);
+  return { script: OFFLINE_SCRIPT, cache: check ? CHECK_CACHE : OFFLINE_CACHE };
 }
 
 /**
- * `main` of the bundled offline CLI when `args` name an offline command and the script is in `dir`
- * (dist/cli). bin/slipway requires this module as dist/cli/launch.cjs (the build joins it with
- * ./commands/offline-names.ts into one CommonJS file): an ES module would cost the start-up of
- * every command more (Node's ES module loader wraps each built-in module it imports).
+ * `main` of the bundled CLI script for `args` in `dir` (dist/cli), or undefined when it is not
+ * there (a `tsc` build only: bin/slipway then runs dist/'s modules). bin/slipway requires this
+ * module as dist/cli/launch.cjs (the build joins it with ./commands/offline-names.ts into one
+ * CommonJS file): an ES module would cost the start-up of every command more (Node's ES module
+ * loader wraps each built-in module it imports).
  */
-export function offlineMain(args: readonly string[], dir: string): Main | undefined {
-  return runsOffline(args) ? loadOfflineScript(dir, { cache: cacheFor(args) })?.main : undefined;
+export function scriptMain(args: readonly string[], dir: string): Main | undefined {
+  return loadScript(dir, scriptFor(args))?.main;
 }
 
 /** A package imported as an ES module, resolved from dist/cli/ (the script's own directory). */
@@ -58,14 +66,15 @@ function importPackage(specifier: string): Promise<unknown> {
 }
 
 /**
- * Compiles and runs dist/cli/offline.cjs, with the code cache `opts.cache` (a file beside it;
- * OFFLINE_CACHE unless told, none with `false`) when there is one, and returns its exports.
+ * Compiles and runs dist/cli/`opts.script` (OFFLINE_SCRIPT unless told), with the code cache
+ * `opts.cache` (a file beside it; OFFLINE_CACHE unless told, none with `false`) when there is one,
+ * and returns its exports.
  */
-export function loadOfflineScript(
+export function loadScript(
   dir: string,
-  opts: { cache?: string | false } = {},
-): OfflineScript | undefined {
-  const file = join(dir, OFFLINE_SCRIPT);
+  opts: { script?: string; cache?: string | false } = {},
+): LoadedScript | undefined {
+  const file = join(dir, opts.script ?? OFFLINE_SCRIPT);
   let source: string;
   try {
     // The build keeps the script ASCII, so latin1 reads it as utf8 would, without decoding.

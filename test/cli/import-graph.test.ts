@@ -6,11 +6,12 @@
  * to a file; a static import that pulls the client back into one of these commands' graphs makes
  * this fail.
  *
- * ./bin/slipway runs the offline commands (init, validate, schema, render, check) from one bundled script
- * with a V8 code cache (dist/cli/offline.cjs, scripts/bundle-offline.mjs) and every other command
- * from dist/'s ES modules. Both are held here: the modules' graphs by running dist/cli/main.js
- * itself, the script by the list of files the build joined into it, by what a run of it loads
- * (Node's own modules only), and by its output, which must be the modules' byte for byte.
+ * ./bin/slipway runs the offline commands (init, validate, schema, render, check) from one bundled
+ * script with V8 code caches (dist/cli/offline.cjs, scripts/bundle-offline.mjs) and every other
+ * command from another that holds them all (dist/cli/cli.cjs); dist/'s ES modules run when there is
+ * no script. Both are held here: the modules' graphs by running dist/cli/main.js itself, the
+ * scripts by the lists of files the build joined into them, by what a run of them loads (Node's
+ * own modules only), and by their output, which must be the modules' byte for byte.
  */
 import { builtinModules } from 'node:module';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -132,7 +133,21 @@ describe.skipIf(!built)(
   },
 );
 
-const scriptBuilt = built && existsSync(join(repoRoot, 'dist', 'cli', 'offline.cjs'));
+const scriptBuilt =
+  built && ['offline.cjs', 'cli.cjs'].every((script) => existsSync(join(repoRoot, 'dist', 'cli', script)));
+// A cluster that cannot be reached: a closed loopback port.
+const kubeconfig = join(dir, 'kubeconfig');
+writeFileSync(
+  kubeconfig,
+  [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+    'users: [{name: u, user: {token: t}}]',
+    'contexts: [{name: c, context: {cluster: c, user: u, namespace: default}}]',
+    'current-context: c',
+  ].join('\n'),
+);
 const bad = join(dir, 'bad.yaml');
 writeFileSync(bad, 'app: demo\nservices:\n  api:\n    image: nginx\n    replicas: many\n');
 // check's inputs that load a package the script imports as an ES module: Terraform (web-tree-sitter)
@@ -158,7 +173,6 @@ const scripted: Array<[string, string[]]> = [
   ['validate --help', ['validate', '--help']],
   ['check', ['check', example]],
   ['check of a bad spec', ['check', bad]],
-  ['check of a missing file', ['check', join(dir, 'missing.yaml')]],
   ['check -o json of a failing manifest', ['check', '-o', 'json', 'test/fixtures/policy/privileged.yaml']],
   ['check of a chart (helm)', ['check', 'test/fixtures/policy/chart']],
   ['check of Terraform', ['check', terraform]],
@@ -167,14 +181,23 @@ const scripted: Array<[string, string[]]> = [
   ['check --help', ['check', '--help']],
   // An option before the command: commander stops at the program, whatever command follows.
   ['-f FILE validate', ['-f', example, 'validate']],
-  ['--output json render', ['--output', 'json', 'render', '-f', example]],
   ['--outpt json check', ['--outpt', 'json', 'check', example]],
   ['-x deploy -v', ['-x', 'deploy', '-v']],
+  // Every other command runs from dist/cli/cli.cjs.
+  ['status against a closed port', ['status', '-f', example, '--env', 'dev', '--kubeconfig', kubeconfig]],
+  [
+    'deploy with a missing kubeconfig',
+    ['deploy', '-f', example, '--env', 'dev', '--kubeconfig', join(dir, 'none')],
+  ],
+  ['deploy --help', ['deploy', '--help']],
+  ['--help validate (the program help)', ['--help', 'validate']],
+  ['a mistyped command', ['statsu']],
+  ['completion bash', ['completion', 'bash']],
 ];
 /** The URL prefix of dist/'s own modules (not a workspace package's dist, which the script may import). */
 const distUrl = pathToFileURL(join(repoRoot, 'dist')).href + '/';
 
-describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/offline.cjs)', () => {
+describe.skipIf(!scriptBuilt)('commands run from bundled scripts (dist/cli/offline.cjs, cli.cjs)', () => {
   it.concurrent.each(scripted)('slipway %s: same output and exit code as the modules', async (name, args) => {
     const [fromScript, fromModules] = await Promise.all([
       tracedAny(`${name}`, args, 'bin'),
@@ -185,30 +208,41 @@ describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/of
     expect(fromScript.stderr).toBe(fromModules.stderr);
     expect(fromScript.stdout + fromScript.stderr).not.toBe('');
     // It ran from the script: no ES module of dist/ was loaded, and it required the launcher
-    // (dist/cli/launch.cjs) and Node's own modules only (the script holds everything else).
+    // (dist/cli/launch.cjs), Node's own modules and what the modules' run required too (the
+    // cluster client tries optional packages: `encoding`, `bufferutil`); the script holds the rest.
     expect(
       fromScript.modules.filter((line) => !line.startsWith('require ') && line.startsWith(distUrl)),
     ).toEqual([]);
-    const required = fromScript.modules.filter((line) => line.startsWith('require ')).map((l) => l.slice(8));
+    const requiredBy = (run: { modules: string[] }) =>
+      run.modules.filter((line) => line.startsWith('require ')).map((l) => l.slice(8));
+    const required = requiredBy(fromScript);
+    const alsoByModules = new Set(requiredBy(fromModules));
     expect(required.filter((r) => r.endsWith('/dist/cli/launch.cjs'))).toHaveLength(1);
     expect(
       required.filter(
-        (r) => !r.startsWith('node:') && !builtinModules.includes(r) && !r.endsWith('launch.cjs'),
+        (r) =>
+          !r.startsWith('node:') &&
+          !builtinModules.includes(r) &&
+          !r.endsWith('launch.cjs') &&
+          !alsoByModules.has(r),
       ),
     ).toEqual([]);
   });
 
-  it('slipway --help validate prints the program help with every command, from the modules', async () => {
-    const args = ['--help', 'validate'];
-    const [viaBin, fromModules] = await Promise.all([
-      tracedAny('help-first', args, 'bin'),
-      tracedAny('help-first', args, 'modules'),
-    ]);
-    expect(viaBin.code).toBe(0);
-    expect(viaBin.stdout).toBe(fromModules.stdout);
-    expect(viaBin.stdout).toMatch(/^ {2}validate /m);
-    expect(viaBin.stdout).toMatch(/^ {2}deploy /m);
-    expect(viaBin.modules.some((line) => line.startsWith(distUrl))).toBe(true);
+  it('slipway --help validate prints the program help with every command', async () => {
+    const result = await runBuilt([slipwayBin, '--help', 'validate'], { program: process.execPath });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}validate /m);
+    expect(result.stdout).toMatch(/^ {2}deploy /m);
+  });
+
+  it('the script of every command joins the cluster client once, as the bundle of dist/vendor', () => {
+    const inputs = JSON.parse(
+      readFileSync(join(repoRoot, 'dist', 'cli', 'cli.inputs.json'), 'utf8'),
+    ) as string[];
+    expect(inputs).toContain('dist/cli/main.js');
+    expect(inputs).toContain('dist/vendor/kubernetes-client-node.js');
+    expect(inputs.filter((f) => /node_modules\/@kubernetes\//.test(f))).toEqual([]);
   });
 
   it('the script joins no cluster client and zod, yaml and commander as one copy each', () => {
@@ -237,21 +271,22 @@ describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/of
     ).toEqual([]);
   });
 
-  it.each(['offline.cjs.cache', 'offline.cjs.check.cache'])(
-    'the code cache %s built with it is one this Node takes',
-    async (cache) => {
-      const cli = join(repoRoot, 'dist', 'cli');
-      const result = await runBuilt(
-        [
-          '-e',
-          `const m = require(${JSON.stringify(join(cli, 'launch.cjs'))}); console.log(m.loadOfflineScript(${JSON.stringify(cli)}, { cache: ${JSON.stringify(cache)} }).cacheAccepted);`,
-        ],
-        { program: process.execPath },
-      );
-      expect(result.stderr).toBe('');
-      expect(result.stdout.trim()).toBe('true');
-    },
-  );
+  it.each([
+    ['offline.cjs', 'offline.cjs.cache'],
+    ['offline.cjs', 'offline.cjs.check.cache'],
+    ['cli.cjs', 'cli.cjs.cache'],
+  ])('the script %s and its code cache %s, one this Node takes', async (script, cache) => {
+    const cli = join(repoRoot, 'dist', 'cli');
+    const result = await runBuilt(
+      [
+        '-e',
+        `const m = require(${JSON.stringify(join(cli, 'launch.cjs'))}); console.log(m.loadScript(${JSON.stringify(cli)}, ${JSON.stringify({ script, cache })}).cacheAccepted);`,
+      ],
+      { program: process.execPath },
+    );
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('true');
+  });
 });
 
 describe.skipIf(!built)('slipway check loads the CEL evaluator for custom rules only', () => {
@@ -274,25 +309,19 @@ describe.skipIf(!built)('slipway check loads the CEL evaluator for custom rules 
 });
 
 describe.skipIf(!built)('cluster commands load the cluster client as one bundled file', () => {
-  /** The modules `slipway ARGS` resolved against a closed loopback port (it reached the client: exit 3). */
+  /**
+   * The modules `slipway ARGS` resolved against a closed loopback port (it reached the client: exit
+   * 3), run from dist/'s modules (bin/slipway runs dist/cli/cli.cjs, which holds them all).
+   */
   async function againstClosedPort(name: string, args: string[]): Promise<string[]> {
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
-        'users: [{name: u, user: {token: t}}]',
-        'contexts: [{name: c, context: {cluster: c, user: u, namespace: default}}]',
-        'current-context: c',
-      ].join('\n'),
-    );
     const trace = join(dir, `${name}.txt`);
-    const result = await runBuilt(['--import', hook, slipwayBin, ...args], {
-      program: process.execPath,
-      env: { SLIPWAY_IMPORT_TRACE: trace, KUBECONFIG: kubeconfig },
-    });
+    const result = await runBuilt(
+      ['--import', hook, '--input-type=module', '-e', modulesMain, 'slipway', ...args],
+      {
+        program: process.execPath,
+        env: { SLIPWAY_IMPORT_TRACE: trace, KUBECONFIG: kubeconfig },
+      },
+    );
     // It reached the client (the cluster is unreachable: exit 3, said plainly).
     expect(result.stderr).toMatch(/cannot reach the cluster/);
     return readFileSync(trace, 'utf8').split('\n').filter(Boolean);

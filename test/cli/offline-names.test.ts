@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { commandsFor, offlineCommands } from '../../src/cli/commands/entries.js';
 import { commands } from '../../src/cli/commands/index.js';
 import { asksProgramHelp, PROGRAM_FLAGS, runsOffline } from '../../src/cli/commands/offline-names.js';
-import { cacheFor, CHECK_CACHE, OFFLINE_CACHE } from '../../src/cli/launch.js';
+import {
+  CHECK_CACHE,
+  CLI_CACHE,
+  CLI_SCRIPT,
+  OFFLINE_CACHE,
+  OFFLINE_SCRIPT,
+  scriptFor,
+} from '../../src/cli/launch.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { buildProgramOf } from '../../src/cli/run.js';
 
@@ -64,11 +71,13 @@ describe('commandsFor', () => {
   });
 });
 
-describe('cacheFor', () => {
-  it('gives check its own code cache', () => {
-    expect(cacheFor(['check', 'a.yaml'])).toBe(CHECK_CACHE);
-    expect(cacheFor(['validate', '-f', 'check'])).toBe(OFFLINE_CACHE);
-    expect(cacheFor(['--bogus', 'check'])).toBe(OFFLINE_CACHE);
-    expect(cacheFor(['render'])).toBe(OFFLINE_CACHE);
+describe('scriptFor', () => {
+  it('gives check a code cache of its own and every other command the script of all', () => {
+    expect(scriptFor(['check', 'a.yaml'])).toEqual({ script: OFFLINE_SCRIPT, cache: CHECK_CACHE });
+    expect(scriptFor(['validate', '-f', 'check'])).toEqual({ script: OFFLINE_SCRIPT, cache: OFFLINE_CACHE });
+    expect(scriptFor(['--bogus', 'check'])).toEqual({ script: OFFLINE_SCRIPT, cache: OFFLINE_CACHE });
+    expect(scriptFor(['render'])).toEqual({ script: OFFLINE_SCRIPT, cache: OFFLINE_CACHE });
+    expect(scriptFor(['status'])).toEqual({ script: CLI_SCRIPT, cache: CLI_CACHE });
+    expect(scriptFor(['--help', 'validate'])).toEqual({ script: CLI_SCRIPT, cache: CLI_CACHE });
   });
 });
