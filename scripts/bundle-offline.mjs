@@ -1,17 +1,18 @@
 /**
- * Build step, after `tsc` and scripts/bundle-vendor.mjs: the offline commands (validate, render,
- * schema, init, check; src/cli/commands/entries.ts) as one CommonJS script, dist/cli/offline.cjs,
- * with V8 code caches beside it (dist/cli/offline.cjs.cache, and offline.cjs.check.cache for
- * `check`), which bin/slipway runs for those commands (src/cli/launch.ts).
+ * Build step, after `tsc` and scripts/bundle-vendor.mjs: the CLI as two CommonJS scripts with V8
+ * code caches beside them, which bin/slipway runs (src/cli/launch.ts): dist/cli/offline.cjs, the
+ * offline commands (validate, render, schema, init, check; src/cli/commands/entries.ts), with
+ * offline.cjs.cache and, for `check`, offline.cjs.check.cache; and dist/cli/cli.cjs, every command
+ * (the cluster client joined in), with cli.cjs.cache, for every other command line.
  *
  * Why: on Node 20 (no module compile cache) `slipway validate` spent most of its start-up finding,
  * reading, compiling and linking about a hundred ES modules (ours, zod, yaml, commander). One
  * script compiled with a cache made here skips all of that; `node --cpu-prof` had
  * `compileSourceTextModule` as the hottest function after the garbage collector.
  *
- * - The entry is dist/cli/offline-main.js; everything it reaches is joined in, our modules and the
- *   packages alike, so the script loads no ES module and shares no class with one (an error thrown
- *   here is checked with `instanceof` here). Only Node's own modules stay outside; anything else
+ * - The entries are dist/cli/offline-main.js and dist/cli/main.js; everything each reaches is
+ *   joined in, our modules and the packages alike, so a script loads no ES module and shares no
+ *   class with one (an error thrown there is checked with `instanceof` there). Only Node's own modules stay outside; anything else
  *   (a package that cannot be joined) fails the build, as does an import() left in the script,
  *   which a vm script could not run; the few packages imported on first use that stay outside
  *   (LATE_PACKAGES) are imported by the launcher.
@@ -21,12 +22,14 @@
  * - commander loads `node:child_process` only to run executable subcommands, which Slipway has
  *   none of; in the script it is required when first used (about 10 ms of CPU at every start).
  * - The code caches are taken after running `validate`, `render` and `schema` (offline.cjs.cache),
- *   or `check` (offline.cjs.check.cache; src/cli/launch.ts' cacheFor says which a command line
- *   reads), on the sample service, each in a process of its own, so each holds the functions its
- *   commands run, compiled; run with another Node or other V8 flags, V8 rejects them and compiles
- *   the script from source.
+ *   `check` (offline.cjs.check.cache) on the sample service, and `status` and `deploy` against a
+ *   closed loopback port (cli.cjs.cache), each cache in a process of its own, so each holds the
+ *   functions its commands run, compiled (src/cli/launch.ts' scriptFor says which a command line
+ *   reads); run with another Node or other V8 flags, V8 rejects them and compiles the script from
+ *   source.
  * - dist/cli/launch.cjs is src/cli/launch.ts (which bin/slipway requires) as one CommonJS file.
- * - dist/cli/offline.inputs.json lists the files joined in (test/cli/import-graph.test.ts reads it).
+ * - dist/cli/offline.inputs.json and cli.inputs.json list the files joined in
+ *   (test/cli/import-graph.test.ts reads them).
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
