@@ -44,6 +44,20 @@ Module._load = function (request, ...rest) {
 };
 `)}`;
 
+/**
+ * The require() half of `hook` alone: the modules' side of a script-against-modules comparison
+ * needs only what it required, and the resolve hook's thread slows the loading of ~300 modules.
+ */
+const requireHook = `data:text/javascript,${encodeURIComponent(`
+import { appendFileSync } from 'node:fs';
+import Module from 'node:module';
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  appendFileSync(process.env.SLIPWAY_IMPORT_TRACE, 'require ' + request + '\\n');
+  return load.call(this, request, ...rest);
+};
+`)}`;
+
 /** dist/cli/main.js run directly: the ES modules every command but the offline ones runs from. */
 const modulesMain = `const { main } = await import(${JSON.stringify(join(repoRoot, 'dist', 'cli', 'main.js'))});
 process.exitCode = await main(process.argv);`;
@@ -65,15 +79,21 @@ async function traced(
   return { ...result, modules: readFileSync(trace, 'utf8').split('\n').filter(Boolean) };
 }
 
-/** As traced, for a command line that may fail (exit 2 with a message is what some of them check). */
+/**
+ * As traced, for a command line that may fail (exit 2 with a message is what some of them check);
+ * from the modules, only the require() calls are recorded.
+ */
 async function tracedAny(
   name: string,
   args: string[],
   via: 'bin' | 'modules',
 ): Promise<CliResult & { modules: string[] }> {
   const trace = join(dir, `${name.replace(/\W+/g, '-')}-${via}.txt`);
-  const start = via === 'bin' ? [slipwayBin] : ['--input-type=module', '-e', modulesMain, 'slipway'];
-  const result = await runBuilt(['--import', hook, ...start, ...args], {
+  const start =
+    via === 'bin'
+      ? ['--import', hook, slipwayBin]
+      : ['--import', requireHook, '--input-type=module', '-e', modulesMain, 'slipway'];
+  const result = await runBuilt([...start, ...args], {
     program: process.execPath,
     env: { SLIPWAY_IMPORT_TRACE: trace },
   });
@@ -151,19 +171,18 @@ writeFileSync(
 const bad = join(dir, 'bad.yaml');
 writeFileSync(bad, 'app: demo\nservices:\n  api:\n    image: nginx\n    replicas: many\n');
 // check's inputs that load a package the script imports as an ES module: Terraform (web-tree-sitter)
-// and a configuration with customRules (the CEL evaluator), the second with a bad expression too.
+// and a configuration with customRules (the CEL evaluator).
 const terraform = join(dir, 'tf');
 mkdirSync(terraform);
 writeFileSync(
   join(terraform, 'main.tf'),
   'resource "aws_db_instance" "db" {\n  storage_encrypted = false\n  publicly_accessible = true\n}\n',
 );
-const customRules = (expression: string) =>
-  `customRules:\n  - id: team-label\n    kinds: [workloads]\n    expression: ${JSON.stringify(expression)}\n    message: needs a team label\n`;
 const teamRule = join(dir, 'team-rule.yaml');
-writeFileSync(teamRule, customRules('has(object.metadata.labels.team)'));
-const brokenRule = join(dir, 'broken-rule.yaml');
-writeFileSync(brokenRule, customRules('object.('));
+writeFileSync(
+  teamRule,
+  'customRules:\n  - id: team-label\n    kinds: [workloads]\n    expression: "has(object.metadata.labels.team)"\n    message: needs a team label\n',
+);
 /** Offline command lines, good and bad: bin/slipway runs them from the script. */
 const scripted: Array<[string, string[]]> = [
   ['validate', ['validate', '-f', example]],
@@ -172,27 +191,14 @@ const scripted: Array<[string, string[]]> = [
   ['validate of a bad spec', ['validate', '-f', bad]],
   ['validate --help', ['validate', '--help']],
   ['check', ['check', example]],
-  ['check of a bad spec', ['check', bad]],
   ['check -o json of a failing manifest', ['check', '-o', 'json', 'test/fixtures/policy/privileged.yaml']],
-  ['check of a chart (helm)', ['check', 'test/fixtures/policy/chart']],
   ['check of Terraform', ['check', terraform]],
   ['check with customRules', ['check', '--config', teamRule, example]],
-  ['check with a broken custom rule', ['check', '--config', brokenRule, example]],
-  ['check --help', ['check', '--help']],
   // An option before the command: commander stops at the program, whatever command follows.
   ['-f FILE validate', ['-f', example, 'validate']],
-  ['--outpt json check', ['--outpt', 'json', 'check', example]],
-  ['-x deploy -v', ['-x', 'deploy', '-v']],
   // Every other command runs from dist/cli/cli.cjs.
   ['status against a closed port', ['status', '-f', example, '--env', 'dev', '--kubeconfig', kubeconfig]],
-  [
-    'deploy with a missing kubeconfig',
-    ['deploy', '-f', example, '--env', 'dev', '--kubeconfig', join(dir, 'none')],
-  ],
-  ['deploy --help', ['deploy', '--help']],
   ['--help validate (the program help)', ['--help', 'validate']],
-  ['a mistyped command', ['statsu']],
-  ['completion bash', ['completion', 'bash']],
 ];
 /** The URL prefix of dist/'s own modules (not a workspace package's dist, which the script may import). */
 const distUrl = pathToFileURL(join(repoRoot, 'dist')).href + '/';
