@@ -1,10 +1,11 @@
 /**
- * How `bin/slipway` starts an offline command (commands/entries.ts) fast. The build joins the CLI
- * with those commands into one CommonJS script, dist/cli/offline.cjs, and compiles it once with V8
- * into a code cache beside it, dist/cli/offline.cjs.cache (scripts/bundle-offline.mjs). Here the
- * script is compiled with that cache: V8 takes the compiled code instead of parsing and compiling
- * the ~100 modules of the spec, the writers, zod, yaml and commander, and Node resolves, reads and
- * links one file instead of them. Nothing is written at run time.
+ * How `bin/slipway` starts a command fast. The build joins the CLI into CommonJS scripts:
+ * dist/cli/offline.cjs with the offline commands (commands/entries.ts), dist/cli/cli.cjs with every
+ * command, and compiles each once with V8 into code caches beside them (scripts/bundle-offline.mjs).
+ * Here a script is compiled with its cache: V8 takes the compiled code instead of parsing and
+ * compiling the modules (for `validate`, ~100: the spec, the writers, zod, yaml and commander; for
+ * `status`, ~300 and the 3.5 MB cluster client), and Node resolves, reads and links one file instead
+ * of them. Nothing is written at run time.
  *
  * When there is no script (a `tsc` build only), bin/slipway runs the ES modules of dist/. A cache
  * V8 rejects (another Node or V8 version, other V8 flags) is ignored by V8 itself: the script is
@@ -14,11 +15,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import vm from 'node:vm';
-import { runsOffline } from './commands/offline-names.js';
+import { commandNamed, leadsWithOption, runsOffline } from './commands/offline-names.js';
 
 export type Main = (argv: string[]) => Promise<number>;
 
-export interface OfflineScript {
+export interface LoadedScript {
   main: Main;
   /** The compiled script (the build asks it for its code cache). */
   script: vm.Script;
@@ -26,22 +27,54 @@ export interface OfflineScript {
   cacheAccepted: boolean;
 }
 
+/** The offline commands (./commands/entries.ts) and their code caches. */
 export const OFFLINE_SCRIPT = 'offline.cjs';
 export const OFFLINE_CACHE = 'offline.cjs.cache';
+/** `check`'s own code cache of the same script: its rules and readers would make the other's half again as large. */
+export const CHECK_CACHE = 'offline.cjs.check.cache';
+/** Every command (./main.ts), for the command lines the offline script does not take, and its cache. */
+export const CLI_SCRIPT = 'cli.cjs';
+export const CLI_CACHE = 'cli.cjs.cache';
 
 /**
- * `main` of the bundled offline CLI when `args` name an offline command and the script is in `dir`
- * (dist/cli). bin/slipway requires this module as dist/cli/launch.cjs (the build joins it with
- * ./commands/offline-names.ts into one CommonJS file): an ES module would cost the start-up of
- * every command more (Node's ES module loader wraps each built-in module it imports).
+ * The script and code cache a command line runs from. V8 reads all of a cache at start-up: one
+ * cache with `check`'s functions too was 1.6 MB instead of 1 MB and cost `render` about 10 ms of
+ * CPU more, and the script of every command (with the cluster client, 6.8 MB) takes half as long
+ * again as the offline one to start. So each command line reads the smallest that holds what it
+ * runs; the build makes each cache in a process of its own (scripts/bundle-offline.mjs).
  */
-export function offlineMain(args: readonly string[], dir: string): Main | undefined {
-  return runsOffline(args) ? loadOfflineScript(dir)?.main : undefined;
+export function scriptFor(args: readonly string[]): { script: string; cache: string } {
+  if (!runsOffline(args)) return { script: CLI_SCRIPT, cache: CLI_CACHE };
+  const check = commandNamed(args) === 'check' && !leadsWithOption(args);
+  return { script: OFFLINE_SCRIPT, cache: check ? CHECK_CACHE : OFFLINE_CACHE };
 }
 
-/** Compiles and runs dist/cli/offline.cjs (with its code cache when there is one) and returns its exports. */
-export function loadOfflineScript(dir: string, opts: { cache?: boolean } = {}): OfflineScript | undefined {
-  const file = join(dir, OFFLINE_SCRIPT);
+/**
+ * `main` of the bundled CLI script for `args` in `dir` (dist/cli), or undefined when it is not
+ * there (a `tsc` build only: bin/slipway then runs dist/'s modules). bin/slipway requires this
+ * module as dist/cli/launch.cjs (the build joins it with ./commands/offline-names.ts into one
+ * CommonJS file): an ES module would cost the start-up of every command more (Node's ES module
+ * loader wraps each built-in module it imports).
+ */
+export function scriptMain(args: readonly string[], dir: string): Main | undefined {
+  return loadScript(dir, scriptFor(args))?.main;
+}
+
+/** A package imported as an ES module, resolved from dist/cli/ (the script's own directory). */
+function importPackage(specifier: string): Promise<unknown> {
+  return import(specifier);
+}
+
+/**
+ * Compiles and runs dist/cli/`opts.script` (OFFLINE_SCRIPT unless told), with the code cache
+ * `opts.cache` (a file beside it; OFFLINE_CACHE unless told, none with `false`) when there is one,
+ * and returns its exports.
+ */
+export function loadScript(
+  dir: string,
+  opts: { script?: string; cache?: string | false } = {},
+): LoadedScript | undefined {
+  const file = join(dir, opts.script ?? OFFLINE_SCRIPT);
   let source: string;
   try {
     // The build keeps the script ASCII, so latin1 reads it as utf8 would, without decoding.
@@ -52,17 +85,19 @@ export function loadOfflineScript(dir: string, opts: { cache?: boolean } = {}): 
   let cachedData: Buffer | undefined;
   if (opts.cache !== false) {
     try {
-      cachedData = readFileSync(join(dir, OFFLINE_CACHE));
+      cachedData = readFileSync(join(dir, opts.cache ?? OFFLINE_CACHE));
     } catch {
       cachedData = undefined;
     }
   }
-  // CommonJS's own wrapper, so the script sees require, module and __dirname as a .cjs file does.
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  // CommonJS's own wrapper, so the script sees require, module and __dirname as a .cjs file does,
+  // and a way to import the few packages that stay ES modules (scripts/bundle-offline.mjs'
+  // LATE_PACKAGES): a vm script cannot run import() itself, this module can.
+  const wrapped = `(function (exports, require, module, __filename, __dirname, __slipwayImport) {${source}\n})`;
   const script = new vm.Script(wrapped, { filename: file, cachedData });
   const module = { exports: {} as { main?: Main } };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
-  run(module.exports, createRequire(file), module, file, dir);
+  run(module.exports, createRequire(file), module, file, dir, importPackage);
   const main = module.exports.main;
   if (typeof main !== 'function') return undefined;
   return { main, script, cacheAccepted: cachedData !== undefined && script.cachedDataRejected === false };

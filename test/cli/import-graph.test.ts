@@ -6,14 +6,15 @@
  * to a file; a static import that pulls the client back into one of these commands' graphs makes
  * this fail.
  *
- * ./bin/slipway runs the offline commands (init, validate, schema, render) from one bundled script
- * with a V8 code cache (dist/cli/offline.cjs, scripts/bundle-offline.mjs) and every other command
- * from dist/'s ES modules. Both are held here: the modules' graphs by running dist/cli/main.js
- * itself, the script by the list of files the build joined into it, by what a run of it loads
- * (Node's own modules only), and by its output, which must be the modules' byte for byte.
+ * ./bin/slipway runs the offline commands (init, validate, schema, render, check) from one bundled
+ * script with V8 code caches (dist/cli/offline.cjs, scripts/bundle-offline.mjs) and every other
+ * command from another that holds them all (dist/cli/cli.cjs); dist/'s ES modules run when there is
+ * no script. Both are held here: the modules' graphs by running dist/cli/main.js itself, the
+ * scripts by the lists of files the build joined into them, by what a run of them loads (Node's
+ * own modules only), and by their output, which must be the modules' byte for byte.
  */
 import { builtinModules } from 'node:module';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -43,6 +44,20 @@ Module._load = function (request, ...rest) {
 };
 `)}`;
 
+/**
+ * The require() half of `hook` alone: the modules' side of a script-against-modules comparison
+ * needs only what it required, and the resolve hook's thread slows the loading of ~300 modules.
+ */
+const requireHook = `data:text/javascript,${encodeURIComponent(`
+import { appendFileSync } from 'node:fs';
+import Module from 'node:module';
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  appendFileSync(process.env.SLIPWAY_IMPORT_TRACE, 'require ' + request + '\\n');
+  return load.call(this, request, ...rest);
+};
+`)}`;
+
 /** dist/cli/main.js run directly: the ES modules every command but the offline ones runs from. */
 const modulesMain = `const { main } = await import(${JSON.stringify(join(repoRoot, 'dist', 'cli', 'main.js'))});
 process.exitCode = await main(process.argv);`;
@@ -64,15 +79,21 @@ async function traced(
   return { ...result, modules: readFileSync(trace, 'utf8').split('\n').filter(Boolean) };
 }
 
-/** As traced, for a command line that may fail (exit 2 with a message is what some of them check). */
+/**
+ * As traced, for a command line that may fail (exit 2 with a message is what some of them check);
+ * from the modules, only the require() calls are recorded.
+ */
 async function tracedAny(
   name: string,
   args: string[],
   via: 'bin' | 'modules',
 ): Promise<CliResult & { modules: string[] }> {
   const trace = join(dir, `${name.replace(/\W+/g, '-')}-${via}.txt`);
-  const start = via === 'bin' ? [slipwayBin] : ['--input-type=module', '-e', modulesMain, 'slipway'];
-  const result = await runBuilt(['--import', hook, ...start, ...args], {
+  const start =
+    via === 'bin'
+      ? ['--import', hook, slipwayBin]
+      : ['--import', requireHook, '--input-type=module', '-e', modulesMain, 'slipway'];
+  const result = await runBuilt([...start, ...args], {
     program: process.execPath,
     env: { SLIPWAY_IMPORT_TRACE: trace },
   });
@@ -132,9 +153,36 @@ describe.skipIf(!built)(
   },
 );
 
-const scriptBuilt = built && existsSync(join(repoRoot, 'dist', 'cli', 'offline.cjs'));
+const scriptBuilt =
+  built && ['offline.cjs', 'cli.cjs'].every((script) => existsSync(join(repoRoot, 'dist', 'cli', script)));
+// A cluster that cannot be reached: a closed loopback port.
+const kubeconfig = join(dir, 'kubeconfig');
+writeFileSync(
+  kubeconfig,
+  [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+    'users: [{name: u, user: {token: t}}]',
+    'contexts: [{name: c, context: {cluster: c, user: u, namespace: default}}]',
+    'current-context: c',
+  ].join('\n'),
+);
 const bad = join(dir, 'bad.yaml');
 writeFileSync(bad, 'app: demo\nservices:\n  api:\n    image: nginx\n    replicas: many\n');
+// check's inputs that load a package the script imports as an ES module: Terraform (web-tree-sitter)
+// and a configuration with customRules (the CEL evaluator).
+const terraform = join(dir, 'tf');
+mkdirSync(terraform);
+writeFileSync(
+  join(terraform, 'main.tf'),
+  'resource "aws_db_instance" "db" {\n  storage_encrypted = false\n  publicly_accessible = true\n}\n',
+);
+const teamRule = join(dir, 'team-rule.yaml');
+writeFileSync(
+  teamRule,
+  'customRules:\n  - id: team-label\n    kinds: [workloads]\n    expression: "has(object.metadata.labels.team)"\n    message: needs a team label\n',
+);
 /** Offline command lines, good and bad: bin/slipway runs them from the script. */
 const scripted: Array<[string, string[]]> = [
   ['validate', ['validate', '-f', example]],
@@ -142,9 +190,20 @@ const scripted: Array<[string, string[]]> = [
   ['schema', ['schema']],
   ['validate of a bad spec', ['validate', '-f', bad]],
   ['validate --help', ['validate', '--help']],
+  ['check', ['check', example]],
+  ['check -o json of a failing manifest', ['check', '-o', 'json', 'test/fixtures/policy/privileged.yaml']],
+  ['check of Terraform', ['check', terraform]],
+  ['check with customRules', ['check', '--config', teamRule, example]],
+  // An option before the command: commander stops at the program, whatever command follows.
+  ['-f FILE validate', ['-f', example, 'validate']],
+  // Every other command runs from dist/cli/cli.cjs.
+  ['status against a closed port', ['status', '-f', example, '--env', 'dev', '--kubeconfig', kubeconfig]],
+  ['--help validate (the program help)', ['--help', 'validate']],
 ];
+/** The URL prefix of dist/'s own modules (not a workspace package's dist, which the script may import). */
+const distUrl = pathToFileURL(join(repoRoot, 'dist')).href + '/';
 
-describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/offline.cjs)', () => {
+describe.skipIf(!scriptBuilt)('commands run from bundled scripts (dist/cli/offline.cjs, cli.cjs)', () => {
   it.concurrent.each(scripted)('slipway %s: same output and exit code as the modules', async (name, args) => {
     const [fromScript, fromModules] = await Promise.all([
       tracedAny(`${name}`, args, 'bin'),
@@ -154,25 +213,44 @@ describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/of
     expect(fromScript.stdout).toBe(fromModules.stdout);
     expect(fromScript.stderr).toBe(fromModules.stderr);
     expect(fromScript.stdout + fromScript.stderr).not.toBe('');
-    // It ran from the script: no ES module at all was loaded (bin/slipway is CommonJS), and it
-    // required the launcher (dist/cli/launch.cjs) and Node's own modules only (the script holds
-    // everything else); the main module, bin/slipway itself, is loaded through require too.
-    // (With --import, Node resolves the main module through the ES module resolver before it loads it.)
-    const binUrl = pathToFileURL(slipwayBin).href;
+    // It ran from the script: no ES module of dist/ was loaded, and it required the launcher
+    // (dist/cli/launch.cjs), Node's own modules and what the modules' run required too (the
+    // cluster client tries optional packages: `encoding`, `bufferutil`); the script holds the rest.
+    // bin/slipway itself is CommonJS: the first module required, not an ES module.
     expect(
-      fromScript.modules.filter(
-        (line) => !line.startsWith('require ') && !line.startsWith('node:') && line !== binUrl,
-      ),
+      fromScript.modules.filter((line) => !line.startsWith('require ') && line.startsWith(distUrl)),
     ).toEqual([]);
-    const required = fromScript.modules.filter((line) => line.startsWith('require ')).map((l) => l.slice(8));
-    expect(required[0]).toBe(slipwayBin);
-    required.shift();
+    const requiredBy = (run: { modules: string[] }) =>
+      run.modules.filter((line) => line.startsWith('require ')).map((l) => l.slice(8));
+    const required = requiredBy(fromScript);
+    expect(required.shift()).toBe(slipwayBin);
+    const alsoByModules = new Set(requiredBy(fromModules));
     expect(required.filter((r) => r.endsWith('/dist/cli/launch.cjs'))).toHaveLength(1);
     expect(
       required.filter(
-        (r) => !r.startsWith('node:') && !builtinModules.includes(r) && !r.endsWith('launch.cjs'),
+        (r) =>
+          !r.startsWith('node:') &&
+          !builtinModules.includes(r) &&
+          !r.endsWith('launch.cjs') &&
+          !alsoByModules.has(r),
       ),
     ).toEqual([]);
+  });
+
+  it('slipway --help validate prints the program help with every command', async () => {
+    const result = await runBuilt([slipwayBin, '--help', 'validate'], { program: process.execPath });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^ {2}validate /m);
+    expect(result.stdout).toMatch(/^ {2}deploy /m);
+  });
+
+  it('the script of every command joins the cluster client once, as the bundle of dist/vendor', () => {
+    const inputs = JSON.parse(
+      readFileSync(join(repoRoot, 'dist', 'cli', 'cli.inputs.json'), 'utf8'),
+    ) as string[];
+    expect(inputs).toContain('dist/cli/main.js');
+    expect(inputs).toContain('dist/vendor/kubernetes-client-node.js');
+    expect(inputs.filter((f) => /node_modules\/@kubernetes\//.test(f))).toEqual([]);
   });
 
   it('the script joins no cluster client and zod, yaml and commander as one copy each', () => {
@@ -188,22 +266,29 @@ describe.skipIf(!scriptBuilt)('offline commands run from one script (dist/cli/of
     expect(inputs).toContain('dist/vendor/yaml.js');
     expect(inputs.filter((f) => /node_modules\/(zod|yaml)\//.test(f))).toEqual([]);
     expect(inputs.some((f) => f.endsWith('node_modules/commander/lib/command.js'))).toBe(true);
-    // Nothing of the commands that reach a cluster, the sandbox or the policy catalog.
+    // check with the policy rules, but nothing of the commands that reach a cluster or the sandbox,
+    // and neither the CEL evaluator nor web-tree-sitter (imported on first use as ES modules).
+    expect(inputs).toContain('dist/cli/commands/check.js');
+    expect(inputs).toContain('dist/policy/rules/index.js');
     expect(
       inputs.filter((f) =>
-        /dist\/cli\/commands\/(check|deploy|status|sandbox|demo)\.js|packages\/sandbox\/dist\/(?!errors)|dist\/policy\/rules\//.test(
+        /dist\/cli\/commands\/(deploy|status|sandbox|demo)\.js|packages\/sandbox\/dist\/(?!errors)|\/cel\/|web-tree-sitter/.test(
           f,
         ),
       ),
     ).toEqual([]);
   });
 
-  it('the code cache built with it is one this Node takes', async () => {
+  it.each([
+    ['offline.cjs', 'offline.cjs.cache'],
+    ['offline.cjs', 'offline.cjs.check.cache'],
+    ['cli.cjs', 'cli.cjs.cache'],
+  ])('the script %s and its code cache %s, one this Node takes', async (script, cache) => {
     const cli = join(repoRoot, 'dist', 'cli');
     const result = await runBuilt(
       [
         '-e',
-        `const m = require(${JSON.stringify(join(cli, 'launch.cjs'))}); console.log(m.loadOfflineScript(${JSON.stringify(cli)}).cacheAccepted);`,
+        `const m = require(${JSON.stringify(join(cli, 'launch.cjs'))}); console.log(m.loadScript(${JSON.stringify(cli)}, ${JSON.stringify({ script, cache })}).cacheAccepted);`,
       ],
       { program: process.execPath },
     );
@@ -232,25 +317,19 @@ describe.skipIf(!built)('slipway check loads the CEL evaluator for custom rules 
 });
 
 describe.skipIf(!built)('cluster commands load the cluster client as one bundled file', () => {
-  /** The modules `slipway ARGS` resolved against a closed loopback port (it reached the client: exit 3). */
+  /**
+   * The modules `slipway ARGS` resolved against a closed loopback port (it reached the client: exit
+   * 3), run from dist/'s modules (bin/slipway runs dist/cli/cli.cjs, which holds them all).
+   */
   async function againstClosedPort(name: string, args: string[]): Promise<string[]> {
-    const kubeconfig = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
-        'users: [{name: u, user: {token: t}}]',
-        'contexts: [{name: c, context: {cluster: c, user: u, namespace: default}}]',
-        'current-context: c',
-      ].join('\n'),
-    );
     const trace = join(dir, `${name}.txt`);
-    const result = await runBuilt(['--import', hook, slipwayBin, ...args], {
-      program: process.execPath,
-      env: { SLIPWAY_IMPORT_TRACE: trace, KUBECONFIG: kubeconfig },
-    });
+    const result = await runBuilt(
+      ['--import', hook, '--input-type=module', '-e', modulesMain, 'slipway', ...args],
+      {
+        program: process.execPath,
+        env: { SLIPWAY_IMPORT_TRACE: trace, KUBECONFIG: kubeconfig },
+      },
+    );
     // It reached the client (the cluster is unreachable: exit 3, said plainly).
     expect(result.stderr).toMatch(/cannot reach the cluster/);
     return readFileSync(trace, 'utf8').split('\n').filter(Boolean);

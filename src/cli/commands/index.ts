@@ -5,8 +5,7 @@ export type { CommandEntry } from './entries.js';
 /** Every command, in the order `slipway --help` lists them. Adding a command means adding a line here. */
 export const commands: CommandEntry[] = [
   { name: 'demo', load: async () => (await import('./demo.js')).registerDemo },
-  ...offlineCommands, // init, validate, schema, render
-  { name: 'check', load: async () => (await import('./check.js')).registerCheck },
+  ...offlineCommands, // init, validate, schema, render, check
   { name: 'policy', load: async () => (await import('./policy.js')).registerPolicy },
   { name: 'sandbox', load: async () => (await import('./sandbox.js')).registerSandbox },
   { name: 'deploy', load: async () => (await import('./deploy.js')).registerDeploy },
