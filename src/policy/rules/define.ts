@@ -11,11 +11,15 @@ function complete(meta: Meta): RuleMeta {
 
 /** A rule over each workload's pod template, one at a time. */
 export function workloadRule(meta: Meta, check: (w: Workload, ctx: RuleContext) => Violation[]): Rule {
-  return { ...complete(meta), run: (ctx) => concat(indexOf(ctx.manifests).workloads, (w) => check(w, ctx)) };
+  return {
+    ...complete(meta),
+    run: (ctx) => concat(indexOf(ctx.manifests).workloads, (w) => check(w, ctx)),
+    each: { workload: check },
+  };
 }
 
 /** flatMap without an intermediate array per item (most items give none). */
-function concat<T>(items: readonly T[], each: (item: T) => Violation[]): Violation[] {
+export function concat<T>(items: readonly T[], each: (item: T) => Violation[]): Violation[] {
   const out: Violation[] = [];
   for (const item of items) {
     const found = each(item);
@@ -33,6 +37,7 @@ export function kindRule(
   return {
     ...complete(meta),
     run: (ctx) => concat(indexOf(ctx.manifests).ofKinds(kinds), (m) => check(m, ctx)),
+    each: { kinds, object: check },
   };
 }
 
