@@ -119,22 +119,33 @@ export function containersOf(
   for (let i = 0; i < kinds.length; i++) key = key * 8 + KIND_BIT[kinds[i]!];
   const hit = byKinds[key];
   if (hit) return hit;
+  if (kinds.length === 1) return (byKinds[key] = refsOf(w, kinds[0]!));
+  // Lists of several kinds join the one-kind lists: each container gets one ContainerRef per workload.
   const out: ContainerRef[] = [];
   for (const kind of kinds) {
-    const list = w.podSpec[kind];
-    if (!Array.isArray(list)) continue;
-    list.forEach((c, index) => {
-      if (!isObj(c)) return;
-      out.push({
-        container: c,
-        name: str(c.name) ?? `#${index}`,
-        kind,
-        index,
-        path: [...w.podSpecPath, kind, index],
-      });
-    });
+    const bit = KIND_BIT[kind];
+    const list = (byKinds[bit] ??= refsOf(w, kind));
+    for (let i = 0; i < list.length; i++) out.push(list[i]!);
   }
   byKinds[key] = out;
+  return out;
+}
+
+/** The containers of one kind of a workload's pod, in order. */
+function refsOf(w: Workload, kind: ContainerKind): ContainerRef[] {
+  const out: ContainerRef[] = [];
+  const list = w.podSpec[kind];
+  if (!Array.isArray(list)) return out;
+  list.forEach((c, index) => {
+    if (!isObj(c)) return;
+    out.push({
+      container: c,
+      name: str(c.name) ?? `#${index}`,
+      kind,
+      index,
+      path: [...w.podSpecPath, kind, index],
+    });
+  });
   return out;
 }
 
