@@ -174,7 +174,7 @@ export function check(request: CheckRequest): CheckOutcome {
           if (violations.length) place(r.order, r.rule, r.severity, violations);
         }
     }
-  findings.sort(compareFindings);
+  sortFindings(findings);
   // Each rule's fixes in the order it found them, the rules in catalog order (a stable sort).
   fixes.sort((a, b) => a.order - b.order);
   return { findings, fixes: fixes.map((f) => f.fix), suppressed, rules };
@@ -198,7 +198,7 @@ export function checkSets(
 ): CheckOutcome {
   const outcomes = sets.filter((s) => s.length > 0).map((manifests) => check({ ...request, manifests }));
   return {
-    findings: outcomes.flatMap((o) => o.findings).sort(compareFindings),
+    findings: sortFindings(outcomes.flatMap((o) => o.findings)),
     fixes: outcomes.flatMap((o) => o.fixes),
     suppressed: outcomes.reduce((n, o) => n + o.suppressed, 0),
     rules: rulesFor(request.profile, request.config),
@@ -245,6 +245,46 @@ function localeCompare(a: string, b: string): number {
   if (a === b) return 0;
   collator ??= new Intl.Collator();
   return collator.compare(a, b);
+}
+
+/**
+ * Sorts findings in place into compareFindings' order (a stable sort, so the same array), comparing
+ * file names, environments and rule IDs by their rank among the distinct values: one collator
+ * comparison per pair of distinct values instead of up to three per comparison of two findings.
+ */
+function sortFindings(findings: Finding[]): Finding[] {
+  if (findings.length < 2) return findings;
+  const files = ranks(findings.map((f) => f.file));
+  const environments = ranks(findings.map((f) => f.environment ?? ''));
+  const rules = ranks(findings.map((f) => f.rule));
+  const keyed = findings.map((finding) => ({
+    finding,
+    file: files.get(finding.file)!,
+    environment: environments.get(finding.environment ?? '')!,
+    rule: rules.get(finding.rule)!,
+  }));
+  keyed.sort(
+    (a, b) =>
+      a.file - b.file ||
+      a.environment - b.environment ||
+      a.finding.line - b.finding.line ||
+      a.finding.column - b.finding.column ||
+      a.rule - b.rule,
+  );
+  for (let i = 0; i < keyed.length; i++) findings[i] = keyed[i]!.finding;
+  return findings;
+}
+
+/** Each distinct value's rank in localeCompare's order (values the collator finds equal share one). */
+function ranks(values: readonly string[]): Map<string, number> {
+  const sorted = [...new Set(values)].sort(localeCompare);
+  const rank = new Map<string, number>();
+  let r = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    if (i > 0 && localeCompare(sorted[i - 1]!, sorted[i]!) !== 0) r++;
+    rank.set(sorted[i]!, r);
+  }
+  return rank;
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
