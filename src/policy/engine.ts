@@ -5,6 +5,7 @@ import { ignoresOf, isIgnored } from './ignores.js';
 import type { PssLevel } from './pss/evaluate.js';
 import { RULES } from './rules/index.js';
 import { indexOf } from './index-set.js';
+import type { EachRule } from './rules/define.js';
 import { pssProfileRules } from './rules/pss.js';
 import type {
   CheckOptions,
@@ -147,7 +148,7 @@ export function check(request: CheckRequest): CheckOutcome {
     if (!severity) continue;
     const ctx = rule.category === 'terraform' ? contexts.terraform : contexts.kube;
     if (!ctx.manifests.length) continue;
-    const each = ctx === contexts.kube ? rule.each : undefined;
+    const each = ctx === contexts.kube ? (rule as Partial<EachRule>).each : undefined;
     if (!each) place(r, rule, severity, rule.run(ctx));
     else if ('workload' in each) perWorkload.push({ order: r, rule, severity, check: each.workload });
     else

@@ -3,8 +3,6 @@
  * position of any field), a rule (metadata plus a pure function over the whole input set), a violation
  * (what a rule returns: a path inside one manifest) and a finding (a violation placed at file:line:col).
  */
-import type { Workload } from './workloads.js';
-
 export type Severity = 'error' | 'warning' | 'info';
 export const SEVERITIES: readonly Severity[] = ['info', 'warning', 'error'];
 
@@ -158,18 +156,7 @@ export interface AdmissionCheck {
 
 export interface Rule extends RuleMeta {
   run(ctx: RuleContext): Violation[];
-  /**
-   * For a rule that judges one item at a time (workloadRule, kindRule, the Pod Security Standards
-   * rules): that judgement, which run() applies to every item in input order. check() visits each
-   * workload and each object once and asks every such rule about it, instead of each rule walking
-   * the input.
-   */
-  each?: ItemCheck;
 }
-
-export type ItemCheck =
-  | { workload: (w: Workload, ctx: RuleContext) => Violation[] }
-  | { kinds: readonly string[]; object: (m: Manifest, ctx: RuleContext) => Violation[] };
 
 export interface Finding {
   rule: string;

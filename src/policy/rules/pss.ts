@@ -6,7 +6,7 @@ import { dotted } from '../access.js';
 import type { AdmissionCheck, Rule, RuleContext, Violation } from '../types.js';
 import { indexOf } from '../index-set.js';
 import type { Workload } from '../workloads.js';
-import { concat } from './define.js';
+import { concat, type EachRule } from './define.js';
 
 /** Catalog text for each upstream check; the decision itself lives in ../pss. */
 const DOCS: Record<
@@ -275,7 +275,7 @@ export function pssRuleId(checkId: string): string {
   return DOCS[checkId]?.id ?? checkId;
 }
 
-function pssRule(check: PssCheck, overridden: PssCheck | undefined): Rule {
+function pssRule(check: PssCheck, overridden: PssCheck | undefined): EachRule {
   const doc = DOCS[check.id];
   if (!doc) throw new Error(`no catalog entry for PSS check ${check.id}`);
   const judge = (w: Workload, ctx: RuleContext): Violation[] => {

@@ -1,6 +1,6 @@
 import { get, obj } from '../access.js';
 import { parseQuantity } from '@slipway/kube';
-import type { Path, Rule, Severity, Violation } from '../types.js';
+import type { Rule, Severity, Violation } from '../types.js';
 import { containersOf, INIT_AND_APP } from '../workloads.js';
 import { workloadRule } from './define.js';
 
