@@ -13,8 +13,13 @@
  *   - `kubectl apply --dry-run=client` over a slice of the corpus, against the sandbox (loopback) for
  *     discovery, as a client-side reference;
  *   - start-up apart: whole-process `slipway check` of one small file, and of the whole corpus.
- * Each in-process figure is the median of RUNS runs in a child process of its own, whose peak RSS is
- * reported. Run ./bin/slipway parts need `npm run build`.
+ * One core: every process measured (the in-process children and the whole-process runs) is pinned to
+ * CPU 0 with `taskset -c 0` (util-linux), so V8's garbage-collector and compiler helper threads share
+ * that core instead of adding a second one; without taskset the output says so and runs unpinned.
+ * Each in-process figure is the median of RUNS runs in a child process of its own (whose peak RSS is
+ * reported), and beside it the child's first run alone: cold, the rules' and the reader's code not
+ * yet compiled by the JIT (what one `slipway check` invocation pays), start-up (loading modules)
+ * excluded. Run ./bin/slipway parts need `npm run build`.
  *
  *   npx tsx bench/check.ts [--sizes 10000,50000] [--runs 5] [--kubectl-objects 1000]
  */
@@ -112,12 +117,32 @@ function child(mode: Mode, objects: number): void {
   process.stdout.write(JSON.stringify(result));
 }
 
+/** `taskset -c 0`, when util-linux's taskset is there and may pin (a container may forbid it). */
+const PIN: string[] = (() => {
+  try {
+    execFileSync('taskset', ['-c', '0', process.execPath, '-e', '0'], { stdio: 'ignore' });
+    return ['taskset', '-c', '0'];
+  } catch {
+    return [];
+  }
+})();
+
+/** `command args` pinned to one core when taskset can pin: the command and arguments to run. */
+function pinned(command: string, args: readonly string[]): [string, string[]] {
+  return PIN.length ? [PIN[0]!, [...PIN.slice(1), command, ...args]] : [command, [...args]];
+}
+
 function measure(mode: Mode, objects: number): ChildResult {
-  const out = execFileSync(
-    process.execPath,
-    [...process.execArgv, import.meta.filename, '--child', mode, String(objects), '--runs', String(RUNS)],
-    { maxBuffer: 1 << 26 },
-  );
+  const [command, args] = pinned(process.execPath, [
+    ...process.execArgv,
+    import.meta.filename,
+    '--child',
+    mode,
+    String(objects),
+    '--runs',
+    String(RUNS),
+  ]);
+  const out = execFileSync(command, args, { maxBuffer: 1 << 26 });
   return JSON.parse(out.toString()) as ChildResult;
 }
 
@@ -165,7 +190,7 @@ async function kubectlDryRun(files: CorpusFile[], limit: number): Promise<{ obje
       // Asynchronous: the sandbox answering kubectl's requests runs in this process.
       const start = performance.now();
       await new Promise<void>((done, fail) => {
-        execFile(kubectl, args, { maxBuffer: 1 << 28 }, (error) => (error ? fail(error) : done()));
+        execFile(...pinned(kubectl, args), { maxBuffer: 1 << 28 }, (error) => (error ? fail(error) : done()));
       });
       times.push(performance.now() - start);
     }
@@ -179,9 +204,16 @@ async function kubectlDryRun(files: CorpusFile[], limit: number): Promise<{ obje
 async function main(): Promise<void> {
   const sizes = option('sizes', '10000,50000').split(',').map(Number);
   console.log(loadLine());
-  console.log(`in-process figures: median of ${RUNS} runs, each mode in a child process of its own`);
   console.log(
-    `${'objects'.padStart(8)}  ${'what'.padEnd(40)} ${'ms'.padStart(9)} ${'objects/s'.padStart(10)} ${'peak MiB'.padStart(8)} ${'cpu ms'.padStart(9)} ${'obj/cpu-s'.padStart(10)}`,
+    PIN.length
+      ? 'one core: every process below runs pinned to CPU 0 (taskset -c 0)'
+      : 'NOT pinned: taskset (util-linux) is missing or cannot pin here; processes may use every core',
+  );
+  console.log(
+    `in-process figures: median of ${RUNS} runs in a child process of its own per mode; "cold" is that child's first run`,
+  );
+  console.log(
+    `${'objects'.padStart(8)}  ${'what'.padEnd(40)} ${'ms'.padStart(9)} ${'objects/s'.padStart(10)} ${'cold ms'.padStart(9)} ${'cold obj/s'.padStart(10)} ${'peak MiB'.padStart(8)} ${'cpu ms'.padStart(9)} ${'obj/cpu-s'.padStart(10)}`,
   );
   for (const size of sizes) {
     const parse = measure('parse', size);
@@ -189,9 +221,9 @@ async function main(): Promise<void> {
     const read = measure('read', size);
     const check = measure('check', size);
     const row = (what: string, r: ChildResult) =>
-      `${String(r.objects).padStart(8)}  ${what.padEnd(40)} ${ms(median(r.ms))} ${String(rate(r.objects, median(r.ms))).padStart(10)} ${mib(r.maxRssKiB, 8)} ${ms(median(r.cpuMs))} ${String(rate(r.objects, median(r.cpuMs))).padStart(10)}`;
+      `${String(r.objects).padStart(8)}  ${what.padEnd(40)} ${ms(median(r.ms))} ${String(rate(r.objects, median(r.ms))).padStart(10)} ${ms(r.ms[0]!)} ${String(rate(r.objects, r.ms[0]!)).padStart(10)} ${mib(r.maxRssKiB, 8)} ${ms(median(r.cpuMs))} ${String(rate(r.objects, median(r.cpuMs))).padStart(10)}`;
     const ratioRow = (what: string, a: ChildResult, b: ChildResult) =>
-      `${''.padStart(8)}  ${what.padEnd(40)} ${ratio(median(a.ms) / median(b.ms), 9)} ${''.padStart(10)} ${''.padStart(8)} ${ratio(median(a.cpuMs) / median(b.cpuMs), 9)}`;
+      `${''.padStart(8)}  ${what.padEnd(40)} ${ratio(median(a.ms) / median(b.ms), 9)} ${''.padStart(10)} ${ratio(a.ms[0]! / b.ms[0]!, 9)} ${''.padStart(10)} ${''.padStart(8)} ${ratio(median(a.cpuMs) / median(b.cpuMs), 9)}`;
     console.log(row(`slipway check (${check.findings} findings)`, check));
     console.log(row("check's reader (js-yaml, positions)", read));
     console.log(row('yaml library reader (positions)', yamlRead));
@@ -220,21 +252,29 @@ async function main(): Promise<void> {
     writeFileSync(join(small, files.at(-1)!.name), files.at(-1)!.text);
     const whole = (args: string[]) => {
       const runs = Array.from({ length: RUNS }, () =>
-        runProcess(process.execPath, [bin, 'check', ...args], { okCodes: [0, 1] }),
+        runProcess(...pinned(process.execPath, [bin, 'check', ...args]), { okCodes: [0, 1] }),
       );
-      return { ms: median(runs.map((r) => r.ms)), peak: Math.max(...runs.map((r) => r.peakKiB ?? 0)) };
+      const cpu = runs.every((r) => r.cpuMs !== undefined) ? median(runs.map((r) => r.cpuMs!)) : undefined;
+      return { ms: median(runs.map((r) => r.ms)), peak: Math.max(...runs.map((r) => r.peakKiB ?? 0)), cpu };
     };
-    const floor = median(Array.from({ length: RUNS }, () => runProcess(process.execPath, ['-e', '0']).ms));
+    const floor = median(
+      Array.from({ length: RUNS }, () => runProcess(...pinned(process.execPath, ['-e', '0'])).ms),
+    );
     const one = whole([small]);
     const all = whole([dir]);
     const total = files.reduce((n, f) => n + f.text.split(/^---$/m).length, 0);
-    console.log('whole process (start-up included), median wall ms:');
+    const blank = `${''.padStart(9)} ${''.padStart(10)}`;
+    const cpuCells = (cpu: number | undefined, objects?: number) =>
+      cpu === undefined
+        ? ''
+        : ` ${ms(cpu)} ${objects === undefined ? '' : String(rate(objects, cpu)).padStart(10)}`;
+    console.log('whole process (start-up included), medians (cpu: user + system, with GNU time):');
     console.log(`${''.padStart(8)}  ${'node -e 0'.padEnd(40)} ${ms(floor)}`);
     console.log(
-      `${String(OBJECTS_PER_UNIT).padStart(8)}  ${'slipway check of one small file'.padEnd(40)} ${ms(one.ms)} ${''.padStart(10)} ${mib(one.peak, 8)}`,
+      `${String(OBJECTS_PER_UNIT).padStart(8)}  ${'slipway check of one small file'.padEnd(40)} ${ms(one.ms)} ${''.padStart(10)} ${blank} ${mib(one.peak, 8)}${cpuCells(one.cpu)}`,
     );
     console.log(
-      `${String(total).padStart(8)}  ${'slipway check of the corpus'.padEnd(40)} ${ms(all.ms)} ${String(rate(total, all.ms)).padStart(10)} ${mib(all.peak, 8)}`,
+      `${String(total).padStart(8)}  ${'slipway check of the corpus'.padEnd(40)} ${ms(all.ms)} ${String(rate(total, all.ms)).padStart(10)} ${blank} ${mib(all.peak, 8)}${cpuCells(all.cpu, total)}`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

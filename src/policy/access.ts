@@ -89,13 +89,16 @@ export function strMap(value: unknown): Record<string, string> {
   return out;
 }
 
+const IDENTIFIER = /^[A-Za-z_][\w-]*$/;
+
 /** `spec.template.spec.containers[0].resources` for messages and JSON output. */
 export function dotted(path: ReadonlyArray<string | number>): string {
-  let out = '';
+  // Parts joined once: one flat string, not a chain of concatenations (findings keep these).
+  const parts: string[] = [];
   for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_][\w-]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
+    if (typeof seg === 'number') parts.push(`[${seg}]`);
+    else if (IDENTIFIER.test(seg)) parts.push(parts.length ? `.${seg}` : seg);
+    else parts.push(`[${JSON.stringify(seg)}]`);
   }
-  return out;
+  return parts.join('');
 }

@@ -38,13 +38,15 @@ export interface Ignores {
 }
 
 const cache = new WeakMap<Manifest, Ignores>();
+/** What most objects carry: nothing (one shared answer, not an object and an array kept per object). */
+const NONE: Ignores = Object.freeze({ entries: Object.freeze([]) as unknown as IgnoreEntry[] });
+const METADATA: Path = ['metadata'];
 
 export function ignoresOf(m: Manifest): Ignores {
   const hit = cache.get(m);
   if (hit) return hit;
-  const places: Path[] = [['metadata']];
   const w = workloadOf(m);
-  if (w && m.ref.kind !== 'Pod') places.push(w.podMetaPath);
+  const places: Path[] = w && m.ref.kind !== 'Pod' ? [METADATA, w.podMetaPath] : [METADATA];
   const out: Ignores = { entries: [] };
   for (const place of places) {
     let node: unknown = m.body;
@@ -80,8 +82,9 @@ export function ignoresOf(m: Manifest): Ignores {
       out.entries.push({ path, rules, ...(container ? { container } : {}) });
     }
   }
-  cache.set(m, out);
-  return out;
+  const answer = out.entries.length === 0 && out.reason === undefined ? NONE : out;
+  cache.set(m, answer);
+  return answer;
 }
 
 export function isIgnored(m: Manifest, rule: string, container: string | undefined): boolean {

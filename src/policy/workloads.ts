@@ -102,32 +102,50 @@ function extract(manifest: Manifest): Workload | undefined {
 }
 
 const ALL_CONTAINER_KINDS: ContainerKind[] = ['initContainers', 'containers', 'ephemeralContainers'];
+/** The kind lists rules ask containersOf for, one array each (not a new array at every call). */
+export const APP: readonly ContainerKind[] = ['containers'];
+export const INIT_AND_APP: readonly ContainerKind[] = ['initContainers', 'containers'];
+export const APP_AND_INIT: readonly ContainerKind[] = ['containers', 'initContainers'];
 const KIND_BIT: Record<ContainerKind, number> = { initContainers: 1, containers: 2, ephemeralContainers: 4 };
 
 /** Visits init containers, containers and ephemeral containers in the order the PSA visitor does. */
-export function containersOf(w: Workload, kinds: ContainerKind[] = ALL_CONTAINER_KINDS): ContainerRef[] {
+export function containersOf(
+  w: Workload,
+  kinds: readonly ContainerKind[] = ALL_CONTAINER_KINDS,
+): ContainerRef[] {
   // Every rule asks; the lists are computed once per workload and kind set (in the order asked).
   const byKinds = w.containerLists;
   let key = 0;
   for (let i = 0; i < kinds.length; i++) key = key * 8 + KIND_BIT[kinds[i]!];
   const hit = byKinds[key];
   if (hit) return hit;
+  if (kinds.length === 1) return (byKinds[key] = refsOf(w, kinds[0]!));
+  // Lists of several kinds join the one-kind lists: each container gets one ContainerRef per workload.
   const out: ContainerRef[] = [];
   for (const kind of kinds) {
-    const list = w.podSpec[kind];
-    if (!Array.isArray(list)) continue;
-    list.forEach((c, index) => {
-      if (!isObj(c)) return;
-      out.push({
-        container: c,
-        name: str(c.name) ?? `#${index}`,
-        kind,
-        index,
-        path: [...w.podSpecPath, kind, index],
-      });
-    });
+    const bit = KIND_BIT[kind];
+    const list = (byKinds[bit] ??= refsOf(w, kind));
+    for (let i = 0; i < list.length; i++) out.push(list[i]!);
   }
   byKinds[key] = out;
+  return out;
+}
+
+/** The containers of one kind of a workload's pod, in order. */
+function refsOf(w: Workload, kind: ContainerKind): ContainerRef[] {
+  const out: ContainerRef[] = [];
+  const list = w.podSpec[kind];
+  if (!Array.isArray(list)) return out;
+  list.forEach((c, index) => {
+    if (!isObj(c)) return;
+    out.push({
+      container: c,
+      name: str(c.name) ?? `#${index}`,
+      kind,
+      index,
+      path: [...w.podSpecPath, kind, index],
+    });
+  });
   return out;
 }
 
@@ -138,7 +156,7 @@ export function isSidecar(ref: ContainerRef): boolean {
 
 /** Long-running containers of a long-running pod (app containers and sidecars), for probe/resource rules. */
 export function servingContainers(w: Workload): ContainerRef[] {
-  return containersOf(w, ['containers']);
+  return containersOf(w, APP);
 }
 
 export function allWorkloads(manifests: readonly Manifest[]): Workload[] {
@@ -152,7 +170,7 @@ export function allWorkloads(manifests: readonly Manifest[]): Workload[] {
 
 export function namedPorts(w: Workload): Map<string, number> {
   const out = new Map<string, number>();
-  for (const c of containersOf(w, ['containers', 'initContainers'])) {
+  for (const c of containersOf(w, APP_AND_INIT)) {
     for (const p of objs(c.container.ports)) {
       const name = str(p.name);
       const port = num(p.containerPort);
@@ -164,7 +182,7 @@ export function namedPorts(w: Workload): Map<string, number> {
 
 export function declaredPorts(w: Workload): Set<number> {
   const out = new Set<number>();
-  for (const c of containersOf(w, ['containers', 'initContainers'])) {
+  for (const c of containersOf(w, APP_AND_INIT)) {
     for (const p of objs(c.container.ports)) {
       const port = num(p.containerPort);
       if (port !== undefined) out.add(port);

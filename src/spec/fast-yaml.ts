@@ -23,7 +23,7 @@
  * YAML_OPTIONS builds, timestamps left out), so `yes`, `0644`, `1_000` and `.inf` read as on the slow
  * path; for slipway.yaml (src/spec/source.ts), the 1.2 core schema, where `yes` stays a string.
  */
-import jsyaml from 'js-yaml';
+import jsyaml from '#js-yaml';
 import { Schema, type Tags } from '#yaml';
 import { MAX_YAML_BYTES } from './yaml-input.js';
 

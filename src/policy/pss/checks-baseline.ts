@@ -27,16 +27,21 @@ export interface PssCheck {
 
 const sc = (w: Workload): Path => [...w.podSpecPath, 'securityContext'];
 
+const HOST_NAMESPACES = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
+
 export const hostNamespaces: PssCheck = {
   id: 'hostNamespaces',
   level: 'baseline',
-  run: (w) =>
-    (['hostNetwork', 'hostPID', 'hostIPC'] as const)
-      .filter((f) => w.podSpec[f] === true)
-      .map((f) => ({
-        path: [...w.podSpecPath, f],
-        message: `${f}=true shares the node's namespace with the pod`,
-      })),
+  run: (w) => {
+    const hits: PssHit[] = [];
+    for (const f of HOST_NAMESPACES)
+      if (w.podSpec[f] === true)
+        hits.push({
+          path: [...w.podSpecPath, f],
+          message: `${f}=true shares the node's namespace with the pod`,
+        });
+    return hits;
+  },
 };
 
 export const privileged: PssCheck = {
@@ -327,6 +332,12 @@ export const windowsHostProcess: PssCheck = {
 
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 const HOOKS = ['postStart', 'preStop'] as const;
+/** Where a container's probes and hooks are, relative to the container (probes first, then hooks). */
+const HANDLER_PATHS: ReadonlyArray<readonly string[]> = [
+  ...PROBES.map((p) => [p]),
+  ...HOOKS.map((h) => ['lifecycle', h]),
+];
+const HOST_HANDLERS = ['httpGet', 'tcpSocket'] as const;
 
 /** New Baseline control in policy 1.34: probes and lifecycle hooks may not target another host. */
 export const hostProbesAndHostLifecycle: PssCheck = {
@@ -337,12 +348,11 @@ export const hostProbesAndHostLifecycle: PssCheck = {
     if (!atLeast(version, 1, 34)) return [];
     const hits: PssHit[] = [];
     for (const c of containersOf(w)) {
-      const handlers: Array<[Path, unknown]> = [
-        ...PROBES.map((p): [Path, unknown] => [[p], c.container[p]]),
-        ...HOOKS.map((h): [Path, unknown] => [['lifecycle', h], get(c.container, 'lifecycle', h)]),
-      ];
-      for (const [rel, handler] of handlers) {
-        for (const kind of ['httpGet', 'tcpSocket'] as const) {
+      for (let i = 0; i < HANDLER_PATHS.length; i++) {
+        const rel = HANDLER_PATHS[i]!;
+        const handler = rel.length === 1 ? c.container[rel[0]!] : get(c.container, rel[0]!, rel[1]!);
+        if (!isObj(handler)) continue;
+        for (const kind of HOST_HANDLERS) {
           const host = get(handler, kind, 'host');
           if (typeof host === 'string' && host !== '') {
             hits.push({

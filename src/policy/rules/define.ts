@@ -2,6 +2,20 @@ import type { Manifest, Rule, RuleContext, RuleMeta, Violation } from '../types.
 import { indexOf } from '../index-set.js';
 import type { Workload } from '../workloads.js';
 
+/**
+ * A rule that judges one item at a time (workloadRule, kindRule, the Pod Security Standards rules):
+ * `each` is that judgement, which run() applies to every item in input order. check() (engine.ts)
+ * visits each workload and each object once and asks every such rule about it, instead of each rule
+ * walking the input.
+ */
+export interface EachRule extends Rule {
+  each: ItemCheck;
+}
+
+export type ItemCheck =
+  | { workload: (w: Workload, ctx: RuleContext) => Violation[] }
+  | { kinds: readonly string[]; object: (m: Manifest, ctx: RuleContext) => Violation[] };
+
 type Meta = Omit<RuleMeta, 'fixable' | 'enabledByDefault'> &
   Partial<Pick<RuleMeta, 'fixable' | 'enabledByDefault'>>;
 
@@ -10,12 +24,16 @@ function complete(meta: Meta): RuleMeta {
 }
 
 /** A rule over each workload's pod template, one at a time. */
-export function workloadRule(meta: Meta, check: (w: Workload, ctx: RuleContext) => Violation[]): Rule {
-  return { ...complete(meta), run: (ctx) => concat(indexOf(ctx.manifests).workloads, (w) => check(w, ctx)) };
+export function workloadRule(meta: Meta, check: (w: Workload, ctx: RuleContext) => Violation[]): EachRule {
+  return {
+    ...complete(meta),
+    run: (ctx) => concat(indexOf(ctx.manifests).workloads, (w) => check(w, ctx)),
+    each: { workload: check },
+  };
 }
 
 /** flatMap without an intermediate array per item (most items give none). */
-function concat<T>(items: readonly T[], each: (item: T) => Violation[]): Violation[] {
+export function concat<T>(items: readonly T[], each: (item: T) => Violation[]): Violation[] {
   const out: Violation[] = [];
   for (const item of items) {
     const found = each(item);
@@ -29,10 +47,11 @@ export function kindRule(
   meta: Meta,
   kinds: readonly string[],
   check: (m: Manifest, ctx: RuleContext) => Violation[],
-): Rule {
+): EachRule {
   return {
     ...complete(meta),
     run: (ctx) => concat(indexOf(ctx.manifests).ofKinds(kinds), (m) => check(m, ctx)),
+    each: { kinds, object: check },
   };
 }
 

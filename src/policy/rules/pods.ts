@@ -2,7 +2,7 @@ import { arr, get, getPath, isObj, num, obj, objs, str, strMap } from '../access
 import { indexOf } from '../index-set.js';
 import { matchesLabelSelector } from '../selectors.js';
 import type { KubeVersion, Manifest, Path, Rule, Violation } from '../types.js';
-import { containersOf, type Workload } from '../workloads.js';
+import { containersOf, type Workload, INIT_AND_APP } from '../workloads.js';
 import { listOr, mapOr, scalar, stringLabel } from './cel.js';
 import { kindRule, workloadRule } from './define.js';
 
@@ -49,7 +49,7 @@ const containerPorts = workloadRule(
     const out: Violation[] = [];
     const names = new Map<string, string>();
     const numbers = new Map<string, string>();
-    for (const c of containersOf(w, ['initContainers', 'containers'])) {
+    for (const c of containersOf(w, INIT_AND_APP)) {
       arr(c.container.ports).forEach((p, i) => {
         if (!isObj(p)) return;
         const path: Path = [...c.path, 'ports', i];
@@ -288,7 +288,7 @@ const linuxHardening = workloadRule(
   },
   (w, ctx) => {
     if (get(w.podSpec, 'os', 'name') === 'windows') return [];
-    return containersOf(w, ['initContainers', 'containers']).flatMap((c): Violation[] =>
+    return containersOf(w, INIT_AND_APP).flatMap((c): Violation[] =>
       hardening(w, c, ctx.options.kubeVersion).length > 0
         ? []
         : [

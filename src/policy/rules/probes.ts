@@ -1,7 +1,7 @@
 import { get, isObj, objs, str } from '../access.js';
 import { indexOf } from '../index-set.js';
 import type { Rule, Violation } from '../types.js';
-import { containersOf, type ContainerRef } from '../workloads.js';
+import { containersOf, type ContainerRef, APP, APP_AND_INIT } from '../workloads.js';
 import { workloadRule } from './define.js';
 
 const HANDLERS = ['httpGet', 'tcpSocket', 'exec', 'grpc'] as const;
@@ -45,7 +45,7 @@ const readiness = workloadRule(
   (w, ctx) => {
     if (w.batch) return [];
     const selected = indexOf(ctx.manifests).servicesSelecting(w).length > 0;
-    const containers = containersOf(w, ['containers']);
+    const containers = containersOf(w, APP);
     return containers
       .filter(
         (c) =>
@@ -82,7 +82,7 @@ const liveness = workloadRule(
   (w) =>
     w.batch
       ? []
-      : containersOf(w, ['containers'])
+      : containersOf(w, APP)
           .filter((c) => c.container.livenessProbe === undefined)
           .map((c) => ({
             manifest: w.manifest,
@@ -116,7 +116,7 @@ const identical = workloadRule(
       'Give liveness a cheaper check that only proves the process is alive, or make it more patient (higher periodSeconds or failureThreshold) than readiness.',
   },
   (w) =>
-    containersOf(w, ['containers', 'initContainers']).flatMap((c): Violation[] => {
+    containersOf(w, APP_AND_INIT).flatMap((c): Violation[] => {
       const r = handlerOf(c.container.readinessProbe);
       const same = r !== undefined && r === handlerOf(c.container.livenessProbe);
       return same && patience(c.container.livenessProbe) <= patience(c.container.readinessProbe)

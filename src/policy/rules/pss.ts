@@ -3,8 +3,10 @@ import { RESTRICTED_CHECKS } from '../pss/checks-restricted.js';
 import { clampPss } from '../pss/version.js';
 import { checksFor, type PssLevel } from '../pss/evaluate.js';
 import { dotted } from '../access.js';
-import type { AdmissionCheck, Rule, Violation } from '../types.js';
+import type { AdmissionCheck, Rule, RuleContext, Violation } from '../types.js';
 import { indexOf } from '../index-set.js';
+import type { Workload } from '../workloads.js';
+import { concat, type EachRule } from './define.js';
 
 /** Catalog text for each upstream check; the decision itself lives in ../pss. */
 const DOCS: Record<
@@ -273,9 +275,26 @@ export function pssRuleId(checkId: string): string {
   return DOCS[checkId]?.id ?? checkId;
 }
 
-function pssRule(check: PssCheck, overridden: PssCheck | undefined): Rule {
+function pssRule(check: PssCheck, overridden: PssCheck | undefined): EachRule {
   const doc = DOCS[check.id];
   if (!doc) throw new Error(`no catalog entry for PSS check ${check.id}`);
+  const judge = (w: Workload, ctx: RuleContext): Violation[] => {
+    const version = clampPss(ctx.options.pssVersion);
+    let hits = check.run(w, version);
+    if (hits.length === 0) return [];
+    // In the full catalog both levels run; a field the Baseline rule already reports is not reported twice.
+    if (overridden) {
+      const seen = new Set(overridden.run(w, version).map((h) => dotted(h.path)));
+      hits = hits.filter((h) => !seen.has(dotted(h.path)));
+    }
+    return hits.map((h): Violation => ({
+      manifest: w.manifest,
+      path: h.path,
+      message: h.message,
+      container: h.container,
+      fix: h.fix,
+    }));
+  };
   return {
     ...doc,
     severity: check.level === 'baseline' ? 'error' : 'warning',
@@ -292,27 +311,10 @@ function pssRule(check: PssCheck, overridden: PssCheck | undefined): Rule {
       checkId: check.id,
       ...(check.overrides ? { overrides: pssRuleId(check.overrides) } : {}),
     },
-    run: (ctx) => {
-      const version = clampPss(ctx.options.pssVersion);
-      return indexOf(ctx.manifests).workloads.flatMap((w) => {
-        let hits = check.run(w, version);
-        // In the full catalog both levels run; a field the Baseline rule already reports is not reported twice.
-        if (overridden && hits.length > 0) {
-          const seen = new Set(overridden.run(w, version).map((h) => dotted(h.path)));
-          hits = hits.filter((h) => !seen.has(dotted(h.path)));
-        }
-        return hits.map((h): Violation => ({
-          manifest: w.manifest,
-          path: h.path,
-          message: h.message,
-          container: h.container,
-          fix: h.fix,
-        }));
-      });
-    },
+    run: (ctx) => concat(indexOf(ctx.manifests).workloads, (w) => judge(w, ctx)),
+    each: { workload: judge },
   };
 }
-
 /** The full catalog: both levels, a Restricted rule not repeating what its Baseline counterpart reports. */
 export const PSS_RULES: Rule[] = (() => {
   const all = [...BASELINE_CHECKS, ...RESTRICTED_CHECKS];

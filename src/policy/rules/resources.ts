@@ -1,7 +1,7 @@
 import { get, obj } from '../access.js';
 import { parseQuantity } from '@slipway/kube';
-import type { Path, Rule, Severity, Violation } from '../types.js';
-import { containersOf } from '../workloads.js';
+import type { Rule, Severity, Violation } from '../types.js';
+import { containersOf, INIT_AND_APP } from '../workloads.js';
 import { workloadRule } from './define.js';
 
 /** Requests and limits on containers and init containers (ephemeral containers cannot have them). */
@@ -28,20 +28,22 @@ function missingRule(
         message: `every container and init container must set resources.${kind}.${resources.join(' and ')}`,
       },
     },
-    (w) =>
-      containersOf(w, ['initContainers', 'containers']).flatMap((c): Violation[] => {
-        const missing = resources.filter((r) => get(c.container, 'resources', kind, r) === undefined);
-        if (missing.length === 0) return [];
-        const path: Path = [...c.path, 'resources', kind, missing[0] as string];
-        return [
-          {
-            manifest: w.manifest,
-            path,
-            container: c.name,
-            message: `container "${c.name}" sets no ${missing.map((r) => `${r} ${kind === 'requests' ? 'request' : 'limit'}`).join(' or ')}`,
-          },
-        ];
-      }),
+    (w) => {
+      const out: Violation[] = [];
+      for (const c of containersOf(w, INIT_AND_APP)) {
+        const set = obj(get(c.container, 'resources', kind));
+        let missing: string[] | undefined;
+        for (const r of resources) if (set?.[r] === undefined) (missing ??= []).push(r);
+        if (!missing) continue;
+        out.push({
+          manifest: w.manifest,
+          path: [...c.path, 'resources', kind, missing[0]!],
+          container: c.name,
+          message: `container "${c.name}" sets no ${missing.map((r) => `${r} ${kind === 'requests' ? 'request' : 'limit'}`).join(' or ')}`,
+        });
+      }
+      return out;
+    },
   );
 }
 
@@ -62,7 +64,7 @@ const requestAboveLimit = workloadRule(
     remediation: 'Lower the request or raise the limit.',
   },
   (w) =>
-    containersOf(w, ['initContainers', 'containers']).flatMap((c): Violation[] => {
+    containersOf(w, INIT_AND_APP).flatMap((c): Violation[] => {
       const out: Violation[] = [];
       const requests = obj(get(c.container, 'resources', 'requests')) ?? {};
       const limits = obj(get(c.container, 'resources', 'limits')) ?? {};
@@ -104,7 +106,7 @@ const requestsEqualLimits = workloadRule(
     remediation: 'Set resources.requests and resources.limits to the same quantities.',
   },
   (w) =>
-    containersOf(w, ['initContainers', 'containers']).flatMap((c): Violation[] => {
+    containersOf(w, INIT_AND_APP).flatMap((c): Violation[] => {
       const requests = obj(get(c.container, 'resources', 'requests')) ?? {};
       const limits = obj(get(c.container, 'resources', 'limits')) ?? {};
       return RESOURCE_NAMES.flatMap((r): Violation[] => {
@@ -165,7 +167,7 @@ const ranges = workloadRule(
     remediation: 'Write the unit: memory 512Mi, cpu 500m.',
   },
   (w) =>
-    containersOf(w, ['initContainers', 'containers']).flatMap((c) =>
+    containersOf(w, INIT_AND_APP).flatMap((c) =>
       (['requests', 'limits'] as const).flatMap((kind) => {
         const values = obj(get(c.container, 'resources', kind)) ?? {};
         return RESOURCE_NAMES.flatMap((r): Violation[] => {

@@ -1,7 +1,7 @@
 import { arr, get, isObj, num, obj, str } from '../access.js';
 import { indexOf } from '../index-set.js';
 import type { Rule, Violation } from '../types.js';
-import { containersOf, type Workload } from '../workloads.js';
+import { containersOf, type Workload, INIT_AND_APP } from '../workloads.js';
 import { workloadRule } from './define.js';
 
 /** Security settings beyond the Pod Security Standards. */
@@ -33,7 +33,7 @@ const readOnlyRoot = workloadRule(
   (w) =>
     isWindows(w)
       ? []
-      : containersOf(w, ['initContainers', 'containers'])
+      : containersOf(w, INIT_AND_APP)
           .filter((c) => get(c.container, 'securityContext', 'readOnlyRootFilesystem') !== true)
           .map((c) => {
             const path = [...c.path, 'securityContext', 'readOnlyRootFilesystem'];
@@ -67,7 +67,7 @@ const highUid = workloadRule(
   (w) => {
     if (isWindows(w)) return [];
     const podUid = num(get(w.podSpec, 'securityContext', 'runAsUser'));
-    return containersOf(w, ['initContainers', 'containers']).flatMap((c): Violation[] => {
+    return containersOf(w, INIT_AND_APP).flatMap((c): Violation[] => {
       const own = num(get(c.container, 'securityContext', 'runAsUser'));
       const uid = own ?? podUid;
       if (uid === 0 || (uid !== undefined && uid >= HIGH_UID)) return [];
