@@ -62,10 +62,15 @@ describe.skipIf(!built)('rolling deploy killed with SIGKILL at each dangerous po
         const child = spawn(slipwayBin, [...ARGS, '--set-image', `web=sample-service:${tag}`], {
           cwd: repoRoot,
           env: { ...process.env, KUBECONFIG: env.kubeconfig, SLIPWAY_TEST_KILL_AT: point },
-          stdio: 'ignore',
+          stdio: ['ignore', 'ignore', 'pipe'],
         });
-        const signal = await new Promise((r) => child.once('exit', (_code, s) => r(s)));
-        expect(signal, `killed at ${point}`).toBe('SIGKILL');
+        let stderr = '';
+        child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+          child.once('close', (c, s) => r([c, s])),
+        );
+        // A deploy that ended on its own instead says why (exit code and stderr).
+        expect(signal, `killed at ${point}: exit ${code}: ${stderr}`).toBe('SIGKILL');
         const again = await inProcess(tag);
         expect(again.code, `killed at ${point}: ${again.out}`).toBe(0);
         const d = await cluster.get<
