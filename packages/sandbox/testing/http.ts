@@ -16,12 +16,12 @@ export function get(port: number, path = '/'): Promise<{ code: number; body: str
   });
 }
 
-/** One HTTPS request to a sandbox's API; resolves with the status, headers and body text. */
+/** One HTTPS request to a sandbox's API as its admin (or `token`); resolves with the status, headers and body text. */
 export function apiCall(
   sandbox: { url: string; token: string; certs: { caCert: string } },
   method: string,
   path: string,
-  opts: { body?: unknown; token?: string; userAgent?: string } = {},
+  opts: { body?: unknown; token?: string; userAgent?: string; contentType?: string } = {},
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
@@ -30,7 +30,7 @@ export function apiCall(
         method,
         headers: {
           Authorization: `Bearer ${opts.token ?? sandbox.token}`,
-          'Content-Type': 'application/json',
+          'Content-Type': opts.contentType ?? 'application/json',
           Accept: 'application/json',
           ...(opts.userAgent ? { 'User-Agent': opts.userAgent } : {}),
         },
@@ -51,4 +51,19 @@ export function apiCall(
     req.on('error', reject);
     req.end(opts.body === undefined ? undefined : JSON.stringify(opts.body));
   });
+}
+
+/** apiCall with the body read as JSON, and the Warning header admission answers with. */
+export async function apiJson(
+  sandbox: Parameters<typeof apiCall>[0],
+  method: string,
+  path: string,
+  opts: Parameters<typeof apiCall>[3] = {},
+): Promise<{ status: number; warning?: string; body: Record<string, unknown> }> {
+  const reply = await apiCall(sandbox, method, path, opts);
+  return {
+    status: reply.status,
+    warning: reply.headers.warning as string | undefined,
+    body: JSON.parse(reply.text) as Record<string, unknown>,
+  };
 }

@@ -3,8 +3,8 @@
  * (the admin token, or a ServiceAccount's token), as a named ServiceAccount, and on the request's own
  * resource (authorizer.requestResource), answered by the sandbox's RBAC.
  */
-import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiJson } from '../../testing/http.js';
 import { startSandbox, type Sandbox } from '../start.js';
 
 let sandbox: Sandbox;
@@ -12,38 +12,8 @@ const SA_TOKEN = 'deployer-token-for-the-authorizer-test';
 const CONFIGMAPS = '/api/v1/namespaces/default/configmaps';
 const RBAC = '/apis/rbac.authorization.k8s.io/v1/namespaces/default';
 
-function call(
-  method: string,
-  path: string,
-  body: unknown,
-  token = sandbox.token,
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${sandbox.url}${path}`,
-      {
-        method,
-        headers: {
-          Authorization: `Bearer ${token}`,
-          'Content-Type': 'application/json',
-          Accept: 'application/json',
-        },
-        ca: sandbox.certs.caCert,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
+function call(method: string, path: string, body: unknown, token = sandbox.token) {
+  return apiJson(sandbox, method, path, { body, token });
 }
 
 const role = (configmapVerbs: string[]) => ({

@@ -5,8 +5,8 @@
  * the audit event (auditAnnotations as `<policy>/<key>`, Audit-action failures as
  * validation.policy.admission.k8s.io/validation_failure).
  */
-import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiJson } from '../../testing/http.js';
 import type { AdmissionAuditEvent } from './admission.js';
 import { startSandbox, type Sandbox } from '../start.js';
 
@@ -15,39 +15,8 @@ const audit: AdmissionAuditEvent[] = [];
 const VAP = '/apis/admissionregistration.k8s.io/v1';
 const DEPLOYMENTS = '/apis/apps/v1/namespaces/default/deployments';
 
-function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  contentType = 'application/json',
-): Promise<{ status: number; warning?: string; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${sandbox.url}${path}`,
-      {
-        method,
-        headers: {
-          Authorization: `Bearer ${sandbox.token}`,
-          'Content-Type': contentType,
-          Accept: 'application/json',
-        },
-        ca: sandbox.certs.caCert,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            warning: res.headers.warning as string | undefined,
-            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
+function call(method: string, path: string, body?: unknown, contentType = 'application/json') {
+  return apiJson(sandbox, method, path, { body, contentType });
 }
 
 const policy = (name: string, resources: string[], operations: string[], spec: Record<string, unknown>) => ({

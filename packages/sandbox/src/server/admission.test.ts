@@ -1,6 +1,6 @@
 /** ValidatingAdmissionPolicy enforcement at the wire: status, reason, causes, Warning headers, dry runs, params. */
-import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiJson } from '../../testing/http.js';
 import { startSandbox, type Sandbox } from '../start.js';
 
 let sandbox: Sandbox;
@@ -72,38 +72,8 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-function call(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; warning?: string; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${sandbox.url}${path}`,
-      {
-        method,
-        headers: {
-          Authorization: `Bearer ${sandbox.token}`,
-          'Content-Type': 'application/json',
-          Accept: 'application/json',
-        },
-        ca: sandbox.certs.caCert,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            warning: res.headers.warning as string | undefined,
-            body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
+function call(method: string, path: string, body?: unknown) {
+  return apiJson(sandbox, method, path, { body });
 }
 
 const deployment = (name: string, replicas: number, labels: Record<string, string> = { team: 'a' }) => ({
