@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { builtCli, repoRoot, runBuilt, slipwayBin, type CliResult } from '../helpers/built-cli.js';
+import { startBrokenCluster } from '../helpers/broken-clusters.js';
 
 const built = builtCli('the import-graph test of the offline commands');
 const dir = mkdtempSync(join(tmpdir(), 'slipway-imports-'));
@@ -155,19 +156,10 @@ describe.skipIf(!built)(
 
 const scriptBuilt =
   built && ['offline.cjs', 'cli.cjs'].every((script) => existsSync(join(repoRoot, 'dist', 'cli', script)));
-// A cluster that cannot be reached: a closed loopback port.
-const kubeconfig = join(dir, 'kubeconfig');
-writeFileSync(
-  kubeconfig,
-  [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
-    'users: [{name: u, user: {token: t}}]',
-    'contexts: [{name: c, context: {cluster: c, user: u, namespace: default}}]',
-    'current-context: c',
-  ].join('\n'),
-);
+// A cluster that cannot be reached: a loopback port nothing listens on (test/helpers/broken-clusters.ts).
+const refused = await startBrokenCluster('refused');
+afterAll(() => refused.stop());
+const kubeconfig = refused.kubeconfig;
 const bad = join(dir, 'bad.yaml');
 writeFileSync(bad, 'app: demo\nservices:\n  api:\n    image: nginx\n    replicas: many\n');
 // check's inputs that load a package the script imports as an ES module: Terraform (web-tree-sitter)

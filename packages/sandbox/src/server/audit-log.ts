@@ -8,7 +8,7 @@
  * request (ValidatingAdmissionPolicy auditAnnotations, Audit-action failures); the response names
  * the same ID in its `Audit-Id` header.
  */
-import { closeSync, createWriteStream, openSync } from 'node:fs';
+import { createWriteStream, openSync } from 'node:fs';
 
 export type AuditStage = 'ResponseStarted' | 'ResponseComplete';
 
@@ -59,15 +59,7 @@ export interface AuditLog {
  * opened at once, so a path that cannot be written fails the sandbox's start, not its first request.
  */
 export function fileAuditLog(path: string): AuditLog {
-  const fd = openSync(path, 'a');
-  let stream;
-  try {
-    stream = createWriteStream(path, { fd, flags: 'a' });
-  } catch (error) {
-    closeSync(fd);
-    throw error;
-  }
-  const out = stream;
+  const out = createWriteStream(path, { fd: openSync(path, 'a') });
   return {
     write: (event) => void out.write(JSON.stringify(event) + '\n'),
     close: () => new Promise<void>((resolve) => out.end(() => resolve())),
