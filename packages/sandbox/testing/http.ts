@@ -16,12 +16,22 @@ export function get(port: number, path = '/'): Promise<{ code: number; body: str
   });
 }
 
-/** One HTTPS request to a sandbox's API as its admin (or `token`); resolves with the status, headers and body text. */
+/**
+ * One HTTPS request to a sandbox's API as its admin (or `token`; `null`: no Authorization header);
+ * resolves with the status, headers and body text. `body` is sent as JSON, `raw` as it is.
+ */
 export function apiCall(
   sandbox: { url: string; token: string; certs: { caCert: string } },
   method: string,
   path: string,
-  opts: { body?: unknown; token?: string; userAgent?: string; contentType?: string } = {},
+  opts: {
+    body?: unknown;
+    raw?: string;
+    token?: string | null;
+    userAgent?: string;
+    contentType?: string;
+    accept?: string;
+  } = {},
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
@@ -29,9 +39,9 @@ export function apiCall(
       {
         method,
         headers: {
-          Authorization: `Bearer ${opts.token ?? sandbox.token}`,
+          ...(opts.token === null ? {} : { Authorization: `Bearer ${opts.token ?? sandbox.token}` }),
           'Content-Type': opts.contentType ?? 'application/json',
-          Accept: 'application/json',
+          Accept: opts.accept ?? 'application/json',
           ...(opts.userAgent ? { 'User-Agent': opts.userAgent } : {}),
         },
         ca: sandbox.certs.caCert,
@@ -49,7 +59,7 @@ export function apiCall(
       },
     );
     req.on('error', reject);
-    req.end(opts.body === undefined ? undefined : JSON.stringify(opts.body));
+    req.end(opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)));
   });
 }
 

@@ -1,6 +1,7 @@
 /** The HTTP surface clients depend on, checked at the wire: discovery, OpenAPI, auth, watch framing, patches, dry runs. */
 import { request } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiCall } from '../../testing/http.js';
 import { startSandbox, type Sandbox } from '../start.js';
 import { AGGREGATED_CONTENT_TYPE } from './discovery.js';
 
@@ -12,36 +13,9 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function call(
-  method: string,
-  path: string,
-  opts: { body?: string; type?: string; accept?: string; token?: string | null } = {},
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { Accept: opts.accept ?? 'application/json' };
-    if (opts.token !== null) headers.Authorization = `Bearer ${opts.token ?? sandbox.token}`;
-    if (opts.type) headers['Content-Type'] = opts.type;
-    const req = request(`${sandbox.url}${path}`, { method, headers, ca: sandbox.certs.caCert }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end(opts.body);
-  });
-}
+/** One request to this file's sandbox (packages/sandbox/testing/http.ts). */
+const call = (method: string, path: string, opts?: Parameters<typeof apiCall>[3]) =>
+  apiCall(sandbox, method, path, opts);
 
 /** Reads a watch until `count` lines arrived (or the server closed it). */
 function watchLines(
@@ -79,13 +53,13 @@ function watchLines(
 describe('API server', () => {
   it('refuses requests without the token, except health and version', async () => {
     expect((await call('GET', '/api/v1/pods', { token: null })).status).toBe(401);
-    expect(JSON.parse((await call('GET', '/api/v1/pods', { token: 'nope' })).body)).toMatchObject({
+    expect(JSON.parse((await call('GET', '/api/v1/pods', { token: 'nope' })).text)).toMatchObject({
       kind: 'Status',
       reason: 'Unauthorized',
       code: 401,
     });
-    expect((await call('GET', '/healthz', { token: null })).body).toBe('ok');
-    expect(JSON.parse((await call('GET', '/version', { token: null })).body)).toMatchObject({
+    expect((await call('GET', '/healthz', { token: null })).text).toBe('ok');
+    expect(JSON.parse((await call('GET', '/version', { token: null })).text)).toMatchObject({
       major: '1',
       minor: '33',
     });
@@ -97,7 +71,7 @@ describe('API server', () => {
     });
     expect(aggregated.headers['content-type']).toBe(AGGREGATED_CONTENT_TYPE);
     const apps = (
-      JSON.parse(aggregated.body) as {
+      JSON.parse(aggregated.text) as {
         items: {
           metadata: { name: string };
           versions: { resources: { resource: string; subresources?: { subresource: string }[] }[] }[];
@@ -109,7 +83,7 @@ describe('API server', () => {
         .find((r) => r.resource === 'deployments')
         ?.subresources?.map((s) => s.subresource),
     ).toEqual(['scale', 'status']);
-    const legacy = JSON.parse((await call('GET', '/apis/apps/v1')).body) as {
+    const legacy = JSON.parse((await call('GET', '/apis/apps/v1')).text) as {
       resources: {
         name: string;
         kind: string;
@@ -127,19 +101,19 @@ describe('API server', () => {
       group: 'autoscaling',
       kind: 'Scale',
     });
-    expect(JSON.parse((await call('GET', '/api')).body)).toMatchObject({
+    expect(JSON.parse((await call('GET', '/api')).text)).toMatchObject({
       kind: 'APIVersions',
       versions: ['v1'],
     });
   });
 
   it('publishes OpenAPI v3 with what kubectl looks for before sending fieldValidation=Strict', async () => {
-    const index = JSON.parse((await call('GET', '/openapi/v3')).body) as {
+    const index = JSON.parse((await call('GET', '/openapi/v3')).text) as {
       paths: Record<string, { serverRelativeURL: string }>;
     };
     const url = index.paths['apis/apps/v1']?.serverRelativeURL as string;
     expect(url).toMatch(/^\/openapi\/v3\/apis\/apps\/v1\?hash=[0-9A-F]+$/);
-    const doc = JSON.parse((await call('GET', url)).body) as {
+    const doc = JSON.parse((await call('GET', url)).text) as {
       paths: Record<
         string,
         {
@@ -171,19 +145,24 @@ describe('API server', () => {
       data: { a: 'b' },
       extra: 1,
     });
-    const strict = await call('POST', '/api/v1/namespaces/default/configmaps?fieldValidation=Strict', {
-      body,
-      type: 'application/json',
-    });
+    const strict = await apiCall(
+      sandbox,
+      'POST',
+      '/api/v1/namespaces/default/configmaps?fieldValidation=Strict',
+      {
+        raw: body,
+        contentType: 'application/json',
+      },
+    );
     expect(strict.status).toBe(400);
-    expect(JSON.parse(strict.body).message).toBe('strict decoding error: unknown field "extra"');
+    expect(JSON.parse(strict.text).message).toBe('strict decoding error: unknown field "extra"');
     const warned = await call('POST', '/api/v1/namespaces/default/configmaps', {
-      body,
-      type: 'application/json',
+      raw: body,
+      contentType: 'application/json',
     });
     expect(warned.status).toBe(201);
     expect(warned.headers.warning).toBe('299 - "unknown field \\"extra\\""');
-    expect(JSON.parse(warned.body).extra).toBeUndefined();
+    expect(JSON.parse(warned.text).extra).toBeUndefined();
   });
 
   it('runs dry runs without persisting and rejects unknown patch types', async () => {
@@ -191,21 +170,26 @@ describe('API server', () => {
     expect(
       (
         await call('POST', '/api/v1/namespaces/default/configmaps?dryRun=All', {
-          body,
-          type: 'application/json',
+          raw: body,
+          contentType: 'application/json',
         })
       ).status,
     ).toBe(201);
     expect((await call('GET', '/api/v1/namespaces/default/configmaps/dry')).status).toBe(404);
     const bad = await call('PATCH', '/api/v1/namespaces/default/configmaps/strict', {
-      body: '{}',
-      type: 'text/plain',
+      raw: '{}',
+      contentType: 'text/plain',
     });
     expect(bad.status).toBe(415);
-    const forced = await call('PATCH', '/api/v1/namespaces/default/configmaps/strict?force=true', {
-      body: '{}',
-      type: 'application/merge-patch+json',
-    });
+    const forced = await apiCall(
+      sandbox,
+      'PATCH',
+      '/api/v1/namespaces/default/configmaps/strict?force=true',
+      {
+        raw: '{}',
+        contentType: 'application/merge-patch+json',
+      },
+    );
     expect(forced.status).toBe(422);
   });
 
@@ -225,16 +209,16 @@ describe('API server', () => {
     };
     const path = '/apis/apps/v1/namespaces/default/deployments/scaled';
     const applied = await call('PATCH', `${path}?fieldManager=slipway`, {
-      body: JSON.stringify(deployment),
-      type: 'application/apply-patch+yaml',
+      raw: JSON.stringify(deployment),
+      contentType: 'application/apply-patch+yaml',
     });
     expect(applied.status).toBe(201);
     const scaled = await call('PATCH', `${path}/scale?fieldManager=hpa`, {
-      body: '{"spec":{"replicas":5}}',
-      type: 'application/merge-patch+json',
+      raw: '{"spec":{"replicas":5}}',
+      contentType: 'application/merge-patch+json',
     });
     expect(scaled.status).toBe(200);
-    const live = JSON.parse((await call('GET', path)).body) as {
+    const live = JSON.parse((await call('GET', path)).text) as {
       spec: { replicas: number };
       metadata: {
         managedFields: Array<{ manager: string; operation: string; subresource?: string; fieldsV1: unknown }>;
@@ -252,7 +236,7 @@ describe('API server', () => {
   });
 
   it('streams watch events one per line, as Tables when asked, ending initial events with a bookmark', async () => {
-    const list = JSON.parse((await call('GET', '/api/v1/namespaces/default/configmaps')).body) as {
+    const list = JSON.parse((await call('GET', '/api/v1/namespaces/default/configmaps')).text) as {
       metadata: { resourceVersion: string };
     };
     const watching = watchLines(
@@ -262,8 +246,8 @@ describe('API server', () => {
     );
     await new Promise((r) => setTimeout(r, 100));
     await call('POST', '/api/v1/namespaces/default/configmaps', {
-      body: JSON.stringify({ metadata: { name: 'watched' }, data: { x: 'y' } }),
-      type: 'application/json',
+      raw: JSON.stringify({ metadata: { name: 'watched' }, data: { x: 'y' } }),
+      contentType: 'application/json',
     });
     const [event] = await watching;
     expect(event).toMatchObject({
@@ -284,21 +268,28 @@ describe('API server', () => {
   it('answers a too-old resourceVersion with an Expired ERROR event', async () => {
     for (let i = 0; i < 60; i++)
       await call('POST', '/api/v1/namespaces/default/configmaps', {
-        body: JSON.stringify({ metadata: { name: `churn-${i}` } }),
-        type: 'application/json',
+        raw: JSON.stringify({ metadata: { name: `churn-${i}` } }),
+        contentType: 'application/json',
       });
     const [event] = await watchLines('/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=2', 1);
-    expect(event).toMatchObject({ type: 'ERROR', object: { kind: 'Status', reason: 'Expired', code: 410 } });
+    expect(event).toMatchObject({
+      type: 'ERROR',
+      object: { kind: 'Status', reason: 'Expired', code: 410 },
+    });
   });
 
   it('deletes collections by label selector', async () => {
     for (const name of ['gone-1', 'gone-2'])
       await call('POST', '/api/v1/namespaces/default/configmaps', {
-        body: JSON.stringify({ metadata: { name, labels: { sweep: 'yes' } } }),
-        type: 'application/json',
+        raw: JSON.stringify({ metadata: { name, labels: { sweep: 'yes' } } }),
+        contentType: 'application/json',
       });
-    const swept = await call('DELETE', '/api/v1/namespaces/default/configmaps?labelSelector=sweep%3Dyes');
-    expect((JSON.parse(swept.body) as { items: unknown[] }).items).toHaveLength(2);
+    const swept = await apiCall(
+      sandbox,
+      'DELETE',
+      '/api/v1/namespaces/default/configmaps?labelSelector=sweep%3Dyes',
+    );
+    expect((JSON.parse(swept.text) as { items: unknown[] }).items).toHaveLength(2);
     expect((await call('GET', '/api/v1/namespaces/default/configmaps/gone-1')).status).toBe(404);
   });
 });
