@@ -12,6 +12,9 @@
  *     (check ÷ parse is what positions and rules add; reader ÷ parse what the fast reader saves);
  *   - `kubectl apply --dry-run=client` over a slice of the corpus, against the sandbox (loopback) for
  *     discovery, as a client-side reference;
+ *   - one cold run per process at each size (what one `slipway check` pays after start-up), median of
+ *     RUNS processes per size; a line through the smallest and largest size splits that time into a
+ *     per-object rate and a cost that does not grow with the input (V8 compiling the hot code);
  *   - start-up apart: whole-process `slipway check` of one small file, and of the whole corpus.
  * One core: every process measured (the in-process children and the whole-process runs) is pinned to
  * CPU 0 with `taskset -c 0` (util-linux), so V8's garbage-collector and compiler helper threads share
@@ -48,6 +51,8 @@ function option(name: string, fallback: string): string {
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
 const RUNS = Math.max(5, Number(option('runs', '5')));
+/** Runs in one child: RUNS, or 1 for the cold series (`--child-runs 1`). */
+const CHILD_RUNS = Number(option('child-runs', String(RUNS)));
 const OPTIONS = { kubeVersion: { major: 1, minor: 36 }, pssVersion: { major: 1, minor: 35 } };
 
 interface CorpusFile {
@@ -89,7 +94,7 @@ function child(mode: Mode, objects: number): void {
   const cpuTimes: number[] = [];
   let count = 0;
   let findings = 0;
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < CHILD_RUNS; i++) {
     const cpu = process.cpuUsage();
     const start = performance.now();
     if (mode === 'parse') {
@@ -134,15 +139,15 @@ function pinned(command: string, args: readonly string[]): [string, string[]] {
   return PIN.length ? [PIN[0]!, [...PIN.slice(1), command, ...args]] : [command, [...args]];
 }
 
-function measure(mode: Mode, objects: number): ChildResult {
+function measure(mode: Mode, objects: number, runs = RUNS): ChildResult {
   const [command, args] = pinned(process.execPath, [
     ...process.execArgv,
     import.meta.filename,
     '--child',
     mode,
     String(objects),
-    '--runs',
-    String(RUNS),
+    '--child-runs',
+    String(runs),
   ]);
   const out = execFileSync(command, args, { maxBuffer: 1 << 26 });
   return JSON.parse(out.toString()) as ChildResult;
@@ -235,6 +240,32 @@ async function main(): Promise<void> {
     console.log(ratioRow("check's reader ÷ parse", read, parse));
     console.log(ratioRow('yaml library reader ÷ parse', yamlRead, parse));
     console.log(ratioRow("check ÷ check's reader", check, read));
+  }
+
+  // One run per process, as one `slipway check` does after its start-up: the first run carries V8's
+  // warm-up (compiling the reader and the rules up to optimised code), a cost that does not grow
+  // with the input. Two sizes separate it from the per-object rate: a line through the medians.
+  if (sizes.length >= 2) {
+    console.log(
+      `one cold run per process (each process checks once, as \`slipway check\` does), median of ${RUNS} processes per size:`,
+    );
+    const cold = sizes.map((size) => {
+      const runs = Array.from({ length: RUNS }, () => measure('check', size, 1));
+      const time = median(runs.map((r) => r.ms[0]!));
+      const objects = runs[0]!.objects;
+      console.log(
+        `${String(objects).padStart(8)}  ${'slipway check, one cold run'.padEnd(40)} ${ms(time)} ${String(rate(objects, time)).padStart(10)}`,
+      );
+      return { objects, ms: time };
+    });
+    const [small, large] = [cold[0]!, cold.at(-1)!];
+    const perObject = (large.ms - small.ms) / (large.objects - small.objects);
+    console.log(
+      `${''.padStart(8)}  ${`per added object, ${small.objects} -> ${large.objects}`.padEnd(40)} ${ms(perObject * 1000, 9)} ${String(Math.round(1000 / perObject)).padStart(10)}  (us per object, objects/s)`,
+    );
+    console.log(
+      `${''.padStart(8)}  ${'the rest: a cost independent of size'.padEnd(40)} ${ms(small.ms - perObject * small.objects)}`,
+    );
   }
 
   const root = resolve(import.meta.dirname, '..');

@@ -120,7 +120,8 @@ for (const bundle of bundles) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    minify: true,
+    // SLIPWAY_BUNDLE_DEBUG=1: readable copies whose names a CPU profile can show (as bundle-offline.mjs).
+    minify: process.env.SLIPWAY_BUNDLE_DEBUG !== '1',
     // Class and function names stay as they were: error messages and `instanceof`-free checks read them.
     keepNames: true,
     banner: bundle.banner ? { js: bundle.banner } : undefined,
