@@ -1,5 +1,5 @@
 import type { Manifest } from './types.js';
-import { get, isObj } from './access.js';
+import { arr, get, isObj, objs } from './access.js';
 import { matchesLabelSelector, matchesMapSelector, pdbSelects } from './selectors.js';
 import { allWorkloads, type Workload } from './workloads.js';
 
@@ -62,15 +62,34 @@ function pairsOf(labels: unknown): string[] {
 }
 
 /**
- * For a workload, the objects of `kind` in its namespace whose selector can select it: each is filed
- * under the label of its selector that the fewest workloads of the namespace carry (`carriers`), and
- * compared only with workloads carrying it; objects whose selector names no label always are. In
- * input order.
+ * The labels a label selector requires, as groups of `key\0value` pairs: every object it selects
+ * carries at least one pair of each group. A matchLabels entry is a group of one; an `In`
+ * expression the group of its values (the selected object's value of that key is one of them).
+ * Other operators require no particular pair and give no group.
+ */
+function requiredGroups(selector: unknown): string[][] {
+  if (!isObj(selector)) return [];
+  const groups = pairsOf(selector.matchLabels).map((pair) => [pair]);
+  for (const e of objs(selector.matchExpressions)) {
+    const values = arr(e.values);
+    if (e.operator !== 'In' || typeof e.key !== 'string' || values.length === 0) continue;
+    groups.push([...new Set(values.map((v) => `${e.key as string}\0${String(v)}`))]);
+  }
+  return groups;
+}
+
+/**
+ * For a workload, the objects of `kind` in its namespace whose selector can select it. Each object
+ * is filed under the pairs of one group of its selector (`groupsOf`: it selects only workloads
+ * carrying a pair of each group), the group the fewest workloads of the namespace carry
+ * (`carriers`), and compared only with workloads carrying one of those pairs; objects whose
+ * selector requires no pair always are. The pairs of a group share one key, so a workload finds an
+ * object at most once. In input order.
  */
 function candidatesFor(
   inNamespace: (kind: string, namespace: string) => Manifest[],
   kind: string,
-  pairsOfManifest: (m: Manifest) => string[],
+  groupsOf: (m: Manifest) => string[][],
   carriers: (namespace: string, pair: string) => number,
 ): (w: Workload) => Manifest[] {
   const filed = new Map<string, { byPair: Map<string, number[]>; rest: number[] }>();
@@ -81,18 +100,20 @@ function candidatesFor(
     if (!files) {
       files = { byPair: new Map(), rest: [] };
       for (let i = 0; i < all.length; i++) {
-        let best: string | undefined;
+        let best: string[] | undefined;
         let fewest = Infinity;
-        for (const pair of pairsOfManifest(all[i]!)) {
-          const n = carriers(w.namespace, pair);
-          if (n < fewest) [best, fewest] = [pair, n];
+        for (const group of groupsOf(all[i]!)) {
+          let n = 0;
+          for (const pair of group) n += carriers(w.namespace, pair);
+          if (n < fewest) [best, fewest] = [group, n];
         }
         if (best === undefined) files.rest.push(i);
-        else {
-          const list = files.byPair.get(best);
-          if (list) list.push(i);
-          else files.byPair.set(best, [i]);
-        }
+        else
+          for (const pair of best) {
+            const list = files.byPair.get(pair);
+            if (list) list.push(i);
+            else files.byPair.set(pair, [i]);
+          }
       }
       filed.set(w.namespace, files);
     }
@@ -153,19 +174,19 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
   const serviceCandidates = candidatesFor(
     inNamespace,
     'Service',
-    (m) => pairsOf(get(m.body, 'spec', 'selector')),
+    (m) => pairsOf(get(m.body, 'spec', 'selector')).map((pair) => [pair]),
     carriers,
   );
   const policyCandidates = candidatesFor(
     inNamespace,
     'NetworkPolicy',
-    (m) => pairsOf(get(m.body, 'spec', 'podSelector', 'matchLabels')),
+    (m) => requiredGroups(get(m.body, 'spec', 'podSelector')),
     carriers,
   );
   const pdbCandidates = candidatesFor(
     inNamespace,
     'PodDisruptionBudget',
-    (m) => pairsOf(get(m.body, 'spec', 'selector', 'matchLabels')),
+    (m) => requiredGroups(get(m.body, 'spec', 'selector')),
     carriers,
   );
   /** Workloads of `namespace` a label selector can select: those carrying its rarest matchLabels label. */
