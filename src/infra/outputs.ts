@@ -1,10 +1,10 @@
 /**
- * `slipway deploy --infra-outputs FILE`: the cloud identities of services with `cloud:`, and the endpoints of the managed databases and caches, read
- * from `terraform output -json` of the environment's root module, replace the in-cluster
- * StatefulSets. Each `managed: true` dependency becomes an external one whose Secret
- * (`<app>-<dep>-managed`, key `url`) holds the URL built from its `<dep>_host`, `<dep>_port` and
- * `<dep>_database` outputs; the deploy applies that Secret before it renders. Pure: text in, app and
- * objects out.
+ * `slipway deploy --infra-outputs FILE`: the cloud identities of services with `cloud:`, and the
+ * endpoints of the managed databases and caches, read from `terraform output -json` of the
+ * environment's root module, replace the in-cluster StatefulSets. Each `managed: true` dependency
+ * becomes an external one whose Secret (`<app>-<dep>-managed`, key `url`) holds the URL built from
+ * its `<dep>_host`, `<dep>_port` and `<dep>_database` outputs; the deploy engine applies that Secret
+ * after the Namespace and the lock, before anything rolls. Pure: text in, app and objects out.
  */
 import type { KubeObject } from '@slipway/kube';
 import { UserError } from '../errors.js';
