@@ -73,6 +73,11 @@ export interface DeployRequest {
    * before anything rolls; never recorded, printed or planned (the plan carries only their checksums).
    */
   secrets?: KubeObject[];
+  /**
+   * The managed dependencies' endpoint Secrets (`deploy --infra-outputs`): applied with `secrets`,
+   * after the Namespace and the lock (a first deploy makes the Namespace), before anything rolls.
+   */
+  endpoints?: KubeObject[];
 }
 
 export type { DeployResult } from './result.js';
@@ -266,14 +271,20 @@ async function deployLocked(
       });
   });
 
-  if (req.secrets?.length) {
-    const secrets = req.secrets;
+  const secrets = [...(req.endpoints ?? []), ...(req.secrets ?? [])];
+  if (secrets.length) {
+    const opened = req.secrets?.length
+      ? req.rotation
+        ? `${req.secrets.length} Secret(s) with the rotated values`
+        : `${req.secrets.length} Secret(s) from the secrets file`
+      : undefined;
+    const endpoints = req.endpoints?.length
+      ? `${req.endpoints.length} Secret(s) with managed endpoints`
+      : undefined;
     await steps.run(
       'apply-config',
       async () => void (await ctx.cluster.apply(secrets, { fieldManager: FIELD_MANAGER })),
-      req.rotation
-        ? `${secrets.length} Secret(s) with the rotated values`
-        : `${secrets.length} Secret(s) from the secrets file`,
+      [endpoints, opened].filter(Boolean).join(', '),
     );
   }
 

@@ -1,13 +1,14 @@
 /**
- * `slipway deploy --infra-outputs FILE`: the cloud identities of services with `cloud:`, and the endpoints of the managed databases and caches, read
- * from `terraform output -json` of the environment's root module, replace the in-cluster
- * StatefulSets. Each `managed: true` dependency becomes an external one whose Secret
- * (`<app>-<dep>-managed`, key `url`) holds the URL built from its `<dep>_host`, `<dep>_port` and
- * `<dep>_database` outputs; the deploy applies that Secret before it renders. Pure: text in, app and
- * objects out.
+ * `slipway deploy --infra-outputs FILE`: the cloud identities of services with `cloud:`, and the
+ * endpoints of the managed databases and caches, read from `terraform output -json` of the
+ * environment's root module, replace the in-cluster StatefulSets. Each `managed: true` dependency
+ * becomes an external one whose Secret (`<app>-<dep>-managed`, key `url`) holds the URL built from
+ * its `<dep>_host`, `<dep>_port` and `<dep>_database` outputs; the deploy engine applies that Secret
+ * after the Namespace and the lock, before anything rolls. Pure: text in, app and objects out.
  */
 import type { KubeObject } from '@slipway/kube';
 import { UserError } from '../errors.js';
+import { contentHash } from '../render/hash.js';
 import type { Dependency } from '../spec/schema.js';
 import type { ResolvedApp } from '../spec/resolved.js';
 
@@ -67,6 +68,7 @@ export function withManagedEndpoints(
 ): { app: ResolvedApp; secrets: KubeObject[] } {
   const dependencies: Record<string, Dependency> = { ...app.dependencies };
   const secrets: KubeObject[] = [];
+  const endpointChecksums: Record<string, string> = {};
   for (const [name, d] of Object.entries(app.dependencies)) {
     if (d.managed !== true) continue;
     const value = (key: string) => {
@@ -85,6 +87,8 @@ export function withManagedEndpoints(
         hint: `take it from environments/${app.environment}/ of slipway render --format terraform: terraform output -json > ${file}`,
       });
     const secret = managedSecretName(app, name);
+    const url = `${SCHEME[d.type]}://${host}:${port}${database ? `/${database}` : ''}${TLS_QUERY[d.type]}`;
+    endpointChecksums[name] = contentHash(url);
     secrets.push({
       apiVersion: 'v1',
       kind: 'Secret',
@@ -94,9 +98,7 @@ export function withManagedEndpoints(
         labels: { 'app.kubernetes.io/part-of': app.app, 'app.kubernetes.io/managed-by': 'slipway' },
       },
       type: 'Opaque',
-      stringData: {
-        url: `${SCHEME[d.type]}://${host}:${port}${database ? `/${database}` : ''}${TLS_QUERY[d.type]}`,
-      },
+      stringData: { url },
     });
     dependencies[name] = {
       type: d.type,
@@ -105,7 +107,13 @@ export function withManagedEndpoints(
       external: { secret, key: 'url' },
     };
   }
-  return { app: { ...withWorkloadIdentities(app, outputs, file), dependencies }, secrets };
+  const identified = withWorkloadIdentities(app, outputs, file);
+  return {
+    app: secrets.length
+      ? { ...identified, dependencies, endpointChecksums }
+      : { ...identified, dependencies },
+    secrets,
+  };
 }
 
 /**

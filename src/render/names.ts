@@ -27,6 +27,11 @@ export function credentialsAnnotation(dependency: string): string {
   return `${ANNOTATION_PREFIX}/credentials-${dependency}`;
 }
 
+/** The pod-template annotation with the checksum of a managed dependency's endpoint (`deploy --infra-outputs`). */
+export function endpointAnnotation(dependency: string): string {
+  return `${ANNOTATION_PREFIX}/endpoint-${dependency}`;
+}
+
 /** The pod-template annotation with the keyed checksum of a service's `secrets:` values. */
 export const SECRETS_CHECKSUM_ANNOTATION = `${ANNOTATION_PREFIX}/secrets-checksum`;
 

@@ -33,4 +33,10 @@ export interface ResolvedApp extends Omit<
    * on the pod templates whose env reads those credentials, so a rotation rolls exactly them.
    */
   credentialVersions?: Record<string, string>;
+  /**
+   * Per managed dependency turned external by `deploy --infra-outputs`, a checksum of the endpoint
+   * URL its Secret holds: render puts it on the pod templates whose env reads that Secret, so a
+   * changed endpoint rolls exactly them (env from a Secret is read when a container starts).
+   */
+  endpointChecksums?: Record<string, string>;
 }

@@ -229,6 +229,36 @@ describe('deploy on the in-memory cluster', () => {
     expect(await store.list('sample', 'dev')).toEqual([]);
   });
 
+  it('the endpoint Secrets of deploy --infra-outputs are applied under the lock: none while another deploy holds it', async () => {
+    const { ctx, cluster, stop } = setup();
+    const endpoint: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'sample-db-managed', namespace: 'sample' },
+      stringData: { url: 'postgresql://db.example:5432/sample?sslmode=require' },
+    };
+    const ref = { apiVersion: 'v1', kind: 'Secret', namespace: 'sample', name: 'sample-db-managed' };
+    const other = new DeployLock({
+      cluster,
+      clock: systemClock,
+      namespace: 'sample',
+      app: 'sample',
+      environment: 'dev',
+      holder: 'alice@laptop (pid 7)',
+    });
+    await other.acquire();
+    const refused = await deploy(ctx, { ...withImage('1.0.0'), endpoints: [endpoint] }).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(UserError);
+    expect(await cluster.get(ref)).toBeUndefined();
+    await other.release();
+    const result = await deploy(ctx, { ...withImage('1.0.0'), endpoints: [endpoint] });
+    stop.abort();
+    expect(result.outcome).toBe('deployed');
+    expect(await cluster.get(ref)).toMatchObject({ stringData: endpoint.stringData });
+  });
+
   it('a pending record left by a killed deploy is marked aborted by the next one, which converges', async () => {
     const { ctx, store, stop } = setup();
     await deploy(ctx, withImage('1.0.0'));

@@ -57,6 +57,42 @@ describe('deploy --infra-outputs', () => {
     expect(JSON.stringify(api)).toContain('"secretKeyRef":{"name":"storefront-db-managed","key":"url"}');
   });
 
+  it('a changed endpoint changes the pod templates that read it, and only those', () => {
+    const templates = (db: string) => {
+      const outputs = { ...OUTPUTS, db_host: { value: db, type: 'string' } };
+      const managed = withManagedEndpoints(
+        app,
+        parseTerraformOutputs(JSON.stringify(outputs), 'o.json'),
+        'o.json',
+      );
+      return Object.fromEntries(
+        renderApp(managed.app)
+          .objects.filter((o) => o.kind === 'Deployment')
+          .map((o) => [
+            o.metadata.name,
+            (o.spec as { template: { metadata: { annotations?: Record<string, string> } } }).template.metadata
+              .annotations ?? {},
+          ]),
+      );
+    };
+    const before = templates('storefront-staging-db.abc.eu-west-1.rds.amazonaws.com');
+    const after = templates('storefront-staging-db-restored.abc.eu-west-1.rds.amazonaws.com');
+    expect(before).toEqual(templates('storefront-staging-db.abc.eu-west-1.rds.amazonaws.com'));
+    for (const reader of ['storefront-api', 'storefront-order-events']) {
+      expect(before[reader]?.['slipway.dev/endpoint-db']).toMatch(/^[0-9a-f]{64}$/);
+      expect(after[reader]?.['slipway.dev/endpoint-db']).not.toBe(
+        before[reader]?.['slipway.dev/endpoint-db'],
+      );
+      expect(after[reader]?.['slipway.dev/endpoint-cache']).toBe(
+        before[reader]?.['slipway.dev/endpoint-cache'],
+      );
+    }
+    expect(before['storefront-api']?.['slipway.dev/endpoint-cache']).toMatch(/^[0-9a-f]{64}$/);
+    expect(before['storefront-order-events']?.['slipway.dev/endpoint-cache']).toBeUndefined();
+    expect(after['storefront-web']).toEqual(before['storefront-web']);
+    expect(Object.keys(before['storefront-web'] ?? {}).filter((k) => k.includes('endpoint'))).toEqual([]);
+  });
+
   it('a missing output names the dependency and the outputs it needs', () => {
     const outputs = parseTerraformOutputs(JSON.stringify({ db_host: { value: 'h' } }), 'o.json');
     expect(() => withManagedEndpoints(app, outputs, 'o.json')).toThrow(

@@ -9,7 +9,6 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { Command } from 'commander';
-import { FIELD_MANAGER } from '../../engine/defaults.js';
 import { deploy } from '../../engine/deploy.js';
 import { applyOverrides } from '../../engine/overrides.js';
 import { summary } from '../progress/json.js';
@@ -151,8 +150,6 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
           return serving?.change?.commit;
         })
       : fileChange;
-  if (managed?.secrets.length && !flags.dryRun)
-    await engine.cluster.apply(managed.secrets, { fieldManager: FIELD_MANAGER });
   const result = await deploy(engine, {
     app,
     overrides,
@@ -166,6 +163,7 @@ async function runDeploy(flags: DeployFlags, ctx: CommandContext): Promise<numbe
     change,
     files,
     secrets: secrets?.objects,
+    endpoints: managed?.secrets,
   });
   write(json ? `${JSON.stringify(summary(result))}\n` : describeResult(result));
   return result.exitCode;

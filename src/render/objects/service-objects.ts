@@ -6,6 +6,7 @@ import { imageVersion, serviceImage } from '../image.js';
 import {
   credentialsAnnotation,
   dependencyCredentialsName,
+  endpointAnnotation,
   objectName,
   SECRETS_CHECKSUM_ANNOTATION,
   standardLabels,
@@ -70,6 +71,7 @@ export function serviceParts(ctx: RenderContext, name: string, service: Service)
       ...config.annotations,
       ...secretsAnnotation(ctx, name),
       ...credentialsAnnotations(ctx, env.env),
+      ...endpointAnnotations(ctx, env.env),
       ...relaxAnnotations(ctx, path, service),
     },
     volumes: (service.volumes ?? [])
@@ -87,17 +89,32 @@ function secretsAnnotation(ctx: RenderContext, name: string): Record<string, str
   return checksum ? { [SECRETS_CHECKSUM_ANNOTATION]: checksum } : {};
 }
 
+/** The Secret an env var reads by secretKeyRef. */
+function secretRead(e: EnvVar): string | undefined {
+  return (e.valueFrom as { secretKeyRef?: { name?: string } } | undefined)?.secretKeyRef?.name;
+}
+
 /** The version of each dependency's credentials the env reads by secretKeyRef (ResolvedApp.credentialVersions). */
 function credentialsAnnotations(ctx: RenderContext, env: EnvVar[]): Record<string, string> {
   const versions = ctx.app.credentialVersions;
   if (!versions) return {};
-  const read = new Set(
-    env.map((e) => (e.valueFrom as { secretKeyRef?: { name?: string } } | undefined)?.secretKeyRef?.name),
-  );
+  const read = new Set(env.map((e) => secretRead(e)));
   const out: Record<string, string> = {};
   for (const [dependency, version] of Object.entries(versions).sort(([a], [b]) => a.localeCompare(b)))
     if (read.has(dependencyCredentialsName(ctx.app.app, dependency)))
       out[credentialsAnnotation(dependency)] = version;
+  return out;
+}
+
+/** The checksum of each managed endpoint the env reads by secretKeyRef (ResolvedApp.endpointChecksums). */
+function endpointAnnotations(ctx: RenderContext, env: EnvVar[]): Record<string, string> {
+  const checksums = ctx.app.endpointChecksums;
+  if (!checksums) return {};
+  const read = new Set(env.map((e) => secretRead(e)));
+  const out: Record<string, string> = {};
+  for (const [dependency, checksum] of Object.entries(checksums).sort(([a], [b]) => a.localeCompare(b)))
+    if (read.has(ctx.app.dependencies[dependency]?.external?.secret))
+      out[endpointAnnotation(dependency)] = checksum;
   return out;
 }
 
