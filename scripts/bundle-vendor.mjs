@@ -5,7 +5,10 @@
  * - @kubernetes/client-node -> dist/vendor/kubernetes-client-node.js. The package is about a
  *   thousand files (every generated API and model); loading them one by one costs every cluster
  *   command over a second of start-up, the same code in one file about a third of that. Its
- *   dependencies are joined too, so the copy needs nothing from node_modules at run time.
+ *   dependencies are joined too, so the copy needs nothing from node_modules at run time. The copy
+ *   exports only the names dist/ imports from `#kubernetes-client` (read from the compiled modules at
+ *   build time), so esbuild leaves out the generated APIs nothing calls; a name the package lacks
+ *   fails the build, and any other way of importing it (a namespace or dynamic import) too.
  * - zod -> dist/vendor/zod.js. zod's entry point imports about 120 modules, 95 of them the
  *   translations of its messages (`z.locales`), which Slipway never uses: it words every message
  *   itself (src/spec/issues.ts) and zod's English default is imported on its own. The copy leaves
@@ -84,10 +87,38 @@ const yamlNames = Object.keys(requireHere('yaml')).filter((n) => n !== 'default'
 const REQUIRE_BANNER =
   "import { createRequire as __slipwayRequire } from 'node:module'; const require = __slipwayRequire(import.meta.url);";
 
+/**
+ * The names the compiled modules import from `#kubernetes-client` (tsc has dropped the type-only
+ * ones). The build fails on any other import of it, which would need names this list cannot see.
+ */
+function clientNames() {
+  const names = new Set();
+  const other = [];
+  const files = readdirSync(join(root, 'dist'), { recursive: true }).filter(
+    (f) => f.endsWith('.js') && !f.startsWith(`vendor${sep}`),
+  );
+  for (const file of files) {
+    const text = readFileSync(join(root, 'dist', file), 'utf8');
+    if (!text.includes('#kubernetes-client')) continue;
+    const named = /import\s*\{([^}]*)\}\s*from\s*'#kubernetes-client'/g;
+    for (const [, list] of text.matchAll(named))
+      for (const part of list.split(',')) {
+        const name = part.trim().split(/\s+as\s+/)[0];
+        if (name) names.add(name);
+      }
+    if (text.replace(named, '').includes('#kubernetes-client')) other.push(file);
+  }
+  if (other.length > 0 || names.size === 0)
+    throw new Error(
+      `bundle-vendor: ${other.length ? `${other.join(', ')} import #kubernetes-client other than by name` : 'nothing imports #kubernetes-client (run tsc first)'}`,
+    );
+  return [...names].sort();
+}
+
 const bundles = [
   {
     name: 'kubernetes-client-node',
-    entry: requireHere.resolve('@kubernetes/client-node'),
+    contents: `export { ${clientNames().join(', ')} } from '@kubernetes/client-node';`,
     banner: REQUIRE_BANNER,
   },
   {

@@ -4,7 +4,7 @@
  * command, and compiles each once with V8 into code caches beside them (scripts/bundle-offline.mjs).
  * Here a script is compiled with its cache: V8 takes the compiled code instead of parsing and
  * compiling the modules (for `validate`, ~100: the spec, the writers, zod, yaml and commander; for
- * `status`, ~300 and the 3.5 MB cluster client), and Node resolves, reads and links one file instead
+ * `status`, ~300 and the 1.6 MB cluster client), and Node resolves, reads and links one file instead
  * of them. Nothing is written at run time.
  *
  * When there is no script (a `tsc` build only), bin/slipway runs the ES modules of dist/. A cache
@@ -39,7 +39,7 @@ export const CLI_CACHE = 'cli.cjs.cache';
 /**
  * The script and code cache a command line runs from. V8 reads all of a cache at start-up: one
  * cache with `check`'s functions too was 1.6 MB instead of 1 MB and cost `render` about 10 ms of
- * CPU more, and the script of every command (with the cluster client, 6.8 MB) takes half as long
+ * CPU more, and the script of every command (with the cluster client, 4.9 MB) takes half as long
  * again as the offline one to start. So each command line reads the smallest that holds what it
  * runs; the build makes each cache in a process of its own (scripts/bundle-offline.mjs).
  */
