@@ -68,6 +68,17 @@ async function imageOf(cluster: MemoryCluster): Promise<string | undefined> {
 
 const withImage = (tag: string, app = base()) => applyOverrides(app, [], [`web=sample-service:${tag}`]);
 
+/** The deploy lock of sample/dev as another user holds it. */
+const aliceLock = (cluster: MemoryCluster) =>
+  new DeployLock({
+    cluster,
+    clock: systemClock,
+    namespace: 'sample',
+    app: 'sample',
+    environment: 'dev',
+    holder: 'alice@laptop (pid 7)',
+  });
+
 describe('deploy on the in-memory cluster', () => {
   let server: Server;
   let url: string;
@@ -213,14 +224,7 @@ describe('deploy on the in-memory cluster', () => {
 
   it('a deploy held by someone else is refused before anything is written', async () => {
     const { ctx, cluster, store, stop } = setup();
-    await new DeployLock({
-      cluster,
-      clock: systemClock,
-      namespace: 'sample',
-      app: 'sample',
-      environment: 'dev',
-      holder: 'alice@laptop (pid 7)',
-    }).acquire();
+    await aliceLock(cluster).acquire();
     const err = await deploy(ctx, withImage('1.0.0')).catch((e: unknown) => e);
     stop.abort();
     expect(err).toBeInstanceOf(UserError);
@@ -238,14 +242,7 @@ describe('deploy on the in-memory cluster', () => {
       stringData: { url: 'postgresql://db.example:5432/sample?sslmode=require' },
     };
     const ref = { apiVersion: 'v1', kind: 'Secret', namespace: 'sample', name: 'sample-db-managed' };
-    const other = new DeployLock({
-      cluster,
-      clock: systemClock,
-      namespace: 'sample',
-      app: 'sample',
-      environment: 'dev',
-      holder: 'alice@laptop (pid 7)',
-    });
+    const other = aliceLock(cluster);
     await other.acquire();
     const refused = await deploy(ctx, { ...withImage('1.0.0'), endpoints: [endpoint] }).catch(
       (e: unknown) => e,

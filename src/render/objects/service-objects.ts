@@ -94,28 +94,42 @@ function secretRead(e: EnvVar): string | undefined {
   return (e.valueFrom as { secretKeyRef?: { name?: string } } | undefined)?.secretKeyRef?.name;
 }
 
-/** The version of each dependency's credentials the env reads by secretKeyRef (ResolvedApp.credentialVersions). */
-function credentialsAnnotations(ctx: RenderContext, env: EnvVar[]): Record<string, string> {
-  const versions = ctx.app.credentialVersions;
-  if (!versions) return {};
+/**
+ * One pod-template annotation per dependency of `values` whose Secret (`secretOf`) the env reads by
+ * secretKeyRef, in dependency order: a new value rolls the pods that read that Secret.
+ */
+function readSecretAnnotations(
+  env: EnvVar[],
+  values: Record<string, string> | undefined,
+  secretOf: (dependency: string) => string | undefined,
+  annotation: (dependency: string) => string,
+): Record<string, string> {
+  if (!values) return {};
   const read = new Set(env.map((e) => secretRead(e)));
   const out: Record<string, string> = {};
-  for (const [dependency, version] of Object.entries(versions).sort(([a], [b]) => a.localeCompare(b)))
-    if (read.has(dependencyCredentialsName(ctx.app.app, dependency)))
-      out[credentialsAnnotation(dependency)] = version;
+  for (const [dependency, value] of Object.entries(values).sort(([a], [b]) => a.localeCompare(b)))
+    if (read.has(secretOf(dependency))) out[annotation(dependency)] = value;
   return out;
+}
+
+/** The version of each dependency's credentials the env reads by secretKeyRef (ResolvedApp.credentialVersions). */
+function credentialsAnnotations(ctx: RenderContext, env: EnvVar[]): Record<string, string> {
+  return readSecretAnnotations(
+    env,
+    ctx.app.credentialVersions,
+    (dependency) => dependencyCredentialsName(ctx.app.app, dependency),
+    credentialsAnnotation,
+  );
 }
 
 /** The checksum of each managed endpoint the env reads by secretKeyRef (ResolvedApp.endpointChecksums). */
 function endpointAnnotations(ctx: RenderContext, env: EnvVar[]): Record<string, string> {
-  const checksums = ctx.app.endpointChecksums;
-  if (!checksums) return {};
-  const read = new Set(env.map((e) => secretRead(e)));
-  const out: Record<string, string> = {};
-  for (const [dependency, checksum] of Object.entries(checksums).sort(([a], [b]) => a.localeCompare(b)))
-    if (read.has(ctx.app.dependencies[dependency]?.external?.secret))
-      out[endpointAnnotation(dependency)] = checksum;
-  return out;
+  return readSecretAnnotations(
+    env,
+    ctx.app.endpointChecksums,
+    (dependency) => ctx.app.dependencies[dependency]?.external?.secret,
+    endpointAnnotation,
+  );
 }
 
 /** The API server refuses two mounts at one path; /tmp is render's. */
