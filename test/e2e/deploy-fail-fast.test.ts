@@ -11,7 +11,7 @@
  *   fail-fast rule can end them before the test's own timeout.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
+import { SHORT_CRASH_LOOP_BACKOFF, startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 import { SAMPLE_SPEC, servicePort, slipwayCli, startLoad, versionOf } from './deploy-helpers.js';
 
 interface Selector {
@@ -22,7 +22,7 @@ describe('every deploy ends (sandbox)', () => {
   let env: SandboxEnv;
   let port: number;
   beforeAll(async () => {
-    env = await startSandboxEnv({ runtime: true });
+    env = await startSandboxEnv({ runtime: true, config: SHORT_CRASH_LOOP_BACKOFF });
   });
   afterAll(() => env?.stop());
 
@@ -60,7 +60,7 @@ describe('every deploy ends (sandbox)', () => {
       '--set',
       'services.web.env.FAIL_READINESS=1',
       '--timeout',
-      '15s',
+      '8s',
     );
     watching = false;
     await sampling;
@@ -70,7 +70,7 @@ describe('every deploy ends (sandbox)', () => {
     );
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(
-      /rolled-back sample revision 3 to dev \(rolling\): the rollout did not complete before the deploy timeout ran out \(15s\)/,
+      /rolled-back sample revision 3 to dev \(rolling\): the rollout did not complete before the deploy timeout ran out \(8s\)/,
     );
     expect(r.stdout).toMatch(/not ready/);
     expect(stats.failed).toBe(0);

@@ -6,14 +6,13 @@
  * refused by validate unless the service says `strategy: rolling`; with it, it rolls in place.
  * The combinations run side by side, one app (namespace) each, and the table is printed.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
-import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
+import { SHORT_CRASH_LOOP_BACKOFF, startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 import { SAMPLE_SPEC, servicePort, versionOf } from './deploy-helpers.js';
 
 type Kind = 'Deployment' | 'StatefulSet';
@@ -51,11 +50,7 @@ interface Row {
 describe('kind × strategy × outcome (sandbox)', () => {
   let env: SandboxEnv;
   beforeAll(async () => {
-    // A short crash-loop back-off (the kubelet's is 10 s doubling; the sandbox's default 1 s) keeps the crash cells short.
-    const dir = mkdtempSync(join(tmpdir(), 'slipway-matrix-'));
-    const config = join(dir, 'sandbox.yaml');
-    writeFileSync(config, 'crashLoopBackoff: { initialMs: 200, maxMs: 1000 }\n');
-    env = await startSandboxEnv({ runtime: true, configFile: config });
+    env = await startSandboxEnv({ runtime: true, config: SHORT_CRASH_LOOP_BACKOFF });
   });
   afterAll(() => env?.stop());
 

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
+import { SHORT_CRASH_LOOP_BACKOFF, startSandboxEnv, type SandboxEnv } from './sandbox-env.js';
 import { SAMPLE_SPEC, servicePort, slipwayCli, startLoad, versionOf } from './deploy-helpers.js';
 
 type Strategy = 'rolling' | 'blue-green' | 'canary';
@@ -22,7 +22,7 @@ describe('strategy switches, all six ordered pairs, failing then healthy, under 
   let spec: string;
   let port: number;
   beforeAll(async () => {
-    env = await startSandboxEnv({ runtime: true });
+    env = await startSandboxEnv({ runtime: true, config: SHORT_CRASH_LOOP_BACKOFF });
     const doc = parse(readFileSync(SAMPLE_SPEC, 'utf8')) as { deploy: Record<string, unknown> };
     // One canary step and no pause, so a canary ends by itself; a short scale-down delay.
     doc.deploy = {

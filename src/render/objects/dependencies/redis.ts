@@ -13,8 +13,20 @@ export const redis: DependencyKind = {
   credentialKeys: ['password', 'url'],
   defaults: { cpu: '100m', memory: '128Mi' },
   env: (i) => [secretEnv('REDIS_PASSWORD', i.credentials, 'password')],
-  // $(REDIS_PASSWORD) is expanded by the kubelet from the env entry above.
-  args: () => ['redis-server', '--requirepass', '$(REDIS_PASSWORD)', '--appendonly', 'yes', '--dir', '/data'],
+  // $(REDIS_PASSWORD) is expanded by the kubelet from the env entry above. The server has no replicas
+  // (one pod); its only SYNC client is the backup's `redis-cli --rdb`, which the default
+  // repl-diskless-sync-delay (5s, there to let more replicas join one transfer) would keep waiting.
+  args: () => [
+    'redis-server',
+    '--requirepass',
+    '$(REDIS_PASSWORD)',
+    '--appendonly',
+    'yes',
+    '--dir',
+    '/data',
+    '--repl-diskless-sync-delay',
+    '0',
+  ],
   readiness: tcpProbe(6379, 5),
   liveness: tcpProbe(6379, 10),
   outputs: (i) => ({
