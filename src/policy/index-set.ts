@@ -96,13 +96,15 @@ function candidatesFor(
       }
       filed.set(w.namespace, files);
     }
-    const found = [...files.rest];
+    const found = files.rest.slice();
     for (const k in w.labels) {
       const list = files.byPair.get(`${k}\0${w.labels[k]}`);
-      if (list) for (const i of list) found.push(i);
+      if (list) for (let i = 0; i < list.length; i++) found.push(list[i]!);
     }
     found.sort((a, b) => a - b);
-    return found.map((i) => all[i]!);
+    const out: Manifest[] = [];
+    for (let i = 0; i < found.length; i++) out.push(all[found[i]!]!);
+    return out;
   };
 }
 
