@@ -38,15 +38,17 @@ export const CLI_SCRIPT = 'cli.cjs';
 export const CLI_CACHE = 'cli.cjs.cache';
 
 /**
- * How much bytecode a function runs before V8 optimises it with TurboFan: 8 times V8's default
- * (67,584). A command runs once, and `check` runs its many small rule functions a few thousand times
- * each: by the default budget TurboFan compiled ~200 functions during the rules of a 10,000-object
- * check (a few ms each, on the one core the command has) and threw ~50 of those away again when an
- * object of a new shape came, more than the optimised code saved in one run. Pinned to one core, that
- * check took 2.6 s of CPU, 1.96 s with this budget (its rules ~1,300 ms cold, ~700 ms); its reader
- * and small commands took the same. Long-running commands reach their optimised code all the same.
+ * The V8 flags commands run with (set before the script is compiled). The interrupt budget: how
+ * much bytecode a function runs before V8 optimises it with TurboFan, here 8 times V8's default
+ * (67,584). A command runs once, and `check` runs its many small rule functions a few thousand
+ * times each: by the default budget TurboFan compiled ~200 functions during the rules of a
+ * 10,000-object check (a few ms each, on the one core the command has) and threw ~50 of those away
+ * again when an object of a new shape came, more than the optimised code saved in one run. Pinned
+ * to one core, that check took 2.6 s of CPU, 1.96 s with this budget (its rules ~1,300 ms cold,
+ * ~700 ms); its reader and small commands took the same. Long-running commands reach their
+ * optimised code all the same.
  */
-const INTERRUPT_BUDGET = 8 * 67_584;
+export const V8_FLAGS: readonly string[] = [`--interrupt-budget=${8 * 67_584}`];
 
 /**
  * The script and code cache a command line runs from. V8 reads all of a cache at start-up: one
@@ -104,7 +106,7 @@ export function loadScript(
   }
   // Before the compile: V8 takes a code cache only under the flags it was made with (the build makes
   // the caches through this function too).
-  v8.setFlagsFromString(`--interrupt-budget=${INTERRUPT_BUDGET}`);
+  for (const flag of V8_FLAGS) v8.setFlagsFromString(flag);
   // CommonJS's own wrapper, so the script sees require, module and __dirname as a .cjs file does,
   // and a way to import the few packages that stay ES modules (scripts/bundle-offline.mjs'
   // LATE_PACKAGES): a vm script cannot run import() itself, this module can.
