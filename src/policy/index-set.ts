@@ -1,5 +1,5 @@
 import type { Manifest } from './types.js';
-import { get, isObj } from './access.js';
+import { arr, get, isObj, objs } from './access.js';
 import { matchesLabelSelector, matchesMapSelector, pdbSelects } from './selectors.js';
 import { allWorkloads, type Workload } from './workloads.js';
 
@@ -61,16 +61,39 @@ function pairsOf(labels: unknown): string[] {
   return out;
 }
 
+/** A map selector's filings (see labelSelectorFilings): each of its pairs alone. */
+function mapSelectorFilings(selector: unknown): string[][] {
+  return pairsOf(selector).map((pair) => [pair]);
+}
+
+/**
+ * The ways a metav1.LabelSelector can be filed: lists of `key\0value` pairs such that every object
+ * the selector selects carries one pair of each list. Each matchLabels entry is a list of one pair;
+ * an `In` requirement a list of a pair per value (`name In (a, b)`: the selected carry name=a or
+ * name=b), which tells more apart when every workload of an app shares its matchLabels.
+ */
+function labelSelectorFilings(selector: unknown): string[][] {
+  const out = mapSelectorFilings(get(selector, 'matchLabels'));
+  for (const e of objs(get(selector, 'matchExpressions'))) {
+    const key = e.key;
+    const values = arr(e.values);
+    // Read as compileSelector reads it (values as text); an `In` without values selects nothing.
+    if (e.operator === 'In' && typeof key === 'string' && values.length > 0)
+      out.push([...new Set(values.map((v) => `${key}\0${String(v)}`))]);
+  }
+  return out;
+}
+
 /**
  * For a workload, the objects of `kind` in its namespace whose selector can select it: each is filed
- * under the label of its selector that the fewest workloads of the namespace carry (`carriers`), and
- * compared only with workloads carrying it; objects whose selector names no label always are. In
- * input order.
+ * under the pairs of the filing of its selector that the fewest workloads of the namespace carry
+ * (`carriers`), and compared only with workloads carrying one; objects whose selector has no filing
+ * always are. In input order.
  */
 function candidatesFor(
   inNamespace: (kind: string, namespace: string) => Manifest[],
   kind: string,
-  pairsOfManifest: (m: Manifest) => string[],
+  filingsOf: (m: Manifest) => string[][],
   carriers: (namespace: string, pair: string) => number,
 ): (w: Workload) => Manifest[] {
   const filed = new Map<string, { byPair: Map<string, number[]>; rest: number[] }>();
@@ -81,18 +104,20 @@ function candidatesFor(
     if (!files) {
       files = { byPair: new Map(), rest: [] };
       for (let i = 0; i < all.length; i++) {
-        let best: string | undefined;
+        let best: string[] | undefined;
         let fewest = Infinity;
-        for (const pair of pairsOfManifest(all[i]!)) {
-          const n = carriers(w.namespace, pair);
-          if (n < fewest) [best, fewest] = [pair, n];
+        for (const filing of filingsOf(all[i]!)) {
+          let n = 0;
+          for (const pair of filing) n += carriers(w.namespace, pair);
+          if (n < fewest) [best, fewest] = [filing, n];
         }
         if (best === undefined) files.rest.push(i);
-        else {
-          const list = files.byPair.get(best);
-          if (list) list.push(i);
-          else files.byPair.set(best, [i]);
-        }
+        else
+          for (const pair of best) {
+            const list = files.byPair.get(pair);
+            if (list) list.push(i);
+            else files.byPair.set(pair, [i]);
+          }
       }
       filed.set(w.namespace, files);
     }
@@ -103,7 +128,9 @@ function candidatesFor(
     }
     found.sort((a, b) => a - b);
     const out: Manifest[] = [];
-    for (let i = 0; i < found.length; i++) out.push(all[found[i]!]!);
+    // Once each (a workload carries at most one pair of a filing, unless its label keys hold a \0).
+    for (let i = 0; i < found.length; i++)
+      if (i === 0 || found[i] !== found[i - 1]) out.push(all[found[i]!]!);
     return out;
   };
 }
@@ -159,19 +186,19 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
   const serviceCandidates = candidatesFor(
     inNamespace,
     'Service',
-    (m) => pairsOf(get(m.body, 'spec', 'selector')),
+    (m) => mapSelectorFilings(get(m.body, 'spec', 'selector')),
     carriers,
   );
   const policyCandidates = candidatesFor(
     inNamespace,
     'NetworkPolicy',
-    (m) => pairsOf(get(m.body, 'spec', 'podSelector', 'matchLabels')),
+    (m) => labelSelectorFilings(get(m.body, 'spec', 'podSelector')),
     carriers,
   );
   const pdbCandidates = candidatesFor(
     inNamespace,
     'PodDisruptionBudget',
-    (m) => pairsOf(get(m.body, 'spec', 'selector', 'matchLabels')),
+    (m) => labelSelectorFilings(get(m.body, 'spec', 'selector')),
     carriers,
   );
   /** Workloads of `namespace` a label selector can select: those carrying its rarest matchLabels label. */
