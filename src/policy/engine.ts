@@ -206,7 +206,9 @@ export function checkSets(
 ): CheckOutcome {
   const outcomes = sets.filter((s) => s.length > 0).map((manifests) => check({ ...request, manifests }));
   return {
-    findings: sortFindings(outcomes.flatMap((o) => o.findings)),
+    // One set's findings are sorted already (check sorts them).
+    findings:
+      outcomes.length === 1 ? outcomes[0]!.findings : sortFindings(outcomes.flatMap((o) => o.findings)),
     fixes: outcomes.flatMap((o) => o.fixes),
     suppressed: outcomes.reduce((n, o) => n + o.suppressed, 0),
     rules: rulesFor(request.profile, request.config),
