@@ -20,7 +20,7 @@
  * CPU 0 with `taskset -c 0` (util-linux), so V8's garbage-collector and compiler helper threads share
  * that core instead of adding a second one; without taskset the output says so and runs unpinned.
  * Each in-process figure is the median of RUNS runs in a child process of its own (whose peak RSS is
- * reported), and beside it the child's first run alone: cold, the rules' and the reader's code not
+ * reported; it runs with bin/slipway's V8 flags, src/cli/launch.ts), and beside it the child's first run alone: cold, the rules' and the reader's code not
  * yet compiled by the JIT (what one `slipway check` invocation pays), start-up (loading modules)
  * excluded; and its fastest run: warm, the throughput once V8 has compiled the hot code (it takes
  * the check several runs of 10,000 objects to get there: `--runs 9` shows it settle). Run
@@ -34,6 +34,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseAllDocuments, stringify } from 'yaml';
+import { V8_FLAGS } from '../src/cli/launch.js';
 import { checkSets, inputSets } from '../src/policy/engine.js';
 import { parseManifests, slowManifests } from '../src/policy/load/parse.js';
 import { renderApp } from '../src/render/index.js';
@@ -142,6 +143,8 @@ function pinned(command: string, args: readonly string[]): [string, string[]] {
 function measure(mode: Mode, objects: number, runs = RUNS): ChildResult {
   const [command, args] = pinned(process.execPath, [
     ...process.execArgv,
+    // The V8 flags bin/slipway runs its commands with, so that "cold" is what one `slipway check` pays.
+    ...V8_FLAGS,
     import.meta.filename,
     '--child',
     mode,

@@ -83,7 +83,10 @@ function step(current: unknown, key: Key): unknown {
 
 export function strMap(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(obj(value) ?? {})) {
+  if (!isObj(value)) return out;
+  // for-in, not Object.entries: no array of pairs per map (YAML mappings have no inherited keys).
+  for (const k in value) {
+    const v = value[k];
     if (v !== null && v !== undefined) out[k] = String(v);
   }
   return out;
@@ -95,7 +98,8 @@ const IDENTIFIER = /^[A-Za-z_][\w-]*$/;
 export function dotted(path: ReadonlyArray<string | number>): string {
   // Parts joined once: one flat string, not a chain of concatenations (findings keep these).
   const parts: string[] = [];
-  for (const seg of path) {
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]!;
     if (typeof seg === 'number') parts.push(`[${seg}]`);
     else if (IDENTIFIER.test(seg)) parts.push(parts.length ? `.${seg}` : seg);
     else parts.push(`[${JSON.stringify(seg)}]`);

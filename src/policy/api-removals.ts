@@ -252,6 +252,14 @@ export const API_REMOVALS: ApiRemoval[] = [
   },
 ];
 
+/** The removals of each API version, in the table's order (removalFor is asked about every object). */
+const REMOVALS_OF = new Map<string, ApiRemoval[]>();
+for (const r of API_REMOVALS) {
+  const list = REMOVALS_OF.get(r.apiVersion);
+  if (list) list.push(r);
+  else REMOVALS_OF.set(r.apiVersion, [r]);
+}
+
 export function removalFor(apiVersion: string, kind: string): ApiRemoval | undefined {
-  return API_REMOVALS.find((r) => r.apiVersion === apiVersion && (r.kinds === '*' || r.kinds.includes(kind)));
+  return REMOVALS_OF.get(apiVersion)?.find((r) => r.kinds === '*' || r.kinds.includes(kind));
 }

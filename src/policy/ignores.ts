@@ -1,4 +1,4 @@
-import { obj } from './access.js';
+import { get, getPath, obj } from './access.js';
 import type { Manifest, Path } from './types.js';
 import { workloadOf } from './workloads.js';
 
@@ -48,10 +48,9 @@ export function ignoresOf(m: Manifest): Ignores {
   const w = workloadOf(m);
   const places: Path[] = w && m.ref.kind !== 'Pod' ? [METADATA, w.podMetaPath] : [METADATA];
   const out: Ignores = { entries: [] };
-  for (const place of places) {
-    let node: unknown = m.body;
-    for (const seg of place) node = obj(node)?.[seg as string];
-    const annotations = obj(obj(node)?.annotations);
+  for (let p = 0; p < places.length; p++) {
+    const place = places[p]!;
+    const annotations = obj(get(getPath(m.body, place), 'annotations'));
     if (!annotations) continue;
     for (const key in annotations) {
       // Every key read below starts so; most objects carry none (no entries, no path arrays built).

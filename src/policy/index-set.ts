@@ -41,9 +41,9 @@ const EMPTY_SELECTOR = Object.freeze({});
 const BUILT_IN_GROUP =
   /^(|apps|batch|autoscaling|policy|networking\.k8s\.io|rbac\.authorization\.k8s\.io|discovery\.k8s\.io|storage\.k8s\.io|scheduling\.k8s\.io|coordination\.k8s\.io|node\.k8s\.io|certificates\.k8s\.io|admissionregistration\.k8s\.io|apiextensions\.k8s\.io|apiregistration\.k8s\.io|flowcontrol\.apiserver\.k8s\.io|events\.k8s\.io|resource\.k8s\.io|extensions|gateway\.networking\.k8s\.io|argoproj\.io|monitoring\.coreos\.com|cert-manager\.io)$/;
 
-function isCustomResource(m: Manifest): boolean {
-  const group = m.ref.apiVersion.includes('/') ? (m.ref.apiVersion.split('/')[0] as string) : '';
-  return !BUILT_IN_GROUP.test(group);
+function isCustomResource(apiVersion: string): boolean {
+  const slash = apiVersion.indexOf('/');
+  return !BUILT_IN_GROUP.test(slash >= 0 ? apiVersion.slice(0, slash) : '');
 }
 const cache = new WeakMap<readonly Manifest[], InputIndex>();
 
@@ -83,8 +83,7 @@ function requiredGroups(selector: unknown): string[][] {
  * is filed under the pairs of one group of its selector (`groupsOf`: it selects only workloads
  * carrying a pair of each group), the group the fewest workloads of the namespace carry
  * (`carriers`), and compared only with workloads carrying one of those pairs; objects whose
- * selector requires no pair always are. The pairs of a group share one key, so a workload finds an
- * object at most once. In input order.
+ * selector requires no pair always are. Once each, in input order.
  */
 function candidatesFor(
   inNamespace: (kind: string, namespace: string) => Manifest[],
@@ -117,13 +116,17 @@ function candidatesFor(
       }
       filed.set(w.namespace, files);
     }
-    const found = [...files.rest];
+    const found = files.rest.slice();
     for (const k in w.labels) {
       const list = files.byPair.get(`${k}\0${w.labels[k]}`);
-      if (list) for (const i of list) found.push(i);
+      if (list) for (let i = 0; i < list.length; i++) found.push(list[i]!);
     }
     found.sort((a, b) => a - b);
-    return found.map((i) => all[i]!);
+    const out: Manifest[] = [];
+    // Once each (a workload carries at most one pair of a filing, unless its label keys hold a \0).
+    for (let i = 0; i < found.length; i++)
+      if (i === 0 || found[i] !== found[i - 1]) out.push(all[found[i]!]!);
+    return out;
   };
 }
 
@@ -131,18 +134,20 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
   const hit = cache.get(manifests);
   if (hit) return hit;
   const kinds = new Map<string, Manifest[]>();
-  const kindsNs = new Map<string, Manifest[]>();
-  const names = new Map<string, Manifest>();
-  const push = (map: Map<string, Manifest[]>, key: string, m: Manifest) => {
-    const list = map.get(key);
+  // Kind, then namespace: maps of the strings the objects hold (their hashes computed once), not a
+  // joined key string built and hashed at every lookup.
+  const kindsNs = new Map<string, Map<string, { objects: Manifest[]; byName: Map<string, Manifest> }>>();
+  for (let i = 0; i < manifests.length; i++) {
+    const m = manifests[i]!;
+    const list = kinds.get(m.ref.kind);
     if (list) list.push(m);
-    else map.set(key, [m]);
-  };
-  for (const m of manifests) {
-    push(kinds, m.ref.kind, m);
-    push(kindsNs, `${m.ref.kind}/${ns(m)}`, m);
-    if (!names.has(`${m.ref.kind}/${ns(m)}/${m.ref.name}`))
-      names.set(`${m.ref.kind}/${ns(m)}/${m.ref.name}`, m);
+    else kinds.set(m.ref.kind, [m]);
+    let namespaces = kindsNs.get(m.ref.kind);
+    if (!namespaces) kindsNs.set(m.ref.kind, (namespaces = new Map()));
+    let inNs = namespaces.get(ns(m));
+    if (!inNs) namespaces.set(ns(m), (inNs = { objects: [], byName: new Map() }));
+    inNs.objects.push(m);
+    if (!inNs.byName.has(m.ref.name)) inNs.byName.set(m.ref.name, m);
   }
   const workloadsNs = new Map<string, Workload[]>();
   const workloads = allWorkloads(manifests);
@@ -152,8 +157,10 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
     else workloadsNs.set(w.namespace, [w]);
   }
   const byKind = (kind: string) => kinds.get(kind) ?? [];
-  const inNamespace = (kind: string, namespace: string) => kindsNs.get(`${kind}/${namespace}`) ?? [];
-  const custom = new Set(manifests.filter(isCustomResource).map(ns));
+  const inNamespace = (kind: string, namespace: string) => kindsNs.get(kind)?.get(namespace)?.objects ?? [];
+  const custom = new Set<string>();
+  for (let i = 0; i < manifests.length; i++)
+    if (isCustomResource(manifests[i]!.ref.apiVersion)) custom.add(ns(manifests[i]!));
   const autoscalers = new Map<string, Manifest>();
   for (const h of kinds.get('HorizontalPodAutoscaler') ?? []) {
     const key = `${ns(h)}/${String(get(h.body, 'spec', 'scaleTargetRef', 'kind'))}/${String(get(h.body, 'spec', 'scaleTargetRef', 'name'))}`;
@@ -224,7 +231,7 @@ export function indexOf(manifests: readonly Manifest[]): InputIndex {
     byKind,
     ofKinds,
     inNamespace,
-    find: (kind, namespace, name) => names.get(`${kind}/${namespace}/${name}`),
+    find: (kind, namespace, name) => kindsNs.get(kind)?.get(namespace)?.byName.get(name),
     servicesSelecting: once((w: Workload) =>
       serviceCandidates(w).filter((s) => matchesMapSelector(get(s.body, 'spec', 'selector'), w.labels)),
     ),

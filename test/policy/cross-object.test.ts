@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { indexOf } from '../../src/policy/index-set.js';
+import { parseManifests } from '../../src/policy/load/parse.js';
 import { findingsOf } from './rule-harness.js';
 import { restrictedPod } from './cases/pss.js';
 
@@ -23,6 +25,27 @@ describe('cross-object rules see the whole input set', () => {
     expect(findingsOf(input, 'net-no-network-policy')).toEqual([]);
     const other = pod('a', '    tier: web\n') + policy('a', '{matchLabels: {tier: db}}');
     expect(findingsOf(other, 'net-no-network-policy')).toHaveLength(1);
+  });
+
+  it('policies sharing their matchLabels are told apart by an In requirement, each selecting once', () => {
+    // Nine policies in the namespace: the index files them by label (see candidatesFor). All share
+    // matchLabels {part: shop}; policy i selects names s<i> (listed twice) and s<i+1>.
+    const n = 9;
+    const objects = Array.from({ length: n }, (_, i) =>
+      [
+        `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p${i}\n  namespace: a\n  labels: {part: shop, name: s${i}}\nspec:\n  containers: [{name: app, image: app:1}]\n`,
+        `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np${i}\n  namespace: a\nspec:\n  podSelector:\n    matchLabels: {part: shop}\n    matchExpressions: [{key: name, operator: In, values: [s${i}, s${i}, s${(i + 1) % n}]}]\n`,
+      ].join('---\n'),
+    );
+    const { manifests } = parseManifests(objects.join('---\n'), 'case.yaml');
+    const index = indexOf(manifests);
+    for (const w of index.workloads) {
+      const i = Number(w.manifest.ref.name.slice(1));
+      const expected = [`np${(i + n - 1) % n}`, `np${i}`].sort(
+        (a, b) => Number(a.slice(2)) - Number(b.slice(2)),
+      );
+      expect(index.networkPoliciesSelecting(w).map((p) => p.ref.name)).toEqual(expected);
+    }
   });
 
   it('a ServiceAccount with automountServiceAccountToken: false covers its pods', () => {

@@ -117,9 +117,10 @@ const identical = workloadRule(
   },
   (w) =>
     containersOf(w, APP_AND_INIT).flatMap((c): Violation[] => {
+      // Patience first, being cheap: a finding needs liveness no more patient than readiness.
+      if (!(patience(c.container.livenessProbe) <= patience(c.container.readinessProbe))) return [];
       const r = handlerOf(c.container.readinessProbe);
-      const same = r !== undefined && r === handlerOf(c.container.livenessProbe);
-      return same && patience(c.container.livenessProbe) <= patience(c.container.readinessProbe)
+      return r !== undefined && r === handlerOf(c.container.livenessProbe)
         ? [
             {
               manifest: w.manifest,

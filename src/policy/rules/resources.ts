@@ -30,10 +30,13 @@ function missingRule(
     },
     (w) => {
       const out: Violation[] = [];
-      for (const c of containersOf(w, INIT_AND_APP)) {
+      const containers = containersOf(w, INIT_AND_APP);
+      for (let i = 0; i < containers.length; i++) {
+        const c = containers[i]!;
         const set = obj(get(c.container, 'resources', kind));
         let missing: string[] | undefined;
-        for (const r of resources) if (set?.[r] === undefined) (missing ??= []).push(r);
+        for (let j = 0; j < resources.length; j++)
+          if (set?.[resources[j]!] === undefined) (missing ??= []).push(resources[j]!);
         if (!missing) continue;
         out.push({
           manifest: w.manifest,
@@ -46,6 +49,9 @@ function missingRule(
     },
   );
 }
+
+/** The resources whose request and limit res-request-above-limit compares. */
+const COMPARED = ['cpu', 'memory', 'ephemeral-storage'];
 
 const requestAboveLimit = workloadRule(
   {
@@ -68,7 +74,7 @@ const requestAboveLimit = workloadRule(
       const out: Violation[] = [];
       const requests = obj(get(c.container, 'resources', 'requests')) ?? {};
       const limits = obj(get(c.container, 'resources', 'limits')) ?? {};
-      for (const r of ['cpu', 'memory', 'ephemeral-storage']) {
+      for (const r of COMPARED) {
         const req = parseQuantity(requests[r]);
         const lim = parseQuantity(limits[r]);
         if (req !== undefined && lim !== undefined && req > lim) {

@@ -37,7 +37,8 @@ function violationsOf(manifests: readonly Manifest[]): Record<SchemaProblemKind,
   let found = byInput.get(manifests);
   if (found) return found;
   found = { 'unknown-field': [], type: [], required: [], enum: [] };
-  for (const m of manifests) {
+  for (let i = 0; i < manifests.length; i++) {
+    const m = manifests[i]!;
     let problems = cache.get(m.body);
     if (problems === undefined && !cache.has(m.body)) {
       problems =

@@ -127,7 +127,13 @@ const CONFIG_HEAD = pattern(`(^|[_.${WS_CHARS}"'-])${SECRET_WORD}["']?${WS}*$`, 
  * file in a ConfigMap) is also read line by line, each `key = value` judged like a variable.
  */
 export function secretReason(name: string, value: string): string | undefined {
-  for (const [p, what] of VALUE_PATTERNS) if (test(p, value)) return `its value looks like ${what}`;
+  // The value lowered once for the patterns that read it so (not once per pattern).
+  let lowered: string | undefined;
+  for (let i = 0; i < VALUE_PATTERNS.length; i++) {
+    const p = VALUE_PATTERNS[i]![0];
+    if (p.re.test(p.lower ? (lowered ??= lowerAscii(value)) : value))
+      return `its value looks like ${VALUE_PATTERNS[i]![1]}`;
+  }
   if (value.includes('\n')) {
     const lines = value.split('\n');
     for (let i = 0; i < lines.length; i++) {

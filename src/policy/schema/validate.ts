@@ -110,9 +110,13 @@ function walk(table: SchemaTable, node: SchemaNode, value: unknown, path: Array<
     return;
   }
   if (t !== 'o' || !isObj(value)) return;
-  for (const req of current.r ?? []) {
-    if (value[req] === undefined || value[req] === null) out.push({ kind: 'required', path: [...path, req], message: `${fieldName([...path, req])} is required` });
-  }
+  // Indexed, and no empty array for a node without required fields: this runs for every object walked.
+  const required = current.r;
+  if (required)
+    for (let i = 0; i < required.length; i++) {
+      const req = required[i]!;
+      if (value[req] === undefined || value[req] === null) out.push({ kind: 'required', path: [...path, req], message: `${fieldName([...path, req])} is required` });
+    }
   const enums = name ? enumsOf(name) : undefined;
   // for-in, not Object.keys: no array per object walked (plain data: own keys only, in the same order).
   for (const key in value) {
