@@ -20,10 +20,11 @@
  * CPU 0 with `taskset -c 0` (util-linux), so V8's garbage-collector and compiler helper threads share
  * that core instead of adding a second one; without taskset the output says so and runs unpinned.
  * Each in-process figure is the median of RUNS runs in a child process of its own (whose peak RSS is
- * reported; it runs with bin/slipway's V8 flags, src/cli/launch.ts), and beside it the child's first run alone: cold, the rules' and the reader's code not
- * yet compiled by the JIT (what one `slipway check` invocation pays), start-up (loading modules)
- * excluded; and its fastest run: warm, the throughput once V8 has compiled the hot code (it takes
- * the check several runs of 10,000 objects to get there: `--runs 9` shows it settle). Run
+ * reported; it runs with bin/slipway's V8 flags, src/cli/launch.ts), and beside it the child's
+ * first run alone: cold, the rules' and the reader's code not yet compiled by the JIT (what one
+ * `slipway check` invocation pays), start-up (loading modules) excluded; and its fastest run: warm,
+ * the throughput once V8 has compiled the hot code (it takes the check several runs of 10,000
+ * objects to get there: `--runs 9` shows it settle). Run
  * ./bin/slipway parts need `npm run build`.
  *
  *   npx tsx bench/check.ts [--sizes 10000,50000] [--runs 5] [--kubectl-objects 1000]
