@@ -70,6 +70,8 @@ export class MemoryCluster implements Cluster {
       this.enter('apply', ref);
       const key = keyOf(ref);
       const stored = this.objects.get(key);
+      const expected = applied.metadata.resourceVersion;
+      if (stored && expected && expected !== stored.object.metadata.resourceVersion) throw modified(ref);
       const merged = applyMerge({
         live: stored?.object,
         applied: withNamespace(applied, ref),
@@ -111,11 +113,7 @@ export class MemoryCluster implements Cluster {
     if (!stored) throw new ClusterError(404, 'NotFound', `${describeRef(ref)} not found`);
     const expected = object.metadata.resourceVersion;
     if (expected !== undefined && expected !== stored.object.metadata.resourceVersion) {
-      throw new ClusterError(
-        409,
-        'Conflict',
-        `Operation cannot be fulfilled on ${describeRef(ref)}: the object has been modified; please apply your changes to the latest version and try again`,
-      );
+      throw modified(ref);
     }
     const replaced = this.stamp(withNamespace(structuredClone(object), ref), stored.object);
     if (!opts.dryRun) this.store(key, { object: replaced, owners: stored.owners }, 'MODIFIED');
@@ -385,4 +383,13 @@ function withNamespace<T extends KubeObject>(obj: T, ref: ObjectRef): T {
 function withoutMetaStatus(obj: KubeObject): Record<string, unknown> {
   const { metadata: _m, status: _s, ...rest } = obj;
   return rest;
+}
+
+/** The API server's answer to a write whose resourceVersion is no longer the stored one. */
+function modified(ref: ObjectRef): ClusterError {
+  return new ClusterError(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on ${describeRef(ref)}: the object has been modified; please apply your changes to the latest version and try again`,
+  );
 }

@@ -156,14 +156,7 @@ export async function checkDrift(
   let ignored = 0;
   const compared = await inParallel(objects, CONCURRENT_REQUESTS, async (obj) => {
     const ref = refOf(obj, ns);
-    const live = await ctx.cluster.get<KubeObject>(ref);
-    if (!live) return { ref, fields: undefined };
-    const [after] = await ctx.cluster.apply([obj], {
-      fieldManager: FIELD_MANAGER,
-      dryRun: true,
-      force: true,
-    });
-    return { ref, fields: objectDrift(ref, live, after ?? live) };
+    return { ref, fields: await compareLive(ctx.cluster, ref, obj) };
   });
   for (const { ref, fields } of compared) {
     if (!fields) report.missing.push(idOf(ref));
@@ -175,6 +168,36 @@ export async function checkDrift(
   if (ignored) report.notes.push(`${ignored} drifted field(s) left out by drift.ignore`);
   report.orphans = await findOrphans(ctx, release, objects);
   return report;
+}
+
+/** How often an object that keeps changing under the comparison is read again before giving up. */
+const COMPARE_ATTEMPTS = 5;
+
+/**
+ * One released object against its live copy, or undefined when it is missing. The dry run carries
+ * the live copy's resourceVersion as a precondition, so the fields and their managers come from the
+ * one version the dry run merged into (an object changed between the read and the dry run is
+ * read again: a controller's write or the very change a watch reports).
+ */
+export async function compareLive(cluster: Cluster, ref: ObjectRef, released: KubeObject) {
+  for (let attempt = 1; ; attempt++) {
+    const live = await cluster.get<KubeObject>(ref);
+    if (!live) return undefined;
+    const pinned = {
+      ...released,
+      metadata: { ...released.metadata, resourceVersion: live.metadata.resourceVersion },
+    };
+    try {
+      const [after] = await cluster.apply([pinned], {
+        fieldManager: FIELD_MANAGER,
+        dryRun: true,
+        force: true,
+      });
+      return objectDrift(ref, live, after ?? live);
+    } catch (err) {
+      if (attempt >= COMPARE_ATTEMPTS || !isClusterError(err, 'Conflict')) throw err;
+    }
+  }
 }
 
 /** The release's `drift.ignore` rules and the working tree's (a rule added since counts at once). */

@@ -1,7 +1,8 @@
 /** The pure half of `slipway drift`: managedFields read back into pointers, and one object's drift from its dry run. */
 import type { KubeObject } from '@slipway/kube';
 import { describe, expect, it } from 'vitest';
-import { objectDrift, MASKED } from '../../src/drift/check.js';
+import { MemoryCluster } from '../../src/cluster/memory.js';
+import { compareLive, objectDrift, MASKED } from '../../src/drift/check.js';
 import { managersOf, ownedFields } from '../../src/drift/fields.js';
 
 const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' };
@@ -211,5 +212,49 @@ describe('objectDrift', () => {
     );
     expect(drift).toMatchObject([{ path: '/data/key', live: MASKED, released: MASKED }]);
     expect(JSON.stringify(drift)).not.toContain('bGl2ZQ');
+  });
+});
+
+describe('compareLive', () => {
+  it('reads the object again when it changes between the read and the dry run', async () => {
+    const cluster = new MemoryCluster();
+    await cluster.apply([deployment({ image: 'web:1' })], { fieldManager: 'slipway' });
+    const stored = (await cluster.get<KubeObject>(ref))!;
+    // Another writer changes the image after compareLive read the object, before its dry run.
+    let interfered = false;
+    const racing = Object.assign(Object.create(cluster) as MemoryCluster, {
+      apply: async (objects: KubeObject[], opts: Parameters<MemoryCluster['apply']>[1]) => {
+        if (!interfered) {
+          interfered = true;
+          await cluster.replace({ ...stored, spec: deployment({ image: 'web:2' }).spec });
+        }
+        return cluster.apply(objects, opts);
+      },
+    });
+    const released = deployment({ image: 'web:1' });
+    delete released.metadata.resourceVersion;
+    const fields = await compareLive(racing, ref, released);
+    expect(interfered).toBe(true);
+    // Compared with the version the dry run merged into: web:2 live, web:1 released.
+    expect(fields?.map((f) => [f.path, f.live, f.released])).toEqual([
+      ['/spec/template/spec/containers/0/image', 'web:2', 'web:1'],
+    ]);
+  });
+
+  it('gives up with the conflict when the object never holds still', async () => {
+    const cluster = new MemoryCluster();
+    await cluster.apply([deployment({ image: 'web:1' })], { fieldManager: 'slipway' });
+    let n = 0;
+    const racing = Object.assign(Object.create(cluster) as MemoryCluster, {
+      apply: async (objects: KubeObject[], opts: Parameters<MemoryCluster['apply']>[1]) => {
+        const live = (await cluster.get<KubeObject>(ref))!;
+        await cluster.replace({ ...live, spec: deployment({ image: `web:${++n + 1}` }).spec });
+        return cluster.apply(objects, opts);
+      },
+    });
+    await expect(compareLive(racing, ref, deployment({ image: 'web:1' }))).rejects.toThrow(
+      /has been modified/,
+    );
+    expect(n).toBe(5);
   });
 });
