@@ -11,7 +11,9 @@ import { checkSets, DEFAULT_KUBE_VERSION, inputSets } from '../../src/policy/eng
 import { collectInputs } from '../../src/policy/sources/collect.js';
 import { PSS_LATEST } from '../../src/policy/pss/version.js';
 import { parse as hashicorpParse } from '@cdktf/hcl2json';
-import { parseTerraform } from '../../src/policy/load/terraform.js';
+import { isExpression, parseTerraform } from '../../src/policy/load/terraform.js';
+import { kubernetesObjects } from '../../src/policy/load/terraform-kubernetes.js';
+import { getPath } from '../../src/policy/access.js';
 import { everything, exampleCases, fixtureCases } from './terraform-cases.js';
 
 /**
@@ -148,10 +150,9 @@ describe("the tree-sitter reading agrees with HashiCorp's parser", () => {
         const addresses = Object.entries(theirs.resource ?? {}).flatMap(([t, byName]) =>
           Object.keys(byName).map((n) => `${t}.${n}`),
         );
-        expect(ours.manifests.map((m) => `${m.ref.kind}.${m.ref.name}`).sort(), path).toEqual(
-          addresses.sort(),
-        );
-        for (const m of ours.manifests) {
+        const resources = ours.manifests.filter((m) => m.terraform);
+        expect(resources.map((m) => `${m.ref.kind}.${m.ref.name}`).sort(), path).toEqual(addresses.sort());
+        for (const m of resources) {
           const args = theirs.resource![m.ref.kind]![m.ref.name]![0]!;
           for (const [k, v] of Object.entries(m.body))
             if (v === null || typeof v !== 'object') {
@@ -162,7 +163,67 @@ describe("the tree-sitter reading agrees with HashiCorp's parser", () => {
       }
     expect(compared).toBeGreaterThan(500);
   });
+
+  it('on the Kubernetes objects of kubernetes_* resources, converted from either reading', async () => {
+    const parse = await loadHcl();
+    let compared = 0;
+    for (const c of [...fixtureCases(), ...exampleCases()])
+      for (const [path, text] of c.files) {
+        const ours = parseTerraform(text, path, parse, { module: dirname(path), production: false });
+        const declared = ours.manifests.filter((m) => m.declaredBy);
+        if (!declared.length) continue;
+        const theirs = (await hashicorpParse(path, text)) as {
+          resource: Record<string, Record<string, Array<Record<string, unknown>>>>;
+        };
+        // HashiCorp's reading of each resource, through the same conversion.
+        const converted = kubernetesObjects(
+          ours.manifests
+            .filter((m) => m.terraform)
+            .map((m) => ({ ...m, body: generated(theirs.resource[m.ref.kind]![m.ref.name]![0]!) })),
+        );
+        expect(converted.map((m) => m.declaredBy)).toEqual(declared.map((m) => m.declaredBy));
+        declared.forEach((m, i) => {
+          // Every literal of ours is theirs too (they write expressions as "${...}" strings).
+          for (const [at, value] of leaves(m.body)) {
+            expect(getPath(converted[i]!.body, at), `${path} ${m.declaredBy!.name} ${at.join('.')}`).toEqual(
+              value,
+            );
+            compared++;
+          }
+        });
+      }
+    expect(compared).toBeGreaterThan(50);
+  });
 });
+
+/**
+ * HashiCorp's JSON with each `dynamic "x" { content { ... } }` as the `x` block it generates, after
+ * the literal `x` blocks (the rendered files write them in that order), as the loader reads them.
+ */
+function generated(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body))
+    if (k !== 'dynamic')
+      out[k] = Array.isArray(v)
+        ? v.map((b) => (b && typeof b === 'object' ? generated(b as Record<string, unknown>) : b))
+        : v;
+  const dynamic = (body.dynamic ?? {}) as Record<string, Array<{ content: Array<Record<string, unknown>> }>>;
+  for (const [type, blocks] of Object.entries(dynamic))
+    out[type] = [
+      ...((out[type] as unknown[] | undefined) ?? []),
+      ...blocks.map((b) => generated(b.content[0]!)),
+    ];
+  return out;
+}
+
+/** The literal leaves of an object (paths and values), not those below a Terraform expression. */
+function leaves(value: unknown, path: Array<string | number> = []): Array<[Array<string | number>, unknown]> {
+  if (isExpression(value)) return [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => leaves(v, [...path, i]));
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => leaves(v, [...path, k]));
+  return [[path, value]];
+}
 
 describe('slipway check on Terraform directories', () => {
   it.each(CASES.map((c) => [c.name, c] as const))(
@@ -170,7 +231,9 @@ describe('slipway check on Terraform directories', () => {
     async (name, c) => {
       const dir = writeTree(c.files);
       const clean = await check(['.'], dir);
-      expect(clean.report.findings.filter((f) => f.rule.startsWith('terraform-'))).toEqual([]);
+      // Nothing either on the Kubernetes objects modules/namespace declares (most of their fields
+      // come from the module's variables, which are not judged).
+      expect(clean.report.findings).toEqual([]);
       expect(clean.report.summary.objects).toBeGreaterThan(10);
       for (const edit of EDITS[name]!) {
         const path = join(dir, 'environments', 'production', edit.file);
@@ -192,6 +255,21 @@ describe('slipway check on Terraform directories', () => {
       }
     },
   );
+
+  it('judges the RBAC of modules/namespace: an edited Role is reported at its line, naming the resource', async () => {
+    const dir = writeTree(CASES[0]!.files);
+    const path = join(dir, 'modules', 'namespace', 'main.tf');
+    const before = readFileSync(path, 'utf8');
+    const edited = before.replace('resources  = ["services/proxy"]', 'resources  = ["secrets"]');
+    expect(edited).not.toBe(before);
+    writeFileSync(path, edited);
+    const { code, report } = await check(['--fail-on', 'warning', 'environments/production'], dir);
+    expect(code).toBe(1);
+    const lines = edited.slice(0, edited.indexOf('"secrets"')).split('\n');
+    expect(report.findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column} ${f.message}`)).toEqual([
+      `rbac-secret-read modules/namespace/main.tf:${lines.length}:${lines.at(-1)!.length + 1} rule 0 grants get on secrets (kubernetes_role_v1.prometheus_proxy)`,
+    ]);
+  });
 
   it('refuses HCL that does not parse with exit 2 at file:line:col', async () => {
     const dir = writeTree(new Map([['main.tf', 'resource "aws_s3_bucket" "b" {\n  bucket = \n}\n']]));

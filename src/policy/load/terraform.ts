@@ -1,6 +1,8 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { Problem } from '../../errors.js';
 import type { Manifest, Path, Position, TerraformSource } from '../types.js';
+import { isKubernetesResource, kubernetesObjects } from './terraform-kubernetes.js';
+import { isExpression, type TerraformExpression } from './terraform-values.js';
 
 /**
  * Reads Terraform (`.tf`) for `slipway check` through the tree-sitter HCL grammar, which keeps the
@@ -16,13 +18,7 @@ export type HclParse = (text: string) => Tree;
 
 export const TERRAFORM_API = 'terraform';
 
-export interface TerraformExpression {
-  expression: string;
-}
-
-export function isExpression(v: unknown): v is TerraformExpression {
-  return typeof v === 'object' && v !== null && 'expression' in v && Object.keys(v).length === 1;
-}
+export { isExpression, type TerraformExpression } from './terraform-values.js';
 
 export interface ParsedTerraform {
   manifests: Manifest[];
@@ -91,6 +87,9 @@ export function parseTerraform(
       ...(environment ? { environment } : {}),
     });
   }
+  // The Kubernetes objects of kubernetes_* resources, judged beside them (nothing for other providers).
+  if (manifests.some((m) => isKubernetesResource(m.ref.kind)))
+    manifests.push(...kubernetesObjects(manifests));
   return { manifests, problems, calls };
 }
 

@@ -290,13 +290,16 @@ async function renderedTerraform(
     // A parse problem here is a bug of the renderer, reported at the rendered file's position.
     problems.push(...parsed.problems);
     for (const m of parsed.manifests) {
-      const at = terraform.placeResource(m.ref);
+      // A Kubernetes object a kubernetes_* resource declares is placed where that resource would be.
+      const at = terraform.placeResource(
+        m.declaredBy ? { kind: m.declaredBy.type, name: m.declaredBy.name } : m.ref,
+      );
       manifests.push({
         ...m,
         file,
         start: at,
         locate: () => at,
-        docKey: `${file}#${environment}#${path}#${m.ref.kind}.${m.ref.name}`,
+        docKey: `${file}#${environment}#${path}#${m.docKey.slice(path.length + 1)}`,
         via: `render --format terraform: ${path}:${m.start.line}`,
       });
     }
