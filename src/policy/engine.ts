@@ -127,7 +127,7 @@ export function check(request: CheckRequest): CheckOutcome {
         pos.approximate
           ? `${v.message} (rendered from ${m.file}; position approximate)`
           : m.declaredBy
-            ? `${v.message} (${m.declaredBy.type}.${m.declaredBy.name}${m.via ? `, as built by ${m.via}` : ''})`
+            ? `${v.message} (${m.declaredBy.type}.${m.declaredBy.name}${m.declaredBy.caller ? `, called from ${m.declaredBy.caller}` : ''}${m.via ? `, as built by ${m.via}` : ''})`
             : m.via
               ? `${v.message} (as built by ${m.via})`
               : v.message,

@@ -68,6 +68,8 @@ export interface TerraformResource {
   type: string;
   name: string;
   module: string;
+  /** For a resource of a called module (type `module.<call>.<type>`): the calling module. */
+  caller?: string;
 }
 
 /** What a Terraform resource knows beyond its arguments. */

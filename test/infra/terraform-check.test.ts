@@ -256,19 +256,51 @@ describe('slipway check on Terraform directories', () => {
     },
   );
 
-  it('judges the RBAC of modules/namespace: an edited Role is reported at its line, naming the resource', async () => {
+  it('judges the RBAC of modules/namespace with the rules each environment passes it', async () => {
     const dir = writeTree(CASES[0]!.files);
     const path = join(dir, 'modules', 'namespace', 'main.tf');
     const before = readFileSync(path, 'utf8');
+    const position = (text: string, what: string) => {
+      const lines = text.slice(0, text.indexOf(what)).split('\n');
+      return `${lines.length}:${lines.at(-1)!.length + 1}`;
+    };
+    // An edited literal rule: reported at its argument, named by its address in the call.
     const edited = before.replace('resources  = ["services/proxy"]', 'resources  = ["secrets"]');
     expect(edited).not.toBe(before);
     writeFileSync(path, edited);
     const { code, report } = await check(['--fail-on', 'warning', 'environments/production'], dir);
     expect(code).toBe(1);
-    const lines = edited.slice(0, edited.indexOf('"secrets"')).split('\n');
     expect(report.findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column} ${f.message}`)).toEqual([
-      `rbac-secret-read modules/namespace/main.tf:${lines.length}:${lines.at(-1)!.length + 1} rule 0 grants get on secrets (kubernetes_role_v1.prometheus_proxy)`,
+      `rbac-secret-read modules/namespace/main.tf:${position(edited, '"secrets"')} rule 0 grants get on secrets (module.namespace.kubernetes_role_v1.prometheus_proxy, called from environments/production)`,
     ]);
+    // Without the reasoned ignores the renderer writes, the deployer's and the drill's roles (their
+    // rules are the module call's \`rules\` argument, expanded through the dynamic blocks) report
+    // exactly the two rules the ignores name, at the dynamic blocks' resources, for every environment.
+    const bare = before.replace(/\n\n? *annotations = \{\n *"slipway\.dev\/ignore"[^}]*\}/g, '');
+    expect(bare.match(/slipway\.dev\/ignore/g)).toBeNull();
+    writeFileSync(path, bare);
+    const all = await check(['environments'], dir);
+    writeFileSync(path, before);
+    const where = new Set(all.report.findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column}`));
+    const dynamic = (n: number) => {
+      let index = -1;
+      for (let i = 0; i <= n; i++) index = bare.indexOf('resources  = rule.value.resources', index + 1);
+      const lines = bare.slice(0, index).split('\n');
+      return `modules/namespace/main.tf:${lines.length}:${lines.at(-1)!.length + 1}`;
+    };
+    // The dynamic "rule" blocks in order: the deployer Role, the drill Role, the drill ClusterRole.
+    expect([...where].sort()).toEqual(
+      [
+        `rbac-create-workloads ${dynamic(0)}`,
+        `rbac-secret-read ${dynamic(0)}`,
+        `rbac-create-workloads ${dynamic(1)}`,
+        `rbac-secret-read ${dynamic(1)}`,
+        `rbac-create-workloads ${dynamic(2)}`,
+      ].sort(),
+    );
+    const environments = new Set(all.report.findings.map((f) => /called from ([^,)]+)/.exec(f.message)?.[1]));
+    const roots = [...CASES[0]!.files.keys()].filter((p) => /^environments\/[^/]+\/main\.tf$/.test(p));
+    expect([...environments].sort()).toEqual(roots.map((p) => dirname(p)).sort());
   });
 
   it('refuses HCL that does not parse with exit 2 at file:line:col', async () => {
@@ -345,8 +377,18 @@ describe('slipway check on slipway.yaml judges the Terraform it renders', () => 
     const collected = await collectInputs(['slipway.yaml'], host, { ...options, renderSpec: real });
     const resources = collected.files.flatMap((f) => f.manifests).filter((m) => m.terraform);
     expect(resources.length).toBeGreaterThan(10);
+    // modules/namespace's objects, with each environment's arguments (the deployer Role's rules).
+    const roles = collected.files
+      .flatMap((f) => f.manifests)
+      .filter(
+        (m) =>
+          m.declaredBy?.type === 'module.namespace.kubernetes_role_v1' && m.declaredBy.name === 'deployer',
+      );
+    expect(roles.map((m) => m.environment).sort()).toEqual(['production', 'staging']);
+    expect(roles.every((m) => Array.isArray(m.body.rules) && m.body.rules.length > 5)).toBe(true);
     const clean = checkSets(inputSets(collected.files.flatMap((f) => f.manifests)), request);
     expect(clean.findings.filter((f) => f.category === 'terraform')).toEqual([]);
+    expect(clean.findings.filter((f) => f.message.includes('module.namespace.'))).toEqual([]);
 
     // The same rendering with production's database left unprotected, as a renderer bug would.
     const tampered = async (file: string) =>

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -911,5 +911,110 @@ describe('slipway check on a .tf file with a bad Role', () => {
     const wildcard = report.findings.find((f) => f.rule === 'rbac-wildcard')!;
     expect(`${wildcard.file}:${wildcard.line}:${wildcard.column}`).toBe(`rbac.tf:${at(BAD_ROLE, '"*"')}`);
     expect(wildcard.message).toContain('kubernetes_role_v1.deployer');
+  });
+});
+
+describe('dynamic blocks and module calls with known values are expanded', () => {
+  it('a dynamic block over a literal list is one block per element, judged at its content', async () => {
+    const hcl = `resource "kubernetes_role_v1" "r" {
+  metadata {
+    name      = "r"
+    namespace = "shop"
+  }
+  dynamic "rule" {
+    for_each = [{ resources = ["pods"], verbs = ["get"] }, { resources = ["secrets"], verbs = ["list"] }]
+    iterator = grant
+    content {
+      api_groups = [""]
+      resources  = grant.value.resources
+      verbs      = grant.value["verbs"]
+    }
+  }
+}
+`;
+    const [role] = await declared(hcl);
+    expect(role!.body.rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['list'] },
+    ]);
+    const found = check({ manifests: [role!], options }).findings.filter(
+      (f) => f.rule === 'rbac-secret-read',
+    );
+    expect(found.map((f) => `${f.line}:${f.column} ${f.field}`)).toEqual([
+      `${at(hcl, 'resources  = grant')} rules[1].resources[0]`,
+    ]);
+  });
+
+  it("a called module's objects take the call's arguments, named module.<call>.<address>", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-module-'));
+    mkdirSync(join(dir, 'modules', 'rbac'), { recursive: true });
+    const module = `variable "verbs" {
+  type    = list(string)
+  default = ["get"]
+}
+
+variable "namespace" {
+  type = string
+}
+
+resource "kubernetes_role_v1" "app" {
+  metadata {
+    name      = "app"
+    namespace = var.namespace
+  }
+  rule {
+    api_groups = [""]
+    resources  = ["secrets"]
+    verbs      = var.verbs
+  }
+}
+`;
+    writeFileSync(join(dir, 'modules', 'rbac', 'main.tf'), module);
+    writeFileSync(
+      join(dir, 'main.tf'),
+      'module "ops" {\n  source    = "./modules/rbac"\n  namespace = "ops"\n  verbs     = ["*"]\n}\n\nmodule "web" {\n  source    = "./modules/rbac"\n  namespace = "web"\n}\n',
+    );
+    const io = memoryIo({ cwd: dir });
+    expect(await main(['node', 'slipway', 'check', '-o', 'json', '.'], io.io)).toBe(0);
+    const report = JSON.parse(io.stdout()) as {
+      findings: Array<{
+        rule: string;
+        file: string;
+        line: number;
+        column: number;
+        message: string;
+        object: object;
+      }>;
+    };
+    const shown = report.findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column} ${f.message}`);
+    const verbs = at(module, 'verbs      = var.verbs');
+    // "ops" passes ["*"]; "web" leaves the default ["get"]; the module's own Role (verbs unknown) is not
+    // reported besides its instances.
+    expect(shown).toEqual([
+      `rbac-secret-read modules/rbac/main.tf:${at(module, '"secrets"')} rule 0 grants get/list/watch on secrets (module.ops.kubernetes_role_v1.app, called from .)`,
+      `rbac-secret-read modules/rbac/main.tf:${at(module, '"secrets"')} rule 0 grants get on secrets (module.web.kubernetes_role_v1.app, called from .)`,
+      `rbac-wildcard modules/rbac/main.tf:${verbs} rule 0 grants every verb (*) (module.ops.kubernetes_role_v1.app, called from .)`,
+    ]);
+    expect(report.findings[0]!.object).toMatchObject({ kind: 'Role', namespace: 'ops', name: 'app' });
+  });
+
+  it('a variable no call sets, or a dynamic block over an unknown value, stays unknown', async () => {
+    const hcl = `resource "kubernetes_role_v1" "r" {
+  metadata { name = "r" }
+  dynamic "rule" {
+    for_each = var.rules
+    content {
+      resources = rule.value.resources
+      verbs     = ["*"]
+    }
+  }
+}
+`;
+    const [role] = await declared(hcl);
+    expect(role!.body.rules).toEqual([{ resources: { expression: 'rule.value.resources' }, verbs: ['*'] }]);
+    // The literal verb is judged; the resources are not.
+    expect(check({ manifests: [role!], options }).findings.map((f) => `${f.rule} ${f.field}`)).toEqual([
+      'rbac-wildcard rules[0].verbs[0]',
+    ]);
   });
 });

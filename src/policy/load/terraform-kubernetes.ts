@@ -1,161 +1,112 @@
 import type { Manifest, ObjectRef, Path, Position } from '../types.js';
-import { isExpression, type TerraformExpression } from './terraform-values.js';
+import {
+  camel,
+  KINDS,
+  LISTS,
+  NOT_FIELDS,
+  NUMERIC_STRINGS,
+  SINGLE_UNDER,
+} from './terraform-kubernetes-schema.js';
+import { isExpression } from './terraform-values.js';
 
 /**
  * The Kubernetes object each resource of the hashicorp/kubernetes provider creates, so that the
  * Kubernetes rules judge `kubernetes_role_v1` as they judge a Role in YAML. The provider's schema
- * (terraform-provider-kubernetes, kubernetes/schema_*.go) writes every nested object as a block:
- * a block becomes an object, or a list when the Kubernetes field is one (`container` blocks are
- * `containers`, `rule` blocks `rules`), and its arguments go from snake_case to the API's camelCase.
- * Attributes keep their values as written (maps such as labels, data or limits keep their keys).
- * A value that is a Terraform expression stays `{ expression }` at its place: the field is there,
- * its value unknown, and check() drops any finding on it (underExpression). A reference to the
- * literal name or namespace of another kubernetes_* resource of the same file is resolved to it.
+ * (terraform-kubernetes-schema.ts) writes every nested object as a block: a block becomes
+ * an object, or a list when the Kubernetes field is one (`container` blocks are `containers`,
+ * `rule` blocks `rules`), and its arguments go from snake_case to the API's camelCase. Attributes
+ * keep their values as written (maps such as labels, data or limits keep their keys).
+ *
+ * What is known before a plan is put in: `var.*` of a module call's literal arguments (else the
+ * variables' literal defaults), a dynamic block's iterations over a known list or map, a reference
+ * to the literal name or namespace of another kubernetes_* resource of the module. Any other
+ * expression stays `{ expression }` at its place: the field is there, its value unknown, and
+ * check() drops any finding on it (underExpression).
  */
-
-const RBAC = 'rbac.authorization.k8s.io/v1';
-
-type Kind = { apiVersion: string; kind: string };
-const kinds = (types: string[], apiVersion: string, kind: string): Array<[string, Kind]> =>
-  types.map((type) => [type, { apiVersion, kind }]);
-const versioned = (type: string) => [`kubernetes_${type}_v1`, `kubernetes_${type}`];
-
-/** Resource types and the objects they create: the `_v1` types and their deprecated aliases. */
-const KINDS: Readonly<Record<string, Kind>> = Object.fromEntries([
-  ...kinds(versioned('role'), RBAC, 'Role'),
-  ...kinds(versioned('cluster_role'), RBAC, 'ClusterRole'),
-  ...kinds(versioned('role_binding'), RBAC, 'RoleBinding'),
-  ...kinds(versioned('cluster_role_binding'), RBAC, 'ClusterRoleBinding'),
-  ...kinds(versioned('service_account'), 'v1', 'ServiceAccount'),
-  ...kinds(versioned('namespace'), 'v1', 'Namespace'),
-  ...kinds(versioned('secret'), 'v1', 'Secret'),
-  ...kinds(versioned('config_map'), 'v1', 'ConfigMap'),
-  ...kinds(versioned('pod'), 'v1', 'Pod'),
-  ...kinds(versioned('deployment'), 'apps/v1', 'Deployment'),
-  ...kinds(versioned('stateful_set'), 'apps/v1', 'StatefulSet'),
-  ...kinds(['kubernetes_daemon_set_v1', 'kubernetes_daemonset'], 'apps/v1', 'DaemonSet'),
-  ...kinds(versioned('job'), 'batch/v1', 'Job'),
-  ...kinds(['kubernetes_cron_job_v1'], 'batch/v1', 'CronJob'),
-  // The deprecated type still creates batch/v1beta1 CronJobs (resourceKubernetesCronJobV1Beta1).
-  ...kinds(['kubernetes_cron_job'], 'batch/v1beta1', 'CronJob'),
-]);
-
-/** Blocks whose Kubernetes field is a list, by block name; every other block is one object. */
-const LISTS: Readonly<Record<string, string>> = {
-  container: 'containers',
-  init_container: 'initContainers',
-  volume: 'volumes',
-  volume_mount: 'volumeMounts',
-  volume_device: 'volumeDevices',
-  env: 'env',
-  env_from: 'envFrom',
-  port: 'ports',
-  toleration: 'tolerations',
-  rule: 'rules',
-  subject: 'subjects',
-  image_pull_secrets: 'imagePullSecrets',
-  image_pull_secret: 'imagePullSecrets',
-  host_aliases: 'hostAliases',
-  topology_spread_constraint: 'topologySpreadConstraints',
-  readiness_gate: 'readinessGates',
-  match_expressions: 'matchExpressions',
-  match_fields: 'matchFields',
-  sysctl: 'sysctls',
-  http_header: 'httpHeaders',
-  items: 'items',
-  cluster_role_selectors: 'clusterRoleSelectors',
-  volume_claim_template: 'volumeClaimTemplates',
-  sources: 'sources',
-  option: 'options',
-  node_selector_term: 'nodeSelectorTerms',
-  on_pod_condition: 'onPodConditions',
-  preferred_during_scheduling_ignored_during_execution: 'preferredDuringSchedulingIgnoredDuringExecution',
-  required_during_scheduling_ignored_during_execution: 'requiredDuringSchedulingIgnoredDuringExecution',
-};
-
-/** The same block name as one object under these parents (the schema reuses the name). */
-const SINGLE_UNDER: Readonly<Record<string, string>> = {
-  // A node affinity's required term is one NodeSelector; a pod (anti-)affinity's is a list.
-  required_during_scheduling_ignored_during_execution: 'node_affinity',
-  // An ephemeral volume's claim template is one; a StatefulSet's are a list.
-  volume_claim_template: 'ephemeral',
-};
-
-/** Names the API spells with an initialism, which camelCase alone does not give. */
-const NAMES: Readonly<Record<string, string>> = {
-  non_resource_urls: 'nonResourceURLs',
-  host_ip: 'hostIP',
-  host_pid: 'hostPID',
-  host_ipc: 'hostIPC',
-  pod_ip: 'podIP',
-  cluster_ip: 'clusterIP',
-  cluster_ips: 'clusterIPs',
-  external_ips: 'externalIPs',
-  load_balancer_ip: 'loadBalancerIP',
-  downward_api: 'downwardAPI',
-  ceph_fs: 'cephfs',
-  target_ww_ns: 'targetWWNs',
-  timezone: 'timeZone',
-};
-
-/** Arguments of the provider that are not fields of the object (waiting, timeouts, meta-arguments). */
-const NOT_FIELDS = new Set([
-  'count',
-  'for_each',
-  'provider',
-  'depends_on',
-  'lifecycle',
-  'timeouts',
-  'connection',
-  'provisioner',
-  'wait_for_rollout',
-  'wait_for_completion',
-  'wait_for_load_balancer',
-  'wait_for_service_account_token',
-  'wait_for_default_service_account',
-]);
-
-/** String arguments the API reads as IntOrString or as a number (replicas is a string in the provider). */
-const NUMERIC_STRINGS = new Set(['port', 'target_port', 'max_surge', 'max_unavailable', 'replicas']);
-
-const camel = (name: string) =>
-  NAMES[name] ?? name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 const key = (path: Path) => JSON.stringify(path);
 
 /** For each Kubernetes path the converter wrote, the Terraform path it came from. */
 type Sources = Map<string, Path>;
 
-/** Literal names and namespaces of the file's kubernetes_* resources, for references to them. */
-type Names = ReadonlyMap<string, { name?: string; namespace?: string }>;
+/** `dynamic "x" { for_each = ...; iterator = ... }`, by the path of the `x` block it stands for. */
+export interface DynamicBlock {
+  forEach: unknown;
+  iterator: string;
+}
+
+/** A `module "name" { source = "./x" ... }` block: its arguments as the loader reads values. */
+export interface ModuleCall {
+  name: string;
+  source: string;
+  arguments: Record<string, unknown>;
+}
+
+/** What kubernetesObjects needs from a file to instantiate its resources for a module call. */
+export interface KubernetesModulePart {
+  resources: Manifest[];
+  dynamics: Map<Manifest, ReadonlyMap<string, DynamicBlock>>;
+  /** The literal defaults of the file's `variable` blocks. */
+  defaults: Record<string, unknown>;
+  calls: ModuleCall[];
+}
+
+export interface Instantiation {
+  dynamics?: ReadonlyMap<Manifest, ReadonlyMap<string, DynamicBlock>>;
+  /** Values of `var.*` (a module call's literal arguments over the variables' defaults). */
+  variables?: Readonly<Record<string, unknown>>;
+  /** The call: `module.<name>` prefixes addresses, `module` names the input set. */
+  call?: { name: string; module: string };
+}
+
+/** What an expression can be resolved from: variables, dynamic iterators, the file's literal names. */
+interface Scope {
+  variables: Readonly<Record<string, unknown>>;
+  iterators: Readonly<Record<string, { key: unknown; value: unknown }>>;
+  names: Map<string, { name?: unknown; namespace?: unknown }>;
+  dynamics: ReadonlyMap<string, DynamicBlock> | undefined;
+}
 
 const REFERENCE =
   /^(kubernetes_[a-z0-9_]+)\.([A-Za-z_][\w-]*)(?:\[0\])?\.metadata(?:\[0\]|\.0)\.(name|namespace)$/;
+const VARIABLE = /^var\.([A-Za-z_][\w-]*)$/;
+const ITERATOR = /^([A-Za-z_][\w-]*)\.(key|value)(?:\.([A-Za-z_][\w-]*)|\["([^"]+)"\])?$/;
+const INTERPOLATION = /\$\{([^{}]+)\}/g;
 
 export function isKubernetesResource(type: string): boolean {
   return type in KINDS || type === 'kubernetes_manifest';
 }
 
-/** The Kubernetes objects of one file's resources (those of other providers give none). */
-export function kubernetesObjects(resources: readonly Manifest[]): Manifest[] {
-  const names: Map<string, { name?: string; namespace?: string }> = new Map();
-  for (const r of resources) {
-    if (!(r.ref.kind in KINDS)) continue;
-    const meta = firstBlock(r.body.metadata);
-    names.set(`${r.ref.kind}.${r.ref.name}`, {
-      ...(typeof meta?.name === 'string' ? { name: meta.name } : {}),
-      ...(typeof meta?.namespace === 'string' ? { namespace: meta.namespace } : {}),
-    });
-  }
+/**
+ * The Kubernetes objects of one module's resources (those of other providers give none). With a
+ * call, `var.*` and the dynamic blocks iterating over known values are resolved first.
+ */
+export function kubernetesObjects(resources: readonly Manifest[], how: Instantiation = {}): Manifest[] {
+  const scope: Scope = {
+    variables: how.variables ?? {},
+    iterators: {},
+    names: new Map(),
+    dynamics: undefined,
+  };
+  // Names first (a binding names its role by reference), twice: a namespace's name may be a variable.
+  for (let pass = 0; pass < 2; pass++)
+    for (const r of resources) {
+      if (!(r.ref.kind in KINDS)) continue;
+      const meta = firstBlock(r.body.metadata);
+      scope.names.set(`${r.ref.kind}.${r.ref.name}`, {
+        name: evaluate(meta?.name, scope),
+        namespace: evaluate(meta?.namespace, scope),
+      });
+    }
   const out: Manifest[] = [];
   for (const r of resources) {
-    const object = convert(r, names);
+    const object = convert(r, { ...scope, dynamics: how.dynamics?.get(r) }, how.call);
     if (object) out.push(object);
   }
   return out;
 }
 
-function convert(r: Manifest, names: Names): Manifest | undefined {
+function convert(r: Manifest, scope: Scope, call: Instantiation['call']): Manifest | undefined {
   const sources: Sources = new Map();
   let body: Record<string, unknown>;
   if (r.ref.kind === 'kubernetes_manifest') {
@@ -163,12 +114,12 @@ function convert(r: Manifest, names: Names): Manifest | undefined {
     const manifest = r.body.manifest;
     if (!isPlain(manifest) || typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string')
       return undefined;
-    body = manifest;
+    body = evaluate(manifest, scope) as Record<string, unknown>;
     sources.set(key([]), ['manifest']);
   } else {
     const kind = KINDS[r.ref.kind];
     if (!kind) return undefined;
-    body = { apiVersion: kind.apiVersion, kind: kind.kind, ...block(r.body, '', [], [], sources, names) };
+    body = { apiVersion: kind.apiVersion, kind: kind.kind, ...block(r.body, '', [], [], sources, scope) };
     if (kind.kind === 'Secret') secretData(body);
   }
   const meta = isPlain(body.metadata) ? body.metadata : {};
@@ -192,10 +143,37 @@ function convert(r: Manifest, names: Names): Manifest | undefined {
       }
       return start;
     },
-    docKey: `${r.docKey}#kubernetes`,
-    declaredBy: { type: r.ref.kind, name: r.ref.name, module: r.terraform?.module ?? '' },
+    docKey: `${r.docKey}#kubernetes${call ? `#module.${call.name}@${call.module}` : ''}`,
+    declaredBy: {
+      type: call ? `module.${call.name}.${r.ref.kind}` : r.ref.kind,
+      name: r.ref.name,
+      module: call ? call.module : (r.terraform?.module ?? ''),
+      ...(call ? { caller: call.module } : {}),
+    },
     ...(r.environment ? { environment: r.environment } : {}),
   };
+}
+
+/**
+ * The objects a module call creates: the called module's kubernetes_* resources with `var.*` set
+ * from the call's literal arguments (else the variables' literal defaults), named
+ * `module.<call>.<address>` and judged in the caller's module.
+ */
+export function moduleInstances(
+  call: ModuleCall,
+  callee: readonly KubernetesModulePart[],
+  caller: string,
+): Manifest[] {
+  const variables: Record<string, unknown> = Object.assign({}, ...callee.map((p) => p.defaults));
+  for (const [k, v] of Object.entries(call.arguments)) if (!isExpression(v)) variables[k] = v;
+  return kubernetesObjects(
+    callee.flatMap((p) => p.resources),
+    {
+      dynamics: new Map(callee.flatMap((p) => [...p.dynamics])),
+      variables,
+      call: { name: call.name, module: caller },
+    },
+  );
 }
 
 /** A name known only as an expression is shown as Terraform would interpolate it. */
@@ -214,7 +192,7 @@ function block(
   tfPath: Path,
   kubePath: Path,
   sources: Sources,
-  names: Names,
+  scope: Scope,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const name in tf) {
@@ -232,21 +210,45 @@ function block(
       const at = [...kubePath, list ?? camel(name)];
       if (list) {
         sources.set(key(at), from);
-        out[list] = value.map((b, i) => {
-          sources.set(key([...at, i]), [...from, i]);
-          return block(b, name, [...from, i], [...at, i], sources, names);
+        const items: Array<Record<string, unknown>> = [];
+        value.forEach((b, i) => {
+          for (const inner of generated(scope, [...from, i])) {
+            sources.set(key([...at, items.length]), [...from, i]);
+            items.push(block(b, name, [...from, i], [...at, items.length], sources, inner));
+          }
         });
+        out[list] = items;
       } else {
         sources.set(key(at), [...from, 0]);
-        out[at[at.length - 1] as string] = block(value[0]!, name, [...from, 0], at, sources, names);
+        out[at[at.length - 1] as string] = block(value[0]!, name, [...from, 0], at, sources, scope);
       }
     } else {
       const field = camel(name);
       sources.set(key([...kubePath, field]), from);
-      out[field] = attribute(name, value, names);
+      out[field] = attribute(name, value, scope);
     }
   }
   return out;
+}
+
+/**
+ * The scopes a block is generated in: one for a plain block or a dynamic one over an unknown
+ * collection (its values stay unknown), one per element of a known list or map.
+ */
+function generated(scope: Scope, at: Path): Scope[] {
+  const dynamic = scope.dynamics?.get(key(at));
+  if (!dynamic) return [scope];
+  const each = evaluate(dynamic.forEach, scope);
+  const entries = Array.isArray(each)
+    ? each.map((value, i) => [i, value] as const)
+    : isPlain(each)
+      ? Object.entries(each)
+      : undefined;
+  if (!entries) return [scope];
+  return entries.map(([k, value]) => ({
+    ...scope,
+    iterators: { ...scope.iterators, [dynamic.iterator]: { key: k, value } },
+  }));
 }
 
 /** Nested blocks as the loader reads them: a list of bodies (attributes never hold objects in a list here). */
@@ -262,20 +264,53 @@ function firstBlock(v: unknown): Record<string, unknown> | undefined {
   return Array.isArray(v) && isPlain(v[0]) ? v[0] : undefined;
 }
 
-function attribute(name: string, value: unknown, names: Names): unknown {
-  if (isExpression(value)) return resolve(value, names);
+function attribute(name: string, value: unknown, scope: Scope): unknown {
+  const v = evaluate(value, scope);
   // The provider parses these strings (intstr.Parse, strconv.Atoi): "8080" is the number 8080.
-  if (NUMERIC_STRINGS.has(name) && typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
-  if (Array.isArray(value)) return value.map((v) => (isExpression(v) ? resolve(v, names) : v));
-  return value;
+  if (NUMERIC_STRINGS.has(name) && typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+  return v;
 }
 
-/** `kubernetes_role_v1.x.metadata[0].name`, when that resource's name is a literal of this file. */
-function resolve(v: TerraformExpression, names: Names): unknown {
-  const m = REFERENCE.exec(v.expression);
-  if (!m) return v;
-  const literal = names.get(`${m[1]}.${m[2]}`)?.[m[3] as 'name' | 'namespace'];
-  return literal ?? v;
+/**
+ * A value with what the scope knows put in: `var.x`, an iterator's `rule.value.verbs`, a literal
+ * name of another resource, an interpolation of those; anything else stays an expression.
+ */
+function evaluate(value: unknown, scope: Scope): unknown {
+  if (Array.isArray(value)) return value.map((v) => evaluate(v, scope));
+  if (isPlain(value)) {
+    const out: Record<string, unknown> = {};
+    for (const k in value) out[k] = evaluate(value[k], scope);
+    return out;
+  }
+  if (!isExpression(value)) return value;
+  const text = value.expression;
+  const variable = VARIABLE.exec(text);
+  if (variable) return variable[1]! in scope.variables ? scope.variables[variable[1]!] : value;
+  const iterator = ITERATOR.exec(text);
+  if (iterator && iterator[1]! in scope.iterators) {
+    const it = scope.iterators[iterator[1]!]!;
+    if (iterator[2] === 'key') return iterator[3] || iterator[4] ? value : it.key;
+    const attr = iterator[3] ?? iterator[4];
+    if (attr === undefined) return it.value;
+    return isPlain(it.value) && attr in it.value ? it.value[attr] : value;
+  }
+  const reference = REFERENCE.exec(text);
+  if (reference) {
+    const known = scope.names.get(`${reference[1]}.${reference[2]}`)?.[reference[3] as 'name' | 'namespace'];
+    return typeof known === 'string' ? known : value;
+  }
+  // "${var.deployer}-token": a template whose every interpolation is known.
+  if (text.startsWith('"') && text.endsWith('"') && text.includes('${')) {
+    let known = true;
+    const out = text.slice(1, -1).replace(INTERPOLATION, (_, inner: string) => {
+      const v = evaluate({ expression: inner.trim() }, scope);
+      if (typeof v === 'string' || typeof v === 'number') return String(v);
+      known = false;
+      return '';
+    });
+    if (known && !/[$%]\{|\\/.test(out)) return out;
+  }
+  return value;
 }
 
 /**
