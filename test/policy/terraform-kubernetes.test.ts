@@ -723,6 +723,7 @@ describe('findings on a declared object are placed at the Terraform argument', (
         labels = { app = "web" }
       }
       spec {
+        host_pid = true
         container {
           name  = "web"
           image = "nginx:latest"
@@ -745,6 +746,8 @@ describe('findings on a declared object are placed at the Terraform argument', (
       `${at(hcl, 'privileged')} spec.template.spec.containers[0].securityContext.privileged`,
     ]);
     expect(where('img-latest-tag')).toEqual([`${at(hcl, 'image')} spec.template.spec.containers[0].image`]);
+    // hostPID is host_pid: an initialism the way back too.
+    expect(where('pss-host-namespaces')).toEqual([`${at(hcl, 'host_pid')} spec.template.spec.hostPID`]);
     // No memory limit: at the limits argument (the nearest thing written along the path).
     expect(where('res-memory-limit').map((w) => w.split(' ')[0])).toEqual([at(hcl, 'limits')]);
     // No replicas in the spec: at the spec block.

@@ -110,5 +110,21 @@ export const NOT_FIELDS = new Set([
 /** String arguments the API reads as IntOrString or as a number (replicas is a string in the provider). */
 export const NUMERIC_STRINGS = new Set(['port', 'target_port', 'max_surge', 'max_unavailable', 'replicas']);
 
-export const camel = (name: string) =>
-  NAMES[name] ?? name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+const camelNames = new Map<string, string>(Object.entries(NAMES));
+
+/** The API's name of an argument (`run_as_non_root` → `runAsNonRoot`), worked out once per name. */
+export function camel(name: string): string {
+  let out = camelNames.get(name);
+  if (out === undefined) {
+    out = name.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    camelNames.set(name, out);
+  }
+  return out;
+}
+
+const snakeNames = new Map(Object.entries(NAMES).map(([tf, api]) => [api, tf]));
+
+/** An attribute's Terraform name from the API's (camel's inverse), for placing a finding. */
+export function snake(field: string): string {
+  return snakeNames.get(field) ?? field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}

@@ -1,13 +1,14 @@
 import type { Manifest, ObjectRef, Path, Position } from '../types.js';
 import {
   camel,
+  snake,
   KINDS,
   LISTS,
   NOT_FIELDS,
   NUMERIC_STRINGS,
   SINGLE_UNDER,
 } from './terraform-kubernetes-schema.js';
-import { isExpression } from './terraform-values.js';
+import { isExpression, pathKey } from './terraform-values.js';
 
 /**
  * The Kubernetes object each resource of the hashicorp/kubernetes provider creates, so that the
@@ -24,7 +25,7 @@ import { isExpression } from './terraform-values.js';
  * check() drops any finding on it (underExpression).
  */
 
-const key = (path: Path) => JSON.stringify(path);
+const key = pathKey;
 
 /** For each Kubernetes path the converter wrote, the Terraform path it came from. */
 type Sources = Map<string, Path>;
@@ -119,6 +120,7 @@ function convert(r: Manifest, scope: Scope, call: Instantiation['call']): Manife
   } else {
     const kind = KINDS[r.ref.kind];
     if (!kind) return undefined;
+    sources.set(key([]), []);
     body = { apiVersion: kind.apiVersion, kind: kind.kind, ...block(r.body, '', [], [], sources, scope) };
     if (kind.kind === 'Secret') secretData(body);
   }
@@ -136,10 +138,16 @@ function convert(r: Manifest, scope: Scope, call: Instantiation['call']): Manife
     ref,
     body,
     docPath: [],
+    // Only blocks and list items are recorded (an attribute is one step below its block, found by
+    // its Terraform name); asked for a finding's position only, not built for every field.
     locate: (path: Path): Position => {
+      const verbatim = r.ref.kind === 'kubernetes_manifest';
       for (let n = path.length; n >= 0; n--) {
         const from = sources.get(key(path.slice(0, n)));
-        if (from) return r.locate(n === path.length ? from : [...from, ...path.slice(n)]);
+        if (!from) continue;
+        if (n === path.length) return r.locate(from);
+        const [field, ...rest] = path.slice(n);
+        return r.locate([...from, typeof field === 'string' && !verbatim ? snake(field) : field!, ...rest]);
       }
       return start;
     },
@@ -198,8 +206,8 @@ function block(
   for (const name in tf) {
     if (parent === '' && NOT_FIELDS.has(name)) continue;
     const value = tf[name];
-    const from = [...tfPath, name];
     if (isBlocks(value)) {
+      const from = [...tfPath, name];
       // A ServiceAccount's `secret` blocks are its secrets; a volume's `secret` is one source.
       const list =
         name === 'secret' && parent === ''
@@ -223,9 +231,7 @@ function block(
         out[at[at.length - 1] as string] = block(value[0]!, name, [...from, 0], at, sources, scope);
       }
     } else {
-      const field = camel(name);
-      sources.set(key([...kubePath, field]), from);
-      out[field] = attribute(name, value, scope);
+      out[camel(name)] = attribute(name, value, scope);
     }
   }
   return out;

@@ -24,3 +24,9 @@ export function underExpression(body: unknown, path: Path): boolean {
     v = (v as Record<string | number, unknown>)[path[i]!];
   }
 }
+
+/**
+ * A path as a map key: the loader's positions and dynamic blocks, the converter's sources. Names and
+ * indexes hold no unit separator, so joining is exact, and cheaper than JSON.stringify.
+ */
+export const pathKey = (path: Path): string => path.join('\u001f');

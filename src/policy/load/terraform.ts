@@ -7,7 +7,7 @@ import {
   type DynamicBlock,
   type KubernetesModulePart,
 } from './terraform-kubernetes.js';
-import { isExpression, type TerraformExpression } from './terraform-values.js';
+import { isExpression, pathKey, type TerraformExpression } from './terraform-values.js';
 
 /**
  * Reads Terraform (`.tf`) for `slipway check` through the tree-sitter HCL grammar, which keeps the
@@ -115,7 +115,7 @@ export function parseTerraform(
   return { manifests, problems, calls, kubernetes };
 }
 
-const key = (path: Path) => JSON.stringify(path);
+const key = pathKey;
 
 function syntaxErrors(node: Node, file: string, problems: Problem[]): void {
   if (!node.hasError && !node.isMissing) return;
