@@ -197,6 +197,8 @@ metadata:
       }
       type = "Opaque"
       data = { password = "hunter2" }
+      data_wo = { token = "abc" }
+      data_wo_revision = 1
       binary_data = { "key.bin" = "AAEC" }
       immutable = true`,
     yaml: `
@@ -204,7 +206,7 @@ apiVersion: v1
 kind: Secret
 metadata: { name: db, namespace: shop }
 type: Opaque
-data: { password: aHVudGVyMg==, key.bin: AAEC }
+data: { password: aHVudGVyMg==, token: YWJj, key.bin: AAEC }
 immutable: true`,
   },
   {
@@ -804,6 +806,28 @@ describe('a value that is a Terraform expression is not judged', () => {
     expect(outcome.findings.filter((f) => f.rule === 'rbac-wildcard').map((f) => f.field)).toEqual([
       'rules[0].verbs[1]',
     ]);
+  });
+
+  it('a data map from a variable: the ConfigMap and the Secret are not judged on it', async () => {
+    const objects = (data: string) =>
+      declared(`resource "kubernetes_config_map_v1" "c" {
+  metadata { name = "c" }
+  data = ${data}
+}
+
+resource "kubernetes_secret_v1" "s" {
+  metadata { name = "s" }
+  data    = ${data}
+  data_wo = var.write_only
+}
+`);
+    const literal = check({ manifests: await objects('{ DB_PASSWORD = "hunter2" }'), options }).findings;
+    expect(literal.map((f) => f.rule)).toContain('secret-in-configmap');
+    const unknown = await objects('var.data');
+    expect(unknown[1]!.body.data).toEqual({ expression: 'var.data' });
+    expect(check({ manifests: unknown, options }).findings.filter((f) => f.category === 'secrets')).toEqual(
+      [],
+    );
   });
 
   it('a name from a variable is shown as Terraform interpolates it', async () => {

@@ -105,6 +105,10 @@ export const NOT_FIELDS = new Set([
   'wait_for_load_balancer',
   'wait_for_service_account_token',
   'wait_for_default_service_account',
+  // A Pod's state Terraform waits for; the revisions that make Terraform send write-only data again.
+  'target_state',
+  'data_wo_revision',
+  'binary_data_wo_revision',
 ]);
 
 /** String arguments the API reads as IntOrString or as a number (replicas is a string in the provider). */

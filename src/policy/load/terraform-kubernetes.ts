@@ -320,22 +320,29 @@ function evaluate(value: unknown, scope: Scope): unknown {
 }
 
 /**
- * The provider writes `data` as the Secret's bytes (the API shows them base64) and `binary_data`
- * (base64 already) into the same map.
+ * The provider writes `data` as the Secret's bytes (the API shows them base64), and `binary_data`
+ * (base64 already) and the write-only `data_wo` and `binary_data_wo` into the same map. A part
+ * that is an expression makes the whole map unknown.
  */
 function secretData(body: Record<string, unknown>): void {
-  const data = body.data;
-  const binary = body.binaryData;
-  if (binary === undefined && !isPlain(data)) return;
-  const out: Record<string, unknown> = {};
-  if (isPlain(data))
-    for (const k in data) {
-      const v = data[k];
-      out[k] = typeof v === 'string' ? Buffer.from(v, 'utf8').toString('base64') : v;
-    }
-  else if (data !== undefined) return; // `data = var.x`: unknown as a whole, left as it is
-  if (isPlain(binary)) Object.assign(out, binary);
-  else if (binary !== undefined) return;
-  body.data = out;
+  const parts = [body.data, body.dataWo, body.binaryData, body.binaryDataWo];
+  delete body.dataWo;
   delete body.binaryData;
+  delete body.binaryDataWo;
+  if (parts.every((p) => p === undefined)) return;
+  const unknown = parts.find(isExpression);
+  if (unknown) {
+    body.data = unknown;
+    return;
+  }
+  const out: Record<string, unknown> = {};
+  parts.forEach((part, i) => {
+    if (!isPlain(part)) return;
+    for (const k in part) {
+      const v = part[k];
+      // data and data_wo are text; binary_data and binary_data_wo are base64 already.
+      out[k] = i < 2 && typeof v === 'string' ? Buffer.from(v, 'utf8').toString('base64') : v;
+    }
+  });
+  body.data = out;
 }
