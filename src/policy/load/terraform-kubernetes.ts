@@ -27,7 +27,7 @@ import { isExpression, pathKey } from './terraform-values.js';
 
 const key = pathKey;
 
-/** For each Kubernetes path the converter wrote, the Terraform path it came from. */
+/** For each block and list item the converter wrote (by Kubernetes path), the Terraform path it came from. */
 type Sources = Map<string, Path>;
 
 /** `dynamic "x" { for_each = ...; iterator = ... }`, by the path of the `x` block it stands for. */
