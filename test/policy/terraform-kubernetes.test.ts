@@ -9,7 +9,8 @@ import { check, DEFAULT_KUBE_VERSION } from '../../src/policy/engine.js';
 import { parseManifests } from '../../src/policy/load/parse.js';
 import { parseTerraform } from '../../src/policy/load/terraform.js';
 import { underExpression } from '../../src/policy/load/terraform-values.js';
-import { kubernetesObjects } from '../../src/policy/load/terraform-kubernetes.js';
+import { kubernetesObjects, moduleInstances } from '../../src/policy/load/terraform-kubernetes.js';
+import { countOf } from '../../src/policy/load/terraform-count.js';
 import { parse as hashicorpParse } from '@cdktf/hcl2json';
 import { PSS_LATEST } from '../../src/policy/pss/version.js';
 import type { Manifest } from '../../src/policy/types.js';
@@ -1043,5 +1044,63 @@ resource "kubernetes_role_v1" "app" {
     expect(check({ manifests: [role!], options }).findings.map((f) => `${f.rule} ${f.field}`)).toEqual([
       'rbac-wildcard rules[0].verbs[0]',
     ]);
+  });
+});
+
+describe("a resource's count", () => {
+  const values: Record<string, unknown> = {
+    'var.empty': '',
+    'var.name': 'x',
+    'var.on': true,
+    'var.none': [],
+    'var.two': ['a', 'b'],
+  };
+  const lookup = (reference: string) => values[reference];
+
+  it.each([
+    ['var.empty == "" ? 0 : 1', 0],
+    ['var.name == "" ? 0 : 1', 1],
+    ['var.name == "" || length(var.none) == 0 ? 0 : 1', 0],
+    ['var.name == "" || length(var.two) == 0 ? 0 : 1', 1],
+    ['var.on ? 1 : 0', 1],
+    ['!var.on ? 1 : 0', 0],
+    ['(var.on && var.name != "x") ? 1 : 0', 0],
+    ['length(var.two)', 2],
+    ['var.unknown ? 1 : 0', undefined],
+    ['var.unknown == "" || length(var.none) == 0 ? 0 : 1', 0],
+    ['min(1, 2)', undefined],
+    ['var.on ? 1', undefined],
+  ] as const)('%s is %s', (text, expected) => {
+    expect(countOf(text, lookup)).toBe(expected);
+  });
+
+  it('a resource a module call switches off creates no object; an unknown switch keeps it', async () => {
+    const hcl = `variable "enabled" {
+  default = false
+}
+
+resource "kubernetes_role_v1" "r" {
+  count = var.enabled ? 1 : 0
+  metadata { name = "r" }
+  rule {
+    resources = ["secrets"]
+    verbs     = ["*"]
+  }
+}
+
+resource "kubernetes_role_v1" "never" {
+  count = 0
+  metadata { name = "never" }
+}
+`;
+    // Alone, the module's variable is unknown (no call): the switched resource is judged.
+    expect((await declared(hcl)).map((m) => m.ref.name)).toEqual(['r']);
+    const parsed = parseTerraform(hcl, 'm.tf', await loadHcl(), { module: 'm', production: false });
+    const call = (args: Record<string, unknown>) =>
+      moduleInstances({ name: 'x', source: './m', arguments: args }, [parsed.kubernetes], '.').map(
+        (m) => m.ref.name,
+      );
+    expect(call({})).toEqual([]);
+    expect(call({ enabled: true })).toEqual(['r']);
   });
 });

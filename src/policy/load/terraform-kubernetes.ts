@@ -8,6 +8,7 @@ import {
   NUMERIC_STRINGS,
   SINGLE_UNDER,
 } from './terraform-kubernetes-schema.js';
+import { countOf } from './terraform-count.js';
 import { isExpression, pathKey } from './terraform-values.js';
 
 /**
@@ -108,6 +109,7 @@ export function kubernetesObjects(resources: readonly Manifest[], how: Instantia
 }
 
 function convert(r: Manifest, scope: Scope, call: Instantiation['call']): Manifest | undefined {
+  if (absent(r.body.count, scope)) return undefined;
   const sources: Sources = new Map();
   let body: Record<string, unknown>;
   if (r.ref.kind === 'kubernetes_manifest') {
@@ -182,6 +184,18 @@ export function moduleInstances(
       call: { name: call.name, module: caller },
     },
   );
+}
+
+/** `count = 0`, or a switch (`var.drill == "" ? 0 : 1`) the scope decides to 0: the resource is not created. */
+function absent(count: unknown, scope: Scope): boolean {
+  if (count === undefined) return false;
+  if (typeof count === 'number') return count === 0;
+  if (!isExpression(count)) return false;
+  const lookup = (reference: string) => {
+    const v = evaluate({ expression: reference }, scope);
+    return isExpression(v) ? undefined : v;
+  };
+  return countOf(count.expression, lookup) === 0;
 }
 
 /** A name known only as an expression is shown as Terraform would interpolate it. */
