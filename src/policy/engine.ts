@@ -5,6 +5,7 @@ import { ignoresOf, isIgnored } from './ignores.js';
 import type { PssLevel } from './pss/evaluate.js';
 import { RULES } from './rules/index.js';
 import { indexOf } from './index-set.js';
+import { underExpression } from './load/terraform-values.js';
 import type { EachRule } from './rules/define.js';
 import { pssProfileRules } from './rules/pss.js';
 import type {
@@ -64,7 +65,8 @@ export function rulesFor(profile: Profile = 'all', config?: CheckConfig): Rule[]
  */
 export function check(request: CheckRequest): CheckOutcome {
   const config = request.config ?? {};
-  // Terraform resources and Kubernetes objects are judged by their own rules only.
+  // Terraform resources and Kubernetes objects (those a kubernetes_* resource declares included) are
+  // judged by their own rules only.
   const terraform = request.manifests.filter((m) => m.terraform);
   const kube = terraform.length ? request.manifests.filter((m) => !m.terraform) : request.manifests;
   const contexts = {
@@ -92,6 +94,8 @@ export function check(request: CheckRequest): CheckOutcome {
     for (let i = 0; i < violations.length; i++) {
       const v = violations[i]!;
       const m = v.manifest;
+      // A field of a Terraform-declared object set by an expression is unknown: not judged.
+      if (m.declaredBy && underExpression(m.body, v.path)) continue;
       if (
         (ignoring.size > 0 && ignoring.has(m) && isIgnored(m, rule.id, v.container)) ||
         exempted(config, rule.id, m)
@@ -122,19 +126,23 @@ export function check(request: CheckRequest): CheckOutcome {
       finding.message = intern(
         pos.approximate
           ? `${v.message} (rendered from ${m.file}; position approximate)`
-          : m.via
-            ? `${v.message} (as built by ${m.via})`
-            : v.message,
+          : m.declaredBy
+            ? `${v.message} (${m.declaredBy.type}.${m.declaredBy.name}${m.declaredBy.caller ? `, called from ${m.declaredBy.caller}` : ''}${m.via ? `, as built by ${m.via}` : ''})`
+            : m.via
+              ? `${v.message} (as built by ${m.via})`
+              : v.message,
       );
       finding.field = intern(dotted(v.path));
-      finding.fixable = Boolean(v.fix?.length);
+      // `--fix` edits YAML; the .tf a declared object comes from is the team's to edit.
+      const fixable = Boolean(v.fix?.length) && !m.declaredBy;
+      finding.fixable = fixable;
       findings.push(finding);
-      if (v.fix?.length)
+      if (fixable)
         fixes.push({
           fix: {
             docKey: m.docKey,
             rule: rule.id,
-            ops: v.fix.map((op) => ({ path: [...m.docPath, ...op.path], value: op.value })),
+            ops: v.fix!.map((op) => ({ path: [...m.docPath, ...op.path], value: op.value })),
           },
           order,
         });
@@ -243,13 +251,16 @@ export function inputSets(manifests: readonly Manifest[]): Manifest[][] {
   const sets = new Map<string, Manifest[]>();
   const builds = new Set(manifests.flatMap((m) => (m.build === undefined ? [] : [m.build])));
   for (const m of manifests) {
-    const key = m.terraform
-      ? `terraform:${m.environment ?? ''}:${m.terraform.module}`
-      : m.environment !== undefined
-        ? `env:${m.environment}`
-        : m.build !== undefined && builds.size > 1
-          ? `build:${m.build}`
-          : '';
+    // A module's Kubernetes objects are one set with its resources (rules still judge each by its kind).
+    const module = m.terraform?.module ?? m.declaredBy?.module;
+    const key =
+      module !== undefined
+        ? `terraform:${m.environment ?? ''}:${module}`
+        : m.environment !== undefined
+          ? `env:${m.environment}`
+          : m.build !== undefined && builds.size > 1
+            ? `build:${m.build}`
+            : '';
     const list = sets.get(key);
     if (list) list.push(m);
     else sets.set(key, [m]);

@@ -55,6 +55,21 @@ export interface Manifest {
   via?: string;
   /** For Terraform resources (`.tf` files, or the Terraform rendered from slipway.yaml). */
   terraform?: TerraformSource;
+  /**
+   * For the Kubernetes object a hashicorp/kubernetes resource creates (`kubernetes_role_v1`): the
+   * resource. Judged by the Kubernetes rules, in the input set of its module; a field whose value is
+   * a Terraform expression is unknown, and no finding is reported on it.
+   */
+  declaredBy?: TerraformResource;
+}
+
+/** A Terraform resource by address (`kubernetes_role_v1.deployer`) and the module holding it. */
+export interface TerraformResource {
+  type: string;
+  name: string;
+  module: string;
+  /** For a resource of a called module (type `module.<call>.<type>`): the calling module. */
+  caller?: string;
 }
 
 /** What a Terraform resource knows beyond its arguments. */

@@ -11,7 +11,9 @@ import { checkSets, DEFAULT_KUBE_VERSION, inputSets } from '../../src/policy/eng
 import { collectInputs } from '../../src/policy/sources/collect.js';
 import { PSS_LATEST } from '../../src/policy/pss/version.js';
 import { parse as hashicorpParse } from '@cdktf/hcl2json';
-import { parseTerraform } from '../../src/policy/load/terraform.js';
+import { isExpression, parseTerraform } from '../../src/policy/load/terraform.js';
+import { kubernetesObjects } from '../../src/policy/load/terraform-kubernetes.js';
+import { getPath } from '../../src/policy/access.js';
 import { everything, exampleCases, fixtureCases } from './terraform-cases.js';
 
 /**
@@ -148,10 +150,9 @@ describe("the tree-sitter reading agrees with HashiCorp's parser", () => {
         const addresses = Object.entries(theirs.resource ?? {}).flatMap(([t, byName]) =>
           Object.keys(byName).map((n) => `${t}.${n}`),
         );
-        expect(ours.manifests.map((m) => `${m.ref.kind}.${m.ref.name}`).sort(), path).toEqual(
-          addresses.sort(),
-        );
-        for (const m of ours.manifests) {
+        const resources = ours.manifests.filter((m) => m.terraform);
+        expect(resources.map((m) => `${m.ref.kind}.${m.ref.name}`).sort(), path).toEqual(addresses.sort());
+        for (const m of resources) {
           const args = theirs.resource![m.ref.kind]![m.ref.name]![0]!;
           for (const [k, v] of Object.entries(m.body))
             if (v === null || typeof v !== 'object') {
@@ -162,7 +163,67 @@ describe("the tree-sitter reading agrees with HashiCorp's parser", () => {
       }
     expect(compared).toBeGreaterThan(500);
   });
+
+  it('on the Kubernetes objects of kubernetes_* resources, converted from either reading', async () => {
+    const parse = await loadHcl();
+    let compared = 0;
+    for (const c of [...fixtureCases(), ...exampleCases()])
+      for (const [path, text] of c.files) {
+        const ours = parseTerraform(text, path, parse, { module: dirname(path), production: false });
+        const declared = ours.manifests.filter((m) => m.declaredBy);
+        if (!declared.length) continue;
+        const theirs = (await hashicorpParse(path, text)) as {
+          resource: Record<string, Record<string, Array<Record<string, unknown>>>>;
+        };
+        // HashiCorp's reading of each resource, through the same conversion.
+        const converted = kubernetesObjects(
+          ours.manifests
+            .filter((m) => m.terraform)
+            .map((m) => ({ ...m, body: generated(theirs.resource[m.ref.kind]![m.ref.name]![0]!) })),
+        );
+        expect(converted.map((m) => m.declaredBy)).toEqual(declared.map((m) => m.declaredBy));
+        declared.forEach((m, i) => {
+          // Every literal of ours is theirs too (they write expressions as "${...}" strings).
+          for (const [at, value] of leaves(m.body)) {
+            expect(getPath(converted[i]!.body, at), `${path} ${m.declaredBy!.name} ${at.join('.')}`).toEqual(
+              value,
+            );
+            compared++;
+          }
+        });
+      }
+    expect(compared).toBeGreaterThan(50);
+  });
 });
+
+/**
+ * HashiCorp's JSON with each `dynamic "x" { content { ... } }` as the `x` block it generates, after
+ * the literal `x` blocks (the rendered files write them in that order), as the loader reads them.
+ */
+function generated(body: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body))
+    if (k !== 'dynamic')
+      out[k] = Array.isArray(v)
+        ? v.map((b) => (b && typeof b === 'object' ? generated(b as Record<string, unknown>) : b))
+        : v;
+  const dynamic = (body.dynamic ?? {}) as Record<string, Array<{ content: Array<Record<string, unknown>> }>>;
+  for (const [type, blocks] of Object.entries(dynamic))
+    out[type] = [
+      ...((out[type] as unknown[] | undefined) ?? []),
+      ...blocks.map((b) => generated(b.content[0]!)),
+    ];
+  return out;
+}
+
+/** The literal leaves of an object (paths and values), not those below a Terraform expression. */
+function leaves(value: unknown, path: Array<string | number> = []): Array<[Array<string | number>, unknown]> {
+  if (isExpression(value)) return [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => leaves(v, [...path, i]));
+  if (value !== null && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => leaves(v, [...path, k]));
+  return [[path, value]];
+}
 
 describe('slipway check on Terraform directories', () => {
   it.each(CASES.map((c) => [c.name, c] as const))(
@@ -170,7 +231,9 @@ describe('slipway check on Terraform directories', () => {
     async (name, c) => {
       const dir = writeTree(c.files);
       const clean = await check(['.'], dir);
-      expect(clean.report.findings.filter((f) => f.rule.startsWith('terraform-'))).toEqual([]);
+      // Nothing either on the Kubernetes objects modules/namespace declares (most of their fields
+      // come from the module's variables, which are not judged).
+      expect(clean.report.findings).toEqual([]);
       expect(clean.report.summary.objects).toBeGreaterThan(10);
       for (const edit of EDITS[name]!) {
         const path = join(dir, 'environments', 'production', edit.file);
@@ -192,6 +255,59 @@ describe('slipway check on Terraform directories', () => {
       }
     },
   );
+
+  it('judges the RBAC of modules/namespace with the rules each environment passes it', async () => {
+    const dir = writeTree(CASES[0]!.files);
+    const path = join(dir, 'modules', 'namespace', 'main.tf');
+    const before = readFileSync(path, 'utf8');
+    const position = (text: string, index: number) => {
+      const lines = text.slice(0, index).split('\n');
+      return `${lines.length}:${lines.at(-1)!.length + 1}`;
+    };
+    // An edited literal rule: reported at its argument, named by its address in the call. (The
+    // Prometheus proxy Role is not there: this spec's analyses query no Prometheus, and its count,
+    // `var.prometheus_namespace == "" ? 0 : 1`, is 0 for the call's "".)
+    const edited = before.replace(
+      /(resources {2}= \["validatingadmissionpolicybindings"\]\n *verbs {6}= )\["list"\]/,
+      '$1["*"]',
+    );
+    expect(edited).not.toBe(before);
+    writeFileSync(path, edited);
+    const { code, report } = await check(['--fail-on', 'warning', 'environments/production'], dir);
+    expect(code).toBe(1);
+    const star = edited.indexOf('["*"]', edited.indexOf('validatingadmissionpolicybindings')) + 1;
+    expect(report.findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column} ${f.message}`)).toEqual([
+      `rbac-wildcard modules/namespace/main.tf:${position(edited, star)} rule 1 grants every verb (*) (module.namespace.kubernetes_cluster_role_v1.namespace, called from environments/production)`,
+    ]);
+    // Without the reasoned ignores the renderer writes, the deployer's and the drill's roles (their
+    // rules are the module call's \`rules\` argument, expanded through the dynamic blocks) report
+    // exactly the two rules the ignores name, at the dynamic blocks' resources, for every environment.
+    const bare = before.replace(/\n\n? *annotations = \{\n *"slipway\.dev\/ignore"[^}]*\}/g, '');
+    expect(bare.match(/slipway\.dev\/ignore/g)).toBeNull();
+    writeFileSync(path, bare);
+    const all = await check(['environments'], dir);
+    writeFileSync(path, before);
+    const where = new Set(all.report.findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column}`));
+    const dynamic = (n: number) => {
+      let index = -1;
+      for (let i = 0; i <= n; i++) index = bare.indexOf('resources  = rule.value.resources', index + 1);
+      const lines = bare.slice(0, index).split('\n');
+      return `modules/namespace/main.tf:${lines.length}:${lines.at(-1)!.length + 1}`;
+    };
+    // The dynamic "rule" blocks in order: the deployer Role, the drill Role, the drill ClusterRole.
+    expect([...where].sort()).toEqual(
+      [
+        `rbac-create-workloads ${dynamic(0)}`,
+        `rbac-secret-read ${dynamic(0)}`,
+        `rbac-create-workloads ${dynamic(1)}`,
+        `rbac-secret-read ${dynamic(1)}`,
+        `rbac-create-workloads ${dynamic(2)}`,
+      ].sort(),
+    );
+    const environments = new Set(all.report.findings.map((f) => /called from ([^,)]+)/.exec(f.message)?.[1]));
+    const roots = [...CASES[0]!.files.keys()].filter((p) => /^environments\/[^/]+\/main\.tf$/.test(p));
+    expect([...environments].sort()).toEqual(roots.map((p) => dirname(p)).sort());
+  });
 
   it('refuses HCL that does not parse with exit 2 at file:line:col', async () => {
     const dir = writeTree(new Map([['main.tf', 'resource "aws_s3_bucket" "b" {\n  bucket = \n}\n']]));
@@ -267,8 +383,18 @@ describe('slipway check on slipway.yaml judges the Terraform it renders', () => 
     const collected = await collectInputs(['slipway.yaml'], host, { ...options, renderSpec: real });
     const resources = collected.files.flatMap((f) => f.manifests).filter((m) => m.terraform);
     expect(resources.length).toBeGreaterThan(10);
+    // modules/namespace's objects, with each environment's arguments (the deployer Role's rules).
+    const roles = collected.files
+      .flatMap((f) => f.manifests)
+      .filter(
+        (m) =>
+          m.declaredBy?.type === 'module.namespace.kubernetes_role_v1' && m.declaredBy.name === 'deployer',
+      );
+    expect(roles.map((m) => m.environment).sort()).toEqual(['production', 'staging']);
+    expect(roles.every((m) => Array.isArray(m.body.rules) && m.body.rules.length > 5)).toBe(true);
     const clean = checkSets(inputSets(collected.files.flatMap((f) => f.manifests)), request);
     expect(clean.findings.filter((f) => f.category === 'terraform')).toEqual([]);
+    expect(clean.findings.filter((f) => f.message.includes('module.namespace.'))).toEqual([]);
 
     // The same rendering with production's database left unprotected, as a renderer bug would.
     const tampered = async (file: string) =>

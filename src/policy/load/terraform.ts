@@ -1,6 +1,13 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import type { Problem } from '../../errors.js';
 import type { Manifest, Path, Position, TerraformSource } from '../types.js';
+import {
+  isKubernetesResource,
+  kubernetesObjects,
+  type DynamicBlock,
+  type KubernetesModulePart,
+} from './terraform-kubernetes.js';
+import { isExpression, pathKey, type TerraformExpression } from './terraform-values.js';
 
 /**
  * Reads Terraform (`.tf`) for `slipway check` through the tree-sitter HCL grammar, which keeps the
@@ -16,13 +23,7 @@ export type HclParse = (text: string) => Tree;
 
 export const TERRAFORM_API = 'terraform';
 
-export interface TerraformExpression {
-  expression: string;
-}
-
-export function isExpression(v: unknown): v is TerraformExpression {
-  return typeof v === 'object' && v !== null && 'expression' in v && Object.keys(v).length === 1;
-}
+export { isExpression, type TerraformExpression } from './terraform-values.js';
 
 export interface ParsedTerraform {
   manifests: Manifest[];
@@ -32,6 +33,8 @@ export interface ParsedTerraform {
    * (`./x`, `../../modules/x`), relative to the file's directory. Registry and git sources are not.
    */
   calls: string[];
+  /** What instantiating the file's kubernetes_* resources for a module call needs (kubernetesObjects). */
+  kubernetes: KubernetesModulePart;
 }
 
 const LOCAL_SOURCE = /^\.\.?\//;
@@ -58,22 +61,32 @@ export function parseTerraform(
   syntaxErrors(tree.rootNode, file, problems);
   const manifests: Manifest[] = [];
   const calls: string[] = [];
-  if (problems.length) return { manifests, problems, calls };
+  const kubernetes: KubernetesModulePart = { resources: [], dynamics: new Map(), defaults: {}, calls: [] };
+  if (problems.length) return { manifests, problems, calls, kubernetes };
   const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
   for (const node of body?.namedChildren ?? []) {
     if (node?.type !== 'block') continue;
     const { type, labels, body: inner } = blockParts(node);
     if (type === 'module' && labels.length === 1) {
-      const source = bodyData(inner, [], new Map()).source;
-      if (typeof source === 'string' && LOCAL_SOURCE.test(source)) calls.push(source);
+      const { source, ...args } = bodyData(inner, [], new Map());
+      if (typeof source === 'string' && LOCAL_SOURCE.test(source)) {
+        calls.push(source);
+        kubernetes.calls.push({ name: labels[0]!, source, arguments: args });
+      }
+      continue;
+    }
+    if (type === 'variable' && labels.length === 1) {
+      const { default: value } = bodyData(inner, [], new Map());
+      if (value !== undefined && !isExpression(value)) kubernetes.defaults[labels[0]!] = value;
       continue;
     }
     if (type !== 'resource' || labels.length !== 2) continue;
     const positions = new Map<string, Position>();
-    const data = bodyData(inner, [], positions);
+    const dynamics = new Map<string, DynamicBlock>();
+    const data = bodyData(inner, [], positions, dynamics);
     const start = at(node);
     const [kind, name] = labels as [string, string];
-    manifests.push({
+    const resource: Manifest = {
       file,
       start,
       ref: { apiVersion: TERRAFORM_API, kind, name },
@@ -89,12 +102,20 @@ export function parseTerraform(
       docKey: `${file}#${kind}.${name}`,
       terraform: source,
       ...(environment ? { environment } : {}),
-    });
+    };
+    manifests.push(resource);
+    if (isKubernetesResource(kind)) {
+      kubernetes.resources.push(resource);
+      if (dynamics.size) kubernetes.dynamics.set(resource, dynamics);
+    }
   }
-  return { manifests, problems, calls };
+  // The Kubernetes objects of kubernetes_* resources, judged beside them (nothing for other providers).
+  if (kubernetes.resources.length)
+    manifests.push(...kubernetesObjects(kubernetes.resources, { dynamics: kubernetes.dynamics }));
+  return { manifests, problems, calls, kubernetes };
 }
 
-const key = (path: Path) => JSON.stringify(path);
+const key = pathKey;
 
 function syntaxErrors(node: Node, file: string, problems: Problem[]): void {
   if (!node.hasError && !node.isMissing) return;
@@ -149,6 +170,7 @@ function bodyData(
   body: Node | undefined,
   path: Path,
   positions: Map<string, Position>,
+  dynamics?: Map<string, DynamicBlock>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const node of body?.namedChildren ?? []) {
@@ -161,19 +183,24 @@ function bodyData(
       const parts = blockParts(node);
       const labels = parts.labels;
       let { type, body: inner } = parts;
-      // `dynamic "x" { content { ... } }` generates `x` blocks: judged as the block it generates.
+      // `dynamic "x" { content { ... } }` generates `x` blocks: judged as the block it generates,
+      // its for_each kept for kubernetesObjects, which expands it when the value is known.
+      let dynamic: DynamicBlock | undefined;
       if (type === 'dynamic' && labels[0]) {
         const content = inner?.namedChildren.find(
           (c) => c?.type === 'block' && blockParts(c).type === 'content',
         );
+        const { for_each: forEach, iterator } = bodyData(inner, [], new Map());
+        dynamic = { forEach, iterator: isExpression(iterator) ? iterator.expression : labels[0] };
         type = labels[0];
         inner = content ? blockParts(content).body : undefined;
       }
       const list = (out[type] ??= []) as unknown[];
       const blockPath = [...path, type, list.length];
+      if (dynamic && dynamics) dynamics.set(key(blockPath), dynamic);
       if (!positions.has(key([...path, type]))) positions.set(key([...path, type]), at(node));
       positions.set(key(blockPath), at(node));
-      list.push(bodyData(inner, blockPath, positions));
+      list.push(bodyData(inner, blockPath, positions, dynamics));
     }
   }
   return out;

@@ -1,8 +1,9 @@
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import { parse } from '#yaml';
 import { UserError, UserErrors, type Problem } from '../../errors.js';
 import { parseManifests, type ParsedFile } from '../load/parse.js';
 import { parseTerraform, productionModule, type HclParse } from '../load/terraform.js';
+import { moduleInstances, type KubernetesModulePart } from '../load/terraform-kubernetes.js';
 import type { Manifest, ObjectRef, Path, Position } from '../types.js';
 import type { InputHost } from './host.js';
 import { placeAtOrigins, wrapperKustomization } from './kustomize-origins.js';
@@ -101,6 +102,7 @@ export async function collectInputs(
     }
   }
   walk.terraform.productionThroughCalls();
+  walk.terraform.instantiateCalls(display);
   return out;
 }
 
@@ -115,13 +117,22 @@ class TerraformModules {
   private readonly files = new Map<string, ParsedFile[]>();
   private readonly calls = new Map<string, Set<string>>();
   private readonly production = new Set<string>();
+  private readonly kubernetes = new Map<string, Array<{ file: ParsedFile; part: KubernetesModulePart }>>();
 
   /**
    * A parsed .tf file of the module `dir` (absolute), the directories it calls (absolute), and
    * whether its own path names production.
    */
-  read(dir: string, file: ParsedFile, calls: readonly string[], production: boolean): void {
+  read(
+    dir: string,
+    file: ParsedFile,
+    calls: readonly string[],
+    production: boolean,
+    kubernetes: KubernetesModulePart,
+  ): void {
     this.visit(dir).push(file);
+    if (kubernetes.resources.length || kubernetes.calls.length || Object.keys(kubernetes.defaults).length)
+      this.kubernetes.set(dir, [...(this.kubernetes.get(dir) ?? []), { file, part: kubernetes }]);
     if (production) this.production.add(dir);
     const called = this.calls.get(dir) ?? new Set<string>();
     for (const c of calls) called.add(c);
@@ -141,6 +152,33 @@ class TerraformModules {
     for (const called of this.calls.values())
       for (const dir of called) if (!this.files.has(dir)) out.add(dir);
     return [...out];
+  }
+
+  /**
+   * The Kubernetes objects of each call of a module with kubernetes_* resources, with the call's
+   * arguments (moduleInstances), in place of the module's own objects whose values are its
+   * variables: Slipway's modules/namespace is judged with the rules each environment passes it.
+   */
+  instantiateCalls(display: (p: string) => string): void {
+    const called = new Set<string>();
+    for (const [caller, parts] of this.kubernetes)
+      for (const { part } of parts)
+        for (const call of part.calls) {
+          const dir = resolve(caller, call.source);
+          const callee = this.kubernetes.get(dir);
+          if (!callee?.some((c) => c.part.resources.length)) continue;
+          called.add(dir);
+          const files = new Map(callee.map((c) => [c.file.file, c.file]));
+          const instances = moduleInstances(
+            call,
+            callee.map((c) => c.part),
+            display(caller),
+          );
+          for (const m of instances) files.get(m.file)?.manifests.push(m);
+        }
+    for (const dir of called)
+      for (const { file } of this.kubernetes.get(dir) ?? [])
+        file.manifests = file.manifests.filter((m) => !m.declaredBy || m.declaredBy.caller !== undefined);
   }
 
   /** A module a production module calls, directly or through others, deploys production too. */
@@ -239,13 +277,14 @@ async function collectPath(
       module,
       production: productionModule(module),
     });
-    const { calls, ...judged } = parsed;
+    const { calls, kubernetes, ...judged } = parsed;
     const read: ParsedFile = { file, text: '', documents: () => [], editable: false, ...judged };
     walk.terraform.read(
       dirname(abs),
       read,
       calls.map((c) => resolve(dirname(abs), c)),
       productionModule(module),
+      kubernetes,
     );
     return add(read);
   }
@@ -278,27 +317,43 @@ async function renderedTerraform(
   const manifests: Manifest[] = [];
   const problems: Problem[] = [];
   const dir = `environments/${environment}/`;
-  for (const [path, text] of terraform.files) {
-    if (!path.startsWith(dir) || !TERRAFORM_FILE.test(path)) continue;
+  const read = (path: string, text: string, module: string) => {
     const parsed = parseTerraform(
       text,
       path,
       parse,
-      { module: dir, production: terraform.production },
+      { module, production: terraform.production },
       environment,
     );
     // A parse problem here is a bug of the renderer, reported at the rendered file's position.
     problems.push(...parsed.problems);
-    for (const m of parsed.manifests) {
-      const at = terraform.placeResource(m.ref);
-      manifests.push({
-        ...m,
-        file,
-        start: at,
-        locate: () => at,
-        docKey: `${file}#${environment}#${path}#${m.ref.kind}.${m.ref.name}`,
-        via: `render --format terraform: ${path}:${m.start.line}`,
-      });
+    return parsed;
+  };
+  const place = (m: Manifest, path: string) => {
+    // A Kubernetes object a kubernetes_* resource declares is placed where that resource would be.
+    const at = terraform.placeResource(
+      m.declaredBy ? { kind: m.declaredBy.type, name: m.declaredBy.name } : m.ref,
+    );
+    manifests.push({
+      ...m,
+      file,
+      start: at,
+      locate: () => at,
+      docKey: `${file}#${environment}#${path}#${m.docKey.slice(path.length + 1)}`,
+      via: `render --format terraform: ${path}:${m.start.line}`,
+    });
+  };
+  for (const [path, text] of terraform.files) {
+    if (!path.startsWith(dir) || !TERRAFORM_FILE.test(path)) continue;
+    const parsed = read(path, text, dir);
+    for (const m of parsed.manifests) place(m, path);
+    // The Kubernetes objects of the modules it calls (modules/namespace), with the call's arguments.
+    for (const call of parsed.kubernetes.calls) {
+      const callee = posix.join(posix.dirname(path), call.source);
+      const parts = [...terraform.files]
+        .filter(([p]) => posix.dirname(p) === callee && TERRAFORM_FILE.test(p))
+        .map(([p, text]) => read(p, text, callee).kubernetes);
+      for (const m of moduleInstances(call, parts, dir)) place(m, m.file);
     }
   }
   return { file, text: '', documents: () => [], problems, manifests, editable: false, environment };

@@ -1,0 +1,107 @@
+/**
+ * The value of a resource's `count` when the expression is one of the few forms a module uses to
+ * switch a resource on or off (`var.x == "" ? 0 : 1`, `var.a || length(var.b) == 0 ? 0 : 1`,
+ * `var.enabled ? 1 : 0`): conditionals, `||`, `&&`, `!`, `==`, `!=`, `length()`, parentheses,
+ * numbers, strings without interpolation, booleans and references, whose values `lookup` gives.
+ * Anything else, or a reference `lookup` does not know, is undefined: the resource is kept.
+ */
+export function countOf(text: string, lookup: (reference: string) => unknown): number | undefined {
+  const tokens = text.match(/"(?:[^"\\$]|\\.)*"|\d+|[A-Za-z_][\w.-]*(?:\[\d+\])*|==|!=|\|\||&&|[?:!()]|\S/g);
+  if (!tokens) return undefined;
+  let at = 0;
+  const UNKNOWN = Symbol('unknown');
+  type Value = unknown;
+  const peek = () => tokens[at];
+  const next = () => tokens[at++];
+  const known = (...vs: Value[]) => vs.every((v) => v !== UNKNOWN);
+
+  function ternary(): Value {
+    const cond = or();
+    if (peek() !== '?') return cond;
+    next();
+    const a = ternary();
+    if (next() !== ':') throw new Error('expected :');
+    const b = ternary();
+    if (cond === UNKNOWN) return UNKNOWN;
+    return cond === true ? a : cond === false ? b : UNKNOWN;
+  }
+  function or(): Value {
+    let left = and();
+    while (peek() === '||') {
+      next();
+      const right = and();
+      left =
+        left === true || right === true
+          ? true
+          : known(left, right)
+            ? left === true || right === true
+            : UNKNOWN;
+    }
+    return left;
+  }
+  function and(): Value {
+    let left = equality();
+    while (peek() === '&&') {
+      next();
+      const right = equality();
+      left =
+        left === false || right === false
+          ? false
+          : known(left, right)
+            ? left === true && right === true
+            : UNKNOWN;
+    }
+    return left;
+  }
+  function equality(): Value {
+    let left = unary();
+    while (peek() === '==' || peek() === '!=') {
+      const op = next();
+      const right = unary();
+      left = known(left, right)
+        ? (JSON.stringify(left) === JSON.stringify(right)) === (op === '==')
+        : UNKNOWN;
+    }
+    return left;
+  }
+  function unary(): Value {
+    if (peek() === '!') {
+      next();
+      const v = unary();
+      return typeof v === 'boolean' ? !v : UNKNOWN;
+    }
+    return primary();
+  }
+  function primary(): Value {
+    const t = next();
+    if (t === undefined) throw new Error('unexpected end');
+    if (t === '(') {
+      const v = ternary();
+      if (next() !== ')') throw new Error('expected )');
+      return v;
+    }
+    if (/^\d+$/.test(t)) return Number(t);
+    if (t.startsWith('"')) return JSON.parse(t) as string;
+    if (t === 'true' || t === 'false') return t === 'true';
+    if (t === 'length' && peek() === '(') {
+      next();
+      const v = ternary();
+      if (next() !== ')') throw new Error('expected )');
+      if (typeof v === 'string' || Array.isArray(v)) return v.length;
+      return v !== null && typeof v === 'object' ? Object.keys(v).length : UNKNOWN;
+    }
+    if (/^[A-Za-z_]/.test(t)) {
+      const v = lookup(t);
+      return v === undefined ? UNKNOWN : v;
+    }
+    throw new Error(`unexpected ${t}`);
+  }
+
+  try {
+    const v = ternary();
+    if (at !== tokens.length) return undefined;
+    return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}

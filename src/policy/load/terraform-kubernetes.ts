@@ -1,0 +1,362 @@
+import type { Manifest, ObjectRef, Path, Position } from '../types.js';
+import {
+  camel,
+  snake,
+  KINDS,
+  LISTS,
+  NOT_FIELDS,
+  NUMERIC_STRINGS,
+  SINGLE_UNDER,
+} from './terraform-kubernetes-schema.js';
+import { countOf } from './terraform-count.js';
+import { isExpression, pathKey } from './terraform-values.js';
+
+/**
+ * The Kubernetes object each resource of the hashicorp/kubernetes provider creates, so that the
+ * Kubernetes rules judge `kubernetes_role_v1` as they judge a Role in YAML. The provider's schema
+ * (terraform-kubernetes-schema.ts) writes every nested object as a block: a block becomes
+ * an object, or a list when the Kubernetes field is one (`container` blocks are `containers`,
+ * `rule` blocks `rules`), and its arguments go from snake_case to the API's camelCase. Attributes
+ * keep their values as written (maps such as labels, data or limits keep their keys).
+ *
+ * What is known before a plan is put in: `var.*` of a module call's literal arguments (else the
+ * variables' literal defaults), a dynamic block's iterations over a known list or map, a reference
+ * to the literal name or namespace of another kubernetes_* resource of the module. Any other
+ * expression stays `{ expression }` at its place: the field is there, its value unknown, and
+ * check() drops any finding on it (underExpression).
+ */
+
+const key = pathKey;
+
+/** For each block and list item the converter wrote (by Kubernetes path), the Terraform path it came from. */
+type Sources = Map<string, Path>;
+
+/** `dynamic "x" { for_each = ...; iterator = ... }`, by the path of the `x` block it stands for. */
+export interface DynamicBlock {
+  forEach: unknown;
+  iterator: string;
+}
+
+/** A `module "name" { source = "./x" ... }` block: its arguments as the loader reads values. */
+export interface ModuleCall {
+  name: string;
+  source: string;
+  arguments: Record<string, unknown>;
+}
+
+/** What kubernetesObjects needs from a file to instantiate its resources for a module call. */
+export interface KubernetesModulePart {
+  resources: Manifest[];
+  dynamics: Map<Manifest, ReadonlyMap<string, DynamicBlock>>;
+  /** The literal defaults of the file's `variable` blocks. */
+  defaults: Record<string, unknown>;
+  calls: ModuleCall[];
+}
+
+export interface Instantiation {
+  dynamics?: ReadonlyMap<Manifest, ReadonlyMap<string, DynamicBlock>>;
+  /** Values of `var.*` (a module call's literal arguments over the variables' defaults). */
+  variables?: Readonly<Record<string, unknown>>;
+  /** The call: `module.<name>` prefixes addresses, `module` names the input set. */
+  call?: { name: string; module: string };
+}
+
+/** What an expression can be resolved from: variables, dynamic iterators, the file's literal names. */
+interface Scope {
+  variables: Readonly<Record<string, unknown>>;
+  iterators: Readonly<Record<string, { key: unknown; value: unknown }>>;
+  names: Map<string, { name?: unknown; namespace?: unknown }>;
+  dynamics: ReadonlyMap<string, DynamicBlock> | undefined;
+}
+
+const REFERENCE =
+  /^(kubernetes_[a-z0-9_]+)\.([A-Za-z_][\w-]*)(?:\[0\])?\.metadata(?:\[0\]|\.0)\.(name|namespace)$/;
+const VARIABLE = /^var\.([A-Za-z_][\w-]*)$/;
+const ITERATOR = /^([A-Za-z_][\w-]*)\.(key|value)(?:\.([A-Za-z_][\w-]*)|\["([^"]+)"\])?$/;
+const INTERPOLATION = /\$\{([^{}]+)\}/g;
+
+export function isKubernetesResource(type: string): boolean {
+  return type in KINDS || type === 'kubernetes_manifest';
+}
+
+/**
+ * The Kubernetes objects of one module's resources (those of other providers give none). With a
+ * call, `var.*` and the dynamic blocks iterating over known values are resolved first.
+ */
+export function kubernetesObjects(resources: readonly Manifest[], how: Instantiation = {}): Manifest[] {
+  const scope: Scope = {
+    variables: how.variables ?? {},
+    iterators: {},
+    names: new Map(),
+    dynamics: undefined,
+  };
+  // Names first (a binding names its role by reference), twice: a namespace's name may be a variable.
+  for (let pass = 0; pass < 2; pass++)
+    for (const r of resources) {
+      if (!(r.ref.kind in KINDS)) continue;
+      const meta = firstBlock(r.body.metadata);
+      scope.names.set(`${r.ref.kind}.${r.ref.name}`, {
+        name: evaluate(meta?.name, scope),
+        namespace: evaluate(meta?.namespace, scope),
+      });
+    }
+  const out: Manifest[] = [];
+  for (const r of resources) {
+    const object = convert(r, { ...scope, dynamics: how.dynamics?.get(r) }, how.call);
+    if (object) out.push(object);
+  }
+  return out;
+}
+
+function convert(r: Manifest, scope: Scope, call: Instantiation['call']): Manifest | undefined {
+  if (absent(r.body.count, scope)) return undefined;
+  const sources: Sources = new Map();
+  let body: Record<string, unknown>;
+  if (r.ref.kind === 'kubernetes_manifest') {
+    // The object itself, written as an HCL object: its keys are the API's already.
+    const manifest = r.body.manifest;
+    if (!isPlain(manifest) || typeof manifest.apiVersion !== 'string' || typeof manifest.kind !== 'string')
+      return undefined;
+    body = evaluate(manifest, scope) as Record<string, unknown>;
+    sources.set(key([]), ['manifest']);
+  } else {
+    const kind = KINDS[r.ref.kind];
+    if (!kind) return undefined;
+    sources.set(key([]), []);
+    body = { apiVersion: kind.apiVersion, kind: kind.kind, ...block(r.body, '', [], [], sources, scope) };
+    if (kind.kind === 'Secret') secretData(body);
+  }
+  const meta = isPlain(body.metadata) ? body.metadata : {};
+  const ref: ObjectRef = {
+    apiVersion: String(body.apiVersion),
+    kind: String(body.kind),
+    name: nameOf(meta.name ?? meta.generateName),
+  };
+  if (meta.namespace !== undefined) ref.namespace = nameOf(meta.namespace);
+  const start = r.start;
+  return {
+    file: r.file,
+    start,
+    ref,
+    body,
+    docPath: [],
+    // Only blocks and list items are recorded (an attribute is one step below its block, found by
+    // its Terraform name); asked for a finding's position only, not built for every field.
+    locate: (path: Path): Position => {
+      const verbatim = r.ref.kind === 'kubernetes_manifest';
+      for (let n = path.length; n >= 0; n--) {
+        const from = sources.get(key(path.slice(0, n)));
+        if (!from) continue;
+        if (n === path.length) return r.locate(from);
+        const [field, ...rest] = path.slice(n);
+        return r.locate([...from, typeof field === 'string' && !verbatim ? snake(field) : field!, ...rest]);
+      }
+      return start;
+    },
+    docKey: `${r.docKey}#kubernetes${call ? `#module.${call.name}@${call.module}` : ''}`,
+    declaredBy: {
+      type: call ? `module.${call.name}.${r.ref.kind}` : r.ref.kind,
+      name: r.ref.name,
+      module: call ? call.module : (r.terraform?.module ?? ''),
+      ...(call ? { caller: call.module } : {}),
+    },
+    ...(r.environment ? { environment: r.environment } : {}),
+  };
+}
+
+/**
+ * The objects a module call creates: the called module's kubernetes_* resources with `var.*` set
+ * from the call's literal arguments (else the variables' literal defaults), named
+ * `module.<call>.<address>` and judged in the caller's module.
+ */
+export function moduleInstances(
+  call: ModuleCall,
+  callee: readonly KubernetesModulePart[],
+  caller: string,
+): Manifest[] {
+  const variables: Record<string, unknown> = Object.assign({}, ...callee.map((p) => p.defaults));
+  for (const [k, v] of Object.entries(call.arguments)) if (!isExpression(v)) variables[k] = v;
+  return kubernetesObjects(
+    callee.flatMap((p) => p.resources),
+    {
+      dynamics: new Map(callee.flatMap((p) => [...p.dynamics])),
+      variables,
+      call: { name: call.name, module: caller },
+    },
+  );
+}
+
+/** `count = 0`, or a switch (`var.drill == "" ? 0 : 1`) the scope decides to 0: the resource is not created. */
+function absent(count: unknown, scope: Scope): boolean {
+  if (count === undefined) return false;
+  if (typeof count === 'number') return count === 0;
+  if (!isExpression(count)) return false;
+  const lookup = (reference: string) => {
+    const v = evaluate({ expression: reference }, scope);
+    return isExpression(v) ? undefined : v;
+  };
+  return countOf(count.expression, lookup) === 0;
+}
+
+/** A name known only as an expression is shown as Terraform would interpolate it. */
+function nameOf(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (isExpression(v)) {
+    const text = v.expression;
+    return text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : `\${${text}}`;
+  }
+  return '';
+}
+
+function block(
+  tf: Record<string, unknown>,
+  parent: string,
+  tfPath: Path,
+  kubePath: Path,
+  sources: Sources,
+  scope: Scope,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name in tf) {
+    if (parent === '' && NOT_FIELDS.has(name)) continue;
+    const value = tf[name];
+    if (isBlocks(value)) {
+      const from = [...tfPath, name];
+      // A ServiceAccount's `secret` blocks are its secrets; a volume's `secret` is one source.
+      const list =
+        name === 'secret' && parent === ''
+          ? 'secrets'
+          : SINGLE_UNDER[name] === parent
+            ? undefined
+            : LISTS[name];
+      const at = [...kubePath, list ?? camel(name)];
+      if (list) {
+        sources.set(key(at), from);
+        const items: Array<Record<string, unknown>> = [];
+        value.forEach((b, i) => {
+          for (const inner of generated(scope, [...from, i])) {
+            sources.set(key([...at, items.length]), [...from, i]);
+            items.push(block(b, name, [...from, i], [...at, items.length], sources, inner));
+          }
+        });
+        out[list] = items;
+      } else {
+        sources.set(key(at), [...from, 0]);
+        out[at[at.length - 1] as string] = block(value[0]!, name, [...from, 0], at, sources, scope);
+      }
+    } else {
+      out[camel(name)] = attribute(name, value, scope);
+    }
+  }
+  return out;
+}
+
+/**
+ * The scopes a block is generated in: one for a plain block or a dynamic one over an unknown
+ * collection (its values stay unknown), one per element of a known list or map.
+ */
+function generated(scope: Scope, at: Path): Scope[] {
+  const dynamic = scope.dynamics?.get(key(at));
+  if (!dynamic) return [scope];
+  const each = evaluate(dynamic.forEach, scope);
+  const entries = Array.isArray(each)
+    ? each.map((value, i) => [i, value] as const)
+    : isPlain(each)
+      ? Object.entries(each)
+      : undefined;
+  if (!entries) return [scope];
+  return entries.map(([k, value]) => ({
+    ...scope,
+    iterators: { ...scope.iterators, [dynamic.iterator]: { key: k, value } },
+  }));
+}
+
+/** Nested blocks as the loader reads them: a list of bodies (attributes never hold objects in a list here). */
+function isBlocks(v: unknown): v is Array<Record<string, unknown>> {
+  return Array.isArray(v) && v.length > 0 && v.every(isPlain);
+}
+
+function isPlain(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !isExpression(v);
+}
+
+function firstBlock(v: unknown): Record<string, unknown> | undefined {
+  return Array.isArray(v) && isPlain(v[0]) ? v[0] : undefined;
+}
+
+function attribute(name: string, value: unknown, scope: Scope): unknown {
+  const v = evaluate(value, scope);
+  // The provider parses these strings (intstr.Parse, strconv.Atoi): "8080" is the number 8080.
+  if (NUMERIC_STRINGS.has(name) && typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+  return v;
+}
+
+/**
+ * A value with what the scope knows put in: `var.x`, an iterator's `rule.value.verbs`, a literal
+ * name of another resource, an interpolation of those; anything else stays an expression.
+ */
+function evaluate(value: unknown, scope: Scope): unknown {
+  if (Array.isArray(value)) return value.map((v) => evaluate(v, scope));
+  if (isPlain(value)) {
+    const out: Record<string, unknown> = {};
+    for (const k in value) out[k] = evaluate(value[k], scope);
+    return out;
+  }
+  if (!isExpression(value)) return value;
+  const text = value.expression;
+  const variable = VARIABLE.exec(text);
+  if (variable) return variable[1]! in scope.variables ? scope.variables[variable[1]!] : value;
+  const iterator = ITERATOR.exec(text);
+  if (iterator && iterator[1]! in scope.iterators) {
+    const it = scope.iterators[iterator[1]!]!;
+    if (iterator[2] === 'key') return iterator[3] || iterator[4] ? value : it.key;
+    const attr = iterator[3] ?? iterator[4];
+    if (attr === undefined) return it.value;
+    return isPlain(it.value) && attr in it.value ? it.value[attr] : value;
+  }
+  const reference = REFERENCE.exec(text);
+  if (reference) {
+    const known = scope.names.get(`${reference[1]}.${reference[2]}`)?.[reference[3] as 'name' | 'namespace'];
+    return typeof known === 'string' ? known : value;
+  }
+  // "${var.deployer}-token": a template whose every interpolation is known.
+  if (text.startsWith('"') && text.endsWith('"') && text.includes('${')) {
+    let known = true;
+    const out = text.slice(1, -1).replace(INTERPOLATION, (_, inner: string) => {
+      const v = evaluate({ expression: inner.trim() }, scope);
+      if (typeof v === 'string' || typeof v === 'number') return String(v);
+      known = false;
+      return '';
+    });
+    if (known && !/[$%]\{|\\/.test(out)) return out;
+  }
+  return value;
+}
+
+/**
+ * The provider writes `data` as the Secret's bytes (the API shows them base64), and `binary_data`
+ * (base64 already) and the write-only `data_wo` and `binary_data_wo` into the same map. A part
+ * that is an expression makes the whole map unknown.
+ */
+function secretData(body: Record<string, unknown>): void {
+  const parts = [body.data, body.dataWo, body.binaryData, body.binaryDataWo];
+  delete body.dataWo;
+  delete body.binaryData;
+  delete body.binaryDataWo;
+  if (parts.every((p) => p === undefined)) return;
+  const unknown = parts.find(isExpression);
+  if (unknown) {
+    body.data = unknown;
+    return;
+  }
+  const out: Record<string, unknown> = {};
+  parts.forEach((part, i) => {
+    if (!isPlain(part)) return;
+    for (const k in part) {
+      const v = part[k];
+      // data and data_wo are text; binary_data and binary_data_wo are base64 already.
+      out[k] = i < 2 && typeof v === 'string' ? Buffer.from(v, 'utf8').toString('base64') : v;
+    }
+  });
+  body.data = out;
+}
