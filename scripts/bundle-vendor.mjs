@@ -18,13 +18,13 @@
  *   joined, with every name the package exports (read from the package itself at build time).
  * - js-yaml -> dist/vendor/js-yaml.js (the fast reader, src/spec/fast-yaml.ts). One change: js-yaml
  *   makes an `Object.create(null)` table for every mapping it reads (block and flow), the keys a `<<`
- *   merge may override, and deletes every key of the mapping from it; the copy shares one empty,
- *   frozen table and skips the deletes. The fast reader's schema has no merge type, so js-yaml never
- *   writes to the table there; a schema with one gets an error from the copy at the first `<<`
- *   (the fast reader would read that file with the yaml library instead, as it does any js-yaml
- *   error). A check of the 10,000-object corpus allocated 263 MB with a table per mapping and 239 MB
- *   with the shared one (sampling heap profiler). The build fails if the code to change is not there
- *   as often as expected (a new js-yaml: look again).
+ *   merge brought in (which the mapping may then set again without a duplicate-key error), and
+ *   deletes every key of the mapping from it. The copy shares one empty, frozen table and skips the
+ *   deletes until a mapping meets its first merge key, which gets a table of its own (kept beside the
+ *   mapping in a WeakMap, looked up only once a merge has been read). It reads exactly what the
+ *   package reads (test/spec/js-yaml-vendor.test.ts). A check of the 10,000-object corpus allocated
+ *   263 MB with a table per mapping and 239 MB with the shared one (sampling heap profiler). The
+ *   build fails if the code to change is not there as often as expected (a new js-yaml: look again).
  *
  * Nothing else is changed: esbuild only joins the files. Source imports them as `#kubernetes-client`,
  * `#zod`, `#yaml` and `#js-yaml` (package.json "imports"): built code gets these files, the sources
@@ -49,17 +49,39 @@ const withoutLocales = {
 };
 
 /**
- * js-yaml with one table shared instead of one per mapping (see above). Each change names the text
+ * js-yaml with one table shared until a merge key needs one (see above). Each change names the text
  * it replaces and how often js-yaml has it; any other count fails the build.
  */
 const JS_YAML_CHANGES = [
   [
     '  function storeMappingPair(state, _result, overridableKeys,',
-    '  const NO_MERGES = Object.freeze(Object.create(null));\n  function storeMappingPair(state, _result, overridableKeys,',
+    [
+      '  const NO_MERGES = Object.freeze(Object.create(null));',
+      '  const MERGE_TABLES = new WeakMap();',
+      '  function storeMappingPair(state, _result, overridableKeys,',
+    ].join('\n'),
+  ],
+  [
+    '    if (_result === null) {\n      _result = {};\n    }\n',
+    [
+      '    if (_result === null) {',
+      '      _result = {};',
+      '    }',
+      '    if (overridableKeys === NO_MERGES && state.slipwayMerged) overridableKeys = MERGE_TABLES.get(_result) ?? NO_MERGES;',
+      '',
+    ].join('\n'),
   ],
   [
     '    if (keyTag === "tag:yaml.org,2002:merge") {\n',
-    '    if (keyTag === "tag:yaml.org,2002:merge") {\n      if (overridableKeys === NO_MERGES) throwError(state, "merge keys are not read by this copy of js-yaml");\n',
+    [
+      '    if (keyTag === "tag:yaml.org,2002:merge") {',
+      '      if (overridableKeys === NO_MERGES) {',
+      '        overridableKeys = Object.create(null);',
+      '        MERGE_TABLES.set(_result, overridableKeys);',
+      '        state.slipwayMerged = true;',
+      '      }',
+      '',
+    ].join('\n'),
   ],
   [
     '!_hasOwnProperty.call(overridableKeys, keyNode)',

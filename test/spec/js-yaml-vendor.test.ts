@@ -1,10 +1,11 @@
 /**
  * The built code reads YAML fast with dist/vendor/js-yaml.js, js-yaml joined into one file with one
- * statement moved (scripts/bundle-vendor.mjs: readFlowCollection's key table is made only for a flow
- * collection). Sources under vitest get the package itself, so the comparison tests of the fast
- * reader never run the copy: here the copy and the package read the same texts — every YAML file of
- * the repository's examples, tests and workflows, flow collections of every shape the change touches, and
- * documents fast-check makes — and must give the same data, the same parse events and the same errors.
+ * change (scripts/bundle-vendor.mjs: the mappings share one empty table of merged keys until a `<<`
+ * merge key needs one of its own). Sources under vitest get the package itself, so the comparison
+ * tests of the fast reader never run the copy: here the copy and the package read the same texts —
+ * every YAML file of the repository's examples, tests and workflows, flow and block mappings of every
+ * shape the change touches (merge keys, overrides, duplicates), and documents fast-check makes — and
+ * must give the same data, the same parse events and the same errors.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,8 +41,8 @@ function yamlFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-/** Flow collections as the change meets them: nested, with merge keys, duplicates, pairs, errors. */
-const FLOW_CASES = [
+/** Mappings as the change meets them: flow and block, nested, with merge keys, overrides, duplicates, pairs, errors. */
+const MAPPING_CASES = [
   '[a, b, {c: d}]',
   '{a: 1, b: [1, 2, {c: [3]}]}',
   'k: {a: 1, a: 2}',
@@ -55,6 +56,16 @@ const FLOW_CASES = [
   '{a: 1,, b: 2}',
   '- {x: !!str 1}\n- [!!int "2"]\n',
   'outer:\n  inner: {a: {b: {c: [1, {d: e}]}}}\n',
+  // Block mappings: merges, the keys a merge brought in set again, and real duplicates after them.
+  '<<: {a: 1}\na: 2\n',
+  'base: &b\n  a: 1\n  b: 2\nk:\n  <<: *b\n  a: 3\n  c: 4\n',
+  'k:\n  <<: {a: 1}\n  a: 2\n  a: 3\n',
+  'k:\n  a: 0\n  <<: {a: 1, b: 2}\n  b: 3\n',
+  'k:\n  <<: [{a: 1}, {b: 2}]\n  <<: {c: 3}\n  c: 4\n',
+  'k:\n  <<: {a: 1}\nj:\n  a: 1\n  a: 2\n',
+  'k:\n  <<: 5\n',
+  '- <<: {a: 1}\n  a: 2\n- a: 1\n  a: 1\n',
+  '[<<: {a: 1}, a: 2]',
 ];
 
 describe.skipIf(!built)('dist/vendor/js-yaml.js reads as js-yaml does', async () => {
@@ -75,12 +86,12 @@ describe.skipIf(!built)('dist/vendor/js-yaml.js reads as js-yaml does', async ()
     }
   });
 
-  it('on flow collections of every shape, errors included', () => {
-    for (const text of FLOW_CASES) expect(reading(vendored, text), text).toBe(reading(jsyaml, text));
+  it('on flow collections and block mappings of every shape, merge keys and errors included', () => {
+    for (const text of MAPPING_CASES) expect(reading(vendored, text), text).toBe(reading(jsyaml, text));
     // The cases reach both answers: data and errors (duplicate key, unclosed and broken collections).
-    const errors = FLOW_CASES.filter((t) => reading(jsyaml, t).startsWith('{"error"'));
+    const errors = MAPPING_CASES.filter((t) => reading(jsyaml, t).startsWith('{"error"'));
     expect(errors.length).toBeGreaterThanOrEqual(3);
-    expect(errors.length).toBeLessThan(FLOW_CASES.length);
+    expect(errors.length).toBeLessThan(MAPPING_CASES.length);
   });
 
   it('on documents fast-check makes from flow and block pieces', () => {
