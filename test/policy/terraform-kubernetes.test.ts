@@ -1068,6 +1068,10 @@ describe("a resource's count", () => {
     ['length(var.two)', 2],
     ['var.unknown ? 1 : 0', undefined],
     ['var.unknown == "" || length(var.none) == 0 ? 0 : 1', 0],
+    ['var.unknown && !var.on ? 1 : 0', 0],
+    ['var.unknown && var.on ? 1 : 0', undefined],
+    ['var.name || var.on ? 1 : 0', 1],
+    ['var.name && var.on ? 1 : 0', undefined],
     ['min(1, 2)', undefined],
     ['var.on ? 1', undefined],
   ] as const)('%s is %s', (text, expected) => {

@@ -25,34 +25,27 @@ export function countOf(text: string, lookup: (reference: string) => unknown): n
     if (cond === UNKNOWN) return UNKNOWN;
     return cond === true ? a : cond === false ? b : UNKNOWN;
   }
-  function or(): Value {
-    let left = and();
-    while (peek() === '||') {
+  /**
+   * `a || b` or `a && b`: an operand that decides alone (true for `||`, false for `&&`) decides
+   * even beside an unknown one; two other booleans give the other value; anything else is unknown.
+   */
+  function logical(op: '||' | '&&', operand: () => Value): Value {
+    const decides = op === '||';
+    let left = operand();
+    while (peek() === op) {
       next();
-      const right = and();
+      const right = operand();
       left =
-        left === true || right === true
-          ? true
-          : known(left, right)
-            ? left === true || right === true
+        left === decides || right === decides
+          ? decides
+          : typeof left === 'boolean' && typeof right === 'boolean'
+            ? !decides
             : UNKNOWN;
     }
     return left;
   }
-  function and(): Value {
-    let left = equality();
-    while (peek() === '&&') {
-      next();
-      const right = equality();
-      left =
-        left === false || right === false
-          ? false
-          : known(left, right)
-            ? left === true && right === true
-            : UNKNOWN;
-    }
-    return left;
-  }
+  const or = (): Value => logical('||', and);
+  const and = (): Value => logical('&&', equality);
   function equality(): Value {
     let left = unary();
     while (peek() === '==' || peek() === '!=') {
