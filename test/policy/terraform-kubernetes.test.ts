@@ -1078,9 +1078,13 @@ describe("a resource's count", () => {
     expect(countOf(text, lookup)).toBe(expected);
   });
 
-  it('a resource a module call switches off creates no object; an unknown switch keeps it', async () => {
+  it('a resource a module call or a default switches off creates no object; an unknown switch keeps it', async () => {
     const hcl = `variable "enabled" {
   default = false
+}
+
+variable "other" {
+  type = bool
 }
 
 resource "kubernetes_role_v1" "r" {
@@ -1092,19 +1096,181 @@ resource "kubernetes_role_v1" "r" {
   }
 }
 
+resource "kubernetes_role_v1" "u" {
+  count = var.other ? 1 : 0
+  metadata { name = "u" }
+}
+
 resource "kubernetes_role_v1" "never" {
   count = 0
   metadata { name = "never" }
 }
 `;
-    // Alone, the module's variable is unknown (no call): the switched resource is judged.
-    expect((await declared(hcl)).map((m) => m.ref.name)).toEqual(['r']);
+    // Alone (a root module), a variable has its default, as `terraform plan` without -var gives it:
+    // "r" is switched off; "other" has no default, so "u" is judged.
+    expect((await declared(hcl)).map((m) => m.ref.name)).toEqual(['u']);
     const parsed = parseTerraform(hcl, 'm.tf', await loadHcl(), { module: 'm', production: false });
     const call = (args: Record<string, unknown>) =>
       moduleInstances({ name: 'x', source: './m', arguments: args }, [parsed.kubernetes], '.').map(
         (m) => m.ref.name,
       );
-    expect(call({})).toEqual([]);
-    expect(call({ enabled: true })).toEqual(['r']);
+    expect(call({})).toEqual(['u']);
+    expect(call({ enabled: true, other: false })).toEqual(['r']);
+  });
+});
+
+describe("a module's variables, locals and .tfvars", () => {
+  it('local.* and members of var.* and local.* are put in; a local that refers back to itself stays unknown', async () => {
+    const hcl = `variable "app" {
+  default = "shop"
+}
+
+locals {
+  labels = { app = var.app, tier = "web" }
+  image  = "nginx:latest"
+  ports  = [8080]
+  a      = local.b
+  b      = local.a
+}
+
+resource "kubernetes_deployment_v1" "d" {
+  metadata {
+    name   = var.app
+    labels = local.labels
+  }
+  spec {
+    selector {
+      match_labels = { app = local.labels.app }
+    }
+    template {
+      metadata {
+        labels = local.labels
+      }
+      spec {
+        container {
+          name        = "web"
+          image       = local.image
+          working_dir = local.a
+          port {
+            container_port = local.ports[0]
+          }
+        }
+      }
+    }
+  }
+}
+`;
+    const [d] = await declared(hcl);
+    const body = d!.body as {
+      metadata: object;
+      spec: { selector: object; template: { metadata: object; spec: { containers: object[] } } };
+    };
+    expect(body.metadata).toEqual({ name: 'shop', labels: { app: 'shop', tier: 'web' } });
+    expect(body.spec.selector).toEqual({ matchLabels: { app: 'shop' } });
+    expect(body.spec.template.metadata).toEqual({ labels: { app: 'shop', tier: 'web' } });
+    expect(body.spec.template.spec.containers[0]).toEqual({
+      name: 'web',
+      image: 'nginx:latest',
+      workingDir: { expression: 'local.a' },
+      ports: [{ containerPort: 8080 }],
+    });
+    const found = check({ manifests: [d!], options }).findings.filter((f) => f.rule === 'img-latest-tag');
+    expect(found.map((f) => `${f.line}:${f.column}`)).toEqual([at(hcl, 'image       = local.image')]);
+  });
+
+  it("a root module's values come from all its files and its .tfvars (auto.tfvars last); a call's arguments get them too", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-vars-'));
+    mkdirSync(join(dir, 'modules', 'rbac'), { recursive: true });
+    const main_ = `resource "kubernetes_deployment_v1" "web" {
+  metadata {
+    name      = "web"
+    namespace = local.namespace
+  }
+  spec {
+    replicas = var.replicas
+    selector {
+      match_labels = { app = "web" }
+    }
+    template {
+      metadata {
+        labels = { app = "web" }
+      }
+      spec {
+        container {
+          name  = "web"
+          image = var.image
+        }
+      }
+    }
+  }
+}
+
+module "ops" {
+  source    = "./modules/rbac"
+  namespace = local.namespace
+  verbs     = var.verbs
+}
+`;
+    const module = `variable "namespace" {}
+variable "verbs" {}
+
+resource "kubernetes_role_v1" "app" {
+  metadata {
+    name      = "app"
+    namespace = var.namespace
+  }
+  rule {
+    api_groups = [""]
+    resources  = ["pods"]
+    verbs      = var.verbs
+  }
+}
+`;
+    writeFileSync(join(dir, 'main.tf'), main_);
+    writeFileSync(
+      join(dir, 'variables.tf'),
+      'variable "image" {\n  default = "nginx:1.27"\n}\n\nvariable "replicas" {\n  default = 3\n}\n\nvariable "verbs" {\n  default = ["get"]\n}\n',
+    );
+    writeFileSync(join(dir, 'locals.tf'), 'locals {\n  namespace = "shop"\n}\n');
+    writeFileSync(join(dir, 'terraform.tfvars'), 'image = "nginx:latest"\nreplicas = 2\n');
+    writeFileSync(join(dir, 'z.auto.tfvars.json'), '{"replicas": 1, "verbs": ["*"]}\n');
+    writeFileSync(join(dir, 'modules', 'rbac', 'main.tf'), module);
+    const io = memoryIo({ cwd: dir });
+    expect(await main(['node', 'slipway', 'check', '-o', 'json', '.'], io.io)).toBe(0);
+    const report = JSON.parse(io.stdout()) as {
+      findings: Array<{ rule: string; file: string; line: number; column: number; object: object }>;
+    };
+    const shown = (rule: string) =>
+      report.findings.filter((f) => f.rule === rule).map((f) => `${f.file}:${f.line}:${f.column}`);
+    // terraform.tfvars sets the image over the default; the .auto.tfvars.json, read after it, one replica.
+    expect(shown('img-latest-tag')).toEqual([`main.tf:${at(main_, 'image = var.image')}`]);
+    expect(shown('avail-min-replicas')).toEqual([`main.tf:${at(main_, 'replicas = var.replicas')}`]);
+    expect(report.findings.find((f) => f.rule === 'img-latest-tag')!.object).toMatchObject({
+      kind: 'Deployment',
+      namespace: 'shop',
+    });
+    // The call passes local.namespace and var.verbs (from the .tfvars.json) to the module.
+    expect(shown('rbac-wildcard')).toEqual([`modules/rbac/main.tf:${at(module, 'verbs      = var.verbs')}`]);
+    expect(report.findings.find((f) => f.rule === 'rbac-wildcard')!.object).toMatchObject({
+      kind: 'Role',
+      namespace: 'shop',
+    });
+  });
+
+  it('a .tfvars that does not parse, or holds a block, is bad input at file:line:col (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-badvars-'));
+    writeFileSync(
+      join(dir, 'main.tf'),
+      'variable "image" {}\n\nresource "kubernetes_pod_v1" "p" {\n  metadata { name = "p" }\n  spec {\n    container {\n      name  = "p"\n      image = var.image\n    }\n  }\n}\n',
+    );
+    writeFileSync(join(dir, 'terraform.tfvars'), 'image = "nginx"\nreplicas = \n');
+    writeFileSync(join(dir, 'b.auto.tfvars'), 'image = "nginx"\n\nlocals {\n  x = 1\n}\n');
+    writeFileSync(join(dir, 'c.auto.tfvars.json'), '{"image": "nginx",\n "x": }\n');
+    const io = memoryIo({ cwd: dir });
+    expect(await main(['node', 'slipway', 'check', '.'], io.io)).toBe(2);
+    const err = io.stderr();
+    expect(err).toMatch(/terraform\.tfvars:3:1\b/);
+    expect(err).toMatch(/b\.auto\.tfvars:3:1\b.*a block \(locals\) in a variable values file/);
+    expect(err).toMatch(/c\.auto\.tfvars\.json:2:7\b.*not valid JSON/);
   });
 });

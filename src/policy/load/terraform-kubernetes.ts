@@ -19,8 +19,10 @@ import { isExpression, pathKey } from './terraform-values.js';
  * `rule` blocks `rules`), and its arguments go from snake_case to the API's camelCase. Attributes
  * keep their values as written (maps such as labels, data or limits keep their keys).
  *
- * What is known before a plan is put in: `var.*` of a module call's literal arguments (else the
- * variables' literal defaults), a dynamic block's iterations over a known list or map, a reference
+ * What is known before a plan is put in: `var.*` (a module call's known arguments; for a root module
+ * the values Terraform loads from its .tfvars files; else the variables' literal defaults),
+ * `local.*` (the module's locals, evaluated with the same), members of those (`var.labels.app`,
+ * `local.ports[0]`), a dynamic block's iterations over a known list or map, a reference
  * to the literal name or namespace of another kubernetes_* resource of the module. Any other
  * expression stays `{ expression }` at its place: the field is there, its value unknown, and
  * check() drops any finding on it (underExpression).
@@ -50,28 +52,43 @@ export interface KubernetesModulePart {
   dynamics: Map<Manifest, ReadonlyMap<string, DynamicBlock>>;
   /** The literal defaults of the file's `variable` blocks. */
   defaults: Record<string, unknown>;
+  /** The file's `locals` blocks: each local as written, evaluated where a value names it. */
+  locals: Record<string, unknown>;
   calls: ModuleCall[];
 }
 
 export interface Instantiation {
   dynamics?: ReadonlyMap<Manifest, ReadonlyMap<string, DynamicBlock>>;
-  /** Values of `var.*` (a module call's literal arguments over the variables' defaults). */
+  /** Values of `var.*` (a module call's known arguments over the variables' defaults). */
   variables?: Readonly<Record<string, unknown>>;
+  /** The module's `local.*` as written (Terraform's own expressions, evaluated with the variables). */
+  locals?: Readonly<Record<string, unknown>>;
   /** The call: `module.<name>` prefixes addresses, `module` names the input set. */
   call?: { name: string; module: string };
 }
 
-/** What an expression can be resolved from: variables, dynamic iterators, the file's literal names. */
+/** What an expression can be resolved from: variables, locals, dynamic iterators, the file's literal names. */
 interface Scope {
   variables: Readonly<Record<string, unknown>>;
+  locals: Locals;
   iterators: Readonly<Record<string, { key: unknown; value: unknown }>>;
   names: Map<string, { name?: unknown; namespace?: unknown }>;
   dynamics: ReadonlyMap<string, DynamicBlock> | undefined;
 }
 
+/** A module's locals as written, and each one's value once a reference asked for it (shared by the scopes of one module). */
+interface Locals {
+  written: Readonly<Record<string, unknown>>;
+  /** A local not known yet, or being evaluated, is UNKNOWN: a cycle (which Terraform refuses) stays unknown. */
+  values: Map<string, unknown>;
+}
+const UNKNOWN = Symbol('unknown');
+
 const REFERENCE =
   /^(kubernetes_[a-z0-9_]+)\.([A-Za-z_][\w-]*)(?:\[0\])?\.metadata(?:\[0\]|\.0)\.(name|namespace)$/;
-const VARIABLE = /^var\.([A-Za-z_][\w-]*)$/;
+/** `var.x` or `local.x`, and any attribute or index steps after it (`var.labels.app`, `local.ports[0]`). */
+const NAMED = /^(var|local)\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
+const MEMBER = /\.([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"\\]*)"\]/g;
 const ITERATOR = /^([A-Za-z_][\w-]*)\.(key|value)(?:\.([A-Za-z_][\w-]*)|\["([^"]+)"\])?$/;
 const INTERPOLATION = /\$\{([^{}]+)\}/g;
 
@@ -86,6 +103,7 @@ export function isKubernetesResource(type: string): boolean {
 export function kubernetesObjects(resources: readonly Manifest[], how: Instantiation = {}): Manifest[] {
   const scope: Scope = {
     variables: how.variables ?? {},
+    locals: { written: how.locals ?? {}, values: new Map() },
     iterators: {},
     names: new Map(),
     dynamics: undefined,
@@ -181,9 +199,27 @@ export function moduleInstances(
     {
       dynamics: new Map(callee.flatMap((p) => [...p.dynamics])),
       variables,
+      locals: Object.assign({}, ...callee.map((p) => p.locals)),
       call: { name: call.name, module: caller },
     },
   );
+}
+
+/**
+ * A module call's arguments with what the calling module knows put in (its `var.*` and `local.*`):
+ * `namespace = local.namespace` passes the local's value to the called module.
+ */
+export function knownArguments(call: ModuleCall, caller: Instantiation): ModuleCall {
+  const scope: Scope = {
+    variables: caller.variables ?? {},
+    locals: { written: caller.locals ?? {}, values: new Map() },
+    iterators: {},
+    names: new Map(),
+    dynamics: undefined,
+  };
+  const args: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(call.arguments)) args[k] = evaluate(v, scope);
+  return { ...call, arguments: args };
 }
 
 /** `count = 0`, or a switch (`var.drill == "" ? 0 : 1`) the scope decides to 0: the resource is not created. */
@@ -304,8 +340,18 @@ function evaluate(value: unknown, scope: Scope): unknown {
   }
   if (!isExpression(value)) return value;
   const text = value.expression;
-  const variable = VARIABLE.exec(text);
-  if (variable) return variable[1]! in scope.variables ? scope.variables[variable[1]!] : value;
+  const named = NAMED.exec(text);
+  if (named) {
+    const [, space, name, steps] = named as unknown as [string, string, string, string];
+    const known =
+      space === 'var'
+        ? Object.hasOwn(scope.variables, name)
+          ? scope.variables[name]
+          : UNKNOWN
+        : local(name, scope);
+    const v = known === UNKNOWN ? undefined : member(known, steps);
+    return v === undefined ? value : v;
+  }
   const iterator = ITERATOR.exec(text);
   if (iterator && iterator[1]! in scope.iterators) {
     const it = scope.iterators[iterator[1]!]!;
@@ -331,6 +377,38 @@ function evaluate(value: unknown, scope: Scope): unknown {
     if (known && !/[$%]\{|\\/.test(out)) return out;
   }
   return value;
+}
+
+/**
+ * The value of `local.<name>`: its expression evaluated once per module (with no iterator: a local
+ * cannot see a dynamic block's); UNKNOWN when it is not known or refers back to itself.
+ */
+function local(name: string, scope: Scope): unknown {
+  const { written, values } = scope.locals;
+  if (!Object.hasOwn(written, name)) return UNKNOWN;
+  if (values.has(name)) return values.get(name);
+  values.set(name, UNKNOWN);
+  const v = evaluate(written[name], { ...scope, iterators: {}, dynamics: undefined });
+  const known = isExpression(v) ? UNKNOWN : v;
+  values.set(name, known);
+  return known;
+}
+
+/** `steps` (`.app`, `[0]`, `["app.kubernetes.io/name"]`) taken into a known value; undefined where one is missing. */
+function member(value: unknown, steps: string): unknown {
+  let v = value;
+  for (const step of steps.matchAll(MEMBER)) {
+    const key = step[1] ?? step[3];
+    if (key !== undefined) {
+      if (!isPlain(v) || !Object.hasOwn(v, key)) return undefined;
+      v = v[key];
+    } else {
+      if (!Array.isArray(v)) return undefined;
+      v = v[Number(step[2])];
+    }
+    if (v === undefined || isExpression(v)) return undefined;
+  }
+  return v;
 }
 
 /**

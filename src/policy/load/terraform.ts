@@ -1,4 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
+import { parseDocument } from '#yaml';
 import type { Problem } from '../../errors.js';
 import type { Manifest, Path, Position, TerraformSource } from '../types.js';
 import {
@@ -61,7 +62,13 @@ export function parseTerraform(
   syntaxErrors(tree.rootNode, file, problems);
   const manifests: Manifest[] = [];
   const calls: string[] = [];
-  const kubernetes: KubernetesModulePart = { resources: [], dynamics: new Map(), defaults: {}, calls: [] };
+  const kubernetes: KubernetesModulePart = {
+    resources: [],
+    dynamics: new Map(),
+    defaults: {},
+    locals: {},
+    calls: [],
+  };
   if (problems.length) return { manifests, problems, calls, kubernetes };
   const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
   for (const node of body?.namedChildren ?? []) {
@@ -78,6 +85,10 @@ export function parseTerraform(
     if (type === 'variable' && labels.length === 1) {
       const { default: value } = bodyData(inner, [], new Map());
       if (value !== undefined && !isExpression(value)) kubernetes.defaults[labels[0]!] = value;
+      continue;
+    }
+    if (type === 'locals' && labels.length === 0) {
+      Object.assign(kubernetes.locals, bodyData(inner, [], new Map()));
       continue;
     }
     if (type !== 'resource' || labels.length !== 2) continue;
@@ -109,13 +120,87 @@ export function parseTerraform(
       if (dynamics.size) kubernetes.dynamics.set(resource, dynamics);
     }
   }
-  // The Kubernetes objects of kubernetes_* resources, judged beside them (nothing for other providers).
+  // The Kubernetes objects of kubernetes_* resources, judged beside them (nothing for other providers),
+  // with what this file knows (the module's other files and .tfvars: TerraformModules in
+  // ../sources/collect.ts converts a module's resources again with all of them).
   if (kubernetes.resources.length)
-    manifests.push(...kubernetesObjects(kubernetes.resources, { dynamics: kubernetes.dynamics }));
+    manifests.push(
+      ...kubernetesObjects(kubernetes.resources, {
+        dynamics: kubernetes.dynamics,
+        variables: kubernetes.defaults,
+        locals: kubernetes.locals,
+      }),
+    );
   return { manifests, problems, calls, kubernetes };
 }
 
 const key = pathKey;
+
+/**
+ * The files Terraform reads variable values from by itself in a root module, lowest precedence
+ * first (`*.auto.tfvars` and `*.auto.tfvars.json` in name order): what `terraform plan` uses
+ * without `-var` or `-var-file`.
+ */
+export function tfvarsFiles(entries: readonly string[]): string[] {
+  const auto = entries.filter((e) => /\.auto\.tfvars(\.json)?$/.test(e)).sort();
+  return [...['terraform.tfvars', 'terraform.tfvars.json'].filter((e) => entries.includes(e)), ...auto];
+}
+
+/**
+ * The variable values of a `.tfvars` file (`name = value` arguments) or `.tfvars.json` (an object);
+ * a value that is not a literal is left out (unknown). Syntax errors are problems at file:line:col.
+ */
+export function parseTfvars(
+  text: string,
+  file: string,
+  parse: HclParse,
+): { values: Record<string, unknown>; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const values: Record<string, unknown> = {};
+  if (file.endsWith('.json')) {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      // JSON.parse names no position; the yaml library, reading JSON as the YAML it is, says where it goes wrong.
+      const offset = parseDocument(text, { schema: 'json' }).errors[0]?.pos[0] ?? 0;
+      const before = text.slice(0, offset).split('\n');
+      problems.push({
+        message: 'not valid JSON',
+        location: { file, line: before.length, column: before.at(-1)!.length + 1 },
+        hint: 'a .tfvars.json file holds one JSON object of variable values',
+      });
+      return { values, problems };
+    }
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+      problems.push({
+        message: 'a .tfvars.json file must hold one JSON object of variable values',
+        location: { file, line: 1, column: 1 },
+      });
+    else Object.assign(values, data);
+    return { values, problems };
+  }
+  const tree = parse(text);
+  syntaxErrors(tree.rootNode, file, problems);
+  if (problems.length) return { values, problems };
+  const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
+  for (const node of body?.namedChildren ?? []) {
+    if (node?.type === 'block') {
+      const p = at(node);
+      problems.push({
+        message: `a block (${blockParts(node).type}) in a variable values file`,
+        location: { file, line: p.line, column: p.column },
+        hint: 'a .tfvars file holds only `name = value` arguments, as terraform plan reads them',
+      });
+      continue;
+    }
+    if (node?.type !== 'attribute') continue;
+    const [name, expr] = node.namedChildren as [Node, Node];
+    const v = value(expr, [], new Map());
+    if (!isExpression(v)) values[name.text] = v;
+  }
+  return { values, problems };
+}
 
 function syntaxErrors(node: Node, file: string, problems: Problem[]): void {
   if (!node.hasError && !node.isMissing) return;

@@ -2,8 +2,20 @@ import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import { parse } from '#yaml';
 import { UserError, UserErrors, type Problem } from '../../errors.js';
 import { parseManifests, type ParsedFile } from '../load/parse.js';
-import { parseTerraform, productionModule, type HclParse } from '../load/terraform.js';
-import { moduleInstances, type KubernetesModulePart } from '../load/terraform-kubernetes.js';
+import {
+  parseTerraform,
+  parseTfvars,
+  productionModule,
+  tfvarsFiles,
+  type HclParse,
+} from '../load/terraform.js';
+import {
+  knownArguments,
+  kubernetesObjects,
+  moduleInstances,
+  type Instantiation,
+  type KubernetesModulePart,
+} from '../load/terraform-kubernetes.js';
 import type { Manifest, ObjectRef, Path, Position } from '../types.js';
 import type { InputHost } from './host.js';
 import { placeAtOrigins, wrapperKustomization } from './kustomize-origins.js';
@@ -102,6 +114,29 @@ export async function collectInputs(
     }
   }
   walk.terraform.productionThroughCalls();
+  if (walk.terraform.hasKubernetes()) {
+    // A root module's variable values from the .tfvars files Terraform loads there by itself.
+    const values = new Map<string, Record<string, unknown>>();
+    for (const dir of walk.terraform.roots()) {
+      const found: Record<string, unknown> = {};
+      for (const name of tfvarsFiles(host.listDirectory(dir))) {
+        const abs = join(dir, name);
+        const parsed = parseTfvars(host.readFile(abs), display(abs), await hclParser(opts, display(abs)));
+        if (parsed.problems.length)
+          add({
+            file: display(abs),
+            text: '',
+            documents: () => [],
+            manifests: [],
+            editable: false,
+            ...parsed,
+          });
+        Object.assign(found, parsed.values);
+      }
+      values.set(dir, found);
+    }
+    walk.terraform.instantiateRoots(values);
+  }
   walk.terraform.instantiateCalls(display);
   return out;
 }
@@ -131,7 +166,12 @@ class TerraformModules {
     kubernetes: KubernetesModulePart,
   ): void {
     this.visit(dir).push(file);
-    if (kubernetes.resources.length || kubernetes.calls.length || Object.keys(kubernetes.defaults).length)
+    if (
+      kubernetes.resources.length ||
+      kubernetes.calls.length ||
+      Object.keys(kubernetes.defaults).length ||
+      Object.keys(kubernetes.locals).length
+    )
       this.kubernetes.set(dir, [...(this.kubernetes.get(dir) ?? []), { file, part: kubernetes }]);
     if (production) this.production.add(dir);
     const called = this.calls.get(dir) ?? new Set<string>();
@@ -154,16 +194,61 @@ class TerraformModules {
     return [...out];
   }
 
+  /** Whether a module read holds kubernetes_* resources or calls a module. */
+  hasKubernetes(): boolean {
+    return this.kubernetes.size > 0;
+  }
+
+  /** Directories with kubernetes_* resources or module calls that no module of this walk calls: where `terraform plan` would run. */
+  roots(): string[] {
+    const called = new Set<string>();
+    for (const [caller, parts] of this.kubernetes)
+      for (const { part } of parts) for (const call of part.calls) called.add(resolve(caller, call.source));
+    return [...this.kubernetes.keys()].filter((dir) => !called.has(dir));
+  }
+
+  /** What a root module knows of `var.*` and `local.*` (instantiateRoots). */
+  private readonly scopes = new Map<string, Instantiation>();
+
+  /**
+   * Each root module's Kubernetes objects converted again with what the whole module knows: the
+   * `variable` defaults and `locals` of all its files, and over the defaults the values of its
+   * .tfvars files (`tfvars`, by directory); each file read alone knew only its own.
+   */
+  instantiateRoots(tfvars: ReadonlyMap<string, Record<string, unknown>>): void {
+    for (const dir of this.roots()) {
+      const parts = this.kubernetes.get(dir) ?? [];
+      const scope: Instantiation = {
+        variables: Object.assign({}, ...parts.map((p) => p.part.defaults), tfvars.get(dir)),
+        locals: Object.assign({}, ...parts.map((p) => p.part.locals)),
+      };
+      this.scopes.set(dir, scope);
+      if (!parts.some((p) => p.part.resources.length)) continue;
+      const objects = kubernetesObjects(
+        parts.flatMap((p) => p.part.resources),
+        { ...scope, dynamics: new Map(parts.flatMap((p) => [...p.part.dynamics])) },
+      );
+      const files = new Map(parts.map(({ file }) => [file.file, file]));
+      for (const file of files.values())
+        file.manifests = file.manifests.filter((m) => !m.declaredBy || m.declaredBy.caller !== undefined);
+      for (const m of objects) files.get(m.file)?.manifests.push(m);
+    }
+  }
+
   /**
    * The Kubernetes objects of each call of a module with kubernetes_* resources, with the call's
-   * arguments (moduleInstances), in place of the module's own objects whose values are its
-   * variables: Slipway's modules/namespace is judged with the rules each environment passes it.
+   * arguments (moduleInstances; a root module's `var.*` and `local.*` put in them), in place of
+   * the module's own objects whose values are its variables: Slipway's modules/namespace is judged
+   * with the rules each environment passes it.
    */
   instantiateCalls(display: (p: string) => string): void {
     const called = new Set<string>();
     for (const [caller, parts] of this.kubernetes)
       for (const { part } of parts)
-        for (const call of part.calls) {
+        for (const written of part.calls) {
+          // A called module's own variables are its caller's to set: only a root's are known here.
+          const known = this.scopes.get(caller);
+          const call = known ? knownArguments(written, known) : written;
           const dir = resolve(caller, call.source);
           const callee = this.kubernetes.get(dir);
           if (!callee?.some((c) => c.part.resources.length)) continue;
