@@ -1460,6 +1460,92 @@ describe('services, ingresses, network policies, autoscalers and budgets are jud
   });
 });
 
+describe('a rule that looks for a companion object finds it among the converted resources', () => {
+  const COMPANIONS: Record<string, { hcl: string; clears: string }> = {
+    kubernetes_network_policy_v1: {
+      clears: 'net-no-network-policy',
+      hcl: `
+  metadata {
+    name      = "default-deny"
+    namespace = "shop"
+  }
+  spec {
+    pod_selector {}
+    policy_types = ["Ingress", "Egress"]
+  }`,
+    },
+    kubernetes_pod_disruption_budget_v1: {
+      clears: 'avail-pdb-missing',
+      hcl: `
+  metadata {
+    name      = "db"
+    namespace = "shop"
+  }
+  spec {
+    max_unavailable = "1"
+    selector {
+      match_labels = { app = "db" }
+    }
+  }`,
+    },
+    kubernetes_service_v1: {
+      clears: 'avail-statefulset-service',
+      hcl: `
+  metadata {
+    name      = "db"
+    namespace = "shop"
+  }
+  spec {
+    cluster_ip = "None"
+    selector   = { app = "db" }
+    port {
+      port = 5432
+    }
+  }`,
+    },
+  };
+  const statefulSet = `resource "kubernetes_stateful_set_v1" "db" {
+  metadata {
+    name      = "db"
+    namespace = "shop"
+  }
+  spec {
+    service_name = "db"
+    replicas     = 3
+    selector {
+      match_labels = { app = "db" }
+    }
+    template {
+      metadata {
+        labels = { app = "db" }
+      }
+      spec {
+        container {
+          name  = "db"
+          image = "postgres:16.4"
+        }
+      }
+    }
+  }
+}
+`;
+  const rules = async (hcl: string) =>
+    new Set(check({ manifests: await declared(hcl), options }).findings.map((f) => f.rule));
+
+  it.each(Object.entries(COMPANIONS))('%s', async (type, companion) => {
+    expect(await rules(statefulSet)).toContain(companion.clears);
+    const all = Object.entries(COMPANIONS)
+      .map(([t, c]) => `resource "${t}" "x" {${c.hcl}\n}\n`)
+      .join('\n');
+    const others = Object.entries(COMPANIONS)
+      .filter(([t]) => t !== type)
+      .map(([t, c]) => `resource "${t}" "x" {${c.hcl}\n}\n`)
+      .join('\n');
+    expect(await rules(`${statefulSet}\n${others}`)).toContain(companion.clears);
+    expect(await rules(`${statefulSet}\n${all}`)).not.toContain(companion.clears);
+  });
+});
+
 describe('a value that is a Terraform expression is not judged', () => {
   const role = (verbs: string, resources = '["secrets"]') => `resource "kubernetes_role_v1" "r" {
   metadata {
