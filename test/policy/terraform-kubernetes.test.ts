@@ -14,6 +14,7 @@ import { countOf } from '../../src/policy/load/terraform-count.js';
 import { parse as hashicorpParse } from '@cdktf/hcl2json';
 import { PSS_LATEST } from '../../src/policy/pss/version.js';
 import type { Manifest } from '../../src/policy/types.js';
+import { toYaml } from '../../src/render/yaml.js';
 
 /**
  * The Kubernetes objects hashicorp/kubernetes resources create, judged by the Kubernetes rules:
@@ -562,6 +563,409 @@ spec:${POD_YAML.replace(/\n {6}/g, '\n  ')}`,
   },
 );
 
+const HPA_SPEC_HCL = `
+        min_replicas = 2
+        max_replicas = 10
+        scale_target_ref {
+          api_version = "apps/v1"
+          kind        = "Deployment"
+          name        = "web"
+        }
+        target_cpu_utilization_percentage = 80
+        metric {
+          type = "Resource"
+          resource {
+            name = "cpu"
+            target {
+              type                = "Utilization"
+              average_utilization = 70
+              average_value       = "500m"
+            }
+          }
+        }
+        metric {
+          type = "Pods"
+          pods {
+            metric {
+              name = "requests_per_second"
+              selector { match_labels = { route = "api" } }
+            }
+            target {
+              type          = "AverageValue"
+              average_value = "100"
+            }
+          }
+        }
+        behavior {
+          scale_down {
+            stabilization_window_seconds = 300
+            select_policy                = "Min"
+            policy {
+              type           = "Percent"
+              value          = 10
+              period_seconds = 60
+            }
+            policy {
+              type           = "Pods"
+              value          = 2
+              period_seconds = 60
+            }
+          }
+        }`;
+
+// target_cpu_utilization_percentage is not read for a v2 spec, and a target keeps the value its type names.
+const HPA_SPEC_YAML = `
+  minReplicas: 2
+  maxReplicas: 10
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }
+  metrics:
+    - type: Resource
+      resource:
+        name: cpu
+        target: { type: Utilization, averageUtilization: 70 }
+    - type: Pods
+      pods:
+        metric:
+          name: requests_per_second
+          selector: { matchLabels: { route: api } }
+        target: { type: AverageValue, averageValue: "100" }
+  behavior:
+    scaleDown:
+      stabilizationWindowSeconds: 300
+      selectPolicy: Min
+      policies:
+        - { type: Percent, value: 10, periodSeconds: 60 }
+        - { type: Pods, value: 2, periodSeconds: 60 }`;
+
+KINDS.push(
+  {
+    type: 'kubernetes_service_v1',
+    hcl: `
+      metadata {
+        name      = "web"
+        namespace = "shop"
+      }
+      spec {
+        selector                    = { app = "web" }
+        type                        = "ClusterIP"
+        cluster_ip                  = "10.0.0.10"
+        ip_families                 = ["IPv4"]
+        ip_family_policy            = "SingleStack"
+        internal_traffic_policy     = "Cluster"
+        publish_not_ready_addresses = false
+        allocate_load_balancer_node_ports = true
+        session_affinity            = "ClientIP"
+        session_affinity_config {
+          client_ip { timeout_seconds = 600 }
+        }
+        port {
+          name         = "http"
+          port         = 80
+          target_port  = "8080"
+          protocol     = "TCP"
+          app_protocol = "http"
+        }
+        port {
+          name        = "metrics"
+          port        = 9090
+          target_port = "metrics"
+        }
+      }
+      wait_for_load_balancer = false`,
+    // allocate_load_balancer_node_ports is sent for a LoadBalancer only.
+    yaml: `
+apiVersion: v1
+kind: Service
+metadata: { name: web, namespace: shop }
+spec:
+  selector: { app: web }
+  type: ClusterIP
+  clusterIP: 10.0.0.10
+  ipFamilies: [IPv4]
+  ipFamilyPolicy: SingleStack
+  internalTrafficPolicy: Cluster
+  publishNotReadyAddresses: false
+  sessionAffinity: ClientIP
+  sessionAffinityConfig: { clientIP: { timeoutSeconds: 600 } }
+  ports:
+    - { name: http, port: 80, targetPort: 8080, protocol: TCP, appProtocol: http }
+    - { name: metrics, port: 9090, targetPort: metrics }`,
+  },
+  {
+    type: 'kubernetes_ingress_v1',
+    hcl: `
+      metadata {
+        name      = "web"
+        namespace = "shop"
+        annotations = { "cert-manager.io/cluster-issuer" = "letsencrypt" }
+      }
+      spec {
+        ingress_class_name = "nginx"
+        default_backend {
+          service {
+            name = "web"
+            port { number = 80 }
+          }
+        }
+        rule {
+          host = "shop.example.com"
+          http {
+            path {
+              path      = "/api"
+              path_type = "Prefix"
+              backend {
+                service {
+                  name = "api"
+                  port { name = "http" }
+                }
+              }
+            }
+            path {
+              path = "/"
+              backend {
+                service {
+                  name = "web"
+                  port { number = 80 }
+                }
+              }
+            }
+          }
+        }
+        rule {
+          host = "static.example.com"
+          http {
+            path {
+              backend {
+                resource {
+                  api_group = "k8s.example.com"
+                  kind      = "StorageBucket"
+                  name      = "static"
+                }
+              }
+            }
+          }
+        }
+        tls {
+          hosts       = ["shop.example.com", "static.example.com"]
+          secret_name = "shop-tls"
+        }
+      }
+      wait_for_load_balancer = false`,
+    // path_type defaults to ImplementationSpecific in the provider and is always sent.
+    yaml: `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations: { cert-manager.io/cluster-issuer: letsencrypt }
+spec:
+  ingressClassName: nginx
+  defaultBackend: { service: { name: web, port: { number: 80 } } }
+  rules:
+    - host: shop.example.com
+      http:
+        paths:
+          - path: /api
+            pathType: Prefix
+            backend: { service: { name: api, port: { name: http } } }
+          - path: /
+            pathType: ImplementationSpecific
+            backend: { service: { name: web, port: { number: 80 } } }
+    - host: static.example.com
+      http:
+        paths:
+          - pathType: ImplementationSpecific
+            backend:
+              resource: { apiGroup: k8s.example.com, kind: StorageBucket, name: static }
+  tls:
+    - hosts: [shop.example.com, static.example.com]
+      secretName: shop-tls`,
+  },
+  {
+    type: 'kubernetes_ingress',
+    hcl: `
+      metadata {
+        name      = "web"
+        namespace = "shop"
+      }
+      spec {
+        backend {
+          service_name = "web"
+          service_port = "80"
+        }
+        rule {
+          host = "shop.example.com"
+          http {
+            path {
+              path = "/api"
+              backend {
+                service_name = "api"
+                service_port = "http"
+              }
+            }
+          }
+        }
+        tls {
+          hosts       = ["shop.example.com"]
+          secret_name = "shop-tls"
+        }
+      }`,
+    yaml: `
+apiVersion: extensions/v1beta1
+kind: Ingress
+metadata: { name: web, namespace: shop }
+spec:
+  backend: { serviceName: web, servicePort: 80 }
+  rules:
+    - host: shop.example.com
+      http:
+        paths:
+          - path: /api
+            backend: { serviceName: api, servicePort: http }
+  tls:
+    - hosts: [shop.example.com]
+      secretName: shop-tls`,
+  },
+  {
+    type: 'kubernetes_network_policy_v1',
+    hcl: `
+      metadata {
+        name      = "web"
+        namespace = "shop"
+      }
+      spec {
+        pod_selector {
+          match_labels = { app = "web" }
+        }
+        policy_types = ["Ingress", "Egress"]
+        ingress {
+          from {
+            namespace_selector {
+              match_labels = { "kubernetes.io/metadata.name" = "ingress-nginx" }
+            }
+          }
+          from {
+            pod_selector {
+              match_expressions {
+                key      = "role"
+                operator = "In"
+                values   = ["frontend"]
+              }
+            }
+          }
+          ports {
+            port     = "8080"
+            protocol = "TCP"
+          }
+          ports {
+            port = "http"
+          }
+        }
+        egress {
+          to {
+            ip_block {
+              cidr   = "10.0.0.0/8"
+              except = ["10.0.1.0/24"]
+            }
+          }
+          ports {
+            port     = "5432"
+            end_port = 5440
+          }
+        }
+        egress {}
+      }`,
+    yaml: `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: web, namespace: shop }
+spec:
+  podSelector: { matchLabels: { app: web } }
+  policyTypes: [Ingress, Egress]
+  ingress:
+    - from:
+        - namespaceSelector: { matchLabels: { kubernetes.io/metadata.name: ingress-nginx } }
+        - podSelector:
+            matchExpressions: [{ key: role, operator: In, values: [frontend] }]
+      ports:
+        - { port: 8080, protocol: TCP }
+        - { port: http }
+  egress:
+    - to: [{ ipBlock: { cidr: 10.0.0.0/8, except: [10.0.1.0/24] } }]
+      ports: [{ port: 5432, endPort: 5440 }]
+    - {}`,
+  },
+  {
+    type: 'kubernetes_horizontal_pod_autoscaler_v2',
+    hcl: `
+      metadata {
+        name      = "web"
+        namespace = "shop"
+      }
+      spec {${HPA_SPEC_HCL}
+      }`,
+    yaml: `
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: { name: web, namespace: shop }
+spec:${HPA_SPEC_YAML}`,
+  },
+  {
+    type: 'kubernetes_horizontal_pod_autoscaler_v1',
+    hcl: `
+      metadata {
+        name      = "web"
+        namespace = "shop"
+      }
+      spec {
+        min_replicas = 2
+        max_replicas = 10
+        scale_target_ref {
+          api_version = "apps/v1"
+          kind        = "Deployment"
+          name        = "web"
+        }
+        target_cpu_utilization_percentage = 80
+      }`,
+    yaml: `
+apiVersion: autoscaling/v1
+kind: HorizontalPodAutoscaler
+metadata: { name: web, namespace: shop }
+spec:
+  minReplicas: 2
+  maxReplicas: 10
+  scaleTargetRef: { apiVersion: apps/v1, kind: Deployment, name: web }
+  targetCPUUtilizationPercentage: 80`,
+  },
+  {
+    type: 'kubernetes_pod_disruption_budget_v1',
+    hcl: `
+      metadata {
+        name      = "web"
+        namespace = "shop"
+      }
+      spec {
+        min_available = "50%"
+        selector {
+          match_labels = { app = "web" }
+        }
+      }`,
+    yaml: `
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: { name: web, namespace: shop }
+spec:
+  minAvailable: 50%
+  selector: { matchLabels: { app: web } }`,
+  },
+);
+
+/** `_v1` types whose deprecated alias creates the same object in an older API version. */
+const OLDER_VERSION: Record<string, string> = {
+  kubernetes_pod_disruption_budget_v1: 'policy/v1beta1',
+};
+
 describe('each hashicorp/kubernetes resource is the Kubernetes object it creates', () => {
   it.each(KINDS.map((k) => [k.type, k] as const))('%s', async (type, k) => {
     const [object] = await declared(`resource "${type}" "x" {${k.hcl}\n}\n`);
@@ -578,9 +982,12 @@ describe('each hashicorp/kubernetes resource is the Kubernetes object it creates
     });
     // The deprecated unversioned type creates the same object.
     const alias = type === 'kubernetes_daemon_set_v1' ? 'kubernetes_daemonset' : type.replace(/_v1$/, '');
-    if (type !== 'kubernetes_cron_job_v1') {
+    // The deprecated cron job and ingress types have schemas of their own (tested separately).
+    if (type !== 'kubernetes_cron_job_v1' && type !== 'kubernetes_ingress_v1') {
       const [old] = await declared(`resource "${alias}" "x" {${k.hcl}\n}\n`);
-      expect(old!.body).toEqual(object!.body);
+      const apiVersion = OLDER_VERSION[type] ?? object!.body.apiVersion;
+      expect(old!.body).toEqual({ ...object!.body, apiVersion });
+      expect(old!.ref.apiVersion).toBe(apiVersion);
     }
   });
 
@@ -605,12 +1012,91 @@ describe('each hashicorp/kubernetes resource is the Kubernetes object it creates
     expect(outcome.findings.filter((f) => f.category === 'schema')).toEqual([]);
   });
 
-  it('the deprecated kubernetes_cron_job creates a batch/v1beta1 CronJob, reported as removed', async () => {
-    const [old] = await declared(
-      'resource "kubernetes_cron_job" "r" {\n  metadata { name = "r" }\n  spec { schedule = "@daily" }\n}\n',
-    );
-    expect(old!.ref).toMatchObject({ apiVersion: 'batch/v1beta1', kind: 'CronJob' });
+  it.each([
+    ['kubernetes_cron_job', 'batch/v1beta1', 'CronJob', 'spec { schedule = "@daily" }'],
+    ['kubernetes_ingress', 'extensions/v1beta1', 'Ingress', 'spec { tls { hosts = ["x"] } }'],
+    [
+      'kubernetes_pod_disruption_budget',
+      'policy/v1beta1',
+      'PodDisruptionBudget',
+      'spec { max_unavailable = "1" }',
+    ],
+    [
+      'kubernetes_horizontal_pod_autoscaler',
+      'autoscaling/v2beta2',
+      'HorizontalPodAutoscaler',
+      'spec {\n    max_replicas = 3\n    metric { type = "Resource" }\n  }',
+    ],
+  ])('the deprecated %s creates a %s object, reported as removed', async (type, apiVersion, kind, spec) => {
+    const [old] = await declared(`resource "${type}" "r" {\n  metadata { name = "r" }\n  ${spec}\n}\n`);
+    expect(old!.ref).toMatchObject({ apiVersion, kind });
     expect(check({ manifests: [old!], options }).findings.map((f) => f.rule)).toContain('api-removed');
+  });
+
+  it('the unversioned autoscaler is autoscaling/v1 until a metric or behavior block makes it v2beta2', async () => {
+    const hpa = async (type: string, spec: string) =>
+      (
+        await declared(`resource "${type}" "x" {\n  metadata { name = "web" }\n  spec {${spec}\n  }\n}\n`)
+      )[0]!;
+    const v2 = await hpa('kubernetes_horizontal_pod_autoscaler_v2', HPA_SPEC_HCL);
+    expect((await hpa('kubernetes_horizontal_pod_autoscaler_v2beta2', HPA_SPEC_HCL)).body).toEqual({
+      ...v2.body,
+      apiVersion: 'autoscaling/v2beta2',
+    });
+    expect((await hpa('kubernetes_horizontal_pod_autoscaler', HPA_SPEC_HCL)).body).toEqual({
+      ...v2.body,
+      apiVersion: 'autoscaling/v2beta2',
+    });
+    const cpuOnly = `
+    max_replicas = 4
+    scale_target_ref {
+      kind = "Deployment"
+      name = "web"
+    }
+    target_cpu_utilization_percentage = 60`;
+    const v1 = await hpa('kubernetes_horizontal_pod_autoscaler', cpuOnly);
+    expect(v1.ref.apiVersion).toBe('autoscaling/v1');
+    expect(v1.body.spec).toEqual({
+      maxReplicas: 4,
+      scaleTargetRef: { kind: 'Deployment', name: 'web' },
+      targetCPUUtilizationPercentage: 60,
+    });
+    // A behavior block alone switches too, and the v1 field is then not sent.
+    const withBehavior = await hpa(
+      'kubernetes_horizontal_pod_autoscaler',
+      `${cpuOnly}\n    behavior {\n      scale_up { select_policy = "Max" }\n    }`,
+    );
+    expect(withBehavior.ref.apiVersion).toBe('autoscaling/v2beta2');
+    expect(withBehavior.body.spec).toEqual({
+      maxReplicas: 4,
+      scaleTargetRef: { kind: 'Deployment', name: 'web' },
+      behavior: { scaleUp: { selectPolicy: 'Max' } },
+    });
+  });
+
+  it('a Service sends the load-balancer-only fields for a LoadBalancer only', async () => {
+    const service = async (type: string) =>
+      (
+        await declared(`resource "kubernetes_service_v1" "x" {
+  metadata { name = "web" }
+  spec {
+    type                              = ${type}
+    allocate_load_balancer_node_ports = false
+    load_balancer_class               = "example.com/lb"
+    port { port = 443 }
+  }
+}
+`)
+      )[0]!.body.spec;
+    expect(await service('"LoadBalancer"')).toEqual({
+      type: 'LoadBalancer',
+      allocateLoadBalancerNodePorts: false,
+      loadBalancerClass: 'example.com/lb',
+      ports: [{ port: 443 }],
+    });
+    expect(await service('"NodePort"')).toEqual({ type: 'NodePort', ports: [{ port: 443 }] });
+    // A type from a variable: unknown, so the fields stay.
+    expect(await service('var.type')).toMatchObject({ allocateLoadBalancerNodePorts: false });
   });
 
   it('kubernetes_manifest is the object its manifest argument holds', async () => {
@@ -755,6 +1241,308 @@ describe('findings on a declared object are placed at the Terraform argument', (
     expect(where('res-memory-limit').map((w) => w.split(' ')[0])).toEqual([at(hcl, 'limits')]);
     // No replicas in the spec: at the spec block.
     expect(where('avail-min-replicas').map((w) => w.split(' ')[0])).toEqual([at(hcl, 'spec {')]);
+  });
+});
+
+const SERVING = `resource "kubernetes_deployment_v1" "web" {
+  metadata {
+    name      = "web"
+    namespace = "shop"
+  }
+  spec {
+    replicas = 3
+    selector {
+      match_labels = { app = "web" }
+    }
+    template {
+      metadata {
+        labels = { app = "web" }
+      }
+      spec {
+        container {
+          name  = "web"
+          image = "ghcr.io/acme/web:1.2.3"
+          port {
+            name           = "http"
+            container_port = 8080
+          }
+        }
+      }
+    }
+  }
+}
+
+resource "kubernetes_service_v1" "web" {
+  metadata {
+    name      = "web"
+    namespace = "shop"
+  }
+  spec {
+    type     = "NodePort"
+    selector = { app = "web" }
+    port {
+      port        = 80
+      target_port = "https"
+    }
+  }
+}
+
+resource "kubernetes_service_v1" "orphan" {
+  metadata {
+    name      = "orphan"
+    namespace = "shop"
+  }
+  spec {
+    selector = { app = "gone" }
+    port {
+      port = 80
+    }
+  }
+}
+
+resource "kubernetes_ingress_v1" "web" {
+  metadata {
+    name      = "web"
+    namespace = "shop"
+  }
+  spec {
+    rule {
+      host = "shop.example.com"
+      http {
+        path {
+          path = "/"
+          backend {
+            service {
+              name = "api"
+              port {
+                number = 80
+              }
+            }
+          }
+        }
+      }
+    }
+    tls {
+      hosts       = ["other.example.com"]
+      secret_name = "other-tls"
+    }
+  }
+}
+
+resource "kubernetes_network_policy_v1" "db" {
+  metadata {
+    name      = "db"
+    namespace = "shop"
+  }
+  spec {
+    pod_selector {
+      match_labels = { app = "db" }
+    }
+    policy_types = ["Ingress"]
+  }
+}
+
+resource "kubernetes_horizontal_pod_autoscaler_v2" "web" {
+  metadata {
+    name      = "web"
+    namespace = "shop"
+  }
+  spec {
+    min_replicas = 1
+    max_replicas = 1
+    scale_target_ref {
+      api_version = "apps/v1"
+      kind        = "Deployment"
+      name        = "web"
+    }
+  }
+}
+
+resource "kubernetes_horizontal_pod_autoscaler_v1" "api" {
+  metadata {
+    name      = "api"
+    namespace = "shop"
+  }
+  spec {
+    min_replicas = 2
+    max_replicas = 4
+    scale_target_ref {
+      kind = "Deployment"
+      name = "api"
+    }
+  }
+}
+
+resource "kubernetes_pod_disruption_budget_v1" "web" {
+  metadata {
+    name      = "web"
+    namespace = "shop"
+  }
+  spec {
+    max_unavailable = "0"
+    selector {
+      match_labels = { app = "web" }
+    }
+  }
+}
+
+resource "kubernetes_pod_disruption_budget_v1" "none" {
+  metadata {
+    name      = "none"
+    namespace = "shop"
+  }
+  spec {
+    selector {
+      match_labels = { app = "web" }
+    }
+  }
+}
+`;
+
+describe('services, ingresses, network policies, autoscalers and budgets are judged as in YAML', () => {
+  const RULES = new Set([
+    'net-node-port',
+    'net-target-port-name',
+    'net-service-no-pods',
+    'net-ingress-tls',
+    'net-ingress-backend',
+    'net-policy-selects-nothing',
+    'avail-hpa-min-replicas',
+    'avail-hpa-max-replicas',
+    'avail-hpa-target-missing',
+    'avail-hpa-fixed-replicas',
+    'avail-pdb-blocks-eviction',
+    'avail-pdb-no-budget',
+  ]);
+
+  it('each finding at the argument (or the nearest block written) in the .tf', async () => {
+    const findings = check({ manifests: await declared(SERVING, 'serving.tf'), options }).findings.filter(
+      (f) => RULES.has(f.rule),
+    );
+    const shown = findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column} ${f.field}`).sort();
+    const line = (text: string, n = 0) => `serving.tf:${at(SERVING, text, n)}`;
+    expect(shown).toEqual(
+      [
+        `net-node-port ${line('type     = "NodePort"')} spec.type`,
+        `net-target-port-name ${line('target_port = "https"')} spec.ports[0].targetPort`,
+        `net-service-no-pods ${line('selector = { app = "gone" }')} spec.selector`,
+        `net-ingress-tls ${line('host = "shop.example.com"')} spec.rules[0].host`,
+        `net-ingress-backend ${line('name = "api"')} spec.rules[0].http.paths[0].backend.service.name`,
+        `net-policy-selects-nothing ${line('pod_selector {')} spec.podSelector`,
+        `avail-hpa-min-replicas ${line('min_replicas = 1')} spec.minReplicas`,
+        `avail-hpa-max-replicas ${line('max_replicas = 1')} spec.maxReplicas`,
+        `avail-hpa-target-missing ${line('name = "api"', 1)} spec.scaleTargetRef.name`,
+        `avail-hpa-fixed-replicas ${line('replicas = 3')} spec.replicas`,
+        `avail-pdb-blocks-eviction ${line('max_unavailable = "0"')} spec.maxUnavailable`,
+        `avail-pdb-no-budget ${line('spec {', 9)} spec`,
+      ].sort(),
+    );
+    expect(findings.find((f) => f.rule === 'net-ingress-backend')!.message).toContain(
+      '(kubernetes_ingress_v1.web)',
+    );
+  });
+
+  it('the same objects written as YAML give the same findings', async () => {
+    const objects = await declared(SERVING, 'serving.tf');
+    const yaml = objects.map((m) => toYaml(m.body)).join('---\n');
+    const parsed = parseManifests(yaml, 'serving.yaml');
+    expect(parsed.problems).toEqual([]);
+    const judged = (manifests: Manifest[]) =>
+      check({ manifests, options })
+        .findings.map(
+          (f) =>
+            `${f.rule} ${f.object.kind}/${f.object.name} ${f.field} ${f.message.replace(/ \(kubernetes_.*\)$/, '')}`,
+        )
+        .sort();
+    const fromYaml = judged(parsed.manifests);
+    expect(judged(objects)).toEqual(fromYaml);
+    expect(fromYaml.filter((f) => RULES.has(f.split(' ')[0]!))).toHaveLength(RULES.size);
+  });
+});
+
+describe('a rule that looks for a companion object finds it among the converted resources', () => {
+  const COMPANIONS: Record<string, { hcl: string; clears: string }> = {
+    kubernetes_network_policy_v1: {
+      clears: 'net-no-network-policy',
+      hcl: `
+  metadata {
+    name      = "default-deny"
+    namespace = "shop"
+  }
+  spec {
+    pod_selector {}
+    policy_types = ["Ingress", "Egress"]
+  }`,
+    },
+    kubernetes_pod_disruption_budget_v1: {
+      clears: 'avail-pdb-missing',
+      hcl: `
+  metadata {
+    name      = "db"
+    namespace = "shop"
+  }
+  spec {
+    max_unavailable = "1"
+    selector {
+      match_labels = { app = "db" }
+    }
+  }`,
+    },
+    kubernetes_service_v1: {
+      clears: 'avail-statefulset-service',
+      hcl: `
+  metadata {
+    name      = "db"
+    namespace = "shop"
+  }
+  spec {
+    cluster_ip = "None"
+    selector   = { app = "db" }
+    port {
+      port = 5432
+    }
+  }`,
+    },
+  };
+  const statefulSet = `resource "kubernetes_stateful_set_v1" "db" {
+  metadata {
+    name      = "db"
+    namespace = "shop"
+  }
+  spec {
+    service_name = "db"
+    replicas     = 3
+    selector {
+      match_labels = { app = "db" }
+    }
+    template {
+      metadata {
+        labels = { app = "db" }
+      }
+      spec {
+        container {
+          name  = "db"
+          image = "postgres:16.4"
+        }
+      }
+    }
+  }
+}
+`;
+  const rules = async (hcl: string) =>
+    new Set(check({ manifests: await declared(hcl), options }).findings.map((f) => f.rule));
+
+  it.each(Object.entries(COMPANIONS))('%s', async (type, companion) => {
+    expect(await rules(statefulSet)).toContain(companion.clears);
+    const all = Object.entries(COMPANIONS)
+      .map(([t, c]) => `resource "${t}" "x" {${c.hcl}\n}\n`)
+      .join('\n');
+    const others = Object.entries(COMPANIONS)
+      .filter(([t]) => t !== type)
+      .map(([t, c]) => `resource "${t}" "x" {${c.hcl}\n}\n`)
+      .join('\n');
+    expect(await rules(`${statefulSet}\n${others}`)).toContain(companion.clears);
+    expect(await rules(`${statefulSet}\n${all}`)).not.toContain(companion.clears);
   });
 });
 

@@ -30,6 +30,21 @@ export const KINDS: Readonly<Record<string, Kind>> = Object.fromEntries([
   ...kinds(['kubernetes_cron_job_v1'], 'batch/v1', 'CronJob'),
   // The deprecated type still creates batch/v1beta1 CronJobs (resourceKubernetesCronJobV1Beta1).
   ...kinds(['kubernetes_cron_job'], 'batch/v1beta1', 'CronJob'),
+  ...kinds(versioned('service'), 'v1', 'Service'),
+  ...kinds(['kubernetes_ingress_v1'], 'networking.k8s.io/v1', 'Ingress'),
+  // The deprecated type writes through the extensions/v1beta1 client (resourceKubernetesIngressV1Beta1).
+  ...kinds(['kubernetes_ingress'], 'extensions/v1beta1', 'Ingress'),
+  ...kinds(versioned('network_policy'), 'networking.k8s.io/v1', 'NetworkPolicy'),
+  ...kinds(['kubernetes_horizontal_pod_autoscaler_v2'], 'autoscaling/v2', 'HorizontalPodAutoscaler'),
+  ...kinds(
+    ['kubernetes_horizontal_pod_autoscaler_v2beta2'],
+    'autoscaling/v2beta2',
+    'HorizontalPodAutoscaler',
+  ),
+  // The unversioned type is autoscaling/v1 until a metric or behavior block makes it v2beta2 (useV2Beta2).
+  ...kinds(versioned('horizontal_pod_autoscaler'), 'autoscaling/v1', 'HorizontalPodAutoscaler'),
+  ...kinds(['kubernetes_pod_disruption_budget_v1'], 'policy/v1', 'PodDisruptionBudget'),
+  ...kinds(['kubernetes_pod_disruption_budget'], 'policy/v1beta1', 'PodDisruptionBudget'),
 ]);
 
 /** Blocks whose Kubernetes field is a list, by block name; every other block is one object. */
@@ -63,14 +78,30 @@ export const LISTS: Readonly<Record<string, string>> = {
   on_pod_condition: 'onPodConditions',
   preferred_during_scheduling_ignored_during_execution: 'preferredDuringSchedulingIgnoredDuringExecution',
   required_during_scheduling_ignored_during_execution: 'requiredDuringSchedulingIgnoredDuringExecution',
+  // An Ingress's `rule { http { path { ... } } }` and `tls` blocks.
+  path: 'paths',
+  tls: 'tls',
+  // A NetworkPolicy's rules, their ports and peers.
+  ingress: 'ingress',
+  egress: 'egress',
+  ports: 'ports',
+  from: 'from',
+  to: 'to',
+  // An autoscaler's metrics and its scaling rules' policies.
+  metric: 'metrics',
+  policy: 'policies',
 };
 
 /** The same block name as one object under these parents (the schema reuses the name). */
-export const SINGLE_UNDER: Readonly<Record<string, string>> = {
+export const SINGLE_UNDER: Readonly<Record<string, readonly string[]>> = {
   // A node affinity's required term is one NodeSelector; a pod (anti-)affinity's is a list.
-  required_during_scheduling_ignored_during_execution: 'node_affinity',
+  required_during_scheduling_ignored_during_execution: ['node_affinity'],
   // An ephemeral volume's claim template is one; a StatefulSet's are a list.
-  volume_claim_template: 'ephemeral',
+  volume_claim_template: ['ephemeral'],
+  // An Ingress backend's service has one port; a Service's `port` blocks are its ports.
+  port: ['service'],
+  // A pods, object or external metric names one metric; an autoscaler's `metric` blocks are its metrics.
+  metric: ['pods', 'object', 'external'],
 };
 
 /** Names the API spells with an initialism, which camelCase alone does not give. */
@@ -88,6 +119,8 @@ const NAMES: Readonly<Record<string, string>> = {
   ceph_fs: 'cephfs',
   target_ww_ns: 'targetWWNs',
   timezone: 'timeZone',
+  client_ip: 'clientIP',
+  target_cpu_utilization_percentage: 'targetCPUUtilizationPercentage',
 };
 
 /** Arguments of the provider that are not fields of the object (waiting, timeouts, meta-arguments). */
@@ -112,7 +145,15 @@ export const NOT_FIELDS = new Set([
 ]);
 
 /** String arguments the API reads as IntOrString or as a number (replicas is a string in the provider). */
-export const NUMERIC_STRINGS = new Set(['port', 'target_port', 'max_surge', 'max_unavailable', 'replicas']);
+export const NUMERIC_STRINGS = new Set([
+  'port',
+  'target_port',
+  'service_port',
+  'max_surge',
+  'max_unavailable',
+  'min_available',
+  'replicas',
+]);
 
 const camelNames = new Map<string, string>(Object.entries(NAMES));
 

@@ -9,6 +9,7 @@ import {
   SINGLE_UNDER,
 } from './terraform-kubernetes-schema.js';
 import { countOf } from './terraform-count.js';
+import { expand } from './terraform-kubernetes-expand.js';
 import { isExpression, pathKey } from './terraform-values.js';
 
 /**
@@ -142,7 +143,7 @@ function convert(r: Manifest, scope: Scope, call: Instantiation['call']): Manife
     if (!kind) return undefined;
     sources.set(key([]), []);
     body = { apiVersion: kind.apiVersion, kind: kind.kind, ...block(r.body, '', [], [], sources, scope) };
-    if (kind.kind === 'Secret') secretData(body);
+    expand(body, r.ref.kind);
   }
   const meta = isPlain(body.metadata) ? body.metadata : {};
   const ref: ObjectRef = {
@@ -262,7 +263,7 @@ function block(
       const list =
         name === 'secret' && parent === ''
           ? 'secrets'
-          : SINGLE_UNDER[name] === parent
+          : SINGLE_UNDER[name]?.includes(parent)
             ? undefined
             : LISTS[name];
       const at = [...kubePath, list ?? camel(name)];
@@ -411,30 +412,3 @@ function member(value: unknown, steps: string): unknown {
   return v;
 }
 
-/**
- * The provider writes `data` as the Secret's bytes (the API shows them base64), and `binary_data`
- * (base64 already) and the write-only `data_wo` and `binary_data_wo` into the same map. A part
- * that is an expression makes the whole map unknown.
- */
-function secretData(body: Record<string, unknown>): void {
-  const parts = [body.data, body.dataWo, body.binaryData, body.binaryDataWo];
-  delete body.dataWo;
-  delete body.binaryData;
-  delete body.binaryDataWo;
-  if (parts.every((p) => p === undefined)) return;
-  const unknown = parts.find(isExpression);
-  if (unknown) {
-    body.data = unknown;
-    return;
-  }
-  const out: Record<string, unknown> = {};
-  parts.forEach((part, i) => {
-    if (!isPlain(part)) return;
-    for (const k in part) {
-      const v = part[k];
-      // data and data_wo are text; binary_data and binary_data_wo are base64 already.
-      out[k] = i < 2 && typeof v === 'string' ? Buffer.from(v, 'utf8').toString('base64') : v;
-    }
-  });
-  body.data = out;
-}
