@@ -411,4 +411,3 @@ function member(value: unknown, steps: string): unknown {
   }
   return v;
 }
-

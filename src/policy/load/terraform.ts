@@ -57,84 +57,99 @@ export function parseTerraform(
   source: TerraformSource,
   environment?: string,
 ): ParsedTerraform {
-  const tree = parse(text);
-  const problems: Problem[] = [];
-  syntaxErrors(tree.rootNode, file, problems);
-  const manifests: Manifest[] = [];
-  const calls: string[] = [];
-  const kubernetes: KubernetesModulePart = {
-    resources: [],
-    dynamics: new Map(),
-    defaults: {},
-    locals: {},
-    calls: [],
-  };
-  if (problems.length) return { manifests, problems, calls, kubernetes };
-  const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
-  for (const node of body?.namedChildren ?? []) {
-    if (node?.type !== 'block') continue;
-    const { type, labels, body: inner } = blockParts(node);
-    if (type === 'module' && labels.length === 1) {
-      const { source, ...args } = bodyData(inner, [], new Map());
-      if (typeof source === 'string' && LOCAL_SOURCE.test(source)) {
-        calls.push(source);
-        kubernetes.calls.push({ name: labels[0]!, source, arguments: args });
-      }
-      continue;
-    }
-    if (type === 'variable' && labels.length === 1) {
-      const { default: value } = bodyData(inner, [], new Map());
-      if (value !== undefined && !isExpression(value)) kubernetes.defaults[labels[0]!] = value;
-      continue;
-    }
-    if (type === 'locals' && labels.length === 0) {
-      Object.assign(kubernetes.locals, bodyData(inner, [], new Map()));
-      continue;
-    }
-    if (type !== 'resource' || labels.length !== 2) continue;
-    const positions = new Map<string, Position>();
-    const dynamics = new Map<string, DynamicBlock>();
-    const data = bodyData(inner, [], positions, dynamics);
-    const start = at(node);
-    const [kind, name] = labels as [string, string];
-    const resource: Manifest = {
-      file,
-      start,
-      ref: { apiVersion: TERRAFORM_API, kind, name },
-      body: data,
-      docPath: [],
-      locate: (path: Path) => {
-        for (let n = path.length; n > 0; n--) {
-          const p = positions.get(key(path.slice(0, n)));
-          if (p) return p;
-        }
-        return start;
-      },
-      docKey: `${file}#${kind}.${name}`,
-      terraform: source,
-      ...(environment ? { environment } : {}),
+  return withTree(parse, text, (tree) => {
+    const problems: Problem[] = [];
+    syntaxErrors(tree.rootNode, file, problems);
+    const manifests: Manifest[] = [];
+    const calls: string[] = [];
+    const kubernetes: KubernetesModulePart = {
+      resources: [],
+      dynamics: new Map(),
+      defaults: {},
+      locals: {},
+      calls: [],
     };
-    manifests.push(resource);
-    if (isKubernetesResource(kind)) {
-      kubernetes.resources.push(resource);
-      if (dynamics.size) kubernetes.dynamics.set(resource, dynamics);
+    if (problems.length) return { manifests, problems, calls, kubernetes };
+    const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
+    for (const node of body?.namedChildren ?? []) {
+      if (node?.type !== 'block') continue;
+      const { type, labels, body: inner } = blockParts(node);
+      if (type === 'module' && labels.length === 1) {
+        const { source, ...args } = bodyData(inner, [], new Map());
+        if (typeof source === 'string' && LOCAL_SOURCE.test(source)) {
+          calls.push(source);
+          kubernetes.calls.push({ name: labels[0]!, source, arguments: args });
+        }
+        continue;
+      }
+      if (type === 'variable' && labels.length === 1) {
+        const { default: value } = bodyData(inner, [], new Map());
+        if (value !== undefined && !isExpression(value)) kubernetes.defaults[labels[0]!] = value;
+        continue;
+      }
+      if (type === 'locals' && labels.length === 0) {
+        Object.assign(kubernetes.locals, bodyData(inner, [], new Map()));
+        continue;
+      }
+      if (type !== 'resource' || labels.length !== 2) continue;
+      const positions = new Map<string, Position>();
+      const dynamics = new Map<string, DynamicBlock>();
+      const data = bodyData(inner, [], positions, dynamics);
+      const start = at(node);
+      const [kind, name] = labels as [string, string];
+      const resource: Manifest = {
+        file,
+        start,
+        ref: { apiVersion: TERRAFORM_API, kind, name },
+        body: data,
+        docPath: [],
+        locate: (path: Path) => {
+          for (let n = path.length; n > 0; n--) {
+            const p = positions.get(key(path.slice(0, n)));
+            if (p) return p;
+          }
+          return start;
+        },
+        docKey: `${file}#${kind}.${name}`,
+        terraform: source,
+        ...(environment ? { environment } : {}),
+      };
+      manifests.push(resource);
+      if (isKubernetesResource(kind)) {
+        kubernetes.resources.push(resource);
+        if (dynamics.size) kubernetes.dynamics.set(resource, dynamics);
+      }
     }
-  }
-  // The Kubernetes objects of kubernetes_* resources, judged beside them (nothing for other providers),
-  // with what this file knows (the module's other files and .tfvars: TerraformModules in
-  // ../sources/collect.ts converts a module's resources again with all of them).
-  if (kubernetes.resources.length)
-    manifests.push(
-      ...kubernetesObjects(kubernetes.resources, {
-        dynamics: kubernetes.dynamics,
-        variables: kubernetes.defaults,
-        locals: kubernetes.locals,
-      }),
-    );
-  return { manifests, problems, calls, kubernetes };
+    // The Kubernetes objects of kubernetes_* resources, judged beside them (nothing for other providers),
+    // with what this file knows (the module's other files and .tfvars: TerraformModules in
+    // ../sources/collect.ts converts a module's resources again with all of them).
+    if (kubernetes.resources.length)
+      manifests.push(
+        ...kubernetesObjects(kubernetes.resources, {
+          dynamics: kubernetes.dynamics,
+          variables: kubernetes.defaults,
+          locals: kubernetes.locals,
+        }),
+      );
+    return { manifests, problems, calls, kubernetes };
+  });
 }
 
 const key = pathKey;
+
+/**
+ * `read` of the tree of `text`, then the tree freed: web-tree-sitter keeps trees in WebAssembly
+ * memory that JavaScript's collector does not see (about 36 MB of .tf read in one process without
+ * freeing ended in an abort). Readers copy out what they keep (values, positions).
+ */
+function withTree<T>(parse: HclParse, text: string, read: (tree: Tree) => T): T {
+  const tree = parse(text);
+  try {
+    return read(tree);
+  } finally {
+    tree.delete();
+  }
+}
 
 /**
  * The files Terraform reads variable values from by itself in a root module, lowest precedence
@@ -180,26 +195,27 @@ export function parseTfvars(
     else Object.assign(values, data);
     return { values, problems };
   }
-  const tree = parse(text);
-  syntaxErrors(tree.rootNode, file, problems);
-  if (problems.length) return { values, problems };
-  const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
-  for (const node of body?.namedChildren ?? []) {
-    if (node?.type === 'block') {
-      const p = at(node);
-      problems.push({
-        message: `a block (${blockParts(node).type}) in a variable values file`,
-        location: { file, line: p.line, column: p.column },
-        hint: 'a .tfvars file holds only `name = value` arguments, as terraform plan reads them',
-      });
-      continue;
+  return withTree(parse, text, (tree) => {
+    syntaxErrors(tree.rootNode, file, problems);
+    if (problems.length) return { values, problems };
+    const body = tree.rootNode.namedChildren.find((c) => c?.type === 'body');
+    for (const node of body?.namedChildren ?? []) {
+      if (node?.type === 'block') {
+        const p = at(node);
+        problems.push({
+          message: `a block (${blockParts(node).type}) in a variable values file`,
+          location: { file, line: p.line, column: p.column },
+          hint: 'a .tfvars file holds only `name = value` arguments, as terraform plan reads them',
+        });
+        continue;
+      }
+      if (node?.type !== 'attribute') continue;
+      const [name, expr] = node.namedChildren as [Node, Node];
+      const v = value(expr, [], new Map());
+      if (!isExpression(v)) values[name.text] = v;
     }
-    if (node?.type !== 'attribute') continue;
-    const [name, expr] = node.namedChildren as [Node, Node];
-    const v = value(expr, [], new Map());
-    if (!isExpression(v)) values[name.text] = v;
-  }
-  return { values, problems };
+    return { values, problems };
+  });
 }
 
 function syntaxErrors(node: Node, file: string, problems: Problem[]): void {
