@@ -97,18 +97,23 @@ export function isKubernetesResource(type: string): boolean {
   return type in KINDS || type === 'kubernetes_manifest';
 }
 
-/**
- * The Kubernetes objects of one module's resources (those of other providers give none). With a
- * call, `var.*` and the dynamic blocks iterating over known values are resolved first.
- */
-export function kubernetesObjects(resources: readonly Manifest[], how: Instantiation = {}): Manifest[] {
-  const scope: Scope = {
+/** What `how` knows, before any resource's names or iterators are known. */
+function scopeOf(how: Instantiation): Scope {
+  return {
     variables: how.variables ?? {},
     locals: { written: how.locals ?? {}, values: new Map() },
     iterators: {},
     names: new Map(),
     dynamics: undefined,
   };
+}
+
+/**
+ * The Kubernetes objects of one module's resources (those of other providers give none), with
+ * `var.*` and `local.*` (`how`) and the dynamic blocks iterating over known values resolved first.
+ */
+export function kubernetesObjects(resources: readonly Manifest[], how: Instantiation = {}): Manifest[] {
+  const scope = scopeOf(how);
   // Names first (a binding names its role by reference), twice: a namespace's name may be a variable.
   for (let pass = 0; pass < 2; pass++)
     for (const r of resources) {
@@ -211,13 +216,7 @@ export function moduleInstances(
  * `namespace = local.namespace` passes the local's value to the called module.
  */
 export function knownArguments(call: ModuleCall, caller: Instantiation): ModuleCall {
-  const scope: Scope = {
-    variables: caller.variables ?? {},
-    locals: { written: caller.locals ?? {}, values: new Map() },
-    iterators: {},
-    names: new Map(),
-    dynamics: undefined,
-  };
+  const scope = scopeOf(caller);
   const args: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(call.arguments)) args[k] = evaluate(v, scope);
   return { ...call, arguments: args };
