@@ -2045,6 +2045,29 @@ resource "kubernetes_role_v1" "app" {
     });
   });
 
+  it('--var-file values come after the .tfvars of each root module; a missing one is exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-varfile-'));
+    const hcl =
+      'variable "image" {\n  default = "nginx:1.27"\n}\n\nresource "kubernetes_pod_v1" "p" {\n  metadata { name = "p" }\n  spec {\n    container {\n      name  = "p"\n      image = var.image\n    }\n  }\n}\n';
+    writeFileSync(join(dir, 'main.tf'), hcl);
+    writeFileSync(join(dir, 'a.auto.tfvars'), 'image = "nginx:1.28"\n');
+    mkdirSync(join(dir, 'envs'));
+    writeFileSync(join(dir, 'envs', 'prod.tfvars'), 'image = "nginx:latest"\n');
+    const latest = async (...args: string[]) => {
+      const io = memoryIo({ cwd: dir });
+      expect(await main(['node', 'slipway', 'check', '-o', 'json', ...args, '.'], io.io)).toBe(0);
+      const report = JSON.parse(io.stdout()) as {
+        findings: Array<{ rule: string; line: number; column: number }>;
+      };
+      return report.findings.filter((f) => f.rule === 'img-latest-tag').map((f) => `${f.line}:${f.column}`);
+    };
+    expect(await latest()).toEqual([]);
+    expect(await latest('--var-file', 'envs/prod.tfvars')).toEqual([at(hcl, 'image = var.image')]);
+    const io = memoryIo({ cwd: dir });
+    expect(await main(['node', 'slipway', 'check', '--var-file', 'envs/none.tfvars', '.'], io.io)).toBe(2);
+    expect(io.stderr()).toContain('--var-file envs/none.tfvars: no such file');
+  });
+
   it('a .tfvars that does not parse, or holds a block, is bad input at file:line:col (exit 2)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-badvars-'));
     writeFileSync(

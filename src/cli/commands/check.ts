@@ -67,6 +67,7 @@ interface CheckFlags {
   releaseName?: string;
   namespace?: string;
   env?: string;
+  varFile: string[];
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -110,6 +111,12 @@ export const registerCheck: RegisterCommand = (program: Command, ctx: CommandCon
     .option(
       '-e, --env <environment>',
       'environment to render when checking slipway.yaml (default: every environment it declares)',
+    )
+    .option(
+      '--var-file <file>',
+      'Terraform variable values for each root module checked, as terraform plan -var-file reads them (repeatable)',
+      collect,
+      [],
     )
     .action(async (paths: string[], flags: CheckFlags) => {
       ctx.exit(await runCheck(paths, flags, ctx));
@@ -162,6 +169,7 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
     namespace: flags.namespace,
     renderSpec: specRenderer(flags.env),
     hcl: loadHcl,
+    varFiles: flags.varFile,
   });
   if (collected.problems.length) throw new UserErrors(collected.problems, 'check/bad-input', EXIT_BAD_INPUT);
   const outcome = checkSets(inputSets(collected.files.flatMap((f) => f.manifests)), {

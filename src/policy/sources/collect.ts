@@ -36,6 +36,11 @@ export interface CollectOptions {
   renderSpec?: (file: string) => Promise<SpecRendering[]>;
   /** Loads the HCL grammar for `.tf` files (once; the CLI's loads WebAssembly). */
   hcl?: () => Promise<HclParse>;
+  /**
+   * `--var-file`: .tfvars files (relative to cwd) read after a root module's own, in order, for
+   * every root module, as `terraform plan -var-file` gives them in the module it runs in.
+   */
+  varFiles?: readonly string[];
 }
 
 /**
@@ -114,13 +119,19 @@ export async function collectInputs(
     }
   }
   walk.terraform.productionThroughCalls();
+  const varFiles = (opts.varFiles ?? []).map((f) => resolve(opts.cwd, f));
+  for (const file of varFiles)
+    if (!host.exists(file) || host.isDirectory(file))
+      throw new UserError(`--var-file ${display(file)}: no such file`, {
+        code: 'check/no-var-file',
+        hint: 'pass a .tfvars or .tfvars.json file, as terraform plan -var-file takes it',
+      });
   if (walk.terraform.hasKubernetes()) {
-    // A root module's variable values from the .tfvars files Terraform loads there by itself.
-    const values = new Map<string, Record<string, unknown>>();
-    for (const dir of walk.terraform.roots()) {
-      const found: Record<string, unknown> = {};
-      for (const name of tfvarsFiles(host.listDirectory(dir))) {
-        const abs = join(dir, name);
+    // A root module's variable values: the .tfvars files Terraform loads there by itself, then --var-file's.
+    const read = new Map<string, Record<string, unknown>>();
+    const tfvars = async (abs: string) => {
+      let values = read.get(abs);
+      if (!values) {
         const parsed = parseTfvars(host.readFile(abs), display(abs), await hclParser(opts, display(abs)));
         if (parsed.problems.length)
           add({
@@ -131,8 +142,16 @@ export async function collectInputs(
             editable: false,
             ...parsed,
           });
-        Object.assign(found, parsed.values);
+        read.set(abs, (values = parsed.values));
       }
+      return values;
+    };
+    const values = new Map<string, Record<string, unknown>>();
+    for (const dir of walk.terraform.roots()) {
+      const found: Record<string, unknown> = {};
+      for (const name of tfvarsFiles(host.listDirectory(dir)))
+        Object.assign(found, await tfvars(join(dir, name)));
+      for (const file of varFiles) Object.assign(found, await tfvars(file));
       values.set(dir, found);
     }
     walk.terraform.instantiateRoots(values);
