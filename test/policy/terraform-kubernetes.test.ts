@@ -2053,6 +2053,8 @@ resource "kubernetes_role_v1" "app" {
     writeFileSync(join(dir, 'a.auto.tfvars'), 'image = "nginx:1.28"\n');
     mkdirSync(join(dir, 'envs'));
     writeFileSync(join(dir, 'envs', 'prod.tfvars'), 'image = "nginx:latest"\n');
+    // A directory named like a values file is not one.
+    mkdirSync(join(dir, 'z.auto.tfvars'));
     const latest = async (...args: string[]) => {
       const io = memoryIo({ cwd: dir });
       expect(await main(['node', 'slipway', 'check', '-o', 'json', ...args, '.'], io.io)).toBe(0);

@@ -149,8 +149,8 @@ export async function collectInputs(
     const values = new Map<string, Record<string, unknown>>();
     for (const dir of walk.terraform.roots()) {
       const found: Record<string, unknown> = {};
-      for (const name of tfvarsFiles(host.listDirectory(dir)))
-        Object.assign(found, await tfvars(join(dir, name)));
+      const files = host.listDirectory(dir).filter((e) => !host.isDirectory(join(dir, e)));
+      for (const name of tfvarsFiles(files)) Object.assign(found, await tfvars(join(dir, name)));
       for (const file of varFiles) Object.assign(found, await tfvars(file));
       values.set(dir, found);
     }
