@@ -1,4 +1,4 @@
-import { isExpression } from './terraform-values.js';
+import { isExpression, isPlain } from './terraform-values.js';
 
 /**
  * What the provider's expand functions (terraform-provider-kubernetes, kubernetes/structure_*.go)
@@ -16,10 +16,6 @@ const EXPAND: Readonly<Record<string, Expand>> = {
 
 export function expand(body: Record<string, unknown>, type: string): void {
   EXPAND[String(body.kind)]?.(body, type);
-}
-
-function isPlain(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !isExpression(v);
 }
 
 const plainItems = (v: unknown): Array<Record<string, unknown>> =>

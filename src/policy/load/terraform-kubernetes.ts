@@ -10,7 +10,7 @@ import {
 } from './terraform-kubernetes-schema.js';
 import { countOf } from './terraform-count.js';
 import { expand } from './terraform-kubernetes-expand.js';
-import { isExpression, pathKey } from './terraform-values.js';
+import { isExpression, isPlain, pathKey } from './terraform-values.js';
 
 /**
  * The Kubernetes object each resource of the hashicorp/kubernetes provider creates, so that the
@@ -310,10 +310,6 @@ function generated(scope: Scope, at: Path): Scope[] {
 /** Nested blocks as the loader reads them: a list of bodies (attributes never hold objects in a list here). */
 function isBlocks(v: unknown): v is Array<Record<string, unknown>> {
   return Array.isArray(v) && v.length > 0 && v.every(isPlain);
-}
-
-function isPlain(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !isExpression(v);
 }
 
 function firstBlock(v: unknown): Record<string, unknown> | undefined {

@@ -12,6 +12,11 @@ export function isExpression(v: unknown): v is TerraformExpression {
   return typeof v === 'object' && v !== null && 'expression' in v && Object.keys(v).length === 1;
 }
 
+/** A known object value (an HCL object or a block's body): not a list, not an expression. */
+export function isPlain(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !isExpression(v);
+}
+
 /**
  * Whether `path` inside `body` reaches a Terraform expression: the value there, or one of its
  * parents, is unknown before a plan, so a rule's verdict on it would be about the expression's text.

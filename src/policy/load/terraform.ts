@@ -1,5 +1,5 @@
 import type { Node, Tree } from 'web-tree-sitter';
-import { parseDocument } from '#yaml';
+import { LineCounter, parseDocument } from '#yaml';
 import type { Problem } from '../../errors.js';
 import type { Manifest, Path, Position, TerraformSource } from '../types.js';
 import {
@@ -178,11 +178,12 @@ export function parseTfvars(
       data = JSON.parse(text);
     } catch {
       // JSON.parse names no position; the yaml library, reading JSON as the YAML it is, says where it goes wrong.
-      const offset = parseDocument(text, { schema: 'json' }).errors[0]?.pos[0] ?? 0;
-      const before = text.slice(0, offset).split('\n');
+      const lines = new LineCounter();
+      const error = parseDocument(text, { schema: 'json', lineCounter: lines }).errors[0];
+      const { line, col } = lines.linePos(error?.pos[0] ?? 0);
       problems.push({
         message: 'not valid JSON',
-        location: { file, line: before.length, column: before.at(-1)!.length + 1 },
+        location: { file, line, column: col },
         hint: 'a .tfvars.json file holds one JSON object of variable values',
       });
       return { values, problems };
