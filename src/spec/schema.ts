@@ -355,6 +355,11 @@ export const DeploySchema = z.strictObject({
   strategy: z.enum(['rolling', 'blue-green', 'canary']).optional(),
   timeout: duration().optional(),
   progressDeadline: duration().optional(),
+  minReady: duration()
+    .optional()
+    .describe(
+      "how long a new pod must stay ready, with no container restart, before it counts as available (each Deployment's minReadySeconds): a rollout completes, and a blue-green switch happens, only on such pods (default 0)",
+    ),
   failuresAllowedPerReplica: z
     .number()
     .int()

@@ -202,6 +202,14 @@ describe('renderApp: cluster facts from the spec', () => {
     expect(at(find(r.objects, 'Deployment', 'shop-api'), 'spec', 'progressDeadlineSeconds')).toBe(600);
   });
 
+  it('deploy.minReady becomes the Deployment minReadySeconds, absent (0) when unset', () => {
+    const r = one({ image: 'a:1' }, { deploy: { minReady: '5s' } });
+    expect(at(find(r.objects, 'Deployment', 'shop-api'), 'spec', 'minReadySeconds')).toBe(5);
+    expect(at(find(one({ image: 'a:1' }).objects, 'Deployment', 'shop-api'), 'spec')).not.toHaveProperty(
+      'minReadySeconds',
+    );
+  });
+
   it.each<[string, string | undefined, string, string[]]>([
     ['api', 'staging.example.com', 'api.staging.example.com', []],
     ['api.example.com', 'staging.example.com', 'api.example.com', ['domain']],

@@ -78,6 +78,8 @@ export function renderDeployment(
       progressDeadlineSeconds: ctx.app.deploy.progressDeadline
         ? durationSeconds(ctx.app.deploy.progressDeadline)
         : undefined,
+      // A pod counts as available only once ready this long: a process that passes its readiness probe and then crashes never completes a rollout.
+      minReadySeconds: ctx.app.deploy.minReady ? durationSeconds(ctx.app.deploy.minReady) : undefined,
       selector: { matchLabels: selectorLabels(ctx.app.app, parts.name) },
       // Surge first, never remove a ready pod before its replacement is ready.
       strategy: {
