@@ -2070,6 +2070,123 @@ resource "kubernetes_role_v1" "app" {
     expect(io.stderr()).toContain('--var-file envs/none.tfvars: no such file');
   });
 
+  it('TF_VAR_*, the .tfvars files, then --var and --var-file in command-line order, each typed by its declaration', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-var-'));
+    const hcl = `variable "image" {}
+
+variable "replicas" {
+  type    = number
+  default = 3
+}
+
+variable "privileged" {
+  type    = bool
+  default = false
+}
+
+variable "verbs" {
+  type    = list(string)
+  default = ["get"]
+}
+
+resource "kubernetes_deployment_v1" "web" {
+  metadata {
+    name      = "web"
+    namespace = "shop"
+  }
+  spec {
+    replicas = var.replicas
+    selector {
+      match_labels = { app = "web" }
+    }
+    template {
+      metadata {
+        labels = { app = "web" }
+      }
+      spec {
+        container {
+          name  = "web"
+          image = var.image
+          security_context {
+            privileged = var.privileged
+          }
+        }
+      }
+    }
+  }
+}
+
+resource "kubernetes_role_v1" "app" {
+  metadata {
+    name      = "app"
+    namespace = "shop"
+  }
+  rule {
+    api_groups = [""]
+    resources  = ["pods"]
+    verbs      = var.verbs
+  }
+}
+`;
+    writeFileSync(join(dir, 'main.tf'), hcl);
+    writeFileSync(join(dir, 'two.tfvars'), 'replicas = 2\n');
+    const run = async (args: string[], env: Record<string, string> = {}) => {
+      const io = memoryIo({ cwd: dir, env });
+      const code = await main(
+        ['node', 'slipway', 'check', '-o', 'json', '--fail-on', 'none', ...args, '.'],
+        io.io,
+      );
+      if (code !== 0) {
+        // -o json reports a bad input as JSON: its problems' messages.
+        const { error } = JSON.parse(io.stdout()) as {
+          error: { message?: string; problems?: Array<{ message: string }> };
+        };
+        return {
+          code,
+          err: (error.problems ?? [error]).map((p) => p.message).join('\n'),
+          rules: [] as string[],
+        };
+      }
+      const report = JSON.parse(io.stdout()) as {
+        findings: Array<{ rule: string; line: number; column: number }>;
+      };
+      const rules = ['img-latest-tag', 'avail-min-replicas', 'pss-privileged', 'rbac-wildcard'].filter((r) =>
+        report.findings.some((f) => f.rule === r),
+      );
+      return { code, err: '', rules };
+    };
+    // The environment sets an undeclared-type (string) and a number variable; a TF_VAR_ nobody declares is ignored.
+    expect(
+      (await run([], { TF_VAR_image: 'nginx:latest', TF_VAR_replicas: '1', TF_VAR_other: 'x' })).rules,
+    ).toEqual(['img-latest-tag', 'avail-min-replicas']);
+    // A root module's terraform.tfvars is over the environment.
+    writeFileSync(join(dir, 'terraform.tfvars'), 'replicas = 2\n');
+    expect((await run([], { TF_VAR_replicas: '1' })).rules).toEqual([]);
+    // --var and --var-file: the later one wins.
+    expect((await run(['--var', 'replicas=1'])).rules).toEqual(['avail-min-replicas']);
+    expect((await run(['--var', 'replicas=1', '--var-file', 'two.tfvars'])).rules).toEqual([]);
+    expect((await run(['--var-file', 'two.tfvars', '--var', 'replicas=1'])).rules).toEqual([
+      'avail-min-replicas',
+    ]);
+    // A bool from text, a list parsed as HCL.
+    expect((await run(['--var', 'privileged=true', '--var', 'verbs=["*"]'])).rules).toEqual([
+      'pss-privileged',
+      'rbac-wildcard',
+    ]);
+    // Bad values and names are exit 2 with the option named.
+    const bad = await run(['--var', 'replicas=many', '--var', 'verbs=["*"', '--var', 'nope=1']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--var replicas: "many" is not a number');
+    expect(bad.err).toContain('--var verbs: not a valid Terraform value for a variable of type list(string)');
+    expect(bad.err).toContain('--var nope: no root module checked declares a variable "nope"');
+    const env = await run([], { TF_VAR_privileged: 'maybe' });
+    expect(env.code).toBe(2);
+    expect(env.err).toContain('TF_VAR_privileged: "maybe" is not a bool');
+    const shape = await run(['--var', 'replicas']);
+    expect(shape.code).toBe(2);
+    expect(shape.err).toContain('--var replicas: expected name=value');
+  });
+
   it('a .tfvars that does not parse, or holds a block, is bad input at file:line:col (exit 2)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-badvars-'));
     writeFileSync(

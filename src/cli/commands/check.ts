@@ -21,7 +21,7 @@ import { formatJunit } from '../../policy/report/junit.js';
 import { formatSarif } from '../../policy/report/sarif.js';
 import { formatText } from '../../policy/report/text.js';
 import { RULE_IDS } from '../../policy/rules/index.js';
-import { collectInputs } from '../../policy/sources/collect.js';
+import { collectInputs, type VariableOption } from '../../policy/sources/collect.js';
 import { nodeHost } from '../check-host.js';
 import type { KubeVersion, Severity } from '../../policy/types.js';
 import type { CommandContext, RegisterCommand } from '../command.js';
@@ -67,12 +67,19 @@ interface CheckFlags {
   releaseName?: string;
   namespace?: string;
   env?: string;
-  varFile: string[];
+  /** `--var` and `--var-file` together, in command-line order. */
+  variables: VariableOption[];
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export const registerCheck: RegisterCommand = (program: Command, ctx: CommandContext) => {
+  // --var and --var-file in the order given: a later one wins, as with terraform plan.
+  const variables: VariableOption[] = [];
+  const variable = (option: (value: string) => VariableOption) => (value: string) => {
+    variables.push(option(value));
+    return variables;
+  };
   program
     .command('check')
     .summary('check manifests and charts against policy rules')
@@ -113,13 +120,17 @@ export const registerCheck: RegisterCommand = (program: Command, ctx: CommandCon
       'environment to render when checking slipway.yaml (default: every environment it declares)',
     )
     .option(
+      '--var <name=value>',
+      'a Terraform variable of each root module checked that declares it, as terraform plan -var sets it (repeatable)',
+      variable((v) => ({ var: v })),
+    )
+    .option(
       '--var-file <file>',
       'Terraform variable values for each root module checked, as terraform plan -var-file reads them (repeatable)',
-      collect,
-      [],
+      variable((file) => ({ varFile: file })),
     )
-    .action(async (paths: string[], flags: CheckFlags) => {
-      ctx.exit(await runCheck(paths, flags, ctx));
+    .action(async (paths: string[], flags: Omit<CheckFlags, 'variables'>) => {
+      ctx.exit(await runCheck(paths, { ...flags, variables }, ctx));
     });
 };
 
@@ -169,7 +180,8 @@ async function runCheck(paths: string[], flags: CheckFlags, ctx: CommandContext)
     namespace: flags.namespace,
     renderSpec: specRenderer(flags.env),
     hcl: loadHcl,
-    varFiles: flags.varFile,
+    variables: flags.variables,
+    environment: io.env,
   });
   if (collected.problems.length) throw new UserErrors(collected.problems, 'check/bad-input', EXIT_BAD_INPUT);
   const outcome = checkSets(inputSets(collected.files.flatMap((f) => f.manifests)), {

@@ -53,6 +53,8 @@ export interface KubernetesModulePart {
   dynamics: Map<Manifest, ReadonlyMap<string, DynamicBlock>>;
   /** The literal defaults of the file's `variable` blocks. */
   defaults: Record<string, unknown>;
+  /** Every `variable` block of the file: its `type` as written (`number`, `list(string)`), or undefined. */
+  declared: Record<string, string | undefined>;
   /** The file's `locals` blocks: each local as written, evaluated where a value names it. */
   locals: Record<string, unknown>;
   calls: ModuleCall[];

@@ -66,6 +66,7 @@ export function parseTerraform(
       resources: [],
       dynamics: new Map(),
       defaults: {},
+      declared: {},
       locals: {},
       calls: [],
     };
@@ -83,8 +84,9 @@ export function parseTerraform(
         continue;
       }
       if (type === 'variable' && labels.length === 1) {
-        const { default: value } = bodyData(inner, [], new Map());
+        const { default: value, type: declared } = bodyData(inner, [], new Map());
         if (value !== undefined && !isExpression(value)) kubernetes.defaults[labels[0]!] = value;
+        kubernetes.declared[labels[0]!] = isExpression(declared) ? declared.expression : undefined;
         continue;
       }
       if (type === 'locals' && labels.length === 0) {
@@ -217,6 +219,59 @@ export function parseTfvars(
     }
     return { values, problems };
   });
+}
+
+/**
+ * The value of a variable given as text on the command line (`-var name=value`) or in the
+ * environment (`TF_VAR_name`), as Terraform reads it for a variable of type `type` (the declaration's
+ * text): a primitive type, or none, takes the text literally (converted to a number or bool when the
+ * type says so); any other type (`list(string)`, `map(any)`, `object({...})`, `any`) parses it as
+ * an HCL expression (`["a", "b"]`, `{ app = "web" }`). `source` names where the text came from
+ * (`--var replicas=...`, `TF_VAR_replicas`) in a problem. A value that is not a literal (a
+ * reference) is unknown: undefined.
+ */
+export function variableValue(
+  raw: string,
+  type: string | undefined,
+  source: string,
+  parse: HclParse,
+): { value?: unknown; problem?: Problem } {
+  switch (type?.replace(/\s+/g, '')) {
+    case undefined:
+    case 'string':
+      return { value: raw };
+    case 'number': {
+      const n = raw.trim() === '' ? NaN : Number(raw);
+      return Number.isFinite(n)
+        ? { value: n }
+        : {
+            problem: {
+              message: `${source}: "${raw}" is not a number`,
+              hint: 'the variable is declared with type = number',
+            },
+          };
+    }
+    case 'bool':
+      if (raw === 'true' || raw === '1') return { value: true };
+      if (raw === 'false' || raw === '0') return { value: false };
+      return {
+        problem: {
+          message: `${source}: "${raw}" is not a bool`,
+          hint: 'the variable is declared with type = bool: pass true or false',
+        },
+      };
+    default: {
+      const { values, problems } = parseTfvars(`value = ${raw}\n`, source, parse);
+      if (problems.length)
+        return {
+          problem: {
+            message: `${source}: not a valid Terraform value for a variable of type ${type}: ${raw}`,
+            hint: 'write it as HCL, as in a .tfvars file (["a", "b"], { app = "web" }), and quote it for the shell',
+          },
+        };
+      return 'value' in values ? { value: values.value } : {};
+    }
+  }
 }
 
 function syntaxErrors(node: Node, file: string, problems: Problem[]): void {

@@ -1,12 +1,13 @@
 import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import { parse } from '#yaml';
-import { UserError, UserErrors, type Problem } from '../../errors.js';
+import { EXIT_BAD_INPUT, UserError, UserErrors, type Problem } from '../../errors.js';
 import { parseManifests, type ParsedFile } from '../load/parse.js';
 import {
   parseTerraform,
   parseTfvars,
   productionModule,
   tfvarsFiles,
+  variableValue,
   type HclParse,
 } from '../load/terraform.js';
 import {
@@ -37,10 +38,13 @@ export interface CollectOptions {
   /** Loads the HCL grammar for `.tf` files (once; the CLI's loads WebAssembly). */
   hcl?: () => Promise<HclParse>;
   /**
-   * `--var-file`: .tfvars files (relative to cwd) read after a root module's own, in order, for
-   * every root module, as `terraform plan -var-file` gives them in the module it runs in.
+   * `--var name=value` and `--var-file file` (relative to cwd), in command-line order: for every
+   * root module, over its own .tfvars files, as `terraform plan -var` and `-var-file` give them in
+   * the module it runs in.
    */
-  varFiles?: readonly string[];
+  variables?: readonly VariableOption[];
+  /** The environment, for `TF_VAR_<name>` (the lowest of a root module's variable values). */
+  environment?: Readonly<Record<string, string | undefined>>;
 }
 
 /**
@@ -67,6 +71,9 @@ export interface Collected {
   files: ParsedFile[];
   problems: Problem[];
 }
+
+/** `--var name=value` or `--var-file file`. */
+export type VariableOption = { var: string } | { varFile: string };
 
 const YAML_FILE = /\.ya?ml$/i;
 const TERRAFORM_FILE = /\.tf$/i;
@@ -119,46 +126,107 @@ export async function collectInputs(
     }
   }
   walk.terraform.productionThroughCalls();
-  const varFiles = (opts.varFiles ?? []).map((f) => resolve(opts.cwd, f));
-  for (const file of varFiles)
-    if (!host.exists(file) || host.isDirectory(file))
-      throw new UserError(`--var-file ${display(file)}: no such file`, {
-        code: 'check/no-var-file',
-        hint: 'pass a .tfvars or .tfvars.json file, as terraform plan -var-file takes it',
-      });
-  if (walk.terraform.hasKubernetes()) {
-    // A root module's variable values: the .tfvars files Terraform loads there by itself, then --var-file's.
-    const read = new Map<string, Record<string, unknown>>();
-    const tfvars = async (abs: string) => {
-      let values = read.get(abs);
-      if (!values) {
-        const parsed = parseTfvars(host.readFile(abs), display(abs), await hclParser(opts, display(abs)));
-        if (parsed.problems.length)
-          add({
-            file: display(abs),
-            text: '',
-            documents: () => [],
-            manifests: [],
-            editable: false,
-            ...parsed,
-          });
-        read.set(abs, (values = parsed.values));
-      }
-      return values;
-    };
-    const values = new Map<string, Record<string, unknown>>();
-    for (const dir of walk.terraform.roots()) {
-      const found: Record<string, unknown> = {};
-      const files = host.listDirectory(dir).filter((e) => !host.isDirectory(join(dir, e)));
-      for (const name of tfvarsFiles(files)) Object.assign(found, await tfvars(join(dir, name)));
-      for (const file of varFiles) Object.assign(found, await tfvars(file));
-      values.set(dir, found);
-    }
-    walk.terraform.instantiateRoots(values);
-  }
-  walk.terraform.instantiateCalls(display);
+  const options = variableOptions(opts, host, display);
+  walk.terraform.instantiate(await rootValues(walk.terraform, options, host, opts, display, add), display);
   return out;
 }
+
+/** `--var` split at its first `=`, `--var-file` resolved and there: bad ones stop the check before anything is read. */
+type Option = { name: string; value: string } | { file: string };
+
+function variableOptions(opts: CollectOptions, host: InputHost, display: (p: string) => string): Option[] {
+  return (opts.variables ?? []).map((o) => {
+    if ('varFile' in o) {
+      const file = resolve(opts.cwd, o.varFile);
+      if (!host.exists(file) || host.isDirectory(file))
+        throw new UserError(`--var-file ${display(file)}: no such file`, {
+          code: 'check/no-var-file',
+          hint: 'pass a .tfvars or .tfvars.json file, as terraform plan -var-file takes it',
+        });
+      return { file };
+    }
+    const eq = o.var.indexOf('=');
+    if (eq <= 0)
+      throw new UserError(`--var ${o.var}: expected name=value`, {
+        code: 'check/bad-var',
+        hint: 'e.g. --var replicas=3 or --var \'labels={ team = "web" }\', as terraform plan -var takes it',
+      });
+    return { name: o.var.slice(0, eq), value: o.var.slice(eq + 1) };
+  });
+}
+
+/**
+ * Each root module's variable values, in Terraform's order of precedence, each over the one
+ * before: `TF_VAR_<name>` from the environment, the .tfvars files Terraform loads there by itself,
+ * then `--var` and `--var-file` in command-line order. A `--var` no root module declares is bad
+ * input, as for terraform plan; `TF_VAR_` of undeclared names are ignored, as Terraform does.
+ */
+async function rootValues(
+  modules: TerraformModules,
+  options: readonly Option[],
+  host: InputHost,
+  opts: CollectOptions,
+  display: (p: string) => string,
+  add: (parsed: ParsedFile) => void,
+): Promise<Map<string, Record<string, unknown>>> {
+  const values = new Map<string, Record<string, unknown>>();
+  const roots = modules.roots();
+  if (!roots.length) return values;
+  const read = new Map<string, Record<string, unknown>>();
+  const file = async (abs: string) => {
+    let found = read.get(abs);
+    if (!found) {
+      const parsed = parseTfvars(host.readFile(abs), display(abs), await hclParser(opts, display(abs)));
+      if (parsed.problems.length)
+        add({ file: display(abs), text: '', documents: () => [], manifests: [], editable: false, ...parsed });
+      read.set(abs, (found = parsed.values));
+    }
+    return found;
+  };
+  const problems: Problem[] = [];
+  const typed = async (raw: string, type: string | undefined, source: string) => {
+    const { value, problem } = variableValue(raw, type, source, await hclParser(opts, source));
+    if (problem && !problems.some((p) => p.message === problem.message)) problems.push(problem);
+    return value;
+  };
+  const used = new Set<string>();
+  for (const dir of roots) {
+    const declared = modules.declared(dir);
+    const found: Record<string, unknown> = {};
+    for (const [key, raw] of Object.entries(opts.environment ?? {})) {
+      const name = key.startsWith('TF_VAR_') ? key.slice(7) : undefined;
+      if (name === undefined || raw === undefined || !(name in declared)) continue;
+      const value = await typed(raw, declared[name], key);
+      if (value !== undefined) found[name] = value;
+    }
+    const entries = host.listDirectory(dir).filter((e) => !host.isDirectory(join(dir, e)));
+    for (const name of tfvarsFiles(entries)) Object.assign(found, await file(join(dir, name)));
+    for (const o of options) {
+      if ('file' in o) {
+        Object.assign(found, await file(o.file));
+        continue;
+      }
+      if (!(o.name in declared)) continue;
+      used.add(o.name);
+      const value = await typed(o.value, declared[o.name], `--var ${o.name}`);
+      // A value Terraform would only know at plan time leaves the variable unknown, whatever came before.
+      if (value === undefined) delete found[o.name];
+      else found[o.name] = value;
+    }
+    values.set(dir, found);
+  }
+  for (const o of options)
+    if ('name' in o && !used.has(o.name))
+      problems.push({
+        message: `--var ${o.name}: no root module checked declares a variable "${o.name}"`,
+        hint: `declare it (variable "${o.name}" {}) or drop the option, as terraform plan requires`,
+      });
+  if (problems.length) throw new UserErrors(problems, 'check/bad-var', EXIT_BAD_INPUT);
+  return values;
+}
+
+/** Not an object a file's kubernetes_* resource declared as converted with that file alone (instances of a module call are kept). */
+const notOwnObject = (m: Manifest) => !m.declaredBy || m.declaredBy.caller !== undefined;
 
 /** What one `collectInputs` walk adds to, and the Terraform modules it has read. */
 interface Walk {
@@ -188,6 +256,7 @@ class TerraformModules {
     if (
       kubernetes.resources.length ||
       kubernetes.calls.length ||
+      Object.keys(kubernetes.declared).length ||
       Object.keys(kubernetes.defaults).length ||
       Object.keys(kubernetes.locals).length
     )
@@ -226,47 +295,43 @@ class TerraformModules {
     return [...this.kubernetes.keys()].filter((dir) => !called.has(dir));
   }
 
-  /** What a root module knows of `var.*` and `local.*` (instantiateRoots). */
-  private readonly scopes = new Map<string, Instantiation>();
+  /** The variables a module declares in any of its files, each with its `type` as written. */
+  declared(dir: string): Record<string, string | undefined> {
+    return Object.assign({}, ...(this.kubernetes.get(dir) ?? []).map((p) => p.part.declared));
+  }
 
   /**
-   * Each root module's Kubernetes objects converted again with what the whole module knows: the
-   * `variable` defaults and `locals` of all its files, and over the defaults the values of its
-   * .tfvars files (`tfvars`, by directory); each file read alone knew only its own.
+   * The Kubernetes objects converted again with what is known beyond one file: each root module's
+   * with the `variable` defaults and `locals` of all its files and, over the defaults, its variable
+   * values (`values`, by directory: rootValues); then each call of a module with kubernetes_*
+   * resources with the call's arguments (a root caller's `var.*` and `local.*` put in them), in
+   * place of the module's own objects whose values are its variables: Slipway's modules/namespace
+   * is judged with the rules each environment passes it.
    */
-  instantiateRoots(tfvars: ReadonlyMap<string, Record<string, unknown>>): void {
+  instantiate(values: ReadonlyMap<string, Record<string, unknown>>, display: (p: string) => string): void {
+    const scopes = new Map<string, Instantiation>();
     for (const dir of this.roots()) {
       const parts = this.kubernetes.get(dir) ?? [];
       const scope: Instantiation = {
-        variables: Object.assign({}, ...parts.map((p) => p.part.defaults), tfvars.get(dir)),
+        variables: Object.assign({}, ...parts.map((p) => p.part.defaults), values.get(dir)),
         locals: Object.assign({}, ...parts.map((p) => p.part.locals)),
       };
-      this.scopes.set(dir, scope);
+      scopes.set(dir, scope);
       if (!parts.some((p) => p.part.resources.length)) continue;
       const objects = kubernetesObjects(
         parts.flatMap((p) => p.part.resources),
         { ...scope, dynamics: new Map(parts.flatMap((p) => [...p.part.dynamics])) },
       );
       const files = new Map(parts.map(({ file }) => [file.file, file]));
-      for (const file of files.values())
-        file.manifests = file.manifests.filter((m) => !m.declaredBy || m.declaredBy.caller !== undefined);
+      for (const file of files.values()) file.manifests = file.manifests.filter(notOwnObject);
       for (const m of objects) files.get(m.file)?.manifests.push(m);
     }
-  }
-
-  /**
-   * The Kubernetes objects of each call of a module with kubernetes_* resources, with the call's
-   * arguments (moduleInstances; a root module's `var.*` and `local.*` put in them), in place of
-   * the module's own objects whose values are its variables: Slipway's modules/namespace is judged
-   * with the rules each environment passes it.
-   */
-  instantiateCalls(display: (p: string) => string): void {
     const called = new Set<string>();
     for (const [caller, parts] of this.kubernetes)
       for (const { part } of parts)
         for (const written of part.calls) {
           // A called module's own variables are its caller's to set: only a root's are known here.
-          const known = this.scopes.get(caller);
+          const known = scopes.get(caller);
           const call = known ? knownArguments(written, known) : written;
           const dir = resolve(caller, call.source);
           const callee = this.kubernetes.get(dir);
@@ -282,7 +347,7 @@ class TerraformModules {
         }
     for (const dir of called)
       for (const { file } of this.kubernetes.get(dir) ?? [])
-        file.manifests = file.manifests.filter((m) => !m.declaredBy || m.declaredBy.caller !== undefined);
+        file.manifests = file.manifests.filter(notOwnObject);
   }
 
   /** A module a production module calls, directly or through others, deploys production too. */
