@@ -116,7 +116,8 @@ export function check(request: CheckRequest): CheckOutcome {
         rule: rule.id,
         severity,
         category: rule.category,
-        file: m.file,
+        // A value a Terraform module call passed is placed at the call's argument, in the caller's file.
+        file: pos.file ?? m.file,
         line: pos.line,
         column: pos.column,
         object,
@@ -127,7 +128,7 @@ export function check(request: CheckRequest): CheckOutcome {
         pos.approximate
           ? `${v.message} (rendered from ${m.file}; position approximate)`
           : m.declaredBy
-            ? `${v.message} (${m.declaredBy.type}.${m.declaredBy.name}${m.declaredBy.caller ? `, called from ${m.declaredBy.caller}` : ''}${m.via ? `, as built by ${m.via}` : ''})`
+            ? `${v.message} (${m.declaredBy.type}.${m.declaredBy.name}${pos.file ? `, declared in ${m.file}` : m.declaredBy.caller ? `, called from ${m.declaredBy.caller}` : ''}${m.via ? `, as built by ${m.via}` : ''})`
             : m.via
               ? `${v.message} (as built by ${m.via})`
               : v.message,

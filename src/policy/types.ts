@@ -17,6 +17,11 @@ export interface Position {
    * document's first line in the template (line 1 when the template cannot be read).
    */
   approximate?: boolean;
+  /**
+   * A position in another file than the manifest's: the argument of the Terraform module call that
+   * passed the value (the manifest is the called module's resource). Reported as the finding's file.
+   */
+  file?: string;
 }
 
 export interface ObjectRef {

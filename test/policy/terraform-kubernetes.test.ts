@@ -1786,10 +1786,9 @@ resource "kubernetes_role_v1" "app" {
 }
 `;
     writeFileSync(join(dir, 'modules', 'rbac', 'main.tf'), module);
-    writeFileSync(
-      join(dir, 'main.tf'),
-      'module "ops" {\n  source    = "./modules/rbac"\n  namespace = "ops"\n  verbs     = ["*"]\n}\n\nmodule "web" {\n  source    = "./modules/rbac"\n  namespace = "web"\n}\n',
-    );
+    const root =
+      'module "ops" {\n  source    = "./modules/rbac"\n  namespace = "ops"\n  verbs     = ["*"]\n}\n\nmodule "web" {\n  source    = "./modules/rbac"\n  namespace = "web"\n}\n';
+    writeFileSync(join(dir, 'main.tf'), root);
     const io = memoryIo({ cwd: dir });
     expect(await main(['node', 'slipway', 'check', '-o', 'json', '.'], io.io)).toBe(0);
     const report = JSON.parse(io.stdout()) as {
@@ -1803,13 +1802,12 @@ resource "kubernetes_role_v1" "app" {
       }>;
     };
     const shown = report.findings.map((f) => `${f.rule} ${f.file}:${f.line}:${f.column} ${f.message}`);
-    const verbs = at(module, 'verbs      = var.verbs');
-    // "ops" passes ["*"]; "web" leaves the default ["get"]; the module's own Role (verbs unknown) is not
-    // reported besides its instances.
+    // "ops" passes ["*"] (the finding on it is at the call's "*"); "web" leaves the default ["get"];
+    // the module's own Role (verbs unknown) is not reported besides its instances.
     expect(shown).toEqual([
+      `rbac-wildcard main.tf:${at(root, '"*"')} rule 0 grants every verb (*) (module.ops.kubernetes_role_v1.app, declared in modules/rbac/main.tf)`,
       `rbac-secret-read modules/rbac/main.tf:${at(module, '"secrets"')} rule 0 grants get/list/watch on secrets (module.ops.kubernetes_role_v1.app, called from .)`,
       `rbac-secret-read modules/rbac/main.tf:${at(module, '"secrets"')} rule 0 grants get on secrets (module.web.kubernetes_role_v1.app, called from .)`,
-      `rbac-wildcard modules/rbac/main.tf:${verbs} rule 0 grants every verb (*) (module.ops.kubernetes_role_v1.app, called from .)`,
     ]);
     expect(report.findings[0]!.object).toMatchObject({ kind: 'Role', namespace: 'ops', name: 'app' });
   });
@@ -1832,6 +1830,150 @@ resource "kubernetes_role_v1" "app" {
     expect(check({ manifests: [role!], options }).findings.map((f) => `${f.rule} ${f.field}`)).toEqual([
       'rbac-wildcard rules[0].verbs[0]',
     ]);
+  });
+});
+
+describe("a value a module call passes is placed at the call's argument", () => {
+  const MODULE = `variable "namespace" {}
+
+variable "replicas" {
+  default = 1
+}
+
+variable "ports" {
+  default = [80]
+}
+
+variable "labels" {
+  default = {}
+}
+
+resource "kubernetes_deployment_v1" "web" {
+  metadata {
+    name      = "web"
+    namespace = var.namespace
+  }
+  spec {
+    replicas = var.replicas
+    selector {
+      match_labels = { app = "web" }
+    }
+    template {
+      metadata {
+        labels = var.labels
+      }
+      spec {
+        container {
+          name  = "web"
+          image = "nginx:1.27"
+          port {
+            container_port = 8080
+            host_port      = var.ports[0]
+          }
+        }
+      }
+    }
+  }
+}
+`;
+  // "shop" passes every value; "blog" leaves replicas and ports to the module's defaults.
+  // Both pass the pod labels, "shop" with a name label the app label contradicts.
+  const ROOT = `module "shop" {
+  source    = "../modules/web"
+  namespace = "shop"
+  replicas  = 1
+  ports     = [8080, 9090]
+  labels    = { app = "web", "app.kubernetes.io/name" = "shop" }
+}
+
+module "blog" {
+  source    = "../modules/web"
+  namespace = "blog"
+  labels    = { app = "web" }
+}
+`;
+
+  function layout(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-call-args-'));
+    mkdirSync(join(dir, 'modules', 'web'), { recursive: true });
+    mkdirSync(join(dir, 'env'));
+    writeFileSync(join(dir, 'modules', 'web', 'main.tf'), MODULE);
+    writeFileSync(join(dir, 'env', 'main.tf'), ROOT);
+    return dir;
+  }
+
+  async function run(dir: string, format: string): Promise<string> {
+    const io = memoryIo({ cwd: dir });
+    expect(await main(['node', 'slipway', 'check', '-o', format, '--fail-on', 'none', '.'], io.io)).toBe(0);
+    expect(io.stderr()).toBe('');
+    return io.stdout();
+  }
+
+  it("a literal argument: the finding is in the caller's file at the argument (a member: at its entry); a default stays in the module", async () => {
+    const report = JSON.parse(await run(layout(), 'json')) as {
+      findings: Array<{
+        rule: string;
+        file: string;
+        line: number;
+        column: number;
+        message: string;
+        object: { namespace?: string };
+      }>;
+    };
+    const shown = (rule: string) =>
+      report.findings
+        .filter((f) => f.rule === rule)
+        .map((f) => `${f.object.namespace} ${f.file}:${f.line}:${f.column} ${f.message}`);
+    expect(shown('avail-min-replicas')).toEqual([
+      `shop env/main.tf:${at(ROOT, 'replicas  = 1')} 1 replica: a rollout or node failure is an outage (module.shop.kubernetes_deployment_v1.web, declared in modules/web/main.tf)`,
+      `blog modules/web/main.tf:${at(MODULE, 'replicas = var.replicas')} 1 replica: a rollout or node failure is an outage (module.blog.kubernetes_deployment_v1.web, called from env)`,
+    ]);
+    // var.ports[0]: the first element of the list the call passes; the default's list is the module's.
+    expect(shown('pss-host-ports').map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual([
+      `shop env/main.tf:${at(ROOT, '8080')}`,
+      `blog modules/web/main.tf:${at(MODULE, 'host_port')}`,
+    ]);
+    // A label of the map the call passes: at its entry; the pods' labels (no NetworkPolicy selects
+    // them) at the argument.
+    expect(shown('metadata-app-labels').map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual([
+      `shop env/main.tf:${at(ROOT, 'app = "web"')}`,
+    ]);
+    expect(shown('net-no-network-policy').map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual([
+      `shop env/main.tf:${at(ROOT, 'labels')}`,
+      `blog env/main.tf:${at(ROOT, 'labels', 1)}`,
+    ]);
+  });
+
+  it("the text, JSON and SARIF reports name the caller's file and the argument's line and column", async () => {
+    const dir = layout();
+    // Columns are padded per file: compared with runs of spaces as one.
+    const text = (await run(dir, 'text')).split('\n').map((l) => l.trim().replace(/ +/g, ' '));
+    expect(text).toContain(
+      `env/main.tf:${at(ROOT, 'replicas  = 1')} info 1 replica: a rollout or node failure is an outage (module.shop.kubernetes_deployment_v1.web, declared in modules/web/main.tf) [avail-min-replicas]`,
+    );
+    const sarif = JSON.parse(await run(dir, 'sarif')) as {
+      runs: Array<{
+        results: Array<{
+          ruleId: string;
+          locations: Array<{
+            physicalLocation: {
+              artifactLocation: { uri: string; uriBaseId?: string };
+              region: { startLine: number; startColumn: number };
+            };
+          }>;
+        }>;
+      }>;
+    };
+    const placed = sarif.runs[0]!.results.filter((r) => r.ruleId === 'avail-min-replicas').map((r) => {
+      const { artifactLocation, region } = r.locations[0]!.physicalLocation;
+      return `${artifactLocation.uriBaseId}:${artifactLocation.uri}:${region.startLine}:${region.startColumn}`;
+    });
+    expect(placed.sort()).toEqual(
+      [
+        `SRCROOT:env/main.tf:${at(ROOT, 'replicas  = 1')}`,
+        `SRCROOT:modules/web/main.tf:${at(MODULE, 'replicas = var.replicas')}`,
+      ].sort(),
+    );
   });
 });
 
@@ -2037,8 +2179,9 @@ resource "kubernetes_role_v1" "app" {
       kind: 'Deployment',
       namespace: 'shop',
     });
-    // The call passes local.namespace and var.verbs (from the .tfvars.json) to the module.
-    expect(shown('rbac-wildcard')).toEqual([`modules/rbac/main.tf:${at(module, 'verbs      = var.verbs')}`]);
+    // The call passes local.namespace and var.verbs (from the .tfvars.json) to the module: the
+    // finding on the verbs is at the call's argument.
+    expect(shown('rbac-wildcard')).toEqual([`main.tf:${at(main_, 'verbs     = var.verbs')}`]);
     expect(report.findings.find((f) => f.rule === 'rbac-wildcard')!.object).toMatchObject({
       kind: 'Role',
       namespace: 'shop',

@@ -45,6 +45,14 @@ export interface ModuleCall {
   name: string;
   source: string;
   arguments: Record<string, unknown>;
+  /** Where each argument, and each entry of its value, is written (by path key), in the calling file. */
+  positions?: ReadonlyMap<string, Position>;
+}
+
+/** The arguments a call passed (not left to the variables' defaults), and where the call writes them. */
+interface Passed {
+  names: ReadonlySet<string>;
+  positions: ReadonlyMap<string, Position>;
 }
 
 /** What kubernetesObjects needs from a file to instantiate its resources for a module call. */
@@ -66,8 +74,11 @@ export interface Instantiation {
   variables?: Readonly<Record<string, unknown>>;
   /** The module's `local.*` as written (Terraform's own expressions, evaluated with the variables). */
   locals?: Readonly<Record<string, unknown>>;
-  /** The call: `module.<name>` prefixes addresses, `module` names the input set. */
-  call?: { name: string; module: string };
+  /**
+   * The call: `module.<name>` prefixes addresses, `module` names the input set; `passed`, its
+   * arguments, places a finding on a value that is one of them at the call.
+   */
+  call?: { name: string; module: string; passed?: Passed };
 }
 
 /** What an expression can be resolved from: variables, locals, dynamic iterators, the file's literal names. */
@@ -173,9 +184,12 @@ function convert(r: Manifest, scope: Scope, call: Instantiation['call']): Manife
       for (let n = path.length; n >= 0; n--) {
         const from = sources.get(key(path.slice(0, n)));
         if (!from) continue;
-        if (n === path.length) return r.locate(from);
-        const [field, ...rest] = path.slice(n);
-        return r.locate([...from, typeof field === 'string' && !verbatim ? snake(field) : field!, ...rest]);
+        let tfPath = from;
+        if (n < path.length) {
+          const [field, ...rest] = path.slice(n);
+          tfPath = [...from, typeof field === 'string' && !verbatim ? snake(field) : field!, ...rest];
+        }
+        return (call?.passed && passedAt(r.body, tfPath, call.passed)) || r.locate(tfPath);
       }
       return start;
     },
@@ -201,16 +215,55 @@ export function moduleInstances(
   caller: string,
 ): Manifest[] {
   const variables: Record<string, unknown> = Object.assign({}, ...callee.map((p) => p.defaults));
-  for (const [k, v] of Object.entries(call.arguments)) if (!isExpression(v)) variables[k] = v;
+  const names = new Set<string>();
+  for (const [k, v] of Object.entries(call.arguments))
+    if (!isExpression(v)) {
+      variables[k] = v;
+      names.add(k);
+    }
   return kubernetesObjects(
     callee.flatMap((p) => p.resources),
     {
       dynamics: new Map(callee.flatMap((p) => [...p.dynamics])),
       variables,
       locals: Object.assign({}, ...callee.map((p) => p.locals)),
-      call: { name: call.name, module: caller },
+      call: {
+        name: call.name,
+        module: caller,
+        ...(call.positions ? { passed: { names, positions: call.positions } } : {}),
+      },
     },
   );
+}
+
+/**
+ * Where the call writes the value at `tfPath` of a resource, when the resource's argument along the
+ * path is exactly `var.<name>` (or a member of it, `var.labels.app`) and the call passed `<name>`:
+ * the entry of the argument's value the rest of the path leads to, else the argument itself. A
+ * value from a default, a local or an interpolation is the module's own (undefined).
+ */
+function passedAt(body: Record<string, unknown>, tfPath: Path, passed: Passed): Position | undefined {
+  let v: unknown = body;
+  for (let i = 0; i < tfPath.length; i++) {
+    const step = tfPath[i]!;
+    v = Array.isArray(v) ? v[step as number] : isPlain(v) ? v[step] : undefined;
+    if (v === undefined) return undefined;
+    if (!isExpression(v)) continue;
+    const named = NAMED.exec(v.expression);
+    if (!named || named[1] !== 'var' || !passed.names.has(named[2]!)) return undefined;
+    const into: Path = [named[2]!, ...steps(named[3]!), ...tfPath.slice(i + 1)];
+    for (let n = into.length; n > 0; n--) {
+      const p = passed.positions.get(key(into.slice(0, n)));
+      if (p) return p;
+    }
+    return undefined;
+  }
+  return undefined;
+}
+
+/** The steps of a member (`.app`, `[0]`, `["app.kubernetes.io/name"]`) as a path. */
+function steps(text: string): Path {
+  return [...text.matchAll(MEMBER)].map((s) => s[1] ?? s[3] ?? Number(s[2]));
 }
 
 /**

@@ -76,10 +76,14 @@ export function parseTerraform(
       if (node?.type !== 'block') continue;
       const { type, labels, body: inner } = blockParts(node);
       if (type === 'module' && labels.length === 1) {
-        const { source, ...args } = bodyData(inner, [], new Map());
+        const written = new Map<string, Position>();
+        const { source, ...args } = bodyData(inner, [], written);
         if (typeof source === 'string' && LOCAL_SOURCE.test(source)) {
           calls.push(source);
-          kubernetes.calls.push({ name: labels[0]!, source, arguments: args });
+          // Each argument's place in this file: a finding on a value the call passes is placed here.
+          const positions = new Map<string, Position>();
+          for (const [k, p] of written) positions.set(k, { ...p, file });
+          kubernetes.calls.push({ name: labels[0]!, source, arguments: args, positions });
         }
         continue;
       }
