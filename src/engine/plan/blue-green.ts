@@ -35,6 +35,7 @@ export function planBlueGreen(
       newColour: next,
       newDeployment: `${name}-${next}`,
       oldDeployment: active ? `${name}-${active}` : undefined,
+      plainDeployment: name,
       activeService: w.serviceObject.metadata.name ?? name,
       previewService: `${w.serviceObject.metadata.name ?? name}-preview`,
       selectorBefore: active ? { ...base, [LABEL_COLOUR]: active } : undefined,

@@ -51,6 +51,8 @@ export interface BlueGreenService {
   newColour: Colour;
   newDeployment: string;
   oldDeployment?: string;
+  /** The rendered Deployment's own name: what serves after a rolling or canary release, before the first colour. */
+  plainDeployment: string;
   activeService: string;
   previewService: string;
   /** The active Service's selector before and after the switch (the only write that moves traffic). */

@@ -18,6 +18,8 @@ import type { BlueGreenPlan } from '../plan/types.js';
 import type { Colour } from '../releases/release.js';
 import { colourObjects, servedObjects, type ColouredObjects } from './colours.js';
 import { readyCount, waitForReadyEndpoints } from './endpoints.js';
+import { pinnedStableService } from '../traffic/route-objects.js';
+import { stablePodTemplateHash } from '../traffic/routed.js';
 import { analysisGate, rolloutGate, withBackgroundAnalysis } from './gates.js';
 import { StrategyFailed, type DeployStrategy, type Served, type StrategyRun } from './strategy.js';
 
@@ -47,6 +49,7 @@ export const blueGreen: DeployStrategy = {
     const { ctx } = run;
     const objs = coloured(run);
     if (run.previous) {
+      await retireUnpinned(run);
       const previous = servedObjects(run.previous);
       // Traffic first, in one update per Service: the previous pods are still running.
       await ctx.cluster.apply(
@@ -103,6 +106,58 @@ export const blueGreen: DeployStrategy = {
   },
 };
 
+/**
+ * After a rolling or canary release, each active Service selects the plain Deployment's pods by the
+ * service's base labels, which the new colour's pods carry too (PodDisruptionBudgets and
+ * NetworkPolicies cover them by those): before any colour pod starts, the Service is narrowed to
+ * the serving ReplicaSet's pod-template-hash, as Argo Rollouts selects, so no request reaches the
+ * new colour before the switch. The switch (the colour selector) and a revert (the previous
+ * Services) are server-side applies without that key, which drops it.
+ */
+async function pinPlainPods(run: StrategyRun): Promise<void> {
+  const { ctx, app } = run;
+  if (!run.previous) return;
+  const previous = servedObjects(run.previous).filter((o) => o.kind === 'Service');
+  const pinned: KubeObject[] = [];
+  for (const s of planOf(run).services) {
+    if (s.activeColour) continue;
+    const service = previous.find((o) => o.metadata.name === s.activeService);
+    const ref = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: app.namespace,
+      name: s.plainDeployment,
+    };
+    if (!service || !(await ctx.cluster.get(ref))) continue;
+    const hash = await stablePodTemplateHash(ctx.cluster, app.namespace, s.plainDeployment, run.wait());
+    pinned.push(pinnedStableService(service, hash));
+  }
+  if (pinned.length) await ctx.cluster.apply(pinned, { fieldManager: FIELD_MANAGER, force: true });
+}
+
+/**
+ * The way back from a first colour (pinPlainPods): the previous Services select by the base labels
+ * again, so the new colour's pods must be gone first, or they would take requests once the pin is
+ * dropped. Its Deployments are deleted, and the pin stays until each of their pods is terminating.
+ */
+async function retireUnpinned(run: StrategyRun): Promise<void> {
+  const { ctx, app } = run;
+  const first = planOf(run).services.filter((s) => !s.activeColour);
+  for (const s of first)
+    await ctx.cluster.delete(
+      { apiVersion: 'apps/v1', kind: 'Deployment', namespace: app.namespace, name: s.newDeployment },
+      { propagationPolicy: 'Background' },
+    );
+  for (const s of first)
+    await ctx.cluster.watchList(
+      { apiVersion: 'v1', kind: 'Pod', namespace: app.namespace },
+      { labelSelector: s.selectorAfter },
+      // Terminating pods leave a Service's endpoints at once (their preStop may keep them a while).
+      (pods) => pods.every((p) => p.metadata.deletionTimestamp !== undefined),
+      run.wait(),
+    );
+}
+
 async function switchColours(run: StrategyRun): Promise<Served> {
   const { ctx, app } = run;
   const plan = planOf(run);
@@ -111,6 +166,7 @@ async function switchColours(run: StrategyRun): Promise<Served> {
   await run.steps.run(
     'roll-out',
     async () => {
+      await pinPlainPods(run);
       // force: the idle colour's replicas were last set to zero by the scale-down patch (another field manager entry).
       await ctx.cluster.apply([...objs.colourWorkloads, ...objs.rest, ...objs.preview], {
         fieldManager: FIELD_MANAGER,

@@ -14,6 +14,7 @@ export function deploymentController(
   namespace = 'sample',
 ): void {
   const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name };
+  let revision = 0;
   void (async () => {
     for (;;) {
       const d = await cluster
@@ -56,8 +57,46 @@ export function deploymentController(
               availableReplicas: replicas,
             };
       await cluster.replace({ ...d, status });
+      // The ReplicaSet of this template, with its pod-template-hash label and revision (what a blue-green
+      // or routed canary pins a Service to); its pods are the Deployment's, as the Endpoints controller sees them.
+      revision++;
+      await cluster.apply(
+        [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            metadata: {
+              name: `${name}-${podTemplateHash(d)}`,
+              namespace,
+              labels: { ...templateLabels(d), [POD_TEMPLATE_HASH]: podTemplateHash(d) },
+              annotations: { [REVISION]: String(revision) },
+              ownerReferences: [
+                { apiVersion: 'apps/v1', kind: 'Deployment', name, uid: d.metadata.uid ?? name },
+              ],
+            },
+          } as never,
+        ],
+        { fieldManager: 'deployment-controller', force: true },
+      );
     }
   })();
+}
+
+const POD_TEMPLATE_HASH = 'pod-template-hash';
+const REVISION = 'deployment.kubernetes.io/revision';
+
+type Templated = Deployment & { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
+
+function templateLabels(d: Templated): Record<string, string> {
+  return d.spec?.template?.metadata?.labels ?? {};
+}
+
+/** A stand-in for the controller's hash of the pod template: the same template, the same label value. */
+function podTemplateHash(d: Deployment): string {
+  const text = JSON.stringify((d.spec as { template?: unknown } | undefined)?.template ?? {});
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) >>> 0;
+  return h.toString(36);
 }
 
 /**
@@ -66,7 +105,7 @@ export function deploymentController(
  */
 export function endpointsController(cluster: MemoryCluster, namespace: string, signal: AbortSignal): void {
   type Svc = { metadata: { name?: string }; spec?: { selector?: Record<string, string> } };
-  type Dep = Deployment & { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } };
+  type Dep = Templated;
   void (async () => {
     while (!signal.aborted) {
       const services = (
@@ -80,7 +119,9 @@ export function endpointsController(cluster: MemoryCluster, namespace: string, s
           .filter(
             (d) =>
               selector.length > 0 &&
-              selector.every(([k, v]) => d.spec?.template?.metadata?.labels?.[k] === v) &&
+              selector.every(
+                ([k, v]) => ({ ...templateLabels(d), [POD_TEMPLATE_HASH]: podTemplateHash(d) })[k] === v,
+              ) &&
               (d.status?.observedGeneration ?? 0) >= (d.metadata.generation ?? 0),
           )
           .reduce((n, d) => n + (d.status?.availableReplicas ?? 0), 0);

@@ -270,6 +270,7 @@ describe('planDeploy: blue-green', () => {
         newColour: 'blue',
         newDeployment: 'shop-api-blue',
         oldDeployment: undefined,
+        plainDeployment: 'shop-api',
         activeService: 'shop-api',
         previewService: 'shop-api-preview',
         selectorBefore: undefined,
