@@ -229,8 +229,12 @@ async function bundle(name, entry) {
     format: 'cjs',
     target: 'node20',
     minify: !readable,
-    // Class and function names stay as they were: error messages and reports read them.
-    keepNames: true,
+    // No keepNames: it wraps every named function and class in a call that sets its `name`, also the
+    // closures made inside hot functions at each call (zod's schema walk: ~48 ms of a 10-service
+    // render in one closure); without it `render` takes 7.5% less CPU, `validate` 6%, a
+    // 10,000-object `check` 2% (farm-bench, paired). Nothing reads a minified name: errors set
+    // their `name` themselves and are told apart with instanceof.
+    keepNames: false,
     metafile: true,
     plugins: [offline],
     footer: { js: FOOTER },

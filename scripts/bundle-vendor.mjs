@@ -186,8 +186,12 @@ for (const bundle of bundles) {
     target: 'node20',
     // SLIPWAY_BUNDLE_DEBUG=1: readable copies whose names a CPU profile can show (as bundle-offline.mjs).
     minify: process.env.SLIPWAY_BUNDLE_DEBUG !== '1',
-    // Class and function names stay as they were: error messages and `instanceof`-free checks read them.
-    keepNames: true,
+    // No keepNames: it wraps every named function and class in a call that sets its `name`, also the
+    // closures made inside hot functions at each call (zod's schema walk: ~48 ms of a 10-service
+    // render in one closure); without it `render` takes 7.5% less CPU, `validate` 6%, a
+    // 10,000-object `check` 2% (farm-bench, paired). Nothing reads a minified name: errors set
+    // their `name` themselves and are told apart with instanceof.
+    keepNames: false,
     banner: bundle.banner ? { js: bundle.banner } : undefined,
     plugins: bundle.plugins ?? [],
     legalComments: 'none',
