@@ -2049,6 +2049,115 @@ resource "kubernetes_role_v1" "never" {
   });
 });
 
+describe('a resource with for_each or count is one object per instance', () => {
+  it('for_each over a known map or toset() of a list: each.key and each.value, named by instance key', async () => {
+    const hcl = `variable "apps" {
+  default = {
+    web = { image = "nginx:latest", replicas = 1 }
+    api = { image = "api:1.2", replicas = 3 }
+  }
+}
+
+variable "readers" {
+  default = ["b", "a", "b"]
+}
+
+resource "kubernetes_deployment_v1" "app" {
+  for_each = var.apps
+  metadata {
+    name      = each.key
+    namespace = "shop"
+  }
+  spec {
+    replicas = each.value.replicas
+    selector {
+      match_labels = { app = each.key }
+    }
+    template {
+      metadata {
+        labels = { app = each.key }
+      }
+      spec {
+        container {
+          name  = each.key
+          image = each.value["image"]
+        }
+      }
+    }
+  }
+}
+
+resource "kubernetes_service_account_v1" "reader" {
+  for_each = toset(var.readers)
+  metadata {
+    name      = "reader-\${each.value}"
+    namespace = "shop"
+  }
+}
+`;
+    const objects = await declared(hcl);
+    expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.kind}/${m.ref.name}`)).toEqual([
+      'app["web"] Deployment/web',
+      'app["api"] Deployment/api',
+      'reader["a"] ServiceAccount/reader-a',
+      'reader["b"] ServiceAccount/reader-b',
+    ]);
+    const web = objects[0]!.body as {
+      spec: { replicas: number; template: { spec: { containers: object[] } } };
+    };
+    expect(web.spec.replicas).toBe(1);
+    expect(web.spec.template.spec.containers[0]).toEqual({ name: 'web', image: 'nginx:latest' });
+    // Each instance is judged: the latest tag and the single replica of web only, at the argument.
+    const found = check({ manifests: objects, options }).findings.filter((f) =>
+      ['img-latest-tag', 'avail-min-replicas'].includes(f.rule),
+    );
+    expect(found.map((f) => `${f.rule} ${f.object.name} ${f.line}:${f.column}`)).toEqual([
+      `avail-min-replicas web ${at(hcl, 'replicas = each.value.replicas')}`,
+      `img-latest-tag web ${at(hcl, 'image = each.value["image"]')}`,
+    ]);
+    expect(
+      check({ manifests: objects, options }).findings.find((f) => f.rule === 'img-latest-tag')!.message,
+    ).toContain('(kubernetes_deployment_v1.app["web"])');
+  });
+
+  it('count known to be more than one: one object per count.index; unknown for_each or count: one object', async () => {
+    const hcl = `variable "shards" {
+  default = 2
+}
+
+resource "kubernetes_config_map_v1" "shard" {
+  count = var.shards
+  metadata {
+    name = "shard-\${count.index}"
+  }
+  data = { index = count.index }
+}
+
+resource "kubernetes_config_map_v1" "one" {
+  count = 1
+  metadata {
+    name = "one-\${count.index}"
+  }
+}
+
+resource "kubernetes_config_map_v1" "unknown" {
+  for_each = var.missing
+  metadata {
+    name = each.key
+  }
+}
+`;
+    const objects = await declared(hcl);
+    expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`)).toEqual([
+      'shard[0] shard-0',
+      'shard[1] shard-1',
+      'one one-0',
+      'unknown ${each.key}',
+    ]);
+    expect((objects[1]!.body as { data: object }).data).toEqual({ index: 1 });
+  });
+});
+
 describe("a module's variables, locals and .tfvars", () => {
   it('local.* and members of var.* and local.* are put in; a local that refers back to itself stays unknown', async () => {
     const hcl = `variable "app" {

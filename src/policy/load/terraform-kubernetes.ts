@@ -86,6 +86,8 @@ interface Scope {
   variables: Readonly<Record<string, unknown>>;
   locals: Locals;
   iterators: Readonly<Record<string, { key: unknown; value: unknown }>>;
+  /** `count.index` of the resource instance being converted, when its `count` is known. */
+  countIndex?: number;
   names: Map<string, { name?: unknown; namespace?: unknown }>;
   dynamics: ReadonlyMap<string, DynamicBlock> | undefined;
 }
@@ -103,7 +105,10 @@ const REFERENCE =
 /** `var.x` or `local.x`, and any attribute or index steps after it (`var.labels.app`, `local.ports[0]`). */
 const NAMED = /^(var|local)\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
 const MEMBER = /\.([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"\\]*)"\]/g;
-const ITERATOR = /^([A-Za-z_][\w-]*)\.(key|value)(?:\.([A-Za-z_][\w-]*)|\["([^"]+)"\])?$/;
+/** An iterator's `x.key` or `x.value`, and any member steps after the value (`each.value.image`, `rule.value["verbs"]`). */
+const ITERATOR = /^([A-Za-z_][\w-]*)\.(key|value)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
+/** `for_each = toset(<expression>)`: a set of the list's strings. */
+const TOSET = /^toset\((.*)\)$/s;
 const INTERPOLATION = /\$\{([^{}]+)\}/g;
 
 export function isKubernetesResource(type: string): boolean {
@@ -138,14 +143,65 @@ export function kubernetesObjects(resources: readonly Manifest[], how: Instantia
       });
     }
   const out: Manifest[] = [];
-  for (const r of resources) {
-    const object = convert(r, { ...scope, dynamics: how.dynamics?.get(r) }, how.call);
-    if (object) out.push(object);
-  }
+  for (const r of resources)
+    for (const instance of instancesOf(r, scope)) {
+      const object = convert(
+        r,
+        { ...scope, ...instance.scope, dynamics: how.dynamics?.get(r) },
+        how.call,
+        instance.address,
+      );
+      if (object) out.push(object);
+    }
   return out;
 }
 
-function convert(r: Manifest, scope: Scope, call: Instantiation['call']): Manifest | undefined {
+interface Instance {
+  /** Terraform's instance key after the resource address: `["web"]` (for_each), `[1]` (count). */
+  address: string;
+  scope: Pick<Scope, 'iterators' | 'countIndex'>;
+}
+
+/**
+ * The instances a resource creates, as Terraform expands it: one per element of a known `for_each`
+ * (a map, or a set of strings: `toset(var.names)`), with `each.key` and `each.value`; `count`
+ * known to be more than one gives that many, with `count.index` (`[0]`, `[1]`...). Otherwise one
+ * object, named as written (a `count` of 1 included, `count.index` 0); an unknown `for_each` leaves
+ * `each.*` unknown.
+ */
+function instancesOf(r: Manifest, scope: Scope): Instance[] {
+  const single: Instance[] = [{ address: '', scope: { iterators: scope.iterators } }];
+  const forEach = r.body.for_each;
+  if (forEach !== undefined) {
+    const set = isExpression(forEach) ? TOSET.exec(forEach.expression) : null;
+    const each = evaluate(set ? { expression: set[1]!.trim() } : forEach, scope);
+    const entries =
+      isPlain(each) && !set
+        ? Object.entries(each)
+        : Array.isArray(each) && each.every((v) => typeof v === 'string')
+          ? [...new Set(each)].sort().map((v) => [v, v] as const)
+          : undefined;
+    if (!entries) return single;
+    return entries.map(([k, value]) => ({
+      address: `[${JSON.stringify(k)}]`,
+      scope: { iterators: { ...scope.iterators, each: { key: k, value } } },
+    }));
+  }
+  const count = countValue(r.body.count, scope);
+  if (count === undefined || count < 1) return single;
+  if (count === 1) return [{ address: '', scope: { iterators: scope.iterators, countIndex: 0 } }];
+  return Array.from({ length: count }, (_, i) => ({
+    address: `[${i}]`,
+    scope: { iterators: scope.iterators, countIndex: i },
+  }));
+}
+
+function convert(
+  r: Manifest,
+  scope: Scope,
+  call: Instantiation['call'],
+  instance = '',
+): Manifest | undefined {
   if (absent(r.body.count, scope)) return undefined;
   const sources: Sources = new Map();
   let body: Record<string, unknown>;
@@ -193,10 +249,10 @@ function convert(r: Manifest, scope: Scope, call: Instantiation['call']): Manife
       }
       return start;
     },
-    docKey: `${r.docKey}#kubernetes${call ? `#module.${call.name}@${call.module}` : ''}`,
+    docKey: `${r.docKey}${instance}#kubernetes${call ? `#module.${call.name}@${call.module}` : ''}`,
     declaredBy: {
       type: call ? `module.${call.name}.${r.ref.kind}` : r.ref.kind,
-      name: r.ref.name,
+      name: `${r.ref.name}${instance}`,
       module: call ? call.module : (r.terraform?.module ?? ''),
       ...(call ? { caller: call.module } : {}),
     },
@@ -279,14 +335,20 @@ export function knownArguments(call: ModuleCall, caller: Instantiation): ModuleC
 
 /** `count = 0`, or a switch (`var.drill == "" ? 0 : 1`) the scope decides to 0: the resource is not created. */
 function absent(count: unknown, scope: Scope): boolean {
-  if (count === undefined) return false;
-  if (typeof count === 'number') return count === 0;
-  if (!isExpression(count)) return false;
+  return countValue(count, scope) === 0;
+}
+
+/** A resource's `count` when known: a number, or an expression of the forms countOf reads with what the scope knows. */
+function countValue(count: unknown, scope: Scope): number | undefined {
+  if (count === undefined) return undefined;
+  if (typeof count === 'number') return count;
+  if (!isExpression(count)) return undefined;
   const lookup = (reference: string) => {
     const v = evaluate({ expression: reference }, scope);
     return isExpression(v) ? undefined : v;
   };
-  return countOf(count.expression, lookup) === 0;
+  const known = evaluate(count, scope);
+  return typeof known === 'number' ? known : countOf(count.expression, lookup);
 }
 
 /** A name known only as an expression is shown as Terraform would interpolate it. */
@@ -406,11 +468,12 @@ function evaluate(value: unknown, scope: Scope): unknown {
   const iterator = ITERATOR.exec(text);
   if (iterator && iterator[1]! in scope.iterators) {
     const it = scope.iterators[iterator[1]!]!;
-    if (iterator[2] === 'key') return iterator[3] || iterator[4] ? value : it.key;
-    const attr = iterator[3] ?? iterator[4];
-    if (attr === undefined) return it.value;
-    return isPlain(it.value) && attr in it.value ? it.value[attr] : value;
+    const steps = iterator[3]!;
+    if (iterator[2] === 'key') return steps ? value : it.key;
+    if (!steps) return it.value;
+    return member(it.value, steps) ?? value;
   }
+  if (text === 'count.index' && scope.countIndex !== undefined) return scope.countIndex;
   const reference = REFERENCE.exec(text);
   if (reference) {
     const known = scope.names.get(`${reference[1]}.${reference[2]}`)?.[reference[3] as 'name' | 'namespace'];
