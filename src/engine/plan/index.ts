@@ -247,8 +247,11 @@ function steps(
     .reduce((n, g) => n + g.objects.length, 0);
   const bg = plan.blueGreen;
   const canary = plan.canary;
+  // After a rolling or canary release the active Services select the plain pods by labels the colour's pods carry too.
+  const pinned =
+    plan.previousRevision !== undefined ? (bg?.services.filter((s) => !s.activeColour) ?? []) : [];
   const rollOut = bg
-    ? `start ${bg.services.map((s) => s.newDeployment).join(', ')} beside the serving colour and wait until ready`
+    ? `start ${bg.services.map((s) => s.newDeployment).join(', ')} beside the serving ${pinned.length ? 'version' : 'colour'}${pinned.length ? ` (${pinned.map((s) => s.activeService).join(', ')} first narrowed to the serving pods' pod-template-hash, so the new colour takes no request before the switch)` : ''} and wait until ready`
     : canary
       ? `canary ${canary.services.map((s) => s.canaryDeployment).join(', ')} through ${canary.services[0]?.steps.length ?? 0} steps, ${canary.traffic === 'replicas' ? 'replica ratio' : canary.traffic === 'gateway' ? 'Gateway API route weights' : 'nginx canary Ingress weights'} (${canary.trafficReason}): ${describeCanarySteps(canary)}`
       : `rolling update of ${plan.rolling?.services.map((s) => s.deployment).join(', ') || 'no Deployments'}, watched until complete${plan.rolling?.services.some((s) => s.switchFrom) ? ' while the Services stay on the serving colour' : ''}`;

@@ -285,6 +285,23 @@ describe('planDeploy: blue-green', () => {
     expect(plan.steps.find((s) => s.name === 'clean-up')?.skipped).toBeDefined();
   });
 
+  it('after a rolling release: the roll-out says the active Service is first narrowed to the serving pods', () => {
+    const after = (prev?: Release) =>
+      planDeploy({
+        app: app({ strategy: 'blue-green' }),
+        revision: 7,
+        previous: prev,
+        objects: rendered,
+      }).steps.find((s) => s.name === 'roll-out')!.summary;
+    expect(after(previous({ strategy: 'rolling' }))).toBe(
+      "start shop-api-blue beside the serving version (shop-api first narrowed to the serving pods' pod-template-hash, so the new colour takes no request before the switch) and wait until ready",
+    );
+    expect(after(previous({ activeColours: { api: 'blue' } }))).toBe(
+      'start shop-api-green beside the serving colour and wait until ready',
+    );
+    expect(after(undefined)).toBe('start shop-api-blue beside the serving colour and wait until ready');
+  });
+
   it('next release: the other colour, the selector switch, the old colour kept warm for the delay', () => {
     const plan = planDeploy({
       app: app({ strategy: 'blue-green' }),
