@@ -2,8 +2,8 @@
  * The first blue-green deploy after a rolling (or canary) release: the active Service selects the
  * plain Deployment's pods by the service's base labels, which the new colour's pods carry too. Until
  * the switch, the Service must be narrowed to the serving ReplicaSet (pod-template-hash), so the new
- * colour takes no request before promotion; a failure deletes the new colour and puts the base
- * selector back (test/e2e/deploy-switch-matrix.test.ts: under load, with real pods, no request
+ * colour takes no request before promotion; a failure deletes the new colour before the base
+ * selector comes back (test/e2e/deploy-switch-matrix.test.ts: under load, with real pods, no request
  * reaches a crashing first colour). The in-memory cluster stands in for the API server, the test plays the
  * Deployment controller (ReplicaSets with their pod-template-hash) and the Endpoints controller.
  */
@@ -99,20 +99,39 @@ describe('the first blue-green deploy after a rolling release', () => {
     expect((await w.service())!.spec.selector).toEqual({ ...base, 'slipway.dev/colour': 'blue' });
   });
 
-  it('a first colour that never becomes available: deleted, and the base selector back without the pin', async () => {
+  it('a first colour that never becomes available: deleted before the Service selects by the base labels again', async () => {
     const w = world();
     await deploy(w.ctx, { app: app('1.0.0', 'rolling'), overrides: [] });
     await w.until(async () => (await w.addresses()) > 0);
     const base = (await w.service())!.spec.selector;
-    const result = await deploy(w.ctx, { app: app('broken', 'blue-green'), overrides: [] });
+    const colour = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: NS, name: 'sample-web-blue' };
+    // Each write of the active Service that selects by the base labels alone (no pin, no colour):
+    // did the new colour's Deployment still exist then?
+    const baseWrites: boolean[] = [];
+    const cluster = new Proxy(w.cluster, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (prop !== 'apply') return typeof v === 'function' ? v.bind(target) : v;
+        return async (objects: KubeObject[], opts: never) => {
+          for (const o of objects) {
+            const selector = (o as Service).spec?.selector ?? {};
+            if (
+              o.kind === 'Service' &&
+              o.metadata.name === 'sample-web' &&
+              JSON.stringify(selector) === JSON.stringify(base)
+            )
+              baseWrites.push((await target.get(colour)) !== undefined);
+          }
+          return target.apply(objects, opts);
+        };
+      },
+    });
+    const result = await deploy({ ...w.ctx, cluster }, { app: app('broken', 'blue-green'), overrides: [] });
     expect(result.outcome).toBe('rolled-back');
     expect((await w.service())!.spec.selector).toEqual(base);
-    const colour = await w.cluster.get({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      namespace: NS,
-      name: 'sample-web-blue',
-    });
-    expect(colour).toBeUndefined();
+    expect(await w.cluster.get(colour)).toBeUndefined();
+    // The revert wrote the base selector back, and only once the colour was gone.
+    expect(baseWrites.length).toBeGreaterThan(0);
+    expect(baseWrites).not.toContain(true);
   });
 });

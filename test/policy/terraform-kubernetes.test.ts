@@ -36,6 +36,39 @@ function yamlObject(yaml: string): Record<string, unknown> {
 
 const options = { kubeVersion: DEFAULT_KUBE_VERSION, pssVersion: PSS_LATEST };
 
+/**
+ * A one-container Deployment "web" (app=web) in `namespace`, with `replicas` and `image` as HCL
+ * expressions (variables by default) and `container` added to its container block.
+ */
+function webDeployment(
+  namespace: string,
+  { replicas = 'var.replicas', image = 'var.image', container = '' } = {},
+): string {
+  return `resource "kubernetes_deployment_v1" "web" {
+  metadata {
+    name      = "web"
+    namespace = ${namespace}
+  }
+  spec {
+    replicas = ${replicas}
+    selector {
+      match_labels = { app = "web" }
+    }
+    template {
+      metadata {
+        labels = { app = "web" }
+      }
+      spec {
+        container {
+          name  = "web"
+          image = ${image}${container}
+        }
+      }
+    }
+  }
+}`;
+}
+
 /** Each kind as HCL and as the YAML of the object the provider creates from it. */
 const KINDS: Array<{ type: string; hcl: string; yaml: string }> = [
   {
@@ -1244,33 +1277,12 @@ describe('findings on a declared object are placed at the Terraform argument', (
   });
 });
 
-const SERVING = `resource "kubernetes_deployment_v1" "web" {
-  metadata {
-    name      = "web"
-    namespace = "shop"
-  }
-  spec {
-    replicas = 3
-    selector {
-      match_labels = { app = "web" }
-    }
-    template {
-      metadata {
-        labels = { app = "web" }
-      }
-      spec {
-        container {
-          name  = "web"
-          image = "ghcr.io/acme/web:1.2.3"
-          port {
-            name           = "http"
-            container_port = 8080
-          }
-        }
-      }
-    }
-  }
-}
+const SERVING = `${webDeployment('"shop"', {
+  replicas: '3',
+  image: '"ghcr.io/acme/web:1.2.3"',
+  container:
+    '\n          port {\n            name           = "http"\n            container_port = 8080\n          }',
+})}
 
 resource "kubernetes_service_v1" "web" {
   metadata {
@@ -2220,29 +2232,7 @@ resource "kubernetes_deployment_v1" "d" {
   it("a root module's values come from all its files and its .tfvars (auto.tfvars last); a call's arguments get them too", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-vars-'));
     mkdirSync(join(dir, 'modules', 'rbac'), { recursive: true });
-    const main_ = `resource "kubernetes_deployment_v1" "web" {
-  metadata {
-    name      = "web"
-    namespace = local.namespace
-  }
-  spec {
-    replicas = var.replicas
-    selector {
-      match_labels = { app = "web" }
-    }
-    template {
-      metadata {
-        labels = { app = "web" }
-      }
-      spec {
-        container {
-          name  = "web"
-          image = var.image
-        }
-      }
-    }
-  }
-}
+    const main_ = `${webDeployment('local.namespace')}
 
 module "ops" {
   source    = "./modules/rbac"
@@ -2341,32 +2331,7 @@ variable "verbs" {
   default = ["get"]
 }
 
-resource "kubernetes_deployment_v1" "web" {
-  metadata {
-    name      = "web"
-    namespace = "shop"
-  }
-  spec {
-    replicas = var.replicas
-    selector {
-      match_labels = { app = "web" }
-    }
-    template {
-      metadata {
-        labels = { app = "web" }
-      }
-      spec {
-        container {
-          name  = "web"
-          image = var.image
-          security_context {
-            privileged = var.privileged
-          }
-        }
-      }
-    }
-  }
-}
+${webDeployment('"shop"', { container: '\n          security_context {\n            privileged = var.privileged\n          }' })}
 
 resource "kubernetes_role_v1" "app" {
   metadata {
@@ -2431,6 +2396,10 @@ resource "kubernetes_role_v1" "app" {
     expect(bad.err).toContain('--var replicas: "many" is not a number');
     expect(bad.err).toContain('--var verbs: not a valid Terraform value for a variable of type list(string)');
     expect(bad.err).toContain('--var nope: no root module checked declares a variable "nope"');
+    // A reference is refused, as terraform plan refuses it, not taken as an unknown value.
+    const reference = await run(['--var', 'verbs=local.verbs']);
+    expect(reference.code).toBe(2);
+    expect(reference.err).toContain('--var verbs: local.verbs is not a literal value');
     const env = await run([], { TF_VAR_privileged: 'maybe' });
     expect(env.code).toBe(2);
     expect(env.err).toContain('TF_VAR_privileged: "maybe" is not a bool');

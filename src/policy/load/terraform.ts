@@ -231,15 +231,15 @@ export function parseTfvars(
  * text): a primitive type, or none, takes the text literally (converted to a number or bool when the
  * type says so); any other type (`list(string)`, `map(any)`, `object({...})`, `any`) parses it as
  * an HCL expression (`["a", "b"]`, `{ app = "web" }`). `source` names where the text came from
- * (`--var replicas=...`, `TF_VAR_replicas`) in a problem. A value that is not a literal (a
- * reference) is unknown: undefined.
+ * (`--var replicas=...`, `TF_VAR_replicas`) in a problem, as is a value that is not a literal
+ * (a reference or a function call), which Terraform refuses there too.
  */
 export function variableValue(
   raw: string,
   type: string | undefined,
   source: string,
   parse: HclParse,
-): { value?: unknown; problem?: Problem } {
+): { value: unknown; problem?: undefined } | { value?: undefined; problem: Problem } {
   switch (type?.replace(/\s+/g, '')) {
     case undefined:
     case 'string':
@@ -273,7 +273,15 @@ export function variableValue(
             hint: 'write it as HCL, as in a .tfvars file (["a", "b"], { app = "web" }), and quote it for the shell',
           },
         };
-      return 'value' in values ? { value: values.value } : {};
+      // Terraform takes no references or function calls here ("Variables not allowed").
+      if (!('value' in values))
+        return {
+          problem: {
+            message: `${source}: ${raw} is not a literal value (Terraform refuses references and function calls in -var and TF_VAR_)`,
+            hint: 'write the value itself, as in a .tfvars file',
+          },
+        };
+      return { value: values.value };
     }
   }
 }

@@ -209,9 +209,7 @@ async function rootValues(
       if (!(o.name in declared)) continue;
       used.add(o.name);
       const value = await typed(o.value, declared[o.name], `--var ${o.name}`);
-      // A value Terraform would only know at plan time leaves the variable unknown, whatever came before.
-      if (value === undefined) delete found[o.name];
-      else found[o.name] = value;
+      if (value !== undefined) found[o.name] = value;
     }
     values.set(dir, found);
   }
