@@ -20,7 +20,10 @@ export function processIo(): Io {
     isTTY: Boolean(process.stdout.isTTY),
     cwd: process.cwd(),
     env: process.env,
-    stdin: process.stdin,
+    // Read when a command reads it (`-f -`): Node builds the stream on first access, a few of its modules.
+    get stdin() {
+      return process.stdin;
+    },
   };
 }
 

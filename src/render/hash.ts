@@ -1,11 +1,14 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 
 /**
  * sha256 of a value's canonical JSON (keys sorted at every level), so the same data hashes the same
- * whatever order its keys were written in.
+ * whatever order its keys were written in. The hash is @noble/hashes', not node:crypto's: loading
+ * node:crypto takes 17 of Node's internal modules, which every `render` paid at start for a few
+ * hashes of small texts (docs/performance.md).
  */
 export function contentHash(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return bytesToHex(sha256(utf8ToBytes(canonicalJson(value))));
 }
 
 export function canonicalJson(value: unknown): string {

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { tcpProbe, type DependencyKind, type DependencyInstance } from './kind.js';
 
 /**
@@ -46,7 +47,7 @@ export const kafka: DependencyKind = {
   }),
 };
 
-/** KRaft needs a stable 16-byte base64url cluster id; derived from the app and dependency so it never changes. */
+/** KRaft needs a stable 16-byte base64url cluster id; derived from the app and dependency so it never changes (sha256: render/hash.ts says why not node:crypto's). */
 function clusterId(i: DependencyInstance): string {
-  return createHash('sha256').update(`${i.app}/${i.name}`).digest().subarray(0, 16).toString('base64url');
+  return Buffer.from(sha256(utf8ToBytes(`${i.app}/${i.name}`)).subarray(0, 16)).toString('base64url');
 }
