@@ -2616,6 +2616,23 @@ resource "kubernetes_network_policy_v1" "web" {
       // The module's own literal, judged against the careless instance's single replica.
       `avail-pdb-blocks-eviction careless modules/web/main.tf:${at(module, 'min_available')} ${careless}.kubernetes_pod_disruption_budget_v1.web`,
     ]);
+    // The same map from a variable: its elements' places are not kept, each.value is placed at for_each.
+    const fromVariable = `variable "apps" {
+  default = {
+    careless = { image = "nginx:latest", replicas = 1, read_only = false }
+    hardened = { image = "nginx:1.27", replicas = 3, read_only = true }
+  }
+}
+
+${root.replace(/for_each = \{[^]*?\n {2}\}/, 'for_each = var.apps')}`;
+    const placed = (await run(layout(fromVariable, { web: module }))).findings
+      .filter((f) => f.file === 'env/main.tf')
+      .map((f) => `${f.rule} ${f.line}:${f.column} ${address(f)}`);
+    expect(placed.sort()).toEqual(
+      ['avail-min-replicas', 'img-latest-tag', 'sec-read-only-root-fs'].map(
+        (rule) => `${rule} ${at(fromVariable, 'for_each')} ${careless}.kubernetes_deployment_v1.web`,
+      ),
+    );
   });
 
   it('count = 2: two instances, module.web[0] and module.web[1], with count.index', async () => {
