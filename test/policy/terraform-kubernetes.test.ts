@@ -2426,6 +2426,301 @@ resource "kubernetes_role_v1" "app" {
   });
 });
 
+describe("a module block's for_each and count: one instance of the module per element or index", () => {
+  // The web Deployment with its namespace, image and replicas from the call.
+  const MODULE = `variable "namespace" {}
+
+variable "image" {}
+
+variable "replicas" {
+  default = 1
+}
+
+${webDeployment('var.namespace')}
+`;
+
+  interface Report {
+    findings: Array<{
+      rule: string;
+      file: string;
+      line: number;
+      column: number;
+      message: string;
+      object: { namespace?: string };
+    }>;
+    summary: { objects: number };
+  }
+
+  function layout(root: string, modules: Record<string, string> = { web: MODULE }): string {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-module-each-'));
+    for (const [name, text] of Object.entries(modules)) {
+      mkdirSync(join(dir, 'modules', name), { recursive: true });
+      writeFileSync(join(dir, 'modules', name, 'main.tf'), text);
+    }
+    mkdirSync(join(dir, 'env'));
+    writeFileSync(join(dir, 'env', 'main.tf'), root);
+    return dir;
+  }
+
+  async function run(dir: string, ...args: string[]): Promise<Report> {
+    const io = memoryIo({ cwd: dir });
+    expect(
+      await main(['node', 'slipway', 'check', '-o', 'json', '--fail-on', 'none', ...args, '.'], io.io),
+    ).toBe(0);
+    expect(io.stderr()).toBe('');
+    return JSON.parse(io.stdout()) as Report;
+  }
+
+  /** The resource address a finding's message names: `module.web["a"].kubernetes_deployment_v1.web`. */
+  const address = (f: Report['findings'][number]) =>
+    /\(((?:module\.|kubernetes_)[^\s,)]+)/.exec(f.message)?.[1];
+  /** The rules reported on each address, sorted. */
+  function byAddress(report: Report): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const f of report.findings) (out[address(f) ?? ''] ??= []).push(f.rule);
+    for (const rules of Object.values(out)) rules.sort();
+    return out;
+  }
+
+  it('for_each over a map: each.key and each.value per instance, findings on the careless one only, at its element of the map', async () => {
+    // A Deployment every rule passes, with its PodDisruptionBudget and NetworkPolicy, but for
+    // what each instance passes: image, replicas and a read-only root filesystem.
+    const module = `variable "namespace" {}
+
+variable "image" {}
+
+variable "replicas" {
+  default = 1
+}
+
+variable "read_only" {
+  default = true
+}
+
+resource "kubernetes_deployment_v1" "web" {
+  metadata {
+    name      = "web"
+    namespace = var.namespace
+    labels    = { app = "web", "app.kubernetes.io/name" = "web" }
+  }
+  spec {
+    replicas = var.replicas
+    selector {
+      match_labels = { app = "web" }
+    }
+    template {
+      metadata {
+        labels = { app = "web", "app.kubernetes.io/name" = "web" }
+      }
+      spec {
+        automount_service_account_token = false
+        security_context {
+          run_as_non_root = true
+          run_as_user     = 10001
+          run_as_group    = 10001
+          seccomp_profile {
+            type = "RuntimeDefault"
+          }
+        }
+        topology_spread_constraint {
+          max_skew           = 1
+          topology_key       = "kubernetes.io/hostname"
+          when_unsatisfiable = "ScheduleAnyway"
+          label_selector {
+            match_labels = { app = "web" }
+          }
+        }
+        container {
+          name  = "web"
+          image = var.image
+          security_context {
+            allow_privilege_escalation = false
+            read_only_root_filesystem  = var.read_only
+            capabilities {
+              drop = ["ALL"]
+            }
+          }
+          resources {
+            requests = { cpu = "100m", memory = "128Mi", "ephemeral-storage" = "100Mi" }
+            limits   = { cpu = "500m", memory = "128Mi", "ephemeral-storage" = "100Mi" }
+          }
+          liveness_probe {
+            http_get {
+              path = "/healthz"
+              port = 8080
+            }
+          }
+          readiness_probe {
+            http_get {
+              path = "/ready"
+              port = 8080
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+resource "kubernetes_pod_disruption_budget_v1" "web" {
+  metadata {
+    name      = "web"
+    namespace = var.namespace
+  }
+  spec {
+    min_available = 1
+    selector {
+      match_labels = { app = "web" }
+    }
+  }
+}
+
+resource "kubernetes_network_policy_v1" "web" {
+  metadata {
+    name      = "web"
+    namespace = var.namespace
+  }
+  spec {
+    pod_selector {
+      match_labels = { app = "web" }
+    }
+    policy_types = ["Ingress", "Egress"]
+  }
+}
+`;
+    const root = `module "web" {
+  source = "../modules/web"
+  for_each = {
+    careless = { image = "nginx:latest", replicas = 1, read_only = false }
+    hardened = { image = "nginx:1.27", replicas = 3, read_only = true }
+  }
+  namespace = each.key
+  image     = each.value.image
+  replicas  = each.value["replicas"]
+  read_only = each.value.read_only
+}
+`;
+    const report = await run(layout(root, { web: module }));
+    // Both instances are judged: the 3 Terraform resources, and their 3 objects per instance.
+    expect(report.summary.objects).toBe(9);
+    const careless = 'module.web["careless"]';
+    expect(
+      report.findings.map(
+        (f) => `${f.rule} ${f.object.namespace} ${f.file}:${f.line}:${f.column} ${address(f)}`,
+      ),
+    ).toEqual([
+      // A value taken from each.value: at its element of the for_each map.
+      `img-latest-tag careless env/main.tf:${at(root, 'image = "nginx:latest"')} ${careless}.kubernetes_deployment_v1.web`,
+      `avail-min-replicas careless env/main.tf:${at(root, 'replicas = 1')} ${careless}.kubernetes_deployment_v1.web`,
+      `sec-read-only-root-fs careless env/main.tf:${at(root, 'read_only = false')} ${careless}.kubernetes_deployment_v1.web`,
+      // The module's own literal, judged against the careless instance's single replica.
+      `avail-pdb-blocks-eviction careless modules/web/main.tf:${at(module, 'min_available')} ${careless}.kubernetes_pod_disruption_budget_v1.web`,
+    ]);
+    // The same map from a variable: its elements' places are not kept, each.value is placed at for_each.
+    const fromVariable = `variable "apps" {
+  default = {
+    careless = { image = "nginx:latest", replicas = 1, read_only = false }
+    hardened = { image = "nginx:1.27", replicas = 3, read_only = true }
+  }
+}
+
+${root.replace(/for_each = \{[^]*?\n {2}\}/, 'for_each = var.apps')}`;
+    const placed = (await run(layout(fromVariable, { web: module }))).findings
+      .filter((f) => f.file === 'env/main.tf')
+      .map((f) => `${f.rule} ${f.line}:${f.column} ${address(f)}`);
+    expect(placed.sort()).toEqual(
+      ['avail-min-replicas', 'img-latest-tag', 'sec-read-only-root-fs'].map(
+        (rule) => `${rule} ${at(fromVariable, 'for_each')} ${careless}.kubernetes_deployment_v1.web`,
+      ),
+    );
+  });
+
+  it('count = 2: two instances, module.web[0] and module.web[1], with count.index', async () => {
+    const root = `module "web" {
+  source    = "../modules/web"
+  count     = 2
+  namespace = "shard-\${count.index}"
+  image     = "nginx:latest"
+}
+`;
+    const latest = (await run(layout(root))).findings
+      .filter((f) => f.rule === 'img-latest-tag')
+      .map((f) => `${f.object.namespace} ${f.file}:${f.line}:${f.column} ${address(f)}`);
+    expect(latest).toEqual([
+      `shard-0 env/main.tf:${at(root, 'image')} module.web[0].kubernetes_deployment_v1.web`,
+      `shard-1 env/main.tf:${at(root, 'image')} module.web[1].kubernetes_deployment_v1.web`,
+    ]);
+  });
+
+  it('count = var.enabled ? 1 : 0: --var enabled=false judges none of the module, enabled gives module.web[0]', async () => {
+    const root = `variable "enabled" {
+  type    = bool
+  default = true
+}
+
+module "web" {
+  source    = "../modules/web"
+  count     = var.enabled ? 1 : 0
+  namespace = "web"
+  image     = "nginx:latest"
+}
+`;
+    const dir = layout(root);
+    expect(Object.keys(byAddress(await run(dir)))).toEqual(['module.web[0].kubernetes_deployment_v1.web']);
+    expect((await run(dir, '--var', 'enabled=false')).findings).toEqual([]);
+  });
+
+  it('count and for_each on one module block: exit 2 at the block, saying to keep one', async () => {
+    const root = `module "web" {
+  source    = "../modules/web"
+  count     = 2
+  for_each  = toset(["a", "b"])
+  namespace = each.key
+  image     = "nginx:1.27"
+}
+`;
+    const io = memoryIo({ cwd: layout(root) });
+    expect(await main(['node', 'slipway', 'check', '.'], io.io)).toBe(2);
+    expect(io.stderr()).toMatch(/env\/main\.tf:1:1\b.*module "web" sets both count and for_each/);
+    expect(io.stderr()).toMatch(/keep one/);
+  });
+
+  it('a module called inside a for_each module: module.app["a"].module.web[0]..., values passed down through both calls', async () => {
+    const app = `variable "namespace" {}
+
+variable "image" {}
+
+module "web" {
+  source    = "../web"
+  count     = 1
+  namespace = var.namespace
+  image     = var.image
+}
+`;
+    const root = `module "app" {
+  source    = "../modules/app"
+  for_each  = toset(["b", "a"])
+  namespace = "team-\${each.key}"
+  image     = each.key == "a" ? "nginx:1.27" : "nginx:latest"
+}
+`;
+    const report = await run(layout(root, { web: MODULE, app }));
+    expect(Object.keys(byAddress(report)).sort()).toEqual([
+      'module.app["a"].module.web[0].kubernetes_deployment_v1.web',
+      'module.app["b"].module.web[0].kubernetes_deployment_v1.web',
+    ]);
+    expect([...new Set(report.findings.map((f) => f.object.namespace))].sort()).toEqual(['team-a', 'team-b']);
+    // A value the inner call passes is placed at its argument, in the calling module's file.
+    const replicas = report.findings
+      .filter((f) => f.rule === 'avail-min-replicas')
+      .map((f) => `${f.file}:${f.line}:${f.column} ${f.message}`);
+    expect(replicas).toEqual([
+      `modules/web/main.tf:${at(MODULE, 'replicas = var.replicas')} 1 replica: a rollout or node failure is an outage (module.app["a"].module.web[0].kubernetes_deployment_v1.web, called from modules/app)`,
+      `modules/web/main.tf:${at(MODULE, 'replicas = var.replicas')} 1 replica: a rollout or node failure is an outage (module.app["b"].module.web[0].kubernetes_deployment_v1.web, called from modules/app)`,
+    ]);
+  });
+});
+
 describe("the parser's trees", () => {
   it('are freed after each read (web-tree-sitter memory is outside the collector: ~36 MB of .tf read without freeing aborted)', async () => {
     const real = await loadHcl();

@@ -75,10 +75,11 @@ export interface Instantiation {
   /** The module's `local.*` as written (Terraform's own expressions, evaluated with the variables). */
   locals?: Readonly<Record<string, unknown>>;
   /**
-   * The call: `module.<name>` prefixes addresses, `module` names the input set; `passed`, its
-   * arguments, places a finding on a value that is one of them at the call.
+   * The call: its instance's address (`module.web`, `module.web["a"]`) prefixes the resources',
+   * `module` names the input set; `passed`, its arguments, places a finding on a value that is
+   * one of them at the call.
    */
-  call?: { name: string; module: string; passed?: Passed };
+  call?: { address: string; module: string; passed?: Passed };
 }
 
 /** What an expression can be resolved from: variables, locals, dynamic iterators, the file's literal names. */
@@ -163,6 +164,38 @@ interface Instance {
 }
 
 /**
+ * How many instances `for_each` or `count` (as written, on a resource or a module block) makes,
+ * when known: the elements of a map, or of a set of strings (`toset(var.names)`, sorted as
+ * Terraform orders a set), or a count. Undefined when neither is set or the value is unknown.
+ */
+function repetition(
+  forEach: unknown,
+  count: unknown,
+  scope: Scope,
+): { each: Array<readonly [string, unknown]> } | { count: number } | undefined {
+  if (forEach !== undefined) {
+    const set = isExpression(forEach) ? TOSET.exec(forEach.expression) : null;
+    const each = set ? setOf(set[1]!.trim(), scope) : evaluate(forEach, scope);
+    if (isPlain(each) && !set) return { each: Object.entries(each) };
+    if (Array.isArray(each) && each.every((v): v is string => typeof v === 'string'))
+      return { each: [...new Set(each)].sort().map((v) => [v, v] as const) };
+    return undefined;
+  }
+  const n = countValue(count, scope);
+  return n === undefined ? undefined : { count: n };
+}
+
+/** The list in `toset(<list>)`: a literal one (the loader writes it as JSON), or an expression the scope knows. */
+function setOf(list: string, scope: Scope): unknown {
+  if (!list.startsWith('[')) return evaluate({ expression: list }, scope);
+  try {
+    return JSON.parse(list) as unknown;
+  } catch {
+    return undefined; // elements that are references: not known
+  }
+}
+
+/**
  * The instances a resource creates, as Terraform expands it: one per element of a known `for_each`
  * (a map, or a set of strings: `toset(var.names)`), with `each.key` and `each.value`; `count`
  * known to be more than one gives that many, with `count.index` (`[0]`, `[1]`...). Otherwise one
@@ -171,26 +204,16 @@ interface Instance {
  */
 function instancesOf(r: Manifest, scope: Scope): Instance[] {
   const single: Instance[] = [{ address: '', scope: { iterators: scope.iterators } }];
-  const forEach = r.body.for_each;
-  if (forEach !== undefined) {
-    const set = isExpression(forEach) ? TOSET.exec(forEach.expression) : null;
-    const each = evaluate(set ? { expression: set[1]!.trim() } : forEach, scope);
-    const entries =
-      isPlain(each) && !set
-        ? Object.entries(each)
-        : Array.isArray(each) && each.every((v) => typeof v === 'string')
-          ? [...new Set(each)].sort().map((v) => [v, v] as const)
-          : undefined;
-    if (!entries) return single;
-    return entries.map(([k, value]) => ({
+  const made = repetition(r.body.for_each, r.body.for_each === undefined ? r.body.count : undefined, scope);
+  if (!made) return single;
+  if ('each' in made)
+    return made.each.map(([k, value]) => ({
       address: `[${JSON.stringify(k)}]`,
       scope: { iterators: { ...scope.iterators, each: { key: k, value } } },
     }));
-  }
-  const count = countValue(r.body.count, scope);
-  if (count === undefined || count < 1) return single;
-  if (count === 1) return [{ address: '', scope: { iterators: scope.iterators, countIndex: 0 } }];
-  return Array.from({ length: count }, (_, i) => ({
+  if (made.count < 1) return single;
+  if (made.count === 1) return [{ address: '', scope: { iterators: scope.iterators, countIndex: 0 } }];
+  return Array.from({ length: made.count }, (_, i) => ({
     address: `[${i}]`,
     scope: { iterators: scope.iterators, countIndex: i },
   }));
@@ -249,9 +272,9 @@ function convert(
       }
       return start;
     },
-    docKey: `${r.docKey}${instance}#kubernetes${call ? `#module.${call.name}@${call.module}` : ''}`,
+    docKey: `${r.docKey}${instance}#kubernetes${call ? `#${call.address}@${call.module}` : ''}`,
     declaredBy: {
-      type: call ? `module.${call.name}.${r.ref.kind}` : r.ref.kind,
+      type: call ? `${call.address}.${r.ref.kind}` : r.ref.kind,
       name: `${r.ref.name}${instance}`,
       module: call ? call.module : (r.terraform?.module ?? ''),
       ...(call ? { caller: call.module } : {}),
@@ -260,35 +283,114 @@ function convert(
   };
 }
 
+/** A module block's meta-arguments: Terraform's own, not variables of the called module. */
+const MODULE_META = new Set(['count', 'for_each', 'depends_on', 'providers', 'version']);
+
+/** One instance of a module call: its instance key and its arguments with the caller's values put in. */
+export interface CallInstance {
+  /** After `module.<name>`: `["web"]` (for_each), `[0]` (count), '' (neither, or not known). */
+  key: string;
+  call: ModuleCall;
+}
+
 /**
- * The objects a module call creates: the called module's kubernetes_* resources with `var.*` set
- * from the call's literal arguments (else the variables' literal defaults), named
- * `module.<call>.<address>` and judged in the caller's module.
+ * The instances a module block creates, as Terraform expands it: one per element of a known
+ * `for_each` (the same forms as a resource's: a map, `toset()` of a list of strings), addressed
+ * `module.<name>["<key>"]`, with `each.key` and `each.value`; one per index of a known `count`,
+ * `module.<name>[<index>]` (a count of 1 too, as Terraform addresses it), with `count.index`; none
+ * for a count of 0. Otherwise one, `module.<name>`, whose `each.*` stays unknown. Each instance's
+ * arguments have what the calling module knows put in (`namespace = local.namespace` passes the
+ * local's value). An argument that is `each.key` or `each.value` (or a member of it) is placed
+ * at its element of the `for_each` map when the block writes that map, else at `for_each`.
+ */
+export function callInstances(call: ModuleCall, caller: Instantiation = {}): CallInstance[] {
+  const scope = scopeOf(caller);
+  const { for_each: forEach, count } = call.arguments;
+  const made = repetition(forEach, forEach === undefined ? count : undefined, scope);
+  const instance = (
+    key: string,
+    iterators: Scope['iterators'],
+    countIndex?: number,
+    each?: string,
+  ): CallInstance => {
+    const inner: Scope = { ...scope, iterators, ...(countIndex === undefined ? {} : { countIndex }) };
+    const args: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(call.arguments))
+      if (!MODULE_META.has(k)) args[k] = evaluate(v, inner);
+    const positions = each !== undefined && call.positions ? eachPlaced(call, each) : call.positions;
+    return { key, call: { ...call, arguments: args, ...(positions ? { positions } : {}) } };
+  };
+  if (!made) return [instance('', {})];
+  if ('each' in made)
+    return made.each.map(([k, value]) =>
+      instance(`[${JSON.stringify(k)}]`, { each: { key: k, value } }, undefined, k),
+    );
+  return Array.from({ length: made.count }, (_, i) => instance(`[${i}]`, {}, i));
+}
+
+/**
+ * The call's positions for its instance of `for_each` element `element`: an argument written as
+ * `each.key` or `each.value` (or a member, `each.value.image`) is at that element of the map the
+ * block's `for_each` writes (its entries too); when the map is not written there (a variable,
+ * `toset()`), at the `for_each` argument.
+ */
+function eachPlaced(call: ModuleCall, element: string): ReadonlyMap<string, Position> {
+  const written = call.positions!;
+  const out = new Map(written);
+  for (const [name, v] of Object.entries(call.arguments)) {
+    const it = isExpression(v) ? ITERATOR.exec(v.expression) : null;
+    if (!it || it[1] !== 'each' || (it[2] === 'key' && it[3])) continue;
+    const from: Path = ['for_each', element, ...(it[2] === 'value' ? steps(it[3]!) : [])];
+    const below = key([...from, '']);
+    for (const [k, p] of written) if (k.startsWith(below)) out.set(key([name, k.slice(below.length)]), p);
+    let at: Position | undefined;
+    for (let n = from.length; n >= 1 && !at; n--) at = written.get(key(from.slice(0, n)));
+    if (at) out.set(key([name]), at);
+  }
+  return out;
+}
+
+/** What the called module knows in one call: `var.*` from the call's known arguments over its defaults, its locals. */
+export function moduleInstantiation(
+  call: ModuleCall,
+  callee: readonly KubernetesModulePart[],
+  caller: string,
+  address = `module.${call.name}`,
+): Instantiation & Required<Pick<Instantiation, 'variables' | 'locals'>> {
+  const variables: Record<string, unknown> = Object.assign({}, ...callee.map((p) => p.defaults));
+  const names = new Set<string>();
+  for (const [k, v] of Object.entries(call.arguments))
+    if (!isExpression(v) && !MODULE_META.has(k)) {
+      variables[k] = v;
+      names.add(k);
+    }
+  return {
+    dynamics: new Map(callee.flatMap((p) => [...p.dynamics])),
+    variables,
+    locals: Object.assign({}, ...callee.map((p) => p.locals)),
+    call: {
+      address,
+      module: caller,
+      ...(call.positions ? { passed: { names, positions: call.positions } } : {}),
+    },
+  };
+}
+
+/**
+ * The objects a module call (one instance of it: callInstances) creates: the called module's
+ * kubernetes_* resources with `var.*` set from the call's literal arguments (else the variables'
+ * literal defaults), named `<address>.<resource address>` (`module.web`, `module.web["a"]`,
+ * `module.a[0].module.b`) and judged in the caller's module.
  */
 export function moduleInstances(
   call: ModuleCall,
   callee: readonly KubernetesModulePart[],
   caller: string,
+  address = `module.${call.name}`,
 ): Manifest[] {
-  const variables: Record<string, unknown> = Object.assign({}, ...callee.map((p) => p.defaults));
-  const names = new Set<string>();
-  for (const [k, v] of Object.entries(call.arguments))
-    if (!isExpression(v)) {
-      variables[k] = v;
-      names.add(k);
-    }
   return kubernetesObjects(
     callee.flatMap((p) => p.resources),
-    {
-      dynamics: new Map(callee.flatMap((p) => [...p.dynamics])),
-      variables,
-      locals: Object.assign({}, ...callee.map((p) => p.locals)),
-      call: {
-        name: call.name,
-        module: caller,
-        ...(call.positions ? { passed: { names, positions: call.positions } } : {}),
-      },
-    },
+    moduleInstantiation(call, callee, caller, address),
   );
 }
 
@@ -320,17 +422,6 @@ function passedAt(body: Record<string, unknown>, tfPath: Path, passed: Passed): 
 /** The steps of a member (`.app`, `[0]`, `["app.kubernetes.io/name"]`) as a path. */
 function steps(text: string): Path {
   return [...text.matchAll(MEMBER)].map((s) => s[1] ?? s[3] ?? Number(s[2]));
-}
-
-/**
- * A module call's arguments with what the calling module knows put in (its `var.*` and `local.*`):
- * `namespace = local.namespace` passes the local's value to the called module.
- */
-export function knownArguments(call: ModuleCall, caller: Instantiation): ModuleCall {
-  const scope = scopeOf(caller);
-  const args: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(call.arguments)) args[k] = evaluate(v, scope);
-  return { ...call, arguments: args };
 }
 
 /** `count = 0`, or a switch (`var.drill == "" ? 0 : 1`) the scope decides to 0: the resource is not created. */

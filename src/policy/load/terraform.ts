@@ -78,6 +78,15 @@ export function parseTerraform(
       if (type === 'module' && labels.length === 1) {
         const written = new Map<string, Position>();
         const { source, ...args } = bodyData(inner, [], written);
+        if (args.count !== undefined && args.for_each !== undefined) {
+          const p = at(node);
+          problems.push({
+            message: `module "${labels[0]}" sets both count and for_each, which Terraform refuses (Invalid combination of "count" and "for_each")`,
+            location: { file, line: p.line, column: p.column },
+            hint: 'keep one: for_each for one instance per element of a map or set, count for a number of instances',
+          });
+          continue;
+        }
         if (typeof source === 'string' && LOCAL_SOURCE.test(source)) {
           calls.push(source);
           // Each argument's place in this file: a finding on a value the call passes is placed here.
@@ -393,6 +402,14 @@ function value(expr: Node, path: Path, positions: Map<string, Position>): unknow
       )
     )
       return stringText(quoted);
+  }
+  // `toset(["a", "b"])`: still an expression (a set is not a list), its text written as JSON so
+  // that a for_each over it is known (terraform-kubernetes.ts reads the list back).
+  if (inner.type === 'function_call' && inner.namedChildren[0]?.text === 'toset') {
+    const args = inner.namedChildren[1]?.namedChildren.filter((c) => c?.type === 'expression') ?? [];
+    const list = args.length === 1 ? value(args[0]!, [], new Map()) : undefined;
+    if (Array.isArray(list) && list.every((v) => typeof v === 'string'))
+      return { expression: `toset(${JSON.stringify(list)})` } satisfies TerraformExpression;
   }
   if (inner.type === 'collection_value') {
     const coll = inner.namedChildren[0]!;

@@ -11,9 +11,10 @@ import {
   type HclParse,
 } from '../load/terraform.js';
 import {
-  knownArguments,
+  callInstances,
   kubernetesObjects,
   moduleInstances,
+  moduleInstantiation,
   type Instantiation,
   type KubernetesModulePart,
 } from '../load/terraform-kubernetes.js';
@@ -301,10 +302,11 @@ class TerraformModules {
   /**
    * The Kubernetes objects converted again with what is known beyond one file: each root module's
    * with the `variable` defaults and `locals` of all its files and, over the defaults, its variable
-   * values (`values`, by directory: rootValues); then each call of a module with kubernetes_*
-   * resources with the call's arguments (a root caller's `var.*` and `local.*` put in them), in
-   * place of the module's own objects whose values are its variables: Slipway's modules/namespace
-   * is judged with the rules each environment passes it.
+   * values (`values`, by directory: rootValues); then, from each root down, each instance of a
+   * call of a module (its `for_each` or `count`) with the call's arguments (the calling instance's
+   * `var.*` and `local.*` put in them), in place of the module's own objects whose values are its
+   * variables: Slipway's modules/namespace is judged with the rules each environment passes it.
+   * A module no root reaches (only modules calling each other) keeps its own objects.
    */
   instantiate(values: ReadonlyMap<string, Record<string, unknown>>, display: (p: string) => string): void {
     const scopes = new Map<string, Instantiation>();
@@ -325,27 +327,45 @@ class TerraformModules {
       for (const m of objects) files.get(m.file)?.manifests.push(m);
     }
     const called = new Set<string>();
-    for (const [caller, parts] of this.kubernetes)
-      for (const { part } of parts)
-        for (const written of part.calls) {
-          // A called module's own variables are its caller's to set: only a root's are known here.
-          const known = scopes.get(caller);
-          const call = known ? knownArguments(written, known) : written;
-          const dir = resolve(caller, call.source);
-          const callee = this.kubernetes.get(dir);
-          if (!callee?.some((c) => c.part.resources.length)) continue;
-          called.add(dir);
-          const files = new Map(callee.map((c) => [c.file.file, c.file]));
-          const instances = moduleInstances(
-            call,
-            callee.map((c) => c.part),
-            display(caller),
-          );
-          for (const m of instances) files.get(m.file)?.manifests.push(m);
-        }
+    for (const dir of this.roots()) this.instantiateCalls(dir, scopes.get(dir)!, '', [dir], display, called);
     for (const dir of called)
       for (const { file } of this.kubernetes.get(dir) ?? [])
         file.manifests = file.manifests.filter(notOwnObject);
+  }
+
+  /**
+   * The objects of the modules `caller` calls, one set per instance of each call (a module block's
+   * `for_each` or `count`: callInstances), with the call's arguments as what the calling instance
+   * knows (`known`) gives them, named `<prefix>module.<call><key>.<address>`; then the modules
+   * those call, per instance, as Terraform composes addresses (`module.a["x"].module.b[0]`).
+   * `chain` holds the directories from the root: a module calling back into one of them (which
+   * Terraform refuses) is not followed. Every directory instantiated is added to `called`.
+   */
+  private instantiateCalls(
+    caller: string,
+    known: Instantiation,
+    prefix: string,
+    chain: readonly string[],
+    display: (p: string) => string,
+    called: Set<string>,
+  ): void {
+    for (const { part } of this.kubernetes.get(caller) ?? [])
+      for (const written of part.calls) {
+        const dir = resolve(caller, written.source);
+        const callee = this.kubernetes.get(dir);
+        if (!callee || chain.includes(dir)) continue;
+        called.add(dir);
+        const files = new Map(callee.map((c) => [c.file.file, c.file]));
+        const resources = callee.flatMap((c) => c.part.resources);
+        for (const { key, call } of callInstances(written, known)) {
+          const address = `${prefix}module.${written.name}${key}`;
+          const parts = callee.map((c) => c.part);
+          const how = moduleInstantiation(call, parts, display(caller), address);
+          if (resources.length)
+            for (const m of kubernetesObjects(resources, how)) files.get(m.file)?.manifests.push(m);
+          this.instantiateCalls(dir, how, `${address}.`, [...chain, dir], display, called);
+        }
+      }
   }
 
   /** A module a production module calls, directly or through others, deploys production too. */
@@ -520,7 +540,8 @@ async function renderedTerraform(
       const parts = [...terraform.files]
         .filter(([p]) => posix.dirname(p) === callee && TERRAFORM_FILE.test(p))
         .map(([p, text]) => read(p, text, callee).kubernetes);
-      for (const m of moduleInstances(call, parts, dir)) place(m, m.file);
+      for (const { key, call: instance } of callInstances(call))
+        for (const m of moduleInstances(instance, parts, dir, `module.${call.name}${key}`)) place(m, m.file);
     }
   }
   return { file, text: '', documents: () => [], problems, manifests, editable: false, environment };
