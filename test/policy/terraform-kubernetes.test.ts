@@ -2132,7 +2132,7 @@ resource "kubernetes_service_account_v1" "reader" {
     ).toContain('(kubernetes_deployment_v1.app["web"])');
   });
 
-  it('count known to be more than one: one object per count.index; unknown for_each or count: one object', async () => {
+  it('a known count: one object per count.index, addressed [i] as Terraform does (a count of 1 too); unknown for_each or count: one object', async () => {
     const hcl = `variable "shards" {
   default = 2
 }
@@ -2163,10 +2163,31 @@ resource "kubernetes_config_map_v1" "unknown" {
     expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`)).toEqual([
       'shard[0] shard-0',
       'shard[1] shard-1',
-      'one one-0',
+      'one[0] one-0',
       'unknown ${each.key}',
     ]);
     expect((objects[1]!.body as { data: object }).data).toEqual({ index: 1 });
+  });
+
+  it('count and for_each on one resource: exit 2 at the block, saying to keep one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-count-each-'));
+    writeFileSync(
+      join(dir, 'main.tf'),
+      `resource "kubernetes_config_map_v1" "both" {
+  count    = 2
+  for_each = toset(["a", "b"])
+  metadata {
+    name = "x"
+  }
+}
+`,
+    );
+    const io = memoryIo({ cwd: dir });
+    expect(await main(['node', 'slipway', 'check', '.'], io.io)).toBe(2);
+    expect(io.stderr()).toMatch(
+      /main\.tf:1:1\b.*resource "kubernetes_config_map_v1" "both" sets both count and for_each/,
+    );
+    expect(io.stderr()).toMatch(/keep one/);
   });
 });
 

@@ -197,10 +197,10 @@ function setOf(list: string, scope: Scope): unknown {
 
 /**
  * The instances a resource creates, as Terraform expands it: one per element of a known `for_each`
- * (a map, or a set of strings: `toset(var.names)`), with `each.key` and `each.value`; `count`
- * known to be more than one gives that many, with `count.index` (`[0]`, `[1]`...). Otherwise one
- * object, named as written (a `count` of 1 included, `count.index` 0); an unknown `for_each` leaves
- * `each.*` unknown.
+ * (a map, or a set of strings: `toset(var.names)`), with `each.key` and `each.value`; a known
+ * `count` gives that many, with `count.index`, addressed as Terraform addresses them (`[0]`,
+ * `[1]`...: a `count` of 1 too, `r[0]`). Otherwise one object, named as written; an unknown
+ * `for_each` or `count` leaves `each.*` or `count.index` unknown.
  */
 function instancesOf(r: Manifest, scope: Scope): Instance[] {
   const single: Instance[] = [{ address: '', scope: { iterators: scope.iterators } }];
@@ -212,7 +212,6 @@ function instancesOf(r: Manifest, scope: Scope): Instance[] {
       scope: { iterators: { ...scope.iterators, each: { key: k, value } } },
     }));
   if (made.count < 1) return single;
-  if (made.count === 1) return [{ address: '', scope: { iterators: scope.iterators, countIndex: 0 } }];
   return Array.from({ length: made.count }, (_, i) => ({
     address: `[${i}]`,
     scope: { iterators: scope.iterators, countIndex: i },

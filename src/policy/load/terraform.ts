@@ -79,12 +79,7 @@ export function parseTerraform(
         const written = new Map<string, Position>();
         const { source, ...args } = bodyData(inner, [], written);
         if (args.count !== undefined && args.for_each !== undefined) {
-          const p = at(node);
-          problems.push({
-            message: `module "${labels[0]}" sets both count and for_each, which Terraform refuses (Invalid combination of "count" and "for_each")`,
-            location: { file, line: p.line, column: p.column },
-            hint: 'keep one: for_each for one instance per element of a map or set, count for a number of instances',
-          });
+          problems.push(countAndForEach(`module "${labels[0]}"`, file, at(node)));
           continue;
         }
         if (typeof source === 'string' && LOCAL_SOURCE.test(source)) {
@@ -112,6 +107,10 @@ export function parseTerraform(
       const data = bodyData(inner, [], positions, dynamics);
       const start = at(node);
       const [kind, name] = labels as [string, string];
+      if (data.count !== undefined && data.for_each !== undefined) {
+        problems.push(countAndForEach(`resource "${kind}" "${name}"`, file, start));
+        continue;
+      }
       const resource: Manifest = {
         file,
         start,
@@ -443,4 +442,13 @@ function objectKey(k: Node): string | undefined {
   if (typeof v === 'string') return v;
   if (isExpression(v) && /^[A-Za-z_][\w-]*$/.test(v.expression)) return v.expression;
   return undefined;
+}
+
+/** A module or resource block with both `count` and `for_each`: Terraform refuses it, and so does check. */
+function countAndForEach(block: string, file: string, p: Position): Problem {
+  return {
+    message: `${block} sets both count and for_each, which Terraform refuses (Invalid combination of "count" and "for_each")`,
+    location: { file, line: p.line, column: p.column },
+    hint: 'keep one: for_each for one instance per element of a map or set, count for a number of instances',
+  };
 }
