@@ -5,9 +5,9 @@ import type { Manifest, Path, Position, TerraformSource } from '../types.js';
 import {
   isKubernetesResource,
   kubernetesObjects,
-  type DynamicBlock,
   type KubernetesModulePart,
 } from './terraform-kubernetes.js';
+import type { DynamicBlock } from './terraform-scope.js';
 import { isExpression, pathKey, type TerraformExpression } from './terraform-values.js';
 
 /**
@@ -403,7 +403,7 @@ function value(expr: Node, path: Path, positions: Map<string, Position>): unknow
       return stringText(quoted);
   }
   // `toset(["a", "b"])`: still an expression (a set is not a list), its text written as JSON so
-  // that a for_each over it is known (terraform-kubernetes.ts reads the list back).
+  // that a for_each over it is known (terraform-scope.ts reads the list back).
   if (inner.type === 'function_call' && inner.namedChildren[0]?.text === 'toset') {
     const args = inner.namedChildren[1]?.namedChildren.filter((c) => c?.type === 'expression') ?? [];
     const list = args.length === 1 ? value(args[0]!, [], new Map()) : undefined;
