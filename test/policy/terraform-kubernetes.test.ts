@@ -2191,6 +2191,179 @@ resource "kubernetes_config_map_v1" "unknown" {
   });
 });
 
+describe('a for expression over known values is computed: for_each and dynamic blocks over it', () => {
+  const SERVICES = `variable "services" {
+  default = [
+    { name = "web", image = "nginx:latest", replicas = 1, enabled = true },
+    { name = "api", image = "api:1.2", replicas = 3, enabled = true },
+    { name = "old", image = "old:latest", replicas = 1, enabled = false },
+  ]
+}
+`;
+  /** A Deployment per element of `forEach`, its name, replicas and image from each.key and each.value. */
+  const apps = (forEach: string, image = 'each.value.image') => `
+resource "kubernetes_deployment_v1" "app" {
+  for_each = ${forEach}
+  metadata {
+    name      = each.key
+    namespace = "shop"
+  }
+  spec {
+    replicas = each.value.replicas
+    selector {
+      match_labels = { app = each.key }
+    }
+    template {
+      metadata {
+        labels = { app = each.key }
+      }
+      spec {
+        container {
+          name  = each.key
+          image = ${image}
+        }
+      }
+    }
+  }
+}
+`;
+  const judged = (objects: Manifest[]) =>
+    check({ manifests: objects, options })
+      .findings.filter((f) => ['img-latest-tag', 'avail-min-replicas'].includes(f.rule))
+      .map((f) => `${f.rule} ${f.line}:${f.column} ${/\((kubernetes_[^\s,)]+)/.exec(f.message)?.[1]}`);
+
+  it('{ for s in var.services : s.name => s if s.enabled }: one object per element kept, each.value judged; toset([for ...])', async () => {
+    const hcl = `${SERVICES}${apps('{ for s in var.services : s.name => s if s.enabled }')}
+resource "kubernetes_service_account_v1" "app" {
+  for_each = toset([for s in var.services : "\${s.name}-sa" if s.enabled])
+  metadata {
+    name      = each.value
+    namespace = "shop"
+  }
+}
+`;
+    const objects = await declared(hcl);
+    // "old" is dropped by the if; the set is sorted, as Terraform orders a set of strings.
+    expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.kind}/${m.ref.name}`)).toEqual([
+      'app["web"] Deployment/web',
+      'app["api"] Deployment/api',
+      'app["api-sa"] ServiceAccount/api-sa',
+      'app["web-sa"] ServiceAccount/web-sa',
+    ]);
+    expect((objects[1]!.body as { spec: { replicas: number } }).spec.replicas).toBe(3);
+    expect(judged(objects)).toEqual([
+      `avail-min-replicas ${at(hcl, 'replicas = each.value.replicas')} kubernetes_deployment_v1.app["web"]`,
+      `img-latest-tag ${at(hcl, 'image = each.value.image')} kubernetes_deployment_v1.app["web"]`,
+    ]);
+  });
+
+  it('{ for k, v in var.apps : ... }: a map in lexical key order, key and value symbols; ... groups by key', async () => {
+    const hcl = `variable "apps" {
+  default = {
+    web = { image = "nginx:latest", replicas = 3, tier = "front" }
+    api = { image = "api:1.2", replicas = 1, tier = "back" }
+    ui  = { image = "ui:2.0", replicas = 3, tier = "front" }
+  }
+}
+
+locals {
+  tiers = { for k, v in var.apps : v.tier => k... }
+}
+${apps('{ for k, v in var.apps : "${k}-web" => { image = v.image, replicas = v.replicas } }')}
+resource "kubernetes_config_map_v1" "tier" {
+  for_each = local.tiers
+  metadata {
+    name   = each.key
+    labels = { first = each.value[0], apps = length(each.value) }
+  }
+  data = { apps = [for i, a in each.value : "\${i}=\${a}"] }
+}
+`;
+    const objects = await declared(hcl);
+    expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`)).toEqual([
+      'app["api-web"] api-web',
+      'app["ui-web"] ui-web',
+      'app["web-web"] web-web',
+      'tier["back"] back',
+      'tier["front"] front',
+    ]);
+    expect((objects[4]!.body as { data: object }).data).toEqual({ apps: ['0=ui', '1=web'] });
+    expect(judged(objects)).toEqual([
+      `avail-min-replicas ${at(hcl, 'replicas = each.value.replicas')} kubernetes_deployment_v1.app["api-web"]`,
+      `img-latest-tag ${at(hcl, 'image = each.value.image')} kubernetes_deployment_v1.app["web-web"]`,
+    ]);
+  });
+
+  it('dynamic "port" over [for p in var.ports : p if p.public]: one block per public port, judged; over toset([for ...]) one per element', async () => {
+    const hcl = `variable "ports" {
+  default = [
+    { name = "http", number = 8080, host = 80, public = true },
+    { name = "metrics", number = 9090, host = 9090, public = false },
+  ]
+}
+
+resource "kubernetes_pod_v1" "web" {
+  metadata {
+    name = "web"
+  }
+  spec {
+    container {
+      name  = "web"
+      image = "nginx:1.27"
+      dynamic "port" {
+        for_each = [for p in var.ports : p if p.public]
+        content {
+          name           = port.value.name
+          container_port = port.value.number
+          host_port      = port.value.host
+        }
+      }
+      dynamic "env" {
+        for_each = toset([for p in var.ports : p.name])
+        content {
+          name  = "PORT_\${upper(env.key)}"
+          value = env.value
+        }
+      }
+    }
+  }
+}
+`;
+    const [pod] = await declared(hcl);
+    const spec = pod!.body.spec as { containers: Array<{ ports: object[]; env: object[] }> };
+    expect(spec.containers[0]!.ports).toEqual([{ name: 'http', containerPort: 8080, hostPort: 80 }]);
+    // Over a set of strings (toset of a for): one block per element, sorted, key and value the element.
+    expect(spec.containers[0]!.env).toEqual([
+      { name: { expression: '"PORT_${upper(env.key)}"' }, value: 'http' },
+      { name: { expression: '"PORT_${upper(env.key)}"' }, value: 'metrics' },
+    ]);
+    const hostPorts = check({ manifests: [pod!], options }).findings.filter(
+      (f) => f.rule === 'pss-host-ports',
+    );
+    expect(hostPorts.map((f) => `${f.line}:${f.column} ${f.field}`)).toEqual([
+      `${at(hcl, 'host_port')} spec.containers[0].ports[0].hostPort`,
+    ]);
+  });
+
+  it('a for over an unknown collection, with an unknown condition or with one key twice stays unknown: one object', async () => {
+    for (const forEach of [
+      '{ for s in data.kubernetes_resources.all.objects : s.name => s }',
+      '{ for s in var.services : s.name => s if contains(var.skip, s.name) }',
+      '{ for s in var.services : s.enabled => s }',
+    ]) {
+      const objects = await declared(`${SERVICES}${apps(forEach)}`);
+      expect(
+        objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`),
+        forEach,
+      ).toEqual(['app ${each.key}']);
+      expect(judged(objects), forEach).toEqual([]);
+    }
+    // The same for over the known list, keyed by name: the unknown parts above were the reason.
+    const known = await declared(`${SERVICES}${apps('{ for s in var.services : s.name => s }')}`);
+    expect(known.map((m) => m.declaredBy!.name)).toEqual(['app["web"]', 'app["api"]', 'app["old"]']);
+  });
+});
+
 describe("a module's variables, locals and .tfvars", () => {
   it('local.* and members of var.* and local.* are put in; a local that refers back to itself stays unknown', async () => {
     const hcl = `variable "app" {
@@ -2460,53 +2633,9 @@ variable "replicas" {
 ${webDeployment('var.namespace')}
 `;
 
-  interface Report {
-    findings: Array<{
-      rule: string;
-      file: string;
-      line: number;
-      column: number;
-      message: string;
-      object: { namespace?: string };
-    }>;
-    summary: { objects: number };
-  }
-
-  function layout(root: string, modules: Record<string, string> = { web: MODULE }): string {
-    const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-module-each-'));
-    for (const [name, text] of Object.entries(modules)) {
-      mkdirSync(join(dir, 'modules', name), { recursive: true });
-      writeFileSync(join(dir, 'modules', name, 'main.tf'), text);
-    }
-    mkdirSync(join(dir, 'env'));
-    writeFileSync(join(dir, 'env', 'main.tf'), root);
-    return dir;
-  }
-
-  async function run(dir: string, ...args: string[]): Promise<Report> {
-    const io = memoryIo({ cwd: dir });
-    expect(
-      await main(['node', 'slipway', 'check', '-o', 'json', '--fail-on', 'none', ...args, '.'], io.io),
-    ).toBe(0);
-    expect(io.stderr()).toBe('');
-    return JSON.parse(io.stdout()) as Report;
-  }
-
-  /** The resource address a finding's message names: `module.web["a"].kubernetes_deployment_v1.web`. */
-  const address = (f: Report['findings'][number]) =>
-    /\(((?:module\.|kubernetes_)[^\s,)]+)/.exec(f.message)?.[1];
-  /** The rules reported on each address, sorted. */
-  function byAddress(report: Report): Record<string, string[]> {
-    const out: Record<string, string[]> = {};
-    for (const f of report.findings) (out[address(f) ?? ''] ??= []).push(f.rule);
-    for (const rules of Object.values(out)) rules.sort();
-    return out;
-  }
-
-  it('for_each over a map: each.key and each.value per instance, findings on the careless one only, at its element of the map', async () => {
-    // A Deployment every rule passes, with its PodDisruptionBudget and NetworkPolicy, but for
-    // what each instance passes: image, replicas and a read-only root filesystem.
-    const module = `variable "namespace" {}
+  // A Deployment every rule passes, with its PodDisruptionBudget and NetworkPolicy, but for
+  // what each instance passes: image, replicas and a read-only root filesystem.
+  const HARDENED = `variable "namespace" {}
 
 variable "image" {}
 
@@ -2609,6 +2738,51 @@ resource "kubernetes_network_policy_v1" "web" {
   }
 }
 `;
+
+  interface Report {
+    findings: Array<{
+      rule: string;
+      file: string;
+      line: number;
+      column: number;
+      message: string;
+      object: { namespace?: string };
+    }>;
+    summary: { objects: number };
+  }
+
+  function layout(root: string, modules: Record<string, string> = { web: MODULE }): string {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-module-each-'));
+    for (const [name, text] of Object.entries(modules)) {
+      mkdirSync(join(dir, 'modules', name), { recursive: true });
+      writeFileSync(join(dir, 'modules', name, 'main.tf'), text);
+    }
+    mkdirSync(join(dir, 'env'));
+    writeFileSync(join(dir, 'env', 'main.tf'), root);
+    return dir;
+  }
+
+  async function run(dir: string, ...args: string[]): Promise<Report> {
+    const io = memoryIo({ cwd: dir });
+    expect(
+      await main(['node', 'slipway', 'check', '-o', 'json', '--fail-on', 'none', ...args, '.'], io.io),
+    ).toBe(0);
+    expect(io.stderr()).toBe('');
+    return JSON.parse(io.stdout()) as Report;
+  }
+
+  /** The resource address a finding's message names: `module.web["a"].kubernetes_deployment_v1.web`. */
+  const address = (f: Report['findings'][number]) =>
+    /\(((?:module\.|kubernetes_)[^\s,)]+)/.exec(f.message)?.[1];
+  /** The rules reported on each address, sorted. */
+  function byAddress(report: Report): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const f of report.findings) (out[address(f) ?? ''] ??= []).push(f.rule);
+    for (const rules of Object.values(out)) rules.sort();
+    return out;
+  }
+
+  it('for_each over a map: each.key and each.value per instance, findings on the careless one only, at its element of the map', async () => {
     const root = `module "web" {
   source = "../modules/web"
   for_each = {
@@ -2621,7 +2795,7 @@ resource "kubernetes_network_policy_v1" "web" {
   read_only = each.value.read_only
 }
 `;
-    const report = await run(layout(root, { web: module }));
+    const report = await run(layout(root, { web: HARDENED }));
     // Both instances are judged: the 3 Terraform resources, and their 3 objects per instance.
     expect(report.summary.objects).toBe(9);
     const careless = 'module.web["careless"]';
@@ -2635,7 +2809,7 @@ resource "kubernetes_network_policy_v1" "web" {
       `avail-min-replicas careless env/main.tf:${at(root, 'replicas = 1')} ${careless}.kubernetes_deployment_v1.web`,
       `sec-read-only-root-fs careless env/main.tf:${at(root, 'read_only = false')} ${careless}.kubernetes_deployment_v1.web`,
       // The module's own literal, judged against the careless instance's single replica.
-      `avail-pdb-blocks-eviction careless modules/web/main.tf:${at(module, 'min_available')} ${careless}.kubernetes_pod_disruption_budget_v1.web`,
+      `avail-pdb-blocks-eviction careless modules/web/main.tf:${at(HARDENED, 'min_available')} ${careless}.kubernetes_pod_disruption_budget_v1.web`,
     ]);
     // The same map from a variable: its elements' places are not kept, each.value is placed at for_each.
     const fromVariable = `variable "apps" {
@@ -2646,7 +2820,7 @@ resource "kubernetes_network_policy_v1" "web" {
 }
 
 ${root.replace(/for_each = \{[^]*?\n {2}\}/, 'for_each = var.apps')}`;
-    const placed = (await run(layout(fromVariable, { web: module }))).findings
+    const placed = (await run(layout(fromVariable, { web: HARDENED }))).findings
       .filter((f) => f.file === 'env/main.tf')
       .map((f) => `${f.rule} ${f.line}:${f.column} ${address(f)}`);
     expect(placed.sort()).toEqual(
@@ -2654,6 +2828,39 @@ ${root.replace(/for_each = \{[^]*?\n {2}\}/, 'for_each = var.apps')}`;
         (rule) => `${rule} ${at(fromVariable, 'for_each')} ${careless}.kubernetes_deployment_v1.web`,
       ),
     );
+  });
+
+  it('for_each = { for s in var.services : s.name => s }: one instance per element, findings on the careless one only, at for_each', async () => {
+    const root = `variable "services" {
+  default = [
+    { name = "careless", image = "nginx:latest", replicas = 1, read_only = false },
+    { name = "hardened", image = "nginx:1.27", replicas = 3, read_only = true },
+  ]
+}
+
+module "web" {
+  source    = "../modules/web"
+  for_each  = { for s in var.services : s.name => s }
+  namespace = each.key
+  image     = each.value.image
+  replicas  = each.value.replicas
+  read_only = each.value.read_only
+}
+`;
+    const report = await run(layout(root, { web: HARDENED }));
+    expect(report.summary.objects).toBe(9);
+    const careless = 'module.web["careless"]';
+    // The map is computed, not written: each.value is placed at for_each.
+    expect(
+      report.findings.map(
+        (f) => `${f.rule} ${f.object.namespace} ${f.file}:${f.line}:${f.column} ${address(f)}`,
+      ),
+    ).toEqual([
+      `avail-min-replicas careless env/main.tf:${at(root, 'for_each')} ${careless}.kubernetes_deployment_v1.web`,
+      `img-latest-tag careless env/main.tf:${at(root, 'for_each')} ${careless}.kubernetes_deployment_v1.web`,
+      `sec-read-only-root-fs careless env/main.tf:${at(root, 'for_each')} ${careless}.kubernetes_deployment_v1.web`,
+      `avail-pdb-blocks-eviction careless modules/web/main.tf:${at(HARDENED, 'min_available')} ${careless}.kubernetes_pod_disruption_budget_v1.web`,
+    ]);
   });
 
   it('count = 2: two instances, module.web[0] and module.web[1], with count.index', async () => {

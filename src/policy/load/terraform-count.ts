@@ -6,6 +6,12 @@
  * Anything else, or a reference `lookup` does not know, is undefined: the resource is kept.
  */
 export function countOf(text: string, lookup: (reference: string) => unknown): number | undefined {
+  const v = operationOf(text, lookup);
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+}
+
+/** The value of `text` in the forms countOf reads (a number, a bool, a string...), undefined when not known. */
+export function operationOf(text: string, lookup: (reference: string) => unknown): unknown {
   const tokens = text.match(/"(?:[^"\\$]|\\.)*"|\d+|[A-Za-z_][\w.-]*(?:\[\d+\])*|==|!=|\|\||&&|[?:!()]|\S/g);
   if (!tokens) return undefined;
   let at = 0;
@@ -92,8 +98,7 @@ export function countOf(text: string, lookup: (reference: string) => unknown): n
 
   try {
     const v = ternary();
-    if (at !== tokens.length) return undefined;
-    return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+    return at === tokens.length && v !== UNKNOWN ? v : undefined;
   } catch {
     return undefined;
   }

@@ -12,6 +12,7 @@ import { expand } from './terraform-kubernetes-expand.js';
 import { isExpression, isPlain, pathKey } from './terraform-values.js';
 import {
   absent,
+  dynamicElements,
   evaluate,
   ITERATOR,
   NAMED,
@@ -33,7 +34,8 @@ import {
  * What is known before a plan is put in: `var.*` (a module call's known arguments; for a root module
  * the values Terraform loads from its .tfvars files; else the variables' literal defaults),
  * `local.*` (the module's locals, evaluated with the same), members of those (`var.labels.app`,
- * `local.ports[0]`), a dynamic block's iterations over a known list or map, a reference
+ * `local.ports[0]`), `for` expressions over known values (`{ for s in var.services : s.name => s }`),
+ * a dynamic block's iterations over a known list, map or set, a reference
  * to the literal name or namespace of another kubernetes_* resource of the module. Any other
  * expression stays `{ expression }` at its place: the field is there, its value unknown, and
  * check() drops any finding on it (underExpression).
@@ -404,17 +406,13 @@ function block(
 
 /**
  * The scopes a block is generated in: one for a plain block or a dynamic one over an unknown
- * collection (its values stay unknown), one per element of a known list or map.
+ * collection (its values stay unknown), one per element of a known list, map or set of strings
+ * (a `for` expression's result too).
  */
 function generated(scope: Scope, at: Path): Scope[] {
   const dynamic = scope.dynamics?.get(key(at));
   if (!dynamic) return [scope];
-  const each = evaluate(dynamic.forEach, scope);
-  const entries = Array.isArray(each)
-    ? each.map((value, i) => [i, value] as const)
-    : isPlain(each)
-      ? Object.entries(each)
-      : undefined;
+  const entries = dynamicElements(dynamic.forEach, scope);
   if (!entries) return [scope];
   return entries.map(([k, value]) => ({
     ...scope,

@@ -1,13 +1,13 @@
 /**
  * What a Terraform expression of a module can be resolved from before a plan (its variables, its
  * locals, the iterators of the dynamic block or resource instance being converted, the literal
- * names of the module's kubernetes_* resources), and resolving it: the partial evaluator the
- * converter (terraform-kubernetes.ts) and the module instances use. What is not known stays
- * `{ expression }`.
+ * names of the module's kubernetes_* resources, the symbols of a `for`), and resolving it: the
+ * partial evaluator the converter (terraform-kubernetes.ts) and the module instances use. What is
+ * not known stays `{ expression }`.
  */
 import type { Path } from '../types.js';
-import { countOf } from './terraform-count.js';
-import { isExpression, isPlain } from './terraform-values.js';
+import { countOf, operationOf } from './terraform-count.js';
+import { isExpression, isPlain, parsedOf, type ForExpression } from './terraform-values.js';
 
 /** `dynamic "x" { for_each = ...; iterator = ... }`, by the path of the `x` block it stands for. */
 export interface DynamicBlock {
@@ -20,6 +20,8 @@ export interface Scope {
   variables: Readonly<Record<string, unknown>>;
   locals: Locals;
   iterators: Readonly<Record<string, { key: unknown; value: unknown }>>;
+  /** The symbols of the `for` expressions being computed (`s` in `[for s in var.services : s.name]`). */
+  symbols?: Readonly<Record<string, unknown>>;
   /** `count.index` of the resource instance being converted, when its `count` is known. */
   countIndex?: number;
   names: Map<string, { name?: unknown; namespace?: unknown }>;
@@ -41,8 +43,8 @@ export const NAMED = /^(var|local)\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\d+
 const MEMBER = /\.([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"\\]*)"\]/g;
 /** An iterator's `x.key` or `x.value`, and any member steps after the value (`each.value.image`, `rule.value["verbs"]`). */
 export const ITERATOR = /^([A-Za-z_][\w-]*)\.(key|value)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
-/** `for_each = toset(<expression>)`: a set of the list's strings. */
-const TOSET = /^toset\((.*)\)$/s;
+/** A `for` expression's symbol, and any member steps after it (`s.name`, `v["image"]`, `p.ports[0]`). */
+const SYMBOL = /^([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
 const INTERPOLATION = /\$\{([^{}]+)\}/g;
 
 /** What `how` knows, before any resource's names or iterators are known. */
@@ -70,8 +72,9 @@ export function repetition(
   scope: Scope,
 ): { each: Array<readonly [string, unknown]> } | { count: number } | undefined {
   if (forEach !== undefined) {
-    const set = isExpression(forEach) ? TOSET.exec(forEach.expression) : null;
-    const each = set ? setOf(set[1]!.trim(), scope) : evaluate(forEach, scope);
+    const parsed = isExpression(forEach) ? parsedOf(forEach) : undefined;
+    const set = parsed && 'toset' in parsed;
+    const each = evaluate(set ? parsed.toset : forEach, scope);
     if (isPlain(each) && !set) return { each: Object.entries(each) };
     if (Array.isArray(each) && each.every((v): v is string => typeof v === 'string'))
       return { each: [...new Set(each)].sort().map((v) => [v, v] as const) };
@@ -81,14 +84,23 @@ export function repetition(
   return n === undefined ? undefined : { count: n };
 }
 
-/** The list in `toset(<list>)`: a literal one (the loader writes it as JSON), or an expression the scope knows. */
-function setOf(list: string, scope: Scope): unknown {
-  if (!list.startsWith('[')) return evaluate({ expression: list }, scope);
-  try {
-    return JSON.parse(list) as unknown;
-  } catch {
-    return undefined; // elements that are references: not known
+/**
+ * The elements a dynamic block's `for_each` iterates, when known: a list's (keyed by index), a
+ * map's, or a set of strings' (`toset(...)`, sorted, each its own key, as Terraform iterates a set).
+ */
+export function dynamicElements(
+  forEach: unknown,
+  scope: Scope,
+): Array<readonly [string | number, unknown]> | undefined {
+  const parsed = isExpression(forEach) ? parsedOf(forEach) : undefined;
+  if (parsed && 'toset' in parsed) {
+    const list = evaluate(parsed.toset, scope);
+    if (!Array.isArray(list) || !list.every((v): v is string => typeof v === 'string')) return undefined;
+    return [...new Set(list)].sort().map((v) => [v, v] as const);
   }
+  const each = evaluate(forEach, scope);
+  if (Array.isArray(each)) return each.map((value, i) => [i, value] as const);
+  return isPlain(each) ? Object.entries(each) : undefined;
 }
 
 /** The steps of a member (`.app`, `[0]`, `["app.kubernetes.io/name"]`) as a path. */
@@ -115,8 +127,9 @@ export function countValue(count: unknown, scope: Scope): number | undefined {
 }
 
 /**
- * A value with what the scope knows put in: `var.x`, an iterator's `rule.value.verbs`, a literal
- * name of another resource, an interpolation of those; anything else stays an expression.
+ * A value with what the scope knows put in: `var.x`, an iterator's `rule.value.verbs`, a `for`
+ * expression's symbol and its result, a literal name of another resource, an interpolation of
+ * those; anything else stays an expression.
  */
 export function evaluate(value: unknown, scope: Scope): unknown {
   if (Array.isArray(value)) return value.map((v) => evaluate(v, scope));
@@ -126,7 +139,14 @@ export function evaluate(value: unknown, scope: Scope): unknown {
     return out;
   }
   if (!isExpression(value)) return value;
+  const parsed = parsedOf(value);
+  if (parsed && 'for' in parsed) return forValue(parsed.for, scope) ?? value;
   const text = value.expression;
+  const symbol = scope.symbols && SYMBOL.exec(text);
+  if (symbol && Object.hasOwn(scope.symbols!, symbol[1]!)) {
+    const v = member(scope.symbols![symbol[1]!], symbol[2]!);
+    return v === undefined ? value : v;
+  }
   const named = NAMED.exec(text);
   if (named) {
     const [, space, name, steps] = named as unknown as [string, string, string, string];
@@ -176,10 +196,67 @@ function local(name: string, scope: Scope): unknown {
   if (!Object.hasOwn(written, name)) return UNKNOWN;
   if (values.has(name)) return values.get(name);
   values.set(name, UNKNOWN);
-  const v = evaluate(written[name], { ...scope, iterators: {}, dynamics: undefined });
+  const v = evaluate(written[name], { ...scope, iterators: {}, symbols: {}, dynamics: undefined });
   const known = isExpression(v) ? UNKNOWN : v;
   values.set(name, known);
   return known;
+}
+
+/**
+ * A `for` expression's value, as Terraform computes it: over a list (a tuple) one symbol is the
+ * element, two are its index and the element; over a map (an object) one is the value, two the key
+ * and the value, in lexical order of the keys. `if` drops the elements it is false for; the object
+ * form's keys are strings (a number or bool as its text), and one key twice is Terraform's error
+ * (unknown here) unless `...` groups the values. Undefined (unknown) when the collection, or any
+ * key, value or condition, is not known.
+ * https://developer.hashicorp.com/terraform/language/expressions/for
+ */
+function forValue(f: ForExpression, scope: Scope): unknown[] | Record<string, unknown> | undefined {
+  const collection = evaluate(f.collection, scope);
+  let elements: Array<readonly [string | number, unknown]>;
+  if (Array.isArray(collection)) elements = collection.map((v, i) => [i, v] as const);
+  else if (isPlain(collection))
+    elements = Object.keys(collection)
+      .sort()
+      .map((k) => [k, collection[k]] as const);
+  else return undefined;
+  const tuple: unknown[] = [];
+  // A Map, not an object: a key may be any text ("__proto__" too).
+  const object = new Map<string, unknown>();
+  for (const [k, v] of elements) {
+    const symbols = { ...scope.symbols, ...(f.keySymbol ? { [f.keySymbol]: k } : {}), [f.valueSymbol]: v };
+    const inner: Scope = { ...scope, symbols };
+    if (f.condition !== undefined) {
+      const keep = condition(f.condition, inner);
+      if (keep === undefined) return undefined;
+      if (!keep) continue;
+    }
+    const value = evaluate(f.value, inner);
+    if (isExpression(value)) return undefined;
+    if (f.key === undefined) {
+      tuple.push(value);
+      continue;
+    }
+    const key = evaluate(f.key, inner);
+    if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') return undefined;
+    const name = String(key);
+    if (f.grouped) object.set(name, [...((object.get(name) as unknown[] | undefined) ?? []), value]);
+    else if (object.has(name)) return undefined;
+    else object.set(name, value);
+  }
+  return f.key === undefined ? tuple : Object.fromEntries(object);
+}
+
+/** A `for`'s `if`: a bool the scope knows, or one the operators countOf reads give (`s.kind == "web"`, `!s.internal`). */
+function condition(written: unknown, scope: Scope): boolean | undefined {
+  const v = evaluate(written, scope);
+  const known = isExpression(v)
+    ? operationOf(v.expression, (reference) => {
+        const r = evaluate({ expression: reference }, scope);
+        return isExpression(r) ? undefined : r;
+      })
+    : v;
+  return typeof known === 'boolean' ? known : undefined;
 }
 
 /** `steps` (`.app`, `[0]`, `["app.kubernetes.io/name"]`) taken into a known value; undefined where one is missing. */

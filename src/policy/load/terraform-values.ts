@@ -8,6 +8,46 @@ export interface TerraformExpression {
   expression: string;
 }
 
+/**
+ * An HCL `for` expression as the loader parsed it from the tree (`{ for k, v in X : K => V if C }`,
+ * `[for v in X : V if C]`), its parts as the loader reads values: what the evaluator
+ * (terraform-scope.ts) computes it from once X is known.
+ */
+export interface ForExpression {
+  /** The first of two symbols: a map's key, a list's index. */
+  keySymbol?: string;
+  /** The element: a map's value, a list's element. */
+  valueSymbol: string;
+  collection: unknown;
+  /** `K =>` of the object form; absent in the tuple form. */
+  key?: unknown;
+  value: unknown;
+  /** `if C`. */
+  condition?: unknown;
+  /** `V...`: the object form groups the values of one key in a list. */
+  grouped: boolean;
+}
+
+/** What the loader parsed of an expression beside its text: a `for`, or the argument of `toset(...)`. */
+export type ParsedExpression = { for: ForExpression } | { toset: unknown };
+
+/**
+ * The parse of expressions the loader made, by identity: an expression stays an object of one key
+ * (`expression`), as rules and isExpression read it, and the evaluator finds its parse here.
+ */
+const PARSED = new WeakMap<TerraformExpression, ParsedExpression>();
+
+/** The expression `text`, with what the loader parsed of it. */
+export function parsedExpression(text: string, parsed: ParsedExpression): TerraformExpression {
+  const expression: TerraformExpression = { expression: text };
+  PARSED.set(expression, parsed);
+  return expression;
+}
+
+export function parsedOf(expression: TerraformExpression): ParsedExpression | undefined {
+  return PARSED.get(expression);
+}
+
 export function isExpression(v: unknown): v is TerraformExpression {
   return typeof v === 'object' && v !== null && 'expression' in v && Object.keys(v).length === 1;
 }

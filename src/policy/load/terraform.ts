@@ -8,7 +8,13 @@ import {
   type KubernetesModulePart,
 } from './terraform-kubernetes.js';
 import type { DynamicBlock } from './terraform-scope.js';
-import { isExpression, pathKey, type TerraformExpression } from './terraform-values.js';
+import {
+  isExpression,
+  parsedExpression,
+  pathKey,
+  type ForExpression,
+  type TerraformExpression,
+} from './terraform-values.js';
 
 /**
  * Reads Terraform (`.tf`) for `slipway check` through the tree-sitter HCL grammar, which keeps the
@@ -402,13 +408,16 @@ function value(expr: Node, path: Path, positions: Map<string, Position>): unknow
     )
       return stringText(quoted);
   }
-  // `toset(["a", "b"])`: still an expression (a set is not a list), its text written as JSON so
-  // that a for_each over it is known (terraform-scope.ts reads the list back).
+  // `toset(<list>)`: still an expression (a set is not a list), with its argument read, so that a
+  // for_each over it is known when the list is (terraform-scope.ts).
   if (inner.type === 'function_call' && inner.namedChildren[0]?.text === 'toset') {
-    const args = inner.namedChildren[1]?.namedChildren.filter((c) => c?.type === 'expression') ?? [];
-    const list = args.length === 1 ? value(args[0]!, [], new Map()) : undefined;
-    if (Array.isArray(list) && list.every((v) => typeof v === 'string'))
-      return { expression: `toset(${JSON.stringify(list)})` } satisfies TerraformExpression;
+    const args = inner.namedChildren[1]?.namedChildren ?? [];
+    if (args.length === 1 && args[0]?.type === 'expression')
+      return parsedExpression(expr.text, { toset: value(args[0], [], new Map()) });
+  }
+  if (inner.type === 'for_expr') {
+    const parsed = forExpression(inner);
+    if (parsed) return parsedExpression(expr.text, { for: parsed });
   }
   if (inner.type === 'collection_value') {
     const coll = inner.namedChildren[0]!;
@@ -435,6 +444,35 @@ function value(expr: Node, path: Path, positions: Map<string, Position>): unknow
     }
   }
   return { expression: expr.text } satisfies TerraformExpression;
+}
+
+/**
+ * `{ for k, v in X : K => V... if C }` or `[for v in X : V if C]`: its symbols and parts read as
+ * values (no positions: one text stands for every element), for the evaluator to compute.
+ */
+function forExpression(node: Node): ForExpression | undefined {
+  const form = node.namedChildren[0];
+  const intro = form?.namedChildren.find((c) => c?.type === 'for_intro');
+  if (!form || !intro) return undefined;
+  const symbols = intro.namedChildren.filter((c) => c?.type === 'identifier').map((c) => c!.text);
+  const collection = intro.namedChildren.find((c) => c?.type === 'expression');
+  const parts = form.namedChildren.filter((c): c is Node => c?.type === 'expression');
+  const condition = form.namedChildren
+    .find((c) => c?.type === 'for_cond')
+    ?.namedChildren.find((c) => c?.type === 'expression');
+  const object = form.type === 'for_object_expr';
+  if (!collection || symbols.length < 1 || symbols.length > 2 || parts.length !== (object ? 2 : 1))
+    return undefined;
+  const read = (n: Node) => value(n, [], new Map());
+  return {
+    ...(symbols.length === 2 ? { keySymbol: symbols[0]! } : {}),
+    valueSymbol: symbols[symbols.length - 1]!,
+    collection: read(collection),
+    ...(object ? { key: read(parts[0]!) } : {}),
+    value: read(parts[parts.length - 1]!),
+    ...(condition ? { condition: read(condition) } : {}),
+    grouped: form.namedChildren.some((c) => c?.type === 'ellipsis'),
+  };
 }
 
 function objectKey(k: Node): string | undefined {
