@@ -2364,6 +2364,184 @@ resource "kubernetes_pod_v1" "web" {
   });
 });
 
+describe("Terraform's common functions over known values are computed", () => {
+  const names = (objects: Manifest[]) =>
+    objects.map((m) => `${m.declaredBy!.name} ${m.ref.kind}/${m.ref.name}`);
+  const images = `variable "images" {
+  default = { web = "nginx:latest", api = "api:1.2" }
+}
+
+variable "extra" {
+  default = { tier = "front" }
+}
+`;
+  const deployment = (image: string, labels: string) => `
+resource "kubernetes_deployment_v1" "web" {
+  metadata {
+    name      = "web"
+    namespace = "shop"
+    labels    = ${labels}
+  }
+  spec {
+    replicas = 3
+    selector {
+      match_labels = { app = "web" }
+    }
+    template {
+      metadata {
+        labels = ${labels}
+      }
+      spec {
+        container {
+          name  = "web"
+          image = ${image}
+        }
+      }
+    }
+  }
+}
+`;
+
+  it('lookup and merge in an image and labels: the careless image is found at the argument', async () => {
+    const hcl = `${images}${deployment(
+      'lookup(var.images, "web", "nginx:1.27")',
+      'merge({ app = "web", tier = "back" }, var.extra, { name = upper(format("%s-%d", "web", 1)) })',
+    )}`;
+    const [web] = await declared(hcl);
+    const body = web!.body as {
+      metadata: { labels: object };
+      spec: { template: { spec: { containers: Array<{ image: string }> } } };
+    };
+    expect(body.metadata.labels).toEqual({ app: 'web', tier: 'front', name: 'WEB-1' });
+    expect(body.spec.template.spec.containers[0]!.image).toBe('nginx:latest');
+    const found = check({ manifests: [web!], options }).findings.filter((f) => f.rule === 'img-latest-tag');
+    expect(found.map((f) => `${f.line}:${f.column}`)).toEqual([at(hcl, 'image = lookup')]);
+    // The default when the key is missing; lookup's other values, keys, values, join, coalesce, length.
+    const [other] = await declared(
+      `${images}${deployment(
+        'lookup(var.images, "ui", "ui:2.0")',
+        `{
+      keys   = join(",", keys(var.images))
+      values = join(",", concat(values(var.images), flatten([["a"], [["b"]]])))
+      first  = coalesce("", tostring(tonumber("42")))
+      count  = tostring(length(var.images) + 0)
+      chars  = length("héllo")
+    }`,
+      )}`,
+    );
+    const labels = (other!.body.metadata as { labels: Record<string, unknown> }).labels;
+    expect(labels).toEqual({
+      keys: 'api,web',
+      values: 'api:1.2,nginx:latest,a,b',
+      first: '42',
+      count: { expression: 'tostring(length(var.images) + 0)' },
+      chars: 5,
+    });
+    expect(
+      (other!.body.spec as { template: { spec: { containers: Array<{ image: string }> } } }).template.spec
+        .containers[0]!.image,
+    ).toBe('ui:2.0');
+  });
+
+  it('for_each = merge(...) and toset(keys(...)), count = length(...): one object per instance', async () => {
+    const hcl = `${images}
+resource "kubernetes_config_map_v1" "merged" {
+  for_each = merge(var.images, { api = "api:2.0" }, var.extra)
+  metadata {
+    name = each.key
+  }
+  data = { image = each.value }
+}
+
+resource "kubernetes_service_account_v1" "sa" {
+  for_each = toset(keys(var.images))
+  metadata {
+    name = "\${each.value}-sa"
+  }
+}
+
+variable "shards" {
+  default = ["a", "b"]
+}
+
+resource "kubernetes_config_map_v1" "shard" {
+  count = length(var.shards)
+  metadata {
+    name = "shard-\${count.index}"
+  }
+}
+`;
+    const objects = await declared(hcl);
+    expect(names(objects)).toEqual([
+      'merged["web"] ConfigMap/web',
+      'merged["api"] ConfigMap/api',
+      'merged["tier"] ConfigMap/tier',
+      'sa["api"] ServiceAccount/api-sa',
+      'sa["web"] ServiceAccount/web-sa',
+      'shard[0] ConfigMap/shard-0',
+      'shard[1] ConfigMap/shard-1',
+    ]);
+    expect((objects[1]!.body as { data: object }).data).toEqual({ image: 'api:2.0' });
+  });
+
+  it('{ for s in var.services : lower(s.name) => s }: a function inside a for', async () => {
+    const hcl = `variable "services" {
+  default = [{ name = "Web", image = "nginx:latest" }, { name = "API", image = "api:1.2" }]
+}
+
+resource "kubernetes_config_map_v1" "svc" {
+  for_each = { for s in var.services : lower(s.name) => s }
+  metadata {
+    name = each.key
+  }
+  data = { names = join(" ", [for s in var.services : format("%s=%s", upper(s.name), s.image)]) }
+}
+`;
+    const objects = await declared(hcl);
+    expect(names(objects)).toEqual(['svc["web"] ConfigMap/web', 'svc["api"] ConfigMap/api']);
+    expect((objects[0]!.body as { data: object }).data).toEqual({
+      names: 'WEB=nginx:latest API=api:1.2',
+    });
+  });
+
+  it('an unknown argument, an unread function or format verb: the call stays unknown, nothing judged on it', async () => {
+    for (const [image, text] of [
+      ['lookup(data.x.y, "a", "nginx:latest")', 'lookup(data.x.y, "a", "nginx:latest")'],
+      ['lookup(var.images, "ui")', 'lookup(var.images, "ui")'],
+      ['format("%q", "nginx:latest")', 'format("%q", "nginx:latest")'],
+      ['format("%5s", "nginx:latest")', 'format("%5s", "nginx:latest")'],
+      ['trimspace("nginx:latest")', 'trimspace("nginx:latest")'],
+    ]) {
+      const [web] = await declared(`${images}${deployment(image!, '{ app = "web" }')}`);
+      const container = (web!.body.spec as { template: { spec: { containers: Array<{ image: unknown }> } } })
+        .template.spec.containers[0]!;
+      expect(container.image, image).toEqual({ expression: text });
+      expect(
+        check({ manifests: [web!], options }).findings.filter((f) => f.rule === 'img-latest-tag'),
+        image,
+      ).toEqual([]);
+    }
+    // The same calls with known arguments and verbs are computed and judged: the unknown was the reason.
+    for (const image of ['lookup(var.images, "a", "nginx:latest")', 'format("%s:%s", "nginx", "latest")']) {
+      const [web] = await declared(`${images}${deployment(image, '{ app = "web" }')}`);
+      expect(
+        check({ manifests: [web!], options }).findings.filter((f) => f.rule === 'img-latest-tag'),
+        image,
+      ).toHaveLength(1);
+    }
+    // for_each over merge() with an unknown map: one object, named as written.
+    const objects = await declared(`${images}
+resource "kubernetes_config_map_v1" "m" {
+  for_each = merge(var.images, var.missing)
+  metadata {
+    name = each.key
+  }
+}
+`);
+    expect(names(objects)).toEqual(['m ConfigMap/${each.key}']);
+  });
+});
+
 describe("a module's variables, locals and .tfvars", () => {
   it('local.* and members of var.* and local.* are put in; a local that refers back to itself stays unknown', async () => {
     const hcl = `variable "app" {

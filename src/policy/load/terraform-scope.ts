@@ -7,6 +7,7 @@
  */
 import type { Path } from '../types.js';
 import { countOf, operationOf } from './terraform-count.js';
+import { callValue } from './terraform-functions.js';
 import { isExpression, isPlain, parsedOf, type ForExpression } from './terraform-values.js';
 
 /** `dynamic "x" { for_each = ...; iterator = ... }`, by the path of the `x` block it stands for. */
@@ -72,10 +73,9 @@ export function repetition(
   scope: Scope,
 ): { each: Array<readonly [string, unknown]> } | { count: number } | undefined {
   if (forEach !== undefined) {
-    const parsed = isExpression(forEach) ? parsedOf(forEach) : undefined;
-    const set = parsed && 'toset' in parsed;
-    const each = evaluate(set ? parsed.toset : forEach, scope);
-    if (isPlain(each) && !set) return { each: Object.entries(each) };
+    const set = tosetOf(forEach);
+    const each = evaluate(set ?? forEach, scope);
+    if (isPlain(each) && set === undefined) return { each: Object.entries(each) };
     if (Array.isArray(each) && each.every((v): v is string => typeof v === 'string'))
       return { each: [...new Set(each)].sort().map((v) => [v, v] as const) };
     return undefined;
@@ -92,15 +92,23 @@ export function dynamicElements(
   forEach: unknown,
   scope: Scope,
 ): Array<readonly [string | number, unknown]> | undefined {
-  const parsed = isExpression(forEach) ? parsedOf(forEach) : undefined;
-  if (parsed && 'toset' in parsed) {
-    const list = evaluate(parsed.toset, scope);
+  const set = tosetOf(forEach);
+  if (set !== undefined) {
+    const list = evaluate(set, scope);
     if (!Array.isArray(list) || !list.every((v): v is string => typeof v === 'string')) return undefined;
     return [...new Set(list)].sort().map((v) => [v, v] as const);
   }
   const each = evaluate(forEach, scope);
   if (Array.isArray(each)) return each.map((value, i) => [i, value] as const);
   return isPlain(each) ? Object.entries(each) : undefined;
+}
+
+/** The argument of `toset(x)` as written, when `value` is that call. */
+function tosetOf(value: unknown): unknown {
+  const parsed = isExpression(value) ? parsedOf(value) : undefined;
+  return parsed && 'call' in parsed && parsed.call === 'toset' && parsed.args.length === 1
+    ? parsed.args[0]
+    : undefined;
 }
 
 /** The steps of a member (`.app`, `[0]`, `["app.kubernetes.io/name"]`) as a path. */
@@ -128,8 +136,9 @@ export function countValue(count: unknown, scope: Scope): number | undefined {
 
 /**
  * A value with what the scope knows put in: `var.x`, an iterator's `rule.value.verbs`, a `for`
- * expression's symbol and its result, a literal name of another resource, an interpolation of
- * those; anything else stays an expression.
+ * expression's symbol and its result, a call of a function terraform-functions.ts computes over
+ * known arguments, a literal name of another resource, an interpolation of those; anything else
+ * stays an expression.
  */
 export function evaluate(value: unknown, scope: Scope): unknown {
   if (Array.isArray(value)) return value.map((v) => evaluate(v, scope));
@@ -141,6 +150,13 @@ export function evaluate(value: unknown, scope: Scope): unknown {
   if (!isExpression(value)) return value;
   const parsed = parsedOf(value);
   if (parsed && 'for' in parsed) return forValue(parsed.for, scope) ?? value;
+  if (parsed && 'call' in parsed) {
+    // Every argument known (its members may be unknown: the function decides), else the call is unknown.
+    const args = parsed.args.map((a) => evaluate(a, scope));
+    if (args.some(isExpression)) return value;
+    const v = callValue(parsed.call, args);
+    return v === undefined ? value : v;
+  }
   const text = value.expression;
   const symbol = scope.symbols && SYMBOL.exec(text);
   if (symbol && Object.hasOwn(scope.symbols!, symbol[1]!)) {

@@ -28,8 +28,19 @@ export interface ForExpression {
   grouped: boolean;
 }
 
-/** What the loader parsed of an expression beside its text: a `for`, or the argument of `toset(...)`. */
-export type ParsedExpression = { for: ForExpression } | { toset: unknown };
+/**
+ * A function call as the loader parsed it from the tree (`lookup(var.images, "web", "nginx:latest")`):
+ * the function's name and its arguments read as values, for the evaluator to compute the pure
+ * functions it knows (terraform-functions.ts) once every argument is known. `toset(...)` is one: a
+ * set is not a list, so only `for_each` and dynamic blocks read it.
+ */
+export interface FunctionCall {
+  call: string;
+  args: unknown[];
+}
+
+/** What the loader parsed of an expression beside its text: a `for`, or a function call. */
+export type ParsedExpression = { for: ForExpression } | FunctionCall;
 
 /**
  * The parse of expressions the loader made, by identity: an expression stays an object of one key

@@ -327,6 +327,11 @@ function blockParts(node: Node): { type: string; labels: string[]; body: Node | 
 }
 
 function stringText(node: Node): string {
+  // The text between the quotes: the grammar's template_literal leaves out leading and trailing
+  // spaces (" " had no literal at all, and read as "").
+  const quoted = node.text;
+  if (quoted.length >= 2 && quoted.startsWith('"') && quoted.endsWith('"'))
+    return unescape(quoted.slice(1, -1));
   return unescape(
     node.namedChildren
       .filter((c): c is Node => c?.type === 'template_literal')
@@ -408,12 +413,16 @@ function value(expr: Node, path: Path, positions: Map<string, Position>): unknow
     )
       return stringText(quoted);
   }
-  // `toset(<list>)`: still an expression (a set is not a list), with its argument read, so that a
-  // for_each over it is known when the list is (terraform-scope.ts).
-  if (inner.type === 'function_call' && inner.namedChildren[0]?.text === 'toset') {
-    const args = inner.namedChildren[1]?.namedChildren ?? [];
-    if (args.length === 1 && args[0]?.type === 'expression')
-      return parsedExpression(expr.text, { toset: value(args[0], [], new Map()) });
+  // `name(args...)`: still an expression, with its arguments read, so that the evaluator can
+  // compute it when they are known (terraform-scope.ts); `f(list...)` (an expanded last argument) is not read.
+  if (inner.type === 'function_call') {
+    const [name, args] = inner.namedChildren;
+    const parts = args?.type === 'function_arguments' ? args.namedChildren : [];
+    if (name?.type === 'identifier' && parts.every((c) => c?.type === 'expression'))
+      return parsedExpression(expr.text, {
+        call: name.text,
+        args: parts.map((c) => value(c!, [], new Map())),
+      });
   }
   if (inner.type === 'for_expr') {
     const parsed = forExpression(inner);
