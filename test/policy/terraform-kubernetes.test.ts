@@ -14,6 +14,7 @@ import { countOf } from '../../src/policy/load/terraform-count.js';
 import { parse as hashicorpParse } from '@cdktf/hcl2json';
 import { PSS_LATEST } from '../../src/policy/pss/version.js';
 import type { Manifest } from '../../src/policy/types.js';
+import type { JsonReport } from '../../src/policy/report/json.js';
 import { toYaml } from '../../src/render/yaml.js';
 
 /**
@@ -2062,7 +2063,7 @@ resource "kubernetes_role_v1" "never" {
 });
 
 describe('a resource with for_each or count is one object per instance', () => {
-  it('for_each over a known map or toset() of a list: each.key and each.value, named by instance key', async () => {
+  it('for_each over a known map or toset() of a list: each.key and each.value, named by instance key, in key order', async () => {
     const hcl = `variable "apps" {
   default = {
     web = { image = "nginx:latest", replicas = 1 }
@@ -2108,13 +2109,14 @@ resource "kubernetes_service_account_v1" "reader" {
 }
 `;
     const objects = await declared(hcl);
+    // Instances in Terraform's order: a map's keys and a set's elements sorted, whatever the written order.
     expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.kind}/${m.ref.name}`)).toEqual([
-      'app["web"] Deployment/web',
       'app["api"] Deployment/api',
+      'app["web"] Deployment/web',
       'reader["a"] ServiceAccount/reader-a',
       'reader["b"] ServiceAccount/reader-b',
     ]);
-    const web = objects[0]!.body as {
+    const web = objects[1]!.body as {
       spec: { replicas: number; template: { spec: { containers: object[] } } };
     };
     expect(web.spec.replicas).toBe(1);
@@ -2243,14 +2245,14 @@ resource "kubernetes_service_account_v1" "app" {
 }
 `;
     const objects = await declared(hcl);
-    // "old" is dropped by the if; the set is sorted, as Terraform orders a set of strings.
+    // "old" is dropped by the if; the map's keys and the set are sorted, as Terraform orders them.
     expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.kind}/${m.ref.name}`)).toEqual([
-      'app["web"] Deployment/web',
       'app["api"] Deployment/api',
+      'app["web"] Deployment/web',
       'app["api-sa"] ServiceAccount/api-sa',
       'app["web-sa"] ServiceAccount/web-sa',
     ]);
-    expect((objects[1]!.body as { spec: { replicas: number } }).spec.replicas).toBe(3);
+    expect((objects[0]!.body as { spec: { replicas: number } }).spec.replicas).toBe(3);
     expect(judged(objects)).toEqual([
       `avail-min-replicas ${at(hcl, 'replicas = each.value.replicas')} kubernetes_deployment_v1.app["web"]`,
       `img-latest-tag ${at(hcl, 'image = each.value.image')} kubernetes_deployment_v1.app["web"]`,
@@ -2360,7 +2362,7 @@ resource "kubernetes_pod_v1" "web" {
     }
     // The same for over the known list, keyed by name: the unknown parts above were the reason.
     const known = await declared(`${SERVICES}${apps('{ for s in var.services : s.name => s }')}`);
-    expect(known.map((m) => m.declaredBy!.name)).toEqual(['app["web"]', 'app["api"]', 'app["old"]']);
+    expect(known.map((m) => m.declaredBy!.name)).toEqual(['app["api"]', 'app["old"]', 'app["web"]']);
   });
 });
 
@@ -2473,15 +2475,15 @@ resource "kubernetes_config_map_v1" "shard" {
 `;
     const objects = await declared(hcl);
     expect(names(objects)).toEqual([
-      'merged["web"] ConfigMap/web',
       'merged["api"] ConfigMap/api',
       'merged["tier"] ConfigMap/tier',
+      'merged["web"] ConfigMap/web',
       'sa["api"] ServiceAccount/api-sa',
       'sa["web"] ServiceAccount/web-sa',
       'shard[0] ConfigMap/shard-0',
       'shard[1] ConfigMap/shard-1',
     ]);
-    expect((objects[1]!.body as { data: object }).data).toEqual({ image: 'api:2.0' });
+    expect((objects[0]!.body as { data: object }).data).toEqual({ image: 'api:2.0' });
   });
 
   it('{ for s in var.services : lower(s.name) => s }: a function inside a for', async () => {
@@ -2498,7 +2500,7 @@ resource "kubernetes_config_map_v1" "svc" {
 }
 `;
     const objects = await declared(hcl);
-    expect(names(objects)).toEqual(['svc["web"] ConfigMap/web', 'svc["api"] ConfigMap/api']);
+    expect(names(objects)).toEqual(['svc["api"] ConfigMap/api', 'svc["web"] ConfigMap/web']);
     expect((objects[0]!.body as { data: object }).data).toEqual({
       names: 'WEB=nginx:latest API=api:1.2',
     });
@@ -2917,17 +2919,8 @@ resource "kubernetes_network_policy_v1" "web" {
 }
 `;
 
-  interface Report {
-    findings: Array<{
-      rule: string;
-      file: string;
-      line: number;
-      column: number;
-      message: string;
-      object: { namespace?: string };
-    }>;
-    summary: { objects: number };
-  }
+  /** What `check -o json` prints. */
+  type Report = JsonReport;
 
   function layout(root: string, modules: Record<string, string> = { web: MODULE }): string {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-module-each-'));
@@ -2960,6 +2953,25 @@ resource "kubernetes_network_policy_v1" "web" {
     return out;
   }
 
+  /** Each finding as a user reads it: rule, namespace, file:line:col and the address, sorted. */
+  const shown = (report: Report) =>
+    report.findings
+      .map((f) => `${f.rule} ${f.object.namespace} ${f.file}:${f.line}:${f.column} ${address(f)}`)
+      .sort();
+  const careless = 'module.web["careless"]';
+  /**
+   * What the careless instance of HARDENED is told, sorted as `shown`: its latest image, single
+   * replica and writable root at the places given (in env/main.tf), and the module's own PDB
+   * literal judged against that single replica.
+   */
+  const carelessFindings = (places: { image: string; replicas: string; readOnly: string }) =>
+    [
+      `img-latest-tag careless env/main.tf:${places.image} ${careless}.kubernetes_deployment_v1.web`,
+      `avail-min-replicas careless env/main.tf:${places.replicas} ${careless}.kubernetes_deployment_v1.web`,
+      `sec-read-only-root-fs careless env/main.tf:${places.readOnly} ${careless}.kubernetes_deployment_v1.web`,
+      `avail-pdb-blocks-eviction careless modules/web/main.tf:${at(HARDENED, 'min_available')} ${careless}.kubernetes_pod_disruption_budget_v1.web`,
+    ].sort();
+
   it('for_each over a map: each.key and each.value per instance, findings on the careless one only, at its element of the map', async () => {
     const root = `module "web" {
   source = "../modules/web"
@@ -2976,19 +2988,14 @@ resource "kubernetes_network_policy_v1" "web" {
     const report = await run(layout(root, { web: HARDENED }));
     // Both instances are judged: the 3 Terraform resources, and their 3 objects per instance.
     expect(report.summary.objects).toBe(9);
-    const careless = 'module.web["careless"]';
-    expect(
-      report.findings.map(
-        (f) => `${f.rule} ${f.object.namespace} ${f.file}:${f.line}:${f.column} ${address(f)}`,
-      ),
-    ).toEqual([
-      // A value taken from each.value: at its element of the for_each map.
-      `img-latest-tag careless env/main.tf:${at(root, 'image = "nginx:latest"')} ${careless}.kubernetes_deployment_v1.web`,
-      `avail-min-replicas careless env/main.tf:${at(root, 'replicas = 1')} ${careless}.kubernetes_deployment_v1.web`,
-      `sec-read-only-root-fs careless env/main.tf:${at(root, 'read_only = false')} ${careless}.kubernetes_deployment_v1.web`,
-      // The module's own literal, judged against the careless instance's single replica.
-      `avail-pdb-blocks-eviction careless modules/web/main.tf:${at(HARDENED, 'min_available')} ${careless}.kubernetes_pod_disruption_budget_v1.web`,
-    ]);
+    // A value taken from each.value: at its element of the for_each map.
+    expect(shown(report)).toEqual(
+      carelessFindings({
+        image: at(root, 'image = "nginx:latest"'),
+        replicas: at(root, 'replicas = 1'),
+        readOnly: at(root, 'read_only = false'),
+      }),
+    );
     // The same map from a variable: its elements' places are not kept, each.value is placed at for_each.
     const fromVariable = `variable "apps" {
   default = {
@@ -3027,18 +3034,9 @@ module "web" {
 `;
     const report = await run(layout(root, { web: HARDENED }));
     expect(report.summary.objects).toBe(9);
-    const careless = 'module.web["careless"]';
     // The map is computed, not written: each.value is placed at for_each.
-    expect(
-      report.findings.map(
-        (f) => `${f.rule} ${f.object.namespace} ${f.file}:${f.line}:${f.column} ${address(f)}`,
-      ),
-    ).toEqual([
-      `avail-min-replicas careless env/main.tf:${at(root, 'for_each')} ${careless}.kubernetes_deployment_v1.web`,
-      `img-latest-tag careless env/main.tf:${at(root, 'for_each')} ${careless}.kubernetes_deployment_v1.web`,
-      `sec-read-only-root-fs careless env/main.tf:${at(root, 'for_each')} ${careless}.kubernetes_deployment_v1.web`,
-      `avail-pdb-blocks-eviction careless modules/web/main.tf:${at(HARDENED, 'min_available')} ${careless}.kubernetes_pod_disruption_budget_v1.web`,
-    ]);
+    const forEach = at(root, 'for_each');
+    expect(shown(report)).toEqual(carelessFindings({ image: forEach, replicas: forEach, readOnly: forEach }));
   });
 
   it('count = 2: two instances, module.web[0] and module.web[1], with count.index', async () => {

@@ -64,8 +64,8 @@ export function scopeOf(how: {
 
 /**
  * How many instances `for_each` or `count` (as written, on a resource or a module block) makes,
- * when known: the elements of a map, or of a set of strings (`toset(var.names)`, sorted as
- * Terraform orders a set), or a count. Undefined when neither is set or the value is unknown.
+ * when known: the elements of a map (in lexical key order, as Terraform orders a map), or of a set
+ * of strings (`toset(var.names)`), or a count. Undefined when neither is set or the value is unknown.
  */
 export function repetition(
   forEach: unknown,
@@ -75,32 +75,42 @@ export function repetition(
   if (forEach !== undefined) {
     const set = tosetOf(forEach);
     const each = evaluate(set ?? forEach, scope);
-    if (isPlain(each) && set === undefined) return { each: Object.entries(each) };
-    if (Array.isArray(each) && each.every((v): v is string => typeof v === 'string'))
-      return { each: [...new Set(each)].sort().map((v) => [v, v] as const) };
-    return undefined;
+    const elements = set !== undefined || Array.isArray(each) ? setElements(each) : mapElements(each);
+    return elements && { each: elements };
   }
   const n = countValue(count, scope);
   return n === undefined ? undefined : { count: n };
 }
 
 /**
- * The elements a dynamic block's `for_each` iterates, when known: a list's (keyed by index), a
- * map's, or a set of strings' (`toset(...)`, sorted, each its own key, as Terraform iterates a set).
+ * The elements a dynamic block's `for_each` (or a `for` expression) iterates, when known, as
+ * Terraform iterates them: a list's keyed by index, a map's in lexical key order, a set of strings'
+ * (`toset(...)`) sorted, each its own key.
  */
 export function dynamicElements(
   forEach: unknown,
   scope: Scope,
 ): Array<readonly [string | number, unknown]> | undefined {
   const set = tosetOf(forEach);
-  if (set !== undefined) {
-    const list = evaluate(set, scope);
-    if (!Array.isArray(list) || !list.every((v): v is string => typeof v === 'string')) return undefined;
-    return [...new Set(list)].sort().map((v) => [v, v] as const);
-  }
-  const each = evaluate(forEach, scope);
-  if (Array.isArray(each)) return each.map((value, i) => [i, value] as const);
-  return isPlain(each) ? Object.entries(each) : undefined;
+  if (set !== undefined) return setElements(evaluate(set, scope));
+  return collectionElements(evaluate(forEach, scope));
+}
+
+function collectionElements(value: unknown): Array<readonly [string | number, unknown]> | undefined {
+  return Array.isArray(value) ? value.map((v, i) => [i, v] as const) : mapElements(value);
+}
+
+function mapElements(value: unknown): Array<readonly [string, unknown]> | undefined {
+  if (!isPlain(value)) return undefined;
+  return Object.keys(value)
+    .sort()
+    .map((k) => [k, value[k]] as const);
+}
+
+/** A set of strings' elements (duplicates once, sorted), each its own key; undefined for anything else. */
+function setElements(value: unknown): Array<readonly [string, string]> | undefined {
+  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === 'string')) return undefined;
+  return [...new Set(value)].sort().map((v) => [v, v] as const);
 }
 
 /** The argument of `toset(x)` as written, when `value` is that call. */
@@ -228,14 +238,8 @@ function local(name: string, scope: Scope): unknown {
  * https://developer.hashicorp.com/terraform/language/expressions/for
  */
 function forValue(f: ForExpression, scope: Scope): unknown[] | Record<string, unknown> | undefined {
-  const collection = evaluate(f.collection, scope);
-  let elements: Array<readonly [string | number, unknown]>;
-  if (Array.isArray(collection)) elements = collection.map((v, i) => [i, v] as const);
-  else if (isPlain(collection))
-    elements = Object.keys(collection)
-      .sort()
-      .map((k) => [k, collection[k]] as const);
-  else return undefined;
+  const elements = collectionElements(evaluate(f.collection, scope));
+  if (!elements) return undefined;
   const tuple: unknown[] = [];
   // A Map, not an object: a key may be any text ("__proto__" too).
   const object = new Map<string, unknown>();
