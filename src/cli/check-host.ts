@@ -6,6 +6,7 @@ import { UserErrors } from '../errors.js';
 import { MAX_YAML_BYTES, tooLarge } from '../spec/yaml-input.js';
 import { findKubeTool, TOOL_HINTS } from '../tools/kube-binaries.js';
 import type { InputHost } from '../policy/sources/host.js';
+import { readStdinText } from './io.js';
 
 /** The real filesystem and the real helm/kubectl (src/tools/kube-binaries.ts decides which). */
 export function nodeHost(
@@ -22,17 +23,7 @@ export function nodeHost(
     isDirectory: (p) => statSync(p, { throwIfNoEntry: false })?.isDirectory() === true,
     exists: (p) => existsSync(p),
     listDirectory: (p) => readdirSync(p).sort(),
-    readStdin: async () => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of stdin) {
-        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
-        size += bytes.length;
-        if (size > MAX_YAML_BYTES) throw new UserErrors([tooLarge('<stdin>', size, true)], 'check/too-large');
-        chunks.push(bytes);
-      }
-      return Buffer.concat(chunks).toString('utf8');
-    },
+    readStdin: () => readStdinText(stdin, 'check/too-large'),
     run: (program, args, cwd) =>
       new Promise((resolve, reject) => {
         execFile(

@@ -18,8 +18,8 @@ const EXAMPLES = [
   'sample-service',
 ];
 
-async function run(args: string[], opts: { cwd?: string } = {}) {
-  const m = memoryIo({ cwd: opts.cwd ?? ROOT });
+async function run(args: string[], opts: { cwd?: string; stdin?: string } = {}) {
+  const m = memoryIo({ cwd: opts.cwd ?? ROOT, stdin: opts.stdin });
   const code = await main(['node', 'slipway', ...args], m.io);
   return { code, out: m.stdout(), err: m.stderr() };
 }
@@ -93,6 +93,29 @@ describe('slipway validate', () => {
     expect(r.code).toBe(2);
     expect(r.err).toBe(
       'error: nope.yaml: no such file\n  hint: run slipway init to write one, or pass -f <file>\n',
+    );
+  });
+
+  it('-f - reads the spec from stdin and names it <stdin> in problems', async () => {
+    const spec = readFileSync(join(ROOT, 'examples/discord-bot/slipway.yaml'), 'utf8');
+    const ok = await run(['validate', '-f', '-'], { cwd: join(ROOT, 'examples/discord-bot'), stdin: spec });
+    expect(ok.err).toBe('');
+    expect(ok.out).toBe('<stdin>: valid (environments: dev, staging, production)\n');
+    const bad = await run(['validate', '-f', '-'], {
+      stdin: 'app: shop\nservices:\n  api:\n    image: x\n    port: http\n',
+    });
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain(
+      '<stdin>:5:11 services.api.port: expected a number from 1 to 65535, got "http"',
+    );
+  });
+
+  it('a command that needs the spec on disk says so for -f -', async () => {
+    const r = await run(['secrets', 'list', '-f', '-', '--env', 'dev'], { stdin: 'app: x\n' });
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      'error: --file: this command reads slipway.yaml from a file, not from stdin (-f -)\n' +
+        '  hint: pass -f path/to/slipway.yaml; validate and render read - as stdin\n',
     );
   });
 });
@@ -223,4 +246,24 @@ describe('through ./bin/slipway (after npm run build)', () => {
     );
     expect(r.stderr).not.toContain('    at ');
   });
+
+  it.skipIf(!built)(
+    'render -f - renders the spec piped in, reading its config files from the working directory',
+    () => {
+      const cwd = mkdtempSync(join(dir, 'stdin-'));
+      const spec =
+        'app: shop\nservices:\n  api:\n    image: nginx:1.27\n    port: 8080\n' +
+        '    config:\n      - path: /etc/api/app.conf\n        from: app.conf\n';
+      writeFileSync(join(cwd, 'slipway.yaml'), spec);
+      writeFileSync(join(cwd, 'app.conf'), 'workers = 4\n');
+      const args = ['--format', 'manifests'];
+      const fromFile = execFileSync(bin, ['render', '-f', 'slipway.yaml', ...args], {
+        cwd,
+        encoding: 'utf8',
+      });
+      const piped = execFileSync(bin, ['render', '-f', '-', ...args], { cwd, encoding: 'utf8', input: spec });
+      expect(piped).toBe(fromFile);
+      expect(piped).toContain('workers = 4');
+    },
+  );
 });

@@ -9,11 +9,11 @@ import { slipwayPackage } from '../../package.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { UserError, UserErrors } from '../../errors.js';
+import { UserError } from '../../errors.js';
 import type { FormatWarning, RenderedEnvironment } from '../formats.js';
 import { FORMAT_NAMES, loadFormat } from '../format-loaders.js';
 import { parseSpec } from '../../spec/parse.js';
-import { MAX_YAML_BYTES, tooLarge } from '../../spec/yaml-input.js';
+import { DEFAULT_SPEC_FILE, readSpecText, STDIN_PATH } from '../load-spec.js';
 import { environmentNames } from '../../spec/resolve.js';
 import type { App } from '../../spec/schema.js';
 import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
@@ -44,7 +44,7 @@ export const registerRender: RegisterCommand = (program: Command, ctx: CommandCo
     .description(
       'render slipway.yaml as Kubernetes objects, a Helm chart, kustomize overlays, docker-compose.yml, GitHub workflows, runbooks or a Grafana dashboard',
     )
-    .option('-f, --file <path>', 'the spec', 'slipway.yaml')
+    .option('-f, --file <path>', 'the spec (- reads stdin)', DEFAULT_SPEC_FILE)
     .option(
       '-e, --env <name>',
       'the environment (manifests, compose); helm and kustomize write every environment',
@@ -82,12 +82,12 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
       hint: `add --out DIR, e.g. slipway render --format ${writer.name} --out ${writer.name === 'helm' ? 'chart' : 'deploy'}`,
     });
   }
-  const specFile = resolve(io.cwd, flags.file);
-  const loaded = loadForRender(
-    specFile,
+  const loaded = await loadForRender(
     flags.file,
+    io,
     writer.scope === 'all' ? undefined : (flags.env ?? null),
   );
+  const specFile = loaded.specFile;
   const images = parseImages(flags.imageTag, loaded.spec);
   const warnings: FormatWarning[] = [];
   if (flags.includeSecrets && writer.name !== 'manifests') {
@@ -120,7 +120,7 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
   const environments: RenderedEnvironment[] = loaded.environments.map((resolved) => {
     const opened = secrets.get(resolved.environment);
     const app = opened ? { ...resolved, secretChecksums: opened.checksums } : resolved;
-    const rendered = renderEnvironment(loaded.spec, app, flags.file, { images, files: loaded.files });
+    const rendered = renderEnvironment(loaded.spec, app, loaded.name, { images, files: loaded.files });
     const result = opened ? { ...rendered, objects: [...opened.objects, ...rendered.objects] } : rendered;
     warnings.push(
       ...result.warnings.map((w) => ({
@@ -215,18 +215,25 @@ function repositoryPath(specFile: string, root: string): string {
  * Reads and resolves the spec. `env`: a name; `null` for "one environment, from --env or the
  * only one declared"; `undefined` for every environment (helm, kustomize).
  */
-function loadForRender(file: string, shown: string, env: string | null | undefined): Inputs {
-  if (!existsSync(file)) {
-    throw new UserError(`${file} does not exist`, {
-      code: 'render/no-spec',
-      path: '--file',
-      hint: 'pass -f path/to/slipway.yaml, or run slipway init',
-    });
-  }
-  const { size } = statSync(file);
-  if (size > MAX_YAML_BYTES) throw new UserErrors([tooLarge(file, size)], 'spec.too-large');
+async function loadForRender(
+  flag: string,
+  io: CommandContext['io'],
+  env: string | null | undefined,
+): Promise<Inputs & { specFile: string; name: string }> {
+  // `-f -` reads stdin, named <stdin> in problems; the files it names are read from the working directory.
+  const specFile = flag === STDIN_PATH ? join(io.cwd, DEFAULT_SPEC_FILE) : resolve(io.cwd, flag);
+  const { text, name } = await readSpecText(flag, {
+    cwd: io.cwd,
+    stdin: io.stdin,
+    missing: () =>
+      new UserError(`${specFile} does not exist`, {
+        code: 'render/no-spec',
+        path: '--file',
+        hint: 'pass -f path/to/slipway.yaml, or run slipway init',
+      }),
+  });
   // Problems name the spec as the user wrote it (-f), as validate's do.
-  const spec = parseSpec(readFileSync(file, 'utf8'), shown);
+  const spec = parseSpec(text, name);
   const declared = environmentNames(spec);
   let names: string[];
   if (env === undefined) names = declared;
@@ -239,7 +246,7 @@ function loadForRender(file: string, shown: string, env: string | null | undefin
       hint: `add --env ${declared[0]}`,
     });
   }
-  return inputsOf(spec, shown, names, 'render', dirname(file));
+  return { ...inputsOf(spec, name, names, 'render', dirname(specFile)), specFile, name };
 }
 
 /** Writes the files, then deletes what the previous render wrote there and this one did not. */

@@ -8,12 +8,16 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from '#yaml';
 import { UserError, UserErrors, type Problem } from '../../errors.js';
-import { environmentNames, resolveEnvironment, type App, type ResolvedApp } from '../../spec/index.js';
+import {
+  environmentNames,
+  parseSpec,
+  resolveEnvironment,
+  type App,
+  type ResolvedApp,
+} from '../../spec/index.js';
 import { outputOption, parseOutput, type CommandContext, type RegisterCommand } from '../command.js';
-import { loadSpec } from '../load-spec.js';
+import { DEFAULT_SPEC_FILE, readSpecText, STDIN_PATH } from '../load-spec.js';
 import { configFiles, parseImages, renderEnvironment } from '../spec-render.js';
-
-export const DEFAULT_SPEC_FILE = 'slipway.yaml';
 
 interface ValidateFlags {
   file: string;
@@ -85,8 +89,10 @@ function renderAll(
 
 export async function runValidate(ctx: CommandContext, flags: ValidateFlags): Promise<void> {
   const json = parseOutput(flags.output) === 'json';
-  const file = flags.file;
-  const app = await loadSpec(file, { cwd: ctx.io.cwd });
+  // `-f -` reads stdin; problems then name it <stdin>, and config files are read from the working directory.
+  const { text, name: file } = await readSpecText(flags.file, { cwd: ctx.io.cwd, stdin: ctx.io.stdin });
+  const app = parseSpec(text, file);
+  const dir = flags.file === STDIN_PATH ? ctx.io.cwd : dirname(resolve(ctx.io.cwd, flags.file));
   const declared = environmentNames(app);
   const envs = flags.env ? [flags.env] : declared;
   if (flags.print && envs.length !== 1) {
@@ -97,7 +103,7 @@ export async function runValidate(ctx: CommandContext, flags: ValidateFlags): Pr
   }
   // Environments that resolve are rendered even when another does not: every problem at once.
   const { resolved, problems } = resolveAll(app, envs, file);
-  problems.push(...renderAll(app, resolved, file, dirname(resolve(ctx.io.cwd, file)), flags.imageTag ?? []));
+  problems.push(...renderAll(app, resolved, file, dir, flags.imageTag ?? []));
   if (problems.length) throw new UserErrors(problems, 'spec.invalid');
   const [only] = resolved;
   if (flags.print && only) {
@@ -116,7 +122,7 @@ export const registerValidate: RegisterCommand = (program: Command, ctx: Command
     .command('validate')
     .summary('check slipway.yaml and every environment')
     .description('check slipway.yaml and every environment overlay; print problems with file:line:col')
-    .option('-f, --file <file>', 'the spec file', DEFAULT_SPEC_FILE)
+    .option('-f, --file <file>', 'the spec file (- reads stdin)', DEFAULT_SPEC_FILE)
     .option('-e, --env <env>', 'validate only this environment (default: every declared one)')
     .option('--print', 'print the effective spec of the environment (YAML, or JSON with --output json)')
     .option(
