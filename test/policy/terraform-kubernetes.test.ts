@@ -2897,6 +2897,7 @@ resource "kubernetes_config_map_v1" "over" {
     pairs  = join(",", [for k, v in local.names : "\${k}=\${v}"])
     mixed  = join(",", toset(["b", 1, "a", 1]))
     first  = local.first
+    concat = join(",", concat(local.names))
   }
 }
 `;
@@ -2914,6 +2915,8 @@ resource "kubernetes_config_map_v1" "over" {
       mixed: '1,a,b',
       // A set has no index: Terraform refuses local.names[0].
       first: { expression: 'local.first' },
+      // concat takes lists and tuples only: Terraform refuses a set.
+      concat: { expression: 'join(",", concat(local.names))' },
     });
   });
 });

@@ -189,7 +189,8 @@ const FUNCTIONS: Record<string, Fn> = {
   },
   keys: ([map, ...rest]) => (isPlain(map) && !rest.length ? sortedKeys(map) : undefined),
   values: ([map, ...rest]) => (isPlain(map) && !rest.length ? sortedKeys(map).map((k) => map[k]) : undefined),
-  concat: (args) => (args.every((a) => Array.isArray(a)) ? args.flat(1) : undefined),
+  /** concat(list...): lists and tuples only (a set is Terraform's error). */
+  concat: (args) => (args.every((a) => Array.isArray(a) && !isSet(a)) ? args.flat(1) : undefined),
   /** flatten(list): nested lists into one; an unknown element could be a list: unknown. */
   flatten: ([list, ...rest]) => {
     if (!Array.isArray(list) || rest.length) return undefined;

@@ -152,6 +152,8 @@ export function countValue(count: unknown, scope: Scope): number | undefined {
  * stays an expression.
  */
 export function evaluate(value: unknown, scope: Scope): unknown {
+  // A set's elements are known strings or numbers: it stays the set it is.
+  if (isSet(value)) return value;
   if (Array.isArray(value)) return value.map((v) => evaluate(v, scope));
   if (isPlain(value)) {
     const out: Record<string, unknown> = {};
