@@ -2678,7 +2678,7 @@ resource "kubernetes_pod_v1" "index" {
   spec {
     container {
       name  = "web"
-      image = try(var.cfg.tags[3], "nginx:latest")
+      image = try("nginx:\${upper(var.cfg.tags[3])}", "nginx:latest")
     }
   }
 }
@@ -2719,7 +2719,7 @@ resource "kubernetes_pod_v1" "unknown" {
     ]);
     expect(latest(pods)).toEqual([
       `${at(hcl, 'image = try(var.cfg.image')} kubernetes_pod_v1.present`,
-      `${at(hcl, 'image = try(var.cfg.tags')} kubernetes_pod_v1.index`,
+      `${at(hcl, 'image = try("nginx')} kubernetes_pod_v1.index`,
     ]);
   });
 

@@ -245,7 +245,7 @@ function templateValue(parts: readonly unknown[], scope: Scope): unknown {
 function attempt(call: 'try' | 'can', args: readonly unknown[], scope: Scope): unknown {
   for (const arg of args) {
     const v = evaluate(arg, scope);
-    const failed = isExpression(v) && certainError(v.expression, scope);
+    const failed = isExpression(v) && fails(arg, scope);
     if (call === 'can') {
       if (args.length !== 1) return undefined;
       return failed ? false : whollyKnown(v) ? true : undefined;
@@ -262,6 +262,21 @@ function whollyKnown(v: unknown): boolean {
   if (Array.isArray(v)) return v.every(whollyKnown);
   if (isPlain(v)) return Object.values(v).every(whollyKnown);
   return true;
+}
+
+/**
+ * Whether evaluating `value` is certainly Terraform's error: a reference that takes an impossible
+ * step (certainError), or a template or call (but try and can, which catch) with such an argument.
+ */
+function fails(value: unknown, scope: Scope): boolean {
+  if (Array.isArray(value)) return value.some((v) => fails(v, scope));
+  if (isPlain(value)) return Object.values(value).some((v) => fails(v, scope));
+  if (!isExpression(value)) return false;
+  const parsed = parsedOf(value);
+  if (parsed && 'template' in parsed) return parsed.template.some((p) => fails(p, scope));
+  if (parsed && 'call' in parsed)
+    return parsed.call !== 'try' && parsed.call !== 'can' && parsed.args.some((a) => fails(a, scope));
+  return !parsed && certainError(value.expression, scope);
 }
 
 /**
