@@ -2864,6 +2864,35 @@ resource "kubernetes_config_map_v1" "f" {
     });
   });
 
+  it('slipway check --var tag=latest: the image a template call builds is found at its argument, on its instance', async () => {
+    const hcl = `variable "repos" {
+  default = [{ web = "nginx" }, { api = "api" }]
+}
+
+variable "tag" {
+  type    = string
+  default = "1.27"
+}
+${app('merge(var.repos...)', '"${format("%s:%s", trimspace(each.value), var.tag)}"')}`;
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-more-'));
+    writeFileSync(join(dir, 'main.tf'), hcl);
+    const run = async (...args: string[]) => {
+      const io = memoryIo({ cwd: dir });
+      expect(
+        await main(['node', 'slipway', 'check', '-o', 'json', '--fail-on', 'none', ...args, '.'], io.io),
+      ).toBe(0);
+      expect(io.stderr()).toBe('');
+      return (JSON.parse(io.stdout()) as JsonReport).findings
+        .filter((f) => f.rule === 'img-latest-tag')
+        .map((f) => `${f.file}:${f.line}:${f.column} ${f.message}`);
+    };
+    expect(await run()).toEqual([]);
+    expect(await run('--var', 'tag=latest')).toEqual([
+      `main.tf:${at(hcl, 'image = "')} container "api" uses the latest tag (api:latest) (kubernetes_deployment_v1.app["api"])`,
+      `main.tf:${at(hcl, 'image = "')} container "web" uses the latest tag (nginx:latest) (kubernetes_deployment_v1.app["web"])`,
+    ]);
+  });
+
   it('toset(...) wherever a value is computed: a local for_each, length(toset(...)), a for over a set', async () => {
     const hcl = `variable "names" {
   default = ["web", "api", "web"]
