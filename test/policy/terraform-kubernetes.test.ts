@@ -2628,6 +2628,7 @@ resource "kubernetes_config_map_v1" "fns" {
     lookup     = lookup(zipmap(["a", "b"], ["1", "2"]), "b")
     try        = try(var.list[9], var.list[1], "never")
     can        = format("%t %t", can(var.list[9]), can(var.list[0]))
+    expanded   = try(var.list...)
   }
 }
 `;
@@ -2652,6 +2653,8 @@ resource "kubernetes_config_map_v1" "fns" {
       lookup: '2',
       try: 'a',
       can: 'false true',
+      // try reads its arguments as written: an expanded one is not read.
+      expanded: { expression: 'try(var.list...)' },
     });
   });
 

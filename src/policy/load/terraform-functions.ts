@@ -141,7 +141,9 @@ const COLLECTION_FUNCTIONS: Record<string, Fn> = {
   /** zipmap(keys, values): a map of keys[i] to values[i]; a later key twice wins. */
   zipmap: ([keys, values, ...rest]) => {
     const names = strings(keys);
-    if (!names || !Array.isArray(values) || names.length !== values.length || rest.length) return undefined;
+    // The values are a list or tuple; a set is Terraform's error.
+    if (!names || !Array.isArray(values) || isSet(values) || names.length !== values.length || rest.length)
+      return undefined;
     const out = new Map<string, unknown>();
     names.forEach((k, i) => out.set(k, values[i]));
     return Object.fromEntries(out);

@@ -164,8 +164,9 @@ export function evaluate(value: unknown, scope: Scope): unknown {
   const parsed = parsedOf(value);
   if (parsed && 'for' in parsed) return forValue(parsed.for, scope) ?? value;
   if (parsed && 'call' in parsed) {
+    // try and can read each argument as written: an expanded one (`try(local.options...)`) is not read.
     if (parsed.call === 'try' || parsed.call === 'can')
-      return attempt(parsed.call, parsed.args, scope) ?? value;
+      return parsed.expanded ? value : (attempt(parsed.call, parsed.args, scope) ?? value);
     // Every argument known (its members may be unknown: the function decides), else the call is unknown.
     const args = parsed.args.map((a) => evaluate(a, scope));
     if (args.some(isExpression)) return value;
