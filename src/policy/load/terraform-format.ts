@@ -100,7 +100,8 @@ function pad(verb: Verb, text: string | undefined): string | undefined {
   return verb.flags.includes('-') ? text + fill : fill + text;
 }
 
-const graphemes = (s: string): string[] => [...GRAPHEMES.segment(s)].map((g) => g.segment);
+/** A string's characters as Terraform counts them: grapheme clusters. */
+export const graphemes = (s: string): string[] => [...GRAPHEMES.segment(s)].map((g) => g.segment);
 
 /** A string, number or bool as Terraform converts it to a number; undefined when it does not. */
 function numberOf(value: unknown): number | undefined {

@@ -7,7 +7,7 @@
  * undefined: the call stays unknown. Members of an argument may be expressions; a function that
  * reads them is unknown. `try` and `can` read their arguments' errors: the evaluator computes them.
  */
-import { decimal, format } from './terraform-format.js';
+import { decimal, format, graphemes } from './terraform-format.js';
 import { isExpression, isPlain, isSet, setOf } from './terraform-values.js';
 
 type Known = Record<string, unknown>;
@@ -65,32 +65,29 @@ const EDGE_SPACE = new RegExp(`^${SPACE}+|${SPACE}+$`, 'g');
 
 const str = (v: unknown): v is string => typeof v === 'string';
 
-const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-const graphemes = (s: string): string[] => [...GRAPHEMES.segment(s)].map((g) => g.segment);
-
 type Fn = (args: unknown[]) => unknown;
 
-/** One string argument and the others as given: undefined unless the first `n` are strings. */
-const strings2 =
+/** A function of exactly `n` strings: undefined for any other arguments. */
+const overStrings =
   (n: number, f: (...s: string[]) => unknown): Fn =>
   (args) =>
     args.length === n && args.every(str) ? f(...(args as string[])) : undefined;
 
 const STRING_FUNCTIONS: Record<string, Fn> = {
-  trimspace: strings2(1, (s) => s.replace(EDGE_SPACE, '')),
-  trimprefix: strings2(2, (s, prefix) => (s.startsWith(prefix!) ? s.slice(prefix!.length) : s)),
-  trimsuffix: strings2(2, (s, suffix) => (s.endsWith(suffix!) && suffix ? s.slice(0, -suffix.length) : s)),
-  startswith: strings2(2, (s, prefix) => s.startsWith(prefix!)),
-  endswith: strings2(2, (s, suffix) => s.endsWith(suffix!)),
+  trimspace: overStrings(1, (s) => s.replace(EDGE_SPACE, '')),
+  trimprefix: overStrings(2, (s, prefix) => (s.startsWith(prefix!) ? s.slice(prefix!.length) : s)),
+  trimsuffix: overStrings(2, (s, suffix) => (s.endsWith(suffix!) && suffix ? s.slice(0, -suffix.length) : s)),
+  startswith: overStrings(2, (s, prefix) => s.startsWith(prefix!)),
+  endswith: overStrings(2, (s, suffix) => s.endsWith(suffix!)),
   /**
    * replace(string, substring, replacement): every occurrence, left to right. A substring in
    * slashes is an RE2 regular expression, which is not computed; nor is an empty one.
    */
-  replace: strings2(3, (s, sub, by) =>
+  replace: overStrings(3, (s, sub, by) =>
     !sub || (sub.length > 1 && sub.startsWith('/') && sub.endsWith('/')) ? undefined : s.split(sub).join(by),
   ),
   /** split(separator, string): Go's strings.Split (an empty separator, which splits characters, is not computed). */
-  split: strings2(2, (separator, s) => (separator ? s.split(separator) : undefined)),
+  split: overStrings(2, (separator, s) => (separator ? s.split(separator) : undefined)),
   /**
    * substr(string, offset, length) in characters (grapheme clusters): a negative offset counts
    * from the end, a negative length takes the rest; an offset past the end gives "".
@@ -210,7 +207,7 @@ const FUNCTIONS: Record<string, Fn> = {
     if (rest.length) return undefined;
     if (Array.isArray(x)) return x.length;
     if (isPlain(x)) return Object.keys(x).length;
-    if (typeof x === 'string') return [...GRAPHEMES.segment(x)].length;
+    if (typeof x === 'string') return graphemes(x).length;
     return undefined;
   },
   lower: ([s, ...rest]) => (typeof s === 'string' && !rest.length ? s.toLowerCase() : undefined),
