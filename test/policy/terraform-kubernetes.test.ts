@@ -2334,10 +2334,11 @@ resource "kubernetes_pod_v1" "web" {
     const [pod] = await declared(hcl);
     const spec = pod!.body.spec as { containers: Array<{ ports: object[]; env: object[] }> };
     expect(spec.containers[0]!.ports).toEqual([{ name: 'http', containerPort: 8080, hostPort: 80 }]);
-    // Over a set of strings (toset of a for): one block per element, sorted, key and value the element.
+    // Over a set of strings (toset of a for): one block per element, sorted, key and value the
+    // element; a call inside the interpolation is computed.
     expect(spec.containers[0]!.env).toEqual([
-      { name: { expression: '"PORT_${upper(env.key)}"' }, value: 'http' },
-      { name: { expression: '"PORT_${upper(env.key)}"' }, value: 'metrics' },
+      { name: 'PORT_HTTP', value: 'http' },
+      { name: 'PORT_METRICS', value: 'metrics' },
     ]);
     const hostPorts = check({ manifests: [pod!], options }).findings.filter(
       (f) => f.rule === 'pss-host-ports',
@@ -2510,9 +2511,10 @@ resource "kubernetes_config_map_v1" "svc" {
     for (const [image, text] of [
       ['lookup(data.x.y, "a", "nginx:latest")', 'lookup(data.x.y, "a", "nginx:latest")'],
       ['lookup(var.images, "ui")', 'lookup(var.images, "ui")'],
-      ['format("%q", "nginx:latest")', 'format("%q", "nginx:latest")'],
-      ['format("%5s", "nginx:latest")', 'format("%5s", "nginx:latest")'],
-      ['trimspace("nginx:latest")', 'trimspace("nginx:latest")'],
+      ['format("%e", 1)', 'format("%e", 1)'],
+      ['format("%[1]s", "nginx:latest")', 'format("%[1]s", "nginx:latest")'],
+      ['replace("nginx:1.27", "/:.*$/", ":latest")', 'replace("nginx:1.27", "/:.*$/", ":latest")'],
+      ['trimspace(data.x.y)', 'trimspace(data.x.y)'],
     ]) {
       const [web] = await declared(`${images}${deployment(image!, '{ app = "web" }')}`);
       const container = (web!.body.spec as { template: { spec: { containers: Array<{ image: unknown }> } } })
@@ -2541,6 +2543,413 @@ resource "kubernetes_config_map_v1" "m" {
 }
 `);
     expect(names(objects)).toEqual(['m ConfigMap/${each.key}']);
+  });
+});
+
+describe("more of Terraform's functions, calls in templates, expanded arguments and sets are computed", () => {
+  const latest = (objects: Manifest[]) =>
+    check({ manifests: objects, options })
+      .findings.filter((f) => f.rule === 'img-latest-tag')
+      .map((f) => `${f.line}:${f.column} ${/\((kubernetes_[^\s,)]+)/.exec(f.message)?.[1]}`);
+  const app = (forEach: string, image: string, extra = '') => `
+resource "kubernetes_deployment_v1" "app" {
+  for_each = ${forEach}
+  metadata {
+    name      = each.key
+    namespace = "shop"
+  }
+  spec {
+    replicas = 3
+    selector {
+      match_labels = { app = each.key }
+    }
+    template {
+      metadata {
+        labels = { app = each.key }
+      }
+      spec {
+        container {
+          name  = each.key
+          image = ${image}
+        }
+      }
+    }
+  }
+}
+${extra}`;
+  const image = (m: Manifest) =>
+    (m.body.spec as { template: { spec: { containers: Array<{ image: unknown }> } } }).template.spec
+      .containers[0]!.image;
+  const data = (m: Manifest) => (m.body as { data: Record<string, unknown> }).data;
+  const names = (objects: Manifest[]) =>
+    objects.map((m) => `${m.declaredBy!.name} ${m.ref.kind}/${m.ref.name}`);
+
+  it('string and collection functions in an image built from each.value: the careless one is found on its instance', async () => {
+    const hcl = `variable "apps" {
+  default = {
+    web = { repo = " docker.io/nginx/ ", tags = "latest,1.27" }
+    api = { repo = "api", tags = "1.2,1.1" }
+  }
+}
+${app(
+  'var.apps',
+  'join(":", [trimprefix(trimsuffix(trimspace(each.value.repo), "/"), "docker.io/"), element(split(",", each.value.tags), 0)])',
+)}`;
+    const objects = await declared(hcl);
+    expect(objects.map(image)).toEqual(['api:1.2', 'nginx:latest']);
+    expect(latest(objects)).toEqual([`${at(hcl, 'image = join')} kubernetes_deployment_v1.app["web"]`]);
+  });
+
+  it("each function's value, as Terraform computes it", async () => {
+    const hcl = `variable "list" {
+  default = ["b", "a", "", "b", "c"]
+}
+
+resource "kubernetes_config_map_v1" "fns" {
+  metadata {
+    name = "fns"
+  }
+  data = {
+    replace    = replace("a.b.c", ".", "-")
+    dollars    = replace("v1", "v", "$&")
+    contains   = tostring(contains(var.list, "c"))
+    missing    = tostring(contains(var.list, "z"))
+    wraps      = element(var.list, 6)
+    minmax     = format("%d/%d/%v", min(3, 1, 2), max(3, "7"), abs(2.5))
+    substr     = substr("nginx:latest", 6, 10)
+    middle     = substr("héllo wörld", 1, 4)
+    starts     = tostring(startswith("nginx:latest", "nginx"))
+    ends       = tostring(endswith("nginx:latest", ":1.27"))
+    distinct   = join(",", distinct(var.list))
+    reverse    = join(",", reverse(var.list))
+    sort       = join(",", sort(["b", "B", "a", 10, 9]))
+    compact    = join(",", compact(var.list))
+    zipmap     = zipmap(["a", "b"], ["1", "2"]).b
+    lookup     = lookup(zipmap(["a", "b"], ["1", "2"]), "b")
+    try        = try(var.list[9], var.list[1], "never")
+    can        = format("%t %t", can(var.list[9]), can(var.list[0]))
+    expanded   = try(var.list...)
+  }
+}
+`;
+    const [fns] = await declared(hcl);
+    expect(data(fns!)).toEqual({
+      replace: 'a-b-c',
+      dollars: '$&1',
+      contains: 'true',
+      missing: 'false',
+      wraps: 'a',
+      minmax: '1/7/2.5',
+      substr: 'latest',
+      middle: 'éllo',
+      starts: 'true',
+      ends: 'false',
+      distinct: 'b,a,,c',
+      reverse: 'c,b,,a,b',
+      sort: '10,9,B,a,b',
+      compact: 'b,a,b,c',
+      // A member of a call is not read: unknown.
+      zipmap: { expression: 'zipmap(["a", "b"], ["1", "2"]).b' },
+      lookup: '2',
+      try: 'a',
+      can: 'false true',
+      // try reads its arguments as written: an expanded one is not read.
+      expanded: { expression: 'try(var.list...)' },
+    });
+  });
+
+  it('try: the first argument known without error; an unknown one, or a missing attribute (maybe optional()), is unknown', async () => {
+    const hcl = `variable "cfg" {
+  default = { image = "nginx:latest", tags = ["1.27"] }
+}
+resource "kubernetes_pod_v1" "present" {
+  metadata {
+    name = "present"
+  }
+  spec {
+    container {
+      name  = "web"
+      image = try(var.cfg.image, "nginx:1.27")
+    }
+  }
+}
+
+resource "kubernetes_pod_v1" "index" {
+  metadata {
+    name = "index"
+  }
+  spec {
+    container {
+      name  = "web"
+      image = try("nginx:\${upper(var.cfg.tags[3])}", "nginx:latest")
+    }
+  }
+}
+
+resource "kubernetes_pod_v1" "optional" {
+  metadata {
+    name = "optional"
+  }
+  spec {
+    container {
+      name  = "web"
+      image = try(var.cfg.registry, "nginx:latest")
+    }
+  }
+}
+
+resource "kubernetes_pod_v1" "unknown" {
+  metadata {
+    name = "unknown"
+  }
+  spec {
+    container {
+      name  = "web"
+      image = try(data.x.y, "nginx:latest")
+    }
+  }
+}
+`;
+    const pods = (await declared(hcl)).filter((m) => m.ref.kind === 'Pod');
+    const images = pods.map(
+      (m) => (m.body.spec as { containers: Array<{ image: unknown }> }).containers[0]!.image,
+    );
+    expect(images).toEqual([
+      'nginx:latest',
+      'nginx:latest',
+      { expression: 'try(var.cfg.registry, "nginx:latest")' },
+      { expression: 'try(data.x.y, "nginx:latest")' },
+    ]);
+    expect(latest(pods)).toEqual([
+      `${at(hcl, 'image = try(var.cfg.image')} kubernetes_pod_v1.present`,
+      `${at(hcl, 'image = try("nginx')} kubernetes_pod_v1.index`,
+    ]);
+  });
+
+  it('calls inside a template: "${upper(var.name)}-svc", "${format("%s:%s", var.repo, var.tag)}"', async () => {
+    const hcl = `variable "name" {
+  default = "web"
+}
+
+variable "repo" {
+  default = "nginx"
+}
+
+variable "tag" {
+  default = "latest"
+}
+
+variable "port" {
+  default = 8080
+}
+
+variable "on" {
+  default = true
+}
+${app('{ web = 1 }', '"${format("%s:%s", var.repo, var.tag)}"')}
+resource "kubernetes_config_map_v1" "t" {
+  metadata {
+    name = "\${upper(var.name)}-svc"
+  }
+  data = {
+    spaced  = "\${var.name} - \${lower("A B")} "
+    numbers = "\${var.port}/\${var.on}/\${length(var.name)}"
+    alone   = "\${var.port}"
+    escaped = "$\${var.name} \\"\${var.name}\\""
+    nested  = "\${join("-", [for s in ["a", "b"] : "\${s}\${var.port}"])}"
+    strip   = "\${~ var.name ~}"
+    unknown = "\${upper(data.x.y)}-svc"
+  }
+}
+`;
+    const objects = await declared(hcl);
+    expect(objects.slice(0, 1).map(image)).toEqual(['nginx:latest']);
+    expect(latest(objects.slice(0, 1))).toEqual([
+      `${at(hcl, 'image = "${format')} kubernetes_deployment_v1.app["web"]`,
+    ]);
+    const cm = objects.find((m) => m.ref.kind === 'ConfigMap')!;
+    expect(cm.ref.name).toBe('WEB-svc');
+    expect(data(cm)).toEqual({
+      spaced: 'web - a b ',
+      numbers: '8080/true/3',
+      // One interpolation alone is its value, as HCL unwraps it: the number.
+      alone: 8080,
+      escaped: '${var.name} "web"',
+      nested: 'a8080-b8080',
+      strip: { expression: '"${~ var.name ~}"' },
+      unknown: { expression: '"${upper(data.x.y)}-svc"' },
+    });
+  });
+
+  it('an expanded last argument: merge(var.maps...), concat(local.lists...)', async () => {
+    const hcl = `variable "maps" {
+  default = [{ web = "nginx:latest" }, { api = "api:1.2" }, { web = "nginx:1.27" }, { ui = "ui:latest" }]
+}
+
+locals {
+  lists = [["a"], ["b", "c"]]
+}
+${app(
+  'merge(var.maps...)',
+  'each.value',
+  `
+resource "kubernetes_config_map_v1" "c" {
+  metadata {
+    name = "c"
+  }
+  data = {
+    all     = join(",", concat(["z"], local.lists...))
+    notlist = join(",", concat(var.missing...))
+  }
+}
+`,
+)}`;
+    const objects = await declared(hcl);
+    expect(names(objects)).toEqual([
+      'app["api"] Deployment/api',
+      'app["ui"] Deployment/ui',
+      'app["web"] Deployment/web',
+      'c ConfigMap/c',
+    ]);
+    expect(objects.slice(0, 3).map(image)).toEqual(['api:1.2', 'ui:latest', 'nginx:1.27']);
+    expect(latest(objects)).toEqual([`${at(hcl, 'image = each.value')} kubernetes_deployment_v1.app["ui"]`]);
+    expect(data(objects[3]!)).toEqual({
+      all: 'z,a,b,c',
+      notlist: { expression: 'join(",", concat(var.missing...))' },
+    });
+  });
+
+  it('format verbs beyond %s and %d, as Terraform writes them; any other stays unknown', async () => {
+    const hcl = `variable "tag" {
+  default = "latest"
+}
+${app(
+  '{ web = 1 }',
+  'format("%v:%v", "nginx", var.tag)',
+  `
+resource "kubernetes_config_map_v1" "f" {
+  metadata {
+    name = "f"
+  }
+  data = {
+    v       = format("%v|%v|%v|%v", "a", 8080, 1000000, true)
+    q       = format("%q", "say \\"hi\\" <b>")
+    t       = format("%t/%t", true, "false")
+    f       = format("%f|%.2f|%8.3f|%-7.1f|%+.1f", 1.5, 3.14159, 2.5, 1.26, 2.04)
+    x       = format("%x|%X|%o|%b", 255, 255, 8, 5)
+    width   = format("[%5d][%-5d][%05d][%-5s][%5s][%.3s]", 42, 42, "-42", "ab", "ab", "abcdef")
+    json    = format("%#v %#v %#v", "x", 3, null)
+    percent = format("100%% %s", "sure")
+    half    = format("%.2f", 2.675)
+    e       = format("%e", 1)
+    index   = format("%[1]s", "a")
+    extra   = format("%s", "a", "b")
+  }
+}
+`,
+)}`;
+    const objects = await declared(hcl);
+    expect(latest(objects)).toEqual([`${at(hcl, 'image = format')} kubernetes_deployment_v1.app["web"]`]);
+    expect(data(objects[1]!)).toEqual({
+      v: 'a|8080|1e+06|true',
+      q: '"say \\"hi\\" \\u003cb\\u003e"',
+      t: 'true/false',
+      f: '1.500000|3.14|   2.500|1.3    |+2.0',
+      x: 'ff|FF|10|101',
+      width: '[   42][42   ][-0042][ab   ][   ab][abc]',
+      json: '"x" 3 null',
+      percent: '100% sure',
+      // Exactly half-way: Terraform's 512-bit number may round either way.
+      half: { expression: 'format("%.2f", 2.675)' },
+      e: { expression: 'format("%e", 1)' },
+      index: { expression: 'format("%[1]s", "a")' },
+      extra: { expression: 'format("%s", "a", "b")' },
+    });
+  });
+
+  it('slipway check --var tag=latest: the image a template call builds is found at its argument, on its instance', async () => {
+    const hcl = `variable "repos" {
+  default = [{ web = "nginx" }, { api = "api" }]
+}
+
+variable "tag" {
+  type    = string
+  default = "1.27"
+}
+${app('merge(var.repos...)', '"${format("%s:%s", trimspace(each.value), var.tag)}"')}`;
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-more-'));
+    writeFileSync(join(dir, 'main.tf'), hcl);
+    const run = async (...args: string[]) => {
+      const io = memoryIo({ cwd: dir });
+      expect(
+        await main(['node', 'slipway', 'check', '-o', 'json', '--fail-on', 'none', ...args, '.'], io.io),
+      ).toBe(0);
+      expect(io.stderr()).toBe('');
+      return (JSON.parse(io.stdout()) as JsonReport).findings
+        .filter((f) => f.rule === 'img-latest-tag')
+        .map((f) => `${f.file}:${f.line}:${f.column} ${f.message}`);
+    };
+    expect(await run()).toEqual([]);
+    expect(await run('--var', 'tag=latest')).toEqual([
+      `main.tf:${at(hcl, 'image = "')} container "api" uses the latest tag (api:latest) (kubernetes_deployment_v1.app["api"])`,
+      `main.tf:${at(hcl, 'image = "')} container "web" uses the latest tag (nginx:latest) (kubernetes_deployment_v1.app["web"])`,
+    ]);
+  });
+
+  it('toset(...) wherever a value is computed: a local for_each, length(toset(...)), a for over a set', async () => {
+    const hcl = `variable "names" {
+  default = ["web", "api", "web"]
+}
+
+locals {
+  names = toset(var.names)
+  first = local.names[0]
+}
+
+resource "kubernetes_config_map_v1" "shard" {
+  count = length(toset(var.names))
+  metadata {
+    name = "shard-\${count.index}"
+  }
+}
+
+resource "kubernetes_service_account_v1" "sa" {
+  for_each = local.names
+  metadata {
+    name = "\${each.key}-sa"
+  }
+}
+
+resource "kubernetes_config_map_v1" "over" {
+  metadata {
+    name = "over"
+  }
+  data = {
+    upper  = join(",", [for n in toset(var.names) : upper(n)])
+    pairs  = join(",", [for k, v in local.names : "\${k}=\${v}"])
+    mixed  = join(",", toset(["b", 1, "a", 1]))
+    first  = local.first
+    concat = join(",", concat(local.names))
+  }
+}
+`;
+    const objects = await declared(hcl);
+    expect(names(objects)).toEqual([
+      'shard[0] ConfigMap/shard-0',
+      'shard[1] ConfigMap/shard-1',
+      'sa["api"] ServiceAccount/api-sa',
+      'sa["web"] ServiceAccount/web-sa',
+      'over ConfigMap/over',
+    ]);
+    expect(data(objects.at(-1)!)).toEqual({
+      upper: 'API,WEB',
+      pairs: 'api=api,web=web',
+      mixed: '1,a,b',
+      // A set has no index: Terraform refuses local.names[0].
+      first: { expression: 'local.first' },
+      // concat takes lists and tuples only: Terraform refuses a set.
+      concat: { expression: 'join(",", concat(local.names))' },
+    });
   });
 });
 

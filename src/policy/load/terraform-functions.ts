@@ -1,12 +1,14 @@
 /**
  * Terraform's pure functions the evaluator (terraform-scope.ts) computes before a plan, over
- * arguments it knows, as Terraform does:
+ * arguments it knows, as Terraform (go-cty's stdlib and Terraform's own) computes them:
  * https://developer.hashicorp.com/terraform/language/functions
  * A function not listed here, or arguments Terraform would refuse (a list where a map goes, a
- * missing key without a default, a format verb other than %s and %d), give undefined: the call
- * stays unknown. Members of an argument may be expressions; a function that reads them is unknown.
+ * missing key without a default, a format verb terraform-format.ts does not read), give
+ * undefined: the call stays unknown. Members of an argument may be expressions; a function that
+ * reads them is unknown. `try` and `can` read their arguments' errors: the evaluator computes them.
  */
-import { isExpression, isPlain } from './terraform-values.js';
+import { decimal, format, graphemes } from './terraform-format.js';
+import { isExpression, isPlain, isSet, setOf } from './terraform-values.js';
 
 type Known = Record<string, unknown>;
 
@@ -15,14 +17,158 @@ const sortedKeys = (map: Known): string[] => Object.keys(map).sort();
 
 /** Terraform's conversion of a primitive to a string: numbers and bools as their text. */
 function text(v: unknown): string | undefined {
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return typeof v === 'string' ? v : decimal(v);
+}
+
+/** A value in a string, as a template puts it (`"${n}"`): a string, number or bool; undefined for null or a collection. */
+export const stringOf = text;
+
+/** Terraform's conversion of a string or number to a number (`"8080"` is 8080). */
+function numeric(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v)) return Number(v);
   return undefined;
 }
 
-const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const integer = (v: unknown): number | undefined => {
+  const n = numeric(v);
+  return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
+};
 
-const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
+/** Elements that are all strings, all numbers or all bools: Terraform compares those by value (anything else: undefined). */
+function primitives(list: unknown): Array<string | number | boolean> | undefined {
+  if (!Array.isArray(list) || !list.length) return Array.isArray(list) ? [] : undefined;
+  const kind = typeof list[0];
+  if (kind !== 'string' && kind !== 'number' && kind !== 'boolean') return undefined;
+  return list.every((e) => typeof e === kind) ? (list as Array<string | number | boolean>) : undefined;
+}
+
+/** A list's elements as strings (Terraform's list(string) conversion); undefined with a null or a collection. */
+function strings(list: unknown): string[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  const out = list.map(text);
+  return out.every((s): s is string => s !== undefined) ? out : undefined;
+}
+
+/** Go's string order (bytes of UTF-8, which is code point order), not JavaScript's UTF-16 units. */
+const byCodePoint = (a: string, b: string): number => {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++)
+    if (x[i] !== y[i]) return x[i]!.codePointAt(0)! - y[i]!.codePointAt(0)!;
+  return x.length - y.length;
+};
+
+/** Go's strings.TrimSpace: Unicode white space (U+0085 and U+00A0 too; not U+FEFF, which JavaScript's trim takes). */
+const SPACE = '[\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const EDGE_SPACE = new RegExp(`^${SPACE}+|${SPACE}+$`, 'g');
+
+const str = (v: unknown): v is string => typeof v === 'string';
+
+type Fn = (args: unknown[]) => unknown;
+
+/** A function of exactly `n` strings: undefined for any other arguments. */
+const overStrings =
+  (n: number, f: (...s: string[]) => unknown): Fn =>
+  (args) =>
+    args.length === n && args.every(str) ? f(...(args as string[])) : undefined;
+
+const STRING_FUNCTIONS: Record<string, Fn> = {
+  trimspace: overStrings(1, (s) => s.replace(EDGE_SPACE, '')),
+  trimprefix: overStrings(2, (s, prefix) => (s.startsWith(prefix!) ? s.slice(prefix!.length) : s)),
+  trimsuffix: overStrings(2, (s, suffix) => (s.endsWith(suffix!) && suffix ? s.slice(0, -suffix.length) : s)),
+  startswith: overStrings(2, (s, prefix) => s.startsWith(prefix!)),
+  endswith: overStrings(2, (s, suffix) => s.endsWith(suffix!)),
+  /**
+   * replace(string, substring, replacement): every occurrence, left to right. A substring in
+   * slashes is an RE2 regular expression, which is not computed; nor is an empty one.
+   */
+  replace: overStrings(3, (s, sub, by) =>
+    !sub || (sub.length > 1 && sub.startsWith('/') && sub.endsWith('/')) ? undefined : s.split(sub).join(by),
+  ),
+  /** split(separator, string): Go's strings.Split (an empty separator, which splits characters, is not computed). */
+  split: overStrings(2, (separator, s) => (separator ? s.split(separator) : undefined)),
+  /**
+   * substr(string, offset, length) in characters (grapheme clusters): a negative offset counts
+   * from the end, a negative length takes the rest; an offset past the end gives "".
+   */
+  substr: ([s, offsetArg, lengthArg, ...rest]) => {
+    let offset = integer(offsetArg);
+    const length = integer(lengthArg);
+    // A length of 0 is go-cty's edge case (it loops to the end); an offset before the start is unclear.
+    if (!str(s) || offset === undefined || length === undefined || length === 0 || rest.length)
+      return undefined;
+    const characters = graphemes(s);
+    if (offset < 0) offset += characters.length;
+    if (offset < 0) return undefined;
+    return characters.slice(offset, length < 0 ? undefined : offset + length).join('');
+  },
+};
+
+const COLLECTION_FUNCTIONS: Record<string, Fn> = {
+  /** contains(list or set, value): elements and value of one primitive type, compared by value. */
+  contains: ([list, value, ...rest]) => {
+    const elements = primitives(list);
+    if (!elements || rest.length || primitives([...elements, value]) === undefined) return undefined;
+    return elements.includes(value as string);
+  },
+  /** element(list, index): the index wraps around the list's length, a negative one from the end; a set has no index. */
+  element: ([list, index, ...rest]) => {
+    const i = integer(index);
+    if (!Array.isArray(list) || isSet(list) || !list.length || i === undefined || rest.length)
+      return undefined;
+    return list[((i % list.length) + list.length) % list.length];
+  },
+  /** distinct(list): the first of each value, in order (of primitives of one type). */
+  distinct: ([list, ...rest]) => {
+    const elements = primitives(list);
+    return elements && !rest.length ? [...new Set(elements)] : undefined;
+  },
+  /** reverse(list): a list or tuple backwards; a set cannot be reversed. */
+  reverse: ([list, ...rest]) =>
+    Array.isArray(list) && !isSet(list) && !rest.length ? [...list].reverse() : undefined,
+  /** sort(list): the elements as strings, in lexical order (Go's, by code point); a null is Terraform's error. */
+  sort: ([list, ...rest]) => (rest.length ? undefined : strings(list)?.sort(byCodePoint)),
+  /** compact(list): its strings without the empty ones and nulls. */
+  compact: ([list, ...rest]) => {
+    if (!Array.isArray(list) || rest.length) return undefined;
+    const kept = strings(list.filter((e) => e !== null));
+    return kept?.filter((s) => s !== '');
+  },
+  /** zipmap(keys, values): a map of keys[i] to values[i]; a later key twice wins. */
+  zipmap: ([keys, values, ...rest]) => {
+    const names = strings(keys);
+    // The values are a list or tuple; a set is Terraform's error.
+    if (!names || !Array.isArray(values) || isSet(values) || names.length !== values.length || rest.length)
+      return undefined;
+    const out = new Map<string, unknown>();
+    names.forEach((k, i) => out.set(k, values[i]));
+    return Object.fromEntries(out);
+  },
+  /** toset(list): a set, sorted and unique; mixed strings and numbers or bools are strings, as Terraform unifies them. */
+  toset: ([list, ...rest]) => {
+    if (rest.length || !Array.isArray(list)) return undefined;
+    if (isSet(list)) return list;
+    if (list.every((e) => typeof e === 'number')) return setOf(list as number[]);
+    if (!list.some((e) => typeof e === 'string')) return list.length ? undefined : setOf([]);
+    const elements = strings(list);
+    return elements && setOf(elements);
+  },
+  min: (args) => extreme(args, Math.min),
+  max: (args) => extreme(args, Math.max),
+  abs: ([n, ...rest]) => {
+    const v = numeric(n);
+    return v === undefined || rest.length ? undefined : Math.abs(v);
+  },
+};
+
+/** min(numbers...) or max(numbers...): at least one number (or a string of one). */
+function extreme(args: unknown[], pick: (...n: number[]) => number): number | undefined {
+  const numbers = args.map(numeric);
+  return numbers.length && numbers.every((n): n is number => n !== undefined) ? pick(...numbers) : undefined;
+}
+
+const FUNCTIONS: Record<string, Fn> = {
   /** merge(map...): later maps win, shallow; a null is skipped. */
   merge: (args) => {
     const maps = args.filter((a) => a !== null);
@@ -42,7 +188,8 @@ const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
   },
   keys: ([map, ...rest]) => (isPlain(map) && !rest.length ? sortedKeys(map) : undefined),
   values: ([map, ...rest]) => (isPlain(map) && !rest.length ? sortedKeys(map).map((k) => map[k]) : undefined),
-  concat: (args) => (args.every((a) => Array.isArray(a)) ? args.flat(1) : undefined),
+  /** concat(list...): lists and tuples only (a set is Terraform's error). */
+  concat: (args) => (args.every((a) => Array.isArray(a) && !isSet(a)) ? args.flat(1) : undefined),
   /** flatten(list): nested lists into one; an unknown element could be a list: unknown. */
   flatten: ([list, ...rest]) => {
     if (!Array.isArray(list) || rest.length) return undefined;
@@ -60,7 +207,7 @@ const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
     if (rest.length) return undefined;
     if (Array.isArray(x)) return x.length;
     if (isPlain(x)) return Object.keys(x).length;
-    if (typeof x === 'string') return [...GRAPHEMES.segment(x)].length;
+    if (typeof x === 'string') return graphemes(x).length;
     return undefined;
   },
   lower: ([s, ...rest]) => (typeof s === 'string' && !rest.length ? s.toLowerCase() : undefined),
@@ -73,6 +220,8 @@ const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
     return undefined;
   },
   format: ([spec, ...values]) => (typeof spec === 'string' ? format(spec, values) : undefined),
+  ...STRING_FUNCTIONS,
+  ...COLLECTION_FUNCTIONS,
   /** join(separator, list): the list's elements as strings. */
   join: ([separator, ...lists]) => {
     if (typeof separator !== 'string' || !lists.length || !lists.every((l) => Array.isArray(l)))
@@ -86,27 +235,6 @@ const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
       ? args.find((a) => a !== null && a !== '')
       : undefined,
 };
-
-/**
- * format(spec, values...) with the verbs %s (a string, number or bool) and %d (an integer) and %%;
- * any other verb, flag or width, or a count of values that does not match, is unknown.
- */
-function format(spec: string, values: unknown[]): string | undefined {
-  let next = 0;
-  let known = true;
-  const out = spec.replace(/%(.?)/g, (_, verb: string) => {
-    if (verb === '%') return '%';
-    const v = values[next++];
-    if (verb === 's' && text(v) !== undefined) return text(v)!;
-    if (verb === 'd') {
-      const n = typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v;
-      if (typeof n === 'number' && Number.isInteger(n)) return String(n);
-    }
-    known = false;
-    return '';
-  });
-  return known && next === values.length ? out : undefined;
-}
 
 /** The value of `name(args)` over known arguments, or undefined when the function or its arguments are not read. */
 export function callValue(name: string, args: unknown[]): unknown {

@@ -7,8 +7,8 @@
  */
 import type { Path } from '../types.js';
 import { countOf, operationOf } from './terraform-count.js';
-import { callValue } from './terraform-functions.js';
-import { isExpression, isPlain, parsedOf, type ForExpression } from './terraform-values.js';
+import { callValue, stringOf } from './terraform-functions.js';
+import { isExpression, isPlain, isSet, parsedOf, type ForExpression } from './terraform-values.js';
 
 /** `dynamic "x" { for_each = ...; iterator = ... }`, by the path of the `x` block it stands for. */
 export interface DynamicBlock {
@@ -46,7 +46,6 @@ const MEMBER = /\.([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"\\]*)"\]/g;
 export const ITERATOR = /^([A-Za-z_][\w-]*)\.(key|value)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
 /** A `for` expression's symbol, and any member steps after it (`s.name`, `v["image"]`, `p.ports[0]`). */
 const SYMBOL = /^([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
-const INTERPOLATION = /\$\{([^{}]+)\}/g;
 
 /** What `how` knows, before any resource's names or iterators are known. */
 export function scopeOf(how: {
@@ -97,6 +96,8 @@ export function dynamicElements(
 }
 
 function collectionElements(value: unknown): Array<readonly [string | number, unknown]> | undefined {
+  // A set's elements are their own keys (`for k, v in toset(...)`: k and v are the element).
+  if (isSet(value)) return value.map((v) => [v as string | number, v] as const);
   return Array.isArray(value) ? value.map((v, i) => [i, v] as const) : mapElements(value);
 }
 
@@ -151,6 +152,8 @@ export function countValue(count: unknown, scope: Scope): number | undefined {
  * stays an expression.
  */
 export function evaluate(value: unknown, scope: Scope): unknown {
+  // A set's elements are known strings or numbers: it stays the set it is.
+  if (isSet(value)) return value;
   if (Array.isArray(value)) return value.map((v) => evaluate(v, scope));
   if (isPlain(value)) {
     const out: Record<string, unknown> = {};
@@ -161,12 +164,21 @@ export function evaluate(value: unknown, scope: Scope): unknown {
   const parsed = parsedOf(value);
   if (parsed && 'for' in parsed) return forValue(parsed.for, scope) ?? value;
   if (parsed && 'call' in parsed) {
+    // try and can read each argument as written: an expanded one (`try(local.options...)`) is not read.
+    if (parsed.call === 'try' || parsed.call === 'can')
+      return parsed.expanded ? value : (attempt(parsed.call, parsed.args, scope) ?? value);
     // Every argument known (its members may be unknown: the function decides), else the call is unknown.
     const args = parsed.args.map((a) => evaluate(a, scope));
     if (args.some(isExpression)) return value;
-    const v = callValue(parsed.call, args);
+    // `f(a, list...)`: a list's (or a set's) elements are the last arguments; anything else is Terraform's error.
+    if (parsed.expanded && !Array.isArray(args.at(-1))) return value;
+    const v = callValue(
+      parsed.call,
+      parsed.expanded ? [...args.slice(0, -1), ...(args.at(-1) as unknown[])] : args,
+    );
     return v === undefined ? value : v;
   }
+  if (parsed && 'template' in parsed) return templateValue(parsed.template, scope) ?? value;
   const text = value.expression;
   const symbol = scope.symbols && SYMBOL.exec(text);
   if (symbol && Object.hasOwn(scope.symbols!, symbol[1]!)) {
@@ -199,18 +211,118 @@ export function evaluate(value: unknown, scope: Scope): unknown {
     const known = scope.names.get(`${reference[1]}.${reference[2]}`)?.[reference[3] as 'name' | 'namespace'];
     return typeof known === 'string' ? known : value;
   }
-  // "${var.deployer}-token": a template whose every interpolation is known.
-  if (text.startsWith('"') && text.endsWith('"') && text.includes('${')) {
-    let known = true;
-    const out = text.slice(1, -1).replace(INTERPOLATION, (_, inner: string) => {
-      const v = evaluate({ expression: inner.trim() }, scope);
-      if (typeof v === 'string' || typeof v === 'number') return String(v);
-      known = false;
-      return '';
-    });
-    if (known && !/[$%]\{|\\/.test(out)) return out;
-  }
   return value;
+}
+
+/**
+ * `"${var.name}-svc"`: a template whose every interpolation is a known string, number or bool
+ * (converted to text as Terraform converts them); undefined (unknown) otherwise: null or a
+ * collection there is Terraform's error. A template that is one interpolation alone (`"${var.n}"`)
+ * is its value, not converted, as HCL unwraps it.
+ */
+function templateValue(parts: readonly unknown[], scope: Scope): unknown {
+  if (parts.length === 1 && typeof parts[0] !== 'string') {
+    const v = evaluate(parts[0], scope);
+    return isExpression(v) ? undefined : v;
+  }
+  let out = '';
+  for (const part of parts) {
+    const v = typeof part === 'string' ? part : stringOf(evaluate(part, scope));
+    if (v === undefined) return undefined;
+    out += v;
+  }
+  return out;
+}
+
+/**
+ * `try(a, b, ...)`: the first argument whose value is known without an error; `can(x)`: whether x
+ * has one. As in Terraform, an argument not known yet makes the whole call unknown (it may fail
+ * later), and so does one whose error is not certain before a plan: a missing attribute of an
+ * object may be an `optional()` one its variable's type fills in, which the evaluator does not
+ * model. Errors read with certainty: an index past the end of a known list, an attribute of a
+ * known list, string, number, bool or null.
+ * https://developer.hashicorp.com/terraform/language/functions/try
+ */
+function attempt(call: 'try' | 'can', args: readonly unknown[], scope: Scope): unknown {
+  for (const arg of args) {
+    const v = evaluate(arg, scope);
+    const failed = isExpression(v) && fails(arg, scope);
+    if (call === 'can') {
+      if (args.length !== 1) return undefined;
+      return failed ? false : whollyKnown(v) ? true : undefined;
+    }
+    if (failed) continue;
+    return whollyKnown(v) ? v : undefined;
+  }
+  return undefined;
+}
+
+/** A value with no expression in it, at any depth. */
+function whollyKnown(v: unknown): boolean {
+  if (isExpression(v)) return false;
+  if (Array.isArray(v)) return v.every(whollyKnown);
+  if (isPlain(v)) return Object.values(v).every(whollyKnown);
+  return true;
+}
+
+/**
+ * Whether evaluating `value` is certainly Terraform's error: a reference that takes an impossible
+ * step (certainError), or a template or call (but try and can, which catch) with such an argument.
+ */
+function fails(value: unknown, scope: Scope): boolean {
+  if (Array.isArray(value)) return value.some((v) => fails(v, scope));
+  if (isPlain(value)) return Object.values(value).some((v) => fails(v, scope));
+  if (!isExpression(value)) return false;
+  const parsed = parsedOf(value);
+  if (parsed && 'template' in parsed) return parsed.template.some((p) => fails(p, scope));
+  if (parsed && 'call' in parsed)
+    return parsed.call !== 'try' && parsed.call !== 'can' && parsed.args.some((a) => fails(a, scope));
+  return !parsed && certainError(value.expression, scope);
+}
+
+/**
+ * Whether the reference `text` (`var.ports[3]`, `each.value.name.first`) takes a step that
+ * Terraform refuses whatever the types say: an index past a known list's end (or into a set), an
+ * attribute or index of a known string, number, bool or null, an attribute of a known list.
+ */
+function certainError(text: string, scope: Scope): boolean {
+  const named = NAMED.exec(text);
+  const iterator = ITERATOR.exec(text);
+  const symbol = scope.symbols && SYMBOL.exec(text);
+  let base: unknown = UNKNOWN;
+  let path = '';
+  if (symbol && Object.hasOwn(scope.symbols!, symbol[1]!)) {
+    base = scope.symbols![symbol[1]!];
+    path = symbol[2]!;
+  } else if (named) {
+    base =
+      named[1] === 'var'
+        ? Object.hasOwn(scope.variables, named[2]!)
+          ? scope.variables[named[2]!]
+          : UNKNOWN
+        : local(named[2]!, scope);
+    path = named[3]!;
+  } else if (iterator && iterator[2] === 'value' && iterator[1]! in scope.iterators) {
+    base = scope.iterators[iterator[1]!]!.value;
+    path = iterator[3]!;
+  }
+  if (base === UNKNOWN) return false;
+  let v = base;
+  for (const step of path.matchAll(MEMBER)) {
+    if (isExpression(v)) return false;
+    const key = step[1] ?? step[3];
+    if (v === null || typeof v !== 'object') return true;
+    if (Array.isArray(v)) {
+      if (key !== undefined || isSet(v) || Number(step[2]) >= v.length) return true;
+      v = v[Number(step[2])];
+    } else {
+      // An object's attribute: missing may be an optional() one (unknown), a number is a key ("0").
+      const k = key ?? step[2]!;
+      if (!Object.hasOwn(v, k)) return false;
+      v = (v as Record<string, unknown>)[k];
+    }
+  }
+  return false;
 }
 
 /**
@@ -288,7 +400,8 @@ function member(value: unknown, steps: string): unknown {
       if (!isPlain(v) || !Object.hasOwn(v, key)) return undefined;
       v = v[key];
     } else {
-      if (!Array.isArray(v)) return undefined;
+      // A set has no index: `s[0]` is Terraform's error.
+      if (!Array.isArray(v) || isSet(v)) return undefined;
       v = v[Number(step[2])];
     }
     if (v === undefined || isExpression(v)) return undefined;

@@ -31,16 +31,25 @@ export interface ForExpression {
 /**
  * A function call as the loader parsed it from the tree (`lookup(var.images, "web", "nginx:latest")`):
  * the function's name and its arguments read as values, for the evaluator to compute the pure
- * functions it knows (terraform-functions.ts) once every argument is known. `toset(...)` is one: a
- * set is not a list, so only `for_each` and dynamic blocks read it.
+ * functions it knows (terraform-functions.ts) once every argument is known.
  */
 export interface FunctionCall {
   call: string;
   args: unknown[];
+  /** `f(a, list...)`: the last argument's elements are the call's last arguments. */
+  expanded?: boolean;
 }
 
-/** What the loader parsed of an expression beside its text: a `for`, or a function call. */
-export type ParsedExpression = { for: ForExpression } | FunctionCall;
+/**
+ * A quoted template with interpolations (`"${var.name}-svc"`, `"${upper(var.x)}"`): its literal
+ * text (escapes resolved) and its interpolations read as values, in order.
+ */
+export interface Template {
+  template: unknown[];
+}
+
+/** What the loader parsed of an expression beside its text: a `for`, a function call, a template. */
+export type ParsedExpression = { for: ForExpression } | FunctionCall | Template;
 
 /**
  * The parse of expressions the loader made, by identity: an expression stays an object of one key
@@ -61,6 +70,26 @@ export function parsedOf(expression: TerraformExpression): ParsedExpression | un
 
 export function isExpression(v: unknown): v is TerraformExpression {
   return typeof v === 'object' && v !== null && 'expression' in v && Object.keys(v).length === 1;
+}
+
+/**
+ * The lists that are Terraform sets (`toset(...)`'s results): a set's elements are sorted and
+ * unique, and it has no index (`s[0]` is Terraform's error); iterating one, each element is its own key.
+ */
+const SETS = new WeakSet<readonly unknown[]>();
+
+/** `elements` as a set: duplicates once, strings in lexical order, numbers in numeric order. */
+export function setOf(elements: ReadonlyArray<string> | ReadonlyArray<number>): unknown[] {
+  const unique = [...new Set<string | number>(elements)];
+  const set = unique.every((e) => typeof e === 'number')
+    ? unique.sort((a, b) => (a as number) - (b as number))
+    : unique.sort();
+  SETS.add(set);
+  return set;
+}
+
+export function isSet(v: unknown): v is unknown[] {
+  return Array.isArray(v) && SETS.has(v);
 }
 
 /** A known object value (an HCL object or a block's body): not a list, not an expression. */

@@ -412,16 +412,21 @@ function value(expr: Node, path: Path, positions: Map<string, Position>): unknow
       )
     )
       return stringText(quoted);
+    const template = quoted?.type === 'quoted_template' ? templateParts(quoted) : undefined;
+    if (template) return parsedExpression(expr.text, { template });
   }
-  // `name(args...)`: still an expression, with its arguments read, so that the evaluator can
-  // compute it when they are known (terraform-scope.ts); `f(list...)` (an expanded last argument) is not read.
+  // `name(args)`: still an expression, with its arguments read, so that the evaluator can
+  // compute it when they are known (terraform-scope.ts); `f(a, list...)` expands its last argument.
   if (inner.type === 'function_call') {
     const [name, args] = inner.namedChildren;
     const parts = args?.type === 'function_arguments' ? args.namedChildren : [];
-    if (name?.type === 'identifier' && parts.every((c) => c?.type === 'expression'))
+    const expanded = parts.at(-1)?.type === 'ellipsis';
+    const written = expanded ? parts.slice(0, -1) : parts;
+    if (name?.type === 'identifier' && written.every((c) => c?.type === 'expression'))
       return parsedExpression(expr.text, {
         call: name.text,
-        args: parts.map((c) => value(c!, [], new Map())),
+        args: written.map((c) => value(c!, [], new Map())),
+        ...(expanded ? { expanded } : {}),
       });
   }
   if (inner.type === 'for_expr') {
@@ -453,6 +458,29 @@ function value(expr: Node, path: Path, positions: Map<string, Position>): unknow
     }
   }
   return { expression: expr.text } satisfies TerraformExpression;
+}
+
+/**
+ * A quoted template's parts: its literal text (from the source between the interpolations: the
+ * grammar's template_literal leaves out spaces at its ends) and each interpolation read as a value.
+ * Undefined with a directive (`%{if}`) or a strip marker (`${~ x}`), which are not computed.
+ */
+function templateParts(quoted: Node): unknown[] | undefined {
+  const parts: unknown[] = [];
+  const text = quoted.text;
+  let literal = 1; // after the opening quote
+  for (const child of quoted.namedChildren) {
+    if (!child || child.type === 'template_literal' || child.type.startsWith('quoted_template_')) continue;
+    const inner = child.namedChildren;
+    const expression = inner.length === 3 ? inner[1] : undefined; // ${, the expression, }
+    if (child.type !== 'template_interpolation' || expression?.type !== 'expression') return undefined;
+    const start = child.startIndex - quoted.startIndex;
+    if (start > literal) parts.push(unescape(text.slice(literal, start)));
+    parts.push(value(expression, [], new Map()));
+    literal = child.endIndex - quoted.startIndex;
+  }
+  if (text.length - 1 > literal) parts.push(unescape(text.slice(literal, -1)));
+  return parts;
 }
 
 /**
