@@ -9,7 +9,8 @@
  */
 
 const VERB = /%([-+ 0#]*)([1-9]\d*)?(?:\.(\d*))?([A-Za-z%])/g;
-const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/** Made on first use: a Segmenter loads ICU's break rules, which every `slipway check` would pay at start-up. */
+let segmenter: Intl.Segmenter | undefined;
 
 interface Verb {
   flags: string;
@@ -101,7 +102,10 @@ function pad(verb: Verb, text: string | undefined): string | undefined {
 }
 
 /** A string's characters as Terraform counts them: grapheme clusters. */
-export const graphemes = (s: string): string[] => [...GRAPHEMES.segment(s)].map((g) => g.segment);
+export const graphemes = (s: string): string[] =>
+  [...(segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' })).segment(s)].map(
+    (g) => g.segment,
+  );
 
 /** A string, number or bool as Terraform converts it to a number; undefined when it does not. */
 function numberOf(value: unknown): number | undefined {
