@@ -1,3 +1,4 @@
+import type { SourceLocation } from '../../errors.js';
 import type { Path } from '../types.js';
 
 /**
@@ -57,6 +58,18 @@ export function parsedExpression(text: string, parsed: ParsedExpression): Terraf
 
 export function parsedOf(expression: TerraformExpression): ParsedExpression | undefined {
   return PARSED.get(expression);
+}
+
+/** Where the reader found each tuple and expression of a .tf file, by identity: for Terraform's errors on them. */
+const WRITTEN = new WeakMap<object, SourceLocation>();
+
+export function markWritten(v: object, at: SourceLocation): void {
+  WRITTEN.set(v, at);
+}
+
+/** Where a tuple or expression the reader made is written in its .tf file; undefined for values made by evaluating. */
+export function writtenAt(v: unknown): SourceLocation | undefined {
+  return typeof v === 'object' && v !== null ? WRITTEN.get(v) : undefined;
 }
 
 export function isExpression(v: unknown): v is TerraformExpression {
