@@ -3172,7 +3172,7 @@ resource "kubernetes_deployment_v1" "app" {
 
 variable "base" {
   type    = number
-  default = 2
+  default = "2"
 }
 ${deployments(
   '{ for name, s in var.services : name => s if s.port >= 1024 && !s.internal }',
@@ -3201,7 +3201,8 @@ resource "kubernetes_config_map_v1" "unknown" {
 }
 `;
     const objects = await declared(hcl);
-    // Port 80 and the internal db are dropped by the condition; never's count is 0.
+    // Port 80 and the internal db are dropped by the condition; never's count is 0 (the default
+    // "2" is the number 2, as Terraform converts it to the declared type: var.base != 2 is false).
     expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`)).toEqual([
       'app["cache"] cache',
       'app["web"] web',

@@ -34,7 +34,8 @@ import {
  * What is known before a plan is put in: `var.*` (a module call's known arguments; for a root module
  * the values Terraform loads from its .tfvars files; else the variables' literal defaults),
  * `local.*` (the module's locals, evaluated with the same), members of those (`var.labels.app`,
- * `local.ports[0]`), `for` expressions over known values (`{ for s in var.services : s.name => s }`),
+ * `local.ports[0]`), operators over those (`var.base * 2`), `for` expressions over known values
+ * (`{ for s in var.services : s.name => s }`),
  * a dynamic block's iterations over a known list, map or set, a reference
  * to the literal name or namespace of another kubernetes_* resource of the module. Any other
  * expression stays `{ expression }` at its place: the field is there, its value unknown, and

@@ -75,7 +75,7 @@ export function scopeOf(how: {
   planned?: boolean;
 }): Scope {
   return {
-    variables: how.variables ?? {},
+    variables: typed(how.variables ?? {}, how.types),
     locals: { written: how.locals ?? {}, values: new Map() },
     iterators: {},
     names: new Map(),
@@ -84,6 +84,42 @@ export function scopeOf(how: {
     ...(how.passed ? { passed: how.passed } : {}),
     ...(how.planned ? { planned: true } : {}),
   };
+}
+
+/**
+ * The variables with each value of a declared primitive type (`number`, `string`, `bool`)
+ * converted to it, as Terraform converts an input variable ("3" for a `number` is 3, 3 for a
+ * `string` is "3"); a value Terraform cannot convert (its error) is left out: unknown.
+ */
+function typed(
+  variables: Readonly<Record<string, unknown>>,
+  types: Readonly<Record<string, string | undefined>> | undefined,
+): Readonly<Record<string, unknown>> {
+  if (!types) return variables;
+  const out = { ...variables };
+  for (const name of Object.keys(out)) {
+    const type = Object.hasOwn(types, name) ? types[name]?.replace(/\s+/g, '') : undefined;
+    const v = out[name];
+    if (v === null || (type !== 'number' && type !== 'string' && type !== 'bool')) continue;
+    const converted = primitive(v, type);
+    if (converted === undefined) delete out[name];
+    else out[name] = converted;
+  }
+  return out;
+}
+
+function primitive(v: unknown, type: 'number' | 'string' | 'bool'): unknown {
+  if (type === 'string')
+    return typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : undefined;
+  if (type === 'number') {
+    if (typeof v === 'number') return v;
+    return typeof v === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v) ? Number(v) : undefined;
+  }
+  return typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined;
 }
 
 /**
@@ -243,8 +279,8 @@ export function countValue(count: unknown, scope: Scope): number | undefined {
 /**
  * A value with what the scope knows put in: `var.x`, an iterator's `rule.value.verbs`, a `for`
  * expression's symbol and its result, a call of a function terraform-functions.ts computes over
- * known arguments, a literal name of another resource, an interpolation of those; anything else
- * stays an expression.
+ * known arguments, a literal name of another resource, an interpolation of those, Terraform's
+ * operators and conditionals over them (operationOf); anything else stays an expression.
  */
 export function evaluate(value: unknown, scope: Scope): unknown {
   if (Array.isArray(value)) return value.map((v) => evaluate(v, scope));
