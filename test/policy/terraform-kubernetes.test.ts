@@ -10,7 +10,7 @@ import { parseManifests } from '../../src/policy/load/parse.js';
 import { parseTerraform, parseTfvars } from '../../src/policy/load/terraform.js';
 import { underExpression } from '../../src/policy/load/terraform-values.js';
 import { kubernetesObjects, moduleInstances } from '../../src/policy/load/terraform-kubernetes.js';
-import { countOf } from '../../src/policy/load/terraform-count.js';
+import { countOf, operationOf } from '../../src/policy/load/terraform-count.js';
 import { parse as hashicorpParse } from '@cdktf/hcl2json';
 import { PSS_LATEST } from '../../src/policy/pss/version.js';
 import type { Manifest } from '../../src/policy/types.js';
@@ -2019,6 +2019,33 @@ describe("a resource's count", () => {
     ['var.on ? 1', undefined],
   ] as const)('%s is %s', (text, expected) => {
     expect(countOf(text, lookup)).toBe(expected);
+  });
+
+  it.each([
+    ['1 + 2 * 3', 7],
+    ['(1 + 2) * 3', 9],
+    ['2 * 3 - 4 / 2', 4],
+    ['1 - -1', 2],
+    ['"2" * 2', 4],
+    ['0.1 + 0.2', 0.3],
+    ['10 / 4', 2.5],
+    ['-5 % 3', -2],
+    ['1 / 3', undefined],
+    ['1 / 0', undefined],
+    ['var.name + 1', undefined],
+    ['var.on + 1', undefined],
+    ['1 == "1"', false],
+    ['var.two == ["a", "b"]', undefined],
+    ['"3" >= 3 && !(1 > 2)', true],
+    ['"true" || var.unknown', true],
+    ['true ? 1 : "a"', '1'],
+    ['true ? 1 : false', undefined],
+    ['length(var.two) > 1', true],
+    ['format("%s-%d", var.name, 1) == "x-1"', true],
+    ['"a%{if true}b%{endif}" == "ab"', undefined],
+    ['null == null', true],
+  ] as const)('operator %s is %s, as Terraform computes it', (text, expected) => {
+    expect(operationOf(text, lookup)).toBe(expected);
   });
 
   it('a resource a module call or a default switches off creates no object; an unknown switch keeps it', async () => {

@@ -25,7 +25,7 @@ export function countOf(text: string, lookup: (reference: string) => unknown): n
  */
 export function operationOf(text: string, lookup: (reference: string) => unknown): unknown {
   const tokens = text.match(
-    /"(?:[^"\\$%]|\\.)*"|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_][\w.-]*(?:\[\d+\])*|==|!=|<=|>=|\|\||&&|[?:!(),<>+\-*/%]|\S/g,
+    /"(?:[^"\\$%]|[$%](?!\{)|\\.)*"|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_][\w.-]*(?:\[\d+\])*|==|!=|<=|>=|\|\||&&|[?:!(),<>+\-*/%]|\S/g,
   );
   if (!tokens) return undefined;
   let at = 0;
