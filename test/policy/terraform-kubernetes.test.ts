@@ -3330,7 +3330,7 @@ resource "kubernetes_pod_v1" "images" {
     const refused = await checked({ 'main.tf': list });
     expect(refused.code).toBe(2);
     expect(refused.out).toContain(
-      `main.tf:${at(list, 'var.names')}: Invalid for_each argument: Terraform takes a map, or a set of strings, and this is a list of string`,
+      `main.tf:${at(list, 'var.names')}: Invalid for_each argument: the "for_each" argument must be a map, or set of strings, and you have provided a value of type list of string`,
     );
     expect(refused.out).toMatch(/hint: wrap it in toset\(\)/);
     expect(refused.out).not.toMatch(/avail-min-replicas/);
@@ -3355,7 +3355,7 @@ ${deployments('["a", "b"]', '1')}`;
     expect(tuple.code).toBe(2);
     // At the for_each expression, as Terraform places it (not at the local it names).
     expect(tuple.out).toContain(`main.tf:${at(module, 'local.teams')}: Invalid for_each argument:`);
-    expect(tuple.out).toContain('and this is a tuple');
+    expect(tuple.out).toContain('a value of type tuple');
     const literal = await checked({ 'main.tf': web });
     expect(literal.code).toBe(2);
     expect(literal.out).toContain(`main.tf:${at(web, '["a", "b"]')}: Invalid for_each argument:`);
@@ -3365,6 +3365,14 @@ ${deployments('["a", "b"]', '1')}`;
 ${deployments('var.names', '1')}`;
     expect((await checked({ 'main.tf': untyped })).out).toContain(
       `main.tf:${at(untyped, 'var.names')}: Invalid`,
+    );
+    // A function that returns a list: keys() of a map.
+    const keys = `variable "apps" {
+  default = { web = 1 }
+}
+${deployments('keys(var.apps)', '1')}`;
+    expect((await checked({ 'main.tf': keys })).out).toContain(
+      `main.tf:${at(keys, 'keys(var.apps)')}: Invalid for_each argument: the "for_each" argument must be a map, or set of strings, and you have provided a value of type list of string`,
     );
     // Wrapped in toset(), each instance is judged: the single replica at its line, per address.
     const set = list.replace('for_each = var.names', 'for_each = toset(var.names)');

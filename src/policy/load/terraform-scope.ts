@@ -204,20 +204,20 @@ function declared(name: string, scope: Scope): string | undefined {
   return scope.types && Object.hasOwn(scope.types, name) ? scope.types[name]?.replace(/\s+/g, '') : undefined;
 }
 
-/** The type of a list these functions return, whatever their arguments (a tuple is a list here too). */
+/** The type of the list these functions return, whatever their arguments (a list or a tuple: it depends on them). */
 const LIST_RESULTS: Readonly<Record<string, string>> = {
   keys: 'list of string',
   split: 'list of string',
   sort: 'list of string',
   compact: 'list of string',
   range: 'list of number',
-  concat: 'list',
-  flatten: 'list',
-  values: 'list',
+  concat: 'list or tuple',
+  flatten: 'list or tuple',
+  values: 'list or tuple',
   tolist: 'list',
   distinct: 'list',
   reverse: 'list',
-  slice: 'list',
+  slice: 'list or tuple',
 };
 const PRIMITIVE = /^(string|number|bool)$/;
 
@@ -251,7 +251,7 @@ function listType(written: unknown, scope: Scope, seen: Set<string>): string | u
 /** Terraform's "Invalid for_each argument" for a list or tuple, at the expression. */
 function forEachList(written: unknown, type: string): UserError {
   return new UserError(
-    `Invalid for_each argument: Terraform takes a map, or a set of strings, and this is a ${type}`,
+    `Invalid for_each argument: the "for_each" argument must be a map, or set of strings, and you have provided a value of type ${type} (as terraform plan says)`,
     {
       code: 'check/terraform-invalid',
       ...(writtenAt(written) ? { location: writtenAt(written) } : {}),
