@@ -3332,7 +3332,7 @@ resource "kubernetes_pod_v1" "images" {
     expect(refused.out).toContain(
       `main.tf:${at(list, 'var.names')}: Invalid for_each argument: the "for_each" argument must be a map, or set of strings, and you have provided a value of type list of string`,
     );
-    expect(refused.out).toMatch(/hint: wrap it in toset\(\)/);
+    expect(refused.out).toContain('hint: wrap it in toset() (for_each = toset(var.names))');
     expect(refused.out).not.toMatch(/avail-min-replicas/);
     // A tuple written, a local, or [for ...] in a module block; an untyped variable's literal default.
     const module = `module "web" {
@@ -3356,6 +3356,7 @@ ${deployments('["a", "b"]', '1')}`;
     // At the for_each expression, as Terraform places it (not at the local it names).
     expect(tuple.out).toContain(`main.tf:${at(module, 'local.teams')}: Invalid for_each argument:`);
     expect(tuple.out).toContain('a value of type tuple');
+    expect(tuple.out).toContain('toset(local.teams)');
     const literal = await checked({ 'main.tf': web });
     expect(literal.code).toBe(2);
     expect(literal.out).toContain(`main.tf:${at(web, '["a", "b"]')}: Invalid for_each argument:`);

@@ -255,7 +255,7 @@ function forEachList(written: unknown, type: string): UserError {
     {
       code: 'check/terraform-invalid',
       ...(writtenAt(written) ? { location: writtenAt(written) } : {}),
-      hint: 'wrap it in toset() (for_each = toset(var.names)) for one instance per string, as terraform plan asks',
+      hint: `wrap it in toset() (for_each = toset(${isExpression(written) ? written.expression : '[...]'})) for one instance per string, as terraform plan asks`,
     },
   );
 }
