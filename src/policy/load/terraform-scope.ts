@@ -9,14 +9,18 @@ import { UserError } from '../../errors.js';
 import type { Path } from '../types.js';
 import { operationOf } from './terraform-count.js';
 import { callValue } from './terraform-functions.js';
+import { forEachList, listType, setWritten, typed, type Declarations } from './terraform-types.js';
 import {
   isExpression,
   isPlain,
+  NAMED,
   parsedOf,
   writtenAt,
   type ForExpression,
   type TerraformExpression,
 } from './terraform-values.js';
+
+export { NAMED } from './terraform-values.js';
 
 /** `dynamic "x" { for_each = ...; iterator = ... }`, by the path of the `x` block it stands for. */
 export interface DynamicBlock {
@@ -57,8 +61,6 @@ const UNKNOWN = Symbol('unknown');
 
 const REFERENCE =
   /^(kubernetes_[a-z0-9_]+)\.([A-Za-z_][\w-]*)(?:\[0\])?\.metadata(?:\[0\]|\.0)\.(name|namespace)$/;
-/** `var.x` or `local.x`, and any attribute or index steps after it (`var.labels.app`, `local.ports[0]`). */
-export const NAMED = /^(var|local)\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
 const MEMBER = /\.([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"\\]*)"\]/g;
 /** An iterator's `x.key` or `x.value`, and any member steps after the value (`each.value.image`, `rule.value["verbs"]`). */
 export const ITERATOR = /^([A-Za-z_][\w-]*)\.(key|value)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
@@ -87,42 +89,6 @@ export function scopeOf(how: {
 }
 
 /**
- * The variables with each value of a declared primitive type (`number`, `string`, `bool`)
- * converted to it, as Terraform converts an input variable ("3" for a `number` is 3, 3 for a
- * `string` is "3"); a value Terraform cannot convert (its error) is left out: unknown.
- */
-function typed(
-  variables: Readonly<Record<string, unknown>>,
-  types: Readonly<Record<string, string | undefined>> | undefined,
-): Readonly<Record<string, unknown>> {
-  if (!types) return variables;
-  const out = { ...variables };
-  for (const name of Object.keys(out)) {
-    const type = Object.hasOwn(types, name) ? types[name]?.replace(/\s+/g, '') : undefined;
-    const v = out[name];
-    if (v === null || (type !== 'number' && type !== 'string' && type !== 'bool')) continue;
-    const converted = primitive(v, type);
-    if (converted === undefined) delete out[name];
-    else out[name] = converted;
-  }
-  return out;
-}
-
-function primitive(v: unknown, type: 'number' | 'string' | 'bool'): unknown {
-  if (type === 'string')
-    return typeof v === 'string'
-      ? v
-      : typeof v === 'number' || typeof v === 'boolean'
-        ? String(v)
-        : undefined;
-  if (type === 'number') {
-    if (typeof v === 'number') return v;
-    return typeof v === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v) ? Number(v) : undefined;
-  }
-  return typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined;
-}
-
-/**
  * How many instances `for_each` or `count` (as written, on a resource or a module block) makes,
  * when known: the elements of a map (in lexical key order, as Terraform orders a map), or of a set
  * of strings (`toset(var.names)`, a variable of type `set(string)`), or a count. Undefined when
@@ -136,10 +102,10 @@ export function repetition(
   scope: Scope,
 ): { each: Array<readonly [string, unknown]> } | { count: number } | undefined {
   if (forEach !== undefined) {
-    const set = setWritten(forEach, scope);
+    const set = setWritten(forEach, declarations(scope));
     const each = evaluate(set ?? forEach, scope);
     if (set === undefined && Array.isArray(each)) {
-      const list = listType(forEach, scope, new Set());
+      const list = listType(forEach, declarations(scope));
       if (list && scope.planned) throw forEachList(forEach, list);
       if (list) return undefined;
     }
@@ -164,7 +130,7 @@ export function dynamicElements(
 
 /** The elements `for_each` or a `for` iterates: a set's sorted (setWritten), a list's or a map's (collectionElements). */
 function elementsOf(written: unknown, scope: Scope): Array<readonly [string | number, unknown]> | undefined {
-  const set = setWritten(written, scope);
+  const set = setWritten(written, declarations(scope));
   if (set !== undefined) return setElements(evaluate(set, scope));
   return collectionElements(evaluate(written, scope));
 }
@@ -186,79 +152,11 @@ function setElements(value: unknown): Array<readonly [string, string]> | undefin
   return [...new Set(value)].sort().map((v) => [v, v] as const);
 }
 
-/**
- * What a set is made of, when `value` is written as one: the argument of `toset(x)`, or `var.x`
- * itself when the variable's type is `set(...)` (Terraform converts its value to a set).
- */
-function setWritten(value: unknown, scope: Scope): unknown {
-  const parsed = isExpression(value) ? parsedOf(value) : undefined;
-  if (parsed && 'call' in parsed && parsed.call === 'toset' && parsed.args.length === 1)
-    return parsed.args[0];
-  const named = isExpression(value) && !parsed ? NAMED.exec(value.expression) : null;
-  if (named?.[1] === 'var' && !named[3] && /^set\(/.test(declared(named[2]!, scope) ?? '')) return value;
-  return undefined;
-}
-
-/** A variable's declared type without spaces; undefined when it has none (or is not declared). */
-function declared(name: string, scope: Scope): string | undefined {
-  return scope.types && Object.hasOwn(scope.types, name) ? scope.types[name]?.replace(/\s+/g, '') : undefined;
-}
-
-/** The type of the list these functions return, whatever their arguments (a list or a tuple: it depends on them). */
-const LIST_RESULTS: Readonly<Record<string, string>> = {
-  keys: 'list of string',
-  split: 'list of string',
-  sort: 'list of string',
-  compact: 'list of string',
-  range: 'list of number',
-  concat: 'list or tuple',
-  flatten: 'list or tuple',
-  values: 'list or tuple',
-  tolist: 'list',
-  distinct: 'list',
-  reverse: 'list',
-  slice: 'list or tuple',
-};
-const PRIMITIVE = /^(string|number|bool)$/;
-
-/**
- * The type Terraform gives the value written as `written`, when it is surely a list or a tuple
- * whatever the values: a tuple written (`["a", "b"]`), `[for ...]`, a function returning a list, a
- * variable declared `list(...)` or `tuple(...)`, one without a type holding a literal value (not
- * a call's: the caller's value may be a set), a local written as one of those. Undefined otherwise.
- */
-function listType(written: unknown, scope: Scope, seen: Set<string>): string | undefined {
-  if (Array.isArray(written)) return 'tuple';
-  if (!isExpression(written)) return undefined;
-  const parsed = parsedOf(written);
-  if (parsed)
-    return 'for' in parsed ? (parsed.for.key === undefined ? 'tuple' : undefined) : LIST_RESULTS[parsed.call];
-  const named = NAMED.exec(written.expression);
-  if (!named || named[3]) return undefined;
-  const name = named[2]!;
-  if (named[1] === 'local') {
-    if (!Object.hasOwn(scope.locals.written, name) || seen.has(name)) return undefined;
-    return listType(scope.locals.written[name], scope, seen.add(name));
-  }
-  if (!scope.types || !Object.hasOwn(scope.types, name)) return undefined;
-  const type = declared(name, scope);
-  if (type === undefined || type === 'any') return scope.passed?.has(name) ? undefined : 'tuple';
-  const element = /^list\((.*)\)$/.exec(type)?.[1];
-  if (element !== undefined) return PRIMITIVE.test(element) ? `list of ${element}` : 'list';
-  return type.startsWith('tuple(') ? 'tuple' : undefined;
-}
-
-/** Terraform's "Invalid for_each argument" for a list or tuple, at the expression. */
-function forEachList(written: unknown, type: string): UserError {
-  return new UserError(
-    `Invalid for_each argument: the "for_each" argument must be a map, or set of strings, and you have provided a value of type ${type} (as terraform plan says)`,
-    {
-      code: 'check/terraform-invalid',
-      ...(writtenAt(written) ? { location: writtenAt(written) } : {}),
-      hint: `wrap it in toset() (for_each = toset(${isExpression(written) ? written.expression : '[...]'})) for one instance per string, as terraform plan asks`,
-    },
-  );
-}
+const declarations = (scope: Scope): Declarations => ({
+  ...(scope.types ? { types: scope.types } : {}),
+  ...(scope.passed ? { passed: scope.passed } : {}),
+  locals: scope.locals.written,
+});
 
 /** The steps of a member (`.app`, `[0]`, `["app.kubernetes.io/name"]`) as a path. */
 export function steps(text: string): Path {
@@ -270,7 +168,7 @@ export function absent(count: unknown, scope: Scope): boolean {
   return countValue(count, scope) === 0;
 }
 
-/** A resource's `count` when known: a number, or an expression of the forms countOf reads with what the scope knows. */
+/** A resource's `count` when known: a whole number not below zero, written or computed (evaluate). */
 export function countValue(count: unknown, scope: Scope): number | undefined {
   const known = evaluate(count, scope);
   return typeof known === 'number' && Number.isInteger(known) && known >= 0 ? known : undefined;

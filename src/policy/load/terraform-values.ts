@@ -60,6 +60,9 @@ export function parsedOf(expression: TerraformExpression): ParsedExpression | un
   return PARSED.get(expression);
 }
 
+/** `var.x` or `local.x`, and any attribute or index steps after it (`var.labels.app`, `local.ports[0]`). */
+export const NAMED = /^(var|local)\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
+
 /** Where the reader found each tuple and expression of a .tf file, by identity: for Terraform's errors on them. */
 const WRITTEN = new WeakMap<object, SourceLocation>();
 
