@@ -10,7 +10,7 @@ import { parseManifests } from '../../src/policy/load/parse.js';
 import { parseTerraform, parseTfvars } from '../../src/policy/load/terraform.js';
 import { underExpression } from '../../src/policy/load/terraform-values.js';
 import { kubernetesObjects, moduleInstances } from '../../src/policy/load/terraform-kubernetes.js';
-import { countOf } from '../../src/policy/load/terraform-count.js';
+import { countOf, operationOf } from '../../src/policy/load/terraform-count.js';
 import { parse as hashicorpParse } from '@cdktf/hcl2json';
 import { PSS_LATEST } from '../../src/policy/pss/version.js';
 import type { Manifest } from '../../src/policy/types.js';
@@ -2015,10 +2015,38 @@ describe("a resource's count", () => {
     ['var.unknown && var.on ? 1 : 0', undefined],
     ['var.name || var.on ? 1 : 0', 1],
     ['var.name && var.on ? 1 : 0', undefined],
-    ['min(1, 2)', undefined],
+    ['min(1, 2)', 1],
+    ['min(1, var.unknown)', undefined],
     ['var.on ? 1', undefined],
   ] as const)('%s is %s', (text, expected) => {
     expect(countOf(text, lookup)).toBe(expected);
+  });
+
+  it.each([
+    ['1 + 2 * 3', 7],
+    ['(1 + 2) * 3', 9],
+    ['2 * 3 - 4 / 2', 4],
+    ['1 - -1', 2],
+    ['"2" * 2', 4],
+    ['0.1 + 0.2', 0.3],
+    ['10 / 4', 2.5],
+    ['-5 % 3', -2],
+    ['1 / 3', undefined],
+    ['1 / 0', undefined],
+    ['var.name + 1', undefined],
+    ['var.on + 1', undefined],
+    ['1 == "1"', false],
+    ['var.two == ["a", "b"]', undefined],
+    ['"3" >= 3 && !(1 > 2)', true],
+    ['"true" || var.unknown', true],
+    ['true ? 1 : "a"', '1'],
+    ['true ? 1 : false', undefined],
+    ['length(var.two) > 1', true],
+    ['format("%s-%d", var.name, 1) == "x-1"', true],
+    ['"a%{if true}b%{endif}" == "ab"', undefined],
+    ['null == null', true],
+  ] as const)('operator %s is %s, as Terraform computes it', (text, expected) => {
+    expect(operationOf(text, lookup)).toBe(expected);
   });
 
   it('a resource a module call or a default switches off creates no object; an unknown switch keeps it', async () => {
@@ -2059,6 +2087,8 @@ resource "kubernetes_role_v1" "never" {
       );
     expect(call({})).toEqual(['u']);
     expect(call({ enabled: true, other: false })).toEqual(['r']);
+    // An argument the call passes but whose value is not known is unknown, not the default: "r" is kept.
+    expect(call({ enabled: { expression: 'data.flags.this.enabled' } })).toEqual(['r', 'u']);
   });
 });
 
@@ -2348,7 +2378,7 @@ resource "kubernetes_pod_v1" "web" {
     ]);
   });
 
-  it('a for over an unknown collection, with an unknown condition or with one key twice stays unknown: one object', async () => {
+  it('a for over an unknown collection, with an unknown condition, or one key twice in a file read alone (a call may set other values) stays unknown: one object', async () => {
     for (const forEach of [
       '{ for s in data.kubernetes_resources.all.objects : s.name => s }',
       '{ for s in var.services : s.name => s if contains(var.skip, s.name) }',
@@ -2437,7 +2467,7 @@ resource "kubernetes_deployment_v1" "web" {
       keys: 'api,web',
       values: 'api:1.2,nginx:latest,a,b',
       first: '42',
-      count: { expression: 'tostring(length(var.images) + 0)' },
+      count: '2',
       chars: 5,
     });
     expect(
@@ -3531,6 +3561,261 @@ module "web" {
       `modules/web/main.tf:${at(MODULE, 'replicas = var.replicas')} 1 replica: a rollout or node failure is an outage (module.app["a"].module.web[0].kubernetes_deployment_v1.web, called from modules/app)`,
       `modules/web/main.tf:${at(MODULE, 'replicas = var.replicas')} 1 replica: a rollout or node failure is an outage (module.app["b"].module.web[0].kubernetes_deployment_v1.web, called from modules/app)`,
     ]);
+  });
+});
+
+describe("Terraform's operators, for over a set, and Terraform's errors on known values", () => {
+  /** A Deployment per instance of `forEach`, with `replicas` as written. */
+  const deployments = (forEach: string, replicas: string) => `
+resource "kubernetes_deployment_v1" "app" {
+  for_each = ${forEach}
+  metadata {
+    name      = each.key
+    namespace = "shop"
+  }
+  spec {
+    replicas = ${replicas}
+    selector {
+      match_labels = { app = each.key }
+    }
+    template {
+      metadata {
+        labels = { app = each.key }
+      }
+      spec {
+        container {
+          name  = each.key
+          image = "\${each.key}:1.0"
+        }
+      }
+    }
+  }
+}
+`;
+  const replicaFindings = (objects: Manifest[]) =>
+    check({ manifests: objects, options })
+      .findings.filter((f) => f.rule === 'avail-min-replicas')
+      .map((f) => `${f.line}:${f.column} ${/\((kubernetes_[^\s,)]+)/.exec(f.message)?.[1]}`);
+
+  it('count = var.base > 1 ? 1 : 0, replicas = var.base * each.value.scale - 1, if s.port >= 1024 && !s.internal', async () => {
+    const hcl = `variable "services" {
+  default = {
+    web   = { port = 8080, scale = "1", internal = false }
+    cache = { port = 6379, scale = 2, internal = false }
+    api   = { port = 80, scale = 1, internal = false }
+    db    = { port = 5432, scale = 1, internal = true }
+  }
+}
+
+variable "base" {
+  type    = number
+  default = "2"
+}
+${deployments(
+  '{ for name, s in var.services : name => s if s.port >= 1024 && !s.internal }',
+  'var.base * each.value.scale - 1',
+)}
+resource "kubernetes_config_map_v1" "debug" {
+  count = var.base > 1 ? 1 : 0
+  metadata {
+    name = "debug-\${var.base % 2 == 0 ? "even" : "odd"}-\${-var.base + 0.5}"
+  }
+}
+
+resource "kubernetes_config_map_v1" "never" {
+  count = var.base != 2 || !(var.base >= 2) ? 1 : 0
+  metadata {
+    name = "never"
+  }
+}
+
+resource "kubernetes_config_map_v1" "unknown" {
+  count = var.missing * 2 > 1 ? 1 : 0
+  metadata {
+    name = "unknown"
+  }
+  data = { replicas = var.base * var.missing, word = var.base + "two" }
+}
+`;
+    const objects = await declared(hcl);
+    // Port 80 and the internal db are dropped by the condition; never's count is 0 (the default
+    // "2" is the number 2, as Terraform converts it to the declared type: var.base != 2 is false).
+    expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`)).toEqual([
+      'app["cache"] cache',
+      'app["web"] web',
+      'debug[0] debug-even--1.5',
+      'unknown unknown',
+    ]);
+    // 2 * 2 - 1 and 2 * "1" - 1 (the string converted, * before -): web's single replica is found.
+    expect(objects.map((m) => (m.body.spec as { replicas?: unknown } | undefined)?.replicas)).toEqual([
+      3,
+      1,
+      undefined,
+      undefined,
+    ]);
+    expect(replicaFindings(objects)).toEqual([
+      `${at(hcl, 'replicas = var.base')} kubernetes_deployment_v1.app["web"]`,
+    ]);
+    // An unknown operand, or a word in arithmetic (Terraform's error), stays unknown.
+    expect(objects[3]!.body.data).toEqual({
+      replicas: { expression: 'var.base * var.missing' },
+      word: { expression: 'var.base + "two"' },
+    });
+  });
+
+  it('for over a set (toset(), a set(string) variable): sorted, the key symbol the element; over a map with one symbol: its values', async () => {
+    const hcl = `variable "names" {
+  default = ["web", "api", "web"]
+}
+
+variable "teams" {
+  type    = set(string)
+  default = ["shop", "ads"]
+}
+
+variable "images" {
+  default = { web = "nginx:latest", api = "api:1.2" }
+}
+${deployments('{ for n in toset(var.names) : n => n }', '2')}
+resource "kubernetes_config_map_v1" "teams" {
+  metadata {
+    name = "teams"
+  }
+  data = { for k, t in var.teams : k => upper(t) }
+}
+
+resource "kubernetes_pod_v1" "images" {
+  metadata {
+    name = "images"
+  }
+  spec {
+    dynamic "container" {
+      for_each = [for image in var.images : image]
+      content {
+        name  = "c\${container.key}"
+        image = container.value
+      }
+    }
+  }
+}
+`;
+    const objects = await declared(hcl);
+    expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`)).toEqual([
+      'app["api"] api',
+      'app["web"] web',
+      'teams teams',
+      'images images',
+    ]);
+    expect(objects[2]!.body.data).toEqual({ ads: 'ADS', shop: 'SHOP' });
+    const pod = objects[3]!.body.spec as { containers: object[] };
+    expect(pod.containers).toEqual([
+      { name: 'c0', image: 'api:1.2' },
+      { name: 'c1', image: 'nginx:latest' },
+    ]);
+    const latest = check({ manifests: objects, options }).findings.filter((f) => f.rule === 'img-latest-tag');
+    expect(latest.map((f) => `${f.line}:${f.column} ${f.field}`)).toEqual([
+      `${at(hcl, 'image = container.value')} spec.containers[1].image`,
+    ]);
+  });
+
+  /** `slipway check .` in a directory holding `files`: its exit code and what it wrote. */
+  async function checked(files: Record<string, string>): Promise<{ code: number; out: string }> {
+    const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-refused-'));
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), text);
+    }
+    const io = memoryIo({ cwd: dir });
+    const code = await main(['node', 'slipway', 'check', '.'], io.io);
+    return { code, out: `${io.stdout()}${io.stderr()}` };
+  }
+
+  it('for_each over a list or a tuple: exit 2 at the expression, Terraform\'s "Invalid for_each argument", the hint toset(); toset() is judged', async () => {
+    const names = `variable "names" {
+  type    = list(string)
+  default = ["web", "api"]
+}
+`;
+    const list = `${names}${deployments('var.names', '1')}`;
+    const refused = await checked({ 'main.tf': list });
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain(
+      `main.tf:${at(list, 'var.names')}: Invalid for_each argument: the "for_each" argument must be a map, or set of strings, and you have provided a value of type list of string`,
+    );
+    expect(refused.out).toContain('hint: wrap it in toset() (for_each = toset(var.names))');
+    expect(refused.out).not.toMatch(/avail-min-replicas/);
+    // A tuple written, a local, or [for ...] in a module block; an untyped variable's literal default.
+    const module = `module "web" {
+  source   = "./web"
+  for_each = local.teams
+}
+
+locals {
+  teams = [for t in ["a", "b"] : t]
+}
+`;
+    const web = `variable "team" {
+  default = "x"
+}
+${deployments('["a", "b"]', '1')}`;
+    const tuple = await checked({
+      'main.tf': module,
+      'web/main.tf': web.replace('["a", "b"]', 'toset(["a"])'),
+    });
+    expect(tuple.code).toBe(2);
+    // At the for_each expression, as Terraform places it (not at the local it names).
+    expect(tuple.out).toContain(`main.tf:${at(module, 'local.teams')}: Invalid for_each argument:`);
+    expect(tuple.out).toContain('a value of type tuple');
+    expect(tuple.out).toContain('toset(local.teams)');
+    const literal = await checked({ 'main.tf': web });
+    expect(literal.code).toBe(2);
+    expect(literal.out).toContain(`main.tf:${at(web, '["a", "b"]')}: Invalid for_each argument:`);
+    const untyped = `variable "names" {
+  default = ["web", "api"]
+}
+${deployments('var.names', '1')}`;
+    expect((await checked({ 'main.tf': untyped })).out).toContain(
+      `main.tf:${at(untyped, 'var.names')}: Invalid`,
+    );
+    // A function that returns a list: keys() of a map.
+    const keys = `variable "apps" {
+  default = { web = 1 }
+}
+${deployments('keys(var.apps)', '1')}`;
+    expect((await checked({ 'main.tf': keys })).out).toContain(
+      `main.tf:${at(keys, 'keys(var.apps)')}: Invalid for_each argument: the "for_each" argument must be a map, or set of strings, and you have provided a value of type list of string`,
+    );
+    // Wrapped in toset(), each instance is judged: the single replica at its line, per address.
+    const set = list.replace('for_each = var.names', 'for_each = toset(var.names)');
+    const judged = await checked({ 'main.tf': set });
+    expect(judged.code).toBe(0);
+    for (const name of ['api', 'web'])
+      expect(judged.out).toMatch(
+        new RegExp(
+          `main\\.tf:${at(set, 'replicas = 1')} +info +1 replica: [^\\n]*\\(kubernetes_deployment_v1\\.app\\["${name}"\\]\\)`,
+        ),
+      );
+  });
+
+  it('a for whose object form gives one key twice: exit 2 at the for ("Duplicate object key"); with ... the values are grouped', async () => {
+    const services = `variable "services" {
+  default = [
+    { name = "web", team = "shop" },
+    { name = "cart", team = "shop" },
+  ]
+}
+`;
+    const twice = `${services}${deployments('{ for s in var.services : s.team => s }', '1')}`;
+    const refused = await checked({ 'main.tf': twice });
+    expect(refused.code).toBe(2);
+    expect(refused.out).toContain(
+      `main.tf:${at(twice, '{ for s')}: Duplicate object key: two elements of this for expression give the key "shop"`,
+    );
+    expect(refused.out).toMatch(/hint: make the keys unique, or write \.\.\./);
+    const grouped = `${services}${deployments('{ for s in var.services : s.team => s.name... }', 'length(each.value)')}`;
+    const judged = await checked({ 'main.tf': grouped });
+    expect(judged.code).toBe(0);
+    expect(judged.out).not.toMatch(/Duplicate/);
   });
 });
 

@@ -34,7 +34,8 @@ import {
  * What is known before a plan is put in: `var.*` (a module call's known arguments; for a root module
  * the values Terraform loads from its .tfvars files; else the variables' literal defaults),
  * `local.*` (the module's locals, evaluated with the same), members of those (`var.labels.app`,
- * `local.ports[0]`), `for` expressions over known values (`{ for s in var.services : s.name => s }`),
+ * `local.ports[0]`), operators over those (`var.base * 2`), `for` expressions over known values
+ * (`{ for s in var.services : s.name => s }`),
  * a dynamic block's iterations over a known list, map or set, a reference
  * to the literal name or namespace of another kubernetes_* resource of the module. Any other
  * expression stays `{ expression }` at its place: the field is there, its value unknown, and
@@ -80,6 +81,12 @@ export interface Instantiation {
   variables?: Readonly<Record<string, unknown>>;
   /** The module's `local.*` as written (Terraform's own expressions, evaluated with the variables). */
   locals?: Readonly<Record<string, unknown>>;
+  /** The module's variables, each with its declared `type` (undefined when none). */
+  types?: Readonly<Record<string, string | undefined>>;
+  /** The variables the call passed (not left to their defaults). */
+  passed?: ReadonlySet<string>;
+  /** The values are those `terraform plan` uses: Terraform's errors on them stop the check (Scope.planned). */
+  planned?: boolean;
   /**
    * The call: its instance's address (`module.web`, `module.web["a"]`) prefixes the resources',
    * `module` names the input set; `passed`, its arguments, places a finding on a value that is
@@ -291,15 +298,21 @@ export function moduleInstantiation(
 ): Instantiation & Required<Pick<Instantiation, 'variables' | 'locals'>> {
   const variables: Record<string, unknown> = Object.assign({}, ...callee.map((p) => p.defaults));
   const names = new Set<string>();
-  for (const [k, v] of Object.entries(call.arguments))
-    if (!isExpression(v) && !MODULE_META.has(k)) {
+  for (const [k, v] of Object.entries(call.arguments)) {
+    if (MODULE_META.has(k)) continue;
+    // An argument passed but not known is unknown in the module, not the variable's default.
+    if (isExpression(v)) delete variables[k];
+    else {
       variables[k] = v;
       names.add(k);
     }
+  }
   return {
     dynamics: new Map(callee.flatMap((p) => [...p.dynamics])),
     variables,
     locals: Object.assign({}, ...callee.map((p) => p.locals)),
+    types: Object.assign({}, ...callee.map((p) => p.declared)),
+    passed: names,
     call: {
       address,
       module: caller,

@@ -5,10 +5,23 @@
  * partial evaluator the converter (terraform-kubernetes.ts) and the module instances use. What is
  * not known stays `{ expression }`.
  */
+import { UserError } from '../../errors.js';
 import type { Path } from '../types.js';
-import { countOf, operationOf } from './terraform-count.js';
+import { operationOf } from './terraform-count.js';
 import { callValue, stringOf } from './terraform-functions.js';
-import { isExpression, isPlain, isSet, parsedOf, type ForExpression } from './terraform-values.js';
+import { forEachList, listType, setWritten, typed, type Declarations } from './terraform-types.js';
+import {
+  isExpression,
+  isPlain,
+  isSet,
+  NAMED,
+  parsedOf,
+  writtenAt,
+  type ForExpression,
+  type TerraformExpression,
+} from './terraform-values.js';
+
+export { NAMED } from './terraform-values.js';
 
 /** `dynamic "x" { for_each = ...; iterator = ... }`, by the path of the `x` block it stands for. */
 export interface DynamicBlock {
@@ -27,6 +40,16 @@ export interface Scope {
   countIndex?: number;
   names: Map<string, { name?: unknown; namespace?: unknown }>;
   dynamics: ReadonlyMap<string, DynamicBlock> | undefined;
+  /** Each variable the module declares, with its `type` as written (`list(string)`), undefined when none. */
+  types?: Readonly<Record<string, string | undefined>>;
+  /** The variables a module call passed: one without a type has the type of the caller's value. */
+  passed?: ReadonlySet<string>;
+  /**
+   * Whether the values are the ones `terraform plan` would use (a root module's, or a call's from a
+   * root): then an error Terraform raises on them stops the check (exit 2); else (one file read
+   * alone, whose variables a call may set) the value is unknown.
+   */
+  planned?: boolean;
 }
 
 /** A module's locals as written, and each one's value once a reference asked for it (shared by the scopes of one module). */
@@ -39,8 +62,6 @@ const UNKNOWN = Symbol('unknown');
 
 const REFERENCE =
   /^(kubernetes_[a-z0-9_]+)\.([A-Za-z_][\w-]*)(?:\[0\])?\.metadata(?:\[0\]|\.0)\.(name|namespace)$/;
-/** `var.x` or `local.x`, and any attribute or index steps after it (`var.labels.app`, `local.ports[0]`). */
-export const NAMED = /^(var|local)\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
 const MEMBER = /\.([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"\\]*)"\]/g;
 /** An iterator's `x.key` or `x.value`, and any member steps after the value (`each.value.image`, `rule.value["verbs"]`). */
 export const ITERATOR = /^([A-Za-z_][\w-]*)\.(key|value)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
@@ -51,20 +72,29 @@ const SYMBOL = /^([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)
 export function scopeOf(how: {
   variables?: Readonly<Record<string, unknown>>;
   locals?: Readonly<Record<string, unknown>>;
+  types?: Readonly<Record<string, string | undefined>>;
+  passed?: ReadonlySet<string>;
+  planned?: boolean;
 }): Scope {
   return {
-    variables: how.variables ?? {},
+    variables: typed(how.variables ?? {}, how.types),
     locals: { written: how.locals ?? {}, values: new Map() },
     iterators: {},
     names: new Map(),
     dynamics: undefined,
+    ...(how.types ? { types: how.types } : {}),
+    ...(how.passed ? { passed: how.passed } : {}),
+    ...(how.planned ? { planned: true } : {}),
   };
 }
 
 /**
  * How many instances `for_each` or `count` (as written, on a resource or a module block) makes,
  * when known: the elements of a map (in lexical key order, as Terraform orders a map), or of a set
- * of strings (`toset(var.names)`), or a count. Undefined when neither is set or the value is unknown.
+ * of strings (`toset(var.names)`, a variable of type `set(string)`), or a count. Undefined when
+ * neither is set or the value is unknown. A `for_each` that is a list or a tuple (`["a", "b"]`, a
+ * variable of type `list(string)`, `[for ...]`) Terraform refuses: planned, that is the check's
+ * error at the expression (exit 2); else unknown.
  */
 export function repetition(
   forEach: unknown,
@@ -72,8 +102,13 @@ export function repetition(
   scope: Scope,
 ): { each: Array<readonly [string, unknown]> } | { count: number } | undefined {
   if (forEach !== undefined) {
-    const set = tosetOf(forEach);
+    const set = setWritten(forEach, declarations(scope));
     const each = evaluate(set ?? forEach, scope);
+    if (set === undefined && Array.isArray(each)) {
+      const list = listType(forEach, declarations(scope));
+      if (list && scope.planned) throw forEachList(forEach, list);
+      if (list) return undefined;
+    }
     const elements = set !== undefined || Array.isArray(each) ? setElements(each) : mapElements(each);
     return elements && { each: elements };
   }
@@ -90,9 +125,14 @@ export function dynamicElements(
   forEach: unknown,
   scope: Scope,
 ): Array<readonly [string | number, unknown]> | undefined {
-  const set = tosetOf(forEach);
+  return elementsOf(forEach, scope);
+}
+
+/** The elements `for_each` or a `for` iterates: a set's sorted (setWritten), a list's or a map's (collectionElements). */
+function elementsOf(written: unknown, scope: Scope): Array<readonly [string | number, unknown]> | undefined {
+  const set = setWritten(written, declarations(scope));
   if (set !== undefined) return setElements(evaluate(set, scope));
-  return collectionElements(evaluate(forEach, scope));
+  return collectionElements(evaluate(written, scope));
 }
 
 function collectionElements(value: unknown): Array<readonly [string | number, unknown]> | undefined {
@@ -114,13 +154,11 @@ function setElements(value: unknown): Array<readonly [string, string]> | undefin
   return [...new Set(value)].sort().map((v) => [v, v] as const);
 }
 
-/** The argument of `toset(x)` as written, when `value` is that call. */
-function tosetOf(value: unknown): unknown {
-  const parsed = isExpression(value) ? parsedOf(value) : undefined;
-  return parsed && 'call' in parsed && parsed.call === 'toset' && parsed.args.length === 1
-    ? parsed.args[0]
-    : undefined;
-}
+const declarations = (scope: Scope): Declarations => ({
+  ...(scope.types ? { types: scope.types } : {}),
+  ...(scope.passed ? { passed: scope.passed } : {}),
+  locals: scope.locals.written,
+});
 
 /** The steps of a member (`.app`, `[0]`, `["app.kubernetes.io/name"]`) as a path. */
 export function steps(text: string): Path {
@@ -132,24 +170,17 @@ export function absent(count: unknown, scope: Scope): boolean {
   return countValue(count, scope) === 0;
 }
 
-/** A resource's `count` when known: a number, or an expression of the forms countOf reads with what the scope knows. */
+/** A resource's `count` when known: a whole number not below zero, written or computed (evaluate). */
 export function countValue(count: unknown, scope: Scope): number | undefined {
-  if (count === undefined) return undefined;
-  if (typeof count === 'number') return count;
-  if (!isExpression(count)) return undefined;
-  const lookup = (reference: string) => {
-    const v = evaluate({ expression: reference }, scope);
-    return isExpression(v) ? undefined : v;
-  };
   const known = evaluate(count, scope);
-  return typeof known === 'number' ? known : countOf(count.expression, lookup);
+  return typeof known === 'number' && Number.isInteger(known) && known >= 0 ? known : undefined;
 }
 
 /**
  * A value with what the scope knows put in: `var.x`, an iterator's `rule.value.verbs`, a `for`
  * expression's symbol and its result, a call of a function terraform-functions.ts computes over
- * known arguments, a literal name of another resource, an interpolation of those; anything else
- * stays an expression.
+ * known arguments, a literal name of another resource, an interpolation of those, Terraform's
+ * operators and conditionals over them (operationOf); anything else stays an expression.
  */
 export function evaluate(value: unknown, scope: Scope): unknown {
   // A set's elements are known strings or numbers: it stays the set it is.
@@ -162,7 +193,7 @@ export function evaluate(value: unknown, scope: Scope): unknown {
   }
   if (!isExpression(value)) return value;
   const parsed = parsedOf(value);
-  if (parsed && 'for' in parsed) return forValue(parsed.for, scope) ?? value;
+  if (parsed && 'for' in parsed) return forValue(parsed.for, value, scope) ?? value;
   if (parsed && 'call' in parsed) {
     // try and can read each argument as written: an expanded one (`try(local.options...)`) is not read.
     if (parsed.call === 'try' || parsed.call === 'can')
@@ -211,7 +242,14 @@ export function evaluate(value: unknown, scope: Scope): unknown {
     const known = scope.names.get(`${reference[1]}.${reference[2]}`)?.[reference[3] as 'name' | 'namespace'];
     return typeof known === 'string' ? known : value;
   }
-  return value;
+  // Operators and conditionals over known values (`var.base * 2`, `s.port >= 1024`); a lone
+  // reference nothing above knows stays unknown.
+  if (SYMBOL.test(text)) return value;
+  const v = operationOf(text, (reference) => {
+    const r = evaluate({ expression: reference }, scope);
+    return isExpression(r) ? undefined : r;
+  });
+  return v === undefined ? value : v;
 }
 
 /**
@@ -343,14 +381,20 @@ function local(name: string, scope: Scope): unknown {
 /**
  * A `for` expression's value, as Terraform computes it: over a list (a tuple) one symbol is the
  * element, two are its index and the element; over a map (an object) one is the value, two the key
- * and the value, in lexical order of the keys. `if` drops the elements it is false for; the object
- * form's keys are strings (a number or bool as its text), and one key twice is Terraform's error
- * (unknown here) unless `...` groups the values. Undefined (unknown) when the collection, or any
- * key, value or condition, is not known.
+ * and the value, in lexical order of the keys; over a set of strings (`toset(...)`, a variable of
+ * type `set(string)`) each element sorted, the key symbol the element too. `if` drops the elements
+ * it is false for; the object form's keys are strings (a number or bool as its text), and one key
+ * twice is Terraform's error ("Duplicate object key": planned, the check's error at the expression,
+ * exit 2; else unknown) unless `...` groups the values. Undefined (unknown) when the collection, or
+ * any key, value or condition, is not known.
  * https://developer.hashicorp.com/terraform/language/expressions/for
  */
-function forValue(f: ForExpression, scope: Scope): unknown[] | Record<string, unknown> | undefined {
-  const elements = collectionElements(evaluate(f.collection, scope));
+function forValue(
+  f: ForExpression,
+  written: TerraformExpression,
+  scope: Scope,
+): unknown[] | Record<string, unknown> | undefined {
+  const elements = elementsOf(f.collection, scope);
   if (!elements) return undefined;
   const tuple: unknown[] = [];
   // A Map, not an object: a key may be any text ("__proto__" too).
@@ -373,22 +417,30 @@ function forValue(f: ForExpression, scope: Scope): unknown[] | Record<string, un
     if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') return undefined;
     const name = String(key);
     if (f.grouped) object.set(name, [...((object.get(name) as unknown[] | undefined) ?? []), value]);
-    else if (object.has(name)) return undefined;
-    else object.set(name, value);
+    else if (object.has(name)) {
+      if (scope.planned) throw duplicateKey(written, name);
+      return undefined;
+    } else object.set(name, value);
   }
   return f.key === undefined ? tuple : Object.fromEntries(object);
 }
 
-/** A `for`'s `if`: a bool the scope knows, or one the operators countOf reads give (`s.kind == "web"`, `!s.internal`). */
+/** Terraform's "Duplicate object key" of a `for` without `...`, at the expression. */
+function duplicateKey(written: TerraformExpression, key: string): UserError {
+  return new UserError(
+    `Duplicate object key: two elements of this for expression give the key ${JSON.stringify(key)}`,
+    {
+      code: 'check/terraform-invalid',
+      ...(writtenAt(written) ? { location: writtenAt(written) } : {}),
+      hint: 'make the keys unique, or write ... after the value (k => v...) to group the values of a key in a list, as terraform plan asks',
+    },
+  );
+}
+
+/** A `for`'s `if`: a bool (or "true", "false", as Terraform converts them) the scope knows (`s.port >= 1024`, `!s.internal`). */
 function condition(written: unknown, scope: Scope): boolean | undefined {
   const v = evaluate(written, scope);
-  const known = isExpression(v)
-    ? operationOf(v.expression, (reference) => {
-        const r = evaluate({ expression: reference }, scope);
-        return isExpression(r) ? undefined : r;
-      })
-    : v;
-  return typeof known === 'boolean' ? known : undefined;
+  return typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined;
 }
 
 /** `steps` (`.app`, `[0]`, `["app.kubernetes.io/name"]`) taken into a known value; undefined where one is missing. */

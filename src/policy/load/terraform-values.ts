@@ -1,3 +1,4 @@
+import type { SourceLocation } from '../../errors.js';
 import type { Path } from '../types.js';
 
 /**
@@ -66,6 +67,21 @@ export function parsedExpression(text: string, parsed: ParsedExpression): Terraf
 
 export function parsedOf(expression: TerraformExpression): ParsedExpression | undefined {
   return PARSED.get(expression);
+}
+
+/** `var.x` or `local.x`, and any attribute or index steps after it (`var.labels.app`, `local.ports[0]`). */
+export const NAMED = /^(var|local)\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
+
+/** Where the reader found each tuple and expression of a .tf file, by identity: for Terraform's errors on them. */
+const WRITTEN = new WeakMap<object, SourceLocation>();
+
+export function markWritten(v: object, at: SourceLocation): void {
+  WRITTEN.set(v, at);
+}
+
+/** Where a tuple or expression the reader made is written in its .tf file; undefined for values made by evaluating. */
+export function writtenAt(v: unknown): SourceLocation | undefined {
+  return typeof v === 'object' && v !== null ? WRITTEN.get(v) : undefined;
 }
 
 export function isExpression(v: unknown): v is TerraformExpression {

@@ -10,6 +10,7 @@ import {
 import type { DynamicBlock } from './terraform-scope.js';
 import {
   isExpression,
+  markWritten,
   parsedExpression,
   pathKey,
   type ForExpression,
@@ -83,7 +84,7 @@ export function parseTerraform(
       const { type, labels, body: inner } = blockParts(node);
       if (type === 'module' && labels.length === 1) {
         const written = new Map<string, Position>();
-        const { source, ...args } = bodyData(inner, [], written);
+        const { source, ...args } = bodyData(file, inner, [], written);
         if (args.count !== undefined && args.for_each !== undefined) {
           problems.push(countAndForEach(`module "${labels[0]}"`, file, at(node)));
           continue;
@@ -98,19 +99,19 @@ export function parseTerraform(
         continue;
       }
       if (type === 'variable' && labels.length === 1) {
-        const { default: value, type: declared } = bodyData(inner, [], new Map());
+        const { default: value, type: declared } = bodyData(file, inner, [], new Map());
         if (value !== undefined && !isExpression(value)) kubernetes.defaults[labels[0]!] = value;
         kubernetes.declared[labels[0]!] = isExpression(declared) ? declared.expression : undefined;
         continue;
       }
       if (type === 'locals' && labels.length === 0) {
-        Object.assign(kubernetes.locals, bodyData(inner, [], new Map()));
+        Object.assign(kubernetes.locals, bodyData(file, inner, [], new Map()));
         continue;
       }
       if (type !== 'resource' || labels.length !== 2) continue;
       const positions = new Map<string, Position>();
       const dynamics = new Map<string, DynamicBlock>();
-      const data = bodyData(inner, [], positions, dynamics);
+      const data = bodyData(file, inner, [], positions, dynamics);
       const start = at(node);
       const [kind, name] = labels as [string, string];
       if (data.count !== undefined && data.for_each !== undefined) {
@@ -149,6 +150,7 @@ export function parseTerraform(
           dynamics: kubernetes.dynamics,
           variables: kubernetes.defaults,
           locals: kubernetes.locals,
+          types: kubernetes.declared,
         }),
       );
     return { manifests, problems, calls, kubernetes };
@@ -232,7 +234,7 @@ export function parseTfvars(
       }
       if (node?.type !== 'attribute') continue;
       const [name, expr] = node.namedChildren as [Node, Node];
-      const v = value(expr, [], new Map());
+      const v = value(file, expr, [], new Map());
       if (!isExpression(v)) values[name.text] = v;
     }
     return { values, problems };
@@ -355,6 +357,7 @@ function unescape(text: string): string {
 }
 
 function bodyData(
+  file: string,
   body: Node | undefined,
   path: Path,
   positions: Map<string, Position>,
@@ -366,7 +369,7 @@ function bodyData(
     if (node.type === 'attribute') {
       const [name, expr] = node.namedChildren as [Node, Node];
       positions.set(key([...path, name.text]), at(node));
-      out[name.text] = value(expr, [...path, name.text], positions);
+      out[name.text] = value(file, expr, [...path, name.text], positions);
     } else if (node.type === 'block') {
       const parts = blockParts(node);
       const labels = parts.labels;
@@ -378,7 +381,7 @@ function bodyData(
         const content = inner?.namedChildren.find(
           (c) => c?.type === 'block' && blockParts(c).type === 'content',
         );
-        const { for_each: forEach, iterator } = bodyData(inner, [], new Map());
+        const { for_each: forEach, iterator } = bodyData(file, inner, [], new Map());
         dynamic = { forEach, iterator: isExpression(iterator) ? iterator.expression : labels[0] };
         type = labels[0];
         inner = content ? blockParts(content).body : undefined;
@@ -388,13 +391,24 @@ function bodyData(
       if (dynamic && dynamics) dynamics.set(key(blockPath), dynamic);
       if (!positions.has(key([...path, type]))) positions.set(key([...path, type]), at(node));
       positions.set(key(blockPath), at(node));
-      list.push(bodyData(inner, blockPath, positions, dynamics));
+      list.push(bodyData(file, inner, blockPath, positions, dynamics));
     }
   }
   return out;
 }
 
-function value(expr: Node, path: Path, positions: Map<string, Position>): unknown {
+/**
+ * The value `expr` writes; a tuple or an expression is remembered with where it is written
+ * (writtenAt), for an error Terraform reports on it.
+ */
+function value(file: string, expr: Node, path: Path, positions: Map<string, Position>): unknown {
+  const v = literal(file, expr, path, positions);
+  if (typeof v === 'object' && v !== null && (Array.isArray(v) || isExpression(v)))
+    markWritten(v, { file, ...at(expr) });
+  return v;
+}
+
+function literal(file: string, expr: Node, path: Path, positions: Map<string, Position>): unknown {
   const inner = expr.type === 'expression' && expr.namedChildCount === 1 ? expr.namedChildren[0]! : expr;
   if (inner.type === 'literal_value') {
     const lit = inner.namedChildren[0]!;
@@ -412,7 +426,7 @@ function value(expr: Node, path: Path, positions: Map<string, Position>): unknow
       )
     )
       return stringText(quoted);
-    const template = quoted?.type === 'quoted_template' ? templateParts(quoted) : undefined;
+    const template = quoted?.type === 'quoted_template' ? templateParts(file, quoted) : undefined;
     if (template) return parsedExpression(expr.text, { template });
   }
   // `name(args)`: still an expression, with its arguments read, so that the evaluator can
@@ -425,12 +439,12 @@ function value(expr: Node, path: Path, positions: Map<string, Position>): unknow
     if (name?.type === 'identifier' && written.every((c) => c?.type === 'expression'))
       return parsedExpression(expr.text, {
         call: name.text,
-        args: written.map((c) => value(c!, [], new Map())),
+        args: written.map((c) => value(file, c!, [], new Map())),
         ...(expanded ? { expanded } : {}),
       });
   }
   if (inner.type === 'for_expr') {
-    const parsed = forExpression(inner);
+    const parsed = forExpression(file, inner);
     if (parsed) return parsedExpression(expr.text, { for: parsed });
   }
   if (inner.type === 'collection_value') {
@@ -440,7 +454,7 @@ function value(expr: Node, path: Path, positions: Map<string, Position>): unknow
         .filter((c): c is Node => c?.type === 'expression')
         .map((c, i) => {
           positions.set(key([...path, i]), at(c));
-          return value(c, [...path, i], positions);
+          return value(file, c, [...path, i], positions);
         });
     if (coll.type === 'object') {
       const out: Record<string, unknown> = {};
@@ -449,10 +463,10 @@ function value(expr: Node, path: Path, positions: Map<string, Position>): unknow
         const k = elem.childForFieldName('key');
         const v = elem.childForFieldName('val');
         if (!k || !v) continue;
-        const name = objectKey(k);
+        const name = objectKey(file, k);
         if (name === undefined) continue;
         positions.set(key([...path, name]), at(elem));
-        out[name] = value(v, [...path, name], positions);
+        out[name] = value(file, v, [...path, name], positions);
       }
       return out;
     }
@@ -465,7 +479,7 @@ function value(expr: Node, path: Path, positions: Map<string, Position>): unknow
  * grammar's template_literal leaves out spaces at its ends) and each interpolation read as a value.
  * Undefined with a directive (`%{if}`) or a strip marker (`${~ x}`), which are not computed.
  */
-function templateParts(quoted: Node): unknown[] | undefined {
+function templateParts(file: string, quoted: Node): unknown[] | undefined {
   const parts: unknown[] = [];
   const text = quoted.text;
   let literal = 1; // after the opening quote
@@ -476,7 +490,7 @@ function templateParts(quoted: Node): unknown[] | undefined {
     if (child.type !== 'template_interpolation' || expression?.type !== 'expression') return undefined;
     const start = child.startIndex - quoted.startIndex;
     if (start > literal) parts.push(unescape(text.slice(literal, start)));
-    parts.push(value(expression, [], new Map()));
+    parts.push(value(file, expression, [], new Map()));
     literal = child.endIndex - quoted.startIndex;
   }
   if (text.length - 1 > literal) parts.push(unescape(text.slice(literal, -1)));
@@ -487,7 +501,7 @@ function templateParts(quoted: Node): unknown[] | undefined {
  * `{ for k, v in X : K => V... if C }` or `[for v in X : V if C]`: its symbols and parts read as
  * values (no positions: one text stands for every element), for the evaluator to compute.
  */
-function forExpression(node: Node): ForExpression | undefined {
+function forExpression(file: string, node: Node): ForExpression | undefined {
   const form = node.namedChildren[0];
   const intro = form?.namedChildren.find((c) => c?.type === 'for_intro');
   if (!form || !intro) return undefined;
@@ -500,7 +514,7 @@ function forExpression(node: Node): ForExpression | undefined {
   const object = form.type === 'for_object_expr';
   if (!collection || symbols.length < 1 || symbols.length > 2 || parts.length !== (object ? 2 : 1))
     return undefined;
-  const read = (n: Node) => value(n, [], new Map());
+  const read = (n: Node) => value(file, n, [], new Map());
   return {
     ...(symbols.length === 2 ? { keySymbol: symbols[0]! } : {}),
     valueSymbol: symbols[symbols.length - 1]!,
@@ -512,8 +526,8 @@ function forExpression(node: Node): ForExpression | undefined {
   };
 }
 
-function objectKey(k: Node): string | undefined {
-  const v = value(k, [], new Map());
+function objectKey(file: string, k: Node): string | undefined {
+  const v = value(file, k, [], new Map());
   if (typeof v === 'string') return v;
   if (isExpression(v) && /^[A-Za-z_][\w-]*$/.test(v.expression)) return v.expression;
   return undefined;

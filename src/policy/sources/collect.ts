@@ -315,6 +315,8 @@ class TerraformModules {
       const scope: Instantiation = {
         variables: Object.assign({}, ...parts.map((p) => p.part.defaults), values.get(dir)),
         locals: Object.assign({}, ...parts.map((p) => p.part.locals)),
+        types: this.declared(dir),
+        planned: true,
       };
       scopes.set(dir, scope);
       if (!parts.some((p) => p.part.resources.length)) continue;
@@ -360,7 +362,7 @@ class TerraformModules {
         for (const { key, call } of callInstances(written, known)) {
           const address = `${prefix}module.${written.name}${key}`;
           const parts = callee.map((c) => c.part);
-          const how = moduleInstantiation(call, parts, display(caller), address);
+          const how = { ...moduleInstantiation(call, parts, display(caller), address), planned: true };
           if (resources.length)
             for (const m of kubernetesObjects(resources, how)) files.get(m.file)?.manifests.push(m);
           this.instantiateCalls(dir, how, `${address}.`, [...chain, dir], display, called);
