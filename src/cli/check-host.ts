@@ -6,7 +6,7 @@ import { UserErrors } from '../errors.js';
 import { MAX_YAML_BYTES, tooLarge } from '../spec/yaml-input.js';
 import { findKubeTool, TOOL_HINTS } from '../tools/kube-binaries.js';
 import type { InputHost } from '../policy/sources/host.js';
-import { readStdinText } from './io.js';
+import { readStdinText } from './stdin.js';
 
 /** The real filesystem and the real helm/kubectl (src/tools/kube-binaries.ts decides which). */
 export function nodeHost(

@@ -5,7 +5,7 @@ import { UserError, UserErrors } from '../errors.js';
 import { parseSpec } from '../spec/parse.js';
 import { MAX_YAML_BYTES, tooLarge } from '../spec/yaml-input.js';
 import type { App } from '../spec/schema.js';
-import { readStdinText, STDIN_NAME } from './io.js';
+import { readStdinText, STDIN_NAME } from './stdin.js';
 
 /** The spec a command reads without -f. */
 export const DEFAULT_SPEC_FILE = 'slipway.yaml';
