@@ -2041,6 +2041,9 @@ describe("a resource's count", () => {
     ['"true" || var.unknown', true],
     ['true ? 1 : "a"', '1'],
     ['true ? 1 : false', undefined],
+    ['true ? 1.5 : "a"', '1.5'],
+    // Terraform writes every digit ("100000000000000000000000"), not JavaScript's 1e+23: unknown.
+    ['true ? 100000000000000000000000 : "a"', undefined],
     ['length(var.two) > 1', true],
     ['format("%s-%d", var.name, 1) == "x-1"', true],
     ['"a%{if true}b%{endif}" == "ab"', undefined],
@@ -3718,6 +3721,57 @@ resource "kubernetes_pod_v1" "images" {
     ]);
   });
 
+  it('a set is one kind of value: a set(...) variable (through a local too), toset() of numbers or of mixed values, in a for, length, contains, for_each', async () => {
+    const hcl = `variable "names" {
+  type    = set(string)
+  default = ["b", "a", "b"]
+}
+
+variable "ports" {
+  type    = set(number)
+  default = ["2", 1, 2]
+}
+
+variable "nums" {
+  default = [3, 1, 2, 1]
+}
+
+variable "mixed" {
+  default = ["b", 1]
+}
+
+locals {
+  names = var.names
+}
+${deployments('toset(var.mixed)', '2')}
+resource "kubernetes_config_map_v1" "sets" {
+  metadata {
+    name = "sets"
+  }
+  data = {
+    names    = join(",", [for k, v in local.names : "\${k}=\${v}"])
+    length   = length(var.names)
+    ports    = join(",", [for k, v in var.ports : "\${k}=\${v}"])
+    contains = contains(var.ports, 2)
+    nums     = join(",", [for n in toset(var.nums) : n])
+  }
+}
+`;
+    const objects = await declared(hcl);
+    expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`)).toEqual([
+      'app["1"] 1',
+      'app["b"] b',
+      'sets sets',
+    ]);
+    expect(objects[2]!.body.data).toEqual({
+      names: 'a=a,b=b',
+      length: 2,
+      ports: '1=1,2=2',
+      contains: true,
+      nums: '1,2,3',
+    });
+  });
+
   /** `slipway check .` in a directory holding `files`: its exit code and what it wrote. */
   async function checked(files: Record<string, string>): Promise<{ code: number; out: string }> {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-refused-'));
@@ -3785,6 +3839,21 @@ ${deployments('keys(var.apps)', '1')}`;
     expect((await checked({ 'main.tf': keys })).out).toContain(
       `main.tf:${at(keys, 'keys(var.apps)')}: Invalid for_each argument: the "for_each" argument must be a map, or set of strings, and you have provided a value of type list of string`,
     );
+    // A set a call passes is a set to a variable without a type (judged), a list to a list(string) one (refused).
+    const call = `module "web" {
+  source = "./web"
+  names  = toset(["a", "b"])
+}
+`;
+    const passed = `variable "names" {}
+${deployments('var.names', '2')}`;
+    expect((await checked({ 'main.tf': call, 'web/main.tf': passed })).code).toBe(0);
+    const asList = await checked({
+      'main.tf': call,
+      'web/main.tf': passed.replace('variable "names" {}', 'variable "names" {\n  type = list(string)\n}'),
+    });
+    expect(asList.code).toBe(2);
+    expect(asList.out).toContain('Invalid for_each argument');
     // Wrapped in toset(), each instance is judged: the single replica at its line, per address.
     const set = list.replace('for_each = var.names', 'for_each = toset(var.names)');
     const judged = await checked({ 'main.tf': set });

@@ -1,4 +1,5 @@
 import { callValue } from './terraform-functions.js';
+import { boolOf, numberOf, stringOf } from './terraform-values.js';
 
 /**
  * The value of a resource's `count` when the expression is one of the few forms a module uses to
@@ -34,15 +35,9 @@ export function operationOf(text: string, lookup: (reference: string) => unknown
   const peek = () => tokens[at];
   const next = () => tokens[at++];
 
-  /** Terraform's conversion to number: a number, or a string that spells one; else unknown (Terraform's error). */
-  const number = (v: Value): number | typeof UNKNOWN => {
-    if (typeof v === 'number') return v;
-    if (typeof v === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v)) return Number(v);
-    return UNKNOWN;
-  };
-  /** Terraform's conversion to bool: a bool, or the string "true" or "false". */
-  const bool = (v: Value): boolean | typeof UNKNOWN =>
-    typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : UNKNOWN;
+  /** Terraform's conversions (terraform-values.ts), UNKNOWN where Terraform refuses them. */
+  const number = (v: Value): number | typeof UNKNOWN => numberOf(v) ?? UNKNOWN;
+  const bool = (v: Value): boolean | typeof UNKNOWN => boolOf(v) ?? UNKNOWN;
   const primitive = (v: Value) =>
     v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
@@ -64,7 +59,7 @@ export function operationOf(text: string, lookup: (reference: string) => unknown
   function unified(chosen: Value, other: Value): Value {
     if (chosen === UNKNOWN || chosen === null || other === null || other === UNKNOWN) return chosen;
     if (!primitive(chosen) || !primitive(other) || typeof chosen === typeof other) return chosen;
-    if (typeof other === 'string') return String(chosen);
+    if (typeof other === 'string') return stringOf(chosen) ?? UNKNOWN;
     return typeof chosen === 'string' ? chosen : UNKNOWN;
   }
   /**

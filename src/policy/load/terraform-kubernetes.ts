@@ -12,7 +12,7 @@ import { expand } from './terraform-kubernetes-expand.js';
 import { isExpression, isPlain, pathKey } from './terraform-values.js';
 import {
   absent,
-  dynamicElements,
+  elementsOf,
   evaluate,
   ITERATOR,
   NAMED,
@@ -425,7 +425,7 @@ function block(
 function generated(scope: Scope, at: Path): Scope[] {
   const dynamic = scope.dynamics?.get(key(at));
   if (!dynamic) return [scope];
-  const entries = dynamicElements(dynamic.forEach, scope);
+  const entries = elementsOf(dynamic.forEach, scope);
   if (!entries) return [scope];
   return entries.map(([k, value]) => ({
     ...scope,

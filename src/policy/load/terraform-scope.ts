@@ -8,14 +8,15 @@
 import { UserError } from '../../errors.js';
 import type { Path } from '../types.js';
 import { operationOf } from './terraform-count.js';
-import { callValue, stringOf } from './terraform-functions.js';
-import { forEachList, listType, setWritten, typed, type Declarations } from './terraform-types.js';
+import { callValue } from './terraform-functions.js';
+import { forEachList, listType, typed, type Declarations } from './terraform-types.js';
 import {
   isExpression,
   isPlain,
   isSet,
   NAMED,
   parsedOf,
+  stringOf,
   writtenAt,
   type ForExpression,
   type TerraformExpression,
@@ -102,14 +103,14 @@ export function repetition(
   scope: Scope,
 ): { each: Array<readonly [string, unknown]> } | { count: number } | undefined {
   if (forEach !== undefined) {
-    const set = setWritten(forEach, declarations(scope));
-    const each = evaluate(set ?? forEach, scope);
-    if (set === undefined && Array.isArray(each)) {
+    const each = evaluate(forEach, scope);
+    // A set (toset(...), a variable of type set(...)) is what for_each takes; a list or tuple it refuses.
+    if (Array.isArray(each) && !isSet(each)) {
       const list = listType(forEach, declarations(scope));
       if (list && scope.planned) throw forEachList(forEach, list);
       if (list) return undefined;
     }
-    const elements = set !== undefined || Array.isArray(each) ? setElements(each) : mapElements(each);
+    const elements = Array.isArray(each) ? setElements(each) : mapElements(each);
     return elements && { each: elements };
   }
   const n = countValue(count, scope);
@@ -117,26 +118,15 @@ export function repetition(
 }
 
 /**
- * The elements a dynamic block's `for_each` (or a `for` expression) iterates, when known, as
- * Terraform iterates them: a list's keyed by index, a map's in lexical key order, a set of strings'
- * (`toset(...)`) sorted, each its own key.
+ * The elements a dynamic block's `for_each` or a `for` expression iterates, when known, as
+ * Terraform iterates them: a set's (toset(...), a variable of type set(...)) sorted, each its own
+ * key; a list's keyed by index; a map's in lexical key order.
  */
-export function dynamicElements(
-  forEach: unknown,
+export function elementsOf(
+  written: unknown,
   scope: Scope,
 ): Array<readonly [string | number, unknown]> | undefined {
-  return elementsOf(forEach, scope);
-}
-
-/** The elements `for_each` or a `for` iterates: a set's sorted (setWritten), a list's or a map's (collectionElements). */
-function elementsOf(written: unknown, scope: Scope): Array<readonly [string | number, unknown]> | undefined {
-  const set = setWritten(written, declarations(scope));
-  if (set !== undefined) return setElements(evaluate(set, scope));
-  return collectionElements(evaluate(written, scope));
-}
-
-function collectionElements(value: unknown): Array<readonly [string | number, unknown]> | undefined {
-  // A set's elements are their own keys (`for k, v in toset(...)`: k and v are the element).
+  const value = evaluate(written, scope);
   if (isSet(value)) return value.map((v) => [v as string | number, v] as const);
   return Array.isArray(value) ? value.map((v, i) => [i, v] as const) : mapElements(value);
 }
