@@ -10,7 +10,7 @@ import { parseManifests } from '../../src/policy/load/parse.js';
 import { parseTerraform, parseTfvars } from '../../src/policy/load/terraform.js';
 import { underExpression } from '../../src/policy/load/terraform-values.js';
 import { kubernetesObjects, moduleInstances } from '../../src/policy/load/terraform-kubernetes.js';
-import { countOf, operationOf } from '../../src/policy/load/terraform-count.js';
+import { operationOf } from '../../src/policy/load/terraform-operators.js';
 import { parse as hashicorpParse } from '@cdktf/hcl2json';
 import { PSS_LATEST } from '../../src/policy/pss/version.js';
 import type { Manifest } from '../../src/policy/types.js';
@@ -2019,7 +2019,7 @@ describe("a resource's count", () => {
     ['min(1, var.unknown)', undefined],
     ['var.on ? 1', undefined],
   ] as const)('%s is %s', (text, expected) => {
-    expect(countOf(text, lookup)).toBe(expected);
+    expect(operationOf(text, lookup)).toBe(expected);
   });
 
   it.each([

@@ -7,10 +7,11 @@
  */
 import { UserError } from '../../errors.js';
 import type { Path } from '../types.js';
-import { operationOf } from './terraform-count.js';
+import { operationOf } from './terraform-operators.js';
 import { callValue } from './terraform-functions.js';
 import { forEachList, listType, typed, type Declarations } from './terraform-types.js';
 import {
+  boolOf,
   isExpression,
   isPlain,
   isSet,
@@ -201,30 +202,10 @@ export function evaluate(value: unknown, scope: Scope): unknown {
   }
   if (parsed && 'template' in parsed) return templateValue(parsed.template, scope) ?? value;
   const text = value.expression;
-  const symbol = scope.symbols && SYMBOL.exec(text);
-  if (symbol && Object.hasOwn(scope.symbols!, symbol[1]!)) {
-    const v = member(scope.symbols![symbol[1]!], symbol[2]!);
+  const ref = referenced(text, scope);
+  if (ref) {
+    const v = ref.base === UNKNOWN ? undefined : member(ref.base, ref.path);
     return v === undefined ? value : v;
-  }
-  const named = NAMED.exec(text);
-  if (named) {
-    const [, space, name, steps] = named as unknown as [string, string, string, string];
-    const known =
-      space === 'var'
-        ? Object.hasOwn(scope.variables, name)
-          ? scope.variables[name]
-          : UNKNOWN
-        : local(name, scope);
-    const v = known === UNKNOWN ? undefined : member(known, steps);
-    return v === undefined ? value : v;
-  }
-  const iterator = ITERATOR.exec(text);
-  if (iterator && iterator[1]! in scope.iterators) {
-    const it = scope.iterators[iterator[1]!]!;
-    const steps = iterator[3]!;
-    if (iterator[2] === 'key') return steps ? value : it.key;
-    if (!steps) return it.value;
-    return member(it.value, steps) ?? value;
   }
   if (text === 'count.index' && scope.countIndex !== undefined) return scope.countIndex;
   const reference = REFERENCE.exec(text);
@@ -314,29 +295,10 @@ function fails(value: unknown, scope: Scope): boolean {
  * attribute or index of a known string, number, bool or null, an attribute of a known list.
  */
 function certainError(text: string, scope: Scope): boolean {
-  const named = NAMED.exec(text);
-  const iterator = ITERATOR.exec(text);
-  const symbol = scope.symbols && SYMBOL.exec(text);
-  let base: unknown = UNKNOWN;
-  let path = '';
-  if (symbol && Object.hasOwn(scope.symbols!, symbol[1]!)) {
-    base = scope.symbols![symbol[1]!];
-    path = symbol[2]!;
-  } else if (named) {
-    base =
-      named[1] === 'var'
-        ? Object.hasOwn(scope.variables, named[2]!)
-          ? scope.variables[named[2]!]
-          : UNKNOWN
-        : local(named[2]!, scope);
-    path = named[3]!;
-  } else if (iterator && iterator[2] === 'value' && iterator[1]! in scope.iterators) {
-    base = scope.iterators[iterator[1]!]!.value;
-    path = iterator[3]!;
-  }
-  if (base === UNKNOWN) return false;
-  let v = base;
-  for (const step of path.matchAll(MEMBER)) {
+  const ref = referenced(text, scope);
+  if (!ref || ref.base === UNKNOWN) return false;
+  let v = ref.base;
+  for (const step of ref.path.matchAll(MEMBER)) {
     if (isExpression(v)) return false;
     const key = step[1] ?? step[3];
     if (v === null || typeof v !== 'object') return true;
@@ -351,6 +313,29 @@ function certainError(text: string, scope: Scope): boolean {
     }
   }
   return false;
+}
+
+/**
+ * What a reference starts from, and the member steps written after it (`.ports[0]`): a `for`'s
+ * symbol, `var.x`, `local.x`, a dynamic block's or resource's iterator (`each.value`,
+ * `rule.key`); UNKNOWN as the base when the scope does not know it. Undefined for any other text.
+ */
+function referenced(text: string, scope: Scope): { base: unknown; path: string } | undefined {
+  const symbol = scope.symbols && SYMBOL.exec(text);
+  if (symbol && Object.hasOwn(scope.symbols!, symbol[1]!))
+    return { base: scope.symbols![symbol[1]!], path: symbol[2]! };
+  const named = NAMED.exec(text);
+  if (named) {
+    const [, space, name, path] = named as unknown as [string, string, string, string];
+    if (space === 'local') return { base: local(name, scope), path };
+    return { base: Object.hasOwn(scope.variables, name) ? scope.variables[name] : UNKNOWN, path };
+  }
+  const iterator = ITERATOR.exec(text);
+  if (!iterator || !(iterator[1]! in scope.iterators)) return undefined;
+  const it = scope.iterators[iterator[1]!]!;
+  // A key is a string or number: no member of it is known.
+  if (iterator[2] === 'key') return { base: iterator[3] ? UNKNOWN : it.key, path: '' };
+  return { base: it.value, path: iterator[3]! };
 }
 
 /**
@@ -393,7 +378,8 @@ function forValue(
     const symbols = { ...scope.symbols, ...(f.keySymbol ? { [f.keySymbol]: k } : {}), [f.valueSymbol]: v };
     const inner: Scope = { ...scope, symbols };
     if (f.condition !== undefined) {
-      const keep = condition(f.condition, inner);
+      // A bool, or "true" or "false", as Terraform converts them (`s.port >= 1024`, `!s.internal`).
+      const keep = boolOf(evaluate(f.condition, inner));
       if (keep === undefined) return undefined;
       if (!keep) continue;
     }
@@ -425,12 +411,6 @@ function duplicateKey(written: TerraformExpression, key: string): UserError {
       hint: 'make the keys unique, or write ... after the value (k => v...) to group the values of a key in a list, as terraform plan asks',
     },
   );
-}
-
-/** A `for`'s `if`: a bool (or "true", "false", as Terraform converts them) the scope knows (`s.port >= 1024`, `!s.internal`). */
-function condition(written: unknown, scope: Scope): boolean | undefined {
-  const v = evaluate(written, scope);
-  return typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined;
 }
 
 /** `steps` (`.app`, `[0]`, `["app.kubernetes.io/name"]`) taken into a known value; undefined where one is missing. */

@@ -2,17 +2,6 @@ import { callValue } from './terraform-functions.js';
 import { boolOf, numberOf, stringOf } from './terraform-values.js';
 
 /**
- * The value of a resource's `count` when the expression is one of the few forms a module uses to
- * switch a resource on or off (`var.x == "" ? 0 : 1`, `var.a || length(var.b) == 0 ? 0 : 1`,
- * `var.enabled ? 1 : 0`, `var.replicas > 1 ? 1 : 0`): what operationOf reads, a whole number not
- * below zero. Anything else, or a reference `lookup` does not know, is undefined: the resource is kept.
- */
-export function countOf(text: string, lookup: (reference: string) => unknown): number | undefined {
-  const v = operationOf(text, lookup);
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
-}
-
-/**
  * The value of an expression's `text` with Terraform's operators over known values: conditionals,
  * parentheses, calls of the functions terraform-functions.ts computes, numbers, strings without
  * interpolation, bools, null, and references whose values `lookup` gives (undefined: not known).
