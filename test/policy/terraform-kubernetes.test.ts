@@ -1997,6 +1997,8 @@ describe("a resource's count", () => {
     'var.on': true,
     'var.none': [],
     'var.two': ['a', 'b'],
+    'var.map["a.b"]': 1,
+    'var.list[0].n': 2,
   };
   const lookup = (reference: string) => values[reference];
 
@@ -2037,6 +2039,8 @@ describe("a resource's count", () => {
     ['var.on + 1', undefined],
     ['1 == "1"', false],
     ['var.two == ["a", "b"]', undefined],
+    // A reference's member steps as evaluate reads them: an index, a quoted key, an attribute after an index.
+    ['var.map["a.b"] + var.list[0].n', 3],
     ['"3" >= 3 && !(1 > 2)', true],
     ['"true" || var.unknown', true],
     ['true ? 1 : "a"', '1'],

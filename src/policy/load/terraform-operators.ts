@@ -15,7 +15,7 @@ import { boolOf, numberOf, stringOf } from './terraform-values.js';
  */
 export function operationOf(text: string, lookup: (reference: string) => unknown): unknown {
   const tokens = text.match(
-    /"(?:[^"\\$%]|[$%](?!\{)|\\.)*"|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_][\w.-]*(?:\[\d+\])*|==|!=|<=|>=|\|\||&&|[?:!(),<>+\-*/%]|\S/g,
+    /"(?:[^"\\$%]|[$%](?!\{)|\\.)*"|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\]|\["[^"\\]*"\])*|==|!=|<=|>=|\|\||&&|[?:!(),<>+\-*/%]|\S/g,
   );
   if (!tokens) return undefined;
   let at = 0;
