@@ -8,9 +8,8 @@ import { main } from '../../src/cli/main.js';
 import { check, DEFAULT_KUBE_VERSION } from '../../src/policy/engine.js';
 import { parseManifests } from '../../src/policy/load/parse.js';
 import { parseTerraform, parseTfvars } from '../../src/policy/load/terraform.js';
-import { underExpression } from '../../src/policy/load/terraform-values.js';
+import { isExpression, underExpression } from '../../src/policy/load/terraform-values.js';
 import { kubernetesObjects, moduleInstances } from '../../src/policy/load/terraform-kubernetes.js';
-import { operationOf } from '../../src/policy/load/terraform-operators.js';
 import { parse as hashicorpParse } from '@cdktf/hcl2json';
 import { PSS_LATEST } from '../../src/policy/pss/version.js';
 import type { Manifest } from '../../src/policy/types.js';
@@ -1991,16 +1990,42 @@ module "blog" {
 });
 
 describe("a resource's count", () => {
-  const values: Record<string, unknown> = {
-    'var.empty': '',
-    'var.name': 'x',
-    'var.on': true,
-    'var.none': [],
-    'var.two': ['a', 'b'],
-    'var.map["a.b"]': 1,
-    'var.list[0].n': 2,
-  };
-  const lookup = (reference: string) => values[reference];
+  const variables = `variable "empty" {
+  default = ""
+}
+variable "name" {
+  default = "x"
+}
+variable "on" {
+  default = true
+}
+variable "none" {
+  default = []
+}
+variable "two" {
+  default = ["a", "b"]
+}
+variable "map" {
+  default = { "a.b" = 1 }
+}
+variable "list" {
+  default = [{ n = 2 }]
+}
+`;
+  /** The value check computes of `text` with the variables above (undefined: unknown), in a ConfigMap's data. */
+  async function computed(text: string): Promise<unknown> {
+    const hcl = `${variables}resource "kubernetes_config_map_v1" "v" {
+  metadata {
+    name = "v"
+  }
+  data = {
+    v = ${text}
+  }
+}
+`;
+    const v = ((await declared(hcl))[0]!.body as { data: { v: unknown } }).data.v;
+    return isExpression(v) ? undefined : v;
+  }
 
   it.each([
     ['var.empty == "" ? 0 : 1', 0],
@@ -2019,9 +2044,8 @@ describe("a resource's count", () => {
     ['var.name && var.on ? 1 : 0', undefined],
     ['min(1, 2)', 1],
     ['min(1, var.unknown)', undefined],
-    ['var.on ? 1', undefined],
-  ] as const)('%s is %s', (text, expected) => {
-    expect(operationOf(text, lookup)).toBe(expected);
+  ] as const)('%s is %s', async (text, expected) => {
+    expect(await computed(text)).toBe(expected);
   });
 
   it.each([
@@ -2052,8 +2076,16 @@ describe("a resource's count", () => {
     ['format("%s-%d", var.name, 1) == "x-1"', true],
     ['"a%{if true}b%{endif}" == "ab"', undefined],
     ['null == null', true],
-  ] as const)('operator %s is %s, as Terraform computes it', (text, expected) => {
-    expect(operationOf(text, lookup)).toBe(expected);
+    // Any operand evaluate computes: a template, try and can, a list or a for written, parentheses.
+    ['var.on ? "${var.name}-a" : "b"', 'x-a'],
+    ['"${join("-", var.two)}" == "a-b"', true],
+    ['can(var.two[5]) ? 1 : 0', 0],
+    ['try(var.two[5], "d") == "d"', true],
+    ['contains(["x"], var.name) ? 1 : 0', 1],
+    ['length([for t in var.two : t if t != "a"]) + 1', 2],
+    ['-(1 + 2) * 2', -6],
+  ] as const)('operator %s is %s, as Terraform computes it', async (text, expected) => {
+    expect(await computed(text)).toBe(expected);
   });
 
   it('a resource a module call or a default switches off creates no object; an unknown switch keeps it', async () => {

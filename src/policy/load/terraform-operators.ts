@@ -1,169 +1,65 @@
-import { callValue } from './terraform-functions.js';
-import { boolOf, numberOf, stringOf } from './terraform-values.js';
+import { boolOf, isExpression, numberOf, stringOf } from './terraform-values.js';
 
 /**
- * The value of an expression's `text` with Terraform's operators over known values: conditionals,
- * parentheses, calls of the functions terraform-functions.ts computes, numbers, strings without
- * interpolation, bools, null, and references whose values `lookup` gives (undefined: not known).
+ * The value of an operation over its operands' values (an operand not known is a Terraform
+ * expression), with Terraform's operators:
  * https://developer.hashicorp.com/terraform/language/expressions/operators
- * By precedence, highest first: `!` and unary `-`; `*` `/` `%`; `+` `-`; `>` `>=` `<` `<=`; `==`
- * `!=`; `&&`; `||`; then `c ? a : b`. Arithmetic and comparison take numbers, converting a string
- * that is one ("3") as Terraform converts it; `&&`, `||`, `!` and a condition take bools (or the
- * strings "true" and "false"); `==` compares type and value (`1 == "1"` is false). What Terraform
- * refuses (a word in arithmetic, a division by zero, a number beside a bool in `?:`), a list or
- * map compared, or a reference `lookup` does not know, is undefined.
+ * The loader reads precedence and parentheses from the parse tree (`!` and unary `-`; `*` `/` `%`;
+ * `+` `-`; `>` `>=` `<` `<=`; `==` `!=`; `&&`; `||`; then `c ? a : b`). Arithmetic and
+ * comparison take numbers, converting a string that is one ("3") as Terraform converts it; `&&`,
+ * `||`, `!` and a condition take bools (or the strings "true" and "false"); `==` compares type and
+ * value (`1 == "1"` is false). What Terraform refuses (a word in arithmetic, a division by zero, a
+ * number beside a bool in `?:`), a list or map compared, or an operand not known, is undefined.
  */
-export function operationOf(text: string, lookup: (reference: string) => unknown): unknown {
-  const tokens = text.match(
-    /"(?:[^"\\$%]|[$%](?!\{)|\\.)*"|\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_][\w-]*(?:\.[\w-]+|\[\d+\]|\["[^"\\]*"\])*|==|!=|<=|>=|\|\||&&|[?:!(),<>+\-*/%]|\S/g,
-  );
-  if (!tokens) return undefined;
-  let at = 0;
-  const UNKNOWN = Symbol('unknown');
-  type Value = unknown;
-  const peek = () => tokens[at];
-  const next = () => tokens[at++];
+export function operationValue(operator: string, operands: readonly unknown[]): unknown {
+  if (operator === '?:') {
+    const [condition, a, b] = operands;
+    const chosen = boolOf(condition);
+    return chosen === undefined ? undefined : unified(chosen ? a : b, chosen ? b : a);
+  }
+  if (operands.length === 1) {
+    const [v] = operands;
+    if (operator === '!') return negation(boolOf(v));
+    const n = operator === '-' ? numberOf(v) : undefined;
+    return n === undefined ? undefined : -n;
+  }
+  const [a, b] = operands;
+  if (operator === '||' || operator === '&&') return logical(operator === '||', boolOf(a), boolOf(b));
+  if (operator === '==' || operator === '!=')
+    return primitive(a) && primitive(b) ? (a === b) === (operator === '==') : undefined;
+  const [x, y] = [numberOf(a), numberOf(b)];
+  if (x === undefined || y === undefined) return undefined;
+  if (operator === '<') return x < y;
+  if (operator === '>') return x > y;
+  if (operator === '<=') return x <= y;
+  if (operator === '>=') return x >= y;
+  return decimalArithmetic(operator, x, y);
+}
 
-  /** Terraform's conversions (terraform-values.ts), UNKNOWN where Terraform refuses them. */
-  const number = (v: Value): number | typeof UNKNOWN => numberOf(v) ?? UNKNOWN;
-  const bool = (v: Value): boolean | typeof UNKNOWN => boolOf(v) ?? UNKNOWN;
-  const primitive = (v: Value) =>
-    v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+const negation = (v: boolean | undefined): boolean | undefined => (v === undefined ? undefined : !v);
 
-  function ternary(): Value {
-    const cond = or();
-    if (peek() !== '?') return cond;
-    next();
-    const a = ternary();
-    if (next() !== ':') throw new Error('expected :');
-    const b = ternary();
-    const chosen = bool(cond);
-    if (chosen === UNKNOWN) return UNKNOWN;
-    return unified(chosen ? a : b, chosen ? b : a);
-  }
-  /**
-   * The chosen result of `?:` in the type both results share, as Terraform unifies them: beside a
-   * string, a number or bool becomes its text; a number beside a bool is Terraform's error.
-   */
-  function unified(chosen: Value, other: Value): Value {
-    if (chosen === UNKNOWN || chosen === null || other === null || other === UNKNOWN) return chosen;
-    if (!primitive(chosen) || !primitive(other) || typeof chosen === typeof other) return chosen;
-    if (typeof other === 'string') return stringOf(chosen) ?? UNKNOWN;
-    return typeof chosen === 'string' ? chosen : UNKNOWN;
-  }
-  /**
-   * `a || b` or `a && b`: an operand that decides alone (true for `||`, false for `&&`) decides
-   * even beside an unknown one; two other booleans give the other value; anything else is unknown.
-   */
-  function logical(op: '||' | '&&', operand: () => Value): Value {
-    const decides = op === '||';
-    let left = operand();
-    while (peek() === op) {
-      next();
-      const [a, b] = [bool(left), bool(operand())];
-      left = a === decides || b === decides ? decides : a === UNKNOWN || b === UNKNOWN ? UNKNOWN : !decides;
-    }
-    return left;
-  }
-  const or = (): Value => logical('||', and);
-  const and = (): Value => logical('&&', equality);
-  function equality(): Value {
-    let left = comparison();
-    while (peek() === '==' || peek() === '!=') {
-      const op = next();
-      const right = comparison();
-      left =
-        left !== UNKNOWN && right !== UNKNOWN && primitive(left) && primitive(right)
-          ? (left === right) === (op === '==')
-          : UNKNOWN;
-    }
-    return left;
-  }
-  function comparison(): Value {
-    let left = sum();
-    while (['<', '>', '<=', '>='].includes(peek() ?? '')) {
-      const op = next();
-      const [a, b] = [number(left), number(sum())];
-      left =
-        typeof a !== 'number' || typeof b !== 'number'
-          ? UNKNOWN
-          : op === '<'
-            ? a < b
-            : op === '>'
-              ? a > b
-              : op === '<='
-                ? a <= b
-                : a >= b;
-    }
-    return left;
-  }
-  const sum = (): Value => binary(['+', '-'], product);
-  const product = (): Value => binary(['*', '/', '%'], unary);
-  /** A left-associative run of arithmetic operators `ops` over `operand`s, in numbers. */
-  function binary(ops: readonly string[], operand: () => Value): Value {
-    let left = operand();
-    while (ops.includes(peek() ?? '')) {
-      const op = next();
-      const right = operand();
-      if (left === UNKNOWN) continue;
-      const [a, b] = [number(left), number(right)];
-      left = typeof a !== 'number' || typeof b !== 'number' ? UNKNOWN : arithmetic(op!, a, b);
-    }
-    return left;
-  }
-  const arithmetic = (op: string, a: number, b: number): Value => decimalArithmetic(op, a, b) ?? UNKNOWN;
-  function unary(): Value {
-    if (peek() === '!') {
-      next();
-      const v = bool(unary());
-      return typeof v === 'boolean' ? !v : UNKNOWN;
-    }
-    if (peek() === '-') {
-      next();
-      const v = number(unary());
-      return typeof v === 'number' ? -v : UNKNOWN;
-    }
-    return primary();
-  }
-  function primary(): Value {
-    const t = next();
-    if (t === undefined) throw new Error('unexpected end');
-    if (t === '(') {
-      const v = ternary();
-      if (next() !== ')') throw new Error('expected )');
-      return v;
-    }
-    if (/^\d/.test(t)) return Number(t);
-    if (t.startsWith('"')) return JSON.parse(t) as string;
-    if (t === 'true' || t === 'false') return t === 'true';
-    if (t === 'null') return null;
-    if (/^[A-Za-z_][\w-]*$/.test(t) && peek() === '(') {
-      // A function call among operators (`length(var.names) > 1`): terraform-functions.ts computes it.
-      next();
-      const args: Value[] = [];
-      while (peek() !== ')') {
-        args.push(ternary());
-        if (peek() === ',') next();
-        else if (peek() !== ')') throw new Error('expected , or )');
-      }
-      next();
-      if (args.includes(UNKNOWN)) return UNKNOWN;
-      const v = callValue(t, args);
-      return v === undefined ? UNKNOWN : v;
-    }
-    if (/^[A-Za-z_]/.test(t)) {
-      const v = lookup(t);
-      return v === undefined ? UNKNOWN : v;
-    }
-    throw new Error(`unexpected ${t}`);
-  }
+const primitive = (v: unknown): v is string | number | boolean | null =>
+  v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
-  try {
-    const v = ternary();
-    return at === tokens.length && v !== UNKNOWN ? v : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * The chosen result of `?:` in the type both results share, as Terraform unifies them: beside a
+ * string, a number or bool becomes its text (stringOf); a number beside a bool is Terraform's error.
+ */
+function unified(chosen: unknown, other: unknown): unknown {
+  if (isExpression(chosen)) return undefined;
+  if (chosen === null || other === null || isExpression(other)) return chosen;
+  if (!primitive(chosen) || !primitive(other) || typeof chosen === typeof other) return chosen;
+  if (typeof other === 'string') return stringOf(chosen);
+  return typeof chosen === 'string' ? chosen : undefined;
+}
+
+/**
+ * `a || b` (`decides` true) or `a && b` (false): an operand that decides alone decides even beside
+ * an unknown one; two other bools give the other value; anything else is unknown.
+ */
+function logical(decides: boolean, a: boolean | undefined, b: boolean | undefined): boolean | undefined {
+  if (a === decides || b === decides) return decides;
+  return a === undefined || b === undefined ? undefined : !decides;
 }
 
 /** `n` as an integer and a count of decimals (2.5: 25n and 1), when its text has no exponent. */

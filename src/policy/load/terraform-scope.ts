@@ -7,7 +7,7 @@
  */
 import { UserError } from '../../errors.js';
 import type { Path } from '../types.js';
-import { operationOf } from './terraform-operators.js';
+import { operationValue } from './terraform-operators.js';
 import { callValue } from './terraform-functions.js';
 import { forEachList, listType, typed, type Declarations } from './terraform-types.js';
 import {
@@ -171,7 +171,7 @@ export function countValue(count: unknown, scope: Scope): number | undefined {
  * A value with what the scope knows put in: `var.x`, an iterator's `rule.value.verbs`, a `for`
  * expression's symbol and its result, a call of a function terraform-functions.ts computes over
  * known arguments, a literal name of another resource, an interpolation of those, Terraform's
- * operators and conditionals over them (operationOf); anything else stays an expression.
+ * operators and conditionals over them (operationValue); anything else stays an expression.
  */
 export function evaluate(value: unknown, scope: Scope): unknown {
   // A set's elements are known strings or numbers: it stays the set it is.
@@ -201,6 +201,14 @@ export function evaluate(value: unknown, scope: Scope): unknown {
     return v === undefined ? value : v;
   }
   if (parsed && 'template' in parsed) return templateValue(parsed.template, scope) ?? value;
+  if (parsed && 'operation' in parsed) {
+    const { operator, operands } = parsed.operation;
+    const v = operationValue(
+      operator,
+      operands.map((o) => evaluate(o, scope)),
+    );
+    return v === undefined ? value : v;
+  }
   const text = value.expression;
   const ref = referenced(text, scope);
   if (ref) {
@@ -213,14 +221,7 @@ export function evaluate(value: unknown, scope: Scope): unknown {
     const known = scope.names.get(`${reference[1]}.${reference[2]}`)?.[reference[3] as 'name' | 'namespace'];
     return typeof known === 'string' ? known : value;
   }
-  // Operators and conditionals over known values (`var.base * 2`, `s.port >= 1024`); a lone
-  // reference nothing above knows stays unknown.
-  if (SYMBOL.test(text)) return value;
-  const v = operationOf(text, (reference) => {
-    const r = evaluate({ expression: reference }, scope);
-    return isExpression(r) ? undefined : r;
-  });
-  return v === undefined ? value : v;
+  return value;
 }
 
 /**
@@ -286,6 +287,7 @@ function fails(value: unknown, scope: Scope): boolean {
   if (parsed && 'template' in parsed) return parsed.template.some((p) => fails(p, scope));
   if (parsed && 'call' in parsed)
     return parsed.call !== 'try' && parsed.call !== 'can' && parsed.args.some((a) => fails(a, scope));
+  if (parsed && 'operation' in parsed) return parsed.operation.operands.some((o) => fails(o, scope));
   return !parsed && certainError(value.expression, scope);
 }
 

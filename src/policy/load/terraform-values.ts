@@ -49,8 +49,18 @@ export interface Template {
   template: unknown[];
 }
 
-/** What the loader parsed of an expression beside its text: a `for`, a function call, a template. */
-export type ParsedExpression = { for: ForExpression } | FunctionCall | Template;
+/**
+ * An operator and its operands as the loader parsed them from the tree (`var.base * 2`: `*` and
+ * the two operands read as values; `!x`, `-x`: one; `c ? a : b`: `?:` and three), for the
+ * evaluator to compute with Terraform's operators (terraform-operators.ts) once they are known.
+ */
+export interface Operation {
+  operator: string;
+  operands: unknown[];
+}
+
+/** What the loader parsed of an expression beside its text: a `for`, a function call, a template, an operation. */
+export type ParsedExpression = { for: ForExpression } | FunctionCall | Template | { operation: Operation };
 
 /**
  * The parse of expressions the loader made, by identity: an expression stays an object of one key
