@@ -8,6 +8,7 @@
 import { UserError } from '../../errors.js';
 import type { Path } from '../types.js';
 import { operationValue } from './terraform-operators.js';
+import { attempt } from './terraform-try.js';
 import { callValue } from './terraform-functions.js';
 import { forEachList, listType, typed, type Declarations } from './terraform-types.js';
 import {
@@ -15,6 +16,7 @@ import {
   isExpression,
   isPlain,
   isSet,
+  MEMBER,
   NAMED,
   parsedOf,
   stringOf,
@@ -64,7 +66,6 @@ const UNKNOWN = Symbol('unknown');
 
 const REFERENCE =
   /^(kubernetes_[a-z0-9_]+)\.([A-Za-z_][\w-]*)(?:\[0\])?\.metadata(?:\[0\]|\.0)\.(name|namespace)$/;
-const MEMBER = /\.([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"\\]*)"\]/g;
 /** An iterator's `x.key` or `x.value`, and any member steps after the value (`each.value.image`, `rule.value["verbs"]`). */
 export const ITERATOR = /^([A-Za-z_][\w-]*)\.(key|value)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
 /** A `for` expression's symbol, and any member steps after it (`s.name`, `v["image"]`, `p.ports[0]`). */
@@ -188,7 +189,12 @@ export function evaluate(value: unknown, scope: Scope): unknown {
   if (parsed && 'call' in parsed) {
     // try and can read each argument as written: an expanded one (`try(local.options...)`) is not read.
     if (parsed.call === 'try' || parsed.call === 'can')
-      return parsed.expanded ? value : (attempt(parsed.call, parsed.args, scope) ?? value);
+      return parsed.expanded
+        ? value
+        : (attempt(parsed.call, parsed.args, {
+            evaluate: (v) => evaluate(v, scope),
+            referenced: (text) => referenced(text, scope),
+          }) ?? value);
     // Every argument known (its members may be unknown: the function decides), else the call is unknown.
     const args = parsed.args.map((a) => evaluate(a, scope));
     if (args.some(isExpression)) return value;
@@ -212,7 +218,7 @@ export function evaluate(value: unknown, scope: Scope): unknown {
   const text = value.expression;
   const ref = referenced(text, scope);
   if (ref) {
-    const v = ref.base === UNKNOWN ? undefined : member(ref.base, ref.path);
+    const v = member(ref.base, ref.path);
     return v === undefined ? value : v;
   }
   if (text === 'count.index' && scope.countIndex !== undefined) return scope.countIndex;
@@ -245,82 +251,9 @@ function templateValue(parts: readonly unknown[], scope: Scope): unknown {
 }
 
 /**
- * `try(a, b, ...)`: the first argument whose value is known without an error; `can(x)`: whether x
- * has one. As in Terraform, an argument not known yet makes the whole call unknown (it may fail
- * later), and so does one whose error is not certain before a plan: a missing attribute of an
- * object may be an `optional()` one its variable's type fills in, which the evaluator does not
- * model. Errors read with certainty: an index past the end of a known list, an attribute of a
- * known list, string, number, bool or null.
- * https://developer.hashicorp.com/terraform/language/functions/try
- */
-function attempt(call: 'try' | 'can', args: readonly unknown[], scope: Scope): unknown {
-  for (const arg of args) {
-    const v = evaluate(arg, scope);
-    const failed = isExpression(v) && fails(arg, scope);
-    if (call === 'can') {
-      if (args.length !== 1) return undefined;
-      return failed ? false : whollyKnown(v) ? true : undefined;
-    }
-    if (failed) continue;
-    return whollyKnown(v) ? v : undefined;
-  }
-  return undefined;
-}
-
-/** A value with no expression in it, at any depth. */
-function whollyKnown(v: unknown): boolean {
-  if (isExpression(v)) return false;
-  if (Array.isArray(v)) return v.every(whollyKnown);
-  if (isPlain(v)) return Object.values(v).every(whollyKnown);
-  return true;
-}
-
-/**
- * Whether evaluating `value` is certainly Terraform's error: a reference that takes an impossible
- * step (certainError), or a template or call (but try and can, which catch) with such an argument.
- */
-function fails(value: unknown, scope: Scope): boolean {
-  if (Array.isArray(value)) return value.some((v) => fails(v, scope));
-  if (isPlain(value)) return Object.values(value).some((v) => fails(v, scope));
-  if (!isExpression(value)) return false;
-  const parsed = parsedOf(value);
-  if (parsed && 'template' in parsed) return parsed.template.some((p) => fails(p, scope));
-  if (parsed && 'call' in parsed)
-    return parsed.call !== 'try' && parsed.call !== 'can' && parsed.args.some((a) => fails(a, scope));
-  if (parsed && 'operation' in parsed) return parsed.operation.operands.some((o) => fails(o, scope));
-  return !parsed && certainError(value.expression, scope);
-}
-
-/**
- * Whether the reference `text` (`var.ports[3]`, `each.value.name.first`) takes a step that
- * Terraform refuses whatever the types say: an index past a known list's end (or into a set), an
- * attribute or index of a known string, number, bool or null, an attribute of a known list.
- */
-function certainError(text: string, scope: Scope): boolean {
-  const ref = referenced(text, scope);
-  if (!ref || ref.base === UNKNOWN) return false;
-  let v = ref.base;
-  for (const step of ref.path.matchAll(MEMBER)) {
-    if (isExpression(v)) return false;
-    const key = step[1] ?? step[3];
-    if (v === null || typeof v !== 'object') return true;
-    if (Array.isArray(v)) {
-      if (key !== undefined || isSet(v) || Number(step[2]) >= v.length) return true;
-      v = v[Number(step[2])];
-    } else {
-      // An object's attribute: missing may be an optional() one (unknown), a number is a key ("0").
-      const k = key ?? step[2]!;
-      if (!Object.hasOwn(v, k)) return false;
-      v = (v as Record<string, unknown>)[k];
-    }
-  }
-  return false;
-}
-
-/**
- * What a reference starts from, and the member steps written after it (`.ports[0]`): a `for`'s
- * symbol, `var.x`, `local.x`, a dynamic block's or resource's iterator (`each.value`,
- * `rule.key`); UNKNOWN as the base when the scope does not know it. Undefined for any other text.
+ * The known value a reference starts from, and the member steps written after it (`.ports[0]`):
+ * a `for`'s symbol, `var.x`, `local.x`, a dynamic block's or resource's iterator (`each.value`,
+ * `rule.key`). Undefined when the scope does not know it, or for any other text.
  */
 function referenced(text: string, scope: Scope): { base: unknown; path: string } | undefined {
   const symbol = scope.symbols && SYMBOL.exec(text);
@@ -329,14 +262,19 @@ function referenced(text: string, scope: Scope): { base: unknown; path: string }
   const named = NAMED.exec(text);
   if (named) {
     const [, space, name, path] = named as unknown as [string, string, string, string];
-    if (space === 'local') return { base: local(name, scope), path };
-    return { base: Object.hasOwn(scope.variables, name) ? scope.variables[name] : UNKNOWN, path };
+    const base =
+      space === 'local'
+        ? local(name, scope)
+        : Object.hasOwn(scope.variables, name)
+          ? scope.variables[name]
+          : UNKNOWN;
+    return base === UNKNOWN ? undefined : { base, path };
   }
   const iterator = ITERATOR.exec(text);
   if (!iterator || !(iterator[1]! in scope.iterators)) return undefined;
   const it = scope.iterators[iterator[1]!]!;
   // A key is a string or number: no member of it is known.
-  if (iterator[2] === 'key') return { base: iterator[3] ? UNKNOWN : it.key, path: '' };
+  if (iterator[2] === 'key') return iterator[3] ? undefined : { base: it.key, path: '' };
   return { base: it.value, path: iterator[3]! };
 }
 

@@ -82,6 +82,9 @@ export function parsedOf(expression: TerraformExpression): ParsedExpression | un
 /** `var.x` or `local.x`, and any attribute or index steps after it (`var.labels.app`, `local.ports[0]`). */
 export const NAMED = /^(var|local)\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
 
+/** A member step after a reference: `.name`, `[0]`, `["app.kubernetes.io/name"]`. */
+export const MEMBER = /\.([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"\\]*)"\]/g;
+
 /** Where the reader found each tuple and expression of a .tf file, by identity: for Terraform's errors on them. */
 const WRITTEN = new WeakMap<object, SourceLocation>();
 
