@@ -3890,6 +3890,20 @@ ${deployments('var.names', '2')}`;
     });
     expect(asList.code).toBe(2);
     expect(asList.out).toContain('Invalid for_each argument');
+    // A set chosen by a conditional, in a local or written in for_each, is judged, never refused.
+    const chosen = `variable "names" {
+  type    = set(string)
+  default = ["b", "a"]
+}
+
+locals {
+  on = length(var.names) > 1 ? toset(["x"]) : toset([])
+}
+${deployments('local.on', '1').replace('"app"', '"on"')}${deployments('length(var.names) > 1 ? var.names : toset([])', '1')}`;
+    const sets = await checked({ 'main.tf': chosen });
+    expect(sets.code).toBe(0);
+    for (const address of ['on["x"]', 'app["a"]', 'app["b"]'])
+      expect(sets.out).toContain(`(kubernetes_deployment_v1.${address})`);
     // Wrapped in toset(), each instance is judged: the single replica at its line, per address.
     const set = list.replace('for_each = var.names', 'for_each = toset(var.names)');
     const judged = await checked({ 'main.tf': set });
