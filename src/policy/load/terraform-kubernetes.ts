@@ -9,13 +9,12 @@ import {
   SINGLE_UNDER,
 } from './terraform-kubernetes-schema.js';
 import { expand } from './terraform-kubernetes-expand.js';
-import { isExpression, isPlain, pathKey } from './terraform-values.js';
+import { isExpression, isPlain, NAMED, pathKey } from './terraform-values.js';
 import {
   absent,
   elementsOf,
   evaluate,
   ITERATOR,
-  NAMED,
   repetition,
   scopeOf,
   steps,

@@ -25,8 +25,6 @@ import {
   type TerraformExpression,
 } from './terraform-values.js';
 
-export { NAMED } from './terraform-values.js';
-
 /** `dynamic "x" { for_each = ...; iterator = ... }`, by the path of the `x` block it stands for. */
 export interface DynamicBlock {
   forEach: unknown;
@@ -94,7 +92,8 @@ export function scopeOf(how: {
 /**
  * How many instances `for_each` or `count` (as written, on a resource or a module block) makes,
  * when known: the elements of a map (in lexical key order, as Terraform orders a map), or of a set
- * of strings (`toset(var.names)`, a variable of type `set(string)`), or a count. Undefined when
+ * of strings (`toset(var.names)`, a variable of type `set(string)`, a local or a conditional
+ * holding one: a set is never refused), or a count. Undefined when
  * neither is set or the value is unknown. A `for_each` that is a list or a tuple (`["a", "b"]`, a
  * variable of type `list(string)`, `[for ...]`) Terraform refuses: planned, that is the check's
  * error at the expression (exit 2); else unknown.
@@ -163,7 +162,7 @@ export function absent(count: unknown, scope: Scope): boolean {
 }
 
 /** A resource's `count` when known: a whole number not below zero, written or computed (evaluate). */
-export function countValue(count: unknown, scope: Scope): number | undefined {
+function countValue(count: unknown, scope: Scope): number | undefined {
   const known = evaluate(count, scope);
   return typeof known === 'number' && Number.isInteger(known) && known >= 0 ? known : undefined;
 }

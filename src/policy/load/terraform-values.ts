@@ -109,7 +109,7 @@ export function isExpression(v: unknown): v is TerraformExpression {
 const SETS = new WeakSet<readonly unknown[]>();
 
 /** `elements` as a set: duplicates once, strings in lexical order, numbers in numeric order. */
-export function setOf(elements: ReadonlyArray<string> | ReadonlyArray<number>): unknown[] {
+function setOf(elements: ReadonlyArray<string> | ReadonlyArray<number>): unknown[] {
   const unique = [...new Set<string | number>(elements)];
   const set = unique.every((e) => typeof e === 'number')
     ? unique.sort((a, b) => (a as number) - (b as number))

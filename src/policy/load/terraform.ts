@@ -455,7 +455,7 @@ function literal(file: string, expr: Node, path: Path, positions: Map<string, Po
       });
   }
   if (inner.type === 'operation' && inner.namedChildren[0]) {
-    const operation = operationOf(file, inner.namedChildren[0]);
+    const operation = parsedOperation(file, inner.namedChildren[0]);
     if (operation) return parsedExpression(expr.text, { operation });
   }
   if (inner.type === 'for_expr') {
@@ -518,7 +518,7 @@ function templateParts(file: string, quoted: Node): unknown[] | undefined {
  * reference with its steps (`var.m["k"]`: a variable_expr, then index and get_attr nodes) is the
  * expression its text is.
  */
-function operationOf(file: string, node: Node): Operation | undefined {
+function parsedOperation(file: string, node: Node): Operation | undefined {
   if (node.type !== 'binary_operation' && node.type !== 'unary_operation') return undefined;
   const children = node.children.filter((c): c is Node => c !== null);
   const at = children.findIndex((c) => !c.isNamed && OPERATORS.has(c.type));
