@@ -8,9 +8,8 @@ import { main } from '../../src/cli/main.js';
 import { check, DEFAULT_KUBE_VERSION } from '../../src/policy/engine.js';
 import { parseManifests } from '../../src/policy/load/parse.js';
 import { parseTerraform, parseTfvars } from '../../src/policy/load/terraform.js';
-import { underExpression } from '../../src/policy/load/terraform-values.js';
+import { isExpression, underExpression } from '../../src/policy/load/terraform-values.js';
 import { kubernetesObjects, moduleInstances } from '../../src/policy/load/terraform-kubernetes.js';
-import { countOf, operationOf } from '../../src/policy/load/terraform-count.js';
 import { parse as hashicorpParse } from '@cdktf/hcl2json';
 import { PSS_LATEST } from '../../src/policy/pss/version.js';
 import type { Manifest } from '../../src/policy/types.js';
@@ -1991,14 +1990,42 @@ module "blog" {
 });
 
 describe("a resource's count", () => {
-  const values: Record<string, unknown> = {
-    'var.empty': '',
-    'var.name': 'x',
-    'var.on': true,
-    'var.none': [],
-    'var.two': ['a', 'b'],
-  };
-  const lookup = (reference: string) => values[reference];
+  const variables = `variable "empty" {
+  default = ""
+}
+variable "name" {
+  default = "x"
+}
+variable "on" {
+  default = true
+}
+variable "none" {
+  default = []
+}
+variable "two" {
+  default = ["a", "b"]
+}
+variable "map" {
+  default = { "a.b" = 1 }
+}
+variable "list" {
+  default = [{ n = 2 }]
+}
+`;
+  /** The value check computes of `text` with the variables above (undefined: unknown), in a ConfigMap's data. */
+  async function computed(text: string): Promise<unknown> {
+    const hcl = `${variables}resource "kubernetes_config_map_v1" "v" {
+  metadata {
+    name = "v"
+  }
+  data = {
+    v = ${text}
+  }
+}
+`;
+    const v = ((await declared(hcl))[0]!.body as { data: { v: unknown } }).data.v;
+    return isExpression(v) ? undefined : v;
+  }
 
   it.each([
     ['var.empty == "" ? 0 : 1', 0],
@@ -2017,9 +2044,8 @@ describe("a resource's count", () => {
     ['var.name && var.on ? 1 : 0', undefined],
     ['min(1, 2)', 1],
     ['min(1, var.unknown)', undefined],
-    ['var.on ? 1', undefined],
-  ] as const)('%s is %s', (text, expected) => {
-    expect(countOf(text, lookup)).toBe(expected);
+  ] as const)('%s is %s', async (text, expected) => {
+    expect(await computed(text)).toBe(expected);
   });
 
   it.each([
@@ -2037,16 +2063,29 @@ describe("a resource's count", () => {
     ['var.on + 1', undefined],
     ['1 == "1"', false],
     ['var.two == ["a", "b"]', undefined],
+    // A reference's member steps as evaluate reads them: an index, a quoted key, an attribute after an index.
+    ['var.map["a.b"] + var.list[0].n', 3],
     ['"3" >= 3 && !(1 > 2)', true],
     ['"true" || var.unknown', true],
     ['true ? 1 : "a"', '1'],
     ['true ? 1 : false', undefined],
+    ['true ? 1.5 : "a"', '1.5'],
+    // Terraform writes every digit ("100000000000000000000000"), not JavaScript's 1e+23: unknown.
+    ['true ? 100000000000000000000000 : "a"', undefined],
     ['length(var.two) > 1', true],
     ['format("%s-%d", var.name, 1) == "x-1"', true],
     ['"a%{if true}b%{endif}" == "ab"', undefined],
     ['null == null', true],
-  ] as const)('operator %s is %s, as Terraform computes it', (text, expected) => {
-    expect(operationOf(text, lookup)).toBe(expected);
+    // Any operand evaluate computes: a template, try and can, a list or a for written, parentheses.
+    ['var.on ? "${var.name}-a" : "b"', 'x-a'],
+    ['"${join("-", var.two)}" == "a-b"', true],
+    ['can(var.two[5]) ? 1 : 0', 0],
+    ['try(var.two[5], "d") == "d"', true],
+    ['contains(["x"], var.name) ? 1 : 0', 1],
+    ['length([for t in var.two : t if t != "a"]) + 1', 2],
+    ['-(1 + 2) * 2', -6],
+  ] as const)('operator %s is %s, as Terraform computes it', async (text, expected) => {
+    expect(await computed(text)).toBe(expected);
   });
 
   it('a resource a module call or a default switches off creates no object; an unknown switch keeps it', async () => {
@@ -3718,6 +3757,57 @@ resource "kubernetes_pod_v1" "images" {
     ]);
   });
 
+  it('a set is one kind of value: a set(...) variable (through a local too), toset() of numbers or of mixed values, in a for, length, contains, for_each', async () => {
+    const hcl = `variable "names" {
+  type    = set(string)
+  default = ["b", "a", "b"]
+}
+
+variable "ports" {
+  type    = set(number)
+  default = ["2", 1, 2]
+}
+
+variable "nums" {
+  default = [3, 1, 2, 1]
+}
+
+variable "mixed" {
+  default = ["b", 1]
+}
+
+locals {
+  names = var.names
+}
+${deployments('toset(var.mixed)', '2')}
+resource "kubernetes_config_map_v1" "sets" {
+  metadata {
+    name = "sets"
+  }
+  data = {
+    names    = join(",", [for k, v in local.names : "\${k}=\${v}"])
+    length   = length(var.names)
+    ports    = join(",", [for k, v in var.ports : "\${k}=\${v}"])
+    contains = contains(var.ports, 2)
+    nums     = join(",", [for n in toset(var.nums) : n])
+  }
+}
+`;
+    const objects = await declared(hcl);
+    expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`)).toEqual([
+      'app["1"] 1',
+      'app["b"] b',
+      'sets sets',
+    ]);
+    expect(objects[2]!.body.data).toEqual({
+      names: 'a=a,b=b',
+      length: 2,
+      ports: '1=1,2=2',
+      contains: true,
+      nums: '1,2,3',
+    });
+  });
+
   /** `slipway check .` in a directory holding `files`: its exit code and what it wrote. */
   async function checked(files: Record<string, string>): Promise<{ code: number; out: string }> {
     const dir = mkdtempSync(join(tmpdir(), 'slipway-tf-refused-'));
@@ -3785,6 +3875,35 @@ ${deployments('keys(var.apps)', '1')}`;
     expect((await checked({ 'main.tf': keys })).out).toContain(
       `main.tf:${at(keys, 'keys(var.apps)')}: Invalid for_each argument: the "for_each" argument must be a map, or set of strings, and you have provided a value of type list of string`,
     );
+    // A set a call passes is a set to a variable without a type (judged), a list to a list(string) one (refused).
+    const call = `module "web" {
+  source = "./web"
+  names  = toset(["a", "b"])
+}
+`;
+    const passed = `variable "names" {}
+${deployments('var.names', '2')}`;
+    expect((await checked({ 'main.tf': call, 'web/main.tf': passed })).code).toBe(0);
+    const asList = await checked({
+      'main.tf': call,
+      'web/main.tf': passed.replace('variable "names" {}', 'variable "names" {\n  type = list(string)\n}'),
+    });
+    expect(asList.code).toBe(2);
+    expect(asList.out).toContain('Invalid for_each argument');
+    // A set chosen by a conditional, in a local or written in for_each, is judged, never refused.
+    const chosen = `variable "names" {
+  type    = set(string)
+  default = ["b", "a"]
+}
+
+locals {
+  on = length(var.names) > 1 ? toset(["x"]) : toset([])
+}
+${deployments('local.on', '1').replace('"app"', '"on"')}${deployments('length(var.names) > 1 ? var.names : toset([])', '1')}`;
+    const sets = await checked({ 'main.tf': chosen });
+    expect(sets.code).toBe(0);
+    for (const address of ['on["x"]', 'app["a"]', 'app["b"]'])
+      expect(sets.out).toContain(`(kubernetes_deployment_v1.${address})`);
     // Wrapped in toset(), each instance is judged: the single replica at its line, per address.
     const set = list.replace('for_each = var.names', 'for_each = toset(var.names)');
     const judged = await checked({ 'main.tf': set });

@@ -7,6 +7,7 @@
  * of a collection, a value Terraform would not convert, a count of values that does not match)
  * gives undefined: the call stays unknown, never a string Terraform would not make.
  */
+import { numberOf, stringOf } from './terraform-values.js';
 
 const VERB = /%([-+ 0#]*)([1-9]\d*)?(?:\.(\d*))?([A-Za-z%])/g;
 /** Made on first use: a Segmenter loads ICU's break rules, which every `slipway check` would pay at start-up. */
@@ -72,7 +73,7 @@ function formatted(verb: Verb, value: unknown): string | undefined {
       return value === 'true' || value === 'false' ? value : undefined;
     case 's':
     case 'q': {
-      const s = typeof value === 'string' ? value : decimal(value);
+      const s = stringOf(value);
       if (s === undefined) return undefined;
       // A precision keeps that many characters of the value (0 keeps all, as go-cty does).
       const kept = verb.precision ? graphemes(s).slice(0, verb.precision).join('') : s;
@@ -107,21 +108,6 @@ export const graphemes = (s: string): string[] =>
     (g) => g.segment,
   );
 
-/** A string, number or bool as Terraform converts it to a number; undefined when it does not. */
-function numberOf(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(value)) return Number(value);
-  return undefined;
-}
-
-/** A number as Terraform writes it in a string (`tostring`, `"${n}"`): digits with no exponent. */
-export function decimal(value: unknown): string | undefined {
-  if (typeof value === 'boolean') return String(value);
-  if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-  const s = String(value);
-  return /e/.test(s) ? undefined : s;
-}
-
 /** %v of a number: Go's %g with the shortest digits (an exponent from 1e+06, or below 1e-04). */
 function general(n: number): string | undefined {
   if (!Number.isFinite(n)) return undefined;
@@ -130,7 +116,7 @@ function general(n: number): string | undefined {
   const exp = Number(exponent);
   if (exp < -4 || exp >= 6)
     return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  return decimal(n);
+  return stringOf(n);
 }
 
 /** JSON of a string, number, bool as go-cty writes it (Go escapes <, >, & and U+2028/9); undefined for collections. */
@@ -166,7 +152,7 @@ function integer(verb: Verb, n: number | undefined): string | undefined {
 function fixed(verb: Verb, n: number | undefined): string | undefined {
   if (n === undefined || !Number.isFinite(n) || verb.flags.includes('#')) return undefined;
   const places = verb.precision ?? 6;
-  const written = decimal(Math.abs(n));
+  const written = stringOf(Math.abs(n));
   // Beyond 15 digits a double's rounding may differ from the decimal's.
   if (written === undefined || places > 15 || Math.abs(n) * 10 ** places >= 1e15) return undefined;
   const fraction = written.split('.')[1] ?? '';

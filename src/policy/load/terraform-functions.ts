@@ -7,31 +7,16 @@
  * undefined: the call stays unknown. Members of an argument may be expressions; a function that
  * reads them is unknown. `try` and `can` read their arguments' errors: the evaluator computes them.
  */
-import { decimal, format, graphemes } from './terraform-format.js';
-import { isExpression, isPlain, isSet, setOf } from './terraform-values.js';
+import { format, graphemes } from './terraform-format.js';
+import { isExpression, isPlain, isSet, numberOf, setFrom, stringOf } from './terraform-values.js';
 
 type Known = Record<string, unknown>;
 
 /** A map's entries in lexical key order, as keys() and values() give them. */
 const sortedKeys = (map: Known): string[] => Object.keys(map).sort();
 
-/** Terraform's conversion of a primitive to a string: numbers and bools as their text. */
-function text(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : decimal(v);
-}
-
-/** A value in a string, as a template puts it (`"${n}"`): a string, number or bool; undefined for null or a collection. */
-export const stringOf = text;
-
-/** Terraform's conversion of a string or number to a number (`"8080"` is 8080). */
-function numeric(v: unknown): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v)) return Number(v);
-  return undefined;
-}
-
 const integer = (v: unknown): number | undefined => {
-  const n = numeric(v);
+  const n = numberOf(v);
   return n !== undefined && Number.isSafeInteger(n) ? n : undefined;
 };
 
@@ -46,7 +31,7 @@ function primitives(list: unknown): Array<string | number | boolean> | undefined
 /** A list's elements as strings (Terraform's list(string) conversion); undefined with a null or a collection. */
 function strings(list: unknown): string[] | undefined {
   if (!Array.isArray(list)) return undefined;
-  const out = list.map(text);
+  const out = list.map(stringOf);
   return out.every((s): s is string => s !== undefined) ? out : undefined;
 }
 
@@ -146,25 +131,18 @@ const COLLECTION_FUNCTIONS: Record<string, Fn> = {
     return Object.fromEntries(out);
   },
   /** toset(list): a set, sorted and unique; mixed strings and numbers or bools are strings, as Terraform unifies them. */
-  toset: ([list, ...rest]) => {
-    if (rest.length || !Array.isArray(list)) return undefined;
-    if (isSet(list)) return list;
-    if (list.every((e) => typeof e === 'number')) return setOf(list as number[]);
-    if (!list.some((e) => typeof e === 'string')) return list.length ? undefined : setOf([]);
-    const elements = strings(list);
-    return elements && setOf(elements);
-  },
+  toset: ([list, ...rest]) => (rest.length ? undefined : setFrom(list, 'any')),
   min: (args) => extreme(args, Math.min),
   max: (args) => extreme(args, Math.max),
   abs: ([n, ...rest]) => {
-    const v = numeric(n);
+    const v = numberOf(n);
     return v === undefined || rest.length ? undefined : Math.abs(v);
   },
 };
 
 /** min(numbers...) or max(numbers...): at least one number (or a string of one). */
 function extreme(args: unknown[], pick: (...n: number[]) => number): number | undefined {
-  const numbers = args.map(numeric);
+  const numbers = args.map(numberOf);
   return numbers.length && numbers.every((n): n is number => n !== undefined) ? pick(...numbers) : undefined;
 }
 
@@ -181,7 +159,7 @@ const FUNCTIONS: Record<string, Fn> = {
   /** lookup(map, key, default): the default when the key is missing; without one, Terraform's error. */
   lookup: (args) => {
     const [map, key, fallback] = args;
-    const name = text(key);
+    const name = stringOf(key);
     if (!isPlain(map) || name === undefined || args.length < 2 || args.length > 3) return undefined;
     if (Object.hasOwn(map, name)) return map[name];
     return args.length === 3 ? fallback : undefined;
@@ -212,13 +190,8 @@ const FUNCTIONS: Record<string, Fn> = {
   },
   lower: ([s, ...rest]) => (typeof s === 'string' && !rest.length ? s.toLowerCase() : undefined),
   upper: ([s, ...rest]) => (typeof s === 'string' && !rest.length ? s.toUpperCase() : undefined),
-  tostring: ([x, ...rest]) => (rest.length ? undefined : x === null ? null : text(x)),
-  tonumber: ([x, ...rest]) => {
-    if (rest.length) return undefined;
-    if (x === null || typeof x === 'number') return x;
-    if (typeof x === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(x)) return Number(x);
-    return undefined;
-  },
+  tostring: ([x, ...rest]) => (rest.length ? undefined : x === null ? null : stringOf(x)),
+  tonumber: ([x, ...rest]) => (rest.length ? undefined : x === null ? null : numberOf(x)),
   format: ([spec, ...values]) => (typeof spec === 'string' ? format(spec, values) : undefined),
   ...STRING_FUNCTIONS,
   ...COLLECTION_FUNCTIONS,
@@ -226,12 +199,12 @@ const FUNCTIONS: Record<string, Fn> = {
   join: ([separator, ...lists]) => {
     if (typeof separator !== 'string' || !lists.length || !lists.every((l) => Array.isArray(l)))
       return undefined;
-    const parts = lists.flat(1).map(text);
+    const parts = lists.flat(1).map(stringOf);
     return parts.every((p): p is string => p !== undefined) ? parts.join(separator) : undefined;
   },
   /** coalesce(...) of strings, numbers or bools: the first that is neither null nor an empty string. */
   coalesce: (args) =>
-    args.every((a) => a === null || text(a) !== undefined)
+    args.every((a) => a === null || stringOf(a) !== undefined)
       ? args.find((a) => a !== null && a !== '')
       : undefined,
 };

@@ -9,13 +9,12 @@ import {
   SINGLE_UNDER,
 } from './terraform-kubernetes-schema.js';
 import { expand } from './terraform-kubernetes-expand.js';
-import { isExpression, isPlain, pathKey } from './terraform-values.js';
+import { isExpression, isPlain, NAMED, pathKey } from './terraform-values.js';
 import {
   absent,
-  dynamicElements,
+  elementsOf,
   evaluate,
   ITERATOR,
-  NAMED,
   repetition,
   scopeOf,
   steps,
@@ -425,7 +424,7 @@ function block(
 function generated(scope: Scope, at: Path): Scope[] {
   const dynamic = scope.dynamics?.get(key(at));
   if (!dynamic) return [scope];
-  const entries = dynamicElements(dynamic.forEach, scope);
+  const entries = elementsOf(dynamic.forEach, scope);
   if (!entries) return [scope];
   return entries.map(([k, value]) => ({
     ...scope,

@@ -7,21 +7,23 @@
  */
 import { UserError } from '../../errors.js';
 import type { Path } from '../types.js';
-import { operationOf } from './terraform-count.js';
-import { callValue, stringOf } from './terraform-functions.js';
-import { forEachList, listType, setWritten, typed, type Declarations } from './terraform-types.js';
+import { operationValue } from './terraform-operators.js';
+import { attempt } from './terraform-try.js';
+import { callValue } from './terraform-functions.js';
+import { forEachList, listType, typed, type Declarations } from './terraform-types.js';
 import {
+  boolOf,
   isExpression,
   isPlain,
   isSet,
+  MEMBER,
   NAMED,
   parsedOf,
+  stringOf,
   writtenAt,
   type ForExpression,
   type TerraformExpression,
 } from './terraform-values.js';
-
-export { NAMED } from './terraform-values.js';
 
 /** `dynamic "x" { for_each = ...; iterator = ... }`, by the path of the `x` block it stands for. */
 export interface DynamicBlock {
@@ -62,7 +64,6 @@ const UNKNOWN = Symbol('unknown');
 
 const REFERENCE =
   /^(kubernetes_[a-z0-9_]+)\.([A-Za-z_][\w-]*)(?:\[0\])?\.metadata(?:\[0\]|\.0)\.(name|namespace)$/;
-const MEMBER = /\.([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"\\]*)"\]/g;
 /** An iterator's `x.key` or `x.value`, and any member steps after the value (`each.value.image`, `rule.value["verbs"]`). */
 export const ITERATOR = /^([A-Za-z_][\w-]*)\.(key|value)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
 /** A `for` expression's symbol, and any member steps after it (`s.name`, `v["image"]`, `p.ports[0]`). */
@@ -91,7 +92,8 @@ export function scopeOf(how: {
 /**
  * How many instances `for_each` or `count` (as written, on a resource or a module block) makes,
  * when known: the elements of a map (in lexical key order, as Terraform orders a map), or of a set
- * of strings (`toset(var.names)`, a variable of type `set(string)`), or a count. Undefined when
+ * of strings (`toset(var.names)`, a variable of type `set(string)`, a local or a conditional
+ * holding one: a set is never refused), or a count. Undefined when
  * neither is set or the value is unknown. A `for_each` that is a list or a tuple (`["a", "b"]`, a
  * variable of type `list(string)`, `[for ...]`) Terraform refuses: planned, that is the check's
  * error at the expression (exit 2); else unknown.
@@ -102,14 +104,14 @@ export function repetition(
   scope: Scope,
 ): { each: Array<readonly [string, unknown]> } | { count: number } | undefined {
   if (forEach !== undefined) {
-    const set = setWritten(forEach, declarations(scope));
-    const each = evaluate(set ?? forEach, scope);
-    if (set === undefined && Array.isArray(each)) {
+    const each = evaluate(forEach, scope);
+    // A set (toset(...), a variable of type set(...)) is what for_each takes; a list or tuple it refuses.
+    if (Array.isArray(each) && !isSet(each)) {
       const list = listType(forEach, declarations(scope));
       if (list && scope.planned) throw forEachList(forEach, list);
       if (list) return undefined;
     }
-    const elements = set !== undefined || Array.isArray(each) ? setElements(each) : mapElements(each);
+    const elements = Array.isArray(each) ? setElements(each) : mapElements(each);
     return elements && { each: elements };
   }
   const n = countValue(count, scope);
@@ -117,26 +119,15 @@ export function repetition(
 }
 
 /**
- * The elements a dynamic block's `for_each` (or a `for` expression) iterates, when known, as
- * Terraform iterates them: a list's keyed by index, a map's in lexical key order, a set of strings'
- * (`toset(...)`) sorted, each its own key.
+ * The elements a dynamic block's `for_each` or a `for` expression iterates, when known, as
+ * Terraform iterates them: a set's (toset(...), a variable of type set(...)) sorted, each its own
+ * key; a list's keyed by index; a map's in lexical key order.
  */
-export function dynamicElements(
-  forEach: unknown,
+export function elementsOf(
+  written: unknown,
   scope: Scope,
 ): Array<readonly [string | number, unknown]> | undefined {
-  return elementsOf(forEach, scope);
-}
-
-/** The elements `for_each` or a `for` iterates: a set's sorted (setWritten), a list's or a map's (collectionElements). */
-function elementsOf(written: unknown, scope: Scope): Array<readonly [string | number, unknown]> | undefined {
-  const set = setWritten(written, declarations(scope));
-  if (set !== undefined) return setElements(evaluate(set, scope));
-  return collectionElements(evaluate(written, scope));
-}
-
-function collectionElements(value: unknown): Array<readonly [string | number, unknown]> | undefined {
-  // A set's elements are their own keys (`for k, v in toset(...)`: k and v are the element).
+  const value = evaluate(written, scope);
   if (isSet(value)) return value.map((v) => [v as string | number, v] as const);
   return Array.isArray(value) ? value.map((v, i) => [i, v] as const) : mapElements(value);
 }
@@ -171,7 +162,7 @@ export function absent(count: unknown, scope: Scope): boolean {
 }
 
 /** A resource's `count` when known: a whole number not below zero, written or computed (evaluate). */
-export function countValue(count: unknown, scope: Scope): number | undefined {
+function countValue(count: unknown, scope: Scope): number | undefined {
   const known = evaluate(count, scope);
   return typeof known === 'number' && Number.isInteger(known) && known >= 0 ? known : undefined;
 }
@@ -180,7 +171,7 @@ export function countValue(count: unknown, scope: Scope): number | undefined {
  * A value with what the scope knows put in: `var.x`, an iterator's `rule.value.verbs`, a `for`
  * expression's symbol and its result, a call of a function terraform-functions.ts computes over
  * known arguments, a literal name of another resource, an interpolation of those, Terraform's
- * operators and conditionals over them (operationOf); anything else stays an expression.
+ * operators and conditionals over them (operationValue); anything else stays an expression.
  */
 export function evaluate(value: unknown, scope: Scope): unknown {
   // A set's elements are known strings or numbers: it stays the set it is.
@@ -197,7 +188,12 @@ export function evaluate(value: unknown, scope: Scope): unknown {
   if (parsed && 'call' in parsed) {
     // try and can read each argument as written: an expanded one (`try(local.options...)`) is not read.
     if (parsed.call === 'try' || parsed.call === 'can')
-      return parsed.expanded ? value : (attempt(parsed.call, parsed.args, scope) ?? value);
+      return parsed.expanded
+        ? value
+        : (attempt(parsed.call, parsed.args, {
+            evaluate: (v) => evaluate(v, scope),
+            referenced: (text) => referenced(text, scope),
+          }) ?? value);
     // Every argument known (its members may be unknown: the function decides), else the call is unknown.
     const args = parsed.args.map((a) => evaluate(a, scope));
     if (args.some(isExpression)) return value;
@@ -210,31 +206,19 @@ export function evaluate(value: unknown, scope: Scope): unknown {
     return v === undefined ? value : v;
   }
   if (parsed && 'template' in parsed) return templateValue(parsed.template, scope) ?? value;
+  if (parsed && 'operation' in parsed) {
+    const { operator, operands } = parsed.operation;
+    const v = operationValue(
+      operator,
+      operands.map((o) => evaluate(o, scope)),
+    );
+    return v === undefined ? value : v;
+  }
   const text = value.expression;
-  const symbol = scope.symbols && SYMBOL.exec(text);
-  if (symbol && Object.hasOwn(scope.symbols!, symbol[1]!)) {
-    const v = member(scope.symbols![symbol[1]!], symbol[2]!);
+  const ref = referenced(text, scope);
+  if (ref) {
+    const v = member(ref.base, ref.path);
     return v === undefined ? value : v;
-  }
-  const named = NAMED.exec(text);
-  if (named) {
-    const [, space, name, steps] = named as unknown as [string, string, string, string];
-    const known =
-      space === 'var'
-        ? Object.hasOwn(scope.variables, name)
-          ? scope.variables[name]
-          : UNKNOWN
-        : local(name, scope);
-    const v = known === UNKNOWN ? undefined : member(known, steps);
-    return v === undefined ? value : v;
-  }
-  const iterator = ITERATOR.exec(text);
-  if (iterator && iterator[1]! in scope.iterators) {
-    const it = scope.iterators[iterator[1]!]!;
-    const steps = iterator[3]!;
-    if (iterator[2] === 'key') return steps ? value : it.key;
-    if (!steps) return it.value;
-    return member(it.value, steps) ?? value;
   }
   if (text === 'count.index' && scope.countIndex !== undefined) return scope.countIndex;
   const reference = REFERENCE.exec(text);
@@ -242,14 +226,7 @@ export function evaluate(value: unknown, scope: Scope): unknown {
     const known = scope.names.get(`${reference[1]}.${reference[2]}`)?.[reference[3] as 'name' | 'namespace'];
     return typeof known === 'string' ? known : value;
   }
-  // Operators and conditionals over known values (`var.base * 2`, `s.port >= 1024`); a lone
-  // reference nothing above knows stays unknown.
-  if (SYMBOL.test(text)) return value;
-  const v = operationOf(text, (reference) => {
-    const r = evaluate({ expression: reference }, scope);
-    return isExpression(r) ? undefined : r;
-  });
-  return v === undefined ? value : v;
+  return value;
 }
 
 /**
@@ -273,94 +250,31 @@ function templateValue(parts: readonly unknown[], scope: Scope): unknown {
 }
 
 /**
- * `try(a, b, ...)`: the first argument whose value is known without an error; `can(x)`: whether x
- * has one. As in Terraform, an argument not known yet makes the whole call unknown (it may fail
- * later), and so does one whose error is not certain before a plan: a missing attribute of an
- * object may be an `optional()` one its variable's type fills in, which the evaluator does not
- * model. Errors read with certainty: an index past the end of a known list, an attribute of a
- * known list, string, number, bool or null.
- * https://developer.hashicorp.com/terraform/language/functions/try
+ * The known value a reference starts from, and the member steps written after it (`.ports[0]`):
+ * a `for`'s symbol, `var.x`, `local.x`, a dynamic block's or resource's iterator (`each.value`,
+ * `rule.key`). Undefined when the scope does not know it, or for any other text.
  */
-function attempt(call: 'try' | 'can', args: readonly unknown[], scope: Scope): unknown {
-  for (const arg of args) {
-    const v = evaluate(arg, scope);
-    const failed = isExpression(v) && fails(arg, scope);
-    if (call === 'can') {
-      if (args.length !== 1) return undefined;
-      return failed ? false : whollyKnown(v) ? true : undefined;
-    }
-    if (failed) continue;
-    return whollyKnown(v) ? v : undefined;
-  }
-  return undefined;
-}
-
-/** A value with no expression in it, at any depth. */
-function whollyKnown(v: unknown): boolean {
-  if (isExpression(v)) return false;
-  if (Array.isArray(v)) return v.every(whollyKnown);
-  if (isPlain(v)) return Object.values(v).every(whollyKnown);
-  return true;
-}
-
-/**
- * Whether evaluating `value` is certainly Terraform's error: a reference that takes an impossible
- * step (certainError), or a template or call (but try and can, which catch) with such an argument.
- */
-function fails(value: unknown, scope: Scope): boolean {
-  if (Array.isArray(value)) return value.some((v) => fails(v, scope));
-  if (isPlain(value)) return Object.values(value).some((v) => fails(v, scope));
-  if (!isExpression(value)) return false;
-  const parsed = parsedOf(value);
-  if (parsed && 'template' in parsed) return parsed.template.some((p) => fails(p, scope));
-  if (parsed && 'call' in parsed)
-    return parsed.call !== 'try' && parsed.call !== 'can' && parsed.args.some((a) => fails(a, scope));
-  return !parsed && certainError(value.expression, scope);
-}
-
-/**
- * Whether the reference `text` (`var.ports[3]`, `each.value.name.first`) takes a step that
- * Terraform refuses whatever the types say: an index past a known list's end (or into a set), an
- * attribute or index of a known string, number, bool or null, an attribute of a known list.
- */
-function certainError(text: string, scope: Scope): boolean {
-  const named = NAMED.exec(text);
-  const iterator = ITERATOR.exec(text);
+function referenced(text: string, scope: Scope): { base: unknown; path: string } | undefined {
   const symbol = scope.symbols && SYMBOL.exec(text);
-  let base: unknown = UNKNOWN;
-  let path = '';
-  if (symbol && Object.hasOwn(scope.symbols!, symbol[1]!)) {
-    base = scope.symbols![symbol[1]!];
-    path = symbol[2]!;
-  } else if (named) {
-    base =
-      named[1] === 'var'
-        ? Object.hasOwn(scope.variables, named[2]!)
-          ? scope.variables[named[2]!]
-          : UNKNOWN
-        : local(named[2]!, scope);
-    path = named[3]!;
-  } else if (iterator && iterator[2] === 'value' && iterator[1]! in scope.iterators) {
-    base = scope.iterators[iterator[1]!]!.value;
-    path = iterator[3]!;
+  if (symbol && Object.hasOwn(scope.symbols!, symbol[1]!))
+    return { base: scope.symbols![symbol[1]!], path: symbol[2]! };
+  const named = NAMED.exec(text);
+  if (named) {
+    const [, space, name, path] = named as unknown as [string, string, string, string];
+    const base =
+      space === 'local'
+        ? local(name, scope)
+        : Object.hasOwn(scope.variables, name)
+          ? scope.variables[name]
+          : UNKNOWN;
+    return base === UNKNOWN ? undefined : { base, path };
   }
-  if (base === UNKNOWN) return false;
-  let v = base;
-  for (const step of path.matchAll(MEMBER)) {
-    if (isExpression(v)) return false;
-    const key = step[1] ?? step[3];
-    if (v === null || typeof v !== 'object') return true;
-    if (Array.isArray(v)) {
-      if (key !== undefined || isSet(v) || Number(step[2]) >= v.length) return true;
-      v = v[Number(step[2])];
-    } else {
-      // An object's attribute: missing may be an optional() one (unknown), a number is a key ("0").
-      const k = key ?? step[2]!;
-      if (!Object.hasOwn(v, k)) return false;
-      v = (v as Record<string, unknown>)[k];
-    }
-  }
-  return false;
+  const iterator = ITERATOR.exec(text);
+  if (!iterator || !(iterator[1]! in scope.iterators)) return undefined;
+  const it = scope.iterators[iterator[1]!]!;
+  // A key is a string or number: no member of it is known.
+  if (iterator[2] === 'key') return iterator[3] ? undefined : { base: it.key, path: '' };
+  return { base: it.value, path: iterator[3]! };
 }
 
 /**
@@ -403,7 +317,8 @@ function forValue(
     const symbols = { ...scope.symbols, ...(f.keySymbol ? { [f.keySymbol]: k } : {}), [f.valueSymbol]: v };
     const inner: Scope = { ...scope, symbols };
     if (f.condition !== undefined) {
-      const keep = condition(f.condition, inner);
+      // A bool, or "true" or "false", as Terraform converts them (`s.port >= 1024`, `!s.internal`).
+      const keep = boolOf(evaluate(f.condition, inner));
       if (keep === undefined) return undefined;
       if (!keep) continue;
     }
@@ -435,12 +350,6 @@ function duplicateKey(written: TerraformExpression, key: string): UserError {
       hint: 'make the keys unique, or write ... after the value (k => v...) to group the values of a key in a list, as terraform plan asks',
     },
   );
-}
-
-/** A `for`'s `if`: a bool (or "true", "false", as Terraform converts them) the scope knows (`s.port >= 1024`, `!s.internal`). */
-function condition(written: unknown, scope: Scope): boolean | undefined {
-  const v = evaluate(written, scope);
-  return typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined;
 }
 
 /** `steps` (`.app`, `[0]`, `["app.kubernetes.io/name"]`) taken into a known value; undefined where one is missing. */

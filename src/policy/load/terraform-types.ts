@@ -1,11 +1,21 @@
 /**
  * What Terraform's types say of a value before a plan: a variable's value converted to its declared
- * primitive type, whether an expression is written as a set (iterated sorted) or surely as a list
- * or tuple (which `for_each` refuses), and that refusal as Terraform words it.
+ * primitive or set type, whether an expression is surely a list or tuple (which `for_each`
+ * refuses), and that refusal as Terraform words it.
  * https://developer.hashicorp.com/terraform/language/expressions/type-constraints
  */
 import { UserError } from '../../errors.js';
-import { isExpression, NAMED, parsedOf, writtenAt } from './terraform-values.js';
+import {
+  boolOf,
+  isExpression,
+  isSet,
+  NAMED,
+  numberOf,
+  parsedOf,
+  setFrom,
+  stringOf,
+  writtenAt,
+} from './terraform-values.js';
 
 /** What a module declares that types its values: each variable's `type`, the variables a call passed, its locals as written. */
 export interface Declarations {
@@ -15,9 +25,9 @@ export interface Declarations {
 }
 
 /**
- * The variables with each value of a declared primitive type (`number`, `string`, `bool`)
- * converted to it, as Terraform converts an input variable ("3" for a `number` is 3, 3 for a
- * `string` is "3"); a value Terraform cannot convert (its error) is left out: unknown.
+ * The variables with each value converted to its declared type, as Terraform converts an input
+ * variable (conversion); a value Terraform cannot convert (its error), or one this does not, is
+ * left out: unknown.
  */
 export function typed(
   variables: Readonly<Record<string, unknown>>,
@@ -27,40 +37,28 @@ export function typed(
   const out = { ...variables };
   for (const name of Object.keys(out)) {
     const type = Object.hasOwn(types, name) ? types[name]?.replace(/\s+/g, '') : undefined;
-    const v = out[name];
-    if (v === null || (type !== 'number' && type !== 'string' && type !== 'bool')) continue;
-    const converted = primitive(v, type);
-    if (converted === undefined) delete out[name];
-    else out[name] = converted;
+    if (out[name] === null || type === undefined) continue;
+    const v = conversion(out[name], type);
+    if (v === undefined) delete out[name];
+    else out[name] = v;
   }
   return out;
 }
 
-function primitive(v: unknown, type: 'number' | 'string' | 'bool'): unknown {
-  if (type === 'string')
-    return typeof v === 'string'
-      ? v
-      : typeof v === 'number' || typeof v === 'boolean'
-        ? String(v)
-        : undefined;
-  if (type === 'number') {
-    if (typeof v === 'number') return v;
-    return typeof v === 'string' && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v) ? Number(v) : undefined;
-  }
-  return typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined;
-}
-
 /**
- * What a set is made of, when `value` is written as one: the argument of `toset(x)`, or `var.x`
- * itself when the variable's type is `set(...)` (Terraform converts its value to a set).
+ * `v` converted to `type` (written without spaces): a primitive (`number`, `string`, `bool`: "3"
+ * for a `number` is 3, 3 for a `string` is "3"); a set (`set(string)`: the list ["b", "a", "b"] is
+ * the set {"a", "b"}, iterated sorted, each element its own key; undefined for a set setFrom does
+ * not order, `set(object(...))`); a list (`list(string)`: a set a call passes is a list of its
+ * elements, which for_each refuses). Any other type leaves the value as it is.
  */
-export function setWritten(value: unknown, known: Declarations): unknown {
-  const parsed = isExpression(value) ? parsedOf(value) : undefined;
-  if (parsed && 'call' in parsed && parsed.call === 'toset' && parsed.args.length === 1)
-    return parsed.args[0];
-  const named = isExpression(value) && !parsed ? NAMED.exec(value.expression) : null;
-  if (named?.[1] === 'var' && !named[3] && /^set\(/.test(declared(named[2]!, known) ?? '')) return value;
-  return undefined;
+function conversion(v: unknown, type: string): unknown {
+  if (type === 'number') return numberOf(v);
+  if (type === 'string') return stringOf(v);
+  if (type === 'bool') return boolOf(v);
+  const element = /^set\((.*)\)$/.exec(type)?.[1];
+  if (element !== undefined) return setFrom(v, element);
+  return type.startsWith('list(') && isSet(v) ? [...v] : v;
 }
 
 /** A variable's declared type without spaces; undefined when it has none (or is not declared). */

@@ -49,8 +49,18 @@ export interface Template {
   template: unknown[];
 }
 
-/** What the loader parsed of an expression beside its text: a `for`, a function call, a template. */
-export type ParsedExpression = { for: ForExpression } | FunctionCall | Template;
+/**
+ * An operator and its operands as the loader parsed them from the tree (`var.base * 2`: `*` and
+ * the two operands read as values; `!x`, `-x`: one; `c ? a : b`: `?:` and three), for the
+ * evaluator to compute with Terraform's operators (terraform-operators.ts) once they are known.
+ */
+export interface Operation {
+  operator: string;
+  operands: unknown[];
+}
+
+/** What the loader parsed of an expression beside its text: a `for`, a function call, a template, an operation. */
+export type ParsedExpression = { for: ForExpression } | FunctionCall | Template | { operation: Operation };
 
 /**
  * The parse of expressions the loader made, by identity: an expression stays an object of one key
@@ -72,6 +82,9 @@ export function parsedOf(expression: TerraformExpression): ParsedExpression | un
 /** `var.x` or `local.x`, and any attribute or index steps after it (`var.labels.app`, `local.ports[0]`). */
 export const NAMED = /^(var|local)\.([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\[\d+\]|\["[^"\\]*"\])*)$/;
 
+/** A member step after a reference: `.name`, `[0]`, `["app.kubernetes.io/name"]`. */
+export const MEMBER = /\.([A-Za-z_][\w-]*)|\[(\d+)\]|\["([^"\\]*)"\]/g;
+
 /** Where the reader found each tuple and expression of a .tf file, by identity: for Terraform's errors on them. */
 const WRITTEN = new WeakMap<object, SourceLocation>();
 
@@ -89,13 +102,14 @@ export function isExpression(v: unknown): v is TerraformExpression {
 }
 
 /**
- * The lists that are Terraform sets (`toset(...)`'s results): a set's elements are sorted and
- * unique, and it has no index (`s[0]` is Terraform's error); iterating one, each element is its own key.
+ * The lists that are Terraform sets (`toset(...)`'s results, a variable of type `set(...)`): a
+ * set's elements are sorted and unique, and it has no index (`s[0]` is Terraform's error);
+ * iterating one, each element is its own key.
  */
 const SETS = new WeakSet<readonly unknown[]>();
 
 /** `elements` as a set: duplicates once, strings in lexical order, numbers in numeric order. */
-export function setOf(elements: ReadonlyArray<string> | ReadonlyArray<number>): unknown[] {
+function setOf(elements: ReadonlyArray<string> | ReadonlyArray<number>): unknown[] {
   const unique = [...new Set<string | number>(elements)];
   const set = unique.every((e) => typeof e === 'number')
     ? unique.sort((a, b) => (a as number) - (b as number))
@@ -106,6 +120,50 @@ export function setOf(elements: ReadonlyArray<string> | ReadonlyArray<number>): 
 
 export function isSet(v: unknown): v is unknown[] {
   return Array.isArray(v) && SETS.has(v);
+}
+
+/**
+ * A list as Terraform converts it to a set of `element` (`toset(x)`, a variable of type `set(x)`):
+ * `string` and `number` convert each element; `any` (toset) unifies them, numbers alone a set of
+ * numbers, beside a string all strings. Undefined when Terraform would refuse, or the set holds
+ * what setOf does not order as Terraform does (bools, collections, expressions).
+ */
+export function setFrom(list: unknown, element: string): unknown[] | undefined {
+  if (!Array.isArray(list)) return undefined;
+  if (element === 'any') {
+    if (isSet(list)) return list;
+    if (list.every((e) => typeof e === 'number')) return setOf(list as number[]);
+    if (!list.some((e) => typeof e === 'string')) return list.length ? undefined : setOf([]);
+  } else if (element !== 'string' && element !== 'number') return undefined;
+  const convert: (v: unknown) => string | number | undefined = element === 'number' ? numberOf : stringOf;
+  const elements = list.map(convert);
+  return elements.every((e) => e !== undefined) ? setOf(elements as string[] | number[]) : undefined;
+}
+
+/**
+ * Terraform's conversion to string (a template's interpolation, `tostring`, a string beside a
+ * number in `?:`): a string, a number as its digits, a bool as true or false; undefined for null,
+ * a collection, or a number JavaScript writes with an exponent (Terraform writes every digit).
+ */
+export function stringOf(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return String(v);
+  if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
+  const s = String(v);
+  return /e/.test(s) ? undefined : s;
+}
+
+/** Terraform's conversion to number: a number, or a string that spells one (`"8080"`); undefined otherwise. */
+export function numberOf(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v !== 'string' || !/^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v)) return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Terraform's conversion to bool: a bool, or the string "true" or "false"; undefined otherwise. */
+export function boolOf(v: unknown): boolean | undefined {
+  return typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined;
 }
 
 /** A known object value (an HCL object or a block's body): not a list, not an expression. */

@@ -14,6 +14,7 @@ import {
   parsedExpression,
   pathKey,
   type ForExpression,
+  type Operation,
   type TerraformExpression,
 } from './terraform-values.js';
 
@@ -409,7 +410,9 @@ function value(file: string, expr: Node, path: Path, positions: Map<string, Posi
 }
 
 function literal(file: string, expr: Node, path: Path, positions: Map<string, Position>): unknown {
-  const inner = expr.type === 'expression' && expr.namedChildCount === 1 ? expr.namedChildren[0]! : expr;
+  // `(x)` is an expression holding an expression.
+  let inner = expr;
+  while (inner.type === 'expression' && inner.namedChildCount === 1) inner = inner.namedChildren[0]!;
   if (inner.type === 'literal_value') {
     const lit = inner.namedChildren[0]!;
     if (lit.type === 'bool_lit') return lit.text === 'true';
@@ -442,6 +445,18 @@ function literal(file: string, expr: Node, path: Path, positions: Map<string, Po
         args: written.map((c) => value(file, c!, [], new Map())),
         ...(expanded ? { expanded } : {}),
       });
+  }
+  // `a + b`, `!a`, `c ? a : b`: their operands read as values, for the evaluator to compute.
+  if (inner.type === 'conditional') {
+    const parts = inner.namedChildren;
+    if (parts.length === 3 && parts.every((c) => c?.type === 'expression'))
+      return parsedExpression(expr.text, {
+        operation: { operator: '?:', operands: parts.map((c) => value(file, c!, [], new Map())) },
+      });
+  }
+  if (inner.type === 'operation' && inner.namedChildren[0]) {
+    const operation = parsedOperation(file, inner.namedChildren[0]);
+    if (operation) return parsedExpression(expr.text, { operation });
   }
   if (inner.type === 'for_expr') {
     const parsed = forExpression(file, inner);
@@ -496,6 +511,36 @@ function templateParts(file: string, quoted: Node): unknown[] | undefined {
   if (text.length - 1 > literal) parts.push(unescape(text.slice(literal, -1)));
   return parts;
 }
+
+/**
+ * A unary or binary operation's operator and operands: the grammar writes the operator as an
+ * unnamed child between the operands' nodes. An operand of one node is read as a value; a
+ * reference with its steps (`var.m["k"]`: a variable_expr, then index and get_attr nodes) is the
+ * expression its text is.
+ */
+function parsedOperation(file: string, node: Node): Operation | undefined {
+  if (node.type !== 'binary_operation' && node.type !== 'unary_operation') return undefined;
+  const children = node.children.filter((c): c is Node => c !== null);
+  const at = children.findIndex((c) => !c.isNamed && OPERATORS.has(c.type));
+  if (at < 0 || (node.type === 'unary_operation') !== (at === 0)) return undefined;
+  // Parentheses are unnamed nodes beside the expression they hold.
+  const sides = (at === 0 ? [children.slice(1)] : [children.slice(0, at), children.slice(at + 1)]).map(
+    (nodes) => nodes.filter((c) => c.isNamed),
+  );
+  if (sides.some((nodes) => !nodes.length)) return undefined;
+  const operand = (nodes: Node[]): unknown =>
+    nodes.length === 1
+      ? value(file, nodes[0]!, [], new Map())
+      : {
+          expression: node.text.slice(
+            nodes[0]!.startIndex - node.startIndex,
+            nodes.at(-1)!.endIndex - node.startIndex,
+          ),
+        };
+  return { operator: children[at]!.type, operands: sides.map(operand) };
+}
+
+const OPERATORS = new Set(['!', '-', '*', '/', '%', '+', '>', '>=', '<', '<=', '==', '!=', '&&', '||']);
 
 /**
  * `{ for k, v in X : K => V... if C }` or `[for v in X : V if C]`: its symbols and parts read as
