@@ -39,6 +39,7 @@ export interface Deployment extends KubeObject {
 export interface StatefulSet extends KubeObject {
   spec?: {
     replicas?: number;
+    minReadySeconds?: number;
     selector?: { matchLabels?: Record<string, string> };
     updateStrategy?: { type?: string; rollingUpdate?: { partition?: number } };
   };
@@ -46,6 +47,7 @@ export interface StatefulSet extends KubeObject {
     observedGeneration?: number;
     replicas?: number;
     readyReplicas?: number;
+    availableReplicas?: number;
     updatedReplicas?: number;
     currentRevision?: string;
     updateRevision?: string;
@@ -88,6 +90,10 @@ export function deploymentComplete(d: Deployment | undefined): boolean {
  * kubectl's StatefulSetStatusViewer: observed, every replica ready, and (RollingUpdate) either the
  * partitioned share updated or currentRevision caught up with updateRevision. OnDelete has no
  * rollout to wait for (kubectl refuses it); the engine deletes the pods itself (see restore).
+ * With minReadySeconds, every replica must also be available, which kubectl does not ask: its
+ * viewer reads readyReplicas only, so the last pod of a rollout (ordinal 0) counts the moment it
+ * is ready, and a version that crashes just after passing its probe would be reported deployed.
+ * deploy.minReady promises that a rollout completes only on pods ready that long.
  */
 export function statefulSetComplete(s: StatefulSet | undefined): boolean {
   if (!s) return false;
@@ -95,6 +101,7 @@ export function statefulSetComplete(s: StatefulSet | undefined): boolean {
   if ((status.observedGeneration ?? 0) < (s.metadata.generation ?? 0)) return false;
   const replicas = s.spec?.replicas ?? 1;
   if ((status.readyReplicas ?? 0) < replicas) return false;
+  if ((s.spec?.minReadySeconds ?? 0) > 0 && (status.availableReplicas ?? 0) < replicas) return false;
   if (s.spec?.updateStrategy?.type === 'OnDelete') return true;
   const partition = s.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
   if (partition > 0) return (status.updatedReplicas ?? 0) >= replicas - partition;

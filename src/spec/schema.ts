@@ -358,7 +358,7 @@ export const DeploySchema = z.strictObject({
   minReady: duration()
     .optional()
     .describe(
-      "how long a new pod must stay ready, with no container restart, before it counts as available (each Deployment's minReadySeconds): a rollout completes, and a blue-green switch happens, only on such pods (default 0)",
+      'how long a new pod must stay ready, with no container restart, before it counts as available (the minReadySeconds of each Deployment and StatefulSet): a rollout completes, and a blue-green switch happens, only on such pods (default 0)',
     ),
   failuresAllowedPerReplica: z
     .number()

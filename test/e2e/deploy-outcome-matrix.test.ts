@@ -29,7 +29,16 @@ interface Outcome {
 
 const OUTCOMES: Outcome[] = [
   { name: 'healthy (first)', tag: '1.0.0', set: [], code: 0, serves: '1.0.0' },
-  { name: 'crash', tag: '2.0.0', set: ['services.web.env.CRASH_AFTER_MS=300'], code: 1, serves: '1.0.0' },
+  // Without minReady a pod that is ready before it dies 300 ms after starting could complete a
+  // rollout (a race CI lost for the StatefulSet); with it no such pod ever counts as available,
+  // for Deployments and StatefulSets alike. Only this cell waits for it: the healthy ones stay fast.
+  {
+    name: 'crash',
+    tag: '2.0.0',
+    set: ['services.web.env.CRASH_AFTER_MS=300', 'deploy.minReady=2s'],
+    code: 1,
+    serves: '1.0.0',
+  },
   {
     name: 'never ready',
     tag: '3.0.0',

@@ -93,6 +93,34 @@ describe('statefulSetComplete', () => {
       ),
       true,
     ],
+    [
+      'minReadySeconds: ready and caught up but not yet available is not done',
+      sts(
+        { replicas: 2, minReadySeconds: 2 },
+        {
+          observedGeneration: 2,
+          readyReplicas: 2,
+          availableReplicas: 1,
+          currentRevision: 'b',
+          updateRevision: 'b',
+        },
+      ),
+      false,
+    ],
+    [
+      'minReadySeconds: every replica available is done',
+      sts(
+        { replicas: 2, minReadySeconds: 2 },
+        {
+          observedGeneration: 2,
+          readyReplicas: 2,
+          availableReplicas: 2,
+          currentRevision: 'b',
+          updateRevision: 'b',
+        },
+      ),
+      true,
+    ],
   ])('%s', (_name, obj, done) => {
     expect(statefulSetComplete(obj)).toBe(done);
   });

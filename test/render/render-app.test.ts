@@ -210,6 +210,15 @@ describe('renderApp: cluster facts from the spec', () => {
     );
   });
 
+  it('deploy.minReady becomes the StatefulSet minReadySeconds of a service with a volume too', () => {
+    const bot = { image: 'bot:1', volumes: [{ name: 'data', path: '/data', size: '1Gi' }] };
+    const r = one(bot, { deploy: { minReady: '2s' } });
+    expect(at(find(r.objects, 'StatefulSet', 'shop-api'), 'spec', 'minReadySeconds')).toBe(2);
+    expect(at(find(one(bot).objects, 'StatefulSet', 'shop-api'), 'spec')).not.toHaveProperty(
+      'minReadySeconds',
+    );
+  });
+
   it.each<[string, string | undefined, string, string[]]>([
     ['api', 'staging.example.com', 'api.staging.example.com', []],
     ['api.example.com', 'staging.example.com', 'api.example.com', ['domain']],

@@ -116,6 +116,8 @@ export function renderStatefulSet(
       replicas: workloadReplicas(parts.service),
       revisionHistoryLimit: REVISION_HISTORY_LIMIT,
       serviceName: objectName(ctx.app.app, parts.name, 'headless'),
+      // As for a Deployment: the rolling update moves to the next ordinal, and the rollout completes, only on a pod ready this long.
+      minReadySeconds: ctx.app.deploy.minReady ? durationSeconds(ctx.app.deploy.minReady) : undefined,
       selector: { matchLabels: selectorLabels(ctx.app.app, parts.name) },
       updateStrategy: { type: 'RollingUpdate' },
       // Claims outlive the StatefulSet: data is never deleted by a render change.

@@ -6,18 +6,23 @@
  * change rolls pods from the highest ordinal down to `partition`, one at a time, and
  * currentRevision catches up with updateRevision when done (what `kubectl rollout status` waits
  * for). Each template gets a ControllerRevision (history.ts) for `kubectl rollout history|undo`.
+ * With minReadySeconds, OrderedReady waits for each pod to be available (Ready that long) rather
+ * than just Ready, before creating the next ordinal or rolling the next one, as processReplica's
+ * isRunningAndAvailable does (GA in 1.25); status.availableReplicas counts such pods.
  */
 import type { KubeObject, LabelSelector } from '@slipway/kube';
 import { computeHash } from './deployment-util.js';
 import { syncControllerRevision } from './history.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
 import {
+  getCondition,
   isControlledBy,
   isPodAvailable,
   isPodReady,
   spec,
   splitKey,
   status,
+  type Condition,
   type Kinds,
   type Obj,
 } from './objects.js';
@@ -55,6 +60,8 @@ export function statefulSetController(ctx: LoopContext, k: Kinds): ControllerSpe
       const s = spec<StatefulSetSpec>(sts);
       const replicas = s.replicas ?? 1;
       const ordered = s.podManagementPolicy !== 'Parallel';
+      const minReady = s.minReadySeconds ?? 0;
+      const now = ctx.clock.now();
       const hash = computeHash(s.template);
       const updateRevision = `${name}-${hash}`;
       syncControllerRevision(ctx, sts, s.template, hash, s.revisionHistoryLimit ?? 10);
@@ -68,7 +75,8 @@ export function statefulSetController(ctx: LoopContext, k: Kinds): ControllerSpe
         !!p &&
         !p.metadata.deletionTimestamp &&
         status<{ phase?: string }>(p).phase === 'Running' &&
-        isPodReady(p);
+        // Parallel pods wait for nobody; OrderedReady ones for their predecessors to be available.
+        (ordered ? isPodAvailable(p, minReady, now) : isPodReady(p));
       let acted = false;
       // Create missing ordinals below replicas.
       for (let i = 0; i < replicas && !acted; i++) {
@@ -116,12 +124,12 @@ export function statefulSetController(ctx: LoopContext, k: Kinds): ControllerSpe
         updated === replicas && live.length === replicas
           ? updateRevision
           : (st.currentRevision ?? updateRevision);
-      const now = ctx.clock.now();
+      const available = live.filter((p) => isPodAvailable(p, minReady, now));
       const next: Record<string, unknown> = {
         observedGeneration: sts.metadata.generation ?? 0,
         replicas: live.length,
         readyReplicas: live.filter(isPodReady).length,
-        availableReplicas: live.filter((p) => isPodAvailable(p, s.minReadySeconds ?? 0, now)).length,
+        availableReplicas: available.length,
         currentReplicas: live.filter((p) => p.metadata.labels?.[REVISION_LABEL] === currentRevision).length,
         updatedReplicas: updated,
         currentRevision,
@@ -129,6 +137,20 @@ export function statefulSetController(ctx: LoopContext, k: Kinds): ControllerSpe
         collisionCount: 0,
       };
       ctx.store.update({ ...sts, status: next }, { subresource: 'status' });
+      // A ready pod becomes available minReadySeconds later with no event of its own: look again then.
+      const waiting = live.filter((p) => isPodReady(p) && !available.includes(p));
+      if (!minReady || !waiting.length) return undefined;
+      const soonest = Math.min(
+        ...waiting.map(
+          (p) =>
+            Date.parse(
+              getCondition(status<{ conditions?: Condition[] }>(p).conditions, 'Ready')?.lastTransitionTime ??
+                '',
+            ) +
+            minReady * 1000,
+        ),
+      );
+      return Number.isFinite(soonest) ? Math.max(1, soonest - now.getTime() + 1) : undefined;
     },
   };
 

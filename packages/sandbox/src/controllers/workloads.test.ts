@@ -272,6 +272,56 @@ describe.each(STORE_KINDS)('on %s', (storeKind) => {
       await step(2000);
       expect(h.store.list(k().pod, 'default').items.map((p) => p.metadata.name)).toEqual(['db-0']);
     });
+
+    it('with minReadySeconds, counts and waits for available pods, not just ready ones', async () => {
+      const sts = (image: string): KubeObject => ({
+        apiVersion: 'apps/v1',
+        kind: 'StatefulSet',
+        metadata: { name: 'bot', namespace: 'default' },
+        spec: {
+          replicas: 2,
+          minReadySeconds: 10,
+          serviceName: 'bot',
+          selector: { matchLabels: { app: 'bot' } },
+          updateStrategy: { type: 'RollingUpdate' },
+          template: { metadata: { labels: { app: 'bot' } }, spec: { containers: [{ ...container, image }] } },
+        },
+      });
+      const names = () => h.store.list(k().pod, 'default').items.map((p) => p.metadata.name);
+      const st = () =>
+        h.store.get(k().statefulSet, 'default', 'bot')?.status as {
+          readyReplicas?: number;
+          availableReplicas?: number;
+          currentRevision?: string;
+          updateRevision?: string;
+        };
+      const revision = (name: string) =>
+        h.store.get(k().pod, 'default', name)?.metadata.labels?.['controller-revision-hash'];
+      h.apply(sts('busybox:1'));
+      await h.settle();
+      await step(2000);
+      // bot-0 is ready but not yet available: bot-1 waits.
+      expect(names()).toEqual(['bot-0']);
+      expect(st()).toMatchObject({ readyReplicas: 1, availableReplicas: 0 });
+      // Nothing happens to the pod when it becomes available: the controller looks again by itself.
+      await step(10_000);
+      expect(st().availableReplicas).toBe(1);
+      expect(names()).toEqual(['bot-0', 'bot-1']);
+      await step(12_000);
+      expect(st()).toMatchObject({ readyReplicas: 2, availableReplicas: 2 });
+      const first = revision('bot-0');
+      // A template change rolls bot-1 first; bot-0 goes only once the new bot-1 is available.
+      h.apply(sts('busybox:2'));
+      await step(4000);
+      expect(revision('bot-1')).not.toBe(first);
+      expect(st()).toMatchObject({ readyReplicas: 2, availableReplicas: 1 });
+      expect(revision('bot-0')).toBe(first);
+      await step(12_000);
+      expect(revision('bot-0')).not.toBe(first);
+      await step(12_000);
+      expect(st()).toMatchObject({ readyReplicas: 2, availableReplicas: 2 });
+      expect(st().currentRevision).toBe(st().updateRevision);
+    });
   });
 
   describe('PersistentVolumeClaim protection', () => {
