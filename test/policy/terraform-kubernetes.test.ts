@@ -1202,6 +1202,22 @@ resource "kubernetes_role_binding_v1" "deployer" {
 }
 `;
 
+/** A `kubernetes_pod_v1` named `name` whose one container's image is the expression `image`. */
+function podResource(name: string, image: string): string {
+  return `resource "kubernetes_pod_v1" "${name}" {
+  metadata {
+    name = "${name}"
+  }
+  spec {
+    container {
+      name  = "web"
+      image = ${image}
+    }
+  }
+}
+`;
+}
+
 /** Line and column (1-based) of the n-th occurrence of `text` in `hcl`. */
 function at(hcl: string, text: string, n = 0): string {
   let index = -1;
@@ -2731,54 +2747,14 @@ resource "kubernetes_config_map_v1" "fns" {
     const hcl = `variable "cfg" {
   default = { image = "nginx:latest", tags = ["1.27"] }
 }
-resource "kubernetes_pod_v1" "present" {
-  metadata {
-    name = "present"
-  }
-  spec {
-    container {
-      name  = "web"
-      image = try(var.cfg.image, "nginx:1.27")
-    }
-  }
-}
-
-resource "kubernetes_pod_v1" "index" {
-  metadata {
-    name = "index"
-  }
-  spec {
-    container {
-      name  = "web"
-      image = try("nginx:\${upper(var.cfg.tags[3])}", "nginx:latest")
-    }
-  }
-}
-
-resource "kubernetes_pod_v1" "optional" {
-  metadata {
-    name = "optional"
-  }
-  spec {
-    container {
-      name  = "web"
-      image = try(var.cfg.registry, "nginx:latest")
-    }
-  }
-}
-
-resource "kubernetes_pod_v1" "unknown" {
-  metadata {
-    name = "unknown"
-  }
-  spec {
-    container {
-      name  = "web"
-      image = try(data.x.y, "nginx:latest")
-    }
-  }
-}
-`;
+${[
+  ['present', 'try(var.cfg.image, "nginx:1.27")'],
+  ['index', 'try("nginx:${upper(var.cfg.tags[3])}", "nginx:latest")'],
+  ['optional', 'try(var.cfg.registry, "nginx:latest")'],
+  ['unknown', 'try(data.x.y, "nginx:latest")'],
+]
+  .map(([name, image]) => podResource(name!, image!))
+  .join('\n')}`;
     const pods = (await declared(hcl)).filter((m) => m.ref.kind === 'Pod');
     const images = pods.map(
       (m) => (m.body.spec as { containers: Array<{ image: unknown }> }).containers[0]!.image,

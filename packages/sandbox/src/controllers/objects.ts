@@ -162,6 +162,26 @@ export function isPodAvailable(pod: KubeObject, minReadySeconds: number, now: Da
   return Number.isFinite(since) && since + minReadySeconds * 1000 <= now.getTime();
 }
 
+/**
+ * Milliseconds until the first of `pods` that is ready but not yet available becomes available, or
+ * undefined when none is waiting: a pod turns available minReadySeconds after it became ready,
+ * with no event of its own, so a controller counting available pods looks again then.
+ */
+export function untilAvailable(
+  pods: readonly KubeObject[],
+  minReadySeconds: number,
+  now: Date,
+): number | undefined {
+  if (!minReadySeconds) return undefined;
+  let soonest = Infinity;
+  for (const pod of pods) {
+    const ready = getCondition(status<{ conditions?: Condition[] }>(pod).conditions, 'Ready');
+    if (ready?.status !== 'True' || isPodAvailable(pod, minReadySeconds, now)) continue;
+    soonest = Math.min(soonest, Date.parse(ready.lastTransitionTime ?? '') + minReadySeconds * 1000);
+  }
+  return Number.isFinite(soonest) ? Math.max(1, soonest - now.getTime() + 1) : undefined;
+}
+
 export function isPodTerminal(pod: KubeObject): boolean {
   const phase = status<{ phase?: string }>(pod).phase;
   return phase === 'Succeeded' || phase === 'Failed';

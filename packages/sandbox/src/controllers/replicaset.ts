@@ -12,6 +12,7 @@ import {
   getCondition,
   isPodActive,
   isPodAvailable,
+  untilAvailable,
   isPodReady,
   ownerRefTo,
   spec,
@@ -152,21 +153,5 @@ function writeReplicaSetStatus(
   for (const f of ['readyReplicas', 'availableReplicas', 'fullyLabeledReplicas'] as const)
     if (next[f] === 0) delete (next as Partial<typeof next>)[f];
   ctx.store.update({ ...rs, status: next }, { subresource: 'status' });
-  // A ready pod becomes available minReadySeconds later with no event of its own: look again then.
-  if (minReady && ready.length > available.length) {
-    const soonest = Math.min(
-      ...ready
-        .filter((p) => !available.includes(p))
-        .map(
-          (p) =>
-            Date.parse(
-              getCondition(status<{ conditions?: Condition[] }>(p).conditions, 'Ready')?.lastTransitionTime ??
-                '',
-            ) +
-            minReady * 1000,
-        ),
-    );
-    return Math.max(1, soonest - now.getTime() + 1);
-  }
-  return undefined;
+  return untilAvailable(ready, minReady, now);
 }

@@ -15,14 +15,13 @@ import { computeHash } from './deployment-util.js';
 import { syncControllerRevision } from './history.js';
 import { ownerKey, selfKey, type ControllerSpec, type LoopContext } from './loop.js';
 import {
-  getCondition,
   isControlledBy,
   isPodAvailable,
+  untilAvailable,
   isPodReady,
   spec,
   splitKey,
   status,
-  type Condition,
   type Kinds,
   type Obj,
 } from './objects.js';
@@ -137,20 +136,7 @@ export function statefulSetController(ctx: LoopContext, k: Kinds): ControllerSpe
         collisionCount: 0,
       };
       ctx.store.update({ ...sts, status: next }, { subresource: 'status' });
-      // A ready pod becomes available minReadySeconds later with no event of its own: look again then.
-      const waiting = live.filter((p) => isPodReady(p) && !available.includes(p));
-      if (!minReady || !waiting.length) return undefined;
-      const soonest = Math.min(
-        ...waiting.map(
-          (p) =>
-            Date.parse(
-              getCondition(status<{ conditions?: Condition[] }>(p).conditions, 'Ready')?.lastTransitionTime ??
-                '',
-            ) +
-            minReady * 1000,
-        ),
-      );
-      return Number.isFinite(soonest) ? Math.max(1, soonest - now.getTime() + 1) : undefined;
+      return untilAvailable(live, minReady, now);
     },
   };
 
