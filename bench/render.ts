@@ -1,10 +1,12 @@
 /**
- * Render benchmark: `slipway render --format manifests --env E` for the three environments of a
- * generated spec (bench/render-spec.ts), side by side with `helm template` of the chart Slipway
- * generates for that same spec (`slipway render --format helm`), for the same three environments,
- * with the real helm v4. Both run as whole processes, as users run them; each figure is the median
- * over RUNS rounds of the three environments' sum (wall, CPU), with the largest peak RSS of the
- * three. Sizes 10, 100 and 1,000 services by default; ms/service shows whether time grows linearly.
+ * Render benchmark: the manifests of the three environments of a generated spec
+ * (bench/render-spec.ts), side by side with `helm template` of the chart Slipway generates for that
+ * same spec (`slipway render --format helm`), for the same three environments, with the real helm
+ * v4. Slipway two ways: `render --format manifests --env E`, one process per environment as helm
+ * runs, and `render --format manifests --out DIR`, every environment's file from one process (helm
+ * template takes one set of values a run, so it has no such way). All run as whole processes, as
+ * users run them; each figure is the median over RUNS rounds of the three environments' sum (wall,
+ * CPU), with the largest peak RSS of the three. Sizes 10, 100 and 1,000 services by default; ms/service shows whether time grows linearly.
  * Each size also prints three `node -e 0` starts per round: the floor under any Node program, which
  * at 10 services is most of Slipway's time.
  * Runs ./bin/slipway, so `npm run build` first.
@@ -12,7 +14,7 @@
  *   npx tsx bench/render.ts [--sizes 10,100,1000] [--runs 5]
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
@@ -100,25 +102,32 @@ for (const services of SIZES) {
       '--namespace',
       NAMESPACES[env]!,
     ];
+    const everyArgs = [bin, 'render', '-f', specFile, '--format', 'manifests', '--out', join(dir, 'every')];
     const objects = countObjects(slipwayArgs);
+    sameAsPerEnvironment(slipwayArgs, everyArgs, join(dir, 'every'));
     const slipway: Round[] = [];
+    const every: Round[] = [];
     const helmRounds: Round[] = [];
     const floorRounds: Round[] = [];
     for (let i = 0; i < RUNS; i++) {
       slipway.push(round(ENVS.map((env) => runProcess(process.execPath, slipwayArgs(env)))));
+      every.push(round([runProcess(process.execPath, everyArgs)]));
       helmRounds.push(round(ENVS.map((env) => runProcess(helm, helmArgs(env)))));
       floorRounds.push(round(ENVS.map(() => runProcess(process.execPath, ['-e', '0']))));
     }
     const s = summary(slipway);
+    const e = summary(every);
     const h = summary(helmRounds);
     const floor = summary(floorRounds);
     const row = (tool: string, r: Required<Round>) =>
       `${String(services).padStart(8)} ${String(objects).padStart(7)}  ${tool.padEnd(28)} ${ms(r.ms)} ${ms(r.cpuMs)} ${mib(r.peakKiB, 8)} ${ms(r.ms / services, 7)}`;
-    console.log(row('slipway render (manifests)', s));
+    const ratioRow = (label: string, r: Required<Round>) =>
+      `${''.padStart(17)}  ${label.padEnd(28)} ${ratio(r.ms / h.ms, 9)} ${ratio(r.cpuMs / h.cpuMs, 9)} ${ratio(r.peakKiB / h.peakKiB, 8)}`;
+    console.log(row('slipway render --env (x3)', s));
+    console.log(row('slipway render --out (x1)', e));
     console.log(row('helm template (same chart)', h));
-    console.log(
-      `${''.padStart(17)}  ${'ratio'.padEnd(28)} ${ratio(s.ms / h.ms, 9)} ${ratio(s.cpuMs / h.cpuMs, 9)} ${ratio(s.peakKiB / h.peakKiB, 8)}`,
-    );
+    console.log(ratioRow('ratio --env (x3) / helm', s));
+    console.log(ratioRow('ratio --out (x1) / helm', e));
     // The floor under any Node program: three `node -e 0` starts; what helm takes over it is Go's.
     console.log(
       `${''.padStart(17)}  ${'node -e 0 (3 starts, floor)'.padEnd(28)} ${ms(floor.ms)} ${ms(floor.cpuMs)} ${mib(floor.peakKiB, 8)}`,
@@ -136,6 +145,17 @@ function countObjects(args: (env: string) => string[]): number {
     total += out.split(/^---$/m).filter((d) => d.trim() !== '').length;
   }
   return total;
+}
+
+/** The one-process render wrote, byte for byte, what each `--env` run prints (else the bench stops). */
+function sameAsPerEnvironment(args: (env: string) => string[], everyArgs: string[], out: string): void {
+  spawnText(process.execPath, everyArgs);
+  for (const env of ENVS) {
+    if (readFileSync(join(out, `${env}.yaml`), 'utf8') !== spawnText(process.execPath, args(env))) {
+      console.error(`bench/render: ${out}/${env}.yaml differs from render --env ${env}`);
+      process.exit(1);
+    }
+  }
 }
 
 function spawnText(command: string, args: string[]): string {

@@ -12,9 +12,10 @@
  * (the CLI loads only the writer it runs). Nothing else changes: the CLI's `--format` choices,
  * its help text and the "needs --out" check all read these lists.
  *
- * `scope` says which environments a writer needs: `environment` writers (manifests, compose) see
- * only the one named by `--env`; `all` writers (helm, kustomize) get every declared environment
- * and produce one artifact covering them (values-<env>.yaml, overlays/<env>/).
+ * `scope` says which environments a writer needs: `environment` writers (compose) see only the one
+ * named by `--env`; `each` writers (manifests) that one, or every environment when they write a
+ * folder (--out) and no --env is given, a file each; `all` writers (helm, kustomize) get every
+ * declared environment and produce one artifact covering them (values-<env>.yaml, overlays/<env>/).
  */
 import { composeWriter } from '../render/compose/index.js';
 import { dashboardsWriter } from '../render/dashboards/index.js';

@@ -56,7 +56,11 @@ export interface FormatOutput {
 export interface FormatWriter {
   name: string;
   description: string;
-  scope: 'environment' | 'all';
+  /**
+   * `environment`: the one environment named by --env (or the only one declared); `each`: that, or
+   * with --out and no --env every environment, a file each; `all`: every environment, one artifact.
+   */
+  scope: 'environment' | 'each' | 'all';
   /** Whether the output is one stream that may go to stdout when no --out is given. */
   stdout: boolean;
   /**

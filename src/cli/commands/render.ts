@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../errors.js';
-import type { FormatWarning, RenderedEnvironment } from '../formats.js';
+import type { FormatWarning, FormatWriter, RenderedEnvironment } from '../formats.js';
 import { FORMAT_NAMES, loadFormat } from '../format-loaders.js';
 import { parseSpec } from '../../spec/parse.js';
 import { DEFAULT_SPEC_FILE, readSpecText, STDIN_PATH } from '../load-spec.js';
@@ -47,7 +47,7 @@ export const registerRender: RegisterCommand = (program: Command, ctx: CommandCo
     .option('-f, --file <path>', 'the spec (- reads stdin)', DEFAULT_SPEC_FILE)
     .option(
       '-e, --env <name>',
-      'the environment (manifests, compose); helm and kustomize write every environment',
+      'the environment (manifests, compose); helm and kustomize write every environment, manifests too with --out and no --env',
     )
     .option('--format <format>', `one of ${names.join(', ')}`, 'manifests')
     .option('--out <dir>', 'write the files into this folder instead of printing')
@@ -82,11 +82,9 @@ export async function runRender(flags: RenderFlags, ctx: CommandContext): Promis
       hint: `add --out DIR, e.g. slipway render --format ${writer.name} --out ${writer.name === 'helm' ? 'chart' : 'deploy'}`,
     });
   }
-  const loaded = await loadForRender(
-    flags.file,
-    io,
-    writer.scope === 'all' ? undefined : (flags.env ?? null),
-  );
+  // undefined: every environment; null: the one --env names, or the only one declared.
+  const every = writer.scope === 'all' || (writer.scope === 'each' && flags.out !== undefined && !flags.env);
+  const loaded = await loadForRender(flags.file, io, every ? undefined : (flags.env ?? null), writer);
   const specFile = loaded.specFile;
   const images = parseImages(flags.imageTag, loaded.spec);
   const warnings: FormatWarning[] = [];
@@ -219,6 +217,7 @@ async function loadForRender(
   flag: string,
   io: CommandContext['io'],
   env: string | null | undefined,
+  writer: FormatWriter,
 ): Promise<Inputs & { specFile: string; name: string }> {
   // `-f -` reads stdin, named <stdin> in problems; the files it names are read from the working directory.
   const specFile = flag === STDIN_PATH ? join(io.cwd, DEFAULT_SPEC_FILE) : resolve(io.cwd, flag);
@@ -243,7 +242,10 @@ async function loadForRender(
     throw new UserError(`this format renders one environment; the spec declares ${declared.join(', ')}`, {
       code: 'render/needs-env',
       path: '--env',
-      hint: `add --env ${declared[0]}`,
+      hint:
+        writer.scope === 'each'
+          ? `add --env ${declared[0]}, or --out DIR to write every environment (${declared.map((d) => `${d}.yaml`).join(', ')})`
+          : `add --env ${declared[0]}`,
     });
   }
   return { ...inputsOf(spec, name, names, 'render', dirname(specFile)), specFile, name };
@@ -351,6 +353,13 @@ function nextStep(format: string, out: string, envs: RenderedEnvironment[], spec
     case 'dashboards':
       return `next: import ${out}/deploy/grafana/${spec.app}.json in Grafana (Dashboards > New > Import)\n`;
     default:
-      return `next: kubectl create namespace ${env.app.namespace} && kubectl label namespace ${env.app.namespace} ${namespaceLabelArgs(env)} (once; the manifests do not create it), then kubectl apply -f ${out}/${env.environment}.yaml\n`;
+      return `next: kubectl create namespace ${env.app.namespace} && kubectl label namespace ${env.app.namespace} ${namespaceLabelArgs(env)} (once; the manifests do not create it), then kubectl apply -f ${out}/${env.environment}.yaml${
+        envs.length > 1
+          ? ` (and likewise each other environment's file: ${envs
+              .slice(0, -1)
+              .map((e) => `${e.environment}.yaml`)
+              .join(', ')})`
+          : ''
+      }\n`;
   }
 }
