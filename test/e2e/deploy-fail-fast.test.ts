@@ -99,6 +99,10 @@ describe('every deploy ends (sandbox)', () => {
       'web=sample-service:v5',
       '--set',
       'services.web.env.CRASH_AFTER_MS=300',
+      // Ready pods count as available only after 2 s, which a process living 300 ms never is: on a
+      // slow machine the rollout cannot finish in the moment between ready and the crash.
+      '--set',
+      'deploy.minReady=2s',
       '--set',
       'deploy.progressDeadline=10m',
       '--timeout',
