@@ -69,4 +69,15 @@ describe('slipway render --format manifests', () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain('hint: add --env dev\n');
   });
+
+  it('a missing spec gets the message validate and deploy give, exit 2', async () => {
+    const r = await render('-f', 'nope.yaml');
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(
+      'error: nope.yaml: no such file\n  hint: run slipway init to write one, or pass -f <file>\n',
+    );
+    const m = memoryIo({ cwd: dir });
+    expect(await main(['node', 'slipway', 'validate', '-f', 'nope.yaml'], m.io)).toBe(2);
+    expect(m.stderr()).toBe(r.err);
+  });
 });

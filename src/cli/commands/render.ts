@@ -221,16 +221,8 @@ async function loadForRender(
 ): Promise<Inputs & { specFile: string; name: string }> {
   // `-f -` reads stdin, named <stdin> in problems; the files it names are read from the working directory.
   const specFile = flag === STDIN_PATH ? join(io.cwd, DEFAULT_SPEC_FILE) : resolve(io.cwd, flag);
-  const { text, name } = await readSpecText(flag, {
-    cwd: io.cwd,
-    stdin: io.stdin,
-    missing: () =>
-      new UserError(`${specFile} does not exist`, {
-        code: 'render/no-spec',
-        path: '--file',
-        hint: 'pass -f path/to/slipway.yaml, or run slipway init',
-      }),
-  });
+  // A missing file is the message validate and deploy give (spec.missing).
+  const { text, name } = await readSpecText(flag, { cwd: io.cwd, stdin: io.stdin });
   // Problems name the spec as the user wrote it (-f), as validate's do.
   const spec = parseSpec(text, name);
   const declared = environmentNames(spec);
