@@ -28,6 +28,7 @@
  * ./bin/slipway parts need `npm run build`.
  *
  *   npx tsx bench/check.ts [--sizes 10000,50000] [--runs 5] [--kubectl-objects 1000]
+ *   npx tsx bench/check.ts --write-corpus DIR [--objects 10000]   (the corpus as files, nothing timed)
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -319,7 +320,17 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--child')) {
+/** `--write-corpus DIR [--objects N]`: the corpus as files, to profile `slipway check DIR` on it. */
+function writeCorpus(dir: string, objects: number): void {
+  mkdirSync(dir, { recursive: true });
+  const files = corpus(objects);
+  for (const f of files) writeFileSync(join(dir, f.name), f.text);
+  console.log(`wrote ${files.length} files to ${dir}`);
+}
+
+if (process.argv.includes('--write-corpus')) {
+  writeCorpus(option('write-corpus', 'corpus'), Number(option('objects', '10000')));
+} else if (process.argv.includes('--child')) {
   const i = process.argv.indexOf('--child');
   child(process.argv[i + 1] as Mode, Number(process.argv[i + 2]));
 } else await main();

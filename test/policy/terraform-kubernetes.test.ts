@@ -28,6 +28,42 @@ async function declared(hcl: string, file = 'main.tf'): Promise<Manifest[]> {
   return parsed.manifests.filter((m) => m.declaredBy);
 }
 
+/**
+ * A Deployment per element of `forEach`, named each.key, its `image` and `replicas` HCL expressions,
+ * `extra` HCL after it. Findings' line:column in the tests depend on this text: keep its lines.
+ */
+function deploymentPerKey(forEach: string, image: string, replicas: string, extra = ''): string {
+  return `
+resource "kubernetes_deployment_v1" "app" {
+  for_each = ${forEach}
+  metadata {
+    name      = each.key
+    namespace = "shop"
+  }
+  spec {
+    replicas = ${replicas}
+    selector {
+      match_labels = { app = each.key }
+    }
+    template {
+      metadata {
+        labels = { app = each.key }
+      }
+      spec {
+        container {
+          name  = each.key
+          image = ${image}
+        }
+      }
+    }
+  }
+}
+${extra}`;
+}
+
+/** Each declared object as `<resource address> <object name>`. */
+const addresses = (objects: Manifest[]) => objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`);
+
 function yamlObject(yaml: string): Record<string, unknown> {
   const parsed = parseManifests(yaml, 'expected.yaml');
   expect(parsed.problems).toEqual([]);
@@ -2247,7 +2283,7 @@ resource "kubernetes_config_map_v1" "unknown" {
 }
 `;
     const objects = await declared(hcl);
-    expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`)).toEqual([
+    expect(addresses(objects)).toEqual([
       'shard[0] shard-0',
       'shard[1] shard-1',
       'one[0] one-0',
@@ -2288,32 +2324,8 @@ describe('a for expression over known values is computed: for_each and dynamic b
 }
 `;
   /** A Deployment per element of `forEach`, its name, replicas and image from each.key and each.value. */
-  const apps = (forEach: string, image = 'each.value.image') => `
-resource "kubernetes_deployment_v1" "app" {
-  for_each = ${forEach}
-  metadata {
-    name      = each.key
-    namespace = "shop"
-  }
-  spec {
-    replicas = each.value.replicas
-    selector {
-      match_labels = { app = each.key }
-    }
-    template {
-      metadata {
-        labels = { app = each.key }
-      }
-      spec {
-        container {
-          name  = each.key
-          image = ${image}
-        }
-      }
-    }
-  }
-}
-`;
+  const apps = (forEach: string, image = 'each.value.image') =>
+    deploymentPerKey(forEach, image, 'each.value.replicas');
   const judged = (objects: Manifest[]) =>
     check({ manifests: objects, options })
       .findings.filter((f) => ['img-latest-tag', 'avail-min-replicas'].includes(f.rule))
@@ -2367,7 +2379,7 @@ resource "kubernetes_config_map_v1" "tier" {
 }
 `;
     const objects = await declared(hcl);
-    expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`)).toEqual([
+    expect(addresses(objects)).toEqual([
       'app["api-web"] api-web',
       'app["ui-web"] ui-web',
       'app["web-web"] web-web',
@@ -2440,10 +2452,7 @@ resource "kubernetes_pod_v1" "web" {
       '{ for s in var.services : s.enabled => s }',
     ]) {
       const objects = await declared(`${SERVICES}${apps(forEach)}`);
-      expect(
-        objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`),
-        forEach,
-      ).toEqual(['app ${each.key}']);
+      expect(addresses(objects), forEach).toEqual(['app ${each.key}']);
       expect(judged(objects), forEach).toEqual([]);
     }
     // The same for over the known list, keyed by name: the unknown parts above were the reason.
@@ -2636,32 +2645,7 @@ describe("more of Terraform's functions, calls in templates, expanded arguments 
     check({ manifests: objects, options })
       .findings.filter((f) => f.rule === 'img-latest-tag')
       .map((f) => `${f.line}:${f.column} ${/\((kubernetes_[^\s,)]+)/.exec(f.message)?.[1]}`);
-  const app = (forEach: string, image: string, extra = '') => `
-resource "kubernetes_deployment_v1" "app" {
-  for_each = ${forEach}
-  metadata {
-    name      = each.key
-    namespace = "shop"
-  }
-  spec {
-    replicas = 3
-    selector {
-      match_labels = { app = each.key }
-    }
-    template {
-      metadata {
-        labels = { app = each.key }
-      }
-      spec {
-        container {
-          name  = each.key
-          image = ${image}
-        }
-      }
-    }
-  }
-}
-${extra}`;
+  const app = (forEach: string, image: string, extra = '') => deploymentPerKey(forEach, image, '3', extra);
   const image = (m: Manifest) =>
     (m.body.spec as { template: { spec: { containers: Array<{ image: unknown }> } } }).template.spec
       .containers[0]!.image;
@@ -3655,7 +3639,7 @@ resource "kubernetes_config_map_v1" "unknown" {
     const objects = await declared(hcl);
     // Port 80 and the internal db are dropped by the condition; never's count is 0 (the default
     // "2" is the number 2, as Terraform converts it to the declared type: var.base != 2 is false).
-    expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`)).toEqual([
+    expect(addresses(objects)).toEqual([
       'app["cache"] cache',
       'app["web"] web',
       'debug[0] debug-even--1.5',
@@ -3715,12 +3699,7 @@ resource "kubernetes_pod_v1" "images" {
 }
 `;
     const objects = await declared(hcl);
-    expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`)).toEqual([
-      'app["api"] api',
-      'app["web"] web',
-      'teams teams',
-      'images images',
-    ]);
+    expect(addresses(objects)).toEqual(['app["api"] api', 'app["web"] web', 'teams teams', 'images images']);
     expect(objects[2]!.body.data).toEqual({ ads: 'ADS', shop: 'SHOP' });
     const pod = objects[3]!.body.spec as { containers: object[] };
     expect(pod.containers).toEqual([
@@ -3770,11 +3749,7 @@ resource "kubernetes_config_map_v1" "sets" {
 }
 `;
     const objects = await declared(hcl);
-    expect(objects.map((m) => `${m.declaredBy!.name} ${m.ref.name}`)).toEqual([
-      'app["1"] 1',
-      'app["b"] b',
-      'sets sets',
-    ]);
+    expect(addresses(objects)).toEqual(['app["1"] 1', 'app["b"] b', 'sets sets']);
     expect(objects[2]!.body.data).toEqual({
       names: 'a=a,b=b',
       length: 2,
